@@ -1,0 +1,35 @@
+# The two commands of the README: `make run` and `make test`.
+# Both create the virtual environment when it is missing and install the project into it.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STORE ?= var/registry
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint format clean
+
+$(BIN)/screg: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $@
+
+run: $(BIN)/screg
+	$(BIN)/screg serve --store $(STORE) --host $(HOST) --port $(PORT)
+
+test: $(BIN)/screg
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+lint: $(BIN)/screg
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(BIN)/screg
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) var build *.egg-info .pytest_cache test-output

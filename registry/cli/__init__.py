@@ -1,0 +1,22 @@
+"""The `screg` command: a thin group over library calls.
+
+Exit codes, for every command: 0 success (a submission that conforms, warnings
+allowed), 1 the input was read but rejected (a Violation), 2 the input or the
+command could not be used (unreadable file, bad option, store error).
+"""
+
+from __future__ import annotations
+
+import click
+
+from registry import __version__
+from registry.cli.validate import validate
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="screg")
+def main() -> None:
+    """smartcity-registry: the registry of the city's smart-city standard system."""
+
+
+main.add_command(validate)

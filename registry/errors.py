@@ -1,0 +1,64 @@
+"""Domain errors. Each carries a stable code and the HTTP status it maps to.
+
+The library knows nothing of HTTP frameworks: `status` is a plain number that
+the one exception handler in api/ turns into a response, and that the CLI
+turns into an exit code.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class RegistryError(Exception):
+    status: int = 400
+    code: str = "bad_request"
+
+    def __init__(self, message: str, details: Any = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class InputError(RegistryError):
+    """The input cannot be read: bad syntax, unsafe construct, unknown format."""
+
+    status = 400
+    code = "invalid_input"
+
+
+class UnsupportedFormatError(InputError):
+    status = 415
+    code = "unsupported_format"
+
+
+class PayloadTooLargeError(InputError):
+    status = 413
+    code = "payload_too_large"
+
+
+class NotFoundError(RegistryError):
+    status = 404
+    code = "not_found"
+
+
+class ConflictError(RegistryError):
+    status = 409
+    code = "conflict"
+
+
+class ForbiddenError(RegistryError):
+    status = 403
+    code = "forbidden"
+
+
+class UnauthorizedError(RegistryError):
+    status = 401
+    code = "unauthorized"
+
+
+class NotConformingError(RegistryError):
+    """A submission with at least one Violation; details carry the report."""
+
+    status = 422
+    code = "not_conforming"

@@ -1,0 +1,124 @@
+"""Chinese standard identifiers and unified social credit codes.
+
+Identifiers arrive in many spellings (DOMAIN.md §2): full-width characters,
+the division slash, en/em dashes, no space, "GB-T" in file names. Everything
+the registry stores and compares is the one normalised form, `GB/T 21063.3-2007`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# Characters that people and word processors put where an ASCII one belongs.
+_TRANSLATE = str.maketrans(
+    {
+        "\u2215": "/",  # division slash
+        "\u2044": "/",  # fraction slash
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",  # en dash
+        "\u2014": "-",  # em dash (printed standards use it before the year)
+        "\u2015": "-",
+        "\u2212": "-",
+        "\u3000": " ",
+        "_": "-",
+    }
+)
+
+_PREFIX = (
+    r"(?P<prefix>T[/-](?P<body>[A-Z0-9]+)"  # group standard: T/CIITA
+    r"|Q[/-](?P<qbody>[A-Z0-9]+)"  # enterprise standard: Q/ABC
+    r"|(?P<base>[A-Z]{1,5}\d{0,4})(?:[/-](?P<kind>[TZ])(?=[\s-]|\d))?)"
+)
+_FULL = re.compile(
+    rf"^{_PREFIX}[\s-]*(?P<number>\d+(?:\.\d+)*)(?:\s*-\s*(?P<year>\d{{4}}|\d{{2}}))?$"
+)
+
+# The normalised form, as the standard shape checks it.
+WELL_FORMED = re.compile(
+    r"^(?:T/[A-Z0-9]+|Q/[A-Z0-9]+|[A-Z]{1,5}\d{0,4}(?:/[TZ])?) \d+(?:\.\d+)*-(?:\d{4}|\d{2})$"
+)
+
+
+@dataclass(frozen=True)
+class StandardId:
+    prefix: str  # "GB/T", "DB21/T", "T/CIITA"
+    number: str  # kept a string: leading zeros matter (GM/T 0054)
+    year: str | None
+
+    def __str__(self) -> str:
+        return f"{self.prefix} {self.number}" + (f"-{self.year}" if self.year else "")
+
+    @property
+    def slug(self) -> str:
+        return str(self).replace("/", "-").replace(" ", "-")
+
+    @property
+    def undated(self) -> str:
+        return f"{self.prefix} {self.number}"
+
+
+class IdentifierError(ValueError):
+    pass
+
+
+def parse_standard_id(text: str) -> StandardId:
+    """Parse any spelling of a standard identifier; raise IdentifierError if it is none."""
+    cleaned = unicodedata.normalize("NFKC", text).translate(_TRANSLATE).strip().upper()
+    cleaned = re.sub(r"\s+", " ", cleaned)
+    match = _FULL.match(cleaned)
+    if not match:
+        raise IdentifierError(f"not a standard identifier: {text!r}")
+    if match["body"]:
+        prefix = f"T/{match['body']}"
+    elif match["qbody"]:
+        prefix = f"Q/{match['qbody']}"
+    else:
+        prefix = match["base"] + (f"/{match['kind']}" if match["kind"] else "")
+    return StandardId(prefix=prefix, number=match["number"], year=match["year"])
+
+
+def normalise_standard_id(text: str) -> str:
+    """The normalised identifier, or the input stripped if it cannot be parsed.
+
+    Unparseable input is returned (not raised) so that validation can report it
+    with the shape's message instead of failing on input.
+    """
+    try:
+        return str(parse_standard_id(text))
+    except IdentifierError:
+        return text.strip()
+
+
+def standard_slug(text: str) -> str:
+    return parse_standard_id(text).slug
+
+
+# GB 32100-2015: 31 characters (no I, O, S, V, Z), weights 3^i mod 31.
+CREDIT_CODE_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+CREDIT_CODE_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
+CREDIT_CODE_PATTERN = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
+
+
+def credit_code_check_char(first17: str) -> str:
+    """The 18th character of a unified social credit code whose first 17 are given."""
+    if len(first17) != 17 or any(c not in CREDIT_CODE_CHARSET for c in first17):
+        raise IdentifierError(f"not 17 credit-code characters: {first17!r}")
+    total = sum(CREDIT_CODE_CHARSET.index(c) * w for c, w in zip(first17, CREDIT_CODE_WEIGHTS))
+    return CREDIT_CODE_CHARSET[(31 - total % 31) % 31]
+
+
+def is_valid_credit_code(code: str) -> bool:
+    if not CREDIT_CODE_PATTERN.match(code):
+        return False
+    return credit_code_check_char(code[:17]) == code[17]
+
+
+RESOURCE_CODE_PATTERN = re.compile(r"^[1-3]\d{5}\d*/\d+$")
+
+
+def resource_slug(code: str) -> str:
+    return code.strip().replace("/", "-")

@@ -1,0 +1,64 @@
+"""The namespaces of docs/vocabulary.md, as rdflib namespaces."""
+
+from rdflib import Namespace
+from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SKOS, XSD
+
+SCS = Namespace("https://w3id.org/smartcity-std#")
+CAT = Namespace("https://w3id.org/smartcity-std/category/")
+LEVEL = Namespace("https://w3id.org/smartcity-std/code/level/")
+NATURE = Namespace("https://w3id.org/smartcity-std/code/nature/")
+STDSTATUS = Namespace("https://w3id.org/smartcity-std/code/standard-status/")
+ADOPTION = Namespace("https://w3id.org/smartcity-std/code/adoption/")
+SHARING = Namespace("https://w3id.org/smartcity-std/code/sharing-type/")
+METHOD = Namespace("https://w3id.org/smartcity-std/code/sharing-method/")
+OPENNESS = Namespace("https://w3id.org/smartcity-std/code/openness/")
+CYCLE = Namespace("https://w3id.org/smartcity-std/code/update-cycle/")
+FORMAT = Namespace("https://w3id.org/smartcity-std/code/format/")
+DTYPE = Namespace("https://w3id.org/smartcity-std/code/data-type/")
+RCLASS = Namespace("https://w3id.org/smartcity-std/code/resource-class/")
+REGSTATUS = Namespace("https://w3id.org/smartcity-std/code/register-status/")
+ADMS = Namespace("http://www.w3.org/ns/adms#")
+SH = Namespace("http://www.w3.org/ns/shacl#")
+
+PREFIXES: dict[str, Namespace] = {
+    "scs": SCS,
+    "cat": CAT,
+    "level": LEVEL,
+    "nature": NATURE,
+    "stdstatus": STDSTATUS,
+    "adoption": ADOPTION,
+    "sharing": SHARING,
+    "method": METHOD,
+    "openness": OPENNESS,
+    "cycle": CYCLE,
+    "format": FORMAT,
+    "dtype": DTYPE,
+    "rclass": RCLASS,
+    "regstatus": REGSTATUS,
+    "dcat": DCAT,
+    "dct": DCTERMS,
+    "skos": SKOS,
+    "org": ORG,
+    "prov": PROV,
+    "adms": ADMS,
+    "owl": OWL,
+    "rdf": RDF,
+    "rdfs": RDFS,
+    "xsd": XSD,
+    "foaf": FOAF,
+    "sh": SH,
+}
+
+GRAPH_ONTOLOGY = "urn:screg:graph:ontology"
+GRAPH_CURRENT = "urn:screg:graph:current"
+GRAPH_REGISTRY = "urn:screg:graph:registry"
+
+
+def sparql_prefixes() -> str:
+    """PREFIX lines for every namespace above, for the registry's own queries."""
+    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
+
+
+def bind_prefixes(graph) -> None:  # noqa: ANN001 - any rdflib Graph or Dataset
+    for prefix, ns in PREFIXES.items():
+        graph.bind(prefix, ns, override=True)

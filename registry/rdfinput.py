@@ -1,0 +1,177 @@
+"""Reading submitted RDF safely.
+
+Rules of DESIGN.md's security section, each seen to fail with the defaults:
+parse from bytes with an explicit format (a client string given to rdflib as a
+source would be fetched or read from disk), refuse DTDs and entities in
+RDF/XML, refuse remote JSON-LD contexts, never follow owl:imports (nothing here
+does; pyshacl is called with its import following off).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import Any
+from xml.sax import SAXParseException
+
+from rdflib import Graph, Literal
+from rdflib.namespace import DCTERMS, RDF
+
+from registry.errors import InputError, UnsupportedFormatError
+from registry.identifiers import normalise_standard_id
+from registry.namespaces import SCS
+
+
+@dataclass(frozen=True)
+class RdfFormat:
+    name: str  # the name users write: turtle, nt, jsonld, rdfxml
+    rdflib_name: str
+    media_types: tuple[str, ...]
+    extensions: tuple[str, ...]
+
+
+RDF_FORMATS: tuple[RdfFormat, ...] = (
+    RdfFormat("turtle", "turtle", ("text/turtle", "application/x-turtle"), (".ttl",)),
+    RdfFormat("nt", "nt", ("application/n-triples",), (".nt",)),
+    RdfFormat(
+        "jsonld", "json-ld", ("application/ld+json", "application/json"), (".jsonld", ".json")
+    ),
+    RdfFormat("rdfxml", "xml", ("application/rdf+xml",), (".rdf", ".xml", ".owl")),
+)
+_ALIASES = {"ttl": "turtle", "ntriples": "nt", "n-triples": "nt", "json-ld": "jsonld",
+            "xml": "rdfxml", "rdf/xml": "rdfxml"}
+
+
+def rdf_format(name: str) -> RdfFormat:
+    """The format called `name` (or one of its aliases); UnsupportedFormatError otherwise."""
+    key = _ALIASES.get(name.lower(), name.lower())
+    for fmt in RDF_FORMATS:
+        if fmt.name == key:
+            return fmt
+    raise UnsupportedFormatError(
+        f"unsupported format {name!r}; use one of: " + ", ".join(f.name for f in RDF_FORMATS)
+    )
+
+
+def format_for_filename(filename: str) -> RdfFormat:
+    suffix = PurePath(filename).suffix.lower()
+    for fmt in RDF_FORMATS:
+        if suffix in fmt.extensions:
+            return fmt
+    raise UnsupportedFormatError(
+        f"cannot tell the format of {PurePath(filename).name!r} from its extension; "
+        "name it with --format",
+        {"file": PurePath(filename).name},
+    )
+
+
+def format_for_media_type(media_type: str) -> RdfFormat:
+    base = media_type.split(";")[0].strip().lower()
+    for fmt in RDF_FORMATS:
+        if base in fmt.media_types:
+            return fmt
+    raise UnsupportedFormatError(f"unsupported media type {base!r}")
+
+
+_XML_DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+def parse_rdf(data: bytes, fmt: RdfFormat, source: str = "upload") -> Graph:
+    """Parse `data` in format `fmt` into a fresh rdflib graph, or raise InputError.
+
+    `source` names the input in messages (a file name, never a path to read).
+    """
+    if not isinstance(data, bytes):
+        raise TypeError("parse_rdf takes bytes; never hand rdflib a client string")
+    if fmt.name == "rdfxml" and (data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:64]):
+        # A DTD written in UTF-16 would slip past the byte check below.
+        raise InputError(f"{source}: RDF/XML must be UTF-8", {"file": source, "rule": "xml-utf8"})
+    if fmt.name == "rdfxml" and _XML_DTD.search(data):
+        raise InputError(
+            f"{source}: RDF/XML with a DOCTYPE or ENTITY declaration is refused",
+            {"file": source, "rule": "no-xml-dtd"},
+        )
+    if fmt.name == "jsonld":
+        _refuse_remote_contexts(data, source)
+    graph = Graph()
+    try:
+        graph.parse(data=data, format=fmt.rdflib_name, publicID="urn:screg:upload:")
+    except InputError:
+        raise
+    except Exception as exc:  # the parsers raise many unrelated types; all mean "bad input"
+        raise InputError(
+            f"{source}: cannot be read as {fmt.name}", _error_location(exc, data, fmt, source)
+        ) from None
+    normalise_identifiers(graph)
+    return graph
+
+
+def normalise_identifiers(graph: Graph) -> None:
+    """Rewrite standard identifiers to their normalised spelling, in place."""
+    for standard in set(graph.subjects(RDF.type, SCS.Standard)):
+        for ident in list(graph.objects(standard, DCTERMS.identifier)):
+            normalised = normalise_standard_id(str(ident))
+            if normalised != str(ident):
+                graph.remove((standard, DCTERMS.identifier, ident))
+                graph.add((standard, DCTERMS.identifier, Literal(normalised)))
+
+
+def _refuse_remote_contexts(data: bytes, source: str) -> None:
+    try:
+        document = json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        details: dict[str, Any] = {"file": source}
+        if isinstance(exc, json.JSONDecodeError):
+            details.update(line=exc.lineno, column=exc.colno, reason=exc.msg)
+        raise InputError(f"{source}: not valid JSON", details) from None
+    for context in _contexts(document):
+        if isinstance(context, str) or (isinstance(context, dict) and "@import" in context):
+            raise InputError(
+                f"{source}: remote JSON-LD contexts are refused; put the context inline",
+                {"file": source, "rule": "no-remote-context"},
+            )
+
+
+def _contexts(node: Any) -> Iterator[Any]:
+    """Every context value in a JSON-LD document, nested and scoped ones included."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "@context":
+                yield from value if isinstance(value, list) else [value]
+            yield from _contexts(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _contexts(item)
+
+
+def _error_location(exc: Exception, data: bytes, fmt: RdfFormat, source: str) -> dict[str, Any]:
+    """File, line, column and reason where the parser tells them; never the input itself."""
+    details: dict[str, Any] = {"file": source, "format": fmt.name}
+    if isinstance(exc, SAXParseException):
+        details.update(line=exc.getLineNumber(), column=exc.getColumnNumber(),
+                       reason=exc.getMessage())
+    elif isinstance(exc, json.JSONDecodeError):
+        details.update(line=exc.lineno, column=exc.colno, reason=exc.msg)
+    elif hasattr(exc, "_why") and hasattr(exc, "lines"):  # rdflib's notation3 BadSyntax
+        text = exc._str if isinstance(exc._str, str) else exc._str.decode("utf-8", "replace")
+        start = text.rfind("\n", 0, exc._i) + 1
+        details.update(line=exc.lines + 1, column=exc._i - start + 1, reason=exc._why)
+    elif fmt.name == "nt":
+        details.update(_first_bad_ntriples_line(data))
+    else:
+        details["reason"] = type(exc).__name__
+    return details
+
+
+def _first_bad_ntriples_line(data: bytes) -> dict[str, Any]:
+    for number, line in enumerate(data.splitlines(), start=1):
+        if not line.strip() or line.lstrip().startswith(b"#"):
+            continue
+        try:
+            Graph().parse(data=line + b"\n", format="nt")
+        except Exception:  # noqa: BLE001 - any failure marks the line
+            return {"line": number, "reason": "not a valid N-Triples statement"}
+    return {"reason": "not valid N-Triples"}

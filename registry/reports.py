@@ -1,0 +1,174 @@
+"""Validation reports for people and machines: text, JSON, CSV and SHACL Turtle.
+
+Every form lists at most `max_results` results and says how many it left out,
+so a catalogue with ten thousand broken rows still gives a readable report.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from typing import Any
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF, XSD
+
+from registry.namespaces import SH, bind_prefixes
+from registry.validation import ValidationReport, ValidationResult
+
+REPORT_FORMATS = ("text", "json", "turtle", "csv")
+MEDIA_TYPES = {
+    "text": "text/plain; charset=utf-8",
+    "json": "application/json",
+    "turtle": "text/turtle; charset=utf-8",
+    "csv": "text/csv; charset=utf-8",
+}
+
+_HEADINGS = {
+    "zh": {
+        "conforms": "符合:没有违规项",
+        "not_conforms": "不符合:存在违规项,未写入任何内容",
+        "counts": "违规 {Violation} 项,警告 {Warning} 项,提示 {Info} 项",
+        "entry": "条目",
+        "omitted": "另有 {n} 项结果未列出",
+        "severity": {"Violation": "违规", "Warning": "警告", "Info": "提示"},
+        "cols": ("级别", "属性", "值", "说明"),
+    },
+    "en": {
+        "conforms": "Conforms: no violation",
+        "not_conforms": "Does not conform: violations found, nothing was written",
+        "counts": "{Violation} violation(s), {Warning} warning(s), {Info} info",
+        "entry": "Entry",
+        "omitted": "{n} more result(s) not listed",
+        "severity": {"Violation": "Violation", "Warning": "Warning", "Info": "Info"},
+        "cols": ("Severity", "Path", "Value", "Message"),
+    },
+}
+
+
+def _listed(report: ValidationReport, max_results: int) -> tuple[list[ValidationResult], int]:
+    listed = report.results[:max_results]
+    return listed, len(report.results) - len(listed)
+
+
+def report_json(report: ValidationReport, max_results: int = 1000) -> dict[str, Any]:
+    listed, omitted = _listed(report, max_results)
+    return {
+        "conforms": report.conforms,
+        "counts": report.counts,
+        "total": len(report.results),
+        "omitted": omitted,
+        "shapes_sha256": report.shapes_sha256,
+        "engine": report.engine,
+        "results": [r.as_dict() for r in listed],
+    }
+
+
+def report_text(report: ValidationReport, lang: str = "zh", max_results: int = 1000) -> str:
+    words = _HEADINGS[lang]
+    listed, omitted = _listed(report, max_results)
+    lines = [
+        words["conforms"] if report.conforms else words["not_conforms"],
+        words["counts"].format(**report.counts),
+    ]
+    grouped: dict[str, list[ValidationResult]] = {}
+    for result in listed:
+        grouped.setdefault(result.entry, []).append(result)
+    for entry, results in grouped.items():
+        lines += ["", f"{words['entry']}: {entry}"]
+        for r in results:
+            where = ", ".join(f"{k} {v}" for k, v in r.location)
+            path = _short(r.path) if r.path else "-"
+            value = _clip(r.value) if r.value is not None else "-"
+            sev = words["severity"][r.severity]
+            lines.append(f"  [{sev}] {path} = {value}" + (f" ({where})" if where else ""))
+            lines.append(f"      {r.message(lang)}")
+    if omitted:
+        lines += ["", words["omitted"].format(n=omitted)]
+    return "\n".join(lines) + "\n"
+
+
+CSV_COLUMNS = (
+    "severity", "entry", "focus", "path", "value", "message_zh", "message_en",
+    "shape", "constraint", "row", "column",
+)
+
+
+def report_csv(report: ValidationReport, max_results: int = 1000) -> str:
+    listed, omitted = _listed(report, max_results)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for r in listed:
+        loc = dict(r.location)
+        writer.writerow([
+            r.severity, r.entry, r.focus, r.path or "", r.value or "", r.message_zh,
+            r.message_en, r.source_shape, r.constraint, loc.get("row", ""), loc.get("column", ""),
+        ])
+    if omitted:
+        writer.writerow(["", "", "", "", "", f"另有 {omitted} 项结果未列出",
+                         f"{omitted} more result(s) not listed", "", "", "", ""])
+    return out.getvalue()
+
+
+def report_graph(
+    report: ValidationReport, node_base: str | None = None, max_results: int | None = None
+) -> Graph:
+    """The report as a sh:ValidationReport. With `node_base` every node gets an IRI under it
+    (stores such as Virtuoso take no blank nodes in INSERT DATA)."""
+    listed = report.results if max_results is None else report.results[:max_results]
+    graph = Graph()
+    bind_prefixes(graph)
+    root = URIRef(node_base) if node_base else BNode()
+    graph.add((root, RDF.type, SH.ValidationReport))
+    graph.add((root, SH.conforms, Literal(report.conforms)))
+    for n, r in enumerate(listed, start=1):
+        node = URIRef(f"{node_base}/result/{n}") if node_base else BNode()
+        graph.add((root, SH.result, node))
+        graph.add((node, RDF.type, SH.ValidationResult))
+        graph.add((node, SH.resultSeverity, SH[r.severity]))
+        graph.add((node, SH.focusNode, URIRef(r.focus)))
+        if r.path:
+            graph.add((node, SH.resultPath, URIRef(r.path.lstrip("^"))))
+        if r.value is not None:
+            graph.add((node, SH.value, Literal(r.value)))
+        for lang, text in (("zh", r.message_zh), ("en", r.message_en)):
+            if text:
+                graph.add((node, SH.resultMessage, Literal(text, lang=lang)))
+        graph.add((node, SH.sourceShape, URIRef(r.source_shape)))
+        graph.add((node, SH.sourceConstraintComponent, URIRef(r.constraint)))
+        for key, value in r.location:
+            datatype = XSD.integer if isinstance(value, int) else None
+            graph.add((node, URIRef(f"https://w3id.org/smartcity-std#{key}"),
+                       Literal(value, datatype=datatype)))
+    return graph
+
+
+def report_turtle(report: ValidationReport, max_results: int = 1000) -> str:
+    return report_graph(report, max_results=max_results).serialize(format="turtle")
+
+
+def render_report(
+    report: ValidationReport, fmt: str, lang: str = "zh", max_results: int = 1000
+) -> str:
+    """The report in one of REPORT_FORMATS."""
+    renderers: dict[str, Callable[[], str]] = {
+        "text": lambda: report_text(report, lang, max_results),
+        "json": lambda: json.dumps(report_json(report, max_results), ensure_ascii=False, indent=2),
+        "turtle": lambda: report_turtle(report, max_results),
+        "csv": lambda: report_csv(report, max_results),
+    }
+    return renderers[fmt]()
+
+
+def _short(iri: str) -> str:
+    for sep in ("#", "/"):
+        if sep in iri:
+            return iri.rsplit(sep, 1)[-1]
+    return iri
+
+
+def _clip(text: str, width: int = 60) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"

@@ -1,0 +1,347 @@
+"""Validating submissions with the trusted SHACL shapes.
+
+The data graph given to pyshacl is a plain rdflib Memory graph built for the
+purpose: the submission, the vocabulary (categories, code lists) and the few
+registered entries the submission points at. Never the whole store (slow, and
+wrong on an Oxigraph-backed graph, DESIGN.md "Pitfalls"), never shapes found in
+the upload: only the submission's own entries are focus nodes, and the shapes
+graph is always the one loaded from shapes/.
+
+Registry-wide checks (codes unique across the registry) are one query each,
+outside SHACL, reported in the same result model.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pyshacl
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, RDF, SKOS
+from rdflib.term import Node
+
+from registry.namespaces import GRAPH_CURRENT, SCS, SH
+from registry.resources import ONTOLOGY_DIR, SHAPES_DIR, files_sha256, turtle_files
+
+if TYPE_CHECKING:
+    from registry.store import Store
+
+SCSH = "https://w3id.org/smartcity-std/shapes#"
+SEVERITIES = ("Violation", "Warning", "Info")
+ENGINE_VERSION = f"pyshacl {pyshacl.__version__}"
+
+# Properties whose objects are other entries: what the context is made of.
+REFERENCE_PROPERTIES = (
+    DCTERMS.conformsTo,
+    DCTERMS.publisher,
+    DCAT.servesDataset,
+    DCTERMS.relation,
+    DCTERMS.replaces,
+    DCTERMS.isReplacedBy,
+    SCS.datedReference,
+    SCS.undatedReference,
+)
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    severity: str  # Violation | Warning | Info
+    focus: str
+    path: str | None
+    value: str | None
+    message_zh: str
+    message_en: str
+    source_shape: str
+    constraint: str
+    entry: str  # the entry the focus node belongs to (a data item's resource)
+    location: tuple[tuple[str, Any], ...] = ()  # e.g. (("row", 3), ("column", "信息资源代码"))
+
+    def message(self, lang: str) -> str:
+        return (self.message_zh or self.message_en) if lang == "zh" else (
+            self.message_en or self.message_zh
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "severity": self.severity,
+            "entry": self.entry,
+            "focus": self.focus,
+            "path": self.path,
+            "value": self.value,
+            "message": {"zh": self.message_zh, "en": self.message_en},
+            "shape": self.source_shape,
+            "constraint": self.constraint,
+            **({"location": dict(self.location)} if self.location else {}),
+        }
+
+
+@dataclass
+class ValidationReport:
+    results: list[ValidationResult]
+    shapes_sha256: str
+    engine: str = ENGINE_VERSION
+    focus_count: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def conforms(self) -> bool:
+        """No Violation: Warnings and Infos do not stop a submission."""
+        return not any(r.severity == "Violation" for r in self.results)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(SEVERITIES, 0)
+        for result in self.results:
+            counts[result.severity] += 1
+        return counts
+
+    def by_entry(self) -> dict[str, list[ValidationResult]]:
+        grouped: dict[str, list[ValidationResult]] = defaultdict(list)
+        for result in self.results:
+            grouped[result.entry].append(result)
+        return dict(grouped)
+
+
+class Shapes:
+    """The trusted shapes graph, parsed once; each validation gets its own copy.
+
+    pyshacl modifies the shapes graph it is given (pySHACL issue 314), so the
+    parsed graph itself is never handed to it.
+    """
+
+    def __init__(self, folder: Path = SHAPES_DIR) -> None:
+        files = turtle_files(folder)
+        if not files:
+            raise FileNotFoundError(f"no shapes in {folder}")
+        self.graph = Graph()
+        for path in files:
+            self.graph.parse(data=path.read_bytes(), format="turtle")
+        self.sha256 = files_sha256(files)
+        self._lock = threading.Lock()
+
+    @cached_property
+    def target_classes(self) -> frozenset[URIRef]:
+        return frozenset(o for o in self.graph.objects(None, SH.targetClass) if isinstance(o, URIRef))
+
+    def copy(self) -> Graph:
+        with self._lock:
+            copy = Graph()
+            for triple in self.graph:
+                copy.add(triple)
+            return copy
+
+
+class Vocabulary:
+    """ontology/ (classes, categories, code lists), parsed once: every validation's context."""
+
+    def __init__(self, folder: Path = ONTOLOGY_DIR) -> None:
+        self.files = turtle_files(folder)
+        self.graph = Graph()
+        for path in self.files:
+            self.graph.parse(data=path.read_bytes(), format="turtle")
+        self.sha256 = files_sha256(self.files) if self.files else ""
+
+    def concepts_in(self, scheme: URIRef) -> set[URIRef]:
+        return {s for s in self.graph.subjects(SKOS.inScheme, scheme) if isinstance(s, URIRef)}
+
+
+class Validator:
+    """Validates submissions; shapes and vocabulary are loaded once and shared."""
+
+    def __init__(self, shapes: Shapes | None = None, vocabulary: Vocabulary | None = None) -> None:
+        self.shapes = shapes or Shapes()
+        self.vocabulary = vocabulary or Vocabulary()
+
+    def validate(self, data: Graph, store: Store | None = None) -> ValidationReport:
+        focus = self.focus_nodes(data)
+        data_graph = Graph()
+        for triple in self.vocabulary.graph:
+            data_graph.add(triple)
+        if store is not None:
+            for triple in registry_context(data, store):
+                data_graph.add(triple)
+        for triple in data:
+            data_graph.add(triple)
+        results: list[ValidationResult] = []
+        if focus:
+            _conforms, results_graph, _text = pyshacl.validate(
+                data_graph,
+                shacl_graph=self.shapes.copy(),
+                inference="none",
+                advanced=True,
+                allow_warnings=True,
+                allow_infos=True,
+                focus_nodes=sorted(focus),
+                inplace=True,  # data_graph is ours, built for this call
+                do_owl_imports=False,
+            )
+            results = read_results(results_graph, data)
+        if store is not None:
+            results.extend(unique_code_results(data, store))
+        results.sort(key=_result_order)
+        return ValidationReport(
+            results=results, shapes_sha256=self.shapes.sha256, focus_count=len(focus)
+        )
+
+    def focus_nodes(self, data: Graph) -> set[URIRef]:
+        targets = self.shapes.target_classes
+        return {
+            s for s, o in data.subject_objects(RDF.type) if o in targets and isinstance(s, URIRef)
+        }
+
+
+def _result_order(result: ValidationResult) -> tuple[int, str, str, str]:
+    return (SEVERITIES.index(result.severity), result.entry, result.path or "", result.focus)
+
+
+def read_results(results_graph: Graph, data: Graph) -> list[ValidationResult]:
+    """The result model of pyshacl's report graph; nested (sh:detail) results are not listed."""
+    results = []
+    for node in results_graph.subjects(RDF.type, SH.ValidationResult):
+        if (None, SH.detail, node) in results_graph:
+            continue
+        messages = {
+            (m.language or "en"): str(m)
+            for m in results_graph.objects(node, SH.resultMessage)
+            if isinstance(m, Literal)
+        }
+        focus = results_graph.value(node, SH.focusNode)
+        severity = results_graph.value(node, SH.resultSeverity)
+        results.append(
+            ValidationResult(
+                severity=_local(severity) if severity else "Violation",
+                focus=_text(focus),
+                path=_path_text(results_graph, results_graph.value(node, SH.resultPath)),
+                value=_text(results_graph.value(node, SH.value)),
+                message_zh=messages.get("zh", ""),
+                message_en=messages.get("en", ""),
+                source_shape=_text(results_graph.value(node, SH.sourceShape)),
+                constraint=_text(results_graph.value(node, SH.sourceConstraintComponent)),
+                entry=entry_of(focus, data),
+            )
+        )
+    return results
+
+
+def entry_of(focus: Node | None, data: Graph) -> str:
+    """The entry a focus node belongs to: a data item belongs to its resource."""
+    if focus is None:
+        return ""
+    owner = next(iter(data.subjects(SCS.dataItem, focus)), None)
+    return str(owner if owner is not None else focus)
+
+
+def _local(iri: Node) -> str:
+    return str(iri).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+def _text(node: Node | None) -> str | None:
+    return None if node is None else str(node)
+
+
+def _path_text(graph: Graph, path: Node | None) -> str | None:
+    if path is None:
+        return None
+    if isinstance(path, URIRef):
+        return str(path)
+    inverse = graph.value(path, SH.inversePath)
+    if inverse is not None:
+        return f"^{inverse}"
+    return path.n3()
+
+
+def referenced_iris(data: Graph) -> set[URIRef]:
+    """IRIs the submission points at but does not describe itself."""
+    described = set(data.subjects())
+    referenced = set()
+    for prop in REFERENCE_PROPERTIES:
+        for obj in data.objects(None, prop):
+            if isinstance(obj, URIRef) and obj not in described:
+                referenced.add(obj)
+    return referenced
+
+
+def registry_context(data: Graph, store: Store) -> Graph:
+    """The current descriptions of the registered entries the submission points at,
+    with the identifiers of their successors (for the 'superseded' warnings)."""
+    iris = referenced_iris(data)
+    context = Graph()
+    for chunk in _chunks(sorted(iris), 500):
+        values = " ".join(iri.n3() for iri in chunk)
+        query = f"""
+            PREFIX dct: <http://purl.org/dc/terms/>
+            CONSTRUCT {{ ?r ?p ?o . ?succ dct:identifier ?sid . ?succ a ?stype . }}
+            WHERE {{ GRAPH <{GRAPH_CURRENT}> {{
+                VALUES ?r {{ {values} }}
+                ?r ?p ?o .
+                OPTIONAL {{ ?r dct:isReplacedBy ?succ .
+                           ?succ dct:identifier ?sid ; a ?stype . }}
+            }} }}"""
+        for triple in store.construct(query):
+            context.add(triple)
+    return context
+
+
+UNIQUE_CODES = (
+    (SCS.resourceCode, "信息资源代码", "resource code"),
+    (SCS.interfaceCode, "接口代码", "interface code"),
+)
+
+
+def unique_code_results(data: Graph, store: Store | None) -> list[ValidationResult]:
+    """Resource and interface codes are unique in the submission and the whole registry."""
+    results = []
+    for prop, name_zh, name_en in UNIQUE_CODES:
+        holders: dict[str, set[URIRef]] = defaultdict(set)
+        for subject, code in data.subject_objects(prop):
+            if isinstance(subject, URIRef):
+                holders[str(code)].add(subject)
+        if not holders:
+            continue
+        registered = _registered_holders(store, prop, list(holders)) if store else {}
+        for code, subjects in sorted(holders.items()):
+            others = sorted(subjects) + sorted(registered.get(code, set()) - subjects)
+            first = others[0]
+            for subject in sorted(subjects):
+                if subject == first and len(others) == 1:
+                    continue
+                clash = next(o for o in others if o != subject)
+                results.append(
+                    ValidationResult(
+                        severity="Violation",
+                        focus=str(subject),
+                        path=str(prop),
+                        value=code,
+                        message_zh=f"{name_zh} {code} 已被 {clash} 使用:代码在登记库内必须唯一",
+                        message_en=f"The {name_en} {code} is already used by {clash}; "
+                        "codes must be unique in the registry",
+                        source_shape=f"{SCSH}Unique-{_local(prop)}",
+                        constraint=f"{SCSH}UniqueCodeConstraintComponent",
+                        entry=entry_of(subject, data),
+                    )
+                )
+    return results
+
+
+def _registered_holders(store: Store, prop: URIRef, codes: list[str]) -> dict[str, set[URIRef]]:
+    holders: dict[str, set[URIRef]] = defaultdict(set)
+    for chunk in _chunks(codes, 500):
+        values = " ".join(Literal(code).n3() for code in chunk)
+        rows = store.select(
+            f"SELECT ?s ?code WHERE {{ GRAPH <{GRAPH_CURRENT}> {{ "
+            f"VALUES ?code {{ {values} }} ?s <{prop}> ?code }} }}"
+        )
+        for row in rows:
+            holders[str(row["code"])].add(URIRef(str(row["s"])))
+    return holders
+
+
+def _chunks(items: list[Any], size: int) -> Iterable[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

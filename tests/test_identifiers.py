@@ -1,0 +1,64 @@
+import pytest
+
+from registry.identifiers import (
+    WELL_FORMED,
+    IdentifierError,
+    credit_code_check_char,
+    is_valid_credit_code,
+    normalise_standard_id,
+    parse_standard_id,
+)
+
+
+@pytest.mark.parametrize(
+    ("variant", "normalised"),
+    [
+        ("GB/T 21063.3-2007", "GB/T 21063.3-2007"),
+        ("GB/T21063.3-2007", "GB/T 21063.3-2007"),  # no space
+        ("ＧＢ／Ｔ　２１０６３．３－２００７", "GB/T 21063.3-2007"),  # full-width
+        ("GB∕T 22239-2019", "GB/T 22239-2019"),  # division slash
+        ("GB/T 22239—2019", "GB/T 22239-2019"),  # em dash as printed
+        ("GB/T 22239–2019", "GB/T 22239-2019"),  # en dash
+        ("GB-T-21063.3-2007", "GB/T 21063.3-2007"),  # file-name form
+        ("gb/t 35273-2020", "GB/T 35273-2020"),
+        ("GB 3100-93", "GB 3100-93"),  # two-digit year
+        ("GB/Z 18803-2002", "GB/Z 18803-2002"),
+        ("GM/T 0054-2018", "GM/T 0054-2018"),  # leading zero kept
+        ("DB21/T 2175.3-2013", "DB21/T 2175.3-2013"),
+        ("DB5101/T 124.3-2021", "DB5101/T 124.3-2021"),
+        ("T/CIITA 408-2022", "T/CIITA 408-2022"),
+        ("T-CIITA-408-2022", "T/CIITA 408-2022"),
+        ("CJJ/T 123-2008", "CJJ/T 123-2008"),
+    ],
+)
+def test_variants_normalise_to_one_spelling(variant: str, normalised: str) -> None:
+    assert str(parse_standard_id(variant)) == normalised
+    assert WELL_FORMED.match(normalised)
+
+
+def test_undated_identifier_has_no_year() -> None:
+    sid = parse_standard_id("GB/T 33171")
+    assert sid.year is None and sid.undated == "GB/T 33171"
+    assert not WELL_FORMED.match(str(sid))  # an edition needs its year
+
+
+@pytest.mark.parametrize("bad", ["", "hello", "GB/T", "21063-2007", "GB/T 21063.-2007"])
+def test_garbage_is_not_an_identifier(bad: str) -> None:
+    with pytest.raises(IdentifierError):
+        parse_standard_id(bad)
+    assert normalise_standard_id(f" {bad} ") == bad.strip()
+
+
+def test_slug_round_trips() -> None:
+    sid = parse_standard_id("GB/T 21063.3-2007")
+    assert sid.slug == "GB-T-21063.3-2007"
+    assert parse_standard_id(sid.slug) == sid
+
+
+def test_credit_code_check_character() -> None:
+    # The worked example printed in GB 32100-2015 guides.
+    assert credit_code_check_char("91350100M000100Y4") == "3"
+    assert is_valid_credit_code("91350100M000100Y43")
+    assert not is_valid_credit_code("91350100M000100Y44")  # wrong check character
+    assert not is_valid_credit_code("91350100M000100Y4")  # 17 characters
+    assert not is_valid_credit_code("91350100M000100I43")  # I is not in the charset

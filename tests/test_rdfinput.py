@@ -1,0 +1,112 @@
+"""Every refused input of the foundation issue, and where parse errors point."""
+
+import json
+
+import pytest
+from rdflib import Literal, URIRef
+from rdflib.namespace import DCTERMS
+
+from registry.errors import InputError, PayloadTooLargeError, UnsupportedFormatError
+from registry.inputs import Document, load_submission
+from registry.rdfinput import format_for_filename, parse_rdf, rdf_format
+
+TTL = b"""@prefix scs: <https://w3id.org/smartcity-std#> .
+@prefix dct: <http://purl.org/dc/terms/> .
+<http://127.0.0.1:8000/id/standard/x> a scs:Standard ; dct:identifier "GB/T22239\xe2\x80\x942019" .
+"""
+
+
+def test_identifiers_are_normalised_on_input() -> None:
+    graph = parse_rdf(TTL, rdf_format("turtle"))
+    ident = graph.value(URIRef("http://127.0.0.1:8000/id/standard/x"), DCTERMS.identifier)
+    assert ident == Literal("GB/T 22239-2019")
+
+
+def test_turtle_error_names_file_line_and_column_without_echoing_input() -> None:
+    data = b'@prefix ex: <http://e/> .\nex:a ex:b ex:c .\nex:a ex:b "secret-unterminated .\n'
+    with pytest.raises(InputError) as err:
+        parse_rdf(data, rdf_format("turtle"), "cat.ttl")
+    assert err.value.details["file"] == "cat.ttl"
+    assert err.value.details["line"] == 3
+    assert err.value.details["column"] > 1
+    assert "secret" not in err.value.message + json.dumps(err.value.details)
+
+
+def test_ntriples_error_names_the_line() -> None:
+    data = b"<http://a> <http://b> <http://c> .\n<http://a> <http://b> .\n"
+    with pytest.raises(InputError) as err:
+        parse_rdf(data, rdf_format("nt"), "x.nt")
+    assert err.value.details["line"] == 2
+
+
+def test_rdfxml_error_names_line_and_column() -> None:
+    data = b"<rdf:RDF xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#'>\n<a></b></rdf:RDF>"
+    with pytest.raises(InputError) as err:
+        parse_rdf(data, rdf_format("rdfxml"), "x.rdf")
+    assert (err.value.details["line"], err.value.details["column"]) == (2, 5)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"<?xml version='1.0'?><!DOCTYPE r [<!ENTITY e SYSTEM 'file:///etc/passwd'>]>"
+        b"<rdf:RDF xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#'/>",
+        b"<?xml version='1.0'?><!doctype r><rdf:RDF "
+        b"xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#'/>",
+        b"<rdf:RDF xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#'><!ENTITY x 'y'></rdf:RDF>",
+        "<?xml version='1.0' encoding='utf-16'?><!DOCTYPE r><r/>".encode("utf-16"),
+    ],
+)
+def test_rdfxml_with_dtd_or_entity_is_refused(data: bytes) -> None:
+    with pytest.raises(InputError) as err:
+        parse_rdf(data, rdf_format("rdfxml"), "evil.rdf")
+    assert err.value.details["rule"] in {"no-xml-dtd", "xml-utf8"}
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        {"@context": "http://schema.org/", "@id": "http://a"},
+        {"@context": ["https://www.w3.org/ns/dcat.jsonld", {"x": "http://x/"}], "@id": "http://a"},
+        {"@context": {"@import": "http://example.org/ctx.jsonld"}, "@id": "http://a"},
+        {"@graph": [{"@context": "http://example.org/scoped", "@id": "http://a"}]},
+    ],
+)
+def test_jsonld_remote_context_is_refused(document: dict) -> None:
+    with pytest.raises(InputError) as err:
+        parse_rdf(json.dumps(document).encode(), rdf_format("jsonld"), "x.jsonld")
+    assert err.value.details["rule"] == "no-remote-context"
+
+
+def test_jsonld_inline_context_is_read() -> None:
+    doc = {"@context": {"dct": "http://purl.org/dc/terms/"}, "@id": "http://a", "dct:title": "t"}
+    graph = parse_rdf(json.dumps(doc).encode(), rdf_format("jsonld"))
+    assert graph.value(URIRef("http://a"), DCTERMS.title) == Literal("t")
+
+
+def test_owl_imports_is_not_followed() -> None:
+    data = b"""@prefix owl: <http://www.w3.org/2002/07/owl#> .
+<http://a> owl:imports <http://127.0.0.1:9/never-fetched.ttl> ."""
+    graph = parse_rdf(data, rdf_format("turtle"))
+    assert len(graph) == 1
+
+
+def test_a_string_is_never_handed_to_rdflib_as_a_source() -> None:
+    with pytest.raises(TypeError):
+        parse_rdf("/etc/passwd", rdf_format("turtle"))  # type: ignore[arg-type]
+
+
+def test_unknown_format_and_extension_are_refused() -> None:
+    with pytest.raises(UnsupportedFormatError):
+        rdf_format("n3-with-formulae")
+    with pytest.raises(UnsupportedFormatError):
+        format_for_filename("catalogue.docx")
+    assert format_for_filename("a.TTL").name == "turtle"
+    assert format_for_filename("a.jsonld").name == "jsonld"
+
+
+def test_submission_over_the_size_limit_is_refused() -> None:
+    docs = [Document("a.ttl", b"# " + b"x" * 100), Document("b.ttl", b"# " + b"x" * 100)]
+    with pytest.raises(PayloadTooLargeError):
+        load_submission(docs, max_bytes=150)
+    assert len(load_submission(docs, max_bytes=1000)) == 0
