@@ -51,7 +51,9 @@ class Settings(BaseSettings):
         description="Plan target: international, national and industry standards led or joined.",
     )
     target_local: int = Field(
-        100, ge=0, description="Plan target: local standards, local specifications, group standards."
+        100,
+        ge=0,
+        description="Plan target: local standards, local specifications, group standards.",
     )
 
     @field_validator("base_iri")
@@ -59,7 +61,7 @@ class Settings(BaseSettings):
     def _base_iri_is_http(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")) or not value.endswith("/"):
             raise ValueError("base_iri must be an http(s) IRI ending with '/'")
-        if any(c in value for c in " <>\"{}|\\^`"):
+        if any(c in value for c in ' <>"{}|\\^`'):
             raise ValueError("base_iri contains characters not allowed in an IRI")
         return value
 

@@ -62,3 +62,17 @@ class NotConformingError(RegistryError):
 
     status = 422
     code = "not_conforming"
+
+
+class QueryRefusedError(RegistryError):
+    """A public SPARQL query outside what the endpoint allows (update, SERVICE, too deep…)."""
+
+    status = 400
+    code = "query_refused"
+
+
+class QueryTimeoutError(RegistryError):
+    """A public SPARQL query ran past its time and was stopped."""
+
+    status = 503
+    code = "query_timeout"

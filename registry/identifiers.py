@@ -107,7 +107,8 @@ def credit_code_check_char(first17: str) -> str:
     """The 18th character of a unified social credit code whose first 17 are given."""
     if len(first17) != 17 or any(c not in CREDIT_CODE_CHARSET for c in first17):
         raise IdentifierError(f"not 17 credit-code characters: {first17!r}")
-    total = sum(CREDIT_CODE_CHARSET.index(c) * w for c, w in zip(first17, CREDIT_CODE_WEIGHTS))
+    pairs = zip(first17, CREDIT_CODE_WEIGHTS, strict=True)
+    total = sum(CREDIT_CODE_CHARSET.index(c) * w for c, w in pairs)
     return CREDIT_CODE_CHARSET[(31 - total % 31) % 31]
 
 

@@ -59,6 +59,6 @@ def sparql_prefixes() -> str:
     return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
 
 
-def bind_prefixes(graph) -> None:  # noqa: ANN001 - any rdflib Graph or Dataset
+def bind_prefixes(graph) -> None:
     for prefix, ns in PREFIXES.items():
         graph.bind(prefix, ns, override=True)

@@ -41,8 +41,14 @@ RDF_FORMATS: tuple[RdfFormat, ...] = (
     ),
     RdfFormat("rdfxml", "xml", ("application/rdf+xml",), (".rdf", ".xml", ".owl")),
 )
-_ALIASES = {"ttl": "turtle", "ntriples": "nt", "n-triples": "nt", "json-ld": "jsonld",
-            "xml": "rdfxml", "rdf/xml": "rdfxml"}
+_ALIASES = {
+    "ttl": "turtle",
+    "ntriples": "nt",
+    "n-triples": "nt",
+    "json-ld": "jsonld",
+    "xml": "rdfxml",
+    "rdf/xml": "rdfxml",
+}
 
 
 def rdf_format(name: str) -> RdfFormat:
@@ -151,8 +157,9 @@ def _error_location(exc: Exception, data: bytes, fmt: RdfFormat, source: str) ->
     """File, line, column and reason where the parser tells them; never the input itself."""
     details: dict[str, Any] = {"file": source, "format": fmt.name}
     if isinstance(exc, SAXParseException):
-        details.update(line=exc.getLineNumber(), column=exc.getColumnNumber(),
-                       reason=exc.getMessage())
+        details.update(
+            line=exc.getLineNumber(), column=exc.getColumnNumber(), reason=exc.getMessage()
+        )
     elif isinstance(exc, json.JSONDecodeError):
         details.update(line=exc.lineno, column=exc.colno, reason=exc.msg)
     elif hasattr(exc, "_why") and hasattr(exc, "lines"):  # rdflib's notation3 BadSyntax
@@ -172,6 +179,6 @@ def _first_bad_ntriples_line(data: bytes) -> dict[str, Any]:
             continue
         try:
             Graph().parse(data=line + b"\n", format="nt")
-        except Exception:  # noqa: BLE001 - any failure marks the line
+        except Exception:
             return {"line": number, "reason": "not a valid N-Triples statement"}
     return {"reason": "not valid N-Triples"}

@@ -91,8 +91,17 @@ def report_text(report: ValidationReport, lang: str = "zh", max_results: int = 1
 
 
 CSV_COLUMNS = (
-    "severity", "entry", "focus", "path", "value", "message_zh", "message_en",
-    "shape", "constraint", "row", "column",
+    "severity",
+    "entry",
+    "focus",
+    "path",
+    "value",
+    "message_zh",
+    "message_en",
+    "shape",
+    "constraint",
+    "row",
+    "column",
 )
 
 
@@ -103,13 +112,37 @@ def report_csv(report: ValidationReport, max_results: int = 1000) -> str:
     writer.writerow(CSV_COLUMNS)
     for r in listed:
         loc = dict(r.location)
-        writer.writerow([
-            r.severity, r.entry, r.focus, r.path or "", r.value or "", r.message_zh,
-            r.message_en, r.source_shape, r.constraint, loc.get("row", ""), loc.get("column", ""),
-        ])
+        writer.writerow(
+            [
+                r.severity,
+                r.entry,
+                r.focus,
+                r.path or "",
+                r.value or "",
+                r.message_zh,
+                r.message_en,
+                r.source_shape,
+                r.constraint,
+                loc.get("row", ""),
+                loc.get("column", ""),
+            ]
+        )
     if omitted:
-        writer.writerow(["", "", "", "", "", f"另有 {omitted} 项结果未列出",
-                         f"{omitted} more result(s) not listed", "", "", "", ""])
+        writer.writerow(
+            [
+                "",
+                "",
+                "",
+                "",
+                "",
+                f"另有 {omitted} 项结果未列出",
+                f"{omitted} more result(s) not listed",
+                "",
+                "",
+                "",
+                "",
+            ]
+        )
     return out.getvalue()
 
 
@@ -141,8 +174,13 @@ def report_graph(
         graph.add((node, SH.sourceConstraintComponent, URIRef(r.constraint)))
         for key, value in r.location:
             datatype = XSD.integer if isinstance(value, int) else None
-            graph.add((node, URIRef(f"https://w3id.org/smartcity-std#{key}"),
-                       Literal(value, datatype=datatype)))
+            graph.add(
+                (
+                    node,
+                    URIRef(f"https://w3id.org/smartcity-std#{key}"),
+                    Literal(value, datatype=datatype),
+                )
+            )
     return graph
 
 

@@ -63,8 +63,10 @@ class ValidationResult:
     location: tuple[tuple[str, Any], ...] = ()  # e.g. (("row", 3), ("column", "信息资源代码"))
 
     def message(self, lang: str) -> str:
-        return (self.message_zh or self.message_en) if lang == "zh" else (
-            self.message_en or self.message_zh
+        return (
+            (self.message_zh or self.message_en)
+            if lang == "zh"
+            else (self.message_en or self.message_zh)
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -127,7 +129,9 @@ class Shapes:
 
     @cached_property
     def target_classes(self) -> frozenset[URIRef]:
-        return frozenset(o for o in self.graph.objects(None, SH.targetClass) if isinstance(o, URIRef))
+        return frozenset(
+            o for o in self.graph.objects(None, SH.targetClass) if isinstance(o, URIRef)
+        )
 
     def copy(self) -> Graph:
         with self._lock:

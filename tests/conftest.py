@@ -23,3 +23,82 @@ def skip_unless_available(available: bool, reason: str) -> None:
 @pytest.fixture
 def root() -> Path:
     return ROOT
+
+
+# --- store back ends ---------------------------------------------------------
+# Each back end maps to a function giving the `open_store` setting for one test
+# (or skipping it when its server is not configured). A later "virtuoso" entry
+# reads its URL from the environment inside that function, never at import.
+def _memory_setting(tmp_path: Path) -> str:
+    return "memory"
+
+
+def _oxigraph_disk_setting(tmp_path: Path) -> str:
+    return str(tmp_path / "store")
+
+
+STORE_BACKENDS = {
+    "memory": _memory_setting,
+    "oxigraph-disk": _oxigraph_disk_setting,
+}
+
+
+@pytest.fixture(params=list(STORE_BACKENDS))
+def store(request: pytest.FixtureRequest, tmp_path: Path):
+    """An opened, empty store on each back end, closed after the test."""
+    from registry.store import open_store
+
+    opened = open_store(STORE_BACKENDS[request.param](tmp_path))
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
+@pytest.fixture
+def store_factory(request: pytest.FixtureRequest, tmp_path: Path):
+    """Opens further empty stores of the same back end as `store` (memory otherwise)."""
+    from registry.store import open_store
+
+    backend = getattr(request, "param", None) or request.node.callspec.params.get("store", "memory")
+    opened = []
+
+    def factory():
+        setting = STORE_BACKENDS[backend](tmp_path / f"extra-{len(opened)}")
+        opened.append(open_store(setting))
+        return opened[-1]
+
+    yield factory
+    for s in opened:
+        s.close()
+
+
+# --- a seeded registry ---------------------------------------------------------
+@pytest.fixture(scope="session")
+def validator():
+    """The trusted shapes and vocabulary, parsed once for the whole run."""
+    from registry.validation import Validator
+
+    return Validator()
+
+
+@pytest.fixture(scope="session")
+def seeded_dump(validator) -> bytes:
+    """The quads of a store seeded with the ontology and the examples, made once."""
+    from registry.seed import seed_store
+    from registry.store import open_store
+
+    with open_store("memory") as seeded:
+        seed_store(seeded, validator, "http://127.0.0.1:8000/id/")
+        return seeded.dump("nquads")
+
+
+@pytest.fixture
+def registry(store, validator, seeded_dump):
+    """A Registry over a fresh store of each back end, holding the seeded examples."""
+    from registry.config import Settings
+    from registry.service import Registry
+
+    store.load_dump(seeded_dump, "nquads")
+    service = Registry(Settings(store=store.location), validator=validator, store=store)
+    yield service

@@ -53,7 +53,8 @@ def test_rdfxml_error_names_line_and_column() -> None:
         b"<rdf:RDF xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#'/>",
         b"<?xml version='1.0'?><!doctype r><rdf:RDF "
         b"xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#'/>",
-        b"<rdf:RDF xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#'><!ENTITY x 'y'></rdf:RDF>",
+        b"<rdf:RDF xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#'>"
+        b"<!ENTITY x 'y'></rdf:RDF>",
         "<?xml version='1.0' encoding='utf-16'?><!DOCTYPE r><r/>".encode("utf-16"),
     ],
 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import click
 
 from registry import __version__
+from registry.cli.items import COMMANDS as ITEM_COMMANDS
 from registry.cli.validate import validate
 
 
@@ -20,3 +21,5 @@ def main() -> None:
 
 
 main.add_command(validate)
+for command in ITEM_COMMANDS:
+    main.add_command(command)

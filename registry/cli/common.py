@@ -32,8 +32,9 @@ def read_documents(files: tuple[str, ...], fmt: str | None) -> list[Document]:
             data = sys.stdin.buffer.read() if name == "-" else path.read_bytes()
         except OSError as exc:
             raise RegistryError(f"cannot read {name}: {exc.strerror}") from None
-        documents.append(Document(name="stdin" if name == "-" else path.name, data=data,
-                                  format=fmt))
+        documents.append(
+            Document(name="stdin" if name == "-" else path.name, data=data, format=fmt)
+        )
     return documents
 
 

@@ -1,0 +1,1 @@
+"""Benchmark scripts and data generators (run by hand; results in docs/benchmarks.md)."""

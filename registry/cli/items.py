@@ -1,0 +1,220 @@
+"""Register commands: register, status, history, show, export, import."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from registry.cli.common import (
+    EXIT_OK,
+    EXIT_REJECTED,
+    fail,
+    lang_option,
+    read_documents,
+    store_option,
+)
+from registry.config import load_settings
+from registry.errors import RegistryError
+from registry.identifiers import CREDIT_CODE_PATTERN
+from registry.registration import REGISTRAR, STATUSES, Principal
+from registry.reports import REPORT_FORMATS, render_report
+from registry.store import open_store
+
+SHOW_FORMATS = {"text": "turtle", "turtle": "turtle", "jsonld": "json-ld", "nt": "nt"}
+EXPORT_FORMATS = {"nquads": "nquads", "trig": "trig"}
+
+
+def _registry(store: str | None, **overrides: object):
+    from registry.service import Registry
+
+    return Registry(load_settings(store=store, **overrides))
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True)
+@click.option(
+    "--department",
+    "department",
+    default=None,
+    help="Unified social credit code of the submitting department; without it the "
+    "submission is made as a registrar.",
+)
+@click.option("--format", "fmt", default=None, help="Input format; default: from the extension.")
+@click.option(
+    "--report",
+    "report_format",
+    type=click.Choice(REPORT_FORMATS),
+    default="text",
+    show_default=True,
+    help="Form of the report printed when rejected.",
+)
+@lang_option
+@store_option
+def register(
+    files: tuple[str, ...],
+    department: str | None,
+    fmt: str | None,
+    report_format: str,
+    lang: str | None,
+    store: str | None,
+) -> None:
+    """Validate FILE... as one submission and, with no Violation, register it.
+
+    Exit 0 registered (or nothing changed), 1 rejected with the report, 2 unreadable.
+    """
+    try:
+        with _registry(store, lang=lang) as registry:
+            principal = REGISTRAR
+            if department:
+                if not CREDIT_CODE_PATTERN.match(department):
+                    raise RegistryError(f"--department takes a credit code, not {department!r}")
+                dept_iri = registry.resolve(department)
+                principal = Principal(role="submitter", department=_iri(dept_iri), name=department)
+            result = registry.submit(read_documents(files, fmt), principal)
+            lang_used = registry.settings.lang
+    except RegistryError as error:
+        fail(error)
+    if not result.accepted:
+        click.echo(render_report(result.report, report_format, lang_used), nl=False)
+        raise SystemExit(EXIT_REJECTED)
+    counts: dict[str, int] = {}
+    for change in result.changes:
+        counts[change.outcome] = counts.get(change.outcome, 0) + 1
+    click.echo(f"submission {result.submission}")
+    click.echo("  " + ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items())))
+    warnings = result.report.counts["Warning"]
+    if warnings:
+        click.echo(f"  {warnings} warning(s): run `screg validate` on the files to read them")
+    raise SystemExit(EXIT_OK)
+
+
+def _iri(text: str):
+    from rdflib import URIRef
+
+    return URIRef(text)
+
+
+@click.command()
+@click.argument("ident", metavar="ID")
+@click.argument("status", type=click.Choice(STATUSES))
+@click.option("--successor", default=None, help="The item that supersedes ID (with superseded).")
+@click.option("--reason", default=None, help="Why the status changes; kept with the version.")
+@store_option
+def status(
+    ident: str, status: str, successor: str | None, reason: str | None, store: str | None
+) -> None:
+    """Change the register status of ID (an IRI, identifier or code), as a registrar."""
+    try:
+        with _registry(store) as registry:
+            change = registry.change_status(ident, status, REGISTRAR, successor, reason)
+    except RegistryError as error:
+        fail(error)
+    click.echo(f"{change.item} is {status} (version {change.version})")
+
+
+@click.command()
+@click.argument("ident", metavar="ID")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@store_option
+def history(ident: str, as_json: bool, store: str | None) -> None:
+    """List every version of ID, oldest first."""
+    try:
+        with _registry(store) as registry:
+            item = registry.resolve(ident)
+            versions = registry.history(item)
+    except RegistryError as error:
+        fail(error)
+    if as_json:
+        click.echo(
+            json.dumps(
+                {"item": item, "versions": [v.as_dict() for v in versions]},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return
+    click.echo(item)
+    for v in versions:
+        click.echo(f"  {v.number:>3}  {v.status:<10}  {v.time}  {v.activity}")
+
+
+@click.command()
+@click.argument("ident", metavar="ID")
+@click.option(
+    "--version",
+    "version",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Version number (default: the current one).",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(sorted(SHOW_FORMATS)), default="text", show_default=True
+)
+@store_option
+def show(ident: str, version: int | None, fmt: str, store: str | None) -> None:
+    """Print ID's triples as registered in a version."""
+    try:
+        with _registry(store) as registry:
+            graph = registry.show(ident, version)
+    except RegistryError as error:
+        fail(error)
+    from registry.namespaces import bind_prefixes
+
+    bind_prefixes(graph)
+    click.echo(graph.serialize(format=SHOW_FORMATS[fmt]), nl=False)
+
+
+@click.command("export")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(sorted(EXPORT_FORMATS)),
+    default="nquads",
+    show_default=True,
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="File to write (default: standard output).",
+)
+@store_option
+def export_(fmt: str, output: str | None, store: str | None) -> None:
+    """Write every quad of the store (versions, provenance and reports included)."""
+    try:
+        with open_store(load_settings(store=store).store) as target:
+            data = target.dump(EXPORT_FORMATS[fmt])  # type: ignore[arg-type]
+    except RegistryError as error:
+        fail(error)
+    if output:
+        Path(output).write_bytes(data)
+    else:
+        click.get_binary_stream("stdout").write(data)
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(sorted(EXPORT_FORMATS)),
+    default="nquads",
+    show_default=True,
+)
+@store_option
+def import_(file: str, fmt: str, store: str | None) -> None:
+    """Restore an export into an empty store (the store is not seeded first)."""
+    try:
+        with open_store(load_settings(store=store).store) as target:
+            if target.quad_count():
+                raise RegistryError("import needs an empty store; this one holds data")
+            generation = target.load_dump(Path(file).read_bytes(), EXPORT_FORMATS[fmt])  # type: ignore[arg-type]
+    except RegistryError as error:
+        fail(error)
+    click.echo(f"imported; store generation {generation}")
+
+
+COMMANDS = (register, status, history, show, export_, import_)

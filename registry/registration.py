@@ -1,0 +1,498 @@
+"""Register items: submissions, versions, statuses and provenance.
+
+A submission is parsed, validated, and, with no Violation, written in ONE store
+batch: every changed entry gets a new version graph, the current graph is
+updated, and the submission's provenance and report are recorded. With any
+Violation nothing is written. docs/registration.md has the model and a diagram.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, ORG, PROV, RDF, XSD
+from rdflib.term import Node
+
+from registry.errors import ConflictError, ForbiddenError, InputError, NotFoundError
+from registry.identifiers import IdentifierError, parse_standard_id
+from registry.namespaces import GRAPH_CURRENT, GRAPH_REGISTRY, REGSTATUS, SCS
+from registry.reports import report_graph
+from registry.store import Store, WriteBatch
+from registry.validation import ValidationReport, Validator
+
+ITEM_CLASSES: dict[URIRef, str] = {
+    SCS.Standard: "standard",
+    ORG.Organization: "department",
+    SCS.InformationResource: "resource",
+    SCS.DataInterface: "interface",
+    DCAT.Catalog: "catalogue",
+}
+# Entries a department submits about itself; standards and departments are the
+# registrars' (the standards bureau's) to write.
+DEPARTMENT_OWNED = {"resource", "interface", "catalogue"}
+
+STATUSES = ("submitted", "valid", "invalid", "deprecated", "superseded", "retired")
+# ISO 19135 transitions. Retired is final; superseded can only retire.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "submitted": frozenset({"valid", "invalid", "retired"}),
+    "valid": frozenset({"deprecated", "superseded", "retired", "invalid"}),
+    "invalid": frozenset({"valid", "retired"}),
+    "deprecated": frozenset({"valid", "superseded", "retired"}),
+    "superseded": frozenset({"retired"}),
+    "retired": frozenset(),
+}
+# A conforming submission is accepted on validation: its entries become valid.
+ACCEPTED_STATUS = "valid"
+CLOSED_STATUSES = {"superseded", "retired"}
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who acts: a submitter of one department, a registrar or an admin."""
+
+    role: str
+    department: URIRef | None = None
+    name: str = ""
+
+    @property
+    def agent(self) -> URIRef:
+        return self.department or URIRef(f"urn:screg:agent:{self.role}:{self.name or 'cli'}")
+
+
+REGISTRAR = Principal(role="registrar", name="registry")
+
+
+@dataclass
+class EntryChange:
+    item: str
+    kind: str
+    version: int
+    outcome: str  # "new", "updated", "unchanged"
+
+
+@dataclass
+class SubmissionResult:
+    submission: str | None
+    report: ValidationReport
+    changes: list[EntryChange] = field(default_factory=list)
+    ignored_subjects: list[str] = field(default_factory=list)
+    generation: int | None = None
+
+    @property
+    def accepted(self) -> bool:
+        return self.report.conforms
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "submission": self.submission,
+            "accepted": self.accepted,
+            "generation": self.generation,
+            "entries": [c.__dict__ for c in self.changes],
+            "ignored_subjects": self.ignored_subjects,
+        }
+
+
+def _now() -> Literal:
+    return Literal(datetime.now(UTC).isoformat(timespec="microseconds"), datatype=XSD.dateTime)
+
+
+def canonical_ntriples(triples: Iterable[tuple[Node, Node, Node]]) -> bytes:
+    """Sorted N-Triples lines: the same content always gives the same bytes."""
+    graph = Graph()
+    for triple in triples:
+        graph.add(triple)
+    lines = sorted(
+        line for line in graph.serialize(format="nt", encoding="utf-8").splitlines() if line
+    )
+    return b"\n".join(lines) + b"\n"
+
+
+def content_sha256(triples: Iterable[tuple[Node, Node, Node]]) -> str:
+    return hashlib.sha256(canonical_ntriples(triples)).hexdigest()
+
+
+def version_iri(item: str, number: int) -> str:
+    return f"{item}/version/{number}"
+
+
+def split_entries(graph: Graph) -> tuple[dict[URIRef, tuple[str, Graph]], list[str]]:
+    """Each typed entry with its own triples (data items included); and the subjects
+    that belong to no entry, which are not written."""
+    entries: dict[URIRef, tuple[str, Graph]] = {}
+    owned: set[Node] = set()
+    for cls, kind in ITEM_CLASSES.items():
+        for subject in graph.subjects(RDF.type, cls):
+            if isinstance(subject, URIRef) and subject not in entries:
+                entries[subject] = (kind, Graph())
+    for entry, (_kind, content) in entries.items():
+        stack: list[Node] = [entry]
+        seen: set[Node] = set()
+        while stack:
+            node = stack.pop()
+            if node in seen:
+                continue
+            seen.add(node)
+            for _s, p, o in graph.triples((node, None, None)):
+                content.add((node, p, o))
+                owns = p == SCS.dataItem or isinstance(o, BNode)
+                if owns and o not in entries:
+                    stack.append(o)
+        owned |= seen
+    ignored = sorted({str(s) for s in graph.subjects()} - {str(n) for n in owned})
+    return entries, ignored
+
+
+def skolemise(entry: URIRef, content: Graph) -> Graph:
+    """Blank nodes of an entry become IRIs under it, the same IRI for the same content,
+    so that re-submitting a blank-node document makes no new version."""
+    bnodes = {n for t in content for n in (t[0], t[2]) if isinstance(n, BNode)}
+    if not bnodes:
+        return content
+    names = {}
+    for node in bnodes:
+        outgoing = sorted(
+            f"{p.n3()} {'_' if isinstance(o, BNode) else o.n3()}"
+            for p, o in content.predicate_objects(node)
+        )
+        names[node] = URIRef(
+            f"{entry}/node/{hashlib.sha256('|'.join(outgoing).encode()).hexdigest()[:16]}"
+        )
+    result = Graph()
+    for s, p, o in content:
+        result.add((names.get(s, s), p, names.get(o, o)))
+    return result
+
+
+@dataclass
+class ItemState:
+    item: str
+    kind: str
+    status: str
+    version: int
+    content_sha256: str
+
+
+def item_state(store: Store, item: str) -> ItemState | None:
+    rows = store.select(
+        f"""SELECT ?kind ?status ?n ?sha WHERE {{ GRAPH <{GRAPH_REGISTRY}> {{
+            ?item <{SCS.currentVersion}> ?v ; <{SCS.registerStatus}> ?status ;
+                  <{SCS.itemKind}> ?kind .
+            ?v <{SCS.versionNumber}> ?n ; <{SCS.contentSha256}> ?sha . }} }}""",
+        {"item": URIRef(item)},
+    )
+    if not rows:
+        return None
+    row = rows[0]
+    return ItemState(
+        item=item,
+        kind=str(row["kind"]),
+        status=str(row["status"]).rsplit("/", 1)[-1],
+        version=int(row["n"]),
+        content_sha256=str(row["sha"]),
+    )
+
+
+def check_ownership(entries: dict[URIRef, tuple[str, Graph]], principal: Principal) -> None:
+    """A submitter writes only its own department's resources, interfaces and catalogues."""
+    if principal.role in ("registrar", "admin"):
+        return
+    foreign = []
+    for entry, (kind, content) in entries.items():
+        if kind not in DEPARTMENT_OWNED:
+            foreign.append({"entry": str(entry), "reason": f"a submitter cannot write a {kind}"})
+            continue
+        publishers = set(content.objects(entry, DCTERMS.publisher))
+        if publishers != {principal.department}:
+            foreign.append(
+                {
+                    "entry": str(entry),
+                    "reason": "provider is not the submitter's department",
+                    "provider": sorted(str(p) for p in publishers),
+                }
+            )
+    if foreign:
+        raise ForbiddenError(
+            "the submission holds entries of another department (只能提交本部门的条目)",
+            {"department": str(principal.department), "entries": foreign},
+        )
+
+
+def submit(
+    store: Store,
+    validator: Validator,
+    graph: Graph,
+    principal: Principal,
+    source_sha256: str,
+    base_iri: str,
+    report_max_results: int = 1000,
+) -> SubmissionResult:
+    """Validate and, with no Violation, register every entry of `graph` in one write.
+
+    The caller serialises calls (one writer per process); see Registry.
+    """
+    entries, ignored = split_entries(graph)
+    if not entries:
+        raise InputError(
+            "the submission holds no entry (standard, department, resource, interface or "
+            "catalogue) (提交内容中没有可登记的条目)",
+            {"ignored_subjects": ignored[:20]},
+        )
+    check_ownership(entries, principal)
+    report = validator.validate(graph, store)
+    if not report.conforms:
+        return SubmissionResult(submission=None, report=report, ignored_subjects=ignored)
+
+    now = _now()
+    submission = URIRef(f"{base_iri}submission/{uuid.uuid4()}")
+    batch = WriteBatch()
+    changes: list[EntryChange] = []
+    closed = []
+    for entry, (kind, raw) in sorted(entries.items()):
+        content = skolemise(entry, raw)
+        sha = content_sha256(content)
+        state = item_state(store, str(entry))
+        if state is not None and state.content_sha256 == sha:
+            changes.append(EntryChange(str(entry), kind, state.version, "unchanged"))
+            continue
+        if state is not None and state.status in CLOSED_STATUSES:
+            closed.append({"entry": str(entry), "status": state.status})
+            continue
+        number = 1 if state is None else state.version + 1
+        _new_version(
+            batch,
+            store,
+            str(entry),
+            kind,
+            number,
+            content,
+            sha,
+            ACCEPTED_STATUS,
+            submission,
+            now,
+            state,
+        )
+        changes.append(EntryChange(str(entry), kind, number, "new" if state is None else "updated"))
+    if closed:
+        raise ConflictError(
+            "entries that are superseded or retired cannot be changed "
+            "(已被取代或已撤销的条目不能修改)",
+            {"entries": closed},
+        )
+    outcome = "accepted" if any(c.outcome != "unchanged" for c in changes) else "unchanged"
+    report_iri = f"{submission}/report"
+    registry = [
+        (submission, RDF.type, SCS.Submission),
+        (submission, RDF.type, PROV.Activity),
+        (submission, PROV.wasAssociatedWith, principal.agent),
+        (submission, PROV.startedAtTime, now),
+        (submission, PROV.endedAtTime, _now()),
+        (submission, SCS.sourceSha256, Literal(source_sha256)),
+        (submission, SCS.shapesSha256, Literal(report.shapes_sha256)),
+        (submission, SCS.engineVersion, Literal(report.engine)),
+        (submission, SCS.conforms, Literal(True)),
+        (submission, SCS.outcome, Literal(outcome)),
+        (submission, SCS.validationReport, URIRef(report_iri)),
+    ]
+    registry += [
+        (submission, PROV.generated, URIRef(version_iri(c.item, c.version)))
+        for c in changes
+        if c.outcome != "unchanged"
+    ]
+    registry += [(submission, SCS.entry, URIRef(c.item)) for c in changes]
+    batch.add_triples(GRAPH_REGISTRY, registry)
+    batch.add_triples(report_iri, report_graph(report, report_iri, report_max_results))
+    generation = store.write(batch)
+    return SubmissionResult(str(submission), report, changes, ignored, generation)
+
+
+def _new_version(
+    batch: WriteBatch,
+    store: Store,
+    item: str,
+    kind: str,
+    number: int,
+    content: Graph,
+    sha: str,
+    status: str,
+    activity: URIRef,
+    when: Literal,
+    previous: ItemState | None,
+) -> None:
+    """Add to `batch` version `number` of `item` and make it current."""
+    item_ref, version = URIRef(item), URIRef(version_iri(item, number))
+    batch.add_triples(str(version), content)
+    registry = [
+        (version, RDF.type, SCS.ItemVersion),
+        (version, RDF.type, PROV.Entity),
+        (version, SCS.versionOf, item_ref),
+        (version, SCS.versionNumber, Literal(number)),
+        (version, SCS.contentSha256, Literal(sha)),
+        (version, SCS.registerStatus, REGSTATUS[status]),
+        (version, PROV.generatedAtTime, when),
+        (version, PROV.wasGeneratedBy, activity),
+        (item_ref, SCS.currentVersion, version),
+        (item_ref, SCS.registerStatus, REGSTATUS[status]),
+    ]
+    if previous is None:
+        registry += [
+            (item_ref, RDF.type, SCS.RegisterItem),
+            (item_ref, SCS.itemKind, Literal(kind)),
+        ]
+    else:
+        old = URIRef(version_iri(item, previous.version))
+        registry.append((version, PROV.wasRevisionOf, old))
+        batch.remove_triples(
+            GRAPH_REGISTRY,
+            [
+                (item_ref, SCS.currentVersion, old),
+                (item_ref, SCS.registerStatus, REGSTATUS[previous.status]),
+            ],
+        )
+        batch.remove_triples(GRAPH_CURRENT, store.read_graph(str(old)))
+    batch.add_triples(GRAPH_REGISTRY, registry)
+    batch.add_triples(GRAPH_CURRENT, content)
+
+
+def change_status(
+    store: Store,
+    item: str,
+    status: str,
+    principal: Principal,
+    base_iri: str,
+    successor: str | None = None,
+    reason: str | None = None,
+) -> EntryChange:
+    """Move an item to `status` along an allowed transition; a new version records it."""
+    if principal.role not in ("registrar", "admin"):
+        raise ForbiddenError("only a registrar changes statuses (只有登记员可以修改状态)")
+    if status not in STATUSES:
+        raise InputError(f"unknown status {status!r}", {"allowed": list(STATUSES)})
+    state = item_state(store, item)
+    if state is None:
+        raise NotFoundError(f"no register item {item}")
+    if status not in TRANSITIONS[state.status]:
+        raise ConflictError(
+            f"a {state.status} item cannot become {status} (不允许的状态转换)",
+            {"from": state.status, "to": status, "allowed": sorted(TRANSITIONS[state.status])},
+        )
+    if status == "superseded":
+        if not successor:
+            raise InputError("superseded needs the successor (被取代须指明后继条目)")
+        if successor == item or item_state(store, successor) is None:
+            raise InputError(f"the successor {successor} is not another register item")
+    elif successor:
+        raise InputError("a successor is given only when the status becomes superseded")
+    now = _now()
+    change = URIRef(f"{base_iri}status-change/{uuid.uuid4()}")
+    batch = WriteBatch()
+    content = store.read_graph(version_iri(item, state.version))
+    number = state.version + 1
+    _new_version(
+        batch,
+        store,
+        item,
+        state.kind,
+        number,
+        content,
+        state.content_sha256,
+        status,
+        change,
+        now,
+        state,
+    )
+    activity = [
+        (change, RDF.type, SCS.StatusChange),
+        (change, RDF.type, PROV.Activity),
+        (change, PROV.wasAssociatedWith, principal.agent),
+        (change, PROV.startedAtTime, now),
+        (change, SCS.registerStatus, REGSTATUS[status]),
+        (change, PROV.generated, URIRef(version_iri(item, number))),
+    ]
+    if successor:
+        activity.append((change, SCS.successor, URIRef(successor)))
+    if reason:
+        activity.append((change, SCS.reason, Literal(reason)))
+    batch.add_triples(GRAPH_REGISTRY, activity)
+    store.write(batch)
+    return EntryChange(item, state.kind, number, status)
+
+
+@dataclass
+class VersionInfo:
+    number: int
+    status: str
+    time: str
+    activity: str
+    content_sha256: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return self.__dict__.copy()
+
+
+def history(store: Store, item: str) -> list[VersionInfo]:
+    rows = store.select(
+        f"""SELECT ?n ?status ?time ?act ?sha WHERE {{ GRAPH <{GRAPH_REGISTRY}> {{
+            ?v <{SCS.versionOf}> ?item ; <{SCS.versionNumber}> ?n ;
+               <{SCS.registerStatus}> ?status ; <{PROV.generatedAtTime}> ?time ;
+               <{PROV.wasGeneratedBy}> ?act ; <{SCS.contentSha256}> ?sha . }} }}""",
+        {"item": URIRef(item)},
+    )
+    if not rows:
+        raise NotFoundError(f"no register item {item}")
+    versions = [
+        VersionInfo(
+            int(r["n"]),
+            str(r["status"]).rsplit("/", 1)[-1],
+            str(r["time"]),
+            str(r["act"]),
+            str(r["sha"]),
+        )
+        for r in rows
+    ]
+    return sorted(versions, key=lambda v: v.number)
+
+
+def read_version(store: Store, item: str, number: int | None = None) -> Graph:
+    """An item's triples exactly as registered in version `number` (default: current)."""
+    state = item_state(store, item)
+    if state is None:
+        raise NotFoundError(f"no register item {item}")
+    number = state.version if number is None else number
+    if not 1 <= number <= state.version:
+        raise NotFoundError(f"{item} has no version {number}", {"versions": state.version})
+    return store.read_graph(version_iri(item, number))
+
+
+_LOOKUP_PROPERTIES = (DCTERMS.identifier, SCS.resourceCode, SCS.interfaceCode, SCS.creditCode)
+
+
+def resolve_item(store: Store, ident: str) -> str:
+    """The IRI of the item an identifier names: an IRI, a standard identifier in any
+    spelling, a resource code, an interface code or a credit code."""
+    ident = ident.strip()
+    if ident.startswith(("http://", "https://", "urn:")):
+        if item_state(store, ident) is None:
+            raise NotFoundError(f"no register item {ident}")
+        return ident
+    candidates = {ident}
+    with contextlib.suppress(IdentifierError):
+        candidates.add(str(parse_standard_id(ident)))
+    values = " ".join(Literal(c).n3() for c in sorted(candidates))
+    props = " ".join(p.n3() for p in _LOOKUP_PROPERTIES)
+    rows = store.select(
+        f"SELECT DISTINCT ?s WHERE {{ GRAPH <{GRAPH_CURRENT}> {{ "
+        f"VALUES ?v {{ {values} }} VALUES ?p {{ {props} }} ?s ?p ?v }} }}"
+    )
+    items = sorted(str(r["s"]) for r in rows)
+    if not items:
+        raise NotFoundError(f"nothing is registered as {ident!r} (未找到该条目)", {"id": ident})
+    if len(items) > 1:
+        raise ConflictError(f"{ident!r} names several entries", {"items": items})
+    return items[0]

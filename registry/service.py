@@ -1,0 +1,118 @@
+"""The registry as one object: settings, the store, the validator and the writer lock.
+
+The CLI and the HTTP app (api.create_app) both build one `Registry` and call
+its methods; nothing is built at import time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Sequence
+from types import TracebackType
+from typing import Self
+
+from rdflib import Graph
+
+from registry import registration
+from registry.config import Settings
+from registry.inputs import Document, load_submission
+from registry.registration import EntryChange, Principal, SubmissionResult, VersionInfo
+from registry.seed import is_empty, seed_store
+from registry.store import Store, open_store
+from registry.validation import ValidationReport, Validator
+
+
+class Registry:
+    def __init__(
+        self,
+        settings: Settings,
+        validator: Validator | None = None,
+        store: Store | None = None,
+        read_only: bool = False,
+    ) -> None:
+        self.settings = settings
+        self.read_only = read_only
+        self.validator = validator or Validator()
+        self._store = store
+        self._store_lock = threading.Lock()
+        # One writer per process: a submission reads the current versions and writes
+        # the next ones, and two of them interleaved would lose an update.
+        self.write_lock = threading.Lock()
+
+    @property
+    def store(self) -> Store:
+        with self._store_lock:
+            if self._store is None:
+                store = open_store(self.settings.store)
+                if is_empty(store):
+                    seed_store(store, self.validator, self.settings.base_iri, self.settings.seed)
+                self._store = store
+            return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- validation and submission ------------------------------------------------
+
+    def parse(self, documents: Sequence[Document]) -> Graph:
+        return load_submission(documents, self.settings.max_body_bytes)
+
+    def validate(self, documents: Sequence[Document]) -> ValidationReport:
+        """Validate with the registry as context; writes nothing."""
+        return self.validator.validate(self.parse(documents), self.store)
+
+    def submit(self, documents: Sequence[Document], principal: Principal) -> SubmissionResult:
+        graph = self.parse(documents)
+        digest = hashlib.sha256()
+        for doc in documents:
+            digest.update(doc.data)
+        with self.write_lock:
+            return registration.submit(
+                self.store,
+                self.validator,
+                graph,
+                principal,
+                digest.hexdigest(),
+                self.settings.base_iri,
+                self.settings.report_max_results,
+            )
+
+    # -- register items ------------------------------------------------------------
+
+    def resolve(self, ident: str) -> str:
+        return registration.resolve_item(self.store, ident)
+
+    def change_status(
+        self,
+        ident: str,
+        status: str,
+        principal: Principal,
+        successor: str | None = None,
+        reason: str | None = None,
+    ) -> EntryChange:
+        item = self.resolve(ident)
+        successor_iri = self.resolve(successor) if successor else None
+        with self.write_lock:
+            return registration.change_status(
+                self.store, item, status, principal, self.settings.base_iri, successor_iri, reason
+            )
+
+    def history(self, ident: str) -> list[VersionInfo]:
+        return registration.history(self.store, self.resolve(ident))
+
+    def show(self, ident: str, version: int | None = None) -> Graph:
+        return registration.read_version(self.store, self.resolve(ident), version)

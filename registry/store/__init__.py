@@ -1,0 +1,95 @@
+"""The store layer: one protocol (`Store`), its back ends, and `open_store`, the one
+place where a setting becomes a back end.
+
+    with open_store("memory") as store:
+        generation = store.write(WriteBatch().add_triples(GRAPH_CURRENT, graph))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
+from registry.store.base import (
+    GENERATION_GRAPH,
+    GENERATION_PREDICATE,
+    STORE_IRI,
+    Bindings,
+    DumpFormat,
+    Row,
+    Store,
+    Triple,
+    WriteBatch,
+)
+from registry.store.errors import (
+    StoreClosedError,
+    StoreError,
+    StoreLockedError,
+    StoreQueryError,
+    StoreWriteError,
+)
+from registry.store.oxigraph import OxigraphStore
+
+__all__ = [
+    "BACKENDS",
+    "GENERATION_GRAPH",
+    "GENERATION_PREDICATE",
+    "STORE_IRI",
+    "Bindings",
+    "DumpFormat",
+    "OxigraphStore",
+    "Row",
+    "Store",
+    "StoreClosedError",
+    "StoreError",
+    "StoreLockedError",
+    "StoreQueryError",
+    "StoreWriteError",
+    "Triple",
+    "WriteBatch",
+    "backend_kind",
+    "open_store",
+]
+
+
+def _remote_unavailable(setting: str) -> Store:
+    raise StoreError(
+        f"remote SPARQL back end not available yet (store setting {setting!r}); "
+        "use a folder path or 'memory'",
+        details={"store": setting},
+    )
+
+
+# The one mapping from the kind of setting to the back end that serves it.
+BACKENDS: dict[str, Callable[[str], Store]] = {
+    "memory": lambda setting: OxigraphStore(),
+    "http": _remote_unavailable,
+    "https": _remote_unavailable,
+    "path": OxigraphStore,
+}
+
+
+def backend_kind(setting: str) -> str:
+    """The key of BACKENDS that serves `setting`: "memory", a URL scheme, or "path"."""
+    if setting == "memory":
+        return "memory"
+    scheme = urlsplit(setting).scheme.lower()
+    if "://" in setting and scheme:
+        if scheme not in BACKENDS:
+            raise StoreError(
+                f"unknown store URL scheme {scheme!r} in {setting!r}; use a folder path, "
+                "'memory' or an http(s) SPARQL endpoint",
+                details={"store": setting},
+            )
+        return scheme
+    return "path"
+
+
+def open_store(setting: str) -> Store:
+    """Open the store a setting names: "memory" (in memory, for tests), an http(s)
+    SPARQL endpoint URL, or a folder path for the embedded store (created if missing).
+
+    Raises StoreLockedError when the folder is already open in another process."""
+    if not setting or not setting.strip():
+        raise StoreError("the store setting is empty; use a folder path or 'memory'")
+    return BACKENDS[backend_kind(setting)](setting)

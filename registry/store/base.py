@@ -1,0 +1,182 @@
+"""The store protocol every back end implements, and the write batch callers fill.
+
+Nothing here is specific to one engine: the embedded Oxigraph store and a remote
+SPARQL 1.1 server (query + update + Graph Store Protocol) can both implement it.
+
+Conventions every back end keeps:
+
+- **Queries see the union.** In `select`, `ask` and `construct` the query's
+  default graph is the union of all named graphs, so a plain `?s ?p ?o` finds a
+  triple wherever it lives; `GRAPH <g> {...}` / `GRAPH ?g {...}` address named
+  graphs as usual. The registry writes only to named graphs (docs/vocabulary.md),
+  so a default graph of its own would always be empty and every query would need
+  `GRAPH`; the union is also what Fuseki (`unionDefaultGraph`) and Virtuoso do
+  by default.
+- **Terms are rdflib terms, normalised.** A literal without language and
+  datatype comes back as a plain `Literal("x")` (never `"x"^^xsd:string`), so
+  data written from rdflib reads back equal to what was written. Language tags
+  come back lower-cased and numeric lexical forms canonical (`"01"^^xsd:integer`
+  reads `"1"`); rdflib normalises integers, doubles and booleans the same way,
+  decimals are equal by value only (`12.50` reads `12.5`).
+- **A graph exists while it holds a triple.** Dropping a graph or removing its
+  last triple makes it disappear from `graph_exists` and `list_graphs`, which is
+  what remote stores do too.
+- **Every write bumps the generation**, kept in the store itself as
+  `<urn:screg:store> scs:generation N` in `urn:screg:graph:registry`, so several
+  processes over one store agree on it and can key their caches by it.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Literal as TypingLiteral
+from typing import Self
+
+from rdflib import Graph, Literal
+from rdflib.term import Node
+
+from registry.namespaces import GRAPH_REGISTRY, SCS
+
+Triple = tuple[Node, Node, Node]
+Row = dict[str, Node]
+Bindings = Mapping[str, Node]
+DumpFormat = TypingLiteral["nquads", "trig"]
+
+STORE_IRI = "urn:screg:store"
+GENERATION_GRAPH = GRAPH_REGISTRY
+GENERATION_PREDICATE = str(SCS.generation)
+
+_GENERATION_QUERY = (
+    f"SELECT ?n WHERE {{ GRAPH <{GENERATION_GRAPH}> "
+    f"{{ <{STORE_IRI}> <{GENERATION_PREDICATE}> ?n }} }}"
+)
+
+
+@dataclass
+class WriteBatch:
+    """One atomic write: graphs to drop, then triples to remove, then triples to add.
+
+    Keys of `remove` and `add` are named-graph IRIs; the default graph is never
+    written. The builder methods return the batch so calls can be chained.
+    """
+
+    clear: list[str] = field(default_factory=list)
+    remove: dict[str, list[Triple]] = field(default_factory=dict)
+    add: dict[str, list[Triple]] = field(default_factory=dict)
+
+    def clear_graph(self, graph_iri: str) -> WriteBatch:
+        self.clear.append(str(graph_iri))
+        return self
+
+    def remove_triples(self, graph_iri: str, triples: Iterable[Triple]) -> WriteBatch:
+        self.remove.setdefault(str(graph_iri), []).extend(triples)
+        return self
+
+    def add_triples(self, graph_iri: str, triples: Iterable[Triple]) -> WriteBatch:
+        """Add triples (an rdflib Graph is an iterable of triples) to a named graph."""
+        self.add.setdefault(str(graph_iri), []).extend(triples)
+        return self
+
+    def replace_graph(self, graph_iri: str, triples: Iterable[Triple]) -> WriteBatch:
+        return self.clear_graph(graph_iri).add_triples(graph_iri, triples)
+
+    def is_empty(self) -> bool:
+        return not (self.clear or any(self.remove.values()) or any(self.add.values()))
+
+    def triple_count(self) -> int:
+        """Triples added plus triples removed (graphs cleared are not counted)."""
+        return sum(map(len, self.add.values())) + sum(map(len, self.remove.values()))
+
+
+class Store(ABC):
+    """A quad store holding the registry's named graphs. Use it as a context manager
+    or call `close()`. Reads may run concurrently from several threads; writes are
+    serialised by the back end."""
+
+    #: where the store lives, for messages and logs: "memory", a path or a URL
+    location: str
+
+    # -- reading -----------------------------------------------------------------
+
+    @abstractmethod
+    def select(self, query: str, bindings: Bindings | None = None) -> list[Row]:
+        """Rows of a SELECT query, variable name (without `?`) to term; unbound
+        variables are absent from the row. `bindings` pre-binds variables to
+        terms, the safe way to put caller values into a query."""
+
+    @abstractmethod
+    def ask(self, query: str, bindings: Bindings | None = None) -> bool:
+        """The answer of an ASK query."""
+
+    @abstractmethod
+    def construct(self, query: str, bindings: Bindings | None = None) -> Graph:
+        """The triples of a CONSTRUCT (or DESCRIBE) query, as an rdflib Memory graph."""
+
+    @abstractmethod
+    def read_graph(self, graph_iri: str) -> Graph:
+        """All triples of one named graph (empty if it does not exist)."""
+
+    @abstractmethod
+    def graph_exists(self, graph_iri: str) -> bool:
+        """Whether the named graph holds at least one triple."""
+
+    @abstractmethod
+    def list_graphs(self, prefix: str | None = None) -> list[str]:
+        """IRIs of the non-empty named graphs, sorted, optionally those starting with `prefix`."""
+
+    @abstractmethod
+    def quad_count(self) -> int:
+        """Number of quads in the store, the generation triple included."""
+
+    def generation(self) -> int:
+        """The store generation: 0 for a store never written, +1 for every write."""
+        values = [row["n"] for row in self.select(_GENERATION_QUERY)]
+        return max((_as_int(v) for v in values), default=0)
+
+    # -- writing -----------------------------------------------------------------
+
+    @abstractmethod
+    def write(self, batch: WriteBatch) -> int:
+        """Apply the batch atomically (all of it or nothing) and return the new generation.
+
+        Raises StoreWriteError, with the store unchanged, when a term cannot be
+        stored (an invalid IRI or language tag, a blank node to remove)."""
+
+    # -- backup ------------------------------------------------------------------
+
+    @abstractmethod
+    def dump(self, fmt: DumpFormat = "nquads") -> bytes:
+        """Every quad of the store, the generation triple included."""
+
+    @abstractmethod
+    def load_dump(self, data: bytes, fmt: DumpFormat = "nquads") -> int:
+        """Restore a dump into this store, which must be empty; returns the generation,
+        that of the dump (1 if the dump has quads but no generation)."""
+
+    # -- life cycle --------------------------------------------------------------
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the store (on disk: its lock). Closing twice is harmless."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.location}>"
+
+
+def _as_int(term: Node) -> int:
+    value = term.toPython() if isinstance(term, Literal) else None
+    return value if isinstance(value, int) else int(str(term))

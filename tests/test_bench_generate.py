@@ -1,0 +1,74 @@
+"""The benchmark generator (bench/generate.py): deterministic, sized as asked, well-formed RDF."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from rdflib import BNode, Graph, URIRef
+from rdflib import namespace as ns
+
+from bench.generate import INVALID_KINDS, generate_catalogue, write_registry
+from registry.identifiers import WELL_FORMED, is_valid_credit_code
+from registry.namespaces import SCS
+
+N = 50
+
+
+@pytest.fixture(scope="module")
+def catalogue() -> tuple[str, list[str], Graph]:
+    text, invalid = generate_catalogue(N, seed=7)
+    return text, invalid, Graph().parse(data=text, format="turtle")
+
+
+def test_same_seed_same_text(catalogue):
+    text, invalid, _graph = catalogue
+    again, invalid_again = generate_catalogue(N, seed=7)
+    assert again == text
+    assert invalid_again == invalid
+    assert generate_catalogue(N, seed=8)[0] != text
+
+
+def test_requested_resources_with_ten_items_each(catalogue):
+    _text, _invalid, graph = catalogue
+    resources = set(graph.subjects(ns.RDF.type, SCS.InformationResource))
+    assert len(resources) == N
+    for resource in resources:
+        items = list(graph.objects(resource, SCS.dataItem))
+        assert len(items) == 10
+        assert all(str(item).startswith(f"{resource}/item/") for item in items)
+        assert all((item, ns.RDF.type, SCS.DataItem) in graph for item in items)
+    catalogs = list(graph.subjects(ns.RDF.type, ns.DCAT.Catalog))
+    assert len(catalogs) == 1
+    assert set(graph.objects(catalogs[0], ns.DCAT.dataset)) == resources
+
+
+def test_no_blank_nodes_and_one_valid_department(catalogue):
+    _text, _invalid, graph = catalogue
+    assert not any(isinstance(term, BNode) for triple in graph for term in triple)
+    codes = [str(code) for code in graph.objects(None, SCS.creditCode)]
+    assert len(codes) == 1 and is_valid_credit_code(codes[0])
+    publishers = set(graph.objects(None, ns.DCTERMS.publisher))
+    assert len(publishers) == 1
+
+
+def test_invalid_ratio_about_right(catalogue):
+    _text, invalid, graph = catalogue
+    assert len(invalid) == 1  # 2 % of 50
+    subjects = set(graph.subjects())
+    assert all(URIRef(focus) in subjects for focus in invalid)
+    _text, many = generate_catalogue(200, seed=3, invalid_ratio=0.1)
+    assert len(many) == 20
+    assert generate_catalogue(N, invalid_ratio=0.0)[1] == []
+
+
+def test_registry_mode_standards_are_well_formed_and_unique():
+    out = io.StringIO()
+    result = write_registry(out, "ttl", n_standards=60, n_resources=20, n_departments=3)
+    graph = Graph().parse(data=out.getvalue(), format="turtle")
+    identifiers = [str(i) for s in graph.subjects(ns.RDF.type, SCS.Standard)
+                   for i in graph.objects(s, ns.DCTERMS.identifier)]
+    assert len(identifiers) == 60 == len(set(identifiers))
+    assert all(WELL_FORMED.match(i) for i in identifiers)
+    assert len(set(graph.subjects(ns.RDF.type, SCS.InformationResource))) == 20
+    assert {kind for _focus, kind in result.invalid} <= set(INVALID_KINDS)

@@ -1,0 +1,230 @@
+"""Registration on every store back end: atomic submissions, versions, statuses, provenance."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import DCTERMS
+
+from registry.errors import ConflictError, ForbiddenError, InputError
+from registry.inputs import Document
+from registry.namespaces import GRAPH_CURRENT, GRAPH_REGISTRY, SCS
+from registry.registration import REGISTRAR, Principal, version_iri
+from tests.conftest import EXAMPLES
+
+BASE = "http://127.0.0.1:8000/id/"
+BIG_DATA_BUREAU = URIRef(f"{BASE}department/11210100EXAMPLE01N")
+RESOURCE = f"{BASE}resource/101001-000001"
+
+
+def quads(store) -> set[bytes]:  # noqa: ANN001
+    return set(store.dump("nquads").splitlines())
+
+
+def resource_doc(title: str, code: str = "101001/000001", publisher: URIRef | None = None,
+                 sharing: str = "unconditional") -> Document:
+    publisher = publisher or BIG_DATA_BUREAU
+    iri = f"{BASE}resource/{code.replace('/', '-')}"
+    ttl = f"""
+@prefix scs: <https://w3id.org/smartcity-std#> .
+@prefix dct: <http://purl.org/dc/terms/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+<{iri}> a scs:InformationResource ;
+  scs:resourceCode "{code}" ;
+  dct:title "{title}"@zh , "Population base information"@en ;
+  dct:description "全市实有人口的基础信息。"@zh ;
+  dct:publisher <{publisher}> ;
+  scs:resourceClass <https://w3id.org/smartcity-std/code/resource-class/1> ;
+  scs:format <https://w3id.org/smartcity-std/code/format/database> ;
+  scs:sharingType <https://w3id.org/smartcity-std/code/sharing-type/{sharing}> ;
+  scs:sharingMethod <https://w3id.org/smartcity-std/code/sharing-method/interface> ;
+  scs:openness <https://w3id.org/smartcity-std/code/openness/closed> ;
+  dct:accrualPeriodicity <https://w3id.org/smartcity-std/code/update-cycle/daily> ;
+  dct:issued "2026-01-15"^^xsd:date ;
+  dct:conformsTo <{BASE}standard/GB-T-21063.3-2007> ;
+  scs:dataItem <{iri}/item/1> .
+<{iri}/item/1> a scs:DataItem ; scs:itemName "姓名"@zh ; scs:itemCode "XM" ;
+  scs:dataType <https://w3id.org/smartcity-std/code/data-type/C> ; scs:length 50 ;
+  scs:position 1 .
+"""
+    return Document("resource.ttl", ttl.encode())
+
+
+def test_seeded_registry_holds_the_examples(registry) -> None:  # noqa: ANN001
+    store = registry.store
+    assert registry.resolve("GB/T 21063.3-2007") == f"{BASE}standard/GB-T-21063.3-2007"
+    assert registry.resolve("gb/t21063.3—2007") == f"{BASE}standard/GB-T-21063.3-2007"
+    kinds = store.select(
+        f"SELECT ?k (COUNT(?i) AS ?n) WHERE {{ GRAPH <{GRAPH_REGISTRY}> "
+        f"{{ ?i <{SCS.itemKind}> ?k }} }} GROUP BY ?k"
+    )
+    counts = {str(r["k"]): int(r["n"]) for r in kinds}
+    assert counts["standard"] >= 35 and counts["resource"] >= 20 and counts["interface"] == 2
+
+
+def test_rejected_submission_writes_nothing(registry) -> None:  # noqa: ANN001
+    before = quads(registry.store)
+    generation = registry.store.generation()
+    result = registry.submit([resource_doc("人口", code="not-a-code")], REGISTRAR)
+    assert not result.accepted
+    assert any(r.severity == "Violation" for r in result.report.results)
+    assert quads(registry.store) == before
+    assert registry.store.generation() == generation
+
+
+def test_identical_resubmission_makes_no_new_version(registry) -> None:  # noqa: ANN001
+    doc = resource_doc("人口基础信息(修订)")
+    first = registry.submit([doc], REGISTRAR)
+    assert first.accepted and first.changes[0].outcome == "updated"
+    version = first.changes[0].version
+    again = registry.submit([doc], REGISTRAR)
+    assert again.changes[0].outcome == "unchanged"
+    assert again.changes[0].version == version
+    assert not registry.store.graph_exists(version_iri(RESOURCE, version + 1))
+
+
+def test_history_keeps_every_version_exactly(registry) -> None:  # noqa: ANN001
+    original = registry.show(RESOURCE)
+    for n in range(3):
+        assert registry.submit([resource_doc(f"人口基础信息 第{n + 2}版")], REGISTRAR).accepted
+    versions = registry.history(RESOURCE)
+    assert [v.number for v in versions] == [1, 2, 3, 4]
+    assert isomorphic(registry.show(RESOURCE, 1), original)
+    latest = registry.show(RESOURCE)
+    assert latest.value(URIRef(RESOURCE), DCTERMS.title) is not None
+    titles = {str(t) for t in latest.objects(URIRef(RESOURCE), DCTERMS.title)}
+    assert "人口基础信息 第4版" in titles
+    # The current graph holds the latest content only: no title of an older version.
+    current_titles = registry.store.select(
+        f"SELECT ?t WHERE {{ GRAPH <{GRAPH_CURRENT}> {{ <{RESOURCE}> <{DCTERMS.title}> ?t }} }}"
+    )
+    assert {str(r["t"]) for r in current_titles} == titles
+
+
+def test_submitter_writes_only_its_own_department(registry) -> None:  # noqa: ANN001
+    other = URIRef(f"{BASE}department/11210100EXAMPLE02R")
+    submitter = Principal(role="submitter", department=other, name="x")
+    before = quads(registry.store)
+    with pytest.raises(ForbiddenError):
+        registry.submit([resource_doc("人口")], submitter)
+    assert quads(registry.store) == before
+    own = Principal(role="submitter", department=BIG_DATA_BUREAU, name="dsj")
+    assert registry.submit([resource_doc("人口基础信息 本部门")], own).accepted
+
+
+def test_submitter_cannot_write_standards(registry) -> None:  # noqa: ANN001
+    own = Principal(role="submitter", department=BIG_DATA_BUREAU, name="dsj")
+    data = (EXAMPLES / "standards.ttl").read_bytes()
+    with pytest.raises(ForbiddenError):
+        registry.submit([Document("standards.ttl", data)], own)
+
+
+def test_status_transitions(registry) -> None:  # noqa: ANN001
+    old, new = "GB/T 36073-2018", "GB/T 37988-2019"
+    with pytest.raises(InputError):
+        registry.change_status(old, "superseded", REGISTRAR)  # successor required
+    with pytest.raises(ForbiddenError):
+        registry.change_status(old, "deprecated", Principal(role="submitter"))
+    change = registry.change_status(old, "superseded", REGISTRAR, successor=new, reason="test")
+    assert change.version == 2
+    with pytest.raises(ConflictError):
+        registry.change_status(old, "valid", REGISTRAR)  # superseded only retires
+    registry.change_status(old, "retired", REGISTRAR)
+    with pytest.raises(ConflictError):
+        registry.change_status(old, "valid", REGISTRAR)  # retired is final
+    history = registry.history(old)
+    assert [v.status for v in history] == ["valid", "superseded", "retired"]
+    # Retiring deletes nothing: the content is still current and every version readable.
+    assert isomorphic(registry.show(old, 1), registry.show(old))
+
+
+def test_provenance_is_recorded(registry) -> None:  # noqa: ANN001
+    result = registry.submit([resource_doc("人口基础信息 来源")], REGISTRAR)
+    rows = registry.store.select(
+        f"""SELECT ?sha ?shapes ?engine ?report WHERE {{ GRAPH <{GRAPH_REGISTRY}> {{
+            <{result.submission}> <{SCS.sourceSha256}> ?sha ; <{SCS.shapesSha256}> ?shapes ;
+              <{SCS.engineVersion}> ?engine ; <{SCS.validationReport}> ?report }} }}"""
+    )
+    assert len(rows) == 1
+    assert len(str(rows[0]["sha"])) == 64
+    assert str(rows[0]["shapes"]) == registry.validator.shapes.sha256
+    assert str(rows[0]["engine"]).startswith("pyshacl ")
+    assert registry.store.graph_exists(str(rows[0]["report"]))
+
+
+def test_two_threads_submitting_lose_no_update(registry) -> None:  # noqa: ANN001
+    errors: list[BaseException] = []
+
+    def submit(title: str) -> None:
+        try:
+            assert registry.submit([resource_doc(title)], REGISTRAR).accepted
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=submit, args=(f"人口 线程{n}",)) for n in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert [v.number for v in registry.history(RESOURCE)] == [1, 2, 3]
+    current = registry.store.select(
+        f"SELECT ?v WHERE {{ GRAPH <{GRAPH_REGISTRY}> {{ <{RESOURCE}> <{SCS.currentVersion}> ?v }} }}"
+    )
+    assert [str(r["v"]) for r in current] == [version_iri(RESOURCE, 3)]
+
+
+def test_export_then_import_gives_the_same_quads(registry, store_factory) -> None:  # noqa: ANN001
+    data = registry.store.dump("nquads")
+    with store_factory() as target:
+        target.load_dump(data, "nquads")
+        assert quads(target) == quads(registry.store)
+
+
+def test_submission_without_entries_is_refused(registry) -> None:  # noqa: ANN001
+    doc = Document("x.ttl", b"<http://a> <http://b> <http://c> .")
+    with pytest.raises(InputError):
+        registry.submit([doc], REGISTRAR)
+
+
+def test_untyped_triples_about_other_entries_are_not_written(registry) -> None:  # noqa: ANN001
+    victim = f"{BASE}standard/GB-T-22239-2019"
+    extra = f'<{victim}> <{DCTERMS.title}> "hijacked"@zh .\n'.encode()
+    doc = resource_doc("人口基础信息 附加")
+    result = registry.submit([Document(doc.name, doc.data + extra)], REGISTRAR)
+    assert result.accepted
+    assert victim in result.ignored_subjects
+    titles = registry.store.select(
+        f"SELECT ?t WHERE {{ GRAPH <{GRAPH_CURRENT}> {{ <{victim}> <{DCTERMS.title}> ?t }} }}"
+    )
+    assert Literal("hijacked", lang="zh") not in {r["t"] for r in titles}
+
+
+def test_shapes_in_an_upload_are_ignored(registry) -> None:  # noqa: ANN001
+    # A shape that would forbid every title: if it were used, the entry would fail.
+    shape = b"""
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix scs: <https://w3id.org/smartcity-std#> .
+@prefix dct: <http://purl.org/dc/terms/> .
+<urn:evil:shape> a sh:NodeShape ; sh:targetClass scs:InformationResource ;
+  sh:property [ sh:path dct:title ; sh:maxCount 0 ] .
+"""
+    doc = resource_doc("人口基础信息 形状")
+    report = registry.validate([Document(doc.name, doc.data + shape)])
+    assert report.conforms
+    assert not any("urn:evil" in r.source_shape for r in report.results)
+    # And the other way: a shape cannot switch off a trusted rule either.
+    bad = resource_doc("人口", code="bad code")
+    report = registry.validate([Document(bad.name, bad.data + shape)])
+    assert not report.conforms
+
+
+def test_graph_of_a_version_is_the_submitted_content(registry) -> None:  # noqa: ANN001
+    doc = resource_doc("人口基础信息 原文")
+    result = registry.submit([doc], REGISTRAR)
+    stored = registry.show(RESOURCE, result.changes[0].version)
+    submitted = Graph().parse(data=doc.data, format="turtle")
+    assert isomorphic(stored, submitted)
