@@ -13,6 +13,7 @@ outside SHACL, reported in the same result model.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import defaultdict
 from collections.abc import Iterable
@@ -174,6 +175,9 @@ class Validator:
             data_graph.add(triple)
         results: list[ValidationResult] = []
         if focus:
+            # No `focus_nodes=`: pyshacl 0.40.1 then also filters the value nodes of nested
+            # shapes (sh:node, sh:qualifiedValueShape) and gets them wrong. The whole data
+            # graph is validated and only results about the submission's own entries kept.
             _conforms, results_graph, _text = pyshacl.validate(
                 data_graph,
                 shacl_graph=self.shapes.copy(),
@@ -181,11 +185,11 @@ class Validator:
                 advanced=True,
                 allow_warnings=True,
                 allow_infos=True,
-                focus_nodes=sorted(focus),
                 inplace=True,  # data_graph is ours, built for this call
                 do_owl_imports=False,
             )
-            results = read_results(results_graph, data)
+            entries = {str(f) for f in focus}
+            results = [r for r in read_results(results_graph, data) if r.entry in entries]
         if store is not None:
             results.extend(unique_code_results(data, store))
         results.sort(key=_result_order)
@@ -211,7 +215,7 @@ def read_results(results_graph: Graph, data: Graph) -> list[ValidationResult]:
         if (None, SH.detail, node) in results_graph:
             continue
         messages = {
-            (m.language or "en"): str(m)
+            _message_language(m): str(m)
             for m in results_graph.objects(node, SH.resultMessage)
             if isinstance(m, Literal)
         }
@@ -231,6 +235,17 @@ def read_results(results_graph: Graph, data: Graph) -> list[ValidationResult]:
             )
         )
     return results
+
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def _message_language(message: Literal) -> str:
+    """pyshacl drops the language tag of a SPARQL constraint's message when it fills in
+    its variables, so an untagged message is told apart by its script."""
+    if message.language:
+        return message.language.split("-")[0].lower()
+    return "zh" if _CJK.search(str(message)) else "en"
 
 
 def entry_of(focus: Node | None, data: Graph) -> str:

@@ -20,7 +20,7 @@ import pytest
 from pyshacl import validate
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import DCAT, DCTERMS, ORG, RDF, SKOS
+from rdflib.namespace import DCTERMS, ORG, RDF, SKOS
 
 from registry.identifiers import (
     CREDIT_CODE_PATTERN,
@@ -35,6 +35,7 @@ SHAPE_FILES = ("standard.ttl", "department.ttl", "resource.ttl", "interface.ttl"
 ONTOLOGY_FILES = ("scs.ttl", "categories.ttl", "codelists.ttl")
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
+DCAT = Namespace("http://www.w3.org/ns/dcat#")  # open: rdflib's closed DCAT lacks dcat:version
 SCSH = Namespace("https://w3id.org/smartcity-std/shapes#")
 SCS = Namespace("https://w3id.org/smartcity-std#")
 STD = Namespace("http://127.0.0.1:8000/id/standard/")
@@ -45,7 +46,6 @@ CATALOGUE = Namespace("http://127.0.0.1:8000/id/catalogue/")
 
 V, W, INFO = SH.Violation, SH.Warning, SH.Info
 CJK = re.compile(r"[\u4e00-\u9fff]")
-DCAT_VERSION = URIRef("http://www.w3.org/ns/dcat#version")  # not in rdflib's closed DCAT
 
 
 # ---------------------------------------------------------------------------
@@ -866,7 +866,7 @@ def _a(shape: str) -> URIRef:
             (DCAT.endpointURL, PATTERN, V, _a("endpointURL")),
         ),
         (change(INTERFACE, drop=("scs:protocol",)), (SCS.protocol, MIN, V, _a("protocol"))),
-        (change(INTERFACE, drop=("dcat:version",)), (DCAT_VERSION, MIN, V, _a("version"))),
+        (change(INTERFACE, drop=("dcat:version",)), (DCAT.version, MIN, V, _a("version"))),
         (
             change(INTERFACE, drop=("dcat:servesDataset",)),
             (DCAT.servesDataset, MIN, V, _a("servesDataset")),

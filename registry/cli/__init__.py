@@ -11,6 +11,8 @@ import click
 
 from registry import __version__
 from registry.cli.items import COMMANDS as ITEM_COMMANDS
+from registry.cli.serve import serve
+from registry.cli.tokens import token
 from registry.cli.validate import validate
 
 
@@ -21,5 +23,7 @@ def main() -> None:
 
 
 main.add_command(validate)
+main.add_command(serve)
+main.add_command(token)
 for command in ITEM_COMMANDS:
     main.add_command(command)

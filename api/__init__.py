@@ -1,0 +1,80 @@
+"""The HTTP layer: `create_app(settings)` builds the whole application.
+
+Nothing is built at import: the CLI (`screg serve`), uvicorn's factory mode
+(`uvicorn --factory api:create_app`) and the tests all call `create_app`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
+
+from registry import __version__
+from registry.config import Settings, load_settings
+from registry.queries import ReadCache
+from registry.service import Registry
+from registry.store import Store
+from registry.validation import Validator
+
+DESCRIPTION = """
+The metadata registry of the city's smart-city standard system (智慧城市标准登记库).
+
+Reading is public. Writing needs a bearer token made with `screg token create`:
+`Authorization: Bearer <token>`. Every failure answers one body,
+`{"error": {"code", "message", "details"}}`; a submission that does not conform
+is 422 with the validation report in `details`.
+"""
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    store: Store | None = None,
+    validator: Validator | None = None,
+) -> FastAPI:
+    """The application for `settings` (from SCREG_* variables when None).
+
+    `store` and `validator` let a caller (the tests) hand in ones already made; the
+    app then owns the store and closes it on shutdown."""
+    from api import errors
+    from api.limits import BodyLimitMiddleware
+    from api.routers import catalogue, entities, home, registration, sparql
+
+    settings = settings or load_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Parsing the shapes and opening (and, the first time, seeding) the store
+        # block for seconds: off the event loop, once, before the first request.
+        def build() -> Registry:
+            registry = Registry(settings, validator=validator, store=store)
+            registry.store  # noqa: B018 - opens the store and seeds an empty one
+            return registry
+
+        registry = await run_in_threadpool(build)
+        app.state.registry = registry
+        app.state.read_cache = ReadCache()
+        try:
+            yield
+        finally:
+            sparql.close(app)
+            await run_in_threadpool(registry.close)
+
+    app = FastAPI(
+        title="smartcity-registry",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    errors.install_error_handlers(app)
+    app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.include_router(catalogue.router)
+    app.include_router(registration.router)
+    app.include_router(entities.router)
+    app.include_router(sparql.router)
+    app.include_router(home.router)
+    return app

@@ -1,0 +1,160 @@
+"""Typed dependencies: what a handler needs, resolved from app.state per request.
+
+Tests swap any of them with `app.dependency_overrides[get_registry] = ...`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from registry.config import Settings
+from registry.errors import (
+    ForbiddenError,
+    PayloadTooLargeError,
+    UnauthorizedError,
+    UnsupportedFormatError,
+)
+from registry.queries import ReadCache
+from registry.rdfinput import RdfFormat, format_for_media_type, rdf_format
+from registry.registration import Principal
+from registry.service import Registry
+from registry.store import Store
+from registry.tokens import authenticate
+
+# auto_error=False: a missing token is answered by our own 401 in the one error
+# shape, not FastAPI's; the scheme still shows in the OpenAPI document.
+_bearer = HTTPBearer(auto_error=False, description="A token made with `screg token create`.")
+
+
+def get_registry(request: Request) -> Registry:
+    return request.app.state.registry
+
+
+RegistryDep = Annotated[Registry, Depends(get_registry)]
+
+
+def get_settings(registry: RegistryDep) -> Settings:
+    return registry.settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def get_store(registry: RegistryDep) -> Store:
+    # Opening (and seeding) happens in the lifespan; this is then a plain attribute read.
+    return registry.store
+
+
+StoreDep = Annotated[Store, Depends(get_store)]
+
+
+def get_cache(request: Request) -> ReadCache:
+    return request.app.state.read_cache
+
+
+CacheDep = Annotated[ReadCache, Depends(get_cache)]
+
+
+def get_principal(
+    store: StoreDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    """The principal of the bearer token; 401 without one or with an unknown one.
+
+    A plain `def`: the lookup is a store query, which runs in the threadpool."""
+    if credentials is None or not credentials.credentials:
+        raise UnauthorizedError(
+            "this needs a bearer token: Authorization: Bearer <token> (需要令牌)"
+        )
+    principal = authenticate(store, credentials.credentials)
+    if principal is None:
+        raise UnauthorizedError("unknown or revoked token (令牌无效或已撤销)")
+    return principal
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def require_submitter(principal: PrincipalDep) -> Principal:
+    """Any role may submit; a submitter only for its own department (checked on the
+    entries, in registry.registration.check_ownership)."""
+    if principal.role == "submitter" and principal.department is None:
+        raise ForbiddenError("this submitter token belongs to no department")
+    return principal
+
+
+SubmitterDep = Annotated[Principal, Depends(require_submitter)]
+
+
+def require_registrar(principal: PrincipalDep) -> Principal:
+    if principal.role not in ("registrar", "admin"):
+        raise ForbiddenError(
+            "only a registrar or an admin may do this (只有登记员或管理员可以执行此操作)",
+            {"role": principal.role},
+        )
+    return principal
+
+
+RegistrarDep = Annotated[Principal, Depends(require_registrar)]
+
+
+def upload_format(
+    request: Request,
+    format: Annotated[
+        str | None,
+        Query(
+            description="RDF format of the body (turtle, nt, jsonld, rdfxml); "
+            "overrides Content-Type.",
+            max_length=32,
+        ),
+    ] = None,
+) -> RdfFormat:
+    """The format of an uploaded body: ?format= first, then Content-Type; 415 otherwise."""
+    if format:
+        return rdf_format(format)
+    content_type = request.headers.get("content-type")
+    if not content_type:
+        raise UnsupportedFormatError(
+            "say the format of the body with Content-Type or ?format= (请指明上传格式)",
+            {
+                "accepted": [
+                    "text/turtle",
+                    "application/n-triples",
+                    "application/ld+json",
+                    "application/rdf+xml",
+                ]
+            },
+        )
+    return format_for_media_type(content_type)
+
+
+UploadFormatDep = Annotated[RdfFormat, Depends(upload_format)]
+
+
+async def read_body(request: Request, settings: SettingsDep) -> bytes:
+    """The request body, refused with 413 as soon as it passes the limit: by its declared
+    Content-Length before reading, and while reading (chunked bodies declare none).
+
+    `async` because it only awaits the ASGI receive channel; parsing happens later in
+    plain `def` handlers, off the event loop."""
+    limit = settings.max_body_bytes
+    too_large = PayloadTooLargeError(
+        f"request body larger than the limit of {limit} bytes (上传内容超过大小限制)",
+        {"limit": limit},
+    )
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise too_large
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise too_large
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+BodyDep = Annotated[bytes, Depends(read_body)]

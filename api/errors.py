@@ -1,0 +1,147 @@
+"""The one error contract: every failure answers `{"error": {"code", "message", "details"}}`.
+
+Domain errors (registry.errors.RegistryError) carry their status and code;
+FastAPI's own failures (404 no route, 405, 422 request validation) and
+unexpected exceptions are mapped here too, so a client parses one shape
+whatever went wrong. A 5xx never carries the exception's text: that would
+leak paths, queries and library internals.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from registry.errors import RegistryError, UnauthorizedError
+
+log = logging.getLogger("screg.api")
+
+# Codes for failures that FastAPI/Starlette raise themselves.
+HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_format",
+    422: "invalid_request",
+    500: "internal_error",
+    503: "unavailable",
+}
+HTTP_MESSAGES = {
+    404: "no such resource (资源不存在)",
+    405: "method not allowed (不允许的请求方法)",
+}
+WWW_AUTHENTICATE = 'Bearer realm="screg"'
+
+
+class NotAcceptableError(RegistryError):
+    """No representation the client accepts (content negotiation)."""
+
+    status = 406
+    code = "not_acceptable"
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="Stable machine-readable code, e.g. `not_found`.")
+    message: str = Field(description="What went wrong, for a person (zh and/or en).")
+    details: Any = Field(None, description="Structured details: a validation report, fields.")
+
+
+class ErrorBody(BaseModel):
+    """The body of every failure."""
+
+    error: ErrorDetail
+
+
+_DESCRIPTIONS = {
+    400: "Bad input (unreadable RDF, unknown filter value, refused construct)",
+    401: "No token, or an unknown or revoked one",
+    403: "The token's role or department does not allow this",
+    404: "Nothing is registered under this name",
+    405: "Method not allowed",
+    406: "No representation the Accept header allows",
+    409: "Conflict with the register state (a transition not allowed, ambiguous name)",
+    413: "Request body larger than the configured limit",
+    415: "Unsupported upload format (Content-Type or ?format=)",
+    422: "The request is malformed, or the submission does not conform (details: the report)",
+    500: "Unexpected server error (no internals are disclosed)",
+    503: "The store is busy or unavailable",
+}
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` entries documenting the error model for `statuses`."""
+    return {s: {"model": ErrorBody, "description": _DESCRIPTIONS[s]} for s in statuses}
+
+
+def error_body(status: int, code: str, message: str, details: Any = None) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "details": jsonable_encoder(details)}}
+
+
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    details: Any = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    return JSONResponse(error_body(status, code, message, details), status, headers=headers)
+
+
+async def _registry_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RegistryError)
+    headers = {"WWW-Authenticate": WWW_AUTHENTICATE} if isinstance(exc, UnauthorizedError) else None
+    if exc.status >= 500:
+        # Store failures: the message may name paths or endpoints; keep it in the log.
+        log.error("%s %s failed: %s (%s)", request.method, request.url.path, exc.code, exc.message)
+        message = {
+            503: "the registry is busy or unavailable; try again (服务暂不可用)",
+        }.get(exc.status, "internal error (服务器内部错误)")
+        return error_response(exc.status, exc.code, message, None, headers)
+    return error_response(exc.status, exc.code, exc.message, exc.details, headers)
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    status = exc.status_code
+    code = HTTP_CODES.get(status, "error" if status >= 500 else "bad_request")
+    message = HTTP_MESSAGES.get(status) or str(exc.detail)
+    headers = dict(exc.headers or {})
+    if status == 401:
+        headers.setdefault("WWW-Authenticate", WWW_AUTHENTICATE)
+    return error_response(status, code, message, None, headers or None)
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    # The offending input is left out: it may be large, binary, or a secret.
+    details = [
+        {"location": list(e.get("loc", ())), "message": e.get("msg", ""), "type": e.get("type")}
+        for e in exc.errors()
+    ]
+    return error_response(
+        422, "invalid_request", "the request is malformed (请求格式错误)", details
+    )
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("%s %s failed", request.method, request.url.path)
+    return error_response(500, "internal_error", "internal error (服务器内部错误)")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(RegistryError, _registry_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(Exception, _unexpected)

@@ -1,0 +1,209 @@
+"""REST reads under /api/v1: categories, standards, resources, interfaces, departments,
+item histories and recorded submissions. Reading is public.
+
+Handlers are plain `def`: every one queries the store, which blocks, so FastAPI
+runs them in its threadpool.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query
+
+from api.deps import CacheDep, RegistryDep, SettingsDep, StoreDep
+from api.errors import error_responses
+from registry import queries
+
+router = APIRouter(prefix="/api/v1", tags=["registry"])
+
+READ_ERRORS = error_responses(404, 422, 500, 503)
+LIST_ERRORS = error_responses(400, 404, 422, 500, 503)
+
+Limit = Annotated[int, Query(ge=1, le=500, description="Page size.")]
+Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Entries skipped.")]
+Text = Annotated[
+    str | None,
+    Query(
+        max_length=200,
+        description="Text in the identifier, code, zh or en title; a "
+        "standard identifier in any spelling (GB/T21063.3—2007) is normalised.",
+    ),
+]
+Ident = Annotated[
+    str,
+    Path(
+        max_length=500, description="Any spelling of the entry's name, URL-encoded (`/` as `%2F`)."
+    ),
+]
+
+
+@router.get("/categories", summary="The category tree with counts", responses=READ_ERRORS)
+def list_categories(store: StoreDep, cache: CacheDep) -> list[dict[str, Any]]:
+    """The six categories of the standard system and their sub-categories. Each has
+    `counts`: standards directly in it, in it or any sub-category (`total`), and that
+    total by standard status and by register status."""
+    return queries.category_tree(store, cache)
+
+
+@router.get("/categories/{code}", summary="One category and its standards", responses=READ_ERRORS)
+def get_category(
+    code: Annotated[str, Path(max_length=20, description="Category code, e.g. `3` or `3.2`.")],
+    store: StoreDep,
+    cache: CacheDep,
+) -> dict[str, Any]:
+    """The category with its sub-categories and counts, and `standards`: the standards
+    in it or in any of its sub-categories."""
+    return queries.category(store, code, cache)
+
+
+@router.get("/standards", summary="Standards, filtered and paged", responses=LIST_ERRORS)
+def list_standards(
+    store: StoreDep,
+    cache: CacheDep,
+    category: Annotated[
+        str | None, Query(max_length=20, description="Category code; sub-categories included.")
+    ] = None,
+    status: Annotated[
+        str | None,
+        Query(
+            max_length=40,
+            description="Standard status: current, forthcoming, abolished, superseded.",
+        ),
+    ] = None,
+    register_status: Annotated[
+        str | None,
+        Query(
+            max_length=40,
+            description="Register status: submitted, valid, invalid, "
+            "deprecated, superseded, retired.",
+        ),
+    ] = None,
+    level: Annotated[
+        str | None,
+        Query(
+            max_length=40,
+            description="Level: international, national, industry, local, group, enterprise.",
+        ),
+    ] = None,
+    q: Text = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> dict[str, Any]:
+    """Standards sorted by identifier. `total` counts every match; `items` holds one page.
+    An unknown category is 404; an unknown status or level is 400."""
+    page = queries.search_standards(
+        store,
+        category=category,
+        status=status,
+        register_status=register_status,
+        level=level,
+        q=q,
+        limit=limit,
+        offset=offset,
+        cache=cache,
+    )
+    return page.as_dict()
+
+
+@router.get("/standards/{id:path}", summary="One standard", responses=READ_ERRORS)
+def get_standard(id: Ident, store: StoreDep, cache: CacheDep) -> dict[str, Any]:
+    """A standard by any spelling of its identifier (`GB%2FT%2021063.3-2007`,
+    `GB-T-21063.3-2007`, `gb%2Ft21063.3%E2%80%942007`) or its IRI, with what refers to it."""
+    return queries.entry(store, "standard", id, cache)
+
+
+@router.get("/resources", summary="Information resources, paged", responses=LIST_ERRORS)
+def list_resources(
+    store: StoreDep,
+    cache: CacheDep,
+    publisher: Annotated[
+        str | None, Query(max_length=40, description="Credit code of the providing department.")
+    ] = None,
+    q: Text = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> dict[str, Any]:
+    """Catalogue entries sorted by resource code."""
+    return queries.list_entries(
+        store, "resource", q=q, publisher=publisher, limit=limit, offset=offset, cache=cache
+    ).as_dict()
+
+
+@router.get("/resources/{code:path}", summary="One information resource", responses=READ_ERRORS)
+def get_resource(
+    code: Annotated[
+        str,
+        Path(
+            max_length=200,
+            description="Resource code, `/` as `%2F` "
+            "(`101001%2F000001`), or its slug `101001-000001`.",
+        ),
+    ],
+    store: StoreDep,
+    cache: CacheDep,
+) -> dict[str, Any]:
+    """The resource with its data items in order."""
+    return queries.entry(store, "resource", code, cache)
+
+
+@router.get("/interfaces", summary="Data interfaces, paged", responses=LIST_ERRORS)
+def list_interfaces(
+    store: StoreDep,
+    cache: CacheDep,
+    publisher: Annotated[
+        str | None, Query(max_length=40, description="Credit code of the providing department.")
+    ] = None,
+    q: Text = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> dict[str, Any]:
+    return queries.list_entries(
+        store, "interface", q=q, publisher=publisher, limit=limit, offset=offset, cache=cache
+    ).as_dict()
+
+
+@router.get("/interfaces/{code:path}", summary="One data interface", responses=READ_ERRORS)
+def get_interface(
+    code: Annotated[str, Path(max_length=200, description="Interface code.")],
+    store: StoreDep,
+    cache: CacheDep,
+) -> dict[str, Any]:
+    return queries.entry(store, "interface", code, cache)
+
+
+@router.get("/departments", summary="Departments", responses=READ_ERRORS)
+def list_departments(store: StoreDep, cache: CacheDep) -> list[dict[str, Any]]:
+    """Every department with how many resources and interfaces it provides."""
+    return queries.departments(store, cache)
+
+
+@router.get("/departments/{code:path}", summary="One department", responses=READ_ERRORS)
+def get_department(
+    code: Annotated[str, Path(max_length=200, description="Unified social credit code.")],
+    store: StoreDep,
+    cache: CacheDep,
+) -> dict[str, Any]:
+    return queries.entry(store, "department", code, cache)
+
+
+@router.get(
+    "/items/{id:path}/history", summary="Every version of a register item", responses=READ_ERRORS
+)
+def item_history(id: Ident, registry: RegistryDep) -> dict[str, Any]:
+    """Versions oldest first, each with its register status, time, the activity that made
+    it (a submission or a status change) and its content digest. `id` is an IRI, a
+    standard identifier in any spelling, a resource, interface or credit code."""
+    item = registry.resolve(id)
+    return {"item": item, "versions": [v.as_dict() for v in registry.history(item)]}
+
+
+@router.get("/submissions/{id}", summary="A recorded submission", responses=READ_ERRORS)
+def get_submission(
+    id: Annotated[str, Path(max_length=64, description="The submission's UUID.")],
+    store: StoreDep,
+    settings: SettingsDep,
+) -> dict[str, Any]:
+    """Provenance (who, when, source and shapes digests, engine, outcome, entries) and the
+    validation report kept with it. Rejected submissions are not recorded."""
+    return queries.submission(store, settings.base_iri, id)

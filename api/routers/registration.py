@@ -1,0 +1,133 @@
+"""REST writes (and the dry run) under /api/v1: validate, submit, change a status.
+
+The body of /validate and /submissions is the document itself, in any format of
+registry/rdfinput.py, told by Content-Type or ?format=. It is read with the size
+cap (api.deps.read_body) and parsed in a plain `def` handler, off the event loop.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Path, Query, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from api.deps import BodyDep, RegistrarDep, RegistryDep, SubmitterDep, UploadFormatDep
+from api.errors import error_responses
+from registry.errors import NotConformingError
+from registry.inputs import Document
+from registry.rdfinput import RDF_FORMATS
+from registry.registration import STATUSES
+from registry.reports import MEDIA_TYPES, render_report, report_json
+
+router = APIRouter(prefix="/api/v1", tags=["registration"])
+
+UPLOAD_MEDIA_TYPES = [t for fmt in RDF_FORMATS for t in fmt.media_types]
+# The body is read as bytes by a dependency, so FastAPI cannot infer it: describe it.
+UPLOAD_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "description": "The document: Turtle, N-Triples, JSON-LD or RDF/XML (no DOCTYPE, "
+        "no remote @context).",
+        "content": {
+            t: {"schema": {"type": "string", "format": "binary"}} for t in UPLOAD_MEDIA_TYPES
+        },
+    }
+}
+ReportFormat = Literal["json", "turtle", "csv", "text"]
+Lang = Annotated[Literal["zh", "en"] | None, Query(description="Language of a text report.")]
+
+
+@router.post(
+    "/validate",
+    summary="Validate a document; writes nothing",
+    openapi_extra=UPLOAD_BODY,
+    responses={
+        200: {
+            "description": "The validation report (conforming or not) in the form asked for.",
+            "content": {MEDIA_TYPES[f].split(";")[0]: {} for f in ("turtle", "csv", "text")},
+        },
+        **error_responses(400, 413, 415, 422, 500, 503),
+    },
+)
+def validate(
+    registry: RegistryDep,
+    fmt: UploadFormatDep,
+    body: BodyDep,
+    report: Annotated[ReportFormat, Query(description="Form of the report.")] = "json",
+    lang: Lang = None,
+) -> Response:
+    """Validate the body against the shapes with the registry as context and answer the
+    report, 200 whether it conforms or not (`conforms` says). Unreadable input is 400."""
+    result = registry.validate([Document("upload", body, fmt.name)])
+    limit = registry.settings.report_max_results
+    if report == "json":
+        return JSONResponse(report_json(result, limit))
+    text = render_report(result, report, lang or registry.settings.lang, limit)
+    return Response(text, media_type=MEDIA_TYPES[report])
+
+
+@router.post(
+    "/submissions",
+    summary="Submit a catalogue or entries",
+    status_code=201,
+    openapi_extra=UPLOAD_BODY,
+    responses={
+        201: {"description": "Registered: the submission, its entries and the report."},
+        **error_responses(400, 401, 403, 409, 413, 415, 422, 500, 503),
+    },
+)
+def submit(
+    registry: RegistryDep,
+    principal: SubmitterDep,
+    fmt: UploadFormatDep,
+    body: BodyDep,
+    response: Response,
+) -> dict[str, Any]:
+    """Validate and, with no Violation, register every entry of the body in one write
+    (a new version for each changed entry). A submitter token may submit only its own
+    department's resources, interfaces and catalogues (403 otherwise). A Violation is
+    422 `not_conforming` with the JSON report in `details`; nothing is written."""
+    result = registry.submit([Document("upload", body, fmt.name)], principal)
+    limit = registry.settings.report_max_results
+    if not result.accepted:
+        raise NotConformingError(
+            "the submission does not conform; nothing was written (提交内容不符合规范,未写入)",
+            report_json(result.report, limit),
+        )
+    submission_id = (result.submission or "").rsplit("/", 1)[-1]
+    response.headers["Location"] = f"/api/v1/submissions/{submission_id}"
+    return {**result.as_dict(), "id": submission_id, "report": report_json(result.report, limit)}
+
+
+class StatusChange(BaseModel):
+    status: Literal[STATUSES] = Field(  # type: ignore[valid-type]
+        description="The new register status."
+    )
+    successor: str | None = Field(
+        None, max_length=500, description="The successor's id; required for `superseded`."
+    )
+    reason: str | None = Field(None, max_length=2000, description="Why, for the record.")
+
+
+@router.post(
+    "/items/{id:path}/status",
+    summary="Change a register status (registrar)",
+    responses=error_responses(400, 401, 403, 404, 409, 413, 422, 500, 503),
+)
+def change_status(
+    id: Annotated[str, Path(max_length=500, description="Any name of the item, URL-encoded.")],
+    change: StatusChange,
+    registry: RegistryDep,
+    principal: RegistrarDep,
+) -> dict[str, Any]:
+    """Move the item along an allowed transition (docs/registration.md); a new version
+    records it. A transition not allowed is 409 and names the allowed ones."""
+    entry = registry.change_status(id, change.status, principal, change.successor, change.reason)
+    return {
+        "item": entry.item,
+        "kind": entry.kind,
+        "version": entry.version,
+        "status": entry.outcome,
+    }

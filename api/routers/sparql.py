@@ -1,0 +1,241 @@
+"""The public SPARQL 1.1 Protocol endpoint at /sparql (queries only).
+
+Three ways to send a query, as the protocol has them: GET `?query=`, POST
+`application/x-www-form-urlencoded` with `query=`, POST `application/sparql-query`
+with the query as the body. Updates (an `update=` field, an
+`application/sparql-update` body, or update keywords in a query) and the dataset
+parameters `default-graph-uri` / `named-graph-uri` are refused with 400. The
+result format follows the Accept header (registry/sparql/formats.py).
+
+Everything that can take time runs off the event loop: the handler awaits a
+thread that waits for the worker process (registry/sparql/pool.py).
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Annotated, Any
+from urllib.parse import parse_qs
+
+from fastapi import APIRouter, FastAPI, Header, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
+
+from api.deps import RegistryDep
+from api.errors import error_responses
+from registry.errors import InputError, QueryRefusedError, UnsupportedFormatError
+from registry.service import Registry
+from registry.sparql import PublicSparql, SparqlResult, refuse_dataset_parameters, refuse_update
+
+router = APIRouter(tags=["sparql"])
+
+# Header names of a capped answer: the first `sparql_max_rows` rows (or triples)
+# are sent with status 200, and these say the result was cut and where.
+TRUNCATED_HEADER = "X-SPARQL-Truncated"
+MAX_ROWS_HEADER = "X-SPARQL-Max-Rows"
+
+_FORM = "application/x-www-form-urlencoded"
+_QUERY = "application/sparql-query"
+_UPDATE = "application/sparql-update"
+_create_lock = threading.Lock()
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {**entry, "description": description}
+    for (status, entry), description in zip(
+        error_responses(400, 406, 415, 500, 503).items(),
+        (
+            "Refused or invalid query (update, SERVICE, LOAD, FROM, dataset parameters, too "
+            "long, too deep, syntax error); `details.reason` says which.",
+            "No acceptable result format for this kind of query.",
+            "A POST body other than a form or application/sparql-query.",
+            "The query stopped the SPARQL engine (code `query_engine_crashed`); a fresh "
+            "worker was started.",
+            "The query ran past the time limit and was stopped (code `query_timeout`), or "
+            "every worker stayed busy (`query_busy`).",
+        ),
+        strict=True,
+    )
+}
+_RESULTS: dict[str, Any] = {
+    "description": "Query results: SELECT/ASK as SPARQL JSON, XML, CSV or TSV; CONSTRUCT/"
+    f"DESCRIBE as Turtle, N-Triples or JSON-LD, chosen by Accept. `{TRUNCATED_HEADER}: true` "
+    "when the result was cut at the row cap.",
+    "content": {
+        "application/sparql-results+json": {},
+        "application/sparql-results+xml": {},
+        "text/csv": {},
+        "text/tab-separated-values": {},
+        "text/turtle": {},
+        "application/n-triples": {},
+        "application/ld+json": {},
+    },
+}
+
+
+def _endpoint(app: FastAPI, registry: Registry) -> PublicSparql:
+    """The app's endpoint, made on first use over the registry's store.
+
+    Kept on app.state (never a module global) so two apps in one process, as in
+    tests, each have their own workers; `close(app)` stops them."""
+    endpoint = getattr(app.state, "sparql_endpoint", None)
+    if endpoint is not None:
+        return endpoint
+    with _create_lock:
+        endpoint = getattr(app.state, "sparql_endpoint", None)
+        if endpoint is None:
+            endpoint = PublicSparql(registry.store, registry.settings)
+            app.state.sparql_endpoint = endpoint
+    return endpoint
+
+
+def close(app: FastAPI) -> None:
+    """Stop the SPARQL worker processes of this app (called when the app shuts down)."""
+    endpoint = getattr(app.state, "sparql_endpoint", None)
+    if endpoint is not None:
+        app.state.sparql_endpoint = None
+        endpoint.close()
+
+
+def _response(result: SparqlResult) -> Response:
+    headers = {"Vary": "Accept"}
+    if result.truncated:
+        headers[TRUNCATED_HEADER] = "true"
+        headers[MAX_ROWS_HEADER] = str(result.max_rows)
+    return Response(content=result.body, media_type=result.media_type, headers=headers)
+
+
+async def _answer(
+    request: Request, registry: Registry, query: str | None, accept: str | None
+) -> Response:
+    if query is None:
+        raise QueryRefusedError(
+            "no query: send it as `query` (GET or form POST) or as an application/sparql-query "
+            "body / 缺少查询参数 query",
+            details={"reason": "missing_query"},
+        )
+    endpoint = _endpoint(request.app, registry)
+    # The guard is cheap and linear, but everything after it may block up to the
+    # timeout: all of it goes to a thread.
+    result = await run_in_threadpool(endpoint.query, query, accept)
+    return _response(result)
+
+
+def _max_body_bytes(registry: Registry) -> int:
+    """Room for the longest accepted query, percent-encoded (a CJK character is 9 bytes
+    as %XX%XX%XX), plus other fields; more than that cannot hold an acceptable query."""
+    return registry.settings.sparql_max_query_length * 9 + 4096
+
+
+async def _read_body(request: Request, registry: Registry) -> bytes:
+    limit = _max_body_bytes(registry)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise QueryRefusedError(
+                "the request body is too large to hold an acceptable query / 请求体过大",
+                details={"reason": "too_long", "limit_bytes": limit},
+            )
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _text(data: bytes) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError("the query is not valid UTF-8 / 查询不是有效的 UTF-8 文本") from exc
+
+
+@router.get(
+    "/sparql",
+    summary="SPARQL 1.1 query (GET)",
+    responses={200: _RESULTS, **_ERRORS},
+)
+async def sparql_get(
+    request: Request,
+    registry: RegistryDep,
+    query: Annotated[str | None, Query(description="The SPARQL query.")] = None,
+    default_graph_uri: Annotated[
+        list[str] | None, Query(alias="default-graph-uri", description="Refused (400).")
+    ] = None,
+    named_graph_uri: Annotated[
+        list[str] | None, Query(alias="named-graph-uri", description="Refused (400).")
+    ] = None,
+    update: Annotated[str | None, Query(description="Refused (400): read-only.")] = None,
+    accept: Annotated[str | None, Header()] = None,
+) -> Response:
+    if update is not None:
+        raise refuse_update()
+    refuse_dataset_parameters(default_graph_uri or [], named_graph_uri or [])
+    return await _answer(request, registry, query, accept)
+
+
+@router.post(
+    "/sparql",
+    summary="SPARQL 1.1 query (POST form or application/sparql-query)",
+    responses={200: _RESULTS, **_ERRORS},
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                _FORM: {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            "query": {"type": "string"},
+                            "default-graph-uri": {"type": "string"},
+                            "named-graph-uri": {"type": "string"},
+                        },
+                        "required": ["query"],
+                    }
+                },
+                _QUERY: {"schema": {"type": "string"}},
+            },
+        }
+    },
+)
+async def sparql_post(
+    request: Request,
+    registry: RegistryDep,
+    default_graph_uri: Annotated[
+        list[str] | None, Query(alias="default-graph-uri", description="Refused (400).")
+    ] = None,
+    named_graph_uri: Annotated[
+        list[str] | None, Query(alias="named-graph-uri", description="Refused (400).")
+    ] = None,
+    accept: Annotated[str | None, Header()] = None,
+    content_type: Annotated[str | None, Header()] = None,
+) -> Response:
+    media = (content_type or "").split(";", 1)[0].strip().lower()
+    if media == _UPDATE:
+        raise refuse_update()
+    if media not in (_FORM, _QUERY):
+        raise UnsupportedFormatError(
+            f"POST /sparql takes {_FORM} or {_QUERY}, not {media or 'no Content-Type'} / "
+            "不支持的请求体类型",
+            details={"content_type": content_type, "accepted": [_FORM, _QUERY]},
+        )
+    body = await _read_body(request, registry)
+    refuse_dataset_parameters(default_graph_uri or [], named_graph_uri or [])
+    if media == _QUERY:
+        return await _answer(request, registry, _text(body), accept)
+    try:
+        fields = parse_qs(_text(body), keep_blank_values=True, strict_parsing=False)
+    except ValueError as exc:
+        raise InputError("the form body cannot be read / 表单无法解析") from exc
+    if "update" in fields:
+        raise refuse_update()
+    refuse_dataset_parameters(
+        fields.get("default-graph-uri", []), fields.get("named-graph-uri", [])
+    )
+    queries = fields.get("query", [])
+    if len(queries) > 1:
+        raise QueryRefusedError(
+            "more than one `query` field / 只能有一个 query 参数",
+            details={"reason": "several_queries"},
+        )
+    return await _answer(request, registry, queries[0] if queries else None, accept)
+
+
+__all__ = ["MAX_ROWS_HEADER", "TRUNCATED_HEADER", "close", "router"]

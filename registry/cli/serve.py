@@ -1,0 +1,59 @@
+"""`screg serve`: run the HTTP API with uvicorn, through the one app factory."""
+
+from __future__ import annotations
+
+import functools
+
+import click
+
+from registry.cli.common import store_option
+from registry.config import load_settings
+
+
+@click.command()
+@store_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port to listen on.",
+)
+@click.option(
+    "--no-seed",
+    is_flag=True,
+    default=False,
+    help="Leave an empty store empty (no ontology, no examples) [env SCREG_SEED].",
+)
+@click.option(
+    "--log-level",
+    default="info",
+    show_default=True,
+    type=click.Choice(["critical", "error", "warning", "info", "debug"]),
+)
+def serve(store: str | None, host: str, port: int, no_seed: bool, log_level: str) -> None:
+    """Serve the REST API, entity IRIs and SPARQL at http://HOST:PORT.
+
+    An empty store is seeded with the ontology and the examples on start (unless
+    --no-seed). The embedded store takes one process: a second `screg serve` on the
+    same folder exits with an error. Exit 2 when the settings are refused.
+    """
+    import uvicorn
+    from pydantic import ValidationError
+
+    from api import create_app
+
+    try:
+        settings = load_settings(store=store, seed=False if no_seed else None)
+    except ValidationError as exc:
+        raise click.UsageError(str(exc)) from None
+    # factory=True with a callable: uvicorn calls it once to build the app, the same
+    # path `uvicorn --factory api:create_app` takes (settings then come from SCREG_*).
+    uvicorn.run(
+        functools.partial(create_app, settings),
+        factory=True,
+        host=host,
+        port=port,
+        log_level=log_level,
+    )

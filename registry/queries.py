@@ -1,0 +1,780 @@
+"""Read-side questions the HTTP API asks: the category tree, lists and entries.
+
+Plain functions over a `Store`. Every query text here is a module constant
+(composed once at import from trusted namespaces); values a caller sends go in
+through `store.select(..., bindings)` only, never into the text.
+
+Lists are filtered, searched and paged in Python over one summary query per
+kind, kept in a `ReadCache` keyed by the store generation: a registry holds a
+few thousand entries, text search must match zh and en titles and every
+spelling of a standard identifier (NFKC, dashes, slashes), and a SPARQL FILTER
+cannot see values bound by a trailing VALUES clause. Every write bumps the
+generation, so a cache never serves a stale list, in this process or another.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import threading
+import unicodedata
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, PROV, RDF, SKOS
+from rdflib.term import Node
+
+from registry.errors import InputError, NotFoundError
+from registry.identifiers import IdentifierError, parse_standard_id
+from registry.namespaces import GRAPH_CURRENT, GRAPH_ONTOLOGY, GRAPH_REGISTRY, SCS, SH
+from registry.registration import item_state, read_version, resolve_item
+from registry.store import Store
+
+T = TypeVar("T")
+
+CATEGORY_SCHEME = SCS.SmartCityStandardSystem
+API_PREFIX = "/api/v1"
+
+# -- the query texts, composed once ------------------------------------------------
+
+_CONCEPTS = f"""
+SELECT ?c ?scheme ?notation ?label ?definition ?broader WHERE {{
+  GRAPH <{GRAPH_ONTOLOGY}> {{
+    ?c a <{SKOS.Concept}> ; <{SKOS.inScheme}> ?scheme .
+    OPTIONAL {{ ?c <{SKOS.notation}> ?notation }}
+    OPTIONAL {{ ?c <{SKOS.prefLabel}> ?label }}
+    OPTIONAL {{ ?c <{SKOS.broader}> ?broader }}
+  }}
+}}"""
+
+# Every current triple of every entry of one class (?class is bound by the caller).
+_ENTRY_TRIPLES = f"""
+SELECT ?s ?p ?o WHERE {{ GRAPH <{GRAPH_CURRENT}> {{ ?s a ?class ; ?p ?o }} }}"""
+
+# The register record of every item of one kind (?kind is bound by the caller).
+_REGISTER_RECORDS = f"""
+SELECT ?s ?status ?n WHERE {{ GRAPH <{GRAPH_REGISTRY}> {{
+  ?s <{SCS.itemKind}> ?kind ; <{SCS.registerStatus}> ?status ; <{SCS.currentVersion}> ?v .
+  ?v <{SCS.versionNumber}> ?n }} }}"""
+
+_REGISTRY_SUBJECT = f"""
+SELECT ?p ?o WHERE {{ GRAPH <{GRAPH_REGISTRY}> {{ ?s ?p ?o }} }}"""
+
+_DESCRIBE_SUBJECT = f"""
+CONSTRUCT {{ ?s ?p ?o }} WHERE {{
+  {{ GRAPH <{GRAPH_CURRENT}> {{ ?s ?p ?o }} }} UNION {{ GRAPH <{GRAPH_REGISTRY}> {{ ?s ?p ?o }} }}
+}}"""
+
+_VERSION_RECORD = f"""
+SELECT ?item ?n WHERE {{ GRAPH <{GRAPH_REGISTRY}> {{
+  ?v a <{SCS.ItemVersion}> ; <{SCS.versionOf}> ?item ; <{SCS.versionNumber}> ?n }} }}"""
+
+
+# -- a cache keyed by the store generation -------------------------------------------
+
+
+class ReadCache:
+    """Whole-registry query results, dropped as soon as the store generation moves."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._generation: int | None = None
+        self._values: dict[str, Any] = {}
+
+    def get(self, store: Store, key: str, compute: Callable[[Store], T]) -> T:
+        generation = store.generation()
+        with self._lock:
+            if generation != self._generation:
+                self._generation, self._values = generation, {}
+            if key in self._values:
+                return self._values[key]
+        # Computed outside the lock: two threads may both compute once, which is
+        # cheaper than making every reader wait behind one slow query.
+        value = compute(store)
+        with self._lock:
+            if self._generation == generation:
+                self._values[key] = value
+        return value
+
+
+def _cached(cache: ReadCache | None, store: Store, key: str, compute: Callable[[Store], T]) -> T:
+    return compute(store) if cache is None else cache.get(store, key, compute)
+
+
+# -- code lists and categories ---------------------------------------------------------
+
+
+@dataclass
+class Concept:
+    iri: str
+    scheme: str
+    notation: str
+    label: dict[str, str] = field(default_factory=dict)
+    broader: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"code": self.notation, "iri": self.iri, "label": dict(self.label)}
+
+
+def load_concepts(store: Store) -> dict[str, Concept]:
+    """Every SKOS concept of the ontology graph (categories and code lists), by IRI."""
+    concepts: dict[str, Concept] = {}
+    for row in store.select(_CONCEPTS):
+        iri = str(row["c"])
+        concept = concepts.get(iri)
+        if concept is None:
+            notation = str(row.get("notation") or _local(iri))
+            concept = concepts[iri] = Concept(iri, str(row["scheme"]), notation)
+        label = row.get("label")
+        if isinstance(label, Literal):
+            concept.label[label.language or ""] = str(label)
+        if row.get("broader") is not None:
+            concept.broader = str(row["broader"])
+    return concepts
+
+
+def concepts_of(store: Store, cache: ReadCache | None = None) -> dict[str, Concept]:
+    return _cached(cache, store, "concepts", load_concepts)
+
+
+def _categories(concepts: dict[str, Concept]) -> dict[str, Concept]:
+    """The categories by code ("1", "3.2")."""
+    return {c.notation: c for c in concepts.values() if c.scheme == str(CATEGORY_SCHEME)}
+
+
+def category_codes_under(concepts: dict[str, Concept], code: str) -> set[str]:
+    """`code` and the codes of all its sub-categories, at any depth."""
+    categories = _categories(concepts)
+    if code not in categories:
+        raise NotFoundError(
+            f"no category {code!r} (没有该分类)", {"category": code, "known": sorted(categories)}
+        )
+    children: dict[str, list[str]] = defaultdict(list)
+    by_iri = {c.iri: c.notation for c in categories.values()}
+    for c in categories.values():
+        if c.broader in by_iri:
+            children[by_iri[c.broader]].append(c.notation)
+    found, stack = set(), [code]
+    while stack:
+        current = stack.pop()
+        if current not in found:
+            found.add(current)
+            stack.extend(children[current])
+    return found
+
+
+# -- entries ----------------------------------------------------------------------------
+
+# How a property of an entry becomes a JSON field: its kind says how to read the
+# object (text, language map, code-list concept, reference to another entry).
+TEXT, TEXTS, LANG, CODE, CODES, REF, REFS, INT = (
+    "text",
+    "texts",
+    "lang",
+    "code",
+    "codes",
+    "ref",
+    "refs",
+    "int",
+)
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str  # the item kind of the registry: standard, department, resource, interface
+    cls: URIRef
+    id_field: str  # the field that names the entry in API paths
+    fields: tuple[tuple[str, URIRef, str], ...]
+    collection: str  # the API collection: standards, departments, resources, interfaces
+
+
+STANDARD = Kind(
+    "standard",
+    SCS.Standard,
+    "identifier",
+    (
+        ("identifier", DCTERMS.identifier, TEXT),
+        ("title", DCTERMS.title, LANG),
+        ("level", SCS.level, CODE),
+        ("nature", SCS.nature, CODE),
+        ("status", SCS.standardStatus, CODE),
+        ("categories", SCS.category, CODES),
+        ("issued", DCTERMS.issued, TEXT),
+        ("in_force_from", SCS.inForceFrom, TEXT),
+        ("withdrawn_on", SCS.withdrawnOn, TEXT),
+        ("replaces", DCTERMS.replaces, REFS),
+        ("replaced_by", DCTERMS.isReplacedBy, REFS),
+        ("ics", SCS.ics, TEXTS),
+        ("ccs", SCS.ccs, TEXTS),
+        ("adoption_degree", SCS.adoptionDegree, CODE),
+        ("adopted_from", SCS.adoptedFrom, TEXT),
+        ("dated_references", SCS.datedReference, REFS),
+        ("undated_references", SCS.undatedReference, REFS),
+    ),
+    "standards",
+)
+DEPARTMENT = Kind(
+    "department",
+    URIRef("http://www.w3.org/ns/org#Organization"),
+    "credit_code",
+    (("name", SKOS.prefLabel, LANG), ("credit_code", SCS.creditCode, TEXT)),
+    "departments",
+)
+RESOURCE = Kind(
+    "resource",
+    SCS.InformationResource,
+    "code",
+    (
+        ("code", SCS.resourceCode, TEXT),
+        ("title", DCTERMS.title, LANG),
+        ("publisher", DCTERMS.publisher, REF),
+        ("description", DCTERMS.description, LANG),
+        ("resource_class", SCS.resourceClass, CODE),
+        ("format", SCS["format"], CODE),
+        ("format_detail", SCS.formatDetail, TEXT),
+        ("sharing_type", SCS.sharingType, CODE),
+        ("sharing_condition", SCS.sharingCondition, TEXT),
+        ("sharing_basis", SCS.sharingBasis, TEXT),
+        ("sharing_methods", SCS.sharingMethod, CODES),
+        ("openness", SCS.openness, CODE),
+        ("open_condition", SCS.openCondition, TEXT),
+        ("update_cycle", DCTERMS.accrualPeriodicity, CODE),
+        ("issued", DCTERMS.issued, TEXT),
+        ("related", DCTERMS.relation, REFS),
+        ("conforms_to", DCTERMS.conformsTo, REFS),
+    ),
+    "resources",
+)
+INTERFACE = Kind(
+    "interface",
+    SCS.DataInterface,
+    "code",
+    (
+        ("code", SCS.interfaceCode, TEXT),
+        ("title", DCTERMS.title, LANG),
+        ("publisher", DCTERMS.publisher, REF),
+        ("endpoint_url", DCAT.endpointURL, TEXT),
+        ("endpoint_description", DCAT.endpointDescription, TEXT),
+        ("protocol", SCS.protocol, TEXT),
+        ("serves", DCAT.servesDataset, REFS),
+        ("conforms_to", DCTERMS.conformsTo, REFS),
+        ("version", URIRef("http://www.w3.org/ns/dcat#version"), TEXT),
+        ("auth_method", SCS.authMethod, TEXT),
+    ),
+    "interfaces",
+)
+KINDS = {k.name: k for k in (STANDARD, DEPARTMENT, RESOURCE, INTERFACE)}
+DATA_ITEM_FIELDS: tuple[tuple[str, URIRef, str], ...] = (
+    ("position", SCS.position, INT),
+    ("name", SCS.itemName, LANG),
+    ("code", SCS.itemCode, TEXT),
+    ("data_type", SCS.dataType, CODE),
+    ("length", SCS.length, INT),
+)
+
+
+def api_path(kind: Kind, ident: str) -> str:
+    """The REST path of an entry; the identifier URL-encoded ("/" as %2F)."""
+    return f"{API_PREFIX}/{kind.collection}/{quote(ident, safe='')}"
+
+
+def _record(
+    subject: str,
+    values: dict[URIRef, list[Node]],
+    fields: Iterable[tuple[str, URIRef, str]],
+    concepts: dict[str, Concept],
+    names: dict[str, dict[str, Any]],
+) -> dict[str, Any]:
+    record: dict[str, Any] = {"iri": subject}
+    for key, prop, how in fields:
+        objects = sorted(values.get(prop, []), key=str)
+        if how in (TEXT, CODE, REF, INT) and not objects:
+            record[key] = None
+        elif how == TEXT:
+            record[key] = str(objects[0])
+        elif how == TEXTS:
+            record[key] = [str(o) for o in objects]
+        elif how == INT:
+            record[key] = _int(objects[0])
+        elif how == LANG:
+            record[key] = {
+                (o.language or "") if isinstance(o, Literal) else "": str(o) for o in objects
+            }
+        elif how in (CODE, CODES):
+            codes = [_concept(str(o), concepts) for o in objects]
+            record[key] = codes[0] if how == CODE else codes
+        else:  # REF, REFS
+            refs = [names.get(str(o), {"iri": str(o)}) for o in objects]
+            record[key] = refs[0] if how == REF else refs
+    return record
+
+
+def _concept(iri: str, concepts: dict[str, Concept]) -> dict[str, Any]:
+    concept = concepts.get(iri)
+    return concept.as_dict() if concept else {"code": _local(iri), "iri": iri, "label": {}}
+
+
+def _int(node: Node) -> int | None:
+    try:
+        return int(str(node))
+    except ValueError:
+        return None
+
+
+def _local(iri: str) -> str:
+    return re.split(r"[/#]", iri)[-1]
+
+
+def _group(rows: Iterable[dict[str, Node]]) -> dict[str, dict[URIRef, list[Node]]]:
+    grouped: dict[str, dict[URIRef, list[Node]]] = defaultdict(lambda: defaultdict(list))
+    for row in rows:
+        grouped[str(row["s"])][URIRef(str(row["p"]))].append(row["o"])
+    return grouped
+
+
+def load_entries(store: Store, kind: Kind) -> dict[str, dict[URIRef, list[Node]]]:
+    """The current triples of every entry of `kind`, by subject IRI."""
+    return _group(store.select(_ENTRY_TRIPLES, {"class": kind.cls}))
+
+
+def load_register(store: Store, kind: Kind) -> dict[str, dict[str, Any]]:
+    """Register status and current version of every item of `kind`."""
+    return {
+        str(r["s"]): {"status": _local(str(r["status"])), "version": _int(r["n"])}
+        for r in store.select(_REGISTER_RECORDS, {"kind": Literal(kind.name)})
+    }
+
+
+@dataclass
+class Snapshot:
+    """Every entry of every kind as API records, for one store generation."""
+
+    concepts: dict[str, Concept]
+    records: dict[str, list[dict[str, Any]]]  # kind name -> records sorted by id
+    by_iri: dict[str, dict[str, Any]]
+
+
+def load_snapshot(store: Store) -> Snapshot:
+    concepts = load_concepts(store)
+    raw = {name: load_entries(store, kind) for name, kind in KINDS.items()}
+    # Short names of every entry, for references: who a resource's publisher is,
+    # which standard a reference points at.
+    names: dict[str, dict[str, Any]] = {}
+    for name, kind in KINDS.items():
+        for subject, values in raw[name].items():
+            short = _record(subject, values, kind.fields[:2], concepts, {})
+            ident = short.get(kind.id_field)
+            label = short.get("title") or short.get("name") or {}
+            names[subject] = {
+                "iri": subject,
+                "kind": name,
+                "id": ident,
+                "label": label,
+                "href": api_path(kind, ident) if ident else None,
+            }
+    records: dict[str, list[dict[str, Any]]] = {}
+    by_iri: dict[str, dict[str, Any]] = {}
+    for name, kind in KINDS.items():
+        register = load_register(store, kind)
+        listed = []
+        for subject, values in raw[name].items():
+            record = _record(subject, values, kind.fields, concepts, names)
+            record["id"] = record.get(kind.id_field)
+            record["href"] = names[subject]["href"]
+            record["register"] = register.get(subject, {"status": None, "version": None})
+            if kind is RESOURCE:
+                record["data_item_count"] = len(values.get(SCS.dataItem, []))
+            listed.append(record)
+            by_iri[subject] = record
+        listed.sort(key=lambda r: (str(r.get("id") or ""), r["iri"]))
+        records[name] = listed
+    return Snapshot(concepts, records, by_iri)
+
+
+def snapshot(store: Store, cache: ReadCache | None = None) -> Snapshot:
+    return _cached(cache, store, "snapshot", load_snapshot)
+
+
+# -- the category tree ----------------------------------------------------------------
+
+
+def category_tree(store: Store, cache: ReadCache | None = None) -> list[dict[str, Any]]:
+    """The six categories with their sub-categories, each with its standards counted
+    (directly in it, and in it or any sub-category) by standard status and register
+    status."""
+    snap = snapshot(store, cache)
+    categories = _categories(snap.concepts)
+    direct: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for record in snap.records["standard"]:
+        for category in record["categories"]:
+            direct[category["code"]].append(record)
+
+    def node(code: str) -> dict[str, Any]:
+        concept = categories[code]
+        children = sorted(
+            (c.notation for c in categories.values() if c.broader == concept.iri), key=_code_key
+        )
+        subtree = {
+            r["iri"]: r for c in category_codes_under(snap.concepts, code) for r in direct[c]
+        }
+        return {
+            **concept.as_dict(),
+            "href": f"{API_PREFIX}/categories/{quote(code, safe='')}",
+            "counts": {
+                "direct": len(direct[code]),
+                "total": len(subtree),
+                "by_status": _count(
+                    r["status"]["code"] if r["status"] else None for r in subtree.values()
+                ),
+                "by_register_status": _count(r["register"]["status"] for r in subtree.values()),
+            },
+            "children": [node(child) for child in children],
+        }
+
+    tops = sorted((c.notation for c in categories.values() if c.broader is None), key=_code_key)
+    return [node(code) for code in tops]
+
+
+def category(store: Store, code: str, cache: ReadCache | None = None) -> dict[str, Any]:
+    """One category (its sub-tree with counts) and the standards in it or below it."""
+    snap = snapshot(store, cache)
+    codes = category_codes_under(snap.concepts, code)  # NotFoundError for an unknown code
+
+    def find(nodes: list[dict[str, Any]]) -> dict[str, Any] | None:
+        for n in nodes:
+            if n["code"] == code:
+                return n
+            found = find(n["children"])
+            if found:
+                return found
+        return None
+
+    found = find(category_tree(store, cache))
+    if found is None:  # a category outside the tree: an ontology without top concepts
+        raise NotFoundError(f"no category {code!r} (没有该分类)", {"category": code})
+    standards = [
+        _summary(r)
+        for r in snap.records["standard"]
+        if any(c["code"] in codes for c in r["categories"])
+    ]
+    return {**found, "standards": standards}
+
+
+def _summary(record: dict[str, Any]) -> dict[str, Any]:
+    keys = ("iri", "id", "href", "identifier", "title", "status", "register")
+    return {k: record.get(k) for k in keys}
+
+
+def _count(values: Iterable[str | None]) -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    for value in values:
+        counts[value or "none"] += 1
+    return dict(sorted(counts.items()))
+
+
+def _code_key(code: str) -> tuple[int, ...]:
+    return tuple(int(p) if p.isdigit() else 0 for p in code.split("."))
+
+
+# -- lists with filters and paging ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Page:
+    total: int
+    limit: int
+    offset: int
+    items: list[dict[str, Any]]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "total": self.total,
+            "limit": self.limit,
+            "offset": self.offset,
+            "items": self.items,
+        }
+
+
+def _fold(text: str) -> str:
+    """Text as compared by search: NFKC (full-width to ASCII), lower case, one space."""
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text)).strip().casefold()
+
+
+def _matcher(q: str) -> Callable[[dict[str, Any]], bool]:
+    """A test for the text `q` in an entry's id, titles or names, any language; a
+    standard identifier in any spelling (GB/T21063.3—2007) matches its normal form."""
+    needles = {_fold(q)}
+    with contextlib.suppress(IdentifierError):
+        needles.add(_fold(str(parse_standard_id(q))))
+
+    def haystack(record: dict[str, Any]) -> list[str]:
+        texts = [str(record.get("id") or "")]
+        for key in ("title", "name", "description"):
+            value = record.get(key)
+            if isinstance(value, dict):
+                texts.extend(value.values())
+        return [_fold(t) for t in texts]
+
+    def match(record: dict[str, Any]) -> bool:
+        hay = haystack(record)
+        return any(n and n in h for n in needles for h in hay)
+
+    return match
+
+
+def _code_filter(concepts: dict[str, Concept], scheme: URIRef, value: str, name: str) -> str:
+    known = sorted(c.notation for c in concepts.values() if c.scheme == str(scheme))
+    if value not in known:
+        raise InputError(f"unknown {name} {value!r}", {name: value, "allowed": known})
+    return value
+
+
+def _page(records: list[dict[str, Any]], limit: int, offset: int) -> Page:
+    return Page(len(records), limit, offset, records[offset : offset + limit])
+
+
+def search_standards(
+    store: Store,
+    *,
+    category: str | None = None,
+    status: str | None = None,
+    register_status: str | None = None,
+    level: str | None = None,
+    q: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+    cache: ReadCache | None = None,
+) -> Page:
+    """Standards by category (sub-categories included), standard status, register status,
+    level and text, sorted by identifier, one page of them."""
+    snap = snapshot(store, cache)
+    records = snap.records["standard"]
+    if category is not None:
+        codes = category_codes_under(snap.concepts, category)
+        records = [r for r in records if any(c["code"] in codes for c in r["categories"])]
+    if status is not None:
+        _code_filter(snap.concepts, SCS.StandardStatuses, status, "status")
+        records = [r for r in records if r["status"] and r["status"]["code"] == status]
+    if level is not None:
+        _code_filter(snap.concepts, SCS.StandardLevels, level, "level")
+        records = [r for r in records if r["level"] and r["level"]["code"] == level]
+    if register_status is not None:
+        _code_filter(snap.concepts, SCS.RegisterStatuses, register_status, "register_status")
+        records = [r for r in records if r["register"]["status"] == register_status]
+    if q:
+        records = list(filter(_matcher(q), records))
+    return _page(records, limit, offset)
+
+
+def list_entries(
+    store: Store,
+    kind: str,
+    *,
+    q: str | None = None,
+    publisher: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+    cache: ReadCache | None = None,
+) -> Page:
+    """Resources, interfaces or departments, optionally those of one publisher (credit
+    code) or matching a text, one page of them."""
+    records = snapshot(store, cache).records[kind]
+    if publisher is not None:
+        records = [
+            r
+            for r in records
+            if r.get("publisher") and r["publisher"].get("id") == publisher.strip()
+        ]
+    if q:
+        records = list(filter(_matcher(q), records))
+    return _page(records, limit, offset)
+
+
+def departments(store: Store, cache: ReadCache | None = None) -> list[dict[str, Any]]:
+    """Every department, with how many resources and interfaces it provides."""
+    snap = snapshot(store, cache)
+    provided: dict[str, dict[str, int]] = defaultdict(lambda: {"resources": 0, "interfaces": 0})
+    for kind, key in (("resource", "resources"), ("interface", "interfaces")):
+        for record in snap.records[kind]:
+            if record.get("publisher"):
+                provided[record["publisher"]["iri"]][key] += 1
+    return [{**r, "provides": provided[r["iri"]]} for r in snap.records["department"]]
+
+
+# -- one entry --------------------------------------------------------------------------
+
+
+def find_entry(store: Store, kind: str, ident: str, cache: ReadCache | None = None) -> str:
+    """The IRI of the `kind` entry named by `ident` (an IRI, identifier in any spelling,
+    resource code in its "/" or "-" form, interface code, credit code)."""
+    snap = snapshot(store, cache)
+    candidates = [ident]
+    if kind == "resource" and "/" not in ident and re.fullmatch(r"\d+-\d+", ident.strip()):
+        candidates.append(ident.strip().replace("-", "/", 1))  # the slug form 101001-000001
+    for candidate in candidates:
+        try:
+            iri = resolve_item(store, candidate)
+        except NotFoundError:
+            continue
+        record = snap.by_iri.get(iri)
+        if record is not None and iri in {r["iri"] for r in snap.records[kind]}:
+            return iri
+    raise NotFoundError(f"no {kind} {ident!r} is registered (未找到该条目)", {"id": ident})
+
+
+def entry(store: Store, kind: str, ident: str, cache: ReadCache | None = None) -> dict[str, Any]:
+    """An entry as registered now, with its register status; a resource with its data
+    items in order."""
+    iri = find_entry(store, kind, ident, cache)
+    snap = snapshot(store, cache)
+    record = dict(snap.by_iri[iri])
+    if kind == "resource":
+        graph = read_version(store, iri)
+        items = []
+        for node in graph.objects(URIRef(iri), SCS.dataItem):
+            values: dict[URIRef, list[Node]] = defaultdict(list)
+            for p, o in graph.predicate_objects(node):
+                values[URIRef(str(p))].append(o)
+            items.append(_record(str(node), values, DATA_ITEM_FIELDS, snap.concepts, {}))
+        record["data_items"] = sorted(items, key=lambda i: (i["position"] or 0, i["iri"]))
+    if kind == "standard":
+        record["referenced_by"] = [
+            {"iri": r["iri"], "kind": k, "id": r["id"], "href": r["href"]}
+            for k in ("standard", "resource", "interface")
+            for r in snap.records[k]
+            if any(
+                ref["iri"] == iri
+                for key in ("dated_references", "undated_references", "conforms_to")
+                for ref in r.get(key) or []
+            )
+        ]
+    return record
+
+
+# -- submissions ------------------------------------------------------------------------
+
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def submission(store: Store, base_iri: str, submission_id: str) -> dict[str, Any]:
+    """A recorded submission: its provenance and its validation report."""
+    if not _UUID.match(submission_id):
+        raise NotFoundError(f"no submission {submission_id!r}", {"id": submission_id})
+    iri = f"{base_iri}submission/{submission_id}"
+    values: dict[str, list[Node]] = defaultdict(list)
+    for row in store.select(_REGISTRY_SUBJECT, {"s": URIRef(iri)}):
+        values[str(row["p"])].append(row["o"])
+    if SCS.Submission not in values.get(str(RDF.type), []):
+        raise NotFoundError(f"no submission {submission_id!r}", {"id": submission_id})
+
+    def one(prop: URIRef) -> str | None:
+        found = values.get(str(prop))
+        return str(found[0]) if found else None
+
+    report_iri = one(SCS.validationReport)
+    return {
+        "submission": iri,
+        "id": submission_id,
+        "agent": one(PROV.wasAssociatedWith),
+        "started": one(PROV.startedAtTime),
+        "ended": one(PROV.endedAtTime),
+        "outcome": one(SCS.outcome),
+        "conforms": one(SCS.conforms) == "true",
+        "source_sha256": one(SCS.sourceSha256),
+        "shapes_sha256": one(SCS.shapesSha256),
+        "engine": one(SCS.engineVersion),
+        "entries": sorted(str(o) for o in values.get(str(SCS.entry), [])),
+        "generated": sorted(str(o) for o in values.get(str(PROV.generated), [])),
+        "report": stored_report(store.read_graph(report_iri)) if report_iri else None,
+    }
+
+
+def stored_report(graph: Graph) -> dict[str, Any]:
+    """A sh:ValidationReport read back from the store, in the JSON form of reports.py."""
+    results = []
+    for node in graph.subjects(RDF.type, SH.ValidationResult):
+
+        def one(prop: URIRef, node: Node = node) -> str | None:
+            value = graph.value(node, prop)
+            return None if value is None else str(value)
+
+        messages = {
+            (m.language or ""): str(m)
+            for m in graph.objects(node, SH.resultMessage)
+            if isinstance(m, Literal)
+        }
+        location = {
+            _local(str(p)): o.toPython() if isinstance(o, Literal) else str(o)
+            for p, o in graph.predicate_objects(node)
+            if str(p).startswith(str(SCS))
+        }
+        result = {
+            "severity": _local(one(SH.resultSeverity) or ""),
+            "focus": one(SH.focusNode),
+            "path": one(SH.resultPath),
+            "value": one(SH.value),
+            "message": {"zh": messages.get("zh", ""), "en": messages.get("en", "")},
+            "shape": one(SH.sourceShape),
+            "constraint": one(SH.sourceConstraintComponent),
+        }
+        if location:
+            result["location"] = location
+        results.append(result)
+    results.sort(key=lambda r: (r["severity"], r["focus"] or "", r["path"] or ""))
+    counts = {s: sum(r["severity"] == s for r in results) for s in ("Violation", "Warning", "Info")}
+    conforms = graph.value(predicate=SH.conforms)
+    return {
+        "conforms": str(conforms) == "true" if conforms is not None else not counts["Violation"],
+        "counts": counts,
+        "total": len(results),
+        "results": results,
+    }
+
+
+# -- linked data: what an IRI under /id/ describes ---------------------------------------
+
+_VERSION_IRI = re.compile(r"^(?P<item>.+)/version/(?P<n>[1-9]\d{0,8})$")
+
+
+def describe(store: Store, iri: str) -> Graph:
+    """The triples that describe `iri`: an item's current version and register record,
+    a version exactly as registered, a data item, a submission or its report.
+    NotFoundError when the registry holds nothing about it."""
+    graph = Graph()
+    ref = URIRef(iri)
+    if item_state(store, iri) is not None:
+        for triple in read_version(store, iri):
+            graph.add(triple)
+    else:
+        match = _VERSION_IRI.match(iri)
+        if match and item_state(store, match["item"]) is not None:
+            rows = store.select(_VERSION_RECORD, {"v": ref})
+            if rows:
+                for triple in read_version(store, match["item"], int(match["n"])):
+                    graph.add(triple)
+        elif iri.endswith("/report") and "/submission/" in iri:
+            for triple in store.read_graph(iri):
+                graph.add(triple)
+    for triple in store.construct(_DESCRIBE_SUBJECT, {"s": ref}):
+        graph.add(triple)
+    if len(graph) == 0:
+        raise NotFoundError(f"nothing is registered as {iri} (未找到该资源)", {"iri": iri})
+    return graph
+
+
+def title_of(graph: Graph, iri: str, lang: str = "zh") -> str:
+    """A name for `iri` in `lang` (title, label or identifier), else the IRI."""
+    ref = URIRef(iri)
+    for prop in (DCTERMS.title, SKOS.prefLabel, SCS.itemName):
+        labels = [o for o in graph.objects(ref, prop) if isinstance(o, Literal)]
+        for label in sorted(labels, key=lambda o: (o.language != lang, str(o))):
+            return str(label)
+    for prop in (DCTERMS.identifier, SCS.resourceCode, SCS.interfaceCode):
+        value = graph.value(ref, prop)
+        if value is not None:
+            return str(value)
+    return iri

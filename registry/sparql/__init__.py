@@ -1,0 +1,42 @@
+"""The guarded public SPARQL endpoint: guard, dataset, formats, killable workers.
+
+    endpoint = PublicSparql(registry.store, settings)
+    result = endpoint.query("SELECT * WHERE { ?s ?p ?o } LIMIT 1", accept="text/csv")
+"""
+
+from __future__ import annotations
+
+from registry.sparql.dataset import GRAPH_TOKENS, HIDDEN_GRAPHS, PUBLIC_DEFAULT_GRAPHS
+from registry.sparql.endpoint import RUNNERS, PublicSparql, QueryRunner, SparqlResult, runner_for
+from registry.sparql.errors import NotAcceptableError, QueryBusyError, QueryEngineCrashedError
+from registry.sparql.formats import GRAPH_FORMATS, RESULT_FORMATS, ResultFormat, choose_format
+from registry.sparql.guard import (
+    CheckedQuery,
+    GuardLimits,
+    check_query,
+    refuse_dataset_parameters,
+    refuse_update,
+)
+
+__all__ = [
+    "GRAPH_FORMATS",
+    "GRAPH_TOKENS",
+    "HIDDEN_GRAPHS",
+    "PUBLIC_DEFAULT_GRAPHS",
+    "RESULT_FORMATS",
+    "RUNNERS",
+    "CheckedQuery",
+    "GuardLimits",
+    "NotAcceptableError",
+    "PublicSparql",
+    "QueryBusyError",
+    "QueryEngineCrashedError",
+    "QueryRunner",
+    "ResultFormat",
+    "SparqlResult",
+    "check_query",
+    "choose_format",
+    "refuse_dataset_parameters",
+    "refuse_update",
+    "runner_for",
+]

@@ -1,0 +1,155 @@
+"""The public SPARQL endpoint, independent of any web framework.
+
+`PublicSparql.query(text, accept)` guards the query, picks the result format,
+and hands the query to the store's *runner*: how queries on that kind of store
+are run with a time limit. The runner is chosen in one mapping, `RUNNERS`:
+
+- the embedded Oxigraph store (disk or memory) runs them in a pool of worker
+  processes that can be killed (registry/sparql/pool.py);
+- a store that runs queries itself with a server-side timeout (a remote SPARQL
+  server) provides `run_public_query(text, form, fmt, max_rows, timeout,
+  dataset)` and is used as is (`StoreRunner`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from registry.config import Settings
+from registry.namespaces import PREFIXES
+from registry.sparql.dataset import HIDDEN_GRAPHS, PUBLIC_DEFAULT_GRAPHS
+from registry.sparql.formats import ResultFormat, choose_format
+from registry.sparql.guard import CheckedQuery, GuardLimits, check_query
+from registry.sparql.pool import QueryAnswer, WorkerPool
+from registry.store import OxigraphStore, Store, StoreError
+
+WORKERS_PER_POOL = 2
+
+
+@dataclass(frozen=True)
+class SparqlResult:
+    body: bytes
+    media_type: str
+    truncated: bool
+    max_rows: int
+    seconds: float
+
+
+class QueryRunner(Protocol):
+    def run(self, query: CheckedQuery, fmt: ResultFormat, max_rows: int) -> QueryAnswer: ...
+
+    def warm_up(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class PoolRunner:
+    """Queries on the embedded store, in killable worker processes."""
+
+    def __init__(self, store: OxigraphStore, settings: Settings) -> None:
+        self._store = store
+        self._timeout = settings.sparql_timeout_seconds
+        self._pool = WorkerPool(self._source, size=WORKERS_PER_POOL)
+
+    def _source(self, generation: int) -> dict[str, Any]:
+        common = {
+            "generation": generation,
+            "default_graphs": list(PUBLIC_DEFAULT_GRAPHS),
+            "hidden_graphs": sorted(HIDDEN_GRAPHS),
+            "prefixes": {name: str(ns) for name, ns in PREFIXES.items()},
+        }
+        if self._store.path is not None:
+            return {"kind": "disk", "path": str(self._store.path), **common}
+        # Memory stores are small (tests, demos): a copy per generation is cheap.
+        return {"kind": "memory", "dump": self._store.dump("nquads"), **common}
+
+    def run(self, query: CheckedQuery, fmt: ResultFormat, max_rows: int) -> QueryAnswer:
+        return self._pool.run(
+            query.text, query.form, fmt.name, max_rows, self._timeout, self._store.generation()
+        )
+
+    def warm_up(self) -> None:
+        self._pool.warm_up(self._store.generation())
+
+    def close(self) -> None:
+        self._pool.close()
+
+
+class StoreRunner:
+    """A store that runs public queries itself, with its own server-side timeout."""
+
+    def __init__(self, store: Store, settings: Settings) -> None:
+        self._store = store
+        self._timeout = settings.sparql_timeout_seconds
+
+    def run(self, query: CheckedQuery, fmt: ResultFormat, max_rows: int) -> QueryAnswer:
+        body, truncated, seconds = self._store.run_public_query(  # type: ignore[attr-defined]
+            query.text,
+            query.form,
+            fmt.name,
+            max_rows,
+            self._timeout,
+            {"default_graphs": list(PUBLIC_DEFAULT_GRAPHS), "hidden_graphs": sorted(HIDDEN_GRAPHS)},
+        )
+        return QueryAnswer(body=body, truncated=truncated, seconds=seconds)
+
+    def warm_up(self) -> None:
+        return None
+
+    def close(self) -> None:
+        return None
+
+
+# The one mapping from a kind of store to the way its public queries are run.
+RUNNERS: dict[type[Store], Callable[[Any, Settings], QueryRunner]] = {
+    OxigraphStore: PoolRunner,
+}
+
+
+def runner_for(store: Store, settings: Settings) -> QueryRunner:
+    for kind in type(store).__mro__:
+        factory = RUNNERS.get(kind)
+        if factory is not None:
+            return factory(store, settings)
+    if callable(getattr(store, "run_public_query", None)):
+        return StoreRunner(store, settings)
+    raise StoreError(
+        f"the public SPARQL endpoint cannot run queries on a {type(store).__name__} store",
+        details={"store": store.location},
+    )
+
+
+class PublicSparql:
+    """The guarded, read-only, time-limited public SPARQL endpoint over one store."""
+
+    def __init__(self, store: Store, settings: Settings) -> None:
+        self.settings = settings
+        self.limits = GuardLimits(settings.sparql_max_query_length, settings.sparql_max_depth)
+        self._runner = runner_for(store, settings)
+
+    def check(self, text: str) -> CheckedQuery:
+        return check_query(text, self.limits)
+
+    def query(self, text: str, accept: str | None) -> SparqlResult:
+        """Guard, negotiate and run; raises RegistryError subclasses (400, 406, 503, ...).
+
+        Blocking (up to the timeout): call it from a worker thread, not an event loop."""
+        checked = self.check(text)
+        fmt = choose_format(checked.form, accept)
+        max_rows = self.settings.sparql_max_rows
+        answer = self._runner.run(checked, fmt, max_rows)
+        return SparqlResult(
+            body=answer.body,
+            media_type=fmt.media_type,
+            truncated=answer.truncated,
+            max_rows=max_rows,
+            seconds=answer.seconds,
+        )
+
+    def warm_up(self) -> None:
+        self._runner.warm_up()
+
+    def close(self) -> None:
+        self._runner.close()

@@ -1,0 +1,273 @@
+"""Worker processes that run public queries and can be killed at their deadline.
+
+A pool keeps up to `size` warm workers. A query takes an idle one (or starts
+one), brings it to the store's current generation if it is behind (disk: reopen
+read-only; memory: load a fresh dump), sends the query and waits at most the
+timeout for the answer. The wait is a blocking `poll` meant to run in a thread
+(the HTTP layer's thread pool), never on an event loop.
+
+- Past the deadline the worker is killed (SIGKILL: pyoxigraph cannot be
+  interrupted any other way), a replacement is started at once and loaded, so
+  the next query finds a warm worker, and QueryTimeoutError (503) is raised.
+- A worker that dies while running a query (a segfault in the engine, the OOM
+  killer) gives QueryEngineCrashedError and is replaced the same way.
+
+Workers come from a forkserver that has preloaded registry.sparql.worker:
+forking the (multi-threaded) API process itself is unsafe, and spawning a new
+interpreter per worker costs ~150 ms where a forkserver fork costs ~15 ms.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from multiprocessing.context import BaseContext
+from multiprocessing.process import BaseProcess
+from typing import Any
+
+from registry.errors import QueryTimeoutError, RegistryError
+from registry.sparql import worker as worker_module
+from registry.sparql.errors import QueryBusyError, QueryEngineCrashedError
+
+# A load (reopen, or a dump read into memory) is not the query's fault, so it has
+# a budget of its own rather than eating into the query's timeout.
+LOAD_TIMEOUT_SECONDS = 60.0
+
+_context_lock = threading.Lock()
+_context: BaseContext | None = None
+
+
+def _worker_context() -> BaseContext:
+    global _context
+    with _context_lock:
+        if _context is None:
+            context = multiprocessing.get_context("forkserver")
+            # Only the worker module: the default would re-import the parent's
+            # __main__ (pytest's, uvicorn's) into the fork server.
+            context.set_forkserver_preload([worker_module.__name__])
+            _context = context
+        return _context
+
+
+class _WorkerError(RegistryError):
+    """An error the worker reported, carrying the worker's code."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+
+
+_WORKER_ERROR_STATUS = {
+    "invalid_query": 400,
+    "query_failed": 400,
+    "store_error": 500,
+    "bad_request": 500,
+}
+
+
+@dataclass
+class QueryAnswer:
+    body: bytes
+    truncated: bool
+    seconds: float
+
+
+class _Worker:
+    def __init__(self, context: BaseContext) -> None:
+        parent, child = context.Pipe()
+        self.conn: Connection = parent
+        self.process: BaseProcess = context.Process(  # type: ignore[attr-defined]
+            target=worker_module.serve, args=(child,), name="screg-sparql-worker", daemon=True
+        )
+        self.process.start()
+        child.close()  # the parent's copy: EOF on `conn` then means the worker is gone
+        self.generation: int | None = None
+
+    def request(self, message: tuple[Any, ...], timeout: float) -> tuple[Any, ...] | None:
+        """Send one request and wait up to `timeout` seconds; None when time ran out.
+        Raises EOFError / OSError when the worker died."""
+        self.conn.send(message)
+        if not self.conn.poll(timeout):
+            return None
+        return self.conn.recv()
+
+    def kill(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(timeout=5)
+        self.conn.close()
+
+    def stop(self) -> None:
+        """Ask politely (closing the pipe ends its loop), then make sure."""
+        self.conn.close()
+        self.process.join(timeout=2)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join(timeout=5)
+
+
+Source = Callable[[int], dict[str, Any]]
+
+
+class WorkerPool:
+    """Up to `size` worker processes over one store.
+
+    `source(generation)` returns the "load" description of the store as of
+    that generation (called only when a worker is behind, so a memory store is
+    dumped once per write, not once per query)."""
+
+    def __init__(self, source: Source, size: int = 2) -> None:
+        self._source = source
+        self._size = size
+        self._idle: list[_Worker] = []
+        self._count = 0  # idle + busy
+        self._lock = threading.Condition()
+        self._closed = False
+        self._cached_source: tuple[int, dict[str, Any]] | None = None
+
+    # -- taking and giving back workers ----------------------------------------------
+
+    def _acquire(self, deadline: float) -> _Worker:
+        with self._lock:
+            while True:
+                if self._closed:
+                    raise QueryBusyError("the SPARQL endpoint is shutting down / 服务正在关闭")
+                if self._idle:
+                    return self._idle.pop()
+                if self._count < self._size:
+                    self._count += 1
+                    break
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or not self._lock.wait(remaining):
+                    raise QueryBusyError(
+                        "every SPARQL worker stayed busy; try again later / 查询繁忙，请稍后再试",
+                        details={"workers": self._size},
+                    )
+        try:
+            return _Worker(_worker_context())
+        except BaseException:
+            with self._lock:
+                self._count -= 1
+                self._lock.notify()
+            raise
+
+    def _release(self, worker: _Worker) -> None:
+        with self._lock:
+            if self._closed:
+                self._count -= 1
+                worker.stop()
+            else:
+                self._idle.append(worker)
+            self._lock.notify()
+
+    def _discard(self, worker: _Worker, generation: int) -> None:
+        """Kill a worker and put a warm replacement in its place."""
+        worker.kill()
+        with self._lock:
+            self._count -= 1
+            closed = self._closed
+            self._lock.notify()
+        if closed:
+            return
+        try:
+            # No waiting: if every slot is busy, the next query starts a worker itself.
+            fresh = self._acquire(time.monotonic())
+        except RegistryError:
+            return
+        try:
+            self._load(fresh, generation)
+        except RegistryError:
+            fresh.kill()
+            with self._lock:
+                self._count -= 1
+                self._lock.notify()
+            return
+        self._release(fresh)
+
+    # -- running -------------------------------------------------------------------
+
+    def _source_for(self, generation: int) -> dict[str, Any]:
+        cached = self._cached_source
+        if cached is None or cached[0] != generation:
+            cached = (generation, self._source(generation))
+            self._cached_source = cached
+        return cached[1]
+
+    def _load(self, worker: _Worker, generation: int) -> None:
+        try:
+            reply = worker.request(("load", self._source_for(generation)), LOAD_TIMEOUT_SECONDS)
+        except (EOFError, OSError) as exc:
+            raise QueryEngineCrashedError(
+                "the SPARQL worker died while opening the store / 查询进程异常退出"
+            ) from exc
+        if reply is None or reply[0] != "loaded":
+            message = reply[2] if reply else "the SPARQL worker took too long to open the store"
+            raise _WorkerError(500, "store_error", message)
+        worker.generation = reply[1]
+
+    def run(
+        self, text: str, form: str, fmt: str, max_rows: int, timeout: float, generation: int
+    ) -> QueryAnswer:
+        """Run one guarded query; raises QueryTimeoutError, QueryEngineCrashedError,
+        QueryBusyError or the worker's own error (invalid query: 400)."""
+        worker = self._acquire(time.monotonic() + timeout)
+        try:
+            if worker.generation != generation:
+                self._load(worker, generation)
+            started = time.monotonic()
+            reply = worker.request(("query", text, form, fmt, max_rows), timeout)
+            seconds = time.monotonic() - started
+        except QueryEngineCrashedError:
+            self._discard(worker, generation)
+            raise
+        except (EOFError, OSError) as exc:
+            self._discard(worker, generation)
+            raise QueryEngineCrashedError(
+                "the query stopped the SPARQL engine; a fresh one was started / "
+                "查询导致查询进程异常退出，已重新启动",
+                details={"exitcode": worker.process.exitcode},
+            ) from exc
+        except BaseException:
+            self._discard(worker, generation)
+            raise
+        if reply is None:
+            self._discard(worker, generation)
+            raise QueryTimeoutError(
+                f"the query ran longer than {timeout:g} s and was stopped / "
+                f"查询超过 {timeout:g} 秒，已终止",
+                details={"timeout_seconds": timeout},
+            )
+        self._release(worker)
+        if reply[0] == "ok":
+            return QueryAnswer(body=reply[1], truncated=reply[2], seconds=seconds)
+        _, code, message = reply
+        raise _WorkerError(_WORKER_ERROR_STATUS.get(code, 500), code, message)
+
+    def warm_up(self, generation: int) -> None:
+        """Start and load one worker now, so the first query does not pay for it."""
+        worker = self._acquire(time.monotonic() + LOAD_TIMEOUT_SECONDS)
+        try:
+            self._load(worker, generation)
+        except BaseException:
+            self._discard(worker, generation)
+            raise
+        self._release(worker)
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            idle, self._idle = self._idle, []
+            self._count -= len(idle)
+            self._lock.notify_all()
+        for worker in idle:
+            worker.stop()
+
+    def pids(self) -> list[int]:
+        """Process ids of the idle workers (for tests and diagnostics)."""
+        with self._lock:
+            return [w.process.pid for w in self._idle if w.process.pid is not None]

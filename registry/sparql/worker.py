@@ -1,0 +1,205 @@
+"""The query worker: a child process that runs public SPARQL queries.
+
+Why a process: pyoxigraph has no query timeout and a deep enough query crashes
+it; a process can be killed at the deadline and its crash takes nothing else
+down. This module is what the worker imports, so it stays small (pyoxigraph and
+the standard library only): the forkserver preloads it and every fresh worker
+is a ~15 ms fork of a ready interpreter.
+
+Conversation over one multiprocessing connection, one request at a time:
+
+    ("load", source)                     -> ("loaded", generation) | ("error", ...)
+    ("query", text, form, fmt, max_rows) -> ("ok", body, truncated) | ("error", ...)
+
+`source` says where the data is: {"kind": "disk", "path", "generation"} opens the
+embedded store read-only (RocksDB lets a read-only instance open a folder whose
+lock another process holds, and it replays the write-ahead log, so it sees every
+write committed before the open); {"kind": "memory", "dump", "generation"} loads
+an N-Quads dump into a store of its own (memory stores are small: tests, demos).
+Both also carry the public dataset (default graphs, hidden graphs).
+
+Results are serialised here, so only bytes cross the pipe.
+"""
+
+from __future__ import annotations
+
+import json
+import traceback
+from itertools import islice
+from multiprocessing.connection import Connection
+from typing import Any
+
+import pyoxigraph as ox
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_RESULTS_FORMATS = {
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+_GRAPH_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+}
+
+
+class _Dataset:
+    """The opened data and the dataset arguments every query runs with."""
+
+    def __init__(self, source: dict[str, Any]) -> None:
+        self.source = source
+        self.generation: int = source["generation"]
+        self.store = self._open()
+        self.default_graph = [ox.NamedNode(iri) for iri in source["default_graphs"]]
+        hidden = set(source["hidden_graphs"])
+        # Listed once per generation: a new graph appears only through a write,
+        # and a write changes the generation, which reopens the dataset.
+        self.named_graphs = [
+            graph
+            for graph in self.store.named_graphs()
+            if not (isinstance(graph, ox.NamedNode) and graph.value in hidden)
+        ]
+        self.prefixes: dict[str, str] = source.get("prefixes", {})
+
+    def _open(self) -> ox.Store:
+        if self.source["kind"] == "disk":
+            return ox.Store.read_only(self.source["path"])
+        store = ox.Store()
+        store.bulk_load(self.source["dump"], format=ox.RdfFormat.N_QUADS)
+        return store
+
+    def reopen(self) -> _Dataset:
+        return _Dataset(self.source)
+
+
+def _term_json(term: Any) -> dict[str, Any]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out: dict[str, Any] = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != _XSD_STRING:
+            out["datatype"] = term.datatype.value
+        return out
+    if isinstance(term, ox.Triple):
+        return {
+            "type": "triple",
+            "value": {
+                "subject": _term_json(term.subject),
+                "predicate": _term_json(term.predicate),
+                "object": _term_json(term.object),
+            },
+        }
+    raise TypeError(f"unexpected term {term!r}")
+
+
+def _solutions(result: ox.QuerySolutions, fmt: str, max_rows: int) -> tuple[bytes, bool]:
+    """The first `max_rows` solutions in `fmt`, and whether there were more.
+
+    pyoxigraph serialises a whole result or nothing, so the capped rows are
+    written as SPARQL JSON here and, for the other formats, read back and
+    rewritten by pyoxigraph's own serialisers (which get CSV/TSV/XML escaping
+    right)."""
+    names = [variable.value for variable in result.variables]
+    rows = list(islice(result, max_rows + 1))
+    truncated = len(rows) > max_rows
+    bindings = []
+    for solution in rows[:max_rows]:
+        binding = {}
+        for name, term in zip(names, solution, strict=True):
+            if term is not None:
+                binding[name] = _term_json(term)
+        bindings.append(binding)
+    body = json.dumps(
+        {"head": {"vars": names}, "results": {"bindings": bindings}},
+        ensure_ascii=False,
+        separators=(",", ":"),
+    ).encode("utf-8")
+    if fmt == "json":
+        return body, truncated
+    reread = ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
+    return reread.serialize(format=_RESULTS_FORMATS[fmt]), truncated
+
+
+def _boolean(result: ox.QueryBoolean, fmt: str) -> bytes:
+    if fmt == "json":
+        return json.dumps({"head": {}, "boolean": bool(result)}).encode()
+    return result.serialize(format=_RESULTS_FORMATS[fmt])
+
+
+def _triples(
+    result: ox.QueryTriples, fmt: str, max_rows: int, prefixes: dict[str, str]
+) -> tuple[bytes, bool]:
+    triples = list(islice(result, max_rows + 1))
+    truncated = len(triples) > max_rows
+    body = ox.serialize(
+        triples[:max_rows],
+        format=_GRAPH_FORMATS[fmt],
+        prefixes=prefixes if fmt == "turtle" else None,
+    )
+    return body or b"", truncated
+
+
+def run_query(dataset: _Dataset, text: str, fmt: str, max_rows: int) -> tuple[bytes, bool]:
+    result = dataset.store.query(
+        text, default_graph=dataset.default_graph, named_graphs=dataset.named_graphs
+    )
+    if isinstance(result, ox.QuerySolutions):
+        return _solutions(result, fmt, max_rows)
+    if isinstance(result, ox.QueryBoolean):
+        return _boolean(result, fmt), False
+    return _triples(result, fmt, max_rows, dataset.prefixes)
+
+
+def _error(code: str, message: str) -> tuple[str, str, str]:
+    return ("error", code, message)
+
+
+def serve(conn: Connection) -> None:
+    """The worker's main loop; returns when the parent closes the connection."""
+    dataset: _Dataset | None = None
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return
+        kind = message[0]
+        if kind == "load":
+            try:
+                dataset = _Dataset(message[1])
+                conn.send(("loaded", dataset.generation))
+            except (OSError, SyntaxError, ValueError) as exc:
+                dataset = None
+                conn.send(_error("store_error", f"the query worker cannot open the store: {exc}"))
+        elif kind == "query":
+            _, text, _form, fmt, max_rows = message
+            if dataset is None:
+                conn.send(_error("store_error", "the query worker has no data loaded"))
+                continue
+            try:
+                try:
+                    body, truncated = run_query(dataset, text, fmt, max_rows)
+                except OSError:
+                    if dataset.source["kind"] != "disk":
+                        raise
+                    # A read-only RocksDB instance can race the writer's compaction
+                    # (a file it expected is gone): reopen at the current state, retry once.
+                    dataset = dataset.reopen()
+                    body, truncated = run_query(dataset, text, fmt, max_rows)
+                conn.send(("ok", body, truncated))
+            except SyntaxError as exc:
+                conn.send(_error("invalid_query", f"the query is not valid SPARQL: {exc}"))
+            except (RuntimeError, ValueError, TypeError) as exc:
+                conn.send(_error("query_failed", f"the query could not be evaluated: {exc}"))
+            except OSError as exc:
+                conn.send(_error("store_error", f"the store could not be read: {exc}"))
+            except Exception:  # a bug here must not look like a crash of the engine
+                traceback.print_exc()
+                conn.send(_error("store_error", "internal error in the query worker"))
+        else:
+            conn.send(_error("bad_request", f"unknown worker request {kind!r}"))

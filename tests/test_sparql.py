@@ -1,0 +1,396 @@
+"""The public SPARQL endpoint through the HTTP app, on a seeded memory store and a
+seeded on-disk store: protocol forms, result formats parsed back, negotiation,
+refused inputs, the hidden tokens graph, the row cap, the time limit and crashes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import threading
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from rdflib import Graph, URIRef
+from rdflib.compare import isomorphic
+
+from api import create_app
+from api.routers.sparql import MAX_ROWS_HEADER, TRUNCATED_HEADER
+from registry.config import Settings
+from registry.store import open_store
+from registry.tokens import TOKEN_GRAPH, create_token
+
+SRX = "{http://www.w3.org/2005/sparql-results#}"
+PREFIXES = (
+    "PREFIX scs: <https://w3id.org/smartcity-std#>\nPREFIX dct: <http://purl.org/dc/terms/>\n"
+)
+STANDARDS = PREFIXES + "SELECT ?s ?id WHERE { ?s a scs:Standard ; dct:identifier ?id } ORDER BY ?id"
+A_STANDARD = "http://127.0.0.1:8000/id/standard/GB-T-34678-2017"
+CONSTRUCT = PREFIXES + (
+    "CONSTRUCT { ?s dct:identifier ?id ; dct:title ?t } "
+    "WHERE { ?s a scs:Standard ; dct:identifier ?id ; dct:title ?t }"
+)
+# Four copies of the whole store joined: billions of rows, far past any timeout.
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"
+BACKENDS = ("memory", "disk")
+
+
+@contextmanager
+def seeded_client(
+    backend: str, seeded_dump: bytes, folder: Path, **overrides: Any
+) -> Iterator[TestClient]:
+    """A client of a fresh app (create_app) over a fresh copy of the seeded registry."""
+    location = str(folder / "store") if backend == "disk" else "memory"
+    store = open_store(location)
+    store.load_dump(seeded_dump, "nquads")
+    settings = Settings(store=location, seed=False, **overrides)
+    with TestClient(create_app(settings, store=store)) as client:
+        yield client
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def client(
+    request: pytest.FixtureRequest, seeded_dump: bytes, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[TestClient]:
+    """One app per back end for the read-only tests of this module (they write nothing)."""
+    with seeded_client(request.param, seeded_dump, tmp_path_factory.mktemp("sparql")) as c:
+        yield c
+
+
+def _error(response: Any, status: int, code: str) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"error"}
+    assert body["error"]["code"] == code
+    assert body["error"]["message"]
+    return body["error"]
+
+
+def _json_ids(response: Any) -> list[str]:
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("application/sparql-results+json")
+    data = response.json()
+    assert data["head"]["vars"] == ["s", "id"]
+    return [b["id"]["value"] for b in data["results"]["bindings"]]
+
+
+# -- protocol forms ---------------------------------------------------------------------
+
+
+def test_get_post_form_and_post_query_agree(client: TestClient) -> None:
+    by_get = _json_ids(client.get("/sparql", params={"query": STANDARDS}))
+    by_form = _json_ids(client.post("/sparql", data={"query": STANDARDS}))
+    by_body = _json_ids(
+        client.post(
+            "/sparql",
+            content=STANDARDS.encode(),
+            headers={"Content-Type": "application/sparql-query; charset=utf-8"},
+        )
+    )
+    assert by_get == by_form == by_body
+    assert "GB/T 34678-2017" in by_get
+    assert by_get == sorted(by_get)
+
+
+def test_missing_query_and_bad_content_type(client: TestClient) -> None:
+    _error(client.get("/sparql"), 400, "query_refused")
+    _error(client.post("/sparql", data={"other": "x"}), 400, "query_refused")
+    _error(
+        client.post("/sparql", content=b"SELECT * {}", headers={"Content-Type": "text/plain"}),
+        415,
+        "unsupported_format",
+    )
+
+
+def test_syntax_error_is_400(client: TestClient) -> None:
+    error = _error(client.get("/sparql", params={"query": "SELECT ?s WHERE { ?s ?p }"}), 400,
+                   "invalid_query")
+    assert "SPARQL" in error["message"]
+
+
+# -- result formats ---------------------------------------------------------------------
+
+
+def test_select_in_every_format(client: TestClient) -> None:
+    expected = _json_ids(client.get("/sparql", params={"query": STANDARDS}))
+
+    xml = client.get("/sparql", params={"query": STANDARDS},
+                     headers={"Accept": "application/sparql-results+xml"})
+    assert xml.headers["content-type"].startswith("application/sparql-results+xml")
+    root = ET.fromstring(xml.content)
+    assert [v.get("name") for v in root.iter(f"{SRX}variable")] == ["s", "id"]
+    ids = [
+        b.find(f"{SRX}literal").text  # type: ignore[union-attr]
+        for b in root.iter(f"{SRX}binding")
+        if b.get("name") == "id"
+    ]
+    assert ids == expected
+
+    csv_response = client.get("/sparql", params={"query": STANDARDS},
+                              headers={"Accept": "text/csv"})
+    assert csv_response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(csv_response.text)))
+    assert [r["id"] for r in rows] == expected
+    assert A_STANDARD in {r["s"] for r in rows}
+
+    tsv = client.get("/sparql", params={"query": STANDARDS},
+                     headers={"Accept": "text/tab-separated-values"})
+    assert tsv.headers["content-type"].startswith("text/tab-separated-values")
+    lines = tsv.text.splitlines()
+    assert lines[0].split("\t") == ["?s", "?id"]
+    assert [json.loads(line.split("\t")[1]) for line in lines[1:]] == expected
+    assert f"<{A_STANDARD}>" in {line.split("\t")[0] for line in lines[1:]}
+
+
+@pytest.mark.parametrize(
+    ("accept", "parse"),
+    [
+        ("application/sparql-results+json", lambda r: r.json()["boolean"]),
+        ("application/sparql-results+xml",
+         lambda r: ET.fromstring(r.content).find(f"{SRX}boolean").text == "true"),
+        ("text/csv", lambda r: r.text.strip() == "true"),
+    ],
+)
+def test_ask(client: TestClient, accept: str, parse: Any) -> None:
+    yes = client.get("/sparql", params={"query": f"ASK {{ <{A_STANDARD}> ?p ?o }}"},
+                     headers={"Accept": accept})
+    no = client.get("/sparql", params={"query": "ASK { <urn:nothing> ?p ?o }"},
+                    headers={"Accept": accept})
+    assert yes.status_code == no.status_code == 200
+    assert parse(yes) is True
+    assert parse(no) is False
+
+
+def test_construct_in_every_format(client: TestClient) -> None:
+    graphs = {}
+    for accept, media, rdflib_format in [
+        (None, "text/turtle", "turtle"),
+        ("application/n-triples", "application/n-triples", "nt"),
+        ("application/ld+json", "application/ld+json", "json-ld"),
+    ]:
+        headers = {"Accept": accept} if accept else {}
+        response = client.get("/sparql", params={"query": CONSTRUCT}, headers=headers)
+        assert response.status_code == 200, response.text
+        assert response.headers["content-type"].startswith(media)
+        graphs[rdflib_format] = Graph().parse(data=response.content, format=rdflib_format)
+    turtle = graphs["turtle"]
+    assert len(turtle) > 45  # at least an identifier and a title of each standard
+    assert (URIRef(A_STANDARD), None, None) in turtle
+    assert isomorphic(turtle, graphs["nt"])
+    assert isomorphic(turtle, graphs["json-ld"])
+
+
+def test_describe(client: TestClient) -> None:
+    response = client.get("/sparql", params={"query": f"DESCRIBE <{A_STANDARD}>"},
+                          headers={"Accept": "application/n-triples"})
+    assert response.status_code == 200
+    graph = Graph().parse(data=response.content, format="nt")
+    assert {str(s) for s in graph.subjects()} == {A_STANDARD}
+
+
+# -- negotiation ------------------------------------------------------------------------
+
+
+def test_accept_q_values(client: TestClient) -> None:
+    response = client.get(
+        "/sparql",
+        params={"query": STANDARDS},
+        headers={"Accept": "text/csv;q=0.4, application/sparql-results+xml;q=0.8, text/html"},
+    )
+    assert response.headers["content-type"].startswith("application/sparql-results+xml")
+    graph = client.get("/sparql", params={"query": CONSTRUCT},
+                       headers={"Accept": "application/json"})
+    assert graph.headers["content-type"].startswith("application/ld+json")
+    assert isinstance(graph.json(), list)
+    assert "accept" in graph.headers["vary"].lower()
+
+
+def test_not_acceptable(client: TestClient) -> None:
+    error = _error(client.get("/sparql", params={"query": STANDARDS},
+                              headers={"Accept": "image/png"}), 406, "not_acceptable")
+    assert "application/sparql-results+json" in error["details"]["available"]
+    _error(client.get("/sparql", params={"query": CONSTRUCT},
+                      headers={"Accept": "application/sparql-results+json"}), 406,
+           "not_acceptable")
+
+
+# -- refused inputs ---------------------------------------------------------------------
+
+REFUSED_QUERIES = {
+    "service": "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }",
+    "load": "LOAD <http://example.org/data.ttl>",
+    "from": "SELECT * FROM <urn:screg:graph:tokens> WHERE { ?s ?p ?o }",
+    "from_named": "SELECT * FROM NAMED <urn:screg:graph:tokens> WHERE { GRAPH ?g { ?s ?p ?o } }",
+    "insert_data": "INSERT DATA { GRAPH <urn:screg:graph:current> { <urn:a> <urn:b> 'c' } }",
+    "drop": "DROP ALL",
+    "nested_5000": "SELECT * WHERE " + "{" * 5000 + " ?s ?p ?o " + "}" * 5000,
+    "too_long": "SELECT * WHERE { ?s ?p ?o }" + "#" * 20_000,
+}
+
+
+@pytest.mark.parametrize("name", list(REFUSED_QUERIES))
+def test_refused_queries(client: TestClient, name: str) -> None:
+    query = REFUSED_QUERIES[name]
+    for response in (
+        client.get("/sparql", params={"query": query}),
+        client.post("/sparql", data={"query": query}),
+        client.post("/sparql", content=query.encode(),
+                    headers={"Content-Type": "application/sparql-query"}),
+    ):
+        _error(response, 400, "query_refused")
+    # the endpoint still answers afterwards
+    assert _json_ids(client.get("/sparql", params={"query": STANDARDS}))
+
+
+def test_refused_protocol_parameters(client: TestClient) -> None:
+    for response in (
+        client.get("/sparql", params={"query": STANDARDS, "default-graph-uri": TOKEN_GRAPH}),
+        client.get("/sparql", params={"query": STANDARDS, "named-graph-uri": TOKEN_GRAPH}),
+        client.post("/sparql", data={"query": STANDARDS, "default-graph-uri": TOKEN_GRAPH}),
+        client.post("/sparql", data={"query": STANDARDS, "named-graph-uri": TOKEN_GRAPH}),
+        client.post("/sparql?default-graph-uri=urn:x", content=STANDARDS.encode(),
+                    headers={"Content-Type": "application/sparql-query"}),
+    ):
+        assert _error(response, 400, "query_refused")["details"]["reason"] == "dataset"
+
+
+def test_updates_by_protocol_are_refused(client: TestClient) -> None:
+    update = "INSERT DATA { GRAPH <urn:screg:graph:current> { <urn:a> <urn:b> 'c' } }"
+    for response in (
+        client.post("/sparql", data={"update": update}),
+        client.post("/sparql", content=update.encode(),
+                    headers={"Content-Type": "application/sparql-update"}),
+        client.get("/sparql", params={"update": update}),
+    ):
+        assert _error(response, 400, "query_refused")["details"]["reason"] == "update"
+    ask = client.get("/sparql", params={"query": "ASK { <urn:a> <urn:b> 'c' }"})
+    assert ask.json()["boolean"] is False
+
+
+# -- the dataset --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_tokens_graph_is_unreachable(backend: str, seeded_dump: bytes, tmp_path: Path) -> None:
+    with seeded_client(backend, seeded_dump, tmp_path) as client:
+        store = client.app.state.registry.store
+        info, _secret = create_token(store, "admin", name="secret-holder")
+        hashes = [str(o) for o in store.read_graph(TOKEN_GRAPH).objects()]
+        assert len(hashes) >= 3  # the graph really holds the token
+
+        graphs = client.get("/sparql", params={
+            "query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"})
+        names = {b["g"]["value"] for b in graphs.json()["results"]["bindings"]}
+        assert "urn:screg:graph:current" in names
+        assert TOKEN_GRAPH not in names
+
+        for query in (
+            f"SELECT * WHERE {{ GRAPH <{TOKEN_GRAPH}> {{ ?s ?p ?o }} }}",
+            "SELECT * WHERE { GRAPH ?g { ?s ?p 'secret-holder' } }",
+            "SELECT * WHERE { ?s ?p 'secret-holder' }",
+            f"SELECT * WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g = <{TOKEN_GRAPH}>) }}",
+        ):
+            response = client.get("/sparql", params={"query": query})
+            assert response.json()["results"]["bindings"] == [], query
+        dump = client.get("/sparql", params={"query": "CONSTRUCT { ?s ?p ?o } WHERE "
+                                             "{ { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"},
+                          headers={"Accept": "application/n-triples"})
+        assert dump.status_code == 200
+        assert info.id not in dump.text
+        assert not any(h in dump.text for h in hashes if len(h) == 64)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_writes_are_seen(backend: str, seeded_dump: bytes, tmp_path: Path) -> None:
+    """A worker reopens (disk) or reloads (memory) when the generation changed."""
+    from rdflib import Literal
+
+    from registry.namespaces import GRAPH_CURRENT
+    from registry.store import WriteBatch
+
+    with seeded_client(backend, seeded_dump, tmp_path) as client:
+        ask = {"query": "ASK { <urn:new> <urn:p> 'fresh' }"}
+        assert client.get("/sparql", params=ask).json()["boolean"] is False
+        client.app.state.registry.store.write(
+            WriteBatch().add_triples(GRAPH_CURRENT, [(URIRef("urn:new"), URIRef("urn:p"),
+                                                      Literal("fresh"))]))
+        assert client.get("/sparql", params=ask).json()["boolean"] is True
+
+
+# -- limits -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_row_cap(backend: str, seeded_dump: bytes, tmp_path: Path) -> None:
+    with seeded_client(backend, seeded_dump, tmp_path, sparql_max_rows=5) as client:
+        capped = client.get("/sparql", params={"query": STANDARDS})
+        assert len(capped.json()["results"]["bindings"]) == 5
+        assert capped.headers[TRUNCATED_HEADER] == "true"
+        assert capped.headers[MAX_ROWS_HEADER] == "5"
+
+        as_csv = client.get("/sparql", params={"query": STANDARDS}, headers={"Accept": "text/csv"})
+        assert len(list(csv.DictReader(io.StringIO(as_csv.text)))) == 5
+        assert as_csv.headers[TRUNCATED_HEADER] == "true"
+
+        within = client.get("/sparql", params={"query": STANDARDS + " LIMIT 5"})
+        assert len(within.json()["results"]["bindings"]) == 5
+        assert TRUNCATED_HEADER not in within.headers
+
+        graph = client.get("/sparql", params={"query": CONSTRUCT},
+                           headers={"Accept": "application/n-triples"})
+        assert len(Graph().parse(data=graph.content, format="nt")) == 5
+        assert graph.headers[TRUNCATED_HEADER] == "true"
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_timeout_answers_503_and_the_next_query_is_fast(
+    backend: str, seeded_dump: bytes, tmp_path: Path
+) -> None:
+    with seeded_client(backend, seeded_dump, tmp_path, sparql_timeout_seconds=1.0) as client:
+        assert client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"}).status_code == 200
+        started = time.monotonic()
+        _error(client.get("/sparql", params={"query": SLOW}), 503, "query_timeout")
+        assert time.monotonic() - started < 5
+        started = time.monotonic()
+        assert _json_ids(client.get("/sparql", params={"query": STANDARDS}))
+        assert time.monotonic() - started < 1.0
+
+
+def test_other_requests_are_answered_during_a_slow_query(
+    seeded_dump: bytes, tmp_path: Path
+) -> None:
+    with seeded_client("memory", seeded_dump, tmp_path, sparql_timeout_seconds=3.0) as client:
+        client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"})
+        slow: dict[str, Any] = {}
+        thread = threading.Thread(
+            target=lambda: slow.update(r=client.get("/sparql", params={"query": SLOW}))
+        )
+        thread.start()
+        time.sleep(0.2)  # not a wait for readiness: lets the slow query start first
+        started = time.monotonic()
+        fast = client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"})
+        elapsed = time.monotonic() - started
+        thread.join()
+        assert fast.status_code == 200
+        assert elapsed < 1.0
+        assert slow["r"].status_code == 503
+
+
+def test_a_crashing_query_gives_an_error_and_a_fresh_worker(
+    seeded_dump: bytes, tmp_path: Path
+) -> None:
+    """With the guard's depth cap lifted, a 5,000-deep query reaches pyoxigraph and
+    kills its process (SIGSEGV): the client gets the error shape, and the next query
+    is answered by a fresh worker."""
+    with seeded_client(
+        "memory", seeded_dump, tmp_path, sparql_max_depth=100_000, sparql_max_query_length=100_000
+    ) as client:
+        deep = "SELECT * WHERE " + "{" * 5000 + " ?s ?p ?o " + "}" * 5000
+        _error(client.get("/sparql", params={"query": deep}), 500, "query_engine_crashed")
+        assert _json_ids(client.get("/sparql", params={"query": STANDARDS}))

@@ -1,0 +1,150 @@
+"""The SPARQL guard's lexer and the Accept negotiation, without any store or process."""
+
+from __future__ import annotations
+
+import pytest
+
+from registry.errors import QueryRefusedError
+from registry.sparql import GuardLimits, check_query, choose_format
+from registry.sparql.errors import NotAcceptableError
+
+LIMITS = GuardLimits(max_length=20_000, max_depth=64)
+
+
+@pytest.mark.parametrize(
+    ("query", "reason", "keyword"),
+    [
+        ("INSERT DATA { <urn:a> <urn:b> <urn:c> }", "update", "INSERT"),
+        ("delete where { ?s ?p ?o }", "update", "DELETE"),
+        ("LOAD <http://example.org/x>", "update", "LOAD"),
+        ("CLEAR ALL", "update", "CLEAR"),
+        ("CREATE GRAPH <urn:g>", "update", "CREATE"),
+        ("DROP GRAPH <urn:screg:graph:tokens>", "update", "DROP"),
+        ("COPY <urn:a> TO <urn:b>", "update", "COPY"),
+        ("MOVE <urn:a> TO <urn:b>", "update", "MOVE"),
+        ("ADD <urn:a> TO <urn:b>", "update", "ADD"),
+        ("WITH <urn:g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }", "update", "WITH"),
+        # an update hidden after a query, separated by `;`
+        ("SELECT * WHERE { ?s ?p ?o } ; DROP ALL", "update", "DROP"),
+        ("SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }", "service",
+         "SERVICE"),
+        ("SELECT * WHERE { SeRvIcE SILENT <http://x/> { ?s ?p ?o } }", "service", "SERVICE"),
+        ("SELECT * FROM <urn:screg:graph:tokens> WHERE { ?s ?p ?o }", "dataset", "FROM"),
+        ("SELECT * FROM NAMED <urn:screg:graph:tokens> WHERE { GRAPH ?g { ?s ?p ?o } }",
+         "dataset", "FROM"),
+        ("CONSTRUCT { ?s ?p ?o } from<urn:x> WHERE { ?s ?p ?o }", "dataset", "FROM"),
+    ],
+)
+def test_refused_constructs(query: str, reason: str, keyword: str) -> None:
+    with pytest.raises(QueryRefusedError) as caught:
+        check_query(query, LIMITS)
+    assert caught.value.status == 400
+    assert caught.value.details["reason"] == reason
+    assert caught.value.details["keyword"] == keyword
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        # keywords inside strings, long strings, IRIs and comments are data, not operations
+        'SELECT ?x WHERE { BIND("DROP ALL ; SERVICE <x>" AS ?x) }',
+        "SELECT ?x WHERE { BIND('''INSERT DATA { } ''' AS ?x) }",
+        'SELECT ?x WHERE { BIND("""a "quoted" FROM""" AS ?x) }',
+        "SELECT ?x WHERE { BIND('it\\'s LOAD' AS ?x) }",
+        "SELECT ?s WHERE { ?s <http://example.org/from/insert> ?o }",
+        "# DELETE everything\nSELECT ?s WHERE { ?s ?p ?o }",
+        # prefixed names and variables that spell keywords
+        "PREFIX load: <http://example.org/>\nSELECT ?from WHERE { ?from load:add ?insert }",
+        "SELECT $service WHERE { $service ex:drop _:clear }",
+        "ASK { ?s ?p 'x'@en-GB }",
+        # `<` as an operator, not the start of an IRI
+        "SELECT ?a WHERE { ?a ?p ?b FILTER(?b < 3 && ?b > 1) }",
+    ],
+)
+def test_keywords_in_data_are_not_refused(query: str) -> None:
+    checked = check_query(query, LIMITS)
+    assert checked.form in ("SELECT", "ASK")
+
+
+@pytest.mark.parametrize(
+    ("query", "form"),
+    [
+        ("PREFIX ex: <http://e/> SELECT * WHERE { ?s ?p ?o }", "SELECT"),
+        ("ask { ?s ?p ?o }", "ASK"),
+        ("BASE <http://e/> CONSTRUCT WHERE { ?s ?p ?o }", "CONSTRUCT"),
+        ("DESCRIBE <http://e/a>", "DESCRIBE"),
+    ],
+)
+def test_query_form_is_found(query: str, form: str) -> None:
+    assert check_query(query, LIMITS).form == form
+
+
+def test_depth_is_capped_before_parsing() -> None:
+    deep = "SELECT * WHERE " + "{" * 5000 + " ?s ?p ?o " + "}" * 5000
+    with pytest.raises(QueryRefusedError) as caught:
+        check_query(deep, GuardLimits(max_length=100_000, max_depth=64))
+    assert caught.value.details["reason"] == "too_deep"
+
+
+def test_depth_counts_every_bracket_kind() -> None:
+    ok = "SELECT * WHERE { FILTER((((1)))) }"
+    assert check_query(ok, GuardLimits(100, 5)).depth == 5
+    with pytest.raises(QueryRefusedError):
+        check_query(ok, GuardLimits(100, 4))
+    # brackets inside strings do not count
+    assert check_query('SELECT * WHERE { BIND("{{{{{{" AS ?x) }', GuardLimits(100, 2)).depth == 2
+
+
+def test_length_is_capped() -> None:
+    query = "SELECT * WHERE { ?s ?p ?o }" + " " * 100
+    with pytest.raises(QueryRefusedError) as caught:
+        check_query(query, GuardLimits(max_length=50, max_depth=64))
+    assert caught.value.details["reason"] == "too_long"
+
+
+@pytest.mark.parametrize("query", ["", "   ", "PREFIX ex: <http://e/>", "hello world"])
+def test_no_query_form(query: str) -> None:
+    with pytest.raises(QueryRefusedError):
+        check_query(query, LIMITS)
+
+
+@pytest.mark.parametrize(
+    ("form", "accept", "expected"),
+    [
+        ("SELECT", None, "json"),
+        ("SELECT", "*/*", "json"),
+        ("SELECT", "application/sparql-results+xml", "xml"),
+        ("SELECT", "text/csv;q=0.5, application/sparql-results+xml;q=0.9", "xml"),
+        ("SELECT", "text/csv;q=0.9, application/sparql-results+xml;q=0.5", "csv"),
+        ("SELECT", "text/*", "csv"),
+        ("SELECT", "text/tab-separated-values", "tsv"),
+        ("SELECT", "application/json", "json"),
+        ("SELECT", "text/html, */*;q=0.1", "json"),
+        ("ASK", "application/sparql-results+xml", "xml"),
+        ("CONSTRUCT", None, "turtle"),
+        ("CONSTRUCT", "application/n-triples", "ntriples"),
+        ("CONSTRUCT", "application/ld+json", "jsonld"),
+        ("CONSTRUCT", "application/rdf+xml", "rdfxml"),
+        ("CONSTRUCT", "application/json", "jsonld"),
+        ("DESCRIBE", "text/turtle;q=0.2, application/ld+json;q=0.8", "jsonld"),
+        ("CONSTRUCT", "application/*, text/turtle;q=0", "ntriples"),
+    ],
+)
+def test_choose_format(form: str, accept: str | None, expected: str) -> None:
+    assert choose_format(form, accept).name == expected  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("form", "accept"),
+    [
+        ("SELECT", "image/png"),
+        ("SELECT", "text/turtle"),
+        ("CONSTRUCT", "application/sparql-results+json"),
+        ("SELECT", "application/sparql-results+json;q=0"),
+    ],
+)
+def test_not_acceptable(form: str, accept: str) -> None:
+    with pytest.raises(NotAcceptableError) as caught:
+        choose_format(form, accept)  # type: ignore[arg-type]
+    assert caught.value.status == 406
+    assert caught.value.details["available"]
