@@ -71,6 +71,7 @@ def create_app(
     )
     app.state.settings = settings
     errors.install_error_handlers(app)
+    errors.document_error_model(app)
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
     app.include_router(catalogue.router)
     app.include_router(registration.router)

@@ -140,6 +140,36 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     return error_response(500, "internal_error", "internal error (服务器内部错误)")
 
 
+def _point_validation_errors_at_error_body(node: Any) -> None:
+    """Replace FastAPI's default 422 schema (which we never send) by ErrorBody, in place."""
+    if isinstance(node, dict):
+        if node.get("$ref") == "#/components/schemas/HTTPValidationError":
+            node["$ref"] = "#/components/schemas/ErrorBody"
+        for value in node.values():
+            _point_validation_errors_at_error_body(value)
+    elif isinstance(node, list):
+        for value in node:
+            _point_validation_errors_at_error_body(value)
+
+
+def document_error_model(app: FastAPI) -> None:
+    """Make /openapi.json tell the truth about 422s on every route, those of routers
+    that did not list them included: they answer the one error shape."""
+    default_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = default_openapi()
+            _point_validation_errors_at_error_body(schema.get("paths", {}))
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            for unused in ("HTTPValidationError", "ValidationError"):
+                components.pop(unused, None)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RegistryError, _registry_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

@@ -608,6 +608,18 @@ def departments(store: Store, cache: ReadCache | None = None) -> list[dict[str, 
 # -- one entry --------------------------------------------------------------------------
 
 
+def resolve_any(store: Store, ident: str) -> str:
+    """The IRI of the register item `ident` names, as registration.resolve_item, and also
+    a resource code in its slug form (`101001-000001` for `101001/000001`)."""
+    try:
+        return resolve_item(store, ident)
+    except NotFoundError:
+        slug = ident.strip()
+        if re.fullmatch(r"\d+-\d+", slug):
+            return resolve_item(store, slug.replace("-", "/", 1))
+        raise
+
+
 def find_entry(store: Store, kind: str, ident: str, cache: ReadCache | None = None) -> str:
     """The IRI of the `kind` entry named by `ident` (an IRI, identifier in any spelling,
     resource code in its "/" or "-" form, interface code, credit code)."""

@@ -194,7 +194,7 @@ def item_history(id: Ident, registry: RegistryDep) -> dict[str, Any]:
     """Versions oldest first, each with its register status, time, the activity that made
     it (a submission or a status change) and its content digest. `id` is an IRI, a
     standard identifier in any spelling, a resource, interface or credit code."""
-    item = registry.resolve(id)
+    item = queries.resolve_any(registry.store, id)
     return {"item": item, "versions": [v.as_dict() for v in registry.history(item)]}
 
 

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 
 from api.deps import BodyDep, RegistrarDep, RegistryDep, SubmitterDep, UploadFormatDep
 from api.errors import error_responses
+from registry import queries
 from registry.errors import NotConformingError
 from registry.inputs import Document
 from registry.rdfinput import RDF_FORMATS
@@ -124,7 +125,9 @@ def change_status(
 ) -> dict[str, Any]:
     """Move the item along an allowed transition (docs/registration.md); a new version
     records it. A transition not allowed is 409 and names the allowed ones."""
-    entry = registry.change_status(id, change.status, principal, change.successor, change.reason)
+    item = queries.resolve_any(registry.store, id)
+    successor = queries.resolve_any(registry.store, change.successor) if change.successor else None
+    entry = registry.change_status(item, change.status, principal, successor, change.reason)
     return {
         "item": entry.item,
         "kind": entry.kind,

@@ -22,7 +22,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from api.deps import RegistryDep
 from api.errors import error_responses
-from registry.errors import InputError, QueryRefusedError, UnsupportedFormatError
+from registry.errors import InputError, QueryRefusedError, RegistryError, UnsupportedFormatError
 from registry.service import Registry
 from registry.sparql import PublicSparql, SparqlResult, refuse_dataset_parameters, refuse_update
 
@@ -85,6 +85,21 @@ def _endpoint(app: FastAPI, registry: Registry) -> PublicSparql:
             endpoint = PublicSparql(registry.store, registry.settings)
             app.state.sparql_endpoint = endpoint
     return endpoint
+
+
+def start(app: FastAPI) -> None:
+    """Optional, from the lifespan once `app.state.registry` is set: start and load one
+    worker in the background, so the first query does not pay ~1 s for the fork
+    server and the store open."""
+    endpoint = _endpoint(app, app.state.registry)
+    threading.Thread(target=_warm_up, args=(endpoint,), name="sparql-warm-up", daemon=True).start()
+
+
+def _warm_up(endpoint: PublicSparql) -> None:
+    try:
+        endpoint.warm_up()
+    except RegistryError:
+        return  # the first query starts a worker itself and reports what is wrong
 
 
 def close(app: FastAPI) -> None:
@@ -238,4 +253,4 @@ async def sparql_post(
     return await _answer(request, registry, queries[0] if queries else None, accept)
 
 
-__all__ = ["MAX_ROWS_HEADER", "TRUNCATED_HEADER", "close", "router"]
+__all__ = ["MAX_ROWS_HEADER", "TRUNCATED_HEADER", "close", "router", "start"]

@@ -65,7 +65,14 @@ class _Dataset:
 
     def _open(self) -> ox.Store:
         if self.source["kind"] == "disk":
-            return ox.Store.read_only(self.source["path"])
+            # A read-only open can race the writer's compaction (a file named in the
+            # MANIFEST is deleted before it is opened); a second try sees the new state.
+            for attempt in range(3):
+                try:
+                    return ox.Store.read_only(self.source["path"])
+                except OSError:
+                    if attempt == 2:
+                        raise
         store = ox.Store()
         store.bulk_load(self.source["dump"], format=ox.RdfFormat.N_QUADS)
         return store
