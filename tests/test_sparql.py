@@ -372,7 +372,11 @@ def test_other_requests_are_answered_during_a_slow_query(
             target=lambda: slow.update(r=client.get("/sparql", params={"query": SLOW}))
         )
         thread.start()
-        time.sleep(0.2)  # not a wait for readiness: lets the slow query start first
+        endpoint = client.app.state.sparql_endpoint
+        deadline = time.monotonic() + 5
+        while endpoint.busy() == 0 and time.monotonic() < deadline:
+            time.sleep(0.01)  # polling for the slow query to hold a worker
+        assert endpoint.busy() == 1
         started = time.monotonic()
         fast = client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"})
         elapsed = time.monotonic() - started

@@ -32,3 +32,15 @@ def test_qualified_and_nested_shapes_are_evaluated(validator: Validator) -> None
     assert "Department-prefLabel-zh" in shapes  # two Chinese names: too many
     data.remove((None, None, None))
     assert validator.validate(Graph().parse(EXAMPLES / "departments.ttl")).conforms
+
+
+def test_docs_list_every_rule_as_the_shapes_say(validator: Validator) -> None:
+    from registry.namespaces import bind_prefixes
+    from registry.rules import list_rules, rules_markdown
+
+    graph = validator.shapes.copy()
+    bind_prefixes(graph)
+    table = rules_markdown(list_rules(graph))
+    doc = (EXAMPLES.parent / "docs" / "validation.md").read_text(encoding="utf-8")
+    assert table.strip() in doc, "regenerate with: screg rules --markdown"
+    assert table.count("| Violation |") >= 40

@@ -13,7 +13,7 @@ from registry import __version__
 from registry.cli.items import COMMANDS as ITEM_COMMANDS
 from registry.cli.serve import serve
 from registry.cli.tokens import token
-from registry.cli.validate import validate
+from registry.cli.validate import rules, validate
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -23,6 +23,7 @@ def main() -> None:
 
 
 main.add_command(validate)
+main.add_command(rules)
 main.add_command(serve)
 main.add_command(token)
 for command in ITEM_COMMANDS:

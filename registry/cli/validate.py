@@ -68,3 +68,24 @@ def validate(
         render_report(report, report_format, settings.lang, settings.report_max_results), nl=False
     )
     raise SystemExit(EXIT_OK if report.conforms else EXIT_REJECTED)
+
+
+@click.command()
+@click.option("--markdown", is_flag=True, help="Print the Markdown table of docs/validation.md.")
+@lang_option
+def rules(markdown: bool, lang: str | None) -> None:
+    """List every rule the shapes enforce, with its severity and message."""
+    from registry.namespaces import bind_prefixes
+    from registry.rules import list_rules, rules_markdown
+    from registry.validation import Shapes
+
+    shapes = Shapes()
+    bind_prefixes(shapes.graph)
+    found = list_rules(shapes.graph)
+    if markdown:
+        click.echo(rules_markdown(found), nl=False)
+        return
+    use_zh = (lang or load_settings().lang) == "zh"
+    for rule in found:
+        message = rule.message_zh if use_zh else rule.message_en
+        click.echo(f"{rule.severity:<9} {rule.target:<24} {rule.path or '-':<28} {message}")

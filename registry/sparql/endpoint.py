@@ -42,6 +42,8 @@ class QueryRunner(Protocol):
 
     def warm_up(self) -> None: ...
 
+    def busy(self) -> int: ...
+
     def close(self) -> None: ...
 
 
@@ -73,6 +75,9 @@ class PoolRunner:
     def warm_up(self) -> None:
         self._pool.warm_up(self._store.generation())
 
+    def busy(self) -> int:
+        return self._pool.busy()
+
     def close(self) -> None:
         self._pool.close()
 
@@ -97,6 +102,9 @@ class StoreRunner:
 
     def warm_up(self) -> None:
         return None
+
+    def busy(self) -> int:
+        return 0
 
     def close(self) -> None:
         return None
@@ -150,6 +158,10 @@ class PublicSparql:
 
     def warm_up(self) -> None:
         self._runner.warm_up()
+
+    def busy(self) -> int:
+        """Queries running now (diagnostics, tests)."""
+        return self._runner.busy()
 
     def close(self) -> None:
         self._runner.close()

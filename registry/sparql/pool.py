@@ -267,6 +267,11 @@ class WorkerPool:
         for worker in idle:
             worker.stop()
 
+    def busy(self) -> int:
+        """Workers running a query (or being started) right now."""
+        with self._lock:
+            return self._count - len(self._idle)
+
     def pids(self) -> list[int]:
         """Process ids of the idle workers (for tests and diagnostics)."""
         with self._lock:

@@ -1,0 +1,124 @@
+"""The screg command through click's runner: exit codes and output of every command."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from registry.cli import main
+from registry.store import open_store
+from tests.conftest import EXAMPLES
+
+
+@pytest.fixture
+def store_path(tmp_path: Path, seeded_dump: bytes) -> str:
+    path = tmp_path / "store"
+    with open_store(str(path)) as store:
+        store.load_dump(seeded_dump, "nquads")
+    return str(path)
+
+
+def run(*args: str, input: bytes | None = None):  # noqa: ANN201, A002
+    return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
+
+
+def test_validate_valid_catalogue_exits_0(store_path: str) -> None:
+    result = run("validate", str(EXAMPLES / "catalogue-valid.ttl"), "--store", store_path,
+                 "--lang", "en")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Conforms")
+    assert "GB/T 35273-2020" in result.output  # the warning names the successor
+
+
+def test_validate_invalid_catalogue_exits_1_with_report(store_path: str) -> None:
+    result = run("validate", str(EXAMPLES / "invalid" / "sharing.ttl"), "--store", store_path,
+                 "--report", "json")
+    assert result.exit_code == 1
+    report = json.loads(result.output)
+    assert report["conforms"] is False
+    assert report["counts"]["Violation"] == 5
+    assert {r["entry"].rsplit("/", 1)[-1] for r in report["results"]} == {"wj-1", "wj-2", "wj-3"}
+
+
+@pytest.mark.parametrize("fmt", ["turtle", "csv", "text"])
+def test_validate_report_formats(store_path: str, fmt: str) -> None:
+    result = run("validate", str(EXAMPLES / "invalid" / "codes.ttl"), "--store", store_path,
+                 "--report", fmt)
+    assert result.exit_code == 1
+    marker = {"turtle": "sh:ValidationReport", "csv": "severity,entry,focus", "text": "违规 5 项"}
+    assert marker[fmt] in result.output
+
+
+def test_validate_unreadable_input_exits_2(tmp_path: Path, store_path: str) -> None:
+    bad = tmp_path / "bad.ttl"
+    bad.write_bytes(b"@prefix ex: <http://e/> .\nex:a ex:b .\n")
+    result = CliRunner().invoke(main, ["validate", str(bad), "--store", store_path])
+    assert result.exit_code == 2
+    assert "line" in result.output or "line" in (result.stderr or "")
+    missing = CliRunner().invoke(main, ["validate", str(tmp_path / "nope.ttl"), "--store",
+                                        store_path])
+    assert missing.exit_code == 2
+    unknown = CliRunner().invoke(main, ["validate", str(bad), "--format", "docx", "--store",
+                                        store_path])
+    assert unknown.exit_code == 2
+
+
+def test_validate_reads_stdin(store_path: str) -> None:
+    data = (EXAMPLES / "departments.ttl").read_bytes()
+    result = run("validate", "-", "--format", "turtle", "--store", store_path, input=data)
+    assert result.exit_code == 0, result.output
+
+
+def test_register_history_show_status(tmp_path: Path, store_path: str) -> None:
+    source = (EXAMPLES / "catalogue-valid.ttl").read_text(encoding="utf-8")
+    # Three updates of one resource: four versions.
+    for n in range(3):
+        changed = source.replace('"人口基础信息"@zh', f'"人口基础信息(第{n + 2}版)"@zh')
+        path = tmp_path / f"v{n}.ttl"
+        path.write_text(changed, encoding="utf-8")
+        result = run("register", str(path), "--department", "11210100EXAMPLE01N", "--store",
+                     store_path)
+        assert result.exit_code == 0, result.output
+    history = run("history", "101001/000001", "--store", store_path, "--json")
+    assert [v["number"] for v in json.loads(history.output)["versions"]] == [1, 2, 3, 4]
+    first = run("show", "101001/000001", "--version", "1", "--format", "nt", "--store",
+                store_path)
+    assert '"人口基础信息"@zh' in first.output and "第2版" not in first.output
+    status = run("status", "GB/T 36073-2018", "deprecated", "--reason", "newer edition",
+                 "--store", store_path)
+    assert status.exit_code == 0, status.output
+    refused = CliRunner().invoke(main, ["status", "GB/T 36073-2018", "superseded", "--store",
+                                        store_path])
+    assert refused.exit_code == 2  # superseded needs --successor
+
+
+def test_register_rejected_exits_1_and_writes_nothing(store_path: str) -> None:
+    with open_store(store_path) as store:
+        before = store.dump("nquads")
+    result = run("register", str(EXAMPLES / "invalid" / "references.ttl"), "--store", store_path)
+    assert result.exit_code == 1
+    with open_store(store_path) as store:
+        assert store.dump("nquads") == before
+
+
+def test_register_for_another_department_exits_2(store_path: str) -> None:
+    result = CliRunner().invoke(main, ["register", str(EXAMPLES / "catalogue-valid.ttl"),
+                                       "--department", "11210100EXAMPLE02R", "--store",
+                                       store_path])
+    assert result.exit_code == 2
+    assert "another department" in (result.output + (result.stderr or ""))
+
+
+def test_export_import_round_trip(tmp_path: Path, store_path: str) -> None:
+    dump = tmp_path / "dump.nq"
+    assert run("export", "-o", str(dump), "--store", store_path).exit_code == 0
+    target = tmp_path / "restored"
+    result = run("import", str(dump), "--store", str(target))
+    assert result.exit_code == 0, result.output
+    with open_store(str(target)) as restored, open_store(store_path) as original:
+        assert set(restored.dump().splitlines()) == set(original.dump().splitlines())
+    again = CliRunner().invoke(main, ["import", str(dump), "--store", str(target)])
+    assert again.exit_code == 2  # not empty any more
