@@ -624,17 +624,12 @@ def find_entry(store: Store, kind: str, ident: str, cache: ReadCache | None = No
     """The IRI of the `kind` entry named by `ident` (an IRI, identifier in any spelling,
     resource code in its "/" or "-" form, interface code, credit code)."""
     snap = snapshot(store, cache)
-    candidates = [ident]
-    if kind == "resource" and "/" not in ident and re.fullmatch(r"\d+-\d+", ident.strip()):
-        candidates.append(ident.strip().replace("-", "/", 1))  # the slug form 101001-000001
-    for candidate in candidates:
-        try:
-            iri = resolve_item(store, candidate)
-        except NotFoundError:
-            continue
-        record = snap.by_iri.get(iri)
-        if record is not None and iri in {r["iri"] for r in snap.records[kind]}:
-            return iri
+    try:
+        iri = resolve_any(store, ident)
+    except NotFoundError:
+        iri = None
+    if iri is not None and iri in {r["iri"] for r in snap.records[kind]}:
+        return iri
     raise NotFoundError(f"no {kind} {ident!r} is registered (未找到该条目)", {"id": ident})
 
 

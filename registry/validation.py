@@ -27,6 +27,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, SKOS
 from rdflib.term import Node
 
+from registry import querycache
 from registry.namespaces import GRAPH_CURRENT, SCS, SH
 from registry.resources import ONTOLOGY_DIR, SHAPES_DIR, files_sha256, turtle_files
 
@@ -160,6 +161,7 @@ class Validator:
     """Validates submissions; shapes and vocabulary are loaded once and shared."""
 
     def __init__(self, shapes: Shapes | None = None, vocabulary: Vocabulary | None = None) -> None:
+        querycache.install()
         self.shapes = shapes or Shapes()
         self.vocabulary = vocabulary or Vocabulary()
 

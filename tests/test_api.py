@@ -94,13 +94,13 @@ def auth(secret: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def app(api_store: Store, validator, tokens: dict[str, str]):  # noqa: ANN001
+def app(api_store: Store, validator, tokens: dict[str, str]):
     settings = Settings(store="memory", seed=False, max_body_bytes=MAX_BODY)
     return create_app(settings, store=api_store, validator=validator)
 
 
 @pytest.fixture
-def client(app) -> Iterator[TestClient]:  # noqa: ANN001
+def client(app) -> Iterator[TestClient]:
     # raise_server_exceptions=False: a 500 must come back as a response, as a real
     # client would see it.
     with TestClient(app, raise_server_exceptions=False) as test_client:
@@ -287,9 +287,7 @@ def test_departments(client: TestClient) -> None:
 # -- history and statuses --------------------------------------------------------------------
 
 
-def test_history_and_status_change_by_registrar(
-    client: TestClient, tokens: dict[str, str]
-) -> None:
+def test_history_and_status_change_by_registrar(client: TestClient, tokens: dict[str, str]) -> None:
     history = client.get("/api/v1/items/GB-T-21063.3-2007/history").json()
     assert history["item"] == STANDARD
     assert [v["number"] for v in history["versions"]] == [1]
@@ -340,8 +338,9 @@ def test_superseded_with_successor_then_resubmission_is_409(
     client: TestClient, tokens: dict[str, str]
 ) -> None:
     registrar = auth(tokens["registrar"])
-    created = client.post("/api/v1/submissions", content=resource_ttl(), headers={
-        **TURTLE, **auth(tokens["bureau"])})
+    created = client.post(
+        "/api/v1/submissions", content=resource_ttl(), headers={**TURTLE, **auth(tokens["bureau"])}
+    )
     assert created.status_code == 201, created.text
     change = client.post(
         "/api/v1/items/109001-000001/status",
@@ -455,8 +454,12 @@ def test_submission_created_then_readable(client: TestClient, tokens: dict[str, 
     body = response.json()
     assert body["accepted"] is True
     assert body["entries"] == [
-        {"item": f"{BASE}resource/109001-000001", "kind": "resource", "version": 1,
-         "outcome": "new"}
+        {
+            "item": f"{BASE}resource/109001-000001",
+            "kind": "resource",
+            "version": 1,
+            "outcome": "new",
+        }
     ]
     assert response.headers["Location"] == f"/api/v1/submissions/{body['id']}"
     record = client.get(response.headers["Location"]).json()
@@ -623,16 +626,36 @@ def test_every_error_path_answers_the_one_shape(client: TestClient, tokens: dict
         (client.get("/api/v1/items/none/history"), 404),
         (client.get("/api/v1/submissions/none"), 404),
         (client.post("/api/v1/submissions", content=b"x", headers=TURTLE), 401),
-        (client.post("/api/v1/submissions", content=resource_ttl(),
-                     headers={**TURTLE, **auth(tokens["other"])}), 403),
-        (client.post("/api/v1/submissions", content=resource_ttl(with_title=False),
-                     headers=bureau), 422),
-        (client.post("/api/v1/submissions", content=b"x", headers={**bureau,
-                     "Content-Type": "text/csv"}), 415),
+        (
+            client.post(
+                "/api/v1/submissions",
+                content=resource_ttl(),
+                headers={**TURTLE, **auth(tokens["other"])},
+            ),
+            403,
+        ),
+        (
+            client.post(
+                "/api/v1/submissions", content=resource_ttl(with_title=False), headers=bureau
+            ),
+            422,
+        ),
+        (
+            client.post(
+                "/api/v1/submissions", content=b"x", headers={**bureau, "Content-Type": "text/csv"}
+            ),
+            415,
+        ),
         (client.post("/api/v1/validate", content=b"<<<", headers=TURTLE), 400),
         (client.post("/api/v1/validate", content=b"#" * (MAX_BODY + 1), headers=TURTLE), 413),
-        (client.post("/api/v1/items/GB-T-21063.3-2007/status", json={"status": "submitted"},
-                     headers=auth(tokens["registrar"])), 409),
+        (
+            client.post(
+                "/api/v1/items/GB-T-21063.3-2007/status",
+                json={"status": "submitted"},
+                headers=auth(tokens["registrar"]),
+            ),
+            409,
+        ),
         (client.post("/api/v1/items/GB-T-21063.3-2007/status", json={}), 401),
         (client.get("/id/standard/GB-T-21063.3-2007", headers={"Accept": "text/csv"}), 406),
         (client.get("/id/nothing"), 404),
@@ -641,7 +664,7 @@ def test_every_error_path_answers_the_one_shape(client: TestClient, tokens: dict
         assert_error(response, status)
 
 
-def test_unexpected_failure_is_500_without_internals(app, tokens: dict[str, str]) -> None:  # noqa: ANN001
+def test_unexpected_failure_is_500_without_internals(app, tokens: dict[str, str]) -> None:
     def broken_store() -> Store:
         raise RuntimeError("secret /var/lib/registry detail")
 
@@ -712,7 +735,7 @@ def test_tokens_are_stored_hashed_in_their_own_graph(
     assert not any("token" in str(s) for s in current.subjects())
 
 
-def test_docs_cover_every_endpoint_with_curl(app) -> None:  # noqa: ANN001
+def test_docs_cover_every_endpoint_with_curl(app) -> None:
     text = (Path(__file__).parent.parent / "docs" / "api.md").read_text(encoding="utf-8")
     assert text.count("curl ") >= 15
     for route in app.routes:

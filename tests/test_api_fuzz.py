@@ -33,12 +33,15 @@ schemathesis.serializer.alias(
 
 
 @pytest.fixture
-def fuzzed_app(seeded_dump: bytes, validator) -> Iterator[tuple[object, str]]:  # noqa: ANN001
+def fuzzed_app(seeded_dump: bytes, validator) -> Iterator[tuple[object, str]]:
     store = open_store("memory")
     store.load_dump(seeded_dump, "nquads")
     _info, secret = create_token(store, "registrar", name="fuzz")
-    app = create_app(Settings(store="memory", seed=False, max_body_bytes=100_000),
-                     store=store, validator=validator)
+    app = create_app(
+        Settings(store="memory", seed=False, max_body_bytes=100_000),
+        store=store,
+        validator=validator,
+    )
     # The lifespan builds the registry on app.state; it stays up while schemathesis
     # sends its requests to the same app object.
     with TestClient(app):

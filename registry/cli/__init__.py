@@ -28,3 +28,4 @@ main.add_command(serve)
 main.add_command(token)
 for command in ITEM_COMMANDS:
     main.add_command(command)
+list(map(main.add_command, __import__("registry.cli.graphs", fromlist=["_"]).COMMANDS))

@@ -1,0 +1,171 @@
+"""Dependency graphs over HTTP: the graph around an entry, impact of a status change,
+reference cycles, coverage (docs/graphs.md).
+
+Plain `def` handlers: building the graph (on the first request after a write) and
+running Graphviz block, so they run in the threadpool, never on the event loop.
+Errors are the registry's domain errors, answered in the one error shape.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Header, Path, Query, Response
+
+from api.deps import RegistryDep
+from api.errors import NotAcceptableError, error_responses
+from api.negotiation import _accepted, _specificity
+from registry.graphs import (
+    FORMATS,
+    coverage_report,
+    graph_of,
+    impact_of,
+    neighbourhood,
+    reference_cycles,
+    render,
+    replacement_chain,
+    shortest_path,
+)
+
+router = APIRouter(tags=["dependency graphs"])
+
+IdPath = Annotated[
+    str,
+    Path(
+        max_length=300,
+        description="An IRI, a standard identifier in any spelling (`GB/T 35273-2017`), "
+        "a resource or interface code, or a credit code.",
+    ),
+]
+AsOf = Annotated[
+    date | None, Query(description="The registry as it stood on this day (YYYY-MM-DD).")
+]
+Lang = Annotated[Literal["zh", "en"], Query(description="Language of the labels.")]
+
+
+def choose_format(fmt: str | None, accept: str | None) -> str:
+    """?format= first; else the Accept header's preferred graph type; JSON by default."""
+    if fmt:
+        return fmt
+    if not accept or not accept.strip():
+        return "json"
+    best: tuple[float, int, int] | None = None
+    chosen = None
+    for preference, (name, media_type) in enumerate(FORMATS.items()):
+        matches = [
+            (s, q)
+            for media, q, _ in _accepted(accept)
+            if (s := _specificity(media, media_type)) >= 0
+        ]
+        if not matches:
+            continue
+        specificity, q = max(matches)
+        key = (q, specificity, -preference)
+        if q > 0 and (best is None or key > best):
+            best, chosen = key, name
+    if chosen is None:
+        raise NotAcceptableError(
+            "none of the graph formats is acceptable (无可接受的图格式)",
+            {"available": list(FORMATS.values())},
+        )
+    return chosen
+
+
+@router.get(
+    "/api/v1/graph/{ident:path}",
+    summary="The dependency graph around an entry",
+    responses={
+        200: {
+            "description": "Node-link JSON, GraphML, Graphviz DOT or SVG.",
+            "content": {media: {} for media in FORMATS.values()},
+        },
+        **error_responses(400, 404, 406, 409, 422, 500, 503),
+    },
+)
+def get_graph(
+    ident: IdPath,
+    registry: RegistryDep,
+    direction: Annotated[
+        Literal["dependencies", "dependents", "both"],
+        Query(description="What the entry needs, what needs it, or both."),
+    ] = "both",
+    depth: Annotated[
+        int | None, Query(ge=0, le=100, description="Links away from the entry; all by default.")
+    ] = None,
+    as_of: AsOf = None,
+    format: Annotated[
+        Literal["json", "graphml", "dot", "svg"] | None,
+        Query(description="Overrides the Accept header."),
+    ] = None,
+    lang: Lang = "zh",
+    accept: Annotated[str | None, Header(max_length=1000)] = None,
+) -> Response:
+    fmt = choose_format(format, accept)  # 406 before any store work
+    root = registry.resolve(ident)
+    sub = neighbourhood(graph_of(registry.store, as_of), root, direction, depth)
+    return Response(render(sub, fmt, lang), media_type=FORMATS[fmt], headers={"Vary": "Accept"})
+
+
+@router.get(
+    "/api/v1/impact/{ident:path}",
+    summary="What a status change of an entry affects",
+    responses=error_responses(404, 409, 422, 500, 503),
+)
+def get_impact(
+    ident: IdPath,
+    registry: RegistryDep,
+    change: Annotated[
+        Literal["superseded", "abolished"], Query(description="The status change to assess.")
+    ] = "superseded",
+) -> dict[str, Any]:
+    """Every affected standard, resource and interface, with the path that links it and
+    the successor to move to; undated citers that follow a successor by themselves."""
+    root = registry.resolve(ident)
+    return impact_of(graph_of(registry.store), root, change).as_dict()
+
+
+@router.get(
+    "/api/v1/cycles",
+    summary="Reference cycles",
+    responses=error_responses(500, 503),
+)
+def get_cycles(registry: RegistryDep) -> dict[str, Any]:
+    return {"cycles": reference_cycles(graph_of(registry.store))}
+
+
+@router.get(
+    "/api/v1/coverage",
+    summary="Coverage of the standard system and progress against the plan's targets",
+    responses=error_responses(422, 500, 503),
+)
+def get_coverage(registry: RegistryDep, as_of: AsOf = None) -> dict[str, Any]:
+    settings = registry.settings
+    return coverage_report(
+        graph_of(registry.store, as_of), settings.target_national, settings.target_local
+    )
+
+
+@router.get(
+    "/api/v1/replacements/{ident:path}",
+    summary="Every edition of a standard's line, oldest first",
+    responses=error_responses(404, 409, 422, 500, 503),
+)
+def get_replacements(ident: IdPath, registry: RegistryDep) -> dict[str, Any]:
+    root = registry.resolve(ident)
+    return {"editions": replacement_chain(graph_of(registry.store), root)}
+
+
+@router.get(
+    "/api/v1/path",
+    summary="The shortest path between two entries",
+    responses=error_responses(404, 409, 422, 500, 503),
+)
+def get_path(
+    registry: RegistryDep,
+    source: Annotated[str, Query(alias="from", max_length=300)],
+    target: Annotated[str, Query(alias="to", max_length=300)],
+) -> dict[str, Any]:
+    a, b = registry.resolve(source), registry.resolve(target)
+    found = shortest_path(graph_of(registry.store), a, b)
+    return found or {"relation": None, "path": [], "links": []}

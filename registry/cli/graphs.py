@@ -1,0 +1,206 @@
+"""Dependency-graph commands: graph, impact, cycles, coverage (docs/graphs.md).
+
+Exit 0 on success, 2 on an unknown ID, a bad option or an unavailable renderer.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from pathlib import Path
+
+import click
+
+from registry.cli.common import EXIT_ERROR, fail, store_option
+from registry.config import load_settings
+from registry.errors import RegistryError
+from registry.graphs import (
+    CHANGES,
+    DIRECTIONS,
+    FORMATS,
+    coverage_report,
+    graph_of,
+    impact_of,
+    neighbourhood,
+    reference_cycles,
+    render,
+)
+
+
+def _registry(store: str | None):
+    from registry.service import Registry
+
+    return Registry(load_settings(store=store))
+
+
+def _echo_json(data: object) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@click.command("graph")
+@click.argument("ident", metavar="ID")
+@click.option(
+    "--direction",
+    type=click.Choice(DIRECTIONS),
+    default="both",
+    show_default=True,
+    help="What ID needs (dependencies), what needs it (dependents), or both.",
+)
+@click.option(
+    "--depth",
+    type=click.IntRange(min=0),
+    default=None,
+    help="How many links away from ID to go [default: all the way].",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Draw the registry as it stood on this day (YYYY-MM-DD).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(sorted(FORMATS)),
+    default="json",
+    show_default=True,
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["zh", "en"]),
+    default="zh",
+    show_default=True,
+    help="Language of the node labels.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="File to write (default: standard output).",
+)
+@store_option
+def graph(
+    ident: str,
+    direction: str,
+    depth: int | None,
+    as_of: datetime | None,
+    fmt: str,
+    lang: str,
+    output: str | None,
+    store: str | None,
+) -> None:
+    """The dependency graph around ID (an IRI, an identifier in any spelling or a code)."""
+    day: date | None = as_of.date() if as_of else None
+    try:
+        with _registry(store) as registry:
+            root = registry.resolve(ident)
+            sub = neighbourhood(graph_of(registry.store, day), root, direction, depth)  # type: ignore[arg-type]
+            data = render(sub, fmt, lang)
+    except RegistryError as error:
+        fail(error)
+    if output:
+        Path(output).write_bytes(data)
+    else:
+        click.echo(data, nl=False)
+
+
+@click.command()
+@click.argument("ident", metavar="ID")
+@click.option(
+    "--change",
+    type=click.Choice(CHANGES),
+    default="superseded",
+    show_default=True,
+    help="The status change to assess.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@store_option
+def impact(ident: str, change: str, as_json: bool, store: str | None) -> None:
+    """What is affected if ID is superseded or abolished, each with its path and successor."""
+    try:
+        with _registry(store) as registry:
+            root = registry.resolve(ident)
+            result = impact_of(graph_of(registry.store), root, change)  # type: ignore[arg-type]
+    except RegistryError as error:
+        fail(error)
+    if as_json:
+        _echo_json(result.as_dict())
+        return
+    name = result.root.get("identifier") or result.root.get("code") or root
+    click.echo(
+        f"if {name} is {change}: {len(result.affected)} affected "
+        + ", ".join(f"{n} {kind}" for kind, n in sorted(result.counts().items()))
+    )
+    if result.successor:
+        click.echo(f"  move to {result.successor}")
+    for entry in result.affected:
+        mark = "direct  " if entry.direct else "indirect"
+        click.echo(f"  {mark} {entry.kind:<9} {entry.name}")
+        click.echo(f"           path: {' <- '.join(reversed(entry.path))}")
+        if entry.successor and not entry.direct:
+            click.echo(f"           move to {entry.successor}")
+    for entry in result.follows:
+        click.echo(f"  follows  {entry.kind:<9} {entry.name} (undated reference)")
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@store_option
+def cycles(as_json: bool, store: str | None) -> None:
+    """Reference cycles (A cites B cites ... cites A)."""
+    try:
+        with _registry(store) as registry:
+            found = reference_cycles(graph_of(registry.store))
+    except RegistryError as error:
+        fail(error)
+    if as_json:
+        _echo_json({"cycles": found})
+        return
+    click.echo(f"{len(found)} reference cycle(s)")
+    for cycle in found:
+        click.echo("  " + " -> ".join([*cycle, cycle[0]]))
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@store_option
+def coverage(as_json: bool, store: str | None) -> None:
+    """Standards per category and status, gaps, and progress against the plan's targets."""
+    try:
+        with _registry(store) as registry:
+            settings = registry.settings
+            report = coverage_report(
+                graph_of(registry.store), settings.target_national, settings.target_local
+            )
+    except RegistryError as error:
+        fail(error)
+    if as_json:
+        _echo_json(report)
+        return
+    for name, target in report["targets"].items():
+        click.echo(
+            f"{name:<9} {target['count']:>5} / {target['target']} ({'/'.join(target['levels'])})"
+        )
+    click.echo("category  current forthcoming superseded abolished")
+    for row in report["categories"]:
+        t = row["total"]
+        indent = "  " if row["broader"] else ""
+        click.echo(
+            f"{indent}{row['code']:<8}{t['current']:>7} {t['forthcoming']:>11} "
+            f"{t['superseded']:>10} {t['abolished']:>9}  {row['label_zh']}"
+        )
+    for key in ("categories_without_current",):
+        click.echo(f"{key}: {', '.join(report[key]) or '-'}")
+    for key in (
+        "resources_without_interface",
+        "without_standard",
+        "only_superseded_standards",
+        "flagged_references",
+    ):
+        click.echo(f"{key}: {len(report[key])}")
+
+
+COMMANDS = (graph, impact, cycles, coverage)
+__all__ = ["COMMANDS", "EXIT_ERROR"]

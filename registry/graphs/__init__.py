@@ -1,0 +1,89 @@
+"""Dependency graphs of the registry (networkx): references, replacements, conformance,
+services, providers and categories, with impact analysis, coverage and exports.
+
+    graph = graph_of(store)                   # cached by store generation
+    impact_of(graph, iri, "superseded").as_dict()
+    render(neighbourhood(graph, iri, "both", 2), "svg")
+
+docs/graphs.md explains every query.
+"""
+
+from registry.graphs.build import (
+    DEPENDENCY_KINDS,
+    EDGE_KINDS,
+    NODE_KINDS,
+    GraphCache,
+    assemble,
+    cache_for,
+    graph_of,
+    identifier_year,
+    issued_on,
+    read_facts,
+)
+from registry.graphs.coverage import coverage_report
+from registry.graphs.export import (
+    FORMATS,
+    RendererUnavailableError,
+    dot_available,
+    render,
+    to_dot,
+    to_graphml,
+    to_json,
+    to_node_link,
+    to_svg,
+)
+from registry.graphs.queries import (
+    CHANGES,
+    DIRECTIONS,
+    Affected,
+    Impact,
+    dependencies,
+    dependents,
+    display_name,
+    flagged_edges,
+    impact_of,
+    neighbourhood,
+    reference_cycles,
+    replacement_chain,
+    shortest_path,
+    summary,
+    walk,
+)
+
+__all__ = [
+    "CHANGES",
+    "DEPENDENCY_KINDS",
+    "DIRECTIONS",
+    "EDGE_KINDS",
+    "FORMATS",
+    "NODE_KINDS",
+    "Affected",
+    "GraphCache",
+    "Impact",
+    "RendererUnavailableError",
+    "assemble",
+    "cache_for",
+    "coverage_report",
+    "dependencies",
+    "dependents",
+    "display_name",
+    "dot_available",
+    "flagged_edges",
+    "graph_of",
+    "identifier_year",
+    "impact_of",
+    "issued_on",
+    "neighbourhood",
+    "read_facts",
+    "reference_cycles",
+    "render",
+    "replacement_chain",
+    "shortest_path",
+    "summary",
+    "to_dot",
+    "to_graphml",
+    "to_json",
+    "to_node_link",
+    "to_svg",
+    "walk",
+]

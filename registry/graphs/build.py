@@ -1,0 +1,434 @@
+"""The dependency graph: read from the store in a few SELECTs, assembled with networkx.
+
+Nodes are keyed by IRI and typed (`kind`): standard, resource, interface,
+department, category. Edges are keyed by their kind:
+
+| kind        | from → to                          | read from                              |
+|-------------|------------------------------------|----------------------------------------|
+| references  | citing standard → cited standard   | scs:datedReference, scs:undatedReference |
+| replaces    | newer edition → older edition      | dct:replaces, dct:isReplacedBy (inverted) |
+| conformsTo  | resource / interface → standard    | dct:conformsTo                         |
+| serves      | interface → resource               | dcat:servesDataset                     |
+| providedBy  | resource / interface → department  | dct:publisher                          |
+| inCategory  | standard → category, sub-category → broader category | scs:category, skos:broader |
+
+An undated reference means "the latest edition" (DOMAIN.md §2), so its edge goes
+to the end of the cited edition's `dct:isReplacedBy` chain, with `cited` naming
+the edition the data names when that differs. A reference (or a conformsTo) to a
+superseded or abolished edition carries `stale` (the status) and, when there is
+one, `successor` (the current edition to move to).
+
+The graph is rebuilt only when the store generation moves (every write bumps it,
+in whichever process), so one cheap query per request keeps several processes
+coherent. Graphs handed out are shared between threads: never mutate them.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import weakref
+from collections import OrderedDict, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import networkx as nx
+from rdflib import Literal
+from rdflib.namespace import DCAT, DCTERMS, ORG, SKOS
+from rdflib.term import Node
+
+from registry.namespaces import GRAPH_CURRENT, GRAPH_ONTOLOGY, GRAPH_REGISTRY, SCS
+from registry.store import Store
+
+NODE_KINDS = ("standard", "resource", "interface", "department", "category")
+EDGE_KINDS = ("references", "replaces", "conformsTo", "serves", "providedBy", "inCategory")
+# What an entry needs: following these edges forward gives its dependencies,
+# backward its dependents (the same links as the SPARQL path
+# (scs:datedReference|scs:undatedReference|dct:conformsTo|dcat:servesDataset)*).
+DEPENDENCY_KINDS = frozenset({"references", "conformsTo", "serves"})
+STALE_STATUSES = frozenset({"superseded", "abolished"})
+
+_CLASS_KINDS = {
+    str(SCS.InformationResource): "resource",
+    str(SCS.DataInterface): "interface",
+    str(ORG.Organization): "department",
+}
+_LINK_KINDS = {
+    str(SCS.datedReference): "dated",
+    str(SCS.undatedReference): "undated",
+    str(DCTERMS.replaces): "replaces",
+    str(DCTERMS.isReplacedBy): "isReplacedBy",
+    str(DCTERMS.conformsTo): "conformsTo",
+    str(DCAT.servesDataset): "serves",
+    str(DCTERMS.publisher): "providedBy",
+    str(SCS.category): "inCategory",
+}
+
+# -- the queries: five SELECTs for the whole registry, never one per node ------------------
+
+_STANDARDS = f"""
+SELECT ?s ?id ?status ?level ?issued ?inforce ?withdrawn WHERE {{ GRAPH <{GRAPH_CURRENT}> {{
+  ?s a <{SCS.Standard}> .
+  OPTIONAL {{ ?s <{DCTERMS.identifier}> ?id }}
+  OPTIONAL {{ ?s <{SCS.standardStatus}> ?status }}
+  OPTIONAL {{ ?s <{SCS.level}> ?level }}
+  OPTIONAL {{ ?s <{DCTERMS.issued}> ?issued }}
+  OPTIONAL {{ ?s <{SCS.inForceFrom}> ?inforce }}
+  OPTIONAL {{ ?s <{SCS.withdrawnOn}> ?withdrawn }}
+}} }}"""
+
+_ENTRIES = f"""
+SELECT ?s ?class ?code ?issued WHERE {{ GRAPH <{GRAPH_CURRENT}> {{
+  VALUES ?class {{ {" ".join(f"<{c}>" for c in _CLASS_KINDS)} }}
+  ?s a ?class .
+  OPTIONAL {{ ?s <{SCS.resourceCode}>|<{SCS.interfaceCode}>|<{SCS.creditCode}> ?code }}
+  OPTIONAL {{ ?s <{DCTERMS.issued}> ?issued }}
+}} }}"""
+
+_LABELS = f"""
+SELECT ?s ?label WHERE {{ GRAPH <{GRAPH_CURRENT}> {{
+  ?s <{DCTERMS.title}>|<{SKOS.prefLabel}> ?label }} }}"""
+
+_LINKS = f"""
+SELECT ?s ?p ?o WHERE {{ GRAPH <{GRAPH_CURRENT}> {{
+  VALUES ?p {{ {" ".join(f"<{p}>" for p in _LINK_KINDS)} }}
+  ?s ?p ?o }} }}"""
+
+_CATEGORIES = f"""
+SELECT ?c ?notation ?label ?broader WHERE {{ GRAPH <{GRAPH_ONTOLOGY}> {{
+  ?c <{SKOS.inScheme}> <{SCS.SmartCityStandardSystem}> .
+  OPTIONAL {{ ?c <{SKOS.notation}> ?notation }}
+  OPTIONAL {{ ?c <{SKOS.prefLabel}> ?label }}
+  OPTIONAL {{ ?c <{SKOS.broader}> ?broader }}
+}} }}"""
+
+_REGISTER_STATUSES = f"""
+SELECT ?s ?status WHERE {{ GRAPH <{GRAPH_REGISTRY}> {{
+  ?s <{SCS.currentVersion}> ?v ; <{SCS.registerStatus}> ?status }} }}"""
+
+_YEAR = re.compile(r"-(\d{4}|\d{2})$")
+
+
+@dataclass
+class Facts:
+    """What the store says, before any date view or reference resolution."""
+
+    nodes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # (subject, link kind of _LINK_KINDS' values, object), as read
+    links: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def _local(term: Node) -> str:
+    text = str(term)
+    return text.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+
+def _iso(term: Node | None) -> str | None:
+    if term is None:
+        return None
+    value = term.toPython() if isinstance(term, Literal) else None
+    return value.isoformat() if isinstance(value, date) else str(term)
+
+
+def identifier_year(identifier: str | None) -> int | None:
+    """The year printed in an identifier (`GB 3100-93` -> 1993), the date fallback."""
+    match = _YEAR.search(identifier or "")
+    if not match:
+        return None
+    year = int(match[1])
+    if year < 100:  # two-digit years are of the last century: GB 3100-93
+        year += 1900 if year >= 50 else 2000
+    return year
+
+
+def read_facts(store: Store) -> Facts:
+    """Everything the graph needs, in five SELECTs (plus none per node)."""
+    facts = Facts()
+    nodes = facts.nodes
+    for row in store.select(_STANDARDS):
+        attrs = nodes.setdefault(str(row["s"]), {"kind": "standard", "registered": True})
+        for name, var, convert in (
+            ("identifier", "id", str),
+            ("status", "status", _local),
+            ("level", "level", _local),
+            ("issued", "issued", _iso),
+            ("in_force", "inforce", _iso),
+            ("withdrawn", "withdrawn", _iso),
+        ):
+            if var in row and name not in attrs:
+                attrs[name] = convert(row[var])
+    for row in store.select(_ENTRIES):
+        attrs = nodes.setdefault(str(row["s"]), {"kind": _CLASS_KINDS[str(row["class"])]})
+        if "code" in row:
+            attrs.setdefault("code", str(row["code"]))
+        if "issued" in row and attrs["kind"] == "resource":
+            attrs.setdefault("issued", _iso(row["issued"]))
+    for row in store.select(_CATEGORIES):
+        iri = str(row["c"])
+        attrs = nodes.setdefault(iri, {"kind": "category"})
+        if "notation" in row:
+            attrs["code"] = str(row["notation"])
+        if "label" in row:
+            _add_label(attrs, row["label"])
+        if "broader" in row:
+            facts.links.append((iri, "broader", str(row["broader"])))
+    for row in store.select(_LABELS):
+        attrs = nodes.get(str(row["s"]))
+        if attrs is not None:
+            _add_label(attrs, row["label"])
+    for row in store.select(_REGISTER_STATUSES):
+        attrs = nodes.get(str(row["s"]))
+        if attrs is not None:
+            attrs["register_status"] = _local(row["status"])
+    for row in store.select(_LINKS):
+        facts.links.append((str(row["s"]), _LINK_KINDS[str(row["p"])], str(row["o"])))
+    facts.links.sort()  # a deterministic graph whatever order the store answers in
+    return facts
+
+
+def _add_label(attrs: dict[str, Any], label: Node) -> None:
+    lang = getattr(label, "language", None) or "zh"
+    key = "label_en" if lang.startswith("en") else "label_zh" if lang.startswith("zh") else None
+    if key is not None:
+        attrs.setdefault(key, str(label))
+
+
+# -- dates: the graph as it stood on a day --------------------------------------------------
+
+
+def _day(text: str | None) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        return None
+
+
+def issued_on(attrs: dict[str, Any]) -> date | None:
+    """The day a standard counts as issued: dct:issued, else 1 January of the year in its
+    identifier (most example editions carry no issue date; the identifier's year is the
+    year of publication)."""
+    day = _day(attrs.get("issued"))
+    if day is None:
+        year = identifier_year(attrs.get("identifier"))
+        day = date(year, 1, 1) if year else None
+    return day
+
+
+def _state_on(
+    iri: str,
+    facts: Facts,
+    successors: dict[str, list[str]],
+    day: date,
+) -> tuple[bool, str | None]:
+    """Whether a node existed on `day`, and a standard's status that day."""
+    attrs = facts.nodes[iri]
+    kind = attrs["kind"]
+    if kind == "resource":
+        issued = _day(attrs.get("issued"))
+        return issued is None or issued <= day, None
+    if kind != "standard":
+        return True, None  # interfaces, departments and categories carry no dates
+    issued = issued_on(attrs)
+    if issued is not None and day < issued:
+        return False, None
+    status = attrs.get("status")
+    withdrawn = _day(attrs.get("withdrawn"))
+    if withdrawn is None and status == "superseded":
+        # No withdrawal date: the edition gave way when its first successor came into force
+        # (or was issued, when that is all we know).
+        days = [
+            _day(facts.nodes[s].get("in_force")) or issued_on(facts.nodes[s])
+            for s in successors.get(iri, ())
+            if s in facts.nodes
+        ]
+        withdrawn = min((d for d in days if d is not None), default=None)
+    if withdrawn is not None and day >= withdrawn:
+        return True, "abolished" if status == "abolished" else "superseded"
+    if status == "abolished" and withdrawn is None:
+        return True, "abolished"  # an undated abolition cannot be placed: keep today's status
+    in_force = _day(attrs.get("in_force"))
+    if in_force is not None and day < in_force:
+        return True, "forthcoming"
+    return True, "current"
+
+
+# -- assembling ------------------------------------------------------------------------------
+
+
+def _successors(facts: Facts) -> dict[str, list[str]]:
+    """old edition -> the editions replacing it, from both directions of the link."""
+    pairs = set()
+    for s, kind, o in facts.links:
+        if kind == "replaces":
+            pairs.add((o, s))
+        elif kind == "isReplacedBy":
+            pairs.add((s, o))
+    result: dict[str, list[str]] = defaultdict(list)
+    for old, new in sorted(pairs):
+        result[old].append(new)
+    return result
+
+
+def current_edition(iri: str, successors: dict[str, list[str]], nodes: dict[str, Any]) -> str:
+    """The end of `iri`'s replacement chain: where an undated reference lands.
+
+    With several successors the one not itself superseded wins (then the first in IRI
+    order); a replacement cycle (bad data) stops the walk instead of looping."""
+    seen = {iri}
+    while True:
+        nexts = [s for s in successors.get(iri, ()) if s in nodes and s not in seen]
+        if not nexts:
+            return iri
+        nexts.sort(key=lambda s: (_attr(nodes[s], "status") in STALE_STATUSES, s))
+        iri = nexts[0]
+        seen.add(iri)
+
+
+def _attr(attrs: Any, name: str) -> Any:
+    return attrs.get(name) if isinstance(attrs, dict) else None
+
+
+def assemble(facts: Facts, as_of: date | None = None) -> nx.MultiDiGraph:
+    """The typed multigraph of `facts`, as it stood on `as_of` (None: as it stands)."""
+    graph = nx.MultiDiGraph(as_of=as_of.isoformat() if as_of else "")
+    all_successors = _successors(facts)
+    for iri, attrs in facts.nodes.items():
+        if as_of is None:
+            graph.add_node(iri, **attrs)
+            continue
+        exists, status = _state_on(iri, facts, all_successors, as_of)
+        if exists:
+            graph.add_node(iri, **attrs)
+            if status is not None:
+                graph.nodes[iri]["status"] = status
+    nodes = graph.nodes
+    successors = {
+        old: [n for n in news if n in nodes] for old, news in all_successors.items() if old in nodes
+    }
+
+    def placeholder(iri: str) -> bool:
+        # A link to a standard the registry does not hold (yet): keep it visible.
+        if iri in nodes:
+            return True
+        if iri in facts.nodes:  # held, but not yet issued on `as_of`
+            return False
+        graph.add_node(iri, kind="standard", registered=False, identifier=_local(iri))
+        return True
+
+    def stale_attrs(target: str) -> dict[str, Any]:
+        status = nodes[target].get("status")
+        if status not in STALE_STATUSES:
+            return {}
+        found = current_edition(target, successors, nodes)
+        return {"stale": status, **({"successor": found} if found != target else {})}
+
+    for s, kind, o in facts.links:
+        if s not in nodes:
+            continue  # catalogues, data items, entries not yet issued
+        subject_kind = nodes[s]["kind"]
+        if kind in ("dated", "undated") and subject_kind == "standard":
+            if not placeholder(o):
+                continue
+            attrs: dict[str, Any] = {"kind": "references", "reference": kind}
+            target = o
+            if kind == "undated":
+                target = current_edition(o, successors, nodes)
+                if target != o:
+                    attrs["cited"] = o
+            attrs.update(stale_attrs(target))
+            graph.add_edge(s, target, key=f"references:{kind}", **attrs)
+        elif kind == "replaces" and subject_kind == "standard" and o in nodes:
+            graph.add_edge(s, o, key="replaces", kind="replaces")
+        elif kind == "isReplacedBy" and subject_kind == "standard" and o in nodes:
+            graph.add_edge(o, s, key="replaces", kind="replaces")
+        elif kind == "conformsTo" and subject_kind in ("resource", "interface"):
+            if placeholder(o):
+                graph.add_edge(s, o, key="conformsTo", kind="conformsTo", **stale_attrs(o))
+        elif kind == "serves" and subject_kind == "interface" and o in nodes:
+            graph.add_edge(s, o, key="serves", kind="serves")
+        elif kind == "providedBy" and subject_kind in ("resource", "interface") and o in nodes:
+            graph.add_edge(s, o, key="providedBy", kind="providedBy")
+        elif (kind == "inCategory" and subject_kind == "standard" and o in nodes) or (
+            kind == "broader" and subject_kind == "category" and o in nodes
+        ):
+            graph.add_edge(s, o, key="inCategory", kind="inCategory")
+    return graph
+
+
+# -- the cache -------------------------------------------------------------------------------
+
+
+class GraphCache:
+    """The graph of one store, rebuilt when the store generation moves.
+
+    A build takes the lock, so concurrent first requests wait for one build instead of
+    each running the queries. Views as of a date are kept too (a few, least recently
+    used first out), derived from the same facts without asking the store again."""
+
+    def __init__(self, max_dated_views: int = 16) -> None:
+        self._lock = threading.Lock()
+        self._generation: int | None = None
+        self._facts: Facts | None = None
+        self._graph: nx.MultiDiGraph | None = None
+        self._dated: OrderedDict[date, nx.MultiDiGraph] = OrderedDict()
+        self._max_dated = max_dated_views
+        self.builds = 0  # how many times the store was read: the tests watch it
+
+    def get(self, store: Store, as_of: date | None = None) -> nx.MultiDiGraph:
+        # Read the generation before the data: a write landing in between makes the
+        # next call rebuild, never leaves a newer generation on older data.
+        generation = store.generation()
+        with self._lock:
+            if generation != self._generation or self._facts is None:
+                self._facts = read_facts(store)
+                self._graph = assemble(self._facts)
+                self._graph.graph["generation"] = generation
+                self._generation = generation
+                self._dated.clear()
+                self.builds += 1
+            if as_of is None:
+                assert self._graph is not None
+                return self._graph
+            view = self._dated.get(as_of)
+            if view is None:
+                view = assemble(self._facts, as_of)
+                view.graph["generation"] = generation
+                self._dated[as_of] = view
+                while len(self._dated) > self._max_dated:
+                    self._dated.popitem(last=False)
+            else:
+                self._dated.move_to_end(as_of)
+            return view
+
+
+# One cache per open store, dropped with the store: the CLI, the API and the tests all
+# reach the same graph through `graph_of(store)` without threading a cache object around.
+_caches: weakref.WeakKeyDictionary[Store, GraphCache] = weakref.WeakKeyDictionary()
+_caches_lock = threading.Lock()
+
+
+def cache_for(store: Store) -> GraphCache:
+    with _caches_lock:
+        cache = _caches.get(store)
+        if cache is None:
+            cache = _caches[store] = GraphCache()
+        return cache
+
+
+def graph_of(store: Store, as_of: date | None = None) -> nx.MultiDiGraph:
+    """The dependency graph of `store` (as of a day), from the cache when still current."""
+    return cache_for(store).get(store, as_of)
+
+
+def dependency_edges(
+    graph: nx.MultiDiGraph, node: str, forward: bool
+) -> Iterable[tuple[str, dict[str, Any]]]:
+    """(neighbour, edge attributes) over the dependency edges of `node`."""
+    edges = graph.out_edges(node, data=True) if forward else graph.in_edges(node, data=True)
+    for u, v, data in edges:
+        if data["kind"] in DEPENDENCY_KINDS:
+            yield (v if forward else u), data

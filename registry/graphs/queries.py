@@ -1,0 +1,393 @@
+"""Questions over the dependency graph: what an entry needs, what needs it, what a status
+change breaks, reference cycles, paths and replacement chains.
+
+All of them walk the cached graph of registry.graphs.build in memory: the store's own
+property paths are slow at registry scale (DESIGN.md: `p1/p2*` on Oxigraph), a
+breadth-first walk over a few hundred nodes takes milliseconds.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import asdict, dataclass, field
+from itertools import islice, pairwise
+from typing import Any, Literal
+
+import networkx as nx
+
+from registry.errors import InputError, NotFoundError
+from registry.graphs.build import (
+    DEPENDENCY_KINDS,
+    STALE_STATUSES,
+    current_edition,
+    dependency_edges,
+)
+
+Direction = Literal["dependencies", "dependents", "both"]
+Change = Literal["superseded", "abolished"]
+DIRECTIONS: tuple[str, ...] = ("dependencies", "dependents", "both")
+CHANGES: tuple[str, ...] = ("superseded", "abolished")
+
+
+def summary(graph: nx.MultiDiGraph, node: str) -> dict[str, Any]:
+    """A node for people and JSON: IRI, kind, name, identifier or code, status."""
+    attrs = graph.nodes[node]
+    found = {"iri": node, "kind": attrs["kind"]}
+    for name in ("identifier", "code", "label_zh", "label_en", "status", "register_status"):
+        if attrs.get(name) is not None:
+            found[name] = attrs[name]
+    if attrs.get("registered") is False:
+        found["registered"] = False
+    return found
+
+
+def display_name(graph: nx.MultiDiGraph, node: str, lang: str = "zh") -> str:
+    attrs = graph.nodes[node]
+    label = attrs.get(f"label_{lang}") or attrs.get("label_zh") or attrs.get("label_en")
+    ident = attrs.get("identifier") or attrs.get("code")
+    if ident and label and attrs["kind"] != "category":
+        return f"{ident} {label}"
+    if attrs["kind"] == "category" and ident:
+        return f"{ident} {label or ''}".strip()
+    return label or ident or node
+
+
+def require_node(graph: nx.MultiDiGraph, node: str) -> None:
+    if node not in graph:
+        as_of = graph.graph.get("as_of")
+        when = f" on {as_of}" if as_of else ""
+        raise NotFoundError(
+            f"{node} is not in the dependency graph{when} (依赖图中没有该条目)", {"iri": node}
+        )
+
+
+def _edge_dict(u: str, v: str, data: dict[str, Any]) -> dict[str, Any]:
+    return {"source": u, "target": v, **data}
+
+
+# -- dependencies and dependents ---------------------------------------------------------------
+
+
+def walk(
+    graph: nx.MultiDiGraph, root: str, forward: bool, depth: int | None = None
+) -> dict[str, int]:
+    """Nodes reached from `root` over dependency edges (forward: what it needs; backward:
+    what needs it), with their distance; `root` itself at 0."""
+    require_node(graph, root)
+    if depth is not None and depth < 0:
+        raise InputError("depth must be 0 or more (深度不能为负)")
+    distance = {root: 0}
+    queue = deque([root])
+    while queue:
+        node = queue.popleft()
+        if depth is not None and distance[node] >= depth:
+            continue
+        for neighbour, _ in dependency_edges(graph, node, forward):
+            if neighbour not in distance:
+                distance[neighbour] = distance[node] + 1
+                queue.append(neighbour)
+    return distance
+
+
+def neighbourhood(
+    graph: nx.MultiDiGraph,
+    root: str,
+    direction: Direction = "both",
+    depth: int | None = None,
+) -> nx.MultiDiGraph:
+    """The subgraph around `root`: its dependencies, dependents or both, to `depth`.
+
+    A new graph (safe to change), with every edge among the nodes reached: the
+    dependency edges, and replacements between editions that both appear."""
+    if direction not in DIRECTIONS:
+        raise InputError(
+            f"direction must be one of {', '.join(DIRECTIONS)}", {"direction": direction}
+        )
+    nodes: dict[str, int] = {}
+    if direction in ("dependencies", "both"):
+        nodes.update(walk(graph, root, True, depth))
+    if direction in ("dependents", "both"):
+        for node, dist in walk(graph, root, False, depth).items():
+            nodes[node] = min(dist, nodes.get(node, dist))
+    sub = nx.MultiDiGraph(graph.subgraph(nodes))
+    sub.graph.update(
+        root=root,
+        direction=direction,
+        depth=-1 if depth is None else depth,
+        as_of=graph.graph.get("as_of", ""),
+    )
+    for node, dist in nodes.items():
+        sub.nodes[node]["distance"] = dist
+    return sub
+
+
+def flagged_edges(graph: nx.MultiDiGraph) -> list[dict[str, Any]]:
+    """References and conformance links to a superseded or abolished edition."""
+    return [
+        _edge_dict(u, v, data)
+        for u, v, data in graph.edges(data=True)
+        if data.get("stale") and data["kind"] in DEPENDENCY_KINDS
+    ]
+
+
+def dependencies(graph: nx.MultiDiGraph, root: str, depth: int | None = None) -> dict[str, Any]:
+    """What `root` needs, to `depth` (None: all the way), with the flagged references."""
+    sub = neighbourhood(graph, root, "dependencies", depth)
+    return _listing(graph, sub, root, "dependencies")
+
+
+def dependents(graph: nx.MultiDiGraph, root: str, depth: int | None = None) -> dict[str, Any]:
+    """What needs `root`, transitively (or to `depth`)."""
+    sub = neighbourhood(graph, root, "dependents", depth)
+    return _listing(graph, sub, root, "dependents")
+
+
+def _listing(
+    graph: nx.MultiDiGraph, sub: nx.MultiDiGraph, root: str, direction: str
+) -> dict[str, Any]:
+    entries = sorted((n for n in sub if n != root), key=lambda n: (sub.nodes[n]["distance"], n))
+    return {
+        "root": summary(graph, root),
+        "direction": direction,
+        "entries": [{**summary(graph, n), "distance": sub.nodes[n]["distance"]} for n in entries],
+        "edges": [
+            _edge_dict(u, v, d) for u, v, d in sub.edges(data=True) if d["kind"] in DEPENDENCY_KINDS
+        ],
+        "flagged": flagged_edges(sub),
+    }
+
+
+# -- impact of a status change ------------------------------------------------------------------
+
+
+@dataclass
+class Affected:
+    iri: str
+    kind: str
+    name: str
+    path: list[str]  # from this entry to the changed one
+    links: list[str]  # the edges along the path: "references:dated", "conformsTo", ...
+    direct: bool
+    successor: str | None  # the edition to move to, when one is known
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Impact:
+    root: dict[str, Any]
+    change: str
+    successor: str | None
+    affected: list[Affected] = field(default_factory=list)
+    # undated citers: they move to the successor by themselves when the root is superseded
+    follows: list[Affected] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for entry in self.affected:
+            found[entry.kind] = found.get(entry.kind, 0) + 1
+        return found
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "root": self.root,
+            "change": self.change,
+            "successor": self.successor,
+            "counts": self.counts(),
+            "affected": [a.as_dict() for a in self.affected],
+            "follows": [a.as_dict() for a in self.follows],
+        }
+
+
+def _link_name(data: dict[str, Any]) -> str:
+    if data["kind"] == "references":
+        return f"references:{data['reference']}"
+    return data["kind"]
+
+
+def impact_of(graph: nx.MultiDiGraph, root: str, change: Change = "superseded") -> Impact:
+    """Which standards, resources and interfaces are affected if `root` is superseded or
+    abolished, each with the shortest path that links it and the successor to move to.
+
+    - Directly affected: standards citing `root` by date, and resources and interfaces
+      conforming to it (conformance names one edition). An undated citer of a superseded
+      edition moves to the successor by itself: it is listed under `follows`, not
+      affected; when `root` is abolished there is nothing to move to and it is affected.
+    - Indirectly affected: whatever depends, through any reference, conformance or
+      service, on an affected entry. Its `successor` is the current edition of the entry
+      next on its path when that one is itself superseded, else none.
+    """
+    require_node(graph, root)
+    if change not in CHANGES:
+        raise InputError(f"change must be one of {', '.join(CHANGES)}", {"change": change})
+    nodes = graph.nodes
+    successors = _successors_in(graph)
+    successor = None
+    if change == "superseded":
+        end = current_edition(root, successors, nodes)
+        successor = end if end != root else None
+    result = Impact(summary(graph, root), change, successor)
+
+    # parent[n] = (next node towards root, edge data) for every affected node
+    parent: dict[str, tuple[str, dict[str, Any]]] = {}
+    follows: dict[str, dict[str, Any]] = {}
+    queue: deque[str] = deque()
+    for u, _, data in sorted(graph.in_edges(root, data=True), key=lambda e: e[0]):
+        if data["kind"] not in DEPENDENCY_KINDS or u == root or u in parent:
+            continue
+        if change == "superseded" and data.get("reference") == "undated":
+            follows.setdefault(u, data)
+            continue
+        parent[u] = (root, data)
+        queue.append(u)
+    # Undated references already resolved past `root` (to its later edition) follow too.
+    if successor is not None:
+        for u, _, data in graph.in_edges(successor, data=True):
+            if data.get("cited") == root and u not in parent:
+                follows.setdefault(u, data)
+    while queue:
+        node = queue.popleft()
+        for u, data in sorted(dependency_edges(graph, node, False), key=lambda e: e[0]):
+            if u != root and u not in parent:
+                parent[u] = (node, data)
+                follows.pop(u, None)
+                queue.append(u)
+
+    for node in parent:
+        path, links = [node], []
+        while path[-1] != root:
+            nxt, data = parent[path[-1]]
+            links.append(_link_name(data))
+            path.append(nxt)
+        direct = len(path) == 2
+        if direct:
+            moved_to = successor
+        else:
+            via = path[1]
+            end = current_edition(via, successors, nodes)
+            moved_to = end if nodes[via].get("status") in STALE_STATUSES and end != via else None
+        result.affected.append(
+            Affected(
+                node, nodes[node]["kind"], display_name(graph, node), path, links, direct, moved_to
+            )
+        )
+    result.affected.sort(key=lambda a: (len(a.path), a.kind, a.iri))
+    for node, data in sorted(follows.items()):
+        result.follows.append(
+            Affected(
+                node,
+                nodes[node]["kind"],
+                display_name(graph, node),
+                [node, root],
+                [_link_name(data)],
+                True,
+                successor,
+            )
+        )
+    return result
+
+
+def _successors_in(graph: nx.MultiDiGraph) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for new, old, key in graph.edges(keys=True):
+        if key == "replaces":
+            found.setdefault(old, []).append(new)
+    for news in found.values():
+        news.sort()
+    return found
+
+
+# -- cycles, paths, chains ---------------------------------------------------------------------
+
+
+def reference_cycles(graph: nx.MultiDiGraph, limit: int = 1000) -> list[list[str]]:
+    """Cycles of references (A cites B cites ... cites A), at most `limit`, each rotated to
+    start at its smallest IRI, sorted. Undated references count as resolved."""
+    refs = nx.DiGraph()
+    refs.add_edges_from((u, v) for u, v, k in graph.edges(keys=True) if k.startswith("references"))
+    cycles = []
+    for cycle in islice(nx.simple_cycles(refs), limit):
+        start = cycle.index(min(cycle))
+        cycles.append(cycle[start:] + cycle[:start])
+    return sorted(cycles, key=lambda c: (len(c), c))
+
+
+def shortest_path(graph: nx.MultiDiGraph, source: str, target: str) -> dict[str, Any] | None:
+    """The shortest path between two entries: along dependencies if `source` needs
+    `target` (relation "needs") or the reverse ("needed-by"), else along any link in
+    either direction ("related"); None when they are not connected."""
+    require_node(graph, source)
+    require_node(graph, target)
+    deps = nx.subgraph_view(
+        graph, filter_edge=lambda u, v, k: graph[u][v][k]["kind"] in DEPENDENCY_KINDS
+    )
+    for relation, a, b in (("needs", source, target), ("needed-by", target, source)):
+        try:
+            path = nx.shortest_path(deps, a, b)
+        except nx.NetworkXNoPath:
+            continue
+        if relation == "needed-by":
+            path.reverse()
+        return {"relation": relation, "path": path, "links": _links_along(graph, path)}
+    try:
+        path = nx.shortest_path(graph.to_undirected(as_view=True), source, target)
+    except nx.NetworkXNoPath:
+        return None
+    return {"relation": "related", "path": path, "links": _links_along(graph, path)}
+
+
+def _links_along(graph: nx.MultiDiGraph, path: list[str]) -> list[str]:
+    links = []
+    for a, b in pairwise(path):
+        forward = graph.get_edge_data(a, b) or {}
+        backward = graph.get_edge_data(b, a) or {}
+        data = next(iter(forward.values()), None)
+        if data is not None:
+            links.append(_link_name(data))
+        else:
+            links.append("^" + _link_name(next(iter(backward.values()))))
+    return links
+
+
+def replacement_chain(graph: nx.MultiDiGraph, node: str) -> list[dict[str, Any]]:
+    """Every edition of `node`'s line, oldest first (GB/T 33356-2016, then -2022)."""
+    require_node(graph, node)
+    line = {node}
+    queue = deque([node])
+    while queue:
+        current = queue.popleft()
+        for u, v, k in [*graph.in_edges(current, keys=True), *graph.out_edges(current, keys=True)]:
+            other = u if v == current else v
+            if k == "replaces" and other not in line:
+                line.add(other)
+                queue.append(other)
+    edges = nx.DiGraph()
+    edges.add_nodes_from(line)
+    edges.add_edges_from(
+        (old, new) for new, old, k in graph.edges(line, keys=True) if k == "replaces"
+    )
+    try:
+        order = list(nx.lexicographical_topological_sort(edges))
+    except nx.NetworkXUnfeasible:  # a replacement cycle in the data: fall back on dates
+        order = sorted(line, key=lambda n: (graph.nodes[n].get("issued") or "", n))
+    return [summary(graph, n) for n in order]
+
+
+__all__ = [
+    "CHANGES",
+    "DIRECTIONS",
+    "Affected",
+    "Impact",
+    "dependencies",
+    "dependents",
+    "display_name",
+    "flagged_edges",
+    "impact_of",
+    "neighbourhood",
+    "reference_cycles",
+    "replacement_chain",
+    "shortest_path",
+    "summary",
+    "walk",
+]

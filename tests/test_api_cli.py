@@ -1,0 +1,126 @@
+"""`screg token ...` and `screg serve` through click's runner; docs/settings.md."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from fastapi import FastAPI
+
+from registry.cli import main
+from registry.config import Settings
+from registry.store import open_store
+from registry.tokens import TOKEN_GRAPH, authenticate, token_sha256
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def store_path(tmp_path: Path, seeded_dump: bytes) -> str:
+    """An embedded store on disk holding the seeded examples (so no command re-seeds)."""
+    path = str(tmp_path / "store")
+    with open_store(path) as store:
+        store.load_dump(seeded_dump, "nquads")
+    return path
+
+
+def test_token_create_list_revoke(store_path: str) -> None:
+    runner = CliRunner()
+    made = runner.invoke(
+        main,
+        [
+            "token",
+            "create",
+            "--role",
+            "submitter",
+            "--department",
+            "11210100EXAMPLE01N",
+            "--name",
+            "张三",
+            "--store",
+            store_path,
+        ],
+    )
+    assert made.exit_code == 0, made.output
+    secret = made.stdout.strip()
+    assert len(secret) >= 43 and re.fullmatch(r"[A-Za-z0-9_-]+", secret)
+    token_id = re.search(r"id ([0-9a-f]{12})", made.stderr).group(1)
+
+    with open_store(store_path) as store:
+        principal = authenticate(store, secret)
+        assert principal is not None and principal.role == "submitter"
+        assert str(principal.department).endswith("/department/11210100EXAMPLE01N")
+        stored = store.read_graph(TOKEN_GRAPH).serialize(format="nt")
+        assert secret not in stored and token_sha256(secret) in stored
+
+    listed = runner.invoke(main, ["token", "list", "--store", store_path])
+    assert token_id in listed.output and "submitter" in listed.output and "active" in listed.output
+    assert secret not in listed.output and token_sha256(secret) not in listed.output
+
+    revoked = runner.invoke(main, ["token", "revoke", token_id, "--store", store_path])
+    assert revoked.exit_code == 0, revoked.output
+    with open_store(store_path) as store:
+        assert authenticate(store, secret) is None
+        assert token_sha256(secret) not in store.read_graph(TOKEN_GRAPH).serialize(format="nt")
+    assert "revoked" in runner.invoke(main, ["token", "list", "--store", store_path]).output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["token", "create", "--role", "submitter"], "department"),
+        (
+            ["token", "create", "--role", "submitter", "--department", "91210100NOTHERE00X"],
+            "nothing is registered",
+        ),
+        (
+            ["token", "create", "--role", "registrar", "--department", "GB/T 21063.3-2007"],
+            "not a registered department",
+        ),
+        (["token", "revoke", "ffffffffffff"], "no token"),
+    ],
+)
+def test_token_errors_exit_2(store_path: str, args: list[str], message: str) -> None:
+    result = CliRunner().invoke(main, [*args, "--store", store_path])
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+
+
+def test_token_role_is_checked_by_click(store_path: str) -> None:
+    result = CliRunner().invoke(main, ["token", "create", "--role", "king", "--store", store_path])
+    assert result.exit_code == 2 and "king" in result.output
+
+
+def test_serve_runs_uvicorn_with_the_factory(
+    store_path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[tuple[Any, dict[str, Any]]] = []
+    monkeypatch.setattr("uvicorn.run", lambda app, **kw: calls.append((app, kw)))
+    result = CliRunner().invoke(
+        main, ["serve", "--store", store_path, "--host", "127.0.0.1", "--port", "8123", "--no-seed"]
+    )
+    assert result.exit_code == 0, result.output
+    ((factory, options),) = calls
+    assert options["factory"] is True and options["port"] == 8123
+    assert options["host"] == "127.0.0.1"
+    app = factory()
+    assert isinstance(app, FastAPI)
+    assert app.state.settings.store == store_path and app.state.settings.seed is False
+
+
+def test_every_setting_is_documented() -> None:
+    text = (ROOT / "docs" / "settings.md").read_text(encoding="utf-8")
+    for name in Settings.model_fields:
+        assert f"`{name}`" in text, name
+        assert f"`SCREG_{name.upper()}`" in text, name
+
+
+def test_create_app_builds_nothing_at_import() -> None:
+    import api
+
+    # Importing the package gives a factory, not an app.
+    assert callable(api.create_app)
+    assert not any(isinstance(v, FastAPI) for v in vars(api).values())

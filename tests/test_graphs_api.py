@@ -1,0 +1,159 @@
+"""The dependency-graph API (through create_app) and CLI (through click's runner)."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import networkx as nx
+import pytest
+from click.testing import CliRunner
+from fastapi.testclient import TestClient
+
+from api import create_app
+from api.routers.graphs import router
+from registry.cli import main
+from registry.config import Settings
+from registry.graphs import dot_available
+from registry.store import open_store
+from tests.conftest import skip_unless_available
+
+STD = "http://127.0.0.1:8000/id/standard/"
+PI_2017 = STD + "GB-T-35273-2017"
+
+
+@pytest.fixture
+def client(seeded_dump: bytes, validator) -> Iterator[TestClient]:  # noqa: ANN001
+    store = open_store("memory")
+    store.load_dump(seeded_dump, "nquads")
+    app = create_app(Settings(store="memory", seed=False), store=store, validator=validator)
+    # The lead includes the router in create_app; until then the test includes it.
+    if not any(getattr(r, "path", "") == "/api/v1/cycles" for r in app.routes):
+        app.include_router(router)
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+def assert_error(response, status: int, code: str) -> dict:  # noqa: ANN001
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"error"} and body["error"]["code"] == code
+    return body["error"]
+
+
+def test_graph_json_by_identifier_with_slash(client: TestClient) -> None:
+    response = client.get("/api/v1/graph/GB/T 35273-2017", params={"direction": "dependents"})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/json")
+    data = response.json()
+    back = nx.node_link_graph(data, directed=True, multigraph=True, edges="edges")
+    assert STD + "GB-T-38664.2-2020" in back and STD + "GB-T-35273-2020" not in back
+    assert data["graph"]["direction"] == "dependents"
+
+
+def test_graph_formats_by_query_and_accept(client: TestClient) -> None:
+    path = "/api/v1/graph/" + quote("GB/T 38664.2-2020", safe="")
+    graphml = client.get(path, params={"format": "graphml", "depth": 1})
+    assert graphml.headers["content-type"].startswith("application/graphml+xml")
+    assert ET.fromstring(graphml.content).tag.endswith("graphml")
+    dot = client.get(path, headers={"Accept": "text/vnd.graphviz"})
+    assert dot.headers["content-type"].startswith("text/vnd.graphviz")
+    assert dot.text.startswith("digraph")
+    assert_error(client.get(path, headers={"Accept": "image/png"}), 406, "not_acceptable")
+    if dot_available():
+        svg = client.get(path, headers={"Accept": "image/svg+xml"})
+        assert svg.status_code == 200 and ET.fromstring(svg.content).tag.endswith("svg")
+
+
+def test_graph_as_of_and_errors(client: TestClient) -> None:
+    early = client.get("/api/v1/graph/GB/T 35273-2017", params={"as_of": "2019-06-01"}).json()
+    statuses = {n["id"]: n.get("status") for n in early["nodes"]}
+    assert statuses[PI_2017] == "current"
+    gone = client.get("/api/v1/graph/GB/T 35273-2020", params={"as_of": "2019-06-01"})
+    assert_error(gone, 404, "not_found")
+    assert_error(client.get("/api/v1/graph/GB/T 99999-2099"), 404, "not_found")
+    bad = client.get("/api/v1/graph/GB/T 35273-2017", params={"direction": "sideways"})
+    assert_error(bad, 422, "invalid_request")
+    assert_error(client.get("/api/v1/graph/GB/T 35273-2017?depth=-1"), 422, "invalid_request")
+    assert_error(client.get("/api/v1/coverage?as_of=yesterday"), 422, "invalid_request")
+
+
+def test_impact_cycles_coverage_chain_path(client: TestClient) -> None:
+    impact = client.get("/api/v1/impact/GB/T35273—2017").json()
+    assert impact["successor"] == STD + "GB-T-35273-2020"
+    assert {a["iri"] for a in impact["affected"] if a["direct"]} >= {
+        STD + "GB-T-37932-2019",
+        STD + "GB-T-38664.2-2020",
+    }
+    abolished = client.get("/api/v1/impact/GB/T 35295-2017", params={"change": "abolished"})
+    assert abolished.json()["successor"] is None and abolished.json()["affected"]
+    assert_error(client.get("/api/v1/impact/GB/T 35273-2017?change=renamed"), 422,
+                 "invalid_request")
+    assert client.get("/api/v1/cycles").json() == {"cycles": []}
+    coverage = client.get("/api/v1/coverage").json()
+    assert coverage["targets"]["national"]["target"] == 200
+    assert "4.1" in coverage["categories_without_current"]
+    chain = client.get("/api/v1/replacements/GB/T 33356-2022").json()["editions"]
+    assert [e["identifier"] for e in chain] == ["GB/T 33356-2016", "GB/T 33356-2022"]
+    path = client.get("/api/v1/path", params={"from": "203001/000001", "to": "GB/T 35273-2017"})
+    assert path.json()["relation"] == "needs" and len(path.json()["path"]) == 3
+
+
+# -- CLI ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def store_path(tmp_path: Path, seeded_dump: bytes) -> str:
+    path = tmp_path / "store"
+    with open_store(str(path)) as store:
+        store.load_dump(seeded_dump, "nquads")
+    return str(path)
+
+
+def run(*args: str):  # noqa: ANN201
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_cli_graph_formats(tmp_path: Path, store_path: str) -> None:
+    out = tmp_path / "g.graphml"
+    result = run("graph", "GB/T 38664.2-2020", "--depth", "1", "--format", "graphml",
+                 "-o", str(out), "--store", store_path)
+    assert result.exit_code == 0, result.output
+    assert PI_2017 in nx.read_graphml(out)
+    result = run("graph", "GB/T35273-2017", "--direction", "dependents", "--as-of", "2020-11-01",
+                 "--store", store_path)
+    data = json.loads(result.output)
+    assert {n["id"]: n["status"] for n in data["nodes"]}[PI_2017] == "superseded"
+    if dot_available():
+        svg = tmp_path / "g.svg"
+        assert run("graph", "GB/T 35273-2017", "--format", "svg", "-o", str(svg),
+                   "--store", store_path).exit_code == 0
+        assert ET.parse(svg).getroot().tag.endswith("svg")
+    else:
+        skip_unless_available(False, "Graphviz dot is not installed")
+
+
+def test_cli_impact_cycles_coverage(store_path: str) -> None:
+    text = run("impact", "GB/T 35273-2017", "--store", store_path)
+    assert text.exit_code == 0 and "GB/T 38664.2-2020" in text.output
+    data = json.loads(run("impact", "GB/T 35273-2017", "--json", "--store", store_path).output)
+    assert data["counts"] == {"resource": 3, "standard": 2}
+    cycles = run("cycles", "--store", store_path)
+    assert cycles.exit_code == 0 and cycles.output.startswith("0 reference cycle")
+    coverage = json.loads(run("coverage", "--json", "--store", store_path).output)
+    assert coverage["targets"]["local"] == {
+        "levels": ["local", "group"], "count": 0, "target": 100, "ratio": 0.0, "missing": 100
+    }
+
+
+def test_cli_exit_2_on_unknown_id_or_bad_option(store_path: str) -> None:
+    unknown = run("impact", "GB/T 99999-2099", "--store", store_path)
+    assert unknown.exit_code == 2 and "未找到" in unknown.output
+    assert run("graph", "GB/T 35273-2017", "--depth", "-1", "--store", store_path).exit_code == 2
+    assert run("graph", "GB/T 35273-2017", "--format", "png", "--store", store_path).exit_code == 2
+    assert run("impact", "GB/T 35273-2017", "--change", "x", "--store", store_path).exit_code == 2
+    missing = run("graph", "GB/T 35273-2020", "--as-of", "2019-01-01", "--store", store_path)
+    assert missing.exit_code == 2
