@@ -21,7 +21,7 @@ def store_path(tmp_path: Path, seeded_dump: bytes) -> str:
     return str(path)
 
 
-def run(*args: str, input: bytes | None = None):  # noqa: ANN201, A002
+def run(*args: str, input: bytes | None = None):
     return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
 
 

@@ -32,13 +32,13 @@ def key(result: ValidationResult) -> tuple:
             result.source_shape.removeprefix(SHAPES))
 
 
-def validate(path: Path, validator: Validator, store) -> list[ValidationResult]:  # noqa: ANN001
+def validate(path: Path, validator: Validator, store) -> list[ValidationResult]:
     graph = load_submission([Document(path.name, path.read_bytes())])
     return validator.validate(graph, store).results
 
 
 @pytest.mark.parametrize("name", SEED_EXAMPLES)
-def test_valid_examples_conform(name: str, validator: Validator, context_store) -> None:  # noqa: ANN001
+def test_valid_examples_conform(name: str, validator: Validator, context_store) -> None:
     results = validate(EXAMPLES / name, validator, context_store)
     assert not [r.as_dict() for r in results if r.severity == "Violation"]
 
@@ -51,7 +51,7 @@ def test_there_are_at_least_six_invalid_examples() -> None:
 
 @pytest.mark.parametrize("path", INVALID, ids=lambda p: p.stem)
 def test_invalid_example_gives_exactly_its_listed_results(
-    path: Path, validator: Validator, context_store  # noqa: ANN001
+    path: Path, validator: Validator, context_store
 ) -> None:
     expected = {
         (r["severity"], r["focus"], r["path"], r["constraint"], r["shape"])

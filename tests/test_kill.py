@@ -27,7 +27,7 @@ def expected_shas(turtle: str) -> dict[str, str]:
     return {str(e): content_sha256(skolemise(e, g)) for e, (_k, g) in entries.items()}
 
 
-def current_shas(store, items: list[str]) -> dict[str, str]:  # noqa: ANN001
+def current_shas(store, items: list[str]) -> dict[str, str]:
     rows = store.select(
         f"SELECT ?item ?sha WHERE {{ GRAPH <{GRAPH_REGISTRY}> {{ "
         f"?item <{SCS.currentVersion}> ?v . ?v <{SCS.contentSha256}> ?sha }} }}"

@@ -20,7 +20,7 @@ BIG_DATA_BUREAU = URIRef(f"{BASE}department/11210100EXAMPLE01N")
 RESOURCE = f"{BASE}resource/101001-000001"
 
 
-def quads(store) -> set[bytes]:  # noqa: ANN001
+def quads(store) -> set[bytes]:
     return set(store.dump("nquads").splitlines())
 
 
@@ -53,7 +53,7 @@ def resource_doc(title: str, code: str = "101001/000001", publisher: URIRef | No
     return Document("resource.ttl", ttl.encode())
 
 
-def test_seeded_registry_holds_the_examples(registry) -> None:  # noqa: ANN001
+def test_seeded_registry_holds_the_examples(registry) -> None:
     store = registry.store
     assert registry.resolve("GB/T 21063.3-2007") == f"{BASE}standard/GB-T-21063.3-2007"
     assert registry.resolve("gb/t21063.3—2007") == f"{BASE}standard/GB-T-21063.3-2007"
@@ -65,7 +65,7 @@ def test_seeded_registry_holds_the_examples(registry) -> None:  # noqa: ANN001
     assert counts["standard"] >= 35 and counts["resource"] >= 20 and counts["interface"] == 2
 
 
-def test_rejected_submission_writes_nothing(registry) -> None:  # noqa: ANN001
+def test_rejected_submission_writes_nothing(registry) -> None:
     before = quads(registry.store)
     generation = registry.store.generation()
     result = registry.submit([resource_doc("人口", code="not-a-code")], REGISTRAR)
@@ -75,7 +75,7 @@ def test_rejected_submission_writes_nothing(registry) -> None:  # noqa: ANN001
     assert registry.store.generation() == generation
 
 
-def test_identical_resubmission_makes_no_new_version(registry) -> None:  # noqa: ANN001
+def test_identical_resubmission_makes_no_new_version(registry) -> None:
     doc = resource_doc("人口基础信息(修订)")
     first = registry.submit([doc], REGISTRAR)
     assert first.accepted and first.changes[0].outcome == "updated"
@@ -86,7 +86,7 @@ def test_identical_resubmission_makes_no_new_version(registry) -> None:  # noqa:
     assert not registry.store.graph_exists(version_iri(RESOURCE, version + 1))
 
 
-def test_history_keeps_every_version_exactly(registry) -> None:  # noqa: ANN001
+def test_history_keeps_every_version_exactly(registry) -> None:
     original = registry.show(RESOURCE)
     for n in range(3):
         assert registry.submit([resource_doc(f"人口基础信息 第{n + 2}版")], REGISTRAR).accepted
@@ -104,7 +104,7 @@ def test_history_keeps_every_version_exactly(registry) -> None:  # noqa: ANN001
     assert {str(r["t"]) for r in current_titles} == titles
 
 
-def test_submitter_writes_only_its_own_department(registry) -> None:  # noqa: ANN001
+def test_submitter_writes_only_its_own_department(registry) -> None:
     other = URIRef(f"{BASE}department/11210100EXAMPLE02R")
     submitter = Principal(role="submitter", department=other, name="x")
     before = quads(registry.store)
@@ -115,14 +115,14 @@ def test_submitter_writes_only_its_own_department(registry) -> None:  # noqa: AN
     assert registry.submit([resource_doc("人口基础信息 本部门")], own).accepted
 
 
-def test_submitter_cannot_write_standards(registry) -> None:  # noqa: ANN001
+def test_submitter_cannot_write_standards(registry) -> None:
     own = Principal(role="submitter", department=BIG_DATA_BUREAU, name="dsj")
     data = (EXAMPLES / "standards.ttl").read_bytes()
     with pytest.raises(ForbiddenError):
         registry.submit([Document("standards.ttl", data)], own)
 
 
-def test_status_transitions(registry) -> None:  # noqa: ANN001
+def test_status_transitions(registry) -> None:
     old, new = "GB/T 36073-2018", "GB/T 37988-2019"
     with pytest.raises(InputError):
         registry.change_status(old, "superseded", REGISTRAR)  # successor required
@@ -141,7 +141,7 @@ def test_status_transitions(registry) -> None:  # noqa: ANN001
     assert isomorphic(registry.show(old, 1), registry.show(old))
 
 
-def test_provenance_is_recorded(registry) -> None:  # noqa: ANN001
+def test_provenance_is_recorded(registry) -> None:
     result = registry.submit([resource_doc("人口基础信息 来源")], REGISTRAR)
     rows = registry.store.select(
         f"""SELECT ?sha ?shapes ?engine ?report WHERE {{ GRAPH <{GRAPH_REGISTRY}> {{
@@ -155,13 +155,13 @@ def test_provenance_is_recorded(registry) -> None:  # noqa: ANN001
     assert registry.store.graph_exists(str(rows[0]["report"]))
 
 
-def test_two_threads_submitting_lose_no_update(registry) -> None:  # noqa: ANN001
+def test_two_threads_submitting_lose_no_update(registry) -> None:
     errors: list[BaseException] = []
 
     def submit(title: str) -> None:
         try:
             assert registry.submit([resource_doc(title)], REGISTRAR).accepted
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=submit, args=(f"人口 线程{n}",)) for n in range(2)]
@@ -172,25 +172,26 @@ def test_two_threads_submitting_lose_no_update(registry) -> None:  # noqa: ANN00
     assert not errors
     assert [v.number for v in registry.history(RESOURCE)] == [1, 2, 3]
     current = registry.store.select(
-        f"SELECT ?v WHERE {{ GRAPH <{GRAPH_REGISTRY}> {{ <{RESOURCE}> <{SCS.currentVersion}> ?v }} }}"
+        f"SELECT ?v WHERE {{ GRAPH <{GRAPH_REGISTRY}> "
+        f"{{ <{RESOURCE}> <{SCS.currentVersion}> ?v }} }}"
     )
     assert [str(r["v"]) for r in current] == [version_iri(RESOURCE, 3)]
 
 
-def test_export_then_import_gives_the_same_quads(registry, store_factory) -> None:  # noqa: ANN001
+def test_export_then_import_gives_the_same_quads(registry, store_factory) -> None:
     data = registry.store.dump("nquads")
     with store_factory() as target:
         target.load_dump(data, "nquads")
         assert quads(target) == quads(registry.store)
 
 
-def test_submission_without_entries_is_refused(registry) -> None:  # noqa: ANN001
+def test_submission_without_entries_is_refused(registry) -> None:
     doc = Document("x.ttl", b"<http://a> <http://b> <http://c> .")
     with pytest.raises(InputError):
         registry.submit([doc], REGISTRAR)
 
 
-def test_untyped_triples_about_other_entries_are_not_written(registry) -> None:  # noqa: ANN001
+def test_untyped_triples_about_other_entries_are_not_written(registry) -> None:
     victim = f"{BASE}standard/GB-T-22239-2019"
     extra = f'<{victim}> <{DCTERMS.title}> "hijacked"@zh .\n'.encode()
     doc = resource_doc("人口基础信息 附加")
@@ -203,7 +204,7 @@ def test_untyped_triples_about_other_entries_are_not_written(registry) -> None: 
     assert Literal("hijacked", lang="zh") not in {r["t"] for r in titles}
 
 
-def test_shapes_in_an_upload_are_ignored(registry) -> None:  # noqa: ANN001
+def test_shapes_in_an_upload_are_ignored(registry) -> None:
     # A shape that would forbid every title: if it were used, the entry would fail.
     shape = b"""
 @prefix sh: <http://www.w3.org/ns/shacl#> .
@@ -222,7 +223,7 @@ def test_shapes_in_an_upload_are_ignored(registry) -> None:  # noqa: ANN001
     assert not report.conforms
 
 
-def test_graph_of_a_version_is_the_submitted_content(registry) -> None:  # noqa: ANN001
+def test_graph_of_a_version_is_the_submitted_content(registry) -> None:
     doc = resource_doc("人口基础信息 原文")
     result = registry.submit([doc], REGISTRAR)
     stored = registry.show(RESOURCE, result.changes[0].version)
