@@ -57,6 +57,7 @@ def create_app(
         registry = await run_in_threadpool(build)
         app.state.registry = registry
         app.state.read_cache = ReadCache()
+        sparql.start(app)  # a warm worker, so the first public query does not wait ~1 s
         try:
             yield
         finally:

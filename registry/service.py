@@ -16,7 +16,7 @@ from rdflib import Graph
 
 from registry import registration
 from registry.config import Settings
-from registry.inputs import Document, load_submission
+from registry.inputs import Document, StoreLookup, SubmissionGraph, load_submission, validator_for
 from registry.registration import EntryChange, Principal, SubmissionResult, VersionInfo
 from registry.seed import is_empty, seed_store
 from registry.store import Store, open_store
@@ -69,21 +69,35 @@ class Registry:
     # -- validation and submission ------------------------------------------------
 
     def parse(self, documents: Sequence[Document]) -> Graph:
-        return load_submission(documents, self.settings.max_body_bytes)
+        """One graph of the documents; spreadsheets, OpenAPI and DCAT documents name
+        standards and departments that are looked up in the store."""
+        return load_submission(
+            documents,
+            self.settings.max_body_bytes,
+            base_iri=self.settings.base_iri,
+            lookup=StoreLookup(self.store),
+        )
 
     def validate(self, documents: Sequence[Document]) -> ValidationReport:
         """Validate with the registry as context; writes nothing."""
-        return self.validator.validate(self.parse(documents), self.store)
+        graph = self.parse(documents)
+        return validator_for(graph, self.validator).validate(graph, self.store)
 
     def submit(self, documents: Sequence[Document], principal: Principal) -> SubmissionResult:
         graph = self.parse(documents)
+        # A spreadsheet's reading problems and row/column locations go into the report
+        # (the stored one too) through the validator registration.submit calls.
+        validator = validator_for(graph, self.validator)
+        if isinstance(graph, SubmissionGraph) and (graph.fatal or (graph.problems and len(graph) == 0)):
+            # Nothing could be read into entries: the problems are the whole answer.
+            return SubmissionResult(None, validator.validate(graph, self.store))
         digest = hashlib.sha256()
         for doc in documents:
             digest.update(doc.data)
         with self.write_lock:
             return registration.submit(
                 self.store,
-                self.validator,
+                validator,
                 graph,
                 principal,
                 digest.hexdigest(),

@@ -251,8 +251,7 @@ def test_concurrent_first_requests_build_once(registry) -> None:
     cache = GraphCache()
     graphs: list[nx.MultiDiGraph] = []
     threads = [
-        threading.Thread(target=lambda: graphs.append(cache.get(registry.store)))
-        for _ in range(8)
+        threading.Thread(target=lambda: graphs.append(cache.get(registry.store))) for _ in range(8)
     ]
     for t in threads:
         t.start()
@@ -291,9 +290,10 @@ def test_graph_as_of_a_date(registry) -> None:
     assert later.nodes[PI_2020]["status"] == "current"
     # GB/T 35274-2017 has no withdrawal date: it gave way when the 2023 edition came
     assert later.nodes[STD + "GB-T-35274-2017"]["status"] == "current"
-    assert graph_of(registry.store, date(2023, 6, 1)).nodes[STD + "GB-T-35274-2017"][
-        "status"
-    ] == "superseded"
+    assert (
+        graph_of(registry.store, date(2023, 6, 1)).nodes[STD + "GB-T-35274-2017"]["status"]
+        == "superseded"
+    )
     with pytest.raises(Exception, match="not in the dependency graph"):
         neighbourhood(early, PI_2020)
 

@@ -26,7 +26,7 @@ PI_2017 = STD + "GB-T-35273-2017"
 
 
 @pytest.fixture
-def client(seeded_dump: bytes, validator) -> Iterator[TestClient]:  # noqa: ANN001
+def client(seeded_dump: bytes, validator) -> Iterator[TestClient]:
     store = open_store("memory")
     store.load_dump(seeded_dump, "nquads")
     app = create_app(Settings(store="memory", seed=False), store=store, validator=validator)
@@ -37,7 +37,7 @@ def client(seeded_dump: bytes, validator) -> Iterator[TestClient]:  # noqa: ANN0
         yield test_client
 
 
-def assert_error(response, status: int, code: str) -> dict:  # noqa: ANN001
+def assert_error(response, status: int, code: str) -> dict:
     assert response.status_code == status, response.text
     body = response.json()
     assert set(body) == {"error"} and body["error"]["code"] == code
@@ -90,8 +90,9 @@ def test_impact_cycles_coverage_chain_path(client: TestClient) -> None:
     }
     abolished = client.get("/api/v1/impact/GB/T 35295-2017", params={"change": "abolished"})
     assert abolished.json()["successor"] is None and abolished.json()["affected"]
-    assert_error(client.get("/api/v1/impact/GB/T 35273-2017?change=renamed"), 422,
-                 "invalid_request")
+    assert_error(
+        client.get("/api/v1/impact/GB/T 35273-2017?change=renamed"), 422, "invalid_request"
+    )
     assert client.get("/api/v1/cycles").json() == {"cycles": []}
     coverage = client.get("/api/v1/coverage").json()
     assert coverage["targets"]["national"]["target"] == 200
@@ -113,24 +114,46 @@ def store_path(tmp_path: Path, seeded_dump: bytes) -> str:
     return str(path)
 
 
-def run(*args: str):  # noqa: ANN201
+def run(*args: str):
     return CliRunner().invoke(main, list(args), catch_exceptions=False)
 
 
 def test_cli_graph_formats(tmp_path: Path, store_path: str) -> None:
     out = tmp_path / "g.graphml"
-    result = run("graph", "GB/T 38664.2-2020", "--depth", "1", "--format", "graphml",
-                 "-o", str(out), "--store", store_path)
+    result = run(
+        "graph",
+        "GB/T 38664.2-2020",
+        "--depth",
+        "1",
+        "--format",
+        "graphml",
+        "-o",
+        str(out),
+        "--store",
+        store_path,
+    )
     assert result.exit_code == 0, result.output
     assert PI_2017 in nx.read_graphml(out)
-    result = run("graph", "GB/T35273-2017", "--direction", "dependents", "--as-of", "2020-11-01",
-                 "--store", store_path)
+    result = run(
+        "graph",
+        "GB/T35273-2017",
+        "--direction",
+        "dependents",
+        "--as-of",
+        "2020-11-01",
+        "--store",
+        store_path,
+    )
     data = json.loads(result.output)
     assert {n["id"]: n["status"] for n in data["nodes"]}[PI_2017] == "superseded"
     if dot_available():
         svg = tmp_path / "g.svg"
-        assert run("graph", "GB/T 35273-2017", "--format", "svg", "-o", str(svg),
-                   "--store", store_path).exit_code == 0
+        assert (
+            run(
+                "graph", "GB/T 35273-2017", "--format", "svg", "-o", str(svg), "--store", store_path
+            ).exit_code
+            == 0
+        )
         assert ET.parse(svg).getroot().tag.endswith("svg")
     else:
         skip_unless_available(False, "Graphviz dot is not installed")
@@ -145,7 +168,11 @@ def test_cli_impact_cycles_coverage(store_path: str) -> None:
     assert cycles.exit_code == 0 and cycles.output.startswith("0 reference cycle")
     coverage = json.loads(run("coverage", "--json", "--store", store_path).output)
     assert coverage["targets"]["local"] == {
-        "levels": ["local", "group"], "count": 0, "target": 100, "ratio": 0.0, "missing": 100
+        "levels": ["local", "group"],
+        "count": 0,
+        "target": 100,
+        "ratio": 0.0,
+        "missing": 100,
     }
 
 

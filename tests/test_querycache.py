@@ -48,7 +48,7 @@ def test_parallel_parsing_does_not_break_rdflib_parser() -> None:
                 assert len(list(graph.query(text))) == 3
             assert URIRef("http://example.org/a") in {r.s for r in graph.query(QUERY,
                           initBindings={"min": Literal(0)})}
-        except BaseException as exc:  # noqa: BLE001 - collected for the assertion below
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=run, args=(n,)) for n in range(4)]

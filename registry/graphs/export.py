@@ -107,13 +107,16 @@ def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
-def _wrap(text: str, width: int = 18) -> str:
-    # Long Chinese titles have no spaces to break at: cut them every `width` characters.
-    head, _, title = text.partition(" ")
-    if not title:
-        return text
+def _dot_label(graph: nx.MultiDiGraph, node: str, lang: str, width: int = 16) -> str:
+    # The identifier or code on its own line, then the title cut every `width`
+    # characters: long Chinese titles have no spaces for Graphviz to break at.
+    attrs = graph.nodes[node]
+    head = attrs.get("identifier") or attrs.get("code")
+    title = attrs.get(f"label_{lang}") or attrs.get("label_zh") or attrs.get("label_en") or ""
+    if lang == "en":
+        width *= 2
     lines = [title[i : i + width] for i in range(0, len(title), width)]
-    return "\n".join([head, *lines])
+    return "\n".join([head, *lines] if head else lines or [node])
 
 
 def to_dot(graph: nx.MultiDiGraph, lang: str = "zh") -> str:
@@ -134,7 +137,7 @@ def to_dot(graph: nx.MultiDiGraph, lang: str = "zh") -> str:
         style = "filled,dashed" if attrs.get("registered") is False else "filled"
         extra = ", penwidth=3" if node == root else ""
         lines.append(
-            f"  {_quote(node)} [label={_quote(_wrap(display_name(graph, node, lang)))}, "
+            f"  {_quote(node)} [label={_quote(_dot_label(graph, node, lang))}, "
             f"shape={_SHAPES.get(kind, 'box')}, fillcolor={_quote(fill)}, style={_quote(style)}, "
             f"tooltip={_quote(node)}{extra}];"
         )
