@@ -21,7 +21,7 @@ run: $(BIN)/screg
 
 test: $(BIN)/screg
 	$(BIN)/ruff check .
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --durations=15
 
 lint: $(BIN)/screg
 	$(BIN)/ruff check .
