@@ -39,9 +39,20 @@ def create_app(
 
     `store` and `validator` let a caller (the tests) hand in ones already made; the
     app then owns the store and closes it on shutdown."""
+    from fastapi.staticfiles import StaticFiles
+
     from api import errors
     from api.limits import BodyLimitMiddleware
-    from api.routers import catalogue, entities, home, registration, sparql
+    from api.routers import (
+        catalogue,
+        entities,
+        home,
+        openapi_import,
+        page_forms,
+        pages,
+        registration,
+        sparql,
+    )
 
     settings = settings or load_settings()
 
@@ -76,7 +87,11 @@ def create_app(
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
     app.include_router(catalogue.router)
     app.include_router(registration.router)
+    app.include_router(openapi_import.router)
     app.include_router(entities.router)
     app.include_router(sparql.router)
     app.include_router(home.router)
+    app.include_router(pages.router)
+    app.include_router(page_forms.router)
+    app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
     return app

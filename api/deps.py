@@ -17,8 +17,9 @@ from registry.errors import (
     UnauthorizedError,
     UnsupportedFormatError,
 )
+from registry.inputs import MAPPED_FORMATS
 from registry.queries import ReadCache
-from registry.rdfinput import RdfFormat, format_for_media_type, rdf_format
+from registry.rdfinput import format_for_media_type, rdf_format
 from registry.registration import Principal
 from registry.service import Registry
 from registry.store import Store
@@ -101,20 +102,29 @@ def require_registrar(principal: PrincipalDep) -> Principal:
 RegistrarDep = Annotated[Principal, Depends(require_registrar)]
 
 
+# Bodies that are not RDF syntaxes but are mapped to the registry's terms on input.
+MAPPED_MEDIA_TYPES = {
+    "text/csv": "csv",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
+}
+
+
 def upload_format(
     request: Request,
     format: Annotated[
         str | None,
         Query(
-            description="RDF format of the body (turtle, nt, jsonld, rdfxml); "
+            description="Format of the body (turtle, nt, jsonld, rdfxml, csv, xlsx, dcat); "
             "overrides Content-Type.",
             max_length=32,
         ),
     ] = None,
-) -> RdfFormat:
-    """The format of an uploaded body: ?format= first, then Content-Type; 415 otherwise."""
+) -> str:
+    """The format name of an uploaded body: ?format= first, then Content-Type; 415 otherwise."""
     if format:
-        return rdf_format(format)
+        if format.lower() in MAPPED_FORMATS:
+            return format.lower()
+        return rdf_format(format).name
     content_type = request.headers.get("content-type")
     if not content_type:
         raise UnsupportedFormatError(
@@ -125,13 +135,15 @@ def upload_format(
                     "application/n-triples",
                     "application/ld+json",
                     "application/rdf+xml",
+                    *MAPPED_MEDIA_TYPES,
                 ]
             },
         )
-    return format_for_media_type(content_type)
+    mapped = MAPPED_MEDIA_TYPES.get(content_type.split(";")[0].strip().lower())
+    return mapped or format_for_media_type(content_type).name
 
 
-UploadFormatDep = Annotated[RdfFormat, Depends(upload_format)]
+UploadFormatDep = Annotated[str, Depends(upload_format)]
 
 
 async def read_body(request: Request, settings: SettingsDep) -> bytes:

@@ -15,7 +15,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -99,7 +99,23 @@ def error_response(
     return JSONResponse(error_body(status, code, message, details), status, headers=headers)
 
 
-async def _registry_error(request: Request, exc: Exception) -> JSONResponse:
+def _answer(
+    request: Request,
+    status: int,
+    code: str,
+    message: str,
+    details: Any = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """The error for this request: an HTML page in the visitor's language when a person's
+    browser asked for a page (api.routers.pages decides), else the one JSON body."""
+    from api.routers.pages import error_page  # imported late: pages import this module
+
+    page = error_page(request, status, code, message, details, headers)
+    return page or error_response(status, code, message, details, headers)
+
+
+async def _registry_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RegistryError)
     headers = {"WWW-Authenticate": WWW_AUTHENTICATE} if isinstance(exc, UnauthorizedError) else None
     if exc.status >= 500:
@@ -108,11 +124,11 @@ async def _registry_error(request: Request, exc: Exception) -> JSONResponse:
         message = {
             503: "the registry is busy or unavailable; try again (服务暂不可用)",
         }.get(exc.status, "internal error (服务器内部错误)")
-        return error_response(exc.status, exc.code, message, None, headers)
-    return error_response(exc.status, exc.code, exc.message, exc.details, headers)
+        return _answer(request, exc.status, exc.code, message, None, headers)
+    return _answer(request, exc.status, exc.code, exc.message, exc.details, headers)
 
 
-async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     status = exc.status_code
     code = HTTP_CODES.get(status, "error" if status >= 500 else "bad_request")
@@ -120,24 +136,24 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     headers = dict(exc.headers or {})
     if status == 401:
         headers.setdefault("WWW-Authenticate", WWW_AUTHENTICATE)
-    return error_response(status, code, message, None, headers or None)
+    return _answer(request, status, code, message, None, headers or None)
 
 
-async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     # The offending input is left out: it may be large, binary, or a secret.
     details = [
         {"location": list(e.get("loc", ())), "message": e.get("msg", ""), "type": e.get("type")}
         for e in exc.errors()
     ]
-    return error_response(
-        422, "invalid_request", "the request is malformed (请求格式错误)", details
+    return _answer(
+        request, 422, "invalid_request", "the request is malformed (请求格式错误)", details
     )
 
 
-async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+async def _unexpected(request: Request, exc: Exception) -> Response:
     log.exception("%s %s failed", request.method, request.url.path)
-    return error_response(500, "internal_error", "internal error (服务器内部错误)")
+    return _answer(request, 500, "internal_error", "internal error (服务器内部错误)")
 
 
 def _point_validation_errors_at_error_body(node: Any) -> None:

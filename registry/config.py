@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -19,6 +19,46 @@ class Settings(BaseSettings):
         "var/registry",
         description="Where the registry lives: a folder path (embedded Oxigraph), `memory`, "
         "or an http(s) SPARQL endpoint URL.",
+    )
+    store_update_url: str | None = Field(
+        None,
+        description="SPARQL 1.1 Update endpoint of a remote store; unset: the query endpoint URL.",
+    )
+    store_graph_store_url: str | None = Field(
+        None,
+        description="Graph Store Protocol endpoint of a remote store, used to read whole graphs; "
+        "unset: graphs are read with SPARQL.",
+    )
+    store_user: str | None = Field(None, description="User name for a remote store.")
+    store_password: SecretStr | None = Field(None, description="Password for a remote store.")
+    store_auth: Literal["auto", "basic", "digest"] = Field(
+        "auto",
+        description="HTTP authentication for a remote store; `auto` answers the server's "
+        "challenge (Basic or Digest).",
+    )
+    store_timeout_seconds: float = Field(
+        60.0, gt=0, description="Time allowed for one request to a remote store."
+    )
+    store_publish_timeout_seconds: float = Field(
+        600.0,
+        gt=0,
+        description="Time allowed for the single update that publishes a write on a remote store.",
+    )
+    store_chunk_triples: int = Field(
+        1000, gt=0, le=20_000, description="Triples per update request sent to a remote store."
+    )
+    store_stale_transaction_seconds: float = Field(
+        3600.0,
+        gt=0,
+        description="Age after which an unpublished write on a remote store is taken for the "
+        "leftover of a dead process and removed.",
+    )
+    store_system_graphs: list[str] = Field(
+        default_factory=lambda: [
+            "http://www.openlinksw.com/schemas/virtrdf#",
+            "http://localuriqaserver/sparql",
+        ],
+        description="Graphs of a remote server that are not the registry's (Virtuoso's own).",
     )
     seed: bool = Field(
         True, description="Seed an empty store with the ontology and the examples on first use."

@@ -122,8 +122,7 @@ class StoreLookup(Lookup):
                              FILTER(langMatches(lang(?name), "zh")) }} }} }}"""
             )
             self._departments = {
-                str(r["code"]): (str(r["s"]), str(r["name"]) if r.get("name") else "")
-                for r in rows
+                str(r["code"]): (str(r["s"]), str(r["name"]) if r.get("name") else "") for r in rows
             }
         return self._departments
 
@@ -213,9 +212,7 @@ class LocatingValidator(Validator):
         explained = {(p.focus, p.path) for p in sub.problems}
         located = []
         for result in report.results:
-            if (result.focus, result.path) in explained and result.constraint.endswith(
-                _EXPLAINED
-            ):
+            if (result.focus, result.path) in explained and result.constraint.endswith(_EXPLAINED):
                 continue
             if not result.location:
                 where = sub.locate(result.focus, result.path)

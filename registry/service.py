@@ -88,7 +88,9 @@ class Registry:
         # A spreadsheet's reading problems and row/column locations go into the report
         # (the stored one too) through the validator registration.submit calls.
         validator = validator_for(graph, self.validator)
-        if isinstance(graph, SubmissionGraph) and (graph.fatal or (graph.problems and len(graph) == 0)):
+        if isinstance(graph, SubmissionGraph) and (
+            graph.fatal or (graph.problems and len(graph) == 0)
+        ):
             # Nothing could be read into entries: the problems are the whole answer.
             return SubmissionResult(None, validator.validate(graph, self.store))
         digest = hashlib.sha256()

@@ -53,49 +53,186 @@ class Column:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("class", "信息资源分类", "classification", ("resource class", "class", "分类"),
-           (SCS.resourceClass,), True,
-           "类:基础信息资源 / 主题信息资源 / 部门信息资源,或代码 1 / 2 / 3", "基础信息资源"),
-    Column("name", "信息资源名称", "name", ("title", "resource name", "名称"),
-           (DCTERMS.title,), True, "资源的中文名称", "人口基础信息"),
-    Column("name_en", "英文名称", "name (en)", ("english name", "title (en)", "name en"),
-           (), False, "资源的英文名称(可选)", "Population base information"),
-    Column("code", "信息资源代码", "resource code", ("code", "资源代码"),
-           (SCS.resourceCode,), True, "前段码/后段码,如 101001/000001", "101001/000001"),
-    Column("provider", "信息资源提供方", "provider", ("publisher", "提供方"),
-           (DCTERMS.publisher,), False, "提供方部门名称,须与登记的名称一致", "沈阳市大数据管理局"),
-    Column("provider_code", "提供方代码", "provider code", ("publisher code", "credit code"),
-           (DCTERMS.publisher,), False, "提供方的统一社会信用代码(18 位)", "11210100EXAMPLE01N"),
-    Column("abstract", "信息资源摘要", "abstract", ("description", "摘要"),
-           (DCTERMS.description,), True, "资源内容的简要说明", "全市户籍人口的身份基础信息。"),
-    Column("format", "信息资源格式", "format", ("resource format", "格式"),
-           (SCS["format"], SCS.formatDetail), True,
-           "电子文件、电子表格、数据库、图形图像、流媒体、自描述格式;子类写在斜杠后,"
-           "如 电子表格/xlsx", "数据库/关系型数据库表"),
-    Column("items", "信息项", "data items", ("信息项信息", "data item", "items"),
-           (SCS.dataItem, SCS.itemName, SCS.itemCode, SCS.dataType, SCS.length, SCS.position),
-           True, "名称:类型[:长度[:代码]],以 ; 分隔", "公民身份号码:C:18:GMSFHM;出生日期:D::CSRQ"),
-    Column("sharing", "共享类型", "sharing type", ("sharing",),
-           (SCS.sharingType,), True, "无条件共享 / 有条件共享 / 不予共享", "有条件共享"),
-    Column("condition", "共享条件", "sharing condition", ("condition",),
-           (SCS.sharingCondition, SCS.sharingBasis), False,
-           "有条件共享时写条件;不予共享时写法律、行政法规或政策依据", "仅限核验身份使用。"),
-    Column("method", "共享方式", "sharing method", ("sharing methods", "method"),
-           (SCS.sharingMethod,), False, "数据库 / 文件 / 接口 / 其他介质,多个以 ; 分隔", "接口"),
-    Column("open", "是否向社会开放", "open to public", ("openness", "open"),
-           (SCS.openness,), True, "是 / 否", "否"),
-    Column("open_condition", "开放条件", "open condition", ("opening condition",),
-           (SCS.openCondition,), False, "向社会开放的条件(可选)", ""),
-    Column("cycle", "更新周期", "update cycle", ("update frequency", "frequency", "cycle"),
-           (DCTERMS.accrualPeriodicity,), True,
-           "实时、每日、每周、每月、每季度、每半年、每年、不定期", "每日"),
-    Column("issued", "发布日期", "issue date", ("issued", "date"),
-           (DCTERMS.issued,), True, "CCYY-MM-DD", "2025-03-18"),
-    Column("related", "关联资源代码", "related resource codes", ("related resources", "relation"),
-           (DCTERMS.relation,), False, "关联资源的信息资源代码,多个以 ; 分隔", "10100101/000002"),
-    Column("standards", "符合标准", "conforms to", ("standards", "conformsto"),
-           (DCTERMS.conformsTo,), False, "标准编号,任何写法,多个以 ; 分隔",
-           "GB/T 21063.3-2007;GB/T 35273-2020"),
+    Column(
+        "class",
+        "信息资源分类",
+        "classification",
+        ("resource class", "class", "分类"),
+        (SCS.resourceClass,),
+        True,
+        "类:基础信息资源 / 主题信息资源 / 部门信息资源,或代码 1 / 2 / 3",
+        "基础信息资源",
+    ),
+    Column(
+        "name",
+        "信息资源名称",
+        "name",
+        ("title", "resource name", "名称"),
+        (DCTERMS.title,),
+        True,
+        "资源的中文名称",
+        "人口基础信息",
+    ),
+    Column(
+        "name_en",
+        "英文名称",
+        "name (en)",
+        ("english name", "title (en)", "name en"),
+        (),
+        False,
+        "资源的英文名称(可选)",
+        "Population base information",
+    ),
+    Column(
+        "code",
+        "信息资源代码",
+        "resource code",
+        ("code", "资源代码"),
+        (SCS.resourceCode,),
+        True,
+        "前段码/后段码,如 101001/000001",
+        "101001/000099",
+    ),
+    Column(
+        "provider",
+        "信息资源提供方",
+        "provider",
+        ("publisher", "提供方"),
+        (DCTERMS.publisher,),
+        False,
+        "提供方部门名称,须与登记的名称一致",
+        "沈阳市大数据管理局",
+    ),
+    Column(
+        "provider_code",
+        "提供方代码",
+        "provider code",
+        ("publisher code", "credit code"),
+        (DCTERMS.publisher,),
+        False,
+        "提供方的统一社会信用代码(18 位)",
+        "11210100EXAMPLE01N",
+    ),
+    Column(
+        "abstract",
+        "信息资源摘要",
+        "abstract",
+        ("description", "摘要"),
+        (DCTERMS.description,),
+        True,
+        "资源内容的简要说明",
+        "全市户籍人口的身份基础信息。",
+    ),
+    Column(
+        "format",
+        "信息资源格式",
+        "format",
+        ("resource format", "格式"),
+        (SCS["format"], SCS.formatDetail),
+        True,
+        "电子文件、电子表格、数据库、图形图像、流媒体、自描述格式;子类写在斜杠后,如 电子表格/xlsx",
+        "数据库/关系型数据库表",
+    ),
+    Column(
+        "items",
+        "信息项",
+        "data items",
+        ("信息项信息", "data item", "items"),
+        (SCS.dataItem, SCS.itemName, SCS.itemCode, SCS.dataType, SCS.length, SCS.position),
+        True,
+        "名称:类型[:长度[:代码]],以 ; 分隔",
+        "公民身份号码:C:18:GMSFHM;出生日期:D::CSRQ",
+    ),
+    Column(
+        "sharing",
+        "共享类型",
+        "sharing type",
+        ("sharing",),
+        (SCS.sharingType,),
+        True,
+        "无条件共享 / 有条件共享 / 不予共享",
+        "有条件共享",
+    ),
+    Column(
+        "condition",
+        "共享条件",
+        "sharing condition",
+        ("condition",),
+        (SCS.sharingCondition, SCS.sharingBasis),
+        False,
+        "有条件共享时写条件;不予共享时写法律、行政法规或政策依据",
+        "仅限核验身份使用。",
+    ),
+    Column(
+        "method",
+        "共享方式",
+        "sharing method",
+        ("sharing methods", "method"),
+        (SCS.sharingMethod,),
+        False,
+        "数据库 / 文件 / 接口 / 其他介质,多个以 ; 分隔",
+        "接口",
+    ),
+    Column(
+        "open",
+        "是否向社会开放",
+        "open to public",
+        ("openness", "open"),
+        (SCS.openness,),
+        True,
+        "是 / 否",
+        "否",
+    ),
+    Column(
+        "open_condition",
+        "开放条件",
+        "open condition",
+        ("opening condition",),
+        (SCS.openCondition,),
+        False,
+        "向社会开放的条件(可选)",
+        "",
+    ),
+    Column(
+        "cycle",
+        "更新周期",
+        "update cycle",
+        ("update frequency", "frequency", "cycle"),
+        (DCTERMS.accrualPeriodicity,),
+        True,
+        "实时、每日、每周、每月、每季度、每半年、每年、不定期",
+        "每日",
+    ),
+    Column(
+        "issued",
+        "发布日期",
+        "issue date",
+        ("issued", "date"),
+        (DCTERMS.issued,),
+        True,
+        "CCYY-MM-DD",
+        "2025-03-18",
+    ),
+    Column(
+        "related",
+        "关联资源代码",
+        "related resource codes",
+        ("related resources", "relation"),
+        (DCTERMS.relation,),
+        False,
+        "关联资源的信息资源代码,多个以 ; 分隔",
+        "10100101/000002",
+    ),
+    Column(
+        "standards",
+        "符合标准",
+        "conforms to",
+        ("standards", "conformsto"),
+        (DCTERMS.conformsTo,),
+        False,
+        "标准编号,任何写法,多个以 ; 分隔",
+        "GB/T 21063.3-2007;GB/T 35273-2020",
+    ),
 )
 BY_KEY = {c.key: c for c in COLUMNS}
 
@@ -254,8 +391,9 @@ def _xlsx_rows(doc: Document, cap: int) -> Iterator[list[Cell]]:
         )
     try:
         # read_only streams the sheet; data_only=False so that formulas show as such.
-        book = load_workbook(io.BytesIO(doc.data), read_only=True, data_only=False,
-                             keep_links=False)
+        book = load_workbook(
+            io.BytesIO(doc.data), read_only=True, data_only=False, keep_links=False
+        )
     except Exception:  # openpyxl raises many types for a broken package; all mean bad input
         raise InputError(
             f"{doc.name}: cannot be read as an XLSX workbook (无法读取的 XLSX 文件)",
@@ -322,8 +460,12 @@ class CatalogueReader:
                 header = cells
                 break
         if header is None:
-            self.problem("empty", "表格中没有表头和数据行。", "The spreadsheet holds no header "
-                         "and no row.", self.where(1))
+            self.problem(
+                "empty",
+                "表格中没有表头和数据行。",
+                "The spreadsheet holds no header and no row.",
+                self.where(1),
+            )
             self.graph.fatal = True
             return self.graph
         self._read_header(header, row_number)
@@ -333,9 +475,7 @@ class CatalogueReader:
         for number, cells in enumerate(iterator, start=row_number + 1):
             values = dict(zip(self.columns, cells, strict=False))
             values.pop(None, None)
-            if not any(
-                isinstance(v, _Formula) or _cell_text(v) for v in values.values()
-            ):
+            if not any(isinstance(v, _Formula) or _cell_text(v) for v in values.values()):
                 continue  # empty rows are layout, not entries
             size += sum(len(_cell_text(v)) for v in values.values() if not isinstance(v, _Formula))
             if cap is not None and size > cap:
@@ -360,15 +500,19 @@ class CatalogueReader:
                         "unknown-header",
                         f"未知的列标题“{text}”,该列未读取。",
                         f"Unknown column header {text!r}; the column was not read.",
-                        self.where(row, header=text), value=text, severity="Warning",
+                        self.where(row, header=text),
+                        value=text,
+                        severity="Warning",
                     )
                 continue
             if column.key in seen:
                 self.columns.append(None)
                 self.problem(
-                    "duplicate-header", f"列标题“{column.zh}”重复出现。",
+                    "duplicate-header",
+                    f"列标题“{column.zh}”重复出现。",
                     f"The column {column.zh} ({column.en}) appears twice.",
-                    self.where(row, column), value=text,
+                    self.where(row, column),
+                    value=text,
                 )
                 self.graph.fatal = True
                 continue
@@ -394,9 +538,11 @@ class CatalogueReader:
         for column, value in cells.items():
             if isinstance(value, _Formula):
                 self.problem(
-                    "formula", f"单元格含公式 {value.text},请粘贴为数值。",
+                    "formula",
+                    f"单元格含公式 {value.text},请粘贴为数值。",
                     f"The cell holds the formula {value.text}; paste it as a value.",
-                    self.where(row, column), value=value.text,
+                    self.where(row, column),
+                    value=value.text,
                 )
         code = text.get("code", "")
         if not RESOURCE_CODE_PATTERN.match(code):
@@ -405,7 +551,8 @@ class CatalogueReader:
                 "缺少信息资源代码或其不是“前段码/后段码”形式,该行未读取。",
                 "The resource code is missing or not of the form 前段码/后段码; the row was "
                 "not read.",
-                self.where(row, BY_KEY["code"]), value=code or None,
+                self.where(row, BY_KEY["code"]),
+                value=code or None,
             )
             return
         if code in self.codes:
@@ -414,7 +561,8 @@ class CatalogueReader:
                 f"信息资源代码 {code} 已在第 {self.codes[code]} 行出现,该行未读取。",
                 f"The resource code {code} is already used on row {self.codes[code]}; the row "
                 "was not read.",
-                self.where(row, BY_KEY["code"]), value=code,
+                self.where(row, BY_KEY["code"]),
+                value=code,
             )
             return
         self.codes[code] = row
@@ -429,8 +577,15 @@ class CatalogueReader:
         g.add((res, SCS.resourceCode, Literal(code)))
 
         def fail(key: str, error: CellError, prop: URIRef) -> None:
-            self.problem(error.rule, error.zh, error.en, self.where(row, BY_KEY[key]),
-                         focus=str(res), path=str(prop), value=text.get(key) or None)
+            self.problem(
+                error.rule,
+                error.zh,
+                error.en,
+                self.where(row, BY_KEY[key]),
+                focus=str(res),
+                path=str(prop),
+                value=text.get(key) or None,
+            )
 
         if text.get("name"):
             g.add((res, DCTERMS.title, Literal(text["name"], lang="zh")))
@@ -439,8 +594,12 @@ class CatalogueReader:
         if text.get("abstract"):
             g.add((res, DCTERMS.description, Literal(text["abstract"], lang="zh")))
         self._provider(row, res, text)
-        for key, prop in (("class", SCS.resourceClass), ("sharing", SCS.sharingType),
-                          ("open", SCS.openness), ("cycle", DCTERMS.accrualPeriodicity)):
+        for key, prop in (
+            ("class", SCS.resourceClass),
+            ("sharing", SCS.sharingType),
+            ("open", SCS.openness),
+            ("cycle", DCTERMS.accrualPeriodicity),
+        ):
             if text.get(key):
                 try:
                     g.add((res, prop, concept(key, text[key])))
@@ -464,8 +623,11 @@ class CatalogueReader:
                 fail("items", error, SCS.dataItem)
         if text.get("condition"):
             # The guide's one field: a condition when conditional, the basis when not shared.
-            none = (res, SCS.sharingType, URIRef(
-                "https://w3id.org/smartcity-std/code/sharing-type/none")) in g
+            none = (
+                res,
+                SCS.sharingType,
+                URIRef("https://w3id.org/smartcity-std/code/sharing-type/none"),
+            ) in g
             prop = SCS.sharingBasis if none else SCS.sharingCondition
             g.add((res, prop, Literal(text["condition"])))
         for method in _items(text.get("method", ""), _LIST_SPLIT):
@@ -483,12 +645,19 @@ class CatalogueReader:
                 fail("issued", error, DCTERMS.issued)
         for other in _items(text.get("related", ""), _LIST_SPLIT):
             if RESOURCE_CODE_PATTERN.match(other):
-                g.add((res, DCTERMS.relation,
-                       URIRef(f"{self.base}resource/{resource_slug(other)}")))
+                g.add(
+                    (res, DCTERMS.relation, URIRef(f"{self.base}resource/{resource_slug(other)}"))
+                )
             else:
-                fail("related", CellError(
-                    "resource-code", f"“{other}”不是信息资源代码(前段码/后段码)。",
-                    f"{other!r} is not a resource code (前段码/后段码)."), DCTERMS.relation)
+                fail(
+                    "related",
+                    CellError(
+                        "resource-code",
+                        f"“{other}”不是信息资源代码(前段码/后段码)。",
+                        f"{other!r} is not a resource code (前段码/后段码).",
+                    ),
+                    DCTERMS.relation,
+                )
         for ident in _items(text.get("standards", ""), _SPLIT):
             try:
                 g.add((res, DCTERMS.conformsTo, URIRef(self.standard(ident))))
@@ -504,9 +673,13 @@ class CatalogueReader:
             matches = [c for c, (_iri, n) in departments.items() if n == name]
             if len(matches) != 1:
                 self.problem(
-                    "provider", f"未找到名称为“{name}”的已登记部门,请填写提供方代码。",
-                    f"No single registered department is named {name!r}; give the provider "
-                    "code.", where, focus=str(res), path=str(DCTERMS.publisher), value=name,
+                    "provider",
+                    f"未找到名称为“{name}”的已登记部门,请填写提供方代码。",
+                    f"No single registered department is named {name!r}; give the provider code.",
+                    where,
+                    focus=str(res),
+                    path=str(DCTERMS.publisher),
+                    value=name,
                 )
                 return
             code = matches[0]
@@ -514,9 +687,13 @@ class CatalogueReader:
             return  # SHACL reports the missing publisher, located on this row
         if not is_valid_credit_code(code):
             self.problem(
-                "credit-code", f"提供方代码“{code}”不是有效的统一社会信用代码(GB 32100)。",
-                f"The provider code {code!r} is not a valid unified social credit code "
-                "(GB 32100).", where, focus=str(res), path=str(DCTERMS.publisher), value=code,
+                "credit-code",
+                f"提供方代码“{code}”不是有效的统一社会信用代码(GB 32100)。",
+                f"The provider code {code!r} is not a valid unified social credit code (GB 32100).",
+                where,
+                focus=str(res),
+                path=str(DCTERMS.publisher),
+                value=code,
             )
             return
         iri, registered = departments.get(code, (f"{self.base}department/{code}", ""))
@@ -526,35 +703,46 @@ class CatalogueReader:
                 "provider-name",
                 f"提供方名称“{name}”与代码 {code} 登记的名称“{registered}”不一致。",
                 f"The provider name {name!r} differs from the name registered for {code}, "
-                f"{registered!r}.", self.where(row, BY_KEY["provider"]),
-                focus=str(res), path=str(DCTERMS.publisher), value=name, severity="Warning",
+                f"{registered!r}.",
+                self.where(row, BY_KEY["provider"]),
+                focus=str(res),
+                path=str(DCTERMS.publisher),
+                value=name,
+                severity="Warning",
             )
 
     def standard(self, text: str) -> str:
-        """The IRI of a standard named in any identifier variant: the registered one
-        when the registry knows it; an undated identifier means the latest edition."""
-        try:
-            ident = parse_standard_id(text)
-        except IdentifierError:
-            raise CellError("standard-identifier", f"“{text}”不是标准编号。",
-                            f"{text!r} is not a standard identifier.") from None
-        registered = self.lookup.standards()
-        if ident.year:
-            found = registered.get(str(ident))
-            return found[0] if found else f"{self.base}standard/{ident.slug}"
-        editions = [
-            (iri, replaced) for key, (iri, replaced) in registered.items()
-            if key.rsplit("-", 1)[0] == ident.undated
-        ]
-        current = [iri for iri, replaced in editions if not replaced]
-        if len(current) == 1:
-            return current[0]
+        return resolve_standard(text, self.lookup, self.base)
+
+
+def resolve_standard(text: str, lookup: Lookup, base_iri: str) -> str:
+    """The IRI of a standard named in any identifier variant: the registered one
+    when the registry knows it; an undated identifier means the edition in force."""
+    try:
+        ident = parse_standard_id(text)
+    except IdentifierError:
         raise CellError(
-            "undated-standard",
-            f"未注日期的标准编号“{text}”无法对应到唯一的已登记版本,请写明年代号。",
-            f"The undated identifier {text!r} matches no single registered edition; give the "
-            "year.",
-        )
+            "standard-identifier",
+            f"“{text}”不是标准编号。",
+            f"{text!r} is not a standard identifier.",
+        ) from None
+    registered = lookup.standards()
+    if ident.year:
+        found = registered.get(str(ident))
+        return found[0] if found else f"{base_iri}standard/{ident.slug}"
+    editions = [
+        (iri, replaced)
+        for key, (iri, replaced) in registered.items()
+        if key.rsplit("-", 1)[0] == ident.undated
+    ]
+    current = [iri for iri, replaced in editions if not replaced]
+    if len(current) == 1:
+        return current[0]
+    raise CellError(
+        "undated-standard",
+        f"未注日期的标准编号“{text}”无法对应到唯一的已登记版本,请写明年代号。",
+        f"The undated identifier {text!r} matches no single registered edition; give the year.",
+    )
 
 
 def _items(cell: str, splitter: re.Pattern[str]) -> list[str]:
@@ -570,14 +758,15 @@ def concept(key: str, text: str) -> URIRef:
             {concept_labels().get(c, "") for c in code_lists().get(scheme, {}).values()} - {""}
         )
         raise CellError(
-            "code-list", f"“{text}”不在代码表中;可用的值:{'、'.join(allowed)}。",
+            "code-list",
+            f"“{text}”不在代码表中;可用的值:{'、'.join(allowed)}。",
             f"{text!r} is not in the code list; allowed: {', '.join(allowed)}.",
         )
     return found
 
 
 def split_format(cell: str) -> tuple[str, str]:
-    """"数据库/关系型数据库表" or "电子表格(xlsx)" -> (main format, subtype)."""
+    """ "数据库/关系型数据库表" or "电子表格(xlsx)" -> (main format, subtype)."""
     match = re.match(r"^(.*?)\s*[(（](.*)[)）]\s*$", cell)
     if match:
         return match[1].strip(), match[2].strip()
@@ -592,7 +781,8 @@ def data_items(resource: URIRef, cell: str) -> list[tuple[Node, Node, Node]]:
         parts = [p.strip() for p in entry.replace("：", ":").split(":")]
         if len(parts) < 2 or len(parts) > 4 or not parts[0] or not parts[1]:
             raise CellError(
-                "data-item", f"信息项“{entry}”不是“名称:类型[:长度[:代码]]”形式。",
+                "data-item",
+                f"信息项“{entry}”不是“名称:类型[:长度[:代码]]”形式。",
                 f"The data item {entry!r} is not of the form name:type[:length[:code]].",
             )
         name, kind = parts[0], parts[1]
@@ -602,14 +792,16 @@ def data_items(resource: URIRef, cell: str) -> list[tuple[Node, Node, Node]]:
             dtype = concept("items", kind)
         except CellError:
             raise CellError(
-                "data-item", f"信息项“{name}”的类型“{kind}”不是有效的数据类型(C、N、Y、D、T、L、"
+                "data-item",
+                f"信息项“{name}”的类型“{kind}”不是有效的数据类型(C、N、Y、D、T、L、"
                 "M、G、B、I、F)。",
                 f"The type {kind!r} of data item {name!r} is not a data type (C, N, Y, D, T, L, "
                 "M, G, B, I, F).",
             ) from None
         if length and not length.isdigit():
             raise CellError(
-                "data-item", f"信息项“{name}”的长度“{length}”不是整数。",
+                "data-item",
+                f"信息项“{name}”的长度“{length}”不是整数。",
                 f"The length {length!r} of data item {name!r} is not a whole number.",
             )
         item = URIRef(f"{resource}/item/{position}")
@@ -640,8 +832,11 @@ def parse_date(value: Cell) -> str:
             return date(int(match[1]), int(match[2]), int(match[3])).isoformat()
     except ValueError:
         pass
-    raise CellError("date", f"“{text}”不是有效日期,请写作 CCYY-MM-DD。",
-                    f"{text!r} is not a valid date; write CCYY-MM-DD.")
+    raise CellError(
+        "date",
+        f"“{text}”不是有效日期,请写作 CCYY-MM-DD。",
+        f"{text!r} is not a valid date; write CCYY-MM-DD.",
+    )
 
 
 # ----------------------------------------------------------------------------- writing
@@ -659,6 +854,7 @@ def catalogue_rows(graph: Graph) -> list[list[str]]:
         key=lambda r: str(graph.value(r, SCS.resourceCode)),
     )
     for res in resources:
+
         def one(prop: URIRef, lang: str | None = None, node: Node = res) -> str:
             for value in graph.objects(node, prop):
                 if lang is None or (isinstance(value, Literal) and value.language == lang):
@@ -666,13 +862,18 @@ def catalogue_rows(graph: Graph) -> list[list[str]]:
             return ""
 
         publisher = graph.value(res, DCTERMS.publisher)
-        items = sorted(graph.objects(res, SCS.dataItem),
-                       key=lambda i: int(graph.value(i, SCS.position) or 0))
+        items = sorted(
+            graph.objects(res, SCS.dataItem), key=lambda i: int(graph.value(i, SCS.position) or 0)
+        )
         item_cells = []
         for item in items:
             dtype = graph.value(item, SCS.dataType)
-            parts = [one(SCS.itemName, node=item), str(dtype).rsplit("/", 1)[-1],
-                     one(SCS.length, node=item), one(SCS.itemCode, node=item)]
+            parts = [
+                one(SCS.itemName, node=item),
+                str(dtype).rsplit("/", 1)[-1],
+                one(SCS.length, node=item),
+                one(SCS.itemCode, node=item),
+            ]
             while parts and not parts[-1]:
                 parts.pop()
             item_cells.append(":".join(parts))
@@ -694,15 +895,22 @@ def catalogue_rows(graph: Graph) -> list[list[str]]:
             "items": ";".join(item_cells),
             "sharing": labels.get(graph.value(res, SCS.sharingType), ""),  # type: ignore[arg-type]
             "condition": one(SCS.sharingCondition) or one(SCS.sharingBasis),
-            "method": ";".join(sorted(labels.get(m, "")  # type: ignore[arg-type]
-                                      for m in graph.objects(res, SCS.sharingMethod))),
+            "method": ";".join(
+                sorted(
+                    labels.get(m, "")  # type: ignore[arg-type]
+                    for m in graph.objects(res, SCS.sharingMethod)
+                )
+            ),
             "open": labels.get(graph.value(res, SCS.openness), ""),  # type: ignore[arg-type]
             "open_condition": one(SCS.openCondition),
             "cycle": labels.get(graph.value(res, DCTERMS.accrualPeriodicity), ""),  # type: ignore[arg-type]
             "issued": one(DCTERMS.issued),
-            "related": ";".join(sorted(
-                one(SCS.resourceCode, node=r) or str(r).rsplit("/", 1)[-1].replace("-", "/", 1)
-                for r in graph.objects(res, DCTERMS.relation))),
+            "related": ";".join(
+                sorted(
+                    one(SCS.resourceCode, node=r) or str(r).rsplit("/", 1)[-1].replace("-", "/", 1)
+                    for r in graph.objects(res, DCTERMS.relation)
+                )
+            ),
             "standards": ";".join(standards),
         }
         rows.append([row[c.key] for c in COLUMNS])
@@ -752,16 +960,24 @@ def xlsx_bytes(rows: Sequence[Sequence[str]], guide: bool = False) -> bytes:
             if scheme is None or column.key in ("items", "method", "format"):
                 continue
             values = sorted({labels[c] for c in code_lists()[scheme].values() if c in labels})
-            rule = DataValidation(type="list", formula1='"' + ",".join(values) + '"',
-                                  allow_blank=True)
+            rule = DataValidation(
+                type="list", formula1='"' + ",".join(values) + '"', allow_blank=True
+            )
             letter = sheet.cell(row=1, column=index).column_letter
             rule.add(f"{letter}2:{letter}10000")
             sheet.add_data_validation(rule)
         notes = book.create_sheet("说明")
         notes.append(["列标题", "English", "必填", "说明", "示例"])
         for column in COLUMNS:
-            notes.append([column.zh, column.en, "是" if column.required else "否",
-                          column.meaning, column.example])
+            notes.append(
+                [
+                    column.zh,
+                    column.en,
+                    "是" if column.required else "否",
+                    column.meaning,
+                    column.example,
+                ]
+            )
         for cell in notes[1]:
             cell.font = Font(bold=True)
     out = io.BytesIO()

@@ -37,9 +37,41 @@ def _oxigraph_disk_setting(tmp_path: Path) -> str:
     return str(tmp_path / "store")
 
 
+def virtuoso_url() -> str | None:
+    """The test Virtuoso's query endpoint with its credentials in it, or None when
+    scripts/virtuoso.sh has not been started (read when a test runs, not at import)."""
+    from urllib.parse import quote, urlsplit
+
+    url = os.environ.get("SCREG_TEST_VIRTUOSO_URL")
+    if not url:
+        return None
+    user = os.environ.get("SCREG_TEST_VIRTUOSO_USER")
+    if not user:
+        return url
+    password = os.environ.get("SCREG_TEST_VIRTUOSO_PASSWORD", "")
+    parts = urlsplit(url)
+    return parts._replace(netloc=f"{quote(user)}:{quote(password)}@{parts.netloc}").geturl()
+
+
+def _virtuoso_setting(tmp_path: Path) -> str:
+    url = virtuoso_url()
+    skip_unless_available(
+        url is not None,
+        "no test Virtuoso: run `eval \"$(scripts/virtuoso.sh start)\"` first",
+    )
+    assert url is not None
+    from registry.store.remote import RemoteStore
+
+    # One server serves every test: each starts from an empty registry.
+    with RemoteStore(url) as server:
+        server.wipe()
+    return url
+
+
 STORE_BACKENDS = {
     "memory": _memory_setting,
     "oxigraph-disk": _oxigraph_disk_setting,
+    "virtuoso": _virtuoso_setting,
 }
 
 

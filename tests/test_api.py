@@ -743,3 +743,22 @@ def test_docs_cover_every_endpoint_with_curl(app) -> None:
         if path.startswith(("/api/v1", "/id/")):
             stem = path.split("{")[0].rstrip("/")
             assert stem in text, path
+
+
+def test_validate_accepts_spreadsheets_with_row_and_column(client: TestClient) -> None:
+    csv_body = (EXAMPLES / "invalid" / "spreadsheet-shapes.csv").read_bytes()
+    response = client.post("/api/v1/validate", content=csv_body,
+                           headers={"Content-Type": "text/csv"})
+    assert response.status_code == 200, response.text
+    report = response.json()
+    assert report["conforms"] is False
+    located = [r for r in report["results"] if r.get("location")]
+    assert located and all("row" in r["location"] for r in located)
+    xlsx = (EXAMPLES / "catalogue-valid.xlsx").read_bytes()
+    media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    ok = client.post("/api/v1/validate", content=xlsx, headers={"Content-Type": media})
+    assert ok.status_code == 200 and ok.json()["conforms"] is True, ok.text
+    by_query = client.post("/api/v1/validate?format=csv",
+                           content=(EXAMPLES / "catalogue-valid.csv").read_bytes(),
+                           headers={"Content-Type": "application/octet-stream"})
+    assert by_query.status_code == 200 and by_query.json()["conforms"] is True

@@ -1,40 +1,40 @@
-"""The front door at /: where a newcomer who opens http://127.0.0.1:8000 finds things.
+"""The front door at /: the six-category tree with counts by status, progress against
+the plan's targets (from the coverage report) and the latest registrations.
 
-A placeholder until the web pages of a later issue: a valid page with the counts
-and links to the API documentation, the category tree and the SPARQL endpoint.
+A plain `def`: the snapshot and the dependency graph are store queries (cached per
+store generation), which block.
 """
 
 from __future__ import annotations
 
-from html import escape
-
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from api.deps import CacheDep, StoreDep
+from api.deps import CacheDep, RegistryDep
+from api.routers.pages import KINDS, STATUSES, recent_versions, render
 from registry import queries
+from registry.graphs import coverage_report, graph_of
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(store: StoreDep, cache: CacheDep) -> HTMLResponse:
+def home(request: Request, registry: RegistryDep, cache: CacheDep) -> HTMLResponse:
+    store = registry.store
     snap = queries.snapshot(store, cache)
-    counts = [
-        ("标准 standards", len(snap.records["standard"]), "/api/v1/standards"),
-        ("信息资源 resources", len(snap.records["resource"]), "/api/v1/resources"),
-        ("数据接口 interfaces", len(snap.records["interface"]), "/api/v1/interfaces"),
-        ("部门 departments", len(snap.records["department"]), "/api/v1/departments"),
+    settings = registry.settings
+    targets = coverage_report(graph_of(store), settings.target_national, settings.target_local)[
+        "targets"
     ]
-    items = "\n".join(
-        f'<li><a href="{escape(href)}">{escape(name)}</a>: {n}</li>' for name, n, href in counts
-    )
-    return HTMLResponse(
-        '<!DOCTYPE html>\n<html lang="zh">\n<head>\n<meta charset="utf-8">\n'
-        "<title>智慧城市标准登记库 smartcity-registry</title>\n</head>\n<body>\n"
-        "<h1>智慧城市标准登记库</h1>\n<p>smartcity-registry</p>\n"
-        f"<ul>\n{items}\n</ul>\n<ul>\n"
-        '<li><a href="/api/v1/categories">标准体系 category tree</a></li>\n'
-        '<li><a href="/docs">API 文档 API documentation</a></li>\n'
-        '<li><a href="/sparql">SPARQL</a></li>\n</ul>\n</body>\n</html>\n'
+    counts = {kind: len(snap.records[kind]) for kind in (*KINDS, "department")}
+    return render(
+        request,
+        "home.html",
+        {
+            "tree": queries.category_tree(store, cache),
+            "statuses": STATUSES,
+            "targets": targets,
+            "recent": recent_versions(store, snap),
+            "counts": counts,
+        },
     )

@@ -61,7 +61,7 @@ def validate(
 ) -> Response:
     """Validate the body against the shapes with the registry as context and answer the
     report, 200 whether it conforms or not (`conforms` says). Unreadable input is 400."""
-    result = registry.validate([Document("upload", body, fmt.name)])
+    result = registry.validate([Document(f"upload.{fmt}", body, fmt)])
     limit = registry.settings.report_max_results
     if report == "json":
         return JSONResponse(report_json(result, limit))
@@ -90,7 +90,7 @@ def submit(
     (a new version for each changed entry). A submitter token may submit only its own
     department's resources, interfaces and catalogues (403 otherwise). A Violation is
     422 `not_conforming` with the JSON report in `details`; nothing is written."""
-    result = registry.submit([Document("upload", body, fmt.name)], principal)
+    result = registry.submit([Document(f"upload.{fmt}", body, fmt)], principal)
     limit = registry.settings.report_max_results
     if not result.accepted:
         raise NotConformingError(

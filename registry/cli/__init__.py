@@ -29,3 +29,4 @@ main.add_command(token)
 for command in ITEM_COMMANDS:
     main.add_command(command)
 list(map(main.add_command, __import__("registry.cli.graphs", fromlist=["_"]).COMMANDS))
+list(map(main.add_command, __import__("registry.cli.inputs", fromlist=["_"]).COMMANDS))

@@ -24,6 +24,8 @@ from registry.store import open_store
 
 SHOW_FORMATS = {"text": "turtle", "turtle": "turtle", "jsonld": "json-ld", "nt": "nt"}
 EXPORT_FORMATS = {"nquads": "nquads", "trig": "trig"}
+# Not a dump: the current entries as DCAT-AP 3 (Turtle), registry/dcat.py.
+DCAT_AP = "dcat-ap"
 
 
 def _registry(store: str | None, **overrides: object):
@@ -170,9 +172,10 @@ def show(ident: str, version: int | None, fmt: str, store: str | None) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(sorted(EXPORT_FORMATS)),
+    type=click.Choice([*sorted(EXPORT_FORMATS), DCAT_AP]),
     default="nquads",
     show_default=True,
+    help="nquads/trig: every quad of the store; dcat-ap: the catalogues as DCAT-AP 3 (Turtle).",
 )
 @click.option(
     "-o",
@@ -183,10 +186,20 @@ def show(ident: str, version: int | None, fmt: str, store: str | None) -> None:
 )
 @store_option
 def export_(fmt: str, output: str | None, store: str | None) -> None:
-    """Write every quad of the store (versions, provenance and reports included)."""
+    """Write every quad of the store (versions, provenance and reports included), or
+    with --format dcat-ap the registered catalogues as DCAT-AP 3."""
     try:
-        with open_store(load_settings(store=store).store) as target:
-            data = target.dump(EXPORT_FORMATS[fmt])  # type: ignore[arg-type]
+        if fmt == DCAT_AP:
+            from registry.dcat import export_store
+            from registry.namespaces import bind_prefixes
+
+            with _registry(store) as registry:
+                graph = export_store(registry.store, registry.settings.base_iri)
+            bind_prefixes(graph)
+            data = graph.serialize(format="turtle", encoding="utf-8")
+        else:
+            with open_store(load_settings(store=store).store) as target:
+                data = target.dump(EXPORT_FORMATS[fmt])  # type: ignore[arg-type]
     except RegistryError as error:
         fail(error)
     if output:

@@ -29,6 +29,7 @@ from registry.store.errors import (
     StoreWriteError,
 )
 from registry.store.oxigraph import OxigraphStore
+from registry.store.remote import RemoteOptions, RemoteStore, open_remote
 
 __all__ = [
     "BACKENDS",
@@ -38,6 +39,8 @@ __all__ = [
     "Bindings",
     "DumpFormat",
     "OxigraphStore",
+    "RemoteOptions",
+    "RemoteStore",
     "Row",
     "Store",
     "StoreClosedError",
@@ -52,19 +55,11 @@ __all__ = [
 ]
 
 
-def _remote_unavailable(setting: str) -> Store:
-    raise StoreError(
-        f"remote SPARQL back end not available yet (store setting {setting!r}); "
-        "use a folder path or 'memory'",
-        details={"store": setting},
-    )
-
-
 # The one mapping from the kind of setting to the back end that serves it.
 BACKENDS: dict[str, Callable[[str], Store]] = {
     "memory": lambda setting: OxigraphStore(),
-    "http": _remote_unavailable,
-    "https": _remote_unavailable,
+    "http": open_remote,
+    "https": open_remote,
     "path": OxigraphStore,
 }
 

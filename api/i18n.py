@@ -1,0 +1,341 @@
+"""Words of the web pages in Chinese and English, and the visitor's choice between them.
+
+Chinese is the default: the registry's users are the city's bureaus. A visitor who
+switches to English keeps that choice in a cookie (`screg_lang`), so every later page,
+error pages included, comes in the same language without a query parameter in the URL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from starlette.requests import Request
+
+LANGS = ("zh", "en")
+DEFAULT_LANG = "zh"
+LANG_COOKIE = "screg_lang"
+LANG_COOKIE_MAX_AGE = 365 * 24 * 3600
+
+STRINGS: dict[str, dict[str, str]] = {
+    "site": {"zh": "智慧城市标准登记库", "en": "Smart-city standards registry"},
+    "skip": {"zh": "跳到正文", "en": "Skip to content"},
+    "nav_home": {"zh": "首页", "en": "Home"},
+    "nav_search": {"zh": "检索", "en": "Search"},
+    "nav_validate": {"zh": "校验", "en": "Validate"},
+    "nav_register": {"zh": "登记", "en": "Register"},
+    "nav_impact": {"zh": "影响分析", "en": "Impact"},
+    "switch_to": {"zh": "English", "en": "中文"},
+    "footer_api": {"zh": "API 文档", "en": "API documentation"},
+    "footer_categories": {"zh": "分类树 JSON", "en": "Category tree (JSON)"},
+    # home
+    "home_title": {"zh": "智慧城市标准体系", "en": "The smart-city standard system"},
+    "home_intro": {
+        "zh": "本库登记本市智慧城市标准体系中的标准、政务信息资源目录和数据接口规范。",
+        "en": "This registry holds the standards of the city's smart-city standard system, "
+        "the government information resource catalogues and the data interface specifications.",
+    },
+    "categories": {"zh": "标准体系分类", "en": "Categories"},
+    "category": {"zh": "分类", "en": "Category"},
+    "total": {"zh": "合计", "en": "Total"},
+    "progress": {"zh": "规划目标进度", "en": "Progress against the plan's targets"},
+    "target_national": {
+        "zh": "国际、国家、行业标准",
+        "en": "International, national and industry standards",
+    },
+    "target_local": {"zh": "地方标准、团体标准", "en": "Local and group standards"},
+    "of_target": {"zh": "{count} / 目标 {target}", "en": "{count} of {target}"},
+    "counting_note": {
+        "zh": "计入现行和即将实施的标准。",
+        "en": "Current and forthcoming standards count.",
+    },
+    "recent": {"zh": "最近登记", "en": "Recent registrations"},
+    "no_recent": {"zh": "暂无登记记录。", "en": "Nothing registered yet."},
+    "counts_entries": {"zh": "登记条目", "en": "Registered entries"},
+    # kinds
+    "kind_standard": {"zh": "标准", "en": "Standard"},
+    "kind_resource": {"zh": "信息资源", "en": "Information resource"},
+    "kind_interface": {"zh": "数据接口", "en": "Data interface"},
+    "kind_department": {"zh": "部门", "en": "Department"},
+    "kind_catalogue": {"zh": "目录", "en": "Catalogue"},
+    "kind_category": {"zh": "分类", "en": "Category"},
+    "standards": {"zh": "标准", "en": "Standards"},
+    "resources": {"zh": "信息资源", "en": "Information resources"},
+    "interfaces": {"zh": "数据接口", "en": "Data interfaces"},
+    "departments": {"zh": "部门", "en": "Departments"},
+    # standard statuses and register statuses
+    "status_current": {"zh": "现行", "en": "Current"},
+    "status_forthcoming": {"zh": "即将实施", "en": "Forthcoming"},
+    "status_superseded": {"zh": "被代替", "en": "Superseded"},
+    "status_abolished": {"zh": "废止", "en": "Abolished"},
+    "reg_submitted": {"zh": "已提交", "en": "Submitted"},
+    "reg_valid": {"zh": "有效", "en": "Valid"},
+    "reg_invalid": {"zh": "无效", "en": "Invalid"},
+    "reg_deprecated": {"zh": "已弃用", "en": "Deprecated"},
+    "reg_superseded": {"zh": "已被取代", "en": "Superseded"},
+    "reg_retired": {"zh": "已撤销", "en": "Retired"},
+    # category page
+    "subcategories": {"zh": "下级分类", "en": "Sub-categories"},
+    "filter": {"zh": "筛选", "en": "Filter"},
+    "apply": {"zh": "应用", "en": "Apply"},
+    "any": {"zh": "全部", "en": "Any"},
+    "status": {"zh": "状态", "en": "Status"},
+    "level": {"zh": "级别", "en": "Level"},
+    "none_found": {"zh": "没有符合条件的条目。", "en": "Nothing matches."},
+    "n_standards": {"zh": "共 {n} 项标准", "en": "{n} standard(s)"},
+    # entry pages
+    "metadata": {"zh": "基本信息", "en": "Metadata"},
+    "identifier": {"zh": "标准编号", "en": "Identifier"},
+    "code": {"zh": "代码", "en": "Code"},
+    "title": {"zh": "名称", "en": "Title"},
+    "title_other": {"zh": "其他语言名称", "en": "Title in the other language"},
+    "nature": {"zh": "性质", "en": "Nature"},
+    "std_status": {"zh": "标准状态", "en": "Standard status"},
+    "register_status": {"zh": "登记状态", "en": "Register status"},
+    "version": {"zh": "版本", "en": "Version"},
+    "issued": {"zh": "发布日期", "en": "Issued"},
+    "in_force_from": {"zh": "实施日期", "en": "In force from"},
+    "withdrawn_on": {"zh": "废止日期", "en": "Withdrawn on"},
+    "replaces": {"zh": "代替", "en": "Replaces"},
+    "replaced_by": {"zh": "被代替为", "en": "Replaced by"},
+    "successor_note": {
+        "zh": "本标准已被代替，请使用：",
+        "en": "This standard is superseded; use:",
+    },
+    "ics": {"zh": "ICS 分类号", "en": "ICS"},
+    "ccs": {"zh": "CCS 分类号", "en": "CCS"},
+    "adoption": {"zh": "采标情况", "en": "Adoption"},
+    "references": {"zh": "引用的标准", "en": "References"},
+    "dated": {"zh": "注日期引用", "en": "Dated reference"},
+    "undated": {"zh": "不注日期引用", "en": "Undated reference"},
+    "cited_by": {"zh": "被以下标准引用", "en": "Cited by"},
+    "conforming": {"zh": "符合本标准的信息资源和接口", "en": "Resources and interfaces conforming"},
+    "picture": {"zh": "依赖关系图", "en": "Dependency picture"},
+    "picture_full": {"zh": "查看完整依赖关系图", "en": "Open the full dependency picture"},
+    "picture_unavailable": {
+        "zh": "本服务器未安装 Graphviz，无法绘图；下面列出图中的条目。",
+        "en": "Graphviz is not installed on this server: no drawing; the entries are listed.",
+    },
+    "picture_entries": {"zh": "图中的条目", "en": "Entries in the picture"},
+    "picture_legend": {
+        "zh": "方框：标准（绿色现行、灰色被代替、红色废止）；椭圆：信息资源；六边形：数据接口；"
+        "虚线：不注日期引用；红线：引用了已被代替或废止的版本。点击条目可打开其页面。",
+        "en": "Boxes: standards (green current, grey superseded, red abolished); ellipses: "
+        "resources; hexagons: interfaces; dashed: undated references; red: a link to a "
+        "superseded or abolished edition. Click an entry to open its page.",
+    },
+    "depth": {"zh": "层数", "en": "Depth"},
+    "direction": {"zh": "方向", "en": "Direction"},
+    "dir_both": {"zh": "双向", "en": "Both"},
+    "dir_dependencies": {"zh": "依赖的条目", "en": "What it needs"},
+    "dir_dependents": {"zh": "依赖它的条目", "en": "What needs it"},
+    "show": {"zh": "显示", "en": "Show"},
+    "history": {"zh": "版本历史", "en": "Version history"},
+    "time": {"zh": "时间", "en": "Time"},
+    "activity": {"zh": "活动", "en": "Activity"},
+    "digest": {"zh": "内容摘要", "en": "Content digest"},
+    "publisher": {"zh": "提供方", "en": "Provider"},
+    "description": {"zh": "摘要", "en": "Abstract"},
+    "resource_class": {"zh": "资源分类", "en": "Classification"},
+    "format": {"zh": "格式", "en": "Format"},
+    "sharing_type": {"zh": "共享类型", "en": "Sharing type"},
+    "sharing_condition": {"zh": "共享条件", "en": "Sharing condition"},
+    "sharing_basis": {"zh": "不予共享依据", "en": "Basis for not sharing"},
+    "sharing_methods": {"zh": "共享方式", "en": "Sharing methods"},
+    "openness": {"zh": "是否向社会开放", "en": "Open to the public"},
+    "open_condition": {"zh": "开放条件", "en": "Open condition"},
+    "update_cycle": {"zh": "更新周期", "en": "Update cycle"},
+    "related": {"zh": "关联资源", "en": "Related resources"},
+    "conforms_to": {"zh": "符合的标准", "en": "Conforms to"},
+    "data_items": {"zh": "信息项", "en": "Data items"},
+    "position": {"zh": "序号", "en": "No."},
+    "name": {"zh": "名称", "en": "Name"},
+    "data_type": {"zh": "数据类型", "en": "Data type"},
+    "length": {"zh": "长度", "en": "Length"},
+    "served_by": {"zh": "提供该资源的接口", "en": "Interfaces serving it"},
+    "endpoint_url": {"zh": "服务地址", "en": "Endpoint URL"},
+    "endpoint_description": {"zh": "接口描述", "en": "Endpoint description"},
+    "protocol": {"zh": "协议", "en": "Protocol"},
+    "auth_method": {"zh": "认证方式", "en": "Authentication"},
+    "serves": {"zh": "提供的资源", "en": "Serves"},
+    "credit_code": {"zh": "统一社会信用代码", "en": "Unified social credit code"},
+    "provides": {"zh": "提供的资源和接口", "en": "Resources and interfaces provided"},
+    "iri": {"zh": "标识 IRI", "en": "IRI"},
+    "other_formats": {"zh": "其他格式", "en": "Other formats"},
+    "none": {"zh": "无", "en": "None"},
+    "triples": {"zh": "全部陈述", "en": "All statements"},
+    "subject": {"zh": "主语", "en": "Subject"},
+    "predicate": {"zh": "谓语", "en": "Predicate"},
+    "object": {"zh": "宾语", "en": "Object"},
+    # search
+    "search_title": {"zh": "检索", "en": "Search"},
+    "search_label": {
+        "zh": "名称、编号或代码（中英文均可）",
+        "en": "Title, identifier or code (Chinese or English)",
+    },
+    "search_button": {"zh": "检索", "en": "Search"},
+    "search_kind": {"zh": "类别", "en": "Kind"},
+    "search_hint": {
+        "zh": "标准编号可以任意写法输入，如 GB/T21063.3—2007。",
+        "en": "Standard identifiers may be written in any spelling, e.g. GB/T21063.3—2007.",
+    },
+    "results_for": {"zh": "“{q}”的检索结果：{n} 项", "en": "{n} result(s) for “{q}”"},
+    # validate and register
+    "validate_title": {"zh": "校验目录", "en": "Validate a catalogue"},
+    "validate_intro": {
+        "zh": "上传目录文件（Turtle、N-Triples、JSON-LD、RDF/XML，或 CSV、XLSX 表格），"
+        "按规范校验。校验不写入任何内容。",
+        "en": "Upload a catalogue (Turtle, N-Triples, JSON-LD, RDF/XML, or a CSV or XLSX "
+        "spreadsheet) to check it against the shapes. Nothing is written.",
+    },
+    "file": {"zh": "目录文件", "en": "Catalogue file"},
+    "file_format": {"zh": "文件格式", "en": "File format"},
+    "format_auto": {"zh": "按文件扩展名判断", "en": "From the file extension"},
+    "validate_button": {"zh": "校验", "en": "Validate"},
+    "report": {"zh": "校验报告", "en": "Validation report"},
+    "conforms": {"zh": "符合规范：没有违规项。", "en": "Conforms: no violation."},
+    "not_conforms": {
+        "zh": "不符合规范：存在违规项。",
+        "en": "Does not conform: violations found.",
+    },
+    "counts": {
+        "zh": "违规 {Violation} 项，警告 {Warning} 项，提示 {Info} 项",
+        "en": "{Violation} violation(s), {Warning} warning(s), {Info} info",
+    },
+    "nothing_written": {"zh": "未写入任何内容。", "en": "Nothing was written."},
+    "entry": {"zh": "条目", "en": "Entry"},
+    "severity": {"zh": "级别", "en": "Severity"},
+    "path": {"zh": "属性", "en": "Property"},
+    "value": {"zh": "值", "en": "Value"},
+    "message": {"zh": "说明", "en": "Message"},
+    "row": {"zh": "行", "en": "Row"},
+    "column": {"zh": "列", "en": "Column"},
+    "sev_Violation": {"zh": "违规", "en": "Violation"},
+    "sev_Warning": {"zh": "警告", "en": "Warning"},
+    "sev_Info": {"zh": "提示", "en": "Info"},
+    "omitted": {"zh": "另有 {n} 项结果未列出。", "en": "{n} more result(s) not listed."},
+    "download": {"zh": "下载报告", "en": "Download the report"},
+    "download_csv": {"zh": "下载 CSV", "en": "Download CSV"},
+    "download_turtle": {"zh": "下载 Turtle", "en": "Download Turtle"},
+    "no_file": {"zh": "请选择要上传的文件。", "en": "Choose a file to upload."},
+    "register_title": {"zh": "登记目录", "en": "Register a catalogue"},
+    "sign_in": {"zh": "登录", "en": "Sign in"},
+    "sign_in_intro": {
+        "zh": "使用登记管理员发放的令牌登录。令牌只保存在本浏览器的会话 Cookie 中。",
+        "en": "Sign in with the token the registrar gave you. It is kept only in this "
+        "browser's session cookie.",
+    },
+    "token": {"zh": "令牌", "en": "Token"},
+    "sign_out": {"zh": "退出", "en": "Sign out"},
+    "signed_in_as": {"zh": "已登录：{who}", "en": "Signed in: {who}"},
+    "bad_token": {"zh": "令牌无效或已撤销。", "en": "Unknown or revoked token."},
+    "need_sign_in": {"zh": "请先登录。", "en": "Please sign in first."},
+    "submit_button": {"zh": "提交登记", "en": "Submit"},
+    "register_intro": {
+        "zh": "上传本部门的目录文件。校验通过的条目登记为新版本；存在违规项时不写入任何内容。",
+        "en": "Upload your department's catalogue. Conforming entries are registered as new "
+        "versions; with any violation nothing is written.",
+    },
+    "accepted": {"zh": "已登记。", "en": "Registered."},
+    "rejected": {
+        "zh": "未登记：提交内容不符合规范，未写入任何内容。",
+        "en": "Not registered: the submission does not conform; nothing was written.",
+    },
+    "outcome_new": {"zh": "新增", "en": "new"},
+    "outcome_updated": {"zh": "更新", "en": "updated"},
+    "outcome_unchanged": {"zh": "未变化", "en": "unchanged"},
+    "outcome": {"zh": "结果", "en": "Outcome"},
+    "submission": {"zh": "提交记录", "en": "Submission"},
+    "my_submissions": {"zh": "本部门的提交记录", "en": "Your department's submissions"},
+    "no_submissions": {"zh": "尚无提交记录。", "en": "No submission yet."},
+    "started": {"zh": "提交时间", "en": "Submitted"},
+    "entries_n": {"zh": "条目数", "en": "Entries"},
+    "agent": {"zh": "提交者", "en": "Submitted by"},
+    "accepted_outcome": {"zh": "已登记", "en": "accepted"},
+    "unchanged_outcome": {"zh": "内容未变化", "en": "unchanged"},
+    "csrf_failed": {
+        "zh": "表单已过期或来自其他网站，请刷新页面后重试。",
+        "en": "The form has expired or came from another site; reload the page and try again.",
+    },
+    "role": {"zh": "角色", "en": "Role"},
+    # impact
+    "impact_title": {"zh": "影响分析", "en": "Impact analysis"},
+    "impact_intro": {
+        "zh": "选择一项标准和一种状态变化，查看受影响的标准、信息资源和数据接口及其关联路径。",
+        "en": "Choose a standard and a change to see which standards, resources and interfaces "
+        "are affected, and through which links.",
+    },
+    "impact_standard": {"zh": "标准（编号或名称）", "en": "Standard (identifier)"},
+    "change": {"zh": "变化", "en": "Change"},
+    "change_superseded": {"zh": "被代替", "en": "Superseded"},
+    "change_abolished": {"zh": "废止", "en": "Abolished"},
+    "analyse": {"zh": "分析", "en": "Analyse"},
+    "affected": {"zh": "受影响的条目", "en": "Affected entries"},
+    "follows": {
+        "zh": "不注日期引用，自动适用新版本",
+        "en": "Undated citers: they follow the successor by themselves",
+    },
+    "nothing_affected": {"zh": "没有受影响的条目。", "en": "Nothing is affected."},
+    "via": {"zh": "关联路径", "en": "Path"},
+    "move_to": {"zh": "应改用", "en": "Move to"},
+    "direct": {"zh": "直接", "en": "direct"},
+    "indirect": {"zh": "间接", "en": "indirect"},
+    "successor": {"zh": "后继版本", "en": "Successor"},
+    "link_references:dated": {"zh": "注日期引用", "en": "dated reference"},
+    "link_references:undated": {"zh": "不注日期引用", "en": "undated reference"},
+    "link_conformsTo": {"zh": "符合", "en": "conforms to"},
+    "link_serves": {"zh": "提供数据", "en": "serves"},
+    "link_replaces": {"zh": "代替", "en": "replaces"},
+    "link_providedBy": {"zh": "提供方", "en": "provided by"},
+    "link_inCategory": {"zh": "属于", "en": "in category"},
+    # errors
+    "error": {"zh": "出错了", "en": "Something went wrong"},
+    "error_404": {"zh": "未找到该页面或条目", "en": "Not found"},
+    "error_400": {"zh": "请求有误", "en": "Bad request"},
+    "error_401": {"zh": "需要登录", "en": "Sign-in needed"},
+    "error_403": {"zh": "无权执行此操作", "en": "Not allowed"},
+    "error_405": {"zh": "不允许的请求方法", "en": "Method not allowed"},
+    "error_409": {"zh": "与登记状态冲突", "en": "Conflict"},
+    "error_413": {"zh": "上传内容过大", "en": "Upload too large"},
+    "error_415": {"zh": "不支持的文件格式", "en": "Unsupported file format"},
+    "error_422": {"zh": "请求无法处理", "en": "Request cannot be processed"},
+    "error_500": {"zh": "服务器内部错误", "en": "Internal error"},
+    "error_503": {"zh": "服务暂不可用", "en": "Service unavailable"},
+    "error_back": {"zh": "返回首页", "en": "Back to the home page"},
+    "error_404_text": {
+        "zh": "本库中没有登记该条目，或地址有误。可以试试检索。",
+        "en": "Nothing is registered under this address. Try searching.",
+    },
+    "details": {"zh": "详细信息", "en": "Details"},
+}
+
+
+def lang_of(request: Request) -> str:
+    """The visitor's language: the cookie's choice, else Chinese."""
+    chosen = request.cookies.get(LANG_COOKIE, "")
+    return chosen if chosen in LANGS else DEFAULT_LANG
+
+
+class Translator:
+    """`t("key", n=3)` in templates: the string in the page's language, formatted."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang if lang in LANGS else DEFAULT_LANG
+        self.other = "en" if self.lang == "zh" else "zh"
+
+    @property
+    def known(self) -> frozenset[str]:
+        return frozenset(STRINGS)
+
+    def __call__(self, key: str, **values: Any) -> str:
+        entry = STRINGS.get(key)
+        if entry is None:
+            return key  # a missing key shows itself rather than breaking the page
+        text = entry[self.lang]
+        return text.format(**values) if values else text
+
+    def label(self, labels: Mapping[str, str] | None, fallback: str = "") -> str:
+        """A zh/en label map in the page's language, else the other one, else `fallback`."""
+        if not labels:
+            return fallback
+        return labels.get(self.lang) or labels.get(self.other) or labels.get("") or fallback

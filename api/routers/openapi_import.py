@@ -1,0 +1,110 @@
+"""POST /api/v1/interfaces/openapi: register an OpenAPI document as a data interface.
+
+The body is the OpenAPI 3.0/3.1 document itself (YAML or JSON), read with the
+size cap (api.deps.read_body) and handed to the one submission path
+(registry.inputs, format "openapi"): an invalid spec is 400 with the
+validator's messages in `details.errors`, a non-conforming entry 422 with the
+report, a registered one 201.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response
+
+from api.deps import BodyDep, RegistryDep, SubmitterDep
+from api.errors import error_responses
+from registry.errors import ForbiddenError, InputError, NotConformingError
+from registry.inputs import Document
+from registry.reports import report_json
+
+router = APIRouter(prefix="/api/v1", tags=["registration"])
+
+OPENAPI_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "description": "An OpenAPI 3.0 or 3.1 document, YAML or JSON. Only local $ref "
+        "(#/...) are accepted; nothing is fetched.",
+        "content": {
+            t: {"schema": {"type": "string", "format": "binary"}}
+            for t in ("application/yaml", "application/json", "text/yaml", "text/plain")
+        },
+    }
+}
+
+
+@router.post(
+    "/interfaces/openapi",
+    summary="Register an OpenAPI document as a data interface",
+    status_code=201,
+    openapi_extra=OPENAPI_BODY,
+    responses={
+        201: {"description": "Registered: the submission, its entry and the report."},
+        **error_responses(400, 401, 403, 409, 413, 422, 500, 503),
+    },
+)
+def import_openapi(
+    registry: RegistryDep,
+    principal: SubmitterDep,
+    body: BodyDep,
+    response: Response,
+    department: Annotated[
+        str | None,
+        Query(
+            max_length=18,
+            description="Credit code of the providing department; "
+            "a submitter token's own department by default.",
+        ),
+    ] = None,
+    serves: Annotated[
+        list[str] | None,
+        Query(max_length=100, description="Resource codes the interface serves (repeat)."),
+    ] = None,
+    conforms_to: Annotated[
+        list[str] | None,
+        Query(max_length=100, description="Standards it conforms to, any spelling (repeat)."),
+    ] = None,
+    code: Annotated[
+        str | None,
+        Query(
+            max_length=64,
+            description="Interface code; default info.x-interface-code, "
+            "else derived from the department and the endpoint.",
+        ),
+    ] = None,
+    dry_run: Annotated[bool, Query(description="Validate only; write nothing.")] = False,
+) -> dict[str, Any]:
+    """Map the document to a data-interface entry (name, version, endpoint from
+    servers, operations, the spec as its endpoint description), validate it and,
+    with no Violation, register it. docs/inputs.md has the mapping."""
+    own = str(principal.department).rsplit("/", 1)[-1] if principal.department else None
+    department = (department or own or "").strip().upper()
+    if not department:
+        raise InputError("say the providing department: ?department=<credit code>")
+    if principal.role == "submitter" and department != own:
+        raise ForbiddenError(
+            "a submitter registers only its own department's interfaces (只能提交本部门的接口)",
+            {"department": department},
+        )
+    options = {
+        "department": department,
+        "serves": serves or [],
+        "conforms_to": conforms_to or [],
+        "code": code,
+    }
+    doc = Document("openapi", body, "openapi", options)
+    limit = registry.settings.report_max_results
+    if dry_run:
+        report = registry.validate([doc])
+        response.status_code = 200
+        return {"accepted": None, "report": report_json(report, limit)}
+    result = registry.submit([doc], principal)
+    if not result.accepted:
+        raise NotConformingError(
+            "the interface does not conform; nothing was written (接口条目不符合规范,未写入)",
+            report_json(result.report, limit),
+        )
+    submission_id = (result.submission or "").rsplit("/", 1)[-1]
+    response.headers["Location"] = f"/api/v1/submissions/{submission_id}"
+    return {**result.as_dict(), "id": submission_id, "report": report_json(result.report, limit)}

@@ -1,0 +1,134 @@
+"""The HTML representation of entity IRIs: /id/... asked for by a browser.
+
+An entry's IRI is its page: a standard, resource, interface or department gets its
+full page (metadata, links both ways, dependency picture, version history); a
+submission its provenance and report; anything else the registry describes (a
+version, a data item) a table of its statements. api.routers.entities calls
+`entry_page` when content negotiation chose HTML; it runs in the threadpool.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rdflib import Graph, Literal, URIRef
+from starlette.requests import Request
+from starlette.responses import Response
+
+from api.i18n import lang_of
+from api.routers.pages import local_href, picture, render
+from registry import queries
+from registry.errors import NotFoundError
+from registry.graphs import graph_of
+from registry.namespaces import bind_prefixes
+from registry.registration import history, item_state
+from registry.service import Registry
+
+PAGE_KINDS = ("standard", "resource", "interface", "department")
+_SUBMISSION = re.compile(r"^submission/([0-9a-f-]{36})$")
+PICTURE_DEPTH = 1
+
+
+def entry_page(request: Request, registry: Registry, iri: str, path: str) -> Response:
+    """The page of `iri` (minted under the base as `path`); NotFoundError when the
+    registry holds nothing about it."""
+    store = registry.store
+    cache = request.app.state.read_cache
+    match = _SUBMISSION.match(path)
+    if match:
+        return _submission_page(request, registry, match[1])
+    state = item_state(store, iri)
+    if state is not None and state.kind in PAGE_KINDS:
+        try:
+            record = queries.entry(store, state.kind, iri, cache)
+        except NotFoundError:
+            record = None  # retired: no longer current; the statements page shows it
+        if record is not None:
+            context = _context(request, registry, state.kind, record)
+            context["history"] = history(store, iri)
+            context["item_status"] = state.status
+            return render(request, f"{state.kind}.html", context)
+    graph = queries.describe(store, iri)  # NotFoundError: the 404 page
+    return _statements_page(request, graph, iri)
+
+
+def _named(snap: queries.Snapshot, iri: str, kind: str | None = None) -> dict[str, Any]:
+    record = snap.by_iri.get(iri, {})
+    if kind is None:
+        kind = next((k for k, rs in snap.records.items() if record in rs), None)
+    return {
+        "iri": iri,
+        "kind": kind,
+        "id": record.get("id"),
+        "label": record.get("title") or record.get("name") or {},
+        "status": (record.get("status") or {}).get("code"),
+    }
+
+
+def _context(
+    request: Request, registry: Registry, kind: str, record: dict[str, Any]
+) -> dict[str, Any]:
+    store = registry.store
+    snap = queries.snapshot(store, request.app.state.read_cache)
+    iri = record["iri"]
+    context: dict[str, Any] = {"e": record, "kind": kind}
+    if kind == "standard":
+        refs = record.get("referenced_by", [])
+        context["cited_by"] = [
+            _named(snap, r["iri"], "standard") for r in refs if r["kind"] == "standard"
+        ]
+        context["conforming"] = [
+            _named(snap, r["iri"], r["kind"]) for r in refs if r["kind"] != "standard"
+        ]
+        graph = graph_of(store)
+        if iri in graph:
+            context["picture"] = picture(
+                graph, iri, registry.settings.base_iri, lang_of(request), PICTURE_DEPTH
+            )
+    elif kind == "resource":
+        context["served_by"] = [
+            _named(snap, r["iri"], "interface")
+            for r in snap.records["interface"]
+            if any(s["iri"] == iri for s in r.get("serves") or [])
+        ]
+    elif kind == "department":
+        context["provided"] = [
+            _named(snap, r["iri"], k)
+            for k in ("resource", "interface")
+            for r in snap.records[k]
+            if (r.get("publisher") or {}).get("iri") == iri
+        ]
+    return context
+
+
+def _submission_page(request: Request, registry: Registry, submission_id: str) -> Response:
+    store = registry.store
+    found = queries.submission(store, registry.settings.base_iri, submission_id)
+    snap = queries.snapshot(store, request.app.state.read_cache)
+    found["named_entries"] = [_named(snap, e) for e in found["entries"]]
+    return render(request, "submission.html", {"s": found})
+
+
+def _statements_page(request: Request, graph: Graph, iri: str) -> Response:
+    bind_prefixes(graph)
+    base = request.app.state.settings.base_iri
+    manager = graph.namespace_manager
+
+    def term(node: object) -> dict[str, Any]:
+        if isinstance(node, Literal):
+            return {"text": str(node), "lang": node.language, "href": None}
+        if isinstance(node, URIRef):
+            return {
+                "text": manager.normalizeUri(node),
+                "lang": None,
+                "href": local_href(str(node), base),
+            }
+        return {"text": str(node), "lang": None, "href": None}
+
+    rows = [
+        (term(s), term(p), term(o))
+        for s, p, o in sorted(graph, key=lambda t: (t[0] != URIRef(iri), str(t[0]), str(t[1])))
+    ]
+    title = queries.title_of(graph, iri, lang_of(request))
+    return render(request, "statements.html", {"title": title, "iri": iri, "rows": rows})

@@ -1,0 +1,375 @@
+"""Pages with forms: validate an upload (nothing written) and register a catalogue.
+
+Uploads are multipart forms, read with the body cap of api.limits, and handed to the
+registry as a `Document` named by the uploaded file, so every format the registry
+reads (RDF syntaxes, CSV and XLSX spreadsheets) works here as on the command line.
+
+Signing in: the submitter pastes a token once; it is checked, then kept in an
+HttpOnly, SameSite=Strict session cookie (never in a URL, never readable by page
+scripts). Every POST form carries the CSRF double-submit token of api.routers.pages.
+Handlers are plain `def`: parsing, validation and writing block.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import PurePath
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from rdflib import URIRef
+from rdflib.namespace import PROV
+
+from api.deps import RegistryDep
+from api.i18n import Translator, lang_of
+from api.routers.pages import csrf_ok, render
+from registry import queries
+from registry.errors import InputError, PayloadTooLargeError, RegistryError
+from registry.inputs import Document
+from registry.namespaces import GRAPH_REGISTRY, SCS
+from registry.registration import Principal
+from registry.reports import report_csv, report_json, report_turtle
+from registry.service import Registry
+from registry.store import Store
+from registry.tokens import authenticate, list_tokens
+from registry.validation import SEVERITIES, ValidationReport, ValidationResult
+
+router = APIRouter(include_in_schema=False)
+
+SESSION_COOKIE = "screg_session"
+# "" means: from the file's extension. Mapped formats (csv, xlsx) are the registry's.
+UPLOAD_FORMATS = ("", "turtle", "nt", "jsonld", "rdfxml", "csv", "xlsx")
+_IRI = re.compile(r"^[^\s<>\"{}|\\^`]+$")
+
+UploadField = Annotated[UploadFile | None, File()]
+FormatField = Annotated[str, Form(max_length=20)]
+CsrfField = Annotated[str, Form(max_length=200)]
+
+
+def read_upload(registry: Registry, upload: UploadFile | None, fmt: str) -> Document:
+    """The uploaded file as a Document; 400 without a file, 413 over the size limit,
+    415 (later, when parsed) for a format the registry does not read."""
+    if upload is None or not upload.filename:
+        raise InputError("no file was uploaded (未选择文件)")
+    if fmt not in UPLOAD_FORMATS:
+        raise InputError(f"unknown format {fmt!r}", {"allowed": list(UPLOAD_FORMATS)})
+    limit = registry.settings.max_body_bytes
+    data = upload.file.read(limit + 1)
+    if len(data) > limit:
+        raise PayloadTooLargeError(
+            f"upload larger than the limit of {limit} bytes (上传内容超过大小限制)",
+            {"limit": limit},
+        )
+    # Only the name's last part, for messages and format detection: never opened.
+    name = PurePath(upload.filename.replace("\\", "/")).name or "upload"
+    return Document(name, data, fmt or None)
+
+
+def report_view(
+    report: ValidationReport,
+    lang: str,
+    limit: int,
+    registered: set[str] | frozenset[str] = frozenset(),
+) -> dict[str, Any]:
+    """The report for the table: results grouped by entry, with row and column when the
+    upload was a spreadsheet, and the JSON the download buttons send back. Entries
+    already `registered` are linked to their pages; the others have none yet."""
+    listed = report.results[:limit]
+    groups: dict[str, list[dict[str, Any]]] = {}
+    located = False
+    for r in listed:
+        where = dict(r.location)
+        located = located or "row" in where or "column" in where
+        groups.setdefault(r.entry or "-", []).append(
+            {
+                "severity": r.severity,
+                "path": _short(r.path),
+                "value": r.value,
+                "message": r.message(lang),
+                "row": where.get("row"),
+                "column": where.get("column"),
+            }
+        )
+    return {
+        "conforms": report.conforms,
+        "counts": report.counts,
+        "groups": groups,
+        "located": located,
+        "linked": {entry for entry in groups if entry in registered},
+        "omitted": len(report.results) - len(listed),
+        "json": json.dumps(report_json(report, limit), ensure_ascii=False),
+    }
+
+
+def _short(path: str | None) -> str:
+    if not path:
+        return "-"
+    return re.split(r"[#/]", path.rstrip("/#"))[-1]
+
+
+def _report_from_json(text: str) -> ValidationReport:
+    """A report sent back by the download form (a report this server rendered); 400 for
+    anything that is not one."""
+    try:
+        data = json.loads(text)
+        results = []
+        for r in data["results"]:
+            if r["severity"] not in SEVERITIES:
+                raise ValueError(r["severity"])
+            for key in ("focus", "shape", "constraint"):
+                if r[key] and not _IRI.match(r[key]):
+                    raise ValueError(key)
+            results.append(
+                ValidationResult(
+                    severity=r["severity"],
+                    focus=str(r["focus"]),
+                    path=r.get("path"),
+                    value=r.get("value"),
+                    message_zh=str(r["message"].get("zh", "")),
+                    message_en=str(r["message"].get("en", "")),
+                    source_shape=str(r["shape"]),
+                    constraint=str(r["constraint"]),
+                    entry=str(r.get("entry") or r["focus"]),
+                    location=tuple((str(k), v) for k, v in (r.get("location") or {}).items()),
+                )
+            )
+        return ValidationReport(results, str(data.get("shapes_sha256", "")))
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        raise InputError("not a validation report (不是校验报告)") from error
+
+
+def _csrf_refused(request: Request, template: str, context: dict[str, Any]) -> HTMLResponse:
+    t = Translator(lang_of(request))
+    return render(request, template, {**context, "error": t("csrf_failed")}, status=403)
+
+
+# -- validate ----------------------------------------------------------------------------
+
+
+@router.get("/validate", response_class=HTMLResponse)
+def validate_form(request: Request) -> HTMLResponse:
+    return render(request, "validate.html", {"formats": UPLOAD_FORMATS})
+
+
+@router.post("/validate", response_class=HTMLResponse)
+def validate_upload(
+    request: Request,
+    registry: RegistryDep,
+    file: UploadField = None,
+    format: FormatField = "",
+    csrf_token: CsrfField = "",
+) -> HTMLResponse:
+    """Validate the uploaded catalogue with the registry as context; nothing is written.
+    200 with the report whether or not it conforms (as POST /api/v1/validate)."""
+    context: dict[str, Any] = {"formats": UPLOAD_FORMATS, "format": format}
+    if not csrf_ok(request, csrf_token):
+        return _csrf_refused(request, "validate.html", context)
+    try:
+        doc = read_upload(registry, file, format)
+        report = registry.validate([doc])
+    except RegistryError as error:
+        context["error"] = error.message
+        context["error_details"] = error.details
+        return render(request, "validate.html", context, status=error.status)
+    limit = registry.settings.report_max_results
+    context["file_name"] = doc.name
+    context["report"] = report_view(report, lang_of(request), limit, _registered(request, registry))
+    return render(request, "validate.html", context)
+
+
+@router.post("/validate/report")
+def download_report(
+    request: Request,
+    registry: RegistryDep,
+    report: Annotated[str, Form()],
+    fmt: Annotated[str, Form(max_length=10)] = "csv",
+    csrf_token: CsrfField = "",
+) -> Response:
+    """The report just shown, as a CSV or Turtle file (sent back by the page, since
+    nothing of a validation is kept on the server)."""
+    if not csrf_ok(request, csrf_token):
+        return _csrf_refused(request, "validate.html", {"formats": UPLOAD_FORMATS})
+    parsed = _report_from_json(report)
+    limit = registry.settings.report_max_results
+    if fmt == "turtle":
+        body, media, ext = report_turtle(parsed, limit), "text/turtle; charset=utf-8", "ttl"
+    elif fmt == "csv":
+        # With a BOM: spreadsheet programs then read the Chinese messages as UTF-8.
+        body, media, ext = "\ufeff" + report_csv(parsed, limit), "text/csv; charset=utf-8", "csv"
+    else:
+        raise InputError(f"unknown report format {fmt!r}", {"allowed": ["csv", "turtle"]})
+    return Response(
+        body,
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="validation-report.{ext}"'},
+    )
+
+
+# -- register ----------------------------------------------------------------------------
+
+_SUBMISSIONS = f"""
+SELECT ?s ?started ?outcome ?entry WHERE {{ GRAPH <{GRAPH_REGISTRY}> {{
+  ?s a <{SCS.Submission}> ; <{PROV.wasAssociatedWith}> ?agent ;
+     <{PROV.startedAtTime}> ?started ; <{SCS.outcome}> ?outcome .
+  OPTIONAL {{ ?s <{SCS.entry}> ?entry }}
+}} }}"""
+
+
+def submissions_of(store: Store, agent: URIRef) -> list[dict[str, Any]]:
+    """The recorded submissions of one agent (a department), newest first."""
+    found: dict[str, dict[str, Any]] = {}
+    for row in store.select(_SUBMISSIONS, {"agent": agent}):
+        iri = str(row["s"])
+        record = found.setdefault(
+            iri,
+            {
+                "iri": iri,
+                "started": str(row["started"])[:19].replace("T", " "),
+                "sort": str(row["started"]),
+                "outcome": str(row["outcome"]),
+                "entries": 0,
+            },
+        )
+        if row.get("entry") is not None:
+            record["entries"] += 1
+    return sorted(found.values(), key=lambda r: r["sort"], reverse=True)
+
+
+def signed_in(request: Request, store: Store) -> Principal | None:
+    secret = request.cookies.get(SESSION_COOKIE, "")
+    if not secret or len(secret) > 200:
+        return None
+    return authenticate(store, secret)
+
+
+def _who(request: Request, registry: Registry, principal: Principal) -> dict[str, Any]:
+    """What the page says about the signed-in principal: role, department, label."""
+    store = registry.store
+    snap = queries.snapshot(store, request.app.state.read_cache)
+    department = snap.by_iri.get(str(principal.department)) if principal.department else None
+    token_id = principal.name.removeprefix("token-")
+    label = next((i.name for i in list_tokens(store) if i.id == token_id), "")
+    return {
+        "role": principal.role,
+        "department": department,
+        "label": label,
+        "submissions": submissions_of(store, principal.agent),
+    }
+
+
+def _register_page(
+    request: Request,
+    registry: Registry,
+    principal: Principal | None,
+    extra: dict[str, Any] | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    context: dict[str, Any] = {"formats": UPLOAD_FORMATS, "who": None, **(extra or {})}
+    if principal is not None:
+        context["who"] = _who(request, registry, principal)
+    response = render(request, "register.html", context, status=status)
+    if principal is None and request.cookies.get(SESSION_COOKIE):
+        response.delete_cookie(SESSION_COOKIE, path="/")  # revoked or unknown: forget it
+    return response
+
+
+@router.get("/register", response_class=HTMLResponse)
+def register_form(request: Request, registry: RegistryDep) -> HTMLResponse:
+    return _register_page(request, registry, signed_in(request, registry.store))
+
+
+@router.post("/register/sign-in")
+def sign_in(
+    request: Request,
+    registry: RegistryDep,
+    token: Annotated[str, Form(max_length=200)] = "",
+    csrf_token: CsrfField = "",
+) -> Response:
+    t = Translator(lang_of(request))
+    if not csrf_ok(request, csrf_token):
+        return _register_page(request, registry, None, {"error": t("csrf_failed")}, 403)
+    principal = authenticate(registry.store, token.strip()) if token.strip() else None
+    if principal is None:
+        return _register_page(request, registry, None, {"error": t("bad_token")}, 401)
+    # 303: the browser follows with a GET, so a reload does not post the token again.
+    response = RedirectResponse("/register", status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        token.strip(),
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
+    return response
+
+
+@router.post("/register/sign-out")
+def sign_out(request: Request, registry: RegistryDep, csrf_token: CsrfField = "") -> Response:
+    if not csrf_ok(request, csrf_token):
+        t = Translator(lang_of(request))
+        principal = signed_in(request, registry.store)
+        return _register_page(request, registry, principal, {"error": t("csrf_failed")}, 403)
+    response = RedirectResponse("/register", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.post("/register", response_class=HTMLResponse)
+def register_upload(
+    request: Request,
+    registry: RegistryDep,
+    file: UploadField = None,
+    format: FormatField = "",
+    csrf_token: CsrfField = "",
+) -> HTMLResponse:
+    """Submit the uploaded catalogue as the signed-in principal: 201 with the entries
+    registered, 422 with the report when it does not conform (nothing written), 401
+    when not signed in, 403 for another department's entries, 400/413/415 for a file
+    that cannot be read."""
+    t = Translator(lang_of(request))
+    principal = signed_in(request, registry.store)
+    if not csrf_ok(request, csrf_token):
+        return _register_page(request, registry, principal, {"error": t("csrf_failed")}, 403)
+    if principal is None:
+        return _register_page(request, registry, None, {"error": t("need_sign_in")}, 401)
+    try:
+        doc = read_upload(registry, file, format)
+        result = registry.submit([doc], principal)
+    except RegistryError as error:
+        extra = {"error": error.message, "error_details": error.details, "format": format}
+        return _register_page(request, registry, principal, extra, error.status)
+    limit = registry.settings.report_max_results
+    extra = {
+        "file_name": doc.name,
+        "report": report_view(
+            result.report, lang_of(request), limit, _registered(request, registry)
+        ),
+        "accepted": result.accepted,
+        "submission": result.submission,
+        "changes": [
+            {
+                "item": c.item,
+                "kind": c.kind,
+                "version": c.version,
+                "outcome": c.outcome,
+                "label": _label(request, registry, c.item),
+            }
+            # What changed first, then what stayed as it was.
+            for c in sorted(result.changes, key=lambda c: (c.outcome == "unchanged", c.item))
+        ],
+    }
+    return _register_page(request, registry, principal, extra, 201 if result.accepted else 422)
+
+
+def _registered(request: Request, registry: Registry) -> set[str]:
+    return set(queries.snapshot(registry.store, request.app.state.read_cache).by_iri)
+
+
+def _label(request: Request, registry: Registry, iri: str) -> dict[str, str]:
+    snap = queries.snapshot(registry.store, request.app.state.read_cache)
+    record = snap.by_iri.get(iri, {})
+    label = record.get("title") or record.get("name") or {}
+    return {**label, "id": record.get("id") or ""}

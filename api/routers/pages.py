@@ -1,0 +1,461 @@
+"""Web pages for people: home, categories, search, dependency pictures and impact.
+
+Server-rendered Jinja2, no JavaScript needed. Every page comes in the visitor's
+language (api.i18n: a cookie, Chinese by default) and links every entry by its IRI:
+the entry pages themselves are served at /id/... (api.routers.entities hands HTML
+requests to api.routers.page_entries).
+
+Handlers are plain `def`: they query the store and build graphs, which block, so
+FastAPI runs them in its threadpool. The helpers here (render, CSRF cookie, error
+pages, SVG links) are shared by the other page modules.
+"""
+
+from __future__ import annotations
+
+import functools
+import hmac
+import html
+import re
+import secrets
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+
+import networkx as nx
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from rdflib import URIRef
+from rdflib.namespace import PROV
+
+from api.deps import CacheDep, RegistryDep, StoreDep
+from api.i18n import LANG_COOKIE, LANG_COOKIE_MAX_AGE, LANGS, Translator, lang_of
+from registry import queries
+from registry.errors import InputError, NotFoundError, RegistryError
+from registry.graphs import (
+    RendererUnavailableError,
+    display_name,
+    graph_of,
+    impact_of,
+    neighbourhood,
+    to_svg,
+)
+from registry.namespaces import GRAPH_REGISTRY, SCS
+from registry.store import Store
+
+router = APIRouter(include_in_schema=False)
+
+API_DIR = Path(__file__).resolve().parent.parent
+TEMPLATES_DIR = API_DIR / "templates"
+STATIC_DIR = API_DIR / "static"
+
+CSRF_COOKIE = "screg_csrf"
+CSRF_FIELD = "csrf_token"
+STATUSES = ("current", "forthcoming", "superseded", "abolished")
+KINDS = ("standard", "resource", "interface")
+# Paths that are always pages, and those that never are (machine clients there get
+# the one JSON error shape, whatever their Accept header says).
+PAGE_PREFIXES = ("/category/", "/search", "/graph", "/impact", "/validate", "/register", "/lang/")
+MACHINE_PREFIXES = ("/api/", "/sparql", "/docs", "/openapi", "/redoc", "/static/")
+
+
+@functools.cache
+def environment() -> Environment:
+    """The template environment, built on first use (nothing is built at import)."""
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["urlquote"] = lambda value: quote(str(value), safe="")
+    return env
+
+
+def local_href(iri: str | None, base: str) -> str | None:
+    """Where a person reads about `iri`: its page under /id/ when we minted it (whatever
+    host this server runs on), the IRI itself when it is on the web, else nothing."""
+    if not iri:
+        return None
+    if iri.startswith(base):
+        return "/id/" + iri[len(base) :]
+    if iri.startswith(("http://", "https://")):
+        return iri
+    return None
+
+
+def csrf_value(request: Request) -> tuple[str, bool]:
+    """The visitor's CSRF secret and whether it is new (to be set as a cookie)."""
+    current = request.cookies.get(CSRF_COOKIE, "")
+    if re.fullmatch(r"[A-Za-z0-9_-]{32,64}", current):
+        return current, False
+    return secrets.token_urlsafe(32), True
+
+
+def csrf_ok(request: Request, submitted: str | None) -> bool:
+    """Double-submit check: the form's hidden field equals the HttpOnly, SameSite=Strict
+    cookie. Another site can neither read the cookie nor make the browser send it."""
+    cookie = request.cookies.get(CSRF_COOKIE, "")
+    return bool(cookie and submitted) and hmac.compare_digest(cookie, submitted or "")
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """A page in the visitor's language, with the CSRF cookie set on first visit."""
+    lang = lang_of(request)
+    base = request.app.state.settings.base_iri
+    token, new = csrf_value(request)
+    text = (
+        environment()
+        .get_template(template)
+        .render(
+            t=Translator(lang),
+            lang=lang,
+            path=request.url.path,
+            here=_here(request),
+            csrf_field=CSRF_FIELD,
+            csrf_token=token,
+            href=functools.partial(local_href, base=base),
+            **(context or {}),
+        )
+    )
+    response = HTMLResponse(text, status, headers=headers)
+    if new:
+        response.set_cookie(
+            CSRF_COOKIE,
+            token,
+            httponly=True,
+            samesite="strict",
+            secure=request.url.scheme == "https",
+            path="/",
+        )
+    return response
+
+
+def _here(request: Request) -> str:
+    query = request.url.query
+    return request.url.path + (f"?{query}" if query else "")
+
+
+# -- error pages ------------------------------------------------------------------------
+
+
+def wants_page(request: Request) -> bool:
+    """Does this request come from a person's browser page rather than a program?"""
+    path = request.url.path
+    if path.startswith(MACHINE_PREFIXES):
+        return False
+    if path == "/" or path.startswith(PAGE_PREFIXES):
+        return True
+    return "text/html" in request.headers.get("accept", "")
+
+
+def error_page(
+    request: Request,
+    status: int,
+    code: str,
+    message: str,
+    details: Any = None,
+    headers: dict[str, str] | None = None,
+) -> Response | None:
+    """The error as an HTML page in the visitor's language, or None when the request is
+    not for a page (api.errors then answers the JSON error body)."""
+    if not wants_page(request):
+        return None
+    headers = {k: v for k, v in (headers or {}).items() if k.lower() != "www-authenticate"}
+    return render(
+        request,
+        "error.html",
+        {"status": status, "code": code, "message": message},
+        status=status,
+        headers=headers or None,
+    )
+
+
+# -- language ----------------------------------------------------------------------------
+
+
+def safe_next(target: str | None) -> str:
+    """A local path to go back to; anything else (another site, a scheme) goes home."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+@router.get("/lang/{code}")
+def switch_language(code: str, next: Annotated[str | None, Query(max_length=2000)] = None):
+    """Remember the visitor's language in a cookie and go back to the page."""
+    if code not in LANGS:
+        raise NotFoundError(f"no language {code!r}", {"available": list(LANGS)})
+    response = RedirectResponse(safe_next(next), status_code=303)
+    response.set_cookie(
+        LANG_COOKIE, code, max_age=LANG_COOKIE_MAX_AGE, httponly=True, samesite="lax", path="/"
+    )
+    return response
+
+
+# -- home ----------------------------------------------------------------------------------
+
+_RECENT = f"""
+SELECT ?item ?kind ?n ?time WHERE {{ GRAPH <{GRAPH_REGISTRY}> {{
+  ?v <{SCS.versionOf}> ?item ; <{SCS.versionNumber}> ?n ; <{PROV.generatedAtTime}> ?time .
+  ?item <{SCS.itemKind}> ?kind .
+}} }} ORDER BY DESC(?time) DESC(?n) LIMIT 12"""
+
+
+def recent_versions(store: Store, snap: queries.Snapshot) -> list[dict[str, Any]]:
+    """The latest registered versions, newest first, with the entry's name."""
+    found = []
+    for row in store.select(_RECENT):
+        iri = str(row["item"])
+        record = snap.by_iri.get(iri, {})
+        found.append(
+            {
+                "iri": iri,
+                "kind": str(row["kind"]),
+                "version": int(str(row["n"])),
+                "time": str(row["time"])[:19].replace("T", " "),
+                "id": record.get("id"),
+                "label": record.get("title") or record.get("name") or {},
+            }
+        )
+    return found
+
+
+# -- categories ----------------------------------------------------------------------------
+
+
+def code_list(snap: queries.Snapshot, scheme: URIRef) -> list[queries.Concept]:
+    return sorted(
+        (c for c in snap.concepts.values() if c.scheme == str(scheme)), key=lambda c: c.notation
+    )
+
+
+@router.get("/category/{code}", response_class=HTMLResponse)
+def category_page(
+    request: Request,
+    code: str,
+    store: StoreDep,
+    cache: CacheDep,
+    status: Annotated[str | None, Query(max_length=40)] = None,
+    level: Annotated[str | None, Query(max_length=40)] = None,
+) -> HTMLResponse:
+    """A category's sub-categories and its standards (sub-categories included), filtered
+    by standard status and level; an unknown category is 404, an unknown filter 400."""
+    node = queries.category(store, code, cache)  # 404 first
+    page = queries.search_standards(
+        store,
+        category=code,
+        status=status or None,
+        level=level or None,
+        limit=100_000,
+        cache=cache,
+    )
+    snap = queries.snapshot(store, cache)
+    return render(
+        request,
+        "category.html",
+        {
+            "node": node,
+            "standards": page.items,
+            "statuses": code_list(snap, SCS.StandardStatuses),
+            "levels": code_list(snap, SCS.StandardLevels),
+            "status": status or "",
+            "level": level or "",
+            "parents": _parents(queries.category_tree(store, cache), code),
+        },
+    )
+
+
+def _parents(tree: list[dict[str, Any]], code: str) -> list[dict[str, Any]]:
+    """The categories above `code`, top first (for the breadcrumb)."""
+
+    def walk(nodes: list[dict[str, Any]], trail: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        for node in nodes:
+            if node["code"] == code:
+                return trail
+            found = walk(node["children"], [*trail, node])
+            if found:
+                return found
+        return []
+
+    return walk(tree, [])
+
+
+# -- search --------------------------------------------------------------------------------
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search_page(
+    request: Request,
+    store: StoreDep,
+    cache: CacheDep,
+    q: Annotated[str, Query(max_length=200)] = "",
+    kind: Annotated[str, Query(max_length=20)] = "all",
+) -> HTMLResponse:
+    """Standards, resources and interfaces whose identifier, code or zh/en title holds
+    `q`; a standard identifier in any spelling is normalised (queries._matcher)."""
+    if kind not in ("all", *KINDS):
+        raise InputError(f"unknown kind {kind!r}", {"allowed": ["all", *KINDS]})
+    results: dict[str, list[dict[str, Any]]] = {}
+    text = q.strip()
+    # An empty text with one kind lists every entry of that kind (the home page's counts
+    # link there); with all kinds it shows the form only.
+    if text or kind != "all":
+        for name in KINDS if kind == "all" else (kind,):
+            if name == "standard":
+                found = queries.search_standards(store, q=text or None, limit=500, cache=cache)
+            else:
+                found = queries.list_entries(store, name, q=text or None, limit=500, cache=cache)
+            results[name] = found.items
+    return render(
+        request,
+        "search.html",
+        {
+            "q": text,
+            "kind": kind,
+            "kinds": KINDS,
+            "results": results,
+            "total": sum(len(v) for v in results.values()),
+        },
+    )
+
+
+# -- dependency pictures -------------------------------------------------------------------
+
+_ANCHOR = re.compile(r"<a\b([^>]*)>")
+_ATTR = re.compile(r'\s(xlink:href|href|xlink:title)="([^"]*)"')
+
+
+def linked_svg(svg: bytes, base: str) -> str:
+    """Graphviz SVG made ready to inline in a page, every entry a link to its page.
+
+    Nodes carry their IRI as tooltip (and as URL once the export sets one); the link is
+    rewritten to the local /id/ path, so it works whatever host and port serve the
+    pages, and the XML prologue is dropped (it is not allowed inside HTML)."""
+    text = svg.decode("utf-8")
+    start = text.find("<svg")
+    text = text[start:] if start >= 0 else text
+
+    def link(match: re.Match[str]) -> str:
+        attrs = dict((name, html.unescape(value)) for name, value in _ATTR.findall(match[1]))
+        iri = attrs.get("xlink:href") or attrs.get("href") or attrs.get("xlink:title")
+        target = local_href(iri, base) if iri else None
+        if not target:
+            return match[0]
+        kept = _ATTR.sub(lambda m: "" if m[1] in ("xlink:href", "href") else m[0], match[1])
+        quoted = html.escape(target, quote=True)
+        return f'<a{kept} xlink:href="{quoted}" href="{quoted}">'
+
+    return _ANCHOR.sub(link, text)
+
+
+def picture(
+    graph: nx.MultiDiGraph, root: str, base: str, lang: str, depth: int, direction: str = "both"
+) -> dict[str, Any]:
+    """The neighbourhood of `root` as inline SVG (None without Graphviz) and as a list of
+    its entries with links, for readers without SVG and for screen readers."""
+    sub = neighbourhood(graph, root, direction, depth)  # type: ignore[arg-type]
+    # The editions it replaces and that replace it are what a reader of a superseded
+    # standard looks for first; the dependency walk does not reach them.
+    editions = {v for _, v, k in graph.out_edges(root, keys=True) if k == "replaces"}
+    editions |= {u for u, _, k in graph.in_edges(root, keys=True) if k == "replaces"}
+    if editions - set(sub):
+        wider = nx.MultiDiGraph(graph.subgraph(set(sub) | editions))
+        wider.graph.update(sub.graph)
+        for node in wider:
+            wider.nodes[node]["distance"] = sub.nodes[node]["distance"] if node in sub else 1
+        sub = wider
+    try:
+        svg = linked_svg(to_svg(sub, lang), base)
+    except RendererUnavailableError:
+        svg = None
+    entries = sorted(
+        (
+            {
+                "iri": node,
+                "kind": sub.nodes[node]["kind"],
+                "name": display_name(sub, node, lang),
+                "distance": sub.nodes[node].get("distance", 0),
+            }
+            for node in sub
+            if node != root
+        ),
+        key=lambda e: (e["distance"], e["kind"], e["name"]),
+    )
+    return {"svg": svg, "entries": entries, "root": root}
+
+
+@router.get("/graph", response_class=HTMLResponse)
+def graph_page(
+    request: Request,
+    registry: RegistryDep,
+    id: Annotated[str, Query(max_length=500)],
+    depth: Annotated[int, Query(ge=1, le=5)] = 2,
+    direction: Annotated[str, Query(max_length=20)] = "both",
+) -> HTMLResponse:
+    """The dependency picture of one entry, larger than on its page, with depth and
+    direction to choose."""
+    if direction not in ("both", "dependencies", "dependents"):
+        raise InputError(f"unknown direction {direction!r}")
+    root = queries.resolve_any(registry.store, id)
+    graph = graph_of(registry.store)
+    lang = lang_of(request)
+    drawn = picture(graph, root, registry.settings.base_iri, lang, depth, direction)
+    return render(
+        request,
+        "graph.html",
+        {
+            "picture": drawn,
+            "name": display_name(graph, root, lang) if root in graph else root,
+            "root": root,
+            "depth": depth,
+            "direction": direction,
+        },
+    )
+
+
+# -- impact --------------------------------------------------------------------------------
+
+
+@router.get("/impact", response_class=HTMLResponse)
+def impact_page(
+    request: Request,
+    registry: RegistryDep,
+    cache: CacheDep,
+    standard: Annotated[str, Query(max_length=300)] = "",
+    change: Annotated[str, Query(max_length=20)] = "superseded",
+) -> HTMLResponse:
+    """Choose a standard and a change; see what is affected, each with its path."""
+    store = registry.store
+    snap = queries.snapshot(store, cache)
+    context: dict[str, Any] = {
+        "standard": standard,
+        "change": change,
+        "choices": snap.records["standard"],
+        "impact": None,
+        "error": None,
+    }
+    status = 200
+    if change not in ("superseded", "abolished"):
+        context["change"] = "superseded"
+        context["error"] = InputError(f"unknown change {change!r}").message
+        status = 400
+    elif standard.strip():
+        try:
+            root = queries.resolve_any(store, standard)
+            graph = graph_of(store)
+            lang = lang_of(request)
+            found = impact_of(graph, root, change)  # type: ignore[arg-type]
+            names = {n: display_name(graph, n, lang) for n in graph}
+            context["impact"] = found
+            context["names"] = names
+        except RegistryError as error:
+            context["error"] = error.message
+            status = error.status
+    return render(request, "impact.html", context, status=status)

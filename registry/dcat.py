@@ -1,0 +1,703 @@
+"""DCAT-AP 3 interoperability (docs/inputs.md has both mappings as tables).
+
+Export: the registry's current entries as DCAT-AP 3.0.1: every registered
+catalogue a dcat:Catalog, resources dcat:Dataset (same IRIs), interfaces
+dcat:DataService, one dcat:Distribution per sharing method. Everything an
+object must be to pass the DCAT-AP range shapes (foaf:Agent, dct:Standard,
+dct:Frequency, ...) is stated, since consumers do no inference.
+
+Import: a DCAT catalogue from elsewhere (a CKAN export, or this registry's own)
+mapped to the registry's terms. What has no mapping is reported as a Warning
+result, never dropped silently; what the registry requires and DCAT cannot say
+(data items, for instance) is then reported by the shapes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import PurePath
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, XSD
+from rdflib.term import Node
+
+from registry.identifiers import (
+    RESOURCE_CODE_PATTERN,
+    is_valid_credit_code,
+    resource_slug,
+)
+from registry.inputs import Document, Lookup, SubmissionGraph, input_problem
+from registry.namespaces import ADMS, CYCLE, GRAPH_CURRENT, OPENNESS, RCLASS, SCS, SHARING
+from registry.rdfinput import format_for_filename, parse_rdf, rdf_format
+
+DCAT_VERSION = URIRef("http://www.w3.org/ns/dcat#version")
+EU = "http://publications.europa.eu/resource/authority/"
+FREQUENCY = {
+    CYCLE.realtime: f"{EU}frequency/UPDATE_CONT",
+    CYCLE.daily: f"{EU}frequency/DAILY",
+    CYCLE.weekly: f"{EU}frequency/WEEKLY",
+    CYCLE.monthly: f"{EU}frequency/MONTHLY",
+    CYCLE.quarterly: f"{EU}frequency/QUARTERLY",
+    CYCLE.halfyearly: f"{EU}frequency/ANNUAL_2",
+    CYCLE.yearly: f"{EU}frequency/ANNUAL",
+    CYCLE.irregular: f"{EU}frequency/IRREG",
+}
+FREQUENCY_BACK = {URIRef(v): k for k, v in FREQUENCY.items()} | {
+    URIRef(f"{EU}frequency/CONT"): CYCLE.realtime,
+    URIRef(f"{EU}frequency/SEMIANNUAL"): CYCLE.halfyearly,
+}
+ACCESS_PUBLIC = URIRef(f"{EU}access-right/PUBLIC")
+ACCESS_RESTRICTED = URIRef(f"{EU}access-right/RESTRICTED")
+ACCESS_NON_PUBLIC = URIRef(f"{EU}access-right/NON_PUBLIC")
+FILE_TYPES = {
+    "csv": "CSV",
+    "xlsx": "XLSX",
+    "xls": "XLS",
+    "pdf": "PDF",
+    "json": "JSON",
+    "xml": "XML",
+    "geotiff": "GEOTIFF",
+    "docx": "DOCX",
+    "doc": "DOC",
+    "ofd": "OFD",
+    "zip": "ZIP",
+    "jpeg": "JPEG",
+    "png": "PNG",
+    "tiff": "TIFF",
+    "shp": "SHP",
+}
+# Source file types -> the registry's resource format.
+FORMAT_OF_TYPE = {
+    "CSV": "spreadsheet",
+    "XLSX": "spreadsheet",
+    "XLS": "spreadsheet",
+    "ODS": "spreadsheet",
+    "PDF": "document",
+    "DOCX": "document",
+    "DOC": "document",
+    "OFD": "document",
+    "TXT": "document",
+    "JSON": "selfdescribing",
+    "XML": "selfdescribing",
+    "RDF": "selfdescribing",
+    "JSON_LD": "selfdescribing",
+    "GEOJSON": "selfdescribing",
+    "JPEG": "image",
+    "PNG": "image",
+    "TIFF": "image",
+    "GEOTIFF": "image",
+    "SQL": "database",
+    "MDB": "database",
+}
+FORMAT = "https://w3id.org/smartcity-std/code/format/"
+ZHO = URIRef(f"{EU}language/ZHO")
+_METHOD_ZH = {"database": "数据库", "file": "文件", "interface": "接口", "media": "其他介质"}
+
+
+# ----------------------------------------------------------------------------- export
+
+
+def export_dcat_ap(current: Graph, base_iri: str) -> Graph:
+    """The registry's current graph as DCAT-AP 3."""
+    out = Graph()
+    out.bind("dcat", DCAT)
+    out.bind("dct", DCTERMS)
+    out.bind("foaf", FOAF)
+    resources = set(current.subjects(RDF.type, SCS.InformationResource))
+    interfaces = set(current.subjects(RDF.type, SCS.DataInterface))
+    catalogued: set[Node] = set()
+    for catalogue in sorted(current.subjects(RDF.type, DCAT.Catalog)):
+        members = list(current.objects(catalogue, DCAT.dataset)) + list(
+            current.objects(catalogue, DCAT.service)
+        )
+        catalogued.update(members)
+        title = _zh(current, catalogue, DCTERMS.title) or str(catalogue)
+        _catalog(
+            out,
+            current,
+            catalogue,
+            title,
+            current.value(catalogue, DCTERMS.publisher),
+            members,
+            current.value(catalogue, DCTERMS.issued),
+        )
+    # Entries registered outside any catalogue (a spreadsheet, an OpenAPI import) go
+    # into one catalogue per department, so that every dataset is in a catalogue.
+    loose: dict[Node, list[Node]] = {}
+    for entry in sorted((resources | interfaces) - catalogued):
+        publisher = current.value(entry, DCTERMS.publisher)
+        if publisher is not None:
+            loose.setdefault(publisher, []).append(entry)
+    for publisher, members in loose.items():
+        code = str(current.value(publisher, SCS.creditCode) or str(publisher).rsplit("/", 1)[-1])
+        name = _zh(current, publisher, SKOS.prefLabel) or code
+        _catalog(
+            out,
+            current,
+            URIRef(f"{base_iri}catalogue/{code}/registered"),
+            f"{name}已登记的信息资源和接口",
+            publisher,
+            members,
+            None,
+        )
+    for resource in resources:
+        _dataset(out, current, resource, interfaces)
+    for interface in interfaces:
+        _service(out, current, interface)
+    return out
+
+
+def _zh(graph: Graph, node: Node, prop: URIRef) -> str:
+    values = list(graph.objects(node, prop))
+    for value in values:
+        if isinstance(value, Literal) and value.language == "zh":
+            return str(value)
+    return str(values[0]) if values else ""
+
+
+def _copy(out: Graph, src: Graph, node: Node, prop: URIRef, to: URIRef | None = None) -> None:
+    for value in src.objects(node, prop):
+        out.add((node, to or prop, value))
+
+
+def _agent(out: Graph, src: Graph, agent: Node | None) -> None:
+    if agent is None:
+        return
+    out.add((agent, RDF.type, FOAF.Agent))
+    names = [n for n in src.objects(agent, SKOS.prefLabel)]
+    for name in names or [Literal(str(agent).rsplit("/", 1)[-1])]:
+        out.add((agent, FOAF.name, name))
+    for code in src.objects(agent, SCS.creditCode):
+        out.add((agent, DCTERMS.identifier, code))
+
+
+def _catalog(
+    out: Graph,
+    src: Graph,
+    iri: Node,
+    title: str,
+    publisher: Node | None,
+    members: Iterable[Node],
+    issued: Node | None,
+) -> None:
+    out.add((iri, RDF.type, DCAT.Catalog))
+    titles = list(src.objects(iri, DCTERMS.title)) or [Literal(title, lang="zh")]
+    for value in titles:
+        out.add((iri, DCTERMS.title, value))
+    out.add(
+        (
+            iri,
+            DCTERMS.description,
+            Literal(f"{title}(自智慧城市标准登记库导出的 DCAT-AP 3 目录)", lang="zh"),
+        )
+    )
+    out.add((iri, DCTERMS.language, ZHO))
+    out.add((ZHO, RDF.type, DCTERMS.LinguisticSystem))
+    if publisher is not None:
+        out.add((iri, DCTERMS.publisher, publisher))
+        _agent(out, src, publisher)
+    if issued is not None:
+        out.add((iri, DCTERMS.issued, issued))
+    for member in members:
+        kind = DCAT.service if (member, RDF.type, SCS.DataInterface) in src else DCAT.dataset
+        out.add((iri, kind, member))
+
+
+def _dataset(out: Graph, src: Graph, res: Node, interfaces: set[Node]) -> None:
+    out.add((res, RDF.type, DCAT.Dataset))
+    for prop in (DCTERMS.title, DCTERMS.description, DCTERMS.issued, DCTERMS.relation):
+        _copy(out, src, res, prop)
+    _copy(out, src, res, SCS.resourceCode, DCTERMS.identifier)
+    publisher = src.value(res, DCTERMS.publisher)
+    if publisher is not None:
+        out.add((res, DCTERMS.publisher, publisher))
+        _agent(out, src, publisher)
+    cycle = src.value(res, DCTERMS.accrualPeriodicity)
+    if cycle in FREQUENCY:
+        frequency = URIRef(FREQUENCY[cycle])  # type: ignore[index]
+        out.add((res, DCTERMS.accrualPeriodicity, frequency))
+        out.add((frequency, RDF.type, DCTERMS.Frequency))
+    for standard in src.objects(res, DCTERMS.conformsTo):
+        out.add((res, DCTERMS.conformsTo, standard))
+        out.add((standard, RDF.type, DCTERMS.Standard))
+        _copy(out, src, standard, DCTERMS.identifier)
+        _copy(out, src, standard, DCTERMS.title)
+    open_ = src.value(res, SCS.openness) == OPENNESS.open
+    sharing = src.value(res, SCS.sharingType)
+    rights = (
+        ACCESS_PUBLIC
+        if open_
+        else (ACCESS_NON_PUBLIC if sharing == SHARING.none else ACCESS_RESTRICTED)
+    )
+    out.add((res, DCTERMS.accessRights, rights))
+    out.add((rights, RDF.type, DCTERMS.RightsStatement))
+    for item in src.objects(res, SCS.dataItem):
+        for name in src.objects(item, SCS.itemName):
+            out.add((res, DCAT.keyword, Literal(str(name), lang="zh")))
+    # A landing page: the registry's own page for the resource (its IRI dereferences).
+    out.add((res, DCAT.landingPage, res))
+    out.add((res, RDF.type, FOAF.Document))
+    detail = str(src.value(res, SCS.formatDetail) or "").strip().lower()
+    serving = [i for i in interfaces if (i, DCAT.servesDataset, res) in src]
+    for method in sorted(src.objects(res, SCS.sharingMethod)):
+        name = str(method).rsplit("/", 1)[-1]
+        dist = URIRef(f"{res}/distribution/{name}")
+        out.add((res, DCAT.distribution, dist))
+        out.add((dist, RDF.type, DCAT.Distribution))
+        out.add((dist, DCTERMS.title, Literal(f"共享方式:{name}", lang="zh")))
+        out.add(
+            (
+                dist,
+                DCTERMS.description,
+                Literal(
+                    f"通过{_METHOD_ZH.get(name, name)}方式共享,经登记库条目申请使用。", lang="zh"
+                ),
+            )
+        )
+        if name == "interface" and serving:
+            for interface in serving:
+                out.add((dist, DCAT.accessService, interface))
+                for url in src.objects(interface, DCAT.endpointURL):
+                    out.add((dist, DCAT.accessURL, url))
+        else:
+            # Access is requested through the registry entry (the sharing platform).
+            out.add((dist, DCAT.accessURL, res))
+        if name == "file" and detail in FILE_TYPES:
+            file_type = URIRef(f"{EU}file-type/{FILE_TYPES[detail]}")
+            out.add((dist, DCTERMS["format"], file_type))
+            out.add((file_type, RDF.type, DCTERMS.MediaTypeOrExtent))
+
+
+def _service(out: Graph, src: Graph, iri: Node) -> None:
+    out.add((iri, RDF.type, DCAT.DataService))
+    for prop in (
+        DCTERMS.title,
+        DCTERMS.description,
+        DCAT.endpointURL,
+        DCAT.servesDataset,
+        DCAT_VERSION,
+    ):
+        _copy(out, src, iri, prop)
+    _copy(out, src, iri, SCS.interfaceCode, DCTERMS.identifier)
+    publisher = src.value(iri, DCTERMS.publisher)
+    if publisher is not None:
+        out.add((iri, DCTERMS.publisher, publisher))
+        _agent(out, src, publisher)
+    for description in src.objects(iri, DCAT.endpointDescription):
+        # DCAT-AP wants a resource here; a spec kept as text stays in the registry.
+        if isinstance(description, URIRef):
+            out.add((iri, DCAT.endpointDescription, description))
+    for standard in src.objects(iri, DCTERMS.conformsTo):
+        out.add((iri, DCTERMS.conformsTo, standard))
+        out.add((standard, RDF.type, DCTERMS.Standard))
+        _copy(out, src, standard, DCTERMS.identifier)
+        _copy(out, src, standard, DCTERMS.title)
+
+
+def export_store(store: object, base_iri: str) -> Graph:
+    """export_dcat_ap over the store's current graph."""
+    return export_dcat_ap(store.read_graph(GRAPH_CURRENT), base_iri)  # type: ignore[attr-defined]
+
+
+# ----------------------------------------------------------------------------- import
+
+_MAPPED_DATASET = {
+    RDF.type,
+    DCTERMS.identifier,
+    DCTERMS.title,
+    DCTERMS.description,
+    DCTERMS.publisher,
+    DCTERMS.issued,
+    DCTERMS.accrualPeriodicity,
+    DCTERMS.conformsTo,
+    DCTERMS.accessRights,
+    DCAT.distribution,
+    DCTERMS.relation,
+    ADMS.identifier,
+}
+# Said in DCAT but with no place in the registry's model: reported as Info only.
+_KNOWN_UNMAPPED = {
+    DCAT.keyword,
+    DCTERMS.description,
+    DCAT.landingPage,
+    DCTERMS.modified,
+    DCAT.theme,
+    DCTERMS.language,
+    DCAT.contactPoint,
+    DCTERMS.license,
+    DCTERMS.spatial,
+    DCTERMS.temporal,
+}
+_MAPPED_SERVICE = {
+    RDF.type,
+    DCTERMS.identifier,
+    DCTERMS.title,
+    DCTERMS.description,
+    DCTERMS.publisher,
+    DCAT.endpointURL,
+    DCAT.endpointDescription,
+    DCAT.servesDataset,
+    DCTERMS.conformsTo,
+    DCAT_VERSION,
+    OWL.versionInfo,
+}
+_MAPPED_CATALOG = {
+    RDF.type,
+    DCTERMS.title,
+    DCTERMS.publisher,
+    DCTERMS.issued,
+    DCAT.dataset,
+    DCAT.service,
+}
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def read_dcat(doc: Document, base_iri: str, lookup: Lookup, max_bytes: int | None) -> Graph:
+    """A DCAT catalogue in an RDF syntax (told by doc.options["syntax"], else the file
+    extension, else Turtle) mapped to the registry's entries."""
+    syntax = doc.options.get("syntax")
+    if syntax:
+        fmt = rdf_format(str(syntax))
+    elif PurePath(doc.name).suffix:
+        fmt = format_for_filename(doc.name)
+    else:
+        fmt = rdf_format("turtle")
+    source = parse_rdf(doc.data, fmt, doc.name)
+    return DcatImporter(doc, source, base_iri, lookup).run()
+
+
+class DcatImporter:
+    def __init__(self, doc: Document, source: Graph, base_iri: str, lookup: Lookup) -> None:
+        self.doc = doc
+        self.src = source
+        self.base = base_iri
+        self.lookup = lookup
+        self.out = SubmissionGraph()
+        self.mapped: dict[Node, URIRef] = {}
+
+    def where(self, node: Node) -> tuple[tuple[str, object], ...]:
+        return (("file", self.doc.name), ("source", str(node)))
+
+    def report(
+        self,
+        rule: str,
+        zh: str,
+        en: str,
+        node: Node,
+        focus: str = "",
+        path: str | None = None,
+        value: str | None = None,
+        severity: str = "Warning",
+    ) -> None:
+        self.out.problems.append(
+            input_problem(
+                rule,
+                zh,
+                en,
+                focus=focus,
+                path=path,
+                value=value,
+                location=self.where(node),
+                severity=severity,
+            )
+        )
+
+    def run(self) -> SubmissionGraph:
+        datasets = sorted(set(self.src.subjects(RDF.type, DCAT.Dataset)))
+        services = sorted(set(self.src.subjects(RDF.type, DCAT.DataService)))
+        for node in datasets:
+            code = self._code(node, RESOURCE_CODE_PATTERN)
+            if code is None:
+                self.report(
+                    "dcat-identifier",
+                    "数据集没有“前段码/后段码”形式的 dct:identifier,未能映射为信息资源。",
+                    "The dataset has no dct:identifier of the form 前段码/后段码; it "
+                    "was not mapped to an information resource.",
+                    node,
+                    value=str(node),
+                    severity="Violation",
+                )
+                continue
+            self.mapped[node] = URIRef(f"{self.base}resource/{resource_slug(code)}")
+        for node in services:
+            code = self._code(node, re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$"))
+            if code is None:
+                self.report(
+                    "dcat-identifier",
+                    "数据服务没有可作接口代码的 dct:identifier,未能映射为接口。",
+                    "The data service has no dct:identifier usable as interface code; "
+                    "it was not mapped.",
+                    node,
+                    value=str(node),
+                    severity="Violation",
+                )
+                continue
+            self.mapped[node] = URIRef(f"{self.base}interface/{code}")
+        for node in datasets:
+            if node in self.mapped:
+                self._resource(node, self.mapped[node])
+        for node in services:
+            if node in self.mapped:
+                self._interface(node, self.mapped[node])
+        for node in sorted(set(self.src.subjects(RDF.type, DCAT.Catalog))):
+            self._catalogue(node)
+        return self.out
+
+    def _code(self, node: Node, pattern: re.Pattern[str]) -> str | None:
+        candidates = [str(v) for v in self.src.objects(node, DCTERMS.identifier)]
+        for ident in self.src.objects(node, ADMS.identifier):
+            candidates += [str(v) for v in self.src.objects(ident, SKOS.notation)]
+        candidates += [str(v) for v in self.src.objects(node, SCS.resourceCode)]
+        candidates += [str(v) for v in self.src.objects(node, SCS.interfaceCode)]
+        return next((c.strip() for c in candidates if pattern.match(c.strip())), None)
+
+    def _text(self, node: Node, prop: URIRef, target: URIRef, to: URIRef) -> None:
+        for value in self.src.objects(node, prop):
+            if not isinstance(value, Literal):
+                continue
+            lang = value.language or ("zh" if _CJK.search(str(value)) else "en")
+            self.out.add((target, to, Literal(str(value), lang=lang)))
+
+    def _department(self, node: Node, target: URIRef) -> None:
+        agent = self.src.value(node, DCTERMS.publisher)
+        departments = self.lookup.departments()
+        code = None
+        if agent is not None:
+            texts = [
+                str(v)
+                for p in (DCTERMS.identifier, SCS.creditCode)
+                for v in self.src.objects(agent, p)
+            ]
+            texts.append(str(agent).rsplit("/", 1)[-1])
+            code = next((t for t in texts if is_valid_credit_code(t)), None)
+            if code is None:
+                names = {
+                    str(v)
+                    for p in (FOAF.name, SKOS.prefLabel, RDFS.label)
+                    for v in self.src.objects(agent, p)
+                }
+                found = [c for c, (_i, n) in departments.items() if n in names]
+                code = found[0] if len(found) == 1 else None
+        code = code or self.doc.options.get("department")
+        if not code:
+            self.report(
+                "dcat-publisher",
+                "未能将发布者映射为已登记的部门(统一社会信用代码或名称)。",
+                "The publisher could not be mapped to a registered department (by "
+                "credit code or name).",
+                agent or node,
+                focus=str(target),
+                path=str(DCTERMS.publisher),
+                severity="Violation",
+            )
+            return
+        iri, _name = departments.get(code, (f"{self.base}department/{code}", ""))
+        self.out.add((target, DCTERMS.publisher, URIRef(iri)))
+
+    def _standards(self, node: Node, target: URIRef) -> None:
+        from registry.tabular import CellError, resolve_standard
+
+        for standard in self.src.objects(node, DCTERMS.conformsTo):
+            names = [
+                str(v)
+                for p in (DCTERMS.identifier, RDFS.label, DCTERMS.title)
+                for v in self.src.objects(standard, p)
+            ]
+            names.append(str(standard).rsplit("/", 1)[-1])
+            for name in names:
+                try:
+                    iri = resolve_standard(name, self.lookup, self.base)
+                except CellError:
+                    continue
+                self.out.add((target, DCTERMS.conformsTo, URIRef(iri)))
+                break
+            else:
+                self.report(
+                    "dcat-unmapped",
+                    f"dct:conformsTo {standard} 不是可识别的标准编号,未映射。",
+                    f"dct:conformsTo {standard} names no standard identifier; not mapped.",
+                    node,
+                    focus=str(target),
+                    path=str(DCTERMS.conformsTo),
+                    value=str(standard),
+                )
+
+    def _unmapped(self, node: Node, target: URIRef, mapped: set[URIRef]) -> None:
+        for prop in sorted(set(self.src.predicates(node, None))):
+            if prop in mapped or str(prop).startswith(str(SCS)):
+                continue
+            values = sorted(str(v) for v in self.src.objects(node, prop))
+            known = prop in _KNOWN_UNMAPPED
+            self.report(
+                "dcat-unmapped",
+                f"{prop} 在登记库中没有对应的属性,未登记。",
+                f"{prop} has no counterpart in the registry; it was not registered.",
+                node,
+                focus=str(target),
+                path=str(prop),
+                value="; ".join(values)[:200],
+                severity="Info" if known else "Warning",
+            )
+
+    def _resource(self, node: Node, res: URIRef) -> None:
+        g, src = self.out, self.src
+        code = self._code(node, RESOURCE_CODE_PATTERN) or ""
+        g.locations[str(res)] = {None: self.where(node)}
+        g.add((res, RDF.type, SCS.InformationResource))
+        g.add((res, SCS.resourceCode, Literal(code)))
+        g.add((res, SCS.resourceClass, RCLASS[code[0]]))  # 类 is the code's first digit
+        self._text(node, DCTERMS.title, res, DCTERMS.title)
+        self._text(node, DCTERMS.description, res, DCTERMS.description)
+        self._department(node, res)
+        for issued in src.objects(node, DCTERMS.issued):
+            g.add((res, DCTERMS.issued, Literal(str(issued)[:10], datatype=XSD.date)))
+        for frequency in src.objects(node, DCTERMS.accrualPeriodicity):
+            if frequency in FREQUENCY_BACK:
+                g.add((res, DCTERMS.accrualPeriodicity, FREQUENCY_BACK[frequency]))  # type: ignore[index]
+            else:
+                self.report(
+                    "dcat-unmapped",
+                    f"更新频率 {frequency} 无法映射到更新周期。",
+                    f"The frequency {frequency} maps to no update cycle.",
+                    node,
+                    focus=str(res),
+                    path=str(DCTERMS.accrualPeriodicity),
+                    value=str(frequency),
+                )
+        for rights in src.objects(node, DCTERMS.accessRights):
+            condition = " ".join(
+                str(v) for p in (RDFS.label, DCTERMS.description) for v in src.objects(rights, p)
+            )
+            if rights == ACCESS_PUBLIC:
+                g.add((res, SCS.openness, OPENNESS.open))
+                g.add((res, SCS.sharingType, SHARING.unconditional))
+            elif rights == ACCESS_RESTRICTED:
+                g.add((res, SCS.openness, OPENNESS.closed))
+                g.add((res, SCS.sharingType, SHARING.conditional))
+                if condition:
+                    g.add((res, SCS.sharingCondition, Literal(condition)))
+            elif rights == ACCESS_NON_PUBLIC:
+                g.add((res, SCS.openness, OPENNESS.closed))
+            else:
+                self.report(
+                    "dcat-unmapped",
+                    f"访问权限 {rights} 无法映射。",
+                    f"The access rights {rights} cannot be mapped.",
+                    node,
+                    focus=str(res),
+                    path=str(DCTERMS.accessRights),
+                    value=str(rights),
+                )
+        self._distributions(node, res)
+        for other in src.objects(node, DCTERMS.relation):
+            if other in self.mapped:
+                g.add((res, DCTERMS.relation, self.mapped[other]))
+            else:
+                self.report(
+                    "dcat-unmapped",
+                    f"关联资源 {other} 不在本目录中,未映射。",
+                    f"The related resource {other} is not in this catalogue; not mapped.",
+                    node,
+                    focus=str(res),
+                    path=str(DCTERMS.relation),
+                    value=str(other),
+                )
+        self._standards(node, res)
+        self._registry_terms(node, res)
+        self._unmapped(node, res, _MAPPED_DATASET)
+
+    def _distributions(self, node: Node, res: URIRef) -> None:
+        g, src = self.out, self.src
+        methods: set[URIRef] = set()
+        for dist in src.objects(node, DCAT.distribution):
+            if (dist, DCAT.accessService, None) in src:
+                methods.add(URIRef("https://w3id.org/smartcity-std/code/sharing-method/interface"))
+            elif (dist, DCAT.downloadURL, None) in src or (dist, DCAT.accessURL, None) in src:
+                methods.add(URIRef("https://w3id.org/smartcity-std/code/sharing-method/file"))
+            for fmt in list(src.objects(dist, DCTERMS["format"])) + list(
+                src.objects(dist, DCAT.mediaType)
+            ):
+                name = str(fmt).rsplit("/", 1)[-1].upper()
+                if name in FORMAT_OF_TYPE and (res, SCS["format"], None) not in g:
+                    g.add((res, SCS["format"], URIRef(FORMAT + FORMAT_OF_TYPE[name])))
+                    g.add((res, SCS.formatDetail, Literal(name.lower())))
+        for method in methods:
+            g.add((res, SCS.sharingMethod, method))
+
+    def _registry_terms(self, node: Node, res: URIRef) -> None:
+        """The registry's own terms on a dataset pass through: a source can say what
+        DCAT cannot (data items, sharing type); data items get IRIs under the resource."""
+        g, src = self.out, self.src
+        for prop, value in src.predicate_objects(node):
+            if not str(prop).startswith(str(SCS)) or prop in (SCS.resourceCode,):
+                continue
+            if prop == SCS.dataItem:
+                position = src.value(value, SCS.position)
+                item = URIRef(f"{res}/item/{position}")
+                g.add((res, SCS.dataItem, item))
+                for p, o in src.predicate_objects(value):
+                    g.add((item, p, o))
+                g.locations[str(item)] = {None: self.where(value)}
+            else:
+                g.add((res, prop, value))
+
+    def _interface(self, node: Node, iri: URIRef) -> None:
+        g, src = self.out, self.src
+        g.locations[str(iri)] = {None: self.where(node)}
+        g.add((iri, RDF.type, SCS.DataInterface))
+        g.add((iri, SCS.interfaceCode, Literal(str(iri).rsplit("/", 1)[-1])))
+        self._text(node, DCTERMS.title, iri, DCTERMS.title)
+        self._text(node, DCTERMS.description, iri, DCTERMS.description)
+        self._department(node, iri)
+        for url in src.objects(node, DCAT.endpointURL):
+            g.add((iri, DCAT.endpointURL, url))
+            if str(url).startswith(("http://", "https://")):
+                g.add((iri, SCS.protocol, Literal("HTTP")))
+        for description in src.objects(node, DCAT.endpointDescription):
+            g.add((iri, DCAT.endpointDescription, description))
+        for version in list(src.objects(node, DCAT_VERSION)) + list(
+            src.objects(node, OWL.versionInfo)
+        ):
+            g.add((iri, DCAT_VERSION, Literal(str(version))))
+        for dataset in src.objects(node, DCAT.servesDataset):
+            if dataset in self.mapped:
+                g.add((iri, DCAT.servesDataset, self.mapped[dataset]))
+        self._standards(node, iri)
+        for prop, value in src.predicate_objects(node):
+            if str(prop).startswith(str(SCS)) and prop != SCS.interfaceCode:
+                g.add((iri, prop, value))
+        self._unmapped(node, iri, _MAPPED_SERVICE)
+
+    def _catalogue(self, node: Node) -> None:
+        g, src = self.out, self.src
+        members = [
+            self.mapped[m]
+            for p in (DCAT.dataset, DCAT.service)
+            for m in src.objects(node, p)
+            if m in self.mapped
+        ]
+        publishers = {p for m in members for p in g.objects(m, DCTERMS.publisher)}
+        if len(publishers) != 1:
+            self.report(
+                "dcat-catalogue",
+                "目录中的条目不属于同一个已映射的部门,目录本身未登记(条目仍登记)。",
+                "The catalogue's entries do not belong to one mapped department; the "
+                "catalogue itself was not mapped (its entries were).",
+                node,
+            )
+            return
+        publisher = next(iter(publishers))
+        code = str(publisher).rsplit("/", 1)[-1]
+        name = re.sub(r"[^A-Za-z0-9._-]+", "-", str(node).rstrip("/#").rsplit("/", 1)[-1])
+        iri = URIRef(f"{self.base}catalogue/{code}/{name.strip('-') or 'dcat'}")
+        g.locations[str(iri)] = {None: self.where(node)}
+        g.add((iri, RDF.type, DCAT.Catalog))
+        g.add((iri, DCTERMS.publisher, publisher))
+        self._text(node, DCTERMS.title, iri, DCTERMS.title)
+        for issued in src.objects(node, DCTERMS.issued):
+            g.add((iri, DCTERMS.issued, Literal(str(issued)[:10], datatype=XSD.date)))
+        for member in members:
+            kind = DCAT.service if (member, RDF.type, SCS.DataInterface) in g else DCAT.dataset
+            g.add((iri, kind, member))
+        self._unmapped(node, iri, _MAPPED_CATALOG)

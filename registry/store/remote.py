@@ -1,0 +1,717 @@
+"""The remote store: any server speaking the SPARQL 1.1 Protocol (query + update),
+optionally the Graph Store Protocol, tested against Virtuoso 7.
+
+Reads are SPARQL queries with JSON results (CONSTRUCT as N-Triples). Writes are
+the part that needs care, because on Virtuoso (measured, 7.2.5) an update
+request of several operations is NOT atomic: when the second operation fails,
+the first stays applied, and a process killed between two requests leaves
+whatever it had sent. A single operation, though, is one transaction: a reader
+counting a graph while one 100,000-triple `INSERT ... WHERE` ran saw 0 or
+100,000, never anything in between (1,086 reads). So a write is:
+
+1. **Stage.** The batch's triples to add and to remove go, in chunks of
+   `chunk_triples`, into staging graphs `urn:screg:tx:<id>:part:<n>`, every
+   IRI wrapped as `urn:screg:staged:<iri>` so that no query of the registry
+   matches staged data. Each chunk is one INSERT DATA carrying its own entry in
+   the transaction record `urn:screg:tx:<id>` (started, owner, its parts); the
+   last one marks the record ready.
+2. **Publish** with ONE update operation (`DELETE {...} INSERT {...} WHERE
+   {...}`): it clears the graphs to clear, deletes the staged removals, inserts
+   the staged additions (unwrapped with `IRI(STRAFTER(...))`), replaces the
+   generation triple by N+1 and marks the record published, and it does so only
+   if the generation is still N (compare-and-set: a write of another process in
+   between makes the WHERE empty, and the publish is retried against the new
+   generation) and the record is still started and ready.
+3. **Clean up** the staging graphs. A process that dies before 2 leaves staged
+   data no query sees; `clean_leftovers` (run when a store is opened) removes
+   records that were published, and unpublished ones older than
+   `stale_transaction_seconds`. It first deletes the record's `started` triple
+   in one operation: a publish needs that triple, so a slow writer whose record
+   was taken for dead can no longer publish part of its batch.
+
+docs/deploy.md has the whole picture and the guarantees of each back end.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+import pyoxigraph as ox
+from rdflib import Graph, URIRef
+
+from registry.namespaces import PREFIXES
+from registry.store.base import (
+    GENERATION_GRAPH,
+    GENERATION_PREDICATE,
+    STORE_IRI,
+    Bindings,
+    DumpFormat,
+    Row,
+    Store,
+    WriteBatch,
+)
+from registry.store.errors import (
+    StoreClosedError,
+    StoreError,
+    StoreQueryError,
+    StoreWriteError,
+)
+from registry.store.remote_terms import (
+    STAGED_PREFIX,
+    TX_PREFIX,
+    OxTerms,
+    OxWriter,
+    RemoteTermWriter,
+    bind_inside,
+    binding_terms,
+    checked_iri,
+    rows_of,
+)
+from registry.store.sparql_text import TermWriter, _variable_name
+
+_TX = "urn:screg:tx#"  # the vocabulary of transaction records
+_JSON = "application/sparql-results+json"
+_NTRIPLES = "application/n-triples"
+_DUMP_FORMATS: dict[str, ox.RdfFormat] = {
+    "nquads": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+}
+_PUBLISH_ATTEMPTS = 100
+
+
+@dataclass(frozen=True)
+class RemoteOptions:
+    """How to reach and use the server; from Settings (`RemoteOptions.from_settings`)."""
+
+    update_url: str | None = None
+    graph_store_url: str | None = None
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+    auth: str = "auto"
+    timeout_seconds: float = 60.0
+    publish_timeout_seconds: float = 600.0
+    chunk_triples: int = 1000
+    stale_transaction_seconds: float = 3600.0
+    system_graphs: tuple[str, ...] = (
+        "http://www.openlinksw.com/schemas/virtrdf#",
+        "http://localuriqaserver/sparql",
+    )
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> RemoteOptions:
+        password = settings.store_password
+        return cls(
+            update_url=settings.store_update_url,
+            graph_store_url=settings.store_graph_store_url,
+            user=settings.store_user,
+            password=password.get_secret_value() if password is not None else None,
+            auth=settings.store_auth,
+            timeout_seconds=settings.store_timeout_seconds,
+            publish_timeout_seconds=settings.store_publish_timeout_seconds,
+            chunk_triples=settings.store_chunk_triples,
+            stale_transaction_seconds=settings.store_stale_transaction_seconds,
+            system_graphs=tuple(settings.store_system_graphs),
+        )
+
+
+def open_remote(setting: str) -> RemoteStore:
+    """The BACKENDS entry for http(s) settings: options from the SCREG_STORE_*
+    variables, read now (when the store is opened), not at import."""
+    from registry.config import load_settings
+
+    return RemoteStore(setting, RemoteOptions.from_settings(load_settings(store=setting)))
+
+
+def _split_credentials(url: str) -> tuple[str, str | None, str | None]:
+    """The URL without `user:password@`, and the two (they win over the settings)."""
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url, None, None
+    host = parts.hostname or ""
+    netloc = f"[{host}]" if ":" in host else host
+    if parts.port is not None:
+        netloc += f":{parts.port}"
+    clean = urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+    return clean, parts.username, parts.password
+
+
+class RemoteStore(Store):
+    """A remote SPARQL 1.1 server. `url` is the query endpoint; credentials may be
+    given in it (`http://user:password@host/sparql`) or in the options."""
+
+    def __init__(self, url: str, options: RemoteOptions | None = None) -> None:
+        options = options or RemoteOptions()
+        self.query_url, url_user, url_password = _split_credentials(url)
+        self.location = self.query_url
+        self.options = options
+        self.update_url = _split_credentials(options.update_url or self.query_url)[0]
+        user = url_user if url_user is not None else options.user
+        password = url_password if url_password is not None else options.password
+        self._client: httpx.Client | None = httpx.Client(
+            timeout=httpx.Timeout(
+                options.timeout_seconds, connect=min(10.0, options.timeout_seconds)
+            ),
+            follow_redirects=False,
+            headers={"User-Agent": "smartcity-registry"},
+        )
+        self._auth: httpx.Auth | None = None
+        if user is not None:
+            self._auth = self._choose_auth(options.auth, user, password or "")
+        # One writer at a time inside this process (as on the embedded store); other
+        # processes are kept apart by the compare-and-set of the publish.
+        self._write_lock = threading.Lock()
+        self._system = frozenset(options.system_graphs)
+        self._owner = f"{socket.gethostname()}:{os.getpid()}"
+        self.clean_leftovers()
+
+    # -- HTTP ------------------------------------------------------------------------
+
+    def _choose_auth(self, kind: str, user: str, password: str) -> httpx.Auth:
+        if kind == "basic":
+            return httpx.BasicAuth(user, password)
+        if kind == "digest":
+            return httpx.DigestAuth(user, password)
+        # auto: ask once without credentials and answer the challenge the server
+        # makes (Virtuoso's /sparql-auth wants Digest, a proxy in front of Fuseki
+        # usually Basic).
+        response = self._send("GET", self.query_url, params={"query": "ASK {}"}, auth=None)
+        challenge = response.headers.get("www-authenticate", "").lower()
+        if challenge.startswith("digest"):
+            return httpx.DigestAuth(user, password)
+        return httpx.BasicAuth(user, password)
+
+    def _live(self) -> httpx.Client:
+        client = self._client
+        if client is None:
+            raise StoreClosedError(f"the store at {self.location} is closed")
+        return client
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        *,
+        auth: httpx.Auth | str | None = "default",
+        timeout: float | None = None,
+        **kwargs: Any,
+    ) -> httpx.Response:
+        client = self._live()
+        chosen = self._auth if auth == "default" else auth
+        try:
+            return client.request(
+                method,
+                url,
+                auth=chosen if chosen is not None else httpx.USE_CLIENT_DEFAULT,
+                timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT,
+                **kwargs,
+            )
+        except httpx.TimeoutException as exc:
+            raise StoreError(
+                f"the SPARQL server at {self.location} did not answer in time",
+                details={"store": self.location},
+            ) from exc
+        except httpx.HTTPError as exc:
+            raise StoreError(
+                f"cannot reach the SPARQL server at {self.location}: {type(exc).__name__}",
+                details={"store": self.location},
+            ) from exc
+
+    def _query(
+        self, text: str, accept: str, *, timeout: float | None = None, **params: Any
+    ) -> httpx.Response:
+        response = self._send(
+            "POST",
+            self.query_url,
+            data={"query": text, **params},
+            headers={"Accept": accept},
+            timeout=timeout,
+        )
+        if response.status_code != 200:
+            raise _query_error(response)
+        return response
+
+    def _update(self, text: str, *, timeout: float | None = None) -> None:
+        response = self._send(
+            "POST",
+            self.update_url,
+            content=text.encode("utf-8"),
+            headers={"Content-Type": "application/sparql-update; charset=utf-8"},
+            timeout=timeout,
+        )
+        if response.status_code not in (200, 201, 204):
+            raise StoreWriteError(
+                f"the SPARQL server refused an update ({response.status_code}): "
+                f"{_server_message(response)}",
+                details={"store": self.location, "status": response.status_code},
+            )
+
+    def _json(self, text: str) -> dict[str, Any]:
+        response = self._query(text, _JSON)
+        try:
+            return json.loads(response.content)
+        except ValueError as exc:
+            raise StoreQueryError(f"the SPARQL server sent no JSON results: {exc}") from exc
+
+    # -- reading ---------------------------------------------------------------------
+
+    def _bound(self, query: str, bindings: Bindings | None) -> str:
+        """The query with `bindings` as a VALUES block inside its WHERE group, terms
+        escaped here (never pasted by callers)."""
+        bindings = binding_terms(bindings)
+        if not bindings:
+            return query
+        writer = TermWriter()
+        try:
+            names = " ".join(f"?{_variable_name(name)}" for name in bindings)
+            terms = " ".join(writer.term(term, allow_bnode=False) for term in bindings.values())
+        except StoreWriteError as exc:
+            raise StoreQueryError(f"cannot bind: {exc.message}") from exc
+        return bind_inside(query, f"VALUES ({names}) {{ ({terms}) }}")
+
+    def select(self, query: str, bindings: Bindings | None = None) -> list[Row]:
+        results = self._json(self._bound(query, bindings))
+        if "boolean" in results or "results" not in results:
+            raise StoreQueryError("not a SELECT query")
+        return rows_of(results)
+
+    def ask(self, query: str, bindings: Bindings | None = None) -> bool:
+        results = self._json(self._bound(query, bindings))
+        if "boolean" not in results:
+            raise StoreQueryError("not an ASK query")
+        return bool(results["boolean"])
+
+    def construct(self, query: str, bindings: Bindings | None = None) -> Graph:
+        response = self._query(self._bound(query, bindings), _NTRIPLES)
+        media = response.headers.get("content-type", "").split(";")[0].strip().lower()
+        if media not in (_NTRIPLES, "text/plain"):
+            raise StoreQueryError("not a CONSTRUCT or DESCRIBE query")
+        return _graph_of_ntriples(response.content)
+
+    def read_graph(self, graph_iri: str) -> Graph:
+        iri = _graph_name(graph_iri)
+        if self.options.graph_store_url:
+            response = self._send(
+                "GET",
+                self.options.graph_store_url,
+                params={"graph": graph_iri},
+                headers={"Accept": _NTRIPLES},
+            )
+            if response.status_code == 404:
+                return Graph()
+            if response.status_code == 200:
+                return _graph_of_ntriples(response.content)
+            raise StoreError(
+                f"the Graph Store endpoint refused to read {graph_iri} ({response.status_code})",
+                details={"store": self.location, "graph": graph_iri},
+            )
+        return self.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {iri} {{ ?s ?p ?o }} }}")
+
+    def graph_exists(self, graph_iri: str) -> bool:
+        return self.ask(f"ASK {{ GRAPH {_graph_name(graph_iri)} {{ ?s ?p ?o }} }}")
+
+    def _own(self, graph: str) -> bool:
+        return graph not in self._system and not graph.startswith(TX_PREFIX)
+
+    def list_graphs(self, prefix: str | None = None) -> list[str]:
+        rows = self.select("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+        return sorted(
+            str(row["g"])
+            for row in rows
+            if isinstance(row.get("g"), URIRef)
+            and self._own(str(row["g"]))
+            and (prefix is None or str(row["g"]).startswith(prefix))
+        )
+
+    def _own_graphs_filter(self) -> str:
+        excluded = ", ".join(f"<{graph}>" for graph in sorted(self._system))
+        condition = f'!STRSTARTS(STR(?g), "{TX_PREFIX}")'
+        if excluded:
+            condition += f" && ?g NOT IN ({excluded})"
+        return f"FILTER({condition})"
+
+    def quad_count(self) -> int:
+        rows = self.select(
+            "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
+            f"{self._own_graphs_filter()} }}"
+        )
+        return int(rows[0]["n"]) if rows else 0
+
+    # -- writing ---------------------------------------------------------------------
+
+    def write(self, batch: WriteBatch) -> int:
+        return self._write(batch, None)
+
+    def _write(self, batch: WriteBatch, generation: int | None) -> int:
+        """Stage, publish, clean up; `generation` forces the new generation (load_dump)."""
+        staged = _StagedBatch.build(batch, self.options.chunk_triples)  # refuses bad terms
+        with self._write_lock:
+            self._live()
+            tx = f"{TX_PREFIX}{uuid.uuid4().hex}"
+            try:
+                self._stage(tx, staged)
+                return self._publish(tx, staged, generation)
+            finally:
+                self._drop_transaction(tx, staged.parts_count)
+
+    def _stage_only(self, batch: WriteBatch) -> tuple[str, _StagedBatch]:
+        """Stage a batch and stop, as a writer killed before publishing would (tests)."""
+        staged = _StagedBatch.build(batch, self.options.chunk_triples)
+        tx = f"{TX_PREFIX}{uuid.uuid4().hex}"
+        self._stage(tx, staged)
+        return tx, staged
+
+    def _stage(self, tx: str, staged: _StagedBatch) -> None:
+        record = (
+            f"<{tx}> a <{_TX}Transaction> ; <{_TX}started> {int(time.time())} ; "
+            f"<{_TX}owner> {json.dumps(self._owner)} ."
+        )
+        parts = list(staged.parts(tx))
+        if not parts:
+            self._update(f"INSERT DATA {{ GRAPH <{tx}> {{ {record} <{tx}> <{_TX}ready> 0 . }} }}")
+            return
+        # Parts are packed into requests of about `chunk_triples` lines (a registry
+        # batch has many small graphs: one per new version); each request is one
+        # INSERT DATA, so a part and its entry in the record arrive together.
+        requests: list[list[tuple[str, str, str, list[str]]]] = [[]]
+        size = 0
+        for part in parts:
+            if size and size + len(part[3]) > self.options.chunk_triples:
+                requests.append([])
+                size = 0
+            requests[-1].append(part)
+            size += len(part[3])
+        for index, request in enumerate(requests):
+            entries = [
+                f"<{part}> <{_TX}{kind}> <{STAGED_PREFIX}{target}> ; <{_TX}partOf> <{tx}> ."
+                for part, kind, target, _lines in request
+            ]
+            if index == 0:
+                entries.insert(0, record)
+            if index == len(requests) - 1:
+                # Ready only once every earlier request was acknowledged: they are
+                # sent one after the other.
+                entries.append(f"<{tx}> <{_TX}ready> {len(parts)} .")
+            graphs = "\n".join(
+                f"GRAPH <{part}> {{\n{chr(10).join(lines)}\n}}" for part, _k, _t, lines in request
+            )
+            self._update(
+                f"INSERT DATA {{\nGRAPH <{tx}> {{\n{chr(10).join(entries)}\n}}\n{graphs}\n}}"
+            )
+
+    def _publish(self, tx: str, staged: _StagedBatch, forced: int | None) -> int:
+        for _ in range(_PUBLISH_ATTEMPTS):
+            expected = self.generation()
+            new = forced if forced is not None else expected + 1
+            try:
+                self._update(
+                    _publish_operation(tx, staged.clear, expected, new),
+                    timeout=self.options.publish_timeout_seconds,
+                )
+            except StoreError as exc:
+                # A deadlock with another writer (Virtuoso: SQL state 40001), or the
+                # answer was lost on the way: the record says whether it took effect.
+                transient = not isinstance(exc, StoreWriteError) or _is_deadlock(exc)
+                if self._published(tx, new):
+                    return new
+                if transient and self._record_alive(tx):
+                    continue
+                raise
+            if self._published(tx, new):
+                return new
+            if not self._record_alive(tx):
+                raise StoreError(
+                    "the write was abandoned: its staging record was removed as stale "
+                    "(nothing of it was published); raise store_stale_transaction_seconds",
+                    details={"store": self.location},
+                )
+            # The generation moved between reading it and publishing: another
+            # process wrote. Publish again on top of its write.
+        raise StoreError(
+            f"could not publish a write after {_PUBLISH_ATTEMPTS} attempts: other "
+            "writers kept changing the store",
+            details={"store": self.location},
+        )
+
+    def _published(self, tx: str, generation: int) -> bool:
+        return self.ask(f"ASK {{ GRAPH <{tx}> {{ <{tx}> <{_TX}published> {int(generation)} }} }}")
+
+    def _record_alive(self, tx: str) -> bool:
+        return self.ask(f"ASK {{ GRAPH <{tx}> {{ <{tx}> <{_TX}started> ?t ; <{_TX}ready> ?r }} }}")
+
+    def _drop_transaction(self, tx: str, parts: int) -> None:
+        """Remove a transaction's staging graphs and record. Best effort: what stays
+        is invisible, and clean_leftovers removes it later."""
+        drops = [f"DROP SILENT GRAPH <{tx}:part:{n}>" for n in range(parts)]
+        drops.append(f"DROP SILENT GRAPH <{tx}>")  # the record last: it lists the parts
+        try:
+            for start in range(0, len(drops), 200):
+                self._update(" ;\n".join(drops[start : start + 200]))
+        except StoreError:
+            pass
+
+    def clean_leftovers(self, stale_seconds: float | None = None) -> int:
+        """Remove the staging data of writes that were published but not cleaned up, and
+        of unpublished writes older than `stale_seconds` (default: the option), which
+        belong to processes that died. Returns how many transactions were removed."""
+        stale = self.options.stale_transaction_seconds if stale_seconds is None else stale_seconds
+        rows = self.select(
+            f"SELECT ?tx ?started ?published WHERE {{ GRAPH ?tx {{ ?tx a <{_TX}Transaction> "
+            f"OPTIONAL {{ ?tx <{_TX}started> ?started }} "
+            f"OPTIONAL {{ ?tx <{_TX}published> ?published }} }} }}"
+        )
+        now = time.time()
+        removed = 0
+        for row in rows:
+            tx = str(row["tx"])
+            if not tx.startswith(TX_PREFIX):
+                continue
+            started = row.get("started")
+            if "published" not in row and started is not None and now - int(started) < stale:
+                continue  # a write in progress, perhaps in another process
+            if started is not None:
+                # The claim: without `started` the record can never be published, so
+                # dropping its parts below cannot expose half of a batch.
+                self._update(f"DELETE WHERE {{ GRAPH <{tx}> {{ <{tx}> <{_TX}started> ?t }} }}")
+            parts = self.select(
+                f"SELECT ?part WHERE {{ GRAPH <{tx}> {{ ?part <{_TX}partOf> <{tx}> }} }}"
+            )
+            drops = [f"DROP SILENT GRAPH {checked_tx(str(r['part']))}" for r in parts]
+            drops.append(f"DROP SILENT GRAPH <{tx}>")
+            for start in range(0, len(drops), 200):
+                self._update(" ;\n".join(drops[start : start + 200]))
+            removed += 1
+        return removed
+
+    def wipe(self) -> None:
+        """Drop every graph of the registry (not the server's own system graphs) and
+        every staging leftover. For tests and for re-importing an export."""
+        with self._write_lock:
+            rows = self.select("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+            graphs = [str(r["g"]) for r in rows if str(r["g"]) not in self._system]
+            drops = [f"DROP SILENT GRAPH <{graph}>" for graph in graphs]
+            for start in range(0, len(drops), 200):
+                self._update(" ;\n".join(drops[start : start + 200]))
+
+    # -- backup ----------------------------------------------------------------------
+
+    def _own_quads(self) -> Iterator[tuple[Any, Any, Any, Any]]:
+        results = self._json(
+            f"SELECT ?g ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {self._own_graphs_filter()} }}"
+        )
+        for row in rows_of(results):
+            yield row["s"], row["p"], row["o"], row["g"]
+
+    def dump(self, fmt: DumpFormat = "nquads") -> bytes:
+        if fmt not in _DUMP_FORMATS:
+            raise StoreError(f"unknown dump format {fmt!r}; use one of {sorted(_DUMP_FORMATS)}")
+        convert = OxWriter()
+        quads = [
+            ox.Quad(convert(s), convert(p), convert(o), convert(g))
+            for s, p, o, g in self._own_quads()
+        ]
+        prefixes = {name: str(ns) for name, ns in PREFIXES.items()} if fmt == "trig" else None
+        data = ox.serialize(quads, format=_DUMP_FORMATS[fmt], prefixes=prefixes)
+        return data or b""
+
+    def load_dump(self, data: bytes, fmt: DumpFormat = "nquads") -> int:
+        if fmt not in _DUMP_FORMATS:
+            raise StoreError(f"unknown dump format {fmt!r}; use one of {sorted(_DUMP_FORMATS)}")
+        count = self.quad_count()
+        if count:
+            raise StoreError(f"load_dump needs an empty store; {self.location} holds {count} quads")
+        try:
+            quads = list(ox.parse(data, format=_DUMP_FORMATS[fmt]))
+        except (SyntaxError, ValueError) as exc:
+            raise StoreWriteError(f"cannot read the dump, nothing loaded: {exc}") from exc
+        convert = OxTerms()
+        batch = WriteBatch()
+        generation = 0
+        by_graph: dict[str, list] = {}
+        for quad in quads:
+            if not isinstance(quad.graph_name, ox.NamedNode):
+                raise StoreWriteError("the dump has triples in the default graph; nothing loaded")
+            if (
+                quad.predicate.value == GENERATION_PREDICATE
+                and isinstance(quad.subject, ox.NamedNode)
+                and quad.subject.value == STORE_IRI
+            ):
+                generation = max(generation, int(quad.object.value))
+                continue
+            by_graph.setdefault(quad.graph_name.value, []).append(
+                (convert(quad.subject), convert(quad.predicate), convert(quad.object))
+            )
+        for graph, triples in by_graph.items():
+            batch.add_triples(graph, triples)
+        if not quads:
+            return self.generation()
+        return self._write(batch, generation or 1)
+
+    # -- the public SPARQL endpoint --------------------------------------------------
+
+    def run_public_query(
+        self,
+        text: str,
+        form: str,
+        fmt: str,
+        max_rows: int,
+        timeout: float,
+        dataset: dict[str, Any],
+    ) -> tuple[bytes, bool, float]:
+        """Run a guarded public query on the server with a server-side time limit, over
+        the public dataset; returns (body in `fmt`, truncated, seconds). Defined in
+        registry/store/remote_public.py."""
+        from registry.store.remote_public import run_public_query
+
+        return run_public_query(self, text, form, fmt, max_rows, timeout, dataset)
+
+    def public_named_graphs(self, hidden: frozenset[str]) -> list[str]:
+        """The graphs `GRAPH ?g` may reach in a public query, listed once per generation."""
+        generation = self.generation()
+        cached = getattr(self, "_named_cache", None)
+        if cached is None or cached[0] != generation or cached[1] != hidden:
+            graphs = [g for g in self.list_graphs() if g not in hidden]
+            cached = (generation, hidden, graphs)
+            self._named_cache = cached
+        return cached[2]
+
+    # -- life cycle ------------------------------------------------------------------
+
+    def close(self) -> None:
+        with self._write_lock:
+            client, self._client = self._client, None
+            if client is not None:
+                client.close()
+
+
+@dataclass
+class _StagedBatch:
+    """A batch turned into text before anything is sent, so a bad term refuses the
+    whole batch with the store untouched."""
+
+    clear: list[str]
+    chunks: list[tuple[str, str, list[str]]]  # (kind, target graph, lines)
+
+    @classmethod
+    def build(cls, batch: WriteBatch, chunk: int) -> _StagedBatch:
+        writer = RemoteTermWriter(staged=True)
+        clear = [checked_iri(graph)[1:-1] for graph in batch.clear]
+        chunks: list[tuple[str, str, list[str]]] = []
+        for kind, graphs, allow_bnode in (
+            ("removes", batch.remove, False),
+            ("adds", batch.add, True),
+        ):
+            for graph, triples in graphs.items():
+                if not triples:
+                    continue
+                target = checked_iri(graph)[1:-1]
+                lines = writer.lines(triples, allow_bnode=allow_bnode)
+                for start in range(0, len(lines), chunk):
+                    chunks.append((kind, target, lines[start : start + chunk]))
+        return cls(clear, chunks)
+
+    @property
+    def parts_count(self) -> int:
+        return len(self.chunks)
+
+    def parts(self, tx: str) -> Iterator[tuple[str, str, str, list[str]]]:
+        for n, (kind, target, lines) in enumerate(self.chunks):
+            yield f"{tx}:part:{n}", kind, target, lines
+
+
+def checked_tx(iri: str) -> str:
+    if not iri.startswith(TX_PREFIX):
+        raise StoreError(f"not a staging graph: {iri!r}")
+    return f"<{iri}>"
+
+
+def _publish_operation(tx: str, clear: list[str], expected: int, new: int) -> str:
+    """The one update operation that makes a staged batch visible (module docstring)."""
+    reg, store, gen = f"<{GENERATION_GRAPH}>", f"<{STORE_IRI}>", f"<{GENERATION_PREDICATE}>"
+    staged = json.dumps(STAGED_PREFIX)
+
+    def unwrap(source: str, target: str) -> str:
+        return f"BIND(IRI(STRAFTER(STR({source}), {staged})) AS {target})"
+
+    def unwrap_object(source: str, target: str) -> str:
+        return (
+            f"BIND(IF(isIRI({source}), IRI(STRAFTER(STR({source}), {staged})), {source}) "
+            f"AS {target})"
+        )
+
+    branches = ["{ BIND(1 AS ?always) }"]  # a row even for an empty batch: the generation moves
+    if clear:
+        graphs = " ".join(f"<{graph}>" for graph in clear)
+        branches.append(f"{{ VALUES ?g {{ {graphs} }} GRAPH ?g {{ ?s ?p ?o }} }}")
+    branches.append(
+        f"{{ GRAPH <{tx}> {{ ?rpart <{_TX}removes> ?rg }} GRAPH ?rpart {{ ?rs ?rp ?ro }} "
+        f"{unwrap('?rg', '?g')} {unwrap('?rs', '?s')} {unwrap('?rp', '?p')} "
+        f"{unwrap_object('?ro', '?o')} }}"
+    )
+    branches.append(
+        f"{{ GRAPH <{tx}> {{ ?apart <{_TX}adds> ?ag0 }} GRAPH ?apart {{ ?as0 ?ap0 ?ao0 }} "
+        f"{unwrap('?ag0', '?ag')} {unwrap('?as0', '?as')} {unwrap('?ap0', '?ap')} "
+        f"{unwrap_object('?ao0', '?ao')} }}"
+    )
+    return (
+        f"DELETE {{ GRAPH ?g {{ ?s ?p ?o }} GRAPH {reg} {{ {store} {gen} ?n }} }}\n"
+        f"INSERT {{ GRAPH ?ag {{ ?as ?ap ?ao }} GRAPH {reg} {{ {store} {gen} {int(new)} }} "
+        f"GRAPH <{tx}> {{ <{tx}> <{_TX}published> {int(new)} }} }}\n"
+        f"WHERE {{\n  GRAPH <{tx}> {{ <{tx}> <{_TX}started> ?started ; <{_TX}ready> ?ready }}\n"
+        f"  OPTIONAL {{ GRAPH {reg} {{ {store} {gen} ?n }} }}\n"
+        f"  FILTER(COALESCE(?n, 0) = {int(expected)})\n  {{\n    "
+        + "\n    UNION ".join(branches)
+        + "\n  }\n}"
+    )
+
+
+def _is_deadlock(exc: StoreError) -> bool:
+    text = exc.message.lower()
+    return "40001" in text or "deadlock" in text or "sr172" in text
+
+
+def _graph_name(graph_iri: str) -> str:
+    try:
+        return checked_iri(str(graph_iri))
+    except StoreWriteError as exc:
+        raise StoreQueryError(f"not a valid graph IRI: {graph_iri!r}") from exc
+
+
+def _graph_of_ntriples(data: bytes) -> Graph:
+    convert = OxTerms()
+    graph = Graph()
+    add = graph.add
+    try:
+        for triple in ox.parse(data, format=ox.RdfFormat.N_TRIPLES):
+            add((convert(triple.subject), convert(triple.predicate), convert(triple.object)))
+    except SyntaxError as exc:
+        raise StoreQueryError(f"the SPARQL server sent unreadable N-Triples: {exc}") from exc
+    return graph
+
+
+def _server_message(response: httpx.Response) -> str:
+    # The first line names the error (Virtuoso: "Virtuoso 37000 Error SP030: ...");
+    # the rest echoes the whole query, which helps nobody reading a log.
+    text = response.text.strip().splitlines()
+    return text[0][:300] if text else response.reason_phrase
+
+
+def _query_error(response: httpx.Response) -> StoreError:
+    message = _server_message(response)
+    if response.status_code in (400, 500) and ("SP0" in message or "syntax" in message.lower()):
+        return StoreQueryError(f"query failed: {message}")
+    if response.status_code == 400:
+        return StoreQueryError(f"query failed: {message}")
+    return StoreError(
+        f"the SPARQL server failed ({response.status_code}): {message}",
+        details={"status": response.status_code},
+    )

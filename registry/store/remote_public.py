@@ -1,0 +1,147 @@
+"""Public SPARQL queries run by the remote server itself.
+
+The embedded store needs killable worker processes for a time limit; a SPARQL
+server has its own. The guarded query goes to the server with the public dataset
+as protocol parameters (`default-graph-uri`: the public graphs; `named-graph-uri`:
+every graph of the registry but the hidden ones, so `GRAPH ?g` cannot reach the
+tokens graph, the server's own graphs or staged writes) and the time limit
+(Virtuoso: `timeout`, in milliseconds). The answer, asked for as JSON or
+N-Triples, is normalised like every read of the store (xsd:string, skolem IRIs)
+and cut to `max_rows` here, then written in the format the client asked for by
+pyoxigraph's serialisers, as the worker of the embedded store does.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from itertools import islice
+from typing import TYPE_CHECKING, Any
+
+import pyoxigraph as ox
+
+from registry.errors import QueryTimeoutError
+from registry.namespaces import PREFIXES
+from registry.store.errors import StoreError, StoreQueryError
+from registry.store.remote_terms import SKOLEM_PREFIX
+
+if TYPE_CHECKING:
+    from registry.store.remote import RemoteStore
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_RESULTS_FORMATS = {
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+_GRAPH_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+}
+
+
+def _normal_term(term: dict[str, Any]) -> dict[str, Any]:
+    kind = term.get("type")
+    value = term.get("value", "")
+    if kind == "uri" and value.startswith(SKOLEM_PREFIX):
+        return {"type": "bnode", "value": value[len(SKOLEM_PREFIX) :]}
+    if kind in ("literal", "typed-literal"):
+        out: dict[str, Any] = {"type": "literal", "value": value}
+        if term.get("xml:lang"):
+            out["xml:lang"] = term["xml:lang"].lower()
+        elif term.get("datatype") and term["datatype"] != _XSD_STRING:
+            out["datatype"] = term["datatype"]
+        return out
+    return {"type": kind, "value": value}
+
+
+def _timed_out(response: Any) -> bool:
+    # Virtuoso answers an "anytime" query that hit its limit with the partial
+    # result and this SQL state; a partial answer is not an answer.
+    return response.headers.get("x-sql-state", "").upper() == "S1TAT"
+
+
+def run_public_query(
+    store: RemoteStore,
+    text: str,
+    form: str,
+    fmt: str,
+    max_rows: int,
+    timeout: float,
+    dataset: dict[str, Any],
+) -> tuple[bytes, bool, float]:
+    hidden = frozenset(dataset.get("hidden_graphs", ()))
+    params: dict[str, Any] = {
+        "default-graph-uri": list(dataset.get("default_graphs", ())),
+        "named-graph-uri": store.public_named_graphs(hidden),
+        "timeout": str(int(timeout * 1000)),
+    }
+    graph_form = form in ("CONSTRUCT", "DESCRIBE")
+    accept = "application/n-triples" if graph_form else "application/sparql-results+json"
+    started = time.monotonic()
+    try:
+        response = store._query(text, accept, timeout=timeout + 5, **params)
+    except StoreError as exc:
+        if "did not answer in time" in exc.message:
+            raise _timeout(timeout) from exc
+        raise
+    seconds = time.monotonic() - started
+    if _timed_out(response) or seconds > timeout:
+        raise _timeout(timeout)
+    if graph_form:
+        return (*_graph_answer(response.content, fmt, max_rows), seconds)
+    try:
+        results = json.loads(response.content)
+    except ValueError as exc:
+        raise StoreQueryError(f"the SPARQL server sent no JSON results: {exc}") from exc
+    if "boolean" in results:
+        body = json.dumps({"head": {}, "boolean": bool(results["boolean"])}).encode()
+        if fmt != "json":
+            body = ox.parse_query_results(body, ox.QueryResultsFormat.JSON).serialize(
+                format=_RESULTS_FORMATS[fmt]
+            )
+        return body, False, seconds
+    names = list(results.get("head", {}).get("vars", []))
+    rows = results.get("results", {}).get("bindings", [])
+    truncated = len(rows) > max_rows
+    bindings = [{name: _normal_term(term) for name, term in row.items()} for row in rows[:max_rows]]
+    body = json.dumps(
+        {"head": {"vars": names}, "results": {"bindings": bindings}},
+        ensure_ascii=False,
+        separators=(",", ":"),
+    ).encode("utf-8")
+    if fmt != "json":
+        reread = ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
+        body = reread.serialize(format=_RESULTS_FORMATS[fmt])
+    return body, truncated, seconds
+
+
+def _graph_answer(data: bytes, fmt: str, max_rows: int) -> tuple[bytes, bool]:
+    try:
+        triples = list(islice(ox.parse(data, format=ox.RdfFormat.N_TRIPLES), max_rows + 1))
+    except SyntaxError as exc:
+        raise StoreQueryError(f"the SPARQL server sent unreadable N-Triples: {exc}") from exc
+    truncated = len(triples) > max_rows
+    triples = [_normal_triple(t) for t in triples[:max_rows]]
+    prefixes = {name: str(ns) for name, ns in PREFIXES.items()} if fmt == "turtle" else None
+    body = ox.serialize(triples, format=_GRAPH_FORMATS[fmt], prefixes=prefixes)
+    return body or b"", truncated
+
+
+def _normal_triple(triple: ox.Triple) -> ox.Triple:
+    return ox.Triple(_normal_ox(triple.subject), triple.predicate, _normal_ox(triple.object))
+
+
+def _normal_ox(term: Any) -> Any:
+    if isinstance(term, ox.NamedNode) and term.value.startswith(SKOLEM_PREFIX):
+        return ox.BlankNode(term.value[len(SKOLEM_PREFIX) :].replace("-", "_"))
+    return term
+
+
+def _timeout(timeout: float) -> QueryTimeoutError:
+    return QueryTimeoutError(
+        f"the query ran longer than {timeout:g} s and was stopped / 查询超过 {timeout:g} 秒，已终止",
+        details={"timeout_seconds": timeout},
+    )

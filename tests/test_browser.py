@@ -1,0 +1,253 @@
+"""The web pages in a real headless Chromium (Debian's package, driven by its chromedriver)
+against a real server: `screg serve` as a subprocess on a free port over a seeded store.
+
+One walk, as a bureau engineer would take it: home, a category, a standard and its
+dependency picture (following an entry of the picture by its link), a search in
+Chinese, the validation of an invalid example catalogue, signing in with a submitter
+token and registering a changed catalogue, then the language switch and a phone-width
+check. A screenshot of each step goes to test-output/browser/.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from registry.store import open_store
+from tests.conftest import EXAMPLES, ROOT, skip_unless_available
+from tests.test_server import _free_port, _wait_until_responds
+
+SCREG = Path(sys.executable).with_name("screg")
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+SHOTS = ROOT / "test-output" / "browser"
+BUREAU = "11210100EXAMPLE01N"
+WAIT_SECONDS = 30
+
+
+def _browser_available() -> bool:
+    return (
+        Path(CHROMIUM).exists()
+        and Path(CHROMEDRIVER).exists()
+        and importlib.util.find_spec("selenium") is not None
+    )
+
+
+@pytest.fixture(scope="module")
+def site(seeded_dump: bytes, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """(base URL, submitter token) of a server over a freshly seeded on-disk store."""
+    folder = tmp_path_factory.mktemp("pages") / "store"
+    with open_store(str(folder)) as store:  # seeded, then closed: the server takes the lock
+        store.load_dump(seeded_dump, "nquads")
+    env = {**os.environ, "SCREG_STORE": str(folder), "SCREG_SEED": "false"}
+    # The token is made the way an administrator makes one: with the command line.
+    made = subprocess.run(
+        [str(SCREG), "token", "create", "--role", "submitter", "--department", BUREAU,
+         "--name", "大数据局 测试员"],
+        env=env, capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    token = made.stdout.strip().splitlines()[0]
+    port = _free_port()
+    command = [str(SCREG), "serve", "--host", "127.0.0.1", "--port", str(port),
+               "--log-level", "warning"]  # fmt: skip
+    process = subprocess.Popen(command, env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_responds(f"{base}/", process)
+        yield base, token
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory):
+    skip_unless_available(
+        _browser_available(),
+        "needs Debian's chromium and chromium-driver and the selenium package",
+    )
+    from selenium import webdriver
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+
+    options = Options()
+    options.binary_location = CHROMIUM
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        f"--user-data-dir={profile}",
+        "--window-size=1280,800",
+        "--lang=zh-CN",
+    ):
+        options.add_argument(arg)
+    # Both paths given: Selenium Manager has nothing to look up or download.
+    driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
+    driver.set_page_load_timeout(WAIT_SECONDS)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def _shot(driver, name: str) -> None:
+    assert driver.save_screenshot(str(SHOTS / f"{name}.png")), name
+
+
+def _wait_for(driver, css: str):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, WAIT_SECONDS).until(
+        ec.presence_of_element_located((By.CSS_SELECTOR, css))
+    )
+
+
+def _h1(driver) -> str:
+    return _wait_for(driver, "h1").text
+
+
+def test_walk_validate_and_register(site: tuple[str, str], browser, tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    base, token = site
+    driver = browser
+
+    # 1. Home: the six categories with counts, progress, recent registrations.
+    driver.get(f"{base}/")
+    assert _h1(driver) == "智慧城市标准体系"
+    assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "zh"
+    tops = driver.find_elements(By.CSS_SELECTOR, "table.tree tr.top")
+    assert len(tops) == 6
+    assert len(driver.find_elements(By.TAG_NAME, "progress")) == 2
+    _shot(driver, "01-home")
+
+    # 2. A category: data security (6.2), reached by its link in the tree.
+    driver.find_element(By.CSS_SELECTOR, 'a[href="/category/6.2"]').click()
+    assert _h1(driver).startswith("6.2")
+    identifiers = [a.text for a in driver.find_elements(By.CSS_SELECTOR, "td a.ident")]
+    assert "GB/T 35273-2017" in identifiers
+    _shot(driver, "02-category")
+
+    # 3. A standard: superseded, with its successor named and linked.
+    driver.find_element(By.LINK_TEXT, "GB/T 35273-2017").click()
+    assert "个人信息安全规范" in _h1(driver)
+    assert driver.current_url == f"{base}/id/standard/GB-T-35273-2017"
+    notice = driver.find_element(By.CSS_SELECTOR, ".notice").text
+    assert "GB/T 35273-2020" in notice
+    cited = driver.find_element(By.ID, "cited-h").find_element(By.XPATH, "..").text
+    assert "GB/T 37932-2019" in cited
+    _shot(driver, "03-standard")
+
+    # 4. Its dependency picture: the SVG's entries are links to their pages.
+    driver.find_element(By.PARTIAL_LINK_TEXT, "完整依赖关系图").click()
+    _wait_for(driver, ".picture svg")
+    links = driver.find_elements(By.CSS_SELECTOR, ".picture svg a")
+    # An SVG link's `href` property is an SVGAnimatedString: read the attribute itself.
+    targets = {a.get_dom_attribute("href") for a in links}
+    assert {"/id/standard/GB-T-37932-2019", "/id/standard/GB-T-35273-2020"} <= targets, targets
+    _shot(driver, "04-picture")
+    successor = next(
+        a for a in links if a.get_dom_attribute("href") == "/id/standard/GB-T-37932-2019"
+    )
+    driver.execute_script("arguments[0].scrollIntoView()", successor)
+    successor.click()
+    _wait_for(driver, "h1")
+    assert driver.current_url.endswith("/id/standard/GB-T-37932-2019")
+
+    # 5. Search in Chinese.
+    driver.get(f"{base}/search")
+    field = driver.find_element(By.ID, "q")
+    field.send_keys("个人信息安全")
+    field.submit()
+    _wait_for(driver, "ul.results-list")
+    results = driver.find_element(By.ID, "main").text
+    assert "GB/T 35273-2017" in results and "GB/T 35273-2020" in results
+    _shot(driver, "05-search")
+
+    # 6. Validate the invalid sharing example: the expected violations, by entry.
+    driver.get(f"{base}/validate")
+    driver.find_element(By.ID, "file").send_keys(str(EXAMPLES / "invalid" / "sharing.ttl"))
+    driver.find_element(By.CSS_SELECTOR, "form.upload button").click()
+    _wait_for(driver, "section.report")
+    expected = json.loads((EXAMPLES / "invalid" / "sharing.expected.json").read_text("utf-8"))
+    sections = driver.find_elements(By.CSS_SELECTOR, "section.report-entry")
+    shown: set[tuple[str, str]] = set()
+    for section in sections:
+        entry = section.find_element(By.TAG_NAME, "h3").text.split(": ", 1)[-1].strip()
+        for row in section.find_elements(By.CSS_SELECTOR, "tr.sev-Violation"):
+            shown.add((entry, row.find_elements(By.TAG_NAME, "td")[1].text))
+    wanted = {
+        (e["focus"], e["path"].rsplit("#", 1)[-1].rsplit("/", 1)[-1])
+        for e in expected
+        if e["severity"] == "Violation"
+    }
+    assert wanted <= shown, (wanted, shown)
+    assert "不符合规范" in driver.find_element(By.CSS_SELECTOR, ".verdict").text
+    _shot(driver, "06-validate")
+
+    # 7. Sign in with the submitter token and register a changed catalogue.
+    driver.get(f"{base}/register")
+    driver.find_element(By.ID, "token").send_keys(token)
+    driver.find_element(By.CSS_SELECTOR, "form.signin button").click()
+    _wait_for(driver, ".who")
+    assert token not in driver.current_url
+    session = driver.get_cookie("screg_session")
+    assert session and session["httpOnly"] and session.get("sameSite") == "Strict"
+    changed = tmp_path / "catalogue-changed.ttl"
+    text = (EXAMPLES / "catalogue-valid.ttl").read_text("utf-8")
+    assert '"人口基础信息"@zh' in text
+    changed.write_text(text.replace('"人口基础信息"@zh', '"人口基础信息（修订）"@zh'), "utf-8")
+    driver.find_element(By.ID, "file").send_keys(str(changed))
+    driver.find_element(By.CSS_SELECTOR, "form.upload button").click()
+    _wait_for(driver, "table.changes")
+    assert "已登记" in driver.find_element(By.CSS_SELECTOR, ".verdict").text
+    updated = driver.find_elements(By.CSS_SELECTOR, "td.outcome-updated")
+    assert len(updated) == 1
+    submissions = driver.find_element(By.ID, "subs-h").find_element(By.XPATH, "..")
+    assert len(submissions.find_elements(By.CSS_SELECTOR, "tbody tr")) >= 1
+    _shot(driver, "07-register")
+
+    # The new version is on the resource's page.
+    driver.get(f"{base}/id/resource/101001-000001")
+    assert _h1(driver) == "人口基础信息（修订）"
+    versions = driver.find_element(By.ID, "hist-h").find_element(By.XPATH, "..")
+    assert len(versions.find_elements(By.CSS_SELECTOR, "tbody tr")) == 2
+
+    # 8. English, remembered from page to page.
+    driver.find_element(By.CSS_SELECTOR, "a.lang").click()
+    assert _h1(driver) == "Population base information"
+    driver.get(f"{base}/")
+    assert _h1(driver) == "The smart-city standard system"
+    assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
+    _shot(driver, "08-home-en")
+
+    # 9. A phone: 360 px wide, nothing wider than the screen.
+    driver.set_window_size(360, 800)
+    for path in ("/", "/id/standard/GB-T-35273-2017", "/validate"):
+        driver.get(f"{base}{path}")
+        _wait_for(driver, "h1")
+        overflow = driver.execute_script(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, (path, overflow)
+    _shot(driver, "09-phone-validate")

@@ -1,0 +1,117 @@
+"""DCAT-AP 3: the export conforms to the published shapes; a foreign DCAT catalogue
+is mapped, and what cannot be mapped is reported."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyshacl
+import pytest
+from rdflib import Graph, URIRef
+from rdflib.namespace import DCAT, RDF, SH
+
+from registry.config import Settings
+from registry.dcat import export_store
+from registry.inputs import Document
+from registry.registration import REGISTRAR
+from registry.service import Registry
+from registry.store import open_store
+from tests.conftest import EXAMPLES, ROOT, skip_unless_available
+
+DCAT_AP = ROOT.parent / "shared" / "third_party" / "dcat-ap-3.0.1"
+CKAN = EXAMPLES / "dcat" / "ckan-catalogue.ttl"
+BASE = "http://127.0.0.1:8000/id/"
+
+
+@pytest.fixture
+def registry(seeded_dump: bytes, validator):
+    store = open_store("memory")
+    store.load_dump(seeded_dump, "nquads")
+    with Registry(Settings(store="memory", seed=False), validator=validator, store=store) as r:
+        yield r
+
+
+def dcat_ap_violations(data: Graph) -> list[str]:
+    skip_unless_available(DCAT_AP.is_dir(), f"DCAT-AP 3.0.1 shapes not found at {DCAT_AP}")
+    shapes = Graph()
+    for name in ("shapes.ttl", "range.ttl", "shapes_recommended.ttl"):
+        shapes.parse(DCAT_AP / name, format="turtle")
+    _conforms, results, _text = pyshacl.validate(
+        data, shacl_graph=shapes, inference="none", allow_warnings=True
+    )
+    return [
+        f"{results.value(r, SH.focusNode)} {results.value(r, SH.resultPath)} "
+        f"{results.value(r, SH.resultMessage)}"
+        for r in results.subjects(RDF.type, SH.ValidationResult)
+        if results.value(r, SH.resultSeverity) == SH.Violation
+    ]
+
+
+def test_dcat_ap_export_conforms_with_no_violation(registry) -> None:
+    # Registered outside any catalogue too: it must land in a department catalogue.
+    ckan = registry.submit([Document(CKAN.name, CKAN.read_bytes(), "dcat")], REGISTRAR)
+    assert ckan.accepted
+    export = export_store(registry.store, BASE)
+    assert len(set(export.subjects(RDF.type, DCAT.Dataset))) == 26
+    assert len(set(export.subjects(RDF.type, DCAT.DataService))) == 3
+    assert set(export.subjects(RDF.type, DCAT.Distribution))
+    catalogues = set(export.subjects(RDF.type, DCAT.Catalog))
+    assert URIRef(f"{BASE}catalogue/11210100EXAMPLE01N/2026-example") in catalogues
+    in_catalogue = set(export.objects(None, DCAT.dataset))
+    assert in_catalogue == set(export.subjects(RDF.type, DCAT.Dataset))
+    assert dcat_ap_violations(export) == []
+
+
+def test_dcat_ap_shapes_do_catch_a_broken_export(registry) -> None:
+    export = export_store(registry.store, BASE)
+    dataset = next(iter(export.subjects(RDF.type, DCAT.Dataset)))
+    export.remove((dataset, URIRef("http://purl.org/dc/terms/title"), None))
+    assert dcat_ap_violations(export)
+
+
+def test_cli_export_dcat_ap(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from registry.cli import main
+
+    out = tmp_path / "dcat.ttl"
+    result = CliRunner().invoke(
+        main, ["export", "--format", "dcat-ap", "-o", str(out), "--store", "memory"]
+    )
+    assert result.exit_code == 0, result.output
+    graph = Graph().parse(out, format="turtle")
+    assert len(set(graph.subjects(RDF.type, DCAT.Dataset))) == 24
+
+
+def test_ckan_catalogue_validates_and_registers_with_unmapped_terms_reported(registry) -> None:
+    doc = Document(CKAN.name, CKAN.read_bytes(), "dcat")
+    report = registry.validate([doc])
+    assert report.conforms, [r.as_dict() for r in report.results if r.severity == "Violation"]
+    unmapped = {
+        (r.severity, (r.path or "").rsplit("#", 1)[-1].rsplit("/", 1)[-1])
+        for r in report.results
+        if r.source_shape.endswith("Input-dcat-unmapped")
+    }
+    assert ("Warning", "viewCount") in unmapped
+    assert ("Info", "keyword") in unmapped and ("Info", "modified") in unmapped
+    located = [r for r in report.results if r.path and r.path.endswith("viewCount")]
+    assert dict(located[0].location)["source"] == "https://ckan.example.org/dataset/bus-stops"
+    result = registry.submit([doc], REGISTRAR)
+    assert result.accepted
+    kinds = sorted((c.kind, c.item.removeprefix(BASE)) for c in result.changes)
+    assert kinds == [
+        ("catalogue", "catalogue/11210100EXAMPLE01N/catalog"),
+        ("interface", "interface/SY-DSJ-API-090"),
+        ("resource", "resource/204009-000001"),
+        ("resource", "resource/204009-000002"),
+    ]
+    parking = registry.show(f"{BASE}resource/204009-000002").serialize(format="turtle")
+    assert "仅向承担交通管理职责的部门共享" in parking and "method/interface" in parking
+
+
+def test_a_dataset_without_a_resource_code_is_reported_not_dropped(registry) -> None:
+    text = CKAN.read_text(encoding="utf-8").replace('dct:identifier "204009/000002" ;', "")
+    report = registry.validate([Document("ckan.ttl", text.encode(), "dcat")])
+    assert not report.conforms
+    [missing] = [r for r in report.results if r.source_shape.endswith("Input-dcat-identifier")]
+    assert dict(missing.location)["source"] == "https://ckan.example.org/dataset/parking-lots"

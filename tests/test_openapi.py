@@ -1,0 +1,168 @@
+"""OpenAPI documents as data interfaces: the example imports, broken specs are refused
+with the validator's messages, and nothing is fetched or expanded without bound."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from fastapi.testclient import TestClient
+from rdflib import Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS
+
+from registry.config import Settings
+from registry.errors import InputError
+from registry.inputs import Document, load_submission
+from registry.namespaces import SCS
+from registry.registration import Principal
+from registry.service import Registry
+from registry.store import open_store
+from registry.tokens import create_token
+from tests.conftest import EXAMPLES
+
+SPECS = EXAMPLES / "openapi"
+BASE = "http://127.0.0.1:8000/id/"
+DEPT = "11210100EXAMPLE01N"
+IFACE = URIRef(f"{BASE}interface/SY-DSJ-API-003")
+OPTIONS = {"department": DEPT, "serves": ["101001/000001"], "conforms_to": ["GB/T38672—2020"]}
+
+
+def spec(name: str, options: dict | None = None) -> Document:
+    return Document(name, (SPECS / name).read_bytes(), "openapi", options or OPTIONS)
+
+
+@pytest.fixture
+def registry(seeded_dump: bytes, validator):
+    store = open_store("memory")
+    store.load_dump(seeded_dump, "nquads")
+    with Registry(Settings(store="memory", seed=False), validator=validator, store=store) as r:
+        yield r
+
+
+def test_example_spec_maps_to_a_data_interface() -> None:
+    graph = load_submission([spec("population-verify.yaml")])
+    assert str(graph.value(IFACE, DCTERMS.title)) == "人口身份信息批量核验接口"
+    assert str(graph.value(IFACE, URIRef("http://www.w3.org/ns/dcat#version"))) == "1.2.0"
+    # The server variable {version} filled with its default.
+    assert graph.value(IFACE, DCAT.endpointURL) == URIRef(
+        "https://data.example.org/api/v1/population"
+    )
+    operations = str(graph.value(IFACE, DCTERMS.description))
+    assert "POST /verify: 核验一个人的身份信息" in operations
+    assert "POST /verify/batch" in operations
+    assert "openapi: 3.0.3" in str(graph.value(IFACE, DCAT.endpointDescription))
+    assert str(graph.value(IFACE, SCS.authMethod)) == "OAuth 2.0 (clientCredentials)"
+    assert graph.value(IFACE, DCTERMS.conformsTo) == URIRef(f"{BASE}standard/GB-T-38672-2020")
+
+
+def test_example_spec_imports_through_the_submission_path(registry) -> None:
+    principal = Principal("submitter", URIRef(f"{BASE}department/{DEPT}"), DEPT)
+    result = registry.submit([spec("population-verify.yaml")], principal)
+    assert result.accepted, [r.as_dict() for r in result.report.results]
+    assert [(c.item, c.outcome) for c in result.changes] == [(str(IFACE), "new")]
+    assert (IFACE, SCS.interfaceCode, Literal("SY-DSJ-API-003")) in registry.show(str(IFACE))
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("invalid-spec.yaml", '"version" is a required property'),
+        ("invalid-remote-ref.yaml", "only local references"),
+    ],
+)
+def test_spec_with_errors_is_refused_with_the_validators_messages(name: str, message: str) -> None:
+    with pytest.raises(InputError) as refused:
+        load_submission([spec(name)])
+    assert refused.value.status == 400
+    assert any(message in e for e in refused.value.details["errors"]), refused.value.details
+
+
+def test_yaml_alias_bombs_and_python_tags_are_refused() -> None:
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
+        for p, c in zip("abcdefgh", "bcdefghi", strict=True)
+    )
+    with pytest.raises(InputError, match="too many nodes"):
+        load_submission([Document("bomb.yaml", bomb.encode(), "openapi", OPTIONS)])
+    with pytest.raises(InputError, match="not valid YAML"):
+        load_submission(
+            [
+                Document(
+                    "p.yaml", b"openapi: !!python/object/apply:os.system [id]\n", "openapi", OPTIONS
+                )
+            ]
+        )
+
+
+def test_cli_import_openapi(tmp_path: Path) -> None:
+    from registry.cli import main
+
+    store = str(tmp_path / "store")
+    runner = CliRunner()
+    bad = runner.invoke(
+        main,
+        [
+            "import-openapi",
+            str(SPECS / "invalid-spec.yaml"),
+            "--department",
+            DEPT,
+            "--store",
+            store,
+        ],
+    )
+    assert bad.exit_code == 2
+    assert '"version" is a required property' in bad.output
+    good = runner.invoke(
+        main,
+        [
+            "import-openapi",
+            str(SPECS / "population-verify.yaml"),
+            "--department",
+            DEPT,
+            "--serves",
+            "101001/000001",
+            "--store",
+            store,
+        ],
+    )
+    assert good.exit_code == 0, good.output
+    assert '"outcome": "new"' in good.output
+
+
+def test_api_endpoint(seeded_dump: bytes, validator) -> None:
+    from api import create_app
+    from api.routers import openapi_import
+
+    store = open_store("memory")
+    store.load_dump(seeded_dump, "nquads")
+    secret = create_token(store, "submitter", DEPT, "bureau")[1]
+    app = create_app(Settings(store="memory", seed=False), store=store, validator=validator)
+    if not any(getattr(r, "path", "") == "/api/v1/interfaces/openapi" for r in app.routes):
+        app.include_router(openapi_import.router)
+    headers = {"Authorization": f"Bearer {secret}", "Content-Type": "application/yaml"}
+    with TestClient(app, raise_server_exceptions=False) as client:
+        bad = client.post(
+            "/api/v1/interfaces/openapi",
+            headers=headers,
+            content=(SPECS / "invalid-spec.yaml").read_bytes(),
+        )
+        assert bad.status_code == 400
+        assert any("version" in e for e in bad.json()["error"]["details"]["errors"])
+        unauthenticated = client.post(
+            "/api/v1/interfaces/openapi", content=(SPECS / "population-verify.yaml").read_bytes()
+        )
+        assert unauthenticated.status_code == 401
+        good = client.post(
+            "/api/v1/interfaces/openapi?serves=101001/000001",
+            headers=headers,
+            content=(SPECS / "population-verify.yaml").read_bytes(),
+        )
+        assert good.status_code == 201, good.text
+        assert good.json()["entries"][0]["item"] == str(IFACE)
+        foreign = client.post(
+            "/api/v1/interfaces/openapi?department=11210100EXAMPLE02R",
+            headers=headers,
+            content=(SPECS / "population-verify.yaml").read_bytes(),
+        )
+        assert foreign.status_code == 403

@@ -1,0 +1,515 @@
+"""The web pages through create_app on a fresh seeded memory store per test: every
+route's status codes, error pages in the visitor's language, the language switch,
+the forms (validate, sign in, register) with their errors, and CSRF refusals."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterator
+from html.parser import HTMLParser
+
+import pytest
+from fastapi.testclient import TestClient
+from rdflib import Graph
+from rdflib.namespace import RDF
+
+from api import create_app
+from registry.config import Settings
+from registry.namespaces import SH
+from registry.store import Store, open_store
+from registry.tokens import create_token, revoke_token
+from tests.conftest import EXAMPLES
+
+BASE = "http://127.0.0.1:8000/id/"
+BUREAU = "11210100EXAMPLE01N"
+HTML = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+MAX_BODY = 200_000
+SHARING = EXAMPLES / "invalid" / "sharing.ttl"
+
+
+def bureau_resource(title: bool = True) -> bytes:
+    """One information resource of the bureau; without its title it has a Violation."""
+    iri = f"{BASE}resource/109001-000001"
+    code = "https://w3id.org/smartcity-std/code"
+    title_line = 'dct:title "页面测试资源"@zh ;' if title else ""
+    return f"""
+@prefix scs: <https://w3id.org/smartcity-std#> .
+@prefix dct: <http://purl.org/dc/terms/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+<{iri}> a scs:InformationResource ; scs:resourceCode "109001/000001" ; {title_line}
+  dct:description "页面测试用的信息资源。"@zh ; dct:publisher <{BASE}department/{BUREAU}> ;
+  scs:resourceClass <{code}/resource-class/1> ; scs:format <{code}/format/database> ;
+  scs:sharingType <{code}/sharing-type/unconditional> ;
+  scs:sharingMethod <{code}/sharing-method/interface> ; scs:openness <{code}/openness/closed> ;
+  dct:accrualPeriodicity <{code}/update-cycle/daily> ; dct:issued "2026-01-15"^^xsd:date ;
+  scs:dataItem <{iri}/item/1> .
+<{iri}/item/1> a scs:DataItem ; scs:itemName "名称"@zh ; scs:itemCode "MC" ;
+  scs:dataType <{code}/data-type/C> ; scs:length 50 ; scs:position 1 .
+""".encode()
+
+
+# -- fixtures ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def page_store(seeded_dump: bytes) -> Store:
+    store = open_store("memory")
+    store.load_dump(seeded_dump, "nquads")
+    return store
+
+
+@pytest.fixture
+def tokens(page_store: Store) -> dict[str, str]:
+    made = {
+        "bureau": create_token(page_store, "submitter", BUREAU, "大数据局 页面测试")[1],
+        "registrar": create_token(page_store, "registrar", name="registrar")[1],
+    }
+    revoked, made["revoked"] = create_token(page_store, "submitter", BUREAU, "gone")
+    revoke_token(page_store, revoked.id)
+    return made
+
+
+def _client(store: Store, validator) -> TestClient:
+    settings = Settings(store="memory", seed=False, max_body_bytes=MAX_BODY)
+    app = create_app(settings, store=store, validator=validator)
+    return TestClient(app, raise_server_exceptions=False)
+
+
+@pytest.fixture
+def client(page_store: Store, validator, tokens: dict[str, str]) -> Iterator[TestClient]:
+    """A fresh seeded store and app: for the tests that write."""
+    with _client(page_store, validator) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="module")
+def shared(seeded_dump: bytes, validator) -> Iterator[tuple[TestClient, Store]]:
+    """One seeded store and app for the tests that only read (validation writes nothing):
+    building the snapshot and dependency graph once keeps the module fast."""
+    store = open_store("memory")
+    store.load_dump(seeded_dump, "nquads")
+    with _client(store, validator) as test_client:
+        yield test_client, store
+
+
+@pytest.fixture
+def reader(shared: tuple[TestClient, Store]) -> TestClient:
+    """The shared app, seen by a new visitor (no cookies: language, CSRF)."""
+    test_client, _ = shared
+    test_client.cookies.clear()
+    return test_client
+
+
+class Page(HTMLParser):
+    """What the accessibility checks look at: headings, form fields and their labels."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.lang: str | None = None
+        self.headings: list[int] = []
+        self.fields: list[dict[str, str | None]] = []
+        self.labels: set[str] = set()
+        self.links: list[str] = []
+        self.hidden: dict[str, str] = {}
+        self.feed(text)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "html":
+            self.lang = a.get("lang")
+        elif re.fullmatch(r"h[1-6]", tag):
+            self.headings.append(int(tag[1]))
+        elif tag == "label" and a.get("for"):
+            self.labels.add(a["for"] or "")
+        elif tag == "a" and a.get("href"):
+            self.links.append(a["href"] or "")
+        elif tag in ("input", "select", "textarea"):
+            if a.get("type") == "hidden":
+                self.hidden[a.get("name") or ""] = a.get("value") or ""
+            elif a.get("type") not in ("submit", "button"):
+                self.fields.append(a)
+
+
+def assert_page(response, status: int = 200, lang: str = "zh") -> Page:
+    """An HTML page with `status`, its language set, headings in order from one h1, and
+    a label for every visible form field."""
+    assert response.status_code == status, response.text[:2000]
+    assert response.headers["content-type"].startswith("text/html")
+    page = Page(response.text)
+    assert page.lang == lang
+    assert page.headings and page.headings[0] == 1 and page.headings.count(1) == 1
+    for before, after in zip(page.headings, page.headings[1:], strict=False):
+        assert after <= before + 1, page.headings  # no level skipped
+    for field in page.fields:
+        assert field.get("id") in page.labels, field
+    return page
+
+
+def csrf(client: TestClient, path: str = "/validate") -> str:
+    page = Page(client.get(path).text)
+    token = page.hidden["csrf_token"]
+    assert token == client.cookies.get("screg_csrf")
+    return token
+
+
+def sign_in(client: TestClient, token: str) -> None:
+    response = client.post(
+        "/register/sign-in",
+        data={"token": token, "csrf_token": csrf(client, "/register")},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303 and response.headers["location"] == "/register"
+
+
+# -- every route answers ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/category/1",
+        "/category/3.2?status=current&level=national",
+        "/search",
+        "/search?q=%E6%A0%B8%E5%BF%83%E5%85%83%E6%95%B0%E6%8D%AE",
+        "/search?kind=resource",
+        "/graph?id=GB%2FT%2035273-2017",
+        "/graph?id=101001-000001&depth=1&direction=dependencies",
+        "/impact",
+        "/impact?standard=GB%2FT%2035273-2017&change=abolished",
+        "/validate",
+        "/register",
+        "/id/standard/GB-T-35273-2017",
+        "/id/resource/101001-000001",
+        "/id/interface/SY-DSJ-API-001",
+        "/id/department/11210100EXAMPLE01N",
+        "/id/resource/101001-000001/version/1",
+        "/id/resource/101001-000001/item/1",
+    ],
+)
+def test_every_page_answers_200_with_accessible_html(reader: TestClient, path: str) -> None:
+    assert_page(reader.get(path, headers=HTML))
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/category/99", 404),
+        ("/category/1?status=bogus", 400),
+        ("/category/1?level=bogus", 400),
+        ("/search?kind=bogus", 400),
+        ("/graph?id=GB%2FT%201-2099", 404),
+        ("/graph?id=GB%2FT%2035273-2017&depth=9", 422),
+        ("/graph?id=GB%2FT%2035273-2017&direction=sideways", 400),
+        ("/impact?standard=GB%2FT%201-2099", 404),
+        ("/impact?standard=GB%2FT%2035273-2017&change=renamed", 400),
+        ("/lang/fr", 404),
+        ("/no/such/page", 404),
+        ("/id/standard/GB-T-1-2099", 404),
+    ],
+)
+def test_page_errors_are_pages_with_their_status(
+    reader: TestClient, path: str, status: int
+) -> None:
+    assert_page(reader.get(path, headers=HTML), status)
+
+
+def test_machine_clients_keep_the_json_error_shape(reader: TestClient) -> None:
+    for path, headers in (
+        ("/api/v1/standards/GB-T-1-2099", HTML),
+        ("/id/standard/GB-T-1-2099", {"Accept": "text/turtle"}),
+        ("/no/such/page", {}),
+    ):
+        response = reader.get(path, headers=headers)
+        assert response.status_code == 404
+        assert response.json()["error"]["code"] == "not_found"
+
+
+def test_missing_entry_is_a_404_page_in_the_chosen_language(reader: TestClient) -> None:
+    zh = assert_page(reader.get("/id/standard/GB-T-1-2099", headers=HTML), 404)
+    assert "未找到该页面或条目" in reader.get("/id/standard/GB-T-1-2099", headers=HTML).text
+    assert "/search" in " ".join(zh.links)
+    reader.get("/lang/en", follow_redirects=False)
+    response = reader.get("/id/standard/GB-T-1-2099", headers=HTML)
+    assert_page(response, 404, lang="en")
+    assert "Not found" in response.text and "未找到该页面或条目" not in response.text
+
+
+def test_language_switch_is_remembered_and_goes_back(reader: TestClient) -> None:
+    assert "智慧城市标准体系" in reader.get("/").text
+    switched = reader.get("/lang/en?next=/category/1", follow_redirects=False)
+    assert switched.status_code == 303 and switched.headers["location"] == "/category/1"
+    assert "screg_lang=en" in switched.headers["set-cookie"]
+    category = reader.get("/category/1")
+    assert_page(category, lang="en")
+    assert "Overall standards" in category.text
+    assert "The smart-city standard system" in reader.get("/").text  # remembered
+    # Only local paths to go back to: no open redirect.
+    for target in ("//evil.example/", "https://evil.example/", "/\\evil"):
+        away = reader.get("/lang/zh", params={"next": target}, follow_redirects=False)
+        assert away.headers["location"] == "/"
+    assert "智慧城市标准体系" in reader.get("/").text
+
+
+# -- browsing ----------------------------------------------------------------------------------
+
+
+def test_home_shows_the_tree_progress_and_recent_registrations(reader: TestClient) -> None:
+    page = assert_page(reader.get("/"))
+    text = reader.get("/").text
+    for code in ("1", "2", "3", "4", "5", "6"):
+        assert f"/category/{code}" in page.links
+    assert text.count("<progress") == 2
+    assert "/id/resource/101001-000001" in page.links  # a recent registration
+    assert "/api/v1/categories" in page.links and "/docs" in page.links
+
+
+def test_category_filters_by_status_and_level(reader: TestClient) -> None:
+    everything = reader.get("/category/6").text
+    assert "GB/T 35273-2017" in everything and "GB/T 35273-2020" in everything
+    current = reader.get("/category/6?status=current").text
+    assert "GB/T 35273-2017" not in current and "GB/T 35273-2020" in current
+    local = reader.get("/category/6?level=local").text
+    assert "GB/T 35273-2020" not in local
+
+
+def test_standard_page_links_both_ways_and_draws_its_picture(reader: TestClient) -> None:
+    response = reader.get("/id/standard/GB-T-35273-2017", headers=HTML)
+    page = assert_page(response)
+    text = response.text
+    assert "/id/standard/GB-T-35273-2020" in page.links  # the successor
+    assert "/id/standard/GB-T-37932-2019" in page.links  # cites it
+    assert "/id/resource/203002-000001" in page.links  # conforms to it
+    # The inline picture: every entry a link to its page on this server.
+    svg = text[text.index("<svg") : text.index("</svg>")]
+    assert 'href="/id/standard/GB-T-37932-2019"' in svg
+    assert 'href="/id/standard/GB-T-35273-2020"' in svg
+    assert "<?xml" not in text and "<!DOCTYPE svg" not in text
+
+
+def test_resource_and_interface_pages(reader: TestClient) -> None:
+    resource = reader.get("/id/resource/101001-000001", headers=HTML)
+    page = assert_page(resource)
+    assert "/id/interface/SY-DSJ-API-001" in page.links  # serves it
+    assert "/id/resource/101001-000001/item/1" in page.links  # a data item
+    assert "/id/resource/101001-000001/version/1" in page.links  # its history
+    interface = assert_page(reader.get("/id/interface/SY-DSJ-API-001", headers=HTML))
+    assert "/id/resource/101001-000001" in interface.links
+    assert "/id/standard/GB-T-22239-2019" in interface.links
+
+
+@pytest.mark.parametrize(
+    ("q", "found"),
+    [
+        ("GB/T21063.3—2007", "GB/T 21063.3-2007"),
+        ("ＧＢ／Ｔ　２１０６３．３－２００７", "GB/T 21063.3-2007"),
+        ("核心元数据", "GB/T 21063.3-2007"),
+        ("personal information", "GB/T 35273-2020"),
+        ("人口基础信息", "101001/000001"),
+        ("SY-DSJ-API-001", "SY-DSJ-API-001"),
+    ],
+)
+def test_search_in_zh_and_en_with_identifier_variants(
+    reader: TestClient, q: str, found: str
+) -> None:
+    response = reader.get("/search", params={"q": q})
+    assert_page(response)
+    assert found in response.text
+
+
+def test_impact_lists_affected_entries_with_their_paths(reader: TestClient) -> None:
+    response = reader.get("/impact", params={"standard": "GB/T 35273-2017", "change": "superseded"})
+    page = assert_page(response)
+    table = response.text[response.text.index('<table class="impact">') :]
+    assert "/id/standard/GB-T-37932-2019" in page.links
+    assert "/id/resource/203002-000001" in page.links
+    assert table.count('<ol class="path">') >= 3
+    assert "注日期引用" in table and "GB/T 35273-2020" in table  # link name, successor
+
+
+# -- validate ----------------------------------------------------------------------------------
+
+
+def test_validate_shows_the_report_by_entry_and_writes_nothing(
+    reader: TestClient, shared: tuple[TestClient, Store]
+) -> None:
+    client, page_store = reader, shared[1]
+    generation = page_store.generation()
+    token = csrf(client)
+    response = client.post(
+        "/validate",
+        data={"csrf_token": token, "format": ""},
+        files={"file": ("sharing.ttl", SHARING.read_bytes(), "text/turtle")},
+    )
+    page = assert_page(response)
+    text = response.text
+    expected = json.loads((EXAMPLES / "invalid" / "sharing.expected.json").read_text("utf-8"))
+    for e in expected:
+        assert e["focus"] in text
+        assert e["path"].rsplit("#", 1)[-1].rsplit("/", 1)[-1] in text
+    assert text.count('<tr class="sev-Violation">') == len(expected)
+    assert text.count('<section class="report-entry">') == len({e["focus"] for e in expected})
+    assert page_store.generation() == generation
+
+    # The downloads: the report as CSV and as a SHACL report in Turtle.
+    report = page.hidden["report"]
+    as_csv = client.post("/validate/report", data={"csrf_token": token, "report": report})
+    assert as_csv.status_code == 200 and "attachment" in as_csv.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(as_csv.text.lstrip("\ufeff"))))
+    assert {r["focus"] for r in rows} == {e["focus"] for e in expected}
+    as_ttl = client.post(
+        "/validate/report", data={"csrf_token": token, "report": report, "fmt": "turtle"}
+    )
+    graph = Graph().parse(data=as_ttl.text, format="turtle")
+    assert len(list(graph.subjects(RDF.type, SH.ValidationResult))) == len(expected)
+    bad = client.post("/validate/report", data={"csrf_token": token, "report": "{}"})
+    assert_page(bad, 400)
+
+
+def test_validate_reads_spreadsheets_with_rows_and_columns(reader: TestClient) -> None:
+    sheet = EXAMPLES / "invalid" / "spreadsheet-cells.csv"
+    response = reader.post(
+        "/validate",
+        data={"csrf_token": csrf(reader)},
+        files={"file": (sheet.name, sheet.read_bytes(), "text/csv")},
+    )
+    assert_page(response)
+    assert '<th scope="col">行</th>' in response.text
+    assert "不符合规范" in response.text
+
+
+@pytest.mark.parametrize(
+    ("name", "body", "status"),
+    [
+        ("broken.ttl", b"@prefix x: <urn:x#> . x:a x:b ", 400),
+        ("catalogue.pdf", b"%PDF-1.4", 415),
+        ("", b"", 400),
+    ],
+)
+def test_validate_refuses_bad_uploads_with_a_page(
+    reader: TestClient, name: str, body: bytes, status: int
+) -> None:
+    files = {"file": (name, body, "application/octet-stream")} if name else None
+    response = reader.post("/validate", data={"csrf_token": csrf(reader)}, files=files)
+    page = assert_page(response, status)
+    assert 'role="alert"' in response.text
+    assert "csrf_token" in page.hidden  # the form is there to try again
+
+
+def test_validate_refuses_a_body_over_the_limit(reader: TestClient) -> None:
+    big = b"#" * (MAX_BODY + 1)
+    response = reader.post(
+        "/validate",
+        data={"csrf_token": csrf(reader)},
+        files={"file": ("big.ttl", big, "text/turtle")},
+    )
+    assert response.status_code == 413
+
+
+def test_forms_without_the_csrf_token_are_refused(reader: TestClient) -> None:
+    csrf(reader)  # the cookie is set, but the forms below do not echo it
+    files = {"file": ("sharing.ttl", SHARING.read_bytes(), "text/turtle")}
+    assert_page(reader.post("/validate", files=files), 403)
+    assert_page(reader.post("/validate", data={"csrf_token": "x" * 43}, files=files), 403)
+    assert_page(reader.post("/register/sign-in", data={"token": "whatever"}), 403)
+    reader.cookies.clear()  # no cookie at all: a forged cross-site post
+    assert_page(reader.post("/validate", data={"csrf_token": "x" * 43}, files=files), 403)
+
+
+# -- register ----------------------------------------------------------------------------------
+
+
+def test_register_needs_a_signed_in_submitter(
+    client: TestClient, tokens: dict[str, str], page_store: Store
+) -> None:
+    page = assert_page(client.get("/register"))
+    assert any(f.get("name") == "token" for f in page.fields)
+    token = csrf(client, "/register")
+    files = {"file": ("r.ttl", bureau_resource(), "text/turtle")}
+    generation = page_store.generation()
+    assert_page(client.post("/register", data={"csrf_token": token}, files=files), 401)
+    bad = client.post("/register/sign-in", data={"token": "nope", "csrf_token": token})
+    assert_page(bad, 401)
+    revoked = client.post(
+        "/register/sign-in", data={"token": tokens["revoked"], "csrf_token": token}
+    )
+    assert_page(revoked, 401)
+    assert page_store.generation() == generation
+
+
+def test_sign_in_keeps_the_token_in_a_strict_http_only_cookie(
+    client: TestClient, tokens: dict[str, str]
+) -> None:
+    response = client.post(
+        "/register/sign-in",
+        data={"token": tokens["bureau"], "csrf_token": csrf(client, "/register")},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    assert tokens["bureau"] not in response.headers["location"]
+    cookie = response.headers["set-cookie"]
+    assert cookie.startswith("screg_session=") and "HttpOnly" in cookie
+    assert "SameSite=strict" in cookie or "SameSite=Strict" in cookie
+    signed = client.get("/register").text
+    assert "沈阳市大数据管理局" in signed and "大数据局 页面测试" in signed
+    out = client.post(
+        "/register/sign-out",
+        data={"csrf_token": client.cookies["screg_csrf"]},
+        follow_redirects=False,
+    )
+    assert out.status_code == 303
+    assert 'name="token"' in client.get("/register").text
+
+
+def test_register_accepts_reports_and_lists_the_departments_submissions(
+    client: TestClient, tokens: dict[str, str], page_store: Store
+) -> None:
+    sign_in(client, tokens["bureau"])
+    token = client.cookies["screg_csrf"]
+
+    rejected = client.post(
+        "/register",
+        data={"csrf_token": token},
+        files={"file": ("r.ttl", bureau_resource(title=False), "text/turtle")},
+    )
+    assert_page(rejected, 422)
+    assert "未登记" in rejected.text and '<tr class="sev-Violation">' in rejected.text
+    assert client.get("/id/resource/109001-000001", headers=HTML).status_code == 404
+
+    accepted = client.post(
+        "/register",
+        data={"csrf_token": token},
+        files={"file": ("r.ttl", bureau_resource(), "text/turtle")},
+    )
+    page = assert_page(accepted, 201)
+    assert "/id/resource/109001-000001" in page.links
+    assert "outcome-new" in accepted.text
+    submission = next(link for link in page.links if "/id/submission/" in link)
+    assert_page(client.get(submission, headers=HTML))
+    listed = client.get("/register").text
+    assert submission in listed
+    assert client.get("/id/resource/109001-000001", headers=HTML).status_code == 200
+
+    foreign = client.post(
+        "/register",
+        data={"csrf_token": token},
+        files={"file": ("sharing.ttl", SHARING.read_bytes(), "text/turtle")},
+    )
+    assert_page(foreign, 403)
+
+
+def test_register_without_csrf_writes_nothing(
+    client: TestClient, tokens: dict[str, str], page_store: Store
+) -> None:
+    sign_in(client, tokens["bureau"])
+    generation = page_store.generation()
+    response = client.post(
+        "/register",
+        data={"csrf_token": "forged-" + "x" * 40},
+        files={"file": ("r.ttl", bureau_resource(), "text/turtle")},
+    )
+    assert_page(response, 403)
+    assert page_store.generation() == generation

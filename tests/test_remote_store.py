@@ -1,0 +1,309 @@
+"""The remote SPARQL store beyond the shared store suite: its text helpers (no server
+needed) and, on the test Virtuoso, what only a remote store must survive: a process
+killed at any point of a write, writers in several processes, leftovers of dead
+writers, and a registration killed midway."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+from rdflib import BNode, Literal, URIRef
+
+from registry.store import RemoteStore, StoreError, StoreWriteError, WriteBatch, open_store
+from registry.store.remote import _split_credentials
+from registry.store.remote_terms import (
+    SKOLEM_PREFIX,
+    STAGED_PREFIX,
+    TX_PREFIX,
+    RemoteTermWriter,
+    bind_inside,
+    rows_of,
+)
+from tests.conftest import ROOT, STORE_BACKENDS
+from tests.test_kill import current_shas, expected_shas
+
+# -- no server needed -------------------------------------------------------------------
+
+
+def test_bindings_go_inside_the_where_group() -> None:
+    values = "VALUES (?s) { (<urn:x>) }"
+    assert bind_inside("SELECT ?g WHERE { GRAPH ?g { ?s a ?c } }", values) == (
+        f"SELECT ?g WHERE {{ {values}\n GRAPH ?g {{ ?s a ?c }} }}"
+    )
+    # The template of a CONSTRUCT is not its WHERE group.
+    bound = bind_inside("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", values)
+    assert bound == f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {values}\n ?s ?p ?o }}"
+    assert bind_inside("CONSTRUCT WHERE { ?s ?p ?o }", values).startswith(
+        f"CONSTRUCT WHERE {{ {values}"
+    )
+    # Braces in strings, IRIs and comments are not groups.
+    tricky = 'PREFIX x: <urn:a> # { not a group\nSELECT ?s WHERE { ?s ?p "{" }'
+    assert bind_inside(tricky, values).endswith(f'WHERE {{ {values}\n ?s ?p "{{" }}')
+
+
+def test_staged_terms_never_look_like_registry_data() -> None:
+    writer = RemoteTermWriter(staged=True)
+    node = BNode()
+    line = writer.lines(
+        [(URIRef("http://e.org/s"), URIRef("http://e.org/p"), node)], allow_bnode=True
+    )[0]
+    assert line.startswith(f"<{STAGED_PREFIX}http://e.org/s> <{STAGED_PREFIX}http://e.org/p> ")
+    assert f"<{STAGED_PREFIX}{SKOLEM_PREFIX}" in line
+    # Literals keep language and datatype as they are.
+    assert writer.term(Literal("x", lang="zh-CN")) == '"x"@zh-CN'
+    assert writer.term(Literal("1", datatype=URIRef("http://e.org/t"))) == '"1"^^<http://e.org/t>'
+
+
+@pytest.mark.parametrize(
+    "iri",
+    ["relative/iri", f"{SKOLEM_PREFIX}x", f"{STAGED_PREFIX}x", f"{TX_PREFIX}x", "http://e.org/a b"],
+)
+def test_relative_and_reserved_iris_are_refused(iri: str) -> None:
+    with pytest.raises(StoreWriteError):
+        RemoteTermWriter().term(URIRef(iri))
+
+
+def test_results_are_normalised_like_the_embedded_store() -> None:
+    rows = rows_of(
+        {
+            "results": {
+                "bindings": [
+                    {
+                        "a": {
+                            "type": "typed-literal",
+                            "value": "x",
+                            "datatype": "http://www.w3.org/2001/XMLSchema#string",
+                        },
+                        "b": {"type": "literal", "value": "y", "xml:lang": "zh-CN"},
+                        "c": {"type": "uri", "value": f"{SKOLEM_PREFIX}abc-0"},
+                    }
+                ]
+            }
+        }
+    )
+    assert rows == [{"a": Literal("x"), "b": Literal("y", lang="zh-cn"), "c": BNode("abc-0")}]
+    assert rows[0]["a"].datatype is None
+
+
+def test_credentials_in_the_url_are_not_kept_in_the_location() -> None:
+    assert _split_credentials("http://u:p%40ss@host:8890/sparql-auth") == (
+        "http://host:8890/sparql-auth",
+        "u",
+        "p%40ss",
+    )
+
+
+def test_an_unreachable_server_gives_a_clear_error() -> None:
+    # Port 9 (discard) on the loopback: nothing listens there in a test machine.
+    with pytest.raises(StoreError, match="cannot reach the SPARQL server"):
+        open_store("http://127.0.0.1:9/sparql")
+
+
+# -- on the test Virtuoso ---------------------------------------------------------------
+
+
+@pytest.fixture
+def virtuoso(tmp_path: Path) -> str:
+    """The URL of the test Virtuoso, emptied (skips, or fails under SCREG_REQUIRE_ALL=1,
+    when it was not started)."""
+    return STORE_BACKENDS["virtuoso"](tmp_path)
+
+
+def _staging_graphs(store: RemoteStore) -> list[str]:
+    rows = store.select("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    return [str(r["g"]) for r in rows if str(r["g"]).startswith(TX_PREFIX)]
+
+
+def test_staged_data_is_invisible_and_cleaned_up(virtuoso: str) -> None:
+    with RemoteStore(virtuoso) as store:
+        batch = WriteBatch().add_triples(
+            "urn:g",
+            [
+                (URIRef(f"http://e.org/{i}"), URIRef("http://e.org/p"), Literal(i))
+                for i in range(50)
+            ],
+        )
+        staged = store._stage_only(batch)  # a writer that dies before publishing
+        assert _staging_graphs(store)
+        assert not store.graph_exists("urn:g")
+        assert not store.ask("ASK { ?s <http://e.org/p> ?o }")  # not even in the union
+        assert store.quad_count() == 0
+        assert store.dump() == b""
+        # Young: perhaps a live writer in another process; left alone.
+        assert store.clean_leftovers() == 0
+        assert store.clean_leftovers(stale_seconds=0) == 1
+        assert _staging_graphs(store) == []
+        # A writer whose record was taken for dead can no longer publish.
+        with pytest.raises(StoreError, match="abandoned"):
+            store._publish(staged[0], staged[1], None)
+        assert not store.graph_exists("urn:g")
+        assert store.generation() == 0
+
+
+_WRITER = textwrap.dedent(
+    """
+    import sys
+    from rdflib import Literal, URIRef
+    from registry.store import WriteBatch, open_store
+    url, tag, writes = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    with open_store(url) as store:
+        print("ready", flush=True)
+        sys.stdin.readline()
+        for i in range(writes):
+            triple = (URIRef(f"http://e.org/{tag}/{i}"), URIRef("http://e.org/p"), Literal(i))
+            if i % 2:
+                store.write(WriteBatch().add_triples("urn:g", [triple]))
+            else:
+                store.write(WriteBatch().remove_triples("urn:h", [triple]).add_triples("urn:g", [triple]))
+    """
+)
+
+
+def test_writers_in_two_processes_lose_nothing(virtuoso: str) -> None:
+    """Each write bumps the generation by exactly one and none is lost, though the
+    two processes only meet in the compare-and-set of the publish."""
+    writes = 25
+    children = [
+        subprocess.Popen(
+            [sys.executable, "-c", _WRITER, virtuoso, tag, str(writes)],
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for tag in ("a", "b")
+    ]
+    for child in children:  # both connected before either writes
+        assert child.stdout is not None and child.stdout.readline().strip() == "ready"
+    for child in children:
+        assert child.stdin is not None
+        child.stdin.write("go\n")
+        child.stdin.flush()
+    for child in children:
+        assert child.wait(timeout=300) == 0
+    with RemoteStore(virtuoso) as store:
+        assert store.generation() == 2 * writes
+        assert len(store.read_graph("urn:g")) == 2 * writes
+        assert _staging_graphs(store) == []
+
+
+_KILLED_WRITER = textwrap.dedent(
+    """
+    import sys
+    from rdflib import Literal, URIRef
+    from registry.store import WriteBatch, open_store
+    url, n = sys.argv[1], int(sys.argv[2])
+    def triples(tag):
+        return [(URIRef(f"http://e.org/{tag}/{i}"), URIRef("http://e.org/p"), Literal(f"v{i}"))
+                for i in range(n)]
+    store = open_store(url)
+    print("writing", flush=True)
+    store.write(WriteBatch().replace_graph("urn:g", triples("new")))
+    print("done", flush=True)
+    """
+)
+
+
+@pytest.mark.slow
+def test_sigkill_mid_write_leaves_all_or_nothing(virtuoso: str) -> None:
+    """A process replacing a 4,000-triple graph is killed at random points of the
+    write (staging, publishing, cleaning up): the graph is all old or all new, the
+    generation says which, and the leftovers are removed."""
+    n = 4_000
+    old = [
+        (URIRef(f"http://e.org/old/{i}"), URIRef("http://e.org/p"), Literal(f"v{i}"))
+        for i in range(n)
+    ]
+    rng = random.Random(8)
+    with RemoteStore(virtuoso) as store:
+        store.write(WriteBatch().add_triples("urn:g", old))
+    started = time.monotonic()
+    full = subprocess.run(
+        [sys.executable, "-c", _KILLED_WRITER, virtuoso, str(n)], cwd=ROOT, capture_output=True
+    )
+    assert full.returncode == 0, full.stderr.decode()
+    duration = time.monotonic() - started
+    outcomes = {"old": 0, "new": 0}
+    for kill in range(6):
+        with RemoteStore(virtuoso) as store:
+            store.write(WriteBatch().replace_graph("urn:g", old))
+            generation = store.generation()
+        child = subprocess.Popen(
+            [sys.executable, "-c", _KILLED_WRITER, virtuoso, str(n)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert child.stdout is not None and child.stdout.readline().strip() == "writing"
+        time.sleep(rng.uniform(0.0, duration))  # a random point of the write, by design
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait(timeout=30)
+        with RemoteStore(virtuoso) as store:
+            tags = {str(s).split("/")[3] for s in store.read_graph("urn:g").subjects()}
+            count = len(store.read_graph("urn:g"))
+            now = store.generation()
+            assert (tags, count, now) in (({"old"}, n, generation), ({"new"}, n, generation + 1)), (
+                f"kill {kill}: {tags}, {count} triples, generation {now}"
+            )
+            outcomes["new" if now > generation else "old"] += 1
+            store.clean_leftovers(stale_seconds=0)
+            assert _staging_graphs(store) == []
+    print(f"outcomes of 6 kills: {outcomes}")
+
+
+def _register(path: Path, url: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "registry.cli", "register", str(path), "--store", url],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "SCREG_SEED": "false"},
+    )
+
+
+@pytest.mark.slow
+def test_sigkill_mid_submission_on_virtuoso(
+    tmp_path: Path, virtuoso: str, seeded_dump: bytes
+) -> None:
+    """tests/test_kill.py on the remote store: a registering process killed midway
+    leaves all of its submission visible, or none of it."""
+    from bench.generate import generate_catalogue
+
+    with RemoteStore(virtuoso) as store:
+        store.load_dump(seeded_dump, "nquads")
+    rng = random.Random(20261127)
+    warm, _ = generate_catalogue(20, seed=1000, invalid_ratio=0.0)
+    (tmp_path / "warm.ttl").write_text(warm, encoding="utf-8")
+    started = time.monotonic()
+    proc = _register(tmp_path / "warm.ttl", virtuoso)
+    assert proc.wait(timeout=300) == 0, proc.stderr.read().decode()  # type: ignore[union-attr]
+    full = time.monotonic() - started
+    outcomes = {"all": 0, "none": 0}
+    for kill in range(5):
+        turtle, _ = generate_catalogue(20, seed=kill + 1, invalid_ratio=0.0)
+        path = tmp_path / f"catalogue-{kill}.ttl"
+        path.write_text(turtle, encoding="utf-8")
+        expected = expected_shas(turtle)
+        with RemoteStore(virtuoso) as store:
+            before = set(store.dump("nquads").splitlines())
+        proc = _register(path, virtuoso)
+        time.sleep(rng.uniform(0.2, full * 1.1))  # a random point of the submission
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+        with RemoteStore(virtuoso) as store:
+            after = set(store.dump("nquads").splitlines())
+            now = current_shas(store, list(expected))
+        if after == before:
+            outcomes["none"] += 1
+            continue
+        assert now == expected, f"kill {kill}: part of the submission is visible"
+        outcomes["all"] += 1
+    print(f"outcomes of 5 kills: {outcomes}")
