@@ -99,7 +99,7 @@ def error_response(
     return JSONResponse(error_body(status, code, message, details), status, headers=headers)
 
 
-def _answer(
+def error_answer(
     request: Request,
     status: int,
     code: str,
@@ -124,8 +124,8 @@ async def _registry_error(request: Request, exc: Exception) -> Response:
         message = {
             503: "the registry is busy or unavailable; try again (服务暂不可用)",
         }.get(exc.status, "internal error (服务器内部错误)")
-        return _answer(request, exc.status, exc.code, message, None, headers)
-    return _answer(request, exc.status, exc.code, exc.message, exc.details, headers)
+        return error_answer(request, exc.status, exc.code, message, None, headers)
+    return error_answer(request, exc.status, exc.code, exc.message, exc.details, headers)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
@@ -136,7 +136,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     headers = dict(exc.headers or {})
     if status == 401:
         headers.setdefault("WWW-Authenticate", WWW_AUTHENTICATE)
-    return _answer(request, status, code, message, None, headers or None)
+    return error_answer(request, status, code, message, None, headers or None)
 
 
 async def _validation_error(request: Request, exc: Exception) -> Response:
@@ -146,14 +146,14 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
         {"location": list(e.get("loc", ())), "message": e.get("msg", ""), "type": e.get("type")}
         for e in exc.errors()
     ]
-    return _answer(
+    return error_answer(
         request, 422, "invalid_request", "the request is malformed (请求格式错误)", details
     )
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
     log.exception("%s %s failed", request.method, request.url.path)
-    return _answer(request, 500, "internal_error", "internal error (服务器内部错误)")
+    return error_answer(request, 500, "internal_error", "internal error (服务器内部错误)")
 
 
 def _point_validation_errors_at_error_body(node: Any) -> None:

@@ -8,9 +8,10 @@ refused as soon as the bytes received pass the limit, never buffered whole.
 from __future__ import annotations
 
 from starlette.exceptions import HTTPException
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.errors import error_response
+from api.errors import error_answer
 
 
 class BodyLimitMiddleware:
@@ -27,8 +28,9 @@ class BodyLimitMiddleware:
             return
         for name, value in scope.get("headers", []):
             if name == b"content-length" and value.isdigit() and int(value) > self.limit:
-                response = error_response(
-                    413, "payload_too_large", self._message(), {"limit": self.limit}
+                # A page for a browser's upload form, the JSON body for everyone else.
+                response = error_answer(
+                    Request(scope), 413, "payload_too_large", self._message(), {"limit": self.limit}
                 )
                 await response(scope, receive, send)
                 return

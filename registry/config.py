@@ -40,9 +40,10 @@ class Settings(BaseSettings):
         60.0, gt=0, description="Time allowed for one request to a remote store."
     )
     store_publish_timeout_seconds: float = Field(
-        600.0,
+        120.0,
         gt=0,
-        description="Time allowed for the single update that publishes a write on a remote store.",
+        description="Time allowed for the single update that publishes a write on a remote "
+        "store; also the lease of the writer lock a killed process leaves behind.",
     )
     store_chunk_triples: int = Field(
         1000, gt=0, le=20_000, description="Triples per update request sent to a remote store."

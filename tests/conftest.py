@@ -134,3 +134,36 @@ def registry(store, validator, seeded_dump):
     store.load_dump(seeded_dump, "nquads")
     service = Registry(Settings(store=store.location), validator=validator, store=store)
     yield service
+
+
+# --- the API suites on another store back end -------------------------------------
+# The API tests build their stores with `open_store("memory")`. With
+# `--api-store=virtuoso` (or SCREG_TEST_API_STORE=virtuoso) those calls in the
+# API test modules open the emptied test Virtuoso instead, so the same tests run
+# unchanged against the remote store: `pytest tests/test_api.py --api-store=virtuoso`.
+API_TEST_MODULES = ("tests.test_api", "tests.test_api_cli", "tests.test_graphs_api")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--api-store",
+        default=None,
+        choices=["memory", "virtuoso"],
+        help="store back end behind the API tests' memory stores (default: memory)",
+    )
+
+
+@pytest.fixture(autouse=True)
+def _api_store_backend(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch) -> None:
+    backend = request.config.getoption("--api-store") or os.environ.get("SCREG_TEST_API_STORE")
+    module = request.module.__name__ if request.module else ""
+    if backend in (None, "memory") or module not in API_TEST_MODULES:
+        return
+    from registry.store import open_store
+
+    def remote_for_memory(setting: str):
+        if setting != "memory":
+            return open_store(setting)
+        return open_store(STORE_BACKENDS[backend](tmp_path))
+
+    monkeypatch.setattr(request.module, "open_store", remote_for_memory)

@@ -642,7 +642,9 @@ def test_every_error_path_answers_the_one_shape(client: TestClient, tokens: dict
         ),
         (
             client.post(
-                "/api/v1/submissions", content=b"x", headers={**bureau, "Content-Type": "text/csv"}
+                "/api/v1/submissions",
+                content=b"x",
+                headers={**bureau, "Content-Type": "application/pdf"},
             ),
             415,
         ),

@@ -184,6 +184,15 @@ def test_walk_validate_and_register(site: tuple[str, str], browser, tmp_path: Pa
     assert "GB/T 35273-2017" in results and "GB/T 35273-2020" in results
     _shot(driver, "05-search")
 
+    # Impact of superseding it, chosen through the form.
+    driver.get(f"{base}/impact")
+    driver.find_element(By.ID, "standard").send_keys("GB/T 35273-2017")
+    driver.find_element(By.CSS_SELECTOR, "form.filters button").click()
+    _wait_for(driver, "table.impact")
+    paths = driver.find_elements(By.CSS_SELECTOR, "table.impact ol.path")
+    assert len(paths) >= 3
+    _shot(driver, "05-impact")
+
     # 6. Validate the invalid sharing example: the expected violations, by entry.
     driver.get(f"{base}/validate")
     driver.find_element(By.ID, "file").send_keys(str(EXAMPLES / "invalid" / "sharing.ttl"))

@@ -287,7 +287,7 @@ def test_sigkill_mid_submission_on_virtuoso(
     assert proc.wait(timeout=300) == 0, proc.stderr.read().decode()  # type: ignore[union-attr]
     full = time.monotonic() - started
     outcomes = {"all": 0, "none": 0}
-    for kill in range(5):
+    for kill in range(4):
         turtle, _ = generate_catalogue(20, seed=kill + 1, invalid_ratio=0.0)
         path = tmp_path / f"catalogue-{kill}.ttl"
         path.write_text(turtle, encoding="utf-8")
@@ -295,7 +295,8 @@ def test_sigkill_mid_submission_on_virtuoso(
         with RemoteStore(virtuoso) as store:
             before = set(store.dump("nquads").splitlines())
         proc = _register(path, virtuoso)
-        time.sleep(rng.uniform(0.2, full * 1.1))  # a random point of the submission
+        # Late in the submission, where the write is: validation comes first.
+        time.sleep(rng.uniform(full * 0.6, full * 1.05))
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
         with RemoteStore(virtuoso) as store:
@@ -306,4 +307,4 @@ def test_sigkill_mid_submission_on_virtuoso(
             continue
         assert now == expected, f"kill {kill}: part of the submission is visible"
         outcomes["all"] += 1
-    print(f"outcomes of 5 kills: {outcomes}")
+    print(f"outcomes of 4 kills: {outcomes}")
