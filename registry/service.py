@@ -45,8 +45,8 @@ class Registry:
         with self._store_lock:
             if self._store is None:
                 store = open_store(self.settings.store)
-                if is_empty(store):
-                    seed_store(store, self.validator, self.settings.base_iri, self.settings.seed)
+                if self.settings.seed and is_empty(store):
+                    seed_store(store, self.validator, self.settings.base_iri)
                 self._store = store
             return self._store
 

@@ -122,3 +122,17 @@ def test_export_import_round_trip(tmp_path: Path, store_path: str) -> None:
         assert set(restored.dump().splitlines()) == set(original.dump().splitlines())
     again = CliRunner().invoke(main, ["import", str(dump), "--store", str(target)])
     assert again.exit_code == 2  # not empty any more
+
+
+def test_no_seed_leaves_an_empty_store_empty(tmp_path: Path) -> None:
+    data = EXAMPLES / "departments.ttl"
+    path = str(tmp_path / "empty")
+    result = run("validate", str(data), "--store", path, "--no-seed", "--report", "json")
+    # Without the seeded vocabulary in the store, the validator still has its own copy.
+    assert result.exit_code == 0, result.output
+    with open_store(path) as store:
+        assert store.quad_count() == 0
+    seeded = str(tmp_path / "seeded")
+    assert run("validate", str(data), "--store", seeded).exit_code == 0
+    with open_store(seeded) as store:
+        assert store.quad_count() > 1000

@@ -3,22 +3,58 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
+from registry.config import Settings, load_settings
 from registry.errors import RegistryError
 from registry.inputs import Document
 
+if TYPE_CHECKING:
+    from registry.service import Registry
+
 EXIT_OK, EXIT_REJECTED, EXIT_ERROR = 0, 1, 2
 
-store_option = click.option(
-    "--store",
-    "store",
-    default=None,
-    help="Store: a folder path, 'memory', or a SPARQL endpoint URL [env SCREG_STORE; "
-    "default var/registry].",
-)
+_SEED_KEY = "screg.seed"
+
+
+def _remember_no_seed(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.meta[_SEED_KEY] = False
+
+
+def store_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--store, and --no-seed (remembered in the click context, read by open_registry)."""
+    command = click.option(
+        "--no-seed",
+        is_flag=True,
+        expose_value=False,
+        callback=_remember_no_seed,
+        help="Do not seed an empty store with the ontology and the examples [env SCREG_SEED].",
+    )(command)
+    return click.option(
+        "--store",
+        "store",
+        default=None,
+        help="Store: a folder path, 'memory', or a SPARQL endpoint URL [env SCREG_STORE; "
+        "default var/registry].",
+    )(command)
+
+
+def cli_settings(store: str | None, **overrides: Any) -> Settings:
+    """Settings from the environment and this command's flags (--store, --no-seed, ...)."""
+    context = click.get_current_context(silent=True)
+    seed = context.meta.get(_SEED_KEY) if context is not None else None
+    return load_settings(store=store, seed=seed, **overrides)
+
+
+def open_registry(store: str | None, **overrides: Any) -> Registry:
+    from registry.service import Registry
+
+    return Registry(cli_settings(store, **overrides))
 lang_option = click.option(
     "--lang", type=click.Choice(["zh", "en"]), default=None, help="Language of messages."
 )

@@ -12,6 +12,7 @@ from registry.cli.common import (
     EXIT_REJECTED,
     fail,
     lang_option,
+    open_registry,
     read_documents,
     store_option,
 )
@@ -26,12 +27,6 @@ SHOW_FORMATS = {"text": "turtle", "turtle": "turtle", "jsonld": "json-ld", "nt":
 EXPORT_FORMATS = {"nquads": "nquads", "trig": "trig"}
 # Not a dump: the current entries as DCAT-AP 3 (Turtle), registry/dcat.py.
 DCAT_AP = "dcat-ap"
-
-
-def _registry(store: str | None, **overrides: object):
-    from registry.service import Registry
-
-    return Registry(load_settings(store=store, **overrides))
 
 
 @click.command()
@@ -67,7 +62,7 @@ def register(
     Exit 0 registered (or nothing changed), 1 rejected with the report, 2 unreadable.
     """
     try:
-        with _registry(store, lang=lang) as registry:
+        with open_registry(store, lang=lang) as registry:
             principal = REGISTRAR
             if department:
                 if not CREDIT_CODE_PATTERN.match(department):
@@ -109,7 +104,7 @@ def status(
 ) -> None:
     """Change the register status of ID (an IRI, identifier or code), as a registrar."""
     try:
-        with _registry(store) as registry:
+        with open_registry(store) as registry:
             change = registry.change_status(ident, status, REGISTRAR, successor, reason)
     except RegistryError as error:
         fail(error)
@@ -123,7 +118,7 @@ def status(
 def history(ident: str, as_json: bool, store: str | None) -> None:
     """List every version of ID, oldest first."""
     try:
-        with _registry(store) as registry:
+        with open_registry(store) as registry:
             item = registry.resolve(ident)
             versions = registry.history(item)
     except RegistryError as error:
@@ -158,7 +153,7 @@ def history(ident: str, as_json: bool, store: str | None) -> None:
 def show(ident: str, version: int | None, fmt: str, store: str | None) -> None:
     """Print ID's triples as registered in a version."""
     try:
-        with _registry(store) as registry:
+        with open_registry(store) as registry:
             graph = registry.show(ident, version)
     except RegistryError as error:
         fail(error)
@@ -193,7 +188,7 @@ def export_(fmt: str, output: str | None, store: str | None) -> None:
             from registry.dcat import export_store
             from registry.namespaces import bind_prefixes
 
-            with _registry(store) as registry:
+            with open_registry(store) as registry:
                 graph = export_store(registry.store, registry.settings.base_iri)
             bind_prefixes(graph)
             data = graph.serialize(format="turtle", encoding="utf-8")

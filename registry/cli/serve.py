@@ -6,8 +6,7 @@ import functools
 
 import click
 
-from registry.cli.common import store_option
-from registry.config import load_settings
+from registry.cli.common import cli_settings, store_option
 
 
 @click.command()
@@ -21,18 +20,12 @@ from registry.config import load_settings
     help="Port to listen on.",
 )
 @click.option(
-    "--no-seed",
-    is_flag=True,
-    default=False,
-    help="Leave an empty store empty (no ontology, no examples) [env SCREG_SEED].",
-)
-@click.option(
     "--log-level",
     default="info",
     show_default=True,
     type=click.Choice(["critical", "error", "warning", "info", "debug"]),
 )
-def serve(store: str | None, host: str, port: int, no_seed: bool, log_level: str) -> None:
+def serve(store: str | None, host: str, port: int, log_level: str) -> None:
     """Serve the REST API, entity IRIs and SPARQL at http://HOST:PORT.
 
     An empty store is seeded with the ontology and the examples on start (unless
@@ -45,7 +38,7 @@ def serve(store: str | None, host: str, port: int, no_seed: bool, log_level: str
     from api import create_app
 
     try:
-        settings = load_settings(store=store, seed=False if no_seed else None)
+        settings = cli_settings(store)
     except ValidationError as exc:
         raise click.UsageError(str(exc)) from None
     # factory=True with a callable: uvicorn calls it once to build the app, the same

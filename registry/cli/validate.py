@@ -7,6 +7,7 @@ import click
 from registry.cli.common import (
     EXIT_OK,
     EXIT_REJECTED,
+    cli_settings,
     fail,
     lang_option,
     read_documents,
@@ -58,7 +59,7 @@ def validate(
     from registry.service import Registry
 
     try:
-        settings = load_settings(store=store, lang=lang, report_max_results=max_results)
+        settings = cli_settings(store, lang=lang, report_max_results=max_results)
         documents = read_documents(files, fmt)
         with Registry(settings, read_only=True) as registry:
             report = registry.validate(documents)
