@@ -785,3 +785,59 @@ def title_of(graph: Graph, iri: str, lang: str = "zh") -> str:
         if value is not None:
             return str(value)
     return iri
+
+
+# -- registrations, for the pages -------------------------------------------------------
+
+_SUBMISSIONS = f"""
+SELECT ?s ?started ?outcome ?entry WHERE {{ GRAPH <{GRAPH_REGISTRY}> {{
+  ?s a <{SCS.Submission}> ; <{PROV.wasAssociatedWith}> ?agent ;
+     <{PROV.startedAtTime}> ?started ; <{SCS.outcome}> ?outcome .
+  OPTIONAL {{ ?s <{SCS.entry}> ?entry }}
+}} }}"""
+
+
+def submissions_of(store: Store, agent: URIRef) -> list[dict[str, Any]]:
+    """The recorded submissions of one agent (a department), newest first."""
+    found: dict[str, dict[str, Any]] = {}
+    for row in store.select(_SUBMISSIONS, {"agent": agent}):
+        iri = str(row["s"])
+        record = found.setdefault(
+            iri,
+            {
+                "iri": iri,
+                "started": str(row["started"])[:19].replace("T", " "),
+                "sort": str(row["started"]),
+                "outcome": str(row["outcome"]),
+                "entries": 0,
+            },
+        )
+        if row.get("entry") is not None:
+            record["entries"] += 1
+    return sorted(found.values(), key=lambda r: r["sort"], reverse=True)
+
+
+_RECENT = f"""
+SELECT ?item ?kind ?n ?time WHERE {{ GRAPH <{GRAPH_REGISTRY}> {{
+  ?v <{SCS.versionOf}> ?item ; <{SCS.versionNumber}> ?n ; <{PROV.generatedAtTime}> ?time .
+  ?item <{SCS.itemKind}> ?kind .
+}} }} ORDER BY DESC(?time) DESC(?n) LIMIT 12"""
+
+
+def recent_versions(store: Store, snap: Snapshot) -> list[dict[str, Any]]:
+    """The latest registered versions, newest first, with the entry's name."""
+    found = []
+    for row in store.select(_RECENT):
+        iri = str(row["item"])
+        record = snap.by_iri.get(iri, {})
+        found.append(
+            {
+                "iri": iri,
+                "kind": str(row["kind"]),
+                "version": int(str(row["n"])),
+                "time": str(row["time"])[:19].replace("T", " "),
+                "id": record.get("id"),
+                "label": record.get("title") or record.get("name") or {},
+            }
+        )
+    return found

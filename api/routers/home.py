@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from api.deps import CacheDep, RegistryDep
-from api.routers.pages import KINDS, STATUSES, recent_versions, render
+from api.routers.pages import KINDS, STATUSES, render
 from registry import queries
 from registry.graphs import coverage_report, graph_of
 
@@ -34,7 +34,7 @@ def home(request: Request, registry: RegistryDep, cache: CacheDep) -> HTMLRespon
             "tree": queries.category_tree(store, cache),
             "statuses": STATUSES,
             "targets": targets,
-            "recent": recent_versions(store, snap),
+            "recent": queries.recent_versions(store, snap),
             "counts": counts,
         },
     )

@@ -19,8 +19,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from rdflib import URIRef
-from rdflib.namespace import PROV
 
 from api.deps import RegistryDep
 from api.i18n import Translator, lang_of
@@ -28,7 +26,6 @@ from api.routers.pages import csrf_ok, render
 from registry import queries
 from registry.errors import InputError, PayloadTooLargeError, RegistryError
 from registry.inputs import Document
-from registry.namespaces import GRAPH_REGISTRY, SCS
 from registry.registration import Principal
 from registry.reports import report_csv, report_json, report_turtle
 from registry.service import Registry
@@ -209,34 +206,6 @@ def download_report(
 
 # -- register ----------------------------------------------------------------------------
 
-_SUBMISSIONS = f"""
-SELECT ?s ?started ?outcome ?entry WHERE {{ GRAPH <{GRAPH_REGISTRY}> {{
-  ?s a <{SCS.Submission}> ; <{PROV.wasAssociatedWith}> ?agent ;
-     <{PROV.startedAtTime}> ?started ; <{SCS.outcome}> ?outcome .
-  OPTIONAL {{ ?s <{SCS.entry}> ?entry }}
-}} }}"""
-
-
-def submissions_of(store: Store, agent: URIRef) -> list[dict[str, Any]]:
-    """The recorded submissions of one agent (a department), newest first."""
-    found: dict[str, dict[str, Any]] = {}
-    for row in store.select(_SUBMISSIONS, {"agent": agent}):
-        iri = str(row["s"])
-        record = found.setdefault(
-            iri,
-            {
-                "iri": iri,
-                "started": str(row["started"])[:19].replace("T", " "),
-                "sort": str(row["started"]),
-                "outcome": str(row["outcome"]),
-                "entries": 0,
-            },
-        )
-        if row.get("entry") is not None:
-            record["entries"] += 1
-    return sorted(found.values(), key=lambda r: r["sort"], reverse=True)
-
-
 def signed_in(request: Request, store: Store) -> Principal | None:
     secret = request.cookies.get(SESSION_COOKIE, "")
     if not secret or len(secret) > 200:
@@ -255,7 +224,7 @@ def _who(request: Request, registry: Registry, principal: Principal) -> dict[str
         "role": principal.role,
         "department": department,
         "label": label,
-        "submissions": submissions_of(store, principal.agent),
+        "submissions": queries.submissions_of(store, principal.agent),
     }
 
 

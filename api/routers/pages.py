@@ -26,7 +26,6 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from rdflib import URIRef
-from rdflib.namespace import PROV
 
 from api.deps import CacheDep, RegistryDep, StoreDep
 from api.i18n import LANG_COOKIE, LANG_COOKIE_MAX_AGE, LANGS, Translator, lang_of
@@ -40,8 +39,7 @@ from registry.graphs import (
     neighbourhood,
     to_svg,
 )
-from registry.namespaces import GRAPH_REGISTRY, SCS
-from registry.store import Store
+from registry.namespaces import SCS
 
 router = APIRouter(include_in_schema=False)
 
@@ -200,32 +198,6 @@ def switch_language(code: str, next: Annotated[str | None, Query(max_length=2000
 
 
 # -- home ----------------------------------------------------------------------------------
-
-_RECENT = f"""
-SELECT ?item ?kind ?n ?time WHERE {{ GRAPH <{GRAPH_REGISTRY}> {{
-  ?v <{SCS.versionOf}> ?item ; <{SCS.versionNumber}> ?n ; <{PROV.generatedAtTime}> ?time .
-  ?item <{SCS.itemKind}> ?kind .
-}} }} ORDER BY DESC(?time) DESC(?n) LIMIT 12"""
-
-
-def recent_versions(store: Store, snap: queries.Snapshot) -> list[dict[str, Any]]:
-    """The latest registered versions, newest first, with the entry's name."""
-    found = []
-    for row in store.select(_RECENT):
-        iri = str(row["item"])
-        record = snap.by_iri.get(iri, {})
-        found.append(
-            {
-                "iri": iri,
-                "kind": str(row["kind"]),
-                "version": int(str(row["n"])),
-                "time": str(row["time"])[:19].replace("T", " "),
-                "id": record.get("id"),
-                "label": record.get("title") or record.get("name") or {},
-            }
-        )
-    return found
-
 
 # -- categories ----------------------------------------------------------------------------
 
