@@ -46,6 +46,7 @@ def create_app(
     from api.routers import (
         catalogue,
         entities,
+        graphs,
         home,
         openapi_import,
         page_forms,
@@ -88,6 +89,7 @@ def create_app(
     app.include_router(catalogue.router)
     app.include_router(registration.router)
     app.include_router(openapi_import.router)
+    app.include_router(graphs.router)
     app.include_router(entities.router)
     app.include_router(sparql.router)
     app.include_router(home.router)

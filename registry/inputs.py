@@ -11,16 +11,17 @@ and the problems found while reading, reported in the validation result model.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
 from registry.errors import PayloadTooLargeError
 from registry.rdfinput import format_for_filename, parse_rdf, rdf_format
 from registry.validation import ValidationReport, ValidationResult, Validator
+from registry.validation_pool import Progress
 
 if TYPE_CHECKING:
     from registry.store import Store
@@ -204,11 +205,18 @@ class LocatingValidator(Validator):
         self._base = base
         self._submission = submission
 
-    def validate(self, data: Graph, store: Store | None = None) -> ValidationReport:
+    def validate(
+        self,
+        data: Graph,
+        store: Store | None = None,
+        *,
+        progress: Progress | None = None,
+        skip: Collection[URIRef] = (),
+    ) -> ValidationReport:
         sub = self._submission
         if sub.fatal:
             return ValidationReport(results=list(sub.problems), shapes_sha256=self.shapes.sha256)
-        report = self._base.validate(data, store)
+        report = self._base.validate(data, store, progress=progress, skip=skip)
         explained = {(p.focus, p.path) for p in sub.problems}
         located = []
         for result in report.results:

@@ -21,6 +21,7 @@ from registry.registration import EntryChange, Principal, SubmissionResult, Vers
 from registry.seed import is_empty, seed_store
 from registry.store import Store, open_store
 from registry.validation import ValidationReport, Validator
+from registry.validation_pool import Progress
 
 
 class Registry:
@@ -51,6 +52,8 @@ class Registry:
             return self._store
 
     def close(self) -> None:
+        # The validator may be shared (tests pass one in): its worker processes are
+        # stopped by whoever made it, or at exit.
         if self._store is not None:
             self._store.close()
             self._store = None
@@ -78,12 +81,20 @@ class Registry:
             lookup=StoreLookup(self.store),
         )
 
-    def validate(self, documents: Sequence[Document]) -> ValidationReport:
-        """Validate with the registry as context; writes nothing."""
+    def validate(
+        self, documents: Sequence[Document], progress: Progress | None = None
+    ) -> ValidationReport:
+        """Validate with the registry as context; writes nothing. `progress(done, total)`
+        is called as entries are validated."""
         graph = self.parse(documents)
-        return validator_for(graph, self.validator).validate(graph, self.store)
+        return validator_for(graph, self.validator).validate(graph, self.store, progress=progress)
 
-    def submit(self, documents: Sequence[Document], principal: Principal) -> SubmissionResult:
+    def submit(
+        self,
+        documents: Sequence[Document],
+        principal: Principal,
+        progress: Progress | None = None,
+    ) -> SubmissionResult:
         graph = self.parse(documents)
         # A spreadsheet's reading problems and row/column locations go into the report
         # (the stored one too) through the validator registration.submit calls.
@@ -105,6 +116,7 @@ class Registry:
                 digest.hexdigest(),
                 self.settings.base_iri,
                 self.settings.report_max_results,
+                progress,
             )
 
     # -- register items ------------------------------------------------------------

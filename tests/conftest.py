@@ -57,7 +57,7 @@ def _virtuoso_setting(tmp_path: Path) -> str:
     url = virtuoso_url()
     skip_unless_available(
         url is not None,
-        "no test Virtuoso: run `eval \"$(scripts/virtuoso.sh start)\"` first",
+        'no test Virtuoso: run `eval "$(scripts/virtuoso.sh start)"` first',
     )
     assert url is not None
     from registry.store.remote import RemoteStore

@@ -162,7 +162,8 @@ _WRITER = textwrap.dedent(
             if i % 2:
                 store.write(WriteBatch().add_triples("urn:g", [triple]))
             else:
-                store.write(WriteBatch().remove_triples("urn:h", [triple]).add_triples("urn:g", [triple]))
+                batch = WriteBatch().remove_triples("urn:h", [triple])
+                store.write(batch.add_triples("urn:g", [triple]))
     """
 )
 

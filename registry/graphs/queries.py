@@ -8,6 +8,8 @@ breadth-first walk over a few hundred nodes takes milliseconds.
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections import deque
 from dataclasses import asdict, dataclass, field
 from itertools import islice, pairwise
@@ -109,7 +111,7 @@ def neighbourhood(
     if direction in ("dependents", "both"):
         for node, dist in walk(graph, root, False, depth).items():
             nodes[node] = min(dist, nodes.get(node, dist))
-    sub = nx.MultiDiGraph(graph.subgraph(nodes))
+    sub = induced(graph, nodes)
     sub.graph.update(
         root=root,
         direction=direction,
@@ -118,6 +120,22 @@ def neighbourhood(
     )
     for node, dist in nodes.items():
         sub.nodes[node]["distance"] = dist
+    return sub
+
+
+def induced(graph: nx.MultiDiGraph, nodes: dict[str, int] | set[str]) -> nx.MultiDiGraph:
+    """A copy of the subgraph on `nodes`, every edge among them. Built by hand: copying
+    networkx's subgraph view filters every edge through the view, ~10x slower."""
+    sub = nx.MultiDiGraph()
+    sub.add_nodes_from((n, dict(graph.nodes[n])) for n in nodes)
+    adjacency = graph.adj
+    sub.add_edges_from(
+        (u, v, key, dict(data))
+        for u in nodes
+        for v, keyed in adjacency[u].items()
+        if v in nodes
+        for key, data in keyed.items()
+    )
     return sub
 
 
@@ -288,7 +306,25 @@ def impact_of(graph: nx.MultiDiGraph, root: str, change: Change = "superseded") 
     return result
 
 
+# old edition -> newer editions, per graph: computed once, not on every impact query
+# (a scan of every edge costs ~0.3 s at 190,000 edges).
+_successor_maps: weakref.WeakKeyDictionary[nx.MultiDiGraph, dict[str, list[str]]] = (
+    weakref.WeakKeyDictionary()
+)
+_successor_lock = threading.Lock()
+
+
 def _successors_in(graph: nx.MultiDiGraph) -> dict[str, list[str]]:
+    with _successor_lock:
+        found = _successor_maps.get(graph)
+    if found is None:
+        found = _scan_successors(graph)
+        with _successor_lock:
+            _successor_maps[graph] = found
+    return found
+
+
+def _scan_successors(graph: nx.MultiDiGraph) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for new, old, key in graph.edges(keys=True):
         if key == "replaces":

@@ -142,6 +142,7 @@ def _normal_ox(term: Any) -> Any:
 
 def _timeout(timeout: float) -> QueryTimeoutError:
     return QueryTimeoutError(
-        f"the query ran longer than {timeout:g} s and was stopped / 查询超过 {timeout:g} 秒，已终止",
+        f"the query ran longer than {timeout:g} s and was stopped / "
+        f"查询超过 {timeout:g} 秒，已终止",
         details={"timeout_seconds": timeout},
     )
