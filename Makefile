@@ -22,6 +22,11 @@ run: $(BIN)/screg
 test: $(BIN)/screg
 	$(BIN)/ruff check .
 	$(BIN)/pytest -n 2 --durations=15
+	@# The API suite once more over Virtuoso, when one is running (.ci/run starts one).
+	@if [ -n "$$SCREG_TEST_VIRTUOSO_URL" ]; then \
+	  $(BIN)/pytest -n 2 -q --api-store=virtuoso \
+	    tests/test_api.py tests/test_api_cli.py tests/test_graphs_api.py; \
+	fi
 
 lint: $(BIN)/screg
 	$(BIN)/ruff check .
