@@ -202,8 +202,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{impact_abolished['median_ms']:.1f} ms (abolished). The slow cases are the ones "
         "whose answer is most of the registry: the generator's random references make "
         "almost everything depend, transitively, on the most cited standards, and the "
-        "time then goes into listing every affected entry with its path (tens of "
-        "microseconds each). The build is paid once per store generation, after a "
+        "time then goes into listing every affected entry with its path (about 0.1 ms "
+        "each). The build is paid once per store generation, after a "
         "write, and shared by every request until the next write.\n"
     )
     text = out.getvalue()

@@ -70,10 +70,15 @@ def sparql_processor(cached: bool) -> None:
     from rdflib import plugin
     from rdflib.query import Processor
 
+    from registry import shacl_tuning
+
     if cached:
         plugin.register("sparql", Processor, "registry.querycache", "CachingSPARQLProcessor")
+        shacl_tuning.install()
     else:
         plugin.register("sparql", Processor, "rdflib.plugins.sparql.processor", "SPARQLProcessor")
+        # pyshacl as installed: no set-based constraint lookup, no focus restriction.
+        shacl_tuning.uninstall()
 
 
 def parse_files(paths: list[Path], graph: Graph | None = None) -> Graph:
@@ -394,6 +399,7 @@ def main(argv: list[str] | None = None) -> int:
         result = bench_size(n, args, validator, shapes, ontology)
         print_summary(result)
         results.append(result)
+    validator.close()  # the worker processes of the registry's path
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
     print(f"peak RSS of this process: {peak:.1f} GiB")
     if args.json:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import click
 
 from registry import __version__
+from registry.cli.graphs import COMMANDS as GRAPH_COMMANDS
+from registry.cli.inputs import COMMANDS as INPUT_COMMANDS
 from registry.cli.items import COMMANDS as ITEM_COMMANDS
 from registry.cli.serve import serve
 from registry.cli.tokens import token
@@ -26,7 +28,5 @@ main.add_command(validate)
 main.add_command(rules)
 main.add_command(serve)
 main.add_command(token)
-for command in ITEM_COMMANDS:
+for command in (*ITEM_COMMANDS, *GRAPH_COMMANDS, *INPUT_COMMANDS):
     main.add_command(command)
-list(map(main.add_command, __import__("registry.cli.graphs", fromlist=["_"]).COMMANDS))
-list(map(main.add_command, __import__("registry.cli.inputs", fromlist=["_"]).COMMANDS))

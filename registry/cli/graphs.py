@@ -11,8 +11,7 @@ from pathlib import Path
 
 import click
 
-from registry.cli.common import EXIT_ERROR, fail, store_option
-from registry.config import load_settings
+from registry.cli.common import EXIT_ERROR, fail, open_registry, store_option
 from registry.errors import RegistryError
 from registry.graphs import (
     CHANGES,
@@ -25,12 +24,6 @@ from registry.graphs import (
     reference_cycles,
     render,
 )
-
-
-def _registry(store: str | None):
-    from registry.service import Registry
-
-    return Registry(load_settings(store=store))
 
 
 def _echo_json(data: object) -> None:
@@ -94,7 +87,7 @@ def graph(
     """The dependency graph around ID (an IRI, an identifier in any spelling or a code)."""
     day: date | None = as_of.date() if as_of else None
     try:
-        with _registry(store) as registry:
+        with open_registry(store) as registry:
             root = registry.resolve(ident)
             sub = neighbourhood(graph_of(registry.store, day), root, direction, depth)  # type: ignore[arg-type]
             data = render(sub, fmt, lang)
@@ -120,7 +113,7 @@ def graph(
 def impact(ident: str, change: str, as_json: bool, store: str | None) -> None:
     """What is affected if ID is superseded or abolished, each with its path and successor."""
     try:
-        with _registry(store) as registry:
+        with open_registry(store) as registry:
             root = registry.resolve(ident)
             result = impact_of(graph_of(registry.store), root, change)  # type: ignore[arg-type]
     except RegistryError as error:
@@ -151,7 +144,7 @@ def impact(ident: str, change: str, as_json: bool, store: str | None) -> None:
 def cycles(as_json: bool, store: str | None) -> None:
     """Reference cycles (A cites B cites ... cites A)."""
     try:
-        with _registry(store) as registry:
+        with open_registry(store) as registry:
             found = reference_cycles(graph_of(registry.store))
     except RegistryError as error:
         fail(error)
@@ -169,7 +162,7 @@ def cycles(as_json: bool, store: str | None) -> None:
 def coverage(as_json: bool, store: str | None) -> None:
     """Standards per category and status, gaps, and progress against the plan's targets."""
     try:
-        with _registry(store) as registry:
+        with open_registry(store) as registry:
             settings = registry.settings
             report = coverage_report(
                 graph_of(registry.store), settings.target_national, settings.target_local

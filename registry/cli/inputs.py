@@ -12,8 +12,14 @@ from pathlib import Path
 
 import click
 
-from registry.cli.common import EXIT_OK, EXIT_REJECTED, fail, lang_option, store_option
-from registry.config import load_settings
+from registry.cli.common import (
+    EXIT_OK,
+    EXIT_REJECTED,
+    cli_settings,
+    fail,
+    lang_option,
+    store_option,
+)
 from registry.errors import RegistryError
 from registry.identifiers import is_valid_credit_code
 from registry.inputs import Document
@@ -120,7 +126,7 @@ def import_openapi(
             raise RegistryError(f"--department takes a credit code, not {department!r}")
         data = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
         doc = Document(Path(file).name if file != "-" else "stdin", data, "openapi", options)
-        with Registry(load_settings(store=store, lang=lang), read_only=dry_run) as registry:
+        with Registry(cli_settings(store, lang=lang), read_only=dry_run) as registry:
             lang_used = registry.settings.lang
             if dry_run:
                 report = registry.validate([doc])

@@ -16,6 +16,7 @@ from registry.cli.common import (
     read_documents,
     store_option,
 )
+from registry.cli.progress import progress_bar
 from registry.config import load_settings
 from registry.errors import RegistryError
 from registry.identifiers import CREDIT_CODE_PATTERN
@@ -69,7 +70,9 @@ def register(
                     raise RegistryError(f"--department takes a credit code, not {department!r}")
                 dept_iri = registry.resolve(department)
                 principal = Principal(role="submitter", department=_iri(dept_iri), name=department)
-            result = registry.submit(read_documents(files, fmt), principal)
+            documents = read_documents(files, fmt)
+            with progress_bar("validating") as progress:
+                result = registry.submit(documents, principal, progress=progress)
             lang_used = registry.settings.lang
     except RegistryError as error:
         fail(error)

@@ -9,16 +9,9 @@ import json
 
 import click
 
-from registry.cli.common import EXIT_OK, fail, store_option
-from registry.config import load_settings
+from registry.cli.common import EXIT_OK, fail, open_registry, store_option
 from registry.errors import RegistryError
 from registry.tokens import ROLES, create_token, list_tokens, revoke_token
-
-
-def _registry(store: str | None):
-    from registry.service import Registry
-
-    return Registry(load_settings(store=store))
 
 
 @click.group()
@@ -38,7 +31,7 @@ def token() -> None:
 def create(role: str, department: str | None, name: str, store: str | None) -> None:
     """Make a token and print its secret once: store it now, it cannot be shown again."""
     try:
-        with _registry(store) as registry:
+        with open_registry(store) as registry:
             info, secret = create_token(registry.store, role, department, name)
     except RegistryError as error:
         fail(error)
@@ -57,7 +50,7 @@ def create(role: str, department: str | None, name: str, store: str | None) -> N
 def list_(as_json: bool, store: str | None) -> None:
     """Every token: id, role, department, name, created, revoked. Never a secret."""
     try:
-        with _registry(store) as registry:
+        with open_registry(store) as registry:
             tokens = list_tokens(registry.store)
     except RegistryError as error:
         fail(error)
@@ -77,7 +70,7 @@ def list_(as_json: bool, store: str | None) -> None:
 def revoke(token_id: str, store: str | None) -> None:
     """Revoke the token TOKEN_ID for good (it stays listed, as revoked)."""
     try:
-        with _registry(store) as registry:
+        with open_registry(store) as registry:
             info = revoke_token(registry.store, token_id)
     except RegistryError as error:
         fail(error)

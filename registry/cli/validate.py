@@ -13,6 +13,7 @@ from registry.cli.common import (
     read_documents,
     store_option,
 )
+from registry.cli.progress import progress_bar
 from registry.config import load_settings
 from registry.errors import RegistryError
 from registry.reports import REPORT_FORMATS, render_report
@@ -61,8 +62,8 @@ def validate(
     try:
         settings = cli_settings(store, lang=lang, report_max_results=max_results)
         documents = read_documents(files, fmt)
-        with Registry(settings, read_only=True) as registry:
-            report = registry.validate(documents)
+        with Registry(settings, read_only=True) as registry, progress_bar("validating") as bar:
+            report = registry.validate(documents, progress=bar)
     except RegistryError as error:
         fail(error)
     click.echo(
