@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from registry import __version__
 from registry.config import Settings, load_settings
+from registry.jobs import JobQueue
 from registry.queries import ReadCache
 from registry.service import Registry
 from registry.store import Store
@@ -69,11 +70,13 @@ def create_app(
         registry = await run_in_threadpool(build)
         app.state.registry = registry
         app.state.read_cache = ReadCache()
+        app.state.jobs = JobQueue()
         sparql.start(app)  # a warm worker, so the first public query does not wait ~1 s
         try:
             yield
         finally:
             sparql.close(app)
+            await run_in_threadpool(app.state.jobs.close)
             await run_in_threadpool(registry.close)
 
     app = FastAPI(

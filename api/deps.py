@@ -18,6 +18,7 @@ from registry.errors import (
     UnsupportedFormatError,
 )
 from registry.inputs import MAPPED_FORMATS
+from registry.jobs import JobQueue
 from registry.queries import ReadCache
 from registry.rdfinput import format_for_media_type, rdf_format
 from registry.registration import Principal
@@ -35,6 +36,13 @@ def get_registry(request: Request) -> Registry:
 
 
 RegistryDep = Annotated[Registry, Depends(get_registry)]
+
+
+def get_jobs(request: Request) -> JobQueue:
+    return request.app.state.jobs  # type: ignore[no-any-return]
+
+
+JobsDep = Annotated[JobQueue, Depends(get_jobs)]
 
 
 def get_settings(registry: RegistryDep) -> Settings:

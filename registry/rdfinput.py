@@ -23,6 +23,7 @@ from rdflib.namespace import DCTERMS, RDF
 from registry.errors import InputError, UnsupportedFormatError
 from registry.identifiers import normalise_standard_id
 from registry.namespaces import SCS
+from registry.oxparse import parse_fast
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,10 @@ def parse_rdf(data: bytes, fmt: RdfFormat, source: str = "upload") -> Graph:
         )
     if fmt.name == "jsonld":
         _refuse_remote_contexts(data, source)
+    fast = parse_fast(data, fmt.name)
+    if fast is not None:
+        normalise_identifiers(fast)
+        return fast
     graph = Graph()
     try:
         graph.parse(data=data, format=fmt.rdflib_name, publicID="urn:screg:upload:")

@@ -34,6 +34,7 @@ class Registry:
     ) -> None:
         self.settings = settings
         self.read_only = read_only
+        self._own_validator = validator is None
         self.validator = validator or Validator()
         self._store = store
         self._store_lock = threading.Lock()
@@ -54,6 +55,8 @@ class Registry:
     def close(self) -> None:
         # The validator may be shared (tests pass one in): its worker processes are
         # stopped by whoever made it, or at exit.
+        if self._own_validator:
+            self.validator.close()
         if self._store is not None:
             self._store.close()
             self._store = None
@@ -107,7 +110,7 @@ class Registry:
         digest = hashlib.sha256()
         for doc in documents:
             digest.update(doc.data)
-        with self.write_lock:
+        with self.write_lock, self.store.exclusive():
             return registration.submit(
                 self.store,
                 validator,
@@ -134,7 +137,7 @@ class Registry:
     ) -> EntryChange:
         item = self.resolve(ident)
         successor_iri = self.resolve(successor) if successor else None
-        with self.write_lock:
+        with self.write_lock, self.store.exclusive():
             return registration.change_status(
                 self.store, item, status, principal, self.settings.base_iri, successor_iri, reason
             )

@@ -13,14 +13,16 @@ from fastapi import APIRouter, Path, Query, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from api.deps import BodyDep, RegistrarDep, RegistryDep, SubmitterDep, UploadFormatDep
+from api.deps import BodyDep, JobsDep, RegistrarDep, RegistryDep, SubmitterDep, UploadFormatDep
 from api.errors import error_responses
 from registry import queries
-from registry.errors import NotConformingError
+from registry.errors import NotConformingError, NotFoundError
 from registry.inputs import Document
+from registry.jobs import Job
 from registry.rdfinput import RDF_FORMATS
 from registry.registration import STATUSES
 from registry.reports import MEDIA_TYPES, render_report, report_json
+from registry.validation_pool import Progress
 
 router = APIRouter(prefix="/api/v1", tags=["registration"])
 
@@ -37,6 +39,17 @@ UPLOAD_BODY: dict[str, Any] = {
     }
 }
 ReportFormat = Literal["json", "turtle", "csv", "text"]
+# Bodies from this size on are validated or submitted as a job (202 + a job to poll):
+# a 1,000-resource catalogue is ~4 MB and takes tens of seconds.
+JOB_MIN_BYTES = 1024 * 1024
+AsJob = Annotated[
+    bool,
+    Query(
+        alias="job",
+        description="Run as a job: answer 202 at once with the job to poll at "
+        "/api/v1/jobs/{id}. Bodies of 1 MiB or more always run as jobs.",
+    ),
+]
 Lang = Annotated[Literal["zh", "en"] | None, Query(description="Language of a text report.")]
 
 
@@ -49,20 +62,32 @@ Lang = Annotated[Literal["zh", "en"] | None, Query(description="Language of a te
             "description": "The validation report (conforming or not) in the form asked for.",
             "content": {MEDIA_TYPES[f].split(";")[0]: {} for f in ("turtle", "csv", "text")},
         },
+        202: {"description": "Accepted as a job: poll the `Location` (/api/v1/jobs/{id})."},
         **error_responses(400, 413, 415, 422, 500, 503),
     },
 )
 def validate(
     registry: RegistryDep,
+    jobs: JobsDep,
     fmt: UploadFormatDep,
     body: BodyDep,
     report: Annotated[ReportFormat, Query(description="Form of the report.")] = "json",
     lang: Lang = None,
+    as_job: AsJob = False,
 ) -> Response:
     """Validate the body against the shapes with the registry as context and answer the
-    report, 200 whether it conforms or not (`conforms` says). Unreadable input is 400."""
-    result = registry.validate([Document(f"upload.{fmt}", body, fmt)])
+    report, 200 whether it conforms or not (`conforms` says). Unreadable input is 400.
+    A large body (or `?job=true`) is a job: 202, and the JSON report is the job's
+    result."""
+    documents = [Document(f"upload.{fmt}", body, fmt)]
     limit = registry.settings.report_max_results
+    if as_job or len(body) >= JOB_MIN_BYTES:
+
+        def work(progress: Progress) -> dict[str, Any]:
+            return report_json(registry.validate(documents, progress=progress), limit)
+
+        return _accepted(jobs.submit("validation", work))
+    result = registry.validate(documents)
     if report == "json":
         return JSONResponse(report_json(result, limit))
     text = render_report(result, report, lang or registry.settings.lang, limit)
@@ -76,30 +101,69 @@ def validate(
     openapi_extra=UPLOAD_BODY,
     responses={
         201: {"description": "Registered: the submission, its entries and the report."},
+        202: {"description": "Accepted as a job: poll the `Location` (/api/v1/jobs/{id})."},
         **error_responses(400, 401, 403, 409, 413, 415, 422, 500, 503),
     },
 )
 def submit(
     registry: RegistryDep,
+    jobs: JobsDep,
     principal: SubmitterDep,
     fmt: UploadFormatDep,
     body: BodyDep,
     response: Response,
-) -> dict[str, Any]:
+    as_job: AsJob = False,
+) -> Any:
     """Validate and, with no Violation, register every entry of the body in one write
     (a new version for each changed entry). A submitter token may submit only its own
     department's resources, interfaces and catalogues (403 otherwise). A Violation is
-    422 `not_conforming` with the JSON report in `details`; nothing is written."""
-    result = registry.submit([Document(f"upload.{fmt}", body, fmt)], principal)
+    422 `not_conforming` with the JSON report in `details`; nothing is written. A large
+    body (or `?job=true`) is a job: 202; the job ends `done` with this answer as its
+    result, or `failed` with the error (a 422 one for a Violation)."""
+    documents = [Document(f"upload.{fmt}", body, fmt)]
     limit = registry.settings.report_max_results
-    if not result.accepted:
-        raise NotConformingError(
-            "the submission does not conform; nothing was written (提交内容不符合规范,未写入)",
-            report_json(result.report, limit),
-        )
-    submission_id = (result.submission or "").rsplit("/", 1)[-1]
-    response.headers["Location"] = f"/api/v1/submissions/{submission_id}"
-    return {**result.as_dict(), "id": submission_id, "report": report_json(result.report, limit)}
+
+    def work(progress: Progress | None = None) -> dict[str, Any]:
+        result = registry.submit(documents, principal, progress=progress)
+        if not result.accepted:
+            raise NotConformingError(
+                "the submission does not conform; nothing was written (提交内容不符合规范,未写入)",
+                report_json(result.report, limit),
+            )
+        submission_id = (result.submission or "").rsplit("/", 1)[-1]
+        report = report_json(result.report, limit)
+        return {**result.as_dict(), "id": submission_id, "report": report}
+
+    if as_job or len(body) >= JOB_MIN_BYTES:
+        return _accepted(jobs.submit("submission", work))
+    answer = work()
+    response.headers["Location"] = f"/api/v1/submissions/{answer['id']}"
+    return answer
+
+
+def _accepted(job: Job) -> JSONResponse:
+    href = f"/api/v1/jobs/{job.id}"
+    return JSONResponse(
+        {**job.as_dict(), "href": href}, status_code=202, headers={"Location": href}
+    )
+
+
+@router.get(
+    "/jobs/{job_id}",
+    summary="A validation or submission job: its status, progress and result",
+    responses=error_responses(404, 500),
+)
+def job_status(
+    job_id: Annotated[str, Path(max_length=64, description="The id answered with 202.")],
+    jobs: JobsDep,
+) -> dict[str, Any]:
+    """`status` is queued, running, done (`result` holds what the request would have
+    answered) or failed (`error` holds the error body, with its HTTP `status`).
+    `progress` counts validated entries. Finished jobs are kept (the latest 200)."""
+    job = jobs.get(job_id)
+    if job is None:
+        raise NotFoundError(f"no job {job_id} (it may have been forgotten)", {"job": job_id})
+    return job.as_dict()
 
 
 class StatusChange(BaseModel):

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Literal as TypingLiteral
@@ -144,6 +145,12 @@ class Store(ABC):
 
         Raises StoreWriteError, with the store unchanged, when a term cannot be
         stored (an invalid IRI or language tag, a blank node to remove)."""
+
+    def exclusive(self) -> AbstractContextManager[None]:
+        """The writer lock shared by every process over this store, held around a whole
+        read-validate-write. An embedded store is opened by one process only, whose
+        Registry serialises its writers already, so here it holds nothing."""
+        return nullcontext()
 
     # -- backup ------------------------------------------------------------------
 
