@@ -56,12 +56,32 @@ class _Dataset:
         hidden = set(source["hidden_graphs"])
         # Listed once per generation: a new graph appears only through a write,
         # and a write changes the generation, which reopens the dataset.
+        graphs = list(self.store.named_graphs())
         self.named_graphs = [
             graph
-            for graph in self.store.named_graphs()
+            for graph in graphs
             if not (isinstance(graph, ox.NamedNode) and graph.value in hidden)
         ]
+        # Whether a graph to hide is really there: without one, "every named graph"
+        # (None) is the same dataset as the list.
+        self.hides = len(self.named_graphs) != len(graphs)
         self.prefixes: dict[str, str] = source.get("prefixes", {})
+
+    def named_graphs_for(self, text: str) -> list[Any] | None:
+        """The named graphs to pass with `text`: None (the store's own, free) when that
+        gives the same answer, else the list without the hidden graphs.
+
+        pyoxigraph costs ~8 us per listed graph on every query (~0.5 s with the
+        65,000 version graphs of a 50,000-resource registry). A query reaches a named
+        graph only through GRAPH (FROM NAMED is refused by the guard), so a text in
+        which "graph" appears nowhere (case-insensitively, strings and IRIs included),
+        nor "named", nor a "\\u" escape, cannot see the hidden graph whatever the list."""
+        if not self.hides:
+            return None
+        lowered = text.lower()
+        if "graph" in lowered or "named" in lowered or "\\u" in lowered:
+            return self.named_graphs
+        return None
 
     def _open(self) -> ox.Store:
         if self.source["kind"] == "disk":
@@ -154,7 +174,7 @@ def _triples(
 
 def run_query(dataset: _Dataset, text: str, fmt: str, max_rows: int) -> tuple[bytes, bool]:
     result = dataset.store.query(
-        text, default_graph=dataset.default_graph, named_graphs=dataset.named_graphs
+        text, default_graph=dataset.default_graph, named_graphs=dataset.named_graphs_for(text)
     )
     if isinstance(result, ox.QuerySolutions):
         return _solutions(result, fmt, max_rows)

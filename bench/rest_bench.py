@@ -1,0 +1,312 @@
+"""REST lookups under load: /api/v1/standards/{id} and /api/v1/resources/{code}.
+
+    .venv/bin/python bench/rest_bench.py --runs 3 --duration 20 --json bench/results/rest-50000.json
+    .venv/bin/python bench/rest_bench.py --profile      # + a py-spy profile of the server
+
+Data: the registered on-disk store of bench/sparql_bench.py (`ensure_store`, built
+from bench/data/registry-50000.nq when missing). One `screg serve` on a free port of
+127.0.0.1 (started here, stopped at the end). Load generator: wrk (Debian package
+`wrk`), one thread, `--connections` keep-alive connections, `--latency` for the
+percentiles; a Lua script walks a fixed list of 500 different identifiers (standards:
+the `GB/T 9xxxx-20yy` spelling, URL-encoded; resources: the `101001%2F000001` form),
+so requests are not one cached answer. Before the runs every path is requested once
+(warm-up, and a check that all answer 200). Medians of --runs runs per endpoint.
+
+--profile: py-spy (pip, benchmark-only) records the server during one extra wrk run
+per endpoint and prints the top frames (own time and cumulative).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.sparql_bench import (  # noqa: E402
+    DEFAULT_NQ,
+    DEFAULT_STORE,
+    ensure_store,
+    free_port,
+    start_screg,
+    stop,
+    tree_rss_mb,
+    versions,
+    wait_http,
+)
+
+LUA = """
+local paths = {}
+for line in io.lines("%s") do paths[#paths + 1] = line end
+local i = 0
+request = function()
+  i = i %% #paths + 1
+  return wrk.format("GET", paths[i])
+end
+"""
+
+
+def lookup_paths(nq: Path, k: int) -> dict[str, list[str]]:
+    idents, codes = [], []
+    pat_id = re.compile(r'^<[^>]*/standard/[^>]*> <http://purl.org/dc/terms/identifier> "([^"]*)"')
+    pat_code = re.compile(
+        r'^<[^>]*/resource/[^>]*> <https://w3id.org/smartcity-std#resourceCode> "([^"]*)"'
+    )
+    with nq.open(encoding="utf-8") as f:
+        for line in f:
+            if m := pat_id.match(line):
+                idents.append(m.group(1))
+            elif m := pat_code.match(line):
+                codes.append(m.group(1))
+    invalid = set()
+    inv = nq.with_name(nq.name + ".invalid.txt")
+    if inv.exists():
+        invalid = set(inv.read_text().split())
+    codes = [
+        c
+        for c in codes
+        if re.fullmatch(r"\d{6}/\d+", c)
+        and f"http://127.0.0.1:8000/id/resource/{c.replace('/', '-')}" not in invalid
+    ]
+
+    def spread(xs: list[str]) -> list[str]:
+        return [xs[i * len(xs) // k] for i in range(k)]
+
+    return {
+        "standards": [f"/api/v1/standards/{quote(i, safe='')}" for i in spread(idents)],
+        "resources": [f"/api/v1/resources/{quote(c, safe='')}" for c in spread(codes)],
+    }
+
+
+def parse_wrk(text: str) -> dict[str, Any]:
+    def ms(value: str) -> float:
+        m = re.fullmatch(r"([\d.]+)(us|ms|s|m)", value)
+        if not m:
+            return float("nan")
+        n, unit = float(m.group(1)), m.group(2)
+        return n * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
+
+    out: dict[str, Any] = {}
+    if m := re.search(r"Requests/sec:\s+([\d.]+)", text):
+        out["rps"] = float(m.group(1))
+    for pct in ("50", "75", "90", "99"):
+        if m := re.search(rf"^\s+{pct}%\s+(\S+)", text, re.M):
+            out[f"p{pct}_ms"] = ms(m.group(1))
+    if m := re.search(r"(\d+) requests in", text):
+        out["requests"] = int(m.group(1))
+    m = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+    out["non_2xx"] = int(m.group(1)) if m else 0
+    m = re.search(r"Socket errors: (.*)", text)
+    out["socket_errors"] = m.group(1) if m else None
+    return out
+
+
+def run_wrk(base: str, lua: Path, connections: int, duration: int, threads: int) -> dict[str, Any]:
+    cmd = [
+        "wrk",
+        "-t",
+        str(threads),
+        "-c",
+        str(connections),
+        "-d",
+        f"{duration}s",
+        "--latency",
+        "--timeout",
+        "10s",
+        "-s",
+        str(lua),
+        base,
+    ]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60)
+    result = parse_wrk(proc.stdout)
+    result["command"] = " ".join(cmd)
+    return result
+
+
+def profile(pid: int, seconds: int, out: Path) -> dict[str, Any]:
+    """py-spy raw (collapsed) stacks of `pid` for `seconds`; top own/cumulative frames."""
+    pyspy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    subprocess.run(
+        [
+            pyspy,
+            "record",
+            "-p",
+            str(pid),
+            "-d",
+            str(seconds),
+            "-r",
+            "200",
+            "-f",
+            "raw",
+            "-o",
+            str(out),
+            "--nonblocking",
+        ],
+        capture_output=True,
+        timeout=seconds + 60,
+    )
+    own: Counter[str] = Counter()
+    cum: Counter[str] = Counter()
+    total = 0
+    for line in out.read_text().splitlines():
+        stack, _, n = line.rpartition(" ")
+        count = int(n)
+        frames = stack.split(";")
+        total += count
+        # idle threads of the pool wait in threading/queue: count only working stacks
+        own[frames[-1]] += count
+        for f in set(frames):
+            cum[f] += count
+    return {"samples": total, "own": own.most_common(25), "cumulative": cum.most_common(40)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("--nq", type=Path, default=DEFAULT_NQ)
+    ap.add_argument("--store", type=Path, default=DEFAULT_STORE)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--duration", type=int, default=20, help="seconds per wrk run")
+    ap.add_argument("--connections", type=int, default=16)
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--paths", type=int, default=500)
+    ap.add_argument("--profile", action="store_true")
+    ap.add_argument("--json", type=Path)
+    args = ap.parse_args(argv)
+    if shutil.which("wrk") is None:
+        sys.exit("wrk not found: apt-get install -y wrk")
+    store = ensure_store(args.store, args.nq)
+    paths = lookup_paths(args.nq, args.paths)
+    logs = ROOT / "bench" / "results"
+    logs.mkdir(exist_ok=True)
+    result: dict[str, Any] = {
+        "store": str(store),
+        "connections": args.connections,
+        "threads": args.threads,
+        "duration_s": args.duration,
+    }
+    server = None
+    tmp = Path(tempfile.mkdtemp(prefix="rest-bench-"))
+    try:
+        import httpx
+
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        server = start_screg(store, port, logs / "rest-screg-server.log")
+        result["ready_s"] = round(wait_http(f"{base}/openapi.json", 120, server), 2)
+        t0 = time.perf_counter()
+        with httpx.Client(base_url=base, timeout=300) as client:
+            first = client.get(paths["standards"][0])
+            result["first_lookup_s"] = round(time.perf_counter() - t0, 2)
+            warm: dict[str, Any] = {}
+            for name, ps in paths.items():
+                statuses: Counter[int] = Counter()
+                times = []
+                for p in ps:
+                    t = time.perf_counter()
+                    statuses[client.get(p).status_code] += 1
+                    times.append(time.perf_counter() - t)
+                warm[name] = {
+                    "statuses": dict(statuses),
+                    "sequential_median_ms": round(statistics.median(times) * 1000, 2),
+                }
+            result["warm_up"] = warm
+            result["example"] = {
+                "path": paths["standards"][0],
+                "status": first.status_code,
+                "bytes": len(first.content),
+            }
+        print(
+            f"ready {result['ready_s']} s, first lookup {result['first_lookup_s']} s, "
+            f"warm-up {warm}",
+            file=sys.stderr,
+        )
+        runs: dict[str, list[dict[str, Any]]] = {n: [] for n in paths}
+        luas = {}
+        for name, ps in paths.items():
+            (tmp / f"{name}.txt").write_text("\n".join(ps) + "\n")
+            luas[name] = tmp / f"{name}.lua"
+            luas[name].write_text(LUA % (tmp / f"{name}.txt"))
+        for i in range(args.runs):
+            for name in paths:
+                r = run_wrk(base, luas[name], args.connections, args.duration, args.threads)
+                r["load_average"] = os.getloadavg()
+                runs[name].append(r)
+                print(f"run {i} {name}: {r}", file=sys.stderr)
+        result["runs"] = runs
+        result["median"] = {
+            name: {
+                key: statistics.median(r[key] for r in rs) for key in ("rps", "p50_ms", "p99_ms")
+            }
+            for name, rs in runs.items()
+        }
+        result["rss_mb"] = tree_rss_mb(server.pid)
+        if args.profile:
+            result["profile"] = {}
+            for name in paths:
+                proc = subprocess.Popen(
+                    [
+                        "wrk",
+                        "-t",
+                        str(args.threads),
+                        "-c",
+                        str(args.connections),
+                        "-d",
+                        f"{args.duration}s",
+                        "-s",
+                        str(luas[name]),
+                        base,
+                    ],
+                    stdout=subprocess.DEVNULL,
+                )
+                time.sleep(1)
+                result["profile"][name] = profile(
+                    server.pid, args.duration - 3, logs / f"rest-profile-{name}.txt"
+                )
+                proc.wait(args.duration + 30)
+    finally:
+        stop(server)
+        shutil.rmtree(tmp, ignore_errors=True)
+    result["versions"] = versions()
+    print(
+        json.dumps(
+            {
+                "median": result["median"],
+                "rss_mb": result["rss_mb"],
+                "ready_s": result["ready_s"],
+                "first_lookup_s": result["first_lookup_s"],
+                "warm_up": result["warm_up"],
+            },
+            indent=1,
+        )
+    )
+    if args.profile:
+        for name, prof in result["profile"].items():
+            print(f"\n== profile {name}: {prof['samples']} samples; own:")
+            for frame, n in prof["own"][:15]:
+                print(f"  {n:6d} {frame}")
+            print("  cumulative:")
+            for frame, n in prof["cumulative"][:30]:
+                print(f"  {n:6d} {frame}")
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=1, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
