@@ -96,8 +96,12 @@ MaxQueryCostEstimationTime = 0
 MaxQueryExecutionTime = 120
 DefaultQuery       = SELECT * WHERE { ?s ?p ?o } LIMIT 10
 INI
-  (cd "$dir" && nohup "$VIRTUOSO_BIN" +foreground +configfile "$dir/virtuoso.ini" \
-      >"$dir/virtuoso.out" 2>&1 & echo $! >"$dir/virtuoso.pid")
+  # The whole subshell goes to the background and becomes Virtuoso (exec), with every
+  # stream redirected: a background job that kept this script's stdout would hold a
+  # caller's $(scripts/virtuoso.sh start) open until Virtuoso exits.
+  (cd "$dir" && exec nohup "$VIRTUOSO_BIN" +foreground +configfile "$dir/virtuoso.ini" \
+      </dev/null >"$dir/virtuoso.out" 2>&1) &
+  echo $! >"$dir/virtuoso.pid"
   echo "virtuoso.sh: starting Virtuoso (pid $(cat "$dir/virtuoso.pid")) in $dir, http $http_port, sql $sql_port" >&2
 
   # Ready means the SPARQL endpoint answers a query, polled, not guessed with a sleep.
