@@ -21,10 +21,12 @@ run: $(BIN)/screg
 
 test: $(BIN)/screg
 	$(BIN)/ruff check .
-	$(BIN)/pytest -n 2 --durations=15
+	$(BIN)/pytest -n 2 -m 'not virtuoso' --durations=15
+	@# Everything on the one test Virtuoso, one test at a time (they share the server).
+	$(BIN)/pytest -p no:xdist -m virtuoso --durations=5
 	@# The API suite once more over Virtuoso, when one is running (.ci/run starts one).
 	@if [ -n "$$SCREG_TEST_VIRTUOSO_URL" ]; then \
-	  $(BIN)/pytest -n 2 -q --api-store=virtuoso \
+	  $(BIN)/pytest -p no:xdist -q --api-store=virtuoso \
 	    tests/test_api.py tests/test_api_cli.py tests/test_graphs_api.py; \
 	fi
 

@@ -167,3 +167,18 @@ def _api_store_backend(request: pytest.FixtureRequest, tmp_path: Path, monkeypat
         return open_store(STORE_BACKENDS[backend](tmp_path))
 
     monkeypatch.setattr(request.module, "open_store", remote_for_memory)
+
+
+# --- one Virtuoso, one test at a time ---------------------------------------------
+# Every Virtuoso test starts by wiping the one test server, so they must not run in
+# parallel: they carry the `virtuoso` mark, and `make test` runs them in a serial
+# pytest of their own after the parallel run of everything else.
+VIRTUOSO_MODULES = ("test_remote_store.py", "test_multiprocess.py")
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` selects on the mark
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if params.get("store") == "virtuoso" or item.path.name in VIRTUOSO_MODULES:
+            item.add_marker(pytest.mark.virtuoso)
