@@ -15,7 +15,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,9 +22,8 @@ import pytest
 
 from registry.store import open_store
 from tests.conftest import EXAMPLES, ROOT, skip_unless_available
-from tests.test_server import _free_port, _wait_until_responds
+from tests.servers import SCREG, running_server
 
-SCREG = Path(sys.executable).with_name("screg")
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 SHOTS = ROOT / "test-output" / "browser"
@@ -55,21 +53,8 @@ def site(seeded_dump: bytes, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         env=env, capture_output=True, text=True, timeout=60, check=True,
     )  # fmt: skip
     token = made.stdout.strip().splitlines()[0]
-    port = _free_port()
-    command = [str(SCREG), "serve", "--host", "127.0.0.1", "--port", str(port),
-               "--log-level", "warning"]  # fmt: skip
-    process = subprocess.Popen(command, env=env)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_responds(f"{base}/", process)
+    with running_server(env, ready_path="/") as (base, _process):
         yield base, token
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ by the store generation)."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -19,6 +18,7 @@ import pytest
 from registry.store import open_store
 from registry.tokens import create_token
 from tests.conftest import ROOT, STORE_BACKENDS
+from tests.servers import free_port, stop
 
 STD = "http://127.0.0.1:8000/id/standard/"
 NEW = """
@@ -36,14 +36,8 @@ std:DB-T-9001-2026 a scs:Standard ;
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _serve(url: str, tmp_path: Path, name: str) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
+    port = free_port()
     log = (tmp_path / f"{name}.log").open("wb")
     proc = subprocess.Popen(
         [sys.executable, "-m", "registry.cli", "serve", "--store", url, "--port", str(port)],
@@ -80,12 +74,7 @@ def two_servers(tmp_path: Path) -> Iterator[tuple[str, str, str]]:
         yield url, base_a, base_b
     finally:
         for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            stop(proc)
 
 
 def _category(base: str, code: str) -> dict:

@@ -4,13 +4,10 @@ seeded on-disk store, read by an independent SPARQL client (SPARQLWrapper)."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -19,8 +16,8 @@ from rdflib import Graph, URIRef
 from SPARQLWrapper import JSON, JSONLD, RDFXML, TURTLE, XML, SPARQLWrapper
 
 from registry.store import open_store
+from tests.servers import running_server
 
-SCREG = Path(sys.executable).with_name("screg")
 PREFIXES = (
     "PREFIX scs: <https://w3id.org/smartcity-std#>\nPREFIX dct: <http://purl.org/dc/terms/>\n"
 )
@@ -30,26 +27,6 @@ SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?
 TIMEOUT_SECONDS = 1.0
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_until_responds(url: str, process: subprocess.Popen[bytes], limit: float = 60) -> None:
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"the server exited with {process.returncode} before answering")
-        try:
-            if httpx.get(url, timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.05)  # a poll interval, not a wait for readiness
-    raise AssertionError(f"the server did not answer {url} within {limit} s")
-
-
 @pytest.fixture(scope="module")
 def server(
     seeded_dump: bytes, tmp_path_factory: pytest.TempPathFactory
@@ -57,27 +34,14 @@ def server(
     folder = tmp_path_factory.mktemp("server") / "store"
     with open_store(str(folder)) as store:  # seeded here, then closed: the server takes the lock
         store.load_dump(seeded_dump, "nquads")
-    port = _free_port()
     env = {
         **os.environ,
         "SCREG_STORE": str(folder),
         "SCREG_SEED": "false",
         "SCREG_SPARQL_TIMEOUT_SECONDS": str(TIMEOUT_SECONDS),
     }
-    command = [str(SCREG), "serve", "--host", "127.0.0.1", "--port", str(port),
-               "--log-level", "warning"]
-    process = subprocess.Popen(command, env=env)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_responds(f"{base}/api/v1/standards", process)
+    with running_server(env) as (base, process):
         yield base, process
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def _client(base: str, query: str, fmt: str) -> Any:

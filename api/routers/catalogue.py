@@ -21,6 +21,9 @@ READ_ERRORS = error_responses(404, 422, 500, 503)
 LIST_ERRORS = error_responses(400, 404, 422, 500, 503)
 
 Limit = Annotated[int, Query(ge=1, le=500, description="Page size.")]
+Publisher = Annotated[
+    str | None, Query(max_length=40, description="Credit code of the providing department.")
+]
 Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Entries skipped.")]
 Text = Annotated[
     str | None,
@@ -117,9 +120,7 @@ def get_standard(id: Ident, store: StoreDep, cache: CacheDep) -> dict[str, Any]:
 def list_resources(
     store: StoreDep,
     cache: CacheDep,
-    publisher: Annotated[
-        str | None, Query(max_length=40, description="Credit code of the providing department.")
-    ] = None,
+    publisher: Publisher = None,
     q: Text = None,
     limit: Limit = 50,
     offset: Offset = 0,
@@ -151,9 +152,7 @@ def get_resource(
 def list_interfaces(
     store: StoreDep,
     cache: CacheDep,
-    publisher: Annotated[
-        str | None, Query(max_length=40, description="Credit code of the providing department.")
-    ] = None,
+    publisher: Publisher = None,
     q: Text = None,
     limit: Limit = 50,
     offset: Offset = 0,
