@@ -19,7 +19,7 @@ from registry.errors import (
 )
 from registry.inputs import MAPPED_FORMATS
 from registry.jobs import JobQueue
-from registry.queries import ReadCache
+from registry.queries import AnswerCache, ReadCache
 from registry.rdfinput import format_for_media_type, rdf_format
 from registry.registration import Principal
 from registry.service import Registry
@@ -65,6 +65,13 @@ def get_cache(request: Request) -> ReadCache:
 
 
 CacheDep = Annotated[ReadCache, Depends(get_cache)]
+
+
+def get_answers(request: Request) -> AnswerCache:
+    return request.app.state.answers  # type: ignore[no-any-return]
+
+
+AnswersDep = Annotated[AnswerCache, Depends(get_answers)]
 
 
 def get_principal(

@@ -9,15 +9,29 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import JSONResponse, Response
 
-from api.deps import CacheDep, RegistryDep, SettingsDep, StoreDep
+from api.answers import answer_key
+from api.deps import AnswersDep, CacheDep, RegistryDep, SettingsDep, StoreDep
 from api.errors import error_responses
 from registry import queries
+from registry.store import Store
 
 router = APIRouter(prefix="/api/v1", tags=["registry"])
 
 READ_ERRORS = error_responses(404, 422, 500, 503)
+# The entry routes answer pre-serialised bytes (no response model to re-validate a
+# cached answer); their 200 is still documented as the JSON object it is.
+ENTRY_RESPONSES = {
+    200: {
+        "description": "Successful Response",
+        "content": {
+            "application/json": {"schema": {"type": "object", "additionalProperties": True}}
+        },
+    },
+    **READ_ERRORS,
+}
 LIST_ERRORS = error_responses(400, 404, 422, 500, 503)
 
 Limit = Annotated[int, Query(ge=1, le=500, description="Page size.")]
@@ -109,11 +123,37 @@ def list_standards(
     return page.as_dict()
 
 
-@router.get("/standards/{id:path}", summary="One standard", responses=READ_ERRORS)
-def get_standard(id: Ident, store: StoreDep, cache: CacheDep) -> dict[str, Any]:
+def entry_answer(
+    request: Request,
+    store: Store,
+    cache: queries.ReadCache,
+    answers: queries.AnswerCache,
+    kind: str,
+    ident: str,
+) -> Response:
+    """The JSON of one entry, built from its own triples and kept per store generation;
+    api.answers serves the kept bytes to the next GET of the same path."""
+    generation = store.generation()  # before the data: see AnswerCache
+    key = answer_key(request.scope["path"])
+    body = answers.get(generation, key)
+    if body is None:
+        body = JSONResponse(queries.entry(store, kind, ident, cache)).body
+        answers.put(generation, key, body)
+    return Response(body, media_type="application/json")
+
+
+@router.get(
+    "/standards/{id:path}",
+    summary="One standard",
+    responses=ENTRY_RESPONSES,
+    response_model=None,
+)
+def get_standard(
+    id: Ident, request: Request, store: StoreDep, cache: CacheDep, answers: AnswersDep
+) -> Response:
     """A standard by any spelling of its identifier (`GB%2FT%2021063.3-2007`,
     `GB-T-21063.3-2007`, `gb%2Ft21063.3%E2%80%942007`) or its IRI, with what refers to it."""
-    return queries.entry(store, "standard", id, cache)
+    return entry_answer(request, store, cache, answers, "standard", id)
 
 
 @router.get("/resources", summary="Information resources, paged", responses=LIST_ERRORS)
@@ -131,7 +171,12 @@ def list_resources(
     ).as_dict()
 
 
-@router.get("/resources/{code:path}", summary="One information resource", responses=READ_ERRORS)
+@router.get(
+    "/resources/{code:path}",
+    summary="One information resource",
+    responses=ENTRY_RESPONSES,
+    response_model=None,
+)
 def get_resource(
     code: Annotated[
         str,
@@ -141,11 +186,13 @@ def get_resource(
             "(`101001%2F000001`), or its slug `101001-000001`.",
         ),
     ],
+    request: Request,
     store: StoreDep,
     cache: CacheDep,
-) -> dict[str, Any]:
+    answers: AnswersDep,
+) -> Response:
     """The resource with its data items in order."""
-    return queries.entry(store, "resource", code, cache)
+    return entry_answer(request, store, cache, answers, "resource", code)
 
 
 @router.get("/interfaces", summary="Data interfaces, paged", responses=LIST_ERRORS)
@@ -162,13 +209,20 @@ def list_interfaces(
     ).as_dict()
 
 
-@router.get("/interfaces/{code:path}", summary="One data interface", responses=READ_ERRORS)
+@router.get(
+    "/interfaces/{code:path}",
+    summary="One data interface",
+    responses=ENTRY_RESPONSES,
+    response_model=None,
+)
 def get_interface(
     code: Annotated[str, Path(max_length=200, description="Interface code.")],
+    request: Request,
     store: StoreDep,
     cache: CacheDep,
-) -> dict[str, Any]:
-    return queries.entry(store, "interface", code, cache)
+    answers: AnswersDep,
+) -> Response:
+    return entry_answer(request, store, cache, answers, "interface", code)
 
 
 @router.get("/departments", summary="Departments", responses=READ_ERRORS)
@@ -177,13 +231,20 @@ def list_departments(store: StoreDep, cache: CacheDep) -> list[dict[str, Any]]:
     return queries.departments(store, cache)
 
 
-@router.get("/departments/{code:path}", summary="One department", responses=READ_ERRORS)
+@router.get(
+    "/departments/{code:path}",
+    summary="One department",
+    responses=ENTRY_RESPONSES,
+    response_model=None,
+)
 def get_department(
     code: Annotated[str, Path(max_length=200, description="Unified social credit code.")],
+    request: Request,
     store: StoreDep,
     cache: CacheDep,
-) -> dict[str, Any]:
-    return queries.entry(store, "department", code, cache)
+    answers: AnswersDep,
+) -> Response:
+    return entry_answer(request, store, cache, answers, "department", code)
 
 
 @router.get(

@@ -40,6 +40,7 @@ from rdflib import Graph, Literal
 from rdflib.term import Node
 
 from registry.namespaces import GRAPH_REGISTRY, SCS
+from registry.store.errors import StoreError, StoreQueryError
 
 Triple = tuple[Node, Node, Node]
 Row = dict[str, Node]
@@ -99,6 +100,10 @@ class Store(ABC):
 
     #: where the store lives, for messages and logs: "memory", a path or a URL
     location: str
+    #: True when reads are answered inside this process (the embedded store): a
+    #: `generation()` or `match()` then costs microseconds and may run on an event
+    #: loop; False when every read is a round trip to a server.
+    in_process: bool = False
 
     # -- reading -----------------------------------------------------------------
 
@@ -115,6 +120,27 @@ class Store(ABC):
     @abstractmethod
     def construct(self, query: str, bindings: Bindings | None = None) -> Graph:
         """The triples of a CONSTRUCT (or DESCRIBE) query, as an rdflib Memory graph."""
+
+    def match(
+        self,
+        graph_iri: str,
+        subject: Node | None = None,
+        predicate: Node | None = None,
+        obj: Node | None = None,
+    ) -> list[Triple]:
+        """The triples of one named graph that match a pattern, None a wildcard: one
+        entry's triples, or who points at an IRI. A back end answers it from its
+        indexes, without a query planner where it can; this default is one SELECT."""
+        bindings = {
+            name: term
+            for name, term in (("s", subject), ("p", predicate), ("o", obj))
+            if term is not None
+        }
+        rows = self.select(
+            f"SELECT ?s ?p ?o WHERE {{ GRAPH <{_graph_text(graph_iri)}> {{ ?s ?p ?o }} }}",
+            bindings,
+        )
+        return [(row["s"], row["p"], row["o"]) for row in rows]
 
     @abstractmethod
     def read_graph(self, graph_iri: str) -> Graph:
@@ -182,6 +208,17 @@ class Store(ABC):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.location}>"
+
+
+def _graph_text(graph_iri: str) -> str:
+    """A graph IRI fit to stand between `<` and `>` in a query, or StoreQueryError."""
+    # Imported here: sparql_text builds on this module.
+    from registry.store.sparql_text import iri_text
+
+    try:
+        return iri_text(str(graph_iri))[1:-1]
+    except StoreError as exc:
+        raise StoreQueryError(f"not a valid graph IRI: {graph_iri!r}") from exc
 
 
 def _as_int(term: Node) -> int:

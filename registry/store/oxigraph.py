@@ -34,6 +34,7 @@ from registry.store.base import (
     DumpFormat,
     Row,
     Store,
+    Triple,
     WriteBatch,
 )
 from registry.store.errors import (
@@ -57,6 +58,8 @@ _DROP_OLD_GENERATIONS = (
 class OxigraphStore(Store):
     """Oxigraph at `path` (a directory, created with its parents if missing), or in
     memory when `path` is None."""
+
+    in_process = True
 
     def __init__(self, path: str | Path | None = None) -> None:
         self.path = Path(path) if path is not None else None
@@ -131,6 +134,23 @@ class OxigraphStore(Store):
             return _graph_of(result)
         except (RuntimeError, OSError) as exc:
             raise StoreQueryError(f"query failed: {exc}") from exc
+
+    def match(
+        self,
+        graph_iri: str,
+        subject: Node | None = None,
+        predicate: Node | None = None,
+        obj: Node | None = None,
+    ) -> list[Triple]:
+        # Straight to Oxigraph's quad indexes (SPOG, POSG, OSPG, ...): no query text to
+        # parse and plan, a few microseconds for one entry's triples.
+        try:
+            pattern = [None if t is None else _ox_term(t) for t in (subject, predicate, obj)]
+        except ValueError as exc:
+            raise StoreQueryError(f"not a valid term in a pattern: {exc}") from exc
+        quads = self._live().quads_for_pattern(*pattern, _graph_name(graph_iri))
+        convert = _Converter()
+        return [(convert(q.subject), convert(q.predicate), convert(q.object)) for q in quads]
 
     def read_graph(self, graph_iri: str) -> Graph:
         quads = self._live().quads_for_pattern(None, None, None, _graph_name(graph_iri))
@@ -267,6 +287,21 @@ def _generation_quad(generation: int) -> ox.Quad:
         ox.Literal(str(generation), datatype=ox.NamedNode(str(XSD.integer))),
         ox.NamedNode(GENERATION_GRAPH),
     )
+
+
+def _ox_term(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """An rdflib term as an Oxigraph term; a plain literal is stored as xsd:string."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, RdfLiteral):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise ValueError(f"cannot match {term!r}")
 
 
 class _Converter:
