@@ -1,0 +1,203 @@
+"""One-entry lookups read one entry, and their finished answers follow every write.
+
+At 50,000 resources the first `/api/v1/standards/{id}` used to build the whole-registry
+Snapshot (72 s, 1 GB resident). A lookup now reads the entry from the store's indexes
+(`Store.match`) and must give exactly the answer the Snapshot gave; the answer is kept
+per store generation and served again until a write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from rdflib import Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF
+
+from api import create_app
+from registry import queries
+from registry.config import Settings
+from registry.namespaces import GRAPH_CURRENT, GRAPH_REGISTRY
+from registry.queries import AnswerCache
+from registry.service import Registry
+from registry.store import OxigraphStore, Store, WriteBatch, open_store
+
+BASE = "http://127.0.0.1:8000/id/"
+STANDARD = f"{BASE}standard/GB-T-21063.3-2007"
+
+
+# -- Store.match, on every back end ------------------------------------------------------
+
+
+def test_match_reads_one_graph_by_pattern(store: Store) -> None:
+    a, b, p, q = (URIRef(f"urn:x:{n}") for n in "abpq")
+    store.write(
+        WriteBatch()
+        .add_triples(
+            GRAPH_CURRENT, [(a, p, Literal("x")), (a, q, b), (b, p, Literal("y", lang="en"))]
+        )
+        .add_triples(GRAPH_REGISTRY, [(a, p, Literal("elsewhere"))])
+    )
+    assert set(store.match(GRAPH_CURRENT, a)) == {(a, p, Literal("x")), (a, q, b)}
+    # Who points at b: an index lookup on the object.
+    assert store.match(GRAPH_CURRENT, None, None, b) == [(a, q, b)]
+    # A plain literal matches and reads back plain, as everywhere in the protocol.
+    assert store.match(GRAPH_CURRENT, None, p, Literal("x")) == [(a, p, Literal("x"))]
+    assert store.match(GRAPH_CURRENT, b, p) == [(b, p, Literal("y", lang="en"))]
+    assert store.match(GRAPH_REGISTRY, a) == [(a, p, Literal("elsewhere"))]
+    assert store.match(GRAPH_CURRENT, a, RDF.type) == []
+    assert store.match("urn:x:no-such-graph", a) == []
+
+
+# -- the same answers as the whole-registry Snapshot, on every back end --------------------
+
+
+def test_entry_is_the_snapshot_record_read_on_its_own(registry: Registry) -> None:
+    store = registry.store
+    snap = queries.load_snapshot(store)
+    checked = 0
+    for kind, records in snap.records.items():
+        for expected in records:
+            found = queries.entry(store, kind, expected["id"] or expected["iri"])
+            extra = {"data_items", "referenced_by"}
+            assert {k: v for k, v in found.items() if k not in extra} == expected
+            assert list(found) == [*expected, *(k for k in found if k in extra)]
+            if kind == "standard":
+                assert found["referenced_by"] == snap.referrers.get(expected["iri"], [])
+            checked += 1
+    assert checked > 50
+    cited = queries.entry(store, "standard", "GB/T 21063.3-2007")
+    assert cited["referenced_by"], "the examples cite this standard"
+    resource = next(r for r in snap.records["resource"] if r["data_item_count"])
+    items = queries.entry(store, "resource", resource["id"])["data_items"]
+    assert len(items) == resource["data_item_count"]
+    assert [i["position"] for i in items] == sorted(i["position"] or 0 for i in items)
+
+
+# -- a lookup never builds the whole registry ---------------------------------------------
+
+
+class RecordingStore(OxigraphStore):
+    """The real embedded store, remembering the subjects it was asked about and the
+    query texts it ran, to see what one lookup reads."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.queries: list[str] = []
+        self.subjects: set[str] = set()
+
+    def select(self, query: str, bindings: Any = None) -> list[Any]:
+        self.queries.append(query)
+        return super().select(query, bindings)
+
+    def match(self, graph_iri: str, subject: Any = None, predicate: Any = None, obj: Any = None):
+        if subject is not None:
+            self.subjects.add(str(subject))
+        return super().match(graph_iri, subject, predicate, obj)
+
+
+@pytest.fixture
+def recording(seeded_dump: bytes) -> RecordingStore:
+    store = RecordingStore()
+    store.load_dump(seeded_dump, "nquads")
+    return store
+
+
+@pytest.fixture
+def client(recording: RecordingStore, validator) -> Iterator[TestClient]:
+    settings = Settings(store="memory", seed=False)
+    app = create_app(settings, store=recording, validator=validator)
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+def test_first_lookup_does_not_read_the_whole_registry(
+    client: TestClient, recording: RecordingStore
+) -> None:
+    recording.queries.clear()
+    standard = client.get("/api/v1/standards/GB%2FT%2021063.3-2007")
+    resource = client.get("/api/v1/resources/101001%2F000001")
+    assert standard.status_code == 200 and resource.status_code == 200, resource.text
+    # The Snapshot's whole-kind reads never ran, and no snapshot is kept.
+    whole_kind = (queries._ENTRY_TRIPLES, queries._REGISTER_RECORDS)
+    assert not [q for q in recording.queries if q in whole_kind]
+    assert "snapshot" not in client.app.state.read_cache._values
+    # Only the two entries, what they name and what cites the standard were read.
+    all_entries = {
+        str(s)
+        for kind in queries.KINDS.values()
+        for s, _, _ in recording.match(GRAPH_CURRENT, None, RDF.type, kind.cls)
+    }
+    read = recording.subjects & all_entries
+    assert {standard.json()["iri"], resource.json()["iri"]} <= read
+    assert len(read) < len(all_entries) / 2
+
+
+def test_a_kept_answer_is_served_until_a_write(
+    client: TestClient, recording: RecordingStore
+) -> None:
+    path = "/api/v1/standards/GB%2FT%2021063.3-2007"
+    first = client.get(path)
+    assert first.status_code == 200
+    assert first.headers["content-type"] == "application/json"
+    # The second answer is the kept bytes: no store read beyond the generation.
+    recording.queries.clear()
+    recording.subjects.clear()
+    again = client.get(path)
+    assert again.content == first.content
+    assert not recording.queries and not recording.subjects
+    # A write (here straight to the store, as another process would) moves the
+    # generation: the next answer is built again and shows the change.
+    titles = recording.match(GRAPH_CURRENT, URIRef(STANDARD), DCTERMS.title)
+    recording.write(
+        WriteBatch()
+        .remove_triples(GRAPH_CURRENT, titles)
+        .add_triples(
+            GRAPH_CURRENT, [(URIRef(STANDARD), DCTERMS.title, Literal("新的标题", lang="zh"))]
+        )
+    )
+    changed = client.get(path)
+    assert changed.json()["title"]["zh"] == "新的标题"
+    assert {k: v for k, v in changed.json().items() if k != "title"} == {
+        k: v for k, v in first.json().items() if k != "title"
+    }
+
+
+def test_errors_are_not_kept(client: TestClient) -> None:
+    for _ in range(2):
+        missing = client.get("/api/v1/standards/GB%2FT%2099999-2099")
+        assert missing.status_code == 404
+        assert set(missing.json()) == {"error"}
+    assert client.get("/api/v1/resources/" + "9" * 300).status_code == 422
+
+
+def test_every_spelling_gets_the_same_answer(client: TestClient) -> None:
+    spellings = ["GB%2FT%2021063.3-2007", "GB-T-21063.3-2007", "gb%2Ft21063.3%E2%80%942007"]
+    answers = {client.get(f"/api/v1/standards/{s}").content for s in spellings * 2}
+    assert len(answers) == 1
+
+
+# -- the answer cache ----------------------------------------------------------------------
+
+
+def test_answer_cache_is_bounded_and_keyed_by_generation() -> None:
+    cache = AnswerCache(max_bytes=10)
+    cache.put(1, "a", b"1234")
+    cache.put(1, "b", b"5678")
+    assert cache.get(1, "a") == b"1234"  # now the most recently used
+    cache.put(1, "c", b"90ab")  # 12 bytes: the least recently used ("b") goes
+    assert cache.get(1, "b") is None
+    assert cache.get(1, "a") == b"1234" and cache.get(1, "c") == b"90ab"
+    assert cache.size <= 10
+    assert cache.get(2, "a") is None  # another generation sees nothing
+    cache.put(2, "d", b"x")
+    assert len(cache) == 1 and cache.get(1, "a") is None
+    cache.put(2, "huge", b"y" * 11)  # larger than the whole cache: not kept
+    assert cache.get(2, "huge") is None and cache.get(2, "d") == b"x"
+
+
+def test_memory_store_reads_in_process() -> None:
+    with open_store("memory") as store:
+        assert store.in_process
