@@ -276,6 +276,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Undated citers: they follow the successor by themselves",
     },
     "nothing_affected": {"zh": "没有受影响的条目。", "en": "Nothing is affected."},
+    "page_range": {
+        "zh": "第 {first}–{last} 条，共 {total} 条",
+        "en": "{first}-{last} of {total}",
+    },
+    "next_page": {"zh": "下一页", "en": "Next page"},
+    "previous_page": {"zh": "上一页", "en": "Previous page"},
     "via": {"zh": "关联路径", "en": "Path"},
     "move_to": {"zh": "应改用", "en": "Move to"},
     "direct": {"zh": "直接", "en": "direct"},

@@ -103,6 +103,23 @@ def test_impact_cycles_coverage_chain_path(client: TestClient) -> None:
     assert path.json()["relation"] == "needs" and len(path.json()["path"]) == 3
 
 
+def test_impact_is_paged_and_pages_add_up(client: TestClient) -> None:
+    path = "/api/v1/impact/GB/T 35273-2017"
+    whole = client.get(path).json()
+    assert whole["total"] == len(whole["affected"]) == 5 and whole["next_offset"] is None
+    assert whole["limit"] == 1000 and whole["offset"] == 0
+    pages, offset = [], 0
+    while offset is not None:
+        page = client.get(path, params={"limit": 2, "offset": offset}).json()
+        assert page["total"] == 5 and page["counts"] == whole["counts"]
+        assert len(page["affected"]) <= 2
+        pages.extend(page["affected"])
+        offset = page["next_offset"]
+    assert pages == whole["affected"]
+    for bad in ({"limit": 0}, {"limit": 10_001}, {"offset": -1}, {"limit": "x"}):
+        assert_error(client.get(path, params=bad), 422, "invalid_request")
+
+
 # -- CLI ------------------------------------------------------------------------------------------
 
 
@@ -174,6 +191,18 @@ def test_cli_impact_cycles_coverage(store_path: str) -> None:
         "ratio": 0.0,
         "missing": 100,
     }
+
+
+def test_cli_impact_pages(store_path: str) -> None:
+    text = run("impact", "GB/T 35273-2017", "--limit", "2", "--store", store_path)
+    assert text.exit_code == 0
+    assert "5 affected" in text.output and "listing 1-2 of 5" in text.output
+    assert text.output.count("path:") == 2
+    data = json.loads(
+        run("impact", "GB/T 35273-2017", "--json", "--offset", "4", "--store", store_path).output
+    )
+    assert data["total"] == 5 and len(data["affected"]) == 1 and data["next_offset"] is None
+    assert run("impact", "GB/T 35273-2017", "--limit", "0", "--store", store_path).exit_code == 2
 
 
 def test_cli_exit_2_on_unknown_id_or_bad_option(store_path: str) -> None:

@@ -17,6 +17,7 @@ from rdflib import Graph
 from rdflib.namespace import RDF
 
 from api import create_app
+from api.routers import pages as pages_module
 from registry.config import Settings
 from registry.namespaces import SH
 from registry.store import Store, open_store
@@ -328,6 +329,20 @@ def test_impact_lists_affected_entries_with_their_paths(reader: TestClient) -> N
     assert "/id/resource/203002-000001" in page.links
     assert table.count('<ol class="path">') >= 3
     assert "注日期引用" in table and "GB/T 35273-2020" in table  # link name, successor
+
+
+def test_impact_page_is_paged(reader: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pages_module, "IMPACT_PAGE", 2)
+    query = {"standard": "GB/T 35273-2017", "change": "superseded"}
+    first = reader.get("/impact", params=query)
+    assert_page(first)
+    assert first.text.count('<ol class="path">') == 2 and "(5)" in first.text
+    assert "第 1–2 条，共 5 条" in first.text and 'rel="prev"' not in first.text
+    last = reader.get("/impact", params={**query, "offset": 4})
+    assert_page(last)
+    assert last.text.count('<ol class="path">') == 1
+    assert 'rel="next"' not in last.text and 'rel="prev"' in last.text
+    assert reader.get("/impact", params={**query, "offset": -1}).status_code == 422
 
 
 # -- validate ----------------------------------------------------------------------------------

@@ -118,11 +118,18 @@ def get_impact(
     change: Annotated[
         Literal["superseded", "abolished"], Query(description="The status change to assess.")
     ] = "superseded",
+    limit: Annotated[
+        int, Query(ge=1, le=10_000, description="Affected entries in this page.")
+    ] = 1000,
+    offset: Annotated[int, Query(ge=0, description="Affected entries to skip.")] = 0,
 ) -> dict[str, Any]:
     """Every affected standard, resource and interface, with the path that links it and
-    the successor to move to; undated citers that follow a successor by themselves."""
+    the successor to move to; undated citers that follow a successor by themselves.
+
+    The affected list is paged, nearest first: `total` and `counts` cover every affected
+    entry, `next_offset` is the offset of the next page (null on the last)."""
     root = registry.resolve(ident)
-    return impact_of(graph_of(registry.store), root, change).as_dict()
+    return impact_of(graph_of(registry.store), root, change, offset, limit).as_dict()
 
 
 @router.get(

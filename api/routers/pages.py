@@ -395,6 +395,25 @@ def graph_page(
 # -- impact --------------------------------------------------------------------------------
 
 
+IMPACT_PAGE = 200  # affected entries per impact page: a hub affects tens of thousands
+
+
+def _page_links(request: Request, offset: int, shown: int, total: int) -> dict[str, Any]:
+    """The range shown and the URLs of the previous and next pages (None at either end)."""
+
+    def at(where: int) -> str:
+        return str(request.url.include_query_params(offset=where))
+
+    end = offset + shown
+    return {
+        "first": offset + 1 if shown else 0,
+        "last": end,
+        "total": total,
+        "previous": at(max(0, offset - IMPACT_PAGE)) if offset > 0 else None,
+        "next": at(end) if end < total else None,
+    }
+
+
 @router.get("/impact", response_class=HTMLResponse)
 def impact_page(
     request: Request,
@@ -402,8 +421,10 @@ def impact_page(
     cache: CacheDep,
     standard: Annotated[str, Query(max_length=300)] = "",
     change: Annotated[str, Query(max_length=20)] = "superseded",
+    offset: Annotated[int, Query(ge=0)] = 0,
 ) -> HTMLResponse:
-    """Choose a standard and a change; see what is affected, each with its path."""
+    """Choose a standard and a change; see what is affected, each with its path, a page of
+    IMPACT_PAGE entries at a time."""
     store = registry.store
     snap = queries.snapshot(store, cache)
     context: dict[str, Any] = {
@@ -423,10 +444,14 @@ def impact_page(
             root = queries.resolve_any(store, standard)
             graph = graph_of(store)
             lang = lang_of(request)
-            found = impact_of(graph, root, change)  # type: ignore[arg-type]
-            names = {n: display_name(graph, n, lang) for n in graph}
+            found = impact_of(graph, root, change, offset, IMPACT_PAGE)  # type: ignore[arg-type]
+            shown = {found.root["iri"], *(a.successor for a in found.affected if a.successor)}
+            shown.update(n for a in [*found.affected, *found.follows] for n in a.path)
+            if found.successor:
+                shown.add(found.successor)
             context["impact"] = found
-            context["names"] = names
+            context["names"] = {n: display_name(graph, n, lang) for n in shown}
+            context["pages"] = _page_links(request, offset, len(found.affected), found.total)
         except RegistryError as error:
             context["error"] = error.message
             status = error.status

@@ -108,14 +108,26 @@ def graph(
     show_default=True,
     help="The status change to assess.",
 )
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=None,
+    help="List at most this many affected entries, nearest first (default: all).",
+)
+@click.option(
+    "--offset", type=click.IntRange(min=0), default=0, help="Affected entries to skip first."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @store_option
-def impact(ident: str, change: str, as_json: bool, store: str | None) -> None:
+def impact(
+    ident: str, change: str, limit: int | None, offset: int, as_json: bool, store: str | None
+) -> None:
     """What is affected if ID is superseded or abolished, each with its path and successor."""
     try:
         with open_registry(store) as registry:
             root = registry.resolve(ident)
-            result = impact_of(graph_of(registry.store), root, change)  # type: ignore[arg-type]
+            graph = graph_of(registry.store)
+            result = impact_of(graph, root, change, offset, limit)  # type: ignore[arg-type]
     except RegistryError as error:
         fail(error)
     if as_json:
@@ -123,9 +135,12 @@ def impact(ident: str, change: str, as_json: bool, store: str | None) -> None:
         return
     name = result.root.get("identifier") or result.root.get("code") or root
     click.echo(
-        f"if {name} is {change}: {len(result.affected)} affected "
+        f"if {name} is {change}: {result.total} affected "
         + ", ".join(f"{n} {kind}" for kind, n in sorted(result.counts().items()))
     )
+    if len(result.affected) < result.total:
+        shown = f"{offset + 1}-{offset + len(result.affected)}" if result.affected else "none"
+        click.echo(f"  listing {shown} of {result.total} (--offset, --limit)")
     if result.successor:
         click.echo(f"  move to {result.successor}")
     for entry in result.affected:

@@ -433,8 +433,13 @@ def graph_of(store: Store, as_of: date | None = None) -> nx.MultiDiGraph:
 def dependency_edges(
     graph: nx.MultiDiGraph, node: str, forward: bool
 ) -> Iterable[tuple[str, dict[str, Any]]]:
-    """(neighbour, edge attributes) over the dependency edges of `node`."""
-    edges = graph.out_edges(node, data=True) if forward else graph.in_edges(node, data=True)
-    for u, v, data in edges:
-        if data["kind"] in DEPENDENCY_KINDS:
-            yield (v if forward else u), data
+    """(neighbour, edge attributes) over the dependency edges of `node`.
+
+    Straight off the adjacency dicts, in the same order as `in_edges`/`out_edges`:
+    networkx's edge views cost ~10 us a call, which dominated walks over 65,000 nodes;
+    `_succ`/`_pred` are the plain dicts networkx's own traversals read."""
+    adjacency = graph._succ[node] if forward else graph._pred[node]
+    for neighbour, keyed in adjacency.items():
+        for data in keyed.values():
+            if data["kind"] in DEPENDENCY_KINDS:
+                yield neighbour, data

@@ -8,21 +8,20 @@ breadth-first walk over a few hundred nodes takes milliseconds.
 
 from __future__ import annotations
 
-import threading
-import weakref
 from collections import deque
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from itertools import islice, pairwise
 from typing import Any, Literal
 
 import networkx as nx
+import numpy as np
 
 from registry.errors import InputError, NotFoundError
+from registry.graphs.adjacency import index_of
 from registry.graphs.build import (
     DEPENDENCY_KINDS,
     STALE_STATUSES,
     current_edition,
-    dependency_edges,
 )
 
 Direction = Literal["dependencies", "dependents", "both"]
@@ -78,17 +77,10 @@ def walk(
     require_node(graph, root)
     if depth is not None and depth < 0:
         raise InputError("depth must be 0 or more (深度不能为负)")
-    distance = {root: 0}
-    queue = deque([root])
-    while queue:
-        node = queue.popleft()
-        if depth is not None and distance[node] >= depth:
-            continue
-        for neighbour, _ in dependency_edges(graph, node, forward):
-            if neighbour not in distance:
-                distance[neighbour] = distance[node] + 1
-                queue.append(neighbour)
-    return distance
+    index = index_of(graph)
+    reach = index.reach(index.position[root], forward, depth)
+    ids, distance = index.ids, reach.distance
+    return {root: 0} | {ids[i]: int(distance[i]) for i in reach.nodes.tolist()}
 
 
 def neighbourhood(
@@ -148,26 +140,57 @@ def flagged_edges(graph: nx.MultiDiGraph) -> list[dict[str, Any]]:
     ]
 
 
-def dependencies(graph: nx.MultiDiGraph, root: str, depth: int | None = None) -> dict[str, Any]:
+def dependencies(
+    graph: nx.MultiDiGraph,
+    root: str,
+    depth: int | None = None,
+    offset: int = 0,
+    limit: int | None = None,
+) -> dict[str, Any]:
     """What `root` needs, to `depth` (None: all the way), with the flagged references."""
-    sub = neighbourhood(graph, root, "dependencies", depth)
-    return _listing(graph, sub, root, "dependencies")
+    return _listing(graph, root, True, depth, offset, limit)
 
 
-def dependents(graph: nx.MultiDiGraph, root: str, depth: int | None = None) -> dict[str, Any]:
+def dependents(
+    graph: nx.MultiDiGraph,
+    root: str,
+    depth: int | None = None,
+    offset: int = 0,
+    limit: int | None = None,
+) -> dict[str, Any]:
     """What needs `root`, transitively (or to `depth`)."""
-    sub = neighbourhood(graph, root, "dependents", depth)
-    return _listing(graph, sub, root, "dependents")
+    return _listing(graph, root, False, depth, offset, limit)
 
 
 def _listing(
-    graph: nx.MultiDiGraph, sub: nx.MultiDiGraph, root: str, direction: str
+    graph: nx.MultiDiGraph,
+    root: str,
+    forward: bool,
+    depth: int | None,
+    offset: int,
+    limit: int | None,
 ) -> dict[str, Any]:
-    entries = sorted((n for n in sub if n != root), key=lambda n: (sub.nodes[n]["distance"], n))
+    """One page of the entries reached (nearest first, then in IRI order), with the edges
+    among the root and that page; `total` counts every entry reached."""
+    require_node(graph, root)
+    if depth is not None and depth < 0:
+        raise InputError("depth must be 0 or more (深度不能为负)")
+    check_page(offset, limit)
+    index = index_of(graph)
+    reach = index.reach(index.position[root], forward, depth)
+    total = len(reach.nodes)
+    chosen = reach.nodes[offset:] if limit is None else reach.nodes[offset : offset + limit]
+    page = [(index.ids[i], int(reach.distance[i])) for i in chosen.tolist()]
+    sub = induced(graph, {root, *(n for n, _ in page)})
+    end = offset + len(page)
     return {
         "root": summary(graph, root),
-        "direction": direction,
-        "entries": [{**summary(graph, n), "distance": sub.nodes[n]["distance"]} for n in entries],
+        "direction": "dependencies" if forward else "dependents",
+        "total": total,
+        "offset": offset,
+        "limit": limit,
+        "next_offset": end if end < total else None,
+        "entries": [{**summary(graph, n), "distance": distance} for n, distance in page],
         "edges": [
             _edge_dict(u, v, d) for u, v, d in sub.edges(data=True) if d["kind"] in DEPENDENCY_KINDS
         ],
@@ -189,7 +212,17 @@ class Affected:
     successor: str | None  # the edition to move to, when one is known
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # by hand: dataclasses.asdict copies recursively, field by field, and this runs
+        # once per entry of a page
+        return {
+            "iri": self.iri,
+            "kind": self.kind,
+            "name": self.name,
+            "path": list(self.path),
+            "links": list(self.links),
+            "direct": self.direct,
+            "successor": self.successor,
+        }
 
 
 @dataclass
@@ -197,15 +230,21 @@ class Impact:
     root: dict[str, Any]
     change: str
     successor: str | None
+    # one page of the affected entries, in (path length, kind, IRI) order
     affected: list[Affected] = field(default_factory=list)
     # undated citers: they move to the successor by themselves when the root is superseded
     follows: list[Affected] = field(default_factory=list)
+    total: int = 0  # every affected entry, not only this page
+    kinds: dict[str, int] = field(default_factory=dict)  # every affected entry by kind
+    offset: int = 0
+    limit: int | None = None
 
     def counts(self) -> dict[str, int]:
-        found: dict[str, int] = {}
-        for entry in self.affected:
-            found[entry.kind] = found.get(entry.kind, 0) + 1
-        return found
+        return dict(self.kinds)
+
+    def next_offset(self) -> int | None:
+        end = self.offset + len(self.affected)
+        return end if end < self.total else None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -213,6 +252,10 @@ class Impact:
             "change": self.change,
             "successor": self.successor,
             "counts": self.counts(),
+            "total": self.total,
+            "offset": self.offset,
+            "limit": self.limit,
+            "next_offset": self.next_offset(),
             "affected": [a.as_dict() for a in self.affected],
             "follows": [a.as_dict() for a in self.follows],
         }
@@ -224,7 +267,20 @@ def _link_name(data: dict[str, Any]) -> str:
     return data["kind"]
 
 
-def impact_of(graph: nx.MultiDiGraph, root: str, change: Change = "superseded") -> Impact:
+def check_page(offset: int, limit: int | None) -> None:
+    if offset < 0:
+        raise InputError("offset must be 0 or more (偏移量不能为负)", {"offset": offset})
+    if limit is not None and limit < 1:
+        raise InputError("limit must be 1 or more (条数至少为 1)", {"limit": limit})
+
+
+def impact_of(
+    graph: nx.MultiDiGraph,
+    root: str,
+    change: Change = "superseded",
+    offset: int = 0,
+    limit: int | None = None,
+) -> Impact:
     """Which standards, resources and interfaces are affected if `root` is superseded or
     abolished, each with the shortest path that links it and the successor to move to.
 
@@ -235,63 +291,75 @@ def impact_of(graph: nx.MultiDiGraph, root: str, change: Change = "superseded") 
     - Indirectly affected: whatever depends, through any reference, conformance or
       service, on an affected entry. Its `successor` is the current edition of the entry
       next on its path when that one is itself superseded, else none.
+
+    `total` and the counts cover every affected entry; `affected` holds the page
+    `offset`, `limit` (all when `limit` is None). Paths and names are built for that page
+    only: on a hub of a large registry the walk is cheap, listing 65,000 paths is not.
     """
     require_node(graph, root)
     if change not in CHANGES:
         raise InputError(f"change must be one of {', '.join(CHANGES)}", {"change": change})
+    check_page(offset, limit)
     nodes = graph.nodes
-    successors = _successors_in(graph)
+    index = index_of(graph)
+    successors = index.successors
     successor = None
     if change == "superseded":
         end = current_edition(root, successors, nodes)
         successor = end if end != root else None
-    result = Impact(summary(graph, root), change, successor)
+    result = Impact(summary(graph, root), change, successor, offset=offset, limit=limit)
 
-    # parent[n] = (next node towards root, edge data) for every affected node
-    parent: dict[str, tuple[str, dict[str, Any]]] = {}
-    follows: dict[str, dict[str, Any]] = {}
-    queue: deque[str] = deque()
-    for u, _, data in sorted(graph.in_edges(root, data=True), key=lambda e: e[0]):
-        if data["kind"] not in DEPENDENCY_KINDS or u == root or u in parent:
+    # Breadth first over the integer index (registry.graphs.adjacency): neighbours in IRI
+    # order, so each affected node's path runs through the first node found on a
+    # shortest path towards root. Undated citers of a superseded root are left out of
+    # the first step: they follow the successor by themselves.
+    ids = index.ids
+    start = index.position[root]
+    first: list[int] = []
+    follows: dict[int, dict[str, Any]] = {}
+    for u, data in index.needed_by[start]:
+        if u == start:
             continue
         if change == "superseded" and data.get("reference") == "undated":
             follows.setdefault(u, data)
-            continue
-        parent[u] = (root, data)
-        queue.append(u)
-    # Undated references already resolved past `root` (to its later edition) follow too.
-    if successor is not None:
+        else:
+            first.append(u)
+    if successor is not None:  # undated references already resolved past root follow too
         for u, _, data in graph.in_edges(successor, data=True):
-            if data.get("cited") == root and u not in parent:
-                follows.setdefault(u, data)
-    while queue:
-        node = queue.popleft()
-        for u, data in sorted(dependency_edges(graph, node, False), key=lambda e: e[0]):
-            if u != root and u not in parent:
-                parent[u] = (node, data)
-                follows.pop(u, None)
-                queue.append(u)
+            if data.get("cited") == root:
+                follows.setdefault(index.position[u], data)
+    reach = index.reach(start, False, first=first)
+    reached = reach.nodes
+    follows = {u: data for u, data in follows.items() if reach.distance[u] < 0}
 
-    for node in parent:
-        path, links = [node], []
-        while path[-1] != root:
-            nxt, data = parent[path[-1]]
-            links.append(_link_name(data))
-            path.append(nxt)
+    depth = reach.distance[reached]
+    kind_codes = index.kind_codes[reached]
+    order = reached[np.lexsort((reached, kind_codes, depth))]  # (path length, kind, IRI)
+    result.total = len(order)
+    counts = np.bincount(kind_codes, minlength=len(index.kind_names))
+    result.kinds = {
+        name: int(n) for name, n in zip(index.kind_names, counts.tolist(), strict=True) if n
+    }
+    page = order[offset:] if limit is None else order[offset : offset + limit]
+    for u in page.tolist():
+        path = reach.path(u)
+        links = [_link_name(index.edge(a, b)) for a, b in pairwise(path)]
+        names = [ids[n] for n in path]
         direct = len(path) == 2
         if direct:
             moved_to = successor
         else:
-            via = path[1]
+            via = names[1]
             end = current_edition(via, successors, nodes)
             moved_to = end if nodes[via].get("status") in STALE_STATUSES and end != via else None
+        node = ids[u]
         result.affected.append(
             Affected(
-                node, nodes[node]["kind"], display_name(graph, node), path, links, direct, moved_to
+                node, nodes[node]["kind"], display_name(graph, node), names, links, direct, moved_to
             )
         )
-    result.affected.sort(key=lambda a: (len(a.path), a.kind, a.iri))
-    for node, data in sorted(follows.items()):
+    for i, data in sorted(follows.items()):
+        node = ids[i]
         result.follows.append(
             Affected(
                 node,
@@ -304,34 +372,6 @@ def impact_of(graph: nx.MultiDiGraph, root: str, change: Change = "superseded") 
             )
         )
     return result
-
-
-# old edition -> newer editions, per graph: computed once, not on every impact query
-# (a scan of every edge costs ~0.3 s at 190,000 edges).
-_successor_maps: weakref.WeakKeyDictionary[nx.MultiDiGraph, dict[str, list[str]]] = (
-    weakref.WeakKeyDictionary()
-)
-_successor_lock = threading.Lock()
-
-
-def _successors_in(graph: nx.MultiDiGraph) -> dict[str, list[str]]:
-    with _successor_lock:
-        found = _successor_maps.get(graph)
-    if found is None:
-        found = _scan_successors(graph)
-        with _successor_lock:
-            _successor_maps[graph] = found
-    return found
-
-
-def _scan_successors(graph: nx.MultiDiGraph) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {}
-    for new, old, key in graph.edges(keys=True):
-        if key == "replaces":
-            found.setdefault(old, []).append(new)
-    for news in found.values():
-        news.sort()
-    return found
 
 
 # -- cycles, paths, chains ---------------------------------------------------------------------
