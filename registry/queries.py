@@ -19,7 +19,7 @@ import re
 import threading
 import unicodedata
 from collections import OrderedDict, defaultdict
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -288,7 +288,10 @@ def _record(
     fields: Iterable[tuple[str, URIRef, str]],
     concepts: dict[str, Concept],
     names: dict[str, dict[str, Any]],
+    shared: dict[str, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
+    """The JSON record of one subject. `shared`, when given, keeps one dict per code-list
+    concept, handed to every record that names it (records must then be read-only)."""
     record: dict[str, Any] = {"iri": subject}
     for key, prop, how in fields:
         objects = sorted(values.get(prop, []), key=str)
@@ -305,7 +308,7 @@ def _record(
                 (o.language or "") if isinstance(o, Literal) else "": str(o) for o in objects
             }
         elif how in (CODE, CODES):
-            codes = [_concept(str(o), concepts) for o in objects]
+            codes = [_concept(str(o), concepts, shared) for o in objects]
             record[key] = codes[0] if how == CODE else codes
         else:  # REF, REFS
             refs = [names.get(str(o), {"iri": str(o)}) for o in objects]
@@ -313,9 +316,16 @@ def _record(
     return record
 
 
-def _concept(iri: str, concepts: dict[str, Concept]) -> dict[str, Any]:
+def _concept(
+    iri: str, concepts: dict[str, Concept], shared: dict[str, dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    if shared is not None and iri in shared:
+        return shared[iri]
     concept = concepts.get(iri)
-    return concept.as_dict() if concept else {"code": _local(iri), "iri": iri, "label": {}}
+    found = concept.as_dict() if concept else {"code": _local(iri), "iri": iri, "label": {}}
+    if shared is not None:
+        shared[iri] = found
+    return found
 
 
 def _int(node: Node) -> int | None:
@@ -371,11 +381,7 @@ class Snapshot:
             referrers: dict[str, list[dict[str, Any]]] = defaultdict(list)
             for k in ("standard", "resource", "interface"):
                 for r in self.records.get(k, []):
-                    targets = {
-                        ref["iri"]
-                        for key in REFERENCE_KEYS
-                        for ref in r.get(key) or []
-                    }
+                    targets = {ref["iri"] for key in REFERENCE_KEYS for ref in r.get(key) or []}
                     for target in targets:
                         referrers[target].append(
                             {"iri": r["iri"], "kind": k, "id": r["id"], "href": r["href"]}
@@ -383,33 +389,50 @@ class Snapshot:
             self.referrers = dict(referrers)
 
 
+def _entries_of(store: Store, kind: Kind) -> Iterator[tuple[str, dict[URIRef, list[Node]]]]:
+    """The current triples of every entry of `kind`, one entry at a time.
+
+    In process (the embedded store) each entry is read from the indexes on its own, so
+    only one entry's terms are alive at a time: the single SELECT of every triple of
+    the kind held 1.67 M rows of rdflib terms at once at 50,000 resources (~1 GB, which
+    the allocator then kept). A remote store gets that one SELECT, which is one round
+    trip instead of one per entry."""
+    if not store.in_process:
+        yield from load_entries(store, kind).items()
+        return
+    subjects = {str(s) for s, _, _ in store.match(GRAPH_CURRENT, None, RDF.type, kind.cls)}
+    for subject in sorted(subjects):
+        yield subject, _current_values(store, subject)
+
+
 def load_snapshot(store: Store) -> Snapshot:
     concepts = load_concepts(store)
-    raw = {name: load_entries(store, kind) for name, kind in KINDS.items()}
-    # Short names of every entry, for references: who a resource's publisher is,
-    # which standard a reference points at.
+    # One dict per concept shared by every record that uses it (read-only, as all of a
+    # snapshot is): 50,000 resources name ~300,000 code-list values.
+    shared: dict[str, dict[str, Any]] = {}
+    # Short names of every entry, for references: who a resource's publisher is, which
+    # standard a reference points at. A subject typed with several kinds' classes is
+    # named by the last kind.
     names: dict[str, dict[str, Any]] = {}
-    for name, kind in KINDS.items():
-        for subject, values in raw[name].items():
-            short = _record(subject, values, kind.fields[:2], concepts, {})
-            ident = short.get(kind.id_field)
-            label = short.get("title") or short.get("name") or {}
-            names[subject] = {
-                "iri": subject,
-                "kind": name,
-                "id": ident,
-                "label": label,
-                "href": api_path(kind, ident) if ident else None,
-            }
     records: dict[str, list[dict[str, Any]]] = {}
     by_iri: dict[str, dict[str, Any]] = {}
     for name, kind in KINDS.items():
         register = load_register(store, kind)
         listed = []
-        for subject, values in raw[name].items():
-            record = _record(subject, values, kind.fields, concepts, names)
+        for subject, values in _entries_of(store, kind):
+            short = _record(subject, values, kind.fields[:2], concepts, {})
+            ident = short.get(kind.id_field)
+            names[subject] = {
+                "iri": subject,
+                "kind": name,
+                "id": ident,
+                "label": short.get("title") or short.get("name") or {},
+                "href": api_path(kind, ident) if ident else None,
+            }
+            # References stay {"iri": ...} until every entry's name is known (below).
+            record = _record(subject, values, kind.fields, concepts, {}, shared)
             record["id"] = record.get(kind.id_field)
-            record["href"] = names[subject]["href"]
+            record["href"] = None
             record["register"] = register.get(subject, {"status": None, "version": None})
             if kind is RESOURCE:
                 record["data_item_count"] = len(values.get(SCS.dataItem, []))
@@ -417,6 +440,16 @@ def load_snapshot(store: Store) -> Snapshot:
             by_iri[subject] = record
         listed.sort(key=lambda r: (str(r.get("id") or ""), r["iri"]))
         records[name] = listed
+    for name, kind in KINDS.items():
+        refs = [key for key, _prop, how in kind.fields if how in (REF, REFS)]
+        for record in records[name]:
+            record["href"] = names[record["iri"]]["href"]
+            for key in refs:
+                value = record[key]
+                if isinstance(value, list):
+                    record[key] = [names.get(r["iri"], r) for r in value]
+                elif value is not None:
+                    record[key] = names.get(value["iri"], value)
     return Snapshot(concepts, records, by_iri)
 
 

@@ -201,3 +201,24 @@ def test_answer_cache_is_bounded_and_keyed_by_generation() -> None:
 def test_memory_store_reads_in_process() -> None:
     with open_store("memory") as store:
         assert store.in_process
+
+
+# -- the Snapshot the lists and pages still use ----------------------------------------------
+
+
+class OneSelectStore(OxigraphStore):
+    """The embedded store taking the path of a remote one: every entry of a kind in
+    one SELECT."""
+
+    in_process = False
+
+
+def test_snapshot_read_entry_by_entry_equals_one_select(seeded_dump: bytes) -> None:
+    by_entry, by_select = OxigraphStore(), OneSelectStore()
+    for store in (by_entry, by_select):
+        store.load_dump(seeded_dump, "nquads")
+    a, b = queries.load_snapshot(by_entry), queries.load_snapshot(by_select)
+    assert a.records == b.records and a.referrers == b.referrers
+    assert a.records["resource"] and all(
+        r["publisher"].get("kind") == "department" for r in a.records["resource"]
+    )
