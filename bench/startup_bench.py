@@ -8,10 +8,17 @@ run starts `screg serve --store bench/data/store-50000 --no-seed` on a free port
 
 - `http`: the first HTTP answer (GET /openapi.json, any status below 500): the
   process is listening, the lifespan (store open) is done;
-- `sparql`: the first 200 of `ASK { ?s ?p ?o }` on /sparql (a worker is up);
-- `lookup`: the first 200 of /api/v1/standards/{id} (builds the read cache: the
-  summary of every entry);
-- `resource`: then /api/v1/resources/{code}.
+- `lookup`: the first 200 of /api/v1/standards/{id} (one entry read from the
+  store's indexes; before issue 9's fix this built the whole-registry snapshot);
+- `resource`: then the first 200 of /api/v1/resources/{code};
+- `sparql`: then the first 200 of `ASK { ?s ?p ?o }` on /sparql (a worker is up).
+
+With --lists, last, the first answer of a list (`/api/v1/standards?limit=10`, which
+builds the whole-registry snapshot the lists and pages use) is timed from its request,
+with the RSS after it.
+
+The REST lookups come before SPARQL so that their time is their own: a lookup does
+not wait for the SPARQL worker, which is warmed in the background.
 
 Times are from the Popen call. Then it runs the SPARQL mix of sparql_bench.py once
 and 500 REST lookups, and reads the RSS of the API process and of each child (the
@@ -64,7 +71,9 @@ def until(
     raise TimeoutError(url)
 
 
-def one_run(store: Path, nq: Path, paths: dict[str, list[str]], timeout: float) -> dict[str, Any]:
+def one_run(
+    store: Path, nq: Path, paths: dict[str, list[str]], timeout: float, lists: bool = False
+) -> dict[str, Any]:
     import httpx
 
     port = free_port()
@@ -78,12 +87,12 @@ def one_run(store: Path, nq: Path, paths: dict[str, list[str]], timeout: float) 
             ok_any = set(range(100, 500))
             out["http_s"] = until(c, "GET", "/openapi.json", ok_any, t0, timeout)
             out["rss_mb_at_http"] = tree_rss_mb(server.pid)
-            out["sparql_s"] = until(
-                c, "POST", "/sparql", {200}, t0, timeout, data={"query": "ASK { ?s ?p ?o }"}
-            )
             out["lookup_s"] = until(c, "GET", paths["standards"][0], {200}, t0, timeout)
             out["resource_s"] = until(c, "GET", paths["resources"][0], {200}, t0, timeout)
             out["rss_mb_after_first_lookups"] = tree_rss_mb(server.pid)
+            out["sparql_s"] = until(
+                c, "POST", "/sparql", {200}, t0, timeout, data={"query": "ASK { ?s ?p ?o }"}
+            )
             statuses: dict[str, int] = {}
             for ident, dept, res in samples(nq, 2):
                 for name, (_form, q) in query_mix(ident, dept, res).items():
@@ -101,6 +110,12 @@ def one_run(store: Path, nq: Path, paths: dict[str, list[str]], timeout: float) 
                     statuses[f"{name} {code}"] = statuses.get(f"{name} {code}", 0) + 1
             out["statuses"] = statuses
             out["rss_mb_after_sparql_and_500_lookups"] = tree_rss_mb(server.pid)
+            if lists:
+                t = time.perf_counter()
+                code = c.get("/api/v1/standards", params={"limit": 10}).status_code
+                out["first_list_request_s"] = round(time.perf_counter() - t, 2)
+                out["statuses"][f"list {code}"] = 1
+                out["rss_mb_after_first_list"] = tree_rss_mb(server.pid)
     finally:
         stop(server)
     return out
@@ -114,17 +129,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--store", type=Path, default=DEFAULT_STORE)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--timeout", type=float, default=300)
+    ap.add_argument("--lists", action="store_true", help="also time the first list answer")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args(argv)
     store = ensure_store(args.store, args.nq)
     paths = lookup_paths(args.nq, 250)
     runs = []
     for i in range(args.runs):
-        r = one_run(store, args.nq, paths, args.timeout)
+        r = one_run(store, args.nq, paths, args.timeout, args.lists)
         r["load_average"] = os.getloadavg()
         runs.append(r)
         print(f"run {i}: {r}", file=sys.stderr)
-    keys = [k for k in runs[0] if k.endswith("_s") and k != "sparql_mix_s"]
+    keys = [k for k in runs[0] if k.endswith("_s") and k not in ("sparql_mix_s",)]
     result = {
         "runs": runs,
         "median_s": {k: round(statistics.median(r[k] for r in runs), 2) for k in keys},
