@@ -86,6 +86,12 @@ class Settings(BaseSettings):
     sparql_timeout_seconds: float = Field(
         10.0, gt=0, description="Run time after which a public SPARQL query is stopped (503)."
     )
+    graph_max_nodes: int = Field(
+        5000,
+        ge=1,
+        description="Most entries in a dependency graph drawn by GET /api/v1/graph; a larger one "
+        "is refused (400 graph_too_large): narrow it with depth, or page /api/v1/impact.",
+    )
     target_national: int = Field(
         200,
         ge=0,

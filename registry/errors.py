@@ -37,6 +37,12 @@ class PayloadTooLargeError(InputError):
     code = "payload_too_large"
 
 
+class GraphTooLargeError(InputError):
+    """A dependency graph to draw holds more entries than the server draws at once."""
+
+    code = "graph_too_large"
+
+
 class NotFoundError(RegistryError):
     status = 404
     code = "not_found"

@@ -103,6 +103,21 @@ def test_impact_cycles_coverage_chain_path(client: TestClient) -> None:
     assert path.json()["relation"] == "needs" and len(path.json()["path"]) == 3
 
 
+def test_graph_over_the_node_limit_is_refused_before_drawing(
+    seeded_dump: bytes, validator
+) -> None:
+    store = open_store("memory")
+    store.load_dump(seeded_dump, "nquads")
+    settings = Settings(store="memory", seed=False, graph_max_nodes=3)
+    app = create_app(settings, store=store, validator=validator)
+    with TestClient(app, raise_server_exceptions=False) as small:
+        path = "/api/v1/graph/GB/T 35273-2017"
+        error = assert_error(small.get(path), 400, "graph_too_large")
+        assert error["details"]["max_nodes"] == 3 and error["details"]["nodes"] > 3
+        near = small.get(path, params={"direction": "dependencies", "depth": 0})
+        assert near.status_code == 200 and len(near.json()["nodes"]) == 1
+
+
 def test_impact_is_paged_and_pages_add_up(client: TestClient) -> None:
     path = "/api/v1/impact/GB/T 35273-2017"
     whole = client.get(path).json()

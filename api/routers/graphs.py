@@ -103,7 +103,8 @@ def get_graph(
 ) -> Response:
     fmt = choose_format(format, accept)  # 406 before any store work
     root = registry.resolve(ident)
-    sub = neighbourhood(graph_of(registry.store, as_of), root, direction, depth)
+    graph = graph_of(registry.store, as_of)
+    sub = neighbourhood(graph, root, direction, depth, registry.settings.graph_max_nodes)
     return Response(render(sub, fmt, lang), media_type=FORMATS[fmt], headers={"Vary": "Accept"})
 
 

@@ -133,7 +133,7 @@ def _matrix(adjacency: list[Edges]) -> csr_array:
     return csr_array((np.ones(len(indices)), indices, indptr), shape=(n, n))
 
 
-def _build(graph: nx.MultiDiGraph) -> DependencyIndex:
+def build_index(graph: nx.MultiDiGraph) -> DependencyIndex:
     ids = sorted(graph)
     position = {iri: i for i, iri in enumerate(ids)}
     attrs = graph._node  # the plain dicts under graph.nodes, which networkx itself reads
@@ -187,7 +187,7 @@ def index_of(graph: nx.MultiDiGraph) -> DependencyIndex:
     with _lock:
         found = _indexes.get(graph)
     if found is None or found.size != len(graph):
-        found = _build(graph)
+        found = build_index(graph)
         with _lock:
             _indexes[graph] = found
     return found

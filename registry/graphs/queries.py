@@ -16,7 +16,7 @@ from typing import Any, Literal
 import networkx as nx
 import numpy as np
 
-from registry.errors import InputError, NotFoundError
+from registry.errors import GraphTooLargeError, InputError, NotFoundError
 from registry.graphs.adjacency import index_of
 from registry.graphs.build import (
     DEPENDENCY_KINDS,
@@ -88,11 +88,13 @@ def neighbourhood(
     root: str,
     direction: Direction = "both",
     depth: int | None = None,
+    max_nodes: int | None = None,
 ) -> nx.MultiDiGraph:
     """The subgraph around `root`: its dependencies, dependents or both, to `depth`.
 
     A new graph (safe to change), with every edge among the nodes reached: the
-    dependency edges, and replacements between editions that both appear."""
+    dependency edges, and replacements between editions that both appear. More than
+    `max_nodes` nodes is a GraphTooLargeError, raised before the copy is made."""
     if direction not in DIRECTIONS:
         raise InputError(
             f"direction must be one of {', '.join(DIRECTIONS)}", {"direction": direction}
@@ -103,6 +105,13 @@ def neighbourhood(
     if direction in ("dependents", "both"):
         for node, dist in walk(graph, root, False, depth).items():
             nodes[node] = min(dist, nodes.get(node, dist))
+    if max_nodes is not None and len(nodes) > max_nodes:
+        raise GraphTooLargeError(
+            f"the graph around this entry holds {len(nodes):,} entries, more than "
+            f"{max_nodes:,} (依赖图条目过多): narrow it with depth or one direction, or page "
+            "the impact analysis",
+            {"nodes": len(nodes), "max_nodes": max_nodes},
+        )
     sub = induced(graph, nodes)
     sub.graph.update(
         root=root,
