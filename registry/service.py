@@ -48,7 +48,12 @@ class Registry:
             if self._store is None:
                 store = open_store(self.settings.store)
                 if self.settings.seed and is_empty(store):
-                    seed_store(store, self.validator, self.settings.base_iri)
+                    # Several processes starting on one empty remote store would each
+                    # seed it: under the store-wide writer lock, the later ones find it
+                    # seeded and go on.
+                    with store.exclusive():
+                        if is_empty(store):
+                            seed_store(store, self.validator, self.settings.base_iri)
                 self._store = store
             return self._store
 

@@ -15,6 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from registry.namespaces import GRAPH_REGISTRY, SCS
+from registry.seed import SEED_EXAMPLES
 from registry.store import open_store
 from registry.tokens import create_token
 from tests.conftest import ROOT, STORE_BACKENDS
@@ -130,3 +132,33 @@ def test_a_submission_through_one_server_is_seen_by_the_other(
     assert after["direct"] == before["direct"] + 1
     assert after["total"] == before["total"] + 1
     assert "DB-T-9001-2026" in _dependents(base_b)
+
+
+SEED_ONCE = """
+import sys
+from registry.config import Settings
+from registry.service import Registry
+
+with Registry(Settings(store=sys.argv[1])) as registry:
+    registry.store.generation()
+"""
+
+
+def test_two_processes_starting_on_one_empty_store_seed_it_once(tmp_path: Path) -> None:
+    url = STORE_BACKENDS["virtuoso"](tmp_path)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", SEED_ONCE, url], env=env, stderr=subprocess.PIPE, text=True
+        )
+        for _ in range(2)
+    ]
+    for proc in procs:
+        _, err = proc.communicate(timeout=600)
+        assert proc.returncode == 0, err
+    with open_store(url) as store:
+        rows = store.select(
+            f"SELECT (COUNT(?s) AS ?n) WHERE {{ GRAPH <{GRAPH_REGISTRY}> "
+            f"{{ ?s a <{SCS}Submission> }} }}"
+        )
+    assert int(rows[0]["n"]) == len(SEED_EXAMPLES)
