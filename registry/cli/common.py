@@ -44,6 +44,30 @@ def store_option(command: Callable[..., Any]) -> Callable[..., Any]:
     )(command)
 
 
+def report_option(help_text: str = "Form of the report printed when rejected.") -> Any:
+    """--report FORMAT (text by default), stored as `report_format`."""
+    from registry.reports import REPORT_FORMATS
+
+    return click.option(
+        "--report",
+        "report_format",
+        type=click.Choice(REPORT_FORMATS),
+        default="text",
+        show_default=True,
+        help=help_text,
+    )
+
+
+output_option = click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="File to write (default: standard output).",
+)
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+
+
 def cli_settings(store: str | None, **overrides: Any) -> Settings:
     """Settings from the environment and this command's flags (--store, --no-seed, ...)."""
     context = click.get_current_context(silent=True)
@@ -55,6 +79,8 @@ def open_registry(store: str | None, **overrides: Any) -> Registry:
     from registry.service import Registry
 
     return Registry(cli_settings(store, **overrides))
+
+
 lang_option = click.option(
     "--lang", type=click.Choice(["zh", "en"]), default=None, help="Language of messages."
 )

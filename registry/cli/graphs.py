@@ -11,7 +11,14 @@ from pathlib import Path
 
 import click
 
-from registry.cli.common import EXIT_ERROR, fail, open_registry, store_option
+from registry.cli.common import (
+    EXIT_ERROR,
+    fail,
+    json_option,
+    open_registry,
+    output_option,
+    store_option,
+)
 from registry.errors import RegistryError
 from registry.graphs import (
     CHANGES,
@@ -66,13 +73,7 @@ def _echo_json(data: object) -> None:
     show_default=True,
     help="Language of the node labels.",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, writable=True),
-    default=None,
-    help="File to write (default: standard output).",
-)
+@output_option
 @store_option
 def graph(
     ident: str,
@@ -117,7 +118,7 @@ def graph(
 @click.option(
     "--offset", type=click.IntRange(min=0), default=0, help="Affected entries to skip first."
 )
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@json_option
 @store_option
 def impact(
     ident: str, change: str, limit: int | None, offset: int, as_json: bool, store: str | None
@@ -154,7 +155,7 @@ def impact(
 
 
 @click.command()
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@json_option
 @store_option
 def cycles(as_json: bool, store: str | None) -> None:
     """Reference cycles (A cites B cites ... cites A)."""
@@ -172,7 +173,7 @@ def cycles(as_json: bool, store: str | None) -> None:
 
 
 @click.command()
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@json_option
 @store_option
 def coverage(as_json: bool, store: str | None) -> None:
     """Standards per category and status, gaps, and progress against the plan's targets."""

@@ -18,13 +18,15 @@ from registry.cli.common import (
     cli_settings,
     fail,
     lang_option,
+    output_option,
+    report_option,
     store_option,
 )
 from registry.errors import RegistryError
 from registry.identifiers import is_valid_credit_code
 from registry.inputs import Document
 from registry.registration import Principal
-from registry.reports import REPORT_FORMATS, render_report
+from registry.reports import render_report
 
 
 @click.group()
@@ -41,13 +43,7 @@ def template() -> None:
     show_default=True,
     help="csv: UTF-8 with BOM; xlsx: with a 说明 sheet and drop-down lists.",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, writable=True),
-    default=None,
-    help="File to write (default: standard output).",
-)
+@output_option
 def template_catalogue(fmt: str, output: str | None) -> None:
     """The catalogue spreadsheet: every column header and one example row."""
     from registry.tabular import csv_bytes, template_rows, xlsx_bytes
@@ -85,14 +81,7 @@ def template_catalogue(fmt: str, output: str | None) -> None:
     "--code", default=None, help="Interface code (default: info.x-interface-code, else derived)."
 )
 @click.option("--dry-run", is_flag=True, help="Validate only; write nothing.")
-@click.option(
-    "--report",
-    "report_format",
-    type=click.Choice(REPORT_FORMATS),
-    default="text",
-    show_default=True,
-    help="Form of the report printed when rejected.",
-)
+@report_option()
 @lang_option
 @store_option
 def import_openapi(

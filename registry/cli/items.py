@@ -11,9 +11,12 @@ from registry.cli.common import (
     EXIT_OK,
     EXIT_REJECTED,
     fail,
+    json_option,
     lang_option,
     open_registry,
+    output_option,
     read_documents,
+    report_option,
     store_option,
 )
 from registry.cli.progress import progress_bar
@@ -21,7 +24,7 @@ from registry.config import load_settings
 from registry.errors import RegistryError
 from registry.identifiers import CREDIT_CODE_PATTERN
 from registry.registration import REGISTRAR, STATUSES, Principal
-from registry.reports import REPORT_FORMATS, render_report
+from registry.reports import render_report
 from registry.store import open_store
 
 SHOW_FORMATS = {"text": "turtle", "turtle": "turtle", "jsonld": "json-ld", "nt": "nt"}
@@ -40,14 +43,7 @@ DCAT_AP = "dcat-ap"
     "submission is made as a registrar.",
 )
 @click.option("--format", "fmt", default=None, help="Input format; default: from the extension.")
-@click.option(
-    "--report",
-    "report_format",
-    type=click.Choice(REPORT_FORMATS),
-    default="text",
-    show_default=True,
-    help="Form of the report printed when rejected.",
-)
+@report_option()
 @lang_option
 @store_option
 def register(
@@ -116,7 +112,7 @@ def status(
 
 @click.command()
 @click.argument("ident", metavar="ID")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@json_option
 @store_option
 def history(ident: str, as_json: bool, store: str | None) -> None:
     """List every version of ID, oldest first."""
@@ -175,13 +171,7 @@ def show(ident: str, version: int | None, fmt: str, store: str | None) -> None:
     show_default=True,
     help="nquads/trig: every quad of the store; dcat-ap: the catalogues as DCAT-AP 3 (Turtle).",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, writable=True),
-    default=None,
-    help="File to write (default: standard output).",
-)
+@output_option
 @store_option
 def export_(fmt: str, output: str | None, store: str | None) -> None:
     """Write every quad of the store (versions, provenance and reports included), or

@@ -11,12 +11,13 @@ from registry.cli.common import (
     fail,
     lang_option,
     read_documents,
+    report_option,
     store_option,
 )
 from registry.cli.progress import progress_bar
 from registry.config import load_settings
 from registry.errors import RegistryError
-from registry.reports import REPORT_FORMATS, render_report
+from registry.reports import render_report
 
 
 @click.command()
@@ -27,14 +28,7 @@ from registry.reports import REPORT_FORMATS, render_report
     default=None,
     help="Input format (turtle, nt, jsonld, rdfxml); default: from each file's extension.",
 )
-@click.option(
-    "--report",
-    "report_format",
-    type=click.Choice(REPORT_FORMATS),
-    default="text",
-    show_default=True,
-    help="Form of the report.",
-)
+@report_option("Form of the report.")
 @lang_option
 @store_option
 @click.option(
