@@ -46,7 +46,7 @@ class Registry:
     def store(self) -> Store:
         with self._store_lock:
             if self._store is None:
-                store = open_store(self.settings.store)
+                store = open_store(self.settings.store, self.settings)
                 if self.settings.seed and is_empty(store):
                     # Several processes starting on one empty remote store would each
                     # seed it: under the store-wide writer lock, the later ones find it

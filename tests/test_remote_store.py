@@ -117,6 +117,28 @@ def virtuoso(tmp_path: Path) -> str:
     return STORE_BACKENDS["virtuoso"](tmp_path)
 
 
+def test_registry_hands_its_own_settings_to_the_remote_store(
+    virtuoso: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Settings made in code (not only SCREG_STORE_* variables) reach the remote store."""
+    from registry.config import Settings
+    from registry.service import Registry
+
+    monkeypatch.delenv("SCREG_STORE_CHUNK_TRIPLES", raising=False)
+    monkeypatch.delenv("SCREG_STORE_TIMEOUT_SECONDS", raising=False)
+    settings = Settings(
+        store=virtuoso, seed=False, store_chunk_triples=7, store_timeout_seconds=33.0
+    )
+    with Registry(settings) as registry:
+        store = registry.store
+        assert isinstance(store, RemoteStore)
+        assert store.options.chunk_triples == 7 and store.options.timeout_seconds == 33.0
+        subject = URIRef("http://example.org/s")
+        triples = [(subject, URIRef(f"http://example.org/p{i}"), Literal(i)) for i in range(20)]
+        store.write(WriteBatch().add_triples("http://example.org/g", triples))
+        assert len(store.select("SELECT ?p WHERE { GRAPH ?g { ?s ?p ?o } }")) >= 20
+
+
 def _staging_graphs(store: RemoteStore) -> list[str]:
     rows = store.select("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
     return [str(r["g"]) for r in rows if str(r["g"]).startswith(TX_PREFIX)]

@@ -186,7 +186,8 @@ def export_(fmt: str, output: str | None, store: str | None) -> None:
             bind_prefixes(graph)
             data = graph.serialize(format="turtle", encoding="utf-8")
         else:
-            with open_store(load_settings(store=store).store) as target:
+            settings = load_settings(store=store)
+            with open_store(settings.store, settings) as target:
                 data = target.dump(EXPORT_FORMATS[fmt])  # type: ignore[arg-type]
     except RegistryError as error:
         fail(error)
@@ -209,7 +210,8 @@ def export_(fmt: str, output: str | None, store: str | None) -> None:
 def import_(file: str, fmt: str, store: str | None) -> None:
     """Restore an export into an empty store (the store is not seeded first)."""
     try:
-        with open_store(load_settings(store=store).store) as target:
+        settings = load_settings(store=store)
+        with open_store(settings.store, settings) as target:
             if target.quad_count():
                 raise RegistryError("import needs an empty store; this one holds data")
             generation = target.load_dump(Path(file).read_bytes(), EXPORT_FORMATS[fmt])  # type: ignore[arg-type]

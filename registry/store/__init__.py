@@ -8,6 +8,7 @@ place where a setting becomes a back end.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from registry.store.base import (
@@ -30,6 +31,9 @@ from registry.store.errors import (
 )
 from registry.store.oxigraph import OxigraphStore
 from registry.store.remote import RemoteOptions, RemoteStore, open_remote
+
+if TYPE_CHECKING:
+    from registry.config import Settings
 
 __all__ = [
     "BACKENDS",
@@ -55,12 +59,13 @@ __all__ = [
 ]
 
 
-# The one mapping from the kind of setting to the back end that serves it.
-BACKENDS: dict[str, Callable[[str], Store]] = {
-    "memory": lambda setting: OxigraphStore(),
+# The one mapping from the kind of setting to the back end that serves it; each opener
+# takes the setting and the Settings it came from (None: read them when needed).
+BACKENDS: dict[str, Callable[[str, Settings | None], Store]] = {
+    "memory": lambda setting, settings: OxigraphStore(),
     "http": open_remote,
     "https": open_remote,
-    "path": OxigraphStore,
+    "path": lambda setting, settings: OxigraphStore(setting),
 }
 
 
@@ -80,11 +85,13 @@ def backend_kind(setting: str) -> str:
     return "path"
 
 
-def open_store(setting: str) -> Store:
+def open_store(setting: str, settings: Settings | None = None) -> Store:
     """Open the store a setting names: "memory" (in memory, for tests), an http(s)
     SPARQL endpoint URL, or a folder path for the embedded store (created if missing).
+    A remote store takes its options (update URL, credentials, timeouts) from
+    `settings`; without them, from the SCREG_STORE_* variables.
 
     Raises StoreLockedError when the folder is already open in another process."""
     if not setting or not setting.strip():
         raise StoreError("the store setting is empty; use a folder path or 'memory'")
-    return BACKENDS[backend_kind(setting)](setting)
+    return BACKENDS[backend_kind(setting)](setting, settings)

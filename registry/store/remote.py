@@ -127,12 +127,14 @@ class RemoteOptions:
         )
 
 
-def open_remote(setting: str) -> RemoteStore:
-    """The BACKENDS entry for http(s) settings: options from the SCREG_STORE_*
-    variables, read now (when the store is opened), not at import."""
-    from registry.config import load_settings
+def open_remote(setting: str, settings: Any = None) -> RemoteStore:
+    """The BACKENDS entry for http(s) settings: options from `settings` (the caller's
+    Settings), else from the SCREG_STORE_* variables, read now, not at import."""
+    if settings is None:
+        from registry.config import load_settings
 
-    return RemoteStore(setting, RemoteOptions.from_settings(load_settings(store=setting)))
+        settings = load_settings(store=setting)
+    return RemoteStore(setting, RemoteOptions.from_settings(settings))
 
 
 def _split_credentials(url: str) -> tuple[str, str | None, str | None]:
