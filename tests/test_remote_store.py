@@ -139,6 +139,35 @@ def test_registry_hands_its_own_settings_to_the_remote_store(
         assert len(store.select("SELECT ?p WHERE { GRAPH ?g { ?s ?p ?o } }")) >= 20
 
 
+def test_writer_lock_held_past_its_lease_is_not_taken_over(virtuoso: str) -> None:
+    """A holder working longer than the lease (a long validation inside Registry.submit)
+    keeps the lock: its claim is renewed, so a second writer waits until it is released.
+    Before the renewal, the second writer took the lock once the lease ran out."""
+    import threading
+
+    from registry.store import RemoteOptions
+
+    lease = 2.0
+    options = RemoteOptions(publish_timeout_seconds=lease)
+    events: list[tuple[str, float]] = []
+    holding = threading.Event()
+
+    def second_writer() -> None:
+        holding.wait(30)
+        with RemoteStore(virtuoso, options) as other, other.exclusive():
+            events.append(("second acquired", time.monotonic()))
+
+    with RemoteStore(virtuoso, options) as first:
+        contender = threading.Thread(target=second_writer)
+        contender.start()
+        with first.exclusive():
+            holding.set()
+            time.sleep(lease * 3)  # three leases of work
+            events.append(("first released", time.monotonic()))
+        contender.join(60)
+    assert [name for name, _ in events] == ["first released", "second acquired"]
+
+
 def _staging_graphs(store: RemoteStore) -> list[str]:
     rows = store.select("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
     return [str(r["g"]) for r in rows if str(r["g"]).startswith(TX_PREFIX)]

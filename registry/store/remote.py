@@ -162,16 +162,11 @@ class RemoteStore(Store):
         self.update_url = _split_credentials(options.update_url or self.query_url)[0]
         user = url_user if url_user is not None else options.user
         password = url_password if url_password is not None else options.password
-        self._client: httpx.Client | None = httpx.Client(
-            timeout=httpx.Timeout(
-                options.timeout_seconds, connect=min(10.0, options.timeout_seconds)
-            ),
-            follow_redirects=False,
-            headers={"User-Agent": "smartcity-registry"},
-        )
+        self._client: httpx.Client | None = self._new_client()
         self._auth: httpx.Auth | None = None
         if user is not None:
             self._auth = self._choose_auth(options.auth, user, password or "")
+        self._credentials = (user, password or "")
         # One writer at a time inside this process (as on the embedded store); other
         # processes are kept apart by the compare-and-set of the publish.
         self._write_lock = threading.Lock()
@@ -181,6 +176,24 @@ class RemoteStore(Store):
         self.clean_leftovers()
 
     # -- HTTP ------------------------------------------------------------------------
+
+    def _new_client(self) -> httpx.Client:
+        timeout = self.options.timeout_seconds
+        return httpx.Client(
+            timeout=httpx.Timeout(timeout, connect=min(10.0, timeout)),
+            follow_redirects=False,
+            headers={"User-Agent": "smartcity-registry"},
+        )
+
+    def _fresh_auth(self) -> httpx.Auth | None:
+        """An auth of the same kind, with state of its own (Digest counts nonces), for
+        a second connection used from another thread."""
+        if self._auth is None:
+            return None
+        user, password = self._credentials
+        if isinstance(self._auth, httpx.DigestAuth):
+            return httpx.DigestAuth(user or "", password)
+        return httpx.BasicAuth(user or "", password)
 
     def _choose_auth(self, kind: str, user: str, password: str) -> httpx.Auth:
         if kind == "basic":
@@ -209,9 +222,10 @@ class RemoteStore(Store):
         *,
         auth: httpx.Auth | str | None = "default",
         timeout: float | None = None,
+        client: httpx.Client | None = None,
         **kwargs: Any,
     ) -> httpx.Response:
-        client = self._live()
+        client = client or self._live()
         chosen = self._auth if auth == "default" else auth
         try:
             return client.request(
@@ -246,13 +260,23 @@ class RemoteStore(Store):
             raise _query_error(response)
         return response
 
-    def _update(self, text: str, *, timeout: float | None = None) -> None:
+    def _update(
+        self,
+        text: str,
+        *,
+        timeout: float | None = None,
+        via: tuple[httpx.Client, httpx.Auth | None] | None = None,
+    ) -> None:
+        """Send an update; `via` is another (client, auth) to send it with."""
+        client, auth = via if via is not None else (None, "default")
         response = self._send(
             "POST",
             self.update_url,
             content=text.encode("utf-8"),
             headers={"Content-Type": "application/sparql-update; charset=utf-8"},
             timeout=timeout,
+            client=client,
+            auth=auth,
         )
         if response.status_code not in (200, 201, 204):
             raise StoreWriteError(
@@ -479,13 +503,44 @@ class RemoteStore(Store):
                 self._held.depth -= 1
             return
         claim = self._acquire()
+        claimant = claim.split(" ", 1)[0]
+        stop = threading.Event()
+        renewal = threading.Thread(
+            target=self._renew, args=(claim, stop), name="screg-lock-lease", daemon=True
+        )
+        renewal.start()
         self._held.depth = 1
         try:
             yield
         finally:
             self._held.depth = 0
+            stop.set()
+            renewal.join()
             with suppress(StoreError):  # an orphan claim expires by itself
-                self._update(f"DELETE DATA {{ GRAPH <{_LOCK}> {{ {claim} }} }}")
+                self._update(
+                    f"DELETE {{ GRAPH <{_LOCK}> {{ {claimant} ?p ?o }} }} "
+                    f"WHERE {{ GRAPH <{_LOCK}> {{ {claimant} ?p ?o }} }}"
+                )
+
+    def _renew(self, claim: str, stop: threading.Event) -> None:
+        """Keep a held claim live while its holder works (a validation may outlast the
+        lease): every third of the lease, add a fresh stamp, then remove the old one.
+        The claim always has a live stamp, so a contender never sees the lock free;
+        a killed holder stops renewing and its claim expires as before. Runs on a
+        connection of its own: the holder's may be busy with a long request."""
+        subject_predicate = claim.rpartition(" ")[0]
+        stamped = claim
+        client = self._new_client()
+        via = (client, self._fresh_auth())
+        try:
+            while not stop.wait(self._lease / 3):
+                fresh = f"{subject_predicate} {time.time()!r}"
+                with suppress(StoreError):  # the next round tries again
+                    self._update(f"INSERT DATA {{ GRAPH <{_LOCK}> {{ {fresh} }} }}", via=via)
+                    self._update(f"DELETE DATA {{ GRAPH <{_LOCK}> {{ {stamped} }} }}", via=via)
+                    stamped = fresh
+        finally:
+            client.close()
 
     @property
     def _lease(self) -> float:
