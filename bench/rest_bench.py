@@ -12,6 +12,10 @@ the `GB/T 9xxxx-20yy` spelling, URL-encoded; resources: the `101001%2F000001` fo
 so requests are not one cached answer. Before the runs every path is requested once
 (warm-up, and a check that all answer 200). Medians of --runs runs per endpoint.
 
+--cold N: also one wrk run per endpoint over N other identifiers never asked before,
+so every request builds its answer from the store (as after a write, which drops
+every kept answer); fewer requests than N in the run means no answer was reused.
+
 --profile: py-spy (pip, benchmark-only) records the server during one extra wrk run
 per endpoint and prints the top frames (own time and cumulative).
 """
@@ -185,13 +189,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--connections", type=int, default=16)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--paths", type=int, default=500)
+    ap.add_argument("--cold", type=int, default=0, help="identifiers for the uncached run")
+    ap.add_argument("--cold-duration", type=int, default=10)
     ap.add_argument("--profile", action="store_true")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args(argv)
     if shutil.which("wrk") is None:
         sys.exit("wrk not found: apt-get install -y wrk")
     store = ensure_store(args.store, args.nq)
-    paths = lookup_paths(args.nq, args.paths)
+    every = lookup_paths(args.nq, args.paths + args.cold)
+    paths = {name: ps[: args.paths] for name, ps in every.items()}
+    cold = {name: ps[args.paths :] for name, ps in every.items()}
     logs = ROOT / "bench" / "results"
     logs.mkdir(exist_ok=True)
     result: dict[str, Any] = {
@@ -242,6 +250,17 @@ def main(argv: list[str] | None = None) -> int:
             (tmp / f"{name}.txt").write_text("\n".join(ps) + "\n")
             luas[name] = tmp / f"{name}.lua"
             luas[name].write_text(LUA % (tmp / f"{name}.txt"))
+        if args.cold:
+            result["cold"] = {}
+            for name, ps in cold.items():
+                (tmp / f"cold-{name}.txt").write_text("\n".join(ps) + "\n")
+                lua = tmp / f"cold-{name}.lua"
+                lua.write_text(LUA % (tmp / f"cold-{name}.txt"))
+                r = run_wrk(base, lua, args.connections, args.cold_duration, args.threads)
+                r["load_average"] = os.getloadavg()
+                r["identifiers"] = len(ps)
+                result["cold"][name] = r
+                print(f"cold {name}: {r}", file=sys.stderr)
         for i in range(args.runs):
             for name in paths:
                 r = run_wrk(base, luas[name], args.connections, args.duration, args.threads)
@@ -291,6 +310,10 @@ def main(argv: list[str] | None = None) -> int:
                 "ready_s": result["ready_s"],
                 "first_lookup_s": result["first_lookup_s"],
                 "warm_up": result["warm_up"],
+                "cold": {
+                    n: {k: r.get(k) for k in ("rps", "p50_ms", "p99_ms", "requests", "non_2xx")}
+                    for n, r in result.get("cold", {}).items()
+                },
             },
             indent=1,
         )

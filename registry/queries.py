@@ -31,7 +31,7 @@ from rdflib.term import Node
 from registry.errors import InputError, NotFoundError
 from registry.identifiers import IdentifierError, parse_standard_id
 from registry.namespaces import GRAPH_CURRENT, GRAPH_ONTOLOGY, GRAPH_REGISTRY, SCS, SH
-from registry.registration import item_state, read_version, resolve_item
+from registry.registration import item_state, read_version, resolve_item, version_iri
 from registry.store import Store
 
 T = TypeVar("T")
@@ -787,6 +787,23 @@ def _id_property(kind: Kind) -> URIRef:
     return next(prop for key, prop, _how in kind.fields if key == kind.id_field)
 
 
+def _data_items(store: Store, iri: str, concepts: dict[str, Concept]) -> list[dict[str, Any]]:
+    """A resource's data items as registered in its current version, in order: the
+    version graph in one pattern read (as `read_version`, without an rdflib Graph)."""
+    state = item_state(store, iri)
+    if state is None:
+        raise NotFoundError(f"no register item {iri}")
+    by_subject: dict[Node, dict[URIRef, list[Node]]] = defaultdict(lambda: defaultdict(list))
+    for s, p, o in store.match(version_iri(iri, state.version)):
+        by_subject[s][URIRef(str(p))].append(o)
+    nodes = dict.fromkeys(by_subject[URIRef(iri)].get(SCS.dataItem, []))
+    items = [
+        _record(str(node), by_subject.get(node, {}), DATA_ITEM_FIELDS, concepts, {})
+        for node in nodes
+    ]
+    return sorted(items, key=lambda i: (i["position"] or 0, i["iri"]))
+
+
 def entry(store: Store, kind: str, ident: str, cache: ReadCache | None = None) -> dict[str, Any]:
     """An entry as registered now, with its register status; a resource with its data
     items in order, a standard with what refers to it. Reads only this entry and what
@@ -805,14 +822,7 @@ def entry(store: Store, kind: str, ident: str, cache: ReadCache | None = None) -
     record["register"] = register
     if k is RESOURCE:
         record["data_item_count"] = len(values.get(SCS.dataItem, []))
-        graph = read_version(store, iri)
-        items = []
-        for node in graph.objects(URIRef(iri), SCS.dataItem):
-            item_values: dict[URIRef, list[Node]] = defaultdict(list)
-            for p, o in graph.predicate_objects(node):
-                item_values[URIRef(str(p))].append(o)
-            items.append(_record(str(node), item_values, DATA_ITEM_FIELDS, concepts, {}))
-        record["data_items"] = sorted(items, key=lambda i: (i["position"] or 0, i["iri"]))
+        record["data_items"] = _data_items(store, iri, concepts)
     if k is STANDARD:
         record["referenced_by"] = _referrers(store, iri)
     return record
