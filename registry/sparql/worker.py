@@ -2,10 +2,10 @@
 
 Why a process: pyoxigraph has no query timeout and a deep enough query crashes
 it; a process can be killed at the deadline and its crash takes nothing else
-down. This module is what the worker imports, so it stays small (pyoxigraph, the
-standard library, and rdflib's SPARQL parser for registry/sparql/patterns.py): the
-forkserver preloads it and every fresh worker is a ~15 ms fork of a ready
-interpreter.
+down. This module is what the worker imports: pyoxigraph, the standard library and
+registry/sparql/patterns.py (rdflib's SPARQL parser, already loaded by the registry
+package this module lives in). The forkserver preloads it and every fresh worker is
+a ~15 ms fork of a ready interpreter.
 
 Conversation over one multiprocessing connection, one request at a time:
 
