@@ -752,27 +752,36 @@ def _referenced_names(
 
 def _referrers(store: Store, iri: str) -> list[dict[str, Any]]:
     """The standards, resources and interfaces whose references (dated, undated,
-    conforms to) include `iri`: an index lookup on the object, not a scan."""
+    conforms to) include `iri`: an index lookup on the object, not a scan. Each
+    referring subject's types are read once (resources and interfaces share
+    dct:conformsTo)."""
     target = URIRef(iri)
+    pointing: dict[URIRef, set[URIRef]] = {}  # predicate -> subjects using it on iri
+    types: dict[URIRef, set[Node]] = {}
     found: list[dict[str, Any]] = []
     for name in ("standard", "resource", "interface"):
         kind = KINDS[name]
-        props = [prop for key, prop, _how in kind.fields if key in REFERENCE_KEYS]
-        subjects = {
-            str(s) for prop in props for s, _, _ in store.match(GRAPH_CURRENT, None, prop, target)
-        }
+        subjects: set[URIRef] = set()
+        for key, prop, _how in kind.fields:
+            if key in REFERENCE_KEYS:
+                if prop not in pointing:
+                    pointing[prop] = {
+                        URIRef(str(s)) for s, _, _ in store.match(GRAPH_CURRENT, None, prop, target)
+                    }
+                subjects |= pointing[prop]
         referring = []
         for subject in subjects:
-            if not store.match(GRAPH_CURRENT, URIRef(subject), RDF.type, kind.cls):
+            if subject not in types:
+                types[subject] = {o for _, _, o in store.match(GRAPH_CURRENT, subject, RDF.type)}
+            if kind.cls not in types[subject]:
                 continue
             idents = sorted(
-                (o for _, _, o in store.match(GRAPH_CURRENT, URIRef(subject), _id_property(kind))),
-                key=str,
+                (o for _, _, o in store.match(GRAPH_CURRENT, subject, _id_property(kind))), key=str
             )
             ident = str(idents[0]) if idents else None
             referring.append(
                 {
-                    "iri": subject,
+                    "iri": str(subject),
                     "kind": name,
                     "id": ident,
                     "href": api_path(kind, ident) if ident else None,
