@@ -59,14 +59,33 @@ class _Everywhere(Exception):
     """The query may match in every graph: no pruning."""
 
 
+def parse(text: str) -> tuple[Any, Any] | None:
+    """rdflib's syntax tree of `text`, (prologue, query); None when it cannot be
+    relied on to read what Oxigraph reads (a parse error, `\\u` escapes)."""
+    if "\\u" in text.lower():
+        return None
+    try:
+        prologue, query = parseQuery(text)
+    except Exception:
+        return None
+    return prologue, query
+
+
 def needed_graphs(text: str, graphs: Iterable[str], matches: Matcher) -> list[str]:
     """The graphs of `graphs` (in order) in which some default-graph pattern of
     `text` may match; every graph when that cannot be shown."""
+    return graphs_for_tree(parse(text), graphs, matches)
+
+
+def graphs_for_tree(
+    tree: tuple[Any, Any] | None, graphs: Iterable[str], matches: Matcher
+) -> list[str]:
+    """needed_graphs for a query already parsed (`parse`)."""
     graphs = list(graphs)
-    if "\\u" in text.lower():
+    if tree is None:
         return graphs
+    prologue, query = tree
     try:
-        prologue, query = parseQuery(text)
         prefixes = _prefixes(prologue)
         if not isinstance(query, CompValue) or query.name not in _PATTERN_FORMS:
             return graphs
