@@ -25,6 +25,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
+Triple = tuple[Node, Node, Node]
 FAST_MIN_BYTES = 256 * 1024  # below this rdflib is quick enough, and exactly as before
 _FORMATS = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES}
 _XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -34,26 +35,40 @@ _MAYBE_XSD_STRING = re.compile(rb"XMLSchema#string|:string\b")
 
 def parse_fast(data: bytes, fmt_name: str) -> Graph | None:
     """The rdflib graph of `data`, or None when rdflib must parse it."""
+    triples = parse_triples(data, fmt_name)
+    if triples is None:
+        return None
+    return graph_of(triples)
+
+
+def graph_of(triples: list[tuple[Node, Node, Node]]) -> Graph:
+    graph = Graph()
+    add = graph.add
+    for triple in triples:
+        add(triple)
+    return graph
+
+
+def parse_triples(data: bytes, fmt_name: str) -> list[tuple[Node, Node, Node]] | None:
+    """The triples of `data` as rdflib terms, without building a graph (what costs
+    most), or None when rdflib must parse it. A triple written twice is listed twice."""
     ox_format = _FORMATS.get(fmt_name)
     if ox_format is None or len(data) < FAST_MIN_BYTES:
         return None
     if _XSD.encode() in data and _MAYBE_XSD_STRING.search(data):
         return None
-    graph = Graph()
-    add = graph.add
     terms: dict[object, Node] = {}  # one rdflib term per distinct term: less to build
     try:
-        for triple in ox.parse(data, format=ox_format):
-            add(
-                (
-                    _term(triple.subject, terms),
-                    _term(triple.predicate, terms),
-                    _term(triple.object, terms),
-                )
+        return [
+            (
+                _term(triple.subject, terms),
+                _term(triple.predicate, terms),
+                _term(triple.object, terms),
             )
+            for triple in ox.parse(data, format=ox_format)
+        ]
     except (SyntaxError, ValueError, OSError):
         return None
-    return graph
 
 
 def _term(term: object, terms: dict[object, Node]) -> Node:

@@ -27,6 +27,7 @@ from registry.namespaces import GRAPH_CURRENT, GRAPH_REGISTRY, REGSTATUS, SCS
 from registry.reports import report_graph
 from registry.store import Store, WriteBatch
 from registry.validation import ValidationReport, Validator
+from registry.validation_chunks import CONTEXT_HOPS
 from registry.validation_pool import Progress
 
 ITEM_CLASSES: dict[URIRef, str] = {
@@ -233,14 +234,24 @@ def item_state(store: Store, item: str) -> ItemState | None:
 
 def check_ownership(entries: dict[URIRef, tuple[str, Graph]], principal: Principal) -> None:
     """A submitter writes only its own department's resources, interfaces and catalogues."""
+    check_publishers(
+        {
+            entry: (kind, set(content.objects(entry, DCTERMS.publisher)))
+            for entry, (kind, content) in entries.items()
+        },
+        principal,
+    )
+
+
+def check_publishers(entries: dict[URIRef, tuple[str, set[Node]]], principal: Principal) -> None:
+    """check_ownership on each entry's kind and dct:publisher values."""
     if principal.role in ("registrar", "admin"):
         return
     foreign = []
-    for entry, (kind, content) in entries.items():
+    for entry, (kind, publishers) in entries.items():
         if kind not in DEPARTMENT_OWNED:
             foreign.append({"entry": str(entry), "reason": f"a submitter cannot write a {kind}"})
             continue
-        publishers = set(content.objects(entry, DCTERMS.publisher))
         if publishers != {principal.department}:
             foreign.append(
                 {
@@ -294,13 +305,44 @@ def submit(
     if not report.conforms:
         return SubmissionResult(submission=None, report=report, ignored_subjects=ignored)
 
+    kinds = {entry: kind for entry, (kind, _raw) in entries.items()}
+    return _write_submission(
+        store,
+        kinds,
+        contents,
+        hashes,
+        states,
+        report,
+        principal,
+        source_sha256,
+        base_iri,
+        report_max_results,
+        ignored,
+    )
+
+
+def _write_submission(
+    store: Store,
+    kinds: dict[URIRef, str],
+    contents: dict[URIRef, Graph],
+    hashes: dict[URIRef, str],
+    states: dict[str, ItemState],
+    report: ValidationReport,
+    principal: Principal,
+    source_sha256: str,
+    base_iri: str,
+    report_max_results: int,
+    ignored: list[str],
+) -> SubmissionResult:
+    """Write a conforming submission in one batch. `contents` needs to hold only the
+    entries whose content hash differs from their current version's."""
     now = _now()
     submission = URIRef(f"{base_iri}submission/{uuid.uuid4()}")
     batch = WriteBatch()
     changes: list[EntryChange] = []
     closed = []
-    for entry, (kind, _raw) in sorted(entries.items()):
-        content, sha = contents[entry], hashes[entry]
+    for entry, kind in sorted(kinds.items()):
+        sha = hashes[entry]
         state = states.get(str(entry))
         if state is not None and state.content_sha256 == sha:
             changes.append(EntryChange(str(entry), kind, state.version, "unchanged"))
@@ -315,7 +357,7 @@ def submit(
             str(entry),
             kind,
             number,
-            content,
+            contents[entry],
             sha,
             ACCEPTED_STATUS,
             submission,
@@ -354,6 +396,152 @@ def submit(
     batch.add_triples(report_iri, report_graph(report, report_iri, report_max_results))
     generation = store.write(batch)
     return SubmissionResult(str(submission), report, changes, ignored, generation)
+
+
+Triple = tuple[Node, Node, Node]
+
+
+def resubmit(
+    store: Store,
+    validator: Validator,
+    triples: list[Triple],
+    principal: Principal,
+    source_sha256: str,
+    base_iri: str,
+    report_max_results: int = 1000,
+    progress: Progress | None = None,
+) -> SubmissionResult | None:
+    """`submit` for a document already parsed into triples (registry.oxparse) that
+    re-submits registered entries: the content hashes are computed from the triples,
+    and only the changed entries, with the context their validation needs, are made
+    into an rdflib graph, validated and written. Returns None, having done nothing,
+    when none of the document's entries is registered yet (a first submission: the
+    caller takes the full path) or when it holds standards (whose identifiers the
+    full path normalises first)."""
+    spo: dict[Node, dict[tuple[Node, Node], None]] = {}
+    for s, p, o in triples:
+        spo.setdefault(s, {})[(p, o)] = None
+    kinds: dict[URIRef, str] = {}
+    for s, pairs in spo.items():
+        if not isinstance(s, URIRef):
+            continue
+        for cls, kind in ITEM_CLASSES.items():
+            if (RDF.type, cls) in pairs:
+                if cls == SCS.Standard:
+                    return None
+                kinds.setdefault(s, kind)
+                break
+    if not kinds:
+        return None
+    states = item_states(store, [str(entry) for entry in kinds])
+    if not states:
+        return None
+    # split_entries on the dictionaries: each entry with what it owns
+    owned: set[Node] = set()
+    raws: dict[URIRef, list[Triple]] = {}
+    for entry in kinds:
+        content: list[Triple] = []
+        stack: list[Node] = [entry]
+        seen: set[Node] = set()
+        while stack:
+            node = stack.pop()
+            if node in seen:
+                continue
+            seen.add(node)
+            for p, o in spo.get(node, {}):
+                content.append((node, p, o))
+                if (p == SCS.dataItem or isinstance(o, BNode)) and o not in kinds:
+                    stack.append(o)
+        owned |= seen
+        raws[entry] = content
+    ignored = sorted({str(s) for s in spo} - {str(n) for n in owned})
+    check_publishers(
+        {
+            entry: (kind, {o for p, o in spo[entry] if p == DCTERMS.publisher})
+            for entry, kind in kinds.items()
+        },
+        principal,
+    )
+    hashes: dict[URIRef, str] = {}
+    contents: dict[URIRef, Graph] = {}
+    for entry, raw in raws.items():
+        if any(isinstance(t[0], BNode) or isinstance(t[2], BNode) for t in raw):
+            contents[entry] = skolemise(entry, _graph(raw))
+            hashes[entry] = content_sha256(contents[entry])
+        else:
+            hashes[entry] = content_sha256(raw)
+    unchanged = {
+        entry
+        for entry in kinds
+        if _unchanged(states.get(str(entry)), hashes[entry], validator.shapes.sha256)
+    }
+    changed = [entry for entry in kinds if entry not in unchanged]
+    for entry in changed:
+        if entry not in contents:
+            contents[entry] = _graph(raws[entry])
+    # The changed entries and two forward hops of context from the document (what the
+    # shapes read, registry.validation_chunks); the registry gives the rest.
+    data = _graph(_with_context(changed, spo, kinds))
+    context_entries = {e for e in kinds if e not in changed and (e, RDF.type, None) in data}
+    report = validator.validate(data, store, progress=progress, skip=context_entries)
+    report.extra["skipped_entries"] = len(unchanged)
+    report.extra["incremental"] = True
+    if not report.conforms:
+        return SubmissionResult(submission=None, report=report, ignored_subjects=ignored)
+    return _write_submission(
+        store,
+        kinds,
+        contents,
+        hashes,
+        states,
+        report,
+        principal,
+        source_sha256,
+        base_iri,
+        report_max_results,
+        ignored,
+    )
+
+
+def _graph(triples: Iterable[Triple]) -> Graph:
+    graph = Graph()
+    for triple in triples:
+        graph.add(triple)
+    return graph
+
+
+def _with_context(
+    roots: Iterable[URIRef], spo: dict[Node, dict[tuple[Node, Node], None]], kinds: Any
+) -> list[Triple]:
+    """registry.validation_chunks.chunk_triples on the dictionaries of a document."""
+    out: list[Triple] = []
+    seen: set[Node] = set()
+
+    def describe(node: Node, owns_items: bool) -> list[Node]:
+        stack, pointed = [node], []
+        while stack:
+            current = stack.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            for p, o in spo.get(current, {}):
+                out.append((current, p, o))
+                if isinstance(o, BNode) or (owns_items and p == SCS.dataItem):
+                    stack.append(o)
+                elif isinstance(o, URIRef):
+                    pointed.append(o)
+        return pointed
+
+    frontier: list[Node] = []
+    for root in roots:
+        frontier.extend(describe(root, True))
+    for _hop in range(CONTEXT_HOPS):
+        following: list[Node] = []
+        for node in frontier:
+            if node not in seen:
+                following.extend(describe(node, False))
+        frontier = following
+    return out
 
 
 def _unchanged(state: ItemState | None, sha: str, shapes_sha256: str) -> bool:

@@ -16,7 +16,16 @@ from rdflib import Graph
 
 from registry import registration
 from registry.config import Settings
-from registry.inputs import Document, StoreLookup, SubmissionGraph, load_submission, validator_for
+from registry.inputs import (
+    Document,
+    StoreLookup,
+    SubmissionGraph,
+    load_submission,
+    mapped_format,
+    validator_for,
+)
+from registry.oxparse import Triple, graph_of, parse_triples
+from registry.rdfinput import format_for_filename, normalise_identifiers, rdf_format
 from registry.registration import EntryChange, Principal, SubmissionResult, VersionInfo
 from registry.seed import is_empty, seed_store
 from registry.store import Store, open_store
@@ -89,6 +98,23 @@ class Registry:
             lookup=StoreLookup(self.store),
         )
 
+    def _rdf_triples(self, documents: Sequence[Document]) -> list[Triple] | None:
+        """The triples of a submission that is one large Turtle or N-Triples document
+        that pyoxigraph reads exactly as rdflib would (registry.oxparse); else None."""
+        if len(documents) != 1:
+            return None
+        doc = documents[0]
+        limit = self.settings.max_body_bytes
+        if limit is not None and len(doc.data) > limit:
+            return None  # the full path reports it
+        if mapped_format(doc) is not None:
+            return None
+        try:
+            fmt = rdf_format(doc.format) if doc.format else format_for_filename(doc.name)
+        except Exception:
+            return None
+        return parse_triples(doc.data, fmt.name)
+
     def validate(
         self, documents: Sequence[Document], progress: Progress | None = None
     ) -> ValidationReport:
@@ -103,7 +129,31 @@ class Registry:
         principal: Principal,
         progress: Progress | None = None,
     ) -> SubmissionResult:
-        graph = self.parse(documents)
+        digest = hashlib.sha256()
+        for doc in documents:
+            digest.update(doc.data)
+        triples = self._rdf_triples(documents)
+        graph: Graph | None = None
+        if triples is not None:
+            # Re-submission of registered entries: only the changed ones are made into
+            # an rdflib graph, validated and written (registration.resubmit).
+            with self.write_lock, self.store.exclusive():
+                done = registration.resubmit(
+                    self.store,
+                    self.validator,
+                    triples,
+                    principal,
+                    digest.hexdigest(),
+                    self.settings.base_iri,
+                    self.settings.report_max_results,
+                    progress,
+                )
+            if done is not None:
+                return done
+            graph = graph_of(triples)  # what parse_rdf would have built from them
+            normalise_identifiers(graph)
+        if graph is None:
+            graph = self.parse(documents)
         # A spreadsheet's reading problems and row/column locations go into the report
         # (the stored one too) through the validator registration.submit calls.
         validator = validator_for(graph, self.validator)
@@ -112,9 +162,6 @@ class Registry:
         ):
             # Nothing could be read into entries: the problems are the whole answer.
             return SubmissionResult(None, validator.validate(graph, self.store))
-        digest = hashlib.sha256()
-        for doc in documents:
-            digest.update(doc.data)
         with self.write_lock, self.store.exclusive():
             return registration.submit(
                 self.store,
