@@ -14,9 +14,10 @@ generated with the same seed when missing) plus the context its references need
 
 Runs alternate (a), (b) so drift hits both; it prints the medians, the ratio
 (b)/(a), the result counts, whether both found the same set of
-(focus, path, constraint, severity), and how the results line up with the
-generator's list of invalid focus nodes. With the `screg` command installed it also
-times `screg validate FILE --store memory --report json` end to end (a subprocess:
+(focus, path, constraint, severity, value, source shape, zh and en messages), and
+how the results line up with the generator's list of invalid focus nodes. With the
+`screg` command installed it also times `screg validate FILE --store memory --report
+json` end to end (a subprocess:
 start-up, seeding the memory store with examples/, parsing, validation, report).
 
 One process at a time: nothing here runs in parallel.
@@ -46,18 +47,17 @@ if str(ROOT) not in sys.path:  # run as a script from anywhere
 
 import pyshacl  # noqa: E402
 import rdflib  # noqa: E402
-from rdflib import Graph, URIRef  # noqa: E402
-from rdflib.namespace import RDF  # noqa: E402
+from rdflib import Graph  # noqa: E402
 
 from bench.generate import write_catalogue, write_output  # noqa: E402
-from registry.namespaces import SH  # noqa: E402
 
 EXAMPLES = ROOT / "examples"
 CONTEXT_FILES = (EXAMPLES / "standards.ttl", EXAMPLES / "departments.ttl")
 SHAPES_DIR = ROOT / "shapes"
 ONTOLOGY_DIR = ROOT / "ontology"
 
-Key = tuple[str, str | None, str, str]  # (focus, path, constraint, severity)
+# (focus, path, constraint, severity, value, source shape, message zh, message en)
+Key = tuple[str, str | None, str, str, str | None, str, str, str]
 
 
 def sparql_processor(cached: bool) -> None:
@@ -109,33 +109,21 @@ def _norm_path(path: str | None) -> str | None:
     return "[complex path]"
 
 
+def _key(r: Any) -> Key:
+    return (r.focus, _norm_path(r.path), r.constraint, r.severity, r.value, r.source_shape,
+            r.message_zh, r.message_en)
+
+
 def keys_of_registry(report: Any) -> list[Key]:
-    return [(r.focus, _norm_path(r.path), r.constraint, r.severity) for r in report.results]
+    return [_key(r) for r in report.results]
 
 
-def keys_of_pyshacl(results: Graph) -> list[Key]:
-    """Top-level results of a pyshacl report graph (sh:detail results left out, as the
-    registry's reader does)."""
-    keys = []
-    for node in results.subjects(RDF.type, SH.ValidationResult):
-        if (None, SH.detail, node) in results:
-            continue
-        path = results.value(node, SH.resultPath)
-        if isinstance(path, URIRef):
-            path_text: str | None = str(path)
-        elif path is None:
-            path_text = None
-        else:
-            inverse = results.value(path, SH.inversePath)
-            path_text = f"^{inverse}" if isinstance(inverse, URIRef) else "[complex path]"
-        severity = results.value(node, SH.resultSeverity)
-        keys.append((
-            str(results.value(node, SH.focusNode)),
-            path_text,
-            str(results.value(node, SH.sourceConstraintComponent)),
-            _local(str(severity)) if severity is not None else "Violation",
-        ))
-    return keys
+def keys_of_pyshacl(results: Graph, data: Graph) -> list[Key]:
+    """Top-level results of a pyshacl report graph (sh:detail results left out), read
+    by the registry's own reader (registry.validation.read_results)."""
+    from registry.validation import read_results
+
+    return [_key(r) for r in read_results(results, data)]
 
 
 @dataclass
@@ -249,7 +237,7 @@ def bench_size(n: int, args: argparse.Namespace, validator: Any, shapes: Graph,
             started = time.perf_counter()
             conforms, results_graph, _text = pyshacl.validate(data_plain, shacl_graph=shacl)
             b.times.append(time.perf_counter() - started)
-            b.keys = keys_of_pyshacl(results_graph)
+            b.keys = keys_of_pyshacl(results_graph, data)
             print(f"  run {run + 1} (b) pyshacl.validate:   {b.times[-1]:.2f} s, "
                   f"{len(b.keys)} results, conforms={conforms}", flush=True)
             del results_graph, shacl
@@ -338,7 +326,7 @@ def print_summary(result: dict[str, Any]) -> None:
               f"{b['runs']}; {b['results']} results {b['severities']}")
     if a["runs"] and b["runs"]:
         print(f"   ratio (b)/(a): {result['ratio_b_over_a']}")
-        print("   same (focus, path, constraint, severity) set: "
+        print("   same (focus, path, constraint, severity, value, shape, messages) set: "
               + ("yes" if result["same_results"] else "NO"))
         for side in ("only_a", "only_b"):
             if side in result:
