@@ -57,9 +57,7 @@ def test_one_changed_entry_is_validated_and_written_alone(validator, catalogue: 
         assert third.accepted and all(c.outcome == "unchanged" for c in third.changes)
 
 
-def test_a_broken_entry_is_rejected_with_the_full_paths_results(
-    validator, catalogue: str
-) -> None:
+def test_a_broken_entry_is_rejected_with_the_full_paths_results(validator, catalogue: str) -> None:
     with Registry(Settings(store="memory", seed=True), validator=validator) as registry:
         assert registry.submit(_doc(catalogue), REGISTRAR).accepted
         # one resource loses its issue date's datatype: a Violation
