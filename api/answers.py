@@ -17,7 +17,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from registry.store import StoreError
 
-#: The paths whose answers the entry routes keep (see catalogue.ENTRY_ROUTES).
+#: The paths of the entry routes of api.routers.catalogue, which keep their answers;
+#: only a path one of them kept can be answered here.
 ENTRY_PREFIXES = (
     "/api/v1/standards/",
     "/api/v1/resources/",
