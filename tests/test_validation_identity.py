@@ -1,8 +1,10 @@
-"""The fast validation path gives exactly plain pyshacl's results.
+"""The pyshacl path of the Validator gives exactly plain pyshacl's results.
 
-The registry validates a submission in chunks of entries, each with two hops of
-context (registry.validation_chunks), in worker processes, with a faster constraint
-lookup and a correct focus restriction in pyshacl (registry.shacl_tuning). The
+When the registry's own engine refuses the shapes (tests/test_shacl_engine.py tests
+that engine), or with `engine="pyshacl"`, the registry validates a submission with
+pyshacl in chunks of entries, each with two hops of context
+(registry.validation_chunks), in worker processes, with a faster constraint lookup
+and a correct focus restriction in pyshacl (registry.shacl_tuning). The
 reference is plain `pyshacl.validate(data, shacl_graph=shapes)` with default
 options, rdflib's own SPARQL processor and pyshacl as installed. Results are
 compared as sets of (focus, path, constraint component, severity).
@@ -109,7 +111,9 @@ def test_generated_catalogue_in_parallel_chunks_matches_plain_pyshacl(
 ) -> None:
     text, invalid = generate_catalogue(200, seed=3)
     data = _graph(text, *CONTEXT)
-    fast = Validator(validator.shapes, validator.vocabulary, workers=2, chunk_size=40)
+    fast = Validator(
+        validator.shapes, validator.vocabulary, workers=2, chunk_size=40, engine="pyshacl"
+    )
     try:
         progress: list[tuple[int, int]] = []
         report = fast.validate(data, progress=lambda done, total: progress.append((done, total)))
@@ -130,7 +134,9 @@ def test_invalid_examples_in_small_chunks_match_plain_pyshacl(
 ) -> None:
     data = _graph(example, *CONTEXT)
     # One entry a chunk, in this process: every entry sees only its own context.
-    fast = Validator(validator.shapes, validator.vocabulary, workers=1, chunk_size=1)
+    fast = Validator(
+        validator.shapes, validator.vocabulary, workers=1, chunk_size=1, engine="pyshacl"
+    )
     fast_keys = _registry_keys(fast, data)
     assert fast_keys, "an invalid example draws results"
     with plain_pyshacl():
