@@ -98,9 +98,12 @@ class RecordingStore(OxigraphStore):
         return super().match(graph_iri, subject, predicate, obj)
 
 
-@pytest.fixture
-def recording(seeded_dump: bytes) -> RecordingStore:
+@pytest.fixture(params=["in process", "round trips"])
+def recording(request: pytest.FixtureRequest, seeded_dump: bytes) -> RecordingStore:
+    """The store, once as the embedded store it is (the generation read on the event
+    loop) and once taking a remote store's path (read in a worker thread)."""
     store = RecordingStore()
+    store.in_process = request.param == "in process"
     store.load_dump(seeded_dump, "nquads")
     return store
 
