@@ -107,3 +107,35 @@ def test_the_row_cap_applies_after_the_order(seeded: worker._Dataset) -> None:
     result = seeded.store.query(text, default_graph=seeded.default_graph)
     theirs, _ = worker._solutions(result, "csv", 2)
     assert truncated and ours == theirs
+
+
+def test_text_order_is_the_engines_for_any_script() -> None:
+    """Code point order in Python and byte order of UTF-8 in Oxigraph agree, astral
+    characters included (UTF-16 order would not)."""
+    import pyoxigraph as ox
+
+    words = ["b", "B", "a", "ä", "z", "共享", "中文", "\U0001f600", "\uff21", "", "a b", "a\tb"]
+    quads = [
+        ox.Quad(
+            ox.NamedNode(f"urn:s{i}"),
+            ox.NamedNode("urn:p"),
+            ox.Literal(word),
+            ox.NamedNode(PUBLIC_DEFAULT_GRAPHS[0]),
+        )
+        for i, word in enumerate(words)
+    ]
+    dataset = worker._Dataset(
+        {
+            "kind": "memory",
+            "dump": ox.serialize(quads, format=ox.RdfFormat.N_QUADS),
+            "generation": 1,
+            "default_graphs": list(PUBLIC_DEFAULT_GRAPHS),
+            "hidden_graphs": sorted(HIDDEN_GRAPHS),
+        }
+    )
+    for order in ("?o ?s", "DESC(?o) ?s", "?s"):
+        text = f"SELECT ?s ?o WHERE {{ ?s <urn:p> ?o }} ORDER BY {order}"
+        assert _plan(text) is not None
+        ours, _ = worker.run_query(dataset, text, "json", 100)
+        result = dataset.store.query(text, default_graph=dataset.default_graph)
+        assert ours == worker._solutions(result, "json", 100)[0], order
