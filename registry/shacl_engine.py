@@ -199,6 +199,21 @@ class DataIndex:
                     )
                 spo[s] = merged
         self.spo = spo
+        self._literal_subjects = any(type(s) is Literal or isinstance(s, Literal) for s in spo)
+        self._by_text: dict[Node, dict[str, Objects]] = {}
+
+    def preds(self, s: Node) -> dict[str, Objects]:
+        """A subject's predicates -> objects, keyed by the predicates' IRI text: rdflib
+        parsers make a new object for each occurrence of an IRI, and a lookup by an
+        equal but other rdflib term calls rdflib's Python __eq__; by text it does not."""
+        if type(s) is Literal and not self._literal_subjects:
+            return _EMPTY
+        found = self._by_text.get(s)
+        if found is None:
+            raw = self.spo.get(s)
+            found = {str(p): objs for p, objs in raw.items()} if raw else _EMPTY
+            self._by_text[s] = found
+        return found
 
     def objects(self, s: Node, p: Node) -> Objects:
         return self.spo.get(s, _EMPTY).get(p, ())
@@ -272,7 +287,7 @@ def graph_indexes(graph: Graph) -> tuple[dict[Any, Any], dict[Any, Any]]:
 # ---------------------------------------------------------------------------
 
 Out = list[EngineResult] | None  # None: nested, only conformance counts
-Check = Callable[[Node, Objects, Out, dict[Node, Objects]], bool]
+Check = Callable[[Node, Objects, Out, dict[str, Objects]], bool]
 
 
 @dataclass
@@ -289,22 +304,23 @@ class CompiledShape:
     target_subjects_of: tuple[Node, ...] = ()
     has_constraint: bool = False
 
-    # Set for each run by Engine._validate: the path's IRIs as the data's own objects
-    # (a dict lookup then never calls rdflib's Python __eq__), the subject index, and
-    # the conformance of IRIs already validated against this shape as a nested shape.
-    keys: tuple[Node, ...] = ()
-    spo: dict[Node, dict[Node, Objects]] | None = None
+    # Set for each run by Engine._validate: the path's IRIs as text (DataIndex.preds),
+    # the subject lookup, and the conformance of IRIs already validated against this
+    # shape as a nested shape.
+
+    keys: tuple[str, ...] = ()
+    preds_of: Callable[[Node], dict[str, Objects]] | None = None
     memo: dict[Node, bool] | None = None
 
-    def validate(self, focus: Node, out: Out, preds: dict[Node, Objects] | None = None) -> bool:
+    def validate(self, focus: Node, out: Out, preds: dict[str, Objects] | None = None) -> bool:
         memo = self.memo if out is None and type(focus) is URIRef else None
         if memo is not None:
             known = memo.get(focus)
             if known is not None:
                 return known
         if preds is None:
-            assert self.spo is not None, "no data index"
-            preds = self.spo.get(focus, _EMPTY)
+            assert self.preds_of is not None, "no data index"
+            preds = self.preds_of(focus)
         keys = self.keys
         if not self.is_property:
             values: Objects = (focus,)
@@ -454,7 +470,7 @@ class Engine:
                 raise Unsupported(f"sh:property {prop} without sh:path")
 
             def check_property(
-                f: Node, _v: Objects, out: Out, preds: dict[Node, Objects], sub: CompiledShape = sub
+                f: Node, _v: Objects, out: Out, preds: dict[str, Objects], sub: CompiledShape = sub
             ) -> bool:
                 return sub.validate(f, out, preds)
 
@@ -660,13 +676,9 @@ class Engine:
         progress: Callable[[Node], None] | None,
     ) -> list[EngineResult]:
         self._index = index
-        canon: dict[Node, Node] = {}
-        for pos in index._pos_list:
-            for key in pos:
-                canon.setdefault(key, key)
         for shape in self._shapes.values():
-            shape.keys = tuple(canon.get(step, step) for step in shape.steps)
-            shape.spo = index.spo
+            shape.keys = tuple(str(step) for step in shape.steps)
+            shape.preds_of = index.preds
             shape.memo = {}
         try:
             targets: dict[Node, set[Node]] = {}
@@ -688,9 +700,8 @@ class Engine:
                 constraint.prepare(index, focus)
             out: list[EngineResult] = []
             nodes = sorted(by_focus, key=order) if order is not None else list(by_focus)
-            spo = index.spo
             for node in nodes:
-                preds = spo.get(node, _EMPTY)
+                preds = index.preds(node)
                 for shape in by_focus[node]:
                     shape.validate(node, out, preds)
                 if progress is not None:
@@ -699,7 +710,7 @@ class Engine:
         finally:
             self._index = None
             for shape in self._shapes.values():
-                shape.spo = shape.memo = None
+                shape.preds_of = shape.memo = None
             for constraint in self.sparql:
                 constraint.groups = {}
 
