@@ -418,6 +418,13 @@ def resubmit(
     when none of the document's entries is registered yet (a first submission: the
     caller takes the full path) or when it holds standards (whose identifiers the
     full path normalises first)."""
+    # rdflib namespace attributes build a new term on every access: read them once
+    rdf_type, data_item, publisher = (
+        URIRef(str(RDF.type)),
+        URIRef(str(SCS.dataItem)),
+        URIRef(str(DCTERMS.publisher)),
+    )
+    classes = [(URIRef(str(cls)), kind) for cls, kind in ITEM_CLASSES.items()]
     spo: dict[Node, dict[tuple[Node, Node], None]] = {}
     for s, p, o in triples:
         spo.setdefault(s, {})[(p, o)] = None
@@ -425,9 +432,9 @@ def resubmit(
     for s, pairs in spo.items():
         if not isinstance(s, URIRef):
             continue
-        for cls, kind in ITEM_CLASSES.items():
-            if (RDF.type, cls) in pairs:
-                if cls == SCS.Standard:
+        for cls, kind in classes:
+            if (rdf_type, cls) in pairs:
+                if kind == "standard":
                     return None
                 kinds.setdefault(s, kind)
                 break
@@ -450,14 +457,14 @@ def resubmit(
             seen.add(node)
             for p, o in spo.get(node, {}):
                 content.append((node, p, o))
-                if (p == SCS.dataItem or isinstance(o, BNode)) and o not in kinds:
+                if (p == data_item or isinstance(o, BNode)) and o not in kinds:
                     stack.append(o)
         owned |= seen
         raws[entry] = content
     ignored = sorted({str(s) for s in spo} - {str(n) for n in owned})
     check_publishers(
         {
-            entry: (kind, {o for p, o in spo[entry] if p == DCTERMS.publisher})
+            entry: (kind, {o for p, o in spo[entry] if p == publisher})
             for entry, kind in kinds.items()
         },
         principal,
@@ -465,7 +472,7 @@ def resubmit(
     hashes: dict[URIRef, str] = {}
     contents: dict[URIRef, Graph] = {}
     for entry, raw in raws.items():
-        if any(isinstance(t[0], BNode) or isinstance(t[2], BNode) for t in raw):
+        if any(type(t[0]) is not URIRef or isinstance(t[2], BNode) for t in raw):
             contents[entry] = skolemise(entry, _graph(raw))
             hashes[entry] = content_sha256(contents[entry])
         else:
@@ -482,7 +489,7 @@ def resubmit(
     # The changed entries and two forward hops of context from the document (what the
     # shapes read, registry.validation_chunks); the registry gives the rest.
     data = _graph(_with_context(changed, spo, kinds))
-    context_entries = {e for e in kinds if e not in changed and (e, RDF.type, None) in data}
+    context_entries = {e for e in kinds if e not in changed and (e, rdf_type, None) in data}
     report = validator.validate(data, store, progress=progress, skip=context_entries)
     report.extra["skipped_entries"] = len(unchanged)
     report.extra["incremental"] = True
