@@ -86,6 +86,15 @@ class DependencyIndex:
         nodes = nodes[np.lexsort((nodes, distance[nodes]))]
         return Reach(start, nodes, distance, predecessor)
 
+    def impact_order(self, reach: Reach) -> tuple[list[int], dict[str, int]]:
+        """The nodes reached in (distance, kind, IRI) order, and how many of each kind."""
+        reached = reach.nodes
+        kind_codes = self.kind_codes[reached]
+        order = reached[np.lexsort((reached, kind_codes, reach.distance[reached]))]
+        counts = np.bincount(kind_codes, minlength=len(self.kind_names)).tolist()
+        kinds = {name: n for name, n in zip(self.kind_names, counts, strict=True) if n}
+        return order.tolist(), kinds
+
     def edge(self, dependent: int, needed: int) -> dict[str, Any]:
         """The first dependency edge (in the graph's order) from `dependent` to `needed`."""
         edges = self.needed_by[needed]

@@ -11,18 +11,19 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 from itertools import islice, pairwise
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import networkx as nx
-import numpy as np
 
 from registry.errors import GraphTooLargeError, InputError, NotFoundError
-from registry.graphs.adjacency import index_of
 from registry.graphs.build import (
     DEPENDENCY_KINDS,
     STALE_STATUSES,
     current_edition,
 )
+
+if TYPE_CHECKING:
+    from registry.graphs.adjacency import DependencyIndex
 
 Direction = Literal["dependencies", "dependents", "both"]
 Change = Literal["superseded", "abolished"]
@@ -64,6 +65,15 @@ def require_node(graph: nx.MultiDiGraph, node: str) -> None:
 
 def _edge_dict(u: str, v: str, data: dict[str, Any]) -> dict[str, Any]:
     return {"source": u, "target": v, **data}
+
+
+def index_of(graph: nx.MultiDiGraph) -> DependencyIndex:
+    """The integer index of `graph` for walks (registry.graphs.adjacency). Imported on
+    the first walk: numpy and scipy take ~0.8 s to import, which `screg serve` need not
+    pay before its first answer."""
+    from registry.graphs.adjacency import index_of as build_or_get
+
+    return build_or_get(graph)
 
 
 # -- dependencies and dependents ---------------------------------------------------------------
@@ -338,19 +348,12 @@ def impact_of(
             if data.get("cited") == root:
                 follows.setdefault(index.position[u], data)
     reach = index.reach(start, False, first=first)
-    reached = reach.nodes
     follows = {u: data for u, data in follows.items() if reach.distance[u] < 0}
 
-    depth = reach.distance[reached]
-    kind_codes = index.kind_codes[reached]
-    order = reached[np.lexsort((reached, kind_codes, depth))]  # (path length, kind, IRI)
+    order, result.kinds = index.impact_order(reach)  # (path length, kind, IRI)
     result.total = len(order)
-    counts = np.bincount(kind_codes, minlength=len(index.kind_names))
-    result.kinds = {
-        name: int(n) for name, n in zip(index.kind_names, counts.tolist(), strict=True) if n
-    }
     page = order[offset:] if limit is None else order[offset : offset + limit]
-    for u in page.tolist():
+    for u in page:
         path = reach.path(u)
         links = [_link_name(index.edge(a, b)) for a, b in pairwise(path)]
         names = [ids[n] for n in path]
