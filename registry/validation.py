@@ -306,7 +306,9 @@ class Validator:
             owner = owners.get(node)
             return next(iter(owner)) if owner else node
 
-        total = len(validated)
+        # progress counts entries (a resource with its data items is one), as the
+        # chunked path does
+        total = len({entry(n) for n in validated} & validated) if progress is not None else 0
         done = 0
         last: list[Node | None] = [None]
 
