@@ -43,6 +43,10 @@ class Registry:
     ) -> None:
         self.settings = settings
         self.read_only = read_only
+        # Largest submission read, in bytes: the HTTP upload limit by default. The CLI
+        # lifts it (None): it reads files its user named on their own machine, and a
+        # city's 10,000-resource catalogue is about 40 MB of Turtle.
+        self.upload_limit: int | None = settings.max_body_bytes
         self._own_validator = validator is None
         self.validator = validator or Validator()
         self._store = store
@@ -93,7 +97,7 @@ class Registry:
         standards and departments that are looked up in the store."""
         return load_submission(
             documents,
-            self.settings.max_body_bytes,
+            self.upload_limit,
             base_iri=self.settings.base_iri,
             lookup=StoreLookup(self.store),
         )
@@ -104,7 +108,7 @@ class Registry:
         if len(documents) != 1:
             return None
         doc = documents[0]
-        limit = self.settings.max_body_bytes
+        limit = self.upload_limit
         if limit is not None and len(doc.data) > limit:
             return None  # the full path reports it
         if mapped_format(doc) is not None:

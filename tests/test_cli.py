@@ -26,16 +26,23 @@ def run(*args: str, input: bytes | None = None):
 
 
 def test_validate_valid_catalogue_exits_0(store_path: str) -> None:
-    result = run("validate", str(EXAMPLES / "catalogue-valid.ttl"), "--store", store_path,
-                 "--lang", "en")
+    result = run(
+        "validate", str(EXAMPLES / "catalogue-valid.ttl"), "--store", store_path, "--lang", "en"
+    )
     assert result.exit_code == 0, result.output
     assert result.output.startswith("Conforms")
     assert "GB/T 35273-2020" in result.output  # the warning names the successor
 
 
 def test_validate_invalid_catalogue_exits_1_with_report(store_path: str) -> None:
-    result = run("validate", str(EXAMPLES / "invalid" / "sharing.ttl"), "--store", store_path,
-                 "--report", "json")
+    result = run(
+        "validate",
+        str(EXAMPLES / "invalid" / "sharing.ttl"),
+        "--store",
+        store_path,
+        "--report",
+        "json",
+    )
     assert result.exit_code == 1
     report = json.loads(result.output)
     assert report["conforms"] is False
@@ -45,8 +52,9 @@ def test_validate_invalid_catalogue_exits_1_with_report(store_path: str) -> None
 
 @pytest.mark.parametrize("fmt", ["turtle", "csv", "text"])
 def test_validate_report_formats(store_path: str, fmt: str) -> None:
-    result = run("validate", str(EXAMPLES / "invalid" / "codes.ttl"), "--store", store_path,
-                 "--report", fmt)
+    result = run(
+        "validate", str(EXAMPLES / "invalid" / "codes.ttl"), "--store", store_path, "--report", fmt
+    )
     assert result.exit_code == 1
     marker = {"turtle": "sh:ValidationReport", "csv": "severity,entry,focus", "text": "违规 5 项"}
     assert marker[fmt] in result.output
@@ -58,11 +66,13 @@ def test_validate_unreadable_input_exits_2(tmp_path: Path, store_path: str) -> N
     result = CliRunner().invoke(main, ["validate", str(bad), "--store", store_path])
     assert result.exit_code == 2
     assert "line" in result.output or "line" in (result.stderr or "")
-    missing = CliRunner().invoke(main, ["validate", str(tmp_path / "nope.ttl"), "--store",
-                                        store_path])
+    missing = CliRunner().invoke(
+        main, ["validate", str(tmp_path / "nope.ttl"), "--store", store_path]
+    )
     assert missing.exit_code == 2
-    unknown = CliRunner().invoke(main, ["validate", str(bad), "--format", "docx", "--store",
-                                        store_path])
+    unknown = CliRunner().invoke(
+        main, ["validate", str(bad), "--format", "docx", "--store", store_path]
+    )
     assert unknown.exit_code == 2
 
 
@@ -79,19 +89,27 @@ def test_register_history_show_status(tmp_path: Path, store_path: str) -> None:
         changed = source.replace('"人口基础信息"@zh', f'"人口基础信息(第{n + 2}版)"@zh')
         path = tmp_path / f"v{n}.ttl"
         path.write_text(changed, encoding="utf-8")
-        result = run("register", str(path), "--department", "11210100EXAMPLE01N", "--store",
-                     store_path)
+        result = run(
+            "register", str(path), "--department", "11210100EXAMPLE01N", "--store", store_path
+        )
         assert result.exit_code == 0, result.output
     history = run("history", "101001/000001", "--store", store_path, "--json")
     assert [v["number"] for v in json.loads(history.output)["versions"]] == [1, 2, 3, 4]
-    first = run("show", "101001/000001", "--version", "1", "--format", "nt", "--store",
-                store_path)
+    first = run("show", "101001/000001", "--version", "1", "--format", "nt", "--store", store_path)
     assert '"人口基础信息"@zh' in first.output and "第2版" not in first.output
-    status = run("status", "GB/T 36073-2018", "deprecated", "--reason", "newer edition",
-                 "--store", store_path)
+    status = run(
+        "status",
+        "GB/T 36073-2018",
+        "deprecated",
+        "--reason",
+        "newer edition",
+        "--store",
+        store_path,
+    )
     assert status.exit_code == 0, status.output
-    refused = CliRunner().invoke(main, ["status", "GB/T 36073-2018", "superseded", "--store",
-                                        store_path])
+    refused = CliRunner().invoke(
+        main, ["status", "GB/T 36073-2018", "superseded", "--store", store_path]
+    )
     assert refused.exit_code == 2  # superseded needs --successor
 
 
@@ -105,9 +123,17 @@ def test_register_rejected_exits_1_and_writes_nothing(store_path: str) -> None:
 
 
 def test_register_for_another_department_exits_2(store_path: str) -> None:
-    result = CliRunner().invoke(main, ["register", str(EXAMPLES / "catalogue-valid.ttl"),
-                                       "--department", "11210100EXAMPLE02R", "--store",
-                                       store_path])
+    result = CliRunner().invoke(
+        main,
+        [
+            "register",
+            str(EXAMPLES / "catalogue-valid.ttl"),
+            "--department",
+            "11210100EXAMPLE02R",
+            "--store",
+            store_path,
+        ],
+    )
     assert result.exit_code == 2
     assert "another department" in (result.output + (result.stderr or ""))
 
@@ -136,3 +162,29 @@ def test_no_seed_leaves_an_empty_store_empty(tmp_path: Path) -> None:
     assert run("validate", str(data), "--store", seeded).exit_code == 0
     with open_store(seeded) as store:
         assert store.quad_count() > 1000
+
+
+def test_cli_reads_files_larger_than_the_http_upload_limit(
+    store_path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The upload limit guards the HTTP server; `screg validate`/`register` read their
+    user's own files whatever their size (a 10,000-resource catalogue is ~40 MB and was
+    refused with exit 2)."""
+    catalogue = EXAMPLES / "catalogue-valid.ttl"
+    limit = catalogue.stat().st_size // 2
+    monkeypatch.setenv("SCREG_MAX_BODY_BYTES", str(limit))
+    checked = run("validate", str(catalogue), "--store", store_path, "--report", "json")
+    assert checked.exit_code == 0, checked.output
+    registered = run("register", str(catalogue), "--store", store_path)
+    assert registered.exit_code == 0, registered.output
+
+    from registry.config import Settings
+    from registry.errors import PayloadTooLargeError
+    from registry.inputs import Document
+    from registry.service import Registry
+
+    # The same file through the Registry the HTTP API uses is refused.
+    doc = Document(name=catalogue.name, data=catalogue.read_bytes(), format=None)
+    api_side = Registry(Settings(store="memory", seed=False, max_body_bytes=limit))
+    with api_side, pytest.raises(PayloadTooLargeError):
+        api_side.parse([doc])

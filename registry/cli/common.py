@@ -75,10 +75,14 @@ def cli_settings(store: str | None, **overrides: Any) -> Settings:
     return load_settings(store=store, seed=seed, **overrides)
 
 
-def open_registry(store: str | None, **overrides: Any) -> Registry:
+def open_registry(store: str | None, *, read_only: bool = False, **overrides: Any) -> Registry:
+    """The Registry a command works on: its settings from the environment and flags,
+    and no size limit on the files it reads (the limit guards the HTTP server)."""
     from registry.service import Registry
 
-    return Registry(cli_settings(store, **overrides))
+    registry = Registry(cli_settings(store, **overrides), read_only=read_only)
+    registry.upload_limit = None
+    return registry
 
 
 lang_option = click.option(

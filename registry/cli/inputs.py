@@ -15,9 +15,9 @@ import click
 from registry.cli.common import (
     EXIT_OK,
     EXIT_REJECTED,
-    cli_settings,
     fail,
     lang_option,
+    open_registry,
     output_option,
     report_option,
     store_option,
@@ -102,8 +102,6 @@ def import_openapi(
     """
     from rdflib import URIRef
 
-    from registry.service import Registry
-
     options = {
         "department": department,
         "serves": list(serves),
@@ -115,7 +113,7 @@ def import_openapi(
             raise RegistryError(f"--department takes a credit code, not {department!r}")
         data = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
         doc = Document(Path(file).name if file != "-" else "stdin", data, "openapi", options)
-        with Registry(cli_settings(store, lang=lang), read_only=dry_run) as registry:
+        with open_registry(store, read_only=dry_run, lang=lang) as registry:
             lang_used = registry.settings.lang
             if dry_run:
                 report = registry.validate([doc])

@@ -10,6 +10,7 @@ from registry.cli.common import (
     cli_settings,
     fail,
     lang_option,
+    open_registry,
     read_documents,
     report_option,
     store_option,
@@ -51,12 +52,11 @@ def validate(
     comes from the store. Exit 0 conforms (warnings allowed), 1 a Violation,
     2 the input cannot be read.
     """
-    from registry.service import Registry
-
     try:
         settings = cli_settings(store, lang=lang, report_max_results=max_results)
         documents = read_documents(files, fmt)
-        with Registry(settings, read_only=True) as registry, progress_bar("validating") as bar:
+        opened = open_registry(store, read_only=True, lang=lang, report_max_results=max_results)
+        with opened as registry, progress_bar("validating") as bar:
             report = registry.validate(documents, progress=bar)
     except RegistryError as error:
         fail(error)
