@@ -182,3 +182,21 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         params = getattr(getattr(item, "callspec", None), "params", {})
         if params.get("store") == "virtuoso" or item.path.name in VIRTUOSO_MODULES:
             item.add_marker(pytest.mark.virtuoso)
+
+
+@pytest.fixture(scope="module")
+def worker_dataset(seeded_dump: bytes):
+    """The SPARQL query worker's dataset over the seeded registry (ontology + examples),
+    in memory, as the worker opens it."""
+    from registry.sparql import worker
+    from registry.sparql.dataset import HIDDEN_GRAPHS, PUBLIC_DEFAULT_GRAPHS
+
+    return worker._Dataset(
+        {
+            "kind": "memory",
+            "dump": seeded_dump,
+            "generation": 1,
+            "default_graphs": list(PUBLIC_DEFAULT_GRAPHS),
+            "hidden_graphs": sorted(HIDDEN_GRAPHS),
+        }
+    )

@@ -12,7 +12,7 @@ import pyoxigraph as ox
 import pytest
 
 from registry.sparql import worker
-from registry.sparql.dataset import HIDDEN_GRAPHS, PUBLIC_DEFAULT_GRAPHS
+from registry.sparql.dataset import PUBLIC_DEFAULT_GRAPHS
 from registry.sparql.patterns import needed_graphs
 
 CURRENT, ONTOLOGY, REGISTRY = PUBLIC_DEFAULT_GRAPHS
@@ -24,25 +24,11 @@ P = (
 )
 
 
-@pytest.fixture(scope="module")
-def seeded(seeded_dump: bytes) -> worker._Dataset:
-    """The worker's dataset over the seeded registry (ontology + examples)."""
-    return worker._Dataset(
-        {
-            "kind": "memory",
-            "dump": seeded_dump,
-            "generation": 1,
-            "default_graphs": list(PUBLIC_DEFAULT_GRAPHS),
-            "hidden_graphs": sorted(HIDDEN_GRAPHS),
-        }
-    )
-
-
 def _chosen(dataset: worker._Dataset, text: str) -> list[str]:
     return [graph.value for graph in dataset.default_graph_for(text)]
 
 
-# Each query with the graphs it needs on the seeded registry. The entry vocabulary is
+# Each query with the graphs it needs on the worker_dataset registry. The entry vocabulary is
 # only in the current graph; labels of categories and code lists in the ontology;
 # register statuses in the registry graph.
 CASES = [
@@ -111,9 +97,9 @@ CASES = [
 
 @pytest.mark.parametrize(("query", "graphs"), CASES)
 def test_default_graph_is_the_graphs_the_patterns_can_match(
-    seeded: worker._Dataset, query: str, graphs: list[str]
+    worker_dataset: worker._Dataset, query: str, graphs: list[str]
 ) -> None:
-    assert _chosen(seeded, P + query) == graphs
+    assert _chosen(worker_dataset, P + query) == graphs
 
 
 def _answer(dataset: worker._Dataset, text: str, **dataset_args: object) -> object:
@@ -129,24 +115,24 @@ def _answer(dataset: worker._Dataset, text: str, **dataset_args: object) -> obje
 
 @pytest.mark.parametrize(("query", "graphs"), CASES)
 def test_same_answers_as_the_whole_union(
-    seeded: worker._Dataset, query: str, graphs: list[str]
+    worker_dataset: worker._Dataset, query: str, graphs: list[str]
 ) -> None:
     text = P + query
-    pruned = seeded.default_graph_for(text)
+    pruned = worker_dataset.default_graph_for(text)
     try:
-        union = _answer(seeded, text, default_graph=seeded.default_graph)
+        union = _answer(worker_dataset, text, default_graph=worker_dataset.default_graph)
     except SyntaxError:  # not a query Oxigraph accepts: refused over either dataset
         with pytest.raises(SyntaxError):
-            _answer(seeded, text, default_graph=pruned)
+            _answer(worker_dataset, text, default_graph=pruned)
         return
-    assert _answer(seeded, text, default_graph=pruned) == union
+    assert _answer(worker_dataset, text, default_graph=pruned) == union
 
 
-def test_pruning_changes_nothing_the_endpoint_answers(seeded: worker._Dataset) -> None:
+def test_pruning_changes_nothing_the_endpoint_answers(worker_dataset: worker._Dataset) -> None:
     """Through the worker's own entry point: rows that need the registry graph and the
     ontology are still found."""
     body, _ = worker.run_query(
-        seeded,
+        worker_dataset,
         P + "SELECT ?s ?st ?l WHERE { ?s a scs:Standard ; scs:registerStatus ?st ; "
         "scs:category ?c . ?c skos:prefLabel ?l }",
         "json",
@@ -156,10 +142,10 @@ def test_pruning_changes_nothing_the_endpoint_answers(seeded: worker._Dataset) -
     assert rows and all({"s", "st", "l"} <= set(row) for row in rows)
 
 
-def test_a_query_that_matches_nowhere_gets_one_graph(seeded: worker._Dataset) -> None:
+def test_a_query_that_matches_nowhere_gets_one_graph(worker_dataset: worker._Dataset) -> None:
     text = "SELECT * { ?s <urn:nowhere> ?o }"
-    assert _chosen(seeded, text) == [CURRENT]
-    assert _answer(seeded, text, default_graph=seeded.default_graph_for(text)) == []
+    assert _chosen(worker_dataset, text) == [CURRENT]
+    assert _answer(worker_dataset, text, default_graph=worker_dataset.default_graph_for(text)) == []
 
 
 def test_matcher_sees_constants() -> None:

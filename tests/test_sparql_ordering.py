@@ -1,5 +1,5 @@
 """The worker's own ORDER BY (registry/sparql/ordering.py): which queries it takes,
-and that their answers are Oxigraph's, byte for byte, on the seeded registry (the
+and that their answers are Oxigraph's, byte for byte, on the worker_dataset registry (the
 slow cause on disk: Oxigraph reads both terms' strings back from RocksDB at every
 comparison, docs/benchmarks.md)."""
 
@@ -17,19 +17,6 @@ P = (
     "PREFIX dct: <http://purl.org/dc/terms/>\n"
     "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
 )
-
-
-@pytest.fixture(scope="module")
-def seeded(seeded_dump: bytes) -> worker._Dataset:
-    return worker._Dataset(
-        {
-            "kind": "memory",
-            "dump": seeded_dump,
-            "generation": 1,
-            "default_graphs": list(PUBLIC_DEFAULT_GRAPHS),
-            "hidden_graphs": sorted(HIDDEN_GRAPHS),
-        }
-    )
 
 
 def _plan(text: str):
@@ -92,19 +79,19 @@ ORDERED = [
 
 @pytest.mark.parametrize("query", ORDERED)
 @pytest.mark.parametrize("fmt", ["json", "csv"])
-def test_same_bytes_as_the_engine(seeded: worker._Dataset, query: str, fmt: str) -> None:
+def test_same_bytes_as_the_engine(worker_dataset: worker._Dataset, query: str, fmt: str) -> None:
     text = P + query
-    ours, ours_truncated = worker.run_query(seeded, text, fmt, 10_000)
-    result = seeded.store.query(text, default_graph=seeded.default_graph)
+    ours, ours_truncated = worker.run_query(worker_dataset, text, fmt, 10_000)
+    result = worker_dataset.store.query(text, default_graph=worker_dataset.default_graph)
     theirs, theirs_truncated = worker._solutions(result, fmt, 10_000)
     assert ours == theirs
     assert ours_truncated == theirs_truncated
 
 
-def test_the_row_cap_applies_after_the_order(seeded: worker._Dataset) -> None:
+def test_the_row_cap_applies_after_the_order(worker_dataset: worker._Dataset) -> None:
     text = P + "SELECT ?s ?id WHERE { ?s dct:identifier ?id } ORDER BY DESC(?id) ?s"
-    ours, truncated = worker.run_query(seeded, text, "csv", 2)
-    result = seeded.store.query(text, default_graph=seeded.default_graph)
+    ours, truncated = worker.run_query(worker_dataset, text, "csv", 2)
+    result = worker_dataset.store.query(text, default_graph=worker_dataset.default_graph)
     theirs, _ = worker._solutions(result, "csv", 2)
     assert truncated and ours == theirs
 
