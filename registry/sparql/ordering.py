@@ -41,6 +41,7 @@ MAX_SORTED_ROWS = 25_000
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _TAIL_WORDS = frozenset({"ORDER", "BY", "ASC", "DESC", "LIMIT", "OFFSET"})
 _TAIL_KINDS = frozenset({"space", "comment", "var", "number", "open", "close"})
+_UNSEEN: Any = object()
 
 
 @dataclass(frozen=True)
@@ -51,9 +52,25 @@ class SortPlan:
     limit: int | None
 
 
+@dataclass(frozen=True)
+class SortSpec:
+    """What the syntax tree says about the ordering; the same for every query of a
+    template (registry/sparql/patterns.py), since IRIs and strings play no part."""
+
+    keys: tuple[tuple[str, bool], ...]  # (variable name, descending)
+    offset: int
+    limit: int | None
+
+
 def sort_plan(text: str, query: Any) -> SortPlan | None:
     """The plan for `text`, whose syntax tree (rdflib's parseQuery()[1]) is `query`;
     None when the worker should leave the ordering to the engine."""
+    return plan_for(text, sort_spec(query))
+
+
+def sort_spec(query: Any) -> SortSpec | None:
+    """The ordering of a syntax tree (rdflib's parseQuery()[1]) if the worker can do
+    it, else None."""
     if not isinstance(query, CompValue) or query.name != "SelectQuery":
         return None
     order = dict.get(query, "orderby")
@@ -68,10 +85,18 @@ def sort_plan(text: str, query: Any) -> SortPlan | None:
     offset, limit = _slice(dict.get(query, "limitoffset"))
     if offset is None:
         return None
+    return SortSpec(keys=keys, offset=offset, limit=limit)
+
+
+def plan_for(text: str, spec: SortSpec | None) -> SortPlan | None:
+    """The plan for `text` given its tree's SortSpec: the text is cut at its own top-level
+    ORDER (the lexer, on this very text)."""
+    if spec is None:
+        return None
     cut = _cut(text)
     if cut is None:
         return None
-    return SortPlan(text=text[:cut], keys=keys, offset=offset, limit=limit)
+    return SortPlan(text=text[:cut], keys=spec.keys, offset=spec.offset, limit=spec.limit)
 
 
 def sort_rows(names: list[str], rows: list[Any], plan: SortPlan) -> list[Any] | None:
@@ -81,18 +106,29 @@ def sort_rows(names: list[str], rows: list[Any], plan: SortPlan) -> list[Any] | 
         columns = [(names.index(name), descending) for name, descending in plan.keys]
     except ValueError:  # SELECT * without the sort variable in scope
         return None
+    # A term's rank computed once: answers repeat terms, and each access to a term of an
+    # on-disk store reads its text back.
+    ranks: dict[Any, tuple[int, str] | None] = {}
     keyed: list[tuple[tuple[Any, ...], Any]] = []
     for row in rows:
         key = []
         for index, _ in columns:
-            rank = _rank(row[index])
+            term = row[index]
+            rank = ranks.get(term, _UNSEEN)
+            if rank is _UNSEEN:
+                rank = ranks[term] = _rank(term)
             if rank is None:
                 return None
             key.append(rank)
         keyed.append((tuple(key), row))
-    # Stable sorts from the last key to the first give the mixed ASC/DESC order.
-    for position in range(len(columns) - 1, -1, -1):
-        keyed.sort(key=lambda item, p=position: item[0][p], reverse=columns[position][1])
+    directions = {descending for _, descending in columns}
+    if len(directions) == 1:
+        # One direction: one sort on the whole key (stable, ties kept in their order).
+        keyed.sort(key=lambda item: item[0], reverse=directions.pop())
+    else:
+        # Stable sorts from the last key to the first give the mixed ASC/DESC order.
+        for position in range(len(columns) - 1, -1, -1):
+            keyed.sort(key=lambda item, p=position: item[0][p], reverse=columns[position][1])
     ordered = [row for _, row in keyed]
     end = None if plan.limit is None else plan.offset + plan.limit
     return ordered[plan.offset : end]

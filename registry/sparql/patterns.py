@@ -35,6 +35,8 @@ in the single-threaded query worker; it costs a few ms a query.
 
 from __future__ import annotations
 
+import re
+import secrets
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -42,6 +44,8 @@ from pyparsing import ParseResults
 from rdflib import URIRef, Variable
 from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.parserutils import CompValue
+
+from registry.sparql.guard import _TOKEN
 
 # A pattern's constant parts: subject, predicate, object IRIs, None for a wildcard.
 Lookup = tuple[str | None, str | None, str | None]
@@ -81,20 +85,101 @@ def graphs_for_tree(
     tree: tuple[Any, Any] | None, graphs: Iterable[str], matches: Matcher
 ) -> list[str]:
     """needed_graphs for a query already parsed (`parse`)."""
+    return graphs_for_lookups(tree_lookups(tree), graphs, matches)
+
+
+def graphs_for_lookups(
+    lookups: frozenset[Lookup] | None, graphs: Iterable[str], matches: Matcher
+) -> list[str]:
+    """The graphs of `graphs` in which one of `lookups` matches; every graph for None."""
     graphs = list(graphs)
-    if tree is None:
+    if lookups is None:
         return graphs
+    return [g for g in graphs if any(matches(g, lookup) for lookup in lookups)]
+
+
+def tree_lookups(tree: tuple[Any, Any] | None) -> frozenset[Lookup] | None:
+    """The lookups of every default-graph pattern of a parsed query (`parse`); None
+    when the query may match in every graph."""
+    if tree is None:
+        return None
     prologue, query = tree
     try:
         prefixes = _prefixes(prologue)
         if not isinstance(query, CompValue) or query.name not in _PATTERN_FORMS:
-            return graphs
-        lookups = set(_lookups(query, prefixes))
+            return None
+        return frozenset(_lookups(query, prefixes))
     except _Everywhere:
-        return graphs
+        return None
     except Exception:
-        return graphs
-    return [g for g in graphs if any(matches(g, lookup) for lookup in lookups)]
+        return None
+
+
+# -- templates: one parse for the queries that differ only in IRIs and strings ----------
+#
+# rdflib's parser costs 4-10 ms a query, more than the whole evaluation of a point
+# lookup. Clients send the same query shapes again and again with another IRI or
+# string in them (one department, one identifier), so the worker parses a *template*
+# once: the text with every IRI after the prologue and every plain string replaced by
+# a placeholder, and keeps what the parse says (the lookups, with placeholders, and the
+# ordering) per template. A placeholder stands for one term wherever it is: an IRI
+# token is an IRI term to both parsers, a string a literal (a wildcard here). The
+# exceptions are not templated: an IRI token holding a bracket can be the
+# `?a<?b)...(?c>1` of two comparisons (to rdflib and Oxigraph alike), and a typed
+# literal's string is parsed against its datatype; the prologue (PREFIX, BASE) is kept
+# as it is, so prefixed names expand as in the query itself.
+
+# Random per process: a query cannot name it, so a slot in a lookup is always ours.
+_SLOT = f"http://{secrets.token_hex(12)}.invalid/"
+_QUERY_FORMS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
+
+
+def template(text: str) -> tuple[str, tuple[str, ...]] | None:
+    """(the template of `text`, the IRIs its slots stand for; the text itself when
+    there is nothing to replace), or None when `text` must be parsed as it is."""
+    if _SLOT in text or "\\u" in text.lower():
+        return None
+    parts: list[str] = []
+    iris: list[str] = []
+    in_prologue = True
+    tokens = list(_TOKEN.finditer(text))
+    for i, match in enumerate(tokens):
+        kind = match.lastgroup
+        token = match.group()
+        if in_prologue:
+            if kind == "word" and token.upper() in _QUERY_FORMS:
+                in_prologue = False
+        elif kind == "iri" and "(" not in token and ")" not in token:
+            token = f"<{_SLOT}{len(iris)}>"
+            iris.append(match.group()[1:-1])
+        elif kind == "string" and not _typed(tokens, i):
+            token = '""'
+        parts.append(token)
+    return "".join(parts), tuple(iris)
+
+
+def _typed(tokens: list[re.Match[str]], i: int) -> bool:
+    """Whether the string token at `i` is followed by `^^` (a typed literal)."""
+    for match in tokens[i + 1 :]:
+        if match.lastgroup in ("space", "comment"):
+            continue
+        return match.group() == "^"
+    return False
+
+
+def fill(lookups: frozenset[Lookup] | None, iris: tuple[str, ...]) -> frozenset[Lookup] | None:
+    """A template's lookups with its slots replaced by the query's own IRIs (a relative
+    one is a wildcard, as in the query parsed on its own)."""
+    if lookups is None:
+        return None
+    return frozenset(tuple(_filled(part, iris) for part in lookup) for lookup in lookups)  # type: ignore[misc]
+
+
+def _filled(part: str | None, iris: tuple[str, ...]) -> str | None:
+    if part is None or not part.startswith(_SLOT):
+        return part
+    iri = iris[int(part[len(_SLOT) :])]
+    return iri if _absolute(iri) else None
 
 
 # DESCRIBE reads the described resources' triples whatever its patterns say.
