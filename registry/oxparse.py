@@ -49,11 +49,14 @@ def graph_of(triples: list[tuple[Node, Node, Node]]) -> Graph:
     return graph
 
 
-def parse_triples(data: bytes, fmt_name: str) -> list[tuple[Node, Node, Node]] | None:
+def parse_triples(
+    data: bytes, fmt_name: str, min_bytes: int = FAST_MIN_BYTES
+) -> list[tuple[Node, Node, Node]] | None:
     """The triples of `data` as rdflib terms, without building a graph (what costs
-    most), or None when rdflib must parse it. A triple written twice is listed twice."""
+    most), or None when rdflib must parse it. A triple written twice is listed twice.
+    Documents under `min_bytes` are left to rdflib too."""
     ox_format = _FORMATS.get(fmt_name)
-    if ox_format is None or len(data) < FAST_MIN_BYTES:
+    if ox_format is None or len(data) < min_bytes:
         return None
     if _XSD.encode() in data and _MAYBE_XSD_STRING.search(data):
         return None

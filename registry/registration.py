@@ -37,6 +37,7 @@ ITEM_CLASSES: dict[URIRef, str] = {
     SCS.DataInterface: "interface",
     DCAT.Catalog: "catalogue",
 }
+Triple = tuple[Node, Node, Node]
 # Entries a department submits about itself; standards and departments are the
 # registrars' (the standards bureau's) to write.
 DEPARTMENT_OWNED = {"resource", "interface", "catalogue"}
@@ -87,6 +88,9 @@ class SubmissionResult:
     changes: list[EntryChange] = field(default_factory=list)
     ignored_subjects: list[str] = field(default_factory=list)
     generation: int | None = None
+    # After a write: each entry's content hash and state, for registry.kept_documents
+    entry_hashes: dict[str, str] = field(default_factory=dict, repr=False)
+    states_after: dict[str, ItemState] = field(default_factory=dict, repr=False)
 
     @property
     def accepted(self) -> bool:
@@ -133,22 +137,24 @@ def split_entries(graph: Graph) -> tuple[dict[URIRef, tuple[str, Graph]], list[s
         for subject in graph.subjects(RDF.type, cls):
             if isinstance(subject, URIRef) and subject not in entries:
                 entries[subject] = (kind, Graph())
+    view = _GraphView(graph)
     for entry, (_kind, content) in entries.items():
-        stack: list[Node] = [entry]
-        seen: set[Node] = set()
-        while stack:
-            node = stack.pop()
-            if node in seen:
-                continue
-            seen.add(node)
-            for _s, p, o in graph.triples((node, None, None)):
-                content.add((node, p, o))
-                owns = p == SCS.dataItem or isinstance(o, BNode)
-                if owns and o not in entries:
-                    stack.append(o)
+        raw, seen = owned_triples(entry, view, entries)
+        for triple in raw:
+            content.add(triple)
         owned |= seen
     ignored = sorted({str(s) for s in graph.subjects()} - {str(n) for n in owned})
     return entries, ignored
+
+
+class _GraphView:
+    """A graph read as owned_triples reads a document: node -> its (p, o) pairs."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+
+    def get(self, node: Node, default: Any = None) -> Iterable[tuple[Node, Node]]:
+        return self.graph.predicate_objects(node)
 
 
 def skolemise(entry: URIRef, content: Graph) -> Graph:
@@ -395,10 +401,26 @@ def _write_submission(
     batch.add_triples(GRAPH_REGISTRY, registry)
     batch.add_triples(report_iri, report_graph(report, report_iri, report_max_results))
     generation = store.write(batch)
-    return SubmissionResult(str(submission), report, changes, ignored, generation)
-
-
-Triple = tuple[Node, Node, Node]
+    after = dict(states)
+    for change in changes:
+        if change.outcome != "unchanged":
+            after[change.item] = ItemState(
+                change.item,
+                change.kind,
+                ACCEPTED_STATUS,
+                change.version,
+                hashes[URIRef(change.item)],
+                report.shapes_sha256,
+            )
+    return SubmissionResult(
+        str(submission),
+        report,
+        changes,
+        ignored,
+        generation,
+        {str(entry): sha for entry, sha in hashes.items()},
+        after,
+    )
 
 
 def resubmit(
@@ -418,49 +440,19 @@ def resubmit(
     when none of the document's entries is registered yet (a first submission: the
     caller takes the full path) or when it holds standards (whose identifiers the
     full path normalises first)."""
-    # rdflib namespace attributes build a new term on every access: read them once
-    rdf_type, data_item, publisher = (
-        URIRef(str(RDF.type)),
-        URIRef(str(SCS.dataItem)),
-        URIRef(str(DCTERMS.publisher)),
-    )
-    classes = [(URIRef(str(cls)), kind) for cls, kind in ITEM_CLASSES.items()]
-    spo: dict[Node, dict[tuple[Node, Node], None]] = {}
-    for s, p, o in triples:
-        spo.setdefault(s, {})[(p, o)] = None
-    kinds: dict[URIRef, str] = {}
-    for s, pairs in spo.items():
-        if not isinstance(s, URIRef):
-            continue
-        for cls, kind in classes:
-            if (rdf_type, cls) in pairs:
-                if kind == "standard":
-                    return None
-                kinds.setdefault(s, kind)
-                break
+    publisher = URIRef(str(DCTERMS.publisher))
+    spo = document_spo(triples)
+    kinds = entry_kinds(spo)
     if not kinds:
         return None
     states = item_states(store, [str(entry) for entry in kinds])
     if not states:
         return None
-    # split_entries on the dictionaries: each entry with what it owns
     owned: set[Node] = set()
     raws: dict[URIRef, list[Triple]] = {}
     for entry in kinds:
-        content: list[Triple] = []
-        stack: list[Node] = [entry]
-        seen: set[Node] = set()
-        while stack:
-            node = stack.pop()
-            if node in seen:
-                continue
-            seen.add(node)
-            for p, o in spo.get(node, {}):
-                content.append((node, p, o))
-                if (p == data_item or isinstance(o, BNode)) and o not in kinds:
-                    stack.append(o)
+        raws[entry], seen = owned_triples(entry, spo, kinds)
         owned |= seen
-        raws[entry] = content
     ignored = sorted({str(s) for s in spo} - {str(n) for n in owned})
     check_publishers(
         {
@@ -472,11 +464,105 @@ def resubmit(
     hashes: dict[URIRef, str] = {}
     contents: dict[URIRef, Graph] = {}
     for entry, raw in raws.items():
-        if any(type(t[0]) is not URIRef or isinstance(t[2], BNode) for t in raw):
-            contents[entry] = skolemise(entry, _graph(raw))
-            hashes[entry] = content_sha256(contents[entry])
-        else:
-            hashes[entry] = content_sha256(raw)
+        hashes[entry], content = entry_hash(entry, raw)
+        if content is not None:
+            contents[entry] = content
+    return finish_incremental(
+        store,
+        validator,
+        kinds,
+        raws,
+        contents,
+        hashes,
+        states,
+        spo,
+        ignored,
+        principal,
+        source_sha256,
+        base_iri,
+        report_max_results,
+        progress,
+    )
+
+
+def document_spo(triples: Iterable[Triple]) -> dict[Node, dict[tuple[Node, Node], None]]:
+    """subject -> {(predicate, object)}, in document order, each pair once."""
+    spo: dict[Node, dict[tuple[Node, Node], None]] = {}
+    for s, p, o in triples:
+        spo.setdefault(s, {})[(p, o)] = None
+    return spo
+
+
+def entry_kinds(spo: dict[Node, dict[tuple[Node, Node], None]]) -> dict[URIRef, str] | None:
+    """The entries of a document (subject -> {(p, o)}) with their kinds, as
+    split_entries finds them; None when it holds a standard (the full path
+    normalises standards' identifiers first)."""
+    # rdflib namespace attributes build a new term on every access: read them once
+    rdf_type = URIRef(str(RDF.type))
+    classes = [(URIRef(str(cls)), kind) for cls, kind in ITEM_CLASSES.items()]
+    kinds: dict[URIRef, str] = {}
+    for s, pairs in spo.items():
+        if not isinstance(s, URIRef):
+            continue
+        for cls, kind in classes:
+            if (rdf_type, cls) in pairs:
+                if kind == "standard":
+                    return None
+                kinds.setdefault(s, kind)
+                break
+    return kinds
+
+
+def owned_triples(
+    entry: URIRef, spo: Any, kinds: dict[URIRef, str] | set[URIRef]
+) -> tuple[list[Triple], set[Node]]:
+    """split_entries for one entry on the dictionaries of a document: its triples
+    (its data items' and blank nodes' included) and the nodes it owns."""
+    data_item = URIRef(str(SCS.dataItem))
+    content: list[Triple] = []
+    stack: list[Node] = [entry]
+    seen: set[Node] = set()
+    while stack:
+        node = stack.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        for p, o in spo.get(node, {}):
+            content.append((node, p, o))
+            if (p == data_item or isinstance(o, BNode)) and o not in kinds:
+                stack.append(o)
+    return content, seen
+
+
+def entry_hash(entry: URIRef, raw: list[Triple]) -> tuple[str, Graph | None]:
+    """An entry's content hash from its triples, as `submit` computes it, and its
+    content graph when making it was needed for the hash (blank nodes skolemised)."""
+    if any(type(t[0]) is not URIRef or isinstance(t[2], BNode) for t in raw):
+        content = skolemise(entry, _graph(raw))
+        return content_sha256(content), content
+    return content_sha256(raw), None
+
+
+def finish_incremental(
+    store: Store,
+    validator: Validator,
+    kinds: dict[URIRef, str],
+    raws: dict[URIRef, list[Triple]],
+    contents: dict[URIRef, Graph],
+    hashes: dict[URIRef, str],
+    states: dict[str, ItemState],
+    spo: Any,
+    ignored: list[str],
+    principal: Principal,
+    source_sha256: str,
+    base_iri: str,
+    report_max_results: int,
+    progress: Progress | None,
+) -> SubmissionResult:
+    """The end of an incremental re-submission: validate the entries whose hash or
+    state says they changed, with their context read from `spo` (subject -> {(p, o)}),
+    and write them. `raws` must hold every such entry's triples."""
+    rdf_type = URIRef(str(RDF.type))
     unchanged = {
         entry
         for entry in kinds
@@ -489,7 +575,10 @@ def resubmit(
     # The changed entries and two forward hops of context from the document (what the
     # shapes read, registry.validation_chunks); the registry gives the rest.
     data = _graph(_with_context(changed, spo, kinds))
-    context_entries = {e for e in kinds if e not in changed and (e, rdf_type, None) in data}
+    changed_set = set(changed)
+    context_entries = {
+        s for s in set(data.subjects(rdf_type)) if s in kinds and s not in changed_set
+    }
     report = validator.validate(data, store, progress=progress, skip=context_entries)
     report.extra["skipped_entries"] = len(unchanged)
     report.extra["incremental"] = True
