@@ -71,6 +71,12 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         20 * 1024 * 1024, gt=0, description="Largest accepted upload, in bytes (413 above)."
     )
+    resubmit_keep_bytes: int = Field(
+        256 * 1024 * 1024,
+        ge=0,
+        description="Bytes of large accepted Turtle/N-Triples documents kept in memory so that "
+        "re-submitting one with a few entries changed reads only what changed; 0 keeps none.",
+    )
     report_max_results: int = Field(
         1000, gt=0, description="Most validation results listed in a report; the rest are counted."
     )

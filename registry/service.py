@@ -10,7 +10,7 @@ import hashlib
 import threading
 from collections.abc import Sequence
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 from rdflib import Graph
 
@@ -24,7 +24,8 @@ from registry.inputs import (
     mapped_format,
     validator_for,
 )
-from registry.oxparse import Triple, graph_of, parse_triples
+from registry.kept_documents import KeptDocuments, keep_document
+from registry.oxparse import FAST_MIN_BYTES, Triple, graph_of, parse_triples
 from registry.rdfinput import format_for_filename, normalise_identifiers, rdf_format
 from registry.registration import EntryChange, Principal, SubmissionResult, VersionInfo
 from registry.seed import is_empty, seed_store
@@ -54,6 +55,9 @@ class Registry:
         # One writer per process: a submission reads the current versions and writes
         # the next ones, and two of them interleaved would lose an update.
         self.write_lock = threading.Lock()
+        # Large documents registered last, so that re-submitting one with a few
+        # entries changed reads only what changed (registry.kept_documents).
+        self.kept = KeptDocuments(settings.resubmit_keep_bytes)
 
     @property
     def store(self) -> Store:
@@ -102,22 +106,24 @@ class Registry:
             lookup=StoreLookup(self.store),
         )
 
-    def _rdf_triples(self, documents: Sequence[Document]) -> list[Triple] | None:
-        """The triples of a submission that is one large Turtle or N-Triples document
-        that pyoxigraph reads exactly as rdflib would (registry.oxparse); else None."""
+    def _rdf_source(self, documents: Sequence[Document]) -> tuple[bytes, str] | None:
+        """The bytes and format of a submission that is one large Turtle or N-Triples
+        document that pyoxigraph reads exactly as rdflib would (registry.oxparse)."""
         if len(documents) != 1:
             return None
         doc = documents[0]
         limit = self.upload_limit
         if limit is not None and len(doc.data) > limit:
             return None  # the full path reports it
-        if mapped_format(doc) is not None:
+        if len(doc.data) < FAST_MIN_BYTES or mapped_format(doc) is not None:
             return None
         try:
             fmt = rdf_format(doc.format) if doc.format else format_for_filename(doc.name)
         except Exception:
             return None
-        return parse_triples(doc.data, fmt.name)
+        if fmt.name not in ("turtle", "nt"):
+            return None
+        return doc.data, fmt.name
 
     def validate(
         self, documents: Sequence[Document], progress: Progress | None = None
@@ -136,23 +142,35 @@ class Registry:
         digest = hashlib.sha256()
         for doc in documents:
             digest.update(doc.data)
-        triples = self._rdf_triples(documents)
-        graph: Graph | None = None
-        if triples is not None:
-            # Re-submission of registered entries: only the changed ones are made into
-            # an rdflib graph, validated and written (registration.resubmit).
+        source = self._rdf_source(documents)
+
+        def incremental(run: Any, document: Any) -> SubmissionResult | None:
             with self.write_lock, self.store.exclusive():
-                done = registration.resubmit(
+                return run(
                     self.store,
                     self.validator,
-                    triples,
+                    document,
                     principal,
                     digest.hexdigest(),
                     self.settings.base_iri,
                     self.settings.report_max_results,
                     progress,
                 )
+
+        if source is not None and self.kept:
+            # A kept document with a few statements changed: only those are read
+            # (registry.kept_documents).
+            done = incremental(self.kept.resubmit, source)
             if done is not None:
+                return done
+        triples = parse_triples(*source) if source is not None else None
+        graph: Graph | None = None
+        if triples is not None:
+            # Re-submission of registered entries: only the changed ones are made into
+            # an rdflib graph, validated and written (registration.resubmit).
+            done = incremental(registration.resubmit, triples)
+            if done is not None:
+                self._keep(source, triples, done)
                 return done
             graph = graph_of(triples)  # what parse_rdf would have built from them
             normalise_identifiers(graph)
@@ -167,7 +185,7 @@ class Registry:
             # Nothing could be read into entries: the problems are the whole answer.
             return SubmissionResult(None, validator.validate(graph, self.store))
         with self.write_lock, self.store.exclusive():
-            return registration.submit(
+            result = registration.submit(
                 self.store,
                 validator,
                 graph,
@@ -177,6 +195,21 @@ class Registry:
                 self.settings.report_max_results,
                 progress,
             )
+        if triples is not None:
+            self._keep(source, triples, result)
+        return result
+
+    def _keep(
+        self, source: tuple[bytes, str] | None, triples: list[Triple], result: SubmissionResult
+    ) -> None:
+        """Keep a large document just written for its re-submission. Indexing it
+        reads the whole document again (seconds): done outside the write lock."""
+        if source is None or not self.kept or result.submission is None:
+            return
+        kept = keep_document(*source, triples, result)
+        if kept is not None:
+            with self.write_lock:
+                self.kept.add(kept)
 
     # -- register items ------------------------------------------------------------
 
