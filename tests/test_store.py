@@ -16,7 +16,7 @@ from rdflib import BNode, Graph, Literal, URIRef, Variable
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, RDF
 
-from registry.namespaces import GRAPH_CURRENT, GRAPH_REGISTRY, SCS
+from registry.namespaces import GRAPH_CURRENT, GRAPH_ONTOLOGY, GRAPH_REGISTRY, SCS
 from registry.store import (
     BACKENDS,
     OxigraphStore,
@@ -323,6 +323,100 @@ def test_a_bad_dump_loads_nothing(store: Store) -> None:
     with pytest.raises(StoreWriteError):
         store.load_dump(data)
     assert store.quad_count() == 0
+
+
+# -- changes since a generation ------------------------------------------------
+# Only the embedded store answers: over a remote store other processes write too, so
+# it says None (unknown), and a reader builds from scratch.
+
+A, B, C = (URIRef(f"{BASE}x/{n}") for n in "abc")
+
+
+def test_changes_since_names_the_subjects_of_each_write(store: Store) -> None:
+    start = store.generation()
+    first = store.write(WriteBatch().add_triples(GRAPH_CURRENT, [(A, RDF.type, SCS.Standard)]))
+    # The registry graph counts; other graphs (version, report graphs) do not.
+    registry_only = WriteBatch().add_triples(GRAPH_REGISTRY, [(B, SCS.registerStatus, C)])
+    second = store.write(registry_only.add_triples(G1, [(C, RDF.type, SCS.Standard)]))
+    third = store.write(WriteBatch().remove_triples(GRAPH_CURRENT, [(A, RDF.type, SCS.Standard)]))
+    if not store.in_process:
+        assert store.changes_since(start) is None
+        return
+    assert store.changes_since(start) == {str(A), str(B)}
+    assert store.changes_since(first) == {str(A), str(B)}
+    assert store.changes_since(second) == {str(A)}
+    assert store.changes_since(third) == frozenset()
+    assert store.changes_since(third + 1) is None  # a generation not reached yet
+
+
+@pytest.mark.parametrize(
+    "batch",
+    [
+        WriteBatch().clear_graph(GRAPH_CURRENT),
+        WriteBatch().clear_graph(GRAPH_REGISTRY),
+        WriteBatch().clear_graph(GRAPH_ONTOLOGY),
+        WriteBatch().add_triples(GRAPH_ONTOLOGY, [(A, RDF.type, SCS.Standard)]),
+        WriteBatch().remove_triples(GRAPH_ONTOLOGY, [(A, RDF.type, SCS.Standard)]),
+    ],
+    ids=["clear-current", "clear-registry", "clear-ontology", "ontology-add", "ontology-remove"],
+)
+def test_changes_since_is_unknown_across_a_write_it_cannot_list(
+    store: Store, batch: WriteBatch
+) -> None:
+    start = store.write(WriteBatch().add_triples(GRAPH_CURRENT, [(A, RDF.type, SCS.Standard)]))
+    unlisted = store.write(batch)
+    after = store.write(WriteBatch().add_triples(GRAPH_CURRENT, [(B, RDF.type, SCS.Standard)]))
+    assert store.changes_since(start) is None
+    assert store.changes_since(unlisted) == ({str(B)} if store.in_process else None)
+    assert store.changes_since(after) == (frozenset() if store.in_process else None)
+
+
+def test_changes_since_forgets_what_the_log_no_longer_holds(store: Store) -> None:
+    if not isinstance(store, OxigraphStore):
+        pytest.skip("the change log is the embedded store's")
+    from registry.store.oxigraph import CHANGE_LOG_SIZE
+
+    start = store.generation()
+    for n in range(CHANGE_LOG_SIZE + 1):
+        store.write(WriteBatch().add_triples(GRAPH_CURRENT, [(URIRef(f"{BASE}n/{n}"), A, B)]))
+    assert store.changes_since(start) is None
+    assert store.changes_since(start + 1) == {f"{BASE}n/{n}" for n in range(1, CHANGE_LOG_SIZE + 1)}
+
+
+def test_changes_since_is_unknown_before_a_load_or_an_opening(store: Store, tmp_path: Path) -> None:
+    with open_store("memory") as source:
+        source.write(WriteBatch().add_triples(GRAPH_CURRENT, [(A, RDF.type, SCS.Standard)]))
+        source.write(WriteBatch().add_triples(GRAPH_CURRENT, [(B, RDF.type, SCS.Standard)]))
+        dump = source.dump()
+    loaded = store.load_dump(dump)
+    assert loaded == 2
+    assert store.changes_since(0) is None
+    assert store.changes_since(1) is None
+    assert store.changes_since(loaded) == (frozenset() if store.in_process else None)
+    if isinstance(store, OxigraphStore) and store.path is not None:
+        store.write(WriteBatch().add_triples(GRAPH_CURRENT, [(C, RDF.type, SCS.Standard)]))
+        store.close()
+        with open_store(str(store.path)) as reopened:
+            # The writes before this opening are not in its log.
+            assert reopened.changes_since(loaded) is None
+            assert reopened.changes_since(loaded + 1) == frozenset()
+
+
+def test_a_failed_write_is_not_logged(store: Store) -> None:
+    start = store.generation()
+    bad = WriteBatch().add_triples(GRAPH_CURRENT, [(A, DCTERMS.title, URIRef("relative/iri"))])
+    with pytest.raises(StoreWriteError):
+        store.write(bad)
+    assert store.changes_since(start) == (frozenset() if store.in_process else None)
+    store.write(WriteBatch().add_triples(GRAPH_CURRENT, [(B, RDF.type, SCS.Standard)]))
+    assert store.changes_since(start) == ({str(B)} if store.in_process else None)
+
+
+def test_a_remote_store_cannot_tell_what_others_wrote() -> None:
+    from registry.store.remote import RemoteStore
+
+    # Not overridden: the protocol's answer, None, whatever was written.
+    assert RemoteStore.changes_since is Store.changes_since
 
 
 # -- life cycle ----------------------------------------------------------------

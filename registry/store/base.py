@@ -163,6 +163,16 @@ class Store(ABC):
         values = [row["n"] for row in self.select(_GENERATION_QUERY)]
         return max((_as_int(v) for v in values), default=0)
 
+    def changes_since(self, generation: int) -> frozenset[str] | None:
+        """The IRIs of the subjects whose triples in the current or the registry graph
+        were added or removed by the writes after `generation` (a superset: a triple
+        removed that was not there counts too), or None when the store cannot tell.
+
+        None is always a safe answer, and the only one here: over a remote store other
+        processes write too, and this one never sees their batches. A caller that gets
+        None reads everything again."""
+        return None
+
     # -- writing -----------------------------------------------------------------
 
     @abstractmethod

@@ -16,6 +16,7 @@ freed, which is why `close()` drops the only reference to it.
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -25,7 +26,7 @@ from rdflib import Literal as RdfLiteral
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
-from registry.namespaces import PREFIXES
+from registry.namespaces import GRAPH_CURRENT, GRAPH_ONTOLOGY, GRAPH_REGISTRY, PREFIXES
 from registry.store.base import (
     GENERATION_GRAPH,
     GENERATION_PREDICATE,
@@ -53,6 +54,14 @@ _DROP_OLD_GENERATIONS = (
     f"WHERE {{ GRAPH <{GENERATION_GRAPH}> {{ <{STORE_IRI}> <{GENERATION_PREDICATE}> ?n }} "
     "FILTER(?n < $N) }"
 )
+# How many writes `changes_since` can look back over. A reader that keeps a snapshot
+# asks about the writes since its last read, usually a handful; older than this it
+# rebuilds, which is what it did before there was a log.
+CHANGE_LOG_SIZE = 256
+_LOGGED_GRAPHS = (GRAPH_CURRENT, GRAPH_REGISTRY)
+# Clearing any of these, or touching the ontology (where the concepts every record
+# names live), changes more than a list of subjects can say.
+_UNLOGGABLE_CLEARS = frozenset((GRAPH_CURRENT, GRAPH_REGISTRY, GRAPH_ONTOLOGY))
 
 
 class OxigraphStore(Store):
@@ -69,6 +78,12 @@ class OxigraphStore(Store):
         # and writing generation + 1 cannot interleave between two writers.
         self._write_lock = threading.Lock()
         self._store: ox.Store | None = self._open()
+        # generation -> subjects its write touched (None: unknown), for `changes_since`.
+        # Only this process writes to an embedded store, so the log sees every write
+        # made since `_log_floor`, the generation at which it started.
+        self._log_lock = threading.Lock()
+        self._change_log: OrderedDict[int, frozenset[str] | None] = OrderedDict()
+        self._log_floor = self.generation()
 
     def _open(self) -> ox.Store:
         if self.path is None:
@@ -187,24 +202,65 @@ class OxigraphStore(Store):
         )
         return max((int(quad.object.value) for quad in quads), default=0)
 
+    def changes_since(self, generation: int) -> frozenset[str] | None:
+        current = self.generation()
+        with self._log_lock:
+            if generation < self._log_floor or generation > current:
+                return None
+            changed: set[str] = set()
+            for number in range(generation + 1, current + 1):
+                subjects = self._change_log.get(number)
+                if subjects is None:  # unknown, or fallen out of the log
+                    return None
+                changed |= subjects
+        return frozenset(changed)
+
+    def _log_change(self, generation: int, subjects: frozenset[str] | None) -> None:
+        with self._log_lock:
+            self._change_log[generation] = subjects
+            self._change_log.move_to_end(generation)
+            while len(self._change_log) > CHANGE_LOG_SIZE:
+                self._change_log.popitem(last=False)
+
+    def _restart_log(self) -> None:
+        """Forget every logged write: what happened before now is unknown."""
+        with self._log_lock:
+            self._change_log.clear()
+            self._log_floor = self.generation()
+
     # -- writing -----------------------------------------------------------------
 
     def write(self, batch: WriteBatch) -> int:
         with self._write_lock:
             store = self._live()
             generation = self.generation() + 1
+            # Logged before the write lands, so that a reader who sees the new
+            # generation always finds its entry; taken back if the write fails (a
+            # generation without an entry reads as unknown, never as unchanged).
+            self._log_change(generation, _touched_subjects(batch))
             try:
-                if batch.clear or any(batch.remove.values()):
-                    # Built before anything is sent: a term that cannot be stored
-                    # stops the batch here, with the store untouched.
-                    store.update(batch_update(batch, generation))
-                else:
-                    self._extend(store, batch, generation)
-            except (SyntaxError, RuntimeError, ValueError) as exc:
-                raise StoreWriteError(f"write refused, nothing written: {exc}") from exc
-            except OSError as exc:
-                raise StoreError(f"write failed, nothing written: {exc}") from exc
+                self._apply(store, batch, generation)
+            except BaseException:
+                self._forget_change(generation)
+                raise
             return generation
+
+    def _apply(self, store: ox.Store, batch: WriteBatch, generation: int) -> None:
+        try:
+            if batch.clear or any(batch.remove.values()):
+                # Built before anything is sent: a term that cannot be stored
+                # stops the batch here, with the store untouched.
+                store.update(batch_update(batch, generation))
+            else:
+                self._extend(store, batch, generation)
+        except (SyntaxError, RuntimeError, ValueError) as exc:
+            raise StoreWriteError(f"write refused, nothing written: {exc}") from exc
+        except OSError as exc:
+            raise StoreError(f"write failed, nothing written: {exc}") from exc
+
+    def _forget_change(self, generation: int) -> None:
+        with self._log_lock:
+            self._change_log.pop(generation, None)
 
     @staticmethod
     def _extend(store: ox.Store, batch: WriteBatch, generation: int) -> None:
@@ -253,6 +309,8 @@ class OxigraphStore(Store):
                 store.extend(quads)  # one transaction: all of the dump or nothing
             except OSError as exc:
                 raise StoreError(f"load failed, nothing loaded: {exc}") from exc
+            # The dump bypasses the log: no earlier generation can be patched forward.
+            self._restart_log()
             return self.generation()
 
     # -- life cycle --------------------------------------------------------------
@@ -264,6 +322,21 @@ class OxigraphStore(Store):
                 store.flush()
             # Dropping the last reference frees the RocksDB handle and its LOCK.
             del store
+
+
+def _touched_subjects(batch: WriteBatch) -> frozenset[str] | None:
+    """The subjects of the current and registry graph triples a batch adds or removes,
+    or None when it clears one of those graphs or touches the ontology."""
+    if _UNLOGGABLE_CLEARS.intersection(batch.clear):
+        return None
+    if batch.add.get(GRAPH_ONTOLOGY) or batch.remove.get(GRAPH_ONTOLOGY):
+        return None
+    return frozenset(
+        str(triple[0])
+        for triples in (batch.add, batch.remove)
+        for graph in _LOGGED_GRAPHS
+        for triple in triples.get(graph, ())
+    )
 
 
 def _rdf_format(fmt: str) -> ox.RdfFormat:
