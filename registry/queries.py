@@ -10,6 +10,11 @@ few thousand entries, text search must match zh and en titles and every
 spelling of a standard identifier (NFKC, dashes, slashes), and a SPARQL FILTER
 cannot see values bound by a trailing VALUES clause. Every write bumps the
 generation, so a cache never serves a stale list, in this process or another.
+
+Built from scratch the snapshot of every entry reads every current triple (about a
+minute at 50,000 resources), so after a write it is patched instead when the store
+can list the subjects written since the last one (`Store.changes_since`, the
+embedded store only): those are read again, everything else is kept.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from registry.identifiers import IdentifierError, parse_standard_id
 from registry.namespaces import GRAPH_CURRENT, GRAPH_ONTOLOGY, GRAPH_REGISTRY, SCS, SH
 from registry.registration import item_state, read_version, resolve_item, version_iri
 from registry.store import Store
+from registry.store.sparql_text import iri_text
 
 T = TypeVar("T")
 
@@ -78,12 +84,31 @@ SELECT ?item ?n WHERE {{ GRAPH <{GRAPH_REGISTRY}> {{
 
 
 class ReadCache:
-    """Whole-registry query results, dropped as soon as the store generation moves."""
+    """Whole-registry query results, dropped as soon as the store generation moves.
+
+    The last Snapshot outlives its generation (`last_snapshot`): the next one is that
+    one patched with the entries written since, when the store can say which."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._generation: int | None = None
         self._values: dict[str, Any] = {}
+        self._last_snapshot: tuple[int, Snapshot] | None = None
+
+    def last_snapshot(self) -> tuple[int, Snapshot] | None:
+        """The latest snapshot built, with the generation read before it was built."""
+        with self._lock:
+            return self._last_snapshot
+
+    def keep_snapshot(self, generation: int, snap: Snapshot | None) -> None:
+        """Keep `snap` as the base of the next patch (None: keep nothing). An older one
+        finished late by a slower thread never replaces a newer one."""
+        with self._lock:
+            last = self._last_snapshot
+            if snap is None:
+                self._last_snapshot = None
+            elif last is None or generation >= last[0]:
+                self._last_snapshot = (generation, snap)
 
     def get(self, store: Store, key: str, compute: Callable[[Store], T]) -> T:
         generation = store.generation()
@@ -364,7 +389,10 @@ REFERENCE_KEYS = ("dated_references", "undated_references", "conforms_to")
 
 @dataclass
 class Snapshot:
-    """Every entry of every kind as API records, for one store generation."""
+    """Every entry of every kind as API records, for one store generation.
+
+    Read-only once built: records, names and concept dicts are shared with the
+    snapshots patched from this one, and readers may still hold them."""
 
     concepts: dict[str, Concept]
     records: dict[str, list[dict[str, Any]]]  # kind name -> records sorted by id
@@ -373,6 +401,15 @@ class Snapshot:
     # record per request cost ~60k record visits at 50,000 resources):
     kind_iris: dict[str, frozenset[str]] = field(default_factory=dict)  # kind -> IRIs
     referrers: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # iri -> refs
+    # What a reference to each entry shows (kind, id, label, href), by IRI: a patch
+    # needs it to name the entries it did not re-read.
+    names: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # The one dict per code-list concept that records share, by concept IRI.
+    concept_dicts: dict[str, dict[str, Any]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    # None when built from scratch; else how many changed subjects a patch re-read.
+    patched_subjects: int | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if not self.kind_iris:
@@ -405,7 +442,63 @@ def _entries_of(store: Store, kind: Kind) -> Iterator[tuple[str, dict[URIRef, li
         yield subject, _current_values(store, subject)
 
 
+_NO_REGISTER: dict[str, Any] = {"status": None, "version": None}
+
+
+def _entry_name(subject: str, values: dict[URIRef, list[Node]], kind: Kind) -> dict[str, Any]:
+    """What a reference to the `kind` entry `subject` shows."""
+    short = _record(subject, values, kind.fields[:2], {}, {})
+    ident = short.get(kind.id_field)
+    return {
+        "iri": subject,
+        "kind": kind.name,
+        "id": ident,
+        "label": short.get("title") or short.get("name") or {},
+        "href": api_path(kind, ident) if ident else None,
+    }
+
+
+def _entry_record(
+    subject: str,
+    values: dict[URIRef, list[Node]],
+    kind: Kind,
+    concepts: dict[str, Concept],
+    register: dict[str, Any] | None,
+    shared: dict[str, dict[str, Any]],
+) -> dict[str, Any]:
+    """The list record of one `kind` entry, its references still bare {"iri": ...} and
+    its href None until `_name_references` gives them names."""
+    record = _record(subject, values, kind.fields, concepts, {}, shared)
+    record["id"] = record.get(kind.id_field)
+    record["href"] = None
+    record["register"] = register if register is not None else dict(_NO_REGISTER)
+    if kind is RESOURCE:
+        record["data_item_count"] = len(values.get(SCS.dataItem, []))
+    return record
+
+
+def _reference_keys(kind: Kind) -> list[str]:
+    return [key for key, _prop, how in kind.fields if how in (REF, REFS)]
+
+
+def _name_references(record: dict[str, Any], kind: Kind, names: dict[str, Any]) -> None:
+    """Give a record its href and every reference its target's name (bare when the
+    target is no entry), in place: only on a record no reader has seen yet."""
+    record["href"] = names[record["iri"]]["href"]
+    for key in _reference_keys(kind):
+        value = record[key]
+        if isinstance(value, list):
+            record[key] = [names.get(r["iri"]) or {"iri": r["iri"]} for r in value]
+        elif value is not None:
+            record[key] = names.get(value["iri"]) or {"iri": value["iri"]}
+
+
+def _sort_records(records: list[dict[str, Any]]) -> None:
+    records.sort(key=lambda r: (str(r.get("id") or ""), r["iri"]))
+
+
 def load_snapshot(store: Store) -> Snapshot:
+    """Every entry read from scratch (every current triple of the registry)."""
     concepts = load_concepts(store)
     # One dict per concept shared by every record that uses it (read-only, as all of a
     # snapshot is): 50,000 resources name ~300,000 code-list values.
@@ -420,41 +513,151 @@ def load_snapshot(store: Store) -> Snapshot:
         register = load_register(store, kind)
         listed = []
         for subject, values in _entries_of(store, kind):
-            short = _record(subject, values, kind.fields[:2], concepts, {})
-            ident = short.get(kind.id_field)
-            names[subject] = {
-                "iri": subject,
-                "kind": name,
-                "id": ident,
-                "label": short.get("title") or short.get("name") or {},
-                "href": api_path(kind, ident) if ident else None,
-            }
+            names[subject] = _entry_name(subject, values, kind)
             # References stay {"iri": ...} until every entry's name is known (below).
-            record = _record(subject, values, kind.fields, concepts, {}, shared)
-            record["id"] = record.get(kind.id_field)
-            record["href"] = None
-            record["register"] = register.get(subject, {"status": None, "version": None})
-            if kind is RESOURCE:
-                record["data_item_count"] = len(values.get(SCS.dataItem, []))
+            record = _entry_record(subject, values, kind, concepts, register.get(subject), shared)
             listed.append(record)
             by_iri[subject] = record
-        listed.sort(key=lambda r: (str(r.get("id") or ""), r["iri"]))
+        _sort_records(listed)
         records[name] = listed
     for name, kind in KINDS.items():
-        refs = [key for key, _prop, how in kind.fields if how in (REF, REFS)]
         for record in records[name]:
-            record["href"] = names[record["iri"]]["href"]
-            for key in refs:
-                value = record[key]
-                if isinstance(value, list):
-                    record[key] = [names.get(r["iri"], r) for r in value]
-                elif value is not None:
-                    record[key] = names.get(value["iri"], value)
-    return Snapshot(concepts, records, by_iri)
+            _name_references(record, kind, names)
+    return Snapshot(concepts, records, by_iri, names=names, concept_dicts=shared)
+
+
+# Register records of a set of subjects, for a patch (the VALUES rows are added).
+_REGISTER_OF_SUBJECTS = f"""
+SELECT ?s ?kind ?status ?n WHERE {{ GRAPH <{GRAPH_REGISTRY}> {{
+  VALUES ?s {{ $SUBJECTS }}
+  ?s <{SCS.itemKind}> ?kind ; <{SCS.registerStatus}> ?status ; <{SCS.currentVersion}> ?v .
+  ?v <{SCS.versionNumber}> ?n }} }}"""
+
+
+def _registers_of(
+    store: Store, subjects: Iterable[str], batch: int = 500
+) -> dict[tuple[str, str], dict[str, Any]]:
+    """Register status and current version of each subject, by (subject, kind name)."""
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    ordered = sorted(set(subjects))
+    for start in range(0, len(ordered), batch):
+        rows = ordered[start : start + batch]
+        text = " ".join(iri_text(subject) for subject in rows)
+        for r in store.select(_REGISTER_OF_SUBJECTS.replace("$SUBJECTS", text)):
+            found[(str(r["s"]), str(r["kind"]))] = {
+                "status": _local(str(r["status"])),
+                "version": _int(r["n"]),
+            }
+    return found
+
+
+def patch_snapshot(store: Store, previous: Snapshot, changed: Iterable[str]) -> Snapshot:
+    """`previous` with the `changed` subjects read again: their records rebuilt as
+    `load_snapshot` builds them, and the records that name one of them given the new
+    name. Every other record object is the previous one; none of them is modified
+    (readers of the previous snapshot may hold it), a record that needs a new name for
+    a reference is copied. The concepts are kept: a write to the ontology makes the
+    store's change list unknown, and then nothing is patched."""
+    changed = sorted(set(changed))
+    values = {subject: _current_values(store, subject) for subject in changed}
+    kinds_of = {
+        subject: [kind for kind in KINDS.values() if kind.cls in subject_values.get(RDF.type, [])]
+        for subject, subject_values in values.items()
+    }
+    registers = _registers_of(store, [s for s, kinds in kinds_of.items() if kinds])
+    names = dict(previous.names)
+    renamed: set[str] = set()
+    for subject, kinds in kinds_of.items():
+        old = names.pop(subject, None)
+        new = _entry_name(subject, values[subject], kinds[-1]) if kinds else None
+        if new is not None:
+            # An equal name keeps the old object, which the records naming it share.
+            names[subject] = old if old == new else new
+        if old != new:
+            renamed.add(subject)
+
+    shared = dict(previous.concept_dicts)
+    rebuilt: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for subject, kinds in kinds_of.items():
+        for kind in kinds:
+            record = _entry_record(
+                subject,
+                values[subject],
+                kind,
+                previous.concepts,
+                registers.get((subject, kind.name)),
+                shared,
+            )
+            _name_references(record, kind, names)
+            rebuilt[kind.name].append(record)
+
+    changed_set = set(changed)
+    records: dict[str, list[dict[str, Any]]] = {}
+    for name, kind in KINDS.items():
+        keys = _reference_keys(kind)
+        listed = []
+        for record in previous.records.get(name, []):
+            if record["iri"] in changed_set:
+                continue
+            if renamed and _names_any(record, keys, renamed):
+                record = dict(record)
+                _name_references(record, kind, names)
+            listed.append(record)
+        listed.extend(rebuilt[name])
+        _sort_records(listed)
+        records[name] = listed
+    by_iri = {record["iri"]: record for name in KINDS for record in records[name]}
+    return Snapshot(
+        previous.concepts,
+        records,
+        by_iri,
+        names=names,
+        concept_dicts=shared,
+        patched_subjects=len(changed),
+    )
+
+
+def _names_any(record: dict[str, Any], keys: list[str], iris: set[str]) -> bool:
+    """Whether one of the reference fields `keys` of `record` points at one of `iris`."""
+    for key in keys:
+        value = record[key]
+        if isinstance(value, list):
+            if any(r["iri"] in iris for r in value):
+                return True
+        elif value is not None and value["iri"] in iris:
+            return True
+    return False
 
 
 def snapshot(store: Store, cache: ReadCache | None = None) -> Snapshot:
-    return _cached(cache, store, "snapshot", load_snapshot)
+    """The snapshot of the store's generation. With a cache, a snapshot of an earlier
+    generation is patched with the subjects written since (`Store.changes_since`), as
+    long as they are at most half as many as the entries; else, or when the store
+    cannot tell, it is built from scratch."""
+    if cache is None:
+        return load_snapshot(store)
+
+    def build(store: Store) -> Snapshot:
+        # Read before anything else: the snapshot holds every entry as of this
+        # generation or later, which is what a later patch from it assumes.
+        generation = store.generation()
+        last = cache.last_snapshot()
+        if last is not None:
+            base_generation, base = last
+            changed = store.changes_since(base_generation)
+            if changed is not None and len(changed) <= len(base.by_iri) // 2:
+                patched = patch_snapshot(store, base, changed)
+                cache.keep_snapshot(generation, patched)
+                return patched
+            # Not held during the rebuild: two whole snapshots at once doubled the
+            # memory of a large registry.
+            del last, base
+            cache.keep_snapshot(generation, None)
+        fresh = load_snapshot(store)
+        cache.keep_snapshot(generation, fresh)
+        return fresh
+
+    return cache.get(store, "snapshot", build)
 
 
 # -- the category tree ----------------------------------------------------------------
@@ -720,17 +923,9 @@ def _short_name(iri: str, values: dict[URIRef, list[Node]]) -> dict[str, Any] | 
     an entry. A subject typed with several kinds' classes is named by the last."""
     types = values.get(RDF.type, [])
     found = None
-    for name, kind in KINDS.items():
+    for kind in KINDS.values():
         if kind.cls in types:
-            short = _record(iri, values, kind.fields[:2], {}, {})
-            ident = short.get(kind.id_field)
-            found = {
-                "iri": iri,
-                "kind": name,
-                "id": ident,
-                "label": short.get("title") or short.get("name") or {},
-                "href": api_path(kind, ident) if ident else None,
-            }
+            found = _entry_name(iri, values, kind)
     return found
 
 
