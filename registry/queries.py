@@ -105,9 +105,11 @@ class ReadCache:
         finished late by a slower thread never replaces a newer one."""
         with self._lock:
             last = self._last_snapshot
+            if last is not None and generation < last[0]:
+                return
             if snap is None:
                 self._last_snapshot = None
-            elif last is None or generation >= last[0]:
+            else:
                 self._last_snapshot = (generation, snap)
 
     def get(self, store: Store, key: str, compute: Callable[[Store], T]) -> T:
@@ -645,6 +647,10 @@ def snapshot(store: Store, cache: ReadCache | None = None) -> Snapshot:
         if last is not None:
             base_generation, base = last
             changed = store.changes_since(base_generation)
+            if changed is not None and not changed:
+                # Writes outside the entries (tokens, reports): the same snapshot.
+                cache.keep_snapshot(generation, base)
+                return base
             if changed is not None and len(changed) <= len(base.by_iri) // 2:
                 patched = patch_snapshot(store, base, changed)
                 cache.keep_snapshot(generation, patched)

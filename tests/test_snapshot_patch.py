@@ -256,3 +256,13 @@ def test_more_changes_than_half_the_entries_rebuilds(registry: Registry) -> None
         lambda: store.write(WriteBatch().add_triples(GRAPH_CURRENT, many)),
         expect_patch=False,
     )
+
+
+def test_a_write_outside_the_entries_keeps_the_snapshot(registry: Registry) -> None:
+    store = registry.store
+    cache = ReadCache()
+    before = queries.snapshot(store, cache)
+    token = (URIRef("urn:x:token"), RDF.value, Literal("not an entry"))
+    store.write(WriteBatch().add_triples("urn:screg:graph:tokens-test", [token]))
+    assert queries.snapshot(store, cache) is before
+    assert_same(before, queries.load_snapshot(store))
