@@ -485,10 +485,20 @@ class KeptDocuments:
                 ignored.discard(subject)
 
         kinds = kept.kinds
-        if store.generation() == kept.generation:
-            states = kept.states
-        else:  # written since: the untouched entries' states may have moved
-            states = item_states(store, [str(entry) for entry in kinds])
+        states = kept.states
+        if store.generation() != kept.generation:
+            # Written since: states may have moved. A state that moved has a new
+            # register record, whose subject is the item, so what the store says it
+            # touched bounds what must be read again.
+            touched_since = store.changes_since(kept.generation)
+            stale = [
+                str(entry)
+                for entry in kinds
+                if touched_since is None or str(entry) in touched_since
+            ]
+            fresh = item_states(store, stale)
+            states = {k: v for k, v in states.items() if k not in stale or k in fresh}
+            states.update(fresh)
         hashes = dict(kept.hashes)
         reread = {URIRef(kept.owner[s]) for s in touched if s in kept.owner}
         suspects = {
@@ -548,6 +558,9 @@ class KeptDocuments:
                 *(s + diff.delta for s in kept.starts[last + 1 :]),
             ]
             subjects = [*kept.subjects[:first], *new_subjects, *kept.subjects[last:]]
+            # an edit inside statements leaves their order and subjects as they were
+            same = new_subjects == kept.subjects[first:last]
+            pieces_of = kept.pieces_of if same else _pieces_of(subjects)
             self._kept.remove(kept)
             self.add(
                 KeptDocument(
@@ -556,7 +569,7 @@ class KeptDocuments:
                     prefixes=kept.prefixes,
                     starts=starts,
                     subjects=subjects,
-                    pieces_of=_pieces_of(subjects),
+                    pieces_of=pieces_of,
                     owner=kept.owner,
                     owns=kept.owns,
                     kinds=kinds,

@@ -347,7 +347,8 @@ def _write_submission(
     batch = WriteBatch()
     changes: list[EntryChange] = []
     closed = []
-    for entry, kind in sorted(kinds.items()):
+    # by the IRI's text: what rdflib's ordering of URIRefs gives, without its __lt__
+    for entry, kind in sorted(kinds.items(), key=lambda pair: str(pair[0])):
         sha = hashes[entry]
         state = states.get(str(entry))
         if state is not None and state.content_sha256 == sha:
@@ -392,12 +393,13 @@ def _write_submission(
         (submission, SCS.outcome, Literal(outcome)),
         (submission, SCS.validationReport, URIRef(report_iri)),
     ]
+    generated, listed = PROV.generated, SCS.entry  # a namespace attribute costs a call
     registry += [
-        (submission, PROV.generated, URIRef(version_iri(c.item, c.version)))
+        (submission, generated, URIRef(version_iri(c.item, c.version)))
         for c in changes
         if c.outcome != "unchanged"
     ]
-    registry += [(submission, SCS.entry, URIRef(c.item)) for c in changes]
+    registry += [(submission, listed, URIRef(c.item)) for c in changes]
     batch.add_triples(GRAPH_REGISTRY, registry)
     batch.add_triples(report_iri, report_graph(report, report_iri, report_max_results))
     generation = store.write(batch)
