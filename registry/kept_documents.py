@@ -92,6 +92,7 @@ _PREFIX = re.compile(
 )
 _DIRECTIVE = re.compile(rb"@|(?i:prefix|base)\b")
 _LABELLED_BNODE = b"_:"
+INDEX_BYTES_PER_STATEMENT = 600
 
 
 def statement_ends(data: bytes) -> list[int]:
@@ -124,6 +125,12 @@ class KeptDocument:
     @property
     def header(self) -> bytes:
         return self.data[: self.starts[0]]
+
+    @property
+    def approx_bytes(self) -> int:
+        """Memory held: the document and its index, which measured about 600 bytes a
+        statement (63 MiB for the 110,000 statements of 10,000 resources)."""
+        return len(self.data) + INDEX_BYTES_PER_STATEMENT * len(self.starts)
 
 
 def _subject(text: bytes, prefixes: dict[bytes, bytes]) -> str | None:
@@ -373,7 +380,7 @@ class KeptDocuments:
         self._kept.insert(0, kept)
         total = 0
         for i, other in enumerate(self._kept):
-            total += len(other.data)
+            total += other.approx_bytes
             if total > self.max_bytes:
                 del self._kept[i:]
                 break

@@ -283,3 +283,16 @@ def test_common_prefix_and_suffix(a: bytes, b: bytes) -> None:
     assert prefix == naive_prefix(a, b)
     limit = min(len(a), len(b)) - prefix
     assert common_suffix(a, b, limit, step=64) == min(naive_prefix(a[::-1], b[::-1]), limit)
+
+
+def test_documents_over_the_limit_are_not_kept(validator: Any, catalogue: str) -> None:
+    size = len(catalogue.encode("utf-8"))
+    with Registry(
+        Settings(store="memory", seed=True, resubmit_keep_bytes=size), validator=validator
+    ) as registry:
+        assert registry.submit(_doc(catalogue), REGISTRAR).accepted
+        # the document fits, its index does not
+        assert registry.kept._kept == []
+        changed = re.sub(r'(dct:description ")', r"\1(修订) ", catalogue, count=1)
+        again = registry.submit(_doc(changed), REGISTRAR)
+        assert again.accepted and PARSED not in again.report.extra
