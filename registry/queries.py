@@ -19,6 +19,7 @@ embedded store only): those are read again, everything else is kept.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import re
 import threading
@@ -418,14 +419,29 @@ class Snapshot:
             self.kind_iris = {k: frozenset(r["iri"] for r in rs) for k, rs in self.records.items()}
         if not self.referrers:
             referrers: dict[str, list[dict[str, Any]]] = defaultdict(list)
-            for k in ("standard", "resource", "interface"):
+            for k in REFERRING_KINDS:
                 for r in self.records.get(k, []):
-                    targets = {ref["iri"] for key in REFERENCE_KEYS for ref in r.get(key) or []}
-                    for target in targets:
-                        referrers[target].append(
-                            {"iri": r["iri"], "kind": k, "id": r["id"], "href": r["href"]}
-                        )
+                    for target in _reference_targets(r):
+                        referrers[target].append(_referrer(k, r))
             self.referrers = dict(referrers)
+
+
+# The kinds whose references (REFERENCE_KEYS) make a Snapshot's `referrers`, in the
+# order each target's list gives them.
+REFERRING_KINDS = ("standard", "resource", "interface")
+
+
+def _reference_targets(record: dict[str, Any]) -> set[str]:
+    return {ref["iri"] for key in REFERENCE_KEYS for ref in record.get(key) or []}
+
+
+def _referrer(kind_name: str, record: dict[str, Any]) -> dict[str, Any]:
+    return {"iri": record["iri"], "kind": kind_name, "id": record["id"], "href": record["href"]}
+
+
+def _referrer_key(ref: dict[str, Any]) -> tuple[int, str, str]:
+    """The place of a referrer in its target's list, as `Snapshot.__post_init__` makes it."""
+    return (REFERRING_KINDS.index(ref["kind"]), str(ref["id"] or ""), ref["iri"])
 
 
 def _entries_of(store: Store, kind: Kind) -> Iterator[tuple[str, dict[URIRef, list[Node]]]]:
@@ -495,8 +511,12 @@ def _name_references(record: dict[str, Any], kind: Kind, names: dict[str, Any]) 
             record[key] = names.get(value["iri"]) or {"iri": value["iri"]}
 
 
+def _record_key(record: dict[str, Any]) -> tuple[str, str]:
+    return (str(record.get("id") or ""), record["iri"])
+
+
 def _sort_records(records: list[dict[str, Any]]) -> None:
-    records.sort(key=lambda r: (str(r.get("id") or ""), r["iri"]))
+    records.sort(key=_record_key)
 
 
 def load_snapshot(store: Store) -> Snapshot:
@@ -593,30 +613,79 @@ def patch_snapshot(store: Store, previous: Snapshot, changed: Iterable[str]) -> 
             _name_references(record, kind, names)
             rebuilt[kind.name].append(record)
 
+    # The indexes are patched too, not rebuilt: rebuilding `referrers` and re-sorting
+    # the lists took 0.7 of the 0.8 s of a patch at 50,000 resources.
     changed_set = set(changed)
     records: dict[str, list[dict[str, Any]]] = {}
+    kind_iris: dict[str, frozenset[str]] = {}
+    by_iri = dict(previous.by_iri)
+    for subject in changed_set:
+        by_iri.pop(subject, None)
+    removed: list[tuple[str, dict[str, Any]]] = []
     for name, kind in KINDS.items():
         keys = _reference_keys(kind)
         listed = []
         for record in previous.records.get(name, []):
             if record["iri"] in changed_set:
+                removed.append((name, record))
                 continue
             if renamed and _names_any(record, keys, renamed):
-                record = dict(record)
+                original, record = record, dict(record)
                 _name_references(record, kind, names)
+                # A subject of several kinds is found under its last kind's record.
+                if previous.by_iri.get(record["iri"]) is original:
+                    by_iri[record["iri"]] = record
             listed.append(record)
-        listed.extend(rebuilt[name])
-        _sort_records(listed)
+        # The kept records are still in order: their ids did not change.
+        for record in rebuilt[name]:
+            bisect.insort(listed, record, key=_record_key)
         records[name] = listed
-    by_iri = {record["iri"]: record for name in KINDS for record in records[name]}
+        kind_iris[name] = (previous.kind_iris.get(name, frozenset()) - changed_set) | {
+            record["iri"] for record in rebuilt[name]
+        }
+    for name in KINDS:
+        for record in rebuilt[name]:
+            by_iri[record["iri"]] = record
     return Snapshot(
         previous.concepts,
         records,
         by_iri,
+        kind_iris=kind_iris,
+        referrers=_patched_referrers(previous.referrers, changed_set, removed, rebuilt),
         names=names,
         concept_dicts=shared,
         patched_subjects=len(changed),
     )
+
+
+def _patched_referrers(
+    referrers: dict[str, list[dict[str, Any]]],
+    changed: set[str],
+    removed: list[tuple[str, dict[str, Any]]],
+    rebuilt: dict[str, list[dict[str, Any]]],
+) -> dict[str, list[dict[str, Any]]]:
+    """`referrers` without the entries of the `changed` subjects' previous records
+    (`removed`) and with those of their new ones (`rebuilt`); only the lists of the
+    targets either of them names are new, the others are shared."""
+    added: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    targets: set[str] = set()
+    for name, record in removed:
+        if name in REFERRING_KINDS:
+            targets |= _reference_targets(record)
+    for name in REFERRING_KINDS:
+        for record in rebuilt.get(name, []):
+            for target in _reference_targets(record):
+                added[target].append(_referrer(name, record))
+                targets.add(target)
+    patched = dict(referrers)
+    for target in targets:
+        refs = [ref for ref in referrers.get(target, []) if ref["iri"] not in changed]
+        refs.extend(added.get(target, []))
+        if refs:
+            patched[target] = sorted(refs, key=_referrer_key)
+        else:
+            patched.pop(target, None)
+    return patched
 
 
 def _names_any(record: dict[str, Any], keys: list[str], iris: set[str]) -> bool:

@@ -266,3 +266,21 @@ def test_a_write_outside_the_entries_keeps_the_snapshot(registry: Registry) -> N
     store.write(WriteBatch().add_triples("urn:screg:graph:tokens-test", [token]))
     assert queries.snapshot(store, cache) is before
     assert_same(before, queries.load_snapshot(store))
+
+
+def test_a_subject_of_two_kinds_stays_found_under_its_last_kind(registry: Registry) -> None:
+    """A standard also typed as a resource is listed under both kinds and found (by_iri)
+    as a resource, as a build from scratch does; renaming what its standard record
+    cites copies that record only."""
+    store = registry.store
+    snap = queries.load_snapshot(store)
+    citing = next(r for r in snap.records["standard"] if r["dated_references"])
+    target = citing["dated_references"][0]["iri"]
+    both = (URIRef(citing["iri"]), RDF.type, SCS.InformationResource)
+    store.write(WriteBatch().add_triples(GRAPH_CURRENT, [both]))
+    doc = current_document(registry, target, DCTERMS.title, Literal("改名的标准", lang="zh"))
+    _, after = patched_after(registry, lambda: registry.submit([doc], REGISTRAR))
+    found = after.by_iri[citing["iri"]]
+    assert any(r is found for r in after.records["resource"])
+    cited = next(r for r in after.records["standard"] if r["iri"] == citing["iri"])
+    assert cited["dated_references"][0]["label"]["zh"] == "改名的标准"
