@@ -6,8 +6,10 @@ the query worker does), without HTTP:
 For the OPTIONAL join, the two-hop join and the GROUP BY of bench/sparql_bench.py, on
 departments taken from the store: the time over the union of the three public graphs
 (first query on a department: cold, then warm), over the current graph alone, as a
-COUNT(*) (no rows to Python), unordered and ordered rows, the worker's JSON writer, and
-the worker's own path (`worker.run_query`). Results in docs/benchmarks.md.
+COUNT(*) (no rows to Python), unordered and ordered rows, the worker's JSON writer, the
+dataset decision parsed afresh and from a template parsed before (the worker's plan
+cache, registry/sparql/worker.py `query_plan`), and the worker's own path
+(`worker.run_query`). Results in docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -92,6 +94,9 @@ def main(argv: list[str] | None = None) -> int:
                 ).serialize(format=ox.QueryResultsFormat.JSON),
                 "the dataset decision (parse)": lambda q=q: needed_graphs(
                     q, ds.default_graphs, ds._graph_matches
+                ),
+                "the plan, template parsed before": lambda q=q: ds.default_graph_for(
+                    q, worker.query_plan(q)[0]
                 ),
                 "worker.run_query (all of it)": lambda q=q: worker.run_query(ds, q, "json", 10000),
             }
