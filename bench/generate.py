@@ -90,9 +90,7 @@ def iri(text: str) -> Term:
 
 
 def _escape(text: str) -> str:
-    return (
-        text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
-    )
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
 
 
 def lit(text: str, lang: str | None = None) -> Term:
@@ -133,50 +131,105 @@ C_INTERFACE = v("scs:DataInterface")
 # ------------------------------------------------------------------ word lists
 
 AREAS = [
-    ("沈阳市", "Shenyang"), ("和平区", "Heping District"), ("沈河区", "Shenhe District"),
-    ("大东区", "Dadong District"), ("皇姑区", "Huanggu District"), ("铁西区", "Tiexi District"),
-    ("浑南区", "Hunnan District"), ("于洪区", "Yuhong District"),
-    ("沈北新区", "Shenbei New District"), ("苏家屯区", "Sujiatun District"),
+    ("沈阳市", "Shenyang"),
+    ("和平区", "Heping District"),
+    ("沈河区", "Shenhe District"),
+    ("大东区", "Dadong District"),
+    ("皇姑区", "Huanggu District"),
+    ("铁西区", "Tiexi District"),
+    ("浑南区", "Hunnan District"),
+    ("于洪区", "Yuhong District"),
+    ("沈北新区", "Shenbei New District"),
+    ("苏家屯区", "Sujiatun District"),
 ]
 
 # 类 -> 项 (subjects); the position in the list (from 1) is the 项 code.
 SUBJECTS: dict[int, list[tuple[str, str]]] = {
-    1: [("人口", "population"), ("法人", "legal entity"), ("自然资源", "natural resources"),
-        ("空间地理", "spatial geography"), ("社会信用", "social credit"),
-        ("电子证照", "electronic licence")],
-    2: [("医疗健康", "health care"), ("社会保障", "social security"),
-        ("食品药品安全", "food and drug safety"), ("安全生产", "work safety"),
-        ("生态环境", "ecology and environment"), ("城乡建设", "urban and rural construction"),
-        ("交通出行", "transport"), ("教育", "education"), ("就业", "employment"),
-        ("应急管理", "emergency management"), ("社区治理", "community governance")],
-    3: [("户籍", "household registration"), ("机动车", "motor vehicle"), ("驾驶人", "driver"),
-        ("婚姻登记", "marriage registration"), ("社会组织", "social organisation"),
-        ("养老机构", "elderly care institution"), ("医疗机构", "medical institution"),
-        ("学校", "school"), ("企业", "enterprise"), ("公交线路", "bus route"),
-        ("停车场", "car park"), ("排水管网", "drainage network"), ("供热", "district heating"),
-        ("不动产", "real estate")],
+    1: [
+        ("人口", "population"),
+        ("法人", "legal entity"),
+        ("自然资源", "natural resources"),
+        ("空间地理", "spatial geography"),
+        ("社会信用", "social credit"),
+        ("电子证照", "electronic licence"),
+    ],
+    2: [
+        ("医疗健康", "health care"),
+        ("社会保障", "social security"),
+        ("食品药品安全", "food and drug safety"),
+        ("安全生产", "work safety"),
+        ("生态环境", "ecology and environment"),
+        ("城乡建设", "urban and rural construction"),
+        ("交通出行", "transport"),
+        ("教育", "education"),
+        ("就业", "employment"),
+        ("应急管理", "emergency management"),
+        ("社区治理", "community governance"),
+    ],
+    3: [
+        ("户籍", "household registration"),
+        ("机动车", "motor vehicle"),
+        ("驾驶人", "driver"),
+        ("婚姻登记", "marriage registration"),
+        ("社会组织", "social organisation"),
+        ("养老机构", "elderly care institution"),
+        ("医疗机构", "medical institution"),
+        ("学校", "school"),
+        ("企业", "enterprise"),
+        ("公交线路", "bus route"),
+        ("停车场", "car park"),
+        ("排水管网", "drainage network"),
+        ("供热", "district heating"),
+        ("不动产", "real estate"),
+    ],
 }
 
 # 目 (kinds); the position in the list (from 1) is the 目 code.
 KINDS = [
-    ("基础信息", "basic information"), ("登记信息", "registration information"),
-    ("监测数据", "monitoring data"), ("统计数据", "statistics"),
-    ("许可信息", "licensing information"), ("变更信息", "change records"),
-    ("检查信息", "inspection records"), ("服务记录", "service records"),
-    ("年报信息", "annual reports"), ("目录信息", "directory"),
+    ("基础信息", "basic information"),
+    ("登记信息", "registration information"),
+    ("监测数据", "monitoring data"),
+    ("统计数据", "statistics"),
+    ("许可信息", "licensing information"),
+    ("变更信息", "change records"),
+    ("检查信息", "inspection records"),
+    ("服务记录", "service records"),
+    ("年报信息", "annual reports"),
+    ("目录信息", "directory"),
 ]
 
 # Data items: (zh name, data type, length for C/N else None).
 ITEMS: list[tuple[str, str, int | None]] = [
-    ("名称", "C", 100), ("统一社会信用代码", "C", 18), ("公民身份号码", "C", 18),
-    ("姓名", "C", 50), ("性别代码", "C", 1), ("出生日期", "D", None), ("民族代码", "C", 2),
-    ("联系电话", "C", 20), ("住所地址", "C", 200), ("行政区划代码", "C", 6),
-    ("登记日期", "D", None), ("登记机关", "C", 100), ("发证日期", "D", None),
-    ("有效期至", "D", None), ("证照编号", "C", 50), ("经营范围", "M", None),
-    ("注册资本", "Y", None), ("从业人数", "I", None), ("占地面积", "N", 12),
-    ("经度", "F", None), ("纬度", "F", None), ("监测值", "B", None), ("监测时间", "T", None),
-    ("更新时间", "T", None), ("是否有效", "L", None), ("状态代码", "C", 2), ("备注", "M", None),
-    ("数量", "N", 10), ("金额", "Y", None), ("附件", "G", None),
+    ("名称", "C", 100),
+    ("统一社会信用代码", "C", 18),
+    ("公民身份号码", "C", 18),
+    ("姓名", "C", 50),
+    ("性别代码", "C", 1),
+    ("出生日期", "D", None),
+    ("民族代码", "C", 2),
+    ("联系电话", "C", 20),
+    ("住所地址", "C", 200),
+    ("行政区划代码", "C", 6),
+    ("登记日期", "D", None),
+    ("登记机关", "C", 100),
+    ("发证日期", "D", None),
+    ("有效期至", "D", None),
+    ("证照编号", "C", 50),
+    ("经营范围", "M", None),
+    ("注册资本", "Y", None),
+    ("从业人数", "I", None),
+    ("占地面积", "N", 12),
+    ("经度", "F", None),
+    ("纬度", "F", None),
+    ("监测值", "B", None),
+    ("监测时间", "T", None),
+    ("更新时间", "T", None),
+    ("是否有效", "L", None),
+    ("状态代码", "C", 2),
+    ("备注", "M", None),
+    ("数量", "N", 10),
+    ("金额", "Y", None),
+    ("附件", "G", None),
 ]
 
 FORMATS = [
@@ -188,9 +241,16 @@ FORMATS = [
     ("format:selfdescribing", ["JSON", "XML"]),
 ]
 FORMAT_WEIGHTS = [10, 20, 55, 5, 3, 7]
-CYCLES = [("realtime", "实时"), ("daily", "每日"), ("weekly", "每周"), ("monthly", "每月"),
-          ("quarterly", "每季度"), ("halfyearly", "每半年"), ("yearly", "每年"),
-          ("irregular", "不定期")]
+CYCLES = [
+    ("realtime", "实时"),
+    ("daily", "每日"),
+    ("weekly", "每周"),
+    ("monthly", "每月"),
+    ("quarterly", "每季度"),
+    ("halfyearly", "每半年"),
+    ("yearly", "每年"),
+    ("irregular", "不定期"),
+]
 METHODS = ["method:database", "method:file", "method:interface", "method:media"]
 SHARING_CONDITIONS = [
     "仅向承担相关职能的政府部门提供,用于行政审批和事中事后监管",
@@ -232,26 +292,55 @@ DEPARTMENTS = [
 
 # Generated standards: domain x object x document type.
 STD_DOMAINS = [
-    ("智慧城市", "Smart city"), ("城市大数据", "Urban big data"),
-    ("政务信息资源", "Government information resources"), ("智能交通", "Intelligent transport"),
-    ("智慧医疗", "Smart health care"), ("公共安全视频", "Public security video"),
-    ("城市物联网", "Urban Internet of Things"), ("电子政务", "E-government"),
-    ("智慧社区", "Smart community"), ("城市运行管理", "Urban operation management"),
+    ("智慧城市", "Smart city"),
+    ("城市大数据", "Urban big data"),
+    ("政务信息资源", "Government information resources"),
+    ("智能交通", "Intelligent transport"),
+    ("智慧医疗", "Smart health care"),
+    ("公共安全视频", "Public security video"),
+    ("城市物联网", "Urban Internet of Things"),
+    ("电子政务", "E-government"),
+    ("智慧社区", "Smart community"),
+    ("城市运行管理", "Urban operation management"),
 ]
 STD_OBJECTS = [
-    ("数据元", "data elements"), ("信息资源目录", "information resource catalogue"),
-    ("数据接口", "data interfaces"), ("共享交换平台", "sharing and exchange platform"),
-    ("数据质量", "data quality"), ("数据安全", "data security"), ("元数据", "metadata"),
-    ("参考模型", "reference model"), ("编码规则", "coding rules"),
-    ("服务能力", "service capability"), ("运维管理", "operation and maintenance"),
+    ("数据元", "data elements"),
+    ("信息资源目录", "information resource catalogue"),
+    ("数据接口", "data interfaces"),
+    ("共享交换平台", "sharing and exchange platform"),
+    ("数据质量", "data quality"),
+    ("数据安全", "data security"),
+    ("元数据", "metadata"),
+    ("参考模型", "reference model"),
+    ("编码规则", "coding rules"),
+    ("服务能力", "service capability"),
+    ("运维管理", "operation and maintenance"),
 ]
 STD_DOCTYPES = [
-    ("技术要求", "technical requirements"), ("规范", "specification"), ("指南", "guide"),
-    ("评价指标", "evaluation indicators"), ("测试方法", "test methods"),
+    ("技术要求", "technical requirements"),
+    ("规范", "specification"),
+    ("指南", "guide"),
+    ("评价指标", "evaluation indicators"),
+    ("测试方法", "test methods"),
     ("通用要求", "general requirements"),
 ]
-SUBCATEGORIES = ["1.1", "1.2", "1.3", "2.1", "2.2", "3.1", "3.2", "3.3", "3.4", "3.5",
-                 "4.1", "4.2", "5.1", "6.1", "6.2"]
+SUBCATEGORIES = [
+    "1.1",
+    "1.2",
+    "1.3",
+    "2.1",
+    "2.2",
+    "3.1",
+    "3.2",
+    "3.3",
+    "3.4",
+    "3.5",
+    "4.1",
+    "4.2",
+    "5.1",
+    "6.1",
+    "6.2",
+]
 ICS = ["35.240.01", "35.240.99", "35.020", "35.110", "13.310", "03.120.10"]
 CCS = ["L67", "L70", "L71", "L80", "A10", "A24"]
 AUTH_METHODS = ["OAuth 2.0", "API Key", "HMAC 签名", "数字证书"]
@@ -361,12 +450,15 @@ def make_department(index: int, seed: int) -> Department:
 
 
 def write_department(w: Writer, dept: Department) -> None:
-    w.entity(dept.iri, [
-        (A, C_ORG),
-        (P["skos:prefLabel"], lit(dept.name_zh, "zh")),
-        (P["skos:prefLabel"], lit(dept.name_en, "en")),
-        (P["scs:creditCode"], lit(dept.code)),
-    ])
+    w.entity(
+        dept.iri,
+        [
+            (A, C_ORG),
+            (P["skos:prefLabel"], lit(dept.name_zh, "zh")),
+            (P["skos:prefLabel"], lit(dept.name_en, "en")),
+            (P["scs:creditCode"], lit(dept.code)),
+        ],
+    )
 
 
 def write_resource(
@@ -413,16 +505,27 @@ def write_resource(
     if invalid != "missing-description":
         names = "、".join(name for name, _t, _l in items[:4])
         pairs += [
-            (P["dct:description"], lit(
-                f"{dept.name_zh}提供的{title_zh},包括{names}等信息项,{cycle_zh}更新。", "zh")),
-            (P["dct:description"], lit(
-                f"{title_en.capitalize()} provided by the {dept.name_en}, "
-                f"with {len(items)} data items, updated {cycle}.", "en")),
+            (
+                P["dct:description"],
+                lit(f"{dept.name_zh}提供的{title_zh},包括{names}等信息项,{cycle_zh}更新。", "zh"),
+            ),
+            (
+                P["dct:description"],
+                lit(
+                    f"{title_en.capitalize()} provided by the {dept.name_en}, "
+                    f"with {len(items)} data items, updated {cycle}.",
+                    "en",
+                ),
+            ),
         ]
-    unknown = rng.choice(("cycle", "sharing", "format", "class")) if (
-        invalid == "unknown-code-value") else None
-    pairs.append((P["scs:resourceClass"],
-                  v("rclass:9") if unknown == "class" else v(f"rclass:{cls}")))
+    unknown = (
+        rng.choice(("cycle", "sharing", "format", "class"))
+        if (invalid == "unknown-code-value")
+        else None
+    )
+    pairs.append(
+        (P["scs:resourceClass"], v("rclass:9") if unknown == "class" else v(f"rclass:{cls}"))
+    )
     pairs.append((P["scs:format"], v("format:pdf") if unknown == "format" else v(fmt)))
     pairs.append((P["scs:formatDetail"], lit(rng.choice(details))))
     for k in range(1, 11):
@@ -432,8 +535,12 @@ def write_resource(
         stype = "conditional"
     elif invalid == "none-without-basis":
         stype = "none"
-    pairs.append((P["scs:sharingType"],
-                  v("sharing:partial") if unknown == "sharing" else v(f"sharing:{stype}")))
+    pairs.append(
+        (
+            P["scs:sharingType"],
+            v("sharing:partial") if unknown == "sharing" else v(f"sharing:{stype}"),
+        )
+    )
     if stype == "conditional" and invalid != "conditional-without-condition":
         pairs.append((P["scs:sharingCondition"], lit(rng.choice(SHARING_CONDITIONS))))
     if stype == "none" and invalid != "none-without-basis":
@@ -445,8 +552,12 @@ def write_resource(
     pairs.append((P["scs:openness"], v("openness:open" if opened else "openness:closed")))
     if opened and rng.random() < 0.5:
         pairs.append((P["scs:openCondition"], lit(rng.choice(OPEN_CONDITIONS))))
-    pairs.append((P["dct:accrualPeriodicity"],
-                  v("cycle:hourly") if unknown == "cycle" else v(f"cycle:{cycle}")))
+    pairs.append(
+        (
+            P["dct:accrualPeriodicity"],
+            v("cycle:hourly") if unknown == "cycle" else v(f"cycle:{cycle}"),
+        )
+    )
     if invalid != "missing-issued":
         pairs.append((P["dct:issued"], date(_date(rng, 2018, 2024))))
     for std in rng.sample(standards, min(len(standards), rng.randint(1, 2))):
@@ -482,8 +593,10 @@ def write_catalog(w: Writer, dept: Department, name: str, issued: str) -> None:
     pairs: list[tuple[Term, Term]] = [
         (A, C_CATALOG),
         (P["dct:title"], lit(f"{dept.name_zh}政务信息资源目录", "zh")),
-        (P["dct:title"], lit(f"Government information resource catalogue of the {dept.name_en}",
-                             "en")),
+        (
+            P["dct:title"],
+            lit(f"Government information resource catalogue of the {dept.name_en}", "en"),
+        ),
         (P["dct:publisher"], iri(dept.iri)),
         (P["dct:issued"], date(issued)),
     ]
@@ -501,7 +614,8 @@ def example_standards(path: Path = EXAMPLE_STANDARDS) -> list[str]:
     graph = Graph().parse(data=path.read_bytes(), format="turtle")
     current = URIRef(NAMESPACES["stdstatus"] + "current")
     found = sorted(
-        str(s) for s in graph.subjects(RDF.type, scs.Standard)
+        str(s)
+        for s in graph.subjects(RDF.type, scs.Standard)
         if (s, scs.standardStatus, current) in graph
     )
     if not found:
@@ -519,21 +633,30 @@ class Result:
     counts: dict[str, int]
 
 
-def write_catalogue(out: TextIO, fmt: str, n: int, seed: int = 1, invalid_ratio: float = 0.02,
-                    standards: Sequence[str] | None = None) -> Result:
+def write_catalogue(
+    out: TextIO,
+    fmt: str,
+    n: int,
+    seed: int = 1,
+    invalid_ratio: float = 0.02,
+    standards: Sequence[str] | None = None,
+) -> Result:
     rng = random.Random(seed)
     w = Writer(out, fmt)
     standards = list(standards) if standards is not None else example_standards()
     dept = make_department(rng.randrange(len(DEPARTMENTS)), seed)
     plan = _invalid_plan(rng, n, invalid_ratio)
-    w.comment(f"Generated by bench/generate.py catalogue --resources {n} --seed {seed}: "
-              "benchmark data, not real.")
+    w.comment(
+        f"Generated by bench/generate.py catalogue --resources {n} --seed {seed}: "
+        "benchmark data, not real."
+    )
     write_department(w, dept)
     width = max(5, len(str(n)))
     invalid: list[tuple[str, str]] = []
     for i in range(n):
-        res, focus = write_resource(w, rng, i + 1, width, dept, standards, dept.resources[-50:],
-                                    plan.get(i))
+        res, focus = write_resource(
+            w, rng, i + 1, width, dept, standards, dept.resources[-50:], plan.get(i)
+        )
         dept.resources.append(res)
         if focus:
             invalid.append((focus, plan[i]))
@@ -581,8 +704,9 @@ def plan_standards(rng: random.Random, n: int) -> list[Edition]:
             m = int(issued[5:7]) + 6
             in_force = f"{year + (m > 12)}-{(m - 1) % 12 + 1:02d}-{issued[8:]}"
             slug = ident.replace("/", "-").replace(" ", "-")
-            edition = Edition(f"{BASE}standard/{slug}", ident, prefix, number, year, issued,
-                              in_force, line)
+            edition = Edition(
+                f"{BASE}standard/{slug}", ident, prefix, number, year, issued, in_force, line
+            )
             if previous is not None:
                 previous.status = "superseded"
                 previous.replaced_by = edition.iri
@@ -653,13 +777,22 @@ def write_standards(w: Writer, rng: random.Random, editions: list[Edition]) -> N
         w.entity(ed.iri, pairs)
 
 
-def write_registry(out: TextIO, fmt: str, n_standards: int, n_resources: int, seed: int = 1,
-                   n_departments: int = len(DEPARTMENTS), n_interfaces: int | None = None,
-                   invalid_ratio: float = 0.02) -> Result:
+def write_registry(
+    out: TextIO,
+    fmt: str,
+    n_standards: int,
+    n_resources: int,
+    seed: int = 1,
+    n_departments: int = len(DEPARTMENTS),
+    n_interfaces: int | None = None,
+    invalid_ratio: float = 0.02,
+) -> Result:
     rng = random.Random(seed)
     w = Writer(out, fmt)
-    w.comment(f"Generated by bench/generate.py registry --standards {n_standards} "
-              f"--resources {n_resources} --seed {seed}: benchmark data, not real.")
+    w.comment(
+        f"Generated by bench/generate.py registry --standards {n_standards} "
+        f"--resources {n_resources} --seed {seed}: benchmark data, not real."
+    )
     editions = plan_standards(rng, n_standards)
     write_standards(w, rng, editions)
     conformable = [e.iri for e in editions if e.status in ("current", "forthcoming")]
@@ -671,8 +804,9 @@ def write_registry(out: TextIO, fmt: str, n_standards: int, n_resources: int, se
     invalid: list[tuple[str, str]] = []
     for i in range(n_resources):
         dept = depts[rng.randrange(len(depts))]
-        res, focus = write_resource(w, rng, i + 1, width, dept, conformable,
-                                    dept.resources[-50:], plan.get(i))
+        res, focus = write_resource(
+            w, rng, i + 1, width, dept, conformable, dept.resources[-50:], plan.get(i)
+        )
         dept.resources.append(res)
         if focus:
             invalid.append((focus, plan[i]))
@@ -692,11 +826,17 @@ def write_registry(out: TextIO, fmt: str, n_standards: int, n_resources: int, se
             (P["dct:title"], lit(name_zh, "zh")),
             (P["dct:title"], lit(f"{dept.name_en} data service interface {i + 1}", "en")),
             (P["dct:publisher"], iri(dept.iri)),
-            (P["dcat:endpointURL"],
-             iri(f"https://data.shenyang.example.gov.cn/api/{dept.abbr.lower()}/v1/{i + 1}")),
-            (P["dcat:endpointDescription"],
-             iri(f"https://data.shenyang.example.gov.cn/api/{dept.abbr.lower()}/v1/{i + 1}"
-                 "/openapi.json")),
+            (
+                P["dcat:endpointURL"],
+                iri(f"https://data.shenyang.example.gov.cn/api/{dept.abbr.lower()}/v1/{i + 1}"),
+            ),
+            (
+                P["dcat:endpointDescription"],
+                iri(
+                    f"https://data.shenyang.example.gov.cn/api/{dept.abbr.lower()}/v1/{i + 1}"
+                    "/openapi.json"
+                ),
+            ),
             (P["scs:protocol"], lit("HTTP/REST")),
         ]
         for r in rng.sample(valid, min(len(valid), rng.randint(1, 3))):
@@ -708,8 +848,13 @@ def write_registry(out: TextIO, fmt: str, n_standards: int, n_resources: int, se
         dept.interfaces.append(itf)
     for dept in depts:
         write_catalog(w, dept, "registry", _date(rng, 2024, 2024))
-    counts = {"standards": len(editions), "departments": len(depts), "resources": n_resources,
-              "interfaces": sum(len(d.interfaces) for d in depts), "catalogues": len(depts)}
+    counts = {
+        "standards": len(editions),
+        "departments": len(depts),
+        "resources": n_resources,
+        "interfaces": sum(len(d.interfaces) for d in depts),
+        "catalogues": len(depts),
+    }
     return Result(invalid, w.triples, counts)
 
 
@@ -743,11 +888,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     reg.add_argument("--standards", type=int, default=10000)
     reg.add_argument("--resources", type=int, default=50000)
     reg.add_argument("--departments", type=int, default=len(DEPARTMENTS))
-    reg.add_argument("--interfaces", type=int, default=None,
-                     help="default: a tenth of the resources")
+    reg.add_argument(
+        "--interfaces", type=int, default=None, help="default: a tenth of the resources"
+    )
     for p in (cat, reg):
-        p.add_argument("-o", "--output", required=True,
-                       help="output file; .ttl Turtle, .nt N-Triples, .nq N-Quads")
+        p.add_argument(
+            "-o",
+            "--output",
+            required=True,
+            help="output file; .ttl Turtle, .nt N-Triples, .nq N-Quads",
+        )
         p.add_argument("--seed", type=int, default=1)
         p.add_argument("--invalid-ratio", type=float, default=0.02)
     args = parser.parse_args(argv)
@@ -756,16 +906,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("write uncompressed output")
     started = time.perf_counter()
     if args.mode == "catalogue":
-        result = write_output(path, lambda out, fmt: write_catalogue(
-            out, fmt, args.resources, args.seed, args.invalid_ratio))
+        result = write_output(
+            path,
+            lambda out, fmt: write_catalogue(
+                out, fmt, args.resources, args.seed, args.invalid_ratio
+            ),
+        )
     else:
-        result = write_output(path, lambda out, fmt: write_registry(
-            out, fmt, args.standards, args.resources, args.seed, args.departments,
-            args.interfaces, args.invalid_ratio))
+        result = write_output(
+            path,
+            lambda out, fmt: write_registry(
+                out,
+                fmt,
+                args.standards,
+                args.resources,
+                args.seed,
+                args.departments,
+                args.interfaces,
+                args.invalid_ratio,
+            ),
+        )
     elapsed = time.perf_counter() - started
     counts = ", ".join(f"{v} {k}" for k, v in result.counts.items())
-    print(f"{path}: {result.triples} triples ({counts}), {len(result.invalid)} invalid "
-          f"focus nodes in {path}.invalid.txt; {elapsed:.1f} s")
+    print(
+        f"{path}: {result.triples} triples ({counts}), {len(result.invalid)} invalid "
+        f"focus nodes in {path}.invalid.txt; {elapsed:.1f} s"
+    )
     return 0
 
 

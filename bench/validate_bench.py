@@ -110,8 +110,16 @@ def _norm_path(path: str | None) -> str | None:
 
 
 def _key(r: Any) -> Key:
-    return (r.focus, _norm_path(r.path), r.constraint, r.severity, r.value, r.source_shape,
-            r.message_zh, r.message_en)
+    return (
+        r.focus,
+        _norm_path(r.path),
+        r.constraint,
+        r.severity,
+        r.value,
+        r.source_shape,
+        r.message_zh,
+        r.message_en,
+    )
 
 
 def keys_of_registry(report: Any) -> list[Key]:
@@ -169,8 +177,7 @@ def expected_check(keys: list[Key], invalid: dict[str, str]) -> dict[str, Any]:
         caught[kind][1] += 1
     invalid_resources = {f.split("/item/")[0] for f in invalid}
     unexpected = sorted(
-        f for f in violating
-        if f not in invalid and f.split("/item/")[0] not in invalid_resources
+        f for f in violating if f not in invalid and f.split("/item/")[0] not in invalid_resources
     )
     return {
         "invalid_listed": len(invalid),
@@ -203,8 +210,9 @@ def run_cli(screg: str, path: Path, runs: int) -> tuple[list[float], str]:
     return times, note
 
 
-def bench_size(n: int, args: argparse.Namespace, validator: Any, shapes: Graph,
-               ontology: Graph) -> dict[str, Any]:
+def bench_size(
+    n: int, args: argparse.Namespace, validator: Any, shapes: Graph, ontology: Graph
+) -> dict[str, Any]:
     path = catalogue_path(args.data_dir, n, args.seed)
     invalid = read_invalid(path)
     started = time.perf_counter()
@@ -215,8 +223,11 @@ def bench_size(n: int, args: argparse.Namespace, validator: Any, shapes: Graph,
     for triple in ontology:
         data_plain.add(triple)
     build_s = time.perf_counter() - started
-    print(f"\n== {n} resources: {path.name}, {len(data)} triples with context "
-          f"(+ ontology: {len(data_plain)}); parse {parse_s:.1f} s", flush=True)
+    print(
+        f"\n== {n} resources: {path.name}, {len(data)} triples with context "
+        f"(+ ontology: {len(data_plain)}); parse {parse_s:.1f} s",
+        flush=True,
+    )
 
     a, b = Side(), Side()
     runs_a = 0 if args.skip_registry else args.runs
@@ -228,8 +239,11 @@ def bench_size(n: int, args: argparse.Namespace, validator: Any, shapes: Graph,
             report = validator.validate(data)
             a.times.append(time.perf_counter() - started)
             a.keys = keys_of_registry(report)
-            print(f"  run {run + 1} (a) Validator.validate: {a.times[-1]:.2f} s, "
-                  f"{len(a.keys)} results", flush=True)
+            print(
+                f"  run {run + 1} (a) Validator.validate: {a.times[-1]:.2f} s, "
+                f"{len(a.keys)} results",
+                flush=True,
+            )
             del report
         if run < runs_b:
             shacl = copy_graph(shapes)  # pyshacl changes the shapes graph it is given
@@ -238,8 +252,11 @@ def bench_size(n: int, args: argparse.Namespace, validator: Any, shapes: Graph,
             conforms, results_graph, _text = pyshacl.validate(data_plain, shacl_graph=shacl)
             b.times.append(time.perf_counter() - started)
             b.keys = keys_of_pyshacl(results_graph, data)
-            print(f"  run {run + 1} (b) pyshacl.validate:   {b.times[-1]:.2f} s, "
-                  f"{len(b.keys)} results, conforms={conforms}", flush=True)
+            print(
+                f"  run {run + 1} (b) pyshacl.validate:   {b.times[-1]:.2f} s, "
+                f"{len(b.keys)} results, conforms={conforms}",
+                flush=True,
+            )
             del results_graph, shacl
 
     set_a, set_b = set(a.keys), set(b.keys)
@@ -251,10 +268,20 @@ def bench_size(n: int, args: argparse.Namespace, validator: Any, shapes: Graph,
         "triples_with_ontology": len(data_plain),
         "parse_s": round(parse_s, 2),
         "build_plain_data_s": round(build_s, 2),
-        "a": {"runs": [round(t, 2) for t in a.times], "median_s": _round(a.median),
-              "results": len(a.keys), "distinct": len(set_a), "severities": a.severities()},
-        "b": {"runs": [round(t, 2) for t in b.times], "median_s": _round(b.median),
-              "results": len(b.keys), "distinct": len(set_b), "severities": b.severities()},
+        "a": {
+            "runs": [round(t, 2) for t in a.times],
+            "median_s": _round(a.median),
+            "results": len(a.keys),
+            "distinct": len(set_a),
+            "severities": a.severities(),
+        },
+        "b": {
+            "runs": [round(t, 2) for t in b.times],
+            "median_s": _round(b.median),
+            "results": len(b.keys),
+            "distinct": len(set_b),
+            "severities": b.severities(),
+        },
         "ratio_b_over_a": round(b.median / a.median, 2) if a.median and b.median else None,
         "same_results": agree,
         "expected": expected_check(a.keys if a.times else b.keys, invalid),
@@ -262,10 +289,16 @@ def bench_size(n: int, args: argparse.Namespace, validator: Any, shapes: Graph,
     }
     if agree is False:
         only_a, only_b = sorted(set_a - set_b, key=str), sorted(set_b - set_a, key=str)
-        out["only_a"] = {"count": len(only_a), "examples": only_a[:5],
-                         "constraints": dict(Counter(_local(k[2]) for k in only_a))}
-        out["only_b"] = {"count": len(only_b), "examples": only_b[:5],
-                         "constraints": dict(Counter(_local(k[2]) for k in only_b))}
+        out["only_a"] = {
+            "count": len(only_a),
+            "examples": only_a[:5],
+            "constraints": dict(Counter(_local(k[2]) for k in only_a)),
+        }
+        out["only_b"] = {
+            "count": len(only_b),
+            "examples": only_b[:5],
+            "constraints": dict(Counter(_local(k[2]) for k in only_b)),
+        }
     screg = shutil.which("screg") or str(ROOT / ".venv" / "bin" / "screg")
     if args.skip_cli:
         out["cli"] = {"note": "skipped (--skip-cli)"}
@@ -273,9 +306,11 @@ def bench_size(n: int, args: argparse.Namespace, validator: Any, shapes: Graph,
         out["cli"] = {"note": "skipped: no screg command"}
     else:
         times, note = run_cli(screg, path, args.cli_runs or args.runs)
-        out["cli"] = {"runs": [round(t, 2) for t in times],
-                      "median_s": _round(statistics.median(times)) if times else None,
-                      "note": note if times else f"skipped: screg validate failed ({note})"}
+        out["cli"] = {
+            "runs": [round(t, 2) for t in times],
+            "median_s": _round(statistics.median(times)) if times else None,
+            "note": note if times else f"skipped: screg validate failed ({note})",
+        }
     return out
 
 
@@ -316,47 +351,69 @@ def machine() -> dict[str, Any]:
 
 def print_summary(result: dict[str, Any]) -> None:
     a, b = result["a"], result["b"]
-    print(f"-- {result['resources']} resources ({result['triples_with_context']} triples "
-          "with context)")
+    print(
+        f"-- {result['resources']} resources ({result['triples_with_context']} triples "
+        "with context)"
+    )
     if a["runs"]:
-        print(f"   (a) registry Validator: median {a['median_s']} s over {len(a['runs'])} runs "
-              f"{a['runs']}; {a['results']} results {a['severities']}")
+        print(
+            f"   (a) registry Validator: median {a['median_s']} s over {len(a['runs'])} runs "
+            f"{a['runs']}; {a['results']} results {a['severities']}"
+        )
     if b["runs"]:
-        print(f"   (b) plain pyshacl:      median {b['median_s']} s over {len(b['runs'])} runs "
-              f"{b['runs']}; {b['results']} results {b['severities']}")
+        print(
+            f"   (b) plain pyshacl:      median {b['median_s']} s over {len(b['runs'])} runs "
+            f"{b['runs']}; {b['results']} results {b['severities']}"
+        )
     if a["runs"] and b["runs"]:
         print(f"   ratio (b)/(a): {result['ratio_b_over_a']}")
-        print("   same (focus, path, constraint, severity, value, shape, messages) set: "
-              + ("yes" if result["same_results"] else "NO"))
+        print(
+            "   same (focus, path, constraint, severity, value, shape, messages) set: "
+            + ("yes" if result["same_results"] else "NO")
+        )
         for side in ("only_a", "only_b"):
             if side in result:
                 print(f"   {side}: {result[side]}")
     exp = result["expected"]
-    print(f"   invalid focus nodes with a Violation in ({result['expected_from']}): "
-          f"{exp['invalid_with_violation']}/{exp['invalid_listed']} {exp['by_kind']}; "
-          "Violations on other foci: "
-          f"{exp['violating_foci_not_listed']} {exp['examples_not_listed']}")
+    print(
+        f"   invalid focus nodes with a Violation in ({result['expected_from']}): "
+        f"{exp['invalid_with_violation']}/{exp['invalid_listed']} {exp['by_kind']}; "
+        "Violations on other foci: "
+        f"{exp['violating_foci_not_listed']} {exp['examples_not_listed']}"
+    )
     cli = result["cli"]
-    print(f"   screg validate --store memory: {cli.get('median_s')} s {cli.get('runs', '')} "
-          f"{cli['note']}")
+    print(
+        f"   screg validate --store memory: {cli.get('median_s')} s {cli.get('runs', '')} "
+        f"{cli['note']}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1000],
-                        help="catalogue sizes in resources [1000]")
+    parser.add_argument(
+        "--sizes", type=int, nargs="+", default=[1000], help="catalogue sizes in resources [1000]"
+    )
     parser.add_argument("--runs", type=int, default=3, help="runs of each side [3]")
-    parser.add_argument("--runs-plain", type=int, default=None,
-                        help="runs of plain pyshacl [same as --runs]")
-    parser.add_argument("--cli-runs", type=int, default=None,
-                        help="runs of screg validate [same as --runs]")
+    parser.add_argument(
+        "--runs-plain", type=int, default=None, help="runs of plain pyshacl [same as --runs]"
+    )
+    parser.add_argument(
+        "--cli-runs", type=int, default=None, help="runs of screg validate [same as --runs]"
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--data-dir", type=Path, default=ROOT / "bench" / "data")
     parser.add_argument("--skip-plain", action="store_true", help="time (a) only")
-    parser.add_argument("--skip-registry", action="store_true",
-                        help="time (b) only (the registry's Validator is superlinear in size)")
-    parser.add_argument("--no-registry-cache", dest="registry_cache", action="store_false",
-                        help="run (a) with rdflib's own SPARQL processor too")
+    parser.add_argument(
+        "--skip-registry",
+        action="store_true",
+        help="time (b) only (the registry's Validator is superlinear in size)",
+    )
+    parser.add_argument(
+        "--no-registry-cache",
+        dest="registry_cache",
+        action="store_false",
+        help="run (a) with rdflib's own SPARQL processor too",
+    )
     parser.add_argument("--skip-cli", action="store_true", help="do not time screg validate")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     args = parser.parse_args(argv)
@@ -379,9 +436,12 @@ def main(argv: list[str] | None = None) -> int:
     init_s = time.perf_counter() - started
     shapes = parse_files(shape_files)
     ontology = parse_files(sorted(ONTOLOGY_DIR.glob("*.ttl")))
-    print(f"shapes: {', '.join(p.name for p in shape_files)} ({len(shapes)} triples, sha256 "
-          f"{validator.shapes.sha256[:12]}); ontology {len(ontology)} triples; "
-          f"Validator() {init_s:.2f} s", flush=True)
+    print(
+        f"shapes: {', '.join(p.name for p in shape_files)} ({len(shapes)} triples, sha256 "
+        f"{validator.shapes.sha256[:12]}); ontology {len(ontology)} triples; "
+        f"Validator() {init_s:.2f} s",
+        flush=True,
+    )
     results = []
     for n in args.sizes:
         result = bench_size(n, args, validator, shapes, ontology)
@@ -392,12 +452,24 @@ def main(argv: list[str] | None = None) -> int:
     print(f"peak RSS of this process: {peak:.1f} GiB")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(
-            {"machine": info, "command": " ".join(sys.argv), "validator_init_s": round(init_s, 2),
-             "peak_rss_gib": round(peak, 2), "registry_sparql_cache": args.registry_cache,
-             "shapes": [p.name for p in shape_files], "shapes_sha256": validator.shapes.sha256,
-             "results": results},
-            ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+        args.json.write_text(
+            json.dumps(
+                {
+                    "machine": info,
+                    "command": " ".join(sys.argv),
+                    "validator_init_s": round(init_s, 2),
+                    "peak_rss_gib": round(peak, 2),
+                    "registry_sparql_cache": args.registry_cache,
+                    "shapes": [p.name for p in shape_files],
+                    "shapes_sha256": validator.shapes.sha256,
+                    "results": results,
+                },
+                ensure_ascii=False,
+                indent=2,
+                default=str,
+            ),
+            encoding="utf-8",
+        )
         print(f"\nwritten {args.json}")
     return 0
 

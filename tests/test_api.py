@@ -749,8 +749,9 @@ def test_docs_cover_every_endpoint_with_curl(app) -> None:
 
 def test_validate_accepts_spreadsheets_with_row_and_column(client: TestClient) -> None:
     csv_body = (EXAMPLES / "invalid" / "spreadsheet-shapes.csv").read_bytes()
-    response = client.post("/api/v1/validate", content=csv_body,
-                           headers={"Content-Type": "text/csv"})
+    response = client.post(
+        "/api/v1/validate", content=csv_body, headers={"Content-Type": "text/csv"}
+    )
     assert response.status_code == 200, response.text
     report = response.json()
     assert report["conforms"] is False
@@ -760,7 +761,9 @@ def test_validate_accepts_spreadsheets_with_row_and_column(client: TestClient) -
     media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     ok = client.post("/api/v1/validate", content=xlsx, headers={"Content-Type": media})
     assert ok.status_code == 200 and ok.json()["conforms"] is True, ok.text
-    by_query = client.post("/api/v1/validate?format=csv",
-                           content=(EXAMPLES / "catalogue-valid.csv").read_bytes(),
-                           headers={"Content-Type": "application/octet-stream"})
+    by_query = client.post(
+        "/api/v1/validate?format=csv",
+        content=(EXAMPLES / "catalogue-valid.csv").read_bytes(),
+        headers={"Content-Type": "application/octet-stream"},
+    )
     assert by_query.status_code == 200 and by_query.json()["conforms"] is True

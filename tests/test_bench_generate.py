@@ -66,8 +66,11 @@ def test_registry_mode_standards_are_well_formed_and_unique():
     out = io.StringIO()
     result = write_registry(out, "ttl", n_standards=60, n_resources=20, n_departments=3)
     graph = Graph().parse(data=out.getvalue(), format="turtle")
-    identifiers = [str(i) for s in graph.subjects(ns.RDF.type, SCS.Standard)
-                   for i in graph.objects(s, ns.DCTERMS.identifier)]
+    identifiers = [
+        str(i)
+        for s in graph.subjects(ns.RDF.type, SCS.Standard)
+        for i in graph.objects(s, ns.DCTERMS.identifier)
+    ]
     assert len(identifiers) == 60 == len(set(identifiers))
     assert all(WELL_FORMED.match(i) for i in identifiers)
     assert len(set(graph.subjects(ns.RDF.type, SCS.InformationResource))) == 20

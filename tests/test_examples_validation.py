@@ -28,8 +28,13 @@ def context_store(seeded_dump: bytes):
 
 def key(result: ValidationResult) -> tuple:
     constraint = result.constraint.removeprefix(SHACL)
-    return (result.severity, result.focus, result.path, constraint,
-            result.source_shape.removeprefix(SHAPES))
+    return (
+        result.severity,
+        result.focus,
+        result.path,
+        constraint,
+        result.source_shape.removeprefix(SHAPES),
+    )
 
 
 def validate(path: Path, validator: Validator, store) -> list[ValidationResult]:

@@ -103,9 +103,7 @@ def test_impact_cycles_coverage_chain_path(client: TestClient) -> None:
     assert path.json()["relation"] == "needs" and len(path.json()["path"]) == 3
 
 
-def test_graph_over_the_node_limit_is_refused_before_drawing(
-    seeded_dump: bytes, validator
-) -> None:
+def test_graph_over_the_node_limit_is_refused_before_drawing(seeded_dump: bytes, validator) -> None:
     store = open_store("memory")
     store.load_dump(seeded_dump, "nquads")
     settings = Settings(store="memory", seed=False, graph_max_nodes=3)

@@ -46,8 +46,9 @@ def test_parallel_parsing_does_not_break_rdflib_parser() -> None:
             for i in range(20):
                 text = f"SELECT ?s WHERE {{ ?s ?p ?o }} LIMIT {n * 100 + i + 3}"
                 assert len(list(graph.query(text))) == 3
-            assert URIRef("http://example.org/a") in {r.s for r in graph.query(QUERY,
-                          initBindings={"min": Literal(0)})}
+            assert URIRef("http://example.org/a") in {
+                r.s for r in graph.query(QUERY, initBindings={"min": Literal(0)})
+            }
         except BaseException as exc:
             errors.append(exc)
 

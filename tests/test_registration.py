@@ -25,8 +25,12 @@ def quads(store) -> set[bytes]:
     return set(store.dump("nquads").splitlines())
 
 
-def resource_doc(title: str, code: str = "101001/000001", publisher: URIRef | None = None,
-                 sharing: str = "unconditional") -> Document:
+def resource_doc(
+    title: str,
+    code: str = "101001/000001",
+    publisher: URIRef | None = None,
+    sharing: str = "unconditional",
+) -> Document:
     publisher = publisher or BIG_DATA_BUREAU
     iri = f"{BASE}resource/{code.replace('/', '-')}"
     ttl = f"""

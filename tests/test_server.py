@@ -104,8 +104,9 @@ def test_refused_and_timed_out_queries_leave_the_server_up(
     # While a slow query runs, the REST API keeps answering.
     slow: dict[str, httpx.Response] = {}
     thread = threading.Thread(
-        target=lambda: slow.update(r=httpx.get(f"{base}/sparql", params={"query": SLOW},
-                                               timeout=30))
+        target=lambda: slow.update(
+            r=httpx.get(f"{base}/sparql", params={"query": SLOW}, timeout=30)
+        )
     )
     started = time.monotonic()
     thread.start()

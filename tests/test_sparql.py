@@ -109,8 +109,9 @@ def test_missing_query_and_bad_content_type(client: TestClient) -> None:
 
 
 def test_syntax_error_is_400(client: TestClient) -> None:
-    error = _error(client.get("/sparql", params={"query": "SELECT ?s WHERE { ?s ?p }"}), 400,
-                   "invalid_query")
+    error = _error(
+        client.get("/sparql", params={"query": "SELECT ?s WHERE { ?s ?p }"}), 400, "invalid_query"
+    )
     assert "SPARQL" in error["message"]
 
 
@@ -120,8 +121,9 @@ def test_syntax_error_is_400(client: TestClient) -> None:
 def test_select_in_every_format(client: TestClient) -> None:
     expected = _json_ids(client.get("/sparql", params={"query": STANDARDS}))
 
-    xml = client.get("/sparql", params={"query": STANDARDS},
-                     headers={"Accept": "application/sparql-results+xml"})
+    xml = client.get(
+        "/sparql", params={"query": STANDARDS}, headers={"Accept": "application/sparql-results+xml"}
+    )
     assert xml.headers["content-type"].startswith("application/sparql-results+xml")
     root = ET.fromstring(xml.content)
     assert [v.get("name") for v in root.iter(f"{SRX}variable")] == ["s", "id"]
@@ -132,15 +134,17 @@ def test_select_in_every_format(client: TestClient) -> None:
     ]
     assert ids == expected
 
-    csv_response = client.get("/sparql", params={"query": STANDARDS},
-                              headers={"Accept": "text/csv"})
+    csv_response = client.get(
+        "/sparql", params={"query": STANDARDS}, headers={"Accept": "text/csv"}
+    )
     assert csv_response.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(csv_response.text)))
     assert [r["id"] for r in rows] == expected
     assert A_STANDARD in {r["s"] for r in rows}
 
-    tsv = client.get("/sparql", params={"query": STANDARDS},
-                     headers={"Accept": "text/tab-separated-values"})
+    tsv = client.get(
+        "/sparql", params={"query": STANDARDS}, headers={"Accept": "text/tab-separated-values"}
+    )
     assert tsv.headers["content-type"].startswith("text/tab-separated-values")
     lines = tsv.text.splitlines()
     assert lines[0].split("\t") == ["?s", "?id"]
@@ -152,16 +156,20 @@ def test_select_in_every_format(client: TestClient) -> None:
     ("accept", "parse"),
     [
         ("application/sparql-results+json", lambda r: r.json()["boolean"]),
-        ("application/sparql-results+xml",
-         lambda r: ET.fromstring(r.content).find(f"{SRX}boolean").text == "true"),
+        (
+            "application/sparql-results+xml",
+            lambda r: ET.fromstring(r.content).find(f"{SRX}boolean").text == "true",
+        ),
         ("text/csv", lambda r: r.text.strip() == "true"),
     ],
 )
 def test_ask(client: TestClient, accept: str, parse: Any) -> None:
-    yes = client.get("/sparql", params={"query": f"ASK {{ <{A_STANDARD}> ?p ?o }}"},
-                     headers={"Accept": accept})
-    no = client.get("/sparql", params={"query": "ASK { <urn:nothing> ?p ?o }"},
-                    headers={"Accept": accept})
+    yes = client.get(
+        "/sparql", params={"query": f"ASK {{ <{A_STANDARD}> ?p ?o }}"}, headers={"Accept": accept}
+    )
+    no = client.get(
+        "/sparql", params={"query": "ASK { <urn:nothing> ?p ?o }"}, headers={"Accept": accept}
+    )
     assert yes.status_code == no.status_code == 200
     assert parse(yes) is True
     assert parse(no) is False
@@ -187,8 +195,11 @@ def test_construct_in_every_format(client: TestClient) -> None:
 
 
 def test_describe(client: TestClient) -> None:
-    response = client.get("/sparql", params={"query": f"DESCRIBE <{A_STANDARD}>"},
-                          headers={"Accept": "application/n-triples"})
+    response = client.get(
+        "/sparql",
+        params={"query": f"DESCRIBE <{A_STANDARD}>"},
+        headers={"Accept": "application/n-triples"},
+    )
     assert response.status_code == 200
     graph = Graph().parse(data=response.content, format="nt")
     assert {str(s) for s in graph.subjects()} == {A_STANDARD}
@@ -204,20 +215,30 @@ def test_accept_q_values(client: TestClient) -> None:
         headers={"Accept": "text/csv;q=0.4, application/sparql-results+xml;q=0.8, text/html"},
     )
     assert response.headers["content-type"].startswith("application/sparql-results+xml")
-    graph = client.get("/sparql", params={"query": CONSTRUCT},
-                       headers={"Accept": "application/json"})
+    graph = client.get(
+        "/sparql", params={"query": CONSTRUCT}, headers={"Accept": "application/json"}
+    )
     assert graph.headers["content-type"].startswith("application/ld+json")
     assert isinstance(graph.json(), list)
     assert "accept" in graph.headers["vary"].lower()
 
 
 def test_not_acceptable(client: TestClient) -> None:
-    error = _error(client.get("/sparql", params={"query": STANDARDS},
-                              headers={"Accept": "image/png"}), 406, "not_acceptable")
+    error = _error(
+        client.get("/sparql", params={"query": STANDARDS}, headers={"Accept": "image/png"}),
+        406,
+        "not_acceptable",
+    )
     assert "application/sparql-results+json" in error["details"]["available"]
-    _error(client.get("/sparql", params={"query": CONSTRUCT},
-                      headers={"Accept": "application/sparql-results+json"}), 406,
-           "not_acceptable")
+    _error(
+        client.get(
+            "/sparql",
+            params={"query": CONSTRUCT},
+            headers={"Accept": "application/sparql-results+json"},
+        ),
+        406,
+        "not_acceptable",
+    )
 
 
 # -- refused inputs ---------------------------------------------------------------------
@@ -240,8 +261,9 @@ def test_refused_queries(client: TestClient, name: str) -> None:
     for response in (
         client.get("/sparql", params={"query": query}),
         client.post("/sparql", data={"query": query}),
-        client.post("/sparql", content=query.encode(),
-                    headers={"Content-Type": "application/sparql-query"}),
+        client.post(
+            "/sparql", content=query.encode(), headers={"Content-Type": "application/sparql-query"}
+        ),
     ):
         _error(response, 400, "query_refused")
     # the endpoint still answers afterwards
@@ -254,8 +276,11 @@ def test_refused_protocol_parameters(client: TestClient) -> None:
         client.get("/sparql", params={"query": STANDARDS, "named-graph-uri": TOKEN_GRAPH}),
         client.post("/sparql", data={"query": STANDARDS, "default-graph-uri": TOKEN_GRAPH}),
         client.post("/sparql", data={"query": STANDARDS, "named-graph-uri": TOKEN_GRAPH}),
-        client.post("/sparql?default-graph-uri=urn:x", content=STANDARDS.encode(),
-                    headers={"Content-Type": "application/sparql-query"}),
+        client.post(
+            "/sparql?default-graph-uri=urn:x",
+            content=STANDARDS.encode(),
+            headers={"Content-Type": "application/sparql-query"},
+        ),
     ):
         assert _error(response, 400, "query_refused")["details"]["reason"] == "dataset"
 
@@ -264,8 +289,11 @@ def test_updates_by_protocol_are_refused(client: TestClient) -> None:
     update = "INSERT DATA { GRAPH <urn:screg:graph:current> { <urn:a> <urn:b> 'c' } }"
     for response in (
         client.post("/sparql", data={"update": update}),
-        client.post("/sparql", content=update.encode(),
-                    headers={"Content-Type": "application/sparql-update"}),
+        client.post(
+            "/sparql",
+            content=update.encode(),
+            headers={"Content-Type": "application/sparql-update"},
+        ),
         client.get("/sparql", params={"update": update}),
     ):
         assert _error(response, 400, "query_refused")["details"]["reason"] == "update"
@@ -284,8 +312,9 @@ def test_tokens_graph_is_unreachable(backend: str, seeded_dump: bytes, tmp_path:
         hashes = [str(o) for o in store.read_graph(TOKEN_GRAPH).objects()]
         assert len(hashes) >= 3  # the graph really holds the token
 
-        graphs = client.get("/sparql", params={
-            "query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"})
+        graphs = client.get(
+            "/sparql", params={"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"}
+        )
         names = {b["g"]["value"] for b in graphs.json()["results"]["bindings"]}
         assert "urn:screg:graph:current" in names
         assert TOKEN_GRAPH not in names
@@ -298,9 +327,14 @@ def test_tokens_graph_is_unreachable(backend: str, seeded_dump: bytes, tmp_path:
         ):
             response = client.get("/sparql", params={"query": query})
             assert response.json()["results"]["bindings"] == [], query
-        dump = client.get("/sparql", params={"query": "CONSTRUCT { ?s ?p ?o } WHERE "
-                                             "{ { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"},
-                          headers={"Accept": "application/n-triples"})
+        dump = client.get(
+            "/sparql",
+            params={
+                "query": "CONSTRUCT { ?s ?p ?o } WHERE "
+                "{ { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
+            },
+            headers={"Accept": "application/n-triples"},
+        )
         assert dump.status_code == 200
         assert info.id not in dump.text
         assert not any(h in dump.text for h in hashes if len(h) == 64)
@@ -318,8 +352,10 @@ def test_writes_are_seen(backend: str, seeded_dump: bytes, tmp_path: Path) -> No
         ask = {"query": "ASK { <urn:new> <urn:p> 'fresh' }"}
         assert client.get("/sparql", params=ask).json()["boolean"] is False
         client.app.state.registry.store.write(
-            WriteBatch().add_triples(GRAPH_CURRENT, [(URIRef("urn:new"), URIRef("urn:p"),
-                                                      Literal("fresh"))]))
+            WriteBatch().add_triples(
+                GRAPH_CURRENT, [(URIRef("urn:new"), URIRef("urn:p"), Literal("fresh"))]
+            )
+        )
         assert client.get("/sparql", params=ask).json()["boolean"] is True
 
 
@@ -342,8 +378,9 @@ def test_row_cap(backend: str, seeded_dump: bytes, tmp_path: Path) -> None:
         assert len(within.json()["results"]["bindings"]) == 5
         assert TRUNCATED_HEADER not in within.headers
 
-        graph = client.get("/sparql", params={"query": CONSTRUCT},
-                           headers={"Accept": "application/n-triples"})
+        graph = client.get(
+            "/sparql", params={"query": CONSTRUCT}, headers={"Accept": "application/n-triples"}
+        )
         assert len(Graph().parse(data=graph.content, format="nt")) == 5
         assert graph.headers[TRUNCATED_HEADER] == "true"
 

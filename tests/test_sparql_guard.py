@@ -26,12 +26,18 @@ LIMITS = GuardLimits(max_length=20_000, max_depth=64)
         ("WITH <urn:g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }", "update", "WITH"),
         # an update hidden after a query, separated by `;`
         ("SELECT * WHERE { ?s ?p ?o } ; DROP ALL", "update", "DROP"),
-        ("SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }", "service",
-         "SERVICE"),
+        (
+            "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }",
+            "service",
+            "SERVICE",
+        ),
         ("SELECT * WHERE { SeRvIcE SILENT <http://x/> { ?s ?p ?o } }", "service", "SERVICE"),
         ("SELECT * FROM <urn:screg:graph:tokens> WHERE { ?s ?p ?o }", "dataset", "FROM"),
-        ("SELECT * FROM NAMED <urn:screg:graph:tokens> WHERE { GRAPH ?g { ?s ?p ?o } }",
-         "dataset", "FROM"),
+        (
+            "SELECT * FROM NAMED <urn:screg:graph:tokens> WHERE { GRAPH ?g { ?s ?p ?o } }",
+            "dataset",
+            "FROM",
+        ),
         ("CONSTRUCT { ?s ?p ?o } from<urn:x> WHERE { ?s ?p ?o }", "dataset", "FROM"),
     ],
 )

@@ -17,18 +17,38 @@ CURRENT = "urn:screg:graph:current"
 
 def _dataset(with_hidden: bool) -> worker._Dataset:
     quads = [
-        ox.Quad(ox.NamedNode("urn:a"), ox.NamedNode("urn:p"), ox.Literal("public"),
-                ox.NamedNode(CURRENT)),
-        ox.Quad(ox.NamedNode("urn:v"), ox.NamedNode("urn:p"), ox.Literal("version"),
-                ox.NamedNode("urn:a/version/1")),
+        ox.Quad(
+            ox.NamedNode("urn:a"),
+            ox.NamedNode("urn:p"),
+            ox.Literal("public"),
+            ox.NamedNode(CURRENT),
+        ),
+        ox.Quad(
+            ox.NamedNode("urn:v"),
+            ox.NamedNode("urn:p"),
+            ox.Literal("version"),
+            ox.NamedNode("urn:a/version/1"),
+        ),
     ]
     if with_hidden:
-        quads.append(ox.Quad(ox.NamedNode("urn:t"), ox.NamedNode("urn:p"),
-                             ox.Literal("secret"), ox.NamedNode(HIDDEN)))
+        quads.append(
+            ox.Quad(
+                ox.NamedNode("urn:t"),
+                ox.NamedNode("urn:p"),
+                ox.Literal("secret"),
+                ox.NamedNode(HIDDEN),
+            )
+        )
     dump = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
-    return worker._Dataset({"kind": "memory", "dump": dump, "generation": 1,
-                            "default_graphs": list(PUBLIC_DEFAULT_GRAPHS),
-                            "hidden_graphs": sorted(HIDDEN_GRAPHS)})
+    return worker._Dataset(
+        {
+            "kind": "memory",
+            "dump": dump,
+            "generation": 1,
+            "default_graphs": list(PUBLIC_DEFAULT_GRAPHS),
+            "hidden_graphs": sorted(HIDDEN_GRAPHS),
+        }
+    )
 
 
 def _values(dataset: worker._Dataset, query: str) -> set[str]:
@@ -45,11 +65,13 @@ def test_no_list_without_a_hidden_graph() -> None:
 def test_list_only_when_a_query_can_name_a_graph() -> None:
     dataset = _dataset(with_hidden=True)
     assert dataset.named_graphs_for("SELECT * WHERE { ?s ?p ?o }") is None
-    for text in ("SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }",
-                 "select * where { graph ?g { ?s ?p ?o } }",
-                 "SELECT * FROM NAMED <urn:x> WHERE { ?s ?p ?o }",
-                 "SELECT * WHERE { \\u0047RAPH ?g { ?s ?p ?o } }",
-                 "SELECT * WHERE { ?s ?p 'Graph' }"):
+    for text in (
+        "SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }",
+        "select * where { graph ?g { ?s ?p ?o } }",
+        "SELECT * FROM NAMED <urn:x> WHERE { ?s ?p ?o }",
+        "SELECT * WHERE { \\u0047RAPH ?g { ?s ?p ?o } }",
+        "SELECT * WHERE { ?s ?p 'Graph' }",
+    ):
         assert dataset.named_graphs_for(text) == dataset.named_graphs, text
     assert all(g.value != HIDDEN for g in dataset.named_graphs)
 

@@ -206,6 +206,7 @@ def download_report(
 
 # -- register ----------------------------------------------------------------------------
 
+
 def signed_in(request: Request, store: Store) -> Principal | None:
     secret = request.cookies.get(SESSION_COOKIE, "")
     if not secret or len(secret) > 200:
