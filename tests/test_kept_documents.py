@@ -11,7 +11,8 @@ from typing import Any
 
 import pyoxigraph as ox
 import pytest
-from rdflib import URIRef
+from rdflib import Graph, URIRef
+from rdflib.compare import isomorphic
 
 from bench.generate import generate_catalogue
 from registry.config import Settings
@@ -20,7 +21,13 @@ from registry.inputs import Document
 from registry.kept_documents import common_prefix, common_suffix, statement_ends
 from registry.namespaces import GRAPH_CURRENT, GRAPH_REGISTRY
 from registry.oxparse import FAST_MIN_BYTES
-from registry.registration import REGISTRAR, Principal, SubmissionResult
+from registry.registration import (
+    REGISTRAR,
+    Principal,
+    SubmissionResult,
+    skolemise,
+    split_entries,
+)
 from registry.service import Registry
 
 PARSED = "kept_document_bytes_parsed"
@@ -283,6 +290,24 @@ def test_common_prefix_and_suffix(a: bytes, b: bytes) -> None:
     assert prefix == naive_prefix(a, b)
     limit = min(len(a), len(b)) - prefix
     assert common_suffix(a, b, limit, step=64) == min(naive_prefix(a[::-1], b[::-1]), limit)
+
+
+def test_the_kept_path_on_every_store_back_end(registry: Registry, catalogue: str) -> None:
+    """Remote stores cannot say what was written since (changes_since is None): every
+    state is read again, and the answer is still the whole-document path's."""
+    resources = _resources(catalogue)
+    assert registry.submit(_doc(catalogue), REGISTRAR).accepted
+    registry.change_status(resources[-1], "deprecated", REGISTRAR)  # the generation moves
+    changed = re.sub(r'(dct:description ")', r"\1(修订) ", catalogue, count=1)
+    second = registry.submit(_doc(changed), REGISTRAR)
+    assert _used_kept(second, catalogue)
+    assert {c.item for c in second.changes if c.outcome == "updated"} == {
+        resources[0],
+        resources[-1],
+    }
+    item = URIRef(resources[0])
+    entries, _ignored = split_entries(Graph().parse(data=changed, format="turtle"))
+    assert isomorphic(registry.show(str(item)), skolemise(item, entries[item][1]))
 
 
 def test_documents_over_the_limit_are_not_kept(validator: Any, catalogue: str) -> None:
