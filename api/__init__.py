@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from registry import __version__
 from registry.config import Settings, load_settings
 from registry.jobs import JobQueue
-from registry.queries import AnswerCache, ReadCache
+from registry.queries import AnswerCache, ReadCache, warm_lists
 from registry.service import Registry
 from registry.store import Store
 from registry.validation import Validator
@@ -77,6 +77,8 @@ def create_app(
         app.state.read_cache = ReadCache()
         app.state.answers = AnswerCache(ANSWER_CACHE_BYTES)
         app.state.jobs = JobQueue()
+        if settings.warm_lists:
+            warm_lists(registry.store, app.state.read_cache)
         sparql.start(app)  # a warm worker, so the first public query does not wait ~1 s
         try:
             yield

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import logging
 import re
 import threading
 import unicodedata
@@ -44,6 +45,7 @@ from registry.store.sparql_text import iri_text
 T = TypeVar("T")
 
 CATEGORY_SCHEME = SCS.SmartCityStandardSystem
+logger = logging.getLogger(__name__)
 API_PREFIX = "/api/v1"
 
 # -- the query texts, composed once ------------------------------------------------
@@ -94,6 +96,7 @@ class ReadCache:
         self._lock = threading.Lock()
         self._generation: int | None = None
         self._values: dict[str, Any] = {}
+        self._running: dict[tuple[int, str], threading.Event] = {}
         self._last_snapshot: tuple[int, Snapshot] | None = None
 
     def last_snapshot(self) -> tuple[int, Snapshot] | None:
@@ -115,18 +118,36 @@ class ReadCache:
 
     def get(self, store: Store, key: str, compute: Callable[[Store], T]) -> T:
         generation = store.generation()
-        with self._lock:
-            if generation != self._generation:
-                self._generation, self._values = generation, {}
-            if key in self._values:
-                return self._values[key]
-        # Computed outside the lock: two threads may both compute once, which is
-        # cheaper than making every reader wait behind one slow query.
-        value = compute(store)
-        with self._lock:
-            if self._generation == generation:
-                self._values[key] = value
-        return value
+        while True:
+            with self._lock:
+                if generation != self._generation:
+                    self._generation, self._values = generation, {}
+                if key in self._values:
+                    return self._values[key]
+                running = self._running.get((generation, key))
+                if running is None:
+                    running = self._running[(generation, key)] = threading.Event()
+                    break
+            # Another thread computes it: wait for its answer rather than compute it
+            # again (two builds of a large snapshot at once take twice as long each,
+            # as they share the interpreter, and hold twice the memory).
+            running.wait()
+            with self._lock:
+                if key in self._values and self._generation == generation:
+                    return self._values[key]
+            # It failed, or the generation moved on meanwhile: compute it here.
+            break
+        try:
+            value = compute(store)
+            with self._lock:
+                if self._generation == generation:
+                    self._values[key] = value
+            return value
+        finally:
+            with self._lock:
+                if self._running.get((generation, key)) is running:
+                    del self._running[(generation, key)]
+            running.set()
 
 
 def _cached(cache: ReadCache | None, store: Store, key: str, compute: Callable[[Store], T]) -> T:
@@ -698,6 +719,22 @@ def _names_any(record: dict[str, Any], keys: list[str], iris: set[str]) -> bool:
         elif value is not None and value["iri"] in iris:
             return True
     return False
+
+
+def warm_lists(store: Store, cache: ReadCache) -> threading.Thread:
+    """Build the snapshot in a background thread, so that the first list or page after
+    a start does not wait for it (about a minute at 50,000 resources). A request that
+    needs it meanwhile waits for this build instead of starting another."""
+
+    def build() -> None:
+        try:
+            snapshot(store, cache)
+        except Exception:  # the store closed under it at shutdown, or a read failed
+            logger.warning("the lists' snapshot was not built in advance", exc_info=True)
+
+    thread = threading.Thread(target=build, name="screg-warm-lists", daemon=True)
+    thread.start()
+    return thread
 
 
 def snapshot(store: Store, cache: ReadCache | None = None) -> Snapshot:

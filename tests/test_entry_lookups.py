@@ -110,7 +110,8 @@ def recording(request: pytest.FixtureRequest, seeded_dump: bytes) -> RecordingSt
 
 @pytest.fixture
 def client(recording: RecordingStore, validator) -> Iterator[TestClient]:
-    settings = Settings(store="memory", seed=False)
+    # No lists built at start: these tests count what a lookup alone reads.
+    settings = Settings(store="memory", seed=False, warm_lists=False)
     app = create_app(settings, store=recording, validator=validator)
     with TestClient(app) as test_client:
         yield test_client
