@@ -49,8 +49,10 @@ def list_rules(shapes: Graph) -> list[Rule]:
     rules = []
     for node_shape in set(shapes.subjects(RDF.type, SH.NodeShape)):
         target = shapes.value(node_shape, SH.targetClass)
-        targets = [target] if target is not None else list(
-            shapes.objects(node_shape, SH.targetSubjectsOf)
+        targets = (
+            [target]
+            if target is not None
+            else list(shapes.objects(node_shape, SH.targetSubjectsOf))
         )
         if not targets:
             continue  # a helper shape used inside others, reported through them
@@ -80,8 +82,13 @@ def rules_markdown(rules: list[Rule]) -> str:
     for rule in rules:
         if rule.target != target:
             target = rule.target
-            lines += ["", f"### `{target}`", "", "| shape | path | severity | zh | en |",
-                      "|---|---|---|---|---|"]
+            lines += [
+                "",
+                f"### `{target}`",
+                "",
+                "| shape | path | severity | zh | en |",
+                "|---|---|---|---|---|",
+            ]
         lines.append(
             f"| `{rule.shape}` | `{rule.path or '-'}` | {rule.severity} | "
             f"{_cell(rule.message_zh)} | {_cell(rule.message_en)} |"

@@ -1,7 +1,7 @@
 """The guarded public SPARQL endpoint: guard, dataset, formats, killable workers.
 
-    endpoint = PublicSparql(registry.store, settings)
-    result = endpoint.query("SELECT * WHERE { ?s ?p ?o } LIMIT 1", accept="text/csv")
+endpoint = PublicSparql(registry.store, settings)
+result = endpoint.query("SELECT * WHERE { ?s ?p ?o } LIMIT 1", accept="text/csv")
 """
 
 from __future__ import annotations
