@@ -438,12 +438,16 @@ class KeptDocuments:
         first = bisect.bisect_left(starts, prefix, 1) - 1
         # the first statement starting in the common suffix
         last = bisect.bisect_left(starts, len(kept.data) - suffix, first)
+        delta = len(data) - len(kept.data)
         if last > count:
-            tail = kept.starts[count]
-            if kept.data[tail:] != data[tail + len(data) - len(kept.data) :]:
+            # The common suffix stops inside what follows the last statement: either
+            # that text changed, or the suffix was cut short where it would overlap
+            # the common prefix (the same document again, a repeated run of bytes).
+            tail = starts[count]
+            if tail + delta < starts[first] or kept.data[tail:] != data[tail + delta :]:
                 return None  # a change after the last statement (comments only)
-            last = count  # the same document again
-        return _Diff(kept, data, first, last, len(data) - len(kept.data))
+            last = count
+        return _Diff(kept, data, first, last, delta)
 
     def _resubmit(
         self,

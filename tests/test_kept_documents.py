@@ -173,6 +173,27 @@ def test_blank_lines_and_comments_change_nothing(pair: Pair, catalogue: str) -> 
     assert {c.outcome for c in result.changes} == {"unchanged"}
 
 
+def test_edits_next_to_repeated_bytes_and_after_the_last_statement(
+    validator: Any, catalogue: str
+) -> None:
+    """Where the common prefix and suffix overlap (a byte added beside the same
+    byte) the suffix is cut short; after the last statement only comments change."""
+    both = Pair(validator)
+    try:
+        base = catalogue + "# end\n# end\n"
+        assert both.submit(base).accepted
+        doubled = both.submit(base.replace("a . b # c", "a . b # cc", 1))
+        assert _used_kept(doubled, catalogue)
+        back = both.submit(base)
+        assert _used_kept(back, catalogue)
+        tail = both.submit(catalogue + "# end\n")  # a comment after the last statement
+        assert PARSED not in tail.report.extra
+        assert {c.outcome for c in tail.changes} == {"unchanged"}
+        both.assert_same_stores()
+    finally:
+        both.close()
+
+
 def test_a_new_unowned_statement_is_reported_as_ignored(pair: Pair, catalogue: str) -> None:
     cut = catalogue.index("\n<http://127.0.0.1:8000/id/resource/", len(catalogue) // 2)
     changed = catalogue[:cut] + '\n<http://example.org/stray> dct:title "x" .\n' + catalogue[cut:]
