@@ -342,3 +342,60 @@ def test_documents_over_the_limit_are_not_kept(validator: Any, catalogue: str) -
         changed = re.sub(r'(dct:description ")', r"\1(修订) ", catalogue, count=1)
         again = registry.submit(_doc(changed), REGISTRAR)
         assert again.accepted and PARSED not in again.report.extra
+
+
+def _submit_both(pair: Pair, text: str) -> SubmissionResult | None:
+    """Pair.submit, or the same error from both registries (None then)."""
+    errors = []
+    results = []
+    for registry in (pair.kept, pair.plain):
+        try:
+            results.append(registry.submit(_doc(text), REGISTRAR))
+        except Exception as exc:  # the whole-document path's error, compared below
+            errors.append((type(exc).__name__, str(exc)))
+    if errors:
+        assert len(errors) == 2 and errors[0] == errors[1], errors
+        return None
+    assert _answer(results[0]) == _answer(results[1])
+    return results[0]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_random_edits_answer_as_the_whole_document_path(
+    validator: Any, catalogue: str, seed: int
+) -> None:
+    """Byte-level edits anywhere (spans cut, doubled, or punctuation and quotes put
+    in): every answer, error or store is the whole-document path's."""
+    import random
+
+    rng = random.Random(seed)
+    snippets = [" ", "\n", "#x\n", ".", " .", '"', "'", "<", ">", "a", "修", ";", "\\"]
+    both = Pair(validator)
+    try:
+        text = catalogue
+        assert both.submit(text).accepted
+        used = accepted = 0
+        for step in range(16):
+            if step % 2:  # anywhere
+                at = rng.randrange(len(text))
+            else:  # inside a title or an abstract: more edits that still register
+                literals = [m.end() for m in re.finditer(r'dct:(?:title|description) "', text)]
+                at = rng.choice(literals) + rng.randrange(4)
+            span = rng.randrange(1, 40)
+            edit = rng.randrange(3)
+            if edit == 0:
+                edited = text[:at] + text[at + span :]
+            elif edit == 1:
+                edited = text[:at] + text[at : at + span] + text[at:]
+            else:
+                edited = text[:at] + rng.choice(snippets) + text[at:]
+            result = _submit_both(both, edited)
+            if result is not None:
+                used += PARSED in result.report.extra
+            if result is not None and result.accepted:
+                text = edited  # the registered document is the next one's base
+                accepted += 1
+        both.assert_same_stores()
+        assert used >= 3 and accepted >= 3
+    finally:
+        both.close()
