@@ -264,6 +264,24 @@ _KILLED_WRITER = textwrap.dedent(
 )
 
 
+def _settled_graph(store: RemoteStore, graph: str) -> tuple[set[str], int, int]:
+    """The graph's tags and size with the generation, once two reads 0.5 s apart agree.
+
+    Killing a client does not stop the server: a publish the client had sent goes on
+    and may commit between two reads of one check (seen: the old graph read, then the
+    new generation). The state is read only when no such write is still landing."""
+    last = None
+    for _ in range(60):
+        before = store.generation()
+        triples = store.read_graph(graph)
+        state = ({str(s).split("/")[3] for s in triples.subjects()}, len(triples), before)
+        if store.generation() == before and state == last:
+            return state
+        last = state
+        time.sleep(0.5)
+    raise AssertionError(f"{graph} did not settle: last read {last}")
+
+
 @pytest.mark.slow
 def test_sigkill_mid_write_leaves_all_or_nothing(virtuoso: str) -> None:
     """A process replacing a 4,000-triple graph is killed at random points of the
@@ -299,9 +317,7 @@ def test_sigkill_mid_write_leaves_all_or_nothing(virtuoso: str) -> None:
         os.kill(child.pid, signal.SIGKILL)
         child.wait(timeout=30)
         with RemoteStore(virtuoso) as store:
-            tags = {str(s).split("/")[3] for s in store.read_graph("urn:g").subjects()}
-            count = len(store.read_graph("urn:g"))
-            now = store.generation()
+            tags, count, now = _settled_graph(store, "urn:g")
             assert (tags, count, now) in (({"old"}, n, generation), ({"new"}, n, generation + 1)), (
                 f"kill {kill}: {tags}, {count} triples, generation {now}"
             )
