@@ -113,7 +113,6 @@ class KeptDocument:
     subjects: list[str]
     pieces_of: dict[str, list[int]]
     owner: dict[str, str]
-    owns: dict[str, list[str]]
     kinds: dict[URIRef, str]
     publishers: dict[URIRef, set[Node]]
     ignored: list[str]
@@ -218,7 +217,6 @@ def keep_document(
     if set(subjects) != {str(s) for s in spo if isinstance(s, URIRef)}:
         return None  # the index does not account for every subject
     owner: dict[str, str] = {}
-    owns: dict[str, list[str]] = {}
     owned: set[Node] = set()
     for entry in kinds:
         _raw, seen = owned_triples(entry, spo, kinds)
@@ -227,7 +225,6 @@ def keep_document(
         for node in nodes:
             if owner.setdefault(node, str(entry)) != str(entry):
                 return None  # a node two entries own
-        owns[str(entry)] = nodes
     unowned = [s for s in spo if s not in owned]
     if any(not isinstance(s, URIRef) for s in unowned):
         return None  # an ignored blank node: its label would change every time
@@ -244,7 +241,6 @@ def keep_document(
         subjects=subjects,
         pieces_of=_pieces_of(subjects),
         owner=owner,
-        owns=owns,
         kinds=kinds,
         publishers={e: {o for p, o in spo[e] if p == publisher} for e in kinds},
         ignored=ignored,
@@ -416,7 +412,7 @@ class KeptDocuments:
         diff = self._diff(kept, data, prefix, suffix)
         if diff is None:
             return None
-        result = self._resubmit(
+        return self._resubmit(
             diff,
             store,
             validator,
@@ -426,7 +422,6 @@ class KeptDocuments:
             report_max_results,
             progress,
         )
-        return result
 
     @staticmethod
     def _diff(kept: KeptDocument, data: bytes, prefix: int, suffix: int) -> _Diff | None:
@@ -582,7 +577,6 @@ class KeptDocuments:
                     subjects=subjects,
                     pieces_of=pieces_of,
                     owner=kept.owner,
-                    owns=kept.owns,
                     kinds=kinds,
                     publishers=publishers,
                     ignored=sorted(ignored),

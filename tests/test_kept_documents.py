@@ -106,14 +106,25 @@ class Pair:
         self.kept.close()
         self.plain.close()
 
+    def __enter__(self) -> Pair:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
 
 @pytest.fixture
 def pair(validator: Any, catalogue: str) -> Iterator[Pair]:
-    both = Pair(validator)
-    first = both.submit(catalogue)
-    assert first.accepted and len(both.kept.kept._kept) == 1
-    yield both
-    both.close()
+    with Pair(validator) as both:
+        first = both.submit(catalogue)
+        assert first.accepted and len(both.kept.kept._kept) == 1
+        yield both
+
+
+def _between_statements(catalogue: str, text: str) -> str:
+    """`text` put in before a resource's statement halfway through the document."""
+    cut = catalogue.index("\n<http://127.0.0.1:8000/id/resource/", len(catalogue) // 2)
+    return catalogue[:cut] + text + catalogue[cut:]
 
 
 def _used_kept(result: SubmissionResult, catalogue: str, most: float = 0.05) -> bool:
@@ -168,8 +179,7 @@ def test_an_edit_inside_a_multi_line_literal(pair: Pair, catalogue: str) -> None
 
 
 def test_blank_lines_and_comments_change_nothing(pair: Pair, catalogue: str) -> None:
-    cut = catalogue.index("\n<http://127.0.0.1:8000/id/resource/", len(catalogue) // 2)
-    changed = catalogue[:cut] + "\n\n# 修订说明: none\n" + catalogue[cut:]
+    changed = _between_statements(catalogue, "\n\n# 修订说明: none\n")
     result = pair.submit(changed)
     assert _used_kept(result, catalogue)
     assert {c.outcome for c in result.changes} == {"unchanged"}
@@ -180,8 +190,7 @@ def test_edits_next_to_repeated_bytes_and_after_the_last_statement(
 ) -> None:
     """Where the common prefix and suffix overlap (a byte added beside the same
     byte) the suffix is cut short; after the last statement only comments change."""
-    both = Pair(validator)
-    try:
+    with Pair(validator) as both:
         base = catalogue + "# end\n# end\n"
         assert both.submit(base).accepted
         doubled = both.submit(base.replace("a . b # c", "a . b # cc", 1))
@@ -192,13 +201,10 @@ def test_edits_next_to_repeated_bytes_and_after_the_last_statement(
         assert PARSED not in tail.report.extra
         assert {c.outcome for c in tail.changes} == {"unchanged"}
         both.assert_same_stores()
-    finally:
-        both.close()
 
 
 def test_a_new_unowned_statement_is_reported_as_ignored(pair: Pair, catalogue: str) -> None:
-    cut = catalogue.index("\n<http://127.0.0.1:8000/id/resource/", len(catalogue) // 2)
-    changed = catalogue[:cut] + '\n<http://example.org/stray> dct:title "x" .\n' + catalogue[cut:]
+    changed = _between_statements(catalogue, '\n<http://example.org/stray> dct:title "x" .\n')
     result = pair.submit(changed)
     assert _used_kept(result, catalogue)
     assert "http://example.org/stray" in result.ignored_subjects
@@ -371,8 +377,7 @@ def test_random_edits_answer_as_the_whole_document_path(
 
     rng = random.Random(seed)
     snippets = [" ", "\n", "#x\n", ".", " .", '"', "'", "<", ">", "a", "修", ";", "\\"]
-    both = Pair(validator)
-    try:
+    with Pair(validator) as both:
         text = catalogue
         assert both.submit(text).accepted
         used = accepted = 0
@@ -398,5 +403,3 @@ def test_random_edits_answer_as_the_whole_document_path(
                 accepted += 1
         both.assert_same_stores()
         assert used >= 3 and accepted >= 3
-    finally:
-        both.close()
