@@ -22,6 +22,7 @@ from api.deps import get_store
 from registry.config import Settings
 from registry.store import Store, open_store
 from registry.tokens import TOKEN_GRAPH, create_token, revoke_token
+from tests import documents
 from tests.conftest import EXAMPLES
 
 BASE = "http://127.0.0.1:8000/id/"
@@ -32,37 +33,14 @@ TURTLE = {"Content-Type": "text/turtle"}
 MAX_BODY = 200_000  # above the largest example (catalogue-valid.ttl, ~56 kB)
 
 
-def resource_ttl(
-    code: str = "109001/000001",
-    title: str = "测试资源",
-    publisher: str = BUREAU,
-    with_title: bool = True,
-) -> bytes:
-    iri = f"{BASE}resource/{code.replace('/', '-')}"
-    title_line = f'dct:title "{title}"@zh ;' if with_title else ""
-    return f"""
-@prefix scs: <https://w3id.org/smartcity-std#> .
-@prefix dct: <http://purl.org/dc/terms/> .
-@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
-<{iri}> a scs:InformationResource ;
-  scs:resourceCode "{code}" ;
-  {title_line}
-  dct:description "测试用的信息资源。"@zh ;
-  dct:publisher <{BASE}department/{publisher}> ;
-  scs:resourceClass <https://w3id.org/smartcity-std/code/resource-class/1> ;
-  scs:format <https://w3id.org/smartcity-std/code/format/database> ;
-  scs:sharingType <https://w3id.org/smartcity-std/code/sharing-type/unconditional> ;
-  scs:sharingMethod <https://w3id.org/smartcity-std/code/sharing-method/interface> ;
-  scs:openness <https://w3id.org/smartcity-std/code/openness/closed> ;
-  dct:accrualPeriodicity <https://w3id.org/smartcity-std/code/update-cycle/daily> ;
-  dct:issued "2026-01-15"^^xsd:date ;
-  scs:dataItem <{iri}/item/1> , <{iri}/item/2> .
-<{iri}/item/1> a scs:DataItem ; scs:itemName "名称"@zh ; scs:itemCode "MC" ;
-  scs:dataType <https://w3id.org/smartcity-std/code/data-type/C> ; scs:length 50 ;
-  scs:position 1 .
-<{iri}/item/2> a scs:DataItem ; scs:itemName "日期"@zh ; scs:itemCode "RQ" ;
-  scs:dataType <https://w3id.org/smartcity-std/code/data-type/D> ; scs:position 2 .
-""".encode()
+def resource_ttl(title: str = "测试资源", with_title: bool = True) -> bytes:
+    """Resource 109001/000001 of the bureau, new to the seeded store."""
+    return documents.resource_ttl(
+        "109001/000001",
+        title=title if with_title else None,
+        description="测试用的信息资源。",
+        items=(documents.NAME, documents.DATE),
+    )
 
 
 # -- fixtures ------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from registry.config import Settings
 from registry.namespaces import SH
 from registry.store import Store, open_store
 from registry.tokens import create_token, revoke_token
+from tests import documents
 from tests.conftest import EXAMPLES
 
 BASE = "http://127.0.0.1:8000/id/"
@@ -33,23 +34,11 @@ SHARING = EXAMPLES / "invalid" / "sharing.ttl"
 
 def bureau_resource(title: bool = True) -> bytes:
     """One information resource of the bureau; without its title it has a Violation."""
-    iri = f"{BASE}resource/109001-000001"
-    code = "https://w3id.org/smartcity-std/code"
-    title_line = 'dct:title "页面测试资源"@zh ;' if title else ""
-    return f"""
-@prefix scs: <https://w3id.org/smartcity-std#> .
-@prefix dct: <http://purl.org/dc/terms/> .
-@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
-<{iri}> a scs:InformationResource ; scs:resourceCode "109001/000001" ; {title_line}
-  dct:description "页面测试用的信息资源。"@zh ; dct:publisher <{BASE}department/{BUREAU}> ;
-  scs:resourceClass <{code}/resource-class/1> ; scs:format <{code}/format/database> ;
-  scs:sharingType <{code}/sharing-type/unconditional> ;
-  scs:sharingMethod <{code}/sharing-method/interface> ; scs:openness <{code}/openness/closed> ;
-  dct:accrualPeriodicity <{code}/update-cycle/daily> ; dct:issued "2026-01-15"^^xsd:date ;
-  scs:dataItem <{iri}/item/1> .
-<{iri}/item/1> a scs:DataItem ; scs:itemName "名称"@zh ; scs:itemCode "MC" ;
-  scs:dataType <{code}/data-type/C> ; scs:length 50 ; scs:position 1 .
-""".encode()
+    return documents.resource_ttl(
+        "109001/000001",
+        title="页面测试资源" if title else None,
+        description="页面测试用的信息资源。",
+    )
 
 
 # -- fixtures ---------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from registry.inputs import Document
 from registry.namespaces import GRAPH_CURRENT, GRAPH_REGISTRY, SCS
 from registry.registration import REGISTRAR, Principal, version_iri
 from registry.validation import ENGINE_VERSION, FAST_ENGINE_VERSION
+from tests import documents
 from tests.conftest import EXAMPLES
 
 BASE = "http://127.0.0.1:8000/id/"
@@ -25,37 +26,17 @@ def quads(store) -> set[bytes]:
     return set(store.dump("nquads").splitlines())
 
 
-def resource_doc(
-    title: str,
-    code: str = "101001/000001",
-    publisher: URIRef | None = None,
-    sharing: str = "unconditional",
-) -> Document:
-    publisher = publisher or BIG_DATA_BUREAU
-    iri = f"{BASE}resource/{code.replace('/', '-')}"
-    ttl = f"""
-@prefix scs: <https://w3id.org/smartcity-std#> .
-@prefix dct: <http://purl.org/dc/terms/> .
-@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
-<{iri}> a scs:InformationResource ;
-  scs:resourceCode "{code}" ;
-  dct:title "{title}"@zh , "Population base information"@en ;
-  dct:description "全市实有人口的基础信息。"@zh ;
-  dct:publisher <{publisher}> ;
-  scs:resourceClass <https://w3id.org/smartcity-std/code/resource-class/1> ;
-  scs:format <https://w3id.org/smartcity-std/code/format/database> ;
-  scs:sharingType <https://w3id.org/smartcity-std/code/sharing-type/{sharing}> ;
-  scs:sharingMethod <https://w3id.org/smartcity-std/code/sharing-method/interface> ;
-  scs:openness <https://w3id.org/smartcity-std/code/openness/closed> ;
-  dct:accrualPeriodicity <https://w3id.org/smartcity-std/code/update-cycle/daily> ;
-  dct:issued "2026-01-15"^^xsd:date ;
-  dct:conformsTo <{BASE}standard/GB-T-21063.3-2007> ;
-  scs:dataItem <{iri}/item/1> .
-<{iri}/item/1> a scs:DataItem ; scs:itemName "姓名"@zh ; scs:itemCode "XM" ;
-  scs:dataType <https://w3id.org/smartcity-std/code/data-type/C> ; scs:length 50 ;
-  scs:position 1 .
-"""
-    return Document("resource.ttl", ttl.encode())
+def resource_doc(title: str, code: str = "101001/000001") -> Document:
+    """The seeded resource 101001/000001 (or `code`) with this zh `title`."""
+    ttl = documents.resource_ttl(
+        code,
+        title=title,
+        title_en="Population base information",
+        description="全市实有人口的基础信息。",
+        conforms_to=f"{BASE}standard/GB-T-21063.3-2007",
+        items=(documents.PERSON_NAME,),
+    )
+    return Document("resource.ttl", ttl)
 
 
 def test_seeded_registry_holds_the_examples(registry) -> None:

@@ -24,6 +24,7 @@ from registry.queries import ReadCache, Snapshot
 from registry.registration import REGISTRAR
 from registry.service import Registry
 from registry.store import WriteBatch
+from tests import documents
 
 BASE = "http://127.0.0.1:8000/id/"
 BIG_DATA_BUREAU = f"{BASE}department/11210100EXAMPLE01N"
@@ -105,28 +106,14 @@ def test_a_status_change(registry: Registry) -> None:
     assert after.by_iri[iri]["register"] == {"status": "deprecated", "version": 2}
 
 
-NEW_RESOURCE = f"""
-@prefix scs: <https://w3id.org/smartcity-std#> .
-@prefix dct: <http://purl.org/dc/terms/> .
-@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
-<{BASE}resource/101001-999999> a scs:InformationResource ;
-  scs:resourceCode "101001/999999" ;
-  dct:title "新登记的资源"@zh , "A new resource"@en ;
-  dct:description "一条新的信息资源。"@zh ;
-  dct:publisher <{BIG_DATA_BUREAU}> ;
-  scs:resourceClass <https://w3id.org/smartcity-std/code/resource-class/1> ;
-  scs:format <https://w3id.org/smartcity-std/code/format/database> ;
-  scs:sharingType <https://w3id.org/smartcity-std/code/sharing-type/unconditional> ;
-  scs:sharingMethod <https://w3id.org/smartcity-std/code/sharing-method/interface> ;
-  scs:openness <https://w3id.org/smartcity-std/code/openness/closed> ;
-  dct:accrualPeriodicity <https://w3id.org/smartcity-std/code/update-cycle/daily> ;
-  dct:issued "2026-01-15"^^xsd:date ;
-  dct:conformsTo <{STANDARD}> ;
-  scs:dataItem <{BASE}resource/101001-999999/item/1> .
-<{BASE}resource/101001-999999/item/1> a scs:DataItem ; scs:itemName "姓名"@zh ;
-  scs:itemCode "XM" ; scs:dataType <https://w3id.org/smartcity-std/code/data-type/C> ;
-  scs:length 50 ; scs:position 1 .
-"""
+NEW_RESOURCE = documents.resource_ttl(
+    "101001/999999",
+    title="新登记的资源",
+    title_en="A new resource",
+    description="一条新的信息资源。",
+    conforms_to=STANDARD,
+    items=(documents.PERSON_NAME,),
+)
 
 
 def test_a_register_record_changed_on_its_own(registry: Registry) -> None:
@@ -145,7 +132,7 @@ def test_a_register_record_changed_on_its_own(registry: Registry) -> None:
 
 def test_a_new_resource(registry: Registry) -> None:
     new = f"{BASE}resource/101001-999999"
-    doc = Document("new.ttl", NEW_RESOURCE.encode())
+    doc = Document("new.ttl", NEW_RESOURCE)
 
     def write() -> None:
         assert registry.submit([doc], REGISTRAR).accepted
