@@ -32,6 +32,8 @@ router = APIRouter(tags=["sparql"])
 # are sent with status 200, and these say the result was cut and where.
 TRUNCATED_HEADER = "X-SPARQL-Truncated"
 MAX_ROWS_HEADER = "X-SPARQL-Max-Rows"
+# "memory-copy" or "store": which data answered (setting sparql_memory_copy).
+ENGINE_HEADER = "X-SPARQL-Engine"
 
 _FORM = "application/x-www-form-urlencoded"
 _QUERY = "application/sparql-query"
@@ -111,7 +113,7 @@ def close(app: FastAPI) -> None:
 
 
 def _response(result: SparqlResult) -> Response:
-    headers = {"Vary": "Accept"}
+    headers = {"Vary": "Accept", ENGINE_HEADER: result.engine}
     if result.truncated:
         headers[TRUNCATED_HEADER] = "true"
         headers[MAX_ROWS_HEADER] = str(result.max_rows)

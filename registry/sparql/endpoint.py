@@ -35,6 +35,7 @@ class SparqlResult:
     truncated: bool
     max_rows: int
     seconds: float
+    engine: str = "store"
 
 
 class QueryRunner(Protocol):
@@ -53,7 +54,10 @@ class PoolRunner:
     def __init__(self, store: OxigraphStore, settings: Settings) -> None:
         self._store = store
         self._timeout = settings.sparql_timeout_seconds
-        self._pool = WorkerPool(self._source, size=WORKERS_PER_POOL)
+        copies = settings.sparql_memory_copy and store.path is not None
+        self._pool = WorkerPool(
+            self._source, size=WORKERS_PER_POOL, changes=store.changes_since if copies else None
+        )
 
     def _source(self, generation: int) -> dict[str, Any]:
         common = {
@@ -154,6 +158,7 @@ class PublicSparql:
             truncated=answer.truncated,
             max_rows=max_rows,
             seconds=answer.seconds,
+            engine=answer.engine,
         )
 
     def warm_up(self) -> None:

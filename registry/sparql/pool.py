@@ -22,6 +22,7 @@ from __future__ import annotations
 import multiprocessing
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -36,6 +37,13 @@ from registry.sparql.errors import QueryBusyError, QueryEngineCrashedError
 # A load (reopen, or a dump read into memory) is not the query's fault, so it has
 # a budget of its own rather than eating into the query's timeout.
 LOAD_TIMEOUT_SECONDS = 60.0
+
+# A worker killed at its deadline takes its in-memory copy with it, and building
+# one costs ~80 s of a core on a large store: a client sending query after query
+# that times out must not keep the machine building copies. At most this many
+# builds per worker slot start in a window; past it a new worker reads the store.
+COPY_BUILDS_PER_SLOT = 2
+COPY_BUILD_WINDOW_SECONDS = 600.0
 
 _context_lock = threading.Lock()
 _context: BaseContext | None = None
@@ -75,6 +83,7 @@ class QueryAnswer:
     body: bytes
     truncated: bool
     seconds: float
+    engine: str = "store"  # or "memory-copy": what the worker read
 
 
 class _Worker:
@@ -87,6 +96,7 @@ class _Worker:
         self.process.start()
         child.close()  # the parent's copy: EOF on `conn` then means the worker is gone
         self.generation: int | None = None
+        self.has_copy = False  # told to build an in-memory copy of the public graphs
 
     def request(self, message: tuple[Any, ...], timeout: float) -> tuple[Any, ...] | None:
         """Send one request and wait up to `timeout` seconds; None when time ran out.
@@ -112,6 +122,7 @@ class _Worker:
 
 
 Source = Callable[[int], dict[str, Any]]
+Changes = Callable[[int], frozenset[str] | None]
 
 
 class WorkerPool:
@@ -119,11 +130,17 @@ class WorkerPool:
 
     `source(generation)` returns the "load" description of the store as of
     that generation (called only when a worker is behind, so a memory store is
-    dumped once per write, not once per query)."""
+    dumped once per write, not once per query).
 
-    def __init__(self, source: Source, size: int = 2) -> None:
+    With `changes` (the store's `changes_since`), each worker keeps an in-memory
+    copy of the public graphs (registry/sparql/memory_copy.py) and is told, at each
+    load, which subjects changed since the generation it was at."""
+
+    def __init__(self, source: Source, size: int = 2, changes: Changes | None = None) -> None:
         self._source = source
         self._size = size
+        self._changes = changes
+        self._copy_builds: deque[float] = deque()
         self._idle: list[_Worker] = []
         self._count = 0  # idle + busy
         self._lock = threading.Condition()
@@ -198,9 +215,28 @@ class WorkerPool:
             self._cached_source = cached
         return cached[1]
 
+    def _copy_orders(self, worker: _Worker) -> tuple[str, frozenset[str] | None]:
+        """What `worker` is to do with its in-memory copy at its next load."""
+        if self._changes is None:
+            return "off", None
+        if worker.has_copy:
+            since = worker.generation
+            return "update", (self._changes(since) if since is not None else None)
+        now = time.monotonic()
+        with self._lock:
+            while self._copy_builds and now - self._copy_builds[0] > COPY_BUILD_WINDOW_SECONDS:
+                self._copy_builds.popleft()
+            if len(self._copy_builds) >= COPY_BUILDS_PER_SLOT * self._size:
+                return "off", None
+            self._copy_builds.append(now)
+        worker.has_copy = True
+        return "build", None
+
     def _load(self, worker: _Worker, generation: int) -> None:
+        mode, changes = self._copy_orders(worker)
+        message = ("load", self._source_for(generation), mode, changes)
         try:
-            reply = worker.request(("load", self._source_for(generation)), LOAD_TIMEOUT_SECONDS)
+            reply = worker.request(message, LOAD_TIMEOUT_SECONDS)
         except (EOFError, OSError) as exc:
             raise QueryEngineCrashedError(
                 "the SPARQL worker died while opening the store / 查询进程异常退出"
@@ -244,7 +280,7 @@ class WorkerPool:
             )
         self._release(worker)
         if reply[0] == "ok":
-            return QueryAnswer(body=reply[1], truncated=reply[2], seconds=seconds)
+            return QueryAnswer(body=reply[1], truncated=reply[2], seconds=seconds, engine=reply[3])
         _, code, message = reply
         raise _WorkerError(_WORKER_ERROR_STATUS.get(code, 500), code, message)
 

@@ -9,8 +9,8 @@ a ~15 ms fork of a ready interpreter.
 
 Conversation over one multiprocessing connection, one request at a time:
 
-    ("load", source)                     -> ("loaded", generation) | ("error", ...)
-    ("query", text, form, fmt, max_rows) -> ("ok", body, truncated) | ("error", ...)
+    ("load", source, copy, changes)      -> ("loaded", generation) | ("error", ...)
+    ("query", text, form, fmt, max_rows) -> ("ok", body, truncated, engine) | ("error", ...)
 
 `source` says where the data is: {"kind": "disk", "path", "generation"} opens the
 embedded store read-only (RocksDB lets a read-only instance open a folder whose
@@ -19,6 +19,11 @@ write committed before the open); {"kind": "memory", "dump", "generation"} loads
 an N-Quads dump into a store of its own (memory stores are small: tests, demos).
 Both also carry the public dataset (default graphs, hidden graphs).
 
+`copy` says what to do with an in-memory copy of the public graphs
+(registry/sparql/memory_copy.py): "build" one, "update" it with `changes` (the
+subjects touched since the previous load, None when unknown) or "off". `engine`
+says what answered: "memory-copy" or "store".
+
 Results are serialised here, so only bytes cross the pipe.
 """
 
@@ -26,6 +31,7 @@ from __future__ import annotations
 
 import gc
 import json
+import time
 import traceback
 from collections import OrderedDict
 from itertools import islice
@@ -34,6 +40,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from registry.sparql.memory_copy import MemoryCopy
 from registry.sparql.ordering import (
     MAX_SORTED_ROWS,
     SortPlan,
@@ -53,6 +60,7 @@ from registry.sparql.patterns import (
 
 _MAX_REMEMBERED = 100_000  # pattern lookups remembered per generation
 _MAX_TEMPLATES = 1_000  # parsed query templates remembered (any generation)
+_OPEN_ATTEMPTS = 5
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _RESULTS_FORMATS = {
     "xml": ox.QueryResultsFormat.XML,
@@ -109,6 +117,7 @@ class _Dataset:
         # (graph, lookup) -> whether the graph holds a match; valid for this
         # generation, like everything opened here.
         self._matches: dict[tuple[str, Lookup], bool] = {}
+        self.memory_copy: MemoryCopy | None = None
         hidden = set(source["hidden_graphs"])
         # Listed once per generation: a new graph appears only through a write,
         # and a write changes the generation, which reopens the dataset.
@@ -123,21 +132,24 @@ class _Dataset:
         self.hides = len(self.named_graphs) != len(graphs)
         self.prefixes: dict[str, str] = source.get("prefixes", {})
 
+    def copy_for(self, text: str) -> ox.Store | None:
+        """The in-memory copy to run `text` on, when there is one at this generation
+        and the text cannot reach a named graph (the copy has none but the public
+        default graphs)."""
+        if self.memory_copy is None or _may_name_a_graph(text):
+            return None
+        return self.memory_copy.store_for(self.generation)
+
     def named_graphs_for(self, text: str) -> list[Any] | None:
         """The named graphs to pass with `text`: None (the store's own, free) when that
         gives the same answer, else the list without the hidden graphs.
 
         pyoxigraph costs ~8 us per listed graph on every query (~0.5 s with the
-        65,000 version graphs of a 50,000-resource registry). A query reaches a named
-        graph only through GRAPH (FROM NAMED is refused by the guard), so a text in
-        which "graph" appears nowhere (case-insensitively, strings and IRIs included),
-        nor "named", nor a "\\u" escape, cannot see the hidden graph whatever the list."""
+        65,000 version graphs of a 50,000-resource registry); a text that cannot name
+        a graph (`_may_name_a_graph`) cannot see the hidden graph whatever the list."""
         if not self.hides:
             return None
-        lowered = text.lower()
-        if "graph" in lowered or "named" in lowered or "\\u" in lowered:
-            return self.named_graphs
-        return None
+        return self.named_graphs if _may_name_a_graph(text) else None
 
     def default_graph_for(self, text: str, lookups: Any = _UNPARSED) -> list[Any]:
         """The default graph to pass with `text` (whose default-graph lookups, from
@@ -173,19 +185,48 @@ class _Dataset:
     def _open(self) -> ox.Store:
         if self.source["kind"] == "disk":
             # A read-only open can race the writer's compaction (a file named in the
-            # MANIFEST is deleted before it is opened); a second try sees the new state.
-            for attempt in range(3):
+            # MANIFEST is deleted before it is opened: OSError, or RuntimeError
+            # "Corruption ... No such file", ~5% of opens just after a large write);
+            # another try a moment later sees the new state.
+            for attempt in range(_OPEN_ATTEMPTS):
                 try:
                     return ox.Store.read_only(self.source["path"])
-                except OSError:
-                    if attempt == 2:
+                except (OSError, RuntimeError):
+                    if attempt == _OPEN_ATTEMPTS - 1:
                         raise
+                    time.sleep(0.02 * (attempt + 1))
         store = ox.Store()
         store.bulk_load(self.source["dump"], format=ox.RdfFormat.N_QUADS)
         return store
 
     def reopen(self) -> _Dataset:
-        return _Dataset(self.source)
+        reopened = _Dataset(self.source)
+        reopened.memory_copy = self.memory_copy
+        return reopened
+
+    def follow_with_copy(self, previous: _Dataset | None, mode: str, changes: Any) -> None:
+        """Carry the previous dataset's copy over to this generation, start one, or
+        drop it, as the pool's `mode` says."""
+        kept = previous.memory_copy if previous is not None else None
+        if mode == "off" or self.source["kind"] != "disk":
+            if kept is not None:
+                kept.close()
+            return
+        if mode == "build" or kept is None:
+            if kept is not None:
+                kept.close()
+            kept = MemoryCopy(self.default_graphs)
+            changes = None
+        kept.follow(self.store, self.generation, changes)
+        self.memory_copy = kept
+
+
+def _may_name_a_graph(text: str) -> bool:
+    """Whether `text` may reach a named graph: only through GRAPH (the guard refuses
+    FROM NAMED), so not when "graph" appears nowhere in it (case-insensitively,
+    strings and IRIs included), nor "named", nor a "\\u" escape."""
+    lowered = text.lower()
+    return "graph" in lowered or "named" in lowered or "\\u" in lowered
 
 
 def _term_json(term: Any) -> dict[str, Any]:
@@ -263,7 +304,11 @@ def _triples(
     return body or b"", truncated
 
 
-def run_query(dataset: _Dataset, text: str, fmt: str, max_rows: int) -> tuple[bytes, bool]:
+def run_query(
+    dataset: _Dataset, text: str, fmt: str, max_rows: int, on: ox.Store | None = None
+) -> tuple[bytes, bool]:
+    """`text`'s answer from `dataset`, read from `on` (its in-memory copy) if given."""
+    store = dataset.store if on is None else on
     lookups, spec = query_plan(text)
     graphs = {
         "default_graph": dataset.default_graph_for(text, lookups),
@@ -271,10 +316,10 @@ def run_query(dataset: _Dataset, text: str, fmt: str, max_rows: int) -> tuple[by
     }
     plan = plan_for(text, spec)
     if plan is not None:
-        answer = _sorted_here(dataset, plan, graphs, fmt, max_rows)
+        answer = _sorted_here(store, plan, graphs, fmt, max_rows)
         if answer is not None:
             return answer
-    result = dataset.store.query(text, **graphs)
+    result = store.query(text, **graphs)
     if isinstance(result, ox.QuerySolutions):
         return _solutions(result, fmt, max_rows)
     if isinstance(result, ox.QueryBoolean):
@@ -283,12 +328,12 @@ def run_query(dataset: _Dataset, text: str, fmt: str, max_rows: int) -> tuple[by
 
 
 def _sorted_here(
-    dataset: _Dataset, plan: SortPlan, graphs: dict[str, Any], fmt: str, max_rows: int
+    store: ox.Store, plan: SortPlan, graphs: dict[str, Any], fmt: str, max_rows: int
 ) -> tuple[bytes, bool] | None:
     """The query run without its ORDER BY / LIMIT / OFFSET and ordered here
     (registry/sparql/ordering.py); None when it has to run as written."""
     try:
-        result = dataset.store.query(plan.text, **graphs)
+        result = store.query(plan.text, **graphs)
     except SyntaxError:
         return None
     if not isinstance(result, ox.QuerySolutions):
@@ -317,15 +362,20 @@ def serve(conn: Connection) -> None:
             return
         kind = message[0]
         if kind == "load":
+            _, source, mode, changes = message
+            previous = dataset
             try:
-                dataset = _Dataset(message[1])
+                dataset = _Dataset(source)
+                dataset.follow_with_copy(previous, mode, changes)
                 # Everything alive now (the preloaded modules, rdflib's parser, the
                 # dataset) stays: out of the collector's sight, a query's garbage
                 # collections scan only the query's own objects (~7% of the heavy
                 # queries' time on the 50,000-resource registry).
                 gc.freeze()
                 conn.send(("loaded", dataset.generation))
-            except (OSError, SyntaxError, ValueError) as exc:
+            except (OSError, RuntimeError, SyntaxError, ValueError) as exc:
+                if previous is not None and previous.memory_copy is not None:
+                    previous.memory_copy.close()
                 dataset = None
                 conn.send(_error("store_error", f"the query worker cannot open the store: {exc}"))
         elif kind == "query":
@@ -333,17 +383,18 @@ def serve(conn: Connection) -> None:
             if dataset is None:
                 conn.send(_error("store_error", "the query worker has no data loaded"))
                 continue
+            copy = dataset.copy_for(text)
             try:
                 try:
-                    body, truncated = run_query(dataset, text, fmt, max_rows)
+                    body, truncated = run_query(dataset, text, fmt, max_rows, copy)
                 except OSError:
                     if dataset.source["kind"] != "disk":
                         raise
                     # A read-only RocksDB instance can race the writer's compaction
                     # (a file it expected is gone): reopen at the current state, retry once.
-                    dataset = dataset.reopen()
+                    dataset, copy = dataset.reopen(), None
                     body, truncated = run_query(dataset, text, fmt, max_rows)
-                conn.send(("ok", body, truncated))
+                conn.send(("ok", body, truncated, "store" if copy is None else "memory-copy"))
             except SyntaxError as exc:
                 conn.send(_error("invalid_query", f"the query is not valid SPARQL: {exc}"))
             except (RuntimeError, ValueError, TypeError) as exc:
