@@ -20,11 +20,15 @@ the end:
 - (b) rdflib-endpoint (FastAPI + rdflib's SPARQL engine) over an rdflib `Graph`
   (Memory store) holding our default graph: the union of the current, ontology and
   registry graphs, dumped from the built store as N-Triples.
+- (c) with --memory-copy, the same as (a) with SCREG_SPARQL_MEMORY_COPY=true: its
+  workers answer from an in-memory copy of the public graphs (docs/sparql.md). It is
+  measured once it answers from the copy (`wait_for_copy`); every answer it gives in
+  the rounds says which data answered (X-SPARQL-Engine, "engines" in the results).
 
 The fixed mix (one query of each kind per round; the lookups take a different,
 fixed identifier each round): identifier lookup, GROUP BY count, a join with
 OPTIONAL, a two-hop join, a CONSTRUCT of one entry. Rounds alternate (a) and (b);
-medians per query and of the per-round totals; the ratio (b)/(a). Results are
+medians per query and of the per-round totals; the ratios (b)/(a) and (b)/(c). Results are
 compared: SELECT rows as multisets of N-Triples-ish term tuples, CONSTRUCT as
 isomorphic graphs (no blank nodes here, so sets of triples).
 """
@@ -418,12 +422,19 @@ SELECT_JSON = "application/sparql-results+json"
 NTRIPLES = "application/n-triples"
 
 
-def run_query(client: Any, url: str, form: str, query: str) -> tuple[float, int, bytes, str]:
+def run_query(client: Any, url: str, form: str, query: str) -> tuple[float, int, bytes, str, str]:
     accept = SELECT_JSON if form == "select" else "text/turtle"
     t0 = time.perf_counter()
     r = client.post(url, data={"query": query}, headers={"Accept": accept})
     body = r.content
-    return time.perf_counter() - t0, r.status_code, body, r.headers.get("content-type", "")
+    elapsed = time.perf_counter() - t0
+    return (
+        elapsed,
+        r.status_code,
+        body,
+        r.headers.get("content-type", ""),
+        r.headers.get("x-sparql-engine", ""),
+    )
 
 
 def normalise(form: str, body: bytes, ctype: str) -> Any:
@@ -459,64 +470,88 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
     rdflib_nq = rdflib_input(store, DATA / (args.nq.stem + "-rdflib.nt"))
     logs = ROOT / "bench" / "results"
     logs.mkdir(exist_ok=True)
-    ours = theirs = None
+    servers: dict[str, subprocess.Popen] = {}
     result: dict[str, Any] = {"store": str(store), "nq": str(args.nq)}
+    # Copied before any server opens (and rewrites the logs of) the store.
+    twin = twin_store(store) if args.memory_copy else None
     try:
-        p_ours, p_theirs = free_port(), free_port()
+        ports = {side: free_port() for side in ("ours", "ours_copy", "rdflib")}
         t0 = time.perf_counter()
-        theirs = start_rdflib(rdflib_nq, p_theirs, logs / "sparql-rdflib-server.log")
-        ours = start_screg(store, p_ours, logs / "sparql-screg-server.log")
-        result["ours_ready_s"] = round(
-            wait_http(f"http://127.0.0.1:{p_ours}/openapi.json", 120, ours), 2
+        servers["rdflib"] = start_rdflib(
+            rdflib_nq, ports["rdflib"], logs / "sparql-rdflib-server.log"
         )
+        servers["ours"] = start_screg(store, ports["ours"], logs / "sparql-screg-server.log")
+        if args.memory_copy:
+            servers["ours_copy"] = start_screg(
+                twin,
+                ports["ours_copy"],
+                logs / "sparql-screg-copy-server.log",
+                extra_env={"SCREG_SPARQL_MEMORY_COPY": "true"},
+            )
+        for side in [s for s in servers if s != "rdflib"]:
+            result[f"{side}_ready_s"] = round(
+                wait_http(f"http://127.0.0.1:{ports[side]}/openapi.json", 120, servers[side]), 2
+            )
         result["rdflib_ready_s"] = round(
             wait_http(
-                f"http://127.0.0.1:{p_theirs}/sparql?query=ASK%7B%7D", args.load_timeout, theirs
+                f"http://127.0.0.1:{ports['rdflib']}/sparql?query=ASK%7B%7D",
+                args.load_timeout,
+                servers["rdflib"],
             ),
             1,
         )
+        urls = {side: f"http://127.0.0.1:{ports[side]}/sparql" for side in servers}
+        if args.memory_copy:
+            result["ours_copy_copied_s"] = round(wait_for_copy(urls["ours_copy"], t0), 1)
         print(
             f"servers up: ours {result['ours_ready_s']} s, rdflib-endpoint "
-            f"{result['rdflib_ready_s']} s (after {time.perf_counter() - t0:.0f} s)",
+            f"{result['rdflib_ready_s']} s (after {time.perf_counter() - t0:.0f} s)"
+            + (
+                f", ours with the memory copy answering from it {result['ours_copy_copied_s']} s"
+                if args.memory_copy
+                else ""
+            ),
             file=sys.stderr,
         )
-        urls = {
-            "ours": f"http://127.0.0.1:{p_ours}/sparql",
-            "rdflib": f"http://127.0.0.1:{p_theirs}/sparql",
-        }
+        ours_sides = [side for side in urls if side != "rdflib"]
         picks = samples(args.nq, args.runs + 1)
         times: dict[str, dict[str, list[float]]] = {s: defaultdict(list) for s in urls}
         totals: dict[str, list[float]] = {s: [] for s in urls}
-        same: dict[str, bool] = {}
+        same: dict[str, dict[str, bool]] = {side: {} for side in ours_sides}
+        engines: dict[str, set[str]] = {side: set() for side in ours_sides}
         sizes: dict[str, int] = {}
         with httpx.Client(timeout=args.query_timeout) as client:
             for rnd, (ident, dept, res) in enumerate(picks):
                 mix = query_mix(ident, dept, res)
-                order = list(urls) if rnd % 2 == 0 else list(urls)[::-1]
+                # Each side goes first, middle and last in turn.
+                order = list(urls)[rnd % len(urls) :] + list(urls)[: rnd % len(urls)]
                 answers: dict[str, dict[str, Any]] = {}
                 for side in order:
                     answers[side] = {}
                     total = 0.0
                     for name, (form, q) in mix.items():
-                        dt, status, body, ctype = run_query(client, urls[side], form, q)
+                        dt, status, body, ctype, engine = run_query(client, urls[side], form, q)
                         if status != 200:
                             raise RuntimeError(f"{side} {name}: HTTP {status}: {body[:300]!r}")
                         answers[side][name] = normalise(form, body, ctype)
+                        if side in engines:
+                            engines[side].add(engine)
                         total += dt
                         if rnd > 0:  # round 0 is the warm-up
                             times[side][name].append(dt)
                     if rnd > 0:
                         totals[side].append(total)
-                for name in mix:
-                    a, b = answers["ours"][name], answers["rdflib"][name]
-                    ok = a == b
-                    same[name] = same.get(name, True) and ok
-                    sizes[name] = max(sizes.get(name, 0), len(a))
-                    if not ok:
-                        print(
-                            f"round {rnd} {name}: results differ ({len(a)} vs {len(b)})",
-                            file=sys.stderr,
-                        )
+                for side in ours_sides:
+                    for name in mix:
+                        a, b = answers[side][name], answers["rdflib"][name]
+                        ok = a == b
+                        same[side][name] = same[side].get(name, True) and ok
+                        sizes[name] = max(sizes.get(name, 0), len(a))
+                        if not ok:
+                            print(
+                                f"round {rnd} {side} {name}: results differ ({len(a)} vs {len(b)})",
+                                file=sys.stderr,
+                            )
                 print(
                     f"round {rnd}: "
                     + ", ".join(
@@ -527,6 +562,7 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
                     file=sys.stderr,
                 )
         med = {s: {n: statistics.median(v) for n, v in times[s].items()} for s in urls}
+        theirs = statistics.median(totals["rdflib"])
         result.update(
             {
                 "runs": args.runs,
@@ -534,19 +570,53 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
                 "per_query_runs_s": {s: dict(times[s]) for s in urls},
                 "total_median_s": {s: statistics.median(totals[s]) for s in urls},
                 "total_runs_s": totals,
-                "ratio_total": statistics.median(totals["rdflib"])
-                / statistics.median(totals["ours"]),
-                "ratio_per_query": {n: med["rdflib"][n] / med["ours"][n] for n in med["ours"]},
+                "ratio_total": {
+                    side: theirs / statistics.median(totals[side]) for side in ours_sides
+                },
+                "ratio_per_query": {
+                    side: {n: med["rdflib"][n] / med[side][n] for n in med[side]}
+                    for side in ours_sides
+                },
                 "same_results": same,
+                "engines": {side: sorted(found) for side, found in engines.items()},
                 "result_sizes": sizes,
                 "samples": picks,
             }
         )
-        result["rss_mb"] = {"ours_tree": tree_rss_mb(ours.pid), "rdflib": tree_rss_mb(theirs.pid)}
+        result["rss_mb"] = {side: tree_rss_mb(proc.pid) for side, proc in servers.items()}
     finally:
-        stop(ours)
-        stop(theirs)
+        for proc in servers.values():
+            stop(proc)
     return result
+
+
+def twin_store(store: Path) -> Path:
+    """A copy of the built store's folder, for a second server (an embedded store is
+    opened by one process); made again when the store was rebuilt."""
+    import shutil
+
+    twin = store.with_name(store.name + "-twin")
+    marker = store / ".bench-complete"
+    if not (twin / ".bench-complete").exists() or (
+        (twin / ".bench-complete").read_bytes() != marker.read_bytes()
+    ):
+        shutil.rmtree(twin, ignore_errors=True)
+        shutil.copytree(store, twin, ignore=shutil.ignore_patterns("LOCK"))
+    return twin
+
+
+def wait_for_copy(url: str, since: float, timeout: float = 1200) -> float:
+    """Seconds from `since` until the server answers from its memory copy."""
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    with httpx.Client(timeout=60) as client:
+        while time.monotonic() < deadline:
+            r = client.get(url, params={"query": "ASK { ?s ?p ?o }"})
+            if r.headers.get("x-sparql-engine") == "memory-copy":
+                return time.perf_counter() - since
+            time.sleep(1)
+    raise TimeoutError(f"{url} did not answer from its memory copy within {timeout} s")
 
 
 def tree_rss_mb(pid: int) -> dict[str, float]:
@@ -593,6 +663,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--load-timeout", type=float, default=1200, help="s allowed for rdflib to load")
     ap.add_argument("--query-timeout", type=float, default=300)
     ap.add_argument("--json", type=Path)
+    ap.add_argument(
+        "--memory-copy",
+        action="store_true",
+        help="also run a third server with SCREG_SPARQL_MEMORY_COPY=true, measured once "
+        "it answers from its copy",
+    )
     args = ap.parse_args(argv)
     result = bench(args)
     if not result:
@@ -613,6 +689,7 @@ def main(argv: list[str] | None = None) -> int:
                     "rss_mb",
                     "ours_ready_s",
                     "rdflib_ready_s",
+                    "engines",
                 )
             },
             indent=1,
