@@ -60,7 +60,8 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 _RESULTS: dict[str, Any] = {
     "description": "Query results: SELECT/ASK as SPARQL JSON, XML, CSV or TSV; CONSTRUCT/"
     f"DESCRIBE as Turtle, N-Triples or JSON-LD, chosen by Accept. `{TRUNCATED_HEADER}: true` "
-    "when the result was cut at the row cap.",
+    f"when the result was cut at the row cap. `{ENGINE_HEADER}` says what answered: "
+    "`memory-copy` (setting sparql_memory_copy) or `store`.",
     "content": {
         "application/sparql-results+json": {},
         "application/sparql-results+xml": {},
@@ -255,4 +256,4 @@ async def sparql_post(
     return await _answer(request, registry, queries[0] if queries else None, accept)
 
 
-__all__ = ["MAX_ROWS_HEADER", "TRUNCATED_HEADER", "close", "router", "start"]
+__all__ = ["ENGINE_HEADER", "MAX_ROWS_HEADER", "TRUNCATED_HEADER", "close", "router", "start"]
