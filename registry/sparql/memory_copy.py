@@ -124,6 +124,8 @@ class MemoryCopy:
                 self._give_up_until_reopened(source, str(exc))
                 continue
             with self._lock:
+                if self._closed:  # dropped while this was being built: let it go
+                    return
                 self._copy = copy
                 if self._wanted == generation and not self._rebuild and not self._pending:
                     self._holds = generation
