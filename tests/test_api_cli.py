@@ -111,6 +111,27 @@ def test_serve_runs_uvicorn_with_the_factory(
     assert app.state.settings.store == store_path and app.state.settings.seed is False
 
 
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("SCREG_SPARQL_MEMORY_COPY", "sometimes"),
+        ("SCREG_WARM_LISTS", "perhaps"),
+        ("SCREG_RESUBMIT_KEEP_BYTES", "-1"),
+        ("SCREG_SPARQL_TIMEOUT_SECONDS", "0"),
+    ],
+)
+def test_serve_refuses_a_bad_setting_before_starting(
+    store_path: str, monkeypatch: pytest.MonkeyPatch, variable: str, value: str
+) -> None:
+    calls: list[Any] = []
+    monkeypatch.setattr("uvicorn.run", lambda app, **kw: calls.append(app))
+    monkeypatch.setenv(variable, value)
+    result = CliRunner().invoke(main, ["serve", "--store", store_path, "--no-seed"])
+    assert result.exit_code == 2, result.output
+    assert variable.removeprefix("SCREG_").lower() in result.output
+    assert calls == []
+
+
 def test_every_setting_is_documented() -> None:
     text = (ROOT / "docs" / "settings.md").read_text(encoding="utf-8")
     for name in Settings.model_fields:
