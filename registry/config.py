@@ -100,8 +100,8 @@ class Settings(BaseSettings):
     sparql_memory_copy: bool = Field(
         False,
         description="Each SPARQL worker on the embedded on-disk store keeps an in-memory copy "
-        "of the public graphs and answers from it (2-3x faster on a large registry); costs "
-        "about 400 bytes of memory a triple per worker and a build of about 80 s a worker.",
+        "of the public graphs and answers from it (about 3x faster on a large registry); costs "
+        "about 350 bytes of memory a triple per worker and a build of about a minute a worker.",
     )
     graph_max_nodes: int = Field(
         5000,

@@ -2,9 +2,9 @@
 
 Why: on a large embedded store two thirds of a heavy query's time is RocksDB
 (seeks and block reads; pyoxigraph fixes its block cache at 32 MB), and the same
-graphs in an in-memory Oxigraph store answer the same queries 2-3x faster
-(docs/benchmarks.md). It costs memory (about 1.9 GB per worker for the
-50,000-resource registry) and a build (about 80 s of one core), so it is a
+graphs in an in-memory Oxigraph store answer the same queries about 3x faster
+(docs/benchmarks.md). It costs memory (about 1.8 GB per worker for the
+50,000-resource registry) and a build (about a minute of one core), so it is a
 setting, `sparql_memory_copy`, off by default.
 
 What the copy holds: the three public default graphs and nothing else, so a query
@@ -29,7 +29,7 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 
-# More touched subjects than this: building afresh (~80 s at 5 M triples) is about
+# More touched subjects than this: building afresh (~63 s at 5 M triples) is about
 # as quick as patching (~6 index reads and writes a subject) and simpler to trust.
 REBUILD_ABOVE = 200_000
 

@@ -39,7 +39,7 @@ from registry.sparql.errors import QueryBusyError, QueryEngineCrashedError
 LOAD_TIMEOUT_SECONDS = 60.0
 
 # A worker killed at its deadline takes its in-memory copy with it, and building
-# one costs ~80 s of a core on a large store: a client sending query after query
+# one costs about a minute of a core on a large store: a client sending query after query
 # that times out must not keep the machine building copies. At most this many
 # builds per worker slot start in a window; past it a new worker reads the store.
 COPY_BUILDS_PER_SLOT = 2
