@@ -123,3 +123,40 @@ def test_refused_and_timed_out_queries_leave_the_server_up(
     assert after.status_code == 200
     assert after.json()["results"]["bindings"]
     assert process.poll() is None
+
+
+def test_a_server_with_the_memory_copy_answers_like_one_without(
+    server: tuple[str, subprocess.Popen[bytes]],
+    seeded_dump: bytes,
+    tmp_path: Any,
+) -> None:
+    """SCREG_SPARQL_MEMORY_COPY=true reaches the workers of a real `screg serve`: once
+    its copy is built it answers from it, with the answers of the store-backed server."""
+    folder = tmp_path / "store"
+    with open_store(str(folder)) as store:
+        store.load_dump(seeded_dump, "nquads")
+    env = {
+        **os.environ,
+        "SCREG_STORE": str(folder),
+        "SCREG_SEED": "false",
+        "SCREG_SPARQL_MEMORY_COPY": "true",
+    }
+    plain, _ = server
+    with running_server(env) as (base, _process):
+        deadline = time.monotonic() + 60
+        while True:
+            response = httpx.get(f"{base}/sparql", params={"query": STANDARDS}, timeout=10)
+            if response.headers["X-SPARQL-Engine"] == "memory-copy":
+                break
+            assert time.monotonic() < deadline, "the copy never answered"
+            time.sleep(0.1)
+        from_store = httpx.get(f"{plain}/sparql", params={"query": STANDARDS}, timeout=10)
+        assert from_store.headers["X-SPARQL-Engine"] == "store"
+        assert response.json() == from_store.json()
+        assert len(response.json()["results"]["bindings"]) > 10
+        construct = PREFIXES + "CONSTRUCT WHERE { ?s a scs:Standard ; dct:identifier ?id }"
+        graphs = [
+            Graph().parse(data=_client(url, construct, TURTLE), format="turtle")
+            for url in (base, plain)
+        ]
+        assert len(graphs[0]) > 10 and set(graphs[0]) == set(graphs[1])
