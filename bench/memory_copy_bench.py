@@ -14,7 +14,9 @@ made afresh each run (the writes change it). Steps:
    a real write with its version graph), each followed by the worker's reopen at the
    new generation and the copy's patch: seconds from the write's end until the copy
    holds the new generation (median), and the subjects the change log named;
-3. the five queries of the SPARQL mix on the copy and on the store, alternating, 3
+3. with --bulk N, one write adding a triple to each of N resources (a large
+   re-submission touches that many subjects): seconds until the copy holds it;
+4. the five queries of the SPARQL mix on the copy and on the store, alternating, 3
    times each (medians), answers compared.
 """
 
@@ -66,6 +68,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--nq", type=Path, default=DEFAULT_NQ)
     ap.add_argument("--store", type=Path, default=DEFAULT_STORE)
     ap.add_argument("--writes", type=int, default=5)
+    ap.add_argument(
+        "--bulk", type=int, default=0, help="then one write touching this many resources"
+    )
     ap.add_argument("--json", type=Path)
     args = ap.parse_args(argv)
 
@@ -127,6 +132,39 @@ def main(argv: list[str] | None = None) -> int:
         "runs": [round(p, 3) for p in patches],
         "subjects": subjects,
     }
+
+    if args.bulk:
+        # One write touching many subjects, as a large re-submission does.
+        from rdflib import Literal, URIRef
+        from rdflib.namespace import RDFS
+
+        from registry.namespaces import GRAPH_CURRENT
+        from registry.store import WriteBatch
+
+        resources = [
+            line.split(">", 1)[0][1:]
+            for line in args.nq.open(encoding="utf-8")
+            if "/resource/" in line.split(" ", 1)[0]
+            and "#InformationResource>" in line
+            and "<urn:screg:graph:current>" in line
+        ][: args.bulk]
+        batch = WriteBatch().add_triples(
+            GRAPH_CURRENT,
+            [(URIRef(r), RDFS.comment, Literal("benchmark note", lang="en")) for r in resources],
+        )
+        store.write(batch)
+        t = time.perf_counter()
+        previous = dataset
+        changes = store.changes_since(previous.generation)
+        dataset = worker._Dataset(source())
+        dataset.follow_with_copy(previous, "update", changes)
+        copy = dataset.memory_copy
+        assert copy is not None and copy.wait(dataset.generation, 3600)
+        result["patch_after_a_bulk_write_s"] = {
+            "seconds": round(time.perf_counter() - t, 2),
+            "subjects": len(changes or ()),
+        }
+        print(f"bulk: {result['patch_after_a_bulk_write_s']}", file=sys.stderr)
 
     ident, dept, resource = picks[-1]
     compared: dict[str, Any] = {}

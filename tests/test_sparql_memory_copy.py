@@ -327,7 +327,7 @@ def test_timeouts_cannot_keep_the_workers_building_copies(
     seeded_dump: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Each query killed at its deadline takes a copy with it; past the budget a fresh
-    worker reads the store instead of building another."""
+    worker reads the store instead of building another, until the budget allows."""
     monkeypatch.setattr(pool, "COPY_BUILDS_PER_SLOT", 1)  # two builds for the two slots
     slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
     with copy_client(seeded_dump, tmp_path, sparql_timeout_seconds=1.0) as client:
@@ -336,3 +336,6 @@ def test_timeouts_cannot_keep_the_workers_building_copies(
         ask = "ASK { ?s ?p ?o }"
         assert client.get("/sparql", params={"query": ask}).json()["boolean"] is True
         assert _engine_when_settled(client, ask, seconds=3) == "store"
+        # Once the window has passed, the worker that went without gets its copy.
+        monkeypatch.setattr(pool, "COPY_BUILD_WINDOW_SECONDS", 0.0)
+        assert _engine_when_settled(client, ask) == "memory-copy"

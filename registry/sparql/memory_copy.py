@@ -29,9 +29,10 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 
-# More touched subjects than this: building afresh (~63 s at 5 M triples) is about
-# as quick as patching (~6 index reads and writes a subject) and simpler to trust.
-REBUILD_ABOVE = 200_000
+# More touched subjects than this: building afresh is quicker. Measured on the
+# 50,000-resource registry (docs/benchmarks.md): a patch costs ~0.75 ms a subject
+# (20,000 in 15 s), a build of its 5.2 M triples 63-70 s, i.e. ~85,000 subjects.
+REBUILD_ABOVE = 50_000
 
 
 class MemoryCopy:

@@ -222,15 +222,29 @@ class WorkerPool:
         if worker.has_copy:
             since = worker.generation
             return "update", (self._changes(since) if since is not None else None)
+        if not self._may_build(take=True):
+            return "off", None
+        worker.has_copy = True
+        return "build", None
+
+    def _may_build(self, take: bool) -> bool:
+        """Whether the build budget allows one more copy now (and, with `take`, use it)."""
         now = time.monotonic()
         with self._lock:
             while self._copy_builds and now - self._copy_builds[0] > COPY_BUILD_WINDOW_SECONDS:
                 self._copy_builds.popleft()
             if len(self._copy_builds) >= COPY_BUILDS_PER_SLOT * self._size:
-                return "off", None
-            self._copy_builds.append(now)
-        worker.has_copy = True
-        return "build", None
+                return False
+            if take:
+                self._copy_builds.append(now)
+            return True
+
+    def _behind(self, worker: _Worker, generation: int) -> bool:
+        """Whether `worker` needs a load before its next query: a new generation, or a
+        copy it went without while the build budget was spent, which it may now have."""
+        if worker.generation != generation:
+            return True
+        return self._changes is not None and not worker.has_copy and self._may_build(take=False)
 
     def _load(self, worker: _Worker, generation: int) -> None:
         mode, changes = self._copy_orders(worker)
@@ -253,7 +267,7 @@ class WorkerPool:
         QueryBusyError or the worker's own error (invalid query: 400)."""
         worker = self._acquire(time.monotonic() + timeout)
         try:
-            if worker.generation != generation:
+            if self._behind(worker, generation):
                 self._load(worker, generation)
             started = time.monotonic()
             reply = worker.request(("query", text, form, fmt, max_rows), timeout)
