@@ -339,3 +339,55 @@ def test_timeouts_cannot_keep_the_workers_building_copies(
         # Once the window has passed, the worker that went without gets its copy.
         monkeypatch.setattr(pool, "COPY_BUILD_WINDOW_SECONDS", 0.0)
         assert _engine_when_settled(client, ask) == "memory-copy"
+
+
+def test_every_write_is_seen_at_once_while_both_workers_answer(
+    seeded_dump: bytes, tmp_path: Path
+) -> None:
+    """Read-your-writes with copies being patched under load: two threads keep both
+    workers busy while writes land one after another; right after each write, a query
+    sees it, whichever worker answers and whether from the store or a copy."""
+    import threading
+
+    stop = threading.Event()
+    engines: list[str] = []
+    failures: list[str] = []
+    with copy_client(seeded_dump, tmp_path) as client:
+        assert _engine_when_settled(client, "ASK { ?s ?p ?o }") == "memory-copy"
+
+        def keep_querying() -> None:
+            while not stop.is_set():
+                response = client.get("/sparql", params={"query": QUERIES["by class"]})
+                if response.status_code != 200:
+                    failures.append(response.text)
+                engines.append(response.headers.get(ENGINE_HEADER, ""))
+
+        threads = [threading.Thread(target=keep_querying) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        try:
+            store = client.app.state.registry.store
+            for number in range(12):
+                subject = URIRef(f"urn:written:{number}")
+                store.write(
+                    WriteBatch().add_triples(
+                        GRAPH_CURRENT, [(subject, RDFS.label, Literal(f"written {number}"))]
+                    )
+                )
+                seen = client.get(
+                    "/sparql", params={"query": f"ASK {{ <{subject}> ?p 'written {number}' }}"}
+                )
+                assert seen.json()["boolean"] is True, number
+                time.sleep(0.2)  # time for a patch, so that copies answer too
+        finally:
+            stop.set()
+            for thread in threads:
+                thread.join()
+        assert failures == []
+        everything = (
+            "SELECT (COUNT(?s) AS ?n) WHERE { ?s ?p ?o FILTER(STRSTARTS(STR(?s), 'urn:written:')) }"
+        )
+        assert _engine_when_settled(client, everything) == "memory-copy"
+        count = client.get("/sparql", params={"query": everything}).json()
+        assert count["results"]["bindings"][0]["n"]["value"] == "12"
+    assert "memory-copy" in engines and len(engines) > 20
