@@ -15,7 +15,8 @@ from starlette.concurrency import run_in_threadpool
 from registry import __version__
 from registry.config import Settings, load_settings
 from registry.jobs import JobQueue
-from registry.queries import AnswerCache, ReadCache, warm_lists
+from registry.kept_answers import AnswerCache
+from registry.queries import ReadCache, warm_lists
 from registry.service import Registry
 from registry.store import Store
 from registry.validation import Validator

@@ -1,12 +1,14 @@
 """Finished answers of the one-entry REST lookups, served without the framework.
 
 `GET /api/v1/standards/{id}` and its siblings are what other systems call most. The
-router (api.routers.catalogue) builds an entry's JSON once per store generation and
-keeps the bytes in an `AnswerCache` keyed by the request path; this pure-ASGI
+router (api.routers.catalogue) builds an entry's JSON and keeps the bytes in an
+`AnswerCache` keyed by the request path; this pure-ASGI
 middleware answers a repeated GET of the same path from those bytes before routing,
 dependency resolution and the threadpool, after one cheap check of the store
 generation. Everything else, a first lookup, a 404 or 422 included, goes on to the
-application unchanged, so answers and errors are the router's own.
+application unchanged, so answers and errors are the router's own. After a write the
+router decides whether a kept answer still holds (registry/kept_answers.py) and, if it
+does, keeps it under the new generation, where this middleware serves it again.
 """
 
 from __future__ import annotations

@@ -19,7 +19,8 @@ from registry.errors import (
 )
 from registry.inputs import MAPPED_FORMATS
 from registry.jobs import JobQueue
-from registry.queries import AnswerCache, ReadCache
+from registry.kept_answers import AnswerCache
+from registry.queries import ReadCache
 from registry.rdfinput import format_for_media_type, rdf_format
 from registry.registration import Principal
 from registry.service import Registry

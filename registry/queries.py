@@ -25,8 +25,8 @@ import logging
 import re
 import threading
 import unicodedata
-from collections import OrderedDict, defaultdict
-from collections.abc import Callable, Hashable, Iterable, Iterator
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -1142,57 +1142,6 @@ def entry(store: Store, kind: str, ident: str, cache: ReadCache | None = None) -
     if k is STANDARD:
         record["referenced_by"] = _referrers(store, iri)
     return record
-
-
-# -- finished answers, for the busiest lookups -------------------------------------------
-
-
-class AnswerCache:
-    """Finished answers (e.g. the JSON bytes of one entry) by key, for one store
-    generation, least recently used first out once they pass `max_bytes` in total.
-
-    The caller reads the generation *before* the data it answers from, so an answer
-    built while a write lands is kept under the older generation and never served
-    after it. A new generation drops every answer at once."""
-
-    def __init__(self, max_bytes: int = 64 * 2**20) -> None:
-        self.max_bytes = max_bytes
-        self._lock = threading.Lock()
-        self._generation: int | None = None
-        self._answers: OrderedDict[Hashable, bytes] = OrderedDict()
-        self._size = 0
-
-    def get(self, generation: int, key: Hashable) -> bytes | None:
-        with self._lock:
-            if generation != self._generation:
-                return None
-            answer = self._answers.get(key)
-            if answer is not None:
-                self._answers.move_to_end(key)
-            return answer
-
-    def put(self, generation: int, key: Hashable, answer: bytes) -> None:
-        if len(answer) > self.max_bytes:
-            return
-        with self._lock:
-            if generation != self._generation:
-                self._generation, self._answers, self._size = generation, OrderedDict(), 0
-            old = self._answers.pop(key, None)
-            if old is not None:
-                self._size -= len(old)
-            self._answers[key] = answer
-            self._size += len(answer)
-            while self._size > self.max_bytes:
-                _, dropped = self._answers.popitem(last=False)
-                self._size -= len(dropped)
-
-    def __len__(self) -> int:
-        return len(self._answers)
-
-    @property
-    def size(self) -> int:
-        """Bytes of the answers held."""
-        return self._size
 
 
 # -- submissions ------------------------------------------------------------------------

@@ -19,8 +19,8 @@ from rdflib.namespace import DCTERMS, RDF
 from api import create_app
 from registry import queries
 from registry.config import Settings
+from registry.kept_answers import AnswerCache
 from registry.namespaces import GRAPH_CURRENT, GRAPH_REGISTRY
-from registry.queries import AnswerCache
 from registry.service import Registry
 from registry.store import OxigraphStore, Store, WriteBatch, open_store
 
@@ -197,7 +197,12 @@ def test_answer_cache_is_bounded_and_keyed_by_generation() -> None:
     assert cache.size <= 10
     assert cache.get(2, "a") is None  # another generation sees nothing
     cache.put(2, "d", b"x")
-    assert len(cache) == 1 and cache.get(1, "a") is None
+    assert cache.get(1, "a") == b"1234" and cache.get(2, "a") is None
+    kept = cache.earlier(2, "a")  # offered to entry_answer, which decides if it holds
+    assert kept is not None and kept.generation == 1 and kept.body == b"1234"
+    assert cache.earlier(1, "a") is None and cache.earlier(2, "d") is None
+    cache.put(1, "d", b"z")  # a slower builder of an older generation: not kept
+    assert cache.get(2, "d") == b"x"
     cache.put(2, "huge", b"y" * 11)  # larger than the whole cache: not kept
     assert cache.get(2, "huge") is None and cache.get(2, "d") == b"x"
 

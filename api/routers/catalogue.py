@@ -15,7 +15,8 @@ from fastapi.responses import JSONResponse, Response
 from api.answers import answer_key
 from api.deps import AnswersDep, CacheDep, RegistryDep, SettingsDep, StoreDep
 from api.errors import error_responses
-from registry import queries
+from registry import kept_answers, queries
+from registry.kept_answers import AnswerCache
 from registry.store import Store
 
 router = APIRouter(prefix="/api/v1", tags=["registry"])
@@ -127,18 +128,22 @@ def entry_answer(
     request: Request,
     store: Store,
     cache: queries.ReadCache,
-    answers: queries.AnswerCache,
+    answers: AnswerCache,
     kind: str,
     ident: str,
 ) -> Response:
-    """The JSON of one entry, built from its own triples and kept per store generation;
-    api.answers serves the kept bytes to the next GET of the same path."""
-    generation = store.generation()  # before the data: see AnswerCache
-    key = answer_key(request.scope["path"])
-    body = answers.get(generation, key)
-    if body is None:
-        body = JSONResponse(queries.entry(store, kind, ident, cache)).body
-        answers.put(generation, key, body)
+    """The JSON of one entry, built from its own triples and kept across the writes that
+    cannot change it (registry/kept_answers.py); api.answers serves the kept bytes to
+    the next GET of the same path."""
+    body = kept_answers.entry_answer(
+        store,
+        answers,
+        cache,
+        kind,
+        ident,
+        answer_key(request.scope["path"]),
+        lambda record: bytes(JSONResponse(record).body),
+    )
     return Response(body, media_type="application/json")
 
 
