@@ -113,20 +113,25 @@ def main(argv: list[str] | None = None) -> int:
     result["copy_triples"] = len(held)
     print(f"built: {result}", file=sys.stderr)
 
+    def follow(previous: Any) -> tuple[Any, float, int]:
+        """The worker's reopen after a write and its copy's patch, as a load does: the
+        new dataset, seconds until the copy holds the new generation, subjects touched."""
+        t = time.perf_counter()
+        changes = store.changes_since(previous.generation)
+        reopened = worker._Dataset(source())
+        reopened.follow_with_copy(previous, "update", changes)
+        copy = reopened.memory_copy
+        assert copy is not None and copy.wait(reopened.generation, 3600)
+        return reopened, time.perf_counter() - t, len(changes or ())
+
     picks = samples(args.nq, args.writes + 1)
     patches: list[float] = []
     subjects: list[int] = []
     for _ident, _dept, resource in picks[: args.writes]:
         registry.change_status(resource, "deprecated", REGISTRAR, reason="benchmark")
-        t = time.perf_counter()
-        previous = dataset
-        changes = store.changes_since(previous.generation)
-        dataset = worker._Dataset(source())
-        dataset.follow_with_copy(previous, "update", changes)
-        copy = dataset.memory_copy
-        assert copy is not None and copy.wait(dataset.generation, 3600)
-        patches.append(time.perf_counter() - t)
-        subjects.append(len(changes or ()))
+        dataset, seconds, touched = follow(dataset)
+        patches.append(seconds)
+        subjects.append(touched)
     result["patch_after_a_status_change_s"] = {
         "median": round(statistics.median(patches), 3),
         "runs": [round(p, 3) for p in patches],
@@ -153,16 +158,10 @@ def main(argv: list[str] | None = None) -> int:
             [(URIRef(r), RDFS.comment, Literal("benchmark note", lang="en")) for r in resources],
         )
         store.write(batch)
-        t = time.perf_counter()
-        previous = dataset
-        changes = store.changes_since(previous.generation)
-        dataset = worker._Dataset(source())
-        dataset.follow_with_copy(previous, "update", changes)
-        copy = dataset.memory_copy
-        assert copy is not None and copy.wait(dataset.generation, 3600)
+        dataset, seconds, touched = follow(dataset)
         result["patch_after_a_bulk_write_s"] = {
-            "seconds": round(time.perf_counter() - t, 2),
-            "subjects": len(changes or ()),
+            "seconds": round(seconds, 2),
+            "subjects": touched,
         }
         print(f"bulk: {result['patch_after_a_bulk_write_s']}", file=sys.stderr)
 
