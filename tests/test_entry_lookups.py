@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from rdflib import Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF
+from rdflib.namespace import DCTERMS, RDF, RDFS
 
 from api import create_app
 from registry import queries
@@ -167,6 +167,36 @@ def test_a_kept_answer_is_served_until_a_write(
     assert {k: v for k, v in changed.json().items() if k != "title"} == {
         k: v for k, v in first.json().items() if k != "title"
     }
+
+
+def test_a_kept_answer_outlives_a_write_elsewhere(
+    client: TestClient, recording: RecordingStore
+) -> None:
+    """A write that touches nothing the answer shows: the next GET is answered with the
+    kept bytes after a few index reads, and the one after it by the middleware alone
+    (registry/kept_answers.py)."""
+    path = "/api/v1/standards/GB%2FT%2021063.3-2007"
+    first = client.get(path)
+    assert first.status_code == 200
+    recording.write(
+        WriteBatch().add_triples(
+            GRAPH_CURRENT, [(URIRef("urn:x:elsewhere"), RDFS.label, Literal("elsewhere"))]
+        )
+    )
+    recording.queries.clear()
+    recording.subjects.clear()
+    carried = client.get(path)
+    assert carried.content == first.content
+    # Nothing was built: the identifier resolved again (one SELECT, the entry's type)
+    # and the touched subject asked whether it points at the entry; no register
+    # record, no referenced names, no referrers read.
+    assert queries._REGISTER_RECORD not in recording.queries and len(recording.queries) == 1
+    assert recording.subjects <= {first.json()["iri"], "urn:x:elsewhere"}
+    recording.queries.clear()
+    recording.subjects.clear()
+    again = client.get(path)
+    assert again.content == first.content
+    assert not recording.queries and not recording.subjects
 
 
 def test_errors_are_not_kept(client: TestClient) -> None:
