@@ -36,9 +36,17 @@ from registry.namespaces import GRAPH_CURRENT
 from registry.queries import ReadCache, entry, find_entry
 from registry.store import Store
 
-# Up to this many touched subjects, "does any of them point at the entry?" is asked
-# subject by subject; past it, the entry's referrers are read once instead.
-_ASK_EACH_UP_TO = 64
+# Up to this many touched subjects, what they point at is read once per write (a few
+# reads a subject); past it, each answer carried reads its entry's referrers instead.
+_READ_ALL_UP_TO = 5_000
+
+
+@dataclass(frozen=True)
+class Changes:
+    subjects: frozenset[str]  # every subject the writes touched
+    # The IRIs those subjects now point at, read once for all answers; None when
+    # there are too many subjects, and each answer asks for its own referrers.
+    pointed_at: frozenset[str] | None
 
 
 @dataclass(frozen=True)
@@ -65,7 +73,7 @@ class AnswerCache:
         self._answers: OrderedDict[Hashable, KeptAnswer] = OrderedDict()
         self._size = 0
         # (since, generation) -> the subjects touched in between (None: unknown).
-        self._changes: dict[tuple[int, int], frozenset[str] | None] = {}
+        self._changes: dict[tuple[int, int], Changes | None] = {}
 
     def get(self, generation: int, key: Hashable) -> bytes | None:
         with self._lock:
@@ -104,13 +112,14 @@ class AnswerCache:
                 _, dropped = self._answers.popitem(last=False)
                 self._size -= len(dropped.body)
 
-    def changes(self, store: Store, since: int, generation: int) -> frozenset[str] | None:
-        """`store.changes_since(since)`, asked once for every answer carried from
-        `since` to `generation` (a large write touches tens of thousands of subjects)."""
+    def changes(self, store: Store, since: int, generation: int) -> Changes | None:
+        """What the writes from `since` to `generation` touched, read once for every
+        answer carried over them (a large write touches tens of thousands of subjects)."""
         with self._lock:
             if (since, generation) in self._changes:
                 return self._changes[(since, generation)]
-        changed = store.changes_since(since)
+        subjects = store.changes_since(since)
+        changed = None if subjects is None else Changes(subjects, _pointed_at(store, subjects))
         with self._lock:
             if len(self._changes) >= 64:
                 self._changes.clear()
@@ -163,9 +172,17 @@ def _still_holds(
     changed = answers.changes(store, kept.generation, generation)
     if changed is None:
         return False
-    if not changed:
+    if not changed.subjects:
         return True
-    if not kept.shows.isdisjoint(changed) or _pointed_at_by(store, kept.iri, changed):
+    if not kept.shows.isdisjoint(changed.subjects):
+        return False
+    if changed.pointed_at is not None:
+        if kept.iri in changed.pointed_at:
+            return False
+    elif any(
+        str(s) in changed.subjects
+        for s, _, _ in store.match(GRAPH_CURRENT, None, None, URIRef(kept.iri))
+    ):
         return False
     try:
         return find_entry(store, kind, ident, cache) == kept.iri
@@ -173,12 +190,12 @@ def _still_holds(
         return False
 
 
-def _pointed_at_by(store: Store, iri: str, subjects: frozenset[str]) -> bool:
-    """Whether one of `subjects` has a current triple whose object is `iri`."""
-    target = URIRef(iri)
-    if len(subjects) <= _ASK_EACH_UP_TO:
-        return any(store.match(GRAPH_CURRENT, URIRef(s), None, target) for s in subjects)
-    return any(str(s) in subjects for s, _, _ in store.match(GRAPH_CURRENT, None, None, target))
+def _pointed_at(store: Store, subjects: frozenset[str]) -> frozenset[str] | None:
+    """The IRIs the current triples of `subjects` point at (a new referrer points at
+    the entry it refers to), or None past `_READ_ALL_UP_TO` subjects."""
+    if len(subjects) > _READ_ALL_UP_TO:
+        return None
+    return frozenset(str(o) for s in subjects for _, _, o in store.match(GRAPH_CURRENT, URIRef(s)))
 
 
 def _iris(value: Any) -> Iterator[str]:

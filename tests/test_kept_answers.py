@@ -17,7 +17,7 @@ import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
-from registry import queries
+from registry import kept_answers, queries
 from registry.errors import RegistryError
 from registry.inputs import Document
 from registry.kept_answers import AnswerCache, entry_answer
@@ -91,7 +91,13 @@ def test_a_resubmitted_resource(registry: Registry) -> None:
     assert found["carried"]
 
 
-def test_a_new_referrer_rebuilds_the_standard_it_refers_to(registry: Registry) -> None:
+@pytest.mark.parametrize("read_all_up_to", [5_000, 0], ids=["read once", "each answer"])
+def test_a_new_referrer_rebuilds_the_standard_it_refers_to(
+    registry: Registry, monkeypatch: pytest.MonkeyPatch, read_all_up_to: int
+) -> None:
+    """Found both ways: from what the touched subjects point at (read once per write),
+    and, for writes touching more subjects, from each standard's own referrers."""
+    monkeypatch.setattr(kept_answers, "_READ_ALL_UP_TO", read_all_up_to)
     doc = Document("new.ttl", NEW_RESOURCE)
     found = carried_over(registry, lambda: registry.submit([doc], REGISTRAR))
     assert STANDARD in found["built"]  # its referenced_by lists the new resource
