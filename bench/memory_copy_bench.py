@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     from registry.registration import REGISTRAR
     from registry.service import Registry
     from registry.sparql import worker
-    from registry.sparql.dataset import HIDDEN_GRAPHS, PUBLIC_DEFAULT_GRAPHS
+    from registry.sparql.endpoint import worker_source
     from registry.store import open_store
 
     store_dir = ensure_store(args.store, args.nq)
@@ -92,18 +92,12 @@ def main(argv: list[str] | None = None) -> int:
     registry = Registry(Settings(store=str(scratch), seed=False), store=store)
 
     def source() -> dict[str, Any]:
-        return {
-            "kind": "disk",
-            "path": str(scratch),
-            "generation": store.generation(),
-            "default_graphs": list(PUBLIC_DEFAULT_GRAPHS),
-            "hidden_graphs": sorted(HIDDEN_GRAPHS),
-        }
+        return worker_source(store, store.generation())
 
-    dataset = worker._Dataset(source())
+    dataset = worker.load(source())
     result["rss_mb_before_copy"] = round(rss_mb())
     t = time.perf_counter()
-    dataset.follow_with_copy(None, "build", None)
+    dataset.follow_with_copy(None, "build", None)  # timed on its own, after the open
     copy = dataset.memory_copy
     assert copy is not None and copy.wait(dataset.generation, 3600), copy and copy.failure
     result["build_s"] = round(time.perf_counter() - t, 1)
@@ -118,8 +112,7 @@ def main(argv: list[str] | None = None) -> int:
         new dataset, seconds until the copy holds the new generation, subjects touched."""
         t = time.perf_counter()
         changes = store.changes_since(previous.generation)
-        reopened = worker._Dataset(source())
-        reopened.follow_with_copy(previous, "update", changes)
+        reopened = worker.load(source(), previous, "update", changes)
         copy = reopened.memory_copy
         assert copy is not None and copy.wait(reopened.generation, 3600)
         return reopened, time.perf_counter() - t, len(changes or ())

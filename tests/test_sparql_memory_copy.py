@@ -30,7 +30,7 @@ from registry.namespaces import GRAPH_CURRENT, GRAPH_ONTOLOGY, SCS
 from registry.registration import REGISTRAR
 from registry.service import Registry
 from registry.sparql import memory_copy, pool, worker
-from registry.sparql.dataset import HIDDEN_GRAPHS, PUBLIC_DEFAULT_GRAPHS
+from registry.sparql.endpoint import worker_source
 from registry.store import WriteBatch, open_store
 from registry.tokens import TOKEN_GRAPH, create_token
 
@@ -70,16 +70,6 @@ def registry(tmp_path: Path, validator: Any, seeded_dump: bytes) -> Iterator[Reg
     store.close()
 
 
-def _source(store: Any) -> dict[str, Any]:
-    return {
-        "kind": "disk",
-        "path": str(store.path),
-        "generation": store.generation(),
-        "default_graphs": list(PUBLIC_DEFAULT_GRAPHS),
-        "hidden_graphs": sorted(HIDDEN_GRAPHS),
-    }
-
-
 def _answer(dataset: worker._Dataset, name: str, on: Any) -> Any:
     """An answer to compare: unordered rows sorted (the two stores may give them in
     another order), ordered rows as they come, triples as a graph."""
@@ -111,8 +101,7 @@ class Follower:
 
     def __init__(self, store: Any) -> None:
         self.store = store
-        self.dataset = worker._Dataset(_source(store))
-        self.dataset.follow_with_copy(None, "build", None)
+        self.dataset = worker.load(worker_source(store, store.generation()), None, "build")
         self.wait()
 
     def wait(self) -> None:
@@ -124,8 +113,8 @@ class Follower:
         """Reopen at the store's generation, as a worker's load does; the changes sent."""
         previous = self.dataset
         changes = self.store.changes_since(previous.generation)
-        self.dataset = worker._Dataset(_source(self.store))
-        self.dataset.follow_with_copy(previous, "update", changes)
+        source = worker_source(self.store, self.store.generation())
+        self.dataset = worker.load(source, previous, "update", changes)
         self.wait()
         return changes
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from registry.sparql import worker
-from registry.sparql.dataset import HIDDEN_GRAPHS, PUBLIC_DEFAULT_GRAPHS
+from registry.sparql.endpoint import worker_source
 from registry.store import open_store
 
 
@@ -17,13 +17,7 @@ def test_worker_open_races_the_writers_compaction(seeded_dump: bytes, tmp_path: 
     for attempt in range(12):
         store = open_store(str(tmp_path / f"store-{attempt}"))
         store.load_dump(seeded_dump, "nquads")
-        source = {
-            "kind": "disk",
-            "path": str(store.path),
-            "generation": store.generation(),
-            "default_graphs": list(PUBLIC_DEFAULT_GRAPHS),
-            "hidden_graphs": sorted(HIDDEN_GRAPHS),
-        }
         for _ in range(5):
-            assert len(worker._Dataset(source).store) == store.quad_count()
+            source = worker_source(store, store.generation())
+            assert len(worker.load(source).store) == store.quad_count()
         store.close()

@@ -48,6 +48,22 @@ class QueryRunner(Protocol):
     def close(self) -> None: ...
 
 
+def worker_source(store: OxigraphStore, generation: int) -> dict[str, Any]:
+    """What a query worker loads to answer over `store` at `generation`
+    (registry/sparql/worker.py): the folder of an on-disk store, or a dump of a memory
+    store, with the public dataset."""
+    common = {
+        "generation": generation,
+        "default_graphs": list(PUBLIC_DEFAULT_GRAPHS),
+        "hidden_graphs": sorted(HIDDEN_GRAPHS),
+        "prefixes": {name: str(ns) for name, ns in PREFIXES.items()},
+    }
+    if store.path is not None:
+        return {"kind": "disk", "path": str(store.path), **common}
+    # Memory stores are small (tests, demos): a copy per generation is cheap.
+    return {"kind": "memory", "dump": store.dump("nquads"), **common}
+
+
 class PoolRunner:
     """Queries on the embedded store, in killable worker processes."""
 
@@ -60,16 +76,7 @@ class PoolRunner:
         )
 
     def _source(self, generation: int) -> dict[str, Any]:
-        common = {
-            "generation": generation,
-            "default_graphs": list(PUBLIC_DEFAULT_GRAPHS),
-            "hidden_graphs": sorted(HIDDEN_GRAPHS),
-            "prefixes": {name: str(ns) for name, ns in PREFIXES.items()},
-        }
-        if self._store.path is not None:
-            return {"kind": "disk", "path": str(self._store.path), **common}
-        # Memory stores are small (tests, demos): a copy per generation is cheap.
-        return {"kind": "memory", "dump": self._store.dump("nquads"), **common}
+        return worker_source(self._store, generation)
 
     def run(self, query: CheckedQuery, fmt: ResultFormat, max_rows: int) -> QueryAnswer:
         return self._pool.run(

@@ -204,7 +204,9 @@ class _Dataset:
         reopened.memory_copy = self.memory_copy
         return reopened
 
-    def follow_with_copy(self, previous: _Dataset | None, mode: str, changes: Any) -> None:
+    def follow_with_copy(
+        self, previous: _Dataset | None, mode: str, changes: frozenset[str] | None
+    ) -> None:
         """Carry the previous dataset's copy over to this generation, start one, or
         drop it, as the pool's `mode` says."""
         kept = previous.memory_copy if previous is not None else None
@@ -219,6 +221,19 @@ class _Dataset:
             changes = None
         kept.follow(self.store, self.generation, changes)
         self.memory_copy = kept
+
+
+def load(
+    source: dict[str, Any],
+    previous: _Dataset | None = None,
+    copy: str = "off",
+    changes: frozenset[str] | None = None,
+) -> _Dataset:
+    """The dataset `source` describes, with the in-memory copy `previous` had carried
+    over, started or dropped as `copy` says ("build", "update" with `changes`, "off")."""
+    dataset = _Dataset(source)
+    dataset.follow_with_copy(previous, copy, changes)
+    return dataset
 
 
 def _may_name_a_graph(text: str) -> bool:
@@ -365,8 +380,7 @@ def serve(conn: Connection) -> None:
             _, source, mode, changes = message
             previous = dataset
             try:
-                dataset = _Dataset(source)
-                dataset.follow_with_copy(previous, mode, changes)
+                dataset = load(source, previous, mode, changes)
                 # Everything alive now (the preloaded modules, rdflib's parser, the
                 # dataset) stays: out of the collector's sight, a query's garbage
                 # collections scan only the query's own objects (~7% of the heavy
