@@ -60,27 +60,6 @@ ONTOLOGY_DIR = ROOT / "ontology"
 Key = tuple[str, str | None, str, str, str | None, str, str, str]
 
 
-def sparql_processor(cached: bool) -> None:
-    """Choose rdflib's SPARQL processor for what runs next in this process.
-
-    The registry's Validator installs a caching processor process-wide
-    (registry.querycache); plain pyshacl (b) must run with rdflib's own, or it
-    would be measured with the registry's cache.
-    """
-    from rdflib import plugin
-    from rdflib.query import Processor
-
-    from registry import shacl_tuning
-
-    if cached:
-        plugin.register("sparql", Processor, "registry.querycache", "CachingSPARQLProcessor")
-        shacl_tuning.install()
-    else:
-        plugin.register("sparql", Processor, "rdflib.plugins.sparql.processor", "SPARQLProcessor")
-        # pyshacl as installed: no set-based constraint lookup, no focus restriction.
-        shacl_tuning.uninstall()
-
-
 def parse_files(paths: list[Path], graph: Graph | None = None) -> Graph:
     graph = graph if graph is not None else Graph()
     for path in paths:
@@ -234,7 +213,6 @@ def bench_size(
     runs_b = 0 if args.skip_plain else (args.runs_plain or args.runs)
     for run in range(max(runs_a, runs_b)):
         if run < runs_a:
-            sparql_processor(cached=args.registry_cache)
             started = time.perf_counter()
             report = validator.validate(data)
             a.times.append(time.perf_counter() - started)
@@ -247,7 +225,6 @@ def bench_size(
             del report
         if run < runs_b:
             shacl = copy_graph(shapes)  # pyshacl changes the shapes graph it is given
-            sparql_processor(cached=False)
             started = time.perf_counter()
             conforms, results_graph, _text = pyshacl.validate(data_plain, shacl_graph=shacl)
             b.times.append(time.perf_counter() - started)
@@ -408,22 +385,11 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="time (b) only (the registry's Validator is superlinear in size)",
     )
-    parser.add_argument(
-        "--no-registry-cache",
-        dest="registry_cache",
-        action="store_false",
-        help="run (a) with rdflib's own SPARQL processor too",
-    )
     parser.add_argument("--skip-cli", action="store_true", help="do not time screg validate")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     args = parser.parse_args(argv)
 
     from registry.validation import Validator
-
-    try:
-        import registry.querycache  # noqa: F401
-    except ImportError:  # a Validator without the cache: (a) runs with rdflib's processor
-        args.registry_cache = False
 
     info = machine()
     print(" ".join(f"{k}={v}" for k, v in info.items()), flush=True)
@@ -447,7 +413,6 @@ def main(argv: list[str] | None = None) -> int:
         result = bench_size(n, args, validator, shapes, ontology)
         print_summary(result)
         results.append(result)
-    validator.close()  # the worker processes of the registry's path
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
     print(f"peak RSS of this process: {peak:.1f} GiB")
     if args.json:
@@ -459,7 +424,6 @@ def main(argv: list[str] | None = None) -> int:
                     "command": " ".join(sys.argv),
                     "validator_init_s": round(init_s, 2),
                     "peak_rss_gib": round(peak, 2),
-                    "registry_sparql_cache": args.registry_cache,
                     "shapes": [p.name for p in shape_files],
                     "shapes_sha256": validator.shapes.sha256,
                     "results": results,

@@ -20,8 +20,7 @@ from rdflib import Graph, URIRef
 
 from registry.errors import PayloadTooLargeError
 from registry.rdfinput import format_for_filename, parse_rdf, rdf_format
-from registry.validation import ValidationReport, ValidationResult, Validator
-from registry.validation_pool import Progress
+from registry.validation import Progress, ValidationReport, ValidationResult, Validator
 
 if TYPE_CHECKING:
     from registry.store import Store

@@ -63,8 +63,7 @@ from registry.registration import (
     owned_triples,
 )
 from registry.store import Store
-from registry.validation import Validator
-from registry.validation_pool import Progress
+from registry.validation import Progress, Validator
 
 # Turtle's lexical tokens that may hold a '.', '#', quote or '>' (and N-Triples',
 # a subset); a statement ends at a '.' outside all of them followed by a space, '#'

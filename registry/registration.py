@@ -26,9 +26,11 @@ from registry.identifiers import IdentifierError, parse_standard_id
 from registry.namespaces import GRAPH_CURRENT, GRAPH_REGISTRY, REGSTATUS, SCS
 from registry.reports import report_graph
 from registry.store import Store, WriteBatch
-from registry.validation import ValidationReport, Validator
-from registry.validation_chunks import CONTEXT_HOPS
-from registry.validation_pool import Progress
+from registry.validation import Progress, ValidationReport, Validator
+
+# Forward hops of context that an entry's shapes read (no shape walks a path backwards:
+# tests/test_validation_identity.py).
+CONTEXT_HOPS = 2
 
 ITEM_CLASSES: dict[URIRef, str] = {
     SCS.Standard: "standard",
@@ -575,7 +577,7 @@ def finish_incremental(
         if entry not in contents:
             contents[entry] = _graph(raws[entry])
     # The changed entries and two forward hops of context from the document (what the
-    # shapes read, registry.validation_chunks); the registry gives the rest.
+    # shapes read, CONTEXT_HOPS); the registry gives the rest.
     data = _graph(_with_context(changed, spo, kinds))
     changed_set = set(changed)
     context_entries = {
@@ -611,7 +613,7 @@ def _graph(triples: Iterable[Triple]) -> Graph:
 def _with_context(
     roots: Iterable[URIRef], spo: dict[Node, dict[tuple[Node, Node], None]], kinds: Any
 ) -> list[Triple]:
-    """registry.validation_chunks.chunk_triples on the dictionaries of a document."""
+    """The triples of `entries` and CONTEXT_HOPS forward hops from them in a document."""
     out: list[Triple] = []
     seen: set[Node] = set()
 

@@ -30,8 +30,7 @@ from registry.rdfinput import format_for_filename, normalise_identifiers, rdf_fo
 from registry.registration import EntryChange, Principal, SubmissionResult, VersionInfo
 from registry.seed import is_empty, seed_store
 from registry.store import Store, open_store
-from registry.validation import ValidationReport, Validator
-from registry.validation_pool import Progress
+from registry.validation import Progress, ValidationReport, Validator
 
 
 class Registry:

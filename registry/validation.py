@@ -17,7 +17,7 @@ import dataclasses
 import re
 import threading
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -28,12 +28,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, SKOS
 from rdflib.term import Node
 
-from registry import querycache, shacl_tuning
 from registry.namespaces import GRAPH_CURRENT, SCS, SH
 from registry.resources import ONTOLOGY_DIR, SHAPES_DIR, files_sha256, turtle_files
 from registry.shacl_engine import DataIndex, Engine, EngineResult, Unsupported, graph_indexes
-from registry.validation_chunks import Triple, chunk_triples, plan_units, split_units
-from registry.validation_pool import Progress, ValidationPool, default_workers
 
 if TYPE_CHECKING:
     from registry.store import Store
@@ -43,10 +40,10 @@ SEVERITIES = ("Violation", "Warning", "Info")
 ENGINE_VERSION = f"pyshacl {pyshacl.__version__}"
 # The registry's own engine (registry.shacl_engine): pyshacl's results, faster.
 FAST_ENGINE_VERSION = f"registry.shacl_engine (results of pyshacl {pyshacl.__version__})"
-# Entries per chunk: big enough that pyshacl's fixed cost per run (~0.15 s) is small
-# beside the chunk's own work, small enough to spread over the workers and to move
-# a progress bar.
-CHUNK_SIZE = 250
+# How many entries the engine validates between two calls of a progress callback.
+PROGRESS_STEP = 250
+Progress = Callable[[int, int], None]  # (entries done, entries in all)
+Triple = tuple[Node, Node, Node]
 
 # Properties whose objects are other entries: what the context is made of.
 REFERENCE_PROPERTIES = (
@@ -186,10 +183,10 @@ class Vocabulary:
 class Validator:
     """Validates submissions; shapes and vocabulary are loaded once and shared.
 
-    The submission's entries are validated in chunks, each with only the context it
-    needs (registry.validation_chunks); with more than one chunk and more than one
-    core, chunks run in worker processes (registry.validation_pool). The results are
-    those of validating the whole data graph at once (tests/test_validation_identity.py).
+    The registry's compiled engine (registry.shacl_engine) validates whenever it
+    implements every feature of the shapes; otherwise plain pyshacl does, on one
+    graph of vocabulary, submission and registry context, with nothing patched.
+    Both give pyshacl's results (tests/test_shacl_engine.py).
     """
 
     def __init__(
@@ -197,19 +194,14 @@ class Validator:
         shapes: Shapes | None = None,
         vocabulary: Vocabulary | None = None,
         *,
-        workers: int | None = None,
-        chunk_size: int = CHUNK_SIZE,
+        progress_step: int = PROGRESS_STEP,
         engine: str = "auto",
     ) -> None:
         """`engine`: "auto" validates with registry.shacl_engine when it implements
         every feature of the shapes, else with pyshacl; "pyshacl" always with pyshacl."""
-        querycache.install()
-        shacl_tuning.install()
         self.shapes = shapes or Shapes()
         self.vocabulary = vocabulary or Vocabulary()
-        self.workers = default_workers() if workers is None else workers
-        self.chunk_size = chunk_size
-        self._pool: ValidationPool | None = None
+        self.progress_step = progress_step
         if engine not in ("auto", "pyshacl"):
             raise ValueError(f"unknown engine {engine!r}")
         self.use_engine = engine == "auto"
@@ -234,42 +226,17 @@ class Validator:
             return self._validate_with_engine(engine, data, store, progress, skip)
         focus = self.focus_nodes(data)
         context = registry_context(data, store) if store is not None else None
-        units = plan_units(data, focus)
-        if skip:
-            skipped = set(skip)
-            units = [u for u in units if u.root not in skipped]
-        chunks = split_units(units, self.chunk_size)
-        total = sum(len(chunk) for chunk in chunks)
-        raw: list[ValidationResult] = []
-        if len(chunks) > 1 and self.workers > 1:
-            if self._pool is None:
-                self._pool = ValidationPool(self.workers)
-            parts = (
-                (
-                    chunk_triples(chunk, data, context),
-                    [n for u in chunk for n in u.focus],
-                    len(chunk),
-                )
-                for chunk in chunks
-            )
-            raw = self._pool.run(parts, total, progress)
-        else:
-            done = 0
-            for chunk in chunks:
-                focus_of_chunk = [n for u in chunk for n in u.focus]
-                raw.extend(
-                    self.validate_triples(chunk_triples(chunk, data, context), focus_of_chunk)
-                )
-                done += len(chunk)
-                if progress is not None:
-                    progress(done, total)
-        entries = {str(f) for f in focus}
-        results = []
-        for result in raw:
-            # The entry is told with the whole submission, as for a whole-graph run.
-            entry = entry_of(URIRef(result.focus), data) if result.focus else ""
-            if entry in entries:
-                results.append(dataclasses.replace(result, entry=entry))
+        validated = {str(f) for f in focus} - {str(s) for s in skip}
+        triples = data if context is None else [*data, *context]
+        results = [
+            dataclasses.replace(result, entry=entry)
+            for result in self.validate_triples(triples, focus)
+            # The entry is told with the whole submission: a data item is its resource's.
+            if (entry := entry_of(URIRef(result.focus), data) if result.focus else "")
+            in validated
+        ]
+        if progress is not None:
+            progress(len(validated), len(validated))
         if store is not None:
             results.extend(unique_code_results(data, store))
         results.sort(key=_result_order)
@@ -289,7 +256,7 @@ class Validator:
         skip: Collection[URIRef],
     ) -> ValidationReport:
         """The whole data graph (vocabulary + submission + registry context) at once,
-        the targets limited to the submission's entries, as the chunked path does."""
+        the targets limited to the submission's entries, as the pyshacl path does."""
         context = registry_context(data, store) if store is not None else None
         graphs = [self.vocabulary.graph, data] + ([context] if context is not None else [])
         index = DataIndex(graphs)
@@ -307,7 +274,7 @@ class Validator:
             return next(iter(owner)) if owner else node
 
         # progress counts entries (a resource with its data items is one), as the
-        # chunked path does
+        # pyshacl path does
         total = len({entry(n) for n in validated} & validated) if progress is not None else 0
         done = 0
         last: list[Node | None] = [None]
@@ -318,7 +285,7 @@ class Validator:
             if current != last[0]:
                 last[0] = current
                 done += 1
-                if progress is not None and done % self.chunk_size == 0 and done < total:
+                if progress is not None and done % self.progress_step == 0 and done < total:
                     progress(done, total)
 
         raw = engine.validate(
@@ -346,30 +313,28 @@ class Validator:
         )
 
     def validate_triples(
-        self, triples: Iterable[Triple], focus: Iterable[Node]
+        self, triples: Iterable[Triple], focus: Iterable[Node] | None = None
     ) -> list[ValidationResult]:
-        """pyshacl on vocabulary + `triples`, with only `focus` as targets of top-level
-        shapes. No `focus_nodes=`: pyshacl 0.40.1 then also filters the value nodes of
-        nested shapes (sh:node, sh:qualifiedValueShape) and gets them wrong."""
-        focus = list(focus)
-        if not focus:
+        """Plain pyshacl on vocabulary + `triples`. Every target is validated (a
+        `focus_nodes=` restriction gets nested shapes' value nodes wrong in pyshacl
+        0.40.1); the caller keeps the results of the entries it asked about."""
+        if focus is not None and not list(focus):
             return []
         data_graph = Graph()
         for triple in self.vocabulary.graph:
             data_graph.add(triple)
         for triple in triples:
             data_graph.add(triple)
-        with shacl_tuning.restricted_focus(focus):
-            _conforms, results_graph, _text = pyshacl.validate(
-                data_graph,
-                shacl_graph=self.shapes.copy(),
-                inference="none",
-                advanced=True,
-                allow_warnings=True,
-                allow_infos=True,
-                inplace=True,  # data_graph is ours, built for this call
-                do_owl_imports=False,
-            )
+        _conforms, results_graph, _text = pyshacl.validate(
+            data_graph,
+            shacl_graph=self.shapes.copy(),
+            inference="none",
+            advanced=True,
+            allow_warnings=True,
+            allow_infos=True,
+            inplace=True,  # data_graph is ours, built for this call
+            do_owl_imports=False,
+        )
         return read_results(results_graph, data_graph)
 
     def focus_nodes(self, data: Graph) -> set[URIRef]:
@@ -379,14 +344,11 @@ class Validator:
         }
 
     def close(self) -> None:
-        """Stop the worker processes, if any were started."""
-        if self._pool is not None:
-            self._pool.close()
-            self._pool = None
+        """Nothing to release: kept so that owners can close any validator alike."""
 
 
 def _result_order(result: ValidationResult) -> tuple[str | int, ...]:
-    # Every field takes part, so chunked and whole-graph runs list results in one order.
+    # Every field takes part, so the engine and pyshacl list results in one order.
     return (
         SEVERITIES.index(result.severity),
         result.entry,

@@ -26,7 +26,7 @@ def test_validator_reports_progress_to_the_end(validator) -> None:
 
     calls: list[tuple[int, int]] = []
     graph = Graph().parse(EXAMPLES / "standards.ttl")
-    small = type(validator)(validator.shapes, validator.vocabulary, workers=1, chunk_size=5)
+    small = type(validator)(validator.shapes, validator.vocabulary, progress_step=5)
     small.validate(graph, progress=lambda done, total: calls.append((done, total)))
     assert len(calls) > 1
     assert [done for done, _ in calls] == sorted(done for done, _ in calls)

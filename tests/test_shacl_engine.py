@@ -26,7 +26,6 @@ from registry.validation import (
     read_results,
 )
 from tests.conftest import EXAMPLES
-from tests.test_validation_identity import plain_pyshacl
 
 CONTEXT = (EXAMPLES / "standards.ttl", EXAMPLES / "departments.ttl")
 EXAMPLE_FILES = sorted(
@@ -79,15 +78,14 @@ def _plain_keys(validator: Validator, data: Graph) -> list[Key]:
     shapes = Graph()
     for triple in validator.shapes.graph:
         shapes.add(triple)
-    with plain_pyshacl():
-        _conforms, results, _text = pyshacl.validate(full, shacl_graph=shapes)
+    _conforms, results, _text = pyshacl.validate(full, shacl_graph=shapes)
     entries = {str(f) for f in validator.focus_nodes(data)}
     return sorted(_key(r) for r in read_results(results, data) if r.entry in entries)
 
 
 @pytest.fixture(scope="module")
 def engine_validator(validator: Validator) -> Validator:
-    fast = Validator(validator.shapes, validator.vocabulary, workers=1)
+    fast = Validator(validator.shapes, validator.vocabulary)
     assert fast.engine is not None, "the registry's shapes compile"
     return fast
 
@@ -177,7 +175,7 @@ def test_validator_falls_back_to_pyshacl(tmp_path: Path, validator: Validator) -
     )
     shapes = Shapes(tmp_path)
     assert shapes.engine is None
-    fallback = Validator(shapes, validator.vocabulary, workers=1)
+    fallback = Validator(shapes, validator.vocabulary)
     data = Graph().parse(
         data='@prefix ex: <http://ex/> . ex:a a ex:C ; ex:p "abcd" .', format="turtle"
     )
@@ -189,7 +187,7 @@ def test_validator_falls_back_to_pyshacl(tmp_path: Path, validator: Validator) -
 
 
 def test_engine_can_be_switched_off(validator: Validator) -> None:
-    plain = Validator(validator.shapes, validator.vocabulary, workers=1, engine="pyshacl")
+    plain = Validator(validator.shapes, validator.vocabulary, engine="pyshacl")
     assert plain.engine is None
     data = _graph(EXAMPLES / "invalid" / "codes.ttl", *CONTEXT)
     assert plain.validate(data).engine == ENGINE_VERSION

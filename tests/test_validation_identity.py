@@ -2,9 +2,7 @@
 
 When the registry's own engine refuses the shapes (tests/test_shacl_engine.py tests
 that engine), or with `engine="pyshacl"`, the registry validates a submission with
-pyshacl in chunks of entries, each with two hops of context
-(registry.validation_chunks), in worker processes, with a faster constraint lookup
-and a correct focus restriction in pyshacl (registry.shacl_tuning). The
+pyshacl, unpatched, on the vocabulary, the submission and its registry context. The
 reference is plain `pyshacl.validate(data, shacl_graph=shapes)` with default
 options, rdflib's own SPARQL processor and pyshacl as installed. Results are
 compared as sets of (focus, path, constraint component, severity).
@@ -12,8 +10,6 @@ compared as sets of (focus, path, constraint component, severity).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pyshacl
@@ -22,7 +18,6 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
 from bench.generate import generate_catalogue
-from registry import shacl_tuning
 from registry.namespaces import SH
 from registry.validation import Validator
 from tests.conftest import EXAMPLES
@@ -51,21 +46,6 @@ def _path_key(path: str | None) -> str | None:
 def _registry_keys(validator: Validator, data: Graph) -> set[Key]:
     report = validator.validate(data)
     return {(r.focus, _path_key(r.path), r.constraint, r.severity) for r in report.results}
-
-
-@contextmanager
-def plain_pyshacl() -> Iterator[None]:
-    """pyshacl and rdflib as installed, for the reference run only."""
-    from rdflib import plugin
-    from rdflib.query import Processor
-
-    shacl_tuning.uninstall()
-    plugin.register("sparql", Processor, "rdflib.plugins.sparql.processor", "SPARQLProcessor")
-    try:
-        yield
-    finally:
-        shacl_tuning.install()
-        plugin.register("sparql", Processor, "registry.querycache", "CachingSPARQLProcessor")
 
 
 def _plain_keys(validator: Validator, data: Graph) -> set[Key]:
@@ -101,44 +81,33 @@ def _plain_keys(validator: Validator, data: Graph) -> set[Key]:
 
 
 def test_shapes_reach_other_entries_only_forwards(validator: Validator) -> None:
-    """The chunk context (two forward hops) is enough only while no shape walks a
-    path backwards; a shape with sh:inversePath needs validation_chunks changed."""
+    """A re-submission validates a changed entry with two forward hops of context from
+    its document (registration.CONTEXT_HOPS): enough only while no shape walks a path
+    backwards."""
     assert not list(validator.shapes.graph.subject_objects(SH.inversePath))
 
 
-def test_generated_catalogue_in_parallel_chunks_matches_plain_pyshacl(
-    validator: Validator,
-) -> None:
+def test_generated_catalogue_matches_plain_pyshacl(validator: Validator) -> None:
     text, invalid = generate_catalogue(200, seed=3)
     data = _graph(text, *CONTEXT)
-    fast = Validator(
-        validator.shapes, validator.vocabulary, workers=2, chunk_size=40, engine="pyshacl"
-    )
-    try:
-        progress: list[tuple[int, int]] = []
-        report = fast.validate(data, progress=lambda done, total: progress.append((done, total)))
-        fast_keys = {(r.focus, _path_key(r.path), r.constraint, r.severity) for r in report.results}
-    finally:
-        fast.close()
-    assert len(progress) > 1 and progress[-1][0] == progress[-1][1]  # several chunks ran
+    fallback = Validator(validator.shapes, validator.vocabulary, engine="pyshacl")
+    progress: list[tuple[int, int]] = []
+    report = fallback.validate(data, progress=lambda done, total: progress.append((done, total)))
+    fast_keys = {(r.focus, _path_key(r.path), r.constraint, r.severity) for r in report.results}
+    assert progress and progress[-1][0] == progress[-1][1] > 0  # the bar reaches its end
     violating = {key[0] for key in fast_keys if key[3] == "Violation"}
     assert set(invalid) <= violating  # the generated invalid entries are caught
-    with plain_pyshacl():
-        plain_keys = _plain_keys(validator, data)
+    plain_keys = _plain_keys(validator, data)
     assert fast_keys == plain_keys
 
 
 @pytest.mark.parametrize("example", INVALID_EXAMPLES, ids=lambda p: p.stem)
-def test_invalid_examples_in_small_chunks_match_plain_pyshacl(
+def test_invalid_examples_match_plain_pyshacl(
     validator: Validator, example: Path
 ) -> None:
     data = _graph(example, *CONTEXT)
-    # One entry a chunk, in this process: every entry sees only its own context.
-    fast = Validator(
-        validator.shapes, validator.vocabulary, workers=1, chunk_size=1, engine="pyshacl"
-    )
+    fast = Validator(validator.shapes, validator.vocabulary, engine="pyshacl")
     fast_keys = _registry_keys(fast, data)
     assert fast_keys, "an invalid example draws results"
-    with plain_pyshacl():
-        plain_keys = _plain_keys(validator, data)
+    plain_keys = _plain_keys(validator, data)
     assert fast_keys == plain_keys

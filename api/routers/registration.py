@@ -22,7 +22,7 @@ from registry.jobs import Job
 from registry.rdfinput import RDF_FORMATS
 from registry.registration import STATUSES
 from registry.reports import MEDIA_TYPES, render_report, report_json
-from registry.validation_pool import Progress
+from registry.validation import Progress
 
 router = APIRouter(prefix="/api/v1", tags=["registration"])
 
