@@ -14,12 +14,12 @@ from starlette.concurrency import run_in_threadpool
 
 from registry import __version__
 from registry.config import Settings, load_settings
-from registry.jobs import JobQueue
-from registry.kept_answers import AnswerCache
-from registry.queries import ReadCache, warm_lists
+from registry.read.kept_answers import AnswerCache
+from registry.read.queries import ReadCache, warm_lists
+from registry.register.jobs import JobQueue
 from registry.service import Registry
 from registry.store import Store
-from registry.validation import Validator
+from registry.validation.validator import Validator
 
 DESCRIPTION = """
 The metadata registry of the city's smart-city standard system (智慧城市标准登记库).
@@ -50,14 +50,12 @@ def create_app(
     from api import errors
     from api.answers import CachedAnswersMiddleware
     from api.limits import BodyLimitMiddleware
+    from api.pages import browse, forms, home, render
     from api.routers import (
         catalogue,
         entities,
         graphs,
-        home,
         openapi_import,
-        page_forms,
-        pages,
         registration,
         sparql,
     )
@@ -107,7 +105,8 @@ def create_app(
     app.include_router(entities.router)
     app.include_router(sparql.router)
     app.include_router(home.router)
-    app.include_router(pages.router)
-    app.include_router(page_forms.router)
-    app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
+    app.include_router(render.router)
+    app.include_router(browse.router)
+    app.include_router(forms.router)
+    app.mount("/static", StaticFiles(directory=render.STATIC_DIR), name="static")
     return app

@@ -17,15 +17,15 @@ from registry.errors import (
     UnauthorizedError,
     UnsupportedFormatError,
 )
-from registry.inputs import MAPPED_FORMATS
-from registry.jobs import JobQueue
-from registry.kept_answers import AnswerCache
-from registry.queries import ReadCache
-from registry.rdfinput import format_for_media_type, rdf_format
-from registry.registration import Principal
+from registry.inputs.document import MAPPED_FORMATS
+from registry.inputs.rdf import format_for_media_type, rdf_format
+from registry.read.kept_answers import AnswerCache
+from registry.read.queries import ReadCache
+from registry.register.jobs import JobQueue
+from registry.register.submission import Principal
+from registry.register.tokens import authenticate
 from registry.service import Registry
 from registry.store import Store
-from registry.tokens import authenticate
 
 # auto_error=False: a missing token is answered by our own 401 in the one error
 # shape, not FastAPI's; the scheme still shows in the OpenAPI document.
@@ -97,7 +97,7 @@ PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 def require_submitter(principal: PrincipalDep) -> Principal:
     """Any role may submit; a submitter only for its own department (checked on the
-    entries, in registry.registration.check_ownership)."""
+    entries, in registry.register.submission.check_ownership)."""
     if principal.role == "submitter" and principal.department is None:
         raise ForbiddenError("this submitter token belongs to no department")
     return principal

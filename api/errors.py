@@ -108,8 +108,8 @@ def error_answer(
     headers: dict[str, str] | None = None,
 ) -> Response:
     """The error for this request: an HTML page in the visitor's language when a person's
-    browser asked for a page (api.routers.pages decides), else the one JSON body."""
-    from api.routers.pages import error_page  # imported late: pages import this module
+    browser asked for a page (api.pages.browse decides), else the one JSON body."""
+    from api.pages.render import error_page  # imported late: pages import this module
 
     page = error_page(request, status, code, message, details, headers)
     return page or error_response(status, code, message, details, headers)

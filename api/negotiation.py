@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from api.errors import NotAcceptableError
@@ -54,19 +55,15 @@ def _specificity(media_range: str, media_type: str) -> int:
     return -1
 
 
-def choose(accept: str | None) -> Representation:
-    """The representation the client prefers most; Turtle without an Accept header;
-    NotAcceptableError (406) when it accepts none of ours."""
-    if not accept or not accept.strip():
-        return REPRESENTATIONS[0]
+def preferred(accept: str, media_types: Sequence[str]) -> int | None:
+    """The index of the media type the Accept header prefers most among `media_types`
+    (earlier ones win ties), or None when it accepts none of them."""
     ranges = _accepted(accept)
     best: tuple[float, int, int] | None = None
     chosen = None
-    for preference, rep in enumerate(REPRESENTATIONS):
+    for preference, media_type in enumerate(media_types):
         # The most specific matching range decides this type's q (RFC 9110 12.5.1).
-        matches = [
-            (s, q) for media, q, _ in ranges if (s := _specificity(media, rep.media_type)) >= 0
-        ]
+        matches = [(s, q) for media, q, _ in ranges if (s := _specificity(media, media_type)) >= 0]
         if not matches:
             continue
         specificity, q = max(matches)
@@ -74,7 +71,17 @@ def choose(accept: str | None) -> Representation:
             continue
         key = (q, specificity, -preference)
         if best is None or key > best:
-            best, chosen = key, rep
+            best, chosen = key, preference
+    return chosen
+
+
+def choose(accept: str | None) -> Representation:
+    """The representation the client prefers most; Turtle without an Accept header;
+    NotAcceptableError (406) when it accepts none of ours."""
+    if not accept or not accept.strip():
+        return REPRESENTATIONS[0]
+    index = preferred(accept, [rep.media_type for rep in REPRESENTATIONS])
+    chosen = None if index is None else REPRESENTATIONS[index]
     if chosen is None:
         raise NotAcceptableError(
             "none of the representations is acceptable (无可接受的表示格式)",

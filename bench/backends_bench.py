@@ -86,8 +86,8 @@ def data_dump(standards: int, resources: int) -> bytes:
             ],
             check=True,
         )
-    from registry.seed import seed_store
-    from registry.validation import Validator
+    from registry.register.seed import seed_store
+    from registry.validation.validator import Validator
 
     # The ontology (categories, code lists) as the registry holds it, then the data.
     with open_store("memory") as seeded:

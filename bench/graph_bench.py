@@ -120,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
             ],
             check=True,
         )
-    from registry.validation import Validator
+    from registry.validation.validator import Validator
 
     store = open_store("memory")
     start = time.perf_counter()

@@ -70,10 +70,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path)
     args = ap.parse_args(argv)
 
-    from registry import queries
     from registry.config import Settings
-    from registry.kept_answers import AnswerCache, entry_answer
-    from registry.registration import REGISTRAR
+    from registry.read import queries
+    from registry.read.kept_answers import AnswerCache, entry_answer
+    from registry.register.submission import REGISTRAR
     from registry.service import Registry
     from registry.store import open_store
 

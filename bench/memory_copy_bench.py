@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     from registry.config import Settings
-    from registry.registration import REGISTRAR
+    from registry.register.submission import REGISTRAR
     from registry.service import Registry
     from registry.sparql import worker
     from registry.sparql.endpoint import worker_source

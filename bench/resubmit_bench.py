@@ -15,7 +15,7 @@ two versions, so each differs from the one before by one entry) and reported as
 medians; then (4) the same change once more with no document kept, the whole
 document read (registration.resubmit). Prints the times, the ratios to (1) and what
 (2) and (3) wrote; and how long (1) spent indexing the document it keeps for (2)
-(registry.kept_documents), timed again on its own.
+(registry.register.kept_documents), timed again on its own.
 """
 
 from __future__ import annotations
@@ -59,10 +59,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from registry.config import Settings
-    from registry.inputs import Document
-    from registry.kept_documents import KeptDocuments, keep_document
-    from registry.oxparse import parse_triples
-    from registry.registration import REGISTRAR
+    from registry.inputs.document import Document
+    from registry.inputs.oxparse import parse_triples
+    from registry.register.kept_documents import KeptDocuments, keep_document
+    from registry.register.submission import REGISTRAR
     from registry.service import Registry
 
     info = machine()

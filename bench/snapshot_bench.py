@@ -59,8 +59,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
 
-    from registry import queries
-    from registry.registration import REGISTRAR, change_status
+    from registry.read import queries
+    from registry.register.submission import REGISTRAR, change_status
     from registry.store import OxigraphStore
 
     if not args.store.is_dir():

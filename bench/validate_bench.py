@@ -107,8 +107,8 @@ def keys_of_registry(report: Any) -> list[Key]:
 
 def keys_of_pyshacl(results: Graph, data: Graph) -> list[Key]:
     """Top-level results of a pyshacl report graph (sh:detail results left out), read
-    by the registry's own reader (registry.validation.read_results)."""
-    from registry.validation import read_results
+    by the registry's own reader (registry.validation.validator.read_results)."""
+    from registry.validation.validator import read_results
 
     return [_key(r) for r in read_results(results, data)]
 
@@ -389,7 +389,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     args = parser.parse_args(argv)
 
-    from registry.validation import Validator
+    from registry.validation.validator import Validator
 
     info = machine()
     print(" ".join(f"{k}={v}" for k, v in info.items()), flush=True)

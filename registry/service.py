@@ -14,23 +14,17 @@ from typing import Any, Self
 
 from rdflib import Graph
 
-from registry import registration
 from registry.config import Settings
-from registry.inputs import (
-    Document,
-    StoreLookup,
-    SubmissionGraph,
-    load_submission,
-    mapped_format,
-    validator_for,
-)
-from registry.kept_documents import KeptDocuments, keep_document
-from registry.oxparse import FAST_MIN_BYTES, Triple, graph_of, parse_triples
-from registry.rdfinput import format_for_filename, normalise_identifiers, rdf_format
-from registry.registration import EntryChange, Principal, SubmissionResult, VersionInfo
-from registry.seed import is_empty, seed_store
+from registry.inputs.document import Document, StoreLookup, SubmissionGraph, mapped_format
+from registry.inputs.load import load_submission, validator_for
+from registry.inputs.oxparse import FAST_MIN_BYTES, Triple, graph_of, parse_triples
+from registry.inputs.rdf import format_for_filename, normalise_identifiers, rdf_format
+from registry.register import submission as registration
+from registry.register.kept_documents import KeptDocuments, keep_document
+from registry.register.seed import is_empty, seed_store
+from registry.register.submission import EntryChange, Principal, SubmissionResult, VersionInfo
 from registry.store import Store, open_store
-from registry.validation import Progress, ValidationReport, Validator
+from registry.validation.validator import Progress, ValidationReport, Validator
 
 
 class Registry:
@@ -55,7 +49,7 @@ class Registry:
         # the next ones, and two of them interleaved would lose an update.
         self.write_lock = threading.Lock()
         # Large documents registered last, so that re-submitting one with a few
-        # entries changed reads only what changed (registry.kept_documents).
+        # entries changed reads only what changed (registry.register.kept_documents).
         self.kept = KeptDocuments(settings.resubmit_keep_bytes)
 
     @property
@@ -107,7 +101,7 @@ class Registry:
 
     def _rdf_source(self, documents: Sequence[Document]) -> tuple[bytes, str] | None:
         """The bytes and format of a submission that is one large Turtle or N-Triples
-        document that pyoxigraph reads exactly as rdflib would (registry.oxparse)."""
+        document that pyoxigraph reads exactly as rdflib would (registry.inputs.oxparse)."""
         if len(documents) != 1:
             return None
         doc = documents[0]
@@ -158,7 +152,7 @@ class Registry:
 
         if source is not None and self.kept:
             # A kept document with a few statements changed: only those are read
-            # (registry.kept_documents).
+            # (registry.register.kept_documents).
             done = incremental(self.kept.resubmit, source)
             if done is not None:
                 return done

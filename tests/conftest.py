@@ -109,7 +109,7 @@ def store_factory(request: pytest.FixtureRequest, tmp_path: Path):
 @pytest.fixture(scope="session")
 def validator():
     """The trusted shapes and vocabulary, parsed once for the whole run."""
-    from registry.validation import Validator
+    from registry.validation.validator import Validator
 
     return Validator()
 
@@ -117,7 +117,7 @@ def validator():
 @pytest.fixture(scope="session")
 def seeded_dump(validator) -> bytes:
     """The quads of a store seeded with the ontology and the examples, made once."""
-    from registry.seed import seed_store
+    from registry.register.seed import seed_store
     from registry.store import open_store
 
     with open_store("memory") as seeded:

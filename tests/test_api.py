@@ -20,8 +20,8 @@ from rdflib.namespace import DCTERMS
 from api import create_app
 from api.deps import get_store
 from registry.config import Settings
+from registry.register.tokens import TOKEN_GRAPH, create_token, revoke_token
 from registry.store import Store, open_store
-from registry.tokens import TOKEN_GRAPH, create_token, revoke_token
 from tests import documents
 from tests.conftest import EXAMPLES
 

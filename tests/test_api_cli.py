@@ -12,8 +12,8 @@ from fastapi import FastAPI
 
 from registry.cli import main
 from registry.config import Settings
+from registry.register.tokens import TOKEN_GRAPH, authenticate, token_sha256
 from registry.store import open_store
-from registry.tokens import TOKEN_GRAPH, authenticate, token_sha256
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -19,8 +19,8 @@ from schemathesis import GenerationMode
 from api import create_app
 from api.routers.registration import UPLOAD_MEDIA_TYPES
 from registry.config import Settings
+from registry.register.tokens import create_token
 from registry.store import open_store
-from registry.tokens import create_token
 
 # (mode, examples per operation): schema-conforming requests, then schema-breaking ones.
 MODES = ((GenerationMode.POSITIVE, 15), (GenerationMode.NEGATIVE, 10))

@@ -180,7 +180,7 @@ def test_cli_reads_files_larger_than_the_http_upload_limit(
 
     from registry.config import Settings
     from registry.errors import PayloadTooLargeError
-    from registry.inputs import Document
+    from registry.inputs.document import Document
     from registry.service import Registry
 
     # The same file through the Registry the HTTP API uses is refused.

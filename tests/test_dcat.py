@@ -12,9 +12,9 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCAT, RDF, SH
 
 from registry.config import Settings
-from registry.dcat import export_store
-from registry.inputs import Document
-from registry.registration import REGISTRAR
+from registry.inputs.dcat import export_store
+from registry.inputs.document import Document
+from registry.register.submission import REGISTRAR
 from registry.service import Registry
 from registry.store import open_store
 from tests.conftest import EXAMPLES, ROOT, skip_unless_available

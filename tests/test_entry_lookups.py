@@ -17,10 +17,10 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS
 
 from api import create_app
-from registry import queries
 from registry.config import Settings
-from registry.kept_answers import AnswerCache
 from registry.namespaces import GRAPH_CURRENT, GRAPH_REGISTRY
+from registry.read import queries
+from registry.read.kept_answers import AnswerCache
 from registry.service import Registry
 from registry.store import OxigraphStore, Store, WriteBatch, open_store
 

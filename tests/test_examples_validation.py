@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from registry.inputs import Document, load_submission
-from registry.seed import SEED_EXAMPLES
+from registry.inputs.document import Document
+from registry.inputs.load import load_submission
+from registry.register.seed import SEED_EXAMPLES
 from registry.store import open_store
-from registry.validation import ValidationResult, Validator
+from registry.validation.validator import ValidationResult, Validator
 from tests.conftest import EXAMPLES
 
 SHACL = "http://www.w3.org/ns/shacl#"

@@ -17,7 +17,7 @@ from registry.graphs import dependencies, dependents, graph_of, impact_of, walk
 from registry.graphs.build import DEPENDENCY_KINDS, STALE_STATUSES, current_edition
 from registry.namespaces import GRAPH_ONTOLOGY
 from registry.store import WriteBatch, open_store
-from registry.validation import Validator
+from registry.validation.validator import Validator
 
 
 @pytest.fixture(scope="module")

@@ -32,9 +32,9 @@ from registry.graphs import (
 )
 from registry.graphs import export as export_module
 from registry.graphs.export import RendererUnavailableError
-from registry.inputs import Document
+from registry.inputs.document import Document
 from registry.namespaces import GRAPH_CURRENT, GRAPH_ONTOLOGY, sparql_prefixes
-from registry.registration import REGISTRAR
+from registry.register.submission import REGISTRAR
 from tests.conftest import skip_unless_available
 
 BASE = "http://127.0.0.1:8000/id/"

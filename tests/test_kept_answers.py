@@ -17,12 +17,12 @@ import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
-from registry import kept_answers, queries
 from registry.errors import RegistryError
-from registry.inputs import Document
-from registry.kept_answers import AnswerCache, entry_answer
+from registry.inputs.document import Document
 from registry.namespaces import GRAPH_CURRENT, GRAPH_ONTOLOGY
-from registry.registration import REGISTRAR
+from registry.read import kept_answers, queries
+from registry.read.kept_answers import AnswerCache, entry_answer
+from registry.register.submission import REGISTRAR
 from registry.service import Registry
 from registry.store import WriteBatch
 from tests.test_snapshot_patch import (

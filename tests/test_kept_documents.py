@@ -1,4 +1,4 @@
-"""Re-submitting a kept document reads only what changed (registry.kept_documents),
+"""Re-submitting a kept document reads only what changed (registry.register.kept_documents),
 and answers exactly as the whole-document path does: every scenario runs on two
 registries, one keeping documents and one not, and compares results and stores."""
 
@@ -17,11 +17,11 @@ from rdflib.compare import isomorphic
 from bench.generate import generate_catalogue
 from registry.config import Settings
 from registry.errors import ForbiddenError, InputError
-from registry.inputs import Document
-from registry.kept_documents import common_prefix, common_suffix, statement_ends
+from registry.inputs.document import Document
+from registry.inputs.oxparse import FAST_MIN_BYTES
 from registry.namespaces import GRAPH_CURRENT, GRAPH_REGISTRY
-from registry.oxparse import FAST_MIN_BYTES
-from registry.registration import (
+from registry.register.kept_documents import common_prefix, common_suffix, statement_ends
+from registry.register.submission import (
     REGISTRAR,
     Principal,
     SubmissionResult,

@@ -15,7 +15,7 @@ from rdflib import Graph
 
 from bench.generate import generate_catalogue
 from registry.namespaces import GRAPH_REGISTRY, SCS
-from registry.registration import content_sha256, skolemise, split_entries
+from registry.register.submission import content_sha256, skolemise, split_entries
 from registry.store import open_store
 
 KILLS = 20

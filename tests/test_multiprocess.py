@@ -16,9 +16,9 @@ import httpx
 import pytest
 
 from registry.namespaces import GRAPH_REGISTRY, SCS
-from registry.seed import SEED_EXAMPLES
+from registry.register.seed import SEED_EXAMPLES
+from registry.register.tokens import create_token
 from registry.store import open_store
-from registry.tokens import create_token
 from tests.conftest import ROOT, STORE_BACKENDS
 from tests.servers import free_port, stop
 

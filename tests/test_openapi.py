@@ -13,12 +13,13 @@ from rdflib.namespace import DCAT, DCTERMS
 
 from registry.config import Settings
 from registry.errors import InputError
-from registry.inputs import Document, load_submission
+from registry.inputs.document import Document
+from registry.inputs.load import load_submission
 from registry.namespaces import SCS
-from registry.registration import Principal
+from registry.register.submission import Principal
+from registry.register.tokens import create_token
 from registry.service import Registry
 from registry.store import open_store
-from registry.tokens import create_token
 from tests.conftest import EXAMPLES
 
 SPECS = EXAMPLES / "openapi"

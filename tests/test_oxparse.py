@@ -7,8 +7,8 @@ from rdflib import Graph
 
 from bench.generate import generate_catalogue
 from registry.errors import InputError
-from registry.oxparse import FAST_MIN_BYTES, parse_fast
-from registry.rdfinput import parse_rdf, rdf_format
+from registry.inputs.oxparse import FAST_MIN_BYTES, parse_fast
+from registry.inputs.rdf import parse_rdf, rdf_format
 
 
 def _padding(size: int) -> str:

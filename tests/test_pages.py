@@ -17,11 +17,11 @@ from rdflib import Graph
 from rdflib.namespace import RDF
 
 from api import create_app
-from api.routers import pages as pages_module
+from api.pages import browse as pages_module
 from registry.config import Settings
 from registry.namespaces import SH
+from registry.register.tokens import create_token, revoke_token
 from registry.store import Store, open_store
-from registry.tokens import create_token, revoke_token
 from tests import documents
 from tests.conftest import EXAMPLES
 

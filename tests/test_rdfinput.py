@@ -7,8 +7,9 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS
 
 from registry.errors import InputError, PayloadTooLargeError, UnsupportedFormatError
-from registry.inputs import Document, load_submission
-from registry.rdfinput import format_for_filename, parse_rdf, rdf_format
+from registry.inputs.document import Document
+from registry.inputs.load import load_submission
+from registry.inputs.rdf import format_for_filename, parse_rdf, rdf_format
 
 TTL = b"""@prefix scs: <https://w3id.org/smartcity-std#> .
 @prefix dct: <http://purl.org/dc/terms/> .

@@ -10,10 +10,10 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS
 
 from registry.errors import ConflictError, ForbiddenError, InputError
-from registry.inputs import Document
+from registry.inputs.document import Document
 from registry.namespaces import GRAPH_CURRENT, GRAPH_REGISTRY, SCS
-from registry.registration import REGISTRAR, Principal, version_iri
-from registry.validation import ENGINE_VERSION, FAST_ENGINE_VERSION
+from registry.register.submission import REGISTRAR, Principal, version_iri
+from registry.validation.validator import ENGINE_VERSION, FAST_ENGINE_VERSION
 from tests import documents
 from tests.conftest import EXAMPLES
 

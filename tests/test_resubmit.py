@@ -12,9 +12,9 @@ from rdflib.compare import isomorphic
 
 from bench.generate import generate_catalogue
 from registry.config import Settings
-from registry.inputs import Document
-from registry.oxparse import FAST_MIN_BYTES
-from registry.registration import REGISTRAR, skolemise, split_entries
+from registry.inputs.document import Document
+from registry.inputs.oxparse import FAST_MIN_BYTES
+from registry.register.submission import REGISTRAR, skolemise, split_entries
 from registry.service import Registry
 
 

@@ -1,4 +1,4 @@
-"""registry.shacl_engine gives exactly plain pyshacl's results, and refuses what it
+"""registry.validation.engine gives exactly plain pyshacl's results, and refuses what it
 does not implement (the Validator then validates with pyshacl).
 
 The reference is plain `pyshacl.validate(data + vocabulary, shacl_graph=shapes)` with
@@ -16,8 +16,8 @@ import pytest
 from rdflib import Graph
 
 from bench.generate import generate_catalogue
-from registry.shacl_engine import Engine, Unsupported
-from registry.validation import (
+from registry.validation.engine import Engine, Unsupported
+from registry.validation.validator import (
     ENGINE_VERSION,
     FAST_ENGINE_VERSION,
     Shapes,

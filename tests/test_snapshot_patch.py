@@ -17,11 +17,11 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
-from registry import queries
-from registry.inputs import Document
+from registry.inputs.document import Document
 from registry.namespaces import GRAPH_CURRENT, GRAPH_ONTOLOGY, GRAPH_REGISTRY, SCS
-from registry.queries import ReadCache, Snapshot
-from registry.registration import REGISTRAR
+from registry.read import queries
+from registry.read.queries import ReadCache, Snapshot
+from registry.register.submission import REGISTRAR
 from registry.service import Registry
 from registry.store import WriteBatch
 from tests import documents

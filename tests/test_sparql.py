@@ -23,8 +23,8 @@ from rdflib.compare import isomorphic
 from api import create_app
 from api.routers.sparql import MAX_ROWS_HEADER, TRUNCATED_HEADER
 from registry.config import Settings
+from registry.register.tokens import TOKEN_GRAPH, create_token
 from registry.store import open_store
-from registry.tokens import TOKEN_GRAPH, create_token
 
 SRX = "{http://www.w3.org/2005/sparql-results#}"
 PREFIXES = (

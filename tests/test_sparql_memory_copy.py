@@ -27,12 +27,12 @@ from api import create_app
 from api.routers.sparql import ENGINE_HEADER
 from registry.config import Settings
 from registry.namespaces import GRAPH_CURRENT, GRAPH_ONTOLOGY, SCS
-from registry.registration import REGISTRAR
+from registry.register.submission import REGISTRAR
+from registry.register.tokens import TOKEN_GRAPH, create_token
 from registry.service import Registry
 from registry.sparql import memory_copy, pool, worker
 from registry.sparql.endpoint import worker_source
 from registry.store import WriteBatch, open_store
-from registry.tokens import TOKEN_GRAPH, create_token
 
 BASE = "http://127.0.0.1:8000/id/"
 STANDARD = f"{BASE}standard/GB-T-21063.3-2007"
@@ -165,7 +165,7 @@ def _after_write(
 
 
 def _resubmitted_title(registry: Registry) -> None:
-    from registry.inputs import Document
+    from registry.inputs.document import Document
 
     graph = registry.show(STANDARD)
     for old in list(graph.objects(URIRef(STANDARD), DCTERMS.title)):

@@ -15,12 +15,13 @@ from rdflib.namespace import DCTERMS
 
 from registry.config import Settings
 from registry.errors import InputError, PayloadTooLargeError
-from registry.inputs import Document, SubmissionGraph, load_submission
+from registry.inputs.document import Document, SubmissionGraph
+from registry.inputs.load import load_submission
+from registry.inputs.tabular import COLUMNS, csv_bytes, template_rows, xlsx_bytes
 from registry.namespaces import SCS
-from registry.registration import REGISTRAR, split_entries
+from registry.register.submission import REGISTRAR, split_entries
 from registry.service import Registry
 from registry.store import open_store
-from registry.tabular import COLUMNS, csv_bytes, template_rows, xlsx_bytes
 from tests.conftest import EXAMPLES
 
 SCSH = "https://w3id.org/smartcity-std/shapes#"

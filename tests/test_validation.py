@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rdflib import Graph
 
-from registry.validation import Validator
+from registry.validation.validator import Validator
 from tests.conftest import EXAMPLES
 
 
@@ -36,7 +36,7 @@ def test_qualified_and_nested_shapes_are_evaluated(validator: Validator) -> None
 
 def test_docs_list_every_rule_as_the_shapes_say(validator: Validator) -> None:
     from registry.namespaces import bind_prefixes
-    from registry.rules import list_rules, rules_markdown
+    from registry.validation.rules import list_rules, rules_markdown
 
     graph = validator.shapes.copy()
     bind_prefixes(graph)

@@ -19,7 +19,7 @@ from rdflib.namespace import RDF
 
 from bench.generate import generate_catalogue
 from registry.namespaces import SH
-from registry.validation import Validator
+from registry.validation.validator import Validator
 from tests.conftest import EXAMPLES
 
 Key = tuple[str, str | None, str, str]
@@ -102,9 +102,7 @@ def test_generated_catalogue_matches_plain_pyshacl(validator: Validator) -> None
 
 
 @pytest.mark.parametrize("example", INVALID_EXAMPLES, ids=lambda p: p.stem)
-def test_invalid_examples_match_plain_pyshacl(
-    validator: Validator, example: Path
-) -> None:
+def test_invalid_examples_match_plain_pyshacl(validator: Validator, example: Path) -> None:
     data = _graph(example, *CONTEXT)
     fast = Validator(validator.shapes, validator.vocabulary, engine="pyshacl")
     fast_keys = _registry_keys(fast, data)

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from api import create_app
 from registry.config import Settings
-from registry.queries import ReadCache, snapshot
+from registry.read.queries import ReadCache, snapshot
 from registry.store import open_store
 
 

@@ -15,8 +15,8 @@ from fastapi.responses import JSONResponse, Response
 from api.answers import answer_key
 from api.deps import AnswersDep, CacheDep, RegistryDep, SettingsDep, StoreDep
 from api.errors import error_responses
-from registry import kept_answers, queries
-from registry.kept_answers import AnswerCache
+from registry.read import kept_answers, queries
+from registry.read.kept_answers import AnswerCache
 from registry.store import Store
 
 router = APIRouter(prefix="/api/v1", tags=["registry"])

@@ -2,7 +2,7 @@
 
 `<base>standard/GB-T-21063.3-2007` is served here at /id/standard/GB-T-21063.3-2007
 as Turtle, JSON-LD, N-Triples or HTML, by the Accept header (Turtle without one).
-The HTML is the entry's web page (api.routers.page_entries): every entry is linked
+The HTML is the entry's web page (api.pages.entries): every entry is linked
 by its IRI.
 """
 
@@ -16,10 +16,10 @@ from fastapi import APIRouter, Header, Path, Request, Response
 from api.deps import RegistryDep, SettingsDep, StoreDep
 from api.errors import error_responses
 from api.negotiation import REPRESENTATIONS, choose
-from api.routers.page_entries import entry_page
+from api.pages.entries import entry_page
 from registry.errors import NotFoundError
 from registry.namespaces import bind_prefixes
-from registry.queries import describe
+from registry.read.queries import describe
 
 router = APIRouter(tags=["linked data"])
 
@@ -54,7 +54,7 @@ def dereference(
         raise NotFoundError(f"nothing is registered as {iri}", {"iri": iri})
     headers = {"Vary": "Accept"}
     if representation.rdflib_format is None:
-        # The IRI is the entry's page for people (api.routers.page_entries).
+        # The IRI is the entry's page for people (api.pages.entries).
         response = entry_page(request, registry, iri, path)
         response.headers.update(headers)
         return response

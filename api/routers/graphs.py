@@ -15,7 +15,7 @@ from fastapi import APIRouter, Header, Path, Query, Response
 
 from api.deps import RegistryDep
 from api.errors import NotAcceptableError, error_responses
-from api.negotiation import _accepted, _specificity
+from api.negotiation import preferred
 from registry.graphs import (
     FORMATS,
     coverage_report,
@@ -50,20 +50,9 @@ def choose_format(fmt: str | None, accept: str | None) -> str:
         return fmt
     if not accept or not accept.strip():
         return "json"
-    best: tuple[float, int, int] | None = None
-    chosen = None
-    for preference, (name, media_type) in enumerate(FORMATS.items()):
-        matches = [
-            (s, q)
-            for media, q, _ in _accepted(accept)
-            if (s := _specificity(media, media_type)) >= 0
-        ]
-        if not matches:
-            continue
-        specificity, q = max(matches)
-        key = (q, specificity, -preference)
-        if q > 0 and (best is None or key > best):
-            best, chosen = key, name
+    names = list(FORMATS)
+    index = preferred(accept, list(FORMATS.values()))
+    chosen = None if index is None else names[index]
     if chosen is None:
         raise NotAcceptableError(
             "none of the graph formats is acceptable (无可接受的图格式)",

@@ -16,8 +16,8 @@ from fastapi import APIRouter, Query, Response
 from api.deps import BodyDep, RegistryDep, SubmitterDep
 from api.errors import error_responses
 from registry.errors import ForbiddenError, InputError, NotConformingError
-from registry.inputs import Document
-from registry.reports import report_json
+from registry.inputs.document import Document
+from registry.validation.reports import report_json
 
 router = APIRouter(prefix="/api/v1", tags=["registration"])
 

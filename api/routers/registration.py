@@ -15,14 +15,14 @@ from pydantic import BaseModel, Field
 
 from api.deps import BodyDep, JobsDep, RegistrarDep, RegistryDep, SubmitterDep, UploadFormatDep
 from api.errors import error_responses
-from registry import queries
 from registry.errors import NotConformingError, NotFoundError
-from registry.inputs import Document
-from registry.jobs import Job
-from registry.rdfinput import RDF_FORMATS
-from registry.registration import STATUSES
-from registry.reports import MEDIA_TYPES, render_report, report_json
-from registry.validation import Progress
+from registry.inputs.document import Document
+from registry.inputs.rdf import RDF_FORMATS
+from registry.read import queries
+from registry.register.jobs import Job
+from registry.register.submission import STATUSES
+from registry.validation.reports import MEDIA_TYPES, render_report, report_json
+from registry.validation.validator import Progress
 
 router = APIRouter(prefix="/api/v1", tags=["registration"])
 

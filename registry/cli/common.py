@@ -11,7 +11,7 @@ import click
 
 from registry.config import Settings, load_settings
 from registry.errors import RegistryError
-from registry.inputs import Document
+from registry.inputs.document import Document
 
 if TYPE_CHECKING:
     from registry.service import Registry
@@ -46,7 +46,7 @@ def store_option(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def report_option(help_text: str = "Form of the report printed when rejected.") -> Any:
     """--report FORMAT (text by default), stored as `report_format`."""
-    from registry.reports import REPORT_FORMATS
+    from registry.validation.reports import REPORT_FORMATS
 
     return click.option(
         "--report",

@@ -24,9 +24,9 @@ from registry.cli.common import (
 )
 from registry.errors import RegistryError
 from registry.identifiers import is_valid_credit_code
-from registry.inputs import Document
-from registry.registration import Principal
-from registry.reports import render_report
+from registry.inputs.document import Document
+from registry.register.submission import Principal
+from registry.validation.reports import render_report
 
 
 @click.group()
@@ -46,7 +46,7 @@ def template() -> None:
 @output_option
 def template_catalogue(fmt: str, output: str | None) -> None:
     """The catalogue spreadsheet: every column header and one example row."""
-    from registry.tabular import csv_bytes, template_rows, xlsx_bytes
+    from registry.inputs.tabular import csv_bytes, template_rows, xlsx_bytes
 
     rows = template_rows()
     data = csv_bytes(rows) if fmt == "csv" else xlsx_bytes(rows, guide=True)

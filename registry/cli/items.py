@@ -23,9 +23,9 @@ from registry.cli.progress import progress_bar
 from registry.config import load_settings
 from registry.errors import RegistryError
 from registry.identifiers import CREDIT_CODE_PATTERN
-from registry.registration import REGISTRAR, STATUSES, Principal
-from registry.reports import render_report
+from registry.register.submission import REGISTRAR, STATUSES, Principal
 from registry.store import open_store
+from registry.validation.reports import render_report
 
 SHOW_FORMATS = {"text": "turtle", "turtle": "turtle", "jsonld": "json-ld", "nt": "nt"}
 EXPORT_FORMATS = {"nquads": "nquads", "trig": "trig"}
@@ -178,7 +178,7 @@ def export_(fmt: str, output: str | None, store: str | None) -> None:
     with --format dcat-ap the registered catalogues as DCAT-AP 3."""
     try:
         if fmt == DCAT_AP:
-            from registry.dcat import export_store
+            from registry.inputs.dcat import export_store
             from registry.namespaces import bind_prefixes
 
             with open_registry(store) as registry:

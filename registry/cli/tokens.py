@@ -11,7 +11,7 @@ import click
 
 from registry.cli.common import EXIT_OK, fail, open_registry, store_option
 from registry.errors import RegistryError
-from registry.tokens import ROLES, create_token, list_tokens, revoke_token
+from registry.register.tokens import ROLES, create_token, list_tokens, revoke_token
 
 
 @click.group()

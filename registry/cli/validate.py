@@ -18,7 +18,7 @@ from registry.cli.common import (
 from registry.cli.progress import progress_bar
 from registry.config import load_settings
 from registry.errors import RegistryError
-from registry.reports import render_report
+from registry.validation.reports import render_report
 
 
 @click.command()
@@ -72,8 +72,8 @@ def validate(
 def rules(markdown: bool, lang: str | None) -> None:
     """List every rule the shapes enforce, with its severity and message."""
     from registry.namespaces import bind_prefixes
-    from registry.rules import list_rules, rules_markdown
-    from registry.validation import Shapes
+    from registry.validation.rules import list_rules, rules_markdown
+    from registry.validation.validator import Shapes
 
     shapes = Shapes()
     bind_prefixes(shapes.graph)

@@ -10,7 +10,7 @@ protocol's dataset parameters, so this dataset is the only one a query sees.
 from __future__ import annotations
 
 from registry.namespaces import GRAPH_CURRENT, GRAPH_ONTOLOGY, GRAPH_REGISTRY
-from registry.tokens import TOKEN_GRAPH as GRAPH_TOKENS
+from registry.register.tokens import TOKEN_GRAPH as GRAPH_TOKENS
 
 PUBLIC_DEFAULT_GRAPHS: tuple[str, ...] = (GRAPH_CURRENT, GRAPH_ONTOLOGY, GRAPH_REGISTRY)
 HIDDEN_GRAPHS: frozenset[str] = frozenset({GRAPH_TOKENS})

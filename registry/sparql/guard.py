@@ -40,7 +40,7 @@ _CLOSE = "})]"
 # (no spaces, quotes or braces inside), which is also how `?a < ?b` stays an
 # operator. Everything that cannot hold a keyword (strings, IRIs, comments,
 # variables, prefixed names, language tags, numbers) is matched whole and skipped.
-_TOKEN = re.compile(
+TOKEN = re.compile(
     r"""
     (?P<space>\s+)
   | (?P<comment>\#[^\n\r]*)
@@ -96,7 +96,7 @@ def check_query(query: str, limits: GuardLimits) -> CheckedQuery:
     depth = 0
     deepest = 0
     form: QueryForm | None = None
-    for match in _TOKEN.finditer(query):
+    for match in TOKEN.finditer(query):
         kind = match.lastgroup
         if kind == "open":
             depth += 1

@@ -33,7 +33,7 @@ from pyparsing import ParseResults
 from rdflib import Variable
 from rdflib.plugins.sparql.parserutils import CompValue
 
-from registry.sparql.guard import _TOKEN
+from registry.sparql.guard import TOKEN
 
 # Past this many rows the worker gives up and runs the query as written: fetching the
 # rows costs ~20-50 us each, wasted then, against ~60 us a row saved below it.
@@ -203,7 +203,7 @@ def _cut(text: str) -> int | None:
     """Where the top-level ORDER keyword starts, if only solution modifiers follow."""
     depth = 0
     cut = None
-    for match in _TOKEN.finditer(text):
+    for match in TOKEN.finditer(text):
         kind = match.lastgroup
         word = match.group().upper() if kind == "word" else ""
         if cut is None:

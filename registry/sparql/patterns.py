@@ -45,7 +45,7 @@ from rdflib import URIRef, Variable
 from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 
-from registry.sparql.guard import _TOKEN
+from registry.sparql.guard import TOKEN
 
 # A pattern's constant parts: subject, predicate, object IRIs, None for a wildcard.
 Lookup = tuple[str | None, str | None, str | None]
@@ -142,7 +142,7 @@ def template(text: str) -> tuple[str, tuple[str, ...]] | None:
     parts: list[str] = []
     iris: list[str] = []
     in_prologue = True
-    tokens = list(_TOKEN.finditer(text))
+    tokens = list(TOKEN.finditer(text))
     for i, match in enumerate(tokens):
         kind = match.lastgroup
         token = match.group()

@@ -28,6 +28,7 @@ Conventions every back end keeps:
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
 from contextlib import AbstractContextManager, nullcontext
@@ -40,7 +41,7 @@ from rdflib import Graph, Literal
 from rdflib.term import Node
 
 from registry.namespaces import GRAPH_REGISTRY, SCS
-from registry.store.errors import StoreError, StoreQueryError
+from registry.store.errors import StoreError, StoreQueryError, StoreWriteError
 
 Triple = tuple[Node, Node, Node]
 Row = dict[str, Node]
@@ -220,11 +221,19 @@ class Store(ABC):
         return f"<{type(self).__name__} {self.location}>"
 
 
+# The characters SPARQL's IRIREF production excludes.
+_BAD_IRI_CHAR = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+
+
+def iri_text(iri: str) -> str:
+    """`<iri>`, or StoreWriteError if the IRI could break out of its brackets."""
+    if not iri or _BAD_IRI_CHAR.search(iri):
+        raise StoreWriteError(f"not a valid IRI: {iri!r}", details={"iri": iri})
+    return f"<{iri}>"
+
+
 def _graph_text(graph_iri: str) -> str:
     """A graph IRI fit to stand between `<` and `>` in a query, or StoreQueryError."""
-    # Imported here: sparql_text builds on this module.
-    from registry.store.sparql_text import iri_text
-
     try:
         return iri_text(str(graph_iri))[1:-1]
     except StoreError as exc:

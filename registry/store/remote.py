@@ -79,7 +79,7 @@ from registry.store.remote_terms import (
     checked_iri,
     rows_of,
 )
-from registry.store.sparql_text import TermWriter, _variable_name
+from registry.store.sparql_text import TermWriter, variable_name
 
 _TX = "urn:screg:tx#"  # the vocabulary of transaction records
 _JSON = "application/sparql-results+json"
@@ -246,7 +246,7 @@ class RemoteStore(Store):
                 details={"store": self.location},
             ) from exc
 
-    def _query(
+    def post_query(
         self, text: str, accept: str, *, timeout: float | None = None, **params: Any
     ) -> httpx.Response:
         response = self._send(
@@ -286,7 +286,7 @@ class RemoteStore(Store):
             )
 
     def _json(self, text: str) -> dict[str, Any]:
-        response = self._query(text, _JSON)
+        response = self.post_query(text, _JSON)
         try:
             return json.loads(response.content)
         except ValueError as exc:
@@ -302,7 +302,7 @@ class RemoteStore(Store):
             return query
         writer = TermWriter()
         try:
-            names = " ".join(f"?{_variable_name(name)}" for name in bindings)
+            names = " ".join(f"?{variable_name(name)}" for name in bindings)
             terms = " ".join(writer.term(term, allow_bnode=False) for term in bindings.values())
         except StoreWriteError as exc:
             raise StoreQueryError(f"cannot bind: {exc.message}") from exc
@@ -321,7 +321,7 @@ class RemoteStore(Store):
         return bool(results["boolean"])
 
     def construct(self, query: str, bindings: Bindings | None = None) -> Graph:
-        response = self._query(self._bound(query, bindings), _NTRIPLES)
+        response = self.post_query(self._bound(query, bindings), _NTRIPLES)
         media = response.headers.get("content-type", "").split(";")[0].strip().lower()
         if media not in (_NTRIPLES, "text/plain"):
             raise StoreQueryError("not a CONSTRUCT or DESCRIBE query")

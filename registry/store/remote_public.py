@@ -16,8 +16,9 @@ from __future__ import annotations
 import json
 import time
 from itertools import islice
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
+import httpx
 import pyoxigraph as ox
 
 from registry.errors import QueryTimeoutError
@@ -25,8 +26,16 @@ from registry.namespaces import PREFIXES
 from registry.store.errors import StoreError, StoreQueryError
 from registry.store.remote_terms import SKOLEM_PREFIX
 
-if TYPE_CHECKING:
-    from registry.store.remote import RemoteStore
+
+class PublicQueryTarget(Protocol):
+    """What a public query needs of a remote store (registry.store.remote.RemoteStore)."""
+
+    def public_named_graphs(self, hidden: frozenset[str]) -> list[str]: ...
+
+    def post_query(
+        self, text: str, accept: str, *, timeout: float | None = None, **params: Any
+    ) -> httpx.Response: ...
+
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _RESULTS_FORMATS = {
@@ -64,7 +73,7 @@ def _timed_out(response: Any) -> bool:
 
 
 def run_public_query(
-    store: RemoteStore,
+    store: PublicQueryTarget,
     text: str,
     form: str,
     fmt: str,
@@ -82,7 +91,7 @@ def run_public_query(
     accept = "application/n-triples" if graph_form else "application/sparql-results+json"
     started = time.monotonic()
     try:
-        response = store._query(text, accept, timeout=timeout + 5, **params)
+        response = store.post_query(text, accept, timeout=timeout + 5, **params)
     except StoreError as exc:
         if "did not answer in time" in exc.message:
             raise _timeout(timeout) from exc

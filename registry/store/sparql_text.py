@@ -17,23 +17,20 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
-from registry.store.base import GENERATION_GRAPH, GENERATION_PREDICATE, STORE_IRI, WriteBatch
+from registry.store.base import (
+    GENERATION_GRAPH,
+    GENERATION_PREDICATE,
+    STORE_IRI,
+    WriteBatch,
+    iri_text,
+)
 from registry.store.errors import StoreQueryError, StoreWriteError
 
-# The characters SPARQL's IRIREF production excludes.
-_BAD_IRI_CHAR = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 _LANGUAGE_TAG = re.compile(r"[a-zA-Z]+(-[a-zA-Z0-9]+)*")
 # Only these four may not appear raw in a "..." string; everything else (CJK
 # included) goes through unchanged, which keeps the escaping cheap.
 _STRING_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 _XSD_STRING = str(XSD.string)
-
-
-def iri_text(iri: str) -> str:
-    """`<iri>`, or StoreWriteError if the IRI could break out of its brackets."""
-    if not iri or _BAD_IRI_CHAR.search(iri):
-        raise StoreWriteError(f"not a valid IRI: {iri!r}", details={"iri": iri})
-    return f"<{iri}>"
 
 
 def literal_text(literal: Literal) -> str:
@@ -163,7 +160,7 @@ def bind_values(query: str, bindings: Mapping[str, Node] | None) -> str:
         return query
     writer = TermWriter()
     try:
-        names = " ".join(f"?{_variable_name(name)}" for name in bindings)
+        names = " ".join(f"?{variable_name(name)}" for name in bindings)
         terms = " ".join(writer.term(term, allow_bnode=False) for term in bindings.values())
     except StoreWriteError as exc:
         raise StoreQueryError(f"cannot bind: {exc.message}") from exc
@@ -173,7 +170,7 @@ def bind_values(query: str, bindings: Mapping[str, Node] | None) -> str:
 _VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-def _variable_name(name: str) -> str:
+def variable_name(name: str) -> str:
     name = name.removeprefix("?").removeprefix("$")
     if not _VARIABLE_NAME.fullmatch(name):
         raise StoreQueryError(f"not a variable name: {name!r}")

@@ -27,9 +27,9 @@ from registry.identifiers import (
     is_valid_credit_code,
     resource_slug,
 )
-from registry.inputs import Document, Lookup, SubmissionGraph, input_problem
+from registry.inputs.document import Document, Lookup, SubmissionGraph, input_problem
+from registry.inputs.rdf import format_for_filename, parse_rdf, rdf_format
 from registry.namespaces import ADMS, CYCLE, GRAPH_CURRENT, OPENNESS, RCLASS, SCS, SHARING
-from registry.rdfinput import format_for_filename, parse_rdf, rdf_format
 
 DCAT_VERSION = URIRef("http://www.w3.org/ns/dcat#version")
 EU = "http://publications.europa.eu/resource/authority/"
@@ -496,7 +496,7 @@ class DcatImporter:
         self.out.add((target, DCTERMS.publisher, URIRef(iri)))
 
     def _standards(self, node: Node, target: URIRef) -> None:
-        from registry.tabular import CellError, resolve_standard
+        from registry.inputs.tabular import CellError, resolve_standard
 
         for standard in self.src.objects(node, DCTERMS.conformsTo):
             names = [

@@ -38,7 +38,7 @@ from rdflib.term import Node
 from registry.errors import InputError, NotFoundError
 from registry.identifiers import IdentifierError, parse_standard_id
 from registry.namespaces import GRAPH_CURRENT, GRAPH_ONTOLOGY, GRAPH_REGISTRY, SCS, SH
-from registry.registration import item_state, read_version, resolve_item, version_iri
+from registry.register.submission import item_state, read_version, resolve_item, version_iri
 from registry.store import Store
 from registry.store.sparql_text import iri_text
 

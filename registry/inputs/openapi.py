@@ -27,7 +27,7 @@ from registry.identifiers import (
     is_valid_credit_code,
     resource_slug,
 )
-from registry.inputs import Document, Lookup, SubmissionGraph, input_problem
+from registry.inputs.document import Document, Lookup, SubmissionGraph, input_problem
 from registry.namespaces import SCS
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -314,7 +314,7 @@ def read_openapi(doc: Document, base_iri: str, lookup: Lookup, max_bytes: int | 
                     location=(*source, ("option", "serves")),
                 )
             )
-    from registry.tabular import CellError, resolve_standard
+    from registry.inputs.tabular import CellError, resolve_standard
 
     for text_id in options.get("conforms_to") or ():
         try:

@@ -24,9 +24,9 @@ from rdflib.term import Node
 from registry.errors import ConflictError, ForbiddenError, InputError, NotFoundError
 from registry.identifiers import IdentifierError, parse_standard_id
 from registry.namespaces import GRAPH_CURRENT, GRAPH_REGISTRY, REGSTATUS, SCS
-from registry.reports import report_graph
 from registry.store import Store, WriteBatch
-from registry.validation import Progress, ValidationReport, Validator
+from registry.validation.reports import report_graph
+from registry.validation.validator import Progress, ValidationReport, Validator
 
 # Forward hops of context that an entry's shapes read (no shape walks a path backwards:
 # tests/test_validation_identity.py).
@@ -90,7 +90,7 @@ class SubmissionResult:
     changes: list[EntryChange] = field(default_factory=list)
     ignored_subjects: list[str] = field(default_factory=list)
     generation: int | None = None
-    # After a write: each entry's content hash and state, for registry.kept_documents
+    # After a write: each entry's content hash and state, for registry.register.kept_documents
     entry_hashes: dict[str, str] = field(default_factory=dict, repr=False)
     states_after: dict[str, ItemState] = field(default_factory=dict, repr=False)
 
@@ -437,7 +437,7 @@ def resubmit(
     report_max_results: int = 1000,
     progress: Progress | None = None,
 ) -> SubmissionResult | None:
-    """`submit` for a document already parsed into triples (registry.oxparse) that
+    """`submit` for a document already parsed into triples (registry.inputs.oxparse) that
     re-submits registered entries: the content hashes are computed from the triples,
     and only the changed entries, with the context their validation needs, are made
     into an rdflib graph, validated and written. Returns None, having done nothing,

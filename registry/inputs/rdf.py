@@ -22,8 +22,8 @@ from rdflib.namespace import DCTERMS, RDF
 
 from registry.errors import InputError, UnsupportedFormatError
 from registry.identifiers import normalise_standard_id
+from registry.inputs.oxparse import parse_fast
 from registry.namespaces import SCS
-from registry.oxparse import parse_fast
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,12 @@ import hashlib
 from rdflib import Graph
 
 from registry.errors import RegistryError
+from registry.inputs.rdf import parse_rdf, rdf_format
 from registry.namespaces import GRAPH_ONTOLOGY
-from registry.rdfinput import parse_rdf, rdf_format
-from registry.registration import REGISTRAR, submit
+from registry.register.submission import REGISTRAR, submit
 from registry.resources import EXAMPLES_DIR
 from registry.store import Store, WriteBatch
-from registry.validation import Validator
+from registry.validation.validator import Validator
 
 # In this order: what a file points at is registered before it.
 SEED_EXAMPLES = ("departments.ttl", "standards.ttl", "catalogue-valid.ttl")

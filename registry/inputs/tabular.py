@@ -35,7 +35,7 @@ from registry.identifiers import (
     parse_standard_id,
     resource_slug,
 )
-from registry.inputs import Document, Location, Lookup, SubmissionGraph, input_problem
+from registry.inputs.document import Document, Location, Lookup, SubmissionGraph, input_problem
 from registry.namespaces import SCS
 from registry.resources import ONTOLOGY_DIR
 

@@ -33,7 +33,7 @@ from rdflib import URIRef
 
 from registry.errors import RegistryError
 from registry.namespaces import GRAPH_CURRENT
-from registry.queries import ReadCache, entry, find_entry
+from registry.read.queries import ReadCache, entry, find_entry
 from registry.store import Store
 
 # Up to this many touched subjects, what they point at is read once per write (a few

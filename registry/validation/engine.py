@@ -3,7 +3,7 @@
 pyshacl 0.40.1 is the reference: this module reproduces what it reports for the
 subset of SHACL that shapes/*.ttl uses, and refuses (raises `Unsupported` when the
 shapes are compiled) any shapes graph that uses something else, in which case the
-registry validates with pyshacl as before (registry.validation).
+registry validates with pyshacl as before (registry.validation.validator).
 
 Implemented, each after the code of the pyshacl 0.40.1 component it stands for
 (same value nodes, same result per value node or per focus node, same `sh:value`):

@@ -6,7 +6,7 @@ reads (RDF syntaxes, CSV and XLSX spreadsheets) works here as on the command lin
 
 Signing in: the submitter pastes a token once; it is checked, then kept in an
 HttpOnly, SameSite=Strict session cookie (never in a URL, never readable by page
-scripts). Every POST form carries the CSRF double-submit token of api.routers.pages.
+scripts). Every POST form carries the CSRF double-submit token of api.pages.browse.
 Handlers are plain `def`: parsing, validation and writing block.
 """
 
@@ -22,16 +22,16 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import RegistryDep
 from api.i18n import Translator, lang_of
-from api.routers.pages import csrf_ok, render
-from registry import queries
+from api.pages.render import csrf_ok, render
 from registry.errors import InputError, PayloadTooLargeError, RegistryError
-from registry.inputs import Document
-from registry.registration import Principal
-from registry.reports import report_csv, report_json, report_turtle
+from registry.inputs.document import Document
+from registry.read import queries
+from registry.register.submission import Principal
+from registry.register.tokens import authenticate, list_tokens
 from registry.service import Registry
 from registry.store import Store
-from registry.tokens import authenticate, list_tokens
-from registry.validation import SEVERITIES, ValidationReport, ValidationResult
+from registry.validation.reports import report_csv, report_json, report_turtle
+from registry.validation.validator import SEVERITIES, ValidationReport, ValidationResult
 
 router = APIRouter(include_in_schema=False)
 

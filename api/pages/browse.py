@@ -1,36 +1,24 @@
-"""Web pages for people: home, categories, search, dependency pictures and impact.
-
-Server-rendered Jinja2, no JavaScript needed. Every page comes in the visitor's
-language (api.i18n: a cookie, Chinese by default) and links every entry by its IRI:
-the entry pages themselves are served at /id/... (api.routers.entities hands HTML
-requests to api.routers.page_entries).
+"""Web pages for browsing: categories, search, dependency pictures and impact.
 
 Handlers are plain `def`: they query the store and build graphs, which block, so
-FastAPI runs them in its threadpool. The helpers here (render, CSRF cookie, error
-pages, SVG links) are shared by the other page modules.
+FastAPI runs them in its threadpool.
 """
 
 from __future__ import annotations
 
-import functools
-import hmac
 import html
 import re
-import secrets
-from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import quote
 
 import networkx as nx
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from fastapi.responses import HTMLResponse
 from rdflib import URIRef
 
 from api.deps import CacheDep, RegistryDep, StoreDep
-from api.i18n import LANG_COOKIE, LANG_COOKIE_MAX_AGE, LANGS, Translator, lang_of
-from registry import queries
-from registry.errors import InputError, NotFoundError, RegistryError
+from api.i18n import lang_of
+from api.pages.render import KINDS, local_href, render
+from registry.errors import InputError, RegistryError
 from registry.graphs import (
     RendererUnavailableError,
     display_name,
@@ -40,161 +28,9 @@ from registry.graphs import (
     to_svg,
 )
 from registry.namespaces import SCS
+from registry.read import queries
 
 router = APIRouter(include_in_schema=False)
-
-API_DIR = Path(__file__).resolve().parent.parent
-TEMPLATES_DIR = API_DIR / "templates"
-STATIC_DIR = API_DIR / "static"
-
-CSRF_COOKIE = "screg_csrf"
-CSRF_FIELD = "csrf_token"
-STATUSES = ("current", "forthcoming", "superseded", "abolished")
-KINDS = ("standard", "resource", "interface")
-# Paths that are always pages, and those that never are (machine clients there get
-# the one JSON error shape, whatever their Accept header says).
-PAGE_PREFIXES = ("/category/", "/search", "/graph", "/impact", "/validate", "/register", "/lang/")
-MACHINE_PREFIXES = ("/api/", "/sparql", "/docs", "/openapi", "/redoc", "/static/")
-
-
-@functools.cache
-def environment() -> Environment:
-    """The template environment, built on first use (nothing is built at import)."""
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES_DIR),
-        autoescape=select_autoescape(["html"]),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["urlquote"] = lambda value: quote(str(value), safe="")
-    return env
-
-
-def local_href(iri: str | None, base: str) -> str | None:
-    """Where a person reads about `iri`: its page under /id/ when we minted it (whatever
-    host this server runs on), the IRI itself when it is on the web, else nothing."""
-    if not iri:
-        return None
-    if iri.startswith(base):
-        return "/id/" + iri[len(base) :]
-    if iri.startswith(("http://", "https://")):
-        return iri
-    return None
-
-
-def csrf_value(request: Request) -> tuple[str, bool]:
-    """The visitor's CSRF secret and whether it is new (to be set as a cookie)."""
-    current = request.cookies.get(CSRF_COOKIE, "")
-    if re.fullmatch(r"[A-Za-z0-9_-]{32,64}", current):
-        return current, False
-    return secrets.token_urlsafe(32), True
-
-
-def csrf_ok(request: Request, submitted: str | None) -> bool:
-    """Double-submit check: the form's hidden field equals the HttpOnly, SameSite=Strict
-    cookie. Another site can neither read the cookie nor make the browser send it."""
-    cookie = request.cookies.get(CSRF_COOKIE, "")
-    return bool(cookie and submitted) and hmac.compare_digest(cookie, submitted or "")
-
-
-def render(
-    request: Request,
-    template: str,
-    context: dict[str, Any] | None = None,
-    status: int = 200,
-    headers: dict[str, str] | None = None,
-) -> HTMLResponse:
-    """A page in the visitor's language, with the CSRF cookie set on first visit."""
-    lang = lang_of(request)
-    base = request.app.state.settings.base_iri
-    token, new = csrf_value(request)
-    text = (
-        environment()
-        .get_template(template)
-        .render(
-            t=Translator(lang),
-            lang=lang,
-            path=request.url.path,
-            here=_here(request),
-            csrf_field=CSRF_FIELD,
-            csrf_token=token,
-            href=functools.partial(local_href, base=base),
-            **(context or {}),
-        )
-    )
-    response = HTMLResponse(text, status, headers=headers)
-    if new:
-        response.set_cookie(
-            CSRF_COOKIE,
-            token,
-            httponly=True,
-            samesite="strict",
-            secure=request.url.scheme == "https",
-            path="/",
-        )
-    return response
-
-
-def _here(request: Request) -> str:
-    query = request.url.query
-    return request.url.path + (f"?{query}" if query else "")
-
-
-# -- error pages ------------------------------------------------------------------------
-
-
-def wants_page(request: Request) -> bool:
-    """Does this request come from a person's browser page rather than a program?"""
-    path = request.url.path
-    if path.startswith(MACHINE_PREFIXES):
-        return False
-    if path == "/" or path.startswith(PAGE_PREFIXES):
-        return True
-    return "text/html" in request.headers.get("accept", "")
-
-
-def error_page(
-    request: Request,
-    status: int,
-    code: str,
-    message: str,
-    details: Any = None,
-    headers: dict[str, str] | None = None,
-) -> Response | None:
-    """The error as an HTML page in the visitor's language, or None when the request is
-    not for a page (api.errors then answers the JSON error body)."""
-    if not wants_page(request):
-        return None
-    headers = {k: v for k, v in (headers or {}).items() if k.lower() != "www-authenticate"}
-    return render(
-        request,
-        "error.html",
-        {"status": status, "code": code, "message": message},
-        status=status,
-        headers=headers or None,
-    )
-
-
-# -- language ----------------------------------------------------------------------------
-
-
-def safe_next(target: str | None) -> str:
-    """A local path to go back to; anything else (another site, a scheme) goes home."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return "/"
-    return target
-
-
-@router.get("/lang/{code}")
-def switch_language(code: str, next: Annotated[str | None, Query(max_length=2000)] = None):
-    """Remember the visitor's language in a cookie and go back to the page."""
-    if code not in LANGS:
-        raise NotFoundError(f"no language {code!r}", {"available": list(LANGS)})
-    response = RedirectResponse(safe_next(next), status_code=303)
-    response.set_cookie(
-        LANG_COOKIE, code, max_age=LANG_COOKIE_MAX_AGE, httponly=True, samesite="lax", path="/"
-    )
-    return response
 
 
 # -- home ----------------------------------------------------------------------------------

@@ -30,7 +30,13 @@ from rdflib.term import Node
 
 from registry.namespaces import GRAPH_CURRENT, SCS, SH
 from registry.resources import ONTOLOGY_DIR, SHAPES_DIR, files_sha256, turtle_files
-from registry.shacl_engine import DataIndex, Engine, EngineResult, Unsupported, graph_indexes
+from registry.validation.engine import (
+    DataIndex,
+    Engine,
+    EngineResult,
+    Unsupported,
+    graph_indexes,
+)
 
 if TYPE_CHECKING:
     from registry.store import Store
@@ -38,8 +44,8 @@ if TYPE_CHECKING:
 SCSH = "https://w3id.org/smartcity-std/shapes#"
 SEVERITIES = ("Violation", "Warning", "Info")
 ENGINE_VERSION = f"pyshacl {pyshacl.__version__}"
-# The registry's own engine (registry.shacl_engine): pyshacl's results, faster.
-FAST_ENGINE_VERSION = f"registry.shacl_engine (results of pyshacl {pyshacl.__version__})"
+# The registry's own engine (registry.validation.engine): pyshacl's results, faster.
+FAST_ENGINE_VERSION = f"registry.validation.engine (results of pyshacl {pyshacl.__version__})"
 # How many entries the engine validates between two calls of a progress callback.
 PROGRESS_STEP = 250
 Progress = Callable[[int, int], None]  # (entries done, entries in all)
@@ -144,7 +150,7 @@ class Shapes:
 
     @cached_property
     def engine(self) -> Engine | None:
-        """The shapes compiled by registry.shacl_engine; None when they use something
+        """The shapes compiled by registry.validation.engine; None when they use something
         it does not implement (then pyshacl validates)."""
         with self._lock:
             try:
@@ -183,7 +189,7 @@ class Vocabulary:
 class Validator:
     """Validates submissions; shapes and vocabulary are loaded once and shared.
 
-    The registry's compiled engine (registry.shacl_engine) validates whenever it
+    The registry's compiled engine (registry.validation.engine) validates whenever it
     implements every feature of the shapes; otherwise plain pyshacl does, on one
     graph of vocabulary, submission and registry context, with nothing patched.
     Both give pyshacl's results (tests/test_shacl_engine.py).
@@ -197,7 +203,7 @@ class Validator:
         progress_step: int = PROGRESS_STEP,
         engine: str = "auto",
     ) -> None:
-        """`engine`: "auto" validates with registry.shacl_engine when it implements
+        """`engine`: "auto" validates with registry.validation.engine when it implements
         every feature of the shapes, else with pyshacl; "pyshacl" always with pyshacl."""
         self.shapes = shapes or Shapes()
         self.vocabulary = vocabulary or Vocabulary()
@@ -232,8 +238,7 @@ class Validator:
             dataclasses.replace(result, entry=entry)
             for result in self.validate_triples(triples, focus)
             # The entry is told with the whole submission: a data item is its resource's.
-            if (entry := entry_of(URIRef(result.focus), data) if result.focus else "")
-            in validated
+            if (entry := entry_of(URIRef(result.focus), data) if result.focus else "") in validated
         ]
         if progress is not None:
             progress(len(validated), len(validated))
@@ -392,7 +397,7 @@ def read_results(results_graph: Graph, data: Graph) -> list[ValidationResult]:
 
 
 def _engine_result(result: EngineResult, entry: str) -> ValidationResult:
-    """registry.shacl_engine's result as read_results reads pyshacl's."""
+    """registry.validation.engine's result as read_results reads pyshacl's."""
     messages = {_message_language(m): str(m) for m in result.messages}
     path = result.path
     return ValidationResult(

@@ -26,7 +26,7 @@ from rdflib.namespace import RDF, RDFS, XSD
 
 from registry.errors import InputError, NotFoundError
 from registry.namespaces import SCS
-from registry.registration import Principal, item_state, resolve_item
+from registry.register.submission import Principal, item_state, resolve_item
 from registry.store import Store, WriteBatch
 
 TOKEN_GRAPH = "urn:screg:graph:tokens"

@@ -11,9 +11,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from api.deps import CacheDep, RegistryDep
-from api.routers.pages import KINDS, STATUSES, render
-from registry import queries
+from api.pages.render import KINDS, STATUSES, render
 from registry.graphs import coverage_report, graph_of
+from registry.read import queries
 
 router = APIRouter(include_in_schema=False)
 

@@ -16,7 +16,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
 from registry.namespaces import SH, bind_prefixes
-from registry.validation import ValidationReport, ValidationResult
+from registry.validation.validator import ValidationReport, ValidationResult
 
 REPORT_FORMATS = ("text", "json", "turtle", "csv")
 MEDIA_TYPES = {

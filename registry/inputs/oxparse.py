@@ -13,7 +13,7 @@ caller parses with rdflib as before, errors and their messages included:
   `"x"`, rdflib does (DESIGN.md "Pitfalls"); a document that might write one is
   left to rdflib.
 
-The security rules of registry.rdfinput hold: bytes in, an explicit format, and
+The security rules of registry.inputs.rdf hold: bytes in, an explicit format, and
 neither format can fetch anything.
 """
 

@@ -17,12 +17,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from api.i18n import lang_of
-from api.routers.pages import local_href, picture, render
-from registry import queries
+from api.pages.browse import picture
+from api.pages.render import local_href, render
 from registry.errors import NotFoundError
 from registry.graphs import graph_of
 from registry.namespaces import bind_prefixes
-from registry.registration import history, item_state
+from registry.read import queries
+from registry.register.submission import history, item_state
 from registry.service import Registry
 
 PAGE_KINDS = ("standard", "resource", "interface", "department")

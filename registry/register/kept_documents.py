@@ -46,9 +46,9 @@ from rdflib import BNode, URIRef
 from rdflib.namespace import DCTERMS, RDF
 from rdflib.term import Node
 
+from registry.inputs.oxparse import Triple, parse_triples
 from registry.namespaces import SCS
-from registry.oxparse import Triple, parse_triples
-from registry.registration import (
+from registry.register.submission import (
     ITEM_CLASSES,
     ItemState,
     Principal,
@@ -63,7 +63,7 @@ from registry.registration import (
     owned_triples,
 )
 from registry.store import Store
-from registry.validation import Progress, Validator
+from registry.validation.validator import Progress, Validator
 
 # Turtle's lexical tokens that may hold a '.', '#', quote or '>' (and N-Triples',
 # a subset); a statement ends at a '.' outside all of them followed by a space, '#'

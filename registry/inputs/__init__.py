@@ -1,0 +1,1 @@
+"""Every way in (RDF, CSV/XLSX, OpenAPI, DCAT) to one document model."""

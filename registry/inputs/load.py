@@ -1,0 +1,152 @@
+"""One entry point for every submitted document, whatever its format.
+
+The CLI and the HTTP API both call `load_submission`; formats are chosen
+explicitly or by file extension, never guessed from content. RDF documents give
+a plain graph; spreadsheets (.csv, .xlsx), OpenAPI specs and foreign DCAT
+catalogues are mapped to the registry's terms and give a `SubmissionGraph`,
+which also carries where each entry came from (row and column, JSON pointer)
+and the problems found while reading, reported in the validation result model.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Collection, Sequence
+from typing import TYPE_CHECKING, Any
+
+from rdflib import Graph, URIRef
+
+from registry.errors import PayloadTooLargeError
+from registry.inputs.document import (
+    DEFAULT_BASE_IRI,
+    TABULAR_FORMATS,
+    Document,
+    Lookup,
+    SubmissionGraph,
+    mapped_format,
+)
+from registry.inputs.rdf import format_for_filename, parse_rdf, rdf_format
+from registry.validation.validator import (
+    Progress,
+    ValidationReport,
+    ValidationResult,
+    Validator,
+)
+
+if TYPE_CHECKING:
+    from registry.store import Store
+
+
+Mapper = Callable[[Document, str, Lookup, int | None], Graph]
+
+
+def _mapper(fmt: str) -> Mapper:
+    # Imported here: openpyxl, yaml and the OpenAPI validator load only when needed.
+    if fmt in TABULAR_FORMATS:
+        from registry.inputs.tabular import read_catalogue
+
+        return read_catalogue
+    if fmt == "openapi":
+        from registry.inputs.openapi import read_openapi
+
+        return read_openapi
+    from registry.inputs.dcat import read_dcat
+
+    return read_dcat
+
+
+def load_submission(
+    documents: Sequence[Document],
+    max_bytes: int | None = None,
+    *,
+    base_iri: str = DEFAULT_BASE_IRI,
+    lookup: Lookup | None = None,
+) -> Graph:
+    """Parse every document and merge them into one graph: one submission.
+
+    RDF documents alone give a plain Graph, exactly as before; any mapped document
+    (spreadsheet, OpenAPI, DCAT) makes the result a SubmissionGraph."""
+    graph: Graph = Graph()
+    total = 0
+    for doc in documents:
+        total += len(doc.data)
+        if max_bytes is not None and total > max_bytes:
+            raise PayloadTooLargeError(
+                f"submission larger than the limit of {max_bytes} bytes",
+                {"limit": max_bytes},
+            )
+        mapped = mapped_format(doc)
+        if mapped is not None:
+            part = _mapper(mapped)(doc, base_iri, lookup or Lookup(), max_bytes)
+            if not isinstance(graph, SubmissionGraph):
+                upgraded = SubmissionGraph()
+                upgraded.merge(graph)
+                graph = upgraded
+            graph.merge(part)
+            continue
+        fmt = rdf_format(doc.format) if doc.format else format_for_filename(doc.name)
+        parsed = parse_rdf(doc.data, fmt, doc.name)
+        if type(graph) is Graph and not len(graph):
+            # The first RDF document's own graph becomes the submission: copying it
+            # triple by triple cost ~15 s for the 830,000 triples of a 10,000-resource
+            # catalogue, a quarter of `screg validate` end to end.
+            graph = parsed
+            continue
+        for triple in parsed:
+            graph.add(triple)
+    return graph
+
+
+# SHACL "missing value" results that a reading problem on the same focus and path
+# already explains (an unknown code-list label leaves the property out).
+_EXPLAINED = ("MinCountConstraintComponent", "QualifiedMinCountConstraintComponent")
+
+
+class LocatingValidator(Validator):
+    """Validates a SubmissionGraph: the reading problems first, then the SHACL results,
+    each given the location its focus node and path came from."""
+
+    def __init__(self, base: Validator, submission: SubmissionGraph) -> None:
+        # Shares the parsed shapes and vocabulary; nothing is parsed again.
+        self.shapes = base.shapes
+        self.vocabulary = base.vocabulary
+        self._base = base
+        self._submission = submission
+
+    def validate(
+        self,
+        data: Graph,
+        store: Store | None = None,
+        *,
+        progress: Progress | None = None,
+        skip: Collection[URIRef] = (),
+    ) -> ValidationReport:
+        sub = self._submission
+        if sub.fatal:
+            return ValidationReport(results=list(sub.problems), shapes_sha256=self.shapes.sha256)
+        report = self._base.validate(data, store, progress=progress, skip=skip)
+        explained = {(p.focus, p.path) for p in sub.problems}
+        located = []
+        for result in report.results:
+            if (result.focus, result.path) in explained and result.constraint.endswith(_EXPLAINED):
+                continue
+            if not result.location:
+                where = sub.locate(result.focus, result.path)
+                result = dataclasses.replace(result, location=where)
+            located.append(result)
+        report.results = list(sub.problems) + located
+        report.results.sort(key=_location_order)
+        return report
+
+
+def _location_order(result: ValidationResult) -> tuple[Any, ...]:
+    loc = dict(result.location)
+    severity = ("Violation", "Warning", "Info").index(result.severity)
+    return (severity, str(loc.get("file", "")), int(loc.get("row", 0) or 0), result.entry)
+
+
+def validator_for(graph: Graph, base: Validator) -> Validator:
+    """The validator that reports `graph`'s reading problems and locations."""
+    if isinstance(graph, SubmissionGraph):
+        return LocatingValidator(base, graph)
+    return base

@@ -1,0 +1,1 @@
+"""The read side: lists, search, facets, counts and entry records for people."""

@@ -1,0 +1,1 @@
+"""The one submit path: ownership and identity rules, versions, statuses, tokens, seed."""

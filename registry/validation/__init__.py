@@ -1,0 +1,1 @@
+"""The compiled SHACL engine, its pyshacl fallback, and reports."""
