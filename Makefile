@@ -27,7 +27,7 @@ test: $(BIN)/screg
 	@# The API suite once more over Virtuoso, when one is running (.ci/run starts one).
 	@if [ -n "$$SCREG_TEST_VIRTUOSO_URL" ]; then \
 	  $(BIN)/pytest -p no:xdist -q --api-store=virtuoso \
-	    tests/test_api.py tests/test_api_cli.py tests/test_graphs_api.py; \
+	    tests/api/test_api.py tests/cli/test_api_cli.py tests/graphs/test_graphs_api.py; \
 	fi
 
 lint: $(BIN)/screg

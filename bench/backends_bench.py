@@ -4,7 +4,7 @@
     eval "$(scripts/virtuoso.sh start)"; .venv/bin/python bench/backends_bench.py --record
     .venv/bin/python bench/backends_bench.py --standards 200 --resources 1000 --runs 3
 
-Data: bench/generate.py's `registry` mode (made if missing) plus the ontology, as
+Data: synthetic/generate.py's `registry` mode (made if missing) plus the ontology, as
 one N-Quads dump. For each back end: `load_dump` of it into an empty store, then
 medians of `--runs` runs of
 
@@ -75,7 +75,7 @@ def data_dump(standards: int, resources: int) -> bytes:
         subprocess.run(
             [
                 sys.executable,
-                str(ROOT / "bench" / "generate.py"),
+                str(ROOT / "synthetic" / "generate.py"),
                 "registry",
                 "--standards",
                 str(standards),

@@ -4,7 +4,7 @@
     .venv/bin/python bench/graph_bench.py --record              # and append to docs/benchmarks.md
     .venv/bin/python bench/graph_bench.py --standards 1000 --resources 5000 --runs 3
 
-The data is bench/generate.py's `registry` mode (N-Quads of urn:screg:graph:current,
+The data is synthetic/generate.py's `registry` mode (N-Quads of urn:screg:graph:current,
 made if the file is missing), loaded with `store.load_dump` into a fresh in-memory
 Oxigraph store together with the ontology (so categories are nodes too). Timings are
 medians of several runs: the five SELECTs (`read_facts`), assembling the networkx
@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
         subprocess.run(
             [
                 sys.executable,
-                str(ROOT / "bench" / "generate.py"),
+                str(ROOT / "synthetic" / "generate.py"),
                 "registry",
                 "--standards",
                 str(args.standards),
@@ -180,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     w("\n## Dependency graphs\n\n")
     w(f"`bench/graph_bench.py`, {time.strftime('%Y-%m-%d')}. Machine: {machine()}. {versions}.\n\n")
     w(
-        f"Data: `bench/generate.py registry --standards {args.standards} --resources "
+        f"Data: `synthetic/generate.py registry --standards {args.standards} --resources "
         f"{args.resources}` ({quads:,} quads with the ontology, loaded into an in-memory "
         f"Oxigraph store in {load_s:.1f} s). Graph: {graph.number_of_nodes():,} nodes "  # type: ignore[union-attr]
         f"({', '.join(f'{n:,} {k}' for k, n in sorted(kinds.items()))}), "

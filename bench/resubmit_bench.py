@@ -36,8 +36,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.generate import write_catalogue, write_output  # noqa: E402
 from bench.validate_bench import machine  # noqa: E402
+from synthetic.generate import write_catalogue, write_output  # noqa: E402
 
 
 def valid_catalogue(data_dir: Path, n: int) -> Path:

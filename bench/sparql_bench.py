@@ -3,7 +3,7 @@
     .venv/bin/python bench/sparql_bench.py --prepare-only        # build the store once
     .venv/bin/python bench/sparql_bench.py --runs 5 --json bench/results/sparql-50000.json
 
-Data: bench/generate.py's registry (default bench/data/registry-50000.nq, generated
+Data: synthetic/generate.py's registry (default bench/data/registry-50000.nq, generated
 when missing) plus ontology/*.ttl, as a *registered* registry: every standard,
 department, resource, interface and catalogue of the current graph gets a register
 item (urn:screg:graph:registry) and a version-1 graph with its content, as
@@ -85,7 +85,7 @@ def ensure_nq(nq: Path, standards: int = 10000, resources: int = 50000) -> Path:
         subprocess.run(
             [
                 PY,
-                str(ROOT / "bench" / "generate.py"),
+                str(ROOT / "synthetic" / "generate.py"),
                 "registry",
                 "--standards",
                 str(standards),

@@ -49,7 +49,7 @@ import pyshacl  # noqa: E402
 import rdflib  # noqa: E402
 from rdflib import Graph  # noqa: E402
 
-from bench.generate import write_catalogue, write_output  # noqa: E402
+from synthetic.generate import write_catalogue, write_output  # noqa: E402
 
 EXAMPLES = ROOT / "examples"
 CONTEXT_FILES = (EXAMPLES / "standards.ttl", EXAMPLES / "departments.ttl")

@@ -140,8 +140,8 @@ def registry(store, validator, seeded_dump):
 # The API tests build their stores with `open_store("memory")`. With
 # `--api-store=virtuoso` (or SCREG_TEST_API_STORE=virtuoso) those calls in the
 # API test modules open the emptied test Virtuoso instead, so the same tests run
-# unchanged against the remote store: `pytest tests/test_api.py --api-store=virtuoso`.
-API_TEST_MODULES = ("tests.test_api", "tests.test_api_cli", "tests.test_graphs_api")
+# unchanged against the remote store: `pytest tests/api/test_api.py --api-store=virtuoso`.
+API_TEST_MODULES = ("tests.api.test_api", "tests.cli.test_api_cli", "tests.graphs.test_graphs_api")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

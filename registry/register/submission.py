@@ -29,7 +29,7 @@ from registry.validation.reports import report_graph
 from registry.validation.validator import Progress, ValidationReport, Validator
 
 # Forward hops of context that an entry's shapes read (no shape walks a path backwards:
-# tests/test_validation_identity.py).
+# tests/validation/test_validation_identity.py).
 CONTEXT_HOPS = 2
 
 ITEM_CLASSES: dict[URIRef, str] = {

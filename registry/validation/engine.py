@@ -39,7 +39,7 @@ generic message), two messages in one language.
 Nested shapes only decide conformance (pyshacl lists their results under
 sh:detail, which the registry does not report), so they stop at the first failure.
 
-Identity with pyshacl is a test in `make test` (tests/test_shacl_engine.py): every
+Identity with pyshacl is a test in `make test` (tests/validation/test_shacl_engine.py): every
 example, every invalid example and a generated catalogue with ~2 % invalid entries,
 compared on focus, path, value, source shape, constraint component, severity and
 messages.

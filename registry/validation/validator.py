@@ -192,7 +192,7 @@ class Validator:
     The registry's compiled engine (registry.validation.engine) validates whenever it
     implements every feature of the shapes; otherwise plain pyshacl does, on one
     graph of vocabulary, submission and registry context, with nothing patched.
-    Both give pyshacl's results (tests/test_shacl_engine.py).
+    Both give pyshacl's results (tests/validation/test_shacl_engine.py).
     """
 
     def __init__(

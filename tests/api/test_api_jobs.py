@@ -1,5 +1,5 @@
 """Long validations and submissions as jobs: 202 with a job to poll, result kept."""
-# ruff: noqa: F811 - the fixtures of tests/test_api.py are imported by name
+# ruff: noqa: F811 - the fixtures of tests/api/test_api.py are imported by name
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from tests.conftest import EXAMPLES
-from tests.test_api import (  # noqa: F401 - fixtures
+from tests.api.test_api import (  # noqa: F401 - fixtures
     TURTLE,
     api_store,
     app,
@@ -18,6 +17,7 @@ from tests.test_api import (  # noqa: F401 - fixtures
     resource_ttl,
     tokens,
 )
+from tests.conftest import EXAMPLES
 
 
 def _wait(client: TestClient, href: str) -> dict[str, Any]:

@@ -13,8 +13,8 @@ from registry.sparql import worker
 from registry.sparql.dataset import PUBLIC_DEFAULT_GRAPHS
 from registry.sparql.ordering import plan_for, sort_plan
 from registry.sparql.patterns import graphs_for_lookups, parse, template, tree_lookups
-from tests.test_sparql_default_graph import CASES, P, _answer
-from tests.test_sparql_ordering import ORDERED
+from tests.sparql.test_sparql_default_graph import CASES, P, _answer
+from tests.sparql.test_sparql_ordering import ORDERED
 
 CURRENT, ONTOLOGY, REGISTRY = PUBLIC_DEFAULT_GRAPHS
 SCS = "https://w3id.org/smartcity-std#"

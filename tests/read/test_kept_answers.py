@@ -25,7 +25,7 @@ from registry.read.kept_answers import AnswerCache, entry_answer
 from registry.register.submission import REGISTRAR
 from registry.service import Registry
 from registry.store import WriteBatch
-from tests.test_snapshot_patch import (
+from tests.read.test_snapshot_patch import (
     BIG_DATA_BUREAU,
     NEW_RESOURCE,
     STANDARD,

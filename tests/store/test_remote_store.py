@@ -28,7 +28,7 @@ from registry.store.remote_terms import (
     rows_of,
 )
 from tests.conftest import ROOT, STORE_BACKENDS
-from tests.test_kill import current_shas, expected_shas
+from tests.e2e.test_kill import current_shas, expected_shas
 
 # -- no server needed -------------------------------------------------------------------
 
@@ -341,9 +341,9 @@ def _register(path: Path, url: str) -> subprocess.Popen:
 def test_sigkill_mid_submission_on_virtuoso(
     tmp_path: Path, virtuoso: str, seeded_dump: bytes
 ) -> None:
-    """tests/test_kill.py on the remote store: a registering process killed midway
+    """tests/e2e/test_kill.py on the remote store: a registering process killed midway
     leaves all of its submission visible, or none of it."""
-    from bench.generate import generate_catalogue
+    from synthetic.generate import generate_catalogue
 
     with RemoteStore(virtuoso) as store:
         store.load_dump(seeded_dump, "nquads")

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from bench.generate import generate_catalogue
 from registry.namespaces import GRAPH_REGISTRY, SCS
 from registry.register.submission import content_sha256, skolemise, split_entries
 from registry.store import open_store
+from synthetic.generate import generate_catalogue
 
 KILLS = 20
 RESOURCES = 40

@@ -1,4 +1,4 @@
-"""The benchmark generator (bench/generate.py): deterministic, sized as asked, well-formed RDF."""
+"""The data generator (synthetic/generate.py): deterministic, sized as asked, well-formed RDF."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import pytest
 from rdflib import BNode, Graph, URIRef
 from rdflib import namespace as ns
 
-from bench.generate import INVALID_KINDS, generate_catalogue, write_registry
 from registry.identifiers import WELL_FORMED, is_valid_credit_code
 from registry.namespaces import SCS
+from synthetic.generate import INVALID_KINDS, generate_catalogue, write_registry
 
 N = 50
 

@@ -10,12 +10,12 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 
-from bench.generate import generate_catalogue
 from registry.config import Settings
 from registry.inputs.document import Document
 from registry.inputs.oxparse import FAST_MIN_BYTES
 from registry.register.submission import REGISTRAR, skolemise, split_entries
 from registry.service import Registry
+from synthetic.generate import generate_catalogue
 
 
 @pytest.fixture(scope="module")

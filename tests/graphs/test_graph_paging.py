@@ -11,13 +11,13 @@ from typing import Any
 import networkx as nx
 import pytest
 
-from bench.generate import write_registry
 from registry.errors import InputError
 from registry.graphs import dependencies, dependents, graph_of, impact_of, walk
 from registry.graphs.build import DEPENDENCY_KINDS, STALE_STATUSES, current_edition
 from registry.namespaces import GRAPH_ONTOLOGY
 from registry.store import WriteBatch, open_store
 from registry.validation.validator import Validator
+from synthetic.generate import write_registry
 
 
 @pytest.fixture(scope="module")

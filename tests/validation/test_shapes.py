@@ -29,7 +29,7 @@ from registry.identifiers import (
     credit_code_check_char,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SHAPES_DIR = ROOT / "shapes"
 SHAPE_FILES = ("standard.ttl", "department.ttl", "resource.ttl", "interface.ttl", "catalogue.ttl")
 ONTOLOGY_FILES = ("scs.ttl", "categories.ttl", "codelists.ttl")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from rdflib import Graph
 
-from bench.generate import generate_catalogue
 from registry.errors import InputError
 from registry.inputs.oxparse import FAST_MIN_BYTES, parse_fast
 from registry.inputs.rdf import parse_rdf, rdf_format
+from synthetic.generate import generate_catalogue
 
 
 def _padding(size: int) -> str:

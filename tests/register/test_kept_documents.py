@@ -14,7 +14,6 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 
-from bench.generate import generate_catalogue
 from registry.config import Settings
 from registry.errors import ForbiddenError, InputError
 from registry.inputs.document import Document
@@ -29,6 +28,7 @@ from registry.register.submission import (
     split_entries,
 )
 from registry.service import Registry
+from synthetic.generate import generate_catalogue
 
 PARSED = "kept_document_bytes_parsed"
 # Statements whose literals and names hold what a naive split on " ." would cut.

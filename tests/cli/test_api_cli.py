@@ -15,7 +15,7 @@ from registry.config import Settings
 from registry.register.tokens import TOKEN_GRAPH, authenticate, token_sha256
 from registry.store import open_store
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ import pyshacl
 import pytest
 from rdflib import Graph
 
-from bench.generate import generate_catalogue
 from registry.validation.engine import Engine, Unsupported
 from registry.validation.validator import (
     ENGINE_VERSION,
@@ -25,6 +24,7 @@ from registry.validation.validator import (
     Validator,
     read_results,
 )
+from synthetic.generate import generate_catalogue
 from tests.conftest import EXAMPLES
 
 CONTEXT = (EXAMPLES / "standards.ttl", EXAMPLES / "departments.ttl")

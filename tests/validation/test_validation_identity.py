@@ -1,6 +1,6 @@
 """The pyshacl path of the Validator gives exactly plain pyshacl's results.
 
-When the registry's own engine refuses the shapes (tests/test_shacl_engine.py tests
+When the registry's own engine refuses the shapes (tests/validation/test_shacl_engine.py tests
 that engine), or with `engine="pyshacl"`, the registry validates a submission with
 pyshacl, unpatched, on the vocabulary, the submission and its registry context. The
 reference is plain `pyshacl.validate(data, shacl_graph=shapes)` with default
@@ -17,9 +17,9 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
-from bench.generate import generate_catalogue
 from registry.namespaces import SH
 from registry.validation.validator import Validator
+from synthetic.generate import generate_catalogue
 from tests.conftest import EXAMPLES
 
 Key = tuple[str, str | None, str, str]

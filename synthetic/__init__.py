@@ -1,0 +1,1 @@
+"""Synthetic catalogues and registries of any size, for tests and benchmarks."""

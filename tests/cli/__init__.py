@@ -1,0 +1,1 @@
+"""Tests of registry/cli/ (or api/cli/)."""

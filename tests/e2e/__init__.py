@@ -1,0 +1,1 @@
+"""Real `screg serve` processes, a real browser, kills mid-write."""

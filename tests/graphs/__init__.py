@@ -1,0 +1,1 @@
+"""Tests of registry/graphs/ (or api/graphs/)."""

@@ -1,0 +1,1 @@
+"""Tests of registry/inputs/ (or api/inputs/)."""

@@ -1,0 +1,1 @@
+"""Tests of registry/read/ (or api/read/)."""

@@ -1,0 +1,1 @@
+"""Tests of registry/register/ (or api/register/)."""

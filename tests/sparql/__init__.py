@@ -1,0 +1,1 @@
+"""Tests of registry/sparql/ (or api/sparql/)."""

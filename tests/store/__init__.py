@@ -1,0 +1,1 @@
+"""Tests of registry/store/ (or api/store/)."""

@@ -1,0 +1,1 @@
+"""Tests of registry/validation/ (or api/validation/)."""
