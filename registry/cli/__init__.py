@@ -7,6 +7,9 @@ command could not be used (unreadable file, bad option, store error).
 
 from __future__ import annotations
 
+import logging
+import sys
+
 import click
 
 from registry import __version__
@@ -18,10 +21,24 @@ from registry.cli.tokens import token
 from registry.cli.validate import rules, validate
 
 
+LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="screg")
-def main() -> None:
+@click.option(
+    "--log-level",
+    "log_level",
+    envvar="SCREG_LOG_LEVEL",
+    default="warning",
+    show_default=True,
+    type=click.Choice(LOG_LEVELS),
+    help="What the library logs to stderr, e.g. info: where each store write begins "
+    "and lands [env SCREG_LOG_LEVEL]. `screg serve` has its own --log-level for the server.",
+)
+def main(log_level: str) -> None:
     """smartcity-registry: the registry of the city's smart-city standard system."""
+    logging.basicConfig(level=log_level.upper(), stream=sys.stderr, format="%(name)s: %(message)s")
 
 
 main.add_command(validate)

@@ -15,6 +15,7 @@ freed, which is why `close()` drops the only reference to it.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
@@ -62,6 +63,10 @@ _LOGGED_GRAPHS = (GRAPH_CURRENT, GRAPH_REGISTRY)
 # Clearing any of these, or touching the ontology (where the concepts every record
 # names live), changes more than a list of subjects can say.
 _UNLOGGABLE_CLEARS = frozenset((GRAPH_CURRENT, GRAPH_REGISTRY, GRAPH_ONTOLOGY))
+
+# Where a write begins and lands, for operators (`screg --log-level info`) and for the
+# kill test, which must know that a kill landed inside the transaction.
+logger = logging.getLogger("registry.store")
 
 
 class OxigraphStore(Store):
@@ -238,11 +243,15 @@ class OxigraphStore(Store):
             # generation always finds its entry; taken back if the write fails (a
             # generation without an entry reads as unknown, never as unchanged).
             self._log_change(generation, _touched_subjects(batch))
+            logger.info(
+                "write of generation %d begins: %d triples", generation, batch.triple_count()
+            )
             try:
                 self._apply(store, batch, generation)
             except BaseException:
                 self._forget_change(generation)
                 raise
+            logger.info("write of generation %d committed", generation)
             return generation
 
     def _apply(self, store: ox.Store, batch: WriteBatch, generation: int) -> None:
