@@ -516,7 +516,8 @@ def _entry_record(
     return record
 
 
-def _reference_keys(kind: Kind) -> list[str]:
+def reference_keys(kind: Kind) -> list[str]:
+    """The fields of a `kind` record that name other entries (publisher, replaces, ...)."""
     return [key for key, _prop, how in kind.fields if how in (REF, REFS)]
 
 
@@ -524,7 +525,7 @@ def _name_references(record: dict[str, Any], kind: Kind, names: dict[str, Any]) 
     """Give a record its href and every reference its target's name (bare when the
     target is no entry), in place: only on a record no reader has seen yet."""
     record["href"] = names[record["iri"]]["href"]
-    for key in _reference_keys(kind):
+    for key in reference_keys(kind):
         value = record[key]
         if isinstance(value, list):
             record[key] = [names.get(r["iri"]) or {"iri": r["iri"]} for r in value]
@@ -636,7 +637,7 @@ def _build_all(
 
 def _reference_iris(record: dict[str, Any], kind: Kind) -> Iterator[str]:
     """The IRIs every reference field of a `kind` record points at."""
-    for key in _reference_keys(kind):
+    for key in reference_keys(kind):
         value = record[key]
         if isinstance(value, list):
             yield from (r["iri"] for r in value)
@@ -713,7 +714,7 @@ def patch_snapshot(store: Store, previous: Snapshot, changed: Iterable[str]) -> 
         by_iri.pop(subject, None)
     removed: list[tuple[str, dict[str, Any]]] = []
     for name, kind in KINDS.items():
-        keys = _reference_keys(kind)
+        keys = reference_keys(kind)
         listed = []
         for record in previous.records.get(name, []):
             if record["iri"] in changed_set:
