@@ -37,6 +37,7 @@ from typing import Any, Self
 
 from registry.namespaces import SCS
 from registry.queries import (
+    CATEGORY_SCHEME,
     KINDS,
     REFERENCE_KEYS,
     REFERRING_KINDS,
@@ -372,7 +373,19 @@ class ReadModel:
         code InputError, checked in the same order."""
         with self._reading() as db:
             _require_built(db)
-            concepts = _concepts(db)
+            # Only the code lists a filter is checked against are read: the checks look
+            # at the concepts of one scheme each.
+            schemes = [
+                str(scheme)
+                for scheme, value in (
+                    (CATEGORY_SCHEME, category),
+                    (SCS.StandardStatuses, status),
+                    (SCS.StandardLevels, level),
+                    (SCS.RegisterStatuses, register_status),
+                )
+                if value is not None
+            ]
+            concepts = _concepts(db, schemes) if schemes else {}
             where, params = ["kind = ?"], ["standard"]
             if category is not None:
                 codes = category_codes_under(concepts, category)
@@ -468,14 +481,14 @@ class ReadModel:
         with its standards counted by standard status and register status."""
         with self._reading() as db:
             _require_built(db)
-            return _category_tree(db, _concepts(db))
+            return _category_tree(db, _concepts(db, [str(CATEGORY_SCHEME)]))
 
     def category(self, code: str) -> dict[str, Any]:
         """As `queries.category`: one category (its sub-tree with counts) and the
         standards in it or below it; NotFoundError for an unknown code."""
         with self._reading() as db:
             _require_built(db)
-            concepts = _concepts(db)
+            concepts = _concepts(db, [str(CATEGORY_SCHEME)])
             codes = category_codes_under(concepts, code)
             found = category_node(_category_tree(db, concepts), code)
             standards = [
@@ -633,11 +646,15 @@ def _require_built(db: sqlite3.Connection) -> None:
         raise ModelNotBuiltError("the read model is not built: catch_up or rebuild it first")
 
 
-def _concepts(db: sqlite3.Connection) -> dict[str, Concept]:
+def _concepts(db: sqlite3.Connection, schemes: list[str] | None = None) -> dict[str, Concept]:
+    """The concepts, or those of some schemes (code lists)."""
+    where, params = "", []
+    if schemes is not None:
+        where, params = f"WHERE scheme IN {_IN_JSON}", [json.dumps(schemes)]
     return {
         iri: Concept(iri, scheme, notation, json.loads(label), broader)
         for iri, scheme, notation, label, broader in db.execute(
-            "SELECT iri, scheme, notation, label, broader FROM concepts"
+            f"SELECT iri, scheme, notation, label, broader FROM concepts {where}", params
         )
     }
 
