@@ -93,7 +93,7 @@ CREATE TABLE entries (
   UNIQUE (iri, kind)
 );
 CREATE INDEX entries_list ON entries (kind, sort_key, iri);
-CREATE INDEX entries_publisher ON entries (publisher_iri, kind);
+CREATE INDEX entries_publisher ON entries (kind, publisher_iri);  -- covers departments()
 CREATE INDEX entries_publisher_id ON entries (kind, publisher_id);
 CREATE TABLE entry_categories (
   n INTEGER NOT NULL,           -- entries.n
@@ -437,7 +437,7 @@ class ReadModel:
             for publisher, kind, count in db.execute(
                 "SELECT publisher_iri, kind, count(*) FROM entries "
                 "WHERE kind IN ('resource', 'interface') AND publisher_iri IS NOT NULL "
-                "GROUP BY publisher_iri, kind"
+                "GROUP BY kind, publisher_iri"
             ):
                 provided[publisher][f"{kind}s"] = count
             return [
