@@ -167,6 +167,9 @@ class ReadModel:
             # A commit lost to a power cut costs a catch_up, not data: the store is
             # the record, this is derived from it.
             db.execute("PRAGMA synchronous=NORMAL")
+            # A rebuild writes the whole model through the WAL; cut the file back after
+            # the checkpoint instead of keeping it at that size for good.
+            db.execute("PRAGMA journal_size_limit=67108864")
         with self._connections_lock:
             self._connections.append(db)
         return db
@@ -536,8 +539,9 @@ class ReadModel:
     def edges(
         self, *, source: str | None = None, target: str | None = None
     ) -> list[dict[str, str]]:
-        """The references between entries from `source` or to `target` (or both), each
-        with the kind of the record holding it and its field ("relation"), sorted."""
+        """The references the entries' records hold, from `source` or to `target` (or
+        both; a target need not be an entry), each with the kind of the record that
+        holds it and its field ("relation": publisher, conforms_to, ...), sorted."""
         where, params = [], []
         for column, value in (("source", source), ("target", target)):
             if value is not None:

@@ -581,8 +581,9 @@ def test_a_model_of_another_base_iri_is_not_read(generated: Store, tmp_path: Pat
 @ON_MEMORY
 @pytest.mark.parametrize("where", ["memory", "file"])
 def test_readers_never_see_half_a_write(registry: Registry, tmp_path: Path, where: str) -> None:
-    """Status changes of standards applied while other threads read: every read sees
-    every standard (an apply deletes a record before it inserts the new one)."""
+    """Status changes of standards applied, and a rebuild, while other threads read:
+    every read sees every standard (an apply deletes a record before it inserts the
+    new one, a rebuild drops every table first)."""
     store = registry.store
     path = ":memory:" if where == "memory" else tmp_path / "model.sqlite"
     with built_model(store, path) as model:
@@ -609,6 +610,7 @@ def test_readers_never_see_half_a_write(registry: Registry, tmp_path: Path, wher
                     before = store.generation()
                     change_status(store, iri, status, REGISTRAR, BASE)
                     model.apply(store, store.changes_since(before) or (), store.generation())
+                model.rebuild(store)
         finally:
             done.set()
             for reader in readers:
