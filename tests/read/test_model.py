@@ -331,7 +331,7 @@ def test_apply_after_a_status_change(registry: Registry) -> None:
 
 
 @ON_MEMORY
-def test_apply_after_a_standard_is_superseded(registry: Registry) -> None:
+def test_apply_after_a_cited_standard_is_retired(registry: Registry) -> None:
     """A register status change of a standard cited by others: its referrers' records
     are rebuilt too, and a filter on the register status finds it."""
     store = registry.store
