@@ -516,7 +516,8 @@ def _entry_record(
     return record
 
 
-def _reference_keys(kind: Kind) -> list[str]:
+def reference_keys(kind: Kind) -> list[str]:
+    """The fields of a `kind` record that name other entries (publisher, replaces, ...)."""
     return [key for key, _prop, how in kind.fields if how in (REF, REFS)]
 
 
@@ -524,7 +525,7 @@ def _name_references(record: dict[str, Any], kind: Kind, names: dict[str, Any]) 
     """Give a record its href and every reference its target's name (bare when the
     target is no entry), in place: only on a record no reader has seen yet."""
     record["href"] = names[record["iri"]]["href"]
-    for key in _reference_keys(kind):
+    for key in reference_keys(kind):
         value = record[key]
         if isinstance(value, list):
             record[key] = [names.get(r["iri"]) or {"iri": r["iri"]} for r in value]
@@ -540,33 +541,120 @@ def _sort_records(records: list[dict[str, Any]]) -> None:
     records.sort(key=_record_key)
 
 
-def load_snapshot(store: Store) -> Snapshot:
-    """Every entry read from scratch (every current triple of the registry)."""
-    concepts = load_concepts(store)
-    # One dict per concept shared by every record that uses it (read-only, as all of a
-    # snapshot is): 50,000 resources name ~300,000 code-list values.
-    shared: dict[str, dict[str, Any]] = {}
+@dataclass
+class EntryRecords:
+    """The records of some entries, each exactly as a Snapshot's `records` hold it."""
+
+    records: dict[str, list[dict[str, Any]]]  # every kind name -> its records sorted by id
+    names: dict[str, dict[str, Any]]  # what a reference to each of these entries shows
+
+
+def build_records(
+    store: Store,
+    concepts: dict[str, Concept],
+    subjects: Iterable[str] | None = None,
+    *,
+    names: dict[str, dict[str, Any]] | None = None,
+    shared: dict[str, dict[str, Any]] | None = None,
+) -> EntryRecords:
+    """The records of every entry (`subjects` None), or of the entries among `subjects`
+    (a subject that is no entry gives none), with their references named.
+
+    The one builder of an entry's list record: the Snapshot (built or patched) and the
+    read model both take their records from here, so they cannot drift apart. With
+    `subjects`, a reference to an entry outside them is named from `names` when given
+    (a patch has every entry's name at hand), else from the store. `shared` keeps one
+    dict per code-list concept across calls (see `_record`)."""
+    shared = {} if shared is None else shared
+    if subjects is None:
+        return _build_all(store, concepts, shared)
+    ordered = sorted(set(subjects))
+    values = {subject: _current_values(store, subject) for subject in ordered}
+    kinds_of = {
+        subject: [kind for kind in KINDS.values() if kind.cls in subject_values.get(RDF.type, [])]
+        for subject, subject_values in values.items()
+    }
+    registers = _registers_of(store, [s for s, kinds in kinds_of.items() if kinds])
+    # A subject typed with several kinds' classes is named by the last.
+    own = {s: _entry_name(s, values[s], kinds[-1]) for s, kinds in kinds_of.items() if kinds}
+    records: dict[str, list[dict[str, Any]]] = {name: [] for name in KINDS}
+    for subject, kinds in kinds_of.items():
+        for kind in kinds:
+            record = _entry_record(
+                subject,
+                values[subject],
+                kind,
+                concepts,
+                registers.get((subject, kind.name)),
+                shared,
+            )
+            records[kind.name].append(record)
+    # What the records name: a rebuilt subject by its new name (or bare when it is no
+    # entry any more), any other from `names` or the store.
+    lookup: dict[str, dict[str, Any]] = dict(own)
+    for name, kind in KINDS.items():
+        for record in records[name]:
+            for target in _reference_iris(record, kind):
+                if target in lookup or target in kinds_of:
+                    continue
+                if names is not None:
+                    found = names.get(target)
+                else:
+                    found = _short_name(target, _current_values(store, target))
+                if found is not None:
+                    lookup[target] = found
+    for name, kind in KINDS.items():
+        for record in records[name]:
+            _name_references(record, kind, lookup)
+        _sort_records(records[name])
+    return EntryRecords(records, own)
+
+
+def _build_all(
+    store: Store, concepts: dict[str, Concept], shared: dict[str, dict[str, Any]]
+) -> EntryRecords:
     # Short names of every entry, for references: who a resource's publisher is, which
     # standard a reference points at. A subject typed with several kinds' classes is
     # named by the last kind.
     names: dict[str, dict[str, Any]] = {}
     records: dict[str, list[dict[str, Any]]] = {}
-    by_iri: dict[str, dict[str, Any]] = {}
     for name, kind in KINDS.items():
         register = load_register(store, kind)
         listed = []
         for subject, values in _entries_of(store, kind):
             names[subject] = _entry_name(subject, values, kind)
             # References stay {"iri": ...} until every entry's name is known (below).
-            record = _entry_record(subject, values, kind, concepts, register.get(subject), shared)
-            listed.append(record)
-            by_iri[subject] = record
+            listed.append(
+                _entry_record(subject, values, kind, concepts, register.get(subject), shared)
+            )
         _sort_records(listed)
         records[name] = listed
     for name, kind in KINDS.items():
         for record in records[name]:
             _name_references(record, kind, names)
-    return Snapshot(concepts, records, by_iri, names=names, concept_dicts=shared)
+    return EntryRecords(records, names)
+
+
+def _reference_iris(record: dict[str, Any], kind: Kind) -> Iterator[str]:
+    """The IRIs every reference field of a `kind` record points at."""
+    for key in reference_keys(kind):
+        value = record[key]
+        if isinstance(value, list):
+            yield from (r["iri"] for r in value)
+        elif value is not None:
+            yield value["iri"]
+
+
+def load_snapshot(store: Store) -> Snapshot:
+    """Every entry read from scratch (every current triple of the registry)."""
+    concepts = load_concepts(store)
+    # One dict per concept shared by every record that uses it (read-only, as all of a
+    # snapshot is): 50,000 resources name ~300,000 code-list values.
+    shared: dict[str, dict[str, Any]] = {}
+    built = build_records(store, concepts, shared=shared)
+    # A subject of several kinds is found under its last kind's record.
+    by_iri = {r["iri"]: r for name in KINDS for r in built.records[name]}
+    return Snapshot(concepts, built.records, by_iri, names=built.names, concept_dicts=shared)
 
 
 # Register records of a set of subjects, for a patch (the VALUES rows are added).
@@ -602,37 +690,19 @@ def patch_snapshot(store: Store, previous: Snapshot, changed: Iterable[str]) -> 
     a reference is copied. The concepts are kept: a write to the ontology makes the
     store's change list unknown, and then nothing is patched."""
     changed = sorted(set(changed))
-    values = {subject: _current_values(store, subject) for subject in changed}
-    kinds_of = {
-        subject: [kind for kind in KINDS.values() if kind.cls in subject_values.get(RDF.type, [])]
-        for subject, subject_values in values.items()
-    }
-    registers = _registers_of(store, [s for s, kinds in kinds_of.items() if kinds])
+    shared = dict(previous.concept_dicts)
+    built = build_records(store, previous.concepts, changed, names=previous.names, shared=shared)
     names = dict(previous.names)
     renamed: set[str] = set()
-    for subject, kinds in kinds_of.items():
+    for subject in changed:
         old = names.pop(subject, None)
-        new = _entry_name(subject, values[subject], kinds[-1]) if kinds else None
+        new = built.names.get(subject)
         if new is not None:
             # An equal name keeps the old object, which the records naming it share.
             names[subject] = old if old == new else new
         if old != new:
             renamed.add(subject)
-
-    shared = dict(previous.concept_dicts)
-    rebuilt: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for subject, kinds in kinds_of.items():
-        for kind in kinds:
-            record = _entry_record(
-                subject,
-                values[subject],
-                kind,
-                previous.concepts,
-                registers.get((subject, kind.name)),
-                shared,
-            )
-            _name_references(record, kind, names)
-            rebuilt[kind.name].append(record)
+    rebuilt = built.records
 
     # The indexes are patched too, not rebuilt: rebuilding `referrers` and re-sorting
     # the lists took 0.7 of the 0.8 s of a patch at 50,000 resources.
@@ -644,7 +714,7 @@ def patch_snapshot(store: Store, previous: Snapshot, changed: Iterable[str]) -> 
         by_iri.pop(subject, None)
     removed: list[tuple[str, dict[str, Any]]] = []
     for name, kind in KINDS.items():
-        keys = _reference_keys(kind)
+        keys = reference_keys(kind)
         listed = []
         for record in previous.records.get(name, []):
             if record["iri"] in changed_set:
@@ -780,9 +850,18 @@ def category_tree(store: Store, cache: ReadCache | None = None) -> list[dict[str
     (directly in it, and in it or any sub-category) by standard status and register
     status."""
     snap = snapshot(store, cache)
-    categories = _categories(snap.concepts)
+    return category_tree_of(snap.concepts, snap.records["standard"])
+
+
+def category_tree_of(
+    concepts: dict[str, Concept], standards: Iterable[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """`category_tree` over these standards: records, or any dicts with their "iri",
+    "categories" (each with its "code"), "status" (None or with its "code") and
+    "register" (with its "status"), which is all the counts read."""
+    categories = _categories(concepts)
     direct: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for record in snap.records["standard"]:
+    for record in standards:
         for category in record["categories"]:
             direct[category["code"]].append(record)
 
@@ -791,9 +870,7 @@ def category_tree(store: Store, cache: ReadCache | None = None) -> list[dict[str
         children = sorted(
             (c.notation for c in categories.values() if c.broader == concept.iri), key=_code_key
         )
-        subtree = {
-            r["iri"]: r for c in category_codes_under(snap.concepts, code) for r in direct[c]
-        }
+        subtree = {r["iri"]: r for c in category_codes_under(concepts, code) for r in direct[c]}
         return {
             **concept.as_dict(),
             "href": f"{API_PREFIX}/categories/{quote(code, safe='')}",
@@ -816,6 +893,17 @@ def category(store: Store, code: str, cache: ReadCache | None = None) -> dict[st
     """One category (its sub-tree with counts) and the standards in it or below it."""
     snap = snapshot(store, cache)
     codes = category_codes_under(snap.concepts, code)  # NotFoundError for an unknown code
+    found = category_node(category_tree(store, cache), code)
+    standards = [
+        standard_summary(r)
+        for r in snap.records["standard"]
+        if any(c["code"] in codes for c in r["categories"])
+    ]
+    return {**found, "standards": standards}
+
+
+def category_node(tree: list[dict[str, Any]], code: str) -> dict[str, Any]:
+    """The node of `code` in a category tree; NotFoundError when it is not in it."""
 
     def find(nodes: list[dict[str, Any]]) -> dict[str, Any] | None:
         for n in nodes:
@@ -826,18 +914,13 @@ def category(store: Store, code: str, cache: ReadCache | None = None) -> dict[st
                 return found
         return None
 
-    found = find(category_tree(store, cache))
+    found = find(tree)
     if found is None:  # a category outside the tree: an ontology without top concepts
         raise NotFoundError(f"no category {code!r} (没有该分类)", {"category": code})
-    standards = [
-        _summary(r)
-        for r in snap.records["standard"]
-        if any(c["code"] in codes for c in r["categories"])
-    ]
-    return {**found, "standards": standards}
+    return found
 
 
-def _summary(record: dict[str, Any]) -> dict[str, Any]:
+def standard_summary(record: dict[str, Any]) -> dict[str, Any]:
     keys = ("iri", "id", "href", "identifier", "title", "status", "register")
     return {k: record.get(k) for k in keys}
 
@@ -877,29 +960,45 @@ def _fold(text: str) -> str:
     return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text)).strip().casefold()
 
 
-def _matcher(q: str) -> Callable[[dict[str, Any]], bool]:
-    """A test for the text `q` in an entry's id, titles or names, any language; a
-    standard identifier in any spelling (GB/T21063.3—2007) matches its normal form."""
+def search_needles(q: str) -> set[str]:
+    """What a text search looks for: the folded text, and the normal form of a standard
+    identifier when `q` is one in any spelling (GB/T21063.3—2007)."""
     needles = {_fold(q)}
     with contextlib.suppress(IdentifierError):
         needles.add(_fold(str(parse_standard_id(q))))
+    return needles
 
-    def haystack(record: dict[str, Any]) -> list[str]:
-        texts = [str(record.get("id") or "")]
-        for key in ("title", "name", "description"):
-            value = record.get(key)
-            if isinstance(value, dict):
-                texts.extend(value.values())
-        return [_fold(t) for t in texts]
+
+def search_texts(record: dict[str, Any]) -> list[str]:
+    """The folded texts of a record that a search looks in: its id and every language
+    of its title, name and description. None holds a newline (`_fold` makes every run
+    of white space one space), so they can be kept joined by one."""
+    texts = [str(record.get("id") or "")]
+    for key in ("title", "name", "description"):
+        value = record.get(key)
+        if isinstance(value, dict):
+            texts.extend(value.values())
+    return [_fold(t) for t in texts]
+
+
+def texts_match(needles: Iterable[str], texts: list[str]) -> bool:
+    """Whether one of the needles is in one of the texts (an empty needle is in none)."""
+    return any(n and n in h for n in needles for h in texts)
+
+
+def _matcher(q: str) -> Callable[[dict[str, Any]], bool]:
+    """A test for the text `q` in an entry's id, titles or names, any language; a
+    standard identifier in any spelling (GB/T21063.3—2007) matches its normal form."""
+    needles = search_needles(q)
 
     def match(record: dict[str, Any]) -> bool:
-        hay = haystack(record)
-        return any(n and n in h for n in needles for h in hay)
+        return texts_match(needles, search_texts(record))
 
     return match
 
 
-def _code_filter(concepts: dict[str, Concept], scheme: URIRef, value: str, name: str) -> str:
+def code_filter(concepts: dict[str, Concept], scheme: URIRef, value: str, name: str) -> str:
+    """`value` when it is a code of the code list `scheme`, else InputError with the codes."""
     known = sorted(c.notation for c in concepts.values() if c.scheme == str(scheme))
     if value not in known:
         raise InputError(f"unknown {name} {value!r}", {name: value, "allowed": known})
@@ -930,13 +1029,13 @@ def search_standards(
         codes = category_codes_under(snap.concepts, category)
         records = [r for r in records if any(c["code"] in codes for c in r["categories"])]
     if status is not None:
-        _code_filter(snap.concepts, SCS.StandardStatuses, status, "status")
+        code_filter(snap.concepts, SCS.StandardStatuses, status, "status")
         records = [r for r in records if r["status"] and r["status"]["code"] == status]
     if level is not None:
-        _code_filter(snap.concepts, SCS.StandardLevels, level, "level")
+        code_filter(snap.concepts, SCS.StandardLevels, level, "level")
         records = [r for r in records if r["level"] and r["level"]["code"] == level]
     if register_status is not None:
-        _code_filter(snap.concepts, SCS.RegisterStatuses, register_status, "register_status")
+        code_filter(snap.concepts, SCS.RegisterStatuses, register_status, "register_status")
         records = [r for r in records if r["register"]["status"] == register_status]
     if q:
         records = list(filter(_matcher(q), records))

@@ -1,0 +1,741 @@
+"""The read model: every entry's list record in SQLite, beside the store.
+
+The lists, searches, filters and counts were answered from `queries.Snapshot`, every
+record of every entry held in memory and built from the store per generation (~34 s
+cold at 50,000 resources, in every process that starts). Here the same records live
+in a SQLite file: a start opens it instead of building it, another process reads what
+the writer put there, and a list is an index read rather than a scan of every record.
+
+- The records are `queries.build_records`' output, stored as JSON exactly as a
+  Snapshot holds them; the columns beside them (kind, sort key, status, level,
+  register status, publisher, category codes, reference edges, folded search text)
+  are copies taken from the record, so that SQL can filter and sort.
+- Text search narrows with an FTS5 trigram index (it handles Chinese, which has no
+  word boundaries) and then applies `queries.texts_match` to the candidates' folded
+  texts, the predicate `queries._matcher` applies: the answers are the Snapshot's.
+  A needle shorter than a trigram cannot use the index and scans with instr().
+- The model records the store generation it reflects. `apply` re-builds the records a
+  write touched and those naming them (their reference names change with them);
+  `catch_up` finds what changed from the store's change log, or rebuilds.
+- Readers never see half a write: every write is one transaction, every read runs in
+  one (the file is in WAL mode, so a read never waits for a write). Each thread has
+  its own connection to a file; an in-memory model (":memory:", one connection) is
+  read and written under a lock.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, nullcontext
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+from registry.namespaces import SCS
+from registry.queries import (
+    CATEGORY_SCHEME,
+    KINDS,
+    REFERENCE_KEYS,
+    REFERRING_KINDS,
+    Concept,
+    Page,
+    build_records,
+    category_codes_under,
+    category_node,
+    category_tree_of,
+    code_filter,
+    load_concepts,
+    reference_keys,
+    search_needles,
+    search_texts,
+    standard_summary,
+    texts_match,
+)
+from registry.store import Store
+
+# Bumped whenever the tables or what a row holds change: a file of another version is
+# emptied on open and rebuilt by the next catch_up, never read.
+SCHEMA_VERSION = 1
+
+# The FTS5 trigram tokenizer indexes runs of three characters; a shorter needle
+# matches no trigram and is looked for with instr() instead.
+TRIGRAM = 3
+
+# Every table but meta, dropped and made again by a rebuild: dropping is one step,
+# where deleting row by row would make the FTS triggers un-index every row first.
+_DATA_SCHEMA = """
+CREATE TABLE concepts (
+  iri TEXT PRIMARY KEY,
+  scheme TEXT NOT NULL,
+  notation TEXT NOT NULL,
+  label TEXT NOT NULL,          -- JSON: language -> label
+  broader TEXT
+);
+CREATE TABLE entries (
+  n INTEGER PRIMARY KEY,        -- the row of the entry in entry_text
+  iri TEXT NOT NULL,
+  kind TEXT NOT NULL,           -- standard, department, resource, interface
+  id TEXT,
+  sort_key TEXT NOT NULL,       -- str(id or ""): the lists' order is (sort_key, iri)
+  href TEXT,
+  status TEXT,                  -- standard status code
+  level TEXT,                   -- standard level code
+  register_status TEXT,
+  publisher_id TEXT,
+  publisher_iri TEXT,
+  record TEXT NOT NULL,         -- JSON: the record as Snapshot.records[kind] holds it
+  search TEXT NOT NULL,         -- queries.search_texts(record), joined by newlines
+  -- A subject typed with several kinds' classes is listed under each, as in a Snapshot.
+  UNIQUE (iri, kind)
+);
+CREATE INDEX entries_list ON entries (kind, sort_key, iri);
+CREATE INDEX entries_publisher ON entries (kind, publisher_iri);  -- covers departments()
+CREATE INDEX entries_publisher_id ON entries (kind, publisher_id);
+CREATE TABLE entry_categories (
+  n INTEGER NOT NULL,           -- entries.n
+  code TEXT NOT NULL
+);
+CREATE INDEX entry_categories_code ON entry_categories (code, n);
+CREATE INDEX entry_categories_n ON entry_categories (n);
+CREATE TABLE edges (
+  source TEXT NOT NULL,
+  kind TEXT NOT NULL,           -- the kind of the source's record that holds the reference
+  relation TEXT NOT NULL,       -- the record field: publisher, replaces, conforms_to, ...
+  target TEXT NOT NULL,
+  PRIMARY KEY (target, relation, source, kind)
+) WITHOUT ROWID;
+CREATE INDEX edges_source ON edges (source);
+CREATE VIRTUAL TABLE entry_text USING fts5 (
+  search, content='entries', content_rowid='n', tokenize='trigram'
+);
+CREATE TRIGGER entries_text_insert AFTER INSERT ON entries BEGIN
+  INSERT INTO entry_text (rowid, search) VALUES (new.n, new.search);
+END;
+CREATE TRIGGER entries_text_delete AFTER DELETE ON entries BEGIN
+  INSERT INTO entry_text (entry_text, rowid, search) VALUES ('delete', old.n, old.search);
+END;
+"""
+_DATA_TABLES = ("entry_text", "edges", "entry_categories", "entries", "concepts")
+
+_META_SCHEMA = "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)"
+
+# Many IRIs go into one statement as one JSON array parameter (json_each), which has
+# no limit on the number of values, unlike a list of ? placeholders.
+_IN_JSON = "(SELECT value FROM json_each(?))"
+
+_ORDER = "ORDER BY sort_key, iri"
+
+
+class ModelNotBuiltError(RuntimeError):
+    """The model holds no registry yet (or one of another schema or base IRI): call
+    `catch_up` or `rebuild` before reading it."""
+
+
+class ReadModel:
+    """The list records of a registry in the SQLite file at `path` (":memory:" for one
+    that lives as long as this object), created when missing.
+
+    `base_iri` is the registry's: a file built for another one is treated as unbuilt.
+    Reads raise ModelNotBuiltError until a `rebuild` or `catch_up`."""
+
+    def __init__(self, path: str | Path, *, base_iri: str | None = None) -> None:
+        self.path = str(path)
+        self._memory = self.path == ":memory:"
+        # Builds (which read the store) and writes, one at a time in this process.
+        self._write_lock = threading.RLock()
+        # The one connection of an in-memory model, which every thread shares.
+        self._memory_lock = threading.RLock()
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._connections_lock = threading.Lock()
+        self._closed = False
+        self._shared = self._connect() if self._memory else None
+        self._prepare(base_iri)
+
+    # -- connections and transactions ---------------------------------------------
+
+    def _connect(self) -> sqlite3.Connection:
+        # isolation_level=None: the transactions are the explicit BEGINs below, not the
+        # ones the sqlite3 module would open on its own before a write.
+        db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30.0)
+        if not self._memory:
+            db.execute("PRAGMA journal_mode=WAL")
+            # A commit lost to a power cut costs a catch_up, not data: the store is
+            # the record, this is derived from it.
+            db.execute("PRAGMA synchronous=NORMAL")
+            # A rebuild writes the whole model through the WAL; cut the file back after
+            # the checkpoint instead of keeping it at that size for good.
+            db.execute("PRAGMA journal_size_limit=67108864")
+        with self._connections_lock:
+            self._connections.append(db)
+        return db
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._closed:
+            raise sqlite3.ProgrammingError(f"the read model at {self.path} is closed")
+        if self._shared is not None:
+            return self._shared
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = self._local.db = self._connect()
+        return db
+
+    @contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        """One read transaction: every statement in it sees the same committed state."""
+        with self._memory_lock if self._memory else nullcontext():
+            db = self._connection()
+            db.execute("BEGIN")
+            try:
+                yield db
+            finally:
+                db.execute("COMMIT")
+
+    @contextmanager
+    def _writing(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, all of it or nothing."""
+        with self._memory_lock if self._memory else nullcontext():
+            db = self._connection()
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+
+    def close(self) -> None:
+        """Close every connection this model opened (in any thread)."""
+        self._closed = True
+        with self._connections_lock:
+            connections, self._connections = self._connections, []
+        for db in connections:
+            db.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"ReadModel({self.path!r})"
+
+    # -- the schema and the meta table -----------------------------------------------
+
+    def _prepare(self, base_iri: str | None) -> None:
+        with self._write_lock, self._writing() as db:
+            db.execute(_META_SCHEMA)
+            meta = _meta(db)
+            if meta.get("schema_version") != str(SCHEMA_VERSION):
+                _drop_data(db)
+                _create_data(db)
+                db.execute("DELETE FROM meta")
+                _set_meta(db, schema_version=str(SCHEMA_VERSION), generation=None)
+            elif base_iri is not None and meta.get("base_iri") != base_iri:
+                # Built for another registry: its IRIs are not this one's.
+                _set_meta(db, generation=None)
+            if base_iri is not None:
+                _set_meta(db, base_iri=base_iri)
+
+    def generation(self) -> int | None:
+        """The store generation the model reflects; None while it is not built."""
+        with self._reading() as db:
+            return _generation(db)
+
+    def base_iri(self) -> str | None:
+        """The base IRI of the registry the model was opened or built for."""
+        with self._reading() as db:
+            return _meta(db).get("base_iri")
+
+    # -- building -------------------------------------------------------------------
+
+    def rebuild(self, store: Store) -> int:
+        """Every record built from the store from scratch and written in one
+        transaction; returns the store generation the model now reflects."""
+        with self._write_lock:
+            # Read before anything else: the records are as of this generation or
+            # later, and a later catch_up re-reads whatever was written after it.
+            generation = store.generation()
+            concepts = load_concepts(store)
+            built = build_records(store, concepts)
+            with self._writing() as db:
+                _drop_data(db)
+                _create_data(db)
+                db.executemany(
+                    "INSERT INTO concepts VALUES (?, ?, ?, ?, ?)",
+                    (
+                        (c.iri, c.scheme, c.notation, _json(c.label), c.broader)
+                        for c in concepts.values()
+                    ),
+                )
+                _insert(db, built.records, first=1)
+                _set_meta(db, generation=str(generation))
+            return generation
+
+    def apply(
+        self, store: Store, changed_iris: Iterable[str], generation: int | None = None
+    ) -> int:
+        """The records of the `changed_iris` read again from the store, with those of
+        the entries that name one of them (a reference shows its target's name); the
+        records of those that are no entries any more removed. One transaction.
+
+        `changed_iris` must hold every subject written since the model's generation,
+        and `generation` is the store generation they bring it to (what `Store.write`
+        returned; by default the store's generation now, which is right only when no
+        other write came in between). The concepts are kept: after a write to the
+        ontology, `rebuild`. Returns the generation the model now reflects."""
+        with self._write_lock:
+            if generation is None:
+                generation = store.generation()
+            changed = set(changed_iris)
+            with self._reading() as db:
+                _require_built(db)
+                concepts = _concepts(db)
+                naming = {
+                    source
+                    for (source,) in db.execute(
+                        f"SELECT DISTINCT source FROM edges WHERE target IN {_IN_JSON}",
+                        (json.dumps(sorted(changed)),),
+                    )
+                }
+            subjects = sorted(changed | naming)
+            built = build_records(store, concepts, subjects)
+            with self._writing() as db:
+                if (_generation(db) or 0) > generation:
+                    # Another process caught the file up further meanwhile.
+                    return _generation(db) or generation
+                listed = json.dumps(subjects)
+                db.execute(
+                    "DELETE FROM entry_categories WHERE n IN "
+                    f"(SELECT n FROM entries WHERE iri IN {_IN_JSON})",
+                    (listed,),
+                )
+                db.execute(f"DELETE FROM edges WHERE source IN {_IN_JSON}", (listed,))
+                db.execute(f"DELETE FROM entries WHERE iri IN {_IN_JSON}", (listed,))
+                (last,) = db.execute("SELECT coalesce(max(n), 0) FROM entries").fetchone()
+                _insert(db, built.records, first=last + 1)
+                _set_meta(db, generation=str(generation))
+            return generation
+
+    def catch_up(self, store: Store) -> int:
+        """Bring the model to the store's generation: nothing when it is there; the
+        subjects written since applied when the store can list them (and they are at
+        most half as many as the entries, as for the Snapshot); else a rebuild.
+        Returns the generation the model now reflects."""
+        with self._write_lock:
+            # Read before the change list: what is written after it is in the list
+            # too (a superset), and is applied again by the next catch_up.
+            current = store.generation()
+            ours = self.generation()
+            if ours == current:
+                return current
+            if ours is not None:
+                changed = store.changes_since(ours)
+                if changed is not None and len(changed) <= self._entry_count() // 2:
+                    return self.apply(store, changed, current)
+            return self.rebuild(store)
+
+    def _entry_count(self) -> int:
+        with self._reading() as db:
+            (count,) = db.execute("SELECT count(DISTINCT iri) FROM entries").fetchone()
+        return int(count)
+
+    # -- reading ----------------------------------------------------------------------
+
+    def concepts(self) -> dict[str, Concept]:
+        """Every SKOS concept of the ontology (categories and code lists), by IRI, as
+        `queries.load_concepts` read them at the last rebuild."""
+        with self._reading() as db:
+            _require_built(db)
+            return _concepts(db)
+
+    def search_standards(
+        self,
+        *,
+        category: str | None = None,
+        status: str | None = None,
+        register_status: str | None = None,
+        level: str | None = None,
+        q: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> Page:
+        """As `queries.search_standards`: standards by category (sub-categories
+        included), standard status, register status, level and text, sorted by
+        identifier, one page of them; an unknown category is NotFoundError, an unknown
+        code InputError, checked in the same order."""
+        with self._reading() as db:
+            _require_built(db)
+            # Only the code lists a filter is checked against are read: the checks look
+            # at the concepts of one scheme each.
+            schemes = [
+                str(scheme)
+                for scheme, value in (
+                    (CATEGORY_SCHEME, category),
+                    (SCS.StandardStatuses, status),
+                    (SCS.StandardLevels, level),
+                    (SCS.RegisterStatuses, register_status),
+                )
+                if value is not None
+            ]
+            concepts = _concepts(db, schemes) if schemes else {}
+            where, params = ["kind = ?"], ["standard"]
+            if category is not None:
+                codes = category_codes_under(concepts, category)
+                where.append(f"n IN (SELECT n FROM entry_categories WHERE code IN {_IN_JSON})")
+                params.append(json.dumps(sorted(codes)))
+            if status is not None:
+                code_filter(concepts, SCS.StandardStatuses, status, "status")
+                where.append("status = ?")
+                params.append(status)
+            if level is not None:
+                code_filter(concepts, SCS.StandardLevels, level, "level")
+                where.append("level = ?")
+                params.append(level)
+            if register_status is not None:
+                code_filter(concepts, SCS.RegisterStatuses, register_status, "register_status")
+                where.append("register_status = ?")
+                params.append(register_status)
+            return _page(db, where, params, q, limit, offset)
+
+    def list_entries(
+        self,
+        kind: str,
+        *,
+        q: str | None = None,
+        publisher: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> Page:
+        """As `queries.list_entries`: the entries of `kind`, optionally those of one
+        publisher (credit code) or matching a text, one page of them."""
+        if kind not in KINDS:
+            raise KeyError(kind)  # as a Snapshot's records[kind]
+        with self._reading() as db:
+            _require_built(db)
+            where, params = ["kind = ?"], [kind]
+            if publisher is not None:
+                where.append("publisher_id = ?")
+                params.append(publisher.strip())
+            return _page(db, where, params, q, limit, offset)
+
+    def departments(self) -> list[dict[str, Any]]:
+        """As `queries.departments`: every department, with how many resources and
+        interfaces it provides."""
+        with self._reading() as db:
+            _require_built(db)
+            provided: dict[str, dict[str, int]] = defaultdict(
+                lambda: {"resources": 0, "interfaces": 0}
+            )
+            for publisher, kind, count in db.execute(
+                "SELECT publisher_iri, kind, count(*) FROM entries "
+                "WHERE kind IN ('resource', 'interface') AND publisher_iri IS NOT NULL "
+                "GROUP BY kind, publisher_iri"
+            ):
+                provided[publisher][f"{kind}s"] = count
+            return [
+                {**record, "provides": provided[record["iri"]]}
+                for record in _records(db, "kind = ?", ["department"])
+            ]
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        """What the home page counts: the entries of each kind ("kinds"); the standards
+        directly in each category code ("categories"), by standard status ("statuses",
+        "none" for a standard without one) and by register status
+        ("register_statuses")."""
+        with self._reading() as db:
+            _require_built(db)
+            kinds = dict.fromkeys(KINDS, 0)
+            kinds.update(db.execute("SELECT kind, count(*) FROM entries GROUP BY kind"))
+            categories = dict(
+                db.execute(
+                    "SELECT c.code, count(DISTINCT c.n) FROM entry_categories c "
+                    "JOIN entries e ON e.n = c.n WHERE e.kind = 'standard' "
+                    "GROUP BY c.code ORDER BY c.code"
+                )
+            )
+            by: dict[str, dict[str, int]] = {}
+            for column in ("status", "register_status"):
+                by[column] = dict(
+                    db.execute(
+                        f"SELECT coalesce({column}, 'none') AS value, count(*) FROM entries "
+                        "WHERE kind = 'standard' GROUP BY value ORDER BY value"
+                    )
+                )
+            return {
+                "kinds": kinds,
+                "categories": categories,
+                "statuses": by["status"],
+                "register_statuses": by["register_status"],
+            }
+
+    def category_tree(self) -> list[dict[str, Any]]:
+        """As `queries.category_tree`: the categories with their sub-categories, each
+        with its standards counted by standard status and register status."""
+        with self._reading() as db:
+            _require_built(db)
+            return _category_tree(db, _concepts(db, [str(CATEGORY_SCHEME)]))
+
+    def category(self, code: str) -> dict[str, Any]:
+        """As `queries.category`: one category (its sub-tree with counts) and the
+        standards in it or below it; NotFoundError for an unknown code."""
+        with self._reading() as db:
+            _require_built(db)
+            concepts = _concepts(db, [str(CATEGORY_SCHEME)])
+            codes = category_codes_under(concepts, code)
+            found = category_node(_category_tree(db, concepts), code)
+            standards = [
+                standard_summary(record)
+                for record in _records(
+                    db,
+                    f"kind = 'standard' AND n IN "
+                    f"(SELECT n FROM entry_categories WHERE code IN {_IN_JSON})",
+                    [json.dumps(sorted(codes))],
+                )
+            ]
+            return {**found, "standards": standards}
+
+    def record(self, iri: str) -> dict[str, Any] | None:
+        """The record of the entry `iri` (a Snapshot's `by_iri[iri]`: a subject of
+        several kinds gives its last kind's record), None when it is no entry."""
+        with self._reading() as db:
+            _require_built(db)
+            found = {
+                kind: record
+                for kind, record in db.execute(
+                    "SELECT kind, record FROM entries WHERE iri = ?", (iri,)
+                )
+            }
+        for kind in reversed(KINDS):
+            if kind in found:
+                return json.loads(found[kind])
+        return None
+
+    def referrers(self, iri: str) -> list[dict[str, Any]]:
+        """The standards, resources and interfaces whose references (dated, undated,
+        conforms to) include `iri`, as a Snapshot's `referrers[iri]` lists them."""
+        kinds, keys = json.dumps(REFERRING_KINDS), json.dumps(REFERENCE_KEYS)
+        with self._reading() as db:
+            _require_built(db)
+            rows = db.execute(
+                "SELECT DISTINCT e.iri, e.kind, e.id, e.href, e.sort_key FROM edges g "
+                "JOIN entries e ON e.iri = g.source AND e.kind = g.kind "
+                f"WHERE g.target = ? AND g.kind IN {_IN_JSON} AND g.relation IN {_IN_JSON}",
+                (iri, kinds, keys),
+            ).fetchall()
+        rows.sort(key=lambda r: (REFERRING_KINDS.index(r[1]), r[4], r[0]))
+        return [{"iri": i, "kind": k, "id": ident, "href": h} for i, k, ident, h, _ in rows]
+
+    def edges(
+        self, *, source: str | None = None, target: str | None = None
+    ) -> list[dict[str, str]]:
+        """The references the entries' records hold, from `source` or to `target` (or
+        both; a target need not be an entry), each with the kind of the record that
+        holds it and its field ("relation": publisher, conforms_to, ...), sorted."""
+        where, params = [], []
+        for column, value in (("source", source), ("target", target)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(value)
+        clause = f"WHERE {' AND '.join(where)}" if where else ""
+        with self._reading() as db:
+            _require_built(db)
+            rows = db.execute(
+                f"SELECT source, kind, relation, target FROM edges {clause} "
+                "ORDER BY source, kind, relation, target",
+                params,
+            ).fetchall()
+        return [{"source": s, "kind": k, "relation": r, "target": t} for s, k, r, t in rows]
+
+
+# -- rows -------------------------------------------------------------------------------
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _insert(db: sqlite3.Connection, records: dict[str, list[dict[str, Any]]], first: int) -> None:
+    """The rows of `records` (kind name -> records), numbered from `first`."""
+    entries, categories, edges = [], [], []
+    n = first
+    for name, kind in KINDS.items():
+        keys = reference_keys(kind)
+        for record in records.get(name, []):
+            status, level = record.get("status"), record.get("level")
+            publisher = record.get("publisher")
+            entries.append(
+                (
+                    n,
+                    record["iri"],
+                    name,
+                    record["id"],
+                    str(record["id"] or ""),
+                    record["href"],
+                    status["code"] if status else None,
+                    level["code"] if level else None,
+                    record["register"]["status"],
+                    publisher.get("id") if publisher else None,
+                    publisher["iri"] if publisher else None,
+                    _json(record),
+                    "\n".join(search_texts(record)),
+                )
+            )
+            categories.extend((n, c["code"]) for c in record.get("categories") or [])
+            for key in keys:
+                value = record[key]
+                targets = value if isinstance(value, list) else [value] if value else []
+                edges.extend((record["iri"], name, key, t["iri"]) for t in targets)
+            n += 1
+    db.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", entries)
+    db.executemany("INSERT INTO entry_categories VALUES (?, ?)", categories)
+    db.executemany("INSERT OR IGNORE INTO edges VALUES (?, ?, ?, ?)", edges)
+
+
+def _drop_data(db: sqlite3.Connection) -> None:
+    for table in _DATA_TABLES:
+        db.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def _create_data(db: sqlite3.Connection) -> None:
+    # One statement at a time: executescript would commit the open transaction.
+    for statement in _statements(_DATA_SCHEMA):
+        db.execute(statement)
+
+
+def _statements(script: str) -> list[str]:
+    """The statements of a script of CREATEs, a trigger's body kept whole."""
+    found, current = [], []
+    for line in script.splitlines():
+        line = line.split("--", 1)[0].rstrip()
+        if not line:
+            continue
+        current.append(line)
+        text = "\n".join(current)
+        if sqlite3.complete_statement(text):
+            found.append(text)
+            current = []
+    return found
+
+
+def _meta(db: sqlite3.Connection) -> dict[str, str | None]:
+    return dict(db.execute("SELECT key, value FROM meta"))
+
+
+def _set_meta(db: sqlite3.Connection, **values: str | None) -> None:
+    db.executemany(
+        "INSERT INTO meta (key, value) VALUES (?, ?) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        values.items(),
+    )
+
+
+def _generation(db: sqlite3.Connection) -> int | None:
+    value = _meta(db).get("generation")
+    return None if value is None else int(value)
+
+
+def _require_built(db: sqlite3.Connection) -> None:
+    if _generation(db) is None:
+        raise ModelNotBuiltError("the read model is not built: catch_up or rebuild it first")
+
+
+def _concepts(db: sqlite3.Connection, schemes: list[str] | None = None) -> dict[str, Concept]:
+    """The concepts, or those of some schemes (code lists)."""
+    where, params = "", []
+    if schemes is not None:
+        where, params = f"WHERE scheme IN {_IN_JSON}", [json.dumps(schemes)]
+    return {
+        iri: Concept(iri, scheme, notation, json.loads(label), broader)
+        for iri, scheme, notation, label, broader in db.execute(
+            f"SELECT iri, scheme, notation, label, broader FROM concepts {where}", params
+        )
+    }
+
+
+def _records(db: sqlite3.Connection, where: str, params: list[Any]) -> Iterator[dict[str, Any]]:
+    """The records matching `where`, in list order."""
+    for (text,) in db.execute(f"SELECT record FROM entries WHERE {where} {_ORDER}", params):
+        yield json.loads(text)
+
+
+def _category_tree(db: sqlite3.Connection, concepts: dict[str, Concept]) -> list[dict[str, Any]]:
+    # The counts read only these fields of each standard, so no record is parsed.
+    standards: dict[int, dict[str, Any]] = {
+        n: {
+            "iri": iri,
+            "categories": [],
+            "status": {"code": status} if status is not None else None,
+            "register": {"status": register_status},
+        }
+        for n, iri, status, register_status in db.execute(
+            "SELECT n, iri, status, register_status FROM entries WHERE kind = 'standard' " + _ORDER
+        )
+    }
+    for n, code in db.execute(
+        "SELECT c.n, c.code FROM entry_categories c JOIN entries e ON e.n = c.n "
+        "WHERE e.kind = 'standard' ORDER BY c.rowid"
+    ):
+        standards[n]["categories"].append({"code": code})
+    return category_tree_of(concepts, standards.values())
+
+
+def _page(
+    db: sqlite3.Connection,
+    where: list[str],
+    params: list[Any],
+    q: str | None,
+    limit: int,
+    offset: int,
+) -> Page:
+    """One page of the entries matching `where` and the text `q`, as `queries._page`
+    slices the filtered records (negative offsets and limits included)."""
+    clause = " AND ".join(where)
+    if not q:
+        if limit >= 0 and offset >= 0:
+            (total,) = db.execute(f"SELECT count(*) FROM entries WHERE {clause}", params).fetchone()
+            rows = db.execute(
+                f"SELECT record FROM entries WHERE {clause} {_ORDER} LIMIT ? OFFSET ?",
+                [*params, limit, offset],
+            )
+            return Page(total, limit, offset, [json.loads(text) for (text,) in rows])
+        matched = [
+            n for (n,) in db.execute(f"SELECT n FROM entries WHERE {clause} {_ORDER}", params)
+        ]
+    else:
+        needles = search_needles(q)
+        looked_for = sorted(n for n in needles if n)
+        if not looked_for:  # white space only: matches nothing, as in queries._matcher
+            return Page(0, limit, offset, [])
+        if all(len(n) >= TRIGRAM for n in looked_for):
+            text_clause = "n IN (SELECT rowid FROM entry_text WHERE entry_text MATCH ?)"
+            text_params: list[Any] = [" OR ".join(_phrase(n) for n in looked_for)]
+        else:
+            text_clause = "(" + " OR ".join("instr(search, ?) > 0" for _ in looked_for) + ")"
+            text_params = list(looked_for)
+        candidates = db.execute(
+            f"SELECT n, search FROM entries WHERE {clause} AND {text_clause} {_ORDER}",
+            [*params, *text_params],
+        )
+        # The index only narrows: the answer is the matcher's, on the same folded texts.
+        matched = [n for n, text in candidates if texts_match(needles, text.split("\n"))]
+    chosen = matched[offset : offset + limit]
+    texts = dict(
+        db.execute(f"SELECT n, record FROM entries WHERE n IN {_IN_JSON}", (json.dumps(chosen),))
+    )
+    return Page(len(matched), limit, offset, [json.loads(texts[n]) for n in chosen])
+
+
+def _phrase(needle: str) -> str:
+    """An FTS5 string (a phrase of trigrams): any character but the quote is literal."""
+    return '"' + needle.replace('"', '""') + '"'
