@@ -143,9 +143,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
 
+    from registry.registration import REGISTRAR, change_status
+
     from registry import queries
     from registry.read.model import ReadModel
-    from registry.registration import REGISTRAR, change_status
     from registry.store import OxigraphStore
 
     source = prepared_store(args)

@@ -20,7 +20,6 @@ from registry.cli.serve import serve
 from registry.cli.tokens import token
 from registry.cli.validate import rules, validate
 
-
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
 
 

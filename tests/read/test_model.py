@@ -17,18 +17,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from bench.generate import write_registry
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS
+from registry.queries import KINDS, ReadCache
+from registry.registration import REGISTRAR, change_status
 
-from bench.generate import write_registry
 from bench.sparql_bench import write_registered_extra
 from registry import queries
 from registry.errors import RegistryError
 from registry.inputs import Document
 from registry.namespaces import GRAPH_CURRENT, GRAPH_ONTOLOGY
-from registry.queries import KINDS, ReadCache
 from registry.read.model import ModelNotBuiltError, ReadModel
-from registry.registration import REGISTRAR, change_status
 from registry.service import Registry
 from registry.store import OxigraphStore, Store, WriteBatch
 from tests import documents
