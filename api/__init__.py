@@ -14,8 +14,6 @@ from starlette.concurrency import run_in_threadpool
 
 from registry import __version__
 from registry.config import Settings, load_settings
-from registry.read.kept_answers import AnswerCache
-from registry.read.queries import ReadCache, warm_lists
 from registry.register.jobs import JobQueue
 from registry.service import Registry
 from registry.store import Store
@@ -29,10 +27,6 @@ Reading is public. Writing needs a bearer token made with `screg token create`:
 `{"error": {"code", "message", "details"}}`; a submission that does not conform
 is 422 with the validation report in `details`.
 """
-
-# Finished JSON answers of entry lookups kept per store generation (api.answers): a
-# resource with its data items is ~3-5 KB, so this holds ~15,000 of them.
-ANSWER_CACHE_BYTES = 64 * 2**20
 
 
 def create_app(
@@ -48,7 +42,6 @@ def create_app(
     from fastapi.staticfiles import StaticFiles
 
     from api import errors
-    from api.answers import CachedAnswersMiddleware
     from api.limits import BodyLimitMiddleware
     from api.pages import browse, forms, home, render
     from api.routers import (
@@ -73,11 +66,10 @@ def create_app(
 
         registry = await run_in_threadpool(build)
         app.state.registry = registry
-        app.state.read_cache = ReadCache()
-        app.state.answers = AnswerCache(ANSWER_CACHE_BYTES)
         app.state.jobs = JobQueue()
-        if settings.warm_lists:
-            warm_lists(registry.store, app.state.read_cache)
+        # The read model is caught up before the first request: from its file at the
+        # store's generation (nothing to do), the writes since, or a rebuild.
+        await run_in_threadpool(registry.reader)
         sparql.start(app)  # a warm worker, so the first public query does not wait ~1 s
         try:
             yield
@@ -96,8 +88,6 @@ def create_app(
     errors.install_error_handlers(app)
     errors.document_error_model(app)
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
-    # Outermost: a repeated entry lookup is answered before anything else runs.
-    app.add_middleware(CachedAnswersMiddleware, state=app.state)
     app.include_router(catalogue.router)
     app.include_router(registration.router)
     app.include_router(openapi_import.router)

@@ -19,8 +19,7 @@ from registry.errors import (
 )
 from registry.inputs.document import MAPPED_FORMATS
 from registry.inputs.rdf import format_for_media_type, rdf_format
-from registry.read.kept_answers import AnswerCache
-from registry.read.queries import ReadCache
+from registry.read.model import ReadModel
 from registry.register.jobs import JobQueue
 from registry.register.submission import Principal
 from registry.register.tokens import authenticate
@@ -61,18 +60,12 @@ def get_store(registry: RegistryDep) -> Store:
 StoreDep = Annotated[Store, Depends(get_store)]
 
 
-def get_cache(request: Request) -> ReadCache:
-    return request.app.state.read_cache
+def get_read(registry: RegistryDep) -> ReadModel:
+    # Caught up to the store's generation first: another process may have written.
+    return registry.reader()
 
 
-CacheDep = Annotated[ReadCache, Depends(get_cache)]
-
-
-def get_answers(request: Request) -> AnswerCache:
-    return request.app.state.answers  # type: ignore[no-any-return]
-
-
-AnswersDep = Annotated[AnswerCache, Depends(get_answers)]
+ReadDep = Annotated[ReadModel, Depends(get_read)]
 
 
 def get_principal(

@@ -80,7 +80,7 @@ def prepared_store(args: argparse.Namespace) -> Path:
 def reads(model: Any, store: Any, cache: Any) -> dict[str, tuple[Callable[[], Any], ...]]:
     """The reads timed, by name: (over the model, over the warm snapshot). What they
     look for is picked from the model, so that no snapshot is built to choose it."""
-    from registry import queries
+    from registry.read import queries
 
     resources = model.list_entries("resource", limit=100_000).items
     title = next((r["title"].get("zh", "") for r in resources if r["title"].get("zh")), "")
@@ -143,10 +143,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
 
-    from registry.registration import REGISTRAR, change_status
-
-    from registry import queries
+    from registry.read import queries
     from registry.read.model import ReadModel
+    from registry.register.submission import REGISTRAR, change_status
     from registry.store import OxigraphStore
 
     source = prepared_store(args)

@@ -71,10 +71,11 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         20 * 1024 * 1024, gt=0, description="Largest accepted upload, in bytes (413 above)."
     )
-    warm_lists: bool = Field(
-        True,
-        description="Build the lists' snapshot in the background when the API starts, so "
-        "the first list or page does not wait for it (about a minute at 50,000 resources).",
+    read_model: str = Field(
+        "",
+        description="File of the read model (lists, search, counts, entry records; SQLite). "
+        "Empty: beside an embedded store (`<store>.read.sqlite`), in memory for the "
+        "memory and remote stores.",
     )
     resubmit_keep_bytes: int = Field(
         256 * 1024 * 1024,

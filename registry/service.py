@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
@@ -19,11 +20,12 @@ from registry.inputs.document import Document, StoreLookup, SubmissionGraph, map
 from registry.inputs.load import load_submission, validator_for
 from registry.inputs.oxparse import FAST_MIN_BYTES, Triple, graph_of, parse_triples
 from registry.inputs.rdf import format_for_filename, normalise_identifiers, rdf_format
+from registry.read.model import ReadModel
 from registry.register import submission as registration
 from registry.register.kept_documents import KeptDocuments, keep_document
 from registry.register.seed import is_empty, seed_store
 from registry.register.submission import EntryChange, Principal, SubmissionResult, VersionInfo
-from registry.store import Store, open_store
+from registry.store import Store, backend_kind, open_store
 from registry.validation.validator import Progress, ValidationReport, Validator
 
 
@@ -51,6 +53,8 @@ class Registry:
         # Large documents registered last, so that re-submitting one with a few
         # entries changed reads only what changed (registry.register.kept_documents).
         self.kept = KeptDocuments(settings.resubmit_keep_bytes)
+        # The read model, opened on first use (registry.read.model).
+        self._read_model: ReadModel | None = None
 
     @property
     def store(self) -> Store:
@@ -67,11 +71,49 @@ class Registry:
                 self._store = store
             return self._store
 
+    def read_model_path(self) -> str:
+        """Where the read model lives: the setting, else beside an embedded store, else
+        in memory (a remote store's processes keep no files; they rebuild at start)."""
+        if self.settings.read_model:
+            return self.settings.read_model
+        setting = self.settings.store
+        if backend_kind(setting) == "path":
+            folder = Path(setting)
+            return str(folder.with_name(folder.name + ".read.sqlite"))
+        return ":memory:"
+
+    def reader(self) -> ReadModel:
+        """The read model at the store's generation: caught up first when another
+        writer (a process, or a write that did not go through this object) moved it."""
+        store = self.store
+        with self._store_lock:
+            if self._read_model is None:
+                self._read_model = ReadModel(
+                    self.read_model_path(), base_iri=self.settings.base_iri
+                )
+            model = self._read_model
+        model.catch_up(store)
+        return model
+
+    def rebuild_read_model(self) -> int:
+        """Build the read model again from the store (a missing or damaged file, a store
+        restored from a dump); returns the generation it reflects."""
+        model = self.reader()
+        return model.rebuild(self.store)
+
+    def _wrote(self) -> None:
+        """The writer's half of the read model: brought up to the write just made, in
+        the same lock, so that the next reader finds it there."""
+        self.reader()
+
     def close(self) -> None:
         # The validator may be shared (tests pass one in): its worker processes are
         # stopped by whoever made it, or at exit.
         if self._own_validator:
             self.validator.close()
+        if self._read_model is not None:
+            self._read_model.close()
+            self._read_model = None
         if self._store is not None:
             self._store.close()
             self._store = None
@@ -139,7 +181,7 @@ class Registry:
 
         def incremental(run: Any, document: Any) -> SubmissionResult | None:
             with self.write_lock, self.store.exclusive():
-                return run(
+                done = run(
                     self.store,
                     self.validator,
                     document,
@@ -149,6 +191,9 @@ class Registry:
                     self.settings.report_max_results,
                     progress,
                 )
+                if done is not None and done.submission is not None:
+                    self._wrote()
+                return done
 
         if source is not None and self.kept:
             # A kept document with a few statements changed: only those are read
@@ -188,6 +233,8 @@ class Registry:
                 self.settings.report_max_results,
                 progress,
             )
+            if result.submission is not None:
+                self._wrote()
         if triples is not None:
             self._keep(source, triples, result)
         return result
@@ -220,9 +267,11 @@ class Registry:
         item = self.resolve(ident)
         successor_iri = self.resolve(successor) if successor else None
         with self.write_lock, self.store.exclusive():
-            return registration.change_status(
+            change = registration.change_status(
                 self.store, item, status, principal, self.settings.base_iri, successor_iri, reason
             )
+            self._wrote()
+            return change
 
     def history(self, ident: str) -> list[VersionInfo]:
         return registration.history(self.store, self.resolve(ident))

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from rdflib import URIRef
 
-from api.deps import CacheDep, RegistryDep, StoreDep
+from api.deps import ReadDep, RegistryDep
 from api.i18n import lang_of
 from api.pages.render import KINDS, local_href, render
 from registry.errors import InputError, RegistryError
@@ -29,6 +29,8 @@ from registry.graphs import (
 )
 from registry.namespaces import SCS
 from registry.read import queries
+from registry.read.model import ReadModel
+from registry.read.queries import Concept
 
 router = APIRouter(include_in_schema=False)
 
@@ -38,9 +40,9 @@ router = APIRouter(include_in_schema=False)
 # -- categories ----------------------------------------------------------------------------
 
 
-def code_list(snap: queries.Snapshot, scheme: URIRef) -> list[queries.Concept]:
+def code_list(read: ReadModel, scheme: URIRef) -> list[Concept]:
     return sorted(
-        (c for c in snap.concepts.values() if c.scheme == str(scheme)), key=lambda c: c.notation
+        (c for c in read.concepts().values() if c.scheme == str(scheme)), key=lambda c: c.notation
     )
 
 
@@ -48,34 +50,30 @@ def code_list(snap: queries.Snapshot, scheme: URIRef) -> list[queries.Concept]:
 def category_page(
     request: Request,
     code: str,
-    store: StoreDep,
-    cache: CacheDep,
+    read: ReadDep,
     status: Annotated[str | None, Query(max_length=40)] = None,
     level: Annotated[str | None, Query(max_length=40)] = None,
 ) -> HTMLResponse:
     """A category's sub-categories and its standards (sub-categories included), filtered
     by standard status and level; an unknown category is 404, an unknown filter 400."""
-    node = queries.category(store, code, cache)  # 404 first
-    page = queries.search_standards(
-        store,
+    node = read.category(code)  # 404 first
+    page = read.search_standards(
         category=code,
         status=status or None,
         level=level or None,
         limit=100_000,
-        cache=cache,
     )
-    snap = queries.snapshot(store, cache)
     return render(
         request,
         "category.html",
         {
             "node": node,
             "standards": page.items,
-            "statuses": code_list(snap, SCS.StandardStatuses),
-            "levels": code_list(snap, SCS.StandardLevels),
+            "statuses": code_list(read, SCS.StandardStatuses),
+            "levels": code_list(read, SCS.StandardLevels),
             "status": status or "",
             "level": level or "",
-            "parents": _parents(queries.category_tree(store, cache), code),
+            "parents": _parents(read.category_tree(), code),
         },
     )
 
@@ -101,13 +99,12 @@ def _parents(tree: list[dict[str, Any]], code: str) -> list[dict[str, Any]]:
 @router.get("/search", response_class=HTMLResponse)
 def search_page(
     request: Request,
-    store: StoreDep,
-    cache: CacheDep,
+    read: ReadDep,
     q: Annotated[str, Query(max_length=200)] = "",
     kind: Annotated[str, Query(max_length=20)] = "all",
 ) -> HTMLResponse:
     """Standards, resources and interfaces whose identifier, code or zh/en title holds
-    `q`; a standard identifier in any spelling is normalised (queries._matcher)."""
+    `q`; a standard identifier in any spelling is normalised (queries.search_needles)."""
     if kind not in ("all", *KINDS):
         raise InputError(f"unknown kind {kind!r}", {"allowed": ["all", *KINDS]})
     results: dict[str, list[dict[str, Any]]] = {}
@@ -117,9 +114,9 @@ def search_page(
     if text or kind != "all":
         for name in KINDS if kind == "all" else (kind,):
             if name == "standard":
-                found = queries.search_standards(store, q=text or None, limit=500, cache=cache)
+                found = read.search_standards(q=text or None, limit=500)
             else:
-                found = queries.list_entries(store, name, q=text or None, limit=500, cache=cache)
+                found = read.list_entries(name, q=text or None, limit=500)
             results[name] = found.items
     return render(
         request,
@@ -254,7 +251,7 @@ def _page_links(request: Request, offset: int, shown: int, total: int) -> dict[s
 def impact_page(
     request: Request,
     registry: RegistryDep,
-    cache: CacheDep,
+    read: ReadDep,
     standard: Annotated[str, Query(max_length=300)] = "",
     change: Annotated[str, Query(max_length=20)] = "superseded",
     offset: Annotated[int, Query(ge=0)] = 0,
@@ -262,11 +259,10 @@ def impact_page(
     """Choose a standard and a change; see what is affected, each with its path, a page of
     IMPACT_PAGE entries at a time."""
     store = registry.store
-    snap = queries.snapshot(store, cache)
     context: dict[str, Any] = {
         "standard": standard,
         "change": change,
-        "choices": snap.records["standard"],
+        "choices": read.search_standards(limit=1_000_000).items,
         "impact": None,
         "error": None,
     }

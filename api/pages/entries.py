@@ -10,6 +10,7 @@ version, a data item) a table of its statements. api.routers.entities calls
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from rdflib import Graph, Literal, URIRef
@@ -23,6 +24,7 @@ from registry.errors import NotFoundError
 from registry.graphs import graph_of
 from registry.namespaces import bind_prefixes
 from registry.read import queries
+from registry.read.model import ReadModel
 from registry.register.submission import history, item_state
 from registry.service import Registry
 
@@ -35,14 +37,13 @@ def entry_page(request: Request, registry: Registry, iri: str, path: str) -> Res
     """The page of `iri` (minted under the base as `path`); NotFoundError when the
     registry holds nothing about it."""
     store = registry.store
-    cache = request.app.state.read_cache
     match = _SUBMISSION.match(path)
     if match:
         return _submission_page(request, registry, match[1])
     state = item_state(store, iri)
     if state is not None and state.kind in PAGE_KINDS:
         try:
-            record = queries.entry(store, state.kind, iri, cache)
+            record = queries.entry(store, state.kind, iri, registry.reader().concepts())
         except NotFoundError:
             record = None  # retired: no longer current; the statements page shows it
         if record is not None:
@@ -54,10 +55,11 @@ def entry_page(request: Request, registry: Registry, iri: str, path: str) -> Res
     return _statements_page(request, graph, iri)
 
 
-def _named(snap: queries.Snapshot, iri: str, kind: str | None = None) -> dict[str, Any]:
-    record = snap.by_iri.get(iri, {})
-    if kind is None:
-        kind = next((k for k, rs in snap.records.items() if record in rs), None)
+def _named(read: ReadModel, iri: str, kind: str | None = None) -> dict[str, Any]:
+    found = read.kind_and_record(iri)
+    record = found[1] if found else {}
+    if kind is None and found:
+        kind = found[0]
     return {
         "iri": iri,
         "kind": kind,
@@ -67,20 +69,25 @@ def _named(snap: queries.Snapshot, iri: str, kind: str | None = None) -> dict[st
     }
 
 
+def _by_id(named: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """In the order lists give entries: by id, then IRI."""
+    return sorted(named, key=lambda n: (str(n["id"] or ""), n["iri"]))
+
+
 def _context(
     request: Request, registry: Registry, kind: str, record: dict[str, Any]
 ) -> dict[str, Any]:
     store = registry.store
-    snap = queries.snapshot(store, request.app.state.read_cache)
+    read = registry.reader()
     iri = record["iri"]
     context: dict[str, Any] = {"e": record, "kind": kind}
     if kind == "standard":
         refs = record.get("referenced_by", [])
         context["cited_by"] = [
-            _named(snap, r["iri"], "standard") for r in refs if r["kind"] == "standard"
+            _named(read, r["iri"], "standard") for r in refs if r["kind"] == "standard"
         ]
         context["conforming"] = [
-            _named(snap, r["iri"], r["kind"]) for r in refs if r["kind"] != "standard"
+            _named(read, r["iri"], r["kind"]) for r in refs if r["kind"] != "standard"
         ]
         graph = graph_of(store)
         if iri in graph:
@@ -88,17 +95,17 @@ def _context(
                 graph, iri, registry.settings.base_iri, lang_of(request), PICTURE_DEPTH
             )
     elif kind == "resource":
-        context["served_by"] = [
-            _named(snap, r["iri"], "interface")
-            for r in snap.records["interface"]
-            if any(s["iri"] == iri for s in r.get("serves") or [])
-        ]
+        context["served_by"] = _by_id(
+            _named(read, e["source"], "interface")
+            for e in read.edges(target=iri)
+            if e["kind"] == "interface" and e["relation"] == "serves"
+        )
     elif kind == "department":
+        provided = [e for e in read.edges(target=iri) if e["relation"] == "publisher"]
         context["provided"] = [
-            _named(snap, r["iri"], k)
+            named
             for k in ("resource", "interface")
-            for r in snap.records[k]
-            if (r.get("publisher") or {}).get("iri") == iri
+            for named in _by_id(_named(read, e["source"], k) for e in provided if e["kind"] == k)
         ]
     return context
 
@@ -106,8 +113,8 @@ def _context(
 def _submission_page(request: Request, registry: Registry, submission_id: str) -> Response:
     store = registry.store
     found = queries.submission(store, registry.settings.base_iri, submission_id)
-    snap = queries.snapshot(store, request.app.state.read_cache)
-    found["named_entries"] = [_named(snap, e) for e in found["entries"]]
+    read = registry.reader()
+    found["named_entries"] = [_named(read, e) for e in found["entries"]]
     return render(request, "submission.html", {"s": found})
 
 

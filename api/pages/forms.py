@@ -172,7 +172,7 @@ def validate_upload(
         return render(request, "validate.html", context, status=error.status)
     limit = registry.settings.report_max_results
     context["file_name"] = doc.name
-    context["report"] = report_view(report, lang_of(request), limit, _registered(request, registry))
+    context["report"] = report_view(report, lang_of(request), limit, _registered(registry, report))
     return render(request, "validate.html", context)
 
 
@@ -217,8 +217,8 @@ def signed_in(request: Request, store: Store) -> Principal | None:
 def _who(request: Request, registry: Registry, principal: Principal) -> dict[str, Any]:
     """What the page says about the signed-in principal: role, department, label."""
     store = registry.store
-    snap = queries.snapshot(store, request.app.state.read_cache)
-    department = snap.by_iri.get(str(principal.department)) if principal.department else None
+    read = registry.reader()
+    department = read.record(str(principal.department)) if principal.department else None
     token_id = principal.name.removeprefix("token-")
     label = next((i.name for i in list_tokens(store) if i.id == token_id), "")
     return {
@@ -315,7 +315,7 @@ def register_upload(
     extra = {
         "file_name": doc.name,
         "report": report_view(
-            result.report, lang_of(request), limit, _registered(request, registry)
+            result.report, lang_of(request), limit, _registered(registry, result.report)
         ),
         "accepted": result.accepted,
         "submission": result.submission,
@@ -334,12 +334,12 @@ def register_upload(
     return _register_page(request, registry, principal, extra, 201 if result.accepted else 422)
 
 
-def _registered(request: Request, registry: Registry) -> set[str]:
-    return set(queries.snapshot(registry.store, request.app.state.read_cache).by_iri)
+def _registered(registry: Registry, report: ValidationReport) -> set[str]:
+    """The report's entries that are registered now (their pages can be linked)."""
+    return registry.reader().known(r.entry for r in report.results if r.entry)
 
 
 def _label(request: Request, registry: Registry, iri: str) -> dict[str, str]:
-    snap = queries.snapshot(registry.store, request.app.state.read_cache)
-    record = snap.by_iri.get(iri, {})
+    record = registry.reader().record(iri) or {}
     label = record.get("title") or record.get("name") or {}
     return {**label, "id": record.get("id") or ""}

@@ -10,7 +10,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from api.deps import CacheDep, RegistryDep
+from api.deps import ReadDep, RegistryDep
 from api.pages.render import KINDS, STATUSES, render
 from registry.graphs import coverage_report, graph_of
 from registry.read import queries
@@ -19,22 +19,22 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, registry: RegistryDep, cache: CacheDep) -> HTMLResponse:
+def home(request: Request, registry: RegistryDep, read: ReadDep) -> HTMLResponse:
     store = registry.store
-    snap = queries.snapshot(store, cache)
     settings = registry.settings
     targets = coverage_report(graph_of(store), settings.target_national, settings.target_local)[
         "targets"
     ]
-    counts = {kind: len(snap.records[kind]) for kind in (*KINDS, "department")}
+    kinds = read.counts()["kinds"]
+    counts = {kind: kinds.get(kind, 0) for kind in (*KINDS, "department")}
     return render(
         request,
         "home.html",
         {
-            "tree": queries.category_tree(store, cache),
+            "tree": read.category_tree(),
             "statuses": STATUSES,
             "targets": targets,
-            "recent": queries.recent_versions(store, snap),
+            "recent": queries.recent_versions(store, read.record),
             "counts": counts,
         },
     )

@@ -9,21 +9,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi import APIRouter, Path, Query
 
-from api.answers import answer_key
-from api.deps import AnswersDep, CacheDep, RegistryDep, SettingsDep, StoreDep
+from api.deps import ReadDep, RegistryDep, SettingsDep, StoreDep
 from api.errors import error_responses
-from registry.read import kept_answers, queries
-from registry.read.kept_answers import AnswerCache
+from registry.read import queries
+from registry.read.model import ReadModel
 from registry.store import Store
 
 router = APIRouter(prefix="/api/v1", tags=["registry"])
 
 READ_ERRORS = error_responses(404, 422, 500, 503)
-# The entry routes answer pre-serialised bytes (no response model to re-validate a
-# cached answer); their 200 is still documented as the JSON object it is.
+# An entry's answer is an open JSON object (its fields depend on its kind): no response
+# model re-validates it, and its 200 is documented as the object it is.
 ENTRY_RESPONSES = {
     200: {
         "description": "Successful Response",
@@ -57,28 +55,26 @@ Ident = Annotated[
 
 
 @router.get("/categories", summary="The category tree with counts", responses=READ_ERRORS)
-def list_categories(store: StoreDep, cache: CacheDep) -> list[dict[str, Any]]:
+def list_categories(read: ReadDep) -> list[dict[str, Any]]:
     """The six categories of the standard system and their sub-categories. Each has
     `counts`: standards directly in it, in it or any sub-category (`total`), and that
     total by standard status and by register status."""
-    return queries.category_tree(store, cache)
+    return read.category_tree()
 
 
 @router.get("/categories/{code}", summary="One category and its standards", responses=READ_ERRORS)
 def get_category(
     code: Annotated[str, Path(max_length=20, description="Category code, e.g. `3` or `3.2`.")],
-    store: StoreDep,
-    cache: CacheDep,
+    read: ReadDep,
 ) -> dict[str, Any]:
     """The category with its sub-categories and counts, and `standards`: the standards
     in it or in any of its sub-categories."""
-    return queries.category(store, code, cache)
+    return read.category(code)
 
 
 @router.get("/standards", summary="Standards, filtered and paged", responses=LIST_ERRORS)
 def list_standards(
-    store: StoreDep,
-    cache: CacheDep,
+    read: ReadDep,
     category: Annotated[
         str | None, Query(max_length=20, description="Category code; sub-categories included.")
     ] = None,
@@ -110,8 +106,7 @@ def list_standards(
 ) -> dict[str, Any]:
     """Standards sorted by identifier. `total` counts every match; `items` holds one page.
     An unknown category is 404; an unknown status or level is 400."""
-    page = queries.search_standards(
-        store,
+    page = read.search_standards(
         category=category,
         status=status,
         register_status=register_status,
@@ -119,32 +114,14 @@ def list_standards(
         q=q,
         limit=limit,
         offset=offset,
-        cache=cache,
     )
     return page.as_dict()
 
 
-def entry_answer(
-    request: Request,
-    store: Store,
-    cache: queries.ReadCache,
-    answers: AnswerCache,
-    kind: str,
-    ident: str,
-) -> Response:
-    """The JSON of one entry, built from its own triples and kept across the writes that
-    cannot change it (registry/kept_answers.py); api.answers serves the kept bytes to
-    the next GET of the same path."""
-    body = kept_answers.entry_answer(
-        store,
-        answers,
-        cache,
-        kind,
-        ident,
-        answer_key(request.scope["path"]),
-        lambda record: bytes(JSONResponse(record).body),
-    )
-    return Response(body, media_type="application/json")
+def entry_answer(store: Store, read: ReadModel, kind: str, ident: str) -> dict[str, Any]:
+    """The JSON of one entry, built from its own triples (queries.entry, the one builder
+    of an entry's answer); repeated lookups are answered 304 by HTTP caching."""
+    return queries.entry(store, kind, ident, read.concepts())
 
 
 @router.get(
@@ -153,26 +130,23 @@ def entry_answer(
     responses=ENTRY_RESPONSES,
     response_model=None,
 )
-def get_standard(
-    id: Ident, request: Request, store: StoreDep, cache: CacheDep, answers: AnswersDep
-) -> Response:
+def get_standard(id: Ident, store: StoreDep, read: ReadDep) -> dict[str, Any]:
     """A standard by any spelling of its identifier (`GB%2FT%2021063.3-2007`,
     `GB-T-21063.3-2007`, `gb%2Ft21063.3%E2%80%942007`) or its IRI, with what refers to it."""
-    return entry_answer(request, store, cache, answers, "standard", id)
+    return entry_answer(store, read, "standard", id)
 
 
 @router.get("/resources", summary="Information resources, paged", responses=LIST_ERRORS)
 def list_resources(
-    store: StoreDep,
-    cache: CacheDep,
+    read: ReadDep,
     publisher: Publisher = None,
     q: Text = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> dict[str, Any]:
     """Catalogue entries sorted by resource code."""
-    return queries.list_entries(
-        store, "resource", q=q, publisher=publisher, limit=limit, offset=offset, cache=cache
+    return read.list_entries(
+        "resource", q=q, publisher=publisher, limit=limit, offset=offset
     ).as_dict()
 
 
@@ -191,26 +165,23 @@ def get_resource(
             "(`101001%2F000001`), or its slug `101001-000001`.",
         ),
     ],
-    request: Request,
     store: StoreDep,
-    cache: CacheDep,
-    answers: AnswersDep,
-) -> Response:
+    read: ReadDep,
+) -> dict[str, Any]:
     """The resource with its data items in order."""
-    return entry_answer(request, store, cache, answers, "resource", code)
+    return entry_answer(store, read, "resource", code)
 
 
 @router.get("/interfaces", summary="Data interfaces, paged", responses=LIST_ERRORS)
 def list_interfaces(
-    store: StoreDep,
-    cache: CacheDep,
+    read: ReadDep,
     publisher: Publisher = None,
     q: Text = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> dict[str, Any]:
-    return queries.list_entries(
-        store, "interface", q=q, publisher=publisher, limit=limit, offset=offset, cache=cache
+    return read.list_entries(
+        "interface", q=q, publisher=publisher, limit=limit, offset=offset
     ).as_dict()
 
 
@@ -222,18 +193,16 @@ def list_interfaces(
 )
 def get_interface(
     code: Annotated[str, Path(max_length=200, description="Interface code.")],
-    request: Request,
     store: StoreDep,
-    cache: CacheDep,
-    answers: AnswersDep,
-) -> Response:
-    return entry_answer(request, store, cache, answers, "interface", code)
+    read: ReadDep,
+) -> dict[str, Any]:
+    return entry_answer(store, read, "interface", code)
 
 
 @router.get("/departments", summary="Departments", responses=READ_ERRORS)
-def list_departments(store: StoreDep, cache: CacheDep) -> list[dict[str, Any]]:
+def list_departments(read: ReadDep) -> list[dict[str, Any]]:
     """Every department with how many resources and interfaces it provides."""
-    return queries.departments(store, cache)
+    return read.departments()
 
 
 @router.get(
@@ -244,12 +213,10 @@ def list_departments(store: StoreDep, cache: CacheDep) -> list[dict[str, Any]]:
 )
 def get_department(
     code: Annotated[str, Path(max_length=200, description="Unified social credit code.")],
-    request: Request,
     store: StoreDep,
-    cache: CacheDep,
-    answers: AnswersDep,
-) -> Response:
-    return entry_answer(request, store, cache, answers, "department", code)
+    read: ReadDep,
+) -> dict[str, Any]:
+    return entry_answer(store, read, "department", code)
 
 
 @router.get(

@@ -215,9 +215,34 @@ def import_(file: str, fmt: str, store: str | None) -> None:
             if target.quad_count():
                 raise RegistryError("import needs an empty store; this one holds data")
             generation = target.load_dump(Path(file).read_bytes(), EXPORT_FORMATS[fmt])  # type: ignore[arg-type]
+        # A read model beside the store may be another registry's at the same generation.
+        with open_registry(store) as registry:
+            registry.rebuild_read_model()
     except RegistryError as error:
         fail(error)
     click.echo(f"imported; store generation {generation}")
 
 
-COMMANDS = (register, status, history, show, export_, import_)
+@click.group("read-model")
+def read_model() -> None:
+    """The read model: lists, search, counts and entry records (docs/architecture.md)."""
+
+
+@read_model.command("rebuild")
+@store_option
+def read_model_rebuild(store: str | None) -> None:
+    """Build the read model again from the store (exit 0, 2 on an error). Needed only
+    when its file was lost or damaged: every write keeps it up to date, and a process
+    that finds it behind the store catches it up by itself."""
+    try:
+        with open_registry(store) as registry:
+            generation = registry.rebuild_read_model()
+            counts = registry.reader().counts()["kinds"]
+            path = registry.read_model_path()
+    except RegistryError as error:
+        fail(error)
+    listed = ", ".join(f"{n} {kind}" for kind, n in counts.items())
+    click.echo(f"read model {path} rebuilt at store generation {generation}: {listed}")
+
+
+COMMANDS = (register, status, history, show, export_, import_, read_model)

@@ -36,7 +36,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from registry.namespaces import SCS
-from registry.queries import (
+from registry.read.queries import (
     CATEGORY_SCHEME,
     KINDS,
     REFERENCE_KEYS,
@@ -153,6 +153,9 @@ class ReadModel:
         self._connections: list[sqlite3.Connection] = []
         self._connections_lock = threading.Lock()
         self._closed = False
+        # The generation this process last brought the model to: a reader whose store
+        # is there too needs no lock and no read of the file.
+        self._known: int | None = None
         self._shared = self._connect() if self._memory else None
         self._prepare(base_iri)
 
@@ -292,8 +295,8 @@ class ReadModel:
         `changed_iris` must hold every subject written since the model's generation,
         and `generation` is the store generation they bring it to (what `Store.write`
         returned; by default the store's generation now, which is right only when no
-        other write came in between). The concepts are kept: after a write to the
-        ontology, `rebuild`. Returns the generation the model now reflects."""
+        other write came in between). A write that touches a concept of the
+        ontology rebuilds the model. Returns the generation the model now reflects."""
         with self._write_lock:
             if generation is None:
                 generation = store.generation()
@@ -301,6 +304,10 @@ class ReadModel:
             with self._reading() as db:
                 _require_built(db)
                 concepts = _concepts(db)
+            if not changed.isdisjoint(concepts):
+                # The ontology was written: every record names concepts.
+                return self.rebuild(store)
+            with self._reading() as db:
                 naming = {
                     source
                     for (source,) in db.execute(
@@ -332,18 +339,25 @@ class ReadModel:
         subjects written since applied when the store can list them (and they are at
         most half as many as the entries, as for the Snapshot); else a rebuild.
         Returns the generation the model now reflects."""
+        current = store.generation()
+        if current == self._known:
+            return current
         with self._write_lock:
-            # Read before the change list: what is written after it is in the list
-            # too (a superset), and is applied again by the next catch_up.
-            current = store.generation()
-            ours = self.generation()
-            if ours == current:
-                return current
-            if ours is not None:
-                changed = store.changes_since(ours)
-                if changed is not None and len(changed) <= self._entry_count() // 2:
-                    return self.apply(store, changed, current)
-            return self.rebuild(store)
+            self._known = self._catch_up(store)
+            return self._known
+
+    def _catch_up(self, store: Store) -> int:
+        # Read before the change list: what is written after it is in the list
+        # too (a superset), and is applied again by the next catch_up.
+        current = store.generation()
+        ours = self.generation()
+        if ours == current:
+            return current
+        if ours is not None:
+            changed = store.changes_since(ours)
+            if changed is not None and len(changed) <= self._entry_count() // 2:
+                return self.apply(store, changed, current)
+        return self.rebuild(store)
 
     def _entry_count(self) -> int:
         with self._reading() as db:
@@ -508,6 +522,24 @@ class ReadModel:
     def record(self, iri: str) -> dict[str, Any] | None:
         """The record of the entry `iri` (a Snapshot's `by_iri[iri]`: a subject of
         several kinds gives its last kind's record), None when it is no entry."""
+        found = self.kind_and_record(iri)
+        return None if found is None else found[1]
+
+    def known(self, iris: Iterable[str]) -> set[str]:
+        """Those of `iris` that are entries now."""
+        wanted = json.dumps(sorted(set(iris)))
+        with self._reading() as db:
+            _require_built(db)
+            return {
+                iri
+                for (iri,) in db.execute(
+                    f"SELECT DISTINCT iri FROM entries WHERE iri IN {_IN_JSON}", (wanted,)
+                )
+            }
+
+    def kind_and_record(self, iri: str) -> tuple[str, dict[str, Any]] | None:
+        """The kind and record of the entry `iri` (the last kind of a subject of
+        several), None when it is no entry."""
         with self._reading() as db:
             _require_built(db)
             found = {
@@ -518,7 +550,7 @@ class ReadModel:
             }
         for kind in reversed(KINDS):
             if kind in found:
-                return json.loads(found[kind])
+                return kind, json.loads(found[kind])
         return None
 
     def referrers(self, iri: str) -> list[dict[str, Any]]:

@@ -1,34 +1,22 @@
-"""Read-side questions the HTTP API asks: the category tree, lists and entries.
+"""The record builders of the read side: every entry's list record (`build_records`,
+which the read model stores), one entry as the API answers it (`entry`), the category
+tree, text-search folding, submissions, versions and statements.
 
 Plain functions over a `Store`. Every query text here is a module constant
 (composed once at import from trusted namespaces); values a caller sends go in
-through `store.select(..., bindings)` only, never into the text.
-
-Lists are filtered, searched and paged in Python over one summary query per
-kind, kept in a `ReadCache` keyed by the store generation: a registry holds a
-few thousand entries, text search must match zh and en titles and every
-spelling of a standard identifier (NFKC, dashes, slashes), and a SPARQL FILTER
-cannot see values bound by a trailing VALUES clause. Every write bumps the
-generation, so a cache never serves a stale list, in this process or another.
-
-Built from scratch the snapshot of every entry reads every current triple (about a
-minute at 50,000 resources), so after a write it is patched instead when the store
-can list the subjects written since the last one (`Store.changes_since`, the
-embedded store only): those are read again, everything else is kept.
+through `store.select(..., bindings)` only, never into the text. Lists, search,
+facets and counts are answered by registry.read.model from the records built here.
 """
 
 from __future__ import annotations
 
-import bisect
 import contextlib
-import logging
 import re
-import threading
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import quote
 
 from rdflib import Graph, Literal, URIRef
@@ -42,10 +30,7 @@ from registry.register.submission import item_state, read_version, resolve_item,
 from registry.store import Store
 from registry.store.sparql_text import iri_text
 
-T = TypeVar("T")
-
 CATEGORY_SCHEME = SCS.SmartCityStandardSystem
-logger = logging.getLogger(__name__)
 API_PREFIX = "/api/v1"
 
 # -- the query texts, composed once ------------------------------------------------
@@ -61,11 +46,11 @@ SELECT ?c ?scheme ?notation ?label ?definition ?broader WHERE {{
 }}"""
 
 # Every current triple of every entry of one class (?class is bound by the caller).
-_ENTRY_TRIPLES = f"""
+ENTRY_TRIPLES = f"""
 SELECT ?s ?p ?o WHERE {{ GRAPH <{GRAPH_CURRENT}> {{ ?s a ?class ; ?p ?o }} }}"""
 
 # The register record of every item of one kind (?kind is bound by the caller).
-_REGISTER_RECORDS = f"""
+REGISTER_RECORDS = f"""
 SELECT ?s ?status ?n WHERE {{ GRAPH <{GRAPH_REGISTRY}> {{
   ?s <{SCS.itemKind}> ?kind ; <{SCS.registerStatus}> ?status ; <{SCS.currentVersion}> ?v .
   ?v <{SCS.versionNumber}> ?n }} }}"""
@@ -81,77 +66,6 @@ CONSTRUCT {{ ?s ?p ?o }} WHERE {{
 _VERSION_RECORD = f"""
 SELECT ?item ?n WHERE {{ GRAPH <{GRAPH_REGISTRY}> {{
   ?v a <{SCS.ItemVersion}> ; <{SCS.versionOf}> ?item ; <{SCS.versionNumber}> ?n }} }}"""
-
-
-# -- a cache keyed by the store generation -------------------------------------------
-
-
-class ReadCache:
-    """Whole-registry query results, dropped as soon as the store generation moves.
-
-    The last Snapshot outlives its generation (`last_snapshot`): the next one is that
-    one patched with the entries written since, when the store can say which."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._generation: int | None = None
-        self._values: dict[str, Any] = {}
-        self._running: dict[tuple[int, str], threading.Event] = {}
-        self._last_snapshot: tuple[int, Snapshot] | None = None
-
-    def last_snapshot(self) -> tuple[int, Snapshot] | None:
-        """The latest snapshot built, with the generation read before it was built."""
-        with self._lock:
-            return self._last_snapshot
-
-    def keep_snapshot(self, generation: int, snap: Snapshot | None) -> None:
-        """Keep `snap` as the base of the next patch (None: keep nothing). An older one
-        finished late by a slower thread never replaces a newer one."""
-        with self._lock:
-            last = self._last_snapshot
-            if last is not None and generation < last[0]:
-                return
-            if snap is None:
-                self._last_snapshot = None
-            else:
-                self._last_snapshot = (generation, snap)
-
-    def get(self, store: Store, key: str, compute: Callable[[Store], T]) -> T:
-        generation = store.generation()
-        while True:
-            with self._lock:
-                if generation != self._generation:
-                    self._generation, self._values = generation, {}
-                if key in self._values:
-                    return self._values[key]
-                running = self._running.get((generation, key))
-                if running is None:
-                    running = self._running[(generation, key)] = threading.Event()
-                    break
-            # Another thread computes it: wait for its answer rather than compute it
-            # again (two builds of a large snapshot at once take twice as long each,
-            # as they share the interpreter, and hold twice the memory).
-            running.wait()
-            with self._lock:
-                if key in self._values and self._generation == generation:
-                    return self._values[key]
-            # It failed, or the generation moved on meanwhile: compute it here.
-            break
-        try:
-            value = compute(store)
-            with self._lock:
-                if self._generation == generation:
-                    self._values[key] = value
-            return value
-        finally:
-            with self._lock:
-                if self._running.get((generation, key)) is running:
-                    del self._running[(generation, key)]
-            running.set()
-
-
-def _cached(cache: ReadCache | None, store: Store, key: str, compute: Callable[[Store], T]) -> T:
-    return compute(store) if cache is None else cache.get(store, key, compute)
 
 
 # -- code lists and categories ---------------------------------------------------------
@@ -184,10 +98,6 @@ def load_concepts(store: Store) -> dict[str, Concept]:
         if row.get("broader") is not None:
             concept.broader = str(row["broader"])
     return concepts
-
-
-def concepts_of(store: Store, cache: ReadCache | None = None) -> dict[str, Concept]:
-    return _cached(cache, store, "concepts", load_concepts)
 
 
 def _categories(concepts: dict[str, Concept]) -> dict[str, Concept]:
@@ -397,72 +307,23 @@ def _group(rows: Iterable[dict[str, Node]]) -> dict[str, dict[URIRef, list[Node]
 
 def load_entries(store: Store, kind: Kind) -> dict[str, dict[URIRef, list[Node]]]:
     """The current triples of every entry of `kind`, by subject IRI."""
-    return _group(store.select(_ENTRY_TRIPLES, {"class": kind.cls}))
+    return _group(store.select(ENTRY_TRIPLES, {"class": kind.cls}))
 
 
 def load_register(store: Store, kind: Kind) -> dict[str, dict[str, Any]]:
     """Register status and current version of every item of `kind`."""
     return {
         str(r["s"]): {"status": _local(str(r["status"])), "version": _int(r["n"])}
-        for r in store.select(_REGISTER_RECORDS, {"kind": Literal(kind.name)})
+        for r in store.select(REGISTER_RECORDS, {"kind": Literal(kind.name)})
     }
 
 
 REFERENCE_KEYS = ("dated_references", "undated_references", "conforms_to")
 
 
-@dataclass
-class Snapshot:
-    """Every entry of every kind as API records, for one store generation.
-
-    Read-only once built: records, names and concept dicts are shared with the
-    snapshots patched from this one, and readers may still hold them."""
-
-    concepts: dict[str, Concept]
-    records: dict[str, list[dict[str, Any]]]  # kind name -> records sorted by id
-    by_iri: dict[str, dict[str, Any]]
-    # Indexes for one-entry lookups, built once with the snapshot (a scan of every
-    # record per request cost ~60k record visits at 50,000 resources):
-    kind_iris: dict[str, frozenset[str]] = field(default_factory=dict)  # kind -> IRIs
-    referrers: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # iri -> refs
-    # What a reference to each entry shows (kind, id, label, href), by IRI: a patch
-    # needs it to name the entries it did not re-read.
-    names: dict[str, dict[str, Any]] = field(default_factory=dict)
-    # The one dict per code-list concept that records share, by concept IRI.
-    concept_dicts: dict[str, dict[str, Any]] = field(
-        default_factory=dict, compare=False, repr=False
-    )
-    # None when built from scratch; else how many changed subjects a patch re-read.
-    patched_subjects: int | None = field(default=None, compare=False)
-
-    def __post_init__(self) -> None:
-        if not self.kind_iris:
-            self.kind_iris = {k: frozenset(r["iri"] for r in rs) for k, rs in self.records.items()}
-        if not self.referrers:
-            referrers: dict[str, list[dict[str, Any]]] = defaultdict(list)
-            for k in REFERRING_KINDS:
-                for r in self.records.get(k, []):
-                    for target in _reference_targets(r):
-                        referrers[target].append(_referrer(k, r))
-            self.referrers = dict(referrers)
-
-
-# The kinds whose references (REFERENCE_KEYS) make a Snapshot's `referrers`, in the
-# order each target's list gives them.
+# The kinds whose references (REFERENCE_KEYS) make an entry's referrers, in the order
+# its list gives them.
 REFERRING_KINDS = ("standard", "resource", "interface")
-
-
-def _reference_targets(record: dict[str, Any]) -> set[str]:
-    return {ref["iri"] for key in REFERENCE_KEYS for ref in record.get(key) or []}
-
-
-def _referrer(kind_name: str, record: dict[str, Any]) -> dict[str, Any]:
-    return {"iri": record["iri"], "kind": kind_name, "id": record["id"], "href": record["href"]}
-
-
-def _referrer_key(ref: dict[str, Any]) -> tuple[int, str, str]:
-    """The place of a referrer in its target's list, as `Snapshot.__post_init__` makes it."""
-    return (REFERRING_KINDS.index(ref["kind"]), str(ref["id"] or ""), ref["iri"])
 
 
 def _entries_of(store: Store, kind: Kind) -> Iterator[tuple[str, dict[URIRef, list[Node]]]]:
@@ -645,18 +506,6 @@ def _reference_iris(record: dict[str, Any], kind: Kind) -> Iterator[str]:
             yield value["iri"]
 
 
-def load_snapshot(store: Store) -> Snapshot:
-    """Every entry read from scratch (every current triple of the registry)."""
-    concepts = load_concepts(store)
-    # One dict per concept shared by every record that uses it (read-only, as all of a
-    # snapshot is): 50,000 resources name ~300,000 code-list values.
-    shared: dict[str, dict[str, Any]] = {}
-    built = build_records(store, concepts, shared=shared)
-    # A subject of several kinds is found under its last kind's record.
-    by_iri = {r["iri"]: r for name in KINDS for r in built.records[name]}
-    return Snapshot(concepts, built.records, by_iri, names=built.names, concept_dicts=shared)
-
-
 # Register records of a set of subjects, for a patch (the VALUES rows are added).
 _REGISTER_OF_SUBJECTS = f"""
 SELECT ?s ?kind ?status ?n WHERE {{ GRAPH <{GRAPH_REGISTRY}> {{
@@ -682,175 +531,7 @@ def _registers_of(
     return found
 
 
-def patch_snapshot(store: Store, previous: Snapshot, changed: Iterable[str]) -> Snapshot:
-    """`previous` with the `changed` subjects read again: their records rebuilt as
-    `load_snapshot` builds them, and the records that name one of them given the new
-    name. Every other record object is the previous one; none of them is modified
-    (readers of the previous snapshot may hold it), a record that needs a new name for
-    a reference is copied. The concepts are kept: a write to the ontology makes the
-    store's change list unknown, and then nothing is patched."""
-    changed = sorted(set(changed))
-    shared = dict(previous.concept_dicts)
-    built = build_records(store, previous.concepts, changed, names=previous.names, shared=shared)
-    names = dict(previous.names)
-    renamed: set[str] = set()
-    for subject in changed:
-        old = names.pop(subject, None)
-        new = built.names.get(subject)
-        if new is not None:
-            # An equal name keeps the old object, which the records naming it share.
-            names[subject] = old if old == new else new
-        if old != new:
-            renamed.add(subject)
-    rebuilt = built.records
-
-    # The indexes are patched too, not rebuilt: rebuilding `referrers` and re-sorting
-    # the lists took 0.7 of the 0.8 s of a patch at 50,000 resources.
-    changed_set = set(changed)
-    records: dict[str, list[dict[str, Any]]] = {}
-    kind_iris: dict[str, frozenset[str]] = {}
-    by_iri = dict(previous.by_iri)
-    for subject in changed_set:
-        by_iri.pop(subject, None)
-    removed: list[tuple[str, dict[str, Any]]] = []
-    for name, kind in KINDS.items():
-        keys = reference_keys(kind)
-        listed = []
-        for record in previous.records.get(name, []):
-            if record["iri"] in changed_set:
-                removed.append((name, record))
-                continue
-            if renamed and _names_any(record, keys, renamed):
-                original, record = record, dict(record)
-                _name_references(record, kind, names)
-                # A subject of several kinds is found under its last kind's record.
-                if previous.by_iri.get(record["iri"]) is original:
-                    by_iri[record["iri"]] = record
-            listed.append(record)
-        # The kept records are still in order: their ids did not change.
-        for record in rebuilt[name]:
-            bisect.insort(listed, record, key=_record_key)
-        records[name] = listed
-        kind_iris[name] = (previous.kind_iris.get(name, frozenset()) - changed_set) | {
-            record["iri"] for record in rebuilt[name]
-        }
-    for name in KINDS:
-        for record in rebuilt[name]:
-            by_iri[record["iri"]] = record
-    return Snapshot(
-        previous.concepts,
-        records,
-        by_iri,
-        kind_iris=kind_iris,
-        referrers=_patched_referrers(previous.referrers, changed_set, removed, rebuilt),
-        names=names,
-        concept_dicts=shared,
-        patched_subjects=len(changed),
-    )
-
-
-def _patched_referrers(
-    referrers: dict[str, list[dict[str, Any]]],
-    changed: set[str],
-    removed: list[tuple[str, dict[str, Any]]],
-    rebuilt: dict[str, list[dict[str, Any]]],
-) -> dict[str, list[dict[str, Any]]]:
-    """`referrers` without the entries of the `changed` subjects' previous records
-    (`removed`) and with those of their new ones (`rebuilt`); only the lists of the
-    targets either of them names are new, the others are shared."""
-    added: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    targets: set[str] = set()
-    for name, record in removed:
-        if name in REFERRING_KINDS:
-            targets |= _reference_targets(record)
-    for name in REFERRING_KINDS:
-        for record in rebuilt.get(name, []):
-            for target in _reference_targets(record):
-                added[target].append(_referrer(name, record))
-                targets.add(target)
-    patched = dict(referrers)
-    for target in targets:
-        refs = [ref for ref in referrers.get(target, []) if ref["iri"] not in changed]
-        refs.extend(added.get(target, []))
-        if refs:
-            patched[target] = sorted(refs, key=_referrer_key)
-        else:
-            patched.pop(target, None)
-    return patched
-
-
-def _names_any(record: dict[str, Any], keys: list[str], iris: set[str]) -> bool:
-    """Whether one of the reference fields `keys` of `record` points at one of `iris`."""
-    for key in keys:
-        value = record[key]
-        if isinstance(value, list):
-            if any(r["iri"] in iris for r in value):
-                return True
-        elif value is not None and value["iri"] in iris:
-            return True
-    return False
-
-
-def warm_lists(store: Store, cache: ReadCache) -> threading.Thread:
-    """Build the snapshot in a background thread, so that the first list or page after
-    a start does not wait for it (about a minute at 50,000 resources). A request that
-    needs it meanwhile waits for this build instead of starting another."""
-
-    def build() -> None:
-        try:
-            snapshot(store, cache)
-        except Exception:  # the store closed under it at shutdown, or a read failed
-            logger.warning("the lists' snapshot was not built in advance", exc_info=True)
-
-    thread = threading.Thread(target=build, name="screg-warm-lists", daemon=True)
-    thread.start()
-    return thread
-
-
-def snapshot(store: Store, cache: ReadCache | None = None) -> Snapshot:
-    """The snapshot of the store's generation. With a cache, a snapshot of an earlier
-    generation is patched with the subjects written since (`Store.changes_since`), as
-    long as they are at most half as many as the entries; else, or when the store
-    cannot tell, it is built from scratch."""
-    if cache is None:
-        return load_snapshot(store)
-
-    def build(store: Store) -> Snapshot:
-        # Read before anything else: the snapshot holds every entry as of this
-        # generation or later, which is what a later patch from it assumes.
-        generation = store.generation()
-        last = cache.last_snapshot()
-        if last is not None:
-            base_generation, base = last
-            changed = store.changes_since(base_generation)
-            if changed is not None and not changed:
-                # Writes outside the entries (tokens, reports): the same snapshot.
-                cache.keep_snapshot(generation, base)
-                return base
-            if changed is not None and len(changed) <= len(base.by_iri) // 2:
-                patched = patch_snapshot(store, base, changed)
-                cache.keep_snapshot(generation, patched)
-                return patched
-            # Not held during the rebuild: two whole snapshots at once doubled the
-            # memory of a large registry.
-            del last, base
-            cache.keep_snapshot(generation, None)
-        fresh = load_snapshot(store)
-        cache.keep_snapshot(generation, fresh)
-        return fresh
-
-    return cache.get(store, "snapshot", build)
-
-
 # -- the category tree ----------------------------------------------------------------
-
-
-def category_tree(store: Store, cache: ReadCache | None = None) -> list[dict[str, Any]]:
-    """The six categories with their sub-categories, each with its standards counted
-    (directly in it, and in it or any sub-category) by standard status and register
-    status."""
-    snap = snapshot(store, cache)
-    return category_tree_of(snap.concepts, snap.records["standard"])
 
 
 def category_tree_of(
@@ -887,19 +568,6 @@ def category_tree_of(
 
     tops = sorted((c.notation for c in categories.values() if c.broader is None), key=_code_key)
     return [node(code) for code in tops]
-
-
-def category(store: Store, code: str, cache: ReadCache | None = None) -> dict[str, Any]:
-    """One category (its sub-tree with counts) and the standards in it or below it."""
-    snap = snapshot(store, cache)
-    codes = category_codes_under(snap.concepts, code)  # NotFoundError for an unknown code
-    found = category_node(category_tree(store, cache), code)
-    standards = [
-        standard_summary(r)
-        for r in snap.records["standard"]
-        if any(c["code"] in codes for c in r["categories"])
-    ]
-    return {**found, "standards": standards}
 
 
 def category_node(tree: list[dict[str, Any]], code: str) -> dict[str, Any]:
@@ -986,95 +654,12 @@ def texts_match(needles: Iterable[str], texts: list[str]) -> bool:
     return any(n and n in h for n in needles for h in texts)
 
 
-def _matcher(q: str) -> Callable[[dict[str, Any]], bool]:
-    """A test for the text `q` in an entry's id, titles or names, any language; a
-    standard identifier in any spelling (GB/T21063.3—2007) matches its normal form."""
-    needles = search_needles(q)
-
-    def match(record: dict[str, Any]) -> bool:
-        return texts_match(needles, search_texts(record))
-
-    return match
-
-
 def code_filter(concepts: dict[str, Concept], scheme: URIRef, value: str, name: str) -> str:
     """`value` when it is a code of the code list `scheme`, else InputError with the codes."""
     known = sorted(c.notation for c in concepts.values() if c.scheme == str(scheme))
     if value not in known:
         raise InputError(f"unknown {name} {value!r}", {name: value, "allowed": known})
     return value
-
-
-def _page(records: list[dict[str, Any]], limit: int, offset: int) -> Page:
-    return Page(len(records), limit, offset, records[offset : offset + limit])
-
-
-def search_standards(
-    store: Store,
-    *,
-    category: str | None = None,
-    status: str | None = None,
-    register_status: str | None = None,
-    level: str | None = None,
-    q: str | None = None,
-    limit: int = 50,
-    offset: int = 0,
-    cache: ReadCache | None = None,
-) -> Page:
-    """Standards by category (sub-categories included), standard status, register status,
-    level and text, sorted by identifier, one page of them."""
-    snap = snapshot(store, cache)
-    records = snap.records["standard"]
-    if category is not None:
-        codes = category_codes_under(snap.concepts, category)
-        records = [r for r in records if any(c["code"] in codes for c in r["categories"])]
-    if status is not None:
-        code_filter(snap.concepts, SCS.StandardStatuses, status, "status")
-        records = [r for r in records if r["status"] and r["status"]["code"] == status]
-    if level is not None:
-        code_filter(snap.concepts, SCS.StandardLevels, level, "level")
-        records = [r for r in records if r["level"] and r["level"]["code"] == level]
-    if register_status is not None:
-        code_filter(snap.concepts, SCS.RegisterStatuses, register_status, "register_status")
-        records = [r for r in records if r["register"]["status"] == register_status]
-    if q:
-        records = list(filter(_matcher(q), records))
-    return _page(records, limit, offset)
-
-
-def list_entries(
-    store: Store,
-    kind: str,
-    *,
-    q: str | None = None,
-    publisher: str | None = None,
-    limit: int = 50,
-    offset: int = 0,
-    cache: ReadCache | None = None,
-) -> Page:
-    """Resources, interfaces or departments, optionally those of one publisher (credit
-    code) or matching a text, one page of them."""
-    records = snapshot(store, cache).records[kind]
-    if publisher is not None:
-        records = [
-            r
-            for r in records
-            if r.get("publisher") and r["publisher"].get("id") == publisher.strip()
-        ]
-    if q:
-        records = list(filter(_matcher(q), records))
-    return _page(records, limit, offset)
-
-
-def departments(store: Store, cache: ReadCache | None = None) -> list[dict[str, Any]]:
-    """Every department, with how many resources and interfaces it provides."""
-    snap = snapshot(store, cache)
-    provided: dict[str, dict[str, int]] = defaultdict(lambda: {"resources": 0, "interfaces": 0})
-    for kind, key in (("resource", "resources"), ("interface", "interfaces")):
-        for record in snap.records[kind]:
-            if record.get("publisher"):
-                provided[record["publisher"]["iri"]][key] += 1
-    return [{**r, "provides": provided[r["iri"]]} for r in snap.records["department"]]
 
 
 # -- one entry --------------------------------------------------------------------------
@@ -1092,7 +677,7 @@ def resolve_any(store: Store, ident: str) -> str:
         raise
 
 
-def find_entry(store: Store, kind: str, ident: str, cache: ReadCache | None = None) -> str:
+def find_entry(store: Store, kind: str, ident: str) -> str:
     """The IRI of the `kind` entry named by `ident` (an IRI, identifier in any spelling,
     resource code in its "/" or "-" form, interface code, credit code)."""
     iri = _find(store, KINDS[kind], ident)
@@ -1219,13 +804,12 @@ def _data_items(store: Store, iri: str, concepts: dict[str, Concept]) -> list[di
     return sorted(items, key=lambda i: (i["position"] or 0, i["iri"]))
 
 
-def entry(store: Store, kind: str, ident: str, cache: ReadCache | None = None) -> dict[str, Any]:
+def entry(store: Store, kind: str, ident: str, concepts: dict[str, Concept]) -> dict[str, Any]:
     """An entry as registered now, with its register status; a resource with its data
     items in order, a standard with what refers to it. Reads only this entry and what
     it names, never the whole registry."""
     k = KINDS[kind]
-    iri = find_entry(store, kind, ident, cache)
-    concepts = concepts_of(store, cache)
+    iri = find_entry(store, kind, ident)
     values = _current_values(store, iri)
     record = _record(iri, values, k.fields, concepts, _referenced_names(store, values, k.fields))
     ident_value = record.get(k.id_field)
@@ -1405,12 +989,14 @@ SELECT ?item ?kind ?n ?time WHERE {{ GRAPH <{GRAPH_REGISTRY}> {{
 }} }} ORDER BY DESC(?time) DESC(?n) LIMIT 12"""
 
 
-def recent_versions(store: Store, snap: Snapshot) -> list[dict[str, Any]]:
+def recent_versions(
+    store: Store, record_of: Callable[[str], dict[str, Any] | None]
+) -> list[dict[str, Any]]:
     """The latest registered versions, newest first, with the entry's name."""
     found = []
     for row in store.select(_RECENT):
         iri = str(row["item"])
-        record = snap.by_iri.get(iri, {})
+        record = record_of(iri) or {}
         found.append(
             {
                 "iri": iri,

@@ -18,7 +18,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS
 
 from api import create_app
-from api.deps import get_store
+from api.deps import get_read, get_store
 from registry.config import Settings
 from registry.register.tokens import TOKEN_GRAPH, create_token, revoke_token
 from registry.store import Store, open_store
@@ -649,6 +649,7 @@ def test_unexpected_failure_is_500_without_internals(app, tokens: dict[str, str]
         raise RuntimeError("secret /var/lib/registry detail")
 
     app.dependency_overrides[get_store] = broken_store
+    app.dependency_overrides[get_read] = broken_store
     with TestClient(app, raise_server_exceptions=False) as client:
         response = client.get("/api/v1/departments")
     error = assert_error(response, 500, "internal_error")

@@ -1,9 +1,8 @@
-"""One-entry lookups read one entry, and their finished answers follow every write.
+"""One-entry lookups read one entry, and their answers follow every write.
 
 At 50,000 resources the first `/api/v1/standards/{id}` used to build the whole-registry
-Snapshot (72 s, 1 GB resident). A lookup now reads the entry from the store's indexes
-(`Store.match`) and must give exactly the answer the Snapshot gave; the answer is kept
-per store generation and served again until a write.
+Snapshot (72 s, 1 GB resident). A lookup reads the entry from the store's indexes
+(`Store.match`) and must give exactly the record the read model's builder gives.
 """
 
 from __future__ import annotations
@@ -14,15 +13,15 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from rdflib import Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS
+from rdflib.namespace import DCTERMS, RDF
 
 from api import create_app
 from registry.config import Settings
 from registry.namespaces import GRAPH_CURRENT, GRAPH_REGISTRY
 from registry.read import queries
-from registry.read.kept_answers import AnswerCache
 from registry.service import Registry
 from registry.store import OxigraphStore, Store, WriteBatch, open_store
+from tests.read.oracle import load_snapshot
 
 BASE = "http://127.0.0.1:8000/id/"
 STANDARD = f"{BASE}standard/GB-T-21063.3-2007"
@@ -56,11 +55,12 @@ def test_match_reads_one_graph_by_pattern(store: Store) -> None:
 
 def test_entry_is_the_snapshot_record_read_on_its_own(registry: Registry) -> None:
     store = registry.store
-    snap = queries.load_snapshot(store)
+    snap = load_snapshot(store)
+    concepts = snap.concepts
     checked = 0
     for kind, records in snap.records.items():
         for expected in records:
-            found = queries.entry(store, kind, expected["id"] or expected["iri"])
+            found = queries.entry(store, kind, expected["id"] or expected["iri"], concepts)
             extra = {"data_items", "referenced_by"}
             assert {k: v for k, v in found.items() if k not in extra} == expected
             assert list(found) == [*expected, *(k for k in found if k in extra)]
@@ -68,10 +68,10 @@ def test_entry_is_the_snapshot_record_read_on_its_own(registry: Registry) -> Non
                 assert found["referenced_by"] == snap.referrers.get(expected["iri"], [])
             checked += 1
     assert checked > 50
-    cited = queries.entry(store, "standard", "GB/T 21063.3-2007")
+    cited = queries.entry(store, "standard", "GB/T 21063.3-2007", concepts)
     assert cited["referenced_by"], "the examples cite this standard"
     resource = next(r for r in snap.records["resource"] if r["data_item_count"])
-    items = queries.entry(store, "resource", resource["id"])["data_items"]
+    items = queries.entry(store, "resource", resource["id"], concepts)["data_items"]
     assert len(items) == resource["data_item_count"]
     assert [i["position"] for i in items] == sorted(i["position"] or 0 for i in items)
 
@@ -110,8 +110,8 @@ def recording(request: pytest.FixtureRequest, seeded_dump: bytes) -> RecordingSt
 
 @pytest.fixture
 def client(recording: RecordingStore, validator) -> Iterator[TestClient]:
-    # No lists built at start: these tests count what a lookup alone reads.
-    settings = Settings(store="memory", seed=False, warm_lists=False)
+    # The read model is built at start; these tests count what a lookup alone reads.
+    settings = Settings(store="memory", seed=False)
     app = create_app(settings, store=recording, validator=validator)
     with TestClient(app) as test_client:
         yield test_client
@@ -120,14 +120,15 @@ def client(recording: RecordingStore, validator) -> Iterator[TestClient]:
 def test_first_lookup_does_not_read_the_whole_registry(
     client: TestClient, recording: RecordingStore
 ) -> None:
+    # What the start read (the read model's first build) is not the lookup's.
     recording.queries.clear()
+    recording.subjects.clear()
     standard = client.get("/api/v1/standards/GB%2FT%2021063.3-2007")
     resource = client.get("/api/v1/resources/101001%2F000001")
     assert standard.status_code == 200 and resource.status_code == 200, resource.text
-    # The Snapshot's whole-kind reads never ran, and no snapshot is kept.
-    whole_kind = (queries._ENTRY_TRIPLES, queries._REGISTER_RECORDS)
+    # The whole-kind reads of a rebuild never ran: the model was already caught up.
+    whole_kind = (queries.ENTRY_TRIPLES, queries.REGISTER_RECORDS)
     assert not [q for q in recording.queries if q in whole_kind]
-    assert "snapshot" not in client.app.state.read_cache._values
     # Only the two entries, what they name and what cites the standard were read.
     all_entries = {
         str(s)
@@ -139,21 +140,13 @@ def test_first_lookup_does_not_read_the_whole_registry(
     assert len(read) < len(all_entries) / 2
 
 
-def test_a_kept_answer_is_served_until_a_write(
-    client: TestClient, recording: RecordingStore
-) -> None:
+def test_an_answer_follows_a_write(client: TestClient, recording: RecordingStore) -> None:
     path = "/api/v1/standards/GB%2FT%2021063.3-2007"
     first = client.get(path)
     assert first.status_code == 200
     assert first.headers["content-type"] == "application/json"
-    # The second answer is the kept bytes: no store read beyond the generation.
-    recording.queries.clear()
-    recording.subjects.clear()
-    again = client.get(path)
-    assert again.content == first.content
-    assert not recording.queries and not recording.subjects
-    # A write (here straight to the store, as another process would) moves the
-    # generation: the next answer is built again and shows the change.
+    # A write straight to the store, as another process would make it: the next answer
+    # is built again and shows the change.
     titles = recording.match(GRAPH_CURRENT, URIRef(STANDARD), DCTERMS.title)
     recording.write(
         WriteBatch()
@@ -167,39 +160,12 @@ def test_a_kept_answer_is_served_until_a_write(
     assert {k: v for k, v in changed.json().items() if k != "title"} == {
         k: v for k, v in first.json().items() if k != "title"
     }
+    # The lists follow too: the read model caught up with the write.
+    listed = client.get("/api/v1/standards", params={"q": "新的标题"}).json()
+    assert [item["iri"] for item in listed["items"]] == [STANDARD]
 
 
-def test_a_kept_answer_outlives_a_write_elsewhere(
-    client: TestClient, recording: RecordingStore
-) -> None:
-    """A write that touches nothing the answer shows: the next GET is answered with the
-    kept bytes after a few index reads, and the one after it by the middleware alone
-    (registry/kept_answers.py)."""
-    path = "/api/v1/standards/GB%2FT%2021063.3-2007"
-    first = client.get(path)
-    assert first.status_code == 200
-    recording.write(
-        WriteBatch().add_triples(
-            GRAPH_CURRENT, [(URIRef("urn:x:elsewhere"), RDFS.label, Literal("elsewhere"))]
-        )
-    )
-    recording.queries.clear()
-    recording.subjects.clear()
-    carried = client.get(path)
-    assert carried.content == first.content
-    # Nothing was built: the identifier resolved again (one SELECT, the entry's type)
-    # and the touched subject asked whether it points at the entry; no register
-    # record, no referenced names, no referrers read.
-    assert queries._REGISTER_RECORD not in recording.queries and len(recording.queries) == 1
-    assert recording.subjects <= {first.json()["iri"], "urn:x:elsewhere"}
-    recording.queries.clear()
-    recording.subjects.clear()
-    again = client.get(path)
-    assert again.content == first.content
-    assert not recording.queries and not recording.subjects
-
-
-def test_errors_are_not_kept(client: TestClient) -> None:
+def test_errors_answer_the_error_body(client: TestClient) -> None:
     for _ in range(2):
         missing = client.get("/api/v1/standards/GB%2FT%2099999-2099")
         assert missing.status_code == 404
@@ -213,36 +179,12 @@ def test_every_spelling_gets_the_same_answer(client: TestClient) -> None:
     assert len(answers) == 1
 
 
-# -- the answer cache ----------------------------------------------------------------------
-
-
-def test_answer_cache_is_bounded_and_keyed_by_generation() -> None:
-    cache = AnswerCache(max_bytes=10)
-    cache.put(1, "a", b"1234")
-    cache.put(1, "b", b"5678")
-    assert cache.get(1, "a") == b"1234"  # now the most recently used
-    cache.put(1, "c", b"90ab")  # 12 bytes: the least recently used ("b") goes
-    assert cache.get(1, "b") is None
-    assert cache.get(1, "a") == b"1234" and cache.get(1, "c") == b"90ab"
-    assert cache.size <= 10
-    assert cache.get(2, "a") is None  # another generation sees nothing
-    cache.put(2, "d", b"x")
-    assert cache.get(1, "a") == b"1234" and cache.get(2, "a") is None
-    kept = cache.earlier(2, "a")  # offered to entry_answer, which decides if it holds
-    assert kept is not None and kept.generation == 1 and kept.body == b"1234"
-    assert cache.earlier(1, "a") is None and cache.earlier(2, "d") is None
-    cache.put(1, "d", b"z")  # a slower builder of an older generation: not kept
-    assert cache.get(2, "d") == b"x"
-    cache.put(2, "huge", b"y" * 11)  # larger than the whole cache: not kept
-    assert cache.get(2, "huge") is None and cache.get(2, "d") == b"x"
-
-
 def test_memory_store_reads_in_process() -> None:
     with open_store("memory") as store:
         assert store.in_process
 
 
-# -- the Snapshot the lists and pages still use ----------------------------------------------
+# -- the records the read model is built from ----------------------------------------------
 
 
 class OneSelectStore(OxigraphStore):
@@ -256,7 +198,7 @@ def test_snapshot_read_entry_by_entry_equals_one_select(seeded_dump: bytes) -> N
     by_entry, by_select = OxigraphStore(), OneSelectStore()
     for store in (by_entry, by_select):
         store.load_dump(seeded_dump, "nquads")
-    a, b = queries.load_snapshot(by_entry), queries.load_snapshot(by_select)
+    a, b = load_snapshot(by_entry), load_snapshot(by_select)
     assert a.records == b.records and a.referrers == b.referrers
     assert a.records["resource"] and all(
         r["publisher"].get("kind") == "department" for r in a.records["resource"]

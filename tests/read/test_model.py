@@ -17,21 +17,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from bench.generate import write_registry
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS
-from registry.queries import KINDS, ReadCache
-from registry.registration import REGISTRAR, change_status
 
-from bench.sparql_bench import write_registered_extra
-from registry import queries
 from registry.errors import RegistryError
-from registry.inputs import Document
+from registry.inputs.document import Document
 from registry.namespaces import GRAPH_CURRENT, GRAPH_ONTOLOGY
+from registry.read import queries
 from registry.read.model import ModelNotBuiltError, ReadModel
+from registry.read.queries import KINDS
+from registry.register.submission import REGISTRAR, change_status
 from registry.service import Registry
 from registry.store import OxigraphStore, Store, WriteBatch
+from synthetic.generate import write_registry
+from synthetic.registered import write_registered_extra
 from tests import documents
+from tests.read.oracle import Snapshot, SnapshotAnswers, load_snapshot
 
 BASE = "http://127.0.0.1:8000/id/"
 BIG_DATA_BUREAU = f"{BASE}department/11210100EXAMPLE01N"
@@ -78,43 +79,10 @@ PAGES = ((50, 0), (3, 0), (3, 3), (7, 40), (10, 100_000), (0, 0), (-1, 0), (5, -
 # -- the two readers, asked the same questions ---------------------------------------
 
 
-class SnapshotAnswers:
-    """The queries.py functions over a store, with the model's method names. One
-    ReadCache, so each generation's snapshot is built once."""
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-        self.cache = ReadCache()
-
-    def search_standards(self, **kwargs: Any) -> queries.Page:
-        return queries.search_standards(self.store, cache=self.cache, **kwargs)
-
-    def list_entries(self, kind: str, **kwargs: Any) -> queries.Page:
-        return queries.list_entries(self.store, kind, cache=self.cache, **kwargs)
-
-    def departments(self) -> list[dict[str, Any]]:
-        return queries.departments(self.store, self.cache)
-
-    def category_tree(self) -> list[dict[str, Any]]:
-        return queries.category_tree(self.store, self.cache)
-
-    def category(self, code: str) -> dict[str, Any]:
-        return queries.category(self.store, code, self.cache)
-
-    def concepts(self) -> dict[str, queries.Concept]:
-        return queries.snapshot(self.store, self.cache).concepts
-
-    def record(self, iri: str) -> dict[str, Any] | None:
-        return queries.snapshot(self.store, self.cache).by_iri.get(iri)
-
-    def referrers(self, iri: str) -> list[dict[str, Any]]:
-        return queries.snapshot(self.store, self.cache).referrers.get(iri, [])
-
-
 Question = tuple[str, tuple[Any, ...], dict[str, Any]]
 
 
-def questions(snap: queries.Snapshot) -> Iterator[Question]:
+def questions(snap: Snapshot) -> Iterator[Question]:
     """Every question asked of both readers, from what the registry holds."""
     concepts = snap.concepts
     categories = sorted(
@@ -195,7 +163,7 @@ def ask(reader: Any, question: Question) -> Any:
     return answer
 
 
-def assert_same_answers(model: ReadModel, other: Any, snap: queries.Snapshot) -> int:
+def assert_same_answers(model: ReadModel, other: Any, snap: Snapshot) -> int:
     """Every question has the same answer from both, key order included; returns how
     many were asked."""
     count = 0
@@ -210,7 +178,7 @@ def assert_same_answers(model: ReadModel, other: Any, snap: queries.Snapshot) ->
 
 def check_against_snapshot(model: ReadModel, store: Store) -> None:
     reference = SnapshotAnswers(store)
-    snap = queries.snapshot(store, reference.cache)
+    snap = reference.snap
     assert model.generation() == store.generation()
     assert assert_same_answers(model, reference, snap) > 500
     counts = model.counts()
@@ -267,7 +235,7 @@ def test_answers_equal_the_snapshot_on_a_generated_registry(generated: Store) ->
 
 @ON_MEMORY
 def test_a_file_model_answers_as_the_memory_one(registry: Registry, tmp_path: Path) -> None:
-    snap = queries.load_snapshot(registry.store)
+    snap = load_snapshot(registry.store)
     with built_model(registry.store) as memory, built_model(registry.store, tmp_path / "m") as f:
         assert assert_same_answers(f, memory, snap) > 500
 
@@ -285,7 +253,7 @@ def applied_after(store: Store, model: ReadModel, write: Callable[[], Any]) -> R
     assert changed
     assert model.apply(store, changed, store.generation()) == store.generation()
     rebuilt = built_model(store)
-    assert assert_same_answers(model, rebuilt, queries.load_snapshot(store)) > 500
+    assert assert_same_answers(model, rebuilt, load_snapshot(store)) > 500
     check_against_snapshot(model, store)
     return rebuilt
 
@@ -537,7 +505,7 @@ def test_catch_up_rebuilds_after_the_store_restarts(generated: Store, tmp_path: 
 
 
 def some_resource_of(store: Store) -> str:
-    return queries.list_entries(store, "resource", limit=1).items[0]["iri"]
+    return SnapshotAnswers(store).list_entries("resource", limit=1).items[0]["iri"]
 
 
 # -- persisted ----------------------------------------------------------------------------
@@ -549,7 +517,7 @@ def test_a_reopened_model_keeps_its_answers_without_the_store(
 ) -> None:
     path = tmp_path / "model.sqlite"
     store = registry.store
-    asked = list(questions(queries.load_snapshot(store)))
+    asked = list(questions(load_snapshot(store)))
     reference = SnapshotAnswers(store)
     expected = [ask(reference, question) for question in asked]
     generation = store.generation()
