@@ -1,7 +1,8 @@
 """Chinese standard identifiers and unified social credit codes.
 
 Identifiers arrive in many spellings (DOMAIN.md §2): full-width characters,
-the division slash, en/em dashes, no space, "GB-T" in file names. Everything
+the division slash, en/em dashes, no space, "GB-T" in file names, and as clerks
+type them, "GBT" and "GB T" with the slash left out. Everything
 the registry stores and compares is the one normalised form, `GB/T 21063.3-2007`.
 """
 
@@ -29,9 +30,13 @@ _TRANSLATE = str.maketrans(
 )
 
 _PREFIX = (
-    r"(?P<prefix>T[/-](?P<body>[A-Z0-9]+)"  # group standard: T/CIITA
-    r"|Q[/-](?P<qbody>[A-Z0-9]+)"  # enterprise standard: Q/ABC
-    r"|(?P<base>[A-Z]{1,5}\d{0,4})(?:[/-](?P<kind>[TZ])(?=[\s-]|\d))?)"
+    r"(?P<prefix>T[/\s-]?(?P<body>[A-Z][A-Z0-9]*)(?=[\s-]|\d)"  # group standard: T/CIITA
+    r"|Q[/\s-]?(?P<qbody>[A-Z][A-Z0-9]*)(?=[\s-]|\d)"  # enterprise standard: Q/ABC
+    # GB/T, and as clerks type it: GB-T, GB T, and GBT or DB21T with the slash left out
+    # (a fused T or Z is read as the kind only after a prefix of two or more letters,
+    # or of letters and digits: no registered prefix of that form ends in T or Z).
+    r"|(?P<fused>[A-Z]{2,4}|DB\d{2,4})(?P<fkind>[TZ])(?=[\s-]|\d)"
+    r"|(?P<base>[A-Z]{1,5}\d{0,4})(?:[/\s-]*(?P<kind>[TZ])(?=[\s-]|\d))?)"
 )
 _FULL = re.compile(
     rf"^{_PREFIX}[\s-]*(?P<number>\d+(?:\.\d+)*)(?:\s*-\s*(?P<year>\d{{4}}|\d{{2}}))?$"
@@ -76,6 +81,8 @@ def parse_standard_id(text: str) -> StandardId:
         prefix = f"T/{match['body']}"
     elif match["qbody"]:
         prefix = f"Q/{match['qbody']}"
+    elif match["fused"]:
+        prefix = f"{match['fused']}/{match['fkind']}"
     else:
         prefix = match["base"] + (f"/{match['kind']}" if match["kind"] else "")
     return StandardId(prefix=prefix, number=match["number"], year=match["year"])

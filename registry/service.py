@@ -21,6 +21,7 @@ from registry.inputs.load import load_submission, validator_for
 from registry.inputs.oxparse import FAST_MIN_BYTES, Triple, graph_of, parse_triples
 from registry.inputs.rdf import format_for_filename, normalise_identifiers, rdf_format
 from registry.read.model import ReadModel
+from registry.read.queries import resolve_any
 from registry.register import submission as registration
 from registry.register.kept_documents import KeptDocuments, keep_document
 from registry.register.seed import is_empty, seed_store
@@ -254,7 +255,10 @@ class Registry:
     # -- register items ------------------------------------------------------------
 
     def resolve(self, ident: str) -> str:
-        return registration.resolve_item(self.store, ident)
+        """The IRI of the item `ident` names, in any spelling the REST API accepts (an
+        IRI, an identifier, a code or its slug, an undated identifier: its edition in
+        force)."""
+        return resolve_any(self.store, ident)
 
     def change_status(
         self,
@@ -264,8 +268,9 @@ class Registry:
         successor: str | None = None,
         reason: str | None = None,
     ) -> EntryChange:
-        item = self.resolve(ident)
-        successor_iri = self.resolve(successor) if successor else None
+        # A write names one edition: an undated identifier is not resolved here.
+        item = resolve_any(self.store, ident, undated=False)
+        successor_iri = resolve_any(self.store, successor, undated=False) if successor else None
         with self.write_lock, self.store.exclusive():
             change = registration.change_status(
                 self.store, item, status, principal, self.settings.base_iri, successor_iri, reason

@@ -29,6 +29,27 @@ from registry.identifiers import (
         ("T/CIITA 408-2022", "T/CIITA 408-2022"),
         ("T-CIITA-408-2022", "T/CIITA 408-2022"),
         ("CJJ/T 123-2008", "CJJ/T 123-2008"),
+        # As clerks type them: the slash left out, or a space for it (issue 16).
+        ("GBT 22239-2019", "GB/T 22239-2019"),
+        ("gbt22239-2019", "GB/T 22239-2019"),
+        ("GB T 21063.3-2007", "GB/T 21063.3-2007"),
+        ("gb t 35273—2020", "GB/T 35273-2020"),
+        ("GB／T 21063.3-2007", "GB/T 21063.3-2007"),
+        ("ＧＢＴ　２２２３９－２０１９", "GB/T 22239-2019"),
+        ("GBZ 18803-2002", "GB/Z 18803-2002"),
+        ("GB Z 18803-2002", "GB/Z 18803-2002"),
+        ("DB21T 2175.3-2013", "DB21/T 2175.3-2013"),
+        ("DB21 T 2175.3-2013", "DB21/T 2175.3-2013"),
+        ("db2101t 1-2020", "DB2101/T 1-2020"),
+        ("GAT 1037-2013", "GA/T 1037-2013"),
+        ("GMT 0054-2018", "GM/T 0054-2018"),
+        ("CJJT 123-2008", "CJJ/T 123-2008"),
+        ("T CIITA 408-2022", "T/CIITA 408-2022"),
+        ("t/ciita 408—2022", "T/CIITA 408-2022"),
+        ("Q ABC 1-2020", "Q/ABC 1-2020"),
+        ("GB 3100—93", "GB 3100-93"),
+        ("JT 123-2010", "JT 123-2010"),  # a two-letter prefix keeps its own T
+        ("JTT 123-2010", "JT/T 123-2010"),
     ],
 )
 def test_variants_normalise_to_one_spelling(variant: str, normalised: str) -> None:

@@ -132,8 +132,15 @@ def entry_answer(store: Store, read: ReadModel, kind: str, ident: str) -> dict[s
 )
 def get_standard(id: Ident, store: StoreDep, read: ReadDep) -> dict[str, Any]:
     """A standard by any spelling of its identifier (`GB%2FT%2021063.3-2007`,
-    `GB-T-21063.3-2007`, `gb%2Ft21063.3%E2%80%942007`) or its IRI, with what refers to it."""
-    return entry_answer(store, read, "standard", id)
+    `GB-T-21063.3-2007`, `GBT%2021063.3-2007`, `gb%2Ft21063.3%E2%80%942007`) or its IRI,
+    with what refers to it. An undated identifier (`GB%2FT%2021063.3`) answers the
+    edition in force (else the latest one no edition replaces), with `editions`: every
+    registered edition, oldest first."""
+    answer = entry_answer(store, read, "standard", id)
+    undated = queries.undated_identifier(id)
+    if undated is not None:
+        answer["editions"] = queries.editions(store, undated)
+    return answer
 
 
 @router.get("/resources", summary="Information resources, paged", responses=LIST_ERRORS)

@@ -665,16 +665,91 @@ def code_filter(concepts: dict[str, Concept], scheme: URIRef, value: str, name: 
 # -- one entry --------------------------------------------------------------------------
 
 
-def resolve_any(store: Store, ident: str) -> str:
+def resolve_any(store: Store, ident: str, *, undated: bool = True) -> str:
     """The IRI of the register item `ident` names, as registration.resolve_item, and also
-    a resource code in its slug form (`101001-000001` for `101001/000001`)."""
+    a resource code in its slug form (`101001-000001` for `101001/000001`) and, with
+    `undated`, an undated standard identifier (`GB/T 21063.3`: the edition in force,
+    `edition_in_force`). Writes pass `undated=False`: they name an edition."""
     try:
         return resolve_item(store, ident)
     except NotFoundError:
         slug = ident.strip()
         if re.fullmatch(r"\d+-\d+", slug):
             return resolve_item(store, slug.replace("-", "/", 1))
+        without_year = undated_identifier(ident) if undated else None
+        if without_year is not None:
+            chosen = edition_in_force(editions(store, without_year))
+            if chosen is not None:
+                return chosen["iri"]
         raise
+
+
+def undated_identifier(ident: str) -> str | None:
+    """`ident` normalised when it is a standard identifier without its year, else None."""
+    try:
+        parsed = parse_standard_id(ident)
+    except IdentifierError:
+        return None
+    return None if parsed.year else parsed.undated
+
+
+# Every registered edition of one undated identifier: those whose identifier is it
+# followed by "-" and a year ($PREFIX is a literal made by rdflib, never caller text).
+_EDITIONS = f"""
+SELECT ?s ?id ?status ?next WHERE {{ GRAPH <{GRAPH_CURRENT}> {{
+  ?s a <{SCS.Standard}> ; <{DCTERMS.identifier}> ?id .
+  FILTER(STRSTARTS(STR(?id), $PREFIX))
+  OPTIONAL {{ ?s <{SCS.standardStatus}> ?status }}
+  OPTIONAL {{ ?s <{DCTERMS.isReplacedBy}> ?next }} }} }}"""
+
+
+def editions(store: Store, undated: str) -> list[dict[str, Any]]:
+    """The registered editions of the undated identifier `undated` (`GB/T 21063.3`),
+    oldest first: IRI, identifier, API path, standard status code, and whether a
+    later edition replaces it."""
+    found: dict[str, dict[str, Any]] = {}
+    query = _EDITIONS.replace("$PREFIX", Literal(f"{undated}-").n3())
+    for row in store.select(query):
+        identifier = str(row["id"])
+        if identifier.rsplit("-", 1)[0] != undated:
+            continue  # GB/T 21063.3-... but not GB/T 21063.31-...
+        iri = str(row["s"])
+        edition = found.setdefault(
+            iri,
+            {
+                "iri": iri,
+                "identifier": identifier,
+                "href": api_path(STANDARD, identifier),
+                "status": None,
+                "replaced": False,
+            },
+        )
+        if row.get("status") is not None:
+            edition["status"] = _local(str(row["status"]))
+        if row.get("next") is not None:
+            edition["replaced"] = True
+    return sorted(found.values(), key=lambda e: (_edition_year(e["identifier"]), e["iri"]))
+
+
+def _edition_year(identifier: str) -> int:
+    year = parse_standard_id(identifier).year or "0"
+    # Two-digit years are of the last century (GB 3100-93), as registry.graphs reads them.
+    return int(year) + (1900 if len(year) == 2 and int(year) >= 50 else 0)
+
+
+def edition_in_force(found: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The edition an undated identifier means (DOMAIN.md: the latest edition): the
+    latest one in force (status `current`, not replaced); else the latest one that no
+    later edition replaces; else the latest; None when there is none."""
+    for wanted in (
+        lambda e: e["status"] == "current" and not e["replaced"],
+        lambda e: not e["replaced"],
+        lambda e: True,
+    ):
+        chosen = [e for e in found if wanted(e)]
+        if chosen:
+            return chosen[-1]
+    return None
 
 
 def find_entry(store: Store, kind: str, ident: str) -> str:
