@@ -23,6 +23,7 @@ from registry.inputs.rdf import format_for_filename, normalise_identifiers, rdf_
 from registry.read.model import ReadModel
 from registry.read.queries import resolve_any
 from registry.register import submission as registration
+from registry.register.base_iri import BaseMismatchError, check_base
 from registry.register.kept_documents import KeptDocuments, keep_document
 from registry.register.seed import is_empty, seed_store
 from registry.register.submission import EntryChange, Principal, SubmissionResult, VersionInfo
@@ -69,6 +70,11 @@ class Registry:
                     with store.exclusive():
                         if is_empty(store):
                             seed_store(store, self.validator, self.settings.base_iri)
+                try:
+                    check_base(store, self.settings.base_iri)
+                except BaseMismatchError:
+                    store.close()
+                    raise
                 self._store = store
             return self._store
 

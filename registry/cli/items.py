@@ -223,6 +223,31 @@ def import_(file: str, fmt: str, store: str | None) -> None:
     click.echo(f"imported; store generation {generation}")
 
 
+@click.command()
+@click.option("--to", "new_base", required=True, help="The new base IRI (http(s), ending in /).")
+@store_option
+def rebase(new_base: str, store: str | None) -> None:
+    """Move every entry IRI of the store to the base IRI given by --to, in one write
+    (exit 0, 2 on an error). Then serve with SCREG_BASE_IRI set to it."""
+    from registry.register.base_iri import rebase_store, stored_base
+
+    try:
+        settings = load_settings(store=store, base_iri=new_base)
+    except ValueError as exc:  # pydantic's ValidationError: a base that is not http(s) or no /
+        fail(RegistryError(f"not a usable base IRI: {new_base!r}", {"reason": str(exc)[:300]}))
+    try:
+        with open_store(settings.store, settings) as target:
+            old = stored_base(target)
+            if old is None:
+                raise RegistryError("the store holds no entry: nothing to move")
+            moved = rebase_store(target, old, new_base)
+        with open_registry(store, base_iri=new_base) as registry:
+            registry.rebuild_read_model()
+    except RegistryError as error:
+        fail(error)
+    click.echo(f"moved {moved} quads from {old} to {new_base}")
+
+
 @click.group("read-model")
 def read_model() -> None:
     """The read model: lists, search, counts and entry records (docs/architecture.md)."""
@@ -245,4 +270,4 @@ def read_model_rebuild(store: str | None) -> None:
     click.echo(f"read model {path} rebuilt at store generation {generation}: {listed}")
 
 
-COMMANDS = (register, status, history, show, export_, import_, read_model)
+COMMANDS = (register, status, history, show, export_, import_, rebase, read_model)

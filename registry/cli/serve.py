@@ -6,7 +6,8 @@ import functools
 
 import click
 
-from registry.cli.common import cli_settings, store_option
+from registry.cli.common import cli_settings, fail, store_option
+from registry.errors import RegistryError
 
 
 @click.command()
@@ -41,6 +42,15 @@ def serve(store: str | None, host: str, port: int, log_level: str) -> None:
         settings = cli_settings(store)
     except ValidationError as exc:
         raise click.UsageError(str(exc)) from None
+    # A store minted under another base would answer 404 for every entry it holds:
+    # refuse it here, with exit 2, before the server starts (and seed an empty one).
+    from registry.service import Registry
+
+    try:
+        with Registry(settings) as registry:
+            registry.store  # noqa: B018 - opens, seeds and checks the store
+    except RegistryError as error:
+        fail(error)
     # factory=True with a callable: uvicorn calls it once to build the app, the same
     # path `uvicorn --factory api:create_app` takes (settings then come from SCREG_*).
     uvicorn.run(

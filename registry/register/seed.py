@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import hashlib
 
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
 from registry.errors import RegistryError
 from registry.inputs.rdf import parse_rdf, rdf_format
 from registry.namespaces import GRAPH_ONTOLOGY
+from registry.register.base_iri import EXAMPLES_BASE, rebase_iri, record_base
 from registry.register.submission import REGISTRAR, submit
 from registry.resources import EXAMPLES_DIR
 from registry.store import Store, WriteBatch
@@ -28,15 +29,18 @@ def is_empty(store: Store) -> bool:
 
 
 def seed_store(store: Store, validator: Validator, base_iri: str, examples: bool = True) -> None:
-    """Load the vocabulary and (unless told not to) register the examples."""
+    """Load the vocabulary, record the base IRI and (unless told not to) register the
+    examples, minted under `base_iri` (they are written under EXAMPLES_BASE)."""
     batch = WriteBatch().replace_graph(GRAPH_ONTOLOGY, validator.vocabulary.graph)
-    store.write(batch)
+    store.write(record_base(batch, base_iri))
     if not examples:
         return
     for name in SEED_EXAMPLES:
         path = EXAMPLES_DIR / name
         data = path.read_bytes()
         graph: Graph = parse_rdf(data, rdf_format("turtle"), name)
+        if base_iri != EXAMPLES_BASE:
+            graph = rebased(graph, EXAMPLES_BASE, base_iri)
         result = submit(
             store, validator, graph, REGISTRAR, hashlib.sha256(data).hexdigest(), base_iri
         )
@@ -49,3 +53,15 @@ def seed_store(store: Store, validator: Validator, base_iri: str, examples: bool
                     ][:10]
                 },
             )
+
+
+def rebased(graph: Graph, old: str, new: str) -> Graph:
+    """`graph` with every IRI under `old` moved under `new`."""
+    moved = Graph()
+    for triple in graph:
+        moved.add(
+            tuple(  # type: ignore[arg-type]
+                URIRef(rebase_iri(str(t), old, new)) if isinstance(t, URIRef) else t for t in triple
+            )
+        )
+    return moved
