@@ -14,7 +14,6 @@ from starlette.concurrency import run_in_threadpool
 
 from registry import __version__
 from registry.config import Settings, load_settings
-from registry.read.kept_answers import AnswerCache
 from registry.read.queries import ReadCache, warm_lists
 from registry.register.jobs import JobQueue
 from registry.service import Registry
@@ -30,10 +29,6 @@ Reading is public. Writing needs a bearer token made with `screg token create`:
 is 422 with the validation report in `details`.
 """
 
-# Finished JSON answers of entry lookups kept per store generation (api.answers): a
-# resource with its data items is ~3-5 KB, so this holds ~15,000 of them.
-ANSWER_CACHE_BYTES = 64 * 2**20
-
 
 def create_app(
     settings: Settings | None = None,
@@ -48,7 +43,6 @@ def create_app(
     from fastapi.staticfiles import StaticFiles
 
     from api import errors
-    from api.answers import CachedAnswersMiddleware
     from api.limits import BodyLimitMiddleware
     from api.pages import browse, forms, home, render
     from api.routers import (
@@ -74,7 +68,6 @@ def create_app(
         registry = await run_in_threadpool(build)
         app.state.registry = registry
         app.state.read_cache = ReadCache()
-        app.state.answers = AnswerCache(ANSWER_CACHE_BYTES)
         app.state.jobs = JobQueue()
         if settings.warm_lists:
             warm_lists(registry.store, app.state.read_cache)
@@ -96,8 +89,6 @@ def create_app(
     errors.install_error_handlers(app)
     errors.document_error_model(app)
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
-    # Outermost: a repeated entry lookup is answered before anything else runs.
-    app.add_middleware(CachedAnswersMiddleware, state=app.state)
     app.include_router(catalogue.router)
     app.include_router(registration.router)
     app.include_router(openapi_import.router)

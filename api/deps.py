@@ -19,7 +19,6 @@ from registry.errors import (
 )
 from registry.inputs.document import MAPPED_FORMATS
 from registry.inputs.rdf import format_for_media_type, rdf_format
-from registry.read.kept_answers import AnswerCache
 from registry.read.queries import ReadCache
 from registry.register.jobs import JobQueue
 from registry.register.submission import Principal
@@ -66,13 +65,6 @@ def get_cache(request: Request) -> ReadCache:
 
 
 CacheDep = Annotated[ReadCache, Depends(get_cache)]
-
-
-def get_answers(request: Request) -> AnswerCache:
-    return request.app.state.answers  # type: ignore[no-any-return]
-
-
-AnswersDep = Annotated[AnswerCache, Depends(get_answers)]
 
 
 def get_principal(

@@ -15,8 +15,8 @@ the snapshot the server builds in the background as it starts (`warm_lists`): th
 runs measure the steady state. Medians of --runs runs per endpoint.
 
 --cold N: also one wrk run per endpoint over N other identifiers never asked before,
-so every request builds its answer from the store (as after a write, which drops
-every kept answer); fewer requests than N in the run means no answer was reused.
+so nothing the server or the store caches for one of them helps (the lists' snapshot
+aside); fewer requests than N in the run means no identifier was asked twice.
 
 --profile: py-spy (pip, benchmark-only) records the server during one extra wrk run
 per endpoint and prints the top frames (own time and cumulative).

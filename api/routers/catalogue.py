@@ -9,21 +9,20 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse, Response
 
-from api.answers import answer_key
-from api.deps import AnswersDep, CacheDep, RegistryDep, SettingsDep, StoreDep
+from api.deps import CacheDep, RegistryDep, SettingsDep, StoreDep
 from api.errors import error_responses
-from registry.read import kept_answers, queries
-from registry.read.kept_answers import AnswerCache
+from registry.read import queries
 from registry.store import Store
 
 router = APIRouter(prefix="/api/v1", tags=["registry"])
 
 READ_ERRORS = error_responses(404, 422, 500, 503)
-# The entry routes answer pre-serialised bytes (no response model to re-validate a
-# cached answer); their 200 is still documented as the JSON object it is.
+# The entry routes answer their record as built (no response model: it is JSON-ready
+# as it comes, and re-validating a resource with its data items would only add work);
+# their 200 is still documented as the JSON object it is.
 ENTRY_RESPONSES = {
     200: {
         "description": "Successful Response",
@@ -124,27 +123,10 @@ def list_standards(
     return page.as_dict()
 
 
-def entry_answer(
-    request: Request,
-    store: Store,
-    cache: queries.ReadCache,
-    answers: AnswerCache,
-    kind: str,
-    ident: str,
-) -> Response:
-    """The JSON of one entry, built from its own triples and kept across the writes that
-    cannot change it (registry/kept_answers.py); api.answers serves the kept bytes to
-    the next GET of the same path."""
-    body = kept_answers.entry_answer(
-        store,
-        answers,
-        cache,
-        kind,
-        ident,
-        answer_key(request.scope["path"]),
-        lambda record: bytes(JSONResponse(record).body),
-    )
-    return Response(body, media_type="application/json")
+def entry_answer(store: Store, cache: queries.ReadCache, kind: str, ident: str) -> Response:
+    """The JSON of one entry, built from its own triples. A client that asks again
+    revalidates it with the ETag api.caching gives it (304 until the next write)."""
+    return JSONResponse(queries.entry(store, kind, ident, cache))
 
 
 @router.get(
@@ -153,12 +135,10 @@ def entry_answer(
     responses=ENTRY_RESPONSES,
     response_model=None,
 )
-def get_standard(
-    id: Ident, request: Request, store: StoreDep, cache: CacheDep, answers: AnswersDep
-) -> Response:
+def get_standard(id: Ident, store: StoreDep, cache: CacheDep) -> Response:
     """A standard by any spelling of its identifier (`GB%2FT%2021063.3-2007`,
     `GB-T-21063.3-2007`, `gb%2Ft21063.3%E2%80%942007`) or its IRI, with what refers to it."""
-    return entry_answer(request, store, cache, answers, "standard", id)
+    return entry_answer(store, cache, "standard", id)
 
 
 @router.get("/resources", summary="Information resources, paged", responses=LIST_ERRORS)
@@ -191,13 +171,11 @@ def get_resource(
             "(`101001%2F000001`), or its slug `101001-000001`.",
         ),
     ],
-    request: Request,
     store: StoreDep,
     cache: CacheDep,
-    answers: AnswersDep,
 ) -> Response:
     """The resource with its data items in order."""
-    return entry_answer(request, store, cache, answers, "resource", code)
+    return entry_answer(store, cache, "resource", code)
 
 
 @router.get("/interfaces", summary="Data interfaces, paged", responses=LIST_ERRORS)
@@ -222,12 +200,10 @@ def list_interfaces(
 )
 def get_interface(
     code: Annotated[str, Path(max_length=200, description="Interface code.")],
-    request: Request,
     store: StoreDep,
     cache: CacheDep,
-    answers: AnswersDep,
 ) -> Response:
-    return entry_answer(request, store, cache, answers, "interface", code)
+    return entry_answer(store, cache, "interface", code)
 
 
 @router.get("/departments", summary="Departments", responses=READ_ERRORS)
@@ -244,12 +220,10 @@ def list_departments(store: StoreDep, cache: CacheDep) -> list[dict[str, Any]]:
 )
 def get_department(
     code: Annotated[str, Path(max_length=200, description="Unified social credit code.")],
-    request: Request,
     store: StoreDep,
     cache: CacheDep,
-    answers: AnswersDep,
 ) -> Response:
-    return entry_answer(request, store, cache, answers, "department", code)
+    return entry_answer(store, cache, "department", code)
 
 
 @router.get(

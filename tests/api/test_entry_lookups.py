@@ -1,17 +1,20 @@
-"""One-entry lookups read one entry, and their finished answers follow every write.
+"""One-entry lookups read one entry, and their answers follow every write.
 
 At 50,000 resources the first `/api/v1/standards/{id}` used to build the whole-registry
 Snapshot (72 s, 1 GB resident). A lookup now reads the entry from the store's indexes
-(`Store.match`) and must give exactly the answer the Snapshot gave; the answer is kept
-per store generation and served again until a write.
+(`Store.match`) and must give exactly the answer the Snapshot gave, and after a write
+exactly the answer a fresh build gives. A repeated lookup is not kept in the process:
+the client revalidates it with its ETag (api/caching.py, tests/api/test_caching.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import quote
 
 import pytest
+from fastapi.responses import JSONResponse
 from fastapi.testclient import TestClient
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS
@@ -20,7 +23,7 @@ from api import create_app
 from registry.config import Settings
 from registry.namespaces import GRAPH_CURRENT, GRAPH_REGISTRY
 from registry.read import queries
-from registry.read.kept_answers import AnswerCache
+from registry.register.submission import REGISTRAR
 from registry.service import Registry
 from registry.store import OxigraphStore, Store, WriteBatch, open_store
 
@@ -100,8 +103,8 @@ class RecordingStore(OxigraphStore):
 
 @pytest.fixture(params=["in process", "round trips"])
 def recording(request: pytest.FixtureRequest, seeded_dump: bytes) -> RecordingStore:
-    """The store, once as the embedded store it is (the generation read on the event
-    loop) and once taking a remote store's path (read in a worker thread)."""
+    """The store, once as the embedded store it is (api.caching reads the generation on
+    the event loop) and once taking a remote store's path (read in a worker thread)."""
     store = RecordingStore()
     store.in_process = request.param == "in process"
     store.load_dump(seeded_dump, "nquads")
@@ -139,21 +142,14 @@ def test_first_lookup_does_not_read_the_whole_registry(
     assert len(read) < len(all_entries) / 2
 
 
-def test_a_kept_answer_is_served_until_a_write(
-    client: TestClient, recording: RecordingStore
-) -> None:
+def test_a_lookup_shows_a_write(client: TestClient, recording: RecordingStore) -> None:
     path = "/api/v1/standards/GB%2FT%2021063.3-2007"
     first = client.get(path)
     assert first.status_code == 200
     assert first.headers["content-type"] == "application/json"
-    # The second answer is the kept bytes: no store read beyond the generation.
-    recording.queries.clear()
-    recording.subjects.clear()
-    again = client.get(path)
-    assert again.content == first.content
-    assert not recording.queries and not recording.subjects
-    # A write (here straight to the store, as another process would) moves the
-    # generation: the next answer is built again and shows the change.
+    assert client.get(path).content == first.content
+    # A write (here straight to the store, as another process would) shows in the
+    # next answer, and nothing else of the answer moves.
     titles = recording.match(GRAPH_CURRENT, URIRef(STANDARD), DCTERMS.title)
     recording.write(
         WriteBatch()
@@ -169,12 +165,9 @@ def test_a_kept_answer_is_served_until_a_write(
     }
 
 
-def test_a_kept_answer_outlives_a_write_elsewhere(
+def test_a_write_elsewhere_leaves_the_answer_as_it_was(
     client: TestClient, recording: RecordingStore
 ) -> None:
-    """A write that touches nothing the answer shows: the next GET is answered with the
-    kept bytes after a few index reads, and the one after it by the middleware alone
-    (registry/kept_answers.py)."""
     path = "/api/v1/standards/GB%2FT%2021063.3-2007"
     first = client.get(path)
     assert first.status_code == 200
@@ -183,23 +176,36 @@ def test_a_kept_answer_outlives_a_write_elsewhere(
             GRAPH_CURRENT, [(URIRef("urn:x:elsewhere"), RDFS.label, Literal("elsewhere"))]
         )
     )
-    recording.queries.clear()
-    recording.subjects.clear()
-    carried = client.get(path)
-    assert carried.content == first.content
-    # Nothing was built: the identifier resolved again (one SELECT, the entry's type)
-    # and the touched subject asked whether it points at the entry; no register
-    # record, no referenced names, no referrers read.
-    assert queries._REGISTER_RECORD not in recording.queries and len(recording.queries) == 1
-    assert recording.subjects <= {first.json()["iri"], "urn:x:elsewhere"}
-    recording.queries.clear()
-    recording.subjects.clear()
-    again = client.get(path)
-    assert again.content == first.content
-    assert not recording.queries and not recording.subjects
+    assert client.get(path).content == first.content
 
 
-def test_errors_are_not_kept(client: TestClient) -> None:
+def test_after_a_write_every_lookup_equals_a_fresh_build(client: TestClient) -> None:
+    """Every entry of the seeded registry looked up, a status change, every entry
+    looked up again: each answer is byte for byte the JSON built from the store now;
+    the changed standard's answer changed, and not every answer did."""
+    registry: Registry = client.app.state.registry
+    snapshot = queries.load_snapshot(registry.store)
+    paths = {
+        (kind, record["id"]): f"/api/v1/{kind}s/{quote(record['id'], safe='')}"
+        for kind in ("standard", "resource", "interface", "department")
+        for record in snapshot.records[kind]
+    }
+    assert len(paths) > 50
+    before = {key: client.get(path) for key, path in paths.items()}
+    assert {answer.status_code for answer in before.values()} == {200}
+    registry.change_status(STANDARD, "deprecated", REGISTRAR, reason="replaced")
+    changed = set()
+    for (kind, ident), path in paths.items():
+        after = client.get(path)
+        fresh = queries.entry(registry.store, kind, ident, queries.ReadCache())
+        assert after.status_code == 200 and after.content == JSONResponse(fresh).body, path
+        if after.content != before[(kind, ident)].content:
+            changed.add(fresh["iri"])
+    assert STANDARD in changed
+    assert len(changed) < len(paths)
+
+
+def test_a_repeated_error_is_the_same_error(client: TestClient) -> None:
     for _ in range(2):
         missing = client.get("/api/v1/standards/GB%2FT%2099999-2099")
         assert missing.status_code == 404
@@ -211,30 +217,6 @@ def test_every_spelling_gets_the_same_answer(client: TestClient) -> None:
     spellings = ["GB%2FT%2021063.3-2007", "GB-T-21063.3-2007", "gb%2Ft21063.3%E2%80%942007"]
     answers = {client.get(f"/api/v1/standards/{s}").content for s in spellings * 2}
     assert len(answers) == 1
-
-
-# -- the answer cache ----------------------------------------------------------------------
-
-
-def test_answer_cache_is_bounded_and_keyed_by_generation() -> None:
-    cache = AnswerCache(max_bytes=10)
-    cache.put(1, "a", b"1234")
-    cache.put(1, "b", b"5678")
-    assert cache.get(1, "a") == b"1234"  # now the most recently used
-    cache.put(1, "c", b"90ab")  # 12 bytes: the least recently used ("b") goes
-    assert cache.get(1, "b") is None
-    assert cache.get(1, "a") == b"1234" and cache.get(1, "c") == b"90ab"
-    assert cache.size <= 10
-    assert cache.get(2, "a") is None  # another generation sees nothing
-    cache.put(2, "d", b"x")
-    assert cache.get(1, "a") == b"1234" and cache.get(2, "a") is None
-    kept = cache.earlier(2, "a")  # offered to entry_answer, which decides if it holds
-    assert kept is not None and kept.generation == 1 and kept.body == b"1234"
-    assert cache.earlier(1, "a") is None and cache.earlier(2, "d") is None
-    cache.put(1, "d", b"z")  # a slower builder of an older generation: not kept
-    assert cache.get(2, "d") == b"x"
-    cache.put(2, "huge", b"y" * 11)  # larger than the whole cache: not kept
-    assert cache.get(2, "huge") is None and cache.get(2, "d") == b"x"
 
 
 def test_memory_store_reads_in_process() -> None:
