@@ -94,12 +94,16 @@ def _opaque(etag: str) -> str:
 
 def _selectors(scope: Scope, headers: Headers, cookies: dict[str, str]) -> str:
     """Everything the answer's bytes depend on besides the store: the version (a new
-    release may render the same store otherwise), the path and query, the negotiated
-    headers, the language cookie, and the CSRF cookie, which pages with a form copy
-    into the form (a browser that gets a new CSRF cookie must not reuse the old page)."""
+    release may render the same store otherwise), the URL as the server saw it (scheme,
+    Host, path and query: the impact page links its other pages by absolute URL), the
+    negotiated headers, the language cookie, and the CSRF cookie, which pages with a
+    form copy into the form (a browser that gets a new CSRF cookie must not reuse the
+    old page)."""
     return representation_hash(
         [
             __version__.encode(),
+            scope.get("scheme", "http").encode(),
+            headers.get("host", "").encode("latin-1"),
             scope["path"].encode("utf-8", "surrogateescape"),
             scope.get("query_string", b""),
             ", ".join(headers.getlist("accept")).encode("latin-1"),

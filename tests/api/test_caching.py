@@ -192,6 +192,8 @@ def test_what_selects_the_representation_selects_the_tag(client: TestClient) -> 
     four = tag_of(client, "/api/v1/standards?limit=4")
     assert three != four
     assert client.get("/api/v1/standards?limit=4", headers={"If-None-Match": three}).content
+    # Another host: the impact page links its pages by absolute URL.
+    assert tag_of(client, LOOKUP, host="registry.example") != tag_of(client, LOOKUP)
     # The page's language, by cookie or Accept-Language.
     client.get("/")  # the CSRF cookie, so pages are tagged
     zh = tag_of(client, "/")
