@@ -42,6 +42,7 @@ def create_app(
     from fastapi.staticfiles import StaticFiles
 
     from api import errors
+    from api.caching import HttpCachingMiddleware
     from api.limits import BodyLimitMiddleware
     from api.pages import browse, forms, home, render
     from api.routers import (
@@ -88,6 +89,8 @@ def create_app(
     errors.install_error_handlers(app)
     errors.document_error_model(app)
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
+    # Outermost: a revalidated read is answered 304 before anything else runs.
+    app.add_middleware(HttpCachingMiddleware, state=app.state)
     app.include_router(catalogue.router)
     app.include_router(registration.router)
     app.include_router(openapi_import.router)

@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/rest_bench.py --runs 3 --duration 20 --json bench/results/rest-50000.json
     .venv/bin/python bench/rest_bench.py --profile      # + a py-spy profile of the server
+    .venv/bin/python bench/rest_bench.py --revalidate   # + 304 revalidations side by side
 
 Data: the registered on-disk store of bench/sparql_bench.py (`ensure_store`, built
 from bench/data/registry-50000.nq when missing). One `screg serve` on a free port of
@@ -10,13 +11,18 @@ from bench/data/registry-50000.nq when missing). One `screg serve` on a free por
 percentiles; a Lua script walks a fixed list of 500 different identifiers (standards:
 the `GB/T 9xxxx-20yy` spelling, URL-encoded; resources: the `101001%2F000001` form),
 so requests are not one cached answer. Before the runs every path is requested once
-(warm-up, and a check that all answer 200), then a list is asked for, which waits for
-the snapshot the server builds in the background as it starts (`warm_lists`): the
-runs measure the steady state. Medians of --runs runs per endpoint.
+(warm-up, and a check that all answer 200), then a list is asked for (from the read
+model, which the server catches up before it answers anything): the runs measure the
+steady state. Medians of --runs runs per endpoint.
 
 --cold N: also one wrk run per endpoint over N other identifiers never asked before,
-so every request builds its answer from the store (as after a write, which drops
-every kept answer); fewer requests than N in the run means no answer was reused.
+so nothing the server or the store caches for one of them helps; fewer requests than N in the run means no identifier was asked twice.
+
+--revalidate: also, per endpoint, the same paths sent with the ETag each answered
+(`If-None-Match`, api/caching.py): every request is a 304 that runs no handler. Each
+run alternates full answers and revalidations, so the ratio is taken under the same
+load. Before the runs every path is asked once more with its tag, sequentially, and
+the statuses (all 304) and median times of both are recorded.
 
 --profile: py-spy (pip, benchmark-only) records the server during one extra wrk run
 per endpoint and prints the top frames (own time and cumulative).
@@ -64,6 +70,61 @@ request = function()
   return wrk.format("GET", paths[i])
 end
 """
+
+# One path and its ETag a line, tab-separated; each request revalidates its answer.
+# The Accept header is part of what the tag covers (api/caching.py): it is sent as the
+# tags were collected with (REVALIDATE_ACCEPT), or every request would be a full 200.
+# Every answer that is not a 304 is counted and printed ("Not 304: N"); the count costs
+# wrk a little per answer, which only the revalidation runs pay.
+REVALIDATE_ACCEPT = "*/*"
+LUA_REVALIDATE = """
+local paths, tags = {}, {}
+for line in io.lines("%s") do
+  local path, tag = line:match("([^\\t]+)\\t(.+)")
+  paths[#paths + 1] = path
+  tags[#tags + 1] = tag
+end
+local threads = {}
+function setup(thread) threads[#threads + 1] = thread end
+function init(args) not_304 = 0 end
+local i = 0
+request = function()
+  i = i %% #paths + 1
+  return wrk.format("GET", paths[i], {["Accept"] = "%s", ["If-None-Match"] = tags[i]})
+end
+response = function(status, headers, body)
+  if status ~= 304 then not_304 = not_304 + 1 end
+end
+done = function(summary, latency, requests)
+  local n = 0
+  for _, thread in ipairs(threads) do n = n + thread:get("not_304") end
+  io.write(string.format("Not 304: %%d\\n", n))
+end
+"""
+
+
+def revalidation_check(client: Any, ps: list[str]) -> tuple[list[tuple[str, str]], dict[str, Any]]:
+    """Each path asked in full, then with the ETag it answered: the (path, tag) pairs and
+    the statuses and sequential median milliseconds of both."""
+    tagged, full_ms, revalidated_ms = [], [], []
+    statuses: Counter[int] = Counter()
+    for p in ps:
+        t = time.perf_counter()
+        answer = client.get(p, headers={"Accept": REVALIDATE_ACCEPT})
+        full_ms.append((time.perf_counter() - t) * 1000)
+        tag = answer.headers.get("etag")
+        if tag is None:
+            raise RuntimeError(f"{p} answered {answer.status_code} without an ETag")
+        t = time.perf_counter()
+        again = client.get(p, headers={"Accept": REVALIDATE_ACCEPT, "If-None-Match": tag})
+        revalidated_ms.append((time.perf_counter() - t) * 1000)
+        statuses[again.status_code] += 1
+        tagged.append((p, tag))
+    return tagged, {
+        "revalidated_statuses": dict(statuses),
+        "sequential_full_median_ms": round(statistics.median(full_ms), 2),
+        "sequential_304_median_ms": round(statistics.median(revalidated_ms), 2),
+    }
 
 
 def lookup_paths(nq: Path, k: int) -> dict[str, list[str]]:
@@ -116,6 +177,8 @@ def parse_wrk(text: str) -> dict[str, Any]:
         out["requests"] = int(m.group(1))
     m = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
     out["non_2xx"] = int(m.group(1)) if m else 0
+    if m := re.search(r"Not 304: (\d+)", text):
+        out["not_304"] = int(m.group(1))
     m = re.search(r"Socket errors: (.*)", text)
     out["socket_errors"] = m.group(1) if m else None
     return out
@@ -194,6 +257,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cold", type=int, default=0, help="identifiers for the uncached run")
     ap.add_argument("--cold-duration", type=int, default=10)
     ap.add_argument("--profile", action="store_true")
+    ap.add_argument(
+        "--revalidate", action="store_true", help="also 304 revalidations, side by side"
+    )
     ap.add_argument("--json", type=Path)
     args = ap.parse_args(argv)
     if shutil.which("wrk") is None:
@@ -236,8 +302,7 @@ def main(argv: list[str] | None = None) -> int:
                     "sequential_median_ms": round(statistics.median(times) * 1000, 2),
                 }
             result["warm_up"] = warm
-            # The lists' snapshot is built in the background as the server starts
-            # (warm_lists); a list waits for it. Measured after it: the steady state.
+            # The first list after the start: the read model, caught up as it started.
             t = time.perf_counter()
             listed = client.get("/api/v1/standards?limit=1")
             result["lists_ready_s"] = round(time.perf_counter() - t0, 2)
@@ -248,17 +313,30 @@ def main(argv: list[str] | None = None) -> int:
                 "status": first.status_code,
                 "bytes": len(first.content),
             }
+            tagged: dict[str, list[tuple[str, str]]] = {}
+            if args.revalidate:
+                result["revalidate_check"] = {}
+                for name, ps in paths.items():
+                    tagged[name], result["revalidate_check"][name] = revalidation_check(client, ps)
+                print(f"revalidation check {result['revalidate_check']}", file=sys.stderr)
         print(
             f"ready {result['ready_s']} s, first lookup {result['first_lookup_s']} s, "
             f"warm-up {warm}",
             file=sys.stderr,
         )
-        runs: dict[str, list[dict[str, Any]]] = {n: [] for n in paths}
         luas = {}
         for name, ps in paths.items():
             (tmp / f"{name}.txt").write_text("\n".join(ps) + "\n")
             luas[name] = tmp / f"{name}.lua"
             luas[name].write_text(LUA % (tmp / f"{name}.txt"))
+            if name in tagged:
+                lines = "".join(f"{p}\t{t}\n" for p, t in tagged[name])
+                (tmp / f"{name}-304.txt").write_text(lines)
+                luas[f"{name} 304"] = tmp / f"{name}-304.lua"
+                luas[f"{name} 304"].write_text(
+                    LUA_REVALIDATE % (tmp / f"{name}-304.txt", REVALIDATE_ACCEPT)
+                )
+        runs: dict[str, list[dict[str, Any]]] = {n: [] for n in luas}
         if args.cold:
             result["cold"] = {}
             for name, ps in cold.items():
@@ -271,9 +349,11 @@ def main(argv: list[str] | None = None) -> int:
                 result["cold"][name] = r
                 print(f"cold {name}: {r}", file=sys.stderr)
         for i in range(args.runs):
-            for name in paths:
+            for name in luas:  # full answers and their revalidations alternate
                 r = run_wrk(base, luas[name], args.connections, args.duration, args.threads)
                 r["load_average"] = os.getloadavg()
+                if r.get("not_304"):  # a write, or a tag that does not cover this request
+                    print(f"{name}: {r['not_304']} answers were not 304", file=sys.stderr)
                 runs[name].append(r)
                 print(f"run {i} {name}: {r}", file=sys.stderr)
         result["runs"] = runs
@@ -282,6 +362,10 @@ def main(argv: list[str] | None = None) -> int:
                 key: statistics.median(r[key] for r in rs) for key in ("rps", "p50_ms", "p99_ms")
             }
             for name, rs in runs.items()
+        }
+        result["revalidation_speedup"] = {
+            name: round(result["median"][f"{name} 304"]["rps"] / result["median"][name]["rps"], 2)
+            for name in tagged
         }
         result["rss_mb"] = tree_rss_mb(server.pid)
         if args.profile:
@@ -315,6 +399,8 @@ def main(argv: list[str] | None = None) -> int:
         json.dumps(
             {
                 "median": result["median"],
+                "revalidation_speedup": result.get("revalidation_speedup"),
+                "revalidate_check": result.get("revalidate_check"),
                 "rss_mb": result["rss_mb"],
                 "ready_s": result["ready_s"],
                 "first_lookup_s": result["first_lookup_s"],

@@ -572,10 +572,18 @@ def tree_rss_mb(pid: int) -> dict[str, float]:
 
 
 def versions() -> dict[str, str]:
-    from importlib.metadata import version
+    from importlib.metadata import PackageNotFoundError, version
+
+    def installed(name: str) -> str:
+        # rdflib-endpoint is installed by hand for the SPARQL comparison only; the
+        # other scripts record their versions without it.
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return "not installed"
 
     pk = ("pyoxigraph", "rdflib", "rdflib-endpoint", "fastapi", "uvicorn", "starlette", "httpx")
-    return {"python": platform.python_version(), **{p: version(p) for p in pk}}
+    return {"python": platform.python_version(), **{p: installed(p) for p in pk}}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
+from fastapi.responses import JSONResponse, Response
 
 from api.deps import ReadDep, RegistryDep, SettingsDep, StoreDep
 from api.errors import error_responses
@@ -20,8 +21,9 @@ from registry.store import Store
 router = APIRouter(prefix="/api/v1", tags=["registry"])
 
 READ_ERRORS = error_responses(404, 422, 500, 503)
-# An entry's answer is an open JSON object (its fields depend on its kind): no response
-# model re-validates it, and its 200 is documented as the object it is.
+# An entry's answer is an open JSON object (its fields depend on its kind), JSON-ready
+# as built: it is sent as it is (no response model, no encoder walking a resource's
+# data items again), and its 200 is documented as the object it is.
 ENTRY_RESPONSES = {
     200: {
         "description": "Successful Response",
@@ -120,7 +122,8 @@ def list_standards(
 
 def entry_answer(store: Store, read: ReadModel, kind: str, ident: str) -> dict[str, Any]:
     """The JSON of one entry, built from its own triples (queries.entry, the one builder
-    of an entry's answer); repeated lookups are answered 304 by HTTP caching."""
+    of an entry's answer). A client that asks again revalidates it with the ETag
+    api.caching gives it (304 until the next write)."""
     return queries.entry(store, kind, ident, read.concepts())
 
 
@@ -130,7 +133,7 @@ def entry_answer(store: Store, read: ReadModel, kind: str, ident: str) -> dict[s
     responses=ENTRY_RESPONSES,
     response_model=None,
 )
-def get_standard(id: Ident, store: StoreDep, read: ReadDep) -> dict[str, Any]:
+def get_standard(id: Ident, store: StoreDep, read: ReadDep) -> Response:
     """A standard by any spelling of its identifier (`GB%2FT%2021063.3-2007`,
     `GB-T-21063.3-2007`, `GBT%2021063.3-2007`, `gb%2Ft21063.3%E2%80%942007`) or its IRI,
     with what refers to it. An undated identifier (`GB%2FT%2021063.3`) answers the
@@ -140,7 +143,7 @@ def get_standard(id: Ident, store: StoreDep, read: ReadDep) -> dict[str, Any]:
     undated = queries.undated_identifier(id)
     if undated is not None:
         answer["editions"] = queries.editions(store, undated)
-    return answer
+    return JSONResponse(answer)
 
 
 @router.get("/resources", summary="Information resources, paged", responses=LIST_ERRORS)
@@ -174,9 +177,9 @@ def get_resource(
     ],
     store: StoreDep,
     read: ReadDep,
-) -> dict[str, Any]:
+) -> Response:
     """The resource with its data items in order."""
-    return entry_answer(store, read, "resource", code)
+    return JSONResponse(entry_answer(store, read, "resource", code))
 
 
 @router.get("/interfaces", summary="Data interfaces, paged", responses=LIST_ERRORS)
@@ -202,8 +205,8 @@ def get_interface(
     code: Annotated[str, Path(max_length=200, description="Interface code.")],
     store: StoreDep,
     read: ReadDep,
-) -> dict[str, Any]:
-    return entry_answer(store, read, "interface", code)
+) -> Response:
+    return JSONResponse(entry_answer(store, read, "interface", code))
 
 
 @router.get("/departments", summary="Departments", responses=READ_ERRORS)
@@ -222,8 +225,8 @@ def get_department(
     code: Annotated[str, Path(max_length=200, description="Unified social credit code.")],
     store: StoreDep,
     read: ReadDep,
-) -> dict[str, Any]:
-    return entry_answer(store, read, "department", code)
+) -> Response:
+    return JSONResponse(entry_answer(store, read, "department", code))
 
 
 @router.get(

@@ -118,6 +118,11 @@ def _response(result: SparqlResult) -> Response:
     if result.truncated:
         headers[TRUNCATED_HEADER] = "true"
         headers[MAX_ROWS_HEADER] = str(result.max_rows)
+    if result.volatile:
+        # Not the same answer next time at the same store generation: no ETag
+        # (api.caching leaves an answer with its own Cache-Control alone), and no cache
+        # may keep it.
+        headers["Cache-Control"] = "no-store"
     return Response(content=result.body, media_type=result.media_type, headers=headers)
 
 

@@ -36,6 +36,9 @@ class SparqlResult:
     max_rows: int
     seconds: float
     engine: str = "store"
+    # The query calls NOW(), RAND(), UUID() or STRUUID(): the same query over the same
+    # store answers otherwise next time.
+    volatile: bool = False
 
 
 class QueryRunner(Protocol):
@@ -166,6 +169,7 @@ class PublicSparql:
             max_rows=max_rows,
             seconds=answer.seconds,
             engine=answer.engine,
+            volatile=checked.volatile,
         )
 
     def warm_up(self) -> None:

@@ -32,6 +32,9 @@ _UPDATE_WORDS = frozenset(
     {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH", "USING"}
 )
 _FORMS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
+# Functions whose value changes from one evaluation to the next: the answer of a query
+# calling one is not a function of the store, so HTTP caches must not keep it.
+_VOLATILE_WORDS = frozenset({"NOW", "RAND", "UUID", "STRUUID"})
 _OPEN = "{(["
 _CLOSE = "})]"
 
@@ -75,6 +78,7 @@ class CheckedQuery:
     text: str
     form: QueryForm
     depth: int
+    volatile: bool = False  # calls NOW(), RAND(), UUID() or STRUUID()
 
 
 def _refuse(message: str, reason: str, **details: object) -> QueryRefusedError:
@@ -96,6 +100,7 @@ def check_query(query: str, limits: GuardLimits) -> CheckedQuery:
     depth = 0
     deepest = 0
     form: QueryForm | None = None
+    volatile = False
     for match in TOKEN.finditer(query):
         kind = match.lastgroup
         if kind == "open":
@@ -135,12 +140,13 @@ def check_query(query: str, limits: GuardLimits) -> CheckedQuery:
                 )
             if form is None and word in _FORMS:
                 form = word  # type: ignore[assignment]
+            volatile = volatile or word in _VOLATILE_WORDS
     if form is None:
         raise _refuse(
             "not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE / 不是 SPARQL 查询",
             "no_query_form",
         )
-    return CheckedQuery(text=query, form=form, depth=deepest)
+    return CheckedQuery(text=query, form=form, depth=deepest, volatile=volatile)
 
 
 def refuse_dataset_parameters(default_graphs: list[str], named_graphs: list[str]) -> None:

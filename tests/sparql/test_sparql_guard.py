@@ -115,6 +115,25 @@ def test_no_query_form(query: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("query", "volatile"),
+    [
+        ("SELECT (NOW() AS ?t) {}", True),
+        ("SELECT ?s { ?s ?p ?o } ORDER BY rand()", True),
+        ("SELECT (STRUUID() AS ?u) (UUID() AS ?v) {}", True),
+        # the same letters as a variable, a prefixed name, in a string or an IRI
+        ("SELECT ?now { ?s ex:now ?now }", False),
+        ('SELECT * { ?s ?p "NOW()" }', False),
+        ("SELECT * { ?s <urn:x:rand> ?o }", False),
+        ("SELECT * { ?s ?p ?o }", False),
+    ],
+)
+def test_volatile_functions_are_noticed(query: str, volatile: bool) -> None:
+    """A query calling NOW(), RAND(), UUID() or STRUUID() answers otherwise next time
+    over the same store: its HTTP answer gets no ETag (api.caching)."""
+    assert check_query(query, LIMITS).volatile is volatile
+
+
+@pytest.mark.parametrize(
     ("form", "accept", "expected"),
     [
         ("SELECT", None, "json"),
