@@ -16,7 +16,8 @@ model, which the server catches up before it answers anything): the runs measure
 steady state. Medians of --runs runs per endpoint.
 
 --cold N: also one wrk run per endpoint over N other identifiers never asked before,
-so nothing the server or the store caches for one of them helps; fewer requests than N in the run means no identifier was asked twice.
+so nothing the server or the store caches for one of them helps; fewer requests than
+N in the run means no identifier was asked twice.
 
 --revalidate: also, per endpoint, the same paths sent with the ETag each answered
 (`If-None-Match`, api/caching.py): every request is a 304 that runs no handler. Each
