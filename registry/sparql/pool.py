@@ -19,6 +19,7 @@ interpreter per worker costs ~150 ms where a forkserver fork costs ~15 ms.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import threading
 import time
@@ -33,6 +34,8 @@ from typing import Any
 from registry.errors import QueryTimeoutError, RegistryError
 from registry.sparql import worker as worker_module
 from registry.sparql.errors import QueryBusyError, QueryEngineCrashedError
+
+logger = logging.getLogger(__name__)
 
 # A load (reopen, or a dump read into memory) is not the query's fault, so it has
 # a budget of its own rather than eating into the query's timeout.
@@ -97,6 +100,7 @@ class _Worker:
         child.close()  # the parent's copy: EOF on `conn` then means the worker is gone
         self.generation: int | None = None
         self.has_copy = False  # told to build an in-memory copy of the public graphs
+        self.isolated = False  # in a network namespace of its own (worker.leave_the_network)
 
     def request(self, message: tuple[Any, ...], timeout: float) -> tuple[Any, ...] | None:
         """Send one request and wait up to `timeout` seconds; None when time ran out.
@@ -146,6 +150,7 @@ class WorkerPool:
         self._lock = threading.Condition()
         self._closed = False
         self._cached_source: tuple[int, dict[str, Any]] | None = None
+        self._warned_network = False
 
     # -- taking and giving back workers ----------------------------------------------
 
@@ -259,6 +264,16 @@ class WorkerPool:
             message = reply[2] if reply else "the SPARQL worker took too long to open the store"
             raise _WorkerError(500, "store_error", message)
         worker.generation = reply[1]
+        if not reply[2] and not self._warned_network:
+            # The guard still refuses SERVICE; without the namespace, a miss of the guard
+            # could reach other hosts. Said once per pool, where operators look.
+            self._warned_network = True
+            logger.warning(
+                "the SPARQL workers could not leave the network (no network namespace: "
+                "run as root or allow unprivileged user namespaces); the query guard "
+                "alone keeps SERVICE from reaching other hosts"
+            )
+        worker.isolated = bool(reply[2])
 
     def run(
         self, text: str, form: str, fmt: str, max_rows: int, timeout: float, generation: int

@@ -9,7 +9,7 @@ a ~15 ms fork of a ready interpreter.
 
 Conversation over one multiprocessing connection, one request at a time:
 
-    ("load", source, copy, changes)      -> ("loaded", generation) | ("error", ...)
+    ("load", source, copy, changes)      -> ("loaded", generation, isolated) | ("error", ...)
     ("query", text, form, fmt, max_rows) -> ("ok", body, truncated, engine) | ("error", ...)
 
 `source` says where the data is: {"kind": "disk", "path", "generation"} opens the
@@ -367,8 +367,35 @@ def _error(code: str, message: str) -> tuple[str, str, str]:
     return ("error", code, message)
 
 
+# unshare(2) flags (linux/sched.h).
+_CLONE_NEWUSER = 0x10000000
+_CLONE_NEWNET = 0x40000000
+
+
+def leave_the_network() -> bool:
+    """Move this process into a network namespace of its own, where no interface is up,
+    so that no query can reach another host or port, whatever the guard let through
+    (DESIGN.md: `1SERVICE` passed a lexer and the engine still ran SERVICE). As root
+    the namespace alone; otherwise inside a user namespace of its own, which needs a
+    process without threads (a fresh worker) and a kernel that allows it. Returns
+    whether it worked."""
+    import ctypes
+    import os
+
+    if not hasattr(os, "fork"):
+        return False
+    libc = ctypes.CDLL(None, use_errno=True)
+    for flags in (_CLONE_NEWNET, _CLONE_NEWUSER | _CLONE_NEWNET):
+        if libc.unshare(flags) == 0:
+            return True
+    return False
+
+
 def serve(conn: Connection) -> None:
     """The worker's main loop; returns when the parent closes the connection."""
+    # First, while the process has no thread but this one (unshare of a user namespace
+    # refuses a process with threads). The parent learns the outcome from `isolated`.
+    isolated = leave_the_network()
     dataset: _Dataset | None = None
     while True:
         try:
@@ -386,7 +413,7 @@ def serve(conn: Connection) -> None:
                 # collections scan only the query's own objects (~7% of the heavy
                 # queries' time on the 50,000-resource registry).
                 gc.freeze()
-                conn.send(("loaded", dataset.generation))
+                conn.send(("loaded", dataset.generation, isolated))
             except (OSError, RuntimeError, SyntaxError, ValueError) as exc:
                 if previous is not None and previous.memory_copy is not None:
                     previous.memory_copy.close()
