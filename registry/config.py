@@ -76,12 +76,6 @@ class Settings(BaseSettings):
         description="Build the lists' snapshot in the background when the API starts, so "
         "the first list or page does not wait for it (about a minute at 50,000 resources).",
     )
-    resubmit_keep_bytes: int = Field(
-        256 * 1024 * 1024,
-        ge=0,
-        description="Bytes of large accepted Turtle/N-Triples documents kept in memory so that "
-        "re-submitting one with a few entries changed reads only what changed; 0 keeps none.",
-    )
     report_max_results: int = Field(
         1000, gt=0, description="Most validation results listed in a report; the rest are counted."
     )

@@ -7,12 +7,9 @@ built by hand.
 
 from __future__ import annotations
 
-import hashlib
-
-from rdflib import Graph
-
 from registry.errors import RegistryError
-from registry.inputs.rdf import parse_rdf, rdf_format
+from registry.inputs.document import Document
+from registry.inputs.load import read_documents
 from registry.namespaces import GRAPH_ONTOLOGY
 from registry.register.submission import REGISTRAR, submit
 from registry.resources import EXAMPLES_DIR
@@ -34,12 +31,8 @@ def seed_store(store: Store, validator: Validator, base_iri: str, examples: bool
     if not examples:
         return
     for name in SEED_EXAMPLES:
-        path = EXAMPLES_DIR / name
-        data = path.read_bytes()
-        graph: Graph = parse_rdf(data, rdf_format("turtle"), name)
-        result = submit(
-            store, validator, graph, REGISTRAR, hashlib.sha256(data).hexdigest(), base_iri
-        )
+        reading = read_documents([Document(name, (EXAMPLES_DIR / name).read_bytes(), "turtle")])
+        result = submit(store, validator, reading, REGISTRAR, base_iri)
         if not result.accepted:
             raise RegistryError(
                 f"example {name} does not conform; the seed stopped",
