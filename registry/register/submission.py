@@ -108,6 +108,7 @@ class SubmissionResult:
             "generation": self.generation,
             "entries": [c.__dict__ for c in self.changes],
             "ignored_subjects": self.ignored_subjects,
+            "skipped_entries": self.report.extra.get("skipped_entries", 0),
         }
 
 

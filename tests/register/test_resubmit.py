@@ -5,8 +5,12 @@ and the stored versions a first submission of the same document would give."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,6 +20,7 @@ from rdflib.compare import isomorphic
 from registry.config import Settings
 from registry.errors import ForbiddenError, InputError
 from registry.inputs.document import Document
+from registry.namespaces import GRAPH_REGISTRY, SCS
 from registry.register.submission import (
     REGISTRAR,
     Principal,
@@ -24,8 +29,9 @@ from registry.register.submission import (
     split_entries,
 )
 from registry.service import Registry
+from registry.store import open_store
 from synthetic.generate import generate_catalogue
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, ROOT
 
 BASE = "http://127.0.0.1:8000/id/"
 # Statements whose literals and names hold what a naive split on " ." would cut.
@@ -101,6 +107,7 @@ def test_one_changed_entry_is_validated_and_written_alone(
     assert _written(second) == [(item, "updated", 2)]
     assert len(second.changes) == entries
     assert second.report.extra["skipped_entries"] == entries - 1
+    assert second.as_dict()["skipped_entries"] == entries - 1
     # the version written is the one a first submission of the document writes
     assert isomorphic(registered.show(item), _as_registered(changed, item))
     # the same document again writes nothing and validates nothing
@@ -265,3 +272,44 @@ def test_a_spreadsheet_re_submission_validates_its_changed_row_with_locations(
     assert not rejected.accepted
     locations = {tuple(sorted(dict(r.location))) for r in rejected.report.results}
     assert locations and all("row" in keys for keys in locations)
+
+
+def _register(path: Path, store: Path) -> str:
+    """`screg register` in a process of its own."""
+    done = subprocess.run(
+        [sys.executable, "-m", "registry.cli", "register", str(path), "--store", str(store)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "SCREG_SEED": "false"},
+        cwd=ROOT,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+@pytest.mark.slow
+def test_a_new_process_validates_and_writes_only_the_changed_entry(
+    tmp_path: Path, seeded_dump: bytes
+) -> None:
+    """Nothing is kept in a process: a second `screg register` of the catalogue with
+    one entry changed validates and writes that entry only."""
+    store_path = tmp_path / "store"
+    with open_store(str(store_path)) as store:
+        store.load_dump(seeded_dump, "nquads")
+    text, _invalid = generate_catalogue(60, seed=7, invalid_ratio=0.0)
+    entries = len(split_entries(Graph().parse(data=text, format="turtle"))[0])
+    path = tmp_path / "catalogue.ttl"
+    path.write_text(text, encoding="utf-8")
+    first = _register(path, store_path)
+    assert f"{entries} new" in first and "not validated again" not in first
+    path.write_text(_abstract_changed(text), encoding="utf-8")
+    second = _register(path, store_path)
+    assert f"{entries - 1} unchanged, 1 updated" in second
+    assert f"{entries - 1} not validated again (skipped_entries" in second
+    with open_store(str(store_path)) as store:
+        rows = store.select(
+            f"SELECT ?item (COUNT(?v) AS ?n) WHERE {{ GRAPH <{GRAPH_REGISTRY}> {{ "
+            f"?v <{SCS.versionOf}> ?item }} }} GROUP BY ?item HAVING (COUNT(?v) > 1)"
+        )
+    assert [(str(r["item"]), int(r["n"])) for r in rows] == [(_resources(text)[0], 2)]
