@@ -143,17 +143,14 @@ def read_documents(
 
 
 def load_submission(
-    documents: Sequence[Document],
-    max_bytes: int | None = None,
-    *,
-    base_iri: str = DEFAULT_BASE_IRI,
-    lookup: Lookup | None = None,
+    documents: Sequence[Document], max_bytes: int | None = None, **options: Any
 ) -> Graph:
-    """Parse every document and merge them into one graph: one submission.
+    """Parse every document and merge them into one graph: one submission, read by
+    read_documents (`options`: its base_iri and lookup).
 
     RDF documents alone give a plain Graph; any mapped document (spreadsheet,
     OpenAPI, DCAT) makes the result a SubmissionGraph."""
-    return read_documents(documents, max_bytes, base_iri=base_iri, lookup=lookup).graph()
+    return read_documents(documents, max_bytes, **options).graph()
 
 
 # SHACL "missing value" results that a reading problem on the same focus and path

@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import uuid
-from collections.abc import Container, Iterable
+from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -197,18 +197,40 @@ def owned_triples(
     it owns. A data item that is itself an entry is that entry's, not this one's."""
     data_item = URIRef(str(SCS.dataItem))
     content: list[Triple] = []
-    stack: list[Node] = [entry]
     seen: set[Node] = set()
+    _walk(
+        entry,
+        spo,
+        lambda p, o: (p == data_item or isinstance(o, BNode)) and o not in kinds,
+        seen,
+        content,
+    )
+    return content, seen
+
+
+def _walk(
+    start: Node,
+    spo: Statements,
+    follow: Callable[[Node, Node], bool],
+    seen: set[Node],
+    out: list[Triple],
+) -> list[Node]:
+    """Add to `out` the triples of `start` and of every node reached from it through
+    the (predicate, object) links `follow` accepts, passing over the nodes in `seen`
+    (and adding those it reads); return the IRIs they point at otherwise."""
+    stack, pointed = [start], []
     while stack:
         node = stack.pop()
         if node in seen:
             continue
         seen.add(node)
         for p, o in spo.get(node, {}):
-            content.append((node, p, o))
-            if (p == data_item or isinstance(o, BNode)) and o not in kinds:
+            out.append((node, p, o))
+            if follow(p, o):
                 stack.append(o)
-    return content, seen
+            elif isinstance(o, URIRef):
+                pointed.append(o)
+    return pointed
 
 
 def skolemise(entry: URIRef, content: Iterable[Triple]) -> Graph:
@@ -494,30 +516,14 @@ def _with_context(roots: Iterable[URIRef], spo: Statements) -> list[Triple]:
     data_item = URIRef(str(SCS.dataItem))
     out: list[Triple] = []
     seen: set[Node] = set()
-
-    def describe(node: Node, owns_items: bool) -> list[Node]:
-        stack, pointed = [node], []
-        while stack:
-            current = stack.pop()
-            if current in seen:
-                continue
-            seen.add(current)
-            for p, o in spo.get(current, {}):
-                out.append((current, p, o))
-                if isinstance(o, BNode) or (owns_items and p == data_item):
-                    stack.append(o)
-                elif isinstance(o, URIRef):
-                    pointed.append(o)
-        return pointed
-
     frontier: list[Node] = []
     for root in roots:
-        frontier.extend(describe(root, True))
+        frontier += _walk(root, spo, lambda p, o: isinstance(o, BNode) or p == data_item, seen, out)
     for _hop in range(CONTEXT_HOPS):
         following: list[Node] = []
         for node in frontier:
             if node not in seen:
-                following.extend(describe(node, False))
+                following += _walk(node, spo, lambda _p, o: isinstance(o, BNode), seen, out)
         frontier = following
     return out
 
