@@ -77,12 +77,6 @@ class Settings(BaseSettings):
         "Empty: beside an embedded store (`<store>.read.sqlite`), in memory for the "
         "memory and remote stores.",
     )
-    resubmit_keep_bytes: int = Field(
-        256 * 1024 * 1024,
-        ge=0,
-        description="Bytes of large accepted Turtle/N-Triples documents kept in memory so that "
-        "re-submitting one with a few entries changed reads only what changed; 0 keeps none.",
-    )
     report_max_results: int = Field(
         1000, gt=0, description="Most validation results listed in a report; the rest are counted."
     )

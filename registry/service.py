@@ -6,25 +6,21 @@ its methods; nothing is built at import time.
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import Self
 
 from rdflib import Graph
 
 from registry.config import Settings
-from registry.inputs.document import Document, StoreLookup, SubmissionGraph, mapped_format
-from registry.inputs.load import load_submission, validator_for
-from registry.inputs.oxparse import FAST_MIN_BYTES, Triple, graph_of, parse_triples
-from registry.inputs.rdf import format_for_filename, normalise_identifiers, rdf_format
+from registry.inputs.document import Document, StoreLookup
+from registry.inputs.load import Reading, read_documents
 from registry.read.model import ReadModel
 from registry.read.queries import resolve_any
 from registry.register import submission as registration
 from registry.register.base_iri import BaseMismatchError, check_base
-from registry.register.kept_documents import KeptDocuments, keep_document
 from registry.register.seed import is_empty, seed_store
 from registry.register.submission import EntryChange, Principal, SubmissionResult, VersionInfo
 from registry.store import Store, backend_kind, open_store
@@ -52,9 +48,6 @@ class Registry:
         # One writer per process: a submission reads the current versions and writes
         # the next ones, and two of them interleaved would lose an update.
         self.write_lock = threading.Lock()
-        # Large documents registered last, so that re-submitting one with a few
-        # entries changed reads only what changed (registry.register.kept_documents).
-        self.kept = KeptDocuments(settings.resubmit_keep_bytes)
         # The read model, opened on first use (registry.read.model).
         self._read_model: ReadModel | None = None
 
@@ -138,42 +131,28 @@ class Registry:
 
     # -- validation and submission ------------------------------------------------
 
-    def parse(self, documents: Sequence[Document]) -> Graph:
-        """One graph of the documents; spreadsheets, OpenAPI and DCAT documents name
+    def read(self, documents: Sequence[Document]) -> Reading:
+        """The documents' triples; spreadsheets, OpenAPI and DCAT documents name
         standards and departments that are looked up in the store."""
-        return load_submission(
+        return read_documents(
             documents,
             self.upload_limit,
             base_iri=self.settings.base_iri,
             lookup=StoreLookup(self.store),
         )
 
-    def _rdf_source(self, documents: Sequence[Document]) -> tuple[bytes, str] | None:
-        """The bytes and format of a submission that is one large Turtle or N-Triples
-        document that pyoxigraph reads exactly as rdflib would (registry.inputs.oxparse)."""
-        if len(documents) != 1:
-            return None
-        doc = documents[0]
-        limit = self.upload_limit
-        if limit is not None and len(doc.data) > limit:
-            return None  # the full path reports it
-        if len(doc.data) < FAST_MIN_BYTES or mapped_format(doc) is not None:
-            return None
-        try:
-            fmt = rdf_format(doc.format) if doc.format else format_for_filename(doc.name)
-        except Exception:
-            return None
-        if fmt.name not in ("turtle", "nt"):
-            return None
-        return doc.data, fmt.name
+    def parse(self, documents: Sequence[Document]) -> Graph:
+        """One graph of the documents (registry.inputs.load.Reading.graph)."""
+        return self.read(documents).graph()
 
     def validate(
         self, documents: Sequence[Document], progress: Progress | None = None
     ) -> ValidationReport:
         """Validate with the registry as context; writes nothing. `progress(done, total)`
         is called as entries are validated."""
-        graph = self.parse(documents)
-        return validator_for(graph, self.validator).validate(graph, self.store, progress=progress)
+        reading = self.read(documents)
+        validator = reading.validator(self.validator)
+        return validator.validate(reading.graph(), self.store, progress=progress)
 
     def submit(
         self,
@@ -181,82 +160,23 @@ class Registry:
         principal: Principal,
         progress: Progress | None = None,
     ) -> SubmissionResult:
-        digest = hashlib.sha256()
-        for doc in documents:
-            digest.update(doc.data)
-        source = self._rdf_source(documents)
-
-        def incremental(run: Any, document: Any) -> SubmissionResult | None:
-            with self.write_lock, self.store.exclusive():
-                done = run(
-                    self.store,
-                    self.validator,
-                    document,
-                    principal,
-                    digest.hexdigest(),
-                    self.settings.base_iri,
-                    self.settings.report_max_results,
-                    progress,
-                )
-                if done is not None and done.submission is not None:
-                    self._wrote()
-                return done
-
-        if source is not None and self.kept:
-            # A kept document with a few statements changed: only those are read
-            # (registry.register.kept_documents).
-            done = incremental(self.kept.resubmit, source)
-            if done is not None:
-                return done
-        triples = parse_triples(*source) if source is not None else None
-        graph: Graph | None = None
-        if triples is not None:
-            # Re-submission of registered entries: only the changed ones are made into
-            # an rdflib graph, validated and written (registration.resubmit).
-            done = incremental(registration.resubmit, triples)
-            if done is not None:
-                self._keep(source, triples, done)
-                return done
-            graph = graph_of(triples)  # what parse_rdf would have built from them
-            normalise_identifiers(graph)
-        if graph is None:
-            graph = self.parse(documents)
-        # A spreadsheet's reading problems and row/column locations go into the report
-        # (the stored one too) through the validator registration.submit calls.
-        validator = validator_for(graph, self.validator)
-        if isinstance(graph, SubmissionGraph) and (
-            graph.fatal or (graph.problems and len(graph) == 0)
-        ):
-            # Nothing could be read into entries: the problems are the whole answer.
-            return SubmissionResult(None, validator.validate(graph, self.store))
+        """Register the documents as one submission, through the one submit path
+        (registry.register.submission.submit) whatever their format. They are read
+        before the writer lock is taken: reading a large catalogue takes seconds."""
+        reading = self.read(documents)
         with self.write_lock, self.store.exclusive():
             result = registration.submit(
                 self.store,
-                validator,
-                graph,
+                self.validator,
+                reading,
                 principal,
-                digest.hexdigest(),
                 self.settings.base_iri,
                 self.settings.report_max_results,
                 progress,
             )
             if result.submission is not None:
                 self._wrote()
-        if triples is not None:
-            self._keep(source, triples, result)
-        return result
-
-    def _keep(
-        self, source: tuple[bytes, str] | None, triples: list[Triple], result: SubmissionResult
-    ) -> None:
-        """Keep a large document just written for its re-submission. Indexing it
-        reads the whole document again (seconds): done outside the write lock."""
-        if source is None or not self.kept or result.submission is None:
-            return
-        kept = keep_document(*source, triples, result)
-        if kept is not None:
-            with self.write_lock:
-                self.kept.add(kept)
+            return result
 
     # -- register items ------------------------------------------------------------
 

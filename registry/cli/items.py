@@ -80,6 +80,10 @@ def register(
         counts[change.outcome] = counts.get(change.outcome, 0) + 1
     click.echo(f"submission {result.submission}")
     click.echo("  " + ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items())))
+    skipped = result.report.extra.get("skipped_entries", 0)
+    if skipped:
+        # what the hash comparison saved: a re-submitted catalogue validates its changes only
+        click.echo(f"  {skipped} not validated again (skipped_entries: unchanged, same shapes)")
     warnings = result.report.counts["Warning"]
     if warnings:
         click.echo(f"  {warnings} warning(s): run `screg validate` on the files to read them")

@@ -1,17 +1,21 @@
 """One entry point for every submitted document, whatever its format.
 
-The CLI and the HTTP API both call `load_submission`; formats are chosen
-explicitly or by file extension, never guessed from content. RDF documents give
-a plain graph; spreadsheets (.csv, .xlsx), OpenAPI specs and foreign DCAT
-catalogues are mapped to the registry's terms and give a `SubmissionGraph`,
-which also carries where each entry came from (row and column, JSON pointer)
-and the problems found while reading, reported in the validation result model.
+The CLI, the HTTP API and the seed all read a submission with `read_documents`
+(registration takes its triples, validation its graph: `load_submission`);
+formats are chosen explicitly or by file extension, never guessed from content.
+RDF documents give their triples; spreadsheets (.csv, .xlsx), OpenAPI specs and
+foreign DCAT catalogues are mapped to the registry's terms and give a
+`SubmissionGraph`, which also carries where each entry came from (row and column,
+JSON pointer) and the problems found while reading, reported in the validation
+result model.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Collection, Sequence
+import hashlib
+from collections.abc import Callable, Collection, Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from rdflib import Graph, URIRef
@@ -25,7 +29,8 @@ from registry.inputs.document import (
     SubmissionGraph,
     mapped_format,
 )
-from registry.inputs.rdf import format_for_filename, parse_rdf, rdf_format
+from registry.inputs.oxparse import Triple
+from registry.inputs.rdf import format_for_filename, rdf_format, read_rdf
 from registry.validation.validator import (
     Progress,
     ValidationReport,
@@ -55,19 +60,67 @@ def _mapper(fmt: str) -> Mapper:
     return read_dcat
 
 
-def load_submission(
+@dataclass
+class Reading:
+    """A submission read: the triples of its RDF documents, each as its reader gave
+    them (a list from pyoxigraph, or rdflib's graph), and, when any document was
+    mapped (spreadsheet, OpenAPI, DCAT), one SubmissionGraph of the mapped triples
+    with where each entry came from and the problems found while reading."""
+
+    rdf: list[list[Triple] | Graph] = field(default_factory=list)
+    mapped: SubmissionGraph | None = None
+    source_sha256: str = hashlib.sha256().hexdigest()
+
+    def triples(self) -> Iterator[Triple]:
+        for part in self.rdf:
+            yield from part
+        if self.mapped is not None:
+            yield from self.mapped
+
+    @property
+    def unreadable(self) -> bool:
+        """Nothing could be read into entries: the reading problems are the whole
+        answer (a required column missing, or no row read)."""
+        mapped = self.mapped
+        if mapped is None:
+            return False
+        return mapped.fatal or (
+            bool(mapped.problems) and not len(mapped) and not any(len(p) for p in self.rdf)
+        )
+
+    def graph(self) -> Graph:
+        """One graph of every triple: the SubmissionGraph when a document was mapped."""
+        if self.mapped is not None:
+            graph: Graph = self.mapped
+        elif len(self.rdf) == 1 and isinstance(self.rdf[0], Graph):
+            # A document rdflib read is its own graph: copying it triple by triple cost
+            # ~15 s for the 830,000 triples of a 10,000-resource catalogue.
+            return self.rdf[0]
+        else:
+            graph = Graph()
+        add = graph.add
+        for part in self.rdf:
+            for triple in part:
+                add(triple)
+        return graph
+
+    def validator(self, base: Validator) -> Validator:
+        """The validator that reports the reading problems and locations."""
+        return validator_for(self.mapped, base)
+
+
+def read_documents(
     documents: Sequence[Document],
     max_bytes: int | None = None,
     *,
     base_iri: str = DEFAULT_BASE_IRI,
     lookup: Lookup | None = None,
-) -> Graph:
-    """Parse every document and merge them into one graph: one submission.
-
-    RDF documents alone give a plain Graph, exactly as before; any mapped document
-    (spreadsheet, OpenAPI, DCAT) makes the result a SubmissionGraph."""
-    graph: Graph = Graph()
+) -> Reading:
+    """Read every document of one submission: the one reader of registration and of
+    validation. Formats are named or told by extension, never guessed from content."""
+    reading = Reading()
     total = 0
+    digest = hashlib.sha256()
     for doc in documents:
         total += len(doc.data)
         if max_bytes is not None and total > max_bytes:
@@ -75,26 +128,29 @@ def load_submission(
                 f"submission larger than the limit of {max_bytes} bytes",
                 {"limit": max_bytes},
             )
+        digest.update(doc.data)
         mapped = mapped_format(doc)
         if mapped is not None:
             part = _mapper(mapped)(doc, base_iri, lookup or Lookup(), max_bytes)
-            if not isinstance(graph, SubmissionGraph):
-                upgraded = SubmissionGraph()
-                upgraded.merge(graph)
-                graph = upgraded
-            graph.merge(part)
+            if reading.mapped is None:
+                reading.mapped = SubmissionGraph()
+            reading.mapped.merge(part)
             continue
         fmt = rdf_format(doc.format) if doc.format else format_for_filename(doc.name)
-        parsed = parse_rdf(doc.data, fmt, doc.name)
-        if type(graph) is Graph and not len(graph):
-            # The first RDF document's own graph becomes the submission: copying it
-            # triple by triple cost ~15 s for the 830,000 triples of a 10,000-resource
-            # catalogue, a quarter of `screg validate` end to end.
-            graph = parsed
-            continue
-        for triple in parsed:
-            graph.add(triple)
-    return graph
+        reading.rdf.append(read_rdf(doc.data, fmt, doc.name))
+    reading.source_sha256 = digest.hexdigest()
+    return reading
+
+
+def load_submission(
+    documents: Sequence[Document], max_bytes: int | None = None, **options: Any
+) -> Graph:
+    """Parse every document and merge them into one graph: one submission, read by
+    read_documents (`options`: its base_iri and lookup).
+
+    RDF documents alone give a plain Graph; any mapped document (spreadsheet,
+    OpenAPI, DCAT) makes the result a SubmissionGraph."""
+    return read_documents(documents, max_bytes, **options).graph()
 
 
 # SHACL "missing value" results that a reading problem on the same focus and path
@@ -145,7 +201,7 @@ def _location_order(result: ValidationResult) -> tuple[Any, ...]:
     return (severity, str(loc.get("file", "")), int(loc.get("row", 0) or 0), result.entry)
 
 
-def validator_for(graph: Graph, base: Validator) -> Validator:
+def validator_for(graph: Graph | None, base: Validator) -> Validator:
     """The validator that reports `graph`'s reading problems and locations."""
     if isinstance(graph, SubmissionGraph):
         return LocatingValidator(base, graph)

@@ -1,8 +1,8 @@
-"""Parsing large Turtle and N-Triples documents with pyoxigraph (Rust) into rdflib.
+"""Parsing Turtle and N-Triples documents with pyoxigraph (Rust) into rdflib terms.
 
 rdflib's Turtle parser took ~16 s for a 1,000-resource catalogue (83k triples)
 where pyoxigraph's parser plus building the same rdflib graph took ~5 s, with the
-same triples (docs/benchmarks.md). This is only a faster way to the same graph, so
+same triples (docs/benchmarks.md). This is only a faster way to rdflib's triples, so
 it gives up (returns None) whenever the result could differ from rdflib's, and the
 caller parses with rdflib as before, errors and their messages included:
 
@@ -11,7 +11,12 @@ caller parses with rdflib as before, errors and their messages included:
   resolves them against the registry's upload base;
 - explicit `xsd:string` literals: Oxigraph does not tell `"x"^^xsd:string` from
   `"x"`, rdflib does (DESIGN.md "Pitfalls"); a document that might write one is
-  left to rdflib.
+  left to rdflib;
+- language tags with capitals: Oxigraph lowercases them (`@zh-cn`), rdflib keeps
+  them as written (`@zh-CN`), and the tag is part of an entry's content hash.
+
+Blank-node labels are renamed on every parse, as rdflib does: two documents of one
+submission that both write `_:a` mean two nodes.
 
 The security rules of registry.inputs.rdf hold: bytes in, an explicit format, and
 neither format can fetch anything.
@@ -26,22 +31,16 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 Triple = tuple[Node, Node, Node]
-FAST_MIN_BYTES = 256 * 1024  # below this rdflib is quick enough, and exactly as before
 _FORMATS = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES}
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _XSD_STRING = _XSD + "string"
 _MAYBE_XSD_STRING = re.compile(rb"XMLSchema#string|:string\b")
+# A language tag after a closing quote with a capital in it; a match inside a literal's
+# text only sends the document to rdflib, which is slower, not wrong.
+_MAYBE_CAPITAL_TAG = re.compile(rb"[\"']@[A-Za-z0-9-]*[A-Z]")
 
 
-def parse_fast(data: bytes, fmt_name: str) -> Graph | None:
-    """The rdflib graph of `data`, or None when rdflib must parse it."""
-    triples = parse_triples(data, fmt_name)
-    if triples is None:
-        return None
-    return graph_of(triples)
-
-
-def graph_of(triples: list[tuple[Node, Node, Node]]) -> Graph:
+def graph_of(triples: list[Triple]) -> Graph:
     graph = Graph()
     add = graph.add
     for triple in triples:
@@ -49,16 +48,15 @@ def graph_of(triples: list[tuple[Node, Node, Node]]) -> Graph:
     return graph
 
 
-def parse_triples(
-    data: bytes, fmt_name: str, min_bytes: int = FAST_MIN_BYTES
-) -> list[tuple[Node, Node, Node]] | None:
+def parse_triples(data: bytes, fmt_name: str) -> list[Triple] | None:
     """The triples of `data` as rdflib terms, without building a graph (what costs
-    most), or None when rdflib must parse it. A triple written twice is listed twice.
-    Documents under `min_bytes` are left to rdflib too."""
+    most), or None when rdflib must parse it. A triple written twice is listed twice."""
     ox_format = _FORMATS.get(fmt_name)
-    if ox_format is None or len(data) < min_bytes:
+    if ox_format is None:
         return None
     if _XSD.encode() in data and _MAYBE_XSD_STRING.search(data):
+        return None
+    if _MAYBE_CAPITAL_TAG.search(data):
         return None
     terms: dict[object, Node] = {}  # one rdflib term per distinct term: less to build
     try:
@@ -68,7 +66,7 @@ def parse_triples(
                 _term(triple.predicate, terms),
                 _term(triple.object, terms),
             )
-            for triple in ox.parse(data, format=ox_format)
+            for triple in ox.parse(data, format=ox_format, rename_blank_nodes=True)
         ]
     except (SyntaxError, ValueError, OSError):
         return None

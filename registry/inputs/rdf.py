@@ -11,18 +11,19 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 from xml.sax import SAXParseException
 
-from rdflib import Graph, Literal
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF
+from rdflib.term import Node
 
 from registry.errors import InputError, UnsupportedFormatError
 from registry.identifiers import normalise_standard_id
-from registry.inputs.oxparse import parse_fast
+from registry.inputs.oxparse import Triple, graph_of, parse_triples
 from registry.namespaces import SCS
 
 
@@ -86,13 +87,17 @@ def format_for_media_type(media_type: str) -> RdfFormat:
 _XML_DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
-def parse_rdf(data: bytes, fmt: RdfFormat, source: str = "upload") -> Graph:
-    """Parse `data` in format `fmt` into a fresh rdflib graph, or raise InputError.
+def read_rdf(data: bytes, fmt: RdfFormat, source: str = "upload") -> list[Triple] | Graph:
+    """The triples of `data` in format `fmt`, standard identifiers normalised, or
+    InputError. Turtle and N-Triples, of any size, are read by pyoxigraph into a list
+    (no graph is built: registration indexes the triples its own way) whenever it
+    reads them exactly as rdflib would (registry.inputs.oxparse); anything else, and
+    any document it gives up on, is rdflib's graph, with rdflib's error messages.
 
     `source` names the input in messages (a file name, never a path to read).
     """
     if not isinstance(data, bytes):
-        raise TypeError("parse_rdf takes bytes; never hand rdflib a client string")
+        raise TypeError("read_rdf takes bytes; never hand rdflib a client string")
     if fmt.name == "rdfxml" and (data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:64]):
         # A DTD written in UTF-16 would slip past the byte check below.
         raise InputError(f"{source}: RDF/XML must be UTF-8", {"file": source, "rule": "xml-utf8"})
@@ -103,10 +108,9 @@ def parse_rdf(data: bytes, fmt: RdfFormat, source: str = "upload") -> Graph:
         )
     if fmt.name == "jsonld":
         _refuse_remote_contexts(data, source)
-    fast = parse_fast(data, fmt.name)
-    if fast is not None:
-        normalise_identifiers(fast)
-        return fast
+    triples = parse_triples(data, fmt.name)
+    if triples is not None:
+        return _normalised(triples)
     graph = Graph()
     try:
         graph.parse(data=data, format=fmt.rdflib_name, publicID="urn:screg:upload:")
@@ -116,18 +120,47 @@ def parse_rdf(data: bytes, fmt: RdfFormat, source: str = "upload") -> Graph:
         raise InputError(
             f"{source}: cannot be read as {fmt.name}", _error_location(exc, data, fmt, source)
         ) from None
-    normalise_identifiers(graph)
+    standards = set(graph.subjects(RDF.type, SCS.Standard))
+    identifiers = graph.triples((None, DCTERMS.identifier, None))
+    for old, new in list(_identifier_fixes(identifiers, standards)):
+        graph.remove(old)
+        graph.add(new)
     return graph
 
 
-def normalise_identifiers(graph: Graph) -> None:
-    """Rewrite standard identifiers to their normalised spelling, in place."""
-    for standard in set(graph.subjects(RDF.type, SCS.Standard)):
-        for ident in list(graph.objects(standard, DCTERMS.identifier)):
-            normalised = normalise_standard_id(str(ident))
-            if normalised != str(ident):
-                graph.remove((standard, DCTERMS.identifier, ident))
-                graph.add((standard, DCTERMS.identifier, Literal(normalised)))
+def parse_rdf(data: bytes, fmt: RdfFormat, source: str = "upload") -> Graph:
+    """read_rdf's triples as an rdflib graph."""
+    triples = read_rdf(data, fmt, source)
+    return triples if isinstance(triples, Graph) else graph_of(triples)
+
+
+def _normalised(triples: list[Triple]) -> list[Triple]:
+    """`triples` with the standards' identifiers normalised. Terms are compared as
+    text (str.__eq__): rdflib's own __eq__ is Python code, and this reads every triple
+    of a large catalogue."""
+    rdf_type, standard, identifier = str(RDF.type), str(SCS.Standard), str(DCTERMS.identifier)
+    standards = {
+        s
+        for s, p, o in triples
+        if str.__eq__(p, rdf_type) and type(o) is URIRef and str.__eq__(o, standard)
+    }
+    if not standards:
+        return triples
+    identifiers = (t for t in triples if str.__eq__(t[1], identifier))
+    fixes = dict(_identifier_fixes(identifiers, standards))
+    return [fixes.get(triple, triple) for triple in triples] if fixes else triples
+
+
+def _identifier_fixes(
+    identifiers: Iterable[Triple], standards: set[Node]
+) -> Iterator[tuple[Triple, Triple]]:
+    """(triple, its normalised form) for each dct:identifier triple of a standard whose
+    identifier is not spelt normalised."""
+    for s, p, o in identifiers:
+        if s in standards:
+            normalised = normalise_standard_id(str(o))
+            if normalised != str(o):
+                yield (s, p, o), (s, p, Literal(normalised))
 
 
 def _refuse_remote_contexts(data: bytes, source: str) -> None:

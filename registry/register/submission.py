@@ -1,9 +1,12 @@
 """Register items: submissions, versions, statuses and provenance.
 
-A submission is parsed, validated, and, with no Violation, written in ONE store
-batch: every changed entry gets a new version graph, the current graph is
-updated, and the submission's provenance and report are recorded. With any
-Violation nothing is written. docs/registration.md has the model and a diagram.
+Every submission, whatever its format, takes one path (`submit`): its triples are
+split into entries, the ownership rule is applied to each, each entry is hashed and
+compared with the register, only the changed and new entries are validated, and,
+with no Violation, everything is written in ONE store batch: every changed entry
+gets a new version graph, the current graph is updated, and the submission's
+provenance and report are recorded. With any Violation nothing is written.
+docs/registration.md has the model and a diagram.
 """
 
 from __future__ import annotations
@@ -11,18 +14,19 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, ORG, PROV, RDF, XSD
-from rdflib.plugins.serializers.nt import _nt_row
+from rdflib.plugins.serializers.nt import _quoteLiteral
 from rdflib.term import Node
 
 from registry.errors import ConflictError, ForbiddenError, InputError, NotFoundError
 from registry.identifiers import IdentifierError, parse_standard_id
+from registry.inputs.load import Reading
 from registry.namespaces import GRAPH_CURRENT, GRAPH_REGISTRY, REGSTATUS, SCS
 from registry.store import Store, WriteBatch
 from registry.validation.reports import report_graph
@@ -40,6 +44,8 @@ ITEM_CLASSES: dict[URIRef, str] = {
     DCAT.Catalog: "catalogue",
 }
 Triple = tuple[Node, Node, Node]
+# A document as subject -> its (predicate, object) pairs (a dict used as an ordered set)
+Statements = dict[Node, dict[tuple[Node, Node], None]]
 # Entries a department submits about itself; standards and departments are the
 # registrars' (the standards bureau's) to write.
 DEPARTMENT_OWNED = {"resource", "interface", "catalogue"}
@@ -90,9 +96,6 @@ class SubmissionResult:
     changes: list[EntryChange] = field(default_factory=list)
     ignored_subjects: list[str] = field(default_factory=list)
     generation: int | None = None
-    # After a write: each entry's content hash and state, for registry.register.kept_documents
-    entry_hashes: dict[str, str] = field(default_factory=dict, repr=False)
-    states_after: dict[str, ItemState] = field(default_factory=dict, repr=False)
 
     @property
     def accepted(self) -> bool:
@@ -105,6 +108,7 @@ class SubmissionResult:
             "generation": self.generation,
             "entries": [c.__dict__ for c in self.changes],
             "ignored_subjects": self.ignored_subjects,
+            "skipped_entries": self.report.extra.get("skipped_entries", 0),
         }
 
 
@@ -115,10 +119,22 @@ def _now() -> Literal:
 def canonical_ntriples(triples: Iterable[tuple[Node, Node, Node]]) -> bytes:
     """Sorted N-Triples lines: the same content always gives the same bytes.
 
-    Each line is what rdflib's N-Triples serializer writes for the triple (its own
-    row function), without building a graph to serialise: the same bytes, and so the
-    same hashes as the versions already registered, at a fraction of the cost."""
-    lines = sorted({_nt_row(triple).encode("utf-8") for triple in triples})
+    Each line is what rdflib's N-Triples serializer writes for the triple (its row
+    function, _nt_row: a literal by _quoteLiteral, any other term by its n3()), without
+    building a graph to serialise: the same bytes, and so the same hashes as the
+    versions already registered, at a fraction of the cost. An entry names its own IRI
+    and a few predicates over and over: their text is made once (half the time)."""
+    names: dict[Node, str] = {}
+
+    def text(term: Node) -> str:
+        if isinstance(term, Literal):
+            return _quoteLiteral(term)  # mostly different from each other: not kept
+        found = names.get(term)
+        if found is None:
+            found = names[term] = term.n3()
+        return found
+
+    lines = sorted({f"{text(s)} {text(p)} {text(o)} .\n".encode() for s, p, o in triples})
     return b"".join(lines) if lines else b"\n"
 
 
@@ -130,54 +146,123 @@ def version_iri(item: str, number: int) -> str:
     return f"{item}/version/{number}"
 
 
-def split_entries(graph: Graph) -> tuple[dict[URIRef, tuple[str, Graph]], list[str]]:
-    """Each typed entry with its own triples (data items included); and the subjects
-    that belong to no entry, which are not written."""
-    entries: dict[URIRef, tuple[str, Graph]] = {}
+def index_statements(triples: Iterable[Triple]) -> Statements:
+    """A document as subject -> its (predicate, object) pairs, in document order, each
+    pair once (a triple written twice is one statement)."""
+    spo: Statements = {}
+    for s, p, o in triples:
+        spo.setdefault(s, {})[(p, o)] = None
+    return spo
+
+
+def split_entries(
+    document: Statements | Iterable[Triple],
+) -> tuple[dict[URIRef, tuple[str, list[Triple]]], list[str]]:
+    """Each typed entry of a document (its statements, or any triples: a graph) with
+    its own triples, data items and blank nodes included; and the subjects that
+    belong to no entry, which are not written."""
+    spo = document if isinstance(document, dict) else index_statements(document)
+    kinds = entry_kinds(spo)
+    entries: dict[URIRef, tuple[str, list[Triple]]] = {}
     owned: set[Node] = set()
-    for cls, kind in ITEM_CLASSES.items():
-        for subject in graph.subjects(RDF.type, cls):
-            if isinstance(subject, URIRef) and subject not in entries:
-                entries[subject] = (kind, Graph())
-    view = _GraphView(graph)
-    for entry, (_kind, content) in entries.items():
-        raw, seen = owned_triples(entry, view, entries)
-        for triple in raw:
-            content.add(triple)
+    for entry, kind in kinds.items():
+        triples, seen = owned_triples(entry, spo, kinds)
+        entries[entry] = (kind, triples)
         owned |= seen
-    ignored = sorted({str(s) for s in graph.subjects()} - {str(n) for n in owned})
+    ignored = sorted({str(s) for s in spo} - {str(n) for n in owned})
     return entries, ignored
 
 
-class _GraphView:
-    """A graph read as owned_triples reads a document: node -> its (p, o) pairs."""
+def entry_kinds(spo: Statements) -> dict[URIRef, str]:
+    """The entries of a document with their kinds: every IRI typed with one of
+    ITEM_CLASSES, the first of them in that order when it has several."""
+    # rdflib namespace attributes build a new term on every access: read them once
+    rdf_type = URIRef(str(RDF.type))
+    classes = [(URIRef(str(cls)), kind) for cls, kind in ITEM_CLASSES.items()]
+    kinds: dict[URIRef, str] = {}
+    for s, pairs in spo.items():
+        if not isinstance(s, URIRef):
+            continue
+        for cls, kind in classes:
+            if (rdf_type, cls) in pairs:
+                kinds[s] = kind
+                break
+    return kinds
 
-    def __init__(self, graph: Graph) -> None:
-        self.graph = graph
 
-    def get(self, node: Node, default: Any = None) -> Iterable[tuple[Node, Node]]:
-        return self.graph.predicate_objects(node)
+def owned_triples(
+    entry: URIRef, spo: Statements, kinds: Container[Node]
+) -> tuple[list[Triple], set[Node]]:
+    """One entry's triples (its data items' and blank nodes' included) and the nodes
+    it owns. A data item that is itself an entry is that entry's, not this one's."""
+    data_item = URIRef(str(SCS.dataItem))
+    content: list[Triple] = []
+    seen: set[Node] = set()
+    _walk(
+        entry,
+        spo,
+        lambda p, o: (p == data_item or isinstance(o, BNode)) and o not in kinds,
+        seen,
+        content,
+    )
+    return content, seen
 
 
-def skolemise(entry: URIRef, content: Graph) -> Graph:
+def _walk(
+    start: Node,
+    spo: Statements,
+    follow: Callable[[Node, Node], bool],
+    seen: set[Node],
+    out: list[Triple],
+) -> list[Node]:
+    """Add to `out` the triples of `start` and of every node reached from it through
+    the (predicate, object) links `follow` accepts, passing over the nodes in `seen`
+    (and adding those it reads); return the IRIs they point at otherwise."""
+    stack, pointed = [start], []
+    while stack:
+        node = stack.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        for p, o in spo.get(node, {}):
+            out.append((node, p, o))
+            if follow(p, o):
+                stack.append(o)
+            elif isinstance(o, URIRef):
+                pointed.append(o)
+    return pointed
+
+
+def skolemise(entry: URIRef, content: Iterable[Triple]) -> Graph:
     """Blank nodes of an entry become IRIs under it, the same IRI for the same content,
     so that re-submitting a blank-node document makes no new version."""
-    bnodes = {n for t in content for n in (t[0], t[2]) if isinstance(n, BNode)}
+    graph = content if isinstance(content, Graph) else _graph(content)
+    bnodes = {n for t in graph for n in (t[0], t[2]) if isinstance(n, BNode)}
     if not bnodes:
-        return content
+        return graph
     names = {}
     for node in bnodes:
         outgoing = sorted(
             f"{p.n3()} {'_' if isinstance(o, BNode) else o.n3()}"
-            for p, o in content.predicate_objects(node)
+            for p, o in graph.predicate_objects(node)
         )
         names[node] = URIRef(
             f"{entry}/node/{hashlib.sha256('|'.join(outgoing).encode()).hexdigest()[:16]}"
         )
     result = Graph()
-    for s, p, o in content:
+    for s, p, o in graph:
         result.add((names.get(s, s), p, names.get(o, o)))
     return result
+
+
+def registered_content(entry: URIRef, triples: list[Triple]) -> tuple[Iterable[Triple], str]:
+    """An entry's content as it is registered (blank nodes skolemised) and its content
+    hash. Only an entry with blank nodes is made into a graph to skolemise: hashing
+    the triples themselves gives the same bytes."""
+    if any(type(t[0]) is not URIRef or isinstance(t[2], BNode) for t in triples):
+        content = skolemise(entry, triples)
+        return content, content_sha256(content)
+    return triples, content_sha256(triples)
 
 
 @dataclass
@@ -240,26 +325,19 @@ def item_state(store: Store, item: str) -> ItemState | None:
     )
 
 
-def check_ownership(entries: dict[URIRef, tuple[str, Graph]], principal: Principal) -> None:
-    """A submitter writes only its own department's resources, interfaces and catalogues."""
-    check_publishers(
-        {
-            entry: (kind, set(content.objects(entry, DCTERMS.publisher)))
-            for entry, (kind, content) in entries.items()
-        },
-        principal,
-    )
-
-
-def check_publishers(entries: dict[URIRef, tuple[str, set[Node]]], principal: Principal) -> None:
-    """check_ownership on each entry's kind and dct:publisher values."""
+def check_ownership(entries: dict[URIRef, tuple[str, list[Triple]]], principal: Principal) -> None:
+    """The ownership rule, for every entry of every submission: a submitter writes only
+    its own department's resources, interfaces and catalogues (the entry's own
+    dct:publisher); registrars and admins write anything. Refused whole (403)."""
     if principal.role in ("registrar", "admin"):
         return
+    publisher = URIRef(str(DCTERMS.publisher))
     foreign = []
-    for entry, (kind, publishers) in entries.items():
+    for entry, (kind, triples) in entries.items():
         if kind not in DEPARTMENT_OWNED:
             foreign.append({"entry": str(entry), "reason": f"a submitter cannot write a {kind}"})
             continue
+        publishers = {o for s, p, o in triples if p == publisher and s == entry}
         if publishers != {principal.department}:
             foreign.append(
                 {
@@ -278,21 +356,33 @@ def check_publishers(entries: dict[URIRef, tuple[str, set[Node]]], principal: Pr
 def submit(
     store: Store,
     validator: Validator,
-    graph: Graph,
+    reading: Reading,
     principal: Principal,
-    source_sha256: str,
     base_iri: str,
     report_max_results: int = 1000,
     progress: Progress | None = None,
 ) -> SubmissionResult:
-    """Validate and, with no Violation, register every entry of `graph` in one write.
+    """Register a submission read by registry.inputs.load.read_documents, whatever its
+    format: the one path (docs/registration.md, "A submission").
 
-    An entry whose content hash equals its current version's, registered as valid by
-    a submission validated with the same shapes, is not validated again
-    (docs/registration.md, "Re-submission"). The caller serialises calls (one writer
-    per process); see Registry.
+    1. split the triples into entries, each with its own triples;
+    2. the ownership rule on every entry (check_ownership);
+    3. hash each entry and compare with the hashes the register holds: an entry
+       unchanged since a version validated with the same shapes is neither
+       validated nor written, whichever process registered it;
+    4. validate the changed and new entries with the context their shapes read
+       (two forward hops in the document, then the registry); a mapped document's
+       reading problems and locations come with the results;
+    5. with no Violation, write everything in one transaction (_write_submission).
+
+    The caller serialises calls (one writer per process) and holds the store's
+    writer lock; see Registry.
     """
-    entries, ignored = split_entries(graph)
+    validator = reading.validator(validator)
+    if reading.unreadable:
+        return SubmissionResult(None, validator.validate(reading.graph(), store))
+    statements = index_statements(reading.triples())
+    entries, ignored = split_entries(statements)
     if not entries:
         raise InputError(
             "the submission holds no entry (standard, department, resource, interface or "
@@ -300,20 +390,23 @@ def submit(
             {"ignored_subjects": ignored[:20]},
         )
     check_ownership(entries, principal)
-    contents = {entry: skolemise(entry, raw) for entry, (_kind, raw) in entries.items()}
-    hashes = {entry: content_sha256(content) for entry, content in contents.items()}
+    contents: dict[URIRef, Iterable[Triple]] = {}
+    hashes: dict[URIRef, str] = {}
+    for entry, (_kind, triples) in entries.items():
+        contents[entry], hashes[entry] = registered_content(entry, triples)
     states = item_states(store, [str(entry) for entry in entries])
-    unchanged = {
-        entry
-        for entry in entries
-        if _unchanged(states.get(str(entry)), hashes[entry], validator.shapes.sha256)
-    }
-    # Unchanged entries already passed these shapes: they are not validated again.
-    report = validator.validate(graph, store, progress=progress, skip=unchanged)
+    shapes = validator.shapes.sha256
+    changed = [e for e in entries if not _unchanged(states.get(str(e)), hashes[e], shapes)]
+    # The changed entries with what their shapes read of the document; the entries
+    # among that context are not validated again (they are unchanged).
+    data = _graph(_with_context(changed, statements))
+    del statements  # the document's index: let it go before validation builds its own
+    kinds = {entry: kind for entry, (kind, _triples) in entries.items()}
+    context_entries = set(kinds).difference(changed).intersection(data.subjects(RDF.type))
+    report = validator.validate(data, store, progress=progress, skip=context_entries)
+    report.extra["skipped_entries"] = len(entries) - len(changed)
     if not report.conforms:
         return SubmissionResult(submission=None, report=report, ignored_subjects=ignored)
-
-    kinds = {entry: kind for entry, (kind, _raw) in entries.items()}
     return _write_submission(
         store,
         kinds,
@@ -322,7 +415,7 @@ def submit(
         states,
         report,
         principal,
-        source_sha256,
+        reading.source_sha256,
         base_iri,
         report_max_results,
         ignored,
@@ -332,7 +425,7 @@ def submit(
 def _write_submission(
     store: Store,
     kinds: dict[URIRef, str],
-    contents: dict[URIRef, Graph],
+    contents: dict[URIRef, Iterable[Triple]],
     hashes: dict[URIRef, str],
     states: dict[str, ItemState],
     report: ValidationReport,
@@ -342,8 +435,9 @@ def _write_submission(
     report_max_results: int,
     ignored: list[str],
 ) -> SubmissionResult:
-    """Write a conforming submission in one batch. `contents` needs to hold only the
-    entries whose content hash differs from their current version's."""
+    """Write a conforming submission in one batch (one transaction): a new version of
+    each entry whose content hash differs from its current version's (`contents` needs
+    to hold only those), the submission's provenance and its report."""
     now = _now()
     submission = URIRef(f"{base_iri}submission/{uuid.uuid4()}")
     batch = WriteBatch()
@@ -405,241 +499,31 @@ def _write_submission(
     batch.add_triples(GRAPH_REGISTRY, registry)
     batch.add_triples(report_iri, report_graph(report, report_iri, report_max_results))
     generation = store.write(batch)
-    after = dict(states)
-    for change in changes:
-        if change.outcome != "unchanged":
-            after[change.item] = ItemState(
-                change.item,
-                change.kind,
-                ACCEPTED_STATUS,
-                change.version,
-                hashes[URIRef(change.item)],
-                report.shapes_sha256,
-            )
-    return SubmissionResult(
-        str(submission),
-        report,
-        changes,
-        ignored,
-        generation,
-        {str(entry): sha for entry, sha in hashes.items()},
-        after,
-    )
-
-
-def resubmit(
-    store: Store,
-    validator: Validator,
-    triples: list[Triple],
-    principal: Principal,
-    source_sha256: str,
-    base_iri: str,
-    report_max_results: int = 1000,
-    progress: Progress | None = None,
-) -> SubmissionResult | None:
-    """`submit` for a document already parsed into triples (registry.inputs.oxparse) that
-    re-submits registered entries: the content hashes are computed from the triples,
-    and only the changed entries, with the context their validation needs, are made
-    into an rdflib graph, validated and written. Returns None, having done nothing,
-    when none of the document's entries is registered yet (a first submission: the
-    caller takes the full path) or when it holds standards (whose identifiers the
-    full path normalises first)."""
-    publisher = URIRef(str(DCTERMS.publisher))
-    spo = document_spo(triples)
-    kinds = entry_kinds(spo)
-    if not kinds:
-        return None
-    states = item_states(store, [str(entry) for entry in kinds])
-    if not states:
-        return None
-    owned: set[Node] = set()
-    raws: dict[URIRef, list[Triple]] = {}
-    for entry in kinds:
-        raws[entry], seen = owned_triples(entry, spo, kinds)
-        owned |= seen
-    ignored = sorted({str(s) for s in spo} - {str(n) for n in owned})
-    check_publishers(
-        {
-            entry: (kind, {o for p, o in spo[entry] if p == publisher})
-            for entry, kind in kinds.items()
-        },
-        principal,
-    )
-    hashes: dict[URIRef, str] = {}
-    contents: dict[URIRef, Graph] = {}
-    for entry, raw in raws.items():
-        hashes[entry], content = entry_hash(entry, raw)
-        if content is not None:
-            contents[entry] = content
-    return finish_incremental(
-        store,
-        validator,
-        kinds,
-        raws,
-        contents,
-        hashes,
-        states,
-        spo,
-        ignored,
-        principal,
-        source_sha256,
-        base_iri,
-        report_max_results,
-        progress,
-    )
-
-
-def document_spo(triples: Iterable[Triple]) -> dict[Node, dict[tuple[Node, Node], None]]:
-    """subject -> {(predicate, object)}, in document order, each pair once."""
-    spo: dict[Node, dict[tuple[Node, Node], None]] = {}
-    for s, p, o in triples:
-        spo.setdefault(s, {})[(p, o)] = None
-    return spo
-
-
-def entry_kinds(spo: dict[Node, dict[tuple[Node, Node], None]]) -> dict[URIRef, str] | None:
-    """The entries of a document (subject -> {(p, o)}) with their kinds, as
-    split_entries finds them; None when it holds a standard (the full path
-    normalises standards' identifiers first)."""
-    # rdflib namespace attributes build a new term on every access: read them once
-    rdf_type = URIRef(str(RDF.type))
-    classes = [(URIRef(str(cls)), kind) for cls, kind in ITEM_CLASSES.items()]
-    kinds: dict[URIRef, str] = {}
-    for s, pairs in spo.items():
-        if not isinstance(s, URIRef):
-            continue
-        for cls, kind in classes:
-            if (rdf_type, cls) in pairs:
-                if kind == "standard":
-                    return None
-                kinds.setdefault(s, kind)
-                break
-    return kinds
-
-
-def owned_triples(
-    entry: URIRef, spo: Any, kinds: dict[URIRef, str] | set[URIRef]
-) -> tuple[list[Triple], set[Node]]:
-    """split_entries for one entry on the dictionaries of a document: its triples
-    (its data items' and blank nodes' included) and the nodes it owns."""
-    data_item = URIRef(str(SCS.dataItem))
-    content: list[Triple] = []
-    stack: list[Node] = [entry]
-    seen: set[Node] = set()
-    while stack:
-        node = stack.pop()
-        if node in seen:
-            continue
-        seen.add(node)
-        for p, o in spo.get(node, {}):
-            content.append((node, p, o))
-            if (p == data_item or isinstance(o, BNode)) and o not in kinds:
-                stack.append(o)
-    return content, seen
-
-
-def entry_hash(entry: URIRef, raw: list[Triple]) -> tuple[str, Graph | None]:
-    """An entry's content hash from its triples, as `submit` computes it, and its
-    content graph when making it was needed for the hash (blank nodes skolemised)."""
-    if any(type(t[0]) is not URIRef or isinstance(t[2], BNode) for t in raw):
-        content = skolemise(entry, _graph(raw))
-        return content_sha256(content), content
-    return content_sha256(raw), None
-
-
-def finish_incremental(
-    store: Store,
-    validator: Validator,
-    kinds: dict[URIRef, str],
-    raws: dict[URIRef, list[Triple]],
-    contents: dict[URIRef, Graph],
-    hashes: dict[URIRef, str],
-    states: dict[str, ItemState],
-    spo: Any,
-    ignored: list[str],
-    principal: Principal,
-    source_sha256: str,
-    base_iri: str,
-    report_max_results: int,
-    progress: Progress | None,
-) -> SubmissionResult:
-    """The end of an incremental re-submission: validate the entries whose hash or
-    state says they changed, with their context read from `spo` (subject -> {(p, o)}),
-    and write them. `raws` must hold every such entry's triples."""
-    rdf_type = URIRef(str(RDF.type))
-    unchanged = {
-        entry
-        for entry in kinds
-        if _unchanged(states.get(str(entry)), hashes[entry], validator.shapes.sha256)
-    }
-    changed = [entry for entry in kinds if entry not in unchanged]
-    for entry in changed:
-        if entry not in contents:
-            contents[entry] = _graph(raws[entry])
-    # The changed entries and two forward hops of context from the document (what the
-    # shapes read, CONTEXT_HOPS); the registry gives the rest.
-    data = _graph(_with_context(changed, spo, kinds))
-    changed_set = set(changed)
-    context_entries = {
-        s for s in set(data.subjects(rdf_type)) if s in kinds and s not in changed_set
-    }
-    report = validator.validate(data, store, progress=progress, skip=context_entries)
-    report.extra["skipped_entries"] = len(unchanged)
-    report.extra["incremental"] = True
-    if not report.conforms:
-        return SubmissionResult(submission=None, report=report, ignored_subjects=ignored)
-    return _write_submission(
-        store,
-        kinds,
-        contents,
-        hashes,
-        states,
-        report,
-        principal,
-        source_sha256,
-        base_iri,
-        report_max_results,
-        ignored,
-    )
+    return SubmissionResult(str(submission), report, changes, ignored, generation)
 
 
 def _graph(triples: Iterable[Triple]) -> Graph:
     graph = Graph()
+    add = graph.add
     for triple in triples:
-        graph.add(triple)
+        add(triple)
     return graph
 
 
-def _with_context(
-    roots: Iterable[URIRef], spo: dict[Node, dict[tuple[Node, Node], None]], kinds: Any
-) -> list[Triple]:
-    """The triples of `entries` and CONTEXT_HOPS forward hops from them in a document."""
+def _with_context(roots: Iterable[URIRef], spo: Statements) -> list[Triple]:
+    """The triples of the entries `roots` (their data items and blank nodes included)
+    and CONTEXT_HOPS forward hops from them in a document."""
+    data_item = URIRef(str(SCS.dataItem))
     out: list[Triple] = []
     seen: set[Node] = set()
-
-    def describe(node: Node, owns_items: bool) -> list[Node]:
-        stack, pointed = [node], []
-        while stack:
-            current = stack.pop()
-            if current in seen:
-                continue
-            seen.add(current)
-            for p, o in spo.get(current, {}):
-                out.append((current, p, o))
-                if isinstance(o, BNode) or (owns_items and p == SCS.dataItem):
-                    stack.append(o)
-                elif isinstance(o, URIRef):
-                    pointed.append(o)
-        return pointed
-
     frontier: list[Node] = []
     for root in roots:
-        frontier.extend(describe(root, True))
+        frontier += _walk(root, spo, lambda p, o: isinstance(o, BNode) or p == data_item, seen, out)
     for _hop in range(CONTEXT_HOPS):
         following: list[Node] = []
         for node in frontier:
             if node not in seen:
-                following.extend(describe(node, False))
+                following += _walk(node, spo, lambda _p, o: isinstance(o, BNode), seen, out)
         frontier = following
     return out
 
@@ -659,7 +543,7 @@ def _new_version(
     item: str,
     kind: str,
     number: int,
-    content: Graph,
+    content: Iterable[Triple],
     sha: str,
     status: str,
     activity: URIRef,

@@ -116,7 +116,6 @@ def test_serve_runs_uvicorn_with_the_factory(
     [
         ("SCREG_SPARQL_MEMORY_COPY", "sometimes"),
         ("SCREG_LANG", "fr"),
-        ("SCREG_RESUBMIT_KEEP_BYTES", "-1"),
         ("SCREG_SPARQL_TIMEOUT_SECONDS", "0"),
     ],
 )

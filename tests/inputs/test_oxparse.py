@@ -1,45 +1,64 @@
-"""Large Turtle is parsed with pyoxigraph into exactly the graph rdflib would give."""
+"""Turtle and N-Triples are parsed with pyoxigraph into exactly the triples rdflib would give."""
 
 from __future__ import annotations
 
 import pytest
-from rdflib import Graph
+from rdflib import Graph, Literal, URIRef
 
 from registry.errors import InputError
-from registry.inputs.oxparse import FAST_MIN_BYTES, parse_fast
-from registry.inputs.rdf import parse_rdf, rdf_format
+from registry.inputs.oxparse import parse_triples
+from registry.inputs.rdf import parse_rdf, rdf_format, read_rdf
 from synthetic.generate import generate_catalogue
-
-
-def _padding(size: int) -> str:
-    return "# padding\n" * (size // 10 + 1)
 
 
 def test_large_catalogue_gives_rdflibs_triples() -> None:
     text, _invalid = generate_catalogue(100, seed=5)
     data = text.encode("utf-8")
-    assert len(data) >= FAST_MIN_BYTES
-    fast = parse_fast(data, "turtle")
+    fast = parse_triples(data, "turtle")
     assert fast is not None
     reference = Graph().parse(data=data, format="turtle")
     assert set(fast) == set(reference)
     assert set(parse_rdf(data, rdf_format("turtle"))) == set(reference)
 
 
+def test_small_documents_are_read_by_pyoxigraph_too() -> None:
+    data = b'<http://ex/s> <http://ex/p> <http://ex/o> , "x"@zh , 1 .'
+    fast = parse_triples(data, "turtle")
+    assert fast is not None
+    assert set(fast) == set(Graph().parse(data=data, format="turtle"))
+    assert isinstance(read_rdf(data, rdf_format("turtle")), list)  # no graph built
+
+
 def test_relative_iris_and_explicit_strings_are_left_to_rdflib() -> None:
-    pad = _padding(FAST_MIN_BYTES)
-    relative = (pad + "<a> <http://ex/p> <http://ex/o> .\n").encode()
-    assert parse_fast(relative, "turtle") is None
-    typed = (
-        pad + '<http://ex/s> <http://ex/p> "x"^^<http://www.w3.org/2001/XMLSchema#string> .\n'
-    ).encode()
-    assert parse_fast(typed, "turtle") is None
+    relative = b"<a> <http://ex/p> <http://ex/o> .\n"
+    assert parse_triples(relative, "turtle") is None
+    typed = b'<http://ex/s> <http://ex/p> "x"^^<http://www.w3.org/2001/XMLSchema#string> .\n'
+    assert parse_triples(typed, "turtle") is None
     with pytest.raises(InputError):  # rdflib's answer, as before the fast path
         parse_rdf(relative, rdf_format("turtle"))
 
 
-def test_small_and_broken_documents_are_left_to_rdflib() -> None:
-    assert parse_fast(b"<http://ex/s> <http://ex/p> <http://ex/o> .", "turtle") is None
-    broken = (_padding(FAST_MIN_BYTES) + "<http://ex/s> <http://ex/p> .\n").encode()
-    assert parse_fast(broken, "turtle") is None
-    assert parse_fast(broken, "jsonld") is None
+def test_capital_language_tags_are_left_to_rdflib() -> None:
+    """Oxigraph lowercases language tags; rdflib keeps them, and an entry's hash reads them."""
+    data = b'<http://ex/s> <http://ex/p> "x"@zh-CN .\n'
+    assert parse_triples(data, "turtle") is None
+    assert set(read_rdf(data, rdf_format("turtle"))) == {
+        (URIRef("http://ex/s"), URIRef("http://ex/p"), Literal("x", lang="zh-CN"))
+    }
+
+
+def test_blank_node_labels_are_new_in_every_document() -> None:
+    """Two documents that both write `_:a` mean two nodes, as with rdflib."""
+    data = b'_:a <http://ex/p> "x" .\n'
+    first, second = parse_triples(data, "turtle"), parse_triples(data, "nt")
+    assert first is not None and second is not None
+    assert first[0][0] != second[0][0]
+
+
+def test_broken_documents_are_left_to_rdflib() -> None:
+    broken = b"<http://ex/s> <http://ex/p> .\n"
+    assert parse_triples(broken, "turtle") is None
+    assert parse_triples(broken, "jsonld") is None
+    with pytest.raises(InputError) as caught:
+        read_rdf(broken, rdf_format("turtle"), "broken.ttl")
+    assert caught.value.details["line"] == 1
