@@ -325,17 +325,35 @@ def item_state(store: Store, item: str) -> ItemState | None:
     )
 
 
-def check_ownership(entries: dict[URIRef, tuple[str, list[Triple]]], principal: Principal) -> None:
-    """The ownership rule, for every entry of every submission: a submitter writes only
-    its own department's resources, interfaces and catalogues (the entry's own
-    dct:publisher); registrars and admins write anything. Refused whole (403)."""
+def check_ownership(
+    store: Store, entries: dict[URIRef, tuple[str, list[Triple]]], principal: Principal
+) -> None:
+    """The ownership rule, for every entry of every submission, on every way in: a
+    submitter creates entries for its own department only (the entry's own
+    dct:publisher) and changes only entries its department owns now, as the register
+    says (the publisher of the entry's current version), not as the upload says;
+    registrars and admins write anything. Refused whole (403), every entry named with
+    its owner, before anything is validated or written."""
     if principal.role in ("registrar", "admin"):
         return
     publisher = URIRef(str(DCTERMS.publisher))
+    owners = current_owners(
+        store, [str(e) for e, (k, _t) in entries.items() if k in DEPARTMENT_OWNED]
+    )
     foreign = []
     for entry, (kind, triples) in entries.items():
         if kind not in DEPARTMENT_OWNED:
             foreign.append({"entry": str(entry), "reason": f"a submitter cannot write a {kind}"})
+            continue
+        owner = owners.get(str(entry))
+        if owner is not None and owner != {str(principal.department)}:
+            foreign.append(
+                {
+                    "entry": str(entry),
+                    "reason": "registered as another department's entry",
+                    "owner": sorted(owner),
+                }
+            )
             continue
         publishers = {o for s, p, o in triples if p == publisher and s == entry}
         if publishers != {principal.department}:
@@ -348,9 +366,33 @@ def check_ownership(entries: dict[URIRef, tuple[str, list[Triple]]], principal: 
             )
     if foreign:
         raise ForbiddenError(
-            "the submission holds entries of another department (只能提交本部门的条目)",
+            "the submission holds entries of another department (只能提交本部门的条目): "
+            + ", ".join(f["entry"] for f in foreign[:5])
+            + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else ""),
             {"department": str(principal.department), "entries": foreign},
         )
+
+
+def current_owners(store: Store, items: list[str], batch: int = 500) -> dict[str, set[str]]:
+    """The department(s) each registered item belongs to now: the dct:publisher of its
+    current version, as the current graph holds it. Items not registered are absent."""
+    owners: dict[str, set[str]] = {}
+    for start in range(0, len(items), batch):
+        values = " ".join(f"<{iri}>" for iri in items[start : start + batch] if _plain_iri(iri))
+        if not values:
+            continue
+        rows = store.select(
+            f"SELECT ?s ?o WHERE {{ GRAPH <{GRAPH_CURRENT}> {{ VALUES ?s {{ {values} }} "
+            f"?s <{DCTERMS.publisher}> ?o }} }}"
+        )
+        for row in rows:
+            owners.setdefault(str(row["s"]), set()).add(str(row["o"]))
+    return owners
+
+
+def _plain_iri(iri: str) -> bool:
+    # An IRI that can stand between < and > in a query text as it is.
+    return not any(c in iri for c in '<>"{}|^`\\ ')
 
 
 def submit(
@@ -389,7 +431,7 @@ def submit(
             "catalogue) (提交内容中没有可登记的条目)",
             {"ignored_subjects": ignored[:20]},
         )
-    check_ownership(entries, principal)
+    check_ownership(store, entries, principal)
     contents: dict[URIRef, Iterable[Triple]] = {}
     hashes: dict[URIRef, str] = {}
     for entry, (_kind, triples) in entries.items():

@@ -1,0 +1,136 @@
+"""Owners come from the register (issue 16): a submitter of one department could
+overwrite another department's entry by uploading it with its own provider code (a CSV
+row with another department's resource code answered 201 and the entry changed
+hands), because only the upload's publisher was checked. Now every way in is refused
+whole (403, each entry named with its owner) and nothing is written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from fastapi.testclient import TestClient
+from rdflib import Graph, URIRef
+from rdflib.namespace import DCTERMS
+
+from api import create_app
+from registry.cli import main
+from registry.config import Settings
+from registry.errors import ForbiddenError
+from registry.inputs.document import Document
+from registry.register.submission import Principal
+from registry.register.tokens import create_token
+from registry.service import Registry
+from registry.store import Store, open_store
+
+BASE = "http://127.0.0.1:8000/id/"
+OWNER = "11210100EXAMPLE01N"  # the Big Data Bureau: owns resource 101001/000001
+ATTACKER = "11210100EXAMPLE02R"
+RESOURCE = f"{BASE}resource/101001-000001"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def takeover_turtle(registry: Registry) -> bytes:
+    """The owner's resource as registered, its provider changed to the attacker."""
+    graph: Graph = registry.show(RESOURCE)
+    graph.set((URIRef(RESOURCE), DCTERMS.publisher, URIRef(f"{BASE}department/{ATTACKER}")))
+    return graph.serialize(format="turtle").encode()
+
+
+def takeover_csv() -> bytes:
+    """The owner's row of the example catalogue, provider code changed to the attacker's."""
+    text = (EXAMPLES / "catalogue-valid.csv").read_bytes().decode("gb18030")
+    header, *rows = text.splitlines()
+    row = next(r for r in rows if "101001/000001" in r)
+    return "\n".join([header, row.replace(OWNER, ATTACKER)]).encode("gb18030")
+
+
+def documents(registry: Registry) -> dict[str, Document]:
+    turtle = takeover_turtle(registry)
+    graph = Graph().parse(data=turtle, format="turtle")
+    return {
+        "turtle": Document("takeover.ttl", turtle),
+        "json-ld": Document("takeover.jsonld", graph.serialize(format="json-ld").encode()),
+        "rdf/xml": Document("takeover.rdf", graph.serialize(format="xml").encode()),
+        "csv": Document("takeover.csv", takeover_csv()),
+    }
+
+
+def owner_of(store: Store) -> set[str]:
+    found = store.match("urn:screg:graph:current", URIRef(RESOURCE), DCTERMS.publisher)
+    return {str(o) for _s, _p, o in found}
+
+
+@pytest.mark.parametrize("way", ["turtle", "json-ld", "rdf/xml", "csv"])
+def test_a_submitter_cannot_take_another_departments_entry(registry: Registry, way: str) -> None:
+    store = registry.store
+    generation = store.generation()
+    attacker = Principal("submitter", URIRef(f"{BASE}department/{ATTACKER}"), "attacker")
+    with pytest.raises(ForbiddenError) as refused:
+        registry.submit([documents(registry)[way]], attacker)
+    named = refused.value.details["entries"]
+    assert {e["entry"] for e in named} == {RESOURCE}
+    assert named[0]["owner"] == [f"{BASE}department/{OWNER}"]
+    assert store.generation() == generation  # nothing written
+    assert owner_of(store) == {f"{BASE}department/{OWNER}"}
+
+
+def test_the_owner_and_a_registrar_may_change_it(registry: Registry) -> None:
+    owner = Principal("submitter", URIRef(f"{BASE}department/{OWNER}"), "owner")
+    graph: Graph = registry.show(RESOURCE)
+    own = Document("own.ttl", graph.serialize(format="turtle").encode())
+    assert registry.submit([own], owner).accepted
+    registrar = Principal("registrar", None, "registrar")
+    assert registry.submit([documents(registry)["turtle"]], registrar).accepted
+    assert owner_of(registry.store) == {f"{BASE}department/{ATTACKER}"}
+
+
+def test_over_http_the_takeover_is_403_and_nothing_is_written(
+    seeded_dump: bytes, validator
+) -> None:
+    store = open_store("memory")
+    store.load_dump(seeded_dump, "nquads")
+    secret = create_token(store, "submitter", ATTACKER, "attacker")[1]
+    app = create_app(Settings(store="memory", seed=False), store=store, validator=validator)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        registry: Registry = client.app.state.registry
+        generation = store.generation()
+        for body, media in (
+            (takeover_turtle(registry), "text/turtle"),
+            (takeover_csv(), "text/csv"),
+        ):
+            response = client.post(
+                "/api/v1/submissions",
+                content=body,
+                headers={"Content-Type": media, "Authorization": f"Bearer {secret}"},
+            )
+            assert response.status_code == 403, response.text
+            error = response.json()["error"]
+            assert error["code"] == "forbidden"
+            assert RESOURCE in error["message"]
+            assert error["details"]["entries"][0]["owner"] == [f"{BASE}department/{OWNER}"]
+        assert store.generation() == generation
+        assert client.get("/api/v1/resources/101001-000001").json()["publisher"]["id"] == OWNER
+
+
+def test_the_cli_with_a_department_is_refused(tmp_path: Path, seeded_dump: bytes) -> None:
+    path = tmp_path / "store"
+    with open_store(str(path)) as store:
+        store.load_dump(seeded_dump, "nquads")
+    (tmp_path / "takeover.csv").write_bytes(takeover_csv())
+    result = CliRunner().invoke(
+        main,
+        [
+            "register",
+            str(tmp_path / "takeover.csv"),
+            "--department",
+            ATTACKER,
+            "--store",
+            str(path),
+        ],
+    )
+    assert result.exit_code == 2, result.output
+    assert RESOURCE in result.output
+    with open_store(str(path)) as store:
+        assert owner_of(store) == {f"{BASE}department/{OWNER}"}
