@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyshacl
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, RDF, SKOS
+from rdflib.namespace import DCAT, DCTERMS, ORG, RDF, SKOS
 from rdflib.term import Node
 
 from registry.namespaces import GRAPH_CURRENT, SCS, SH
@@ -483,23 +483,29 @@ def registry_context(data: Graph, store: Store) -> Graph:
     return context
 
 
+# What names one entry: (property, the class of the entries it names, zh, en). A
+# standard's identifier is compared in its normalised form (inputs normalise it).
 UNIQUE_CODES = (
-    (SCS.resourceCode, "信息资源代码", "resource code"),
-    (SCS.interfaceCode, "接口代码", "interface code"),
+    (SCS.resourceCode, SCS.InformationResource, "信息资源代码", "resource code"),
+    (SCS.interfaceCode, SCS.DataInterface, "接口代码", "interface code"),
+    (DCTERMS.identifier, SCS.Standard, "标准编号", "standard identifier"),
+    (SCS.creditCode, ORG.Organization, "统一社会信用代码", "unified social credit code"),
 )
 
 
 def unique_code_results(data: Graph, store: Store | None) -> list[ValidationResult]:
-    """Resource and interface codes are unique in the submission and the whole registry."""
+    """Resource and interface codes, standard identifiers and credit codes each name one
+    entry, in the submission and in the whole registry: a second entry given one is a
+    Violation naming the other."""
     results = []
-    for prop, name_zh, name_en in UNIQUE_CODES:
+    for prop, cls, name_zh, name_en in UNIQUE_CODES:
         holders: dict[str, set[URIRef]] = defaultdict(set)
         for subject, code in data.subject_objects(prop):
-            if isinstance(subject, URIRef):
+            if isinstance(subject, URIRef) and (subject, RDF.type, cls) in data:
                 holders[str(code)].add(subject)
         if not holders:
             continue
-        registered = _registered_holders(store, prop, list(holders)) if store else {}
+        registered = _registered_holders(store, prop, cls, list(holders)) if store else {}
         for code, subjects in sorted(holders.items()):
             others = sorted(subjects) + sorted(registered.get(code, set()) - subjects)
             first = others[0]
@@ -513,9 +519,9 @@ def unique_code_results(data: Graph, store: Store | None) -> list[ValidationResu
                         focus=str(subject),
                         path=str(prop),
                         value=code,
-                        message_zh=f"{name_zh} {code} 已被 {clash} 使用:代码在登记库内必须唯一",
+                        message_zh=f"{name_zh} {code} 已被 {clash} 使用:在登记库内必须唯一",
                         message_en=f"The {name_en} {code} is already used by {clash}; "
-                        "codes must be unique in the registry",
+                        "it must name one entry in the registry",
                         source_shape=f"{SCSH}Unique-{_local(prop)}",
                         constraint=f"{SCSH}UniqueCodeConstraintComponent",
                         entry=entry_of(subject, data),
@@ -524,13 +530,15 @@ def unique_code_results(data: Graph, store: Store | None) -> list[ValidationResu
     return results
 
 
-def _registered_holders(store: Store, prop: URIRef, codes: list[str]) -> dict[str, set[URIRef]]:
+def _registered_holders(
+    store: Store, prop: URIRef, cls: URIRef, codes: list[str]
+) -> dict[str, set[URIRef]]:
     holders: dict[str, set[URIRef]] = defaultdict(set)
     for chunk in _chunks(codes, 500):
         values = " ".join(Literal(code).n3() for code in chunk)
         rows = store.select(
             f"SELECT ?s ?code WHERE {{ GRAPH <{GRAPH_CURRENT}> {{ "
-            f"VALUES ?code {{ {values} }} ?s <{prop}> ?code }} }}"
+            f"VALUES ?code {{ {values} }} ?s <{prop}> ?code ; a <{cls}> }} }}"
         )
         for row in rows:
             holders[str(row["code"])].add(URIRef(str(row["s"])))
