@@ -252,6 +252,32 @@ def rebase(new_base: str, store: str | None) -> None:
     click.echo(f"moved {moved} quads from {old} to {new_base}")
 
 
+@click.command()
+@json_option
+@store_option
+def check(as_json: bool, store: str | None) -> None:
+    """Audit the store for what the register rules forbid but older or imported data may
+    hold: identifiers naming several entries, entries at IRIs that disagree with their
+    identifiers, references to no entry. Prints each with how to mend it; exit 0 when
+    there is none, 1 when there is any, 2 on an error."""
+    from registry.register.audit import audit
+
+    try:
+        with open_registry(store) as registry:
+            findings = audit(registry.store, registry.settings.base_iri)
+    except RegistryError as error:
+        fail(error)
+    if as_json:
+        click.echo(json.dumps([f.as_dict() for f in findings], ensure_ascii=False, indent=2))
+    else:
+        for f in findings:
+            click.echo(f"{f.kind}: {f.entry}\n  {f.detail}\n  mend: {f.mend}")
+        click.echo(
+            f"{len(findings)} finding(s)" if findings else "no findings: the store keeps the rules"
+        )
+    raise SystemExit(1 if findings else 0)
+
+
 @click.group("read-model")
 def read_model() -> None:
     """The read model: lists, search, counts and entry records (docs/architecture.md)."""
@@ -274,4 +300,4 @@ def read_model_rebuild(store: str | None) -> None:
     click.echo(f"read model {path} rebuilt at store generation {generation}: {listed}")
 
 
-COMMANDS = (register, status, history, show, export_, import_, rebase, read_model)
+COMMANDS = (register, status, history, show, export_, import_, rebase, check, read_model)

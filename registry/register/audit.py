@@ -1,0 +1,129 @@
+"""`screg check`: what the register rules forbid but a store may still hold.
+
+The submit path refuses duplicate identifiers, entries at IRIs that disagree with
+their identifiers and references to nothing; data written before those rules, loaded
+from a dump, or written to a remote store by another tool can still hold them. Each
+finding says what is wrong and how to mend it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rdflib import URIRef
+from rdflib.namespace import DCTERMS, RDF
+
+from registry.identifiers import IdentifierError, parse_standard_id, resource_slug
+from registry.namespaces import GRAPH_CURRENT, SCS
+from registry.store import Store
+from registry.validation.validator import REFERENCE_PROPERTIES, UNIQUE_CODES
+
+# Where each kind of entry is minted: <base><path>/<slug of its code>.
+_MINTED = (
+    (SCS.Standard, DCTERMS.identifier, "standard"),
+    (SCS.InformationResource, SCS.resourceCode, "resource"),
+    (SCS.DataInterface, SCS.interfaceCode, "interface"),
+    (URIRef("http://www.w3.org/ns/org#Organization"), SCS.creditCode, "department"),
+)
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str  # duplicate-identifier, iri-disagrees, dangling-reference
+    entry: str
+    detail: str
+    mend: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"kind": self.kind, "entry": self.entry, "detail": self.detail, "mend": self.mend}
+
+
+def minted_iri(base_iri: str, path: str, code: str) -> str | None:
+    """The IRI the registry mints for an entry of `path` with this code, or None when
+    the code cannot be read (an identifier that is no identifier)."""
+    if path == "standard":
+        try:
+            return f"{base_iri}standard/{parse_standard_id(code).slug}"
+        except IdentifierError:
+            return None
+    if path == "resource":
+        return f"{base_iri}resource/{resource_slug(code)}"
+    return f"{base_iri}{path}/{code.strip()}"
+
+
+def audit(store: Store, base_iri: str) -> list[Finding]:
+    """Every finding, sorted: duplicates, then IRIs, then dangling references."""
+    return [*_duplicates(store), *_disagreeing(store, base_iri), *_dangling(store)]
+
+
+def _duplicates(store: Store) -> list[Finding]:
+    found = []
+    for prop, cls, _zh, name_en in UNIQUE_CODES:
+        rows = store.select(
+            f"SELECT ?code ?s WHERE {{ GRAPH <{GRAPH_CURRENT}> {{ "
+            f"?s <{prop}> ?code ; a <{cls}> . "
+            f"{{ SELECT ?code WHERE {{ ?t <{prop}> ?code ; a <{cls}> }} "
+            f"GROUP BY ?code HAVING (COUNT(DISTINCT ?t) > 1) }} }} }}"
+        )
+        holders: dict[str, list[str]] = {}
+        for row in rows:
+            holders.setdefault(str(row["code"]), []).append(str(row["s"]))
+        for code, subjects in sorted(holders.items()):
+            subjects.sort()
+            for subject in subjects:
+                others = ", ".join(s for s in subjects if s != subject)
+                found.append(
+                    Finding(
+                        "duplicate-identifier",
+                        subject,
+                        f"its {name_en} {code} also names {others}",
+                        "retire all but one (screg status ID retired --reason ...) or give "
+                        "each its own identifier in a new submission",
+                    )
+                )
+    return found
+
+
+def _disagreeing(store: Store, base_iri: str) -> list[Finding]:
+    found = []
+    for cls, prop, path in _MINTED:
+        rows = store.select(
+            f"SELECT ?s ?code WHERE {{ GRAPH <{GRAPH_CURRENT}> {{ "
+            f"?s a <{cls}> ; <{prop}> ?code }} }}"
+        )
+        for row in sorted(rows, key=lambda r: (str(r["s"]), str(r["code"]))):
+            iri, code = str(row["s"]), str(row["code"])
+            expected = minted_iri(base_iri, path, code)
+            if expected is not None and iri != expected:
+                found.append(
+                    Finding(
+                        "iri-disagrees",
+                        iri,
+                        f"its {_local(prop)} {code} is minted at {expected}",
+                        f"register it at {expected} and retire {iri}, or correct the "
+                        "identifier in a new submission",
+                    )
+                )
+    return found
+
+
+def _dangling(store: Store) -> list[Finding]:
+    props = " ".join(f"<{p}>" for p in REFERENCE_PROPERTIES)
+    rows = store.select(
+        f"SELECT DISTINCT ?s ?p ?o WHERE {{ GRAPH <{GRAPH_CURRENT}> {{ "
+        f"VALUES ?p {{ {props} }} ?s ?p ?o . FILTER(isIRI(?o)) "
+        f"FILTER NOT EXISTS {{ ?o <{RDF.type}> ?any }} }} }}"
+    )
+    return [
+        Finding(
+            "dangling-reference",
+            str(row["s"]),
+            f"{_local(row['p'])} points at {row['o']}, which is no current entry",
+            f"register {row['o']}, or submit {row['s']} again without the reference",
+        )
+        for row in sorted(rows, key=lambda r: (str(r["s"]), str(r["p"]), str(r["o"])))
+    ]
+
+
+def _local(iri: object) -> str:
+    return str(iri).rsplit("/", 1)[-1].rsplit("#", 1)[-1]
