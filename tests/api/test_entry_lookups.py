@@ -190,7 +190,7 @@ def test_after_a_write_every_lookup_equals_a_fresh_build(client: TestClient) -> 
     looked up again: each answer is byte for byte the JSON built from the store now;
     the changed standard's answer changed, and not every answer did."""
     registry: Registry = client.app.state.registry
-    snapshot = queries.load_snapshot(registry.store)
+    snapshot = load_snapshot(registry.store)
     paths = {
         (kind, record["id"]): f"/api/v1/{kind}s/{quote(record['id'], safe='')}"
         for kind in ("standard", "resource", "interface", "department")
