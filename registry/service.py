@@ -6,6 +6,7 @@ its methods; nothing is built at import time.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -25,6 +26,8 @@ from registry.register.seed import is_empty, seed_store
 from registry.register.submission import EntryChange, Principal, SubmissionResult, VersionInfo
 from registry.store import Store, backend_kind, open_store
 from registry.validation.validator import Progress, ValidationReport, Validator
+
+logger = logging.getLogger(__name__)
 
 
 class Registry:
@@ -50,6 +53,7 @@ class Registry:
         self.write_lock = threading.Lock()
         # The read model, opened on first use (registry.read.model).
         self._read_model: ReadModel | None = None
+        self._opened_at: int | None = None  # the store's generation when it was opened
 
     @property
     def store(self) -> Store:
@@ -69,6 +73,7 @@ class Registry:
                     store.close()
                     raise
                 self._store = store
+                self._opened_at = store.generation()
             return self._store
 
     def read_model_path(self) -> str:
@@ -82,24 +87,42 @@ class Registry:
             return str(folder.with_name(folder.name + ".read.sqlite"))
         return ":memory:"
 
-    def reader(self) -> ReadModel:
-        """The read model at the store's generation: caught up first when another
-        writer (a process, or a write that did not go through this object) moved it."""
-        store = self.store
+    def _model(self) -> ReadModel:
+        """The read model, opened (not caught up) on first use."""
         with self._store_lock:
             if self._read_model is None:
                 self._read_model = ReadModel(
                     self.read_model_path(), base_iri=self.settings.base_iri
                 )
-            model = self._read_model
+            return self._read_model
+
+    def reader(self) -> ReadModel:
+        """The read model at the store's generation: caught up first when another
+        writer (a process, or a write that did not go through this object) moved it."""
+        store = self.store
+        model = self._model()
         model.catch_up(store)
         return model
 
     def rebuild_read_model(self) -> int:
         """Build the read model again from the store (a missing or damaged file, a store
         restored from a dump); returns the generation it reflects."""
-        model = self.reader()
-        return model.rebuild(self.store)
+        return self._model().rebuild(self.store)
+
+    def _leave_the_read_model_current(self) -> None:
+        """A process that wrote to the embedded store (a token made, a status changed by
+        `screg`) brings the model file beside it up to date before it closes: only this
+        process can say which subjects it wrote (`Store.changes_since` lives in memory),
+        and without it the next `screg serve` would rebuild the whole model (a minute
+        at 50,000 resources)."""
+        store = self._store
+        if store is None or self._opened_at is None or self.read_model_path() == ":memory:":
+            return
+        try:
+            if store.generation() != self._opened_at:
+                self.reader()
+        except Exception:  # closing must not fail; the next reader catches up instead
+            logger.warning("the read model was not brought up to date", exc_info=True)
 
     def _wrote(self) -> None:
         """The writer's half of the read model: brought up to the write just made, in
@@ -111,6 +134,7 @@ class Registry:
         # stopped by whoever made it, or at exit.
         if self._own_validator:
             self.validator.close()
+        self._leave_the_read_model_current()
         if self._read_model is not None:
             self._read_model.close()
             self._read_model = None

@@ -1,0 +1,38 @@
+"""The read model file beside an embedded store follows writes made by `screg`: the
+next `screg serve` finds it at the store's generation and builds nothing (a rebuild at
+start took 55 s at 50,000 resources after a `screg token create`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from registry.cli import main
+from registry.read.model import ReadModel
+from registry.store import open_store
+
+BASE = "http://127.0.0.1:8000/id/"
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_cli_writes_leave_the_model_at_the_stores_generation(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    assert run("history", "GB/T 21063.3-2007", "--store", str(store)).exit_code == 0  # seeds
+    model_file = tmp_path / "store.read.sqlite"
+    for args in (
+        ["token", "create", "--role", "registrar", "--name", "x"],
+        ["status", "GB/T 21063.3-2007", "deprecated", "--reason", "test"],
+    ):
+        result = run(*args, "--store", str(store))
+        assert result.exit_code == 0, result.output
+        with open_store(str(store)) as opened:
+            generation = opened.generation()
+        with ReadModel(model_file, base_iri=BASE) as model:
+            assert model.generation() == generation, args
+    with ReadModel(model_file, base_iri=BASE) as model:
+        record = model.record(f"{BASE}standard/GB-T-21063.3-2007")
+        assert record is not None and record["register"]["status"] == "deprecated"
