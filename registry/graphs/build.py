@@ -600,7 +600,8 @@ def updated(
     """`graph` (assembled from `facts`) brought up to date with `changes` (IRI -> its
     entry now, None for one that is no entry any more), which are applied to `facts`.
 
-    A new graph: the old one is never changed (readers in other threads may hold it).
+    A new graph (`graph` itself when no node or link changed): the old one is never
+    changed (readers in other threads may hold it).
     Copy-on-write: every untouched node keeps the very dicts of the old graph, and only
     the changed nodes and the nodes at either end of a changed edge get new ones. A
     full `graph.copy()` to change in place would be simpler, but it costs as much as
@@ -620,6 +621,8 @@ def updated(
             and (entry.attrs != facts.nodes.get(iri) or entry.links != facts.links_of(iri))
         )
     }
+    if not changes:
+        return graph
     sources, candidates = _changed_sources(facts, changes)
     if len(sources) > UPDATE_SHARE * max(len(graph), 1):
         return None
@@ -720,6 +723,8 @@ class GraphCache:
         facts, graph = self._facts, self._graph
         since = self._generation if facts is not None and graph is not None else None
         fields = model.entry_fields(ENTRY_PATHS, since=since)
+        if since is not None and fields.generation == since:
+            return  # another thread brought it here while this one waited for the lock
         if fields.changed is None or facts is None or graph is None:
             facts = facts_of(fields)
             graph = assemble(facts)
@@ -735,8 +740,14 @@ class GraphCache:
                 for iri in fields.changed
                 if _attr(facts.nodes.get(iri), "kind") != "category"
             }
+            before = graph
             graph = updated(graph, facts, changes) or assemble(facts)
             self.updates += 1
+            if graph is before:
+                # Nothing the graph holds changed: the same graph (and the walk index
+                # built for it) serves the new generation; only its label is older.
+                self._facts, self._graph, self._generation = facts, graph, fields.generation
+                return
         graph.graph["generation"] = fields.generation
         self._facts, self._graph, self._generation = facts, graph, fields.generation
         self._dated.clear()
