@@ -1,15 +1,29 @@
-"""Dependency-graph benchmark: build time and query latency on a generated registry.
+"""Dependency-graph benchmark: build and update times, and query latency, on a generated
+registry.
 
+    .venv/bin/python bench/graph_bench.py --standards 400 --resources 2000 --runs 5
     .venv/bin/python bench/graph_bench.py                       # 10,000 standards, 50,000 resources
     .venv/bin/python bench/graph_bench.py --record              # and append to docs/benchmarks.md
-    .venv/bin/python bench/graph_bench.py --standards 1000 --resources 5000 --runs 3
 
 The data is synthetic/generate.py's `registry` mode (N-Quads of urn:screg:graph:current,
-made if the file is missing), loaded with `store.load_dump` into a fresh in-memory
-Oxigraph store together with the ontology (so categories are nodes too). Timings are
-medians of several runs: the five SELECTs (`read_facts`), assembling the networkx
-graph, a cache hit (one generation query), and per-root query latencies over a fixed
-random sample of standards.
+made if the file is missing) with what registration adds (synthetic/registered.py: the
+ontology, a register record and version per entry), loaded into a fresh in-memory
+Oxigraph store; the read model is built over it in memory. Side by side, medians of
+`--runs` runs:
+
+- the graph built from the store as the registry did before the read model (four
+  SELECTs and the link-by-link assembly of tests/graphs/oracle.py) and from the read
+  model (`model_facts`: one read of chosen record fields and of the edges table, then
+  `assemble`), and each half of the latter;
+- after one status change (`registration.change_status` of a cited standard, the most
+  cited one and a random one, back and forth): the read model's `catch_up` (paid by
+  the writer whatever the graph does), then the graph brought up to date by its cache
+  (`GraphCache.get`: the rewritten entries read, their edges made again) against the
+  graph assembled again from the whole model, and against a full copy of the graph
+  (`graph.copy()`, what a copy-on-write update that copied everything would pay);
+- a cache hit, a view as of a date, the integer index for walks, and per-root query
+  latencies over a fixed random sample of standards.
+Every updated graph is checked equal to the one assembled from scratch.
 """
 
 from __future__ import annotations
@@ -28,6 +42,8 @@ from datetime import date
 from importlib.metadata import version
 from pathlib import Path
 
+import networkx as nx
+
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
@@ -37,14 +53,19 @@ from registry.graphs import (  # noqa: E402
     assemble,
     dependencies,
     dependents,
+    graph_from_model,
     impact_of,
-    read_facts,
+    model_facts,
     reference_cycles,
 )
 from registry.graphs.adjacency import build_index, index_of  # noqa: E402
-from registry.namespaces import GRAPH_ONTOLOGY  # noqa: E402
-from registry.store import WriteBatch, open_store  # noqa: E402
+from registry.read.model import ReadModel  # noqa: E402
+from registry.register.submission import REGISTRAR, change_status  # noqa: E402
+from registry.store import open_store  # noqa: E402
+from synthetic.registered import write_registered_extra  # noqa: E402
+from tests.graphs import oracle  # noqa: E402
 
+BASE = "http://127.0.0.1:8000/id/"
 API_PAGE = 1000  # the default `limit` of GET /api/v1/impact/{id}
 
 
@@ -57,6 +78,15 @@ def timed(fn: Callable[[], object], runs: int) -> tuple[float, object]:
         result = fn()
         times.append(time.perf_counter() - start)
     return statistics.median(times), result
+
+
+def same_graph(a: nx.MultiDiGraph, b: nx.MultiDiGraph) -> bool:
+    """The same nodes, attributes and edges, in the same order."""
+    return (
+        list(a.nodes(data=True)) == list(b.nodes(data=True))
+        and list(a.edges(keys=True, data=True)) == list(b.edges(keys=True, data=True))
+        and [list(p) for p in a.pred.values()] == [list(p) for p in b.pred.values()]
+    )
 
 
 def latencies(fn: Callable[[str], object], roots: list[str]) -> dict[str, float]:
@@ -106,6 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     data = args.data or ROOT / "bench" / "data" / f"registry-{args.resources}.nq"
     if not data.exists():
         print(f"generating {data} ...", file=sys.stderr)
+        data.parent.mkdir(parents=True, exist_ok=True)
         subprocess.run(
             [
                 sys.executable,
@@ -120,26 +151,63 @@ def main(argv: list[str] | None = None) -> int:
             ],
             check=True,
         )
-    from registry.validation.validator import Validator
-
+    extra = data.with_name(data.stem + "-registered-extra.nq")
+    if not extra.exists() or extra.stat().st_mtime < data.stat().st_mtime:
+        write_registered_extra(data, extra)
     store = open_store("memory")
     start = time.perf_counter()
-    store.load_dump(data.read_bytes(), "nquads")
-    store.write(WriteBatch().replace_graph(GRAPH_ONTOLOGY, Validator().vocabulary.graph))
+    store.load_dump(data.read_bytes() + extra.read_bytes(), "nquads")
     load_s = time.perf_counter() - start
     quads = store.quad_count()
     print(f"loaded {quads:,} quads in {load_s:.1f} s", file=sys.stderr)
+    model = ReadModel(":memory:", base_iri=BASE)
+    start = time.perf_counter()
+    model.rebuild(store)
+    model_s = time.perf_counter() - start
 
-    read_s, facts = timed(lambda: read_facts(store), args.runs)
-    assemble_s, graph = timed(lambda: assemble(facts), args.runs)  # type: ignore[arg-type]
+    # -- the build, side by side -------------------------------------------------------
+    store_s, _ = timed(lambda: oracle.assemble(oracle.read_facts(store)), args.runs)
+    from_model_s, graph = timed(lambda: graph_from_model(model), args.runs)
+    read_s, facts = timed(lambda: model_facts(model), args.runs)
+    assemble_s, _ = timed(lambda: assemble(facts), args.runs)  # type: ignore[arg-type]
+    copy_s, _ = timed(lambda: graph.copy(), args.runs)  # type: ignore[union-attr]
+
+    # -- one status change: the cache's update against a rebuild from the model --------
+    cited: dict[str, int] = {}
+    for edge in model.edges():
+        if edge["relation"] in ("dated_references", "undated_references", "conforms_to"):
+            cited[edge["target"]] = cited.get(edge["target"], 0) + 1
+    hub = max(sorted(cited), key=lambda iri: cited[iri])
+    some = random.Random(2).choice(sorted(iri for iri in cited if "/standard/" in iri))
+    cache = GraphCache()
+    cache.get(model)
+    writes: dict[str, dict[str, list[float]]] = {}
+    for name, iri in (("most cited", hub), ("random", some)):
+        times: dict[str, list[float]] = {"catch_up": [], "update": [], "rebuild": []}
+        for run in range(args.runs):
+            gc.collect()
+            change_status(store, iri, "deprecated" if run % 2 == 0 else "valid", REGISTRAR, BASE)
+            started = time.perf_counter()
+            model.catch_up(store)
+            times["catch_up"].append(time.perf_counter() - started)
+            started = time.perf_counter()
+            updated = cache.get(model)
+            times["update"].append(time.perf_counter() - started)
+            started = time.perf_counter()
+            fresh = GraphCache().get(model)
+            times["rebuild"].append(time.perf_counter() - started)
+            if not same_graph(updated, fresh):
+                raise SystemExit(f"the updated graph differs from the rebuilt one after {iri}")
+        writes[name] = times
+    if cache.builds != 1:
+        raise SystemExit(f"the cache read the whole model {cache.builds} times")
+    graph = cache.get(model)
 
     def cold() -> object:
-        return GraphCache().get(store)
+        return GraphCache().get(model)
 
     cold_s, _ = timed(cold, args.runs)
-    cache = GraphCache()
-    cache.get(store)
-    hit_s, _ = timed(lambda: cache.get(store), 50)
+    hit_s, _ = timed(lambda: cache.get(model), 50)
     as_of_s, _ = timed(lambda: assemble(facts, date(2015, 1, 1)), args.runs)  # type: ignore[arg-type]
 
     kinds: dict[str, int] = {}
@@ -177,22 +245,49 @@ def main(argv: list[str] | None = None) -> int:
     )
     out = io.StringIO()
     w = out.write
-    w("\n## Dependency graphs\n\n")
+    w("\n## Dependency graphs from the read model, updated after each write\n\n")
     w(f"`bench/graph_bench.py`, {time.strftime('%Y-%m-%d')}. Machine: {machine()}. {versions}.\n\n")
     w(
         f"Data: `synthetic/generate.py registry --standards {args.standards} --resources "
-        f"{args.resources}` ({quads:,} quads with the ontology, loaded into an in-memory "
+        f"{args.resources}` ({quads:,} quads with the ontology and the register records, loaded "
+        "into an in-memory "
         f"Oxigraph store in {load_s:.1f} s). Graph: {graph.number_of_nodes():,} nodes "  # type: ignore[union-attr]
         f"({', '.join(f'{n:,} {k}' for k, n in sorted(kinds.items()))}), "
         f"{graph.number_of_edges():,} edges.\n\n"
     )  # type: ignore[union-attr]
-    w(f"Build (median of {args.runs} runs):\n\n| step | time |\n|---|---|\n")
-    w(f"| read: four SELECTs (`read_facts`) | {read_s:.2f} s |\n")
-    w(f"| assemble the networkx MultiDiGraph | {assemble_s:.2f} s |\n")
-    w(f"| cold cache: generation + read + assemble | {cold_s:.2f} s |\n")
-    w(f"| cache hit: one generation query | {hit_s * 1000:.2f} ms |\n")
-    w(f"| view as of 2015-01-01 (from the cached facts) | {as_of_s:.2f} s |\n")
-    w(f"| integer index for walks (first query after a build) | {index_s:.2f} s |\n\n")
+
+    def med(values: list[float]) -> float:
+        return statistics.median(values)
+
+    w(
+        f"Read model built over it in {model_s:.1f} s. Build, median of {args.runs} runs, "
+        "side by side:\n\n| step | time |\n|---|---|\n"
+    )
+    before = "from the store: four SELECTs + assembly, as before (tests/graphs/oracle.py)"
+    w(f"| {before} | {store_s * 1000:.0f} ms |\n")
+    w(f"| from the read model (`graph_from_model`) | {from_model_s * 1000:.0f} ms |\n")
+    w(f"| of which: the model read (`model_facts`) | {read_s * 1000:.0f} ms |\n")
+    w(f"| of which: `assemble` | {assemble_s * 1000:.0f} ms |\n")
+    w(f"| a full copy of the graph (`graph.copy()`) | {copy_s * 1000:.0f} ms |\n")
+    w(f"| cold cache: generation + model read + assemble | {cold_s * 1000:.0f} ms |\n")
+    w(f"| cache hit: one generation read | {hit_s * 1000:.3f} ms |\n")
+    w(f"| view as of 2015-01-01 (from the cached facts) | {as_of_s * 1000:.0f} ms |\n")
+    w(f"| integer index for walks (first query after a build) | {index_s * 1000:.0f} ms |\n\n")
+    w(
+        f"Ratio store / model: {store_s / from_model_s:.1f}x.\n\n"
+        f"After one status change (`change_status`, median of {args.runs}; every updated "
+        "graph checked equal to the rebuilt one):\n\n"
+        "| standard changed | read model catch_up | graph update (cache) | graph rebuilt "
+        "from the model | ratio |\n|---|---|---|---|---|\n"
+    )
+    for name, iri in (("most cited", hub), ("random", some)):
+        t = writes[name]
+        w(
+            f"| {name} ({cited[iri]} referrers) | {med(t['catch_up']) * 1000:.1f} ms | "
+            f"{med(t['update']) * 1000:.1f} ms | {med(t['rebuild']) * 1000:.1f} ms | "
+            f"{med(t['rebuild']) / med(t['update']):.0f}x |\n"
+        )
+    w("\n")
     w(f"Queries on the built graph, {len(roots)} random standards (seed 1):\n\n")
     w("| query | median | p95 | max |\n|---|---|---|---|\n")
     for name, lat in (
@@ -218,8 +313,8 @@ def main(argv: list[str] | None = None) -> int:
     w(
         f"Each impact figure includes `as_dict()` (what the API serialises). Pages of "
         f"{page:,} are the API's default `limit`; `total` and `counts` always cover the whole "
-        "answer. The build and the index are paid once per store generation, after a write, "
-        "and shared by every request until the next write.\n"
+        "answer. The index is built once per graph, after a write, and shared by every "
+        "request until the next write.\n"
     )
     text = out.getvalue()
     print(text)

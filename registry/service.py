@@ -9,13 +9,16 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from types import TracebackType
 from typing import Self
 
+import networkx as nx
 from rdflib import Graph
 
 from registry.config import Settings
+from registry.graphs.build import GraphCache
 from registry.inputs.document import Document, StoreLookup
 from registry.inputs.load import Reading, read_documents
 from registry.read.model import ReadModel
@@ -54,6 +57,8 @@ class Registry:
         # The read model, opened on first use (registry.read.model).
         self._read_model: ReadModel | None = None
         self._opened_at: int | None = None  # the store's generation when it was opened
+        # The dependency graph, kept from the read model (registry.graphs.build).
+        self._graphs = GraphCache()
 
     @property
     def store(self) -> Store:
@@ -104,6 +109,11 @@ class Registry:
         model.catch_up(store)
         return model
 
+    def graph(self, as_of: date | None = None) -> nx.MultiDiGraph:
+        """The dependency graph at the store's generation (as of a day): from the read
+        model, brought up to date with what each write changed. Shared: never mutate it."""
+        return self._graphs.get(self.reader(), as_of)
+
     def rebuild_read_model(self) -> int:
         """Build the read model again from the store (a missing or damaged file, a store
         restored from a dump); returns the generation it reflects."""
@@ -138,6 +148,7 @@ class Registry:
         if self._read_model is not None:
             self._read_model.close()
             self._read_model = None
+        self._graphs = GraphCache()
         if self._store is not None:
             self._store.close()
             self._store = None

@@ -22,7 +22,6 @@ from registry.errors import InputError, RegistryError
 from registry.graphs import (
     RendererUnavailableError,
     display_name,
-    graph_of,
     impact_of,
     neighbourhood,
     to_svg,
@@ -209,7 +208,7 @@ def graph_page(
     if direction not in ("both", "dependencies", "dependents"):
         raise InputError(f"unknown direction {direction!r}")
     root = queries.resolve_any(registry.store, id)
-    graph = graph_of(registry.store)
+    graph = registry.graph()
     lang = lang_of(request)
     drawn = picture(graph, root, registry.settings.base_iri, lang, depth, direction)
     return render(
@@ -274,7 +273,7 @@ def impact_page(
     elif standard.strip():
         try:
             root = queries.resolve_any(store, standard)
-            graph = graph_of(store)
+            graph = registry.graph()
             lang = lang_of(request)
             found = impact_of(graph, root, change, offset, IMPACT_PAGE)  # type: ignore[arg-type]
             shown = {found.root["iri"], *(a.successor for a in found.affected if a.successor)}

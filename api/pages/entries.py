@@ -21,7 +21,6 @@ from api.i18n import lang_of
 from api.pages.browse import picture
 from api.pages.render import local_href, render
 from registry.errors import NotFoundError
-from registry.graphs import graph_of
 from registry.namespaces import bind_prefixes
 from registry.read import queries
 from registry.read.model import ReadModel
@@ -77,7 +76,6 @@ def _by_id(named: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
 def _context(
     request: Request, registry: Registry, kind: str, record: dict[str, Any]
 ) -> dict[str, Any]:
-    store = registry.store
     read = registry.reader()
     iri = record["iri"]
     context: dict[str, Any] = {"e": record, "kind": kind}
@@ -89,7 +87,7 @@ def _context(
         context["conforming"] = [
             _named(read, r["iri"], r["kind"]) for r in refs if r["kind"] != "standard"
         ]
-        graph = graph_of(store)
+        graph = registry.graph()
         if iri in graph:
             context["picture"] = picture(
                 graph, iri, registry.settings.base_iri, lang_of(request), PICTURE_DEPTH

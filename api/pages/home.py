@@ -1,8 +1,8 @@
 """The front door at /: the six-category tree with counts by status, progress against
 the plan's targets (from the coverage report) and the latest registrations.
 
-A plain `def`: the snapshot and the dependency graph are store queries (cached per
-store generation), which block.
+A plain `def`: the read model's counts, the dependency graph (kept from the read model
+per store generation) and the latest versions are blocking reads.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse
 
 from api.deps import ReadDep, RegistryDep
 from api.pages.render import KINDS, STATUSES, render
-from registry.graphs import coverage_report, graph_of
+from registry.graphs import coverage_report
 from registry.read import queries
 
 router = APIRouter(include_in_schema=False)
@@ -22,7 +22,7 @@ router = APIRouter(include_in_schema=False)
 def home(request: Request, registry: RegistryDep, read: ReadDep) -> HTMLResponse:
     store = registry.store
     settings = registry.settings
-    targets = coverage_report(graph_of(store), settings.target_national, settings.target_local)[
+    targets = coverage_report(registry.graph(), settings.target_national, settings.target_local)[
         "targets"
     ]
     kinds = read.counts()["kinds"]

@@ -19,7 +19,6 @@ from api.negotiation import preferred
 from registry.graphs import (
     FORMATS,
     coverage_report,
-    graph_of,
     impact_of,
     neighbourhood,
     reference_cycles,
@@ -92,7 +91,7 @@ def get_graph(
 ) -> Response:
     fmt = choose_format(format, accept)  # 406 before any store work
     root = registry.resolve(ident)
-    graph = graph_of(registry.store, as_of)
+    graph = registry.graph(as_of)
     sub = neighbourhood(graph, root, direction, depth, registry.settings.graph_max_nodes)
     return Response(render(sub, fmt, lang), media_type=FORMATS[fmt], headers={"Vary": "Accept"})
 
@@ -119,7 +118,7 @@ def get_impact(
     The affected list is paged, nearest first: `total` and `counts` cover every affected
     entry, `next_offset` is the offset of the next page (null on the last)."""
     root = registry.resolve(ident)
-    return impact_of(graph_of(registry.store), root, change, offset, limit).as_dict()
+    return impact_of(registry.graph(), root, change, offset, limit).as_dict()
 
 
 @router.get(
@@ -128,7 +127,7 @@ def get_impact(
     responses=error_responses(500, 503),
 )
 def get_cycles(registry: RegistryDep) -> dict[str, Any]:
-    return {"cycles": reference_cycles(graph_of(registry.store))}
+    return {"cycles": reference_cycles(registry.graph())}
 
 
 @router.get(
@@ -138,9 +137,7 @@ def get_cycles(registry: RegistryDep) -> dict[str, Any]:
 )
 def get_coverage(registry: RegistryDep, as_of: AsOf = None) -> dict[str, Any]:
     settings = registry.settings
-    return coverage_report(
-        graph_of(registry.store, as_of), settings.target_national, settings.target_local
-    )
+    return coverage_report(registry.graph(as_of), settings.target_national, settings.target_local)
 
 
 @router.get(
@@ -150,7 +147,7 @@ def get_coverage(registry: RegistryDep, as_of: AsOf = None) -> dict[str, Any]:
 )
 def get_replacements(ident: IdPath, registry: RegistryDep) -> dict[str, Any]:
     root = registry.resolve(ident)
-    return {"editions": replacement_chain(graph_of(registry.store), root)}
+    return {"editions": replacement_chain(registry.graph(), root)}
 
 
 @router.get(
@@ -164,5 +161,5 @@ def get_path(
     target: Annotated[str, Query(alias="to", max_length=300)],
 ) -> dict[str, Any]:
     a, b = registry.resolve(source), registry.resolve(target)
-    found = shortest_path(graph_of(registry.store), a, b)
+    found = shortest_path(registry.graph(), a, b)
     return found or {"relation": None, "path": [], "links": []}

@@ -25,7 +25,6 @@ from registry.graphs import (
     DIRECTIONS,
     FORMATS,
     coverage_report,
-    graph_of,
     impact_of,
     neighbourhood,
     reference_cycles,
@@ -90,7 +89,7 @@ def graph(
     try:
         with open_registry(store) as registry:
             root = registry.resolve(ident)
-            sub = neighbourhood(graph_of(registry.store, day), root, direction, depth)  # type: ignore[arg-type]
+            sub = neighbourhood(registry.graph(day), root, direction, depth)  # type: ignore[arg-type]
             data = render(sub, fmt, lang)
     except RegistryError as error:
         fail(error)
@@ -127,7 +126,7 @@ def impact(
     try:
         with open_registry(store) as registry:
             root = registry.resolve(ident)
-            graph = graph_of(registry.store)
+            graph = registry.graph()
             result = impact_of(graph, root, change, offset, limit)  # type: ignore[arg-type]
     except RegistryError as error:
         fail(error)
@@ -161,7 +160,7 @@ def cycles(as_json: bool, store: str | None) -> None:
     """Reference cycles (A cites B cites ... cites A)."""
     try:
         with open_registry(store) as registry:
-            found = reference_cycles(graph_of(registry.store))
+            found = reference_cycles(registry.graph())
     except RegistryError as error:
         fail(error)
     if as_json:
@@ -181,7 +180,7 @@ def coverage(as_json: bool, store: str | None) -> None:
         with open_registry(store) as registry:
             settings = registry.settings
             report = coverage_report(
-                graph_of(registry.store), settings.target_national, settings.target_local
+                registry.graph(), settings.target_national, settings.target_local
             )
     except RegistryError as error:
         fail(error)

@@ -1,7 +1,7 @@
 """Dependency graphs of the registry (networkx): references, replacements, conformance,
 services, providers and categories, with impact analysis, coverage and exports.
 
-    graph = graph_of(store)                   # cached by store generation
+    graph = registry.graph()                  # from the read model, kept up to date
     impact_of(graph, iri, "superseded").as_dict()
     render(neighbourhood(graph, iri, "both", 2), "svg")
 
@@ -12,13 +12,13 @@ from registry.graphs.build import (
     DEPENDENCY_KINDS,
     EDGE_KINDS,
     NODE_KINDS,
+    Facts,
     GraphCache,
     assemble,
-    cache_for,
-    graph_of,
+    graph_from_model,
     identifier_year,
     issued_on,
-    read_facts,
+    model_facts,
 )
 from registry.graphs.coverage import coverage_report
 from registry.graphs.export import (
@@ -58,23 +58,23 @@ __all__ = [
     "FORMATS",
     "NODE_KINDS",
     "Affected",
+    "Facts",
     "GraphCache",
     "Impact",
     "RendererUnavailableError",
     "assemble",
-    "cache_for",
     "coverage_report",
     "dependencies",
     "dependents",
     "display_name",
     "dot_available",
     "flagged_edges",
-    "graph_of",
+    "graph_from_model",
     "identifier_year",
     "impact_of",
     "issued_on",
+    "model_facts",
     "neighbourhood",
-    "read_facts",
     "reference_cycles",
     "render",
     "replacement_chain",

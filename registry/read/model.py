@@ -17,6 +17,10 @@ the writer put there, and a list is an index read rather than a scan of every re
 - The model records the store generation it reflects. `apply` re-builds the records a
   write touched and those naming them (their reference names change with them);
   `catch_up` finds what changed from the store's change log, or rebuilds.
+- `apply` also logs, per generation, the IRIs whose records it rewrote (`rewrites`),
+  in the same transaction, so that what is derived from the records (the dependency
+  graph of registry.graphs) can follow a write by reading those entries only
+  (`entry_fields(since=...)`), in this process or in any other reading the file.
 - Readers never see half a write: every write is one transaction, every read runs in
   one (the file is in WAL mode, so a read never waits for a write). Each thread has
   its own connection to a file; an in-memory model (":memory:", one connection) is
@@ -29,8 +33,9 @@ import json
 import sqlite3
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -59,7 +64,7 @@ from registry.store import Store
 
 # Bumped whenever the tables or what a row holds change: a file of another version is
 # emptied on open and rebuilt by the next catch_up, never read.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # The FTS5 trigram tokenizer indexes runs of three characters; a shorter needle
 # matches no trigram and is looked for with instr() instead.
@@ -109,6 +114,13 @@ CREATE TABLE edges (
   PRIMARY KEY (target, relation, source, kind)
 ) WITHOUT ROWID;
 CREATE INDEX edges_source ON edges (source);
+-- The IRIs whose records `apply` rewrote, at the generation it brought the model to;
+-- complete from meta's rewrites_since (a rebuild starts it again, old ones are pruned).
+CREATE TABLE rewrites (
+  generation INTEGER NOT NULL,
+  iri TEXT NOT NULL
+);
+CREATE INDEX rewrites_generation ON rewrites (generation, iri);
 CREATE VIRTUAL TABLE entry_text USING fts5 (
   search, content='entries', content_rowid='n', tokenize='trigram'
 );
@@ -119,7 +131,7 @@ CREATE TRIGGER entries_text_delete AFTER DELETE ON entries BEGIN
   INSERT INTO entry_text (entry_text, rowid, search) VALUES ('delete', old.n, old.search);
 END;
 """
-_DATA_TABLES = ("entry_text", "edges", "entry_categories", "entries", "concepts")
+_DATA_TABLES = ("entry_text", "rewrites", "edges", "entry_categories", "entries", "concepts")
 
 _META_SCHEMA = "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)"
 
@@ -128,6 +140,29 @@ _META_SCHEMA = "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEX
 _IN_JSON = "(SELECT value FROM json_each(?))"
 
 _ORDER = "ORDER BY sort_key, iri"
+
+# Generations of rewrites kept: a reader further behind reads everything again (a
+# whole-registry read of the model is about what reading this many writes' IRIs costs
+# when each rewrote hundreds of records).
+REWRITES_KEPT = 256
+
+
+@dataclass(frozen=True)
+class EntryFields:
+    """Values out of the entries' records, read in one transaction (`entry_fields`)."""
+
+    generation: int  # the store generation they reflect
+    # The IRIs whose records were rewritten since the generation asked for (entries
+    # or not any more); None when every entry was read.
+    changed: frozenset[str] | None
+    # (iri, kind, [the value at each path, None where the record has none]), in
+    # (iri, kind) order: an IRI typed with several kinds' classes has one row each.
+    rows: list[tuple[str, str, list[Any]]]
+    # (source, kind, relation, target) of the same entries, sorted; as `edges`.
+    edges: list[tuple[str, str, str, str]]
+    # Every concept, as `concepts()`, when every entry was read (a write to the
+    # ontology rebuilds the model, so a read of the rewritten entries needs none).
+    concepts: dict[str, Concept] | None = None
 
 
 class ModelNotBuiltError(RuntimeError):
@@ -282,7 +317,8 @@ class ReadModel:
                     ),
                 )
                 _insert(db, built.records, first=1)
-                _set_meta(db, generation=str(generation))
+                # The log of rewrites starts here: what changed before is unknown.
+                _set_meta(db, generation=str(generation), rewrites_since=str(generation))
             return generation
 
     def apply(
@@ -331,6 +367,7 @@ class ReadModel:
                 db.execute(f"DELETE FROM entries WHERE iri IN {_IN_JSON}", (listed,))
                 (last,) = db.execute("SELECT coalesce(max(n), 0) FROM entries").fetchone()
                 _insert(db, built.records, first=last + 1)
+                _log_rewrites(db, generation, subjects)
                 _set_meta(db, generation=str(generation))
             return generation
 
@@ -589,6 +626,49 @@ class ReadModel:
             ).fetchall()
         return [{"source": s, "kind": k, "relation": r, "target": t} for s, k, r, t in rows]
 
+    def entry_fields(self, paths: Sequence[str], *, since: int | None = None) -> EntryFields:
+        """The values at the JSON `paths` ("$.status.iri") of every entry's record, with
+        every entry's edges and the concepts, in one read transaction: three statements,
+        whatever the size.
+
+        With `since` (a generation this model was at), only the entries whose records
+        were rewritten after it, with `changed` naming every IRI rewritten; every entry
+        (`changed` None) when the log of rewrites does not reach back that far (a
+        rebuild since, or more than REWRITES_KEPT generations)."""
+        # json_extract of several paths parses each record once, in SQLite, and answers
+        # a small JSON array: no record is parsed whole in Python (json.loads of every
+        # record took 6x as long as this whole read at 2,000 resources).
+        if len(paths) == 1:  # one path answers the bare value
+            extract = "json_array(json_extract(record, ?))"
+        else:
+            extract = "json_extract(record, " + ", ".join("?" for _ in paths) + ")"
+        with self._reading() as db:
+            _require_built(db)
+            generation = _generation(db) or 0
+            changed = None if since is None else _rewritten_since(db, since, generation)
+            entries_where = edges_where = ""
+            params: list[str] = []
+            if changed is not None:
+                entries_where, edges_where = (
+                    f"WHERE iri IN {_IN_JSON}",
+                    f"WHERE source IN {_IN_JSON}",
+                )
+                params.append(json.dumps(sorted(changed)))
+            rows = [
+                (iri, kind, json.loads(values))
+                for iri, kind, values in db.execute(
+                    f"SELECT iri, kind, {extract} FROM entries {entries_where} ORDER BY iri, kind",
+                    [*paths, *params],
+                )
+            ]
+            edges = db.execute(
+                f"SELECT source, kind, relation, target FROM edges {edges_where} "
+                "ORDER BY source, kind, relation, target",
+                params,
+            ).fetchall()
+            concepts = _concepts(db) if changed is None else None
+        return EntryFields(generation, changed, rows, edges, concepts)
+
 
 # -- rows -------------------------------------------------------------------------------
 
@@ -675,6 +755,28 @@ def _set_meta(db: sqlite3.Connection, **values: str | None) -> None:
 def _generation(db: sqlite3.Connection) -> int | None:
     value = _meta(db).get("generation")
     return None if value is None else int(value)
+
+
+def _log_rewrites(db: sqlite3.Connection, generation: int, iris: Iterable[str]) -> None:
+    """Log the IRIs rewritten at `generation`, and forget the generations more than
+    REWRITES_KEPT before it."""
+    db.executemany("INSERT INTO rewrites VALUES (?, ?)", ((generation, iri) for iri in iris))
+    since = _meta(db).get("rewrites_since")
+    cutoff = generation - REWRITES_KEPT
+    if since is not None and cutoff > int(since):
+        db.execute("DELETE FROM rewrites WHERE generation <= ?", (cutoff,))
+        _set_meta(db, rewrites_since=str(cutoff))
+
+
+def _rewritten_since(db: sqlite3.Connection, since: int, generation: int) -> frozenset[str] | None:
+    """The IRIs rewritten after generation `since`; None when the log does not reach it."""
+    start = _meta(db).get("rewrites_since")
+    if start is None or since < int(start) or since > generation:
+        return None
+    return frozenset(
+        iri
+        for (iri,) in db.execute("SELECT DISTINCT iri FROM rewrites WHERE generation > ?", (since,))
+    )
 
 
 def _require_built(db: sqlite3.Connection) -> None:

@@ -12,9 +12,10 @@ import networkx as nx
 import pytest
 
 from registry.errors import InputError
-from registry.graphs import dependencies, dependents, graph_of, impact_of, walk
+from registry.graphs import dependencies, dependents, graph_from_model, impact_of, walk
 from registry.graphs.build import DEPENDENCY_KINDS, STALE_STATUSES, current_edition
 from registry.namespaces import GRAPH_ONTOLOGY
+from registry.read.model import ReadModel
 from registry.store import WriteBatch, open_store
 from registry.validation.validator import Validator
 from synthetic.generate import write_registry
@@ -29,7 +30,9 @@ def generated() -> nx.MultiDiGraph:
     store = open_store("memory")
     store.load_dump(out.getvalue().encode(), "nquads")
     store.write(WriteBatch().replace_graph(GRAPH_ONTOLOGY, Validator().vocabulary.graph))
-    graph = graph_of(store)
+    with ReadModel(":memory:") as model:
+        model.rebuild(store)
+        graph = graph_from_model(model)
     assert any(data["kind"] == "references" for _, _, data in graph.edges(data=True))
     return graph
 

@@ -17,7 +17,6 @@ from registry.graphs import (
     dependencies,
     dependents,
     dot_available,
-    graph_of,
     identifier_year,
     impact_of,
     neighbourhood,
@@ -35,6 +34,7 @@ from registry.graphs.export import RendererUnavailableError
 from registry.inputs.document import Document
 from registry.namespaces import GRAPH_CURRENT, GRAPH_ONTOLOGY, sparql_prefixes
 from registry.register.submission import REGISTRAR
+from registry.service import Registry
 from tests.conftest import skip_unless_available
 
 BASE = "http://127.0.0.1:8000/id/"
@@ -87,7 +87,7 @@ def sparql_set(store, query: str, var: str = "x") -> set[str]:
 
 
 def test_impact_of_superseded_personal_information_standard(registry) -> None:
-    impact = impact_of(graph_of(registry.store), PI_2017, "superseded")
+    impact = impact_of(registry.graph(), PI_2017, "superseded")
     by_iri = {a.iri: a for a in impact.affected}
     assert impact.successor == PI_2020
     # standards citing the 2017 edition by date, each linked directly
@@ -117,13 +117,13 @@ def test_impact_agrees_with_sparql_property_path(registry) -> None:
         f"""SELECT DISTINCT ?x WHERE {{ GRAPH <{GRAPH_CURRENT}> {{
           ?x {DEPENDS}* ?d . ?d scs:datedReference|dct:conformsTo <{PI_2017}> }} }}""",
     )
-    got = {a.iri for a in impact_of(graph_of(registry.store), PI_2017).affected}
+    got = {a.iri for a in impact_of(registry.graph(), PI_2017).affected}
     assert got == expected
     assert len(got) >= 5
 
 
 def test_impact_of_abolition_reaches_undated_citers(registry) -> None:
-    graph = graph_of(registry.store)
+    graph = registry.graph()
     terms = STD + "GB-T-35295-2017"  # cited undated by GB/T 38667-2020
     superseded = impact_of(graph, terms, "superseded")
     abolished = impact_of(graph, terms, "abolished")
@@ -152,13 +152,13 @@ def test_transitive_dependents_agree_with_sparql(registry, slug: str) -> None:
         registry.store,
         f"SELECT DISTINCT ?x WHERE {{ GRAPH <{GRAPH_CURRENT}> {{ ?x {DEPENDS}+ <{root}> }} }}",
     )
-    got = {e["iri"] for e in dependents(graph_of(registry.store), root)["entries"]}
+    got = {e["iri"] for e in dependents(registry.graph(), root)["entries"]}
     assert got == expected
     assert got  # every one of these roots is used by something
 
 
 def test_dependencies_agree_with_sparql_and_respect_depth(registry) -> None:
-    graph = graph_of(registry.store)
+    graph = registry.graph()
     interface = BASE + "interface/SY-DSJ-API-001"
     expected = sparql_set(
         registry.store,
@@ -182,7 +182,7 @@ def test_dependencies_agree_with_sparql_and_respect_depth(registry) -> None:
 
 
 def test_dated_reference_to_superseded_edition_is_flagged_on_the_edge(registry) -> None:
-    graph = graph_of(registry.store)
+    graph = registry.graph()
     data = graph.get_edge_data(STD + "GB-T-37932-2019", STD + "GB-T-35274-2017")
     assert data["references:dated"]["stale"] == "superseded"
     assert data["references:dated"]["successor"] == STD + "GB-T-35274-2023"
@@ -196,7 +196,7 @@ def test_dated_reference_to_superseded_edition_is_flagged_on_the_edge(registry) 
 def test_undated_reference_resolves_to_the_current_edition(registry) -> None:
     # DB21/T 9001-2024 cites GB/T 35273 undated, naming the superseded 2017 edition.
     submit(registry, standard_ttl("DB21/T 9001-2024", undated="GB-T-35273-2017"))
-    graph = graph_of(registry.store)
+    graph = registry.graph()
     citer = STD + "DB21-T-9001-2024"
     assert not graph.has_edge(citer, PI_2017)
     data = graph.get_edge_data(citer, PI_2020)["references:undated"]
@@ -209,7 +209,7 @@ def test_undated_reference_resolves_to_the_current_edition(registry) -> None:
 
 
 def test_replacement_chain(registry) -> None:
-    graph = graph_of(registry.store)
+    graph = registry.graph()
     for start in ("GB-T-33356-2016", "GB-T-33356-2022"):
         chain = replacement_chain(graph, STD + start)
         assert [e["identifier"] for e in chain] == ["GB/T 33356-2016", "GB/T 33356-2022"]
@@ -221,38 +221,40 @@ def test_replacement_chain(registry) -> None:
 # -- cycles and the cache ------------------------------------------------------------------------
 
 
-def test_cycle_added_on_purpose_is_found_and_write_invalidates_cache(registry) -> None:
+def test_cycle_added_on_purpose_is_found_and_write_updates_the_graph(registry) -> None:
     cache = GraphCache()
-    before = cache.get(registry.store)
-    assert cache.get(registry.store) is before  # unchanged store: the cached graph
+    before = cache.get(registry.reader())
+    assert cache.get(registry.reader()) is before  # unchanged store: the cached graph
     assert reference_cycles(before) == []
     submit(
         registry,
         standard_ttl("DB21/T 9101-2024", dated="DB21-T-9102-2024"),
         standard_ttl("DB21/T 9102-2024", undated="DB21-T-9101-2024"),
     )
-    after = cache.get(registry.store)
-    assert after is not before and cache.builds == 2
+    after = cache.get(registry.reader())
+    # Brought up to date from the entries the write changed, not read whole again.
+    assert after is not before and (cache.builds, cache.updates) == (1, 1)
     assert reference_cycles(after) == [[STD + "DB21-T-9101-2024", STD + "DB21-T-9102-2024"]]
-    assert reference_cycles(graph_of(registry.store)) == reference_cycles(after)
+    assert reference_cycles(registry.graph()) == reference_cycles(after)
+    assert reference_cycles(before) == []  # the graph handed out before is unchanged
 
 
-def test_two_caches_over_one_store_stay_coherent(registry) -> None:
-    # Two processes over one store each hold their own cache: model them as two caches.
-    first, second = GraphCache(), GraphCache()
-    assert STD + "DB21-T-9201-2024" not in first.get(registry.store)
-    assert STD + "DB21-T-9201-2024" not in second.get(registry.store)
+def test_two_registries_over_one_store_stay_coherent(registry, validator) -> None:
+    # Two processes over one store each hold their own read model (or share its file)
+    # and their own graph: model them as two Registry objects over the store.
+    other = Registry(registry.settings, validator=validator, store=registry.store)
+    assert STD + "DB21-T-9201-2024" not in registry.graph()
+    assert STD + "DB21-T-9201-2024" not in other.graph()
     submit(registry, standard_ttl("DB21/T 9201-2024"))
-    assert STD + "DB21-T-9201-2024" in first.get(registry.store)
-    assert STD + "DB21-T-9201-2024" in second.get(registry.store)
+    assert STD + "DB21-T-9201-2024" in registry.graph()
+    assert STD + "DB21-T-9201-2024" in other.graph()
 
 
 def test_concurrent_first_requests_build_once(registry) -> None:
     cache = GraphCache()
+    model = registry.reader()
     graphs: list[nx.MultiDiGraph] = []
-    threads = [
-        threading.Thread(target=lambda: graphs.append(cache.get(registry.store))) for _ in range(8)
-    ]
+    threads = [threading.Thread(target=lambda: graphs.append(cache.get(model))) for _ in range(8)]
     for t in threads:
         t.start()
     for t in threads:
@@ -262,7 +264,7 @@ def test_concurrent_first_requests_build_once(registry) -> None:
 
 
 def test_shortest_path(registry) -> None:
-    graph = graph_of(registry.store)
+    graph = registry.graph()
     found = shortest_path(graph, RES + "203001-000001", PI_2017)
     assert found is not None and found["relation"] == "needs"
     assert found["path"] == [RES + "203001-000001", STD + "GB-T-38664.2-2020", PI_2017]
@@ -275,7 +277,7 @@ def test_shortest_path(registry) -> None:
 
 
 def test_graph_as_of_a_date(registry) -> None:
-    early = graph_of(registry.store, date(2019, 6, 1))
+    early = registry.graph(date(2019, 6, 1))
     assert PI_2020 not in early  # issued 2020-03-06
     assert early.nodes[PI_2017]["status"] == "current"
     assert early.nodes[STD + "GB-T-22239-2019"]["status"] == "forthcoming"  # in force 2019-12-01
@@ -283,17 +285,14 @@ def test_graph_as_of_a_date(registry) -> None:
     assert STD + "GB-T-37932-2019" not in early  # issued 2019-08-30
     assert RES + "203002-000001" not in early  # resources issued in 2025
     # identifier year as fallback: GB/T 38664.2-2020 has no issue date
-    assert STD + "GB-T-38664.2-2020" not in graph_of(registry.store, date(2019, 12, 31))
-    assert STD + "GB-T-38664.2-2020" in graph_of(registry.store, date(2020, 1, 1))
-    later = graph_of(registry.store, date(2020, 11, 1))
+    assert STD + "GB-T-38664.2-2020" not in registry.graph(date(2019, 12, 31))
+    assert STD + "GB-T-38664.2-2020" in registry.graph(date(2020, 1, 1))
+    later = registry.graph(date(2020, 11, 1))
     assert later.nodes[PI_2017]["status"] == "superseded"  # withdrawn 2020-10-01
     assert later.nodes[PI_2020]["status"] == "current"
     # GB/T 35274-2017 has no withdrawal date: it gave way when the 2023 edition came
     assert later.nodes[STD + "GB-T-35274-2017"]["status"] == "current"
-    assert (
-        graph_of(registry.store, date(2023, 6, 1)).nodes[STD + "GB-T-35274-2017"]["status"]
-        == "superseded"
-    )
+    assert registry.graph(date(2023, 6, 1)).nodes[STD + "GB-T-35274-2017"]["status"] == "superseded"
     with pytest.raises(Exception, match="not in the dependency graph"):
         neighbourhood(early, PI_2020)
 
@@ -309,7 +308,7 @@ def test_identifier_year() -> None:
 
 def test_coverage_figures_computed_independently(registry) -> None:
     store = registry.store
-    report = coverage_report(graph_of(store), 200, 100)
+    report = coverage_report(registry.graph(), 200, 100)
     national = sparql_set(
         store,
         f"""SELECT ?x WHERE {{ GRAPH <{GRAPH_CURRENT}> {{
@@ -353,7 +352,7 @@ def test_coverage_figures_computed_independently(registry) -> None:
 
 
 def test_coverage_counts_resources_citing_only_superseded_editions(registry) -> None:
-    report = coverage_report(graph_of(registry.store), 200, 100)
+    report = coverage_report(registry.graph(), 200, 100)
     assert report["only_superseded_standards"] == []  # 203002 also cites GB/T 21063.3-2007
     flagged = {(e["source"], e["target"]) for e in report["flagged_references"]}
     assert (STD + "GB-T-38664.2-2020", PI_2017) in flagged
@@ -363,7 +362,7 @@ def test_coverage_counts_resources_citing_only_superseded_editions(registry) -> 
 
 
 def test_exports_parse_back(registry) -> None:
-    sub = neighbourhood(graph_of(registry.store), STD + "GB-T-38664.2-2020", "both", 2)
+    sub = neighbourhood(registry.graph(), STD + "GB-T-38664.2-2020", "both", 2)
     data = json.loads(render(sub, "json"))
     back = nx.node_link_graph(data, directed=True, multigraph=True, edges="edges")
     assert set(back.nodes) == set(sub.nodes)
@@ -390,7 +389,7 @@ def test_exports_parse_back(registry) -> None:
 
 def test_svg_export_is_xml(registry) -> None:
     skip_unless_available(dot_available(), "Graphviz dot is not installed")
-    sub = neighbourhood(graph_of(registry.store), PI_2017, "dependents")
+    sub = neighbourhood(registry.graph(), PI_2017, "dependents")
     root = ET.fromstring(to_svg(sub))
     assert root.tag == "{http://www.w3.org/2000/svg}svg"
     titles = {t.text for t in root.iter("{http://www.w3.org/2000/svg}title")}
@@ -399,7 +398,7 @@ def test_svg_export_is_xml(registry) -> None:
 
 def test_svg_without_graphviz_is_a_clear_error(registry, monkeypatch) -> None:
     monkeypatch.setattr(export_module.shutil, "which", lambda name: None)
-    sub = neighbourhood(graph_of(registry.store), PI_2017, "dependents", 1)
+    sub = neighbourhood(registry.graph(), PI_2017, "dependents", 1)
     with pytest.raises(RendererUnavailableError, match="Graphviz") as info:
         to_svg(sub)
     assert info.value.status == 406

@@ -586,3 +586,56 @@ def test_readers_never_see_half_a_write(registry: Registry, tmp_path: Path, wher
         assert not errors
         assert seen and set(seen) == {total}
         assert model.search_standards(register_status="valid").total == total
+
+
+# -- values out of every record, and the log of rewrites ---------------------------------------
+
+
+def applied(store: Store, model: ReadModel, iri: str, status: str) -> int:
+    before = store.generation()
+    change_status(store, iri, status, REGISTRAR, BASE)
+    return model.apply(store, store.changes_since(before) or (), store.generation())
+
+
+@ON_MEMORY
+def test_entry_fields_of_every_entry_then_of_those_rewritten(
+    registry: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every record's values at some JSON paths, with every edge and the concepts; then
+    only the entries rewritten since a generation, until a rebuild or the end of the
+    log of rewrites."""
+    store = registry.store
+    with built_model(store) as model:
+        start = model.generation()
+        whole = model.entry_fields(["$.id", "$.register.status", "$.no.such.field"])
+        assert (whole.generation, whole.changed) == (start, None)
+        assert whole.concepts == model.concepts()
+        assert len(whole.rows) == sum(model.counts()["kinds"].values())
+        assert whole.edges == [tuple(e.values()) for e in model.edges()]
+        for iri, kind, values in whole.rows:
+            record = model.kind_and_record(iri)
+            if record is not None and record[0] == kind:
+                assert values == [record[1]["id"], record[1]["register"]["status"], None]
+
+        generation = applied(store, model, STANDARD, "deprecated")
+        since = model.entry_fields(["$.register.status"], since=start)
+        assert since.generation == generation and since.concepts is None
+        assert since.changed is not None and STANDARD in since.changed
+        # Those naming the standard were rewritten too (their references show its name).
+        assert {e["source"] for e in model.edges(target=STANDARD)} <= since.changed
+        assert {iri for iri, _, _ in since.rows} <= since.changed
+        assert [v for iri, _, v in since.rows if iri == STANDARD] == [["deprecated"]]
+        assert since.edges == [
+            tuple(e.values()) for e in model.edges() if e["source"] in since.changed
+        ]
+        assert model.entry_fields(["$.id"], since=generation).changed == frozenset()
+
+        model.rebuild(store)  # the log starts again: what came before is unknown
+        assert model.entry_fields(["$.id"], since=start).changed is None
+        monkeypatch.setattr("registry.read.model.REWRITES_KEPT", 1)
+        rebuilt = model.generation() or 0
+        applied(store, model, STANDARD, "valid")
+        assert model.entry_fields(["$.id"], since=rebuilt).changed is not None
+        applied(store, model, STANDARD, "deprecated")
+        assert model.entry_fields(["$.id"], since=rebuilt).changed is None
+        assert model.entry_fields(["$.id"], since=rebuilt + 1).changed is not None
