@@ -53,7 +53,13 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from synthetic.registered import write_registered_extra  # noqa: E402
+from synthetic.registered import (  # noqa: E402
+    GRAPH_ONTOLOGY,
+    GRAPH_REGISTRY,
+    SCS,
+    XSD,
+    write_registered_extra,
+)
 
 DATA = ROOT / "bench" / "data"
 DEFAULT_NQ = DATA / "registry-50000.nq"
@@ -61,22 +67,8 @@ DEFAULT_STORE = DATA / "store-50000"
 PY = sys.executable
 SCREG = str(Path(PY).parent / "screg")
 
-SCS = "https://w3id.org/smartcity-std#"
 DCT = "http://purl.org/dc/terms/"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-PROV = "http://www.w3.org/ns/prov#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
 GRAPH_CURRENT = "urn:screg:graph:current"
-GRAPH_ONTOLOGY = "urn:screg:graph:ontology"
-GRAPH_REGISTRY = "urn:screg:graph:registry"
-REGSTATUS_VALID = "https://w3id.org/smartcity-std/code/register-status/valid"
-ITEM_CLASSES = {
-    f"{SCS}Standard": "standard",
-    "http://www.w3.org/ns/org#Organization": "department",
-    f"{SCS}InformationResource": "resource",
-    f"{SCS}DataInterface": "interface",
-    "http://www.w3.org/ns/dcat#Catalog": "catalogue",
-}
 
 
 # -- the data ---------------------------------------------------------------------------

@@ -19,6 +19,7 @@ ITEM_CLASSES = {
     "http://www.w3.org/ns/org#Organization": "department",
     f"{SCS}InformationResource": "resource",
     f"{SCS}DataInterface": "interface",
+    "http://www.w3.org/ns/dcat#Catalog": "catalogue",
 }
 
 
