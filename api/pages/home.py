@@ -12,7 +12,6 @@ from fastapi.responses import HTMLResponse
 
 from api.deps import ReadDep, RegistryDep
 from api.pages.render import KINDS, STATUSES, render
-from registry.graphs import coverage_report
 from registry.read import queries
 
 router = APIRouter(include_in_schema=False)
@@ -21,10 +20,7 @@ router = APIRouter(include_in_schema=False)
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, registry: RegistryDep, read: ReadDep) -> HTMLResponse:
     store = registry.store
-    settings = registry.settings
-    targets = coverage_report(registry.graph(), settings.target_national, settings.target_local)[
-        "targets"
-    ]
+    targets = registry.coverage()["targets"]
     kinds = read.counts()["kinds"]
     counts = {kind: kinds.get(kind, 0) for kind in (*KINDS, "department")}
     return render(

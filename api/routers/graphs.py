@@ -18,7 +18,6 @@ from api.errors import NotAcceptableError, error_responses
 from api.negotiation import preferred
 from registry.graphs import (
     FORMATS,
-    coverage_report,
     impact_of,
     neighbourhood,
     reference_cycles,
@@ -136,8 +135,7 @@ def get_cycles(registry: RegistryDep) -> dict[str, Any]:
     responses=error_responses(422, 500, 503),
 )
 def get_coverage(registry: RegistryDep, as_of: AsOf = None) -> dict[str, Any]:
-    settings = registry.settings
-    return coverage_report(registry.graph(as_of), settings.target_national, settings.target_local)
+    return registry.coverage(as_of)
 
 
 @router.get(
