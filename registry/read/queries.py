@@ -14,7 +14,7 @@ import contextlib
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
@@ -51,9 +51,9 @@ SELECT ?s ?p ?o WHERE {{ GRAPH <{GRAPH_CURRENT}> {{ ?s a ?class ; ?p ?o }} }}"""
 
 # The register record of every item of one kind (?kind is bound by the caller).
 REGISTER_RECORDS = f"""
-SELECT ?s ?status ?n WHERE {{ GRAPH <{GRAPH_REGISTRY}> {{
+SELECT ?s ?status ?n ?time WHERE {{ GRAPH <{GRAPH_REGISTRY}> {{
   ?s <{SCS.itemKind}> ?kind ; <{SCS.registerStatus}> ?status ; <{SCS.currentVersion}> ?v .
-  ?v <{SCS.versionNumber}> ?n }} }}"""
+  ?v <{SCS.versionNumber}> ?n ; <{PROV.generatedAtTime}> ?time }} }}"""
 
 _REGISTRY_SUBJECT = f"""
 SELECT ?p ?o WHERE {{ GRAPH <{GRAPH_REGISTRY}> {{ ?s ?p ?o }} }}"""
@@ -313,8 +313,18 @@ def load_entries(store: Store, kind: Kind) -> dict[str, dict[URIRef, list[Node]]
 def load_register(store: Store, kind: Kind) -> dict[str, dict[str, Any]]:
     """Register status and current version of every item of `kind`."""
     return {
-        str(r["s"]): {"status": _local(str(r["status"])), "version": _int(r["n"])}
+        str(r["s"]): register_of(r)
         for r in store.select(REGISTER_RECORDS, {"kind": Literal(kind.name)})
+    }
+
+
+def register_of(row: dict[str, Node]) -> dict[str, Any]:
+    """An entry's register record as the API shows it: status, current version, and
+    when that version was made (ISO 8601, as stored)."""
+    return {
+        "status": _local(str(row["status"])),
+        "version": _int(row["n"]),
+        "time": str(row["time"]) if row.get("time") is not None else None,
     }
 
 
@@ -342,7 +352,7 @@ def _entries_of(store: Store, kind: Kind) -> Iterator[tuple[str, dict[URIRef, li
         yield subject, _current_values(store, subject)
 
 
-_NO_REGISTER: dict[str, Any] = {"status": None, "version": None}
+_NO_REGISTER: dict[str, Any] = {"status": None, "version": None, "time": None}
 
 
 def _entry_name(subject: str, values: dict[URIRef, list[Node]], kind: Kind) -> dict[str, Any]:
@@ -508,10 +518,10 @@ def _reference_iris(record: dict[str, Any], kind: Kind) -> Iterator[str]:
 
 # Register records of a set of subjects, for a patch (the VALUES rows are added).
 _REGISTER_OF_SUBJECTS = f"""
-SELECT ?s ?kind ?status ?n WHERE {{ GRAPH <{GRAPH_REGISTRY}> {{
+SELECT ?s ?kind ?status ?n ?time WHERE {{ GRAPH <{GRAPH_REGISTRY}> {{
   VALUES ?s {{ $SUBJECTS }}
   ?s <{SCS.itemKind}> ?kind ; <{SCS.registerStatus}> ?status ; <{SCS.currentVersion}> ?v .
-  ?v <{SCS.versionNumber}> ?n }} }}"""
+  ?v <{SCS.versionNumber}> ?n ; <{PROV.generatedAtTime}> ?time }} }}"""
 
 
 def _registers_of(
@@ -524,10 +534,7 @@ def _registers_of(
         rows = ordered[start : start + batch]
         text = " ".join(iri_text(subject) for subject in rows)
         for r in store.select(_REGISTER_OF_SUBJECTS.replace("$SUBJECTS", text)):
-            found[(str(r["s"]), str(r["kind"]))] = {
-                "status": _local(str(r["status"])),
-                "version": _int(r["n"]),
-            }
+            found[(str(r["s"]), str(r["kind"]))] = register_of(r)
     return found
 
 
@@ -776,9 +783,9 @@ def _find(store: Store, kind: Kind, ident: str) -> str | None:
 # and 1 GB to build; one entry takes milliseconds, so a lookup never builds it.
 
 _REGISTER_RECORD = f"""
-SELECT ?status ?n WHERE {{ GRAPH <{GRAPH_REGISTRY}> {{
+SELECT ?status ?n ?time WHERE {{ GRAPH <{GRAPH_REGISTRY}> {{
   ?s <{SCS.itemKind}> ?kind ; <{SCS.registerStatus}> ?status ; <{SCS.currentVersion}> ?v .
-  ?v <{SCS.versionNumber}> ?n }} }}"""
+  ?v <{SCS.versionNumber}> ?n ; <{PROV.generatedAtTime}> ?time }} }}"""
 
 
 def _current_values(store: Store, iri: str) -> dict[URIRef, list[Node]]:
@@ -890,9 +897,9 @@ def entry(store: Store, kind: str, ident: str, concepts: dict[str, Concept]) -> 
     ident_value = record.get(k.id_field)
     record["id"] = ident_value
     record["href"] = api_path(k, ident_value) if ident_value else None
-    register = {"status": None, "version": None}
+    register = dict(_NO_REGISTER)
     for row in store.select(_REGISTER_RECORD, {"s": URIRef(iri), "kind": Literal(kind)}):
-        register = {"status": _local(str(row["status"])), "version": _int(row["n"])}
+        register = register_of(row)
     record["register"] = register
     if k is RESOURCE:
         record["data_item_count"] = len(values.get(SCS.dataItem, []))
@@ -1055,31 +1062,3 @@ def submissions_of(store: Store, agent: URIRef) -> list[dict[str, Any]]:
         if row.get("entry") is not None:
             record["entries"] += 1
     return sorted(found.values(), key=lambda r: r["sort"], reverse=True)
-
-
-_RECENT = f"""
-SELECT ?item ?kind ?n ?time WHERE {{ GRAPH <{GRAPH_REGISTRY}> {{
-  ?v <{SCS.versionOf}> ?item ; <{SCS.versionNumber}> ?n ; <{PROV.generatedAtTime}> ?time .
-  ?item <{SCS.itemKind}> ?kind .
-}} }} ORDER BY DESC(?time) DESC(?n) LIMIT 12"""
-
-
-def recent_versions(
-    store: Store, record_of: Callable[[str], dict[str, Any] | None]
-) -> list[dict[str, Any]]:
-    """The latest registered versions, newest first, with the entry's name."""
-    found = []
-    for row in store.select(_RECENT):
-        iri = str(row["item"])
-        record = record_of(iri) or {}
-        found.append(
-            {
-                "iri": iri,
-                "kind": str(row["kind"]),
-                "version": int(str(row["n"])),
-                "time": str(row["time"])[:19].replace("T", " "),
-                "id": record.get("id"),
-                "label": record.get("title") or record.get("name") or {},
-            }
-        )
-    return found

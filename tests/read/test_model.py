@@ -295,7 +295,8 @@ def test_apply_after_a_status_change(registry: Registry) -> None:
             model,
             lambda: change_status(store, iri, "deprecated", REGISTRAR, BASE, reason="test"),
         )
-        assert model.record(iri)["register"] == {"status": "deprecated", "version": 2}  # type: ignore[index]
+        register = model.record(iri)["register"]  # type: ignore[index]
+        assert (register["status"], register["version"]) == ("deprecated", 2)
 
 
 @ON_MEMORY
@@ -448,7 +449,8 @@ def test_catch_up_builds_then_applies_the_change_log(registry: Registry) -> None
         change_status(store, iri, "valid", REGISTRAR, BASE)
         assert model.catch_up(store) == store.generation()
         assert (model.rebuilds, model.applies) == (1, 1)
-        assert model.record(iri)["register"] == {"status": "valid", "version": 3}  # type: ignore[index]
+        register = model.record(iri)["register"]  # type: ignore[index]
+        assert (register["status"], register["version"]) == ("valid", 3)
         check_against_snapshot(model, store)
 
 
@@ -639,3 +641,21 @@ def test_entry_fields_of_every_entry_then_of_those_rewritten(
         applied(store, model, STANDARD, "deprecated")
         assert model.entry_fields(["$.id"], since=rebuilt).changed is None
         assert model.entry_fields(["$.id"], since=rebuilt + 1).changed is not None
+
+
+@ON_MEMORY
+def test_recent_lists_the_newest_current_versions_first(registry: Registry) -> None:
+    """The home page's latest registrations come from the model: after a status change
+    the changed entry is first, with its new version and time."""
+    with built_model(registry.store) as model:
+        before = model.recent(5)
+        assert len(before) == 5
+        times = [r["time"] for r in before]
+        assert times == sorted(times, reverse=True) and all(times)
+        iri = before[-1]["iri"]
+        change_status(registry.store, iri, "deprecated", REGISTRAR, BASE)
+        model.catch_up(registry.store)
+        after = model.recent(5)
+        assert after[0]["iri"] == iri
+        assert after[0]["version"] == before[-1]["version"] + 1
+        assert after[0]["time"] >= before[0]["time"]
