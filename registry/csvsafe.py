@@ -59,9 +59,9 @@ NUMERIC_DATATYPES = frozenset(
         "double",
     )
 )
-# A decimal or scientific number and nothing else (no INF/NaN: `-INF` is not
+# A decimal or scientific number in ASCII digits and nothing else (no INF/NaN: `-INF` is not
 # worth an exception to the rule).
-_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
 
 
 def neutralise_cell(text: str) -> str:

@@ -64,6 +64,10 @@ def test_numbers_the_registry_made_stay_numbers() -> None:
             {"type": "literal", "value": "-2+3", "datatype": XSD + "integer"},
             {"type": "literal", "value": "'-2+3", "datatype": XSD + "integer"},
         ),
+        (
+            {"type": "literal", "value": "-\u0663", "datatype": XSD + "integer"},
+            {"type": "literal", "value": "'-\u0663", "datatype": XSD + "integer"},
+        ),
         # A number-looking string is a string.
         ({"type": "literal", "value": "-2"}, {"type": "literal", "value": "'-2"}),
         # Only numeric datatypes are numbers: a negative year is text to a spreadsheet.
