@@ -27,6 +27,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS, XSD
 from rdflib.term import Node
 
+from registry.csvsafe import neutralise_row
 from registry.errors import InputError, PayloadTooLargeError
 from registry.identifiers import (
     RESOURCE_CODE_PATTERN,
@@ -924,9 +925,11 @@ def template_rows() -> list[list[str]]:
 
 
 def csv_bytes(rows: Sequence[Sequence[str]], encoding: str = "utf-8-sig") -> bytes:
-    """CSV text; UTF-8 with BOM by default, which Excel opens correctly in China."""
+    """CSV text; UTF-8 with BOM by default, which Excel opens correctly in China.
+    Cells that a spreadsheet would run as formulas get a leading `'`
+    (registry/csvsafe.py): the rows carry departments' uploaded text."""
     out = io.StringIO(newline="")
-    csv.writer(out, lineterminator="\r\n").writerows(rows)
+    csv.writer(out, lineterminator="\r\n").writerows(neutralise_row(row) for row in rows)
     return out.getvalue().encode(encoding)
 
 
@@ -946,7 +949,7 @@ def xlsx_bytes(rows: Sequence[Sequence[str]], guide: bool = False) -> bytes:
     sheet.title = "信息资源目录"
     for row in rows:
         # Written as text: a code such as 000001 must not become a number.
-        sheet.append([str(v) for v in row])
+        _append_text(sheet, [str(v) for v in row])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for index, column in enumerate(COLUMNS, start=1):
@@ -967,19 +970,31 @@ def xlsx_bytes(rows: Sequence[Sequence[str]], guide: bool = False) -> bytes:
             rule.add(f"{letter}2:{letter}10000")
             sheet.add_data_validation(rule)
         notes = book.create_sheet("说明")
-        notes.append(["列标题", "English", "必填", "说明", "示例"])
+        _append_text(notes, ["列标题", "English", "必填", "说明", "示例"])
         for column in COLUMNS:
-            notes.append(
+            _append_text(
+                notes,
                 [
                     column.zh,
                     column.en,
                     "是" if column.required else "否",
                     column.meaning,
                     column.example,
-                ]
+                ],
             )
         for cell in notes[1]:
             cell.font = Font(bold=True)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _append_text(sheet: Any, row: Sequence[str]) -> None:
+    """Append `row` as text cells, neutralised as in CSV (registry/csvsafe.py).
+    openpyxl makes a string that starts with `=` a formula and one such as `#REF!`
+    an error value; every cell is set back to a plain string ("s"), so no uploaded
+    text becomes either, whatever the neutraliser lets through."""
+    sheet.append(neutralise_row(row))
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"

@@ -2,10 +2,10 @@
 
 Why a process: pyoxigraph has no query timeout and a deep enough query crashes
 it; a process can be killed at the deadline and its crash takes nothing else
-down. This module is what the worker imports: pyoxigraph, the standard library and
-registry/sparql/patterns.py (rdflib's SPARQL parser, already loaded by the registry
-package this module lives in). The forkserver preloads it and every fresh worker is
-a ~15 ms fork of a ready interpreter.
+down. This module is what the worker imports: pyoxigraph, the standard library,
+registry/csvsafe.py and registry/sparql/patterns.py (rdflib's SPARQL parser,
+already loaded by the registry package this module lives in). The forkserver
+preloads it and every fresh worker is a ~15 ms fork of a ready interpreter.
 
 Conversation over one multiprocessing connection, one request at a time:
 
@@ -40,6 +40,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from registry.csvsafe import SPREADSHEET_FORMATS, neutralise_sparql_term
 from registry.sparql.memory_copy import MemoryCopy
 from registry.sparql.ordering import (
     MAX_SORTED_ROWS,
@@ -282,12 +283,17 @@ def _rows_body(names: list[str], rows: list[Any], fmt: str, max_rows: int) -> tu
     rewritten by pyoxigraph's own serialisers (which get CSV/TSV/XML escaping
     right)."""
     truncated = len(rows) > max_rows
+    # CSV and TSV answers are opened in spreadsheets: literal text that would run
+    # as a formula there gets a leading quote (registry/csvsafe.py). The other
+    # formats are read by programs and carry the data as stored.
+    to_cell = neutralise_sparql_term if fmt in SPREADSHEET_FORMATS else None
     bindings = []
     for solution in rows[:max_rows]:
         binding = {}
         for name, term in zip(names, solution, strict=True):
             if term is not None:
-                binding[name] = _term_json(term)
+                as_json = _term_json(term)
+                binding[name] = to_cell(as_json) if to_cell else as_json
         bindings.append(binding)
     body = json.dumps(
         {"head": {"vars": names}, "results": {"bindings": bindings}},

@@ -21,6 +21,7 @@ from typing import Any, Protocol
 import httpx
 import pyoxigraph as ox
 
+from registry.csvsafe import SPREADSHEET_FORMATS, neutralise_sparql_term
 from registry.errors import QueryTimeoutError
 from registry.namespaces import PREFIXES
 from registry.store.errors import StoreError, StoreQueryError
@@ -116,6 +117,11 @@ def run_public_query(
     rows = results.get("results", {}).get("bindings", [])
     truncated = len(rows) > max_rows
     bindings = [{name: _normal_term(term) for name, term in row.items()} for row in rows[:max_rows]]
+    if fmt in SPREADSHEET_FORMATS:
+        # As in the embedded store's worker: no formula reaches a spreadsheet.
+        bindings = [
+            {name: neutralise_sparql_term(term) for name, term in row.items()} for row in bindings
+        ]
     body = json.dumps(
         {"head": {"vars": names}, "results": {"bindings": bindings}},
         ensure_ascii=False,

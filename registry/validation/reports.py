@@ -15,6 +15,7 @@ from typing import Any
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
+from registry.csvsafe import neutralise_row
 from registry.namespaces import SH, bind_prefixes
 from registry.validation.validator import ValidationReport, ValidationResult
 
@@ -106,6 +107,9 @@ CSV_COLUMNS = (
 
 
 def report_csv(report: ValidationReport, max_results: int = 1000) -> str:
+    """The results as CSV, one per row. Values and messages quote uploaded text, so
+    every text cell is neutralised (registry/csvsafe.py): the report is opened in
+    spreadsheet programs, where `=HYPERLINK(...)` in a submitted title would run."""
     listed, omitted = _listed(report, max_results)
     out = io.StringIO()
     writer = csv.writer(out)
@@ -113,19 +117,21 @@ def report_csv(report: ValidationReport, max_results: int = 1000) -> str:
     for r in listed:
         loc = dict(r.location)
         writer.writerow(
-            [
-                r.severity,
-                r.entry,
-                r.focus,
-                r.path or "",
-                r.value or "",
-                r.message_zh,
-                r.message_en,
-                r.source_shape,
-                r.constraint,
-                loc.get("row", ""),
-                loc.get("column", ""),
-            ]
+            neutralise_row(
+                [
+                    r.severity,
+                    r.entry,
+                    r.focus,
+                    r.path or "",
+                    r.value or "",
+                    r.message_zh,
+                    r.message_en,
+                    r.source_shape,
+                    r.constraint,
+                    loc.get("row", ""),
+                    loc.get("column", ""),
+                ]
+            )
         )
     if omitted:
         writer.writerow(
