@@ -228,7 +228,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "token": {"zh": "令牌", "en": "Token"},
     "sign_out": {"zh": "退出", "en": "Sign out"},
     "signed_in_as": {"zh": "已登录：{who}", "en": "Signed in: {who}"},
-    "bad_token": {"zh": "令牌无效或已撤销。", "en": "Unknown or revoked token."},
+    "bad_token": {"zh": "令牌无效、已过期或已撤销。", "en": "Unknown, expired or revoked token."},
     "need_sign_in": {"zh": "请先登录。", "en": "Please sign in first."},
     "submit_button": {"zh": "提交登记", "en": "Submit"},
     "register_intro": {
