@@ -305,6 +305,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "error_413": {"zh": "上传内容过大", "en": "Upload too large"},
     "error_415": {"zh": "不支持的文件格式", "en": "Unsupported file format"},
     "error_422": {"zh": "请求无法处理", "en": "Request cannot be processed"},
+    "error_429": {"zh": "尝试次数过多，请稍后再试", "en": "Too many attempts: try again later"},
     "error_500": {"zh": "服务器内部错误", "en": "Internal error"},
     "error_503": {"zh": "服务暂不可用", "en": "Service unavailable"},
     "error_back": {"zh": "返回首页", "en": "Back to the home page"},

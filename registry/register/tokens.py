@@ -241,4 +241,5 @@ def authenticate(store: Store, secret: str) -> Principal | None:
         # The name goes into the agent IRI of provenance records, so it is the token's
         # id (safe characters), not its free-text label.
         name=f"token-{match.id}",
+        token=URIRef(TOKEN_PREFIX + match.id),
     )
