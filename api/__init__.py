@@ -25,7 +25,9 @@ DESCRIPTION = """
 The metadata registry of the city's smart-city standard system (智慧城市标准登记库).
 
 Reading is public. Writing needs a bearer token made with `screg token create`:
-`Authorization: Bearer <token>`. Every failure answers one body,
+`Authorization: Bearer <token>`. Tokens expire; admins list and revoke them under
+/api/v1/tokens. Too many failed token checks from one address are answered 429
+with `Retry-After`. Every failure answers one body,
 `{"error": {"code", "message", "details"}}`; a submission that does not conform
 is 422 with the validation report in `details`.
 """
@@ -57,6 +59,7 @@ def create_app(
     from api.caching import HttpCachingMiddleware
     from api.limits import BodyLimitMiddleware
     from api.pages import browse, forms, home, render
+    from api.ratelimit import FailedAuthLimiter
     from api.routers import (
         catalogue,
         entities,
@@ -64,6 +67,7 @@ def create_app(
         openapi_import,
         registration,
         sparql,
+        tokens,
     )
 
     settings = settings or load_settings()
@@ -105,6 +109,10 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.settings = settings
+    # Per app, so per process: each API process counts its own clients' failures.
+    app.state.auth_limiter = FailedAuthLimiter(
+        settings.auth_max_failures, settings.auth_failure_window_seconds
+    )
     errors.install_error_handlers(app)
     errors.document_error_model(app)
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
@@ -112,6 +120,7 @@ def create_app(
     app.add_middleware(HttpCachingMiddleware, state=app.state)
     app.include_router(catalogue.router)
     app.include_router(registration.router)
+    app.include_router(tokens.router)
     app.include_router(openapi_import.router)
     app.include_router(graphs.router)
     app.include_router(entities.router)

@@ -10,10 +10,12 @@ from typing import Annotated
 from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from api.ratelimit import FailedAuthLimiter, client_key
 from registry.config import Settings
 from registry.errors import (
     ForbiddenError,
     PayloadTooLargeError,
+    RateLimitedError,
     UnauthorizedError,
     UnsupportedFormatError,
 )
@@ -68,20 +70,46 @@ def get_read(registry: RegistryDep) -> ReadModel:
 ReadDep = Annotated[ReadModel, Depends(get_read)]
 
 
+def authenticate_client(request: Request, store: Store, secret: str) -> Principal | None:
+    """The principal of `secret`, or None; every way a token is presented (bearer
+    header, sign-in form, session cookie) comes through here, so every failure counts
+    against the client's address (api.ratelimit).
+
+    A client over its limit gets 429 before the token is looked at: were a right guess
+    let through, the 429s would only mark the wrong ones and guessing would go on."""
+    limiter: FailedAuthLimiter = request.app.state.auth_limiter
+    client = client_key(request.client.host if request.client else None)
+    wait = limiter.retry_after(client)
+    if wait is not None:
+        raise RateLimitedError(
+            f"too many failed token checks from this address; try again in {wait} s "
+            f"(认证失败次数过多，请 {wait} 秒后再试)",
+            wait,
+        )
+    principal = authenticate(store, secret)
+    if principal is None:
+        limiter.failed(client)
+    return principal
+
+
 def get_principal(
+    request: Request,
     store: StoreDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    """The principal of the bearer token; 401 without one or with an unknown one.
+    """The principal of the bearer token; 401 without one or with an unknown, expired
+    or revoked one (one message for the three: which one it was would tell a guesser
+    that a secret was once good); 429 after too many failures from this client.
 
     A plain `def`: the lookup is a store query, which runs in the threadpool."""
     if credentials is None or not credentials.credentials:
+        # Not counted as a failure: presenting nothing guesses nothing.
         raise UnauthorizedError(
             "this needs a bearer token: Authorization: Bearer <token> (需要令牌)"
         )
-    principal = authenticate(store, credentials.credentials)
+    principal = authenticate_client(request, store, credentials.credentials)
     if principal is None:
-        raise UnauthorizedError("unknown or revoked token (令牌无效或已撤销)")
+        raise UnauthorizedError("unknown, expired or revoked token (令牌无效、已过期或已撤销)")
     return principal
 
 
@@ -109,6 +137,17 @@ def require_registrar(principal: PrincipalDep) -> Principal:
 
 
 RegistrarDep = Annotated[Principal, Depends(require_registrar)]
+
+
+def require_admin(principal: PrincipalDep) -> Principal:
+    if principal.role != "admin":
+        raise ForbiddenError(
+            "only an admin may manage tokens (只有管理员可以管理令牌)", {"role": principal.role}
+        )
+    return principal
+
+
+AdminDep = Annotated[Principal, Depends(require_admin)]
 
 
 # Bodies that are not RDF syntaxes but are mapped to the registry's terms on input.

@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from registry.errors import RegistryError, UnauthorizedError
+from registry.errors import RateLimitedError, RegistryError, UnauthorizedError
 
 log = logging.getLogger("screg.api")
 
@@ -35,6 +35,7 @@ HTTP_CODES = {
     413: "payload_too_large",
     415: "unsupported_format",
     422: "invalid_request",
+    429: "too_many_requests",
     500: "internal_error",
     503: "unavailable",
 }
@@ -66,7 +67,7 @@ class ErrorBody(BaseModel):
 
 _DESCRIPTIONS = {
     400: "Bad input (unreadable RDF, unknown filter value, refused construct)",
-    401: "No token, or an unknown or revoked one",
+    401: "No token, or an unknown, expired or revoked one",
     403: "The token's role or department does not allow this",
     404: "Nothing is registered under this name",
     405: "Method not allowed",
@@ -75,6 +76,7 @@ _DESCRIPTIONS = {
     413: "Request body larger than the configured limit",
     415: "Unsupported upload format (Content-Type or ?format=)",
     422: "The request is malformed, or the submission does not conform (details: the report)",
+    429: "Too many failed token checks from this client address: wait `Retry-After` seconds",
     500: "Unexpected server error (no internals are disclosed)",
     503: "The store is busy or unavailable",
 }
@@ -117,7 +119,11 @@ def error_answer(
 
 async def _registry_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RegistryError)
-    headers = {"WWW-Authenticate": WWW_AUTHENTICATE} if isinstance(exc, UnauthorizedError) else None
+    headers: dict[str, str] | None = None
+    if isinstance(exc, UnauthorizedError):
+        headers = {"WWW-Authenticate": WWW_AUTHENTICATE}
+    elif isinstance(exc, RateLimitedError):
+        headers = {"Retry-After": str(exc.retry_after)}
     if exc.status >= 500:
         # Store failures: the message may name paths or endpoints; keep it in the log.
         log.error("%s %s failed: %s (%s)", request.method, request.url.path, exc.code, exc.message)

@@ -228,7 +228,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "token": {"zh": "令牌", "en": "Token"},
     "sign_out": {"zh": "退出", "en": "Sign out"},
     "signed_in_as": {"zh": "已登录：{who}", "en": "Signed in: {who}"},
-    "bad_token": {"zh": "令牌无效或已撤销。", "en": "Unknown or revoked token."},
+    "bad_token": {"zh": "令牌无效、已过期或已撤销。", "en": "Unknown, expired or revoked token."},
     "need_sign_in": {"zh": "请先登录。", "en": "Please sign in first."},
     "submit_button": {"zh": "提交登记", "en": "Submit"},
     "register_intro": {
@@ -305,6 +305,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "error_413": {"zh": "上传内容过大", "en": "Upload too large"},
     "error_415": {"zh": "不支持的文件格式", "en": "Unsupported file format"},
     "error_422": {"zh": "请求无法处理", "en": "Request cannot be processed"},
+    "error_429": {"zh": "尝试次数过多，请稍后再试", "en": "Too many attempts: try again later"},
     "error_500": {"zh": "服务器内部错误", "en": "Internal error"},
     "error_503": {"zh": "服务暂不可用", "en": "Service unavailable"},
     "error_back": {"zh": "返回首页", "en": "Back to the home page"},

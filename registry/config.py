@@ -104,6 +104,26 @@ class Settings(BaseSettings):
         description="Most entries in a dependency graph drawn by GET /api/v1/graph; a larger one "
         "is refused (400 graph_too_large): narrow it with depth, or page /api/v1/impact.",
     )
+    token_lifetime_days: int = Field(
+        365,
+        ge=1,
+        le=36_500,
+        description="Days a token made by `screg token create` authenticates for "
+        "(`--days` overrides it); past that it is refused like an unknown token.",
+    )
+    auth_max_failures: int = Field(
+        10,
+        ge=1,
+        description="Failed token checks one client address may make within "
+        "`auth_failure_window_seconds`; further attempts are answered 429 until the oldest "
+        "failure leaves the window. Counted in each API process.",
+    )
+    auth_failure_window_seconds: float = Field(
+        60.0,
+        gt=0,
+        le=86_400,
+        description="The window over which failed token checks are counted, in seconds.",
+    )
     target_national: int = Field(
         200,
         ge=0,

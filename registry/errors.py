@@ -63,6 +63,18 @@ class UnauthorizedError(RegistryError):
     code = "unauthorized"
 
 
+class RateLimitedError(RegistryError):
+    """Too many failed attempts from one client; `retry_after` says how many seconds
+    to wait (the HTTP layer sends it as `Retry-After`)."""
+
+    status = 429
+    code = "too_many_requests"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message, {"retry_after": retry_after})
+        self.retry_after = retry_after
+
+
 class NotConformingError(RegistryError):
     """A submission with at least one Violation; details carry the report."""
 

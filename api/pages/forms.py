@@ -6,7 +6,10 @@ reads (RDF syntaxes, CSV and XLSX spreadsheets) works here as on the command lin
 
 Signing in: the submitter pastes a token once; it is checked, then kept in an
 HttpOnly, SameSite=Strict session cookie (never in a URL, never readable by page
-scripts). Every POST form carries the CSRF double-submit token of api.pages.browse.
+scripts). The cookie is checked on every request like a bearer token (an expired or
+revoked token signs the page out at once), and both the form and the cookie count
+failures against the client's address (api.deps.authenticate_client).
+Every POST form carries the CSRF double-submit token of api.pages.browse.
 Handlers are plain `def`: parsing, validation and writing block.
 """
 
@@ -20,14 +23,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.deps import RegistryDep
+from api.deps import RegistryDep, authenticate_client
 from api.i18n import Translator, lang_of
 from api.pages.render import csrf_ok, render
 from registry.errors import InputError, PayloadTooLargeError, RegistryError
 from registry.inputs.document import Document
 from registry.read import queries
 from registry.register.submission import Principal
-from registry.register.tokens import authenticate, list_tokens
+from registry.register.tokens import list_tokens
 from registry.service import Registry
 from registry.store import Store
 from registry.validation.reports import report_csv, report_json, report_turtle
@@ -209,9 +212,11 @@ def download_report(
 
 def signed_in(request: Request, store: Store) -> Principal | None:
     secret = request.cookies.get(SESSION_COOKIE, "")
-    if not secret or len(secret) > 200:
+    if not secret:
         return None
-    return authenticate(store, secret)
+    if len(secret) > 200:
+        return None  # no token is this long: not worth a store read, nor a count
+    return authenticate_client(request, store, secret)
 
 
 def _who(request: Request, registry: Registry, principal: Principal) -> dict[str, Any]:
@@ -260,7 +265,8 @@ def sign_in(
     t = Translator(lang_of(request))
     if not csrf_ok(request, csrf_token):
         return _register_page(request, registry, None, {"error": t("csrf_failed")}, 403)
-    principal = authenticate(registry.store, token.strip()) if token.strip() else None
+    secret = token.strip()
+    principal = authenticate_client(request, registry.store, secret) if secret else None
     if principal is None:
         return _register_page(request, registry, None, {"error": t("bad_token")}, 401)
     # 303: the browser follows with a GET, so a reload does not post the token again.

@@ -41,7 +41,7 @@ OPENAPI_BODY: dict[str, Any] = {
     openapi_extra=OPENAPI_BODY,
     responses={
         201: {"description": "Registered: the submission, its entry and the report."},
-        **error_responses(400, 401, 403, 409, 413, 422, 500, 503),
+        **error_responses(400, 401, 403, 409, 413, 422, 429, 500, 503),
     },
 )
 def import_openapi(

@@ -102,7 +102,7 @@ def validate(
     responses={
         201: {"description": "Registered: the submission, its entries and the report."},
         202: {"description": "Accepted as a job: poll the `Location` (/api/v1/jobs/{id})."},
-        **error_responses(400, 401, 403, 409, 413, 415, 422, 500, 503),
+        **error_responses(400, 401, 403, 409, 413, 415, 422, 429, 500, 503),
     },
 )
 def submit(
@@ -179,7 +179,7 @@ class StatusChange(BaseModel):
 @router.post(
     "/items/{id:path}/status",
     summary="Change a register status (registrar)",
-    responses=error_responses(400, 401, 403, 404, 409, 413, 422, 500, 503),
+    responses=error_responses(400, 401, 403, 404, 409, 413, 422, 429, 500, 503),
 )
 def change_status(
     id: Annotated[str, Path(max_length=500, description="Any name of the item, URL-encoded.")],

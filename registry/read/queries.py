@@ -934,6 +934,8 @@ def submission(store: Store, base_iri: str, submission_id: str) -> dict[str, Any
         "submission": iri,
         "id": submission_id,
         "agent": one(PROV.wasAssociatedWith),
+        # The token it was made with (its id, not its secret); null from the command line.
+        "token": one(SCS.viaToken),
         "started": one(PROV.startedAtTime),
         "ended": one(PROV.endedAtTime),
         "outcome": one(SCS.outcome),

@@ -72,6 +72,10 @@ class Principal:
     role: str
     department: URIRef | None = None
     name: str = ""
+    #: The record of the access token it acts with (`urn:screg:token:<id>`); None from
+    #: the command line. A submitter's agent is its department, so without this the
+    #: provenance of a write would not say which of the department's tokens made it.
+    token: URIRef | None = None
 
     @property
     def agent(self) -> URIRef:
@@ -79,6 +83,11 @@ class Principal:
 
 
 REGISTRAR = Principal(role="registrar", name="registry")
+
+
+def _via_token(activity: URIRef, principal: Principal) -> list[tuple[URIRef, URIRef, URIRef]]:
+    """The audit triple naming the token a write was made with (none from the CLI)."""
+    return [(activity, SCS.viaToken, principal.token)] if principal.token is not None else []
 
 
 @dataclass
@@ -522,6 +531,7 @@ def _write_submission(
         (submission, RDF.type, SCS.Submission),
         (submission, RDF.type, PROV.Activity),
         (submission, PROV.wasAssociatedWith, principal.agent),
+        *_via_token(submission, principal),
         (submission, PROV.startedAtTime, now),
         (submission, PROV.endedAtTime, _now()),
         (submission, SCS.sourceSha256, Literal(source_sha256)),
@@ -678,6 +688,7 @@ def change_status(
         (change, RDF.type, SCS.StatusChange),
         (change, RDF.type, PROV.Activity),
         (change, PROV.wasAssociatedWith, principal.agent),
+        *_via_token(change, principal),
         (change, PROV.startedAtTime, now),
         (change, SCS.registerStatus, REGSTATUS[status]),
         (change, PROV.generated, URIRef(version_iri(item, number))),

@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
+import json
 import re
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
 from fastapi import FastAPI
+from rdflib import Literal, URIRef
+from rdflib.namespace import RDF, XSD
 
 from registry.cli import main
 from registry.config import Settings
-from registry.register.tokens import TOKEN_GRAPH, authenticate, token_sha256
-from registry.store import open_store
+from registry.namespaces import SCS
+from registry.register.tokens import (
+    TOKEN_GRAPH,
+    TOKEN_PREFIX,
+    authenticate,
+    create_token,
+    token_sha256,
+)
+from registry.store import WriteBatch, open_store
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -66,6 +77,98 @@ def test_token_create_list_revoke(store_path: str) -> None:
         assert authenticate(store, secret) is None
         assert token_sha256(secret) not in store.read_graph(TOKEN_GRAPH).serialize(format="nt")
     assert "revoked" in runner.invoke(main, ["token", "list", "--store", store_path]).output
+
+
+def _lifetime(listed: dict[str, Any]) -> timedelta:
+    return datetime.fromisoformat(listed["expires"]) - datetime.fromisoformat(listed["created"])
+
+
+def test_token_create_expires_after_days_or_the_setting(
+    store_path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runner = CliRunner()
+    base = ["token", "create", "--role", "registrar", "--store", store_path]
+    made = runner.invoke(main, [*base, "--name", "thirty", "--days", "30"])
+    assert made.exit_code == 0, made.output
+    assert re.search(r"expires \d{4}-\d\d-\d\dT", made.stderr)
+    assert runner.invoke(main, [*base, "--name", "default"]).exit_code == 0
+    monkeypatch.setenv("SCREG_TOKEN_LIFETIME_DAYS", "7")
+    assert runner.invoke(main, [*base, "--name", "setting"]).exit_code == 0
+    listed = runner.invoke(main, ["token", "list", "--json", "--store", store_path])
+    by_name = {t["name"]: t for t in json.loads(listed.output)}
+    assert _lifetime(by_name["thirty"]) == timedelta(days=30)
+    assert _lifetime(by_name["default"]) == timedelta(days=365)
+    assert _lifetime(by_name["setting"]) == timedelta(days=7)
+    assert all(t["state"] == "active" for t in by_name.values())
+    table = runner.invoke(main, ["token", "list", "--store", store_path]).output
+    assert f"expires {by_name['thirty']['expires']}" in table
+
+
+@pytest.mark.parametrize("days", ["0", "-3", "many"])
+def test_token_create_refuses_a_lifetime_that_is_not_a_positive_number(
+    store_path: str, days: str
+) -> None:
+    args = ["token", "create", "--role", "admin", "--days", days, "--store", store_path]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2 and "--days" in result.output
+
+
+def test_token_list_shows_old_tokens_as_no_expiry_and_expired_ones_as_expired(
+    store_path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    node = URIRef(TOKEN_PREFIX + "0123456789ab")
+    with open_store(store_path) as store:
+        # A token as stores written before tokens expired hold it: no scs:expiresAt.
+        store.write(
+            WriteBatch().add_triples(
+                TOKEN_GRAPH,
+                [
+                    (node, RDF.type, SCS.AccessToken),
+                    (node, SCS.role, Literal("registrar")),
+                    (node, SCS.tokenSha256, Literal(token_sha256("old-secret"))),
+                    (
+                        node,
+                        SCS.createdAt,
+                        Literal("2025-01-01T00:00:00+00:00", datatype=XSD.dateTime),
+                    ),
+                ],
+            )
+        )
+        short, _secret = create_token(store, "admin", name="short", lifetime=timedelta(days=1))
+    monkeypatch.setattr(
+        "registry.register.tokens.utcnow", lambda: datetime.fromisoformat(short.expires or "")
+    )
+    lines = CliRunner().invoke(main, ["token", "list", "--store", store_path]).output.splitlines()
+    (old,) = [line for line in lines if line.startswith("0123456789ab")]
+    assert "no expiry" in old and old.endswith("active")
+    (expired,) = [line for line in lines if line.startswith(short.id)]
+    assert expired.endswith("expired")
+
+
+def test_token_revoke_while_a_server_holds_the_store_says_how_to_revoke_through_it(
+    store_path: str,
+) -> None:
+    runner = CliRunner()
+    made = runner.invoke(main, ["token", "create", "--role", "admin", "--store", store_path])
+    token_id = re.search(r"id ([0-9a-f]{12})", made.stderr).group(1)
+    # An embedded store open elsewhere (here: in this process, as `screg serve` holds it).
+    with open_store(store_path):
+        for args, how in (
+            (
+                ["token", "revoke", token_id],
+                f"DELETE -H 'Authorization: Bearer <admin token>' "
+                f"http://<host>:<port>/api/v1/tokens/{token_id}",
+            ),
+            (
+                ["token", "list"],
+                "GET -H 'Authorization: Bearer <admin token>' http://<host>:<port>/api/v1/tokens",
+            ),
+        ):
+            result = runner.invoke(main, [*args, "--store", store_path])
+            assert result.exit_code == 2, result.output
+            assert "already open" in result.stderr and how in result.stderr
+    revoked = runner.invoke(main, ["token", "revoke", token_id, "--store", store_path])
+    assert revoked.exit_code == 0 and token_id in revoked.output
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,165 @@
+"""Tokens over HTTP: the admin listing (with expiry) and revocation, who may use them,
+and tokens made before expiry existed. The hostile cases (guessing, expired and
+revoked tokens) are in tests/security/test_tokens_hostile.py."""
+# ruff: noqa: F811 - the fixtures of tests/api/test_api.py are imported by name
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from rdflib import Literal, URIRef
+from rdflib.namespace import RDF, RDFS, XSD
+
+from registry.namespaces import SCS
+from registry.register.tokens import (
+    TOKEN_GRAPH,
+    TOKEN_PREFIX,
+    list_tokens,
+    token_sha256,
+)
+from registry.store import Store, WriteBatch
+from tests.api.test_api import (  # noqa: F401 - fixtures
+    TURTLE,
+    api_store,
+    app,
+    assert_error,
+    auth,
+    client,
+    resource_ttl,
+    tokens,
+)
+
+
+def _ids(api_store: Store) -> dict[str, str]:
+    """Token ids by their label (the fixture names each token)."""
+    return {info.name: info.id for info in list_tokens(api_store)}
+
+
+def test_admin_lists_every_token_with_its_expiry_and_never_a_secret(
+    client: TestClient, tokens: dict[str, str]
+) -> None:
+    response = client.get("/api/v1/tokens", headers=auth(tokens["admin"]))
+    assert response.status_code == 200, response.text
+    listed = {t["name"]: t for t in response.json()}
+    assert set(listed) == {"bureau", "other", "registrar", "admin", "gone"}
+    bureau = listed["bureau"]
+    assert bureau["role"] == "submitter" and bureau["department"].endswith("11210100EXAMPLE01N")
+    assert bureau["state"] == "active" and bureau["active"] is True and bureau["expired"] is False
+    created = datetime.fromisoformat(bureau["created"])
+    expires = datetime.fromisoformat(bureau["expires"])
+    # The default lifetime: the setting token_lifetime_days, 365.
+    assert expires - created == timedelta(days=365)
+    assert listed["gone"]["state"] == "revoked" and listed["gone"]["revoked"]
+    text = response.text
+    for secret in tokens.values():
+        assert secret not in text and token_sha256(secret) not in text
+
+
+@pytest.mark.parametrize("method", ["GET", "DELETE"])
+def test_token_endpoints_are_for_admins_only(
+    client: TestClient, tokens: dict[str, str], api_store: Store, method: str
+) -> None:
+    target = _ids(api_store)["bureau"]
+    path = "/api/v1/tokens" if method == "GET" else f"/api/v1/tokens/{target}"
+    anonymous = client.request(method, path)
+    assert_error(anonymous, 401, "unauthorized")
+    assert anonymous.headers["WWW-Authenticate"].startswith("Bearer")
+    for role in ("bureau", "registrar"):
+        refused = assert_error(client.request(method, path, headers=auth(tokens[role])), 403)
+        assert refused["code"] == "forbidden"
+    # Nothing was revoked by the refused attempts.
+    assert next(i for i in list_tokens(api_store) if i.id == target).active
+
+
+def test_admin_revokes_a_token_and_the_record_says_who(
+    client: TestClient, tokens: dict[str, str], api_store: Store
+) -> None:
+    target = _ids(api_store)["registrar"]
+    response = client.delete(f"/api/v1/tokens/{target}", headers=auth(tokens["admin"]))
+    assert response.status_code == 200, response.text
+    record = response.json()
+    assert record["id"] == target and record["state"] == "revoked" and record["revoked"]
+    graph = api_store.read_graph(TOKEN_GRAPH)
+    node = URIRef(TOKEN_PREFIX + target)
+    (by,) = graph.objects(node, SCS.revokedBy)
+    assert str(by).endswith("admin:token-" + _ids(api_store)["admin"])
+    # Revoking it again answers the same record, and writes nothing.
+    generation = api_store.generation()
+    again = client.delete(f"/api/v1/tokens/{target}", headers=auth(tokens["admin"]))
+    assert again.status_code == 200 and again.json()["revoked"] == record["revoked"]
+    assert api_store.generation() == generation
+
+
+@pytest.mark.parametrize("token_id", ["ffffffffffff", "not-a-token", "x" * 64])
+def test_revoking_an_unknown_token_is_404(
+    client: TestClient, tokens: dict[str, str], token_id: str
+) -> None:
+    response = client.delete(f"/api/v1/tokens/{token_id}", headers=auth(tokens["admin"]))
+    assert_error(response, 404, "not_found")
+
+
+def test_a_token_made_before_expiry_existed_works_and_lists_as_no_expiry(
+    client: TestClient, tokens: dict[str, str], api_store: Store
+) -> None:
+    # What a store written before tokens expired holds: no scs:expiresAt.
+    node = URIRef(TOKEN_PREFIX + "0123456789ab")
+    secret = "an-old-token-made-before-tokens-expired-0000"
+    created = Literal("2025-01-01T00:00:00+00:00", datatype=XSD.dateTime)
+    api_store.write(
+        WriteBatch().add_triples(
+            TOKEN_GRAPH,
+            [
+                (node, RDF.type, SCS.AccessToken),
+                (node, SCS.role, Literal("admin")),
+                (node, SCS.tokenSha256, Literal(token_sha256(secret))),
+                (node, SCS.createdAt, created),
+                (node, RDFS.label, Literal("old")),
+            ],
+        )
+    )
+    # It still authenticates (here: as the admin it was made as) ...
+    response = client.get("/api/v1/tokens", headers=auth(secret))
+    assert response.status_code == 200, response.text
+    old = next(t for t in response.json() if t["name"] == "old")
+    assert old["expires"] is None and old["state"] == "active" and old["active"] is True
+    # ... and is revoked like any other.
+    revoked = client.delete("/api/v1/tokens/0123456789ab", headers=auth(tokens["admin"]))
+    assert revoked.status_code == 200, revoked.text
+    assert_error(client.get("/api/v1/tokens", headers=auth(secret)), 401, "unauthorized")
+
+
+def test_every_write_names_the_token_it_was_made_with(
+    client: TestClient, tokens: dict[str, str], api_store: Store
+) -> None:
+    """A submitter's agent is its department: without scs:viaToken the provenance would
+    not say which of the department's tokens wrote."""
+    ids = _ids(api_store)
+    response = client.post(
+        "/api/v1/submissions", content=resource_ttl(), headers={**TURTLE, **auth(tokens["bureau"])}
+    )
+    assert response.status_code == 201, response.text
+    record = client.get(response.headers["Location"]).json()
+    assert record["agent"].endswith("/department/11210100EXAMPLE01N")
+    assert record["token"] == TOKEN_PREFIX + ids["bureau"]
+    changed = client.post(
+        "/api/v1/items/GB%2FT%2021063.3-2007/status",
+        json={"status": "deprecated"},
+        headers=auth(tokens["registrar"]),
+    )
+    assert changed.status_code == 200, changed.text
+    rows = api_store.select(
+        f"SELECT ?t WHERE {{ GRAPH ?g {{ ?c a <{SCS.StatusChange}> ; <{SCS.viaToken}> ?t }} }}"
+    )
+    assert [str(r["t"]) for r in rows] == [TOKEN_PREFIX + ids["registrar"]]
+    # The secret is in neither.
+    dump = api_store.dump("nquads").decode()
+    assert tokens["bureau"] not in dump and tokens["registrar"] not in dump
+
+
+def test_openapi_documents_the_token_endpoints_and_429(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    assert "get" in paths["/api/v1/tokens"] and "delete" in paths["/api/v1/tokens/{token_id}"]
+    for operation in (paths["/api/v1/tokens"]["get"], paths["/api/v1/submissions"]["post"]):
+        assert {"401", "429"} <= set(operation["responses"])
