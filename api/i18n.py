@@ -280,6 +280,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "第 {first}–{last} 条，共 {total} 条",
         "en": "{first}-{last} of {total}",
     },
+    "page_past_end": {
+        "zh": "本页没有条目（共 {total} 条）。",
+        "en": "Nothing on this page (of {total}).",
+    },
     "next_page": {"zh": "下一页", "en": "Next page"},
     "previous_page": {"zh": "上一页", "en": "Previous page"},
     "via": {"zh": "关联路径", "en": "Path"},

@@ -34,7 +34,33 @@ from registry.read.queries import Concept
 router = APIRouter(include_in_schema=False)
 
 
-# -- home ----------------------------------------------------------------------------------
+# -- paging --------------------------------------------------------------------------------
+
+LIST_PAGE = 50  # standards per category page, entries per search list
+# SQLite's OFFSET is a 64-bit integer: past this bound an offset is refused (422), not
+# overflowed; any offset below it and past the end is an empty page.
+MAX_OFFSET = 1_000_000_000
+OffsetQuery = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
+
+
+def _page_links(request: Request, offset: int, shown: int, total: int, size: int) -> dict[str, Any]:
+    """The range shown and the URLs of the previous and next pages of `size` entries (None
+    at either end), every other query parameter (filters, text, kind) kept. Past the end,
+    "previous" leads back to the last page."""
+
+    def at(where: int) -> str:
+        return str(request.url.include_query_params(offset=where))
+
+    end = offset + shown
+    last_start = (total - 1) // size * size if total else 0
+    return {
+        "first": offset + 1 if shown else 0,
+        "last": end,
+        "total": total,
+        "previous": at(max(0, min(offset - size, last_start))) if offset > 0 else None,
+        "next": at(end) if end < total else None,
+    }
+
 
 # -- categories ----------------------------------------------------------------------------
 
@@ -52,15 +78,21 @@ def category_page(
     read: ReadDep,
     status: Annotated[str | None, Query(max_length=40)] = None,
     level: Annotated[str | None, Query(max_length=40)] = None,
+    offset: OffsetQuery = 0,
 ) -> HTMLResponse:
-    """A category's sub-categories and its standards (sub-categories included), filtered
-    by standard status and level; an unknown category is 404, an unknown filter 400."""
-    node = read.category(code)  # 404 first
+    """A category's sub-categories and one page of its standards (sub-categories
+    included), filtered by standard status and level; an unknown category is 404, an
+    unknown filter 400."""
+    # The tree alone gives the node, its counts and the breadcrumb: read.category would
+    # also parse every standard below it, which the page does not show.
+    tree = read.category_tree()
+    node = queries.category_node(tree, code)  # 404 first
     page = read.search_standards(
         category=code,
         status=status or None,
         level=level or None,
-        limit=100_000,
+        limit=LIST_PAGE,
+        offset=offset,
     )
     return render(
         request,
@@ -68,11 +100,12 @@ def category_page(
         {
             "node": node,
             "standards": page.items,
+            "pages": _page_links(request, offset, len(page.items), page.total, LIST_PAGE),
             "statuses": code_list(read, SCS.StandardStatuses),
             "levels": code_list(read, SCS.StandardLevels),
             "status": status or "",
             "level": level or "",
-            "parents": _parents(read.category_tree(), code),
+            "parents": _parents(tree, code),
         },
     )
 
@@ -230,22 +263,6 @@ def graph_page(
 IMPACT_PAGE = 200  # affected entries per impact page: a hub affects tens of thousands
 
 
-def _page_links(request: Request, offset: int, shown: int, total: int) -> dict[str, Any]:
-    """The range shown and the URLs of the previous and next pages (None at either end)."""
-
-    def at(where: int) -> str:
-        return str(request.url.include_query_params(offset=where))
-
-    end = offset + shown
-    return {
-        "first": offset + 1 if shown else 0,
-        "last": end,
-        "total": total,
-        "previous": at(max(0, offset - IMPACT_PAGE)) if offset > 0 else None,
-        "next": at(end) if end < total else None,
-    }
-
-
 @router.get("/impact", response_class=HTMLResponse)
 def impact_page(
     request: Request,
@@ -253,7 +270,7 @@ def impact_page(
     read: ReadDep,
     standard: Annotated[str, Query(max_length=300)] = "",
     change: Annotated[str, Query(max_length=20)] = "superseded",
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: OffsetQuery = 0,
 ) -> HTMLResponse:
     """Choose a standard and a change; see what is affected, each with its path, a page of
     IMPACT_PAGE entries at a time."""
@@ -282,7 +299,9 @@ def impact_page(
                 shown.add(found.successor)
             context["impact"] = found
             context["names"] = {n: display_name(graph, n, lang) for n in shown}
-            context["pages"] = _page_links(request, offset, len(found.affected), found.total)
+            context["pages"] = _page_links(
+                request, offset, len(found.affected), found.total, IMPACT_PAGE
+            )
         except RegistryError as error:
             context["error"] = error.message
             status = error.status
