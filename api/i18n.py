@@ -180,6 +180,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Standard identifiers may be written in any spelling, e.g. GB/T21063.3—2007.",
     },
     "results_for": {"zh": "“{q}”的检索结果：{n} 项", "en": "{n} result(s) for “{q}”"},
+    "more_of_kind": {"zh": "其余 {n} 项", "en": "{n} more"},
     # validate and register
     "validate_title": {"zh": "校验目录", "en": "Validate a catalogue"},
     "validate_intro": {

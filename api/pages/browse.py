@@ -29,7 +29,7 @@ from registry.graphs import (
 from registry.namespaces import SCS
 from registry.read import queries
 from registry.read.model import ReadModel
-from registry.read.queries import Concept
+from registry.read.queries import Concept, Page
 
 router = APIRouter(include_in_schema=False)
 
@@ -134,22 +134,38 @@ def search_page(
     read: ReadDep,
     q: Annotated[str, Query(max_length=200)] = "",
     kind: Annotated[str, Query(max_length=20)] = "all",
+    offset: OffsetQuery = 0,
 ) -> HTMLResponse:
     """Standards, resources and interfaces whose identifier, code or zh/en title holds
-    `q`; a standard identifier in any spelling is normalised (queries.search_needles)."""
+    `q`; a standard identifier in any spelling is normalised (queries.search_needles).
+
+    One kind is listed a page at a time from `offset`; all kinds show the first page of
+    each, with a link to the rest of that kind's list."""
     if kind not in ("all", *KINDS):
         raise InputError(f"unknown kind {kind!r}", {"allowed": ["all", *KINDS]})
-    results: dict[str, list[dict[str, Any]]] = {}
+    results: dict[str, Page] = {}
     text = q.strip()
+    start = offset if kind != "all" else 0
     # An empty text with one kind lists every entry of that kind (the home page's counts
     # link there); with all kinds it shows the form only.
     if text or kind != "all":
         for name in KINDS if kind == "all" else (kind,):
             if name == "standard":
-                found = read.search_standards(q=text or None, limit=500)
+                found = read.search_standards(q=text or None, limit=LIST_PAGE, offset=start)
             else:
-                found = read.list_entries(name, q=text or None, limit=500)
-            results[name] = found.items
+                found = read.list_entries(name, q=text or None, limit=LIST_PAGE, offset=start)
+            results[name] = found
+    pages: dict[str, Any] | None = None
+    more: dict[str, str] = {}
+    if kind != "all":
+        found = results[kind]
+        pages = _page_links(request, offset, len(found.items), found.total, LIST_PAGE)
+    else:  # the rest of a kind's list goes on in that kind's own list, from its 2nd page
+        more = {
+            name: str(request.url.include_query_params(kind=name, offset=len(found.items)))
+            for name, found in results.items()
+            if len(found.items) < found.total
+        }
     return render(
         request,
         "search.html",
@@ -158,7 +174,9 @@ def search_page(
             "kind": kind,
             "kinds": KINDS,
             "results": results,
-            "total": sum(len(v) for v in results.values()),
+            "total": sum(found.total for found in results.values()),
+            "pages": pages,
+            "more": more,
         },
     )
 

@@ -373,6 +373,12 @@ def listed_standards(response) -> list[str]:
     return [html.unescape(c) for c in cells]
 
 
+def results_of(response, kind: str) -> list[str]:
+    """The list items of one kind's section of the search page."""
+    section = response.text[response.text.index(f'id="res-{kind}"') :]
+    return re.findall(r"<li>(.*?)</li>", section[: section.index("</section>")])
+
+
 def test_category_pages_walk_every_standard_once_keeping_the_filters(large: TestClient) -> None:
     filters = {"status": "current", "level": "national"}
     read = large.app.state.registry.reader()
@@ -419,13 +425,54 @@ def test_category_offset_past_the_end_is_an_empty_page(large: TestClient) -> Non
     assert query_of(pager_link(response, "prev") or "")["offset"] == [str(last_start)]
 
 
-@pytest.mark.parametrize("path", ["/category/3", "/impact"])
+@pytest.mark.parametrize("path", ["/category/3", "/search?kind=standard", "/impact"])
 @pytest.mark.parametrize("offset", ["-1", "ten", "1.5", str(10**12)])
 def test_a_bad_offset_is_a_422_error_page(reader: TestClient, path: str, offset: str) -> None:
     separator = "&" if "?" in path else "?"
     response = reader.get(f"{path}{separator}offset={offset}", headers=HTML)
     assert_page(response, 422)
     assert "<code>invalid_request</code>" in response.text
+
+
+def test_search_lists_one_kind_a_page_at_a_time(large: TestClient) -> None:
+    read = large.app.state.registry.reader()
+    total = read.list_entries("resource", limit=0).total
+    size = pages_module.LIST_PAGE
+    assert total > size
+    first = large.get("/search", params={"kind": "resource"})
+    assert_page(first)
+    assert len(results_of(first, "resource")) == size
+    assert f"({total})" in first.text
+    assert f"第 1–{size} 条，共 {total} 条" in first.text
+    following = pager_link(first, "next")
+    assert following and query_of(following) == {"kind": ["resource"], "offset": [str(size)]}
+    second = large.get(following)
+    assert_page(second)
+    assert f"第 {size + 1}–" in second.text
+    assert not set(results_of(first, "resource")) & set(results_of(second, "resource"))
+    # The text searched for is kept from page to page.
+    found = large.get("/search", params={"q": "GB", "kind": "standard"})
+    following = pager_link(found, "next")
+    assert following and query_of(following) == {
+        "q": ["GB"],
+        "kind": ["standard"],
+        "offset": [str(size)],
+    }
+
+
+def test_search_of_every_kind_shows_a_page_of_each_and_links_the_rest(large: TestClient) -> None:
+    response = large.get("/search", params={"q": "GB"})
+    assert_page(response)
+    assert len(results_of(response, "standard")) == pages_module.LIST_PAGE
+    section = response.text[response.text.index('id="res-standard"') :]
+    more = re.search(r'<p class="more"><a href="([^"]+)"', section)
+    assert more is not None
+    assert query_of(html.unescape(more[1])) == {
+        "q": ["GB"],
+        "kind": ["standard"],
+        "offset": [str(pages_module.LIST_PAGE)],
+    }
+    assert 'rel="next"' not in response.text  # no pager across kinds
 
 
 # -- validate ----------------------------------------------------------------------------------
