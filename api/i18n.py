@@ -267,6 +267,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "are affected, and through which links.",
     },
     "impact_standard": {"zh": "标准（编号或名称）", "en": "Standard (identifier)"},
+    "impact_hint": {
+        "zh": "输入标准编号，任意写法均可，如 GB/T35273—2017；输入后会列出匹配的标准供选择。",
+        "en": "Type a standard identifier in any spelling, e.g. GB/T35273—2017; "
+        "the standards matching what you typed are then offered.",
+    },
+    "impact_suggestions": {"zh": "匹配的标准", "en": "Matching standards"},
     "change": {"zh": "变化", "en": "Change"},
     "change_superseded": {"zh": "被代替", "en": "Superseded"},
     "change_abolished": {"zh": "废止", "en": "Abolished"},

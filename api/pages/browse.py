@@ -279,6 +279,7 @@ def graph_page(
 
 
 IMPACT_PAGE = 200  # affected entries per impact page: a hub affects tens of thousands
+SUGGESTIONS = 50  # standards the impact form suggests for what was typed
 
 
 @router.get("/impact", response_class=HTMLResponse)
@@ -291,21 +292,26 @@ def impact_page(
     offset: OffsetQuery = 0,
 ) -> HTMLResponse:
     """Choose a standard and a change; see what is affected, each with its path, a page of
-    IMPACT_PAGE entries at a time."""
+    IMPACT_PAGE entries at a time.
+
+    The standard is typed (any spelling the resolver reads); the form suggests the first
+    SUGGESTIONS standards matching what was typed, never the whole register."""
     store = registry.store
+    typed = standard.strip()
     context: dict[str, Any] = {
         "standard": standard,
         "change": change,
-        "choices": read.search_standards(limit=1_000_000).items,
+        "choices": read.search_standards(q=typed, limit=SUGGESTIONS).items if typed else [],
         "impact": None,
         "error": None,
+        "unresolved": False,
     }
     status = 200
     if change not in ("superseded", "abolished"):
         context["change"] = "superseded"
         context["error"] = InputError(f"unknown change {change!r}").message
         status = 400
-    elif standard.strip():
+    elif typed:
         try:
             root = queries.resolve_any(store, standard)
             graph = registry.graph()
@@ -322,5 +328,7 @@ def impact_page(
             )
         except RegistryError as error:
             context["error"] = error.message
+            # Nothing registered under what was typed: its matches are offered as links.
+            context["unresolved"] = error.status == 404
             status = error.status
     return render(request, "impact.html", context, status=status)

@@ -475,6 +475,37 @@ def test_search_of_every_kind_shows_a_page_of_each_and_links_the_rest(large: Tes
     assert 'rel="next"' not in response.text  # no pager across kinds
 
 
+def datalist_options(response) -> list[str]:
+    text = response.text
+    if "<datalist" not in text:
+        return []
+    inside = text[text.index("<datalist") : text.index("</datalist>")]
+    return [html.unescape(v) for v in re.findall(r'<option value="([^"]*)"', inside)]
+
+
+def test_impact_form_suggests_only_what_matches_the_typed_text(large: TestClient) -> None:
+    empty = large.get("/impact")
+    assert_page(empty)
+    assert datalist_options(empty) == []  # no list of the whole register
+    read = large.app.state.registry.reader()
+    typed = large.get("/impact", params={"standard": "GB"})
+    suggested = datalist_options(typed)
+    assert len(suggested) == pages_module.SUGGESTIONS
+    matches = read.search_standards(q="GB", limit=pages_module.SUGGESTIONS).items
+    assert suggested == [s["identifier"] for s in matches]
+    one = read.search_standards(limit=1).items[0]["identifier"]
+    chosen = large.get("/impact", params={"standard": one})
+    assert_page(chosen)
+    assert one in datalist_options(chosen)
+
+
+def test_impact_offers_the_matches_of_a_text_that_names_nothing(reader: TestClient) -> None:
+    response = reader.get("/impact", params={"standard": "个人信息安全规范"}, headers=HTML)
+    page = assert_page(response, 404)
+    assert "/impact?standard=GB%2FT%2035273-2017&change=superseded" in page.links
+    assert "GB/T 35273-2017" in datalist_options(response)
+
+
 # -- validate ----------------------------------------------------------------------------------
 
 
