@@ -328,7 +328,8 @@ def impact_page(
             )
         except RegistryError as error:
             context["error"] = error.message
-            # Nothing registered under what was typed: its matches are offered as links.
-            context["unresolved"] = error.status == 404
+            # Nothing, or several entries, registered under what was typed: its matches
+            # are offered as links.
+            context["unresolved"] = error.status in (404, 409)
             status = error.status
     return render(request, "impact.html", context, status=status)
