@@ -180,6 +180,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Standard identifiers may be written in any spelling, e.g. GB/T21063.3—2007.",
     },
     "results_for": {"zh": "“{q}”的检索结果：{n} 项", "en": "{n} result(s) for “{q}”"},
+    "more_of_kind": {"zh": "其余 {n} 项", "en": "{n} more"},
     # validate and register
     "validate_title": {"zh": "校验目录", "en": "Validate a catalogue"},
     "validate_intro": {
@@ -266,6 +267,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "are affected, and through which links.",
     },
     "impact_standard": {"zh": "标准（编号或名称）", "en": "Standard (identifier)"},
+    "impact_hint": {
+        "zh": "输入标准编号，任意写法均可，如 GB/T35273—2017；输入后会列出匹配的标准供选择。",
+        "en": "Type a standard identifier in any spelling, e.g. GB/T35273—2017; "
+        "the standards matching what you typed are then offered.",
+    },
+    "impact_suggestions": {"zh": "匹配的标准", "en": "Matching standards"},
     "change": {"zh": "变化", "en": "Change"},
     "change_superseded": {"zh": "被代替", "en": "Superseded"},
     "change_abolished": {"zh": "废止", "en": "Abolished"},
@@ -279,6 +286,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "page_range": {
         "zh": "第 {first}–{last} 条，共 {total} 条",
         "en": "{first}-{last} of {total}",
+    },
+    "page_past_end": {
+        "zh": "本页没有条目（共 {total} 条）。",
+        "en": "Nothing on this page (of {total}).",
     },
     "next_page": {"zh": "下一页", "en": "Next page"},
     "previous_page": {"zh": "上一页", "en": "Previous page"},

@@ -76,7 +76,17 @@ def pages(client: Any) -> dict[str, tuple[str, dict[str, str]]]:
         "search standards (identifier spelling)": (f"/api/v1/standards?q={quote(spelled)}", {}),
         "home page": ("/", HTML),
         "category page 3": ("/category/3", HTML),
+        "category page 3, current, a later page": (
+            "/category/3?status=current&offset=1000",
+            HTML,
+        ),
         "search page": (f"/search?q={quote(fragment)}", HTML),
+        "search page, standards, a later page": ("/search?kind=standard&offset=5000", HTML),
+        "impact page, the form": ("/impact", HTML),
+        "impact page, one standard": (
+            f"/impact?standard={quote(standard['identifier'], safe='')}",
+            HTML,
+        ),
         "a standard's page": (f"/id/standard/{slug}", HTML),
         "a resource (JSON)": (f"/api/v1/resources/{quote(resource['id'], safe='')}", {}),
         "impact, first page": (

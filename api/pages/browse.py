@@ -29,12 +29,38 @@ from registry.graphs import (
 from registry.namespaces import SCS
 from registry.read import queries
 from registry.read.model import ReadModel
-from registry.read.queries import Concept
+from registry.read.queries import Concept, Page
 
 router = APIRouter(include_in_schema=False)
 
 
-# -- home ----------------------------------------------------------------------------------
+# -- paging --------------------------------------------------------------------------------
+
+LIST_PAGE = 50  # standards per category page, entries per search list
+# SQLite's OFFSET is a 64-bit integer: past this bound an offset is refused (422), not
+# overflowed; any offset below it and past the end is an empty page.
+MAX_OFFSET = 1_000_000_000
+OffsetQuery = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
+
+
+def _page_links(request: Request, offset: int, shown: int, total: int, size: int) -> dict[str, Any]:
+    """The range shown and the URLs of the previous and next pages of `size` entries (None
+    at either end), every other query parameter (filters, text, kind) kept. Past the end,
+    "previous" leads back to the last page."""
+
+    def at(where: int) -> str:
+        return str(request.url.include_query_params(offset=where))
+
+    end = offset + shown
+    last_start = (total - 1) // size * size if total else 0
+    return {
+        "first": offset + 1 if shown else 0,
+        "last": end,
+        "total": total,
+        "previous": at(max(0, min(offset - size, last_start))) if offset > 0 else None,
+        "next": at(end) if end < total else None,
+    }
+
 
 # -- categories ----------------------------------------------------------------------------
 
@@ -52,15 +78,21 @@ def category_page(
     read: ReadDep,
     status: Annotated[str | None, Query(max_length=40)] = None,
     level: Annotated[str | None, Query(max_length=40)] = None,
+    offset: OffsetQuery = 0,
 ) -> HTMLResponse:
-    """A category's sub-categories and its standards (sub-categories included), filtered
-    by standard status and level; an unknown category is 404, an unknown filter 400."""
-    node = read.category(code)  # 404 first
+    """A category's sub-categories and one page of its standards (sub-categories
+    included), filtered by standard status and level; an unknown category is 404, an
+    unknown filter 400."""
+    # The tree alone gives the node, its counts and the breadcrumb: read.category would
+    # also parse every standard below it, which the page does not show.
+    tree = read.category_tree()
+    node = queries.category_node(tree, code)  # 404 first
     page = read.search_standards(
         category=code,
         status=status or None,
         level=level or None,
-        limit=100_000,
+        limit=LIST_PAGE,
+        offset=offset,
     )
     return render(
         request,
@@ -68,11 +100,12 @@ def category_page(
         {
             "node": node,
             "standards": page.items,
+            "pages": _page_links(request, offset, len(page.items), page.total, LIST_PAGE),
             "statuses": code_list(read, SCS.StandardStatuses),
             "levels": code_list(read, SCS.StandardLevels),
             "status": status or "",
             "level": level or "",
-            "parents": _parents(read.category_tree(), code),
+            "parents": _parents(tree, code),
         },
     )
 
@@ -101,22 +134,38 @@ def search_page(
     read: ReadDep,
     q: Annotated[str, Query(max_length=200)] = "",
     kind: Annotated[str, Query(max_length=20)] = "all",
+    offset: OffsetQuery = 0,
 ) -> HTMLResponse:
     """Standards, resources and interfaces whose identifier, code or zh/en title holds
-    `q`; a standard identifier in any spelling is normalised (queries.search_needles)."""
+    `q`; a standard identifier in any spelling is normalised (queries.search_needles).
+
+    One kind is listed a page at a time from `offset`; all kinds show the first page of
+    each, with a link to the rest of that kind's list."""
     if kind not in ("all", *KINDS):
         raise InputError(f"unknown kind {kind!r}", {"allowed": ["all", *KINDS]})
-    results: dict[str, list[dict[str, Any]]] = {}
+    results: dict[str, Page] = {}
     text = q.strip()
+    start = offset if kind != "all" else 0
     # An empty text with one kind lists every entry of that kind (the home page's counts
     # link there); with all kinds it shows the form only.
     if text or kind != "all":
         for name in KINDS if kind == "all" else (kind,):
             if name == "standard":
-                found = read.search_standards(q=text or None, limit=500)
+                found = read.search_standards(q=text or None, limit=LIST_PAGE, offset=start)
             else:
-                found = read.list_entries(name, q=text or None, limit=500)
-            results[name] = found.items
+                found = read.list_entries(name, q=text or None, limit=LIST_PAGE, offset=start)
+            results[name] = found
+    pages: dict[str, Any] | None = None
+    more: dict[str, str] = {}
+    if kind != "all":
+        found = results[kind]
+        pages = _page_links(request, offset, len(found.items), found.total, LIST_PAGE)
+    else:  # the rest of a kind's list goes on in that kind's own list, from its 2nd page
+        more = {
+            name: str(request.url.include_query_params(kind=name, offset=len(found.items)))
+            for name, found in results.items()
+            if len(found.items) < found.total
+        }
     return render(
         request,
         "search.html",
@@ -125,7 +174,9 @@ def search_page(
             "kind": kind,
             "kinds": KINDS,
             "results": results,
-            "total": sum(len(v) for v in results.values()),
+            "total": sum(found.total for found in results.values()),
+            "pages": pages,
+            "more": more,
         },
     )
 
@@ -228,22 +279,7 @@ def graph_page(
 
 
 IMPACT_PAGE = 200  # affected entries per impact page: a hub affects tens of thousands
-
-
-def _page_links(request: Request, offset: int, shown: int, total: int) -> dict[str, Any]:
-    """The range shown and the URLs of the previous and next pages (None at either end)."""
-
-    def at(where: int) -> str:
-        return str(request.url.include_query_params(offset=where))
-
-    end = offset + shown
-    return {
-        "first": offset + 1 if shown else 0,
-        "last": end,
-        "total": total,
-        "previous": at(max(0, offset - IMPACT_PAGE)) if offset > 0 else None,
-        "next": at(end) if end < total else None,
-    }
+SUGGESTIONS = 50  # standards the impact form suggests for what was typed
 
 
 @router.get("/impact", response_class=HTMLResponse)
@@ -253,24 +289,29 @@ def impact_page(
     read: ReadDep,
     standard: Annotated[str, Query(max_length=300)] = "",
     change: Annotated[str, Query(max_length=20)] = "superseded",
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: OffsetQuery = 0,
 ) -> HTMLResponse:
     """Choose a standard and a change; see what is affected, each with its path, a page of
-    IMPACT_PAGE entries at a time."""
+    IMPACT_PAGE entries at a time.
+
+    The standard is typed (any spelling the resolver reads); the form suggests the first
+    SUGGESTIONS standards matching what was typed, never the whole register."""
     store = registry.store
+    typed = standard.strip()
     context: dict[str, Any] = {
         "standard": standard,
         "change": change,
-        "choices": read.search_standards(limit=1_000_000).items,
+        "choices": read.search_standards(q=typed, limit=SUGGESTIONS).items if typed else [],
         "impact": None,
         "error": None,
+        "unresolved": False,
     }
     status = 200
     if change not in ("superseded", "abolished"):
         context["change"] = "superseded"
         context["error"] = InputError(f"unknown change {change!r}").message
         status = 400
-    elif standard.strip():
+    elif typed:
         try:
             root = queries.resolve_any(store, standard)
             graph = registry.graph()
@@ -282,8 +323,13 @@ def impact_page(
                 shown.add(found.successor)
             context["impact"] = found
             context["names"] = {n: display_name(graph, n, lang) for n in shown}
-            context["pages"] = _page_links(request, offset, len(found.affected), found.total)
+            context["pages"] = _page_links(
+                request, offset, len(found.affected), found.total, IMPACT_PAGE
+            )
         except RegistryError as error:
             context["error"] = error.message
+            # Nothing, or several entries, registered under what was typed: its matches
+            # are offered as links.
+            context["unresolved"] = error.status in (404, 409)
             status = error.status
     return render(request, "impact.html", context, status=status)

@@ -5,11 +5,14 @@ the forms (validate, sign in, register) with their errors, and CSRF refusals."""
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import re
 from collections.abc import Iterator
 from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
@@ -22,6 +25,8 @@ from registry.config import Settings
 from registry.namespaces import SH
 from registry.register.tokens import create_token, revoke_token
 from registry.store import Store, open_store
+from synthetic.generate import write_registry
+from synthetic.registered import write_registered_extra
 from tests import documents
 from tests.conftest import EXAMPLES
 
@@ -91,6 +96,21 @@ def reader(shared: tuple[TestClient, Store]) -> TestClient:
     test_client, _ = shared
     test_client.cookies.clear()
     return test_client
+
+
+@pytest.fixture(scope="module")
+def large(validator, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """A generated registry larger than one page of every list (300 standards, 150
+    resources), as registered, for the tests that only read."""
+    folder: Path = tmp_path_factory.mktemp("large")
+    nq, extra = folder / "registry.nq", folder / "extra.nq"
+    with nq.open("w", encoding="utf-8") as out:
+        write_registry(out, "nq", n_standards=300, n_resources=150, seed=5, invalid_ratio=0)
+    write_registered_extra(nq, extra)
+    store = open_store("memory")
+    store.load_dump(nq.read_bytes() + extra.read_bytes(), "nquads")
+    with _client(store, validator) as test_client:
+        yield test_client
 
 
 class Page(HTMLParser):
@@ -332,6 +352,158 @@ def test_impact_page_is_paged(reader: TestClient, monkeypatch: pytest.MonkeyPatc
     assert last.text.count('<ol class="path">') == 1
     assert 'rel="next"' not in last.text and 'rel="prev"' in last.text
     assert reader.get("/impact", params={**query, "offset": -1}).status_code == 422
+
+
+# -- long lists, a page at a time ---------------------------------------------------------------
+
+
+def pager_link(response, rel: str) -> str | None:
+    """The URL of the page's previous or next link, if it has one."""
+    found = re.search(rf'<a rel="{rel}" href="([^"]+)"', response.text)
+    return html.unescape(found[1]) if found else None
+
+
+def query_of(url: str) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(url).query)
+
+
+def listed_standards(response) -> list[str]:
+    """The identifiers in a category page's table of standards, in order."""
+    cells = re.findall(r'<td><a href="[^"]*" class="ident">([^<]+)</a></td>', response.text)
+    return [html.unescape(c) for c in cells]
+
+
+def results_of(response, kind: str) -> list[str]:
+    """The list items of one kind's section of the search page."""
+    section = response.text[response.text.index(f'id="res-{kind}"') :]
+    return re.findall(r"<li>(.*?)</li>", section[: section.index("</section>")])
+
+
+def test_category_pages_walk_every_standard_once_keeping_the_filters(large: TestClient) -> None:
+    filters = {"status": "current", "level": "national"}
+    read = large.app.state.registry.reader()
+    expected = read.search_standards(category="3", **filters, limit=100_000)
+    size = pages_module.LIST_PAGE
+    assert expected.total > size  # more than one page, or the test shows nothing
+    seen: list[str] = []
+    response = large.get("/category/3", params=filters)
+    while True:
+        assert_page(response)
+        shown = listed_standards(response)
+        assert f"共 {expected.total} 项标准" in response.text
+        following = pager_link(response, "next")
+        if following is None:  # the last page: what is left, and no next link
+            assert 0 < len(shown) <= size
+            break
+        assert len(shown) == size  # exactly one page
+        assert query_of(following) == {
+            "status": ["current"],
+            "level": ["national"],
+            "offset": [str(len(seen) + size)],
+        }
+        seen += shown
+        response = large.get(following)
+    seen += shown
+    assert seen == [s["identifier"] for s in expected.items]
+    # The last page goes back to the one before it, filters kept.
+    previous = pager_link(response, "prev")
+    assert previous is not None
+    assert query_of(previous)["offset"] == [str(len(seen) - len(shown) - size)]
+    assert query_of(previous)["status"] == ["current"]
+
+
+def test_category_offset_past_the_end_is_an_empty_page(large: TestClient) -> None:
+    read = large.app.state.registry.reader()
+    total = read.search_standards(category="3", limit=0).total
+    response = large.get("/category/3", params={"offset": total + 1000})
+    assert_page(response)
+    assert listed_standards(response) == []
+    assert pager_link(response, "next") is None
+    assert "没有符合条件的条目" in response.text and f"共 {total} 项标准" in response.text
+    # Back leads to the last page that has standards.
+    last_start = (total - 1) // pages_module.LIST_PAGE * pages_module.LIST_PAGE
+    assert query_of(pager_link(response, "prev") or "")["offset"] == [str(last_start)]
+
+
+@pytest.mark.parametrize("path", ["/category/3", "/search?kind=standard", "/impact"])
+@pytest.mark.parametrize("offset", ["-1", "ten", "1.5", str(10**12)])
+def test_a_bad_offset_is_a_422_error_page(reader: TestClient, path: str, offset: str) -> None:
+    separator = "&" if "?" in path else "?"
+    response = reader.get(f"{path}{separator}offset={offset}", headers=HTML)
+    assert_page(response, 422)
+    assert "<code>invalid_request</code>" in response.text
+
+
+def test_search_lists_one_kind_a_page_at_a_time(large: TestClient) -> None:
+    read = large.app.state.registry.reader()
+    total = read.list_entries("resource", limit=0).total
+    size = pages_module.LIST_PAGE
+    assert total > size
+    first = large.get("/search", params={"kind": "resource"})
+    assert_page(first)
+    assert len(results_of(first, "resource")) == size
+    assert f"({total})" in first.text
+    assert f"第 1–{size} 条，共 {total} 条" in first.text
+    following = pager_link(first, "next")
+    assert following and query_of(following) == {"kind": ["resource"], "offset": [str(size)]}
+    second = large.get(following)
+    assert_page(second)
+    assert f"第 {size + 1}–" in second.text
+    assert not set(results_of(first, "resource")) & set(results_of(second, "resource"))
+    # The text searched for is kept from page to page.
+    found = large.get("/search", params={"q": "GB", "kind": "standard"})
+    following = pager_link(found, "next")
+    assert following and query_of(following) == {
+        "q": ["GB"],
+        "kind": ["standard"],
+        "offset": [str(size)],
+    }
+
+
+def test_search_of_every_kind_shows_a_page_of_each_and_links_the_rest(large: TestClient) -> None:
+    response = large.get("/search", params={"q": "GB"})
+    assert_page(response)
+    assert len(results_of(response, "standard")) == pages_module.LIST_PAGE
+    section = response.text[response.text.index('id="res-standard"') :]
+    more = re.search(r'<p class="more"><a href="([^"]+)"', section)
+    assert more is not None
+    assert query_of(html.unescape(more[1])) == {
+        "q": ["GB"],
+        "kind": ["standard"],
+        "offset": [str(pages_module.LIST_PAGE)],
+    }
+    assert 'rel="next"' not in response.text  # no pager across kinds
+
+
+def datalist_options(response) -> list[str]:
+    text = response.text
+    if "<datalist" not in text:
+        return []
+    inside = text[text.index("<datalist") : text.index("</datalist>")]
+    return [html.unescape(v) for v in re.findall(r'<option value="([^"]*)"', inside)]
+
+
+def test_impact_form_suggests_only_what_matches_the_typed_text(large: TestClient) -> None:
+    empty = large.get("/impact")
+    assert_page(empty)
+    assert datalist_options(empty) == []  # no list of the whole register
+    read = large.app.state.registry.reader()
+    typed = large.get("/impact", params={"standard": "GB"})
+    suggested = datalist_options(typed)
+    assert len(suggested) == pages_module.SUGGESTIONS
+    matches = read.search_standards(q="GB", limit=pages_module.SUGGESTIONS).items
+    assert suggested == [s["identifier"] for s in matches]
+    one = read.search_standards(limit=1).items[0]["identifier"]
+    chosen = large.get("/impact", params={"standard": one})
+    assert_page(chosen)
+    assert one in datalist_options(chosen)
+
+
+def test_impact_offers_the_matches_of_a_text_that_names_nothing(reader: TestClient) -> None:
+    response = reader.get("/impact", params={"standard": "个人信息安全规范"}, headers=HTML)
+    page = assert_page(response, 404)
+    assert "/impact?standard=GB%2FT%2035273-2017&change=superseded" in page.links
+    assert "GB/T 35273-2017" in datalist_options(response)
 
 
 # -- validate ----------------------------------------------------------------------------------

@@ -177,6 +177,15 @@ def test_walk_validate_and_register(site: tuple[str, str], browser, tmp_path: Pa
     paths = driver.find_elements(By.CSS_SELECTOR, "table.impact ol.path")
     assert len(paths) >= 3
     _shot(driver, "05-impact")
+    # A title names no standard: the page offers the matching ones, links that work
+    # without JavaScript.
+    driver.get(f"{base}/impact")
+    driver.find_element(By.ID, "standard").send_keys("个人信息安全规范")
+    driver.find_element(By.CSS_SELECTOR, "form.filters button").click()
+    _wait_for(driver, "#sug-h")
+    driver.find_element(By.PARTIAL_LINK_TEXT, "GB/T 35273-2017").click()
+    _wait_for(driver, "table.impact")
+    assert driver.find_element(By.ID, "standard").get_attribute("value") == "GB/T 35273-2017"
 
     # 6. Validate the invalid sharing example: the expected violations, by entry.
     driver.get(f"{base}/validate")
