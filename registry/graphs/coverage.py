@@ -2,9 +2,10 @@
 
 Counts follow the plan's two targets (settings `target_national`, `target_local`):
 international, national and industry standards on one side; local and group
-standards on the other. A standard counts towards a target while it is current or
-forthcoming (published, not yet in force); superseded and abolished editions and
-standards the registry only knows as a reference target do not.
+standards on the other. A standard counts towards a target while it is valid in the
+register (register status `valid`: not submitted, deprecated, superseded, retired or
+invalid) and current or forthcoming (published, not yet in force); superseded and
+abolished editions and standards the registry only knows as a reference target do not.
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ STATUSES = ("current", "forthcoming", "superseded", "abolished")
 NATIONAL_LEVELS = ("international", "national", "industry")
 LOCAL_LEVELS = ("local", "group")
 COUNTING_STATUSES = frozenset({"current", "forthcoming"})
+# Issue 16: a retired group standard and a standard superseded through the register
+# (its own status still "current") counted toward the targets.
+COUNTING_REGISTER_STATUSES = frozenset({"valid"})
 
 
 def _code_key(code: str) -> tuple[int | str, ...]:
@@ -94,7 +98,9 @@ def coverage_report(
         count = sum(
             1
             for s in standards
-            if nodes[s].get("level") in levels and nodes[s].get("status") in COUNTING_STATUSES
+            if nodes[s].get("level") in levels
+            and nodes[s].get("status") in COUNTING_STATUSES
+            and nodes[s].get("register_status") in COUNTING_REGISTER_STATUSES
         )
         return {
             "levels": list(levels),

@@ -23,3 +23,19 @@ def test_coverage_is_kept_until_the_graph_changes(registry: Registry) -> None:
     assert after == coverage_report(
         registry.graph(), settings.target_national, settings.target_local
     )
+
+
+def test_plan_targets_count_only_standards_valid_in_the_register(registry: Registry) -> None:
+    """Issue 16: a standard retired, or superseded through the register while its own
+    status still said current, kept counting toward the plan's targets."""
+    before = registry.coverage()["targets"]["national"]["count"]
+    registry.change_status(STANDARD, "retired", REGISTRAR, reason="withdrawn")
+    assert registry.coverage()["targets"]["national"]["count"] == before - 1
+    registry.change_status(
+        "http://127.0.0.1:8000/id/standard/GB-T-22239-2019",
+        "superseded",
+        REGISTRAR,
+        successor="http://127.0.0.1:8000/id/standard/GB-T-35273-2020",
+        reason="test",
+    )
+    assert registry.coverage()["targets"]["national"]["count"] == before - 2
