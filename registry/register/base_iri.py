@@ -72,10 +72,6 @@ def check_base(store: Store, base_iri: str) -> None:
         )
 
 
-def rebase_iri(iri: str, old: str, new: str) -> str:
-    return new + iri[len(old) :] if iri.startswith(old) else iri
-
-
 def rebase_store(store: Store, old: str, new: str) -> int:
     """Every IRI under `old` (subjects, objects, graph names) moved under `new`, in
     one write; returns how many quads were rewritten. Literals are left as written

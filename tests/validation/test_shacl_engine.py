@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pyshacl
 import pytest
 from rdflib import Graph
 
@@ -26,6 +25,7 @@ from registry.validation.validator import (
 )
 from synthetic.generate import generate_catalogue
 from tests.conftest import EXAMPLES
+from tests.validation.plain import plain_pyshacl
 
 CONTEXT = (EXAMPLES / "standards.ttl", EXAMPLES / "departments.ttl")
 EXAMPLE_FILES = sorted(
@@ -70,15 +70,7 @@ def _engine_keys(validator: Validator, data: Graph) -> list[Key]:
 def _plain_keys(validator: Validator, data: Graph) -> list[Key]:
     """Plain pyshacl on the whole data graph; the results about the submission's
     entries, as the Validator keeps them."""
-    full = Graph()
-    for triple in data:
-        full.add(triple)
-    for triple in validator.vocabulary.graph:
-        full.add(triple)
-    shapes = Graph()
-    for triple in validator.shapes.graph:
-        shapes.add(triple)
-    _conforms, results, _text = pyshacl.validate(full, shacl_graph=shapes)
+    results = plain_pyshacl(validator, data)
     entries = {str(f) for f in validator.focus_nodes(data)}
     return sorted(_key(r) for r in read_results(results, data) if r.entry in entries)
 

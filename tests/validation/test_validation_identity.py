@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pyshacl
 import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
@@ -21,6 +20,7 @@ from registry.namespaces import SH
 from registry.validation.validator import Validator
 from synthetic.generate import generate_catalogue
 from tests.conftest import EXAMPLES
+from tests.validation.plain import plain_pyshacl
 
 Key = tuple[str, str | None, str, str]
 CONTEXT = (EXAMPLES / "standards.ttl", EXAMPLES / "departments.ttl")
@@ -49,15 +49,7 @@ def _registry_keys(validator: Validator, data: Graph) -> set[Key]:
 
 
 def _plain_keys(validator: Validator, data: Graph) -> set[Key]:
-    full = Graph()
-    for triple in data:
-        full.add(triple)
-    for triple in validator.vocabulary.graph:
-        full.add(triple)
-    shapes = Graph()
-    for triple in validator.shapes.graph:
-        shapes.add(triple)
-    _conforms, results, _text = pyshacl.validate(full, shacl_graph=shapes)
+    results = plain_pyshacl(validator, data)
     keys = set()
     for node in results.subjects(RDF.type, SH.ValidationResult):
         if (None, SH.detail, node) in results:
