@@ -8,6 +8,7 @@ the registry stores and compares is the one normalised form, `GB/T 21063.3-2007`
 
 from __future__ import annotations
 
+import contextlib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -130,3 +131,22 @@ RESOURCE_CODE_PATTERN = re.compile(r"^[1-3]\d{5}\d*/\d+$")
 
 def resource_slug(code: str) -> str:
     return code.strip().replace("/", "-")
+
+
+# An identifier given with one of these is an IRI, looked up as it is.
+IRI_SCHEMES = ("http://", "https://", "urn:")
+
+
+def lookup_spellings(ident: str) -> set[str]:
+    """Every literal a person's `ident` may be registered as, for a lookup: as given
+    (stripped), as a normalised standard identifier (`GBT 22239-2019` is registered as
+    `GB/T 22239-2019`), and a resource code's slug (`101001-000001`, the form in its IRI
+    and the REST path) in its registered form `101001/000001`. The store's resolver and
+    the read model's both look up these, so they accept the same spellings."""
+    ident = ident.strip()
+    found = {ident}
+    with contextlib.suppress(IdentifierError):
+        found.add(str(parse_standard_id(ident)))
+    if re.fullmatch(r"\d+-\d+", ident):
+        found.add(ident.replace("-", "/", 1))
+    return found

@@ -258,7 +258,7 @@ def graph_page(
     direction to choose."""
     if direction not in ("both", "dependencies", "dependents"):
         raise InputError(f"unknown direction {direction!r}")
-    root = queries.resolve_any(registry.store, id)
+    root = registry.reader().resolve(id)
     graph = registry.graph()
     lang = lang_of(request)
     drawn = picture(graph, root, registry.settings.base_iri, lang, depth, direction)
@@ -296,7 +296,6 @@ def impact_page(
 
     The standard is typed (any spelling the resolver reads); the form suggests the first
     SUGGESTIONS standards matching what was typed, never the whole register."""
-    store = registry.store
     typed = standard.strip()
     context: dict[str, Any] = {
         "standard": standard,
@@ -313,7 +312,7 @@ def impact_page(
         status = 400
     elif typed:
         try:
-            root = queries.resolve_any(store, standard)
+            root = registry.reader().resolve(standard)
             graph = registry.graph()
             lang = lang_of(request)
             found = impact_of(graph, root, change, offset, IMPACT_PAGE)  # type: ignore[arg-type]

@@ -42,7 +42,7 @@ def entry_page(request: Request, registry: Registry, iri: str, path: str) -> Res
     state = item_state(store, iri)
     if state is not None and state.kind in PAGE_KINDS:
         try:
-            record = queries.entry(store, state.kind, iri, registry.reader().concepts())
+            record = registry.reader().entry(state.kind, iri)
         except NotFoundError:
             record = None  # retired: no longer current; the statements page shows it
         if record is not None:

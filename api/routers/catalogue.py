@@ -15,8 +15,6 @@ from fastapi.responses import JSONResponse, Response
 from api.deps import ReadDep, RegistryDep, SettingsDep, StoreDep
 from api.errors import error_responses
 from registry.read import queries
-from registry.read.model import ReadModel
-from registry.store import Store
 
 router = APIRouter(prefix="/api/v1", tags=["registry"])
 
@@ -120,29 +118,22 @@ def list_standards(
     return page.as_dict()
 
 
-def entry_answer(store: Store, read: ReadModel, kind: str, ident: str) -> dict[str, Any]:
-    """The JSON of one entry, built from its own triples (queries.entry, the one builder
-    of an entry's answer). A client that asks again revalidates it with the ETag
-    api.caching gives it (304 until the next write)."""
-    return queries.entry(store, kind, ident, read.concepts())
-
-
 @router.get(
     "/standards/{id:path}",
     summary="One standard",
     responses=ENTRY_RESPONSES,
     response_model=None,
 )
-def get_standard(id: Ident, store: StoreDep, read: ReadDep) -> Response:
+def get_standard(id: Ident, read: ReadDep) -> Response:
     """A standard by any spelling of its identifier (`GB%2FT%2021063.3-2007`,
     `GB-T-21063.3-2007`, `GBT%2021063.3-2007`, `gb%2Ft21063.3%E2%80%942007`) or its IRI,
     with what refers to it. An undated identifier (`GB%2FT%2021063.3`) answers the
     edition in force (else the latest one no edition replaces), with `editions`: every
     registered edition, oldest first."""
-    answer = entry_answer(store, read, "standard", id)
+    answer = read.entry("standard", id)
     undated = queries.undated_identifier(id)
     if undated is not None:
-        answer["editions"] = queries.editions(store, undated)
+        answer["editions"] = read.editions(undated)
     return JSONResponse(answer)
 
 
@@ -175,11 +166,10 @@ def get_resource(
             "(`101001%2F000001`), or its slug `101001-000001`.",
         ),
     ],
-    store: StoreDep,
     read: ReadDep,
 ) -> Response:
     """The resource with its data items in order."""
-    return JSONResponse(entry_answer(store, read, "resource", code))
+    return JSONResponse(read.entry("resource", code))
 
 
 @router.get("/interfaces", summary="Data interfaces, paged", responses=LIST_ERRORS)
@@ -203,10 +193,9 @@ def list_interfaces(
 )
 def get_interface(
     code: Annotated[str, Path(max_length=200, description="Interface code.")],
-    store: StoreDep,
     read: ReadDep,
 ) -> Response:
-    return JSONResponse(entry_answer(store, read, "interface", code))
+    return JSONResponse(read.entry("interface", code))
 
 
 @router.get("/departments", summary="Departments", responses=READ_ERRORS)
@@ -223,10 +212,9 @@ def list_departments(read: ReadDep) -> list[dict[str, Any]]:
 )
 def get_department(
     code: Annotated[str, Path(max_length=200, description="Unified social credit code.")],
-    store: StoreDep,
     read: ReadDep,
 ) -> Response:
-    return JSONResponse(entry_answer(store, read, "department", code))
+    return JSONResponse(read.entry("department", code))
 
 
 @router.get(

@@ -40,6 +40,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
+from registry.errors import ConflictError, NotFoundError
+from registry.identifiers import IRI_SCHEMES, lookup_spellings
 from registry.namespaces import SCS
 from registry.read.queries import (
     CATEGORY_SCHEME,
@@ -53,18 +55,21 @@ from registry.read.queries import (
     category_node,
     category_tree_of,
     code_filter,
+    edition_in_force,
     load_concepts,
     reference_keys,
     search_needles,
     search_texts,
+    sorted_editions,
     standard_summary,
     texts_match,
+    undated_identifier,
 )
 from registry.store import Store
 
 # Bumped whenever the tables or what a row holds change: a file of another version is
 # emptied on open and rebuilt by the next catch_up, never read.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # The FTS5 trigram tokenizer indexes runs of three characters; a shorter needle
 # matches no trigram and is looked for with instr() instead.
@@ -93,11 +98,13 @@ CREATE TABLE entries (
   publisher_id TEXT,
   publisher_iri TEXT,
   record TEXT NOT NULL,         -- JSON: the record as Snapshot.records[kind] holds it
+  data_items TEXT,              -- JSON: a resource's data items, which its answer shows
   search TEXT NOT NULL,         -- queries.search_texts(record), joined by newlines
   -- A subject typed with several kinds' classes is listed under each, as in a Snapshot.
   UNIQUE (iri, kind)
 );
 CREATE INDEX entries_list ON entries (kind, sort_key, iri);
+CREATE INDEX entries_id ON entries (id);  -- lookups by identifier or code
 CREATE INDEX entries_publisher ON entries (kind, publisher_iri);  -- covers departments()
 CREATE INDEX entries_publisher_id ON entries (kind, publisher_id);
 -- The home page's "recently registered": newest current versions first.
@@ -319,7 +326,7 @@ class ReadModel:
                         for c in concepts.values()
                     ),
                 )
-                _insert(db, built.records, first=1)
+                _insert(db, built.records, built.data_items, first=1)
                 # The log of rewrites starts here: what changed before is unknown.
                 _set_meta(db, generation=str(generation), rewrites_since=str(generation))
             return generation
@@ -369,7 +376,7 @@ class ReadModel:
                 db.execute(f"DELETE FROM edges WHERE source IN {_IN_JSON}", (listed,))
                 db.execute(f"DELETE FROM entries WHERE iri IN {_IN_JSON}", (listed,))
                 (last,) = db.execute("SELECT coalesce(max(n), 0) FROM entries").fetchone()
-                _insert(db, built.records, first=last + 1)
+                _insert(db, built.records, built.data_items, first=last + 1)
                 _log_rewrites(db, generation, subjects)
                 _set_meta(db, generation=str(generation))
             return generation
@@ -620,6 +627,77 @@ class ReadModel:
                 return kind, json.loads(found[kind])
         return None
 
+    def resolve(self, ident: str, *, undated: bool = True) -> str:
+        """The IRI of the entry `ident` names: its IRI, or its identifier or code in any
+        spelling `identifiers.lookup_spellings` knows, as `queries.resolve_any` finds
+        it in the store; with `undated`, an undated standard identifier leads to the
+        edition in force (`queries.edition_in_force`). NotFoundError when nothing is
+        registered so; ConflictError when it names several entries."""
+        ident = ident.strip()
+        if ident.startswith(IRI_SCHEMES):
+            column, wanted = "iri", [ident]
+        else:
+            column, wanted = "id", sorted(lookup_spellings(ident))
+        with self._reading() as db:
+            _require_built(db)
+            iris = sorted(
+                iri
+                for (iri,) in db.execute(
+                    f"SELECT DISTINCT iri FROM entries WHERE {column} IN {_IN_JSON}",
+                    (json.dumps(wanted),),
+                )
+            )
+        if len(iris) > 1:
+            raise ConflictError(f"{ident!r} names several entries", {"items": iris})
+        if iris:
+            return iris[0]
+        without_year = undated_identifier(ident) if undated else None
+        if without_year is not None:
+            chosen = edition_in_force(self.editions(without_year))
+            if chosen is not None:
+                return str(chosen["iri"])
+        raise NotFoundError(f"nothing is registered as {ident!r} (未找到该条目)", {"id": ident})
+
+    def editions(self, undated: str) -> list[dict[str, Any]]:
+        """As `queries.editions`: the registered editions of the undated identifier
+        `undated` (`GB/T 21063.3`), oldest first."""
+        # LIKE's wildcards in the identifier are escaped: it is matched as text.
+        prefix = undated.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "-%"
+        with self._reading() as db:
+            _require_built(db)
+            rows = db.execute(
+                "SELECT iri, id, status, json_array_length(record, '$.replaced_by') > 0 "
+                "FROM entries WHERE kind = 'standard' AND id LIKE ? ESCAPE '\\'",
+                (prefix,),
+            ).fetchall()
+        return sorted_editions(undated, ((i, ident, st, bool(r)) for i, ident, st, r in rows))
+
+    def entry(self, kind: str, ident: str) -> dict[str, Any]:
+        """The answer for one entry of `kind`, named as `resolve` reads `ident`: its
+        record, a resource with its data items in order, a standard with what refers
+        to it. The one builder of an entry's answer (REST, pages, the CLI)."""
+        if kind not in KINDS:
+            raise KeyError(kind)
+        not_found = NotFoundError(
+            f"no {kind} {ident!r} is registered (未找到该条目)", {"id": ident}
+        )
+        try:
+            iri = self.resolve(ident)
+        except NotFoundError:
+            raise not_found from None
+        with self._reading() as db:
+            row = db.execute(
+                "SELECT record, data_items FROM entries WHERE iri = ? AND kind = ?", (iri, kind)
+            ).fetchone()
+        if row is None:
+            raise not_found
+        answer: dict[str, Any] = json.loads(row[0])
+        if row[1] is not None:
+            answer["data_items"] = json.loads(row[1])
+        if kind == "standard":
+            answer["referenced_by"] = self.referrers(iri)
+        return answer
+
     def referrers(self, iri: str) -> list[dict[str, Any]]:
         """The standards, resources and interfaces whose references (dated, undated,
         conforms to) include `iri`, as a Snapshot's `referrers[iri]` lists them."""
@@ -707,8 +785,14 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def _insert(db: sqlite3.Connection, records: dict[str, list[dict[str, Any]]], first: int) -> None:
-    """The rows of `records` (kind name -> records), numbered from `first`."""
+def _insert(
+    db: sqlite3.Connection,
+    records: dict[str, list[dict[str, Any]]],
+    data_items: dict[str, list[dict[str, Any]]],
+    first: int,
+) -> None:
+    """The rows of `records` (kind name -> records), with the resources' `data_items`,
+    numbered from `first`."""
     entries, categories, edges = [], [], []
     n = first
     for name, kind in KINDS.items():
@@ -730,6 +814,7 @@ def _insert(db: sqlite3.Connection, records: dict[str, list[dict[str, Any]]], fi
                     publisher.get("id") if publisher else None,
                     publisher["iri"] if publisher else None,
                     _json(record),
+                    _json(data_items[record["iri"]]) if name == "resource" else None,
                     "\n".join(search_texts(record)),
                 )
             )
@@ -739,7 +824,7 @@ def _insert(db: sqlite3.Connection, records: dict[str, list[dict[str, Any]]], fi
                 targets = value if isinstance(value, list) else [value] if value else []
                 edges.extend((record["iri"], name, key, t["iri"]) for t in targets)
             n += 1
-    db.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", entries)
+    db.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", entries)
     db.executemany("INSERT INTO entry_categories VALUES (?, ?)", categories)
     db.executemany("INSERT OR IGNORE INTO edges VALUES (?, ?, ?, ?)", edges)
 

@@ -26,7 +26,7 @@ from rdflib.term import Node
 from registry.errors import InputError, NotFoundError
 from registry.identifiers import IdentifierError, parse_standard_id
 from registry.namespaces import GRAPH_CURRENT, GRAPH_ONTOLOGY, GRAPH_REGISTRY, SCS, SH
-from registry.register.submission import item_state, read_version, resolve_item, version_iri
+from registry.register.submission import item_state, read_version, resolve_item
 from registry.store import Store
 from registry.store.sparql_text import iri_text
 
@@ -418,6 +418,9 @@ class EntryRecords:
 
     records: dict[str, list[dict[str, Any]]]  # every kind name -> its records sorted by id
     names: dict[str, dict[str, Any]]  # what a reference to each of these entries shows
+    # Each resource's data items in order (`data_items_of`): an entry's answer shows
+    # them, a list record only counts them.
+    data_items: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
 def build_records(
@@ -478,7 +481,8 @@ def build_records(
         for record in records[name]:
             _name_references(record, kind, lookup)
         _sort_records(records[name])
-    return EntryRecords(records, own)
+    item_nodes = {s: _item_nodes(values[s]) for s, kinds in kinds_of.items() if RESOURCE in kinds}
+    return EntryRecords(records, own, data_items_of(store, item_nodes, concepts, shared))
 
 
 def _build_all(
@@ -489,6 +493,7 @@ def _build_all(
     # named by the last kind.
     names: dict[str, dict[str, Any]] = {}
     records: dict[str, list[dict[str, Any]]] = {}
+    item_nodes: dict[str, list[Node]] = {}
     for name, kind in KINDS.items():
         register = load_register(store, kind)
         listed = []
@@ -498,12 +503,14 @@ def _build_all(
             listed.append(
                 _entry_record(subject, values, kind, concepts, register.get(subject), shared)
             )
+            if kind is RESOURCE:
+                item_nodes[subject] = _item_nodes(values)
         _sort_records(listed)
         records[name] = listed
     for name, kind in KINDS.items():
         for record in records[name]:
             _name_references(record, kind, names)
-    return EntryRecords(records, names)
+    return EntryRecords(records, names, data_items_of(store, item_nodes, concepts, shared))
 
 
 def _reference_iris(record: dict[str, Any], kind: Kind) -> Iterator[str]:
@@ -680,9 +687,6 @@ def resolve_any(store: Store, ident: str, *, undated: bool = True) -> str:
     try:
         return resolve_item(store, ident)
     except NotFoundError:
-        slug = ident.strip()
-        if re.fullmatch(r"\d+-\d+", slug):
-            return resolve_item(store, slug.replace("-", "/", 1))
         without_year = undated_identifier(ident) if undated else None
         if without_year is not None:
             chosen = edition_in_force(editions(store, without_year))
@@ -714,13 +718,32 @@ def editions(store: Store, undated: str) -> list[dict[str, Any]]:
     """The registered editions of the undated identifier `undated` (`GB/T 21063.3`),
     oldest first: IRI, identifier, API path, standard status code, and whether a
     later edition replaces it."""
-    found: dict[str, dict[str, Any]] = {}
     query = _EDITIONS.replace("$PREFIX", Literal(f"{undated}-").n3())
-    for row in store.select(query):
-        identifier = str(row["id"])
+    return sorted_editions(
+        undated,
+        (
+            (
+                str(row["s"]),
+                str(row["id"]),
+                _local(str(row["status"])) if row.get("status") is not None else None,
+                row.get("next") is not None,
+            )
+            for row in store.select(query)
+        ),
+    )
+
+
+def sorted_editions(
+    undated: str, rows: Iterable[tuple[str, str, str | None, bool]]
+) -> list[dict[str, Any]]:
+    """The editions of `undated` among `rows` (IRI, identifier, standard status code,
+    whether a later edition replaces it; one IRI may come in several rows), oldest
+    first, as `editions` answers them: the one place the store's and the read model's
+    editions are shaped."""
+    found: dict[str, dict[str, Any]] = {}
+    for iri, identifier, status, replaced in rows:
         if identifier.rsplit("-", 1)[0] != undated:
             continue  # GB/T 21063.3-... but not GB/T 21063.31-...
-        iri = str(row["s"])
         edition = found.setdefault(
             iri,
             {
@@ -731,10 +754,9 @@ def editions(store: Store, undated: str) -> list[dict[str, Any]]:
                 "replaced": False,
             },
         )
-        if row.get("status") is not None:
-            edition["status"] = _local(str(row["status"]))
-        if row.get("next") is not None:
-            edition["replaced"] = True
+        if status is not None:
+            edition["status"] = status
+        edition["replaced"] = edition["replaced"] or replaced
     return sorted(found.values(), key=lambda e: (_edition_year(e["identifier"]), e["iri"]))
 
 
@@ -759,35 +781,6 @@ def edition_in_force(found: list[dict[str, Any]]) -> dict[str, Any] | None:
     return None
 
 
-def find_entry(store: Store, kind: str, ident: str) -> str:
-    """The IRI of the `kind` entry named by `ident` (an IRI, identifier in any spelling,
-    resource code in its "/" or "-" form, interface code, credit code)."""
-    iri = _find(store, KINDS[kind], ident)
-    if iri is None:
-        raise NotFoundError(f"no {kind} {ident!r} is registered (未找到该条目)", {"id": ident})
-    return iri
-
-
-def _find(store: Store, kind: Kind, ident: str) -> str | None:
-    try:
-        iri = resolve_any(store, ident)
-    except NotFoundError:
-        return None
-    # An entry of `kind` is a subject typed with its class in the current graph.
-    return iri if store.match(GRAPH_CURRENT, URIRef(iri), RDF.type, kind.cls) else None
-
-
-# One entry is read on its own, from the store's indexes: its current triples, the
-# short names of what it points at, its register record, a resource's data items and
-# what refers to a standard. At 50,000 resources the whole-registry Snapshot took 72 s
-# and 1 GB to build; one entry takes milliseconds, so a lookup never builds it.
-
-_REGISTER_RECORD = f"""
-SELECT ?status ?n ?time WHERE {{ GRAPH <{GRAPH_REGISTRY}> {{
-  ?s <{SCS.itemKind}> ?kind ; <{SCS.registerStatus}> ?status ; <{SCS.currentVersion}> ?v .
-  ?v <{SCS.versionNumber}> ?n ; <{PROV.generatedAtTime}> ?time }} }}"""
-
-
 def _current_values(store: Store, iri: str) -> dict[URIRef, list[Node]]:
     """Every current triple of one subject, by predicate."""
     values: dict[URIRef, list[Node]] = defaultdict(list)
@@ -807,106 +800,49 @@ def _short_name(iri: str, values: dict[URIRef, list[Node]]) -> dict[str, Any] | 
     return found
 
 
-def _referenced_names(
-    store: Store, values: dict[URIRef, list[Node]], fields: Iterable[tuple[str, URIRef, str]]
-) -> dict[str, dict[str, Any]]:
-    names: dict[str, dict[str, Any]] = {}
-    for _key, prop, how in fields:
-        if how not in (REF, REFS):
-            continue
-        for obj in values.get(prop, []):
-            iri = str(obj)
-            if iri not in names:
-                short = _short_name(iri, _current_values(store, iri))
-                if short is not None:
-                    names[iri] = short
-    return names
+def _item_nodes(values: dict[URIRef, list[Node]]) -> list[Node]:
+    return list(dict.fromkeys(values.get(SCS.dataItem, [])))
 
 
-def _referrers(store: Store, iri: str) -> list[dict[str, Any]]:
-    """The standards, resources and interfaces whose references (dated, undated,
-    conforms to) include `iri`: an index lookup on the object, not a scan. Each
-    referring subject's types are read once (resources and interfaces share
-    dct:conformsTo)."""
-    target = URIRef(iri)
-    pointing: dict[URIRef, set[URIRef]] = {}  # predicate -> subjects using it on iri
-    types: dict[URIRef, set[Node]] = {}
-    found: list[dict[str, Any]] = []
-    for name in ("standard", "resource", "interface"):
-        kind = KINDS[name]
-        subjects: set[URIRef] = set()
-        for key, prop, _how in kind.fields:
-            if key in REFERENCE_KEYS:
-                if prop not in pointing:
-                    pointing[prop] = {
-                        URIRef(str(s)) for s, _, _ in store.match(GRAPH_CURRENT, None, prop, target)
-                    }
-                subjects |= pointing[prop]
-        referring = []
-        for subject in subjects:
-            if subject not in types:
-                types[subject] = {o for _, _, o in store.match(GRAPH_CURRENT, subject, RDF.type)}
-            if kind.cls not in types[subject]:
-                continue
-            idents = sorted(
-                (o for _, _, o in store.match(GRAPH_CURRENT, subject, _id_property(kind))), key=str
-            )
-            ident = str(idents[0]) if idents else None
-            referring.append(
-                {
-                    "iri": str(subject),
-                    "kind": name,
-                    "id": ident,
-                    "href": api_path(kind, ident) if ident else None,
-                }
-            )
-        referring.sort(key=lambda r: (str(r["id"] or ""), r["iri"]))
-        found.extend(referring)
+# The current triples of a batch of subjects ($SUBJECTS: IRIs written by iri_text).
+_SUBJECTS_TRIPLES = f"""
+SELECT ?s ?p ?o WHERE {{ GRAPH <{GRAPH_CURRENT}> {{ VALUES ?s {{ $SUBJECTS }} ?s ?p ?o }} }}"""
+
+
+def _values_of(
+    store: Store, subjects: list[Node], batch: int = 500
+) -> dict[str, dict[URIRef, list[Node]]]:
+    """The current triples of `subjects` by subject: from the indexes one subject at a
+    time in process, in batches of one SELECT over a remote store (a round trip each)."""
+    if store.in_process:
+        return {str(s): _current_values(store, str(s)) for s in subjects if isinstance(s, URIRef)}
+    iris = [s for s in subjects if isinstance(s, URIRef)]
+    found: dict[str, dict[URIRef, list[Node]]] = {}
+    for start in range(0, len(iris), batch):
+        text = " ".join(iri_text(str(s)) for s in iris[start : start + batch])
+        found.update(_group(store.select(_SUBJECTS_TRIPLES.replace("$SUBJECTS", text))))
     return found
 
 
-def _id_property(kind: Kind) -> URIRef:
-    return next(prop for key, prop, _how in kind.fields if key == kind.id_field)
-
-
-def _data_items(store: Store, iri: str, concepts: dict[str, Concept]) -> list[dict[str, Any]]:
-    """A resource's data items as registered in its current version, in order: the
-    version graph in one pattern read (as `read_version`, without an rdflib Graph)."""
-    state = item_state(store, iri)
-    if state is None:
-        raise NotFoundError(f"no register item {iri}")
-    by_subject: dict[Node, dict[URIRef, list[Node]]] = defaultdict(lambda: defaultdict(list))
-    for s, p, o in store.match(version_iri(iri, state.version)):
-        by_subject[s][URIRef(str(p))].append(o)
-    nodes = dict.fromkeys(by_subject[URIRef(iri)].get(SCS.dataItem, []))
-    items = [
-        _record(str(node), by_subject.get(node, {}), DATA_ITEM_FIELDS, concepts, {})
-        for node in nodes
-    ]
-    return sorted(items, key=lambda i: (i["position"] or 0, i["iri"]))
-
-
-def entry(store: Store, kind: str, ident: str, concepts: dict[str, Concept]) -> dict[str, Any]:
-    """An entry as registered now, with its register status; a resource with its data
-    items in order, a standard with what refers to it. Reads only this entry and what
-    it names, never the whole registry."""
-    k = KINDS[kind]
-    iri = find_entry(store, kind, ident)
-    values = _current_values(store, iri)
-    record = _record(iri, values, k.fields, concepts, _referenced_names(store, values, k.fields))
-    ident_value = record.get(k.id_field)
-    record["id"] = ident_value
-    record["href"] = api_path(k, ident_value) if ident_value else None
-    register = dict(_NO_REGISTER)
-    for row in store.select(_REGISTER_RECORD, {"s": URIRef(iri), "kind": Literal(kind)}):
-        register = register_of(row)
-    record["register"] = register
-    if k is RESOURCE:
-        record["data_item_count"] = len(values.get(SCS.dataItem, []))
-        record["data_items"] = _data_items(store, iri, concepts)
-    if k is STANDARD:
-        record["referenced_by"] = _referrers(store, iri)
-    return record
+def data_items_of(
+    store: Store,
+    item_nodes: dict[str, list[Node]],
+    concepts: dict[str, Concept],
+    shared: dict[str, dict[str, Any]] | None = None,
+) -> dict[str, list[dict[str, Any]]]:
+    """Each resource's data items as registered now (`item_nodes`: resource IRI -> its
+    scs:dataItem objects), sorted by position. A registered item is skolemised under
+    its resource's IRI, so its triples are in the current graph beside the resource's."""
+    shared = {} if shared is None else shared
+    values = _values_of(store, [n for nodes in item_nodes.values() for n in nodes])
+    items: dict[str, list[dict[str, Any]]] = {}
+    for resource, nodes in item_nodes.items():
+        listed = [
+            _record(str(n), values.get(str(n), {}), DATA_ITEM_FIELDS, concepts, {}, shared)
+            for n in nodes
+        ]
+        items[resource] = sorted(listed, key=lambda i: (i["position"] or 0, i["iri"]))
+    return items
 
 
 # -- submissions ------------------------------------------------------------------------

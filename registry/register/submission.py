@@ -11,7 +11,6 @@ docs/registration.md has the model and a diagram.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import uuid
 from collections.abc import Callable, Container, Iterable
@@ -25,7 +24,7 @@ from rdflib.plugins.serializers.nt import _quoteLiteral
 from rdflib.term import Node
 
 from registry.errors import ConflictError, ForbiddenError, InputError, NotFoundError
-from registry.identifiers import IdentifierError, parse_standard_id
+from registry.identifiers import IRI_SCHEMES, lookup_spellings
 from registry.inputs.load import Reading
 from registry.namespaces import GRAPH_CURRENT, GRAPH_REGISTRY, REGSTATUS, SCS
 from registry.store import Store, WriteBatch
@@ -755,14 +754,11 @@ def resolve_item(store: Store, ident: str) -> str:
     """The IRI of the item an identifier names: an IRI, a standard identifier in any
     spelling, a resource code, an interface code or a credit code."""
     ident = ident.strip()
-    if ident.startswith(("http://", "https://", "urn:")):
+    if ident.startswith(IRI_SCHEMES):
         if item_state(store, ident) is None:
             raise NotFoundError(f"no register item {ident}")
         return ident
-    candidates = {ident}
-    with contextlib.suppress(IdentifierError):
-        candidates.add(str(parse_standard_id(ident)))
-    values = " ".join(Literal(c).n3() for c in sorted(candidates))
+    values = " ".join(Literal(c).n3() for c in sorted(lookup_spellings(ident)))
     props = " ".join(p.n3() for p in _LOOKUP_PROPERTIES)
     rows = store.select(
         f"SELECT DISTINCT ?s WHERE {{ GRAPH <{GRAPH_CURRENT}> {{ "

@@ -20,7 +20,7 @@ from api.i18n import LANG_COOKIE
 from api.pages.forms import SESSION_COOKIE
 from api.pages.render import CSRF_COOKIE
 from registry.config import Settings
-from registry.read import queries
+from registry.read.model import ReadModel
 from registry.register.submission import REGISTRAR
 from registry.register.tokens import create_token
 from registry.service import Registry
@@ -101,13 +101,13 @@ def test_the_same_get_with_its_etag_is_304_without_the_handler(
 ) -> None:
     etag = tag_of(client, LOOKUP)
     built: list[str] = []
-    entry = queries.entry
+    entry = ReadModel.entry
 
-    def counting(store: Store, kind: str, ident: str, cache: Any = None) -> dict[str, Any]:
+    def counting(model: ReadModel, kind: str, ident: str) -> dict[str, Any]:
         built.append(ident)
-        return entry(store, kind, ident, cache)
+        return entry(model, kind, ident)
 
-    monkeypatch.setattr(queries, "entry", counting)
+    monkeypatch.setattr(ReadModel, "entry", counting)
     again = client.get(LOOKUP, headers={"If-None-Match": etag})
     assert_not_modified(again, etag)
     assert "Cookie" in again.headers["vary"]

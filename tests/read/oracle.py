@@ -9,6 +9,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from rdflib import URIRef
+
+from registry.errors import NotFoundError
 from registry.namespaces import SCS
 from registry.read.queries import (
     KINDS,
@@ -21,12 +24,15 @@ from registry.read.queries import (
     category_node,
     category_tree_of,
     code_filter,
+    data_items_of,
     load_concepts,
+    resolve_any,
     search_needles,
     search_texts,
     standard_summary,
     texts_match,
 )
+from registry.register.submission import read_version
 from registry.store import Store
 
 
@@ -79,6 +85,24 @@ class SnapshotAnswers:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.snap = load_snapshot(store)
+
+    def entry(self, kind: str, ident: str) -> dict[str, Any]:
+        """The entry's answer as the registry gave it before the read model held it: its
+        list record, named by the store's resolver; a resource's data items read from
+        its current version graph; a standard's referrers from every record."""
+        iri = resolve_any(self.store, ident)
+        found = [r for r in self.snap.records[kind] if r["iri"] == iri]
+        if not found:
+            raise NotFoundError(f"no {kind} {ident!r}")
+        answer = dict(found[0])
+        if kind == "resource":
+            version = read_version(self.store, iri)
+            nodes = list(version.objects(URIRef(iri), SCS.dataItem))
+            items = data_items_of(self.store, {iri: nodes}, self.snap.concepts)
+            answer["data_items"] = items[iri]
+        if kind == "standard":
+            answer["referenced_by"] = self.snap.referrers.get(iri, [])
+        return answer
 
     def search_standards(
         self,

@@ -15,7 +15,9 @@ from fastapi.testclient import TestClient
 from api import create_app
 from registry.cli import main
 from registry.config import Settings
+from registry.errors import NotFoundError
 from registry.inputs.document import Document
+from registry.read import queries
 from registry.service import Registry
 from registry.store import open_store
 
@@ -106,3 +108,25 @@ def test_a_clerks_spelling_in_a_spreadsheet_is_the_registered_standard(
     unregistered = [r for r in report.results if "22239" in (r.value or "")]
     assert report.conforms, [r.message_en for r in report.results]
     assert not unregistered
+
+
+@pytest.mark.parametrize(("typed", "iri"), [*SPELLINGS, ("GB/T 99999-2099", None), ("x%_", None)])
+def test_the_read_model_and_the_store_resolve_alike(
+    registry: Registry, typed: str, iri: str | None
+) -> None:
+    """Lookups read the read model, writes and history the store: both resolvers must
+    name the same entry for every spelling, and both refuse what names none."""
+    read = registry.reader()
+    if iri is None:
+        for resolve in (read.resolve, lambda t: queries.resolve_any(registry.store, t)):
+            with pytest.raises(NotFoundError):
+                resolve(typed)
+        return
+    assert read.resolve(typed) == queries.resolve_any(registry.store, typed) == iri
+
+
+@pytest.mark.parametrize("undated", ["GB/T 35273", "GB/T 21063.3", "GB/T 2106", "GB/T 9999"])
+def test_the_read_model_lists_the_editions_the_store_holds(
+    registry: Registry, undated: str
+) -> None:
+    assert registry.reader().editions(undated) == queries.editions(registry.store, undated)
