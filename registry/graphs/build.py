@@ -370,8 +370,10 @@ def _state_on(
         withdrawn = min((d for d in days if d is not None), default=None)
     if withdrawn is not None and day >= withdrawn:
         return True, "abolished" if status == "abolished" else "superseded"
-    if status == "abolished" and withdrawn is None:
-        return True, "abolished"  # an undated abolition cannot be placed: keep today's status
+    if status in ("abolished", "superseded") and withdrawn is None:
+        # An undated end cannot be placed: keep today's status (a registrar's
+        # `superseded` names a successor that may carry no dates at all).
+        return True, status
     in_force = _day(attrs.get("in_force"))
     if in_force is not None and day < in_force:
         return True, "forthcoming"

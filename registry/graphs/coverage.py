@@ -17,14 +17,11 @@ import networkx as nx
 
 from registry.graphs.build import STALE_STATUSES
 from registry.graphs.queries import flagged_edges, summary
+from registry.lifecycle import in_force
 
 STATUSES = ("current", "forthcoming", "superseded", "abolished")
 NATIONAL_LEVELS = ("international", "national", "industry")
 LOCAL_LEVELS = ("local", "group")
-COUNTING_STATUSES = frozenset({"current", "forthcoming"})
-# Issue 16: a retired group standard and a standard superseded through the register
-# (its own status still "current") counted toward the targets.
-COUNTING_REGISTER_STATUSES = frozenset({"valid"})
 
 
 def _code_key(code: str) -> tuple[int | str, ...]:
@@ -99,8 +96,9 @@ def coverage_report(
             1
             for s in standards
             if nodes[s].get("level") in levels
-            and nodes[s].get("status") in COUNTING_STATUSES
-            and nodes[s].get("register_status") in COUNTING_REGISTER_STATUSES
+            # Issue 16: a retired group standard and one superseded through the
+            # register counted toward the targets; only those in force count.
+            and in_force(nodes[s].get("status"), nodes[s].get("register_status"))
         )
         return {
             "levels": list(levels),

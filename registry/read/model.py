@@ -361,8 +361,23 @@ class ReadModel:
                         (json.dumps(sorted(changed)),),
                     )
                 }
-            subjects = sorted(changed | naming)
+                # A replacement link shows on both editions (queries._inverse_links):
+                # the other end of every link a changed entry held is rewritten too...
+                linked = {
+                    target
+                    for (target,) in db.execute(
+                        f"SELECT target FROM edges WHERE source IN {_IN_JSON} "
+                        "AND relation IN ('replaces', 'replaced_by')",
+                        (json.dumps(sorted(changed)),),
+                    )
+                }
+            subjects = sorted(changed | naming | linked)
             built = build_records(store, concepts, subjects)
+            # ... and of every link it holds now.
+            gained = _linked_editions(built.records) - set(subjects)
+            if gained:
+                subjects = sorted({*subjects, *gained})
+                built = build_records(store, concepts, subjects)
             with self._writing() as db:
                 if (_generation(db) or 0) > generation:
                     # Another process caught the file up further meanwhile.
@@ -827,6 +842,16 @@ def _insert(
     db.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", entries)
     db.executemany("INSERT INTO entry_categories VALUES (?, ?)", categories)
     db.executemany("INSERT OR IGNORE INTO edges VALUES (?, ?, ?, ?)", edges)
+
+
+def _linked_editions(records: dict[str, list[dict[str, Any]]]) -> set[str]:
+    """The editions the standards among `records` replace or are replaced by."""
+    return {
+        ref["iri"]
+        for record in records.get("standard", [])
+        for key in ("replaces", "replaced_by")
+        for ref in record[key]
+    }
 
 
 def _drop_data(db: sqlite3.Connection) -> None:

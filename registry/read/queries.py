@@ -25,6 +25,7 @@ from rdflib.term import Node
 
 from registry.errors import InputError, NotFoundError
 from registry.identifiers import IdentifierError, parse_standard_id
+from registry.lifecycle import in_force
 from registry.namespaces import GRAPH_CURRENT, GRAPH_ONTOLOGY, GRAPH_REGISTRY, SCS, SH
 from registry.register.submission import item_state, read_version, resolve_item
 from registry.store import Store
@@ -384,7 +385,54 @@ def _entry_record(
     record["register"] = register if register is not None else dict(_NO_REGISTER)
     if kind is RESOURCE:
         record["data_item_count"] = len(values.get(SCS.dataItem, []))
+    if kind is STANDARD:
+        status = record["status"]["code"] if record["status"] else None
+        record["in_force"] = in_force(status, record["register"]["status"])
     return record
+
+
+# Every replacement link between editions, either way round ($OBJECTS, when given, holds
+# the IRIs the links must point at, written by iri_text).
+_REPLACEMENT_LINKS = f"""
+SELECT ?s ?p ?o WHERE {{ GRAPH <{GRAPH_CURRENT}> {{
+  $OBJECTS VALUES ?p {{ <{DCTERMS.replaces}> <{DCTERMS.isReplacedBy}> }} ?s ?p ?o }} }}"""
+_INVERSE = {DCTERMS.replaces: DCTERMS.isReplacedBy, DCTERMS.isReplacedBy: DCTERMS.replaces}
+
+
+def _inverse_links(
+    store: Store, objects: Iterable[str] | None = None, batch: int = 500
+) -> dict[str, dict[URIRef, list[Node]]]:
+    """What the replacement links pointing at each edition say of it, as its own
+    triples would: a newer edition's dct:replaces makes it the older one's successor
+    (dct:isReplacedBy) and the other way round, so either link, stated on either
+    edition, shows on both. All of them, or those pointing at `objects`."""
+    texts: list[str]
+    if objects is None:
+        texts = [""]
+    else:
+        ordered = sorted(set(objects))
+        texts = [
+            "VALUES ?o { " + " ".join(iri_text(o) for o in ordered[i : i + batch]) + " }"
+            for i in range(0, len(ordered), batch)
+        ]
+    found: dict[str, dict[URIRef, list[Node]]] = defaultdict(lambda: defaultdict(list))
+    for text in texts:
+        for row in store.select(_REPLACEMENT_LINKS.replace("$OBJECTS", text)):
+            if isinstance(row["s"], URIRef):
+                found[str(row["o"])][_INVERSE[URIRef(str(row["p"]))]].append(row["s"])
+    return found
+
+
+def _with_links(
+    values: dict[URIRef, list[Node]], links: dict[URIRef, list[Node]] | None
+) -> dict[URIRef, list[Node]]:
+    """`values` with the links pointing at the subject added, each value once."""
+    if not links:
+        return values
+    merged = dict(values)
+    for prop, subjects in links.items():
+        merged[prop] = list(dict.fromkeys([*values.get(prop, []), *subjects]))
+    return merged
 
 
 def reference_keys(kind: Kind) -> list[str]:
@@ -443,7 +491,11 @@ def build_records(
     if subjects is None:
         return _build_all(store, concepts, shared)
     ordered = sorted(set(subjects))
-    values = {subject: _current_values(store, subject) for subject in ordered}
+    links = _inverse_links(store, ordered)
+    values = {
+        subject: _with_links(_current_values(store, subject), links.get(subject))
+        for subject in ordered
+    }
     kinds_of = {
         subject: [kind for kind in KINDS.values() if kind.cls in subject_values.get(RDF.type, [])]
         for subject, subject_values in values.items()
@@ -494,10 +546,12 @@ def _build_all(
     names: dict[str, dict[str, Any]] = {}
     records: dict[str, list[dict[str, Any]]] = {}
     item_nodes: dict[str, list[Node]] = {}
+    links = _inverse_links(store)
     for name, kind in KINDS.items():
         register = load_register(store, kind)
         listed = []
-        for subject, values in _entries_of(store, kind):
+        for subject, own in _entries_of(store, kind):
+            values = _with_links(own, links.get(subject)) if kind is STANDARD else own
             names[subject] = _entry_name(subject, values, kind)
             # References stay {"iri": ...} until every entry's name is known (below).
             listed.append(

@@ -26,7 +26,8 @@ from rdflib.term import Node
 from registry.errors import ConflictError, ForbiddenError, InputError, NotFoundError
 from registry.identifiers import IRI_SCHEMES, lookup_spellings
 from registry.inputs.load import Reading
-from registry.namespaces import GRAPH_CURRENT, GRAPH_REGISTRY, REGSTATUS, SCS
+from registry.lifecycle import IMPLIED_STANDARD_STATUS
+from registry.namespaces import GRAPH_CURRENT, GRAPH_REGISTRY, REGSTATUS, SCS, STDSTATUS
 from registry.store import Store, WriteBatch
 from registry.validation.reports import report_graph
 from registry.validation.validator import Progress, ValidationReport, Validator
@@ -669,6 +670,10 @@ def change_status(
     change = URIRef(f"{base_iri}status-change/{uuid.uuid4()}")
     batch = WriteBatch()
     content = store.read_graph(version_iri(item, state.version))
+    sha = state.content_sha256
+    if state.kind == "standard" and status in IMPLIED_STANDARD_STATUS:
+        _record_the_end(content, URIRef(item), status, successor)
+        sha = content_sha256(content)
     number = state.version + 1
     _new_version(
         batch,
@@ -677,7 +682,7 @@ def change_status(
         state.kind,
         number,
         content,
-        state.content_sha256,
+        sha,
         status,
         change,
         now,
@@ -699,6 +704,16 @@ def change_status(
     batch.add_triples(GRAPH_REGISTRY, activity)
     store.write(batch)
     return EntryChange(item, state.kind, number, status)
+
+
+def _record_the_end(content: Graph, standard: URIRef, status: str, successor: str | None) -> None:
+    """Write into a standard's new version the own status its register `status`
+    implies (registry.lifecycle), and its successor: the one place the two statuses
+    are made to agree, so that no reader has to."""
+    content.remove((standard, SCS.standardStatus, None))
+    content.add((standard, SCS.standardStatus, STDSTATUS[IMPLIED_STANDARD_STATUS[status]]))
+    if successor:
+        content.add((standard, DCTERMS.isReplacedBy, URIRef(successor)))
 
 
 @dataclass

@@ -148,7 +148,15 @@ def read_facts(store: Store) -> Facts:
         attrs = nodes.get(str(row["s"]))
         if attrs is not None:
             attrs["register_status"] = _local(row["status"])
-    facts.links.sort()  # a deterministic graph whatever order the store answers in
+    # A replacement link counts on both editions (docs/registration.md, Lifecycle): a
+    # registered edition's record holds each link pointing at it, the other way round.
+    inverse = {"replaces": "isReplacedBy", "isReplacedBy": "replaces"}
+    facts.links.extend(
+        (o, inverse[kind], s)
+        for s, kind, o in list(facts.links)
+        if kind in inverse and nodes.get(o, {}).get("registered")
+    )
+    facts.links = sorted(set(facts.links))  # deterministic whatever order the store answers in
     return facts
 
 

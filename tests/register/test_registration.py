@@ -11,7 +11,7 @@ from rdflib.namespace import DCTERMS
 
 from registry.errors import ConflictError, ForbiddenError, InputError
 from registry.inputs.document import Document
-from registry.namespaces import GRAPH_CURRENT, GRAPH_REGISTRY, SCS
+from registry.namespaces import GRAPH_CURRENT, GRAPH_REGISTRY, SCS, STDSTATUS
 from registry.register.submission import REGISTRAR, Principal, version_iri
 from registry.validation.validator import ENGINE_VERSION, FAST_ENGINE_VERSION
 from tests import documents
@@ -123,8 +123,16 @@ def test_status_transitions(registry) -> None:
         registry.change_status(old, "valid", REGISTRAR)  # retired is final
     history = registry.history(old)
     assert [v.status for v in history] == ["valid", "superseded", "retired"]
-    # Retiring deletes nothing: the content is still current and every version readable.
-    assert isomorphic(registry.show(old, 1), registry.show(old))
+    # Retiring deletes nothing: every version is readable, and the current content is
+    # the first version's with only the end the register decided written into it
+    # (registry/lifecycle.py): abolished, and the successor superseding named.
+    first, now = registry.show(old, 1), registry.show(old)
+    item, new_iri = URIRef(registry.resolve(old)), URIRef(registry.resolve(new))
+    assert set(first - now) == {(item, SCS.standardStatus, STDSTATUS.current)}
+    assert set(now - first) == {
+        (item, SCS.standardStatus, STDSTATUS.abolished),
+        (item, DCTERMS.isReplacedBy, new_iri),
+    }
 
 
 def test_provenance_is_recorded(registry) -> None:
