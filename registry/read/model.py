@@ -55,6 +55,7 @@ from registry.read.queries import (
     category_node,
     category_tree_of,
     code_filter,
+    data_items_in_batches,
     edition_in_force,
     load_concepts,
     reference_keys,
@@ -327,6 +328,13 @@ class ReadModel:
                     ),
                 )
                 _insert(db, built.records, built.data_items, first=1)
+                resources = [r["iri"] for r in built.records["resource"]]
+                del built  # every record is in the file: let the batches use the memory
+                for items in data_items_in_batches(store, resources, concepts):
+                    db.executemany(
+                        "UPDATE entries SET data_items = ? WHERE iri = ? AND kind = 'resource'",
+                        ((_json(listed), iri) for iri, listed in items.items()),
+                    )
                 # The log of rewrites starts here: what changed before is unknown.
                 _set_meta(db, generation=str(generation), rewrites_since=str(generation))
             return generation
@@ -829,7 +837,10 @@ def _insert(
                     publisher.get("id") if publisher else None,
                     publisher["iri"] if publisher else None,
                     _json(record),
-                    _json(data_items[record["iri"]]) if name == "resource" else None,
+                    # A rebuild gives the resources their items afterwards, in batches.
+                    _json(data_items[record["iri"]])
+                    if name == "resource" and record["iri"] in data_items
+                    else None,
                     "\n".join(search_texts(record)),
                 )
             )
