@@ -133,6 +133,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "history": {"zh": "版本历史", "en": "Version history"},
     "time": {"zh": "时间", "en": "Time"},
     "activity": {"zh": "活动", "en": "Activity"},
+    "change_note": {"zh": "说明", "en": "Note"},
+    "transfer_from_to": {"zh": "归属转移", "en": "Transfer"},
     "digest": {"zh": "内容摘要", "en": "Content digest"},
     "publisher": {"zh": "提供方", "en": "Provider"},
     "description": {"zh": "摘要", "en": "Abstract"},

@@ -265,6 +265,20 @@ class Registry:
             self._wrote()
             return change
 
+    def transfer(
+        self, ident: str, department: str, principal: Principal, reason: str
+    ) -> EntryChange:
+        """Give the entry `ident` to `department` (its credit code or IRI): a registrar's
+        transfer, with a reason (registration.transfer_owner)."""
+        item = resolve_any(self.store, ident, undated=False)
+        owner = resolve_any(self.store, department, undated=False)
+        with self.write_lock, self.store.exclusive():
+            change = registration.transfer_owner(
+                self.store, item, owner, principal, self.settings.base_iri, reason
+            )
+            self._wrote()
+            return change
+
     def history(self, ident: str) -> list[VersionInfo]:
         return registration.history(self.store, self.resolve(ident))
 

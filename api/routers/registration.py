@@ -176,6 +176,32 @@ class StatusChange(BaseModel):
     reason: str | None = Field(None, max_length=2000, description="Why, for the record.")
 
 
+class OwnerChange(BaseModel):
+    department: str = Field(
+        max_length=500, description="The new owner: a department's credit code or IRI."
+    )
+    reason: str = Field(min_length=1, max_length=2000, description="Why, for the record.")
+
+
+@router.post(
+    "/items/{id:path}/owner",
+    summary="Transfer an entry to another department (registrar)",
+    responses=error_responses(400, 401, 403, 404, 409, 413, 422, 429, 500, 503),
+)
+def transfer_owner(
+    id: Annotated[str, Path(max_length=500, description="Any name of the entry, URL-encoded.")],
+    change: OwnerChange,
+    registry: RegistryDep,
+    principal: RegistrarDep,
+) -> dict[str, Any]:
+    """Give a resource, interface or catalogue to another department, with a reason. A
+    new version holds the new owner; its history names the transfer, the former and
+    new owner and the reason (docs/registration.md). A submission never changes an
+    entry's owner."""
+    entry = registry.transfer(id, change.department, principal, change.reason)
+    return {"item": entry.item, "kind": entry.kind, "version": entry.version}
+
+
 @router.post(
     "/items/{id:path}/status",
     summary="Change a register status (registrar)",

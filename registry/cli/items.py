@@ -116,6 +116,22 @@ def status(
 
 @click.command()
 @click.argument("ident", metavar="ID")
+@click.argument("department", metavar="DEPARTMENT")
+@click.option("--reason", required=True, help="Why the entry changes owner; kept in provenance.")
+@store_option
+def transfer(ident: str, department: str, reason: str, store: str | None) -> None:
+    """Give the entry ID (a resource, interface or catalogue) to DEPARTMENT (its credit
+    code or IRI), as a registrar: a new version, the transfer and its reason recorded."""
+    try:
+        with open_registry(store) as registry:
+            change = registry.transfer(ident, department, REGISTRAR, reason)
+    except RegistryError as error:
+        fail(error)
+    click.echo(f"{change.item} belongs to {department} now (version {change.version})")
+
+
+@click.command()
+@click.argument("ident", metavar="ID")
 @json_option
 @store_option
 def history(ident: str, as_json: bool, store: str | None) -> None:
@@ -138,6 +154,10 @@ def history(ident: str, as_json: bool, store: str | None) -> None:
     click.echo(item)
     for v in versions:
         click.echo(f"  {v.number:>3}  {v.status:<10}  {v.time}  {v.activity}")
+        if v.change == "transfer":
+            click.echo(f"       transfer: {', '.join(v.former_owner) or '-'} -> {v.new_owner}")
+        if v.reason:
+            click.echo(f"       reason: {v.reason}")
 
 
 @click.command()
@@ -300,4 +320,4 @@ def read_model_rebuild(store: str | None) -> None:
     click.echo(f"read model {path} rebuilt at store generation {generation}: {listed}")
 
 
-COMMANDS = (register, status, history, show, export_, import_, rebase, check, read_model)
+COMMANDS = (register, status, transfer, history, show, export_, import_, rebase, check, read_model)

@@ -341,14 +341,17 @@ def check_ownership(
     submitter creates entries for its own department only (the entry's own
     dct:publisher) and changes only entries its department owns now, as the register
     says (the publisher of the entry's current version), not as the upload says;
-    registrars and admins write anything. Refused whole (403), every entry named with
-    its owner, before anything is validated or written."""
-    if principal.role in ("registrar", "admin"):
-        return
+    registrars and admins write any entry but change no entry's owner (409: that is
+    a transfer). Refused whole, every entry named with its owner, before anything is
+    validated or written."""
     publisher = URIRef(str(DCTERMS.publisher))
     owners = current_owners(
         store, [str(e) for e, (k, _t) in entries.items() if k in DEPARTMENT_OWNED]
     )
+    if principal.role in ("registrar", "admin"):
+        # A submitter moving an entry is refused below (403), as any foreign entry.
+        _check_owner_unchanged(entries, owners)
+        return
     foreign = []
     for entry, (kind, triples) in entries.items():
         if kind not in DEPARTMENT_OWNED:
@@ -379,6 +382,30 @@ def check_ownership(
             + ", ".join(f["entry"] for f in foreign[:5])
             + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else ""),
             {"department": str(principal.department), "entries": foreign},
+        )
+
+
+def _check_owner_unchanged(
+    entries: dict[URIRef, tuple[str, list[Triple]]], owners: dict[str, set[str]]
+) -> None:
+    """An entry changes owner by a transfer only (`transfer_owner`: a registrar, with a
+    reason, in provenance), never as a side effect of a submission, whoever sends it:
+    a registered entry whose upload names another provider is refused (409)."""
+    moved = []
+    for entry, (_kind, triples) in entries.items():
+        owner = owners.get(str(entry))
+        if owner is None:
+            continue
+        named = {str(o) for s, p, o in triples if s == entry and p == DCTERMS.publisher}
+        if named and named != owner:
+            moved.append({"entry": str(entry), "owner": sorted(owner), "provider": sorted(named)})
+    if moved:
+        raise ConflictError(
+            "a submission cannot change an entry's owner; a registrar transfers it with a "
+            "reason (提交不能更改条目的所属部门，须由登记员办理归属转移): "
+            + ", ".join(m["entry"] for m in moved[:5])
+            + (f" and {len(moved) - 5} more" if len(moved) > 5 else ""),
+            {"entries": moved, "transfer": "POST /api/v1/items/{id}/owner, screg transfer"},
         )
 
 
@@ -706,6 +733,87 @@ def change_status(
     return EntryChange(item, state.kind, number, status)
 
 
+def transfer_owner(
+    store: Store,
+    item: str,
+    department: str,
+    principal: Principal,
+    base_iri: str,
+    reason: str,
+) -> EntryChange:
+    """Give a department-owned entry to `department` (a registered department's IRI).
+    Only a registrar or admin transfers, always with a reason; a new version holds the
+    new owner as the entry's dct:publisher, with the same register status, and the
+    activity (scs:OwnershipTransfer) records who, when, from and to whom, and why. The
+    one way an entry changes owner: a submission that would do it is refused."""
+    if principal.role not in ("registrar", "admin"):
+        raise ForbiddenError("only a registrar transfers an entry (只有登记员可以转移条目归属)")
+    if not reason or not reason.strip():
+        raise InputError("a transfer needs a reason (转移归属须说明理由)")
+    state = item_state(store, item)
+    if state is None:
+        raise NotFoundError(f"no register item {item} (未找到该条目)", {"id": item})
+    if state.kind not in DEPARTMENT_OWNED:
+        raise InputError(
+            f"a {state.kind} belongs to no department (该类条目不属于任何部门)",
+            {"kind": state.kind, "transferable": sorted(DEPARTMENT_OWNED)},
+        )
+    if state.status in CLOSED_STATUSES:
+        raise ConflictError(
+            f"a {state.status} entry cannot change owner (已关闭的条目不能转移归属)",
+            {"status": state.status},
+        )
+    target = item_state(store, department)
+    if target is None or target.kind != "department":
+        raise InputError(
+            f"{department} is no registered department (新所属部门未登记)",
+            {"department": department},
+        )
+    entry, owner = URIRef(item), URIRef(department)
+    content = store.read_graph(version_iri(item, state.version))
+    former = sorted(set(content.objects(entry, DCTERMS.publisher)), key=str)
+    if former == [owner]:
+        raise ConflictError(
+            f"{item} is owned by {department} already (该条目已属于该部门)", {"owner": department}
+        )
+    content.remove((entry, DCTERMS.publisher, None))
+    content.add((entry, DCTERMS.publisher, owner))
+    now = _now()
+    activity = URIRef(f"{base_iri}transfer/{uuid.uuid4()}")
+    number = state.version + 1
+    batch = WriteBatch()
+    _new_version(
+        batch,
+        store,
+        item,
+        state.kind,
+        number,
+        content,
+        content_sha256(content),
+        state.status,
+        activity,
+        now,
+        state,
+    )
+    batch.add_triples(
+        GRAPH_REGISTRY,
+        [
+            (activity, RDF.type, SCS.OwnershipTransfer),
+            (activity, RDF.type, PROV.Activity),
+            (activity, PROV.wasAssociatedWith, principal.agent),
+            *_via_token(activity, principal),
+            (activity, PROV.startedAtTime, now),
+            (activity, PROV.used, URIRef(version_iri(item, state.version))),
+            (activity, PROV.generated, URIRef(version_iri(item, number))),
+            *((activity, SCS.formerOwner, o) for o in former),
+            (activity, SCS.newOwner, owner),
+            (activity, SCS.reason, Literal(reason.strip())),
+        ],
+    )
+    store.write(batch)
+    return EntryChange(item, state.kind, number, state.status)
+
+
 def _record_the_end(content: Graph, standard: URIRef, status: str, successor: str | None) -> None:
     """Write into a standard's new version the own status its register `status`
     implies (registry.lifecycle), and its successor: the one place the two statuses
@@ -716,6 +824,14 @@ def _record_the_end(content: Graph, standard: URIRef, status: str, successor: st
         content.add((standard, DCTERMS.isReplacedBy, URIRef(successor)))
 
 
+# What made a version, by the class of its activity.
+_ACTIVITY_KINDS = {
+    str(SCS.Submission): "submission",
+    str(SCS.StatusChange): "status-change",
+    str(SCS.OwnershipTransfer): "transfer",
+}
+
+
 @dataclass
 class VersionInfo:
     number: int
@@ -723,32 +839,55 @@ class VersionInfo:
     time: str
     activity: str
     content_sha256: str
+    # submission, status-change or transfer; the reason a registrar gave; for a
+    # transfer, the department(s) it was taken from and the one it was given to.
+    change: str | None = None
+    reason: str | None = None
+    former_owner: list[str] = field(default_factory=list)
+    new_owner: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return self.__dict__.copy()
+        return {**self.__dict__, "former_owner": list(self.former_owner)}
 
 
 def history(store: Store, item: str) -> list[VersionInfo]:
     rows = store.select(
-        f"""SELECT ?n ?status ?time ?act ?sha WHERE {{ GRAPH <{GRAPH_REGISTRY}> {{
+        f"""SELECT ?n ?status ?time ?act ?sha ?type ?reason ?from ?to WHERE {{
+            GRAPH <{GRAPH_REGISTRY}> {{
             ?v <{SCS.versionOf}> ?item ; <{SCS.versionNumber}> ?n ;
                <{SCS.registerStatus}> ?status ; <{PROV.generatedAtTime}> ?time ;
-               <{PROV.wasGeneratedBy}> ?act ; <{SCS.contentSha256}> ?sha . }} }}""",
+               <{PROV.wasGeneratedBy}> ?act ; <{SCS.contentSha256}> ?sha .
+            OPTIONAL {{ ?act a ?type
+              FILTER(?type IN (<{SCS.Submission}>, <{SCS.StatusChange}>,
+                               <{SCS.OwnershipTransfer}>)) }}
+            OPTIONAL {{ ?act <{SCS.reason}> ?reason }}
+            OPTIONAL {{ ?act <{SCS.formerOwner}> ?from }}
+            OPTIONAL {{ ?act <{SCS.newOwner}> ?to }} }} }}""",
         {"item": URIRef(item)},
     )
     if not rows:
         raise NotFoundError(f"no register item {item}")
-    versions = [
-        VersionInfo(
-            int(r["n"]),
-            str(r["status"]).rsplit("/", 1)[-1],
-            str(r["time"]),
-            str(r["act"]),
-            str(r["sha"]),
-        )
-        for r in rows
-    ]
-    return sorted(versions, key=lambda v: v.number)
+    versions: dict[int, VersionInfo] = {}
+    for r in rows:
+        number = int(r["n"])
+        version = versions.get(number)
+        if version is None:
+            version = versions[number] = VersionInfo(
+                number,
+                str(r["status"]).rsplit("/", 1)[-1],
+                str(r["time"]),
+                str(r["act"]),
+                str(r["sha"]),
+            )
+        if r.get("type") is not None:
+            version.change = _ACTIVITY_KINDS.get(str(r["type"]))
+        if r.get("reason") is not None:
+            version.reason = str(r["reason"])
+        if r.get("from") is not None and str(r["from"]) not in version.former_owner:
+            version.former_owner = sorted([*version.former_owner, str(r["from"])])
+        if r.get("to") is not None:
+            version.new_owner = str(r["to"])
+    return [versions[n] for n in sorted(versions)]
 
 
 def read_version(store: Store, item: str, number: int | None = None) -> Graph:

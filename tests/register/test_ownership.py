@@ -17,7 +17,7 @@ from rdflib.namespace import DCTERMS
 from api import create_app
 from registry.cli import main
 from registry.config import Settings
-from registry.errors import ForbiddenError
+from registry.errors import ConflictError, ForbiddenError
 from registry.inputs.document import Document
 from registry.register.submission import Principal
 from registry.register.tokens import create_token
@@ -76,14 +76,20 @@ def test_a_submitter_cannot_take_another_departments_entry(registry: Registry, w
     assert owner_of(store) == {f"{BASE}department/{OWNER}"}
 
 
-def test_the_owner_and_a_registrar_may_change_it(registry: Registry) -> None:
+def test_the_owner_may_change_it_and_a_registrar_may_not_move_it(registry: Registry) -> None:
     owner = Principal("submitter", URIRef(f"{BASE}department/{OWNER}"), "owner")
     graph: Graph = registry.show(RESOURCE)
     own = Document("own.ttl", graph.serialize(format="turtle").encode())
     assert registry.submit([own], owner).accepted
+    # A registrar writes any entry, but moving it to another department is a transfer
+    # (tests/register/test_transfer.py), never a side effect of a submission.
     registrar = Principal("registrar", None, "registrar")
-    assert registry.submit([documents(registry)["turtle"]], registrar).accepted
-    assert owner_of(registry.store) == {f"{BASE}department/{ATTACKER}"}
+    generation = registry.store.generation()
+    with pytest.raises(ConflictError) as refused:
+        registry.submit([documents(registry)["turtle"]], registrar)
+    assert refused.value.details["entries"][0]["owner"] == [f"{BASE}department/{OWNER}"]
+    assert registry.store.generation() == generation
+    assert owner_of(registry.store) == {f"{BASE}department/{OWNER}"}
 
 
 def test_over_http_the_takeover_is_403_and_nothing_is_written(
