@@ -59,6 +59,7 @@ def create_app(
     from api.caching import HttpCachingMiddleware
     from api.limits import BodyLimitMiddleware
     from api.pages import browse, forms, home, render
+    from api.pages import reviews as review_pages
     from api.ratelimit import FailedAuthLimiter
     from api.routers import (
         catalogue,
@@ -66,6 +67,7 @@ def create_app(
         graphs,
         openapi_import,
         registration,
+        reviews,
         sparql,
         tokens,
     )
@@ -120,6 +122,7 @@ def create_app(
     app.add_middleware(HttpCachingMiddleware, state=app.state)
     app.include_router(catalogue.router)
     app.include_router(registration.router)
+    app.include_router(reviews.router)
     app.include_router(tokens.router)
     app.include_router(openapi_import.router)
     app.include_router(graphs.router)
@@ -129,5 +132,6 @@ def create_app(
     app.include_router(render.router)
     app.include_router(browse.router)
     app.include_router(forms.router)
+    app.include_router(review_pages.router)
     app.mount("/static", StaticFiles(directory=render.STATIC_DIR), name="static")
     return app

@@ -104,6 +104,17 @@ class Settings(BaseSettings):
         description="Most entries in a dependency graph drawn by GET /api/v1/graph; a larger one "
         "is refused (400 graph_too_large): narrow it with depth, or page /api/v1/impact.",
     )
+    review_required: bool = Field(
+        False,
+        description="Keep every submitter's conforming submission as `submitted` until a "
+        "registrar accepts or rejects it (docs/registration.md, Review); registrars' own "
+        "submissions are not reviewed.",
+    )
+    review_departments: list[str] = Field(
+        default_factory=list,
+        description="Credit codes of the departments whose submissions are reviewed even "
+        "with `review_required` off (a JSON list).",
+    )
     token_lifetime_days: int = Field(
         365,
         ge=1,

@@ -20,12 +20,15 @@ from rdflib import Graph
 from registry.config import Settings
 from registry.graphs.build import GraphCache
 from registry.graphs.coverage import coverage_report
+from registry.identifiers import IRI_SCHEMES
 from registry.inputs.document import Document, StoreLookup
 from registry.inputs.load import Reading, read_documents
 from registry.read.model import ReadModel
 from registry.read.queries import resolve_any
+from registry.register import review as reviews
 from registry.register import submission as registration
 from registry.register.base_iri import BaseMismatchError, check_base
+from registry.register.review import needs_review
 from registry.register.seed import is_empty, seed_store
 from registry.register.submission import EntryChange, Principal, SubmissionResult, VersionInfo
 from registry.store import Store, backend_kind, open_store
@@ -234,6 +237,9 @@ class Registry:
                 self.settings.base_iri,
                 self.settings.report_max_results,
                 progress,
+                review=needs_review(
+                    principal, self.settings.review_required, self.settings.review_departments
+                ),
             )
             if result.submission is not None:
                 self._wrote()
@@ -275,6 +281,27 @@ class Registry:
         with self.write_lock, self.store.exclusive():
             change = registration.transfer_owner(
                 self.store, item, owner, principal, self.settings.base_iri, reason
+            )
+            self._wrote()
+            return change
+
+    def review_item(self, ident: str) -> str:
+        """The item `ident` names for a review: an IRI as it is (a new entry waiting for
+        review is in no list yet), else any name of a registered entry."""
+        ident = ident.strip()
+        if ident.startswith(IRI_SCHEMES):
+            return ident
+        return resolve_any(self.store, ident, undated=False)
+
+    def review(
+        self, ident: str, accept: bool, principal: Principal, reason: str | None = None
+    ) -> EntryChange:
+        """Accept or reject the version of `ident` (`review_item`) waiting for review
+        (review.decide)."""
+        item = self.review_item(ident)
+        with self.write_lock, self.store.exclusive():
+            change = reviews.decide(
+                self.store, item, accept, principal, self.settings.base_iri, reason
             )
             self._wrote()
             return change

@@ -60,8 +60,10 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     "superseded": frozenset({"retired"}),
     "retired": frozenset(),
 }
-# A conforming submission is accepted on validation: its entries become valid.
+# A conforming submission is accepted on validation: its entries become valid; under
+# review (registry.register.review) they are submitted until a registrar decides.
 ACCEPTED_STATUS = "valid"
+REVIEW_STATUS = "submitted"
 CLOSED_STATUSES = {"superseded", "retired"}
 
 
@@ -85,7 +87,7 @@ class Principal:
 REGISTRAR = Principal(role="registrar", name="registry")
 
 
-def _via_token(activity: URIRef, principal: Principal) -> list[tuple[URIRef, URIRef, URIRef]]:
+def via_token(activity: URIRef, principal: Principal) -> list[tuple[URIRef, URIRef, URIRef]]:
     """The audit triple naming the token a write was made with (none from the CLI)."""
     return [(activity, SCS.viaToken, principal.token)] if principal.token is not None else []
 
@@ -110,10 +112,22 @@ class SubmissionResult:
     def accepted(self) -> bool:
         return self.report.conforms
 
+    @property
+    def outcome(self) -> str:
+        """rejected, submitted (waiting for review), accepted or unchanged, as the
+        submission's provenance records it (scs:outcome)."""
+        if not self.accepted:
+            return "rejected"
+        outcomes = {c.outcome for c in self.changes}
+        if REVIEW_STATUS in outcomes:
+            return REVIEW_STATUS
+        return "accepted" if outcomes - {"unchanged"} else "unchanged"
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "submission": self.submission,
             "accepted": self.accepted,
+            "outcome": self.outcome,
             "generation": self.generation,
             "entries": [c.__dict__ for c in self.changes],
             "ignored_subjects": self.ignored_subjects,
@@ -121,7 +135,7 @@ class SubmissionResult:
         }
 
 
-def _now() -> Literal:
+def now_literal() -> Literal:
     return Literal(datetime.now(UTC).isoformat(timespec="microseconds"), datatype=XSD.dateTime)
 
 
@@ -439,9 +453,12 @@ def submit(
     base_iri: str,
     report_max_results: int = 1000,
     progress: Progress | None = None,
+    review: bool = False,
 ) -> SubmissionResult:
     """Register a submission read by registry.inputs.load.read_documents, whatever its
-    format: the one path (docs/registration.md, "A submission").
+    format: the one path (docs/registration.md, "A submission"). With `review`, the
+    changed entries wait for a registrar's decision (registry.register.review) as
+    `submitted` versions, and reads keep showing their accepted versions.
 
     1. split the triples into entries, each with its own triples;
     2. the ownership rule on every entry (check_ownership);
@@ -497,6 +514,7 @@ def submit(
         base_iri,
         report_max_results,
         ignored,
+        review,
     )
 
 
@@ -512,15 +530,26 @@ def _write_submission(
     base_iri: str,
     report_max_results: int,
     ignored: list[str],
+    review: bool = False,
 ) -> SubmissionResult:
     """Write a conforming submission in one batch (one transaction): a new version of
     each entry whose content hash differs from its current version's (`contents` needs
-    to hold only those), the submission's provenance and its report."""
-    now = _now()
+    to hold only those), the submission's provenance and its report. With `review`,
+    each new version is pending (`_pending_version`), not current."""
+    now = now_literal()
     submission = URIRef(f"{base_iri}submission/{uuid.uuid4()}")
     batch = WriteBatch()
     changes: list[EntryChange] = []
     closed = []
+    if review:
+        waiting = pending_versions(store, [str(e) for e in kinds])
+        if waiting:
+            raise ConflictError(
+                "entries already wait for a registrar's review (条目已在等待审核): "
+                + ", ".join(sorted(waiting)[:5]),
+                {"entries": [{"entry": e, "version": v} for e, v in sorted(waiting.items())]},
+            )
+        numbers = last_version_numbers(store, [str(e) for e in kinds])
     # by the IRI's text: what rdflib's ordering of URIRefs gives, without its __lt__
     for entry, kind in sorted(kinds.items(), key=lambda pair: str(pair[0])):
         sha = hashes[entry]
@@ -530,6 +559,14 @@ def _write_submission(
             continue
         if state is not None and state.status in CLOSED_STATUSES:
             closed.append({"entry": str(entry), "status": state.status})
+            continue
+        if review:
+            # After the last version, rejected ones included: numbers are never reused.
+            number = numbers.get(str(entry), 0) + 1
+            _pending_version(
+                batch, str(entry), kind, number, contents[entry], sha, submission, now, state
+            )
+            changes.append(EntryChange(str(entry), kind, number, REVIEW_STATUS))
             continue
         number = 1 if state is None else state.version + 1
         _new_version(
@@ -552,15 +589,18 @@ def _write_submission(
             "(已被取代或已撤销的条目不能修改)",
             {"entries": closed},
         )
-    outcome = "accepted" if any(c.outcome != "unchanged" for c in changes) else "unchanged"
+    if review and any(c.outcome == REVIEW_STATUS for c in changes):
+        outcome = REVIEW_STATUS
+    else:
+        outcome = "accepted" if any(c.outcome != "unchanged" for c in changes) else "unchanged"
     report_iri = f"{submission}/report"
     registry = [
         (submission, RDF.type, SCS.Submission),
         (submission, RDF.type, PROV.Activity),
         (submission, PROV.wasAssociatedWith, principal.agent),
-        *_via_token(submission, principal),
+        *via_token(submission, principal),
         (submission, PROV.startedAtTime, now),
-        (submission, PROV.endedAtTime, _now()),
+        (submission, PROV.endedAtTime, now_literal()),
         (submission, SCS.sourceSha256, Literal(source_sha256)),
         (submission, SCS.shapesSha256, Literal(report.shapes_sha256)),
         (submission, SCS.engineVersion, Literal(report.engine)),
@@ -664,6 +704,71 @@ def _new_version(
     batch.add_triples(GRAPH_CURRENT, content)
 
 
+def _pending_version(
+    batch: WriteBatch,
+    item: str,
+    kind: str,
+    number: int,
+    content: Iterable[Triple],
+    sha: str,
+    activity: URIRef,
+    when: Literal,
+    current: ItemState | None,
+) -> None:
+    """Add to `batch` version `number` of `item`, submitted for review: kept with its
+    provenance and named by the item's scs:pendingVersion, but not current (the
+    current graph and the item's current version and status do not change)."""
+    item_ref, version = URIRef(item), URIRef(version_iri(item, number))
+    batch.add_triples(str(version), content)
+    registry = [
+        (version, RDF.type, SCS.ItemVersion),
+        (version, RDF.type, PROV.Entity),
+        (version, SCS.versionOf, item_ref),
+        (version, SCS.versionNumber, Literal(number)),
+        (version, SCS.contentSha256, Literal(sha)),
+        (version, SCS.registerStatus, REGSTATUS[REVIEW_STATUS]),
+        (version, PROV.generatedAtTime, when),
+        (version, PROV.wasGeneratedBy, activity),
+        (item_ref, SCS.pendingVersion, version),
+    ]
+    if current is None:
+        registry += [
+            (item_ref, RDF.type, SCS.RegisterItem),
+            (item_ref, SCS.itemKind, Literal(kind)),
+        ]
+    else:
+        registry.append((version, PROV.wasRevisionOf, URIRef(version_iri(item, current.version))))
+    batch.add_triples(GRAPH_REGISTRY, registry)
+
+
+def pending_versions(store: Store, items: list[str], batch: int = 500) -> dict[str, int]:
+    """The number of the version waiting for review of each of `items` that has one."""
+    found: dict[str, int] = {}
+    for start in range(0, len(items), batch):
+        values = " ".join(URIRef(i).n3() for i in items[start : start + batch])
+        rows = store.select(
+            f"SELECT ?item ?n WHERE {{ GRAPH <{GRAPH_REGISTRY}> {{ VALUES ?item {{ {values} }} "
+            f"?item <{SCS.pendingVersion}> ?v . ?v <{SCS.versionNumber}> ?n }} }}"
+        )
+        found.update((str(r["item"]), int(r["n"])) for r in rows)
+    return found
+
+
+def last_version_numbers(store: Store, items: list[str], batch: int = 500) -> dict[str, int]:
+    """The highest version number of each of `items` that has versions (current,
+    pending, rejected or past)."""
+    found: dict[str, int] = {}
+    for start in range(0, len(items), batch):
+        values = " ".join(URIRef(i).n3() for i in items[start : start + batch])
+        rows = store.select(
+            f"SELECT ?item (MAX(?n) AS ?last) WHERE {{ GRAPH <{GRAPH_REGISTRY}> {{ "
+            f"VALUES ?item {{ {values} }} ?v <{SCS.versionOf}> ?item ; "
+            f"<{SCS.versionNumber}> ?n }} }} GROUP BY ?item"
+        )
+        found.update((str(r["item"]), int(r["last"])) for r in rows)
+    return found
+
+
 def change_status(
     store: Store,
     item: str,
@@ -693,7 +798,7 @@ def change_status(
             raise InputError(f"the successor {successor} is not another register item")
     elif successor:
         raise InputError("a successor is given only when the status becomes superseded")
-    now = _now()
+    now = now_literal()
     change = URIRef(f"{base_iri}status-change/{uuid.uuid4()}")
     batch = WriteBatch()
     content = store.read_graph(version_iri(item, state.version))
@@ -719,7 +824,7 @@ def change_status(
         (change, RDF.type, SCS.StatusChange),
         (change, RDF.type, PROV.Activity),
         (change, PROV.wasAssociatedWith, principal.agent),
-        *_via_token(change, principal),
+        *via_token(change, principal),
         (change, PROV.startedAtTime, now),
         (change, SCS.registerStatus, REGSTATUS[status]),
         (change, PROV.generated, URIRef(version_iri(item, number))),
@@ -778,7 +883,7 @@ def transfer_owner(
         )
     content.remove((entry, DCTERMS.publisher, None))
     content.add((entry, DCTERMS.publisher, owner))
-    now = _now()
+    now = now_literal()
     activity = URIRef(f"{base_iri}transfer/{uuid.uuid4()}")
     number = state.version + 1
     batch = WriteBatch()
@@ -801,7 +906,7 @@ def transfer_owner(
             (activity, RDF.type, SCS.OwnershipTransfer),
             (activity, RDF.type, PROV.Activity),
             (activity, PROV.wasAssociatedWith, principal.agent),
-            *_via_token(activity, principal),
+            *via_token(activity, principal),
             (activity, PROV.startedAtTime, now),
             (activity, PROV.used, URIRef(version_iri(item, state.version))),
             (activity, PROV.generated, URIRef(version_iri(item, number))),
@@ -909,7 +1014,9 @@ def resolve_item(store: Store, ident: str) -> str:
     spelling, a resource code, an interface code or a credit code."""
     ident = ident.strip()
     if ident.startswith(IRI_SCHEMES):
-        if item_state(store, ident) is None:
+        # Any register item, one never accepted included (a new entry waiting for
+        # review, or rejected): its history is readable by its IRI.
+        if not store.match(GRAPH_REGISTRY, URIRef(ident), SCS.itemKind):
             raise NotFoundError(f"no register item {ident}")
         return ident
     values = " ".join(Literal(c).n3() for c in sorted(lookup_spellings(ident)))

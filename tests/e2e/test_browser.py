@@ -254,3 +254,74 @@ def test_walk_validate_and_register(site: tuple[str, str], browser, tmp_path: Pa
         )
         assert overflow <= 0, (path, overflow)
     _shot(driver, "09-phone-validate")
+
+
+@pytest.fixture(scope="module")
+def reviewed_site(
+    seeded_dump: bytes, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, str, str]]:
+    """(base URL, submitter token, registrar token) of a server with review required."""
+    folder = tmp_path_factory.mktemp("reviewed") / "store"
+    with open_store(str(folder)) as store:
+        store.load_dump(seeded_dump, "nquads")
+    env = {
+        **os.environ,
+        "SCREG_STORE": str(folder),
+        "SCREG_SEED": "false",
+        "SCREG_REVIEW_REQUIRED": "true",
+    }
+    tokens = []
+    for role, department in (("submitter", BUREAU), ("registrar", None)):
+        args = [str(SCREG), "token", "create", "--role", role, "--name", f"{role} 测试员"]
+        if department:
+            args += ["--department", department]
+        made = subprocess.run(args, env=env, capture_output=True, text=True, timeout=60, check=True)
+        tokens.append(made.stdout.strip().splitlines()[0])
+    with running_server(env, ready_path="/") as (base, _process):
+        yield base, tokens[0], tokens[1]
+
+
+def _sign_in(driver, base: str, token: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    driver.delete_all_cookies()
+    driver.get(f"{base}/register")
+    driver.find_element(By.ID, "token").send_keys(token)
+    driver.find_element(By.CSS_SELECTOR, "form.signin button").click()
+    _wait_for(driver, ".who")
+
+
+def test_review_flow(reviewed_site: tuple[str, str, str], browser, tmp_path: Path) -> None:
+    """A department submits a changed catalogue, which waits; the registrar reads what
+    it changes on the review page and accepts it; only then does the page show it."""
+    from selenium.webdriver.common.by import By
+
+    base, submitter, registrar = reviewed_site
+    driver = browser
+    driver.set_window_size(1280, 800)
+    _sign_in(driver, base, submitter)
+    changed = tmp_path / "catalogue-reviewed.ttl"
+    text = (EXAMPLES / "catalogue-valid.ttl").read_text("utf-8")
+    changed.write_text(text.replace('"人口基础信息"@zh', '"人口基础信息（待审）"@zh'), "utf-8")
+    driver.find_element(By.ID, "file").send_keys(str(changed))
+    driver.find_element(By.CSS_SELECTOR, "form.upload button").click()
+    _wait_for(driver, "table.changes")
+    assert len(driver.find_elements(By.CSS_SELECTOR, "td.outcome-submitted")) == 1
+    # Still the accepted version everywhere; the submitter sees its own waiting entry.
+    driver.get(f"{base}/id/resource/101001-000001")
+    assert _h1(driver) == "人口基础信息"
+    driver.get(f"{base}/reviews")
+    assert len(driver.find_elements(By.CSS_SELECTOR, "article.review")) == 1
+    assert not driver.find_elements(By.CSS_SELECTOR, "form.decision")
+    _shot(driver, "10-review-submitter")
+    # The registrar reads the difference and accepts.
+    _sign_in(driver, base, registrar)
+    driver.get(f"{base}/reviews")
+    article = _wait_for(driver, "article.review")
+    assert "人口基础信息（待审）" in article.find_element(By.CSS_SELECTOR, "pre.diff").text
+    _shot(driver, "11-review-registrar")
+    article.find_element(By.CSS_SELECTOR, "button[value=accept]").click()
+    _wait_for(driver, ".verdict")
+    assert not driver.find_elements(By.CSS_SELECTOR, "article.review")
+    driver.get(f"{base}/id/resource/101001-000001")
+    assert _h1(driver) == "人口基础信息（待审）"

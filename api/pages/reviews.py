@@ -1,0 +1,81 @@
+"""The review page (docs/registration.md, Review): a registrar signed in on /register
+sees every submission waiting for review with what it changes, and accepts or rejects
+it; a submitter sees its own department's waiting and rejected submissions, with why.
+The decisions go through Registry.review, as over the API."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from api.deps import RegistryDep
+from api.i18n import Translator, lang_of
+from api.pages.forms import CsrfField, signed_in
+from api.pages.render import csrf_ok, render
+from registry.errors import InputError, RegistryError
+from registry.register import review
+from registry.register.submission import Principal
+from registry.service import Registry
+
+router = APIRouter(include_in_schema=False)
+
+
+def _page(
+    request: Request,
+    registry: Registry,
+    principal: Principal | None,
+    extra: dict[str, Any] | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    done = request.query_params.get("done")
+    context: dict[str, Any] = {"principal": principal, "done": done, **(extra or {})}
+    if principal is not None:
+        store = registry.store
+        registrar = principal.role in ("registrar", "admin")
+        department = None if registrar else str(principal.department)
+        waiting = []
+        for entry in review.pending(store, department):
+            waiting.append(
+                {**entry.as_dict(), "diff": review.difference(store, entry.item, entry.version)}
+            )
+        context.update(
+            registrar=registrar,
+            pending=waiting,
+            rejected=[r.as_dict() for r in review.rejected(store, department)],
+        )
+    return render(request, "reviews.html", context, status=status)
+
+
+@router.get("/reviews", response_class=HTMLResponse)
+def reviews_page(request: Request, registry: RegistryDep) -> HTMLResponse:
+    principal = signed_in(request, registry.store)
+    return _page(request, registry, principal, status=200 if principal else 401)
+
+
+@router.post("/reviews", response_class=HTMLResponse)
+def decide(
+    request: Request,
+    registry: RegistryDep,
+    item: Annotated[str, Form(max_length=500)] = "",
+    decision: Annotated[str, Form(max_length=10)] = "",
+    reason: Annotated[str, Form(max_length=2000)] = "",
+    csrf_token: CsrfField = "",
+) -> Response:
+    """Accept or reject one waiting submission: 303 back to the page on success (a
+    reload does not post again), the page with the error otherwise."""
+    t = Translator(lang_of(request))
+    principal = signed_in(request, registry.store)
+    if not csrf_ok(request, csrf_token):
+        return _page(request, registry, principal, {"error": t("csrf_failed")}, 403)
+    if principal is None:
+        return _page(request, registry, None, {"error": t("need_sign_in")}, 401)
+    try:
+        if decision not in ("accept", "reject"):
+            raise InputError(f"unknown decision {decision!r} (未知的审核决定)")
+        change = registry.review(item, decision == "accept", principal, reason or None)
+    except RegistryError as error:
+        extra = {"error": error.message, "error_details": error.details}
+        return _page(request, registry, principal, extra, error.status)
+    return RedirectResponse(f"/reviews?done={change.outcome}", status_code=303)

@@ -1,0 +1,174 @@
+"""The review step (issue 16): with `review_required`, a submitter's conforming
+submission waits as `submitted`; registrars see a queue with each submission's
+difference and report and accept it (it becomes current and valid) or reject it with a
+reason (invalid); until then every read shows the last accepted version, and the
+submitter sees its own pending and rejected submissions. Before, every conforming
+submission went straight to `valid`: `submitted` could never be reached."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from urllib.parse import quote
+
+import pytest
+from fastapi.testclient import TestClient
+from rdflib import Literal, URIRef
+from rdflib.namespace import DCTERMS
+
+from api import create_app
+from registry.config import Settings
+from registry.register.tokens import create_token
+from registry.service import Registry
+from registry.store import open_store
+from tests.documents import resource_ttl
+
+BASE = "http://127.0.0.1:8000/id/"
+OWNER = "11210100EXAMPLE01N"  # the Big Data Bureau: owns resource 101001/000001
+OTHER = "11210100EXAMPLE02R"
+RESOURCE = f"{BASE}resource/101001-000001"
+NEW = f"{BASE}resource/101001-000777"
+
+
+def make_client(seeded_dump: bytes, validator, **settings: object) -> TestClient:
+    store = open_store("memory")
+    store.load_dump(seeded_dump, "nquads")
+    app = create_app(
+        Settings(store="memory", seed=False, **settings), store=store, validator=validator
+    )
+    client = TestClient(app, raise_server_exceptions=False)
+    client.secrets = {  # type: ignore[attr-defined]
+        "registrar": create_token(store, "registrar", None, "registrar")[1],
+        "owner": create_token(store, "submitter", OWNER, "owner")[1],
+        "other": create_token(store, "submitter", OTHER, "other")[1],
+    }
+    return client
+
+
+@pytest.fixture
+def client(seeded_dump: bytes, validator) -> Iterator[TestClient]:
+    with make_client(seeded_dump, validator, review_required=True) as test_client:
+        yield test_client
+
+
+def auth(client: TestClient, who: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {client.secrets[who]}"}  # type: ignore[attr-defined]
+
+
+def retitled(client: TestClient, title: str) -> bytes:
+    registry: Registry = client.app.state.registry
+    graph = registry.show(RESOURCE)
+    zh = [t for t in graph.objects(URIRef(RESOURCE), DCTERMS.title) if t.language == "zh"]
+    graph.remove((URIRef(RESOURCE), DCTERMS.title, zh[0]))
+    graph.add((URIRef(RESOURCE), DCTERMS.title, Literal(title, lang="zh")))
+    return graph.serialize(format="turtle").encode()
+
+
+def submit(client: TestClient, who: str, body: bytes) -> dict:
+    sent = client.post(
+        "/api/v1/submissions",
+        content=body,
+        headers={"Content-Type": "text/turtle", **auth(client, who)},
+    )
+    assert sent.status_code == 201, sent.text
+    return sent.json()
+
+
+def title_now(client: TestClient) -> str:
+    return client.get("/api/v1/resources/101001-000001").json()["title"]["zh"]
+
+
+def test_a_change_waits_for_review_and_shows_once_accepted(client: TestClient) -> None:
+    before = title_now(client)
+    answer = submit(client, "owner", retitled(client, "人口基础信息（审核中）"))
+    assert answer["outcome"] == "submitted"
+    assert [c["outcome"] for c in answer["entries"]] == ["submitted"]
+    # Reads keep the accepted version: REST, the page, the lists.
+    assert title_now(client) == before
+    page = client.get("/id/resource/101001-000001", headers={"Accept": "text/html"}).text
+    assert "审核中" not in page
+    # The registrar's queue names it, with its difference; the owner sees its own; the
+    # other department sees nothing of it.
+    queue = client.get("/api/v1/reviews", headers=auth(client, "registrar")).json()
+    assert [(i["item"], i["status"]) for i in queue["items"]] == [(RESOURCE, "submitted")]
+    assert queue["items"][0]["added_count"] == queue["items"][0]["removed_count"] == 1
+    assert queue["items"][0]["department"] == f"{BASE}department/{OWNER}"
+    own = client.get("/api/v1/reviews", headers=auth(client, "owner")).json()
+    assert [i["item"] for i in own["items"]] == [RESOURCE]
+    assert client.get("/api/v1/reviews", headers=auth(client, "other")).json()["items"] == []
+    diff = client.get(
+        f"/api/v1/reviews/{quote(RESOURCE, safe='')}/difference", headers=auth(client, "owner")
+    ).json()
+    assert any("审核中" in line for line in diff["added"])
+    assert client.get(f"/api/v1/submissions/{answer['id']}").json()["conforms"]
+    # A second submission of the same entry waits for the first decision.
+    again = client.post(
+        "/api/v1/submissions",
+        content=retitled(client, "又改了"),
+        headers={"Content-Type": "text/turtle", **auth(client, "owner")},
+    )
+    assert again.status_code == 409, again.text
+    # The submitter cannot decide; the registrar accepts.
+    path = "/api/v1/reviews/101001-000001/accept"
+    assert client.post(path, json={}, headers=auth(client, "owner")).status_code == 403
+    accepted = client.post(path, json={"reason": "ok"}, headers=auth(client, "registrar"))
+    assert accepted.status_code == 200, accepted.text
+    assert accepted.json()["status"] == "valid"
+    assert title_now(client) == "人口基础信息（审核中）"
+    history = client.get("/api/v1/items/101001-000001/history").json()["versions"]
+    assert [v["status"] for v in history] == ["valid", "valid"]
+    assert client.get("/api/v1/reviews", headers=auth(client, "registrar")).json()["total"] == 0
+    assert client.post(path, json={}, headers=auth(client, "registrar")).status_code == 404
+
+
+def test_a_rejected_new_entry_is_never_listed_and_its_submitter_reads_why(
+    client: TestClient,
+) -> None:
+    body = resource_ttl("101001/000777", title="新资源", description="待审核的新资源")
+    answer = submit(client, "owner", body)
+    assert answer["outcome"] == "submitted"
+    assert client.get("/api/v1/resources/101001-000777").status_code == 404
+    listed = client.get("/api/v1/resources", params={"q": "新资源"}).json()
+    assert listed["total"] == 0
+    path = f"/api/v1/reviews/{quote(NEW, safe='')}/reject"
+    no_reason = client.post(path, json={}, headers=auth(client, "registrar"))
+    assert no_reason.status_code == 400, no_reason.text
+    refused = client.post(path, json={"reason": "编码重复"}, headers=auth(client, "registrar"))
+    assert refused.status_code == 200 and refused.json()["status"] == "invalid"
+    assert client.get("/api/v1/resources/101001-000777").status_code == 404
+    mine = client.get(
+        "/api/v1/reviews", params={"status": "invalid"}, headers=auth(client, "owner")
+    ).json()
+    assert [(i["item"], i["reason"]) for i in mine["items"]] == [(NEW, "编码重复")]
+    history = client.get(f"/api/v1/items/{quote(NEW, safe='')}/history")
+    assert [v["status"] for v in history.json()["versions"]] == ["invalid"]
+    # Submitted again after the rejection: a new version number, waiting again.
+    again = submit(client, "owner", body)
+    assert again["entries"][0]["version"] == 2
+
+
+def test_review_for_one_department_only(seeded_dump: bytes, validator) -> None:
+    with make_client(seeded_dump, validator, review_departments=[OTHER]) as client:
+        # The owner's department is not reviewed: its change is current at once.
+        answer = submit(client, "owner", retitled(client, "不审核"))
+        assert answer["outcome"] == "accepted"
+        assert title_now(client) == "不审核"
+        # A registrar is never reviewed.
+        registrar = submit(client, "registrar", retitled(client, "登记员改的"))
+        assert registrar["outcome"] == "accepted"
+
+
+def test_without_review_nothing_waits(seeded_dump: bytes, validator) -> None:
+    with make_client(seeded_dump, validator) as client:
+        assert submit(client, "owner", retitled(client, "直接生效"))["outcome"] == "accepted"
+        assert client.get("/api/v1/reviews", headers=auth(client, "registrar")).json()["total"] == 0
+
+
+def test_the_review_page_needs_a_sign_in_and_its_form_a_csrf_token(client: TestClient) -> None:
+    page = client.get("/reviews")
+    assert page.status_code == 401 and 'href="/register"' in page.text
+    forged = client.post(
+        "/reviews",
+        data={"item": RESOURCE, "decision": "accept", "csrf_token": "forged"},
+        cookies={"screg_session": client.secrets["registrar"]},  # type: ignore[attr-defined]
+    )
+    assert forged.status_code == 403
