@@ -92,6 +92,26 @@ class Settings(BaseSettings):
     sparql_timeout_seconds: float = Field(
         10.0, gt=0, description="Run time after which a public SPARQL query is stopped (503)."
     )
+    sparql_max_result_bytes: int = Field(
+        64 * 1024 * 1024,
+        gt=0,
+        description="Largest serialised answer of a public SPARQL query, in bytes (400 "
+        "`query_result_too_large` above).",
+    )
+    sparql_worker_memory_mb: int = Field(
+        1024,
+        ge=0,
+        description="Address space of each SPARQL worker process, in MiB, set by the operating "
+        "system (RLIMIT_AS); a query that needs more is stopped (400 `query_memory_limit`) and "
+        "the worker replaced. 0: no limit. Raise it with `sparql_memory_copy`.",
+    )
+    sparql_worker_cpu_seconds: float = Field(
+        10.0,
+        gt=0,
+        description="CPU time one public SPARQL query may use in its worker, set by the "
+        "operating system (RLIMIT_CPU); past it the worker is stopped (400 `query_cpu_limit`) "
+        "and replaced.",
+    )
     sparql_memory_copy: bool = Field(
         False,
         description="Each SPARQL worker on the embedded on-disk store keeps an in-memory copy "
