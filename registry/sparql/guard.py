@@ -192,11 +192,24 @@ def precheck(query: str, limits: GuardLimits) -> CheckedQuery:
             )
         deepest = max(deepest, depth + unary)
     if form is None:
+        # Within the depth limit a parse cannot crash; it only names the refusal better.
+        _refuse_an_update(query)
         raise _refuse(
             "not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE / 不是 SPARQL 查询",
             "no_query_form",
         )
     return CheckedQuery(text=query, form=form, depth=deepest)
+
+
+def _refuse_an_update(query: str) -> None:
+    update = _update_keyword(query)
+    if update is not None:
+        raise _refuse(
+            f"{update}: this endpoint is read-only; updates are not accepted / "
+            "只读端点，不接受更新操作",
+            "update",
+            keyword=update,
+        )
 
 
 def _refuse_unsafe_escapes(query: str) -> None:
@@ -226,14 +239,7 @@ def _parse(query: str) -> tuple[Any, Any]:
             "too_complex",
         ) from None
     except ParseBaseException as exc:
-        update = _update_keyword(query)
-        if update is not None:
-            raise _refuse(
-                f"{update}: this endpoint is read-only; updates are not accepted / "
-                "只读端点，不接受更新操作",
-                "update",
-                keyword=update,
-            ) from None
+        _refuse_an_update(query)
         raise InvalidQueryError(
             f"the query is not SPARQL 1.1 this endpoint can read (line {exc.lineno}, column "
             f"{exc.col}); write a space between a number and a keyword / "
@@ -249,31 +255,37 @@ def _update_keyword(query: str) -> str | None:
             update = parseUpdate(query)
     except (ParseBaseException, RecursionError):
         return None
-    for operation in update.get("request") or []:
+    for operation in _field(update, "request") or []:
         if isinstance(operation, CompValue):
-            if operation.name == "Modify" and operation.get("withClause") is not None:
+            if operation.name == "Modify" and _field(operation, "withClause") is not None:
                 return "WITH"
-            if operation.name == "Modify" and operation.get("delete") is None:
+            if operation.name == "Modify" and _field(operation, "delete") is None:
                 return "INSERT"
             return _UPDATE_KEYWORDS.get(operation.name, operation.name.upper())
     return None
+
+
+def _field(node: Any, key: str) -> Any:
+    """A field of an rdflib parse node, None when absent (CompValue.get answers a
+    missing key with the key's own name)."""
+    return dict.get(node, key) if isinstance(node, dict) else None
 
 
 def _prefixes(prologue: Any) -> dict[str, str]:
     declared: dict[str, str] = {}
     for decl in prologue or []:
         if isinstance(decl, CompValue) and decl.name == "PrefixDecl":
-            declared[str(decl.get("prefix") or "")] = str(decl.get("iri"))
+            declared[str(_field(decl, "prefix") or "")] = str(_field(decl, "iri"))
     return declared
 
 
 def _function_iri(node: CompValue, prefixes: dict[str, str]) -> str | None:
-    iri = node.get("iri")
+    iri = _field(node, "iri")
     if isinstance(iri, URIRef):
         return str(iri)
     if isinstance(iri, CompValue) and iri.name == "pname":
-        namespace = prefixes.get(str(iri.get("prefix") or ""))
-        return None if namespace is None else namespace + str(iri.get("localname") or "")
+        namespace = prefixes.get(str(_field(iri, "prefix") or ""))
+        return None if namespace is None else namespace + str(_field(iri, "localname") or "")
     return None
 
 
