@@ -136,7 +136,7 @@ def test_escapes_that_would_split_the_parsers_are_refused(query: str) -> None:
 
 
 def test_harmless_escapes_pass() -> None:
-    checked, verdict = check_query('SELECT * WHERE { ?s ?p "\\u4E2D\\u6587" }', LIMITS)
+    _, verdict = check_query('SELECT * WHERE { ?s ?p "\\u4E2D\\u6587" }', LIMITS)
     assert verdict.form == "SELECT"
 
 
