@@ -16,6 +16,7 @@ run with their limits. The runner is chosen in one mapping, `RUNNERS`:
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -24,7 +25,14 @@ from registry.config import Settings
 from registry.namespaces import PREFIXES
 from registry.sparql.dataset import HIDDEN_GRAPHS, PUBLIC_DEFAULT_GRAPHS
 from registry.sparql.formats import ResultFormat, choose_format
-from registry.sparql.guard import CheckedQuery, GuardLimits, confirm_form, decide, precheck
+from registry.sparql.guard import (
+    GUARD_RECURSION_LIMIT,
+    CheckedQuery,
+    GuardLimits,
+    confirm_form,
+    decide,
+    precheck,
+)
 from registry.sparql.pool import QueryAnswer, WorkerLimits, WorkerPool
 from registry.store import OxigraphStore, Store, StoreError
 
@@ -113,6 +121,11 @@ class StoreRunner:
     def __init__(self, store: Store, settings: Settings) -> None:
         self._store = store
         self._timeout = settings.sparql_timeout_seconds
+        # rdflib's parser recurses ~15 Python frames per nesting level: at Python's
+        # default limit (1,000) a query nested 30 deep, which the pre-check allows,
+        # could not be checked. Python frames do not use the C stack (3.11+); the
+        # query workers use the same limit (registry/sparql/worker.py).
+        sys.setrecursionlimit(max(sys.getrecursionlimit(), GUARD_RECURSION_LIMIT))
 
     def run(self, query: CheckedQuery, fmt: ResultFormat, max_rows: int) -> QueryAnswer:
         # No worker of ours runs it: the guard decides here, on the text sent.

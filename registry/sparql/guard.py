@@ -117,6 +117,12 @@ TOKEN = re.compile(
     re.VERBOSE | re.DOTALL,
 )
 
+# rdflib's parser recurses about 15 Python frames per nesting level: Python's default
+# limit (1,000) stops it at ~30 levels, below the pre-check's 64. Measured: at this
+# limit a 300-deep query parses and a 5,000-deep one ends in RecursionError, not in a
+# crash of the C stack. Set by whoever calls `decide` (the worker, the remote runner).
+GUARD_RECURSION_LIMIT = 20_000
+
 # rdflib's parser keeps state in module globals (pyparsing's packrat cache): one
 # parse at a time per process.
 _PARSER_LOCK = threading.Lock()
