@@ -8,8 +8,13 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Below this a SPARQL worker cannot even open an on-disk store (~420 MiB of address
+# space idle); with the in-memory copy of the public graphs, below the second.
+MIN_WORKER_MEMORY_MB = 512
+MIN_WORKER_MEMORY_MB_WITH_COPY = 4096
 
 
 class Settings(BaseSettings):
@@ -163,6 +168,24 @@ class Settings(BaseSettings):
         if any(c in value for c in ' <>"{}|\\^`'):
             raise ValueError("base_iri contains characters not allowed in an IRI")
         return value
+
+    @model_validator(mode="after")
+    def _workers_can_hold_what_they_load(self) -> Settings:
+        # A worker that cannot load its data cannot answer anything: an idle worker over
+        # an on-disk store takes ~420 MiB of address space, a memory copy ~1.8 GB at
+        # 50,000 resources; refused here rather than found as failing queries.
+        memory = self.sparql_worker_memory_mb
+        if 0 < memory < MIN_WORKER_MEMORY_MB:
+            raise ValueError(
+                f"sparql_worker_memory_mb must be 0 (no limit) or at least {MIN_WORKER_MEMORY_MB}"
+            )
+        if self.sparql_memory_copy and 0 < memory < MIN_WORKER_MEMORY_MB_WITH_COPY:
+            raise ValueError(
+                "sparql_memory_copy needs sparql_worker_memory_mb of 0 (no limit) or at least "
+                f"{MIN_WORKER_MEMORY_MB_WITH_COPY}: each worker holds a copy of the public "
+                "graphs, about 350 bytes a triple"
+            )
+        return self
 
 
 def load_settings(**overrides: Any) -> Settings:
