@@ -156,11 +156,10 @@ def test_cross_product_order_by_is_stopped_by_the_memory_limit(
     server: tuple[str, subprocess.Popen[bytes]],
 ) -> None:
     """`?a ?b ?c . ?d ?e ?f ORDER BY ?a ?d` grew a worker to ~5 GB; the address-space
-    limit (1024 MiB by default) stops it long before, well inside the 60 s timeout."""
+    limit (1024 MiB by default) stops it long before, inside the 60 s timeout (which
+    would have answered 503 `query_timeout`)."""
     base, process = server
-    started = time.monotonic()
     _refused(_sparql(base, CROSS_PRODUCT), 400, "query_memory_limit")
-    assert time.monotonic() - started < 60
     _still_up(base, process)
 
 
@@ -177,10 +176,8 @@ def test_15000_bangs_are_refused_and_no_worker_crashes(
 def test_cpu_limit_stops_a_long_query(server: tuple[str, subprocess.Popen[bytes]]) -> None:
     """CPU time is limited by the kernel (RLIMIT_CPU, 3 s here), not only by the clock."""
     base, process = server
-    started = time.monotonic()
     error = _refused(_sparql(base, CPU_BURNER), 400, "query_cpu_limit")
     assert error["details"] == {"cpu_seconds": 3}
-    assert time.monotonic() - started < 30
     _still_up(base, process)
 
 
