@@ -130,7 +130,7 @@ class StoreRunner:
     def run(self, query: CheckedQuery, fmt: ResultFormat, max_rows: int) -> QueryAnswer:
         # No worker of ours runs it: the guard decides here, on the text sent.
         verdict = decide(query.text)
-        confirm_form(query, verdict)
+        confirm_form(query.form, verdict)
         body, truncated, seconds = self._store.run_public_query(  # type: ignore[attr-defined]
             query.text,
             query.form,

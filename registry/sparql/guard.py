@@ -354,15 +354,16 @@ def check_query(query: str, limits: GuardLimits) -> tuple[CheckedQuery, QueryVer
     """Both steps in this process: for a runner that has no worker of its own, and tests."""
     checked = precheck(query, limits)
     verdict = decide(query)
-    confirm_form(checked, verdict)
+    confirm_form(checked.form, verdict)
     return checked, verdict
 
 
-def confirm_form(checked: CheckedQuery, verdict: QueryVerdict) -> None:
-    """The form the result format was chosen for must be the form the parse found."""
-    if verdict.form != checked.form:
+def confirm_form(expected: str, verdict: QueryVerdict) -> None:
+    """The form the result format was chosen for (`precheck`) must be the form the
+    parse found."""
+    if verdict.form != expected:
         raise _refuse(
-            f"the query reads as a {verdict.form} query, not {checked.form} / 查询形式不一致",
+            f"the query reads as a {verdict.form} query, not {expected} / 查询形式不一致",
             "form",
             form=verdict.form,
         )

@@ -56,7 +56,7 @@ import pyoxigraph as ox
 
 from registry.csvsafe import SPREADSHEET_FORMATS, neutralise_sparql_term
 from registry.errors import QueryRefusedError
-from registry.sparql.guard import GUARD_RECURSION_LIMIT, QueryVerdict, decide
+from registry.sparql.guard import GUARD_RECURSION_LIMIT, QueryVerdict, confirm_form, decide
 from registry.sparql.memory_copy import MemoryCopy
 from registry.sparql.ordering import (
     MAX_SORTED_ROWS,
@@ -506,11 +506,7 @@ def serve(conn: Connection, limits: dict[str, Any] | None = None) -> None:
             allow_cpu(cpu_seconds)
             try:
                 verdict = verdict_on(text)
-                if verdict.form != form:
-                    raise QueryRefusedError(
-                        f"the query reads as a {verdict.form} query, not {form} / 查询形式不一致",
-                        details={"reason": "form", "form": verdict.form},
-                    )
+                confirm_form(form, verdict)
             except QueryRefusedError as exc:
                 conn.send(("refused", exc.code, exc.message, exc.details))
                 continue

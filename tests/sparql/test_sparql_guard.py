@@ -261,3 +261,16 @@ def test_not_acceptable(form: str, accept: str) -> None:
         choose_format(form, accept)  # type: ignore[arg-type]
     assert caught.value.status == 406
     assert caught.value.details["available"]
+
+
+def test_a_form_other_than_the_prechecks_is_refused() -> None:
+    """The result format is chosen from the pre-check's form; a parse that finds
+    another form must not have its answer serialised as the wrong kind."""
+    from registry.sparql import decide
+    from registry.sparql.guard import confirm_form
+
+    verdict = decide("ASK { ?s ?p ?o }")
+    confirm_form("ASK", verdict)
+    with pytest.raises(QueryRefusedError) as caught:
+        confirm_form("SELECT", verdict)
+    assert caught.value.details == {"reason": "form", "form": "ASK"}
