@@ -8,8 +8,13 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Below this a SPARQL worker cannot even open an on-disk store (~420 MiB of address
+# space idle); with the in-memory copy of the public graphs, below the second.
+MIN_WORKER_MEMORY_MB = 512
+MIN_WORKER_MEMORY_MB_WITH_COPY = 4096
 
 
 class Settings(BaseSettings):
@@ -92,6 +97,26 @@ class Settings(BaseSettings):
     sparql_timeout_seconds: float = Field(
         10.0, gt=0, description="Run time after which a public SPARQL query is stopped (503)."
     )
+    sparql_max_result_bytes: int = Field(
+        64 * 1024 * 1024,
+        gt=0,
+        description="Largest serialised answer of a public SPARQL query, in bytes (400 "
+        "`query_result_too_large` above).",
+    )
+    sparql_worker_memory_mb: int = Field(
+        1024,
+        ge=0,
+        description="Address space of each SPARQL worker process, in MiB, set by the operating "
+        "system (RLIMIT_AS); a query that needs more is stopped (400 `query_memory_limit`) and "
+        "the worker replaced. 0: no limit. Raise it with `sparql_memory_copy`.",
+    )
+    sparql_worker_cpu_seconds: float = Field(
+        10.0,
+        gt=0,
+        description="CPU time one public SPARQL query may use in its worker, set by the "
+        "operating system (RLIMIT_CPU); past it the worker is stopped (400 `query_cpu_limit`) "
+        "and replaced.",
+    )
     sparql_memory_copy: bool = Field(
         False,
         description="Each SPARQL worker on the embedded on-disk store keeps an in-memory copy "
@@ -154,6 +179,24 @@ class Settings(BaseSettings):
         if any(c in value for c in ' <>"{}|\\^`'):
             raise ValueError("base_iri contains characters not allowed in an IRI")
         return value
+
+    @model_validator(mode="after")
+    def _workers_can_hold_what_they_load(self) -> Settings:
+        # A worker that cannot load its data cannot answer anything: an idle worker over
+        # an on-disk store takes ~420 MiB of address space, a memory copy ~1.8 GB at
+        # 50,000 resources; refused here rather than found as failing queries.
+        memory = self.sparql_worker_memory_mb
+        if 0 < memory < MIN_WORKER_MEMORY_MB:
+            raise ValueError(
+                f"sparql_worker_memory_mb must be 0 (no limit) or at least {MIN_WORKER_MEMORY_MB}"
+            )
+        if self.sparql_memory_copy and 0 < memory < MIN_WORKER_MEMORY_MB_WITH_COPY:
+            raise ValueError(
+                "sparql_memory_copy needs sparql_worker_memory_mb of 0 (no limit) or at least "
+                f"{MIN_WORKER_MEMORY_MB_WITH_COPY}: each worker holds a copy of the public "
+                "graphs, about 350 bytes a triple"
+            )
+        return self
 
 
 def load_settings(**overrides: Any) -> Settings:

@@ -45,8 +45,10 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     for (status, entry), description in zip(
         error_responses(400, 406, 415, 500, 503).items(),
         (
-            "Refused or invalid query (update, SERVICE, LOAD, FROM, dataset parameters, too "
-            "long, too deep, syntax error); `details.reason` says which.",
+            "Refused or invalid query (update, SERVICE, LOAD, FROM, dataset parameters, a "
+            "function by IRI, too long, too deep, syntax error; `details.reason` says which), "
+            "or stopped at a worker's limit: `query_memory_limit`, `query_cpu_limit`, "
+            "`query_result_too_large`.",
             "No acceptable result format for this kind of query.",
             "A POST body other than a form or application/sparql-query.",
             "The query stopped the SPARQL engine (code `query_engine_crashed`); a fresh "

@@ -1,18 +1,22 @@
 """The public SPARQL endpoint, independent of any web framework.
 
-`PublicSparql.query(text, accept)` guards the query, picks the result format,
-and hands the query to the store's *runner*: how queries on that kind of store
-are run with a time limit. The runner is chosen in one mapping, `RUNNERS`:
+`PublicSparql.query(text, accept)` pre-checks the query (registry/sparql/guard.py
+`precheck`: length, nesting, form), picks the result format, and hands the query to
+the store's *runner*: how queries on that kind of store are judged by the guard and
+run with their limits. The runner is chosen in one mapping, `RUNNERS`:
 
 - the embedded Oxigraph store (disk or memory) runs them in a pool of worker
-  processes that can be killed (registry/sparql/pool.py);
+  processes that can be killed (registry/sparql/pool.py); the guard decides in the
+  worker, on the text the engine runs there, under the worker's OS limits;
 - a store that runs queries itself with a server-side timeout (a remote SPARQL
   server) provides `run_public_query(text, form, fmt, max_rows, timeout,
-  dataset)` and is used as is (`StoreRunner`).
+  dataset)` and is used as is (`StoreRunner`), after the guard's decision in this
+  process.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -21,8 +25,15 @@ from registry.config import Settings
 from registry.namespaces import PREFIXES
 from registry.sparql.dataset import HIDDEN_GRAPHS, PUBLIC_DEFAULT_GRAPHS
 from registry.sparql.formats import ResultFormat, choose_format
-from registry.sparql.guard import CheckedQuery, GuardLimits, check_query
-from registry.sparql.pool import QueryAnswer, WorkerPool
+from registry.sparql.guard import (
+    GUARD_RECURSION_LIMIT,
+    CheckedQuery,
+    GuardLimits,
+    confirm_form,
+    decide,
+    precheck,
+)
+from registry.sparql.pool import QueryAnswer, WorkerLimits, WorkerPool
 from registry.store import OxigraphStore, Store, StoreError
 
 WORKERS_PER_POOL = 2
@@ -74,8 +85,16 @@ class PoolRunner:
         self._store = store
         self._timeout = settings.sparql_timeout_seconds
         copies = settings.sparql_memory_copy and store.path is not None
+        limits = WorkerLimits(
+            memory_mb=settings.sparql_worker_memory_mb,
+            cpu_seconds=settings.sparql_worker_cpu_seconds,
+            max_result_bytes=settings.sparql_max_result_bytes,
+        )
         self._pool = WorkerPool(
-            self._source, size=WORKERS_PER_POOL, changes=store.changes_since if copies else None
+            self._source,
+            size=WORKERS_PER_POOL,
+            changes=store.changes_since if copies else None,
+            limits=limits,
         )
 
     def _source(self, generation: int) -> dict[str, Any]:
@@ -102,8 +121,16 @@ class StoreRunner:
     def __init__(self, store: Store, settings: Settings) -> None:
         self._store = store
         self._timeout = settings.sparql_timeout_seconds
+        # rdflib's parser recurses ~15 Python frames per nesting level: at Python's
+        # default limit (1,000) a query nested 30 deep, which the pre-check allows,
+        # could not be checked. Python frames do not use the C stack (3.11+); the
+        # query workers use the same limit (registry/sparql/worker.py).
+        sys.setrecursionlimit(max(sys.getrecursionlimit(), GUARD_RECURSION_LIMIT))
 
     def run(self, query: CheckedQuery, fmt: ResultFormat, max_rows: int) -> QueryAnswer:
+        # No worker of ours runs it: the guard decides here, on the text sent.
+        verdict = decide(query.text)
+        confirm_form(query.form, verdict)
         body, truncated, seconds = self._store.run_public_query(  # type: ignore[attr-defined]
             query.text,
             query.form,
@@ -112,7 +139,9 @@ class StoreRunner:
             self._timeout,
             {"default_graphs": list(PUBLIC_DEFAULT_GRAPHS), "hidden_graphs": sorted(HIDDEN_GRAPHS)},
         )
-        return QueryAnswer(body=body, truncated=truncated, seconds=seconds)
+        return QueryAnswer(
+            body=body, truncated=truncated, seconds=seconds, volatile=verdict.volatile
+        )
 
     def warm_up(self) -> None:
         return None
@@ -152,7 +181,8 @@ class PublicSparql:
         self._runner = runner_for(store, settings)
 
     def check(self, text: str) -> CheckedQuery:
-        return check_query(text, self.limits)
+        """The pre-check; the runner has the guard decide before anything runs."""
+        return precheck(text, self.limits)
 
     def query(self, text: str, accept: str | None) -> SparqlResult:
         """Guard, negotiate and run; raises RegistryError subclasses (400, 406, 503, ...).
@@ -169,7 +199,7 @@ class PublicSparql:
             max_rows=max_rows,
             seconds=answer.seconds,
             engine=answer.engine,
-            volatile=checked.volatile,
+            volatile=answer.volatile,
         )
 
     def warm_up(self) -> None:

@@ -1,48 +1,101 @@
-"""The guard in front of the public SPARQL endpoint.
+"""The guard in front of the public SPARQL endpoint: what a query may do is decided
+from its parse, not from a lexer of our own.
 
-It reads the query with a small lexer of its own, before any SPARQL parser sees
-it: pyoxigraph's parser crashes the process (stack overflow, SIGSEGV) on ~2,500
-nested groups, and rdflib's recurses and is not thread-safe. The lexer knows
-just enough of the SPARQL grammar to tell keywords from the same letters inside
-strings, IRIs, comments, prefixed names and variables, so `"DROP ALL"` in a
-literal or `ex:load` as a property is never mistaken for an operation.
+Two steps, in two places:
 
-What it refuses (QueryRefusedError, HTTP 400):
+1. `precheck` (the API process, before a worker is asked): the length, the
+   nesting depth and the query form. It reads the text with a small lexer (`TOKEN`)
+   because no parser may see a text that can crash it: pyoxigraph's parser
+   overflows the stack (SIGSEGV) at ~2,500 nested groups or ~15,000 `!` in a row,
+   and rdflib's recurses. The lexer decides nothing else: the form it finds only
+   chooses the result format, and the worker checks it against the parse.
+2. `decide` (in the query worker, on the very text the engine then runs; under a
+   lock anywhere else, rdflib's parser not being thread-safe): rdflib's SPARQL
+   parser reads the whole text and the syntax tree is walked, every node of it.
+   Refused (QueryRefusedError, HTTP 400, `details.reason`):
 
-- updates (INSERT, DELETE, LOAD, CLEAR, CREATE, DROP, COPY, MOVE, ADD, and the
-  update-only WITH / USING): the endpoint is read-only;
-- SERVICE: no federated calls out of this server;
-- FROM / FROM NAMED: the dataset is fixed (registry/sparql/dataset.py), a query
-  may not pick graphs, the hidden ones included;
-- a query longer than `sparql_max_query_length` characters or nested deeper
-  than `sparql_max_depth` brackets ({ }, ( ) and [ ] together).
+   - `service`: a SERVICE clause anywhere (federated calls out of this server);
+   - `dataset`: FROM / FROM NAMED: the dataset is fixed (registry/sparql/dataset.py),
+     a query may not pick graphs, the hidden ones included;
+   - `update`: a text that is a SPARQL Update (INSERT, DELETE, LOAD, CLEAR, ...): the
+     endpoint is read-only (the worker only ever asks the engine for a query, which
+     refuses updates too);
+   - `function`: a call of a function by IRI other than an XSD cast: nothing
+     the endpoint serves is reached through one, and a function that fetched would
+     reach outside;
+   - `escape`: a `\\u` / `\\U` escape that stands for a quote, `<`, `>`, a backslash, a
+     space or a control character. rdflib expands every escape before it parses and
+     Oxigraph only inside IRIs and strings, so such an escape would end a string for
+     one parser and not for the other: the two would read different queries;
+   - `syntax` (code `invalid_query`): a text rdflib's parser cannot read. That
+     includes a few texts Oxigraph would run (a keyword glued to a number,
+     `1SERVICE`, which is how a lexer was once fooled, or `!!?x`): refused rather
+     than run unchecked;
+   - `too_complex`: a text rdflib's parser cannot read within its recursion limit;
+   - `form`: the parsed form is not the one `precheck` found.
+
+The endpoint never reaches a store without both steps (`check_query` does both, for
+a runner without a worker). What the parse also says: the form and whether the query
+calls NOW(), RAND(), UUID() or STRUUID() (`volatile`: its answer is no function of
+the store, so HTTP caches must not keep it).
 """
 
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
+
+from pyparsing import ParseBaseException, ParseResults
+from rdflib import URIRef
+from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+from rdflib.plugins.sparql.parserutils import CompValue
 
 from registry.errors import QueryRefusedError
+from registry.sparql.errors import InvalidQueryError
 
 QueryForm = Literal["SELECT", "ASK", "CONSTRUCT", "DESCRIBE"]
 
-_UPDATE_WORDS = frozenset(
-    {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH", "USING"}
-)
 _FORMS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
+_FORM_OF_NODE: dict[str, QueryForm] = {
+    "SelectQuery": "SELECT",
+    "AskQuery": "ASK",
+    "ConstructQuery": "CONSTRUCT",
+    "DescribeQuery": "DESCRIBE",
+}
 # Functions whose value changes from one evaluation to the next: the answer of a query
 # calling one is not a function of the store, so HTTP caches must not keep it.
-_VOLATILE_WORDS = frozenset({"NOW", "RAND", "UUID", "STRUUID"})
-_OPEN = "{(["
-_CLOSE = "})]"
+_VOLATILE_NODES = frozenset({"Builtin_NOW", "Builtin_RAND", "Builtin_UUID", "Builtin_STRUUID"})
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+# Update operations as rdflib names them, and the keyword a person wrote.
+_UPDATE_KEYWORDS = {
+    "InsertData": "INSERT",
+    "DeleteData": "DELETE",
+    "DeleteWhere": "DELETE",
+    "Modify": "DELETE",
+    "Load": "LOAD",
+    "Clear": "CLEAR",
+    "Drop": "DROP",
+    "Create": "CREATE",
+    "Add": "ADD",
+    "Move": "MOVE",
+    "Copy": "COPY",
+}
+# Characters that end or open a string or an IRI (or an escape): an escape standing
+# for one of them makes rdflib (which expands escapes first) and Oxigraph (which
+# expands them inside strings and IRIs only) read different tokens.
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_UNSAFE_ESCAPED = frozenset("\"'<>\\")
+# Prefix operators that nest: `!!!...x` recurses in both parsers like brackets do.
+_UNARY = frozenset("!^+-")
 
 # One alternation, tried at each position in this order. Long strings come before
 # short ones so that '''a'b''' is one token; an IRI follows the IRIREF production
 # (no spaces, quotes or braces inside), which is also how `?a < ?b` stays an
-# operator. Everything that cannot hold a keyword (strings, IRIs, comments,
-# variables, prefixed names, language tags, numbers) is matched whole and skipped.
+# operator. Used for the cheap pre-check (brackets inside strings, IRIs and comments
+# do not nest) and by registry/sparql/patterns.py `template`; never to decide what a
+# query may do.
 TOKEN = re.compile(
     r"""
     (?P<space>\s+)
@@ -64,6 +117,16 @@ TOKEN = re.compile(
     re.VERBOSE | re.DOTALL,
 )
 
+# rdflib's parser recurses about 15 Python frames per nesting level: Python's default
+# limit (1,000) stops it at ~30 levels, below the pre-check's 64. Measured: at this
+# limit a 300-deep query parses and a 5,000-deep one ends in RecursionError, not in a
+# crash of the C stack. Set by whoever calls `decide` (the worker, the remote runner).
+GUARD_RECURSION_LIMIT = 20_000
+
+# rdflib's parser keeps state in module globals (pyparsing's packrat cache): one
+# parse at a time per process.
+_PARSER_LOCK = threading.Lock()
+
 
 @dataclass(frozen=True)
 class GuardLimits:
@@ -73,11 +136,19 @@ class GuardLimits:
 
 @dataclass(frozen=True)
 class CheckedQuery:
-    """A query the guard let through, with what it learned on the way."""
+    """A query past the pre-check: its text, the form its first keyword names (which
+    chooses the result format) and how deep it nests."""
 
     text: str
     form: QueryForm
     depth: int
+
+
+@dataclass(frozen=True)
+class QueryVerdict:
+    """What the parse of a query the guard lets through says about it."""
+
+    form: QueryForm
     volatile: bool = False  # calls NOW(), RAND(), UUID() or STRUUID()
 
 
@@ -85,8 +156,9 @@ def _refuse(message: str, reason: str, **details: object) -> QueryRefusedError:
     return QueryRefusedError(message, details={"reason": reason, **details})
 
 
-def check_query(query: str, limits: GuardLimits) -> CheckedQuery:
-    """Return the query's form if the public endpoint may run it; else QueryRefusedError."""
+def precheck(query: str, limits: GuardLimits) -> CheckedQuery:
+    """The cheap checks no parser may be spared: length, nesting (brackets and runs of
+    prefix operators), and the form; QueryRefusedError when one fails."""
     if len(query) > limits.max_length:
         raise _refuse(
             f"the query is {len(query)} characters long; at most {limits.max_length} are "
@@ -98,55 +170,203 @@ def check_query(query: str, limits: GuardLimits) -> CheckedQuery:
     if not query.strip():
         raise _refuse("the query is empty / 查询为空", "empty")
     depth = 0
+    unary = 0  # prefix operators in a row, each one level deeper for a parser
     deepest = 0
     form: QueryForm | None = None
-    volatile = False
     for match in TOKEN.finditer(query):
         kind = match.lastgroup
+        if kind in ("space", "comment"):
+            continue
+        if kind == "other" and match.group() in _UNARY:
+            unary += 1
+        else:
+            unary = 0
         if kind == "open":
             depth += 1
-            if depth > limits.max_depth:
-                # Stop at once: the rest of the text is never looked at, let alone parsed.
-                raise _refuse(
-                    f"the query nests brackets more than {limits.max_depth} deep / 查询嵌套过深",
-                    "too_deep",
-                    limit=limits.max_depth,
-                    position=match.start(),
-                )
-            deepest = max(deepest, depth)
         elif kind == "close":
             depth = max(depth - 1, 0)  # unbalanced text is the parser's to report
-        elif kind == "word":
-            word = match.group().upper()
-            if word in _UPDATE_WORDS:
-                raise _refuse(
-                    f"{word}: this endpoint is read-only; updates are not accepted / "
-                    "只读端点，不接受更新操作",
-                    "update",
-                    keyword=word,
-                )
-            if word == "SERVICE":
-                raise _refuse(
-                    "SERVICE: federated queries are not accepted / 不接受联邦查询 (SERVICE)",
-                    "service",
-                    keyword=word,
-                )
-            if word == "FROM":
-                raise _refuse(
-                    "FROM / FROM NAMED: the dataset of this endpoint is fixed (the public "
-                    "graphs); use GRAPH inside the query / 数据集固定，不接受 FROM",
-                    "dataset",
-                    keyword=word,
-                )
-            if form is None and word in _FORMS:
-                form = word  # type: ignore[assignment]
-            volatile = volatile or word in _VOLATILE_WORDS
+        elif kind == "word" and form is None and match.group().upper() in _FORMS:
+            form = match.group().upper()  # type: ignore[assignment]
+        if depth + unary > limits.max_depth:
+            # Stop at once: the rest of the text is never looked at, let alone parsed.
+            raise _refuse(
+                f"the query nests more than {limits.max_depth} deep (brackets and prefix "
+                "operators such as `!`) / 查询嵌套过深",
+                "too_deep",
+                limit=limits.max_depth,
+                position=match.start(),
+            )
+        deepest = max(deepest, depth + unary)
     if form is None:
+        # Within the depth limit a parse cannot crash; it only names the refusal better.
+        _refuse_an_update(query)
         raise _refuse(
             "not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE / 不是 SPARQL 查询",
             "no_query_form",
         )
-    return CheckedQuery(text=query, form=form, depth=deepest, volatile=volatile)
+    return CheckedQuery(text=query, form=form, depth=deepest)
+
+
+def _refuse_an_update(query: str) -> None:
+    update = _update_keyword(query)
+    if update is not None:
+        raise _refuse(
+            f"{update}: this endpoint is read-only; updates are not accepted / "
+            "只读端点，不接受更新操作",
+            "update",
+            keyword=update,
+        )
+
+
+def _refuse_unsafe_escapes(query: str) -> None:
+    for match in _ESCAPE.finditer(query):
+        code = int(match.group(1) or match.group(2), 16)
+        char = chr(code) if code <= 0x10FFFF else "\\"
+        if char in _UNSAFE_ESCAPED or char.isspace() or code < 0x20 or code == 0x7F:
+            raise _refuse(
+                f"the escape {match.group()} stands for a character that ends a string or an "
+                "IRI; write the character itself, or use \\\" \\' \\\\ \\n in strings "
+                "and %XX in IRIs / 转义字符不可用于引号、尖括号、反斜杠或空白",
+                "escape",
+                escape=match.group(),
+                position=match.start(),
+            )
+
+
+def _parse(query: str) -> tuple[Any, Any]:
+    """rdflib's (prologue, query) syntax tree; QueryRefusedError when it has none."""
+    try:
+        with _PARSER_LOCK:
+            prologue, parsed = parseQuery(query)
+        return prologue, parsed
+    except RecursionError:
+        raise _refuse(
+            "the query is too deeply structured to be checked / 查询结构过于复杂，无法检查",
+            "too_complex",
+        ) from None
+    except ParseBaseException as exc:
+        _refuse_an_update(query)
+        raise InvalidQueryError(
+            f"the query is not SPARQL 1.1 this endpoint can read (line {exc.lineno}, column "
+            f"{exc.col}); write a space between a number and a keyword / "
+            "查询不是本端点可读取的 SPARQL 1.1",
+            details={"reason": "syntax", "line": exc.lineno, "column": exc.col},
+        ) from None
+
+
+def _update_keyword(query: str) -> str | None:
+    """The first operation's keyword when `query` is a SPARQL Update, else None."""
+    try:
+        with _PARSER_LOCK:
+            update = parseUpdate(query)
+    except (ParseBaseException, RecursionError):
+        return None
+    for operation in _field(update, "request") or []:
+        if isinstance(operation, CompValue):
+            if operation.name == "Modify" and _field(operation, "withClause") is not None:
+                return "WITH"
+            if operation.name == "Modify" and _field(operation, "delete") is None:
+                return "INSERT"
+            return _UPDATE_KEYWORDS.get(operation.name, operation.name.upper())
+    return None
+
+
+def _field(node: Any, key: str) -> Any:
+    """A field of an rdflib parse node, None when absent (CompValue.get answers a
+    missing key with the key's own name)."""
+    return dict.get(node, key) if isinstance(node, dict) else None
+
+
+def _prefixes(prologue: Any) -> dict[str, str]:
+    declared: dict[str, str] = {}
+    for decl in prologue or []:
+        if isinstance(decl, CompValue) and decl.name == "PrefixDecl":
+            declared[str(_field(decl, "prefix") or "")] = str(_field(decl, "iri"))
+    return declared
+
+
+def _function_iri(node: CompValue, prefixes: dict[str, str]) -> str | None:
+    iri = _field(node, "iri")
+    if isinstance(iri, URIRef):
+        return str(iri)
+    if isinstance(iri, CompValue) and iri.name == "pname":
+        namespace = prefixes.get(str(_field(iri, "prefix") or ""))
+        return None if namespace is None else namespace + str(_field(iri, "localname") or "")
+    return None
+
+
+def _children(value: Any) -> list[Any]:
+    if isinstance(value, CompValue):
+        return list(value.values())
+    if isinstance(value, (ParseResults, list, tuple)):
+        return list(value)
+    return []
+
+
+def decide(query: str) -> QueryVerdict:
+    """The verdict on `query` from rdflib's parse of the whole text (see the module's
+    docstring), or QueryRefusedError. Call it on the text the engine will run."""
+    _refuse_unsafe_escapes(query)
+    prologue, parsed = _parse(query)
+    form = _FORM_OF_NODE.get(getattr(parsed, "name", ""))
+    if form is None:
+        raise _refuse("not a SPARQL query / 不是 SPARQL 查询", "no_query_form")
+    prefixes = _prefixes(prologue)
+    volatile = False
+    # Every node, iteratively (a deep tree must not recurse here), each once.
+    pending: list[Any] = [parsed]
+    seen: set[int] = set()
+    while pending:
+        value = pending.pop()
+        if id(value) in seen:
+            continue
+        seen.add(id(value))
+        if isinstance(value, CompValue):
+            name = value.name
+            if name == "ServiceGraphPattern":
+                raise _refuse(
+                    "SERVICE: federated queries are not accepted / 不接受联邦查询 (SERVICE)",
+                    "service",
+                    keyword="SERVICE",
+                )
+            if name == "DatasetClause":
+                raise _refuse(
+                    "FROM / FROM NAMED: the dataset of this endpoint is fixed (the public "
+                    "graphs); use GRAPH inside the query / 数据集固定，不接受 FROM",
+                    "dataset",
+                    keyword="FROM",
+                )
+            if name == "Function":
+                iri = _function_iri(value, prefixes)
+                if iri is None or not iri.startswith(_XSD):
+                    raise _refuse(
+                        f"the function {iri or '(unknown prefix)'} is not available here; "
+                        "only the SPARQL built-ins and XSD casts are / 不支持该函数",
+                        "function",
+                        function=iri,
+                    )
+            volatile = volatile or name in _VOLATILE_NODES
+        pending.extend(_children(value))
+    return QueryVerdict(form=form, volatile=volatile)
+
+
+def check_query(query: str, limits: GuardLimits) -> tuple[CheckedQuery, QueryVerdict]:
+    """Both steps in this process: for a runner that has no worker of its own, and tests."""
+    checked = precheck(query, limits)
+    verdict = decide(query)
+    confirm_form(checked.form, verdict)
+    return checked, verdict
+
+
+def confirm_form(expected: str, verdict: QueryVerdict) -> None:
+    """The form the result format was chosen for (`precheck`) must be the form the
+    parse found."""
+    if verdict.form != expected:
+        raise _refuse(
+            f"the query reads as a {verdict.form} query, not {expected} / 查询形式不一致",
+            "form",
+            form=verdict.form,
+        )
 
 
 def refuse_dataset_parameters(default_graphs: list[str], named_graphs: list[str]) -> None:

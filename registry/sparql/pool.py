@@ -9,8 +9,11 @@ timeout for the answer. The wait is a blocking `poll` meant to run in a thread
 - Past the deadline the worker is killed (SIGKILL: pyoxigraph cannot be
   interrupted any other way), a replacement is started at once and loaded, so
   the next query finds a warm worker, and QueryTimeoutError (503) is raised.
-- A worker that dies while running a query (a segfault in the engine, the OOM
-  killer) gives QueryEngineCrashedError and is replaced the same way.
+- A worker that dies while running a query is replaced the same way. Its end
+  says why: SIGABRT is an allocation refused under its address-space limit
+  (Rust aborts the process; QueryMemoryLimitError, 400), SIGXCPU its CPU time
+  (QueryCpuLimitError, 400); anything else (a segfault in the engine, the OOM
+  killer) gives QueryEngineCrashedError (500).
 
 Workers come from a forkserver that has preloaded registry.sparql.worker:
 forking the (multi-threaded) API process itself is unsafe, and spawning a new
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import signal
 import threading
 import time
 from collections import deque
@@ -31,9 +35,16 @@ from multiprocessing.context import BaseContext
 from multiprocessing.process import BaseProcess
 from typing import Any
 
-from registry.errors import QueryTimeoutError, RegistryError
+from registry.errors import QueryRefusedError, QueryTimeoutError, RegistryError
 from registry.sparql import worker as worker_module
-from registry.sparql.errors import QueryBusyError, QueryEngineCrashedError
+from registry.sparql.errors import (
+    InvalidQueryError,
+    QueryBusyError,
+    QueryCpuLimitError,
+    QueryEngineCrashedError,
+    QueryMemoryLimitError,
+    QueryResultTooLargeError,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -81,20 +92,63 @@ _WORKER_ERROR_STATUS = {
 }
 
 
+@dataclass(frozen=True)
+class WorkerLimits:
+    """What the operating system allows each worker (registry/sparql/worker.py
+    `apply_limits`, `allow_cpu`): MiB of address space (0: no limit), CPU seconds per
+    query, and the bytes of one answer."""
+
+    memory_mb: int = 0
+    cpu_seconds: float | None = None
+    max_result_bytes: int = 64 * 1024 * 1024
+
+
+def _limit_error(worker: _Worker, limits: WorkerLimits) -> RegistryError:
+    """The error for a worker that died running a query, from how it ended."""
+    worker.process.join(timeout=5)
+    exitcode = worker.process.exitcode
+    if exitcode == -signal.SIGXCPU and limits.cpu_seconds is not None:
+        return QueryCpuLimitError(
+            f"the query used more than {limits.cpu_seconds:g} s of CPU time and was stopped / "
+            f"查询占用 CPU 超过 {limits.cpu_seconds:g} 秒，已终止",
+            details={"cpu_seconds": limits.cpu_seconds},
+        )
+    if exitcode == -signal.SIGABRT and limits.memory_mb:
+        return _memory_error(limits)
+    return QueryEngineCrashedError(
+        "the query stopped the SPARQL engine; a fresh one was started / "
+        "查询导致查询进程异常退出，已重新启动",
+        details={"exitcode": exitcode},
+    )
+
+
+def _memory_error(limits: WorkerLimits) -> QueryMemoryLimitError:
+    return QueryMemoryLimitError(
+        f"the query needed more than the {limits.memory_mb} MiB a query may use and was "
+        f"stopped / 查询所需内存超过 {limits.memory_mb} MiB，已终止",
+        details={"memory_mb": limits.memory_mb},
+    )
+
+
 @dataclass
 class QueryAnswer:
     body: bytes
     truncated: bool
     seconds: float
     engine: str = "store"  # or "memory-copy": what the worker read
+    volatile: bool = False  # the guard's parse found NOW(), RAND(), UUID() or STRUUID()
 
 
 class _Worker:
-    def __init__(self, context: BaseContext) -> None:
+    def __init__(self, context: BaseContext, limits: WorkerLimits) -> None:
         parent, child = context.Pipe()
         self.conn: Connection = parent
+        orders = {"memory_mb": limits.memory_mb, "cpu_seconds": limits.cpu_seconds}
         self.process: BaseProcess = context.Process(  # type: ignore[attr-defined]
-            target=worker_module.serve, args=(child,), name="screg-sparql-worker", daemon=True
+            target=worker_module.serve,
+            args=(child, orders),
+            name="screg-sparql-worker",
+            daemon=True,
         )
         self.process.start()
         child.close()  # the parent's copy: EOF on `conn` then means the worker is gone
@@ -140,8 +194,15 @@ class WorkerPool:
     copy of the public graphs (registry/sparql/memory_copy.py) and is told, at each
     load, which subjects changed since the generation it was at."""
 
-    def __init__(self, source: Source, size: int = 2, changes: Changes | None = None) -> None:
+    def __init__(
+        self,
+        source: Source,
+        size: int = 2,
+        changes: Changes | None = None,
+        limits: WorkerLimits | None = None,
+    ) -> None:
         self._source = source
+        self._limits = limits or WorkerLimits()
         self._size = size
         self._changes = changes
         self._copy_builds: deque[float] = deque()
@@ -171,7 +232,7 @@ class WorkerPool:
                         details={"workers": self._size},
                     )
         try:
-            return _Worker(_worker_context())
+            return _Worker(_worker_context(), self._limits)
         except BaseException:
             with self._lock:
                 self._count -= 1
@@ -278,25 +339,26 @@ class WorkerPool:
     def run(
         self, text: str, form: str, fmt: str, max_rows: int, timeout: float, generation: int
     ) -> QueryAnswer:
-        """Run one guarded query; raises QueryTimeoutError, QueryEngineCrashedError,
+        """Run one query past the guard's pre-check (the worker makes the guard's
+        decision); raises QueryRefusedError, QueryTimeoutError, QueryMemoryLimitError,
+        QueryCpuLimitError, QueryResultTooLargeError, QueryEngineCrashedError,
         QueryBusyError or the worker's own error (invalid query: 400)."""
         worker = self._acquire(time.monotonic() + timeout)
+        limits = self._limits
         try:
             if self._behind(worker, generation):
                 self._load(worker, generation)
             started = time.monotonic()
-            reply = worker.request(("query", text, form, fmt, max_rows), timeout)
+            message = ("query", text, form, fmt, max_rows, limits.max_result_bytes)
+            reply = worker.request(message, timeout)
             seconds = time.monotonic() - started
         except QueryEngineCrashedError:
             self._discard(worker, generation)
             raise
         except (EOFError, OSError) as exc:
+            error = _limit_error(worker, limits)
             self._discard(worker, generation)
-            raise QueryEngineCrashedError(
-                "the query stopped the SPARQL engine; a fresh one was started / "
-                "查询导致查询进程异常退出，已重新启动",
-                details={"exitcode": worker.process.exitcode},
-            ) from exc
+            raise error from exc
         except BaseException:
             self._discard(worker, generation)
             raise
@@ -307,10 +369,28 @@ class WorkerPool:
                 f"查询超过 {timeout:g} 秒，已终止",
                 details={"timeout_seconds": timeout},
             )
+        if reply[0] == "error" and reply[1] == "memory_limit":
+            # Alive, but its heap is what a runaway query left: start afresh.
+            self._discard(worker, generation)
+            raise _memory_error(limits)
         self._release(worker)
         if reply[0] == "ok":
-            return QueryAnswer(body=reply[1], truncated=reply[2], seconds=seconds, engine=reply[3])
+            return QueryAnswer(
+                body=reply[1],
+                truncated=reply[2],
+                seconds=seconds,
+                engine=reply[3],
+                volatile=reply[4],
+            )
+        if reply[0] == "refused":
+            _, code, message, details = reply
+            refusal = InvalidQueryError if code == InvalidQueryError.code else QueryRefusedError
+            raise refusal(message, details=details)
         _, code, message = reply
+        if code == "result_too_large":
+            raise QueryResultTooLargeError(
+                message, details={"max_result_bytes": limits.max_result_bytes}
+            )
         raise _WorkerError(_WORKER_ERROR_STATUS.get(code, 500), code, message)
 
     def warm_up(self, generation: int) -> None:

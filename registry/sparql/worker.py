@@ -10,7 +10,19 @@ preloads it and every fresh worker is a ~15 ms fork of a ready interpreter.
 Conversation over one multiprocessing connection, one request at a time:
 
     ("load", source, copy, changes)      -> ("loaded", generation, isolated) | ("error", ...)
-    ("query", text, form, fmt, max_rows) -> ("ok", body, truncated, engine) | ("error", ...)
+    ("query", text, form, fmt, max_rows, max_bytes)
+        -> ("ok", body, truncated, engine, volatile) | ("refused", code, message, details)
+           | ("error", code, message)
+
+Every query is first judged by the guard (registry/sparql/guard.py `decide`) here,
+on the very text the engine then runs: a refusal never reaches the engine.
+
+The worker runs under limits the operating system enforces (`apply_limits`): an
+address space (RLIMIT_AS), so a query that would grow without end makes an
+allocation fail (the process aborts, or a MemoryError is answered) instead of
+taking the machine's memory; and CPU time (RLIMIT_CPU), renewed before each query,
+past which the kernel stops the process (SIGXCPU). The pool replaces a worker that
+died (registry/sparql/pool.py).
 
 `source` says where the data is: {"kind": "disk", "path", "generation"} opens the
 embedded store read-only (RocksDB lets a read-only instance open a folder whose
@@ -31,6 +43,8 @@ from __future__ import annotations
 
 import gc
 import json
+import resource
+import sys
 import time
 import traceback
 from collections import OrderedDict
@@ -41,6 +55,8 @@ from typing import Any
 import pyoxigraph as ox
 
 from registry.csvsafe import SPREADSHEET_FORMATS, neutralise_sparql_term
+from registry.errors import QueryRefusedError
+from registry.sparql.guard import GUARD_RECURSION_LIMIT, QueryVerdict, confirm_form, decide
 from registry.sparql.memory_copy import MemoryCopy
 from registry.sparql.ordering import (
     MAX_SORTED_ROWS,
@@ -61,6 +77,7 @@ from registry.sparql.patterns import (
 
 _MAX_REMEMBERED = 100_000  # pattern lookups remembered per generation
 _MAX_TEMPLATES = 1_000  # parsed query templates remembered (any generation)
+_MAX_VERDICTS = 1_000  # the guard's verdicts remembered, by exact text
 _OPEN_ATTEMPTS = 5
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _RESULTS_FORMATS = {
@@ -336,7 +353,7 @@ def run_query(
         "named_graphs": dataset.named_graphs_for(text),
     }
     plan = plan_for(text, spec)
-    if plan is not None:
+    if plan is not None and _passes_the_guard(plan.text):
         answer = _sorted_here(store, plan, graphs, fmt, max_rows)
         if answer is not None:
             return answer
@@ -346,6 +363,16 @@ def run_query(
     if isinstance(result, ox.QueryBoolean):
         return _boolean(result, fmt), False
     return _triples(result, fmt, max_rows, dataset.prefixes)
+
+
+def _passes_the_guard(text: str) -> bool:
+    """Whether the guard lets `text` through: the ORDER BY plan runs a cut of the
+    query, and the engine runs nothing the guard has not read itself."""
+    try:
+        verdict_on(text)
+    except QueryRefusedError:
+        return False
+    return True
 
 
 def _sorted_here(
@@ -373,6 +400,46 @@ def _error(code: str, message: str) -> tuple[str, str, str]:
     return ("error", code, message)
 
 
+_VERDICTS: OrderedDict[str, QueryVerdict] = OrderedDict()
+
+
+def verdict_on(text: str) -> QueryVerdict:
+    """The guard's verdict on `text` (QueryRefusedError when refused), remembered by
+    the exact text: rdflib's parse costs a few ms, and clients repeat their queries."""
+    verdict = _VERDICTS.get(text)
+    if verdict is None:
+        verdict = decide(text)
+        _VERDICTS[text] = verdict
+        if len(_VERDICTS) > _MAX_VERDICTS:
+            _VERDICTS.popitem(last=False)
+    else:
+        _VERDICTS.move_to_end(text)
+    return verdict
+
+
+def apply_limits(limits: dict[str, Any] | None) -> None:
+    """Set this process's address-space limit (`memory_mb`, MiB; 0 or absent: none)."""
+    memory_mb = int((limits or {}).get("memory_mb") or 0)
+    if memory_mb > 0:
+        size = memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (size, size))
+
+
+def allow_cpu(seconds: float | None) -> None:
+    """Let this process use `seconds` more CPU time from now (None: no limit). RLIMIT_CPU
+    counts the process's whole life, so it is moved before each request; only the soft
+    limit moves (the kernel sends SIGXCPU there), the hard one stays where it was."""
+    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    if seconds is None:
+        soft = hard
+    else:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        soft = int(usage.ru_utime + usage.ru_stime + seconds) + 1
+        if hard != resource.RLIM_INFINITY:
+            soft = min(soft, hard)
+    resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+
+
 # unshare(2) flags (linux/sched.h).
 _CLONE_NEWUSER = 0x10000000
 _CLONE_NEWNET = 0x40000000
@@ -397,11 +464,16 @@ def leave_the_network() -> bool:
     return False
 
 
-def serve(conn: Connection) -> None:
-    """The worker's main loop; returns when the parent closes the connection."""
+def serve(conn: Connection, limits: dict[str, Any] | None = None) -> None:
+    """The worker's main loop; returns when the parent closes the connection.
+
+    `limits`: {"memory_mb": MiB of address space, "cpu_seconds": CPU time per query}."""
     # First, while the process has no thread but this one (unshare of a user namespace
     # refuses a process with threads). The parent learns the outcome from `isolated`.
     isolated = leave_the_network()
+    apply_limits(limits)
+    cpu_seconds = (limits or {}).get("cpu_seconds")
+    sys.setrecursionlimit(GUARD_RECURSION_LIMIT)  # guard.py says why
     dataset: _Dataset | None = None
     while True:
         try:
@@ -411,6 +483,7 @@ def serve(conn: Connection) -> None:
         kind = message[0]
         if kind == "load":
             _, source, mode, changes = message
+            allow_cpu(None)  # a load is the registry's work, not a client's
             previous = dataset
             try:
                 dataset = load(source, previous, mode, changes)
@@ -426,9 +499,16 @@ def serve(conn: Connection) -> None:
                 dataset = None
                 conn.send(_error("store_error", f"the query worker cannot open the store: {exc}"))
         elif kind == "query":
-            _, text, _form, fmt, max_rows = message
+            _, text, form, fmt, max_rows, max_bytes = message
             if dataset is None:
                 conn.send(_error("store_error", "the query worker has no data loaded"))
+                continue
+            allow_cpu(cpu_seconds)
+            try:
+                verdict = verdict_on(text)
+                confirm_form(form, verdict)
+            except QueryRefusedError as exc:
+                conn.send(("refused", exc.code, exc.message, exc.details))
                 continue
             copy = dataset.copy_for(text)
             try:
@@ -441,7 +521,21 @@ def serve(conn: Connection) -> None:
                     # (a file it expected is gone): reopen at the current state, retry once.
                     dataset, copy = dataset.reopen(), None
                     body, truncated = run_query(dataset, text, fmt, max_rows)
-                conn.send(("ok", body, truncated, "store" if copy is None else "memory-copy"))
+                if len(body) > max_bytes:
+                    conn.send(
+                        _error(
+                            "result_too_large",
+                            f"the answer is {len(body)} bytes long; at most {max_bytes} are "
+                            "returned: select fewer or shorter values / 查询结果过大",
+                        )
+                    )
+                    continue
+                engine = "store" if copy is None else "memory-copy"
+                conn.send(("ok", body, truncated, engine, verdict.volatile))
+            except MemoryError:
+                # The address-space limit: the answer's memory is freed as the exception
+                # unwinds; the pool replaces this worker all the same.
+                conn.send(_error("memory_limit", "the query needs more memory than allowed"))
             except SyntaxError as exc:
                 conn.send(_error("invalid_query", f"the query is not valid SPARQL: {exc}"))
             except (RuntimeError, ValueError, TypeError) as exc:

@@ -220,6 +220,8 @@ def test_serve_runs_uvicorn_with_the_factory(
         ("SCREG_SPARQL_MEMORY_COPY", "sometimes"),
         ("SCREG_LANG", "fr"),
         ("SCREG_SPARQL_TIMEOUT_SECONDS", "0"),
+        # a worker could not even open the store under it
+        ("SCREG_SPARQL_WORKER_MEMORY_MB", "100"),
     ],
 )
 def test_serve_refuses_a_bad_setting_before_starting(

@@ -140,6 +140,7 @@ def test_a_server_with_the_memory_copy_answers_like_one_without(
         "SCREG_STORE": str(folder),
         "SCREG_SEED": "false",
         "SCREG_SPARQL_MEMORY_COPY": "true",
+        "SCREG_SPARQL_WORKER_MEMORY_MB": "4096",
     }
     plain, _ = server
     with running_server(env) as (base, _process):

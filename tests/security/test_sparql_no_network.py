@@ -1,22 +1,36 @@
 """A public query cannot reach the network, even past the guard (issue 17, 1: SSRF
 without a token). `1SERVICE` passed the guard's lexer while the engine read `1` and
 `SERVICE`, and the server POSTed to any host it could reach. The guard is one defence;
-the worker's own network namespace is the other: here a SERVICE query is sent to a
-worker directly, bypassing the guard, and a local listener counts the connections."""
+the worker's own network namespace is the other: here a SERVICE query is run by the
+worker's engine path (`run_query`) in a process that left the network as a worker
+does, bypassing the guard (which the worker's loop runs before it), and a local
+listener counts the connections."""
 
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
 import socket
 import threading
 from collections.abc import Iterator
 
 import pytest
 
-from registry.errors import RegistryError
+from registry.sparql import worker
 from registry.sparql.endpoint import worker_source
-from registry.sparql.pool import WorkerPool
 from registry.store import open_store
+
+
+def _run_past_the_guard(source: dict, texts: list[str], out: multiprocessing.Queue) -> None:
+    """A worker without its guard: leave the network, load, run each text."""
+    isolated = worker.leave_the_network()
+    dataset = worker.load(source)
+    for text in texts:
+        # The engine answers with its own error (no route to the host) or an empty
+        # result; what matters is that no connection was made.
+        with contextlib.suppress(Exception):
+            worker.run_query(dataset, text, "json", 10)
+    out.put(isolated)
 
 
 @pytest.fixture
@@ -58,19 +72,23 @@ def test_a_service_query_past_the_guard_reaches_no_host(
     port, seen = listener
     store = open_store(str(tmp_path / "store"))
     store.load_dump(seeded_dump, "nquads")
-    pool = WorkerPool(lambda generation: worker_source(store, generation), size=1)
+    texts = [
+        f"SELECT ?x WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?x }} }}",
+        f"SELECT ?x WHERE {{ ?a ?b 1SERVICE <http://127.0.0.1:{port}/x> {{ ?s ?p ?x }} }}",
+    ]
+    context = multiprocessing.get_context("forkserver")
+    out = context.Queue()
     try:
-        for text in (
-            f"SELECT ?x WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?x }} }}",
-            f"SELECT ?x WHERE {{ ?a ?b 1SERVICE <http://127.0.0.1:{port}/x> {{ ?s ?p ?x }} }}",
-        ):
-            # The engine answers with its own error (no route to the host) or an empty
-            # result; what matters is that no connection was made.
-            with contextlib.suppress(RegistryError):
-                pool.run(text, "SELECT", "json", 10, 10.0, store.generation())
+        process = context.Process(
+            target=_run_past_the_guard, args=(worker_source(store, store.generation()), texts, out)
+        )
+        process.start()
+        isolated = out.get(timeout=60)
+        process.join(timeout=10)
+        if not isolated:
+            pytest.skip("no network namespace here (not root, no user namespaces)")
         assert seen == [], f"a worker reached the listener: {seen[:1]}"
     finally:
-        pool.close()
         store.close()
 
 

@@ -1,11 +1,12 @@
-"""The SPARQL guard's lexer and the Accept negotiation, without any store or process."""
+"""The SPARQL guard (its pre-check and its decision from rdflib's parse) and the Accept
+negotiation, without any store or process."""
 
 from __future__ import annotations
 
 import pytest
 
 from registry.errors import QueryRefusedError
-from registry.sparql import GuardLimits, check_query, choose_format
+from registry.sparql import GuardLimits, check_query, choose_format, precheck
 from registry.sparql.errors import NotAcceptableError
 
 LIMITS = GuardLimits(max_length=20_000, max_depth=64)
@@ -24,8 +25,7 @@ LIMITS = GuardLimits(max_length=20_000, max_depth=64)
         ("MOVE <urn:a> TO <urn:b>", "update", "MOVE"),
         ("ADD <urn:a> TO <urn:b>", "update", "ADD"),
         ("WITH <urn:g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }", "update", "WITH"),
-        # an update hidden after a query, separated by `;`
-        ("SELECT * WHERE { ?s ?p ?o } ; DROP ALL", "update", "DROP"),
+        ("PREFIX ex: <http://e/> insert { ?s ex:p 1 } WHERE { ?s ?p ?o }", "update", "INSERT"),
         (
             "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }",
             "service",
@@ -39,6 +39,17 @@ LIMITS = GuardLimits(max_length=20_000, max_depth=64)
             "FROM",
         ),
         ("CONSTRUCT { ?s ?p ?o } from<urn:x> WHERE { ?s ?p ?o }", "dataset", "FROM"),
+        # hidden inside a FILTER EXISTS, a sub-query, an OPTIONAL: every node is walked
+        (
+            "SELECT * WHERE { ?s ?p ?o FILTER EXISTS { SERVICE <http://x/> { ?s ?p ?o } } }",
+            "service",
+            "SERVICE",
+        ),
+        (
+            "SELECT * WHERE { { SELECT ?s WHERE { OPTIONAL { SERVICE ?g { ?s ?p ?o } } } } }",
+            "service",
+            "SERVICE",
+        ),
     ],
 )
 def test_refused_constructs(query: str, reason: str, keyword: str) -> None:
@@ -68,8 +79,9 @@ def test_refused_constructs(query: str, reason: str, keyword: str) -> None:
     ],
 )
 def test_keywords_in_data_are_not_refused(query: str) -> None:
-    checked = check_query(query, LIMITS)
-    assert checked.form in ("SELECT", "ASK")
+    checked, verdict = check_query(query, LIMITS)
+    assert checked.form == verdict.form
+    assert verdict.form in ("SELECT", "ASK")
 
 
 @pytest.mark.parametrize(
@@ -82,23 +94,99 @@ def test_keywords_in_data_are_not_refused(query: str) -> None:
     ],
 )
 def test_query_form_is_found(query: str, form: str) -> None:
-    assert check_query(query, LIMITS).form == form
+    checked, verdict = check_query(query, LIMITS)
+    assert checked.form == verdict.form == form
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        # a query and an update in one text: neither parser reads it as either
+        "SELECT * WHERE { ?s ?p ?o } ; DROP ALL",
+        # a keyword glued to a number: Oxigraph reads `1` and `SERVICE`, rdflib reads
+        # nothing; refused rather than run unchecked
+        "SELECT ?x WHERE { ?a ?b 1SERVICE <http://127.0.0.1:9/x> { ?s ?p ?x } }",
+        "SELECT ?s WHERE { ?s ?p }",
+    ],
+)
+def test_unreadable_texts_are_invalid_queries(query: str) -> None:
+    with pytest.raises(QueryRefusedError) as caught:
+        check_query(query, LIMITS)
+    assert caught.value.status == 400
+    assert caught.value.code == "invalid_query"
+    assert caught.value.details["reason"] == "syntax"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        # an escaped quote ends a string for rdflib (which expands escapes first), not
+        # for Oxigraph: the two would read different queries
+        'SELECT * WHERE { BIND("\\u0022" AS ?x) }',
+        "SELECT * WHERE { BIND('\\u0027' AS ?x) }",
+        "SELECT * WHERE { ?s ?p <urn:x\\u003E> }",
+        'SELECT * WHERE { BIND("\\u005C" AS ?x) }',
+        'SELECT * WHERE { BIND("\\U00000020" AS ?x) }',
+    ],
+)
+def test_escapes_that_would_split_the_parsers_are_refused(query: str) -> None:
+    with pytest.raises(QueryRefusedError) as caught:
+        check_query(query, LIMITS)
+    assert caught.value.details["reason"] == "escape"
+
+
+def test_harmless_escapes_pass() -> None:
+    _, verdict = check_query('SELECT * WHERE { ?s ?p "\\u4E2D\\u6587" }', LIMITS)
+    assert verdict.form == "SELECT"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "PREFIX ex: <http://e/> SELECT * WHERE { ?s ?p ?o FILTER(ex:fetch(?o)) }",
+        "SELECT * WHERE { ?s ?p ?o BIND(<http://e/f>(?o) AS ?x) }",
+        "SELECT * WHERE { ?s ?p ?o FILTER(undeclared:f(?o)) }",
+    ],
+)
+def test_functions_by_iri_are_refused(query: str) -> None:
+    with pytest.raises(QueryRefusedError) as caught:
+        check_query(query, LIMITS)
+    assert caught.value.details["reason"] == "function"
+
+
+def test_xsd_casts_are_functions_that_pass() -> None:
+    query = (
+        "PREFIX xsd: <http://www.w3.org/2001/XMLSchema#> "
+        "SELECT * WHERE { ?s ?p ?o FILTER(xsd:integer(?o) > 1) }"
+    )
+    assert check_query(query, LIMITS)[1].form == "SELECT"
 
 
 def test_depth_is_capped_before_parsing() -> None:
     deep = "SELECT * WHERE " + "{" * 5000 + " ?s ?p ?o " + "}" * 5000
     with pytest.raises(QueryRefusedError) as caught:
-        check_query(deep, GuardLimits(max_length=100_000, max_depth=64))
+        precheck(deep, GuardLimits(max_length=100_000, max_depth=64))
     assert caught.value.details["reason"] == "too_deep"
+
+
+def test_15000_bangs_are_refused_before_any_parser() -> None:
+    """Issue 17, 5: 15,000 `!` passed the bracket count and crashed workers (pyoxigraph's
+    parser recurses once per `!`). A run of prefix operators counts as nesting."""
+    query = "SELECT * WHERE { ?s ?p ?o FILTER(" + "!" * 15_000 + "?o) }"
+    with pytest.raises(QueryRefusedError) as caught:
+        precheck(query, GuardLimits(max_length=20_000, max_depth=64))
+    assert caught.value.details["reason"] == "too_deep"
+    # `!=` and a few `!` are ordinary
+    assert precheck("ASK { ?s ?p ?o FILTER(!!(?o != 1)) }", LIMITS).depth == 4
 
 
 def test_depth_counts_every_bracket_kind() -> None:
     ok = "SELECT * WHERE { FILTER((((1)))) }"
-    assert check_query(ok, GuardLimits(100, 5)).depth == 5
+    assert precheck(ok, GuardLimits(100, 5)).depth == 5
     with pytest.raises(QueryRefusedError):
-        check_query(ok, GuardLimits(100, 4))
+        precheck(ok, GuardLimits(100, 4))
     # brackets inside strings do not count
-    assert check_query('SELECT * WHERE { BIND("{{{{{{" AS ?x) }', GuardLimits(100, 2)).depth == 2
+    assert precheck('SELECT * WHERE { BIND("{{{{{{" AS ?x) }', GuardLimits(100, 2)).depth == 2
 
 
 def test_length_is_capped() -> None:
@@ -130,7 +218,7 @@ def test_no_query_form(query: str) -> None:
 def test_volatile_functions_are_noticed(query: str, volatile: bool) -> None:
     """A query calling NOW(), RAND(), UUID() or STRUUID() answers otherwise next time
     over the same store: its HTTP answer gets no ETag (api.caching)."""
-    assert check_query(query, LIMITS).volatile is volatile
+    assert check_query(query, LIMITS)[1].volatile is volatile
 
 
 @pytest.mark.parametrize(
@@ -173,3 +261,16 @@ def test_not_acceptable(form: str, accept: str) -> None:
         choose_format(form, accept)  # type: ignore[arg-type]
     assert caught.value.status == 406
     assert caught.value.details["available"]
+
+
+def test_a_form_other_than_the_prechecks_is_refused() -> None:
+    """The result format is chosen from the pre-check's form; a parse that finds
+    another form must not have its answer serialised as the wrong kind."""
+    from registry.sparql import decide
+    from registry.sparql.guard import confirm_form
+
+    verdict = decide("ASK { ?s ?p ?o }")
+    confirm_form("ASK", verdict)
+    with pytest.raises(QueryRefusedError) as caught:
+        confirm_form("SELECT", verdict)
+    assert caught.value.details == {"reason": "form", "form": "ASK"}

@@ -25,7 +25,7 @@ from rdflib.namespace import DCTERMS, RDFS
 
 from api import create_app
 from api.routers.sparql import ENGINE_HEADER
-from registry.config import Settings
+from registry.config import MIN_WORKER_MEMORY_MB_WITH_COPY, Settings
 from registry.namespaces import GRAPH_CURRENT, GRAPH_ONTOLOGY, SCS
 from registry.register.submission import REGISTRAR
 from registry.register.tokens import TOKEN_GRAPH, create_token
@@ -257,7 +257,13 @@ def copy_client(seeded_dump: bytes, folder: Path, **overrides: Any) -> Iterator[
     location = str(folder / "store")
     store = open_store(location)
     store.load_dump(seeded_dump, "nquads")
-    settings = Settings(store=location, seed=False, sparql_memory_copy=True, **overrides)
+    settings = Settings(
+        store=location,
+        seed=False,
+        sparql_memory_copy=True,
+        sparql_worker_memory_mb=MIN_WORKER_MEMORY_MB_WITH_COPY,
+        **overrides,
+    )
     with TestClient(create_app(settings, store=store)) as client:
         yield client
 
