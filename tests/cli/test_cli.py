@@ -47,7 +47,11 @@ def test_validate_invalid_catalogue_exits_1_with_report(store_path: str) -> None
     report = json.loads(result.output)
     assert report["conforms"] is False
     assert report["counts"]["Violation"] == 5
-    assert {r["entry"].rsplit("/", 1)[-1] for r in report["results"]} == {"wj-1", "wj-2", "wj-3"}
+    assert {r["entry"].rsplit("/", 1)[-1] for r in report["results"]} == {
+        "204001-000101",
+        "204001-000102",
+        "204001-000103",
+    }
 
 
 @pytest.mark.parametrize("fmt", ["turtle", "csv", "text"])
