@@ -408,6 +408,10 @@ def _plain(iri: str) -> bool:
     return not any(c in iri for c in '<>"{}|^`\\ ')
 
 
+def _name(node: Node) -> str:
+    return node.n3() if isinstance(node, BNode) else str(node)
+
+
 def _violation(
     rule: str,
     focus: Node,
@@ -419,12 +423,12 @@ def _violation(
 ) -> ValidationResult:
     return ValidationResult(
         severity="Violation",
-        focus=str(focus),
+        focus=_name(focus),
         path=path,
         value=value,
         message_zh=zh,
         message_en=en,
         source_shape=f"{SCSH}{rule}",
         constraint=f"{SCSH}{rule}ConstraintComponent",
-        entry=str(entry if entry is not None else focus),
+        entry=_name(entry if entry is not None else focus),
     )
