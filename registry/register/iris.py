@@ -157,12 +157,13 @@ def _in_kind_folder(iri: str, base_iri: str, kind: str) -> bool:
 
 
 def expected_iris(
-    entry: URIRef, kind: str, triples: Iterable[Triple], base_iri: str
+    entry: URIRef, kind: str, pairs: Iterable[tuple[Node, Node]], base_iri: str
 ) -> tuple[list[str], str]:
-    """The IRIs the entry may have (one per code it states) and, for a message, the
-    one it should have (a pattern when it states no readable code)."""
+    """The IRIs the entry may have (one per code it states among its (predicate,
+    object) pairs) and, for a message, the one it should have (a pattern when it
+    states no readable code)."""
     prop = CODE_PROPERTIES[kind]
-    codes = [o for s, p, o in triples if s == entry and p == prop]
+    codes = [o for p, o in pairs if p == prop]
     if kind == "catalogue":
         codes = [_catalogue_code(base_iri, o) for o in codes]
     minted = [m for code in codes if (m := minted_iri(base_iri, kind, str(code))) is not None]
@@ -173,13 +174,13 @@ def expected_iris(
 
 
 def unminted_entries(
-    entries: Mapping[URIRef, tuple[str, list[Triple]]], base_iri: str
+    entries: Mapping[URIRef, tuple[str, list[Triple]]], spo: Statements, base_iri: str
 ) -> list[ValidationResult]:
     """A Violation for each entry not at the IRI minted for its kind and code."""
     results = []
-    for entry, (kind, triples) in entries.items():
+    for entry, (kind, _triples) in entries.items():
         iri = str(entry)
-        minted, shown = expected_iris(entry, kind, triples, base_iri)
+        minted, shown = expected_iris(entry, kind, spo.get(entry, {}), base_iri)
         if any(_at_minted(iri, kind, m) for m in minted):
             continue
         if not minted and _in_kind_folder(iri, base_iri, kind):
@@ -221,17 +222,15 @@ def is_part_of(node: Node, entry: Node) -> bool:
     return text.startswith(prefix) and not text.startswith(f"{prefix}version/")
 
 
-def foreign_parts(
-    entries: Mapping[URIRef, tuple[str, list[Triple]]],
-) -> list[ValidationResult]:
+def foreign_parts(entries: Iterable[URIRef], spo: Statements) -> list[ValidationResult]:
     """A Violation for each data item an entry lists that is not under the entry's
     IRI: another entry, another entry's data item (listed, or copied with its IRI),
     or anything else. Blank-node data items are the entry's own."""
     data_item = URIRef(str(SCS.dataItem))
     results = []
-    for entry, (_kind, triples) in entries.items():
-        for s, p, o in triples:
-            if s != entry or p != data_item or isinstance(o, BNode) or is_part_of(o, entry):
+    for entry in entries:
+        for p, o in spo.get(entry, {}):
+            if p != data_item or isinstance(o, BNode) or is_part_of(o, entry):
                 continue
             results.append(
                 _violation(
@@ -249,36 +248,67 @@ def foreign_parts(
     return results
 
 
+# rdflib namespace attributes build a new term on every access: read once. This check
+# runs on every triple of an upload.
+_RDF_TYPE = URIRef(str(RDF.type))
+
+
 def states_vocabulary(predicate: Node, obj: Node) -> bool:
     """Whether a triple puts its subject into a scheme or a class hierarchy, or makes
     it a class, a property or a shape."""
-    if predicate == RDF.type:
-        return obj in STRUCTURAL_CLASSES or str(obj).startswith(_STRUCTURAL_NAMESPACES)
-    return predicate in STRUCTURAL_PREDICATES or str(predicate).startswith(_STRUCTURAL_NAMESPACES)
+    # Terms are str: startswith on the term itself, without copying its text.
+    if predicate == _RDF_TYPE:
+        return obj in STRUCTURAL_CLASSES or (
+            isinstance(obj, URIRef) and obj.startswith(_STRUCTURAL_NAMESPACES)
+        )
+    return predicate in STRUCTURAL_PREDICATES or predicate.startswith(_STRUCTURAL_NAMESPACES)
 
 
-def vocabulary_statements(spo: Statements, owners: Mapping[Node, Node]) -> list[ValidationResult]:
+def vocabulary_triples(spo: Statements) -> list[Triple]:
+    """The triples of a document that state vocabulary (`states_vocabulary`). Run on
+    every triple of an upload, so decided once per predicate and per class."""
+    predicates: dict[Node, bool] = {}
+    classes: dict[Node, bool] = {}
+    found = []
+    for s, pairs in spo.items():
+        for p, o in pairs:
+            structural = predicates.get(p)
+            if structural is None:
+                structural = predicates[p] = p == _RDF_TYPE or states_vocabulary(p, o)
+            if not structural:
+                continue
+            if p == _RDF_TYPE:
+                made = classes.get(o)
+                if made is None:
+                    made = classes[o] = states_vocabulary(p, o)
+                if not made:
+                    continue
+            found.append((s, p, o))
+    return found
+
+
+def vocabulary_statements(
+    triples: Iterable[Triple], owners: Mapping[Node, Node]
+) -> list[ValidationResult]:
     """A Violation for each triple of the upload that states vocabulary, whoever's
     subject it is: the validation's vocabulary is ontology/ alone."""
     results = []
-    for s, pairs in spo.items():
-        for p, o in pairs:
-            if states_vocabulary(p, o):
-                shown = f"{s.n3()} {p.n3()} {o.n3()}"
-                results.append(
-                    _violation(
-                        "TrustedVocabulary",
-                        s,
-                        str(p),
-                        str(o),
-                        f"上传内容不能陈述词表(代码表、类目、类、属性或形状):{shown}。"
-                        "词表只来自登记库本身。",
-                        "An upload cannot make statements of the vocabulary (code lists, "
-                        f"categories, classes, properties or shapes): {shown}. The "
-                        "vocabulary comes from the registry alone.",
-                        entry=owners.get(s, s),
-                    )
-                )
+    for s, p, o in triples:
+        shown = f"{s.n3()} {p.n3()} {o.n3()}"
+        results.append(
+            _violation(
+                "TrustedVocabulary",
+                s,
+                str(p),
+                str(o),
+                f"上传内容不能陈述词表(代码表、类目、类、属性或形状):{shown}。"
+                "词表只来自登记库本身。",
+                "An upload cannot make statements of the vocabulary (code lists, "
+                f"categories, classes, properties or shapes): {shown}. The "
+                "vocabulary comes from the registry alone.",
+                entry=owners.get(s, s),
+            )
+        )
     return results
 
 
@@ -306,9 +336,10 @@ def screen_upload(
     """Apply every rule above to a document's statements. `owners` maps each node an
     entry owns (the entry itself, its data items, its blank nodes) to the entry."""
     screening = Screening()
-    screening.results += unminted_entries(entries, base_iri)
-    screening.results += foreign_parts(entries)
-    screening.results += vocabulary_statements(spo, owners)
+    screening.results += unminted_entries(entries, spo, base_iri)
+    screening.results += foreign_parts(entries, spo)
+    stated = vocabulary_triples(spo)
+    screening.results += vocabulary_statements(stated, owners)
     foreign = [s for s in spo if s not in owners]
     registered = _registered(store, [s for s in foreign if isinstance(s, URIRef)], base_iri)
     for subject in foreign:
@@ -329,11 +360,11 @@ def screen_upload(
             )
         )
     # What is validated: never a statement of the vocabulary, whatever else is wrong.
-    screening.kept = {
-        s: {pair: None for pair in pairs if not states_vocabulary(*pair)}
-        for s, pairs in spo.items()
-        if s in owners
-    }
+    screening.kept = {s: pairs for s, pairs in spo.items() if s in owners}
+    for s, p, o in stated:
+        if s in screening.kept:
+            pairs = screening.kept[s] = dict(screening.kept[s])  # the document's is kept
+            pairs.pop((p, o), None)
     screening.ignored.sort()
     return screening
 
@@ -359,7 +390,7 @@ def _refusal(
     if text.startswith(REGISTRY_PREFIX):
         return "是登记库自身的 IRI", "is one of the registry's own IRIs"
     if text.startswith(base_iri):
-        if any(is_part_of(subject, entry) for entry in entries):
+        if _under_an_entry(text, entries):
             return None  # under an entry of the upload that does not list it: ignored
         if text in registered:
             return (
@@ -376,6 +407,18 @@ def _refusal(
             "is a registered entry or a part of one; submit that entry itself to change it",
         )
     return None
+
+
+def _under_an_entry(text: str, entries: Mapping[URIRef, object]) -> bool:
+    """Whether an IRI is a part of one of `entries` (each of its prefixes ending before
+    a slash looked up: linear in the IRI, not in the number of entries)."""
+    at = text.find("/")
+    while at != -1:
+        head = URIRef(text[:at])
+        if head in entries:
+            return is_part_of(URIRef(text), head)
+        at = text.find("/", at + 1)
+    return False
 
 
 def _registered(store: Store | None, subjects: list[URIRef], base_iri: str) -> set[str]:
