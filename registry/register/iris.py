@@ -256,12 +256,15 @@ _RDF_TYPE = URIRef(str(RDF.type))
 def states_vocabulary(predicate: Node, obj: Node) -> bool:
     """Whether a triple puts its subject into a scheme or a class hierarchy, or makes
     it a class, a property or a shape."""
-    # Terms are str: startswith on the term itself, without copying its text.
+    # Terms are str: str.startswith on the term itself reads its text without a copy
+    # (rdflib's own startswith takes no tuple of prefixes).
     if predicate == _RDF_TYPE:
         return obj in STRUCTURAL_CLASSES or (
-            isinstance(obj, URIRef) and obj.startswith(_STRUCTURAL_NAMESPACES)
+            isinstance(obj, URIRef) and str.startswith(obj, _STRUCTURAL_NAMESPACES)
         )
-    return predicate in STRUCTURAL_PREDICATES or predicate.startswith(_STRUCTURAL_NAMESPACES)
+    return predicate in STRUCTURAL_PREDICATES or (
+        isinstance(predicate, URIRef) and str.startswith(predicate, _STRUCTURAL_NAMESPACES)
+    )
 
 
 def vocabulary_triples(spo: Statements) -> list[Triple]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from registry.inputs.document import Document
 from registry.namespaces import GRAPH_CURRENT, SCS
@@ -301,8 +301,11 @@ def test_upload_adding_a_value_to_a_code_list_is_refused(
         f"<http://example.org/C> <{RDFS.subClassOf}> <{SCS.Standard}> .",
         # a broader category
         f"<{BOGUS}> <{SKOS.broader}> <https://w3id.org/smartcity-std/category/1> .",
+        # any OWL predicate, any SHACL class
+        f"<http://example.org/C> <{OWL.equivalentClass}> <{SCS.Standard}> .",
+        f"<http://example.org/S> <{RDF.type}> <http://www.w3.org/ns/shacl#NodeShape> .",
     ],
-    ids=["own-blank-node", "new-concept", "subclass", "broader"],
+    ids=["own-blank-node", "new-concept", "subclass", "broader", "owl", "shape"],
 )
 def test_statements_of_the_vocabulary_are_refused(registry: Registry, statements: str) -> None:
     generation = registry.store.generation()
