@@ -214,9 +214,9 @@ class Registry:
     ) -> ValidationReport:
         """Validate with the registry as context; writes nothing. `progress(done, total)`
         is called as entries are validated."""
-        reading = self.read(documents)
-        validator = reading.validator(self.validator)
-        return validator.validate(reading.graph(), self.store, progress=progress)
+        return registration.validate_reading(
+            self.read(documents), self.store, self.settings.base_iri, self.validator, progress
+        )
 
     def submit(
         self,

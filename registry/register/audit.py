@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from rdflib import URIRef
 from rdflib.namespace import DCTERMS, RDF
 
-from registry.identifiers import IdentifierError, parse_standard_id, resource_slug
 from registry.namespaces import GRAPH_CURRENT, SCS
+from registry.register.iris import minted_iri
 from registry.store import Store
 from registry.validation.validator import REFERENCE_PROPERTIES, UNIQUE_CODES
 
@@ -36,19 +36,6 @@ class Finding:
 
     def as_dict(self) -> dict[str, str]:
         return {"kind": self.kind, "entry": self.entry, "detail": self.detail, "mend": self.mend}
-
-
-def minted_iri(base_iri: str, path: str, code: str) -> str | None:
-    """The IRI the registry mints for an entry of `path` with this code, or None when
-    the code cannot be read (an identifier that is no identifier)."""
-    if path == "standard":
-        try:
-            return f"{base_iri}standard/{parse_standard_id(code).slug}"
-        except IdentifierError:
-            return None
-    if path == "resource":
-        return f"{base_iri}resource/{resource_slug(code)}"
-    return f"{base_iri}{path}/{code.strip()}"
 
 
 def audit(store: Store, base_iri: str) -> list[Finding]:

@@ -28,6 +28,7 @@ from registry.identifiers import IRI_SCHEMES, lookup_spellings
 from registry.inputs.load import Reading
 from registry.lifecycle import IMPLIED_STANDARD_STATUS
 from registry.namespaces import GRAPH_CURRENT, GRAPH_REGISTRY, REGSTATUS, SCS, STDSTATUS
+from registry.register.iris import Screening, screen_upload
 from registry.store import Store, WriteBatch
 from registry.validation.reports import report_graph
 from registry.validation.validator import Progress, ValidationReport, Validator
@@ -185,15 +186,25 @@ def split_entries(
     its own triples, data items and blank nodes included; and the subjects that
     belong to no entry, which are not written."""
     spo = document if isinstance(document, dict) else index_statements(document)
+    entries, owners = entries_and_owners(spo)
+    ignored = sorted({str(s) for s in spo} - {str(n) for n in owners})
+    return entries, ignored
+
+
+def entries_and_owners(
+    spo: Statements,
+) -> tuple[dict[URIRef, tuple[str, list[Triple]]], dict[Node, URIRef]]:
+    """Each typed entry of a document with its own triples, and the entry each owned
+    node (the entry itself, its data items, its blank nodes) belongs to."""
     kinds = entry_kinds(spo)
     entries: dict[URIRef, tuple[str, list[Triple]]] = {}
-    owned: set[Node] = set()
+    owners: dict[Node, URIRef] = {}
     for entry, kind in kinds.items():
         triples, seen = owned_triples(entry, spo, kinds)
         entries[entry] = (kind, triples)
-        owned |= seen
-    ignored = sorted({str(s) for s in spo} - {str(n) for n in owned})
-    return entries, ignored
+        for node in seen:
+            owners.setdefault(node, entry)
+    return entries, owners
 
 
 def entry_kinds(spo: Statements) -> dict[URIRef, str]:
@@ -461,7 +472,10 @@ def submit(
     `submitted` versions, and reads keep showing their accepted versions.
 
     1. split the triples into entries, each with its own triples;
-    2. the ownership rule on every entry (check_ownership);
+    2. the ownership rule on every entry (check_ownership), then the rules of
+       registry.register.iris: entries at minted IRIs, data items their own, nothing
+       about other subjects that matter, no statement of the vocabulary (their
+       Violations join the report; what they refuse is never validated);
     3. hash each entry and compare with the hashes the register holds: an entry
        unchanged since a version validated with the same shapes is neither
        validated nor written, whichever process registered it;
@@ -477,14 +491,23 @@ def submit(
     if reading.unreadable:
         return SubmissionResult(None, validator.validate(reading.graph(), store))
     statements = index_statements(reading.triples())
-    entries, ignored = split_entries(statements)
+    entries, owners = entries_and_owners(statements)
     if not entries:
+        ignored = sorted({str(s) for s in statements})
         raise InputError(
             "the submission holds no entry (standard, department, resource, interface or "
             "catalogue) (提交内容中没有可登记的条目)",
             {"ignored_subjects": ignored[:20]},
         )
     check_ownership(store, entries, principal)
+    # IRIs are the registry's and the trusted context is its alone (issue 17): what
+    # the rules refuse is decided on the upload as sent, and validation sees only the
+    # entries' own statements, never a foreign subject or a statement of the vocabulary.
+    screening = screen_upload(
+        store, statements, owners, entries, base_iri, validator.vocabulary.terms
+    )
+    ignored = screening.ignored
+    statements = screening.kept
     contents: dict[URIRef, Iterable[Triple]] = {}
     hashes: dict[URIRef, str] = {}
     for entry, (_kind, triples) in entries.items():
@@ -500,6 +523,7 @@ def submit(
     context_entries = set(kinds).difference(changed).intersection(data.subjects(RDF.type))
     report = validator.validate(data, store, progress=progress, skip=context_entries)
     report.extra["skipped_entries"] = len(entries) - len(changed)
+    with_screening(report, screening)
     if not report.conforms:
         return SubmissionResult(submission=None, report=report, ignored_subjects=ignored)
     return _write_submission(
@@ -516,6 +540,34 @@ def submit(
         ignored,
         review,
     )
+
+
+def with_screening(report: ValidationReport, screening: Screening) -> ValidationReport:
+    """`report` with the screening's Violations first: an upload refused by the rules
+    of registry.register.iris is refused whatever the shapes found in what was kept."""
+    report.results[:0] = sorted(screening.results, key=lambda r: (r.entry, r.focus, r.path or ""))
+    return report
+
+
+def validate_reading(
+    reading: Reading,
+    store: Store | None,
+    base_iri: str,
+    validator: Validator,
+    progress: Progress | None = None,
+) -> ValidationReport:
+    """Validation alone (no write, no ownership), as `submit` validates: the rules of
+    registry.register.iris, then the shapes on what they keep."""
+    validator = reading.validator(validator)
+    if reading.unreadable:
+        return validator.validate(reading.graph(), store)
+    statements = index_statements(reading.triples())
+    entries, owners = entries_and_owners(statements)
+    screening = screen_upload(
+        store, statements, owners, entries, base_iri, validator.vocabulary.terms
+    )
+    data = _graph((s, p, o) for s, pairs in screening.kept.items() for p, o in pairs)
+    return with_screening(validator.validate(data, store, progress=progress), screening)
 
 
 def _write_submission(

@@ -182,6 +182,12 @@ class Vocabulary:
             self.graph.parse(data=path.read_bytes(), format="turtle")
         self.sha256 = files_sha256(self.files) if self.files else ""
 
+    @cached_property
+    def terms(self) -> frozenset[URIRef]:
+        """Every IRI the ontology describes (classes, properties, code lists, their
+        concepts, categories): what an upload may use but never describe."""
+        return frozenset(s for s in self.graph.subjects() if isinstance(s, URIRef))
+
     def concepts_in(self, scheme: URIRef) -> set[URIRef]:
         return {s for s in self.graph.subjects(SKOS.inScheme, scheme) if isinstance(s, URIRef)}
 

@@ -187,21 +187,27 @@ def test_submission_without_entries_is_refused(registry) -> None:
         registry.submit([doc], REGISTRAR)
 
 
-def test_untyped_triples_about_other_entries_are_not_written(registry) -> None:
+def test_untyped_triples_about_other_entries_are_refused(registry) -> None:
+    # Once ignored (not written); now refused, so the submitter learns of it (issue 17).
     victim = f"{BASE}standard/GB-T-22239-2019"
     extra = f'<{victim}> <{DCTERMS.title}> "hijacked"@zh .\n'.encode()
     doc = resource_doc("人口基础信息 附加")
+    generation = registry.store.generation()
     result = registry.submit([Document(doc.name, doc.data + extra)], REGISTRAR)
-    assert result.accepted
-    assert victim in result.ignored_subjects
+    assert not result.accepted
+    refused = [r for r in result.report.results if r.source_shape.endswith("#OwnSubjects")]
+    assert [r.focus for r in refused] == [victim]
+    assert registry.store.generation() == generation
     titles = registry.store.select(
         f"SELECT ?t WHERE {{ GRAPH <{GRAPH_CURRENT}> {{ <{victim}> <{DCTERMS.title}> ?t }} }}"
     )
     assert Literal("hijacked", lang="zh") not in {r["t"] for r in titles}
 
 
-def test_shapes_in_an_upload_are_ignored(registry) -> None:
-    # A shape that would forbid every title: if it were used, the entry would fail.
+def test_shapes_in_an_upload_are_refused_and_never_used(registry) -> None:
+    # A shape that would forbid every title: if it were used, the entry would fail on
+    # its title. It is refused as a statement of the vocabulary (issue 17), and the
+    # shapes that run are still the trusted ones only.
     shape = b"""
 @prefix sh: <http://www.w3.org/ns/shacl#> .
 @prefix scs: <https://w3id.org/smartcity-std#> .
@@ -211,7 +217,11 @@ def test_shapes_in_an_upload_are_ignored(registry) -> None:
 """
     doc = resource_doc("人口基础信息 形状")
     report = registry.validate([Document(doc.name, doc.data + shape)])
-    assert report.conforms
+    assert not report.conforms
+    refused = {r.focus for r in report.results if r.severity == "Violation"}
+    assert "urn:evil:shape" in refused  # and its property shape, a blank node
+    assert all(f == "urn:evil:shape" or f.startswith("_:") for f in refused)
+    assert {r.source_shape.rsplit("#")[-1] for r in report.results} == {"TrustedVocabulary"}
     assert not any("urn:evil" in r.source_shape for r in report.results)
     # And the other way: a shape cannot switch off a trusted rule either.
     bad = resource_doc("人口", code="bad code")

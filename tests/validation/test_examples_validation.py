@@ -1,5 +1,7 @@
 """Examples double as fixtures: the valid ones conform, each invalid one produces exactly
-the results listed beside it (examples/invalid/<name>.expected.json)."""
+the results listed beside it (examples/invalid/<name>.expected.json), validated as a
+submission is: the rules of registry.register.iris (entries at minted IRIs), then the
+shapes."""
 
 from __future__ import annotations
 
@@ -9,8 +11,10 @@ from pathlib import Path
 import pytest
 
 from registry.inputs.document import Document
-from registry.inputs.load import load_submission
+from registry.inputs.load import read_documents
+from registry.register.base_iri import EXAMPLES_BASE
 from registry.register.seed import SEED_EXAMPLES
+from registry.register.submission import validate_reading
 from registry.store import open_store
 from registry.validation.validator import ValidationResult, Validator
 from tests.conftest import EXAMPLES
@@ -39,8 +43,8 @@ def key(result: ValidationResult) -> tuple:
 
 
 def validate(path: Path, validator: Validator, store) -> list[ValidationResult]:
-    graph = load_submission([Document(path.name, path.read_bytes())])
-    return validator.validate(graph, store).results
+    reading = read_documents([Document(path.name, path.read_bytes())], base_iri=EXAMPLES_BASE)
+    return validate_reading(reading, store, EXAMPLES_BASE, validator).results
 
 
 @pytest.mark.parametrize("name", SEED_EXAMPLES)
