@@ -39,8 +39,8 @@ from registry.validation.validator import SEVERITIES, ValidationReport, Validati
 router = APIRouter(include_in_schema=False)
 
 SESSION_COOKIE = "screg_session"
-# "" means: from the file's extension. Mapped formats (csv, xlsx) are the registry's.
-UPLOAD_FORMATS = ("", "turtle", "nt", "jsonld", "rdfxml", "csv", "xlsx")
+# "" means: from the file's extension. Mapped formats (csv, xlsx, xls) are the registry's.
+UPLOAD_FORMATS = ("", "turtle", "nt", "jsonld", "rdfxml", "csv", "xlsx", "xls")
 _IRI = re.compile(r"^[^\s<>\"{}|\\^`]+$")
 
 UploadField = Annotated[UploadFile | None, File()]
