@@ -78,16 +78,18 @@ def report_view(
     already `registered` are linked to their pages; the others have none yet."""
     listed = report.results[:limit]
     groups: dict[str, list[dict[str, Any]]] = {}
-    located = False
+    located = sheets = False
     for r in listed:
         where = dict(r.location)
         located = located or "row" in where or "column" in where
+        sheets = sheets or "sheet" in where
         groups.setdefault(r.entry or "-", []).append(
             {
                 "severity": r.severity,
                 "path": _short(r.path),
                 "value": r.value,
                 "message": r.message(lang),
+                "sheet": where.get("sheet"),
                 "row": where.get("row"),
                 "column": where.get("column"),
             }
@@ -97,6 +99,7 @@ def report_view(
         "counts": report.counts,
         "groups": groups,
         "located": located,
+        "sheets": sheets,
         "linked": {entry for entry in groups if entry in registered},
         "omitted": len(report.results) - len(listed),
         "json": json.dumps(report_json(report, limit), ensure_ascii=False),
