@@ -531,7 +531,7 @@ class CatalogueReader:
         if self.graph.fatal:
             return "read"
         rows = chain(head[found + 1 :], sheet.rows)
-        fill = _MergedFill(sheet.merged, header_row)
+        fill = MergedFill(sheet.merged, header_row, len(self.columns))
         above_values: dict[str, str] = {}
         for number, cells in enumerate(rows, start=header_row + 1):
             cells = fill.apply(number, cells)
@@ -868,15 +868,22 @@ class CatalogueReader:
         return resolve_standard(text, self.lookup, self.base)
 
 
-class _MergedFill:
+class MergedFill:
     """Gives each merged range's value to every cell of the range, for the ranges below
     the header (a merged title above it is not data)."""
 
-    def __init__(self, ranges: Iterable[Range], header_row: int) -> None:
+    def __init__(self, ranges: Iterable[Range], header_row: int, width: int) -> None:
         self.starting: dict[int, list[Range]] = {}
-        for cells in ranges:
-            if cells[0] > header_row and (cells[0], cells[1]) != (cells[2], cells[3]):
-                self.starting.setdefault(cells[0], []).append(cells)
+        for first_row, first_col, last_row, last_col in ranges:
+            # Columns right of the header are not read: a range is filled only as wide
+            # as the header (a hostile A1:XFD1048576 costs no more than a column).
+            last_col = min(last_col, width)
+            if first_row <= header_row or first_col > last_col:
+                continue
+            if (first_row, first_col) != (last_row, last_col):
+                self.starting.setdefault(first_row, []).append(
+                    (first_row, first_col, last_row, last_col)
+                )
         self.active: list[tuple[Range, Cell]] = []
         self.filled: list[tuple[Range, Cell]] = []
 

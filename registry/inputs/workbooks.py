@@ -30,6 +30,17 @@ class Formula:
 
 # (first row, first column, last row, last column), counted from 1 as the program shows.
 Range = tuple[int, int, int, int]
+# A clerk's sheet has a few dozen merged ranges; each costs work on every row it spans,
+# so a sheet with more is refused rather than filled.
+MAX_MERGED_RANGES = 10_000
+
+
+def _too_many_merged(source: str, sheet: str) -> InputError:
+    return InputError(
+        f"{source}: the sheet {sheet} has more than {MAX_MERGED_RANGES} merged ranges; "
+        f"unmerge the cells (工作表“{sheet}”中的合并单元格过多,请取消合并)",
+        {"file": source, "sheet": sheet, "rule": "merged-ranges", "limit": MAX_MERGED_RANGES},
+    )
 
 
 @dataclass
@@ -160,7 +171,10 @@ def xlsx_sheets(data: bytes, source: str, cap: int) -> Iterator[Sheet]:
         ) from None
     try:
         for sheet in book.worksheets:
-            yield Sheet(sheet.title, _xlsx_rows(sheet), tuple(merged.get(sheet.title, ())))
+            ranges = tuple(merged.get(sheet.title, ()))
+            if len(ranges) > MAX_MERGED_RANGES:
+                raise _too_many_merged(source, sheet.title)
+            yield Sheet(sheet.title, _xlsx_rows(sheet), ranges)
     finally:
         book.close()
 
@@ -226,9 +240,15 @@ def xls_sheets(data: bytes, source: str) -> Iterator[Sheet]:
             {"file": source, "rule": "xls"},
         )
     try:
-        # formatting_info keeps the merged ranges; the log would go to stdout otherwise.
+        # formatting_info keeps the merged ranges; the log would go to stdout otherwise;
+        # ragged rows are not padded to the widest row (one far cell in a small file
+        # would otherwise make every row that wide).
         book = xlrd.open_workbook(
-            file_contents=data, formatting_info=True, on_demand=True, logfile=io.StringIO()
+            file_contents=data,
+            formatting_info=True,
+            on_demand=True,
+            ragged_rows=True,
+            logfile=io.StringIO(),
         )
     except Exception:  # xlrd raises many types for a broken file; all mean bad input
         raise refused() from None
@@ -238,6 +258,8 @@ def xls_sheets(data: bytes, source: str) -> Iterator[Sheet]:
                 sheet = book.sheet_by_index(index)
             except Exception:
                 raise refused() from None
+            if len(sheet.merged_cells) > MAX_MERGED_RANGES:
+                raise _too_many_merged(source, sheet.name)
             merged = tuple(
                 (first_row + 1, first_col + 1, end_row, end_col)
                 for first_row, end_row, first_col, end_col in sheet.merged_cells
@@ -253,7 +275,7 @@ def _xls_rows(sheet: Any, datemode: int) -> Iterator[list[Cell]]:
 
     for index in range(sheet.nrows):
         cells: list[Cell] = []
-        for cell in sheet.row(index):
+        for cell in sheet.row_slice(index):
             kind, value = cell.ctype, cell.value
             if kind in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
                 cells.append(None)
