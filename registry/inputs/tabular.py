@@ -1033,7 +1033,7 @@ def parse_date(value: Cell) -> str:
         pass
     raise CellError(
         "date",
-        f"“{text}”不是有效日期,请写作 CCYY-MM-DD。",
+        f"“{text}”不是有效日期,请写作“年-月-日”,如 2025-03-18。",
         f"{text!r} is not a valid date; write CCYY-MM-DD.",
     )
 
