@@ -1,5 +1,6 @@
-"""Spreadsheet catalogues: CSV and XLSX with Chinese column headers, one row per
-information resource (DOMAIN.md §3, docs/inputs.md).
+"""Spreadsheet catalogues: CSV, XLSX and XLS with Chinese column headers, one row per
+information resource (DOMAIN.md §3, docs/inputs.md), from every sheet that has the
+header (registry/inputs/workbooks.py gives the sheets' rows).
 
 Reading maps each row to the registry's terms (docs/vocabulary.md) and records
 where every node came from, so that each validation result names its row and
@@ -430,6 +431,7 @@ class CatalogueReader:
         self.sheet: str | None = None
         self.columns: list[Column | None] = []
         self.codes: dict[str, tuple[str | None, int]] = {}
+        self.size = 0  # cell text read so far, against the upload limit
 
     def where(self, row: int, column: Column | None = None, header: str = "") -> Location:
         loc: list[tuple[str, Any]] = [("file", self.source)]
@@ -445,16 +447,11 @@ class CatalogueReader:
     def problem(self, rule: str, zh: str, en: str, location: Location, **kw: Any) -> None:
         self.graph.problems.append(input_problem(rule, zh, en, location=location, **kw))
 
-    def read(self, rows: Iterable[list[Cell]], cap: int | None = None) -> SubmissionGraph:
-        """The rows of one sheet without a name (a CSV file)."""
-        return self.read_sheets([Sheet(None, iter(rows))], cap)
-
     def read_sheets(self, sheets: Iterable[Sheet], cap: int | None = None) -> SubmissionGraph:
         """Every sheet that has the header is read; the others are listed in an Info."""
         read: list[str | None] = []
         without: list[str] = []
         content = False
-        self.size = 0
         for sheet in sheets:
             self.sheet = sheet.name
             outcome = self._read_sheet(sheet, cap)
