@@ -154,6 +154,7 @@ AdminDep = Annotated[Principal, Depends(require_admin)]
 MAPPED_MEDIA_TYPES = {
     "text/csv": "csv",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
+    "application/vnd.ms-excel": "xls",
 }
 
 
@@ -162,7 +163,7 @@ def upload_format(
     format: Annotated[
         str | None,
         Query(
-            description="Format of the body (turtle, nt, jsonld, rdfxml, csv, xlsx, dcat); "
+            description="Format of the body (turtle, nt, jsonld, rdfxml, csv, xlsx, xls, dcat); "
             "overrides Content-Type.",
             max_length=32,
         ),

@@ -211,6 +211,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "path": {"zh": "属性", "en": "Property"},
     "value": {"zh": "值", "en": "Value"},
     "message": {"zh": "说明", "en": "Message"},
+    "sheet": {"zh": "工作表", "en": "Sheet"},
     "row": {"zh": "行", "en": "Row"},
     "column": {"zh": "列", "en": "Column"},
     "sev_Violation": {"zh": "违规", "en": "Violation"},

@@ -39,8 +39,8 @@ from registry.validation.validator import SEVERITIES, ValidationReport, Validati
 router = APIRouter(include_in_schema=False)
 
 SESSION_COOKIE = "screg_session"
-# "" means: from the file's extension. Mapped formats (csv, xlsx) are the registry's.
-UPLOAD_FORMATS = ("", "turtle", "nt", "jsonld", "rdfxml", "csv", "xlsx")
+# "" means: from the file's extension. Mapped formats (csv, xlsx, xls) are the registry's.
+UPLOAD_FORMATS = ("", "turtle", "nt", "jsonld", "rdfxml", "csv", "xlsx", "xls")
 _IRI = re.compile(r"^[^\s<>\"{}|\\^`]+$")
 
 UploadField = Annotated[UploadFile | None, File()]
@@ -78,16 +78,18 @@ def report_view(
     already `registered` are linked to their pages; the others have none yet."""
     listed = report.results[:limit]
     groups: dict[str, list[dict[str, Any]]] = {}
-    located = False
+    located = sheets = False
     for r in listed:
         where = dict(r.location)
         located = located or "row" in where or "column" in where
+        sheets = sheets or "sheet" in where
         groups.setdefault(r.entry or "-", []).append(
             {
                 "severity": r.severity,
                 "path": _short(r.path),
                 "value": r.value,
                 "message": r.message(lang),
+                "sheet": where.get("sheet"),
                 "row": where.get("row"),
                 "column": where.get("column"),
             }
@@ -97,6 +99,7 @@ def report_view(
         "counts": report.counts,
         "groups": groups,
         "located": located,
+        "sheets": sheets,
         "linked": {entry for entry in groups if entry in registered},
         "omitted": len(report.results) - len(listed),
         "json": json.dumps(report_json(report, limit), ensure_ascii=False),

@@ -24,9 +24,9 @@ DEFAULT_BASE_IRI = "http://127.0.0.1:8000/id/"
 Location = tuple[tuple[str, Any], ...]
 
 # Formats that are not RDF syntaxes: mapped to the registry's terms on input.
-TABULAR_FORMATS = ("csv", "xlsx")
+TABULAR_FORMATS = ("csv", "xlsx", "xls")
 MAPPED_FORMATS = (*TABULAR_FORMATS, "openapi", "dcat")
-_EXTENSIONS = {".csv": "csv", ".tsv": "csv", ".xlsx": "xlsx"}
+_EXTENSIONS = {".csv": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".xls": "xls"}
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 The CLI, the HTTP API and the seed all read a submission with `read_documents`
 (registration takes its triples, validation its graph: `load_submission`);
 formats are chosen explicitly or by file extension, never guessed from content.
-RDF documents give their triples; spreadsheets (.csv, .xlsx), OpenAPI specs and
+RDF documents give their triples; spreadsheets (.csv, .xlsx, .xls), OpenAPI specs and
 foreign DCAT catalogues are mapped to the registry's terms and give a
 `SubmissionGraph`, which also carries where each entry came from (row and column,
 JSON pointer) and the problems found while reading, reported in the validation

@@ -1,5 +1,6 @@
-"""Spreadsheet catalogues: CSV and XLSX with Chinese column headers, one row per
-information resource (DOMAIN.md §3, docs/inputs.md).
+"""Spreadsheet catalogues: CSV, XLSX and XLS with Chinese column headers, one row per
+information resource (DOMAIN.md §3, docs/inputs.md), from every sheet that has the
+header (registry/inputs/workbooks.py gives the sheets' rows).
 
 Reading maps each row to the registry's terms (docs/vocabulary.md) and records
 where every node came from, so that each validation result names its row and
@@ -13,14 +14,16 @@ examples are made with it).
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import re
 import unicodedata
-import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
+from itertools import chain, islice
 from typing import Any
 
 from rdflib import Graph, Literal, URIRef
@@ -28,7 +31,7 @@ from rdflib.namespace import DCTERMS, RDF, SKOS, XSD
 from rdflib.term import Node
 
 from registry.csvsafe import neutralise_row
-from registry.errors import InputError, PayloadTooLargeError
+from registry.errors import PayloadTooLargeError
 from registry.identifiers import (
     RESOURCE_CODE_PATTERN,
     IdentifierError,
@@ -37,6 +40,17 @@ from registry.identifiers import (
     resource_slug,
 )
 from registry.inputs.document import Document, Location, Lookup, SubmissionGraph, input_problem
+from registry.inputs.workbooks import (
+    Cell,
+    Formula,
+    Range,
+    Sheet,
+    cell_text,
+    csv_sheets,
+    range_name,
+    xls_sheets,
+    xlsx_sheets,
+)
 from registry.namespaces import SCS
 from registry.resources import ONTOLOGY_DIR
 
@@ -72,7 +86,7 @@ COLUMNS: tuple[Column, ...] = (
         (DCTERMS.title,),
         True,
         "资源的中文名称",
-        "人口基础信息",
+        "【示例】人口基础信息",
     ),
     Column(
         "name_en",
@@ -243,9 +257,17 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 
 
+# A mark of obligation clerks add to a title: "*信息资源名称", "信息资源名称(必填)".
+_OBLIGATION = re.compile(r"^[*※]+|[*※]+$|\((必填|选填|可选|必选|required|optional)\)$", re.I)
+
+
 def _norm_header(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).strip().lstrip("\ufeff").rstrip("*").strip()
-    return re.sub(r"[\s_]+", " ", text).casefold()
+    """A header as compared: NFKC (full-width forms), no spaces, line breaks or
+    underscores anywhere (clerks wrap long titles), no obligation marks, any case."""
+    text = re.sub(r"[\s_\ufeff]+", "", unicodedata.normalize("NFKC", text))
+    while (stripped := _OBLIGATION.sub("", text)) != text:
+        text = stripped
+    return text.casefold()
 
 
 _HEADERS: dict[str, Column] = {}
@@ -271,11 +293,17 @@ SCHEMES = {
 
 
 @lru_cache(maxsize=1)
+def _codelist_graph() -> Graph:
+    graph = Graph()
+    graph.parse(data=(ONTOLOGY_DIR / "codelists.ttl").read_bytes(), format="turtle")
+    return graph
+
+
+@lru_cache(maxsize=1)
 def code_lists() -> dict[URIRef, dict[str, URIRef]]:
     """Scheme -> every accepted spelling (labels in any language, alt labels,
     notation) -> concept. Parsed once from ontology/codelists.ttl."""
-    graph = Graph()
-    graph.parse(data=(ONTOLOGY_DIR / "codelists.ttl").read_bytes(), format="turtle")
+    graph = _codelist_graph()
     lists: dict[URIRef, dict[str, URIRef]] = {}
     for concept, scheme in graph.subject_objects(SKOS.inScheme):
         if not isinstance(concept, URIRef) or not isinstance(scheme, URIRef):
@@ -287,16 +315,52 @@ def code_lists() -> dict[URIRef, dict[str, URIRef]]:
     return lists
 
 
-@lru_cache(maxsize=1)
-def concept_labels() -> dict[URIRef, str]:
-    """Concept -> its Chinese prefLabel, for writing spreadsheets."""
-    graph = Graph()
-    graph.parse(data=(ONTOLOGY_DIR / "codelists.ttl").read_bytes(), format="turtle")
+@lru_cache(maxsize=2)
+def concept_labels(lang: str = "zh") -> dict[URIRef, str]:
+    """Concept -> its prefLabel in `lang` (Chinese: the word spreadsheets use)."""
     return {
         s: str(o)
-        for s, o in graph.subject_objects(SKOS.prefLabel)
-        if isinstance(s, URIRef) and isinstance(o, Literal) and o.language == "zh"
+        for s, o in _codelist_graph().subject_objects(SKOS.prefLabel)
+        if isinstance(s, URIRef) and isinstance(o, Literal) and o.language == lang
     }
+
+
+@lru_cache(maxsize=1)
+def _orders() -> dict[URIRef, int]:
+    return {
+        s: int(o)
+        for s, o in _codelist_graph().subject_objects(SCS.order)
+        if isinstance(s, URIRef) and isinstance(o, Literal)
+    }
+
+
+def ordered_concepts(scheme: URIRef) -> list[URIRef]:
+    """The concepts of a code list in the list's own order (scs:order), not in the
+    order of their labels: 实时, 每日, … 每年, 不定期."""
+    concepts = set(code_lists().get(scheme, {}).values())
+    order = _orders()
+    return sorted(concepts, key=lambda c: (order.get(c, len(order)), str(c)))
+
+
+# Words that say nothing about the value: 每月更新一次 is 每月.
+_FILLER = re.compile(r"更新|一次|的")
+
+
+def suggestion(scheme: URIRef, text: str) -> URIRef | None:
+    """The concept a value not in the list was clearly meant to be, or None.
+
+    Chinese: only the value without filler words (每月更新 → 每月). No similarity
+    between Chinese words: they are two or three characters, and the one that
+    differs carries the meaning (每两周 is not 每周, 每半年 is not 每年). Other
+    scripts: difflib, when the close spellings all name one concept (monthy → 每月)."""
+    spellings = code_lists().get(scheme, {})
+    norm = _norm_label(text)
+    if _CJK.search(norm):
+        stripped = _FILLER.sub("", norm)
+        return spellings.get(stripped) if stripped and stripped != norm else None
+    latin = [s for s in spellings if not _CJK.search(s)]
+    close = {spellings[s] for s in difflib.get_close_matches(norm, latin, n=3, cutoff=0.8)}
+    return close.pop() if len(close) == 1 else None
 
 
 class CellError(ValueError):
@@ -309,124 +373,51 @@ class CellError(ValueError):
 
 
 def read_catalogue(doc: Document, base_iri: str, lookup: Lookup, max_bytes: int | None) -> Graph:
-    """The resources of a CSV or XLSX catalogue, as a SubmissionGraph."""
+    """The resources of a CSV, XLSX or XLS catalogue, as a SubmissionGraph."""
     fmt = (doc.format or doc.name.rsplit(".", 1)[-1]).lower()
     fmt = "csv" if fmt == "tsv" else fmt
     cap = max_bytes if max_bytes is not None else 20 * 1024 * 1024
-    rows = _xlsx_rows(doc, cap) if fmt == "xlsx" else _csv_rows(doc, cap)
-    return CatalogueReader(doc.name, base_iri, lookup).read(rows, cap)
+    if fmt == "xlsx":
+        sheets = xlsx_sheets(doc.data, doc.name, cap)
+    elif fmt == "xls":
+        sheets = xls_sheets(doc.data, doc.name)
+    else:
+        sheets = csv_sheets(doc.data, doc.name)
+    with closing(sheets):
+        return CatalogueReader(doc.name, base_iri, lookup).read_sheets(sheets, cap)
 
 
-Cell = Any  # str, or a date/number from an XLSX cell; FORMULA marks a formula
+# Clerks put a title, a date or a unit above the header: it is looked for this far down.
+HEADER_SEARCH_ROWS = 10
+# Columns usually merged over several rows in bureaus' workbooks (one provider, one
+# class for a block of resources): a CSV saved from such a sheet leaves blanks below.
+MERGED_LOOKING = ("class", "provider", "provider_code")
+# The template's example row is marked in its name, so that it is not registered by
+# mistake when a clerk forgets to delete it.
+EXAMPLE_MARK = "【示例】"
 
 
-class _Formula:
-    def __init__(self, text: str) -> None:
-        self.text = text
+def header_column(text: str) -> Column | None:
+    """The column a header cell names, or None."""
+    return _HEADERS.get(_norm_header(text)) if text else None
 
 
-def decode_text(data: bytes, source: str) -> str:
-    """UTF-8 (with or without BOM), else GB18030 (a superset of GBK and GB2312).
-
-    Decided by strict decoding, not guessed: UTF-8 is tried first because a
-    GB18030 decoder accepts almost any bytes, while valid UTF-8 Chinese text is
-    almost never valid GBK-shaped nonsense the other way round."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InputError(
-            f"{source}: UTF-16 text is not accepted; save the CSV as UTF-8 or GB18030 "
-            "(请将 CSV 保存为 UTF-8 或 GB18030 编码)",
-            {"file": source, "rule": "encoding"},
-        )
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030")
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"{source}: neither UTF-8 nor GB18030/GBK text (无法识别的文件编码)",
-            {"file": source, "rule": "encoding", "byte": exc.start},
-        ) from None
+def _header_score(cells: list[Cell]) -> tuple[int, int]:
+    """(distinct known columns, non-empty cells) of a row that may be the header."""
+    texts = [cell_text(c) for c in cells]
+    known = {col.key for col in map(header_column, texts) if col is not None}
+    return len(known), sum(1 for t in texts if t)
 
 
-def _csv_rows(doc: Document, cap: int) -> Iterator[list[Cell]]:
-    text = decode_text(doc.data, doc.name)
-    first = text.split("\n", 1)[0]
-    # Excel's "Unicode text" and some exports use tabs; the header line tells.
-    delimiter = "\t" if first.count("\t") > first.count(",") else ","
-    try:
-        yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    except csv.Error as exc:
-        raise InputError(
-            f"{doc.name}: not a well-formed CSV file ({exc})", {"file": doc.name, "rule": "csv"}
-        ) from None
+def _looks_like_header(cells: list[Cell]) -> bool:
+    known, filled = _header_score(cells)
+    # Three known titles, or two that are most of a short row: a title line or a data
+    # row never names two columns.
+    return known >= 3 or (known >= 2 and 2 * known >= filled)
 
 
-def _xlsx_rows(doc: Document, cap: int) -> Iterator[list[Cell]]:
-    from openpyxl import load_workbook
-
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(doc.data))
-        names = archive.namelist()
-        unpacked = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile:
-        raise InputError(
-            f"{doc.name}: not an XLSX workbook (无法读取的 XLSX 文件)",
-            {"file": doc.name, "rule": "xlsx"},
-        ) from None
-    if any(n.lower().endswith("vbaproject.bin") for n in names):
-        raise InputError(
-            f"{doc.name}: workbooks with macros are refused; save as .xlsx without macros "
-            "(不接受含宏的工作簿)",
-            {"file": doc.name, "rule": "no-macros"},
-        )
-    # The XML inside an XLSX is many times its text, but a zip bomb is thousands of
-    # times: refuse one that unpacks beyond 20 times the upload limit before parsing.
-    if unpacked > 20 * cap:
-        raise PayloadTooLargeError(
-            f"{doc.name}: the workbook unpacks to more than {20 * cap} bytes",
-            {"file": doc.name, "limit": cap},
-        )
-    try:
-        # read_only streams the sheet; data_only=False so that formulas show as such.
-        book = load_workbook(
-            io.BytesIO(doc.data), read_only=True, data_only=False, keep_links=False
-        )
-    except Exception:  # openpyxl raises many types for a broken package; all mean bad input
-        raise InputError(
-            f"{doc.name}: cannot be read as an XLSX workbook (无法读取的 XLSX 文件)",
-            {"file": doc.name, "rule": "xlsx"},
-        ) from None
-    try:
-        sheet = book.worksheets[0]
-        for row in sheet.iter_rows():
-            cells: list[Cell] = []
-            for cell in row:
-                value = getattr(cell, "value", None)
-                if getattr(cell, "data_type", None) == "f":
-                    cells.append(_Formula(str(value)))
-                else:
-                    cells.append(value)
-            yield cells
-    finally:
-        book.close()
-
-
-def _cell_text(value: Cell) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value).strip()
+def _clip(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class CatalogueReader:
@@ -437,11 +428,16 @@ class CatalogueReader:
         self.base = base_iri
         self.lookup = lookup
         self.graph = SubmissionGraph()
+        self.sheet: str | None = None
         self.columns: list[Column | None] = []
-        self.codes: dict[str, int] = {}
+        self.codes: dict[str, tuple[str | None, int]] = {}
+        self.size = 0  # cell text read so far, against the upload limit
 
     def where(self, row: int, column: Column | None = None, header: str = "") -> Location:
-        loc: list[tuple[str, Any]] = [("file", self.source), ("row", row)]
+        loc: list[tuple[str, Any]] = [("file", self.source)]
+        if self.sheet is not None:
+            loc.append(("sheet", self.sheet))
+        loc.append(("row", row))
         if column is not None:
             loc += [("column", column.zh), ("column_en", column.en)]
         elif header:
@@ -451,16 +447,23 @@ class CatalogueReader:
     def problem(self, rule: str, zh: str, en: str, location: Location, **kw: Any) -> None:
         self.graph.problems.append(input_problem(rule, zh, en, location=location, **kw))
 
-    def read(self, rows: Iterable[list[Cell]], cap: int | None = None) -> SubmissionGraph:
-        iterator = iter(rows)
-        header: list[Cell] | None = None
-        row_number = 0
-        for cells in iterator:
-            row_number += 1
-            if any(_cell_text(c) for c in cells if not isinstance(c, _Formula)):
-                header = cells
-                break
-        if header is None:
+    def read_sheets(self, sheets: Iterable[Sheet], cap: int | None = None) -> SubmissionGraph:
+        """Every sheet that has the header is read; the others are listed in an Info."""
+        read: list[str | None] = []
+        without: list[str] = []
+        content = False
+        for sheet in sheets:
+            self.sheet = sheet.name
+            outcome = self._read_sheet(sheet, cap)
+            if self.graph.fatal:
+                return self.graph
+            content = content or outcome != "empty"
+            if outcome == "read":
+                read.append(sheet.name)
+            elif outcome == "no-header" and sheet.name is not None:
+                without.append(sheet.name)
+        self.sheet = None
+        if not content:
             self.problem(
                 "empty",
                 "表格中没有表头和数据行。",
@@ -468,32 +471,137 @@ class CatalogueReader:
                 self.where(1),
             )
             self.graph.fatal = True
-            return self.graph
-        self._read_header(header, row_number)
+        elif not read:
+            names = "、".join(f"“{n}”" for n in without)
+            self.problem(
+                "no-header",
+                f"在{'工作表 ' + names + ' 的' if names else ''}前 {HEADER_SEARCH_ROWS} 行中"
+                "没有找到表头行。表头行应写出列标题,如“信息资源代码”“信息资源名称”"
+                "“信息资源提供方”;请从目录模板复制表头。",
+                f"No header row in the first {HEADER_SEARCH_ROWS} rows"
+                f"{' of the sheets ' + ', '.join(without) if without else ''}. The header "
+                "names the columns, such as 信息资源代码, 信息资源名称, 信息资源提供方 (or "
+                "resource code, name, provider); copy it from the template "
+                "(screg template catalogue).",
+                self.where(1),
+            )
+            self.graph.fatal = True
+        elif without:
+            self.problem(
+                "sheet-without-header",
+                f"以下工作表中没有表头,未读取:{'、'.join(f'“{n}”' for n in without)}。",
+                f"These sheets have no header and were not read: {', '.join(without)}.",
+                (("file", self.source),),
+                severity="Info",
+            )
+        return self.graph
+
+    def _read_sheet(self, sheet: Sheet, cap: int | None) -> str:
+        """ "read", "no-header" or "empty"."""
+        head = list(islice(sheet.rows, HEADER_SEARCH_ROWS))
+        found = next((i for i, cells in enumerate(head) if _looks_like_header(cells)), None)
+        if found is None:
+            if any(cell_text(c) for cells in head for c in cells) or any(
+                cell_text(c) for cells in sheet.rows for c in cells
+            ):
+                return "no-header"
+            return "empty"
+        header_row = found + 1
+        above = [
+            " ".join(cell_text(c) for c in cells if cell_text(c))
+            for cells in head[:found]
+            if any(cell_text(c) for c in cells)
+        ]
+        self.columns = []
+        self._read_header(head[found], header_row)
+        if above:
+            text = _clip(" / ".join(above))
+            self.problem(
+                "header-row",
+                f"表头在第 {header_row} 行;其上的 {len(above)} 行未作为数据读取:“{text}”。",
+                f"The header is on row {header_row}; the {len(above)} row(s) above it were "
+                f"not read as data: {text!r}.",
+                self.where(header_row),
+                value=text,
+                severity="Info",
+            )
         if self.graph.fatal:
-            return self.graph
-        size = 0
-        for number, cells in enumerate(iterator, start=row_number + 1):
+            return "read"
+        rows = chain(head[found + 1 :], sheet.rows)
+        fill = MergedFill(sheet.merged, header_row, len(self.columns))
+        above_values: dict[str, str] = {}
+        for number, cells in enumerate(rows, start=header_row + 1):
+            cells = fill.apply(number, cells)
             values = dict(zip(self.columns, cells, strict=False))
             values.pop(None, None)
-            if not any(isinstance(v, _Formula) or _cell_text(v) for v in values.values()):
+            if not any(isinstance(v, Formula) or cell_text(v) for v in values.values()):
+                above_values.clear()  # an empty row ends a block
                 continue  # empty rows are layout, not entries
-            size += sum(len(_cell_text(v)) for v in values.values() if not isinstance(v, _Formula))
-            if cap is not None and size > cap:
+            self.size += sum(len(cell_text(v)) for v in values.values())
+            if cap is not None and self.size > cap:
                 # An XLSX expands: its cell text may not exceed what the upload limit
                 # allows for the same catalogue as CSV.
                 raise PayloadTooLargeError(
                     f"{self.source}: the cell text passes the limit of {cap} bytes",
                     {"file": self.source, "limit": cap, "row": number},
                 )
-            self._read_row(number, values)  # type: ignore[arg-type]
-        return self.graph
+            merged = (
+                self._merged_looking(values, above_values) if sheet.blanks_may_be_merged else {}
+            )
+            self._read_row(number, values, merged)  # type: ignore[arg-type]
+        for cells, value in fill.reported():
+            first_row, first_col, last_row, last_col = cells
+            column = self._column_at(first_col) if first_col == last_col else None
+            rows_zh = (
+                f"第 {first_row} 至 {last_row} 行" if last_row > first_row else f"第 {first_row} 行"
+            )
+            if column is not None:
+                cols_zh = f"“{column.zh}”列"
+            elif last_col > first_col:
+                cols_zh = f"第 {first_col} 至 {last_col} 列"
+            else:
+                cols_zh = f"第 {first_col} 列"
+            shown = _clip(cell_text(value) or getattr(value, "text", ""))
+            self.problem(
+                "merged-range",
+                f"{rows_zh}{cols_zh}的合并单元格,其值“{shown}”已填入该区域的每一个单元格。",
+                f"The merged range {range_name(cells)} gives its value {shown!r} to every "
+                "cell of the range.",
+                self.where(first_row, self._column_at(first_col)),
+                value=shown,
+                severity="Info",
+            )
+        return "read"
+
+    def _column_at(self, index: int) -> Column | None:
+        return self.columns[index - 1] if 0 < index <= len(self.columns) else None
+
+    def _merged_looking(
+        self, values: dict[Column, Cell], above: dict[str, str]
+    ) -> dict[Column, str]:
+        """The blank cells of usually merged columns right under a filled one (or under
+        such a blank): column -> the value above. Only where the row lacks what the
+        column says: a blank 提供方 beside a 提供方代码 is complete."""
+        text = {c.key: cell_text(v) for c, v in values.items()}
+        has_provider = bool(text.get("provider") or text.get("provider_code"))
+        found: dict[Column, str] = {}
+        for column in values:
+            key = column.key
+            if key not in MERGED_LOOKING:
+                continue
+            if text[key]:
+                above[key] = text[key]
+            elif above.get(key) and not (key != "class" and has_provider):
+                found[column] = above[key]
+            else:
+                above.pop(key, None)
+        return found
 
     def _read_header(self, header: list[Cell], row: int) -> None:
         seen: set[str] = set()
         for cell in header:
-            text = _cell_text(cell) if not isinstance(cell, _Formula) else cell.text
-            column = _HEADERS.get(_norm_header(text)) if text else None
+            text = cell_text(cell) if not isinstance(cell, Formula) else cell.text
+            column = header_column(text)
             if column is None:
                 self.columns.append(None)
                 if text:
@@ -525,7 +633,7 @@ class CatalogueReader:
         for column in missing:
             self.problem(
                 "missing-header",
-                f"缺少必需的列“{column.zh}”({column.en})。",
+                f"缺少必需的列“{column.zh}”。",
                 f"The required column {column.zh} ({column.en}) is missing.",
                 self.where(row, column),
             )
@@ -534,18 +642,40 @@ class CatalogueReader:
 
     # -- one row ------------------------------------------------------------------------
 
-    def _read_row(self, row: int, cells: dict[Column, Cell]) -> None:
-        text = {c.key: ("" if isinstance(v, _Formula) else _cell_text(v)) for c, v in cells.items()}
-        for column, value in cells.items():
-            if isinstance(value, _Formula):
-                self.problem(
-                    "formula",
-                    f"单元格含公式 {value.text},请粘贴为数值。",
-                    f"The cell holds the formula {value.text}; paste it as a value.",
-                    self.where(row, column),
-                    value=value.text,
-                )
+    def _read_row(
+        self, row: int, cells: dict[Column, Cell], merged: dict[Column, str] | None = None
+    ) -> None:
+        text = {c.key: cell_text(v) for c, v in cells.items()}
+        formulas = {c: v for c, v in cells.items() if isinstance(v, Formula)}
+
+        def formula(column: Column, value: Formula, focus: str = "") -> None:
+            # On the focus and path of the column, so that the shapes' "missing value"
+            # result for the same cell is not listed again.
+            self.problem(
+                "formula",
+                "单元格含公式,请复制该单元格后“选择性粘贴 → 数值”。",
+                f"The cell holds the formula {value.text}; paste it as a value.",
+                self.where(row, column),
+                focus=focus,
+                path=str(column.properties[0]) if focus and column.properties else None,
+                value=value.text,
+            )
+
+        if text.get("name", "").startswith(EXAMPLE_MARK):
+            self.problem(
+                "example-row",
+                "示例行未删除:这是模板中的示例行(信息资源名称以“【示例】”开头),"
+                "请删除该行后再提交。该行未读取。",
+                "Example row not deleted: this is the template's example row (its name "
+                "begins with 【示例】); delete the row before submitting. The row was not read.",
+                self.where(row, BY_KEY["name"]),
+                value=text["name"],
+            )
+            return
         code = text.get("code", "")
+        if BY_KEY["code"] in formulas:
+            formula(BY_KEY["code"], formulas[BY_KEY["code"]])
+            return  # without its code the row cannot be read: one result, the formula
         if not RESOURCE_CODE_PATTERN.match(code):
             self.problem(
                 "resource-code",
@@ -557,17 +687,36 @@ class CatalogueReader:
             )
             return
         if code in self.codes:
+            sheet, first = self.codes[code]
+            in_sheet = f"工作表“{sheet}”" if sheet is not None and sheet != self.sheet else ""
+            of_sheet = f" of sheet {sheet}" if sheet is not None and sheet != self.sheet else ""
             self.problem(
                 "duplicate-code",
-                f"信息资源代码 {code} 已在第 {self.codes[code]} 行出现,该行未读取。",
-                f"The resource code {code} is already used on row {self.codes[code]}; the row "
+                f"信息资源代码 {code} 已在{in_sheet}第 {first} 行出现,该行未读取。",
+                f"The resource code {code} is already used on row {first}{of_sheet}; the row "
                 "was not read.",
                 self.where(row, BY_KEY["code"]),
                 value=code,
             )
             return
-        self.codes[code] = row
+        self.codes[code] = (self.sheet, row)
         res = URIRef(f"{self.base}resource/{resource_slug(code)}")
+        for column, value in formulas.items():
+            formula(column, value, str(res))
+        for column, value in (merged or {}).items():
+            self.problem(
+                "merged-cell",
+                f"该单元格为空,而上方同列的值为“{_clip(value)}”:看起来原是合并单元格,"
+                "另存为文本文件后只有第一行保留了值。请在每一行填写该值(在电子表格中取消合并,"
+                "再用“向下填充”),然后重新保存。",
+                f"The cell is empty while the cell above in this column holds {_clip(value)!r}: "
+                "it looks like a merged cell, which keeps its value only on its first row when "
+                "saved as CSV. Write the value on every row (unmerge the cells in the "
+                "spreadsheet program and fill down), then save again.",
+                self.where(row, column),
+                focus=str(res),
+                path=str(column.properties[0]),
+            )
         g = self.graph
         paths: dict[str | None, Location] = {None: self.where(row)}
         for column in cells:
@@ -716,6 +865,50 @@ class CatalogueReader:
         return resolve_standard(text, self.lookup, self.base)
 
 
+class MergedFill:
+    """Gives each merged range's value to every cell of the range, for the ranges below
+    the header (a merged title above it is not data)."""
+
+    def __init__(self, ranges: Iterable[Range], header_row: int, width: int) -> None:
+        self.starting: dict[int, list[Range]] = {}
+        for first_row, first_col, last_row, last_col in ranges:
+            # Columns right of the header are not read: a range is filled only as wide
+            # as the header (a hostile A1:XFD1048576 costs no more than a column).
+            last_col = min(last_col, width)
+            if first_row <= header_row or first_col > last_col:
+                continue
+            if (first_row, first_col) != (last_row, last_col):
+                self.starting.setdefault(first_row, []).append(
+                    (first_row, first_col, last_row, last_col)
+                )
+        self.active: list[tuple[Range, Cell]] = []
+        self.filled: list[tuple[Range, Cell]] = []
+
+    def apply(self, row: int, cells: list[Cell]) -> list[Cell]:
+        if not self.starting and not self.active:
+            return cells
+        for cells_range in self.starting.pop(row, ()):
+            index = cells_range[1] - 1
+            value = cells[index] if index < len(cells) else None
+            if value is None or (not isinstance(value, Formula) and not cell_text(value)):
+                continue  # an empty merged range gives nothing
+            self.active.append((cells_range, value))
+            self.filled.append((cells_range, value))
+        if not self.active:
+            return cells
+        cells = list(cells)
+        for (_first_row, first_col, _last_row, last_col), value in self.active:
+            if len(cells) < last_col:
+                cells += [None] * (last_col - len(cells))
+            for col in range(first_col, last_col + 1):
+                cells[col - 1] = value
+        self.active = [(r, v) for r, v in self.active if r[2] > row]
+        return cells
+
+    def reported(self) -> list[tuple[Range, Cell]]:
+        return self.filled
+
+
 def resolve_standard(text: str, lookup: Lookup, base_iri: str) -> str:
     """The IRI of a standard named in any identifier variant: the registered one
     when the registry knows it; an undated identifier means the edition in force."""
@@ -755,13 +948,15 @@ def concept(key: str, text: str) -> URIRef:
     scheme = SCHEMES[key]
     found = code_lists().get(scheme, {}).get(_norm_label(text))
     if found is None:
-        allowed = sorted(
-            {concept_labels().get(c, "") for c in code_lists().get(scheme, {}).values()} - {""}
-        )
+        zh, en = concept_labels("zh"), concept_labels("en")
+        allowed = [zh[c] for c in ordered_concepts(scheme) if c in zh]
+        meant = suggestion(scheme, text)
+        ask_zh = f"是否应为“{zh[meant]}”?" if meant in zh else ""
+        ask_en = f" Did you mean {zh[meant]} ({en.get(meant, '')})?" if meant in zh else ""
         raise CellError(
             "code-list",
-            f"“{text}”不在代码表中;可用的值:{'、'.join(allowed)}。",
-            f"{text!r} is not in the code list; allowed: {', '.join(allowed)}.",
+            f"“{text}”不在代码表中。{ask_zh}可用的值:{'、'.join(allowed)}。",
+            f"{text!r} is not in the code list.{ask_en} Allowed: {', '.join(allowed)}.",
         )
     return found
 
@@ -826,7 +1021,7 @@ def parse_date(value: Cell) -> str:
         return value.date().isoformat()
     if isinstance(value, date):
         return value.isoformat()
-    text = unicodedata.normalize("NFKC", _cell_text(value))
+    text = unicodedata.normalize("NFKC", cell_text(value))
     match = _DATE.match(text) or (re.match(r"^(\d{4})(\d{2})(\d{2})$", text))
     try:
         if match:
@@ -835,7 +1030,7 @@ def parse_date(value: Cell) -> str:
         pass
     raise CellError(
         "date",
-        f"“{text}”不是有效日期,请写作 CCYY-MM-DD。",
+        f"“{text}”不是有效日期,请写作“年-月-日”,如 2025-03-18。",
         f"{text!r} is not a valid date; write CCYY-MM-DD.",
     )
 
@@ -920,7 +1115,8 @@ def catalogue_rows(graph: Graph) -> list[list[str]]:
 
 def template_rows() -> list[list[str]]:
     """The header and one example row (the example is a valid resource of the
-    example department, so a template filled in from it is close to valid)."""
+    example department, so a template filled in from it is close to valid). The
+    example's name begins with EXAMPLE_MARK: submitted as it is, the row is refused."""
     return [[c.zh for c in COLUMNS], [c.example for c in COLUMNS]]
 
 
@@ -962,7 +1158,7 @@ def xlsx_bytes(rows: Sequence[Sequence[str]], guide: bool = False) -> bytes:
             scheme = SCHEMES.get(column.key)
             if scheme is None or column.key in ("items", "method", "format"):
                 continue
-            values = sorted({labels[c] for c in code_lists()[scheme].values() if c in labels})
+            values = [labels[c] for c in ordered_concepts(scheme) if c in labels]
             rule = DataValidation(
                 type="list", formula1='"' + ",".join(values) + '"', allow_blank=True
             )

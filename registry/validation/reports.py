@@ -49,6 +49,31 @@ _HEADINGS = {
 }
 
 
+# Where a result came from, in the report's language: a Chinese report names the
+# place in Chinese and the column by its Chinese header only.
+_PLACES_ZH = {
+    "file": "文件",
+    "sheet": "工作表",
+    "row": "第 {} 行",
+    "column": "列“{}”",
+    "pointer": "位置",
+    "source": "来源",
+    "option": "选项",
+}
+
+
+def _where(location: tuple[tuple[str, Any], ...], lang: str) -> str:
+    if lang != "zh":
+        return ", ".join(f"{k} {v}" for k, v in location)
+    parts = []
+    for key, value in location:
+        if key == "column_en":
+            continue
+        word = _PLACES_ZH.get(key, key)
+        parts.append(word.format(value) if "{}" in word else f"{word} {value}")
+    return ",".join(parts)
+
+
 def _listed(report: ValidationReport, max_results: int) -> tuple[list[ValidationResult], int]:
     listed = report.results[:max_results]
     return listed, len(report.results) - len(listed)
@@ -80,7 +105,7 @@ def report_text(report: ValidationReport, lang: str = "zh", max_results: int = 1
     for entry, results in grouped.items():
         lines += ["", f"{words['entry']}: {entry}"]
         for r in results:
-            where = ", ".join(f"{k} {v}" for k, v in r.location)
+            where = _where(r.location, lang)
             path = _short(r.path) if r.path else "-"
             value = _clip(r.value) if r.value is not None else "-"
             sev = words["severity"][r.severity]
@@ -101,6 +126,7 @@ CSV_COLUMNS = (
     "message_en",
     "shape",
     "constraint",
+    "sheet",
     "row",
     "column",
 )
@@ -128,6 +154,7 @@ def report_csv(report: ValidationReport, max_results: int = 1000) -> str:
                     r.message_en,
                     r.source_shape,
                     r.constraint,
+                    loc.get("sheet", ""),
                     loc.get("row", ""),
                     loc.get("column", ""),
                 ]
@@ -143,6 +170,7 @@ def report_csv(report: ValidationReport, max_results: int = 1000) -> str:
                 "",
                 f"另有 {omitted} 项结果未列出",
                 f"{omitted} more result(s) not listed",
+                "",
                 "",
                 "",
                 "",

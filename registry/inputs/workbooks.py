@@ -1,0 +1,293 @@
+"""The sheets of a spreadsheet file as rows of cells: CSV (one sheet), XLSX (openpyxl)
+and Excel 97-2003 .xls (xlrd), each with its merged ranges.
+
+Rows are given from the sheet's first row, empty ones included, so that a row's
+number is the one the spreadsheet program shows. What the cells mean is the
+catalogue reader's business (registry/inputs/tabular.py).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from registry.errors import InputError, PayloadTooLargeError
+
+Cell = Any  # str, a number, a date, a bool, None, or a Formula
+
+
+class Formula:
+    """An XLSX cell that holds a formula rather than a value."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+# (first row, first column, last row, last column), counted from 1 as the program shows.
+Range = tuple[int, int, int, int]
+# A clerk's sheet has a few dozen merged ranges; each costs work on every row it spans,
+# so a sheet with more is refused rather than filled.
+MAX_MERGED_RANGES = 10_000
+
+
+def _too_many_merged(source: str, sheet: str) -> InputError:
+    return InputError(
+        f"{source}: the sheet {sheet} has more than {MAX_MERGED_RANGES} merged ranges; "
+        f"unmerge the cells (工作表“{sheet}”中的合并单元格过多,请取消合并)",
+        {"file": source, "sheet": sheet, "rule": "merged-ranges", "limit": MAX_MERGED_RANGES},
+    )
+
+
+@dataclass
+class Sheet:
+    name: str | None  # None for a CSV file, which has no sheets
+    rows: Iterator[list[Cell]]
+    merged: tuple[Range, ...] = ()
+    # A CSV keeps no merged ranges: a merged cell saved as CSV leaves blanks below it.
+    blanks_may_be_merged: bool = False
+
+
+def cell_text(value: Cell) -> str:
+    if value is None or isinstance(value, Formula):
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def column_letter(index: int) -> str:
+    """A, B, ..., Z, AA, ... for 1, 2, ..."""
+    letters = ""
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def range_name(cells: Range) -> str:
+    first_row, first_col, last_row, last_col = cells
+    return f"{column_letter(first_col)}{first_row}:{column_letter(last_col)}{last_row}"
+
+
+# ----------------------------------------------------------------------------- CSV
+
+
+def decode_text(data: bytes, source: str) -> str:
+    """UTF-8 (with or without BOM), else GB18030 (a superset of GBK and GB2312).
+
+    Decided by strict decoding, not guessed: UTF-8 is tried first because a
+    GB18030 decoder accepts almost any bytes, while valid UTF-8 Chinese text is
+    almost never valid GBK-shaped nonsense the other way round."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(
+            f"{source}: UTF-16 text is not accepted; save the CSV as UTF-8 or GB18030 "
+            "(请将 CSV 保存为 UTF-8 或 GB18030 编码)",
+            {"file": source, "rule": "encoding"},
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{source}: neither UTF-8 nor GB18030/GBK text (无法识别的文件编码)",
+            {"file": source, "rule": "encoding", "byte": exc.start},
+        ) from None
+
+
+def csv_sheets(data: bytes, source: str) -> Iterator[Sheet]:
+    text = decode_text(data, source)
+    # Excel's "Unicode text" and some exports use tabs. A title line above the header
+    # has few separators of either kind, so the busiest of the first lines decides.
+    lines = text.split("\n", 10)[:10]
+    tabs = max((line.count("\t") for line in lines), default=0)
+    commas = max((line.count(",") for line in lines), default=0)
+    delimiter = "\t" if tabs > commas else ","
+
+    def rows() -> Iterator[list[Cell]]:
+        try:
+            yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+        except csv.Error as exc:
+            raise InputError(
+                f"{source}: not a well-formed CSV file ({exc})", {"file": source, "rule": "csv"}
+            ) from None
+
+    yield Sheet(None, rows(), blanks_may_be_merged=True)
+
+
+# ----------------------------------------------------------------------------- XLSX
+
+
+def xlsx_sheets(data: bytes, source: str, cap: int) -> Iterator[Sheet]:
+    """Every worksheet, streamed by openpyxl in read-only mode (its XML parsing goes
+    through defusedxml), with the merged ranges read from the sheet's own XML."""
+    from openpyxl import load_workbook
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        names = archive.namelist()
+        unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile:
+        raise InputError(
+            f"{source}: not an XLSX workbook (无法读取的 XLSX 文件)",
+            {"file": source, "rule": "xlsx"},
+        ) from None
+    if any(n.lower().endswith("vbaproject.bin") for n in names):
+        raise InputError(
+            f"{source}: workbooks with macros are refused; save as .xlsx without macros "
+            "(不接受含宏的工作簿)",
+            {"file": source, "rule": "no-macros"},
+        )
+    # The XML inside an XLSX is many times its text, but a zip bomb is thousands of
+    # times: refuse one that unpacks beyond 20 times the upload limit before parsing.
+    if unpacked > 20 * cap:
+        raise PayloadTooLargeError(
+            f"{source}: the workbook unpacks to more than {20 * cap} bytes",
+            {"file": source, "limit": cap},
+        )
+    try:
+        # read_only streams the sheet; data_only=False so that formulas show as such.
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
+        merged = _xlsx_merged_ranges(archive)
+    except Exception:  # openpyxl raises many types for a broken package; all mean bad input
+        raise InputError(
+            f"{source}: cannot be read as an XLSX workbook (无法读取的 XLSX 文件)",
+            {"file": source, "rule": "xlsx"},
+        ) from None
+    try:
+        for sheet in book.worksheets:
+            ranges = tuple(merged.get(sheet.title, ()))
+            if len(ranges) > MAX_MERGED_RANGES:
+                raise _too_many_merged(source, sheet.title)
+            yield Sheet(sheet.title, _xlsx_rows(sheet), ranges)
+    finally:
+        book.close()
+
+
+def _xlsx_rows(sheet: Any) -> Iterator[list[Cell]]:
+    # Read-only sheets give every row from the first, empty ones included, and pad
+    # each row from column A: the index in the list is the column.
+    for row in sheet.iter_rows():
+        cells: list[Cell] = []
+        for cell in row:
+            value = getattr(cell, "value", None)
+            if getattr(cell, "data_type", None) == "f":
+                cells.append(Formula(str(value)))
+            else:
+                cells.append(value)
+        yield cells
+
+
+def _xlsx_merged_ranges(archive: zipfile.ZipFile) -> dict[str, list[Range]]:
+    """Sheet title -> its merged ranges. openpyxl's read-only mode does not keep them,
+    so each sheet's XML is scanned for its `mergeCell` elements (defusedxml)."""
+    from defusedxml.ElementTree import iterparse
+    from openpyxl.packaging.relationship import get_dependents
+    from openpyxl.reader.workbook import WorkbookParser
+    from openpyxl.utils.cell import range_boundaries
+
+    package = get_dependents(archive, "_rels/.rels")
+    part = next(r.target for r in package if r.Type.endswith("/officeDocument"))
+    parser = WorkbookParser(archive, part, keep_links=False)
+    parser.parse()
+    found: dict[str, list[Range]] = {}
+    for sheet, rel in parser.find_sheets():
+        if not rel.Type.endswith("/worksheet"):
+            continue  # chart sheets hold no cells
+        ranges = found.setdefault(sheet.name, [])
+        with archive.open(rel.target) as stream:
+            for _event, element in iterparse(stream):
+                if element.tag.endswith("}mergeCell") and element.get("ref"):
+                    first_col, first_row, last_col, last_row = range_boundaries(element.get("ref"))
+                    ranges.append((first_row, first_col, last_row, last_col))
+                element.clear()  # the sheet's rows are not kept: constant memory
+    return found
+
+
+# ----------------------------------------------------------------------------- XLS
+
+
+def xls_sheets(data: bytes, source: str) -> Iterator[Sheet]:
+    """Every sheet of an Excel 97-2003 workbook, read by xlrd. An .xls keeps only the
+    last computed value of a formula, so formulas cannot be told from values."""
+    import xlrd
+
+    def refused() -> InputError:
+        return InputError(
+            f"{source}: cannot be read as an Excel 97-2003 workbook (无法读取的 XLS 文件)",
+            {"file": source, "rule": "xls"},
+        )
+
+    if data.startswith(b"PK"):
+        raise InputError(
+            f"{source}: this is an XLSX workbook named .xls; rename it to .xlsx "
+            "(该文件实为 XLSX 工作簿,请将扩展名改为 .xlsx)",
+            {"file": source, "rule": "xls"},
+        )
+    try:
+        # formatting_info keeps the merged ranges; the log would go to stdout otherwise;
+        # ragged rows are not padded to the widest row (one far cell in a small file
+        # would otherwise make every row that wide).
+        book = xlrd.open_workbook(
+            file_contents=data,
+            formatting_info=True,
+            on_demand=True,
+            ragged_rows=True,
+            logfile=io.StringIO(),
+        )
+    except Exception:  # xlrd raises many types for a broken file; all mean bad input
+        raise refused() from None
+    try:
+        for index in range(book.nsheets):
+            try:
+                sheet = book.sheet_by_index(index)
+            except Exception:
+                raise refused() from None
+            if len(sheet.merged_cells) > MAX_MERGED_RANGES:
+                raise _too_many_merged(source, sheet.name)
+            merged = tuple(
+                (first_row + 1, first_col + 1, end_row, end_col)
+                for first_row, end_row, first_col, end_col in sheet.merged_cells
+            )
+            yield Sheet(sheet.name, _xls_rows(sheet, book.datemode), merged)
+            book.unload_sheet(index)
+    finally:
+        book.release_resources()
+
+
+def _xls_rows(sheet: Any, datemode: int) -> Iterator[list[Cell]]:
+    import xlrd
+
+    for index in range(sheet.nrows):
+        cells: list[Cell] = []
+        for cell in sheet.row_slice(index):
+            kind, value = cell.ctype, cell.value
+            if kind in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+                cells.append(None)
+            elif kind == xlrd.XL_CELL_DATE:
+                try:
+                    cells.append(xlrd.xldate_as_datetime(value, datemode))
+                except (ValueError, OverflowError, xlrd.xldate.XLDateError):
+                    cells.append(value)
+            elif kind == xlrd.XL_CELL_BOOLEAN:
+                cells.append(bool(value))
+            elif kind == xlrd.XL_CELL_ERROR:
+                cells.append(xlrd.error_text_from_code.get(value, "#ERROR"))
+            else:
+                cells.append(value)
+        yield cells
