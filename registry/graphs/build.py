@@ -37,6 +37,7 @@ from __future__ import annotations
 import heapq
 import re
 import threading
+import weakref
 from bisect import insort
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Iterable, Mapping
@@ -557,6 +558,28 @@ def assemble(facts: Facts, as_of: date | None = None) -> nx.MultiDiGraph:
 
 # -- after a write: the graph brought up to date -----------------------------------------------
 
+
+@dataclass(frozen=True)
+class Derivation:
+    """How `updated` made a graph from the one before: the graph before (weakly: it
+    goes when nobody holds it), the nodes whose out-edges were made again, and the
+    nodes whose in-edges were. registry.graphs.adjacency derives the new graph's walk
+    index from the old one's with it, instead of indexing every edge again."""
+
+    before: weakref.ref[nx.MultiDiGraph]
+    sources: frozenset[str]
+    ends: frozenset[str]
+    same_nodes: bool  # no node added or removed
+
+
+_derivations: weakref.WeakKeyDictionary[nx.MultiDiGraph, Derivation] = weakref.WeakKeyDictionary()
+
+
+def derivation(graph: nx.MultiDiGraph) -> Derivation | None:
+    """How `graph` was made from the graph before it, when `updated` made it."""
+    return _derivations.get(graph)
+
+
 # Update the graph when the edges to make again leave at most this share of its nodes;
 # past it, assembling the whole graph from the (updated) facts costs about as much.
 UPDATE_SHARE = 0.25
@@ -674,7 +697,14 @@ def updated(
             continue
         kept = [(s, keyed) for s, keyed in old_pred.get(target, {}).items() if s not in sources]
         pred[target] = dict(sorted([*kept, *incoming.get(target, {}).items()]))
-    return _graph_over(nodes, succ, pred, dict(graph.graph))
+    new = _graph_over(nodes, succ, pred, dict(graph.graph))
+    _derivations[new] = Derivation(
+        weakref.ref(graph),
+        frozenset(s for s in sources if s in nodes),
+        frozenset(t for t in ends if t in nodes),
+        not added and not removed,
+    )
+    return new
 
 
 # -- the cache -------------------------------------------------------------------------------

@@ -24,7 +24,8 @@ from rdflib.namespace import DCTERMS, RDF, SKOS
 
 from registry.config import Settings
 from registry.graphs import GraphCache, graph_from_model, model_facts
-from registry.graphs.build import assemble
+from registry.graphs.adjacency import DependencyIndex, build_index, index_of
+from registry.graphs.build import assemble, derivation
 from registry.inputs.document import Document
 from registry.namespaces import GRAPH_CURRENT, GRAPH_ONTOLOGY, SCS
 from registry.register.submission import REGISTRAR
@@ -123,17 +124,42 @@ def check(registry: Registry, dates: tuple[date, ...] = ()) -> nx.MultiDiGraph:
     return graph
 
 
+def assert_same_index(found: DependencyIndex, expected: DependencyIndex) -> None:
+    """Two walk indexes of one graph hold the same rows, matrices and successors."""
+    assert found.ids == expected.ids and found.position == expected.position
+    assert found.kind_names == expected.kind_names
+    assert found.kind_codes.tolist() == expected.kind_codes.tolist()
+    assert found.needs == expected.needs
+    assert found.needed_by == expected.needed_by
+    for a, b in (
+        (found.needs_matrix, expected.needs_matrix),
+        (found.needed_by_matrix, expected.needed_by_matrix),
+    ):
+        assert a.indptr.tolist() == b.indptr.tolist()
+        assert a.indices.tolist() == b.indices.tolist()
+    assert found.successors == expected.successors
+    assert found.size == expected.size
+
+
 def after(registry: Registry, write: Callable[[], Any], dates: tuple[date, ...] = ()) -> None:
     """`write`, then the registry's graph brought up to date (not read whole again) and
-    checked; the graph handed out before the write is left as it was."""
+    checked; the graph handed out before the write is left as it was. The walk index
+    of the new graph, derived from the old graph's when the update kept every node,
+    equals one built afresh."""
     before = registry.graph()
+    old_index = index_of(before)
     kept = layout(before)
     cache = registry._graphs
     builds, updates = cache.builds, cache.updates
     write()
-    check(registry, dates)  # the same graph object only when nothing in it changed
+    graph = check(registry, dates)  # the same graph object only when nothing in it changed
     assert (cache.builds, cache.updates) == (builds, updates + 1)
     assert layout(before) == kept
+    index = index_of(graph)
+    assert_same_index(index, build_index(graph))
+    how = derivation(graph)
+    if graph is not before and how is not None and how.same_nodes:
+        assert index.ids is old_index.ids, "derived from the old index, not built again"
 
 
 # -- writes ----------------------------------------------------------------------------------
