@@ -6,11 +6,15 @@ whole (403, each entry named with its owner) and nothing is written."""
 
 from __future__ import annotations
 
+import csv
+import io
+import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
+from openpyxl import Workbook
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS
 
@@ -139,4 +143,110 @@ def test_the_cli_with_a_department_is_refused(tmp_path: Path, seeded_dump: bytes
     assert result.exit_code == 2, result.output
     assert RESOURCE in result.output
     with open_store(str(path)) as store:
+        assert owner_of(store) == {f"{BASE}department/{OWNER}"}
+
+
+# -- the other ways in: XLSX, OpenAPI, DCAT, the web form, the job API -------------------------
+
+
+def takeover_xlsx() -> bytes:
+    """The takeover CSV row as a clerk's workbook."""
+    book = Workbook()
+    sheet = book.active
+    for row in csv.reader(io.StringIO(takeover_csv().decode("gb18030"))):
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def takeover_openapi() -> Document:
+    """The example OpenAPI description given the code of the Big Data Bureau's
+    registered interface SY-DSJ-API-001, imported for the attacker's department."""
+    text = (EXAMPLES / "openapi" / "population-verify.yaml").read_text("utf-8")
+    text = text.replace("SY-DSJ-API-003", "SY-DSJ-API-001")
+    options = {"department": ATTACKER, "serves": [], "conforms_to": []}
+    return Document("takeover.yaml", text.encode(), "openapi", options)
+
+
+TAKEOVER_DCAT = """
+@prefix dcat: <http://www.w3.org/ns/dcat#> .
+@prefix dct: <http://purl.org/dc/terms/> .
+@prefix foaf: <http://xmlns.com/foaf/0.1/> .
+<https://portal.example.org/catalog> a dcat:Catalog ;
+    dct:title "目录"@zh ;
+    dct:publisher <https://portal.example.org/org/scjg> ;
+    dcat:dataset <https://portal.example.org/dataset/population> .
+<https://portal.example.org/org/scjg> a foaf:Agent ; foaf:name "沈阳市市场监督管理局" .
+<https://portal.example.org/dataset/population> a dcat:Dataset ;
+    dct:identifier "101001/000001" ;
+    dct:title "人口基础信息"@zh ;
+    dct:description "被冒用的资源。"@zh ;
+    dct:publisher <https://portal.example.org/org/scjg> .
+"""
+
+
+@pytest.mark.parametrize("way", ["xlsx", "openapi", "dcat"])
+def test_a_submitter_cannot_take_an_entry_through_a_mapped_format(
+    registry: Registry, way: str
+) -> None:
+    store = registry.store
+    generation = store.generation()
+    attacker = Principal("submitter", URIRef(f"{BASE}department/{ATTACKER}"), "attacker")
+    document, entry = {
+        "xlsx": (Document("takeover.xlsx", takeover_xlsx()), RESOURCE),
+        "openapi": (takeover_openapi(), f"{BASE}interface/SY-DSJ-API-001"),
+        "dcat": (
+            Document("takeover.ttl", TAKEOVER_DCAT.encode(), "dcat", {"department": ATTACKER}),
+            RESOURCE,
+        ),
+    }[way]
+    with pytest.raises(ForbiddenError) as refused:
+        registry.submit([document], attacker)
+    named = refused.value.details["entries"]
+    assert entry in {e["entry"] for e in named}
+    assert store.generation() == generation  # nothing written
+    assert owner_of(store) == {f"{BASE}department/{OWNER}"}
+
+
+def test_the_web_form_and_the_job_api_refuse_the_takeover(seeded_dump: bytes, validator) -> None:
+    store = open_store("memory")
+    store.load_dump(seeded_dump, "nquads")
+    secret = create_token(store, "submitter", ATTACKER, "attacker")[1]
+    app = create_app(Settings(store="memory", seed=False), store=store, validator=validator)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        generation = store.generation()
+        # The web form, signed in with the attacker's token.
+        page = client.get("/register")
+        csrf = client.cookies.get("screg_csrf")
+        assert page.status_code == 200 and csrf
+        signed = client.post(
+            "/register/sign-in",
+            data={"token": secret, "csrf_token": csrf},
+            follow_redirects=False,
+        )
+        assert signed.status_code == 303
+        form = client.post(
+            "/register",
+            data={"csrf_token": csrf, "format": ""},
+            files={"file": ("takeover.csv", takeover_csv(), "text/csv")},
+        )
+        assert form.status_code == 403, form.text[:500]
+        assert RESOURCE in form.text
+        # The job API: accepted as a job, which fails with the 403 error body.
+        queued = client.post(
+            "/api/v1/submissions?job=true",
+            content=takeover_csv(),
+            headers={"Content-Type": "text/csv", "Authorization": f"Bearer {secret}"},
+        )
+        assert queued.status_code == 202, queued.text
+        job = client.get(queued.headers["location"]).json()
+        for _ in range(200):
+            if job["status"] in ("done", "failed"):
+                break
+            time.sleep(0.05)
+            job = client.get(queued.headers["location"]).json()
+        assert job["status"] == "failed", job
+        assert job["error"]["status"] == 403
+        assert store.generation() == generation
         assert owner_of(store) == {f"{BASE}department/{OWNER}"}
