@@ -19,7 +19,12 @@ from rdflib import Graph
 
 from registry.config import Settings
 from registry.graphs.build import GraphCache
-from registry.graphs.coverage import coverage_report
+from registry.graphs.coverage import (
+    LOCAL_LEVELS,
+    NATIONAL_LEVELS,
+    coverage_report,
+    plan_progress,
+)
 from registry.identifiers import IRI_SCHEMES
 from registry.inputs.document import Document, StoreLookup
 from registry.inputs.load import Reading, read_documents
@@ -142,6 +147,23 @@ class Registry:
                 self._coverage_kept.pop(next(iter(self._coverage_kept)))
             self._coverage_kept[as_of] = (graph, targets, report)
         return report
+
+    def targets(self) -> dict[str, dict[str, Any]]:
+        """Progress toward the plan's targets today, as the coverage report's `targets`
+        say it, counted by the read model: the home page asks for nothing else of the
+        report, and needs no graph for it (the first home page after a start or a write
+        at 50,000 resources waited 1.3-5.3 s for the graph and the coverage walk)."""
+        read = self.reader()
+        return {
+            "national": plan_progress(
+                NATIONAL_LEVELS,
+                read.standards_in_force(NATIONAL_LEVELS),
+                self.settings.target_national,
+            ),
+            "local": plan_progress(
+                LOCAL_LEVELS, read.standards_in_force(LOCAL_LEVELS), self.settings.target_local
+            ),
+        }
 
     def rebuild_read_model(self) -> int:
         """Build the read model again from the store (a missing or damaged file, a store

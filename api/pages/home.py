@@ -1,8 +1,7 @@
 """The front door at /: the six-category tree with counts by status, progress against
-the plan's targets (from the coverage report) and the latest registrations.
+the plan's targets and the latest registrations, all from the read model (no graph).
 
-A plain `def`: the read model's counts and latest versions, and the coverage kept with
-the dependency graph, are blocking reads.
+A plain `def`: the read model's reads block.
 """
 
 from __future__ import annotations
@@ -18,7 +17,7 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, registry: RegistryDep, read: ReadDep) -> HTMLResponse:
-    targets = registry.coverage()["targets"]
+    targets = registry.targets()
     kinds = read.counts()["kinds"]
     counts = {kind: kinds.get(kind, 0) for kind in (*KINDS, "department")}
     return render(

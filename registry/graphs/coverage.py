@@ -29,6 +29,18 @@ def _code_key(code: str) -> tuple[int | str, ...]:
     return tuple(int(p) if p.isdigit() else p for p in code.split("."))
 
 
+def plan_progress(levels: tuple[str, ...], count: int, target: int) -> dict[str, Any]:
+    """Progress toward one of the plan's targets: `count` standards in force of `levels`
+    against `target`."""
+    return {
+        "levels": list(levels),
+        "count": count,
+        "target": target,
+        "ratio": round(count / target, 4) if target else None,
+        "missing": max(target - count, 0),
+    }
+
+
 def coverage_report(
     graph: nx.MultiDiGraph, target_national: int, target_local: int
 ) -> dict[str, Any]:
@@ -100,13 +112,7 @@ def coverage_report(
             # register counted toward the targets; only those in force count.
             and in_force(nodes[s].get("status"), nodes[s].get("register_status"))
         )
-        return {
-            "levels": list(levels),
-            "count": count,
-            "target": target,
-            "ratio": round(count / target, 4) if target else None,
-            "missing": max(target - count, 0),
-        }
+        return plan_progress(levels, count, target)
 
     status_counts: dict[str, int] = defaultdict(int)
     for s in standards:

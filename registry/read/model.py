@@ -42,6 +42,7 @@ from typing import Any, Self
 
 from registry.errors import ConflictError, NotFoundError
 from registry.identifiers import IRI_SCHEMES, lookup_spellings
+from registry.lifecycle import IN_FORCE_REGISTER_STATUS, IN_FORCE_STANDARD_STATUS
 from registry.namespaces import SCS
 from registry.read.queries import (
     CATEGORY_SCHEME,
@@ -589,6 +590,19 @@ class ReadModel:
                 "statuses": by["status"],
                 "register_statuses": by["register_status"],
             }
+
+    def standards_in_force(self, levels: Sequence[str]) -> int:
+        """How many registered standards of `levels` are in force now
+        (registry.lifecycle: valid in the register and current): the plan targets'
+        counts, read from the model's columns without the dependency graph."""
+        with self._reading() as db:
+            _require_built(db)
+            (count,) = db.execute(
+                "SELECT count(DISTINCT iri) FROM entries WHERE kind = 'standard' "
+                f"AND level IN {_IN_JSON} AND register_status = ? AND status = ?",
+                (json.dumps(list(levels)), IN_FORCE_REGISTER_STATUS, IN_FORCE_STANDARD_STATUS),
+            ).fetchone()
+        return int(count)
 
     def category_tree(self) -> list[dict[str, Any]]:
         """As `queries.category_tree`: the categories with their sub-categories, each

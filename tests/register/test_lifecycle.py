@@ -94,8 +94,12 @@ def test_every_reader_agrees_on_the_lifecycle(
     # Impact moves what depends on it to the same successor.
     impact = client.get(f"/api/v1/impact/{quote(STANDARD, safe='')}").json()
     assert impact["successor"] == successor
-    # Coverage's plan target counts it only while it is in force.
+    # Coverage's plan target counts it only while it is in force, and the home page's
+    # targets (counted by the read model, without the graph) say the same.
     assert national_in_force(client) == counted_before - (0 if in_force else 1)
+    assert registry.targets() == client.get("/api/v1/coverage").json()["targets"]
+    home = client.get("/").text
+    assert str(registry.targets()["national"]["count"]) in home
 
 
 NEW_EDITION = """
