@@ -722,25 +722,14 @@ def _new_version(
     previous: ItemState | None,
 ) -> None:
     """Add to `batch` version `number` of `item` and make it current."""
-    item_ref, version = URIRef(item), URIRef(version_iri(item, number))
-    batch.add_triples(str(version), content)
+    item_ref = URIRef(item)
+    version = _version_record(batch, item, kind, number, content, sha, status, activity, when)
     registry = [
-        (version, RDF.type, SCS.ItemVersion),
-        (version, RDF.type, PROV.Entity),
-        (version, SCS.versionOf, item_ref),
-        (version, SCS.versionNumber, Literal(number)),
-        (version, SCS.contentSha256, Literal(sha)),
-        (version, SCS.registerStatus, REGSTATUS[status]),
-        (version, PROV.generatedAtTime, when),
-        (version, PROV.wasGeneratedBy, activity),
         (item_ref, SCS.currentVersion, version),
         (item_ref, SCS.registerStatus, REGSTATUS[status]),
     ]
     if previous is None:
-        registry += [
-            (item_ref, RDF.type, SCS.RegisterItem),
-            (item_ref, SCS.itemKind, Literal(kind)),
-        ]
+        registry += _new_item(item_ref, kind)
     else:
         old = URIRef(version_iri(item, previous.version))
         registry.append((version, PROV.wasRevisionOf, old))
@@ -754,6 +743,41 @@ def _new_version(
         batch.remove_triples(GRAPH_CURRENT, store.read_graph(str(old)))
     batch.add_triples(GRAPH_REGISTRY, registry)
     batch.add_triples(GRAPH_CURRENT, content)
+
+
+def _version_record(
+    batch: WriteBatch,
+    item: str,
+    kind: str,
+    number: int,
+    content: Iterable[Triple],
+    sha: str,
+    status: str,
+    activity: URIRef,
+    when: Literal,
+) -> URIRef:
+    """Add to `batch` version `number` of `item`: its graph and its register record
+    (status, digest, when, what made it). Whether it becomes current is the caller's."""
+    version = URIRef(version_iri(item, number))
+    batch.add_triples(str(version), content)
+    batch.add_triples(
+        GRAPH_REGISTRY,
+        [
+            (version, RDF.type, SCS.ItemVersion),
+            (version, RDF.type, PROV.Entity),
+            (version, SCS.versionOf, URIRef(item)),
+            (version, SCS.versionNumber, Literal(number)),
+            (version, SCS.contentSha256, Literal(sha)),
+            (version, SCS.registerStatus, REGSTATUS[status]),
+            (version, PROV.generatedAtTime, when),
+            (version, PROV.wasGeneratedBy, activity),
+        ],
+    )
+    return version
+
+
+def _new_item(item: URIRef, kind: str) -> list[Triple]:
+    return [(item, RDF.type, SCS.RegisterItem), (item, SCS.itemKind, Literal(kind))]
 
 
 def _pending_version(
@@ -770,24 +794,13 @@ def _pending_version(
     """Add to `batch` version `number` of `item`, submitted for review: kept with its
     provenance and named by the item's scs:pendingVersion, but not current (the
     current graph and the item's current version and status do not change)."""
-    item_ref, version = URIRef(item), URIRef(version_iri(item, number))
-    batch.add_triples(str(version), content)
-    registry = [
-        (version, RDF.type, SCS.ItemVersion),
-        (version, RDF.type, PROV.Entity),
-        (version, SCS.versionOf, item_ref),
-        (version, SCS.versionNumber, Literal(number)),
-        (version, SCS.contentSha256, Literal(sha)),
-        (version, SCS.registerStatus, REGSTATUS[REVIEW_STATUS]),
-        (version, PROV.generatedAtTime, when),
-        (version, PROV.wasGeneratedBy, activity),
-        (item_ref, SCS.pendingVersion, version),
-    ]
+    item_ref = URIRef(item)
+    version = _version_record(
+        batch, item, kind, number, content, sha, REVIEW_STATUS, activity, when
+    )
+    registry = [(item_ref, SCS.pendingVersion, version)]
     if current is None:
-        registry += [
-            (item_ref, RDF.type, SCS.RegisterItem),
-            (item_ref, SCS.itemKind, Literal(kind)),
-        ]
+        registry += _new_item(item_ref, kind)
     else:
         registry.append((version, PROV.wasRevisionOf, URIRef(version_iri(item, current.version))))
     batch.add_triples(GRAPH_REGISTRY, registry)
