@@ -28,6 +28,7 @@ from registry.errors import ConflictError, ForbiddenError, InputError, NotFoundE
 from registry.identifiers import IdentifierError, parse_standard_id
 from registry.inputs.load import Reading
 from registry.namespaces import GRAPH_CURRENT, GRAPH_REGISTRY, REGSTATUS, SCS
+from registry.register.changes import describe_change
 from registry.store import Store, WriteBatch
 from registry.validation.reports import report_graph
 from registry.validation.validator import Progress, ValidationReport, Validator
@@ -550,6 +551,17 @@ def _write_submission(
     registry += [(submission, listed, URIRef(c.item)) for c in changes]
     batch.add_triples(GRAPH_REGISTRY, registry)
     batch.add_triples(report_iri, report_graph(report, report_iri, report_max_results))
+    describe_change(
+        batch,
+        "submission",
+        now,
+        role=principal.role,
+        department=principal.department,
+        activity=submission,
+        entries=[
+            (c.item, version_iri(c.item, c.version)) for c in changes if c.outcome != "unchanged"
+        ],
+    )
     generation = store.write(batch)
     return SubmissionResult(str(submission), report, changes, ignored, generation)
 
@@ -698,6 +710,15 @@ def change_status(
     if reason:
         activity.append((change, SCS.reason, Literal(reason)))
     batch.add_triples(GRAPH_REGISTRY, activity)
+    describe_change(
+        batch,
+        "status-change",
+        now,
+        role=principal.role,
+        department=principal.department,
+        activity=change,
+        entries=[(item, version_iri(item, number))],
+    )
     store.write(batch)
     return EntryChange(item, state.kind, number, status)
 
