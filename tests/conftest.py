@@ -173,7 +173,7 @@ def _api_store_backend(request: pytest.FixtureRequest, tmp_path: Path, monkeypat
 # Every Virtuoso test starts by wiping the one test server, so they must not run in
 # parallel: they carry the `virtuoso` mark, and `make test` runs them in a serial
 # pytest of their own after the parallel run of everything else.
-VIRTUOSO_MODULES = ("test_remote_store.py", "test_multiprocess.py")
+VIRTUOSO_MODULES = ("test_remote_store.py", "test_multiprocess.py", "test_catch_up_remote.py")
 
 
 @pytest.hookimpl(tryfirst=True)  # before `-m` selects on the mark
