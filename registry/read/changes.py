@@ -13,12 +13,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from rdflib.namespace import PROV
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDF, XSD
 
 from registry.errors import InputError
-from registry.namespaces import GRAPH_CHANGES, GRAPH_REGISTRY, SCS
+from registry.namespaces import GRAPH_CHANGES, GRAPH_REGISTRY, REGSTATUS, SCS, bind_prefixes
+from registry.register.submission import version_iri
 from registry.store import Store
 from registry.store.change_log import STAMP
+
+LDES = Namespace("https://w3id.org/ldes#")
+TREE = Namespace("https://w3id.org/tree#")
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
@@ -160,3 +165,48 @@ def read_changes(store: Store, after: int = 0, limit: int = DEFAULT_LIMIT) -> Ch
 def _int(term: Any) -> int:
     value = term.toPython() if hasattr(term, "toPython") else term
     return value if isinstance(value, int) else int(str(term))
+
+
+def ldes_page(
+    store: Store, page: ChangePage, *, stream: str, root: str, node: str, following: str
+) -> Graph:
+    """One page of the feed as a Linked Data Event Stream (SEMIC LDES 1.0, TREE):
+    `stream` an ldes:EventStream whose members are the versions the page's changes
+    generated, each a version object of its entry (`dct:isVersionOf`, stamped with
+    `prov:generatedAtTime`) holding that version's triples as registered, the entry's
+    IRI replaced by the version's. Versions never change, so members are immutable.
+    `node` is this page, `root` the first one (the stream's view), and `following`
+    the next page, linked by a plain tree:Relation (every client follows it; the
+    members' times come from the writers' clocks, which several processes need not
+    keep in order, so no GreaterThan on time is promised) while more changes are
+    there already. The last page has no relation: poll it."""
+    graph = Graph()
+    bind_prefixes(graph)
+    graph.bind("ldes", LDES)
+    graph.bind("tree", TREE)
+    stream_ref, node_ref = URIRef(stream), URIRef(node)
+    graph.add((stream_ref, RDF.type, LDES.EventStream))
+    graph.add((stream_ref, LDES.timestampPath, PROV.generatedAtTime))
+    graph.add((stream_ref, LDES.versionOfPath, DCTERMS.isVersionOf))
+    graph.add((stream_ref, TREE.view, URIRef(root)))
+    graph.add((node_ref, RDF.type, TREE.Node))
+    for change in page.items:
+        when = Literal(change.time, datatype=XSD.dateTime)
+        for entry in change.entries:
+            if entry.version is None:
+                continue
+            member, item = URIRef(version_iri(entry.iri, entry.version)), URIRef(entry.iri)
+            graph.add((stream_ref, TREE.member, member))
+            graph.add((member, DCTERMS.isVersionOf, item))
+            graph.add((member, PROV.generatedAtTime, when))
+            graph.add((member, SCS.versionNumber, Literal(entry.version)))
+            if entry.status is not None:
+                graph.add((member, SCS.registerStatus, REGSTATUS[entry.status]))
+            for s, p, o in store.read_graph(str(member)):
+                graph.add((member if s == item else s, p, o))
+    if page.more:
+        relation = URIRef(f"{node}#next")
+        graph.add((node_ref, TREE.relation, relation))
+        graph.add((relation, RDF.type, TREE.Relation))
+        graph.add((relation, TREE.node, URIRef(following)))
+    return graph

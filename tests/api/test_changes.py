@@ -12,10 +12,12 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDF
 
 from api import create_app
 from registry.config import Settings
-from registry.namespaces import GRAPH_CHANGES
+from registry.namespaces import GRAPH_CHANGES, REGSTATUS, SCS
 from registry.register.submission import REGISTRAR
 from registry.register.tokens import create_token
 from registry.service import Registry
@@ -177,3 +179,58 @@ def test_a_bad_cursor_or_limit_is_a_400_in_the_one_error_body(
     error = answer.json()["error"]
     assert error["code"] == "invalid_input" and error["message"]
     assert set(answer.json()) == {"error"}
+
+
+# -- the same feed as a Linked Data Event Stream -------------------------------------------
+
+LDES = Namespace("https://w3id.org/ldes#")
+TREE = Namespace("https://w3id.org/tree#")
+
+
+def test_an_ldes_client_following_the_relations_gets_every_new_version(
+    client: TestClient,
+) -> None:
+    registry_of(client).change_status(STANDARD, "deprecated", REGISTRAR, reason="old")
+    expected = {
+        URIRef(f"{entry['iri']}/version/{entry['version']}")
+        for item in page(client, limit=1000)["items"]
+        for entry in item["entries"]
+    }
+    members: set[URIRef] = set()
+    url: str | None = "/api/v1/changes.ttl?limit=2"
+    pages = 0
+    while url is not None:
+        answer = client.get(url)
+        assert answer.status_code == 200 and answer.headers["content-type"].startswith(
+            "text/turtle"
+        )
+        graph = Graph().parse(data=answer.text, format="turtle")
+        stream = graph.value(predicate=RDF.type, object=LDES.EventStream)
+        assert stream == URIRef("http://testserver/api/v1/changes.ttl")
+        assert graph.value(stream, LDES.versionOfPath) == DCTERMS.isVersionOf
+        assert graph.value(stream, LDES.timestampPath) == PROV.generatedAtTime
+        for member in graph.objects(stream, TREE.member):
+            assert graph.value(member, PROV.generatedAtTime) is not None
+            assert graph.value(member, DCTERMS.isVersionOf) is not None
+            members.add(member)  # type: ignore[arg-type]
+        following = list(graph.objects(None, TREE.node))
+        url = str(following[0]).removeprefix("http://testserver") if following else None
+        pages += 1
+    assert pages > 2 and members == expected
+    # A member is the version as registered, the entry's IRI replaced by the version's.
+    deprecated = URIRef(f"{STANDARD}/version/2")
+    assert (deprecated, DCTERMS.isVersionOf, URIRef(STANDARD)) in graph
+    assert graph.value(deprecated, DCTERMS.identifier) == Literal("GB/T 21063.3-2007")
+    assert graph.value(deprecated, SCS.registerStatus) == REGSTATUS.deprecated
+
+
+def test_the_feed_is_negotiated(client: TestClient) -> None:
+    jsonld = client.get("/api/v1/changes?limit=3", headers={"Accept": "application/ld+json"})
+    assert jsonld.status_code == 200, jsonld.text
+    assert jsonld.headers["content-type"].startswith("application/ld+json")
+    graph = Graph().parse(data=jsonld.text, format="json-ld")
+    assert (None, RDF.type, LDES.EventStream) in graph
+    assert client.get("/api/v1/changes", headers={"Accept": "*/*"}).json()["items"]
+    refused = client.get("/api/v1/changes", headers={"Accept": "text/csv"})
+    assert refused.status_code == 406 and set(refused.json()) == {"error"}
+    assert client.get("/api/v1/changes.csv").status_code == 404
