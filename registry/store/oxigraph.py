@@ -255,29 +255,21 @@ class OxigraphStore(Store):
                 quads = list(ox.parse(data, format=_rdf_format(fmt)))
             except (SyntaxError, ValueError) as exc:
                 raise StoreWriteError(f"cannot read the dump, nothing loaded: {exc}") from exc
-            has_generation = any(
-                quad.predicate.value == GENERATION_PREDICATE
+            generations = [
+                int(quad.object.value)
+                for quad in quads
+                if quad.predicate.value == GENERATION_PREDICATE
                 and isinstance(quad.subject, ox.NamedNode)
                 and quad.subject.value == STORE_IRI
-                for quad in quads
-            )
-            if quads and not has_generation:
+            ]
+            if quads and not generations:
                 # Data from elsewhere: still a write, and caches must see it as one.
                 quads.append(_generation_quad(1))
             if quads:
                 # The dump brings its own log (or none): no earlier generation of
                 # whatever a reader held before can be patched forward from it.
-                generation = max(
-                    (
-                        int(q.object.value)
-                        for q in quads
-                        if q.predicate.value == GENERATION_PREDICATE
-                        and isinstance(q.subject, ox.NamedNode)
-                        and q.subject.value == STORE_IRI
-                    ),
-                    default=1,
-                )
-                quads.append(_ox_quad(log_since_triple(generation), GRAPH_CHANGES))
+                since = log_since_triple(max(generations, default=1))
+                quads.append(_ox_quad(since, GRAPH_CHANGES))
             try:
                 store.extend(quads)  # one transaction: all of the dump or nothing
             except OSError as exc:
