@@ -248,12 +248,20 @@ class RemoteStore(Store):
             ) from exc
 
     def post_query(
-        self, text: str, accept: str, *, timeout: float | None = None, **params: Any
+        self,
+        text: str,
+        accept: str,
+        *,
+        timeout: float | None = None,
+        params: dict[str, Any] | None = None,
     ) -> httpx.Response:
+        """POST a query; `timeout` is this client's, `params` more form fields (the
+        protocol's dataset, the server's own `timeout`, which must not be taken for
+        this client's)."""
         response = self._send(
             "POST",
             self.query_url,
-            data={"query": text, **params},
+            data={"query": text, **(params or {})},
             headers={"Accept": accept},
             timeout=timeout,
         )
