@@ -141,7 +141,12 @@ def registry(store, validator, seeded_dump):
 # `--api-store=virtuoso` (or SCREG_TEST_API_STORE=virtuoso) those calls in the
 # API test modules open the emptied test Virtuoso instead, so the same tests run
 # unchanged against the remote store: `pytest tests/api/test_api.py --api-store=virtuoso`.
-API_TEST_MODULES = ("tests.api.test_api", "tests.cli.test_api_cli", "tests.graphs.test_graphs_api")
+API_TEST_MODULES = (
+    "tests.api.test_api",
+    "tests.api.test_changes",
+    "tests.cli.test_api_cli",
+    "tests.graphs.test_graphs_api",
+)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -20,7 +20,7 @@ from registry.errors import InputError
 from registry.namespaces import GRAPH_CHANGES, GRAPH_REGISTRY, REGSTATUS, SCS, bind_prefixes
 from registry.register.submission import version_iri
 from registry.store import Store
-from registry.store.change_log import STAMP
+from registry.store.change_log import STAMP, generations_clause
 
 LDES = Namespace("https://w3id.org/ldes#")
 TREE = Namespace("https://w3id.org/tree#")
@@ -116,19 +116,21 @@ def read_changes(store: Store, after: int = 0, limit: int = DEFAULT_LIMIT) -> Ch
     generations = generations[:limit]
     if not generations:
         return ChangePage([], str(after), False)
-    values = " ".join(str(n) for n in generations)
+    # The page's records: its generations, and in between only records without a kind.
+    among = generations_clause(
+        generations[0] - 1, generations[-1], by_value=store.finds_numbers_by_value
+    )
     heads = store.select(
         f"""SELECT ?n ?kind ?time ?role ?dept ?act WHERE {{ GRAPH <{GRAPH_CHANGES}> {{
-            VALUES ?n {{ {values} }}
-            ?c <{STAMP}> ?n ; <{SCS.changeKind}> ?kind ; <{PROV.endedAtTime}> ?time .
+            {among}
+            ?c <{SCS.changeKind}> ?kind ; <{PROV.endedAtTime}> ?time .
             OPTIONAL {{ ?c <{SCS.role}> ?role }}
             OPTIONAL {{ ?c <{PROV.wasAssociatedWith}> ?dept }}
             OPTIONAL {{ ?c <{PROV.wasInformedBy}> ?act }} }} }}"""
     )
     entries = store.select(
         f"""SELECT ?n ?e ?num ?status ?kind WHERE {{
-            GRAPH <{GRAPH_CHANGES}> {{ VALUES ?n {{ {values} }} ?c <{STAMP}> ?n ;
-                <{PROV.generated}> ?v }}
+            GRAPH <{GRAPH_CHANGES}> {{ {among} ?c <{PROV.generated}> ?v }}
             GRAPH <{GRAPH_REGISTRY}> {{ ?v <{SCS.versionOf}> ?e ;
                 <{SCS.versionNumber}> ?num ; <{SCS.registerStatus}> ?status .
                 OPTIONAL {{ ?e <{SCS.itemKind}> ?kind }} }} }}"""

@@ -115,6 +115,9 @@ class Store(ABC):
     #: `generation()` or `match()` then costs microseconds and may run on an event
     #: loop; False when every read is a round trip to a server.
     in_process: bool = False
+    #: Whether a query finds a stored xsd:integer by its value (a constant, VALUES or
+    #: `FILTER(?n = 9)`); where not, the change log is read with range filters.
+    finds_numbers_by_value: bool = True
 
     # -- reading -----------------------------------------------------------------
 
@@ -190,7 +193,8 @@ class Store(ABC):
         if generation < 0 or generation > current:
             return None
         seen: set[int] = set()
-        for row in self.select(records_query(generation, current)):
+        by_value = self.finds_numbers_by_value
+        for row in self.select(records_query(generation, current, by_value=by_value)):
             if "since" in row and _as_int(row["since"]) > generation:
                 return None
             if "all" in row:
@@ -199,7 +203,8 @@ class Store(ABC):
                 seen.add(_as_int(row["n"]))
         if len(seen) != current - generation:
             return None
-        return frozenset(str(row["s"]) for row in self.select(touched_query(generation, current)))
+        touched = self.select(touched_query(generation, current, by_value=by_value))
+        return frozenset(str(row["s"]) for row in touched)
 
     # -- writing -----------------------------------------------------------------
 

@@ -113,26 +113,30 @@ def with_log(batch: WriteBatch, generation: int | None = None) -> WriteBatch:
 _LOOKUP_AT_MOST = 256
 
 
-def generations_clause(after: int, upto: int) -> str:
-    """A group pattern binding ?n to the generations in (after, upto] for `?c <stamp> ?n`."""
-    if upto - after <= _LOOKUP_AT_MOST:
+def generations_clause(after: int, upto: int, *, by_value: bool = True) -> str:
+    """A group pattern binding ?n to the generations in (after, upto] for `?c <stamp> ?n`.
+
+    `by_value` False (`Store.finds_numbers_by_value`): a range FILTER only, never a
+    lookup of the number itself, which some servers get wrong."""
+    if by_value and upto - after <= _LOOKUP_AT_MOST:
         values = " ".join(str(n) for n in range(after + 1, upto + 1))
         return f"VALUES ?n {{ {values} }} ?c <{STAMP}> ?n ."
     return f"?c <{STAMP}> ?n . FILTER(?n > {int(after)} && ?n <= {int(upto)})"
 
 
-def records_query(after: int, upto: int) -> str:
+def records_query(after: int, upto: int, *, by_value: bool = True) -> str:
     """Each record in (after, upto]: its generation, whether it changed the whole store,
     and the log's starting point of a restored store."""
     return (
         f"SELECT ?n ?all ?since WHERE {{ GRAPH <{GRAPH_CHANGES}> {{ "
-        f"{{ {generations_clause(after, upto)} OPTIONAL {{ ?c <{WHOLE_STORE}> ?all }} }} "
+        f"{{ {generations_clause(after, upto, by_value=by_value)} "
+        f"OPTIONAL {{ ?c <{WHOLE_STORE}> ?all }} }} "
         f"UNION {{ <{_STORE}> <{LOG_SINCE}> ?since }} }} }}"
     )
 
 
-def touched_query(after: int, upto: int) -> str:
+def touched_query(after: int, upto: int, *, by_value: bool = True) -> str:
     return (
         f"SELECT DISTINCT ?s WHERE {{ GRAPH <{GRAPH_CHANGES}> {{ "
-        f"{generations_clause(after, upto)} ?c <{TOUCHED}> ?s }} }}"
+        f"{generations_clause(after, upto, by_value=by_value)} ?c <{TOUCHED}> ?s }} }}"
     )

@@ -393,6 +393,19 @@ def test_changes_since_reaches_back_over_many_writes(store: Store) -> None:
     assert store.changes_since(start + 1) == {f"{BASE}n/{n}" for n in range(1, 300)}
 
 
+def test_changes_since_finds_each_of_the_last_writes(store: Store) -> None:
+    """Regression: Virtuoso did not find most log records by their generation (a
+    constant or VALUES lookup of the integer), so changes_since said None after a
+    few writes; it reads them with range filters there."""
+    start = store.generation()
+    subjects = [URIRef(f"{BASE}n/{n}") for n in range(20)]
+    for subject in subjects:
+        store.write(WriteBatch().add_triples(GRAPH_CURRENT, [(subject, A, B)]))
+    for back in range(1, 21):
+        expected = {str(subject) for subject in subjects[20 - back :]}
+        assert store.changes_since(start + 20 - back) == expected, back
+
+
 def test_changes_since_is_unknown_before_a_load(store: Store, tmp_path: Path) -> None:
     with open_store("memory") as source:
         source.write(WriteBatch().add_triples(GRAPH_CURRENT, [(A, RDF.type, SCS.Standard)]))
