@@ -20,7 +20,7 @@ from registry.errors import InputError
 from registry.namespaces import GRAPH_CHANGES, GRAPH_REGISTRY, REGSTATUS, SCS, bind_prefixes
 from registry.register.submission import version_iri
 from registry.store import Store
-from registry.store.change_log import STAMP, generations_clause
+from registry.store.change_log import generations_clause
 
 LDES = Namespace("https://w3id.org/ldes#")
 TREE = Namespace("https://w3id.org/tree#")
@@ -106,10 +106,14 @@ def parse_limit(limit: str | None) -> int:
 
 def read_changes(store: Store, after: int = 0, limit: int = DEFAULT_LIMIT) -> ChangePage:
     """The described changes after generation `after`, oldest first, at most `limit`."""
+    current = store.generation()
+    if after >= current:  # a consumer polling at the head: nothing to read
+        return ChangePage([], str(after), False)
+    # Up to the generation read just now: a write landing meanwhile is on the next page.
+    upto = generations_clause(after, current, by_value=store.finds_numbers_by_value)
     rows = store.select(
-        f"SELECT ?n WHERE {{ GRAPH <{GRAPH_CHANGES}> {{ ?c <{STAMP}> ?n ; "
-        f"<{SCS.changeKind}> ?kind FILTER(?n > {int(after)}) }} }} "
-        f"ORDER BY ?n LIMIT {int(limit) + 1}"
+        f"SELECT ?n WHERE {{ GRAPH <{GRAPH_CHANGES}> {{ {upto} "
+        f"?c <{SCS.changeKind}> ?kind }} }} ORDER BY ?n LIMIT {int(limit) + 1}"
     )
     generations = sorted({_int(row["n"]) for row in rows})
     more = len(generations) > limit
