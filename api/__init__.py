@@ -63,6 +63,7 @@ def create_app(
     from api.ratelimit import FailedAuthLimiter
     from api.routers import (
         catalogue,
+        changes,
         entities,
         graphs,
         openapi_import,
@@ -121,6 +122,7 @@ def create_app(
     # Outermost: a revalidated read is answered 304 before anything else runs.
     app.add_middleware(HttpCachingMiddleware, state=app.state)
     app.include_router(catalogue.router)
+    app.include_router(changes.router)
     app.include_router(registration.router)
     app.include_router(reviews.router)
     app.include_router(tokens.router)

@@ -52,6 +52,11 @@ PREFIXES: dict[str, Namespace] = {
 GRAPH_ONTOLOGY = "urn:screg:graph:ontology"
 GRAPH_CURRENT = "urn:screg:graph:current"
 GRAPH_REGISTRY = "urn:screg:graph:registry"
+# The change log: one record per write (registry/store/change_log.py), hidden from
+# public SPARQL; GET /api/v1/changes is its public face.
+GRAPH_CHANGES = "urn:screg:graph:changes"
+# ActivityStreams 2.0, for the change log's records (as:object: an entry a change touched).
+AS = Namespace("https://www.w3.org/ns/activitystreams#")
 
 
 def sparql_prefixes() -> str:

@@ -172,10 +172,10 @@ class Registry:
 
     def _leave_the_read_model_current(self) -> None:
         """A process that wrote to the embedded store (a token made, a status changed by
-        `screg`) brings the model file beside it up to date before it closes: only this
-        process can say which subjects it wrote (`Store.changes_since` lives in memory),
-        and without it the next `screg serve` would rebuild the whole model (a minute
-        at 50,000 resources)."""
+        `screg`) brings the model file beside it up to date before it closes, so that
+        the next `screg serve` starts on a model at the store's generation. The next
+        opening could catch up from the store's change log as well; this spends the
+        work while the writer's records are still fresh in its own process."""
         store = self._store
         if store is None or self._opened_at is None or self.read_model_path() == ":memory:":
             return

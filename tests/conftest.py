@@ -141,7 +141,12 @@ def registry(store, validator, seeded_dump):
 # `--api-store=virtuoso` (or SCREG_TEST_API_STORE=virtuoso) those calls in the
 # API test modules open the emptied test Virtuoso instead, so the same tests run
 # unchanged against the remote store: `pytest tests/api/test_api.py --api-store=virtuoso`.
-API_TEST_MODULES = ("tests.api.test_api", "tests.cli.test_api_cli", "tests.graphs.test_graphs_api")
+API_TEST_MODULES = (
+    "tests.api.test_api",
+    "tests.api.test_changes",
+    "tests.cli.test_api_cli",
+    "tests.graphs.test_graphs_api",
+)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -173,7 +178,7 @@ def _api_store_backend(request: pytest.FixtureRequest, tmp_path: Path, monkeypat
 # Every Virtuoso test starts by wiping the one test server, so they must not run in
 # parallel: they carry the `virtuoso` mark, and `make test` runs them in a serial
 # pytest of their own after the parallel run of everything else.
-VIRTUOSO_MODULES = ("test_remote_store.py", "test_multiprocess.py")
+VIRTUOSO_MODULES = ("test_remote_store.py", "test_multiprocess.py", "test_catch_up_remote.py")
 
 
 @pytest.hookimpl(tryfirst=True)  # before `-m` selects on the mark

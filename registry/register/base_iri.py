@@ -17,6 +17,7 @@ from rdflib.namespace import XSD
 
 from registry.errors import RegistryError
 from registry.namespaces import GRAPH_REGISTRY, SCS
+from registry.register.changes import describe_change, now
 from registry.store import Store, WriteBatch
 from registry.store.base import STORE_IRI
 
@@ -72,10 +73,11 @@ def check_base(store: Store, base_iri: str) -> None:
         )
 
 
-def rebase_store(store: Store, old: str, new: str) -> int:
+def rebase_store(store: Store, old: str, new: str, role: str = "admin") -> int:
     """Every IRI under `old` (subjects, objects, graph names) moved under `new`, in
     one write; returns how many quads were rewritten. Literals are left as written
-    (a report's message that names an entry keeps the address it had)."""
+    (a report's message that names an entry keeps the address it had). The change
+    log moves with the rest, and the write adds its own record (a `rebase` by `role`)."""
     if old == new:
         return 0
     data = store.dump("nquads")
@@ -99,5 +101,6 @@ def rebase_store(store: Store, old: str, new: str) -> int:
             triples = [t for t in triples if str(t[0]) != STORE_IRI]
             triples.append(base_triple(new))
         batch.add_triples(graph, triples)
+    describe_change(batch, "rebase", now(), role=role)
     store.write(batch)
     return rewritten

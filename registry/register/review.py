@@ -27,6 +27,7 @@ from rdflib.namespace import PROV, RDF
 
 from registry.errors import ConflictError, ForbiddenError, InputError, NotFoundError
 from registry.namespaces import GRAPH_CURRENT, GRAPH_REGISTRY, REGSTATUS, SCS
+from registry.register.changes import describe_change
 from registry.register.submission import (
     ACCEPTED_STATUS,
     CLOSED_STATUSES,
@@ -210,6 +211,15 @@ def decide(
         ]
         batch.add_triples(GRAPH_CURRENT, store.read_graph(str(version)))
     batch.add_triples(GRAPH_REGISTRY, registry)
+    describe_change(
+        batch,
+        "review",
+        now,
+        role=principal.role,
+        department=principal.department,
+        activity=review,
+        entries=[(item, str(version))],
+    )
     store.write(batch)
     return EntryChange(item, kind, number, outcome)
 

@@ -12,6 +12,7 @@ from registry.inputs.document import Document
 from registry.inputs.load import read_documents
 from registry.namespaces import GRAPH_ONTOLOGY
 from registry.register.base_iri import EXAMPLES_BASE, record_base
+from registry.register.changes import describe_change, now
 from registry.register.submission import REGISTRAR, submit
 from registry.resources import EXAMPLES_DIR
 from registry.store import Store, WriteBatch
@@ -29,6 +30,7 @@ def seed_store(store: Store, validator: Validator, base_iri: str, examples: bool
     """Load the vocabulary, record the base IRI and (unless told not to) register the
     examples, minted under `base_iri` (they are written under EXAMPLES_BASE)."""
     batch = WriteBatch().replace_graph(GRAPH_ONTOLOGY, validator.vocabulary.graph)
+    describe_change(batch, "seed", now(), role=REGISTRAR.role)
     store.write(record_base(batch, base_iri))
     if not examples:
         return

@@ -28,6 +28,7 @@ from registry.identifiers import IRI_SCHEMES, lookup_spellings
 from registry.inputs.load import Reading
 from registry.lifecycle import IMPLIED_STANDARD_STATUS
 from registry.namespaces import GRAPH_CURRENT, GRAPH_REGISTRY, REGSTATUS, SCS, STDSTATUS
+from registry.register.changes import describe_change
 from registry.register.iris import Screening, screen_upload
 from registry.store import Store, WriteBatch
 from registry.validation.reports import report_graph
@@ -669,6 +670,17 @@ def _write_submission(
     registry += [(submission, listed, URIRef(c.item)) for c in changes]
     batch.add_triples(GRAPH_REGISTRY, registry)
     batch.add_triples(report_iri, report_graph(report, report_iri, report_max_results))
+    describe_change(
+        batch,
+        "submission",
+        now,
+        role=principal.role,
+        department=principal.department,
+        activity=submission,
+        entries=[
+            (c.item, version_iri(c.item, c.version)) for c in changes if c.outcome != "unchanged"
+        ],
+    )
     generation = store.write(batch)
     return SubmissionResult(str(submission), report, changes, ignored, generation)
 
@@ -899,6 +911,15 @@ def change_status(
     if reason:
         activity.append((change, SCS.reason, Literal(reason)))
     batch.add_triples(GRAPH_REGISTRY, activity)
+    describe_change(
+        batch,
+        "status-change",
+        now,
+        role=principal.role,
+        department=principal.department,
+        activity=change,
+        entries=[(item, version_iri(item, number))],
+    )
     store.write(batch)
     return EntryChange(item, state.kind, number, status)
 
@@ -979,6 +1000,15 @@ def transfer_owner(
             (activity, SCS.newOwner, owner),
             (activity, SCS.reason, Literal(reason.strip())),
         ],
+    )
+    describe_change(
+        batch,
+        "transfer",
+        now,
+        role=principal.role,
+        department=principal.department,
+        activity=activity,
+        entries=[(item, version_iri(item, number))],
     )
     store.write(batch)
     return EntryChange(item, state.kind, number, state.status)

@@ -24,6 +24,9 @@ Conventions every back end keeps:
 - **Every write bumps the generation**, kept in the store itself as
   `<urn:screg:store> scs:generation N` in `urn:screg:graph:registry`, so several
   processes over one store agree on it and can key their caches by it.
+- **Every write is logged** in the same transaction (change_log.py): a record in
+  `urn:screg:graph:changes` stamped with the generation it produced, naming the
+  subjects it touched. `changes_since` reads it, the same way on every back end.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ from rdflib import Graph, Literal
 from rdflib.term import Node
 
 from registry.namespaces import GRAPH_REGISTRY, SCS
+from registry.store.change_log import new_change_iri, records_query, touched_query
 from registry.store.errors import StoreError, StoreQueryError, StoreWriteError
 
 Triple = tuple[Node, Node, Node]
@@ -64,11 +68,17 @@ class WriteBatch:
 
     Keys of `remove` and `add` are named-graph IRIs; the default graph is never
     written. The builder methods return the batch so calls can be chained.
+
+    `change` is the IRI of the write's record in the change log (change_log.py): the
+    store stamps it with the generation and lists what the batch touched; the register
+    layer may describe it further in the same batch. None writes no record (a dump
+    restored, which brings its own log).
     """
 
     clear: list[str] = field(default_factory=list)
     remove: dict[str, list[Triple]] = field(default_factory=dict)
     add: dict[str, list[Triple]] = field(default_factory=dict)
+    change: str | None = field(default_factory=new_change_iri)
 
     def clear_graph(self, graph_iri: str) -> WriteBatch:
         self.clear.append(str(graph_iri))
@@ -105,6 +115,9 @@ class Store(ABC):
     #: `generation()` or `match()` then costs microseconds and may run on an event
     #: loop; False when every read is a round trip to a server.
     in_process: bool = False
+    #: Whether a query finds a stored xsd:integer by its value (a constant, VALUES or
+    #: `FILTER(?n = 9)`); where not, the change log is read with range filters.
+    finds_numbers_by_value: bool = True
 
     # -- reading -----------------------------------------------------------------
 
@@ -169,10 +182,29 @@ class Store(ABC):
         were added or removed by the writes after `generation` (a superset: a triple
         removed that was not there counts too), or None when the store cannot tell.
 
-        None is always a safe answer, and the only one here: over a remote store other
-        processes write too, and this one never sees their batches. A caller that gets
-        None reads everything again."""
-        return None
+        Read from the change log in the store (change_log.py), so it answers alike in
+        every process and on every back end. None when a write in the range left no
+        record (the store was written before there was a log, or restored from a dump
+        after `generation`) or changed more than subjects can say (the ontology, a
+        rebase); a caller that gets None reads everything again."""
+        current = self.generation()
+        if generation == current:
+            return frozenset()
+        if generation < 0 or generation > current:
+            return None
+        seen: set[int] = set()
+        by_value = self.finds_numbers_by_value
+        for row in self.select(records_query(generation, current, by_value=by_value)):
+            if "since" in row and _as_int(row["since"]) > generation:
+                return None
+            if "all" in row:
+                return None
+            if "n" in row:
+                seen.add(_as_int(row["n"]))
+        if len(seen) != current - generation:
+            return None
+        touched = self.select(touched_query(generation, current, by_value=by_value))
+        return frozenset(str(row["s"]) for row in touched)
 
     # -- writing -----------------------------------------------------------------
 

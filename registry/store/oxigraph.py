@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections import OrderedDict
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -27,7 +26,7 @@ from rdflib import Literal as RdfLiteral
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
-from registry.namespaces import GRAPH_CURRENT, GRAPH_ONTOLOGY, GRAPH_REGISTRY, PREFIXES
+from registry.namespaces import GRAPH_CHANGES, PREFIXES
 from registry.store.base import (
     GENERATION_GRAPH,
     GENERATION_PREDICATE,
@@ -39,6 +38,7 @@ from registry.store.base import (
     Triple,
     WriteBatch,
 )
+from registry.store.change_log import log_since_triple, with_log
 from registry.store.errors import (
     StoreClosedError,
     StoreError,
@@ -55,15 +55,6 @@ _DROP_OLD_GENERATIONS = (
     f"WHERE {{ GRAPH <{GENERATION_GRAPH}> {{ <{STORE_IRI}> <{GENERATION_PREDICATE}> ?n }} "
     "FILTER(?n < $N) }"
 )
-# How many writes `changes_since` can look back over. A reader that keeps a snapshot
-# asks about the writes since its last read, usually a handful; older than this it
-# rebuilds, which is what it did before there was a log.
-CHANGE_LOG_SIZE = 256
-_LOGGED_GRAPHS = (GRAPH_CURRENT, GRAPH_REGISTRY)
-# Clearing any of these, or touching the ontology (where the concepts every record
-# names live), changes more than a list of subjects can say.
-_UNLOGGABLE_CLEARS = frozenset((GRAPH_CURRENT, GRAPH_REGISTRY, GRAPH_ONTOLOGY))
-
 # Where a write begins and lands, for operators (`screg --log-level info`) and for the
 # kill test, which must know that a kill landed inside the transaction.
 logger = logging.getLogger("registry.store")
@@ -83,12 +74,6 @@ class OxigraphStore(Store):
         # and writing generation + 1 cannot interleave between two writers.
         self._write_lock = threading.Lock()
         self._store: ox.Store | None = self._open()
-        # generation -> subjects its write touched (None: unknown), for `changes_since`.
-        # Only this process writes to an embedded store, so the log sees every write
-        # made since `_log_floor`, the generation at which it started.
-        self._log_lock = threading.Lock()
-        self._change_log: OrderedDict[int, frozenset[str] | None] = OrderedDict()
-        self._log_floor = self.generation()
 
     def _open(self) -> ox.Store:
         if self.path is None:
@@ -207,50 +192,19 @@ class OxigraphStore(Store):
         )
         return max((int(quad.object.value) for quad in quads), default=0)
 
-    def changes_since(self, generation: int) -> frozenset[str] | None:
-        current = self.generation()
-        with self._log_lock:
-            if generation < self._log_floor or generation > current:
-                return None
-            changed: set[str] = set()
-            for number in range(generation + 1, current + 1):
-                subjects = self._change_log.get(number)
-                if subjects is None:  # unknown, or fallen out of the log
-                    return None
-                changed |= subjects
-        return frozenset(changed)
-
-    def _log_change(self, generation: int, subjects: frozenset[str] | None) -> None:
-        with self._log_lock:
-            self._change_log[generation] = subjects
-            self._change_log.move_to_end(generation)
-            while len(self._change_log) > CHANGE_LOG_SIZE:
-                self._change_log.popitem(last=False)
-
-    def _restart_log(self) -> None:
-        """Forget every logged write: what happened before now is unknown."""
-        with self._log_lock:
-            self._change_log.clear()
-            self._log_floor = self.generation()
-
     # -- writing -----------------------------------------------------------------
 
     def write(self, batch: WriteBatch) -> int:
         with self._write_lock:
             store = self._live()
             generation = self.generation() + 1
-            # Logged before the write lands, so that a reader who sees the new
-            # generation always finds its entry; taken back if the write fails (a
-            # generation without an entry reads as unknown, never as unchanged).
-            self._log_change(generation, _touched_subjects(batch))
+            # The change log's record, stamped with the generation, goes into the same
+            # transaction as the batch (change_log.py).
+            batch = with_log(batch, generation)
             logger.info(
                 "write of generation %d begins: %d triples", generation, batch.triple_count()
             )
-            try:
-                self._apply(store, batch, generation)
-            except BaseException:
-                self._forget_change(generation)
-                raise
+            self._apply(store, batch, generation)
             logger.info("write of generation %d committed", generation)
             return generation
 
@@ -266,10 +220,6 @@ class OxigraphStore(Store):
             raise StoreWriteError(f"write refused, nothing written: {exc}") from exc
         except OSError as exc:
             raise StoreError(f"write failed, nothing written: {exc}") from exc
-
-    def _forget_change(self, generation: int) -> None:
-        with self._log_lock:
-            self._change_log.pop(generation, None)
 
     @staticmethod
     def _extend(store: ox.Store, batch: WriteBatch, generation: int) -> None:
@@ -305,21 +255,25 @@ class OxigraphStore(Store):
                 quads = list(ox.parse(data, format=_rdf_format(fmt)))
             except (SyntaxError, ValueError) as exc:
                 raise StoreWriteError(f"cannot read the dump, nothing loaded: {exc}") from exc
-            has_generation = any(
-                quad.predicate.value == GENERATION_PREDICATE
+            generations = [
+                int(quad.object.value)
+                for quad in quads
+                if quad.predicate.value == GENERATION_PREDICATE
                 and isinstance(quad.subject, ox.NamedNode)
                 and quad.subject.value == STORE_IRI
-                for quad in quads
-            )
-            if quads and not has_generation:
+            ]
+            if quads and not generations:
                 # Data from elsewhere: still a write, and caches must see it as one.
                 quads.append(_generation_quad(1))
+            if quads:
+                # The dump brings its own log (or none): no earlier generation of
+                # whatever a reader held before can be patched forward from it.
+                since = log_since_triple(max(generations, default=1))
+                quads.append(_ox_quad(since, GRAPH_CHANGES))
             try:
                 store.extend(quads)  # one transaction: all of the dump or nothing
             except OSError as exc:
                 raise StoreError(f"load failed, nothing loaded: {exc}") from exc
-            # The dump bypasses the log: no earlier generation can be patched forward.
-            self._restart_log()
             return self.generation()
 
     # -- life cycle --------------------------------------------------------------
@@ -331,21 +285,6 @@ class OxigraphStore(Store):
                 store.flush()
             # Dropping the last reference frees the RocksDB handle and its LOCK.
             del store
-
-
-def _touched_subjects(batch: WriteBatch) -> frozenset[str] | None:
-    """The subjects of the current and registry graph triples a batch adds or removes,
-    or None when it clears one of those graphs or touches the ontology."""
-    if _UNLOGGABLE_CLEARS.intersection(batch.clear):
-        return None
-    if batch.add.get(GRAPH_ONTOLOGY) or batch.remove.get(GRAPH_ONTOLOGY):
-        return None
-    return frozenset(
-        str(triple[0])
-        for triples in (batch.add, batch.remove)
-        for graph in _LOGGED_GRAPHS
-        for triple in triples.get(graph, ())
-    )
 
 
 def _rdf_format(fmt: str) -> ox.RdfFormat:
@@ -369,6 +308,10 @@ def _generation_quad(generation: int) -> ox.Quad:
         ox.Literal(str(generation), datatype=ox.NamedNode(str(XSD.integer))),
         ox.NamedNode(GENERATION_GRAPH),
     )
+
+
+def _ox_quad(triple: Triple, graph_iri: str) -> ox.Quad:
+    return ox.Quad(*(_ox_term(term) for term in triple), ox.NamedNode(graph_iri))
 
 
 def _ox_term(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:

@@ -34,7 +34,12 @@ class PublicQueryTarget(Protocol):
     def public_named_graphs(self, hidden: frozenset[str]) -> list[str]: ...
 
     def post_query(
-        self, text: str, accept: str, *, timeout: float | None = None, **params: Any
+        self,
+        text: str,
+        accept: str,
+        *,
+        timeout: float | None = None,
+        params: dict[str, Any] | None = None,
     ) -> httpx.Response: ...
 
 
@@ -92,7 +97,7 @@ def run_public_query(
     accept = "application/n-triples" if graph_form else "application/sparql-results+json"
     started = time.monotonic()
     try:
-        response = store.post_query(text, accept, timeout=timeout + 5, **params)
+        response = store.post_query(text, accept, timeout=timeout + 5, params=params)
     except StoreError as exc:
         if "did not answer in time" in exc.message:
             raise _timeout(timeout) from exc

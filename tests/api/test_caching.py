@@ -117,7 +117,14 @@ def test_the_same_get_with_its_etag_is_304_without_the_handler(
 
 
 @pytest.mark.parametrize(
-    "path", [LOOKUP, "/api/v1/standards?limit=3", ENTITY, "/sparql?query=ASK%20%7B%7D"]
+    "path",
+    [
+        LOOKUP,
+        "/api/v1/standards?limit=3",
+        ENTITY,
+        "/sparql?query=ASK%20%7B%7D",
+        "/api/v1/changes?after=1&limit=2",
+    ],
 )
 def test_every_kind_of_read_revalidates(client: TestClient, path: str) -> None:
     etag = tag_of(client, path)
@@ -166,7 +173,10 @@ def test_a_write_changes_every_etag(
     tokens: dict[str, str],
     write: Callable[[TestClient, dict[str, str]], None],
 ) -> None:
-    paths = [LOOKUP, "/api/v1/standards?limit=3", ENTITY, "/api/v1/categories"]
+    # The change feed too: its first page, and the last one, which the write extends.
+    latest = client.get("/api/v1/changes?limit=1000").json()["next"]
+    feed = ["/api/v1/changes?limit=2", f"/api/v1/changes?after={latest}"]
+    paths = [LOOKUP, "/api/v1/standards?limit=3", ENTITY, "/api/v1/categories", *feed]
     before = {path: tag_of(client, path) for path in paths}
     write(client, tokens)
     for path, etag in before.items():

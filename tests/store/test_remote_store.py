@@ -376,3 +376,26 @@ def test_sigkill_mid_submission_on_virtuoso(
         assert now == expected, f"kill {kill}: part of the submission is visible"
         outcomes["all"] += 1
     print(f"outcomes of 4 kills: {outcomes}")
+
+
+def test_a_public_query_on_the_remote_store_passes_the_servers_timeout(virtuoso: str) -> None:
+    """Regression: the server's `timeout` form field and the client's own `timeout`
+    went into one call as keyword arguments, and every public query over a remote
+    store failed with a TypeError (a 500 from /sparql)."""
+    import json
+
+    from registry.sparql.dataset import HIDDEN_GRAPHS, PUBLIC_DEFAULT_GRAPHS
+
+    with RemoteStore(virtuoso) as store:
+        triple = (URIRef("http://example.org/s"), URIRef("http://example.org/p"), Literal(1))
+        store.write(WriteBatch().add_triples(PUBLIC_DEFAULT_GRAPHS[0], [triple]))
+        body, truncated, _seconds = store.run_public_query(
+            "SELECT ?o WHERE { <http://example.org/s> ?p ?o }",
+            "SELECT",
+            "json",
+            100,
+            5.0,
+            {"default_graphs": list(PUBLIC_DEFAULT_GRAPHS), "hidden_graphs": sorted(HIDDEN_GRAPHS)},
+        )
+    bindings = json.loads(body)["results"]["bindings"]
+    assert not truncated and [b["o"]["value"] for b in bindings] == ["1"]

@@ -1,0 +1,167 @@
+"""The change feed: what changed in the register, after a cursor (docs/api.md), as JSON
+or, by content negotiation or suffix, as a Linked Data Event Stream.
+
+A page is a function of the store at one generation, so the caching middleware's ETag
+(the generation) fits it as it fits every read: a write gives every page a new tag.
+The handler is a plain `def`: it queries the store, which blocks.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Path, Query, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from api.deps import StoreDep
+from api.errors import NotAcceptableError, error_responses
+from api.negotiation import preferred
+from registry.errors import NotFoundError
+from registry.read.changes import (
+    MAX_LIMIT,
+    ldes_page,
+    parse_cursor,
+    parse_limit,
+    read_changes,
+)
+from registry.store import Store
+
+router = APIRouter(prefix="/api/v1", tags=["changes"])
+
+
+class ChangedEntryModel(BaseModel):
+    iri: str = Field(description="The entry's IRI.")
+    kind: str | None = Field(description="standard, department, resource, interface or catalogue.")
+    version: int | None = Field(description="The version the change gave it.")
+    status: str | None = Field(description="Its register status in that version.")
+
+
+class ChangeModel(BaseModel):
+    cursor: str = Field(description="Pass as `after` to read the changes after this one.")
+    generation: int = Field(description="The store generation this change produced.")
+    kind: str = Field(description="submission, status-change, transfer, review, seed or rebase.")
+    time: str = Field(description="When it was written (xsd:dateTime with its offset).")
+    department: str | None = Field(description="The submitting department's IRI, if any.")
+    role: str | None = Field(description="The role that made it: submitter, registrar, admin.")
+    activity: str | None = Field(
+        description="The provenance activity (a submission or a status change), in SPARQL."
+    )
+    entries: list[ChangedEntryModel] = Field(description="Each entry given a new version.")
+
+
+class ChangeFeedModel(BaseModel):
+    items: list[ChangeModel] = Field(description="The changes after `after`, oldest first.")
+    next: str = Field(description="The cursor to ask with next (`after=`).")
+    more: bool = Field(description="Whether more changes were already there after this page.")
+    limit: int
+
+
+# What a page is offered as: JSON first (no Accept header, */*), then the LDES forms.
+FEED_TYPES = ("application/json", "text/turtle", "application/ld+json", "application/n-triples")
+RDF_FORMATS = {
+    "text/turtle": "turtle",
+    "application/ld+json": "json-ld",
+    "application/n-triples": "nt",
+}
+SUFFIXES = {"ttl": "text/turtle", "jsonld": "application/ld+json", "nt": "application/n-triples"}
+
+AfterQuery = Annotated[
+    str | None,
+    Query(description="A cursor from an earlier page (`next`) or item; none: the start."),
+]
+LimitQuery = Annotated[
+    str | None, Query(description=f"Changes per page, 1 to {MAX_LIMIT} (default 100).")
+]
+
+
+@router.get(
+    "/changes",
+    summary="Changes after a cursor (the change feed)",
+    response_model=ChangeFeedModel,
+    responses={
+        200: {
+            "description": "A page of the feed: JSON, or an LDES page in RDF.",
+            "content": {media: {} for media in FEED_TYPES},
+        },
+        **error_responses(400, 406, 500, 503),
+    },
+)
+def changes(
+    request: Request,
+    store: StoreDep,
+    after: AfterQuery = None,
+    limit: LimitQuery = None,
+    accept: Annotated[str | None, Header(max_length=1000)] = None,
+) -> Response:
+    """Every write to the register (submissions, status changes, seed, rebase) with
+    its entries and their new versions, oldest first. Follow `next` (also in the
+    `Link: rel="next"` header) to read on; an empty page means nothing new yet.
+    With `Accept: text/turtle`, `application/ld+json` or `application/n-triples`, the
+    same page as a Linked Data Event Stream whose members are the new versions."""
+    return _page(request, store, after, limit, _negotiate(accept))
+
+
+@router.get(
+    "/changes.{suffix}",
+    summary="The change feed as a Linked Data Event Stream",
+    responses={
+        200: {"content": {media: {} for media in SUFFIXES.values()}},
+        **error_responses(400, 404, 500, 503),
+    },
+)
+def changes_as_rdf(
+    request: Request,
+    store: StoreDep,
+    suffix: Annotated[str, Path(description="ttl, jsonld or nt.")],
+    after: AfterQuery = None,
+    limit: LimitQuery = None,
+) -> Response:
+    """The change feed's pages as LDES in Turtle, JSON-LD or N-Triples, by suffix."""
+    media = SUFFIXES.get(suffix)
+    if media is None:
+        raise NotFoundError(
+            f"no change feed as .{suffix[:20]}; use .ttl, .jsonld or .nt (没有该格式)",
+            {"available": sorted(SUFFIXES)},
+        )
+    return _page(request, store, after, limit, media)
+
+
+def _negotiate(accept: str | None) -> str:
+    if not accept or not accept.strip():
+        return FEED_TYPES[0]
+    index = preferred(accept, FEED_TYPES)
+    if index is None:
+        raise NotAcceptableError(
+            "none of the representations is acceptable (无可接受的表示格式)",
+            {"available": list(FEED_TYPES)},
+        )
+    return FEED_TYPES[index]
+
+
+def _page(
+    request: Request, store: Store, after: str | None, limit: str | None, media: str
+) -> Response:
+    cursor, size = parse_cursor(after), parse_limit(limit)
+    page = read_changes(store, cursor, size)
+    following = str(request.url.include_query_params(after=page.next, limit=size))
+    headers = {"Link": f'<{following}>; rel="next"', "Vary": "Accept"}
+    if media in RDF_FORMATS:
+        stream = str(request.url.replace(query=""))
+        graph = ldes_page(
+            store,
+            page,
+            stream=stream,
+            root=f"{stream}?limit={size}",
+            node=str(request.url),
+            following=following,
+        )
+        data = graph.serialize(format=RDF_FORMATS[media], encoding="utf-8")
+        return Response(data, media_type=media, headers=headers)
+    body = ChangeFeedModel(
+        items=[ChangeModel(**change.as_dict()) for change in page.items],
+        next=page.next,
+        more=page.more,
+        limit=size,
+    )
+    return JSONResponse(body.model_dump(), headers=headers)

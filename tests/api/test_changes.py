@@ -1,0 +1,236 @@
+"""The change feed, GET /api/v1/changes (api/routers/changes.py, registry/read/changes.py):
+a consumer that follows `next` sees every write once, in order, with what it changed,
+by whom (the department, never the token) and when.
+
+Through create_app on a fresh seeded memory store per test, as the other API tests."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDF
+
+from api import create_app
+from registry.config import Settings
+from registry.namespaces import GRAPH_CHANGES, REGSTATUS, SCS
+from registry.register.submission import REGISTRAR
+from registry.register.tokens import create_token
+from registry.service import Registry
+from registry.store import Store, open_store
+from tests import documents
+
+BASE = "http://127.0.0.1:8000/id/"
+BUREAU = "11210100EXAMPLE01N"  # the department of examples/catalogue-valid.ttl
+STANDARD = f"{BASE}standard/GB-T-21063.3-2007"
+TURTLE = {"Content-Type": "text/turtle"}
+
+
+@pytest.fixture
+def api_store(seeded_dump: bytes) -> Store:
+    store = open_store("memory")
+    store.load_dump(seeded_dump, "nquads")
+    return store
+
+
+@pytest.fixture
+def client(api_store: Store, validator) -> Iterator[TestClient]:
+    app = create_app(Settings(store="memory", seed=False), store=api_store, validator=validator)
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+def registry_of(client: TestClient) -> Registry:
+    return client.app.state.registry  # type: ignore[attr-defined, no-any-return]
+
+
+def page(client: TestClient, **params: Any) -> dict[str, Any]:
+    answer = client.get("/api/v1/changes", params=params)
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    # The Link header names the same next page as the body.
+    link = re.fullmatch(r'<([^>]+)>; rel="next"', answer.headers["link"])
+    assert link is not None and f"after={body['next']}" in link.group(1)
+    return body
+
+
+def submit_resource(client: TestClient, secret: str, code: str) -> None:
+    body = documents.resource_ttl(code, title="变更测试资源", description="测试。")
+    made = client.post(
+        "/api/v1/submissions",
+        content=body,
+        headers={**TURTLE, "Authorization": f"Bearer {secret}"},
+    )
+    assert made.status_code == 201, made.text
+
+
+def test_a_consumer_following_next_sees_every_write_once_in_order(client: TestClient) -> None:
+    registry = registry_of(client)
+    store = registry.store
+    _, bureau = create_token(store, "submitter", f"{BASE}department/{BUREAU}", "bureau")
+    token_writes = {store.generation()}
+
+    def make_token() -> None:
+        create_token(store, "registrar", name="between pages")
+        token_writes.add(store.generation())
+
+    seen: list[dict[str, Any]] = []
+    cursor = None
+    writes = iter(
+        [
+            lambda: submit_resource(client, bureau, "109001/000001"),
+            lambda: registry.change_status(STANDARD, "deprecated", REGISTRAR, reason="old"),
+            make_token,
+            lambda: submit_resource(client, bureau, "109001/000002"),
+        ]
+    )
+    while True:
+        body = page(client, after=cursor, limit=2) if cursor else page(client, limit=2)
+        seen += body["items"]
+        cursor = body["next"]
+        write = next(writes, None)
+        if write is None and not body["items"]:
+            break
+        if write is not None:
+            write()  # a write between two pages
+    generations = [item["generation"] for item in seen]
+    assert generations == sorted(set(generations))  # once each, in order
+    assert [item["cursor"] for item in seen] == [str(n) for n in generations]
+    # Every write but the token writes, from the seed on.
+    assert set(generations) == set(range(1, store.generation() + 1)) - token_writes
+    kinds = [item["kind"] for item in seen]
+    assert kinds[0] == "seed" and kinds[-3:] == ["submission", "status-change", "submission"]
+
+
+def test_an_item_says_what_changed_by_whom_and_when(client: TestClient) -> None:
+    store = registry_of(client).store
+    info, secret = create_token(store, "submitter", f"{BASE}department/{BUREAU}", "bureau")
+    start = store.generation()
+    submit_resource(client, secret, "109001/000001")
+    registry_of(client).change_status(STANDARD, "deprecated", REGISTRAR, reason="old")
+    answer = client.get("/api/v1/changes", params={"after": start})
+    submission, status = answer.json()["items"]
+    resource = f"{BASE}resource/109001-000001"
+    assert submission["kind"] == "submission"
+    assert submission["department"] == f"{BASE}department/{BUREAU}"
+    assert submission["role"] == "submitter"
+    assert submission["activity"].startswith(f"{BASE}submission/")
+    assert submission["entries"] == [
+        {"iri": resource, "kind": "resource", "version": 1, "status": "valid"}
+    ]
+    # xsd:dateTime with its offset
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+\+00:00", submission["time"])
+    assert status["kind"] == "status-change" and status["department"] is None
+    assert status["role"] == "registrar"
+    assert status["entries"] == [
+        {"iri": STANDARD, "kind": "standard", "version": 2, "status": "deprecated"}
+    ]
+    # Never the token: not its id, not its secret, not its record.
+    assert info.id not in answer.text and secret not in answer.text
+    assert "urn:screg:token:" not in answer.text
+
+
+def test_token_writes_stay_out_of_the_feed_and_the_log_out_of_sparql(
+    client: TestClient,
+) -> None:
+    store = registry_of(client).store
+    start = store.generation()
+    create_token(store, "registrar", name="hidden")
+    body = page(client, after=start)
+    assert body["items"] == [] and body["next"] == str(start)
+    # The log lists every write, token writes included: not reachable by SPARQL.
+    query = f"SELECT * WHERE {{ GRAPH <{GRAPH_CHANGES}> {{ ?s ?p ?o }} }} LIMIT 1"
+    answer = client.get("/sparql", params={"query": query})
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["results"]["bindings"] == []
+
+
+def test_limit_and_more(client: TestClient) -> None:
+    first = page(client, limit=1)
+    assert len(first["items"]) == 1 and first["more"] is True and first["limit"] == 1
+    everything = page(client, limit=1000)
+    assert everything["more"] is False
+    assert page(client)["limit"] == 100
+    last = everything["next"]
+    assert page(client, after=last) == {"items": [], "next": last, "more": False, "limit": 100}
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"after": "x"},
+        {"after": "-1"},
+        {"after": "1.5"},
+        {"after": "１"},  # a full-width digit
+        {"limit": "0"},
+        {"limit": "1001"},
+        {"limit": "ten"},
+    ],
+)
+def test_a_bad_cursor_or_limit_is_a_400_in_the_one_error_body(
+    client: TestClient, params: dict[str, str]
+) -> None:
+    answer = client.get("/api/v1/changes", params=params)
+    assert answer.status_code == 400, answer.text
+    error = answer.json()["error"]
+    assert error["code"] == "invalid_input" and error["message"]
+    assert set(answer.json()) == {"error"}
+
+
+# -- the same feed as a Linked Data Event Stream -------------------------------------------
+
+LDES = Namespace("https://w3id.org/ldes#")
+TREE = Namespace("https://w3id.org/tree#")
+
+
+def test_an_ldes_client_following_the_relations_gets_every_new_version(
+    client: TestClient,
+) -> None:
+    registry_of(client).change_status(STANDARD, "deprecated", REGISTRAR, reason="old")
+    expected = {
+        URIRef(f"{entry['iri']}/version/{entry['version']}")
+        for item in page(client, limit=1000)["items"]
+        for entry in item["entries"]
+    }
+    members: set[URIRef] = set()
+    url: str | None = "/api/v1/changes.ttl?limit=2"
+    pages = 0
+    while url is not None:
+        answer = client.get(url)
+        assert answer.status_code == 200 and answer.headers["content-type"].startswith(
+            "text/turtle"
+        )
+        graph = Graph().parse(data=answer.text, format="turtle")
+        stream = graph.value(predicate=RDF.type, object=LDES.EventStream)
+        assert stream == URIRef("http://testserver/api/v1/changes.ttl")
+        assert graph.value(stream, LDES.versionOfPath) == DCTERMS.isVersionOf
+        assert graph.value(stream, LDES.timestampPath) == PROV.generatedAtTime
+        for member in graph.objects(stream, TREE.member):
+            assert graph.value(member, PROV.generatedAtTime) is not None
+            assert graph.value(member, DCTERMS.isVersionOf) is not None
+            members.add(member)  # type: ignore[arg-type]
+        following = list(graph.objects(None, TREE.node))
+        url = str(following[0]).removeprefix("http://testserver") if following else None
+        pages += 1
+    assert pages > 2 and members == expected
+    # A member is the version as registered, the entry's IRI replaced by the version's.
+    deprecated = URIRef(f"{STANDARD}/version/2")
+    assert (deprecated, DCTERMS.isVersionOf, URIRef(STANDARD)) in graph
+    assert graph.value(deprecated, DCTERMS.identifier) == Literal("GB/T 21063.3-2007")
+    assert graph.value(deprecated, SCS.registerStatus) == REGSTATUS.deprecated
+
+
+def test_the_feed_is_negotiated(client: TestClient) -> None:
+    jsonld = client.get("/api/v1/changes?limit=3", headers={"Accept": "application/ld+json"})
+    assert jsonld.status_code == 200, jsonld.text
+    assert jsonld.headers["content-type"].startswith("application/ld+json")
+    graph = Graph().parse(data=jsonld.text, format="json-ld")
+    assert (None, RDF.type, LDES.EventStream) in graph
+    assert client.get("/api/v1/changes", headers={"Accept": "*/*"}).json()["items"]
+    refused = client.get("/api/v1/changes", headers={"Accept": "text/csv"})
+    assert refused.status_code == 406 and set(refused.json()) == {"error"}
+    assert client.get("/api/v1/changes.csv").status_code == 404
