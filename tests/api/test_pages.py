@@ -689,3 +689,40 @@ def test_register_without_csrf_writes_nothing(
     )
     assert_page(response, 403)
     assert page_store.generation() == generation
+
+
+# -- the API documentation, offline ---------------------------------------------------------
+
+
+class _Assets(HTMLParser):
+    """Every URL a page makes the browser fetch: scripts, stylesheets, icons, images."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+        self.feed(text)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        for name in ("src", "href", "spec-url"):
+            if a.get(name) and (tag != "a" or name != "href"):
+                self.urls.append(a[name] or "")
+
+
+@pytest.mark.parametrize("path", ["/docs", "/redoc"])
+def test_api_docs_load_nothing_from_another_host(reader: TestClient, path: str) -> None:
+    """On an intranet with no internet a CDN never answers: every asset of /docs and
+    /redoc must come from this server (they were loaded from a CDN, and /docs was blank)."""
+    response = reader.get(path, headers=HTML)
+    assert response.status_code == 200
+    assert not re.search(r"https?://", response.text), re.findall(r"https?://\S+", response.text)
+    assets = _Assets(response.text).urls
+    assert len(assets) >= 2, assets
+    # The script's configuration names the OpenAPI description too.
+    assets += re.findall(r"url: '([^']+)'", response.text)
+    for url in assets:
+        assert url.startswith("/") and not url.startswith("//"), url
+        fetched = reader.get(url)
+        assert fetched.status_code == 200, url
+        assert fetched.content, url
+    assert "/openapi.json" in assets
