@@ -199,6 +199,8 @@ def sign_in(client: TestClient, token: str) -> None:
         "/id/department/11210100EXAMPLE01N",
         "/id/resource/101001-000001/version/1",
         "/id/resource/101001-000001/item/1",
+        "/sparql",
+        "/sparql?format=html&query=SELECT%20%3Fs%20WHERE%20%7B%20%3Fs%20%3Fp%20%3Fo%20%7D%20LIMIT%203",
     ],
 )
 def test_every_page_answers_200_with_accessible_html(reader: TestClient, path: str) -> None:
