@@ -55,7 +55,7 @@ def create_app(
     app then owns the store and closes it on shutdown."""
     from fastapi.staticfiles import StaticFiles
 
-    from api import errors
+    from api import apidocs, errors
     from api.caching import HttpCachingMiddleware
     from api.limits import BodyLimitMiddleware
     from api.pages import browse, forms, home, render
@@ -110,6 +110,9 @@ def create_app(
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        # Served by api.apidocs from installed assets: FastAPI's own load from a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     # Per app, so per process: each API process counts its own clients' failures.
@@ -135,5 +138,6 @@ def create_app(
     app.include_router(browse.router)
     app.include_router(forms.router)
     app.include_router(review_pages.router)
+    apidocs.install(app)  # before /static, which would otherwise answer its assets' paths
     app.mount("/static", StaticFiles(directory=render.STATIC_DIR), name="static")
     return app

@@ -339,6 +339,48 @@ STRINGS: dict[str, dict[str, str]] = {
     "link_replaces": {"zh": "代替", "en": "replaces"},
     "link_providedBy": {"zh": "提供方", "en": "provided by"},
     "link_inCategory": {"zh": "属于", "en": "in category"},
+    # the SPARQL query page
+    "sparql_title": {"zh": "SPARQL 查询", "en": "SPARQL query"},
+    "sparql_intro": {
+        "zh": "用 SPARQL 查询登记库的公开数据（只读）。下面已填好本库的前缀，可直接改写查询，"
+        "或从示例开始。",
+        "en": "Query the registry's public data with SPARQL (read only). The registry's "
+        "prefixes are filled in below: edit the query, or start from an example.",
+    },
+    "sparql_query": {"zh": "查询", "en": "Query"},
+    "sparql_run": {"zh": "执行查询", "en": "Run the query"},
+    "sparql_examples": {"zh": "示例查询", "en": "Example queries"},
+    "sparql_example_categories": {
+        "zh": "标准体系的六大类及各类标准数",
+        "en": "The six categories of the standard system, with their standards counted",
+    },
+    "sparql_example_department": {
+        "zh": "某部门（沈阳市大数据管理局）提供的信息资源",
+        "en": "The information resources of a department (Shenyang Big Data Administration)",
+    },
+    "sparql_example_cites": {
+        "zh": "引用或符合某标准（GB/T 35273-2017）的条目",
+        "en": "What cites or conforms to a standard (GB/T 35273-2017)",
+    },
+    "sparql_protocol_note": {
+        "zh": "程序请按 SPARQL 1.1 协议访问 /sparql（GET 或 POST，Accept 选择结果格式）。",
+        "en": "Programs use /sparql by the SPARQL 1.1 Protocol (GET or POST; Accept chooses "
+        "the result format).",
+    },
+    "sparql_results": {"zh": "查询结果", "en": "Results"},
+    "sparql_refused": {"zh": "查询未执行", "en": "The query was not run"},
+    "sparql_rows": {"zh": "共 {n} 行。", "en": "{n} rows."},
+    "sparql_rows_shown": {
+        "zh": "此处显示前 {n} 行，下载可得全部。",
+        "en": "The first {n} are shown here; the downloads hold them all.",
+    },
+    "sparql_truncated": {
+        "zh": "结果超过 {n} 行，已截断。",
+        "en": "The result was cut at {n} rows.",
+    },
+    "sparql_download": {"zh": "下载结果", "en": "Download the results"},
+    "yes": {"zh": "是", "en": "yes"},
+    "no": {"zh": "否", "en": "no"},
     # errors
     "error": {"zh": "出错了", "en": "Something went wrong"},
     "error_404": {"zh": "未找到该页面或条目", "en": "Not found"},

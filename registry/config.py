@@ -7,6 +7,7 @@ Nothing reads the environment at import time: call `load_settings()`.
 from __future__ import annotations
 
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -73,6 +74,11 @@ class Settings(BaseSettings):
         "http://127.0.0.1:8000/id/", description="Base under which entry IRIs are minted."
     )
     lang: Literal["zh", "en"] = Field("zh", description="Default language of messages.")
+    time_zone: str = Field(
+        "Asia/Shanghai",
+        description="Time zone (an IANA zoneinfo name) in which pages show times to people, "
+        "with the zone's offset; JSON keeps ISO 8601 with its offset.",
+    )
     max_body_bytes: int = Field(
         20 * 1024 * 1024, gt=0, description="Largest accepted upload, in bytes (413 above)."
     )
@@ -178,6 +184,18 @@ class Settings(BaseSettings):
             raise ValueError("base_iri must be an http(s) IRI ending with '/'")
         if any(c in value for c in ' <>"{}|\\^`'):
             raise ValueError("base_iri contains characters not allowed in an IRI")
+        return value
+
+    @field_validator("time_zone")
+    @classmethod
+    def _time_zone_is_known(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            # ValueError: not a zone name at all (an absolute or `..` path).
+            raise ValueError(
+                f"time_zone {value!r} is not a known zoneinfo name (e.g. Asia/Shanghai, UTC)"
+            ) from exc
         return value
 
     @model_validator(mode="after")

@@ -13,9 +13,11 @@ import functools
 import hmac
 import re
 import secrets
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -41,8 +43,10 @@ MACHINE_PREFIXES = ("/api/", "/sparql", "/docs", "/openapi", "/redoc", "/static/
 
 
 @functools.cache
-def environment() -> Environment:
-    """The template environment, built on first use (nothing is built at import)."""
+def environment(time_zone: str = "UTC") -> Environment:
+    """The template environment whose `localtime` filter shows times in `time_zone`,
+    built on first use (nothing is built at import). One per zone: macros imported
+    without context see the filter, but not the page's variables."""
     env = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
         autoescape=select_autoescape(["html"]),
@@ -50,7 +54,28 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["urlquote"] = lambda value: quote(str(value), safe="")
+    env.filters["localtime"] = functools.partial(local_time, zone=time_zone)
     return env
+
+
+def local_time(value: object, zone: str) -> str:
+    """An ISO 8601 time as people read it in `zone`, the zone shown:
+    `2026-12-06T01:48:05+00:00` in Asia/Shanghai is `2026-12-06 09:48:05 (UTC+08:00)`.
+
+    A time without an offset is UTC (the registry writes UTC). Anything that is not a
+    time of day (a date, a text) is shown as it is; nothing is ''."""
+    text = "" if value is None else str(value).strip()
+    if "T" not in text and " " not in text:
+        return text  # a date alone has no time to move to another zone
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    local = moment.astimezone(ZoneInfo(zone))
+    offset = local.strftime("%z")  # +0800
+    return f"{local:%Y-%m-%d %H:%M:%S} (UTC{offset[:3]}:{offset[3:]})"
 
 
 def local_href(iri: str | None, base: str) -> str | None:
@@ -89,10 +114,11 @@ def render(
 ) -> HTMLResponse:
     """A page in the visitor's language, with the CSRF cookie set on first visit."""
     lang = lang_of(request)
-    base = request.app.state.settings.base_iri
+    settings = request.app.state.settings
+    base = settings.base_iri
     token, new = csrf_value(request)
     text = (
-        environment()
+        environment(settings.time_zone)
         .get_template(template)
         .render(
             t=Translator(lang),

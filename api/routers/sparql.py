@@ -7,6 +7,10 @@ with the query as the body. Updates (an `update=` field, an
 parameters `default-graph-uri` / `named-graph-uri` are refused with 400. The
 result format follows the Accept header (registry/sparql/formats.py).
 
+A browser that opens /sparql (no query and an Accept header preferring text/html,
+or `format=html`) gets the query page instead (api/pages/query.py), which runs its
+query through the same endpoint.
+
 Everything that can take time runs off the event loop: the handler awaits a
 thread that waits for the worker process (registry/sparql/pool.py).
 """
@@ -22,9 +26,11 @@ from fastapi.concurrency import run_in_threadpool
 
 from api.deps import RegistryDep
 from api.errors import error_responses
+from api.pages import query as query_page
 from registry.errors import InputError, QueryRefusedError, RegistryError, UnsupportedFormatError
 from registry.service import Registry
 from registry.sparql import PublicSparql, SparqlResult, refuse_dataset_parameters, refuse_update
+from registry.sparql.formats import FORMAT_PARAMETER
 
 router = APIRouter(tags=["sparql"])
 
@@ -63,7 +69,8 @@ _RESULTS: dict[str, Any] = {
     "description": "Query results: SELECT/ASK as SPARQL JSON, XML, CSV or TSV; CONSTRUCT/"
     f"DESCRIBE as Turtle, N-Triples or JSON-LD, chosen by Accept. `{TRUNCATED_HEADER}: true` "
     f"when the result was cut at the row cap. `{ENGINE_HEADER}` says what answered: "
-    "`memory-copy` (setting sparql_memory_copy) or `store`.",
+    "`memory-copy` (setting sparql_memory_copy) or `store`. GET `format=html` (or a "
+    "browser's Accept with no query): the query page, HTML.",
     "content": {
         "application/sparql-results+json": {},
         "application/sparql-results+xml": {},
@@ -72,6 +79,8 @@ _RESULTS: dict[str, Any] = {
         "text/turtle": {},
         "application/n-triples": {},
         "application/ld+json": {},
+        # GET with format=html, or a browser with no query: the query page for people.
+        "text/html": {},
     },
 }
 
@@ -188,12 +197,28 @@ async def sparql_get(
         list[str] | None, Query(alias="named-graph-uri", description="Refused (400).")
     ] = None,
     update: Annotated[str | None, Query(description="Refused (400): read-only.")] = None,
+    format: Annotated[
+        str | None,
+        Query(
+            # No length cap: SPARQLWrapper sends media-type lists here (and is only
+            # looked up in a table), and a 422 broke its CONSTRUCT as JSON-LD.
+            description="`html`: the query page for people (also chosen, when there is no "
+            "query, by an Accept header that prefers text/html). `json`, `xml`, `csv`, "
+            "`tsv`, `turtle`, `ntriples`, `jsonld`: that result format, in place of the "
+            "Accept header (for links). Other values: ignored.",
+        ),
+    ] = None,
     accept: Annotated[str | None, Header()] = None,
 ) -> Response:
     if update is not None:
         raise refuse_update()
     refuse_dataset_parameters(default_graph_uri or [], named_graph_uri or [])
-    return await _answer(request, registry, query, accept)
+    if query_page.wants_page(accept, format, query is not None):
+        endpoint = _endpoint(request.app, registry)
+        # Rendering waits for the query: off the event loop, like _answer.
+        return await run_in_threadpool(query_page.query_page, request, endpoint.query, query)
+    named = FORMAT_PARAMETER.get((format or "").strip().lower())
+    return await _answer(request, registry, query, named or accept)
 
 
 @router.post(

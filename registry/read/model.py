@@ -516,7 +516,7 @@ class ReadModel:
 
     def recent(self, limit: int = 12) -> list[dict[str, Any]]:
         """The entries whose current version was made last, newest first: kind, id,
-        label, version and its time (to the second, "YYYY-MM-DD HH:MM:SS")."""
+        label, version and its time (ISO 8601 with its offset; pages show it in their zone)."""
         with self._reading() as db:
             _require_built(db)
             rows = db.execute(
@@ -534,7 +534,7 @@ class ReadModel:
                     "iri": record["iri"],
                     "kind": kind,
                     "version": register.get("version"),
-                    "time": (register.get("time") or "")[:19].replace("T", " "),
+                    "time": register.get("time") or "",
                     "id": record.get("id"),
                     "label": record.get("title") or record.get("name") or {},
                 }

@@ -1057,7 +1057,7 @@ def submissions_of(store: Store, agent: URIRef) -> list[dict[str, Any]]:
             iri,
             {
                 "iri": iri,
-                "started": str(row["started"])[:19].replace("T", " "),
+                "started": str(row["started"]),  # ISO 8601; pages show it in their zone
                 "sort": str(row["started"]),
                 "outcome": str(row["outcome"]),
                 "entries": 0,

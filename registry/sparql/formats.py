@@ -45,6 +45,23 @@ GRAPH_FORMATS: tuple[ResultFormat, ...] = (
 )
 
 
+# The `format=` names a GET may give instead of an Accept header (a link in a browser
+# cannot set one: the query page's downloads), each as the Accept header it stands for.
+# Where a name fits both kinds of query, it names the format of each kind: `json` is
+# SPARQL JSON for SELECT/ASK and JSON-LD for CONSTRUCT/DESCRIBE, `xml` SPARQL XML and
+# RDF/XML. Clients such as SPARQLWrapper send these names beside a matching Accept
+# header, so they get what they got before; other names leave the Accept header alone.
+FORMAT_PARAMETER: dict[str, str] = {
+    "json": "application/sparql-results+json, application/ld+json;q=0.9",
+    "xml": "application/sparql-results+xml, application/rdf+xml;q=0.9",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+    "turtle": "text/turtle",
+    "ntriples": "application/n-triples",
+    "jsonld": "application/ld+json",
+}
+
+
 def formats_for(form: QueryForm) -> tuple[ResultFormat, ...]:
     return RESULT_FORMATS if form in ("SELECT", "ASK") else GRAPH_FORMATS
 

@@ -21,6 +21,7 @@ from rdflib.namespace import RDF
 
 from api import create_app
 from api.pages import browse as pages_module
+from api.pages.render import local_time
 from registry.config import Settings
 from registry.namespaces import SH
 from registry.register.tokens import create_token, revoke_token
@@ -198,6 +199,8 @@ def sign_in(client: TestClient, token: str) -> None:
         "/id/department/11210100EXAMPLE01N",
         "/id/resource/101001-000001/version/1",
         "/id/resource/101001-000001/item/1",
+        "/sparql",
+        "/sparql?format=html&query=SELECT%20%3Fs%20WHERE%20%7B%20%3Fs%20%3Fp%20%3Fo%20%7D%20LIMIT%203",
     ],
 )
 def test_every_page_answers_200_with_accessible_html(reader: TestClient, path: str) -> None:
@@ -689,3 +692,99 @@ def test_register_without_csrf_writes_nothing(
     )
     assert_page(response, 403)
     assert page_store.generation() == generation
+
+
+# -- the API documentation, offline ---------------------------------------------------------
+
+
+class _Assets(HTMLParser):
+    """Every URL a page makes the browser fetch: scripts, stylesheets, icons, images."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+        self.feed(text)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        for name in ("src", "href", "spec-url"):
+            if a.get(name) and (tag != "a" or name != "href"):
+                self.urls.append(a[name] or "")
+
+
+@pytest.mark.parametrize("path", ["/docs", "/redoc"])
+def test_api_docs_load_nothing_from_another_host(reader: TestClient, path: str) -> None:
+    """On an intranet with no internet a CDN never answers: every asset of /docs and
+    /redoc must come from this server (they were loaded from a CDN, and /docs was blank)."""
+    response = reader.get(path, headers=HTML)
+    assert response.status_code == 200
+    assert not re.search(r"https?://", response.text), re.findall(r"https?://\S+", response.text)
+    assets = _Assets(response.text).urls
+    assert len(assets) >= 2, assets
+    # The script's configuration names the OpenAPI description too.
+    assets += re.findall(r"url: '([^']+)'", response.text)
+    for url in assets:
+        assert url.startswith("/") and not url.startswith("//"), url
+        fetched = reader.get(url)
+        assert fetched.status_code == 200, url
+        assert fetched.content, url
+    assert "/openapi.json" in assets
+
+
+# -- times in the registry's zone -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "zone", "shown"),
+    [
+        # The clerk's clock says 09:48 where the page said 01:48.
+        ("2026-12-06T01:48:05+00:00", "Asia/Shanghai", "2026-12-06 09:48:05 (UTC+08:00)"),
+        ("2026-12-06T01:48:05.123456Z", "Asia/Shanghai", "2026-12-06 09:48:05 (UTC+08:00)"),
+        # Without an offset the time is UTC, as the registry writes it.
+        ("2026-12-06T20:00:00", "Asia/Shanghai", "2026-12-07 04:00:00 (UTC+08:00)"),
+        ("2026-12-06T09:48:05+08:00", "UTC", "2026-12-06 01:48:05 (UTC+00:00)"),
+        ("2026-07-01T12:00:00+00:00", "Asia/Kolkata", "2026-07-01 17:30:00 (UTC+05:30)"),
+        ("2026-07-01T12:00:00+00:00", "America/New_York", "2026-07-01 08:00:00 (UTC-04:00)"),
+        # Not a time of day: shown as it is.
+        ("2017-05-12", "Asia/Shanghai", "2017-05-12"),
+        ("not a time", "Asia/Shanghai", "not a time"),
+        (None, "Asia/Shanghai", ""),
+    ],
+)
+def test_local_time_shows_the_zone(value: str | None, zone: str, shown: str) -> None:
+    assert local_time(value, zone) == shown
+
+
+def test_time_zone_setting_is_checked() -> None:
+    assert Settings(store="memory").time_zone == "Asia/Shanghai"
+    for bad in ("Mars/Olympus_Mons", "../../etc/passwd", "/etc/localtime", ""):
+        with pytest.raises(ValueError, match="time_zone"):
+            Settings(store="memory", time_zone=bad)
+
+
+def _version_times(text: str) -> list[str]:
+    return re.findall(r"<td>(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \(UTC[^)]*\))</td>", text)
+
+
+def test_pages_show_times_in_the_registrys_zone(
+    reader: TestClient, page_store: Store, validator
+) -> None:
+    """A resource's version time and the home page's latest registrations are shown in
+    Asia/Shanghai (the default) with the zone; the JSON answer keeps ISO 8601 with its
+    offset; with time_zone=UTC the same page shows UTC."""
+    from datetime import datetime
+
+    stored = reader.get("/api/v1/resources/101001-000001").json()["register"]["time"]
+    moment = datetime.fromisoformat(stored)
+    assert moment.utcoffset() is not None  # JSON: ISO 8601 with its offset, unchanged
+    expected = local_time(stored, "Asia/Shanghai")
+    assert expected.endswith("(UTC+08:00)")
+    page = reader.get("/id/resource/101001-000001", headers=HTML).text
+    assert expected in _version_times(page)
+    assert expected in _version_times(reader.get("/").text)
+
+    settings = Settings(store="memory", seed=False, time_zone="UTC")
+    with TestClient(create_app(settings, store=page_store, validator=validator)) as utc:
+        utc_page = utc.get("/id/resource/101001-000001", headers=HTML).text
+    shown = _version_times(utc_page)
+    assert local_time(stored, "UTC") in shown and expected not in shown

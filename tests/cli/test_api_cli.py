@@ -222,6 +222,9 @@ def test_serve_runs_uvicorn_with_the_factory(
         ("SCREG_SPARQL_TIMEOUT_SECONDS", "0"),
         # a worker could not even open the store under it
         ("SCREG_SPARQL_WORKER_MEMORY_MB", "100"),
+        # not a zone, and a path that zoneinfo must not open
+        ("SCREG_TIME_ZONE", "Mars/Olympus_Mons"),
+        ("SCREG_TIME_ZONE", "../../etc/passwd"),
     ],
 )
 def test_serve_refuses_a_bad_setting_before_starting(

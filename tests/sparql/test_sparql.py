@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from fastapi.testclient import TestClient
@@ -436,3 +437,162 @@ def test_a_deep_query_past_the_precheck_is_refused_by_the_parse_not_crashed(
         error = _error(client.get("/sparql", params={"query": deep}), 400, "query_refused")
         assert error["details"]["reason"] == "too_complex"
         assert _json_ids(client.get("/sparql", params={"query": STANDARDS}))
+
+
+# -- the query page for people ----------------------------------------------------------------
+
+BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+
+
+def _page_links(text: str, pattern: str) -> list[str]:
+    import html
+    import re
+
+    return [html.unescape(h) for h in re.findall(pattern, text)]
+
+
+def _table(text: str) -> tuple[list[str], list[list[str]]]:
+    """The header and cells (tags stripped) of the page's result table."""
+    import html
+    import re
+
+    table = re.search(r'<table class="sparql">(.*?)</table>', text, re.S)
+    assert table, "no result table"
+    head = re.findall(r"<th scope=\"col\">(.*?)</th>", table.group(1))
+    rows = [
+        [html.unescape(re.sub(r"<[^>]+>", "", cell)).strip() for cell in re.findall(
+            r"<td>(.*?)</td>", row)]
+        for row in re.findall(r"<tr>(.*?)</tr>", table.group(1), re.S)
+        if "<td>" in row
+    ]  # fmt: skip
+    return head, rows
+
+
+def test_query_page_is_served_to_browsers(client: TestClient) -> None:
+    """/sparql opened in a browser answered a JSON error; it is a query page now, with
+    the registry's prefixes in the editor and examples in the visitor's language."""
+    page = client.get("/sparql", headers=BROWSER)
+    assert page.status_code == 200, page.text
+    assert page.headers["content-type"].startswith("text/html")
+    assert '<html lang="zh">' in page.text
+    assert "<textarea" in page.text and "PREFIX scs: &lt;https://w3id.org/smartcity-std#&gt;" in (
+        page.text
+    )
+    examples = _page_links(page.text, r'<li><a href="(/sparql\?[^"]+)">')
+    assert len(examples) == 3
+    for lang, word in (("zh", "示例查询"), ("en", "Example queries")):
+        client.cookies.set("screg_lang", lang)
+        try:
+            text = client.get("/sparql", params={"format": "html"}).text
+        finally:
+            client.cookies.clear()
+        assert word in text
+        # Every example runs and finds something, in either language.
+        for href in _page_links(text, r'<li><a href="(/sparql\?[^"]+)">'):
+            answer = client.get(href, headers={**BROWSER, "Cookie": f"screg_lang={lang}"})
+            assert answer.status_code == 200, answer.text
+            _, rows = _table(answer.text)
+            assert rows, href
+    # Programs still get the protocol: no Accept, */*, or a results type.
+    for headers in ({}, {"Accept": "*/*"}, {"Accept": "application/sparql-results+json"}):
+        _error(client.get("/sparql", headers=headers), 400, "query_refused")
+
+
+def test_query_page_renders_a_select_as_a_table_with_downloads(client: TestClient) -> None:
+    expected = _json_ids(client.get("/sparql", params={"query": STANDARDS}))
+    page = client.get("/sparql", params={"query": STANDARDS, "format": "html"}, headers=BROWSER)
+    assert page.status_code == 200, page.text
+    head, rows = _table(page.text)
+    assert head == ["?s", "?id"]
+    assert [row[1] for row in rows] == expected
+    # Entries are links to their pages on this server.
+    assert 'href="/id/standard/GB-T-34678-2017"' in page.text
+    downloads = dict(
+        zip(
+            _page_links(page.text, r'<a href="[^"]+" download="[^"]+">([A-Z]+)</a>'),
+            _page_links(page.text, r'<a href="([^"]+)" download='),
+            strict=True,
+        )
+    )
+    assert set(downloads) == {"JSON", "CSV", "XML", "TSV"}
+    # A link cannot set Accept: `format=` chooses, whatever the browser's header says.
+    kinds = {
+        "JSON": "application/sparql-results+json",
+        "CSV": "text/csv",
+        "XML": "application/sparql-results+xml",
+        "TSV": "text/tab-separated-values",
+    }
+    for name, href in downloads.items():
+        got = client.get(href, headers=BROWSER)
+        assert got.status_code == 200, (name, got.text)
+        assert got.headers["content-type"].startswith(kinds[name]), name
+    rows_csv = list(csv.DictReader(io.StringIO(client.get(downloads["CSV"]).text)))
+    assert [r["id"] for r in rows_csv] == expected
+
+
+def test_query_page_escapes_the_query_and_the_answer(client: TestClient) -> None:
+    hostile = (
+        'SELECT ?x WHERE { BIND("<script>alert(1)</script>" AS ?x) } '
+        "# </textarea><script>alert(2)</script>"
+    )
+    page = client.get("/sparql", params={"query": hostile, "format": "html"}, headers=BROWSER)
+    assert page.status_code == 200, page.text
+    assert "<script>" not in page.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+    assert "&lt;/textarea&gt;&lt;script&gt;alert(2)" in page.text
+    _, rows = _table(page.text)
+    assert rows == [["<script>alert(1)</script>"]]
+
+
+def test_query_page_shows_a_refusal_and_programs_get_the_error_body(client: TestClient) -> None:
+    refused = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"
+    page = client.get("/sparql", params={"query": refused, "format": "html"}, headers=BROWSER)
+    assert page.status_code == 400
+    assert page.headers["content-type"].startswith("text/html")
+    assert 'role="alert"' in page.text and "query_refused" in page.text
+    assert "<textarea" in page.text  # the query stays in the editor, to be mended
+    error = _error(client.get("/sparql", params={"query": refused}), 400, "query_refused")
+    assert error["details"]["reason"] == "service"
+
+
+def test_machine_clients_keep_the_protocol_beside_the_page(client: TestClient) -> None:
+    """Accept: application/sparql-results+json still gets JSON with a query; a `format`
+    name sent beside a matching Accept header, as SPARQLWrapper sends it, changes
+    nothing; a query with a browser's Accept but no `format=html` gets results, not the
+    page; and an ASK or CONSTRUCT from the page shows its answer."""
+    json_accept = {"Accept": "application/sparql-results+json"}
+    assert _json_ids(client.get("/sparql", params={"query": STANDARDS}, headers=json_accept))
+    assert _json_ids(
+        client.get("/sparql", params={"query": STANDARDS, "format": "json"}, headers=json_accept)
+    )
+    results = client.get("/sparql", params={"query": STANDARDS}, headers=BROWSER)
+    assert results.headers["content-type"].startswith("application/sparql-results+xml")
+    graph = client.get(
+        "/sparql",
+        params={"query": CONSTRUCT, "format": "xml", "output": "xml"},
+        headers={"Accept": "application/rdf+xml"},
+    )
+    assert graph.headers["content-type"].startswith("application/rdf+xml")
+    # SPARQLWrapper's own parameters for JSON-LD: two `format` values, one a media-type
+    # list longer than any name (a length cap on `format` answered them 422).
+    jsonld = client.get(
+        "/sparql?"
+        + urlencode(
+            [
+                ("query", CONSTRUCT),
+                ("format", "json-ld"),
+                ("format", "application/ld+json,application/x-json+ld"),
+            ]
+        ),
+        headers={"Accept": "application/ld+json,application/x-json+ld"},
+    )
+    assert jsonld.status_code == 200, jsonld.text
+    assert jsonld.headers["content-type"].startswith("application/ld+json")
+    ask = f"ASK {{ <{A_STANDARD}> ?p ?o }}"
+    asked = client.get("/sparql", params={"query": ask, "format": "html"})
+    assert "ASK: <strong>" in asked.text and "(true)" in asked.text
+    built = client.get("/sparql", params={"query": CONSTRUCT, "format": "html"})
+    assert '<pre class="graph">' in built.text and "GB/T 34678-2017" in built.text
+    assert {"TURTLE", "NTRIPLES", "JSONLD"} <= set(
+        _page_links(built.text, r'download="[^"]+">([A-Z]+)</a>')
+    )
