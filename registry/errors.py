@@ -94,3 +94,22 @@ class QueryTimeoutError(RegistryError):
 
     status = 503
     code = "query_timeout"
+
+
+class UploadLimitError(InputError):
+    """Reading an upload needed more memory or time than one request may use; the
+    worker that read it was stopped (registry/inputs/isolated.py)."""
+
+    code = "upload_limit"
+
+
+class QueueFullError(RegistryError):
+    """The job queue holds as many bytes as it may; `retry_after` says when to try
+    again (the HTTP layer sends it as `Retry-After`)."""
+
+    status = 503
+    code = "queue_full"
+
+    def __init__(self, message: str, retry_after: int, details: Any = None) -> None:
+        super().__init__(message, details)
+        self.retry_after = retry_after
