@@ -155,8 +155,12 @@ class UploadReaders:
         except MemoryError:
             raise self._memory_error() from None
         except ProcessExpired as error:
-            if error.exitcode == -signal.SIGABRT and self.memory_mb:
-                raise self._memory_error() from None  # pyoxigraph aborts on a refused allocation
+            # A refused allocation ends a worker in more ways than a MemoryError: Rust
+            # (pyoxigraph) aborts, and a MemoryError inside a finaliser is a fatal error
+            # of the interpreter, which aborts too (seen on the same XLSX as often as a
+            # MemoryError). Only a segfault is taken for a crash of its own (500).
+            if self.memory_mb and error.exitcode != -signal.SIGSEGV:
+                raise self._memory_error() from None
             raise
         return _reading_of(portable)
 
