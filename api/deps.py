@@ -14,6 +14,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from api.ratelimit import ClientSlots, FailedAuthLimiter, RequestRateLimiter, client_key
 from registry.config import Settings
 from registry.errors import (
+    BusyError,
     ForbiddenError,
     PayloadTooLargeError,
     RateLimitedError,
@@ -129,6 +130,22 @@ def admit_validation(request: Request, size: int) -> Callable[[], None]:
             1,
         )
     rate.counted(client)
+    return give_back
+
+
+def admit_running_validation(request: Request) -> Callable[[], None]:
+    """A place among the validations without a token answered at once (not as jobs),
+    all clients together, or 503 `busy` with Retry-After. Validation (pyshacl) still
+    runs in the API process: this bounds how many readings it holds at once."""
+    running: ClientSlots = request.app.state.validate_running
+    give_back = running.take("all")
+    if give_back is None:
+        raise BusyError(
+            "the server is validating as many uploads as it may; try again in 5 s, or "
+            "send ?job=true (校验繁忙，请 5 秒后再试)",
+            5,
+            {"limit": running.per_client},
+        )
     return give_back
 
 

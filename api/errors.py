@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from registry.errors import QueueFullError, RateLimitedError, RegistryError, UnauthorizedError
+from registry.errors import BusyError, RateLimitedError, RegistryError, UnauthorizedError
 
 log = logging.getLogger("screg.api")
 
@@ -123,9 +123,9 @@ async def _registry_error(request: Request, exc: Exception) -> Response:
     headers: dict[str, str] | None = None
     if isinstance(exc, UnauthorizedError):
         headers = {"WWW-Authenticate": WWW_AUTHENTICATE}
-    elif isinstance(exc, RateLimitedError | QueueFullError):
+    elif isinstance(exc, RateLimitedError | BusyError):
         headers = {"Retry-After": str(exc.retry_after)}
-    if exc.status >= 500 and not isinstance(exc, QueueFullError):
+    if exc.status >= 500 and not isinstance(exc, BusyError):
         # Store failures: the message may name paths or endpoints; keep it in the log.
         log.error("%s %s failed: %s (%s)", request.method, request.url.path, exc.code, exc.message)
         message = {

@@ -163,6 +163,12 @@ class Settings(BaseSettings):
         description="Validations one client address may start within a minute (429 with "
         "`Retry-After` past it). Counted in each API process.",
     )
+    validate_concurrency: int = Field(
+        2,
+        ge=1,
+        description="Validations without a token answered at once (not as jobs) by one API "
+        "process, all clients together; one more is answered 503 `busy` with `Retry-After`.",
+    )
     jobs_max_queued_bytes: int = Field(
         128 * 1024 * 1024,
         gt=0,

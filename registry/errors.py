@@ -103,13 +103,20 @@ class UploadLimitError(InputError):
     code = "upload_limit"
 
 
-class QueueFullError(RegistryError):
-    """The job queue holds as many bytes as it may; `retry_after` says when to try
-    again (the HTTP layer sends it as `Retry-After`)."""
+class BusyError(RegistryError):
+    """The server takes no more of this kind of work now; `retry_after` says when to try
+    again (the HTTP layer sends it as `Retry-After`, with this message: it tells the
+    client what to do, and names nothing internal)."""
 
     status = 503
-    code = "queue_full"
+    code = "busy"
 
     def __init__(self, message: str, retry_after: int, details: Any = None) -> None:
         super().__init__(message, details)
         self.retry_after = retry_after
+
+
+class QueueFullError(BusyError):
+    """The job queue holds as many bytes as it may."""
+
+    code = "queue_full"

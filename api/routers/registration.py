@@ -20,6 +20,7 @@ from api.deps import (
     RegistryDep,
     SubmitterDep,
     UploadFormatDep,
+    admit_running_validation,
     admit_validation,
     client_of,
 )
@@ -112,7 +113,11 @@ def validate(
             raise
         return _accepted(job)
     try:
-        result = registry.validate(documents)
+        running = admit_running_validation(request)
+        try:
+            result = registry.validate(documents)
+        finally:
+            running()
     finally:
         give_back()
     if report == "json":

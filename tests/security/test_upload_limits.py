@@ -255,3 +255,24 @@ def test_a_full_job_queue_refuses_with_503_and_retry_after(store: Store, validat
         assert int(full.headers["Retry-After"]) > 0
         assert "queue" in error["message"]
         gate.set()
+
+
+def test_validations_answered_at_once_are_capped_for_all_clients(
+    store: Store, validator: Any
+) -> None:
+    """With `validate_concurrency` validations running (held here as two other clients'
+    would hold them), the next is 503 `busy` with Retry-After; a job is still taken."""
+    body = resource_ttl()
+    with _client(store, validator, validate_concurrency=2) as client:
+        running = client.app.state.validate_running
+        held = [running.take("all"), running.take("all")]
+        busy = client.post("/api/v1/validate", content=body, headers=TURTLE)
+        assert_error(busy, 503, "busy")
+        assert int(busy.headers["Retry-After"]) > 0
+        queued = client.post("/api/v1/validate?job=true", content=body, headers=TURTLE)
+        assert queued.status_code == 202
+        assert _wait(client, queued.headers["Location"])["status"] == "done"
+        for give_back in held:
+            assert give_back is not None
+            give_back()
+        assert client.post("/api/v1/validate", content=body, headers=TURTLE).status_code == 200
