@@ -259,10 +259,27 @@ async def read_body(request: Request, settings: SettingsDep) -> bytes:
     `async` because it only awaits the ASGI receive channel; parsing happens later in
     plain `def` handlers, off the event loop."""
     limit = settings.max_body_bytes
-    too_large = PayloadTooLargeError(
+    return await _read_limited(
+        request,
+        limit,
         f"request body larger than the limit of {limit} bytes (上传内容超过大小限制)",
-        {"limit": limit},
     )
+
+
+async def read_validation_body(request: Request, settings: SettingsDep) -> bytes:
+    """The body of a validation without a token, refused with 413 past
+    `validate_max_body_bytes` in the same way: never read further than that."""
+    limit = min(settings.validate_max_body_bytes, settings.max_body_bytes)
+    return await _read_limited(
+        request,
+        limit,
+        f"a validation without a token may send at most {limit} bytes; submit with a "
+        f"token, or validate with `screg validate` (校验内容超过大小限制)",
+    )
+
+
+async def _read_limited(request: Request, limit: int, message: str) -> bytes:
+    too_large = PayloadTooLargeError(message, {"limit": limit})
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise too_large
@@ -276,3 +293,4 @@ async def read_body(request: Request, settings: SettingsDep) -> bytes:
 
 
 BodyDep = Annotated[bytes, Depends(read_body)]
+ValidationBodyDep = Annotated[bytes, Depends(read_validation_body)]
