@@ -60,7 +60,7 @@ def create_app(
     from api.limits import BodyLimitMiddleware
     from api.pages import browse, forms, home, render
     from api.pages import reviews as review_pages
-    from api.ratelimit import FailedAuthLimiter
+    from api.ratelimit import ClientSlots, FailedAuthLimiter, RequestRateLimiter
     from api.routers import (
         catalogue,
         changes,
@@ -85,8 +85,10 @@ def create_app(
             return registry
 
         registry = await run_in_threadpool(build)
+        # Uploads from the network are read in limited worker processes.
+        await run_in_threadpool(registry.isolate_uploads)
         app.state.registry = registry
-        app.state.jobs = JobQueue()
+        app.state.jobs = JobQueue(max_queued_bytes=settings.jobs_max_queued_bytes)
         # The read model is caught up before the first request: from its file at the
         # store's generation (nothing to do), the writes since, or a rebuild.
         await run_in_threadpool(registry.reader)
@@ -119,6 +121,11 @@ def create_app(
     app.state.auth_limiter = FailedAuthLimiter(
         settings.auth_max_failures, settings.auth_failure_window_seconds
     )
+    # Validations without a token: a rate and a number at once per client address.
+    app.state.validate_rate = RequestRateLimiter(settings.validate_rate_per_minute, 60.0)
+    app.state.validate_slots = ClientSlots(settings.validate_per_client)
+    # All clients together: what validation holds in the API process is then bounded.
+    app.state.validate_running = ClientSlots(settings.validate_concurrency)
     errors.install_error_handlers(app)
     errors.document_error_model(app)
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)

@@ -5,14 +5,16 @@ Tests swap any of them with `app.dependency_overrides[get_registry] = ...`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from api.ratelimit import FailedAuthLimiter, client_key
+from api.ratelimit import ClientSlots, FailedAuthLimiter, RequestRateLimiter, client_key
 from registry.config import Settings
 from registry.errors import (
+    BusyError,
     ForbiddenError,
     PayloadTooLargeError,
     RateLimitedError,
@@ -78,7 +80,7 @@ def authenticate_client(request: Request, store: Store, secret: str) -> Principa
     A client over its limit gets 429 before the token is looked at: were a right guess
     let through, the 429s would only mark the wrong ones and guessing would go on."""
     limiter: FailedAuthLimiter = request.app.state.auth_limiter
-    client = client_key(request.client.host if request.client else None)
+    client = client_of(request)
     wait = limiter.retry_after(client)
     if wait is not None:
         raise RateLimitedError(
@@ -90,6 +92,61 @@ def authenticate_client(request: Request, store: Store, secret: str) -> Principa
     if principal is None:
         limiter.failed(client)
     return principal
+
+
+def client_of(request: Request) -> str:
+    """The key a request's client is counted under (api.ratelimit.client_key)."""
+    return client_key(request.client.host if request.client else None)
+
+
+def admit_validation(request: Request, size: int) -> Callable[[], None]:
+    """Let a validation without a token of `size` bytes in, or refuse it: 413 past
+    `validate_max_body_bytes`, 429 (with Retry-After) past the client's rate or while
+    it has `validate_per_client` validations running or queued. Returns the function
+    that frees the client's slot: call it when the validation (or its job) ends."""
+    settings: Settings = request.app.state.settings
+    limit = settings.validate_max_body_bytes
+    if size > limit:
+        raise PayloadTooLargeError(
+            f"a validation without a token may send at most {limit} bytes; submit with a "
+            f"token, or validate with `screg validate` (校验内容超过大小限制)",
+            {"limit": limit},
+        )
+    client = client_of(request)
+    rate: RequestRateLimiter = request.app.state.validate_rate
+    wait = rate.retry_after(client)
+    if wait is not None:
+        raise RateLimitedError(
+            f"too many validations from this address; try again in {wait} s "
+            f"(校验请求过于频繁，请 {wait} 秒后再试)",
+            wait,
+        )
+    slots: ClientSlots = request.app.state.validate_slots
+    give_back = slots.take(client)
+    if give_back is None:
+        raise RateLimitedError(
+            "this address already has a validation running or queued; wait for it "
+            "(此地址已有校验在进行，请等待其完成)",
+            1,
+        )
+    rate.counted(client)
+    return give_back
+
+
+def admit_running_validation(request: Request) -> Callable[[], None]:
+    """A place among the validations without a token answered at once (not as jobs),
+    all clients together, or 503 `busy` with Retry-After. Validation (pyshacl) still
+    runs in the API process: this bounds how many readings it holds at once."""
+    running: ClientSlots = request.app.state.validate_running
+    give_back = running.take("all")
+    if give_back is None:
+        raise BusyError(
+            "the server is validating as many uploads as it may; try again in 5 s, or "
+            "send ?job=true (校验繁忙，请 5 秒后再试)",
+            5,
+            {"limit": running.per_client},
+        )
+    return give_back
 
 
 def get_principal(
@@ -202,10 +259,27 @@ async def read_body(request: Request, settings: SettingsDep) -> bytes:
     `async` because it only awaits the ASGI receive channel; parsing happens later in
     plain `def` handlers, off the event loop."""
     limit = settings.max_body_bytes
-    too_large = PayloadTooLargeError(
+    return await _read_limited(
+        request,
+        limit,
         f"request body larger than the limit of {limit} bytes (上传内容超过大小限制)",
-        {"limit": limit},
     )
+
+
+async def read_validation_body(request: Request, settings: SettingsDep) -> bytes:
+    """The body of a validation without a token, refused with 413 past
+    `validate_max_body_bytes` in the same way: never read further than that."""
+    limit = min(settings.validate_max_body_bytes, settings.max_body_bytes)
+    return await _read_limited(
+        request,
+        limit,
+        f"a validation without a token may send at most {limit} bytes; submit with a "
+        f"token, or validate with `screg validate` (校验内容超过大小限制)",
+    )
+
+
+async def _read_limited(request: Request, limit: int, message: str) -> bytes:
+    too_large = PayloadTooLargeError(message, {"limit": limit})
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise too_large
@@ -219,3 +293,4 @@ async def read_body(request: Request, settings: SettingsDep) -> bytes:
 
 
 BodyDep = Annotated[bytes, Depends(read_body)]
+ValidationBodyDep = Annotated[bytes, Depends(read_validation_body)]

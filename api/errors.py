@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from registry.errors import RateLimitedError, RegistryError, UnauthorizedError
+from registry.errors import BusyError, RateLimitedError, RegistryError, UnauthorizedError
 
 log = logging.getLogger("screg.api")
 
@@ -76,9 +76,10 @@ _DESCRIPTIONS = {
     413: "Request body larger than the configured limit",
     415: "Unsupported upload format (Content-Type or ?format=)",
     422: "The request is malformed, or the submission does not conform (details: the report)",
-    429: "Too many failed token checks from this client address: wait `Retry-After` seconds",
+    429: "Too many failed token checks, or validations, from this client address: wait "
+    "`Retry-After` seconds",
     500: "Unexpected server error (no internals are disclosed)",
-    503: "The store is busy or unavailable",
+    503: "The store is busy or unavailable, or the job queue is full (wait `Retry-After`)",
 }
 
 
@@ -122,9 +123,9 @@ async def _registry_error(request: Request, exc: Exception) -> Response:
     headers: dict[str, str] | None = None
     if isinstance(exc, UnauthorizedError):
         headers = {"WWW-Authenticate": WWW_AUTHENTICATE}
-    elif isinstance(exc, RateLimitedError):
+    elif isinstance(exc, RateLimitedError | BusyError):
         headers = {"Retry-After": str(exc.retry_after)}
-    if exc.status >= 500:
+    if exc.status >= 500 and not isinstance(exc, BusyError):
         # Store failures: the message may name paths or endpoints; keep it in the log.
         log.error("%s %s failed: %s (%s)", request.method, request.url.path, exc.code, exc.message)
         message = {

@@ -106,3 +106,49 @@ class FailedAuthLimiter:
             del self._failures[key]
             return None
         return entry
+
+
+class RequestRateLimiter(FailedAuthLimiter):
+    """The same fixed-window count per client key, of requests rather than failures:
+    validations without a token (`validate_rate_per_minute`), so that one client cannot
+    keep the upload readers and the validator busy however small each request is."""
+
+    def counted(self, key: str) -> None:
+        """Count one request by `key`."""
+        self.failed(key)
+
+
+class ClientSlots:
+    """How many requests (or queued jobs) of each client key are in progress, with a
+    cap per key: anonymous validations, one at a time per address by default. Memory
+    is bounded by the work in progress: a key leaves the table when its count is 0."""
+
+    def __init__(self, per_client: int) -> None:
+        self.per_client = per_client
+        self._lock = threading.Lock()
+        self._busy: dict[str, int] = {}
+
+    def take(self, key: str) -> Callable[[], None] | None:
+        """A slot for `key` and the function that gives it back (idempotent), or None
+        when `key` already holds its share."""
+        with self._lock:
+            if self._busy.get(key, 0) >= self.per_client:
+                return None
+            self._busy[key] = self._busy.get(key, 0) + 1
+        given_back = threading.Event()
+
+        def give_back() -> None:
+            if given_back.is_set():
+                return
+            given_back.set()
+            with self._lock:
+                left = self._busy.get(key, 1) - 1
+                if left > 0:
+                    self._busy[key] = left
+                else:
+                    self._busy.pop(key, None)
+
+        return give_back
+
+    def __len__(self) -> int:
+        return len(self._busy)

@@ -16,6 +16,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 # space idle); with the in-memory copy of the public graphs, below the second.
 MIN_WORKER_MEMORY_MB = 512
 MIN_WORKER_MEMORY_MB_WITH_COPY = 4096
+# An upload reader with its modules loaded and nothing read yet.
+MIN_UPLOAD_MEMORY_MB = 256
 
 
 class Settings(BaseSettings):
@@ -129,6 +131,57 @@ class Settings(BaseSettings):
         "of the public graphs and answers from it (about 3x faster on a large registry); costs "
         "about 350 bytes of memory a triple per worker and a build of about a minute a worker.",
     )
+    upload_workers: int = Field(
+        2,
+        ge=1,
+        le=64,
+        description="Worker processes that read uploads (parse CSV, XLSX, XLS, OpenAPI and RDF "
+        "into triples) for the API; further uploads wait for a free one.",
+    )
+    upload_worker_memory_mb: int = Field(
+        1024,
+        ge=0,
+        description="Address space of each upload reader, in MiB, set by the operating system "
+        "(RLIMIT_AS); an upload whose reading needs more is stopped (400 `upload_limit`). "
+        "0: no limit.",
+    )
+    upload_timeout_seconds: float = Field(
+        120.0,
+        gt=0,
+        description="Wall-clock time the reading of one upload may take; past it the reader "
+        "is killed (400 `upload_limit`).",
+    )
+    validate_max_body_bytes: int = Field(
+        8 * 1024 * 1024,
+        gt=0,
+        description="Largest body of a validation without a token (`POST /api/v1/validate`, "
+        "the /validate page), in bytes (413 above); the CLI validates files of any size.",
+    )
+    validate_per_client: int = Field(
+        1,
+        ge=1,
+        description="Validations one client address may have running or queued at once "
+        "(429 with `Retry-After` past it).",
+    )
+    validate_rate_per_minute: int = Field(
+        30,
+        ge=1,
+        description="Validations one client address may start within a minute (429 with "
+        "`Retry-After` past it). Counted in each API process.",
+    )
+    validate_concurrency: int = Field(
+        2,
+        ge=1,
+        description="Validations without a token answered at once (not as jobs) by one API "
+        "process, all clients together; one more is answered 503 `busy` with `Retry-After`.",
+    )
+    jobs_max_queued_bytes: int = Field(
+        128 * 1024 * 1024,
+        gt=0,
+        description="Bytes of upload the job queue may hold waiting; a job past it is refused "
+        "(503 `queue_full` with `Retry-After`). Validations without a token may fill at most "
+        "half of it.",
+    )
     graph_max_nodes: int = Field(
         5000,
         ge=1,
@@ -203,6 +256,11 @@ class Settings(BaseSettings):
         # A worker that cannot load its data cannot answer anything: an idle worker over
         # an on-disk store takes ~420 MiB of address space, a memory copy ~1.8 GB at
         # 50,000 resources; refused here rather than found as failing queries.
+        upload_memory = self.upload_worker_memory_mb
+        if 0 < upload_memory < MIN_UPLOAD_MEMORY_MB:
+            raise ValueError(
+                f"upload_worker_memory_mb must be 0 (no limit) or at least {MIN_UPLOAD_MEMORY_MB}"
+            )
         memory = self.sparql_worker_memory_mb
         if 0 < memory < MIN_WORKER_MEMORY_MB:
             raise ValueError(

@@ -94,3 +94,29 @@ class QueryTimeoutError(RegistryError):
 
     status = 503
     code = "query_timeout"
+
+
+class UploadLimitError(InputError):
+    """Reading an upload needed more memory or time than one request may use; the
+    worker that read it was stopped (registry/inputs/isolated.py)."""
+
+    code = "upload_limit"
+
+
+class BusyError(RegistryError):
+    """The server takes no more of this kind of work now; `retry_after` says when to try
+    again (the HTTP layer sends it as `Retry-After`, with this message: it tells the
+    client what to do, and names nothing internal)."""
+
+    status = 503
+    code = "busy"
+
+    def __init__(self, message: str, retry_after: int, details: Any = None) -> None:
+        super().__init__(message, details)
+        self.retry_after = retry_after
+
+
+class QueueFullError(BusyError):
+    """The job queue holds as many bytes as it may."""
+
+    code = "queue_full"

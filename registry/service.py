@@ -27,6 +27,7 @@ from registry.graphs.coverage import (
 )
 from registry.identifiers import IRI_SCHEMES
 from registry.inputs.document import Document, StoreLookup
+from registry.inputs.isolated import UploadReaders
 from registry.inputs.load import Reading, read_documents
 from registry.read.model import ReadModel
 from registry.read.queries import resolve_any
@@ -57,6 +58,8 @@ class Registry:
         # lifts it (None): it reads files its user named on their own machine, and a
         # city's 10,000-resource catalogue is about 40 MB of Turtle.
         self.upload_limit: int | None = settings.max_body_bytes
+        # Set by `isolate_uploads` (the API): uploads are then read in limited workers.
+        self.upload_readers: UploadReaders | None = None
         self._own_validator = validator is None
         self.validator = validator or Validator()
         self._store = store
@@ -190,7 +193,22 @@ class Registry:
         the same lock, so that the next reader finds it there."""
         self.reader()
 
+    def isolate_uploads(self) -> None:
+        """Read every upload from now on in worker processes limited in memory and time
+        (registry/inputs/isolated.py): what the API does for documents from the
+        network. The CLI reads its user's own files in its own process."""
+        if self.upload_readers is None:
+            settings = self.settings
+            self.upload_readers = UploadReaders(
+                settings.upload_workers,
+                settings.upload_worker_memory_mb,
+                settings.upload_timeout_seconds,
+            )
+
     def close(self) -> None:
+        if self.upload_readers is not None:
+            self.upload_readers.close()
+            self.upload_readers = None
         # The validator may be shared (tests pass one in): its worker processes are
         # stopped by whoever made it, or at exit.
         if self._own_validator:
@@ -219,7 +237,15 @@ class Registry:
 
     def read(self, documents: Sequence[Document]) -> Reading:
         """The documents' triples; spreadsheets, OpenAPI and DCAT documents name
-        standards and departments that are looked up in the store."""
+        standards and departments that are looked up in the store. In the API, read in a
+        limited worker (`isolate_uploads`)."""
+        if self.upload_readers is not None:
+            return self.upload_readers.read(
+                documents,
+                self.upload_limit,
+                base_iri=self.settings.base_iri,
+                lookup=StoreLookup(self.store),
+            )
         return read_documents(
             documents,
             self.upload_limit,

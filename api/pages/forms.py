@@ -23,7 +23,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.deps import RegistryDep, authenticate_client
+from api.deps import (
+    RegistryDep,
+    admit_running_validation,
+    admit_validation,
+    authenticate_client,
+)
 from api.i18n import Translator, lang_of
 from api.pages.render import csrf_ok, render
 from registry.errors import InputError, PayloadTooLargeError, RegistryError
@@ -171,7 +176,15 @@ def validate_upload(
         return _csrf_refused(request, "validate.html", context)
     try:
         doc = read_upload(registry, file, format)
-        report = registry.validate([doc])
+        give_back = admit_validation(request, len(doc.data))
+        try:
+            running = admit_running_validation(request)
+            try:
+                report = registry.validate([doc])
+            finally:
+                running()
+        finally:
+            give_back()
     except RegistryError as error:
         context["error"] = error.message
         context["error_details"] = error.details

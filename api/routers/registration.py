@@ -9,17 +9,28 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from api.deps import BodyDep, JobsDep, RegistrarDep, RegistryDep, SubmitterDep, UploadFormatDep
+from api.deps import (
+    BodyDep,
+    JobsDep,
+    RegistrarDep,
+    RegistryDep,
+    SubmitterDep,
+    UploadFormatDep,
+    ValidationBodyDep,
+    admit_running_validation,
+    admit_validation,
+    client_of,
+)
 from api.errors import error_responses
 from registry.errors import NotConformingError, NotFoundError
 from registry.inputs.document import Document
 from registry.inputs.rdf import RDF_FORMATS
 from registry.read import queries
-from registry.register.jobs import Job
+from registry.register.jobs import Job, lane_of
 from registry.register.submission import STATUSES
 from registry.validation.reports import MEDIA_TYPES, render_report, report_json
 from registry.validation.validator import Progress
@@ -63,14 +74,15 @@ Lang = Annotated[Literal["zh", "en"] | None, Query(description="Language of a te
             "content": {MEDIA_TYPES[f].split(";")[0]: {} for f in ("turtle", "csv", "text")},
         },
         202: {"description": "Accepted as a job: poll the `Location` (/api/v1/jobs/{id})."},
-        **error_responses(400, 413, 415, 422, 500, 503),
+        **error_responses(400, 413, 415, 422, 429, 500, 503),
     },
 )
 def validate(
+    request: Request,
     registry: RegistryDep,
     jobs: JobsDep,
     fmt: UploadFormatDep,
-    body: BodyDep,
+    body: ValidationBodyDep,
     report: Annotated[ReportFormat, Query(description="Form of the report.")] = "json",
     lang: Lang = None,
     as_job: AsJob = False,
@@ -78,7 +90,10 @@ def validate(
     """Validate the body against the shapes with the registry as context and answer the
     report, 200 whether it conforms or not (`conforms` says). Unreadable input is 400.
     A large body (or `?job=true`) is a job: 202, and the JSON report is the job's
-    result."""
+    result. Without a token: at most `validate_max_body_bytes` (413), one validation
+    at a time per client address and `validate_rate_per_minute` (429, Retry-After);
+    its jobs queue after those of token holders (docs/security.md, "Uploads")."""
+    give_back = admit_validation(request, len(body))
     documents = [Document(f"upload.{fmt}", body, fmt)]
     limit = registry.settings.report_max_results
     if as_job or len(body) >= JOB_MIN_BYTES:
@@ -86,8 +101,26 @@ def validate(
         def work(progress: Progress) -> dict[str, Any]:
             return report_json(registry.validate(documents, progress=progress), limit)
 
-        return _accepted(jobs.submit("validation", work))
-    result = registry.validate(documents)
+        try:
+            job = jobs.submit(
+                "validation",
+                work,
+                lane=lane_of(None, client_of(request)),
+                size=len(body),
+                on_finish=give_back,
+            )
+        except BaseException:
+            give_back()
+            raise
+        return _accepted(job)
+    try:
+        running = admit_running_validation(request)
+        try:
+            result = registry.validate(documents)
+        finally:
+            running()
+    finally:
+        give_back()
     if report == "json":
         return JSONResponse(report_json(result, limit))
     text = render_report(result, report, lang or registry.settings.lang, limit)
@@ -106,6 +139,7 @@ def validate(
     },
 )
 def submit(
+    request: Request,
     registry: RegistryDep,
     jobs: JobsDep,
     principal: SubmitterDep,
@@ -119,7 +153,9 @@ def submit(
     department's resources, interfaces and catalogues (403 otherwise). A Violation is
     422 `not_conforming` with the JSON report in `details`; nothing is written. A large
     body (or `?job=true`) is a job: 202; the job ends `done` with this answer as its
-    result, or `failed` with the error (a 422 one for a Violation)."""
+    result, or `failed` with the error (a 422 one for a Violation). Jobs queue fairly:
+    registrars' first, then each department in turn, then validations without a
+    token; a full queue is 503 `queue_full` with Retry-After."""
     documents = [Document(f"upload.{fmt}", body, fmt)]
     limit = registry.settings.report_max_results
 
@@ -135,7 +171,8 @@ def submit(
         return {**result.as_dict(), "id": submission_id, "report": report}
 
     if as_job or len(body) >= JOB_MIN_BYTES:
-        return _accepted(jobs.submit("submission", work))
+        lane = lane_of(principal, client_of(request))
+        return _accepted(jobs.submit("submission", work, lane=lane, size=len(body)))
     answer = work()
     response.headers["Location"] = f"/api/v1/submissions/{answer['id']}"
     return answer

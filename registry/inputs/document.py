@@ -122,6 +122,23 @@ class StoreLookup(Lookup):
         return self._departments
 
 
+class KnownLookup(Lookup):
+    """A lookup read beforehand (plain dicts), for a reader that cannot reach the store:
+    an upload read in a worker process (registry/inputs/isolated.py)."""
+
+    def __init__(
+        self, standards: dict[str, tuple[str, bool]], departments: dict[str, tuple[str, str]]
+    ) -> None:
+        self._standards = standards
+        self._departments = departments
+
+    def standards(self) -> dict[str, tuple[str, bool]]:
+        return self._standards
+
+    def departments(self) -> dict[str, tuple[str, str]]:
+        return self._departments
+
+
 def mapped_format(doc: Document) -> str | None:
     """The mapped (non-RDF) format of a document, or None for an RDF syntax."""
     if doc.format:

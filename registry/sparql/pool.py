@@ -23,7 +23,6 @@ interpreter per worker costs ~150 ms where a forkserver fork costs ~15 ms.
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import signal
 import threading
 import time
@@ -36,6 +35,7 @@ from multiprocessing.process import BaseProcess
 from typing import Any
 
 from registry.errors import QueryRefusedError, QueryTimeoutError, RegistryError
+from registry.processes import forkserver_context
 from registry.sparql import worker as worker_module
 from registry.sparql.errors import (
     InvalidQueryError,
@@ -59,20 +59,9 @@ LOAD_TIMEOUT_SECONDS = 60.0
 COPY_BUILDS_PER_SLOT = 2
 COPY_BUILD_WINDOW_SECONDS = 600.0
 
-_context_lock = threading.Lock()
-_context: BaseContext | None = None
-
 
 def _worker_context() -> BaseContext:
-    global _context
-    with _context_lock:
-        if _context is None:
-            context = multiprocessing.get_context("forkserver")
-            # Only the worker module: the default would re-import the parent's
-            # __main__ (pytest's, uvicorn's) into the fork server.
-            context.set_forkserver_preload([worker_module.__name__])
-            _context = context
-        return _context
+    return forkserver_context()
 
 
 class _WorkerError(RegistryError):
