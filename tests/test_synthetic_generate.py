@@ -75,3 +75,15 @@ def test_registry_mode_standards_are_well_formed_and_unique():
     assert all(WELL_FORMED.match(i) for i in identifiers)
     assert len(set(graph.subjects(ns.RDF.type, SCS.InformationResource))) == 20
     assert {kind for _focus, kind in result.invalid} <= set(INVALID_KINDS)
+
+
+def test_a_fixed_department_gives_one_owner_whatever_the_seed() -> None:
+    """Catalogues of one department never give one resource code two providers (a
+    registrar's catalogue doing so is refused: an owner changes by a transfer)."""
+    publishers = {
+        line.split()[-2]
+        for seed in (1, 2, 3, 4)
+        for line in generate_catalogue(20, seed=seed, department=0)[0].splitlines()
+        if "dct:publisher" in line
+    }
+    assert len(publishers) == 1, publishers

@@ -66,6 +66,9 @@ class StderrWatch:
             self.lines.append(line)
             if BEGINS in line:
                 self.began.set()
+        # The child is gone: nobody waits for a write that will never begin (a refused
+        # submission once made this test wait 300 s per kill).
+        self.began.set()
 
     def finish(self) -> str:
         self._thread.join(timeout=30)
@@ -83,7 +86,7 @@ def test_sigkill_mid_submission_leaves_all_or_nothing(tmp_path: Path, seeded_dum
     rng = random.Random(20261127)
 
     # One full run first, to learn how long a submission and its write take here.
-    warm, _ = generate_catalogue(RESOURCES, seed=1000, invalid_ratio=0.0)
+    warm, _ = generate_catalogue(RESOURCES, seed=1000, invalid_ratio=0.0, department=0)
     (tmp_path / "warm.ttl").write_text(warm, encoding="utf-8")
     started = time.monotonic()
     proc = register(tmp_path / "warm.ttl", store_path)
@@ -91,13 +94,16 @@ def test_sigkill_mid_submission_leaves_all_or_nothing(tmp_path: Path, seeded_dum
     watch.began.wait(timeout=300)
     began = time.monotonic()
     assert proc.wait(timeout=300) == 0, watch.finish()
+    assert BEGINS in "".join(watch.lines)
     ended = time.monotonic()
     full, write = ended - started, ended - began
     assert COMMITTED in watch.finish()
 
     outcomes = {"all": 0, "none": 0, "mid_write": 0}
     for kill in range(KILLS):
-        turtle, _ = generate_catalogue(RESOURCES, seed=kill + 1, invalid_ratio=0.0)
+        # One department throughout: a registrar's catalogue that named another
+        # provider for a registered resource code is refused (that is a transfer).
+        turtle, _ = generate_catalogue(RESOURCES, seed=kill + 1, invalid_ratio=0.0, department=0)
         path = tmp_path / f"catalogue-{kill}.ttl"
         path.write_text(turtle, encoding="utf-8")
         expected = expected_shas(turtle)
@@ -110,6 +116,7 @@ def test_sigkill_mid_submission_leaves_all_or_nothing(tmp_path: Path, seeded_dum
         else:
             watch.began.wait(timeout=300)
             time.sleep(rng.uniform(0.0, write / 2))
+        assert proc.poll() in (None, 0), f"kill {kill}: the register failed: {watch.finish()}"
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
         log = watch.finish()
