@@ -315,6 +315,63 @@ def vocabulary_statements(
     return results
 
 
+# The register's own record of an item: its class as a register item or version, its
+# kind, its current or pending version and its register status. Only the registry
+# writes them; an entry's /id/ Turtle shows them, so a downloaded entry sent back
+# carries them.
+REGISTER_RECORD_PREDICATES = frozenset(
+    {
+        SCS.currentVersion,
+        SCS.pendingVersion,
+        SCS.registerStatus,
+        SCS.itemKind,
+        SCS.versionOf,
+        SCS.versionNumber,
+        SCS.contentSha256,
+    }
+)
+REGISTER_RECORD_CLASSES = frozenset({SCS.RegisterItem, SCS.ItemVersion})
+
+
+def without_register_record(spo: Statements) -> tuple[Statements, list[ValidationResult]]:
+    """The document without its statements of the register's own record (what
+    REGISTER_RECORD_PREDICATES and REGISTER_RECORD_CLASSES name), and an Info for each
+    subject that had some: they are left out, never stored as an entry's content (the
+    register record would then claim a status or a version the register never gave)
+    and never refused (a downloaded entry sent back carries them)."""
+    kept: Statements = {}
+    results = []
+    for s, pairs in spo.items():
+        dropped = [
+            (p, o)
+            for p, o in pairs
+            if p in REGISTER_RECORD_PREDICATES or (p == _RDF_TYPE and o in REGISTER_RECORD_CLASSES)
+        ]
+        if not dropped:
+            kept[s] = pairs
+            continue
+        kept[s] = {pair: None for pair in pairs if pair not in dropped}
+        if not kept[s]:
+            del kept[s]
+        results.append(
+            ValidationResult(
+                severity="Info",
+                focus=_name(s),
+                path=str(dropped[0][0]),
+                value=None,
+                message_zh=f"{len(dropped)} 条登记记录陈述(现行版本、登记状态、类型)由登记库写入，"
+                "上传中的已忽略。",
+                message_en=f"{len(dropped)} statement(s) of the register record (current "
+                "version, register status, kind) are the registry's to write; the upload's "
+                "were left out.",
+                source_shape=f"{SCSH}RegisterRecord",
+                constraint=f"{SCSH}RegisterRecordConstraintComponent",
+                entry=_name(s),
+            )
+        )
+    return kept, results
+
+
 @dataclass
 class Screening:
     """What an upload may say, and what it may not."""

@@ -29,7 +29,7 @@ from registry.inputs.load import Reading
 from registry.lifecycle import IMPLIED_STANDARD_STATUS
 from registry.namespaces import GRAPH_CURRENT, GRAPH_REGISTRY, REGSTATUS, SCS, STDSTATUS
 from registry.register.changes import describe_change
-from registry.register.iris import Screening, screen_upload
+from registry.register.iris import Screening, screen_upload, without_register_record
 from registry.store import Store, WriteBatch
 from registry.validation.reports import report_graph
 from registry.validation.validator import Progress, ValidationReport, Validator
@@ -491,7 +491,7 @@ def submit(
     validator = reading.validator(validator)
     if reading.unreadable:
         return SubmissionResult(None, validator.validate(reading.graph(), store))
-    statements = index_statements(reading.triples())
+    statements, record = without_register_record(index_statements(reading.triples()))
     entries, owners = entries_and_owners(statements)
     if not entries:
         ignored = sorted({str(s) for s in statements})
@@ -507,6 +507,7 @@ def submit(
     screening = screen_upload(
         store, statements, owners, entries, base_iri, validator.vocabulary.terms
     )
+    screening.results += record
     ignored = screening.ignored
     statements = screening.kept
     contents: dict[URIRef, Iterable[Triple]] = {}
@@ -562,11 +563,12 @@ def validate_reading(
     validator = reading.validator(validator)
     if reading.unreadable:
         return validator.validate(reading.graph(), store)
-    statements = index_statements(reading.triples())
+    statements, record = without_register_record(index_statements(reading.triples()))
     entries, owners = entries_and_owners(statements)
     screening = screen_upload(
         store, statements, owners, entries, base_iri, validator.vocabulary.terms
     )
+    screening.results += record
     data = _graph((s, p, o) for s, pairs in screening.kept.items() for p, o in pairs)
     return with_screening(validator.validate(data, store, progress=progress), screening)
 

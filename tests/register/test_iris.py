@@ -316,3 +316,32 @@ def test_statements_of_the_vocabulary_are_refused(registry: Registry, statements
     assert not result.accepted
     assert rules(result, "TrustedVocabulary")
     assert registry.store.generation() == generation
+
+
+def test_a_downloaded_entry_sent_back_stores_no_register_record(registry: Registry) -> None:
+    """An entry's /id/ Turtle carries its register record (scs:currentVersion,
+    scs:registerStatus, scs:itemKind, a scs:RegisterItem). Sent back with one change,
+    those statements were stored as the entry's own content, so the current graph
+    claimed a version and a status the register had not given. They are left out, with
+    an Info, and the change is registered."""
+    from registry.read.queries import describe
+
+    resource = URIRef(f"{BASE}resource/101001-000001")
+    downloaded = describe(registry.store, str(resource))
+    assert (resource, SCS.currentVersion, None) in downloaded
+    zh = next(t for t in downloaded.objects(resource, DCTERMS.title) if t.language == "zh")
+    downloaded.remove((resource, DCTERMS.title, zh))
+    downloaded.add((resource, DCTERMS.title, Literal("人口基础信息（下载后修改）", lang="zh")))
+    owner = Principal("submitter", URIRef(f"{BASE}department/11210100EXAMPLE01N"), "owner")
+    result = registry.submit(
+        [Document("downloaded.ttl", downloaded.serialize(format="turtle").encode())], owner
+    )
+    assert result.accepted, [r.message_en for r in result.report.results]
+    infos = [r for r in result.report.results if r.source_shape.endswith("RegisterRecord")]
+    assert infos and infos[0].severity == "Info"
+    content = registry.show(str(resource))
+    for predicate in (SCS.currentVersion, SCS.registerStatus, SCS.itemKind):
+        assert (resource, predicate, None) not in content
+        assert not registry.store.match(GRAPH_CURRENT, resource, predicate)
+    assert (resource, RDF.type, SCS.RegisterItem) not in content
+    assert registry.history(str(resource))[-1].number == 2
