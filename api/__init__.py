@@ -128,7 +128,11 @@ def create_app(
     app.state.validate_running = ClientSlots(settings.validate_concurrency)
     errors.install_error_handlers(app)
     errors.document_error_model(app)
-    app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        body_timeout=settings.body_timeout_seconds,
+    )
     # Outermost: a revalidated read is answered 304 before anything else runs.
     app.add_middleware(HttpCachingMiddleware, state=app.state)
     app.include_router(catalogue.router)

@@ -1,11 +1,17 @@
-"""A cap on every request body, whatever the route (JSON bodies included).
+"""A cap on every request body, whatever the route (JSON bodies included), and a
+deadline between its chunks.
 
 Pure ASGI so that it sees the body as it arrives: a declared Content-Length over
 the limit is refused before anything is read, and a chunked body without one is
-refused as soon as the bytes received pass the limit, never buffered whole.
+refused as soon as the bytes received pass the limit, never buffered whole. A client
+that stops sending its body for `body_timeout` seconds gets 408 (a slow client held
+a worker thread and the connection for as long as it liked). The headers have their
+own deadline (api.slowclients).
 """
 
 from __future__ import annotations
+
+import asyncio
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -15,9 +21,10 @@ from api.errors import error_answer
 
 
 class BodyLimitMiddleware:
-    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_body_bytes: int, body_timeout: float = 30.0) -> None:
         self.app = app
         self.limit = max_body_bytes
+        self.body_timeout = body_timeout
 
     def _message(self) -> str:
         return f"request body larger than the limit of {self.limit} bytes (上传内容超过大小限制)"
@@ -35,11 +42,23 @@ class BodyLimitMiddleware:
                 await response(scope, receive, send)
                 return
         received = 0
+        pending = True  # the body is not all in yet
 
         async def limited_receive() -> Message:
-            nonlocal received
-            message = await receive()
+            nonlocal received, pending
+            if not pending:
+                # Past the body the app waits here for a disconnect, as long as it likes.
+                return await receive()
+            try:
+                message = await asyncio.wait_for(receive(), self.body_timeout)
+            except TimeoutError:
+                raise HTTPException(
+                    408,
+                    f"the request body stopped arriving for {self.body_timeout:g} s "
+                    "(请求内容传输超时)",
+                ) from None
             if message["type"] == "http.request":
+                pending = bool(message.get("more_body", False))
                 received += len(message.get("body", b""))
                 if received > self.limit:
                     # An HTTPException, not a domain error: FastAPI turns any other

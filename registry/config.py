@@ -188,6 +188,18 @@ class Settings(BaseSettings):
         description="Most entries in a dependency graph drawn by GET /api/v1/graph; a larger one "
         "is refused (400 graph_too_large): narrow it with depth, or page /api/v1/impact.",
     )
+    header_timeout_seconds: float = Field(
+        30.0,
+        gt=0,
+        description="Seconds a client has to send a request's line and headers, from the "
+        "moment its connection opens or its previous response ends; past it `screg serve` "
+        "closes the connection (slow clients).",
+    )
+    body_timeout_seconds: float = Field(
+        30.0,
+        gt=0,
+        description="Seconds a request body may stop arriving before the API answers 408.",
+    )
     review_required: bool = Field(
         False,
         description="Keep every submitter's conforming submission as `submitted` until a "

@@ -53,10 +53,13 @@ def serve(store: str | None, host: str, port: int, log_level: str) -> None:
         fail(error)
     # factory=True with a callable: uvicorn calls it once to build the app, the same
     # path `uvicorn --factory api:create_app` takes (settings then come from SCREG_*).
+    from api.slowclients import header_deadline_protocol
+
     uvicorn.run(
         functools.partial(create_app, settings),
         factory=True,
         host=host,
         port=port,
         log_level=log_level,
+        http=header_deadline_protocol(settings.header_timeout_seconds),
     )
