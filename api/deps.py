@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.ratelimit import ClientSlots, FailedAuthLimiter, RequestRateLimiter, client_key
@@ -35,28 +36,33 @@ from registry.store import Store
 _bearer = HTTPBearer(auto_error=False, description="A token made with `screg token create`.")
 
 
-def get_registry(request: Request) -> Registry:
+# The dependencies that only read an attribute are `async def`: a plain `def` would be
+# run in the threadpool, one hop per dependency per request, which cost a lookup more
+# than its answer (a lookup is one read of the read model, under a millisecond).
+
+
+async def get_registry(request: Request) -> Registry:
     return request.app.state.registry
 
 
 RegistryDep = Annotated[Registry, Depends(get_registry)]
 
 
-def get_jobs(request: Request) -> JobQueue:
+async def get_jobs(request: Request) -> JobQueue:
     return request.app.state.jobs  # type: ignore[no-any-return]
 
 
 JobsDep = Annotated[JobQueue, Depends(get_jobs)]
 
 
-def get_settings(registry: RegistryDep) -> Settings:
+async def get_settings(registry: RegistryDep) -> Settings:
     return registry.settings
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-def get_store(registry: RegistryDep) -> Store:
+async def get_store(registry: RegistryDep) -> Store:
     # Opening (and seeding) happens in the lifespan; this is then a plain attribute read.
     return registry.store
 
@@ -64,9 +70,16 @@ def get_store(registry: RegistryDep) -> Store:
 StoreDep = Annotated[Store, Depends(get_store)]
 
 
-def get_read(registry: RegistryDep) -> ReadModel:
-    # Caught up to the store's generation first: another process may have written.
-    return registry.reader()
+async def get_read(registry: RegistryDep) -> ReadModel:
+    """The read model, caught up to the store's generation first (another process may
+    have written). On the event loop when that is one in-process read of the
+    generation and the model is current; a remote store's generation (a query) or a
+    catch-up (it may rebuild) go to the threadpool."""
+    if registry.store.in_process:
+        current = registry.current_reader()
+        if current is not None:
+            return current
+    return await run_in_threadpool(registry.reader)
 
 
 ReadDep = Annotated[ReadModel, Depends(get_read)]

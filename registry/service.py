@@ -126,6 +126,12 @@ class Registry:
         model.catch_up(store)
         return model
 
+    def current_reader(self) -> ReadModel | None:
+        """The read model when it is at the store's generation already, else None (a
+        caller that cannot wait for a catch-up then asks `reader`)."""
+        model = self._model()
+        return model if model.is_current(self.store) else None
+
     def graph(self, as_of: date | None = None) -> nx.MultiDiGraph:
         """The dependency graph at the store's generation (as of a day): from the read
         model, brought up to date with what each write changed. Shared: never mutate it."""

@@ -10,11 +10,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
 from api.deps import ReadDep, RegistryDep, SettingsDep, StoreDep
 from api.errors import error_responses
 from registry.read import queries
+from registry.read.model import ReadModel
+from registry.service import Registry
 
 router = APIRouter(prefix="/api/v1", tags=["registry"])
 
@@ -118,22 +121,32 @@ def list_standards(
     return page.as_dict()
 
 
+async def from_the_model(registry: Registry, read: ReadModel, method: Any, *args: str) -> Any:
+    """A read of the model for an answer. Over the embedded store the model is a SQLite
+    file read without a lock (an entry is one row, under a millisecond): on the event
+    loop, as a threadpool hop cost more than the read. An in-memory model (memory and
+    remote stores) is read under the lock its writer holds: in the threadpool."""
+    if registry.store.in_process and not read.in_memory:
+        return method(*args)
+    return await run_in_threadpool(method, *args)
+
+
 @router.get(
     "/standards/{id:path}",
     summary="One standard",
     responses=ENTRY_RESPONSES,
     response_model=None,
 )
-def get_standard(id: Ident, read: ReadDep) -> Response:
+async def get_standard(id: Ident, read: ReadDep, registry: RegistryDep) -> Response:
     """A standard by any spelling of its identifier (`GB%2FT%2021063.3-2007`,
     `GB-T-21063.3-2007`, `GBT%2021063.3-2007`, `gb%2Ft21063.3%E2%80%942007`) or its IRI,
     with what refers to it. An undated identifier (`GB%2FT%2021063.3`) answers the
     edition in force (else the latest one no edition replaces), with `editions`: every
     registered edition, oldest first."""
-    answer = read.entry("standard", id)
+    answer = await from_the_model(registry, read, read.entry, "standard", id)
     undated = queries.undated_identifier(id)
     if undated is not None:
-        answer["editions"] = read.editions(undated)
+        answer["editions"] = await from_the_model(registry, read, read.editions, undated)
     return JSONResponse(answer)
 
 
@@ -157,7 +170,7 @@ def list_resources(
     responses=ENTRY_RESPONSES,
     response_model=None,
 )
-def get_resource(
+async def get_resource(
     code: Annotated[
         str,
         Path(
@@ -167,9 +180,10 @@ def get_resource(
         ),
     ],
     read: ReadDep,
+    registry: RegistryDep,
 ) -> Response:
     """The resource with its data items in order."""
-    return JSONResponse(read.entry("resource", code))
+    return JSONResponse(await from_the_model(registry, read, read.entry, "resource", code))
 
 
 @router.get("/interfaces", summary="Data interfaces, paged", responses=LIST_ERRORS)
@@ -191,11 +205,12 @@ def list_interfaces(
     responses=ENTRY_RESPONSES,
     response_model=None,
 )
-def get_interface(
+async def get_interface(
     code: Annotated[str, Path(max_length=200, description="Interface code.")],
     read: ReadDep,
+    registry: RegistryDep,
 ) -> Response:
-    return JSONResponse(read.entry("interface", code))
+    return JSONResponse(await from_the_model(registry, read, read.entry, "interface", code))
 
 
 @router.get("/departments", summary="Departments", responses=READ_ERRORS)
@@ -210,11 +225,12 @@ def list_departments(read: ReadDep) -> list[dict[str, Any]]:
     responses=ENTRY_RESPONSES,
     response_model=None,
 )
-def get_department(
+async def get_department(
     code: Annotated[str, Path(max_length=200, description="Unified social credit code.")],
     read: ReadDep,
+    registry: RegistryDep,
 ) -> Response:
-    return JSONResponse(read.entry("department", code))
+    return JSONResponse(await from_the_model(registry, read, read.entry, "department", code))
 
 
 @router.get(

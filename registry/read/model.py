@@ -405,6 +405,17 @@ class ReadModel:
                 _set_meta(db, generation=str(generation))
             return generation
 
+    @property
+    def in_memory(self) -> bool:
+        """Whether the model lives in memory (one connection, read under a lock) rather
+        than in a file that readers open without waiting for the writer."""
+        return self._memory
+
+    def is_current(self, store: Store) -> bool:
+        """Whether the model reflects the store's generation now (`catch_up` would do
+        nothing): one read of the generation, no lock."""
+        return store.generation() == self._known
+
     def catch_up(self, store: Store) -> int:
         """Bring the model to the store's generation: nothing when it is there; the
         subjects written since applied when the store can list them (and they are at
