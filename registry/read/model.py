@@ -153,6 +153,10 @@ _IN_JSON = "(SELECT value FROM json_each(?))"
 
 _ORDER = "ORDER BY sort_key, iri"
 
+# How long `close` waits for the transactions in flight (a rebuild at 50,000 resources
+# writes for minutes: its connections are then left to the process's exit).
+CLOSE_WAIT_SECONDS = 30.0
+
 # Generations of rewrites kept: a reader further behind reads everything again (a
 # whole-registry read of the model is about what reading this many writes' IRIs costs
 # when each rewrote hundreds of records).
@@ -203,6 +207,9 @@ class ReadModel:
         # The generation this process last brought the model to: a reader whose store
         # is there too needs no lock and no read of the file.
         self._known: int | None = None
+        # Transactions in flight, and the condition `close` waits on for none.
+        self._active = 0
+        self._idle = threading.Condition()
         self._shared = self._connect() if self._memory else None
         self._prepare(base_iri)
 
@@ -235,9 +242,21 @@ class ReadModel:
         return db
 
     @contextmanager
+    def _in_use(self) -> Iterator[None]:
+        """Count a transaction in flight, so that `close` waits for it."""
+        with self._idle:
+            self._active += 1
+        try:
+            yield
+        finally:
+            with self._idle:
+                self._active -= 1
+                self._idle.notify_all()
+
+    @contextmanager
     def _reading(self) -> Iterator[sqlite3.Connection]:
         """One read transaction: every statement in it sees the same committed state."""
-        with self._memory_lock if self._memory else nullcontext():
+        with self._in_use(), self._memory_lock if self._memory else nullcontext():
             db = self._connection()
             db.execute("BEGIN")
             try:
@@ -248,7 +267,7 @@ class ReadModel:
     @contextmanager
     def _writing(self) -> Iterator[sqlite3.Connection]:
         """One write transaction, all of it or nothing."""
-        with self._memory_lock if self._memory else nullcontext():
+        with self._in_use(), self._memory_lock if self._memory else nullcontext():
             db = self._connection()
             db.execute("BEGIN IMMEDIATE")
             try:
@@ -259,8 +278,16 @@ class ReadModel:
             db.execute("COMMIT")
 
     def close(self) -> None:
-        """Close every connection this model opened (in any thread)."""
+        """Close every connection this model opened (in any thread), once the
+        transactions in flight are done: closing a connection another thread is reading
+        through crashed the process (a segmentation fault in sqlite3), as when a server
+        stopped while its graph was being assembled in the background. New transactions
+        are refused from here on. A transaction still running after CLOSE_WAIT_SECONDS
+        keeps its connections open; the process's exit closes them."""
         self._closed = True
+        with self._idle:
+            if not self._idle.wait_for(lambda: self._active == 0, CLOSE_WAIT_SECONDS):
+                return
         with self._connections_lock:
             connections, self._connections = self._connections, []
         for db in connections:

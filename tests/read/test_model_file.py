@@ -36,3 +36,40 @@ def test_cli_writes_leave_the_model_at_the_stores_generation(tmp_path: Path) -> 
     with ReadModel(model_file, base_iri=BASE) as model:
         record = model.record(f"{BASE}standard/GB-T-21063.3-2007")
         assert record is not None and record["register"]["status"] == "deprecated"
+
+
+def test_closing_while_another_thread_reads_does_not_crash(
+    tmp_path: Path, seeded_dump: bytes
+) -> None:
+    """A server stopping while its graph was assembled in the background closed the
+    model's connections under a read in another thread: sqlite3 crashed the process
+    (a segmentation fault). `close` now waits for the transactions in flight, and a
+    read after it is refused with an error, not a crash."""
+    import sqlite3
+    import threading
+
+    from registry.graphs.build import ENTRY_PATHS
+
+    with open_store("memory") as store:
+        store.load_dump(seeded_dump, "nquads")
+        model = ReadModel(tmp_path / "model.sqlite")
+        model.rebuild(store)
+    outcomes: list[str] = []
+    started = threading.Event()
+
+    def read_until_closed() -> None:
+        for _ in range(10_000):
+            started.set()
+            try:
+                model.entry_fields(ENTRY_PATHS)
+            except sqlite3.ProgrammingError:
+                outcomes.append("refused")
+                return
+        outcomes.append("never closed")
+
+    reader = threading.Thread(target=read_until_closed)
+    reader.start()
+    started.wait(10)
+    model.close()
+    reader.join(60)
+    assert outcomes == ["refused"]
