@@ -128,6 +128,14 @@ def _wait_for(driver, css: str):
     )
 
 
+def _gone(driver, element) -> None:
+    """Wait until `element` has left the page (the next page replaced it)."""
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(driver, WAIT_SECONDS).until(ec.staleness_of(element))
+
+
 def _h1(driver) -> str:
     return _wait_for(driver, "h1").text
 
@@ -381,9 +389,12 @@ def test_sparql_page_runs_an_example_offline(site: tuple[str, str], offline_brow
     assert _h1(driver) == "SPARQL 查询"
     assert "PREFIX scs:" in driver.find_element(By.ID, "query").get_attribute("value")
     driver.find_element(By.CSS_SELECTOR, "ul.examples a").click()
-    _wait_for(driver, "table.sparql")
+    shown = _wait_for(driver, "table.sparql")
     # The example is in the editor; running it again from the form gives the same table.
     driver.find_element(By.CSS_SELECTOR, "form.sparql button").click()
+    # The new page's table, not the one still on screen while it loads (a race that
+    # made the rows stale in CI).
+    _gone(driver, shown)
     table = _wait_for(driver, "table.sparql")
     rows = table.find_elements(By.CSS_SELECTOR, "tbody tr")
     assert len(rows) == 6  # the six categories
