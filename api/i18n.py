@@ -259,6 +259,15 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "reviews_pending": {"zh": "待审核", "en": "Waiting for review"},
     "reviews_rejected": {"zh": "已驳回", "en": "Rejected"},
+    "reviews_shown": {
+        "zh": "这里列出最早的 {n} 条；其余的可通过 /api/v1/reviews 分页查看。",
+        "en": "The oldest {n} are listed here; /api/v1/reviews pages through the rest.",
+    },
+    "reviews_shown_rejected": {
+        "zh": "这里列出最近的 {n} 条；其余的可通过 /api/v1/reviews?status=invalid 分页查看。",
+        "en": "The latest {n} are listed here; /api/v1/reviews?status=invalid pages "
+        "through the rest.",
+    },
     "reviews_none": {"zh": "没有待审核的提交。", "en": "Nothing waits for review."},
     "reviews_none_rejected": {"zh": "没有被驳回的提交。", "en": "Nothing was rejected."},
     "review_need_sign_in": {

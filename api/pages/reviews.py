@@ -21,6 +21,10 @@ from registry.service import Registry
 
 router = APIRouter(include_in_schema=False)
 
+# The oldest waiting submissions shown with their differences; the rest wait their turn
+# (a decision takes one away), and the API pages through all of them.
+SHOWN = 50
+
 
 def _page(
     request: Request,
@@ -35,15 +39,18 @@ def _page(
         store = registry.store
         registrar = principal.role in ("registrar", "admin")
         department = None if registrar else str(principal.department)
-        waiting = []
-        for entry in review.pending(store, department):
-            waiting.append(
-                {**entry.as_dict(), "diff": review.difference(store, entry.item, entry.version)}
-            )
+        queue = review.pending(store, department)
+        waiting = [
+            {**entry.as_dict(), "diff": review.difference(store, entry.item, entry.version)}
+            for entry in queue[:SHOWN]
+        ]
+        rejected = review.rejected(store, department)
         context.update(
             registrar=registrar,
             pending=waiting,
-            rejected=[r.as_dict() for r in review.rejected(store, department)],
+            pending_total=len(queue),
+            rejected=[r.as_dict() for r in rejected[-SHOWN:]],
+            rejected_total=len(rejected),
         )
     return render(request, "reviews.html", context, status=status)
 

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from api.deps import PrincipalDep, RegistrarDep, RegistryDep
 from api.errors import error_responses
+from api.routers.catalogue import Limit, Offset
 from registry.errors import ForbiddenError, NotFoundError
 from registry.register import review
 from registry.register.submission import Principal
@@ -43,22 +44,31 @@ def list_reviews(
         Literal["submitted", "invalid"],
         Query(description="`submitted`: waiting for review; `invalid`: rejected, with why."),
     ] = "submitted",
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     """A registrar sees every department's; a submitter its own department's, so that
-    it knows what waits and why something was rejected. Oldest first, each with how
-    many N-Triples lines it adds and removes against the accepted version."""
+    it knows what waits and why something was rejected. Oldest first, paged (`total`
+    counts them all), each waiting one with how many N-Triples lines it adds and
+    removes against the accepted version."""
     department = _department_of(principal)
     store = registry.store
     listed = (review.pending if status == "submitted" else review.rejected)(store, department)
     items = []
-    for entry in listed:
+    for entry in listed[offset : offset + limit]:
         found = entry.as_dict()
         if status == "submitted":
             diff = review.difference(store, entry.item, entry.version)
             found["added_count"] = diff["added_count"]
             found["removed_count"] = diff["removed_count"]
         items.append(found)
-    return {"status": status, "total": len(items), "items": items}
+    return {
+        "status": status,
+        "total": len(listed),
+        "limit": limit,
+        "offset": offset,
+        "items": items,
+    }
 
 
 @router.get(
@@ -72,7 +82,7 @@ def review_difference(id: ItemPath, registry: RegistryDep, principal: PrincipalD
     validation report it came with (`GET /api/v1/submissions/{uuid}`)."""
     department = _department_of(principal)
     item = registry.review_item(id)
-    waiting = [p for p in review.pending(registry.store, department) if p.item == item]
+    waiting = review.pending(registry.store, department, item)
     if not waiting:
         raise NotFoundError(f"nothing of {id} waits for review (该条目没有待审核的版本)")
     entry = waiting[0]

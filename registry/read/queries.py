@@ -28,8 +28,8 @@ from registry.identifiers import IdentifierError, parse_standard_id
 from registry.lifecycle import in_force
 from registry.namespaces import GRAPH_CURRENT, GRAPH_ONTOLOGY, GRAPH_REGISTRY, SCS, SH
 from registry.register.submission import item_state, read_version, resolve_item
-from registry.store import Store
-from registry.store.sparql_text import iri_text
+from registry.store import Row, Store
+from registry.store.sparql_text import select_in_batches
 
 CATEGORY_SCHEME = SCS.SmartCityStandardSystem
 API_PREFIX = "/api/v1"
@@ -392,7 +392,7 @@ def _entry_record(
 
 
 # Every replacement link between editions, either way round ($OBJECTS, when given, holds
-# the IRIs the links must point at, written by iri_text).
+# a VALUES clause of the IRIs the links must point at).
 _REPLACEMENT_LINKS = f"""
 SELECT ?s ?p ?o WHERE {{ GRAPH <{GRAPH_CURRENT}> {{
   $OBJECTS VALUES ?p {{ <{DCTERMS.replaces}> <{DCTERMS.isReplacedBy}> }} ?s ?p ?o }} }}"""
@@ -406,20 +406,16 @@ def _inverse_links(
     triples would: a newer edition's dct:replaces makes it the older one's successor
     (dct:isReplacedBy) and the other way round, so either link, stated on either
     edition, shows on both. All of them, or those pointing at `objects`."""
-    texts: list[str]
+    rows: Iterable[Row]
     if objects is None:
-        texts = [""]
+        rows = store.select(_REPLACEMENT_LINKS.replace("$OBJECTS", ""))
     else:
-        ordered = sorted(set(objects))
-        texts = [
-            "VALUES ?o { " + " ".join(iri_text(o) for o in ordered[i : i + batch]) + " }"
-            for i in range(0, len(ordered), batch)
-        ]
+        query = _REPLACEMENT_LINKS.replace("$OBJECTS", "VALUES ?o { $VALUES }")
+        rows = select_in_batches(store, query, map(URIRef, objects), batch)
     found: dict[str, dict[URIRef, list[Node]]] = defaultdict(lambda: defaultdict(list))
-    for text in texts:
-        for row in store.select(_REPLACEMENT_LINKS.replace("$OBJECTS", text)):
-            if isinstance(row["s"], URIRef):
-                found[str(row["o"])][_INVERSE[URIRef(str(row["p"]))]].append(row["s"])
+    for row in rows:
+        if isinstance(row["s"], URIRef):
+            found[str(row["o"])][_INVERSE[URIRef(str(row["p"]))]].append(row["s"])
     return found
 
 
@@ -576,10 +572,10 @@ def _reference_iris(record: dict[str, Any], kind: Kind) -> Iterator[str]:
             yield value["iri"]
 
 
-# Register records of a set of subjects, for a patch (the VALUES rows are added).
+# Register records of a set of subjects, for a patch (for select_in_batches).
 _REGISTER_OF_SUBJECTS = f"""
 SELECT ?s ?kind ?status ?n ?time WHERE {{ GRAPH <{GRAPH_REGISTRY}> {{
-  VALUES ?s {{ $SUBJECTS }}
+  VALUES ?s {{ $VALUES }}
   ?s <{SCS.itemKind}> ?kind ; <{SCS.registerStatus}> ?status ; <{SCS.currentVersion}> ?v .
   ?v <{SCS.versionNumber}> ?n ; <{PROV.generatedAtTime}> ?time }} }}"""
 
@@ -589,12 +585,8 @@ def _registers_of(
 ) -> dict[tuple[str, str], dict[str, Any]]:
     """Register status and current version of each subject, by (subject, kind name)."""
     found: dict[tuple[str, str], dict[str, Any]] = {}
-    ordered = sorted(set(subjects))
-    for start in range(0, len(ordered), batch):
-        rows = ordered[start : start + batch]
-        text = " ".join(iri_text(subject) for subject in rows)
-        for r in store.select(_REGISTER_OF_SUBJECTS.replace("$SUBJECTS", text)):
-            found[(str(r["s"]), str(r["kind"]))] = register_of(r)
+    for r in select_in_batches(store, _REGISTER_OF_SUBJECTS, map(URIRef, subjects), batch):
+        found[(str(r["s"]), str(r["kind"]))] = register_of(r)
     return found
 
 
@@ -857,9 +849,9 @@ def _item_nodes(values: dict[URIRef, list[Node]]) -> list[Node]:
     return list(dict.fromkeys(values.get(SCS.dataItem, [])))
 
 
-# The current triples of a batch of subjects ($SUBJECTS: IRIs written by iri_text).
+# The current triples of a batch of subjects (for select_in_batches).
 _SUBJECTS_TRIPLES = f"""
-SELECT ?s ?p ?o WHERE {{ GRAPH <{GRAPH_CURRENT}> {{ VALUES ?s {{ $SUBJECTS }} ?s ?p ?o }} }}"""
+SELECT ?s ?p ?o WHERE {{ GRAPH <{GRAPH_CURRENT}> {{ VALUES ?s {{ $VALUES }} ?s ?p ?o }} }}"""
 
 
 def _values_of(
@@ -870,11 +862,7 @@ def _values_of(
     if store.in_process:
         return {str(s): _current_values(store, str(s)) for s in subjects if isinstance(s, URIRef)}
     iris = [s for s in subjects if isinstance(s, URIRef)]
-    found: dict[str, dict[URIRef, list[Node]]] = {}
-    for start in range(0, len(iris), batch):
-        text = " ".join(iri_text(str(s)) for s in iris[start : start + batch])
-        found.update(_group(store.select(_SUBJECTS_TRIPLES.replace("$SUBJECTS", text))))
-    return found
+    return _group(select_in_batches(store, _SUBJECTS_TRIPLES, iris, batch))
 
 
 def data_items_in_batches(

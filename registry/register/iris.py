@@ -34,6 +34,8 @@ from rdflib.term import Node
 from registry.identifiers import IdentifierError, parse_standard_id, resource_slug
 from registry.namespaces import GRAPH_CURRENT, GRAPH_REGISTRY, SCS, SH
 from registry.store import Store
+from registry.store.base import is_plain_iri
+from registry.store.sparql_text import select_in_batches
 from registry.validation.validator import SCSH, ValidationResult
 
 Triple = tuple[Node, Node, Node]
@@ -126,7 +128,7 @@ def minted_iri(base_iri: str, kind: str, code: str) -> str | None:
             return None
     else:
         slug = resource_slug(code) if kind == "resource" else code
-    if not slug or "/" in slug or not _plain(slug):
+    if not slug or "/" in slug or not is_plain_iri(slug):
         return None
     return f"{base_iri}{kind}/{slug}" + ("/" if kind == "catalogue" else "")
 
@@ -485,30 +487,17 @@ def _registered(store: Store | None, subjects: list[URIRef], base_iri: str) -> s
     """The subjects the register describes (in the current graph or the register)."""
     if store is None or not subjects:
         return set()
-    found: set[str] = set()
-    ordered = sorted(
-        {
-            str(s)
-            for s in subjects
-            if not str(s).startswith((REGISTRY_PREFIX, *VOCABULARY_NAMESPACES))
-        }
+    query = (
+        f"SELECT DISTINCT ?s WHERE {{ VALUES ?s {{ $VALUES }} "
+        f"{{ GRAPH <{GRAPH_CURRENT}> {{ ?s ?p ?o }} }} UNION "
+        f"{{ GRAPH <{GRAPH_REGISTRY}> {{ ?s ?p ?o }} }} }}"
     )
-    for start in range(0, len(ordered), 500):
-        values = " ".join(URIRef(i).n3() for i in ordered[start : start + 500] if _plain(i))
-        if not values:
-            continue
-        rows = store.select(
-            f"SELECT DISTINCT ?s WHERE {{ VALUES ?s {{ {values} }} "
-            f"{{ GRAPH <{GRAPH_CURRENT}> {{ ?s ?p ?o }} }} UNION "
-            f"{{ GRAPH <{GRAPH_REGISTRY}> {{ ?s ?p ?o }} }} }}"
-        )
-        found.update(str(row["s"]) for row in rows)
-    return found
-
-
-def _plain(iri: str) -> bool:
-    # An IRI that can stand between < and > in a query text as it is.
-    return not any(c in iri for c in '<>"{}|^`\\ ')
+    asked = (
+        s
+        for s in subjects
+        if is_plain_iri(s) and not s.startswith((REGISTRY_PREFIX, *VOCABULARY_NAMESPACES))
+    )
+    return {str(row["s"]) for row in select_in_batches(store, query, asked)}
 
 
 def _name(node: Node) -> str:

@@ -26,7 +26,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import PROV, RDF
 
 from registry.errors import ConflictError, ForbiddenError, InputError, NotFoundError
-from registry.namespaces import GRAPH_CURRENT, GRAPH_REGISTRY, REGSTATUS, SCS
+from registry.namespaces import GRAPH_REGISTRY, REGSTATUS, SCS
 from registry.register.changes import describe_change
 from registry.register.submission import (
     ACCEPTED_STATUS,
@@ -36,11 +36,13 @@ from registry.register.submission import (
     Principal,
     canonical_ntriples,
     item_state,
+    make_current,
     now_literal,
     version_iri,
     via_token,
 )
 from registry.store import Store, WriteBatch
+from registry.store.base import iri_text
 
 REJECTED_STATUS = "invalid"
 # The difference shown for one pending version, in N-Triples lines each way.
@@ -66,12 +68,15 @@ class Pending:
         return dict(self.__dict__)
 
 
+# $ITEM: one item's IRI, or nothing for every item.
 _PENDING = f"""
 SELECT ?item ?kind ?v ?n ?time ?act ?agent ?current WHERE {{ GRAPH <{GRAPH_REGISTRY}> {{
+  $ITEM
   ?item <{SCS.pendingVersion}> ?v ; <{SCS.itemKind}> ?kind .
   ?v <{SCS.versionNumber}> ?n ; <{PROV.generatedAtTime}> ?time ; <{PROV.wasGeneratedBy}> ?act .
   OPTIONAL {{ ?act <{PROV.wasAssociatedWith}> ?agent }}
-  OPTIONAL {{ ?item <{SCS.currentVersion}> ?cv . ?cv <{SCS.versionNumber}> ?current }}  }} }}"""
+  OPTIONAL {{ ?item <{SCS.currentVersion}> ?cv . ?cv <{SCS.versionNumber}> ?current }}
+  $DEPARTMENT }} }}"""
 
 _REJECTED = f"""
 SELECT ?item ?kind ?v ?n ?time ?act ?agent ?current ?reason ?decided WHERE {{
@@ -83,34 +88,41 @@ SELECT ?item ?kind ?v ?n ?time ?act ?agent ?current ?reason ?decided WHERE {{
      <{PROV.wasGeneratedBy}> ?act .
   ?item <{SCS.itemKind}> ?kind .
   OPTIONAL {{ ?act <{PROV.wasAssociatedWith}> ?agent }}
-  OPTIONAL {{ ?item <{SCS.currentVersion}> ?cv . ?cv <{SCS.versionNumber}> ?current }}  }} }}"""
+  OPTIONAL {{ ?item <{SCS.currentVersion}> ?cv . ?cv <{SCS.versionNumber}> ?current }}
+  $DEPARTMENT }} }}"""
 
 
-def _listed(store: Store, query: str, department: str | None, status: str) -> list[Pending]:
-    found = []
-    for row in store.select(query):
-        if department is not None and str(row.get("agent")) != department:
-            continue
-        found.append(
-            Pending(
-                item=str(row["item"]),
-                kind=str(row["kind"]),
-                version=int(row["n"]),
-                current_version=int(row["current"]) if row.get("current") is not None else None,
-                status=status,
-                submitted=str(row["time"]),
-                submission=str(row["act"]),
-                department=str(row["agent"]) if row.get("agent") is not None else None,
-                reason=str(row["reason"]) if row.get("reason") is not None else None,
-                decided=str(row["decided"]) if row.get("decided") is not None else None,
-            )
+def _listed(
+    store: Store, query: str, department: str | None, status: str, item: str | None = None
+) -> list[Pending]:
+    # A department's own, and one item's, are chosen in the query: a queue of thousands
+    # is not read to show one department a few.
+    query = query.replace(
+        "$DEPARTMENT",
+        f"FILTER(?agent = {iri_text(department)})" if department is not None else "",
+    ).replace("$ITEM", f"VALUES ?item {{ {iri_text(item)} }}" if item is not None else "")
+    found = [
+        Pending(
+            item=str(row["item"]),
+            kind=str(row["kind"]),
+            version=int(row["n"]),
+            current_version=int(row["current"]) if row.get("current") is not None else None,
+            status=status,
+            submitted=str(row["time"]),
+            submission=str(row["act"]),
+            department=str(row["agent"]) if row.get("agent") is not None else None,
+            reason=str(row["reason"]) if row.get("reason") is not None else None,
+            decided=str(row["decided"]) if row.get("decided") is not None else None,
         )
+        for row in store.select(query)
+    ]
     return sorted(found, key=lambda p: (p.submitted, p.item))
 
 
-def pending(store: Store, department: str | None = None) -> list[Pending]:
-    """The versions waiting for review, oldest first; those a department submitted."""
-    return _listed(store, _PENDING, department, REVIEW_STATUS)
+def pending(store: Store, department: str | None = None, item: str | None = None) -> list[Pending]:
+    """The versions waiting for review, oldest first; those a department submitted;
+    the one of `item`."""
+    return _listed(store, _PENDING, department, REVIEW_STATUS, item)
 
 
 def rejected(store: Store, department: str | None = None) -> list[Pending]:
@@ -192,25 +204,13 @@ def decide(
     ]
     if reason and reason.strip():
         registry.append((review, SCS.reason, Literal(reason.strip())))
-    if accept:
-        # The version becomes current as a submission's would have (_new_version),
-        # except that its graph and record exist already.
-        if state is not None:
-            old = URIRef(version_iri(item, state.version))
-            batch.remove_triples(
-                GRAPH_REGISTRY,
-                [
-                    (item_ref, SCS.currentVersion, old),
-                    (item_ref, SCS.registerStatus, REGSTATUS[state.status]),
-                ],
-            )
-            batch.remove_triples(GRAPH_CURRENT, store.read_graph(str(old)))
-        registry += [
-            (item_ref, SCS.currentVersion, version),
-            (item_ref, SCS.registerStatus, REGSTATUS[ACCEPTED_STATUS]),
-        ]
-        batch.add_triples(GRAPH_CURRENT, store.read_graph(str(version)))
     batch.add_triples(GRAPH_REGISTRY, registry)
+    if accept:
+        # The version becomes current as a submission's would have; its graph and
+        # record exist already.
+        make_current(
+            batch, store, item, version, store.read_graph(str(version)), ACCEPTED_STATUS, state
+        )
     describe_change(
         batch,
         "review",

@@ -31,6 +31,8 @@ from registry.namespaces import GRAPH_CURRENT, GRAPH_REGISTRY, REGSTATUS, SCS, S
 from registry.register.changes import describe_change
 from registry.register.iris import Screening, screen_upload, without_register_record
 from registry.store import Store, WriteBatch
+from registry.store.base import is_plain_iri
+from registry.store.sparql_text import select_in_batches
 from registry.validation.reports import report_graph
 from registry.validation.validator import Progress, ValidationReport, Validator
 
@@ -314,29 +316,24 @@ def item_states(store: Store, items: Iterable[str], batch: int = 500) -> dict[st
     """The current state of many items, one query per `batch` of them (a catalogue of
     10,000 entries asked one by one spent seconds in round trips), with the shapes
     hash of the submission that produced each current version."""
+    query = f"""SELECT ?item ?kind ?status ?n ?sha ?shapes WHERE {{ GRAPH <{GRAPH_REGISTRY}> {{
+        VALUES ?item {{ $VALUES }}
+        ?item <{SCS.currentVersion}> ?v ; <{SCS.registerStatus}> ?status ;
+              <{SCS.itemKind}> ?kind .
+        ?v <{SCS.versionNumber}> ?n ; <{SCS.contentSha256}> ?sha .
+        OPTIONAL {{ ?v <{PROV.wasGeneratedBy}> ?act .
+                   ?act <{SCS.shapesSha256}> ?shapes . }} }} }}"""
     found: dict[str, ItemState] = {}
-    ordered = sorted(set(items))
-    for start in range(0, len(ordered), batch):
-        values = " ".join(URIRef(i).n3() for i in ordered[start : start + batch])
-        rows = store.select(
-            f"""SELECT ?item ?kind ?status ?n ?sha ?shapes WHERE {{ GRAPH <{GRAPH_REGISTRY}> {{
-                VALUES ?item {{ {values} }}
-                ?item <{SCS.currentVersion}> ?v ; <{SCS.registerStatus}> ?status ;
-                      <{SCS.itemKind}> ?kind .
-                ?v <{SCS.versionNumber}> ?n ; <{SCS.contentSha256}> ?sha .
-                OPTIONAL {{ ?v <{PROV.wasGeneratedBy}> ?act .
-                           ?act <{SCS.shapesSha256}> ?shapes . }} }} }}"""
+    for row in select_in_batches(store, query, map(URIRef, items), batch):
+        item = str(row["item"])
+        found[item] = ItemState(
+            item=item,
+            kind=str(row["kind"]),
+            status=str(row["status"]).rsplit("/", 1)[-1],
+            version=int(row["n"]),
+            content_sha256=str(row["sha"]),
+            shapes_sha256=str(row["shapes"]) if row.get("shapes") is not None else None,
         )
-        for row in rows:
-            item = str(row["item"])
-            found[item] = ItemState(
-                item=item,
-                kind=str(row["kind"]),
-                status=str(row["status"]).rsplit("/", 1)[-1],
-                version=int(row["n"]),
-                content_sha256=str(row["sha"]),
-                shapes_sha256=str(row["shapes"]) if row.get("shapes") is not None else None,
-            )
     return found
 
 
@@ -437,24 +434,17 @@ def _check_owner_unchanged(
 
 def current_owners(store: Store, items: list[str], batch: int = 500) -> dict[str, set[str]]:
     """The department(s) each registered item belongs to now: the dct:publisher of its
-    current version, as the current graph holds it. Items not registered are absent."""
+    current version, as the current graph holds it. Items not registered are absent
+    (an IRI that cannot be registered, as the IRI rules refuse it, included)."""
+    query = (
+        f"SELECT ?s ?o WHERE {{ GRAPH <{GRAPH_CURRENT}> {{ VALUES ?s {{ $VALUES }} "
+        f"?s <{DCTERMS.publisher}> ?o }} }}"
+    )
     owners: dict[str, set[str]] = {}
-    for start in range(0, len(items), batch):
-        values = " ".join(f"<{iri}>" for iri in items[start : start + batch] if _plain_iri(iri))
-        if not values:
-            continue
-        rows = store.select(
-            f"SELECT ?s ?o WHERE {{ GRAPH <{GRAPH_CURRENT}> {{ VALUES ?s {{ {values} }} "
-            f"?s <{DCTERMS.publisher}> ?o }} }}"
-        )
-        for row in rows:
-            owners.setdefault(str(row["s"]), set()).add(str(row["o"]))
+    plain = (URIRef(iri) for iri in items if is_plain_iri(iri))
+    for row in select_in_batches(store, query, plain, batch):
+        owners.setdefault(str(row["s"]), set()).add(str(row["o"]))
     return owners
-
-
-def _plain_iri(iri: str) -> bool:
-    # An IRI that can stand between < and > in a query text as it is.
-    return not any(c in iri for c in '<>"{}|^`\\ ')
 
 
 def submit(
@@ -737,16 +727,33 @@ def _new_version(
 ) -> None:
     """Add to `batch` version `number` of `item` and make it current."""
     item_ref = URIRef(item)
-    version = _version_record(batch, item, kind, number, content, sha, status, activity, when)
-    registry = [
-        (item_ref, SCS.currentVersion, version),
-        (item_ref, SCS.registerStatus, REGSTATUS[status]),
-    ]
+    content = list(content)
+    version = _version_record(batch, item, number, content, sha, status, activity, when)
     if previous is None:
-        registry += _new_item(item_ref, kind)
+        batch.add_triples(GRAPH_REGISTRY, _new_item(item_ref, kind))
     else:
         old = URIRef(version_iri(item, previous.version))
-        registry.append((version, PROV.wasRevisionOf, old))
+        batch.add_triples(GRAPH_REGISTRY, [(version, PROV.wasRevisionOf, old)])
+    make_current(batch, store, item, version, content, status, previous)
+
+
+def make_current(
+    batch: WriteBatch,
+    store: Store,
+    item: str,
+    version: URIRef,
+    content: Iterable[Triple],
+    status: str,
+    previous: ItemState | None,
+) -> None:
+    """Add to `batch` what makes `version` (whose graph holds `content`) the current
+    version of `item` with `status`: the register's pointer and status move from
+    `previous` (None for an item with no current version yet) and the current graph
+    trades the old version's triples for the new ones. A submission does this for the
+    version it makes; a registrar's acceptance, for the version that waited."""
+    item_ref = URIRef(item)
+    if previous is not None:
+        old = URIRef(version_iri(item, previous.version))
         batch.remove_triples(
             GRAPH_REGISTRY,
             [
@@ -755,14 +762,19 @@ def _new_version(
             ],
         )
         batch.remove_triples(GRAPH_CURRENT, store.read_graph(str(old)))
-    batch.add_triples(GRAPH_REGISTRY, registry)
+    batch.add_triples(
+        GRAPH_REGISTRY,
+        [
+            (item_ref, SCS.currentVersion, version),
+            (item_ref, SCS.registerStatus, REGSTATUS[status]),
+        ],
+    )
     batch.add_triples(GRAPH_CURRENT, content)
 
 
 def _version_record(
     batch: WriteBatch,
     item: str,
-    kind: str,
     number: int,
     content: Iterable[Triple],
     sha: str,
@@ -809,9 +821,7 @@ def _pending_version(
     provenance and named by the item's scs:pendingVersion, but not current (the
     current graph and the item's current version and status do not change)."""
     item_ref = URIRef(item)
-    version = _version_record(
-        batch, item, kind, number, content, sha, REVIEW_STATUS, activity, when
-    )
+    version = _version_record(batch, item, number, content, sha, REVIEW_STATUS, activity, when)
     registry = [(item_ref, SCS.pendingVersion, version)]
     if current is None:
         registry += _new_item(item_ref, kind)
@@ -822,30 +832,24 @@ def _pending_version(
 
 def pending_versions(store: Store, items: list[str], batch: int = 500) -> dict[str, int]:
     """The number of the version waiting for review of each of `items` that has one."""
-    found: dict[str, int] = {}
-    for start in range(0, len(items), batch):
-        values = " ".join(URIRef(i).n3() for i in items[start : start + batch])
-        rows = store.select(
-            f"SELECT ?item ?n WHERE {{ GRAPH <{GRAPH_REGISTRY}> {{ VALUES ?item {{ {values} }} "
-            f"?item <{SCS.pendingVersion}> ?v . ?v <{SCS.versionNumber}> ?n }} }}"
-        )
-        found.update((str(r["item"]), int(r["n"])) for r in rows)
-    return found
+    query = (
+        f"SELECT ?item ?n WHERE {{ GRAPH <{GRAPH_REGISTRY}> {{ VALUES ?item {{ $VALUES }} "
+        f"?item <{SCS.pendingVersion}> ?v . ?v <{SCS.versionNumber}> ?n }} }}"
+    )
+    rows = select_in_batches(store, query, map(URIRef, items), batch)
+    return {str(r["item"]): int(r["n"]) for r in rows}
 
 
 def last_version_numbers(store: Store, items: list[str], batch: int = 500) -> dict[str, int]:
     """The highest version number of each of `items` that has versions (current,
     pending, rejected or past)."""
-    found: dict[str, int] = {}
-    for start in range(0, len(items), batch):
-        values = " ".join(URIRef(i).n3() for i in items[start : start + batch])
-        rows = store.select(
-            f"SELECT ?item (MAX(?n) AS ?last) WHERE {{ GRAPH <{GRAPH_REGISTRY}> {{ "
-            f"VALUES ?item {{ {values} }} ?v <{SCS.versionOf}> ?item ; "
-            f"<{SCS.versionNumber}> ?n }} }} GROUP BY ?item"
-        )
-        found.update((str(r["item"]), int(r["last"])) for r in rows)
-    return found
+    query = (
+        f"SELECT ?item (MAX(?n) AS ?last) WHERE {{ GRAPH <{GRAPH_REGISTRY}> {{ "
+        f"VALUES ?item {{ $VALUES }} ?v <{SCS.versionOf}> ?item ; "
+        f"<{SCS.versionNumber}> ?n }} }} GROUP BY ?item"
+    )
+    rows = select_in_batches(store, query, map(URIRef, items), batch)
+    return {str(r["item"]): int(r["last"]) for r in rows}
 
 
 def change_status(
@@ -1116,12 +1120,12 @@ def resolve_item(store: Store, ident: str) -> str:
         if not store.match(GRAPH_REGISTRY, URIRef(ident), SCS.itemKind):
             raise NotFoundError(f"no register item {ident}")
         return ident
-    values = " ".join(Literal(c).n3() for c in sorted(lookup_spellings(ident)))
     props = " ".join(p.n3() for p in _LOOKUP_PROPERTIES)
-    rows = store.select(
+    query = (
         f"SELECT DISTINCT ?s WHERE {{ GRAPH <{GRAPH_CURRENT}> {{ "
-        f"VALUES ?v {{ {values} }} VALUES ?p {{ {props} }} ?s ?p ?v }} }}"
+        f"VALUES ?v {{ $VALUES }} VALUES ?p {{ {props} }} ?s ?p ?v }} }}"
     )
+    rows = list(select_in_batches(store, query, map(Literal, lookup_spellings(ident))))
     items = sorted(str(r["s"]) for r in rows)
     if not items:
         raise NotFoundError(f"nothing is registered as {ident!r} (未找到该条目)", {"id": ident})

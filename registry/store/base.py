@@ -257,9 +257,14 @@ class Store(ABC):
 _BAD_IRI_CHAR = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 
 
+def is_plain_iri(iri: str) -> bool:
+    """Whether `iri` can stand between `<` and `>` in a query text as it is."""
+    return bool(iri) and not _BAD_IRI_CHAR.search(iri)
+
+
 def iri_text(iri: str) -> str:
     """`<iri>`, or StoreWriteError if the IRI could break out of its brackets."""
-    if not iri or _BAD_IRI_CHAR.search(iri):
+    if not is_plain_iri(iri):
         raise StoreWriteError(f"not a valid IRI: {iri!r}", details={"iri": iri})
     return f"<{iri}>"
 

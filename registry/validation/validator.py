@@ -30,6 +30,7 @@ from rdflib.term import Node
 
 from registry.namespaces import GRAPH_CURRENT, SCS, SH
 from registry.resources import ONTOLOGY_DIR, SHAPES_DIR, files_sha256, turtle_files
+from registry.store.sparql_text import select_in_batches
 from registry.validation.engine import (
     DataIndex,
     Engine,
@@ -540,14 +541,12 @@ def _registered_holders(
     store: Store, prop: URIRef, cls: URIRef, codes: list[str]
 ) -> dict[str, set[URIRef]]:
     holders: dict[str, set[URIRef]] = defaultdict(set)
-    for chunk in _chunks(codes, 500):
-        values = " ".join(Literal(code).n3() for code in chunk)
-        rows = store.select(
-            f"SELECT ?s ?code WHERE {{ GRAPH <{GRAPH_CURRENT}> {{ "
-            f"VALUES ?code {{ {values} }} ?s <{prop}> ?code ; a <{cls}> }} }}"
-        )
-        for row in rows:
-            holders[str(row["code"])].add(URIRef(str(row["s"])))
+    query = (
+        f"SELECT ?s ?code WHERE {{ GRAPH <{GRAPH_CURRENT}> {{ "
+        f"VALUES ?code {{ $VALUES }} ?s <{prop}> ?code ; a <{cls}> }} }}"
+    )
+    for row in select_in_batches(store, query, map(Literal, codes)):
+        holders[str(row["code"])].add(URIRef(str(row["s"])))
     return holders
 
 

@@ -172,3 +172,44 @@ def test_the_review_page_needs_a_sign_in_and_its_form_a_csrf_token(client: TestC
         cookies={"screg_session": client.secrets["registrar"]},  # type: ignore[attr-defined]
     )
     assert forged.status_code == 403
+
+
+def test_the_queue_pages_with_its_true_total(client: TestClient) -> None:
+    """The queue was one unpaged answer that read two version graphs per waiting entry."""
+    for n in (771, 772, 773):
+        body = resource_ttl(f"101001/000{n}", title=f"新资源{n}", description="待审核")
+        submit(client, "owner", body)
+    registrar = auth(client, "registrar")
+    first = client.get("/api/v1/reviews", params={"limit": 2}, headers=registrar).json()
+    rest = client.get("/api/v1/reviews", params={"limit": 2, "offset": 2}, headers=registrar).json()
+    assert first["total"] == rest["total"] == 3
+    assert len(first["items"]) == 2 and len(rest["items"]) == 1
+    listed = [i["item"] for i in first["items"] + rest["items"]]
+    assert listed == [f"{BASE}resource/101001-000{n}" for n in (771, 772, 773)]
+    assert all("added_count" in i for i in first["items"])
+    # One entry's difference is found without the rest of the queue.
+    diff = client.get(
+        f"/api/v1/reviews/{quote(listed[1], safe='')}/difference", headers=registrar
+    ).json()
+    assert diff["item"] == listed[1] and diff["removed_count"] == 0
+
+
+def test_an_unknown_decision_is_refused_by_the_api_and_the_page(client: TestClient) -> None:
+    submit(client, "owner", retitled(client, "待定"))
+    answer = client.post(
+        "/api/v1/reviews/101001-000001/maybe", json={}, headers=auth(client, "registrar")
+    )
+    assert answer.status_code == 422, answer.text
+    assert "accept" in answer.text
+    cookies = {"screg_session": client.secrets["registrar"]}  # type: ignore[attr-defined]
+    page = client.get("/reviews", cookies=cookies)
+    token = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    posted = client.post(
+        "/reviews",
+        data={"item": RESOURCE, "decision": "maybe", "csrf_token": token},
+        cookies=cookies,
+    )
+    assert posted.status_code == 400 and "未知的审核决定" in posted.text
+    # Nothing was decided: the entry still waits.
+    queue = client.get("/api/v1/reviews", headers=auth(client, "registrar")).json()
+    assert queue["total"] == 1

@@ -137,6 +137,11 @@ def test_the_cli_transfers_and_its_history_shows_the_reason(
     runner = CliRunner()
     refused = runner.invoke(main, ["transfer", "101001/000001", OTHER, "--store", str(path)])
     assert refused.exit_code == 2 and "--reason" in refused.output
+    unknown = runner.invoke(
+        main,
+        ["transfer", "101001/000001", "91210100NOSUCH0000", "--reason", "x", "--store", str(path)],
+    )
+    assert unknown.exit_code == 2 and "91210100NOSUCH0000" in unknown.output, unknown.output
     done = runner.invoke(
         main, ["transfer", "101001/000001", OTHER, "--reason", "职责划转", "--store", str(path)]
     )
