@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from rdflib import Graph, URIRef
 
-from registry.errors import PayloadTooLargeError
+from registry.errors import InputError, PayloadTooLargeError
 from registry.inputs.document import (
     DEFAULT_BASE_IRI,
     TABULAR_FORMATS,
@@ -129,17 +129,32 @@ def read_documents(
                 {"limit": max_bytes},
             )
         digest.update(doc.data)
-        mapped = mapped_format(doc)
-        if mapped is not None:
-            part = _mapper(mapped)(doc, base_iri, lookup or Lookup(), max_bytes)
-            if reading.mapped is None:
-                reading.mapped = SubmissionGraph()
-            reading.mapped.merge(part)
-            continue
-        fmt = rdf_format(doc.format) if doc.format else format_for_filename(doc.name)
-        reading.rdf.append(read_rdf(doc.data, fmt, doc.name))
+        try:
+            _read_one(reading, doc, base_iri, lookup, max_bytes)
+        except RecursionError:
+            # The JSON, YAML and XML parsers and the JSON-LD expansion recurse once per
+            # level: a document nested thousands deep (a few KB of brackets) ran out
+            # of stack and answered 500. Nothing a catalogue holds is that deep.
+            raise InputError(
+                f"{doc.name}: nested too deeply to be read / 文档嵌套层次过深，无法读取",
+                {"file": doc.name, "reason": "too_deep"},
+            ) from None
     reading.source_sha256 = digest.hexdigest()
     return reading
+
+
+def _read_one(
+    reading: Reading, doc: Document, base_iri: str, lookup: Lookup | None, max_bytes: int | None
+) -> None:
+    mapped = mapped_format(doc)
+    if mapped is not None:
+        part = _mapper(mapped)(doc, base_iri, lookup or Lookup(), max_bytes)
+        if reading.mapped is None:
+            reading.mapped = SubmissionGraph()
+        reading.mapped.merge(part)
+        return
+    fmt = rdf_format(doc.format) if doc.format else format_for_filename(doc.name)
+    reading.rdf.append(read_rdf(doc.data, fmt, doc.name))
 
 
 def load_submission(

@@ -66,7 +66,7 @@ def parse_document(data: bytes, source: str, max_nodes: int) -> dict[str, Any]:
 
 
 def _first_line(exc: Exception) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else "no reason given"
 
 
 def _bounded(document: Any, limit: int, source: str) -> None:
@@ -159,7 +159,7 @@ def check_spec(document: dict[str, Any]) -> list[str]:
             if len(errors) >= MAX_ERRORS:
                 break
     except Exception as exc:  # the validator raises on some broken structures itself
-        errors.append(f"the validator stopped: {type(exc).__name__} {_first_line(exc)}")
+        errors.append(f"the validator stopped: {_first_line(exc)}")
     return errors
 
 

@@ -114,8 +114,8 @@ def read_rdf(data: bytes, fmt: RdfFormat, source: str = "upload") -> list[Triple
     graph = Graph()
     try:
         graph.parse(data=data, format=fmt.rdflib_name, publicID="urn:screg:upload:")
-    except InputError:
-        raise
+    except (InputError, RecursionError):
+        raise  # RecursionError: the reader's caller answers "nested too deeply"
     except Exception as exc:  # the parsers raise many unrelated types; all mean "bad input"
         raise InputError(
             f"{source}: cannot be read as {fmt.name}", _error_location(exc, data, fmt, source)
@@ -207,7 +207,9 @@ def _error_location(exc: Exception, data: bytes, fmt: RdfFormat, source: str) ->
     elif fmt.name == "nt":
         details.update(_first_bad_ntriples_line(data))
     else:
-        details["reason"] = type(exc).__name__
+        # The parser's own exception class (KeyError, TypeError...) tells a person
+        # nothing and names the code inside: the format is what failed.
+        details["reason"] = f"not valid {fmt.name}"
     return details
 
 

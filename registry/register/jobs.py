@@ -26,6 +26,7 @@ Retry-After), before anything is kept of it.
 from __future__ import annotations
 
 import itertools
+import logging
 import threading
 import uuid
 from collections import OrderedDict, deque
@@ -43,6 +44,8 @@ Work = Callable[[Callable[[int, int], None]], dict[str, Any]]  # work(progress) 
 CLASSES = ("registrar", "department", "anonymous")
 #: Seconds a client refused by a full queue is told to wait.
 QUEUE_FULL_RETRY_SECONDS = 30
+
+logger = logging.getLogger(__name__)
 
 
 def _now() -> str:
@@ -246,11 +249,13 @@ class JobQueue:
                 "message": error.message,
                 "details": error.details,
             }
-        except Exception as error:  # a bug: kept on the job, the thread goes on
+        except Exception:  # a bug: kept on the job, the thread goes on
+            logger.exception("job %s (%s) failed", job.id, job.kind)
             error_body = {
                 "status": 500,
                 "code": "internal_error",
-                "message": f"the job failed: {type(error).__name__}",
+                # The exception's class and text name the code inside: the log has them.
+                "message": "the job failed: internal error (服务器内部错误)",
                 "details": None,
             }
         with self._lock:  # all at once: a poller sees a finished job whole
