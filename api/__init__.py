@@ -9,7 +9,7 @@ from __future__ import annotations
 import gc
 import logging
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -58,11 +58,14 @@ def create_app(
     *,
     store: Store | None = None,
     validator: Validator | None = None,
+    on_stop: Callable[[Registry], None] | None = None,
 ) -> FastAPI:
     """The application for `settings` (from SCREG_* variables when None).
 
     `store` and `validator` let a caller (the tests) hand in ones already made; the
-    app then owns the store and closes it on shutdown."""
+    app then owns the store and closes it on shutdown. `on_stop` runs at shutdown while
+    the store is still open (`screg serve` revokes its local credential there: uvicorn
+    ends the process by the signal it caught once the app has stopped)."""
     from fastapi.staticfiles import StaticFiles
 
     from api import apidocs, errors
@@ -115,6 +118,11 @@ def create_app(
         finally:
             sparql.close(app)
             await run_in_threadpool(app.state.jobs.close)
+            if on_stop is not None:
+                try:
+                    await run_in_threadpool(on_stop, registry)
+                except Exception:  # the store must still be closed
+                    logger.exception("the shutdown hook failed")
             await run_in_threadpool(registry.close)
 
     app = FastAPI(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -37,7 +38,14 @@ from registry.register.base_iri import BaseMismatchError, check_base
 from registry.register.review import needs_review
 from registry.register.seed import is_empty, seed_store
 from registry.register.submission import EntryChange, Principal, SubmissionResult, VersionInfo
-from registry.store import Store, backend_kind, open_store
+from registry.store import (
+    OxigraphStore,
+    Store,
+    StoreError,
+    StoreLockedError,
+    backend_kind,
+    open_store,
+)
 from registry.validation.validator import Progress, ValidationReport, Validator
 
 logger = logging.getLogger(__name__)
@@ -53,7 +61,10 @@ class Registry:
         read_only: bool = False,
     ) -> None:
         self.settings = settings
+        # Writes nothing: a command that reads. Such a registry reads an embedded store
+        # that `screg serve` holds, as a snapshot (beside_a_server).
         self.read_only = read_only
+        self.beside_a_server = False
         # Largest submission read, in bytes: the HTTP upload limit by default. The CLI
         # lifts it (None): it reads files its user named on their own machine, and a
         # city's 10,000-resource catalogue is about 40 MB of Turtle.
@@ -81,8 +92,8 @@ class Registry:
     def store(self) -> Store:
         with self._store_lock:
             if self._store is None:
-                store = open_store(self.settings.store, self.settings)
-                if self.settings.seed and is_empty(store):
+                store = self._open_store()
+                if self.settings.seed and not self.beside_a_server and is_empty(store):
                     # Several processes starting on one empty remote store would each
                     # seed it: under the store-wide writer lock, the later ones find it
                     # seeded and go on.
@@ -97,6 +108,49 @@ class Registry:
                 self._store = store
                 self._opened_at = store.generation()
             return self._store
+
+    def _open_store(self) -> Store:
+        try:
+            return open_store(self.settings.store, self.settings)
+        except StoreLockedError:
+            # The embedded store takes one writing process. A command that only reads
+            # reads it while `screg serve` holds it: RocksDB's read-only open, a
+            # snapshot as of now, and the read model the server keeps beside it.
+            if not self.read_only or backend_kind(self.settings.store) != "path":
+                raise
+            self.beside_a_server = True
+            return OxigraphStore(self.settings.store, read_only=True)
+
+    def _reopen_snapshot(self) -> None:
+        with self._store_lock:
+            if self._store is not None:
+                self._store.close()
+            self._store = OxigraphStore(self.settings.store, read_only=True)
+            self._opened_at = self._store.generation()
+
+    def _reader_beside_a_server(self, timeout: float = 60.0) -> ReadModel:
+        """The read model at the snapshot's generation, which only the server writes:
+        it writes the store, then brings the model to it. A model behind the snapshot
+        is waited for; one past it (the server wrote since the snapshot was taken)
+        means a newer snapshot."""
+        model = self._model()
+        deadline = time.monotonic() + timeout
+        while True:
+            ours = self.store.generation()
+            if model.follow(ours):
+                return model
+            theirs = model.generation()
+            if theirs is not None and theirs > ours:
+                self._reopen_snapshot()
+                continue
+            if time.monotonic() > deadline:
+                raise StoreError(
+                    f"the server holding {self.settings.store} has not brought its read "
+                    f"model to generation {ours} in {timeout:g} s; try again "
+                    "(服务器尚未更新读取模型，请稍后再试)",
+                    details={"store_generation": ours, "read_model_generation": theirs},
+                )
+            time.sleep(0.1)
 
     def read_model_path(self) -> str:
         """Where the read model lives: the setting, else beside an embedded store, else
@@ -121,7 +175,9 @@ class Registry:
     def reader(self) -> ReadModel:
         """The read model at the store's generation: caught up first when another
         writer (a process, or a write that did not go through this object) moved it."""
-        store = self.store
+        store = self.store  # opening it tells whether it is a server's, read beside it
+        if self.beside_a_server:
+            return self._reader_beside_a_server()
         model = self._model()
         model.catch_up(store)
         return model

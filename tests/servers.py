@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -13,6 +14,20 @@ from pathlib import Path
 import httpx
 
 SCREG = Path(sys.executable).with_name("screg")
+
+
+def seeded_folder(dump: bytes, folder: Path) -> Path:
+    """An embedded store at `folder` holding `dump` (closed again, for a server to open)."""
+    from registry.store import open_store
+
+    with open_store(str(folder)) as store:
+        store.load_dump(dump, "nquads")
+    return folder
+
+
+def server_env(folder: Path) -> dict[str, str]:
+    """The environment of a `screg serve` on the store at `folder`, not seeded."""
+    return {**os.environ, "SCREG_STORE": str(folder), "SCREG_SEED": "false"}
 
 
 def free_port() -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -14,7 +14,10 @@ from registry.errors import RegistryError
 from registry.inputs.document import Document
 
 if TYPE_CHECKING:
+    from registry.cli.local_server import LocalServer
     from registry.service import Registry
+    from registry.store import Store
+    from registry.store.errors import StoreLockedError
 
 EXIT_OK, EXIT_REJECTED, EXIT_ERROR = 0, 1, 2
 
@@ -85,6 +88,49 @@ def open_registry(store: str | None, *, read_only: bool = False, **overrides: An
     return registry
 
 
+def open_to_read(store: str | None) -> Store:
+    """The store as it is, not seeded: an embedded one that `screg serve` holds is read
+    as a snapshot (RocksDB's read-only open), beside the server."""
+    from registry.store import OxigraphStore, StoreLockedError, backend_kind, open_store
+
+    settings = load_settings(store=store)
+    try:
+        return open_store(settings.store, settings)
+    except StoreLockedError:
+        if backend_kind(settings.store) != "path":
+            raise
+        return OxigraphStore(settings.store, read_only=True)
+
+
+def server_holding(store: str | None, locked: StoreLockedError) -> LocalServer:
+    """The `screg serve` that holds the embedded store, for a command that writes to
+    send its operation to (registry/cli/local_server.py); with none that can be reached
+    (it left no file: another kind of process holds the store), exit 2 with the error."""
+    from registry.cli.local_server import running
+
+    server = running(load_settings(store=store).store)
+    if server is None:
+        fail(locked)
+    click.echo(
+        f"the store is held by screg serve (pid {server.pid}): sending this to it at "
+        f"{server.url} (存储由运行中的服务器占用，改由服务器办理)",
+        err=True,
+    )
+    return server
+
+
+def exit_with_servers_report(refused: RegistryError, report_format: str, lang: str | None) -> None:
+    """A submission the server refused for its content (422 with the report): the
+    report printed as a local run prints it, and exit 1. Any other refusal returns."""
+    from registry.validation.reports import render_report, report_from_json
+
+    details = refused.details if isinstance(refused.details, dict) else {}
+    if getattr(refused, "status", None) == 422 and "results" in details:
+        report = report_from_json(details)
+        click.echo(render_report(report, report_format, lang or "zh"), nl=False)
+        raise SystemExit(EXIT_REJECTED)
+
+
 lang_option = click.option(
     "--lang", type=click.Choice(["zh", "en"]), default=None, help="Language of messages."
 )
@@ -104,7 +150,7 @@ def read_documents(files: tuple[str, ...], fmt: str | None) -> list[Document]:
     return documents
 
 
-def fail(error: RegistryError) -> None:
+def fail(error: RegistryError) -> NoReturn:
     """Print a domain error for a person and exit 2."""
     click.echo(f"error: {error.message}", err=True)
     if isinstance(error.details, dict):

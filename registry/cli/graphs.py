@@ -87,7 +87,7 @@ def graph(
     """The dependency graph around ID (an IRI, an identifier in any spelling or a code)."""
     day: date | None = as_of.date() if as_of else None
     try:
-        with open_registry(store) as registry:
+        with open_registry(store, read_only=True) as registry:
             root = registry.resolve(ident)
             sub = neighbourhood(registry.graph(day), root, direction, depth)  # type: ignore[arg-type]
             data = render(sub, fmt, lang)
@@ -124,7 +124,7 @@ def impact(
 ) -> None:
     """What is affected if ID is superseded or abolished, each with its path and successor."""
     try:
-        with open_registry(store) as registry:
+        with open_registry(store, read_only=True) as registry:
             root = registry.resolve(ident)
             graph = registry.graph()
             result = impact_of(graph, root, change, offset, limit)  # type: ignore[arg-type]
@@ -159,7 +159,7 @@ def impact(
 def cycles(as_json: bool, store: str | None) -> None:
     """Reference cycles (A cites B cites ... cites A)."""
     try:
-        with open_registry(store) as registry:
+        with open_registry(store, read_only=True) as registry:
             found = reference_cycles(registry.graph())
     except RegistryError as error:
         fail(error)
@@ -177,7 +177,7 @@ def cycles(as_json: bool, store: str | None) -> None:
 def coverage(as_json: bool, store: str | None) -> None:
     """Standards per category and status, gaps, and progress against the plan's targets."""
     try:
-        with open_registry(store) as registry:
+        with open_registry(store, read_only=True) as registry:
             settings = registry.settings
             report = coverage_report(
                 registry.graph(), settings.target_national, settings.target_local

@@ -9,23 +9,28 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any, NoReturn
 
 import click
 
 from registry.cli.common import (
     EXIT_OK,
     EXIT_REJECTED,
+    exit_with_servers_report,
     fail,
     lang_option,
     open_registry,
     output_option,
     report_option,
+    server_holding,
     store_option,
 )
+from registry.cli.local_server import call
 from registry.errors import RegistryError
 from registry.identifiers import is_valid_credit_code
 from registry.inputs.document import Document
 from registry.register.submission import Principal
+from registry.store.errors import StoreLockedError
 from registry.validation.reports import render_report
 
 
@@ -125,6 +130,8 @@ def import_openapi(
             result = registry.submit([doc], principal)
     except OSError as exc:
         fail(RegistryError(f"cannot read {file}: {exc.strerror}"))
+    except StoreLockedError as locked:
+        _import_through_the_server(store, locked, data, options, report_format, lang)
     except RegistryError as error:
         _fail_with_errors(error)
     if not result.accepted:
@@ -134,7 +141,35 @@ def import_openapi(
     raise SystemExit(EXIT_OK)
 
 
-def _fail_with_errors(error: RegistryError) -> None:
+def _import_through_the_server(
+    store: str | None,
+    locked: StoreLockedError,
+    data: bytes,
+    options: dict[str, Any],
+    report_format: str,
+    lang: str | None,
+) -> None:
+    """`import-openapi` sent to the `screg serve` that holds the store (its local admin
+    credential), with the same output and exit codes as a local run."""
+    server = server_holding(store, locked)
+    params = {
+        "department": options["department"].strip().upper(),
+        "serves": options["serves"],
+        "conforms_to": options["conforms_to"],
+        **({"code": options["code"]} if options["code"] else {}),
+    }
+    try:
+        answer = call(server, "POST", "/api/v1/interfaces/openapi", params=params, content=data)
+    except RegistryError as error:
+        exit_with_servers_report(error, report_format, lang)
+        _fail_with_errors(error)
+    answer.pop("report", None)
+    answer.pop("id", None)
+    click.echo(json.dumps(answer, ensure_ascii=False, indent=2))
+    raise SystemExit(EXIT_OK)
+
+
+def _fail_with_errors(error: RegistryError) -> NoReturn:
     """fail(), with an OpenAPI validator's messages one per line."""
     if isinstance(error.details, dict) and isinstance(error.details.get("errors"), list):
         click.echo(f"error: {error.message}", err=True)

@@ -4,27 +4,35 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from urllib.parse import quote
 
 import click
 
 from registry.cli.common import (
     EXIT_OK,
     EXIT_REJECTED,
+    exit_with_servers_report,
     fail,
     json_option,
     lang_option,
     open_registry,
+    open_to_read,
     output_option,
     read_documents,
     report_option,
+    server_holding,
     store_option,
 )
+from registry.cli.local_server import call
 from registry.cli.progress import progress_bar
 from registry.config import load_settings
 from registry.errors import RegistryError
 from registry.identifiers import CREDIT_CODE_PATTERN
+from registry.inputs.document import mapped_format
+from registry.inputs.rdf import format_for_filename
 from registry.register.submission import REGISTRAR, STATUSES, Principal
 from registry.store import open_store
+from registry.store.errors import StoreLockedError
 from registry.validation.reports import render_report
 
 SHOW_FORMATS = {"text": "turtle", "turtle": "turtle", "jsonld": "json-ld", "nt": "nt"}
@@ -60,6 +68,7 @@ def register(
     """
     try:
         with open_registry(store, lang=lang) as registry:
+            registry.store  # noqa: B018 - held by a running server: StoreLockedError
             principal = REGISTRAR
             if department:
                 if not CREDIT_CODE_PATTERN.match(department):
@@ -70,6 +79,8 @@ def register(
             with progress_bar("validating") as progress:
                 result = registry.submit(documents, principal, progress=progress)
             lang_used = registry.settings.lang
+    except StoreLockedError as locked:
+        _register_through_the_server(store, locked, files, department, fmt, report_format, lang)
     except RegistryError as error:
         fail(error)
     if not result.accepted:
@@ -78,15 +89,73 @@ def register(
     counts: dict[str, int] = {}
     for change in result.changes:
         counts[change.outcome] = counts.get(change.outcome, 0) + 1
-    click.echo(f"submission {result.submission}")
+    _print_accepted(
+        str(result.submission),
+        counts,
+        result.report.extra.get("skipped_entries", 0),
+        result.report.counts["Warning"],
+    )
+    raise SystemExit(EXIT_OK)
+
+
+def _print_accepted(submission: str, counts: dict[str, int], skipped: int, warnings: int) -> None:
+    click.echo(f"submission {submission}")
     click.echo("  " + ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items())))
-    skipped = result.report.extra.get("skipped_entries", 0)
     if skipped:
         # what the hash comparison saved: a re-submitted catalogue validates its changes only
         click.echo(f"  {skipped} not validated again (skipped_entries: unchanged, same shapes)")
-    warnings = result.report.counts["Warning"]
     if warnings:
         click.echo(f"  {warnings} warning(s): run `screg validate` on the files to read them")
+
+
+def _register_through_the_server(
+    store: str | None,
+    locked: StoreLockedError,
+    files: tuple[str, ...],
+    department: str | None,
+    fmt: str | None,
+    report_format: str,
+    lang: str | None,
+) -> None:
+    """`register` sent to the `screg serve` that holds the store, as a registrar (its
+    local admin credential); the same output and exit codes as a local run."""
+    server = server_holding(store, locked)
+    if department:
+        fail(
+            RegistryError(
+                "through the running server a department submits with its own token "
+                "(部门须使用本部门的令牌通过接口提交): curl -H 'Authorization: Bearer "
+                f"<token>' -H 'Content-Type: text/turtle' --data-binary @FILE "
+                f"{server.url}/api/v1/submissions"
+            )
+        )
+    if len(files) != 1:
+        fail(
+            RegistryError(
+                "through the running server, register one file at a time, or merge the "
+                "files into one (服务器运行时每次登记一个文件)",
+                {"files": len(files)},
+            )
+        )
+    document = read_documents(files, fmt)[0]
+    name = fmt or mapped_format(document) or format_for_filename(document.name).name
+    try:
+        answer = call(
+            server, "POST", "/api/v1/submissions", params={"format": name}, content=document.data
+        )
+    except RegistryError as error:
+        exit_with_servers_report(error, report_format, lang)
+        fail(error)
+    counts: dict[str, int] = {}
+    for entry in answer.get("entries", []):
+        counts[entry["outcome"]] = counts.get(entry["outcome"], 0) + 1
+    report = answer.get("report", {})
+    _print_accepted(
+        str(answer.get("submission")),
+        counts,
+        int(answer.get("skipped_entries") or 0),
+        int(report.get("counts", {}).get("Warning", 0)),
+    )
     raise SystemExit(EXIT_OK)
 
 
@@ -109,9 +178,30 @@ def status(
     try:
         with open_registry(store) as registry:
             change = registry.change_status(ident, status, REGISTRAR, successor, reason)
+            item, version = change.item, change.version
+    except StoreLockedError as locked:
+        answer = _through_the_server(
+            store,
+            locked,
+            f"/api/v1/items/{quote(ident, safe='')}/status",
+            {"status": status, "successor": successor, "reason": reason},
+        )
+        item, version = answer["item"], answer["version"]
     except RegistryError as error:
         fail(error)
-    click.echo(f"{change.item} is {status} (version {change.version})")
+    click.echo(f"{item} is {status} (version {version})")
+
+
+def _through_the_server(
+    store: str | None, locked: StoreLockedError, path: str, body: dict[str, object]
+) -> dict[str, object]:
+    """POST `body` to `path` of the `screg serve` that holds the store; its answer, or
+    exit 2 with its error."""
+    server = server_holding(store, locked)
+    try:
+        return call(server, "POST", path, json={k: v for k, v in body.items() if v is not None})
+    except RegistryError as error:
+        fail(error)
 
 
 @click.command()
@@ -125,9 +215,18 @@ def transfer(ident: str, department: str, reason: str, store: str | None) -> Non
     try:
         with open_registry(store) as registry:
             change = registry.transfer(ident, department, REGISTRAR, reason)
+            item, version = change.item, change.version
+    except StoreLockedError as locked:
+        answer = _through_the_server(
+            store,
+            locked,
+            f"/api/v1/items/{quote(ident, safe='')}/owner",
+            {"department": department, "reason": reason},
+        )
+        item, version = answer["item"], answer["version"]
     except RegistryError as error:
         fail(error)
-    click.echo(f"{change.item} belongs to {department} now (version {change.version})")
+    click.echo(f"{item} belongs to {department} now (version {version})")
 
 
 @click.command()
@@ -137,7 +236,7 @@ def transfer(ident: str, department: str, reason: str, store: str | None) -> Non
 def history(ident: str, as_json: bool, store: str | None) -> None:
     """List every version of ID, oldest first."""
     try:
-        with open_registry(store) as registry:
+        with open_registry(store, read_only=True) as registry:
             item = registry.resolve(ident)
             versions = registry.history(item)
     except RegistryError as error:
@@ -176,7 +275,7 @@ def history(ident: str, as_json: bool, store: str | None) -> None:
 def show(ident: str, version: int | None, fmt: str, store: str | None) -> None:
     """Print ID's triples as registered in a version."""
     try:
-        with open_registry(store) as registry:
+        with open_registry(store, read_only=True) as registry:
             graph = registry.show(ident, version)
     except RegistryError as error:
         fail(error)
@@ -205,13 +304,12 @@ def export_(fmt: str, output: str | None, store: str | None) -> None:
             from registry.inputs.dcat import export_store
             from registry.namespaces import bind_prefixes
 
-            with open_registry(store) as registry:
+            with open_registry(store, read_only=True) as registry:
                 graph = export_store(registry.store, registry.settings.base_iri)
             bind_prefixes(graph)
             data = graph.serialize(format="turtle", encoding="utf-8")
         else:
-            settings = load_settings(store=store)
-            with open_store(settings.store, settings) as target:
+            with open_to_read(store) as target:
                 data = target.dump(EXPORT_FORMATS[fmt])  # type: ignore[arg-type]
     except RegistryError as error:
         fail(error)
@@ -283,7 +381,7 @@ def check(as_json: bool, store: str | None) -> None:
     from registry.register.audit import audit
 
     try:
-        with open_registry(store) as registry:
+        with open_registry(store, read_only=True) as registry:
             findings = audit(registry.store, registry.settings.base_iri)
     except RegistryError as error:
         fail(error)

@@ -4,21 +4,23 @@ The secret is printed once, by `create`; the store keeps only its SHA-256. Every
 token expires (`token_lifetime_days`, or `--days`).
 
 An embedded store is open in one process at a time: while `screg serve` holds it,
-these commands cannot open it (exit 2), and a token is revoked through the running
-server instead (`DELETE /api/v1/tokens/{id}` with an admin token), which `revoke`
-then says. Over a remote store they work beside any number of servers.
+`list` and `revoke` are sent to the running server (its local admin credential,
+registry/cli/local_server.py). Over a remote store they work beside any number of
+servers.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
-import re
 from datetime import timedelta
-from typing import NoReturn
+from typing import Any
+from urllib.parse import quote
 
 import click
 
-from registry.cli.common import EXIT_ERROR, EXIT_OK, fail, open_registry, store_option
+from registry.cli.common import EXIT_OK, fail, open_registry, server_holding, store_option
+from registry.cli.local_server import call
 from registry.errors import RegistryError
 from registry.register.tokens import ROLES, TokenInfo, create_token, list_tokens, revoke_token
 from registry.store.errors import StoreLockedError
@@ -64,17 +66,22 @@ def create(
     raise SystemExit(EXIT_OK)
 
 
-def _through_the_server(error: StoreLockedError, method: str, path: str) -> NoReturn:
-    """Exit 2, saying how to do the same through the server that holds the store."""
-    click.echo(f"error: {error.message}", err=True)
-    click.echo(
-        "The store is held by a running server: do this through it with an admin token "
-        "(服务器运行时请通过接口操作):\n"
-        f"  curl -X {method} -H 'Authorization: Bearer <admin token>' "
-        f"http://<host>:<port>{path}",
-        err=True,
-    )
-    raise SystemExit(EXIT_ERROR)
+def _through_the_server(
+    store: str | None, locked: StoreLockedError, method: str, path: str, **request: Any
+) -> dict[str, Any]:
+    """The same operation sent to the `screg serve` that holds the store, with its
+    local admin credential (registry/cli/local_server.py); its answer."""
+    server = server_holding(store, locked)
+    try:
+        return call(server, method, path, **request)
+    except RegistryError as error:
+        fail(error)
+
+
+def _info(record: dict[str, Any]) -> TokenInfo:
+    """A token record as the API answers it."""
+    fields = {f.name for f in dataclasses.fields(TokenInfo)}
+    return TokenInfo(**{k: v for k, v in record.items() if k in fields})
 
 
 def _expiry(info: TokenInfo) -> str:
@@ -91,8 +98,9 @@ def list_(as_json: bool, store: str | None) -> None:
     try:
         with open_registry(store) as registry:
             tokens = list_tokens(registry.store)
-    except StoreLockedError as error:
-        _through_the_server(error, "GET", "/api/v1/tokens")
+    except StoreLockedError as locked:
+        listed = _through_the_server(store, locked, "GET", "/api/v1/tokens")
+        tokens = [_info(record) for record in listed["items"]]
     except RegistryError as error:
         fail(error)
     if as_json:
@@ -112,14 +120,13 @@ def list_(as_json: bool, store: str | None) -> None:
 def revoke(token_id: str, store: str | None) -> None:
     """Revoke the token TOKEN_ID for good (it stays listed, as revoked).
 
-    While `screg serve` holds an embedded store this cannot open it: revoke through
-    the server with an admin token, DELETE /api/v1/tokens/TOKEN_ID."""
+    While `screg serve` holds an embedded store, the revocation is sent to it."""
     try:
         with open_registry(store) as registry:
             info = revoke_token(registry.store, token_id)
-    except StoreLockedError as error:
-        shown = token_id.strip() if re.fullmatch(r"[0-9a-f]{12}", token_id.strip()) else "<id>"
-        _through_the_server(error, "DELETE", f"/api/v1/tokens/{shown}")
+    except StoreLockedError as locked:
+        path = f"/api/v1/tokens/{quote(token_id.strip(), safe='')}"
+        info = _info(_through_the_server(store, locked, "DELETE", path))
     except RegistryError as error:
         fail(error)
     click.echo(f"revoked {info.id} ({info.revoked})")

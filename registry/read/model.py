@@ -438,6 +438,15 @@ class ReadModel:
         than in a file that readers open without waiting for the writer."""
         return self._memory
 
+    def follow(self, generation: int) -> bool:
+        """Whether the file is at `generation`, brought there by the process that writes
+        the store (`screg serve`, beside a command that reads a snapshot of its store):
+        if so, reads go ahead at it, and this process never writes the file."""
+        if self.generation() != generation:
+            return False
+        self._known = generation
+        return True
+
     def is_current(self, store: Store) -> bool:
         """Whether the model reflects the store's generation now (`catch_up` would do
         nothing): one read of the generation, no lock."""

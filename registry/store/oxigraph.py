@@ -11,6 +11,10 @@ Resource temporarily unavailable")`, a second open in the same process
 `OSError("IO error: lock hold by current process ...")`; both become
 StoreLockedError here. The lock is released when the pyoxigraph Store object is
 freed, which is why `close()` drops the only reference to it.
+
+Read-only (`read_only=True`): RocksDB's read-only open takes no lock, so a command
+can read a store that `screg serve` holds. It sees the store as it was when opened
+(a snapshot: writes made after are not seen), and refuses every write.
 """
 
 from __future__ import annotations
@@ -66,8 +70,11 @@ class OxigraphStore(Store):
 
     in_process = True
 
-    def __init__(self, path: str | Path | None = None) -> None:
+    def __init__(self, path: str | Path | None = None, *, read_only: bool = False) -> None:
+        if read_only and path is None:
+            raise ValueError("a read-only store is a store on disk")
         self.path = Path(path) if path is not None else None
+        self.read_only = read_only
         self.location = str(self.path) if self.path is not None else "memory"
         # Reads go straight to Oxigraph (it is safe across threads and gives each
         # read a snapshot); writes take this lock so that reading the generation
@@ -78,6 +85,16 @@ class OxigraphStore(Store):
     def _open(self) -> ox.Store:
         if self.path is None:
             return ox.Store()
+        if self.read_only:
+            if not (self.path / "CURRENT").is_file():
+                raise StoreError(f"no store at {self.path}", details={"path": str(self.path)})
+            try:
+                return ox.Store.read_only(str(self.path))
+            except OSError as exc:
+                raise StoreError(
+                    f"cannot open the store at {self.path} to read: {exc}",
+                    details={"path": str(self.path)},
+                ) from exc
         try:
             self.path.mkdir(parents=True, exist_ok=True)
             return ox.Store(str(self.path))
@@ -194,7 +211,16 @@ class OxigraphStore(Store):
 
     # -- writing -----------------------------------------------------------------
 
+    def _refuse_read_only(self) -> None:
+        if self.read_only:
+            raise StoreWriteError(
+                f"the store at {self.location} is open to read only: another process "
+                "holds it for writing",
+                details={"path": self.location},
+            )
+
     def write(self, batch: WriteBatch) -> int:
+        self._refuse_read_only()
         with self._write_lock:
             store = self._live()
             generation = self.generation() + 1
@@ -245,6 +271,7 @@ class OxigraphStore(Store):
         return data if data is not None else b""
 
     def load_dump(self, data: bytes, fmt: DumpFormat = "nquads") -> int:
+        self._refuse_read_only()
         with self._write_lock:
             store = self._live()
             if len(store):
@@ -281,7 +308,7 @@ class OxigraphStore(Store):
     def close(self) -> None:
         with self._write_lock:
             store, self._store = self._store, None
-            if store is not None and self.path is not None:
+            if store is not None and self.path is not None and not self.read_only:
                 store.flush()
             # Dropping the last reference frees the RocksDB handle and its LOCK.
             del store

@@ -92,6 +92,31 @@ def report_json(report: ValidationReport, max_results: int = 1000) -> dict[str, 
     }
 
 
+def report_from_json(data: dict[str, Any]) -> ValidationReport:
+    """A report as `report_json` wrote it (its listed results), read back: what a
+    command prints of a report the server sent."""
+    results = [
+        ValidationResult(
+            severity=r["severity"],
+            focus=r["focus"],
+            path=r.get("path"),
+            value=r.get("value"),
+            message_zh=r["message"]["zh"],
+            message_en=r["message"]["en"],
+            source_shape=r["shape"],
+            constraint=r["constraint"],
+            entry=r["entry"],
+            location=tuple((r.get("location") or {}).items()),
+        )
+        for r in data.get("results", [])
+    ]
+    return ValidationReport(
+        results=results,
+        shapes_sha256=data.get("shapes_sha256", ""),
+        engine=data.get("engine", ""),
+    )
+
+
 def report_text(report: ValidationReport, lang: str = "zh", max_results: int = 1000) -> str:
     words = _HEADINGS[lang]
     listed, omitted = _listed(report, max_results)

@@ -468,6 +468,25 @@ def test_disk_store_open_twice_in_one_process(tmp_path: Path) -> None:
         open_store(str(tmp_path))
 
 
+def test_a_held_disk_store_is_read_as_a_snapshot_and_refuses_writes(tmp_path: Path) -> None:
+    """What a command beside `screg serve` opens: no lock taken, the data as of the
+    open, every write refused with the store untouched."""
+    with open_store(str(tmp_path)) as held:
+        held.write(WriteBatch().add_triples(G1, sample_graph()))
+        with OxigraphStore(tmp_path, read_only=True) as snapshot:
+            assert snapshot.generation() == 1
+            assert isomorphic(snapshot.read_graph(G1), sample_graph())
+            held.write(WriteBatch().add_triples(G2, sample_graph()))
+            assert snapshot.generation() == 1  # a snapshot: the later write is not seen
+            with pytest.raises(StoreWriteError, match="read only"):
+                snapshot.write(WriteBatch().add_triples(G2, sample_graph()))
+            with pytest.raises(StoreWriteError, match="read only"):
+                snapshot.load_dump(b"", "nquads")
+        assert held.generation() == 2
+    with pytest.raises(StoreError, match="no store"):
+        OxigraphStore(tmp_path / "missing", read_only=True)
+
+
 def test_disk_store_open_in_a_second_process(tmp_path: Path) -> None:
     path = tmp_path / "store"
     child = textwrap.dedent(

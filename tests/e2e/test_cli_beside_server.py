@@ -1,0 +1,177 @@
+"""The CLI beside a running `screg serve` on the embedded store (issue 20): every
+command failed with "the store ... is already open in another process", so a token, a
+status change or a look at an entry needed the service stopped. Commands that read
+now read a snapshot of the store; commands that write are sent to the server with the
+local credential it leaves beside the store; each keeps its documented exit code."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from registry.register.tokens import create_token
+from registry.store import open_store
+from tests.conftest import EXAMPLES
+from tests.servers import SCREG, running_server, seeded_folder, server_env
+
+OWNER = "11210100EXAMPLE01N"
+OTHER = "11210100EXAMPLE02R"
+
+
+@pytest.fixture(scope="module")
+def served(
+    seeded_dump: bytes, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, Path, subprocess.Popen]]:
+    folder = seeded_folder(seeded_dump, tmp_path_factory.mktemp("beside") / "store")
+    with running_server(server_env(folder)) as (base, process):
+        yield base, folder, process
+
+
+def screg(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SCREG_")}
+    return subprocess.run(
+        [str(SCREG), *args, "--store", str(folder)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+
+
+def credential(folder: Path) -> Path:
+    return folder.with_name(folder.name + ".serve.json")
+
+
+def test_the_server_leaves_a_credential_only_its_user_can_read(
+    served: tuple[str, Path, subprocess.Popen],
+) -> None:
+    base, folder, process = served
+    path = credential(folder)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    left = json.loads(path.read_text())
+    assert left["url"] == base and left["pid"] == process.pid
+    # The secret is an admin token that works on the server.
+    answer = httpx.get(
+        f"{base}/api/v1/tokens", headers={"Authorization": f"Bearer {left['secret']}"}
+    )
+    assert answer.status_code == 200, answer.text
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "shown"),
+    [
+        (("show", "GB/T 22239-2019"), 0, "GB/T 22239-2019"),
+        (("history", "101001-000001"), 0, "valid"),
+        (("graph", "GB/T 22239-2019"), 0, '"directed"'),
+        (("impact", "GB/T 22239-2019"), 0, "affected"),
+        (("coverage",), 0, "national"),
+        (("cycles",), 0, "reference cycle"),
+        (("check",), 0, "no findings"),
+        (("export",), 0, "urn:screg:graph:current"),
+        (("export", "--format", "dcat-ap"), 0, "dcat:Catalog"),
+        (("validate", str(EXAMPLES / "catalogue-valid.ttl")), 0, ""),
+        (("validate", str(EXAMPLES / "invalid" / "codes.ttl")), 1, "302001/000009"),
+        (("register", str(EXAMPLES / "catalogue-valid.ttl"), "--dry-run"), 2, "--dry-run"),
+        (("show", "GB/T 0000-1999"), 2, "error"),
+    ],
+)
+def test_commands_that_read_work_beside_the_server(
+    served: tuple[str, Path, subprocess.Popen], args: tuple[str, ...], code: int, shown: str
+) -> None:
+    _base, folder, _process = served
+    done = screg(folder, *args)
+    assert done.returncode == code, done.stdout + done.stderr
+    assert shown in done.stdout + done.stderr
+    assert "already open in another process" not in done.stderr
+
+
+def test_commands_that_write_go_through_the_server(
+    served: tuple[str, Path, subprocess.Popen],
+) -> None:
+    base, folder, _process = served
+    # A status change: sent to the server, seen at once by the server and by the CLI.
+    done = screg(
+        folder, "status", "GB/T 22239-2008", "superseded", "--successor", "GB/T 22239-2019"
+    )
+    assert done.returncode == 0, done.stderr
+    assert "sending this to it" in done.stderr
+    assert "superseded (version" in done.stdout
+    answer = httpx.get(f"{base}/api/v1/standards/GB-T-22239-2008").json()
+    assert answer["register"]["status"] == "superseded"
+    history = screg(folder, "history", "GB/T 22239-2008")
+    assert "superseded" in history.stdout, history.stdout
+    # A refused transition keeps its exit code and the server's message.
+    again = screg(folder, "status", "GB/T 22239-2008", "valid")
+    assert again.returncode == 2 and "error:" in again.stderr
+    # A conforming registration (exit 0) and a rejected one with its report (exit 1).
+    ok = screg(folder, "register", str(EXAMPLES / "catalogue-valid.ttl"))
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stdout.startswith("submission ")
+    bad = screg(folder, "register", str(EXAMPLES / "invalid" / "codes.ttl"))
+    assert bad.returncode == 1, bad.stderr
+    assert "302001/000009" in bad.stdout
+    # Several files, or a department's submission, cannot go through: exit 2 says how.
+    two = screg(
+        folder, "register", str(EXAMPLES / "catalogue-valid.ttl"), str(EXAMPLES / "departments.ttl")
+    )
+    assert two.returncode == 2 and "one file at a time" in two.stderr
+    theirs = screg(folder, "register", "--department", OWNER, str(EXAMPLES / "catalogue-valid.ttl"))
+    assert theirs.returncode == 2 and "/api/v1/submissions" in theirs.stderr
+    # A transfer, then the owner as the server answers it.
+    moved = screg(folder, "transfer", "101001/000001", OTHER, "--reason", "职责划转")
+    assert moved.returncode == 0, moved.stderr
+    resource = httpx.get(f"{base}/api/v1/resources/101001-000001").json()
+    assert OTHER in json.dumps(resource)
+    # An OpenAPI import that does not conform: the report, exit 1; unreadable: exit 2.
+    spec = str(EXAMPLES / "openapi" / "population-verify.yaml")
+    rejected = screg(folder, "import-openapi", spec, "--department", OWNER)
+    assert rejected.returncode == 1, rejected.stderr
+    broken = screg(
+        folder, "import-openapi", str(EXAMPLES / "openapi" / "invalid-spec.yaml"),
+        "--department", OWNER,
+    )  # fmt: skip
+    assert broken.returncode == 2, broken.stderr
+
+
+def test_tokens_are_listed_and_revoked_through_the_server(
+    seeded_dump: bytes, tmp_path: Path
+) -> None:
+    folder = seeded_folder(seeded_dump, tmp_path / "store")
+    with open_store(str(folder)) as store:
+        info, secret = create_token(store, "submitter", OWNER, "clerk")
+    with running_server(server_env(folder)) as (base, _process):
+        listed = screg(folder, "token", "list", "--json")
+        assert listed.returncode == 0, listed.stderr
+        states = {t["name"]: t["state"] for t in json.loads(listed.stdout)}
+        assert states["clerk"] == "active"
+        assert [v for k, v in states.items() if k.startswith("screg serve")] == ["active"]
+        bearer = {"Authorization": f"Bearer {secret}"}
+        assert httpx.get(f"{base}/api/v1/reviews", headers=bearer).status_code == 200
+        revoked = screg(folder, "token", "revoke", info.id)
+        assert revoked.returncode == 0, revoked.stderr
+        assert f"revoked {info.id}" in revoked.stdout
+        # At once: the server refuses the token on the next request.
+        assert httpx.get(f"{base}/api/v1/reviews", headers=bearer).status_code == 401
+        unknown = screg(folder, "token", "revoke", "000000000000")
+        assert unknown.returncode == 2 and "error:" in unknown.stderr
+
+
+def test_the_credential_goes_and_its_token_is_revoked_when_the_server_stops(
+    seeded_dump: bytes, tmp_path: Path
+) -> None:
+    folder = seeded_folder(seeded_dump, tmp_path / "store")
+    with running_server(server_env(folder)):
+        secret = json.loads(credential(folder).read_text())["secret"]
+    # running_server stops it with SIGTERM, as a service manager would.
+    assert not credential(folder).exists()
+    listed = screg(folder, "token", "list", "--json")
+    local = [t for t in json.loads(listed.stdout) if t["name"].startswith("screg serve")]
+    assert [t["state"] for t in local] == ["revoked"]
+    assert secret not in listed.stdout
