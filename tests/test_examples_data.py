@@ -7,6 +7,7 @@ validation of the same files is tested where the shapes are.
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -90,6 +91,15 @@ UNDATED = (
     ("GB/T 39477-2020", "GB/T 35273-2020"),
     ("GB/T 39477-2020", "GM/T 0054-2018"),
 )
+
+# Editions whose issue and in-force dates were looked up in public catalogues (issue 21):
+# each must keep both dates.
+DATED_EDITIONS = (
+    "GB 32100-2015", "GB/T 18391.1-2009", "GB/T 26816-2011", "GB/T 7408-2005",
+    "GB/T 36073-2018", "GB/T 35273-2017", "GB/T 35274-2017", "GB/T 35274-2023",
+    "GB/T 37971-2019", "GB/T 40685-2021", "GB/T 38667-2020", "GB/T 36343-2018",
+    "GB/T 36625.4-2021", "GB/T 37043-2018", "GB/T 36622.3-2018",
+)  # fmt: skip
 
 CODE_LIST_PREFIXES = (
     "cat", "level", "nature", "stdstatus", "adoption", "sharing", "method",
@@ -250,6 +260,36 @@ def test_superseded_standards_link_both_ways(standards: Graph, registered: set[U
         assert old in superseded
     for new, old in standards.subject_objects(DCTERMS.replaces):
         assert (old, DCTERMS.isReplacedBy, new) in standards
+
+
+@pytest.mark.parametrize("identifier", DATED_EDITIONS)
+def test_looked_up_editions_have_both_dates(standards: Graph, identifier: str) -> None:
+    s = std_iri(identifier)
+    issued = [date.fromisoformat(str(d)) for d in standards.objects(s, DCTERMS.issued)]
+    in_force = [date.fromisoformat(str(d)) for d in standards.objects(s, SCS.inForceFrom)]
+    assert len(issued) == 1 and len(in_force) == 1, identifier
+    assert in_force[0] >= issued[0], identifier
+    # the identifier's year is the year of issue
+    assert str(issued[0].year) == parse_standard_id(identifier).year, identifier
+
+
+def test_dates_of_an_edition_are_in_order(standards: Graph, registered: set[URIRef]) -> None:
+    """Issued <= in force <= withdrawn, wherever two of them are given."""
+    for s in registered:
+        days = [
+            next((date.fromisoformat(str(d)) for d in standards.objects(s, prop)), None)
+            for prop in (DCTERMS.issued, SCS.inForceFrom, SCS.withdrawnOn)
+        ]
+        given = [d for d in days if d is not None]
+        assert given == sorted(given), (s, days)
+
+
+def test_classification_codes_are_well_formed(standards: Graph) -> None:
+    ics = [str(c) for c in standards.objects(None, SCS.ics)]
+    ccs = [str(c) for c in standards.objects(None, SCS.ccs)]
+    assert len(ics) >= 20 and len(ccs) >= 20
+    assert [c for c in ics if not re.fullmatch(r"\d{2}(\.\d{3}(\.\d{2})?)?", c)] == []
+    assert [c for c in ccs if not re.fullmatch(r"[A-Z]\d{2}", c)] == []
 
 
 @pytest.mark.parametrize(("old", "new"), EDITION_CHAINS)

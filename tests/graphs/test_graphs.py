@@ -286,9 +286,9 @@ def test_graph_as_of_a_date(registry) -> None:
     assert early.nodes[STD + "GB-T-22239-2008"]["status"] == "current"
     assert STD + "GB-T-37932-2019" not in early  # issued 2019-08-30
     assert RES + "203002-000001" not in early  # resources issued in 2025
-    # identifier year as fallback: GB/T 38667-2020 has no issue date
-    assert STD + "GB-T-38667-2020" not in registry.graph(date(2019, 12, 31))
-    assert STD + "GB-T-38667-2020" in registry.graph(date(2020, 1, 1))
+    # identifier year as fallback: GB/T 39477-2020 has no issue date
+    assert STD + "GB-T-39477-2020" not in registry.graph(date(2019, 12, 31))
+    assert STD + "GB-T-39477-2020" in registry.graph(date(2020, 1, 1))
     # GB/T 38664.2-2020 has its real dates: issued 2020-04-28, in force 2020-11-01
     assert STD + "GB-T-38664.2-2020" not in registry.graph(date(2020, 4, 27))
     spring = registry.graph(date(2020, 4, 28)).nodes[STD + "GB-T-38664.2-2020"]
@@ -296,9 +296,11 @@ def test_graph_as_of_a_date(registry) -> None:
     later = registry.graph(date(2020, 11, 1))
     assert later.nodes[PI_2017]["status"] == "superseded"  # withdrawn 2020-10-01
     assert later.nodes[PI_2020]["status"] == "current"
-    # GB/T 35274-2017 has no withdrawal date: it gave way when the 2023 edition came
+    # GB/T 35274-2017 has no withdrawal date: it gave way when the 2023 edition came into
+    # force (issued 2023-08-06, in force 2024-03-01)
     assert later.nodes[STD + "GB-T-35274-2017"]["status"] == "current"
-    assert registry.graph(date(2023, 6, 1)).nodes[STD + "GB-T-35274-2017"]["status"] == "superseded"
+    assert registry.graph(date(2024, 2, 29)).nodes[STD + "GB-T-35274-2017"]["status"] == "current"
+    assert registry.graph(date(2024, 3, 1)).nodes[STD + "GB-T-35274-2017"]["status"] == "superseded"
     with pytest.raises(Exception, match="not in the dependency graph"):
         neighbourhood(early, PI_2020)
 
