@@ -17,6 +17,7 @@ from rdflib.namespace import RDF, XSD
 
 from registry.csvsafe import neutralise_row
 from registry.namespaces import SH, bind_prefixes
+from registry.validation.labels import property_name
 from registry.validation.validator import ValidationReport, ValidationResult
 
 REPORT_FORMATS = ("text", "json", "turtle", "csv")
@@ -64,7 +65,17 @@ _PLACES_ZH = {
 
 def _where(location: tuple[tuple[str, Any], ...], lang: str) -> str:
     if lang != "zh":
-        return ", ".join(f"{k} {v}" for k, v in location)
+        # The column by its English name, with the header the sheet really has.
+        found = dict(location)
+        parts = []
+        for key, value in location:
+            if key == "column_en":
+                continue
+            if key == "column" and found.get("column_en"):
+                parts.append(f"column “{found['column_en']}” ({value})")
+            else:
+                parts.append(f"{key} {value}")
+        return ", ".join(parts)
     parts = []
     for key, value in location:
         if key == "column_en":
@@ -88,8 +99,18 @@ def report_json(report: ValidationReport, max_results: int = 1000) -> dict[str, 
         "omitted": omitted,
         "shapes_sha256": report.shapes_sha256,
         "engine": report.engine,
-        "results": [r.as_dict() for r in listed],
+        "results": [_with_names(r) for r in listed],
     }
+
+
+def _with_names(result: ValidationResult) -> dict[str, Any]:
+    """A result as JSON, its path's name for people beside the IRI."""
+    found = result.as_dict()
+    if result.path:
+        found["path_name"] = {
+            lang: property_name(result.path, result.source_shape, lang) for lang in ("zh", "en")
+        }
+    return found
 
 
 def report_from_json(data: dict[str, Any]) -> ValidationReport:
@@ -131,7 +152,7 @@ def report_text(report: ValidationReport, lang: str = "zh", max_results: int = 1
         lines += ["", f"{words['entry']}: {entry}"]
         for r in results:
             where = _where(r.location, lang)
-            path = _short(r.path) if r.path else "-"
+            path = property_name(r.path, r.source_shape, lang) or "-"
             value = _clip(r.value) if r.value is not None else "-"
             sev = words["severity"][r.severity]
             lines.append(f"  [{sev}] {path} = {value}" + (f" ({where})" if where else ""))
@@ -146,6 +167,8 @@ CSV_COLUMNS = (
     "entry",
     "focus",
     "path",
+    "path_zh",
+    "path_en",
     "value",
     "message_zh",
     "message_en",
@@ -174,6 +197,8 @@ def report_csv(report: ValidationReport, max_results: int = 1000) -> str:
                     r.entry,
                     r.focus,
                     r.path or "",
+                    property_name(r.path, r.source_shape, "zh") or "",
+                    property_name(r.path, r.source_shape, "en") or "",
                     r.value or "",
                     r.message_zh,
                     r.message_en,
@@ -188,6 +213,8 @@ def report_csv(report: ValidationReport, max_results: int = 1000) -> str:
     if omitted:
         writer.writerow(
             [
+                "",
+                "",
                 "",
                 "",
                 "",
