@@ -177,6 +177,19 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "search_button": {"zh": "检索", "en": "Search"},
     "search_kind": {"zh": "类别", "en": "Kind"},
+    "filters": {"zh": "筛选条件", "en": "Filters"},
+    "filter_for": {"zh": "适用于：{kinds}", "en": "For: {kinds}"},
+    "download_list": {"zh": "下载列表：", "en": "Download the list:"},
+    "results_listed": {"zh": "共 {n} 项", "en": "{n} entries"},
+    "download_list_csv": {
+        "zh": "CSV（Excel、WPS 可直接打开）",
+        "en": "CSV (opens in Excel and WPS)",
+    },
+    "download_list_xlsx": {"zh": "XLSX 工作簿", "en": "XLSX workbook"},
+    "download_list_note": {
+        "zh": "下载包含符合条件的全部条目，不只本页。",
+        "en": "A download holds every entry chosen, not just this page.",
+    },
     "search_hint": {
         "zh": "标准编号可以任意写法输入，如 GB/T21063.3—2007。",
         "en": "Standard identifiers may be written in any spelling, e.g. GB/T21063.3—2007.",
