@@ -74,6 +74,7 @@ def create_app(
     from api.routers import (
         catalogue,
         changes,
+        departments,
         entities,
         graphs,
         openapi_import,
@@ -150,6 +151,7 @@ def create_app(
     app.include_router(registration.router)
     app.include_router(reviews.router)
     app.include_router(tokens.router)
+    app.include_router(departments.router)
     app.include_router(openapi_import.router)
     app.include_router(graphs.router)
     app.include_router(entities.router)
