@@ -112,7 +112,7 @@ CREATE TABLE entries (
 CREATE INDEX entries_list ON entries (kind, sort_key, iri);
 CREATE INDEX entries_id ON entries (id);  -- lookups by identifier or code
 CREATE INDEX entries_publisher ON entries (kind, publisher_iri);  -- covers departments()
-CREATE INDEX entries_publisher_id ON entries (kind, publisher_id);
+CREATE INDEX entries_publisher_id ON entries (kind, publisher_id, sort_key, iri);
 -- The lists' filters (registry.read.filters): one index per filtered column, each
 -- read in list order, so that a filtered page is an index range, not a scan.
 CREATE INDEX entries_register_status ON entries (kind, register_status, sort_key, iri);
