@@ -9,7 +9,7 @@ and `offset` page the JSON and the pages only.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -97,19 +97,22 @@ def download(
     return download_sheets([(TITLES[kind], rows)], fmt, TITLES[kind], f"{kind}s")
 
 
+def _one_after_another(tables: Iterable[Iterable[Sequence[Any]]]) -> Iterator[Sequence[Any]]:
+    """The rows of `tables` in one stream, a blank row between two tables."""
+    for index, table in enumerate(tables):
+        if index:
+            yield []
+        yield from table
+
+
 def download_sheets(
-    sheets: Sequence[tuple[str, Sequence[Sequence[Any]]]], fmt: str, name: str, ascii_name: str
+    sheets: Sequence[tuple[str, Iterable[Sequence[Any]]]], fmt: str, name: str, ascii_name: str
 ) -> Response:
     """Tables as one attachment: CSV (the tables one after another, a blank row between)
     or XLSX (a sheet each). `name` is the file's name without its extension, `ascii_name`
     the same for clients that read only the plain `filename`."""
     if fmt == "csv":
-        rows: list[Sequence[Any]] = []
-        for index, (_, table) in enumerate(sheets):
-            if index:
-                rows.append([])
-            rows.extend(table)
-        content = csv_download(rows)
+        content = csv_download(_one_after_another(table for _, table in sheets))
     else:
         content = xlsx_download(sheets)
     disposition = (

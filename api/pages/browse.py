@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import html
 import re
+from collections.abc import Iterable
 from typing import Annotated, Any
 
 import networkx as nx
@@ -128,8 +129,8 @@ def category_page(
     filters = _chosen({"status": status, "level": level, "register_status": register_status})
     fmt = download_format(request, format, "html")
     if fmt != "html":
-        found = read.search_standards(category=code, **filters, limit=EVERY_ENTRY)
-        return download("standard", found.items, fmt, settings.time_zone)
+        records = read.each_entry("standard", category=code, **filters)
+        return download("standard", records, fmt, settings.time_zone)
     page = read.search_standards(category=code, **filters, limit=LIST_PAGE, offset=offset)
     return render(
         request,
@@ -177,6 +178,16 @@ def _list_of(read: ReadModel, kind: str) -> Any:
     if kind == "department":
         return read.department_page
     return lambda **given: read.list_entries(kind, **given)
+
+
+def _every_entry(
+    read: ReadModel, kind: str, q: str | None, chosen: dict[str, str]
+) -> Iterable[dict[str, Any]]:
+    """Every entry of `kind` the text and filters choose, for a download: read as the
+    rows are written, departments (few) with what each provides."""
+    if kind == "department":
+        return read.department_page(q=q, limit=EVERY_ENTRY, **chosen).items
+    return read.each_entry(kind, q=q, **chosen)
 
 
 def _flat_categories(tree: list[dict[str, Any]], depth: int = 0) -> list[dict[str, Any]]:
@@ -294,15 +305,12 @@ def search_page(
     text = q.strip()
     fmt = download_format(request, format, "html")
     if fmt != "html":
-        every = {
-            name: _list_of(read, name)(q=text or None, limit=EVERY_ENTRY, offset=0, **chosen)
-            for name in taking
-        }
+        every = {name: _every_entry(read, name, text or None, chosen) for name in taking}
         if len(every) == 1:
-            ((name, found),) = every.items()
-            return download(name, found.items, fmt, settings.time_zone)
+            ((name, records),) = every.items()
+            return download(name, records, fmt, settings.time_zone)
         shown = functools.partial(local_time, zone=settings.time_zone)
-        sheets = [(TITLES[n], table_rows(n, found.items, shown)) for n, found in every.items()]
+        sheets = [(TITLES[n], table_rows(n, records, shown)) for n, records in every.items()]
         return download_sheets(sheets, fmt, "检索结果", "search")
     results: dict[str, Page] = {}
     start = offset if kind != "all" else 0

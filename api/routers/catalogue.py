@@ -105,8 +105,11 @@ def _list_answer(
         lister = functools.partial(read.list_entries, kind)
     if fmt == "json":
         return lister(q=q, limit=limit, offset=offset, **filters).as_dict()
-    everything = lister(q=q, limit=EVERY_ENTRY, offset=0, **filters)
-    return download(kind, everything.items, fmt, time_zone)
+    if kind == "department":  # few, each with its counts
+        records: Any = read.department_page(q=q, limit=EVERY_ENTRY, **filters).items
+    else:
+        records = read.each_entry(kind, q=q, **filters)
+    return download(kind, records, fmt, time_zone)
 
 
 Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Entries skipped.")]

@@ -550,6 +550,57 @@ class ReadModel:
             where, params = _filtered(db, kind, filters)
             return _page(db, where, params, q, limit, offset)
 
+    def each_entry(
+        self, kind: str, *, q: str | None = None, **filters: str | None
+    ) -> Iterator[dict[str, Any]]:
+        """Every entry `list_entries` would page through, in list order, one record at a
+        time: a download of 50,000 resources holds no list of every record. Read in
+        batches of _BATCH, each its own short read transaction taken up after the last
+        (sort key, IRI) given, so no transaction is held while the caller works and a
+        write meanwhile can neither repeat nor skip an entry it did not change (one it
+        changed comes in its new version, one it removed not at all)."""
+        if kind not in KINDS:
+            raise KeyError(kind)
+        if q:
+            with self._reading() as db:
+                _require_built(db)
+                where, params = _filtered(db, kind, filters)
+                matched = _matched(db, " AND ".join(where), params, q)
+                names = dict(
+                    db.execute(
+                        f"SELECT n, iri FROM entries WHERE n IN {_IN_JSON}", (json.dumps(matched),)
+                    )
+                )
+            iris = [names[n] for n in matched]
+            for start in range(0, len(iris), _BATCH):
+                chunk = iris[start : start + _BATCH]
+                with self._reading() as db:
+                    texts = dict(
+                        db.execute(
+                            f"SELECT iri, record FROM entries WHERE kind = ? AND iri IN {_IN_JSON}",
+                            (kind, json.dumps(chunk)),
+                        )
+                    )
+                yield from (json.loads(texts[iri]) for iri in chunk if iri in texts)
+            return
+        after: tuple[str, str] | None = None
+        while True:
+            with self._reading() as db:
+                _require_built(db)
+                where, params = _filtered(db, kind, filters)
+                if after is not None:
+                    where.append("(sort_key, iri) > (?, ?)")
+                    params.extend(after)
+                rows = db.execute(
+                    f"SELECT sort_key, iri, record FROM entries WHERE {' AND '.join(where)} "
+                    f"{_ORDER} LIMIT ?",
+                    [*params, _BATCH],
+                ).fetchall()
+            yield from (json.loads(text) for _, _, text in rows)
+            if len(rows) < _BATCH:
+                return
+            after = (rows[-1][0], rows[-1][1])
+
     def department_page(
         self,
         *,
@@ -1115,27 +1166,36 @@ def _page(
             n for (n,) in db.execute(f"SELECT n FROM entries WHERE {clause} {_ORDER}", params)
         ]
     else:
-        needles = search_needles(q)
-        looked_for = sorted(n for n in needles if n)
-        if not looked_for:  # white space only: matches nothing, as in queries._matcher
-            return Page(0, limit, offset, [])
-        if all(len(n) >= TRIGRAM for n in looked_for):
-            text_clause = "n IN (SELECT rowid FROM entry_text WHERE entry_text MATCH ?)"
-            text_params: list[Any] = [" OR ".join(_phrase(n) for n in looked_for)]
-        else:
-            text_clause = "(" + " OR ".join("instr(search, ?) > 0" for _ in looked_for) + ")"
-            text_params = list(looked_for)
-        candidates = db.execute(
-            f"SELECT n, search FROM entries WHERE {clause} AND {text_clause} {_ORDER}",
-            [*params, *text_params],
-        )
-        # The index only narrows: the answer is the matcher's, on the same folded texts.
-        matched = [n for n, text in candidates if texts_match(needles, text.split("\n"))]
+        matched = _matched(db, clause, params, q)
     chosen = matched[offset : offset + limit]
     texts = dict(
         db.execute(f"SELECT n, record FROM entries WHERE n IN {_IN_JSON}", (json.dumps(chosen),))
     )
     return Page(len(matched), limit, offset, [json.loads(texts[n]) for n in chosen])
+
+
+def _matched(db: sqlite3.Connection, clause: str, params: list[Any], q: str) -> list[int]:
+    """The rows (entries.n) matching `clause` and the text `q`, in list order."""
+    needles = search_needles(q)
+    looked_for = sorted(n for n in needles if n)
+    if not looked_for:  # white space only: matches nothing, as in queries._matcher
+        return []
+    if all(len(n) >= TRIGRAM for n in looked_for):
+        text_clause = "n IN (SELECT rowid FROM entry_text WHERE entry_text MATCH ?)"
+        text_params: list[Any] = [" OR ".join(_phrase(n) for n in looked_for)]
+    else:
+        text_clause = "(" + " OR ".join("instr(search, ?) > 0" for _ in looked_for) + ")"
+        text_params = list(looked_for)
+    candidates = db.execute(
+        f"SELECT n, search FROM entries WHERE {clause} AND {text_clause} {_ORDER}",
+        [*params, *text_params],
+    )
+    # The index only narrows: the answer is the matcher's, on the same folded texts.
+    return [n for n, text in candidates if texts_match(needles, text.split("\n"))]
+
+
+# Records read at once by `each_entry` after a text search.
+_BATCH = 500
 
 
 def _phrase(needle: str) -> str:

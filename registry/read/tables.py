@@ -11,7 +11,7 @@ words in both. Cells are neutralised against formulas by the writers
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from registry.csvsafe import neutralise_row
@@ -145,14 +145,14 @@ KIND_LABELS = TITLES
 
 def table_rows(
     kind: str, records: Iterable[dict[str, Any]], time: TimeFormat = lambda t: t or ""
-) -> list[list[Cell]]:
-    """The header and one row per record of `kind`; `time` shows a register time as
-    people read it (in the registry's zone)."""
+) -> Iterator[list[Cell]]:
+    """The header and one row per record of `kind`, made as they are read (a download
+    of every resource holds no list of them); `time` shows a register time as people
+    read it (in the registry's zone)."""
     columns = TABLES[kind]
-    rows: list[list[Cell]] = [[header for header, _ in columns]]
+    yield [header for header, _ in columns]
     for record in records:
-        rows.append([_cell(value(record, time)) for _, value in columns])
-    return rows
+        yield [_cell(value(record, time)) for _, value in columns]
 
 
 def _cell(value: Any) -> Cell:
@@ -162,12 +162,12 @@ def _cell(value: Any) -> Cell:
     return str(value)
 
 
-def csv_download(rows: Sequence[Sequence[Cell]]) -> bytes:
+def csv_download(rows: Iterable[Sequence[Cell]]) -> bytes:
     """UTF-8 with a BOM (Excel and WPS then read Chinese right), formulas neutralised."""
-    return csv_bytes([["" if c is None else c for c in row] for row in rows])  # type: ignore[misc]
+    return csv_bytes(["" if c is None else c for c in row] for row in rows)
 
 
-def xlsx_download(sheets: Sequence[tuple[str, Sequence[Sequence[Cell]]]]) -> bytes:
+def xlsx_download(sheets: Iterable[tuple[str, Iterable[Sequence[Cell]]]]) -> bytes:
     """A workbook with one sheet per (title, rows), the header row bold, text cells
     written as text: neutralised, and never a formula or an error value whatever the
     text (openpyxl makes `=...` a formula and `#REF!` an error unless told)."""

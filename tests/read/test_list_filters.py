@@ -94,3 +94,21 @@ def test_every_filtered_page_reads_an_index(model: ReadModel, name: str) -> None
         )
     assert f"{column}=?" in plan and "INDEX" in plan, plan
     assert "TEMP B-TREE" not in plan, plan  # no sort of the matches
+
+
+@pytest.mark.parametrize("batch", [7, 500])
+@pytest.mark.parametrize("q", [None, "信息", "GB"])
+def test_each_entry_gives_every_page_in_order(
+    model: ReadModel, monkeypatch: pytest.MonkeyPatch, batch: int, q: str | None
+) -> None:
+    """A download reads in batches (each its own transaction, taken up after the last
+    entry given): the same entries, in the same order, as one page of them all."""
+    monkeypatch.setattr("registry.read.model._BATCH", batch)
+    for kind, filters in (
+        ("resource", {}),
+        ("resource", {"openness": "open"}),
+        ("standard", {"category": "3"}),
+        ("interface", {}),
+    ):
+        whole = model.list_entries(kind, q=q, limit=EVERY, **filters).items
+        assert list(model.each_entry(kind, q=q, **filters)) == whole
