@@ -19,6 +19,8 @@ from fastapi.responses import Response
 from api.negotiation import preferred
 from api.pages.render import local_time
 from registry.errors import InputError
+from registry.read.model import ReadModel
+from registry.read.queries import Page
 from registry.read.tables import TITLES, csv_download, table_rows, xlsx_download
 
 CSV = "text/csv; charset=utf-8"
@@ -39,6 +41,25 @@ Format = Annotated[
         "`Accept: text/csv` or the XLSX media type choose the same.",
     ),
 ]
+
+
+def list_page(
+    read: ReadModel, kind: str, q: str | None, limit: int, offset: int, filters: dict[str, Any]
+) -> Page:
+    """One page of the `kind` list: departments with what each provides."""
+    if kind == "department":
+        return read.department_page(q=q, limit=limit, offset=offset, **filters)
+    return read.list_entries(kind, q=q, limit=limit, offset=offset, **filters)
+
+
+def every_entry(
+    read: ReadModel, kind: str, q: str | None, filters: dict[str, Any]
+) -> Iterable[dict[str, Any]]:
+    """Every entry of the `kind` list, for a download: read as the rows are written
+    (ReadModel.each_entry); departments, which are few, with what each provides."""
+    if kind == "department":
+        return read.department_page(q=q, limit=EVERY_ENTRY, **filters).items
+    return read.each_entry(kind, q=q, **filters)
 
 
 def refuse_unknown_query(request: Request) -> None:

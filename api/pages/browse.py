@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import html
 import re
-from collections.abc import Iterable
 from typing import Annotated, Any
 
 import networkx as nx
@@ -26,6 +25,8 @@ from api.lists import (
     download,
     download_format,
     download_sheets,
+    every_entry,
+    list_page,
     refuse_unknown_query,
 )
 from api.pages.render import KINDS, local_href, local_time, render
@@ -173,23 +174,6 @@ def _parents(tree: list[dict[str, Any]], code: str) -> list[dict[str, Any]]:
 SEARCH_KINDS = (*KINDS, "department")
 
 
-def _list_of(read: ReadModel, kind: str) -> Any:
-    """The read model's list of `kind`: departments with what each provides."""
-    if kind == "department":
-        return read.department_page
-    return lambda **given: read.list_entries(kind, **given)
-
-
-def _every_entry(
-    read: ReadModel, kind: str, q: str | None, chosen: dict[str, str]
-) -> Iterable[dict[str, Any]]:
-    """Every entry of `kind` the text and filters choose, for a download: read as the
-    rows are written, departments (few) with what each provides."""
-    if kind == "department":
-        return read.department_page(q=q, limit=EVERY_ENTRY, **chosen).items
-    return read.each_entry(kind, q=q, **chosen)
-
-
 def _flat_categories(tree: list[dict[str, Any]], depth: int = 0) -> list[dict[str, Any]]:
     """The category tree as one list, top first, each with its depth (for a select)."""
     flat = []
@@ -305,7 +289,7 @@ def search_page(
     text = q.strip()
     fmt = download_format(request, format, "html")
     if fmt != "html":
-        every = {name: _every_entry(read, name, text or None, chosen) for name in taking}
+        every = {name: every_entry(read, name, text or None, chosen) for name in taking}
         if len(every) == 1:
             ((name, records),) = every.items()
             return download(name, records, fmt, settings.time_zone)
@@ -318,9 +302,7 @@ def search_page(
     # page's counts link there); with all kinds and nothing chosen it shows the form.
     if text or kind != "all" or chosen:
         for name in taking:
-            results[name] = _list_of(read, name)(
-                q=text or None, limit=LIST_PAGE, offset=start, **chosen
-            )
+            results[name] = list_page(read, name, text or None, LIST_PAGE, start, chosen)
     pages: dict[str, Any] | None = None
     more: dict[str, str] = {}
     if kind != "all":

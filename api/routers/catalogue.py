@@ -7,7 +7,6 @@ runs them in its threadpool.
 
 from __future__ import annotations
 
-import functools
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -17,11 +16,12 @@ from fastapi.responses import JSONResponse, Response
 from api.deps import ReadDep, RegistryDep, SettingsDep, StoreDep
 from api.errors import error_responses
 from api.lists import (
-    EVERY_ENTRY,
     XLSX,
     Format,
     download,
     download_format,
+    every_entry,
+    list_page,
     refuse_unknown_query,
 )
 from registry.read import queries
@@ -99,17 +99,9 @@ def _list_answer(
 ) -> Any:
     """One page of the `kind` list as JSON, or every entry it chooses as a download."""
     fmt = download_format(request, given, "json")
-    if kind == "department":
-        lister: Any = read.department_page
-    else:
-        lister = functools.partial(read.list_entries, kind)
     if fmt == "json":
-        return lister(q=q, limit=limit, offset=offset, **filters).as_dict()
-    if kind == "department":  # few, each with its counts
-        records: Any = read.department_page(q=q, limit=EVERY_ENTRY, **filters).items
-    else:
-        records = read.each_entry(kind, q=q, **filters)
-    return download(kind, records, fmt, time_zone)
+        return list_page(read, kind, q, limit, offset, filters).as_dict()
+    return download(kind, every_entry(read, kind, q, filters), fmt, time_zone)
 
 
 Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Entries skipped.")]
