@@ -69,6 +69,7 @@ def create_app(
     from api.caching import HttpCachingMiddleware
     from api.limits import BodyLimitMiddleware
     from api.pages import browse, forms, home, render
+    from api.pages import departments as department_pages
     from api.pages import reviews as review_pages
     from api.pages import tokens as token_pages
     from api.ratelimit import ClientSlots, FailedAuthLimiter, RequestRateLimiter
@@ -163,6 +164,7 @@ def create_app(
     app.include_router(forms.router)
     app.include_router(review_pages.router)
     app.include_router(token_pages.router)
+    app.include_router(department_pages.router)
     apidocs.install(app)  # before /static, which would otherwise answer its assets' paths
     app.mount("/static", StaticFiles(directory=render.STATIC_DIR), name="static")
     return app

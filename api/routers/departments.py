@@ -15,13 +15,10 @@ from fastapi import APIRouter, Body, Path
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from api.deps import ReadDep, RegistrarDep, RegistryDep
+from api.deps import RegistrarDep, RegistryDep
 from api.errors import error_responses
-from registry.errors import ConflictError, NotConformingError, NotFoundError
-from registry.register.departments import department_document, department_iri_of
-from registry.register.submission import Principal
+from registry.register.departments import write_department
 from registry.service import Registry
-from registry.validation.reports import report_json
 
 router = APIRouter(prefix="/api/v1", tags=["departments"])
 
@@ -44,24 +41,6 @@ class DepartmentUpdate(BaseModel):
     name: Names
 
 
-def _register(
-    registry: Registry, principal: Principal, credit_code: str, names: Names
-) -> dict[str, Any]:
-    """Submit the department; its answer (as `POST /api/v1/submissions` gives) and the
-    submission's id. A Violation is 422 with the report; nothing is written."""
-    base = registry.settings.base_iri
-    document = department_document(base, credit_code, {"zh": names.zh, "en": names.en})
-    result = registry.submit([document], principal)
-    limit = registry.settings.report_max_results
-    if not result.accepted:
-        raise NotConformingError(
-            "the department does not conform; nothing was written (部门信息不符合规范，未写入)",
-            report_json(result.report, limit),
-        )
-    submission_id = (result.submission or "").rsplit("/", 1)[-1]
-    return {**result.as_dict(), "id": submission_id}
-
-
 def _answer(
     registry: Registry, credit_code: str, answer: dict[str, Any], status: int
 ) -> JSONResponse:
@@ -82,20 +61,14 @@ def _answer(
 def add_department(
     new: Annotated[NewDepartment, Body()],
     registry: RegistryDep,
-    read: ReadDep,
     principal: RegistrarDep,
 ) -> JSONResponse:
     """Register a new department: 201 with its record and the submission that made it.
     A credit code already registered is 409 (update it with PUT); a code that fails its
     check character, or a missing Chinese name, is 422 with the validation report."""
     code = new.credit_code.strip()
-    iri = department_iri_of(registry.settings.base_iri, code)
-    if read.known([iri]):
-        raise ConflictError(
-            f"department {code} is already registered; update it with PUT (该部门已登记)",
-            {"credit_code": code},
-        )
-    return _answer(registry, code, _register(registry, principal, code, new.name), 201)
+    answer = write_department(registry, principal, code, new.name.model_dump(), new=True)
+    return _answer(registry, code, answer, 201)
 
 
 @router.put(
@@ -108,15 +81,10 @@ def update_department(
     code: Annotated[str, Path(max_length=40, description="Unified social credit code.")],
     update: Annotated[DepartmentUpdate, Body()],
     registry: RegistryDep,
-    read: ReadDep,
     principal: RegistrarDep,
 ) -> JSONResponse:
     """A new version of the department with these names (an unchanged one keeps its
     version: the answer's entry says `unchanged`). An unregistered code is 404."""
     code = code.strip()
-    iri = department_iri_of(registry.settings.base_iri, code)
-    if not read.known([iri]):
-        raise NotFoundError(
-            f"no department {code} is registered (该部门未登记)", {"credit_code": code}
-        )
-    return _answer(registry, code, _register(registry, principal, code, update.name), 200)
+    answer = write_department(registry, principal, code, update.name.model_dump(), new=False)
+    return _answer(registry, code, answer, 200)

@@ -6,13 +6,20 @@ versioned and recorded in provenance exactly as one uploaded in a file.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SKOS
 
-from registry.errors import InputError
+from registry.errors import ConflictError, InputError, NotConformingError, NotFoundError
 from registry.inputs.document import Document
 from registry.namespaces import SCS
 from registry.register.iris import minted_iri
+from registry.register.submission import Principal
+from registry.validation.reports import report_json
+
+if TYPE_CHECKING:  # the service imports the register package: no import at run time
+    from registry.service import Registry
 
 ORGANIZATION = URIRef("http://www.w3.org/ns/org#Organization")
 
@@ -43,3 +50,38 @@ def department_document(base_iri: str, credit_code: str, names: dict[str, str]) 
             graph.add((node, SKOS.prefLabel, Literal(name.strip(), lang=lang)))
     data = graph.serialize(format="turtle").encode("utf-8")
     return Document("department.ttl", data, "turtle")
+
+
+def write_department(
+    registry: Registry,
+    principal: Principal,
+    credit_code: str,
+    names: dict[str, str],
+    *,
+    new: bool,
+) -> dict[str, Any]:
+    """Add (`new`) or update the department `credit_code` with `names` as one
+    submission by `principal`: its answer as `POST /api/v1/submissions` gives it, with
+    `id`. Adding one registered is ConflictError, updating one not registered
+    NotFoundError; a department that does not conform is NotConformingError with the
+    report, and nothing is written."""
+    code = credit_code.strip()
+    iri = department_iri_of(registry.settings.base_iri, code)
+    known = bool(registry.reader().known([iri]))
+    if new and known:
+        raise ConflictError(
+            f"department {code} is already registered; update it instead (该部门已登记)",
+            {"credit_code": code},
+        )
+    if not new and not known:
+        raise NotFoundError(
+            f"no department {code} is registered (该部门未登记)", {"credit_code": code}
+        )
+    document = department_document(registry.settings.base_iri, code, names)
+    result = registry.submit([document], principal)
+    if not result.accepted:
+        raise NotConformingError(
+            "the department does not conform; nothing was written (部门信息不符合规范，未写入)",
+            report_json(result.report, registry.settings.report_max_results),
+        )
+    return {**result.as_dict(), "id": (result.submission or "").rsplit("/", 1)[-1]}

@@ -1,6 +1,7 @@
-"""The tokens page: an admin signed in on /register makes a token (its secret shown on
-that one answer), expires and revokes tokens; anyone else is refused. Each action is
-recorded with the admin (registry.register.tokens.token_actions).
+"""The administration pages. Tokens: an admin signed in on /register makes a token (its
+secret shown on that one answer), expires and revokes tokens; anyone else is refused,
+and each action is recorded with the admin (registry.register.tokens.token_actions).
+Departments: a registrar adds and renames departments through the submit path.
 """
 # ruff: noqa: F811 - the fixtures of tests/api/test_pages.py are imported by name
 
@@ -11,6 +12,7 @@ import re
 
 from fastapi.testclient import TestClient
 
+from registry.identifiers import credit_code_check_char
 from registry.register.tokens import create_token, list_tokens, token_actions
 from registry.store import Store
 from tests.api.test_pages import (  # noqa: F401 - fixtures
@@ -94,3 +96,71 @@ def test_the_tokens_page_is_for_admins_only(client: TestClient, tokens: dict[str
     assert_page(posted, 403)
     # Without the form's CSRF field nothing is made either.
     assert_page(client.post("/admin/tokens", data={"role": "admin"}), 403)
+
+
+# -- the departments page -------------------------------------------------------------------
+
+
+def test_a_registrar_adds_and_renames_a_department_on_the_page(
+    client: TestClient, page_store: Store, tokens: dict[str, str]
+) -> None:
+    code = "11210100EXAMPLE97" + credit_code_check_char("11210100EXAMPLE97")
+    sign_in(client, tokens["registrar"])
+    assert_page(client.get("/admin/departments"))
+    added = client.post(
+        "/admin/departments",
+        data={
+            "action": "add",
+            "credit_code": code,
+            "name_zh": "沈阳市页面测试局",
+            "csrf_token": csrf(client, "/admin/departments"),
+        },
+        follow_redirects=False,
+    )
+    assert added.status_code == 303, added.text
+    assert client.get(f"/api/v1/departments/{code}").json()["name"]["zh"] == "沈阳市页面测试局"
+    renamed = client.post(
+        "/admin/departments",
+        data={
+            "action": "update",
+            "credit_code": code,
+            "name_zh": "沈阳市页面测试局（新）",
+            "name_en": "Page Test Bureau",
+            "csrf_token": csrf(client, "/admin/departments"),
+        },
+    )
+    assert_page(renamed)  # followed to the page
+    assert "部门名称已更新" in renamed.text
+    body = client.get(f"/api/v1/departments/{code}").json()
+    assert body["name"] == {"zh": "沈阳市页面测试局（新）", "en": "Page Test Bureau"}
+    assert body["register"]["version"] == 2
+    # A wrong check character is the report's messages, and nothing is written.
+    wrong = code[:-1] + ("0" if code[-1] != "0" else "1")
+    refused = client.post(
+        "/admin/departments",
+        data={
+            "action": "add",
+            "credit_code": wrong,
+            "name_zh": "错误",
+            "csrf_token": csrf(client, "/admin/departments"),
+        },
+    )
+    assert_page(refused, 422)
+    assert "<li>" in refused.text.split('class="messages"')[1]
+    assert client.get(f"/api/v1/departments/{wrong}").status_code == 404
+
+
+def test_the_departments_page_is_for_registrars(client: TestClient, tokens: dict[str, str]) -> None:
+    assert_page(client.get("/admin/departments"), 401)
+    sign_in(client, tokens["bureau"])
+    assert_page(client.get("/admin/departments"), 403)
+    posted = client.post(
+        "/admin/departments",
+        data={
+            "action": "add",
+            "credit_code": "x",
+            "name_zh": "x",
+            "csrf_token": csrf(client, "/register"),
+        },
+    )
+    assert_page(posted, 403)
