@@ -72,11 +72,14 @@ def create_app(
     from api.caching import HttpCachingMiddleware
     from api.limits import BodyLimitMiddleware
     from api.pages import browse, forms, home, render
+    from api.pages import departments as department_pages
     from api.pages import reviews as review_pages
+    from api.pages import tokens as token_pages
     from api.ratelimit import ClientSlots, FailedAuthLimiter, RequestRateLimiter
     from api.routers import (
         catalogue,
         changes,
+        departments,
         entities,
         graphs,
         openapi_import,
@@ -158,6 +161,7 @@ def create_app(
     app.include_router(registration.router)
     app.include_router(reviews.router)
     app.include_router(tokens.router)
+    app.include_router(departments.router)
     app.include_router(openapi_import.router)
     app.include_router(graphs.router)
     app.include_router(entities.router)
@@ -167,6 +171,8 @@ def create_app(
     app.include_router(browse.router)
     app.include_router(forms.router)
     app.include_router(review_pages.router)
+    app.include_router(token_pages.router)
+    app.include_router(department_pages.router)
     apidocs.install(app)  # before /static, which would otherwise answer its assets' paths
     app.mount("/static", StaticFiles(directory=render.STATIC_DIR), name="static")
     return app

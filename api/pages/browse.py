@@ -6,18 +6,30 @@ FastAPI runs them in its threadpool.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from typing import Annotated, Any
 
 import networkx as nx
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, Response
 from rdflib import URIRef
 
-from api.deps import ReadDep, RegistryDep
-from api.i18n import lang_of
-from api.pages.render import KINDS, local_href, render
+from api.deps import ReadDep, RegistryDep, SettingsDep
+from api.i18n import LANGS, Translator, lang_of
+from api.lists import (
+    EVERY_ENTRY,
+    FORMATS,
+    Format,
+    download,
+    download_format,
+    download_sheets,
+    every_entry,
+    list_page,
+    refuse_unknown_query,
+)
+from api.pages.render import KINDS, local_href, local_time, render
 from registry.errors import InputError, RegistryError
 from registry.graphs import (
     RendererUnavailableError,
@@ -28,8 +40,10 @@ from registry.graphs import (
 )
 from registry.namespaces import SCS
 from registry.read import queries
+from registry.read.filters import FILTERS, KIND_FILTERS
 from registry.read.model import ReadModel
 from registry.read.queries import Concept, Page
+from registry.read.tables import TITLES, table_rows
 
 router = APIRouter(include_in_schema=False)
 
@@ -41,6 +55,28 @@ LIST_PAGE = 50  # standards per category page, entries per search list
 # overflowed; any offset below it and past the end is an empty page.
 MAX_OFFSET = 1_000_000_000
 OffsetQuery = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
+# A filter's value from a form: an empty choice ("any") is no filter.
+FilterQuery = Annotated[str, Query(max_length=40)]
+# The lists' pages refuse a query parameter they do not know (400, naming theirs).
+LIST_PAGE_ROUTE: dict[str, Any] = {
+    "response_class": HTMLResponse,
+    "response_model": None,
+    "dependencies": [Depends(refuse_unknown_query)],
+}
+
+
+def _download_links(request: Request) -> dict[str, str]:
+    """The URLs of this list as a download in each format: every entry, so no offset."""
+    links = {}
+    for fmt in FORMATS:
+        url = request.url.remove_query_params("offset").include_query_params(format=fmt)
+        links[fmt] = f"{url.path}?{url.query}"  # relative: right behind any proxy
+    return links
+
+
+def _chosen(values: dict[str, str | None]) -> dict[str, str]:
+    """The filters given a value; a form's empty choice is none."""
+    return {name: value.strip() for name, value in values.items() if value and value.strip()}
 
 
 def _page_links(request: Request, offset: int, shown: int, total: int, size: int) -> dict[str, Any]:
@@ -71,29 +107,32 @@ def code_list(read: ReadModel, scheme: URIRef) -> list[Concept]:
     )
 
 
-@router.get("/category/{code}", response_class=HTMLResponse)
+@router.get("/category/{code}", **LIST_PAGE_ROUTE)
 def category_page(
     request: Request,
     code: str,
     read: ReadDep,
-    status: Annotated[str | None, Query(max_length=40)] = None,
-    level: Annotated[str | None, Query(max_length=40)] = None,
+    settings: SettingsDep,
+    status: FilterQuery = "",
+    level: FilterQuery = "",
+    register_status: FilterQuery = "",
     offset: OffsetQuery = 0,
-) -> HTMLResponse:
+    format: Format = None,
+) -> Response:
     """A category's sub-categories and one page of its standards (sub-categories
-    included), filtered by standard status and level; an unknown category is 404, an
-    unknown filter 400."""
+    included), filtered by standard status, level and register status; an unknown
+    category is 404, an unknown filter 400. `format=csv|xlsx` downloads every standard
+    the filters choose."""
     # The tree alone gives the node, its counts and the breadcrumb: read.category would
     # also parse every standard below it, which the page does not show.
     tree = read.category_tree()
     node = queries.category_node(tree, code)  # 404 first
-    page = read.search_standards(
-        category=code,
-        status=status or None,
-        level=level or None,
-        limit=LIST_PAGE,
-        offset=offset,
-    )
+    filters = _chosen({"status": status, "level": level, "register_status": register_status})
+    fmt = download_format(request, format, "html")
+    if fmt != "html":
+        records = read.each_entry("standard", category=code, **filters)
+        return download("standard", records, fmt, settings.time_zone)
+    page = read.search_standards(category=code, **filters, limit=LIST_PAGE, offset=offset)
     return render(
         request,
         "category.html",
@@ -103,9 +142,12 @@ def category_page(
             "pages": _page_links(request, offset, len(page.items), page.total, LIST_PAGE),
             "statuses": code_list(read, SCS.StandardStatuses),
             "levels": code_list(read, SCS.StandardLevels),
-            "status": status or "",
-            "level": level or "",
+            "register_statuses": code_list(read, SCS.RegisterStatuses),
+            "status": status,
+            "level": level,
+            "register_status": register_status,
             "parents": _parents(tree, code),
+            "downloads": _download_links(request),
         },
     )
 
@@ -128,33 +170,139 @@ def _parents(tree: list[dict[str, Any]], code: str) -> list[dict[str, Any]]:
 # -- search --------------------------------------------------------------------------------
 
 
-@router.get("/search", response_class=HTMLResponse)
+# The search page lists departments too (the home page's kinds are the three it counts).
+SEARCH_KINDS = (*KINDS, "department")
+
+
+def _flat_categories(tree: list[dict[str, Any]], depth: int = 0) -> list[dict[str, Any]]:
+    """The category tree as one list, top first, each with its depth (for a select)."""
+    flat = []
+    for node in tree:
+        flat.append({"code": node["code"], "label": node["label"], "depth": depth})
+        flat += _flat_categories(node["children"], depth + 1)
+    return flat
+
+
+def _filter_choices(read: ReadModel, chosen: dict[str, str]) -> list[dict[str, Any]]:
+    """Every filter of the search form with its choices (code, zh/en label) and the
+    value chosen, in FILTERS' order, each with the kinds whose lists take it."""
+    concepts = read.concepts()
+    choices = []
+    for f in FILTERS.values():
+        if f.name == "category":
+            options = [
+                {"value": c["code"], "label": c["label"], "depth": c["depth"]}
+                for c in _flat_categories(read.category_tree())
+            ]
+        elif f.name == "department":
+            departments = read.list_entries("department", limit=EVERY_ENTRY).items
+            options = [
+                {"value": d["credit_code"], "label": d["name"], "depth": 0} for d in departments
+            ]
+        else:
+            assert f.scheme is not None
+            codes = sorted(
+                (c for c in concepts.values() if c.scheme == str(f.scheme)),
+                key=lambda c: c.notation,
+            )
+            options = [{"value": c.notation, "label": c.label, "depth": 0} for c in codes]
+        choices.append(
+            {
+                "name": f.name,
+                "label": {"zh": f.zh, "en": f.en},
+                "options": options,
+                "value": chosen.get(f.name, ""),
+                "kinds": [k for k in SEARCH_KINDS if f in KIND_FILTERS[k]],
+                "kind_labels": _kind_labels([k for k in SEARCH_KINDS if f in KIND_FILTERS[k]]),
+            }
+        )
+    return choices
+
+
+def _kind_labels(kinds: list[str]) -> dict[str, str]:
+    """The names of `kinds` as one text in each language."""
+    return {
+        lang: ("、" if lang == "zh" else ", ").join(Translator(lang)(f"kind_{k}") for k in kinds)
+        for lang in LANGS
+    }
+
+
+def _kinds_taking(kind: str, chosen: dict[str, str]) -> list[str]:
+    """The kinds listed: `kind` (or every kind for "all") whose list takes every filter
+    chosen. A filter no kind listed takes is InputError naming those they take."""
+    kinds = SEARCH_KINDS if kind == "all" else (kind,)
+    taking = [k for k in kinds if set(chosen) <= {f.name for f in KIND_FILTERS[k]}]
+    if not taking:
+        allowed = sorted({f.name for k in kinds for f in KIND_FILTERS[k]})
+        names = ", ".join(sorted(chosen))
+        raise InputError(
+            f"no list of {kind!r} takes the filters {names} together "
+            f"(所选类别的列表不能同时按这些条件筛选)",
+            {"kind": kind, "filters": sorted(chosen), "allowed": allowed},
+        )
+    return taking
+
+
+@router.get("/search", **LIST_PAGE_ROUTE)
 def search_page(
     request: Request,
     read: ReadDep,
+    settings: SettingsDep,
     q: Annotated[str, Query(max_length=200)] = "",
     kind: Annotated[str, Query(max_length=20)] = "all",
+    category: FilterQuery = "",
+    status: FilterQuery = "",
+    level: FilterQuery = "",
+    register_status: FilterQuery = "",
+    department: FilterQuery = "",
+    resource_class: FilterQuery = "",
+    sharing_type: FilterQuery = "",
+    openness: FilterQuery = "",
+    update_cycle: FilterQuery = "",
     offset: OffsetQuery = 0,
-) -> HTMLResponse:
-    """Standards, resources and interfaces whose identifier, code or zh/en title holds
-    `q`; a standard identifier in any spelling is normalised (queries.search_needles).
+    format: Format = None,
+) -> Response:
+    """Standards, resources, interfaces and departments whose identifier, code or zh/en
+    title holds `q`; a standard identifier in any spelling is normalised
+    (queries.search_needles). The filters narrow the kinds listed to those whose lists
+    take them (a sharing type lists resources only).
 
     One kind is listed a page at a time from `offset`; all kinds show the first page of
-    each, with a link to the rest of that kind's list."""
-    if kind not in ("all", *KINDS):
-        raise InputError(f"unknown kind {kind!r}", {"allowed": ["all", *KINDS]})
-    results: dict[str, Page] = {}
+    each, with a link to the rest of that kind's list. `format=csv|xlsx` downloads
+    every entry listed (a sheet per kind in XLSX)."""
+    if kind not in ("all", *SEARCH_KINDS):
+        raise InputError(f"unknown kind {kind!r} (未知的类别)", {"allowed": ["all", *SEARCH_KINDS]})
+    chosen = _chosen(
+        {
+            "category": category,
+            "status": status,
+            "level": level,
+            "register_status": register_status,
+            "department": department,
+            "resource_class": resource_class,
+            "sharing_type": sharing_type,
+            "openness": openness,
+            "update_cycle": update_cycle,
+        }
+    )
+    taking = _kinds_taking(kind, chosen)
     text = q.strip()
+    fmt = download_format(request, format, "html")
+    if fmt != "html":
+        every = {name: every_entry(read, name, text or None, chosen) for name in taking}
+        if len(every) == 1:
+            ((name, records),) = every.items()
+            return download(name, records, fmt, settings.time_zone)
+        shown = functools.partial(local_time, zone=settings.time_zone)
+        sheets = [(TITLES[n], table_rows(n, records, shown)) for n, records in every.items()]
+        return download_sheets(sheets, fmt, "检索结果", "search")
+    results: dict[str, Page] = {}
     start = offset if kind != "all" else 0
-    # An empty text with one kind lists every entry of that kind (the home page's counts
-    # link there); with all kinds it shows the form only.
-    if text or kind != "all":
-        for name in KINDS if kind == "all" else (kind,):
-            if name == "standard":
-                found = read.search_standards(q=text or None, limit=LIST_PAGE, offset=start)
-            else:
-                found = read.list_entries(name, q=text or None, limit=LIST_PAGE, offset=start)
-            results[name] = found
+    # An empty text with one kind (or a filter) lists every entry it chooses (the home
+    # page's counts link there); with all kinds and nothing chosen it shows the form.
+    if text or kind != "all" or chosen:
+        for name in taking:
+            results[name] = list_page(read, name, text or None, LIST_PAGE, start, chosen)
     pages: dict[str, Any] | None = None
     more: dict[str, str] = {}
     if kind != "all":
@@ -172,11 +320,13 @@ def search_page(
         {
             "q": text,
             "kind": kind,
-            "kinds": KINDS,
+            "kinds": SEARCH_KINDS,
             "results": results,
             "total": sum(found.total for found in results.values()),
             "pages": pages,
             "more": more,
+            "filters": _filter_choices(read, chosen),
+            "downloads": _download_links(request) if results else None,
         },
     )
 

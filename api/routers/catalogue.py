@@ -9,12 +9,21 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
 from api.deps import ReadDep, RegistryDep, SettingsDep, StoreDep
 from api.errors import error_responses
+from api.lists import (
+    XLSX,
+    Format,
+    download,
+    download_format,
+    every_entry,
+    list_page,
+    refuse_unknown_query,
+)
 from registry.read import queries
 from registry.read.model import ReadModel
 from registry.service import Registry
@@ -35,11 +44,66 @@ ENTRY_RESPONSES = {
     **READ_ERRORS,
 }
 LIST_ERRORS = error_responses(400, 404, 422, 500, 503)
+# A list answers one page as JSON, or every entry it chooses as a download.
+LIST_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "One page (JSON: `total`, `limit`, `offset`, `items`), or with "
+        "`format=csv|xlsx` every entry chosen, as an attachment with Chinese headers",
+        "content": {
+            "application/json": {"schema": {"type": "object", "additionalProperties": True}},
+            "text/csv": {"schema": {"type": "string"}},
+            XLSX: {"schema": {"type": "string", "format": "binary"}},
+        },
+    },
+    **LIST_ERRORS,
+}
+# Every list refuses a query parameter it does not know (400, naming those it does).
+LIST_ROUTE: dict[str, Any] = {
+    "responses": LIST_RESPONSES,
+    "response_model": None,
+    "dependencies": [Depends(refuse_unknown_query)],
+}
 
 Limit = Annotated[int, Query(ge=1, le=500, description="Page size.")]
-Publisher = Annotated[
-    str | None, Query(max_length=40, description="Credit code of the providing department.")
+Department = Annotated[
+    str | None,
+    Query(max_length=40, description="Credit code of the providing department."),
 ]
+Publisher = Annotated[
+    str | None,
+    Query(max_length=40, description="The same as `department` (its earlier name)."),
+]
+RegisterStatus = Annotated[
+    str | None,
+    Query(
+        max_length=40,
+        description="Register status: submitted, valid, invalid, deprecated, superseded, retired.",
+    ),
+]
+
+
+def _code(description: str) -> Any:
+    return Query(max_length=40, description=description)
+
+
+def _list_answer(
+    request: Request,
+    read: ReadModel,
+    time_zone: str,
+    kind: str,
+    given: str | None,
+    q: str | None,
+    limit: int,
+    offset: int,
+    **filters: str | None,
+) -> Any:
+    """One page of the `kind` list as JSON, or every entry it chooses as a download."""
+    fmt = download_format(request, given, "json")
+    if fmt == "json":
+        return list_page(read, kind, q, limit, offset, filters).as_dict()
+    return download(kind, every_entry(read, kind, q, filters), fmt, time_zone)
+
+
 Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Entries skipped.")]
 Text = Annotated[
     str | None,
@@ -75,9 +139,11 @@ def get_category(
     return read.category(code)
 
 
-@router.get("/standards", summary="Standards, filtered and paged", responses=LIST_ERRORS)
+@router.get("/standards", summary="Standards, filtered and paged", **LIST_ROUTE)
 def list_standards(
+    request: Request,
     read: ReadDep,
+    settings: SettingsDep,
     category: Annotated[
         str | None, Query(max_length=20, description="Category code; sub-categories included.")
     ] = None,
@@ -88,14 +154,7 @@ def list_standards(
             description="Standard status: current, forthcoming, abolished, superseded.",
         ),
     ] = None,
-    register_status: Annotated[
-        str | None,
-        Query(
-            max_length=40,
-            description="Register status: submitted, valid, invalid, "
-            "deprecated, superseded, retired.",
-        ),
-    ] = None,
+    register_status: RegisterStatus = None,
     level: Annotated[
         str | None,
         Query(
@@ -106,19 +165,24 @@ def list_standards(
     q: Text = None,
     limit: Limit = 50,
     offset: Offset = 0,
-) -> dict[str, Any]:
+    format: Format = None,
+) -> Any:
     """Standards sorted by identifier. `total` counts every match; `items` holds one page.
     An unknown category is 404; an unknown status or level is 400."""
-    page = read.search_standards(
+    return _list_answer(
+        request,
+        read,
+        settings.time_zone,
+        "standard",
+        format,
+        q,
+        limit,
+        offset,
         category=category,
         status=status,
         register_status=register_status,
         level=level,
-        q=q,
-        limit=limit,
-        offset=offset,
     )
-    return page.as_dict()
 
 
 async def from_the_model(registry: Registry, read: ReadModel, method: Any, *args: str) -> Any:
@@ -150,18 +214,45 @@ async def get_standard(id: Ident, read: ReadDep, registry: RegistryDep) -> Respo
     return JSONResponse(answer)
 
 
-@router.get("/resources", summary="Information resources, paged", responses=LIST_ERRORS)
+@router.get("/resources", summary="Information resources, filtered and paged", **LIST_ROUTE)
 def list_resources(
+    request: Request,
     read: ReadDep,
+    settings: SettingsDep,
+    department: Department = None,
     publisher: Publisher = None,
+    resource_class: Annotated[
+        str | None, _code("Resource class: 1 (basic), 2 (thematic), 3 (departmental).")
+    ] = None,
+    sharing_type: Annotated[
+        str | None, _code("Sharing type code (scs:SharingTypes), e.g. `unconditional`.")
+    ] = None,
+    openness: Annotated[str | None, _code("Openness code (scs:OpennessTypes).")] = None,
+    update_cycle: Annotated[str | None, _code("Update cycle code (scs:UpdateCycles).")] = None,
+    register_status: RegisterStatus = None,
     q: Text = None,
     limit: Limit = 50,
     offset: Offset = 0,
-) -> dict[str, Any]:
-    """Catalogue entries sorted by resource code."""
-    return read.list_entries(
-        "resource", q=q, publisher=publisher, limit=limit, offset=offset
-    ).as_dict()
+    format: Format = None,
+) -> Any:
+    """Catalogue entries sorted by resource code. `total` counts every match; `items`
+    holds one page. An unknown code of a code list is 400 naming the known ones."""
+    return _list_answer(
+        request,
+        read,
+        settings.time_zone,
+        "resource",
+        format,
+        q,
+        limit,
+        offset,
+        department=department or publisher,
+        resource_class=resource_class,
+        sharing_type=sharing_type,
+        openness=openness,
+        update_cycle=update_cycle,
+        register_status=register_status,
+    )
 
 
 @router.get(
@@ -186,17 +277,32 @@ async def get_resource(
     return JSONResponse(await from_the_model(registry, read, read.entry, "resource", code))
 
 
-@router.get("/interfaces", summary="Data interfaces, paged", responses=LIST_ERRORS)
+@router.get("/interfaces", summary="Data interfaces, filtered and paged", **LIST_ROUTE)
 def list_interfaces(
+    request: Request,
     read: ReadDep,
+    settings: SettingsDep,
+    department: Department = None,
     publisher: Publisher = None,
+    register_status: RegisterStatus = None,
     q: Text = None,
     limit: Limit = 50,
     offset: Offset = 0,
-) -> dict[str, Any]:
-    return read.list_entries(
-        "interface", q=q, publisher=publisher, limit=limit, offset=offset
-    ).as_dict()
+    format: Format = None,
+) -> Any:
+    """Data interfaces sorted by code, one page; `total` counts every match."""
+    return _list_answer(
+        request,
+        read,
+        settings.time_zone,
+        "interface",
+        format,
+        q,
+        limit,
+        offset,
+        department=department or publisher,
+        register_status=register_status,
+    )
 
 
 @router.get(
@@ -213,10 +319,30 @@ async def get_interface(
     return JSONResponse(await from_the_model(registry, read, read.entry, "interface", code))
 
 
-@router.get("/departments", summary="Departments", responses=READ_ERRORS)
-def list_departments(read: ReadDep) -> list[dict[str, Any]]:
-    """Every department with how many resources and interfaces it provides."""
-    return read.departments()
+@router.get("/departments", summary="Departments, filtered and paged", **LIST_ROUTE)
+def list_departments(
+    request: Request,
+    read: ReadDep,
+    settings: SettingsDep,
+    register_status: RegisterStatus = None,
+    q: Text = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+    format: Format = None,
+) -> Any:
+    """Departments sorted by credit code, one page, each with how many resources and
+    interfaces it provides (`provides`); `total` counts every match."""
+    return _list_answer(
+        request,
+        read,
+        settings.time_zone,
+        "department",
+        format,
+        q,
+        limit,
+        offset,
+        register_status=register_status,
+    )
 
 
 @router.get(

@@ -1,23 +1,36 @@
-"""Tokens over HTTP, for admins: list them, revoke one.
+"""Tokens over HTTP, for admins: make one, list them, read one with what was done to
+it, bring its expiry forward, revoke it.
 
 An embedded store is open in one process only, so while `screg serve` holds it
-`screg token revoke` cannot open it: revoking through the running server is then the
-only way, and it counts on the very next request (api.deps reads the tokens from the
-store on every check). Over a remote store either way works, in every process.
-Tokens are made on the command line only, where the secret is printed once to the
-person who runs it, never sent over the network by the registry.
+`screg token` cannot open it: administering tokens through the running server is then
+the way, and every change counts on the very next request (api.deps reads the tokens
+from the store on every check). Over a remote store either way works, in every process.
+A token made over HTTP has its secret in that one answer (sent with `Cache-Control:
+no-store`), never again: the store keeps only its digest. Every action is recorded
+with the admin who did it (registry.register.tokens, `token_actions`).
 """
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Body, Path
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from api.deps import AdminDep, StoreDep
+from api.deps import AdminDep, SettingsDep, StoreDep
 from api.errors import error_responses
-from registry.register.tokens import TokenInfo, list_tokens, revoke_token
+from registry.register.tokens import (
+    ROLES,
+    TokenInfo,
+    create_token,
+    expire_token,
+    get_token,
+    list_tokens,
+    revoke_token,
+    token_actions,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["tokens"])
 
@@ -44,6 +57,55 @@ class TokenRecord(BaseModel):
         return cls(**info.as_dict())
 
 
+class TokenAction(BaseModel):
+    """One thing done to a token, as recorded with it."""
+
+    action: str = Field(description="`create`, `expire` or `revoke`.")
+    time: str = Field(description="When (xsd:dateTime, UTC).")
+    agent: str | None = Field(
+        description="Who: the admin's agent IRI; `urn:screg:agent:admin:cli` from the command line."
+    )
+    via_token: str | None = Field(description="The id of the admin token used; null from the CLI.")
+
+
+class TokenWithActions(TokenRecord):
+    actions: list[TokenAction] = Field(description="What was done to it, oldest first.")
+
+
+class NewToken(BaseModel):
+    """What a new token is for."""
+
+    role: str = Field(description=f"One of {', '.join(ROLES)}.", max_length=20)
+    department: str | None = Field(
+        None,
+        max_length=200,
+        description="Credit code (or IRI) of the registered department a submitter "
+        "writes for; required for a submitter.",
+    )
+    name: str = Field("", max_length=200, description="A label for people.")
+    lifetime_days: int | None = Field(
+        None,
+        ge=1,
+        le=36_500,
+        description="Days it authenticates for; the setting token_lifetime_days by default.",
+    )
+
+
+class MadeToken(BaseModel):
+    """A new token and its secret, shown this once."""
+
+    token: TokenRecord
+    secret: str = Field(description="The bearer secret. Store it now: it is never shown again.")
+
+
+class Expiry(BaseModel):
+    at: datetime | None = Field(
+        None,
+        description="When it stops authenticating (ISO 8601 with an offset); now when "
+        "absent or past. Only brings the expiry forward.",
+    )
+
+
 @router.get(
     "/tokens",
     summary="List every token (admin)",
@@ -54,19 +116,81 @@ def tokens(store: StoreDep, _admin: AdminDep) -> list[TokenRecord]:
     return [TokenRecord.of(info) for info in list_tokens(store)]
 
 
+@router.post(
+    "/tokens",
+    summary="Make a token (admin)",
+    status_code=201,
+    response_model=MadeToken,
+    responses=error_responses(400, 401, 403, 404, 422, 429, 500, 503),
+)
+def make(
+    new: Annotated[NewToken, Body()], store: StoreDep, settings: SettingsDep, admin: AdminDep
+) -> JSONResponse:
+    """Make a token for a role (and a submitter's department). The answer holds its
+    secret, this once (`Cache-Control: no-store`); the store keeps only its digest.
+    An unknown role is 400, an unregistered department 404."""
+    days = new.lifetime_days or settings.token_lifetime_days
+    info, secret = create_token(
+        store,
+        new.role,
+        new.department,
+        new.name.strip(),
+        lifetime=timedelta(days=days),
+        by=admin,
+    )
+    body = MadeToken(token=TokenRecord.of(info), secret=secret)
+    return JSONResponse(
+        body.model_dump(),
+        status_code=201,
+        headers={"Cache-Control": "no-store", "Location": f"/api/v1/tokens/{info.id}"},
+    )
+
+
+TokenId = Annotated[
+    str, Path(max_length=64, description="The token's id, as the listing shows it.")
+]
+
+
+@router.get(
+    "/tokens/{token_id}",
+    summary="One token and what was done to it (admin)",
+    responses=error_responses(401, 403, 404, 429, 500, 503),
+)
+def one(token_id: TokenId, store: StoreDep, _admin: AdminDep) -> TokenWithActions:
+    """The token's record (never its secret) with every recorded action on it: made,
+    expired early, revoked, each with who and when."""
+    info = get_token(store, token_id)
+    return TokenWithActions(
+        **TokenRecord.of(info).model_dump(),
+        actions=[TokenAction(**a) for a in token_actions(store, info.id)],
+    )
+
+
+@router.post(
+    "/tokens/{token_id}/expire",
+    summary="Bring a token's expiry forward (admin)",
+    responses=error_responses(400, 401, 403, 404, 409, 422, 429, 500, 503),
+)
+def expire(
+    token_id: TokenId,
+    store: StoreDep,
+    admin: AdminDep,
+    expiry: Annotated[Expiry | None, Body()] = None,
+) -> TokenRecord:
+    """The token stops authenticating at `at` (now by default), in every process over
+    this store. An `at` after its expiry is 400 (make a new token instead); a revoked
+    token 409."""
+    at = expiry.at if expiry is not None else None
+    return TokenRecord.of(expire_token(store, token_id, at, by=admin))
+
+
 @router.delete(
     "/tokens/{token_id}",
     summary="Revoke a token (admin)",
     responses=error_responses(401, 403, 404, 429, 500, 503),
 )
-def revoke(
-    token_id: Annotated[
-        str, Path(max_length=64, description="The token's id, as the listing shows it.")
-    ],
-    store: StoreDep,
-    admin: AdminDep,
-) -> TokenRecord:
+def revoke(token_id: TokenId, store: StoreDep, admin: AdminDep) -> TokenRecord:
     """Revoke the token for good, at once in every process over this store: its digest
     is removed, its record stays (revoked, and by which admin token). Revoking a
     revoked token answers its record unchanged; an unknown id is 404."""
-    return TokenRecord.of(revoke_token(store, token_id, by=admin.agent))
+    return TokenRecord.of(revoke_token(store, token_id, by=admin))

@@ -1120,7 +1120,7 @@ def template_rows() -> list[list[str]]:
     return [[c.zh for c in COLUMNS], [c.example for c in COLUMNS]]
 
 
-def csv_bytes(rows: Sequence[Sequence[str]], encoding: str = "utf-8-sig") -> bytes:
+def csv_bytes(rows: Iterable[Sequence[str | int]], encoding: str = "utf-8-sig") -> bytes:
     """CSV text; UTF-8 with BOM by default, which Excel opens correctly in China.
     Cells that a spreadsheet would run as formulas get a leading `'`
     (registry/csvsafe.py): the rows carry departments' uploaded text."""

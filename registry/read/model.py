@@ -40,10 +40,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
-from registry.errors import ConflictError, NotFoundError
+from registry.errors import ConflictError, InputError, NotFoundError
 from registry.identifiers import IRI_SCHEMES, lookup_spellings
 from registry.lifecycle import IN_FORCE_REGISTER_STATUS, IN_FORCE_STANDARD_STATUS
-from registry.namespaces import SCS
+from registry.read.filters import CATEGORY, CODE_COLUMNS, FILTERS
 from registry.read.queries import (
     CATEGORY_SCHEME,
     KINDS,
@@ -71,7 +71,7 @@ from registry.store import Store
 
 # Bumped whenever the tables or what a row holds change: a file of another version is
 # emptied on open and rebuilt by the next catch_up, never read.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # The FTS5 trigram tokenizer indexes runs of three characters; a shorter needle
 # matches no trigram and is looked for with instr() instead.
@@ -99,6 +99,10 @@ CREATE TABLE entries (
   register_status TEXT,
   publisher_id TEXT,
   publisher_iri TEXT,
+  sharing_type TEXT,            -- a resource's code-list codes, for the lists' filters
+  openness TEXT,
+  update_cycle TEXT,
+  resource_class TEXT,
   record TEXT NOT NULL,         -- JSON: the record as Snapshot.records[kind] holds it
   data_items TEXT,              -- JSON: a resource's data items, which its answer shows
   search TEXT NOT NULL,         -- queries.search_texts(record), joined by newlines
@@ -108,7 +112,16 @@ CREATE TABLE entries (
 CREATE INDEX entries_list ON entries (kind, sort_key, iri);
 CREATE INDEX entries_id ON entries (id);  -- lookups by identifier or code
 CREATE INDEX entries_publisher ON entries (kind, publisher_iri);  -- covers departments()
-CREATE INDEX entries_publisher_id ON entries (kind, publisher_id);
+CREATE INDEX entries_publisher_id ON entries (kind, publisher_id, sort_key, iri);
+-- The lists' filters (registry.read.filters): one index per filtered column, each
+-- read in list order, so that a filtered page is an index range, not a scan.
+CREATE INDEX entries_register_status ON entries (kind, register_status, sort_key, iri);
+CREATE INDEX entries_status ON entries (kind, status, sort_key, iri);
+CREATE INDEX entries_level ON entries (kind, level, sort_key, iri);
+CREATE INDEX entries_sharing_type ON entries (kind, sharing_type, sort_key, iri);
+CREATE INDEX entries_openness ON entries (kind, openness, sort_key, iri);
+CREATE INDEX entries_update_cycle ON entries (kind, update_cycle, sort_key, iri);
+CREATE INDEX entries_resource_class ON entries (kind, resource_class, sort_key, iri);
 -- The home page's "recently registered": newest current versions first.
 CREATE INDEX entries_recent
   ON entries (json_extract(record, '$.register.time') DESC, kind, sort_key);
@@ -152,6 +165,9 @@ _META_SCHEMA = "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEX
 _IN_JSON = "(SELECT value FROM json_each(?))"
 
 _ORDER = "ORDER BY sort_key, iri"
+
+# The columns of the entries table, as _insert fills them.
+_ENTRY_COLUMNS = 14 + len(CODE_COLUMNS)
 
 # How long `close` waits for the transactions in flight (a rebuild at 50,000 resources
 # writes for minutes: its connections are then left to the process's exit).
@@ -506,39 +522,16 @@ class ReadModel:
         included), standard status, register status, level and text, sorted by
         identifier, one page of them; an unknown category is NotFoundError, an unknown
         code InputError, checked in the same order."""
-        with self._reading() as db:
-            _require_built(db)
-            # Only the code lists a filter is checked against are read: the checks look
-            # at the concepts of one scheme each.
-            schemes = [
-                str(scheme)
-                for scheme, value in (
-                    (CATEGORY_SCHEME, category),
-                    (SCS.StandardStatuses, status),
-                    (SCS.StandardLevels, level),
-                    (SCS.RegisterStatuses, register_status),
-                )
-                if value is not None
-            ]
-            concepts = _concepts(db, schemes) if schemes else {}
-            where, params = ["kind = ?"], ["standard"]
-            if category is not None:
-                codes = category_codes_under(concepts, category)
-                where.append(f"n IN (SELECT n FROM entry_categories WHERE code IN {_IN_JSON})")
-                params.append(json.dumps(sorted(codes)))
-            if status is not None:
-                code_filter(concepts, SCS.StandardStatuses, status, "status")
-                where.append("status = ?")
-                params.append(status)
-            if level is not None:
-                code_filter(concepts, SCS.StandardLevels, level, "level")
-                where.append("level = ?")
-                params.append(level)
-            if register_status is not None:
-                code_filter(concepts, SCS.RegisterStatuses, register_status, "register_status")
-                where.append("register_status = ?")
-                params.append(register_status)
-            return _page(db, where, params, q, limit, offset)
+        return self.list_entries(
+            "standard",
+            q=q,
+            limit=limit,
+            offset=offset,
+            category=category,
+            status=status,
+            level=level,
+            register_status=register_status,
+        )
 
     def list_entries(
         self,
@@ -548,18 +541,101 @@ class ReadModel:
         publisher: str | None = None,
         limit: int = 50,
         offset: int = 0,
+        **filters: str | None,
     ) -> Page:
         """As `queries.list_entries`: the entries of `kind`, optionally those of one
-        publisher (credit code) or matching a text, one page of them."""
+        publisher (credit code) or matching a text, one page of them; and filtered by
+        any of registry.read.filters' FILTERS (`sharing_type="1"`, `category="3"`: its
+        sub-categories included), each an indexed column. A value not in its code list
+        is InputError (an unknown category NotFoundError), an unknown filter name
+        InputError naming the known ones. A filter on a field the kind lacks matches
+        nothing, as a text no record holds does."""
         if kind not in KINDS:
             raise KeyError(kind)  # as a Snapshot's records[kind]
+        if publisher is not None:
+            filters.setdefault("department", publisher)
         with self._reading() as db:
             _require_built(db)
-            where, params = ["kind = ?"], [kind]
-            if publisher is not None:
-                where.append("publisher_id = ?")
-                params.append(publisher.strip())
+            where, params = _filtered(db, kind, filters)
             return _page(db, where, params, q, limit, offset)
+
+    def each_entry(
+        self, kind: str, *, q: str | None = None, **filters: str | None
+    ) -> Iterator[dict[str, Any]]:
+        """Every entry `list_entries` would page through, in list order, one record at a
+        time: a download of 50,000 resources holds no list of every record. Read in
+        batches of _BATCH, each its own short read transaction taken up after the last
+        (sort key, IRI) given, so no transaction is held while the caller works and a
+        write meanwhile can neither repeat nor skip an entry it did not change (one it
+        changed comes in its new version, one it removed not at all)."""
+        if kind not in KINDS:
+            raise KeyError(kind)
+        if q:
+            with self._reading() as db:
+                _require_built(db)
+                where, params = _filtered(db, kind, filters)
+                matched = _matched(db, " AND ".join(where), params, q)
+                names = dict(
+                    db.execute(
+                        f"SELECT n, iri FROM entries WHERE n IN {_IN_JSON}", (json.dumps(matched),)
+                    )
+                )
+            iris = [names[n] for n in matched]
+            for start in range(0, len(iris), _BATCH):
+                chunk = iris[start : start + _BATCH]
+                with self._reading() as db:
+                    texts = dict(
+                        db.execute(
+                            f"SELECT iri, record FROM entries WHERE kind = ? AND iri IN {_IN_JSON}",
+                            (kind, json.dumps(chunk)),
+                        )
+                    )
+                yield from (json.loads(texts[iri]) for iri in chunk if iri in texts)
+            return
+        after: tuple[str, str] | None = None
+        while True:
+            with self._reading() as db:
+                _require_built(db)
+                where, params = _filtered(db, kind, filters)
+                if after is not None:
+                    where.append("(sort_key, iri) > (?, ?)")
+                    params.extend(after)
+                rows = db.execute(
+                    f"SELECT sort_key, iri, record FROM entries WHERE {' AND '.join(where)} "
+                    f"{_ORDER} LIMIT ?",
+                    [*params, _BATCH],
+                ).fetchall()
+            yield from (json.loads(text) for _, _, text in rows)
+            if len(rows) < _BATCH:
+                return
+            after = (rows[-1][0], rows[-1][1])
+
+    def department_page(
+        self,
+        *,
+        q: str | None = None,
+        register_status: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> Page:
+        """One page of the departments, as `list_entries`, each with how many resources
+        and interfaces it provides (`departments()`' "provides"), counted for the
+        departments of the page only."""
+        page = self.list_entries(
+            "department", q=q, register_status=register_status, limit=limit, offset=offset
+        )
+        iris = json.dumps([record["iri"] for record in page.items])
+        provided: dict[str, dict[str, int]] = defaultdict(lambda: {"resources": 0, "interfaces": 0})
+        with self._reading() as db:
+            for publisher, kind, count in db.execute(
+                "SELECT publisher_iri, kind, count(*) FROM entries "
+                f"WHERE kind IN ('resource', 'interface') AND publisher_iri IN {_IN_JSON} "
+                "GROUP BY kind, publisher_iri",
+                (iris,),
+            ):
+                provided[publisher][f"{kind}s"] = count
+        items = [{**record, "provides": provided[record["iri"]]} for record in page.items]
+        return Page(page.total, page.limit, page.offset, items)
 
     def recent(self, limit: int = 12) -> list[dict[str, Any]]:
         """The entries whose current version was made last, newest first: kind, id,
@@ -897,6 +973,7 @@ def _insert(
                     record["register"]["status"],
                     publisher.get("id") if publisher else None,
                     publisher["iri"] if publisher else None,
+                    *(_code(record.get(column)) for column in CODE_COLUMNS),
                     _json(record),
                     # A rebuild gives the resources their items afterwards, in batches.
                     _json(data_items[record["iri"]])
@@ -911,9 +988,14 @@ def _insert(
                 targets = value if isinstance(value, list) else [value] if value else []
                 edges.extend((record["iri"], name, key, t["iri"]) for t in targets)
             n += 1
-    db.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", entries)
+    db.executemany(f"INSERT INTO entries VALUES ({', '.join('?' * _ENTRY_COLUMNS)})", entries)
     db.executemany("INSERT INTO entry_categories VALUES (?, ?)", categories)
     db.executemany("INSERT OR IGNORE INTO edges VALUES (?, ?, ?, ?)", edges)
+
+
+def _code(value: Any) -> str | None:
+    """The code of a record's code-list field (None when it has none)."""
+    return value.get("code") if isinstance(value, dict) else None
 
 
 def _linked_editions(records: dict[str, list[dict[str, Any]]]) -> set[str]:
@@ -1036,6 +1118,40 @@ def _category_tree(db: sqlite3.Connection, concepts: dict[str, Concept]) -> list
     return category_tree_of(concepts, standards.values())
 
 
+def _filtered(
+    db: sqlite3.Connection, kind: str, values: dict[str, str | None]
+) -> tuple[list[str], list[Any]]:
+    """The WHERE terms (and their parameters) of the entries of `kind` that the filters
+    `values` (filter name -> value; None: not filtered) choose; the values checked
+    against their code lists, in FILTERS' order."""
+    unknown = sorted(name for name in values if name not in FILTERS)
+    if unknown:
+        raise InputError(
+            f"unknown filter {', '.join(unknown)} (未知的筛选条件)",
+            {"unknown": unknown, "allowed": sorted(FILTERS)},
+        )
+    chosen = [f for f in FILTERS.values() if values.get(f.name) is not None]
+    # Only the code lists a filter is checked against are read.
+    schemes = sorted({str(f.scheme) for f in chosen if f.scheme is not None})
+    concepts = _concepts(db, schemes) if schemes else {}
+    where, params = ["kind = ?"], [kind]
+    for f in chosen:
+        value = str(values[f.name])
+        if f is CATEGORY:
+            codes = category_codes_under(concepts, value)
+            where.append(f"n IN (SELECT n FROM entry_categories WHERE code IN {_IN_JSON})")
+            params.append(json.dumps(sorted(codes)))
+            continue
+        if f.scheme is None:
+            value = value.strip()
+        else:
+            code_filter(concepts, f.scheme, value, f.name)
+        # f.column is one of FILTERS' own names, never the caller's text.
+        where.append(f"{f.column} = ?")
+        params.append(value)
+    return where, params
+
+
 def _page(
     db: sqlite3.Connection,
     where: list[str],
@@ -1059,27 +1175,36 @@ def _page(
             n for (n,) in db.execute(f"SELECT n FROM entries WHERE {clause} {_ORDER}", params)
         ]
     else:
-        needles = search_needles(q)
-        looked_for = sorted(n for n in needles if n)
-        if not looked_for:  # white space only: matches nothing, as in queries._matcher
-            return Page(0, limit, offset, [])
-        if all(len(n) >= TRIGRAM for n in looked_for):
-            text_clause = "n IN (SELECT rowid FROM entry_text WHERE entry_text MATCH ?)"
-            text_params: list[Any] = [" OR ".join(_phrase(n) for n in looked_for)]
-        else:
-            text_clause = "(" + " OR ".join("instr(search, ?) > 0" for _ in looked_for) + ")"
-            text_params = list(looked_for)
-        candidates = db.execute(
-            f"SELECT n, search FROM entries WHERE {clause} AND {text_clause} {_ORDER}",
-            [*params, *text_params],
-        )
-        # The index only narrows: the answer is the matcher's, on the same folded texts.
-        matched = [n for n, text in candidates if texts_match(needles, text.split("\n"))]
+        matched = _matched(db, clause, params, q)
     chosen = matched[offset : offset + limit]
     texts = dict(
         db.execute(f"SELECT n, record FROM entries WHERE n IN {_IN_JSON}", (json.dumps(chosen),))
     )
     return Page(len(matched), limit, offset, [json.loads(texts[n]) for n in chosen])
+
+
+def _matched(db: sqlite3.Connection, clause: str, params: list[Any], q: str) -> list[int]:
+    """The rows (entries.n) matching `clause` and the text `q`, in list order."""
+    needles = search_needles(q)
+    looked_for = sorted(n for n in needles if n)
+    if not looked_for:  # white space only: matches nothing, as in queries._matcher
+        return []
+    if all(len(n) >= TRIGRAM for n in looked_for):
+        text_clause = "n IN (SELECT rowid FROM entry_text WHERE entry_text MATCH ?)"
+        text_params: list[Any] = [" OR ".join(_phrase(n) for n in looked_for)]
+    else:
+        text_clause = "(" + " OR ".join("instr(search, ?) > 0" for _ in looked_for) + ")"
+        text_params = list(looked_for)
+    candidates = db.execute(
+        f"SELECT n, search FROM entries WHERE {clause} AND {text_clause} {_ORDER}",
+        [*params, *text_params],
+    )
+    # The index only narrows: the answer is the matcher's, on the same folded texts.
+    return [n for n, text in candidates if texts_match(needles, text.split("\n"))]
+
+
+# Records read at once by `each_entry` after a text search.
+_BATCH = 500
 
 
 def _phrase(needle: str) -> str:

@@ -14,8 +14,13 @@ until revoked.
 
 Roles (DESIGN.md, Security rules): a submitter writes its own department's
 entries; a registrar also changes statuses and writes standards and
-departments; an admin manages tokens (from the command line) and may do all
-the rest.
+departments; an admin manages tokens (from the command line or over HTTP) and
+may do all the rest.
+
+Every action on a token (made, expired early, revoked) leaves a PROV-O activity
+beside the token's record, in the same write, in the same hidden graph: who did it
+(the admin's agent and the token it acted with; the command line when nobody
+signed), when, and to which token (`token_actions`).
 """
 
 from __future__ import annotations
@@ -24,16 +29,17 @@ import hashlib
 import hmac
 import re
 import secrets
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import RDF, RDFS, XSD
+from rdflib.namespace import PROV, RDF, RDFS, XSD
 
-from registry.errors import InputError, NotFoundError
+from registry.errors import ConflictError, InputError, NotFoundError
 from registry.namespaces import SCS
-from registry.register.submission import Principal, item_state, resolve_item
+from registry.register.submission import Principal, item_state, resolve_item, via_token
 from registry.store import Store, WriteBatch
 
 TOKEN_GRAPH = "urn:screg:graph:tokens"
@@ -43,6 +49,19 @@ _TOKEN_ID = re.compile(r"^[0-9a-f]{12}$")
 DEPARTMENT_PROPERTY = SCS.department
 #: The lifetime of a token when nobody says otherwise (the setting token_lifetime_days).
 DEFAULT_LIFETIME = timedelta(days=365)
+
+#: What may be done to a token, as its activities record it.
+TOKEN_ACTIONS = ("create", "expire", "revoke")
+ACTION_PREFIX = "urn:screg:token-action:"
+#: The agent of an action from the command line, which runs as the machine's user.
+COMMAND_LINE_AGENT = URIRef("urn:screg:agent:admin:cli")
+
+_ACTIONS = f"""
+SELECT ?a ?kind ?time ?agent ?via WHERE {{ GRAPH <{TOKEN_GRAPH}> {{
+  ?a <{SCS.tokenAction}> ?kind ; <{PROV.used}> ?t ; <{PROV.endedAtTime}> ?time .
+  OPTIONAL {{ ?a <{PROV.wasAssociatedWith}> ?agent }}
+  OPTIONAL {{ ?a <{SCS.viaToken}> ?via }}
+}} }}"""
 
 _TOKENS = f"""
 SELECT ?t ?role ?dept ?name ?created ?expires ?revoked ?hash WHERE {{ GRAPH <{TOKEN_GRAPH}> {{
@@ -115,6 +134,41 @@ def _has_passed(expires: str, now: datetime) -> bool:
     return moment <= now
 
 
+def _action(
+    kind: str, token: URIRef, by: Principal | None, when: Literal
+) -> list[tuple[URIRef, URIRef, URIRef | Literal]]:
+    """The triples of one action on `token`, by `by` (None: the command line)."""
+    node = URIRef(ACTION_PREFIX + str(uuid.uuid4()))
+    triples: list[tuple[URIRef, URIRef, URIRef | Literal]] = [
+        (node, RDF.type, PROV.Activity),
+        (node, SCS.tokenAction, Literal(kind)),
+        (node, PROV.used, token),
+        (node, PROV.endedAtTime, when),
+        (node, PROV.wasAssociatedWith, by.agent if by is not None else COMMAND_LINE_AGENT),
+    ]
+    if by is not None:
+        triples += via_token(node, by)
+    return triples
+
+
+def token_actions(store: Store, token_id: str) -> list[dict[str, Any]]:
+    """What was done to the token `token_id`, oldest first: the action (`create`,
+    `expire`, `revoke`), when, the agent, and the token it was done with (None from
+    the command line). Tokens made before actions were recorded have none."""
+    node = URIRef(TOKEN_PREFIX + token_id.strip().removeprefix(TOKEN_PREFIX))
+    found = [
+        {
+            "action": str(row["kind"]),
+            "time": str(row["time"]),
+            "agent": str(row["agent"]) if "agent" in row else None,
+            "via_token": str(row["via"]).removeprefix(TOKEN_PREFIX) if "via" in row else None,
+        }
+        for row in store.select(_ACTIONS, {"t": node})
+    ]
+    order = {kind: n for n, kind in enumerate(TOKEN_ACTIONS)}
+    return sorted(found, key=lambda a: (a["time"], order.get(a["action"], 9)))
+
+
 def department_iri(store: Store, code: str) -> str:
     """The IRI of the registered department a credit code (or IRI) names."""
     iri = resolve_item(store, code)
@@ -133,9 +187,11 @@ def create_token(
     name: str = "",
     *,
     lifetime: timedelta = DEFAULT_LIFETIME,
+    by: Principal | None = None,
 ) -> tuple[TokenInfo, str]:
     """Make a token that authenticates for `lifetime` from now; returns its description
-    and the secret, which is never stored."""
+    and the secret, which is never stored. `by` is the admin who made it over HTTP
+    (None: the command line), recorded with it."""
     if role not in ROLES:
         raise InputError(f"unknown role {role!r}", {"allowed": list(ROLES)})
     if role == "submitter" and not department:
@@ -162,6 +218,7 @@ def create_token(
         triples.append((node, DEPARTMENT_PROPERTY, URIRef(dept)))
     if name:
         triples.append((node, RDFS.label, Literal(name)))
+    triples += _action("create", node, by, created)
     store.write(WriteBatch().add_triples(TOKEN_GRAPH, triples))
     info = TokenInfo(token_id, role, dept, name, str(created), expires=str(expires))
     return info, secret
@@ -190,23 +247,68 @@ def list_tokens(store: Store) -> list[TokenInfo]:
     return [info for info, _digest in _rows(store)]
 
 
-def revoke_token(store: Store, token_id: str, by: URIRef | None = None) -> TokenInfo:
-    """Revoke a token for good: its digest is removed, the record stays for the audit,
-    with `by` (the agent of the admin token that revoked it over HTTP; none from the
-    command line). Revoking a revoked token changes nothing; an expired one is revoked
-    all the same, so that its digest goes."""
+def _token(store: Store, token_id: str) -> tuple[str, TokenInfo, str | None]:
+    """The id, record and digest of the token `token_id`; NotFoundError if none."""
     token_id = token_id.strip().removeprefix(TOKEN_PREFIX)
     found = [(i, d) for i, d in _rows(store) if _TOKEN_ID.match(token_id) and i.id == token_id]
     if not found:
         raise NotFoundError(f"no token {token_id!r} (没有该令牌)", {"id": token_id})
-    info, digest = found[0]
+    return token_id, *found[0]
+
+
+def get_token(store: Store, token_id: str) -> TokenInfo:
+    """The record of one token; NotFoundError if there is none."""
+    return _token(store, token_id)[1]
+
+
+def expire_token(
+    store: Store, token_id: str, at: datetime | None = None, by: Principal | None = None
+) -> TokenInfo:
+    """Bring a token's expiry forward to `at` (now when None, or when `at` has passed):
+    it stops authenticating then, its record and digest stay until then. A token is
+    never extended (a new one is made instead): an `at` after its expiry is InputError,
+    a revoked token ConflictError."""
+    token_id, info, _digest = _token(store, token_id)
+    if info.revoked is not None:
+        raise ConflictError(
+            f"token {token_id} is revoked (令牌已撤销)", {"id": token_id, "state": info.state}
+        )
+    now = utcnow()
+    if at is not None and at.tzinfo is None:
+        raise InputError("the expiry needs a time zone (到期时间须带时区)", {"at": str(at)})
+    when = now if at is None or at <= now else at
+    if info.expires is not None and not info.expired and _has_passed(info.expires, when):
+        raise InputError(
+            "a token's expiry is only brought forward; make a new token instead "
+            "(只能提前令牌的到期时间；如需延长请新建令牌)",
+            {"id": token_id, "expires": info.expires, "at": when.isoformat()},
+        )
+    node = URIRef(TOKEN_PREFIX + token_id)
+    expires = _timestamp(when)
+    batch = WriteBatch()
+    # The stored terms themselves are removed: a literal made again from its text
+    # might not be the same term, and the token would then hold two expiries.
+    batch.remove_triples(TOKEN_GRAPH, store.match(TOKEN_GRAPH, node, SCS.expiresAt))
+    batch.add_triples(
+        TOKEN_GRAPH, [(node, SCS.expiresAt, expires), *_action("expire", node, by, _now())]
+    )
+    store.write(batch)
+    return get_token(store, token_id)
+
+
+def revoke_token(store: Store, token_id: str, by: Principal | None = None) -> TokenInfo:
+    """Revoke a token for good: its digest is removed, the record stays for the audit,
+    with `by` (the admin who revoked it over HTTP; None: the command line) and the
+    action's record. Revoking a revoked token changes nothing; an expired one is revoked
+    all the same, so that its digest goes."""
+    token_id, info, digest = _token(store, token_id)
     if info.revoked is not None:
         return info
     node = URIRef(TOKEN_PREFIX + token_id)
     revoked = _now()
-    added = [(node, SCS.revokedAt, revoked)]
+    added = [(node, SCS.revokedAt, revoked), *_action("revoke", node, by, revoked)]
     if by is not None:
-        added.append((node, SCS.revokedBy, by))
+        added.append((node, SCS.revokedBy, by.agent))
     batch = WriteBatch().add_triples(TOKEN_GRAPH, added)
     if digest is not None:
         batch.remove_triples(TOKEN_GRAPH, [(node, SCS.tokenSha256, Literal(digest))])

@@ -256,9 +256,9 @@ def test_interfaces(client: TestClient) -> None:
 
 
 def test_departments(client: TestClient) -> None:
-    departments = client.get("/api/v1/departments").json()
-    assert len(departments) == 10
-    bureau = next(d for d in departments if d["credit_code"] == BUREAU)
+    page = client.get("/api/v1/departments").json()
+    assert page["total"] == len(page["items"]) == 10
+    bureau = next(d for d in page["items"] if d["credit_code"] == BUREAU)
     assert bureau["provides"] == {"resources": 24, "interfaces": 2}
     assert bureau["name"]["zh"] == "沈阳市大数据管理局"
     one = client.get(f"/api/v1/departments/{BUREAU}").json()

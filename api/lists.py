@@ -1,0 +1,143 @@
+"""What every list answers alike, in the API and on the pages: the query parameters it
+accepts (any other is a 400 naming the allowed ones), and its downloads as CSV or XLSX
+(`?format=csv|xlsx`, or an Accept header that prefers them to JSON or HTML).
+
+A download holds every entry the filters and the text choose, not one page: `limit`
+and `offset` page the JSON and the pages only.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import Query, Request
+from fastapi.responses import Response
+
+from api.negotiation import preferred
+from api.pages.render import local_time
+from registry.errors import InputError
+from registry.read.model import ReadModel
+from registry.read.queries import Page
+from registry.read.tables import TITLES, csv_download, table_rows, xlsx_download
+
+CSV = "text/csv; charset=utf-8"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FORMATS = {"csv": CSV, "xlsx": XLSX}
+
+# Every entry of a list, for a download: far above any registry's size, so that SQLite's
+# LIMIT never cuts one short (a registry of 50,000 resources is downloaded whole).
+EVERY_ENTRY = 1_000_000_000
+
+Format = Annotated[
+    str | None,
+    Query(
+        alias="format",
+        max_length=10,
+        description="`csv` (UTF-8 with a BOM, Chinese headers) or `xlsx`: every entry "
+        "the filters choose, as a download; `json` (the default) one page. "
+        "`Accept: text/csv` or the XLSX media type choose the same.",
+    ),
+]
+
+
+def list_page(
+    read: ReadModel, kind: str, q: str | None, limit: int, offset: int, filters: dict[str, Any]
+) -> Page:
+    """One page of the `kind` list: departments with what each provides."""
+    if kind == "department":
+        return read.department_page(q=q, limit=limit, offset=offset, **filters)
+    return read.list_entries(kind, q=q, limit=limit, offset=offset, **filters)
+
+
+def every_entry(
+    read: ReadModel, kind: str, q: str | None, filters: dict[str, Any]
+) -> Iterable[dict[str, Any]]:
+    """Every entry of the `kind` list, for a download: read as the rows are written
+    (ReadModel.each_entry); departments, which are few, with what each provides."""
+    if kind == "department":
+        return read.department_page(q=q, limit=EVERY_ENTRY, **filters).items
+    return read.each_entry(kind, q=q, **filters)
+
+
+def refuse_unknown_query(request: Request) -> None:
+    """A dependency of the list routes: a query parameter the route does not declare is
+    InputError (400) naming the ones it does, rather than a filter silently ignored
+    (`?categry=3` would list every standard)."""
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        return
+    allowed = sorted(_query_names(dependant))
+    unknown = sorted(set(request.query_params) - set(allowed))
+    if unknown:
+        raise InputError(
+            f"unknown query parameter {', '.join(unknown)}; allowed: {', '.join(allowed)} "
+            f"(未知的查询参数 {'、'.join(unknown)}；可用的参数：{'、'.join(allowed)})",
+            {"unknown": unknown, "allowed": allowed},
+        )
+
+
+def _query_names(dependant: Any) -> set[str]:
+    """The query parameters a route's handler and its dependencies declare."""
+    names = {param.alias for param in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return names
+
+
+def download_format(request: Request, given: str | None, default: str) -> str:
+    """`csv`, `xlsx` or `default` (`json` for the API, `html` for a page): `?format=`
+    when given (an unknown one is InputError), else what the Accept header prefers
+    among the default's media type and the two downloads (the default on a tie, and
+    when the header accepts none of them)."""
+    if given:
+        chosen = given.strip().lower()
+        if chosen not in (default, *FORMATS):
+            raise InputError(
+                f"unknown format {given!r} (未知的下载格式)",
+                {"format": given, "allowed": [default, *FORMATS]},
+            )
+        return chosen
+    accept = request.headers.get("accept", "")
+    offered = ["text/html" if default == "html" else "application/json", "text/csv", XLSX]
+    index = preferred(accept, offered) if accept.strip() else None
+    return ("csv", "xlsx")[index - 1] if index else default
+
+
+def download(
+    kind: str,
+    records: Iterable[dict[str, Any]],
+    fmt: str,
+    time_zone: str,
+) -> Response:
+    """The records of a `kind` list as a CSV or XLSX attachment; times in `time_zone`."""
+    rows = table_rows(kind, records, functools.partial(local_time, zone=time_zone))
+    return download_sheets([(TITLES[kind], rows)], fmt, TITLES[kind], f"{kind}s")
+
+
+def _one_after_another(tables: Iterable[Iterable[Sequence[Any]]]) -> Iterator[Sequence[Any]]:
+    """The rows of `tables` in one stream, a blank row between two tables."""
+    for index, table in enumerate(tables):
+        if index:
+            yield []
+        yield from table
+
+
+def download_sheets(
+    sheets: Sequence[tuple[str, Iterable[Sequence[Any]]]], fmt: str, name: str, ascii_name: str
+) -> Response:
+    """Tables as one attachment: CSV (the tables one after another, a blank row between)
+    or XLSX (a sheet each). `name` is the file's name without its extension, `ascii_name`
+    the same for clients that read only the plain `filename`."""
+    if fmt == "csv":
+        content = csv_download(_one_after_another(table for _, table in sheets))
+    else:
+        content = xlsx_download(sheets)
+    disposition = (
+        f'attachment; filename="{ascii_name}.{fmt}"; '
+        f"filename*=UTF-8''{quote(name, safe='')}.{fmt}"
+    )
+    return Response(content, media_type=FORMATS[fmt], headers={"Content-Disposition": disposition})
