@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -23,7 +26,7 @@ from registry.cli.common import (
     server_holding,
     store_option,
 )
-from registry.cli.local_server import call
+from registry.cli.local_server import LocalServer, call
 from registry.cli.progress import progress_bar
 from registry.config import load_settings
 from registry.errors import RegistryError
@@ -120,15 +123,6 @@ def _register_through_the_server(
     """`register` sent to the `screg serve` that holds the store, as a registrar (its
     local admin credential); the same output and exit codes as a local run."""
     server = server_holding(store, locked)
-    if department:
-        fail(
-            RegistryError(
-                "through the running server a department submits with its own token "
-                "(部门须使用本部门的令牌通过接口提交): curl -H 'Authorization: Bearer "
-                f"<token>' -H 'Content-Type: text/turtle' --data-binary @FILE "
-                f"{server.url}/api/v1/submissions"
-            )
-        )
     if len(files) != 1:
         fail(
             RegistryError(
@@ -140,9 +134,15 @@ def _register_through_the_server(
     document = read_documents(files, fmt)[0]
     name = fmt or mapped_format(document) or format_for_filename(document.name).name
     try:
-        answer = call(
-            server, "POST", "/api/v1/submissions", params={"format": name}, content=document.data
-        )
+        with _as_department(server, department) as secret:
+            answer = call(
+                server,
+                "POST",
+                "/api/v1/submissions",
+                params={"format": name},
+                content=document.data,
+                secret=secret,
+            )
     except RegistryError as error:
         exit_with_servers_report(error, report_format, lang)
         fail(error)
@@ -157,6 +157,32 @@ def _register_through_the_server(
         int(report.get("counts", {}).get("Warning", 0)),
     )
     raise SystemExit(EXIT_OK)
+
+
+@contextmanager
+def _as_department(server: LocalServer, department: str | None) -> Iterator[str | None]:
+    """The secret to submit with: None (the server's admin credential, a registrar's
+    rights) without --department; with it, a submitter token of that department made
+    for this one submission and revoked after it, so that every rule of a department's
+    submission (ownership, review) holds as it does for the department's own token."""
+    if not department:
+        yield None
+        return
+    made = call(
+        server,
+        "POST",
+        "/api/v1/tokens",
+        json={
+            "role": "submitter",
+            "department": department,
+            "name": f"screg register --department (pid {os.getpid()})",
+            "lifetime_days": 1,
+        },
+    )
+    try:
+        yield str(made["secret"])
+    finally:
+        call(server, "DELETE", f"/api/v1/tokens/{made['token']['id']}")
 
 
 def _iri(text: str):

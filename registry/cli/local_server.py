@@ -146,15 +146,17 @@ def call(
     path: str,
     *,
     timeout: float = 600.0,
+    secret: str | None = None,
     **request: Any,
 ) -> dict[str, Any]:
-    """One request to the server with its local admin token; the JSON answer, a job
-    (202) followed to its end. ServerError for an error answer (4xx, 5xx)."""
+    """One request to the server with its local admin token (or `secret`); the JSON
+    answer, a job (202) followed to its end. ServerError for an error answer."""
     import time
 
     import httpx
 
-    headers = {"Authorization": f"Bearer {server.secret}", **request.pop("headers", {})}
+    bearer = secret or server.secret
+    headers = {"Authorization": f"Bearer {bearer}", **request.pop("headers", {})}
     try:
         with httpx.Client(base_url=server.url, timeout=timeout) as client:
             answer = client.request(method, path, headers=headers, **request)

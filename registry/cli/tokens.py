@@ -4,7 +4,7 @@ The secret is printed once, by `create`; the store keeps only its SHA-256. Every
 token expires (`token_lifetime_days`, or `--days`).
 
 An embedded store is open in one process at a time: while `screg serve` holds it,
-`list` and `revoke` are sent to the running server (its local admin credential,
+these commands are sent to the running server (its local admin credential,
 registry/cli/local_server.py). Over a remote store they work beside any number of
 servers.
 """
@@ -54,6 +54,16 @@ def create(
         with open_registry(store) as registry:
             lifetime = timedelta(days=days or registry.settings.token_lifetime_days)
             info, secret = create_token(registry.store, role, department, name, lifetime=lifetime)
+    except StoreLockedError as locked:
+        wanted = {"role": role, "department": department, "name": name, "lifetime_days": days}
+        made = _through_the_server(
+            store,
+            locked,
+            "POST",
+            "/api/v1/tokens",
+            json={k: v for k, v in wanted.items() if v is not None},
+        )
+        info, secret = _info(made["token"]), str(made["secret"])
     except RegistryError as error:
         fail(error)
     click.echo(secret)

@@ -19,6 +19,7 @@ import pytest
 from registry.register.tokens import create_token
 from registry.store import open_store
 from tests.conftest import EXAMPLES
+from tests.documents import resource_ttl
 from tests.servers import SCREG, running_server, seeded_folder, server_env
 
 OWNER = "11210100EXAMPLE01N"
@@ -93,7 +94,7 @@ def test_commands_that_read_work_beside_the_server(
 
 
 def test_commands_that_write_go_through_the_server(
-    served: tuple[str, Path, subprocess.Popen],
+    served: tuple[str, Path, subprocess.Popen], tmp_path: Path
 ) -> None:
     base, folder, _process = served
     # A status change: sent to the server, seen at once by the server and by the CLI.
@@ -117,13 +118,23 @@ def test_commands_that_write_go_through_the_server(
     bad = screg(folder, "register", str(EXAMPLES / "invalid" / "codes.ttl"))
     assert bad.returncode == 1, bad.stderr
     assert "302001/000009" in bad.stdout
-    # Several files, or a department's submission, cannot go through: exit 2 says how.
+    # Several files cannot go through as one submission: exit 2 says how.
     two = screg(
         folder, "register", str(EXAMPLES / "catalogue-valid.ttl"), str(EXAMPLES / "departments.ttl")
     )
     assert two.returncode == 2 and "one file at a time" in two.stderr
-    theirs = screg(folder, "register", "--department", OWNER, str(EXAMPLES / "catalogue-valid.ttl"))
-    assert theirs.returncode == 2 and "/api/v1/submissions" in theirs.stderr
+    # A department's submission goes with a token of that department, made for it and
+    # revoked after: its own resource is registered, another's is refused (403, exit 2).
+    own = tmp_path / "own.ttl"
+    own.write_bytes(resource_ttl("101001/000555", title="部门提交", description="经服务器"))
+    mine = screg(folder, "register", "--department", OWNER, str(own))
+    assert mine.returncode == 0, mine.stderr
+    assert httpx.get(f"{base}/api/v1/resources/101001-000555").status_code == 200
+    theirs = screg(folder, "register", "--department", OTHER, str(own))
+    assert theirs.returncode == 2, theirs.stderr
+    listed = json.loads(screg(folder, "token", "list", "--json").stdout)
+    made = [t for t in listed if t["name"].startswith("screg register --department")]
+    assert len(made) == 2 and {t["state"] for t in made} == {"revoked"}
     # A transfer, then the owner as the server answers it.
     moved = screg(folder, "transfer", "101001/000001", OTHER, "--reason", "职责划转")
     assert moved.returncode == 0, moved.stderr
@@ -161,6 +172,13 @@ def test_tokens_are_listed_and_revoked_through_the_server(
         assert httpx.get(f"{base}/api/v1/reviews", headers=bearer).status_code == 401
         unknown = screg(folder, "token", "revoke", "000000000000")
         assert unknown.returncode == 2 and "error:" in unknown.stderr
+        # A token made by the CLI while the server runs works at once.
+        made = screg(folder, "token", "create", "--role", "submitter", "--department", OWNER)
+        assert made.returncode == 0, made.stderr
+        fresh = {"Authorization": f"Bearer {made.stdout.strip()}"}
+        assert httpx.get(f"{base}/api/v1/reviews", headers=fresh).status_code == 200
+        nobody = screg(folder, "token", "create", "--role", "submitter")
+        assert nobody.returncode == 2 and "error:" in nobody.stderr
 
 
 def test_the_credential_goes_and_its_token_is_revoked_when_the_server_stops(
