@@ -19,7 +19,12 @@ from registry.store import Store, WriteBatch
 from registry.validation.validator import Validator
 
 # In this order: what a file points at is registered before it.
-SEED_EXAMPLES = ("departments.ttl", "standards.ttl", "catalogue-valid.ttl")
+SEED_EXAMPLES = (
+    "departments.ttl",
+    "standards.ttl",
+    "catalogue-valid.ttl",
+    "assessments.ttl",
+)
 
 
 def is_empty(store: Store) -> bool:

@@ -27,9 +27,9 @@ from registry.errors import ConflictError, ForbiddenError, InputError, NotFoundE
 from registry.identifiers import IRI_SCHEMES, lookup_spellings
 from registry.inputs.load import Reading
 from registry.lifecycle import IMPLIED_STANDARD_STATUS
-from registry.namespaces import GRAPH_CURRENT, GRAPH_REGISTRY, REGSTATUS, SCS, STDSTATUS
+from registry.namespaces import EARL, GRAPH_CURRENT, GRAPH_REGISTRY, REGSTATUS, SCS, STDSTATUS
 from registry.register.changes import describe_change
-from registry.register.iris import Screening, screen_upload, without_register_record
+from registry.register.iris import Screening, part_prefix, screen_upload, without_register_record
 from registry.store import Store, WriteBatch
 from registry.store.base import is_plain_iri
 from registry.store.sparql_text import select_in_batches
@@ -46,13 +46,15 @@ ITEM_CLASSES: dict[URIRef, str] = {
     SCS.InformationResource: "resource",
     SCS.DataInterface: "interface",
     DCAT.Catalog: "catalogue",
+    # A conformity assessment (docs/assessment.md): owned by the assessor department.
+    EARL.Assertion: "assessment",
 }
 Triple = tuple[Node, Node, Node]
 # A document as subject -> its (predicate, object) pairs (a dict used as an ordered set)
 Statements = dict[Node, dict[tuple[Node, Node], None]]
 # Entries a department submits about itself; standards and departments are the
 # registrars' (the standards bureau's) to write.
-DEPARTMENT_OWNED = {"resource", "interface", "catalogue"}
+DEPARTMENT_OWNED = {"resource", "interface", "catalogue", "assessment"}
 
 STATUSES = ("submitted", "valid", "invalid", "deprecated", "superseded", "retired")
 # ISO 19135 transitions. Retired is final; superseded can only retire.
@@ -235,10 +237,16 @@ def owned_triples(
     data_item = URIRef(str(SCS.dataItem))
     content: list[Triple] = []
     seen: set[Node] = set()
+    prefix = part_prefix(entry)
     _walk(
         entry,
         spo,
-        lambda p, o: (p == data_item or isinstance(o, BNode)) and o not in kinds,
+        # A blank node registered is skolemised under the entry's IRI (`skolemise`): a
+        # downloaded entry sent back names its parts (an assessment's result) so.
+        lambda p, o: (
+            (p == data_item or isinstance(o, BNode) or (type(o) is URIRef and o.startswith(prefix)))
+            and o not in kinds
+        ),
         seen,
         content,
     )
@@ -486,8 +494,8 @@ def submit(
     if not entries:
         ignored = sorted({str(s) for s in statements})
         raise InputError(
-            "the submission holds no entry (standard, department, resource, interface or "
-            "catalogue) (提交内容中没有可登记的条目)",
+            "the submission holds no entry (standard, department, resource, interface, "
+            "catalogue or assessment) (提交内容中没有可登记的条目)",
             {"ignored_subjects": ignored[:20]},
         )
     check_ownership(store, entries, principal)
@@ -1107,7 +1115,13 @@ def read_version(store: Store, item: str, number: int | None = None) -> Graph:
     return store.read_graph(version_iri(item, number))
 
 
-_LOOKUP_PROPERTIES = (DCTERMS.identifier, SCS.resourceCode, SCS.interfaceCode, SCS.creditCode)
+_LOOKUP_PROPERTIES = (
+    DCTERMS.identifier,
+    SCS.resourceCode,
+    SCS.interfaceCode,
+    SCS.creditCode,
+    SCS.assessmentCode,
+)
 
 
 def resolve_item(store: Store, ident: str) -> str:
