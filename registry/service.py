@@ -25,6 +25,7 @@ from registry.graphs.coverage import (
     coverage_report,
     plan_progress,
 )
+from registry.graphs.queries import Impact, impact_of
 from registry.identifiers import IRI_SCHEMES
 from registry.inputs.document import Document, StoreLookup
 from registry.inputs.isolated import UploadReaders
@@ -136,6 +137,15 @@ class Registry:
         """The dependency graph at the store's generation (as of a day): from the read
         model, brought up to date with what each write changed. Shared: never mutate it."""
         return self._graphs.get(self.reader(), as_of)
+
+    def impact(
+        self, root: str, change: str = "superseded", offset: int = 0, limit: int | None = None
+    ) -> Impact:
+        """What `root` superseded or abolished affects (graphs.queries.impact_of), with
+        the assessments against it flagged to be made again against its successor."""
+        found = impact_of(self.graph(), root, change, offset, limit)  # type: ignore[arg-type]
+        found.assessments = self.reader().reassessments(root, found.successor)
+        return found
 
     def coverage(self, as_of: date | None = None) -> dict[str, Any]:
         """The coverage report of `graph(as_of)` against the plan's targets. Kept with

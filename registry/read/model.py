@@ -668,7 +668,7 @@ class ReadModel:
         assessed = self.assessments_of("subject", [*entries, iri])
         named = {k: department[k] for k in ("iri", "id", "href", "name")}
         return conformity.department_conformity(
-            named, [*entries, iri], claims, assessed, recorded, today or conformity.today_utc()
+            named, entries, claims, assessed, recorded, today or conformity.today_utc()
         )
 
     def reassessments(
