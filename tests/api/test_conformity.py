@@ -168,3 +168,29 @@ def test_sparql_answers_conformity_by_itself(client: TestClient) -> None:
         ("passed", "1"),
     }
     assert (EXAMPLES / "assessments.ttl").exists()
+
+
+def test_the_web_form_registers_an_assessment_spreadsheet(
+    client: TestClient, tokens: dict[str, str]
+) -> None:
+    client.get("/register")
+    csrf = client.cookies["screg_csrf"]
+    signed = client.post(
+        "/register/sign-in",
+        data={"token": tokens["bureau"], "csrf_token": csrf},
+        follow_redirects=False,
+    )
+    assert signed.status_code == 303
+    header, example = template_rows()
+    row = dict(zip((c.key for c in COLUMNS), example, strict=True))
+    row.update(code="SY-CA-2026-300", title="表单登记的评估", outcome="不适用")
+    body = csv_bytes([header, [row[c.key] for c in COLUMNS]], encoding="gb18030")
+    accepted = client.post(
+        "/register",
+        data={"csrf_token": client.cookies["screg_csrf"]},
+        files={"file": ("评估.csv", body, "text/csv")},
+    )
+    assert accepted.status_code == 201, accepted.text[:2000]
+    assert "/id/assessment/SY-CA-2026-300" in accepted.text
+    entry = client.get("/api/v1/assessments/SY-CA-2026-300").json()
+    assert entry["outcome"]["code"] == "inapplicable"

@@ -197,6 +197,8 @@ def sign_in(client: TestClient, token: str) -> None:
         "/id/resource/101001-000001",
         "/id/interface/SY-DSJ-API-001",
         "/id/department/11210100EXAMPLE01N",
+        "/id/assessment/SY-CA-2026-002",
+        "/search?kind=assessment",
         "/id/resource/101001-000001/version/1",
         "/id/resource/101001-000001/item/1",
         "/sparql",
