@@ -34,6 +34,7 @@ from registry.read.model import ReadModel
 from registry.read.queries import resolve_any
 from registry.register import review as reviews
 from registry.register import submission as registration
+from registry.register.automatic import record_automatic
 from registry.register.base_iri import BaseMismatchError, check_base
 from registry.register.review import needs_review
 from registry.register.seed import is_empty, seed_store
@@ -89,7 +90,12 @@ class Registry:
                     # seeded and go on.
                     with store.exclusive():
                         if is_empty(store):
-                            seed_store(store, self.validator, self.settings.base_iri)
+                            seed_store(
+                                store,
+                                self.validator,
+                                self.settings.base_iri,
+                                automatic=self.settings.automatic_assessments,
+                            )
                 try:
                     check_base(store, self.settings.base_iri)
                 except BaseMismatchError:
@@ -307,7 +313,25 @@ class Registry:
             )
             if result.submission is not None:
                 self._wrote()
+                self._assess_automatically(result)
             return result
+
+    def _assess_automatically(self, result: SubmissionResult) -> None:
+        """With `automatic_assessments`, record the automatic assessments of the
+        resources and interfaces `result` made new versions of (registry.register.
+        automatic): a second write, through the one submit path, under the same lock."""
+        if not self.settings.automatic_assessments:
+            return
+        changed = [
+            (c.item, c.kind)
+            for c in result.changes
+            if c.kind in ("resource", "interface") and c.outcome in ("new", "updated")
+        ]
+        if changed:
+            made = record_automatic(self.store, self.validator, changed, self.settings.base_iri)
+            if made is not None and made.submission is not None:
+                self._wrote()
+                result.automatic = made.changes
 
     # -- register items ------------------------------------------------------------
 

@@ -5,7 +5,8 @@ a standard (dct:conformsTo).
 Plain functions over records (`registry.read.model.ReadModel` reads them): an
 assessment counts while its register status keeps it (not retired, invalid or
 superseded); of several assessments of one entry against one standard the latest
-(by date, then code) is the one that says where the entry stands; it has expired
+(by date, then code; a manual one before any automatic one) is the one that says
+where the entry stands; it has expired
 when its `valid_until` is before `today`. The outcome counts are over those latest
 assessments that have not expired; the expired ones are counted apart, so that
 passed + failed + cant_tell + inapplicable + expired = assessed.
@@ -60,9 +61,15 @@ def latest(assessments: Iterable[dict[str, Any]]) -> dict[tuple[str, str], dict[
             continue
         key = (subject, test)
         held = found.get(key)
-        if held is None or (a.get("date") or "", a["iri"]) > (held.get("date") or "", held["iri"]):
+        if held is None or _recency(a) > _recency(held):
             found[key] = a
     return found
+
+
+def _recency(record: dict[str, Any]) -> tuple[bool, str, str]:
+    """A person's judgement before the registry's own check, then the later one."""
+    manual = (record.get("mode") or {}).get("code") != "automatic"
+    return (manual, record.get("date") or "", record["iri"])
 
 
 def summary(record: dict[str, Any], today: date) -> dict[str, Any]:

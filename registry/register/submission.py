@@ -113,6 +113,9 @@ class SubmissionResult:
     changes: list[EntryChange] = field(default_factory=list)
     ignored_subjects: list[str] = field(default_factory=list)
     generation: int | None = None
+    # The automatic assessments the registry recorded after this submission, in a write
+    # of their own (registry.register.automatic; the `automatic_assessments` setting).
+    automatic: list[EntryChange] = field(default_factory=list)
 
     @property
     def accepted(self) -> bool:
@@ -138,6 +141,11 @@ class SubmissionResult:
             "entries": [c.__dict__ for c in self.changes],
             "ignored_subjects": self.ignored_subjects,
             "skipped_entries": self.report.extra.get("skipped_entries", 0),
+            **(
+                {"automatic_assessments": [c.__dict__ for c in self.automatic]}
+                if self.automatic
+                else {}
+            ),
         }
 
 
