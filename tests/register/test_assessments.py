@@ -56,6 +56,18 @@ def test_the_seeded_examples_hold_every_outcome_and_the_bureau_owns_them(
     assert failed["outcome"]["label"] == {"zh": "不通过", "en": "failed"}
 
 
+def test_a_downloaded_assessment_sent_back_keeps_its_parts(registry: Registry) -> None:
+    """Regression: the result, evidence and assessor of a registered assessment are
+    skolemised under its IRI; sent back, they were taken for foreign subjects and
+    ignored, and the assessment was refused for having no result."""
+    graph: Graph = registry.show(FAILED)
+    body = graph.serialize(format="turtle").encode()
+    result = registry.submit([Document("a.ttl", body)], REGISTRAR)
+    assert result.accepted, [r.as_dict() for r in result.report.results]
+    assert [c.outcome for c in result.changes] == ["unchanged"]
+    assert result.ignored_subjects == []
+
+
 def test_a_changed_assessment_is_a_new_version_with_provenance(registry: Registry) -> None:
     graph: Graph = registry.show(FAILED)
     graph.remove((URIRef(FAILED), DCTERMS.title, None))
