@@ -933,6 +933,7 @@ def change_status(
     if reason:
         activity.append((change, SCS.reason, Literal(reason)))
     batch.add_triples(GRAPH_REGISTRY, activity)
+    ended = state.kind == "standard" and status in IMPLIED_STANDARD_STATUS
     describe_change(
         batch,
         "status-change",
@@ -941,9 +942,20 @@ def change_status(
         department=principal.department,
         activity=change,
         entries=[(item, version_iri(item, number))],
+        reassess=assessments_against(store, item) if ended else (),
     )
     store.write(batch)
     return EntryChange(item, state.kind, number, status)
+
+
+def assessments_against(store: Store, standard: str) -> list[str]:
+    """The current conformity assessments whose earl:test is `standard`."""
+    rows = store.select(
+        f"SELECT DISTINCT ?a WHERE {{ GRAPH <{GRAPH_CURRENT}> {{ "
+        f"?a a <{EARL.Assertion}> ; <{EARL.test}> ?s }} }}",
+        {"s": URIRef(standard)},
+    )
+    return sorted(str(r["a"]) for r in rows)
 
 
 def transfer_owner(

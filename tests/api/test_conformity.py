@@ -194,3 +194,24 @@ def test_the_web_form_registers_an_assessment_spreadsheet(
     assert "/id/assessment/SY-CA-2026-300" in accepted.text
     entry = client.get("/api/v1/assessments/SY-CA-2026-300").json()
     assert entry["outcome"]["code"] == "inapplicable"
+
+
+def test_the_change_feed_flags_the_assessments_of_a_superseded_standard(
+    client: TestClient, api_store: Store
+) -> None:
+    _info, secret = create_token(api_store, "registrar", name="registrar")
+    head = client.get("/api/v1/changes", params={"limit": 1000}).json()["next"]
+    response = client.post(
+        "/api/v1/items/GB%2FT%2038672-2020/status",
+        json={"status": "superseded", "successor": f"{BASE}standard/GB-T-22239-2019"},
+        headers=auth(secret),
+    )
+    assert response.status_code == 200, response.text
+    items = client.get("/api/v1/changes", params={"after": head}).json()["items"]
+    assert [i["kind"] for i in items] == ["status-change"]
+    assert items[0]["reassess"] == [
+        f"{BASE}assessment/SY-CA-2026-001",
+        f"{BASE}assessment/SY-CA-2026-002",
+    ]
+    flagged = client.get("/api/v1/impact/GB%2FT%2038672-2020").json()["assessments"]
+    assert {a["action"]["code"] for a in flagged} == {"reassess-against-successor"}
