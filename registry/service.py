@@ -316,6 +316,23 @@ class Registry:
                 self._assess_automatically(result)
             return result
 
+    def assess_all(self) -> SubmissionResult | None:
+        """Run the automatic assessment rules over every registered resource and
+        interface (after the rules or the shapes changed): only the assessments whose
+        content changes are written, in one submission; None when none does."""
+        read = self.reader()
+        entries = [
+            (record["iri"], kind)
+            for kind in ("resource", "interface")
+            for record in _every(read, kind)
+            if record["register"]["status"] == "valid"
+        ]
+        with self.write_lock, self.store.exclusive():
+            made = record_automatic(self.store, self.validator, entries, self.settings.base_iri)
+            if made is not None and made.submission is not None:
+                self._wrote()
+        return made
+
     def _assess_automatically(self, result: SubmissionResult) -> None:
         """With `automatic_assessments`, record the automatic assessments of the
         resources and interfaces `result` made new versions of (registry.register.
@@ -399,3 +416,13 @@ class Registry:
 
     def show(self, ident: str, version: int | None = None) -> Graph:
         return registration.read_version(self.store, self.resolve(ident), version)
+
+
+def _every(read: ReadModel, kind: str, page: int = 500) -> list[dict[str, Any]]:
+    """Every list record of `kind`, a page at a time."""
+    found: list[dict[str, Any]] = []
+    while True:
+        items = read.list_entries(kind, limit=page, offset=len(found)).items
+        found.extend(items)
+        if len(items) < page:
+            return found

@@ -92,3 +92,29 @@ def test_codes_stay_within_the_shapes_limit() -> None:
     )
     long = assessment_code("X" * 64, "GB/T 21063.3-2007")
     assert long.startswith("AUTO-") and len(long) <= 64
+
+
+def test_assess_all_runs_the_rules_over_a_store_seeded_without_them(
+    seeded_dump: bytes, validator
+) -> None:
+    store = open_store("memory")
+    store.load_dump(seeded_dump, "nquads")
+    with Registry(Settings(store="memory"), validator=validator, store=store) as service:
+        made = service.assess_all()
+        assert made is not None and made.accepted
+        assert {c.kind for c in made.changes} == {"assessment"}
+        assert len(made.changes) == 26  # 24 resources, 2 interfaces
+        assert service.assess_all() is None  # nothing changed: nothing written
+
+
+def test_screg_assess(tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from registry.cli import main
+
+    runner = CliRunner()
+    first = runner.invoke(main, ["assess", "--store", str(tmp_path / "store")])
+    assert first.exit_code == 0, first.output
+    assert "26 new or changed" in first.output
+    again = runner.invoke(main, ["assess", "--store", str(tmp_path / "store")])
+    assert again.exit_code == 0 and "nothing changed" in again.output
