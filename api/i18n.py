@@ -98,6 +98,18 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "conformity_none": {"zh": "尚无评估。", "en": "No assessment yet."},
     "reassess": {"zh": "须重新评估的符合性评估", "en": "Assessments to make again"},
+    "application": {"zh": "标准应用情况", "en": "How far the standards are applied"},
+    "application_claimed": {
+        "zh": "有资源或接口声明符合的标准",
+        "en": "Standards some resource or interface claims",
+    },
+    "application_assessed": {"zh": "已开展符合性评估的标准", "en": "Standards assessed"},
+    "application_passed": {"zh": "有评估通过的标准", "en": "Standards with a passing assessment"},
+    "of_in_force": {"zh": "{count} / 现行标准 {total}", "en": "{count} of {total} in force"},
+    "application_note": {
+        "zh": "计入现行有效的标准；过期的评估不计为通过。",
+        "en": "Standards in force count; an expired assessment is no pass.",
+    },
     "standards": {"zh": "标准", "en": "Standards"},
     "resources": {"zh": "信息资源", "en": "Information resources"},
     "interfaces": {"zh": "数据接口", "en": "Data interfaces"},

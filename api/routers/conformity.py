@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse, Response
 from api.deps import ReadDep, RegistryDep
 from api.errors import error_responses
 from api.routers.catalogue import ENTRY_RESPONSES, from_the_model
+from registry.read.conformity import today_utc
 
 router = APIRouter(prefix="/api/v1", tags=["conformity"])
 
@@ -61,6 +62,15 @@ async def get_assessment(
     registry: RegistryDep,
 ) -> Response:
     return JSONResponse(await from_the_model(registry, read, read.entry, "assessment", code))
+
+
+@router.get("/conformity", summary="How far the standard system is applied", responses=READ_ERRORS)
+def get_application(read: ReadDep) -> dict[str, Any]:
+    """Of the standards in force (`in_force`): how many some resource or interface
+    claims (`claimed`), how many were assessed (`assessed`) and how many have a passing
+    assessment still valid (`passed`), as of `as_of` (UTC)."""
+    today = today_utc()
+    return {"as_of": today.isoformat(), **read.application(today)}
 
 
 @router.get(

@@ -215,3 +215,15 @@ def test_the_change_feed_flags_the_assessments_of_a_superseded_standard(
     ]
     flagged = client.get("/api/v1/impact/GB%2FT%2038672-2020").json()["assessments"]
     assert {a["action"]["code"] for a in flagged} == {"reassess-against-successor"}
+
+
+def test_the_application_of_the_standard_system_on_the_api_and_the_home_page(
+    client: TestClient,
+) -> None:
+    answer = client.get("/api/v1/conformity").json()
+    assert answer["in_force"] >= answer["claimed"] >= answer["assessed"] >= answer["passed"]
+    # GB/T 38672-2020 and GB/T 21063.3-2007 passed; GB/T 39477-2020 (cannot tell) and
+    # GB/T 36625.4-2021 (inapplicable) assessed; GB/T 35273-2017 is not in force
+    assert (answer["assessed"], answer["passed"]) == (4, 2)
+    home = client.get("/")
+    assert "已开展符合性评估的标准" in home.text and "有评估通过的标准" in home.text
