@@ -79,6 +79,7 @@ def create_app(
     from api.routers import (
         catalogue,
         changes,
+        conformity,
         departments,
         entities,
         graphs,
@@ -156,6 +157,8 @@ def create_app(
     )
     # Outermost: a revalidated read is answered 304 before anything else runs.
     app.add_middleware(HttpCachingMiddleware, state=app.state)
+    # Before the catalogue: /standards/{id}/conformity is not a standard's identifier.
+    app.include_router(conformity.router)
     app.include_router(catalogue.router)
     app.include_router(changes.router)
     app.include_router(registration.router)

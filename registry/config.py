@@ -75,6 +75,11 @@ class Settings(BaseSettings):
     base_iri: str = Field(
         "http://127.0.0.1:8000/id/", description="Base under which entry IRIs are minted."
     )
+    automatic_assessments: bool = Field(
+        False,
+        description="Record automatic conformity assessments of every resource and "
+        "interface a submission registers or changes (docs/assessment.md).",
+    )
     lang: Literal["zh", "en"] = Field("zh", description="Default language of messages.")
     time_zone: str = Field(
         "Asia/Shanghai",

@@ -18,6 +18,8 @@ DTYPE = Namespace("https://w3id.org/smartcity-std/code/data-type/")
 RCLASS = Namespace("https://w3id.org/smartcity-std/code/resource-class/")
 REGSTATUS = Namespace("https://w3id.org/smartcity-std/code/register-status/")
 ADMS = Namespace("http://www.w3.org/ns/adms#")
+# W3C Evaluation and Report Language 1.0: conformity assessments (docs/assessment.md)
+EARL = Namespace("http://www.w3.org/ns/earl#")
 SH = Namespace("http://www.w3.org/ns/shacl#")
 
 PREFIXES: dict[str, Namespace] = {
@@ -41,6 +43,7 @@ PREFIXES: dict[str, Namespace] = {
     "org": ORG,
     "prov": PROV,
     "adms": ADMS,
+    "earl": EARL,
     "owl": OWL,
     "rdf": RDF,
     "rdfs": RDFS,

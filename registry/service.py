@@ -26,6 +26,7 @@ from registry.graphs.coverage import (
     coverage_report,
     plan_progress,
 )
+from registry.graphs.queries import Impact, impact_of
 from registry.identifiers import IRI_SCHEMES
 from registry.inputs.document import Document, StoreLookup
 from registry.inputs.isolated import UploadReaders
@@ -34,6 +35,7 @@ from registry.read.model import ReadModel
 from registry.read.queries import resolve_any
 from registry.register import review as reviews
 from registry.register import submission as registration
+from registry.register.automatic import record_automatic
 from registry.register.base_iri import BaseMismatchError, check_base
 from registry.register.review import needs_review
 from registry.register.seed import is_empty, seed_store
@@ -99,7 +101,12 @@ class Registry:
                     # seeded and go on.
                     with store.exclusive():
                         if is_empty(store):
-                            seed_store(store, self.validator, self.settings.base_iri)
+                            seed_store(
+                                store,
+                                self.validator,
+                                self.settings.base_iri,
+                                automatic=self.settings.automatic_assessments,
+                            )
                 try:
                     check_base(store, self.settings.base_iri)
                 except BaseMismatchError:
@@ -192,6 +199,15 @@ class Registry:
         """The dependency graph at the store's generation (as of a day): from the read
         model, brought up to date with what each write changed. Shared: never mutate it."""
         return self._graphs.get(self.reader(), as_of)
+
+    def impact(
+        self, root: str, change: str = "superseded", offset: int = 0, limit: int | None = None
+    ) -> Impact:
+        """What `root` superseded or abolished affects (graphs.queries.impact_of), with
+        the assessments against it flagged to be made again against its successor."""
+        found = impact_of(self.graph(), root, change, offset, limit)  # type: ignore[arg-type]
+        found.assessments = self.reader().reassessments(root, found.successor)
+        return found
 
     def coverage(self, as_of: date | None = None) -> dict[str, Any]:
         """The coverage report of `graph(as_of)` against the plan's targets. Kept with
@@ -353,7 +369,42 @@ class Registry:
             )
             if result.submission is not None:
                 self._wrote()
+                self._assess_automatically(result)
             return result
+
+    def assess_all(self) -> SubmissionResult | None:
+        """Run the automatic assessment rules over every registered resource and
+        interface (after the rules or the shapes changed): only the assessments whose
+        content changes are written, in one submission; None when none does."""
+        read = self.reader()
+        entries = [
+            (record["iri"], kind)
+            for kind in ("resource", "interface")
+            for record in _every(read, kind)
+            if record["register"]["status"] == "valid"
+        ]
+        with self.write_lock, self.store.exclusive():
+            made = record_automatic(self.store, self.validator, entries, self.settings.base_iri)
+            if made is not None and made.submission is not None:
+                self._wrote()
+        return made
+
+    def _assess_automatically(self, result: SubmissionResult) -> None:
+        """With `automatic_assessments`, record the automatic assessments of the
+        resources and interfaces `result` made new versions of (registry.register.
+        automatic): a second write, through the one submit path, under the same lock."""
+        if not self.settings.automatic_assessments:
+            return
+        changed = [
+            (c.item, c.kind)
+            for c in result.changes
+            if c.kind in ("resource", "interface") and c.outcome in ("new", "updated")
+        ]
+        if changed:
+            made = record_automatic(self.store, self.validator, changed, self.settings.base_iri)
+            if made is not None and made.submission is not None:
+                self._wrote()
+                result.automatic = made.changes
 
     # -- register items ------------------------------------------------------------
 
@@ -421,3 +472,13 @@ class Registry:
 
     def show(self, ident: str, version: int | None = None) -> Graph:
         return registration.read_version(self.store, self.resolve(ident), version)
+
+
+def _every(read: ReadModel, kind: str, page: int = 500) -> list[dict[str, Any]]:
+    """Every list record of `kind`, a page at a time."""
+    found: list[dict[str, Any]] = []
+    while True:
+        items = read.list_entries(kind, limit=page, offset=len(found)).items
+        found.extend(items)
+        if len(items) < page:
+            return found

@@ -34,7 +34,6 @@ from registry.errors import InputError, RegistryError
 from registry.graphs import (
     RendererUnavailableError,
     display_name,
-    impact_of,
     neighbourhood,
     to_svg,
 )
@@ -465,7 +464,7 @@ def impact_page(
             root = registry.reader().resolve(standard)
             graph = registry.graph()
             lang = lang_of(request)
-            found = impact_of(graph, root, change, offset, IMPACT_PAGE)  # type: ignore[arg-type]
+            found = registry.impact(root, change, offset, IMPACT_PAGE)
             shown = {found.root["iri"], *(a.successor for a in found.affected if a.successor)}
             shown.update(n for a in [*found.affected, *found.follows] for n in a.path)
             if found.successor:

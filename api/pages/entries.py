@@ -22,12 +22,12 @@ from api.pages.browse import picture
 from api.pages.render import local_href, render
 from registry.errors import NotFoundError
 from registry.namespaces import bind_prefixes
-from registry.read import queries
+from registry.read import conformity, queries
 from registry.read.model import ReadModel
 from registry.register.submission import history, item_state
 from registry.service import Registry
 
-PAGE_KINDS = ("standard", "resource", "interface", "department")
+PAGE_KINDS = ("standard", "resource", "interface", "department", "assessment")
 _SUBMISSION = re.compile(r"^submission/([0-9a-f-]{36})$")
 PICTURE_DEPTH = 1
 
@@ -87,6 +87,7 @@ def _context(
         context["conforming"] = [
             _named(read, r["iri"], r["kind"]) for r in refs if r["kind"] != "standard"
         ]
+        context["conformity"] = read.standard_conformity(iri)
         graph = registry.graph()
         if iri in graph:
             context["picture"] = picture(
@@ -105,6 +106,9 @@ def _context(
             for k in ("resource", "interface")
             for named in _by_id(_named(read, e["source"], k) for e in provided if e["kind"] == k)
         ]
+        context["conformity"] = read.department_conformity(iri)
+    elif kind == "assessment":
+        context["expired"] = conformity.expired(record, conformity.today_utc())
     return context
 
 

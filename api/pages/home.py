@@ -29,5 +29,6 @@ def home(request: Request, registry: RegistryDep, read: ReadDep) -> HTMLResponse
             "targets": targets,
             "recent": read.recent(),
             "counts": counts,
+            "application": read.application(),
         },
     )

@@ -35,7 +35,7 @@ STATIC_DIR = API_DIR / "static"
 CSRF_COOKIE = "screg_csrf"
 CSRF_FIELD = "csrf_token"
 STATUSES = ("current", "forthcoming", "superseded", "abolished")
-KINDS = ("standard", "resource", "interface")
+KINDS = ("standard", "resource", "interface", "assessment")
 # Paths that are always pages, and those that never are (machine clients there get
 # the one JSON error shape, whatever their Accept header says).
 PAGE_PREFIXES = ("/category/", "/search", "/graph", "/impact", "/validate", "/register", "/lang/")

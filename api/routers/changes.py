@@ -48,6 +48,11 @@ class ChangeModel(BaseModel):
         description="The provenance activity (a submission or a status change), in SPARQL."
     )
     entries: list[ChangedEntryModel] = Field(description="Each entry given a new version.")
+    reassess: list[str] = Field(
+        default_factory=list,
+        description="A status change that supersedes or abolishes a standard: the IRIs of "
+        "the conformity assessments against it, to be made again against the successor.",
+    )
 
 
 class ChangeFeedModel(BaseModel):

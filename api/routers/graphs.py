@@ -18,7 +18,6 @@ from api.errors import NotAcceptableError, error_responses
 from api.negotiation import preferred
 from registry.graphs import (
     FORMATS,
-    impact_of,
     neighbourhood,
     reference_cycles,
     render,
@@ -112,12 +111,14 @@ def get_impact(
     offset: Annotated[int, Query(ge=0, description="Affected entries to skip.")] = 0,
 ) -> dict[str, Any]:
     """Every affected standard, resource and interface, with the path that links it and
-    the successor to move to; undated citers that follow a successor by themselves.
+    the successor to move to; undated citers that follow a successor by themselves; and
+    under `assessments`, the conformity assessments against the entry, each flagged
+    (`action`, zh and en) to be made again against the successor.
 
     The affected list is paged, nearest first: `total` and `counts` cover every affected
     entry, `next_offset` is the offset of the next page (null on the last)."""
     root = registry.resolve(ident)
-    return impact_of(registry.graph(), root, change, offset, limit).as_dict()
+    return registry.impact(root, change, offset, limit).as_dict()
 
 
 @router.get(

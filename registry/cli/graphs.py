@@ -25,7 +25,6 @@ from registry.graphs import (
     DIRECTIONS,
     FORMATS,
     coverage_report,
-    impact_of,
     neighbourhood,
     reference_cycles,
     render,
@@ -126,8 +125,7 @@ def impact(
     try:
         with open_registry(store, read_only=True) as registry:
             root = registry.resolve(ident)
-            graph = registry.graph()
-            result = impact_of(graph, root, change, offset, limit)  # type: ignore[arg-type]
+            result = registry.impact(root, change, offset, limit)
     except RegistryError as error:
         fail(error)
     if as_json:
@@ -151,6 +149,8 @@ def impact(
             click.echo(f"           move to {entry.successor}")
     for entry in result.follows:
         click.echo(f"  follows  {entry.kind:<9} {entry.name} (undated reference)")
+    for assessment in result.assessments:
+        click.echo(f"  assessment {assessment['id']}: {assessment['action']['en']}")
 
 
 @click.command()

@@ -61,6 +61,28 @@ def template_catalogue(fmt: str, output: str | None) -> None:
         sys.stdout.buffer.write(data)
 
 
+@template.command("assessment")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "xlsx"]),
+    default="xlsx",
+    show_default=True,
+    help="csv: UTF-8 with BOM; xlsx: with a 说明 sheet and drop-down lists.",
+)
+@output_option
+def template_assessment(fmt: str, output: str | None) -> None:
+    """The conformity assessment spreadsheet: every column header and one example row."""
+    from registry.inputs.assessment_sheet import template_rows, template_xlsx
+    from registry.inputs.tabular import csv_bytes
+
+    data = csv_bytes(template_rows()) if fmt == "csv" else template_xlsx()
+    if output:
+        Path(output).write_bytes(data)
+    else:
+        sys.stdout.buffer.write(data)
+
+
 @click.command("import-openapi")
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option(

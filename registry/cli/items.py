@@ -256,6 +256,29 @@ def transfer(ident: str, department: str, reason: str, store: str | None) -> Non
 
 
 @click.command()
+@store_option
+def assess(store: str | None) -> None:
+    """Run the automatic conformity assessments over every registered resource and
+    interface (docs/assessment.md), e.g. after the rules or the shapes changed; only
+    the assessments whose content changes get a new version."""
+    try:
+        with open_registry(store) as registry:
+            made = registry.assess_all()
+    except RegistryError as error:
+        fail(error)
+    if made is None:
+        click.echo("automatic assessments: nothing changed")
+        return
+    if not made.accepted:
+        click.echo("automatic assessments refused: see the log", err=True)
+        raise SystemExit(1)
+    changed = [c for c in made.changes if c.outcome != "unchanged"]
+    click.echo(
+        f"automatic assessments: {len(changed)} new or changed, submission {made.submission}"
+    )
+
+
+@click.command()
 @click.argument("ident", metavar="ID")
 @json_option
 @store_option
@@ -444,4 +467,16 @@ def read_model_rebuild(store: str | None) -> None:
     click.echo(f"read model {path} rebuilt at store generation {generation}: {listed}")
 
 
-COMMANDS = (register, status, transfer, history, show, export_, import_, rebase, check, read_model)
+COMMANDS = (
+    register,
+    status,
+    transfer,
+    assess,
+    history,
+    show,
+    export_,
+    import_,
+    rebase,
+    check,
+    read_model,
+)

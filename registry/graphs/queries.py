@@ -257,6 +257,10 @@ class Impact:
     kinds: dict[str, int] = field(default_factory=dict)  # every affected entry by kind
     offset: int = 0
     limit: int | None = None
+    # The assessments against the root that its end puts in doubt, each flagged to be
+    # made again against the successor (registry.read.conformity.reassessments); the
+    # graph holds no assessment, so the caller that has the read model fills this in.
+    assessments: list[dict[str, Any]] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         return dict(self.kinds)
@@ -277,6 +281,7 @@ class Impact:
             "next_offset": self.next_offset(),
             "affected": [a.as_dict() for a in self.affected],
             "follows": [a.as_dict() for a in self.follows],
+            "assessments": list(self.assessments),
         }
 
 

@@ -48,9 +48,7 @@ Mapper = Callable[[Document, str, Lookup, int | None], Graph]
 def _mapper(fmt: str) -> Mapper:
     # Imported here: openpyxl, yaml and the OpenAPI validator load only when needed.
     if fmt in TABULAR_FORMATS:
-        from registry.inputs.tabular import read_catalogue
-
-        return read_catalogue
+        return _read_spreadsheet
     if fmt == "openapi":
         from registry.inputs.openapi import read_openapi
 
@@ -58,6 +56,17 @@ def _mapper(fmt: str) -> Mapper:
     from registry.inputs.dcat import read_dcat
 
     return read_dcat
+
+
+def _read_spreadsheet(doc: Document, base_iri: str, lookup: Lookup, cap: int | None) -> Graph:
+    """A spreadsheet's rows are assessments when its header names the assessment columns
+    (registry/inputs/assessment_sheet.py), else a catalogue's resources."""
+    from registry.inputs.assessment_sheet import holds_assessments, read_assessments
+    from registry.inputs.tabular import read_catalogue
+
+    if holds_assessments(doc, cap):
+        return read_assessments(doc, base_iri, lookup, cap)
+    return read_catalogue(doc, base_iri, lookup, cap)
 
 
 @dataclass

@@ -49,6 +49,8 @@ class Change:
     department: str | None
     activity: str | None
     entries: list[ChangedEntry] = field(default_factory=list)
+    # conformity assessments a standard's end puts in doubt (docs/assessment.md)
+    reassess: list[str] = field(default_factory=list)
 
     @property
     def cursor(self) -> str:
@@ -64,6 +66,7 @@ class Change:
             "role": self.role,
             "activity": self.activity,
             "entries": [entry.as_dict() for entry in self.entries],
+            "reassess": list(self.reassess),
         }
 
 
@@ -139,6 +142,11 @@ def read_changes(store: Store, after: int = 0, limit: int = DEFAULT_LIMIT) -> Ch
                 <{SCS.versionNumber}> ?num ; <{SCS.registerStatus}> ?status .
                 OPTIONAL {{ ?e <{SCS.itemKind}> ?kind }} }} }}"""
     )
+    doubted: dict[int, list[str]] = {}
+    for row in store.select(
+        f"SELECT ?n ?a WHERE {{ GRAPH <{GRAPH_CHANGES}> {{ {among} ?c <{SCS.reassess}> ?a }} }}"
+    ):
+        doubted.setdefault(_int(row["n"]), []).append(str(row["a"]))
     by_generation: dict[int, list[ChangedEntry]] = {}
     for row in entries:
         by_generation.setdefault(_int(row["n"]), []).append(
@@ -162,6 +170,7 @@ def read_changes(store: Store, after: int = 0, limit: int = DEFAULT_LIMIT) -> Ch
                 department=str(row["dept"]) if "dept" in row else None,
                 activity=str(row["act"]) if "act" in row else None,
                 entries=sorted(set(by_generation.get(n, [])), key=lambda e: e.iri),
+                reassess=sorted(set(doubted.get(n, []))),
             ),
         )
     items = [changes[n] for n in generations if n in changes]

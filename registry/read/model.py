@@ -36,6 +36,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -43,6 +44,7 @@ from typing import Any, Self
 from registry.errors import ConflictError, InputError, NotFoundError
 from registry.identifiers import IRI_SCHEMES, lookup_spellings
 from registry.lifecycle import IN_FORCE_REGISTER_STATUS, IN_FORCE_STANDARD_STATUS
+from registry.read import conformity
 from registry.read.filters import CATEGORY, CODE_COLUMNS, FILTERS
 from registry.read.queries import (
     CATEGORY_SCHEME,
@@ -683,6 +685,123 @@ class ReadModel:
                 for record in _records(db, "kind = ?", ["department"])
             ]
 
+    # -- conformity (registry.read.conformity, docs/assessment.md) -------------------
+
+    def assessments_of(self, relation: str, targets: Sequence[str]) -> list[dict[str, Any]]:
+        """The records of the assessments whose `relation` (test, subject or publisher)
+        is one of `targets`, every register status included."""
+        with self._reading() as db:
+            _require_built(db)
+            rows = db.execute(
+                "SELECT DISTINCT e.record FROM edges g JOIN entries e "
+                "ON e.iri = g.source AND e.kind = g.kind "
+                f"WHERE g.kind = 'assessment' AND g.relation = ? AND g.target IN {_IN_JSON}",
+                (relation, json.dumps(list(targets))),
+            ).fetchall()
+        return [json.loads(r[0]) for r in rows]
+
+    def _claims(self, db: sqlite3.Connection, where: str, params: Sequence[Any]) -> list[Any]:
+        return db.execute(
+            "SELECT g.source, g.target, e.iri, e.kind, e.id, e.href FROM edges g "
+            "JOIN entries e ON e.iri = g.source AND e.kind = g.kind "
+            "WHERE g.relation = 'conforms_to' AND g.kind IN ('resource', 'interface') "
+            f"AND {where} ORDER BY e.kind, e.sort_key, e.iri",
+            params,
+        ).fetchall()
+
+    def standard_conformity(self, ident: str, today: date | None = None) -> dict[str, Any]:
+        """How far the standard `ident` names is applied: `conformity.standard_conformity`."""
+        standard = self.entry("standard", ident)
+        iri = standard["iri"]
+        with self._reading() as db:
+            claims = [
+                {"iri": i, "kind": k, "id": ident_, "href": h}
+                for _s, _t, i, k, ident_, h in self._claims(db, "g.target = ?", (iri,))
+            ]
+        named = {k: standard[k] for k in ("iri", "id", "href", "title")}
+        return conformity.standard_conformity(
+            named, claims, self.assessments_of("test", [iri]), today or conformity.today_utc()
+        )
+
+    def department_conformity(self, ident: str, today: date | None = None) -> dict[str, Any]:
+        """A department's conformity at a glance: `conformity.department_conformity`."""
+        department = self.entry("department", ident)
+        iri = department["iri"]
+        with self._reading() as db:
+            entries = [
+                r[0]
+                for r in db.execute(
+                    "SELECT iri FROM entries WHERE publisher_iri = ? "
+                    "AND kind IN ('resource', 'interface')",
+                    (iri,),
+                )
+            ]
+            rows = self._claims(db, "e.publisher_iri = ?", (iri,))
+            standards = {
+                r[0]: json.loads(r[1])
+                for r in db.execute(
+                    "SELECT iri, record FROM entries "
+                    f"WHERE kind = 'standard' AND iri IN {_IN_JSON}",
+                    (json.dumps(sorted({t for _s, t, *_ in rows})),),
+                )
+            }
+            recorded = db.execute(
+                "SELECT count(*) FROM entries WHERE kind = 'assessment' AND publisher_iri = ?",
+                (iri,),
+            ).fetchone()[0]
+        claims = [(s, _standard_name(standards.get(t), t)) for s, t, *_ in rows]
+        assessed = self.assessments_of("subject", [*entries, iri])
+        named = {k: department[k] for k in ("iri", "id", "href", "name")}
+        return conformity.department_conformity(
+            named, entries, claims, assessed, recorded, today or conformity.today_utc()
+        )
+
+    def application(self, today: date | None = None) -> dict[str, int]:
+        """How far the standard system is applied, for the home page and
+        `GET /api/v1/conformity`: the standards in force (`in_force`); of them, those
+        some resource or interface claims (`claimed`), those assessed (`assessed`: a
+        counting assessment against them) and those with a passing assessment still
+        valid (`passed`). Counted in SQL over indexed columns: no record is parsed."""
+        day = (today or conformity.today_utc()).isoformat()
+        closed = json.dumps(sorted(conformity.CLOSED))
+        with self._reading() as db:
+            _require_built(db)
+            in_force = (
+                "SELECT iri FROM entries WHERE kind = 'standard' "
+                "AND json_extract(record, '$.in_force') = 1"
+            )
+            tested = (
+                "SELECT g.target FROM edges g JOIN entries e "
+                "ON e.iri = g.source AND e.kind = g.kind "
+                "WHERE g.kind = 'assessment' AND g.relation = 'test' "
+                f"AND coalesce(e.register_status, '') NOT IN {_IN_JSON}"
+            )
+            counts = db.execute(
+                f"SELECT (SELECT count(DISTINCT iri) FROM ({in_force})), "
+                f"(SELECT count(DISTINCT target) FROM edges WHERE relation = 'conforms_to' "
+                f"AND kind IN ('resource', 'interface') AND target IN ({in_force})), "
+                f"(SELECT count(DISTINCT target) FROM ({tested}) WHERE target IN ({in_force})), "
+                f"(SELECT count(DISTINCT target) FROM ({tested} "
+                "AND json_extract(e.record, '$.outcome.code') = 'passed' "
+                "AND coalesce(json_extract(e.record, '$.valid_until'), '9999') >= ?) "
+                f"WHERE target IN ({in_force}))",
+                (closed, closed, day),
+            ).fetchone()
+        return dict(zip(("in_force", "claimed", "assessed", "passed"), counts, strict=True))
+
+    def reassessments(
+        self, standard: str, successor: str | None, today: date | None = None
+    ) -> list[dict[str, Any]]:
+        """The assessments against `standard` (an IRI) that its end puts in doubt, each
+        flagged to be made again against `successor` (`conformity.reassessments`)."""
+        named = None
+        if successor is not None:
+            found = self.record(successor)
+            named = _standard_name(found, successor)
+        return conformity.reassessments(
+            self.assessments_of("test", [standard]), named, today or conformity.today_utc()
+        )
+
     def counts(self) -> dict[str, dict[str, int]]:
         """What the home page counts: the entries of each kind ("kinds"); the standards
         directly in each category code ("categories"), by standard status ("statuses",
@@ -939,6 +1058,13 @@ class ReadModel:
 
 
 # -- rows -------------------------------------------------------------------------------
+
+
+def _standard_name(record: dict[str, Any] | None, iri: str) -> dict[str, Any]:
+    """What a conformity answer shows of a standard (its IRI alone when unregistered)."""
+    if record is None:
+        return {"iri": iri, "id": None, "href": None, "title": {}}
+    return {k: record.get(k) for k in ("iri", "id", "href", "title")}
 
 
 def _json(value: Any) -> str:

@@ -20,13 +20,14 @@ from typing import Any
 from urllib.parse import quote
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, PROV, RDF, SKOS
+from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, SKOS
 from rdflib.term import Node
 
+from registry.earl import term_of
 from registry.errors import InputError, NotFoundError
 from registry.identifiers import IdentifierError, parse_standard_id
 from registry.lifecycle import in_force
-from registry.namespaces import GRAPH_CURRENT, GRAPH_ONTOLOGY, GRAPH_REGISTRY, SCS, SH
+from registry.namespaces import EARL, GRAPH_CURRENT, GRAPH_ONTOLOGY, GRAPH_REGISTRY, SCS, SH
 from registry.register.submission import item_state, read_version, resolve_item
 from registry.store import Row, Store
 from registry.store.sparql_text import select_in_batches
@@ -227,7 +228,38 @@ INTERFACE = Kind(
     ),
     "interfaces",
 )
-KINDS = {k.name: k for k in (STANDARD, DEPARTMENT, RESOURCE, INTERFACE)}
+# A conformity assessment (earl:Assertion, docs/assessment.md). Its outcome, date and
+# description are on its earl:result node, its evidence on scs:evidence nodes and a
+# third-party assessor's name on its earl:assertedBy node: parts skolemised under the
+# assessment's IRI, read with it (`_assessment_parts`).
+ASSESSMENT = Kind(
+    "assessment",
+    EARL.Assertion,
+    "code",
+    (
+        ("code", SCS.assessmentCode, TEXT),
+        ("title", DCTERMS.title, LANG),
+        ("publisher", DCTERMS.publisher, REF),
+        ("subject", EARL.subject, REF),
+        ("test", EARL.test, REF),
+        ("clause", SCS.clause, TEXT),
+        ("asserted_by", EARL.assertedBy, REF),
+        ("mode", EARL.mode, TEXT),
+        ("valid_until", SCS.validUntil, TEXT),
+    ),
+    "assessments",
+)
+KINDS = {k.name: k for k in (STANDARD, DEPARTMENT, RESOURCE, INTERFACE, ASSESSMENT)}
+_RESULT_FIELDS: tuple[tuple[str, URIRef, str], ...] = (
+    ("outcome", EARL.outcome, TEXT),
+    ("date", DCTERMS.date, TEXT),
+    ("description", DCTERMS.description, LANG),
+)
+_EVIDENCE_FIELDS: tuple[tuple[str, URIRef, str], ...] = (
+    ("name", DCTERMS.title, LANG),
+    ("sha256", SCS.documentSha256, TEXT),
+    ("location", SCS.documentLocation, TEXT),
+)
 DATA_ITEM_FIELDS: tuple[tuple[str, URIRef, str], ...] = (
     ("position", SCS.position, INT),
     ("name", SCS.itemName, LANG),
@@ -376,9 +408,11 @@ def _entry_record(
     concepts: dict[str, Concept],
     register: dict[str, Any] | None,
     shared: dict[str, dict[str, Any]],
+    parts: dict[str, dict[URIRef, list[Node]]] | None = None,
 ) -> dict[str, Any]:
     """The list record of one `kind` entry, its references still bare {"iri": ...} and
-    its href None until `_name_references` gives them names."""
+    its href None until `_name_references` gives them names. `parts`: the current
+    triples of an assessment's own nodes (`_assessment_parts`)."""
     record = _record(subject, values, kind.fields, concepts, {}, shared)
     record["id"] = record.get(kind.id_field)
     record["href"] = None
@@ -388,7 +422,57 @@ def _entry_record(
     if kind is STANDARD:
         status = record["status"]["code"] if record["status"] else None
         record["in_force"] = in_force(status, record["register"]["status"])
+    if kind is ASSESSMENT:
+        _assessment_record(record, values, parts or {}, concepts)
     return record
+
+
+def _assessment_record(
+    record: dict[str, Any],
+    values: dict[URIRef, list[Node]],
+    parts: dict[str, dict[URIRef, list[Node]]],
+    concepts: dict[str, Concept],
+) -> None:
+    """Complete an assessment's record, in place, from its parts: the outcome, date and
+    description of its result, its evidence documents, a third-party assessor's name,
+    and the mode's and outcome's labels (registry.earl)."""
+    results = sorted(values.get(EARL.result, []), key=str)
+    result = _record("", parts.get(str(results[0]), {}) if results else {}, _RESULT_FIELDS, {}, {})
+    record["outcome"] = term_of(result["outcome"])
+    record["date"] = result["date"]
+    record["description"] = result["description"]
+    record["mode"] = term_of(record["mode"])
+    record["evidence"] = [
+        _record(str(n), parts.get(str(n), {}), _EVIDENCE_FIELDS, {}, {})
+        for n in sorted(values.get(SCS.evidence, []), key=str)
+    ]
+    # A third-party body is no entry: its name is kept beside the reference, which
+    # `_name_references` replaces.
+    assessor = record["asserted_by"]
+    named = parts.get(assessor["iri"], {}) if assessor else {}
+    record["assessor_name"] = (
+        _record("", named, (("name", FOAF.name, LANG),), {}, {})["name"]
+        if named.get(FOAF.name)
+        else None
+    )
+
+
+def _part_nodes(values: dict[URIRef, list[Node]]) -> list[Node]:
+    """The nodes an assessment's record reads beside its own triples."""
+    return [
+        n
+        for prop in (EARL.result, SCS.evidence, EARL.assertedBy)
+        for n in values.get(prop, [])
+        if isinstance(n, URIRef)
+    ]
+
+
+def _assessment_parts(
+    store: Store, values: dict[str, dict[URIRef, list[Node]]]
+) -> dict[str, dict[URIRef, list[Node]]]:
+    """The current triples of the parts (`_part_nodes`) of the assessments in `values`."""
+    nodes = [n for own in values.values() for n in _part_nodes(own)]
+    return _values_of(store, nodes) if nodes else {}
 
 
 # Every replacement link between editions, either way round ($OBJECTS, when given, holds
@@ -497,6 +581,9 @@ def build_records(
         for subject, subject_values in values.items()
     }
     registers = _registers_of(store, [s for s, kinds in kinds_of.items() if kinds])
+    parts = _assessment_parts(
+        store, {s: values[s] for s, kinds in kinds_of.items() if ASSESSMENT in kinds}
+    )
     # A subject typed with several kinds' classes is named by the last.
     own = {s: _entry_name(s, values[s], kinds[-1]) for s, kinds in kinds_of.items() if kinds}
     records: dict[str, list[dict[str, Any]]] = {name: [] for name in KINDS}
@@ -509,6 +596,7 @@ def build_records(
                 concepts,
                 registers.get((subject, kind.name)),
                 shared,
+                parts,
             )
             records[kind.name].append(record)
     # What the records name: a rebuilt subject by its new name (or bare when it is no
@@ -548,9 +636,10 @@ def _build_all(
         for subject, own in _entries_of(store, kind):
             values = _with_links(own, links.get(subject)) if kind is STANDARD else own
             names[subject] = _entry_name(subject, values, kind)
+            parts = _assessment_parts(store, {subject: own}) if kind is ASSESSMENT else None
             # References stay {"iri": ...} until every entry's name is known (below).
             listed.append(
-                _entry_record(subject, values, kind, concepts, register.get(subject), shared)
+                _entry_record(subject, values, kind, concepts, register.get(subject), shared, parts)
             )
         _sort_records(listed)
         records[name] = listed
@@ -1019,7 +1108,7 @@ def title_of(graph: Graph, iri: str, lang: str = "zh") -> str:
         labels = [o for o in graph.objects(ref, prop) if isinstance(o, Literal)]
         for label in sorted(labels, key=lambda o: (o.language != lang, str(o))):
             return str(label)
-    for prop in (DCTERMS.identifier, SCS.resourceCode, SCS.interfaceCode):
+    for prop in (DCTERMS.identifier, SCS.resourceCode, SCS.interfaceCode, SCS.assessmentCode):
         value = graph.value(ref, prop)
         if value is not None:
             return str(value)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from rdflib import URIRef
 from rdflib.namespace import DCTERMS, RDF
 
-from registry.namespaces import GRAPH_CURRENT, SCS
+from registry.namespaces import EARL, GRAPH_CURRENT, SCS
 from registry.register.iris import minted_iri
 from registry.store import Store
 from registry.validation.validator import REFERENCE_PROPERTIES, UNIQUE_CODES
@@ -24,6 +24,7 @@ _MINTED = (
     (SCS.InformationResource, SCS.resourceCode, "resource"),
     (SCS.DataInterface, SCS.interfaceCode, "interface"),
     (URIRef("http://www.w3.org/ns/org#Organization"), SCS.creditCode, "department"),
+    (EARL.Assertion, SCS.assessmentCode, "assessment"),
 )
 
 

@@ -23,7 +23,7 @@ from registry.store.base import STORE_IRI
 
 # The base the examples in examples/ are written under.
 EXAMPLES_BASE = "http://127.0.0.1:8000/id/"
-_ITEM_KINDS = ("standard", "department", "resource", "interface", "catalogue")
+_ITEM_KINDS = ("standard", "department", "resource", "interface", "catalogue", "assessment")
 
 
 class BaseMismatchError(RegistryError):

@@ -11,7 +11,8 @@ batch, with the terms the change feed (`GET /api/v1/changes`) shows:
         scs:role "submitter" ;
         prov:wasInformedBy <the submission or status change activity> ;
         as:object <entry> ;                         # each entry given a new version
-        prov:generated <entry/version/N> .          # and that version
+        prov:generated <entry/version/N> ;          # and that version
+        scs:reassess <assessment> .                 # a standard's end: assessments against it
 
 A write without a description (a token made or revoked) stays in the log for the
 readers that follow the store, and out of the feed.
@@ -48,9 +49,11 @@ def describe_change(
     department: URIRef | None = None,
     activity: URIRef | None = None,
     entries: Iterable[tuple[str, str]] = (),
+    reassess: Iterable[str] = (),
 ) -> WriteBatch:
     """Add to `batch` the description of its change log record: `entries` are (entry
-    IRI, IRI of the version the write gave it). Returns the batch."""
+    IRI, IRI of the version the write gave it); `reassess`, the conformity assessments
+    the change puts in doubt (a standard superseded or abolished). Returns the batch."""
     if kind not in CHANGE_KINDS:
         raise ValueError(f"unknown change kind {kind!r}")
     if batch.change is None:
@@ -69,4 +72,5 @@ def describe_change(
     for entry, version in entries:
         triples.append((change, AS.object, URIRef(entry)))
         triples.append((change, PROV.generated, URIRef(version)))
+    triples.extend((change, SCS.reassess, URIRef(a)) for a in reassess)
     return batch.add_triples(GRAPH_CHANGES, triples)

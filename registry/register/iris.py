@@ -97,6 +97,7 @@ CODE_PROPERTIES: dict[str, URIRef] = {
     "interface": SCS.interfaceCode,
     "department": SCS.creditCode,
     "catalogue": DCTERMS.publisher,
+    "assessment": SCS.assessmentCode,
 }
 KIND_ZH = {
     "standard": "标准",
@@ -104,6 +105,7 @@ KIND_ZH = {
     "resource": "信息资源",
     "interface": "数据接口",
     "catalogue": "目录",
+    "assessment": "符合性评估",
 }
 CODE_ZH = {
     "standard": "标准编号",
@@ -111,6 +113,7 @@ CODE_ZH = {
     "interface": "接口代码",
     "department": "统一社会信用代码",
     "catalogue": "部门统一社会信用代码",
+    "assessment": "评估编号",
 }
 
 
@@ -210,6 +213,7 @@ def _code_en(kind: str) -> str:
         "interface": "interface code",
         "department": "unified social credit code",
         "catalogue": "department's credit code",
+        "assessment": "assessment code",
     }[kind]
 
 

@@ -11,6 +11,7 @@ from registry.errors import RegistryError
 from registry.inputs.document import Document
 from registry.inputs.load import read_documents
 from registry.namespaces import GRAPH_ONTOLOGY
+from registry.register.automatic import record_automatic
 from registry.register.base_iri import EXAMPLES_BASE, record_base
 from registry.register.changes import describe_change, now
 from registry.register.submission import REGISTRAR, submit
@@ -19,21 +20,35 @@ from registry.store import Store, WriteBatch
 from registry.validation.validator import Validator
 
 # In this order: what a file points at is registered before it.
-SEED_EXAMPLES = ("departments.ttl", "standards.ttl", "catalogue-valid.ttl")
+SEED_EXAMPLES = (
+    "departments.ttl",
+    "standards.ttl",
+    "catalogue-valid.ttl",
+    "assessments.ttl",
+)
 
 
 def is_empty(store: Store) -> bool:
     return store.generation() == 0 and not store.graph_exists(GRAPH_ONTOLOGY)
 
 
-def seed_store(store: Store, validator: Validator, base_iri: str, examples: bool = True) -> None:
+def seed_store(
+    store: Store,
+    validator: Validator,
+    base_iri: str,
+    examples: bool = True,
+    automatic: bool = False,
+) -> None:
     """Load the vocabulary, record the base IRI and (unless told not to) register the
-    examples, minted under `base_iri` (they are written under EXAMPLES_BASE)."""
+    examples, minted under `base_iri` (they are written under EXAMPLES_BASE); with
+    `automatic`, then record the automatic assessments of the example resources and
+    interfaces (registry.register.automatic)."""
     batch = WriteBatch().replace_graph(GRAPH_ONTOLOGY, validator.vocabulary.graph)
     describe_change(batch, "seed", now(), role=REGISTRAR.role)
     store.write(record_base(batch, base_iri))
     if not examples:
         return
+    assessed: list[tuple[str, str]] = []
     for name in SEED_EXAMPLES:
         data = (EXAMPLES_DIR / name).read_bytes()
         if base_iri != EXAMPLES_BASE:
@@ -50,3 +65,6 @@ def seed_store(store: Store, validator: Validator, base_iri: str, examples: bool
                     ][:10]
                 },
             )
+        assessed += [(c.item, c.kind) for c in result.changes if c.outcome == "new"]
+    if automatic:
+        record_automatic(store, validator, assessed, base_iri)

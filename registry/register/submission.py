@@ -27,9 +27,9 @@ from registry.errors import ConflictError, ForbiddenError, InputError, NotFoundE
 from registry.identifiers import IRI_SCHEMES, lookup_spellings
 from registry.inputs.load import Reading
 from registry.lifecycle import IMPLIED_STANDARD_STATUS
-from registry.namespaces import GRAPH_CURRENT, GRAPH_REGISTRY, REGSTATUS, SCS, STDSTATUS
+from registry.namespaces import EARL, GRAPH_CURRENT, GRAPH_REGISTRY, REGSTATUS, SCS, STDSTATUS
 from registry.register.changes import describe_change
-from registry.register.iris import Screening, screen_upload, without_register_record
+from registry.register.iris import Screening, part_prefix, screen_upload, without_register_record
 from registry.store import Store, WriteBatch
 from registry.store.base import is_plain_iri
 from registry.store.sparql_text import select_in_batches
@@ -46,13 +46,15 @@ ITEM_CLASSES: dict[URIRef, str] = {
     SCS.InformationResource: "resource",
     SCS.DataInterface: "interface",
     DCAT.Catalog: "catalogue",
+    # A conformity assessment (docs/assessment.md): owned by the assessor department.
+    EARL.Assertion: "assessment",
 }
 Triple = tuple[Node, Node, Node]
 # A document as subject -> its (predicate, object) pairs (a dict used as an ordered set)
 Statements = dict[Node, dict[tuple[Node, Node], None]]
 # Entries a department submits about itself; standards and departments are the
 # registrars' (the standards bureau's) to write.
-DEPARTMENT_OWNED = {"resource", "interface", "catalogue"}
+DEPARTMENT_OWNED = {"resource", "interface", "catalogue", "assessment"}
 
 STATUSES = ("submitted", "valid", "invalid", "deprecated", "superseded", "retired")
 # ISO 19135 transitions. Retired is final; superseded can only retire.
@@ -111,6 +113,9 @@ class SubmissionResult:
     changes: list[EntryChange] = field(default_factory=list)
     ignored_subjects: list[str] = field(default_factory=list)
     generation: int | None = None
+    # The automatic assessments the registry recorded after this submission, in a write
+    # of their own (registry.register.automatic; the `automatic_assessments` setting).
+    automatic: list[EntryChange] = field(default_factory=list)
 
     @property
     def accepted(self) -> bool:
@@ -136,6 +141,11 @@ class SubmissionResult:
             "entries": [c.__dict__ for c in self.changes],
             "ignored_subjects": self.ignored_subjects,
             "skipped_entries": self.report.extra.get("skipped_entries", 0),
+            **(
+                {"automatic_assessments": [c.__dict__ for c in self.automatic]}
+                if self.automatic
+                else {}
+            ),
         }
 
 
@@ -235,10 +245,16 @@ def owned_triples(
     data_item = URIRef(str(SCS.dataItem))
     content: list[Triple] = []
     seen: set[Node] = set()
+    prefix = part_prefix(entry)
     _walk(
         entry,
         spo,
-        lambda p, o: (p == data_item or isinstance(o, BNode)) and o not in kinds,
+        # A blank node registered is skolemised under the entry's IRI (`skolemise`): a
+        # downloaded entry sent back names its parts (an assessment's result) so.
+        lambda p, o: (
+            (p == data_item or isinstance(o, BNode) or (type(o) is URIRef and o.startswith(prefix)))
+            and o not in kinds
+        ),
         seen,
         content,
     )
@@ -486,8 +502,8 @@ def submit(
     if not entries:
         ignored = sorted({str(s) for s in statements})
         raise InputError(
-            "the submission holds no entry (standard, department, resource, interface or "
-            "catalogue) (提交内容中没有可登记的条目)",
+            "the submission holds no entry (standard, department, resource, interface, "
+            "catalogue or assessment) (提交内容中没有可登记的条目)",
             {"ignored_subjects": ignored[:20]},
         )
     check_ownership(store, entries, principal)
@@ -917,6 +933,7 @@ def change_status(
     if reason:
         activity.append((change, SCS.reason, Literal(reason)))
     batch.add_triples(GRAPH_REGISTRY, activity)
+    ended = state.kind == "standard" and status in IMPLIED_STANDARD_STATUS
     describe_change(
         batch,
         "status-change",
@@ -925,9 +942,20 @@ def change_status(
         department=principal.department,
         activity=change,
         entries=[(item, version_iri(item, number))],
+        reassess=assessments_against(store, item) if ended else (),
     )
     store.write(batch)
     return EntryChange(item, state.kind, number, status)
+
+
+def assessments_against(store: Store, standard: str) -> list[str]:
+    """The current conformity assessments whose earl:test is `standard`."""
+    rows = store.select(
+        f"SELECT DISTINCT ?a WHERE {{ GRAPH <{GRAPH_CURRENT}> {{ "
+        f"?a a <{EARL.Assertion}> ; <{EARL.test}> ?s }} }}",
+        {"s": URIRef(standard)},
+    )
+    return sorted(str(r["a"]) for r in rows)
 
 
 def transfer_owner(
@@ -1107,7 +1135,13 @@ def read_version(store: Store, item: str, number: int | None = None) -> Graph:
     return store.read_graph(version_iri(item, number))
 
 
-_LOOKUP_PROPERTIES = (DCTERMS.identifier, SCS.resourceCode, SCS.interfaceCode, SCS.creditCode)
+_LOOKUP_PROPERTIES = (
+    DCTERMS.identifier,
+    SCS.resourceCode,
+    SCS.interfaceCode,
+    SCS.creditCode,
+    SCS.assessmentCode,
+)
 
 
 def resolve_item(store: Store, ident: str) -> str:

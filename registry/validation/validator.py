@@ -28,7 +28,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, ORG, RDF, SKOS
 from rdflib.term import Node
 
-from registry.namespaces import GRAPH_CURRENT, SCS, SH
+from registry.namespaces import EARL, GRAPH_CURRENT, SCS, SH
 from registry.resources import ONTOLOGY_DIR, SHAPES_DIR, files_sha256, turtle_files
 from registry.store.sparql_text import select_in_batches
 from registry.validation.engine import (
@@ -62,6 +62,10 @@ REFERENCE_PROPERTIES = (
     DCTERMS.isReplacedBy,
     SCS.datedReference,
     SCS.undatedReference,
+    # a conformity assessment's subject, standard and assessor (docs/assessment.md)
+    EARL.subject,
+    EARL.test,
+    EARL.assertedBy,
 )
 
 

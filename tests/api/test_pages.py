@@ -197,6 +197,8 @@ def sign_in(client: TestClient, token: str) -> None:
         "/id/resource/101001-000001",
         "/id/interface/SY-DSJ-API-001",
         "/id/department/11210100EXAMPLE01N",
+        "/id/assessment/SY-CA-2026-002",
+        "/search?kind=assessment",
         "/id/resource/101001-000001/version/1",
         "/id/resource/101001-000001/item/1",
         "/sparql",
@@ -275,7 +277,9 @@ def test_home_shows_the_tree_progress_and_recent_registrations(reader: TestClien
     text = reader.get("/").text
     for code in ("1", "2", "3", "4", "5", "6"):
         assert f"/category/{code}" in page.links
-    assert text.count("<progress") == 2
+    # the plan's two targets, and how far the standards are applied (docs/assessment.md)
+    assert text.count('<progress aria-labelledby="target-') == 2
+    assert text.count('<progress aria-labelledby="application-') == 3
     assert "/id/resource/101001-000001" in page.links  # a recent registration
     assert "/api/v1/categories" in page.links and "/docs" in page.links
 

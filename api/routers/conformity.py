@@ -1,0 +1,104 @@
+"""Conformity assessments over HTTP (docs/assessment.md, docs/api.md): the assessments
+as entries, and the questions people ask of them: how far a standard is applied, and a
+department's conformity at a glance.
+
+Included before the catalogue router: `/standards/{id}/conformity` would otherwise be
+read as a standard whose identifier ends in `/conformity`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query
+from fastapi.responses import JSONResponse, Response
+
+from api.deps import ReadDep, RegistryDep
+from api.errors import error_responses
+from api.routers.catalogue import ENTRY_RESPONSES, from_the_model
+from registry.read.conformity import today_utc
+
+router = APIRouter(prefix="/api/v1", tags=["conformity"])
+
+READ_ERRORS = error_responses(404, 422, 500, 503)
+LIST_ERRORS = error_responses(400, 404, 422, 500, 503)
+Ident = Annotated[
+    str,
+    Path(
+        max_length=500, description="Any spelling of the entry's name, URL-encoded (`/` as `%2F`)."
+    ),
+]
+
+
+@router.get("/assessments", summary="Conformity assessments, paged", responses=LIST_ERRORS)
+def list_assessments(
+    read: ReadDep,
+    publisher: Annotated[
+        str | None,
+        Query(max_length=40, description="Credit code of the assessor department."),
+    ] = None,
+    q: Annotated[
+        str | None, Query(max_length=200, description="Text in the code or the title.")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=500, description="Page size.")] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000, description="Entries skipped.")] = 0,
+) -> dict[str, Any]:
+    """Assessments sorted by assessment code, each with its subject, standard, clause,
+    outcome, date, mode, assessor, evidence and validity."""
+    return read.list_entries(
+        "assessment", q=q, publisher=publisher, limit=limit, offset=offset
+    ).as_dict()
+
+
+@router.get(
+    "/assessments/{code:path}",
+    summary="One conformity assessment",
+    responses=ENTRY_RESPONSES,
+    response_model=None,
+)
+async def get_assessment(
+    code: Annotated[str, Path(max_length=200, description="Assessment code or IRI.")],
+    read: ReadDep,
+    registry: RegistryDep,
+) -> Response:
+    return JSONResponse(await from_the_model(registry, read, read.entry, "assessment", code))
+
+
+@router.get("/conformity", summary="How far the standard system is applied", responses=READ_ERRORS)
+def get_application(read: ReadDep) -> dict[str, Any]:
+    """Of the standards in force (`in_force`): how many some resource or interface
+    claims (`claimed`), how many were assessed (`assessed`) and how many have a passing
+    assessment still valid (`passed`), as of `as_of` (UTC)."""
+    today = today_utc()
+    return {"as_of": today.isoformat(), **read.application(today)}
+
+
+@router.get(
+    "/standards/{id:path}/conformity",
+    summary="How far a standard is applied",
+    responses=READ_ERRORS,
+)
+def get_standard_conformity(id: Ident, read: ReadDep) -> dict[str, Any]:
+    """The entries that claim the standard (dct:conformsTo), each with its latest
+    assessment against it; every assessment against it; and `counts`: claimed,
+    claimed_assessed, assessed (entries with an assessment), and of the latest
+    assessment of each: passed, failed, cant_tell, inapplicable, expired (past its
+    valid_until, counted apart from its outcome). `as_of` is the day expiry is
+    judged on (UTC)."""
+    return read.standard_conformity(id)
+
+
+@router.get(
+    "/departments/{code:path}/conformity",
+    summary="A department's conformity at a glance",
+    responses=READ_ERRORS,
+)
+def get_department_conformity(
+    code: Annotated[str, Path(max_length=200, description="Unified social credit code.")],
+    read: ReadDep,
+) -> dict[str, Any]:
+    """Over the department's resources and interfaces (and the department itself):
+    `counts` of entries, of the (entry, standard) claims, of those assessed and of the
+    latest assessments' outcomes; `recorded`: the assessments the department made;
+    and the same by standard under `standards`."""
+    return read.department_conformity(code)

@@ -1,0 +1,229 @@
+"""Conformity assessments over HTTP (issue 22): submitted as Turtle and as a CSV with
+Chinese headers, read back as entries; how far a standard is applied and a
+department's conformity, in JSON and on their pages; and impact analysis flagging
+the assessments a superseded standard puts in doubt."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from fastapi.testclient import TestClient
+from rdflib import Graph
+
+from api import create_app
+from registry.config import Settings
+from registry.inputs.assessment_sheet import COLUMNS, template_rows
+from registry.inputs.tabular import csv_bytes
+from registry.register.tokens import create_token
+from registry.store import Store, open_store
+from tests.conftest import EXAMPLES
+
+BASE = "http://127.0.0.1:8000/id/"
+BUREAU = "11210100EXAMPLE01N"
+OTHER = "11210100EXAMPLE02R"
+
+
+@pytest.fixture
+def api_store(seeded_dump: bytes) -> Store:
+    store = open_store("memory")
+    store.load_dump(seeded_dump, "nquads")
+    return store
+
+
+@pytest.fixture
+def tokens(api_store: Store) -> dict[str, str]:
+    return {
+        "bureau": create_token(api_store, "submitter", BUREAU, "bureau")[1],
+        "other": create_token(api_store, "submitter", OTHER, "other")[1],
+    }
+
+
+@pytest.fixture
+def client(api_store: Store, validator, tokens: dict[str, str]) -> Iterator[TestClient]:
+    app = create_app(Settings(store="memory", seed=False), store=api_store, validator=validator)
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+def auth(secret: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {secret}"}
+
+
+def assessment_turtle(code: str, outcome: str, day: str = "2026-05-01") -> bytes:
+    return f"""
+@prefix dct: <http://purl.org/dc/terms/> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix earl: <http://www.w3.org/ns/earl#> . @prefix scs: <https://w3id.org/smartcity-std#> .
+<{BASE}assessment/{code}> a earl:Assertion ; scs:assessmentCode "{code}" ;
+    dct:title "市场监管局对企业登记信息的评估"@zh ; dct:publisher <{BASE}department/{OTHER}> ;
+    earl:assertedBy <{BASE}department/{OTHER}> ; earl:subject <{BASE}resource/102002-000001> ;
+    earl:test <{BASE}standard/GB-32100-2015> ; earl:mode earl:manual ;
+    earl:result [ earl:outcome earl:{outcome} ; dct:date "{day}"^^xsd:date ] .
+""".encode()
+
+
+def test_an_assessment_submitted_as_turtle_answers_in_the_conformity_of_its_standard(
+    client: TestClient, tokens: dict[str, str]
+) -> None:
+    before = client.get("/api/v1/standards/GB%2032100-2015/conformity").json()
+    assert before["counts"]["assessed"] == 0 and before["counts"]["claimed"] >= 2
+    response = client.post(
+        "/api/v1/submissions",
+        content=assessment_turtle("SC-2026-7", "failed"),
+        headers={"Content-Type": "text/turtle", **auth(tokens["other"])},
+    )
+    assert response.status_code == 201, response.text
+    entry = client.get("/api/v1/assessments/SC-2026-7").json()
+    assert entry["outcome"]["code"] == "failed" and entry["publisher"]["id"] == OTHER
+    after = client.get("/api/v1/standards/GB%2032100-2015/conformity").json()
+    assert after["counts"]["assessed"] == 1 and after["counts"]["failed"] == 1
+    assert after["counts"]["claimed_assessed"] == 1
+    claimed = {c["id"]: c["assessment"] for c in after["claimed_by"]}
+    assert claimed["102002/000001"]["id"] == "SC-2026-7"
+    # the department of the assessed resource sees it at a glance
+    glance = client.get(f"/api/v1/departments/{BUREAU}/conformity").json()
+    row = next(r for r in glance["standards"] if r["standard"]["id"] == "GB 32100-2015")
+    assert row["failed"] == 1
+    # ... and the department that recorded it, counted as recorded
+    other = client.get(f"/api/v1/departments/{OTHER}/conformity").json()
+    assert other["counts"]["recorded"] == 1 and other["counts"]["entries"] == 0
+
+
+def test_an_assessment_from_a_csv_with_chinese_headers(
+    client: TestClient, tokens: dict[str, str]
+) -> None:
+    header, example = template_rows()
+    row = dict(zip((c.key for c in COLUMNS), example, strict=True))
+    row.update(code="SY-CA-2026-200", title="接口复测", outcome="无法判定")
+    body = csv_bytes([header, [row[c.key] for c in COLUMNS]])
+    response = client.post(
+        "/api/v1/submissions",
+        content=body,
+        headers={"Content-Type": "text/csv", **auth(tokens["bureau"])},
+    )
+    assert response.status_code == 201, response.text
+    found = client.get("/api/v1/assessments", params={"q": "SY-CA-2026-200"}).json()
+    assert [a["outcome"]["code"] for a in found["items"]] == ["cantTell"]
+
+
+def test_the_seeded_conformity_of_a_standard(client: TestClient) -> None:
+    answer = client.get("/api/v1/standards/GB-T-38672-2020/conformity").json()
+    counts = answer["counts"]
+    assert counts["claimed"] == 4 and counts["assessed"] == 2
+    assert (counts["passed"], counts["failed"]) == (1, 1)
+    assert date.fromisoformat(answer["as_of"])
+    listed = client.get("/api/v1/assessments").json()
+    assert listed["total"] == 7
+    unknown = client.get("/api/v1/standards/GB%2FT%2099999-2020/conformity")
+    assert unknown.status_code == 404 and set(unknown.json()) == {"error"}
+
+
+def test_the_pages_show_conformity(client: TestClient) -> None:
+    page = client.get("/id/standard/GB-T-38672-2020", headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    assert "标准符合性" in page.text and "SY-CA-2026-002" in page.text
+    page = client.get(f"/id/department/{BUREAU}", headers={"Accept": "text/html"})
+    assert "本部门登记的评估" in page.text
+    page = client.get("/id/assessment/SY-CA-2026-002", headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    assert "辽宁省软件测评中心" in page.text and "不通过" in page.text
+    turtle = client.get("/id/assessment/SY-CA-2026-002", headers={"Accept": "text/turtle"})
+    graph = Graph().parse(data=turtle.text, format="turtle")
+    assert len(graph) > 10
+
+
+def test_impact_flags_the_assessments_of_a_superseded_standard(client: TestClient) -> None:
+    answer = client.get(
+        "/api/v1/impact/GB%2FT%2035273-2017", params={"change": "superseded"}
+    ).json()
+    flagged = answer["assessments"]
+    assert [a["id"] for a in flagged] == ["SY-CA-2024-004"]
+    assert flagged[0]["action"]["code"] == "reassess-against-successor"
+    assert flagged[0]["action"]["zh"] == "须对照后继标准 GB/T 35273-2020 重新评估"
+    assert flagged[0]["action"]["en"] == "re-assess against the successor GB/T 35273-2020"
+    abolished = client.get(
+        "/api/v1/impact/GB%2FT%2038672-2020", params={"change": "abolished"}
+    ).json()
+    assert {a["action"]["code"] for a in abolished["assessments"]} == {"reassess"}
+    page = client.get("/impact", params={"standard": "GB/T 35273-2017"})
+    assert "须对照后继标准 GB/T 35273-2020 重新评估" in page.text
+
+
+def test_sparql_answers_conformity_by_itself(client: TestClient) -> None:
+    """The assessments are RDF in the public graphs: a query needs nothing else."""
+    query = """
+    PREFIX earl: <http://www.w3.org/ns/earl#>
+    SELECT ?outcome (COUNT(?a) AS ?n) WHERE {
+      ?a a earl:Assertion ; earl:test ?std ; earl:result/earl:outcome ?outcome .
+      ?std <http://purl.org/dc/terms/identifier> "GB/T 38672-2020" .
+    } GROUP BY ?outcome ORDER BY ?outcome"""
+    response = client.get(
+        "/sparql", params={"query": query}, headers={"Accept": "application/sparql-results+json"}
+    )
+    assert response.status_code == 200, response.text
+    rows = response.json()["results"]["bindings"]
+    assert {(r["outcome"]["value"].rsplit("#", 1)[1], r["n"]["value"]) for r in rows} == {
+        ("failed", "1"),
+        ("passed", "1"),
+    }
+    assert (EXAMPLES / "assessments.ttl").exists()
+
+
+def test_the_web_form_registers_an_assessment_spreadsheet(
+    client: TestClient, tokens: dict[str, str]
+) -> None:
+    client.get("/register")
+    csrf = client.cookies["screg_csrf"]
+    signed = client.post(
+        "/register/sign-in",
+        data={"token": tokens["bureau"], "csrf_token": csrf},
+        follow_redirects=False,
+    )
+    assert signed.status_code == 303
+    header, example = template_rows()
+    row = dict(zip((c.key for c in COLUMNS), example, strict=True))
+    row.update(code="SY-CA-2026-300", title="表单登记的评估", outcome="不适用")
+    body = csv_bytes([header, [row[c.key] for c in COLUMNS]], encoding="gb18030")
+    accepted = client.post(
+        "/register",
+        data={"csrf_token": client.cookies["screg_csrf"]},
+        files={"file": ("评估.csv", body, "text/csv")},
+    )
+    assert accepted.status_code == 201, accepted.text[:2000]
+    assert "/id/assessment/SY-CA-2026-300" in accepted.text
+    entry = client.get("/api/v1/assessments/SY-CA-2026-300").json()
+    assert entry["outcome"]["code"] == "inapplicable"
+
+
+def test_the_change_feed_flags_the_assessments_of_a_superseded_standard(
+    client: TestClient, api_store: Store
+) -> None:
+    _info, secret = create_token(api_store, "registrar", name="registrar")
+    head = client.get("/api/v1/changes", params={"limit": 1000}).json()["next"]
+    response = client.post(
+        "/api/v1/items/GB%2FT%2038672-2020/status",
+        json={"status": "superseded", "successor": f"{BASE}standard/GB-T-22239-2019"},
+        headers=auth(secret),
+    )
+    assert response.status_code == 200, response.text
+    items = client.get("/api/v1/changes", params={"after": head}).json()["items"]
+    assert [i["kind"] for i in items] == ["status-change"]
+    assert items[0]["reassess"] == [
+        f"{BASE}assessment/SY-CA-2026-001",
+        f"{BASE}assessment/SY-CA-2026-002",
+    ]
+    flagged = client.get("/api/v1/impact/GB%2FT%2038672-2020").json()["assessments"]
+    assert {a["action"]["code"] for a in flagged} == {"reassess-against-successor"}
+
+
+def test_the_application_of_the_standard_system_on_the_api_and_the_home_page(
+    client: TestClient,
+) -> None:
+    answer = client.get("/api/v1/conformity").json()
+    assert answer["in_force"] >= answer["claimed"] >= answer["assessed"] >= answer["passed"]
+    # GB/T 38672-2020 and GB/T 21063.3-2007 passed; GB/T 39477-2020 (cannot tell) and
+    # GB/T 36625.4-2021 (inapplicable) assessed; GB/T 35273-2017 is not in force
+    assert (answer["assessed"], answer["passed"]) == (4, 2)
+    home = client.get("/")
+    assert "已开展符合性评估的标准" in home.text and "有评估通过的标准" in home.text

@@ -1,0 +1,110 @@
+"""Conformity assessments are register entries like any other (issue 22): submitted
+through the one path, versioned, owned by the assessor department (their
+dct:publisher), with statuses and provenance."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS
+
+from registry.errors import ForbiddenError
+from registry.inputs.document import Document
+from registry.namespaces import EARL
+from registry.register.submission import REGISTRAR, Principal
+from registry.service import Registry
+
+BASE = "http://127.0.0.1:8000/id/"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+BUREAU = f"{BASE}department/11210100EXAMPLE01N"
+OTHER = f"{BASE}department/11210100EXAMPLE02R"
+FAILED = f"{BASE}assessment/SY-CA-2026-002"
+
+
+def other_departments_assessment(code: str, publisher: str) -> bytes:
+    """An assessment of the bureau's interface, recorded by `publisher`."""
+    return f"""
+@prefix dct: <http://purl.org/dc/terms/> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix earl: <http://www.w3.org/ns/earl#> . @prefix scs: <https://w3id.org/smartcity-std#> .
+<{BASE}assessment/{code}> a earl:Assertion ; scs:assessmentCode "{code}" ;
+    dct:title "市场监管局对人口核验接口的评估"@zh ; dct:publisher <{publisher}> ;
+    earl:assertedBy <{publisher}> ; earl:subject <{BASE}interface/SY-DSJ-API-001> ;
+    earl:test <{BASE}standard/GB-T-38672-2020> ; earl:mode earl:manual ;
+    earl:result [ earl:outcome earl:passed ; dct:date "2026-05-01"^^xsd:date ] .
+""".encode()
+
+
+def test_the_seeded_examples_hold_every_outcome_and_the_bureau_owns_them(
+    registry: Registry,
+) -> None:
+    listed = registry.reader().list_entries("assessment", limit=50).as_dict()["items"]
+    assert {a["outcome"]["code"] for a in listed} == {
+        "passed",
+        "failed",
+        "cantTell",
+        "inapplicable",
+    }
+    assert {a["mode"]["code"] for a in listed} == {"manual"}
+    assert {a["publisher"]["iri"] for a in listed} == {BUREAU}
+    failed = registry.reader().entry("assessment", "SY-CA-2026-002")
+    assert failed["test"]["id"] == "GB/T 38672-2020"
+    assert failed["subject"]["kind"] == "interface"
+    assert failed["assessor_name"]["zh"].startswith("辽宁省软件测评中心")
+    assert failed["evidence"][0]["sha256"] and failed["evidence"][0]["location"]
+    assert failed["outcome"]["label"] == {"zh": "不通过", "en": "failed"}
+
+
+def test_a_downloaded_assessment_sent_back_keeps_its_parts(registry: Registry) -> None:
+    """Regression: the result, evidence and assessor of a registered assessment are
+    skolemised under its IRI; sent back, they were taken for foreign subjects and
+    ignored, and the assessment was refused for having no result."""
+    graph: Graph = registry.show(FAILED)
+    body = graph.serialize(format="turtle").encode()
+    result = registry.submit([Document("a.ttl", body)], REGISTRAR)
+    assert result.accepted, [r.as_dict() for r in result.report.results]
+    assert [c.outcome for c in result.changes] == ["unchanged"]
+    assert result.ignored_subjects == []
+
+
+def test_a_changed_assessment_is_a_new_version_with_provenance(registry: Registry) -> None:
+    graph: Graph = registry.show(FAILED)
+    graph.remove((URIRef(FAILED), DCTERMS.title, None))
+    graph.add((URIRef(FAILED), DCTERMS.title, Literal("复测后的评估", lang="zh")))
+    result = registry.submit(
+        [Document("a.ttl", graph.serialize(format="turtle").encode())], REGISTRAR
+    )
+    assert result.accepted, [r.as_dict() for r in result.report.results]
+    versions = registry.history(FAILED)
+    assert [v.number for v in versions] == [1, 2]
+    assert versions[-1].change == "submission"
+    assert registry.reader().entry("assessment", FAILED)["title"] == {"zh": "复测后的评估"}
+
+
+def test_another_department_records_its_own_assessment_but_not_the_bureaus(
+    registry: Registry,
+) -> None:
+    other = Principal("submitter", URIRef(OTHER), "market")
+    own = registry.submit(
+        [Document("own.ttl", other_departments_assessment("SC-2026-1", OTHER))], other
+    )
+    assert own.accepted and own.changes[0].kind == "assessment"
+    assert registry.reader().entry("assessment", "SC-2026-1")["publisher"]["iri"] == OTHER
+    generation = registry.store.generation()
+    with pytest.raises(ForbiddenError):  # the bureau's record, or one in its name
+        registry.submit(
+            [Document("x.ttl", other_departments_assessment("SY-CA-2026-002", OTHER))], other
+        )
+    with pytest.raises(ForbiddenError):
+        registry.submit(
+            [Document("y.ttl", other_departments_assessment("SC-2026-2", BUREAU))], other
+        )
+    assert registry.store.generation() == generation
+
+
+def test_a_registrar_retires_an_assessment(registry: Registry) -> None:
+    change = registry.change_status(FAILED, "retired", REGISTRAR)
+    assert change.kind == "assessment" and change.outcome == "retired"
+    assert [v.status for v in registry.history(FAILED)] == ["valid", "retired"]
+    assert (URIRef(FAILED), EARL.subject, None) in registry.show(FAILED, 1)

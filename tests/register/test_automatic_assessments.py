@@ -1,0 +1,120 @@
+"""Automatic conformity assessments (issue 22): with `automatic_assessments`, the
+registry records an earl:automatic assessment of every resource and interface a
+submission registers or changes, re-runs it when the entry changes, and writes
+nothing when it has not."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from rdflib import Graph, URIRef
+
+from registry.config import Settings
+from registry.inputs.document import Document
+from registry.namespaces import SCS
+from registry.register.automatic import assessment_code
+from registry.register.seed import seed_store
+from registry.register.submission import Principal
+from registry.service import Registry
+from registry.store import open_store
+
+BASE = "http://127.0.0.1:8000/id/"
+BUREAU = Principal("submitter", URIRef(f"{BASE}department/11210100EXAMPLE01N"), "bureau")
+INTERFACE = f"{BASE}interface/SY-DSJ-API-001"
+AUTO = "AUTO-SY-DSJ-API-001-GB-T-38672-2020"
+
+
+@pytest.fixture(scope="module")
+def seeded_with_automatic(validator) -> bytes:
+    with open_store("memory") as store:
+        seed_store(store, validator, BASE, automatic=True)
+        return store.dump("nquads")
+
+
+@pytest.fixture
+def registry(seeded_with_automatic: bytes, validator) -> Iterator[Registry]:
+    store = open_store("memory")
+    store.load_dump(seeded_with_automatic, "nquads")
+    settings = Settings(store="memory", automatic_assessments=True)
+    with Registry(settings, validator=validator, store=store) as service:
+        yield service
+
+
+def test_the_seed_assesses_every_example_resource_and_interface(registry: Registry) -> None:
+    read = registry.reader()
+    automatic = [
+        a
+        for a in read.list_entries("assessment", limit=500).as_dict()["items"]
+        if a["mode"]["code"] == "automatic"
+    ]
+    resources = read.list_entries("resource", limit=500).as_dict()["total"]
+    interfaces = read.list_entries("interface", limit=500).as_dict()["total"]
+    assert len(automatic) == resources + interfaces
+    by_subject = {a["subject"]["id"]: a for a in automatic}
+    assert by_subject["101001/000001"]["test"]["id"] == "GB/T 21063.3-2007"
+    assert by_subject["101001/000001"]["outcome"]["code"] == "passed"
+    assert by_subject["SY-DSJ-API-001"]["outcome"]["code"] == "passed"
+    # no OpenAPI description registered: the registry cannot tell
+    assert by_subject["SY-DSJ-API-002"]["outcome"]["code"] == "cantTell"
+    # the department providing the entry owns its automatic assessment
+    assert by_subject["SY-DSJ-API-002"]["publisher"]["id"] == "11210100EXAMPLE01N"
+
+
+def test_a_change_to_the_entry_re_runs_its_assessment(registry: Registry) -> None:
+    graph: Graph = registry.show(INTERFACE)
+    graph.remove((URIRef(INTERFACE), SCS.authMethod, None))
+    body = graph.serialize(format="turtle").encode()
+    result = registry.submit([Document("i.ttl", body)], BUREAU)
+    assert result.accepted
+    assert [(c.item, c.outcome) for c in result.automatic] == [
+        (f"{BASE}assessment/{AUTO}", "updated")
+    ]
+    record = registry.reader().entry("assessment", AUTO)
+    assert record["outcome"]["code"] == "failed"
+    assert "未说明认证方式" in record["description"]["zh"]
+    assert [v.number for v in registry.history(f"{BASE}assessment/{AUTO}")] == [1, 2]
+    generation = registry.store.generation()
+    again = registry.submit([Document("i.ttl", body)], BUREAU)  # unchanged: nothing new
+    assert again.automatic == [] and registry.store.generation() == generation + 1
+
+
+def test_a_manual_assessment_counts_before_an_automatic_one(registry: Registry) -> None:
+    """SY-DSJ-API-002 failed by hand (SY-CA-2026-002); the registry cannot tell: the
+    person's judgement is the one the conformity counts."""
+    counts = registry.reader().standard_conformity("GB/T 38672-2020")["counts"]
+    assert (counts["passed"], counts["failed"], counts["cant_tell"]) == (1, 1, 0)
+
+
+def test_codes_stay_within_the_shapes_limit() -> None:
+    assert assessment_code("101001/000001", "GB/T 21063.3-2007") == (
+        "AUTO-101001-000001-GB-T-21063.3-2007"
+    )
+    long = assessment_code("X" * 64, "GB/T 21063.3-2007")
+    assert long.startswith("AUTO-") and len(long) <= 64
+
+
+def test_assess_all_runs_the_rules_over_a_store_seeded_without_them(
+    seeded_dump: bytes, validator
+) -> None:
+    store = open_store("memory")
+    store.load_dump(seeded_dump, "nquads")
+    with Registry(Settings(store="memory"), validator=validator, store=store) as service:
+        made = service.assess_all()
+        assert made is not None and made.accepted
+        assert {c.kind for c in made.changes} == {"assessment"}
+        assert len(made.changes) == 26  # 24 resources, 2 interfaces
+        assert service.assess_all() is None  # nothing changed: nothing written
+
+
+def test_screg_assess(tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from registry.cli import main
+
+    runner = CliRunner()
+    first = runner.invoke(main, ["assess", "--store", str(tmp_path / "store")])
+    assert first.exit_code == 0, first.output
+    assert "26 new or changed" in first.output
+    again = runner.invoke(main, ["assess", "--store", str(tmp_path / "store")])
+    assert again.exit_code == 0 and "nothing changed" in again.output
