@@ -23,7 +23,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from api.i18n import LANG_COOKIE, LANG_COOKIE_MAX_AGE, LANGS, Translator, lang_of
+from api.i18n import LANG_COOKIE, LANG_COOKIE_MAX_AGE, LANGS, Translator, in_language, lang_of
 from registry.errors import NotFoundError
 
 router = APIRouter(include_in_schema=False)
@@ -115,6 +115,13 @@ def render(
     """A page in the visitor's language, with the CSRF cookie set on first visit."""
     lang = lang_of(request)
     settings = request.app.state.settings
+    # Errors come from the registry in both languages: the page shows its own.
+    context = {
+        key: in_language(value, lang)
+        if key in ("error", "message") and isinstance(value, str)
+        else value
+        for key, value in (context or {}).items()
+    }
     base = settings.base_iri
     token, new = csrf_value(request)
     text = (
