@@ -75,6 +75,7 @@ def create_app(
     from api.pages import reviews as review_pages
     from api.ratelimit import ClientSlots, FailedAuthLimiter, RequestRateLimiter
     from api.routers import (
+        catalog,
         catalogue,
         changes,
         entities,
@@ -155,6 +156,7 @@ def create_app(
     app.add_middleware(HttpCachingMiddleware, state=app.state)
     app.include_router(catalogue.router)
     app.include_router(changes.router)
+    app.include_router(catalog.router)
     app.include_router(registration.router)
     app.include_router(reviews.router)
     app.include_router(tokens.router)

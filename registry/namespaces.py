@@ -18,6 +18,9 @@ DTYPE = Namespace("https://w3id.org/smartcity-std/code/data-type/")
 RCLASS = Namespace("https://w3id.org/smartcity-std/code/resource-class/")
 REGSTATUS = Namespace("https://w3id.org/smartcity-std/code/register-status/")
 ADMS = Namespace("http://www.w3.org/ns/adms#")
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 SH = Namespace("http://www.w3.org/ns/shacl#")
 
 PREFIXES: dict[str, Namespace] = {

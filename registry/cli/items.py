@@ -301,11 +301,12 @@ def export_(fmt: str, output: str | None, store: str | None) -> None:
     with --format dcat-ap the registered catalogues as DCAT-AP 3."""
     try:
         if fmt == DCAT_AP:
-            from registry.inputs.dcat import export_store
+            from registry.inputs.dcat import catalog_context, export_store
             from registry.namespaces import bind_prefixes
 
             with open_registry(store, read_only=True) as registry:
-                graph = export_store(registry.store, registry.settings.base_iri)
+                context = catalog_context(registry.store, registry.settings)
+                graph = export_store(registry.store, registry.settings.base_iri, context)
             bind_prefixes(graph)
             data = graph.serialize(format="turtle", encoding="utf-8")
         else:
