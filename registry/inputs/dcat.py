@@ -24,6 +24,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
 from registry.config import Settings
+from registry.errors import NothingMappedError
 from registry.identifiers import (
     RESOURCE_CODE_PATTERN,
     is_valid_credit_code,
@@ -534,6 +535,33 @@ class DcatImporter:
         self.out = SubmissionGraph()
         self.mapped: dict[Node, URIRef] = {}
 
+    def _nothing_mapped(self, datasets: list[Node], services: list[Node]) -> NothingMappedError:
+        """What was found, for a person to see why: the classes of the document's
+        subjects and each dataset or service that could not be mapped, with why."""
+        found: dict[str, int] = {}
+        for kind in self.src.objects(None, RDF.type):
+            found[str(kind)] = found.get(str(kind), 0) + 1
+        top = dict(sorted(found.items(), key=lambda item: (-item[1], item[0]))[:20])
+        not_mapped = [
+            {"node": p.value, "reason": p.message_en}
+            for p in self.out.problems
+            if p.value is not None
+        ][:50]
+        return NothingMappedError(
+            f"{self.doc.name}: nothing in it maps to an entry: {len(datasets)} dcat:Dataset "
+            f"and {len(services)} dcat:DataService found"
+            + (", none with a code" if datasets or services else "")
+            + " (没有可映射为条目的内容)",
+            {
+                "file": self.doc.name,
+                "triples": len(self.src),
+                "datasets": len(datasets),
+                "services": len(services),
+                "types": top,
+                "not_mapped": not_mapped,
+            },
+        )
+
     def where(self, node: Node) -> tuple[tuple[str, object], ...]:
         return (("file", self.doc.name), ("source", str(node)))
 
@@ -592,6 +620,8 @@ class DcatImporter:
                 )
                 continue
             self.mapped[node] = URIRef(f"{self.base}interface/{code}")
+        if not self.mapped:
+            raise self._nothing_mapped(datasets, services)
         for node in datasets:
             if node in self.mapped:
                 self._resource(node, self.mapped[node])

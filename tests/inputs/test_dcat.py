@@ -128,3 +128,37 @@ def test_a_dataset_without_a_resource_code_is_reported_not_dropped(registry) -> 
     assert not report.conforms
     [missing] = [r for r in report.results if r.source_shape.endswith("Input-dcat-identifier")]
     assert dict(missing.location)["source"] == "https://ckan.example.org/dataset/parking-lots"
+
+
+def semic_examples() -> list[Path]:
+    folder = dcat_ap_dir() / "examples"
+    skip_unless_available(folder.is_dir(), f"SEMIC examples not found at {folder}")
+    return sorted(folder.glob("*.ttl"))
+
+
+def test_semic_examples_mapping_nothing_were_said_to_conform(registry) -> None:
+    """Regression: `screg validate --format dcat` of a SEMIC example exited 0 "conforms"
+    while nothing in it mapped to an entry. Now an error naming what was found."""
+    from registry.errors import NothingMappedError
+
+    for example in semic_examples():
+        doc = Document(example.name, example.read_bytes(), "dcat")
+        with pytest.raises(NothingMappedError) as caught:
+            registry.validate([doc])
+        assert caught.value.status == 422
+        assert "nothing in it maps to an entry" in caught.value.message
+        assert caught.value.details["types"]
+
+
+def test_cli_validate_of_a_dcat_document_mapping_nothing_exits_2() -> None:
+    from click.testing import CliRunner
+
+    from registry.cli import main
+
+    [simple] = [e for e in semic_examples() if "catalogue_simple" in e.name]
+    result = CliRunner().invoke(
+        main, ["validate", "--store", "memory", "--format", "dcat", str(simple)]
+    )
+    assert result.exit_code == 2, result.output
+    assert "nothing in it maps to an entry" in result.output
+    assert "dcat#Catalogue" in result.output  # what was found: a class DCAT does not have
