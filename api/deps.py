@@ -234,11 +234,17 @@ class UploadFormat:
     department: str | None
     serves: tuple[str, ...] = ()
     conforms_to: tuple[str, ...] = ()
+    assign_codes: str | None = None
 
     def document(self, body: bytes, department: str | None = None) -> Document:
         """The body as a Document; `department` is the caller's own, used for an
         OpenAPI document when the request named none."""
         options: dict[str, object] = {}
+        if self.format == "dcat":
+            options = {
+                "assign_codes": self.assign_codes or "",
+                "department": self.department or department or "",
+            }
         if self.format == "openapi":
             options = {
                 "department": self.department or department or "",
@@ -277,7 +283,8 @@ def upload_format(
     department: Annotated[
         str | None,
         Query(
-            description="For an OpenAPI document: the providing department's credit code "
+            description="For an OpenAPI document: the providing department's credit code; "
+            "for a DCAT catalogue: the department of datasets whose publisher maps to none "
             "(default: the token's department).",
             max_length=32,
         ),
@@ -290,6 +297,14 @@ def upload_format(
         list[str] | None,
         Query(max_length=100, description="For an OpenAPI document: standards it conforms to."),
     ] = None,
+    assign_codes: Annotated[
+        str | None,
+        Query(
+            max_length=16,
+            description="For a DCAT catalogue: a 前段码 (e.g. 209001) under which datasets "
+            "without a code get PREFIX/000001, ... and services PREFIX-API-001, ...",
+        ),
+    ] = None,
 ) -> UploadFormat:
     """The format of an uploaded body: ?format=, then Content-Type, then the file name
     (?filename= or Content-Disposition); 415 when none says it."""
@@ -297,7 +312,13 @@ def upload_format(
     name = filename or _disposition_filename(request.headers.get("content-disposition"))
     fmt = format_of_upload(format, content_type, name)
     return UploadFormat(
-        fmt, content_type, name, department, tuple(serves or ()), tuple(conforms_to or ())
+        fmt,
+        content_type,
+        name,
+        department,
+        tuple(serves or ()),
+        tuple(conforms_to or ()),
+        assign_codes,
     )
 
 

@@ -11,6 +11,7 @@ import click
 from registry.cli.common import (
     EXIT_OK,
     EXIT_REJECTED,
+    assign_codes_option,
     exit_with_servers_report,
     fail,
     json_option,
@@ -51,6 +52,7 @@ DCAT_AP = "dcat-ap"
     "submission is made as a registrar.",
 )
 @click.option("--format", "fmt", default=None, help="Input format; default: from the extension.")
+@assign_codes_option
 @report_option()
 @lang_option
 @store_option
@@ -58,6 +60,7 @@ def register(
     files: tuple[str, ...],
     department: str | None,
     fmt: str | None,
+    assign_codes: str | None,
     report_format: str,
     lang: str | None,
     store: str | None,
@@ -75,12 +78,16 @@ def register(
                     raise RegistryError(f"--department takes a credit code, not {department!r}")
                 dept_iri = registry.resolve(department)
                 principal = Principal(role="submitter", department=_iri(dept_iri), name=department)
-            documents = read_documents(files, fmt)
+            # A DCAT dataset whose publisher maps to no department is the submitter's.
+            options = {"assign_codes": assign_codes or "", "department": department or ""}
+            documents = read_documents(files, fmt, options)
             with progress_bar("validating") as progress:
                 result = registry.submit(documents, principal, progress=progress)
             lang_used = registry.settings.lang
     except StoreLockedError as locked:
-        _register_through_the_server(store, locked, files, department, fmt, report_format, lang)
+        _register_through_the_server(
+            store, locked, files, department, fmt, assign_codes, report_format, lang
+        )
     except RegistryError as error:
         fail(error)
     if not result.accepted:
@@ -114,6 +121,7 @@ def _register_through_the_server(
     files: tuple[str, ...],
     department: str | None,
     fmt: str | None,
+    assign_codes: str | None,
     report_format: str,
     lang: str | None,
 ) -> None:
@@ -139,10 +147,12 @@ def _register_through_the_server(
         )
     document = read_documents(files, fmt)[0]
     name = fmt or mapped_format(document) or format_for_filename(document.name).name
+    # The file name tells a DCAT catalogue's RDF syntax (registry/inputs/upload.py).
+    params = {"format": name, "filename": document.name}
+    if assign_codes:
+        params["assign_codes"] = assign_codes
     try:
-        answer = call(
-            server, "POST", "/api/v1/submissions", params={"format": name}, content=document.data
-        )
+        answer = call(server, "POST", "/api/v1/submissions", params=params, content=document.data)
     except RegistryError as error:
         exit_with_servers_report(error, report_format, lang)
         fail(error)

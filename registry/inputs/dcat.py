@@ -19,12 +19,12 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
 from registry.config import Settings
-from registry.errors import NothingMappedError
+from registry.errors import InputError, NothingMappedError
 from registry.identifiers import (
     RESOURCE_CODE_PATTERN,
     is_valid_credit_code,
@@ -204,6 +204,16 @@ def export_dcat_ap(
     return out
 
 
+def _alternative_identifiers(out: Graph, src: Graph, node: Node) -> None:
+    """An entry's dct:identifier (what identified it where it came from, kept when the
+    registry gave it a code) as DCAT-AP's other identifier: an adms:Identifier."""
+    for value in sorted(src.objects(node, DCTERMS.identifier)):
+        identifier = BNode()
+        out.add((node, ADMS.identifier, identifier))
+        out.add((identifier, RDF.type, ADMS.Identifier))
+        out.add((identifier, SKOS.notation, Literal(str(value))))
+
+
 def _contact_point(out: Graph, src: Graph, node: Node, agent: Node | None) -> None:
     """The department as the contact point: its name and its page are what the registry
     knows of it (no mailbox or telephone is registered)."""
@@ -367,6 +377,7 @@ def _dataset(
     for prop in (DCTERMS.title, DCTERMS.description, DCTERMS.issued, DCTERMS.relation):
         _copy(out, src, res, prop)
     _copy(out, src, res, SCS.resourceCode, DCTERMS.identifier)
+    _alternative_identifiers(out, src, res)
     publisher = src.value(res, DCTERMS.publisher)
     if publisher is not None:
         out.add((res, DCTERMS.publisher, publisher))
@@ -438,6 +449,7 @@ def _service(out: Graph, src: Graph, iri: Node, datasets: set[Node] | None = Non
         if datasets is None or dataset in datasets:
             out.add((iri, DCAT.servesDataset, dataset))
     _copy(out, src, iri, SCS.interfaceCode, DCTERMS.identifier)
+    _alternative_identifiers(out, src, iri)
     publisher = src.value(iri, DCTERMS.publisher)
     if publisher is not None:
         out.add((iri, DCTERMS.publisher, publisher))
@@ -460,6 +472,8 @@ def export_store(store: Store, base_iri: str, context: CatalogContext | None = N
 
 
 # ----------------------------------------------------------------------------- import
+
+INTERFACE_CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$")
 
 _MAPPED_DATASET = {
     RDF.type,
@@ -534,6 +548,9 @@ class DcatImporter:
         self.lookup = lookup
         self.out = SubmissionGraph()
         self.mapped: dict[Node, URIRef] = {}
+        self.codes: dict[Node, str] = {}
+        # Source identifiers of the entries given assigned codes, kept as dct:identifier.
+        self.alternatives: dict[Node, list[str]] = {}
 
     def _nothing_mapped(self, datasets: list[Node], services: list[Node]) -> NothingMappedError:
         """What was found, for a person to see why: the classes of the document's
@@ -592,33 +609,49 @@ class DcatImporter:
     def run(self) -> SubmissionGraph:
         datasets = sorted(set(self.src.subjects(RDF.type, DCAT.Dataset)))
         services = sorted(set(self.src.subjects(RDF.type, DCAT.DataService)))
+        prefix = self._assign_prefix()
+        assigned = 0
         for node in datasets:
             code = self._code(node, RESOURCE_CODE_PATTERN)
+            if code is None and prefix:
+                assigned += 1
+                code = f"{prefix}/{assigned:06d}"
+                self._assign(node, code, f"{self.base}resource/{resource_slug(code)}")
             if code is None:
                 self.report(
                     "dcat-identifier",
-                    "数据集没有“前段码/后段码”形式的 dct:identifier,未能映射为信息资源。",
+                    "数据集没有“前段码/后段码”形式的 dct:identifier,未能映射为信息资源"
+                    "(可用 --assign-codes 分配代码)。",
                     "The dataset has no dct:identifier of the form 前段码/后段码; it "
-                    "was not mapped to an information resource.",
+                    "was not mapped to an information resource (--assign-codes assigns "
+                    "codes).",
                     node,
                     value=str(node),
                     severity="Violation",
                 )
                 continue
+            self.codes[node] = code
             self.mapped[node] = URIRef(f"{self.base}resource/{resource_slug(code)}")
+        assigned = 0
         for node in services:
-            code = self._code(node, re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$"))
+            code = self._code(node, INTERFACE_CODE_PATTERN)
+            if code is None and prefix:
+                assigned += 1
+                code = f"{prefix}-API-{assigned:03d}"
+                self._assign(node, code, f"{self.base}interface/{code}")
             if code is None:
                 self.report(
                     "dcat-identifier",
-                    "数据服务没有可作接口代码的 dct:identifier,未能映射为接口。",
+                    "数据服务没有可作接口代码的 dct:identifier,未能映射为接口"
+                    "(可用 --assign-codes 分配代码)。",
                     "The data service has no dct:identifier usable as interface code; "
-                    "it was not mapped.",
+                    "it was not mapped (--assign-codes assigns codes).",
                     node,
                     value=str(node),
                     severity="Violation",
                 )
                 continue
+            self.codes[node] = code
             self.mapped[node] = URIRef(f"{self.base}interface/{code}")
         if not self.mapped:
             raise self._nothing_mapped(datasets, services)
@@ -631,6 +664,36 @@ class DcatImporter:
         for node in sorted(set(self.src.subjects(RDF.type, DCAT.Catalog))):
             self._catalogue(node)
         return self.out
+
+    def _assign_prefix(self) -> str | None:
+        """`assign_codes`: the 前段码 under which datasets without a code get one
+        (PREFIX/000001, ...) and services one of their own (PREFIX-API-001, ...)."""
+        prefix = str(self.doc.options.get("assign_codes") or "").strip()
+        if not prefix:
+            return None
+        if not RESOURCE_CODE_PATTERN.match(f"{prefix}/000001"):
+            raise InputError(
+                f"--assign-codes takes a 前段码 (类 项 目, e.g. 209001), not {prefix!r} "
+                "(分配代码的前缀须为前段码)",
+                {"assign_codes": prefix},
+            )
+        return prefix
+
+    def _assign(self, node: Node, code: str, entry: str) -> None:
+        """Give `node` the code `code`; what identified it in the source is kept as the
+        entry's dct:identifier (its alternative identifiers), else its IRI."""
+        kept = [str(v) for v in self.src.objects(node, DCTERMS.identifier)] or [str(node)]
+        self.alternatives[node] = kept
+        self.report(
+            "dcat-assigned-code",
+            f"分配了代码 {code};来源的标识 {'、'.join(kept)} 保留为 dct:identifier。",
+            f"Assigned the code {code}; the source's identifier {', '.join(kept)} is kept "
+            "as dct:identifier.",
+            node,
+            focus=entry,
+            value=code,
+            severity="Info",
+        )
 
     def _code(self, node: Node, pattern: re.Pattern[str]) -> str | None:
         candidates = [str(v) for v in self.src.objects(node, DCTERMS.identifier)]
@@ -730,10 +793,12 @@ class DcatImporter:
 
     def _resource(self, node: Node, res: URIRef) -> None:
         g, src = self.out, self.src
-        code = self._code(node, RESOURCE_CODE_PATTERN) or ""
+        code = self.codes[node]
         g.locations[str(res)] = {None: self.where(node)}
         g.add((res, RDF.type, SCS.InformationResource))
         g.add((res, SCS.resourceCode, Literal(code)))
+        for kept in self.alternatives.get(node, ()):
+            g.add((res, DCTERMS.identifier, Literal(kept)))
         g.add((res, SCS.resourceClass, RCLASS[code[0]]))  # 类 is the code's first digit
         self._text(node, DCTERMS.title, res, DCTERMS.title)
         self._text(node, DCTERMS.description, res, DCTERMS.description)
@@ -834,7 +899,9 @@ class DcatImporter:
         g, src = self.out, self.src
         g.locations[str(iri)] = {None: self.where(node)}
         g.add((iri, RDF.type, SCS.DataInterface))
-        g.add((iri, SCS.interfaceCode, Literal(str(iri).rsplit("/", 1)[-1])))
+        g.add((iri, SCS.interfaceCode, Literal(self.codes[node])))
+        for kept in self.alternatives.get(node, ()):
+            g.add((iri, DCTERMS.identifier, Literal(kept)))
         self._text(node, DCTERMS.title, iri, DCTERMS.title)
         self._text(node, DCTERMS.description, iri, DCTERMS.description)
         self._department(node, iri)

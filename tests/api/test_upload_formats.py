@@ -165,3 +165,17 @@ def test_a_dcat_document_that_maps_nothing_is_422_never_conforms(
             assert error["code"] == "nothing_mapped"
             assert "nothing in it maps to an entry" in error["message"]
             assert error["details"]["types"], example.name  # what was found
+
+
+def test_dcat_with_assign_codes_over_http(client: TestClient, registrar: dict[str, str]) -> None:
+    text = CKAN.read_text(encoding="utf-8").replace(
+        'dct:identifier "204009/000002" ;', 'dct:identifier "PARKING-LOTS" ;'
+    )
+    answer = client.post(
+        "/api/v1/submissions?format=dcat&assign_codes=209001",
+        content=text.encode(),
+        headers={"Content-Type": "text/turtle", **registrar},
+    )
+    assert answer.status_code == 201, answer.text
+    entries = {c["item"] for c in answer.json()["entries"]}
+    assert "http://127.0.0.1:8000/id/resource/209001-000001" in entries
