@@ -19,6 +19,7 @@ from registry.config import Settings
 from registry.register.tokens import create_token
 from registry.store import Store, open_store
 from tests import documents
+from tests.api.test_pages import csrf, sign_in
 from tests.conftest import EXAMPLES, skip_unless_available
 from tests.inputs.test_dcat import dcat_ap_dir
 
@@ -179,3 +180,59 @@ def test_dcat_with_assign_codes_over_http(client: TestClient, registrar: dict[st
     assert answer.status_code == 201, answer.text
     entries = {c["item"] for c in answer.json()["entries"]}
     assert "http://127.0.0.1:8000/id/resource/209001-000001" in entries
+
+
+# -- the upload forms (/validate, /register) ---------------------------------------------
+
+
+def form_post(client: TestClient, path: str, name: str, body: bytes, **fields: str):
+    data = {"csrf_token": csrf(client, path), **fields}
+    # The part's type as a browser guesses it: never read, the name and the select decide.
+    return client.post(path, data=data, files={"file": (name, body, "application/octet-stream")})
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt", "fields"),
+    [
+        ("spec.yaml", "", {"department": BUREAU, "serves": "101001/000001"}),
+        ("spec.txt", "openapi", {"department": BUREAU, "serves": "101001/000001"}),
+        ("ckan.ttl", "dcat", {}),
+        ("r.nt", "", {}),
+    ],
+)
+def test_the_validate_form_takes_openapi_and_dcat(
+    client: TestClient, name: str, fmt: str, fields: dict[str, str]
+) -> None:
+    """The upload forms took neither OpenAPI nor DCAT."""
+    bodies = {
+        ".yaml": OPENAPI.read_bytes(),
+        ".txt": OPENAPI.read_bytes(),
+        ".ttl": CKAN.read_bytes(),
+        ".nt": converted("nt"),
+    }
+    body = bodies[Path(name).suffix]
+    answer = form_post(client, "/validate", name, body, format=fmt, **fields)
+    assert answer.status_code == 200, answer.text
+    assert "符合规范" in answer.text and "不符合规范" not in answer.text
+
+
+def test_the_register_form_registers_a_dcat_catalogue_with_assigned_codes(
+    client: TestClient, api_store: Store
+) -> None:
+    secret = create_token(api_store, "submitter", BUREAU, "bureau")[1]
+    sign_in(client, secret)
+    text = CKAN.read_text(encoding="utf-8").replace(
+        'dct:identifier "204009/000002" ;', 'dct:identifier "PARKING-LOTS" ;'
+    )
+    answer = form_post(
+        client, "/register", "ckan.ttl", text.encode(), format="dcat", assign_codes="209001"
+    )
+    assert answer.status_code == 201, answer.text
+    assert "209001-000001" in answer.text
+
+
+def test_the_validate_form_says_nothing_maps(client: TestClient) -> None:
+    text = b"@prefix dcat: <http://www.w3.org/ns/dcat#> . <urn:x> a dcat:Catalogue ."
+    answer = form_post(client, "/validate", "x.ttl", text, format="dcat")
+    assert answer.status_code == 422
+    assert "nothing in it maps to an entry" in answer.text
