@@ -4,9 +4,10 @@ Each page is the DCAT-AP export (registry/inputs/dcat.py, the one builder) of a 
 the registry's datasets and data services, taken in IRI order, with the catalogues that
 list them (each listing only the page's entries) and a hydra:PartialCollectionView
 saying where the first, previous, next and last pages are, as CKAN's ckanext-dcat
-harvester follows them. Only the page's entries and what they point at are read from
-the store (one CONSTRUCT), never the whole current graph: a harvest of N entries costs
-N/page-size small reads, not N/page-size reads of everything.
+harvester follows them. Besides the list of entry IRIs (one SELECT, for the paging),
+only the page's entries and what they point at are read from the store (one
+CONSTRUCT), never the whole current graph into rdflib, which a harvest would
+otherwise pay once a page.
 
 Pages are numbered; an entry registered while a harvester pages may shift the entries
 after it by one place, as with any numbered paging: the ETag of every page changes with
