@@ -137,6 +137,17 @@ def _view(
         graph.add((view, HYDRA.previous, URIRef(url_of(min(page - 1, last)))))
     if page < last:
         graph.add((view, HYDRA.next, URIRef(url_of(page + 1))))
+    # The same links in Hydra's earlier terms, which older harvesters (ckanext-dcat
+    # before hydra:PartialCollectionView, udata) still follow.
+    graph.add((view, RDF.type, HYDRA.PagedCollection))
+    for old, new in (
+        (HYDRA.firstPage, HYDRA.first),
+        (HYDRA.lastPage, HYDRA.last),
+        (HYDRA.previousPage, HYDRA.previous),
+        (HYDRA.nextPage, HYDRA.next),
+    ):
+        for target in list(graph.objects(view, new)):
+            graph.add((view, old, target))
     graph.add((view, HYDRA.totalItems, Literal(total, datatype=XSD.nonNegativeInteger)))
     graph.add((view, HYDRA.itemsPerPage, Literal(size, datatype=XSD.nonNegativeInteger)))
     # Each catalogue on the page is in the collection this view is a part of.

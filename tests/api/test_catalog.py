@@ -105,6 +105,11 @@ def test_harvest_loop_following_hydra_next_collects_every_dataset_once(
     assert total == len(datasets) + len(services)
     assert (last, HYDRA.next, None) not in pages[-1]
     assert str(pages[1].value(view_of(pages[1]), HYDRA.previous)) == str(first)
+    # Older harvesters follow hydra:PagedCollection / hydra:nextPage: the same links.
+    for page in pages:
+        view = view_of(page)
+        assert (view, RDF.type, HYDRA.PagedCollection) in page
+        assert page.value(view, HYDRA.nextPage) == page.value(view, HYDRA.next)
 
 
 def test_catalog_pages_conform_to_dcat_ap_3_0_1_shapes(client: TestClient) -> None:
