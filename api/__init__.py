@@ -77,6 +77,7 @@ def create_app(
     from api.pages import tokens as token_pages
     from api.ratelimit import ClientSlots, FailedAuthLimiter, RequestRateLimiter
     from api.routers import (
+        catalog,
         catalogue,
         changes,
         conformity,
@@ -161,6 +162,7 @@ def create_app(
     app.include_router(conformity.router)
     app.include_router(catalogue.router)
     app.include_router(changes.router)
+    app.include_router(catalog.router)
     app.include_router(registration.router)
     app.include_router(reviews.router)
     app.include_router(tokens.router)

@@ -40,13 +40,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.i18n import LANG_COOKIE
 from api.pages.forms import SESSION_COOKIE
 from api.pages.render import CSRF_COOKIE, PAGE_PREFIXES
+from api.routers.catalog import CATALOG_PATHS
 from registry import __version__
 from registry.store import StoreError
 
 #: Where every 200 answer to a GET is a function of the store and the request: the REST
-#: reads, entity IRIs and pages. /sparql is matched exactly.
+#: reads, entity IRIs and pages. /sparql and the DCAT-AP catalogue are matched exactly.
 CACHED_PREFIXES = ("/api/v1/", "/id/", *PAGE_PREFIXES)
-CACHED_PATHS = frozenset({"/", "/sparql"})
+CACHED_PATHS = frozenset({"/", "/sparql", *CATALOG_PATHS})
 #: A job's status lives in this process and moves without a write.
 UNCACHED_PREFIXES = ("/api/v1/jobs/",)
 

@@ -6,6 +6,8 @@ Tests swap any of them with `app.dependency_overrides[get_registry] = ...`.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from email.message import EmailMessage
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
@@ -20,10 +22,9 @@ from registry.errors import (
     PayloadTooLargeError,
     RateLimitedError,
     UnauthorizedError,
-    UnsupportedFormatError,
 )
-from registry.inputs.document import MAPPED_FORMATS
-from registry.inputs.rdf import format_for_media_type, rdf_format
+from registry.inputs.document import Document
+from registry.inputs.upload import format_of_upload, upload_document
 from registry.read.model import ReadModel
 from registry.register.jobs import JobQueue
 from registry.register.submission import Principal
@@ -221,11 +222,42 @@ AdminDep = Annotated[Principal, Depends(require_admin)]
 
 
 # Bodies that are not RDF syntaxes but are mapped to the registry's terms on input.
-MAPPED_MEDIA_TYPES = {
-    "text/csv": "csv",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
-    "application/vnd.ms-excel": "xls",
-}
+@dataclass(frozen=True)
+class UploadFormat:
+    """What a request says of its body's format (registry/inputs/upload.py decides),
+    and what a mapped format needs that the body cannot say: an OpenAPI document's
+    department."""
+
+    format: str
+    content_type: str | None
+    filename: str | None
+    department: str | None
+    serves: tuple[str, ...] = ()
+    conforms_to: tuple[str, ...] = ()
+    assign_codes: str | None = None
+
+    def document(self, body: bytes, department: str | None = None) -> Document:
+        """The body as a Document; `department` is the caller's own, used for an
+        OpenAPI document when the request named none."""
+        options: dict[str, object] = {}
+        if self.format == "dcat":
+            options = {
+                "assign_codes": self.assign_codes or "",
+                "department": self.department or department or "",
+            }
+        if self.format == "openapi":
+            options = {
+                "department": self.department or department or "",
+                "serves": list(self.serves),
+                "conforms_to": list(self.conforms_to),
+            }
+        return upload_document(
+            body,
+            fmt=self.format,
+            content_type=self.content_type,
+            filename=self.filename,
+            options=options,
+        )
 
 
 def upload_format(
@@ -233,36 +265,72 @@ def upload_format(
     format: Annotated[
         str | None,
         Query(
-            description="Format of the body (turtle, nt, jsonld, rdfxml, csv, xlsx, xls, dcat); "
-            "overrides Content-Type.",
+            description="Format of the body: turtle, nt, jsonld, rdfxml, csv, xlsx, xls, "
+            "openapi or dcat (a DCAT catalogue in the RDF syntax of Content-Type or the file "
+            "name, else Turtle); overrides Content-Type and the file name.",
             max_length=32,
         ),
     ] = None,
-) -> str:
-    """The format name of an uploaded body: ?format= first, then Content-Type; 415 otherwise."""
-    if format:
-        if format.lower() in MAPPED_FORMATS:
-            return format.lower()
-        return rdf_format(format).name
+    filename: Annotated[
+        str | None,
+        Query(
+            description="The body's file name, whose extension tells its format when "
+            "neither ?format= nor Content-Type does (as `Content-Disposition: ...; "
+            "filename=` does).",
+            max_length=255,
+        ),
+    ] = None,
+    department: Annotated[
+        str | None,
+        Query(
+            description="For an OpenAPI document: the providing department's credit code; "
+            "for a DCAT catalogue: the department of datasets whose publisher maps to none "
+            "(default: the token's department).",
+            max_length=32,
+        ),
+    ] = None,
+    serves: Annotated[
+        list[str] | None,
+        Query(max_length=100, description="For an OpenAPI document: resource codes it serves."),
+    ] = None,
+    conforms_to: Annotated[
+        list[str] | None,
+        Query(max_length=100, description="For an OpenAPI document: standards it conforms to."),
+    ] = None,
+    assign_codes: Annotated[
+        str | None,
+        Query(
+            max_length=16,
+            description="For a DCAT catalogue: a 前段码 (e.g. 209001) under which datasets "
+            "without a code get PREFIX/000001, ... and services PREFIX-API-001, ...",
+        ),
+    ] = None,
+) -> UploadFormat:
+    """The format of an uploaded body: ?format=, then Content-Type, then the file name
+    (?filename= or Content-Disposition); 415 when none says it."""
     content_type = request.headers.get("content-type")
-    if not content_type:
-        raise UnsupportedFormatError(
-            "say the format of the body with Content-Type or ?format= (请指明上传格式)",
-            {
-                "accepted": [
-                    "text/turtle",
-                    "application/n-triples",
-                    "application/ld+json",
-                    "application/rdf+xml",
-                    *MAPPED_MEDIA_TYPES,
-                ]
-            },
-        )
-    mapped = MAPPED_MEDIA_TYPES.get(content_type.split(";")[0].strip().lower())
-    return mapped or format_for_media_type(content_type).name
+    name = filename or _disposition_filename(request.headers.get("content-disposition"))
+    fmt = format_of_upload(format, content_type, name)
+    return UploadFormat(
+        fmt,
+        content_type,
+        name,
+        department,
+        tuple(serves or ()),
+        tuple(conforms_to or ()),
+        assign_codes,
+    )
 
 
-UploadFormatDep = Annotated[str, Depends(upload_format)]
+def _disposition_filename(header: str | None) -> str | None:
+    if not header:
+        return None
+    message = EmailMessage()
+    message["content-disposition"] = header
+    return message.get_filename()
+
+
+UploadFormatDep = Annotated[UploadFormat, Depends(upload_format)]
 
 
 async def read_body(request: Request, settings: SettingsDep) -> bytes:

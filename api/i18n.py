@@ -251,14 +251,38 @@ STRINGS: dict[str, dict[str, str]] = {
     # validate and register
     "validate_title": {"zh": "校验目录", "en": "Validate a catalogue"},
     "validate_intro": {
-        "zh": "上传目录文件（Turtle、N-Triples、JSON-LD、RDF/XML，或 CSV、XLSX 表格），"
-        "按规范校验。校验不写入任何内容。",
-        "en": "Upload a catalogue (Turtle, N-Triples, JSON-LD, RDF/XML, or a CSV or XLSX "
-        "spreadsheet) to check it against the shapes. Nothing is written.",
+        "zh": "上传目录文件（Turtle、N-Triples、JSON-LD、RDF/XML，CSV、XLSX、XLS 表格，"
+        "OpenAPI 文档或 DCAT 目录），按规范校验。校验不写入任何内容。",
+        "en": "Upload a catalogue (Turtle, N-Triples, JSON-LD, RDF/XML, a CSV, XLSX or XLS "
+        "spreadsheet, an OpenAPI document or a DCAT catalogue) to check it against the "
+        "shapes. Nothing is written.",
     },
     "file": {"zh": "目录文件", "en": "Catalogue file"},
     "file_format": {"zh": "文件格式", "en": "File format"},
     "format_auto": {"zh": "按文件扩展名判断", "en": "From the file extension"},
+    "format_dcat": {"zh": "DCAT 目录（RDF）", "en": "DCAT catalogue (RDF)"},
+    "mapping_fields": {
+        "zh": "OpenAPI 和 DCAT 的补充信息（文件本身未说明时填写）",
+        "en": "For OpenAPI and DCAT: what the file cannot say itself",
+    },
+    "mapping_department": {
+        "zh": "部门统一社会信用代码（OpenAPI 的提供部门；DCAT 中发布者未能对应的数据集所属部门）",
+        "en": "Department's credit code (an OpenAPI document's provider; the department of "
+        "DCAT datasets whose publisher maps to none)",
+    },
+    "mapping_assign_codes": {
+        "zh": "DCAT：为没有代码的数据集分配代码的前段码（如 209001）",
+        "en": "DCAT: the 前段码 under which datasets without a code get one (e.g. 209001)",
+    },
+    "mapping_title": {
+        "zh": "OpenAPI：接口中文名称（文档标题不是中文时）",
+        "en": "OpenAPI: the interface's Chinese title (when the document's is not Chinese)",
+    },
+    "mapping_title_en": {"zh": "OpenAPI：接口英文名称", "en": "OpenAPI: the English title"},
+    "mapping_serves": {
+        "zh": "OpenAPI：接口服务的信息资源代码（以空格或逗号分隔）",
+        "en": "OpenAPI: codes of the resources it serves (separated by spaces or commas)",
+    },
     "validate_button": {"zh": "校验", "en": "Validate"},
     "report": {"zh": "校验报告", "en": "Validation report"},
     "conforms": {"zh": "符合规范：没有违规项。", "en": "Conforms: no violation."},

@@ -247,6 +247,28 @@ class Settings(BaseSettings):
         description="Plan target: local standards, local specifications, group standards.",
     )
 
+    city_iri: str = Field(
+        "https://sws.geonames.org/2034937/",
+        description="The place the registry's entries cover, as an IRI (dct:spatial of every "
+        "dataset and catalogue in /catalog and the DCAT-AP export); default Shenyang in "
+        "GeoNames. Empty: none stated.",
+    )
+    city_name_zh: str = Field("沈阳市", description="The city's name in Chinese (of `city_iri`).")
+    city_name_en: str = Field("Shenyang", description="The city's name in English (of `city_iri`).")
+    catalog_licence: str = Field(
+        "",
+        description="IRI of the licence open resources are published under (dct:license of "
+        "their distributions and of the catalogues in /catalog and the DCAT-AP export), e.g. "
+        "http://publications.europa.eu/resource/authority/licence/CC_BY_4_0. Empty: none "
+        "stated (the registry cannot choose a licence for a department).",
+    )
+    catalog_page_size: int = Field(
+        100,
+        ge=1,
+        le=1000,
+        description="Datasets and data services on one page of GET /catalog (Hydra paging).",
+    )
+
     @field_validator("base_iri")
     @classmethod
     def _base_iri_is_http(cls, value: str) -> str:

@@ -32,6 +32,14 @@ class UnsupportedFormatError(InputError):
     code = "unsupported_format"
 
 
+class NothingMappedError(InputError):
+    """A document was read, but nothing in it maps to an entry (a DCAT catalogue whose
+    datasets have no code, or no dcat:Dataset at all): an error, never "conforms"."""
+
+    status = 422
+    code = "nothing_mapped"
+
+
 class PayloadTooLargeError(InputError):
     status = 413
     code = "payload_too_large"

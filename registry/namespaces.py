@@ -20,6 +20,9 @@ REGSTATUS = Namespace("https://w3id.org/smartcity-std/code/register-status/")
 ADMS = Namespace("http://www.w3.org/ns/adms#")
 # W3C Evaluation and Report Language 1.0: conformity assessments (docs/assessment.md)
 EARL = Namespace("http://www.w3.org/ns/earl#")
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 SH = Namespace("http://www.w3.org/ns/shacl#")
 
 PREFIXES: dict[str, Namespace] = {

@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import (
@@ -33,6 +34,7 @@ from api.i18n import Translator, lang_of
 from api.pages.render import csrf_ok, render
 from registry.errors import InputError, PayloadTooLargeError, RegistryError
 from registry.inputs.document import Document
+from registry.inputs.upload import format_of_upload, upload_document
 from registry.read import queries
 from registry.register.submission import Principal
 from registry.register.tokens import list_tokens
@@ -44,8 +46,9 @@ from registry.validation.validator import SEVERITIES, ValidationReport, Validati
 router = APIRouter(include_in_schema=False)
 
 SESSION_COOKIE = "screg_session"
-# "" means: from the file's extension. Mapped formats (csv, xlsx, xls) are the registry's.
-UPLOAD_FORMATS = ("", "turtle", "nt", "jsonld", "rdfxml", "csv", "xlsx", "xls")
+# "" means: from the file's extension. Mapped formats (csv, xlsx, xls, openapi, dcat) are
+# read into the registry's terms (registry/inputs/upload.py).
+UPLOAD_FORMATS = ("", "turtle", "nt", "jsonld", "rdfxml", "csv", "xlsx", "xls", "openapi", "dcat")
 _IRI = re.compile(r"^[^\s<>\"{}|\\^`]+$")
 
 UploadField = Annotated[UploadFile | None, File()]
@@ -53,9 +56,55 @@ FormatField = Annotated[str, Form(max_length=20)]
 CsrfField = Annotated[str, Form(max_length=200)]
 
 
-def read_upload(registry: Registry, upload: UploadFile | None, fmt: str) -> Document:
+@dataclass(frozen=True)
+class MappingFields:
+    """The form's fields for the mapped formats that the file cannot say itself: an
+    OpenAPI document's department, served resources and titles; a DCAT catalogue's
+    code prefix and department (registry/inputs/openapi.py, dcat.py)."""
+
+    department: str = ""
+    serves: str = ""
+    title: str = ""
+    title_en: str = ""
+    assign_codes: str = ""
+
+    def options(self, fmt: str, own_department: str | None) -> dict[str, Any]:
+        department = self.department.strip().upper() or own_department or ""
+        if fmt == "openapi":
+            return {
+                "department": department,
+                "serves": [s for s in re.split(r"[\s,，;；]+", self.serves) if s],
+                "conforms_to": [],
+                "title": self.title.strip(),
+                "title_en": self.title_en.strip(),
+            }
+        if fmt == "dcat":
+            return {"department": department, "assign_codes": self.assign_codes.strip()}
+        return {}
+
+
+def mapping_fields(
+    department: Annotated[str, Form(max_length=32)] = "",
+    serves: Annotated[str, Form(max_length=2000)] = "",
+    title: Annotated[str, Form(max_length=200)] = "",
+    title_en: Annotated[str, Form(max_length=200)] = "",
+    assign_codes: Annotated[str, Form(max_length=16)] = "",
+) -> MappingFields:
+    return MappingFields(department, serves, title, title_en, assign_codes)
+
+
+MappingDep = Annotated[MappingFields, Depends(mapping_fields)]
+
+
+def read_upload(
+    registry: Registry,
+    upload: UploadFile | None,
+    fmt: str,
+    fields: MappingFields | None = None,
+    own_department: str | None = None,
+) -> Document:
     """The uploaded file as a Document; 400 without a file, 413 over the size limit,
-    415 (later, when parsed) for a format the registry does not read."""
+    415 for a format the registry does not read (chosen, or told by the file name)."""
     if upload is None or not upload.filename:
         raise InputError("no file was uploaded (未选择文件)")
     if fmt not in UPLOAD_FORMATS:
@@ -67,9 +116,12 @@ def read_upload(registry: Registry, upload: UploadFile | None, fmt: str) -> Docu
             f"upload larger than the limit of {limit} bytes (上传内容超过大小限制)",
             {"limit": limit},
         )
-    # Only the name's last part, for messages and format detection: never opened.
+    # Only the name's last part, for messages and format detection: never opened. The
+    # part's Content-Type is not read: browsers guess it from the name, often wrongly.
     name = PurePath(upload.filename.replace("\\", "/")).name or "upload"
-    return Document(name, data, fmt or None)
+    chosen = format_of_upload(fmt or None, None, name)
+    options = (fields or MappingFields()).options(chosen, own_department)
+    return upload_document(data, fmt=chosen, filename=name, options=options)
 
 
 def report_view(
@@ -165,6 +217,7 @@ def validate_form(request: Request) -> HTMLResponse:
 def validate_upload(
     request: Request,
     registry: RegistryDep,
+    fields: MappingDep,
     file: UploadField = None,
     format: FormatField = "",
     csrf_token: CsrfField = "",
@@ -175,7 +228,7 @@ def validate_upload(
     if not csrf_ok(request, csrf_token):
         return _csrf_refused(request, "validate.html", context)
     try:
-        doc = read_upload(registry, file, format)
+        doc = read_upload(registry, file, format, fields)
         give_back = admit_validation(request, len(doc.data))
         try:
             running = admit_running_validation(request)
@@ -313,6 +366,7 @@ def sign_out(request: Request, registry: RegistryDep, csrf_token: CsrfField = ""
 def register_upload(
     request: Request,
     registry: RegistryDep,
+    fields: MappingDep,
     file: UploadField = None,
     format: FormatField = "",
     csrf_token: CsrfField = "",
@@ -328,7 +382,8 @@ def register_upload(
     if principal is None:
         return _register_page(request, registry, None, {"error": t("need_sign_in")}, 401)
     try:
-        doc = read_upload(registry, file, format)
+        own = str(principal.department).rsplit("/", 1)[-1] if principal.department else None
+        doc = read_upload(registry, file, format, fields, own)
         result = registry.submit([doc], principal)
     except RegistryError as error:
         extra = {"error": error.message, "error_details": error.details, "format": format}

@@ -20,10 +20,10 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from api.i18n import lang_of
-from api.negotiation import preferred
 from api.pages.render import local_href, render
 from registry.errors import RegistryError
 from registry.namespaces import PREFIXES, sparql_prefixes
+from registry.negotiation import preferred
 from registry.sparql import GRAPH_FORMATS, RESULT_FORMATS, SparqlResult
 
 PAGE_FORMAT = "html"

@@ -39,7 +39,7 @@ KINDS = ("standard", "resource", "interface", "assessment")
 # Paths that are always pages, and those that never are (machine clients there get
 # the one JSON error shape, whatever their Accept header says).
 PAGE_PREFIXES = ("/category/", "/search", "/graph", "/impact", "/validate", "/register", "/lang/")
-MACHINE_PREFIXES = ("/api/", "/sparql", "/docs", "/openapi", "/redoc", "/static/")
+MACHINE_PREFIXES = ("/api/", "/sparql", "/catalog", "/docs", "/openapi", "/redoc", "/static/")
 
 
 @functools.cache

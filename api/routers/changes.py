@@ -16,8 +16,8 @@ from pydantic import BaseModel, Field
 
 from api.deps import StoreDep
 from api.errors import NotAcceptableError, error_responses
-from api.negotiation import preferred
 from registry.errors import NotFoundError
+from registry.negotiation import preferred
 from registry.read.changes import (
     MAX_LIMIT,
     ldes_page,

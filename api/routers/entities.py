@@ -1,7 +1,7 @@
 """Entity IRIs under /id/... dereference with content negotiation.
 
 `<base>standard/GB-T-21063.3-2007` is served here at /id/standard/GB-T-21063.3-2007
-as Turtle, JSON-LD, N-Triples or HTML, by the Accept header (Turtle without one).
+as Turtle, JSON-LD, N-Triples, RDF/XML or HTML, by the Accept header (Turtle without one).
 The HTML is the entry's web page (api.pages.entries): every entry is linked
 by its IRI.
 """

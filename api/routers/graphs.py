@@ -15,7 +15,6 @@ from fastapi import APIRouter, Header, Path, Query, Response
 
 from api.deps import RegistryDep
 from api.errors import NotAcceptableError, error_responses
-from api.negotiation import preferred
 from registry.graphs import (
     FORMATS,
     neighbourhood,
@@ -24,6 +23,7 @@ from registry.graphs import (
     replacement_chain,
     shortest_path,
 )
+from registry.negotiation import preferred
 
 router = APIRouter(tags=["dependency graphs"])
 

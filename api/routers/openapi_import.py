@@ -73,6 +73,17 @@ def import_openapi(
             "else derived from the department and the endpoint.",
         ),
     ] = None,
+    title: Annotated[
+        str | None,
+        Query(
+            max_length=200,
+            description="The interface's Chinese title, when info.title is not Chinese.",
+        ),
+    ] = None,
+    title_en: Annotated[
+        str | None,
+        Query(max_length=200, description="The interface's English title."),
+    ] = None,
     dry_run: Annotated[bool, Query(description="Validate only; write nothing.")] = False,
 ) -> dict[str, Any]:
     """Map the document to a data-interface entry (name, version, endpoint from
@@ -92,6 +103,8 @@ def import_openapi(
         "serves": serves or [],
         "conforms_to": conforms_to or [],
         "code": code,
+        "title": title,
+        "title_en": title_en,
     }
     doc = Document("openapi", body, "openapi", options)
     limit = registry.settings.report_max_results

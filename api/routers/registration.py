@@ -1,8 +1,9 @@
 """REST writes (and the dry run) under /api/v1: validate, submit, change a status.
 
-The body of /validate and /submissions is the document itself, in any format of
-registry/rdfinput.py, told by Content-Type or ?format=. It is read with the size
-cap (api.deps.read_body) and parsed in a plain `def` handler, off the event loop.
+The body of /validate and /submissions is the document itself, in any format the
+CLI reads, told by ?format=, Content-Type or a file name (registry/inputs/upload.py).
+It is read with the size cap (api.deps.read_body) and parsed in a plain `def`
+handler, off the event loop.
 """
 
 from __future__ import annotations
@@ -27,8 +28,7 @@ from api.deps import (
 )
 from api.errors import error_responses
 from registry.errors import NotConformingError, NotFoundError
-from registry.inputs.document import Document
-from registry.inputs.rdf import RDF_FORMATS
+from registry.inputs.upload import ACCEPTED_MEDIA_TYPES
 from registry.read import queries
 from registry.register.jobs import Job, lane_of
 from registry.register.submission import STATUSES
@@ -37,13 +37,16 @@ from registry.validation.validator import Progress
 
 router = APIRouter(prefix="/api/v1", tags=["registration"])
 
-UPLOAD_MEDIA_TYPES = [t for fmt in RDF_FORMATS for t in fmt.media_types]
+UPLOAD_MEDIA_TYPES = [*ACCEPTED_MEDIA_TYPES, "application/octet-stream"]
 # The body is read as bytes by a dependency, so FastAPI cannot infer it: describe it.
 UPLOAD_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
-        "description": "The document: Turtle, N-Triples, JSON-LD or RDF/XML (no DOCTYPE, "
-        "no remote @context).",
+        "description": "The document, in any format the CLI reads: Turtle, N-Triples, "
+        "JSON-LD or RDF/XML (no DOCTYPE, no remote @context), CSV, XLSX, XLS, OpenAPI "
+        "(YAML or JSON) or a DCAT catalogue (`?format=dcat`). The format is `?format=`, "
+        "else Content-Type, else the file name's extension (`?filename=` or "
+        "Content-Disposition).",
         "content": {
             t: {"schema": {"type": "string", "format": "binary"}} for t in UPLOAD_MEDIA_TYPES
         },
@@ -94,7 +97,7 @@ def validate(
     at a time per client address and `validate_rate_per_minute` (429, Retry-After);
     its jobs queue after those of token holders (docs/security.md, "Uploads")."""
     give_back = admit_validation(request, len(body))
-    documents = [Document(f"upload.{fmt}", body, fmt)]
+    documents = [fmt.document(body)]
     limit = registry.settings.report_max_results
     if as_job or len(body) >= JOB_MIN_BYTES:
 
@@ -156,7 +159,8 @@ def submit(
     result, or `failed` with the error (a 422 one for a Violation). Jobs queue fairly:
     registrars' first, then each department in turn, then validations without a
     token; a full queue is 503 `queue_full` with Retry-After."""
-    documents = [Document(f"upload.{fmt}", body, fmt)]
+    own = str(principal.department).rsplit("/", 1)[-1] if principal.department else None
+    documents = [fmt.document(body, own)]
     limit = registry.settings.report_max_results
 
     def work(progress: Progress | None = None) -> dict[str, Any]:

@@ -30,6 +30,11 @@ from api.pages import query as query_page
 from registry.errors import InputError, QueryRefusedError, RegistryError, UnsupportedFormatError
 from registry.service import Registry
 from registry.sparql import PublicSparql, SparqlResult, refuse_dataset_parameters, refuse_update
+from registry.sparql.description import (
+    DESCRIPTION_TYPES,
+    description_type,
+    service_description,
+)
 from registry.sparql.formats import FORMAT_PARAMETER
 
 router = APIRouter(tags=["sparql"])
@@ -67,10 +72,13 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 _RESULTS: dict[str, Any] = {
     "description": "Query results: SELECT/ASK as SPARQL JSON, XML, CSV or TSV; CONSTRUCT/"
-    f"DESCRIBE as Turtle, N-Triples or JSON-LD, chosen by Accept. `{TRUNCATED_HEADER}: true` "
-    f"when the result was cut at the row cap. `{ENGINE_HEADER}` says what answered: "
-    "`memory-copy` (setting sparql_memory_copy) or `store`. GET `format=html` (or a "
-    "browser's Accept with no query): the query page, HTML.",
+    "DESCRIBE as Turtle, N-Triples, JSON-LD or RDF/XML, chosen by Accept. "
+    f"`{TRUNCATED_HEADER}: true` when the result was cut at the row cap. "
+    f"`{ENGINE_HEADER}` says what answered: `memory-copy` (setting sparql_memory_copy) "
+    "or `store`. GET `format=html` (or a "
+    "browser's Accept with no query): the query page, HTML. No query and an Accept naming "
+    "text/turtle, application/ld+json, application/rdf+xml or application/n-triples: the "
+    "SPARQL 1.1 Service Description (formats, graphs, limits).",
     "content": {
         "application/sparql-results+json": {},
         "application/sparql-results+xml": {},
@@ -79,6 +87,7 @@ _RESULTS: dict[str, Any] = {
         "text/turtle": {},
         "application/n-triples": {},
         "application/ld+json": {},
+        "application/rdf+xml": {},
         # GET with format=html, or a browser with no query: the query page for people.
         "text/html": {},
     },
@@ -218,7 +227,20 @@ async def sparql_get(
         # Rendering waits for the query: off the event loop, like _answer.
         return await run_in_threadpool(query_page.query_page, request, endpoint.query, query)
     named = FORMAT_PARAMETER.get((format or "").strip().lower())
+    if query is None:
+        media = description_type(named or accept)
+        if media is not None:
+            return _description(request, registry, media)
     return await _answer(request, registry, query, named or accept)
+
+
+def _description(request: Request, registry: Registry, media: str) -> Response:
+    """The SPARQL 1.1 Service Description of this endpoint (registry/sparql/description.py):
+    a small graph built from the settings, serialised on the event loop."""
+    endpoint = str(request.url.replace(query=""))
+    graph = service_description(endpoint, registry.settings)
+    data = graph.serialize(format=DESCRIPTION_TYPES[media], encoding="utf-8")
+    return Response(data, media_type=media, headers={"Vary": "Accept"})
 
 
 @router.post(

@@ -136,7 +136,22 @@ lang_option = click.option(
 )
 
 
-def read_documents(files: tuple[str, ...], fmt: str | None) -> list[Document]:
+assign_codes_option = click.option(
+    "--assign-codes",
+    "assign_codes",
+    default=None,
+    metavar="PREFIX",
+    help="DCAT: give datasets without a 前段码/后段码 code PREFIX/000001, ... and data "
+    "services without a code PREFIX-API-001, ...; their source identifier is kept as "
+    "dct:identifier. PREFIX is a 前段码 (e.g. 209001).",
+)
+
+
+def read_documents(
+    files: tuple[str, ...], fmt: str | None, options: dict[str, str] | None = None
+) -> list[Document]:
+    """The files as Documents; `options` are given to every mapped document's reader
+    (a DCAT catalogue's `assign_codes`, `department`)."""
     documents = []
     for name in files:
         path = Path(name)
@@ -145,7 +160,12 @@ def read_documents(files: tuple[str, ...], fmt: str | None) -> list[Document]:
         except OSError as exc:
             raise RegistryError(f"cannot read {name}: {exc.strerror}") from None
         documents.append(
-            Document(name="stdin" if name == "-" else path.name, data=data, format=fmt)
+            Document(
+                name="stdin" if name == "-" else path.name,
+                data=data,
+                format=fmt,
+                options=dict(options or {}),
+            )
         )
     return documents
 

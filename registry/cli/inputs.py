@@ -107,6 +107,17 @@ def template_assessment(fmt: str, output: str | None) -> None:
 @click.option(
     "--code", default=None, help="Interface code (default: info.x-interface-code, else derived)."
 )
+@click.option(
+    "--title",
+    default=None,
+    help="The interface's Chinese title, when info.title is not Chinese (or to replace it).",
+)
+@click.option(
+    "--title-en",
+    "title_en",
+    default=None,
+    help="The interface's English title, in place of an English info.title.",
+)
 @click.option("--dry-run", is_flag=True, help="Validate only; write nothing.")
 @report_option()
 @lang_option
@@ -117,6 +128,8 @@ def import_openapi(
     serves: tuple[str, ...],
     conforms_to: tuple[str, ...],
     code: str | None,
+    title: str | None,
+    title_en: str | None,
     dry_run: bool,
     report_format: str,
     lang: str | None,
@@ -134,6 +147,8 @@ def import_openapi(
         "serves": list(serves),
         "conforms_to": list(conforms_to),
         "code": code,
+        "title": title,
+        "title_en": title_en,
     }
     try:
         if not is_valid_credit_code(department.strip().upper()):

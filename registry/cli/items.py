@@ -14,6 +14,7 @@ import click
 from registry.cli.common import (
     EXIT_OK,
     EXIT_REJECTED,
+    assign_codes_option,
     exit_with_servers_report,
     fail,
     json_option,
@@ -54,6 +55,7 @@ DCAT_AP = "dcat-ap"
     "submission is made as a registrar.",
 )
 @click.option("--format", "fmt", default=None, help="Input format; default: from the extension.")
+@assign_codes_option
 @report_option()
 @lang_option
 @store_option
@@ -61,6 +63,7 @@ def register(
     files: tuple[str, ...],
     department: str | None,
     fmt: str | None,
+    assign_codes: str | None,
     report_format: str,
     lang: str | None,
     store: str | None,
@@ -78,12 +81,16 @@ def register(
                     raise RegistryError(f"--department takes a credit code, not {department!r}")
                 dept_iri = registry.resolve(department)
                 principal = Principal(role="submitter", department=_iri(dept_iri), name=department)
-            documents = read_documents(files, fmt)
+            # A DCAT dataset whose publisher maps to no department is the submitter's.
+            options = {"assign_codes": assign_codes or "", "department": department or ""}
+            documents = read_documents(files, fmt, options)
             with progress_bar("validating") as progress:
                 result = registry.submit(documents, principal, progress=progress)
             lang_used = registry.settings.lang
     except StoreLockedError as locked:
-        _register_through_the_server(store, locked, files, department, fmt, report_format, lang)
+        _register_through_the_server(
+            store, locked, files, department, fmt, assign_codes, report_format, lang
+        )
     except RegistryError as error:
         fail(error)
     if not result.accepted:
@@ -117,6 +124,7 @@ def _register_through_the_server(
     files: tuple[str, ...],
     department: str | None,
     fmt: str | None,
+    assign_codes: str | None,
     report_format: str,
     lang: str | None,
 ) -> None:
@@ -133,13 +141,17 @@ def _register_through_the_server(
         )
     document = read_documents(files, fmt)[0]
     name = fmt or mapped_format(document) or format_for_filename(document.name).name
+    # The file name tells a DCAT catalogue's RDF syntax (registry/inputs/upload.py).
+    params = {"format": name, "filename": document.name}
+    if assign_codes:
+        params["assign_codes"] = assign_codes
     try:
         with _as_department(server, department) as secret:
             answer = call(
                 server,
                 "POST",
                 "/api/v1/submissions",
-                params={"format": name},
+                params=params,
                 content=document.data,
                 secret=secret,
             )
@@ -350,11 +362,12 @@ def export_(fmt: str, output: str | None, store: str | None) -> None:
     with --format dcat-ap the registered catalogues as DCAT-AP 3."""
     try:
         if fmt == DCAT_AP:
-            from registry.inputs.dcat import export_store
+            from registry.inputs.dcat import catalog_context, export_store
             from registry.namespaces import bind_prefixes
 
             with open_registry(store, read_only=True) as registry:
-                graph = export_store(registry.store, registry.settings.base_iri)
+                context = catalog_context(registry.store, registry.settings)
+                graph = export_store(registry.store, registry.settings.base_iri, context)
             bind_prefixes(graph)
             data = graph.serialize(format="turtle", encoding="utf-8")
         else:

@@ -7,6 +7,7 @@ import click
 from registry.cli.common import (
     EXIT_OK,
     EXIT_REJECTED,
+    assign_codes_option,
     cli_settings,
     fail,
     lang_option,
@@ -27,7 +28,15 @@ from registry.validation.reports import render_report
     "--format",
     "fmt",
     default=None,
-    help="Input format (turtle, nt, jsonld, rdfxml); default: from each file's extension.",
+    help="Input format (turtle, nt, jsonld, rdfxml, csv, xlsx, xls, dcat); default: from "
+    "each file's extension.",
+)
+@assign_codes_option
+@click.option(
+    "--department",
+    default=None,
+    help="DCAT: the credit code of the department for datasets whose publisher maps to "
+    "no registered department.",
 )
 @report_option("Form of the report.")
 @lang_option
@@ -41,6 +50,8 @@ from registry.validation.reports import render_report
 def validate(
     files: tuple[str, ...],
     fmt: str | None,
+    assign_codes: str | None,
+    department: str | None,
     report_format: str,
     lang: str | None,
     store: str | None,
@@ -54,7 +65,8 @@ def validate(
     """
     try:
         settings = cli_settings(store, lang=lang, report_max_results=max_results)
-        documents = read_documents(files, fmt)
+        options = {"assign_codes": assign_codes or "", "department": department or ""}
+        documents = read_documents(files, fmt, options)
         opened = open_registry(store, read_only=True, lang=lang, report_max_results=max_results)
         with opened as registry, progress_bar("validating") as bar:
             report = registry.validate(documents, progress=bar)

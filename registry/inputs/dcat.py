@@ -15,13 +15,16 @@ result, never dropped silently; what the registry requires and DCAT cannot say
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 from pathlib import PurePath
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
+from registry.config import Settings
+from registry.errors import InputError, NothingMappedError
 from registry.identifiers import (
     RESOURCE_CODE_PATTERN,
     is_valid_credit_code,
@@ -29,7 +32,18 @@ from registry.identifiers import (
 )
 from registry.inputs.document import Document, Lookup, SubmissionGraph, input_problem
 from registry.inputs.rdf import format_for_filename, parse_rdf, rdf_format
-from registry.namespaces import ADMS, CYCLE, GRAPH_CURRENT, OPENNESS, RCLASS, SCS, SHARING
+from registry.namespaces import (
+    ADMS,
+    CYCLE,
+    GRAPH_CURRENT,
+    GRAPH_ONTOLOGY,
+    OPENNESS,
+    RCLASS,
+    SCS,
+    SHARING,
+    VCARD,
+)
+from registry.store import Store
 
 DCAT_VERSION = URIRef("http://www.w3.org/ns/dcat#version")
 EU = "http://publications.europa.eu/resource/authority/"
@@ -92,26 +106,64 @@ FORMAT_OF_TYPE = {
 }
 FORMAT = "https://w3id.org/smartcity-std/code/format/"
 ZHO = URIRef(f"{EU}language/ZHO")
+# ADMS publisher types (the vocabulary DCAT-AP recommends for an agent's dct:type).
+LOCAL_AUTHORITY = URIRef("http://purl.org/adms/publishertype/LocalAuthority")
 _METHOD_ZH = {"database": "数据库", "file": "文件", "interface": "接口", "media": "其他介质"}
 
 
 # ----------------------------------------------------------------------------- export
 
 
-def export_dcat_ap(current: Graph, base_iri: str) -> Graph:
-    """The registry's current graph as DCAT-AP 3."""
+@dataclass(frozen=True)
+class CatalogContext:
+    """What the registry knows beyond its entries that DCAT-AP's recommended properties
+    ask for: the city every entry covers (dct:spatial), the licence of open data and of
+    the catalogue (dct:license; none when the operator has not named one), and the
+    resource classes the themes come from (their concepts with labels and scheme)."""
+
+    city: URIRef | None = None
+    city_names: tuple[Literal, ...] = ()
+    licence: URIRef | None = None
+    themes: Graph | None = None
+
+
+def export_dcat_ap(
+    current: Graph,
+    base_iri: str,
+    context: CatalogContext | None = None,
+    members: Collection[Node] | None = None,
+) -> Graph:
+    """The registry's current graph as DCAT-AP 3. With `members`, only those datasets
+    and services, and each catalogue listing only them (one page of /catalog)."""
+    context = context or CatalogContext()
     out = Graph()
     out.bind("dcat", DCAT)
     out.bind("dct", DCTERMS)
     out.bind("foaf", FOAF)
+    out.bind("vcard", VCARD)
     resources = set(current.subjects(RDF.type, SCS.InformationResource))
     interfaces = set(current.subjects(RDF.type, SCS.DataInterface))
+    # Which interfaces serve a dataset is read from all of them, on the page or not.
+    serving = interfaces
+    if members is not None:
+        resources &= set(members)
+        # A page also describes the services its datasets are reached through, so that
+        # every dcat:accessService names a dcat:DataService of the same document.
+        interfaces = (interfaces & set(members)) | {
+            i for i in interfaces if any((i, DCAT.servesDataset, r) in current for r in resources)
+        }
+    exported = resources | interfaces
     catalogued: set[Node] = set()
     for catalogue in sorted(current.subjects(RDF.type, DCAT.Catalog)):
-        members = list(current.objects(catalogue, DCAT.dataset)) + list(
-            current.objects(catalogue, DCAT.service)
-        )
-        catalogued.update(members)
+        members_of = [
+            m
+            for m in list(current.objects(catalogue, DCAT.dataset))
+            + list(current.objects(catalogue, DCAT.service))
+            if members is None or m in exported
+        ]
+        if members is not None and not members_of:
+            continue  # none of its entries is on this page
+        catalogued.update(members_of)
         title = _zh(current, catalogue, DCTERMS.title) or str(catalogue)
         _catalog(
             out,
@@ -119,17 +171,18 @@ def export_dcat_ap(current: Graph, base_iri: str) -> Graph:
             catalogue,
             title,
             current.value(catalogue, DCTERMS.publisher),
-            members,
+            members_of,
             current.value(catalogue, DCTERMS.issued),
+            context,
         )
     # Entries registered outside any catalogue (a spreadsheet, an OpenAPI import) go
     # into one catalogue per department, so that every dataset is in a catalogue.
     loose: dict[Node, list[Node]] = {}
-    for entry in sorted((resources | interfaces) - catalogued):
+    for entry in sorted(exported - catalogued):
         publisher = current.value(entry, DCTERMS.publisher)
         if publisher is not None:
             loose.setdefault(publisher, []).append(entry)
-    for publisher, members in loose.items():
+    for publisher, members_of in loose.items():
         code = str(current.value(publisher, SCS.creditCode) or str(publisher).rsplit("/", 1)[-1])
         name = _zh(current, publisher, SKOS.prefLabel) or code
         _catalog(
@@ -138,14 +191,116 @@ def export_dcat_ap(current: Graph, base_iri: str) -> Graph:
             URIRef(f"{base_iri}catalogue/{code}/registered"),
             f"{name}已登记的信息资源和接口",
             publisher,
-            members,
+            members_of,
             None,
+            context,
         )
     for resource in resources:
-        _dataset(out, current, resource, interfaces)
+        _dataset(out, current, resource, serving, context)
     for interface in interfaces:
-        _service(out, current, interface)
+        # On a page, the datasets it serves that are described there (a link to a dataset
+        # of another page would name no dcat:Dataset in this document).
+        _service(out, current, interface, None if members is None else resources)
     return out
+
+
+def _alternative_identifiers(out: Graph, src: Graph, node: Node) -> None:
+    """An entry's dct:identifier (what identified it where it came from, kept when the
+    registry gave it a code) as DCAT-AP's other identifier: an adms:Identifier."""
+    for value in sorted(src.objects(node, DCTERMS.identifier)):
+        identifier = BNode()
+        out.add((node, ADMS.identifier, identifier))
+        out.add((identifier, RDF.type, ADMS.Identifier))
+        out.add((identifier, SKOS.notation, Literal(str(value))))
+
+
+def _contact_point(out: Graph, src: Graph, node: Node, agent: Node | None) -> None:
+    """The department as the contact point: its name and its page are what the registry
+    knows of it (no mailbox or telephone is registered)."""
+    if agent is None:
+        return
+    contact = URIRef(f"{agent}#contact")
+    out.add((node, DCAT.contactPoint, contact))
+    # Typed vcard:Kind as well: the range check infers nothing from vcard:Organization.
+    out.add((contact, RDF.type, VCARD.Kind))
+    out.add((contact, RDF.type, VCARD.Organization))
+    for name in src.objects(agent, SKOS.prefLabel):
+        out.add((contact, VCARD.fn, name))
+    out.add((contact, VCARD.hasURL, agent))
+
+
+def _spatial(out: Graph, node: Node, context: CatalogContext) -> None:
+    if context.city is None:
+        return
+    out.add((node, DCTERMS.spatial, context.city))
+    out.add((context.city, RDF.type, DCTERMS.Location))
+    for name in context.city_names:
+        out.add((context.city, SKOS.prefLabel, name))
+
+
+def _licence(out: Graph, node: Node, context: CatalogContext) -> None:
+    if context.licence is None:
+        return
+    out.add((node, DCTERMS.license, context.licence))
+    out.add((context.licence, RDF.type, DCTERMS.LicenseDocument))
+
+
+def _theme(out: Graph, src: Graph, res: Node, context: CatalogContext) -> None:
+    """The resource class (基础/主题/部门) as the dataset's theme, from its scheme."""
+    if context.themes is None:
+        return
+    for concept in src.objects(res, SCS.resourceClass):
+        labels = list(context.themes.objects(concept, SKOS.prefLabel))
+        if not labels:
+            continue  # not a concept of the scheme the catalogues name
+        out.add((res, DCAT.theme, concept))
+        out.add((concept, RDF.type, SKOS.Concept))
+        for label in labels:
+            out.add((concept, SKOS.prefLabel, label))
+        for scheme in context.themes.objects(concept, SKOS.inScheme):
+            out.add((concept, SKOS.inScheme, scheme))
+
+
+def _theme_taxonomy(out: Graph, catalogue: Node, context: CatalogContext) -> None:
+    if context.themes is None:
+        return
+    for scheme in set(context.themes.objects(None, SKOS.inScheme)):
+        out.add((catalogue, DCAT.themeTaxonomy, scheme))
+        out.add((scheme, RDF.type, SKOS.ConceptScheme))
+        # DCAT-AP wants a dct:title on the scheme; SKOS gives it a prefLabel.
+        for label in context.themes.objects(scheme, SKOS.prefLabel):
+            out.add((scheme, DCTERMS.title, label))
+
+
+def catalog_context(store: Store, settings: Settings) -> CatalogContext:
+    """The context from the settings (city, licence) and the store's resource classes."""
+    names = [
+        Literal(name, lang=lang)
+        for name, lang in ((settings.city_name_zh, "zh"), (settings.city_name_en, "en"))
+        if name
+    ]
+    return CatalogContext(
+        city=URIRef(settings.city_iri) if settings.city_iri else None,
+        city_names=tuple(names),
+        licence=URIRef(settings.catalog_licence) if settings.catalog_licence else None,
+        themes=store.construct(_THEMES),
+    )
+
+
+# The resource-class scheme: the concepts dcat:theme takes its values from.
+_THEMES = f"""
+PREFIX skos: <{SKOS}>
+PREFIX scs: <{SCS}>
+CONSTRUCT {{
+  ?concept skos:prefLabel ?label ; skos:inScheme scs:ResourceClasses .
+  scs:ResourceClasses skos:prefLabel ?title .
+}} WHERE {{
+  GRAPH <{GRAPH_ONTOLOGY}> {{
+    ?concept skos:inScheme scs:ResourceClasses ; skos:prefLabel ?label .
+    OPTIONAL {{ scs:ResourceClasses skos:prefLabel ?title }}
+  }}
+}}
+"""
 
 
 def _zh(graph: Graph, node: Node, prop: URIRef) -> str:
@@ -170,6 +325,11 @@ def _agent(out: Graph, src: Graph, agent: Node | None) -> None:
         out.add((agent, FOAF.name, name))
     for code in src.objects(agent, SCS.creditCode):
         out.add((agent, DCTERMS.identifier, code))
+    # Every department the registry holds is a municipal government body.
+    out.add((agent, DCTERMS.type, LOCAL_AUTHORITY))
+    out.add((LOCAL_AUTHORITY, RDF.type, SKOS.Concept))
+    out.add((LOCAL_AUTHORITY, SKOS.prefLabel, Literal("Local Authority", lang="en")))
+    out.add((LOCAL_AUTHORITY, SKOS.prefLabel, Literal("地方政府机构", lang="zh")))
 
 
 def _catalog(
@@ -180,8 +340,12 @@ def _catalog(
     publisher: Node | None,
     members: Iterable[Node],
     issued: Node | None,
+    context: CatalogContext,
 ) -> None:
     out.add((iri, RDF.type, DCAT.Catalog))
+    _spatial(out, iri, context)
+    _licence(out, iri, context)
+    _theme_taxonomy(out, iri, context)
     titles = list(src.objects(iri, DCTERMS.title)) or [Literal(title, lang="zh")]
     for value in titles:
         out.add((iri, DCTERMS.title, value))
@@ -204,15 +368,21 @@ def _catalog(
         out.add((iri, kind, member))
 
 
-def _dataset(out: Graph, src: Graph, res: Node, interfaces: set[Node]) -> None:
+def _dataset(
+    out: Graph, src: Graph, res: Node, interfaces: set[Node], context: CatalogContext
+) -> None:
     out.add((res, RDF.type, DCAT.Dataset))
+    _spatial(out, res, context)
+    _theme(out, src, res, context)
     for prop in (DCTERMS.title, DCTERMS.description, DCTERMS.issued, DCTERMS.relation):
         _copy(out, src, res, prop)
     _copy(out, src, res, SCS.resourceCode, DCTERMS.identifier)
+    _alternative_identifiers(out, src, res)
     publisher = src.value(res, DCTERMS.publisher)
     if publisher is not None:
         out.add((res, DCTERMS.publisher, publisher))
         _agent(out, src, publisher)
+    _contact_point(out, src, res, publisher)
     cycle = src.value(res, DCTERMS.accrualPeriodicity)
     if cycle in FREQUENCY:
         frequency = URIRef(FREQUENCY[cycle])  # type: ignore[index]
@@ -245,6 +415,8 @@ def _dataset(out: Graph, src: Graph, res: Node, interfaces: set[Node]) -> None:
         dist = URIRef(f"{res}/distribution/{name}")
         out.add((res, DCAT.distribution, dist))
         out.add((dist, RDF.type, DCAT.Distribution))
+        if open_:
+            _licence(out, dist, context)  # closed data is shared on conditions, not a licence
         out.add((dist, DCTERMS.title, Literal(f"共享方式:{name}", lang="zh")))
         out.add(
             (
@@ -269,21 +441,20 @@ def _dataset(out: Graph, src: Graph, res: Node, interfaces: set[Node]) -> None:
             out.add((file_type, RDF.type, DCTERMS.MediaTypeOrExtent))
 
 
-def _service(out: Graph, src: Graph, iri: Node) -> None:
+def _service(out: Graph, src: Graph, iri: Node, datasets: set[Node] | None = None) -> None:
     out.add((iri, RDF.type, DCAT.DataService))
-    for prop in (
-        DCTERMS.title,
-        DCTERMS.description,
-        DCAT.endpointURL,
-        DCAT.servesDataset,
-        DCAT_VERSION,
-    ):
+    for prop in (DCTERMS.title, DCTERMS.description, DCAT.endpointURL, DCAT_VERSION):
         _copy(out, src, iri, prop)
+    for dataset in src.objects(iri, DCAT.servesDataset):
+        if datasets is None or dataset in datasets:
+            out.add((iri, DCAT.servesDataset, dataset))
     _copy(out, src, iri, SCS.interfaceCode, DCTERMS.identifier)
+    _alternative_identifiers(out, src, iri)
     publisher = src.value(iri, DCTERMS.publisher)
     if publisher is not None:
         out.add((iri, DCTERMS.publisher, publisher))
         _agent(out, src, publisher)
+    _contact_point(out, src, iri, publisher)
     for description in src.objects(iri, DCAT.endpointDescription):
         # DCAT-AP wants a resource here; a spec kept as text stays in the registry.
         if isinstance(description, URIRef):
@@ -295,12 +466,14 @@ def _service(out: Graph, src: Graph, iri: Node) -> None:
         _copy(out, src, standard, DCTERMS.title)
 
 
-def export_store(store: object, base_iri: str) -> Graph:
+def export_store(store: Store, base_iri: str, context: CatalogContext | None = None) -> Graph:
     """export_dcat_ap over the store's current graph."""
-    return export_dcat_ap(store.read_graph(GRAPH_CURRENT), base_iri)  # type: ignore[attr-defined]
+    return export_dcat_ap(store.read_graph(GRAPH_CURRENT), base_iri, context)
 
 
 # ----------------------------------------------------------------------------- import
+
+INTERFACE_CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$")
 
 _MAPPED_DATASET = {
     RDF.type,
@@ -375,6 +548,36 @@ class DcatImporter:
         self.lookup = lookup
         self.out = SubmissionGraph()
         self.mapped: dict[Node, URIRef] = {}
+        self.codes: dict[Node, str] = {}
+        # Source identifiers of the entries given assigned codes, kept as dct:identifier.
+        self.alternatives: dict[Node, list[str]] = {}
+
+    def _nothing_mapped(self, datasets: list[Node], services: list[Node]) -> NothingMappedError:
+        """What was found, for a person to see why: the classes of the document's
+        subjects and each dataset or service that could not be mapped, with why."""
+        found: dict[str, int] = {}
+        for kind in self.src.objects(None, RDF.type):
+            found[str(kind)] = found.get(str(kind), 0) + 1
+        top = dict(sorted(found.items(), key=lambda item: (-item[1], item[0]))[:20])
+        not_mapped = [
+            {"node": p.value, "reason": p.message_en}
+            for p in self.out.problems
+            if p.value is not None
+        ][:50]
+        return NothingMappedError(
+            f"{self.doc.name}: nothing in it maps to an entry: {len(datasets)} dcat:Dataset "
+            f"and {len(services)} dcat:DataService found"
+            + (", none with a code" if datasets or services else "")
+            + " (没有可映射为条目的内容)",
+            {
+                "file": self.doc.name,
+                "triples": len(self.src),
+                "datasets": len(datasets),
+                "services": len(services),
+                "types": top,
+                "not_mapped": not_mapped,
+            },
+        )
 
     def where(self, node: Node) -> tuple[tuple[str, object], ...]:
         return (("file", self.doc.name), ("source", str(node)))
@@ -406,34 +609,52 @@ class DcatImporter:
     def run(self) -> SubmissionGraph:
         datasets = sorted(set(self.src.subjects(RDF.type, DCAT.Dataset)))
         services = sorted(set(self.src.subjects(RDF.type, DCAT.DataService)))
+        prefix = self._assign_prefix()
+        assigned = 0
         for node in datasets:
             code = self._code(node, RESOURCE_CODE_PATTERN)
+            if code is None and prefix:
+                assigned += 1
+                code = f"{prefix}/{assigned:06d}"
+                self._assign(node, code, f"{self.base}resource/{resource_slug(code)}")
             if code is None:
                 self.report(
                     "dcat-identifier",
-                    "数据集没有“前段码/后段码”形式的 dct:identifier,未能映射为信息资源。",
+                    "数据集没有“前段码/后段码”形式的 dct:identifier,未能映射为信息资源"
+                    "(可用 --assign-codes 分配代码)。",
                     "The dataset has no dct:identifier of the form 前段码/后段码; it "
-                    "was not mapped to an information resource.",
+                    "was not mapped to an information resource (--assign-codes assigns "
+                    "codes).",
                     node,
                     value=str(node),
                     severity="Violation",
                 )
                 continue
+            self.codes[node] = code
             self.mapped[node] = URIRef(f"{self.base}resource/{resource_slug(code)}")
+        assigned = 0
         for node in services:
-            code = self._code(node, re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$"))
+            code = self._code(node, INTERFACE_CODE_PATTERN)
+            if code is None and prefix:
+                assigned += 1
+                code = f"{prefix}-API-{assigned:03d}"
+                self._assign(node, code, f"{self.base}interface/{code}")
             if code is None:
                 self.report(
                     "dcat-identifier",
-                    "数据服务没有可作接口代码的 dct:identifier,未能映射为接口。",
+                    "数据服务没有可作接口代码的 dct:identifier,未能映射为接口"
+                    "(可用 --assign-codes 分配代码)。",
                     "The data service has no dct:identifier usable as interface code; "
-                    "it was not mapped.",
+                    "it was not mapped (--assign-codes assigns codes).",
                     node,
                     value=str(node),
                     severity="Violation",
                 )
                 continue
+            self.codes[node] = code
             self.mapped[node] = URIRef(f"{self.base}interface/{code}")
+        if not self.mapped:
+            raise self._nothing_mapped(datasets, services)
         for node in datasets:
             if node in self.mapped:
                 self._resource(node, self.mapped[node])
@@ -443,6 +664,36 @@ class DcatImporter:
         for node in sorted(set(self.src.subjects(RDF.type, DCAT.Catalog))):
             self._catalogue(node)
         return self.out
+
+    def _assign_prefix(self) -> str | None:
+        """`assign_codes`: the 前段码 under which datasets without a code get one
+        (PREFIX/000001, ...) and services one of their own (PREFIX-API-001, ...)."""
+        prefix = str(self.doc.options.get("assign_codes") or "").strip()
+        if not prefix:
+            return None
+        if not RESOURCE_CODE_PATTERN.match(f"{prefix}/000001"):
+            raise InputError(
+                f"--assign-codes takes a 前段码 (类 项 目, e.g. 209001), not {prefix!r} "
+                "(分配代码的前缀须为前段码)",
+                {"assign_codes": prefix},
+            )
+        return prefix
+
+    def _assign(self, node: Node, code: str, entry: str) -> None:
+        """Give `node` the code `code`; what identified it in the source is kept as the
+        entry's dct:identifier (its alternative identifiers), else its IRI."""
+        kept = [str(v) for v in self.src.objects(node, DCTERMS.identifier)] or [str(node)]
+        self.alternatives[node] = kept
+        self.report(
+            "dcat-assigned-code",
+            f"分配了代码 {code};来源的标识 {'、'.join(kept)} 保留为 dct:identifier。",
+            f"Assigned the code {code}; the source's identifier {', '.join(kept)} is kept "
+            "as dct:identifier.",
+            node,
+            focus=entry,
+            value=code,
+            severity="Info",
+        )
 
     def _code(self, node: Node, pattern: re.Pattern[str]) -> str | None:
         candidates = [str(v) for v in self.src.objects(node, DCTERMS.identifier)]
@@ -542,10 +793,12 @@ class DcatImporter:
 
     def _resource(self, node: Node, res: URIRef) -> None:
         g, src = self.out, self.src
-        code = self._code(node, RESOURCE_CODE_PATTERN) or ""
+        code = self.codes[node]
         g.locations[str(res)] = {None: self.where(node)}
         g.add((res, RDF.type, SCS.InformationResource))
         g.add((res, SCS.resourceCode, Literal(code)))
+        for kept in self.alternatives.get(node, ()):
+            g.add((res, DCTERMS.identifier, Literal(kept)))
         g.add((res, SCS.resourceClass, RCLASS[code[0]]))  # 类 is the code's first digit
         self._text(node, DCTERMS.title, res, DCTERMS.title)
         self._text(node, DCTERMS.description, res, DCTERMS.description)
@@ -646,7 +899,9 @@ class DcatImporter:
         g, src = self.out, self.src
         g.locations[str(iri)] = {None: self.where(node)}
         g.add((iri, RDF.type, SCS.DataInterface))
-        g.add((iri, SCS.interfaceCode, Literal(str(iri).rsplit("/", 1)[-1])))
+        g.add((iri, SCS.interfaceCode, Literal(self.codes[node])))
+        for kept in self.alternatives.get(node, ()):
+            g.add((iri, DCTERMS.identifier, Literal(kept)))
         self._text(node, DCTERMS.title, iri, DCTERMS.title)
         self._text(node, DCTERMS.description, iri, DCTERMS.description)
         self._department(node, iri)

@@ -223,7 +223,8 @@ def interface_code(document: Mapping[str, Any], department: str, url: str | None
 
 def read_openapi(doc: Document, base_iri: str, lookup: Lookup, max_bytes: int | None) -> Graph:
     """One data-interface entry from an OpenAPI document; options: department (credit
-    code, required), serves (resource codes), conforms_to (standard identifiers), code."""
+    code, required), serves (resource codes), conforms_to (standard identifiers), code,
+    title and title_en (the zh and en titles, in place of the document's)."""
     options = doc.options
     department = str(options.get("department") or "").strip().upper()
     if not is_valid_credit_code(department):
@@ -262,8 +263,15 @@ def read_openapi(doc: Document, base_iri: str, lookup: Lookup, max_bytes: int | 
     title = str(info.get("title", "")).strip()
     graph.add((iri, RDF.type, SCS.DataInterface))
     graph.add((iri, SCS.interfaceCode, Literal(code)))
-    if title:
-        graph.add((iri, DCTERMS.title, Literal(title, lang="zh" if _CJK.search(title) else "en")))
+    # The document's title in its language, unless the options give one for it: a
+    # document from outside China has no Chinese title, which the shapes require.
+    titles = {"zh" if _CJK.search(title) else "en": title} if title else {}
+    for lang, key in (("zh", "title"), ("en", "title_en")):
+        given = str(options.get(key) or "").strip()
+        if given:
+            titles[lang] = given
+    for lang, text in titles.items():
+        graph.add((iri, DCTERMS.title, Literal(text, lang=lang)))
     dept_iri, _name = lookup.departments().get(
         department, (f"{base_iri}department/{department}", "")
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from registry.negotiation import preferred_offer
 from registry.sparql.errors import NotAcceptableError
 from registry.sparql.guard import QueryForm
 
@@ -66,69 +67,17 @@ def formats_for(form: QueryForm) -> tuple[ResultFormat, ...]:
     return RESULT_FORMATS if form in ("SELECT", "ASK") else GRAPH_FORMATS
 
 
-def _parse_accept(accept: str) -> list[tuple[str, float]]:
-    """Media ranges with their q-values; a malformed q counts as 1 (be lenient in what
-    is read: a client sending `q=high` still meant to accept the type)."""
-    ranges: list[tuple[str, float]] = []
-    for part in accept.split(","):
-        pieces = [p.strip() for p in part.split(";")]
-        media = pieces[0].lower()
-        if not media:
-            continue
-        if "/" not in media:
-            media = "*/*" if media == "*" else media
-        quality = 1.0
-        for param in pieces[1:]:
-            key, _, value = param.partition("=")
-            if key.strip().lower() == "q":
-                try:
-                    quality = min(max(float(value.strip()), 0.0), 1.0)
-                except ValueError:
-                    quality = 1.0
-        ranges.append((media, quality))
-    return ranges
-
-
-def _quality(fmt: ResultFormat, ranges: list[tuple[str, float]]) -> float:
-    """The q-value the most specific matching range gives a format. Wildcards match
-    only its main media type: `application/*` must not pick Turtle through its
-    legacy alias application/x-turtle."""
-    kind = fmt.media_type.split("/", 1)[0]
-    main = fmt.accepts[0]
-    best_specificity, best_quality = -1, 0.0
-    for media, quality in ranges:
-        if media in fmt.accepts:
-            specificity = 2
-        elif media == f"{kind}/*":
-            specificity = 1
-        elif media == "*/*":
-            specificity = 0
-        else:
-            continue
-        if specificity == 2 and media != main and best_specificity == 2:
-            quality = max(quality, best_quality)  # two exact aliases: the kinder one
-        if specificity >= best_specificity:
-            best_specificity, best_quality = specificity, quality
-    return best_quality
-
-
 def choose_format(form: QueryForm, accept: str | None) -> ResultFormat:
     """The format to answer a query of `form` in, or NotAcceptableError (406)."""
     candidates = formats_for(form)
     if accept is None or not accept.strip():
         return candidates[0]
-    ranges = _parse_accept(accept)
-    best: ResultFormat | None = None
-    best_quality = 0.0
-    for fmt in candidates:
-        quality = _quality(fmt, ranges)
-        if quality > best_quality:  # strict: earlier formats win ties
-            best, best_quality = fmt, quality
-    if best is None:
+    index = preferred_offer(accept, [fmt.accepts for fmt in candidates])
+    if index is None:
         offered = [fmt.accepts[0] for fmt in candidates]
         raise NotAcceptableError(
             f"none of the requested types can answer a {form} query; available: "
             f"{', '.join(offered)} / 无可接受的结果格式",
             details={"accept": accept, "available": offered},
         )
-    return best
+    return candidates[index]

@@ -537,6 +537,7 @@ class _Html(HTMLParser):
         ("application/ld+json", "application/ld+json", "json-ld"),
         ("application/n-triples", "application/n-triples", "nt"),
         ("application/ld+json;q=0.5, application/n-triples", "application/n-triples", "nt"),
+        ("application/rdf+xml", "application/rdf+xml", "xml"),
     ],
 )
 def test_entity_iri_negotiates_rdf(
@@ -550,6 +551,27 @@ def test_entity_iri_negotiates_rdf(
     assert (URIRef(STANDARD), DCTERMS.identifier, None) in graph
     # The register record comes with it.
     assert any("registerStatus" in str(p) for p in graph.predicates(URIRef(STANDARD)))
+
+
+def test_entity_iri_served_rdf_xml_where_it_answered_406(client: TestClient) -> None:
+    """SPARQLWrapper-style clients ask for RDF/XML, which the SPARQL endpoint serves; an
+    entity IRI refused it with 406."""
+    response = client.get(
+        "/id/standard/GB-T-21063.3-2007", headers={"Accept": "application/rdf+xml"}
+    )
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("application/rdf+xml")
+    graph = Graph().parse(data=response.content, format="xml")
+    assert (URIRef(STANDARD), DCTERMS.identifier, None) in graph
+
+
+def test_entity_iri_malformed_q_is_accepted_as_sparql_accepts_it(client: TestClient) -> None:
+    """`q=high` was 0 (406) here and 1 at /sparql: the two parsers disagreed."""
+    response = client.get(
+        "/id/standard/GB-T-21063.3-2007", headers={"Accept": "text/turtle;q=high"}
+    )
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/turtle")
 
 
 def test_entity_iri_html_for_browsers(client: TestClient) -> None:

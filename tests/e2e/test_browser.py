@@ -405,3 +405,35 @@ def test_sparql_page_runs_an_example_offline(site: tuple[str, str], offline_brow
     driver.set_window_size(1280, 1200)  # the editor and the whole table in the picture
     _shot(driver, "13-sparql")
     driver.set_window_size(1280, 800)
+
+
+def test_the_validate_form_reads_openapi_and_dcat(site: tuple[str, str], browser) -> None:
+    """The upload forms took neither OpenAPI nor DCAT: an OpenAPI document by its file
+    name with its department and served resource in the folded fields, then a DCAT
+    catalogue chosen in the select."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    base, _token = site
+    driver = browser
+    driver.get(f"{base}/validate")
+    driver.find_element(By.ID, "file").send_keys(
+        str(EXAMPLES / "openapi" / "population-verify.yaml")
+    )
+    driver.find_element(By.CSS_SELECTOR, "details.mapping-fields summary").click()
+    driver.find_element(By.ID, "department").send_keys(BUREAU)
+    driver.find_element(By.ID, "serves").send_keys("101001/000001")
+    driver.find_element(By.CSS_SELECTOR, "form.upload button").click()
+    _wait_for(driver, "section.report")
+    verdict = driver.find_element(By.CSS_SELECTOR, ".verdict").text
+    assert "符合规范" in verdict and "不符合" not in verdict, verdict
+    _shot(driver, "validate-openapi")
+
+    driver.get(f"{base}/validate")
+    driver.find_element(By.ID, "file").send_keys(str(EXAMPLES / "dcat" / "ckan-catalogue.ttl"))
+    Select(driver.find_element(By.ID, "format")).select_by_value("dcat")
+    driver.find_element(By.CSS_SELECTOR, "form.upload button").click()
+    _wait_for(driver, "section.report")
+    verdict = driver.find_element(By.CSS_SELECTOR, ".verdict").text
+    assert "符合规范" in verdict and "不符合" not in verdict, verdict
+    _shot(driver, "validate-dcat")

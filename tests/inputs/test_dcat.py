@@ -9,11 +9,12 @@ from pathlib import Path
 import pyshacl
 import pytest
 from rdflib import Graph, URIRef
-from rdflib.namespace import DCAT, RDF, SH
+from rdflib.namespace import DCAT, DCTERMS, RDF, SH, SKOS
 
 from registry.config import Settings
 from registry.inputs.dcat import export_store
 from registry.inputs.document import Document
+from registry.namespaces import ADMS
 from registry.register.submission import REGISTRAR
 from registry.service import Registry
 from registry.store import open_store
@@ -128,3 +129,95 @@ def test_a_dataset_without_a_resource_code_is_reported_not_dropped(registry) -> 
     assert not report.conforms
     [missing] = [r for r in report.results if r.source_shape.endswith("Input-dcat-identifier")]
     assert dict(missing.location)["source"] == "https://ckan.example.org/dataset/parking-lots"
+
+
+def semic_examples() -> list[Path]:
+    folder = dcat_ap_dir() / "examples"
+    skip_unless_available(folder.is_dir(), f"SEMIC examples not found at {folder}")
+    return sorted(folder.glob("*.ttl"))
+
+
+def test_semic_examples_mapping_nothing_were_said_to_conform(registry) -> None:
+    """Regression: `screg validate --format dcat` of a SEMIC example exited 0 "conforms"
+    while nothing in it mapped to an entry. Now an error naming what was found."""
+    from registry.errors import NothingMappedError
+
+    for example in semic_examples():
+        doc = Document(example.name, example.read_bytes(), "dcat")
+        with pytest.raises(NothingMappedError) as caught:
+            registry.validate([doc])
+        assert caught.value.status == 422
+        assert "nothing in it maps to an entry" in caught.value.message
+        assert caught.value.details["types"]
+
+
+def test_cli_validate_of_a_dcat_document_mapping_nothing_exits_2() -> None:
+    from click.testing import CliRunner
+
+    from registry.cli import main
+
+    [simple] = [e for e in semic_examples() if "catalogue_simple" in e.name]
+    result = CliRunner().invoke(
+        main, ["validate", "--store", "memory", "--format", "dcat", str(simple)]
+    )
+    assert result.exit_code == 2, result.output
+    assert "nothing in it maps to an entry" in result.output
+    assert "dcat#Catalogue" in result.output  # what was found: a class DCAT does not have
+
+
+def test_assign_codes_gives_datasets_without_a_code_one_and_keeps_their_identifier(
+    registry,
+) -> None:
+    """Datasets without a 前段码/后段码 code had no way in; --assign-codes gives them
+    PREFIX/000001, ... and keeps what identified them in the source as dct:identifier."""
+    text = CKAN.read_text(encoding="utf-8").replace(
+        'dct:identifier "204009/000002" ;', 'dct:identifier "PARKING-LOTS" ;'
+    )
+    doc = Document("ckan.ttl", text.encode(), "dcat", {"assign_codes": "209001"})
+    report = registry.validate([doc])
+    assert report.conforms, [r.as_dict() for r in report.results if r.severity == "Violation"]
+    assigned = [r for r in report.results if r.source_shape.endswith("Input-dcat-assigned-code")]
+    assert [(r.severity, r.value) for r in assigned] == [("Info", "209001/000001")]
+    result = registry.submit([doc], REGISTRAR)
+    assert result.accepted
+    shown = registry.show(f"{BASE}resource/209001-000001")
+    iri = URIRef(f"{BASE}resource/209001-000001")
+    assert str(shown.value(iri, URIRef("https://w3id.org/smartcity-std#resourceCode"))) == (
+        "209001/000001"
+    )
+    assert "PARKING-LOTS" in {str(v) for v in shown.objects(iri, DCTERMS.identifier)}
+
+
+def test_assign_codes_maps_the_semic_examples_and_lists_what_does_not_fit(registry) -> None:
+    """The SEMIC examples map with assigned codes (no longer "nothing maps"); what the
+    registry requires and they do not say is reported by the shapes, entry by entry."""
+    for example in semic_examples():
+        if "catalogue_simple" in example.name:
+            continue  # no dcat:Dataset at all: still nothing to map
+        options = {"assign_codes": "209001", "department": "11210100EXAMPLE01N"}
+        report = registry.validate([Document(example.name, example.read_bytes(), "dcat", options)])
+        entries = {r.focus for r in report.results if r.focus}
+        assert any("/resource/209001-" in e or "/interface/209001-API-" in e for e in entries)
+        assert any(r.source_shape.endswith("Input-dcat-assigned-code") for r in report.results)
+
+
+def test_assign_codes_refuses_a_prefix_that_is_no_front_code(registry) -> None:
+    from registry.errors import InputError
+
+    doc = Document("ckan.ttl", CKAN.read_bytes(), "dcat", {"assign_codes": "ABC"})
+    with pytest.raises(InputError):
+        registry.validate([doc])
+
+
+def test_export_keeps_an_assigned_entrys_source_identifier_as_adms_identifier(registry) -> None:
+    text = CKAN.read_text(encoding="utf-8").replace(
+        'dct:identifier "204009/000002" ;', 'dct:identifier "PARKING-LOTS" ;'
+    )
+    doc = Document("ckan.ttl", text.encode(), "dcat", {"assign_codes": "209001"})
+    assert registry.submit([doc], REGISTRAR).accepted
+    export = export_store(registry.store, BASE)
+    iri = URIRef(f"{BASE}resource/209001-000001")
+    [identifier] = export.objects(iri, ADMS.identifier)
+    assert str(export.value(identifier, SKOS.notation)) == "PARKING-LOTS"
+    assert str(export.value(iri, DCTERMS.identifier)) == "209001/000001"
+    assert dcat_ap_violations(export) == []

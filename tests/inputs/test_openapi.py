@@ -167,3 +167,51 @@ def test_api_endpoint(seeded_dump: bytes, validator) -> None:
             content=(SPECS / "population-verify.yaml").read_bytes(),
         )
         assert foreign.status_code == 403
+
+
+# An English-only OpenAPI document, as the OAI's own examples (uspto.yaml) are.
+ENGLISH_ONLY = b"""openapi: 3.0.1
+info:
+  title: USPTO Data Set API
+  version: 1.0.0
+servers:
+  - url: https://developer.uspto.gov/ds-api
+paths:
+  /:
+    get:
+      summary: List available data sets
+      responses:
+        '200':
+          description: Returns a list of data sets
+"""
+
+
+def test_english_only_openapi_was_refused_for_want_of_a_chinese_title(registry) -> None:
+    """Regression: a document from outside China was refused only for lacking a Chinese
+    title, with no way to supply one. --title (and --title-en) give them."""
+    base = {**OPTIONS, "code": "USPTO-DS-API"}
+    without = registry.validate([Document("uspto.yaml", ENGLISH_ONLY, "openapi", base)])
+    assert not without.conforms
+    assert any(r.path == str(DCTERMS.title) for r in without.results if r.severity == "Violation")
+    options = {**base, "title": "美国专利商标局数据集接口", "title_en": "USPTO data sets"}
+    graph = load_submission([Document("uspto.yaml", ENGLISH_ONLY, "openapi", options)])
+    iri = URIRef(f"{BASE}interface/USPTO-DS-API")
+    assert set(graph.objects(iri, DCTERMS.title)) == {
+        Literal("美国专利商标局数据集接口", lang="zh"),
+        Literal("USPTO data sets", lang="en"),
+    }
+    report = registry.validate([Document("uspto.yaml", ENGLISH_ONLY, "openapi", options)])
+    assert report.conforms, [r.as_dict() for r in report.results if r.severity == "Violation"]
+
+
+def test_cli_import_openapi_takes_title_and_title_en(tmp_path: Path) -> None:
+    from registry.cli import main
+
+    spec_file = tmp_path / "uspto.yaml"
+    spec_file.write_bytes(ENGLISH_ONLY)
+    args = ["import-openapi", str(spec_file), "--store", "memory", "--department", DEPT]
+    args += ["--serves", "101001/000001", "--code", "USPTO-DS-API", "--dry-run"]
+    refused = CliRunner().invoke(main, args)
+    assert refused.exit_code == 1, refused.output
+    accepted = CliRunner().invoke(main, [*args, "--title", "美国专利商标局数据集接口"])
+    assert accepted.exit_code == 0, accepted.output

@@ -1,0 +1,127 @@
+"""GET /catalog: the registry's DCAT-AP 3 catalogue for harvesters (docs/api.md).
+
+CKAN's ckanext-dcat harvester, the EU data portal's and the like fetch a catalogue URL
+and follow its Hydra paging: each page is a DCAT-AP document (Turtle, JSON-LD or
+RDF/XML, by Accept or by the `.ttl`/`.jsonld`/`.rdf` suffix) holding a slice of the
+datasets and data services and a hydra:PartialCollectionView with `hydra:next` and
+`hydra:last` (registry/read/catalog.py). A page is a function of the store at one
+generation: the caching middleware's ETag and 304 fit it as every read.
+The handlers are plain `def`: they query the store, which blocks.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Path, Query, Request, Response
+
+from api.deps import SettingsDep, StoreDep
+from api.errors import NotAcceptableError, error_responses
+from registry.config import Settings
+from registry.errors import NotFoundError
+from registry.inputs.dcat import catalog_context
+from registry.namespaces import bind_prefixes
+from registry.negotiation import preferred
+from registry.read.catalog import catalog_page, parse_page
+from registry.store import Store
+
+router = APIRouter(tags=["catalog"])
+
+# In the server's order of preference: Turtle without an Accept header or with */*.
+CATALOG_TYPES = {
+    "text/turtle": "turtle",
+    "application/ld+json": "json-ld",
+    "application/rdf+xml": "xml",
+}
+SUFFIXES = {"ttl": "text/turtle", "jsonld": "application/ld+json", "rdf": "application/rdf+xml"}
+#: The paths the caching middleware tags (api/caching.py).
+CATALOG_PATHS = ("/catalog", *(f"/catalog.{suffix}" for suffix in SUFFIXES))
+
+PageQuery = Annotated[
+    str | None, Query(description="The page, from 1 (default 1); follow `hydra:next`.")
+]
+_RESPONSES = {
+    200: {
+        "description": "A page of the DCAT-AP 3 catalogue with its Hydra paging.",
+        "content": {media: {} for media in CATALOG_TYPES},
+    },
+}
+
+
+@router.get(
+    "/catalog",
+    summary="The DCAT-AP 3 catalogue for harvesters (Hydra paging)",
+    responses={**_RESPONSES, **error_responses(400, 406, 500, 503)},
+)
+def catalog(
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    page: PageQuery = None,
+    accept: Annotated[str | None, Header(max_length=1000)] = None,
+) -> Response:
+    """Every registered information resource (dcat:Dataset) and data interface
+    (dcat:DataService) with the catalogues that list them, `catalog_page_size` a page,
+    in Turtle, JSON-LD or RDF/XML by the Accept header (Turtle without one)."""
+    return _page(request, store, settings, page, _negotiate(accept))
+
+
+@router.get(
+    "/catalog.{suffix}",
+    summary="The DCAT-AP 3 catalogue in a format chosen by suffix",
+    responses={**_RESPONSES, **error_responses(400, 404, 500, 503)},
+)
+def catalog_as(
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    suffix: Annotated[str, Path(description="ttl, jsonld or rdf.")],
+    page: PageQuery = None,
+) -> Response:
+    """The catalogue's pages as Turtle (`.ttl`), JSON-LD (`.jsonld`) or RDF/XML (`.rdf`)."""
+    media = SUFFIXES.get(suffix)
+    if media is None:
+        raise NotFoundError(
+            f"no catalogue as .{suffix[:20]}; use .ttl, .jsonld or .rdf (没有该格式)",
+            {"available": sorted(SUFFIXES)},
+        )
+    return _page(request, store, settings, page, media)
+
+
+def _negotiate(accept: str | None) -> str:
+    types = list(CATALOG_TYPES)
+    if not accept or not accept.strip():
+        return types[0]
+    index = preferred(accept, types)
+    if index is None:
+        raise NotAcceptableError(
+            "none of the representations is acceptable (无可接受的表示格式)",
+            {"available": types},
+        )
+    return types[index]
+
+
+def _page(
+    request: Request, store: Store, settings: Settings, page: str | None, media: str
+) -> Response:
+    number = parse_page(page)
+    here = request.url.replace(query="")
+
+    def url_of(n: int) -> str:
+        return str(here.include_query_params(page=n))
+
+    result = catalog_page(
+        store,
+        settings.base_iri,
+        catalog_context(store, settings),
+        number,
+        settings.catalog_page_size,
+        url_of,
+    )
+    bind_prefixes(result.graph)
+    data = result.graph.serialize(format=CATALOG_TYPES[media], encoding="utf-8")
+    links = [f'<{url_of(1)}>; rel="first"', f'<{url_of(result.last)}>; rel="last"']
+    if number < result.last:
+        links.append(f'<{url_of(number + 1)}>; rel="next"')
+    headers = {"Vary": "Accept", "Link": ", ".join(links)}
+    return Response(data, media_type=media, headers=headers)

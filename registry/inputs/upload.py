@@ -1,0 +1,130 @@
+"""A body sent over HTTP as a Document: its format by name, media type or file name.
+
+The CLI names a file, whose extension (or --format) says its format. A body sent over
+HTTP has three ways to say it, tried in this order: a format name (`?format=`, a form's
+select), its media type (`Content-Type`, unless it says nothing: none, or
+application/octet-stream, or a form's multipart type), and a file name (a form's
+file, `Content-Disposition: ...; filename=`, `?filename=`). Every format the CLI reads
+can be named: turtle, nt, jsonld, rdfxml, csv, xlsx, xls, openapi, dcat.
+
+A DCAT catalogue is RDF in one of the four syntaxes, mapped rather than read as is:
+`format=dcat` says so, and the syntax comes from the media type or the file name, else
+Turtle (a DCAT document was refused with "cannot tell the format of 'upload.dcat'",
+the made-up name standing in for a file name).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import PurePath
+from typing import Any
+
+from registry.errors import UnsupportedFormatError
+from registry.inputs.document import MAPPED_FORMATS, Document
+from registry.inputs.rdf import RDF_FORMATS, rdf_format
+
+#: Media types of the formats that are not RDF syntaxes.
+MAPPED_MEDIA_TYPES = {
+    "text/csv": "csv",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
+    "application/vnd.ms-excel": "xls",
+    # OpenAPI's registered types (YAML and JSON), and YAML's.
+    "application/vnd.oai.openapi": "openapi",
+    "application/vnd.oai.openapi+json": "openapi",
+    "application/yaml": "openapi",
+    "application/x-yaml": "openapi",
+    "text/yaml": "openapi",
+}
+# Media types that say nothing of the format: the file name decides.
+_UNSAID = ("", "application/octet-stream", "multipart/form-data")
+_RDF_MEDIA = {media: fmt.name for fmt in RDF_FORMATS for media in fmt.media_types}
+_EXTENSIONS = {
+    **{ext: fmt.name for fmt in RDF_FORMATS for ext in fmt.extensions},
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".xlsx": "xlsx",
+    ".xls": "xls",
+    ".yaml": "openapi",
+    ".yml": "openapi",
+}
+#: Every format name a body may be given, for messages and the OpenAPI document.
+FORMAT_NAMES = (*(fmt.name for fmt in RDF_FORMATS), *MAPPED_FORMATS)
+ACCEPTED_MEDIA_TYPES = (*_RDF_MEDIA, *MAPPED_MEDIA_TYPES)
+
+
+def _media(content_type: str | None) -> str:
+    return (content_type or "").split(";", 1)[0].strip().lower()
+
+
+def _file_name(filename: str | None) -> str:
+    # Only the last part of a name, for messages and the extension: never opened.
+    return PurePath((filename or "").replace("\\", "/")).name
+
+
+def format_of_upload(
+    fmt: str | None = None, content_type: str | None = None, filename: str | None = None
+) -> str:
+    """The format name of a body (see the module's docstring), or 415 naming the ways to
+    say it."""
+    if fmt and fmt.strip():
+        name = fmt.strip().lower()
+        return name if name in MAPPED_FORMATS else rdf_format(name).name
+    media = _media(content_type)
+    if media not in _UNSAID:
+        if media in MAPPED_MEDIA_TYPES:
+            return MAPPED_MEDIA_TYPES[media]
+        if media in _RDF_MEDIA:
+            return _RDF_MEDIA[media]
+    name = _file_name(filename)
+    by_name = _EXTENSIONS.get(PurePath(name).suffix.lower())
+    if by_name is not None:
+        return by_name
+    raise UnsupportedFormatError(
+        (
+            f"cannot tell the format of the body (Content-Type {media!r}"
+            + (f", file {name!r}" if name else "")
+            + "): name it with ?format= (无法判断上传内容的格式,请用 format 参数指明)"
+        ),
+        {"format": list(FORMAT_NAMES), "accepted": list(ACCEPTED_MEDIA_TYPES)},
+    )
+
+
+def upload_document(
+    data: bytes,
+    *,
+    fmt: str | None = None,
+    content_type: str | None = None,
+    filename: str | None = None,
+    options: Mapping[str, Any] | None = None,
+) -> Document:
+    """The Document of an uploaded body, with a name for messages and what its reader
+    needs to know: a DCAT catalogue's RDF syntax."""
+    name = format_of_upload(fmt, content_type, filename)
+    given = _file_name(filename)
+    extra: dict[str, Any] = dict(options or {})
+    if name == "dcat":
+        extra["syntax"] = _dcat_syntax(content_type, given)
+    document_name = given or f"upload.{_suffix(name, extra)}"
+    return Document(document_name, data, name, extra)
+
+
+def _dcat_syntax(content_type: str | None, filename: str) -> str:
+    media = _media(content_type)
+    if media in _RDF_MEDIA:
+        return _RDF_MEDIA[media]
+    by_name = _EXTENSIONS.get(PurePath(filename).suffix.lower())
+    if by_name in _RDF_MEDIA.values():
+        return str(by_name)
+    return "turtle"
+
+
+def _suffix(name: str, options: Mapping[str, Any]) -> str:
+    """A file extension for a body sent without a file name (messages only)."""
+    if name == "dcat":
+        name = str(options["syntax"])
+    if name == "openapi":
+        return "yaml"
+    for fmt in RDF_FORMATS:
+        if fmt.name == name:
+            return fmt.extensions[0].lstrip(".")
+    return name

@@ -1,0 +1,155 @@
+"""The DCAT-AP catalogue for harvesters, a page at a time (GET /catalog, docs/api.md).
+
+Each page is the DCAT-AP export (registry/inputs/dcat.py, the one builder) of a slice of
+the registry's datasets and data services, taken in IRI order, with the catalogues that
+list them (each listing only the page's entries) and a hydra:PartialCollectionView
+saying where the first, previous, next and last pages are, as CKAN's ckanext-dcat
+harvester follows them. Besides the list of entry IRIs (one SELECT, for the paging),
+only the page's entries and what they point at are read from the store (one
+CONSTRUCT), never the whole current graph into rdflib, which a harvest would
+otherwise pay once a page.
+
+Pages are numbered; an entry registered while a harvester pages may shift the entries
+after it by one place, as with any numbered paging: the ETag of every page changes with
+the write, and the harvester's next full run sees the new state.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCAT, RDF, XSD
+
+from registry.errors import InputError
+from registry.inputs.dcat import CatalogContext, export_dcat_ap
+from registry.namespaces import GRAPH_CURRENT, HYDRA, SCS
+from registry.store import Store
+from registry.store.base import iri_text
+
+_MEMBERS = f"""
+PREFIX scs: <{SCS}>
+SELECT ?m WHERE {{
+  GRAPH <{GRAPH_CURRENT}> {{
+    VALUES ?type {{ scs:InformationResource scs:DataInterface }}
+    ?m a ?type .
+  }}
+}} ORDER BY ?m
+"""
+
+# The data services that serve the page's datasets: described on the page too, so that
+# every dcat:accessService of a distribution names a dcat:DataService of the same page.
+_SERVING = """
+PREFIX dcat: <http://www.w3.org/ns/dcat#>
+SELECT DISTINCT ?i WHERE {{
+  GRAPH <{graph}> {{ VALUES ?m {{ {members} }} ?i dcat:servesDataset ?m }}
+}}
+"""
+
+# The entries, what they point at (department, standards, data items, related entries),
+# the catalogues that list them with their departments, and the interfaces that serve
+# them: everything export_dcat_ap reads about an entry.
+_NEIGHBOURHOOD = """
+PREFIX dcat: <http://www.w3.org/ns/dcat#>
+PREFIX dct: <http://purl.org/dc/terms/>
+CONSTRUCT {{
+  ?m ?p ?o . ?o ?op ?oo .
+  ?c ?cp ?co . ?co ?cop ?coo .
+  ?i dcat:servesDataset ?m ; a ?itype ; dcat:endpointURL ?url .
+}} WHERE {{
+  GRAPH <{graph}> {{
+    VALUES ?m {{ {members} }}
+    {{ ?m ?p ?o OPTIONAL {{ ?o ?op ?oo }} }}
+    UNION
+    {{
+      VALUES ?listing {{ dcat:dataset dcat:service }}
+      ?c ?listing ?m ; ?cp ?co .
+      OPTIONAL {{ ?c dct:publisher ?co . ?co ?cop ?coo }}
+    }}
+    UNION
+    {{ ?i dcat:servesDataset ?m ; a ?itype . OPTIONAL {{ ?i dcat:endpointURL ?url }} }}
+  }}
+}}
+"""
+
+
+@dataclass(frozen=True)
+class CatalogPage:
+    graph: Graph
+    page: int
+    last: int
+    total: int
+    size: int
+
+
+def parse_page(value: str | None) -> int:
+    """`?page=`: a positive integer, 1 without one; 400 otherwise."""
+    if value is None or value == "":
+        return 1
+    if not value.isdigit() or int(value) < 1 or len(value) > 9:
+        raise InputError(
+            "page must be a positive integer (page 参数须为正整数)",
+            {"page": value[:40]},
+        )
+    return int(value)
+
+
+def catalog_page(
+    store: Store,
+    base_iri: str,
+    context: CatalogContext,
+    page: int,
+    size: int,
+    url_of: Callable[[int], str],
+) -> CatalogPage:
+    """Page `page` (from 1) of `size` entries, described by `url_of(page)`; a page past
+    the last is empty but still says where the first and last pages are (so a
+    harvester that asked too far learns the end)."""
+    members = [row["m"] for row in store.select(_MEMBERS)]
+    total = len(members)
+    last = max(1, math.ceil(total / size))
+    on_page = members[(page - 1) * size : page * size]
+    if on_page:
+        listed = " ".join(iri_text(str(m)) for m in on_page)
+        serving = [
+            row["i"] for row in store.select(_SERVING.format(graph=GRAPH_CURRENT, members=listed))
+        ]
+        entries = " ".join(iri_text(str(m)) for m in {*on_page, *serving})
+        neighbourhood = store.construct(_NEIGHBOURHOOD.format(graph=GRAPH_CURRENT, members=entries))
+        graph = export_dcat_ap(neighbourhood, base_iri, context, members=set(on_page))
+    else:
+        graph = Graph()
+    graph.bind("hydra", HYDRA)
+    _view(graph, page, last, total, size, url_of)
+    return CatalogPage(graph, page, last, total, size)
+
+
+def _view(
+    graph: Graph, page: int, last: int, total: int, size: int, url_of: Callable[[int], str]
+) -> None:
+    view = URIRef(url_of(page))
+    graph.add((view, RDF.type, HYDRA.PartialCollectionView))
+    graph.add((view, HYDRA.first, URIRef(url_of(1))))
+    graph.add((view, HYDRA.last, URIRef(url_of(last))))
+    if page > 1:
+        graph.add((view, HYDRA.previous, URIRef(url_of(min(page - 1, last)))))
+    if page < last:
+        graph.add((view, HYDRA.next, URIRef(url_of(page + 1))))
+    # The same links in Hydra's earlier terms, which older harvesters (ckanext-dcat
+    # before hydra:PartialCollectionView, udata) still follow.
+    graph.add((view, RDF.type, HYDRA.PagedCollection))
+    for old, new in (
+        (HYDRA.firstPage, HYDRA.first),
+        (HYDRA.lastPage, HYDRA.last),
+        (HYDRA.previousPage, HYDRA.previous),
+        (HYDRA.nextPage, HYDRA.next),
+    ):
+        for target in list(graph.objects(view, new)):
+            graph.add((view, old, target))
+    graph.add((view, HYDRA.totalItems, Literal(total, datatype=XSD.nonNegativeInteger)))
+    graph.add((view, HYDRA.itemsPerPage, Literal(size, datatype=XSD.nonNegativeInteger)))
+    # Each catalogue on the page is in the collection this view is a part of.
+    for catalogue in graph.subjects(RDF.type, DCAT.Catalog):
+        graph.add((catalogue, HYDRA.view, view))

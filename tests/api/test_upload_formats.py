@@ -1,0 +1,238 @@
+"""Every format the CLI reads, validated and submitted over HTTP, its format told by
+Content-Type, ?format= or a file name (registry/inputs/upload.py, api/deps.py); a DCAT
+document that maps nothing is 422, never "conforms".
+
+Through create_app on a fresh seeded memory store per test, as the other API tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from rdflib import Graph
+
+from api import create_app
+from registry.config import Settings
+from registry.register.tokens import create_token
+from registry.store import Store, open_store
+from tests import documents
+from tests.api.test_pages import csrf, sign_in
+from tests.conftest import EXAMPLES, skip_unless_available
+from tests.inputs.test_dcat import dcat_ap_dir
+
+BUREAU = "11210100EXAMPLE01N"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CKAN = EXAMPLES / "dcat" / "ckan-catalogue.ttl"
+OPENAPI = EXAMPLES / "openapi" / "population-verify.yaml"
+
+
+@pytest.fixture
+def api_store(seeded_dump: bytes) -> Store:
+    store = open_store("memory")
+    store.load_dump(seeded_dump, "nquads")
+    return store
+
+
+@pytest.fixture
+def registrar(api_store: Store) -> dict[str, str]:
+    return {"Authorization": f"Bearer {create_token(api_store, 'registrar', name='r')[1]}"}
+
+
+@pytest.fixture
+def client(api_store: Store, validator, registrar: dict[str, str]) -> Iterator[TestClient]:
+    app = create_app(Settings(store="memory", seed=False), store=api_store, validator=validator)
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+def resource() -> bytes:
+    return documents.resource_ttl(
+        "109001/000001", title="格式测试资源", description="测试用。", items=(documents.NAME,)
+    )
+
+
+def converted(rdflib_format: str) -> bytes:
+    return (
+        Graph()
+        .parse(data=resource(), format="turtle")
+        .serialize(format=rdflib_format, encoding="utf-8")
+    )
+
+
+# (format name, body, Content-Type, file name): each of the eight ways in.
+EIGHT = {
+    "turtle": (resource, "text/turtle", "r.ttl"),
+    "nt": (lambda: converted("nt"), "application/n-triples", "r.nt"),
+    "jsonld": (lambda: converted("json-ld"), "application/ld+json", "r.jsonld"),
+    "rdfxml": (lambda: converted("xml"), "application/rdf+xml", "r.rdf"),
+    "csv": (lambda: (EXAMPLES / "catalogue-valid.csv").read_bytes(), "text/csv", "c.csv"),
+    "xlsx": (lambda: (EXAMPLES / "catalogue-valid.xlsx").read_bytes(), XLSX, "c.xlsx"),
+    "openapi": (OPENAPI.read_bytes, "application/yaml", "spec.yaml"),
+    "dcat": (CKAN.read_bytes, None, None),
+}
+
+
+def post(client: TestClient, path: str, body: bytes, way: str, fmt: str, **headers: str):
+    _, media, filename = EIGHT[fmt]
+    params: dict[str, str] = {}
+    if fmt == "openapi":
+        params = {"department": BUREAU, "serves": "101001/000001"}
+    if way == "format" or fmt == "dcat":  # DCAT has no media type: it is named
+        params["format"] = fmt
+        headers["Content-Type"] = "application/octet-stream"
+    elif way == "content-type":
+        headers["Content-Type"] = str(media)
+    else:  # the file name alone
+        headers["Content-Type"] = "application/octet-stream"
+        headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return client.post(path, content=body, params=params, headers=headers)
+
+
+@pytest.mark.parametrize("fmt", list(EIGHT))
+@pytest.mark.parametrize("way", ["content-type", "format", "filename"])
+def test_every_format_validates_over_http(client: TestClient, fmt: str, way: str) -> None:
+    body = EIGHT[fmt][0]()
+    answer = post(client, "/api/v1/validate", body, way, fmt)
+    assert answer.status_code == 200, answer.text
+    report = answer.json()
+    assert report["conforms"] is True, [
+        r for r in report["results"] if r["severity"] == "Violation"
+    ]
+
+
+@pytest.mark.parametrize("fmt", list(EIGHT))
+def test_every_format_submits_over_http(
+    client: TestClient, registrar: dict[str, str], fmt: str
+) -> None:
+    answer = post(client, "/api/v1/submissions", EIGHT[fmt][0](), "format", fmt, **registrar)
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["accepted"] is True
+
+
+def test_validate_format_dcat_was_415_for_want_of_a_file_name(client: TestClient) -> None:
+    """Regression: `?format=dcat` answered 415 "cannot tell the format of
+    'upload.dcat' from its extension": the made-up name stood in for a file name."""
+    answer = client.post(
+        "/api/v1/validate?format=dcat",
+        content=CKAN.read_bytes(),
+        headers={"Content-Type": "text/turtle"},
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["conforms"] is True
+    # The syntax follows Content-Type: the same catalogue as RDF/XML.
+    as_xml = Graph().parse(CKAN, format="turtle").serialize(format="xml", encoding="utf-8")
+    xml = client.post(
+        "/api/v1/validate?format=dcat",
+        content=as_xml,
+        headers={"Content-Type": "application/rdf+xml"},
+    )
+    assert xml.status_code == 200 and xml.json()["conforms"] is True, xml.text
+
+
+def test_a_body_whose_format_nothing_says_is_415_naming_the_ways(client: TestClient) -> None:
+    answer = client.post(
+        "/api/v1/validate",
+        content=b"x",
+        headers={"Content-Type": "application/octet-stream"},
+    )
+    assert answer.status_code == 415
+    error = answer.json()["error"]
+    assert "dcat" in error["details"]["format"] and "openapi" in error["details"]["format"]
+
+
+def semic_examples() -> list[Path]:
+    folder = dcat_ap_dir() / "examples"
+    skip_unless_available(folder.is_dir(), f"SEMIC examples not found at {folder}")
+    return sorted(folder.glob("*.ttl"))
+
+
+def test_a_dcat_document_that_maps_nothing_is_422_never_conforms(
+    client: TestClient, registrar: dict[str, str]
+) -> None:
+    """Regression: a SEMIC example catalogue validated as "conforms" while nothing in it
+    mapped to an entry (and registering it then said it held none)."""
+    for example in semic_examples():
+        for path, headers in (("/api/v1/validate", {}), ("/api/v1/submissions", registrar)):
+            answer = client.post(
+                f"{path}?format=dcat",
+                content=example.read_bytes(),
+                headers={"Content-Type": "text/turtle", **headers},
+            )
+            assert answer.status_code == 422, (example.name, answer.text)
+            error = answer.json()["error"]
+            assert error["code"] == "nothing_mapped"
+            assert "nothing in it maps to an entry" in error["message"]
+            assert error["details"]["types"], example.name  # what was found
+
+
+def test_dcat_with_assign_codes_over_http(client: TestClient, registrar: dict[str, str]) -> None:
+    text = CKAN.read_text(encoding="utf-8").replace(
+        'dct:identifier "204009/000002" ;', 'dct:identifier "PARKING-LOTS" ;'
+    )
+    answer = client.post(
+        "/api/v1/submissions?format=dcat&assign_codes=209001",
+        content=text.encode(),
+        headers={"Content-Type": "text/turtle", **registrar},
+    )
+    assert answer.status_code == 201, answer.text
+    entries = {c["item"] for c in answer.json()["entries"]}
+    assert "http://127.0.0.1:8000/id/resource/209001-000001" in entries
+
+
+# -- the upload forms (/validate, /register) ---------------------------------------------
+
+
+def form_post(client: TestClient, path: str, name: str, body: bytes, **fields: str):
+    data = {"csrf_token": csrf(client, path), **fields}
+    # The part's type as a browser guesses it: never read, the name and the select decide.
+    return client.post(path, data=data, files={"file": (name, body, "application/octet-stream")})
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt", "fields"),
+    [
+        ("spec.yaml", "", {"department": BUREAU, "serves": "101001/000001"}),
+        ("spec.txt", "openapi", {"department": BUREAU, "serves": "101001/000001"}),
+        ("ckan.ttl", "dcat", {}),
+        ("r.nt", "", {}),
+    ],
+)
+def test_the_validate_form_takes_openapi_and_dcat(
+    client: TestClient, name: str, fmt: str, fields: dict[str, str]
+) -> None:
+    """The upload forms took neither OpenAPI nor DCAT."""
+    bodies = {
+        ".yaml": OPENAPI.read_bytes(),
+        ".txt": OPENAPI.read_bytes(),
+        ".ttl": CKAN.read_bytes(),
+        ".nt": converted("nt"),
+    }
+    body = bodies[Path(name).suffix]
+    answer = form_post(client, "/validate", name, body, format=fmt, **fields)
+    assert answer.status_code == 200, answer.text
+    assert "符合规范" in answer.text and "不符合规范" not in answer.text
+
+
+def test_the_register_form_registers_a_dcat_catalogue_with_assigned_codes(
+    client: TestClient, api_store: Store
+) -> None:
+    secret = create_token(api_store, "submitter", BUREAU, "bureau")[1]
+    sign_in(client, secret)
+    text = CKAN.read_text(encoding="utf-8").replace(
+        'dct:identifier "204009/000002" ;', 'dct:identifier "PARKING-LOTS" ;'
+    )
+    answer = form_post(
+        client, "/register", "ckan.ttl", text.encode(), format="dcat", assign_codes="209001"
+    )
+    assert answer.status_code == 201, answer.text
+    assert "209001-000001" in answer.text
+
+
+def test_the_validate_form_says_nothing_maps(client: TestClient) -> None:
+    text = b"@prefix dcat: <http://www.w3.org/ns/dcat#> . <urn:x> a dcat:Catalogue ."
+    answer = form_post(client, "/validate", "x.ttl", text, format="dcat")
+    assert answer.status_code == 422
+    assert "nothing in it maps to an entry" in answer.text
