@@ -66,6 +66,7 @@ KIND_FILTERS: dict[str, tuple[Filter, ...]] = {
     "resource": (DEPARTMENT, RESOURCE_CLASS, SHARING_TYPE, OPENNESS, UPDATE_CYCLE, REGISTER_STATUS),
     "interface": (DEPARTMENT, REGISTER_STATUS),
     "department": (REGISTER_STATUS,),
+    "assessment": (DEPARTMENT, REGISTER_STATUS),
 }
 
 # The resource's code-list fields the read model keeps in columns of their own (its

@@ -130,6 +130,21 @@ TABLES: dict[str, tuple[Column, ...]] = {
         ("数据接口数", lambda r, t: (r.get("provides") or {}).get("interfaces")),
         *_REGISTER,
     ),
+    # The columns of the assessment template (docs/assessment.md), with the outcome.
+    "assessment": (
+        ("评估编号", lambda r, t: r.get("code")),
+        ("评估名称", lambda r, t: _text(r, "title", "zh")),
+        ("评估对象", lambda r, t: _ids([r["subject"]] if r.get("subject") else [])),
+        ("依据标准", lambda r, t: _ids([r["test"]] if r.get("test") else [])),
+        ("条款", lambda r, t: r.get("clause")),
+        ("评估结论", lambda r, t: _label(r.get("outcome"))),
+        ("评估日期", lambda r, t: r.get("date")),
+        ("评估方式", lambda r, t: _label(r.get("mode"))),
+        ("评估部门", lambda r, t: _publisher(r, "name")),
+        ("评估方", lambda r, t: r.get("assessor_name") or _label(r.get("asserted_by"))),
+        ("有效期至", lambda r, t: r.get("valid_until")),
+        *_REGISTER,
+    ),
 }
 
 # The sheet's name, and the download's file name, of each kind's list.
@@ -138,6 +153,7 @@ TITLES = {
     "resource": "信息资源",
     "interface": "数据接口",
     "department": "部门",
+    "assessment": "符合性评估",
 }
 # The search list holds several kinds: a column says which, in zh.
 KIND_LABELS = TITLES
