@@ -164,7 +164,7 @@ def test_a_dcat_document_that_maps_nothing_is_422_never_conforms(
             assert answer.status_code == 422, (example.name, answer.text)
             error = answer.json()["error"]
             assert error["code"] == "nothing_mapped"
-            assert "nothing in it maps to an entry" in error["message"]
+            assert "没有可映射为条目的内容" in error["message"]
             assert error["details"]["types"], example.name  # what was found
 
 
@@ -235,4 +235,4 @@ def test_the_validate_form_says_nothing_maps(client: TestClient) -> None:
     text = b"@prefix dcat: <http://www.w3.org/ns/dcat#> . <urn:x> a dcat:Catalogue ."
     answer = form_post(client, "/validate", "x.ttl", text, format="dcat")
     assert answer.status_code == 422
-    assert "nothing in it maps to an entry" in answer.text
+    assert "没有可映射为条目的内容" in answer.text
