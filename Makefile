@@ -19,16 +19,19 @@ $(BIN)/screg: pyproject.toml
 run: $(BIN)/screg
 	$(BIN)/screg serve --store $(STORE) --host $(HOST) --port $(PORT)
 
+# The API suite runs once more on each test SPARQL server that is running (.ci/run
+# starts both: scripts/virtuoso.sh, scripts/oxigraph-server.sh).
+comma := ,
+API_STORES := $(subst $(eval) ,$(comma),$(strip $(if $(SCREG_TEST_VIRTUOSO_URL),virtuoso) \
+  $(if $(SCREG_TEST_OXIGRAPH_URL),oxigraph-server)))
+
 test: $(BIN)/screg
 	$(BIN)/ruff check .
-	$(BIN)/pytest -n 2 -m 'not virtuoso' --durations=15
-	@# Everything on the one test Virtuoso, one test at a time (they share the server).
-	$(BIN)/pytest -p no:xdist -m virtuoso --durations=5
-	@# The API suite once more over Virtuoso, when one is running (.ci/run starts one).
-	@if [ -n "$$SCREG_TEST_VIRTUOSO_URL" ]; then \
-	  $(BIN)/pytest -p no:xdist -q --api-store=virtuoso \
-	    tests/api/test_api.py tests/cli/test_api_cli.py tests/graphs/test_graphs_api.py; \
-	fi
+	$(BIN)/pytest -n 2 -m 'not virtuoso and not oxigraph_server' --durations=15
+	@# Everything on the test servers, and the API suite over each: one test at a time
+	@# per server (its tests share it), the two servers side by side (xdist groups).
+	$(BIN)/pytest -n 2 --dist loadgroup -m 'virtuoso or oxigraph_server' --durations=5 \
+	  $(if $(API_STORES),--api-store=$(API_STORES))
 
 lint: $(BIN)/screg
 	$(BIN)/ruff check .
