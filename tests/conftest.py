@@ -202,9 +202,20 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if metafunc.module.__name__ not in API_TEST_MODULES:
         return
     value = metafunc.config.getoption("--api-store") or os.environ.get("SCREG_TEST_API_STORE")
-    if value and "_api_store_backend" in metafunc.fixturenames:
-        names = _api_stores(value)
+    if not value:
+        return
+    names = _api_stores(value)
+    if "api_backend" in metafunc.fixturenames:  # a module that starts a server once
+        metafunc.parametrize("api_backend", names, indirect=True, ids=names, scope="module")
+    elif "_api_store_backend" in metafunc.fixturenames:
         metafunc.parametrize("_api_store_backend", names, indirect=True, ids=names)
+
+
+@pytest.fixture(scope="module")
+def api_backend(request: pytest.FixtureRequest) -> str:
+    """The back end a module of the API suite runs on, for a module that builds its
+    store once (a real server): `memory` unless `--api-store` names others."""
+    return getattr(request, "param", "memory")
 
 
 @pytest.fixture(autouse=True)
