@@ -67,6 +67,8 @@ from registry.store.errors import (
     StoreClosedError,
     StoreError,
     StoreQueryError,
+    StoreTimeoutError,
+    StoreUnavailableError,
     StoreWriteError,
 )
 from registry.store.remote_servers import DIALECTS, dialect_for_server_header
@@ -257,12 +259,15 @@ class RemoteStore(Store):
                 **kwargs,
             )
         except httpx.TimeoutException as exc:
-            raise StoreError(
+            raise StoreTimeoutError(
                 f"the SPARQL server at {self.location} did not answer in time",
                 details={"store": self.location},
             ) from exc
         except httpx.HTTPError as exc:
-            raise StoreError(
+            # Refused, reset, closed mid-answer: the server is stopped or restarting.
+            # The client's pool drops the broken connection; the next request
+            # connects again.
+            raise StoreUnavailableError(
                 f"cannot reach the SPARQL server at {self.location}: {type(exc).__name__}",
                 details={"store": self.location},
             ) from exc
@@ -307,6 +312,8 @@ class RemoteStore(Store):
             client=client,
             auth=auth,
         )
+        if response.status_code in _UNAVAILABLE:
+            raise _unavailable(response, self.location)
         if response.status_code not in (200, 201, 204):
             raise StoreWriteError(
                 f"the SPARQL server refused an update ({response.status_code}): "
@@ -891,7 +898,22 @@ def _server_message(response: httpx.Response) -> str:
     return text[0][:300] if text else response.reason_phrase
 
 
+# A proxy in front of a stopped server, or a server starting or overloaded, answers so.
+_UNAVAILABLE = frozenset({502, 503, 504})
+
+
+def _unavailable(response: httpx.Response, location: str) -> StoreUnavailableError:
+    retry = response.headers.get("retry-after", "")
+    return StoreUnavailableError(
+        f"the SPARQL server at {location} is unavailable ({response.status_code})",
+        details={"store": location, "status": response.status_code},
+        retry_after=int(retry) if retry.isdigit() and 0 < int(retry) <= 3600 else None,
+    )
+
+
 def _query_error(response: httpx.Response) -> StoreError:
+    if response.status_code in _UNAVAILABLE:
+        return _unavailable(response, str(response.request.url.copy_with(query=None)))
     message = _server_message(response)
     if response.status_code in (400, 500) and ("SP0" in message or "syntax" in message.lower()):
         return StoreQueryError(f"query failed: {message}")

@@ -26,7 +26,7 @@ import pyoxigraph as ox
 from registry.csvsafe import SPREADSHEET_FORMATS, neutralise_sparql_term
 from registry.errors import QueryTimeoutError
 from registry.namespaces import PREFIXES
-from registry.store.errors import StoreError, StoreQueryError
+from registry.store.errors import StoreQueryError, StoreTimeoutError
 from registry.store.remote_servers import ServerDialect
 from registry.store.remote_terms import SKOLEM_PREFIX
 
@@ -97,10 +97,8 @@ def run_public_query(
     started = time.monotonic()
     try:
         response = store.post_query(text, accept, timeout=timeout + 5, params=params)
-    except StoreError as exc:
-        if "did not answer in time" in exc.message:
-            raise _timeout(timeout) from exc
-        raise
+    except StoreTimeoutError as exc:
+        raise _timeout(timeout) from exc
     seconds = time.monotonic() - started
     if store.dialect.hit_time_limit(response.headers) or seconds > timeout:
         raise _timeout(timeout)
