@@ -235,16 +235,15 @@ def _api_store_backend(request: pytest.FixtureRequest, tmp_path: Path, monkeypat
 
 # --- one shared server, one test at a time ----------------------------------------
 # Every test on a shared server starts by wiping it, so two tests on one server must
-# not run at once: they carry the server's mark (`virtuoso`, `oxigraph_server`) and
-# an xdist group of that name, and `make test` runs them in a pytest of their own
-# (`--dist loadgroup`: each server's tests in one worker, the two servers side by side)
-# after the parallel run of everything else.
+# not run at once: they carry the server's mark (`virtuoso`, `oxigraph_server`), and
+# `make test` runs each server's tests in a serial pytest of its own (the two side by
+# side) after the parallel run of everything else. (xdist's `loadgroup` would do it in
+# one run, but pytest-xdist 3.8 cannot tag node ids under pytest 9: every group is lost.)
 SERVER_MODULES = ("test_multiprocess.py", "test_catch_up_remote.py")
 
 
-@pytest.hookimpl(tryfirst=True)  # before `-m` selects on the mark, and xdist groups
+@pytest.hookimpl(tryfirst=True)  # before `-m` selects on the mark
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    grouped = config.pluginmanager.hasplugin("xdist")  # `-p no:xdist` knows no groups
     for item in items:
         params = getattr(getattr(item, "callspec", None), "params", {})
         servers = {
@@ -254,8 +253,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             servers = {"virtuoso"}  # a test naming no server uses the Virtuoso
         for mark in servers:
             item.add_marker(getattr(pytest.mark, mark))
-            if grouped:
-                item.add_marker(pytest.mark.xdist_group(mark))
 
 
 @pytest.fixture(scope="module")
