@@ -21,16 +21,27 @@ $(BIN)/screg: pyproject.toml
 run: $(BIN)/screg
 	SCREG_AUTOMATIC_ASSESSMENTS=true $(BIN)/screg serve --store $(STORE) --host $(HOST) --port $(PORT)
 
+# Each test SPARQL server that is running (.ci/run starts both: scripts/virtuoso.sh,
+# scripts/oxigraph-server.sh) gets its tests and the API suite once more over it.
+SERVERS := $(if $(SCREG_TEST_VIRTUOSO_URL),virtuoso) $(if $(SCREG_TEST_OXIGRAPH_URL),oxigraph-server)
+OUT := test-output
+
 test: $(BIN)/screg
 	$(BIN)/ruff check .
-	$(BIN)/pytest -n 2 -m 'not virtuoso' --durations=15
-	@# Everything on the one test Virtuoso, one test at a time (they share the server).
-	$(BIN)/pytest -p no:xdist -m virtuoso --durations=5
-	@# The API suite once more over Virtuoso, when one is running (.ci/run starts one).
-	@if [ -n "$$SCREG_TEST_VIRTUOSO_URL" ]; then \
-	  $(BIN)/pytest -p no:xdist -q --api-store=virtuoso \
-	    tests/api/test_api.py tests/cli/test_api_cli.py tests/graphs/test_graphs_api.py; \
-	fi
+	$(BIN)/pytest -n 2 -m 'not virtuoso and not oxigraph_server' --durations=15
+	@# Each server's tests one at a time (they share the server), the two servers side by
+	@# side; each log is shown when both have ended. Without a server its tests still
+	@# run, to skip (or fail under SCREG_REQUIRE_ALL=1).
+	@mkdir -p $(OUT); status=0; pids=; \
+	for server in virtuoso oxigraph-server; do \
+	  mark=$$(echo $$server | tr - _); \
+	  api=$$(case " $(SERVERS) " in *" $$server "*) echo --api-store=$$server;; esac); \
+	  echo "$(BIN)/pytest -p no:xdist -m $$mark --durations=5 $$api > $(OUT)/$$server.log"; \
+	  $(BIN)/pytest -p no:xdist -m $$mark --durations=5 $$api >$(OUT)/$$server.log 2>&1 & \
+	  pids="$$pids $$!"; \
+	done; \
+	for pid in $$pids; do wait $$pid || status=1; done; \
+	cat $(OUT)/virtuoso.log $(OUT)/oxigraph-server.log; exit $$status
 
 lint: $(BIN)/screg
 	$(BIN)/ruff check .

@@ -34,15 +34,16 @@ from collections.abc import Iterable
 
 from anyio import to_thread
 from starlette.datastructures import Headers, MutableHeaders, State
-from starlette.requests import cookie_parser
+from starlette.requests import Request, cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.errors import registry_error_answer
 from api.i18n import LANG_COOKIE
 from api.pages.forms import SESSION_COOKIE
 from api.pages.render import CSRF_COOKIE, PAGE_PREFIXES
 from api.routers.catalog import CATALOG_PATHS
 from registry import __version__
-from registry.store import StoreError
+from registry.store import StoreError, StoreTimeoutError
 
 #: Where every 200 answer to a GET is a function of the store and the request: the REST
 #: reads, entity IRIs and pages. /sparql and the DCAT-AP catalogue are matched exactly.
@@ -166,7 +167,13 @@ class HttpCachingMiddleware:
         if "authorization" in headers or SESSION_COOKIE in cookies:
             await self.app(scope, receive, send)  # the answer depends on the token
             return
-        generation = await self._generation()
+        try:
+            generation = await self._generation()
+        except StoreTimeoutError as exc:
+            # The store let the whole timeout pass: the app would wait as long again
+            # for its own read, so the request would take twice the timeout.
+            await registry_error_answer(Request(scope), exc)(scope, receive, send)
+            return
         if generation is None:
             await self.app(scope, receive, send)  # the app answers the store's error
             return
@@ -192,6 +199,8 @@ class HttpCachingMiddleware:
             if store.in_process:
                 return store.generation()
             return await to_thread.run_sync(store.generation)
+        except StoreTimeoutError:
+            raise
         except StoreError:
             return None
 

@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from registry.errors import BusyError, RateLimitedError, RegistryError, UnauthorizedError
+from registry.store.errors import StoreUnavailableError
 
 log = logging.getLogger("screg.api")
 
@@ -121,10 +122,17 @@ def error_answer(
 
 async def _registry_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RegistryError)
+    return registry_error_answer(request, exc)
+
+
+def registry_error_answer(request: Request, exc: RegistryError) -> Response:
+    """The answer to a domain error: the exception handler's, also for a middleware
+    that meets one before the app runs (api/caching.py)."""
     headers: dict[str, str] | None = None
     if isinstance(exc, UnauthorizedError):
         headers = {"WWW-Authenticate": WWW_AUTHENTICATE}
-    elif isinstance(exc, RateLimitedError | BusyError):
+    elif isinstance(exc, RateLimitedError | BusyError | StoreUnavailableError):
+        # A store that cannot be reached is a wait too: the next request reconnects.
         headers = {"Retry-After": str(exc.retry_after)}
     if exc.status >= 500 and not isinstance(exc, BusyError):
         # Store failures: the message may name paths or endpoints; keep it in the log.

@@ -63,11 +63,15 @@ class Settings(BaseSettings):
         "leftover of a dead process and removed.",
     )
     store_system_graphs: list[str] = Field(
-        default_factory=lambda: [
-            "http://www.openlinksw.com/schemas/virtrdf#",
-            "http://localuriqaserver/sparql",
-        ],
-        description="Graphs of a remote server that are not the registry's (Virtuoso's own).",
+        default_factory=list,
+        description="Graphs of a remote server that are not the registry's, beyond those its "
+        "dialect knows (Virtuoso's own).",
+    )
+    store_server: Literal["auto", "virtuoso", "oxigraph", "generic"] = Field(
+        "auto",
+        description="Which SPARQL server a remote store is, for what it does beyond the "
+        "standards (endpoints, time limits); `auto` reads its Server header, `generic` is "
+        "plain SPARQL 1.1.",
     )
     seed: bool = Field(
         True, description="Seed an empty store with the ontology and the examples on first use."

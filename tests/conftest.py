@@ -68,11 +68,34 @@ def _virtuoso_setting(tmp_path: Path) -> str:
     return url
 
 
+def oxigraph_server_url() -> str | None:
+    """The test Oxigraph server's query endpoint, or None when scripts/oxigraph-server.sh
+    has not been started (read when a test runs, not at import)."""
+    return os.environ.get("SCREG_TEST_OXIGRAPH_URL") or None
+
+
+def _oxigraph_server_setting(tmp_path: Path) -> str:
+    url = oxigraph_server_url()
+    skip_unless_available(
+        url is not None,
+        'no test Oxigraph server: run `eval "$(scripts/oxigraph-server.sh start)"` first',
+    )
+    assert url is not None
+    from registry.store.remote import RemoteStore
+
+    with RemoteStore(url) as server:
+        server.wipe()
+    return url
+
+
 STORE_BACKENDS = {
     "memory": _memory_setting,
     "oxigraph-disk": _oxigraph_disk_setting,
     "virtuoso": _virtuoso_setting,
+    "oxigraph-server": _oxigraph_server_setting,
 }
+# The back ends that are one shared server: their tests run one at a time per server.
+SHARED_SERVERS = {"virtuoso": "virtuoso", "oxigraph-server": "oxigraph_server"}
 
 
 @pytest.fixture(params=list(STORE_BACKENDS))
@@ -136,33 +159,69 @@ def registry(store, validator, seeded_dump):
     yield service
 
 
+@pytest.fixture(params=list(SHARED_SERVERS))
+def remote_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The query URL of each test SPARQL server (Virtuoso, Oxigraph server), emptied;
+    skips, or fails under SCREG_REQUIRE_ALL=1, when that server was not started."""
+    return STORE_BACKENDS[request.param](tmp_path)
+
+
 # --- the API suites on another store back end -------------------------------------
 # The API tests build their stores with `open_store("memory")`. With
-# `--api-store=virtuoso` (or SCREG_TEST_API_STORE=virtuoso) those calls in the
-# API test modules open the emptied test Virtuoso instead, so the same tests run
-# unchanged against the remote store: `pytest tests/api/test_api.py --api-store=virtuoso`.
+# `--api-store=virtuoso,oxigraph-server` (or SCREG_TEST_API_STORE) every test of the
+# API test modules runs once per back end named, its `open_store("memory")` calls
+# opening that emptied test server instead, so the same tests run unchanged against
+# the remote store: `pytest tests/api/test_api.py --api-store=oxigraph-server`.
 API_TEST_MODULES = (
     "tests.api.test_api",
     "tests.api.test_changes",
+    "tests.api.test_sparql_backends",
     "tests.cli.test_api_cli",
     "tests.graphs.test_graphs_api",
 )
+
+
+def _api_stores(value: str) -> list[str]:
+    names = [name.strip() for name in value.split(",") if name.strip()]
+    unknown = [name for name in names if name not in STORE_BACKENDS]
+    if unknown:
+        raise pytest.UsageError(f"--api-store: unknown back end(s) {unknown}")
+    return names
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--api-store",
         default=None,
-        choices=["memory", "virtuoso"],
-        help="store back end behind the API tests' memory stores (default: memory)",
+        help="store back ends behind the API tests' memory stores, comma-separated "
+        f"(of {', '.join(STORE_BACKENDS)}; default: memory)",
     )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if metafunc.module.__name__ not in API_TEST_MODULES:
+        return
+    value = metafunc.config.getoption("--api-store") or os.environ.get("SCREG_TEST_API_STORE")
+    if not value:
+        return
+    names = _api_stores(value)
+    if "api_backend" in metafunc.fixturenames:  # a module that starts a server once
+        metafunc.parametrize("api_backend", names, indirect=True, ids=names, scope="module")
+    elif "_api_store_backend" in metafunc.fixturenames:
+        metafunc.parametrize("_api_store_backend", names, indirect=True, ids=names)
+
+
+@pytest.fixture(scope="module")
+def api_backend(request: pytest.FixtureRequest) -> str:
+    """The back end a module of the API suite runs on, for a module that builds its
+    store once (a real server): `memory` unless `--api-store` names others."""
+    return getattr(request, "param", "memory")
 
 
 @pytest.fixture(autouse=True)
 def _api_store_backend(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch) -> None:
-    backend = request.config.getoption("--api-store") or os.environ.get("SCREG_TEST_API_STORE")
-    module = request.module.__name__ if request.module else ""
-    if backend in (None, "memory") or module not in API_TEST_MODULES:
+    backend = getattr(request, "param", None)
+    if backend in (None, "memory"):
         return
     from registry.store import open_store
 
@@ -174,19 +233,26 @@ def _api_store_backend(request: pytest.FixtureRequest, tmp_path: Path, monkeypat
     monkeypatch.setattr(request.module, "open_store", remote_for_memory)
 
 
-# --- one Virtuoso, one test at a time ---------------------------------------------
-# Every Virtuoso test starts by wiping the one test server, so they must not run in
-# parallel: they carry the `virtuoso` mark, and `make test` runs them in a serial
-# pytest of their own after the parallel run of everything else.
-VIRTUOSO_MODULES = ("test_remote_store.py", "test_multiprocess.py", "test_catch_up_remote.py")
+# --- one shared server, one test at a time ----------------------------------------
+# Every test on a shared server starts by wiping it, so two tests on one server must
+# not run at once: they carry the server's mark (`virtuoso`, `oxigraph_server`), and
+# `make test` runs each server's tests in a serial pytest of its own (the two side by
+# side) after the parallel run of everything else. (xdist's `loadgroup` would do it in
+# one run, but pytest-xdist 3.8 cannot tag node ids under pytest 9: every group is lost.)
+SERVER_MODULES = ("test_multiprocess.py", "test_catch_up_remote.py")
 
 
 @pytest.hookimpl(tryfirst=True)  # before `-m` selects on the mark
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         params = getattr(getattr(item, "callspec", None), "params", {})
-        if params.get("store") == "virtuoso" or item.path.name in VIRTUOSO_MODULES:
-            item.add_marker(pytest.mark.virtuoso)
+        servers = {
+            SHARED_SERVERS[v] for v in params.values() if isinstance(v, str) and v in SHARED_SERVERS
+        }
+        if not servers and item.path.name in SERVER_MODULES:
+            servers = {"virtuoso"}  # a test naming no server uses the Virtuoso
+        for mark in servers:
+            item.add_marker(getattr(pytest.mark, mark))
 
 
 @pytest.fixture(scope="module")

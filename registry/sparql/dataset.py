@@ -6,7 +6,10 @@ tokens: a hash is still a secret worth guessing offline, so it must never be
 reachable, by name or by `GRAPH ?g`. The change log graph lists every subject each
 write touched, token writes included; GET /api/v1/changes publishes the writes people
 may see, so it is hidden too. The guard refuses FROM / FROM NAMED and the protocol's
-dataset parameters, so this dataset is the only one a query sees.
+dataset parameters, so this dataset is the only one a query sees, and refuses a query
+that names a hidden graph at all (`is_hidden_graph`): Virtuoso 7.2 lets a graph IRI
+written in the query (`GRAPH <g>`, `VALUES ?g { <g> }`, `FILTER(?g = <g>)`) reach a
+graph its protocol dataset (`named-graph-uri`) leaves out.
 """
 
 from __future__ import annotations
@@ -18,9 +21,17 @@ from registry.namespaces import (
     GRAPH_REGISTRY,
 )
 from registry.register.tokens import TOKEN_GRAPH as GRAPH_TOKENS
+from registry.store.remote_terms import TX_PREFIX
 
 PUBLIC_DEFAULT_GRAPHS: tuple[str, ...] = (GRAPH_CURRENT, GRAPH_ONTOLOGY, GRAPH_REGISTRY)
 HIDDEN_GRAPHS: frozenset[str] = frozenset({GRAPH_TOKENS, GRAPH_CHANGES})
+# A remote store's writes in progress and its writer lock (registry/store/remote.py).
+HIDDEN_GRAPH_PREFIXES: tuple[str, ...] = (TX_PREFIX,)
+
+
+def is_hidden_graph(graph_iri: str) -> bool:
+    """A graph no public query may name: a hidden one, or a remote store's staging."""
+    return graph_iri in HIDDEN_GRAPHS or graph_iri.startswith(HIDDEN_GRAPH_PREFIXES)
 
 
 def is_public_graph(graph_iri: str) -> bool:

@@ -17,6 +17,10 @@ Two steps, in two places:
    - `service`: a SERVICE clause anywhere (federated calls out of this server);
    - `dataset`: FROM / FROM NAMED: the dataset is fixed (registry/sparql/dataset.py),
      a query may not pick graphs, the hidden ones included;
+   - `hidden_graph`: an IRI (written out, prefixed, or relative to a BASE) that is a
+     hidden graph's or a remote store's staging graph's, anywhere in the query: a
+     server may let a graph named in the query past the dataset it was given
+     (Virtuoso 7.2 does), so such a query never reaches one;
    - `update`: a text that is a SPARQL Update (INSERT, DELETE, LOAD, CLEAR, ...): the
      endpoint is read-only (the worker only ever asks the engine for a query, which
      refuses updates too);
@@ -46,6 +50,7 @@ import re
 import threading
 from dataclasses import dataclass
 from typing import Any, Literal
+from urllib.parse import urljoin
 
 from pyparsing import ParseBaseException, ParseResults
 from rdflib import URIRef
@@ -53,6 +58,7 @@ from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 
 from registry.errors import QueryRefusedError
+from registry.sparql.dataset import is_hidden_graph
 from registry.sparql.errors import InvalidQueryError
 
 QueryForm = Literal["SELECT", "ASK", "CONSTRUCT", "DESCRIBE"]
@@ -295,6 +301,31 @@ def _function_iri(node: CompValue, prefixes: dict[str, str]) -> str | None:
     return None
 
 
+def _bases(prologue: Any) -> list[str]:
+    return [
+        str(_field(decl, "iri"))
+        for decl in prologue or []
+        if isinstance(decl, CompValue) and decl.name == "Base"
+    ]
+
+
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def _refuse_a_hidden_graph(iri: str, bases: list[str]) -> None:
+    """QueryRefusedError when `iri`, as written or resolved against a BASE (by RFC 3986
+    or by plain concatenation, as a server might for a `urn:` base), is a hidden graph."""
+    candidates = [iri]
+    if not _SCHEME.match(iri):
+        candidates += [base + iri for base in bases] + [urljoin(base, iri) for base in bases]
+    for candidate in candidates:
+        if is_hidden_graph(candidate):
+            raise _refuse(
+                "the query names a graph that is not public / 查询引用了非公开的图",
+                "hidden_graph",
+            )
+
+
 def _children(value: Any) -> list[Any]:
     if isinstance(value, CompValue):
         return list(value.values())
@@ -312,6 +343,7 @@ def decide(query: str) -> QueryVerdict:
     if form is None:
         raise _refuse("not a SPARQL query / 不是 SPARQL 查询", "no_query_form")
     prefixes = _prefixes(prologue)
+    bases = _bases(prologue)
     volatile = False
     # Every node, iteratively (a deep tree must not recurse here), each once.
     pending: list[Any] = [parsed]
@@ -321,8 +353,15 @@ def decide(query: str) -> QueryVerdict:
         if id(value) in seen:
             continue
         seen.add(id(value))
+        if isinstance(value, URIRef):
+            _refuse_a_hidden_graph(str(value), bases)
         if isinstance(value, CompValue):
             name = value.name
+            if name == "pname":
+                namespace = prefixes.get(str(_field(value, "prefix") or ""))
+                if namespace is not None:
+                    local = str(_field(value, "localname") or "")
+                    _refuse_a_hidden_graph(namespace + local, bases)
             if name == "ServiceGraphPattern":
                 raise _refuse(
                     "SERVICE: federated queries are not accepted / 不接受联邦查询 (SERVICE)",

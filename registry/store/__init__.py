@@ -27,6 +27,8 @@ from registry.store.errors import (
     StoreError,
     StoreLockedError,
     StoreQueryError,
+    StoreTimeoutError,
+    StoreUnavailableError,
     StoreWriteError,
 )
 from registry.store.oxigraph import OxigraphStore
@@ -51,6 +53,8 @@ __all__ = [
     "StoreError",
     "StoreLockedError",
     "StoreQueryError",
+    "StoreTimeoutError",
+    "StoreUnavailableError",
     "StoreWriteError",
     "Triple",
     "WriteBatch",

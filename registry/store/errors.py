@@ -6,6 +6,8 @@ and the CLI treat them like every other failure (status, code, message).
 
 from __future__ import annotations
 
+from typing import Any
+
 from registry.errors import RegistryError
 
 
@@ -26,6 +28,28 @@ class StoreLockedError(StoreError):
 class StoreClosedError(StoreError):
     status = 503
     code = "store_closed"
+
+
+class StoreUnavailableError(StoreError):
+    """A remote store's server cannot be reached (stopped, restarting, network) or sent
+    no answer in time: nothing was wrong with the request, so the client should try
+    again in `retry_after` seconds (the HTTP layer sends 503 with `Retry-After`). The
+    next request reconnects by itself: no restart of the API process is needed."""
+
+    status = 503
+    code = "store_unavailable"
+    retry_after = 5
+
+    def __init__(self, message: str, details: Any = None, retry_after: int | None = None) -> None:
+        super().__init__(message, details)
+        if retry_after is not None:
+            self.retry_after = retry_after
+
+
+class StoreTimeoutError(StoreUnavailableError):
+    """The server took longer than the store's timeout to answer one request."""
+
+    code = "store_timeout"
 
 
 class StoreQueryError(StoreError):

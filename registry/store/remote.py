@@ -67,8 +67,11 @@ from registry.store.errors import (
     StoreClosedError,
     StoreError,
     StoreQueryError,
+    StoreTimeoutError,
+    StoreUnavailableError,
     StoreWriteError,
 )
+from registry.store.remote_servers import DIALECTS, dialect_for_server_header
 from registry.store.remote_terms import (
     STAGED_PREFIX,
     TX_PREFIX,
@@ -106,10 +109,9 @@ class RemoteOptions:
     publish_timeout_seconds: float = 120.0
     chunk_triples: int = 1000
     stale_transaction_seconds: float = 3600.0
-    system_graphs: tuple[str, ...] = (
-        "http://www.openlinksw.com/schemas/virtrdf#",
-        "http://localuriqaserver/sparql",
-    )
+    # Graphs that are not the registry's beyond those the server's dialect knows.
+    system_graphs: tuple[str, ...] = ()
+    server: str = "auto"  # a key of remote_servers.DIALECTS, or auto (the Server header)
 
     @classmethod
     def from_settings(cls, settings: Any) -> RemoteOptions:
@@ -125,6 +127,7 @@ class RemoteOptions:
             chunk_triples=settings.store_chunk_triples,
             stale_transaction_seconds=settings.store_stale_transaction_seconds,
             system_graphs=tuple(settings.store_system_graphs),
+            server=settings.store_server,
         )
 
 
@@ -155,29 +158,40 @@ class RemoteStore(Store):
     """A remote SPARQL 1.1 server. `url` is the query endpoint; credentials may be
     given in it (`http://user:password@host/sparql`) or in the options."""
 
-    # Virtuoso 7.2.5, measured: an xsd:integer written by the publishing update's
-    # INSERT template is often not found by value once other writes followed (a
-    # constant, VALUES or FILTER(?n = 12) finds nothing; FILTER(?n >= 12 && ?n <= 12)
-    # finds it). The change log is read with ranges here.
-    finds_numbers_by_value = False
-
     def __init__(self, url: str, options: RemoteOptions | None = None) -> None:
         options = options or RemoteOptions()
         self.query_url, url_user, url_password = _split_credentials(url)
         self.location = self.query_url
         self.options = options
-        self.update_url = _split_credentials(options.update_url or self.query_url)[0]
         user = url_user if url_user is not None else options.user
         password = url_password if url_password is not None else options.password
         self._client: httpx.Client | None = self._new_client()
+        # One unauthenticated question tells which server this is (its Server header)
+        # and which authentication it wants (its challenge), when either is asked.
+        probe = None
+        if options.server == "auto" or (user is not None and options.auth == "auto"):
+            probe = self._send("GET", self.query_url, params={"query": "ASK {}"}, auth=None)
+        if options.server == "auto":
+            assert probe is not None
+            self.dialect = dialect_for_server_header(probe.headers.get("server"))
+        else:
+            self.dialect = DIALECTS[options.server]
+        # What differs between servers comes from the dialect (remote_servers.py).
+        self.update_url = _split_credentials(
+            options.update_url or self.dialect.update_url(self.query_url)
+        )[0]
+        self.graph_store_url = options.graph_store_url or self.dialect.graph_store_url(
+            self.query_url
+        )
+        self.finds_numbers_by_value = self.dialect.finds_numbers_by_value
         self._auth: httpx.Auth | None = None
         if user is not None:
-            self._auth = self._choose_auth(options.auth, user, password or "")
+            self._auth = self._choose_auth(options.auth, user, password or "", probe)
         self._credentials = (user, password or "")
         # One writer at a time inside this process (as on the embedded store); other
         # processes are kept apart by the compare-and-set of the publish.
         self._write_lock = threading.Lock()
-        self._system = frozenset(options.system_graphs)
+        self._system = frozenset(options.system_graphs) | frozenset(self.dialect.system_graphs)
         self._owner = f"{socket.gethostname()}:{os.getpid()}"
         self._held = threading.local()
         self.clean_leftovers()
@@ -202,16 +216,18 @@ class RemoteStore(Store):
             return httpx.DigestAuth(user or "", password)
         return httpx.BasicAuth(user or "", password)
 
-    def _choose_auth(self, kind: str, user: str, password: str) -> httpx.Auth:
+    def _choose_auth(
+        self, kind: str, user: str, password: str, probe: httpx.Response | None
+    ) -> httpx.Auth:
         if kind == "basic":
             return httpx.BasicAuth(user, password)
         if kind == "digest":
             return httpx.DigestAuth(user, password)
-        # auto: ask once without credentials and answer the challenge the server
-        # makes (Virtuoso's /sparql-auth wants Digest, a proxy in front of Fuseki
-        # usually Basic).
-        response = self._send("GET", self.query_url, params={"query": "ASK {}"}, auth=None)
-        challenge = response.headers.get("www-authenticate", "").lower()
+        # auto: answer the challenge the server made to the question asked without
+        # credentials (Virtuoso's /sparql-auth wants Digest, a proxy in front of
+        # Fuseki or Oxigraph usually Basic).
+        assert probe is not None
+        challenge = probe.headers.get("www-authenticate", "").lower()
         if challenge.startswith("digest"):
             return httpx.DigestAuth(user, password)
         return httpx.BasicAuth(user, password)
@@ -243,12 +259,15 @@ class RemoteStore(Store):
                 **kwargs,
             )
         except httpx.TimeoutException as exc:
-            raise StoreError(
+            raise StoreTimeoutError(
                 f"the SPARQL server at {self.location} did not answer in time",
                 details={"store": self.location},
             ) from exc
         except httpx.HTTPError as exc:
-            raise StoreError(
+            # Refused, reset, closed mid-answer: the server is stopped or restarting.
+            # The client's pool drops the broken connection; the next request
+            # connects again.
+            raise StoreUnavailableError(
                 f"cannot reach the SPARQL server at {self.location}: {type(exc).__name__}",
                 details={"store": self.location},
             ) from exc
@@ -293,6 +312,8 @@ class RemoteStore(Store):
             client=client,
             auth=auth,
         )
+        if response.status_code in _UNAVAILABLE:
+            raise _unavailable(response, self.location)
         if response.status_code not in (200, 201, 204):
             raise StoreWriteError(
                 f"the SPARQL server refused an update ({response.status_code}): "
@@ -301,7 +322,7 @@ class RemoteStore(Store):
             )
 
     def _json(self, text: str) -> dict[str, Any]:
-        response = self.post_query(text, _JSON)
+        response = self.post_query(text, _JSON, params=self.dialect.union_default_graph)
         try:
             return json.loads(response.content)
         except ValueError as exc:
@@ -336,7 +357,9 @@ class RemoteStore(Store):
         return bool(results["boolean"])
 
     def construct(self, query: str, bindings: Bindings | None = None) -> Graph:
-        response = self.post_query(self._bound(query, bindings), _NTRIPLES)
+        response = self.post_query(
+            self._bound(query, bindings), _NTRIPLES, params=self.dialect.union_default_graph
+        )
         media = response.headers.get("content-type", "").split(";")[0].strip().lower()
         if media not in (_NTRIPLES, "text/plain"):
             raise StoreQueryError("not a CONSTRUCT or DESCRIBE query")
@@ -344,10 +367,10 @@ class RemoteStore(Store):
 
     def read_graph(self, graph_iri: str) -> Graph:
         iri = _graph_name(graph_iri)
-        if self.options.graph_store_url:
+        if self.graph_store_url:
             response = self._send(
                 "GET",
-                self.options.graph_store_url,
+                self.graph_store_url,
                 params={"graph": graph_iri},
                 headers={"Accept": _NTRIPLES},
             )
@@ -472,7 +495,9 @@ class RemoteStore(Store):
             except StoreError as exc:
                 # A deadlock with another writer (Virtuoso: SQL state 40001), or the
                 # answer was lost on the way: the record says whether it took effect.
-                transient = not isinstance(exc, StoreWriteError) or _is_deadlock(exc)
+                transient = not isinstance(exc, StoreWriteError) or self.dialect.is_conflict(
+                    exc.message
+                )
                 if self._published(tx, new):
                     return new
                 if transient and self._record_alive(tx):
@@ -847,11 +872,6 @@ def _publish_operation(
     )
 
 
-def _is_deadlock(exc: StoreError) -> bool:
-    text = exc.message.lower()
-    return "40001" in text or "deadlock" in text or "sr172" in text
-
-
 def _graph_name(graph_iri: str) -> str:
     try:
         return checked_iri(str(graph_iri))
@@ -878,11 +898,28 @@ def _server_message(response: httpx.Response) -> str:
     return text[0][:300] if text else response.reason_phrase
 
 
+# A proxy in front of a stopped server, or a server starting or overloaded, answers so.
+_UNAVAILABLE = frozenset({502, 503, 504})
+
+
+def _unavailable(response: httpx.Response, location: str) -> StoreUnavailableError:
+    retry = response.headers.get("retry-after", "")
+    return StoreUnavailableError(
+        f"the SPARQL server at {location} is unavailable ({response.status_code})",
+        details={"store": location, "status": response.status_code},
+        retry_after=int(retry) if retry.isdigit() and 0 < int(retry) <= 3600 else None,
+    )
+
+
 def _query_error(response: httpx.Response) -> StoreError:
+    if response.status_code in _UNAVAILABLE:
+        return _unavailable(response, str(response.request.url.copy_with(query=None)))
     message = _server_message(response)
     if response.status_code in (400, 500) and ("SP0" in message or "syntax" in message.lower()):
         return StoreQueryError(f"query failed: {message}")
-    if response.status_code == 400:
+    if response.status_code in (400, 406):
+        # 406: the server has no answer of the kind asked for (a SELECT read as a
+        # graph): the query is not of that kind.
         return StoreQueryError(f"query failed: {message}")
     return StoreError(
         f"the SPARQL server failed ({response.status_code}): {message}",

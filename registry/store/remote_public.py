@@ -4,8 +4,10 @@ The embedded store needs killable worker processes for a time limit; a SPARQL
 server has its own. The guarded query goes to the server with the public dataset
 as protocol parameters (`default-graph-uri`: the public graphs; `named-graph-uri`:
 every graph of the registry but the hidden ones, so `GRAPH ?g` cannot reach the
-tokens graph, the server's own graphs or staged writes) and the time limit
-(Virtuoso: `timeout`, in milliseconds). The answer, asked for as JSON or
+tokens graph, the server's own graphs or staged writes) and the time limit in the
+form the server's dialect takes (registry/store/remote_servers.py: Virtuoso's
+`timeout` field; Oxigraph server has one limit of its own for every query, and the
+client stops waiting 5 s past the limit). The answer, asked for as JSON or
 N-Triples, is normalised like every read of the store (xsd:string, skolem IRIs)
 and cut to `max_rows` here, then written in the format the client asked for by
 pyoxigraph's serialisers, as the worker of the embedded store does.
@@ -24,12 +26,15 @@ import pyoxigraph as ox
 from registry.csvsafe import SPREADSHEET_FORMATS, neutralise_sparql_term
 from registry.errors import QueryTimeoutError
 from registry.namespaces import PREFIXES
-from registry.store.errors import StoreError, StoreQueryError
+from registry.store.errors import StoreQueryError, StoreTimeoutError
+from registry.store.remote_servers import ServerDialect
 from registry.store.remote_terms import SKOLEM_PREFIX
 
 
 class PublicQueryTarget(Protocol):
     """What a public query needs of a remote store (registry.store.remote.RemoteStore)."""
+
+    dialect: ServerDialect
 
     def public_named_graphs(self, hidden: frozenset[str]) -> list[str]: ...
 
@@ -72,12 +77,6 @@ def _normal_term(term: dict[str, Any]) -> dict[str, Any]:
     return {"type": kind, "value": value}
 
 
-def _timed_out(response: Any) -> bool:
-    # Virtuoso answers an "anytime" query that hit its limit with the partial
-    # result and this SQL state; a partial answer is not an answer.
-    return response.headers.get("x-sql-state", "").upper() == "S1TAT"
-
-
 def run_public_query(
     store: PublicQueryTarget,
     text: str,
@@ -91,19 +90,17 @@ def run_public_query(
     params: dict[str, Any] = {
         "default-graph-uri": list(dataset.get("default_graphs", ())),
         "named-graph-uri": store.public_named_graphs(hidden),
-        "timeout": str(int(timeout * 1000)),
+        **store.dialect.query_time_limit(timeout),
     }
     graph_form = form in ("CONSTRUCT", "DESCRIBE")
     accept = "application/n-triples" if graph_form else "application/sparql-results+json"
     started = time.monotonic()
     try:
         response = store.post_query(text, accept, timeout=timeout + 5, params=params)
-    except StoreError as exc:
-        if "did not answer in time" in exc.message:
-            raise _timeout(timeout) from exc
-        raise
+    except StoreTimeoutError as exc:
+        raise _timeout(timeout) from exc
     seconds = time.monotonic() - started
-    if _timed_out(response) or seconds > timeout:
+    if store.dialect.hit_time_limit(response.headers) or seconds > timeout:
         raise _timeout(timeout)
     if graph_form:
         return (*_graph_answer(response.content, fmt, max_rows), seconds)

@@ -145,8 +145,13 @@ def test_token_writes_stay_out_of_the_feed_and_the_log_out_of_sparql(
     # The log lists every write, token writes included: not reachable by SPARQL.
     query = f"SELECT * WHERE {{ GRAPH <{GRAPH_CHANGES}> {{ ?s ?p ?o }} }} LIMIT 1"
     answer = client.get("/sparql", params={"query": query})
-    assert answer.status_code == 200, answer.text
-    assert answer.json()["results"]["bindings"] == []
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["error"]["details"]["reason"] == "hidden_graph"
+    anywhere = (
+        "SELECT ?s WHERE { GRAPH ?g { ?s a <https://www.w3.org/ns/activitystreams#Create> } }"
+    )
+    answer = client.get("/sparql", params={"query": anywhere})
+    assert answer.status_code == 200 and answer.json()["results"]["bindings"] == []
 
 
 def test_limit_and_more(client: TestClient) -> None:

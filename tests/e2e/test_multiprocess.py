@@ -1,7 +1,7 @@
-"""Two `screg serve` processes over one Virtuoso, as behind a load balancer: a
-submission through one is visible through the other on the next request, in the
-lookups, the category counts and the dependency graph (which each process caches
-by the store generation)."""
+"""Two `screg serve` processes over one remote store (each test server), as behind a
+load balancer: a submission through one is visible through the other on the next
+request, in the lookups, the category counts and the dependency graph (which each
+process caches by the store generation)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from registry.namespaces import GRAPH_REGISTRY, SCS
 from registry.register.seed import SEED_EXAMPLES
 from registry.register.tokens import create_token
 from registry.store import open_store
-from tests.conftest import ROOT, STORE_BACKENDS
+from tests.conftest import ROOT
 from tests.servers import free_port, stop
 
 STD = "http://127.0.0.1:8000/id/standard/"
@@ -64,8 +64,8 @@ def _serve(url: str, tmp_path: Path, name: str) -> tuple[subprocess.Popen, str]:
 
 
 @pytest.fixture
-def two_servers(tmp_path: Path) -> Iterator[tuple[str, str, str]]:
-    url = STORE_BACKENDS["virtuoso"](tmp_path)
+def two_servers(tmp_path: Path, remote_url: str) -> Iterator[tuple[str, str, str]]:
+    url = remote_url
     procs = []
     try:
         # The first seeds the empty store; the second starts on the seeded one.
@@ -144,8 +144,8 @@ with Registry(Settings(store=sys.argv[1])) as registry:
 """
 
 
-def test_two_processes_starting_on_one_empty_store_seed_it_once(tmp_path: Path) -> None:
-    url = STORE_BACKENDS["virtuoso"](tmp_path)
+def test_two_processes_starting_on_one_empty_store_seed_it_once(remote_url: str) -> None:
+    url = remote_url
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     procs = [
         subprocess.Popen(

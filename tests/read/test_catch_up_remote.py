@@ -4,20 +4,17 @@ store, by applying the entries it changed, without a rebuild (issue 15)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from registry.config import Settings
 from registry.register.submission import REGISTRAR
 from registry.service import Registry
-from tests.conftest import STORE_BACKENDS
 
 STANDARD = "http://127.0.0.1:8000/id/standard/GB-T-34678-2017"
 
 
 def test_a_write_through_one_registry_is_applied_by_the_others_read_model(
-    tmp_path: Path,
+    remote_url: str,
 ) -> None:
-    url = STORE_BACKENDS["virtuoso"](tmp_path)
+    url = remote_url
     with (
         Registry(Settings(store=url, seed=True)) as writer,
         Registry(Settings(store=url, seed=False)) as reader,

@@ -321,13 +321,19 @@ def test_tokens_graph_is_unreachable(backend: str, seeded_dump: bytes, tmp_path:
         assert TOKEN_GRAPH not in names
 
         for query in (
-            f"SELECT * WHERE {{ GRAPH <{TOKEN_GRAPH}> {{ ?s ?p ?o }} }}",
             "SELECT * WHERE { GRAPH ?g { ?s ?p 'secret-holder' } }",
             "SELECT * WHERE { ?s ?p 'secret-holder' }",
-            f"SELECT * WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g = <{TOKEN_GRAPH}>) }}",
         ):
             response = client.get("/sparql", params={"query": query})
             assert response.json()["results"]["bindings"] == [], query
+        # Naming the graph is refused outright (some servers let a named graph past
+        # the dataset: tests/api/test_sparql_backends.py).
+        for query in (
+            f"SELECT * WHERE {{ GRAPH <{TOKEN_GRAPH}> {{ ?s ?p ?o }} }}",
+            f"SELECT * WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g = <{TOKEN_GRAPH}>) }}",
+        ):
+            response = client.get("/sparql", params={"query": query})
+            assert _error(response, 400, "query_refused")["details"]["reason"] == "hidden_graph"
         dump = client.get(
             "/sparql",
             params={

@@ -13,6 +13,35 @@ LIMITS = GuardLimits(max_length=20_000, max_depth=64)
 
 
 @pytest.mark.parametrize(
+    "query",
+    [
+        "ASK { GRAPH <urn:screg:graph:tokens> { ?s ?p ?o } }",
+        "ASK { GRAPH ?g { ?s ?p ?o } FILTER(?g = <urn:screg:graph:changes>) }",
+        "ASK { GRAPH ?g { ?s ?p ?o } FILTER(?g IN (<urn:a>, <urn:screg:graph:tokens>)) }",
+        "SELECT * WHERE { GRAPH ?g { ?s ?p ?o } } VALUES ?g { <urn:screg:graph:changes> }",
+        "ASK { BIND(<urn:screg:graph:tokens> AS ?g) GRAPH ?g { ?s ?p ?o } }",
+        "PREFIX x: <urn:screg:graph:> ASK { GRAPH x:tokens { ?s ?p ?o } }",
+        "BASE <urn:screg:graph:> ASK { GRAPH <changes> { ?s ?p ?o } }",
+        "ASK { GRAPH <urn:screg:tx:lock> { ?s ?p ?o } }",
+        "ASK { FILTER EXISTS { GRAPH <urn:screg:tx:0a1b:part:0> { ?s ?p ?o } } }",
+    ],
+)
+def test_a_query_naming_a_hidden_graph_is_refused(query: str) -> None:
+    """Regression: Virtuoso 7.2 answered `GRAPH <urn:screg:graph:changes>` (and the
+    tokens graph) from a public query although its `named-graph-uri` list left the
+    graph out; the guard refuses the name wherever and however it is written."""
+    with pytest.raises(QueryRefusedError) as caught:
+        check_query(query, LIMITS)
+    assert caught.value.details["reason"] == "hidden_graph"
+
+
+def test_public_graphs_and_entries_may_be_named() -> None:
+    check_query("ASK { GRAPH <urn:screg:graph:current> { ?s ?p ?o } }", LIMITS)
+    check_query("BASE <http://127.0.0.1:8000/id/> ASK { <standard/GB-T-1> ?p ?o }", LIMITS)
+    check_query("ASK { ?s ?p 'urn:screg:graph:tokens' }", LIMITS)  # a string names nothing
+
+
+@pytest.mark.parametrize(
     ("query", "reason", "keyword"),
     [
         ("INSERT DATA { <urn:a> <urn:b> <urn:c> }", "update", "INSERT"),

@@ -1,7 +1,7 @@
 """The remote SPARQL store beyond the shared store suite: its text helpers (no server
-needed) and, on the test Virtuoso, what only a remote store must survive: a process
-killed at any point of a write, writers in several processes, leftovers of dead
-writers, and a registration killed midway."""
+needed) and, on each test server (Virtuoso, Oxigraph server), what only a remote
+store must survive: a process killed at any point of a write, writers in several
+processes, leftovers of dead writers, and a registration killed midway."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from registry.store.remote_terms import (
     bind_inside,
     rows_of,
 )
-from tests.conftest import ROOT, STORE_BACKENDS
+from tests.conftest import ROOT
 from tests.e2e.test_kill import current_shas, expected_shas
 
 # -- no server needed -------------------------------------------------------------------
@@ -101,24 +101,37 @@ def test_credentials_in_the_url_are_not_kept_in_the_location() -> None:
     )
 
 
+def test_each_server_is_spoken_to_in_its_own_dialect() -> None:
+    from registry.store.remote_servers import DIALECTS, dialect_for_server_header
+
+    virtuoso = dialect_for_server_header("Virtuoso/07.20.3229 (Linux) x86_64-pc-linux-gnu")
+    oxigraph = dialect_for_server_header("Oxigraph/0.5.13")
+    assert (virtuoso.name, oxigraph.name) == ("virtuoso", "oxigraph")
+    assert dialect_for_server_header("Apache/2.4") is dialect_for_server_header(None)
+    assert dialect_for_server_header(None) is DIALECTS["generic"]
+    # Oxigraph: updates and graphs beside the query endpoint; Virtuoso: one endpoint.
+    assert oxigraph.update_url("http://h:7878/query") == "http://h:7878/update"
+    assert oxigraph.graph_store_url("http://h:7878/query") == "http://h:7878/store"
+    assert oxigraph.graph_store_url("http://h/sparql") is None
+    assert virtuoso.update_url("http://h/sparql-auth") == "http://h/sparql-auth"
+    # Only Virtuoso takes a time limit per query, in milliseconds.
+    assert virtuoso.query_time_limit(2.5) == {"timeout": "2500"}
+    assert oxigraph.query_time_limit(2.5) == {}
+    assert virtuoso.hit_time_limit({"x-sql-state": "S1TAT"})
+    assert not oxigraph.hit_time_limit({"x-sql-state": "S1TAT"})
+
+
 def test_an_unreachable_server_gives_a_clear_error() -> None:
     # Port 9 (discard) on the loopback: nothing listens there in a test machine.
     with pytest.raises(StoreError, match="cannot reach the SPARQL server"):
         open_store("http://127.0.0.1:9/sparql")
 
 
-# -- on the test Virtuoso ---------------------------------------------------------------
-
-
-@pytest.fixture
-def virtuoso(tmp_path: Path) -> str:
-    """The URL of the test Virtuoso, emptied (skips, or fails under SCREG_REQUIRE_ALL=1,
-    when it was not started)."""
-    return STORE_BACKENDS["virtuoso"](tmp_path)
+# -- on each test server (Virtuoso, Oxigraph server) -------------------------------------
 
 
 def test_registry_hands_its_own_settings_to_the_remote_store(
-    virtuoso: str, monkeypatch: pytest.MonkeyPatch
+    remote_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Settings made in code (not only SCREG_STORE_* variables) reach the remote store."""
     from registry.config import Settings
@@ -127,7 +140,7 @@ def test_registry_hands_its_own_settings_to_the_remote_store(
     monkeypatch.delenv("SCREG_STORE_CHUNK_TRIPLES", raising=False)
     monkeypatch.delenv("SCREG_STORE_TIMEOUT_SECONDS", raising=False)
     settings = Settings(
-        store=virtuoso, seed=False, store_chunk_triples=7, store_timeout_seconds=33.0
+        store=remote_url, seed=False, store_chunk_triples=7, store_timeout_seconds=33.0
     )
     with Registry(settings) as registry:
         store = registry.store
@@ -139,7 +152,7 @@ def test_registry_hands_its_own_settings_to_the_remote_store(
         assert len(store.select("SELECT ?p WHERE { GRAPH ?g { ?s ?p ?o } }")) >= 20
 
 
-def test_writer_lock_held_past_its_lease_is_not_taken_over(virtuoso: str) -> None:
+def test_writer_lock_held_past_its_lease_is_not_taken_over(remote_url: str) -> None:
     """A holder working longer than the lease (a long validation inside Registry.submit)
     keeps the lock: its claim is renewed, so a second writer waits until it is released.
     Before the renewal, the second writer took the lock once the lease ran out."""
@@ -154,10 +167,10 @@ def test_writer_lock_held_past_its_lease_is_not_taken_over(virtuoso: str) -> Non
 
     def second_writer() -> None:
         holding.wait(30)
-        with RemoteStore(virtuoso, options) as other, other.exclusive():
+        with RemoteStore(remote_url, options) as other, other.exclusive():
             events.append(("second acquired", time.monotonic()))
 
-    with RemoteStore(virtuoso, options) as first:
+    with RemoteStore(remote_url, options) as first:
         contender = threading.Thread(target=second_writer)
         contender.start()
         with first.exclusive():
@@ -173,8 +186,8 @@ def _staging_graphs(store: RemoteStore) -> list[str]:
     return [str(r["g"]) for r in rows if str(r["g"]).startswith(TX_PREFIX)]
 
 
-def test_staged_data_is_invisible_and_cleaned_up(virtuoso: str) -> None:
-    with RemoteStore(virtuoso) as store:
+def test_staged_data_is_invisible_and_cleaned_up(remote_url: str) -> None:
+    with RemoteStore(remote_url) as store:
         batch = WriteBatch().add_triples(
             "urn:g",
             [
@@ -219,13 +232,13 @@ _WRITER = textwrap.dedent(
 )
 
 
-def test_writers_in_two_processes_lose_nothing(virtuoso: str) -> None:
+def test_writers_in_two_processes_lose_nothing(remote_url: str) -> None:
     """Each write bumps the generation by exactly one and none is lost, though the
     two processes only meet in the compare-and-set of the publish."""
     writes = 25
     children = [
         subprocess.Popen(
-            [sys.executable, "-c", _WRITER, virtuoso, tag, str(writes)],
+            [sys.executable, "-c", _WRITER, remote_url, tag, str(writes)],
             cwd=ROOT,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -241,13 +254,56 @@ def test_writers_in_two_processes_lose_nothing(virtuoso: str) -> None:
         child.stdin.flush()
     for child in children:
         assert child.wait(timeout=300) == 0
-    with RemoteStore(virtuoso) as store:
+    with RemoteStore(remote_url) as store:
         assert store.generation() == 2 * writes
         assert len(store.read_graph("urn:g")) == 2 * writes
         assert _staging_graphs(store) == []
 
 
-_KILLED_WRITER = textwrap.dedent(
+# Prepended to a child's script: the child says on stdout when it sends the one update
+# that publishes a write, and when the server has answered it, so a test knows whether
+# its kill landed inside the publish. Only the test's child is patched, not the store.
+_TRACE_PUBLISH = textwrap.dedent(
+    """
+    import time as _time
+    from registry.store.remote import RemoteStore as _RemoteStore
+    _send_update = _RemoteStore._update
+    def _traced_update(self, text, **kwargs):
+        publish = text.startswith("DELETE") and "#published>" in text
+        if publish:
+            print("@@publish", _time.monotonic(), flush=True)
+        _send_update(self, text, **kwargs)
+        if publish:
+            print("@@published", _time.monotonic(), flush=True)
+    _RemoteStore._update = _traced_update
+    """
+)
+
+
+def _publish_seconds(output: str) -> float:
+    """How long the publish of a child that ran to the end took (its trace)."""
+    marks = dict(line.split() for line in output.splitlines() if line.startswith("@@publish"))
+    assert {"@@publish", "@@published"} <= set(marks), output
+    return float(marks["@@published"]) - float(marks["@@publish"])
+
+
+def _kill_inside_publish(child: subprocess.Popen, delay: float) -> bool:
+    """Wait for the child to start publishing, SIGKILL it `delay` seconds later; True
+    when the kill landed inside the publish (the child never said the server answered)."""
+    assert child.stdout is not None
+    for line in child.stdout:
+        if line.startswith("@@publish "):
+            break
+    else:
+        err = child.stderr.read() if child.stderr is not None else ""
+        raise AssertionError(f"the child ended without publishing (exit {child.wait()}): {err}")
+    time.sleep(delay)
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait(timeout=30)
+    return "@@published" not in child.stdout.read()
+
+
+_KILLED_WRITER = _TRACE_PUBLISH + textwrap.dedent(
     """
     import sys
     from rdflib import Literal, URIRef
@@ -282,103 +338,139 @@ def _settled_graph(store: RemoteStore, graph: str) -> tuple[set[str], int, int]:
     raise AssertionError(f"{graph} did not settle: last read {last}")
 
 
+def _settled_generation(store: RemoteStore) -> int:
+    """The generation once two reads 0.5 s apart agree (as `_settled_graph`)."""
+    last = store.generation()
+    for _ in range(60):
+        time.sleep(0.5)
+        now = store.generation()
+        if now == last:
+            return now
+        last = now
+    raise AssertionError(f"the generation did not settle: last {last}")
+
+
 @pytest.mark.slow
-def test_sigkill_mid_write_leaves_all_or_nothing(virtuoso: str) -> None:
+def test_sigkill_mid_write_leaves_all_or_nothing(remote_url: str) -> None:
     """A process replacing a 4,000-triple graph is killed at random points of the
-    write (staging, publishing, cleaning up): the graph is all old or all new, the
-    generation says which, and the leftovers are removed."""
+    write (staging, publishing, cleaning up), and then inside its publish: the graph is
+    all old or all new, the generation says which, and the leftovers are removed. The
+    test fails unless kills landed inside a publish (the child's trace says so)."""
     n = 4_000
     old = [
         (URIRef(f"http://e.org/old/{i}"), URIRef("http://e.org/p"), Literal(f"v{i}"))
         for i in range(n)
     ]
     rng = random.Random(8)
-    with RemoteStore(virtuoso) as store:
+    with RemoteStore(remote_url) as store:
         store.write(WriteBatch().add_triples("urn:g", old))
     started = time.monotonic()
     full = subprocess.run(
-        [sys.executable, "-c", _KILLED_WRITER, virtuoso, str(n)], cwd=ROOT, capture_output=True
+        [sys.executable, "-c", _KILLED_WRITER, remote_url, str(n)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
-    assert full.returncode == 0, full.stderr.decode()
+    assert full.returncode == 0, full.stderr
     duration = time.monotonic() - started
+    publish = _publish_seconds(full.stdout)
     outcomes = {"old": 0, "new": 0}
-    for kill in range(6):
-        with RemoteStore(virtuoso) as store:
+    inside = {"old": 0, "new": 0}
+    for kill in range(8):
+        with RemoteStore(remote_url) as store:
             store.write(WriteBatch().replace_graph("urn:g", old))
             generation = store.generation()
         child = subprocess.Popen(
-            [sys.executable, "-c", _KILLED_WRITER, virtuoso, str(n)],
+            [sys.executable, "-c", _KILLED_WRITER, remote_url, str(n)],
             cwd=ROOT,
             stdout=subprocess.PIPE,
             text=True,
         )
-        assert child.stdout is not None and child.stdout.readline().strip() == "writing"
-        time.sleep(rng.uniform(0.0, duration))  # a random point of the write, by design
-        os.kill(child.pid, signal.SIGKILL)
-        child.wait(timeout=30)
-        with RemoteStore(virtuoso) as store:
+        landed_inside = False
+        if kill % 2:
+            # Aimed: a random point of the publish, the one update that makes it visible.
+            landed_inside = _kill_inside_publish(child, rng.uniform(0.0, publish * 0.5))
+        else:
+            assert child.stdout is not None and child.stdout.readline().strip() == "writing"
+            time.sleep(rng.uniform(0.0, duration))  # a random point of the write, by design
+            os.kill(child.pid, signal.SIGKILL)
+            child.wait(timeout=30)
+        with RemoteStore(remote_url) as store:
             tags, count, now = _settled_graph(store, "urn:g")
             assert (tags, count, now) in (({"old"}, n, generation), ({"new"}, n, generation + 1)), (
                 f"kill {kill}: {tags}, {count} triples, generation {now}"
             )
-            outcomes["new" if now > generation else "old"] += 1
+            outcome = "new" if now > generation else "old"
+            outcomes[outcome] += 1
+            inside[outcome] += landed_inside
             store.clean_leftovers(stale_seconds=0)
             assert _staging_graphs(store) == []
-    print(f"outcomes of 6 kills: {outcomes}")
+    print(f"outcomes of 8 kills: {outcomes}; of those inside a publish ({publish:.3f} s): {inside}")
+    assert sum(inside.values()) >= 2, (
+        f"only {sum(inside.values())} of 4 aimed kills landed inside a publish"
+    )
+
+
+_TRACED_REGISTER = _TRACE_PUBLISH + "from registry.cli import main\nmain()\n"
 
 
 def _register(path: Path, url: str) -> subprocess.Popen:
+    """`screg register` in a child whose trace says when it publishes."""
     return subprocess.Popen(
-        [sys.executable, "-m", "registry.cli", "register", str(path), "--store", url],
+        [sys.executable, "-c", _TRACED_REGISTER, "register", str(path), "--store", url],
         cwd=ROOT,
-        stdout=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        text=True,
         env={**os.environ, "SCREG_SEED": "false"},
     )
 
 
 @pytest.mark.slow
-def test_sigkill_mid_submission_on_virtuoso(
-    tmp_path: Path, virtuoso: str, seeded_dump: bytes
+def test_sigkill_mid_submission_on_a_remote_store(
+    tmp_path: Path, remote_url: str, seeded_dump: bytes
 ) -> None:
-    """tests/e2e/test_kill.py on the remote store: a registering process killed midway
-    leaves all of its submission visible, or none of it."""
+    """tests/e2e/test_kill.py on the remote store: a registering process killed inside
+    the publish of its submission leaves all of it visible, or none of it. The test
+    fails unless the kills landed inside a publish (the child's trace says so)."""
     from synthetic.generate import generate_catalogue
 
-    with RemoteStore(virtuoso) as store:
+    with RemoteStore(remote_url) as store:
         store.load_dump(seeded_dump, "nquads")
     rng = random.Random(20261127)
-    warm, _ = generate_catalogue(20, seed=1000, invalid_ratio=0.0)
+    warm, _ = generate_catalogue(20, seed=1000, invalid_ratio=0.0, department=0)
     (tmp_path / "warm.ttl").write_text(warm, encoding="utf-8")
-    started = time.monotonic()
-    proc = _register(tmp_path / "warm.ttl", virtuoso)
-    assert proc.wait(timeout=300) == 0, proc.stderr.read().decode()  # type: ignore[union-attr]
-    full = time.monotonic() - started
+    proc = _register(tmp_path / "warm.ttl", remote_url)
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err
+    publish = _publish_seconds(out)
     outcomes = {"all": 0, "none": 0}
+    inside = 0
     for kill in range(4):
-        turtle, _ = generate_catalogue(20, seed=kill + 1, invalid_ratio=0.0)
+        turtle, _ = generate_catalogue(20, seed=kill + 1, invalid_ratio=0.0, department=0)
         path = tmp_path / f"catalogue-{kill}.ttl"
         path.write_text(turtle, encoding="utf-8")
         expected = expected_shas(turtle)
-        with RemoteStore(virtuoso) as store:
+        with RemoteStore(remote_url) as store:
             before = set(store.dump("nquads").splitlines())
-        proc = _register(path, virtuoso)
-        # Late in the submission, where the write is: validation comes first.
-        time.sleep(rng.uniform(full * 0.6, full * 1.05))
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=30)
-        with RemoteStore(virtuoso) as store:
+        proc = _register(path, remote_url)
+        inside += _kill_inside_publish(proc, rng.uniform(0.0, publish * 0.5))
+        with RemoteStore(remote_url) as store:
+            _settled_generation(store)  # a publish the dead child sent may still land
             after = set(store.dump("nquads").splitlines())
             now = current_shas(store, list(expected))
+            # The dead writer's lock claim would hold the next one for a whole lease.
+            store.clean_leftovers(stale_seconds=0)
         if after == before:
             outcomes["none"] += 1
             continue
         assert now == expected, f"kill {kill}: part of the submission is visible"
         outcomes["all"] += 1
-    print(f"outcomes of 4 kills: {outcomes}")
+    print(f"outcomes of 4 kills: {outcomes}; inside a publish ({publish:.3f} s): {inside}")
+    assert inside >= 2, f"only {inside} of 4 kills landed inside a publish"
 
 
-def test_a_public_query_on_the_remote_store_passes_the_servers_timeout(virtuoso: str) -> None:
+def test_a_public_query_on_the_remote_store_passes_the_servers_timeout(remote_url: str) -> None:
     """Regression: the server's `timeout` form field and the client's own `timeout`
     went into one call as keyword arguments, and every public query over a remote
     store failed with a TypeError (a 500 from /sparql)."""
@@ -386,7 +478,7 @@ def test_a_public_query_on_the_remote_store_passes_the_servers_timeout(virtuoso:
 
     from registry.sparql.dataset import HIDDEN_GRAPHS, PUBLIC_DEFAULT_GRAPHS
 
-    with RemoteStore(virtuoso) as store:
+    with RemoteStore(remote_url) as store:
         triple = (URIRef("http://example.org/s"), URIRef("http://example.org/p"), Literal(1))
         store.write(WriteBatch().add_triples(PUBLIC_DEFAULT_GRAPHS[0], [triple]))
         body, truncated, _seconds = store.run_public_query(
