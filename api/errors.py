@@ -19,6 +19,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.i18n import asked_language, in_language
 from registry.errors import BusyError, RateLimitedError, RegistryError, UnauthorizedError
 from registry.store.errors import StoreUnavailableError
 
@@ -117,7 +118,14 @@ def error_answer(
     from api.pages.render import error_page  # imported late: pages import this module
 
     page = error_page(request, status, code, message, details, headers)
-    return page or error_response(status, code, message, details, headers)
+    if page is not None:
+        return page
+    # A client that names a language gets the message in it; one that names none gets
+    # both, as the registry writes them.
+    lang = asked_language(request)
+    if lang is not None:
+        message = in_language(message, lang)
+    return error_response(status, code, message, details, headers)
 
 
 async def _registry_error(request: Request, exc: Exception) -> Response:

@@ -582,6 +582,25 @@ def in_language(message: str, lang: str) -> str:
     return message
 
 
+def asked_language(request: Request) -> str | None:
+    """The language an API client asks for with Accept-Language (`zh` or `en`, the one
+    with the highest q), or None when it names neither: its error messages then keep
+    both languages."""
+    best: tuple[float, str] | None = None
+    for part in request.headers.get("accept-language", "").split(","):
+        tag, _, params = part.strip().partition(";")
+        lang = tag.strip().lower().split("-", 1)[0]
+        if lang not in ("zh", "en"):
+            continue
+        try:
+            q = float(params.strip()[2:]) if params.strip().startswith("q=") else 1.0
+        except ValueError:
+            q = 1.0  # a malformed q counts as 1, as the Accept parser reads it
+        if q > 0 and (best is None or q > best[0]):
+            best = (q, lang)
+    return best[1] if best else None
+
+
 def lang_of(request: Request) -> str:
     """The visitor's language: the cookie's choice, else Chinese."""
     chosen = request.cookies.get(LANG_COOKIE, "")

@@ -174,3 +174,22 @@ def test_the_sweep_finds_what_it_must(data_words: set[str]) -> None:
     assert leftovers("已登录 · Signed in", data_words) == {"Signed"}
     assert leftovers("须为已登记的部门（org:Organization）", data_words) == {"org:Organization"}
     assert leftovers("GB/T 22239-2019 · SPARQL", data_words) == set()
+
+
+@pytest.mark.parametrize(
+    ("accept_language", "message"),
+    [
+        ("zh-CN,zh;q=0.9,en;q=0.8", "请求格式错误"),
+        ("en-GB,en;q=0.9,zh;q=0.1", "the request is malformed"),
+        ("fr", "the request is malformed (请求格式错误)"),
+        (None, "the request is malformed (请求格式错误)"),
+    ],
+)
+def test_api_error_messages_follow_accept_language(
+    client: TestClient, accept_language: str | None, message: str
+) -> None:
+    """An API error was always in both languages; a client naming one gets that one."""
+    headers = {"Accept-Language": accept_language} if accept_language else {}
+    answer = client.get("/api/v1/standards", params={"limit": "x"}, headers=headers)
+    assert answer.status_code == 422
+    assert answer.json()["error"]["message"] == message
