@@ -378,6 +378,48 @@ def test_api_docs_render_offline(site: tuple[str, str], offline_browser) -> None
     _shot(driver, "12-docs-offline")
 
 
+OFFLINE_PAGES = (
+    "/",
+    "/search?q=人口",
+    "/category/1",
+    "/graph?id=GB/T 22239-2019",
+    "/impact?id=GB/T 22239-2019",
+    "/validate",
+    "/register",
+    "/reviews",
+    "/sparql",
+    "/id/standard/GB-T-22239-2019",
+    "/id/resource/101001-000001",
+    "/id/interface/SY-DSJ-API-001",
+    "/id/department/11210100EXAMPLE01N",
+    "/redoc",
+)
+
+
+def test_every_page_renders_offline_from_the_server_alone(
+    site: tuple[str, str], offline_browser
+) -> None:
+    """On the bureau's intranet nothing outside the server is reachable: every page
+    renders (its heading shown, no error page) and every resource it loaded (styles,
+    scripts, images) came from the server."""
+    from selenium.webdriver.common.by import By
+
+    base, _ = site
+    driver = offline_browser
+    for path in OFFLINE_PAGES:
+        driver.get(f"{base}{path}")
+        if path == "/redoc":
+            _wait_for(driver, "redoc, .redoc-wrap, [class*='redoc']")
+        else:
+            assert _h1(driver), path
+            assert not driver.find_elements(By.CSS_SELECTOR, "main .error-page"), path
+        loaded = driver.execute_script(
+            "return performance.getEntriesByType('resource').map(e => e.name)"
+        )
+        outside = [url for url in loaded if not url.startswith(base)]
+        assert not outside, (path, outside)
+
+
 def test_sparql_page_runs_an_example_offline(site: tuple[str, str], offline_browser) -> None:
     """/sparql in a browser is the query page: an example query, run from the form,
     shows its answer as a table with the protocol's downloads."""
