@@ -19,7 +19,8 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.i18n import asked_language, in_language
+from api.i18n import asked_language
+from registry.bilingual import in_language
 from registry.errors import BusyError, RateLimitedError, RegistryError, UnauthorizedError
 from registry.store.errors import StoreUnavailableError
 

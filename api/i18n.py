@@ -7,7 +7,6 @@ error pages included, comes in the same language without a query parameter in th
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -559,27 +558,6 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "details": {"zh": "详细信息", "en": "Details"},
 }
-
-
-# The two ways the registry's messages carry both languages: "english (中文)", with
-# details after a colon, and "english / 中文".
-_CJK = "\u3400-\u9fff"
-_IN_PARENS = re.compile(
-    rf"^(?P<en>[^{_CJK}]*?)\s*[(（](?P<zh>[^()（）]*[{_CJK}][^()（）]*)[)）](?P<rest>\s*[:：].*)?$",
-    re.S,
-)
-_SLASHED = re.compile(rf"^(?P<en>[^{_CJK}]+?)\s+/\s+(?P<zh>[^/]*[{_CJK}].*)$", re.S)
-
-
-def in_language(message: str, lang: str) -> str:
-    """One language of a message written in both (see above); any other message as it
-    is. A page in Chinese shows "请求格式错误", not "the request is malformed (请求格式错误)"."""
-    for pattern in (_IN_PARENS, _SLASHED):
-        found = pattern.match(message)
-        if found and found.group("en").strip():
-            rest = found.groupdict().get("rest") or ""
-            return (found.group("zh") if lang == "zh" else found.group("en")).strip() + rest
-    return message
 
 
 def asked_language(request: Request) -> str | None:

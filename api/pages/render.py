@@ -23,7 +23,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from api.i18n import LANG_COOKIE, LANG_COOKIE_MAX_AGE, LANGS, Translator, in_language, lang_of
+from api.i18n import LANG_COOKIE, LANG_COOKIE_MAX_AGE, LANGS, Translator, lang_of
+from registry.bilingual import in_language
 from registry.errors import NotFoundError
 
 router = APIRouter(include_in_schema=False)

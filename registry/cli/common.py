@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
+from registry.bilingual import in_language, locale_language
 from registry.config import Settings, load_settings
 from registry.errors import RegistryError
 from registry.inputs.document import Document
@@ -112,8 +113,11 @@ def server_holding(store: str | None, locked: StoreLockedError) -> LocalServer:
     if server is None:
         fail(locked)
     click.echo(
-        f"the store is held by screg serve (pid {server.pid}): sending this to it at "
-        f"{server.url} (存储由运行中的服务器占用，改由服务器办理)",
+        say(
+            f"the store is held by screg serve (pid {server.pid}): sending this to it at "
+            f"{server.url}",
+            f"存储由运行中的 screg serve（进程 {server.pid}）占用，改由它办理：{server.url}",
+        ),
         err=True,
     )
     return server
@@ -131,9 +135,34 @@ def exit_with_servers_report(refused: RegistryError, report_format: str, lang: s
         raise SystemExit(EXIT_REJECTED)
 
 
+_LANG_KEY = "screg.lang"
+
+
+def _remember_lang(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value:
+        ctx.meta[_LANG_KEY] = value
+    return value
+
+
 lang_option = click.option(
-    "--lang", type=click.Choice(["zh", "en"]), default=None, help="Language of messages."
+    "--lang",
+    type=click.Choice(["zh", "en"]),
+    default=None,
+    callback=_remember_lang,
+    help="Language of messages and reports [default: SCREG_LANG, else the locale's].",
 )
+
+
+def cli_lang() -> str:
+    """The language of this command's own lines: --lang, SCREG_LANG, else the locale
+    (registry/bilingual.py)."""
+    context = click.get_current_context(silent=True)
+    return locale_language(context.meta.get(_LANG_KEY) if context is not None else None)
+
+
+def say(en: str, zh: str) -> str:
+    """A line of the command's own, in its language."""
+    return zh if cli_lang() == "zh" else en
 
 
 assign_codes_option = click.option(
@@ -171,8 +200,8 @@ def read_documents(
 
 
 def fail(error: RegistryError) -> NoReturn:
-    """Print a domain error for a person and exit 2."""
-    click.echo(f"error: {error.message}", err=True)
+    """Print a domain error for a person, in the command's language, and exit 2."""
+    click.echo(say("error: ", "错误：") + in_language(error.message, cli_lang()), err=True)
     if isinstance(error.details, dict):
         for key, value in error.details.items():
             click.echo(f"  {key}: {value}", err=True)

@@ -24,6 +24,7 @@ from registry.cli.common import (
     output_option,
     read_documents,
     report_option,
+    say,
     server_holding,
     store_option,
 )
@@ -109,13 +110,23 @@ def register(
 
 
 def _print_accepted(submission: str, counts: dict[str, int], skipped: int, warnings: int) -> None:
-    click.echo(f"submission {submission}")
+    click.echo(say(f"submission {submission}", f"提交 {submission}"))
     click.echo("  " + ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items())))
     if skipped:
         # what the hash comparison saved: a re-submitted catalogue validates its changes only
-        click.echo(f"  {skipped} not validated again (skipped_entries: unchanged, same shapes)")
+        click.echo(
+            say(
+                f"  {skipped} not validated again (skipped_entries: unchanged, same shapes)",
+                f"  {skipped} 个条目未重新校验（内容与规则均未变化）",
+            )
+        )
     if warnings:
-        click.echo(f"  {warnings} warning(s): run `screg validate` on the files to read them")
+        click.echo(
+            say(
+                f"  {warnings} warning(s): run `screg validate` on the files to read them",
+                f"  {warnings} 项警告：用 `screg validate` 校验这些文件可查看",
+            )
+        )
 
 
 def _register_through_the_server(
@@ -227,7 +238,9 @@ def status(
         item, version = answer["item"], answer["version"]
     except RegistryError as error:
         fail(error)
-    click.echo(f"{item} is {status} (version {version})")
+    click.echo(
+        say(f"{item} is {status} (version {version})", f"{item} 现为 {status}（版本 {version}）")
+    )
 
 
 def _through_the_server(
@@ -264,7 +277,12 @@ def transfer(ident: str, department: str, reason: str, store: str | None) -> Non
         item, version = answer["item"], answer["version"]
     except RegistryError as error:
         fail(error)
-    click.echo(f"{item} belongs to {department} now (version {version})")
+    click.echo(
+        say(
+            f"{item} belongs to {department} now (version {version})",
+            f"{item} 现归 {department} 所有（版本 {version}）",
+        )
+    )
 
 
 @click.command()

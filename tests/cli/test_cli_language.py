@@ -1,0 +1,49 @@
+"""The command line's own lines follow --lang, SCREG_LANG or the locale (issue 20): a zh
+user read "error: nothing is registered as ..." and "submission ..., 27 unchanged"
+whatever the locale."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from registry.cli import main
+from registry.store import open_store
+from tests.conftest import EXAMPLES
+
+NO_LOCALE: dict[str, str | None] = {"LC_ALL": None, "LC_MESSAGES": None, "SCREG_LANG": None}
+
+
+def test_an_error_is_in_the_locales_language(tmp_path: Path, seeded_dump: bytes) -> None:
+    path = tmp_path / "store"
+    with open_store(str(path)) as store:
+        store.load_dump(seeded_dump, "nquads")
+    runner = CliRunner()
+    args = ["show", "GB/T 0-1999", "--store", str(path)]
+    zh = runner.invoke(main, args, env={**NO_LOCALE, "LANG": "zh_CN.UTF-8"})
+    assert zh.exit_code == 2
+    assert zh.stderr.startswith("错误：") and "未找到该条目" in zh.stderr
+    assert "nothing is registered" not in zh.stderr
+    en = runner.invoke(main, args, env={**NO_LOCALE, "LANG": "C.UTF-8"})
+    assert en.exit_code == 2
+    assert en.stderr.startswith("error: nothing is registered") and "未找到" not in en.stderr
+    # SCREG_LANG wins over the locale.
+    chosen = runner.invoke(main, args, env={**NO_LOCALE, "LANG": "C.UTF-8", "SCREG_LANG": "zh"})
+    assert chosen.stderr.startswith("错误：")
+
+
+def test_register_says_what_it_did_in_the_chosen_language(
+    tmp_path: Path, seeded_dump: bytes
+) -> None:
+    path = tmp_path / "store"
+    with open_store(str(path)) as store:
+        store.load_dump(seeded_dump, "nquads")
+    runner = CliRunner()
+    args = ["register", str(EXAMPLES / "catalogue-valid.ttl"), "--store", str(path)]
+    zh = runner.invoke(main, [*args, "--lang", "zh"], env={**NO_LOCALE, "LANG": "C.UTF-8"})
+    assert zh.exit_code == 0, zh.output
+    assert zh.stdout.startswith("提交 ")
+    assert "未重新校验" in zh.stdout
+    en = runner.invoke(main, args, env={**NO_LOCALE, "LANG": "C.UTF-8"})
+    assert en.stdout.startswith("submission ") and "not validated again" in en.stdout
