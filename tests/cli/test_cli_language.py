@@ -9,16 +9,14 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from registry.cli import main
-from registry.store import open_store
 from tests.conftest import EXAMPLES
+from tests.servers import seeded_folder
 
 NO_LOCALE: dict[str, str | None] = {"LC_ALL": None, "LC_MESSAGES": None, "SCREG_LANG": None}
 
 
 def test_an_error_is_in_the_locales_language(tmp_path: Path, seeded_dump: bytes) -> None:
-    path = tmp_path / "store"
-    with open_store(str(path)) as store:
-        store.load_dump(seeded_dump, "nquads")
+    path = seeded_folder(seeded_dump, tmp_path / "store")
     runner = CliRunner()
     args = ["show", "GB/T 0-1999", "--store", str(path)]
     zh = runner.invoke(main, args, env={**NO_LOCALE, "LANG": "zh_CN.UTF-8"})
@@ -36,9 +34,7 @@ def test_an_error_is_in_the_locales_language(tmp_path: Path, seeded_dump: bytes)
 def test_register_says_what_it_did_in_the_chosen_language(
     tmp_path: Path, seeded_dump: bytes
 ) -> None:
-    path = tmp_path / "store"
-    with open_store(str(path)) as store:
-        store.load_dump(seeded_dump, "nquads")
+    path = seeded_folder(seeded_dump, tmp_path / "store")
     runner = CliRunner()
     args = ["register", str(EXAMPLES / "catalogue-valid.ttl"), "--store", str(path)]
     zh = runner.invoke(main, [*args, "--lang", "zh"], env={**NO_LOCALE, "LANG": "C.UTF-8"})
