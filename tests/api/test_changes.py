@@ -17,7 +17,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF
 
 from api import create_app
 from registry.config import Settings
-from registry.namespaces import GRAPH_CHANGES, REGSTATUS, SCS
+from registry.namespaces import GRAPH_CHANGES, GRAPH_CURRENT, REGSTATUS, SCS
 from registry.register.submission import REGISTRAR
 from registry.register.tokens import create_token
 from registry.service import Registry
@@ -239,3 +239,90 @@ def test_the_feed_is_negotiated(client: TestClient) -> None:
     refused = client.get("/api/v1/changes", headers={"Accept": "text/csv"})
     assert refused.status_code == 406 and set(refused.json()) == {"error"}
     assert client.get("/api/v1/changes.csv").status_code == 404
+
+
+# What an entry's page says of its register record, not of its content.
+_REGISTER_RECORD = {SCS.currentVersion, SCS.registerStatus, SCS.itemKind, SCS.pendingVersion}
+
+
+def _owner(subject: str, entries: set[str]) -> str | None:
+    """The entry `subject` is, or is a part of (`<entry>/item/1`, `<entry>/node/...`)."""
+    if subject in entries:
+        return subject
+    head = subject
+    while "/" in head:
+        head = head.rsplit("/", 1)[0]
+        if head in entries:
+            return head
+    return None
+
+
+def _mirror(client: TestClient, mirror: Graph, entry: str) -> None:
+    """Replace what `mirror` holds of `entry` with its current Turtle; drop it when it
+    answers 404 (no current version)."""
+    for s, p, o in list(mirror):
+        if _owner(str(s), {entry}) is not None:
+            mirror.remove((s, p, o))
+    answer = client.get(entry.removeprefix(BASE[: -len("id/")]), headers={"Accept": "text/turtle"})
+    if answer.status_code == 404:
+        return
+    assert answer.status_code == 200, answer.text
+    for s, p, o in Graph().parse(data=answer.text, format="turtle"):
+        if p in _REGISTER_RECORD or (p == RDF.type and o == SCS.RegisterItem):
+            continue
+        mirror.add((s, p, o))
+
+
+def retitle(client: TestClient, secret: str, code: str, title: str) -> None:
+    body = documents.resource_ttl(code, title=title, description="测试。")
+    made = client.post(
+        "/api/v1/submissions", content=body, headers={**TURTLE, "Authorization": f"Bearer {secret}"}
+    )
+    assert made.status_code == 201, made.text
+
+
+def test_a_mirror_built_from_the_feed_alone_equals_the_registrys_current_graph(
+    client: TestClient,
+) -> None:
+    """A consumer that knows nothing but the feed (issue 18): it follows `next` from
+    the start, fetches each changed entry's page and keeps its triples, while writes
+    land between its pages; caught up, its graph is the registry's public current
+    graph, entry by entry."""
+    registry = registry_of(client)
+    store = registry.store
+    _, bureau = create_token(store, "submitter", f"{BASE}department/{BUREAU}", "bureau")
+    writes = [
+        lambda: submit_resource(client, bureau, "101001/000901"),
+        lambda: submit_resource(client, bureau, "101001/000902"),
+        lambda: registry.change_status(STANDARD, "deprecated", REGISTRAR, None, "镜像测试"),
+        lambda: submit_resource(client, bureau, "101001/000903"),
+        lambda: retitle(client, bureau, "101001/000901", "改过名的资源"),  # an update
+    ]
+    mirror, entries, cursor = Graph(), set(), "0"
+    while True:
+        body = page(client, after=cursor, limit=3)
+        for item in body["items"]:
+            for entry in item["entries"]:
+                entries.add(entry["iri"])
+                _mirror(client, mirror, entry["iri"])
+        cursor = body["next"]
+        if writes:
+            writes.pop(0)()  # a write while the consumer reads
+        elif not body["more"]:
+            break
+    current = store.read_graph(GRAPH_CURRENT)
+    held = Graph()
+    for s, p, o in current:
+        if _owner(str(s), entries) is not None:
+            held.add((s, p, o))
+    assert len(held) > 500  # the examples and the writes above, not an empty comparison
+    assert (
+        URIRef(f"{BASE}resource/101001-000901"),
+        DCTERMS.title,
+        Literal("改过名的资源", lang="zh"),
+    ) in mirror
+    assert set(mirror) == set(held)
+    # Nothing the registry holds is missing from the mirror: every subject of the
+    # current graph belongs to an entry the feed named.
+    orphans = {str(s) for s in current.subjects() if _owner(str(s), entries) is None}
+    assert not orphans, sorted(orphans)[:5]
