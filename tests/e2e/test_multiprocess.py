@@ -8,9 +8,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -20,9 +22,11 @@ from registry.register.seed import SEED_EXAMPLES
 from registry.register.tokens import create_token
 from registry.store import open_store
 from tests.conftest import ROOT
+from tests.documents import BIG_DATA_BUREAU, resource_ttl
 from tests.servers import free_port, stop
 
 STD = "http://127.0.0.1:8000/id/standard/"
+DEPT = "http://127.0.0.1:8000/id/department/"
 NEW = """
 @prefix dct: <http://purl.org/dc/terms/> .
 @prefix scs: <https://w3id.org/smartcity-std#> .
@@ -162,3 +166,116 @@ def test_two_processes_starting_on_one_empty_store_seed_it_once(remote_url: str)
             f"{{ ?s a <{SCS}Submission> }} }}"
         )
     assert int(rows[0]["n"]) == len(SEED_EXAMPLES)
+
+
+DEPARTMENTS = ("11210100EXAMPLE01N", "11210100EXAMPLE02R", "11210100EXAMPLE03W")
+ROUNDS = 3  # submissions per department
+
+
+def _resource(department: str, n: int) -> tuple[str, bytes]:
+    """A new resource of `department` (its own code range): (its code, Turtle)."""
+    code = f"10100{DEPARTMENTS.index(department) + 1}/0008{n:02d}"
+    body = resource_ttl(code, title=f"三进程测试资源{n}", description="多进程并发提交。")
+    return code, body.replace(BIG_DATA_BUREAU.encode(), f"{DEPT}{department}".encode())
+
+
+def test_three_processes_with_concurrent_writers_lose_nothing_and_agree(
+    tmp_path: Path, remote_url: str
+) -> None:
+    """Three `screg serve` over one store, as behind a load balancer (issue 19): each
+    department submits through one process after another, while a registrar changes
+    statuses through them too. Every acknowledged write is there, seen by another
+    process on the very next request, and the change feed reads the same from each."""
+    procs = []
+    try:
+        for name in "abc":
+            proc, base = _serve(remote_url, tmp_path, name)
+            procs.append((proc, base))
+        bases = [base for _proc, base in procs]
+        with open_store(remote_url) as store:
+            secrets = {d: create_token(store, "submitter", d, d)[1] for d in DEPARTMENTS}
+            registrar = create_token(store, "registrar", name="registrar")[1]
+        acknowledged: list[tuple[str, str]] = []  # (kind, id)
+        failures: list[str] = []
+
+        def department_writer(department: str) -> None:
+            for n in range(ROUNDS):
+                code, body = _resource(department, n)
+                through = bases[n % 3]
+                answer = httpx.post(
+                    f"{through}/api/v1/submissions",
+                    content=body,
+                    headers={
+                        "Content-Type": "text/turtle",
+                        "Authorization": f"Bearer {secrets[department]}",
+                    },
+                    timeout=300,
+                )
+                if answer.status_code != 201:
+                    failures.append(f"{department} {code}: {answer.status_code} {answer.text}")
+                    continue
+                acknowledged.append(("resource", code))
+                # The very next request, to another process, sees it.
+                other = bases[(n + 1) % 3]
+                seen = httpx.get(f"{other}/api/v1/resources/{quote(code, safe='')}", timeout=60)
+                if seen.status_code != 200:
+                    failures.append(f"{code} not seen by {other}: {seen.status_code}")
+
+        def registrar_writer() -> None:
+            changes = [
+                ("deprecated", "GB/T 22239-2008"),
+                ("valid", "GB/T 22239-2008"),
+                ("deprecated", "GB/T 36073-2018"),
+            ]
+            for n, (status, ident) in enumerate(changes):
+                answer = httpx.post(
+                    f"{bases[n % 3]}/api/v1/items/{quote(ident, safe='')}/status",
+                    json={"status": status, "reason": "三进程测试"},
+                    headers={"Authorization": f"Bearer {registrar}"},
+                    timeout=300,
+                )
+                if answer.status_code != 200:
+                    failures.append(f"status {ident} {status}: {answer.status_code} {answer.text}")
+                else:
+                    acknowledged.append(("status", f"{ident} {status}"))
+
+        threads = [threading.Thread(target=department_writer, args=(d,)) for d in DEPARTMENTS]
+        threads.append(threading.Thread(target=registrar_writer))
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(900)
+        assert not failures, failures
+        assert len(acknowledged) == len(DEPARTMENTS) * ROUNDS + 3
+        # Nothing lost: every acknowledged resource, from every process; the statuses
+        # ended as the registrar left them.
+        for base in bases:
+            for kind, ident in acknowledged:
+                if kind == "resource":
+                    path = f"{base}/api/v1/resources/{quote(ident, safe='')}"
+                    assert httpx.get(path, timeout=60).status_code == 200, (base, ident)
+            for ident, status in (("GB/T 22239-2008", "valid"), ("GB/T 36073-2018", "deprecated")):
+                record = httpx.get(
+                    f"{base}/api/v1/standards/{quote(ident, safe='')}", timeout=60
+                ).json()
+                assert record["register"]["status"] == status, (base, ident, record["register"])
+        # The same feed from each process.
+        feeds = [_whole_feed(base) for base in bases]
+        assert feeds[0] == feeds[1] == feeds[2]
+        written = [i for i in feeds[0] if i["kind"] in ("submission", "status")]
+        assert len(written) >= len(acknowledged)
+    finally:
+        for proc, _base in procs:
+            stop(proc)
+
+
+def _whole_feed(base: str) -> list[dict]:
+    items, cursor = [], "0"
+    while True:
+        page = httpx.get(
+            f"{base}/api/v1/changes", params={"after": cursor, "limit": 500}, timeout=60
+        ).json()
+        items += page["items"]
+        cursor = page["next"]
+        if not page["more"]:
+            return items
