@@ -24,9 +24,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -42,8 +40,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.sparql_bench import (  # noqa: E402
-    SCREG,
     free_port,
+    registrar_token,
     start_screg,
     stop,
     tree_rss_mb,
@@ -113,18 +111,6 @@ def attacks() -> list[tuple[str, str, dict[str, Any]]]:
             },
         ),
     ]
-
-
-def registrar_token(store: Path) -> str:
-    made = subprocess.run(
-        [SCREG, "token", "create", "--role", "registrar", "--name", "bench", "--store", str(store)],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-        env=dict(os.environ, SCREG_BASE_IRI=BASE_IRI),
-    )
-    return made.stdout.splitlines()[0].strip()  # the secret, then a line about it
 
 
 def submit(client: httpx.Client, base: str, token: str, n: int) -> tuple[float, int]:
@@ -230,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="screg-hostile-") as tmp:
         store = Path(tmp) / "store"
-        token = registrar_token(store)  # seeds the store with the examples
+        token = registrar_token(store, SCREG_BASE_IRI=BASE_IRI)  # seeds the store with the examples
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         proc = start_screg(

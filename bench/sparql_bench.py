@@ -563,6 +563,20 @@ def tree_rss_mb(pid: int) -> dict[str, float]:
     return out
 
 
+def registrar_token(store: Path, **env: str) -> str:
+    """A registrar token made with `screg token create` on `store` (extra environment
+    `env`): its secret, the first line the command prints."""
+    made = subprocess.run(
+        [SCREG, "token", "create", "--role", "registrar", "--name", "bench", "--store", str(store)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        env={**os.environ, **env},
+    )
+    return made.stdout.splitlines()[0].strip()
+
+
 def versions() -> dict[str, str]:
     from importlib.metadata import PackageNotFoundError, version
 

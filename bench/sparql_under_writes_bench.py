@@ -20,9 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -42,9 +40,9 @@ if str(ROOT) not in sys.path:
 
 from bench.sparql_bench import (  # noqa: E402
     DEFAULT_STORE,
-    SCREG,
     ensure_store,
     free_port,
+    registrar_token,
     start_screg,
     stop,
     versions,
@@ -52,18 +50,6 @@ from bench.sparql_bench import (  # noqa: E402
 )
 
 ASK = "ASK { ?s ?p ?o }"
-
-
-def registrar_token(store: Path) -> str:
-    made = subprocess.run(
-        [SCREG, "token", "create", "--role", "registrar", "--name", "bench", "--store", str(store)],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-        env={**os.environ, "SCREG_SEED": "false"},
-    )
-    return made.stdout.splitlines()[0].strip()
 
 
 def asks(base: str, seconds: float) -> tuple[list[float], Counter[int]]:
@@ -122,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
     store = ensure_store(args.store)
-    token = registrar_token(store)
+    token = registrar_token(store, SCREG_SEED="false")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory(prefix="screg-ask-") as tmp:

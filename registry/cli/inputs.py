@@ -54,11 +54,7 @@ def template_catalogue(fmt: str, output: str | None) -> None:
     from registry.inputs.tabular import csv_bytes, template_rows, xlsx_bytes
 
     rows = template_rows()
-    data = csv_bytes(rows) if fmt == "csv" else xlsx_bytes(rows, guide=True)
-    if output:
-        Path(output).write_bytes(data)
-    else:
-        sys.stdout.buffer.write(data)
+    _write(csv_bytes(rows) if fmt == "csv" else xlsx_bytes(rows, guide=True), output)
 
 
 @template.command("assessment")
@@ -76,7 +72,11 @@ def template_assessment(fmt: str, output: str | None) -> None:
     from registry.inputs.assessment_sheet import template_rows, template_xlsx
     from registry.inputs.tabular import csv_bytes
 
-    data = csv_bytes(template_rows()) if fmt == "csv" else template_xlsx()
+    _write(csv_bytes(template_rows()) if fmt == "csv" else template_xlsx(), output)
+
+
+def _write(data: bytes, output: str | None) -> None:
+    """A template to the file named, or to standard output."""
     if output:
         Path(output).write_bytes(data)
     else:
