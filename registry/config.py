@@ -160,6 +160,34 @@ class Settings(BaseSettings):
         description="Wall-clock time the reading of one upload may take; past it the reader "
         "is killed (400 `upload_limit`).",
     )
+    validation_workers: int = Field(
+        2,
+        ge=1,
+        le=64,
+        description="Worker processes that run the shapes on submissions for the API; further "
+        "submissions wait for a free one. Validations (`POST /api/v1/validate`) have "
+        "`validate_concurrency` workers of their own.",
+    )
+    validation_worker_memory_mb: int = Field(
+        2048,
+        ge=0,
+        description="Address space of each validation worker, in MiB, set by the operating "
+        "system (RLIMIT_AS); an upload whose validation needs more is stopped (400 "
+        "`upload_limit`). 0: no limit.",
+    )
+    validation_timeout_seconds: float = Field(
+        300.0,
+        gt=0,
+        description="Wall-clock time the shapes may take on one submission; past it the "
+        "worker is killed (400 `upload_limit`).",
+    )
+    validate_timeout_seconds: float = Field(
+        60.0,
+        gt=0,
+        description="Wall-clock time the shapes may take on one validation (`POST "
+        "/api/v1/validate`, the /validate page); past it the worker is killed (400 "
+        "`upload_limit`).",
+    )
     validate_max_body_bytes: int = Field(
         8 * 1024 * 1024,
         gt=0,
@@ -182,7 +210,8 @@ class Settings(BaseSettings):
         2,
         ge=1,
         description="Validations without a token answered at once (not as jobs) by one API "
-        "process, all clients together; one more is answered 503 `busy` with `Retry-After`.",
+        "process, all clients together; one more is answered 503 `busy` with `Retry-After`. "
+        "Also the number of worker processes that run the shapes for validations.",
     )
     jobs_max_queued_bytes: int = Field(
         128 * 1024 * 1024,
@@ -303,6 +332,12 @@ class Settings(BaseSettings):
         if 0 < upload_memory < MIN_UPLOAD_MEMORY_MB:
             raise ValueError(
                 f"upload_worker_memory_mb must be 0 (no limit) or at least {MIN_UPLOAD_MEMORY_MB}"
+            )
+        validation_memory = self.validation_worker_memory_mb
+        if 0 < validation_memory < MIN_UPLOAD_MEMORY_MB:
+            raise ValueError(
+                "validation_worker_memory_mb must be 0 (no limit) or at least "
+                f"{MIN_UPLOAD_MEMORY_MB}"
             )
         memory = self.sparql_worker_memory_mb
         if 0 < memory < MIN_WORKER_MEMORY_MB:

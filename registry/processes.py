@@ -1,21 +1,47 @@
-"""The one forkserver every limited worker process (SPARQL queries, upload readers)
-is forked from.
+"""Worker processes the operating system limits: the one forkserver they are forked
+from, and the pool that runs one piece of a request in them (`LimitedWorkers`).
 
 Forking the multi-threaded API process itself is unsafe, and spawning a fresh
 interpreter costs ~150 ms where a forkserver fork costs ~15 ms. Python keeps one
-forkserver per process, so its preload list is decided here, once: only the SPARQL
-worker module, whose address space every SPARQL worker then starts with (the upload
-readers import what they need as they start, registry/inputs/isolated.py).
+forkserver per process, so its preload list is decided here, once: the modules of the
+three kinds of worker (SPARQL queries, upload readers, validators), whose imports
+(pyoxigraph, rdflib, pyshacl: about half a second) every worker then starts with.
+What a worker builds (a store's open, the compiled shapes) it builds as it starts.
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import multiprocessing
+import resource
 import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, InvalidStateError, wait
+from concurrent.futures import TimeoutError as FutureTimeout
 from multiprocessing.context import BaseContext
+from typing import Any
+
+from pebble import ProcessExpired, ProcessPool
+
+from registry.errors import BusyError, UploadLimitError
+
+logger = logging.getLogger(__name__)
 
 _lock = threading.Lock()
 _context: BaseContext | None = None
+
+WORKER_MODULES = [
+    "registry.sparql.worker",
+    "registry.inputs.isolated",
+    "registry.validation.isolated",
+]
+
+# One task per worker process: the memory a task took goes back to the system at
+# once (a Python heap is never given back otherwise), and nothing of one client's
+# upload is left in a process that serves the next. pebble starts the replacement
+# beforehand, so a request does not wait for it unless requests come faster.
+TASKS_PER_WORKER = 1
 
 
 def forkserver_context() -> BaseContext:
@@ -23,8 +49,129 @@ def forkserver_context() -> BaseContext:
     with _lock:
         if _context is None:
             context = multiprocessing.get_context("forkserver")
-            # Only the worker module: the default would re-import the parent's
+            # Only the workers' modules: the default would re-import the parent's
             # __main__ (pytest's, uvicorn's) into the fork server.
-            context.set_forkserver_preload(["registry.sparql.worker"])
+            context.set_forkserver_preload(WORKER_MODULES)
             _context = context
         return _context
+
+
+def _start_limited(
+    memory_mb: int, prepare: Callable[..., None] | None, prepare_args: Sequence[Any]
+) -> None:
+    """In each new worker, before its task: the address-space cap, then `prepare`, so
+    its cost (imports, parsed shapes) is paid while the worker waits, not by a request."""
+    if memory_mb > 0:
+        size = memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (size, size))
+    if prepare is not None:
+        prepare(*prepare_args)
+
+
+class LimitedWorkers:
+    """`workers` processes, each limited to `memory_mb` MiB of address space (0: no
+    limit) and each task to `timeout_seconds` of wall-clock time, past which pebble
+    kills it. `what` names the work in both languages for the limit's error ("reading
+    the upload", "读取上传内容"). Thread-safe: tasks wait in the pool's queue when every
+    worker is busy."""
+
+    def __init__(
+        self,
+        workers: int,
+        memory_mb: int,
+        timeout_seconds: float,
+        what: tuple[str, str],
+        prepare: Callable[..., None] | None = None,
+        prepare_args: Sequence[Any] = (),
+    ) -> None:
+        self.memory_mb = memory_mb
+        self.timeout = timeout_seconds
+        self.what_en, self.what_zh = what
+        self._tasks: set[Future[Any]] = set()
+        self._tasks_lock = threading.Lock()
+        self._pool = ProcessPool(
+            max_workers=workers,
+            max_tasks=TASKS_PER_WORKER,
+            initializer=_start_limited,
+            initargs=(memory_mb, prepare, tuple(prepare_args)),
+            context=forkserver_context(),
+        )
+
+    def run(
+        self,
+        function: Callable[..., Any],
+        args: Sequence[Any],
+        *,
+        poll: Callable[[], None] | None = None,
+        poll_seconds: float = 0.5,
+    ) -> Any:
+        """`function(*args)` in a worker; its own exceptions are raised here as they
+        were there, UploadLimitError past a limit. `poll` is called every
+        `poll_seconds` while the task runs (to pass on its progress)."""
+        future = self._pool.schedule(function, args=list(args), timeout=self.timeout)
+        with self._tasks_lock:
+            self._tasks.add(future)
+        future.add_done_callback(self._forget)
+        if poll is not None:
+            while not wait([future], timeout=poll_seconds, return_when=FIRST_COMPLETED)[0]:
+                poll()
+        try:
+            return future.result()
+        except FutureTimeout:
+            raise UploadLimitError(
+                f"{self.what_en} took longer than {self.timeout:g} s and was stopped / "
+                f"{self.what_zh}超过 {self.timeout:g} 秒，已终止",
+                {"timeout_seconds": self.timeout},
+            ) from None
+        except MemoryError:
+            raise self._memory_error() from None
+        except ProcessExpired as error:
+            # A refused allocation ends a worker in more ways than a MemoryError: Rust
+            # (pyoxigraph) aborts, a MemoryError inside a finaliser is a fatal error of
+            # the interpreter, which aborts too, and C code that meets a refused
+            # allocation can end in a segfault (each seen on the same XLSX in CI). The
+            # worker held nothing but the task: under a memory limit, its abnormal end
+            # is the task's cost, answered as the limit (400) and logged with its code.
+            if self.memory_mb:
+                logger.warning(
+                    "a worker (%s) ended abnormally (exit code %s) under its %s MiB limit",
+                    self.what_en,
+                    error.exitcode,
+                    self.memory_mb,
+                )
+                raise self._memory_error() from None
+            raise
+
+    def _forget(self, future: Future[Any]) -> None:
+        with self._tasks_lock:
+            self._tasks.discard(future)
+
+    def running(self) -> int:
+        """Tasks a worker is running now (those waiting for a worker not counted)."""
+        with self._tasks_lock:
+            return sum(1 for task in self._tasks if task.running())
+
+    def _memory_error(self) -> UploadLimitError:
+        return UploadLimitError(
+            f"{self.what_en} needed more than the {self.memory_mb} MiB one upload may use "
+            f"and was stopped / {self.what_zh}所需内存超过 {self.memory_mb} MiB，已终止",
+            {"memory_mb": self.memory_mb},
+        )
+
+    def close(self) -> None:
+        """Stop the workers, a task in progress included; its caller gets a 503."""
+        self._pool.stop()
+        self._pool.join(timeout=10)
+        # pebble 5.2 leaves some running tasks' futures unresolved when the pool is
+        # stopped (seen with two at once): their callers would wait for ever, and a
+        # server's shutdown with them.
+        with self._tasks_lock:
+            left = [task for task in self._tasks if not task.done()]
+        for task in left:
+            with contextlib.suppress(InvalidStateError):  # resolved meanwhile
+                task.set_exception(
+                    BusyError(
+                        "the server is stopping: send it again / 服务正在停止，请稍后重新发送",
+                        retry_after=5,
+                    )
+                )

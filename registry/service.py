@@ -48,6 +48,7 @@ from registry.store import (
     backend_kind,
     open_store,
 )
+from registry.validation.isolated import IsolatedValidator, ValidationWorkers
 from registry.validation.validator import Progress, ValidationReport, Validator
 
 logger = logging.getLogger(__name__)
@@ -71,10 +72,13 @@ class Registry:
         # lifts it (None): it reads files its user named on their own machine, and a
         # city's 10,000-resource catalogue is about 40 MB of Turtle.
         self.upload_limit: int | None = settings.max_body_bytes
-        # Set by `isolate_uploads` (the API): uploads are then read in limited workers.
+        # Set by `isolate_uploads` (the API): uploads are then read, and their shapes
+        # checked, in limited workers; validations and submissions in pools of their own.
         self.upload_readers: UploadReaders | None = None
         self._own_validator = validator is None
         self.validator = validator or Validator()
+        self._validation_workers: list[ValidationWorkers] = []
+        self._public_validator: Validator | None = None
         self._store = store
         self._store_lock = threading.Lock()
         # One writer per process: a submission reads the current versions and writes
@@ -272,9 +276,10 @@ class Registry:
         self.reader()
 
     def isolate_uploads(self) -> None:
-        """Read every upload from now on in worker processes limited in memory and time
-        (registry/inputs/isolated.py): what the API does for documents from the
-        network. The CLI reads its user's own files in its own process."""
+        """Read and validate every upload from now on in worker processes limited in
+        memory and time (registry/inputs/isolated.py, registry/validation/isolated.py):
+        what the API does for documents from the network. The CLI reads and validates
+        its user's own files in its own process."""
         if self.upload_readers is None:
             settings = self.settings
             self.upload_readers = UploadReaders(
@@ -282,11 +287,45 @@ class Registry:
                 settings.upload_worker_memory_mb,
                 settings.upload_timeout_seconds,
             )
+            base = self.validator
+            submissions = ValidationWorkers(
+                base,
+                settings.validation_workers,
+                settings.validation_worker_memory_mb,
+                settings.validation_timeout_seconds,
+            )
+            validations = ValidationWorkers(
+                base,
+                settings.validate_concurrency,
+                settings.validation_worker_memory_mb,
+                settings.validate_timeout_seconds,
+            )
+            self._validation_workers = [submissions, validations]
+            self.validator = IsolatedValidator(base, submissions)
+            self._public_validator = IsolatedValidator(base, validations)
+
+    def busy_workers(self) -> dict[str, int]:
+        """How many limited workers are at work now: reading uploads, validating
+        submissions, validating for `validate` (none outside the API)."""
+        busy = {"readers": 0, "submissions": 0, "validations": 0}
+        if self.upload_readers is not None:
+            busy["readers"] = self.upload_readers.running()
+        if self._validation_workers:
+            submissions, validations = self._validation_workers
+            busy["submissions"] = submissions.running()
+            busy["validations"] = validations.running()
+        return busy
 
     def close(self) -> None:
         if self.upload_readers is not None:
             self.upload_readers.close()
             self.upload_readers = None
+        for workers in self._validation_workers:
+            workers.close()
+        self._validation_workers = []
+        if isinstance(self.validator, IsolatedValidator):
+            self.validator = self.validator.base
+        self._public_validator = None
         # The validator may be shared (tests pass one in): its worker processes are
         # stopped by whoever made it, or at exit.
         if self._own_validator:
@@ -339,9 +378,14 @@ class Registry:
         self, documents: Sequence[Document], progress: Progress | None = None
     ) -> ValidationReport:
         """Validate with the registry as context; writes nothing. `progress(done, total)`
-        is called as entries are validated."""
+        is called as entries are validated. In the API, in the validations' own workers:
+        anyone may ask for one, so they never wait for, or hold back, a submission."""
         return registration.validate_reading(
-            self.read(documents), self.store, self.settings.base_iri, self.validator, progress
+            self.read(documents),
+            self.store,
+            self.settings.base_iri,
+            self._public_validator or self.validator,
+            progress,
         )
 
     def submit(

@@ -138,6 +138,7 @@ class Shapes:
     """
 
     def __init__(self, folder: Path = SHAPES_DIR) -> None:
+        self.folder = folder
         files = turtle_files(folder)
         if not files:
             raise FileNotFoundError(f"no shapes in {folder}")
@@ -181,6 +182,7 @@ class Vocabulary:
     """ontology/ (classes, categories, code lists), parsed once: every validation's context."""
 
     def __init__(self, folder: Path = ONTOLOGY_DIR) -> None:
+        self.folder = folder
         self.files = turtle_files(folder)
         self.graph = Graph()
         for path in self.files:
@@ -238,11 +240,28 @@ class Validator:
         """Validate `data` with the registry as context. Entries named in `skip` are not
         validated by the shapes (registration: unchanged since a version validated with
         the same shapes); the registry-wide code checks still cover them."""
+        context = registry_context(data, store) if store is not None else None
+        report = self.check(data, context, progress=progress, skip=skip)
+        if store is not None:
+            report.results.extend(unique_code_results(data, store))
+            report.results.sort(key=_result_order)
+        return report
+
+    def check(
+        self,
+        data: Graph,
+        context: Graph | None,
+        *,
+        progress: Progress | None = None,
+        skip: Collection[URIRef] = (),
+    ) -> ValidationReport:
+        """The shapes on `data`, with `context` (the registered entries it points at,
+        `registry_context`) and the vocabulary: no store is read, so this part, whose
+        cost the data decides, can run in a limited worker (registry.validation.isolated)."""
         engine = self.engine
         if engine is not None:
-            return self._validate_with_engine(engine, data, store, progress, skip)
+            return self._check_with_engine(engine, data, context, progress, skip)
         focus = self.focus_nodes(data)
-        context = registry_context(data, store) if store is not None else None
         validated = {str(f) for f in focus} - {str(s) for s in skip}
         triples = data if context is None else [*data, *context]
         results = [
@@ -253,8 +272,6 @@ class Validator:
         ]
         if progress is not None:
             progress(len(validated), len(validated))
-        if store is not None:
-            results.extend(unique_code_results(data, store))
         results.sort(key=_result_order)
         return ValidationReport(
             results=results,
@@ -263,17 +280,16 @@ class Validator:
             extra={"skipped_entries": len(skip)} if skip else {},
         )
 
-    def _validate_with_engine(
+    def _check_with_engine(
         self,
         engine: Engine,
         data: Graph,
-        store: Store | None,
+        context: Graph | None,
         progress: Progress | None,
         skip: Collection[URIRef],
     ) -> ValidationReport:
         """The whole data graph (vocabulary + submission + registry context) at once,
         the targets limited to the submission's entries, as the pyshacl path does."""
-        context = registry_context(data, store) if store is not None else None
         graphs = [self.vocabulary.graph, data] + ([context] if context is not None else [])
         index = DataIndex(graphs)
         _spo, data_pos = graph_indexes(data)
@@ -317,8 +333,6 @@ class Validator:
         if progress is not None:
             progress(total, total)
         results = [_engine_result(r, str(entry(r.focus))) for r in raw]
-        if store is not None:
-            results.extend(unique_code_results(data, store))
         results.sort(key=_result_order)
         return ValidationReport(
             results=results,
