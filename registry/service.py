@@ -18,6 +18,7 @@ from typing import Any, Self
 import networkx as nx
 from rdflib import Graph
 
+from registry.bilingual import Text
 from registry.config import Settings
 from registry.graphs.build import GraphCache
 from registry.graphs.coverage import (
@@ -152,9 +153,16 @@ class Registry:
                 continue
             if time.monotonic() > deadline:
                 raise StoreError(
-                    f"the server holding {self.settings.store} has not brought its read "
-                    f"model to generation {ours} in {timeout:g} s; try again "
-                    "(服务器尚未更新读取模型，请稍后再试)",
+                    Text(
+                        zh=(
+                            f"持有 {self.settings.store} 的服务器在 {timeout:g} "
+                            f"秒内未将读取模型更新到第 {ours} 代；请稍后再试"
+                        ),
+                        en=(
+                            f"the server holding {self.settings.store} has not brought its "
+                            f"read model to generation {ours} in {timeout:g} s; try again"
+                        ),
+                    ),
                     details={"store_generation": ours, "read_model_generation": theirs},
                 )
             time.sleep(0.1)

@@ -27,6 +27,7 @@ from api.deps import (
     client_of,
 )
 from api.errors import error_responses
+from registry.bilingual import Text
 from registry.errors import NotConformingError, NotFoundError
 from registry.inputs.upload import ACCEPTED_MEDIA_TYPES
 from registry.read import queries
@@ -167,7 +168,10 @@ def submit(
         result = registry.submit(documents, principal, progress=progress)
         if not result.accepted:
             raise NotConformingError(
-                "the submission does not conform; nothing was written (提交内容不符合规范,未写入)",
+                Text(
+                    zh="提交内容不符合规范，未写入",
+                    en="the submission does not conform; nothing was written",
+                ),
                 report_json(result.report, limit),
             )
         submission_id = (result.submission or "").rsplit("/", 1)[-1]
@@ -203,7 +207,13 @@ def job_status(
     `progress` counts validated entries. Finished jobs are kept (the latest 200)."""
     job = jobs.get(job_id)
     if job is None:
-        raise NotFoundError(f"no job {job_id} (it may have been forgotten)", {"job": job_id})
+        raise NotFoundError(
+            Text(
+                zh=f"没有任务 {job_id}（可能已过期清除）",
+                en=f"no job {job_id} (it may have been forgotten)",
+            ),
+            {"job": job_id},
+        )
     return job.as_dict()
 
 

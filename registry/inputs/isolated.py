@@ -37,6 +37,7 @@ from typing import Any
 from pebble import ProcessExpired, ProcessPool
 from rdflib import Graph
 
+from registry.bilingual import Text
 from registry.errors import UploadLimitError
 from registry.inputs.document import (
     Document,
@@ -150,8 +151,10 @@ class UploadReaders:
             portable = future.result()
         except FutureTimeout:
             raise UploadLimitError(
-                f"reading the upload took longer than {self.timeout:g} s and was stopped / "
-                f"读取上传内容超过 {self.timeout:g} 秒，已终止",
+                Text(
+                    zh=f"读取上传内容超过 {self.timeout:g} 秒，已终止",
+                    en=(f"reading the upload took longer than {self.timeout:g} s and was stopped"),
+                ),
                 {"timeout_seconds": self.timeout},
             ) from None
         except MemoryError:
@@ -175,8 +178,13 @@ class UploadReaders:
 
     def _memory_error(self) -> UploadLimitError:
         return UploadLimitError(
-            f"reading the upload needed more than the {self.memory_mb} MiB one upload may use "
-            f"and was stopped / 读取上传内容所需内存超过 {self.memory_mb} MiB，已终止",
+            Text(
+                zh=(f"读取上传内容所需内存超过单次上传可用的 {self.memory_mb} MiB，已终止"),
+                en=(
+                    f"reading the upload needed more than the {self.memory_mb} MiB "
+                    "one upload may use and was stopped"
+                ),
+            ),
             {"memory_mb": self.memory_mb},
         )
 

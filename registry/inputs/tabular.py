@@ -30,6 +30,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS, XSD
 from rdflib.term import Node
 
+from registry.bilingual import Text
 from registry.csvsafe import neutralise_row
 from registry.errors import PayloadTooLargeError
 from registry.identifiers import (
@@ -542,7 +543,10 @@ class CatalogueReader:
                 # An XLSX expands: its cell text may not exceed what the upload limit
                 # allows for the same catalogue as CSV.
                 raise PayloadTooLargeError(
-                    f"{self.source}: the cell text passes the limit of {cap} bytes",
+                    Text(
+                        zh=f"{self.source}：单元格文本超过 {cap} 字节的限制",
+                        en=f"{self.source}: the cell text passes the limit of {cap} bytes",
+                    ),
                     {"file": self.source, "limit": cap, "row": number},
                 )
             merged = (

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from registry.bilingual import Text
 from registry.errors import InputError, PayloadTooLargeError
 
 Cell = Any  # str, a number, a date, a bool, None, or a Formula
@@ -37,8 +38,13 @@ MAX_MERGED_RANGES = 10_000
 
 def _too_many_merged(source: str, sheet: str) -> InputError:
     return InputError(
-        f"{source}: the sheet {sheet} has more than {MAX_MERGED_RANGES} merged ranges; "
-        f"unmerge the cells (工作表“{sheet}”中的合并单元格过多,请取消合并)",
+        Text(
+            zh=(f"{source}：工作表“{sheet}”中的合并单元格超过 {MAX_MERGED_RANGES} 处，请取消合并"),
+            en=(
+                f"{source}: the sheet {sheet} has more than {MAX_MERGED_RANGES} "
+                "merged ranges; unmerge the cells"
+            ),
+        ),
         {"file": source, "sheet": sheet, "rule": "merged-ranges", "limit": MAX_MERGED_RANGES},
     )
 
@@ -93,8 +99,10 @@ def decode_text(data: bytes, source: str) -> str:
         return data[3:].decode("utf-8", errors="strict")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise InputError(
-            f"{source}: UTF-16 text is not accepted; save the CSV as UTF-8 or GB18030 "
-            "(请将 CSV 保存为 UTF-8 或 GB18030 编码)",
+            Text(
+                zh=(f"{source}：不接受 UTF-16 文本；请将 CSV 保存为 UTF-8 或 GB18030 编码"),
+                en=(f"{source}: UTF-16 text is not accepted; save the CSV as UTF-8 or GB18030"),
+            ),
             {"file": source, "rule": "encoding"},
         )
     try:
@@ -105,7 +113,10 @@ def decode_text(data: bytes, source: str) -> str:
         return data.decode("gb18030")
     except UnicodeDecodeError as exc:
         raise InputError(
-            f"{source}: neither UTF-8 nor GB18030/GBK text (无法识别的文件编码)",
+            Text(
+                zh=f"{source}：既不是 UTF-8 也不是 GB18030/GBK 编码的文本",
+                en=f"{source}: neither UTF-8 nor GB18030/GBK text",
+            ),
             {"file": source, "rule": "encoding", "byte": exc.start},
         ) from None
 
@@ -124,7 +135,11 @@ def csv_sheets(data: bytes, source: str) -> Iterator[Sheet]:
             yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
         except csv.Error as exc:
             raise InputError(
-                f"{source}: not a well-formed CSV file ({exc})", {"file": source, "rule": "csv"}
+                Text(
+                    zh=f"{source}：不是格式正确的 CSV 文件（{exc}）",
+                    en=f"{source}: not a well-formed CSV file ({exc})",
+                ),
+                {"file": source, "rule": "csv"},
             ) from None
 
     yield Sheet(None, rows(), blanks_may_be_merged=True)
@@ -144,20 +159,25 @@ def xlsx_sheets(data: bytes, source: str, cap: int) -> Iterator[Sheet]:
         unpacked = sum(info.file_size for info in archive.infolist())
     except zipfile.BadZipFile:
         raise InputError(
-            f"{source}: not an XLSX workbook (无法读取的 XLSX 文件)",
+            Text(zh=f"{source}：不是 XLSX 工作簿", en=f"{source}: not an XLSX workbook"),
             {"file": source, "rule": "xlsx"},
         ) from None
     if any(n.lower().endswith("vbaproject.bin") for n in names):
         raise InputError(
-            f"{source}: workbooks with macros are refused; save as .xlsx without macros "
-            "(不接受含宏的工作簿)",
+            Text(
+                zh=f"{source}：不接受含宏的工作簿；请另存为不含宏的 .xlsx",
+                en=(f"{source}: workbooks with macros are refused; save as .xlsx without macros"),
+            ),
             {"file": source, "rule": "no-macros"},
         )
     # The XML inside an XLSX is many times its text, but a zip bomb is thousands of
     # times: refuse one that unpacks beyond 20 times the upload limit before parsing.
     if unpacked > 20 * cap:
         raise PayloadTooLargeError(
-            f"{source}: the workbook unpacks to more than {20 * cap} bytes",
+            Text(
+                zh=f"{source}：工作簿解压后超过 {20 * cap} 字节",
+                en=f"{source}: the workbook unpacks to more than {20 * cap} bytes",
+            ),
             {"file": source, "limit": cap},
         )
     try:
@@ -166,7 +186,10 @@ def xlsx_sheets(data: bytes, source: str, cap: int) -> Iterator[Sheet]:
         merged = _xlsx_merged_ranges(archive)
     except Exception:  # openpyxl raises many types for a broken package; all mean bad input
         raise InputError(
-            f"{source}: cannot be read as an XLSX workbook (无法读取的 XLSX 文件)",
+            Text(
+                zh=f"{source}：无法按 XLSX 工作簿读取",
+                en=f"{source}: cannot be read as an XLSX workbook",
+            ),
             {"file": source, "rule": "xlsx"},
         ) from None
     try:
@@ -229,14 +252,19 @@ def xls_sheets(data: bytes, source: str) -> Iterator[Sheet]:
 
     def refused() -> InputError:
         return InputError(
-            f"{source}: cannot be read as an Excel 97-2003 workbook (无法读取的 XLS 文件)",
+            Text(
+                zh=f"{source}：无法按 Excel 97-2003 工作簿读取",
+                en=f"{source}: cannot be read as an Excel 97-2003 workbook",
+            ),
             {"file": source, "rule": "xls"},
         )
 
     if data.startswith(b"PK"):
         raise InputError(
-            f"{source}: this is an XLSX workbook named .xls; rename it to .xlsx "
-            "(该文件实为 XLSX 工作簿,请将扩展名改为 .xlsx)",
+            Text(
+                zh=(f"{source}：该文件实为名为 .xls 的 XLSX 工作簿，请将扩展名改为 .xlsx"),
+                en=(f"{source}: this is an XLSX workbook named .xls; rename it to .xlsx"),
+            ),
             {"file": source, "rule": "xls"},
         )
     try:

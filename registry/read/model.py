@@ -41,6 +41,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
+from registry.bilingual import Text
 from registry.errors import ConflictError, InputError, NotFoundError
 from registry.identifiers import IRI_SCHEMES, lookup_spellings
 from registry.lifecycle import IN_FORCE_REGISTER_STATUS, IN_FORCE_STANDARD_STATUS
@@ -69,6 +70,7 @@ from registry.read.queries import (
     texts_match,
     undated_identifier,
 )
+from registry.read.tables import TITLES
 from registry.store import Store
 
 # Bumped whenever the tables or what a row holds change: a file of another version is
@@ -927,7 +929,10 @@ class ReadModel:
                 )
             )
         if len(iris) > 1:
-            raise ConflictError(f"{ident!r} names several entries", {"items": iris})
+            raise ConflictError(
+                Text(zh=f"{ident!r} 对应多个条目", en=f"{ident!r} names several entries"),
+                {"items": iris},
+            )
         if iris:
             return iris[0]
         without_year = undated_identifier(ident) if undated else None
@@ -935,7 +940,10 @@ class ReadModel:
             chosen = edition_in_force(self.editions(without_year))
             if chosen is not None:
                 return str(chosen["iri"])
-        raise NotFoundError(f"nothing is registered as {ident!r} (未找到该条目)", {"id": ident})
+        raise NotFoundError(
+            Text(zh=f"未找到已登记为 {ident!r} 的条目", en=f"nothing is registered as {ident!r}"),
+            {"id": ident},
+        )
 
     def editions(self, undated: str) -> list[dict[str, Any]]:
         """As `queries.editions`: the registered editions of the undated identifier
@@ -958,7 +966,11 @@ class ReadModel:
         if kind not in KINDS:
             raise KeyError(kind)
         not_found = NotFoundError(
-            f"no {kind} {ident!r} is registered (未找到该条目)", {"id": ident}
+            Text(
+                zh=f"未找到已登记的{TITLES.get(kind, '条目')} {ident!r}",
+                en=f"no {kind} {ident!r} is registered",
+            ),
+            {"id": ident},
         )
         try:
             iri = self.resolve(ident)
@@ -1253,7 +1265,9 @@ def _filtered(
     unknown = sorted(name for name in values if name not in FILTERS)
     if unknown:
         raise InputError(
-            f"unknown filter {', '.join(unknown)} (未知的筛选条件)",
+            Text(
+                zh=f"未知的筛选条件 {'、'.join(unknown)}", en=f"unknown filter {', '.join(unknown)}"
+            ),
             {"unknown": unknown, "allowed": sorted(FILTERS)},
         )
     chosen = [f for f in FILTERS.values() if values.get(f.name) is not None]
@@ -1271,7 +1285,7 @@ def _filtered(
         if f.scheme is None:
             value = value.strip()
         else:
-            code_filter(concepts, f.scheme, value, f.name)
+            code_filter(concepts, f.scheme, value, f.name, f.zh)
         # f.column is one of FILTERS' own names, never the caller's text.
         where.append(f"{f.column} = ?")
         params.append(value)

@@ -7,6 +7,7 @@ built by hand.
 
 from __future__ import annotations
 
+from registry.bilingual import Text
 from registry.errors import RegistryError
 from registry.inputs.document import Document
 from registry.inputs.load import read_documents
@@ -58,7 +59,10 @@ def seed_store(
         result = submit(store, validator, reading, REGISTRAR, base_iri)
         if not result.accepted:
             raise RegistryError(
-                f"example {name} does not conform; the seed stopped",
+                Text(
+                    zh=f"示例 {name} 不符合规范；初始化已停止",
+                    en=f"example {name} does not conform; the seed stopped",
+                ),
                 {
                     "violations": [
                         r.as_dict() for r in result.report.results if r.severity == "Violation"

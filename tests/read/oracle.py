@@ -11,6 +11,7 @@ from typing import Any
 
 from rdflib import URIRef
 
+from registry.bilingual import Text
 from registry.errors import NotFoundError
 from registry.namespaces import SCS
 from registry.read.queries import (
@@ -93,7 +94,7 @@ class SnapshotAnswers:
         iri = resolve_any(self.store, ident)
         found = [r for r in self.snap.records[kind] if r["iri"] == iri]
         if not found:
-            raise NotFoundError(f"no {kind} {ident!r}")
+            raise NotFoundError(Text(zh=f"没有 {ident!r}", en=f"no {kind} {ident!r}"))
         answer = dict(found[0])
         if kind == "resource":
             version = read_version(self.store, iri)
