@@ -26,7 +26,8 @@ from api.deps import (
     admit_validation,
     client_of,
 )
-from api.errors import error_responses
+from api.errors import DEFAULT_ERROR_LANG, error_responses
+from api.i18n import asked_language
 from registry.bilingual import Text
 from registry.errors import NotConformingError, NotFoundError
 from registry.inputs.upload import ACCEPTED_MEDIA_TYPES
@@ -199,11 +200,13 @@ def _accepted(job: Job) -> JSONResponse:
     responses=error_responses(404, 500),
 )
 def job_status(
+    request: Request,
     job_id: Annotated[str, Path(max_length=64, description="The id answered with 202.")],
     jobs: JobsDep,
 ) -> dict[str, Any]:
     """`status` is queued, running, done (`result` holds what the request would have
-    answered) or failed (`error` holds the error body, with its HTTP `status`).
+    answered) or failed (`error` holds the error body, with its HTTP `status`; its
+    `message` in the language Accept-Language asks for, as every error's).
     `progress` counts validated entries. Finished jobs are kept (the latest 200)."""
     job = jobs.get(job_id)
     if job is None:
@@ -214,7 +217,12 @@ def job_status(
             ),
             {"job": job_id},
         )
-    return job.as_dict()
+    answer = job.as_dict()
+    error = answer.get("error")
+    if error is not None and isinstance(error.get("messages"), dict):
+        lang = asked_language(request) or DEFAULT_ERROR_LANG
+        answer["error"] = {**error, "message": error["messages"][lang]}
+    return answer
 
 
 class StatusChange(BaseModel):
