@@ -14,6 +14,7 @@ from rdflib import URIRef
 from registry.bilingual import Text
 from registry.errors import NotFoundError
 from registry.namespaces import SCS
+from registry.read.filters import LEVEL, REGISTER_STATUS, STATUS
 from registry.read.queries import (
     KINDS,
     REFERENCE_KEYS,
@@ -122,13 +123,19 @@ class SnapshotAnswers:
             codes = category_codes_under(snap.concepts, category)
             records = [r for r in records if any(c["code"] in codes for c in r["categories"])]
         if status is not None:
-            code_filter(snap.concepts, SCS.StandardStatuses, status, "status")
+            code_filter(snap.concepts, SCS.StandardStatuses, status, "status", STATUS.zh)
             records = [r for r in records if r["status"] and r["status"]["code"] == status]
         if level is not None:
-            code_filter(snap.concepts, SCS.StandardLevels, level, "level")
+            code_filter(snap.concepts, SCS.StandardLevels, level, "level", LEVEL.zh)
             records = [r for r in records if r["level"] and r["level"]["code"] == level]
         if register_status is not None:
-            code_filter(snap.concepts, SCS.RegisterStatuses, register_status, "register_status")
+            code_filter(
+                snap.concepts,
+                SCS.RegisterStatuses,
+                register_status,
+                "register_status",
+                REGISTER_STATUS.zh,
+            )
             records = [r for r in records if r["register"]["status"] == register_status]
         if q:
             records = _matching(records, q)
