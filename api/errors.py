@@ -176,15 +176,13 @@ def registry_error_answer(request: Request, exc: RegistryError) -> Response:
 
 def http_message(status: int, detail: Any) -> Text:
     """The message of a failure FastAPI or Starlette raised: ours when we raised it with
-    a Text, else our words for the status, else its own text (with a Chinese word for
-    the status beside it)."""
+    a Text, else our words for the status; its own (English) text is the English half."""
     if isinstance(detail, Text):
         return detail
     if status in HTTP_MESSAGES:
         return HTTP_MESSAGES[status]
-    text = str(detail)
     zh = _HTTP_MESSAGES_ZH.get(status, "服务器内部错误" if status >= 500 else "请求失败")
-    return Text(zh=f"{zh}（{text}）" if text else zh, en=text or zh)
+    return Text(zh=zh, en=str(detail) or zh)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

@@ -112,3 +112,13 @@ def test_an_error_crosses_a_process_boundary_whole() -> None:
     assert type(received) is RateLimitedError and isinstance(received, RegistryError)
     assert received.message == sent.message and received.retry_after == 7
     assert received.details == {"retry_after": 7} and str(received) == str(sent)
+
+
+def test_a_framework_failure_gets_chinese_words_for_its_status() -> None:
+    """FastAPI and Starlette raise with English text: it stays the English half."""
+    from api.errors import http_message
+
+    assert http_message(409, "Conflict") == Text(zh="与现有状态冲突", en="Conflict")
+    assert http_message(404, "Not Found") == Text(zh="资源不存在", en="no such resource")
+    ours = Text(zh="请求内容传输中断", en="the request body stopped arriving")
+    assert http_message(408, ours) is ours
