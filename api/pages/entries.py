@@ -109,6 +109,7 @@ def _context(
         context["conformity"] = read.department_conformity(iri)
     elif kind == "assessment":
         context["expired"] = conformity.expired(record, conformity.today_utc())
+        context["outdated"] = conformity.outdated(record, read.rules_version)
     return context
 
 
