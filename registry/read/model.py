@@ -809,8 +809,11 @@ class ReadModel:
             found = {
                 subject: json.loads(record)
                 for subject, record in db.execute(
-                    f"SELECT l.subject, e.record FROM ({latest}) l JOIN entries e ON e.n = l.n "
-                    f"WHERE l.subject IN {_IN_JSON.replace('?', ':subjects')}",
+                    "SELECT l.subject, e.record FROM ("
+                    + _latest(
+                        f"a.test = :iri AND a.subject IN {_IN_JSON.replace('?', ':subjects')}"
+                    )
+                    + ") l JOIN entries e ON e.n = l.n",
                     {**params, "subjects": json.dumps([r[0] for r in page])},
                 )
             }
