@@ -107,3 +107,25 @@ def test_the_server_re_runs_outdated_assessments_in_the_background(
             assert answer["rules_version"] == rules_version(validator.shapes.sha256)
     finally:
         validator.close()
+
+
+def test_etag_changes_when_the_shapes_change_over_the_same_generation(
+    store_before: Settings, tmp_path: Path, validator: Validator
+) -> None:
+    """Regression: the ETag followed only the store generation and the release, so a
+    client revalidating after a start under changed shapes got 304 for an answer that
+    now shows assessments as outdated."""
+    path = f"/api/v1/standards/{CORE.replace('/', '%2F')}/conformity"
+    quiet = store_before.model_copy(update={"automatic_assessments": False})  # no re-run
+    with TestClient(create_app(quiet, validator=validator)) as client:
+        before = client.get(path)
+    changed = changed_shapes(tmp_path / "shapes")
+    try:
+        with TestClient(create_app(quiet, validator=changed)) as client:
+            after = client.get(path, headers={"If-None-Match": before.headers["ETag"]})
+            assert after.status_code == 200
+            assert after.headers["ETag"] != before.headers["ETag"]
+            assert after.json()["counts"]["outdated"] > 0
+            assert before.json()["counts"]["outdated"] == 0
+    finally:
+        changed.close()
