@@ -27,7 +27,7 @@ from rdflib.term import Node
 from registry.errors import RegistryError
 from registry.identifiers import parse_standard_id
 from registry.inputs.load import Reading
-from registry.namespaces import EARL, GRAPH_CURRENT, GRAPH_REGISTRY, SCS
+from registry.namespaces import EARL, GRAPH_CURRENT, GRAPH_REGISTRY, REGSTATUS, SCS
 from registry.register.submission import (
     Principal,
     SubmissionResult,
@@ -137,20 +137,24 @@ NAMED = 10
 
 
 def _whole(store: Store, iri: str, members: str) -> Verdict:
-    """A catalogue or a department as a whole against GB/T 21063.3-2007: each resource
-    it lists (`members`, a SPARQL pattern binding ?r from ?whole) by its own automatic
+    """A catalogue or a department as a whole against GB/T 21063.3-2007: each valid
+    resource it lists (`members`, a SPARQL pattern binding ?r from ?whole; retired,
+    superseded or invalid ones left out) by its own automatic
     core-metadata assessment. Passed when every one passed, failed naming those that
     did not (or were not assessed), cannot tell when it lists none."""
     rows = store.select(
-        f"""SELECT ?r ?code ?outcome ?day WHERE {{ GRAPH <{GRAPH_CURRENT}> {{
-            {members}
-            ?r a <{SCS.InformationResource}> .
-            OPTIONAL {{ ?r <{SCS.resourceCode}> ?code }}
-            OPTIONAL {{ ?a <{EARL.subject}> ?r ; <{EARL.mode}> <{EARL.automatic}> ;
-                          <{EARL.test}> ?std ; <{EARL.result}> ?res .
-                       ?std <{DCTERMS.identifier}> ?stdid .
-                       FILTER (STR(?stdid) = "{CORE_STANDARD}")
-                       ?res <{EARL.outcome}> ?outcome ; <{DCTERMS.date}> ?day }} }} }}""",
+        f"""SELECT ?r ?code ?outcome ?day WHERE {{
+            GRAPH <{GRAPH_CURRENT}> {{
+                {members}
+                ?r a <{SCS.InformationResource}> .
+                OPTIONAL {{ ?r <{SCS.resourceCode}> ?code }} }}
+            GRAPH <{GRAPH_REGISTRY}> {{ ?r <{SCS.registerStatus}> <{REGSTATUS["valid"]}> }}
+            OPTIONAL {{ GRAPH <{GRAPH_CURRENT}> {{
+                ?a <{EARL.subject}> ?r ; <{EARL.mode}> <{EARL.automatic}> ;
+                   <{EARL.test}> ?std ; <{EARL.result}> ?res .
+                ?std <{DCTERMS.identifier}> ?stdid .
+                FILTER (STR(?stdid) = "{CORE_STANDARD}")
+                ?res <{EARL.outcome}> ?outcome ; <{DCTERMS.date}> ?day }} }} }}""",
         {"whole": URIRef(iri)},
     )
     outcomes: dict[str, tuple[str, str | None]] = {}

@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS
 
 from registry.config import Settings
 from registry.inputs.document import Document
@@ -128,3 +129,32 @@ def test_screg_assess(tmp_path) -> None:
     assert "28 new or changed" in first.output
     again = runner.invoke(main, ["assess", "--store", str(tmp_path / "store")])
     assert again.exit_code == 0 and "nothing changed" in again.output
+
+
+def test_a_whole_fails_naming_the_share_of_its_resources_not_assessed(
+    seeded_dump: bytes, validator
+) -> None:
+    """A store seeded without automatic assessments: after one resource changes, its
+    catalogue and department are assessed as wholes, and fail naming the 23 of 24
+    resources that have no automatic assessment yet; `assess_all` then passes them."""
+    store = open_store("memory")
+    store.load_dump(seeded_dump, "nquads")
+    settings = Settings(store="memory", automatic_assessments=True)
+    with Registry(settings, validator=validator, store=store) as service:
+        resource = URIRef(f"{BASE}resource/101001-000001")
+        graph: Graph = service.show(str(resource))
+        graph.set((resource, DCTERMS.description, Literal("人口基础信息（摘要已修订）", lang="zh")))
+        result = service.submit(
+            [Document("r.ttl", graph.serialize(format="turtle").encode())], BUREAU
+        )
+        assert result.accepted
+        made = {c.item.rsplit("/", 1)[-1] for c in result.automatic}
+        department = "AUTO-11210100EXAMPLE01N-GB-T-21063.3-2007"
+        assert {"AUTO-101001-000001-GB-T-21063.3-2007", department} <= made
+        read = service.reader()
+        whole = read.entry("assessment", department)
+        assert whole["outcome"]["code"] == "failed"
+        assert "23 of its 24 resources" in whole["description"]["en"]
+        assert "24 项信息资源中 23 项" in whole["description"]["zh"]
+        service.assess_all()
+        assert service.reader().entry("assessment", department)["outcome"]["code"] == "passed"
