@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from types import TracebackType
@@ -400,13 +400,12 @@ class Registry:
         *,
         outdated_only: bool = False,
         batch: int = 500,
-        progress: Callable[[int, int], None] | None = None,
     ) -> list[SubmissionResult]:
         """Run the automatic assessment rules over every registered resource and
         interface (and the catalogues and departments listing or providing them), or,
         with `outdated_only`, over the subjects of the automatic assessments made under
-        other rules or shapes than those loaded now (docs/assessment.md, "Re-run on
-        change"). `batch` entries per write, each under the writer lock on its own, so
+        other rules or shapes than those loaded now (docs/assessment.md, "Re-run after
+        the shapes or the rules change"). `batch` entries per write, each under the writer lock on its own, so
         that submissions go on between them (a background re-run after a start with
         new shapes); only the assessments whose content changes are written. Returns
         the writes made; stops early when the registry is closed."""
@@ -440,8 +439,6 @@ class Registry:
                     if result.submission is not None:
                         self._wrote()
                         made.append(result)
-            if progress is not None:
-                progress(min(start + batch, len(entries)), len(entries))
         return made
 
     def reassess_in_background(self) -> threading.Thread | None:
