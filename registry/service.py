@@ -405,10 +405,11 @@ class Registry:
         interface (and the catalogues and departments listing or providing them), or,
         with `outdated_only`, over the subjects of the automatic assessments made under
         other rules or shapes than those loaded now (docs/assessment.md, "Re-run after
-        the shapes or the rules change"). `batch` entries per write, each under the writer lock on its own, so
-        that submissions go on between them (a background re-run after a start with
-        new shapes); only the assessments whose content changes are written. Returns
-        the writes made; stops early when the registry is closed."""
+        the shapes or the rules change"). `batch` entries per write, each under the
+        writer lock on its own, so that submissions go on between them (a background
+        re-run after a start with new shapes); only the assessments whose content
+        changes are written. Returns the writes made; stops early when the registry is
+        closed."""
         read = self.reader()
         if outdated_only:
             subjects = read.outdated_subjects(self.rules_version())
