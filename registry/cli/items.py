@@ -284,24 +284,33 @@ def transfer(ident: str, department: str, reason: str, store: str | None) -> Non
 
 
 @click.command()
+@click.option(
+    "--outdated",
+    is_flag=True,
+    help="Re-run only the automatic assessments made under other shapes or rules than "
+    "those installed now (those the answers show as outdated).",
+)
 @store_option
-def assess(store: str | None) -> None:
+def assess(outdated: bool, store: str | None) -> None:
     """Run the automatic conformity assessments over every registered resource and
-    interface (docs/assessment.md), e.g. after the rules or the shapes changed; only
-    the assessments whose content changes get a new version."""
+    interface, and the catalogues and departments listing or providing them
+    (docs/assessment.md), e.g. after the rules or the shapes changed; only the
+    assessments whose content changes get a new version. Exit 1 when a write was
+    refused."""
     try:
         with open_registry(store) as registry:
-            made = registry.assess_all()
+            made = registry.assess_all(outdated_only=outdated)
     except RegistryError as error:
         fail(error)
-    if made is None:
+    if not made:
         click.echo(say("assess_unchanged"))
         return
-    if not made.accepted:
+    if not all(m.accepted for m in made):
         click.echo(say("assess_refused"), err=True)
         raise SystemExit(1)
-    changed = [c for c in made.changes if c.outcome != "unchanged"]
-    click.echo(say("assess_done", n=len(changed), submission=made.submission))
+    changed = [c for m in made for c in m.changes if c.outcome != "unchanged"]
+    submissions = ", ".join(str(m.submission) for m in made)
+    click.echo(say("assess_done", n=len(changed), submission=submissions))
 
 
 @click.command()

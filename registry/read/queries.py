@@ -249,6 +249,7 @@ ASSESSMENT = Kind(
         ("asserted_by", EARL.assertedBy, REF),
         ("mode", EARL.mode, TEXT),
         ("valid_until", SCS.validUntil, TEXT),
+        ("rules_version", SCS.rulesVersion, TEXT),
     ),
     "assessments",
 )

@@ -12,7 +12,7 @@ from registry.errors import RegistryError
 from registry.inputs.document import Document
 from registry.inputs.load import read_documents
 from registry.namespaces import GRAPH_ONTOLOGY
-from registry.register.automatic import record_automatic
+from registry.register.automatic import AUTOMATIC_KINDS, record_automatic
 from registry.register.base_iri import EXAMPLES_BASE, record_base
 from registry.register.changes import describe_change, now
 from registry.register.submission import REGISTRAR, submit
@@ -69,6 +69,10 @@ def seed_store(
                     ][:10]
                 },
             )
-        assessed += [(c.item, c.kind) for c in result.changes if c.outcome == "new"]
+        assessed += [
+            (c.item, c.kind)
+            for c in result.changes
+            if c.outcome == "new" and c.kind in AUTOMATIC_KINDS
+        ]
     if automatic:
         record_automatic(store, validator, assessed, base_iri)
