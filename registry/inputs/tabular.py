@@ -22,6 +22,7 @@ from collections.abc import Iterable, Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from functools import lru_cache
 from itertools import chain, islice
 from typing import Any
@@ -112,7 +113,7 @@ COLUMNS: tuple[Column, ...] = (
         "provider",
         "信息资源提供方",
         "provider",
-        ("publisher", "提供方"),
+        ("publisher", "提供方", "提供方名称", "提供单位"),
         (DCTERMS.publisher,),
         False,
         "提供方部门名称,须与登记的名称一致",
@@ -254,7 +255,15 @@ BY_KEY = {c.key: c for c in COLUMNS}
 _SPLIT = re.compile(r"[;；\n]+")
 _LIST_SPLIT = re.compile(r"[;；、,，\n]+")
 _CJK = re.compile(r"[\u3400-\u9fff]")
-_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+_DATE = re.compile(
+    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+    # a time of day after the date, as a date cell saved as text shows it: 2024/3/1 0:00
+    r"(?:[\sT]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
+)
+# Excel keeps a date as the days since 1899-12-30; a date cell that lost its date format
+# shows that number. Five digits are 1927-05-18 to 2173-10-14 (a year alone is four).
+_SERIAL_DAYS = (10_000, 99_999)
+_EXCEL_EPOCH = date(1899, 12, 30)
 
 
 # A mark of obligation clerks add to a title: "*信息资源名称", "信息资源名称(必填)".
@@ -382,7 +391,7 @@ def read_catalogue(doc: Document, base_iri: str, lookup: Lookup, max_bytes: int 
     elif fmt == "xls":
         sheets = xls_sheets(doc.data, doc.name)
     else:
-        sheets = csv_sheets(doc.data, doc.name)
+        sheets = csv_sheets(doc.data, doc.name, _looks_like_header)
     with closing(sheets):
         return CatalogueReader(doc.name, base_iri, lookup).read_sheets(sheets, cap)
 
@@ -397,9 +406,29 @@ MERGED_LOOKING = ("class", "provider", "provider_code")
 EXAMPLE_MARK = "【示例】"
 
 
+# A remark in brackets after a title: "提供方代码（18位）", "名称(Name)".
+_BRACKETED = re.compile(r"^(.*?)[(（\[【](.*?)[)）\]】]$", re.S)
+_LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z ()_-]*")
+
+
 def header_column(text: str) -> Column | None:
-    """The column a header cell names, or None."""
-    return _HEADERS.get(_norm_header(text)) if text else None
+    """The column a header cell names, or None. A cell of two titles, the Chinese and
+    the English one (on two lines, one in brackets, or side by side), names a column
+    when its parts name that one column and no other; a remark in brackets is left out."""
+    if not text:
+        return None
+    found = _HEADERS.get(_norm_header(text))
+    if found is not None:
+        return found
+    text = unicodedata.normalize("NFKC", text).strip()
+    parts = [line for line in text.splitlines() if line.strip()]
+    if bracketed := _BRACKETED.match(text):
+        parts += [bracketed[1], bracketed[2]]
+    latin = " ".join(_LATIN_RUN.findall(text))
+    parts += [_LATIN_RUN.sub("", text), latin]
+    named = {_HEADERS.get(_norm_header(part)) for part in parts if part.strip()}
+    named.discard(None)
+    return named.pop() if len(named) == 1 else None
 
 
 def _header_score(cells: list[Cell]) -> tuple[int, int]:
@@ -414,6 +443,38 @@ def _looks_like_header(cells: list[Cell]) -> bool:
     # Three known titles, or two that are most of a short row: a title line or a data
     # row never names two columns.
     return known >= 3 or (known >= 2 and 2 * known >= filled)
+
+
+def two_row_header(top: list[Cell], sub: list[Cell]) -> list[str] | None:
+    """The column titles of a header written over two rows, or None when `sub` is not
+    the second row of the header.
+
+    Clerks group columns under a title merged across them ("提供方" above "名称" and
+    "代码"; "共享属性" above "共享类型"...), with the other titles merged down both
+    rows. A column's title is the group's and its own together when that names a
+    column (提供方 + 名称 = 提供方名称), else its own, else the group's; a blank above
+    a title belongs to the group on its left (a merged cell keeps its value in its
+    first cell only). Taken only when the two rows name more columns than the first."""
+    if not _looks_like_header(sub):
+        return None
+    titles: list[str] = []
+    group = ""
+    for index in range(max(len(top), len(sub))):
+        upper = cell_text(top[index]) if index < len(top) else ""
+        lower = cell_text(sub[index]) if index < len(sub) else ""
+        group = upper or group
+        above = upper or (group if lower else "")
+        candidates = [above + lower, lower, above] if lower else [above]
+        titles.append(next((t for t in candidates if header_column(t) is not None), lower or above))
+    known = {c.key for c in map(header_column, titles) if c is not None}
+    return titles if len(known) > _header_score(top)[0] else None
+
+
+# What begins a row that is no resource: a total, a note, a signature, a section's number.
+_NOTE_MARK = re.compile(
+    r"^\s*(合\s*计|总\s*计|小\s*计|共\s*计|注|备\s*注|说\s*明|填表|填报|制表|审核|审批|负责人|"
+    r"联系人|联系电话|单位(负责人|盖章)|[一二三四五六七八九十]+\s*[、.．]|第[一二三四五六七八九十\d]+[类部分章节])"
+)
 
 
 def _clip(text: str, limit: int = 60) -> str:
@@ -451,9 +512,18 @@ class CatalogueReader:
         """Every sheet that has the header is read; the others are listed in an Info."""
         read: list[str | None] = []
         without: list[str] = []
+        hidden: list[str] = []
         content = False
         for sheet in sheets:
             self.sheet = sheet.name
+            if sheet.hidden and sheet.name is not None:
+                # What the clerk does not see is not read (last year's sheet, the lists
+                # behind drop-downs); one with the header is named, so nothing is lost
+                # without a word.
+                head = islice(sheet.rows, HEADER_SEARCH_ROWS)
+                if any(_looks_like_header(cells) for cells in head):
+                    hidden.append(sheet.name)
+                continue
             outcome = self._read_sheet(sheet, cap)
             if self.graph.fatal:
                 return self.graph
@@ -463,6 +533,18 @@ class CatalogueReader:
             elif outcome == "no-header" and sheet.name is not None:
                 without.append(sheet.name)
         self.sheet = None
+        if hidden:
+            names = "、".join(f"“{n}”" for n in hidden)
+            self.problem(
+                "hidden-sheet",
+                f"以下工作表已隐藏,其中有表头,但未读取:{names}。如需提交其中的信息资源,"
+                "请取消隐藏该工作表后重新提交;否则可以删除它。",
+                f"These sheets are hidden and were not read, although they have the header: "
+                f"{', '.join(hidden)}. Unhide a sheet to submit its resources, or delete it.",
+                (("file", self.source),),
+                value="、".join(hidden),
+                severity="Warning",
+            )
         if not content:
             self.problem(
                 "empty",
@@ -507,29 +589,45 @@ class CatalogueReader:
                 return "no-header"
             return "empty"
         header_row = found + 1
+        header: list[Cell] = head[found]
+        following = head[found + 1] if found + 1 < len(head) else []
+        combined = two_row_header(header, following)
+        if combined is not None:
+            header, header_row = list(combined), found + 2
         above = [
             " ".join(cell_text(c) for c in cells if cell_text(c))
             for cells in head[:found]
             if any(cell_text(c) for c in cells)
         ]
         self.columns = []
-        self._read_header(head[found], header_row)
-        if above:
+        self._read_header(header, header_row)
+        if above or combined is not None:
             text = _clip(" / ".join(above))
+            if combined is not None:
+                rows_zh = f"第 {found + 1} 至 {header_row} 行(两行列标题合起来读取)"
+                rows_en = f"rows {found + 1} to {header_row} (two rows of titles read together)"
+            else:
+                rows_zh, rows_en = f"第 {header_row} 行", f"row {header_row}"
             self.problem(
                 "header-row",
-                f"表头在第 {header_row} 行;其上的 {len(above)} 行未作为数据读取:“{text}”。",
-                f"The header is on row {header_row}; the {len(above)} row(s) above it were "
-                f"not read as data: {text!r}.",
+                f"表头在{rows_zh}"
+                + (f";其上的 {len(above)} 行未作为数据读取:“{text}”。" if above else "。"),
+                f"The header is on {rows_en}"
+                + (
+                    f"; the {len(above)} row(s) above it were not read as data: {text!r}."
+                    if above
+                    else "."
+                ),
                 self.where(header_row),
-                value=text,
+                value=text or None,
                 severity="Info",
             )
         if self.graph.fatal:
             return "read"
-        rows = chain(head[found + 1 :], sheet.rows)
+        rows = chain(head[header_row:], sheet.rows)
         fill = MergedFill(sheet.merged, header_row, len(self.columns))
         above_values: dict[str, str] = {}
+        notes: set[int] = set()
         for number, cells in enumerate(rows, start=header_row + 1):
             cells = fill.apply(number, cells)
             values = dict(zip(self.columns, cells, strict=False))
@@ -537,6 +635,10 @@ class CatalogueReader:
             if not any(isinstance(v, Formula) or cell_text(v) for v in values.values()):
                 above_values.clear()  # an empty row ends a block
                 continue  # empty rows are layout, not entries
+            if self._note_row(number, values):
+                notes.add(number)
+                above_values.clear()  # a section title starts a block
+                continue
             self.size += sum(len(cell_text(v)) for v in values.values())
             if cap is not None and self.size > cap:
                 # An XLSX expands: its cell text may not exceed what the upload limit
@@ -551,6 +653,8 @@ class CatalogueReader:
             self._read_row(number, values, merged)  # type: ignore[arg-type]
         for cells, value in fill.reported():
             first_row, first_col, last_row, last_col = cells
+            if first_row in notes and last_row == first_row:
+                continue  # the note row's own result says it all
             column = self._column_at(first_col) if first_col == last_col else None
             rows_zh = (
                 f"第 {first_row} 至 {last_row} 行" if last_row > first_row else f"第 {first_row} 行"
@@ -572,6 +676,45 @@ class CatalogueReader:
                 severity="Info",
             )
         return "read"
+
+    def _note_row(self, row: int, values: dict[Column, Cell]) -> bool:
+        """A row under the table that is no resource: a section title (一、基础信息资源),
+        a total (合计:3 项), a note or the signatures (填表人 ...), often one cell merged
+        across the row. It has no resource code and holds one text (in more than the
+        code column), or up to three that begin with such a word. Reported, not read."""
+        if any(isinstance(v, Formula) for v in values.values()):
+            return False
+        code = BY_KEY["code"]
+        if RESOURCE_CODE_PATTERN.match(resource_code_text(cell_text(values.get(code)))):
+            return False
+        filled = [(c, cell_text(v)) for c, v in values.items() if cell_text(v)]
+        texts = list(dict.fromkeys(t for _c, t in filled))
+        marked = bool(_NOTE_MARK.match(texts[0]))
+        alone = len(texts) == 1 and [c for c, _t in filled] != [code]
+        if not (alone or (marked and len(texts) <= 3)):
+            return False
+        text = _clip(" / ".join(texts))
+        if marked:
+            zh = f"第 {row} 行只有“{text}”,是标题、合计或备注,不是信息资源行,未读取。"
+            en = f"Row {row} holds only {text!r}: a title, total or note, not a resource; not read."
+        else:
+            zh = (
+                f"第 {row} 行只有“{text}”,没有信息资源代码,不像信息资源行,未读取。"
+                "如果这是一项信息资源,请把各列填写完整后重新提交。"
+            )
+            en = (
+                f"Row {row} holds only {text!r} and no resource code: it does not look like a "
+                "resource and was not read. If it is one, fill in its columns and submit again."
+            )
+        self.problem(
+            "note-row",
+            zh,
+            en,
+            self.where(row),
+            value=text,
+            severity="Info" if marked else "Warning",
+        )
+        return True
 
     def _column_at(self, index: int) -> Column | None:
         return self.columns[index - 1] if 0 < index <= len(self.columns) else None
@@ -672,7 +815,7 @@ class CatalogueReader:
                 value=text["name"],
             )
             return
-        code = text.get("code", "")
+        code = resource_code_text(text.get("code", ""))
         if BY_KEY["code"] in formulas:
             formula(BY_KEY["code"], formulas[BY_KEY["code"]])
             return  # without its code the row cannot be read: one result, the formula
@@ -743,7 +886,26 @@ class CatalogueReader:
             g.add((res, DCTERMS.title, Literal(text["name_en"], lang="en")))
         if text.get("abstract"):
             g.add((res, DCTERMS.description, Literal(text["abstract"], lang="zh")))
-        self._provider(row, res, text)
+        raw_code = cells.get(BY_KEY["provider_code"])
+        if _is_long_number(raw_code):
+            # Kept as a number, an 18-digit code has lost its last digits: checking the
+            # changed code would tell the clerk a wrong code is wrong, not why.
+            # As the spreadsheet shows it: 15 significant digits, zeros after them.
+            shown = format(Decimal(f"{raw_code:.15g}"), "f")
+            self.problem(
+                "credit-code",
+                f"提供方代码存成了数值,电子表格的数值只保留 15 位有效数字,代码已变为“{shown}”。"
+                "请把该列设为“文本”格式,再重新输入 18 位代码。",
+                f"The provider code is stored as a number; spreadsheets keep 15 significant "
+                f"digits, so it has become {shown}. Format the column as text and type the "
+                "18-character code again.",
+                self.where(row, BY_KEY["provider_code"]),
+                focus=str(res),
+                path=str(DCTERMS.publisher),
+                value=shown,
+            )
+        else:
+            self._provider(row, res, text)
         for key, prop in (
             ("class", SCS.resourceClass),
             ("sharing", SCS.sharingType),
@@ -793,7 +955,7 @@ class CatalogueReader:
                 g.add((res, DCTERMS.issued, Literal(parse_date(raw), datatype=XSD.date)))
             except CellError as error:
                 fail("issued", error, DCTERMS.issued)
-        for other in _items(text.get("related", ""), _LIST_SPLIT):
+        for other in map(resource_code_text, _items(text.get("related", ""), _LIST_SPLIT)):
             if RESOURCE_CODE_PATTERN.match(other):
                 g.add(
                     (res, DCTERMS.relation, URIRef(f"{self.base}resource/{resource_slug(other)}"))
@@ -939,6 +1101,18 @@ def resolve_standard(text: str, lookup: Lookup, base_iri: str) -> str:
     )
 
 
+def _is_long_number(value: Cell) -> bool:
+    """A number cell too long to hold a code: spreadsheets keep 15 significant digits."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) >= 10**15
+
+
+def resource_code_text(text: str) -> str:
+    """A resource code as written by hand: full-width digits and slash (１０１００１／
+    ０００００１) are the code's own, and so are spaces around the slash or a line break
+    in the cell; none of them is part of a code."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
 def _items(cell: str, splitter: re.Pattern[str]) -> list[str]:
     return [part.strip() for part in splitter.split(cell) if part.strip()]
 
@@ -1016,12 +1190,17 @@ def data_items(resource: URIRef, cell: str) -> list[tuple[Node, Node, Node]]:
 
 
 def parse_date(value: Cell) -> str:
-    """CCYY-MM-DD from a date cell or text such as 2025-03-18, 2025/3/18, 2025年3月18日."""
+    """CCYY-MM-DD from a date cell or text such as 2025-03-18, 2025/3/18, 2025年3月18日,
+    2025/3/18 0:00, or Excel's day number of a date cell that lost its format (45352)."""
     if isinstance(value, datetime):
         return value.date().isoformat()
     if isinstance(value, date):
         return value.isoformat()
     text = unicodedata.normalize("NFKC", cell_text(value))
+    if text.isdigit() and _SERIAL_DAYS[0] <= int(text) <= _SERIAL_DAYS[1]:
+        return date.fromordinal(_EXCEL_EPOCH.toordinal() + int(text)).isoformat()
+    if isinstance(value, float) and _SERIAL_DAYS[0] <= value <= _SERIAL_DAYS[1]:
+        return parse_date(int(value))  # a date and a time: the day is the whole part
     match = _DATE.match(text) or (re.match(r"^(\d{4})(\d{2})(\d{2})$", text))
     try:
         if match:
