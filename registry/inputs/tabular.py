@@ -628,17 +628,24 @@ class CatalogueReader:
         fill = MergedFill(sheet.merged, header_row, len(self.columns))
         above_values: dict[str, str] = {}
         notes: set[int] = set()
+        # A resource over several rows (its cells merged down them, one data item per
+        # row) is read when its last row has been seen: (first row, its cells, merged-
+        # looking cells), and the rows it spans.
+        pending: tuple[int, dict[Column, Cell], dict[Column, str]] | None = None
+        spans: dict[int, int] = {}
+        last = 0  # the last row read as a resource (CSV: a row of items only follows one)
+        code_at = next((i for i, c in enumerate(self.columns, 1) if c and c.key == "code"), 0)
+
+        def flush() -> None:
+            nonlocal pending
+            if pending is not None:
+                self._read_row(*pending)
+                pending = None
+
         for number, cells in enumerate(rows, start=header_row + 1):
             cells = fill.apply(number, cells)
             values = dict(zip(self.columns, cells, strict=False))
             values.pop(None, None)
-            if not any(isinstance(v, Formula) or cell_text(v) for v in values.values()):
-                above_values.clear()  # an empty row ends a block
-                continue  # empty rows are layout, not entries
-            if self._note_row(number, values):
-                notes.add(number)
-                above_values.clear()  # a section title starts a block
-                continue
             self.size += sum(len(cell_text(v)) for v in values.values())
             if cap is not None and self.size > cap:
                 # An XLSX expands: its cell text may not exceed what the upload limit
@@ -647,14 +654,42 @@ class CatalogueReader:
                     f"{self.source}: the cell text passes the limit of {cap} bytes",
                     {"file": self.source, "limit": cap, "row": number},
                 )
+            if pending is not None and code_at in fill.carried:
+                self._continued_row(number, pending, values, fill.carried)
+                spans[pending[0]] = number
+                continue
+            flush()
+            if not any(isinstance(v, Formula) or cell_text(v) for v in values.values()):
+                above_values.clear()  # an empty row ends a block
+                continue  # empty rows are layout, not entries
+            if sheet.blanks_may_be_merged and self._items_only_row(number, values, last):
+                continue
+            if self._note_row(number, values):
+                notes.add(number)
+                above_values.clear()  # a section title starts a block
+                continue
+            last = number
             merged = (
                 self._merged_looking(values, above_values) if sheet.blanks_may_be_merged else {}
             )
-            self._read_row(number, values, merged)  # type: ignore[arg-type]
+            pending = (number, values, merged)  # type: ignore[assignment]
+        flush()
+        for first, last in spans.items():
+            self.problem(
+                "continued-rows",
+                f"第 {first} 至 {last} 行是同一项信息资源:其信息资源代码等单元格合并了这几行,"
+                "各行的信息项已依次读入该资源。",
+                f"Rows {first} to {last} are one resource: its resource code and other cells "
+                "are merged over them; the data items of every row were read into it.",
+                self.where(first, BY_KEY["items"]),
+                severity="Info",
+            )
         for cells, value in fill.reported():
             first_row, first_col, last_row, last_col = cells
             if first_row in notes and last_row == first_row:
                 continue  # the note row's own result says it all
+            if spans.get(first_row, 0) >= last_row:
+                continue  # a resource's own cells over its rows: said once, above
             column = self._column_at(first_col) if first_col == last_col else None
             rows_zh = (
                 f"第 {first_row} 至 {last_row} 行" if last_row > first_row else f"第 {first_row} 行"
@@ -676,6 +711,64 @@ class CatalogueReader:
                 severity="Info",
             )
         return "read"
+
+    def _continued_row(
+        self,
+        row: int,
+        pending: tuple[int, dict[Column, Cell], dict[Column, str]],
+        values: dict[Column, Cell],
+        carried: set[int],
+    ) -> None:
+        """One more row of a resource whose code cell is merged over it: its data item
+        is the resource's next; any other cell of its own has no place and is said."""
+        first, cells, _merged = pending
+        items = BY_KEY["items"]
+        for index, column in enumerate(self.columns, 1):
+            if column is None or index in carried:
+                continue
+            value = values.get(column)
+            text = cell_text(value) if not isinstance(value, Formula) else value.text
+            if not text:
+                continue
+            if column is items and not isinstance(value, Formula):
+                before = cell_text(cells.get(items))
+                cells[items] = f"{before}\n{text}" if before else text
+                continue
+            self.problem(
+                "continued-rows",
+                f"第 {row} 行与第 {first} 行是同一项信息资源(信息资源代码的单元格合并了这几行),"
+                f"一项资源的“{column.zh}”只能有一个值,该行的“{_clip(text)}”未读取。"
+                f"请把该值写在第 {first} 行,或合并该列的单元格。",
+                f"Row {row} belongs to the resource of row {first} (its resource code cell is "
+                f"merged over both); a resource has one {column.en}, so {_clip(text)!r} on "
+                f"this row was not read. Write it on row {first} or merge the column's cells.",
+                self.where(row, column),
+                value=text,
+                severity="Warning",
+            )
+
+    def _items_only_row(self, row: int, values: dict[Column, Cell], last: int) -> bool:
+        """CSV: a row holding only data items right under a resource is what a resource
+        merged over several rows (one item per row) leaves when saved as text: only
+        its first row keeps the code. Nothing is guessed; the message says how to
+        write it. Still one result for the row, as in the spreadsheet."""
+        filled = {c.key for c, v in values.items() if cell_text(v)}
+        if last != row - 1 or filled != {"items"}:
+            return False
+        self.problem(
+            "merged-cell",
+            f"该行只有信息项,信息资源代码为空:看起来是第 {last} 行那项资源的续行,原是合并"
+            "单元格,另存为文本文件后只有第一行保留了代码。请把一项资源的全部信息项写在同一"
+            "行的“信息项”单元格中(以分号分隔),再删除该行;或提交原来的电子表格文件。",
+            f"The row holds only data items and no resource code: it looks like a further "
+            f"row of the resource on row {last}, whose merged cells keep their value only on "
+            "the first row when saved as CSV. Write all of a resource's data items in its "
+            "one data-item cell (separated by ;) and delete this row, or submit the "
+            "spreadsheet file itself.",
+            self.where(row, BY_KEY["code"]),
+            value=cell_text(values.get(BY_KEY["items"])),
+        )
+        return True
 
     def _note_row(self, row: int, values: dict[Column, Cell]) -> bool:
         """A row under the table that is no resource: a section title (一、基础信息资源),
@@ -1045,8 +1138,12 @@ class MergedFill:
                 )
         self.active: list[tuple[Range, Cell]] = []
         self.filled: list[tuple[Range, Cell]] = []
+        # The columns (from 1) of the last row given that hold the value of a range
+        # begun on a row above.
+        self.carried: set[int] = set()
 
     def apply(self, row: int, cells: list[Cell]) -> list[Cell]:
+        self.carried = set()
         if not self.starting and not self.active:
             return cells
         for cells_range in self.starting.pop(row, ()):
@@ -1059,11 +1156,13 @@ class MergedFill:
         if not self.active:
             return cells
         cells = list(cells)
-        for (_first_row, first_col, _last_row, last_col), value in self.active:
+        for (first_row, first_col, _last_row, last_col), value in self.active:
             if len(cells) < last_col:
                 cells += [None] * (last_col - len(cells))
             for col in range(first_col, last_col + 1):
                 cells[col - 1] = value
+                if first_row < row:
+                    self.carried.add(col)
         self.active = [(r, v) for r, v in self.active if r[2] > row]
         return cells
 

@@ -283,7 +283,8 @@ def test_a_hidden_sheet_was_read_and_its_old_rows_refused_the_visible_ones(seede
     assert "取消隐藏" in report.results[0].message_zh
     assert_chinese(report)
     graph = seeded.parse([Document("隐藏.xlsx", out.getvalue())])
-    assert str(graph.value(res_iri("101001/003901"), DCTERMS.title)) == "当前资源"
+    titles = {str(t) for t in graph.objects(res_iri("101001/003901"), DCTERMS.title)}
+    assert "当前资源" in titles and "旧名称" not in titles
 
 
 def test_a_hidden_xls_sheet_is_not_read_either(seeded) -> None:
@@ -301,3 +302,50 @@ def test_a_hidden_xls_sheet_is_not_read_either(seeded) -> None:
     report = seeded.validate([Document("隐藏.xls", out.getvalue())])
     assert results(report) == [("Warning", None, None, None, "Input-hidden-sheet")]
     assert "“2023年”" in report.results[0].message_zh
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "xls"])
+def test_a_resource_over_several_rows_one_item_each_was_refused_as_duplicate_codes(
+    kind: str, seeded
+) -> None:
+    """The catalogue forms' own layout: a resource's cells merged down its rows, one data
+    item per row. Its rows 2 and 3 were "code already on row 1, not read" and their
+    items lost. A cell of its own on a further row has no place: a Warning."""
+    items = ["统一编号:C:18:TYBH", "名称:C:100:MC", "登记日期:D::DJRQ"]
+    i, k = column("items"), column("condition")
+    first = resource("101001/004101", "分行信息项资源", items=items[0])
+    rows: list[list] = [header(), first]
+    for item in items[1:]:
+        row = [""] * len(COLUMNS)
+        row[i - 1] = item
+        rows.append(row)
+    rows[3][k - 1] = "另写的条件"  # in a column that is not merged
+    rows.append(resource("101001/004102", "下一项资源"))
+    merged = [(2, c, 4, c) for c in range(1, len(COLUMNS) + 1) if c not in (i, k)]
+    data = (xlsx_of if kind == "xlsx" else xls_of)([("目录", rows, merged)])
+    report = seeded.validate([Document(f"分行.{kind}", data)])
+    assert results(report) == [
+        ("Info", "目录", 2, "信息项", "Input-continued-rows"),
+        ("Warning", "目录", 4, "共享条件", "Input-continued-rows"),
+    ], [r.as_dict() for r in report.results]
+    assert any("第 2 至 4 行" in r.message_zh for r in report.results)
+    assert_chinese(report)
+    graph = seeded.parse([Document(f"分行.{kind}", data)])
+    got = graph.objects(res_iri("101001/004101"), URIRef("https://w3id.org/smartcity-std#dataItem"))
+    assert len(list(got)) == 3
+    assert graph.value(res_iri("101001/004102"), DCTERMS.title) is not None
+
+
+def test_a_csv_row_of_items_only_under_a_resource_says_it_was_a_merged_resource(seeded) -> None:
+    """The same sheet saved as CSV: the further rows keep only their data item."""
+    i = column("items")
+    rows: list[list] = [header(), resource("101001/004201", "分行资源")]
+    extra = [""] * len(COLUMNS)
+    extra[i - 1] = "名称:C:100:MC"
+    rows.append(extra)
+    report = seeded.validate([Document("分行.csv", text_file(rows, ",", "gb18030"))])
+    assert results(report, sheet=False) == [
+        ("Violation", None, 3, "信息资源代码", "Input-merged-cell")
+    ]
+    assert "续行" in report.results[0].message_zh and "第 2 行" in report.results[0].message_zh
+    assert_chinese(report)
