@@ -255,6 +255,8 @@ BY_KEY = {c.key: c for c in COLUMNS}
 _SPLIT = re.compile(r"[;；\n]+")
 _LIST_SPLIT = re.compile(r"[;；、,，\n]+")
 _CJK = re.compile(r"[\u3400-\u9fff]")
+# Chinese characters with the full-width punctuation written among them.
+_WIDE = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 _DATE = re.compile(
     r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
     # a time of day after the date, as a date cell saved as text shows it: 2024/3/1 0:00
@@ -882,6 +884,8 @@ class CatalogueReader:
         self, row: int, cells: dict[Column, Cell], merged: dict[Column, str] | None = None
     ) -> None:
         text = {c.key: cell_text(v) for c, v in cells.items()}
+        for key in ONE_LINE & text.keys():
+            text[key] = one_line(text[key])
         formulas = {c: v for c, v in cells.items() if isinstance(v, Formula)}
 
         def formula(column: Column, value: Formula, focus: str = "") -> None:
@@ -1198,6 +1202,22 @@ def resolve_standard(text: str, lookup: Lookup, base_iri: str) -> str:
         f"未注日期的标准编号“{text}”无法对应到唯一的已登记版本,请写明年代号。",
         f"The undated identifier {text!r} matches no single registered edition; give the year.",
     )
+
+
+# Columns of one line: a line break typed in such a cell (Alt+Enter, to fit a narrow
+# column) is layout, not part of the name or code.
+ONE_LINE = frozenset({"name", "name_en", "provider", "provider_code", "format"})
+
+
+def one_line(text: str) -> str:
+    """The lines of a cell joined: with nothing between Chinese characters (人口⏎基础信息
+    is 人口基础信息), with a space otherwise (Population⏎base)."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    joined = lines[0] if lines else ""
+    for line in lines[1:]:
+        cjk = _WIDE.match(joined[-1]) and _WIDE.match(line[0])
+        joined += ("" if cjk else " ") + line
+    return joined
 
 
 def _is_long_number(value: Cell) -> bool:

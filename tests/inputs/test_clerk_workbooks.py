@@ -349,3 +349,27 @@ def test_a_csv_row_of_items_only_under_a_resource_says_it_was_a_merged_resource(
     ]
     assert "续行" in report.results[0].message_zh and "第 2 行" in report.results[0].message_zh
     assert_chinese(report)
+
+
+def test_a_line_break_in_a_name_or_provider_cell_was_kept_in_the_name(seeded) -> None:
+    """人口⏎基础信息 (Alt+Enter to fit a narrow column) was registered with the break, and a
+    provider name so wrapped matched no department."""
+    rows: list[list] = [
+        header(),
+        resource("101001/004301", "人口\n基础信息", name_en="Population\nbase"),
+    ]
+    rows[1][column("provider") - 1] = "沈阳市\n大数据管理局"
+    rows[1][column("provider_code") - 1] = ""
+    rows[1][column("abstract") - 1] = "第一行。\n第二行。"
+    data = xlsx_of([("目录", rows, [])])
+    report = seeded.validate([Document("换行.xlsx", data)])
+    assert report.conforms and results(report) == [], [r.as_dict() for r in report.results]
+    graph = seeded.parse([Document("换行.xlsx", data)])
+    res = res_iri("101001/004301")
+    assert {str(t) for t in graph.objects(res, DCTERMS.title)} == {
+        "人口基础信息",
+        "Population base",
+    }
+    assert graph.value(res, DCTERMS.publisher) == PUBLISHER
+    # An abstract may have lines of its own.
+    assert str(graph.value(res, DCTERMS.description)) == "第一行。\n第二行。"
