@@ -360,18 +360,42 @@ _FILLER = re.compile(r"更新|一次|的")
 def suggestion(scheme: URIRef, text: str) -> URIRef | None:
     """The concept a value not in the list was clearly meant to be, or None.
 
-    Chinese: only the value without filler words (每月更新 → 每月). No similarity
-    between Chinese words: they are two or three characters, and the one that
-    differs carries the meaning (每两周 is not 每周, 每半年 is not 每年). Other
+    Chinese: the value without filler words (每月更新 → 每月), else the one concept whose
+    spelling holds the value or is held in it (有条件 → 有条件共享, 接口服务 → 接口). No
+    similarity between Chinese words: they are two or three characters, and the one
+    that differs carries the meaning (每两周 is not 每周, 每半年 is not 每年). Other
     scripts: difflib, when the close spellings all name one concept (monthy → 每月)."""
     spellings = code_lists().get(scheme, {})
     norm = _norm_label(text)
     if _CJK.search(norm):
         stripped = _FILLER.sub("", norm)
-        return spellings.get(stripped) if stripped and stripped != norm else None
+        if stripped and stripped != norm and stripped in spellings:
+            return spellings[stripped]
+        return _containing(spellings, stripped or norm)
     latin = [s for s in spellings if not _CJK.search(s)]
     close = {spellings[s] for s in difflib.get_close_matches(norm, latin, n=3, cutoff=0.8)}
     return close.pop() if len(close) == 1 else None
+
+
+# Words that turn a value round: 不予开放 holds 开放 and means its opposite.
+_NEGATION = re.compile(r"[不非无未否]")
+
+
+def _containing(spellings: dict[str, URIRef], norm: str) -> URIRef | None:
+    """The one concept whose Chinese spelling holds the value or is held in it (有条件 in
+    有条件共享, 接口 in 接口服务, 季度 in 每季度), or None: none, several (共享平台 is in three
+    methods' spellings), a value of one character, or a negation on one side only."""
+    if len(norm) < 2:
+        return None
+    found = {
+        concept
+        for spelling, concept in spellings.items()
+        if _CJK.search(spelling)
+        and min(len(spelling), len(norm)) >= 2
+        and (spelling in norm or norm in spelling)
+        and bool(_NEGATION.search(spelling)) == bool(_NEGATION.search(norm))
+    }
+    return found.pop() if len(found) == 1 else None
 
 
 class CellError(ValueError):

@@ -373,3 +373,35 @@ def test_a_line_break_in_a_name_or_provider_cell_was_kept_in_the_name(seeded) ->
     assert graph.value(res, DCTERMS.publisher) == PUBLISHER
     # An abstract may have lines of its own.
     assert str(graph.value(res, DCTERMS.description)) == "第一行。\n第二行。"
+
+
+def test_short_and_wordy_code_list_values_got_no_suggestion() -> None:
+    """无条件 / 有条件 / 不共享 are the sharing types' own short forms (now altLabels);
+    季度, 接口服务, 基础类 name one value by holding or being held in its spelling, and
+    are asked about; a negation on one side only (不予开放 holds 开放) gets no guess."""
+    from registry.inputs.tabular import CellError, concept
+
+    sharing = "https://w3id.org/smartcity-std/code/sharing-type/"
+    assert str(concept("sharing", "无条件")) == sharing + "unconditional"
+    assert str(concept("sharing", "有条件")) == sharing + "conditional"
+    assert str(concept("sharing", "不共享")) == sharing + "none"
+    asked = {
+        ("cycle", "季度"): "每季度",
+        ("method", "接口服务"): "接口",
+        ("method", "文件下载"): "文件",
+        ("class", "基础类"): "基础信息资源",
+        ("open", "否（不开放）"): "否",
+    }
+    for (key, text), meant in asked.items():
+        with pytest.raises(CellError) as error:
+            concept(key, text)
+        assert f"是否应为“{meant}”?" in error.value.zh, text
+    for key, text in (
+        ("open", "不予开放"),
+        ("method", "共享平台"),
+        ("cycle", "年"),
+        ("cycle", "每两周"),
+    ):
+        with pytest.raises(CellError) as error:
+            concept(key, text)
+        assert "是否应为" not in error.value.zh, text
