@@ -270,12 +270,18 @@ _EXCEL_EPOCH = date(1899, 12, 30)
 
 # A mark of obligation clerks add to a title: "*信息资源名称", "信息资源名称(必填)".
 _OBLIGATION = re.compile(r"^[*※]+|[*※]+$|\((必填|选填|可选|必选|required|optional)\)$", re.I)
+# What clerks put around a title: a number before it ("1.信息资源分类", "(2)名称", "③代码",
+# which NFKC makes 3) and a colon after it ("信息资源名称：").
+_NUMBERING = re.compile(r"^(\(\d{1,2}\)|\d{1,2}[.、)]?)(?=\D)")
+_COLON = re.compile(r"[:]+$")
 
 
 def _norm_header(text: str) -> str:
     """A header as compared: NFKC (full-width forms), no spaces, line breaks or
-    underscores anywhere (clerks wrap long titles), no obligation marks, any case."""
+    underscores anywhere (clerks wrap long titles), no number before it or colon after
+    it, no obligation marks, any case."""
     text = re.sub(r"[\s_\ufeff]+", "", unicodedata.normalize("NFKC", text))
+    text = _NUMBERING.sub("", _COLON.sub("", text))
     while (stripped := _OBLIGATION.sub("", text)) != text:
         text = stripped
     return text.casefold()
@@ -501,6 +507,9 @@ _NOTE_MARK = re.compile(
     r"^\s*(合\s*计|总\s*计|小\s*计|共\s*计|注|备\s*注|说\s*明|填表|填报|制表|审核|审批|负责人|"
     r"联系人|联系电话|单位(负责人|盖章)|[一二三四五六七八九十]+\s*[、.．]|第[一二三四五六七八九十\d]+[类部分章节])"
 )
+
+
+_HINT = re.compile(r"[(（]?(必填|选填|可选|必选|非必填|可不填|required|optional)[)）]?", re.I)
 
 
 def _clip(text: str, limit: int = 60) -> str:
@@ -808,9 +817,11 @@ class CatalogueReader:
             return False
         filled = [(c, cell_text(v)) for c, v in values.items() if cell_text(v)]
         texts = list(dict.fromkeys(t for _c, t in filled))
-        marked = bool(_NOTE_MARK.match(texts[0]))
+        # A row of 必填 / 选填 under the header says how to fill the columns in.
+        marked = bool(_NOTE_MARK.match(texts[0])) or all(_HINT.fullmatch(t) for t in texts)
         alone = len(texts) == 1 and [c for c, _t in filled] != [code]
-        if not (alone or (marked and len(texts) <= 3)):
+        hints = all(_HINT.fullmatch(t) for t in texts)
+        if not (alone or hints or (marked and len(texts) <= 3)):
             return False
         text = _clip(" / ".join(texts))
         if marked:
@@ -941,11 +952,15 @@ class CatalogueReader:
             formula(BY_KEY["code"], formulas[BY_KEY["code"]])
             return  # without its code the row cannot be read: one result, the formula
         if not RESOURCE_CODE_PATTERN.match(code):
+            meant = _SEPARATED.sub(r"\1/\2", code)
+            ask = RESOURCE_CODE_PATTERN.match(meant) and meant != code
             self.problem(
                 "resource-code",
-                "缺少信息资源代码或其不是“前段码/后段码”形式,该行未读取。",
+                "缺少信息资源代码或其不是“前段码/后段码”形式,该行未读取。"
+                + (f"是否应为“{meant}”?前段码与后段码之间用斜杠“/”分隔。" if ask else ""),
                 "The resource code is missing or not of the form 前段码/后段码; the row was "
-                "not read.",
+                "not read."
+                + (f" Did you mean {meant}? A slash separates the two parts." if ask else ""),
                 self.where(row, BY_KEY["code"]),
                 value=code or None,
             )
@@ -1247,6 +1262,10 @@ def one_line(text: str) -> str:
 def _is_long_number(value: Cell) -> bool:
     """A number cell too long to hold a code: spreadsheets keep 15 significant digits."""
     return isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) >= 10**15
+
+
+# Two runs of digits with another separator than the slash: 101001-000001, 101001\000001.
+_SEPARATED = re.compile(r"^(\d{6,})[-\\.、_|](\d+)$")
 
 
 def resource_code_text(text: str) -> str:

@@ -405,3 +405,38 @@ def test_short_and_wordy_code_list_values_got_no_suggestion() -> None:
         with pytest.raises(CellError) as error:
             concept(key, text)
         assert "是否应为" not in error.value.zh, text
+
+
+def test_numbered_titles_with_colons_were_no_header(seeded) -> None:
+    """1.信息资源分类, (2)信息资源名称：, ③信息资源代码: a clerk's numbering and colon."""
+    for text, key in (("1.信息资源分类", "class"), ("(2)信息资源名称：", "name"),
+                      ("③信息资源代码", "code"), ("12、发布日期:", "issued")):  # fmt: skip
+        found = header_column(text)
+        assert found is not None and found.key == key, text
+    heads = [f"{i}.{c.zh}：" for i, c in enumerate(COLUMNS, 1)]
+    rows = [heads, resource("101001/004401", "编号表头")]
+    report = seeded.validate([Document("编号.xlsx", xlsx_of([("目录", rows, [])]))])
+    assert report.conforms and results(report) == [], [r.as_dict() for r in report.results]
+
+
+def test_a_row_of_required_and_optional_hints_under_the_header_was_a_resource(seeded) -> None:
+    hints = ["必填" if c.required else "（选填）" for c in COLUMNS]
+    rows = [header(), hints, resource("101001/004501", "提示行下的资源")]
+    report = seeded.validate([Document("提示.xlsx", xlsx_of([("目录", rows, [])]))])
+    assert results(report) == [("Info", "目录", 2, None, "Input-note-row")]
+    assert report.conforms
+
+
+def test_a_code_with_another_separator_was_refused_without_the_code_meant(seeded) -> None:
+    rows = [header(), resource("101001-004601", "连字符"), resource("101001\\004602", "反斜杠")]
+    rows.append(resource("人口信息", "不是代码"))
+    report = seeded.validate([Document("分隔符.xlsx", xlsx_of([("目录", rows, [])]))])
+    assert results(report) == [
+        ("Violation", "目录", n, "信息资源代码", "Input-resource-code") for n in (2, 3, 4)
+    ]
+    by_row = {dict(r.location)["row"]: r for r in report.results}
+    assert "是否应为“101001/004601”?" in by_row[2].message_zh
+    assert "是否应为“101001/004602”?" in by_row[3].message_zh
+    assert "是否应为" not in by_row[4].message_zh
+    assert "Did you mean 101001/004601?" in by_row[2].message_en
+    assert_chinese(report)
