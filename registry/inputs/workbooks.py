@@ -123,7 +123,8 @@ DELIMITERS = (",", "\t", ";")
 
 def _delimiter(text: str, is_header: Callable[[list[Cell]], bool] | None) -> str:
     """The delimiter with which one of the first lines reads as the header; else the
-    one most frequent on the busiest of the first lines (a title line has few)."""
+    comma or the tab, whichever is more frequent on the busiest of the first lines (a
+    title line has few)."""
     lines = text.split("\n", 10)[:10]
     if is_header is not None:
         for delimiter in DELIMITERS:
@@ -133,8 +134,10 @@ def _delimiter(text: str, is_header: Callable[[list[Cell]], bool] | None) -> str
                 continue
             if any(is_header(row) for row in rows):
                 return delimiter
-    counts = {d: max((line.count(d) for line in lines), default=0) for d in DELIMITERS}
-    return max(DELIMITERS, key=lambda d: counts[d])  # a tie keeps the comma
+    # Without a header to go by, only the comma and the tab: semicolons fill data-item
+    # and list cells, and would outnumber the commas of a row with many items.
+    counts = {d: max((line.count(d) for line in lines), default=0) for d in (",", "\t")}
+    return "\t" if counts["\t"] > counts[","] else ","
 
 
 def csv_sheets(
