@@ -505,10 +505,12 @@ def two_row_header(top: list[Cell], sub: list[Cell]) -> list[str] | None:
 # What begins a row that is no resource: a total, a note, a signature, a section's number.
 _NOTE_MARK = re.compile(
     r"^\s*(合\s*计|总\s*计|小\s*计|共\s*计|注|备\s*注|说\s*明|填表|填报|制表|审核|审批|负责人|"
-    r"联系人|联系电话|单位(负责人|盖章)|[一二三四五六七八九十]+\s*[、.．]|第[一二三四五六七八九十\d]+[类部分章节])"
+    r"联系人|联系电话|单位(负责人|盖章)|以下(空白|无)|此页|[一二三四五六七八九十]+\s*[、.．]|第[一二三四五六七八九十\d]+[类部分章节])"
 )
 
 
+# A resource's own columns: a row with none of them is no resource, whatever else it holds.
+RESOURCE_OWN = frozenset({"code", "name", "name_en", "abstract", "items"})
 _HINT = re.compile(r"[(（]?(必填|选填|可选|必选|非必填|可不填|required|optional)[)）]?", re.I)
 
 
@@ -528,6 +530,7 @@ class CatalogueReader:
         self.columns: list[Column | None] = []
         self.codes: dict[str, tuple[str | None, int]] = {}
         self.size = 0  # cell text read so far, against the upload limit
+        self.prefilled: list[tuple[int, list[Column]]] = []  # template rows of this sheet
 
     def where(self, row: int, column: Column | None = None, header: str = "") -> Location:
         loc: list[tuple[str, Any]] = [("file", self.source)]
@@ -709,6 +712,7 @@ class CatalogueReader:
             )
             pending = (number, values, merged)  # type: ignore[assignment]
         flush()
+        self._report_prefilled()
         for first, last in spans.items():
             self.problem(
                 "continued-rows",
@@ -806,10 +810,17 @@ class CatalogueReader:
         return True
 
     def _note_row(self, row: int, values: dict[Column, Cell]) -> bool:
-        """A row under the table that is no resource: a section title (一、基础信息资源),
-        a total (合计:3 项), a note or the signatures (填表人 ...), often one cell merged
-        across the row. It has no resource code and holds one text (in more than the
-        code column), or up to three that begin with such a word. Reported, not read."""
+        """A row in or under the table that is no resource, reported and not read:
+
+        - a section title (一、基础信息资源), a total (合计:3 项), a note, the signatures
+          (填表人 ...), 以下空白, often one cell merged across the row; or a row of 必填 /
+          选填 hints; or the header again (pasted above each section): Info;
+        - a template's row with only its pre-filled columns (the provider, the class)
+          and none of a resource's own (code, name, abstract, data items): one Info for
+          each run of such rows, at the end of the sheet;
+        - any other row holding one text alone, with no code: a Warning, in case it was
+          meant as a resource.
+        """
         if any(isinstance(v, Formula) for v in values.values()):
             return False
         code = BY_KEY["code"]
@@ -817,34 +828,60 @@ class CatalogueReader:
             return False
         filled = [(c, cell_text(v)) for c, v in values.items() if cell_text(v)]
         texts = list(dict.fromkeys(t for _c, t in filled))
-        # A row of 必填 / 选填 under the header says how to fill the columns in.
-        marked = bool(_NOTE_MARK.match(texts[0])) or all(_HINT.fullmatch(t) for t in texts)
-        alone = len(texts) == 1 and [c for c, _t in filled] != [code]
-        hints = all(_HINT.fullmatch(t) for t in texts)
-        if not (alone or hints or (marked and len(texts) <= 3)):
-            return False
         text = _clip(" / ".join(texts))
-        if marked:
+        if _looks_like_header(list(values.values())):
+            zh = f"第 {row} 行重复了表头,未读取。"
+            en = f"Row {row} repeats the header; not read."
+        elif (_NOTE_MARK.match(texts[0]) and len(texts) <= 3) or all(
+            _HINT.fullmatch(t) for t in texts
+        ):
             zh = f"第 {row} 行只有“{text}”,是标题、合计或备注,不是信息资源行,未读取。"
             en = f"Row {row} holds only {text!r}: a title, total or note, not a resource; not read."
-        else:
-            zh = (
+        elif not {c.key for c, _t in filled} & RESOURCE_OWN:
+            self.prefilled.append((row, [c for c, _t in filled]))
+            return True
+        elif len(texts) == 1 and [c for c, _t in filled] != [code]:
+            self.problem(
+                "note-row",
                 f"第 {row} 行只有“{text}”,没有信息资源代码,不像信息资源行,未读取。"
-                "如果这是一项信息资源,请把各列填写完整后重新提交。"
-            )
-            en = (
+                "如果这是一项信息资源,请把各列填写完整后重新提交。",
                 f"Row {row} holds only {text!r} and no resource code: it does not look like a "
-                "resource and was not read. If it is one, fill in its columns and submit again."
+                "resource and was not read. If it is one, fill in its columns and submit again.",
+                self.where(row),
+                value=text,
+                severity="Warning",
             )
-        self.problem(
-            "note-row",
-            zh,
-            en,
-            self.where(row),
-            value=text,
-            severity="Info" if marked else "Warning",
-        )
+            return True
+        else:
+            return False
+        self.problem("note-row", zh, en, self.where(row), value=text, severity="Info")
         return True
+
+    def _report_prefilled(self) -> None:
+        """One Info for each run of template rows that hold only pre-filled columns."""
+        runs: list[list[tuple[int, list[Column]]]] = []
+        for row, columns in self.prefilled:
+            if runs and runs[-1][-1][0] == row - 1:
+                runs[-1].append((row, columns))
+            else:
+                runs.append([(row, columns)])
+        self.prefilled = []
+        for run in runs:
+            first, last = run[0][0], run[-1][0]
+            columns = list(dict.fromkeys(c for _row, cs in run for c in cs))
+            names_zh = "、".join(f"“{c.zh}”" for c in columns)
+            names_en = ", ".join(c.en for c in columns)
+            rows_zh = f"第 {first} 至 {last} 行" if last > first else f"第 {first} 行"
+            rows_en = f"Rows {first} to {last}" if last > first else f"Row {first}"
+            self.problem(
+                "note-row",
+                f"{rows_zh}只填了{names_zh},没有信息资源代码、名称、摘要和信息项:"
+                "是模板中预先填好的空行,不是信息资源,未读取。",
+                f"{rows_en} hold only {names_en}, with no resource code, name, abstract or data "
+                "items: a template's pre-filled empty rows, not resources; not read.",
+                self.where(first),
+                severity="Info",
+            )
 
     def _column_at(self, index: int) -> Column | None:
         return self.columns[index - 1] if 0 < index <= len(self.columns) else None

@@ -23,6 +23,7 @@ from registry.service import Registry
 from registry.store import open_store
 from tests.inputs.test_workbooks import (
     BASE,
+    PROVIDER,
     PROVIDER_CODE,
     assert_chinese,
     column,
@@ -235,7 +236,9 @@ def test_total_note_and_section_rows_were_refused_as_resources(kind: str, seeded
         ["合计：2 项"],
         ["注：共享条件以审批为准。"],
         ["填表人：张三", "", "", "联系电话：024-12345678"],
-        ["人口"],  # one word and no code: not a resource, but not a known note either
+        ["", "人口"],  # a name alone, no code: not a resource, but not a known note either
+        header(),  # the header again, as pasted above a section
+        ["以下空白"],
     ]
     merged = [(1, 1, 1, width), (4, 1, 4, width), (8, 1, 8, width)]
     data = (xlsx_of if kind == "xlsx" else xls_of)([("目录", rows, merged)])
@@ -248,6 +251,8 @@ def test_total_note_and_section_rows_were_refused_as_resources(kind: str, seeded
             ("Info", "目录", 8, None, "Input-note-row"),
             ("Info", "目录", 9, None, "Input-note-row"),
             ("Warning", "目录", 10, None, "Input-note-row"),
+            ("Info", "目录", 11, None, "Input-note-row"),
+            ("Info", "目录", 12, None, "Input-note-row"),
         ],
         key=repr,
     ), [r.as_dict() for r in report.results]
@@ -440,3 +445,29 @@ def test_a_code_with_another_separator_was_refused_without_the_code_meant(seeded
     assert "是否应为" not in by_row[4].message_zh
     assert "Did you mean 101001/004601?" in by_row[2].message_en
     assert_chinese(report)
+
+
+def test_a_templates_prefilled_empty_rows_were_each_refused_as_resources(seeded) -> None:
+    """A template with 序号 1..60 and the provider and class filled in on every row: the
+    rows below the real resources were 58 missing-code Violations. One Info per run."""
+    rows: list[list] = [["序号", *header()], ["1", *resource("101001/004701", "预填模板资源")]]
+    k, p, pc = column("class"), column("provider"), column("provider_code")
+    for n in range(2, 60):
+        row = [str(n)] + [""] * len(COLUMNS)
+        row[k], row[p], row[pc] = "基础信息资源", PROVIDER, PROVIDER_CODE
+        rows.append(row)
+    rows.append(["60"] + [""] * len(COLUMNS))
+    rows.append(["61", *resource("101001/004702", "空行之后的资源")])
+    rows.append(["62"] + [""] * len(COLUMNS))
+    rows[-1][p] = PROVIDER
+    report = seeded.validate([Document("预填.xlsx", xlsx_of([("目录", rows, [])]))])
+    assert results(report) == [
+        ("Info", "目录", 3, None, "Input-note-row"),
+        ("Info", "目录", 63, None, "Input-note-row"),
+        ("Warning", "目录", 1, "序号", "Input-unknown-header"),
+    ], [r.as_dict() for r in report.results]
+    first = next(r for r in report.results if dict(r.location).get("row") == 3)
+    assert "第 3 至 60 行只填了“信息资源分类”、“信息资源提供方”、“提供方代码”" in first.message_zh
+    assert_chinese(report)
+    graph = seeded.parse([Document("预填.xlsx", xlsx_of([("目录", rows, [])]))])
+    assert graph.value(res_iri("101001/004702"), DCTERMS.publisher) == PUBLISHER
