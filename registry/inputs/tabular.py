@@ -713,17 +713,25 @@ class CatalogueReader:
             pending = (number, values, merged)  # type: ignore[assignment]
         flush()
         self._report_prefilled()
-        for first, last in spans.items():
+        self._report_spans_and_ranges(spans, fill.reported(), notes)
+        return "read"
+
+    def _report_spans_and_ranges(
+        self, spans: dict[int, int], ranges: list[tuple[Range, Cell]], notes: set[int]
+    ) -> None:
+        """One Info per resource over several rows, and per merged range filled in,
+        except a note row's own range and a spanning resource's cells (said already)."""
+        for first, end in spans.items():
             self.problem(
                 "continued-rows",
-                f"第 {first} 至 {last} 行是同一项信息资源:其信息资源代码等单元格合并了这几行,"
+                f"第 {first} 至 {end} 行是同一项信息资源:其信息资源代码等单元格合并了这几行,"
                 "各行的信息项已依次读入该资源。",
-                f"Rows {first} to {last} are one resource: its resource code and other cells "
+                f"Rows {first} to {end} are one resource: its resource code and other cells "
                 "are merged over them; the data items of every row were read into it.",
                 self.where(first, BY_KEY["items"]),
                 severity="Info",
             )
-        for cells, value in fill.reported():
+        for cells, value in ranges:
             first_row, first_col, last_row, last_col = cells
             if first_row in notes and last_row == first_row:
                 continue  # the note row's own result says it all
@@ -749,7 +757,6 @@ class CatalogueReader:
                 value=shown,
                 severity="Info",
             )
-        return "read"
 
     def _continued_row(
         self,
