@@ -674,9 +674,16 @@ class CatalogueReader:
         last = 0  # the last row read as a resource (CSV: a row of items only follows one)
         code_at = next((i for i, c in enumerate(self.columns, 1) if c and c.key == "code"), 0)
 
+        more_items: list[str] = []  # the further rows' data items, joined once at the end
+
         def flush() -> None:
             nonlocal pending
             if pending is not None:
+                if more_items:
+                    items = BY_KEY["items"]
+                    first = cell_text(pending[1].get(items))
+                    pending[1][items] = "\n".join([first, *more_items] if first else more_items)
+                    more_items.clear()
                 self._read_row(*pending)
                 pending = None
 
@@ -693,7 +700,7 @@ class CatalogueReader:
                     {"file": self.source, "limit": cap, "row": number},
                 )
             if pending is not None and code_at in fill.carried:
-                self._continued_row(number, pending, values, fill.carried)
+                more_items += self._continued_row(number, pending[0], values, fill.carried)
                 spans[pending[0]] = number
                 continue
             flush()
@@ -759,16 +766,13 @@ class CatalogueReader:
             )
 
     def _continued_row(
-        self,
-        row: int,
-        pending: tuple[int, dict[Column, Cell], dict[Column, str]],
-        values: dict[Column, Cell],
-        carried: set[int],
-    ) -> None:
-        """One more row of a resource whose code cell is merged over it: its data item
-        is the resource's next; any other cell of its own has no place and is said."""
-        first, cells, _merged = pending
+        self, row: int, first: int, values: dict[Column, Cell], carried: set[int]
+    ) -> list[str]:
+        """One more row of the resource on row `first`, whose code cell is merged over it:
+        its data item is the resource's next (returned); any other cell of its own has no
+        place and is said."""
         items = BY_KEY["items"]
+        found: list[str] = []
         for index, column in enumerate(self.columns, 1):
             if column is None or index in carried:
                 continue
@@ -777,8 +781,7 @@ class CatalogueReader:
             if not text:
                 continue
             if column is items and not isinstance(value, Formula):
-                before = cell_text(cells.get(items))
-                cells[items] = f"{before}\n{text}" if before else text
+                found.append(text)
                 continue
             self.problem(
                 "continued-rows",
@@ -792,6 +795,7 @@ class CatalogueReader:
                 value=text,
                 severity="Warning",
             )
+        return found
 
     def _items_only_row(self, row: int, values: dict[Column, Cell], last: int) -> bool:
         """CSV: a row holding only data items right under a resource is what a resource
