@@ -204,6 +204,10 @@ def xlsx_sheets(data: bytes, source: str, cap: int) -> Iterator[Sheet]:
             if len(ranges) > MAX_MERGED_RANGES:
                 raise _too_many_merged(source, sheet.title)
             hidden = getattr(sheet, "sheet_state", "visible") != "visible"
+            # Read-only mode stops at the size the file declares (<dimension>), which
+            # tools other than Excel often get wrong: rows below it were lost without a
+            # word. Every row is read, each as long as its own last cell.
+            sheet.reset_dimensions()
             yield Sheet(sheet.title, _xlsx_rows(sheet), ranges, hidden=hidden)
     finally:
         book.close()

@@ -471,3 +471,28 @@ def test_a_templates_prefilled_empty_rows_were_each_refused_as_resources(seeded)
     assert_chinese(report)
     graph = seeded.parse([Document("预填.xlsx", xlsx_of([("目录", rows, [])]))])
     assert graph.value(res_iri("101001/004702"), DCTERMS.publisher) == PUBLISHER
+
+
+def test_rows_below_a_wrong_declared_sheet_size_were_lost_without_a_word(seeded) -> None:
+    """Tools other than Excel write a wrong <dimension> (A1:N3 for a sheet of 5 rows);
+    openpyxl's read-only mode stopped there: two resources lost, and "conforms"."""
+    import re
+    import zipfile
+
+    rows = [header()] + [resource(f"101001/00480{n}", f"资源{n}") for n in range(1, 5)]
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(xlsx_of([("目录", rows, [])]))) as src,
+        zipfile.ZipFile(out, "w") as dst,
+    ):
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename.startswith("xl/worksheets/sheet"):
+                data, n = re.subn(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:C3"', data)
+                assert n == 1
+            dst.writestr(info, data)
+    report = seeded.validate([Document("尺寸.xlsx", out.getvalue())])
+    assert report.conforms and results(report) == [], [r.as_dict() for r in report.results]
+    graph = seeded.parse([Document("尺寸.xlsx", out.getvalue())])
+    for n in range(1, 5):
+        assert graph.value(res_iri(f"101001/00480{n}"), DCTERMS.publisher) == PUBLISHER, n
