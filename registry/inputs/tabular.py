@@ -846,8 +846,11 @@ class CatalogueReader:
         elif (_NOTE_MARK.match(texts[0]) and len(texts) <= 3) or all(
             _HINT.fullmatch(t) for t in texts
         ):
-            zh = f"第 {row} 行只有“{text}”,是标题、合计或备注,不是信息资源行,未读取。"
-            en = f"Row {row} holds only {text!r}: a title, total or note, not a resource; not read."
+            zh = f"第 {row} 行只有“{text}”,是标题、合计、备注或填写提示,不是信息资源行,未读取。"
+            en = (
+                f"Row {row} holds only {text!r}: a title, total, note or filling hint, not a "
+                "resource; not read."
+            )
         elif not {c.key for c, _t in filled} & RESOURCE_OWN:
             self.prefilled.append((row, [c for c, _t in filled]))
             return True
