@@ -252,6 +252,38 @@ COLUMNS: tuple[Column, ...] = (
 )
 BY_KEY = {c.key: c for c in COLUMNS}
 
+# The data items written one per row in columns of their own, as catalogue forms do
+# (a "信息项" group over 名称 / 类型 / 长度): each row's parts make one entry of the
+# 信息项 cell. Not template columns.
+ITEM_PARTS: tuple[Column, ...] = tuple(
+    Column(key, zh, en, aliases, (SCS.dataItem,), False, meaning, "")
+    for key, zh, en, aliases, meaning in (
+        ("item_name", "信息项名称", "item name", ("数据项名称", "字段中文名称"), "信息项的名称"),
+        (
+            "item_type",
+            "数据类型",
+            "data type",
+            ("信息项类型", "数据项类型", "字段类型", "item type"),
+            "C、N、D 等类型代码或其中文名称",
+        ),
+        (
+            "item_length",
+            "数据长度",
+            "length",
+            ("信息项长度", "数据项长度", "字段长度", "item length"),
+            "整数",
+        ),
+        (
+            "item_code",
+            "信息项代码",
+            "item code",
+            ("数据项代码", "字段名", "字段代码"),
+            "信息项的代码",
+        ),
+    )
+)
+PART_KEYS = tuple(c.key for c in ITEM_PARTS)
+
 _SPLIT = re.compile(r"[;；\n]+")
 _LIST_SPLIT = re.compile(r"[;；、,，\n]+")
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -288,7 +320,7 @@ def _norm_header(text: str) -> str:
 
 
 _HEADERS: dict[str, Column] = {}
-for _col in COLUMNS:
+for _col in (*COLUMNS, *ITEM_PARTS):
     for _spelling in (_col.zh, _col.en, *_col.aliases):
         _HEADERS[_norm_header(_spelling)] = _col
 
@@ -486,8 +518,12 @@ def two_row_header(top: list[Cell], sub: list[Cell]) -> list[str] | None:
     rows. A column's title is the group's and its own together when that names a
     column (提供方 + 名称 = 提供方名称), else its own, else the group's; a blank above
     a title belongs to the group on its left (a merged cell keeps its value in its
-    first cell only). Taken only when the two rows name more columns than the first."""
-    if not _looks_like_header(sub):
+    first cell only). Taken only when the two rows name more columns than the first,
+    and the second holds no resource code (a data row does)."""
+    texts = [cell_text(c) for c in sub]
+    if sum(1 for t in texts if t) < 2 or any(
+        RESOURCE_CODE_PATTERN.match(resource_code_text(t)) for t in texts
+    ):
         return None
     titles: list[str] = []
     group = ""
@@ -691,6 +727,7 @@ class CatalogueReader:
             cells = fill.apply(number, cells)
             values = dict(zip(self.columns, cells, strict=False))
             values.pop(None, None)
+            item = _item_from_parts(values)
             self.size += sum(len(cell_text(v)) for v in values.values())
             if cap is not None and self.size > cap:
                 # An XLSX expands: its cell text may not exceed what the upload limit
@@ -701,9 +738,13 @@ class CatalogueReader:
                 )
             if pending is not None and code_at in fill.carried:
                 more_items += self._continued_row(number, pending[0], values, fill.carried)
+                more_items += [item] if item else []
                 spans[pending[0]] = number
                 continue
             flush()
+            if item:
+                before = cell_text(values.get(BY_KEY["items"]))
+                values[BY_KEY["items"]] = f"{before}\n{item}" if before else item
             if not any(isinstance(v, Formula) or cell_text(v) for v in values.values()):
                 above_values.clear()  # an empty row ends a block
                 continue  # empty rows are layout, not entries
@@ -951,6 +992,9 @@ class CatalogueReader:
                 continue
             seen.add(column.key)
             self.columns.append(column)
+        # The data items may come in columns of their own, one per row.
+        if {"item_name", "item_type"} <= seen:
+            seen.add("items")
         missing = [c for c in COLUMNS if c.required and c.key not in seen]
         if not {"provider", "provider_code"} & seen:
             missing.append(BY_KEY["provider_code"])
@@ -1308,6 +1352,15 @@ def one_line(text: str) -> str:
         cjk = _WIDE.match(joined[-1]) and _WIDE.match(line[0])
         joined += ("" if cjk else " ") + line
     return joined
+
+
+def _item_from_parts(values: dict[Column, Cell]) -> str:
+    """The data item a row writes in columns of its own, as `名称:类型:长度:代码`, or ""
+    when it writes none; the part columns are taken out of `values`."""
+    parts = [one_line(cell_text(values.pop(column, None))) for column in ITEM_PARTS]
+    while parts and not parts[-1]:
+        parts.pop()
+    return ":".join(parts)
 
 
 def _is_long_number(value: Cell) -> bool:

@@ -18,7 +18,7 @@ from rdflib.namespace import DCTERMS, XSD
 
 from registry.config import Settings
 from registry.inputs.document import Document
-from registry.inputs.tabular import COLUMNS, header_column
+from registry.inputs.tabular import BY_KEY, COLUMNS, header_column
 from registry.service import Registry
 from registry.store import open_store
 from tests.inputs.test_workbooks import (
@@ -496,3 +496,47 @@ def test_rows_below_a_wrong_declared_sheet_size_were_lost_without_a_word(seeded)
     graph = seeded.parse([Document("尺寸.xlsx", out.getvalue())])
     for n in range(1, 5):
         assert graph.value(res_iri(f"101001/00480{n}"), DCTERMS.publisher) == PUBLISHER, n
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "xls"])
+def test_data_items_in_columns_of_their_own_under_a_group_title_were_lost(
+    kind: str, seeded
+) -> None:
+    """The catalogue forms' other layout: a "信息项" title merged over 名称 / 类型 / 长度,
+    one item per row, the resource's cells merged down its rows. The type and length
+    columns were not read (untitled) and the 信息项 cell was refused as malformed."""
+    keys = [c.key for c in COLUMNS if c.key != "items"]
+    top = (
+        [BY_KEY[k].zh for k in keys[:7]] + ["信息项", "", "", ""] + [BY_KEY[k].zh for k in keys[7:]]
+    )
+    sub = [""] * 7 + ["名称", "类型", "长度", "代码"] + [""] * (len(keys) - 7)
+    full = dict(zip((c.key for c in COLUMNS), resource("101001/004901", "分列信息项"), strict=True))
+    items = [
+        ("统一编号", "C", "18", "TYBH"),
+        ("名称", "字符型", "100", ""),
+        ("登记日期", "D", "", ""),
+    ]
+    rows: list[list] = [top, sub]
+    for n, item in enumerate(items):
+        rows.append([full[k] if n == 0 else "" for k in keys[:7]] + list(item)
+                    + [full[k] if n == 0 else "" for k in keys[7:]])  # fmt: skip
+    width = len(top)
+    merged = [(1, c, 2, c) for c in range(1, width + 1) if c not in (8, 9, 10, 11)]
+    merged += [(1, 8, 1, 11)]
+    merged += [(3, c, 5, c) for c in range(1, width + 1) if c not in (8, 9, 10, 11)]
+    data = (xlsx_of if kind == "xlsx" else xls_of)([("目录", rows, merged)])
+    report = seeded.validate([Document(f"分列.{kind}", data)])
+    assert results(report) == [
+        ("Info", "目录", 2, None, "Input-header-row"),
+        ("Info", "目录", 3, "信息项", "Input-continued-rows"),
+    ], [r.as_dict() for r in report.results]
+    assert_chinese(report)
+    graph = seeded.parse([Document(f"分列.{kind}", data)])
+    res = res_iri("101001/004901")
+    scs = "https://w3id.org/smartcity-std#"
+    names = {}
+    for item in graph.objects(res, URIRef(scs + "dataItem")):
+        position = int(graph.value(item, URIRef(scs + "position")))
+        names[position] = str(graph.value(item, URIRef(scs + "itemName")))
+    assert names == {1: "统一编号", 2: "名称", 3: "登记日期"}
+    assert str(graph.value(res, DCTERMS.title)) in ("分列信息项", "Population base information")
