@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -56,6 +56,9 @@ class Sheet:
     merged: tuple[Range, ...] = ()
     # A CSV keeps no merged ranges: a merged cell saved as CSV leaves blanks below it.
     blanks_may_be_merged: bool = False
+    # Hidden in the workbook: what the clerk no longer sees (an old year's sheet, a list
+    # for drop-downs) is not what they mean to submit.
+    hidden: bool = False
 
 
 def cell_text(value: Cell) -> str:
@@ -90,21 +93,25 @@ def range_name(cells: Range) -> str:
 
 
 def decode_text(data: bytes, source: str) -> str:
-    """UTF-8 (with or without BOM), else GB18030 (a superset of GBK and GB2312).
+    """UTF-16 with its BOM (Excel's "Unicode text"), UTF-8 (with or without BOM), else
+    GB18030 (a superset of GBK and GB2312).
 
-    Decided by strict decoding, not guessed: UTF-8 is tried first because a
-    GB18030 decoder accepts almost any bytes, while valid UTF-8 Chinese text is
-    almost never valid GBK-shaped nonsense the other way round."""
+    Decided by strict decoding, not guessed: a BOM names its encoding; then UTF-8 is
+    tried first because a GB18030 decoder accepts almost any bytes, while valid UTF-8
+    Chinese text is almost never valid GBK-shaped nonsense the other way round."""
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="strict")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InputError(
-            Text(
-                zh=(f"{source}：不接受 UTF-16 文本；请将 CSV 保存为 UTF-8 或 GB18030 编码"),
-                en=(f"{source}: UTF-16 text is not accepted; save the CSV as UTF-8 or GB18030"),
-            ),
-            {"file": source, "rule": "encoding"},
-        )
+        try:
+            return data.decode("utf-16")  # the BOM gives the byte order
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                Text(
+                    zh=f"{source}：UTF-16 文本已损坏，无法识别",
+                    en=f"{source}: broken UTF-16 text",
+                ),
+                {"file": source, "rule": "encoding", "byte": exc.start},
+            ) from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -121,14 +128,37 @@ def decode_text(data: bytes, source: str) -> str:
         ) from None
 
 
-def csv_sheets(data: bytes, source: str) -> Iterator[Sheet]:
-    text = decode_text(data, source)
-    # Excel's "Unicode text" and some exports use tabs. A title line above the header
-    # has few separators of either kind, so the busiest of the first lines decides.
+# Excel writes commas, tabs ("Unicode text") or, where the comma is the decimal sign,
+# semicolons.
+DELIMITERS = (",", "\t", ";")
+
+
+def _delimiter(text: str, is_header: Callable[[list[Cell]], bool] | None) -> str:
+    """The delimiter with which one of the first lines reads as the header; else the
+    comma or the tab, whichever is more frequent on the busiest of the first lines (a
+    title line has few)."""
     lines = text.split("\n", 10)[:10]
-    tabs = max((line.count("\t") for line in lines), default=0)
-    commas = max((line.count(",") for line in lines), default=0)
-    delimiter = "\t" if tabs > commas else ","
+    if is_header is not None:
+        for delimiter in DELIMITERS:
+            try:
+                rows = list(csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter))
+            except csv.Error:
+                continue
+            if any(is_header(row) for row in rows):
+                return delimiter
+    # Without a header to go by, only the comma and the tab: semicolons fill data-item
+    # and list cells, and would outnumber the commas of a row with many items.
+    counts = {d: max((line.count(d) for line in lines), default=0) for d in (",", "\t")}
+    return "\t" if counts["\t"] > counts[","] else ","
+
+
+def csv_sheets(
+    data: bytes, source: str, is_header: Callable[[list[Cell]], bool] | None = None
+) -> Iterator[Sheet]:
+    """The one sheet of a CSV file; `is_header` tells the header row, which decides the
+    delimiter (a data row's cells may hold any of them)."""
+    text = decode_text(data, source)
+    delimiter = _delimiter(text, is_header)
 
     def rows() -> Iterator[list[Cell]]:
         try:
@@ -197,7 +227,12 @@ def xlsx_sheets(data: bytes, source: str, cap: int) -> Iterator[Sheet]:
             ranges = tuple(merged.get(sheet.title, ()))
             if len(ranges) > MAX_MERGED_RANGES:
                 raise _too_many_merged(source, sheet.title)
-            yield Sheet(sheet.title, _xlsx_rows(sheet), ranges)
+            hidden = getattr(sheet, "sheet_state", "visible") != "visible"
+            # Read-only mode stops at the size the file declares (<dimension>), which
+            # tools other than Excel often get wrong: rows below it were lost without a
+            # word. Every row is read, each as long as its own last cell.
+            sheet.reset_dimensions()
+            yield Sheet(sheet.title, _xlsx_rows(sheet), ranges, hidden=hidden)
     finally:
         book.close()
 
@@ -292,7 +327,8 @@ def xls_sheets(data: bytes, source: str) -> Iterator[Sheet]:
                 (first_row + 1, first_col + 1, end_row, end_col)
                 for first_row, end_row, first_col, end_col in sheet.merged_cells
             )
-            yield Sheet(sheet.name, _xls_rows(sheet, book.datemode), merged)
+            hidden = bool(getattr(sheet, "visibility", 0))
+            yield Sheet(sheet.name, _xls_rows(sheet, book.datemode), merged, hidden=hidden)
             book.unload_sheet(index)
     finally:
         book.release_resources()
