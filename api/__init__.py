@@ -117,6 +117,9 @@ def create_app(
         threading.Thread(
             target=_assemble_graph, args=(registry,), name="screg-graph", daemon=True
         ).start()
+        # Automatic assessments made under other shapes or rules than these are run
+        # again in the background: the answers show them as outdated meanwhile.
+        registry.reassess_in_background()
         sparql.start(app)  # a warm worker, so the first public query does not wait ~1 s
         try:
             yield

@@ -94,9 +94,11 @@ def _opaque(etag: str) -> str:
     return match.group(1) if match else etag
 
 
-def _selectors(scope: Scope, headers: Headers, cookies: dict[str, str]) -> str:
+def _selectors(scope: Scope, headers: Headers, cookies: dict[str, str], rules: str) -> str:
     """Everything the answer's bytes depend on besides the store: the version (a new
-    release may render the same store otherwise), the URL as the server saw it (scheme,
+    release may render the same store otherwise), the shapes and rules loaded (`rules`:
+    a start under changed shapes shows the automatic assessments made before as
+    outdated over the same store generation), the URL as the server saw it (scheme,
     Host, path and query: the impact page links its other pages by absolute URL), the
     negotiated headers, the language cookie, and the CSRF cookie, which pages with a
     form copy into the form (a browser that gets a new CSRF cookie must not reuse the
@@ -104,6 +106,7 @@ def _selectors(scope: Scope, headers: Headers, cookies: dict[str, str]) -> str:
     return representation_hash(
         [
             __version__.encode(),
+            rules.encode(),
             scope.get("scheme", "http").encode(),
             headers.get("host", "").encode("latin-1"),
             scope["path"].encode("utf-8", "surrogateescape"),
@@ -177,7 +180,8 @@ class HttpCachingMiddleware:
         if generation is None:
             await self.app(scope, receive, send)  # the app answers the store's error
             return
-        etag = entity_tag(generation, _selectors(scope, headers, cookies))
+        rules = self.state.registry.rules_version()
+        etag = entity_tag(generation, _selectors(scope, headers, cookies, rules))
         condition = headers.get("if-none-match")
         if condition is not None and none_match(condition, etag):
             await _not_modified(send, etag, _with_vary(None))

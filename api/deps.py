@@ -15,6 +15,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.ratelimit import ClientSlots, FailedAuthLimiter, RequestRateLimiter, client_key
+from registry.bilingual import Text
 from registry.config import Settings
 from registry.errors import (
     BusyError,
@@ -98,8 +99,10 @@ def authenticate_client(request: Request, store: Store, secret: str) -> Principa
     wait = limiter.retry_after(client)
     if wait is not None:
         raise RateLimitedError(
-            f"too many failed token checks from this address; try again in {wait} s "
-            f"(认证失败次数过多，请 {wait} 秒后再试)",
+            Text(
+                zh=f"认证失败次数过多，请 {wait} 秒后再试",
+                en=(f"too many failed token checks from this address; try again in {wait} s"),
+            ),
             wait,
         )
     principal = authenticate(store, secret)
@@ -122,8 +125,15 @@ def admit_validation(request: Request, size: int) -> Callable[[], None]:
     limit = settings.validate_max_body_bytes
     if size > limit:
         raise PayloadTooLargeError(
-            f"a validation without a token may send at most {limit} bytes; submit with a "
-            f"token, or validate with `screg validate` (校验内容超过大小限制)",
+            Text(
+                zh=(
+                    f"不带令牌的校验最多发送 {limit} 字节；请带令牌提交，或用 `screg validate` 校验"
+                ),
+                en=(
+                    f"a validation without a token may send at most {limit} bytes; "
+                    "submit with a token, or validate with `screg validate`"
+                ),
+            ),
             {"limit": limit},
         )
     client = client_of(request)
@@ -131,16 +141,20 @@ def admit_validation(request: Request, size: int) -> Callable[[], None]:
     wait = rate.retry_after(client)
     if wait is not None:
         raise RateLimitedError(
-            f"too many validations from this address; try again in {wait} s "
-            f"(校验请求过于频繁，请 {wait} 秒后再试)",
+            Text(
+                zh=f"校验请求过于频繁，请 {wait} 秒后再试",
+                en=f"too many validations from this address; try again in {wait} s",
+            ),
             wait,
         )
     slots: ClientSlots = request.app.state.validate_slots
     give_back = slots.take(client)
     if give_back is None:
         raise RateLimitedError(
-            "this address already has a validation running or queued; wait for it "
-            "(此地址已有校验在进行，请等待其完成)",
+            Text(
+                zh="此地址已有校验在进行或排队，请等待其完成",
+                en=("this address already has a validation running or queued; wait for it"),
+            ),
             1,
         )
     rate.counted(client)
@@ -155,8 +169,13 @@ def admit_running_validation(request: Request) -> Callable[[], None]:
     give_back = running.take("all")
     if give_back is None:
         raise BusyError(
-            "the server is validating as many uploads as it may; try again in 5 s, or "
-            "send ?job=true (校验繁忙，请 5 秒后再试)",
+            Text(
+                zh="校验繁忙，请 5 秒后再试，或加上 ?job=true 提交",
+                en=(
+                    "the server is validating as many uploads as it may; try again "
+                    "in 5 s, or send ?job=true"
+                ),
+            ),
             5,
             {"limit": running.per_client},
         )
@@ -176,11 +195,16 @@ def get_principal(
     if credentials is None or not credentials.credentials:
         # Not counted as a failure: presenting nothing guesses nothing.
         raise UnauthorizedError(
-            "this needs a bearer token: Authorization: Bearer <token> (需要令牌)"
+            Text(
+                zh="需要令牌：Authorization: Bearer <令牌>",
+                en="this needs a bearer token: Authorization: Bearer <token>",
+            )
         )
     principal = authenticate_client(request, store, credentials.credentials)
     if principal is None:
-        raise UnauthorizedError("unknown, expired or revoked token (令牌无效、已过期或已撤销)")
+        raise UnauthorizedError(
+            Text(zh="令牌无效、已过期或已撤销", en="unknown, expired or revoked token")
+        )
     return principal
 
 
@@ -191,7 +215,11 @@ def require_submitter(principal: PrincipalDep) -> Principal:
     """Any role may submit; a submitter only for its own department (checked on the
     entries, in registry.register.submission.check_ownership)."""
     if principal.role == "submitter" and principal.department is None:
-        raise ForbiddenError("this submitter token belongs to no department")
+        raise ForbiddenError(
+            Text(
+                zh="该提交者令牌不属于任何部门", en="this submitter token belongs to no department"
+            )
+        )
     return principal
 
 
@@ -201,7 +229,9 @@ SubmitterDep = Annotated[Principal, Depends(require_submitter)]
 def require_registrar(principal: PrincipalDep) -> Principal:
     if principal.role not in ("registrar", "admin"):
         raise ForbiddenError(
-            "only a registrar or an admin may do this (只有登记员或管理员可以执行此操作)",
+            Text(
+                zh="只有登记员或管理员可以执行此操作", en="only a registrar or an admin may do this"
+            ),
             {"role": principal.role},
         )
     return principal
@@ -213,7 +243,8 @@ RegistrarDep = Annotated[Principal, Depends(require_registrar)]
 def require_admin(principal: PrincipalDep) -> Principal:
     if principal.role != "admin":
         raise ForbiddenError(
-            "only an admin may manage tokens (只有管理员可以管理令牌)", {"role": principal.role}
+            Text(zh="只有管理员可以管理令牌", en="only an admin may manage tokens"),
+            {"role": principal.role},
         )
     return principal
 
@@ -343,7 +374,10 @@ async def read_body(request: Request, settings: SettingsDep) -> bytes:
     return await _read_limited(
         request,
         limit,
-        f"request body larger than the limit of {limit} bytes (上传内容超过大小限制)",
+        Text(
+            zh=f"请求体超过 {limit} 字节的大小限制",
+            en=f"request body larger than the limit of {limit} bytes",
+        ),
     )
 
 
@@ -354,12 +388,17 @@ async def read_validation_body(request: Request, settings: SettingsDep) -> bytes
     return await _read_limited(
         request,
         limit,
-        f"a validation without a token may send at most {limit} bytes; submit with a "
-        f"token, or validate with `screg validate` (校验内容超过大小限制)",
+        Text(
+            zh=(f"不带令牌的校验最多发送 {limit} 字节；请带令牌提交，或用 `screg validate` 校验"),
+            en=(
+                f"a validation without a token may send at most {limit} bytes; "
+                "submit with a token, or validate with `screg validate`"
+            ),
+        ),
     )
 
 
-async def _read_limited(request: Request, limit: int, message: str) -> bytes:
+async def _read_limited(request: Request, limit: int, message: Text) -> bytes:
     too_large = PayloadTooLargeError(message, {"limit": limit})
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:

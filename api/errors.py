@@ -1,4 +1,9 @@
-"""The one error contract: every failure answers `{"error": {"code", "message", "details"}}`.
+"""The one error contract: every failure answers
+`{"error": {"code", "message", "messages", "details"}}`.
+
+`message` is in the client's language (Accept-Language naming zh or en; Chinese when it
+names neither, as the registry's users are the city's bureaus), `messages` holds both,
+`code` is what a program should look at (docs/api.md, "Errors").
 
 Domain errors (registry.errors.RegistryError) carry their status and code;
 FastAPI's own failures (404 no route, 405, 422 request validation) and
@@ -20,7 +25,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.i18n import asked_language
-from registry.bilingual import in_language
+from registry.bilingual import Text
 from registry.errors import BusyError, RateLimitedError, RegistryError, UnauthorizedError
 from registry.store.errors import StoreUnavailableError
 
@@ -44,9 +49,27 @@ HTTP_CODES = {
     503: "unavailable",
 }
 HTTP_MESSAGES = {
-    404: "no such resource (资源不存在)",
-    405: "method not allowed (不允许的请求方法)",
+    404: Text(zh="资源不存在", en="no such resource"),
+    405: Text(zh="不允许的请求方法", en="method not allowed"),
 }
+# What a failure FastAPI/Starlette raise with a text of their own says in Chinese.
+_HTTP_MESSAGES_ZH = {
+    400: "请求有误",
+    401: "需要认证",
+    403: "禁止访问",
+    406: "无可接受的表示格式",
+    408: "请求超时",
+    409: "与现有状态冲突",
+    413: "请求内容过大",
+    415: "不支持的格式",
+    422: "请求格式错误",
+    429: "请求过于频繁",
+}
+DEFAULT_ERROR_LANG = "zh"
+_UNAVAILABLE = Text(
+    zh="服务暂不可用，请稍后再试", en="the registry is busy or unavailable; try again"
+)
+_INTERNAL = Text(zh="服务器内部错误", en="internal error")
 WWW_AUTHENTICATE = 'Bearer realm="screg"'
 
 
@@ -59,7 +82,13 @@ class NotAcceptableError(RegistryError):
 
 class ErrorDetail(BaseModel):
     code: str = Field(description="Stable machine-readable code, e.g. `not_found`.")
-    message: str = Field(description="What went wrong, for a person (zh and/or en).")
+    message: str = Field(
+        description="What went wrong, for a person, in the language Accept-Language asks "
+        "for (zh or en; zh when it names neither)."
+    )
+    messages: dict[str, str] = Field(
+        description='The same message in both languages: `{"zh": ..., "en": ...}`.'
+    )
     details: Any = Field(None, description="Structured details: a validation report, fields.")
 
 
@@ -92,25 +121,23 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {s: {"model": ErrorBody, "description": _DESCRIPTIONS[s]} for s in statuses}
 
 
-def error_body(status: int, code: str, message: str, details: Any = None) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, "details": jsonable_encoder(details)}}
-
-
-def error_response(
-    status: int,
-    code: str,
-    message: str,
-    details: Any = None,
-    headers: dict[str, str] | None = None,
-) -> JSONResponse:
-    return JSONResponse(error_body(status, code, message, details), status, headers=headers)
+def error_body(code: str, message: Text, lang: str, details: Any = None) -> dict[str, Any]:
+    """The one error body, its `message` in `lang`."""
+    return {
+        "error": {
+            "code": code,
+            "message": message.in_language(lang),
+            "messages": message.as_dict(),
+            "details": jsonable_encoder(details),
+        }
+    }
 
 
 def error_answer(
     request: Request,
     status: int,
     code: str,
-    message: str,
+    message: Text,
     details: Any = None,
     headers: dict[str, str] | None = None,
 ) -> Response:
@@ -121,12 +148,8 @@ def error_answer(
     page = error_page(request, status, code, message, details, headers)
     if page is not None:
         return page
-    # A client that names a language gets the message in it; one that names none gets
-    # both, as the registry writes them.
-    lang = asked_language(request)
-    if lang is not None:
-        message = in_language(message, lang)
-    return error_response(status, code, message, details, headers)
+    lang = asked_language(request) or DEFAULT_ERROR_LANG
+    return JSONResponse(error_body(code, message, lang, details), status, headers=headers)
 
 
 async def _registry_error(request: Request, exc: Exception) -> Response:
@@ -146,18 +169,27 @@ def registry_error_answer(request: Request, exc: RegistryError) -> Response:
     if exc.status >= 500 and not isinstance(exc, BusyError):
         # Store failures: the message may name paths or endpoints; keep it in the log.
         log.error("%s %s failed: %s (%s)", request.method, request.url.path, exc.code, exc.message)
-        message = {
-            503: "the registry is busy or unavailable; try again (服务暂不可用)",
-        }.get(exc.status, "internal error (服务器内部错误)")
+        message = _UNAVAILABLE if exc.status == 503 else _INTERNAL
         return error_answer(request, exc.status, exc.code, message, None, headers)
     return error_answer(request, exc.status, exc.code, exc.message, exc.details, headers)
+
+
+def http_message(status: int, detail: Any) -> Text:
+    """The message of a failure FastAPI or Starlette raised: ours when we raised it with
+    a Text, else our words for the status; its own (English) text is the English half."""
+    if isinstance(detail, Text):
+        return detail
+    if status in HTTP_MESSAGES:
+        return HTTP_MESSAGES[status]
+    zh = _HTTP_MESSAGES_ZH.get(status, "服务器内部错误" if status >= 500 else "请求失败")
+    return Text(zh=zh, en=str(detail) or zh)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     status = exc.status_code
     code = HTTP_CODES.get(status, "error" if status >= 500 else "bad_request")
-    message = HTTP_MESSAGES.get(status) or str(exc.detail)
+    message = http_message(status, exc.detail)
     headers = dict(exc.headers or {})
     if status == 401:
         headers.setdefault("WWW-Authenticate", WWW_AUTHENTICATE)
@@ -172,13 +204,17 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
         for e in exc.errors()
     ]
     return error_answer(
-        request, 422, "invalid_request", "the request is malformed (请求格式错误)", details
+        request,
+        422,
+        "invalid_request",
+        Text(zh="请求格式错误", en="the request is malformed"),
+        details,
     )
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
     log.exception("%s %s failed", request.method, request.url.path)
-    return error_answer(request, 500, "internal_error", "internal error (服务器内部错误)")
+    return error_answer(request, 500, "internal_error", _INTERNAL)
 
 
 def _point_validation_errors_at_error_body(node: Any) -> None:

@@ -78,6 +78,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "assessment_valid_until": {"zh": "有效期至", "en": "Valid until"},
     "assessment_expired": {"zh": "已过期", "en": "expired"},
     "assessment_latest": {"zh": "最新", "en": "latest"},
+    "assessment_outdated": {
+        "zh": "已过时：规则已变更，待重新评估",
+        "en": "outdated: the rules changed, to be run again",
+    },
     "conformity": {"zh": "标准符合性", "en": "Conformity"},
     "conformity_as_of": {"zh": "截至 {day}", "en": "as of {day}"},
     "conformity_claimed": {"zh": "声明符合的条目", "en": "Entries claiming it"},
@@ -88,13 +92,19 @@ STRINGS: dict[str, dict[str, str]] = {
     "conformity_cant_tell": {"zh": "无法判定", "en": "Cannot tell"},
     "conformity_inapplicable": {"zh": "不适用", "en": "Inapplicable"},
     "conformity_expired": {"zh": "已过期", "en": "Expired"},
+    "conformity_outdated": {"zh": "已过时（规则变更）", "en": "Outdated (rules changed)"},
+    "conformity_shown": {
+        "zh": "显示前 {shown} 项，共 {total} 项；其余见 API 的 offset 参数。",
+        "en": "The first {shown} of {total} are shown; the API's offset gives the rest.",
+    },
     "conformity_claims": {"zh": "条目声明的标准", "en": "Standards claimed by its entries"},
     "conformity_claims_assessed": {"zh": "其中已评估", "en": "of which assessed"},
     "conformity_recorded": {"zh": "本部门登记的评估", "en": "Assessments it recorded"},
     "conformity_entries": {"zh": "资源和接口", "en": "Resources and interfaces"},
     "conformity_note": {
-        "zh": "每个条目按其最近一次评估计；过期的评估单独计数。",
-        "en": "Each entry counts by its latest assessment; expired ones are counted apart.",
+        "zh": "每个条目按其最近一次评估计；过期的评估和规则变更后待重新运行的自动评估单独计数。",
+        "en": "Each entry counts by its latest assessment; expired ones, and automatic ones "
+        "made under rules that have since changed, are counted apart.",
     },
     "conformity_none": {"zh": "尚无评估。", "en": "No assessment yet."},
     "reassess": {"zh": "须重新评估的符合性评估", "en": "Assessments to make again"},

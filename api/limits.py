@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import error_answer
+from registry.bilingual import Text
 
 
 class BodyLimitMiddleware:
@@ -26,8 +27,11 @@ class BodyLimitMiddleware:
         self.limit = max_body_bytes
         self.body_timeout = body_timeout
 
-    def _message(self) -> str:
-        return f"request body larger than the limit of {self.limit} bytes (上传内容超过大小限制)"
+    def _message(self) -> Text:
+        return Text(
+            zh=f"请求体超过 {self.limit} 字节的大小限制",
+            en=f"request body larger than the limit of {self.limit} bytes",
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -54,8 +58,10 @@ class BodyLimitMiddleware:
             except TimeoutError:
                 raise HTTPException(
                     408,
-                    f"the request body stopped arriving for {self.body_timeout:g} s "
-                    "(请求内容传输超时)",
+                    Text(  # api/errors.py reads a Text detail
+                        zh=f"请求内容传输中断超过 {self.body_timeout:g} 秒",
+                        en=f"the request body stopped arriving for {self.body_timeout:g} s",
+                    ),
                 ) from None
             if message["type"] == "http.request":
                 pending = bool(message.get("more_body", False))

@@ -18,6 +18,7 @@ from fastapi.responses import Response
 
 from api.negotiation import preferred
 from api.pages.render import local_time
+from registry.bilingual import Text
 from registry.errors import InputError
 from registry.read.model import ReadModel
 from registry.read.queries import Page
@@ -74,8 +75,10 @@ def refuse_unknown_query(request: Request) -> None:
     unknown = sorted(set(request.query_params) - set(allowed))
     if unknown:
         raise InputError(
-            f"unknown query parameter {', '.join(unknown)}; allowed: {', '.join(allowed)} "
-            f"(未知的查询参数 {'、'.join(unknown)}；可用的参数：{'、'.join(allowed)})",
+            Text(
+                zh=(f"未知的查询参数 {'、'.join(unknown)}；可用的参数：{'、'.join(allowed)}"),
+                en=(f"unknown query parameter {', '.join(unknown)}; allowed: {', '.join(allowed)}"),
+            ),
             {"unknown": unknown, "allowed": allowed},
         )
 
@@ -97,7 +100,7 @@ def download_format(request: Request, given: str | None, default: str) -> str:
         chosen = given.strip().lower()
         if chosen not in (default, *FORMATS):
             raise InputError(
-                f"unknown format {given!r} (未知的下载格式)",
+                Text(zh=f"未知的下载格式 {given!r}", en=f"unknown format {given!r}"),
                 {"format": given, "allowed": [default, *FORMATS]},
             )
         return chosen

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from api.errors import NotAcceptableError
+from registry.bilingual import Text
 from registry.negotiation import preferred
 
 
@@ -37,7 +38,7 @@ def choose(accept: str | None) -> Representation:
     index = preferred(accept, [rep.media_type for rep in REPRESENTATIONS])
     if index is None:
         raise NotAcceptableError(
-            "none of the representations is acceptable (无可接受的表示格式)",
+            Text(zh="无可接受的表示格式", en="none of the representations is acceptable"),
             {"available": [r.media_type for r in REPRESENTATIONS]},
         )
     return REPRESENTATIONS[index]

@@ -1,34 +1,33 @@
-"""Messages written in both languages, and the one a person reads.
+"""Messages for people in both languages, and the language a person reads.
 
-The registry's messages for people carry Chinese and English together, in one of two
-forms: "english (中文)", details after a colon, or "english / 中文". A page, an API
-client that names its language, or the command line shows the half it asks for.
+A message is a `Text`: its Chinese and its English kept apart from where it is written
+to where it is shown, so a page, an API client that names its language, or the command
+line picks its half without taking a string apart.
 """
 
 from __future__ import annotations
 
 import os
-import re
-
-# The two ways the registry's messages carry both languages: "english (中文)", with
-# details after a colon, and "english / 中文".
-_CJK = "\u3400-\u9fff"
-_IN_PARENS = re.compile(
-    rf"^(?P<en>[^{_CJK}]*?)\s*[(（](?P<zh>[^()（）]*[{_CJK}][^()（）]*)[)）](?P<rest>\s*[:：].*)?$",
-    re.S,
-)
-_SLASHED = re.compile(rf"^(?P<en>[^{_CJK}]+?)\s+/\s+(?P<zh>[^/]*[{_CJK}].*)$", re.S)
+from dataclasses import dataclass
 
 
-def in_language(message: str, lang: str) -> str:
-    """One language of a message written in both (see above); any other message as it
-    is. A page in Chinese shows "请求格式错误", not "the request is malformed (请求格式错误)"."""
-    for pattern in (_IN_PARENS, _SLASHED):
-        found = pattern.match(message)
-        if found and found.group("en").strip():
-            rest = found.groupdict().get("rest") or ""
-            return (found.group("zh") if lang == "zh" else found.group("en")).strip() + rest
-    return message
+@dataclass(frozen=True, slots=True)
+class Text:
+    """One message in Chinese and English."""
+
+    zh: str
+    en: str
+
+    def in_language(self, lang: str) -> str:
+        """The Chinese half for "zh", else the English one."""
+        return self.zh if lang == "zh" else self.en
+
+    def as_dict(self) -> dict[str, str]:
+        return {"zh": self.zh, "en": self.en}
+
+    def __str__(self) -> str:
+        # Where no reader's language is known (logs, a job's record): both.
+        return f"{self.en} ({self.zh})"
 
 
 def locale_language(explicit: str | None = None) -> str:

@@ -81,8 +81,10 @@ class Settings(BaseSettings):
     )
     automatic_assessments: bool = Field(
         False,
-        description="Record automatic conformity assessments of every resource and "
-        "interface a submission registers or changes (docs/assessment.md).",
+        description="Record automatic conformity assessments of every resource, interface "
+        "and catalogue a submission registers or changes, and of the catalogues and "
+        "departments they belong to; re-run those made under other shapes or rules in the "
+        "background of `screg serve` (docs/assessment.md).",
     )
     lang: Literal["zh", "en"] = Field("zh", description="Default language of messages.")
     time_zone: str = Field(

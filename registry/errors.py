@@ -2,22 +2,40 @@
 
 The library knows nothing of HTTP frameworks: `status` is a plain number that
 the one exception handler in api/ turns into a response, and that the CLI
-turns into an exit code.
+turns into an exit code. The message is a `Text`, Chinese and English apart: each
+edge (a page, the API's error body, the command line) shows the reader's language.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from registry.bilingual import Text
+
 
 class RegistryError(Exception):
     status: int = 400
     code: str = "bad_request"
 
-    def __init__(self, message: str, details: Any = None) -> None:
-        super().__init__(message)
+    def __init__(self, message: Text, details: Any = None) -> None:
+        if not isinstance(message, Text):
+            # A message in one language only is a bug of the raise site (docs/api.md).
+            raise TypeError(f"{type(self).__name__} needs a Text message, not {message!r}")
+        super().__init__(str(message))
         self.message = message
         self.details = details
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Errors cross process boundaries (upload readers, SPARQL workers) pickled; the
+        # default rebuilds from `args`, a str, which the constructor refuses.
+        return (_rebuilt, (type(self), self.__dict__.copy()))
+
+
+def _rebuilt(cls: type[RegistryError], state: dict[str, Any]) -> RegistryError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, str(state.get("message", "")))
+    error.__dict__.update(state)
+    return error
 
 
 class InputError(RegistryError):
@@ -78,7 +96,7 @@ class RateLimitedError(RegistryError):
     status = 429
     code = "too_many_requests"
 
-    def __init__(self, message: str, retry_after: int) -> None:
+    def __init__(self, message: Text, retry_after: int) -> None:
         super().__init__(message, {"retry_after": retry_after})
         self.retry_after = retry_after
 
@@ -119,7 +137,7 @@ class BusyError(RegistryError):
     status = 503
     code = "busy"
 
-    def __init__(self, message: str, retry_after: int, details: Any = None) -> None:
+    def __init__(self, message: Text, retry_after: int, details: Any = None) -> None:
         super().__init__(message, details)
         self.retry_after = retry_after
 

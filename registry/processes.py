@@ -24,6 +24,7 @@ from typing import Any
 
 from pebble import ProcessExpired, ProcessPool
 
+from registry.bilingual import Text
 from registry.errors import BusyError, UploadLimitError
 
 logger = logging.getLogger(__name__)
@@ -71,8 +72,8 @@ def _start_limited(
 class LimitedWorkers:
     """`workers` processes, each limited to `memory_mb` MiB of address space (0: no
     limit) and each task to `timeout_seconds` of wall-clock time, past which pebble
-    kills it. `what` names the work in both languages for the limit's error ("reading
-    the upload", "读取上传内容"). Thread-safe: tasks wait in the pool's queue when every
+    kills it. `what` names the work in both languages for the limit's error (English
+    then Chinese: "reading the upload", "读取上传内容"). Thread-safe: tasks wait in the pool's queue when every
     worker is busy."""
 
     def __init__(
@@ -119,8 +120,10 @@ class LimitedWorkers:
             return future.result()
         except FutureTimeout:
             raise UploadLimitError(
-                f"{self.what_en} took longer than {self.timeout:g} s and was stopped / "
-                f"{self.what_zh}超过 {self.timeout:g} 秒，已终止",
+                Text(
+                    zh=f"{self.what_zh}超过 {self.timeout:g} 秒，已终止",
+                    en=f"{self.what_en} took longer than {self.timeout:g} s and was stopped",
+                ),
                 {"timeout_seconds": self.timeout},
             ) from None
         except MemoryError:
@@ -153,8 +156,11 @@ class LimitedWorkers:
 
     def _memory_error(self) -> UploadLimitError:
         return UploadLimitError(
-            f"{self.what_en} needed more than the {self.memory_mb} MiB one upload may use "
-            f"and was stopped / {self.what_zh}所需内存超过 {self.memory_mb} MiB，已终止",
+            Text(
+                zh=f"{self.what_zh}所需内存超过单次上传可用的 {self.memory_mb} MiB，已终止",
+                en=f"{self.what_en} needed more than the {self.memory_mb} MiB one upload may "
+                "use and was stopped",
+            ),
             {"memory_mb": self.memory_mb},
         )
 
@@ -171,7 +177,10 @@ class LimitedWorkers:
             with contextlib.suppress(InvalidStateError):  # resolved meanwhile
                 task.set_exception(
                     BusyError(
-                        "the server is stopping: send it again / 服务正在停止，请稍后重新发送",
+                        Text(
+                            zh="服务正在停止，请稍后重新发送",
+                            en="the server is stopping: send it again",
+                        ),
                         retry_after=5,
                     )
                 )

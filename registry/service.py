@@ -18,6 +18,7 @@ from typing import Any, Self
 import networkx as nx
 from rdflib import Graph
 
+from registry.bilingual import Text
 from registry.config import Settings
 from registry.graphs.build import GraphCache
 from registry.graphs.coverage import (
@@ -35,11 +36,17 @@ from registry.read.model import ReadModel
 from registry.read.queries import resolve_any
 from registry.register import review as reviews
 from registry.register import submission as registration
-from registry.register.automatic import record_automatic
+from registry.register.automatic import AUTOMATIC_KINDS, record_automatic, rules_version
 from registry.register.base_iri import BaseMismatchError, check_base
 from registry.register.review import needs_review
 from registry.register.seed import is_empty, seed_store
-from registry.register.submission import EntryChange, Principal, SubmissionResult, VersionInfo
+from registry.register.submission import (
+    EntryChange,
+    Principal,
+    SubmissionResult,
+    VersionInfo,
+    item_states,
+)
 from registry.store import (
     OxigraphStore,
     Store,
@@ -89,6 +96,10 @@ class Registry:
         self._opened_at: int | None = None  # the store's generation when it was opened
         # The dependency graph, kept from the read model (registry.graphs.build).
         self._graphs = GraphCache()
+        # Set by close: a background re-run of automatic assessments stops between
+        # batches (reassess_in_background).
+        self._closing = threading.Event()
+        self._reassessing: threading.Thread | None = None
         # The coverage report of each graph object, by `as_of` (Registry.coverage).
         self._coverage_kept: dict[
             date | None, tuple[nx.MultiDiGraph, tuple[int, int], dict[str, Any]]
@@ -156,9 +167,16 @@ class Registry:
                 continue
             if time.monotonic() > deadline:
                 raise StoreError(
-                    f"the server holding {self.settings.store} has not brought its read "
-                    f"model to generation {ours} in {timeout:g} s; try again "
-                    "(服务器尚未更新读取模型，请稍后再试)",
+                    Text(
+                        zh=(
+                            f"持有 {self.settings.store} 的服务器在 {timeout:g} "
+                            f"秒内未将读取模型更新到第 {ours} 代；请稍后再试"
+                        ),
+                        en=(
+                            f"the server holding {self.settings.store} has not brought its "
+                            f"read model to generation {ours} in {timeout:g} s; try again"
+                        ),
+                    ),
                     details={"store_generation": ours, "read_model_generation": theirs},
                 )
             time.sleep(0.1)
@@ -181,6 +199,9 @@ class Registry:
                 self._read_model = ReadModel(
                     self.read_model_path(), base_iri=self.settings.base_iri
                 )
+                # Automatic assessments made under other shapes or rules show as
+                # outdated until they are run again (docs/assessment.md).
+                self._read_model.rules_version = self.rules_version()
             return self._read_model
 
     def reader(self) -> ReadModel:
@@ -317,6 +338,11 @@ class Registry:
         return busy
 
     def close(self) -> None:
+        self._closing.set()
+        if self._reassessing is not None:
+            # A batch in progress finishes its write first: the store stays whole.
+            self._reassessing.join()
+            self._reassessing = None
         if self.upload_readers is not None:
             self.upload_readers.close()
             self.upload_readers = None
@@ -416,39 +442,99 @@ class Registry:
                 self._assess_automatically(result)
             return result
 
-    def assess_all(self) -> SubmissionResult | None:
+    def rules_version(self) -> str:
+        """The version of the automatic assessment rules and the shapes now loaded
+        (registry.register.automatic.rules_version)."""
+        return rules_version(self.validator.shapes.sha256)
+
+    def assess_all(
+        self,
+        *,
+        outdated_only: bool = False,
+        batch: int = 500,
+    ) -> list[SubmissionResult]:
         """Run the automatic assessment rules over every registered resource and
-        interface (after the rules or the shapes changed): only the assessments whose
-        content changes are written, in one submission; None when none does."""
+        interface (and the catalogues and departments listing or providing them), or,
+        with `outdated_only`, over the subjects of the automatic assessments made under
+        other rules or shapes than those loaded now (docs/assessment.md, "Re-run after
+        the shapes or the rules change"). `batch` entries per write, each under the
+        writer lock on its own, so that submissions go on between them (a background
+        re-run after a start with new shapes); only the assessments whose content
+        changes are written. Returns the writes made; stops early when the registry is
+        closed."""
         read = self.reader()
-        entries = [
-            (record["iri"], kind)
-            for kind in ("resource", "interface")
-            for record in _every(read, kind)
-            if record["register"]["status"] == "valid"
-        ]
-        with self.write_lock, self.store.exclusive():
-            made = record_automatic(self.store, self.validator, entries, self.settings.base_iri)
-            if made is not None and made.submission is not None:
-                self._wrote()
+        if outdated_only:
+            subjects = read.outdated_subjects(self.rules_version())
+            states = item_states(self.store, subjects)
+            entries = sorted(
+                (iri, state.kind)
+                for iri, state in states.items()
+                if state.kind in (*AUTOMATIC_KINDS, "department") and state.status == "valid"
+            )
+        else:
+            entries = [
+                (record["iri"], kind)
+                for kind in ("resource", "interface")
+                for record in _every(read, kind)
+                if record["register"]["status"] == "valid"
+            ]
+        made: list[SubmissionResult] = []
+        for start in range(0, len(entries), batch):
+            if self._closing.is_set():
+                break
+            with self.write_lock, self.store.exclusive():
+                for result in record_automatic(
+                    self.store,
+                    self.validator,
+                    entries[start : start + batch],
+                    self.settings.base_iri,
+                ):
+                    if result.submission is not None:
+                        self._wrote()
+                        made.append(result)
         return made
+
+    def reassess_in_background(self) -> threading.Thread | None:
+        """With `automatic_assessments` and a store this process writes: re-run, in a
+        thread, the automatic assessments that the shapes or rules now loaded make
+        outdated (`assess_all(outdated_only=True)`). A start never waits for it: until
+        each is run again, the answers show it as outdated."""
+        if not self.settings.automatic_assessments or self.read_only:
+            return None
+
+        def run() -> None:
+            try:
+                made = self.assess_all(outdated_only=True)
+                if made:
+                    logger.info("outdated automatic assessments re-run: %d writes", len(made))
+            except Exception:  # a background job: logged, the server goes on
+                logger.exception("re-running outdated automatic assessments failed")
+
+        thread = threading.Thread(target=run, name="screg-reassess", daemon=True)
+        thread.start()
+        self._reassessing = thread
+        return thread
 
     def _assess_automatically(self, result: SubmissionResult) -> None:
         """With `automatic_assessments`, record the automatic assessments of the
-        resources and interfaces `result` made new versions of (registry.register.
-        automatic): a second write, through the one submit path, under the same lock."""
+        resources, interfaces and catalogues `result` made new versions of, and of the
+        catalogues and departments listing or providing those resources (registry.
+        register.automatic): further writes, through the one submit path, under the
+        same lock."""
         if not self.settings.automatic_assessments:
             return
         changed = [
             (c.item, c.kind)
             for c in result.changes
-            if c.kind in ("resource", "interface") and c.outcome in ("new", "updated")
+            if c.kind in AUTOMATIC_KINDS and c.outcome in ("new", "updated")
         ]
         if changed:
-            made = record_automatic(self.store, self.validator, changed, self.settings.base_iri)
-            if made is not None and made.submission is not None:
-                self._wrote()
-                result.automatic = made.changes
+            for made in record_automatic(
+                self.store, self.validator, changed, self.settings.base_iri
+            ):
+                if made.submission is not None:
+                    self._wrote()
+                    result.automatic += made.changes
 
     # -- register items ------------------------------------------------------------
 

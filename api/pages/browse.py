@@ -29,7 +29,8 @@ from api.lists import (
     list_page,
     refuse_unknown_query,
 )
-from api.pages.render import KINDS, local_href, local_time, render
+from api.pages.render import KINDS, local_href, local_time, page_links, render
+from registry.bilingual import Text
 from registry.errors import InputError, RegistryError
 from registry.graphs import (
     RendererUnavailableError,
@@ -78,25 +79,6 @@ def _chosen(values: dict[str, str | None]) -> dict[str, str]:
     return {name: value.strip() for name, value in values.items() if value and value.strip()}
 
 
-def _page_links(request: Request, offset: int, shown: int, total: int, size: int) -> dict[str, Any]:
-    """The range shown and the URLs of the previous and next pages of `size` entries (None
-    at either end), every other query parameter (filters, text, kind) kept. Past the end,
-    "previous" leads back to the last page."""
-
-    def at(where: int) -> str:
-        return str(request.url.include_query_params(offset=where))
-
-    end = offset + shown
-    last_start = (total - 1) // size * size if total else 0
-    return {
-        "first": offset + 1 if shown else 0,
-        "last": end,
-        "total": total,
-        "previous": at(max(0, min(offset - size, last_start))) if offset > 0 else None,
-        "next": at(end) if end < total else None,
-    }
-
-
 # -- categories ----------------------------------------------------------------------------
 
 
@@ -138,7 +120,7 @@ def category_page(
         {
             "node": node,
             "standards": page.items,
-            "pages": _page_links(request, offset, len(page.items), page.total, LIST_PAGE),
+            "pages": page_links(request, offset, len(page.items), page.total, LIST_PAGE),
             "statuses": code_list(read, SCS.StandardStatuses),
             "levels": code_list(read, SCS.StandardLevels),
             "register_statuses": code_list(read, SCS.RegisterStatuses),
@@ -235,8 +217,10 @@ def _kinds_taking(kind: str, chosen: dict[str, str]) -> list[str]:
         allowed = sorted({f.name for k in kinds for f in KIND_FILTERS[k]})
         names = ", ".join(sorted(chosen))
         raise InputError(
-            f"no list of {kind!r} takes the filters {names} together "
-            f"(所选类别的列表不能同时按这些条件筛选)",
+            Text(
+                zh=f"{kind!r} 的列表不能同时按 {names} 筛选",
+                en=f"no list of {kind!r} takes the filters {names} together",
+            ),
             {"kind": kind, "filters": sorted(chosen), "allowed": allowed},
         )
     return taking
@@ -270,7 +254,10 @@ def search_page(
     each, with a link to the rest of that kind's list. `format=csv|xlsx` downloads
     every entry listed (a sheet per kind in XLSX)."""
     if kind not in ("all", *SEARCH_KINDS):
-        raise InputError(f"unknown kind {kind!r} (未知的类别)", {"allowed": ["all", *SEARCH_KINDS]})
+        raise InputError(
+            Text(zh=f"未知的类别 {kind!r}", en=f"unknown kind {kind!r}"),
+            {"allowed": ["all", *SEARCH_KINDS]},
+        )
     chosen = _chosen(
         {
             "category": category,
@@ -306,7 +293,7 @@ def search_page(
     more: dict[str, str] = {}
     if kind != "all":
         found = results[kind]
-        pages = _page_links(request, offset, len(found.items), found.total, LIST_PAGE)
+        pages = page_links(request, offset, len(found.items), found.total, LIST_PAGE)
     else:  # the rest of a kind's list goes on in that kind's own list, from its 2nd page
         more = {
             name: str(request.url.include_query_params(kind=name, offset=len(found.items)))
@@ -406,7 +393,9 @@ def graph_page(
     """The dependency picture of one entry, larger than on its page, with depth and
     direction to choose."""
     if direction not in ("both", "dependencies", "dependents"):
-        raise InputError(f"unknown direction {direction!r}")
+        raise InputError(
+            Text(zh=f"未知的方向 {direction!r}", en=f"unknown direction {direction!r}")
+        )
     root = registry.reader().resolve(id)
     graph = registry.graph()
     lang = lang_of(request)
@@ -457,7 +446,9 @@ def impact_page(
     status = 200
     if change not in ("superseded", "abolished"):
         context["change"] = "superseded"
-        context["error"] = InputError(f"unknown change {change!r}").message
+        context["error"] = InputError(
+            Text(zh=f"未知的变更类型 {change!r}", en=f"unknown change {change!r}")
+        ).message
         status = 400
     elif typed:
         try:
@@ -471,7 +462,7 @@ def impact_page(
                 shown.add(found.successor)
             context["impact"] = found
             context["names"] = {n: display_name(graph, n, lang) for n in shown}
-            context["pages"] = _page_links(
+            context["pages"] = page_links(
                 request, offset, len(found.affected), found.total, IMPACT_PAGE
             )
         except RegistryError as error:

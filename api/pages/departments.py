@@ -14,6 +14,7 @@ from api.deps import RegistryDep
 from api.i18n import Translator, lang_of
 from api.pages.forms import CsrfField, signed_in
 from api.pages.render import csrf_ok, render
+from registry.bilingual import Text
 from registry.errors import ForbiddenError, RegistryError
 from registry.register.departments import write_department
 from registry.register.submission import Principal
@@ -76,7 +77,9 @@ def write(
     form = {"credit_code": credit_code, "name_zh": name_zh, "name_en": name_en}
     try:
         if principal.role not in WRITERS:
-            raise ForbiddenError("only a registrar adds departments (仅登记员可维护部门)")
+            raise ForbiddenError(
+                Text(zh="只有登记员可以维护部门", en="only a registrar adds departments")
+            )
         names = {"zh": name_zh, "en": name_en}
         write_department(registry, principal, credit_code, names, new=action != "update")
     except RegistryError as error:

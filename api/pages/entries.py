@@ -54,6 +54,11 @@ def entry_page(request: Request, registry: Registry, iri: str, path: str) -> Res
     return _statements_page(request, graph, iri)
 
 
+# How many entries a standard's page lists of those claiming it and of its assessments
+# (the API pages through the rest).
+PAGE_ENTRIES = 100
+
+
 def _named(read: ReadModel, iri: str, kind: str | None = None) -> dict[str, Any]:
     found = read.kind_and_record(iri)
     record = found[1] if found else {}
@@ -84,10 +89,14 @@ def _context(
         context["cited_by"] = [
             _named(read, r["iri"], "standard") for r in refs if r["kind"] == "standard"
         ]
+        # A standard such as GB/T 21063.3 is claimed by every resource: the page names
+        # the first ones (a record read each) and gives the total.
+        conforming = [r for r in refs if r["kind"] != "standard"]
         context["conforming"] = [
-            _named(read, r["iri"], r["kind"]) for r in refs if r["kind"] != "standard"
+            _named(read, r["iri"], r["kind"]) for r in conforming[:PAGE_ENTRIES]
         ]
-        context["conformity"] = read.standard_conformity(iri)
+        context["conforming_total"] = len(conforming)
+        context["conformity"] = read.standard_conformity(iri, limit=PAGE_ENTRIES)
         graph = registry.graph()
         if iri in graph:
             context["picture"] = picture(
@@ -109,6 +118,7 @@ def _context(
         context["conformity"] = read.department_conformity(iri)
     elif kind == "assessment":
         context["expired"] = conformity.expired(record, conformity.today_utc())
+        context["outdated"] = conformity.outdated(record, read.rules_version)
     return context
 
 

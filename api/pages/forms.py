@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import (
@@ -31,7 +31,8 @@ from api.deps import (
     authenticate_client,
 )
 from api.i18n import Translator, lang_of
-from api.pages.render import csrf_ok, render
+from api.pages.render import csrf_ok, page_links, render
+from registry.bilingual import Text
 from registry.errors import InputError, PayloadTooLargeError, RegistryError
 from registry.inputs.document import Document
 from registry.inputs.upload import format_of_upload, upload_document
@@ -46,6 +47,8 @@ from registry.validation.validator import SEVERITIES, ValidationReport, Validati
 router = APIRouter(include_in_schema=False)
 
 SESSION_COOKIE = "screg_session"
+# Submissions per page of the register page's list (the API pages them with `limit`).
+SUBMISSIONS_PAGE = 20
 # "" means: from the file's extension. Mapped formats (csv, xlsx, xls, openapi, dcat) are
 # read into the registry's terms (registry/inputs/upload.py).
 UPLOAD_FORMATS = ("", "turtle", "nt", "jsonld", "rdfxml", "csv", "xlsx", "xls", "openapi", "dcat")
@@ -106,14 +109,20 @@ def read_upload(
     """The uploaded file as a Document; 400 without a file, 413 over the size limit,
     415 for a format the registry does not read (chosen, or told by the file name)."""
     if upload is None or not upload.filename:
-        raise InputError("no file was uploaded (未选择文件)")
+        raise InputError(Text(zh="未选择文件", en="no file was uploaded"))
     if fmt not in UPLOAD_FORMATS:
-        raise InputError(f"unknown format {fmt!r}", {"allowed": list(UPLOAD_FORMATS)})
+        raise InputError(
+            Text(zh=f"未知的格式 {fmt!r}", en=f"unknown format {fmt!r}"),
+            {"allowed": list(UPLOAD_FORMATS)},
+        )
     limit = registry.settings.max_body_bytes
     data = upload.file.read(limit + 1)
     if len(data) > limit:
         raise PayloadTooLargeError(
-            f"upload larger than the limit of {limit} bytes (上传内容超过大小限制)",
+            Text(
+                zh=f"上传内容超过 {limit} 字节的大小限制",
+                en=f"upload larger than the limit of {limit} bytes",
+            ),
             {"limit": limit},
         )
     # Only the name's last part, for messages and format detection: never opened. The
@@ -197,7 +206,7 @@ def _report_from_json(text: str) -> ValidationReport:
             )
         return ValidationReport(results, str(data.get("shapes_sha256", "")))
     except (ValueError, KeyError, TypeError, AttributeError) as error:
-        raise InputError("not a validation report (不是校验报告)") from error
+        raise InputError(Text(zh="不是校验报告", en="not a validation report")) from error
 
 
 def _csrf_refused(request: Request, template: str, context: dict[str, Any]) -> HTMLResponse:
@@ -268,7 +277,10 @@ def download_report(
         # With a BOM: spreadsheet programs then read the Chinese messages as UTF-8.
         body, media, ext = "\ufeff" + report_csv(parsed, limit), "text/csv; charset=utf-8", "csv"
     else:
-        raise InputError(f"unknown report format {fmt!r}", {"allowed": ["csv", "turtle"]})
+        raise InputError(
+            Text(zh=f"未知的报告格式 {fmt!r}", en=f"unknown report format {fmt!r}"),
+            {"allowed": ["csv", "turtle"]},
+        )
     return Response(
         body,
         media_type=media,
@@ -288,18 +300,25 @@ def signed_in(request: Request, store: Store) -> Principal | None:
     return authenticate_client(request, store, secret)
 
 
-def _who(request: Request, registry: Registry, principal: Principal) -> dict[str, Any]:
-    """What the page says about the signed-in principal: role, department, label."""
+def _who(
+    request: Request, registry: Registry, principal: Principal, offset: int = 0
+) -> dict[str, Any]:
+    """What the page says about the signed-in principal: role, department, label, and
+    one page of its submissions (newest first) with links to the others."""
     store = registry.store
     read = registry.reader()
     department = read.record(str(principal.department)) if principal.department else None
     token_id = principal.name.removeprefix("token-")
     label = next((i.name for i in list_tokens(store) if i.id == token_id), "")
+    submitted = queries.submissions(store, principal.agent, SUBMISSIONS_PAGE, offset)
     return {
         "role": principal.role,
         "department": department,
         "label": label,
-        "submissions": queries.submissions_of(store, principal.agent),
+        "submissions": submitted.items,
+        "submission_pages": page_links(
+            request, offset, len(submitted.items), submitted.total, SUBMISSIONS_PAGE
+        ),
     }
 
 
@@ -309,10 +328,11 @@ def _register_page(
     principal: Principal | None,
     extra: dict[str, Any] | None = None,
     status: int = 200,
+    offset: int = 0,
 ) -> HTMLResponse:
     context: dict[str, Any] = {"formats": UPLOAD_FORMATS, "who": None, **(extra or {})}
     if principal is not None:
-        context["who"] = _who(request, registry, principal)
+        context["who"] = _who(request, registry, principal, offset)
     response = render(request, "register.html", context, status=status)
     if principal is None and request.cookies.get(SESSION_COOKIE):
         response.delete_cookie(SESSION_COOKIE, path="/")  # revoked or unknown: forget it
@@ -320,8 +340,15 @@ def _register_page(
 
 
 @router.get("/register", response_class=HTMLResponse)
-def register_form(request: Request, registry: RegistryDep) -> HTMLResponse:
-    return _register_page(request, registry, signed_in(request, registry.store))
+def register_form(
+    request: Request,
+    registry: RegistryDep,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> HTMLResponse:
+    """The registration form; signed in, the department's submissions, paged by
+    `offset` (SUBMISSIONS_PAGE a page, the total shown)."""
+    principal = signed_in(request, registry.store)
+    return _register_page(request, registry, principal, offset=offset)
 
 
 @router.post("/register/sign-in")

@@ -192,7 +192,7 @@ def query_page(
             result = run(query, PAGE_ACCEPT)
         except RegistryError as exc:
             status = exc.status
-            context["error"] = {"code": exc.code, "message": exc.message}
+            context["error"] = {"code": exc.code, "message": exc.message.in_language(lang)}
         else:
             table = _table(result, base)
             names = SELECT_DOWNLOADS if table["kind"] != "graph" else GRAPH_DOWNLOADS

@@ -24,7 +24,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from api.i18n import LANG_COOKIE, LANG_COOKIE_MAX_AGE, LANGS, Translator, lang_of
-from registry.bilingual import in_language
+from registry.bilingual import Text
 from registry.errors import NotFoundError
 
 router = APIRouter(include_in_schema=False)
@@ -116,11 +116,9 @@ def render(
     """A page in the visitor's language, with the CSRF cookie set on first visit."""
     lang = lang_of(request)
     settings = request.app.state.settings
-    # Errors come from the registry in both languages: the page shows its own.
+    # Messages come from the registry in both languages: the page shows its own.
     context = {
-        key: in_language(value, lang)
-        if key in ("error", "message") and isinstance(value, str)
-        else value
+        key: value.in_language(lang) if isinstance(value, Text) else value
         for key, value in (context or {}).items()
     }
     base = settings.base_iri
@@ -157,6 +155,25 @@ def _here(request: Request) -> str:
     return request.url.path + (f"?{query}" if query else "")
 
 
+def page_links(request: Request, offset: int, shown: int, total: int, size: int) -> dict[str, Any]:
+    """The range shown and the URLs of the previous and next pages of `size` entries (None
+    at either end), every other query parameter (filters, text, kind) kept. Past the end,
+    "previous" leads back to the last page."""
+
+    def at(where: int) -> str:
+        return str(request.url.include_query_params(offset=where))
+
+    end = offset + shown
+    last_start = (total - 1) // size * size if total else 0
+    return {
+        "first": offset + 1 if shown else 0,
+        "last": end,
+        "total": total,
+        "previous": at(max(0, min(offset - size, last_start))) if offset > 0 else None,
+        "next": at(end) if end < total else None,
+    }
+
+
 # -- error pages ------------------------------------------------------------------------
 
 
@@ -174,7 +191,7 @@ def error_page(
     request: Request,
     status: int,
     code: str,
-    message: str,
+    message: Text,
     details: Any = None,
     headers: dict[str, str] | None = None,
 ) -> Response | None:
@@ -206,7 +223,9 @@ def safe_next(target: str | None) -> str:
 def switch_language(code: str, next: Annotated[str | None, Query(max_length=2000)] = None):
     """Remember the visitor's language in a cookie and go back to the page."""
     if code not in LANGS:
-        raise NotFoundError(f"no language {code!r}", {"available": list(LANGS)})
+        raise NotFoundError(
+            Text(zh=f"没有语言 {code!r}", en=f"no language {code!r}"), {"available": list(LANGS)}
+        )
     response = RedirectResponse(safe_next(next), status_code=303)
     response.set_cookie(
         LANG_COOKIE, code, max_age=LANG_COOKIE_MAX_AGE, httponly=True, samesite="lax", path="/"

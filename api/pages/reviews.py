@@ -14,6 +14,7 @@ from api.deps import RegistryDep
 from api.i18n import Translator, lang_of
 from api.pages.forms import CsrfField, signed_in
 from api.pages.render import csrf_ok, render
+from registry.bilingual import Text
 from registry.errors import InputError, RegistryError
 from registry.register import review
 from registry.register.submission import Principal
@@ -80,7 +81,9 @@ def decide(
         return _page(request, registry, None, {"error": t("need_sign_in")}, 401)
     try:
         if decision not in ("accept", "reject"):
-            raise InputError(f"unknown decision {decision!r} (未知的审核决定)")
+            raise InputError(
+                Text(zh=f"未知的审核决定 {decision!r}", en=f"unknown decision {decision!r}")
+            )
         change = registry.review(item, decision == "accept", principal, reason or None)
     except RegistryError as error:
         extra = {"error": error.message, "error_details": error.details}

@@ -15,6 +15,7 @@ from api.deps import RegistryDep
 from api.i18n import Translator, lang_of
 from api.pages.forms import CsrfField, signed_in
 from api.pages.render import csrf_ok, render
+from registry.bilingual import Text
 from registry.errors import ForbiddenError, NotFoundError, RegistryError
 from registry.register.submission import Principal
 from registry.register.tokens import (
@@ -77,7 +78,7 @@ def _admin_or_page(
     if principal is None:
         return None, _page(request, registry, None, {"error": t("need_sign_in")}, 401)
     if principal.role != "admin":
-        error = ForbiddenError("only an admin manages tokens (仅管理员可管理令牌)")
+        error = ForbiddenError(Text(zh="只有管理员可以管理令牌", en="only an admin manages tokens"))
         return None, _page(request, registry, principal, {"error": error.message}, 403)
     return principal, None
 
@@ -131,7 +132,9 @@ def act_on_token(
         elif action == "revoke":
             revoke_token(registry.store, token_id, by=principal)
         else:
-            error = NotFoundError(f"unknown action {action!r} (未知的操作)")
+            error = NotFoundError(
+                Text(zh=f"未知的操作 {action!r}", en=f"unknown action {action!r}")
+            )
             return _page(request, registry, principal, {"error": error.message}, 404)
     except RegistryError as error:
         extra = {"error": error.message, "error_details": error.details}

@@ -17,6 +17,7 @@ from fastapi import APIRouter, Header, Path, Query, Request, Response
 
 from api.deps import SettingsDep, StoreDep
 from api.errors import NotAcceptableError, error_responses
+from registry.bilingual import Text
 from registry.config import Settings
 from registry.errors import NotFoundError
 from registry.inputs.dcat import catalog_context
@@ -82,7 +83,10 @@ def catalog_as(
     media = SUFFIXES.get(suffix)
     if media is None:
         raise NotFoundError(
-            f"no catalogue as .{suffix[:20]}; use .ttl, .jsonld or .rdf (没有该格式)",
+            Text(
+                zh=f"目录没有 .{suffix[:20]} 格式；可用 .ttl、.jsonld 或 .rdf",
+                en=f"no catalogue as .{suffix[:20]}; use .ttl, .jsonld or .rdf",
+            ),
             {"available": sorted(SUFFIXES)},
         )
     return _page(request, store, settings, page, media)
@@ -95,7 +99,7 @@ def _negotiate(accept: str | None) -> str:
     index = preferred(accept, types)
     if index is None:
         raise NotAcceptableError(
-            "none of the representations is acceptable (无可接受的表示格式)",
+            Text(zh="无可接受的表示格式", en="none of the representations is acceptable"),
             {"available": types},
         )
     return types[index]

@@ -12,10 +12,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
+from rdflib import URIRef
 
 from api.deps import ReadDep, RegistryDep, SettingsDep, StoreDep
 from api.errors import error_responses
 from api.lists import (
+    EVERY_ENTRY,
     XLSX,
     Format,
     download,
@@ -24,11 +26,15 @@ from api.lists import (
     list_page,
     refuse_unknown_query,
 )
+from registry.errors import NotFoundError
 from registry.read import queries
 from registry.read.model import ReadModel
 from registry.service import Registry
 
 router = APIRouter(prefix="/api/v1", tags=["registry"])
+
+# The agent of a department filter that names no department: it submitted nothing.
+NO_AGENT = "urn:screg:agent:none"
 
 READ_ERRORS = error_responses(404, 422, 500, 503)
 # An entry's answer is an open JSON object (its fields depend on its kind), JSON-ready
@@ -368,6 +374,38 @@ def item_history(id: Ident, registry: RegistryDep) -> dict[str, Any]:
     standard identifier in any spelling, a resource, interface or credit code."""
     item = queries.resolve_any(registry.store, id)
     return {"item": item, "versions": [v.as_dict() for v in registry.history(item)]}
+
+
+@router.get("/submissions", summary="Recorded submissions, newest first, paged", **LIST_ROUTE)
+def list_submissions(
+    request: Request,
+    registry: RegistryDep,
+    settings: SettingsDep,
+    department: Annotated[
+        str | None,
+        Query(max_length=40, description="Credit code of the department that submitted."),
+    ] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+    format: Format = None,
+) -> Any:
+    """Every recorded submission (accepted, unchanged, or waiting for review; rejected
+    ones are not recorded), newest first: `total` counts them all, `items` holds one
+    page, each with its id, IRI, who submitted it (`agent`: the department's IRI for a
+    department's token), when, its outcome and how many entries it holds. `department`
+    keeps one department's; a credit code that names no department lists none."""
+    fmt = download_format(request, format, "json")
+    agent: URIRef | None = None
+    if department:
+        try:
+            agent = URIRef(registry.reader().resolve(department.strip()))
+        except NotFoundError:
+            agent = URIRef(NO_AGENT)
+    store = registry.store
+    if fmt == "json":
+        return queries.submissions(store, agent, limit, offset).as_dict()
+    every = queries.submissions(store, agent, EVERY_ENTRY, 0).items
+    return download("submission", every, fmt, settings.time_zone)
 
 
 @router.get("/submissions/{id}", summary="A recorded submission", responses=READ_ERRORS)

@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 
 from api.deps import StoreDep
 from api.errors import NotAcceptableError, error_responses
+from registry.bilingual import Text
 from registry.errors import NotFoundError
 from registry.negotiation import preferred
 from registry.read.changes import (
@@ -126,7 +127,10 @@ def changes_as_rdf(
     media = SUFFIXES.get(suffix)
     if media is None:
         raise NotFoundError(
-            f"no change feed as .{suffix[:20]}; use .ttl, .jsonld or .nt (没有该格式)",
+            Text(
+                zh=f"变更流没有 .{suffix[:20]} 格式；可用 .ttl、.jsonld 或 .nt",
+                en=f"no change feed as .{suffix[:20]}; use .ttl, .jsonld or .nt",
+            ),
             {"available": sorted(SUFFIXES)},
         )
     return _page(request, store, after, limit, media)
@@ -138,7 +142,7 @@ def _negotiate(accept: str | None) -> str:
     index = preferred(accept, FEED_TYPES)
     if index is None:
         raise NotAcceptableError(
-            "none of the representations is acceptable (无可接受的表示格式)",
+            Text(zh="无可接受的表示格式", en="none of the representations is acceptable"),
             {"available": list(FEED_TYPES)},
         )
     return FEED_TYPES[index]

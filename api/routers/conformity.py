@@ -78,14 +78,25 @@ def get_application(read: ReadDep) -> dict[str, Any]:
     summary="How far a standard is applied",
     responses=READ_ERRORS,
 )
-def get_standard_conformity(id: Ident, read: ReadDep) -> dict[str, Any]:
-    """The entries that claim the standard (dct:conformsTo), each with its latest
-    assessment against it; every assessment against it; and `counts`: claimed,
-    claimed_assessed, assessed (entries with an assessment), and of the latest
-    assessment of each: passed, failed, cant_tell, inapplicable, expired (past its
-    valid_until, counted apart from its outcome). `as_of` is the day expiry is
-    judged on (UTC)."""
-    return read.standard_conformity(id)
+def get_standard_conformity(
+    id: Ident,
+    read: ReadDep,
+    limit: Annotated[
+        int, Query(ge=1, le=500, description="Page size of claimed_by and assessments.")
+    ] = 100,
+    offset: Annotated[
+        int, Query(ge=0, le=1_000_000, description="Entries skipped in both lists.")
+    ] = 0,
+) -> dict[str, Any]:
+    """`counts` over every entry and assessment: claimed, claimed_assessed, assessed
+    (entries with an assessment), and of the latest assessment of each: passed,
+    failed, cant_tell, inapplicable, expired (past its valid_until) and outdated (an
+    automatic one made under other shapes or rules than the registry's now), the last
+    two counted apart from the outcome. A page of the entries that claim the standard
+    (dct:conformsTo), each with its latest assessment against it (`claimed_by`), and of
+    the assessments against it, newest first (`assessments`); `page` gives both
+    totals. `as_of` is the day expiry is judged on (UTC)."""
+    return read.standard_conformity(id, limit=limit, offset=offset)
 
 
 @router.get(

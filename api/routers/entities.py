@@ -17,6 +17,7 @@ from api.deps import RegistryDep, SettingsDep, StoreDep
 from api.errors import error_responses
 from api.negotiation import REPRESENTATIONS, choose
 from api.pages.entries import entry_page
+from registry.bilingual import Text
 from registry.errors import NotFoundError
 from registry.namespaces import bind_prefixes
 from registry.read.queries import describe
@@ -51,7 +52,10 @@ def dereference(
     representation = choose(accept)  # 406 before any store work
     iri = settings.base_iri + path
     if not path or _NOT_IRI.search(iri):
-        raise NotFoundError(f"nothing is registered as {iri}", {"iri": iri})
+        raise NotFoundError(
+            Text(zh=f"未找到已登记为 {iri} 的条目", en=f"nothing is registered as {iri}"),
+            {"iri": iri},
+        )
     headers = {"Vary": "Accept"}
     if representation.rdflib_format is None:
         # The IRI is the entry's page for people (api.pages.entries).

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Header, Path, Query, Response
 
 from api.deps import RegistryDep
 from api.errors import NotAcceptableError, error_responses
+from registry.bilingual import Text
 from registry.graphs import (
     FORMATS,
     neighbourhood,
@@ -52,7 +53,7 @@ def choose_format(fmt: str | None, accept: str | None) -> str:
     chosen = None if index is None else names[index]
     if chosen is None:
         raise NotAcceptableError(
-            "none of the graph formats is acceptable (无可接受的图格式)",
+            Text(zh="无可接受的图格式", en="none of the graph formats is acceptable"),
             {"available": list(FORMATS.values())},
         )
     return chosen

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Query, Response
 
 from api.deps import BodyDep, RegistryDep, SubmitterDep
 from api.errors import error_responses
+from registry.bilingual import Text
 from registry.errors import ForbiddenError, InputError, NotConformingError
 from registry.inputs.document import Document
 from registry.validation.reports import report_json
@@ -92,10 +93,18 @@ def import_openapi(
     own = str(principal.department).rsplit("/", 1)[-1] if principal.department else None
     department = (department or own or "").strip().upper()
     if not department:
-        raise InputError("say the providing department: ?department=<credit code>")
+        raise InputError(
+            Text(
+                zh="请指明提供接口的部门：?department=<统一社会信用代码>",
+                en="say the providing department: ?department=<credit code>",
+            )
+        )
     if principal.role == "submitter" and department != own:
         raise ForbiddenError(
-            "a submitter registers only its own department's interfaces (只能提交本部门的接口)",
+            Text(
+                zh="提交者只能登记本部门的接口",
+                en="a submitter registers only its own department's interfaces",
+            ),
             {"department": department},
         )
     options = {
@@ -115,7 +124,10 @@ def import_openapi(
     result = registry.submit([doc], principal)
     if not result.accepted:
         raise NotConformingError(
-            "the interface does not conform; nothing was written (接口条目不符合规范,未写入)",
+            Text(
+                zh="接口条目不符合规范，未写入",
+                en="the interface does not conform; nothing was written",
+            ),
             report_json(result.report, limit),
         )
     submission_id = (result.submission or "").rsplit("/", 1)[-1]

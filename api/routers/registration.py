@@ -26,7 +26,9 @@ from api.deps import (
     admit_validation,
     client_of,
 )
-from api.errors import error_responses
+from api.errors import DEFAULT_ERROR_LANG, error_responses
+from api.i18n import asked_language
+from registry.bilingual import Text
 from registry.errors import NotConformingError, NotFoundError
 from registry.inputs.upload import ACCEPTED_MEDIA_TYPES
 from registry.read import queries
@@ -167,7 +169,10 @@ def submit(
         result = registry.submit(documents, principal, progress=progress)
         if not result.accepted:
             raise NotConformingError(
-                "the submission does not conform; nothing was written (提交内容不符合规范,未写入)",
+                Text(
+                    zh="提交内容不符合规范，未写入",
+                    en="the submission does not conform; nothing was written",
+                ),
                 report_json(result.report, limit),
             )
         submission_id = (result.submission or "").rsplit("/", 1)[-1]
@@ -195,16 +200,29 @@ def _accepted(job: Job) -> JSONResponse:
     responses=error_responses(404, 500),
 )
 def job_status(
+    request: Request,
     job_id: Annotated[str, Path(max_length=64, description="The id answered with 202.")],
     jobs: JobsDep,
 ) -> dict[str, Any]:
     """`status` is queued, running, done (`result` holds what the request would have
-    answered) or failed (`error` holds the error body, with its HTTP `status`).
+    answered) or failed (`error` holds the error body, with its HTTP `status`; its
+    `message` in the language Accept-Language asks for, as every error's).
     `progress` counts validated entries. Finished jobs are kept (the latest 200)."""
     job = jobs.get(job_id)
     if job is None:
-        raise NotFoundError(f"no job {job_id} (it may have been forgotten)", {"job": job_id})
-    return job.as_dict()
+        raise NotFoundError(
+            Text(
+                zh=f"没有任务 {job_id}（可能已过期清除）",
+                en=f"no job {job_id} (it may have been forgotten)",
+            ),
+            {"job": job_id},
+        )
+    answer = job.as_dict()
+    error = answer.get("error")
+    if error is not None and isinstance(error.get("messages"), dict):
+        lang = asked_language(request) or DEFAULT_ERROR_LANG
+        answer["error"] = {**error, "message": error["messages"][lang]}
+    return answer
 
 
 class StatusChange(BaseModel):

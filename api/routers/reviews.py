@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from api.deps import PrincipalDep, RegistrarDep, RegistryDep
 from api.errors import error_responses
 from api.routers.catalogue import Limit, Offset
+from registry.bilingual import Text
 from registry.errors import ForbiddenError, NotFoundError
 from registry.register import review
 from registry.register.submission import Principal
@@ -28,7 +29,11 @@ def _department_of(principal: Principal) -> str | None:
     if principal.role in ("registrar", "admin"):
         return None
     if principal.department is None:
-        raise ForbiddenError("this submitter token belongs to no department")
+        raise ForbiddenError(
+            Text(
+                zh="该提交者令牌不属于任何部门", en="this submitter token belongs to no department"
+            )
+        )
     return str(principal.department)
 
 
@@ -84,7 +89,9 @@ def review_difference(id: ItemPath, registry: RegistryDep, principal: PrincipalD
     item = registry.review_item(id)
     waiting = review.pending(registry.store, department, item)
     if not waiting:
-        raise NotFoundError(f"nothing of {id} waits for review (该条目没有待审核的版本)")
+        raise NotFoundError(
+            Text(zh=f"{id} 没有待审核的版本", en=f"nothing of {id} waits for review")
+        )
     entry = waiting[0]
     return {**entry.as_dict(), **review.difference(registry.store, item, entry.version)}
 

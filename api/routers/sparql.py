@@ -27,6 +27,7 @@ from fastapi.concurrency import run_in_threadpool
 from api.deps import RegistryDep
 from api.errors import error_responses
 from api.pages import query as query_page
+from registry.bilingual import Text
 from registry.errors import InputError, QueryRefusedError, RegistryError, UnsupportedFormatError
 from registry.service import Registry
 from registry.sparql import PublicSparql, SparqlResult, refuse_dataset_parameters, refuse_update
@@ -151,8 +152,16 @@ async def _answer(
 ) -> Response:
     if query is None:
         raise QueryRefusedError(
-            "no query: send it as `query` (GET or form POST) or as an application/sparql-query "
-            "body / 缺少查询参数 query",
+            Text(
+                zh=(
+                    "缺少查询：请以 query 参数（GET 或表单 POST）或 "
+                    "application/sparql-query 请求体发送"
+                ),
+                en=(
+                    "no query: send it as `query` (GET or form POST) or as an "
+                    "application/sparql-query body"
+                ),
+            ),
             details={"reason": "missing_query"},
         )
     endpoint = _endpoint(request.app, registry)
@@ -176,7 +185,10 @@ async def _read_body(request: Request, registry: Registry) -> bytes:
         size += len(chunk)
         if size > limit:
             raise QueryRefusedError(
-                "the request body is too large to hold an acceptable query / 请求体过大",
+                Text(
+                    zh="请求体过大，容不下可接受的查询",
+                    en="the request body is too large to hold an acceptable query",
+                ),
                 details={"reason": "too_long", "limit_bytes": limit},
             )
         chunks.append(chunk)
@@ -187,7 +199,9 @@ def _text(data: bytes) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InputError("the query is not valid UTF-8 / 查询不是有效的 UTF-8 文本") from exc
+        raise InputError(
+            Text(zh="查询不是有效的 UTF-8 文本", en="the query is not valid UTF-8")
+        ) from exc
 
 
 @router.get(
@@ -284,8 +298,12 @@ async def sparql_post(
         raise refuse_update()
     if media not in (_FORM, _QUERY):
         raise UnsupportedFormatError(
-            f"POST /sparql takes {_FORM} or {_QUERY}, not {media or 'no Content-Type'} / "
-            "不支持的请求体类型",
+            Text(
+                zh=(
+                    f"POST /sparql 只接受 {_FORM} 或 {_QUERY}，不接受 {media or '无 Content-Type'}"
+                ),
+                en=(f"POST /sparql takes {_FORM} or {_QUERY}, not {media or 'no Content-Type'}"),
+            ),
             details={"content_type": content_type, "accepted": [_FORM, _QUERY]},
         )
     body = await _read_body(request, registry)
@@ -295,7 +313,7 @@ async def sparql_post(
     try:
         fields = parse_qs(_text(body), keep_blank_values=True, strict_parsing=False)
     except ValueError as exc:
-        raise InputError("the form body cannot be read / 表单无法解析") from exc
+        raise InputError(Text(zh="表单无法解析", en="the form body cannot be read")) from exc
     if "update" in fields:
         raise refuse_update()
     refuse_dataset_parameters(
@@ -304,7 +322,7 @@ async def sparql_post(
     queries = fields.get("query", [])
     if len(queries) > 1:
         raise QueryRefusedError(
-            "more than one `query` field / 只能有一个 query 参数",
+            Text(zh="只能有一个 query 参数", en="more than one `query` field"),
             details={"reason": "several_queries"},
         )
     return await _answer(request, registry, queries[0] if queries else None, accept)

@@ -13,6 +13,7 @@ import sys
 import click
 
 from registry import __version__
+from registry.cli.common import lang_option
 from registry.cli.graphs import COMMANDS as GRAPH_COMMANDS
 from registry.cli.inputs import COMMANDS as INPUT_COMMANDS
 from registry.cli.items import COMMANDS as ITEM_COMMANDS
@@ -35,7 +36,8 @@ LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
     help="What the library logs to stderr, e.g. info: where each store write begins "
     "and lands [env SCREG_LOG_LEVEL]. `screg serve` has its own --log-level for the server.",
 )
-def main(log_level: str) -> None:
+@lang_option
+def main(log_level: str, lang: str | None) -> None:
     """smartcity-registry: the registry of the city's smart-city standard system."""
     logging.basicConfig(level=log_level.upper(), stream=sys.stderr, format="%(name)s: %(message)s")
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from registry.bilingual import in_language, locale_language
+from registry.bilingual import Text, locale_language
+from registry.cli.messages import LINES, WORDS
 from registry.config import Settings, load_settings
 from registry.errors import RegistryError
 from registry.inputs.document import Document
@@ -112,14 +113,7 @@ def server_holding(store: str | None, locked: StoreLockedError) -> LocalServer:
     server = running(load_settings(store=store).store)
     if server is None:
         fail(locked)
-    click.echo(
-        say(
-            f"the store is held by screg serve (pid {server.pid}): sending this to it at "
-            f"{server.url}",
-            f"存储由运行中的 screg serve（进程 {server.pid}）占用，改由它办理：{server.url}",
-        ),
-        err=True,
-    )
+    click.echo(say("held_by_server", pid=server.pid, url=server.url), err=True)
     return server
 
 
@@ -160,9 +154,22 @@ def cli_lang() -> str:
     return locale_language(context.meta.get(_LANG_KEY) if context is not None else None)
 
 
-def say(en: str, zh: str) -> str:
-    """A line of the command's own, in its language."""
-    return zh if cli_lang() == "zh" else en
+def say(key: str, **values: object) -> str:
+    """The line `key` of the catalogue (registry/cli/messages.py) in the command's
+    language, its values put in."""
+    return LINES[key].in_language(cli_lang()).format(**values)
+
+
+def listing(parts: Iterable[str]) -> str:
+    """Parts of a line one after another: "，" between them in Chinese, ", " in English."""
+    return ("，" if cli_lang() == "zh" else ", ").join(parts)
+
+
+def word(code: str) -> str:
+    """A code a line names (a status, a kind, a role) as a person reads it in the
+    command's language; a code the catalogue does not know, as it is."""
+    found = WORDS.get(code)
+    return found.in_language(cli_lang()) if found is not None else code
 
 
 assign_codes_option = click.option(
@@ -187,7 +194,11 @@ def read_documents(
         try:
             data = sys.stdin.buffer.read() if name == "-" else path.read_bytes()
         except OSError as exc:
-            raise RegistryError(f"cannot read {name}: {exc.strerror}") from None
+            raise RegistryError(
+                Text(
+                    zh=f"无法读取 {name}：{exc.strerror}", en=f"cannot read {name}: {exc.strerror}"
+                )
+            ) from None
         documents.append(
             Document(
                 name="stdin" if name == "-" else path.name,
@@ -201,7 +212,7 @@ def read_documents(
 
 def fail(error: RegistryError) -> NoReturn:
     """Print a domain error for a person, in the command's language, and exit 2."""
-    click.echo(say("error: ", "错误：") + in_language(error.message, cli_lang()), err=True)
+    click.echo(say("error") + error.message.in_language(cli_lang()), err=True)
     if isinstance(error.details, dict):
         for key, value in error.details.items():
             click.echo(f"  {key}: {value}", err=True)

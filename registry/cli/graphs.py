@@ -13,11 +13,15 @@ import click
 
 from registry.cli.common import (
     EXIT_ERROR,
+    cli_lang,
     fail,
     json_option,
+    listing,
     open_registry,
     output_option,
+    say,
     store_option,
+    word,
 )
 from registry.errors import RegistryError
 from registry.graphs import (
@@ -132,25 +136,30 @@ def impact(
         _echo_json(result.as_dict())
         return
     name = result.root.get("identifier") or result.root.get("code") or root
+    counts = listing(
+        say("kind_count", n=n, kind=word(kind)) for kind, n in sorted(result.counts().items())
+    )
     click.echo(
-        f"if {name} is {change}: {result.total} affected "
-        + ", ".join(f"{n} {kind}" for kind, n in sorted(result.counts().items()))
+        say("impact_head", name=name, change=word(change), total=result.total, counts=counts)
     )
     if len(result.affected) < result.total:
-        shown = f"{offset + 1}-{offset + len(result.affected)}" if result.affected else "none"
-        click.echo(f"  listing {shown} of {result.total} (--offset, --limit)")
+        shown = f"{offset + 1}-{offset + len(result.affected)}" if result.affected else say("none")
+        click.echo(say("impact_listing", shown=shown, total=result.total))
     if result.successor:
-        click.echo(f"  move to {result.successor}")
+        click.echo(say("impact_move", successor=result.successor))
     for entry in result.affected:
-        mark = "direct  " if entry.direct else "indirect"
-        click.echo(f"  {mark} {entry.kind:<9} {entry.name}")
-        click.echo(f"           path: {' <- '.join(reversed(entry.path))}")
+        mark = say("direct") if entry.direct else say("indirect")
+        kind = f"{word(entry.kind):<9}"
+        click.echo(say("impact_entry", mark=mark, kind=kind, name=entry.name))
+        click.echo(say("impact_path", path=" <- ".join(reversed(entry.path))))
         if entry.successor and not entry.direct:
-            click.echo(f"           move to {entry.successor}")
+            click.echo(say("impact_entry_move", successor=entry.successor))
     for entry in result.follows:
-        click.echo(f"  follows  {entry.kind:<9} {entry.name} (undated reference)")
+        click.echo(say("impact_follows", kind=f"{word(entry.kind):<9}", name=entry.name))
+    lang = cli_lang()
     for assessment in result.assessments:
-        click.echo(f"  assessment {assessment['id']}: {assessment['action']['en']}")
+        action = assessment["action"].get(lang) or assessment["action"]["en"]
+        click.echo(say("impact_assessment", id=assessment["id"], action=action))
 
 
 @click.command()
@@ -166,7 +175,7 @@ def cycles(as_json: bool, store: str | None) -> None:
     if as_json:
         _echo_json({"cycles": found})
         return
-    click.echo(f"{len(found)} reference cycle(s)")
+    click.echo(say("cycles", n=len(found)))
     for cycle in found:
         click.echo("  " + " -> ".join([*cycle, cycle[0]]))
 
@@ -188,10 +197,17 @@ def coverage(as_json: bool, store: str | None) -> None:
         _echo_json(report)
         return
     for name, target in report["targets"].items():
+        levels = "/".join(word(level) for level in target["levels"])
         click.echo(
-            f"{name:<9} {target['count']:>5} / {target['target']} ({'/'.join(target['levels'])})"
+            say(
+                "coverage_target",
+                name=word(f"target_{name}"),
+                count=target["count"],
+                target=target["target"],
+                levels=levels,
+            )
         )
-    click.echo("category  current forthcoming superseded abolished")
+    click.echo(say("coverage_head"))
     for row in report["categories"]:
         t = row["total"]
         indent = "  " if row["broader"] else ""
@@ -200,14 +216,14 @@ def coverage(as_json: bool, store: str | None) -> None:
             f"{t['superseded']:>10} {t['abolished']:>9}  {row['label_zh']}"
         )
     for key in ("categories_without_current",):
-        click.echo(f"{key}: {', '.join(report[key]) or '-'}")
+        click.echo(say("coverage_gap", name=word(key), value=listing(report[key]) or "-"))
     for key in (
         "resources_without_interface",
         "without_standard",
         "only_superseded_standards",
         "flagged_references",
     ):
-        click.echo(f"{key}: {len(report[key])}")
+        click.echo(say("coverage_gap", name=word(key), value=len(report[key])))
 
 
 COMMANDS = (graph, impact, cycles, coverage)

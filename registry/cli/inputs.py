@@ -13,15 +13,18 @@ from typing import Any, NoReturn
 
 import click
 
+from registry.bilingual import Text
 from registry.cli.common import (
     EXIT_OK,
     EXIT_REJECTED,
+    cli_lang,
     exit_with_servers_report,
     fail,
     lang_option,
     open_registry,
     output_option,
     report_option,
+    say,
     server_holding,
     store_option,
 )
@@ -152,7 +155,12 @@ def import_openapi(
     }
     try:
         if not is_valid_credit_code(department.strip().upper()):
-            raise RegistryError(f"--department takes a credit code, not {department!r}")
+            raise RegistryError(
+                Text(
+                    zh=f"--department 须为统一社会信用代码，而不是 {department!r}",
+                    en=f"--department takes a credit code, not {department!r}",
+                )
+            )
         data = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
         doc = Document(Path(file).name if file != "-" else "stdin", data, "openapi", options)
         with open_registry(store, read_only=dry_run, lang=lang) as registry:
@@ -166,7 +174,13 @@ def import_openapi(
             principal = Principal("submitter", URIRef(dept_iri), department)
             result = registry.submit([doc], principal)
     except OSError as exc:
-        fail(RegistryError(f"cannot read {file}: {exc.strerror}"))
+        fail(
+            RegistryError(
+                Text(
+                    zh=f"无法读取 {file}：{exc.strerror}", en=f"cannot read {file}: {exc.strerror}"
+                )
+            )
+        )
     except StoreLockedError as locked:
         _import_through_the_server(store, locked, data, options, report_format, lang)
     except RegistryError as error:
@@ -209,7 +223,7 @@ def _import_through_the_server(
 def _fail_with_errors(error: RegistryError) -> NoReturn:
     """fail(), with an OpenAPI validator's messages one per line."""
     if isinstance(error.details, dict) and isinstance(error.details.get("errors"), list):
-        click.echo(f"error: {error.message}", err=True)
+        click.echo(say("error") + error.message.in_language(cli_lang()), err=True)
         for message in error.details["errors"]:
             click.echo(f"  - {message}", err=True)
         raise SystemExit(2)

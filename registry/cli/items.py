@@ -11,14 +11,17 @@ from urllib.parse import quote
 
 import click
 
+from registry.bilingual import Text
 from registry.cli.common import (
     EXIT_OK,
     EXIT_REJECTED,
     assign_codes_option,
+    cli_lang,
     exit_with_servers_report,
     fail,
     json_option,
     lang_option,
+    listing,
     open_registry,
     open_to_read,
     output_option,
@@ -27,6 +30,7 @@ from registry.cli.common import (
     say,
     server_holding,
     store_option,
+    word,
 )
 from registry.cli.local_server import LocalServer, call
 from registry.cli.progress import progress_bar
@@ -79,13 +83,18 @@ def register(
             principal = REGISTRAR
             if department:
                 if not CREDIT_CODE_PATTERN.match(department):
-                    raise RegistryError(f"--department takes a credit code, not {department!r}")
+                    raise RegistryError(
+                        Text(
+                            zh=f"--department 须为统一社会信用代码，而不是 {department!r}",
+                            en=f"--department takes a credit code, not {department!r}",
+                        )
+                    )
                 dept_iri = registry.resolve(department)
                 principal = Principal(role="submitter", department=_iri(dept_iri), name=department)
             # A DCAT dataset whose publisher maps to no department is the submitter's.
             options = {"assign_codes": assign_codes or "", "department": department or ""}
             documents = read_documents(files, fmt, options)
-            with progress_bar("validating") as progress:
+            with progress_bar(say("validating")) as progress:
                 result = registry.submit(documents, principal, progress=progress)
             lang_used = registry.settings.lang
     except StoreLockedError as locked:
@@ -110,23 +119,14 @@ def register(
 
 
 def _print_accepted(submission: str, counts: dict[str, int], skipped: int, warnings: int) -> None:
-    click.echo(say(f"submission {submission}", f"提交 {submission}"))
-    click.echo("  " + ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items())))
+    click.echo(say("submission", submission=submission))
+    outcomes = sorted(counts.items())
+    click.echo("  " + listing(say("outcome_count", n=n, outcome=word(o)) for o, n in outcomes))
     if skipped:
         # what the hash comparison saved: a re-submitted catalogue validates its changes only
-        click.echo(
-            say(
-                f"  {skipped} not validated again (skipped_entries: unchanged, same shapes)",
-                f"  {skipped} 个条目未重新校验（内容与规则均未变化）",
-            )
-        )
+        click.echo(say("skipped", skipped=skipped))
     if warnings:
-        click.echo(
-            say(
-                f"  {warnings} warning(s): run `screg validate` on the files to read them",
-                f"  {warnings} 项警告：用 `screg validate` 校验这些文件可查看",
-            )
-        )
+        click.echo(say("warnings", warnings=warnings))
 
 
 def _register_through_the_server(
@@ -145,8 +145,13 @@ def _register_through_the_server(
     if len(files) != 1:
         fail(
             RegistryError(
-                "through the running server, register one file at a time, or merge the "
-                "files into one (服务器运行时每次登记一个文件)",
+                Text(
+                    zh="服务器运行时每次登记一个文件，或将多个文件合并为一个",
+                    en=(
+                        "through the running server, register one file at a time, or "
+                        "merge the files into one"
+                    ),
+                ),
                 {"files": len(files)},
             )
         )
@@ -238,9 +243,7 @@ def status(
         item, version = answer["item"], answer["version"]
     except RegistryError as error:
         fail(error)
-    click.echo(
-        say(f"{item} is {status} (version {version})", f"{item} 现为 {status}（版本 {version}）")
-    )
+    click.echo(say("status_changed", item=item, status=word(status), version=version))
 
 
 def _through_the_server(
@@ -277,35 +280,37 @@ def transfer(ident: str, department: str, reason: str, store: str | None) -> Non
         item, version = answer["item"], answer["version"]
     except RegistryError as error:
         fail(error)
-    click.echo(
-        say(
-            f"{item} belongs to {department} now (version {version})",
-            f"{item} 现归 {department} 所有（版本 {version}）",
-        )
-    )
+    click.echo(say("transferred", item=item, department=department, version=version))
 
 
 @click.command()
+@click.option(
+    "--outdated",
+    is_flag=True,
+    help="Re-run only the automatic assessments made under other shapes or rules than "
+    "those installed now (those the answers show as outdated).",
+)
 @store_option
-def assess(store: str | None) -> None:
+def assess(outdated: bool, store: str | None) -> None:
     """Run the automatic conformity assessments over every registered resource and
-    interface (docs/assessment.md), e.g. after the rules or the shapes changed; only
-    the assessments whose content changes get a new version."""
+    interface, and the catalogues and departments listing or providing them
+    (docs/assessment.md), e.g. after the rules or the shapes changed; only the
+    assessments whose content changes get a new version. Exit 1 when a write was
+    refused."""
     try:
         with open_registry(store) as registry:
-            made = registry.assess_all()
+            made = registry.assess_all(outdated_only=outdated)
     except RegistryError as error:
         fail(error)
-    if made is None:
-        click.echo("automatic assessments: nothing changed")
+    if not made:
+        click.echo(say("assess_unchanged"))
         return
-    if not made.accepted:
-        click.echo("automatic assessments refused: see the log", err=True)
+    if not all(m.accepted for m in made):
+        click.echo(say("assess_refused"), err=True)
         raise SystemExit(1)
-    changed = [c for c in made.changes if c.outcome != "unchanged"]
-    click.echo(
-        f"automatic assessments: {len(changed)} new or changed, submission {made.submission}"
-    )
+    changed = [c for m in made for c in m.changes if c.outcome != "unchanged"]
+    submissions = ", ".join(str(m.submission) for m in made)
+    click.echo(say("assess_done", n=len(changed), submission=submissions))
 
 
 @click.command()
@@ -331,11 +336,12 @@ def history(ident: str, as_json: bool, store: str | None) -> None:
         return
     click.echo(item)
     for v in versions:
-        click.echo(f"  {v.number:>3}  {v.status:<10}  {v.time}  {v.activity}")
+        click.echo(f"  {v.number:>3}  {word(v.status):<10}  {v.time}  {v.activity}")
         if v.change == "transfer":
-            click.echo(f"       transfer: {', '.join(v.former_owner) or '-'} -> {v.new_owner}")
+            former = ", ".join(v.former_owner) or "-"
+            click.echo(say("history_transfer", former=former, new=v.new_owner))
         if v.reason:
-            click.echo(f"       reason: {v.reason}")
+            click.echo(say("history_reason", reason=v.reason))
 
 
 @click.command()
@@ -415,14 +421,19 @@ def import_(file: str, fmt: str, store: str | None) -> None:
         settings = load_settings(store=store)
         with open_store(settings.store, settings) as target:
             if target.quad_count():
-                raise RegistryError("import needs an empty store; this one holds data")
+                raise RegistryError(
+                    Text(
+                        zh="导入须在空的存储中进行；该存储已有数据",
+                        en="import needs an empty store; this one holds data",
+                    )
+                )
             generation = target.load_dump(Path(file).read_bytes(), EXPORT_FORMATS[fmt])  # type: ignore[arg-type]
         # A read model beside the store may be another registry's at the same generation.
         with open_registry(store) as registry:
             registry.rebuild_read_model()
     except RegistryError as error:
         fail(error)
-    click.echo(f"imported; store generation {generation}")
+    click.echo(say("imported", generation=generation))
 
 
 @click.command()
@@ -436,18 +447,30 @@ def rebase(new_base: str, store: str | None) -> None:
     try:
         settings = load_settings(store=store, base_iri=new_base)
     except ValueError as exc:  # pydantic's ValidationError: a base that is not http(s) or no /
-        fail(RegistryError(f"not a usable base IRI: {new_base!r}", {"reason": str(exc)[:300]}))
+        fail(
+            RegistryError(
+                Text(
+                    zh=f"不可用的基址 IRI：{new_base!r}", en=f"not a usable base IRI: {new_base!r}"
+                ),
+                {"reason": str(exc)[:300]},
+            )
+        )
     try:
         with open_store(settings.store, settings) as target:
             old = stored_base(target)
             if old is None:
-                raise RegistryError("the store holds no entry: nothing to move")
+                raise RegistryError(
+                    Text(
+                        zh="存储中没有条目：无可迁移",
+                        en="the store holds no entry: nothing to move",
+                    )
+                )
             moved = rebase_store(target, old, new_base)
         with open_registry(store, base_iri=new_base) as registry:
             registry.rebuild_read_model()
     except RegistryError as error:
         fail(error)
-    click.echo(f"moved {moved} quads from {old} to {new_base}")
+    click.echo(say("rebased", moved=moved, old=old, new=new_base))
 
 
 @click.command()
@@ -468,11 +491,11 @@ def check(as_json: bool, store: str | None) -> None:
     if as_json:
         click.echo(json.dumps([f.as_dict() for f in findings], ensure_ascii=False, indent=2))
     else:
+        lang = cli_lang()
         for f in findings:
-            click.echo(f"{f.kind}: {f.entry}\n  {f.detail}\n  mend: {f.mend}")
-        click.echo(
-            f"{len(findings)} finding(s)" if findings else "no findings: the store keeps the rules"
-        )
+            detail, mend = f.detail.in_language(lang), f.mend.in_language(lang)
+            click.echo(say("finding", kind=word(f.kind), entry=f.entry, detail=detail, mend=mend))
+        click.echo(say("findings", n=len(findings)) if findings else say("no_findings"))
     raise SystemExit(1 if findings else 0)
 
 
@@ -494,8 +517,8 @@ def read_model_rebuild(store: str | None) -> None:
             path = registry.read_model_path()
     except RegistryError as error:
         fail(error)
-    listed = ", ".join(f"{n} {kind}" for kind, n in counts.items())
-    click.echo(f"read model {path} rebuilt at store generation {generation}: {listed}")
+    listed = listing(say("kind_count", n=n, kind=word(kind)) for kind, n in counts.items())
+    click.echo(say("read_model_rebuilt", path=path, generation=generation, listed=listed))
 
 
 COMMANDS = (

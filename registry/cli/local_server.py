@@ -21,6 +21,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from registry.bilingual import Text
 from registry.errors import RegistryError
 from registry.register.tokens import create_token, revoke_token
 from registry.store import Store, backend_kind
@@ -127,15 +128,24 @@ def running(store_setting: str) -> LocalServer | None:
     return server
 
 
+def server_message(error: dict[str, Any], status: int) -> Text:
+    """The message of a server's error body in both languages: its `messages` (a server
+    of this version), else its one `message` for both."""
+    messages = error.get("messages")
+    if isinstance(messages, dict) and {"zh", "en"} <= messages.keys():
+        return Text(zh=str(messages["zh"]), en=str(messages["en"]))
+    message = error.get("message")
+    if message:
+        return Text(zh=str(message), en=str(message))
+    return Text(zh=f"服务器返回 {status}", en=f"the server answered {status}")
+
+
 class ServerError(RegistryError):
     """The running server refused the operation: its status and error body."""
 
     def __init__(self, status: int, body: dict[str, Any]) -> None:
         error = body.get("error") if isinstance(body.get("error"), dict) else {}
-        super().__init__(
-            str(error.get("message") or f"the server answered {status}"),
-            error.get("details"),
-        )
+        super().__init__(server_message(error, status), error.get("details"))
         self.status = status
         self.body = body
 
@@ -172,8 +182,13 @@ def call(
                     time.sleep(0.2)
     except httpx.HTTPError as exc:
         raise RegistryError(
-            f"the server that holds the store (pid {server.pid}, {server.url}) did not "
-            f"answer: {exc} (运行中的服务器没有响应)"
+            Text(
+                zh=(f"持有存储的服务器（进程 {server.pid}，{server.url}）没有响应：{exc}"),
+                en=(
+                    f"the server that holds the store (pid {server.pid}, "
+                    f"{server.url}) did not answer: {exc}"
+                ),
+            )
         ) from None
     try:
         body = answer.json()

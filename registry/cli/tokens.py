@@ -19,7 +19,15 @@ from urllib.parse import quote
 
 import click
 
-from registry.cli.common import EXIT_OK, fail, open_registry, server_holding, store_option
+from registry.cli.common import (
+    EXIT_OK,
+    fail,
+    open_registry,
+    say,
+    server_holding,
+    store_option,
+    word,
+)
 from registry.cli.local_server import call
 from registry.errors import RegistryError
 from registry.register.tokens import ROLES, TokenInfo, create_token, list_tokens, revoke_token
@@ -67,12 +75,11 @@ def create(
     except RegistryError as error:
         fail(error)
     click.echo(secret)
-    click.echo(
-        f"id {info.id}, role {info.role}"
-        + (f", department {info.department}" if info.department else "")
-        + f", expires {info.expires}",
-        err=True,
+    department = say("token_department", department=info.department) if info.department else ""
+    made = say(
+        "token_made", id=info.id, role=word(info.role), department=department, expires=info.expires
     )
+    click.echo(made, err=True)
     raise SystemExit(EXIT_OK)
 
 
@@ -95,7 +102,7 @@ def _info(record: dict[str, Any]) -> TokenInfo:
 
 
 def _expiry(info: TokenInfo) -> str:
-    return f"expires {info.expires}" if info.expires else "no expiry"
+    return say("token_expires", expires=info.expires) if info.expires else say("token_no_expiry")
 
 
 @token.command("list")
@@ -117,9 +124,9 @@ def list_(as_json: bool, store: str | None) -> None:
         click.echo(json.dumps([t.as_dict() for t in tokens], ensure_ascii=False, indent=2))
         return
     for t in tokens:
-        state = f"revoked {t.revoked}" if t.revoked else t.state
+        state = say("token_revoked_at", at=t.revoked) if t.revoked else word(t.state)
         click.echo(
-            f"{t.id}  {t.role:<9}  {t.department or '-'}  {t.name or '-'}  {t.created}  "
+            f"{t.id}  {word(t.role):<9}  {t.department or '-'}  {t.name or '-'}  {t.created}  "
             f"{_expiry(t)}  {state}"
         )
 
@@ -139,4 +146,4 @@ def revoke(token_id: str, store: str | None) -> None:
         info = _info(_through_the_server(store, locked, "DELETE", path))
     except RegistryError as error:
         fail(error)
-    click.echo(f"revoked {info.id} ({info.revoked})")
+    click.echo(say("token_revoked", id=info.id, at=info.revoked))

@@ -14,8 +14,10 @@ from registry.cli.common import (
     open_registry,
     read_documents,
     report_option,
+    say,
     store_option,
 )
+from registry.cli.messages import WORDS
 from registry.cli.progress import progress_bar
 from registry.config import load_settings
 from registry.errors import RegistryError
@@ -68,7 +70,7 @@ def validate(
         options = {"assign_codes": assign_codes or "", "department": department or ""}
         documents = read_documents(files, fmt, options)
         opened = open_registry(store, read_only=True, lang=lang, report_max_results=max_results)
-        with opened as registry, progress_bar("validating") as bar:
+        with opened as registry, progress_bar(say("validating")) as bar:
             report = registry.validate(documents, progress=bar)
     except RegistryError as error:
         fail(error)
@@ -95,5 +97,10 @@ def rules(markdown: bool, lang: str | None) -> None:
         return
     use_zh = (lang or load_settings().lang) == "zh"
     for rule in found:
-        message = rule.message_zh if use_zh else rule.message_en
-        click.echo(f"{rule.severity:<9} {rule.target:<24} {rule.path or '-':<28} {message}")
+        severity = WORDS[rule.severity].in_language("zh" if use_zh else "en")
+        if use_zh:
+            # Labels, not RDF names: what a zh report calls the class and the property.
+            target, path, message = rule.target_zh, rule.path_zh, rule.message_zh
+        else:
+            target, path, message = rule.target, rule.path, rule.message_en
+        click.echo(f"{severity:<9} {target:<24} {path or '-':<28} {message}")

@@ -14,6 +14,7 @@ from typing import Any
 
 import networkx as nx
 
+from registry.bilingual import Text
 from registry.errors import InputError, RegistryError
 from registry.graphs.queries import display_name, flagged_edges
 
@@ -168,8 +169,15 @@ def to_svg(graph: nx.MultiDiGraph, lang: str = "zh", timeout: float = DOT_TIMEOU
     dot = shutil.which("dot")
     if dot is None:
         raise RendererUnavailableError(
-            "SVG needs Graphviz `dot`, which is not installed here; ask for json, graphml "
-            "or dot (未安装 Graphviz，无法生成 SVG)",
+            Text(
+                zh=(
+                    "生成 SVG 需要 Graphviz 的 `dot`，此处未安装；请改用 json、graphml 或 dot 格式"
+                ),
+                en=(
+                    "SVG needs Graphviz `dot`, which is not installed here; ask "
+                    "for json, graphml or dot"
+                ),
+            ),
             {"available": [f for f in FORMATS if f != "svg"]},
         )
     try:
@@ -182,13 +190,15 @@ def to_svg(graph: nx.MultiDiGraph, lang: str = "zh", timeout: float = DOT_TIMEOU
         )
     except subprocess.TimeoutExpired:
         raise RendererUnavailableError(
-            f"Graphviz took longer than {timeout:g} s; ask for a smaller graph (--depth) "
-            "(图太大，渲染超时)",
+            Text(
+                zh=f"Graphviz 渲染超过 {timeout:g} 秒；请缩小图的范围（--depth）",
+                en=(f"Graphviz took longer than {timeout:g} s; ask for a smaller graph (--depth)"),
+            ),
             {"timeout_seconds": timeout, "nodes": graph.number_of_nodes()},
         ) from None
     if done.returncode != 0:
         raise RendererUnavailableError(
-            "Graphviz could not draw this graph (Graphviz 渲染失败)",
+            Text(zh="Graphviz 无法绘制此图", en="Graphviz could not draw this graph"),
             {"stderr": done.stderr.decode(errors="replace")[-500:]},
         )
     return done.stdout
@@ -205,6 +215,9 @@ def render(graph: nx.MultiDiGraph, fmt: str, lang: str = "zh") -> bytes:
     if fmt == "svg":
         return to_svg(graph, lang)
     raise InputError(
-        f"unknown graph format {fmt!r}; use one of {', '.join(FORMATS)}",
+        Text(
+            zh=f"未知的图格式 {fmt!r}；可用 {'、'.join(FORMATS)}",
+            en=f"unknown graph format {fmt!r}; use one of {', '.join(FORMATS)}",
+        ),
         {"available": list(FORMATS)},
     )

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import networkx as nx
 
+from registry.bilingual import Text
 from registry.errors import GraphTooLargeError, InputError, NotFoundError
 from registry.graphs.build import (
     DEPENDENCY_KINDS,
@@ -57,9 +58,12 @@ def display_name(graph: nx.MultiDiGraph, node: str, lang: str = "zh") -> str:
 def require_node(graph: nx.MultiDiGraph, node: str) -> None:
     if node not in graph:
         as_of = graph.graph.get("as_of")
-        when = f" on {as_of}" if as_of else ""
         raise NotFoundError(
-            f"{node} is not in the dependency graph{when} (依赖图中没有该条目)", {"iri": node}
+            Text(
+                zh=f"依赖图中没有 {node}" + (f"（{as_of}）" if as_of else ""),
+                en=f"{node} is not in the dependency graph" + (f" on {as_of}" if as_of else ""),
+            ),
+            {"iri": node},
         )
 
 
@@ -86,7 +90,7 @@ def walk(
     what needs it), with their distance; `root` itself at 0."""
     require_node(graph, root)
     if depth is not None and depth < 0:
-        raise InputError("depth must be 0 or more (深度不能为负)")
+        raise InputError(Text(zh="深度不能为负", en="depth must be 0 or more"))
     index = index_of(graph)
     reach = index.reach(index.position[root], forward, depth)
     ids, distance = index.ids, reach.distance
@@ -107,7 +111,11 @@ def neighbourhood(
     `max_nodes` nodes is a GraphTooLargeError, raised before the copy is made."""
     if direction not in DIRECTIONS:
         raise InputError(
-            f"direction must be one of {', '.join(DIRECTIONS)}", {"direction": direction}
+            Text(
+                zh=f"方向须为 {'、'.join(DIRECTIONS)} 之一",
+                en=f"direction must be one of {', '.join(DIRECTIONS)}",
+            ),
+            {"direction": direction},
         )
     nodes: dict[str, int] = {}
     if direction in ("dependencies", "both"):
@@ -117,9 +125,18 @@ def neighbourhood(
             nodes[node] = min(dist, nodes.get(node, dist))
     if max_nodes is not None and len(nodes) > max_nodes:
         raise GraphTooLargeError(
-            f"the graph around this entry holds {len(nodes):,} entries, more than "
-            f"{max_nodes:,} (依赖图条目过多): narrow it with depth or one direction, or page "
-            "the impact analysis",
+            Text(
+                zh=(
+                    f"该条目周围的依赖图有 {len(nodes):,} 个条目，超过 "
+                    f"{max_nodes:,} 个：请用深度或单一方向缩小范围，"
+                    "或分页查看影响分析"
+                ),
+                en=(
+                    f"the graph around this entry holds {len(nodes):,} entries, "
+                    f"more than {max_nodes:,}: narrow it with depth or one "
+                    "direction, or page the impact analysis"
+                ),
+            ),
             {"nodes": len(nodes), "max_nodes": max_nodes},
         )
     sub = induced(graph, nodes)
@@ -193,7 +210,7 @@ def _listing(
     among the root and that page; `total` counts every entry reached."""
     require_node(graph, root)
     if depth is not None and depth < 0:
-        raise InputError("depth must be 0 or more (深度不能为负)")
+        raise InputError(Text(zh="深度不能为负", en="depth must be 0 or more"))
     check_page(offset, limit)
     index = index_of(graph)
     reach = index.reach(index.position[root], forward, depth)
@@ -293,9 +310,11 @@ def _link_name(data: dict[str, Any]) -> str:
 
 def check_page(offset: int, limit: int | None) -> None:
     if offset < 0:
-        raise InputError("offset must be 0 or more (偏移量不能为负)", {"offset": offset})
+        raise InputError(
+            Text(zh="偏移量不能为负", en="offset must be 0 or more"), {"offset": offset}
+        )
     if limit is not None and limit < 1:
-        raise InputError("limit must be 1 or more (条数至少为 1)", {"limit": limit})
+        raise InputError(Text(zh="条数至少为 1", en="limit must be 1 or more"), {"limit": limit})
 
 
 def impact_of(
@@ -322,7 +341,13 @@ def impact_of(
     """
     require_node(graph, root)
     if change not in CHANGES:
-        raise InputError(f"change must be one of {', '.join(CHANGES)}", {"change": change})
+        raise InputError(
+            Text(
+                zh=f"变更类型须为 {'、'.join(CHANGES)} 之一",
+                en=f"change must be one of {', '.join(CHANGES)}",
+            ),
+            {"change": change},
+        )
     check_page(offset, limit)
     nodes = graph.nodes
     index = index_of(graph)

@@ -91,7 +91,7 @@ COLUMNS: tuple[Column, ...] = (
         (SCS.clause,),
         False,
         "评估所依据的条款或要求(可选),不写则针对整项标准",
-        "5 接口要求",
+        "6 基本要求",
     ),
     Column(
         "outcome",

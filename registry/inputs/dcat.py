@@ -23,6 +23,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
+from registry.bilingual import Text
 from registry.config import Settings
 from registry.errors import InputError, NothingMappedError
 from registry.identifiers import (
@@ -564,11 +565,15 @@ class DcatImporter:
             for p in self.out.problems
             if p.value is not None
         ][:50]
+        without_code = bool(datasets or services)
         return NothingMappedError(
-            f"{self.doc.name}: nothing in it maps to an entry: {len(datasets)} dcat:Dataset "
-            f"and {len(services)} dcat:DataService found"
-            + (", none with a code" if datasets or services else "")
-            + " (没有可映射为条目的内容)",
+            Text(
+                zh=f"{self.doc.name}：没有可映射为条目的内容：找到 {len(datasets)} 个数据集、"
+                f"{len(services)} 个数据服务" + ("，均无代码" if without_code else ""),
+                en=f"{self.doc.name}: nothing in it maps to an entry: {len(datasets)} "
+                f"dcat:Dataset and {len(services)} dcat:DataService found"
+                + (", none with a code" if without_code else ""),
+            ),
             {
                 "file": self.doc.name,
                 "triples": len(self.src),
@@ -673,8 +678,13 @@ class DcatImporter:
             return None
         if not RESOURCE_CODE_PATTERN.match(f"{prefix}/000001"):
             raise InputError(
-                f"--assign-codes takes a 前段码 (类 项 目, e.g. 209001), not {prefix!r} "
-                "(分配代码的前缀须为前段码)",
+                Text(
+                    zh=(f"--assign-codes 须为前段码（类 项 目，如 209001），而不是 {prefix!r}"),
+                    en=(
+                        "--assign-codes takes a segment code (class, item, sub-item, "
+                        f"e.g. 209001), not {prefix!r}"
+                    ),
+                ),
                 {"assign_codes": prefix},
             )
         return prefix

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from rdflib import Graph, URIRef
 
+from registry.bilingual import Text
 from registry.errors import InputError, PayloadTooLargeError
 from registry.inputs.document import (
     DEFAULT_BASE_IRI,
@@ -134,7 +135,10 @@ def read_documents(
         total += len(doc.data)
         if max_bytes is not None and total > max_bytes:
             raise PayloadTooLargeError(
-                f"submission larger than the limit of {max_bytes} bytes",
+                Text(
+                    zh=f"提交内容超过 {max_bytes} 字节的大小限制",
+                    en=f"submission larger than the limit of {max_bytes} bytes",
+                ),
                 {"limit": max_bytes},
             )
         digest.update(doc.data)
@@ -145,7 +149,10 @@ def read_documents(
             # level: a document nested thousands deep (a few KB of brackets) ran out
             # of stack and answered 500. Nothing a catalogue holds is that deep.
             raise InputError(
-                f"{doc.name}: nested too deeply to be read / 文档嵌套层次过深，无法读取",
+                Text(
+                    zh=f"{doc.name}：文档嵌套层次过深，无法读取",
+                    en=f"{doc.name}: nested too deeply to be read",
+                ),
                 {"file": doc.name, "reason": "too_deep"},
             ) from None
     reading.source_sha256 = digest.hexdigest()

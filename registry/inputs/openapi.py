@@ -21,6 +21,7 @@ from typing import Any
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF
 
+from registry.bilingual import Text
 from registry.errors import InputError
 from registry.identifiers import (
     RESOURCE_CODE_PATTERN,
@@ -45,7 +46,11 @@ def parse_document(data: bytes, source: str, max_nodes: int) -> dict[str, Any]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InputError(
-            f"{source}: an OpenAPI document must be UTF-8", {"file": source, "rule": "encoding"}
+            Text(
+                zh=f"{source}：OpenAPI 文档须为 UTF-8 编码",
+                en=f"{source}: an OpenAPI document must be UTF-8",
+            ),
+            {"file": source, "rule": "encoding"},
         ) from None
     try:
         # JSON first when it looks like JSON: YAML 1.1 reads some JSON differently.
@@ -53,12 +58,18 @@ def parse_document(data: bytes, source: str, max_nodes: int) -> dict[str, Any]:
         document = json.loads(text) if is_json else yaml.safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
         raise InputError(
-            f"{source}: not valid YAML or JSON ({_first_line(exc)})",
+            Text(
+                zh=f"{source}：不是有效的 YAML 或 JSON（{_first_line(exc)}）",
+                en=f"{source}: not valid YAML or JSON ({_first_line(exc)})",
+            ),
             {"file": source, "rule": "syntax"},
         ) from None
     if not isinstance(document, dict):
         raise InputError(
-            f"{source}: an OpenAPI document is a mapping at the top",
+            Text(
+                zh=f"{source}：OpenAPI 文档的顶层须为映射",
+                en=f"{source}: an OpenAPI document is a mapping at the top",
+            ),
             {"file": source, "rule": "openapi"},
         )
     _bounded(document, max_nodes, source)
@@ -80,7 +91,10 @@ def _bounded(document: Any, limit: int, source: str) -> None:
         count += 1
         if count > limit:
             raise InputError(
-                f"{source}: the document expands to too many nodes",
+                Text(
+                    zh=f"{source}：文档展开后的节点过多",
+                    en=f"{source}: the document expands to too many nodes",
+                ),
                 {"file": source, "rule": "too-large", "limit": limit},
             )
         if isinstance(node, dict):
@@ -229,8 +243,17 @@ def read_openapi(doc: Document, base_iri: str, lookup: Lookup, max_bytes: int | 
     department = str(options.get("department") or "").strip().upper()
     if not is_valid_credit_code(department):
         raise InputError(
-            "an OpenAPI import needs the department's unified social credit code "
-            "(--department / ?department=) (须指明提供接口的部门)",
+            Text(
+                zh=(
+                    "OpenAPI "
+                    "导入须指明提供接口部门的统一社会信用代码（--department / "
+                    "?department=）"
+                ),
+                en=(
+                    "an OpenAPI import needs the department's unified social "
+                    "credit code (--department / ?department=)"
+                ),
+            ),
             {"department": department or None},
         )
     limit = max(10_000, (max_bytes or 20 * 1024 * 1024) // 4)
@@ -238,14 +261,21 @@ def read_openapi(doc: Document, base_iri: str, lookup: Lookup, max_bytes: int | 
     errors = check_spec(document)
     if errors:
         raise InputError(
-            f"{doc.name}: not a valid OpenAPI document (OpenAPI 文档无效)",
+            Text(
+                zh=f"{doc.name}：不是有效的 OpenAPI 文档",
+                en=f"{doc.name}: not a valid OpenAPI document",
+            ),
             {"file": doc.name, "rule": "openapi-spec", "errors": errors},
         )
     url = endpoint_url(document)
     code = str(options.get("code") or interface_code(document, department, url))
     if not INTERFACE_CODE.match(code):
         raise InputError(
-            f"{code!r} is not an interface code (letters, digits, . _ -)", {"code": code}
+            Text(
+                zh=f"{code!r} 不是接口代码（字母、数字、. _ -）",
+                en=f"{code!r} is not an interface code (letters, digits, . _ -)",
+            ),
+            {"code": code},
         )
     graph = SubmissionGraph()
     iri = URIRef(f"{base_iri}interface/{code}")

@@ -21,6 +21,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF
 from rdflib.term import Node
 
+from registry.bilingual import Text
 from registry.errors import InputError, UnsupportedFormatError
 from registry.identifiers import normalise_standard_id
 from registry.inputs.oxparse import Triple, graph_of, parse_triples
@@ -59,8 +60,12 @@ def rdf_format(name: str) -> RdfFormat:
     for fmt in RDF_FORMATS:
         if fmt.name == key:
             return fmt
+    names = [f.name for f in RDF_FORMATS]
     raise UnsupportedFormatError(
-        f"unsupported format {name!r}; use one of: " + ", ".join(f.name for f in RDF_FORMATS)
+        Text(
+            zh=f"不支持的格式 {name!r}；可用：" + "、".join(names),
+            en=f"unsupported format {name!r}; use one of: " + ", ".join(names),
+        )
     )
 
 
@@ -70,8 +75,13 @@ def format_for_filename(filename: str) -> RdfFormat:
         if suffix in fmt.extensions:
             return fmt
     raise UnsupportedFormatError(
-        f"cannot tell the format of {PurePath(filename).name!r} from its extension; "
-        "name it with --format",
+        Text(
+            zh=(f"无法从扩展名判断 {PurePath(filename).name!r} 的格式；请用 --format 指明"),
+            en=(
+                f"cannot tell the format of {PurePath(filename).name!r} from "
+                "its extension; name it with --format"
+            ),
+        ),
         {"file": PurePath(filename).name},
     )
 
@@ -81,7 +91,9 @@ def format_for_media_type(media_type: str) -> RdfFormat:
     for fmt in RDF_FORMATS:
         if base in fmt.media_types:
             return fmt
-    raise UnsupportedFormatError(f"unsupported media type {base!r}")
+    raise UnsupportedFormatError(
+        Text(zh=f"不支持的媒体类型 {base!r}", en=f"unsupported media type {base!r}")
+    )
 
 
 _XML_DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -100,10 +112,16 @@ def read_rdf(data: bytes, fmt: RdfFormat, source: str = "upload") -> list[Triple
         raise TypeError("read_rdf takes bytes; never hand rdflib a client string")
     if fmt.name == "rdfxml" and (data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:64]):
         # A DTD written in UTF-16 would slip past the byte check below.
-        raise InputError(f"{source}: RDF/XML must be UTF-8", {"file": source, "rule": "xml-utf8"})
+        raise InputError(
+            Text(zh=f"{source}：RDF/XML 须为 UTF-8 编码", en=f"{source}: RDF/XML must be UTF-8"),
+            {"file": source, "rule": "xml-utf8"},
+        )
     if fmt.name == "rdfxml" and _XML_DTD.search(data):
         raise InputError(
-            f"{source}: RDF/XML with a DOCTYPE or ENTITY declaration is refused",
+            Text(
+                zh=f"{source}：拒绝含 DOCTYPE 或 ENTITY 声明的 RDF/XML",
+                en=(f"{source}: RDF/XML with a DOCTYPE or ENTITY declaration is refused"),
+            ),
             {"file": source, "rule": "no-xml-dtd"},
         )
     if fmt.name == "jsonld":
@@ -118,7 +136,10 @@ def read_rdf(data: bytes, fmt: RdfFormat, source: str = "upload") -> list[Triple
         raise  # RecursionError: the reader's caller answers "nested too deeply"
     except Exception as exc:  # the parsers raise many unrelated types; all mean "bad input"
         raise InputError(
-            f"{source}: cannot be read as {fmt.name}", _error_location(exc, data, fmt, source)
+            Text(
+                zh=f"{source}：无法按 {fmt.name} 读取", en=f"{source}: cannot be read as {fmt.name}"
+            ),
+            _error_location(exc, data, fmt, source),
         ) from None
     standards = set(graph.subjects(RDF.type, SCS.Standard))
     identifiers = graph.triples((None, DCTERMS.identifier, None))
@@ -170,11 +191,16 @@ def _refuse_remote_contexts(data: bytes, source: str) -> None:
         details: dict[str, Any] = {"file": source}
         if isinstance(exc, json.JSONDecodeError):
             details.update(line=exc.lineno, column=exc.colno, reason=exc.msg)
-        raise InputError(f"{source}: not valid JSON", details) from None
+        raise InputError(
+            Text(zh=f"{source}：不是有效的 JSON", en=f"{source}: not valid JSON"), details
+        ) from None
     for context in _contexts(document):
         if isinstance(context, str) or (isinstance(context, dict) and "@import" in context):
             raise InputError(
-                f"{source}: remote JSON-LD contexts are refused; put the context inline",
+                Text(
+                    zh=f"{source}：拒绝远程 JSON-LD 上下文；请将上下文写在文档内",
+                    en=(f"{source}: remote JSON-LD contexts are refused; put the context inline"),
+                ),
                 {"file": source, "rule": "no-remote-context"},
             )
 

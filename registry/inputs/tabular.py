@@ -22,6 +22,7 @@ from collections.abc import Iterable, Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from functools import lru_cache
 from itertools import chain, islice
 from typing import Any
@@ -30,6 +31,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS, XSD
 from rdflib.term import Node
 
+from registry.bilingual import Text
 from registry.csvsafe import neutralise_row
 from registry.errors import PayloadTooLargeError
 from registry.identifiers import (
@@ -112,7 +114,7 @@ COLUMNS: tuple[Column, ...] = (
         "provider",
         "信息资源提供方",
         "provider",
-        ("publisher", "提供方"),
+        ("publisher", "提供方", "提供方名称", "提供单位"),
         (DCTERMS.publisher,),
         False,
         "提供方部门名称,须与登记的名称一致",
@@ -251,27 +253,75 @@ COLUMNS: tuple[Column, ...] = (
 )
 BY_KEY = {c.key: c for c in COLUMNS}
 
+# The data items written one per row in columns of their own, as catalogue forms do
+# (a "信息项" group over 名称 / 类型 / 长度): each row's parts make one entry of the
+# 信息项 cell. Not template columns.
+ITEM_PARTS: tuple[Column, ...] = tuple(
+    Column(key, zh, en, aliases, (SCS.dataItem,), False, meaning, "")
+    for key, zh, en, aliases, meaning in (
+        ("item_name", "信息项名称", "item name", ("数据项名称", "字段中文名称"), "信息项的名称"),
+        (
+            "item_type",
+            "数据类型",
+            "data type",
+            ("信息项类型", "数据项类型", "字段类型", "item type"),
+            "C、N、D 等类型代码或其中文名称",
+        ),
+        (
+            "item_length",
+            "数据长度",
+            "length",
+            ("信息项长度", "数据项长度", "字段长度", "item length"),
+            "整数",
+        ),
+        (
+            "item_code",
+            "信息项代码",
+            "item code",
+            ("数据项代码", "字段名", "字段代码"),
+            "信息项的代码",
+        ),
+    )
+)
+PART_KEYS = tuple(c.key for c in ITEM_PARTS)
+
 _SPLIT = re.compile(r"[;；\n]+")
 _LIST_SPLIT = re.compile(r"[;；、,，\n]+")
 _CJK = re.compile(r"[\u3400-\u9fff]")
-_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+# Chinese characters with the full-width punctuation written among them.
+_WIDE = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+_DATE = re.compile(
+    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+    # a time of day after the date, as a date cell saved as text shows it: 2024/3/1 0:00
+    r"(?:[\sT]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
+)
+# Excel keeps a date as the days since 1899-12-30; a date cell that lost its date format
+# shows that number. Five digits are 1927-05-18 to 2173-10-14 (a year alone is four).
+_SERIAL_DAYS = (10_000, 99_999)
+_EXCEL_EPOCH = date(1899, 12, 30)
 
 
 # A mark of obligation clerks add to a title: "*信息资源名称", "信息资源名称(必填)".
 _OBLIGATION = re.compile(r"^[*※]+|[*※]+$|\((必填|选填|可选|必选|required|optional)\)$", re.I)
+# What clerks put around a title: a number before it ("1.信息资源分类", "(2)名称", "③代码",
+# which NFKC makes 3) and a colon after it ("信息资源名称：").
+_NUMBERING = re.compile(r"^(\(\d{1,2}\)|\d{1,2}[.、)]?)(?=\D)")
+_COLON = re.compile(r"[:]+$")
 
 
 def _norm_header(text: str) -> str:
     """A header as compared: NFKC (full-width forms), no spaces, line breaks or
-    underscores anywhere (clerks wrap long titles), no obligation marks, any case."""
+    underscores anywhere (clerks wrap long titles), no number before it or colon after
+    it, no obligation marks, any case."""
     text = re.sub(r"[\s_\ufeff]+", "", unicodedata.normalize("NFKC", text))
+    text = _NUMBERING.sub("", _COLON.sub("", text))
     while (stripped := _OBLIGATION.sub("", text)) != text:
         text = stripped
     return text.casefold()
 
 
 _HEADERS: dict[str, Column] = {}
-for _col in COLUMNS:
+for _col in (*COLUMNS, *ITEM_PARTS):
     for _spelling in (_col.zh, _col.en, *_col.aliases):
         _HEADERS[_norm_header(_spelling)] = _col
 
@@ -349,18 +399,42 @@ _FILLER = re.compile(r"更新|一次|的")
 def suggestion(scheme: URIRef, text: str) -> URIRef | None:
     """The concept a value not in the list was clearly meant to be, or None.
 
-    Chinese: only the value without filler words (每月更新 → 每月). No similarity
-    between Chinese words: they are two or three characters, and the one that
-    differs carries the meaning (每两周 is not 每周, 每半年 is not 每年). Other
+    Chinese: the value without filler words (每月更新 → 每月), else the one concept whose
+    spelling holds the value or is held in it (有条件 → 有条件共享, 接口服务 → 接口). No
+    similarity between Chinese words: they are two or three characters, and the one
+    that differs carries the meaning (每两周 is not 每周, 每半年 is not 每年). Other
     scripts: difflib, when the close spellings all name one concept (monthy → 每月)."""
     spellings = code_lists().get(scheme, {})
     norm = _norm_label(text)
     if _CJK.search(norm):
         stripped = _FILLER.sub("", norm)
-        return spellings.get(stripped) if stripped and stripped != norm else None
+        if stripped and stripped != norm and stripped in spellings:
+            return spellings[stripped]
+        return _containing(spellings, stripped or norm)
     latin = [s for s in spellings if not _CJK.search(s)]
     close = {spellings[s] for s in difflib.get_close_matches(norm, latin, n=3, cutoff=0.8)}
     return close.pop() if len(close) == 1 else None
+
+
+# Words that turn a value round: 不予开放 holds 开放 and means its opposite.
+_NEGATION = re.compile(r"[不非无未否]")
+
+
+def _containing(spellings: dict[str, URIRef], norm: str) -> URIRef | None:
+    """The one concept whose Chinese spelling holds the value or is held in it (有条件 in
+    有条件共享, 接口 in 接口服务, 季度 in 每季度), or None: none, several (共享平台 is in three
+    methods' spellings), a value of one character, or a negation on one side only."""
+    if len(norm) < 2:
+        return None
+    found = {
+        concept
+        for spelling, concept in spellings.items()
+        if _CJK.search(spelling)
+        and min(len(spelling), len(norm)) >= 2
+        and (spelling in norm or norm in spelling)
+        and bool(_NEGATION.search(spelling)) == bool(_NEGATION.search(norm))
+    }
+    return found.pop() if len(found) == 1 else None
 
 
 class CellError(ValueError):
@@ -382,7 +456,7 @@ def read_catalogue(doc: Document, base_iri: str, lookup: Lookup, max_bytes: int 
     elif fmt == "xls":
         sheets = xls_sheets(doc.data, doc.name)
     else:
-        sheets = csv_sheets(doc.data, doc.name)
+        sheets = csv_sheets(doc.data, doc.name, _looks_like_header)
     with closing(sheets):
         return CatalogueReader(doc.name, base_iri, lookup).read_sheets(sheets, cap)
 
@@ -397,9 +471,29 @@ MERGED_LOOKING = ("class", "provider", "provider_code")
 EXAMPLE_MARK = "【示例】"
 
 
+# A remark in brackets after a title: "提供方代码（18位）", "名称(Name)".
+_BRACKETED = re.compile(r"^(.*?)[(（\[【](.*?)[)）\]】]$", re.S)
+_LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z ()_-]*")
+
+
 def header_column(text: str) -> Column | None:
-    """The column a header cell names, or None."""
-    return _HEADERS.get(_norm_header(text)) if text else None
+    """The column a header cell names, or None. A cell of two titles, the Chinese and
+    the English one (on two lines, one in brackets, or side by side), names a column
+    when its parts name that one column and no other; a remark in brackets is left out."""
+    if not text:
+        return None
+    found = _HEADERS.get(_norm_header(text))
+    if found is not None:
+        return found
+    text = unicodedata.normalize("NFKC", text).strip()
+    parts = [line for line in text.splitlines() if line.strip()]
+    if bracketed := _BRACKETED.match(text):
+        parts += [bracketed[1], bracketed[2]]
+    latin = " ".join(_LATIN_RUN.findall(text))
+    parts += [_LATIN_RUN.sub("", text), latin]
+    named = {_HEADERS.get(_norm_header(part)) for part in parts if part.strip()}
+    named.discard(None)
+    return named.pop() if len(named) == 1 else None
 
 
 def _header_score(cells: list[Cell]) -> tuple[int, int]:
@@ -414,6 +508,47 @@ def _looks_like_header(cells: list[Cell]) -> bool:
     # Three known titles, or two that are most of a short row: a title line or a data
     # row never names two columns.
     return known >= 3 or (known >= 2 and 2 * known >= filled)
+
+
+def two_row_header(top: list[Cell], sub: list[Cell]) -> list[str] | None:
+    """The column titles of a header written over two rows, or None when `sub` is not
+    the second row of the header.
+
+    Clerks group columns under a title merged across them ("提供方" above "名称" and
+    "代码"; "共享属性" above "共享类型"...), with the other titles merged down both
+    rows. A column's title is the group's and its own together when that names a
+    column (提供方 + 名称 = 提供方名称), else its own, else the group's; a blank above
+    a title belongs to the group on its left (a merged cell keeps its value in its
+    first cell only). Taken only when the two rows name more columns than the first,
+    and the second holds no resource code (a data row does)."""
+    texts = [cell_text(c) for c in sub]
+    if sum(1 for t in texts if t) < 2 or any(
+        RESOURCE_CODE_PATTERN.match(resource_code_text(t)) for t in texts
+    ):
+        return None
+    titles: list[str] = []
+    group = ""
+    for index in range(max(len(top), len(sub))):
+        upper = cell_text(top[index]) if index < len(top) else ""
+        lower = cell_text(sub[index]) if index < len(sub) else ""
+        group = upper or group
+        above = upper or (group if lower else "")
+        candidates = [above + lower, lower, above] if lower else [above]
+        titles.append(next((t for t in candidates if header_column(t) is not None), lower or above))
+    known = {c.key for c in map(header_column, titles) if c is not None}
+    return titles if len(known) > _header_score(top)[0] else None
+
+
+# What begins a row that is no resource: a total, a note, a signature, a section's number.
+_NOTE_MARK = re.compile(
+    r"^\s*(合\s*计|总\s*计|小\s*计|共\s*计|注|备\s*注|说\s*明|填表|填报|制表|审核|审批|负责人|"
+    r"联系人|联系电话|单位(负责人|盖章)|以下(空白|无)|此页|[一二三四五六七八九十]+\s*[、.．]|第[一二三四五六七八九十\d]+[类部分章节])"
+)
+
+
+# A resource's own columns: a row with none of them is no resource, whatever else it holds.
+RESOURCE_OWN = frozenset({"code", "name", "name_en", "abstract", "items"})
+_HINT = re.compile(r"[(（]?(必填|选填|可选|必选|非必填|可不填|required|optional)[)）]?", re.I)
 
 
 def _clip(text: str, limit: int = 60) -> str:
@@ -432,6 +567,7 @@ class CatalogueReader:
         self.columns: list[Column | None] = []
         self.codes: dict[str, tuple[str | None, int]] = {}
         self.size = 0  # cell text read so far, against the upload limit
+        self.prefilled: list[tuple[int, list[Column]]] = []  # template rows of this sheet
 
     def where(self, row: int, column: Column | None = None, header: str = "") -> Location:
         loc: list[tuple[str, Any]] = [("file", self.source)]
@@ -451,9 +587,18 @@ class CatalogueReader:
         """Every sheet that has the header is read; the others are listed in an Info."""
         read: list[str | None] = []
         without: list[str] = []
+        hidden: list[str] = []
         content = False
         for sheet in sheets:
             self.sheet = sheet.name
+            if sheet.hidden and sheet.name is not None:
+                # What the clerk does not see is not read (last year's sheet, the lists
+                # behind drop-downs); one with the header is named, so nothing is lost
+                # without a word.
+                head = islice(sheet.rows, HEADER_SEARCH_ROWS)
+                if any(_looks_like_header(cells) for cells in head):
+                    hidden.append(sheet.name)
+                continue
             outcome = self._read_sheet(sheet, cap)
             if self.graph.fatal:
                 return self.graph
@@ -463,6 +608,18 @@ class CatalogueReader:
             elif outcome == "no-header" and sheet.name is not None:
                 without.append(sheet.name)
         self.sheet = None
+        if hidden:
+            names = "、".join(f"“{n}”" for n in hidden)
+            self.problem(
+                "hidden-sheet",
+                f"以下工作表已隐藏,其中有表头,但未读取:{names}。如需提交其中的信息资源,"
+                "请取消隐藏该工作表后重新提交;否则可以删除它。",
+                f"These sheets are hidden and were not read, although they have the header: "
+                f"{', '.join(hidden)}. Unhide a sheet to submit its resources, or delete it.",
+                (("file", self.source),),
+                value="、".join(hidden),
+                severity="Warning",
+            )
         if not content:
             self.problem(
                 "empty",
@@ -507,50 +664,131 @@ class CatalogueReader:
                 return "no-header"
             return "empty"
         header_row = found + 1
+        header: list[Cell] = head[found]
+        following = head[found + 1] if found + 1 < len(head) else []
+        combined = two_row_header(header, following)
+        if combined is not None:
+            header, header_row = list(combined), found + 2
         above = [
             " ".join(cell_text(c) for c in cells if cell_text(c))
             for cells in head[:found]
             if any(cell_text(c) for c in cells)
         ]
         self.columns = []
-        self._read_header(head[found], header_row)
-        if above:
+        self._read_header(header, header_row)
+        if above or combined is not None:
             text = _clip(" / ".join(above))
+            if combined is not None:
+                rows_zh = f"第 {found + 1} 至 {header_row} 行(两行列标题合起来读取)"
+                rows_en = f"rows {found + 1} to {header_row} (two rows of titles read together)"
+            else:
+                rows_zh, rows_en = f"第 {header_row} 行", f"row {header_row}"
             self.problem(
                 "header-row",
-                f"表头在第 {header_row} 行;其上的 {len(above)} 行未作为数据读取:“{text}”。",
-                f"The header is on row {header_row}; the {len(above)} row(s) above it were "
-                f"not read as data: {text!r}.",
+                f"表头在{rows_zh}"
+                + (f";其上的 {len(above)} 行未作为数据读取:“{text}”。" if above else "。"),
+                f"The header is on {rows_en}"
+                + (
+                    f"; the {len(above)} row(s) above it were not read as data: {text!r}."
+                    if above
+                    else "."
+                ),
                 self.where(header_row),
-                value=text,
+                value=text or None,
                 severity="Info",
             )
         if self.graph.fatal:
             return "read"
-        rows = chain(head[found + 1 :], sheet.rows)
+        rows = chain(head[header_row:], sheet.rows)
         fill = MergedFill(sheet.merged, header_row, len(self.columns))
         above_values: dict[str, str] = {}
+        notes: set[int] = set()
+        # A resource over several rows (its cells merged down them, one data item per
+        # row) is read when its last row has been seen: (first row, its cells, merged-
+        # looking cells), and the rows it spans.
+        pending: tuple[int, dict[Column, Cell], dict[Column, str]] | None = None
+        spans: dict[int, int] = {}
+        last = 0  # the last row read as a resource (CSV: a row of items only follows one)
+        code_at = next((i for i, c in enumerate(self.columns, 1) if c and c.key == "code"), 0)
+
+        more_items: list[str] = []  # the further rows' data items, joined once at the end
+
+        def flush() -> None:
+            nonlocal pending
+            if pending is not None:
+                if more_items:
+                    items = BY_KEY["items"]
+                    first = cell_text(pending[1].get(items))
+                    pending[1][items] = "\n".join([first, *more_items] if first else more_items)
+                    more_items.clear()
+                self._read_row(*pending)
+                pending = None
+
         for number, cells in enumerate(rows, start=header_row + 1):
             cells = fill.apply(number, cells)
             values = dict(zip(self.columns, cells, strict=False))
             values.pop(None, None)
-            if not any(isinstance(v, Formula) or cell_text(v) for v in values.values()):
-                above_values.clear()  # an empty row ends a block
-                continue  # empty rows are layout, not entries
+            item = _item_from_parts(values)
             self.size += sum(len(cell_text(v)) for v in values.values())
             if cap is not None and self.size > cap:
                 # An XLSX expands: its cell text may not exceed what the upload limit
                 # allows for the same catalogue as CSV.
                 raise PayloadTooLargeError(
-                    f"{self.source}: the cell text passes the limit of {cap} bytes",
+                    Text(
+                        zh=f"{self.source}：单元格文本超过 {cap} 字节的限制",
+                        en=f"{self.source}: the cell text passes the limit of {cap} bytes",
+                    ),
                     {"file": self.source, "limit": cap, "row": number},
                 )
+            if pending is not None and code_at in fill.carried:
+                more_items += self._continued_row(number, pending[0], values, fill.carried)
+                more_items += [item] if item else []
+                spans[pending[0]] = number
+                continue
+            flush()
+            if item:
+                before = cell_text(values.get(BY_KEY["items"]))
+                values[BY_KEY["items"]] = f"{before}\n{item}" if before else item
+            if not any(isinstance(v, Formula) or cell_text(v) for v in values.values()):
+                above_values.clear()  # an empty row ends a block
+                continue  # empty rows are layout, not entries
+            if sheet.blanks_may_be_merged and self._items_only_row(number, values, last):
+                continue
+            if self._note_row(number, values):
+                notes.add(number)
+                above_values.clear()  # a section title starts a block
+                continue
+            last = number
             merged = (
                 self._merged_looking(values, above_values) if sheet.blanks_may_be_merged else {}
             )
-            self._read_row(number, values, merged)  # type: ignore[arg-type]
-        for cells, value in fill.reported():
+            pending = (number, values, merged)  # type: ignore[assignment]
+        flush()
+        self._report_prefilled()
+        self._report_spans_and_ranges(spans, fill.reported(), notes)
+        return "read"
+
+    def _report_spans_and_ranges(
+        self, spans: dict[int, int], ranges: list[tuple[Range, Cell]], notes: set[int]
+    ) -> None:
+        """One Info per resource over several rows, and per merged range filled in,
+        except a note row's own range and a spanning resource's cells (said already)."""
+        for first, end in spans.items():
+            self.problem(
+                "continued-rows",
+                f"第 {first} 至 {end} 行是同一项信息资源:其信息资源代码等单元格合并了这几行,"
+                "各行的信息项已依次读入该资源。",
+                f"Rows {first} to {end} are one resource: its resource code and other cells "
+                "are merged over them; the data items of every row were read into it.",
+                self.where(first, BY_KEY["items"]),
+                severity="Info",
+            )
+        for cells, value in ranges:
             first_row, first_col, last_row, last_col = cells
+            if first_row in notes and last_row == first_row:
+                continue  # the note row's own result says it all
+            if spans.get(first_row, 0) >= last_row:
+                continue  # a resource's own cells over its rows: said once, above
             column = self._column_at(first_col) if first_col == last_col else None
             rows_zh = (
                 f"第 {first_row} 至 {last_row} 行" if last_row > first_row else f"第 {first_row} 行"
@@ -571,7 +809,138 @@ class CatalogueReader:
                 value=shown,
                 severity="Info",
             )
-        return "read"
+
+    def _continued_row(
+        self, row: int, first: int, values: dict[Column, Cell], carried: set[int]
+    ) -> list[str]:
+        """One more row of the resource on row `first`, whose code cell is merged over it:
+        its data item is the resource's next (returned); any other cell of its own has no
+        place and is said."""
+        items = BY_KEY["items"]
+        found: list[str] = []
+        for index, column in enumerate(self.columns, 1):
+            if column is None or index in carried:
+                continue
+            value = values.get(column)
+            text = cell_text(value) if not isinstance(value, Formula) else value.text
+            if not text:
+                continue
+            if column is items and not isinstance(value, Formula):
+                found.append(text)
+                continue
+            self.problem(
+                "continued-rows",
+                f"第 {row} 行与第 {first} 行是同一项信息资源(信息资源代码的单元格合并了这几行),"
+                f"一项资源的“{column.zh}”只能有一个值,该行的“{_clip(text)}”未读取。"
+                f"请把该值写在第 {first} 行,或合并该列的单元格。",
+                f"Row {row} belongs to the resource of row {first} (its resource code cell is "
+                f"merged over both); a resource has one {column.en}, so {_clip(text)!r} on "
+                f"this row was not read. Write it on row {first} or merge the column's cells.",
+                self.where(row, column),
+                value=text,
+                severity="Warning",
+            )
+        return found
+
+    def _items_only_row(self, row: int, values: dict[Column, Cell], last: int) -> bool:
+        """CSV: a row holding only data items right under a resource is what a resource
+        merged over several rows (one item per row) leaves when saved as text: only
+        its first row keeps the code. Nothing is guessed; the message says how to
+        write it. Still one result for the row, as in the spreadsheet."""
+        filled = {c.key for c, v in values.items() if cell_text(v)}
+        if last != row - 1 or filled != {"items"}:
+            return False
+        self.problem(
+            "merged-cell",
+            f"该行只有信息项,信息资源代码为空:看起来是第 {last} 行那项资源的续行,原是合并"
+            "单元格,另存为文本文件后只有第一行保留了代码。请把一项资源的全部信息项写在同一"
+            "行的“信息项”单元格中(以分号分隔),再删除该行;或提交原来的电子表格文件。",
+            f"The row holds only data items and no resource code: it looks like a further "
+            f"row of the resource on row {last}, whose merged cells keep their value only on "
+            "the first row when saved as CSV. Write all of a resource's data items in its "
+            "one data-item cell (separated by ;) and delete this row, or submit the "
+            "spreadsheet file itself.",
+            self.where(row, BY_KEY["code"]),
+            value=cell_text(values.get(BY_KEY["items"])),
+        )
+        return True
+
+    def _note_row(self, row: int, values: dict[Column, Cell]) -> bool:
+        """A row in or under the table that is no resource, reported and not read:
+
+        - a section title (一、基础信息资源), a total (合计:3 项), a note, the signatures
+          (填表人 ...), 以下空白, often one cell merged across the row; or a row of 必填 /
+          选填 hints; or the header again (pasted above each section): Info;
+        - a template's row with only its pre-filled columns (the provider, the class)
+          and none of a resource's own (code, name, abstract, data items): one Info for
+          each run of such rows, at the end of the sheet;
+        - any other row holding one text alone, with no code: a Warning, in case it was
+          meant as a resource.
+        """
+        if any(isinstance(v, Formula) for v in values.values()):
+            return False
+        code = BY_KEY["code"]
+        if RESOURCE_CODE_PATTERN.match(resource_code_text(cell_text(values.get(code)))):
+            return False
+        filled = [(c, cell_text(v)) for c, v in values.items() if cell_text(v)]
+        texts = list(dict.fromkeys(t for _c, t in filled))
+        text = _clip(" / ".join(texts))
+        if _looks_like_header(list(values.values())):
+            zh = f"第 {row} 行重复了表头,未读取。"
+            en = f"Row {row} repeats the header; not read."
+        elif (_NOTE_MARK.match(texts[0]) and len(texts) <= 3) or all(
+            _HINT.fullmatch(t) for t in texts
+        ):
+            zh = f"第 {row} 行只有“{text}”,是标题、合计、备注或填写提示,不是信息资源行,未读取。"
+            en = (
+                f"Row {row} holds only {text!r}: a title, total, note or filling hint, not a "
+                "resource; not read."
+            )
+        elif not {c.key for c, _t in filled} & RESOURCE_OWN:
+            self.prefilled.append((row, [c for c, _t in filled]))
+            return True
+        elif len(texts) == 1 and [c for c, _t in filled] != [code]:
+            self.problem(
+                "note-row",
+                f"第 {row} 行只有“{text}”,没有信息资源代码,不像信息资源行,未读取。"
+                "如果这是一项信息资源,请把各列填写完整后重新提交。",
+                f"Row {row} holds only {text!r} and no resource code: it does not look like a "
+                "resource and was not read. If it is one, fill in its columns and submit again.",
+                self.where(row),
+                value=text,
+                severity="Warning",
+            )
+            return True
+        else:
+            return False
+        self.problem("note-row", zh, en, self.where(row), value=text, severity="Info")
+        return True
+
+    def _report_prefilled(self) -> None:
+        """One Info for each run of template rows that hold only pre-filled columns."""
+        runs: list[list[tuple[int, list[Column]]]] = []
+        for row, columns in self.prefilled:
+            if runs and runs[-1][-1][0] == row - 1:
+                runs[-1].append((row, columns))
+            else:
+                runs.append([(row, columns)])
+        self.prefilled = []
+        for run in runs:
+            first, last = run[0][0], run[-1][0]
+            columns = list(dict.fromkeys(c for _row, cs in run for c in cs))
+            names_zh = "、".join(f"“{c.zh}”" for c in columns)
+            names_en = ", ".join(c.en for c in columns)
+            rows_zh = f"第 {first} 至 {last} 行" if last > first else f"第 {first} 行"
+            rows_en = f"Rows {first} to {last}" if last > first else f"Row {first}"
+            self.problem(
+                "note-row",
+                f"{rows_zh}只填了{names_zh},没有信息资源代码、名称、摘要和信息项:"
+                "是模板中预先填好的空行,不是信息资源,未读取。",
+                f"{rows_en} hold only {names_en}, with no resource code, name, abstract or data "
+                "items: a template's pre-filled empty rows, not resources; not read.",
+                self.where(first),
+                severity="Info",
+            )
 
     def _column_at(self, index: int) -> Column | None:
         return self.columns[index - 1] if 0 < index <= len(self.columns) else None
@@ -627,6 +996,9 @@ class CatalogueReader:
                 continue
             seen.add(column.key)
             self.columns.append(column)
+        # The data items may come in columns of their own, one per row.
+        if {"item_name", "item_type"} <= seen:
+            seen.add("items")
         missing = [c for c in COLUMNS if c.required and c.key not in seen]
         if not {"provider", "provider_code"} & seen:
             missing.append(BY_KEY["provider_code"])
@@ -646,6 +1018,8 @@ class CatalogueReader:
         self, row: int, cells: dict[Column, Cell], merged: dict[Column, str] | None = None
     ) -> None:
         text = {c.key: cell_text(v) for c, v in cells.items()}
+        for key in ONE_LINE & text.keys():
+            text[key] = one_line(text[key])
         formulas = {c: v for c, v in cells.items() if isinstance(v, Formula)}
 
         def formula(column: Column, value: Formula, focus: str = "") -> None:
@@ -672,16 +1046,20 @@ class CatalogueReader:
                 value=text["name"],
             )
             return
-        code = text.get("code", "")
+        code = resource_code_text(text.get("code", ""))
         if BY_KEY["code"] in formulas:
             formula(BY_KEY["code"], formulas[BY_KEY["code"]])
             return  # without its code the row cannot be read: one result, the formula
         if not RESOURCE_CODE_PATTERN.match(code):
+            meant = _SEPARATED.sub(r"\1/\2", code)
+            ask = RESOURCE_CODE_PATTERN.match(meant) and meant != code
             self.problem(
                 "resource-code",
-                "缺少信息资源代码或其不是“前段码/后段码”形式,该行未读取。",
+                "缺少信息资源代码或其不是“前段码/后段码”形式,该行未读取。"
+                + (f"是否应为“{meant}”?前段码与后段码之间用斜杠“/”分隔。" if ask else ""),
                 "The resource code is missing or not of the form 前段码/后段码; the row was "
-                "not read.",
+                "not read."
+                + (f" Did you mean {meant}? A slash separates the two parts." if ask else ""),
                 self.where(row, BY_KEY["code"]),
                 value=code or None,
             )
@@ -743,7 +1121,26 @@ class CatalogueReader:
             g.add((res, DCTERMS.title, Literal(text["name_en"], lang="en")))
         if text.get("abstract"):
             g.add((res, DCTERMS.description, Literal(text["abstract"], lang="zh")))
-        self._provider(row, res, text)
+        raw_code = cells.get(BY_KEY["provider_code"])
+        if _is_long_number(raw_code):
+            # Kept as a number, an 18-digit code has lost its last digits: checking the
+            # changed code would tell the clerk a wrong code is wrong, not why.
+            # As the spreadsheet shows it: 15 significant digits, zeros after them.
+            shown = format(Decimal(f"{raw_code:.15g}"), "f")
+            self.problem(
+                "credit-code",
+                f"提供方代码存成了数值,电子表格的数值只保留 15 位有效数字,代码已变为“{shown}”。"
+                "请把该列设为“文本”格式,再重新输入 18 位代码。",
+                f"The provider code is stored as a number; spreadsheets keep 15 significant "
+                f"digits, so it has become {shown}. Format the column as text and type the "
+                "18-character code again.",
+                self.where(row, BY_KEY["provider_code"]),
+                focus=str(res),
+                path=str(DCTERMS.publisher),
+                value=shown,
+            )
+        else:
+            self._provider(row, res, text)
         for key, prop in (
             ("class", SCS.resourceClass),
             ("sharing", SCS.sharingType),
@@ -793,7 +1190,7 @@ class CatalogueReader:
                 g.add((res, DCTERMS.issued, Literal(parse_date(raw), datatype=XSD.date)))
             except CellError as error:
                 fail("issued", error, DCTERMS.issued)
-        for other in _items(text.get("related", ""), _LIST_SPLIT):
+        for other in map(resource_code_text, _items(text.get("related", ""), _LIST_SPLIT)):
             if RESOURCE_CODE_PATTERN.match(other):
                 g.add(
                     (res, DCTERMS.relation, URIRef(f"{self.base}resource/{resource_slug(other)}"))
@@ -883,8 +1280,12 @@ class MergedFill:
                 )
         self.active: list[tuple[Range, Cell]] = []
         self.filled: list[tuple[Range, Cell]] = []
+        # The columns (from 1) of the last row given that hold the value of a range
+        # begun on a row above.
+        self.carried: set[int] = set()
 
     def apply(self, row: int, cells: list[Cell]) -> list[Cell]:
+        self.carried = set()
         if not self.starting and not self.active:
             return cells
         for cells_range in self.starting.pop(row, ()):
@@ -897,11 +1298,13 @@ class MergedFill:
         if not self.active:
             return cells
         cells = list(cells)
-        for (_first_row, first_col, _last_row, last_col), value in self.active:
+        for (first_row, first_col, _last_row, last_col), value in self.active:
             if len(cells) < last_col:
                 cells += [None] * (last_col - len(cells))
             for col in range(first_col, last_col + 1):
                 cells[col - 1] = value
+                if first_row < row:
+                    self.carried.add(col)
         self.active = [(r, v) for r, v in self.active if r[2] > row]
         return cells
 
@@ -937,6 +1340,47 @@ def resolve_standard(text: str, lookup: Lookup, base_iri: str) -> str:
         f"未注日期的标准编号“{text}”无法对应到唯一的已登记版本,请写明年代号。",
         f"The undated identifier {text!r} matches no single registered edition; give the year.",
     )
+
+
+# Columns of one line: a line break typed in such a cell (Alt+Enter, to fit a narrow
+# column) is layout, not part of the name or code.
+ONE_LINE = frozenset({"name", "name_en", "provider", "provider_code", "format"})
+
+
+def one_line(text: str) -> str:
+    """The lines of a cell joined: with nothing between Chinese characters (人口⏎基础信息
+    is 人口基础信息), with a space otherwise (Population⏎base)."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    joined = lines[0] if lines else ""
+    for line in lines[1:]:
+        cjk = _WIDE.match(joined[-1]) and _WIDE.match(line[0])
+        joined += ("" if cjk else " ") + line
+    return joined
+
+
+def _item_from_parts(values: dict[Column, Cell]) -> str:
+    """The data item a row writes in columns of its own, as `名称:类型:长度:代码`, or ""
+    when it writes none; the part columns are taken out of `values`."""
+    parts = [one_line(cell_text(values.pop(column, None))) for column in ITEM_PARTS]
+    while parts and not parts[-1]:
+        parts.pop()
+    return ":".join(parts)
+
+
+def _is_long_number(value: Cell) -> bool:
+    """A number cell too long to hold a code: spreadsheets keep 15 significant digits."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) >= 10**15
+
+
+# Two runs of digits with another separator than the slash: 101001-000001, 101001\000001.
+_SEPARATED = re.compile(r"^(\d{6,})[-\\.、_|](\d+)$")
+
+
+def resource_code_text(text: str) -> str:
+    """A resource code as written by hand: full-width digits and slash (１０１００１／
+    ０００００１) are the code's own, and so are spaces around the slash or a line break
+    in the cell; none of them is part of a code."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
 
 
 def _items(cell: str, splitter: re.Pattern[str]) -> list[str]:
@@ -1016,12 +1460,17 @@ def data_items(resource: URIRef, cell: str) -> list[tuple[Node, Node, Node]]:
 
 
 def parse_date(value: Cell) -> str:
-    """CCYY-MM-DD from a date cell or text such as 2025-03-18, 2025/3/18, 2025年3月18日."""
+    """CCYY-MM-DD from a date cell or text such as 2025-03-18, 2025/3/18, 2025年3月18日,
+    2025/3/18 0:00, or Excel's day number of a date cell that lost its format (45352)."""
     if isinstance(value, datetime):
         return value.date().isoformat()
     if isinstance(value, date):
         return value.isoformat()
     text = unicodedata.normalize("NFKC", cell_text(value))
+    if text.isdigit() and _SERIAL_DAYS[0] <= int(text) <= _SERIAL_DAYS[1]:
+        return date.fromordinal(_EXCEL_EPOCH.toordinal() + int(text)).isoformat()
+    if isinstance(value, float) and _SERIAL_DAYS[0] <= value <= _SERIAL_DAYS[1]:
+        return parse_date(int(value))  # a date and a time: the day is the whole part
     match = _DATE.match(text) or (re.match(r"^(\d{4})(\d{2})(\d{2})$", text))
     try:
         if match:

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from pathlib import PurePath
 from typing import Any
 
+from registry.bilingual import Text
 from registry.errors import UnsupportedFormatError
 from registry.inputs.document import MAPPED_FORMATS, Document
 from registry.inputs.rdf import RDF_FORMATS, rdf_format
@@ -80,10 +81,13 @@ def format_of_upload(
     if by_name is not None:
         return by_name
     raise UnsupportedFormatError(
-        (
-            f"cannot tell the format of the body (Content-Type {media!r}"
+        Text(
+            zh=f"无法判断上传内容的格式（Content-Type {media!r}"
+            + (f"，文件 {name!r}" if name else "")
+            + "）：请用 ?format= 指明",
+            en=f"cannot tell the format of the body (Content-Type {media!r}"
             + (f", file {name!r}" if name else "")
-            + "): name it with ?format= (无法判断上传内容的格式,请用 format 参数指明)"
+            + "): name it with ?format=",
         ),
         {"format": list(FORMAT_NAMES), "accepted": list(ACCEPTED_MEDIA_TYPES)},
     )

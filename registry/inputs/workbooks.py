@@ -11,11 +11,12 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from registry.bilingual import Text
 from registry.errors import InputError, PayloadTooLargeError
 
 Cell = Any  # str, a number, a date, a bool, None, or a Formula
@@ -37,8 +38,13 @@ MAX_MERGED_RANGES = 10_000
 
 def _too_many_merged(source: str, sheet: str) -> InputError:
     return InputError(
-        f"{source}: the sheet {sheet} has more than {MAX_MERGED_RANGES} merged ranges; "
-        f"unmerge the cells (工作表“{sheet}”中的合并单元格过多,请取消合并)",
+        Text(
+            zh=(f"{source}：工作表“{sheet}”中的合并单元格超过 {MAX_MERGED_RANGES} 处，请取消合并"),
+            en=(
+                f"{source}: the sheet {sheet} has more than {MAX_MERGED_RANGES} "
+                "merged ranges; unmerge the cells"
+            ),
+        ),
         {"file": source, "sheet": sheet, "rule": "merged-ranges", "limit": MAX_MERGED_RANGES},
     )
 
@@ -50,6 +56,9 @@ class Sheet:
     merged: tuple[Range, ...] = ()
     # A CSV keeps no merged ranges: a merged cell saved as CSV leaves blanks below it.
     blanks_may_be_merged: bool = False
+    # Hidden in the workbook: what the clerk no longer sees (an old year's sheet, a list
+    # for drop-downs) is not what they mean to submit.
+    hidden: bool = False
 
 
 def cell_text(value: Cell) -> str:
@@ -84,19 +93,25 @@ def range_name(cells: Range) -> str:
 
 
 def decode_text(data: bytes, source: str) -> str:
-    """UTF-8 (with or without BOM), else GB18030 (a superset of GBK and GB2312).
+    """UTF-16 with its BOM (Excel's "Unicode text"), UTF-8 (with or without BOM), else
+    GB18030 (a superset of GBK and GB2312).
 
-    Decided by strict decoding, not guessed: UTF-8 is tried first because a
-    GB18030 decoder accepts almost any bytes, while valid UTF-8 Chinese text is
-    almost never valid GBK-shaped nonsense the other way round."""
+    Decided by strict decoding, not guessed: a BOM names its encoding; then UTF-8 is
+    tried first because a GB18030 decoder accepts almost any bytes, while valid UTF-8
+    Chinese text is almost never valid GBK-shaped nonsense the other way round."""
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="strict")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InputError(
-            f"{source}: UTF-16 text is not accepted; save the CSV as UTF-8 or GB18030 "
-            "(请将 CSV 保存为 UTF-8 或 GB18030 编码)",
-            {"file": source, "rule": "encoding"},
-        )
+        try:
+            return data.decode("utf-16")  # the BOM gives the byte order
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                Text(
+                    zh=f"{source}：UTF-16 文本已损坏，无法识别",
+                    en=f"{source}: broken UTF-16 text",
+                ),
+                {"file": source, "rule": "encoding", "byte": exc.start},
+            ) from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -105,26 +120,56 @@ def decode_text(data: bytes, source: str) -> str:
         return data.decode("gb18030")
     except UnicodeDecodeError as exc:
         raise InputError(
-            f"{source}: neither UTF-8 nor GB18030/GBK text (无法识别的文件编码)",
+            Text(
+                zh=f"{source}：既不是 UTF-8 也不是 GB18030/GBK 编码的文本",
+                en=f"{source}: neither UTF-8 nor GB18030/GBK text",
+            ),
             {"file": source, "rule": "encoding", "byte": exc.start},
         ) from None
 
 
-def csv_sheets(data: bytes, source: str) -> Iterator[Sheet]:
-    text = decode_text(data, source)
-    # Excel's "Unicode text" and some exports use tabs. A title line above the header
-    # has few separators of either kind, so the busiest of the first lines decides.
+# Excel writes commas, tabs ("Unicode text") or, where the comma is the decimal sign,
+# semicolons.
+DELIMITERS = (",", "\t", ";")
+
+
+def _delimiter(text: str, is_header: Callable[[list[Cell]], bool] | None) -> str:
+    """The delimiter with which one of the first lines reads as the header; else the
+    comma or the tab, whichever is more frequent on the busiest of the first lines (a
+    title line has few)."""
     lines = text.split("\n", 10)[:10]
-    tabs = max((line.count("\t") for line in lines), default=0)
-    commas = max((line.count(",") for line in lines), default=0)
-    delimiter = "\t" if tabs > commas else ","
+    if is_header is not None:
+        for delimiter in DELIMITERS:
+            try:
+                rows = list(csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter))
+            except csv.Error:
+                continue
+            if any(is_header(row) for row in rows):
+                return delimiter
+    # Without a header to go by, only the comma and the tab: semicolons fill data-item
+    # and list cells, and would outnumber the commas of a row with many items.
+    counts = {d: max((line.count(d) for line in lines), default=0) for d in (",", "\t")}
+    return "\t" if counts["\t"] > counts[","] else ","
+
+
+def csv_sheets(
+    data: bytes, source: str, is_header: Callable[[list[Cell]], bool] | None = None
+) -> Iterator[Sheet]:
+    """The one sheet of a CSV file; `is_header` tells the header row, which decides the
+    delimiter (a data row's cells may hold any of them)."""
+    text = decode_text(data, source)
+    delimiter = _delimiter(text, is_header)
 
     def rows() -> Iterator[list[Cell]]:
         try:
             yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
         except csv.Error as exc:
             raise InputError(
-                f"{source}: not a well-formed CSV file ({exc})", {"file": source, "rule": "csv"}
+                Text(
+                    zh=f"{source}：不是格式正确的 CSV 文件（{exc}）",
+                    en=f"{source}: not a well-formed CSV file ({exc})",
+                ),
+                {"file": source, "rule": "csv"},
             ) from None
 
     yield Sheet(None, rows(), blanks_may_be_merged=True)
@@ -144,20 +189,25 @@ def xlsx_sheets(data: bytes, source: str, cap: int) -> Iterator[Sheet]:
         unpacked = sum(info.file_size for info in archive.infolist())
     except zipfile.BadZipFile:
         raise InputError(
-            f"{source}: not an XLSX workbook (无法读取的 XLSX 文件)",
+            Text(zh=f"{source}：不是 XLSX 工作簿", en=f"{source}: not an XLSX workbook"),
             {"file": source, "rule": "xlsx"},
         ) from None
     if any(n.lower().endswith("vbaproject.bin") for n in names):
         raise InputError(
-            f"{source}: workbooks with macros are refused; save as .xlsx without macros "
-            "(不接受含宏的工作簿)",
+            Text(
+                zh=f"{source}：不接受含宏的工作簿；请另存为不含宏的 .xlsx",
+                en=(f"{source}: workbooks with macros are refused; save as .xlsx without macros"),
+            ),
             {"file": source, "rule": "no-macros"},
         )
     # The XML inside an XLSX is many times its text, but a zip bomb is thousands of
     # times: refuse one that unpacks beyond 20 times the upload limit before parsing.
     if unpacked > 20 * cap:
         raise PayloadTooLargeError(
-            f"{source}: the workbook unpacks to more than {20 * cap} bytes",
+            Text(
+                zh=f"{source}：工作簿解压后超过 {20 * cap} 字节",
+                en=f"{source}: the workbook unpacks to more than {20 * cap} bytes",
+            ),
             {"file": source, "limit": cap},
         )
     try:
@@ -166,7 +216,10 @@ def xlsx_sheets(data: bytes, source: str, cap: int) -> Iterator[Sheet]:
         merged = _xlsx_merged_ranges(archive)
     except Exception:  # openpyxl raises many types for a broken package; all mean bad input
         raise InputError(
-            f"{source}: cannot be read as an XLSX workbook (无法读取的 XLSX 文件)",
+            Text(
+                zh=f"{source}：无法按 XLSX 工作簿读取",
+                en=f"{source}: cannot be read as an XLSX workbook",
+            ),
             {"file": source, "rule": "xlsx"},
         ) from None
     try:
@@ -174,7 +227,12 @@ def xlsx_sheets(data: bytes, source: str, cap: int) -> Iterator[Sheet]:
             ranges = tuple(merged.get(sheet.title, ()))
             if len(ranges) > MAX_MERGED_RANGES:
                 raise _too_many_merged(source, sheet.title)
-            yield Sheet(sheet.title, _xlsx_rows(sheet), ranges)
+            hidden = getattr(sheet, "sheet_state", "visible") != "visible"
+            # Read-only mode stops at the size the file declares (<dimension>), which
+            # tools other than Excel often get wrong: rows below it were lost without a
+            # word. Every row is read, each as long as its own last cell.
+            sheet.reset_dimensions()
+            yield Sheet(sheet.title, _xlsx_rows(sheet), ranges, hidden=hidden)
     finally:
         book.close()
 
@@ -229,14 +287,19 @@ def xls_sheets(data: bytes, source: str) -> Iterator[Sheet]:
 
     def refused() -> InputError:
         return InputError(
-            f"{source}: cannot be read as an Excel 97-2003 workbook (无法读取的 XLS 文件)",
+            Text(
+                zh=f"{source}：无法按 Excel 97-2003 工作簿读取",
+                en=f"{source}: cannot be read as an Excel 97-2003 workbook",
+            ),
             {"file": source, "rule": "xls"},
         )
 
     if data.startswith(b"PK"):
         raise InputError(
-            f"{source}: this is an XLSX workbook named .xls; rename it to .xlsx "
-            "(该文件实为 XLSX 工作簿,请将扩展名改为 .xlsx)",
+            Text(
+                zh=(f"{source}：该文件实为名为 .xls 的 XLSX 工作簿，请将扩展名改为 .xlsx"),
+                en=(f"{source}: this is an XLSX workbook named .xls; rename it to .xlsx"),
+            ),
             {"file": source, "rule": "xls"},
         )
     try:
@@ -264,7 +327,8 @@ def xls_sheets(data: bytes, source: str) -> Iterator[Sheet]:
                 (first_row + 1, first_col + 1, end_row, end_col)
                 for first_row, end_row, first_col, end_col in sheet.merged_cells
             )
-            yield Sheet(sheet.name, _xls_rows(sheet, book.datemode), merged)
+            hidden = bool(getattr(sheet, "visibility", 0))
+            yield Sheet(sheet.name, _xls_rows(sheet, book.datemode), merged, hidden=hidden)
             book.unload_sheet(index)
     finally:
         book.release_resources()

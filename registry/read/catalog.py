@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, RDF, XSD
 
+from registry.bilingual import Text
 from registry.errors import InputError
 from registry.inputs.dcat import CatalogContext, export_dcat_ap
 from registry.namespaces import GRAPH_CURRENT, HYDRA, SCS
@@ -90,7 +91,7 @@ def parse_page(value: str | None) -> int:
         return 1
     if not value.isdigit() or int(value) < 1 or len(value) > 9:
         raise InputError(
-            "page must be a positive integer (page 参数须为正整数)",
+            Text(zh="page 参数须为正整数", en="page must be a positive integer"),
             {"page": value[:40]},
         )
     return int(value)

@@ -16,6 +16,7 @@ from typing import Any
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, XSD
 
+from registry.bilingual import Text
 from registry.errors import InputError
 from registry.namespaces import GRAPH_CHANGES, GRAPH_REGISTRY, REGSTATUS, SCS, bind_prefixes
 from registry.register.submission import version_iri
@@ -86,8 +87,13 @@ def parse_cursor(after: str | None) -> int:
     text = after.strip()
     if not text.isascii() or not text.isdigit() or len(text) > 18:
         raise InputError(
-            "the cursor is not one this feed gave: use a `next` or `cursor` value, "
-            "or none to start from the beginning (游标无效)",
+            Text(
+                zh=("游标无效：请使用本变更流给出的 next 或 cursor 值，或不带游标从头开始"),
+                en=(
+                    "the cursor is not one this feed gave: use a `next` or "
+                    "`cursor` value, or none to start from the beginning"
+                ),
+            ),
             {"after": after[:40]},
         )
     return int(text)
@@ -100,8 +106,10 @@ def parse_limit(limit: str | None) -> int:
     text = limit.strip()
     if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= MAX_LIMIT:
         raise InputError(
-            f"limit must be a whole number from 1 to {MAX_LIMIT} "
-            f"(limit 须为 1 至 {MAX_LIMIT} 的整数)",
+            Text(
+                zh=f"limit 须为 1 至 {MAX_LIMIT} 的整数",
+                en=f"limit must be a whole number from 1 to {MAX_LIMIT}",
+            ),
             {"limit": limit[:40], "max": MAX_LIMIT},
         )
     return int(text)

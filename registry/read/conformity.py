@@ -7,9 +7,16 @@ assessment counts while its register status keeps it (not retired, invalid or
 superseded); of several assessments of one entry against one standard the latest
 (by date, then code; a manual one before any automatic one) is the one that says
 where the entry stands; it has expired
-when its `valid_until` is before `today`. The outcome counts are over those latest
-assessments that have not expired; the expired ones are counted apart, so that
-passed + failed + cant_tell + inapplicable + expired = assessed.
+when its `valid_until` is before `today`, and an automatic one is outdated when it
+was made under other rules or shapes than those loaded now (`rules`, its
+`rules_version`). The outcome counts are over those latest assessments that have
+neither expired nor are outdated; those are counted apart, so that
+passed + failed + cant_tell + inapplicable + expired + outdated = assessed.
+
+`registry.read.model.ReadModel` answers the same questions in SQL over its
+`assessments` table (the functions here read every record: they are the definition
+the SQL must equal, tests/read/test_conformity.py); summaries and reassessments are
+built here for the page of records an answer lists.
 """
 
 from __future__ import annotations
@@ -43,6 +50,22 @@ def expired(record: dict[str, Any], today: date) -> bool:
         return False
 
 
+def outdated(record: dict[str, Any], rules: str | None) -> bool:
+    """Whether an automatic assessment was made under other rules than `rules`."""
+    if rules is None or (record.get("mode") or {}).get("code") != "automatic":
+        return False
+    return (record.get("rules_version") or "") != rules
+
+
+def state(record: dict[str, Any], today: date, rules: str | None) -> str | None:
+    """What the answers count the assessment as: expired, outdated, or its outcome."""
+    if expired(record, today):
+        return "expired"
+    if outdated(record, rules):
+        return "outdated"
+    return (record.get("outcome") or {}).get("code")
+
+
 def counting(assessments: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """The assessments whose register status keeps them counted."""
     return [a for a in assessments if (a.get("register") or {}).get("status") not in CLOSED]
@@ -72,7 +95,7 @@ def _recency(record: dict[str, Any]) -> tuple[bool, str, str]:
     return (manual, record.get("date") or "", record["iri"])
 
 
-def summary(record: dict[str, Any], today: date) -> dict[str, Any]:
+def summary(record: dict[str, Any], today: date, rules: str | None = None) -> dict[str, Any]:
     """An assessment as the questions list it."""
     return {
         "iri": record["iri"],
@@ -87,23 +110,29 @@ def summary(record: dict[str, Any], today: date) -> dict[str, Any]:
         "date": record.get("date"),
         "valid_until": record.get("valid_until"),
         "expired": expired(record, today),
+        "outdated": outdated(record, rules),
         "publisher": record.get("publisher"),
         "register_status": (record.get("register") or {}).get("status"),
     }
 
 
-def _empty_counts() -> dict[str, int]:
-    return {"assessed": 0, **dict.fromkeys(OUTCOME_KEYS.values(), 0), "expired": 0}
+def empty_counts() -> dict[str, int]:
+    """The counts of assessments, in the order the read model's SQL gives them."""
+    return {
+        "assessed": 0,
+        **dict.fromkeys(OUTCOME_KEYS.values(), 0),
+        "expired": 0,
+        "outdated": 0,
+    }
 
 
-def _count(counts: dict[str, int], record: dict[str, Any], today: date) -> None:
+def _count(counts: dict[str, int], record: dict[str, Any], today: date, rules: str | None) -> None:
     counts["assessed"] += 1
-    if expired(record, today):
-        counts["expired"] += 1
-        return
-    code = (record.get("outcome") or {}).get("code")
-    if code in OUTCOME_KEYS:
-        counts[OUTCOME_KEYS[code]] += 1
+    found = state(record, today, rules)
+    if found in ("expired", "outdated"):
+        counts[found] += 1
+    elif found in OUTCOME_KEYS:
+        counts[OUTCOME_KEYS[found]] += 1
 
 
 def standard_conformity(
@@ -111,25 +140,26 @@ def standard_conformity(
     claims: list[dict[str, Any]],
     assessments: list[dict[str, Any]],
     today: date,
+    rules: str | None = None,
 ) -> dict[str, Any]:
     """For one standard: the entries that claim it, the assessments against it, and
     the counts (claimed, of those assessed, and each outcome of the latest assessment
     of every entry assessed)."""
     kept = counting(assessments)
     last = latest(kept)
-    counts = {"claimed": len(claims), "claimed_assessed": 0, **_empty_counts()}
+    counts = {"claimed": len(claims), "claimed_assessed": 0, **empty_counts()}
     for record in last.values():
-        _count(counts, record, today)
+        _count(counts, record, today, rules)
     by_subject = {subject: record for (subject, _test), record in last.items()}
     claimed = []
     for claim in claims:
         found = by_subject.get(claim["iri"])
         if found is not None:
             counts["claimed_assessed"] += 1
-        claimed.append({**claim, "assessment": summary(found, today) if found else None})
+        claimed.append({**claim, "assessment": summary(found, today, rules) if found else None})
     current = {id(r) for r in last.values()}
     listed = [
-        {**summary(a, today), "latest": id(a) in current}
+        {**summary(a, today, rules), "latest": id(a) in current}
         for a in sorted(kept, key=lambda a: (a.get("date") or "", a["iri"]), reverse=True)
     ]
     return {
@@ -148,6 +178,7 @@ def department_conformity(
     assessments: list[dict[str, Any]],
     recorded: int,
     today: date,
+    rules: str | None = None,
 ) -> dict[str, Any]:
     """For one department, at a glance: its entries (and itself) and the standards they
     claim, the latest assessment of every (entry, standard) pair, counted in all and by
@@ -159,21 +190,19 @@ def department_conformity(
         "entries": len(entries),
         "claims": len(claimed_pairs),
         "claims_assessed": len(claimed_pairs & last.keys()),
-        **_empty_counts(),
+        **empty_counts(),
         "recorded": recorded,
     }
     by_standard: dict[str, dict[str, Any]] = {}
 
     def row(std: dict[str, Any]) -> dict[str, Any]:
-        return by_standard.setdefault(
-            std["iri"], {"standard": std, "claimed": 0, **_empty_counts()}
-        )
+        return by_standard.setdefault(std["iri"], {"standard": std, "claimed": 0, **empty_counts()})
 
     for _entry, std in claims:
         row(std)["claimed"] += 1
     for record in last.values():
-        _count(counts, record, today)
-        _count(row(record["test"]), record, today)
+        _count(counts, record, today, rules)
+        _count(row(record["test"]), record, today, rules)
     return {
         "department": department,
         "as_of": today.isoformat(),

@@ -41,6 +41,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
+from registry.bilingual import Text
 from registry.errors import ConflictError, InputError, NotFoundError
 from registry.identifiers import IRI_SCHEMES, lookup_spellings
 from registry.lifecycle import IN_FORCE_REGISTER_STATUS, IN_FORCE_STANDARD_STATUS
@@ -69,11 +70,12 @@ from registry.read.queries import (
     texts_match,
     undated_identifier,
 )
+from registry.read.tables import TITLES
 from registry.store import Store
 
 # Bumped whenever the tables or what a row holds change: a file of another version is
 # emptied on open and rebuilt by the next catch_up, never read.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # The FTS5 trigram tokenizer indexes runs of three characters; a shorter needle
 # matches no trigram and is looked for with instr() instead.
@@ -141,6 +143,24 @@ CREATE TABLE edges (
   PRIMARY KEY (target, relation, source, kind)
 ) WITHOUT ROWID;
 CREATE INDEX edges_source ON edges (source);
+-- One row per assessment (entries.n) with what the conformity answers count, so that
+-- they are aggregates over indexed columns, never a parse of every record
+-- (registry.read.conformity).
+CREATE TABLE assessments (
+  n INTEGER PRIMARY KEY,        -- entries.n
+  iri TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  test TEXT NOT NULL,
+  automatic INTEGER NOT NULL,   -- earl:automatic: a manual one counts first
+  outcome TEXT,                 -- passed, failed, cantTell, inapplicable
+  date TEXT NOT NULL,           -- '' when none
+  valid_until TEXT,
+  counted INTEGER NOT NULL,     -- its register status keeps it counted
+  rules TEXT                    -- an automatic one's scs:rulesVersion
+);
+CREATE INDEX assessments_test ON assessments (test, counted, subject);
+CREATE INDEX assessments_subject ON assessments (subject, counted, test);
+CREATE INDEX assessments_rules ON assessments (automatic, rules);
 -- The IRIs whose records `apply` rewrote, at the generation it brought the model to;
 -- complete from meta's rewrites_since (a rebuild starts it again, old ones are pruned).
 CREATE TABLE rewrites (
@@ -158,7 +178,15 @@ CREATE TRIGGER entries_text_delete AFTER DELETE ON entries BEGIN
   INSERT INTO entry_text (entry_text, rowid, search) VALUES ('delete', old.n, old.search);
 END;
 """
-_DATA_TABLES = ("entry_text", "rewrites", "edges", "entry_categories", "entries", "concepts")
+_DATA_TABLES = (
+    "entry_text",
+    "rewrites",
+    "assessments",
+    "edges",
+    "entry_categories",
+    "entries",
+    "concepts",
+)
 
 _META_SCHEMA = "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)"
 
@@ -225,6 +253,9 @@ class ReadModel:
         # The generation this process last brought the model to: a reader whose store
         # is there too needs no lock and no read of the file.
         self._known: int | None = None
+        # The rules version automatic assessments are current under (set by the
+        # Registry from its shapes): one made under another is counted as outdated.
+        self.rules_version: str | None = None
         # Transactions in flight, and the condition `close` waits on for none.
         self._active = 0
         self._idle = threading.Condition()
@@ -443,6 +474,11 @@ class ReadModel:
                     (listed,),
                 )
                 db.execute(f"DELETE FROM edges WHERE source IN {_IN_JSON}", (listed,))
+                db.execute(
+                    "DELETE FROM assessments WHERE n IN "
+                    f"(SELECT n FROM entries WHERE iri IN {_IN_JSON})",
+                    (listed,),
+                )
                 db.execute(f"DELETE FROM entries WHERE iri IN {_IN_JSON}", (listed,))
                 (last,) = db.execute("SELECT coalesce(max(n), 0) FROM entries").fetchone()
                 _insert(db, built.records, built.data_items, first=last + 1)
@@ -686,6 +722,10 @@ class ReadModel:
             ]
 
     # -- conformity (registry.read.conformity, docs/assessment.md) -------------------
+    # Counted in SQL over the `assessments` table: at 50,000 resources a standard such
+    # as GB/T 21063.3 has an automatic assessment per resource, and parsing each one's
+    # record per request is what these answers must not do. Only the records of the
+    # page of entries and assessments an answer lists are read.
 
     def assessments_of(self, relation: str, targets: Sequence[str]) -> list[dict[str, Any]]:
         """The records of the assessments whose `relation` (test, subject or publisher)
@@ -700,92 +740,227 @@ class ReadModel:
             ).fetchall()
         return [json.loads(r[0]) for r in rows]
 
-    def _claims(self, db: sqlite3.Connection, where: str, params: Sequence[Any]) -> list[Any]:
-        return db.execute(
-            "SELECT g.source, g.target, e.iri, e.kind, e.id, e.href FROM edges g "
-            "JOIN entries e ON e.iri = g.source AND e.kind = g.kind "
-            "WHERE g.relation = 'conforms_to' AND g.kind IN ('resource', 'interface') "
-            f"AND {where} ORDER BY e.kind, e.sort_key, e.iri",
-            params,
-        ).fetchall()
-
-    def standard_conformity(self, ident: str, today: date | None = None) -> dict[str, Any]:
-        """How far the standard `ident` names is applied: `conformity.standard_conformity`."""
-        standard = self.entry("standard", ident)
-        iri = standard["iri"]
+    def outdated_subjects(self, rules: str) -> list[str]:
+        """The subjects of the counting automatic assessments made under another rules
+        version than `rules` (registry.register.automatic.rules_version)."""
         with self._reading() as db:
-            claims = [
-                {"iri": i, "kind": k, "id": ident_, "href": h}
-                for _s, _t, i, k, ident_, h in self._claims(db, "g.target = ?", (iri,))
-            ]
-        named = {k: standard[k] for k in ("iri", "id", "href", "title")}
-        return conformity.standard_conformity(
-            named, claims, self.assessments_of("test", [iri]), today or conformity.today_utc()
-        )
-
-    def department_conformity(self, ident: str, today: date | None = None) -> dict[str, Any]:
-        """A department's conformity at a glance: `conformity.department_conformity`."""
-        department = self.entry("department", ident)
-        iri = department["iri"]
-        with self._reading() as db:
-            entries = [
+            _require_built(db)
+            return [
                 r[0]
                 for r in db.execute(
-                    "SELECT iri FROM entries WHERE publisher_iri = ? "
-                    "AND kind IN ('resource', 'interface')",
-                    (iri,),
+                    "SELECT DISTINCT subject FROM assessments WHERE automatic = 1 "
+                    "AND counted = 1 AND coalesce(rules, '') <> ? ORDER BY subject",
+                    (rules,),
                 )
             ]
-            rows = self._claims(db, "e.publisher_iri = ?", (iri,))
-            standards = {
-                r[0]: json.loads(r[1])
-                for r in db.execute(
-                    "SELECT iri, record FROM entries "
-                    f"WHERE kind = 'standard' AND iri IN {_IN_JSON}",
-                    (json.dumps(sorted({t for _s, t, *_ in rows})),),
+
+    def _params(self, today: date | None, **more: Any) -> dict[str, Any]:
+        return {
+            "today": (today or conformity.today_utc()).isoformat(),
+            "rules": self.rules_version,
+            **more,
+        }
+
+    def _named_entry(self, kind: str, ident: str) -> dict[str, Any]:
+        """The record of the `kind` entry `ident` names (no answer built around it)."""
+        not_found = NotFoundError(
+            Text(
+                zh=f"未找到已登记的{TITLES.get(kind, '条目')} {ident!r}",
+                en=f"no {kind} {ident!r} is registered",
+            ),
+            {"id": ident},
+        )
+        try:
+            iri = self.resolve(ident)
+        except NotFoundError:
+            raise not_found from None
+        with self._reading() as db:
+            row = db.execute(
+                "SELECT record FROM entries WHERE iri = ? AND kind = ?", (iri, kind)
+            ).fetchone()
+        if row is None:
+            raise not_found
+        return json.loads(row[0])
+
+    def standard_conformity(
+        self, ident: str, today: date | None = None, limit: int = 100, offset: int = 0
+    ) -> dict[str, Any]:
+        """How far the standard `ident` names is applied (docs/assessment.md): `counts`
+        over every entry claiming it and every latest assessment against it, and a page
+        (`limit`, `offset`) of `claimed_by` (each claiming entry with its latest
+        assessment) and of `assessments` (newest first), with their totals in `page`.
+        Equal to `conformity.standard_conformity` over every record (a test)."""
+        standard = self._named_entry("standard", ident)
+        iri = standard["iri"]
+        params = self._params(today, iri=iri, limit=limit, offset=offset)
+        claims = (
+            "FROM edges g JOIN entries e ON e.iri = g.source AND e.kind = g.kind "
+            "WHERE g.relation = 'conforms_to' AND g.kind IN ('resource', 'interface') "
+            "AND g.target = :iri"
+        )
+        latest = _latest("a.test = :iri")
+        with self._reading() as db:
+            _require_built(db)
+            counts = _counts(db, latest, params)
+            claimed, claimed_assessed = db.execute(
+                "SELECT count(*), coalesce(sum(EXISTS (SELECT 1 FROM assessments a "
+                "WHERE a.subject = g.source AND a.test = :iri AND a.counted = 1)), 0) " + claims,
+                params,
+            ).fetchone()
+            page = db.execute(
+                f"SELECT e.iri, e.kind, e.id, e.href {claims} "
+                "ORDER BY e.kind, e.sort_key, e.iri LIMIT :limit OFFSET :offset",
+                params,
+            ).fetchall()
+            found = {
+                subject: json.loads(record)
+                for subject, record in db.execute(
+                    "SELECT l.subject, e.record FROM ("
+                    + _latest(
+                        f"a.test = :iri AND a.subject IN {_IN_JSON.replace('?', ':subjects')}"
+                    )
+                    + ") l JOIN entries e ON e.n = l.n",
+                    {**params, "subjects": json.dumps([r[0] for r in page])},
                 )
             }
-            recorded = db.execute(
+            (total,) = db.execute(
+                "SELECT count(*) FROM assessments WHERE test = :iri AND counted = 1", params
+            ).fetchone()
+            listed = db.execute(
+                f"SELECT e.record, l.rank = 1 FROM ({_ranked('a.test = :iri')}) l "
+                "JOIN entries e ON e.n = l.n ORDER BY l.date DESC, l.iri DESC "
+                "LIMIT :limit OFFSET :offset",
+                params,
+            ).fetchall()
+        day = date.fromisoformat(params["today"])
+        rules = self.rules_version
+        return {
+            "standard": {k: standard[k] for k in ("iri", "id", "href", "title")},
+            "as_of": params["today"],
+            "counts": {"claimed": claimed, "claimed_assessed": claimed_assessed, **counts},
+            "claimed_by": [
+                {
+                    "iri": i,
+                    "kind": k,
+                    "id": ident_,
+                    "href": h,
+                    "assessment": conformity.summary(found[i], day, rules) if i in found else None,
+                }
+                for i, k, ident_, h in page
+            ],
+            "assessments": [
+                {**conformity.summary(json.loads(record), day, rules), "latest": bool(last)}
+                for record, last in listed
+            ],
+            "page": {
+                "limit": limit,
+                "offset": offset,
+                "claimed_by_total": claimed,
+                "assessments_total": total,
+            },
+        }
+
+    def department_conformity(self, ident: str, today: date | None = None) -> dict[str, Any]:
+        """A department's conformity at a glance (docs/assessment.md): over its
+        resources and interfaces, its catalogues and itself, the latest assessment of
+        each (entry, standard), counted in all and by standard. Equal to
+        `conformity.department_conformity` over every record (a test)."""
+        department = self._named_entry("department", ident)
+        iri = department["iri"]
+        # Its catalogues are no entries of the model: they are minted under its code.
+        folder = f"{self.base_iri() or ''}catalogue/{department.get('id') or ''}/"
+        params = self._params(today, dept=iri, lo=folder, hi=folder[:-1] + "0")
+        provided = (
+            "SELECT iri FROM entries WHERE publisher_iri = :dept "
+            "AND kind IN ('resource', 'interface')"
+        )
+        latest = _latest(
+            f"(a.subject IN ({provided}) OR a.subject = :dept "
+            "OR (a.subject >= :lo AND a.subject < :hi))"
+        )
+        claims = (
+            "FROM edges g JOIN entries e ON e.iri = g.source AND e.kind = g.kind "
+            "WHERE g.relation = 'conforms_to' AND g.kind IN ('resource', 'interface') "
+            "AND e.publisher_iri = :dept"
+        )
+        assessed_pair = (
+            "EXISTS (SELECT 1 FROM assessments a WHERE a.subject = g.source "
+            "AND a.test = g.target AND a.counted = 1)"
+        )
+        with self._reading() as db:
+            _require_built(db)
+            (entries,) = db.execute(f"SELECT count(*) FROM ({provided})", params).fetchone()
+            counts = _counts(db, latest, params)
+            pairs, pairs_assessed = db.execute(
+                f"SELECT count(*), coalesce(sum({assessed_pair}), 0) FROM "
+                f"(SELECT DISTINCT g.source, g.target {claims}) g",
+                params,
+            ).fetchone()
+            by_standard: dict[str, dict[str, Any]] = {}
+            for target, claimed in db.execute(
+                f"SELECT g.target, count(*) {claims} GROUP BY g.target", params
+            ):
+                by_standard[target] = {"claimed": claimed, **conformity.empty_counts()}
+            for test, *row in db.execute(
+                f"SELECT test, {_COUNT_COLUMNS} FROM ({_stated(latest)}) GROUP BY test",
+                params,
+            ):
+                found = by_standard.setdefault(test, {"claimed": 0, **conformity.empty_counts()})
+                found.update(zip(conformity.empty_counts(), row, strict=True))
+            names = {
+                i: json.loads(r)
+                for i, r in db.execute(
+                    "SELECT iri, record FROM entries "
+                    f"WHERE kind = 'standard' AND iri IN {_IN_JSON}",
+                    (json.dumps(sorted(by_standard)),),
+                )
+            }
+            (recorded,) = db.execute(
                 "SELECT count(*) FROM entries WHERE kind = 'assessment' AND publisher_iri = ?",
                 (iri,),
-            ).fetchone()[0]
-        claims = [(s, _standard_name(standards.get(t), t)) for s, t, *_ in rows]
-        assessed = self.assessments_of("subject", [*entries, iri])
-        named = {k: department[k] for k in ("iri", "id", "href", "name")}
-        return conformity.department_conformity(
-            named, entries, claims, assessed, recorded, today or conformity.today_utc()
-        )
+            ).fetchone()
+        rows = [
+            {"standard": _standard_name(names.get(t), t), **found}
+            for t, found in by_standard.items()
+        ]
+        return {
+            "department": {k: department.get(k) for k in ("iri", "id", "href", "name")},
+            "as_of": params["today"],
+            "counts": {
+                "entries": entries,
+                "claims": pairs,
+                "claims_assessed": pairs_assessed,
+                **counts,
+                "recorded": recorded,
+            },
+            "standards": sorted(
+                rows, key=lambda r: (str(r["standard"].get("id") or ""), r["standard"]["iri"])
+            ),
+        }
 
     def application(self, today: date | None = None) -> dict[str, int]:
         """How far the standard system is applied, for the home page and
         `GET /api/v1/conformity`: the standards in force (`in_force`); of them, those
         some resource or interface claims (`claimed`), those assessed (`assessed`: a
         counting assessment against them) and those with a passing assessment still
-        valid (`passed`). Counted in SQL over indexed columns: no record is parsed."""
-        day = (today or conformity.today_utc()).isoformat()
-        closed = json.dumps(sorted(conformity.CLOSED))
+        valid and not outdated (`passed`). Counted in SQL over indexed columns: no
+        assessment's record is parsed."""
+        params = self._params(today)
         with self._reading() as db:
             _require_built(db)
             in_force = (
                 "SELECT iri FROM entries WHERE kind = 'standard' "
                 "AND json_extract(record, '$.in_force') = 1"
             )
-            tested = (
-                "SELECT g.target FROM edges g JOIN entries e "
-                "ON e.iri = g.source AND e.kind = g.kind "
-                "WHERE g.kind = 'assessment' AND g.relation = 'test' "
-                f"AND coalesce(e.register_status, '') NOT IN {_IN_JSON}"
-            )
             counts = db.execute(
                 f"SELECT (SELECT count(DISTINCT iri) FROM ({in_force})), "
                 f"(SELECT count(DISTINCT target) FROM edges WHERE relation = 'conforms_to' "
                 f"AND kind IN ('resource', 'interface') AND target IN ({in_force})), "
-                f"(SELECT count(DISTINCT target) FROM ({tested}) WHERE target IN ({in_force})), "
-                f"(SELECT count(DISTINCT target) FROM ({tested} "
-                "AND json_extract(e.record, '$.outcome.code') = 'passed' "
-                "AND coalesce(json_extract(e.record, '$.valid_until'), '9999') >= ?) "
-                f"WHERE target IN ({in_force}))",
-                (closed, closed, day),
+                "(SELECT count(DISTINCT test) FROM assessments WHERE counted = 1 "
+                f"AND test IN ({in_force})), "
+                f"(SELECT count(DISTINCT test) FROM ({_stated(_every_counted())}) "
+                f"WHERE state = 'passed' AND test IN ({in_force}))",
+                params,
             ).fetchone()
         return dict(zip(("in_force", "claimed", "assessed", "passed"), counts, strict=True))
 
@@ -927,7 +1102,10 @@ class ReadModel:
                 )
             )
         if len(iris) > 1:
-            raise ConflictError(f"{ident!r} names several entries", {"items": iris})
+            raise ConflictError(
+                Text(zh=f"{ident!r} 对应多个条目", en=f"{ident!r} names several entries"),
+                {"items": iris},
+            )
         if iris:
             return iris[0]
         without_year = undated_identifier(ident) if undated else None
@@ -935,7 +1113,10 @@ class ReadModel:
             chosen = edition_in_force(self.editions(without_year))
             if chosen is not None:
                 return str(chosen["iri"])
-        raise NotFoundError(f"nothing is registered as {ident!r} (未找到该条目)", {"id": ident})
+        raise NotFoundError(
+            Text(zh=f"未找到已登记为 {ident!r} 的条目", en=f"nothing is registered as {ident!r}"),
+            {"id": ident},
+        )
 
     def editions(self, undated: str) -> list[dict[str, Any]]:
         """As `queries.editions`: the registered editions of the undated identifier
@@ -958,7 +1139,11 @@ class ReadModel:
         if kind not in KINDS:
             raise KeyError(kind)
         not_found = NotFoundError(
-            f"no {kind} {ident!r} is registered (未找到该条目)", {"id": ident}
+            Text(
+                zh=f"未找到已登记的{TITLES.get(kind, '条目')} {ident!r}",
+                en=f"no {kind} {ident!r} is registered",
+            ),
+            {"id": ident},
         )
         try:
             iri = self.resolve(ident)
@@ -1060,6 +1245,51 @@ class ReadModel:
 # -- rows -------------------------------------------------------------------------------
 
 
+def _ranked(where: str) -> str:
+    """The counting assessments `where` selects (over `a`), each ranked within its
+    (subject, standard): 1 for the one that says where the subject stands, a manual one
+    before an automatic one, then the latest by date, then by IRI
+    (`conformity.latest`)."""
+    return (
+        "SELECT a.*, row_number() OVER (PARTITION BY a.subject, a.test "
+        "ORDER BY a.automatic, a.date DESC, a.iri DESC) AS rank "
+        f"FROM assessments a WHERE a.counted = 1 AND {where}"
+    )
+
+
+def _latest(where: str) -> str:
+    return f"SELECT * FROM ({_ranked(where)}) WHERE rank = 1"
+
+
+def _every_counted() -> str:
+    return "SELECT * FROM assessments WHERE counted = 1"
+
+
+def _stated(rows: str) -> str:
+    """`rows` with the state each is counted under (`conformity.state`): expired past
+    its validity (:today), outdated when automatic and made under other rules than
+    :rules, else its outcome."""
+    return (
+        "SELECT *, CASE WHEN valid_until IS NOT NULL "
+        "AND substr(valid_until, 1, 10) < :today THEN 'expired' "
+        "WHEN automatic = 1 AND :rules IS NOT NULL AND coalesce(rules, '') <> :rules "
+        f"THEN 'outdated' ELSE outcome END AS state FROM ({rows})"
+    )
+
+
+# The count columns of conformity.empty_counts, in its order.
+_COUNT_COLUMNS = ", ".join(
+    ["count(*)"]
+    + [f"coalesce(sum(state = '{code}'), 0)" for code in conformity.OUTCOME_KEYS]
+    + ["coalesce(sum(state = 'expired'), 0)", "coalesce(sum(state = 'outdated'), 0)"]
+)
+
+
+def _counts(db: sqlite3.Connection, latest: str, params: dict[str, Any]) -> dict[str, int]:
+    row = db.execute(f"SELECT {_COUNT_COLUMNS} FROM ({_stated(latest)})", params).fetchone()
+    return dict(zip(conformity.empty_counts(), row, strict=True))
+
+
 def _standard_name(record: dict[str, Any] | None, iri: str) -> dict[str, Any]:
     """What a conformity answer shows of a standard (its IRI alone when unregistered)."""
     if record is None:
@@ -1079,7 +1309,7 @@ def _insert(
 ) -> None:
     """The rows of `records` (kind name -> records), with the resources' `data_items`,
     numbered from `first`."""
-    entries, categories, edges = [], [], []
+    entries, categories, edges, assessed = [], [], [], []
     n = first
     for name, kind in KINDS.items():
         keys = reference_keys(kind)
@@ -1109,6 +1339,8 @@ def _insert(
                 )
             )
             categories.extend((n, c["code"]) for c in record.get("categories") or [])
+            if name == "assessment" and record.get("subject") and record.get("test"):
+                assessed.append(_assessment_row(n, record))
             for key in keys:
                 value = record[key]
                 targets = value if isinstance(value, list) else [value] if value else []
@@ -1117,6 +1349,24 @@ def _insert(
     db.executemany(f"INSERT INTO entries VALUES ({', '.join('?' * _ENTRY_COLUMNS)})", entries)
     db.executemany("INSERT INTO entry_categories VALUES (?, ?)", categories)
     db.executemany("INSERT OR IGNORE INTO edges VALUES (?, ?, ?, ?)", edges)
+    db.executemany(f"INSERT INTO assessments VALUES ({', '.join('?' * 10)})", assessed)
+
+
+def _assessment_row(n: int, record: dict[str, Any]) -> tuple[Any, ...]:
+    """An assessment's row of the `assessments` table."""
+    outcome, mode = record.get("outcome") or {}, record.get("mode") or {}
+    return (
+        n,
+        record["iri"],
+        record["subject"]["iri"],
+        record["test"]["iri"],
+        int(mode.get("code") == "automatic"),
+        outcome.get("code"),
+        record.get("date") or "",
+        record.get("valid_until"),
+        int(record["register"]["status"] not in conformity.CLOSED),
+        record.get("rules_version"),
+    )
 
 
 def _code(value: Any) -> str | None:
@@ -1253,7 +1503,9 @@ def _filtered(
     unknown = sorted(name for name in values if name not in FILTERS)
     if unknown:
         raise InputError(
-            f"unknown filter {', '.join(unknown)} (未知的筛选条件)",
+            Text(
+                zh=f"未知的筛选条件 {'、'.join(unknown)}", en=f"unknown filter {', '.join(unknown)}"
+            ),
             {"unknown": unknown, "allowed": sorted(FILTERS)},
         )
     chosen = [f for f in FILTERS.values() if values.get(f.name) is not None]
@@ -1271,7 +1523,7 @@ def _filtered(
         if f.scheme is None:
             value = value.strip()
         else:
-            code_filter(concepts, f.scheme, value, f.name)
+            code_filter(concepts, f.scheme, value, f.name, f.zh)
         # f.column is one of FILTERS' own names, never the caller's text.
         where.append(f"{f.column} = ?")
         params.append(value)

@@ -23,6 +23,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, SKOS
 from rdflib.term import Node
 
+from registry.bilingual import Text
 from registry.earl import term_of
 from registry.errors import InputError, NotFoundError
 from registry.identifiers import IdentifierError, parse_standard_id
@@ -30,6 +31,7 @@ from registry.lifecycle import in_force
 from registry.namespaces import EARL, GRAPH_CURRENT, GRAPH_ONTOLOGY, GRAPH_REGISTRY, SCS, SH
 from registry.register.submission import item_state, read_version, resolve_item
 from registry.store import Row, Store
+from registry.store.base import iri_text
 from registry.store.sparql_text import select_in_batches
 
 CATEGORY_SCHEME = SCS.SmartCityStandardSystem
@@ -112,7 +114,8 @@ def category_codes_under(concepts: dict[str, Concept], code: str) -> set[str]:
     categories = _categories(concepts)
     if code not in categories:
         raise NotFoundError(
-            f"no category {code!r} (没有该分类)", {"category": code, "known": sorted(categories)}
+            Text(zh=f"没有分类 {code!r}", en=f"no category {code!r}"),
+            {"category": code, "known": sorted(categories)},
         )
     children: dict[str, list[str]] = defaultdict(list)
     by_iri = {c.iri: c.notation for c in categories.values()}
@@ -246,6 +249,7 @@ ASSESSMENT = Kind(
         ("asserted_by", EARL.assertedBy, REF),
         ("mode", EARL.mode, TEXT),
         ("valid_until", SCS.validUntil, TEXT),
+        ("rules_version", SCS.rulesVersion, TEXT),
     ),
     "assessments",
 )
@@ -732,7 +736,9 @@ def category_node(tree: list[dict[str, Any]], code: str) -> dict[str, Any]:
 
     found = find(tree)
     if found is None:  # a category outside the tree: an ontology without top concepts
-        raise NotFoundError(f"no category {code!r} (没有该分类)", {"category": code})
+        raise NotFoundError(
+            Text(zh=f"没有分类 {code!r}", en=f"no category {code!r}"), {"category": code}
+        )
     return found
 
 
@@ -802,11 +808,16 @@ def texts_match(needles: Iterable[str], texts: list[str]) -> bool:
     return any(n and n in h for n in needles for h in texts)
 
 
-def code_filter(concepts: dict[str, Concept], scheme: URIRef, value: str, name: str) -> str:
+def code_filter(
+    concepts: dict[str, Concept], scheme: URIRef, value: str, name: str, label_zh: str
+) -> str:
     """`value` when it is a code of the code list `scheme`, else InputError with the codes."""
     known = sorted(c.notation for c in concepts.values() if c.scheme == str(scheme))
     if value not in known:
-        raise InputError(f"unknown {name} {value!r}", {name: value, "allowed": known})
+        raise InputError(
+            Text(zh=f"未知的{label_zh} {value!r}", en=f"unknown {name} {value!r}"),
+            {name: value, "allowed": known},
+        )
     return value
 
 
@@ -996,13 +1007,19 @@ _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 def submission(store: Store, base_iri: str, submission_id: str) -> dict[str, Any]:
     """A recorded submission: its provenance and its validation report."""
     if not _UUID.match(submission_id):
-        raise NotFoundError(f"no submission {submission_id!r}", {"id": submission_id})
+        raise NotFoundError(
+            Text(zh=f"没有提交记录 {submission_id!r}", en=f"no submission {submission_id!r}"),
+            {"id": submission_id},
+        )
     iri = f"{base_iri}submission/{submission_id}"
     values: dict[str, list[Node]] = defaultdict(list)
     for row in store.select(_REGISTRY_SUBJECT, {"s": URIRef(iri)}):
         values[str(row["p"])].append(row["o"])
     if SCS.Submission not in values.get(str(RDF.type), []):
-        raise NotFoundError(f"no submission {submission_id!r}", {"id": submission_id})
+        raise NotFoundError(
+            Text(zh=f"没有提交记录 {submission_id!r}", en=f"no submission {submission_id!r}"),
+            {"id": submission_id},
+        )
 
     def one(prop: URIRef) -> str | None:
         found = values.get(str(prop))
@@ -1097,7 +1114,10 @@ def describe(store: Store, iri: str) -> Graph:
     for triple in store.construct(_DESCRIBE_SUBJECT, {"s": ref}):
         graph.add(triple)
     if len(graph) == 0:
-        raise NotFoundError(f"nothing is registered as {iri} (未找到该资源)", {"iri": iri})
+        raise NotFoundError(
+            Text(zh=f"未找到已登记为 {iri} 的条目", en=f"nothing is registered as {iri}"),
+            {"iri": iri},
+        )
     return graph
 
 
@@ -1117,29 +1137,37 @@ def title_of(graph: Graph, iri: str, lang: str = "zh") -> str:
 
 # -- registrations, for the pages -------------------------------------------------------
 
-_SUBMISSIONS = f"""
-SELECT ?s ?started ?outcome ?entry WHERE {{ GRAPH <{GRAPH_REGISTRY}> {{
+_SUBMITTED = f"""
   ?s a <{SCS.Submission}> ; <{PROV.wasAssociatedWith}> ?agent ;
-     <{PROV.startedAtTime}> ?started ; <{SCS.outcome}> ?outcome .
-  OPTIONAL {{ ?s <{SCS.entry}> ?entry }}
-}} }}"""
+     <{PROV.startedAtTime}> ?started ; <{SCS.outcome}> ?outcome ."""
 
 
-def submissions_of(store: Store, agent: URIRef) -> list[dict[str, Any]]:
-    """The recorded submissions of one agent (a department), newest first."""
-    found: dict[str, dict[str, Any]] = {}
-    for row in store.select(_SUBMISSIONS, {"agent": agent}):
-        iri = str(row["s"])
-        record = found.setdefault(
-            iri,
-            {
-                "iri": iri,
-                "started": str(row["started"]),  # ISO 8601; pages show it in their zone
-                "sort": str(row["started"]),
-                "outcome": str(row["outcome"]),
-                "entries": 0,
-            },
-        )
-        if row.get("entry") is not None:
-            record["entries"] += 1
-    return sorted(found.values(), key=lambda r: r["sort"], reverse=True)
+def submissions(
+    store: Store, agent: URIRef | None = None, limit: int = 50, offset: int = 0
+) -> Page:
+    """The recorded submissions, newest first, one page of them; those of one agent (a
+    department) when given. `total` counts them all: the store answers the count and
+    the page, so nothing is read beyond the page."""
+    # In the pattern, not a trailing VALUES (Store.select's bindings): SPARQL joins
+    # that after the aggregates, where it would restrict the count to nothing.
+    chosen = f"VALUES ?agent {{ {iri_text(str(agent))} }}" if agent is not None else ""
+    where = f"GRAPH <{GRAPH_REGISTRY}> {{ {chosen} {_SUBMITTED}"
+    counted = store.select(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {where} }} }}")
+    total = int(counted[0]["n"]) if counted and counted[0].get("n") is not None else 0
+    rows = store.select(
+        f"SELECT ?s ?agent ?started ?outcome (COUNT(?entry) AS ?entries) WHERE {{ {where} "
+        f"OPTIONAL {{ ?s <{SCS.entry}> ?entry }} }} }} GROUP BY ?s ?agent ?started ?outcome "
+        f"ORDER BY DESC(?started) ?s LIMIT {int(limit)} OFFSET {int(offset)}"
+    )
+    items = [
+        {
+            "id": str(row["s"]).rsplit("/", 1)[-1],
+            "iri": str(row["s"]),
+            "agent": str(row["agent"]),
+            "started": str(row["started"]),  # ISO 8601; pages show it in their zone
+            "outcome": str(row["outcome"]),
+            "entries": int(row["entries"]),
+        }
+        for row in rows
+    ]
+    return Page(total=total, limit=limit, offset=offset, items=items)

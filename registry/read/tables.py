@@ -57,6 +57,9 @@ def _publisher(record: dict[str, Any], part: str) -> str:
 
 Column = tuple[str, Callable[[dict[str, Any], TimeFormat], Cell]]
 
+# A recorded submission's outcome (scs:outcome) as a clerk reads it.
+OUTCOMES_ZH = {"accepted": "已登记", "unchanged": "内容未变化", "submitted": "待审核"}
+
 # The register's part, last in every table.
 _REGISTER: tuple[Column, ...] = (
     ("登记状态", lambda r, t: (r.get("register") or {}).get("status")),
@@ -145,6 +148,15 @@ TABLES: dict[str, tuple[Column, ...]] = {
         ("有效期至", lambda r, t: r.get("valid_until")),
         *_REGISTER,
     ),
+    # The recorded submissions (registry.read.queries.submissions), not entries.
+    "submission": (
+        ("提交编号", lambda r, t: r["id"]),
+        ("提交时间", lambda r, t: t(r.get("started"))),
+        ("结果", lambda r, t: OUTCOMES_ZH.get(r.get("outcome") or "", r.get("outcome"))),
+        ("条目数", lambda r, t: r.get("entries")),
+        ("提交方", lambda r, t: r.get("agent")),
+        ("IRI", lambda r, t: r["iri"]),
+    ),
 }
 
 # The sheet's name, and the download's file name, of each kind's list.
@@ -154,6 +166,7 @@ TITLES = {
     "interface": "数据接口",
     "department": "部门",
     "assessment": "符合性评估",
+    "submission": "提交记录",
 }
 # The search list holds several kinds: a column says which, in zh.
 KIND_LABELS = TITLES

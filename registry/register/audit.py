@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from rdflib import URIRef
 from rdflib.namespace import DCTERMS, RDF
 
+from registry.bilingual import Text
 from registry.namespaces import EARL, GRAPH_CURRENT, SCS
 from registry.register.iris import minted_iri
 from registry.store import Store
+from registry.validation.labels import property_name
 from registry.validation.validator import REFERENCE_PROPERTIES, UNIQUE_CODES
 
 # Where each kind of entry is minted: <base><path>/<slug of its code>.
@@ -32,11 +34,19 @@ _MINTED = (
 class Finding:
     kind: str  # duplicate-identifier, iri-disagrees, dangling-reference
     entry: str
-    detail: str
-    mend: str
+    detail: Text
+    mend: Text
 
     def as_dict(self) -> dict[str, str]:
-        return {"kind": self.kind, "entry": self.entry, "detail": self.detail, "mend": self.mend}
+        # `detail` and `mend` in English as before; their Chinese beside them.
+        return {
+            "kind": self.kind,
+            "entry": self.entry,
+            "detail": self.detail.en,
+            "mend": self.mend.en,
+            "detail_zh": self.detail.zh,
+            "mend_zh": self.mend.zh,
+        }
 
 
 def audit(store: Store, base_iri: str) -> list[Finding]:
@@ -46,7 +56,7 @@ def audit(store: Store, base_iri: str) -> list[Finding]:
 
 def _duplicates(store: Store) -> list[Finding]:
     found = []
-    for prop, cls, _zh, name_en in UNIQUE_CODES:
+    for prop, cls, name_zh, name_en in UNIQUE_CODES:
         rows = store.select(
             f"SELECT ?code ?s WHERE {{ GRAPH <{GRAPH_CURRENT}> {{ "
             f"?s <{prop}> ?code ; a <{cls}> . "
@@ -64,9 +74,16 @@ def _duplicates(store: Store) -> list[Finding]:
                     Finding(
                         "duplicate-identifier",
                         subject,
-                        f"its {name_en} {code} also names {others}",
-                        "retire all but one (screg status ID retired --reason ...) or give "
-                        "each its own identifier in a new submission",
+                        Text(
+                            zh=f"其{name_zh} {code} 也指向 {others}",
+                            en=f"its {name_en} {code} also names {others}",
+                        ),
+                        Text(
+                            zh="只保留一个，其余撤销（screg status ID retired --reason ...），"
+                            "或在新的提交中为每个条目给出各自的标识",
+                            en="retire all but one (screg status ID retired --reason ...) or "
+                            "give each its own identifier in a new submission",
+                        ),
                     )
                 )
     return found
@@ -87,9 +104,15 @@ def _disagreeing(store: Store, base_iri: str) -> list[Finding]:
                     Finding(
                         "iri-disagrees",
                         iri,
-                        f"its {_local(prop)} {code} is minted at {expected}",
-                        f"register it at {expected} and retire {iri}, or correct the "
-                        "identifier in a new submission",
+                        Text(
+                            zh=f"其{_name(prop, 'zh')} {code} 对应的 IRI 是 {expected}",
+                            en=f"its {_name(prop, 'en')} {code} is minted at {expected}",
+                        ),
+                        Text(
+                            zh=f"在 {expected} 重新登记并撤销 {iri}，或在新的提交中更正标识",
+                            en=f"register it at {expected} and retire {iri}, or correct the "
+                            "identifier in a new submission",
+                        ),
                     )
                 )
     return found
@@ -106,12 +129,20 @@ def _dangling(store: Store) -> list[Finding]:
         Finding(
             "dangling-reference",
             str(row["s"]),
-            f"{_local(row['p'])} points at {row['o']}, which is no current entry",
-            f"register {row['o']}, or submit {row['s']} again without the reference",
+            Text(
+                zh=f"{_name(row['p'], 'zh')}指向 {row['o']}，它不是现有条目",
+                en=f"{_name(row['p'], 'en')} points at {row['o']}, which is no current entry",
+            ),
+            Text(
+                zh=f"登记 {row['o']}，或不带该引用重新提交 {row['s']}",
+                en=f"register {row['o']}, or submit {row['s']} again without the reference",
+            ),
         )
         for row in sorted(rows, key=lambda r: (str(r["s"]), str(r["p"]), str(r["o"])))
     ]
 
 
-def _local(iri: object) -> str:
-    return str(iri).rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+def _name(iri: object, lang: str) -> str:
+    """The property as a report names it (its label), else its local name."""
+    local = str(iri).rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+    return property_name(str(iri), None, lang) or local

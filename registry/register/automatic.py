@@ -26,7 +26,7 @@ from rdflib.term import Node
 from registry.errors import RegistryError
 from registry.identifiers import parse_standard_id
 from registry.inputs.load import Reading
-from registry.namespaces import EARL, GRAPH_CURRENT, GRAPH_REGISTRY, SCS
+from registry.namespaces import EARL, GRAPH_CURRENT, GRAPH_REGISTRY, REGSTATUS, SCS
 from registry.register.submission import (
     Principal,
     SubmissionResult,
@@ -36,6 +36,7 @@ from registry.register.submission import (
     submit,
 )
 from registry.store import Store
+from registry.store.sparql_text import select_in_batches
 from registry.validation.validator import Validator
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,18 @@ ASSESSOR = {
 Values = dict[URIRef, list[Node]]
 # rdflib's DCAT namespace object lacks dcat:version (it warns)
 DCAT_VERSION = URIRef("http://www.w3.org/ns/dcat#version")
-Verdict = tuple[URIRef, str, str]  # outcome, findings in zh, in en
+CORE_STANDARD = "GB/T 21063.3-2007"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    outcome: URIRef
+    zh: str  # the findings
+    en: str
+    # A day later than the entry's version that the verdict rests on (a catalogue's
+    # resources assessed since): the assessment's date, so that it stays a function of
+    # what is registered.
+    day: str | None = None
 
 
 @dataclass(frozen=True)
@@ -57,11 +69,13 @@ class Rule:
     kind: str  # the item kind it assesses
     standard: str  # the identifier of the standard edition it checks
     clause: str
-    check: Callable[[Values], Verdict]
+    check: Callable[[Store, str, Values], Verdict]
 
 
 # GB/T 21063.3-2007's mandatory core metadata the shapes of a resource require, with
-# the property each is registered as.
+# the property each is registered as. Which six elements the standard makes mandatory
+# is not confirmed from its text (docs/assessment.md, "Clauses"): these are the
+# elements the 2017 guide and the registry's shapes require.
 CORE_METADATA = (
     ("信息资源名称", "resource name", DCTERMS.title),
     ("信息资源发布日期", "issue date", DCTERMS.issued),
@@ -72,26 +86,26 @@ CORE_METADATA = (
 )
 
 
-def _core_metadata(values: Values) -> Verdict:
+def _core_metadata(_store: Store, _iri: str, values: Values) -> Verdict:
     missing = [(zh, en) for zh, en, prop in CORE_METADATA if not values.get(prop)]
     if not missing:
-        return (
+        return Verdict(
             EARL.passed,
             "核心元数据必选元素齐全：" + "、".join(zh for zh, _en, _p in CORE_METADATA) + "。",
             "Every mandatory core metadata element is given: "
             + ", ".join(en for _zh, en, _p in CORE_METADATA)
             + ".",
         )
-    return (
+    return Verdict(
         EARL.failed,
         "缺少核心元数据必选元素：" + "、".join(zh for zh, _en in missing) + "。",
         "Mandatory core metadata elements missing: " + ", ".join(en for _zh, en in missing) + ".",
     )
 
 
-def _interface_rules(values: Values) -> Verdict:
+def _interface_rules(_store: Store, _iri: str, values: Values) -> Verdict:
     if not values.get(DCAT.endpointDescription):
-        return (
+        return Verdict(
             EARL.cantTell,
             "未登记接口描述（OpenAPI），登记库无法检查该接口。",
             "No interface description (OpenAPI) is registered: the registry cannot check it.",
@@ -104,12 +118,12 @@ def _interface_rules(values: Values) -> Verdict:
     if not values.get(DCAT_VERSION):
         failed.append(("未说明接口版本", "no version is stated"))
     if failed:
-        return (
+        return Verdict(
             EARL.failed,
             "；".join(zh for zh, _en in failed) + "。",
             "; ".join(en for _zh, en in failed) + ".",
         )
-    return (
+    return Verdict(
         EARL.passed,
         "有接口描述（OpenAPI），说明了认证方式和版本，访问地址使用 HTTPS。",
         "An interface description (OpenAPI) is registered, the authentication method and "
@@ -117,15 +131,113 @@ def _interface_rules(values: Values) -> Verdict:
     )
 
 
+# How many resource codes a whole's findings name before "..."
+NAMED = 10
+
+
+def _whole(store: Store, iri: str, members: str) -> Verdict:
+    """A catalogue or a department as a whole against GB/T 21063.3-2007: each valid
+    resource it lists (`members`, a SPARQL pattern binding ?r from ?whole; retired,
+    superseded or invalid ones left out) by its own automatic
+    core-metadata assessment. Passed when every one passed, failed naming those that
+    did not (or were not assessed), cannot tell when it lists none."""
+    rows = store.select(
+        f"""SELECT ?r ?code ?outcome ?day WHERE {{
+            GRAPH <{GRAPH_CURRENT}> {{
+                {members}
+                ?r a <{SCS.InformationResource}> .
+                OPTIONAL {{ ?r <{SCS.resourceCode}> ?code }} }}
+            GRAPH <{GRAPH_REGISTRY}> {{ ?r <{SCS.registerStatus}> <{REGSTATUS["valid"]}> }}
+            OPTIONAL {{ GRAPH <{GRAPH_CURRENT}> {{
+                ?a <{EARL.subject}> ?r ; <{EARL.mode}> <{EARL.automatic}> ;
+                   <{EARL.test}> ?std ; <{EARL.result}> ?res .
+                ?std <{DCTERMS.identifier}> ?stdid .
+                FILTER (STR(?stdid) = "{CORE_STANDARD}")
+                ?res <{EARL.outcome}> ?outcome ; <{DCTERMS.date}> ?day }} }} }}""",
+        {"whole": URIRef(iri)},
+    )
+    outcomes: dict[str, tuple[str, str | None]] = {}
+    days = []
+    for row in rows:
+        code = str(row.get("code") or row["r"])
+        outcome = str(row["outcome"]) if row.get("outcome") is not None else None
+        outcomes[str(row["r"])] = (code, outcome)
+        if row.get("day") is not None:
+            days.append(str(row["day"])[:10])
+    day = max(days) if days else None
+    total = len(outcomes)
+    if not total:
+        return Verdict(
+            EARL.cantTell,
+            "未列出已登记的信息资源，无法判定。",
+            "It lists no registered information resource: the registry cannot tell.",
+        )
+    short = sorted(code for code, outcome in outcomes.values() if outcome != str(EARL.passed))
+    if not short:
+        return Verdict(
+            EARL.passed,
+            f"所列 {total} 项信息资源的核心元数据自动评估均为通过。",
+            f"The automatic core metadata assessment of each of its {total} resources passed.",
+            day,
+        )
+    named = ", ".join(short[:NAMED]) + (" ..." if len(short) > NAMED else "")
+    return Verdict(
+        EARL.failed,
+        f"所列 {total} 项信息资源中 {len(short)} 项的核心元数据自动评估未通过或尚未评估：{named}。",
+        f"{len(short)} of its {total} resources did not pass (or have no) automatic core "
+        f"metadata assessment: {named}.",
+        day,
+    )
+
+
+def _catalogue_whole(store: Store, iri: str, _values: Values) -> Verdict:
+    return _whole(store, iri, f"?whole <{DCAT.dataset}> ?r .")
+
+
+def _department_whole(store: Store, iri: str, _values: Values) -> Verdict:
+    return _whole(store, iri, f"?r <{DCTERMS.publisher}> ?whole .")
+
+
 RULES: tuple[Rule, ...] = (
-    Rule("resource", "GB/T 21063.3-2007", "核心元数据必选元素", _core_metadata),
+    Rule("resource", CORE_STANDARD, "核心元数据必选元素", _core_metadata),
     Rule(
         "interface",
         "GB/T 38672-2020",
         "登记库可检查的接口要求：接口描述、认证方式、HTTPS、版本",
         _interface_rules,
     ),
+    Rule(
+        "catalogue",
+        CORE_STANDARD,
+        "核心元数据必选元素（目录整体：所列信息资源）",
+        _catalogue_whole,
+    ),
+    Rule(
+        "department",
+        CORE_STANDARD,
+        "核心元数据必选元素（部门整体：所提供的信息资源）",
+        _department_whole,
+    ),
 )
+# The kinds whose rules read other entries' automatic assessments: assessed after them.
+WHOLES = ("catalogue", "department")
+# The kinds a submission's new or changed entries are assessed for (a department is
+# assessed as the provider of the resources assessed).
+AUTOMATIC_KINDS = ("resource", "interface", "catalogue")
+
+# The rules' own revision, raised by hand with any change to what RULES decide: like a
+# change to the shapes, it puts every automatic assessment made before in doubt
+# (`rules_version`). Not a digest of this file: a comment or a reformat would then
+# give all 50,000 assessments of a large registry a new version each.
+RULES_REVISION = 1
+
+
+def rules_version(shapes_sha256: str) -> str:
+    """What an automatic assessment was made under: the shapes (which encode the
+    catalogue standards) and these rules, as one short digest. Recorded on each
+    automatic assessment (`scs:rulesVersion`); one made under another version is
+    outdated until it is run again (docs/assessment.md, "Re-run on change")."""
+    return hashlib.sha256(f"{shapes_sha256}|rules {RULES_REVISION}".encode()).hexdigest()[:16]
 
 
 def _values(store: Store, iri: str) -> Values:
@@ -161,11 +273,28 @@ def assessment_code(entry_code: str, standard: str) -> str:
     return f"AUTO-{hashlib.sha256(code.encode()).hexdigest()[:24]}"
 
 
+def _code_and_owner(kind: str, iri: str, values: Values) -> tuple[str, Node] | None:
+    """The code an entry's automatic assessments are named after, and their owner (the
+    department providing the entry; a department owns its own)."""
+    if kind == "department":
+        codes = values.get(SCS.creditCode, [])
+        return (str(codes[0]), URIRef(iri)) if codes else None
+    publishers = values.get(DCTERMS.publisher, [])
+    if kind == "catalogue":
+        # <base>catalogue/<credit code>/<name>: both parts, apart from a resource code
+        name = "CAT-" + "-".join(iri.rstrip("/").split("/")[-2:])
+        return (name, publishers[0]) if publishers else None
+    prop = SCS.resourceCode if kind == "resource" else SCS.interfaceCode
+    codes = values.get(prop, [])
+    return (str(codes[0]), publishers[0]) if codes and publishers else None
+
+
 def assessments_of(
-    store: Store, entries: Iterable[tuple[str, str]], base_iri: str
+    store: Store, entries: Iterable[tuple[str, str]], base_iri: str, version: str
 ) -> list[tuple[Node, Node, Node]]:
     """The triples of the automatic assessments of `entries` ((IRI, kind) pairs) by
-    every rule for their kind whose standard is registered."""
+    every rule for their kind whose standard is registered, made under the rules
+    `version` (`rules_version`)."""
     triples: list[tuple[Node, Node, Node]] = []
     standards: dict[str, URIRef | None] = {}
     for iri, kind in entries:
@@ -174,49 +303,54 @@ def assessments_of(
             continue
         values = _values(store, iri)
         day = _version_day(store, iri)
-        codes = values.get(SCS.resourceCode if kind == "resource" else SCS.interfaceCode, [])
-        publishers = values.get(DCTERMS.publisher, [])
-        if day is None or not codes or not publishers:
+        named = _code_and_owner(kind, iri, values)
+        if day is None or named is None:
             continue
+        entry_code, owner = named
         for rule in rules:
             if rule.standard not in standards:
                 standards[rule.standard] = _standard_iri(store, rule.standard)
             standard = standards[rule.standard]
             if standard is None:
                 continue
-            outcome, zh, en = rule.check(values)
-            code = assessment_code(str(codes[0]), rule.standard)
+            verdict = rule.check(store, iri, values)
+            code = assessment_code(entry_code, rule.standard)
             node = URIRef(f"{base_iri}assessment/{code}")
             body, result = BNode(), BNode()
-            entry = URIRef(iri)
+            shown = entry_code.removeprefix("CAT-")
             triples += [
                 (node, RDF.type, EARL.Assertion),
                 (node, SCS.assessmentCode, Literal(code)),
                 (
                     node,
                     DCTERMS.title,
-                    Literal(f"{codes[0]} 对照 {rule.standard} 的自动评估", lang="zh"),
+                    Literal(f"{shown} 对照 {rule.standard} 的自动评估", lang="zh"),
                 ),
                 (
                     node,
                     DCTERMS.title,
-                    Literal(f"{codes[0]} against {rule.standard} (automatic)", lang="en"),
+                    Literal(f"{shown} against {rule.standard} (automatic)", lang="en"),
                 ),
-                (node, DCTERMS.publisher, publishers[0]),
+                (node, DCTERMS.publisher, owner),
                 (node, EARL.assertedBy, body),
                 (body, RDF.type, FOAF.Organization),
                 (body, FOAF.name, Literal(ASSESSOR["zh"], lang="zh")),
                 (body, FOAF.name, Literal(ASSESSOR["en"], lang="en")),
-                (node, EARL.subject, entry),
+                (node, EARL.subject, URIRef(iri)),
                 (node, EARL.test, standard),
                 (node, SCS.clause, Literal(rule.clause)),
                 (node, EARL.mode, EARL.automatic),
+                (node, SCS.rulesVersion, Literal(version)),
                 (node, EARL.result, result),
                 (result, RDF.type, EARL.TestResult),
-                (result, EARL.outcome, outcome),
-                (result, DCTERMS.date, Literal(day, datatype=XSD.date)),
-                (result, DCTERMS.description, Literal(zh, lang="zh")),
-                (result, DCTERMS.description, Literal(en, lang="en")),
+                (result, EARL.outcome, verdict.outcome),
+                (
+                    result,
+                    DCTERMS.date,
+                    Literal(max(day, verdict.day or day), datatype=XSD.date),
+                ),
+                (result, DCTERMS.description, Literal(verdict.zh, lang="zh")),
+                (result, DCTERMS.description, Literal(verdict.en, lang="en")),
             ]
     return triples
 
@@ -233,16 +367,32 @@ def _all_registered(store: Store, triples: list[tuple[Node, Node, Node]]) -> boo
     return True
 
 
-def record_automatic(
+def wholes_of(store: Store, resources: Iterable[str]) -> list[tuple[str, str]]:
+    """The catalogues listing any of `resources` and the departments providing them:
+    the wholes whose automatic assessment reads theirs."""
+    listed = [URIRef(r) for r in resources]
+    if not listed:
+        return []
+    found: set[tuple[str, str]] = set()
+    for row in select_in_batches(
+        store,
+        f"""SELECT ?w ?kind WHERE {{ GRAPH <{GRAPH_CURRENT}> {{ VALUES ?r {{ $VALUES }}
+            {{ ?w <{DCAT.dataset}> ?r ; a <{DCAT.Catalog}> . BIND ("catalogue" AS ?kind) }}
+            UNION {{ ?r <{DCTERMS.publisher}> ?w . BIND ("department" AS ?kind) }} }} }}""",
+        listed,
+        500,
+    ):
+        found.add((str(row["w"]), str(row["kind"])))
+    return sorted(found)
+
+
+def _record(
     store: Store,
     validator: Validator,
-    entries: Iterable[tuple[str, str]],
+    entries: list[tuple[str, str]],
     base_iri: str,
 ) -> SubmissionResult | None:
-    """Assess `entries` by the rules and register the assessments through the one submit
-    path (unchanged ones write nothing: None when there is nothing to write). A refusal
-    is logged, never raised: the submission that called for them is already written."""
-    triples = assessments_of(store, entries, base_iri)
+    triples = assessments_of(store, entries, base_iri, rules_version(validator.shapes.sha256))
     if not triples or _all_registered(store, triples):
         return None
     try:
@@ -256,3 +406,26 @@ def record_automatic(
             [r.message_en for r in result.report.results if r.severity == "Violation"][:5],
         )
     return result
+
+
+def record_automatic(
+    store: Store,
+    validator: Validator,
+    entries: Iterable[tuple[str, str]],
+    base_iri: str,
+) -> list[SubmissionResult]:
+    """Assess `entries` by the rules and register the assessments through the one submit
+    path, in up to two writes: the entries' own, then those of the catalogues and
+    departments that list or provide a resource among them (and of the wholes among
+    `entries`), which read the first. Unchanged assessments write nothing. A refusal is
+    logged, never raised: the submission that called for them is already written."""
+    given = list(entries)
+    own = [(iri, kind) for iri, kind in given if kind not in WHOLES]
+    made = [r for r in [_record(store, validator, own, base_iri)] if r is not None]
+    wholes = {(iri, kind) for iri, kind in given if kind in WHOLES}
+    wholes.update(wholes_of(store, [iri for iri, kind in own if kind == "resource"]))
+    if wholes:
+        after = _record(store, validator, sorted(wholes), base_iri)
+        if after is not None:
+            made.append(after)
+    return made

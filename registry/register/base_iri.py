@@ -15,6 +15,7 @@ from collections import defaultdict
 from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import XSD
 
+from registry.bilingual import Text
 from registry.errors import RegistryError
 from registry.namespaces import GRAPH_REGISTRY, SCS
 from registry.register.changes import describe_change, now
@@ -66,9 +67,18 @@ def check_base(store: Store, base_iri: str) -> None:
     found = stored_base(store)
     if found is not None and found != base_iri:
         raise BaseMismatchError(
-            f"the store was minted under {found} but the base IRI is {base_iri}; "
-            f"set SCREG_BASE_IRI={found}, or move the store with "
-            f"`screg rebase --to {base_iri}` (存储中的实体 IRI 基址与配置不一致)",
+            Text(
+                zh=(
+                    f"存储中的实体 IRI 基址为 {found}，而配置的基址为 {base_iri}；"
+                    f"请设置 SCREG_BASE_IRI={found}，或用 `screg rebase --to "
+                    f"{base_iri}` 迁移存储"
+                ),
+                en=(
+                    f"the store was minted under {found} but the base IRI is "
+                    f"{base_iri}; set SCREG_BASE_IRI={found}, or move the store "
+                    f"with `screg rebase --to {base_iri}`"
+                ),
+            ),
             {"store_base": found, "configured_base": base_iri},
         )
 

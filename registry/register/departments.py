@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SKOS
 
+from registry.bilingual import Text
 from registry.errors import ConflictError, InputError, NotConformingError, NotFoundError
 from registry.inputs.document import Document
 from registry.namespaces import SCS
@@ -30,7 +31,10 @@ def department_iri_of(base_iri: str, credit_code: str) -> str:
     iri = minted_iri(base_iri, "department", credit_code)
     if iri is None:
         raise InputError(
-            f"{credit_code!r} cannot name a department (统一社会信用代码格式不正确)",
+            Text(
+                zh=f"{credit_code!r} 不是有效的统一社会信用代码，不能用作部门代码",
+                en=f"{credit_code!r} cannot name a department",
+            ),
             {"credit_code": credit_code},
         )
     return iri
@@ -70,18 +74,25 @@ def write_department(
     known = bool(registry.reader().known([iri]))
     if new and known:
         raise ConflictError(
-            f"department {code} is already registered; update it instead (该部门已登记)",
+            Text(
+                zh=f"部门 {code} 已登记；请改为更新",
+                en=f"department {code} is already registered; update it instead",
+            ),
             {"credit_code": code},
         )
     if not new and not known:
         raise NotFoundError(
-            f"no department {code} is registered (该部门未登记)", {"credit_code": code}
+            Text(zh=f"部门 {code} 未登记", en=f"no department {code} is registered"),
+            {"credit_code": code},
         )
     document = department_document(registry.settings.base_iri, code, names)
     result = registry.submit([document], principal)
     if not result.accepted:
         raise NotConformingError(
-            "the department does not conform; nothing was written (部门信息不符合规范，未写入)",
+            Text(
+                zh="部门信息不符合规范，未写入",
+                en="the department does not conform; nothing was written",
+            ),
             report_json(result.report, registry.settings.report_max_results),
         )
     return {**result.as_dict(), "id": (result.submission or "").rsplit("/", 1)[-1]}

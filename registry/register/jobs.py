@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from registry.bilingual import Text
 from registry.errors import QueueFullError, RegistryError
 from registry.register.submission import Principal
 
@@ -169,7 +170,10 @@ class JobQueue:
         if over:
             wait = QUEUE_FULL_RETRY_SECONDS
             raise QueueFullError(
-                f"the job queue is full; try again in {wait} s (任务队列已满，请 {wait} 秒后再试)",
+                Text(
+                    zh=f"任务队列已满，请 {wait} 秒后再试",
+                    en=f"the job queue is full; try again in {wait} s",
+                ),
                 wait,
                 {"max_queued_bytes": cap // 2 if anonymous else cap},
             )
@@ -246,7 +250,8 @@ class JobQueue:
             error_body = {
                 "status": error.status,
                 "code": error.code,
-                "message": error.message,
+                "message": str(error.message),
+                "messages": error.message.as_dict(),
                 "details": error.details,
             }
         except Exception:  # a bug: kept on the job, the thread goes on
@@ -255,7 +260,11 @@ class JobQueue:
                 "status": 500,
                 "code": "internal_error",
                 # The exception's class and text name the code inside: the log has them.
-                "message": "the job failed: internal error (服务器内部错误)",
+                "message": "the job failed: internal error (任务失败：服务器内部错误)",
+                "messages": {
+                    "zh": "任务失败：服务器内部错误",
+                    "en": "the job failed: internal error",
+                },
                 "details": None,
             }
         with self._lock:  # all at once: a poller sees a finished job whole

@@ -25,6 +25,7 @@ from typing import Any
 from rdflib import Literal, URIRef
 from rdflib.namespace import PROV, RDF
 
+from registry.bilingual import Text
 from registry.errors import ConflictError, ForbiddenError, InputError, NotFoundError
 from registry.namespaces import GRAPH_REGISTRY, REGSTATUS, SCS
 from registry.register.changes import describe_change
@@ -162,9 +163,11 @@ def decide(
     a rejection needs a reason). Accepting makes it current and valid; rejecting makes
     it invalid and leaves the current version as it was."""
     if principal.role not in ("registrar", "admin"):
-        raise ForbiddenError("only a registrar reviews submissions (只有登记员可以审核)")
+        raise ForbiddenError(
+            Text(zh="只有登记员可以审核", en="only a registrar reviews submissions")
+        )
     if not accept and not (reason and reason.strip()):
-        raise InputError("a rejection needs a reason (驳回须说明理由)")
+        raise InputError(Text(zh="驳回须说明理由", en="a rejection needs a reason"))
     rows = store.select(
         f"SELECT ?v ?n ?kind ?sha WHERE {{ GRAPH <{GRAPH_REGISTRY}> {{ "
         f"?item <{SCS.pendingVersion}> ?v ; <{SCS.itemKind}> ?kind . "
@@ -172,12 +175,17 @@ def decide(
         {"item": URIRef(item)},
     )
     if not rows:
-        raise NotFoundError(f"nothing of {item} waits for review (该条目没有待审核的版本)")
+        raise NotFoundError(
+            Text(zh=f"{item} 没有待审核的版本", en=f"nothing of {item} waits for review")
+        )
     version, number, kind = URIRef(str(rows[0]["v"])), int(rows[0]["n"]), str(rows[0]["kind"])
     state = item_state(store, item)
     if accept and state is not None and state.status in CLOSED_STATUSES:
         raise ConflictError(
-            f"{item} was {state.status} meanwhile: it cannot change (条目已关闭，不能接受)",
+            Text(
+                zh=f"{item} 已变为 {state.status}，不能再修改",
+                en=f"{item} was {state.status} meanwhile: it cannot change",
+            ),
             {"status": state.status},
         )
     now = now_literal()

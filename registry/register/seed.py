@@ -7,11 +7,12 @@ built by hand.
 
 from __future__ import annotations
 
+from registry.bilingual import Text
 from registry.errors import RegistryError
 from registry.inputs.document import Document
 from registry.inputs.load import read_documents
 from registry.namespaces import GRAPH_ONTOLOGY
-from registry.register.automatic import record_automatic
+from registry.register.automatic import AUTOMATIC_KINDS, record_automatic
 from registry.register.base_iri import EXAMPLES_BASE, record_base
 from registry.register.changes import describe_change, now
 from registry.register.submission import REGISTRAR, submit
@@ -58,13 +59,20 @@ def seed_store(
         result = submit(store, validator, reading, REGISTRAR, base_iri)
         if not result.accepted:
             raise RegistryError(
-                f"example {name} does not conform; the seed stopped",
+                Text(
+                    zh=f"示例 {name} 不符合规范；初始化已停止",
+                    en=f"example {name} does not conform; the seed stopped",
+                ),
                 {
                     "violations": [
                         r.as_dict() for r in result.report.results if r.severity == "Violation"
                     ][:10]
                 },
             )
-        assessed += [(c.item, c.kind) for c in result.changes if c.outcome == "new"]
+        assessed += [
+            (c.item, c.kind)
+            for c in result.changes
+            if c.outcome == "new" and c.kind in AUTOMATIC_KINDS
+        ]
     if automatic:
         record_automatic(store, validator, assessed, base_iri)

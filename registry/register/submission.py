@@ -23,6 +23,7 @@ from rdflib.namespace import DCAT, DCTERMS, ORG, PROV, RDF, XSD
 from rdflib.plugins.serializers.nt import _quoteLiteral
 from rdflib.term import Node
 
+from registry.bilingual import Text
 from registry.errors import ConflictError, ForbiddenError, InputError, NotFoundError
 from registry.identifiers import IRI_SCHEMES, lookup_spellings
 from registry.inputs.load import Reading
@@ -417,9 +418,14 @@ def check_ownership(
             )
     if foreign:
         raise ForbiddenError(
-            "the submission holds entries of another department (只能提交本部门的条目): "
-            + ", ".join(f["entry"] for f in foreign[:5])
-            + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else ""),
+            Text(
+                zh="只能提交本部门的条目，以下条目属于其他部门："
+                + "、".join(f["entry"] for f in foreign[:5])
+                + (f" 等 {len(foreign)} 个" if len(foreign) > 5 else ""),
+                en="the submission holds entries of another department: "
+                + ", ".join(f["entry"] for f in foreign[:5])
+                + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else ""),
+            ),
             {"department": str(principal.department), "entries": foreign},
         )
 
@@ -440,10 +446,15 @@ def _check_owner_unchanged(
             moved.append({"entry": str(entry), "owner": sorted(owner), "provider": sorted(named)})
     if moved:
         raise ConflictError(
-            "a submission cannot change an entry's owner; a registrar transfers it with a "
-            "reason (提交不能更改条目的所属部门，须由登记员办理归属转移): "
-            + ", ".join(m["entry"] for m in moved[:5])
-            + (f" and {len(moved) - 5} more" if len(moved) > 5 else ""),
+            Text(
+                zh="提交不能更改条目的所属部门，须由登记员办理归属转移："
+                + "、".join(m["entry"] for m in moved[:5])
+                + (f" 等 {len(moved)} 个" if len(moved) > 5 else ""),
+                en="a submission cannot change an entry's owner; a registrar transfers it "
+                "with a reason: "
+                + ", ".join(m["entry"] for m in moved[:5])
+                + (f" and {len(moved) - 5} more" if len(moved) > 5 else ""),
+            ),
             {"entries": moved, "transfer": "POST /api/v1/items/{id}/owner, screg transfer"},
         )
 
@@ -502,8 +513,15 @@ def submit(
     if not entries:
         ignored = sorted({str(s) for s in statements})
         raise InputError(
-            "the submission holds no entry (standard, department, resource, interface, "
-            "catalogue or assessment) (提交内容中没有可登记的条目)",
+            Text(
+                zh=(
+                    "提交内容中没有可登记的条目（标准、部门、信息资源、数据接口、目录或符合性评估）"
+                ),
+                en=(
+                    "the submission holds no entry (standard, department, "
+                    "resource, interface, catalogue or assessment)"
+                ),
+            ),
             {"ignored_subjects": ignored[:20]},
         )
     check_ownership(store, entries, principal)
@@ -606,8 +624,11 @@ def _write_submission(
         waiting = pending_versions(store, [str(e) for e in kinds])
         if waiting:
             raise ConflictError(
-                "entries already wait for a registrar's review (条目已在等待审核): "
-                + ", ".join(sorted(waiting)[:5]),
+                Text(
+                    zh="条目已在等待登记员审核：" + "、".join(sorted(waiting)[:5]),
+                    en="entries already wait for a registrar's review: "
+                    + ", ".join(sorted(waiting)[:5]),
+                ),
                 {"entries": [{"entry": e, "version": v} for e, v in sorted(waiting.items())]},
             )
         numbers = last_version_numbers(store, [str(e) for e in kinds])
@@ -646,8 +667,10 @@ def _write_submission(
         changes.append(EntryChange(str(entry), kind, number, "new" if state is None else "updated"))
     if closed:
         raise ConflictError(
-            "entries that are superseded or retired cannot be changed "
-            "(已被取代或已撤销的条目不能修改)",
+            Text(
+                zh="已被取代或已撤销的条目不能修改",
+                en="entries that are superseded or retired cannot be changed",
+            ),
             {"entries": closed},
         )
     if review and any(c.outcome == REVIEW_STATUS for c in changes):
@@ -879,24 +902,42 @@ def change_status(
 ) -> EntryChange:
     """Move an item to `status` along an allowed transition; a new version records it."""
     if principal.role not in ("registrar", "admin"):
-        raise ForbiddenError("only a registrar changes statuses (只有登记员可以修改状态)")
+        raise ForbiddenError(
+            Text(zh="只有登记员可以修改状态", en="only a registrar changes statuses")
+        )
     if status not in STATUSES:
-        raise InputError(f"unknown status {status!r}", {"allowed": list(STATUSES)})
+        raise InputError(
+            Text(zh=f"未知的状态 {status!r}", en=f"unknown status {status!r}"),
+            {"allowed": list(STATUSES)},
+        )
     state = item_state(store, item)
     if state is None:
-        raise NotFoundError(f"no register item {item}")
+        raise NotFoundError(Text(zh=f"没有登记条目 {item}", en=f"no register item {item}"))
     if status not in TRANSITIONS[state.status]:
         raise ConflictError(
-            f"a {state.status} item cannot become {status} (不允许的状态转换)",
+            Text(
+                zh=f"状态为 {state.status} 的条目不能变为 {status}",
+                en=f"a {state.status} item cannot become {status}",
+            ),
             {"from": state.status, "to": status, "allowed": sorted(TRANSITIONS[state.status])},
         )
     if status == "superseded":
         if not successor:
-            raise InputError("superseded needs the successor (被取代须指明后继条目)")
+            raise InputError(Text(zh="被取代须指明后继条目", en="superseded needs the successor"))
         if successor == item or item_state(store, successor) is None:
-            raise InputError(f"the successor {successor} is not another register item")
+            raise InputError(
+                Text(
+                    zh=f"后继条目 {successor} 不是另一个登记条目",
+                    en=f"the successor {successor} is not another register item",
+                )
+            )
     elif successor:
-        raise InputError("a successor is given only when the status becomes superseded")
+        raise InputError(
+            Text(
+                zh="只有状态变为被取代（superseded）时才指明后继条目",
+                en="a successor is given only when the status becomes superseded",
+            )
+        )
     now = now_literal()
     change = URIRef(f"{base_iri}status-change/{uuid.uuid4()}")
     batch = WriteBatch()
@@ -972,26 +1013,38 @@ def transfer_owner(
     activity (scs:OwnershipTransfer) records who, when, from and to whom, and why. The
     one way an entry changes owner: a submission that would do it is refused."""
     if principal.role not in ("registrar", "admin"):
-        raise ForbiddenError("only a registrar transfers an entry (只有登记员可以转移条目归属)")
+        raise ForbiddenError(
+            Text(zh="只有登记员可以转移条目归属", en="only a registrar transfers an entry")
+        )
     if not reason or not reason.strip():
-        raise InputError("a transfer needs a reason (转移归属须说明理由)")
+        raise InputError(Text(zh="转移归属须说明理由", en="a transfer needs a reason"))
     state = item_state(store, item)
     if state is None:
-        raise NotFoundError(f"no register item {item} (未找到该条目)", {"id": item})
+        raise NotFoundError(
+            Text(zh=f"没有登记条目 {item}", en=f"no register item {item}"), {"id": item}
+        )
     if state.kind not in DEPARTMENT_OWNED:
         raise InputError(
-            f"a {state.kind} belongs to no department (该类条目不属于任何部门)",
+            Text(
+                zh=f"{state.kind} 类条目不属于任何部门",
+                en=f"a {state.kind} belongs to no department",
+            ),
             {"kind": state.kind, "transferable": sorted(DEPARTMENT_OWNED)},
         )
     if state.status in CLOSED_STATUSES:
         raise ConflictError(
-            f"a {state.status} entry cannot change owner (已关闭的条目不能转移归属)",
+            Text(
+                zh=f"状态为 {state.status} 的条目不能转移归属",
+                en=f"a {state.status} entry cannot change owner",
+            ),
             {"status": state.status},
         )
     target = item_state(store, department)
     if target is None or target.kind != "department":
         raise InputError(
-            f"{department} is no registered department (新所属部门未登记)",
+            Text(
+                zh=f"{department} 不是已登记的部门", en=f"{department} is no registered department"
+            ),
             {"department": department},
         )
     entry, owner = URIRef(item), URIRef(department)
@@ -999,7 +1052,8 @@ def transfer_owner(
     former = sorted(set(content.objects(entry, DCTERMS.publisher)), key=str)
     if former == [owner]:
         raise ConflictError(
-            f"{item} is owned by {department} already (该条目已属于该部门)", {"owner": department}
+            Text(zh=f"{item} 已属于 {department}", en=f"{item} is owned by {department} already"),
+            {"owner": department},
         )
     content.remove((entry, DCTERMS.publisher, None))
     content.add((entry, DCTERMS.publisher, owner))
@@ -1100,7 +1154,7 @@ def history(store: Store, item: str) -> list[VersionInfo]:
         {"item": URIRef(item)},
     )
     if not rows:
-        raise NotFoundError(f"no register item {item}")
+        raise NotFoundError(Text(zh=f"没有登记条目 {item}", en=f"no register item {item}"))
     versions: dict[int, VersionInfo] = {}
     for r in rows:
         number = int(r["n"])
@@ -1128,10 +1182,13 @@ def read_version(store: Store, item: str, number: int | None = None) -> Graph:
     """An item's triples exactly as registered in version `number` (default: current)."""
     state = item_state(store, item)
     if state is None:
-        raise NotFoundError(f"no register item {item}")
+        raise NotFoundError(Text(zh=f"没有登记条目 {item}", en=f"no register item {item}"))
     number = state.version if number is None else number
     if not 1 <= number <= state.version:
-        raise NotFoundError(f"{item} has no version {number}", {"versions": state.version})
+        raise NotFoundError(
+            Text(zh=f"{item} 没有第 {number} 版", en=f"{item} has no version {number}"),
+            {"versions": state.version},
+        )
     return store.read_graph(version_iri(item, number))
 
 
@@ -1152,7 +1209,7 @@ def resolve_item(store: Store, ident: str) -> str:
         # Any register item, one never accepted included (a new entry waiting for
         # review, or rejected): its history is readable by its IRI.
         if not store.match(GRAPH_REGISTRY, URIRef(ident), SCS.itemKind):
-            raise NotFoundError(f"no register item {ident}")
+            raise NotFoundError(Text(zh=f"没有登记条目 {ident}", en=f"no register item {ident}"))
         return ident
     props = " ".join(p.n3() for p in _LOOKUP_PROPERTIES)
     query = (
@@ -1162,7 +1219,13 @@ def resolve_item(store: Store, ident: str) -> str:
     rows = list(select_in_batches(store, query, map(Literal, lookup_spellings(ident))))
     items = sorted(str(r["s"]) for r in rows)
     if not items:
-        raise NotFoundError(f"nothing is registered as {ident!r} (未找到该条目)", {"id": ident})
+        raise NotFoundError(
+            Text(zh=f"未找到已登记为 {ident!r} 的条目", en=f"nothing is registered as {ident!r}"),
+            {"id": ident},
+        )
     if len(items) > 1:
-        raise ConflictError(f"{ident!r} names several entries", {"items": items})
+        raise ConflictError(
+            Text(zh=f"{ident!r} 对应多个条目", en=f"{ident!r} names several entries"),
+            {"items": items},
+        )
     return items[0]

@@ -37,6 +37,7 @@ from typing import Any
 from rdflib import Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, XSD
 
+from registry.bilingual import Text
 from registry.errors import ConflictError, InputError, NotFoundError
 from registry.namespaces import SCS
 from registry.register.submission import Principal, item_state, resolve_item, via_token
@@ -175,7 +176,8 @@ def department_iri(store: Store, code: str) -> str:
     state = item_state(store, iri)
     if state is None or state.kind != "department":
         raise NotFoundError(
-            f"{code!r} is not a registered department (不是已登记的部门)", {"department": code}
+            Text(zh=f"{code!r} 不是已登记的部门", en=f"{code!r} is not a registered department"),
+            {"department": code},
         )
     return iri
 
@@ -193,12 +195,18 @@ def create_token(
     and the secret, which is never stored. `by` is the admin who made it over HTTP
     (None: the command line), recorded with it."""
     if role not in ROLES:
-        raise InputError(f"unknown role {role!r}", {"allowed": list(ROLES)})
+        raise InputError(
+            Text(zh=f"未知的角色 {role!r}", en=f"unknown role {role!r}"), {"allowed": list(ROLES)}
+        )
     if role == "submitter" and not department:
-        raise InputError("a submitter token needs --department (提交者令牌须指定部门)")
+        raise InputError(
+            Text(
+                zh="提交者令牌须指定部门（--department）", en="a submitter token needs --department"
+            )
+        )
     if lifetime <= timedelta(0):
         raise InputError(
-            "a token's lifetime must be positive (令牌有效期须为正数)",
+            Text(zh="令牌有效期须为正数", en="a token's lifetime must be positive"),
             {"lifetime_days": lifetime / timedelta(days=1)},
         )
     dept = department_iri(store, department) if department else None
@@ -252,7 +260,9 @@ def _token(store: Store, token_id: str) -> tuple[str, TokenInfo, str | None]:
     token_id = token_id.strip().removeprefix(TOKEN_PREFIX)
     found = [(i, d) for i, d in _rows(store) if _TOKEN_ID.match(token_id) and i.id == token_id]
     if not found:
-        raise NotFoundError(f"no token {token_id!r} (没有该令牌)", {"id": token_id})
+        raise NotFoundError(
+            Text(zh=f"没有令牌 {token_id!r}", en=f"no token {token_id!r}"), {"id": token_id}
+        )
     return token_id, *found[0]
 
 
@@ -271,16 +281,21 @@ def expire_token(
     token_id, info, _digest = _token(store, token_id)
     if info.revoked is not None:
         raise ConflictError(
-            f"token {token_id} is revoked (令牌已撤销)", {"id": token_id, "state": info.state}
+            Text(zh=f"令牌 {token_id} 已撤销", en=f"token {token_id} is revoked"),
+            {"id": token_id, "state": info.state},
         )
     now = utcnow()
     if at is not None and at.tzinfo is None:
-        raise InputError("the expiry needs a time zone (到期时间须带时区)", {"at": str(at)})
+        raise InputError(
+            Text(zh="到期时间须带时区", en="the expiry needs a time zone"), {"at": str(at)}
+        )
     when = now if at is None or at <= now else at
     if info.expires is not None and not info.expired and _has_passed(info.expires, when):
         raise InputError(
-            "a token's expiry is only brought forward; make a new token instead "
-            "(只能提前令牌的到期时间；如需延长请新建令牌)",
+            Text(
+                zh="只能提前令牌的到期时间；如需延长请新建令牌",
+                en=("a token's expiry is only brought forward; make a new token instead"),
+            ),
             {"id": token_id, "expires": info.expires, "at": when.isoformat()},
         )
     node = URIRef(TOKEN_PREFIX + token_id)

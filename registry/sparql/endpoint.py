@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from registry.bilingual import Text
 from registry.config import Settings
 from registry.namespaces import PREFIXES
 from registry.sparql.dataset import HIDDEN_GRAPHS, PUBLIC_DEFAULT_GRAPHS
@@ -167,7 +168,10 @@ def runner_for(store: Store, settings: Settings) -> QueryRunner:
     if callable(getattr(store, "run_public_query", None)):
         return StoreRunner(store, settings)
     raise StoreError(
-        f"the public SPARQL endpoint cannot run queries on a {type(store).__name__} store",
+        Text(
+            zh=f"公开 SPARQL 端点不能在 {type(store).__name__} 存储上运行查询",
+            en=(f"the public SPARQL endpoint cannot run queries on a {type(store).__name__} store"),
+        ),
         details={"store": store.location},
     )
 

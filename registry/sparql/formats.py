@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from registry.bilingual import Text
 from registry.negotiation import preferred_offer
 from registry.sparql.errors import NotAcceptableError
 from registry.sparql.guard import QueryForm
@@ -76,8 +77,13 @@ def choose_format(form: QueryForm, accept: str | None) -> ResultFormat:
     if index is None:
         offered = [fmt.accepts[0] for fmt in candidates]
         raise NotAcceptableError(
-            f"none of the requested types can answer a {form} query; available: "
-            f"{', '.join(offered)} / 无可接受的结果格式",
+            Text(
+                zh=(f"请求的类型都不能用于 {form} 查询的结果；可用：{'、'.join(offered)}"),
+                en=(
+                    f"none of the requested types can answer a {form} query; "
+                    f"available: {', '.join(offered)}"
+                ),
+            ),
             details={"accept": accept, "available": offered},
         )
     return candidates[index]

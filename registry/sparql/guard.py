@@ -57,6 +57,7 @@ from rdflib import URIRef
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 
+from registry.bilingual import Text
 from registry.errors import QueryRefusedError
 from registry.sparql.dataset import is_hidden_graph
 from registry.sparql.errors import InvalidQueryError
@@ -158,7 +159,7 @@ class QueryVerdict:
     volatile: bool = False  # calls NOW(), RAND(), UUID() or STRUUID()
 
 
-def _refuse(message: str, reason: str, **details: object) -> QueryRefusedError:
+def _refuse(message: Text, reason: str, **details: object) -> QueryRefusedError:
     return QueryRefusedError(message, details={"reason": reason, **details})
 
 
@@ -167,14 +168,19 @@ def precheck(query: str, limits: GuardLimits) -> CheckedQuery:
     prefix operators), and the form; QueryRefusedError when one fails."""
     if len(query) > limits.max_length:
         raise _refuse(
-            f"the query is {len(query)} characters long; at most {limits.max_length} are "
-            "accepted / 查询过长",
+            Text(
+                zh=f"查询长 {len(query)} 个字符；最多接受 {limits.max_length} 个",
+                en=(
+                    f"the query is {len(query)} characters long; at most "
+                    f"{limits.max_length} are accepted"
+                ),
+            ),
             "too_long",
             length=len(query),
             limit=limits.max_length,
         )
     if not query.strip():
-        raise _refuse("the query is empty / 查询为空", "empty")
+        raise _refuse(Text(zh="查询为空", en="the query is empty"), "empty")
     depth = 0
     unary = 0  # prefix operators in a row, each one level deeper for a parser
     deepest = 0
@@ -196,8 +202,13 @@ def precheck(query: str, limits: GuardLimits) -> CheckedQuery:
         if depth + unary > limits.max_depth:
             # Stop at once: the rest of the text is never looked at, let alone parsed.
             raise _refuse(
-                f"the query nests more than {limits.max_depth} deep (brackets and prefix "
-                "operators such as `!`) / 查询嵌套过深",
+                Text(
+                    zh=f"查询嵌套超过 {limits.max_depth} 层（括号和 `!` 等前缀运算符）",
+                    en=(
+                        f"the query nests more than {limits.max_depth} deep (brackets "
+                        "and prefix operators such as `!`)"
+                    ),
+                ),
                 "too_deep",
                 limit=limits.max_depth,
                 position=match.start(),
@@ -207,7 +218,10 @@ def precheck(query: str, limits: GuardLimits) -> CheckedQuery:
         # Within the depth limit a parse cannot crash; it only names the refusal better.
         _refuse_an_update(query)
         raise _refuse(
-            "not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE / 不是 SPARQL 查询",
+            Text(
+                zh="不是 SPARQL 查询：应为 SELECT、ASK、CONSTRUCT 或 DESCRIBE",
+                en=("not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE"),
+            ),
             "no_query_form",
         )
     return CheckedQuery(text=query, form=form, depth=deepest)
@@ -217,8 +231,10 @@ def _refuse_an_update(query: str) -> None:
     update = _update_keyword(query)
     if update is not None:
         raise _refuse(
-            f"{update}: this endpoint is read-only; updates are not accepted / "
-            "只读端点，不接受更新操作",
+            Text(
+                zh=f"{update}：本端点只读，不接受更新操作",
+                en=f"{update}: this endpoint is read-only; updates are not accepted",
+            ),
             "update",
             keyword=update,
         )
@@ -230,9 +246,17 @@ def _refuse_unsafe_escapes(query: str) -> None:
         char = chr(code) if code <= 0x10FFFF else "\\"
         if char in _UNSAFE_ESCAPED or char.isspace() or code < 0x20 or code == 0x7F:
             raise _refuse(
-                f"the escape {match.group()} stands for a character that ends a string or an "
-                "IRI; write the character itself, or use \\\" \\' \\\\ \\n in strings "
-                "and %XX in IRIs / 转义字符不可用于引号、尖括号、反斜杠或空白",
+                Text(
+                    zh=(
+                        f"转义 {match.group()} 表示会结束字符串或 IRI 的字符；"
+                        "请直接写出该字符，或在字符串中用 \\\" \\' \\\\ \\n、在 IRI 中用 %XX"
+                    ),
+                    en=(
+                        f"the escape {match.group()} stands for a character that ends a "
+                        "string or an IRI; write the character itself, or use \\\" \\' \\\\ "
+                        "\\n in strings and %XX in IRIs"
+                    ),
+                ),
                 "escape",
                 escape=match.group(),
                 position=match.start(),
@@ -247,15 +271,26 @@ def _parse(query: str) -> tuple[Any, Any]:
         return prologue, parsed
     except RecursionError:
         raise _refuse(
-            "the query is too deeply structured to be checked / 查询结构过于复杂，无法检查",
+            Text(
+                zh="查询结构过于复杂，无法检查",
+                en="the query is too deeply structured to be checked",
+            ),
             "too_complex",
         ) from None
     except ParseBaseException as exc:
         _refuse_an_update(query)
         raise InvalidQueryError(
-            f"the query is not SPARQL 1.1 this endpoint can read (line {exc.lineno}, column "
-            f"{exc.col}); write a space between a number and a keyword / "
-            "查询不是本端点可读取的 SPARQL 1.1",
+            Text(
+                zh=(
+                    f"查询不是本端点可读取的 SPARQL 1.1（第 {exc.lineno} 行，第 "
+                    f"{exc.col} 列）；数字与关键字之间请加空格"
+                ),
+                en=(
+                    "the query is not SPARQL 1.1 this endpoint can read (line "
+                    f"{exc.lineno}, column {exc.col}); write a space between a "
+                    "number and a keyword"
+                ),
+            ),
             details={"reason": "syntax", "line": exc.lineno, "column": exc.col},
         ) from None
 
@@ -321,7 +356,7 @@ def _refuse_a_hidden_graph(iri: str, bases: list[str]) -> None:
     for candidate in candidates:
         if is_hidden_graph(candidate):
             raise _refuse(
-                "the query names a graph that is not public / 查询引用了非公开的图",
+                Text(zh="查询引用了非公开的图", en="the query names a graph that is not public"),
                 "hidden_graph",
             )
 
@@ -341,7 +376,7 @@ def decide(query: str) -> QueryVerdict:
     prologue, parsed = _parse(query)
     form = _FORM_OF_NODE.get(getattr(parsed, "name", ""))
     if form is None:
-        raise _refuse("not a SPARQL query / 不是 SPARQL 查询", "no_query_form")
+        raise _refuse(Text(zh="不是 SPARQL 查询", en="not a SPARQL query"), "no_query_form")
     prefixes = _prefixes(prologue)
     bases = _bases(prologue)
     volatile = False
@@ -364,14 +399,22 @@ def decide(query: str) -> QueryVerdict:
                     _refuse_a_hidden_graph(namespace + local, bases)
             if name == "ServiceGraphPattern":
                 raise _refuse(
-                    "SERVICE: federated queries are not accepted / 不接受联邦查询 (SERVICE)",
+                    Text(
+                        zh="SERVICE：不接受联邦查询",
+                        en="SERVICE: federated queries are not accepted",
+                    ),
                     "service",
                     keyword="SERVICE",
                 )
             if name == "DatasetClause":
                 raise _refuse(
-                    "FROM / FROM NAMED: the dataset of this endpoint is fixed (the public "
-                    "graphs); use GRAPH inside the query / 数据集固定，不接受 FROM",
+                    Text(
+                        zh=("FROM / FROM NAMED：本端点的数据集固定为公开图；请在查询中使用 GRAPH"),
+                        en=(
+                            "FROM / FROM NAMED: the dataset of this endpoint is fixed (the "
+                            "public graphs); use GRAPH inside the query"
+                        ),
+                    ),
                     "dataset",
                     keyword="FROM",
                 )
@@ -379,8 +422,16 @@ def decide(query: str) -> QueryVerdict:
                 iri = _function_iri(value, prefixes)
                 if iri is None or not iri.startswith(_XSD):
                     raise _refuse(
-                        f"the function {iri or '(unknown prefix)'} is not available here; "
-                        "only the SPARQL built-ins and XSD casts are / 不支持该函数",
+                        Text(
+                            zh=(
+                                f"此处不支持函数 {iri or '（未知前缀）'}；只支持 SPARQL "
+                                "内置函数和 XSD 类型转换"
+                            ),
+                            en=(
+                                f"the function {iri or '(unknown prefix)'} is not available "
+                                "here; only the SPARQL built-ins and XSD casts are"
+                            ),
+                        ),
                         "function",
                         function=iri,
                     )
@@ -402,7 +453,10 @@ def confirm_form(expected: str, verdict: QueryVerdict) -> None:
     parse found."""
     if verdict.form != expected:
         raise _refuse(
-            f"the query reads as a {verdict.form} query, not {expected} / 查询形式不一致",
+            Text(
+                zh=f"查询实际为 {verdict.form} 查询，而不是 {expected}",
+                en=f"the query reads as a {verdict.form} query, not {expected}",
+            ),
             "form",
             form=verdict.form,
         )
@@ -412,16 +466,19 @@ def refuse_dataset_parameters(default_graphs: list[str], named_graphs: list[str]
     """The protocol's `default-graph-uri` / `named-graph-uri` are FROM by another name."""
     if default_graphs or named_graphs:
         raise _refuse(
-            "default-graph-uri / named-graph-uri: the dataset of this endpoint is fixed / "
-            "数据集固定，不接受 default-graph-uri / named-graph-uri",
+            Text(
+                zh="default-graph-uri / named-graph-uri：本端点的数据集是固定的",
+                en=("default-graph-uri / named-graph-uri: the dataset of this endpoint is fixed"),
+            ),
             "dataset",
             default_graph_uri=default_graphs,
             named_graph_uri=named_graphs,
         )
 
 
-_UPDATE_REFUSED = (
-    "this endpoint is read-only; SPARQL updates are not accepted / 只读端点，不接受更新操作"
+_UPDATE_REFUSED = Text(
+    zh="本端点只读，不接受 SPARQL 更新操作",
+    en="this endpoint is read-only; SPARQL updates are not accepted",
 )
 
 

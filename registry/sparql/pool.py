@@ -34,6 +34,7 @@ from multiprocessing.context import BaseContext
 from multiprocessing.process import BaseProcess
 from typing import Any
 
+from registry.bilingual import Text
 from registry.errors import QueryRefusedError, QueryTimeoutError, RegistryError
 from registry.processes import forkserver_context
 from registry.sparql import worker as worker_module
@@ -67,7 +68,7 @@ def _worker_context() -> BaseContext:
 class _WorkerError(RegistryError):
     """An error the worker reported, carrying the worker's code."""
 
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(self, status: int, code: str, message: Text) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
@@ -98,23 +99,34 @@ def _limit_error(worker: _Worker, limits: WorkerLimits) -> RegistryError:
     exitcode = worker.process.exitcode
     if exitcode == -signal.SIGXCPU and limits.cpu_seconds is not None:
         return QueryCpuLimitError(
-            f"the query used more than {limits.cpu_seconds:g} s of CPU time and was stopped / "
-            f"查询占用 CPU 超过 {limits.cpu_seconds:g} 秒，已终止",
+            Text(
+                zh=f"查询占用 CPU 超过 {limits.cpu_seconds:g} 秒，已终止",
+                en=(
+                    f"the query used more than {limits.cpu_seconds:g} s of CPU time and was stopped"
+                ),
+            ),
             details={"cpu_seconds": limits.cpu_seconds},
         )
     if exitcode == -signal.SIGABRT and limits.memory_mb:
         return _memory_error(limits)
     return QueryEngineCrashedError(
-        "the query stopped the SPARQL engine; a fresh one was started / "
-        "查询导致查询进程异常退出，已重新启动",
+        Text(
+            zh="查询导致查询进程异常退出，已重新启动",
+            en="the query stopped the SPARQL engine; a fresh one was started",
+        ),
         details={"exitcode": exitcode},
     )
 
 
 def _memory_error(limits: WorkerLimits) -> QueryMemoryLimitError:
     return QueryMemoryLimitError(
-        f"the query needed more than the {limits.memory_mb} MiB a query may use and was "
-        f"stopped / 查询所需内存超过 {limits.memory_mb} MiB，已终止",
+        Text(
+            zh=f"查询所需内存超过单个查询可用的 {limits.memory_mb} MiB，已终止",
+            en=(
+                f"the query needed more than the {limits.memory_mb} MiB a query "
+                "may use and was stopped"
+            ),
+        ),
         details={"memory_mb": limits.memory_mb},
     )
 
@@ -208,7 +220,9 @@ class WorkerPool:
         with self._lock:
             while True:
                 if self._closed:
-                    raise QueryBusyError("the SPARQL endpoint is shutting down / 服务正在关闭")
+                    raise QueryBusyError(
+                        Text(zh="SPARQL 端点正在关闭", en="the SPARQL endpoint is shutting down")
+                    )
                 if self._idle:
                     return self._idle.pop()
                 if self._count < self._size:
@@ -217,7 +231,10 @@ class WorkerPool:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0 or not self._lock.wait(remaining):
                     raise QueryBusyError(
-                        "every SPARQL worker stayed busy; try again later / 查询繁忙，请稍后再试",
+                        Text(
+                            zh="查询繁忙，请稍后再试",
+                            en="every SPARQL worker stayed busy; try again later",
+                        ),
                         details={"workers": self._size},
                     )
         try:
@@ -308,10 +325,20 @@ class WorkerPool:
             reply = worker.request(message, LOAD_TIMEOUT_SECONDS)
         except (EOFError, OSError) as exc:
             raise QueryEngineCrashedError(
-                "the SPARQL worker died while opening the store / 查询进程异常退出"
+                Text(
+                    zh="查询进程在打开存储时异常退出",
+                    en="the SPARQL worker died while opening the store",
+                )
             ) from exc
         if reply is None or reply[0] != "loaded":
-            message = reply[2] if reply else "the SPARQL worker took too long to open the store"
+            message = (
+                reply[2]
+                if reply
+                else Text(
+                    zh="查询进程打开存储超时",
+                    en="the SPARQL worker took too long to open the store",
+                )
+            )
             raise _WorkerError(500, "store_error", message)
         worker.generation = reply[1]
         if not reply[2] and not self._warned_network:
@@ -354,8 +381,10 @@ class WorkerPool:
         if reply is None:
             self._discard(worker, generation)
             raise QueryTimeoutError(
-                f"the query ran longer than {timeout:g} s and was stopped / "
-                f"查询超过 {timeout:g} 秒，已终止",
+                Text(
+                    zh=f"查询超过 {timeout:g} 秒，已终止",
+                    en=f"the query ran longer than {timeout:g} s and was stopped",
+                ),
                 details={"timeout_seconds": timeout},
             )
         if reply[0] == "error" and reply[1] == "memory_limit":

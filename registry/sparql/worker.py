@@ -54,6 +54,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from registry.bilingual import Text
 from registry.csvsafe import SPREADSHEET_FORMATS, neutralise_sparql_term
 from registry.errors import QueryRefusedError
 from registry.sparql.guard import GUARD_RECURSION_LIMIT, QueryVerdict, confirm_form, decide
@@ -406,7 +407,7 @@ def _sorted_here(
     return _rows_body(names, ordered, fmt, max_rows)
 
 
-def _error(code: str, message: str) -> tuple[str, str, str]:
+def _error(code: str, message: Text) -> tuple[str, str, Text]:
     return ("error", code, message)
 
 
@@ -513,11 +514,24 @@ def serve(conn: Connection, limits: dict[str, Any] | None = None) -> None:
                 if previous is not None and previous.memory_copy is not None:
                     previous.memory_copy.close()
                 dataset = None
-                conn.send(_error("store_error", f"the query worker cannot open the store: {exc}"))
+                conn.send(
+                    _error(
+                        "store_error",
+                        Text(
+                            zh=f"查询进程无法打开存储：{exc}",
+                            en=f"the query worker cannot open the store: {exc}",
+                        ),
+                    )
+                )
         elif kind == "query":
             _, text, form, fmt, max_rows, max_bytes = message
             if dataset is None:
-                conn.send(_error("store_error", "the query worker has no data loaded"))
+                conn.send(
+                    _error(
+                        "store_error",
+                        Text(zh="查询进程没有载入数据", en="the query worker has no data loaded"),
+                    )
+                )
                 continue
             allow_cpu(cpu_seconds)
             try:
@@ -541,8 +555,16 @@ def serve(conn: Connection, limits: dict[str, Any] | None = None) -> None:
                     conn.send(
                         _error(
                             "result_too_large",
-                            f"the answer is {len(body)} bytes long; at most {max_bytes} are "
-                            "returned: select fewer or shorter values / 查询结果过大",
+                            Text(
+                                zh=(
+                                    f"结果长 {len(body)} 字节；最多返回 {max_bytes} 字节："
+                                    "请选择更少或更短的值"
+                                ),
+                                en=(
+                                    f"the answer is {len(body)} bytes long; at most "
+                                    f"{max_bytes} are returned: select fewer or shorter values"
+                                ),
+                            ),
                         )
                     )
                     continue
@@ -551,15 +573,53 @@ def serve(conn: Connection, limits: dict[str, Any] | None = None) -> None:
             except MemoryError:
                 # The address-space limit: the answer's memory is freed as the exception
                 # unwinds; the pool replaces this worker all the same.
-                conn.send(_error("memory_limit", "the query needs more memory than allowed"))
+                conn.send(
+                    _error(
+                        "memory_limit",
+                        Text(
+                            zh="查询所需内存超过允许的限度",
+                            en="the query needs more memory than allowed",
+                        ),
+                    )
+                )
             except SyntaxError as exc:
-                conn.send(_error("invalid_query", f"the query is not valid SPARQL: {exc}"))
+                conn.send(
+                    _error(
+                        "invalid_query",
+                        Text(
+                            zh=f"查询不是有效的 SPARQL：{exc}",
+                            en=f"the query is not valid SPARQL: {exc}",
+                        ),
+                    )
+                )
             except (RuntimeError, ValueError, TypeError) as exc:
-                conn.send(_error("query_failed", f"the query could not be evaluated: {exc}"))
+                conn.send(
+                    _error(
+                        "query_failed",
+                        Text(
+                            zh=f"查询无法求值：{exc}", en=f"the query could not be evaluated: {exc}"
+                        ),
+                    )
+                )
             except OSError as exc:
-                conn.send(_error("store_error", f"the store could not be read: {exc}"))
+                conn.send(
+                    _error(
+                        "store_error",
+                        Text(zh=f"无法读取存储：{exc}", en=f"the store could not be read: {exc}"),
+                    )
+                )
             except Exception:  # a bug here must not look like a crash of the engine
                 traceback.print_exc()
-                conn.send(_error("store_error", "internal error in the query worker"))
+                conn.send(
+                    _error(
+                        "store_error",
+                        Text(zh="查询进程内部错误", en="internal error in the query worker"),
+                    )
+                )
         else:
-            conn.send(_error("bad_request", f"unknown worker request {kind!r}"))
+            conn.send(
+                _error(
+                    "bad_request",
+                    Text(zh=f"未知的查询进程请求 {kind!r}", en=f"unknown worker request {kind!r}"),
+                )
+            )

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from registry.bilingual import Text
 from registry.store.base import (
     GENERATION_GRAPH,
     GENERATION_PREDICATE,
@@ -81,8 +82,16 @@ def backend_kind(setting: str) -> str:
     if "://" in setting and scheme:
         if scheme not in BACKENDS:
             raise StoreError(
-                f"unknown store URL scheme {scheme!r} in {setting!r}; use a folder path, "
-                "'memory' or an http(s) SPARQL endpoint",
+                Text(
+                    zh=(
+                        f"存储地址 {setting!r} 中的协议 {scheme!r} 未知；"
+                        "请用文件夹路径、'memory' 或 http(s) SPARQL 端点"
+                    ),
+                    en=(
+                        f"unknown store URL scheme {scheme!r} in {setting!r}; use a "
+                        "folder path, 'memory' or an http(s) SPARQL endpoint"
+                    ),
+                ),
                 details={"store": setting},
             )
         return scheme
@@ -97,5 +106,10 @@ def open_store(setting: str, settings: Settings | None = None) -> Store:
 
     Raises StoreLockedError when the folder is already open in another process."""
     if not setting or not setting.strip():
-        raise StoreError("the store setting is empty; use a folder path or 'memory'")
+        raise StoreError(
+            Text(
+                zh="存储设置为空；请用文件夹路径或 'memory'",
+                en="the store setting is empty; use a folder path or 'memory'",
+            )
+        )
     return BACKENDS[backend_kind(setting)](setting, settings)

@@ -43,6 +43,7 @@ from typing import Self
 from rdflib import Graph, Literal
 from rdflib.term import Node
 
+from registry.bilingual import Text
 from registry.namespaces import GRAPH_REGISTRY, SCS
 from registry.store.change_log import new_change_iri, records_query, touched_query
 from registry.store.errors import StoreError, StoreQueryError, StoreWriteError
@@ -265,7 +266,10 @@ def is_plain_iri(iri: str) -> bool:
 def iri_text(iri: str) -> str:
     """`<iri>`, or StoreWriteError if the IRI could break out of its brackets."""
     if not is_plain_iri(iri):
-        raise StoreWriteError(f"not a valid IRI: {iri!r}", details={"iri": iri})
+        raise StoreWriteError(
+            Text(zh=f"不是有效的 IRI：{iri!r}", en=f"not a valid IRI: {iri!r}"),
+            details={"iri": iri},
+        )
     return f"<{iri}>"
 
 
@@ -274,7 +278,9 @@ def _graph_text(graph_iri: str) -> str:
     try:
         return iri_text(str(graph_iri))[1:-1]
     except StoreError as exc:
-        raise StoreQueryError(f"not a valid graph IRI: {graph_iri!r}") from exc
+        raise StoreQueryError(
+            Text(zh=f"不是有效的图 IRI：{graph_iri!r}", en=f"not a valid graph IRI: {graph_iri!r}")
+        ) from exc
 
 
 def _as_int(term: Node) -> int:

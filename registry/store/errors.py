@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from registry.bilingual import Text
 from registry.errors import RegistryError
 
 
@@ -40,7 +41,7 @@ class StoreUnavailableError(StoreError):
     code = "store_unavailable"
     retry_after = 5
 
-    def __init__(self, message: str, details: Any = None, retry_after: int | None = None) -> None:
+    def __init__(self, message: Text, details: Any = None, retry_after: int | None = None) -> None:
         super().__init__(message, details)
         if retry_after is not None:
             self.retry_after = retry_after

@@ -30,6 +30,7 @@ from rdflib import Literal as RdfLiteral
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
+from registry.bilingual import Text
 from registry.namespaces import GRAPH_CHANGES, PREFIXES
 from registry.store.base import (
     GENERATION_GRAPH,
@@ -87,12 +88,18 @@ class OxigraphStore(Store):
             return ox.Store()
         if self.read_only:
             if not (self.path / "CURRENT").is_file():
-                raise StoreError(f"no store at {self.path}", details={"path": str(self.path)})
+                raise StoreError(
+                    Text(zh=f"{self.path} 处没有存储", en=f"no store at {self.path}"),
+                    details={"path": str(self.path)},
+                )
             try:
                 return ox.Store.read_only(str(self.path))
             except OSError as exc:
                 raise StoreError(
-                    f"cannot open the store at {self.path} to read: {exc}",
+                    Text(
+                        zh=f"无法以只读方式打开 {self.path} 处的存储：{exc}",
+                        en=f"cannot open the store at {self.path} to read: {exc}",
+                    ),
                     details={"path": str(self.path)},
                 ) from exc
         try:
@@ -101,19 +108,37 @@ class OxigraphStore(Store):
         except OSError as exc:
             if "lock" in str(exc).lower():
                 raise StoreLockedError(
-                    f"the store at {self.path} is already open in another process "
-                    "(an embedded store has one process: stop the other one, or point "
-                    "this one at a SPARQL server)",
+                    Text(
+                        zh=(
+                            f"{self.path} "
+                            "处的存储已被另一个进程打开（嵌入式存储只能由一个进程使用："
+                            "请停止另一个进程，或改用 SPARQL 服务器）"
+                        ),
+                        en=(
+                            f"the store at {self.path} is already open in another process "
+                            "(an embedded store has one process: stop the other one, or "
+                            "point this one at a SPARQL server)"
+                        ),
+                    ),
                     details={"path": str(self.path)},
                 ) from exc
             raise StoreError(
-                f"cannot open the store at {self.path}: {exc}", details={"path": str(self.path)}
+                Text(
+                    zh=f"无法打开 {self.path} 处的存储：{exc}",
+                    en=f"cannot open the store at {self.path}: {exc}",
+                ),
+                details={"path": str(self.path)},
             ) from exc
 
     def _live(self) -> ox.Store:
         store = self._store
         if store is None:
-            raise StoreClosedError(f"the store at {self.location} is closed")
+            raise StoreClosedError(
+                Text(
+                    zh=f"{self.location} 处的存储已关闭",
+                    en=f"the store at {self.location} is closed",
+                )
+            )
         return store
 
     # -- reading -----------------------------------------------------------------
@@ -122,12 +147,12 @@ class OxigraphStore(Store):
         try:
             return self._live().query(bind_values(query, bindings), use_default_graph_as_union=True)
         except (SyntaxError, RuntimeError, OSError, ValueError) as exc:
-            raise StoreQueryError(f"query failed: {exc}") from exc
+            raise StoreQueryError(Text(zh=f"查询失败：{exc}", en=f"query failed: {exc}")) from exc
 
     def select(self, query: str, bindings: Bindings | None = None) -> list[Row]:
         result = self._query(query, bindings)
         if not isinstance(result, ox.QuerySolutions):
-            raise StoreQueryError("not a SELECT query")
+            raise StoreQueryError(Text(zh="不是 SELECT 查询", en="not a SELECT query"))
         names = [variable.value for variable in result.variables]
         convert = _Converter()
         try:
@@ -140,22 +165,24 @@ class OxigraphStore(Store):
                 for solution in result
             ]
         except (RuntimeError, OSError) as exc:  # evaluation errors surface while iterating
-            raise StoreQueryError(f"query failed: {exc}") from exc
+            raise StoreQueryError(Text(zh=f"查询失败：{exc}", en=f"query failed: {exc}")) from exc
 
     def ask(self, query: str, bindings: Bindings | None = None) -> bool:
         result = self._query(query, bindings)
         if not isinstance(result, ox.QueryBoolean):
-            raise StoreQueryError("not an ASK query")
+            raise StoreQueryError(Text(zh="不是 ASK 查询", en="not an ASK query"))
         return bool(result)
 
     def construct(self, query: str, bindings: Bindings | None = None) -> Graph:
         result = self._query(query, bindings)
         if not isinstance(result, ox.QueryTriples):
-            raise StoreQueryError("not a CONSTRUCT or DESCRIBE query")
+            raise StoreQueryError(
+                Text(zh="不是 CONSTRUCT 或 DESCRIBE 查询", en="not a CONSTRUCT or DESCRIBE query")
+            )
         try:
             return _graph_of(result)
         except (RuntimeError, OSError) as exc:
-            raise StoreQueryError(f"query failed: {exc}") from exc
+            raise StoreQueryError(Text(zh=f"查询失败：{exc}", en=f"query failed: {exc}")) from exc
 
     def match(
         self,
@@ -169,7 +196,9 @@ class OxigraphStore(Store):
         try:
             pattern = [None if t is None else _ox_term(t) for t in (subject, predicate, obj)]
         except ValueError as exc:
-            raise StoreQueryError(f"not a valid term in a pattern: {exc}") from exc
+            raise StoreQueryError(
+                Text(zh=f"匹配模式中的项无效：{exc}", en=f"not a valid term in a pattern: {exc}")
+            ) from exc
         quads = self._live().quads_for_pattern(*pattern, _graph_name(graph_iri))
         convert = _Converter()
         return [(convert(q.subject), convert(q.predicate), convert(q.object)) for q in quads]
@@ -214,8 +243,13 @@ class OxigraphStore(Store):
     def _refuse_read_only(self) -> None:
         if self.read_only:
             raise StoreWriteError(
-                f"the store at {self.location} is open to read only: another process "
-                "holds it for writing",
+                Text(
+                    zh=f"{self.location} 处的存储以只读方式打开：另一个进程正在写入",
+                    en=(
+                        f"the store at {self.location} is open to read only: another "
+                        "process holds it for writing"
+                    ),
+                ),
                 details={"path": self.location},
             )
 
@@ -243,9 +277,19 @@ class OxigraphStore(Store):
             else:
                 self._extend(store, batch, generation)
         except (SyntaxError, RuntimeError, ValueError) as exc:
-            raise StoreWriteError(f"write refused, nothing written: {exc}") from exc
+            raise StoreWriteError(
+                Text(
+                    zh=f"写入被拒绝，未写入任何内容：{exc}",
+                    en=f"write refused, nothing written: {exc}",
+                )
+            ) from exc
         except OSError as exc:
-            raise StoreError(f"write failed, nothing written: {exc}") from exc
+            raise StoreError(
+                Text(
+                    zh=f"写入失败，未写入任何内容：{exc}",
+                    en=f"write failed, nothing written: {exc}",
+                )
+            ) from exc
 
     @staticmethod
     def _extend(store: ox.Store, batch: WriteBatch, generation: int) -> None:
@@ -276,12 +320,26 @@ class OxigraphStore(Store):
             store = self._live()
             if len(store):
                 raise StoreError(
-                    f"load_dump needs an empty store; {self.location} holds {len(store)} quads"
+                    Text(
+                        zh=(
+                            f"load_dump 须在空的存储中进行；{self.location} 已有 "
+                            f"{len(store)} 个四元组"
+                        ),
+                        en=(
+                            f"load_dump needs an empty store; {self.location} holds "
+                            f"{len(store)} quads"
+                        ),
+                    )
                 )
             try:
                 quads = list(ox.parse(data, format=_rdf_format(fmt)))
             except (SyntaxError, ValueError) as exc:
-                raise StoreWriteError(f"cannot read the dump, nothing loaded: {exc}") from exc
+                raise StoreWriteError(
+                    Text(
+                        zh=f"无法读取转储文件，未载入任何内容：{exc}",
+                        en=f"cannot read the dump, nothing loaded: {exc}",
+                    )
+                ) from exc
             generations = [
                 int(quad.object.value)
                 for quad in quads
@@ -300,7 +358,12 @@ class OxigraphStore(Store):
             try:
                 store.extend(quads)  # one transaction: all of the dump or nothing
             except OSError as exc:
-                raise StoreError(f"load failed, nothing loaded: {exc}") from exc
+                raise StoreError(
+                    Text(
+                        zh=f"载入失败，未载入任何内容：{exc}",
+                        en=f"load failed, nothing loaded: {exc}",
+                    )
+                ) from exc
             return self.generation()
 
     # -- life cycle --------------------------------------------------------------
@@ -318,14 +381,21 @@ def _rdf_format(fmt: str) -> ox.RdfFormat:
     try:
         return _FORMATS[fmt]
     except KeyError:
-        raise StoreError(f"unknown dump format {fmt!r}; use one of {sorted(_FORMATS)}") from None
+        raise StoreError(
+            Text(
+                zh=f"未知的转储格式 {fmt!r}；可用 {sorted(_FORMATS)}",
+                en=f"unknown dump format {fmt!r}; use one of {sorted(_FORMATS)}",
+            )
+        ) from None
 
 
 def _graph_name(graph_iri: str) -> ox.NamedNode:
     try:
         return ox.NamedNode(str(graph_iri))
     except ValueError as exc:
-        raise StoreQueryError(f"not a valid graph IRI: {graph_iri!r}") from exc
+        raise StoreQueryError(
+            Text(zh=f"不是有效的图 IRI：{graph_iri!r}", en=f"not a valid graph IRI: {graph_iri!r}")
+        ) from exc
 
 
 def _generation_quad(generation: int) -> ox.Quad:
@@ -381,7 +451,12 @@ class _Converter:
             return RdfLiteral(term.value, datatype=self(term.datatype))
         if type(term) is ox.BlankNode:
             return BNode(term.value)
-        raise StoreError(f"cannot represent {term!r} in rdflib (RDF-star triple terms)")
+        raise StoreError(
+            Text(
+                zh=f"无法在 rdflib 中表示 {term!r}（RDF-star 三元组项）",
+                en=f"cannot represent {term!r} in rdflib (RDF-star triple terms)",
+            )
+        )
 
 
 def _graph_of(triples: Iterable[ox.Triple | ox.Quad]) -> Graph:

@@ -51,6 +51,7 @@ import httpx
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
+from registry.bilingual import Text
 from registry.namespaces import GRAPH_CHANGES, PREFIXES
 from registry.store.base import (
     GENERATION_GRAPH,
@@ -235,7 +236,12 @@ class RemoteStore(Store):
     def _live(self) -> httpx.Client:
         client = self._client
         if client is None:
-            raise StoreClosedError(f"the store at {self.location} is closed")
+            raise StoreClosedError(
+                Text(
+                    zh=f"{self.location} 处的存储已关闭",
+                    en=f"the store at {self.location} is closed",
+                )
+            )
         return client
 
     def _send(
@@ -260,7 +266,10 @@ class RemoteStore(Store):
             )
         except httpx.TimeoutException as exc:
             raise StoreTimeoutError(
-                f"the SPARQL server at {self.location} did not answer in time",
+                Text(
+                    zh=f"{self.location} 处的 SPARQL 服务器未能及时响应",
+                    en=f"the SPARQL server at {self.location} did not answer in time",
+                ),
                 details={"store": self.location},
             ) from exc
         except httpx.HTTPError as exc:
@@ -268,7 +277,10 @@ class RemoteStore(Store):
             # The client's pool drops the broken connection; the next request
             # connects again.
             raise StoreUnavailableError(
-                f"cannot reach the SPARQL server at {self.location}: {type(exc).__name__}",
+                Text(
+                    zh=(f"无法连接 {self.location} 处的 SPARQL 服务器：{type(exc).__name__}"),
+                    en=(f"cannot reach the SPARQL server at {self.location}: {type(exc).__name__}"),
+                ),
                 details={"store": self.location},
             ) from exc
 
@@ -316,8 +328,16 @@ class RemoteStore(Store):
             raise _unavailable(response, self.location)
         if response.status_code not in (200, 201, 204):
             raise StoreWriteError(
-                f"the SPARQL server refused an update ({response.status_code}): "
-                f"{_server_message(response)}",
+                Text(
+                    zh=(
+                        f"SPARQL 服务器拒绝了更新（{response.status_code}）："
+                        f"{_server_message(response)}"
+                    ),
+                    en=(
+                        f"the SPARQL server refused an update ({response.status_code}): "
+                        f"{_server_message(response)}"
+                    ),
+                ),
                 details={"store": self.location, "status": response.status_code},
             )
 
@@ -326,7 +346,12 @@ class RemoteStore(Store):
         try:
             return json.loads(response.content)
         except ValueError as exc:
-            raise StoreQueryError(f"the SPARQL server sent no JSON results: {exc}") from exc
+            raise StoreQueryError(
+                Text(
+                    zh=f"SPARQL 服务器没有返回 JSON 结果：{exc}",
+                    en=f"the SPARQL server sent no JSON results: {exc}",
+                )
+            ) from exc
 
     # -- reading ---------------------------------------------------------------------
 
@@ -341,19 +366,21 @@ class RemoteStore(Store):
             names = " ".join(f"?{variable_name(name)}" for name in bindings)
             terms = " ".join(writer.term(term, allow_bnode=False) for term in bindings.values())
         except StoreWriteError as exc:
-            raise StoreQueryError(f"cannot bind: {exc.message}") from exc
+            raise StoreQueryError(
+                Text(zh=f"无法绑定变量：{exc.message.zh}", en=f"cannot bind: {exc.message.en}")
+            ) from exc
         return bind_inside(query, f"VALUES ({names}) {{ ({terms}) }}")
 
     def select(self, query: str, bindings: Bindings | None = None) -> list[Row]:
         results = self._json(self._bound(query, bindings))
         if "boolean" in results or "results" not in results:
-            raise StoreQueryError("not a SELECT query")
+            raise StoreQueryError(Text(zh="不是 SELECT 查询", en="not a SELECT query"))
         return rows_of(results)
 
     def ask(self, query: str, bindings: Bindings | None = None) -> bool:
         results = self._json(self._bound(query, bindings))
         if "boolean" not in results:
-            raise StoreQueryError("not an ASK query")
+            raise StoreQueryError(Text(zh="不是 ASK 查询", en="not an ASK query"))
         return bool(results["boolean"])
 
     def construct(self, query: str, bindings: Bindings | None = None) -> Graph:
@@ -362,7 +389,9 @@ class RemoteStore(Store):
         )
         media = response.headers.get("content-type", "").split(";")[0].strip().lower()
         if media not in (_NTRIPLES, "text/plain"):
-            raise StoreQueryError("not a CONSTRUCT or DESCRIBE query")
+            raise StoreQueryError(
+                Text(zh="不是 CONSTRUCT 或 DESCRIBE 查询", en="not a CONSTRUCT or DESCRIBE query")
+            )
         return _graph_of_ntriples(response.content)
 
     def read_graph(self, graph_iri: str) -> Graph:
@@ -379,7 +408,13 @@ class RemoteStore(Store):
             if response.status_code == 200:
                 return _graph_of_ntriples(response.content)
             raise StoreError(
-                f"the Graph Store endpoint refused to read {graph_iri} ({response.status_code})",
+                Text(
+                    zh=f"图存储端点拒绝读取 {graph_iri}（{response.status_code}）",
+                    en=(
+                        f"the Graph Store endpoint refused to read {graph_iri} "
+                        f"({response.status_code})"
+                    ),
+                ),
                 details={"store": self.location, "graph": graph_iri},
             )
         return self.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {iri} {{ ?s ?p ?o }} }}")
@@ -496,7 +531,7 @@ class RemoteStore(Store):
                 # A deadlock with another writer (Virtuoso: SQL state 40001), or the
                 # answer was lost on the way: the record says whether it took effect.
                 transient = not isinstance(exc, StoreWriteError) or self.dialect.is_conflict(
-                    exc.message
+                    exc.message.en  # the server's own words are in this half
                 )
                 if self._published(tx, new):
                     return new
@@ -507,15 +542,29 @@ class RemoteStore(Store):
                 return new
             if not self._record_alive(tx):
                 raise StoreError(
-                    "the write was abandoned: its staging record was removed as stale "
-                    "(nothing of it was published); raise store_stale_transaction_seconds",
+                    Text(
+                        zh=(
+                            "写入已放弃：其暂存记录因过期被移除（未发布任何内容）；请调大 "
+                            "store_stale_transaction_seconds"
+                        ),
+                        en=(
+                            "the write was abandoned: its staging record was removed as "
+                            "stale (nothing of it was published); raise "
+                            "store_stale_transaction_seconds"
+                        ),
+                    ),
                     details={"store": self.location},
                 )
             # The generation moved between reading it and publishing: another
             # process wrote. Publish again on top of its write.
         raise StoreError(
-            f"could not publish a write after {_PUBLISH_ATTEMPTS} attempts: other "
-            "writers kept changing the store",
+            Text(
+                zh=(f"尝试 {_PUBLISH_ATTEMPTS} 次后仍无法发布写入：其他写入方不断修改存储"),
+                en=(
+                    f"could not publish a write after {_PUBLISH_ATTEMPTS} attempts: "
+                    "other writers kept changing the store"
+                ),
+            ),
             details={"store": self.location},
         )
 
@@ -612,7 +661,10 @@ class RemoteStore(Store):
             self._update(f"DELETE DATA {{ GRAPH <{_LOCK}> {{ {claim} }} }}")
             if time.monotonic() > deadline:
                 raise StoreError(
-                    "the store's writer lock stayed taken; another writer holds it",
+                    Text(
+                        zh="存储的写入锁一直被占用；另一个写入方持有它",
+                        en="the store's writer lock stayed taken; another writer holds it",
+                    ),
                     details={"store": self.location},
                 )
             time.sleep(random.uniform(0.005, 0.05))  # back off, not a readiness wait
@@ -698,7 +750,12 @@ class RemoteStore(Store):
 
     def dump(self, fmt: DumpFormat = "nquads") -> bytes:
         if fmt not in _DUMP_FORMATS:
-            raise StoreError(f"unknown dump format {fmt!r}; use one of {sorted(_DUMP_FORMATS)}")
+            raise StoreError(
+                Text(
+                    zh=f"未知的转储格式 {fmt!r}；可用 {sorted(_DUMP_FORMATS)}",
+                    en=(f"unknown dump format {fmt!r}; use one of {sorted(_DUMP_FORMATS)}"),
+                )
+            )
         convert = OxWriter()
         quads = [
             ox.Quad(convert(s), convert(p), convert(o), convert(g))
@@ -710,21 +767,41 @@ class RemoteStore(Store):
 
     def load_dump(self, data: bytes, fmt: DumpFormat = "nquads") -> int:
         if fmt not in _DUMP_FORMATS:
-            raise StoreError(f"unknown dump format {fmt!r}; use one of {sorted(_DUMP_FORMATS)}")
+            raise StoreError(
+                Text(
+                    zh=f"未知的转储格式 {fmt!r}；可用 {sorted(_DUMP_FORMATS)}",
+                    en=(f"unknown dump format {fmt!r}; use one of {sorted(_DUMP_FORMATS)}"),
+                )
+            )
         count = self.quad_count()
         if count:
-            raise StoreError(f"load_dump needs an empty store; {self.location} holds {count} quads")
+            raise StoreError(
+                Text(
+                    zh=(f"load_dump 须在空的存储中进行；{self.location} 已有 {count} 个四元组"),
+                    en=(f"load_dump needs an empty store; {self.location} holds {count} quads"),
+                )
+            )
         try:
             quads = list(ox.parse(data, format=_DUMP_FORMATS[fmt]))
         except (SyntaxError, ValueError) as exc:
-            raise StoreWriteError(f"cannot read the dump, nothing loaded: {exc}") from exc
+            raise StoreWriteError(
+                Text(
+                    zh=f"无法读取转储文件，未载入任何内容：{exc}",
+                    en=f"cannot read the dump, nothing loaded: {exc}",
+                )
+            ) from exc
         convert = OxTerms()
         batch = WriteBatch(change=None)  # the dump brings its own log, or none
         generation = 0
         by_graph: dict[str, list] = {}
         for quad in quads:
             if not isinstance(quad.graph_name, ox.NamedNode):
-                raise StoreWriteError("the dump has triples in the default graph; nothing loaded")
+                raise StoreWriteError(
+                    Text(
+                        zh="转储文件的默认图中有三元组；未载入任何内容",
+                        en="the dump has triples in the default graph; nothing loaded",
+                    )
+                )
             if (
                 quad.predicate.value == GENERATION_PREDICATE
                 and isinstance(quad.subject, ox.NamedNode)
@@ -820,7 +897,7 @@ class _StagedBatch:
 
 def checked_tx(iri: str) -> str:
     if not iri.startswith(TX_PREFIX):
-        raise StoreError(f"not a staging graph: {iri!r}")
+        raise StoreError(Text(zh=f"不是暂存图：{iri!r}", en=f"not a staging graph: {iri!r}"))
     return f"<{iri}>"
 
 
@@ -876,7 +953,9 @@ def _graph_name(graph_iri: str) -> str:
     try:
         return checked_iri(str(graph_iri))
     except StoreWriteError as exc:
-        raise StoreQueryError(f"not a valid graph IRI: {graph_iri!r}") from exc
+        raise StoreQueryError(
+            Text(zh=f"不是有效的图 IRI：{graph_iri!r}", en=f"not a valid graph IRI: {graph_iri!r}")
+        ) from exc
 
 
 def _graph_of_ntriples(data: bytes) -> Graph:
@@ -887,7 +966,12 @@ def _graph_of_ntriples(data: bytes) -> Graph:
         for triple in ox.parse(data, format=ox.RdfFormat.N_TRIPLES):
             add((convert(triple.subject), convert(triple.predicate), convert(triple.object)))
     except SyntaxError as exc:
-        raise StoreQueryError(f"the SPARQL server sent unreadable N-Triples: {exc}") from exc
+        raise StoreQueryError(
+            Text(
+                zh=f"SPARQL 服务器返回了无法读取的 N-Triples：{exc}",
+                en=f"the SPARQL server sent unreadable N-Triples: {exc}",
+            )
+        ) from exc
     return graph
 
 
@@ -905,7 +989,10 @@ _UNAVAILABLE = frozenset({502, 503, 504})
 def _unavailable(response: httpx.Response, location: str) -> StoreUnavailableError:
     retry = response.headers.get("retry-after", "")
     return StoreUnavailableError(
-        f"the SPARQL server at {location} is unavailable ({response.status_code})",
+        Text(
+            zh=f"{location} 处的 SPARQL 服务器不可用（{response.status_code}）",
+            en=(f"the SPARQL server at {location} is unavailable ({response.status_code})"),
+        ),
         details={"store": location, "status": response.status_code},
         retry_after=int(retry) if retry.isdigit() and 0 < int(retry) <= 3600 else None,
     )
@@ -916,12 +1003,15 @@ def _query_error(response: httpx.Response) -> StoreError:
         return _unavailable(response, str(response.request.url.copy_with(query=None)))
     message = _server_message(response)
     if response.status_code in (400, 500) and ("SP0" in message or "syntax" in message.lower()):
-        return StoreQueryError(f"query failed: {message}")
+        return StoreQueryError(Text(zh=f"查询失败：{message}", en=f"query failed: {message}"))
     if response.status_code in (400, 406):
         # 406: the server has no answer of the kind asked for (a SELECT read as a
         # graph): the query is not of that kind.
-        return StoreQueryError(f"query failed: {message}")
+        return StoreQueryError(Text(zh=f"查询失败：{message}", en=f"query failed: {message}"))
     return StoreError(
-        f"the SPARQL server failed ({response.status_code}): {message}",
+        Text(
+            zh=f"SPARQL 服务器出错（{response.status_code}）：{message}",
+            en=f"the SPARQL server failed ({response.status_code}): {message}",
+        ),
         details={"status": response.status_code},
     )

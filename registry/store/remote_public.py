@@ -23,6 +23,7 @@ from typing import Any, Protocol
 import httpx
 import pyoxigraph as ox
 
+from registry.bilingual import Text
 from registry.csvsafe import SPREADSHEET_FORMATS, neutralise_sparql_term
 from registry.errors import QueryTimeoutError
 from registry.namespaces import PREFIXES
@@ -107,7 +108,12 @@ def run_public_query(
     try:
         results = json.loads(response.content)
     except ValueError as exc:
-        raise StoreQueryError(f"the SPARQL server sent no JSON results: {exc}") from exc
+        raise StoreQueryError(
+            Text(
+                zh=f"SPARQL 服务器没有返回 JSON 结果：{exc}",
+                en=f"the SPARQL server sent no JSON results: {exc}",
+            )
+        ) from exc
     if "boolean" in results:
         body = json.dumps({"head": {}, "boolean": bool(results["boolean"])}).encode()
         if fmt != "json":
@@ -139,7 +145,12 @@ def _graph_answer(data: bytes, fmt: str, max_rows: int) -> tuple[bytes, bool]:
     try:
         triples = list(islice(ox.parse(data, format=ox.RdfFormat.N_TRIPLES), max_rows + 1))
     except SyntaxError as exc:
-        raise StoreQueryError(f"the SPARQL server sent unreadable N-Triples: {exc}") from exc
+        raise StoreQueryError(
+            Text(
+                zh=f"SPARQL 服务器返回了无法读取的 N-Triples：{exc}",
+                en=f"the SPARQL server sent unreadable N-Triples: {exc}",
+            )
+        ) from exc
     truncated = len(triples) > max_rows
     triples = [_normal_triple(t) for t in triples[:max_rows]]
     prefixes = {name: str(ns) for name, ns in PREFIXES.items()} if fmt == "turtle" else None
@@ -159,7 +170,9 @@ def _normal_ox(term: Any) -> Any:
 
 def _timeout(timeout: float) -> QueryTimeoutError:
     return QueryTimeoutError(
-        f"the query ran longer than {timeout:g} s and was stopped / "
-        f"查询超过 {timeout:g} 秒，已终止",
+        Text(
+            zh=f"查询超过 {timeout:g} 秒，已终止",
+            en=f"the query ran longer than {timeout:g} s and was stopped",
+        ),
         details={"timeout_seconds": timeout},
     )

@@ -29,6 +29,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
+from registry.bilingual import Text
 from registry.store.errors import StoreError, StoreQueryError, StoreWriteError
 from registry.store.sparql_text import iri_text, literal_text
 
@@ -48,10 +49,16 @@ def checked_iri(iri: str) -> str:
     """`<iri>` for an absolute IRI outside the reserved prefixes, else StoreWriteError."""
     text = iri_text(iri)
     if not _ABSOLUTE.match(iri):
-        raise StoreWriteError(f"not an absolute IRI: {iri!r}", details={"iri": iri})
+        raise StoreWriteError(
+            Text(zh=f"不是绝对 IRI：{iri!r}", en=f"not an absolute IRI: {iri!r}"),
+            details={"iri": iri},
+        )
     if iri.startswith(RESERVED_PREFIXES):
         raise StoreWriteError(
-            f"IRIs under {iri.split(':', 3)[:3]} are reserved by the store: {iri!r}",
+            Text(
+                zh=f"{iri.split(':', 3)[:3]} 下的 IRI 由存储保留：{iri!r}",
+                en=(f"IRIs under {iri.split(':', 3)[:3]} are reserved by the store: {iri!r}"),
+            ),
             details={"iri": iri},
         )
     return text
@@ -88,7 +95,13 @@ class RemoteTermWriter:
         if isinstance(term, BNode):
             if not allow_bnode:
                 raise StoreWriteError(
-                    "blank nodes cannot be removed one triple at a time; clear the graph instead",
+                    Text(
+                        zh="空白节点不能逐个三元组删除；请改为清空整个图",
+                        en=(
+                            "blank nodes cannot be removed one triple at a time; clear the "
+                            "graph instead"
+                        ),
+                    ),
                     details={"blank_node": str(term)},
                 )
             text = self._bnodes.get(term)
@@ -98,7 +111,11 @@ class RemoteTermWriter:
                 self._bnodes[term] = text
             return text
         raise StoreWriteError(
-            f"cannot store a {type(term).__name__}: {term!r}", details={"term": repr(term)}
+            Text(
+                zh=f"无法存储 {type(term).__name__}：{term!r}",
+                en=f"cannot store a {type(term).__name__}: {term!r}",
+            ),
+            details={"term": repr(term)},
         )
 
     def lines(self, triples: Iterable[tuple[Node, Node, Node]], *, allow_bnode: bool) -> list[str]:
@@ -111,7 +128,7 @@ class RemoteTermWriter:
                 for s, p, o in triples
             ]
         except ValueError as exc:  # not a triple at all
-            raise StoreWriteError(f"not a triple: {exc}") from exc
+            raise StoreWriteError(Text(zh=f"不是三元组：{exc}", en=f"not a triple: {exc}")) from exc
 
 
 def binding_terms(bindings: Mapping[str, Node] | None) -> Mapping[str, Node] | None:
@@ -160,7 +177,12 @@ class JsonTerms:
             return Literal(value, datatype=URIRef(datatype))
         if kind == "bnode":
             return BNode(value)
-        raise StoreQueryError(f"unexpected term in a SPARQL result: {dict(term)!r}")
+        raise StoreQueryError(
+            Text(
+                zh=f"SPARQL 结果中有意外的项：{dict(term)!r}",
+                en=f"unexpected term in a SPARQL result: {dict(term)!r}",
+            )
+        )
 
 
 def rows_of(results: Mapping[str, Any]) -> list[dict[str, Node]]:
@@ -190,7 +212,12 @@ class OxTerms:
             return Literal(term.value, datatype=self._json.iri(datatype))
         if type(term) is ox.BlankNode:
             return BNode(term.value)
-        raise StoreError(f"cannot represent {term!r} in rdflib (RDF-star triple terms)")
+        raise StoreError(
+            Text(
+                zh=f"无法在 rdflib 中表示 {term!r}（RDF-star 三元组项）",
+                en=f"cannot represent {term!r} in rdflib (RDF-star triple terms)",
+            )
+        )
 
 
 class OxWriter:
@@ -222,7 +249,7 @@ def ox_term(term: Node) -> ox.NamedNode | ox.Literal:
         if term.datatype is not None:
             return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
         return ox.Literal(str(term))
-    raise StoreError(f"cannot dump {term!r}")
+    raise StoreError(Text(zh=f"无法转储 {term!r}", en=f"cannot dump {term!r}"))
 
 
 _BNODE_LABEL = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_\-.]*")
@@ -240,7 +267,12 @@ def bind_inside(query: str, values: str) -> str:
     group, where it joins the same way for the queries the registry writes."""
     opens = _top_level_groups(query)
     if not opens:
-        raise StoreQueryError("cannot bind variables: the query has no WHERE group")
+        raise StoreQueryError(
+            Text(
+                zh="无法绑定变量：查询没有 WHERE 组",
+                en="cannot bind variables: the query has no WHERE group",
+            )
+        )
     form = _FORM.search(_STRIP.sub(" ", query))
     index = 0
     if form and form.group(1).upper() == "CONSTRUCT" and not form.group(2) and len(opens) > 1:

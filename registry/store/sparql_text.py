@@ -17,6 +17,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
+from registry.bilingual import Text
 from registry.store.base import (
     GENERATION_GRAPH,
     GENERATION_PREDICATE,
@@ -40,7 +41,10 @@ def literal_text(literal: Literal) -> str:
     if literal.language:
         if not _LANGUAGE_TAG.fullmatch(literal.language):
             raise StoreWriteError(
-                f"not a valid language tag: {literal.language!r}",
+                Text(
+                    zh=f"不是有效的语言标签：{literal.language!r}",
+                    en=f"not a valid language tag: {literal.language!r}",
+                ),
                 details={"language": literal.language},
             )
         return f"{quoted}@{literal.language}"
@@ -92,7 +96,13 @@ class TermWriter:
         if isinstance(term, BNode):
             if not allow_bnode:
                 raise StoreWriteError(
-                    "blank nodes cannot be removed one triple at a time; clear the graph instead",
+                    Text(
+                        zh="空白节点不能逐个三元组删除；请改为清空整个图",
+                        en=(
+                            "blank nodes cannot be removed one triple at a time; clear the "
+                            "graph instead"
+                        ),
+                    ),
                     details={"blank_node": str(term)},
                 )
             # Labels are renamed: SPARQL restricts their characters, and a blank
@@ -103,7 +113,11 @@ class TermWriter:
                 label = self._bnodes[term] = f"{self._bnode_prefix}{len(self._bnodes)}"
             return label
         raise StoreWriteError(
-            f"cannot store a {type(term).__name__}: {term!r}", details={"term": repr(term)}
+            Text(
+                zh=f"无法存储 {type(term).__name__}：{term!r}",
+                en=f"cannot store a {type(term).__name__}: {term!r}",
+            ),
+            details={"term": repr(term)},
         )
 
     def triples(
@@ -124,7 +138,7 @@ class TermWriter:
                 for s, p, o in triples
             )
         except ValueError as exc:  # not a triple at all
-            raise StoreWriteError(f"not a triple: {exc}") from exc
+            raise StoreWriteError(Text(zh=f"不是三元组：{exc}", en=f"not a triple: {exc}")) from exc
 
     def nquads(self, graphs: dict[str, list[tuple[Node, Node, Node]]]) -> bytes:
         return "\n".join(
@@ -183,7 +197,9 @@ def bind_values(query: str, bindings: Mapping[str, Node] | None) -> str:
         names = " ".join(f"?{variable_name(name)}" for name in bindings)
         terms = " ".join(writer.term(term, allow_bnode=False) for term in bindings.values())
     except StoreWriteError as exc:
-        raise StoreQueryError(f"cannot bind: {exc.message}") from exc
+        raise StoreQueryError(
+            Text(zh=f"无法绑定变量：{exc.message.zh}", en=f"cannot bind: {exc.message.en}")
+        ) from exc
     return f"{query}\nVALUES ({names}) {{ ({terms}) }}"
 
 
@@ -193,5 +209,5 @@ _VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 def variable_name(name: str) -> str:
     name = name.removeprefix("?").removeprefix("$")
     if not _VARIABLE_NAME.fullmatch(name):
-        raise StoreQueryError(f"not a variable name: {name!r}")
+        raise StoreQueryError(Text(zh=f"不是变量名：{name!r}", en=f"not a variable name: {name!r}"))
     return name

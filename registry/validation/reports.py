@@ -152,7 +152,10 @@ def report_text(report: ValidationReport, lang: str = "zh", max_results: int = 1
         lines += ["", f"{words['entry']}: {entry}"]
         for r in results:
             where = _where(r.location, lang)
-            path = property_name(r.path, r.source_shape, lang) or "-"
+            # A spreadsheet's result is named by its column, the title the clerk typed:
+            # a property's own name may be another entry kind's ("publisher").
+            column = dict(r.location).get("column" if lang == "zh" else "column_en")
+            path = column or property_name(r.path, r.source_shape, lang) or "-"
             value = _clip(r.value) if r.value is not None else "-"
             sev = words["severity"][r.severity]
             lines.append(f"  [{sev}] {path} = {value}" + (f" ({where})" if where else ""))

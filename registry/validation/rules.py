@@ -9,6 +9,7 @@ from rdflib.namespace import RDF
 from rdflib.term import Node
 
 from registry.namespaces import SH
+from registry.validation.labels import property_name
 
 SCSH = "https://w3id.org/smartcity-std/shapes#"
 
@@ -21,6 +22,9 @@ class Rule:
     severity: str
     message_zh: str
     message_en: str
+    # The target and the path as a zh report names them (registry/validation/labels.py).
+    target_zh: str = ""
+    path_zh: str = ""
 
 
 def _messages(graph: Graph, node: Node) -> dict[str, str]:
@@ -41,6 +45,26 @@ def _short(graph: Graph, node: Node | None) -> str:
     alternatives = graph.value(node, SH.alternativePath)
     if alternatives is not None:
         return " | ".join(_short(graph, n) for n in graph.items(alternatives))
+    return node.n3()
+
+
+# Classes of other vocabularies the ontology gives no Chinese label (it labels its own).
+_CLASSES_ZH = {
+    "http://www.w3.org/ns/dcat#Catalog": "目录",
+    "http://www.w3.org/ns/org#Organization": "部门",
+    "http://www.w3.org/ns/earl#Assertion": "符合性评估",
+}
+
+
+def _name_zh(graph: Graph, node: Node | None, shape: Node) -> str:
+    """What a zh report calls a target class or a path (alternatives joined by |)."""
+    if node is None:
+        return ""
+    if isinstance(node, URIRef):
+        return _CLASSES_ZH.get(str(node)) or property_name(str(node), str(shape), "zh") or ""
+    alternatives = graph.value(node, SH.alternativePath)
+    if alternatives is not None:
+        return " | ".join(_name_zh(graph, n, shape) for n in graph.items(alternatives))
     return node.n3()
 
 
@@ -70,6 +94,8 @@ def list_rules(shapes: Graph) -> list[Rule]:
                     severity=str(severity).removeprefix(str(SH)),
                     message_zh=messages.get("zh", ""),
                     message_en=messages.get("en", ""),
+                    target_zh=_name_zh(shapes, targets[0], node_shape),
+                    path_zh=_name_zh(shapes, shapes.value(shape, SH.path), shape),
                 )
             )
     order = {"Violation": 0, "Warning": 1, "Info": 2}

@@ -7,6 +7,7 @@ path, tokens and roles, body limits and content negotiation.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -91,9 +92,13 @@ def assert_error(response: Any, status: int, code: str | None = None) -> dict[st
     assert response.headers["content-type"].startswith("application/json")
     body = response.json()
     assert set(body) == {"error"}
-    assert set(body["error"]) == {"code", "message", "details"}
+    assert set(body["error"]) == {"code", "message", "messages", "details"}
     assert isinstance(body["error"]["code"], str) and body["error"]["code"]
     assert isinstance(body["error"]["message"], str) and body["error"]["message"]
+    # Both languages, and `message` the one Accept-Language chose (Chinese by default).
+    messages = body["error"]["messages"]
+    assert set(messages) == {"zh", "en"} and re.search("[\u3400-\u9fff]", messages["zh"])
+    assert messages["en"] and body["error"]["message"] in (messages["zh"], messages["en"])
     if code is not None:
         assert body["error"]["code"] == code
     return body["error"]

@@ -58,6 +58,11 @@ def test_submission_job_registers_or_fails_with_the_report(
     assert failed["status"] == "failed"
     assert failed["error"]["status"] == 422 and failed["error"]["code"] == "not_conforming"
     assert failed["error"]["details"]["conforms"] is False
+    # Its message as any error's: Chinese unless the reader asks for English.
+    messages = failed["error"]["messages"]
+    assert failed["error"]["message"] == messages["zh"] == "提交内容不符合规范，未写入"
+    english = client.get(bad.headers["Location"], headers={"Accept-Language": "en"}).json()
+    assert english["error"]["message"] == messages["en"] != messages["zh"]
 
     good = client.post("/api/v1/submissions?job=true", content=resource_ttl(), headers=headers)
     done = _wait(client, good.headers["Location"])

@@ -19,6 +19,7 @@ from api.caching import none_match
 from api.i18n import LANG_COOKIE
 from api.pages.forms import SESSION_COOKIE
 from api.pages.render import CSRF_COOKIE
+from registry.bilingual import Text
 from registry.config import Settings
 from registry.read.model import ReadModel
 from registry.register.submission import REGISTRAR
@@ -330,7 +331,7 @@ def test_a_store_error_reading_the_generation_skips_caching(
     client: TestClient, api_store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     generation = api_store.generation
-    failures = iter([StoreError("the store is unreachable")])
+    failures = iter([StoreError(Text(zh="存储无法访问", en="the store is unreachable"))])
 
     def failing_once() -> int:
         error = next(failures, None)

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from rdflib import Graph
 
 from api import create_app
+from api.i18n import LANG_COOKIE
 from registry.config import Settings
 from registry.inputs.assessment_sheet import COLUMNS, template_rows
 from registry.inputs.tabular import csv_bytes
@@ -227,3 +228,37 @@ def test_the_application_of_the_standard_system_on_the_api_and_the_home_page(
     assert (answer["assessed"], answer["passed"]) == (4, 2)
     home = client.get("/")
     assert "已开展符合性评估的标准" in home.text and "有评估通过的标准" in home.text
+
+
+def test_a_standards_page_and_answer_list_a_page_and_give_the_totals(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At 50,000 resources a catalogue standard is claimed by every one: the page names
+    the first PAGE_ENTRIES (here 2) with the total, the API pages by limit and offset."""
+    from api.pages import entries
+
+    path = "/api/v1/standards/GB-T-38672-2020/conformity"
+    whole = client.get(path).json()
+    assert whole["page"] == {
+        "limit": 100,
+        "offset": 0,
+        "claimed_by_total": 4,
+        "assessments_total": 2,
+    }
+    first = client.get(path, params={"limit": 1}).json()
+    second = client.get(path, params={"limit": 1, "offset": 1}).json()
+    assert first["counts"] == second["counts"] == whole["counts"]
+    assert [a["iri"] for a in first["assessments"] + second["assessments"]] == [
+        a["iri"] for a in whole["assessments"]
+    ]
+    assert [c["iri"] for c in first["claimed_by"] + second["claimed_by"]] == [
+        c["iri"] for c in whole["claimed_by"][:2]
+    ]
+    monkeypatch.setattr(entries, "PAGE_ENTRIES", 2)
+    page = client.get("/id/standard/GB-T-38672-2020", headers={"Accept": "text/html"})
+    assert "显示前 2 项，共 4 项" in page.text
+    english = client.get(
+        "/id/standard/GB-T-38672-2020",
+        headers={"Accept": "text/html", "Cookie": f"{LANG_COOKIE}=en"},
+    )
+    assert "The first 2 of 4 are shown" in english.text

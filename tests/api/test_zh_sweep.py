@@ -181,15 +181,19 @@ def test_the_sweep_finds_what_it_must(data_words: set[str]) -> None:
     [
         ("zh-CN,zh;q=0.9,en;q=0.8", "请求格式错误"),
         ("en-GB,en;q=0.9,zh;q=0.1", "the request is malformed"),
-        ("fr", "the request is malformed (请求格式错误)"),
-        (None, "the request is malformed (请求格式错误)"),
+        ("fr", "请求格式错误"),
+        (None, "请求格式错误"),
+        ("en;q=0, zh;q=0", "请求格式错误"),
     ],
 )
 def test_api_error_messages_follow_accept_language(
     client: TestClient, accept_language: str | None, message: str
 ) -> None:
-    """An API error was always in both languages; a client naming one gets that one."""
+    """`message` is in the language the client names, Chinese when it names neither;
+    `messages` always holds both, and the code is the same whatever the language."""
     headers = {"Accept-Language": accept_language} if accept_language else {}
     answer = client.get("/api/v1/standards", params={"limit": "x"}, headers=headers)
     assert answer.status_code == 422
-    assert answer.json()["error"]["message"] == message
+    error = answer.json()["error"]
+    assert error["message"] == message and error["code"] == "invalid_request"
+    assert error["messages"] == {"zh": "请求格式错误", "en": "the request is malformed"}

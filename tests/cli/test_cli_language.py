@@ -21,7 +21,7 @@ def test_an_error_is_in_the_locales_language(tmp_path: Path, seeded_dump: bytes)
     args = ["show", "GB/T 0-1999", "--store", str(path)]
     zh = runner.invoke(main, args, env={**NO_LOCALE, "LANG": "zh_CN.UTF-8"})
     assert zh.exit_code == 2
-    assert zh.stderr.startswith("错误：") and "未找到该条目" in zh.stderr
+    assert zh.stderr.startswith("错误：未找到已登记为 'GB/T 0-1999' 的条目")
     assert "nothing is registered" not in zh.stderr
     en = runner.invoke(main, args, env={**NO_LOCALE, "LANG": "C.UTF-8"})
     assert en.exit_code == 2

@@ -111,6 +111,12 @@ def test_commands_that_write_go_through_the_server(
     # A refused transition keeps its exit code and the server's message.
     again = screg(folder, "status", "GB/T 22239-2008", "valid")
     assert again.returncode == 2 and "error:" in again.stderr
+    # In the command's language, from the server's `messages` (its `message` is Chinese
+    # for a client that names no language).
+    assert "cannot become valid" in again.stderr, again.stderr
+    chinese = screg(folder, "--lang", "zh", "status", "GB/T 22239-2008", "valid")
+    assert chinese.returncode == 2 and "\n错误：" in chinese.stderr
+    assert "不能变为" in chinese.stderr and "cannot" not in chinese.stderr, chinese.stderr
     # A conforming registration (exit 0) and a rejected one with its report (exit 1).
     ok = screg(folder, "register", str(EXAMPLES / "catalogue-valid.ttl"))
     assert ok.returncode == 0, ok.stderr

@@ -286,9 +286,13 @@ def test_graph_as_of_a_date(registry) -> None:
     assert early.nodes[STD + "GB-T-22239-2008"]["status"] == "current"
     assert STD + "GB-T-37932-2019" not in early  # issued 2019-08-30
     assert RES + "203002-000001" not in early  # resources issued in 2025
-    # identifier year as fallback: GB/T 39477-2020 has no issue date
-    assert STD + "GB-T-39477-2020" not in registry.graph(date(2019, 12, 31))
-    assert STD + "GB-T-39477-2020" in registry.graph(date(2020, 1, 1))
+    # identifier year as fallback: GB/T 33356-2022 has no issue date
+    assert STD + "GB-T-33356-2022" not in registry.graph(date(2021, 12, 31))
+    assert STD + "GB-T-33356-2022" in registry.graph(date(2022, 1, 1))
+    # GB/T 39477-2020 has its dates (M): issued 2020-11-19, in force 2021-06-01
+    assert STD + "GB-T-39477-2020" not in registry.graph(date(2020, 11, 18))
+    autumn = registry.graph(date(2020, 11, 19)).nodes[STD + "GB-T-39477-2020"]
+    assert autumn["status"] == "forthcoming"
     # GB/T 38664.2-2020 has its real dates: issued 2020-04-28, in force 2020-11-01
     assert STD + "GB-T-38664.2-2020" not in registry.graph(date(2020, 4, 27))
     spring = registry.graph(date(2020, 4, 28)).nodes[STD + "GB-T-38664.2-2020"]

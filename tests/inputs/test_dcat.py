@@ -147,7 +147,7 @@ def test_semic_examples_mapping_nothing_were_said_to_conform(registry) -> None:
         with pytest.raises(NothingMappedError) as caught:
             registry.validate([doc])
         assert caught.value.status == 422
-        assert "nothing in it maps to an entry" in caught.value.message
+        assert "nothing in it maps to an entry" in caught.value.message.en
         assert caught.value.details["types"]
 
 

@@ -30,7 +30,7 @@ def test_turtle_error_names_file_line_and_column_without_echoing_input() -> None
     assert err.value.details["file"] == "cat.ttl"
     assert err.value.details["line"] == 3
     assert err.value.details["column"] > 1
-    assert "secret" not in err.value.message + json.dumps(err.value.details)
+    assert "secret" not in str(err.value.message) + json.dumps(err.value.details)
 
 
 def test_ntriples_error_names_the_line() -> None:

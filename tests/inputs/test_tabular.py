@@ -269,7 +269,7 @@ def test_cli_validate_reads_csv_and_names_rows(tmp_path: Path) -> None:
 
 def test_unreadable_encoding_and_empty_file() -> None:
     with pytest.raises(InputError):
-        read("u16.csv", "信息资源分类".encode("utf-16"))
+        read("u16.csv", b"\xff\xfe\x00\xd8")  # UTF-16 with a lone surrogate
     graph = read("empty.csv", b"")
     assert graph.fatal and graph.problems[0].source_shape.endswith("Input-empty")
 

@@ -11,8 +11,10 @@ from typing import Any
 
 from rdflib import URIRef
 
+from registry.bilingual import Text
 from registry.errors import NotFoundError
 from registry.namespaces import SCS
+from registry.read.filters import LEVEL, REGISTER_STATUS, STATUS
 from registry.read.queries import (
     KINDS,
     REFERENCE_KEYS,
@@ -93,7 +95,7 @@ class SnapshotAnswers:
         iri = resolve_any(self.store, ident)
         found = [r for r in self.snap.records[kind] if r["iri"] == iri]
         if not found:
-            raise NotFoundError(f"no {kind} {ident!r}")
+            raise NotFoundError(Text(zh=f"没有 {ident!r}", en=f"no {kind} {ident!r}"))
         answer = dict(found[0])
         if kind == "resource":
             version = read_version(self.store, iri)
@@ -121,13 +123,19 @@ class SnapshotAnswers:
             codes = category_codes_under(snap.concepts, category)
             records = [r for r in records if any(c["code"] in codes for c in r["categories"])]
         if status is not None:
-            code_filter(snap.concepts, SCS.StandardStatuses, status, "status")
+            code_filter(snap.concepts, SCS.StandardStatuses, status, "status", STATUS.zh)
             records = [r for r in records if r["status"] and r["status"]["code"] == status]
         if level is not None:
-            code_filter(snap.concepts, SCS.StandardLevels, level, "level")
+            code_filter(snap.concepts, SCS.StandardLevels, level, "level", LEVEL.zh)
             records = [r for r in records if r["level"] and r["level"]["code"] == level]
         if register_status is not None:
-            code_filter(snap.concepts, SCS.RegisterStatuses, register_status, "register_status")
+            code_filter(
+                snap.concepts,
+                SCS.RegisterStatuses,
+                register_status,
+                "register_status",
+                REGISTER_STATUS.zh,
+            )
             records = [r for r in records if r["register"]["status"] == register_status]
         if q:
             records = _matching(records, q)

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from registry.earl import term_of
-from registry.read.conformity import expired, reassessments, standard_conformity
+from registry.read.conformity import expired, reassessments, standard_conformity, state
 
 STD = {"iri": "s", "id": "GB/T 1-2020", "href": None, "title": {}}
 EARL = "http://www.w3.org/ns/earl#"
@@ -52,6 +52,7 @@ def test_the_latest_assessment_decides_and_expired_ones_are_counted_apart() -> N
         "cant_tell": 0,
         "inapplicable": 1,
         "expired": 1,
+        "outdated": 0,
     }
     assert [(a["id"], a["latest"]) for a in answer["assessments"]] == [
         ("5", True),
@@ -59,6 +60,10 @@ def test_the_latest_assessment_decides_and_expired_ones_are_counted_apart() -> N
         ("1", False),
         ("3", True),
     ]
+    automatic = {**made("6", "e", "passed", "2026-01-01"), "mode": {"code": "automatic"}}
+    assert state({**automatic, "rules_version": "old"}, today, "new") == "outdated"
+    assert state({**automatic, "rules_version": "new"}, today, "new") == "passed"
+    assert state(made("7", "e", "passed", "2026-01-01"), today, "new") == "passed"  # manual
     assert expired({"valid_until": "2026-12-05"}, today)
     assert not expired({"valid_until": "2026-12-06"}, today)
 

@@ -157,7 +157,7 @@ def ask(reader: Any, question: Question) -> Any:
     try:
         answer = getattr(reader, method)(*args, **kwargs)
     except RegistryError as exc:
-        return ("error", type(exc).__name__, exc.message, exc.details)
+        return ("error", type(exc).__name__, exc.message.as_dict(), exc.details)
     if isinstance(answer, queries.Page):
         answer = answer.as_dict()
     return answer

@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS
 
 from registry.config import Settings
 from registry.inputs.document import Document
@@ -50,13 +51,21 @@ def test_the_seed_assesses_every_example_resource_and_interface(registry: Regist
     ]
     resources = read.list_entries("resource", limit=500).as_dict()["total"]
     interfaces = read.list_entries("interface", limit=500).as_dict()["total"]
-    assert len(automatic) == resources + interfaces
-    by_subject = {a["subject"]["id"]: a for a in automatic}
+    # and, as wholes, the example catalogue and the department providing its resources
+    assert len(automatic) == resources + interfaces + 2
+    by_subject = {a["subject"].get("id") or a["subject"]["iri"]: a for a in automatic}
     assert by_subject["101001/000001"]["test"]["id"] == "GB/T 21063.3-2007"
     assert by_subject["101001/000001"]["outcome"]["code"] == "passed"
     assert by_subject["SY-DSJ-API-001"]["outcome"]["code"] == "passed"
     # no OpenAPI description registered: the registry cannot tell
     assert by_subject["SY-DSJ-API-002"]["outcome"]["code"] == "cantTell"
+    catalogue = by_subject[f"{BASE}catalogue/11210100EXAMPLE01N/2026-example"]
+    department = by_subject["11210100EXAMPLE01N"]
+    for whole in (catalogue, department):
+        assert whole["test"]["id"] == "GB/T 21063.3-2007"
+        assert whole["outcome"]["code"] == "passed"
+        assert whole["publisher"]["id"] == "11210100EXAMPLE01N"
+    assert "均为通过" in catalogue["description"]["zh"]
     # the department providing the entry owns its automatic assessment
     assert by_subject["SY-DSJ-API-002"]["publisher"]["id"] == "11210100EXAMPLE01N"
 
@@ -101,10 +110,12 @@ def test_assess_all_runs_the_rules_over_a_store_seeded_without_them(
     store.load_dump(seeded_dump, "nquads")
     with Registry(Settings(store="memory"), validator=validator, store=store) as service:
         made = service.assess_all()
-        assert made is not None and made.accepted
-        assert {c.kind for c in made.changes} == {"assessment"}
-        assert len(made.changes) == 26  # 24 resources, 2 interfaces
-        assert service.assess_all() is None  # nothing changed: nothing written
+        assert [m.accepted for m in made] == [True, True]  # the entries, then the wholes
+        changes = [c for m in made for c in m.changes]
+        assert {c.kind for c in changes} == {"assessment"}
+        # 24 resources, 2 interfaces, the example catalogue and its department
+        assert len(changes) == 28
+        assert service.assess_all() == []  # nothing changed: nothing written
 
 
 def test_screg_assess(tmp_path) -> None:
@@ -115,6 +126,35 @@ def test_screg_assess(tmp_path) -> None:
     runner = CliRunner()
     first = runner.invoke(main, ["assess", "--store", str(tmp_path / "store")])
     assert first.exit_code == 0, first.output
-    assert "26 new or changed" in first.output
+    assert "28 new or changed" in first.output
     again = runner.invoke(main, ["assess", "--store", str(tmp_path / "store")])
     assert again.exit_code == 0 and "nothing changed" in again.output
+
+
+def test_a_whole_fails_naming_the_share_of_its_resources_not_assessed(
+    seeded_dump: bytes, validator
+) -> None:
+    """A store seeded without automatic assessments: after one resource changes, its
+    catalogue and department are assessed as wholes, and fail naming the 23 of 24
+    resources that have no automatic assessment yet; `assess_all` then passes them."""
+    store = open_store("memory")
+    store.load_dump(seeded_dump, "nquads")
+    settings = Settings(store="memory", automatic_assessments=True)
+    with Registry(settings, validator=validator, store=store) as service:
+        resource = URIRef(f"{BASE}resource/101001-000001")
+        graph: Graph = service.show(str(resource))
+        graph.set((resource, DCTERMS.description, Literal("人口基础信息（摘要已修订）", lang="zh")))
+        result = service.submit(
+            [Document("r.ttl", graph.serialize(format="turtle").encode())], BUREAU
+        )
+        assert result.accepted
+        made = {c.item.rsplit("/", 1)[-1] for c in result.automatic}
+        department = "AUTO-11210100EXAMPLE01N-GB-T-21063.3-2007"
+        assert {"AUTO-101001-000001-GB-T-21063.3-2007", department} <= made
+        read = service.reader()
+        whole = read.entry("assessment", department)
+        assert whole["outcome"]["code"] == "failed"
+        assert "23 of its 24 resources" in whole["description"]["en"]
+        assert "24 项信息资源中 23 项" in whole["description"]["zh"]
+        service.assess_all()
+        assert service.reader().entry("assessment", department)["outcome"]["code"] == "passed"

@@ -77,7 +77,10 @@ def test_no_request_makes_a_server_error(fuzzed_app: tuple[object, str]) -> None
                 if response.status_code >= 400:
                     body = response.json()
                     assert set(body) == {"error"}, (where, body)
-                    assert set(body["error"]) == {"code", "message", "details"}, (where, body)
+                    assert set(body["error"]) == {"code", "message", "messages", "details"}, (
+                        where,
+                        body,
+                    )
 
             try:
                 run()

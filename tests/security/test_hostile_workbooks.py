@@ -131,3 +131,47 @@ def test_too_many_merged_ranges_are_refused(client: TestClient) -> None:
     refs = [f"A{n}:B{n}" for n in range(10, 10_012)]
     assert_error_body(client.post("/api/v1/validate", content=xlsx_with_merges(refs), headers=XLSX))
     still_up(client)
+
+
+def test_a_code_cell_merged_over_many_item_rows_costs_what_one_cell_of_items_costs() -> None:
+    """A resource over several rows gathers every row's data item: 10,000 rows under one
+    merged code cell cost about what the same items in one cell cost (the items are
+    joined once, not row by row: that was quadratic), and the cell text still counts
+    against the upload limit."""
+    from registry.errors import PayloadTooLargeError
+    from registry.inputs.document import Lookup
+    from registry.inputs.tabular import CatalogueReader
+    from registry.inputs.workbooks import Sheet
+
+    keys = [c.key for c in COLUMNS]
+    header, first = rows()[:2]
+    code_at, items_at = keys.index("code") + 1, keys.index("items") + 1
+    items = [f"项{i}:C:10" for i in range(10_000)]
+
+    def spread() -> Sheet:
+        def cells():
+            yield header
+            yield [*first[: items_at - 1], items[0], *first[items_at:]]
+            for item in items[1:]:
+                row = [None] * len(COLUMNS)
+                row[items_at - 1] = item
+                yield row
+
+        return Sheet("表", cells(), ((2, code_at, len(items) + 1, code_at),))
+
+    def one_cell() -> Sheet:
+        row = [*first[: items_at - 1], "\n".join(items), *first[items_at:]]
+        return Sheet("表", iter([header, row]))
+
+    def read(sheet: Sheet, cap: int | None = None):
+        started = time.monotonic()
+        graph = CatalogueReader("多行.xlsx", "http://x/", Lookup()).read_sheets([sheet], cap)
+        return graph, time.monotonic() - started
+
+    graph, spread_time = read(spread())
+    same, cell_time = read(one_cell())
+    assert not [p for p in graph.problems if p.severity == "Violation"]
+    assert set(graph) - set(same) == set() and len(graph) == len(same)
+    assert spread_time < 3 * cell_time + 1, (spread_time, cell_time)
+    with pytest.raises(PayloadTooLargeError):
+        read(spread(), 100_000)

@@ -130,7 +130,7 @@ def test_hostile_20000_row_xlsx_is_stopped_by_its_budget_and_the_server_answers_
             threading.Event().wait(0.1)
         assert job["status"] == "failed", job
         error = job["error"]
-        assert set(error) == {"status", "code", "message", "details"}
+        assert set(error) == {"status", "code", "message", "messages", "details"}
         assert (error["status"], error["code"]) == (400, "upload_limit")
         assert error["details"] in ({"timeout_seconds": 2.0}, {"memory_mb": 1024})
         lookup = httpx.get(f"{base}/api/v1/standards/GB-T-21063.3-2007", timeout=30)
@@ -253,7 +253,7 @@ def test_a_full_job_queue_refuses_with_503_and_retry_after(store: Store, validat
         full = client.post("/api/v1/validate?job=true", content=body, headers=TURTLE)
         error = assert_error(full, 503, "queue_full")
         assert int(full.headers["Retry-After"]) > 0
-        assert "queue" in error["message"]
+        assert "queue" in error["messages"]["en"] and "队列" in error["message"]
         gate.set()
 
 

@@ -70,7 +70,7 @@ def test_cubic_publishers_catalogue_validation_is_stopped_by_its_budget(
         response = client.post("/api/v1/validate", content=publishers_catalogue(60), headers=TURTLE)
         error = assert_error(response, 400, "upload_limit")
         assert error["details"] == {"timeout_seconds": 2.0}
-        assert "2 s" in error["message"]
+        assert "2 s" in error["messages"]["en"] and "2 秒" in error["message"]
         body = (EXAMPLES / "catalogue-valid.ttl").read_bytes()
         after = client.post("/api/v1/validate", content=body, headers=TURTLE)
         assert after.status_code == 200 and after.json()["conforms"] is True

@@ -113,7 +113,7 @@ def test_syntax_error_is_400(client: TestClient) -> None:
     error = _error(
         client.get("/sparql", params={"query": "SELECT ?s WHERE { ?s ?p }"}), 400, "invalid_query"
     )
-    assert "SPARQL" in error["message"]
+    assert "SPARQL" in error["message"] and "SPARQL" in error["messages"]["en"]
 
 
 # -- result formats ---------------------------------------------------------------------

@@ -1,0 +1,130 @@
+"""The list of recorded submissions (issue 20: every list paged with its true total),
+in the API (`GET /api/v1/submissions`) and on the register page of a signed-in
+department, through create_app on a fresh seeded memory store per test."""
+# ruff: noqa: F811 - the fixtures of tests/api/test_api.py are imported by name
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+
+from api.lists import XLSX
+from api.pages import forms
+from registry.inputs.workbooks import cell_text, csv_sheets
+from tests import documents
+from tests.api.test_api import (  # noqa: F401  (fixtures)
+    BUREAU,
+    OTHER_DEPT,
+    TURTLE,
+    api_store,
+    app,
+    assert_error,
+    auth,
+    client,
+    tokens,
+)
+from tests.api.test_pages import sign_in
+
+SUBMITTED = 5
+
+
+@pytest.fixture
+def submitted(client: TestClient, tokens: dict[str, str]) -> list[str]:
+    """The bureau's SUBMITTED submissions, newest last: one new resource each."""
+    made = []
+    for n in range(1, SUBMITTED + 1):
+        body = documents.resource_ttl(
+            f"109001/00000{n}", title=f"列表测试资源{n}", description="提交记录分页测试。"
+        )
+        answer = client.post(
+            "/api/v1/submissions", content=body, headers={**TURTLE, **auth(tokens["bureau"])}
+        )
+        assert answer.status_code == 201, answer.text
+        made.append(answer.json()["submission"])
+    return made
+
+
+def test_submissions_are_paged_newest_first_with_the_true_total(
+    client: TestClient, submitted: list[str]
+) -> None:
+    ids = [s.rsplit("/", 1)[-1] for s in submitted]
+    walked, offset = [], 0
+    while True:
+        page = client.get(
+            "/api/v1/submissions", params={"department": BUREAU, "limit": 2, "offset": offset}
+        ).json()
+        assert page["total"] == SUBMITTED and page["limit"] == 2 and page["offset"] == offset
+        assert len(page["items"]) == min(2, SUBMITTED - offset)
+        walked += page["items"]
+        offset += 2
+        if offset >= page["total"]:
+            break
+    assert [i["id"] for i in walked] == ids[::-1]
+    first = walked[0]
+    assert first["iri"] == submitted[-1] and first["agent"].endswith(BUREAU)
+    assert first["outcome"] == "accepted" and first["entries"] == 1
+    assert first["started"] >= walked[-1]["started"]
+    # Every department's: the seed's submissions too, the total counts them all.
+    everyone = client.get("/api/v1/submissions", params={"limit": 1}).json()
+    assert everyone["total"] > SUBMITTED and len(everyone["items"]) == 1
+    assert everyone["items"][0]["id"] == ids[-1]
+    # Past the end: no items, the same total.
+    past = client.get("/api/v1/submissions", params={"department": BUREAU, "offset": 99}).json()
+    assert past["items"] == [] and past["total"] == SUBMITTED
+
+
+def test_a_department_that_submitted_nothing_lists_none(
+    client: TestClient, submitted: list[str]
+) -> None:
+    for department in (OTHER_DEPT, "NOSUCHDEPARTMENT0"):
+        page = client.get("/api/v1/submissions", params={"department": department}).json()
+        assert page["total"] == 0 and page["items"] == []
+
+
+def test_the_submissions_list_refuses_unknown_parameters(client: TestClient) -> None:
+    error = assert_error(
+        client.get("/api/v1/submissions", params={"departmnt": BUREAU}), 400, "invalid_input"
+    )
+    assert error["details"]["unknown"] == ["departmnt"]
+    assert "department" in error["details"]["allowed"]
+    assert_error(client.get("/api/v1/submissions", params={"limit": 0}), 422)
+
+
+def test_the_submissions_list_downloads_whole(client: TestClient, submitted: list[str]) -> None:
+    csv = client.get("/api/v1/submissions", params={"department": BUREAU, "format": "csv"})
+    assert csv.status_code == 200 and csv.content.startswith(b"\xef\xbb\xbf")
+    assert "submissions" in csv.headers["content-disposition"]
+    sheet_rows = next(iter(csv_sheets(csv.content, "submissions.csv"))).rows
+    rows = [[cell_text(cell) for cell in row] for row in sheet_rows]
+    header = [cell for cell in rows[0] if cell]
+    assert header[:4] == ["提交编号", "提交时间", "结果", "条目数"]
+    listed = [row[0] for row in rows[1:] if any(row)]
+    assert listed == [s.rsplit("/", 1)[-1] for s in submitted][::-1]
+    assert {row[2] for row in rows[1:] if any(row)} == {"已登记"}
+    xlsx = client.get(
+        "/api/v1/submissions", params={"department": BUREAU}, headers={"Accept": XLSX}
+    )
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet.title == "提交记录" and sheet.max_row == SUBMITTED + 1
+
+
+def test_the_register_page_pages_the_departments_submissions(
+    client: TestClient,
+    tokens: dict[str, str],
+    submitted: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(forms, "SUBMISSIONS_PAGE", 2)
+    sign_in(client, tokens["bureau"])
+    first = client.get("/register").text
+    assert f"({SUBMITTED})" in first  # the true total beside the heading
+    ids = [s.rsplit("/", 1)[-1] for s in submitted]
+    assert ids[-1] in first and ids[-2] in first and ids[-3] not in first
+    assert "offset=2" in first and 'rel="next"' in first and 'rel="prev"' not in first
+    last = client.get("/register", params={"offset": 4}).text
+    assert ids[0] in last and ids[1] not in last
+    assert 'rel="prev"' in last and 'rel="next"' not in last
+    assert f"第 5–5 条，共 {SUBMITTED} 条" in last

@@ -1,0 +1,542 @@
+"""Workbooks as clerks made them, which the first round of issue 21 had not seen: each
+test is named after what the registry did wrong with one, and builds the workbook here
+(openpyxl, xlwt, bytes of CSV in the encodings and delimiters Excel writes).
+
+Each states its exact results and positions (sheet, row, column) and that the zh
+messages read without English words.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+
+import pytest
+from rdflib import Literal, URIRef
+from rdflib.namespace import DCTERMS, XSD
+
+from registry.config import Settings
+from registry.inputs.document import Document
+from registry.inputs.tabular import BY_KEY, COLUMNS, header_column
+from registry.service import Registry
+from registry.store import open_store
+from tests.inputs.test_workbooks import (
+    BASE,
+    PROVIDER,
+    PROVIDER_CODE,
+    assert_chinese,
+    column,
+    header,
+    resource,
+    results,
+    xls_of,
+    xlsx_of,
+)
+
+PUBLISHER = URIRef(f"{BASE}department/{PROVIDER_CODE}")
+
+
+@pytest.fixture(scope="module")
+def seeded(seeded_dump: bytes, validator):
+    store = open_store("memory")
+    store.load_dump(seeded_dump, "nquads")
+    with Registry(Settings(store="memory", seed=False), validator=validator, store=store) as r:
+        yield r
+
+
+def res_iri(code: str) -> URIRef:
+    return URIRef(f"{BASE}resource/{code.replace('/', '-')}")
+
+
+def text_file(rows: list[list[str]], delimiter: str, encoding: str) -> bytes:
+    out = io.StringIO(newline="")
+    csv.writer(out, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
+    return out.getvalue().encode(encoding)
+
+
+# ----------------------------------------------------------------------------- CSV
+
+
+def test_a_csv_with_semicolons_was_refused_as_having_no_header(seeded) -> None:
+    """Excel writes `;` where the comma is the decimal sign; the data-item cells hold
+    `;` too, so the header row decides the delimiter."""
+    rows = [header(), resource("101001/003001", "分号分隔一"), resource("101001/003002", "二")]
+    report = seeded.validate([Document("分号.csv", text_file(rows, ";", "gb18030"))])
+    assert report.conforms and results(report) == [], [r.as_dict() for r in report.results]
+    graph = seeded.parse([Document("分号.csv", text_file(rows, ";", "gb18030"))])
+    assert (
+        len(
+            list(
+                graph.objects(
+                    res_iri("101001/003001"), URIRef("https://w3id.org/smartcity-std#dataItem")
+                )
+            )
+        )
+        == 2
+    )
+
+
+def test_excels_unicode_text_in_utf16_was_refused(seeded) -> None:
+    """Excel's "Unicode text" (Unicode 文本) is UTF-16 with a BOM and tabs."""
+    rows = [["沈阳市大数据管理局目录"], header(), resource("101001/003101", "统一编码文本")]
+    data = text_file(rows, "\t", "utf-16")
+    assert data.startswith(b"\xff\xfe")
+    report = seeded.validate([Document("目录.txt.csv", data)])
+    assert results(report, sheet=False) == [("Info", None, 2, None, "Input-header-row")]
+    assert report.conforms
+
+
+# ----------------------------------------------------------------------------- headers
+
+
+def two_row_header_sheet() -> tuple[list[list], list[tuple[int, int, int, int]]]:
+    """序号 and 更新周期... merged down both rows; 信息资源 over 分类...信息项, 提供方 over
+    名称/代码, 共享属性 over its three columns: the layout of bureaus' catalogue forms."""
+    keys = ["class", "name", "code", "abstract", "format", "items", "provider",
+            "provider_code", "sharing", "condition", "method", "open", "cycle", "issued",
+            "standards"]  # fmt: skip
+    top = ["序号", "信息资源", "", "", "", "", "", "提供方", "", "共享属性", "", "",
+           "是否向社会开放", "更新周期", "发布日期", "符合标准"]  # fmt: skip
+    sub = ["", "分类", "名称", "代码", "摘要", "格式", "信息项", "名称", "代码", "共享类型",
+           "共享条件", "共享方式", "", "", "", ""]  # fmt: skip
+    rows: list[list] = [top, sub]
+    by_key = {c.key: i for i, c in enumerate(COLUMNS)}
+    for n in (1, 2):
+        full = resource(f"101001/00320{n}", f"企业登记信息{n}")
+        rows.append([str(n)] + [full[by_key[k]] for k in keys])
+    merged = [(1, 1, 2, 1), (1, 2, 1, 7), (1, 8, 1, 9), (1, 10, 1, 12)]
+    merged += [(1, c, 2, c) for c in range(13, 17)]
+    return rows, merged
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "xls", "csv"])
+def test_a_header_over_two_rows_with_merged_group_titles_was_refused(kind: str, seeded) -> None:
+    """It gave 8 "missing column" Violations; 名称 under 提供方 must not be the name."""
+    rows, merged = two_row_header_sheet()
+    if kind == "csv":
+        data = text_file(rows, ",", "utf-8")
+    else:
+        data = (xlsx_of if kind == "xlsx" else xls_of)([("资源目录", rows, merged)])
+    report = seeded.validate([Document(f"两行表头.{kind}", data)])
+    sheet = None if kind == "csv" else "资源目录"
+    assert results(report) == [
+        ("Info", sheet, 2, None, "Input-header-row"),
+        ("Warning", sheet, 2, "序号", "Input-unknown-header"),
+    ], [r.as_dict() for r in report.results]
+    info = next(r for r in report.results if r.source_shape.endswith("header-row"))
+    assert "第 1 至 2 行" in info.message_zh
+    assert_chinese(report)
+    graph = seeded.parse([Document(f"两行表头.{kind}", data)])
+    first = res_iri("101001/003201")
+    assert graph.value(first, DCTERMS.publisher) == PUBLISHER
+    assert str(graph.value(first, DCTERMS.title)) == "企业登记信息1"
+    assert graph.value(first, DCTERMS.issued) is not None
+
+
+def test_a_header_cell_with_the_chinese_and_the_english_title_was_not_recognised(seeded) -> None:
+    """信息资源名称⏎Name, 信息资源代码（Resource code）, 提供方代码(18位): the parts name one
+    column. Two parts naming two columns name none."""
+    cases = {
+        "信息资源名称\nName": "name",
+        "信息资源代码（Resource code）": "code",
+        "Provider code 提供方代码": "provider_code",
+        "提供方代码(18位)": "provider_code",
+        "发布日期(YYYY-MM-DD)": "issued",
+    }
+    for text, key in cases.items():
+        found = header_column(text)
+        assert found is not None and found.key == key, text
+    assert header_column("信息资源名称\nResource code") is None
+    heads = [f"{c.zh}\n{c.en}" if i % 2 else f"{c.zh}（{c.en}）" for i, c in enumerate(COLUMNS)]
+    rows = [heads, resource("101001/003301", "双语表头")]
+    report = seeded.validate([Document("双语.xlsx", xlsx_of([("目录 Catalogue", rows, [])]))])
+    assert report.conforms and results(report) == [], [r.as_dict() for r in report.results]
+
+
+# ----------------------------------------------------------------------------- cells
+
+
+def test_full_width_digits_and_spaces_in_a_resource_code_refused_the_row(seeded) -> None:
+    rows = [
+        header(),
+        resource("１０１００１／００３４０１", "全角代码"),
+        resource(" 101001 / 003402 ", "空格代码"),
+        resource("101001/003403\n", "换行代码", related="１０１００１/００３４０１"),
+    ]
+    report = seeded.validate([Document("全角.xlsx", xlsx_of([("目录", rows, [])]))])
+    assert report.conforms and results(report) == [], [r.as_dict() for r in report.results]
+    graph = seeded.parse([Document("全角.xlsx", xlsx_of([("目录", rows, [])]))])
+    for code in ("101001/003401", "101001/003402", "101001/003403"):
+        assert (
+            str(graph.value(res_iri(code), URIRef("https://w3id.org/smartcity-std#resourceCode")))
+            == code
+        )
+    assert graph.value(res_iri("101001/003403"), DCTERMS.relation) == res_iri("101001/003401")
+
+
+def test_dates_as_excel_day_numbers_or_with_a_time_were_not_dates(seeded) -> None:
+    """45352 is what a date cell shows once its format is lost (2024-03-01); a date saved
+    as text keeps its time (2024/3/1 0:00). A year alone is still not a date."""
+    written = [45352, 45352.75, "45352", "2024/3/1 0:00", "2024-03-01 00:00:00",
+               datetime(2024, 3, 1, 8, 30), "2024年3月1日", "2024.3.1", "2024"]  # fmt: skip
+    rows: list[list] = [header()]
+    i = column("issued") - 1
+    for n, value in enumerate(written, start=1):
+        row: list = resource(f"101001/0035{n:02d}", f"日期{n}")
+        row[i] = value
+        rows.append(row)
+    data = xlsx_of([("目录", rows, [])])
+    report = seeded.validate([Document("日期.xlsx", data)])
+    assert results(report) == [("Violation", "目录", 10, "发布日期", "Input-date")]
+    graph = seeded.parse([Document("日期.xlsx", data)])
+    for n in range(1, 9):
+        issued = graph.value(res_iri(f"101001/0035{n:02d}"), DCTERMS.issued)
+        assert issued == Literal("2024-03-01", datatype=XSD.date), (n, issued)
+
+
+def test_a_credit_code_kept_as_a_number_was_called_invalid_without_why(seeded) -> None:
+    rows: list[list] = [header(), resource("101001/003601", "数值信用代码")]
+    rows[1][column("provider_code") - 1] = 912101001234567000  # what Excel keeps of 18 digits
+    report = seeded.validate([Document("数值.xlsx", xlsx_of([("目录", rows, [])]))])
+    assert results(report) == [("Violation", "目录", 2, "提供方代码", "Input-credit-code")]
+    [problem] = report.results
+    assert "15 位有效数字" in problem.message_zh and "文本" in problem.message_zh
+    assert "912101001234567000" in problem.message_zh
+    assert_chinese(report)
+
+
+def test_the_zh_text_report_named_a_cell_by_an_english_property(seeded) -> None:
+    """[违规] publisher = ... in a Chinese report: a spreadsheet result is named by its
+    column's title."""
+    from registry.validation.reports import render_report
+
+    rows: list[list] = [header(), resource("101001/003701", "名称", issued="2024-13-01")]
+    report = seeded.validate([Document("列名.xlsx", xlsx_of([("目录", rows, [])]))])
+    text = render_report(report, "text", lang="zh")
+    assert "[违规] 发布日期 = 2024-13-01" in text, text
+    assert "issued" not in text
+
+
+# ----------------------------------------------------------------------------- rows
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "xls"])
+def test_total_note_and_section_rows_were_refused_as_resources(kind: str, seeded) -> None:
+    """A section title merged across the row, then resources, then 合计, a merged note
+    and the signatures: none of them is a resource, each is said, nothing is refused."""
+    width = len(COLUMNS)
+    rows: list[list] = [
+        ["沈阳市大数据管理局政务信息资源目录"],
+        ["填报单位：沈阳市大数据管理局"],
+        header(),
+        ["一、基础信息资源"],
+        resource("101001/003801", "法人单位信息"),
+        resource("101001/003802", "社会组织信息"),
+        ["合计：2 项"],
+        ["注：共享条件以审批为准。"],
+        ["填表人：张三", "", "", "联系电话：024-12345678"],
+        ["", "人口"],  # a name alone, no code: not a resource, but not a known note either
+        header(),  # the header again, as pasted above a section
+        ["以下空白"],
+    ]
+    merged = [(1, 1, 1, width), (4, 1, 4, width), (8, 1, 8, width)]
+    data = (xlsx_of if kind == "xlsx" else xls_of)([("目录", rows, merged)])
+    report = seeded.validate([Document(f"合计.{kind}", data)])
+    assert results(report) == sorted(
+        [
+            ("Info", "目录", 3, None, "Input-header-row"),
+            ("Info", "目录", 4, None, "Input-note-row"),
+            ("Info", "目录", 7, None, "Input-note-row"),
+            ("Info", "目录", 8, None, "Input-note-row"),
+            ("Info", "目录", 9, None, "Input-note-row"),
+            ("Warning", "目录", 10, None, "Input-note-row"),
+            ("Info", "目录", 11, None, "Input-note-row"),
+            ("Info", "目录", 12, None, "Input-note-row"),
+        ],
+        key=repr,
+    ), [r.as_dict() for r in report.results]
+    assert report.conforms
+    assert_chinese(report)
+    signatures = next(r for r in report.results if dict(r.location).get("row") == 9)
+    assert "填表人：张三 / 联系电话：024-12345678" in signatures.message_zh
+    # A resource with no code is still reported as one.
+    rows = [header(), resource("", "无代码资源")]
+    report = seeded.validate(
+        [Document(f"无代码.{kind}", (xlsx_of if kind == "xlsx" else xls_of)([("目录", rows, [])]))]
+    )
+    assert results(report) == [("Violation", "目录", 2, "信息资源代码", "Input-resource-code")]
+
+
+def test_a_hidden_sheet_was_read_and_its_old_rows_refused_the_visible_ones(seeded) -> None:
+    """Last year's sheet, hidden, held the same codes: a duplicate-code Violation on a
+    sheet the clerk cannot see. Hidden sheets are not read; one with the header is named."""
+    from openpyxl import load_workbook
+
+    current = [header(), resource("101001/003901", "当前资源")]
+    old = [header(), resource("101001/003901", "旧名称", cycle="每两周")]
+    lists = [["实时"], ["每日"]]
+    book = load_workbook(io.BytesIO(xlsx_of([("2024年", current, []), ("2023年（旧）", old, []),
+                                             ("字典", lists, [])])))  # fmt: skip
+    book["2023年（旧）"].sheet_state = "hidden"
+    book["字典"].sheet_state = "veryHidden"
+    out = io.BytesIO()
+    book.save(out)
+    report = seeded.validate([Document("隐藏.xlsx", out.getvalue())])
+    assert results(report) == [("Warning", None, None, None, "Input-hidden-sheet")]
+    assert "“2023年（旧）”" in report.results[0].message_zh
+    assert "取消隐藏" in report.results[0].message_zh
+    assert_chinese(report)
+    graph = seeded.parse([Document("隐藏.xlsx", out.getvalue())])
+    titles = {str(t) for t in graph.objects(res_iri("101001/003901"), DCTERMS.title)}
+    assert "当前资源" in titles and "旧名称" not in titles
+
+
+def test_a_hidden_xls_sheet_is_not_read_either(seeded) -> None:
+    xlwt = pytest.importorskip("xlwt")
+    book = xlwt.Workbook(encoding="utf-8")
+    for name, rows in (("2024年", [header(), resource("101001/004001", "甲")]),
+                       ("2023年", [header(), resource("101001/004001", "乙")])):  # fmt: skip
+        sheet = book.add_sheet(name)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                sheet.write(r, c, value)
+    sheet.visibility = 1
+    out = io.BytesIO()
+    book.save(out)
+    report = seeded.validate([Document("隐藏.xls", out.getvalue())])
+    assert results(report) == [("Warning", None, None, None, "Input-hidden-sheet")]
+    assert "“2023年”" in report.results[0].message_zh
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "xls"])
+def test_a_resource_over_several_rows_one_item_each_was_refused_as_duplicate_codes(
+    kind: str, seeded
+) -> None:
+    """The catalogue forms' own layout: a resource's cells merged down its rows, one data
+    item per row. Its rows 2 and 3 were "code already on row 1, not read" and their
+    items lost. A cell of its own on a further row has no place: a Warning."""
+    items = ["统一编号:C:18:TYBH", "名称:C:100:MC", "登记日期:D::DJRQ"]
+    i, k = column("items"), column("condition")
+    first = resource("101001/004101", "分行信息项资源", items=items[0])
+    rows: list[list] = [header(), first]
+    for item in items[1:]:
+        row = [""] * len(COLUMNS)
+        row[i - 1] = item
+        rows.append(row)
+    rows[3][k - 1] = "另写的条件"  # in a column that is not merged
+    rows.append(resource("101001/004102", "下一项资源"))
+    merged = [(2, c, 4, c) for c in range(1, len(COLUMNS) + 1) if c not in (i, k)]
+    data = (xlsx_of if kind == "xlsx" else xls_of)([("目录", rows, merged)])
+    report = seeded.validate([Document(f"分行.{kind}", data)])
+    assert results(report) == [
+        ("Info", "目录", 2, "信息项", "Input-continued-rows"),
+        ("Warning", "目录", 4, "共享条件", "Input-continued-rows"),
+    ], [r.as_dict() for r in report.results]
+    assert any("第 2 至 4 行" in r.message_zh for r in report.results)
+    assert_chinese(report)
+    graph = seeded.parse([Document(f"分行.{kind}", data)])
+    got = graph.objects(res_iri("101001/004101"), URIRef("https://w3id.org/smartcity-std#dataItem"))
+    assert len(list(got)) == 3
+    assert graph.value(res_iri("101001/004102"), DCTERMS.title) is not None
+
+
+def test_a_csv_row_of_items_only_under_a_resource_says_it_was_a_merged_resource(seeded) -> None:
+    """The same sheet saved as CSV: the further rows keep only their data item."""
+    i = column("items")
+    rows: list[list] = [header(), resource("101001/004201", "分行资源")]
+    extra = [""] * len(COLUMNS)
+    extra[i - 1] = "名称:C:100:MC"
+    rows.append(extra)
+    report = seeded.validate([Document("分行.csv", text_file(rows, ",", "gb18030"))])
+    assert results(report, sheet=False) == [
+        ("Violation", None, 3, "信息资源代码", "Input-merged-cell")
+    ]
+    assert "续行" in report.results[0].message_zh and "第 2 行" in report.results[0].message_zh
+    assert_chinese(report)
+
+
+def test_a_line_break_in_a_name_or_provider_cell_was_kept_in_the_name(seeded) -> None:
+    """人口⏎基础信息 (Alt+Enter to fit a narrow column) was registered with the break, and a
+    provider name so wrapped matched no department."""
+    rows: list[list] = [
+        header(),
+        resource("101001/004301", "人口\n基础信息", name_en="Population\nbase"),
+    ]
+    rows[1][column("provider") - 1] = "沈阳市\n大数据管理局"
+    rows[1][column("provider_code") - 1] = ""
+    rows[1][column("abstract") - 1] = "第一行。\n第二行。"
+    data = xlsx_of([("目录", rows, [])])
+    report = seeded.validate([Document("换行.xlsx", data)])
+    assert report.conforms and results(report) == [], [r.as_dict() for r in report.results]
+    graph = seeded.parse([Document("换行.xlsx", data)])
+    res = res_iri("101001/004301")
+    assert {str(t) for t in graph.objects(res, DCTERMS.title)} == {
+        "人口基础信息",
+        "Population base",
+    }
+    assert graph.value(res, DCTERMS.publisher) == PUBLISHER
+    # An abstract may have lines of its own.
+    assert str(graph.value(res, DCTERMS.description)) == "第一行。\n第二行。"
+
+
+def test_short_and_wordy_code_list_values_got_no_suggestion() -> None:
+    """无条件 / 有条件 / 不共享 are the sharing types' own short forms (now altLabels);
+    季度, 接口服务, 基础类 name one value by holding or being held in its spelling, and
+    are asked about; a negation on one side only (不予开放 holds 开放) gets no guess."""
+    from registry.inputs.tabular import CellError, concept
+
+    sharing = "https://w3id.org/smartcity-std/code/sharing-type/"
+    assert str(concept("sharing", "无条件")) == sharing + "unconditional"
+    assert str(concept("sharing", "有条件")) == sharing + "conditional"
+    assert str(concept("sharing", "不共享")) == sharing + "none"
+    asked = {
+        ("cycle", "季度"): "每季度",
+        ("method", "接口服务"): "接口",
+        ("method", "文件下载"): "文件",
+        ("class", "基础类"): "基础信息资源",
+        ("open", "否（不开放）"): "否",
+    }
+    for (key, text), meant in asked.items():
+        with pytest.raises(CellError) as error:
+            concept(key, text)
+        assert f"是否应为“{meant}”?" in error.value.zh, text
+    for key, text in (
+        ("open", "不予开放"),
+        ("method", "共享平台"),
+        ("cycle", "年"),
+        ("cycle", "每两周"),
+    ):
+        with pytest.raises(CellError) as error:
+            concept(key, text)
+        assert "是否应为" not in error.value.zh, text
+
+
+def test_numbered_titles_with_colons_were_no_header(seeded) -> None:
+    """1.信息资源分类, (2)信息资源名称：, ③信息资源代码: a clerk's numbering and colon."""
+    for text, key in (("1.信息资源分类", "class"), ("(2)信息资源名称：", "name"),
+                      ("③信息资源代码", "code"), ("12、发布日期:", "issued")):  # fmt: skip
+        found = header_column(text)
+        assert found is not None and found.key == key, text
+    heads = [f"{i}.{c.zh}：" for i, c in enumerate(COLUMNS, 1)]
+    rows = [heads, resource("101001/004401", "编号表头")]
+    report = seeded.validate([Document("编号.xlsx", xlsx_of([("目录", rows, [])]))])
+    assert report.conforms and results(report) == [], [r.as_dict() for r in report.results]
+
+
+def test_a_row_of_required_and_optional_hints_under_the_header_was_a_resource(seeded) -> None:
+    hints = ["必填" if c.required else "（选填）" for c in COLUMNS]
+    rows = [header(), hints, resource("101001/004501", "提示行下的资源")]
+    report = seeded.validate([Document("提示.xlsx", xlsx_of([("目录", rows, [])]))])
+    assert results(report) == [("Info", "目录", 2, None, "Input-note-row")]
+    assert report.conforms
+
+
+def test_a_code_with_another_separator_was_refused_without_the_code_meant(seeded) -> None:
+    rows = [header(), resource("101001-004601", "连字符"), resource("101001\\004602", "反斜杠")]
+    rows.append(resource("人口信息", "不是代码"))
+    report = seeded.validate([Document("分隔符.xlsx", xlsx_of([("目录", rows, [])]))])
+    assert results(report) == [
+        ("Violation", "目录", n, "信息资源代码", "Input-resource-code") for n in (2, 3, 4)
+    ]
+    by_row = {dict(r.location)["row"]: r for r in report.results}
+    assert "是否应为“101001/004601”?" in by_row[2].message_zh
+    assert "是否应为“101001/004602”?" in by_row[3].message_zh
+    assert "是否应为" not in by_row[4].message_zh
+    assert "Did you mean 101001/004601?" in by_row[2].message_en
+    assert_chinese(report)
+
+
+def test_a_templates_prefilled_empty_rows_were_each_refused_as_resources(seeded) -> None:
+    """A template with 序号 1..60 and the provider and class filled in on every row: the
+    rows below the real resources were 58 missing-code Violations. One Info per run."""
+    rows: list[list] = [["序号", *header()], ["1", *resource("101001/004701", "预填模板资源")]]
+    k, p, pc = column("class"), column("provider"), column("provider_code")
+    for n in range(2, 60):
+        row = [str(n)] + [""] * len(COLUMNS)
+        row[k], row[p], row[pc] = "基础信息资源", PROVIDER, PROVIDER_CODE
+        rows.append(row)
+    rows.append(["60"] + [""] * len(COLUMNS))
+    rows.append(["61", *resource("101001/004702", "空行之后的资源")])
+    rows.append(["62"] + [""] * len(COLUMNS))
+    rows[-1][p] = PROVIDER
+    report = seeded.validate([Document("预填.xlsx", xlsx_of([("目录", rows, [])]))])
+    assert results(report) == [
+        ("Info", "目录", 3, None, "Input-note-row"),
+        ("Info", "目录", 63, None, "Input-note-row"),
+        ("Warning", "目录", 1, "序号", "Input-unknown-header"),
+    ], [r.as_dict() for r in report.results]
+    first = next(r for r in report.results if dict(r.location).get("row") == 3)
+    assert "第 3 至 60 行只填了“信息资源分类”、“信息资源提供方”、“提供方代码”" in first.message_zh
+    assert_chinese(report)
+    graph = seeded.parse([Document("预填.xlsx", xlsx_of([("目录", rows, [])]))])
+    assert graph.value(res_iri("101001/004702"), DCTERMS.publisher) == PUBLISHER
+
+
+def test_rows_below_a_wrong_declared_sheet_size_were_lost_without_a_word(seeded) -> None:
+    """Tools other than Excel write a wrong <dimension> (A1:N3 for a sheet of 5 rows);
+    openpyxl's read-only mode stopped there: two resources lost, and "conforms"."""
+    import re
+    import zipfile
+
+    rows = [header()] + [resource(f"101001/00480{n}", f"资源{n}") for n in range(1, 5)]
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(xlsx_of([("目录", rows, [])]))) as src,
+        zipfile.ZipFile(out, "w") as dst,
+    ):
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename.startswith("xl/worksheets/sheet"):
+                data, n = re.subn(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:C3"', data)
+                assert n == 1
+            dst.writestr(info, data)
+    report = seeded.validate([Document("尺寸.xlsx", out.getvalue())])
+    assert report.conforms and results(report) == [], [r.as_dict() for r in report.results]
+    graph = seeded.parse([Document("尺寸.xlsx", out.getvalue())])
+    for n in range(1, 5):
+        assert graph.value(res_iri(f"101001/00480{n}"), DCTERMS.publisher) == PUBLISHER, n
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "xls"])
+def test_data_items_in_columns_of_their_own_under_a_group_title_were_lost(
+    kind: str, seeded
+) -> None:
+    """The catalogue forms' other layout: a "信息项" title merged over 名称 / 类型 / 长度,
+    one item per row, the resource's cells merged down its rows. The type and length
+    columns were not read (untitled) and the 信息项 cell was refused as malformed."""
+    keys = [c.key for c in COLUMNS if c.key != "items"]
+    top = (
+        [BY_KEY[k].zh for k in keys[:7]] + ["信息项", "", "", ""] + [BY_KEY[k].zh for k in keys[7:]]
+    )
+    sub = [""] * 7 + ["名称", "类型", "长度", "代码"] + [""] * (len(keys) - 7)
+    full = dict(zip((c.key for c in COLUMNS), resource("101001/004901", "分列信息项"), strict=True))
+    items = [
+        ("统一编号", "C", "18", "TYBH"),
+        ("名称", "字符型", "100", ""),
+        ("登记日期", "D", "", ""),
+    ]
+    rows: list[list] = [top, sub]
+    for n, item in enumerate(items):
+        rows.append([full[k] if n == 0 else "" for k in keys[:7]] + list(item)
+                    + [full[k] if n == 0 else "" for k in keys[7:]])  # fmt: skip
+    width = len(top)
+    merged = [(1, c, 2, c) for c in range(1, width + 1) if c not in (8, 9, 10, 11)]
+    merged += [(1, 8, 1, 11)]
+    merged += [(3, c, 5, c) for c in range(1, width + 1) if c not in (8, 9, 10, 11)]
+    data = (xlsx_of if kind == "xlsx" else xls_of)([("目录", rows, merged)])
+    report = seeded.validate([Document(f"分列.{kind}", data)])
+    assert results(report) == [
+        ("Info", "目录", 2, None, "Input-header-row"),
+        ("Info", "目录", 3, "信息项", "Input-continued-rows"),
+    ], [r.as_dict() for r in report.results]
+    assert_chinese(report)
+    graph = seeded.parse([Document(f"分列.{kind}", data)])
+    res = res_iri("101001/004901")
+    scs = "https://w3id.org/smartcity-std#"
+    names = {}
+    for item in graph.objects(res, URIRef(scs + "dataItem")):
+        position = int(graph.value(item, URIRef(scs + "position")))
+        names[position] = str(graph.value(item, URIRef(scs + "itemName")))
+    assert names == {1: "统一编号", 2: "名称", 3: "登记日期"}
+    assert str(graph.value(res, DCTERMS.title)) in ("分列信息项", "Population base information")

@@ -1,0 +1,171 @@
+"""The conformity answers come from the read model's `assessments` table, in SQL (issue 22
+at 50,000 resources: one automatic assessment per resource against GB/T 21063.3 must
+not mean one record parsed per assessment per request). They equal the definition in
+registry.read.conformity, which reads every record; the SQL reads every table through
+an index; and an answer parses only the records of the page it lists."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+
+from registry.config import Settings
+from registry.read import conformity
+from registry.read.model import ReadModel
+from registry.register.seed import seed_store
+from registry.service import Registry
+from registry.store import open_store
+
+BASE = "http://127.0.0.1:8000/id/"
+TODAY = date(2026, 12, 6)
+DEPARTMENT = "11210100EXAMPLE01N"
+CORE = "GB/T 21063.3-2007"
+
+
+@pytest.fixture(scope="module")
+def seeded(validator) -> bytes:
+    with open_store("memory") as store:
+        seed_store(store, validator, BASE, automatic=True)
+        return store.dump("nquads")
+
+
+@pytest.fixture
+def registry(seeded: bytes, validator) -> Iterator[Registry]:
+    store = open_store("memory")
+    store.load_dump(seeded, "nquads")
+    with Registry(Settings(store="memory"), validator=validator, store=store) as service:
+        yield service
+
+
+def _oracle_standard(read: ReadModel, iri: str) -> dict:
+    standard = read.record(iri)
+    claims = [
+        {"iri": e["source"], "kind": e["kind"]}
+        for e in read.edges(target=iri)
+        if e["relation"] == "conforms_to" and e["kind"] in ("resource", "interface")
+    ]
+    named = {k: standard[k] for k in ("iri", "id", "href", "title")}
+    return conformity.standard_conformity(
+        named, claims, read.assessments_of("test", [iri]), TODAY, read.rules_version
+    )
+
+
+def _standards_assessed(read: ReadModel) -> list[str]:
+    return sorted(
+        {a["test"]["iri"] for a in read.list_entries("assessment", limit=500).items if a["test"]}
+    )
+
+
+@pytest.mark.parametrize("rules", ["current", "changed"])
+def test_the_sql_answers_equal_the_definition_over_every_record(
+    registry: Registry, rules: str
+) -> None:
+    read = registry.reader()
+    if rules == "changed":  # every automatic assessment outdated
+        read.rules_version = "another-version"
+    standards = _standards_assessed(read)
+    assert len(standards) >= 3
+    outdated = 0
+    for iri in standards:
+        expected = _oracle_standard(read, iri)
+        answer = read.standard_conformity(iri, TODAY, limit=500)
+        assert answer["counts"] == expected["counts"], iri
+        assert [(a["iri"], a["latest"], a["outdated"]) for a in answer["assessments"]] == [
+            (a["iri"], a["latest"], a["outdated"]) for a in expected["assessments"]
+        ]
+        assert sorted(
+            (c["iri"], (c["assessment"] or {}).get("iri")) for c in answer["claimed_by"]
+        ) == sorted((c["iri"], (c["assessment"] or {}).get("iri")) for c in expected["claimed_by"])
+        outdated += answer["counts"]["outdated"]
+    assert (outdated > 0) == (rules == "changed")
+
+    department = read.record(f"{BASE}department/{DEPARTMENT}")
+    entries = [
+        e["source"]
+        for e in read.edges(target=department["iri"])
+        if e["relation"] == "publisher" and e["kind"] in ("resource", "interface")
+    ]
+    catalogues = {
+        a["subject"]["iri"]
+        for a in read.assessments_of("publisher", [department["iri"]])
+        if a["subject"]["iri"].startswith(f"{BASE}catalogue/{DEPARTMENT}/")
+    }
+    assert catalogues  # the example catalogue's automatic assessment
+    claims = [
+        (e["source"], {"iri": e["target"]})
+        for e in read.edges()
+        if e["relation"] == "conforms_to" and e["source"] in set(entries)
+    ]
+    expected = conformity.department_conformity(
+        {"iri": department["iri"]},
+        entries,
+        claims,
+        read.assessments_of("subject", [*entries, department["iri"], *catalogues]),
+        len(read.assessments_of("publisher", [department["iri"]])),
+        TODAY,
+        read.rules_version,
+    )
+    answer = read.department_conformity(DEPARTMENT, TODAY)
+    assert answer["counts"] == expected["counts"]
+
+    def by_standard(rows: list[dict]) -> dict[str, dict]:
+        return {r["standard"]["iri"]: {k: v for k, v in r.items() if k != "standard"} for r in rows}
+
+    assert by_standard(answer["standards"]) == by_standard(expected["standards"])
+
+
+# A table read whole: what the answers must never do over entries, edges or assessments.
+FULL_SCAN = re.compile(r"\bSCAN (entries|edges|assessments|a|e|g)\b")
+
+
+def test_a_standards_answer_reads_indexes_and_parses_only_its_page(
+    seeded: bytes, validator, monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:
+    statements: list[str] = []
+    connect = sqlite3.connect
+
+    def traced(*args, **kwargs) -> sqlite3.Connection:
+        db = connect(*args, **kwargs)
+        db.set_trace_callback(statements.append)
+        return db
+
+    monkeypatch.setattr(sqlite3, "connect", traced)
+    store = open_store("memory")
+    store.load_dump(seeded, "nquads")
+    model = tmp_path / "read.sqlite"  # a file: the plans are read beside the model
+    settings = Settings(store="memory", read_model=str(model))
+    with Registry(settings, validator=validator, store=store) as registry:
+        read = registry.reader()
+        iri = read.resolve(CORE)
+        parsed = []
+        loads = json.loads
+
+        def counting(text, *args, **kwargs):
+            parsed.append(1)
+            return loads(text, *args, **kwargs)
+
+        statements.clear()
+        monkeypatch.setattr(json, "loads", counting)
+        answer = read.standard_conformity(iri, TODAY, limit=3)
+        monkeypatch.setattr(json, "loads", loads)
+        ran = [s for s in statements if s.lstrip().upper().startswith(("SELECT", "WITH"))]
+
+        # the counts cover every assessment; the records parsed, only the page's
+        assert answer["counts"]["assessed"] >= 24
+        assert answer["page"]["assessments_total"] >= 24
+        assert len(answer["assessments"]) == 3 and len(answer["claimed_by"]) == 3
+        assert len(parsed) <= 1 + 3 + 3  # the standard, a page of each list
+
+        explain = connect(model)
+        plans = [(s, [row[-1] for row in explain.execute(f"EXPLAIN QUERY PLAN {s}")]) for s in ran]
+        explain.close()
+        assert plans
+        scans = [(s, step) for s, steps in plans for step in steps if FULL_SCAN.search(step)]
+        assert scans == []
+        used = {step for _s, steps in plans for step in steps}
+        assert any("assessments_test" in step for step in used)
