@@ -73,8 +73,8 @@ class LimitedWorkers:
     """`workers` processes, each limited to `memory_mb` MiB of address space (0: no
     limit) and each task to `timeout_seconds` of wall-clock time, past which pebble
     kills it. `what` names the work in both languages for the limit's error (English
-    then Chinese: "reading the upload", "读取上传内容"). Thread-safe: tasks wait in the pool's queue when every
-    worker is busy."""
+    then Chinese: "reading the upload", "读取上传内容"). Thread-safe: tasks wait in the
+    pool's queue when every worker is busy."""
 
     def __init__(
         self,
