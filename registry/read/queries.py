@@ -777,9 +777,16 @@ class Page:
         }
 
 
+# Control characters: no one searches for them, and a NUL in an FTS5 phrase is an
+# "unterminated string" to SQLite (a 500 for `?q=00%00`).
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+
+
 def _fold(text: str) -> str:
-    """Text as compared by search: NFKC (full-width to ASCII), lower case, one space."""
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text)).strip().casefold()
+    """Text as compared by search: NFKC (full-width to ASCII), lower case, one space,
+    no control characters."""
+    text = _CONTROLS.sub("", unicodedata.normalize("NFKC", text))
+    return re.sub(r"\s+", " ", text).strip().casefold()
 
 
 def search_needles(q: str) -> set[str]:

@@ -212,3 +212,20 @@ def test_json_stays_the_default_and_an_unknown_format_is_400(client: TestClient)
     assert answer.headers["content-type"].startswith("application/json")
     error = assert_error(client.get("/api/v1/standards", params={"format": "pdf"}), 400)
     assert set(error["details"]["allowed"]) == {"json", "csv", "xlsx"}
+
+
+@pytest.mark.parametrize("path", [*LISTS, "assessments"])
+def test_a_control_character_in_a_text_search_is_not_a_500(client: TestClient, path: str) -> None:
+    """`?q=00%00` made SQLite read an FTS5 phrase as an unterminated string (a 500 the
+    API fuzz test found): control characters are no part of what a search compares."""
+    for q in ("00\x00", "\x00\x01", "数据\x00资源"):
+        response = client.get(f"/api/v1/{path}", params={"q": q})
+        assert response.status_code == 200, response.text
+    plain = client.get(f"/api/v1/{path}", params={"q": "数据资源"}).json()
+    mixed = client.get(f"/api/v1/{path}", params={"q": "数据\x00资源"}).json()
+    assert mixed == plain
+
+
+def test_a_control_character_in_the_search_page_is_not_a_500(client: TestClient) -> None:
+    for q in ("00\x00", "数据\x00资源"):
+        assert client.get("/search", params={"q": q}).status_code == 200
