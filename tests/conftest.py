@@ -266,6 +266,11 @@ API_TEST_MODULES = (
     "tests.api.test_sparql_backends",
     "tests.cli.test_api_cli",
     "tests.graphs.test_graphs_api",
+    "tests.api.test_pages",
+    "tests.api.test_list_pages",
+    "tests.api.test_admin_pages",
+    "tests.api.test_api_jobs",
+    "tests.register.test_review",
 )
 
 
@@ -349,6 +354,20 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             servers = {"virtuoso"}  # a test naming no server uses the Virtuoso
         for mark in servers:
             item.add_marker(getattr(pytest.mark, mark))
+    # On a shared server, a module's tests of its large generated registry run after its
+    # tests of the seeded one (each test stands alone): every switch between the two
+    # datasets reloads the server.
+    first: dict[Path, int] = {}
+    for index, item in enumerate(items):
+        first.setdefault(item.path, index)
+    items.sort(key=lambda item: (first[item.path], _on_another_dataset(item)))
+
+
+def _on_another_dataset(item: pytest.Item) -> bool:
+    """A test of the large generated registry (test_pages.py) on a shared server."""
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    on_server = any(isinstance(v, str) and v in SHARED_SERVERS for v in params.values())
+    return on_server and "large" in getattr(item, "fixturenames", ())
 
 
 @pytest.fixture(scope="module")
