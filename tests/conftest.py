@@ -118,6 +118,12 @@ SHARED_SERVERS = {"virtuoso": "virtuoso", "oxigraph-server": "oxigraph_server"}
 _SERVER_URLS = {"virtuoso": _virtuoso_url_or_skip, "oxigraph-server": _oxigraph_server_url_or_skip}
 
 
+def server_url(backend: str) -> str:
+    """The `store` setting of a shared server, credentials included, as it is (not
+    emptied); skips, or fails under SCREG_REQUIRE_ALL=1, when it was not started."""
+    return _SERVER_URLS[backend]()
+
+
 # --- a seeded dataset kept on a shared server ---------------------------------------
 # Loading the seeded examples into a remote server takes 1-2 s, and most tests of the
 # HTTP suite only read. So the dataset a test asked for stays on the server after it,
@@ -147,7 +153,7 @@ def seeded_store(backend: str, dump: bytes, tmp_path: Path) -> Store:
         store = open_store(STORE_BACKENDS[backend](tmp_path))
         store.load_dump(dump, "nquads")
         return store
-    url = _SERVER_URLS[backend]()
+    url = server_url(backend)
     store = open_store(url)
     digest = hashlib.sha256(dump).hexdigest()
     held = HELD.get(url)
