@@ -194,10 +194,15 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 
 @pytest.fixture(params=list(STORE_BACKENDS))
 def store(request: pytest.FixtureRequest, tmp_path: Path):
-    """An opened, empty store on each back end, closed after the test."""
+    """An opened store on each back end, closed after the test: empty, or holding the
+    seeded examples for the `registry` fixture below (no test takes both by name), so
+    that a shared server keeps them between tests that do not write."""
     from registry.store import open_store
 
-    opened = open_store(STORE_BACKENDS[request.param](tmp_path))
+    if "registry" in request.fixturenames:
+        opened = seeded_store(request.param, request.getfixturevalue("seeded_dump"), tmp_path)
+    else:
+        opened = open_store(STORE_BACKENDS[request.param](tmp_path))
     try:
         yield opened
     finally:
@@ -243,12 +248,12 @@ def seeded_dump(validator) -> bytes:
 
 
 @pytest.fixture
-def registry(store, validator, seeded_dump):
-    """A Registry over a fresh store of each back end, holding the seeded examples."""
+def registry(store, validator):
+    """A Registry over a store of each back end holding the seeded examples (`store`
+    gives it seeded)."""
     from registry.config import Settings
     from registry.service import Registry
 
-    store.load_dump(seeded_dump, "nquads")
     service = Registry(Settings(store=store.location), validator=validator, store=store)
     yield service
 
