@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 import pytest
+
+if TYPE_CHECKING:
+    from registry.store import Store
+
+T = TypeVar("T")
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -53,19 +62,29 @@ def virtuoso_url() -> str | None:
     return parts._replace(netloc=f"{quote(user)}:{quote(password)}@{parts.netloc}").geturl()
 
 
-def _virtuoso_setting(tmp_path: Path) -> str:
+def _virtuoso_url_or_skip() -> str:
     url = virtuoso_url()
     skip_unless_available(
         url is not None,
         'no test Virtuoso: run `eval "$(scripts/virtuoso.sh start)"` first',
     )
     assert url is not None
+    return url
+
+
+def _emptied(url: str) -> str:
+    """`url` after wiping its server: one server serves every test, and each that asks
+    for an empty store starts from an empty registry."""
     from registry.store.remote import RemoteStore
 
-    # One server serves every test: each starts from an empty registry.
     with RemoteStore(url) as server:
         server.wipe()
+    HELD.pop(url, None)
     return url
+
+
+def _virtuoso_setting(tmp_path: Path) -> str:
+    return _emptied(_virtuoso_url_or_skip())
 
 
 def oxigraph_server_url() -> str | None:
@@ -74,18 +93,18 @@ def oxigraph_server_url() -> str | None:
     return os.environ.get("SCREG_TEST_OXIGRAPH_URL") or None
 
 
-def _oxigraph_server_setting(tmp_path: Path) -> str:
+def _oxigraph_server_url_or_skip() -> str:
     url = oxigraph_server_url()
     skip_unless_available(
         url is not None,
         'no test Oxigraph server: run `eval "$(scripts/oxigraph-server.sh start)"` first',
     )
     assert url is not None
-    from registry.store.remote import RemoteStore
-
-    with RemoteStore(url) as server:
-        server.wipe()
     return url
+
+
+def _oxigraph_server_setting(tmp_path: Path) -> str:
+    return _emptied(_oxigraph_server_url_or_skip())
 
 
 STORE_BACKENDS = {
@@ -96,14 +115,94 @@ STORE_BACKENDS = {
 }
 # The back ends that are one shared server: their tests run one at a time per server.
 SHARED_SERVERS = {"virtuoso": "virtuoso", "oxigraph-server": "oxigraph_server"}
+_SERVER_URLS = {"virtuoso": _virtuoso_url_or_skip, "oxigraph-server": _oxigraph_server_url_or_skip}
+
+
+def server_url(backend: str) -> str:
+    """The `store` setting of a shared server, credentials included, as it is (not
+    emptied); skips, or fails under SCREG_REQUIRE_ALL=1, when it was not started."""
+    return _SERVER_URLS[backend]()
+
+
+# --- a seeded dataset kept on a shared server ---------------------------------------
+# Loading the seeded examples into a remote server takes 1-2 s, and most tests of the
+# HTTP suite only read. So the dataset a test asked for stays on the server after it,
+# and the next test asking for the same dataset gets it as it is when nothing wrote
+# since: every write of the registry moves the store's generation, and any other
+# change (a wipe, a raw update) moves the quad count; either one reloads it.
+@dataclass(frozen=True)
+class HeldDataset:
+    """What a shared server held right after `dump` was loaded into it."""
+
+    digest: str
+    generation: int
+    quads: int
+
+
+HELD: dict[str, HeldDataset] = {}  # by server URL, in this pytest process
+SEEDING = {"loaded": 0, "kept": 0}  # reported at the end of the run
+
+
+def seeded_store(backend: str, dump: bytes, tmp_path: Path) -> Store:
+    """An open store of `backend` holding exactly `dump` (N-Quads): a new one for an
+    embedded back end; on a shared server, the dataset it holds when that is `dump`
+    unchanged since it was loaded, else `dump` loaded into the emptied server."""
+    from registry.store import open_store
+
+    if backend not in SHARED_SERVERS:
+        store = open_store(STORE_BACKENDS[backend](tmp_path))
+        store.load_dump(dump, "nquads")
+        return store
+    url = server_url(backend)
+    store = open_store(url)
+    digest = hashlib.sha256(dump).hexdigest()
+    held = HELD.get(url)
+    if (
+        held is not None
+        and held.digest == digest
+        and store.generation() == held.generation
+        and store.quad_count() == held.quads
+    ):
+        SEEDING["kept"] += 1
+        return store
+    HELD.pop(url, None)
+    store.wipe()
+    store.load_dump(dump, "nquads")
+    HELD[url] = HeldDataset(digest, store.generation(), store.quad_count())
+    SEEDING["loaded"] += 1
+    return store
+
+
+def dump_after(dump: bytes, change: Callable[[Store], T]) -> tuple[bytes, T]:
+    """The N-Quads of a memory store holding `dump` after `change` ran on it, and what
+    `change` returned: a dataset prepared once (tokens made) for many tests to load."""
+    from registry.store import open_store
+
+    with open_store("memory") as store:
+        store.load_dump(dump, "nquads")
+        made = change(store)
+        return store.dump("nquads"), made
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if SEEDING["loaded"] or SEEDING["kept"]:
+        terminalreporter.write_line(
+            f"seeded datasets on a shared server: {SEEDING['loaded']} loaded, "
+            f"{SEEDING['kept']} kept from the test before"
+        )
 
 
 @pytest.fixture(params=list(STORE_BACKENDS))
 def store(request: pytest.FixtureRequest, tmp_path: Path):
-    """An opened, empty store on each back end, closed after the test."""
+    """An opened store on each back end, closed after the test: empty, or holding the
+    seeded examples for the `registry` fixture below (no test takes both by name), so
+    that a shared server keeps them between tests that do not write."""
     from registry.store import open_store
 
-    opened = open_store(STORE_BACKENDS[request.param](tmp_path))
+    if "registry" in request.fixturenames:
+        opened = seeded_store(request.param, request.getfixturevalue("seeded_dump"), tmp_path)
+    else:
+        opened = open_store(STORE_BACKENDS[request.param](tmp_path))
     try:
         yield opened
     finally:
@@ -149,12 +248,12 @@ def seeded_dump(validator) -> bytes:
 
 
 @pytest.fixture
-def registry(store, validator, seeded_dump):
-    """A Registry over a fresh store of each back end, holding the seeded examples."""
+def registry(store, validator):
+    """A Registry over a store of each back end holding the seeded examples (`store`
+    gives it seeded)."""
     from registry.config import Settings
     from registry.service import Registry
 
-    store.load_dump(seeded_dump, "nquads")
     service = Registry(Settings(store=store.location), validator=validator, store=store)
     yield service
 
@@ -178,6 +277,11 @@ API_TEST_MODULES = (
     "tests.api.test_sparql_backends",
     "tests.cli.test_api_cli",
     "tests.graphs.test_graphs_api",
+    "tests.api.test_pages",
+    "tests.api.test_list_pages",
+    "tests.api.test_admin_pages",
+    "tests.api.test_api_jobs",
+    "tests.register.test_review",
 )
 
 
@@ -205,32 +309,40 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if not value:
         return
     names = _api_stores(value)
-    if "api_backend" in metafunc.fixturenames:  # a module that starts a server once
-        metafunc.parametrize("api_backend", names, indirect=True, ids=names, scope="module")
-    elif "_api_store_backend" in metafunc.fixturenames:
-        metafunc.parametrize("_api_store_backend", names, indirect=True, ids=names)
+    # Per module, so that a module's tests on one back end run together (a module that
+    # starts a server, or builds an app, once per back end).
+    metafunc.parametrize("api_backend", names, indirect=True, ids=names, scope="module")
 
 
 @pytest.fixture(scope="module")
 def api_backend(request: pytest.FixtureRequest) -> str:
-    """The back end a module of the API suite runs on, for a module that builds its
-    store once (a real server): `memory` unless `--api-store` names others."""
+    """The back end a module of the API suite runs on: `memory` unless `--api-store`
+    names others."""
     return getattr(request, "param", "memory")
 
 
+@pytest.fixture
+def open_seeded(api_backend: str, tmp_path: Path) -> Callable[[bytes], Store]:
+    """Opens a store of the back end the test runs on holding exactly the N-Quads it
+    is given (`seeded_store`): the API suite's seeded stores come from here."""
+    return lambda dump: seeded_store(api_backend, dump, tmp_path)
+
+
 @pytest.fixture(autouse=True)
-def _api_store_backend(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch) -> None:
-    backend = getattr(request, "param", None)
-    if backend in (None, "memory"):
+def _api_store_backend(
+    api_backend: str, request: pytest.FixtureRequest, tmp_path: Path, monkeypatch
+) -> None:
+    if api_backend == "memory":
         return
     from registry.store import open_store
 
     def remote_for_memory(setting: str):
         if setting != "memory":
             return open_store(setting)
-        return open_store(STORE_BACKENDS[backend](tmp_path))
+        return open_store(STORE_BACKENDS[api_backend](tmp_path))
 
-    monkeypatch.setattr(request.module, "open_store", remote_for_memory)
+    if hasattr(request.module, "open_store"):
+        monkeypatch.setattr(request.module, "open_store", remote_for_memory)
 
 
 # --- one shared server, one test at a time ----------------------------------------
@@ -253,6 +365,20 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             servers = {"virtuoso"}  # a test naming no server uses the Virtuoso
         for mark in servers:
             item.add_marker(getattr(pytest.mark, mark))
+    # On a shared server, a module's tests of its large generated registry run after its
+    # tests of the seeded one (each test stands alone): every switch between the two
+    # datasets reloads the server.
+    first: dict[Path, int] = {}
+    for index, item in enumerate(items):
+        first.setdefault(item.path, index)
+    items.sort(key=lambda item: (first[item.path], _on_another_dataset(item)))
+
+
+def _on_another_dataset(item: pytest.Item) -> bool:
+    """A test of the large generated registry (test_pages.py) on a shared server."""
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    on_server = any(isinstance(v, str) and v in SHARED_SERVERS for v in params.values())
+    return on_server and "large" in getattr(item, "fixturenames", ())
 
 
 @pytest.fixture(scope="module")

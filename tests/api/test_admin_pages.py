@@ -20,6 +20,7 @@ from tests.api.test_pages import (  # noqa: F401 - fixtures
     assert_page,
     client,
     csrf,
+    dataset,
     page_store,
     sign_in,
     tokens,

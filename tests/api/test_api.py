@@ -22,9 +22,9 @@ from api import create_app
 from api.deps import get_read, get_store
 from registry.config import Settings
 from registry.register.tokens import TOKEN_GRAPH, create_token, revoke_token
-from registry.store import Store, open_store
+from registry.store import Store
 from tests import documents
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, dump_after
 
 BASE = "http://127.0.0.1:8000/id/"
 BUREAU = "11210100EXAMPLE01N"  # the department of examples/catalogue-valid.ttl
@@ -47,25 +47,35 @@ def resource_ttl(title: str = "测试资源", with_title: bool = True) -> bytes:
 # -- fixtures ------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def api_store(seeded_dump: bytes) -> Store:
-    """A memory store holding the seeded examples; the app closes it on shutdown."""
-    store = open_store("memory")
-    store.load_dump(seeded_dump, "nquads")
-    return store
-
-
-@pytest.fixture
-def tokens(api_store: Store) -> dict[str, str]:
+def _make_tokens(store: Store) -> dict[str, str]:
     made = {
-        "bureau": create_token(api_store, "submitter", BUREAU, "bureau")[1],
-        "other": create_token(api_store, "submitter", OTHER_DEPT, "other")[1],
-        "registrar": create_token(api_store, "registrar", name="registrar")[1],
-        "admin": create_token(api_store, "admin", name="admin")[1],
+        "bureau": create_token(store, "submitter", BUREAU, "bureau")[1],
+        "other": create_token(store, "submitter", OTHER_DEPT, "other")[1],
+        "registrar": create_token(store, "registrar", name="registrar")[1],
+        "admin": create_token(store, "admin", name="admin")[1],
     }
-    revoked, made["revoked"] = create_token(api_store, "registrar", name="gone")
-    revoke_token(api_store, revoked.id)
+    revoked, made["revoked"] = create_token(store, "registrar", name="gone")
+    revoke_token(store, revoked.id)
     return made
+
+
+@pytest.fixture(scope="module")
+def seeded_with_tokens(seeded_dump: bytes) -> tuple[bytes, dict[str, str]]:
+    """The seeded examples and the tests' tokens, made once per module: every test's
+    store starts from these quads (a remote server keeps them while no test writes)."""
+    return dump_after(seeded_dump, _make_tokens)
+
+
+@pytest.fixture
+def api_store(open_seeded, seeded_with_tokens: tuple[bytes, dict[str, str]]) -> Store:
+    """A store of the back end under test holding the seeded examples and the tokens;
+    the app closes it on shutdown."""
+    return open_seeded(seeded_with_tokens[0])
+
+
+@pytest.fixture
+def tokens(seeded_with_tokens: tuple[bytes, dict[str, str]]) -> dict[str, str]:
+    return seeded_with_tokens[1]
 
 
 def auth(secret: str) -> dict[str, str]:

@@ -21,7 +21,7 @@ from registry.namespaces import GRAPH_CHANGES, GRAPH_CURRENT, REGSTATUS, SCS
 from registry.register.submission import REGISTRAR
 from registry.register.tokens import create_token
 from registry.service import Registry
-from registry.store import Store, open_store
+from registry.store import Store
 from tests import documents
 
 BASE = "http://127.0.0.1:8000/id/"
@@ -31,10 +31,8 @@ TURTLE = {"Content-Type": "text/turtle"}
 
 
 @pytest.fixture
-def api_store(seeded_dump: bytes) -> Store:
-    store = open_store("memory")
-    store.load_dump(seeded_dump, "nquads")
-    return store
+def api_store(open_seeded, seeded_dump: bytes) -> Store:
+    return open_seeded(seeded_dump)
 
 
 @pytest.fixture

@@ -22,7 +22,9 @@ from registry.inputs.workbooks import cell_text, csv_sheets
 from tests.api.test_pages import (  # noqa: F401 - fixtures
     HTML,
     assert_page,
+    dataset,
     large,
+    large_registry,
     reader,
     results_of,
     shared,

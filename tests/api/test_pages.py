@@ -25,11 +25,11 @@ from api.pages.render import local_time
 from registry.config import Settings
 from registry.namespaces import SH
 from registry.register.tokens import create_token, revoke_token
-from registry.store import Store, open_store
+from registry.store import Store
 from synthetic.generate import write_registry
 from synthetic.registered import write_registered_extra
 from tests import documents
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, SHARED_SERVERS, dump_after, seeded_store
 
 BASE = "http://127.0.0.1:8000/id/"
 BUREAU = "11210100EXAMPLE01N"
@@ -50,22 +50,30 @@ def bureau_resource(title: bool = True) -> bytes:
 # -- fixtures ---------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def page_store(seeded_dump: bytes) -> Store:
-    store = open_store("memory")
-    store.load_dump(seeded_dump, "nquads")
-    return store
-
-
-@pytest.fixture
-def tokens(page_store: Store) -> dict[str, str]:
+def _make_tokens(store: Store) -> dict[str, str]:
     made = {
-        "bureau": create_token(page_store, "submitter", BUREAU, "大数据局 页面测试")[1],
-        "registrar": create_token(page_store, "registrar", name="registrar")[1],
+        "bureau": create_token(store, "submitter", BUREAU, "大数据局 页面测试")[1],
+        "registrar": create_token(store, "registrar", name="registrar")[1],
     }
-    revoked, made["revoked"] = create_token(page_store, "submitter", BUREAU, "gone")
-    revoke_token(page_store, revoked.id)
+    revoked, made["revoked"] = create_token(store, "submitter", BUREAU, "gone")
+    revoke_token(store, revoked.id)
     return made
+
+
+@pytest.fixture(scope="module")
+def dataset(seeded_dump: bytes) -> tuple[bytes, dict[str, str]]:
+    """The seeded examples and the tests' tokens, made once per module."""
+    return dump_after(seeded_dump, _make_tokens)
+
+
+@pytest.fixture
+def page_store(open_seeded, dataset: tuple[bytes, dict[str, str]]) -> Store:
+    return open_seeded(dataset[0])
+
+
+@pytest.fixture
+def tokens(dataset: tuple[bytes, dict[str, str]]) -> dict[str, str]:
+    return dataset[1]
 
 
 def _client(store: Store, validator) -> TestClient:
@@ -82,36 +90,65 @@ def client(page_store: Store, validator, tokens: dict[str, str]) -> Iterator[Tes
 
 
 @pytest.fixture(scope="module")
-def shared(seeded_dump: bytes, validator) -> Iterator[tuple[TestClient, Store]]:
+def shared(
+    api_backend: str,
+    dataset: tuple[bytes, dict[str, str]],
+    validator,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[TestClient, Store]]:
     """One seeded store and app for the tests that only read (validation writes nothing):
     building the snapshot and dependency graph once keeps the module fast."""
-    store = open_store("memory")
-    store.load_dump(seeded_dump, "nquads")
+    store = seeded_store(api_backend, dataset[0], tmp_path_factory.mktemp("shared"))
     with _client(store, validator) as test_client:
         yield test_client, store
 
 
+def _holding(open_seeded, dump: bytes, api_backend: str) -> None:
+    """On a shared server, which the other tests' stores use too, `dump` loaded again
+    when another test changed or replaced it (a module-wide app reads it)."""
+    if api_backend in SHARED_SERVERS:
+        open_seeded(dump).close()
+
+
 @pytest.fixture
-def reader(shared: tuple[TestClient, Store]) -> TestClient:
-    """The shared app, seen by a new visitor (no cookies: language, CSRF)."""
-    test_client, _ = shared
+def reader(
+    shared: tuple[TestClient, Store],
+    open_seeded,
+    dataset: tuple[bytes, dict[str, str]],
+    api_backend: str,
+) -> Iterator[TestClient]:
+    """The shared app, seen by a new visitor (no cookies: language, CSRF). The tests that
+    use it only read: the store's generation is the same after each."""
+    test_client, store = shared
+    _holding(open_seeded, dataset[0], api_backend)
     test_client.cookies.clear()
-    return test_client
+    generation = store.generation()
+    yield test_client
+    assert store.generation() == generation, "a test of the shared app wrote"
 
 
 @pytest.fixture(scope="module")
-def large(validator, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+def large_registry(
+    api_backend: str, validator, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[TestClient, bytes]]:
     """A generated registry larger than one page of every list (300 standards, 150
-    resources), as registered, for the tests that only read."""
+    resources), as registered, for the tests that only read; and its quads."""
     folder: Path = tmp_path_factory.mktemp("large")
     nq, extra = folder / "registry.nq", folder / "extra.nq"
     with nq.open("w", encoding="utf-8") as out:
         write_registry(out, "nq", n_standards=300, n_resources=150, seed=5, invalid_ratio=0)
     write_registered_extra(nq, extra)
-    store = open_store("memory")
-    store.load_dump(nq.read_bytes() + extra.read_bytes(), "nquads")
+    dump = nq.read_bytes() + extra.read_bytes()
+    store = seeded_store(api_backend, dump, folder)
     with _client(store, validator) as test_client:
-        yield test_client
+        yield test_client, dump
+
+
+@pytest.fixture
+def large(large_registry: tuple[TestClient, bytes], open_seeded, api_backend: str) -> TestClient:
+    test_client, dump = large_registry
+    _holding(open_seeded, dump, api_backend)
+    return test_client
 
 
 class Page(HTMLParser):

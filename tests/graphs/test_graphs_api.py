@@ -26,9 +26,8 @@ PI_2017 = STD + "GB-T-35273-2017"
 
 
 @pytest.fixture
-def client(seeded_dump: bytes, validator) -> Iterator[TestClient]:
-    store = open_store("memory")
-    store.load_dump(seeded_dump, "nquads")
+def client(open_seeded, seeded_dump: bytes, validator) -> Iterator[TestClient]:
+    store = open_seeded(seeded_dump)
     app = create_app(Settings(store="memory", seed=False), store=store, validator=validator)
     # The lead includes the router in create_app; until then the test includes it.
     if not any(getattr(r, "path", "") == "/api/v1/cycles" for r in app.routes):
@@ -103,9 +102,10 @@ def test_impact_cycles_coverage_chain_path(client: TestClient) -> None:
     assert path.json()["relation"] == "needs" and len(path.json()["path"]) == 3
 
 
-def test_graph_over_the_node_limit_is_refused_before_drawing(seeded_dump: bytes, validator) -> None:
-    store = open_store("memory")
-    store.load_dump(seeded_dump, "nquads")
+def test_graph_over_the_node_limit_is_refused_before_drawing(
+    open_seeded, seeded_dump: bytes, validator
+) -> None:
+    store = open_seeded(seeded_dump)
     settings = Settings(store="memory", seed=False, graph_max_nodes=3)
     app = create_app(settings, store=store, validator=validator)
     with TestClient(app, raise_server_exceptions=False) as small:

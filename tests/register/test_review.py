@@ -7,7 +7,7 @@ submission went straight to `valid`: `submitted` could never be reached."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from urllib.parse import quote
 
 import pytest
@@ -19,7 +19,8 @@ from api import create_app
 from registry.config import Settings
 from registry.register.tokens import create_token
 from registry.service import Registry
-from registry.store import open_store
+from registry.store import Store
+from tests.conftest import dump_after
 from tests.documents import resource_ttl
 
 BASE = "http://127.0.0.1:8000/id/"
@@ -29,24 +30,42 @@ RESOURCE = f"{BASE}resource/101001-000001"
 NEW = f"{BASE}resource/101001-000777"
 
 
-def make_client(seeded_dump: bytes, validator, **settings: object) -> TestClient:
-    store = open_store("memory")
-    store.load_dump(seeded_dump, "nquads")
-    app = create_app(
-        Settings(store="memory", seed=False, **settings), store=store, validator=validator
-    )
-    client = TestClient(app, raise_server_exceptions=False)
-    client.secrets = {  # type: ignore[attr-defined]
+def _make_tokens(store: Store) -> dict[str, str]:
+    return {
         "registrar": create_token(store, "registrar", None, "registrar")[1],
         "owner": create_token(store, "submitter", OWNER, "owner")[1],
         "other": create_token(store, "submitter", OTHER, "other")[1],
     }
-    return client
+
+
+@pytest.fixture(scope="module")
+def dataset(seeded_dump: bytes) -> tuple[bytes, dict[str, str]]:
+    """The seeded examples and the tests' tokens, made once per module."""
+    return dump_after(seeded_dump, _make_tokens)
 
 
 @pytest.fixture
-def client(seeded_dump: bytes, validator) -> Iterator[TestClient]:
-    with make_client(seeded_dump, validator, review_required=True) as test_client:
+def make_client(
+    open_seeded, dataset: tuple[bytes, dict[str, str]], validator
+) -> Callable[..., TestClient]:
+    """Builds an app with the given settings over a store of the back end under test
+    holding the dataset; its client carries the tokens' secrets."""
+
+    def make(**settings: object) -> TestClient:
+        store = open_seeded(dataset[0])
+        app = create_app(
+            Settings(store="memory", seed=False, **settings), store=store, validator=validator
+        )
+        client = TestClient(app, raise_server_exceptions=False)
+        client.secrets = dict(dataset[1])  # type: ignore[attr-defined]
+        return client
+
+    return make
+
+
+@pytest.fixture
+def client(make_client: Callable[..., TestClient]) -> Iterator[TestClient]:
+    with make_client(review_required=True) as test_client:
         yield test_client
 
 
@@ -146,8 +165,8 @@ def test_a_rejected_new_entry_is_never_listed_and_its_submitter_reads_why(
     assert again["entries"][0]["version"] == 2
 
 
-def test_review_for_one_department_only(seeded_dump: bytes, validator) -> None:
-    with make_client(seeded_dump, validator, review_departments=[OTHER]) as client:
+def test_review_for_one_department_only(make_client: Callable[..., TestClient]) -> None:
+    with make_client(review_departments=[OTHER]) as client:
         # The owner's department is not reviewed: its change is current at once.
         answer = submit(client, "owner", retitled(client, "不审核"))
         assert answer["outcome"] == "accepted"
@@ -157,8 +176,8 @@ def test_review_for_one_department_only(seeded_dump: bytes, validator) -> None:
         assert registrar["outcome"] == "accepted"
 
 
-def test_without_review_nothing_waits(seeded_dump: bytes, validator) -> None:
-    with make_client(seeded_dump, validator) as client:
+def test_without_review_nothing_waits(make_client: Callable[..., TestClient]) -> None:
+    with make_client() as client:
         assert submit(client, "owner", retitled(client, "直接生效"))["outcome"] == "accepted"
         assert client.get("/api/v1/reviews", headers=auth(client, "registrar")).json()["total"] == 0
 
