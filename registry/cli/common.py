@@ -133,9 +133,12 @@ _LANG_KEY = "screg.lang"
 
 
 def _remember_lang(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    # ctx.meta is shared by the group's context and the command's: `screg --lang en
+    # validate` gives the command the group's choice, as `screg validate --lang en` does.
     if value:
         ctx.meta[_LANG_KEY] = value
-    return value
+        return value
+    return ctx.meta.get(_LANG_KEY)
 
 
 lang_option = click.option(

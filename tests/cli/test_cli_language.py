@@ -43,3 +43,16 @@ def test_register_says_what_it_did_in_the_chosen_language(
     assert "未重新校验" in zh.stdout
     en = runner.invoke(main, args, env={**NO_LOCALE, "LANG": "C.UTF-8"})
     assert en.stdout.startswith("submission ") and "not validated again" in en.stdout
+
+
+def test_the_groups_lang_reaches_the_commands_report() -> None:
+    """`screg --lang en validate` printed the report in Chinese: the command's own
+    --lang, unset, hid the group's choice."""
+    invalid = str(EXAMPLES / "invalid" / "sharing.ttl")
+    runner = CliRunner()
+    for args in (["--lang", "en", "validate", invalid], ["validate", "--lang", "en", invalid]):
+        result = runner.invoke(main, [*args, "--store", "memory"], env=NO_LOCALE)
+        assert result.exit_code == 1, result.output
+        assert result.stdout.startswith("Does not conform"), result.stdout
+    zh = runner.invoke(main, ["--lang", "zh", "validate", invalid, "--store", "memory"])
+    assert zh.stdout.startswith("不符合")
