@@ -24,6 +24,7 @@ from tests.api.test_api import (  # noqa: F401 - fixtures
     auth,
     client,
     resource_ttl,
+    seeded_with_tokens,
     tokens,
 )
 

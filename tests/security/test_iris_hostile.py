@@ -24,6 +24,7 @@ from tests.api.test_api import (  # noqa: F401 - fixtures
     assert_error,
     auth,
     client,
+    seeded_with_tokens,
     tokens,
 )
 

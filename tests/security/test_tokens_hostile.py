@@ -37,6 +37,7 @@ from tests.api.test_api import (  # noqa: F401 - fixtures
     assert_error,
     auth,
     resource_ttl,
+    seeded_with_tokens,
     tokens,
 )
 
