@@ -41,6 +41,7 @@ from registry.register.submission import Principal
 from registry.register.tokens import list_tokens
 from registry.service import Registry
 from registry.store import Store
+from registry.validation.labels import property_name
 from registry.validation.reports import report_csv, report_json, report_turtle
 from registry.validation.validator import SEVERITIES, ValidationReport, ValidationResult
 
@@ -152,7 +153,9 @@ def report_view(
         groups.setdefault(r.entry or "-", []).append(
             {
                 "severity": r.severity,
-                "path": _short(r.path),
+                # The property as the shapes name it for people (its label), not
+                # its IRI's last part (sharingCondition on a Chinese page).
+                "path": property_name(r.path, r.source_shape, lang) or "-",
                 "value": r.value,
                 "message": r.message(lang),
                 "sheet": where.get("sheet"),
@@ -170,12 +173,6 @@ def report_view(
         "omitted": len(report.results) - len(listed),
         "json": json.dumps(report_json(report, limit), ensure_ascii=False),
     }
-
-
-def _short(path: str | None) -> str:
-    if not path:
-        return "-"
-    return re.split(r"[#/]", path.rstrip("/#"))[-1]
 
 
 def _report_from_json(text: str) -> ValidationReport:

@@ -26,6 +26,8 @@ from registry.config import Settings
 from registry.namespaces import SH
 from registry.register.tokens import create_token, revoke_token
 from registry.store import Store
+from registry.validation.labels import property_name
+from registry.validation.validator import SCSH
 from synthetic.generate import write_registry
 from synthetic.registered import write_registered_extra
 from tests import documents
@@ -569,7 +571,12 @@ def test_validate_shows_the_report_by_entry_and_writes_nothing(
     expected = json.loads((EXAMPLES / "invalid" / "sharing.expected.json").read_text("utf-8"))
     for e in expected:
         assert e["focus"] in text
-        assert e["path"].rsplit("#", 1)[-1].rsplit("/", 1)[-1] in text
+        # The property by its name for people, never its IRI's last part (the page
+        # said "sharingCondition" where the CLI said 共享条件).
+        local = e["path"].rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+        name = property_name(e["path"], SCSH + e["shape"], "zh")
+        assert name and name != local and f"<td>{name}</td>" in text
+        assert f"<td>{local}</td>" not in text and f"<code>{local}</code>" not in text
     assert text.count('<tr class="sev-Violation">') == len(expected)
     assert text.count('<section class="report-entry">') == len({e["focus"] for e in expected})
     assert page_store.generation() == generation

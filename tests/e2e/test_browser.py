@@ -21,6 +21,8 @@ from pathlib import Path
 import pytest
 
 from registry.store import open_store
+from registry.validation.labels import property_name
+from registry.validation.validator import SCSH
 from tests.conftest import EXAMPLES, ROOT, skip_unless_available
 from tests.servers import SCREG, running_server
 
@@ -229,8 +231,9 @@ def test_walk_validate_and_register(site: tuple[str, str], browser, tmp_path: Pa
         entry = section.find_element(By.TAG_NAME, "h3").text.split(": ", 1)[-1].strip()
         for row in section.find_elements(By.CSS_SELECTOR, "tr.sev-Violation"):
             shown.add((entry, row.find_elements(By.TAG_NAME, "td")[1].text))
+    # Each property by its name for people (共享条件), as the shapes give it.
     wanted = {
-        (e["focus"], e["path"].rsplit("#", 1)[-1].rsplit("/", 1)[-1])
+        (e["focus"], property_name(e["path"], SCSH + e["shape"], "zh"))
         for e in expected
         if e["severity"] == "Violation"
     }
