@@ -17,7 +17,6 @@ from rdflib import URIRef
 from api.deps import ReadDep, RegistryDep, SettingsDep, StoreDep
 from api.errors import error_responses
 from api.lists import (
-    EVERY_ENTRY,
     XLSX,
     Format,
     download,
@@ -404,7 +403,7 @@ def list_submissions(
     store = registry.store
     if fmt == "json":
         return queries.submissions(store, agent, limit, offset).as_dict()
-    every = queries.submissions(store, agent, EVERY_ENTRY, 0).items
+    every = list(queries.every_submission(store, agent))
     return download("submission", every, fmt, settings.time_zone)
 
 

@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import quote
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, SKOS
+from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, SKOS, XSD
 from rdflib.term import Node
 
 from registry.bilingual import Text
@@ -1149,24 +1149,25 @@ _SUBMITTED = f"""
      <{PROV.startedAtTime}> ?started ; <{SCS.outcome}> ?outcome ."""
 
 
-def submissions(
-    store: Store, agent: URIRef | None = None, limit: int = 50, offset: int = 0
-) -> Page:
-    """The recorded submissions, newest first, one page of them; those of one agent (a
-    department) when given. `total` counts them all: the store answers the count and
-    the page, so nothing is read beyond the page."""
+def _submissions_where(agent: URIRef | None) -> str:
     # In the pattern, not a trailing VALUES (Store.select's bindings): SPARQL joins
     # that after the aggregates, where it would restrict the count to nothing.
     chosen = f"VALUES ?agent {{ {iri_text(str(agent))} }}" if agent is not None else ""
-    where = f"GRAPH <{GRAPH_REGISTRY}> {{ {chosen} {_SUBMITTED}"
-    counted = store.select(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {where} }} }}")
-    total = int(counted[0]["n"]) if counted and counted[0].get("n") is not None else 0
+    return f"GRAPH <{GRAPH_REGISTRY}> {{ {chosen} {_SUBMITTED}"
+
+
+def _submission_rows(
+    store: Store, where: str, limit: int, offset: int = 0, after: str = ""
+) -> list[dict[str, Any]]:
+    """Submissions newest first, each with the number of entries it holds; `after` a
+    FILTER that keeps those after the last one read (`every_submission`)."""
     rows = store.select(
         f"SELECT ?s ?agent ?started ?outcome (COUNT(?entry) AS ?entries) WHERE {{ {where} "
-        f"OPTIONAL {{ ?s <{SCS.entry}> ?entry }} }} }} GROUP BY ?s ?agent ?started ?outcome "
-        f"ORDER BY DESC(?started) ?s LIMIT {int(limit)} OFFSET {int(offset)}"
+        f"OPTIONAL {{ ?s <{SCS.entry}> ?entry }} }} {after} }} "
+        f"GROUP BY ?s ?agent ?started ?outcome ORDER BY DESC(?started) ?s "
+        f"LIMIT {int(limit)} OFFSET {int(offset)}"
     )
-    items = [
+    return [
         {
             "id": str(row["s"]).rsplit("/", 1)[-1],
             "iri": str(row["s"]),
@@ -1177,4 +1178,39 @@ def submissions(
         }
         for row in rows
     ]
+
+
+def submissions(
+    store: Store, agent: URIRef | None = None, limit: int = 50, offset: int = 0
+) -> Page:
+    """The recorded submissions, newest first, one page of them; those of one agent (a
+    department) when given. `total` counts them all: the store answers the count and
+    the page, so nothing is read beyond the page."""
+    where = _submissions_where(agent)
+    counted = store.select(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {where} }} }}")
+    total = int(counted[0]["n"]) if counted and counted[0].get("n") is not None else 0
+    items = _submission_rows(store, where, limit, offset)
     return Page(total=total, limit=limit, offset=offset, items=items)
+
+
+# Submissions read at once by `every_submission`. Virtuoso refuses to sort past
+# 10,000 rows of OFFSET and LIMIT together (SR353, its MaxSortedTopRows): a download
+# asked for them all in one query and answered 500 there.
+SUBMISSION_BATCH = 5000
+
+
+def every_submission(store: Store, agent: URIRef | None = None) -> Iterator[dict[str, Any]]:
+    """Every recorded submission, newest first (those of `agent` when given), read a
+    batch at a time after the last one read (keyset paging: no OFFSET to grow past a
+    server's sort limit)."""
+    where = _submissions_where(agent)
+    after = ""
+    while True:
+        batch = _submission_rows(store, where, SUBMISSION_BATCH, after=after)
+        yield from batch
+        if len(batch) < SUBMISSION_BATCH:
+            return
+        last = batch[-1]
+        started = Literal(last["started"], datatype=XSD.dateTime).n3()
+        s = iri_text(last["iri"])
+        after = f"FILTER (?started < {started} || (?started = {started} && STR(?s) > STR({s})))"
