@@ -10,8 +10,10 @@ at the end), every limit at its default. Two phases, side by side in one run:
 - calm: the registrar submits a new one-resource catalogue every --every seconds;
 - attack: the same, while --clients anonymous clients each send, in turn and without
   pause, the worst inputs of the issue: a 20,000-row XLSX to /api/v1/validate, a
-  10 MB CSV, a 19 MiB body, the CONCAT string bomb, the cross-product ORDER BY, the
-  three-way cross product that burns CPU, and 15,000 `!` in a FILTER.
+  10 MB CSV, a 19 MiB body, a 44 KB catalogue whose validation is cubic (60 publishers
+  on the catalogue and on each of its 60 datasets), the CONCAT string bomb, the
+  cross-product ORDER BY, the three-way cross product that burns CPU, and 15,000 `!`
+  in a FILTER.
 
 Memory is sampled every 0.25 s: the API process alone and the whole process tree (the
 API process, the fork server and every SPARQL and upload worker). The registrar's
@@ -55,6 +57,7 @@ from tests.security.test_sparql_hostile import (  # noqa: E402
     CROSS_PRODUCT,
 )
 from tests.security.test_upload_limits import catalogue_xlsx  # noqa: E402
+from tests.security.test_validation_limits import publishers_catalogue  # noqa: E402
 
 # The base the example data and tests/documents.py mint entries under.
 BASE_IRI = "http://127.0.0.1:8000/id/"
@@ -98,6 +101,12 @@ def attacks() -> list[tuple[str, str, dict[str, Any]]]:
             "body-19MiB",
             "/api/v1/validate",
             {"content": b"#" * (19 * 1024 * 1024), "headers": {"Content-Type": "text/turtle"}},
+        ),
+        (
+            # 44 KB whose shapes cost a minute of CPU (tests/security/test_validation_limits)
+            "turtle-publishers-60",
+            "/api/v1/validate",
+            {"content": publishers_catalogue(60), "headers": {"Content-Type": "text/turtle"}},
         ),
         ("sparql-concat-bomb", "/sparql", {"data": {"query": CONCAT_BOMB}, "headers": sparql}),
         ("sparql-cross-product", "/sparql", {"data": {"query": CROSS_PRODUCT}, "headers": sparql}),
