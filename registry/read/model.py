@@ -763,13 +763,7 @@ class ReadModel:
 
     def _named_entry(self, kind: str, ident: str) -> dict[str, Any]:
         """The record of the `kind` entry `ident` names (no answer built around it)."""
-        not_found = NotFoundError(
-            Text(
-                zh=f"未找到已登记的{TITLES.get(kind, '条目')} {ident!r}",
-                en=f"no {kind} {ident!r} is registered",
-            ),
-            {"id": ident},
-        )
+        not_found = _not_registered(kind, ident)
         try:
             iri = self.resolve(ident)
         except NotFoundError:
@@ -1138,13 +1132,7 @@ class ReadModel:
         to it. The one builder of an entry's answer (REST, pages, the CLI)."""
         if kind not in KINDS:
             raise KeyError(kind)
-        not_found = NotFoundError(
-            Text(
-                zh=f"未找到已登记的{TITLES.get(kind, '条目')} {ident!r}",
-                en=f"no {kind} {ident!r} is registered",
-            ),
-            {"id": ident},
-        )
+        not_found = _not_registered(kind, ident)
         try:
             iri = self.resolve(ident)
         except NotFoundError:
@@ -1588,3 +1576,14 @@ _BATCH = 500
 def _phrase(needle: str) -> str:
     """An FTS5 string (a phrase of trigrams): any character but the quote is literal."""
     return '"' + needle.replace('"', '""') + '"'
+
+
+def _not_registered(kind: str, ident: str) -> NotFoundError:
+    """The error for an `ident` that names no registered entry of `kind`."""
+    return NotFoundError(
+        Text(
+            zh=f"未找到已登记的{TITLES.get(kind, '条目')} {ident!r}",
+            en=f"no {kind} {ident!r} is registered",
+        ),
+        {"id": ident},
+    )
