@@ -3,10 +3,9 @@ from, and the pool that runs one piece of a request in them (`LimitedWorkers`).
 
 Forking the multi-threaded API process itself is unsafe, and spawning a fresh
 interpreter costs ~150 ms where a forkserver fork costs ~15 ms. Python keeps one
-forkserver per process, so its preload list is decided here, once: the modules of the
-three kinds of worker (SPARQL queries, upload readers, validators), whose imports
-(pyoxigraph, rdflib, pyshacl: about half a second) every worker then starts with.
-What a worker builds (a store's open, the compiled shapes) it builds as it starts.
+forkserver per process, so its preload list is decided here, once: the SPARQL worker's
+module (`WORKER_MODULES`). Readers and validators import theirs, and build what they
+need (the compiled shapes), as they start, while no request waits for them.
 """
 
 from __future__ import annotations
@@ -32,11 +31,11 @@ logger = logging.getLogger(__name__)
 _lock = threading.Lock()
 _context: BaseContext | None = None
 
-WORKER_MODULES = [
-    "registry.sparql.worker",
-    "registry.inputs.isolated",
-    "registry.validation.isolated",
-]
+# Only the SPARQL worker's module: preloading the readers' and validators' too put
+# pyshacl and the readers in every SPARQL worker's address space, and one worker died
+# opening the store under its 1 GiB limit ("Resource temporarily unavailable" from a
+# RocksDB thread) in CI. Readers and validators import theirs as they start.
+WORKER_MODULES = ["registry.sparql.worker"]
 
 # One task per worker process: the memory a task took goes back to the system at
 # once (a Python heap is never given back otherwise), and nothing of one client's
