@@ -18,6 +18,7 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, InvalidStateError, wait
 from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.context import BaseContext
 from typing import Any
 
@@ -60,12 +61,23 @@ def _start_limited(
     memory_mb: int, prepare: Callable[..., None] | None, prepare_args: Sequence[Any]
 ) -> None:
     """In each new worker, before its task: the address-space cap, then `prepare`, so
-    its cost (imports, parsed shapes) is paid while the worker waits, not by a request."""
+    its cost (imports, parsed shapes) is paid while the worker waits, not by a request.
+
+    `prepare` is a warm-up only, and its failure is logged, not raised: pebble takes a
+    worker that ends before its first task as a broken pool and refuses every later
+    task. The task does what `prepare` did not (and its failure is the task's)."""
     if memory_mb > 0:
         size = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (size, size))
     if prepare is not None:
-        prepare(*prepare_args)
+        try:
+            prepare(*prepare_args)
+        except Exception:
+            logger.warning("a worker could not prepare; its task will", exc_info=True)
+
+
+class _PoolError(Exception):
+    """pebble refused a task: its pool is broken."""
 
 
 class LimitedWorkers:
@@ -89,13 +101,16 @@ class LimitedWorkers:
         self.what_en, self.what_zh = what
         self._tasks: set[Future[Any]] = set()
         self._tasks_lock = threading.Lock()
-        self._pool = ProcessPool(
-            max_workers=workers,
-            max_tasks=TASKS_PER_WORKER,
-            initializer=_start_limited,
-            initargs=(memory_mb, prepare, tuple(prepare_args)),
-            context=forkserver_context(),
-        )
+        self._pool_arguments: dict[str, Any] = {
+            "max_workers": workers,
+            "max_tasks": TASKS_PER_WORKER,
+            "initializer": _start_limited,
+            "initargs": (memory_mb, prepare, tuple(prepare_args)),
+            "context": forkserver_context(),
+        }
+        self._pool_lock = threading.Lock()
+        self._closed = False
+        self._pool = ProcessPool(**self._pool_arguments)
 
     def run(
         self,
@@ -107,8 +122,55 @@ class LimitedWorkers:
     ) -> Any:
         """`function(*args)` in a worker; its own exceptions are raised here as they
         were there, UploadLimitError past a limit. `poll` is called every
-        `poll_seconds` while the task runs (to pass on its progress)."""
-        future = self._pool.schedule(function, args=list(args), timeout=self.timeout)
+        `poll_seconds` while the task runs (to pass on its progress).
+
+        A pool broken by a worker that died between tasks (the kernel's OOM killer, an
+        operator's kill) is replaced and the task sent once more; if the new pool fails
+        too, the answer is a 503 to retry later."""
+        pool = self._pool
+        try:
+            return self._run(pool, function, args, poll, poll_seconds)
+        except (BrokenProcessPool, _PoolError) as error:
+            logger.warning("the %s workers' pool broke (%s): replaced", self.what_en, error)
+            pool = self._replace(pool)
+        try:
+            return self._run(pool, function, args, poll, poll_seconds)
+        except (BrokenProcessPool, _PoolError):
+            if not self._closed:
+                logger.exception("the %s workers' new pool broke too", self.what_en)
+            raise BusyError(
+                Text(
+                    zh=f"暂时无法{self.what_zh}，请稍后重新发送",
+                    en=f"{self.what_en} is not possible just now: send it again later",
+                ),
+                retry_after=30,
+            ) from None
+
+    def _replace(self, broken: ProcessPool) -> ProcessPool:
+        """The pool to use instead of `broken`: a new one, unless another caller made
+        it already or the workers are closed."""
+        with self._pool_lock:
+            if self._pool is broken and not self._closed:
+                self._pool = ProcessPool(**self._pool_arguments)
+                # Whatever is left of its workers and threads; the tasks it held were
+                # ended with BrokenProcessPool, and their callers send them again.
+                broken.stop()
+            return self._pool
+
+    def _run(
+        self,
+        pool: ProcessPool,
+        function: Callable[..., Any],
+        args: Sequence[Any],
+        poll: Callable[[], None] | None,
+        poll_seconds: float,
+    ) -> Any:
+        try:
+            future = pool.schedule(function, args=list(args), timeout=self.timeout)
+        except RuntimeError as error:
+            # pebble's "Unexpected error within the Pool" (a pool broken before) or
+            # "The Pool is not active" (closed).
+            raise _PoolError(str(error)) from error
         with self._tasks_lock:
             self._tasks.add(future)
         future.add_done_callback(self._forget)
@@ -165,6 +227,8 @@ class LimitedWorkers:
 
     def close(self) -> None:
         """Stop the workers, a task in progress included; its caller gets a 503."""
+        with self._pool_lock:
+            self._closed = True
         self._pool.stop()
         self._pool.join(timeout=10)
         # pebble 5.2 leaves some running tasks' futures unresolved when the pool is

@@ -223,8 +223,18 @@ class WorkerPool:
                     raise QueryBusyError(
                         Text(zh="SPARQL 端点正在关闭", en="the SPARQL endpoint is shutting down")
                     )
-                if self._idle:
-                    return self._idle.pop()
+                while self._idle:
+                    worker = self._idle.pop()
+                    if worker.process.is_alive():
+                        return worker
+                    # Killed while idle (the OOM killer, an operator): not a query's
+                    # fault, so not a query's error; its slot is free again.
+                    logger.warning(
+                        "an idle SPARQL worker had ended (exit code %s): not used",
+                        worker.process.exitcode,
+                    )
+                    worker.kill()
+                    self._count -= 1
                 if self._count < self._size:
                     self._count += 1
                     break
@@ -359,11 +369,9 @@ class WorkerPool:
         decision); raises QueryRefusedError, QueryTimeoutError, QueryMemoryLimitError,
         QueryCpuLimitError, QueryResultTooLargeError, QueryEngineCrashedError,
         QueryBusyError or the worker's own error (invalid query: 400)."""
-        worker = self._acquire(time.monotonic() + timeout)
+        worker = self._ready(time.monotonic() + timeout, generation)
         limits = self._limits
         try:
-            if self._behind(worker, generation):
-                self._load(worker, generation)
             started = time.monotonic()
             message = ("query", text, form, fmt, max_rows, limits.max_result_bytes)
             reply = worker.request(message, timeout)
@@ -410,6 +418,26 @@ class WorkerPool:
                 message, details={"max_result_bytes": limits.max_result_bytes}
             )
         raise _WorkerError(_WORKER_ERROR_STATUS.get(code, 500), code, message)
+
+    def _ready(self, deadline: float, generation: int) -> _Worker:
+        """A worker at `generation`. One that dies opening the store (a thread it could
+        not start, seen once in CI) is replaced and the load tried once more: the query
+        was not sent, so its client is not answered with the worker's end."""
+        for attempt in (1, 2):
+            worker = self._acquire(deadline)
+            try:
+                if self._behind(worker, generation):
+                    self._load(worker, generation)
+                return worker
+            except QueryEngineCrashedError:
+                self._discard(worker, generation)
+                if attempt == 2:
+                    raise
+                logger.warning("a SPARQL worker died opening the store: another is tried")
+            except BaseException:
+                self._discard(worker, generation)
+                raise
+        raise AssertionError("unreachable")
 
     def warm_up(self, generation: int) -> None:
         """Start and load one worker now, so the first query does not pay for it."""

@@ -42,7 +42,8 @@ from registry.validation.validator import (
     Vocabulary,
 )
 
-# The worker's validator, built once as the worker starts (`_prepare_validator`).
+# The worker's validator, built as the worker starts (`_prepare_validator`), or by its
+# task if that failed (registry.processes: a warm-up only).
 _validator: Validator | None = None
 
 # A progress record: two right-aligned counts, rewritten in place.
@@ -59,12 +60,15 @@ def _prepare_validator(shapes: str, ontology: str, engine: str, progress_step: i
 
 
 def _check_in_worker(
+    how: tuple[str, str, str, int],
     data: list[Triple],
     context: list[Triple] | None,
     skip: list[URIRef],
     progress_path: str | None,
 ) -> ValidationReport:
-    assert _validator is not None, "the worker was started without its validator"
+    if _validator is None:
+        _prepare_validator(*how)
+    assert _validator is not None
     progress = None
     if progress_path is not None:
         fd = os.open(progress_path, os.O_WRONLY)
@@ -100,18 +104,19 @@ class ValidationWorkers:
     def __init__(
         self, base: Validator, workers: int, memory_mb: int, timeout_seconds: float
     ) -> None:
+        self._how = (
+            str(base.shapes.folder),
+            str(base.vocabulary.folder),
+            "auto" if base.use_engine else "pyshacl",
+            base.progress_step,
+        )
         self._workers = LimitedWorkers(
             workers,
             memory_mb,
             timeout_seconds,
             ("validating the upload", "校验上传内容"),
             _prepare_validator,
-            (
-                str(base.shapes.folder),
-                str(base.vocabulary.folder),
-                "auto" if base.use_engine else "pyshacl",
-                base.progress_step,
-            ),
+            self._how,
         )
 
     def check(
@@ -123,7 +128,7 @@ class ValidationWorkers:
     ) -> ValidationReport:
         if progress is None:
             return self._workers.run(
-                _check_in_worker, (list(data), _triples(context), list(skip), None)
+                _check_in_worker, (self._how, list(data), _triples(context), list(skip), None)
             )
         fd, path = tempfile.mkstemp(prefix="screg-progress-")
         try:
@@ -139,7 +144,7 @@ class ValidationWorkers:
 
             report = self._workers.run(
                 _check_in_worker,
-                (list(data), _triples(context), list(skip), path),
+                (self._how, list(data), _triples(context), list(skip), path),
                 poll=poll,
             )
             poll()
