@@ -421,20 +421,40 @@ class Registry:
         progress: Progress | None = None,
     ) -> SubmissionResult:
         """Register the documents as one submission, through the one submit path
-        (registry.register.submission.submit) whatever their format. They are read
-        before the writer lock is taken: reading a large catalogue takes seconds."""
+        (registry.register.submission: `decide`, then `write_decision`) whatever
+        their format.
+
+        They are read and decided before the writer lock is taken: reading and
+        validating a large catalogue takes seconds to minutes, and other departments'
+        submissions are written meanwhile. A refusal stands as decided (it was true of
+        the register as read). A conforming decision is written under the lock if the
+        register's generation is still the one it was decided on; otherwise it is
+        decided again under the lock, against the register as it is now."""
         reading = self.read(documents)
-        with self.write_lock, self.store.exclusive():
-            result = registration.submit(
-                self.store,
-                self.validator,
-                reading,
+        store, settings = self.store, self.settings
+
+        def deciding() -> registration.Decision | SubmissionResult:
+            return registration.decide(
+                store, self.validator, reading, principal, settings.base_iri, progress
+            )
+
+        generation = store.generation()
+        decided = deciding()
+        if isinstance(decided, SubmissionResult):
+            return decided
+        with self.write_lock, store.exclusive():
+            if store.generation() != generation:
+                decided = deciding()
+            if isinstance(decided, SubmissionResult):
+                return decided
+            result = registration.write_decision(
+                store,
+                decided,
                 principal,
-                self.settings.base_iri,
-                self.settings.report_max_results,
-                progress,
+                settings.base_iri,
+                settings.report_max_results,
                 review=needs_review(
-                    principal, self.settings.review_required, self.settings.review_departments
+                    principal, settings.review_required, settings.review_departments
                 ),
             )
             if result.submission is not None:

@@ -485,9 +485,45 @@ def submit(
     review: bool = False,
 ) -> SubmissionResult:
     """Register a submission read by registry.inputs.load.read_documents, whatever its
-    format: the one path (docs/registration.md, "A submission"). With `review`, the
-    changed entries wait for a registrar's decision (registry.register.review) as
-    `submitted` versions, and reads keep showing their accepted versions.
+    format: the one path (docs/registration.md, "A submission"): `decide`, then, when
+    it conforms, `write_decision`. With `review`, the changed entries wait for a
+    registrar's decision (registry.register.review) as `submitted` versions, and reads
+    keep showing their accepted versions.
+
+    The caller serialises calls (one writer per process) and holds the store's writer
+    lock; see Registry, which decides before taking the lock and decides again under it
+    only when the register changed meanwhile."""
+    decided = decide(store, validator, reading, principal, base_iri, progress)
+    if isinstance(decided, SubmissionResult):
+        return decided
+    return write_decision(store, decided, principal, base_iri, report_max_results, review)
+
+
+@dataclass
+class Decision:
+    """A conforming submission, as `decide` found it against the register: what
+    `write_decision` writes if the register is unchanged since."""
+
+    kinds: dict[URIRef, str]
+    contents: dict[URIRef, Iterable[Triple]]
+    hashes: dict[URIRef, str]
+    states: dict[str, ItemState]
+    report: ValidationReport
+    source_sha256: str
+    ignored: list[str]
+
+
+def decide(
+    store: Store,
+    validator: Validator,
+    reading: Reading,
+    principal: Principal,
+    base_iri: str,
+    progress: Progress | None = None,
+) -> Decision | SubmissionResult:
+    """Every rule of the register on a submission, writing nothing: its Decision when
+    it conforms, else the rejected SubmissionResult with its report. Raises the
+    refusals that are not a report (no entry, another department's entry).
 
     1. split the triples into entries, each with its own triples;
     2. the ownership rule on every entry (check_ownership), then the rules of
@@ -499,11 +535,7 @@ def submit(
        validated nor written, whichever process registered it;
     4. validate the changed and new entries with the context their shapes read
        (two forward hops in the document, then the registry); a mapped document's
-       reading problems and locations come with the results;
-    5. with no Violation, write everything in one transaction (_write_submission).
-
-    The caller serialises calls (one writer per process) and holds the store's
-    writer lock; see Registry.
+       reading problems and locations come with the results.
     """
     validator = reading.validator(validator)
     if reading.unreadable:
@@ -552,18 +584,31 @@ def submit(
     with_screening(report, screening)
     if not report.conforms:
         return SubmissionResult(submission=None, report=report, ignored_subjects=ignored)
+    return Decision(kinds, contents, hashes, states, report, reading.source_sha256, ignored)
+
+
+def write_decision(
+    store: Store,
+    decision: Decision,
+    principal: Principal,
+    base_iri: str,
+    report_max_results: int = 1000,
+    review: bool = False,
+) -> SubmissionResult:
+    """5. Write a conforming submission in one transaction (_write_submission). The
+    caller holds the writer lock, and the register is as `decide` read it."""
     return _write_submission(
         store,
-        kinds,
-        contents,
-        hashes,
-        states,
-        report,
+        decision.kinds,
+        decision.contents,
+        decision.hashes,
+        decision.states,
+        decision.report,
         principal,
-        reading.source_sha256,
+        decision.source_sha256,
         base_iri,
         report_max_results,
-        ignored,
+        decision.ignored,
         review,
     )
 

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 from openpyxl import Workbook
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
 from api import create_app
@@ -250,3 +250,29 @@ def test_the_web_form_and_the_job_api_refuse_the_takeover(seeded_dump: bytes, va
         assert job["error"]["status"] == 403
         assert store.generation() == generation
         assert owner_of(store) == {f"{BASE}department/{OWNER}"}
+
+
+def test_an_entry_transferred_while_its_submission_validated_is_not_taken_back(
+    registry: Registry,
+) -> None:
+    """Validation runs before the writer lock is taken (Registry.submit). Here the
+    registrar transfers the resource to another department while its old owner's
+    re-submission validates: the decision, made on the register before the transfer,
+    is made again under the lock, and the old owner is refused (it would otherwise
+    have written its version over the new owner's resource, its publisher with it)."""
+    owner = Principal("submitter", URIRef(f"{BASE}department/{OWNER}"), "owner")
+    registrar = Principal("registrar", None, "registrar")
+    graph: Graph = registry.show(RESOURCE)
+    graph.set((URIRef(RESOURCE), DCTERMS.description, Literal("旧提供方修改后的摘要", lang="zh")))
+    own = Document("own.ttl", graph.serialize(format="turtle").encode())
+    transferred: list[str] = []
+
+    def transfer_meanwhile(done: int, total: int) -> None:
+        if not transferred:
+            transferred.append(registry.transfer(RESOURCE, ATTACKER, registrar, "机构调整").item)
+
+    with pytest.raises(ForbiddenError) as refused:
+        registry.submit([own], owner, progress=transfer_meanwhile)
+    assert transferred == [RESOURCE]
+    assert {e["entry"] for e in refused.value.details["entries"]} == {RESOURCE}
+    assert owner_of(registry.store) == {f"{BASE}department/{ATTACKER}"}

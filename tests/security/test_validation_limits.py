@@ -136,6 +136,52 @@ def test_validations_nobody_signed_for_do_not_hold_back_a_submission(
         assert not any(thread.is_alive() for thread in threads)
 
 
+def test_a_submission_validating_for_long_does_not_hold_back_another(
+    store: Store, validator: Any
+) -> None:
+    """A registrar's submission whose validation runs far (a 120-publisher catalogue,
+    stopped only at a budget far away) held the writer lock while it validated, and
+    every other submission waited for it. Validation now comes before the lock: a
+    small submission is registered while the long one still validates."""
+    secret = create_token(store, "registrar", name="test registrar")[1]
+    headers = {**TURTLE, **auth(secret)}
+    with _client(store, validator, validation_timeout_seconds=600) as client:
+        registry = client.app.state.registry
+        long_answers: list[int] = []
+
+        def long_submission() -> None:
+            response = client.post(
+                "/api/v1/submissions", content=publishers_catalogue(120), headers=headers
+            )
+            long_answers.append(response.status_code)
+
+        def small_submission() -> None:
+            response = client.post("/api/v1/submissions", content=resource_ttl(), headers=headers)
+            small_answers.append((response.status_code, response.text))
+
+        small_answers: list[tuple[int, str]] = []
+        long = threading.Thread(target=long_submission, daemon=True)
+        small = threading.Thread(target=small_submission, daemon=True)
+        long.start()
+        try:
+            for _ in range(6000):  # a count of polls, not a time
+                if registry.busy_workers()["submissions"] == 1:
+                    break
+                threading.Event().wait(0.05)
+            else:
+                pytest.fail(f"the long validation never ran: {registry.busy_workers()}")
+            small.start()
+            small.join(120)  # far longer than it takes; before, it waited out the budget
+            assert small_answers and small_answers[0][0] == 201, small_answers
+            # Answered while the long one was still validating.
+            assert registry.busy_workers()["submissions"] == 1 and not long_answers
+        finally:
+            registry.close()
+            long.join(60)
+            small.join(60)
+        assert not long.is_alive() and not small.is_alive()
+
+
 def test_validation_in_a_worker_passes_on_its_progress(store: Store, validator: Any) -> None:
     """A validation job's progress comes from the worker, step by step."""
     from registry.inputs.document import Document
