@@ -10,13 +10,20 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
-from api.deps import ReadDep, RegistryDep
+from api.deps import ReadDep, RegistryDep, SettingsDep
 from api.errors import error_responses
-from api.lists import refuse_unknown_query
-from api.routers.catalogue import ENTRY_RESPONSES, from_the_model
+from api.lists import (
+    Format,
+    download,
+    download_format,
+    every_entry,
+    list_page,
+    refuse_unknown_query,
+)
+from api.routers.catalogue import ENTRY_RESPONSES, LIST_ROUTE, Limit, Offset, from_the_model
 from registry.read.conformity import today_utc
 
 router = APIRouter(prefix="/api/v1", tags=["conformity"])
@@ -31,9 +38,11 @@ Ident = Annotated[
 ]
 
 
-@router.get("/assessments", summary="Conformity assessments, paged", responses=LIST_ERRORS)
+@router.get("/assessments", summary="Conformity assessments, paged", **LIST_ROUTE)
 def list_assessments(
+    request: Request,
     read: ReadDep,
+    settings: SettingsDep,
     publisher: Annotated[
         str | None,
         Query(max_length=40, description="Credit code of the assessor department."),
@@ -41,14 +50,21 @@ def list_assessments(
     q: Annotated[
         str | None, Query(max_length=200, description="Text in the code or the title.")
     ] = None,
-    limit: Annotated[int, Query(ge=1, le=500, description="Page size.")] = 50,
-    offset: Annotated[int, Query(ge=0, le=1_000_000, description="Entries skipped.")] = 0,
-) -> dict[str, Any]:
+    limit: Limit = 50,
+    offset: Offset = 0,
+    format: Format = None,
+) -> Any:
     """Assessments sorted by assessment code, each with its subject, standard, clause,
-    outcome, date, mode, assessor, evidence and validity."""
-    return read.list_entries(
-        "assessment", q=q, publisher=publisher, limit=limit, offset=offset
-    ).as_dict()
+    outcome, date, mode, assessor, evidence and validity: `total` counts every match,
+    `items` holds one page; `format=csv|xlsx` downloads every match (the columns of the
+    assessment template). An unknown query parameter is 400 naming the known ones."""
+    filters = {"department": publisher}
+    fmt = download_format(request, format, "json")
+    if fmt == "json":
+        return list_page(read, "assessment", q, limit, offset, filters).as_dict()
+    return download(
+        "assessment", every_entry(read, "assessment", q, filters), fmt, settings.time_zone
+    )
 
 
 @router.get(

@@ -419,3 +419,25 @@ def test_the_pages_show_a_pager_through_the_assessments(
     impact = client.get("/impact", params={"standard": "GB 32100-2015", "change": "abolished"})
     assert f"第 1–2 条，共 {MANY} 条" in impact.text and "assessments_offset=2" in impact.text
     assert "PG-5" in listed(impact.text) and "PG-3" not in listed(impact.text)
+
+
+def test_the_assessments_list_refuses_unknown_parameters_and_downloads(
+    client: TestClient,
+) -> None:
+    """It answered 200 to `?publsher=...` (every assessment) and had no download, unlike
+    every other list."""
+    refused = client.get("/api/v1/assessments", params={"publsher": OTHER})
+    assert refused.status_code == 400, refused.text
+    assert refused.json()["error"]["details"]["unknown"] == ["publsher"]
+    whole = client.get("/api/v1/assessments", params={"limit": 500}).json()
+    sheet = client.get("/api/v1/assessments", params={"format": "csv", "limit": 1})
+    assert sheet.status_code == 200 and sheet.headers["content-type"].startswith("text/csv")
+    header, *rows = sheet.content.decode("utf-8-sig").splitlines()
+    assert header.startswith("评估编号,评估名称")
+    assert len(rows) == whole["total"] and whole["total"] == len(whole["items"])
+    assert [r.split(",", 1)[0] for r in rows] == [a["code"] for a in whole["items"]]
+    # The assessor filter chooses the same in both.
+    mine = client.get("/api/v1/assessments", params={"publisher": BUREAU}).json()
+    sheet = client.get("/api/v1/assessments", params={"publisher": BUREAU, "format": "csv"})
+    assert 0 < mine["total"] <= whole["total"]
+    assert len(sheet.content.decode("utf-8-sig").splitlines()) == 1 + mine["total"]
