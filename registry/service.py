@@ -226,12 +226,22 @@ class Registry:
         return self._graphs.get(self.reader(), as_of)
 
     def impact(
-        self, root: str, change: str = "superseded", offset: int = 0, limit: int | None = None
+        self,
+        root: str,
+        change: str = "superseded",
+        offset: int = 0,
+        limit: int | None = None,
+        assessments_offset: int = 0,
+        assessments_limit: int | None = None,
     ) -> Impact:
         """What `root` superseded or abolished affects (graphs.queries.impact_of), with
-        the assessments against it flagged to be made again against its successor."""
+        a page of the assessments against it (`assessments_limit`, None for all),
+        flagged to be made again against its successor, and their total."""
         found = impact_of(self.graph(), root, change, offset, limit)  # type: ignore[arg-type]
-        found.assessments = self.reader().reassessments(root, found.successor)
+        found.assessments_total, found.assessments = self.reader().reassessments(
+            root, found.successor, limit=assessments_limit, offset=assessments_offset
+        )
+        found.assessments_offset, found.assessments_limit = assessments_offset, assessments_limit
         return found
 
     def coverage(self, as_of: date | None = None) -> dict[str, Any]:

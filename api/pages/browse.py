@@ -417,6 +417,8 @@ def graph_page(
 
 
 IMPACT_PAGE = 200  # affected entries per impact page: a hub affects tens of thousands
+# Assessments to re-assess per impact page: GB/T 21063.3 has one per resource.
+REASSESS_PAGE = 100
 SUGGESTIONS = 50  # standards the impact form suggests for what was typed
 
 
@@ -428,9 +430,11 @@ def impact_page(
     standard: Annotated[str, Query(max_length=300)] = "",
     change: Annotated[str, Query(max_length=20)] = "superseded",
     offset: OffsetQuery = 0,
+    assessments_offset: OffsetQuery = 0,
 ) -> HTMLResponse:
     """Choose a standard and a change; see what is affected, each with its path, a page of
-    IMPACT_PAGE entries at a time.
+    IMPACT_PAGE entries at a time, and the assessments to make again, REASSESS_PAGE at a
+    time (their own pager, `assessments_offset`).
 
     The standard is typed (any spelling the resolver reads); the form suggests the first
     SUGGESTIONS standards matching what was typed, never the whole register."""
@@ -455,7 +459,9 @@ def impact_page(
             root = registry.reader().resolve(standard)
             graph = registry.graph()
             lang = lang_of(request)
-            found = registry.impact(root, change, offset, IMPACT_PAGE)
+            found = registry.impact(
+                root, change, offset, IMPACT_PAGE, assessments_offset, REASSESS_PAGE
+            )
             shown = {found.root["iri"], *(a.successor for a in found.affected if a.successor)}
             shown.update(n for a in [*found.affected, *found.follows] for n in a.path)
             if found.successor:
@@ -464,6 +470,14 @@ def impact_page(
             context["names"] = {n: display_name(graph, n, lang) for n in shown}
             context["pages"] = page_links(
                 request, offset, len(found.affected), found.total, IMPACT_PAGE
+            )
+            context["assessment_pages"] = page_links(
+                request,
+                assessments_offset,
+                len(found.assessments),
+                found.assessments_total,
+                REASSESS_PAGE,
+                "assessments_offset",
             )
         except RegistryError as error:
             context["error"] = error.message

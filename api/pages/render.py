@@ -155,13 +155,16 @@ def _here(request: Request) -> str:
     return request.url.path + (f"?{query}" if query else "")
 
 
-def page_links(request: Request, offset: int, shown: int, total: int, size: int) -> dict[str, Any]:
+def page_links(
+    request: Request, offset: int, shown: int, total: int, size: int, param: str = "offset"
+) -> dict[str, Any]:
     """The range shown and the URLs of the previous and next pages of `size` entries (None
     at either end), every other query parameter (filters, text, kind) kept. Past the end,
-    "previous" leads back to the last page."""
+    "previous" leads back to the last page. `param` names the offset's query parameter
+    (a second list on one page has its own, `assessments_offset`)."""
 
     def at(where: int) -> str:
-        return str(request.url.include_query_params(offset=where))
+        return str(request.url.include_query_params(**{param: where}))
 
     end = offset + shown
     last_start = (total - 1) // size * size if total else 0

@@ -10,12 +10,20 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
-from api.deps import ReadDep, RegistryDep
+from api.deps import ReadDep, RegistryDep, SettingsDep
 from api.errors import error_responses
-from api.routers.catalogue import ENTRY_RESPONSES, from_the_model
+from api.lists import (
+    Format,
+    download,
+    download_format,
+    every_entry,
+    list_page,
+    refuse_unknown_query,
+)
+from api.routers.catalogue import ENTRY_RESPONSES, LIST_ROUTE, Limit, Offset, from_the_model
 from registry.read.conformity import today_utc
 
 router = APIRouter(prefix="/api/v1", tags=["conformity"])
@@ -30,9 +38,11 @@ Ident = Annotated[
 ]
 
 
-@router.get("/assessments", summary="Conformity assessments, paged", responses=LIST_ERRORS)
+@router.get("/assessments", summary="Conformity assessments, paged", **LIST_ROUTE)
 def list_assessments(
+    request: Request,
     read: ReadDep,
+    settings: SettingsDep,
     publisher: Annotated[
         str | None,
         Query(max_length=40, description="Credit code of the assessor department."),
@@ -40,14 +50,21 @@ def list_assessments(
     q: Annotated[
         str | None, Query(max_length=200, description="Text in the code or the title.")
     ] = None,
-    limit: Annotated[int, Query(ge=1, le=500, description="Page size.")] = 50,
-    offset: Annotated[int, Query(ge=0, le=1_000_000, description="Entries skipped.")] = 0,
-) -> dict[str, Any]:
+    limit: Limit = 50,
+    offset: Offset = 0,
+    format: Format = None,
+) -> Any:
     """Assessments sorted by assessment code, each with its subject, standard, clause,
-    outcome, date, mode, assessor, evidence and validity."""
-    return read.list_entries(
-        "assessment", q=q, publisher=publisher, limit=limit, offset=offset
-    ).as_dict()
+    outcome, date, mode, assessor, evidence and validity: `total` counts every match,
+    `items` holds one page; `format=csv|xlsx` downloads every match (the columns of the
+    assessment template). An unknown query parameter is 400 naming the known ones."""
+    filters = {"department": publisher}
+    fmt = download_format(request, format, "json")
+    if fmt == "json":
+        return list_page(read, "assessment", q, limit, offset, filters).as_dict()
+    return download(
+        "assessment", every_entry(read, "assessment", q, filters), fmt, settings.time_zone
+    )
 
 
 @router.get(
@@ -73,20 +90,20 @@ def get_application(read: ReadDep) -> dict[str, Any]:
     return {"as_of": today.isoformat(), **read.application(today)}
 
 
+# A conformity answer pages its lists and refuses a query parameter it does not take.
+CONFORMITY_ROUTE: dict[str, Any] = {
+    "responses": LIST_ERRORS,
+    "dependencies": [Depends(refuse_unknown_query)],
+}
+ListLimit = Annotated[int, Query(ge=1, le=500, description="Page size of the lists.")]
+ListOffset = Annotated[int, Query(ge=0, le=1_000_000, description="Entries skipped in each list.")]
+
+
 @router.get(
-    "/standards/{id:path}/conformity",
-    summary="How far a standard is applied",
-    responses=READ_ERRORS,
+    "/standards/{id:path}/conformity", summary="How far a standard is applied", **CONFORMITY_ROUTE
 )
 def get_standard_conformity(
-    id: Ident,
-    read: ReadDep,
-    limit: Annotated[
-        int, Query(ge=1, le=500, description="Page size of claimed_by and assessments.")
-    ] = 100,
-    offset: Annotated[
-        int, Query(ge=0, le=1_000_000, description="Entries skipped in both lists.")
-    ] = 0,
+    id: Ident, read: ReadDep, limit: ListLimit = 100, offset: ListOffset = 0
 ) -> dict[str, Any]:
     """`counts` over every entry and assessment: claimed, claimed_assessed, assessed
     (entries with an assessment), and of the latest assessment of each: passed,
@@ -102,14 +119,18 @@ def get_standard_conformity(
 @router.get(
     "/departments/{code:path}/conformity",
     summary="A department's conformity at a glance",
-    responses=READ_ERRORS,
+    **CONFORMITY_ROUTE,
 )
 def get_department_conformity(
     code: Annotated[str, Path(max_length=200, description="Unified social credit code.")],
     read: ReadDep,
+    limit: ListLimit = 100,
+    offset: ListOffset = 0,
 ) -> dict[str, Any]:
     """Over the department's resources and interfaces (and the department itself):
     `counts` of entries, of the (entry, standard) claims, of those assessed and of the
     latest assessments' outcomes; `recorded`: the assessments the department made;
-    and the same by standard under `standards`."""
-    return read.department_conformity(code)
+    the same by standard under `standards`; and a page of the assessments of those
+    subjects, newest first (`assessments`, `latest` marked), its total in `page`
+    (`limit`, `offset`, `assessments_total`)."""
+    return read.department_conformity(code, limit=limit, offset=offset)

@@ -11,10 +11,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Path, Query, Response
+from fastapi import APIRouter, Depends, Header, Path, Query, Response
 
 from api.deps import RegistryDep
 from api.errors import NotAcceptableError, error_responses
+from api.lists import refuse_unknown_query
 from registry.bilingual import Text
 from registry.graphs import (
     FORMATS,
@@ -98,7 +99,8 @@ def get_graph(
 @router.get(
     "/api/v1/impact/{ident:path}",
     summary="What a status change of an entry affects",
-    responses=error_responses(404, 409, 422, 500, 503),
+    responses=error_responses(400, 404, 409, 422, 500, 503),
+    dependencies=[Depends(refuse_unknown_query)],
 )
 def get_impact(
     ident: IdPath,
@@ -110,6 +112,12 @@ def get_impact(
         int, Query(ge=1, le=10_000, description="Affected entries in this page.")
     ] = 1000,
     offset: Annotated[int, Query(ge=0, description="Affected entries to skip.")] = 0,
+    assessments_limit: Annotated[
+        int, Query(ge=1, le=500, description="Assessments to re-assess in this page.")
+    ] = 100,
+    assessments_offset: Annotated[
+        int, Query(ge=0, le=1_000_000, description="Assessments to re-assess to skip.")
+    ] = 0,
 ) -> dict[str, Any]:
     """Every affected standard, resource and interface, with the path that links it and
     the successor to move to; undated citers that follow a successor by themselves; and
@@ -117,9 +125,13 @@ def get_impact(
     (`action`, zh and en) to be made again against the successor.
 
     The affected list is paged, nearest first: `total` and `counts` cover every affected
-    entry, `next_offset` is the offset of the next page (null on the last)."""
+    entry, `next_offset` is the offset of the next page (null on the last). The
+    assessments are paged apart, newest first (`assessments_limit`,
+    `assessments_offset`), with `assessments_page` (`total`, `limit`, `offset`). Any
+    other query parameter is 400 naming the allowed ones."""
     root = registry.resolve(ident)
-    return registry.impact(root, change, offset, limit).as_dict()
+    found = registry.impact(root, change, offset, limit, assessments_offset, assessments_limit)
+    return found.as_dict()
 
 
 @router.get(

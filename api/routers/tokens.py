@@ -13,14 +13,17 @@ with the admin who did it (registry.register.tokens, `token_actions`).
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Path
+from fastapi import APIRouter, Body, Depends, Path, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from api.deps import AdminDep, SettingsDep, StoreDep
 from api.errors import error_responses
+from api.lists import XLSX, Format, download, download_format, refuse_unknown_query
+from api.routers.catalogue import Limit, Offset
+from registry.read.queries import Page
 from registry.register.tokens import (
     ROLES,
     TokenInfo,
@@ -55,6 +58,15 @@ class TokenRecord(BaseModel):
     @classmethod
     def of(cls, info: TokenInfo) -> TokenRecord:
         return cls(**info.as_dict())
+
+
+class TokenPage(BaseModel):
+    """One page of the tokens, in the envelope of every list (docs/api.md, Lists)."""
+
+    total: int = Field(description="How many tokens there are, on every page.")
+    limit: int = Field(description="The page size asked for.")
+    offset: int = Field(description="How many tokens this page skipped.")
+    items: list[TokenRecord] = Field(description="This page's tokens, oldest first.")
 
 
 class TokenAction(BaseModel):
@@ -106,14 +118,48 @@ class Expiry(BaseModel):
     )
 
 
+# The 200 of the listing: the page (TokenPage, the route's response model) or, with
+# `format=csv|xlsx`, every token as an attachment.
+TOKEN_LIST_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "One page, or with `format=csv|xlsx` every token as an attachment "
+        "with Chinese headers",
+        "content": {
+            "text/csv": {"schema": {"type": "string"}},
+            XLSX: {"schema": {"type": "string", "format": "binary"}},
+        },
+    },
+    **error_responses(400, 401, 403, 422, 429, 500, 503),
+}
+
+
 @router.get(
     "/tokens",
-    summary="List every token (admin)",
-    responses=error_responses(401, 403, 429, 500, 503),
+    summary="Tokens, oldest first, paged (admin)",
+    response_model=TokenPage,
+    responses=TOKEN_LIST_RESPONSES,
 )
-def tokens(store: StoreDep, _admin: AdminDep) -> list[TokenRecord]:
-    """Every token with its role, department, expiry and state, oldest first."""
-    return [TokenRecord.of(info) for info in list_tokens(store)]
+def tokens(
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    _admin: AdminDep,
+    # After the admin check: only an admin learns which parameters the list takes.
+    _known: Annotated[None, Depends(refuse_unknown_query)],
+    limit: Limit = 50,
+    offset: Offset = 0,
+    format: Format = None,
+) -> Any:
+    """Every token with its role, department, expiry and state, oldest first: `total`
+    counts them all, `items` holds one page; `format=csv|xlsx` downloads them all. An
+    unknown query parameter is 400 naming the known ones."""
+    fmt = download_format(request, format, "json")
+    every = [info.as_dict() for info in list_tokens(store)]
+    if fmt != "json":
+        return download("token", every, fmt, settings.time_zone)
+    return Page(
+        total=len(every), limit=limit, offset=offset, items=every[offset : offset + limit]
+    ).as_dict()
 
 
 @router.post(

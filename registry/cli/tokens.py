@@ -101,6 +101,22 @@ def _info(record: dict[str, Any]) -> TokenInfo:
     return TokenInfo(**{k: v for k, v in record.items() if k in fields})
 
 
+# The largest page the listing answers (api.routers.catalogue.Limit).
+TOKEN_PAGE = 500
+
+
+def _every_token(store: str | None, locked: StoreLockedError) -> list[dict[str, Any]]:
+    """Every token as the server holding the store lists them: the listing is paged
+    (`total`, `items`), so page after page until all `total` are read."""
+    found: list[dict[str, Any]] = []
+    while True:
+        params = {"limit": TOKEN_PAGE, "offset": len(found)}
+        page = _through_the_server(store, locked, "GET", "/api/v1/tokens", params=params)
+        found.extend(page["items"])
+        if not page["items"] or len(found) >= int(page["total"]):
+            return found
+
+
 def _expiry(info: TokenInfo) -> str:
     return say("token_expires", expires=info.expires) if info.expires else say("token_no_expiry")
 
@@ -116,8 +132,7 @@ def list_(as_json: bool, store: str | None) -> None:
         with open_registry(store) as registry:
             tokens = list_tokens(registry.store)
     except StoreLockedError as locked:
-        listed = _through_the_server(store, locked, "GET", "/api/v1/tokens")
-        tokens = [_info(record) for record in listed["items"]]
+        tokens = [_info(record) for record in _every_token(store, locked)]
     except RegistryError as error:
         fail(error)
     if as_json:

@@ -274,10 +274,14 @@ class Impact:
     kinds: dict[str, int] = field(default_factory=dict)  # every affected entry by kind
     offset: int = 0
     limit: int | None = None
-    # The assessments against the root that its end puts in doubt, each flagged to be
-    # made again against the successor (registry.read.conformity.reassessments); the
-    # graph holds no assessment, so the caller that has the read model fills this in.
+    # A page of the assessments against the root that its end puts in doubt, each
+    # flagged to be made again against the successor (registry.read.conformity.
+    # reassessments), with how many there are in all; the graph holds no assessment,
+    # so the caller that has the read model fills these in.
     assessments: list[dict[str, Any]] = field(default_factory=list)
+    assessments_total: int = 0
+    assessments_offset: int = 0
+    assessments_limit: int | None = None
 
     def counts(self) -> dict[str, int]:
         return dict(self.kinds)
@@ -299,6 +303,12 @@ class Impact:
             "affected": [a.as_dict() for a in self.affected],
             "follows": [a.as_dict() for a in self.follows],
             "assessments": list(self.assessments),
+            # The envelope of every list, its items under `assessments` above.
+            "assessments_page": {
+                "total": self.assessments_total,
+                "limit": self.assessments_limit,
+                "offset": self.assessments_offset,
+            },
         }
 
 

@@ -218,28 +218,48 @@ def _standard_order(row: dict[str, Any]) -> tuple[str, str]:
     return (str(row["standard"].get("id") or ""), row["standard"]["iri"])
 
 
-def reassessments(
-    assessments: list[dict[str, Any]], successor: dict[str, Any] | None, today: date
-) -> list[dict[str, Any]]:
-    """The assessments against a standard that is superseded or abolished, each flagged
-    to be made again against its successor (or, with none, to be reviewed)."""
+def reassess_action(successor: dict[str, Any] | None) -> dict[str, str]:
+    """What to do about an assessment against a standard that is superseded or
+    abolished: make it again against the successor (or, with none, review it)."""
     name = (successor or {}).get("id") or (successor or {}).get("iri")
     if name:
-        action = {
+        return {
             "code": "reassess-against-successor",
             "zh": f"须对照后继标准 {name} 重新评估",
             "en": f"re-assess against the successor {name}",
         }
-    else:
-        action = {
-            "code": "reassess",
-            "zh": "该标准不再有效且无后继标准，须重新评估或撤销该评估",
-            "en": "the standard no longer holds and has no successor: re-assess or retire "
-            "the assessment",
-        }
+    return {
+        "code": "reassess",
+        "zh": "该标准不再有效且无后继标准，须重新评估或撤销该评估",
+        "en": "the standard no longer holds and has no successor: re-assess or retire "
+        "the assessment",
+    }
+
+
+def flagged(
+    record: dict[str, Any],
+    is_latest: bool,
+    successor: dict[str, Any] | None,
+    today: date,
+) -> dict[str, Any]:
+    """An assessment as the impact analysis lists it: flagged to be made again."""
+    return {
+        **summary(record, today),
+        "latest": is_latest,
+        "action": reassess_action(successor),
+        "successor": successor,
+    }
+
+
+def reassessments(
+    assessments: list[dict[str, Any]], successor: dict[str, Any] | None, today: date
+) -> list[dict[str, Any]]:
+    """The assessments against a standard that is superseded or abolished, newest first,
+    each flagged to be made again against its successor (or, with none, to be
+    reviewed). `ReadModel.reassessments` answers a page of the same in SQL."""
     kept = counting(assessments)
     last = {id(r) for r in latest(kept).values()}
     return [
-        {**summary(a, today), "latest": id(a) in last, "action": action, "successor": successor}
+        flagged(a, id(a) in last, successor, today)
         for a in sorted(kept, key=lambda a: (a.get("date") or "", a["iri"]), reverse=True)
     ]

@@ -817,15 +817,7 @@ class ReadModel:
                     {**params, "subjects": json.dumps([r[0] for r in page])},
                 )
             }
-            (total,) = db.execute(
-                "SELECT count(*) FROM assessments WHERE test = :iri AND counted = 1", params
-            ).fetchone()
-            listed = db.execute(
-                f"SELECT e.record, l.rank = 1 FROM ({_ranked('a.test = :iri')}) l "
-                "JOIN entries e ON e.n = l.n ORDER BY l.date DESC, l.iri DESC "
-                "LIMIT :limit OFFSET :offset",
-                params,
-            ).fetchall()
+            total, listed = _assessment_page(db, "a.test = :iri", params)
         day = date.fromisoformat(params["today"])
         rules = self.rules_version
         return {
@@ -843,7 +835,7 @@ class ReadModel:
                 for i, k, ident_, h in page
             ],
             "assessments": [
-                {**conformity.summary(json.loads(record), day, rules), "latest": bool(last)}
+                {**conformity.summary(record, day, rules), "latest": last}
                 for record, last in listed
             ],
             "page": {
@@ -854,24 +846,31 @@ class ReadModel:
             },
         }
 
-    def department_conformity(self, ident: str, today: date | None = None) -> dict[str, Any]:
+    def department_conformity(
+        self, ident: str, today: date | None = None, limit: int = 100, offset: int = 0
+    ) -> dict[str, Any]:
         """A department's conformity at a glance (docs/assessment.md): over its
         resources and interfaces, its catalogues and itself, the latest assessment of
-        each (entry, standard), counted in all and by standard. Equal to
-        `conformity.department_conformity` over every record (a test)."""
+        each (entry, standard), counted in all and by standard; and a page (`limit`,
+        `offset`) of the assessments of those subjects, newest first, with their total
+        in `page`. Equal to `conformity.department_conformity` over every record (a
+        test)."""
         department = self._named_entry("department", ident)
         iri = department["iri"]
         # Its catalogues are no entries of the model: they are minted under its code.
         folder = f"{self.base_iri() or ''}catalogue/{department.get('id') or ''}/"
-        params = self._params(today, dept=iri, lo=folder, hi=folder[:-1] + "0")
+        params = self._params(
+            today, dept=iri, lo=folder, hi=folder[:-1] + "0", limit=limit, offset=offset
+        )
         provided = (
             "SELECT iri FROM entries WHERE publisher_iri = :dept "
             "AND kind IN ('resource', 'interface')"
         )
-        latest = _latest(
+        subjects = (
             f"(a.subject IN ({provided}) OR a.subject = :dept "
             "OR (a.subject >= :lo AND a.subject < :hi))"
         )
+        latest = _latest(subjects)
         claims = (
             "FROM edges g JOIN entries e ON e.iri = g.source AND e.kind = g.kind "
             "WHERE g.relation = 'conforms_to' AND g.kind IN ('resource', 'interface') "
@@ -913,6 +912,8 @@ class ReadModel:
                 "SELECT count(*) FROM entries WHERE kind = 'assessment' AND publisher_iri = ?",
                 (iri,),
             ).fetchone()
+            total, listed = _assessment_page(db, subjects, params)
+        day = date.fromisoformat(params["today"])
         rows = [
             {"standard": _standard_name(names.get(t), t), **found}
             for t, found in by_standard.items()
@@ -930,6 +931,11 @@ class ReadModel:
             "standards": sorted(
                 rows, key=lambda r: (str(r["standard"].get("id") or ""), r["standard"]["iri"])
             ),
+            "assessments": [
+                {**conformity.summary(record, day, self.rules_version), "latest": last}
+                for record, last in listed
+            ],
+            "page": {"limit": limit, "offset": offset, "assessments_total": total},
         }
 
     def application(self, today: date | None = None) -> dict[str, int]:
@@ -959,17 +965,28 @@ class ReadModel:
         return dict(zip(("in_force", "claimed", "assessed", "passed"), counts, strict=True))
 
     def reassessments(
-        self, standard: str, successor: str | None, today: date | None = None
-    ) -> list[dict[str, Any]]:
-        """The assessments against `standard` (an IRI) that its end puts in doubt, each
-        flagged to be made again against `successor` (`conformity.reassessments`)."""
+        self,
+        standard: str,
+        successor: str | None,
+        today: date | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> tuple[int, list[dict[str, Any]]]:
+        """How many assessments against `standard` (an IRI) its end puts in doubt, and a
+        page of them (`limit`, None for all; `offset`), newest first, each flagged to be
+        made again against `successor` (`conformity.reassessments`, which it equals).
+        Counted and paged in SQL over the `assessments` table: only the page's records
+        are parsed."""
         named = None
         if successor is not None:
             found = self.record(successor)
             named = _standard_name(found, successor)
-        return conformity.reassessments(
-            self.assessments_of("test", [standard]), named, today or conformity.today_utc()
-        )
+        day = today or conformity.today_utc()
+        params = {"iri": standard, "limit": -1 if limit is None else limit, "offset": offset}
+        with self._reading() as db:
+            _require_built(db)
+            total, listed = _assessment_page(db, "a.test = :iri", params)
+        return total, [conformity.flagged(r, last, named, day) for r, last in listed]
 
     def counts(self) -> dict[str, dict[str, int]]:
         """What the home page counts: the entries of each kind ("kinds"); the standards
@@ -1243,6 +1260,25 @@ def _ranked(where: str) -> str:
         "ORDER BY a.automatic, a.date DESC, a.iri DESC) AS rank "
         f"FROM assessments a WHERE a.counted = 1 AND {where}"
     )
+
+
+def _assessment_page(
+    db: sqlite3.Connection, where: str, params: dict[str, Any]
+) -> tuple[int, list[tuple[dict[str, Any], bool]]]:
+    """How many counting assessments `where` selects (over `a`), and the page of them
+    `params` gives (:limit, -1 for all; :offset): newest first (by date, then IRI, as
+    `conformity` orders them), each record with whether it is the latest of its
+    (subject, standard). Only the page's records are parsed."""
+    (total,) = db.execute(
+        f"SELECT count(*) FROM assessments a WHERE a.counted = 1 AND {where}", params
+    ).fetchone()
+    rows = db.execute(
+        f"SELECT e.record, l.rank = 1 FROM ({_ranked(where)}) l "
+        "JOIN entries e ON e.n = l.n ORDER BY l.date DESC, l.iri DESC "
+        "LIMIT :limit OFFSET :offset",
+        params,
+    ).fetchall()
+    return total, [(json.loads(record), bool(last)) for record, last in rows]
 
 
 def _latest(where: str) -> str:

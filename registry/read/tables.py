@@ -60,6 +60,10 @@ Column = tuple[str, Callable[[dict[str, Any], TimeFormat], Cell]]
 # A recorded submission's outcome (scs:outcome) as a clerk reads it.
 OUTCOMES_ZH = {"accepted": "已登记", "unchanged": "内容未变化", "submitted": "待审核"}
 
+# A token's role and state (TokenInfo) as a clerk reads them.
+TOKEN_ROLES_ZH = {"submitter": "提交者", "registrar": "登记员", "admin": "管理员"}
+TOKEN_STATES_ZH = {"active": "有效", "expired": "已过期", "revoked": "已撤销"}
+
 # The register's part, last in every table.
 _REGISTER: tuple[Column, ...] = (
     ("登记状态", lambda r, t: (r.get("register") or {}).get("status")),
@@ -157,6 +161,17 @@ TABLES: dict[str, tuple[Column, ...]] = {
         ("提交方", lambda r, t: r.get("agent")),
         ("IRI", lambda r, t: r["iri"]),
     ),
+    # The API tokens (registry.register.tokens.TokenInfo): never a secret or a digest.
+    "token": (
+        ("令牌编号", lambda r, t: r["id"]),
+        ("角色", lambda r, t: TOKEN_ROLES_ZH.get(r.get("role") or "", r.get("role"))),
+        ("所属部门", lambda r, t: r.get("department")),
+        ("名称", lambda r, t: r.get("name")),
+        ("创建时间", lambda r, t: t(r.get("created"))),
+        ("到期时间", lambda r, t: t(r.get("expires"))),
+        ("撤销时间", lambda r, t: t(r.get("revoked"))),
+        ("状态", lambda r, t: TOKEN_STATES_ZH.get(r.get("state") or "", r.get("state"))),
+    ),
 }
 
 # The sheet's name, and the download's file name, of each kind's list.
@@ -167,6 +182,7 @@ TITLES = {
     "department": "部门",
     "assessment": "符合性评估",
     "submission": "提交记录",
+    "token": "令牌",
 }
 # The search list holds several kinds: a column says which, in zh.
 KIND_LABELS = TITLES

@@ -262,3 +262,182 @@ def test_a_standards_page_and_answer_list_a_page_and_give_the_totals(
         headers={"Accept": "text/html", "Cookie": f"{LANG_COOKIE}=en"},
     )
     assert "The first 2 of 4 are shown" in english.text
+
+
+# More assessments of one entry against one standard than one page holds (issue 22: a
+# standard or a department with thousands must be paged, with the true total).
+MANY = 5
+MANY_STANDARD = "GB%2032100-2015"
+
+
+def many_assessments_turtle() -> bytes:
+    """MANY assessments by OTHER of the bureau's resource 102002/000001 against GB
+    32100-2015, one a day: PG-5 (the newest) is the latest."""
+    # The prefixes once, then each one's statements.
+    docs = [assessment_turtle("PG-1", "passed").decode().split("<", 1)[0]]
+    for n in range(1, MANY + 1):
+        one = assessment_turtle(f"PG-{n}", "failed" if n % 2 else "passed", f"2026-03-0{n}")
+        docs.append("<" + one.decode().split("<", 1)[1])
+    return "".join(docs).encode()
+
+
+@pytest.fixture
+def many(client: TestClient, tokens: dict[str, str]) -> list[str]:
+    """The codes of the MANY assessments, newest first."""
+    response = client.post(
+        "/api/v1/submissions",
+        content=many_assessments_turtle(),
+        headers={"Content-Type": "text/turtle", **auth(tokens["other"])},
+    )
+    assert response.status_code == 201, response.text
+    return [f"PG-{n}" for n in range(MANY, 0, -1)]
+
+
+def _walk(client: TestClient, path: str, key: str, total_of, **params: object) -> list[dict]:
+    """Every item of the `key` list of a paged answer, page by page (2 at a time)."""
+    walked: list[dict] = []
+    while True:
+        answer = client.get(path, params={**params, f"{key}offset": len(walked)})
+        assert answer.status_code == 200, answer.text
+        found = answer.json()
+        page = found["assessments"]
+        assert len(page) <= 2
+        walked += page
+        if not page or len(walked) >= total_of(found):
+            return walked
+
+
+def test_a_standards_assessments_are_paged_with_the_true_total(
+    client: TestClient, many: list[str]
+) -> None:
+    path = f"/api/v1/standards/{MANY_STANDARD}/conformity"
+    whole = client.get(path).json()
+    assert whole["page"]["assessments_total"] == MANY
+    assert [a["id"] for a in whole["assessments"]] == many
+    walked = _walk(client, path, "", lambda f: f["page"]["assessments_total"], limit=2)
+    assert [a["id"] for a in walked] == many
+    assert [a["latest"] for a in walked] == [True] + [False] * (MANY - 1)
+
+
+def test_a_departments_assessments_are_paged_with_the_true_total(
+    client: TestClient, many: list[str]
+) -> None:
+    """The department of the assessed resource lists every assessment of its entries
+    (and of itself and its catalogues), newest first, a page at a time."""
+    path = f"/api/v1/departments/{BUREAU}/conformity"
+    whole = client.get(path, params={"limit": 500}).json()
+    total = whole["page"]["assessments_total"]
+    assert total == len(whole["assessments"]) and total > MANY
+    assert [a["id"] for a in whole["assessments"] if a["id"].startswith("PG-")] == many
+    dates = [a["date"] or "" for a in whole["assessments"]]
+    assert dates == sorted(dates, reverse=True)
+    first = client.get(path, params={"limit": 2}).json()
+    assert first["page"] == {"limit": 2, "offset": 0, "assessments_total": total}
+    assert first["counts"] == whole["counts"] and first["standards"] == whole["standards"]
+    walked = _walk(client, path, "", lambda f: f["page"]["assessments_total"], limit=2)
+    assert [a["iri"] for a in walked] == [a["iri"] for a in whole["assessments"]]
+
+
+def test_impact_pages_the_assessments_to_make_again_with_the_true_total(
+    client: TestClient, many: list[str]
+) -> None:
+    path = f"/api/v1/impact/{MANY_STANDARD}"
+    whole = client.get(path, params={"change": "abolished"}).json()
+    assert whole["assessments_page"] == {"total": MANY, "limit": 100, "offset": 0}
+    assert [a["id"] for a in whole["assessments"]] == many
+    assert {a["action"]["code"] for a in whole["assessments"]} == {"reassess"}
+    walked = _walk(
+        client,
+        path,
+        "assessments_",
+        lambda f: f["assessments_page"]["total"],
+        change="abolished",
+        assessments_limit=2,
+    )
+    assert walked == whole["assessments"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/api/v1/standards/{MANY_STANDARD}/conformity",
+        f"/api/v1/departments/{BUREAU}/conformity",
+        f"/api/v1/impact/{MANY_STANDARD}",
+    ],
+)
+def test_conformity_answers_refuse_unknown_parameters(client: TestClient, path: str) -> None:
+    refused = client.get(path, params={"page": 2})
+    assert refused.status_code == 400, refused.text
+    error = refused.json()["error"]
+    assert error["details"]["unknown"] == ["page"] and "offset" in " ".join(
+        error["details"]["allowed"]
+    )
+    assert "未知的查询参数" in error["messages"]["zh"] and "unknown" in error["messages"]["en"]
+    for bad in ({"limit": 0}, {"limit": 501}, {"offset": -1}):
+        if "impact" in path:
+            bad = {f"assessments_{k}": v for k, v in bad.items()}
+        assert client.get(path, params=bad).status_code == 422
+
+
+def listed(page: str) -> str:
+    """The table of assessments of a page (its other sections name them too)."""
+    start = page.index('<table class="assessments">')
+    return page[start : page.index("</table>", start)]
+
+
+def test_the_pages_show_a_pager_through_the_assessments(
+    client: TestClient, many: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A standard's and a department's page list PAGE_ENTRIES assessments, the ones the
+    API's page lists, and a pager (`assessments_offset`) through the rest; so does the
+    impact page through those to make again."""
+    from api.pages import browse, entries
+
+    monkeypatch.setattr(entries, "PAGE_ENTRIES", 2)
+    html = {"Accept": "text/html"}
+    for page_path, api_path in (
+        ("/id/standard/GB-32100-2015", f"/api/v1/standards/{MANY_STANDARD}/conformity"),
+        (f"/id/department/{BUREAU}", f"/api/v1/departments/{BUREAU}/conformity"),
+    ):
+        every = client.get(api_path, params={"limit": 500}).json()
+        ids = [a["id"] for a in every["assessments"]]
+        total = every["page"]["assessments_total"]
+        assert total > 2
+        first = client.get(page_path, headers=html)
+        assert first.status_code == 200
+        assert f"第 1–2 条，共 {total} 条" in first.text
+        assert 'rel="next"' in first.text and "assessments_offset=2" in first.text
+        table = listed(first.text)
+        assert all(i in table for i in ids[:2]) and ids[2] not in table
+        second = client.get(page_path, params={"assessments_offset": 2}, headers=html)
+        table = listed(second.text)
+        assert ids[2] in table and ids[0] not in table
+        assert 'rel="prev"' in second.text
+        bad = client.get(page_path, params={"assessments_offset": "x"}, headers=html)
+        assert bad.status_code == 400
+    monkeypatch.setattr(browse, "REASSESS_PAGE", 2)
+    impact = client.get("/impact", params={"standard": "GB 32100-2015", "change": "abolished"})
+    assert f"第 1–2 条，共 {MANY} 条" in impact.text and "assessments_offset=2" in impact.text
+    assert "PG-5" in listed(impact.text) and "PG-3" not in listed(impact.text)
+
+
+def test_the_assessments_list_refuses_unknown_parameters_and_downloads(
+    client: TestClient,
+) -> None:
+    """It answered 200 to `?publsher=...` (every assessment) and had no download, unlike
+    every other list."""
+    refused = client.get("/api/v1/assessments", params={"publsher": OTHER})
+    assert refused.status_code == 400, refused.text
+    assert refused.json()["error"]["details"]["unknown"] == ["publsher"]
+    whole = client.get("/api/v1/assessments", params={"limit": 500}).json()
+    sheet = client.get("/api/v1/assessments", params={"format": "csv", "limit": 1})
+    assert sheet.status_code == 200 and sheet.headers["content-type"].startswith("text/csv")
+    header, *rows = sheet.content.decode("utf-8-sig").splitlines()
+    assert header.startswith("评估编号,评估名称")
+    assert len(rows) == whole["total"] and whole["total"] == len(whole["items"])
+    assert [r.split(",", 1)[0] for r in rows] == [a["code"] for a in whole["items"]]
+    # The assessor filter chooses the same in both.
+    mine = client.get("/api/v1/assessments", params={"publisher": BUREAU}).json()
+    sheet = client.get("/api/v1/assessments", params={"publisher": BUREAU, "format": "csv"})
+    assert 0 < mine["total"] <= whole["total"]
+    assert len(sheet.content.decode("utf-8-sig").splitlines()) == 1 + mine["total"]

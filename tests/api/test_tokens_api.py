@@ -5,13 +5,17 @@ revoked tokens) are in tests/security/test_tokens_hostile.py."""
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
+from api.lists import XLSX
 from registry.namespaces import SCS
 from registry.register.tokens import (
     TOKEN_GRAPH,
@@ -43,7 +47,7 @@ def test_admin_lists_every_token_with_its_expiry_and_never_a_secret(
 ) -> None:
     response = client.get("/api/v1/tokens", headers=auth(tokens["admin"]))
     assert response.status_code == 200, response.text
-    listed = {t["name"]: t for t in response.json()}
+    listed = {t["name"]: t for t in response.json()["items"]}
     assert set(listed) == {"bureau", "other", "registrar", "admin", "gone"}
     bureau = listed["bureau"]
     assert bureau["role"] == "submitter" and bureau["department"].endswith("11210100EXAMPLE01N")
@@ -123,7 +127,7 @@ def test_a_token_made_before_expiry_existed_works_and_lists_as_no_expiry(
     # It still authenticates (here: as the admin it was made as) ...
     response = client.get("/api/v1/tokens", headers=auth(secret))
     assert response.status_code == 200, response.text
-    old = next(t for t in response.json() if t["name"] == "old")
+    old = next(t for t in response.json()["items"] if t["name"] == "old")
     assert old["expires"] is None and old["state"] == "active" and old["active"] is True
     # ... and is revoked like any other.
     revoked = client.delete("/api/v1/tokens/0123456789ab", headers=auth(tokens["admin"]))
@@ -164,3 +168,96 @@ def test_openapi_documents_the_token_endpoints_and_429(client: TestClient) -> No
     assert "get" in paths["/api/v1/tokens"] and "delete" in paths["/api/v1/tokens/{token_id}"]
     for operation in (paths["/api/v1/tokens"]["get"], paths["/api/v1/submissions"]["post"]):
         assert {"401", "429"} <= set(operation["responses"])
+
+
+# The fixture's tokens (tests.api.test_api._make_tokens).
+FIXTURE_TOKENS = ["bureau", "other", "registrar", "admin", "gone"]
+
+
+def test_tokens_list_is_paged_with_the_true_total(
+    client: TestClient, tokens: dict[str, str], api_store: Store
+) -> None:
+    """It answered a bare array and ignored `limit`: now the envelope of every list."""
+    walked, offset = [], 0
+    while True:
+        response = client.get(
+            "/api/v1/tokens", params={"limit": 2, "offset": offset}, headers=auth(tokens["admin"])
+        )
+        assert response.status_code == 200, response.text
+        page = response.json()
+        assert set(page) == {"total", "limit", "offset", "items"}
+        assert page["total"] == len(FIXTURE_TOKENS)
+        assert page["limit"] == 2 and page["offset"] == offset
+        assert len(page["items"]) == min(2, len(FIXTURE_TOKENS) - offset)
+        walked += [t["name"] for t in page["items"]]
+        offset += 2
+        if offset >= page["total"]:
+            break
+    # Oldest first (by creation, then id: the fixture made several in one second).
+    assert walked == [info.name for info in list_tokens(api_store)]
+    assert sorted(walked) == sorted(FIXTURE_TOKENS)
+    # Past the end: no items, the same total.
+    past = client.get("/api/v1/tokens", params={"offset": 50}, headers=auth(tokens["admin"]))
+    assert past.json() == {"total": len(FIXTURE_TOKENS), "limit": 50, "offset": 50, "items": []}
+
+
+def test_tokens_list_refuses_unknown_parameters(client: TestClient, tokens: dict[str, str]) -> None:
+    """`?role=admin` answered 200 with every token: a filter silently ignored."""
+    refused = client.get("/api/v1/tokens", params={"role": "admin"}, headers=auth(tokens["admin"]))
+    error = assert_error(refused, 400, "invalid_input")
+    assert error["details"]["unknown"] == ["role"]
+    assert {"limit", "offset", "format"} <= set(error["details"]["allowed"])
+    assert "未知的查询参数" in error["messages"]["zh"] and "unknown" in error["messages"]["en"]
+    # Out of range: the 422 of every list.
+    for bad in ({"limit": 0}, {"limit": 501}, {"offset": -1}):
+        assert_error(client.get("/api/v1/tokens", params=bad, headers=auth(tokens["admin"])), 422)
+
+
+def test_tokens_list_refuses_unknown_parameters_only_to_an_admin(
+    client: TestClient, tokens: dict[str, str]
+) -> None:
+    """Who is not an admin learns nothing of the list, its parameters neither."""
+    assert_error(client.get("/api/v1/tokens", params={"role": "x"}), 401, "unauthorized")
+    refused = client.get("/api/v1/tokens", params={"role": "x"}, headers=auth(tokens["bureau"]))
+    assert_error(refused, 403, "forbidden")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_tokens_list_downloads_every_token_without_secrets(
+    client: TestClient, tokens: dict[str, str], api_store: Store, fmt: str
+) -> None:
+    response = client.get(
+        "/api/v1/tokens", params={"format": fmt, "limit": 1}, headers=auth(tokens["admin"])
+    )
+    assert response.status_code == 200, response.text
+    assert "attachment" in response.headers["content-disposition"]
+    if fmt == "csv":
+        assert response.headers["content-type"].startswith("text/csv")
+        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    else:
+        assert response.headers["content-type"] == XLSX
+        sheet = load_workbook(io.BytesIO(response.content), read_only=True).active
+        rows = [["" if c is None else c for c in r] for r in sheet.iter_rows(values_only=True)]
+    header, *body = rows
+    assert header[:4] == ["令牌编号", "角色", "所属部门", "名称"]
+    # Every token, not one page; the state and role in Chinese.
+    assert [r[3] for r in body] == [info.name for info in list_tokens(api_store)]
+    states = {r[3]: r[-1] for r in body}
+    assert states["gone"] == "已撤销" and states["bureau"] == "有效"
+    assert {r[1] for r in body} == {"提交者", "登记员", "管理员"}
+    text = response.content.decode("utf-8", "replace")
+    for secret in tokens.values():
+        assert secret not in text and token_sha256(secret) not in text
+
+
+def test_openapi_describes_the_tokens_page(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    listing = spec["paths"]["/api/v1/tokens"]["get"]
+    names = {p["name"] for p in listing["parameters"]}
+    assert {"limit", "offset", "format"} <= names
+    content = listing["responses"]["200"]["content"]
+    assert {"application/json", "text/csv", XLSX} <= set(content)
+    ref = content["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    page = spec["components"]["schemas"][ref]
+    assert set(page["properties"]) == {"total", "limit", "offset", "items"}
+    assert page["properties"]["items"]["items"]["$ref"].endswith("/TokenRecord")

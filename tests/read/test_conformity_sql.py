@@ -169,3 +169,95 @@ def test_a_standards_answer_reads_indexes_and_parses_only_its_page(
         assert scans == []
         used = {step for _s, steps in plans for step in steps}
         assert any("assessments_test" in step for step in used)
+
+
+def _oracle_reassessments(read: ReadModel, iri: str, successor: str | None) -> list[dict]:
+    named = None
+    if successor is not None:
+        found = read.record(successor)
+        named = {k: found.get(k) for k in ("iri", "id", "href", "title")}
+    return conformity.reassessments(read.assessments_of("test", [iri]), named, TODAY)
+
+
+def test_the_impact_flags_from_sql_equal_the_definition_over_every_record(
+    registry: Registry,
+) -> None:
+    """The assessments impact analysis flags were read one record per assessment; now
+    a page in SQL: every page together is the definition's list, in its order."""
+    read = registry.reader()
+    successor = read.resolve("GB/T 22239-2019")
+    for iri in _standards_assessed(read):
+        for after in (None, successor):
+            expected = _oracle_reassessments(read, iri, after)
+            total, every = read.reassessments(iri, after, TODAY)
+            assert total == len(expected) and every == expected, iri
+            walked: list[dict] = []
+            while len(walked) < total:
+                _total, page = read.reassessments(iri, after, TODAY, limit=2, offset=len(walked))
+                assert _total == total and 0 < len(page) <= 2
+                walked += page
+            assert walked == expected, iri
+    # The catalogue standard: an automatic assessment per resource, more than a page.
+    total, page = read.reassessments(read.resolve(CORE), None, TODAY, limit=3)
+    assert total >= 24 and len(page) == 3
+
+
+def test_a_departments_assessments_from_sql_equal_the_definition(registry: Registry) -> None:
+    read = registry.reader()
+    department = read.record(f"{BASE}department/{DEPARTMENT}")
+    entries = [
+        e["source"]
+        for e in read.edges(target=department["iri"])
+        if e["relation"] == "publisher" and e["kind"] in ("resource", "interface")
+    ]
+    catalogues = {
+        a["subject"]["iri"]
+        for a in read.assessments_of("publisher", [department["iri"]])
+        if a["subject"]["iri"].startswith(f"{BASE}catalogue/{DEPARTMENT}/")
+    }
+    kept = conformity.counting(
+        read.assessments_of("subject", [*entries, department["iri"], *catalogues])
+    )
+    last = {id(a) for a in conformity.latest(kept).values()}
+    expected = [
+        (a["iri"], id(a) in last)
+        for a in sorted(kept, key=lambda a: (a.get("date") or "", a["iri"]), reverse=True)
+    ]
+    whole = read.department_conformity(DEPARTMENT, TODAY, limit=500)
+    assert whole["page"]["assessments_total"] == len(expected) > 3
+    assert [(a["iri"], a["latest"]) for a in whole["assessments"]] == expected
+    walked: list[tuple[str, bool]] = []
+    while len(walked) < len(expected):
+        page = read.department_conformity(DEPARTMENT, TODAY, limit=3, offset=len(walked))
+        assert page["counts"] == whole["counts"] and page["standards"] == whole["standards"]
+        assert page["page"]["assessments_total"] == len(expected)
+        walked += [(a["iri"], a["latest"]) for a in page["assessments"]]
+    assert walked == expected
+
+
+@pytest.mark.parametrize("answer", ["reassessments", "department"])
+def test_the_impact_and_department_answers_parse_only_their_page(
+    seeded: bytes, validator, monkeypatch: pytest.MonkeyPatch, answer: str
+) -> None:
+    store = open_store("memory")
+    store.load_dump(seeded, "nquads")
+    with Registry(Settings(store="memory"), validator=validator, store=store) as registry:
+        read = registry.reader()
+        core = read.resolve(CORE)
+        parsed = []
+        loads = json.loads
+
+        def counting(text, *args, **kwargs):
+            parsed.append(1)
+            return loads(text, *args, **kwargs)
+
+        monkeypatch.setattr(json, "loads", counting)
+        if answer == "reassessments":
+            total, page = read.reassessments(core, None, TODAY, limit=3)
+            assert total >= 24 and len(page) == 3
+            assert len(parsed) <= 3
+        else:
+            found = read.department_conformity(DEPARTMENT, TODAY, limit=3)
+            assert found["page"]["assessments_total"] >= 3 and len(found["assessments"]) == 3
+            # the department, the standards its rows name, and the page
+            assert len(parsed) <= 1 + len(found["standards"]) + 3
