@@ -282,6 +282,10 @@ API_TEST_MODULES = (
     "tests.api.test_admin_pages",
     "tests.api.test_api_jobs",
     "tests.register.test_review",
+    "tests.api.test_lists",
+    "tests.api.test_submissions_list",
+    "tests.api.test_tokens_api",
+    "tests.api.test_admin_api",
 )
 
 
