@@ -286,6 +286,10 @@ API_TEST_MODULES = (
     "tests.api.test_submissions_list",
     "tests.api.test_tokens_api",
     "tests.api.test_admin_api",
+    "tests.api.test_caching",
+    "tests.api.test_catalog",
+    "tests.api.test_conformity",
+    "tests.api.test_entry_lookups",
 )
 
 
