@@ -282,6 +282,14 @@ API_TEST_MODULES = (
     "tests.api.test_admin_pages",
     "tests.api.test_api_jobs",
     "tests.register.test_review",
+    "tests.api.test_lists",
+    "tests.api.test_submissions_list",
+    "tests.api.test_tokens_api",
+    "tests.api.test_admin_api",
+    "tests.api.test_caching",
+    "tests.api.test_catalog",
+    "tests.api.test_conformity",
+    "tests.api.test_entry_lookups",
 )
 
 

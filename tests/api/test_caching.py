@@ -2,7 +2,8 @@
 of the store generation and what selects the representation; a GET that sends it back
 gets 304 without the handler running, until a write moves the generation.
 
-Through create_app on a fresh seeded memory store per test, as the other API tests.
+Through create_app on a seeded store of the back end under test (`open_seeded`), as the
+other API tests.
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ from registry.read.model import ReadModel
 from registry.register.submission import REGISTRAR
 from registry.register.tokens import create_token
 from registry.service import Registry
-from registry.store import Store, StoreError, open_store
+from registry.store import Store, StoreError
 from tests import documents
+from tests.conftest import dump_after
 
 BASE = "http://127.0.0.1:8000/id/"
 BUREAU = "11210100EXAMPLE01N"  # the department of examples/catalogue-valid.ttl
@@ -36,20 +38,29 @@ ENTITY = "/id/standard/GB-T-21063.3-2007"
 TURTLE = {"Content-Type": "text/turtle"}
 
 
-@pytest.fixture
-def api_store(seeded_dump: bytes) -> Store:
-    """A memory store holding the seeded examples; the app closes it on shutdown."""
-    store = open_store("memory")
-    store.load_dump(seeded_dump, "nquads")
-    return store
-
-
-@pytest.fixture
-def tokens(api_store: Store) -> dict[str, str]:
+def _make_tokens(store: Store) -> dict[str, str]:
     return {
-        "bureau": create_token(api_store, "submitter", BUREAU, "bureau")[1],
-        "registrar": create_token(api_store, "registrar", name="registrar")[1],
+        "bureau": create_token(store, "submitter", BUREAU, "bureau")[1],
+        "registrar": create_token(store, "registrar", name="registrar")[1],
     }
+
+
+@pytest.fixture(scope="module")
+def seeded_with_tokens(seeded_dump: bytes) -> tuple[bytes, dict[str, str]]:
+    """The seeded examples and the tests' tokens, made once per module (a shared server
+    keeps them loaded while no test writes)."""
+    return dump_after(seeded_dump, _make_tokens)
+
+
+@pytest.fixture
+def api_store(open_seeded, seeded_with_tokens: tuple[bytes, dict[str, str]]) -> Store:
+    """The seeded examples on the back end under test; the app closes it on shutdown."""
+    return open_seeded(seeded_with_tokens[0])
+
+
+@pytest.fixture
+def tokens(seeded_with_tokens: tuple[bytes, dict[str, str]]) -> dict[str, str]:
+    return seeded_with_tokens[1]
 
 
 @pytest.fixture

@@ -3,7 +3,8 @@ registry/read/catalog.py). Pages conform to the DCAT-AP 3.0.1 shapes read from t
 workplace's shared/ (never copied in), a harvest loop that follows hydra:next as
 ckanext-dcat does collects every dataset once, and pages revalidate with ETag/304.
 
-Through create_app on a fresh seeded memory store per test, as the other API tests.
+Through create_app on a seeded store of the back end under test (`open_seeded`), as the
+other API tests.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from api import create_app
 from registry.config import Settings
 from registry.namespaces import GRAPH_CURRENT, HYDRA, SCS
 from registry.register.tokens import create_token
-from registry.store import Store, open_store
+from registry.store import Store
 from tests import documents
 from tests.conftest import skip_unless_available
 from tests.inputs.test_dcat import dcat_ap_dir, dcat_ap_violations
@@ -34,10 +35,9 @@ FORMATS = {"text/turtle": "turtle", "application/ld+json": "json-ld", "applicati
 
 
 @pytest.fixture
-def api_store(seeded_dump: bytes) -> Store:
-    store = open_store("memory")
-    store.load_dump(seeded_dump, "nquads")
-    return store
+def api_store(open_seeded, seeded_dump: bytes) -> Store:
+    """The seeded examples on the back end under test; the app closes it on shutdown."""
+    return open_seeded(seeded_dump)
 
 
 @pytest.fixture

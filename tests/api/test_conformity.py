@@ -18,27 +18,37 @@ from registry.config import Settings
 from registry.inputs.assessment_sheet import COLUMNS, template_rows
 from registry.inputs.tabular import csv_bytes
 from registry.register.tokens import create_token
-from registry.store import Store, open_store
-from tests.conftest import EXAMPLES
+from registry.store import Store
+from tests.conftest import EXAMPLES, dump_after
 
 BASE = "http://127.0.0.1:8000/id/"
 BUREAU = "11210100EXAMPLE01N"
 OTHER = "11210100EXAMPLE02R"
 
 
-@pytest.fixture
-def api_store(seeded_dump: bytes) -> Store:
-    store = open_store("memory")
-    store.load_dump(seeded_dump, "nquads")
-    return store
-
-
-@pytest.fixture
-def tokens(api_store: Store) -> dict[str, str]:
+def _make_tokens(store: Store) -> dict[str, str]:
     return {
-        "bureau": create_token(api_store, "submitter", BUREAU, "bureau")[1],
-        "other": create_token(api_store, "submitter", OTHER, "other")[1],
+        "bureau": create_token(store, "submitter", BUREAU, "bureau")[1],
+        "other": create_token(store, "submitter", OTHER, "other")[1],
     }
+
+
+@pytest.fixture(scope="module")
+def seeded_with_tokens(seeded_dump: bytes) -> tuple[bytes, dict[str, str]]:
+    """The seeded examples and the tests' tokens, made once per module (a shared server
+    keeps them loaded while no test writes)."""
+    return dump_after(seeded_dump, _make_tokens)
+
+
+@pytest.fixture
+def api_store(open_seeded, seeded_with_tokens: tuple[bytes, dict[str, str]]) -> Store:
+    """The seeded examples on the back end under test; the app closes it on shutdown."""
+    return open_seeded(seeded_with_tokens[0])
+
+
+@pytest.fixture
+def tokens(seeded_with_tokens: tuple[bytes, dict[str, str]]) -> dict[str, str]:
+    return seeded_with_tokens[1]
 
 
 @pytest.fixture

@@ -2,7 +2,8 @@
 Content-Type, ?format= or a file name (registry/inputs/upload.py, api/deps.py); a DCAT
 document that maps nothing is 422, never "conforms".
 
-Through create_app on a fresh seeded memory store per test, as the other API tests.
+Through create_app on a seeded store of the back end under test (`open_seeded`), as the
+other API tests.
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ from rdflib import Graph
 from api import create_app
 from registry.config import Settings
 from registry.register.tokens import create_token
-from registry.store import Store, open_store
+from registry.store import Store
 from tests import documents
 from tests.api.test_pages import csrf, sign_in
-from tests.conftest import EXAMPLES, skip_unless_available
+from tests.conftest import EXAMPLES, dump_after, skip_unless_available
 from tests.inputs.test_dcat import dcat_ap_dir
 
 BUREAU = "11210100EXAMPLE01N"
@@ -29,16 +30,22 @@ CKAN = EXAMPLES / "dcat" / "ckan-catalogue.ttl"
 OPENAPI = EXAMPLES / "openapi" / "population-verify.yaml"
 
 
-@pytest.fixture
-def api_store(seeded_dump: bytes) -> Store:
-    store = open_store("memory")
-    store.load_dump(seeded_dump, "nquads")
-    return store
+@pytest.fixture(scope="module")
+def seeded_with_registrar(seeded_dump: bytes) -> tuple[bytes, str]:
+    """The seeded examples and a registrar's token, made once per module (a shared
+    server keeps them loaded while no test writes)."""
+    return dump_after(seeded_dump, lambda store: create_token(store, "registrar", name="r")[1])
 
 
 @pytest.fixture
-def registrar(api_store: Store) -> dict[str, str]:
-    return {"Authorization": f"Bearer {create_token(api_store, 'registrar', name='r')[1]}"}
+def api_store(open_seeded, seeded_with_registrar: tuple[bytes, str]) -> Store:
+    """The seeded examples on the back end under test; the app closes it on shutdown."""
+    return open_seeded(seeded_with_registrar[0])
+
+
+@pytest.fixture
+def registrar(seeded_with_registrar: tuple[bytes, str]) -> dict[str, str]:
+    return {"Authorization": f"Bearer {seeded_with_registrar[1]}"}
 
 
 @pytest.fixture
