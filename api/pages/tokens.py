@@ -13,9 +13,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import RegistryDep
-from api.i18n import Translator, lang_of
-from api.pages.forms import CsrfField, signed_in
-from api.pages.render import csrf_ok, offset_of, page_links, render
+from api.pages.forms import CsrfField, form_refusal, signed_in
+from api.pages.render import offset_of, page_links, render
 from registry.bilingual import Text
 from registry.errors import ForbiddenError, InputError, NotFoundError, RegistryError
 from registry.register.submission import Principal
@@ -84,12 +83,12 @@ def _admin_or_page(
     request: Request, registry: Registry, csrf_token: str
 ) -> tuple[Principal | None, HTMLResponse | None]:
     """The signed-in admin, or the page saying why not (CSRF, sign-in, role)."""
-    t = Translator(lang_of(request))
     principal = signed_in(request, registry.store)
-    if not csrf_ok(request, csrf_token):
-        return None, _page(request, registry, principal, {"error": t("csrf_failed")}, 403)
-    if principal is None:
-        return None, _page(request, registry, None, {"error": t("need_sign_in")}, 401)
+    refused = form_refusal(request, principal, csrf_token)
+    if refused is not None:
+        error, status = refused
+        return None, _page(request, registry, principal, {"error": error}, status)
+    assert principal is not None  # form_refusal refuses a form sent signed out
     if principal.role != "admin":
         error = ForbiddenError(Text(zh="只有管理员可以管理令牌", en="only an admin manages tokens"))
         return None, _page(request, registry, principal, {"error": error.message}, 403)
