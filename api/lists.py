@@ -63,6 +63,26 @@ def every_entry(
     return read.each_entry(kind, q=q, **filters)
 
 
+def list_answer(
+    request: Request,
+    read: ReadModel,
+    time_zone: str,
+    kind: str,
+    given: str | None,
+    q: str | None,
+    limit: int,
+    offset: int,
+    **filters: str | None,
+) -> Any:
+    """One page of the `kind` list as JSON, or every entry it chooses as a download
+    (`given`: the `format` parameter; else the Accept header): every list route's
+    answer once it has its filters."""
+    fmt = download_format(request, given, "json")
+    if fmt == "json":
+        return list_page(read, kind, q, limit, offset, filters).as_dict()
+    return download(kind, every_entry(read, kind, q, filters), fmt, time_zone)
+
+
 def refuse_unknown_query(request: Request) -> None:
     """A dependency of the list routes: a query parameter the route does not declare is
     InputError (400) naming the ones it does, rather than a filter silently ignored

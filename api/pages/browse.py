@@ -29,7 +29,7 @@ from api.lists import (
     list_page,
     refuse_unknown_query,
 )
-from api.pages.render import KINDS, local_href, local_time, page_links, render
+from api.pages.render import KINDS, MAX_OFFSET, local_href, local_time, page_links, render
 from registry.bilingual import Text
 from registry.errors import InputError, RegistryError
 from registry.graphs import (
@@ -51,9 +51,7 @@ router = APIRouter(include_in_schema=False)
 # -- paging --------------------------------------------------------------------------------
 
 LIST_PAGE = 50  # standards per category page, entries per search list
-# SQLite's OFFSET is a 64-bit integer: past this bound an offset is refused (422), not
-# overflowed; any offset below it and past the end is an empty page.
-MAX_OFFSET = 1_000_000_000
+# Past MAX_OFFSET (api.pages.render) an offset is refused (422), not overflowed.
 OffsetQuery = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 # A filter's value from a form: an empty choice ("any") is no filter.
 FilterQuery = Annotated[str, Query(max_length=40)]

@@ -11,9 +11,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import RegistryDep
-from api.i18n import Translator, lang_of
-from api.pages.forms import CsrfField, signed_in
-from api.pages.render import csrf_ok, render
+from api.pages.forms import CsrfField, form_refusal, signed_in
+from api.pages.render import render
 from registry.bilingual import Text
 from registry.errors import ForbiddenError, RegistryError
 from registry.register.departments import write_department
@@ -68,12 +67,12 @@ def write(
 ) -> Response:
     """Add (`action=add`) or update (`action=update`) a department: 303 back to the page
     on success, the page with the error (and the validation messages) otherwise."""
-    t = Translator(lang_of(request))
     principal = signed_in(request, registry.store)
-    if not csrf_ok(request, csrf_token):
-        return _page(request, registry, principal, {"error": t("csrf_failed")}, 403)
-    if principal is None:
-        return _page(request, registry, None, {"error": t("need_sign_in")}, 401)
+    refused = form_refusal(request, principal, csrf_token)
+    if refused is not None:
+        error, status = refused
+        return _page(request, registry, principal, {"error": error}, status)
+    assert principal is not None  # form_refusal refuses a form sent signed out
     form = {"credit_code": credit_code, "name_zh": name_zh, "name_en": name_en}
     try:
         if principal.role not in WRITERS:

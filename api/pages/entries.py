@@ -18,10 +18,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from api.i18n import lang_of
-from api.pages.browse import MAX_OFFSET, picture
-from api.pages.render import local_href, page_links, render
-from registry.bilingual import Text
-from registry.errors import InputError, NotFoundError
+from api.pages.browse import picture
+from api.pages.render import local_href, offset_of, page_links, render
+from registry.errors import NotFoundError
 from registry.namespaces import bind_prefixes
 from registry.read import conformity, queries
 from registry.read.model import ReadModel
@@ -60,21 +59,6 @@ def entry_page(request: Request, registry: Registry, iri: str, path: str) -> Res
 # the assessments' pager moves through the rest (`assessments_offset`).
 PAGE_ENTRIES = 100
 ASSESSMENTS_OFFSET = "assessments_offset"
-
-
-def _assessments_offset(request: Request) -> int:
-    """The offset of the assessments' page an entry's page shows; InputError (400) for
-    one that is not a whole number from 0 to MAX_OFFSET."""
-    given = request.query_params.get(ASSESSMENTS_OFFSET, "0").strip()
-    if not given.isdigit() or int(given) > MAX_OFFSET:
-        raise InputError(
-            Text(
-                zh=f"{ASSESSMENTS_OFFSET} 须为 0 到 {MAX_OFFSET} 的整数",
-                en=f"{ASSESSMENTS_OFFSET} must be a whole number from 0 to {MAX_OFFSET}",
-            ),
-            {ASSESSMENTS_OFFSET: given},
-        )
-    return int(given)
 
 
 def _with_pager(request: Request, answer: dict[str, Any], offset: int) -> dict[str, Any]:
@@ -121,7 +105,7 @@ def _context(
             _named(read, r["iri"], r["kind"]) for r in conforming[:PAGE_ENTRIES]
         ]
         context["conforming_total"] = len(conforming)
-        offset = _assessments_offset(request)
+        offset = offset_of(request, ASSESSMENTS_OFFSET)
         found = read.standard_conformity(iri, limit=PAGE_ENTRIES, offset=offset)
         context["conformity"] = _with_pager(request, found, offset)
         graph = registry.graph()
@@ -142,7 +126,7 @@ def _context(
             for k in ("resource", "interface")
             for named in _by_id(_named(read, e["source"], k) for e in provided if e["kind"] == k)
         ]
-        offset = _assessments_offset(request)
+        offset = offset_of(request, ASSESSMENTS_OFFSET)
         found = read.department_conformity(iri, limit=PAGE_ENTRIES, offset=offset)
         context["conformity"] = _with_pager(request, found, offset)
     elif kind == "assessment":

@@ -297,6 +297,20 @@ def signed_in(request: Request, store: Store) -> Principal | None:
     return authenticate_client(request, store, secret)
 
 
+def form_refusal(
+    request: Request, principal: Principal | None, csrf_token: str
+) -> tuple[str, int] | None:
+    """Why a signed-in form (a review, a token, a department) is refused before its role
+    is looked at, and the status: a missing or wrong CSRF field first (403), then no
+    session (401); None when it may go on. Each page shows it in its own page."""
+    t = Translator(lang_of(request))
+    if not csrf_ok(request, csrf_token):
+        return t("csrf_failed"), 403
+    if principal is None:
+        return t("need_sign_in"), 401
+    return None
+
+
 def _who(
     request: Request, registry: Registry, principal: Principal, offset: int = 0
 ) -> dict[str, Any]:

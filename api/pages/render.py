@@ -25,7 +25,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from api.i18n import LANG_COOKIE, LANG_COOKIE_MAX_AGE, LANGS, Translator, lang_of
 from registry.bilingual import Text
-from registry.errors import NotFoundError
+from registry.errors import InputError, NotFoundError
 
 router = APIRouter(include_in_schema=False)
 
@@ -153,6 +153,28 @@ def render(
 def _here(request: Request) -> str:
     query = request.url.query
     return request.url.path + (f"?{query}" if query else "")
+
+
+# SQLite's OFFSET is a 64-bit integer: past this bound an offset is refused, not
+# overflowed; any offset below it and past the end is an empty page.
+MAX_OFFSET = 1_000_000_000
+
+
+def offset_of(request: Request, param: str = "offset") -> int:
+    """The offset a page's pager asked for in the query parameter `param` (0 when
+    absent); InputError (400) for one that is not a whole number from 0 to MAX_OFFSET.
+    For pages whose offset is not a route parameter (FastAPI would answer 422): a
+    second pager on an entry's page, the tokens page that shows the refusal itself."""
+    given = request.query_params.get(param, "0").strip()
+    if not given.isdigit() or int(given) > MAX_OFFSET:
+        raise InputError(
+            Text(
+                zh=f"{param} 须为 0 到 {MAX_OFFSET} 的整数",
+                en=f"{param} must be a whole number from 0 to {MAX_OFFSET}",
+            ),
+            {param: given},
+        )
+    return int(given)
 
 
 def page_links(

@@ -1,7 +1,8 @@
-"""The tokens page (docs/ui.md, Tokens): an admin signed in on /register lists every
-token, makes one (its secret shown on that one answer, never again), brings one's
-expiry forward or revokes it. The same library calls as the API's (api/routers/
-tokens.py), so every action is recorded with the admin who did it."""
+"""The tokens page (docs/ui.md, Tokens): an admin signed in on /register lists the
+tokens a page at a time (`offset`, TOKENS_PAGE a page, newest first, the total shown),
+makes one (its secret shown on that one answer, never again), brings one's expiry
+forward or revokes it. The same library calls as the API's (api/routers/tokens.py),
+so every action is recorded with the admin who did it."""
 
 from __future__ import annotations
 
@@ -12,11 +13,10 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import RegistryDep
-from api.i18n import Translator, lang_of
-from api.pages.forms import CsrfField, signed_in
-from api.pages.render import csrf_ok, render
+from api.pages.forms import CsrfField, form_refusal, signed_in
+from api.pages.render import offset_of, page_links, render
 from registry.bilingual import Text
-from registry.errors import ForbiddenError, NotFoundError, RegistryError
+from registry.errors import ForbiddenError, InputError, NotFoundError, RegistryError
 from registry.register.submission import Principal
 from registry.register.tokens import (
     ROLES,
@@ -32,6 +32,8 @@ router = APIRouter(include_in_schema=False)
 PAGE = "/admin/tokens"
 # Never kept by a browser or a proxy: the page may show a new token's secret.
 NO_STORE = {"Cache-Control": "no-store"}
+# Tokens a page shows, as many as a page of GET /api/v1/tokens by default.
+TOKENS_PAGE = 50
 
 
 def _page(
@@ -53,7 +55,17 @@ def _page(
         **(extra or {}),
     }
     if admin:
-        context["tokens"] = [t.as_dict() for t in reversed(list_tokens(registry.store))]
+        try:
+            offset = offset_of(request)
+        except InputError as error:
+            # The page itself says why (its form still works), at the refusal's status.
+            context.update(error=error.message, error_details=error.details)
+            offset, status = 0, error.status
+        newest_first = [t.as_dict() for t in reversed(list_tokens(registry.store))]
+        shown = newest_first[offset : offset + TOKENS_PAGE]
+        context["tokens"] = shown
+        context["tokens_total"] = len(newest_first)
+        context["pages"] = page_links(request, offset, len(shown), len(newest_first), TOKENS_PAGE)
         read = registry.reader()
         context["departments"] = read.list_entries("department", limit=100_000).items
     if principal is not None and not admin and status == 200:
@@ -71,12 +83,12 @@ def _admin_or_page(
     request: Request, registry: Registry, csrf_token: str
 ) -> tuple[Principal | None, HTMLResponse | None]:
     """The signed-in admin, or the page saying why not (CSRF, sign-in, role)."""
-    t = Translator(lang_of(request))
     principal = signed_in(request, registry.store)
-    if not csrf_ok(request, csrf_token):
-        return None, _page(request, registry, principal, {"error": t("csrf_failed")}, 403)
-    if principal is None:
-        return None, _page(request, registry, None, {"error": t("need_sign_in")}, 401)
+    refused = form_refusal(request, principal, csrf_token)
+    if refused is not None:
+        error, status = refused
+        return None, _page(request, registry, principal, {"error": error}, status)
+    assert principal is not None  # form_refusal refuses a form sent signed out
     if principal.role != "admin":
         error = ForbiddenError(Text(zh="只有管理员可以管理令牌", en="only an admin manages tokens"))
         return None, _page(request, registry, principal, {"error": error.message}, 403)

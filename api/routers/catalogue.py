@@ -21,8 +21,7 @@ from api.lists import (
     Format,
     download,
     download_format,
-    every_entry,
-    list_page,
+    list_answer,
     refuse_unknown_query,
 )
 from registry.errors import NotFoundError
@@ -91,24 +90,6 @@ def _code(description: str) -> Any:
     return Query(max_length=40, description=description)
 
 
-def _list_answer(
-    request: Request,
-    read: ReadModel,
-    time_zone: str,
-    kind: str,
-    given: str | None,
-    q: str | None,
-    limit: int,
-    offset: int,
-    **filters: str | None,
-) -> Any:
-    """One page of the `kind` list as JSON, or every entry it chooses as a download."""
-    fmt = download_format(request, given, "json")
-    if fmt == "json":
-        return list_page(read, kind, q, limit, offset, filters).as_dict()
-    return download(kind, every_entry(read, kind, q, filters), fmt, time_zone)
-
-
 Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Entries skipped.")]
 Text = Annotated[
     str | None,
@@ -174,7 +155,7 @@ def list_standards(
 ) -> Any:
     """Standards sorted by identifier. `total` counts every match; `items` holds one page.
     An unknown category is 404; an unknown status or level is 400."""
-    return _list_answer(
+    return list_answer(
         request,
         read,
         settings.time_zone,
@@ -242,7 +223,7 @@ def list_resources(
 ) -> Any:
     """Catalogue entries sorted by resource code. `total` counts every match; `items`
     holds one page. An unknown code of a code list is 400 naming the known ones."""
-    return _list_answer(
+    return list_answer(
         request,
         read,
         settings.time_zone,
@@ -296,7 +277,7 @@ def list_interfaces(
     format: Format = None,
 ) -> Any:
     """Data interfaces sorted by code, one page; `total` counts every match."""
-    return _list_answer(
+    return list_answer(
         request,
         read,
         settings.time_zone,
@@ -337,7 +318,7 @@ def list_departments(
 ) -> Any:
     """Departments sorted by credit code, one page, each with how many resources and
     interfaces it provides (`provides`); `total` counts every match."""
-    return _list_answer(
+    return list_answer(
         request,
         read,
         settings.time_zone,

@@ -15,27 +15,21 @@ from fastapi.responses import JSONResponse, Response
 
 from api.deps import ReadDep, RegistryDep, SettingsDep
 from api.errors import error_responses
-from api.lists import (
-    Format,
-    download,
-    download_format,
-    every_entry,
-    list_page,
-    refuse_unknown_query,
+from api.lists import Format, list_answer, refuse_unknown_query
+from api.routers.catalogue import (
+    ENTRY_RESPONSES,
+    LIST_ROUTE,
+    Ident,
+    Limit,
+    Offset,
+    from_the_model,
 )
-from api.routers.catalogue import ENTRY_RESPONSES, LIST_ROUTE, Limit, Offset, from_the_model
 from registry.read.conformity import today_utc
 
 router = APIRouter(prefix="/api/v1", tags=["conformity"])
 
 READ_ERRORS = error_responses(404, 422, 500, 503)
 LIST_ERRORS = error_responses(400, 404, 422, 500, 503)
-Ident = Annotated[
-    str,
-    Path(
-        max_length=500, description="Any spelling of the entry's name, URL-encoded (`/` as `%2F`)."
-    ),
-]
 
 
 @router.get("/assessments", summary="Conformity assessments, paged", **LIST_ROUTE)
@@ -58,12 +52,16 @@ def list_assessments(
     outcome, date, mode, assessor, evidence and validity: `total` counts every match,
     `items` holds one page; `format=csv|xlsx` downloads every match (the columns of the
     assessment template). An unknown query parameter is 400 naming the known ones."""
-    filters = {"department": publisher}
-    fmt = download_format(request, format, "json")
-    if fmt == "json":
-        return list_page(read, "assessment", q, limit, offset, filters).as_dict()
-    return download(
-        "assessment", every_entry(read, "assessment", q, filters), fmt, settings.time_zone
+    return list_answer(
+        request,
+        read,
+        settings.time_zone,
+        "assessment",
+        format,
+        q,
+        limit,
+        offset,
+        department=publisher,
     )
 
 

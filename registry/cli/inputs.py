@@ -36,14 +36,8 @@ from registry.register.submission import Principal
 from registry.store.errors import StoreLockedError
 from registry.validation.reports import render_report
 
-
-@click.group()
-def template() -> None:
-    """Write empty input templates."""
-
-
-@template.command("catalogue")
-@click.option(
+# Both templates come as the same two formats.
+_template_format = click.option(
     "--format",
     "fmt",
     type=click.Choice(["csv", "xlsx"]),
@@ -51,6 +45,15 @@ def template() -> None:
     show_default=True,
     help="csv: UTF-8 with BOM; xlsx: with a 说明 sheet and drop-down lists.",
 )
+
+
+@click.group()
+def template() -> None:
+    """Write empty input templates."""
+
+
+@template.command("catalogue")
+@_template_format
 @output_option
 def template_catalogue(fmt: str, output: str | None) -> None:
     """The catalogue spreadsheet: every column header and one example row."""
@@ -61,14 +64,7 @@ def template_catalogue(fmt: str, output: str | None) -> None:
 
 
 @template.command("assessment")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["csv", "xlsx"]),
-    default="xlsx",
-    show_default=True,
-    help="csv: UTF-8 with BOM; xlsx: with a 说明 sheet and drop-down lists.",
-)
+@_template_format
 @output_option
 def template_assessment(fmt: str, output: str | None) -> None:
     """The conformity assessment spreadsheet: every column header and one example row."""

@@ -192,24 +192,15 @@ def _first(edge: tuple[int, dict[str, Any]]) -> int:
     return edge[0]
 
 
-def _needs_row(graph: nx.MultiDiGraph, source: str, position: dict[str, int]) -> Edges:
-    # As build_index makes it: the graph's order, then a stable sort by target.
+def _row(neighbours: dict[str, dict[Any, dict[str, Any]]], position: dict[str, int]) -> Edges:
+    """One node's dependency edges as build_index makes its row: `neighbours` is the
+    node's successors (what it needs) or predecessors (what needs it), each edge as
+    (the other end's position, its data), stably sorted by that position. succ and pred
+    share each key dict, so the parallel edges of one pair come in the same order from
+    either side."""
     row = [
-        (position[target], data)
-        for target, keyed in graph._succ[source].items()
-        for data in keyed.values()
-        if data["kind"] in DEPENDENCY_KINDS
-    ]
-    row.sort(key=_first)
-    return row
-
-
-def _needed_by_row(graph: nx.MultiDiGraph, target: str, position: dict[str, int]) -> Edges:
-    # build_index appends sources in node (IRI) order; succ and pred share each key
-    # dict, so the parallel edges of one pair come in the same order from either side.
-    row = [
-        (position[source], data)
-        for source, keyed in graph._pred[target].items()
+        (position[other], data)
+        for other, keyed in neighbours.items()
         for data in keyed.values()
         if data["kind"] in DEPENDENCY_KINDS
     ]
@@ -264,8 +255,8 @@ def derive_index(
             return None
         kind_codes[position[iri]] = code[kind]
     needs, needed_by = list(old.needs), list(old.needed_by)
-    out_rows = {position[s]: _needs_row(graph, s, position) for s in how.sources}
-    in_rows = {position[t]: _needed_by_row(graph, t, position) for t in how.ends}
+    out_rows = {position[s]: _row(graph._succ[s], position) for s in how.sources}
+    in_rows = {position[t]: _row(graph._pred[t], position) for t in how.ends}
     for i, row in out_rows.items():
         needs[i] = row
     for j, row in in_rows.items():

@@ -15,7 +15,6 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from contextlib import closing
-from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
@@ -25,23 +24,17 @@ from rdflib.namespace import DCTERMS, FOAF, RDF, XSD
 from registry.earl import MODES, OUTCOMES, read_term
 from registry.identifiers import RESOURCE_CODE_PATTERN, is_valid_credit_code, resource_slug
 from registry.inputs.document import Document, Location, Lookup, SubmissionGraph, input_problem
-from registry.inputs.tabular import CellError, parse_date, resolve_standard
+from registry.inputs.tabular import (
+    CellError,
+    Column,
+    parse_date,
+    report_missing_columns,
+    resolve_standard,
+)
 from registry.inputs.workbooks import Cell, Sheet, cell_text, csv_sheets, xls_sheets, xlsx_sheets
 from registry.namespaces import EARL, SCS
 
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    zh: str
-    en: str
-    aliases: tuple[str, ...]
-    properties: tuple[URIRef, ...]  # results on these paths belong to this column
-    required: bool
-    meaning: str
-    example: str
-
-
+# Its columns are described as the catalogue's are (tabular.Column).
 COLUMNS: tuple[Column, ...] = (
     Column(
         "code",
@@ -297,15 +290,8 @@ class _Reader:
         self.columns = [_HEADERS.get(_norm(cell_text(c))) for c in head[found]]
         seen = {c.key for c in self.columns if c is not None}
         missing = [c for c in COLUMNS if c.required and c.key not in seen]
-        for column in missing:
-            self.problem(
-                "missing-header",
-                f"缺少必需的列“{column.zh}”。",
-                f"The required column {column.zh} ({column.en}) is missing.",
-                self.where(header_row, column),
-            )
+        report_missing_columns(self.graph, missing, lambda c: self.where(header_row, c))
         if missing:
-            self.graph.fatal = True
             return
         number = header_row
         for cells in [*head[found + 1 :], *sheet.rows]:

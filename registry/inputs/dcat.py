@@ -15,7 +15,7 @@ result, never dropped silently; what the registry requires and DCAT cannot say
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -615,49 +615,31 @@ class DcatImporter:
         datasets = sorted(set(self.src.subjects(RDF.type, DCAT.Dataset)))
         services = sorted(set(self.src.subjects(RDF.type, DCAT.DataService)))
         prefix = self._assign_prefix()
-        assigned = 0
-        for node in datasets:
-            code = self._code(node, RESOURCE_CODE_PATTERN)
-            if code is None and prefix:
-                assigned += 1
-                code = f"{prefix}/{assigned:06d}"
-                self._assign(node, code, f"{self.base}resource/{resource_slug(code)}")
-            if code is None:
-                self.report(
-                    "dcat-identifier",
-                    "数据集没有“前段码/后段码”形式的 dct:identifier,未能映射为信息资源"
-                    "(可用 --assign-codes 分配代码)。",
-                    "The dataset has no dct:identifier of the form 前段码/后段码; it "
-                    "was not mapped to an information resource (--assign-codes assigns "
-                    "codes).",
-                    node,
-                    value=str(node),
-                    severity="Violation",
-                )
-                continue
-            self.codes[node] = code
-            self.mapped[node] = URIRef(f"{self.base}resource/{resource_slug(code)}")
-        assigned = 0
-        for node in services:
-            code = self._code(node, INTERFACE_CODE_PATTERN)
-            if code is None and prefix:
-                assigned += 1
-                code = f"{prefix}-API-{assigned:03d}"
-                self._assign(node, code, f"{self.base}interface/{code}")
-            if code is None:
-                self.report(
-                    "dcat-identifier",
-                    "数据服务没有可作接口代码的 dct:identifier,未能映射为接口"
-                    "(可用 --assign-codes 分配代码)。",
-                    "The data service has no dct:identifier usable as interface code; "
-                    "it was not mapped (--assign-codes assigns codes).",
-                    node,
-                    value=str(node),
-                    severity="Violation",
-                )
-                continue
-            self.codes[node] = code
-            self.mapped[node] = URIRef(f"{self.base}interface/{code}")
+        self._map_codes(
+            datasets,
+            RESOURCE_CODE_PATTERN,
+            (lambda n: f"{prefix}/{n:06d}") if prefix else None,
+            lambda code: f"{self.base}resource/{resource_slug(code)}",
+            Text(
+                zh="数据集没有“前段码/后段码”形式的 dct:identifier,未能映射为信息资源"
+                "(可用 --assign-codes 分配代码)。",
+                en="The dataset has no dct:identifier of the form 前段码/后段码; it "
+                "was not mapped to an information resource (--assign-codes assigns "
+                "codes).",
+            ),
+        )
+        self._map_codes(
+            services,
+            INTERFACE_CODE_PATTERN,
+            (lambda n: f"{prefix}-API-{n:03d}") if prefix else None,
+            lambda code: f"{self.base}interface/{code}",
+            Text(
+                zh="数据服务没有可作接口代码的 dct:identifier,未能映射为接口"
+                "(可用 --assign-codes 分配代码)。",
+                en="The data service has no dct:identifier usable as interface code; "
+                "it was not mapped (--assign-codes assigns codes).",
+            ),
+        )
         if not self.mapped:
             raise self._nothing_mapped(datasets, services)
         for node in datasets:
@@ -669,6 +651,38 @@ class DcatImporter:
         for node in sorted(set(self.src.subjects(RDF.type, DCAT.Catalog))):
             self._catalogue(node)
         return self.out
+
+    def _map_codes(
+        self,
+        nodes: Iterable[Node],
+        pattern: re.Pattern[str],
+        assigned_code: Callable[[int], str] | None,
+        iri_of: Callable[[str], str],
+        unmapped: Text,
+    ) -> None:
+        """Give each of `nodes` (the datasets, or the services) its code and IRI: its own
+        dct:identifier matching `pattern`, else with `assign_codes` the next code
+        `assigned_code` makes (1, 2, ... in node order), else a Violation (`unmapped`)
+        and the node is left out."""
+        assigned = 0
+        for node in nodes:
+            code = self._code(node, pattern)
+            if code is None and assigned_code is not None:
+                assigned += 1
+                code = assigned_code(assigned)
+                self._assign(node, code, iri_of(code))
+            if code is None:
+                self.report(
+                    "dcat-identifier",
+                    unmapped.zh,
+                    unmapped.en,
+                    node,
+                    value=str(node),
+                    severity="Violation",
+                )
+                continue
+            self.codes[node] = code
+            self.mapped[node] = URIRef(iri_of(code))
 
     def _assign_prefix(self) -> str | None:
         """`assign_codes`: the 前段码 under which datasets without a code get one

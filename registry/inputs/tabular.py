@@ -18,7 +18,7 @@ import difflib
 import io
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -555,6 +555,25 @@ def _clip(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def report_missing_columns(
+    graph: SubmissionGraph, missing: Sequence[Column], where: Callable[[Column], Location]
+) -> None:
+    """A Violation for each required column a sheet's header lacks, located by `where`;
+    any makes the submission fatal (its rows cannot be read right). The catalogue's and
+    the assessment template's readers both report so."""
+    for column in missing:
+        graph.problems.append(
+            input_problem(
+                "missing-header",
+                f"缺少必需的列“{column.zh}”。",
+                f"The required column {column.zh} ({column.en}) is missing.",
+                location=where(column),
+            )
+        )
+    if missing:
+        graph.fatal = True
+
+
 class CatalogueReader:
     """Maps the rows of one spreadsheet; one instance per document."""
 
@@ -1002,15 +1021,7 @@ class CatalogueReader:
         missing = [c for c in COLUMNS if c.required and c.key not in seen]
         if not {"provider", "provider_code"} & seen:
             missing.append(BY_KEY["provider_code"])
-        for column in missing:
-            self.problem(
-                "missing-header",
-                f"缺少必需的列“{column.zh}”。",
-                f"The required column {column.zh} ({column.en}) is missing.",
-                self.where(row, column),
-            )
-        if missing:
-            self.graph.fatal = True
+        report_missing_columns(self.graph, missing, lambda c: self.where(row, c))
 
     # -- one row ------------------------------------------------------------------------
 

@@ -763,6 +763,11 @@ class ReadModel:
 
     def _named_entry(self, kind: str, ident: str) -> dict[str, Any]:
         """The record of the `kind` entry `ident` names (no answer built around it)."""
+        return json.loads(self._entry_row(kind, ident)[1])
+
+    def _entry_row(self, kind: str, ident: str) -> tuple[str, str, str | None]:
+        """The IRI, record (JSON) and data items (JSON, None but for a resource) of the
+        `kind` entry `ident` names; NotFoundError naming the kind when there is none."""
         not_found = _not_registered(kind, ident)
         try:
             iri = self.resolve(ident)
@@ -770,11 +775,11 @@ class ReadModel:
             raise not_found from None
         with self._reading() as db:
             row = db.execute(
-                "SELECT record FROM entries WHERE iri = ? AND kind = ?", (iri, kind)
+                "SELECT record, data_items FROM entries WHERE iri = ? AND kind = ?", (iri, kind)
             ).fetchone()
         if row is None:
             raise not_found
-        return json.loads(row[0])
+        return iri, row[0], row[1]
 
     def standard_conformity(
         self, ident: str, today: date | None = None, limit: int = 100, offset: int = 0
@@ -1149,20 +1154,10 @@ class ReadModel:
         to it. The one builder of an entry's answer (REST, pages, the CLI)."""
         if kind not in KINDS:
             raise KeyError(kind)
-        not_found = _not_registered(kind, ident)
-        try:
-            iri = self.resolve(ident)
-        except NotFoundError:
-            raise not_found from None
-        with self._reading() as db:
-            row = db.execute(
-                "SELECT record, data_items FROM entries WHERE iri = ? AND kind = ?", (iri, kind)
-            ).fetchone()
-        if row is None:
-            raise not_found
-        answer: dict[str, Any] = json.loads(row[0])
-        if row[1] is not None:
-            answer["data_items"] = json.loads(row[1])
+        iri, record, data_items = self._entry_row(kind, ident)
+        answer: dict[str, Any] = json.loads(record)
+        if data_items is not None:
+            answer["data_items"] = json.loads(data_items)
         if kind == "standard":
             answer["referenced_by"] = self.referrers(iri)
         return answer

@@ -420,14 +420,22 @@ def check_ownership(
         raise ForbiddenError(
             Text(
                 zh="只能提交本部门的条目，以下条目属于其他部门："
-                + "、".join(f["entry"] for f in foreign[:5])
-                + (f" 等 {len(foreign)} 个" if len(foreign) > 5 else ""),
+                + _first_entries([f["entry"] for f in foreign]).zh,
                 en="the submission holds entries of another department: "
-                + ", ".join(f["entry"] for f in foreign[:5])
-                + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else ""),
+                + _first_entries([f["entry"] for f in foreign]).en,
             ),
             {"department": str(principal.department), "entries": foreign},
         )
+
+
+def _first_entries(entries: list[str]) -> Text:
+    """The first five of `entries` for a refusal's message, with how many there are in
+    all when there are more (the details list every one)."""
+    more = len(entries) > 5
+    return Text(
+        zh="、".join(entries[:5]) + (f" 等 {len(entries)} 个" if more else ""),
+        en=", ".join(entries[:5]) + (f" and {len(entries) - 5} more" if more else ""),
+    )
 
 
 def _check_owner_unchanged(
@@ -448,12 +456,9 @@ def _check_owner_unchanged(
         raise ConflictError(
             Text(
                 zh="提交不能更改条目的所属部门，须由登记员办理归属转移："
-                + "、".join(m["entry"] for m in moved[:5])
-                + (f" 等 {len(moved)} 个" if len(moved) > 5 else ""),
+                + _first_entries([m["entry"] for m in moved]).zh,
                 en="a submission cannot change an entry's owner; a registrar transfers it "
-                "with a reason: "
-                + ", ".join(m["entry"] for m in moved[:5])
-                + (f" and {len(moved) - 5} more" if len(moved) > 5 else ""),
+                "with a reason: " + _first_entries([m["entry"] for m in moved]).en,
             ),
             {"entries": moved, "transfer": "POST /api/v1/items/{id}/owner, screg transfer"},
         )

@@ -194,7 +194,7 @@ class OxigraphStore(Store):
         # Straight to Oxigraph's quad indexes (SPOG, POSG, OSPG, ...): no query text to
         # parse and plan, a few microseconds for one entry's triples.
         try:
-            pattern = [None if t is None else _ox_term(t) for t in (subject, predicate, obj)]
+            pattern = [None if t is None else ox_term(t) for t in (subject, predicate, obj)]
         except ValueError as exc:
             raise StoreQueryError(
                 Text(zh=f"匹配模式中的项无效：{exc}", en=f"not a valid term in a pattern: {exc}")
@@ -408,11 +408,14 @@ def _generation_quad(generation: int) -> ox.Quad:
 
 
 def _ox_quad(triple: Triple, graph_iri: str) -> ox.Quad:
-    return ox.Quad(*(_ox_term(term) for term in triple), ox.NamedNode(graph_iri))
+    return ox.Quad(*(ox_term(term) for term in triple), ox.NamedNode(graph_iri))
 
 
-def _ox_term(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    """An rdflib term as an Oxigraph term; a plain literal is stored as xsd:string."""
+def ox_term(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """An rdflib term as an Oxigraph term; a plain literal is stored as xsd:string. The
+    one rdflib-to-Oxigraph converter: the embedded store's writes and patterns, and a
+    remote store's dumps (remote_terms.OxWriter, which labels blank nodes itself).
+    StoreError for anything that is no RDF term (a variable)."""
     if isinstance(term, URIRef):
         return ox.NamedNode(str(term))
     if isinstance(term, BNode):
@@ -423,7 +426,7 @@ def _ox_term(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
         if term.datatype is not None:
             return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
         return ox.Literal(str(term))
-    raise ValueError(f"cannot match {term!r}")
+    raise StoreError(Text(zh=f"不是可存储的 RDF 项：{term!r}", en=f"not an RDF term: {term!r}"))
 
 
 class _Converter:

@@ -84,7 +84,7 @@ from registry.store.remote_terms import (
     checked_iri,
     rows_of,
 )
-from registry.store.sparql_text import TermWriter, variable_name
+from registry.store.sparql_text import values_block
 
 _TX = "urn:screg:tx#"  # the vocabulary of transaction records
 _JSON = "application/sparql-results+json"
@@ -361,15 +361,7 @@ class RemoteStore(Store):
         bindings = binding_terms(bindings)
         if not bindings:
             return query
-        writer = TermWriter()
-        try:
-            names = " ".join(f"?{variable_name(name)}" for name in bindings)
-            terms = " ".join(writer.term(term, allow_bnode=False) for term in bindings.values())
-        except StoreWriteError as exc:
-            raise StoreQueryError(
-                Text(zh=f"无法绑定变量：{exc.message.zh}", en=f"cannot bind: {exc.message.en}")
-            ) from exc
-        return bind_inside(query, f"VALUES ({names}) {{ ({terms}) }}")
+        return bind_inside(query, values_block(bindings))
 
     def select(self, query: str, bindings: Bindings | None = None) -> list[Row]:
         results = self._json(self._bound(query, bindings))

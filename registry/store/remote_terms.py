@@ -31,6 +31,7 @@ from rdflib.term import Node
 
 from registry.bilingual import Text
 from registry.store.errors import StoreError, StoreQueryError, StoreWriteError
+from registry.store.oxigraph import ox_term
 from registry.store.sparql_text import iri_text, literal_text
 
 SKOLEM_PREFIX = "urn:screg:genid:"
@@ -237,19 +238,6 @@ class OxWriter:
                 self._bnodes[term] = node
             return node
         return ox_term(term)
-
-
-def ox_term(term: Node) -> ox.NamedNode | ox.Literal:
-    """An IRI or literal as a pyoxigraph term."""
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is not None:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise StoreError(Text(zh=f"无法转储 {term!r}", en=f"cannot dump {term!r}"))
 
 
 _BNODE_LABEL = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_\-.]*")

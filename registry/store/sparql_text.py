@@ -192,6 +192,14 @@ def bind_values(query: str, bindings: Mapping[str, Node] | None) -> str:
     rather than pasted into the query by each caller."""
     if not bindings:
         return query
+    return f"{query}\n{values_block(bindings)}"
+
+
+def values_block(bindings: Mapping[str, Node]) -> str:
+    """`VALUES (?a ?b) { (<x> "y") }` binding each variable to its term, escaped here;
+    StoreQueryError for a name that is no variable or a term that cannot be bound (a
+    blank node). Where it goes in the query is the caller's (trailing for Oxigraph,
+    inside the WHERE group for a remote store)."""
     writer = TermWriter()
     try:
         names = " ".join(f"?{variable_name(name)}" for name in bindings)
@@ -200,7 +208,7 @@ def bind_values(query: str, bindings: Mapping[str, Node] | None) -> str:
         raise StoreQueryError(
             Text(zh=f"无法绑定变量：{exc.message.zh}", en=f"cannot bind: {exc.message.en}")
         ) from exc
-    return f"{query}\nVALUES ({names}) {{ ({terms}) }}"
+    return f"VALUES ({names}) {{ ({terms}) }}"
 
 
 _VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")

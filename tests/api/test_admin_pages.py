@@ -12,6 +12,7 @@ import re
 
 from fastapi.testclient import TestClient
 
+from api.pages.tokens import TOKENS_PAGE
 from registry.identifiers import credit_code_check_char
 from registry.register.tokens import create_token, list_tokens, token_actions
 from registry.store import Store
@@ -82,6 +83,54 @@ def test_an_admin_expires_and_revokes_tokens_from_the_page(
         ).status_code
         == 401
     )
+
+
+def test_the_tokens_page_pages_through_every_token_with_the_true_total(
+    client: TestClient, page_store: Store
+) -> None:
+    """It listed every token on one page; now TOKENS_PAGE a page, newest first, the
+    total counting them all, and walking "next" shows each token exactly once."""
+    sign_in(client, _admin(page_store))
+    for n in range(TOKENS_PAGE + 3):
+        create_token(page_store, "submitter", BUREAU, f"批量令牌{n}")
+    every = {t.id for t in list_tokens(page_store)}
+    assert len(every) > TOKENS_PAGE
+    seen: list[str] = []
+    path: str | None = "/admin/tokens"
+    while path is not None:
+        page = client.get(path)
+        assert_page(page)
+        assert f"全部令牌 ({len(every)})" in page.text
+        assert f"共 {len(every)} 条" in page.text  # the pager's range, with the true total
+        ids = re.findall(r"<tr>\s*<td><code>([^<]+)</code>", page.text)
+        assert 0 < len(ids) <= TOKENS_PAGE
+        seen += ids
+        found = re.search(r'<a rel="next" href="([^"]+)"', page.text)
+        path = html.unescape(found[1]) if found else None
+    assert sorted(seen) == sorted(every)  # each one, once
+    newest = list_tokens(page_store)[-1].id
+    assert seen[0] == newest
+    # Create and revoke still work with the pager there.
+    assert 'name="csrf_token"' in client.get("/admin/tokens?offset=50").text
+    target = list_tokens(page_store)[0].id
+    done = client.post(
+        f"/admin/tokens/{target}/revoke",
+        data={"csrf_token": csrf(client, "/admin/tokens?offset=50")},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    assert next(t for t in list_tokens(page_store) if t.id == target).state == "revoked"
+
+
+def test_a_bad_offset_on_the_tokens_page_is_a_400_page(
+    client: TestClient, page_store: Store
+) -> None:
+    sign_in(client, _admin(page_store))
+    for offset in ("x", "-1", "1.5", "10000000000"):
+        page = client.get("/admin/tokens", params={"offset": offset})
+        assert_page(page, 400)
+        assert "offset 须为 0 到" in page.text
+        assert "新建令牌" in page.text  # the form is still there
 
 
 def test_the_tokens_page_is_for_admins_only(client: TestClient, tokens: dict[str, str]) -> None:
