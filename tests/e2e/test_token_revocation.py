@@ -48,7 +48,9 @@ def test_revoking_while_the_server_holds_the_store(seeded_dump: bytes, tmp_path:
         refused = httpx.get(tokens, headers={"Authorization": f"Bearer {stolen}"}, timeout=30)
         assert refused.status_code == 401
         assert refused.json()["error"]["code"] == "unauthorized"
-        listed = {t["id"]: t for t in httpx.get(tokens, headers=bearer, timeout=30).json()}
+        page = httpx.get(tokens, headers=bearer, params={"limit": 500}, timeout=30).json()
+        assert page["total"] == len(page["items"])
+        listed = {t["id"]: t for t in page["items"]}
         assert listed[victim.id]["state"] == "revoked" and listed[victim.id]["expires"]
 
 
