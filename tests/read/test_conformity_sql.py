@@ -11,6 +11,7 @@ import re
 import sqlite3
 from collections.abc import Iterator
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -61,6 +62,23 @@ def _standards_assessed(read: ReadModel) -> list[str]:
     )
 
 
+def _department_subjects(read: ReadModel) -> tuple[dict[str, Any], list[str], set[str]]:
+    """The example department's record, the resources and interfaces it provides, and
+    its catalogues that have an assessment: the subjects of its conformity."""
+    department = read.record(f"{BASE}department/{DEPARTMENT}")
+    entries = [
+        e["source"]
+        for e in read.edges(target=department["iri"])
+        if e["relation"] == "publisher" and e["kind"] in ("resource", "interface")
+    ]
+    catalogues = {
+        a["subject"]["iri"]
+        for a in read.assessments_of("publisher", [department["iri"]])
+        if a["subject"]["iri"].startswith(f"{BASE}catalogue/{DEPARTMENT}/")
+    }
+    return department, entries, catalogues
+
+
 @pytest.mark.parametrize("rules", ["current", "changed"])
 def test_the_sql_answers_equal_the_definition_over_every_record(
     registry: Registry, rules: str
@@ -84,17 +102,7 @@ def test_the_sql_answers_equal_the_definition_over_every_record(
         outdated += answer["counts"]["outdated"]
     assert (outdated > 0) == (rules == "changed")
 
-    department = read.record(f"{BASE}department/{DEPARTMENT}")
-    entries = [
-        e["source"]
-        for e in read.edges(target=department["iri"])
-        if e["relation"] == "publisher" and e["kind"] in ("resource", "interface")
-    ]
-    catalogues = {
-        a["subject"]["iri"]
-        for a in read.assessments_of("publisher", [department["iri"]])
-        if a["subject"]["iri"].startswith(f"{BASE}catalogue/{DEPARTMENT}/")
-    }
+    department, entries, catalogues = _department_subjects(read)
     assert catalogues  # the example catalogue's automatic assessment
     claims = [
         (e["source"], {"iri": e["target"]})
@@ -204,17 +212,7 @@ def test_the_impact_flags_from_sql_equal_the_definition_over_every_record(
 
 def test_a_departments_assessments_from_sql_equal_the_definition(registry: Registry) -> None:
     read = registry.reader()
-    department = read.record(f"{BASE}department/{DEPARTMENT}")
-    entries = [
-        e["source"]
-        for e in read.edges(target=department["iri"])
-        if e["relation"] == "publisher" and e["kind"] in ("resource", "interface")
-    ]
-    catalogues = {
-        a["subject"]["iri"]
-        for a in read.assessments_of("publisher", [department["iri"]])
-        if a["subject"]["iri"].startswith(f"{BASE}catalogue/{DEPARTMENT}/")
-    }
+    department, entries, catalogues = _department_subjects(read)
     kept = conformity.counting(
         read.assessments_of("subject", [*entries, department["iri"], *catalogues])
     )

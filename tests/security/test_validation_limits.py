@@ -63,6 +63,15 @@ def _client(store: Store, validator: Any, **settings: Any) -> TestClient:
     return TestClient(app, raise_server_exceptions=False)
 
 
+def _wait_until_busy(registry: Any, pool: str, count: int) -> None:
+    """Until `count` workers of `pool` (Registry.busy_workers) are at work."""
+    for _ in range(6000):  # a count of polls, not a time
+        if registry.busy_workers()[pool] == count:
+            return
+        threading.Event().wait(0.05)
+    pytest.fail(f"{count} {pool} workers never ran: {registry.busy_workers()}")
+
+
 def test_cubic_publishers_catalogue_validation_is_stopped_by_its_budget(
     store: Store, validator: Any
 ) -> None:
@@ -116,12 +125,7 @@ def test_validations_nobody_signed_for_do_not_hold_back_a_submission(
         for thread in threads:
             thread.start()
         try:
-            for _ in range(6000):  # a count of polls, not a time
-                if registry.busy_workers()["validations"] == 2:
-                    break
-                threading.Event().wait(0.05)
-            else:
-                pytest.fail(f"the hostile validations never ran: {registry.busy_workers()}")
+            _wait_until_busy(registry, "validations", 2)
             response = client.post(
                 "/api/v1/submissions", content=resource_ttl(), headers={**TURTLE, **auth(secret)}
             )
@@ -164,12 +168,7 @@ def test_a_submission_validating_for_long_does_not_hold_back_another(
         small = threading.Thread(target=small_submission, daemon=True)
         long.start()
         try:
-            for _ in range(6000):  # a count of polls, not a time
-                if registry.busy_workers()["submissions"] == 1:
-                    break
-                threading.Event().wait(0.05)
-            else:
-                pytest.fail(f"the long validation never ran: {registry.busy_workers()}")
+            _wait_until_busy(registry, "submissions", 1)
             small.start()
             small.join(120)  # far longer than it takes; before, it waited out the budget
             assert small_answers and small_answers[0][0] == 201, small_answers
