@@ -140,7 +140,14 @@ class HeldDataset:
 
 
 HELD: dict[str, HeldDataset] = {}  # by server URL, in this pytest process
-SEEDING = {"loaded": 0, "kept": 0}  # reported at the end of the run
+SEEDING = {"loaded": 0, "restored": 0, "kept": 0}  # reported at the end of the run
+# What a server held right after the registry's own `load_dump` of a dataset, by
+# (server URL, dump digest): loading it again is then a few plain INSERT DATA requests
+# (0.15 s for the examples on Oxigraph's server) instead of the store's staged,
+# published write (0.8-1.7 s), and a hundred reloads a run add up. The quads are the
+# server's own, so the restored dataset is the one `load_dump` made.
+IMAGES: dict[tuple[str, str], bytes] = {}
+IMAGE_LINES_PER_REQUEST = 2000
 
 
 def seeded_store(backend: str, dump: bytes, tmp_path: Path) -> Store:
@@ -167,10 +174,61 @@ def seeded_store(backend: str, dump: bytes, tmp_path: Path) -> Store:
         return store
     HELD.pop(url, None)
     store.wipe()
-    store.load_dump(dump, "nquads")
+    image = IMAGES.get((url, digest))
+    if image is None:
+        store.load_dump(dump, "nquads")
+        image = store.dump("nquads")
+        # Blank nodes cannot be split over requests (each INSERT DATA makes its own).
+        if b"_:" not in image:
+            IMAGES[(url, digest)] = image
+        SEEDING["loaded"] += 1
+    else:
+        _insert_image(url, store.update_url, image)
+        SEEDING["restored"] += 1
     HELD[url] = HeldDataset(digest, store.generation(), store.quad_count())
-    SEEDING["loaded"] += 1
+    if image is not None and HELD[url].quads != image.count(b"\n"):
+        raise AssertionError(f"{url}: restoring the seeded dataset left {HELD[url].quads} quads")
     return store
+
+
+def _insert_image(url: str, update_url: str, image: bytes) -> None:
+    """Send the N-Quads `image` to an emptied server as INSERT DATA requests, graph by
+    graph, each of at most IMAGE_LINES_PER_REQUEST quads."""
+    from urllib.parse import unquote, urlsplit
+
+    import httpx
+    import pyoxigraph as ox
+
+    by_graph: dict[str, list[str]] = {}
+    for quad in ox.parse(image, format=ox.RdfFormat.N_QUADS):
+        by_graph.setdefault(str(quad.graph_name), []).append(
+            f"{quad.subject} {quad.predicate} {quad.object} ."
+        )
+    parts = urlsplit(url)
+    # The test Virtuoso's credentials travel in its URL; it asks for Digest.
+    auth = (
+        httpx.DigestAuth(unquote(parts.username), unquote(parts.password or ""))
+        if parts.username
+        else None
+    )
+    requests: list[list[str]] = [[]]
+    size = 0
+    for graph, lines in by_graph.items():
+        for start in range(0, len(lines), IMAGE_LINES_PER_REQUEST):
+            chunk = lines[start : start + IMAGE_LINES_PER_REQUEST]
+            if size and size + len(chunk) > IMAGE_LINES_PER_REQUEST:
+                requests.append([])
+                size = 0
+            requests[-1].append(f"GRAPH {graph} {{\n" + "\n".join(chunk) + "\n}")
+            size += len(chunk)
+    with httpx.Client(auth=auth, timeout=120) as client:
+        for request in requests:
+            answer = client.post(
+                update_url,
+                content=("INSERT DATA {\n" + "\n".join(request) + "\n}").encode(),
+                headers={"Content-Type": "application/sparql-update; charset=utf-8"},
+            )
+            answer.raise_for_status()
 
 
 def dump_after(dump: bytes, change: Callable[[Store], T]) -> tuple[bytes, T]:
@@ -185,9 +243,10 @@ def dump_after(dump: bytes, change: Callable[[Store], T]) -> tuple[bytes, T]:
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    if SEEDING["loaded"] or SEEDING["kept"]:
+    if any(SEEDING.values()):
         terminalreporter.write_line(
             f"seeded datasets on a shared server: {SEEDING['loaded']} loaded, "
+            f"{SEEDING['restored']} restored from the quads loaded before, "
             f"{SEEDING['kept']} kept from the test before"
         )
 
@@ -290,6 +349,7 @@ API_TEST_MODULES = (
     "tests.api.test_catalog",
     "tests.api.test_conformity",
     "tests.api.test_entry_lookups",
+    "tests.api.test_upload_formats",
 )
 
 

@@ -10,14 +10,17 @@ from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
 from api import create_app
 from api.i18n import LANG_COOKIE
 from registry.config import Settings
 from registry.inputs.assessment_sheet import COLUMNS, template_rows
+from registry.inputs.document import Document
 from registry.inputs.tabular import csv_bytes
+from registry.register.submission import Principal
 from registry.register.tokens import create_token
+from registry.service import Registry
 from registry.store import Store
 from tests.conftest import EXAMPLES, dump_after
 
@@ -41,8 +44,13 @@ def seeded_with_tokens(seeded_dump: bytes) -> tuple[bytes, dict[str, str]]:
 
 
 @pytest.fixture
-def api_store(open_seeded, seeded_with_tokens: tuple[bytes, dict[str, str]]) -> Store:
-    """The seeded examples on the back end under test; the app closes it on shutdown."""
+def api_store(
+    open_seeded, seeded_with_tokens: tuple[bytes, dict[str, str]], request: pytest.FixtureRequest
+) -> Store:
+    """The seeded examples on the back end under test, with OTHER's MANY assessments
+    when the test asks for `many`; the app closes it on shutdown."""
+    if "many" in request.fixturenames:
+        return open_seeded(request.getfixturevalue("with_many"))
     return open_seeded(seeded_with_tokens[0])
 
 
@@ -291,15 +299,24 @@ def many_assessments_turtle() -> bytes:
     return "".join(docs).encode()
 
 
+@pytest.fixture(scope="module")
+def with_many(seeded_with_tokens: tuple[bytes, dict[str, str]], validator) -> bytes:
+    """The seeded examples and tokens after OTHER submitted the MANY assessments, made
+    once: a shared server loads these quads for each test instead of a submission."""
+    other = Principal("submitter", URIRef(f"{BASE}department/{OTHER}"), "other")
+
+    def submit(store: Store) -> None:
+        registry = Registry(Settings(store="memory"), validator=validator, store=store)
+        result = registry.submit([Document("many.ttl", many_assessments_turtle())], other)
+        assert result.accepted, result.report
+
+    return dump_after(seeded_with_tokens[0], submit)[0]
+
+
 @pytest.fixture
-def many(client: TestClient, tokens: dict[str, str]) -> list[str]:
-    """The codes of the MANY assessments, newest first."""
-    response = client.post(
-        "/api/v1/submissions",
-        content=many_assessments_turtle(),
-        headers={"Content-Type": "text/turtle", **auth(tokens["other"])},
-    )
-    assert response.status_code == 201, response.text
+def many() -> list[str]:
+    """The codes of the MANY assessments (in the test's store, see `api_store`), newest
+    first."""
     return [f"PG-{n}" for n in range(MANY, 0, -1)]
 
 

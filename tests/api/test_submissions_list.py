@@ -1,6 +1,7 @@
 """The list of recorded submissions (issue 20: every list paged with its true total),
 in the API (`GET /api/v1/submissions`) and on the register page of a signed-in
-department, through create_app on a fresh seeded memory store per test."""
+department, through create_app on a seeded store per test holding the bureau's
+submissions."""
 # ruff: noqa: F811 - the fixtures of tests/api/test_api.py are imported by name
 
 from __future__ import annotations
@@ -10,42 +11,67 @@ import io
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
+from rdflib import URIRef
 
 from api.lists import XLSX
 from api.pages import forms
+from registry.config import Settings
+from registry.inputs.document import Document
 from registry.inputs.workbooks import cell_text, csv_sheets
+from registry.register.submission import Principal
+from registry.service import Registry
+from registry.store import Store
 from tests import documents
 from tests.api.test_api import (  # noqa: F401  (fixtures)
+    BASE,
     BUREAU,
     OTHER_DEPT,
-    TURTLE,
-    api_store,
     app,
     assert_error,
-    auth,
     client,
     seeded_with_tokens,
     tokens,
 )
 from tests.api.test_pages import sign_in
+from tests.conftest import dump_after
 
 SUBMITTED = 5
 
 
+@pytest.fixture(scope="module")
+def with_submissions(
+    seeded_with_tokens: tuple[bytes, dict[str, str]], validator
+) -> tuple[bytes, list[str]]:
+    """The seeded examples and tokens after the bureau's SUBMITTED submissions (one new
+    resource each, newest last), made once: each test's store starts from these quads,
+    so that a shared server loads them instead of taking five submissions per test."""
+    bureau = Principal("submitter", URIRef(f"{BASE}department/{BUREAU}"), "bureau")
+
+    def submit(store: Store) -> list[str]:
+        registry = Registry(Settings(store="memory"), validator=validator, store=store)
+        made = []
+        for n in range(1, SUBMITTED + 1):
+            body = documents.resource_ttl(
+                f"109001/00000{n}", title=f"列表测试资源{n}", description="提交记录分页测试。"
+            )
+            result = registry.submit([Document(f"resource-{n}.ttl", body)], bureau)
+            assert result.accepted, result.report
+            made.append(str(result.submission))
+        return made
+
+    return dump_after(seeded_with_tokens[0], submit)
+
+
 @pytest.fixture
-def submitted(client: TestClient, tokens: dict[str, str]) -> list[str]:
-    """The bureau's SUBMITTED submissions, newest last: one new resource each."""
-    made = []
-    for n in range(1, SUBMITTED + 1):
-        body = documents.resource_ttl(
-            f"109001/00000{n}", title=f"列表测试资源{n}", description="提交记录分页测试。"
-        )
-        answer = client.post(
-            "/api/v1/submissions", content=body, headers={**TURTLE, **auth(tokens["bureau"])}
-        )
-        assert answer.status_code == 201, answer.text
-        made.append(answer.json()["submission"])
-    return made
+def api_store(open_seeded, with_submissions: tuple[bytes, list[str]]) -> Store:
+    """The back end under test holding the seeded examples, tokens and submissions."""
+    return open_seeded(with_submissions[0])
+
+
+@pytest.fixture
+def submitted(with_submissions: tuple[bytes, list[str]]) -> list[str]:
+    """The bureau's SUBMITTED submissions, newest last."""
+    return with_submissions[1]
 
 
 def test_submissions_are_paged_newest_first_with_the_true_total(

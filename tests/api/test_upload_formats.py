@@ -21,7 +21,7 @@ from registry.register.tokens import create_token
 from registry.store import Store
 from tests import documents
 from tests.api.test_pages import csrf, sign_in
-from tests.conftest import EXAMPLES, dump_after, skip_unless_available
+from tests.conftest import EXAMPLES, SHARED_SERVERS, dump_after, skip_unless_available
 from tests.inputs.test_dcat import dcat_ap_dir
 
 BUREAU = "11210100EXAMPLE01N"
@@ -100,7 +100,14 @@ def post(client: TestClient, path: str, body: bytes, way: str, fmt: str, **heade
 
 @pytest.mark.parametrize("fmt", list(EIGHT))
 @pytest.mark.parametrize("way", ["content-type", "format", "filename"])
-def test_every_format_validates_over_http(client: TestClient, fmt: str, way: str) -> None:
+def test_every_format_validates_over_http(
+    client: TestClient, fmt: str, way: str, api_backend: str
+) -> None:
+    if api_backend in SHARED_SERVERS and way != "format":
+        # How the format is named is read before the store is reached; on a server
+        # each format is validated once (by ?format=), the other ways on the embedded
+        # store only, so that the remote suites stay within CI's time.
+        pytest.skip("the ways of naming a format are tested on the embedded store")
     body = EIGHT[fmt][0]()
     answer = post(client, "/api/v1/validate", body, way, fmt)
     assert answer.status_code == 200, answer.text
