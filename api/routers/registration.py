@@ -117,7 +117,7 @@ def validate(
         except BaseException:
             give_back()
             raise
-        return _accepted(job)
+        return accepted_job(job)
     try:
         running = admit_running_validation(request)
         try:
@@ -181,13 +181,14 @@ def submit(
 
     if as_job or len(body) >= JOB_MIN_BYTES:
         lane = lane_of(principal, client_of(request))
-        return _accepted(jobs.submit("submission", work, lane=lane, size=len(body)))
+        return accepted_job(jobs.submit("submission", work, lane=lane, size=len(body)))
     answer = work()
     response.headers["Location"] = f"/api/v1/submissions/{answer['id']}"
     return answer
 
 
-def _accepted(job: Job) -> JSONResponse:
+def accepted_job(job: Job) -> JSONResponse:
+    """202 with the job to poll at /api/v1/jobs/{id} (its `Location`)."""
     href = f"/api/v1/jobs/{job.id}"
     return JSONResponse(
         {**job.as_dict(), "href": href}, status_code=202, headers={"Location": href}

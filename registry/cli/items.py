@@ -300,17 +300,29 @@ def assess(outdated: bool, store: str | None) -> None:
     try:
         with open_registry(store) as registry:
             made = registry.assess_all(outdated_only=outdated)
+            writes = [
+                (str(m.submission), m.accepted, sum(c.outcome != "unchanged" for c in m.changes))
+                for m in made
+            ]
+    except StoreLockedError as locked:
+        # The server runs it as a job, which `call` follows to its end.
+        path = "/api/v1/assessments/automatic" + ("?outdated=true" if outdated else "")
+        answer = _through_the_server(store, locked, path, {})
+        writes = [
+            (str(w["submission"]), bool(w["accepted"]), int(w["changed"]))
+            for w in answer.get("writes", [])  # type: ignore[union-attr]
+        ]
     except RegistryError as error:
         fail(error)
-    if not made:
+    if not writes:
         click.echo(say("assess_unchanged"))
         return
-    if not all(m.accepted for m in made):
+    if not all(accepted for _, accepted, _ in writes):
         click.echo(say("assess_refused"), err=True)
         raise SystemExit(1)
-    changed = [c for m in made for c in m.changes if c.outcome != "unchanged"]
-    submissions = ", ".join(str(m.submission) for m in made)
-    click.echo(say("assess_done", n=len(changed), submission=submissions))
+    changed = sum(n for _, _, n in writes)
+    submissions = ", ".join(submission for submission, _, _ in writes)
+    click.echo(say("assess_done", n=changed, submission=submissions))
 
 
 @click.command()

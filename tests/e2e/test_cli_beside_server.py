@@ -157,6 +157,29 @@ def test_commands_that_write_go_through_the_server(
     assert broken.returncode == 2, broken.stderr
 
 
+def test_assess_goes_through_the_server(served: tuple[str, Path, subprocess.Popen]) -> None:
+    """`screg assess` failed with the store's lock error beside a server: the server
+    runs it (a job the CLI follows), with a local run's lines and exit codes."""
+    base, folder, _process = served
+    before = httpx.get(f"{base}/api/v1/assessments").json()["total"]
+    # The server runs without automatic assessments: the store holds none yet, so the
+    # first run records some, and the answers show them at once.
+    done = screg(folder, "assess")
+    assert done.returncode == 0, done.stderr
+    assert "sending this to it" in done.stderr
+    made = done.stdout.strip()
+    assert made.startswith("automatic assessments: ") and "submission http" in made, made
+    changed = int(made.split(": ", 1)[1].split(" ", 1)[0])
+    assert changed > 0
+    assert httpx.get(f"{base}/api/v1/assessments").json()["total"] == before + changed
+    # Again, and the outdated ones alone: nothing changes, in the command's language.
+    again = screg(folder, "assess")
+    assert again.returncode == 0 and again.stdout == "automatic assessments: nothing changed\n"
+    outdated = screg(folder, "--lang", "zh", "assess", "--outdated")
+    assert outdated.returncode == 0, outdated.stderr
+    assert outdated.stdout == "自动符合性评估：没有变化\n"
+
+
 def test_tokens_are_listed_and_revoked_through_the_server(
     seeded_dump: bytes, tmp_path: Path
 ) -> None:
