@@ -29,6 +29,7 @@ from registry.cli.common import (
     report_option,
     say,
     server_holding,
+    stop_the_server_first,
     store_option,
     word,
 )
@@ -443,6 +444,8 @@ def import_(file: str, fmt: str, store: str | None) -> None:
         # A read model beside the store may be another registry's at the same generation.
         with open_registry(store) as registry:
             registry.rebuild_read_model()
+    except StoreLockedError as locked:
+        stop_the_server_first(store, locked, "screg import")
     except RegistryError as error:
         fail(error)
     click.echo(say("imported", generation=generation))
@@ -480,6 +483,8 @@ def rebase(new_base: str, store: str | None) -> None:
             moved = rebase_store(target, old, new_base)
         with open_registry(store, base_iri=new_base) as registry:
             registry.rebuild_read_model()
+    except StoreLockedError as locked:
+        stop_the_server_first(store, locked, "screg rebase")
     except RegistryError as error:
         fail(error)
     click.echo(say("rebased", moved=moved, old=old, new=new_base))
@@ -527,6 +532,8 @@ def read_model_rebuild(store: str | None) -> None:
             generation = registry.rebuild_read_model()
             counts = registry.reader().counts()["kinds"]
             path = registry.read_model_path()
+    except StoreLockedError as locked:
+        stop_the_server_first(store, locked, "screg read-model rebuild", read_model=True)
     except RegistryError as error:
         fail(error)
     listed = listing(say("kind_count", n=n, kind=word(kind)) for kind, n in counts.items())

@@ -180,6 +180,47 @@ def test_assess_goes_through_the_server(served: tuple[str, Path, subprocess.Pope
     assert outdated.stdout == "自动符合性评估：没有变化\n"
 
 
+@pytest.mark.parametrize(
+    ("args", "rewrites"),
+    [
+        (("import", "{dump}"), "rewrites the whole store"),
+        (("rebase", "--to", "https://data.example.gov.cn/id/"), "rewrites the whole store"),
+        (("read-model", "rebuild"), "keeps its read model current by itself"),
+    ],
+)
+def test_commands_that_rewrite_the_store_say_to_stop_the_server_first(
+    served: tuple[str, Path, subprocess.Popen],
+    tmp_path: Path,
+    args: tuple[str, ...],
+    rewrites: str,
+) -> None:
+    """`import`, `rebase` and `read-model rebuild` cannot go through the server: they
+    exited 2 with the store's "already open in another process", which named no server
+    and said nothing of what to do. They name the server and the steps, and write
+    nothing."""
+    base, folder, process = served
+    dump = tmp_path / "dump.nq"
+    exported = screg(folder, "export", "-o", str(dump))
+    assert exported.returncode == 0, exported.stderr
+    generation = httpx.get(f"{base}/api/v1/changes").json()
+    done = screg(folder, *(a.format(dump=dump) for a in args))
+    assert done.returncode == 2, done.stdout + done.stderr
+    command = "screg " + " ".join(args[:2] if args[0] == "read-model" else args[:1])
+    said = " ".join(done.stderr.split())
+    assert f"pid {process.pid}, {base}" in said, said
+    assert rewrites in said and f"kill -TERM {process.pid}" in said, said
+    assert f"run `{command}`, then start `screg serve` again" in said, said
+    assert "already open in another process" not in said
+    chinese = screg(folder, "--lang", "zh", *(a.format(dump=dump) for a in args))
+    assert chinese.returncode == 2 and f"进程 {process.pid}" in chinese.stderr
+    assert "重新启动 `screg serve`" in chinese.stderr and "stop" not in chinese.stderr
+    # Nothing was written: the same quads, the same change feed.
+    after = tmp_path / "after.nq"
+    assert screg(folder, "export", "-o", str(after)).returncode == 0
+    assert sorted(after.read_bytes().splitlines()) == sorted(dump.read_bytes().splitlines())
+    assert httpx.get(f"{base}/api/v1/changes").json() == generation
+
+
 def test_tokens_are_listed_and_revoked_through_the_server(
     seeded_dump: bytes, tmp_path: Path
 ) -> None:
