@@ -61,6 +61,14 @@ DCAT_AP = "dcat-ap"
     "submission is made as a registrar.",
 )
 @click.option("--format", "fmt", default=None, help="Input format; default: from the extension.")
+@click.option(
+    "--dry-run",
+    "dry_run",
+    is_flag=True,
+    help="Decide as this submission would be decided (as the --department given: "
+    "ownership, the IRI rules, validation) and say what it would register; write nothing. "
+    "Reads the store read-only, so it works beside a running server.",
+)
 @assign_codes_option
 @report_option()
 @lang_option
@@ -69,6 +77,7 @@ def register(
     files: tuple[str, ...],
     department: str | None,
     fmt: str | None,
+    dry_run: bool,
     assign_codes: str | None,
     report_format: str,
     lang: str | None,
@@ -76,10 +85,11 @@ def register(
 ) -> None:
     """Validate FILE... as one submission and, with no Violation, register it.
 
-    Exit 0 registered (or nothing changed), 1 rejected with the report, 2 unreadable.
+    Exit 0 registered (or nothing changed; with --dry-run: it would be), 1 rejected
+    with the report, 2 unreadable or refused (another department's entry).
     """
     try:
-        with open_registry(store, lang=lang) as registry:
+        with open_registry(store, read_only=dry_run, lang=lang) as registry:
             registry.store  # noqa: B018 - held by a running server: StoreLockedError
             principal = REGISTRAR
             if department:
@@ -96,7 +106,10 @@ def register(
             options = {"assign_codes": assign_codes or "", "department": department or ""}
             documents = read_documents(files, fmt, options)
             with progress_bar(say("validating")) as progress:
-                result = registry.submit(documents, principal, progress=progress)
+                if dry_run:
+                    result = registry.try_submit(documents, principal, progress=progress)
+                else:
+                    result = registry.submit(documents, principal, progress=progress)
             lang_used = registry.settings.lang
     except StoreLockedError as locked:
         _register_through_the_server(
@@ -111,7 +124,7 @@ def register(
     for change in result.changes:
         counts[change.outcome] = counts.get(change.outcome, 0) + 1
     _print_accepted(
-        str(result.submission),
+        say("dry_run") if dry_run else say("submission", submission=result.submission),
         counts,
         result.report.extra.get("skipped_entries", 0),
         result.report.counts["Warning"],
@@ -119,8 +132,8 @@ def register(
     raise SystemExit(EXIT_OK)
 
 
-def _print_accepted(submission: str, counts: dict[str, int], skipped: int, warnings: int) -> None:
-    click.echo(say("submission", submission=submission))
+def _print_accepted(head: str, counts: dict[str, int], skipped: int, warnings: int) -> None:
+    click.echo(head)
     outcomes = sorted(counts.items())
     click.echo("  " + listing(say("outcome_count", n=n, outcome=word(o)) for o, n in outcomes))
     if skipped:
@@ -180,7 +193,7 @@ def _register_through_the_server(
         counts[entry["outcome"]] = counts.get(entry["outcome"], 0) + 1
     report = answer.get("report", {})
     _print_accepted(
-        str(answer.get("submission")),
+        say("submission", submission=answer.get("submission")),
         counts,
         int(answer.get("skipped_entries") or 0),
         int(report.get("counts", {}).get("Warning", 0)),

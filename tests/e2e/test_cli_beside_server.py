@@ -79,7 +79,8 @@ def test_the_server_leaves_a_credential_only_its_user_can_read(
         (("export", "--format", "dcat-ap"), 0, "dcat:Catalog"),
         (("validate", str(EXAMPLES / "catalogue-valid.ttl")), 0, ""),
         (("validate", str(EXAMPLES / "invalid" / "codes.ttl")), 1, "302001/000009"),
-        (("register", str(EXAMPLES / "catalogue-valid.ttl"), "--dry-run"), 2, "--dry-run"),
+        (("register", str(EXAMPLES / "catalogue-valid.ttl"), "--dry-run"), 0, "dry run"),
+        (("register", str(EXAMPLES / "invalid" / "codes.ttl"), "--dry-run"), 1, "302001/000009"),
         (("show", "GB/T 0000-1999"), 2, "error"),
     ],
 )
@@ -91,6 +92,25 @@ def test_commands_that_read_work_beside_the_server(
     assert done.returncode == code, done.stdout + done.stderr
     assert shown in done.stdout + done.stderr
     assert "already open in another process" not in done.stderr
+
+
+def test_register_dry_run_beside_the_server_decides_as_the_department_and_writes_nothing(
+    served: tuple[str, Path, subprocess.Popen], tmp_path: Path
+) -> None:
+    """docs/deploy.md named `register --dry-run` a reading command; there was no such
+    option (exit 2). It reads the store read-only beside the server and decides as
+    the given department: its own new resource would be registered, another
+    department may not submit it (exit 2); nothing reaches the server."""
+    base, folder, _process = served
+    own = tmp_path / "own.ttl"
+    own.write_bytes(resource_ttl("101001/000556", title="试运行", description="服务器运行时试运行"))
+    tried = screg(folder, "register", "--dry-run", "--department", OWNER, str(own))
+    assert tried.returncode == 0, tried.stderr
+    assert tried.stdout.startswith("dry run: it conforms; nothing was written")
+    assert "  1 new" in tried.stdout and "sending this to it" not in tried.stderr
+    theirs = screg(folder, "register", "--dry-run", "--department", OTHER, str(own))
+    assert theirs.returncode == 2 and "another department" in theirs.stderr, theirs.stderr
+    assert httpx.get(f"{base}/api/v1/resources/101001-000556").status_code == 404
 
 
 def test_commands_that_write_go_through_the_server(
