@@ -156,34 +156,28 @@ def _register_through_the_server(
     """`register` sent to the `screg serve` that holds the store, as a registrar (its
     local admin credential); the same output and exit codes as a local run."""
     server = server_holding(store, locked)
-    if len(files) != 1:
-        fail(
-            RegistryError(
-                Text(
-                    zh="服务器运行时每次登记一个文件，或将多个文件合并为一个",
-                    en=(
-                        "through the running server, register one file at a time, or "
-                        "merge the files into one"
-                    ),
-                ),
-                {"files": len(files)},
-            )
-        )
-    document = read_documents(files, fmt)[0]
-    name = fmt or mapped_format(document) or format_for_filename(document.name).name
-    # The file name tells a DCAT catalogue's RDF syntax (registry/inputs/upload.py).
-    params = {"format": name, "filename": document.name}
-    if assign_codes:
-        params["assign_codes"] = assign_codes
+    try:
+        documents = read_documents(files, fmt)
+        # Each file's format as a local run tells it: one that cannot be told is refused
+        # here, before anything is sent.
+        names = [fmt or mapped_format(d) or format_for_filename(d.name).name for d in documents]
+    except RegistryError as error:
+        fail(error)
+    params: dict[str, str] = {"assign_codes": assign_codes} if assign_codes else {}
+    if len(documents) == 1:
+        # The file name tells a DCAT catalogue's RDF syntax (registry/inputs/upload.py).
+        params.update(format=names[0], filename=documents[0].name)
+        body: dict[str, object] = {"content": documents[0].data}
+    else:
+        # Several files: one multipart/form-data body, a part each, one submission; each
+        # part's format from its file name, as here, unless --format names it for all.
+        if fmt:
+            params["format"] = fmt
+        body = {"files": [("file", (d.name, d.data)) for d in documents]}
     try:
         with _as_department(server, department) as secret:
             answer = call(
-                server,
-                "POST",
-                "/api/v1/submissions",
-                params=params,
-                content=document.data,
-                secret=secret,
+                server, "POST", "/api/v1/submissions", params=params, secret=secret, **body
             )
     except RegistryError as error:
         exit_with_servers_report(error, report_format, lang)

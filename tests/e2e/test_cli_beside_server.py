@@ -144,11 +144,21 @@ def test_commands_that_write_go_through_the_server(
     bad = screg(folder, "register", str(EXAMPLES / "invalid" / "codes.ttl"))
     assert bad.returncode == 1, bad.stderr
     assert "302001/000009" in bad.stdout
-    # Several files cannot go through as one submission: exit 2 says how.
-    two = screg(
-        folder, "register", str(EXAMPLES / "catalogue-valid.ttl"), str(EXAMPLES / "departments.ttl")
-    )
-    assert two.returncode == 2 and "one file at a time" in two.stderr
+    # Several files go as one submission (a multipart body); they exited 2 with "one
+    # file at a time" before.
+    first, second = tmp_path / "一.ttl", tmp_path / "two.ttl"
+    first.write_bytes(resource_ttl("101001/000557", title="其一", description="多文件提交"))
+    second.write_bytes(resource_ttl("101001/000558", title="其二", description="多文件提交"))
+    two = screg(folder, "register", str(first), str(second), str(EXAMPLES / "departments.ttl"))
+    assert two.returncode == 0, two.stderr
+    lines = two.stdout.splitlines()
+    assert lines[0].startswith("submission ") and "2 new" in lines[1], two.stdout
+    assert "unchanged" in lines[1], two.stdout
+    for code in ("101001-000557", "101001-000558"):
+        assert httpx.get(f"{base}/api/v1/resources/{code}").status_code == 200
+    # One of them rejected: the one report, nothing written, exit 1.
+    invalid = screg(folder, "register", str(first), str(EXAMPLES / "invalid" / "codes.ttl"))
+    assert invalid.returncode == 1 and "302001/000009" in invalid.stdout, invalid.stderr
     # A department's submission goes with a token of that department, made for it and
     # revoked after: its own resource is registered, another's is refused (403, exit 2).
     own = tmp_path / "own.ttl"
