@@ -6,7 +6,7 @@ Tests swap any of them with `app.dependency_overrides[get_registry] = ...`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from email.message import EmailMessage
 from typing import Annotated
 
@@ -25,7 +25,7 @@ from registry.errors import (
     UnauthorizedError,
 )
 from registry.inputs.document import Document
-from registry.inputs.upload import format_of_upload, upload_document
+from registry.inputs.upload import form_parts, format_of_upload, is_form, upload_document
 from registry.read.model import ReadModel
 from registry.register.jobs import JobQueue
 from registry.register.submission import Principal
@@ -290,6 +290,22 @@ class UploadFormat:
             options=options,
         )
 
+    def documents(self, body: bytes, department: str | None = None) -> list[Document]:
+        """The body's documents, submitted or validated together: the body itself, or
+        each part of a multipart/form-data body, whose format is `?format=` (for every
+        part), else the part's Content-Type, else its file name (415 when none says)."""
+        if not is_form(self.content_type):
+            return [self.document(body, department)]
+        return [
+            replace(
+                self,
+                format=format_of_upload(self.format or None, part.content_type, part.filename),
+                content_type=part.content_type,
+                filename=part.filename,
+            ).document(part.data, department)
+            for part in form_parts(body, self.content_type)
+        ]
+
 
 def upload_format(
     request: Request,
@@ -341,7 +357,10 @@ def upload_format(
     (?filename= or Content-Disposition); 415 when none says it."""
     content_type = request.headers.get("content-type")
     name = filename or _disposition_filename(request.headers.get("content-disposition"))
-    fmt = format_of_upload(format, content_type, name)
+    # A form's parts each say their own format (UploadFormat.documents), unless named.
+    fmt = (
+        "" if is_form(content_type) and not format else format_of_upload(format, content_type, name)
+    )
     return UploadFormat(
         fmt,
         content_type,

@@ -472,6 +472,31 @@ class Registry:
                 self._assess_automatically(result)
             return result
 
+    def try_submit(
+        self,
+        documents: Sequence[Document],
+        principal: Principal,
+        progress: Progress | None = None,
+    ) -> SubmissionResult:
+        """What `submit` would make of the documents, writing nothing (`screg register
+        --dry-run`): the same reading and decision (ownership, the IRI rules, hashes,
+        validation; registration.decide) and what the write would make of each entry
+        (registration.planned_changes: its outcome and version, the write's refusals
+        raised), against the register as it is now. The result has no submission. Works
+        on a registry opened read-only, beside a server that holds the store."""
+        reading = self.read(documents)
+        settings = self.settings
+        decided = registration.decide(
+            self.store, self.validator, reading, principal, settings.base_iri, progress
+        )
+        if isinstance(decided, SubmissionResult):
+            return decided
+        review = needs_review(principal, settings.review_required, settings.review_departments)
+        changes = registration.planned_changes(
+            self.store, decided.kinds, decided.hashes, decided.states, review
+        )
+        return SubmissionResult(None, decided.report, changes, decided.ignored)
+
     def rules_version(self) -> str:
         """The version of the automatic assessment rules and the shapes now loaded
         (registry.register.automatic.rules_version)."""

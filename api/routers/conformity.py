@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
-from api.deps import ReadDep, RegistryDep, SettingsDep
+from api.deps import JobsDep, ReadDep, RegistrarDep, RegistryDep, SettingsDep, client_of
 from api.errors import error_responses
 from api.lists import Format, list_answer, refuse_unknown_query
 from api.routers.catalogue import (
@@ -24,7 +24,10 @@ from api.routers.catalogue import (
     Offset,
     from_the_model,
 )
+from api.routers.registration import accepted_job
 from registry.read.conformity import today_utc
+from registry.register.jobs import lane_of
+from registry.validation.validator import Progress
 
 router = APIRouter(prefix="/api/v1", tags=["conformity"])
 
@@ -63,6 +66,57 @@ def list_assessments(
         offset,
         department=publisher,
     )
+
+
+@router.post(
+    "/assessments/automatic",
+    summary="Re-run the automatic conformity assessments (registrar), as a job",
+    status_code=202,
+    responses={
+        202: {"description": "Accepted as a job: poll the `Location` (/api/v1/jobs/{id})."},
+        **error_responses(400, 401, 403, 422, 429, 500, 503),
+    },
+)
+def run_automatic_assessments(
+    request: Request,
+    registry: RegistryDep,
+    jobs: JobsDep,
+    principal: RegistrarDep,
+    outdated: Annotated[
+        bool,
+        Query(
+            description="Only the assessments made under other shapes or rules than those "
+            "installed now (those the answers show as outdated)."
+        ),
+    ] = False,
+) -> Response:
+    """What `screg assess [--outdated]` does (docs/assessment.md): the automatic
+    assessment rules run over every registered resource and interface and the
+    catalogues and departments listing or providing them; only the assessments whose
+    content changes get a new version. Always a job (it reads every entry): 202, and
+    the job's result holds `writes` (each write with its `submission`, whether it was
+    `accepted` and how many assessments it `changed`), `changed` in all and
+    `accepted` (every write accepted). No writes: nothing changed."""
+
+    def work(_progress: Progress | None = None) -> dict[str, Any]:
+        made = registry.assess_all(outdated_only=outdated)
+        writes = [
+            {
+                "submission": str(m.submission),
+                "accepted": m.accepted,
+                "changed": sum(1 for c in m.changes if c.outcome != "unchanged"),
+            }
+            for m in made
+        ]
+        return {
+            "outdated_only": outdated,
+            "writes": writes,
+            "changed": sum(w["changed"] for w in writes),
+            "accepted": all(w["accepted"] for w in writes),
+        }
+
+    lane = lane_of(principal, client_of(request))
+    return accepted_job(jobs.submit("assessment", work, lane=lane))
 
 
 @router.get(

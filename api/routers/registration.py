@@ -48,9 +48,20 @@ UPLOAD_BODY: dict[str, Any] = {
         "JSON-LD or RDF/XML (no DOCTYPE, no remote @context), CSV, XLSX, XLS, OpenAPI "
         "(YAML or JSON) or a DCAT catalogue (`?format=dcat`). The format is `?format=`, "
         "else Content-Type, else the file name's extension (`?filename=` or "
-        "Content-Disposition).",
+        "Content-Disposition). Several documents at once: a multipart/form-data body, "
+        "one document a part (any field name), each of the format `?format=` names, else "
+        "its part's Content-Type, else its file name; they are one submission (or "
+        "validation), as the CLI's several files are.",
         "content": {
-            t: {"schema": {"type": "string", "format": "binary"}} for t in UPLOAD_MEDIA_TYPES
+            **{t: {"schema": {"type": "string", "format": "binary"}} for t in UPLOAD_MEDIA_TYPES},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "file": {"type": "array", "items": {"type": "string", "format": "binary"}}
+                    },
+                }
+            },
         },
     }
 }
@@ -99,7 +110,7 @@ def validate(
     at a time per client address and `validate_rate_per_minute` (429, Retry-After);
     its jobs queue after those of token holders (docs/security.md, "Uploads")."""
     give_back = admit_validation(request, len(body))
-    documents = [fmt.document(body)]
+    documents = fmt.documents(body)
     limit = registry.settings.report_max_results
     if as_job or len(body) >= JOB_MIN_BYTES:
 
@@ -117,7 +128,7 @@ def validate(
         except BaseException:
             give_back()
             raise
-        return _accepted(job)
+        return accepted_job(job)
     try:
         running = admit_running_validation(request)
         try:
@@ -162,7 +173,7 @@ def submit(
     registrars' first, then each department in turn, then validations without a
     token; a full queue is 503 `queue_full` with Retry-After."""
     own = str(principal.department).rsplit("/", 1)[-1] if principal.department else None
-    documents = [fmt.document(body, own)]
+    documents = fmt.documents(body, own)
     limit = registry.settings.report_max_results
 
     def work(progress: Progress | None = None) -> dict[str, Any]:
@@ -181,13 +192,14 @@ def submit(
 
     if as_job or len(body) >= JOB_MIN_BYTES:
         lane = lane_of(principal, client_of(request))
-        return _accepted(jobs.submit("submission", work, lane=lane, size=len(body)))
+        return accepted_job(jobs.submit("submission", work, lane=lane, size=len(body)))
     answer = work()
     response.headers["Location"] = f"/api/v1/submissions/{answer['id']}"
     return answer
 
 
-def _accepted(job: Job) -> JSONResponse:
+def accepted_job(job: Job) -> JSONResponse:
+    """202 with the job to poll at /api/v1/jobs/{id} (its `Location`)."""
     href = f"/api/v1/jobs/{job.id}"
     return JSONResponse(
         {**job.as_dict(), "href": href}, status_code=202, headers={"Location": href}

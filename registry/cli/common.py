@@ -117,6 +117,45 @@ def server_holding(store: str | None, locked: StoreLockedError) -> LocalServer:
     return server
 
 
+def stop_the_server_first(
+    store: str | None, locked: StoreLockedError, command: str, *, read_model: bool = False
+) -> NoReturn:
+    """`command` rewrites the whole store (`import`, `rebase`) or its read model
+    (`read-model rebuild`), which cannot go through a running server: exit 2 saying
+    which `screg serve` holds the store and what to do instead. With no server file
+    beside the store (another kind of process holds it), the store's own error."""
+    from registry.cli.local_server import running
+
+    server = running(load_settings(store=store).store)
+    if server is None:
+        fail(locked)
+    pid, url = server.pid, server.url
+    held = Text(
+        zh=f"持有该存储的是运行中的 `screg serve`（进程 {pid}，{url}）。",
+        en=f"the store is held by a running `screg serve` (pid {pid}, {url}), and",
+    )
+    if read_model:
+        why = Text(
+            zh=f"`{command}` 会重写存储的读取模型，须先停止该服务器。服务器会自行保持读取模型"
+            "为最新，通常无需重建；确需重建时：",
+            en=f"`{command}` rewrites the store's read model, so the server must be stopped "
+            "first. The server keeps its read model current by itself, so this is rarely "
+            "needed; when it is:",
+        )
+    else:
+        why = Text(
+            zh=f"`{command}` 会重写整个存储，须先停止该服务器：",
+            en=f"`{command}` rewrites the whole store, so the server must be stopped first:",
+        )
+    steps = Text(
+        zh=f"先停止服务器（`kill -TERM {pid}`，或在其终端按 `Ctrl-C`），再运行 `{command}`，"
+        "然后重新启动 `screg serve`。",
+        en=f"stop it (`kill -TERM {pid}`, or `Ctrl-C` in its terminal), run `{command}`, "
+        "then start `screg serve` again.",
+    )
+    fail(RegistryError(Text(zh=held.zh + why.zh + steps.zh, en=f"{held.en} {why.en} {steps.en}")))
+
+
 def exit_with_servers_report(refused: RegistryError, report_format: str, lang: str | None) -> None:
     """A submission the server refused for its content (422 with the report): the
     report printed as a local run prints it, and exit 1. Any other refusal returns."""

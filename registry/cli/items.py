@@ -29,6 +29,7 @@ from registry.cli.common import (
     report_option,
     say,
     server_holding,
+    stop_the_server_first,
     store_option,
     word,
 )
@@ -60,6 +61,14 @@ DCAT_AP = "dcat-ap"
     "submission is made as a registrar.",
 )
 @click.option("--format", "fmt", default=None, help="Input format; default: from the extension.")
+@click.option(
+    "--dry-run",
+    "dry_run",
+    is_flag=True,
+    help="Decide as this submission would be decided (as the --department given: "
+    "ownership, the IRI rules, validation) and say what it would register; write nothing. "
+    "Reads the store read-only, so it works beside a running server.",
+)
 @assign_codes_option
 @report_option()
 @lang_option
@@ -68,6 +77,7 @@ def register(
     files: tuple[str, ...],
     department: str | None,
     fmt: str | None,
+    dry_run: bool,
     assign_codes: str | None,
     report_format: str,
     lang: str | None,
@@ -75,10 +85,11 @@ def register(
 ) -> None:
     """Validate FILE... as one submission and, with no Violation, register it.
 
-    Exit 0 registered (or nothing changed), 1 rejected with the report, 2 unreadable.
+    Exit 0 registered (or nothing changed; with --dry-run: it would be), 1 rejected
+    with the report, 2 unreadable or refused (another department's entry).
     """
     try:
-        with open_registry(store, lang=lang) as registry:
+        with open_registry(store, read_only=dry_run, lang=lang) as registry:
             registry.store  # noqa: B018 - held by a running server: StoreLockedError
             principal = REGISTRAR
             if department:
@@ -95,7 +106,10 @@ def register(
             options = {"assign_codes": assign_codes or "", "department": department or ""}
             documents = read_documents(files, fmt, options)
             with progress_bar(say("validating")) as progress:
-                result = registry.submit(documents, principal, progress=progress)
+                if dry_run:
+                    result = registry.try_submit(documents, principal, progress=progress)
+                else:
+                    result = registry.submit(documents, principal, progress=progress)
             lang_used = registry.settings.lang
     except StoreLockedError as locked:
         _register_through_the_server(
@@ -110,7 +124,7 @@ def register(
     for change in result.changes:
         counts[change.outcome] = counts.get(change.outcome, 0) + 1
     _print_accepted(
-        str(result.submission),
+        say("dry_run") if dry_run else say("submission", submission=result.submission),
         counts,
         result.report.extra.get("skipped_entries", 0),
         result.report.counts["Warning"],
@@ -118,8 +132,8 @@ def register(
     raise SystemExit(EXIT_OK)
 
 
-def _print_accepted(submission: str, counts: dict[str, int], skipped: int, warnings: int) -> None:
-    click.echo(say("submission", submission=submission))
+def _print_accepted(head: str, counts: dict[str, int], skipped: int, warnings: int) -> None:
+    click.echo(head)
     outcomes = sorted(counts.items())
     click.echo("  " + listing(say("outcome_count", n=n, outcome=word(o)) for o, n in outcomes))
     if skipped:
@@ -142,34 +156,28 @@ def _register_through_the_server(
     """`register` sent to the `screg serve` that holds the store, as a registrar (its
     local admin credential); the same output and exit codes as a local run."""
     server = server_holding(store, locked)
-    if len(files) != 1:
-        fail(
-            RegistryError(
-                Text(
-                    zh="服务器运行时每次登记一个文件，或将多个文件合并为一个",
-                    en=(
-                        "through the running server, register one file at a time, or "
-                        "merge the files into one"
-                    ),
-                ),
-                {"files": len(files)},
-            )
-        )
-    document = read_documents(files, fmt)[0]
-    name = fmt or mapped_format(document) or format_for_filename(document.name).name
-    # The file name tells a DCAT catalogue's RDF syntax (registry/inputs/upload.py).
-    params = {"format": name, "filename": document.name}
-    if assign_codes:
-        params["assign_codes"] = assign_codes
+    try:
+        documents = read_documents(files, fmt)
+        # Each file's format as a local run tells it: one that cannot be told is refused
+        # here, before anything is sent.
+        names = [fmt or mapped_format(d) or format_for_filename(d.name).name for d in documents]
+    except RegistryError as error:
+        fail(error)
+    params: dict[str, str] = {"assign_codes": assign_codes} if assign_codes else {}
+    if len(documents) == 1:
+        # The file name tells a DCAT catalogue's RDF syntax (registry/inputs/upload.py).
+        params.update(format=names[0], filename=documents[0].name)
+        body: dict[str, object] = {"content": documents[0].data}
+    else:
+        # Several files: one multipart/form-data body, a part each, one submission; each
+        # part's format from its file name, as here, unless --format names it for all.
+        if fmt:
+            params["format"] = fmt
+        body = {"files": [("file", (d.name, d.data)) for d in documents]}
     try:
         with _as_department(server, department) as secret:
             answer = call(
-                server,
-                "POST",
-                "/api/v1/submissions",
-                params=params,
-                content=document.data,
-                secret=secret,
+                server, "POST", "/api/v1/submissions", params=params, secret=secret, **body
             )
     except RegistryError as error:
         exit_with_servers_report(error, report_format, lang)
@@ -179,7 +187,7 @@ def _register_through_the_server(
         counts[entry["outcome"]] = counts.get(entry["outcome"], 0) + 1
     report = answer.get("report", {})
     _print_accepted(
-        str(answer.get("submission")),
+        say("submission", submission=answer.get("submission")),
         counts,
         int(answer.get("skipped_entries") or 0),
         int(report.get("counts", {}).get("Warning", 0)),
@@ -300,17 +308,29 @@ def assess(outdated: bool, store: str | None) -> None:
     try:
         with open_registry(store) as registry:
             made = registry.assess_all(outdated_only=outdated)
+            writes = [
+                (str(m.submission), m.accepted, sum(c.outcome != "unchanged" for c in m.changes))
+                for m in made
+            ]
+    except StoreLockedError as locked:
+        # The server runs it as a job, which `call` follows to its end.
+        path = "/api/v1/assessments/automatic" + ("?outdated=true" if outdated else "")
+        answer = _through_the_server(store, locked, path, {})
+        writes = [
+            (str(w["submission"]), bool(w["accepted"]), int(w["changed"]))
+            for w in answer.get("writes", [])  # type: ignore[union-attr]
+        ]
     except RegistryError as error:
         fail(error)
-    if not made:
+    if not writes:
         click.echo(say("assess_unchanged"))
         return
-    if not all(m.accepted for m in made):
+    if not all(accepted for _, accepted, _ in writes):
         click.echo(say("assess_refused"), err=True)
         raise SystemExit(1)
-    changed = [c for m in made for c in m.changes if c.outcome != "unchanged"]
-    submissions = ", ".join(str(m.submission) for m in made)
-    click.echo(say("assess_done", n=len(changed), submission=submissions))
+    changed = sum(n for _, _, n in writes)
+    submissions = ", ".join(submission for submission, _, _ in writes)
+    click.echo(say("assess_done", n=changed, submission=submissions))
 
 
 @click.command()
@@ -431,6 +451,8 @@ def import_(file: str, fmt: str, store: str | None) -> None:
         # A read model beside the store may be another registry's at the same generation.
         with open_registry(store) as registry:
             registry.rebuild_read_model()
+    except StoreLockedError as locked:
+        stop_the_server_first(store, locked, "screg import")
     except RegistryError as error:
         fail(error)
     click.echo(say("imported", generation=generation))
@@ -468,6 +490,8 @@ def rebase(new_base: str, store: str | None) -> None:
             moved = rebase_store(target, old, new_base)
         with open_registry(store, base_iri=new_base) as registry:
             registry.rebuild_read_model()
+    except StoreLockedError as locked:
+        stop_the_server_first(store, locked, "screg rebase")
     except RegistryError as error:
         fail(error)
     click.echo(say("rebased", moved=moved, old=old, new=new_base))
@@ -515,6 +539,8 @@ def read_model_rebuild(store: str | None) -> None:
             generation = registry.rebuild_read_model()
             counts = registry.reader().counts()["kinds"]
             path = registry.read_model_path()
+    except StoreLockedError as locked:
+        stop_the_server_first(store, locked, "screg read-model rebuild", read_model=True)
     except RegistryError as error:
         fail(error)
     listed = listing(say("kind_count", n=n, kind=word(kind)) for kind, n in counts.items())

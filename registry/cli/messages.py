@@ -21,6 +21,10 @@ LINES: dict[str, Text] = {
     "validating": Text(zh="校验中", en="validating"),
     # register, status, transfer, assess
     "submission": Text(zh="提交 {submission}", en="submission {submission}"),
+    "dry_run": Text(
+        zh="试运行：符合规范，未写入任何内容；登记将得到：",
+        en="dry run: it conforms; nothing was written. Registering it would give:",
+    ),
     "outcome_count": Text(zh="{outcome} {n} 个", en="{n} {outcome}"),
     "skipped": Text(
         zh="  {skipped} 个条目未重新校验（内容与规则均未变化）",

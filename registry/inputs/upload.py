@@ -11,16 +11,22 @@ A DCAT catalogue is RDF in one of the four syntaxes, mapped rather than read as 
 `format=dcat` says so, and the syntax comes from the media type or the file name, else
 Turtle (a DCAT document was refused with "cannot tell the format of 'upload.dcat'",
 the made-up name standing in for a file name).
+
+A `multipart/form-data` body holds several documents, one a part (`form_parts`), each
+said in the same three ways: `?format=` for all of them, else the part's own
+Content-Type, else its file name; they are submitted together, as the CLI submits
+several files.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
 from registry.bilingual import Text
-from registry.errors import UnsupportedFormatError
+from registry.errors import InputError, UnsupportedFormatError
 from registry.inputs.document import MAPPED_FORMATS, Document
 from registry.inputs.rdf import RDF_FORMATS, rdf_format
 
@@ -110,6 +116,111 @@ def upload_document(
         extra["syntax"] = _dcat_syntax(content_type, given)
     document_name = given or f"upload.{_suffix(name, extra)}"
     return Document(document_name, data, name, extra)
+
+
+#: At most this many parts in one multipart body.
+MAX_FORM_PARTS = 100
+
+
+@dataclass(frozen=True)
+class FormPart:
+    """One part of a multipart/form-data body: its file name and Content-Type (either
+    may be missing) and its bytes."""
+
+    filename: str | None
+    content_type: str | None
+    data: bytes
+
+
+def is_form(content_type: str | None) -> bool:
+    """Whether a body of this media type is a multipart/form-data of parts."""
+    return _media(content_type) == "multipart/form-data"
+
+
+def form_parts(body: bytes, content_type: str | None) -> list[FormPart]:
+    """The parts of a multipart/form-data body (python-multipart's parser, the one
+    Starlette's forms use), in order; 400 for a body that is not one, has no part, or
+    more than MAX_FORM_PARTS."""
+    from python_multipart.exceptions import MultipartParseError
+    from python_multipart.multipart import MultipartParser, parse_options_header
+
+    boundary = parse_options_header(content_type)[1].get(b"boundary")
+    if not boundary:
+        raise InputError(
+            Text(
+                zh="multipart/form-data 请求缺少 boundary 参数",
+                en="a multipart/form-data body needs its boundary parameter",
+            )
+        )
+    parts: list[FormPart] = []
+    headers: dict[bytes, bytes] = {}
+    header = [b"", b""]  # the field and the value being read
+    data: list[bytes] = []
+
+    def part_begin() -> None:
+        headers.clear()
+        data.clear()
+
+    def header_field(chunk: bytes, start: int, end: int) -> None:
+        header[0] += chunk[start:end]
+
+    def header_value(chunk: bytes, start: int, end: int) -> None:
+        header[1] += chunk[start:end]
+
+    def header_end() -> None:
+        headers[header[0].strip().lower()] = header[1].strip()
+        header[:] = [b"", b""]
+
+    def part_data(chunk: bytes, start: int, end: int) -> None:
+        data.append(chunk[start:end])
+
+    def part_end() -> None:
+        _disposition, params = parse_options_header(headers.get(b"content-disposition"))
+        name = params.get(b"filename")
+        media = headers.get(b"content-type")
+        parts.append(
+            FormPart(
+                name.decode("utf-8", "replace") if name else None,
+                media.decode("latin-1") if media else None,
+                b"".join(data),
+            )
+        )
+        if len(parts) > MAX_FORM_PARTS:
+            raise InputError(
+                Text(
+                    zh=f"一次最多提交 {MAX_FORM_PARTS} 个文件",
+                    en=f"at most {MAX_FORM_PARTS} files in one request",
+                ),
+                {"limit": MAX_FORM_PARTS},
+            )
+
+    callbacks = {
+        "on_part_begin": part_begin,
+        "on_header_field": header_field,
+        "on_header_value": header_value,
+        "on_header_end": header_end,
+        "on_part_data": part_data,
+        "on_part_end": part_end,
+    }
+    try:
+        parser = MultipartParser(boundary, callbacks)  # type: ignore[arg-type]
+        parser.write(body)
+        parser.finalize()
+    except MultipartParseError as exc:
+        raise InputError(
+            Text(
+                zh=f"无法解析 multipart/form-data 请求：{exc}",
+                en=f"cannot read the multipart/form-data body: {exc}",
+            )
+        ) from None
+    if not parts:
+        raise InputError(
+            Text(
+                zh="multipart/form-data 请求中没有文件",
+                en="the multipart/form-data body holds no file",
+            )
+        )
+    return parts
 
 
 def _dcat_syntax(content_type: str | None, filename: str) -> str:

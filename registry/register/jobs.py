@@ -74,7 +74,7 @@ def lane_of(principal: Principal | None, client: str) -> Lane:
 @dataclass
 class Job:
     id: str
-    kind: str  # "validation" | "submission"
+    kind: str  # "validation" | "submission" | "assessment"
     status: str = "queued"  # queued | running | done | failed
     created: str = field(default_factory=_now)
     started: str | None = None

@@ -647,6 +647,60 @@ def validate_reading(
     return with_screening(validator.validate(data, store, progress=progress), screening)
 
 
+def planned_changes(
+    store: Store,
+    kinds: dict[URIRef, str],
+    hashes: dict[URIRef, str],
+    states: dict[str, ItemState],
+    review: bool = False,
+) -> list[EntryChange]:
+    """What a write of a conforming submission makes of each entry, in the order it
+    writes them: unchanged (the content hash of its current version), new or updated
+    (the next version), or, with `review`, a version submitted for review. Reads the
+    store, writes nothing; raises the write's refusals (ConflictError): entries
+    already waiting for review, a superseded or retired entry changed. The write and
+    `screg register --dry-run` (Registry.try_submit) both ask it."""
+    changes: list[EntryChange] = []
+    closed = []
+    if review:
+        waiting = pending_versions(store, [str(e) for e in kinds])
+        if waiting:
+            raise ConflictError(
+                Text(
+                    zh="条目已在等待登记员审核：" + "、".join(sorted(waiting)[:5]),
+                    en="entries already wait for a registrar's review: "
+                    + ", ".join(sorted(waiting)[:5]),
+                ),
+                {"entries": [{"entry": e, "version": v} for e, v in sorted(waiting.items())]},
+            )
+        numbers = last_version_numbers(store, [str(e) for e in kinds])
+    # by the IRI's text: what rdflib's ordering of URIRefs gives, without its __lt__
+    for entry, kind in sorted(kinds.items(), key=lambda pair: str(pair[0])):
+        state = states.get(str(entry))
+        if state is not None and state.content_sha256 == hashes[entry]:
+            changes.append(EntryChange(str(entry), kind, state.version, "unchanged"))
+        elif state is not None and state.status in CLOSED_STATUSES:
+            closed.append({"entry": str(entry), "status": state.status})
+        elif review:
+            # After the last version, rejected ones included: numbers are never reused.
+            number = numbers.get(str(entry), 0) + 1
+            changes.append(EntryChange(str(entry), kind, number, REVIEW_STATUS))
+        else:
+            number = 1 if state is None else state.version + 1
+            changes.append(
+                EntryChange(str(entry), kind, number, "new" if state is None else "updated")
+            )
+    if closed:
+        raise ConflictError(
+            Text(
+                zh="已被取代或已撤销的条目不能修改",
+                en="entries that are superseded or retired cannot be changed",
+            ),
+            {"entries": closed},
+        )
+    return changes
+
+
 def _write_submission(
     store: Store,
     kinds: dict[URIRef, str],
@@ -668,61 +722,37 @@ def _write_submission(
     now = now_literal()
     submission = URIRef(f"{base_iri}submission/{uuid.uuid4()}")
     batch = WriteBatch()
-    changes: list[EntryChange] = []
-    closed = []
-    if review:
-        waiting = pending_versions(store, [str(e) for e in kinds])
-        if waiting:
-            raise ConflictError(
-                Text(
-                    zh="条目已在等待登记员审核：" + "、".join(sorted(waiting)[:5]),
-                    en="entries already wait for a registrar's review: "
-                    + ", ".join(sorted(waiting)[:5]),
-                ),
-                {"entries": [{"entry": e, "version": v} for e, v in sorted(waiting.items())]},
-            )
-        numbers = last_version_numbers(store, [str(e) for e in kinds])
-    # by the IRI's text: what rdflib's ordering of URIRefs gives, without its __lt__
-    for entry, kind in sorted(kinds.items(), key=lambda pair: str(pair[0])):
-        sha = hashes[entry]
-        state = states.get(str(entry))
-        if state is not None and state.content_sha256 == sha:
-            changes.append(EntryChange(str(entry), kind, state.version, "unchanged"))
+    changes = planned_changes(store, kinds, hashes, states, review)
+    for change in changes:
+        if change.outcome == "unchanged":
             continue
-        if state is not None and state.status in CLOSED_STATUSES:
-            closed.append({"entry": str(entry), "status": state.status})
-            continue
-        if review:
-            # After the last version, rejected ones included: numbers are never reused.
-            number = numbers.get(str(entry), 0) + 1
+        entry, state = URIRef(change.item), states.get(change.item)
+        if change.outcome == REVIEW_STATUS:
             _pending_version(
-                batch, str(entry), kind, number, contents[entry], sha, submission, now, state
+                batch,
+                change.item,
+                change.kind,
+                change.version,
+                contents[entry],
+                hashes[entry],
+                submission,
+                now,
+                state,
             )
-            changes.append(EntryChange(str(entry), kind, number, REVIEW_STATUS))
-            continue
-        number = 1 if state is None else state.version + 1
-        _new_version(
-            batch,
-            store,
-            str(entry),
-            kind,
-            number,
-            contents[entry],
-            sha,
-            ACCEPTED_STATUS,
-            submission,
-            now,
-            state,
-        )
-        changes.append(EntryChange(str(entry), kind, number, "new" if state is None else "updated"))
-    if closed:
-        raise ConflictError(
-            Text(
-                zh="已被取代或已撤销的条目不能修改",
-                en="entries that are superseded or retired cannot be changed",
-            ),
-            {"entries": closed},
-        )
+        else:
+            _new_version(
+                batch,
+                store,
+                change.item,
+                change.kind,
+                change.version,
+                contents[entry],
+                hashes[entry],
+                ACCEPTED_STATUS,
+                submission,
+                now,
+                state,
+            )
     if review and any(c.outcome == REVIEW_STATUS for c in changes):
         outcome = REVIEW_STATUS
     else:

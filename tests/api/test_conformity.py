@@ -5,8 +5,10 @@ the assessments a superseded standard puts in doubt."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import date
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -33,6 +35,7 @@ def _make_tokens(store: Store) -> dict[str, str]:
     return {
         "bureau": create_token(store, "submitter", BUREAU, "bureau")[1],
         "other": create_token(store, "submitter", OTHER, "other")[1],
+        "registrar": create_token(store, "registrar", None, "registrar")[1],
     }
 
 
@@ -136,6 +139,43 @@ def test_the_seeded_conformity_of_a_standard(client: TestClient) -> None:
     assert listed["total"] == 7
     unknown = client.get("/api/v1/standards/GB%2FT%2099999-2020/conformity")
     assert unknown.status_code == 404 and set(unknown.json()) == {"error"}
+
+
+def _finished(client: TestClient, href: str, secret: str) -> dict[str, Any]:
+    """Poll the job until it ends (bounded by a count of polls, not by a time)."""
+    for _ in range(600):
+        job = client.get(href, headers=auth(secret)).json()
+        if job["status"] in ("done", "failed"):
+            return job
+        time.sleep(0.1)
+    raise AssertionError(f"job still {job['status']}")
+
+
+def test_a_registrar_re_runs_the_automatic_assessments_over_http(
+    client: TestClient, tokens: dict[str, str]
+) -> None:
+    """`screg assess` beside a running server failed on the store's lock: the server
+    now runs it, as a job, for a registrar (or an admin) only."""
+    path = "/api/v1/assessments/automatic"
+    assert client.post(path).status_code == 401
+    refused = client.post(path, headers=auth(tokens["bureau"]))
+    assert refused.status_code == 403 and refused.json()["error"]["code"]
+    before = client.get("/api/v1/assessments").json()["total"]
+    started = client.post(path, headers=auth(tokens["registrar"]))
+    assert started.status_code == 202, started.text
+    job = _finished(client, started.headers["Location"], tokens["registrar"])
+    assert job["kind"] == "assessment" and job["status"] == "done", job
+    result = job["result"]
+    # The seeded store holds no automatic assessment: the first run records them.
+    assert result["accepted"] and result["changed"] > 0 and result["writes"], result
+    assert all(w["submission"].startswith("http") for w in result["writes"])
+    assert client.get("/api/v1/assessments").json()["total"] == before + result["changed"]
+    # Run again, nothing changes; so too for the outdated ones alone.
+    for again in (path, f"{path}?outdated=true"):
+        rerun = client.post(again, headers=auth(tokens["registrar"]))
+        result = _finished(client, rerun.headers["Location"], tokens["registrar"])["result"]
+        assert (result["writes"], result["changed"]) == ([], 0), result
+    assert result["outdated_only"] is True
 
 
 def test_the_pages_show_conformity(client: TestClient) -> None:

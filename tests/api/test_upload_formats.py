@@ -157,6 +157,51 @@ def test_a_body_whose_format_nothing_says_is_415_naming_the_ways(client: TestCli
     assert "dcat" in error["details"]["format"] and "openapi" in error["details"]["format"]
 
 
+def test_several_documents_in_one_multipart_body_are_one_submission(
+    client: TestClient, registrar: dict[str, str]
+) -> None:
+    """The CLI registers several files as one submission, but beside a running server
+    it could send one file only (the body was one document): a multipart/form-data
+    body now carries several, each read by its own format, submitted together."""
+    xlsx = (EXAMPLES / "catalogue-valid.xlsx").read_bytes()
+    parts = [
+        # By its Content-Type, under a Chinese file name; by its file name alone.
+        ("file", ("资源.rdf", converted("turtle"), "text/turtle")),
+        ("file", ("c.xlsx", xlsx, "application/octet-stream")),
+    ]
+    answer = client.post("/api/v1/submissions", files=parts, headers=registrar)
+    assert answer.status_code == 201, answer.text
+    body = answer.json()
+    outcomes = {e["item"].rsplit("/", 1)[-1]: e["outcome"] for e in body["entries"]}
+    assert outcomes["109001-000001"] == "new"  # from the Turtle part
+    assert outcomes["101001-000001"] == "unchanged"  # from the spreadsheet (seeded)
+    record = client.get(f"/api/v1/submissions/{body['id']}").json()
+    assert record["submission"] == body["submission"]
+    # A broken part names its file; a part whose format nothing says is 415; ?format=
+    # names every part's; a body that is not a form, or an empty one, is 400.
+    broken = client.post(
+        "/api/v1/submissions",
+        files=[("file", ("坏.ttl", b"<a> <b>")), ("file", ("c.xlsx", xlsx))],
+        headers=registrar,
+    )
+    assert broken.status_code == 400 and broken.json()["error"]["details"]["file"] == "坏.ttl"
+    unsaid = client.post(
+        "/api/v1/submissions", files=[("file", ("r", resource()))], headers=registrar
+    )
+    assert unsaid.status_code == 415, unsaid.text
+    named = client.post(
+        "/api/v1/submissions?format=turtle", files=[("file", ("r", resource()))], headers=registrar
+    )
+    assert named.status_code == 201 and named.json()["entries"][0]["outcome"] == "unchanged"
+    form = {"Content-Type": "multipart/form-data; boundary=x", **registrar}
+    for bad in (b"--x\r\ngarbage", b""):
+        refused = client.post("/api/v1/submissions", content=bad, headers=form)
+        assert refused.status_code == 400, (bad, refused.text)
+    # Validation takes the same form: the report covers both parts.
+    checked = client.post("/api/v1/validate", files=parts)
+    assert checked.status_code == 200 and checked.json()["conforms"] is True, checked.text
+
+
 def semic_examples() -> list[Path]:
     folder = dcat_ap_dir() / "examples"
     skip_unless_available(folder.is_dir(), f"SEMIC examples not found at {folder}")

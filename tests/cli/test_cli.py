@@ -12,6 +12,7 @@ from registry.cli import main
 from registry.namespaces import SCS
 from registry.store import Store, open_store
 from tests.conftest import EXAMPLES
+from tests.documents import resource_ttl
 
 
 @pytest.fixture
@@ -142,6 +143,41 @@ def test_register_for_another_department_exits_2(store_path: str) -> None:
     )
     assert result.exit_code == 2
     assert "another department" in (result.output + (result.stderr or ""))
+
+
+def test_register_dry_run_decides_as_the_submission_and_writes_nothing(
+    tmp_path: Path, store_path: str
+) -> None:
+    """docs/deploy.md named `register --dry-run` a reading command, but there was no such
+    option. It decides as the submission would be decided, ownership included, and
+    says what registering would give; nothing is written."""
+    with open_store(store_path) as store:
+        before = store.dump("nquads")
+    own = tmp_path / "own.ttl"
+    own.write_bytes(resource_ttl("101001/000777", title="试运行资源", description="试运行。"))
+    as_owner = ("--department", "11210100EXAMPLE01N", "--store", store_path)
+    tried = CliRunner().invoke(main, ["register", str(own), "--dry-run", *as_owner])
+    assert tried.exit_code == 0, tried.output
+    assert tried.stdout.startswith("dry run: it conforms; nothing was written")
+    assert "  1 new" in tried.stdout and "submission" not in tried.stdout
+    others = CliRunner().invoke(
+        main,
+        ["register", str(own), "--dry-run", "--department", "11210100EXAMPLE02R",
+         "--store", store_path],
+    )  # fmt: skip
+    assert others.exit_code == 2 and "another department" in others.stderr, others.output
+    invalid = str(EXAMPLES / "invalid" / "references.ttl")
+    rejected = run("register", invalid, "--dry-run", "--store", store_path)
+    assert rejected.exit_code == 1 and "103004-000201" in rejected.output
+    again = run(
+        "register", str(EXAMPLES / "catalogue-valid.ttl"), "--dry-run", "--store", store_path
+    )
+    assert again.exit_code == 0 and "unchanged" in again.stdout and "new" not in again.stdout
+    with open_store(store_path) as store:
+        assert store.dump("nquads") == before
+    # The registration itself gives what the dry run said.
+    registered = CliRunner().invoke(main, ["register", str(own), *as_owner])
+    assert registered.exit_code == 0 and "  1 new" in registered.stdout, registered.output
 
 
 def test_export_import_round_trip(tmp_path: Path, store_path: str) -> None:

@@ -79,7 +79,8 @@ def test_the_server_leaves_a_credential_only_its_user_can_read(
         (("export", "--format", "dcat-ap"), 0, "dcat:Catalog"),
         (("validate", str(EXAMPLES / "catalogue-valid.ttl")), 0, ""),
         (("validate", str(EXAMPLES / "invalid" / "codes.ttl")), 1, "302001/000009"),
-        (("register", str(EXAMPLES / "catalogue-valid.ttl"), "--dry-run"), 2, "--dry-run"),
+        (("register", str(EXAMPLES / "catalogue-valid.ttl"), "--dry-run"), 0, "dry run"),
+        (("register", str(EXAMPLES / "invalid" / "codes.ttl"), "--dry-run"), 1, "302001/000009"),
         (("show", "GB/T 0000-1999"), 2, "error"),
     ],
 )
@@ -91,6 +92,25 @@ def test_commands_that_read_work_beside_the_server(
     assert done.returncode == code, done.stdout + done.stderr
     assert shown in done.stdout + done.stderr
     assert "already open in another process" not in done.stderr
+
+
+def test_register_dry_run_beside_the_server_decides_as_the_department_and_writes_nothing(
+    served: tuple[str, Path, subprocess.Popen], tmp_path: Path
+) -> None:
+    """docs/deploy.md named `register --dry-run` a reading command; there was no such
+    option (exit 2). It reads the store read-only beside the server and decides as
+    the given department: its own new resource would be registered, another
+    department may not submit it (exit 2); nothing reaches the server."""
+    base, folder, _process = served
+    own = tmp_path / "own.ttl"
+    own.write_bytes(resource_ttl("101001/000556", title="试运行", description="服务器运行时试运行"))
+    tried = screg(folder, "register", "--dry-run", "--department", OWNER, str(own))
+    assert tried.returncode == 0, tried.stderr
+    assert tried.stdout.startswith("dry run: it conforms; nothing was written")
+    assert "  1 new" in tried.stdout and "sending this to it" not in tried.stderr
+    theirs = screg(folder, "register", "--dry-run", "--department", OTHER, str(own))
+    assert theirs.returncode == 2 and "another department" in theirs.stderr, theirs.stderr
+    assert httpx.get(f"{base}/api/v1/resources/101001-000556").status_code == 404
 
 
 def test_commands_that_write_go_through_the_server(
@@ -124,11 +144,21 @@ def test_commands_that_write_go_through_the_server(
     bad = screg(folder, "register", str(EXAMPLES / "invalid" / "codes.ttl"))
     assert bad.returncode == 1, bad.stderr
     assert "302001/000009" in bad.stdout
-    # Several files cannot go through as one submission: exit 2 says how.
-    two = screg(
-        folder, "register", str(EXAMPLES / "catalogue-valid.ttl"), str(EXAMPLES / "departments.ttl")
-    )
-    assert two.returncode == 2 and "one file at a time" in two.stderr
+    # Several files go as one submission (a multipart body); they exited 2 with "one
+    # file at a time" before.
+    first, second = tmp_path / "一.ttl", tmp_path / "two.ttl"
+    first.write_bytes(resource_ttl("101001/000557", title="其一", description="多文件提交"))
+    second.write_bytes(resource_ttl("101001/000558", title="其二", description="多文件提交"))
+    two = screg(folder, "register", str(first), str(second), str(EXAMPLES / "departments.ttl"))
+    assert two.returncode == 0, two.stderr
+    lines = two.stdout.splitlines()
+    assert lines[0].startswith("submission ") and "2 new" in lines[1], two.stdout
+    assert "unchanged" in lines[1], two.stdout
+    for code in ("101001-000557", "101001-000558"):
+        assert httpx.get(f"{base}/api/v1/resources/{code}").status_code == 200
+    # One of them rejected: the one report, nothing written, exit 1.
+    invalid = screg(folder, "register", str(first), str(EXAMPLES / "invalid" / "codes.ttl"))
+    assert invalid.returncode == 1 and "302001/000009" in invalid.stdout, invalid.stderr
     # A department's submission goes with a token of that department, made for it and
     # revoked after: its own resource is registered, another's is refused (403, exit 2).
     own = tmp_path / "own.ttl"
@@ -155,6 +185,70 @@ def test_commands_that_write_go_through_the_server(
         "--department", OWNER,
     )  # fmt: skip
     assert broken.returncode == 2, broken.stderr
+
+
+def test_assess_goes_through_the_server(served: tuple[str, Path, subprocess.Popen]) -> None:
+    """`screg assess` failed with the store's lock error beside a server: the server
+    runs it (a job the CLI follows), with a local run's lines and exit codes."""
+    base, folder, _process = served
+    before = httpx.get(f"{base}/api/v1/assessments").json()["total"]
+    # The server runs without automatic assessments: the store holds none yet, so the
+    # first run records some, and the answers show them at once.
+    done = screg(folder, "assess")
+    assert done.returncode == 0, done.stderr
+    assert "sending this to it" in done.stderr
+    made = done.stdout.strip()
+    assert made.startswith("automatic assessments: ") and "submission http" in made, made
+    changed = int(made.split(": ", 1)[1].split(" ", 1)[0])
+    assert changed > 0
+    assert httpx.get(f"{base}/api/v1/assessments").json()["total"] == before + changed
+    # Again, and the outdated ones alone: nothing changes, in the command's language.
+    again = screg(folder, "assess")
+    assert again.returncode == 0 and again.stdout == "automatic assessments: nothing changed\n"
+    outdated = screg(folder, "--lang", "zh", "assess", "--outdated")
+    assert outdated.returncode == 0, outdated.stderr
+    assert outdated.stdout == "自动符合性评估：没有变化\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "rewrites"),
+    [
+        (("import", "{dump}"), "rewrites the whole store"),
+        (("rebase", "--to", "https://data.example.gov.cn/id/"), "rewrites the whole store"),
+        (("read-model", "rebuild"), "keeps its read model current by itself"),
+    ],
+)
+def test_commands_that_rewrite_the_store_say_to_stop_the_server_first(
+    served: tuple[str, Path, subprocess.Popen],
+    tmp_path: Path,
+    args: tuple[str, ...],
+    rewrites: str,
+) -> None:
+    """`import`, `rebase` and `read-model rebuild` cannot go through the server: they
+    exited 2 with the store's "already open in another process", which named no server
+    and said nothing of what to do. They name the server and the steps, and write
+    nothing."""
+    base, folder, process = served
+    dump = tmp_path / "dump.nq"
+    exported = screg(folder, "export", "-o", str(dump))
+    assert exported.returncode == 0, exported.stderr
+    generation = httpx.get(f"{base}/api/v1/changes").json()
+    done = screg(folder, *(a.format(dump=dump) for a in args))
+    assert done.returncode == 2, done.stdout + done.stderr
+    command = "screg " + " ".join(args[:2] if args[0] == "read-model" else args[:1])
+    said = " ".join(done.stderr.split())
+    assert f"pid {process.pid}, {base}" in said, said
+    assert rewrites in said and f"kill -TERM {process.pid}" in said, said
+    assert f"run `{command}`, then start `screg serve` again" in said, said
+    assert "already open in another process" not in said
+    chinese = screg(folder, "--lang", "zh", *(a.format(dump=dump) for a in args))
+    assert chinese.returncode == 2 and f"进程 {process.pid}" in chinese.stderr
+    assert "重新启动 `screg serve`" in chinese.stderr and "stop" not in chinese.stderr
+    # Nothing was written: the same quads, the same change feed.
+    after = tmp_path / "after.nq"
+    assert screg(folder, "export", "-o", str(after)).returncode == 0
+    assert sorted(after.read_bytes().splitlines()) == sorted(dump.read_bytes().splitlines())
+    assert httpx.get(f"{base}/api/v1/changes").json() == generation
 
 
 def test_tokens_are_listed_and_revoked_through_the_server(
