@@ -28,6 +28,10 @@ CSV = "text/csv; charset=utf-8"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMATS = {"csv": CSV, "xlsx": XLSX}
 
+# Every list's paging parameters.
+Limit = Annotated[int, Query(ge=1, le=500, description="Page size.")]
+Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Entries skipped.")]
+
 # Every entry of a list, for a download: far above any registry's size, so that SQLite's
 # LIMIT never cuts one short (a registry of 50,000 resources is downloaded whole).
 EVERY_ENTRY = 1_000_000_000

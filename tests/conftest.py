@@ -128,8 +128,10 @@ def server_url(backend: str) -> str:
 # Loading the seeded examples into a remote server takes 1-2 s, and most tests of the
 # HTTP suite only read. So the dataset a test asked for stays on the server after it,
 # and the next test asking for the same dataset gets it as it is when nothing wrote
-# since: every write of the registry moves the store's generation, and any other
-# change (a wipe, a raw update) moves the quad count; either one reloads it.
+# since: every write of the registry moves the store's generation, a wipe drops it to
+# 0, and a test that takes the emptied server (`_emptied`) forgets what it held; any
+# of these reloads it. (Counting the quads as well cost 0.1-0.2 s per test and found
+# nothing the generation did not.)
 @dataclass(frozen=True)
 class HeldDataset:
     """What a shared server held right after `dump` was loaded into it."""
@@ -168,7 +170,6 @@ def seeded_store(backend: str, dump: bytes, tmp_path: Path) -> Store:
         held is not None
         and held.digest == digest
         and store.generation() == held.generation
-        and store.quad_count() == held.quads
     ):
         SEEDING["kept"] += 1
         return store

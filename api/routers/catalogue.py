@@ -19,6 +19,8 @@ from api.errors import error_responses
 from api.lists import (
     XLSX,
     Format,
+    Limit,
+    Offset,
     download,
     download_format,
     list_answer,
@@ -68,7 +70,6 @@ LIST_ROUTE: dict[str, Any] = {
     "dependencies": [Depends(refuse_unknown_query)],
 }
 
-Limit = Annotated[int, Query(ge=1, le=500, description="Page size.")]
 Department = Annotated[
     str | None,
     Query(max_length=40, description="Credit code of the providing department."),
@@ -90,7 +91,6 @@ def _code(description: str) -> Any:
     return Query(max_length=40, description=description)
 
 
-Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Entries skipped.")]
 Text = Annotated[
     str | None,
     Query(

@@ -15,16 +15,14 @@ from fastapi.responses import JSONResponse, Response
 
 from api.deps import JobsDep, ReadDep, RegistrarDep, RegistryDep, SettingsDep, client_of
 from api.errors import error_responses
-from api.lists import Format, list_answer, refuse_unknown_query
+from api.jobs import accepted_job
+from api.lists import Format, Limit, Offset, list_answer, refuse_unknown_query
 from api.routers.catalogue import (
     ENTRY_RESPONSES,
     LIST_ROUTE,
     Ident,
-    Limit,
-    Offset,
     from_the_model,
 )
-from api.routers.registration import accepted_job
 from registry.read.conformity import today_utc
 from registry.register.jobs import lane_of
 from registry.validation.validator import Progress

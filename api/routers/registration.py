@@ -28,11 +28,12 @@ from api.deps import (
 )
 from api.errors import DEFAULT_ERROR_LANG, error_responses
 from api.i18n import asked_language
+from api.jobs import accepted_job
 from registry.bilingual import Text
 from registry.errors import NotConformingError, NotFoundError
 from registry.inputs.upload import ACCEPTED_MEDIA_TYPES
 from registry.read import queries
-from registry.register.jobs import Job, lane_of
+from registry.register.jobs import lane_of
 from registry.register.submission import STATUSES
 from registry.validation.reports import MEDIA_TYPES, render_report, report_json
 from registry.validation.validator import Progress
@@ -196,14 +197,6 @@ def submit(
     answer = work()
     response.headers["Location"] = f"/api/v1/submissions/{answer['id']}"
     return answer
-
-
-def accepted_job(job: Job) -> JSONResponse:
-    """202 with the job to poll at /api/v1/jobs/{id} (its `Location`)."""
-    href = f"/api/v1/jobs/{job.id}"
-    return JSONResponse(
-        {**job.as_dict(), "href": href}, status_code=202, headers={"Location": href}
-    )
 
 
 @router.get(

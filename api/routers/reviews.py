@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from api.deps import PrincipalDep, RegistrarDep, RegistryDep
 from api.errors import error_responses
-from api.routers.catalogue import Limit, Offset
+from api.lists import Limit, Offset
 from registry.bilingual import Text
 from registry.errors import ForbiddenError, NotFoundError
 from registry.register import review

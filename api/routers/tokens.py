@@ -21,8 +21,15 @@ from pydantic import BaseModel, Field
 
 from api.deps import AdminDep, SettingsDep, StoreDep
 from api.errors import error_responses
-from api.lists import XLSX, Format, download, download_format, refuse_unknown_query
-from api.routers.catalogue import Limit, Offset
+from api.lists import (
+    XLSX,
+    Format,
+    Limit,
+    Offset,
+    download,
+    download_format,
+    refuse_unknown_query,
+)
 from registry.read.queries import Page
 from registry.register.tokens import (
     ROLES,

@@ -110,7 +110,7 @@ def with_log(batch: WriteBatch, generation: int | None = None) -> WriteBatch:
 
 # Up to this many generations are looked up one by one (VALUES: an index lookup each);
 # beyond, the records are found with a FILTER over every record's stamp.
-_LOOKUP_AT_MOST = 256
+LOOKUP_AT_MOST = 256
 
 
 def generations_clause(after: int, upto: int, *, by_value: bool = True) -> str:
@@ -118,7 +118,7 @@ def generations_clause(after: int, upto: int, *, by_value: bool = True) -> str:
 
     `by_value` False (`Store.finds_numbers_by_value`): a range FILTER only, never a
     lookup of the number itself, which some servers get wrong."""
-    if by_value and upto - after <= _LOOKUP_AT_MOST:
+    if by_value and upto - after <= LOOKUP_AT_MOST:
         values = " ".join(str(n) for n in range(after + 1, upto + 1))
         return f"VALUES ?n {{ {values} }} ?c <{STAMP}> ?n ."
     return f"?c <{STAMP}> ?n . FILTER(?n > {int(after)} && ?n <= {int(upto)})"

@@ -28,6 +28,7 @@ from registry.store import (
     StoreWriteError,
     WriteBatch,
     backend_kind,
+    change_log,
     open_store,
 )
 from tests.conftest import ROOT
@@ -384,13 +385,19 @@ def test_changes_since_is_unknown_across_a_write_without_a_record(store: Store) 
     assert store.changes_since(unlogged) == {str(C)}
 
 
-def test_changes_since_reaches_back_over_many_writes(store: Store) -> None:
-    # More writes than are looked up one by one (change_log._LOOKUP_AT_MOST).
+def test_changes_since_reaches_back_over_many_writes(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # More writes than are looked up one by one (change_log.LOOKUP_AT_MOST, made small
+    # here: 300 writes to pass the real 256 took 10-20 s on a server).
+    monkeypatch.setattr(change_log, "LOOKUP_AT_MOST", 8)
     start = store.generation()
-    for n in range(300):
+    for n in range(12):
         store.write(WriteBatch().add_triples(GRAPH_CURRENT, [(URIRef(f"{BASE}n/{n}"), A, B)]))
-    assert store.changes_since(start) == {f"{BASE}n/{n}" for n in range(300)}
-    assert store.changes_since(start + 1) == {f"{BASE}n/{n}" for n in range(1, 300)}
+    assert store.changes_since(start) == {f"{BASE}n/{n}" for n in range(12)}
+    assert store.changes_since(start + 1) == {f"{BASE}n/{n}" for n in range(1, 12)}
+    # Within the one-by-one lookup too.
+    assert store.changes_since(start + 6) == {f"{BASE}n/{n}" for n in range(6, 12)}
 
 
 def test_changes_since_finds_each_of_the_last_writes(store: Store) -> None:
