@@ -599,9 +599,15 @@ def decide(
     del statements
     screening.kept = {}
     kinds = {entry: kind for entry, (kind, _triples) in entries.items()}
+    # Only what may be written is kept until the write (an entry whose hash is the
+    # register's is written nothing): at 10,000 resources the unchanged entries'
+    # triples, held through validation and the write, made each full collection of the
+    # cyclic collector scan the whole document again (~0.6 s of the write).
+    del entries
+    contents = {e: contents[e] for e in changed}
     context_entries = set(kinds).difference(changed).intersection(data.subjects(RDF.type))
     report = validator.validate(data, store, progress=progress, skip=context_entries)
-    report.extra["skipped_entries"] = len(entries) - len(changed)
+    report.extra["skipped_entries"] = len(kinds) - len(changed)
     with_screening(report, screening)
     if not report.conforms:
         return SubmissionResult(submission=None, report=report, ignored_subjects=ignored)
