@@ -3,8 +3,8 @@
 Reading and splitting a catalogue makes a few objects per triple (terms, tuples,
 dicts), none of them in a cycle; each collection the allocations trigger scans them
 all again, and a full one every object of the process. That was half the time of
-indexing and splitting a 1,000-resource catalogue (docs/benchmarks.md, "Re-submission
-through the one submit path"). The pause is counted: threads reading at once share
+indexing and splitting a 1,000-resource catalogue (docs/benchmarks.md, "Re-submission:
+the per-triple work cut"). The pause is counted: threads reading at once share
 one, and the collector comes back when the last of them is done, as it was before.
 """
 
