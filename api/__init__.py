@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from registry import __version__
+from registry.collector import collector_paused
 from registry.config import Settings, load_settings
 from registry.register.jobs import JobQueue
 from registry.service import Registry
@@ -43,13 +44,14 @@ def _assemble_graph(registry: Registry) -> None:
     # interpreter: requests answered meanwhile stalled for seconds (a lookup's p99 went
     # to 3.5 s in the first seconds after a start). The collector is off while the
     # graph is built, and what it built is then frozen, so later collections skip it.
-    gc.disable()
+    # The pause is the one a submission's reading takes (registry.collector): one that
+    # ends first does not turn the collector back on under the other.
     try:
-        registry.coverage()
+        with collector_paused():
+            registry.coverage()
     except Exception:  # the store closed under it at shutdown; a page builds it then
         logger.warning("the dependency graph was not assembled in advance", exc_info=True)
     finally:
-        gc.enable()
         gc.freeze()
 
 

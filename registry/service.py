@@ -443,20 +443,24 @@ class Registry:
         reading = self.read(documents)
         store, settings = self.store, self.settings
 
-        def deciding() -> registration.Decision | SubmissionResult:
+        def deciding(reading: Reading) -> registration.Decision | SubmissionResult:
             return registration.decide(
                 store, self.validator, reading, principal, settings.base_iri, progress
             )
 
         generation = store.generation()
-        decided = deciding()
+        decided = deciding(reading)
         if isinstance(decided, SubmissionResult):
             return decided
         with self.write_lock, store.exclusive():
             if store.generation() != generation:
-                decided = deciding()
+                decided = deciding(reading)
             if isinstance(decided, SubmissionResult):
                 return decided
+            # The document is not needed for the write: let it go (at 10,000 resources
+            # its triples, held through the write, made each full collection of the
+            # cyclic collector scan them all again).
+            del reading
             result = registration.write_decision(
                 store,
                 decided,

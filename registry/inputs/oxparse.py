@@ -59,17 +59,25 @@ def parse_triples(data: bytes, fmt_name: str) -> list[Triple] | None:
     if _MAYBE_CAPITAL_TAG.search(data):
         return None
     terms: dict[object, Node] = {}  # one rdflib term per distinct term: less to build
+    # Looked up inline, and built by _term only the first time: a call per term of
+    # every triple was a third of reading a catalogue. Tested against None, not for
+    # truth: rdflib's Literal.__bool__ is a Python call.
+    known, term = terms.get, _term
+    triples: list[Triple] = []
+    add = triples.append
     try:
-        return [
-            (
-                _term(triple.subject, terms),
-                _term(triple.predicate, terms),
-                _term(triple.object, terms),
+        for quad in ox.parse(data, format=ox_format, rename_blank_nodes=True):
+            s, p, o = quad.subject, quad.predicate, quad.object
+            add(
+                (
+                    s2 if (s2 := known(s)) is not None else term(s, terms),
+                    p2 if (p2 := known(p)) is not None else term(p, terms),
+                    o2 if (o2 := known(o)) is not None else term(o, terms),
+                )
             )
-            for triple in ox.parse(data, format=ox_format, rename_blank_nodes=True)
-        ]
     except (SyntaxError, ValueError, OSError):
         return None
+    return triples
 
 
 def _term(term: object, terms: dict[object, Node]) -> Node:
@@ -77,7 +85,10 @@ def _term(term: object, terms: dict[object, Node]) -> Node:
     if found is not None:
         return found
     if isinstance(term, ox.NamedNode):
-        found = URIRef(term.value)
+        # What URIRef() makes, less its check that the text looks like an IRI (a
+        # regular expression per IRI, the most of building the terms of a catalogue):
+        # pyoxigraph has parsed it as one, more strictly.
+        found = str.__new__(URIRef, term.value)
     elif isinstance(term, ox.BlankNode):
         found = BNode(term.value)
     elif isinstance(term, ox.Literal):

@@ -22,6 +22,7 @@ from rdflib.namespace import DCTERMS, RDF
 from rdflib.term import Node
 
 from registry.bilingual import Text
+from registry.collector import collector_paused
 from registry.errors import InputError, UnsupportedFormatError
 from registry.identifiers import normalise_standard_id
 from registry.inputs.oxparse import Triple, graph_of, parse_triples
@@ -126,7 +127,8 @@ def read_rdf(data: bytes, fmt: RdfFormat, source: str = "upload") -> list[Triple
         )
     if fmt.name == "jsonld":
         _refuse_remote_contexts(data, source)
-    triples = parse_triples(data, fmt.name)
+    with collector_paused():  # a few acyclic objects per triple: registry.collector
+        triples = parse_triples(data, fmt.name)
     if triples is not None:
         return _normalised(triples)
     graph = Graph()

@@ -348,10 +348,12 @@ def without_register_record(spo: Statements) -> tuple[Statements, list[Validatio
     kept: Statements = {}
     results = []
     for s, pairs in spo.items():
+        # _RDF_TYPE compared as text: rdflib's __eq__ is a Python call on every pair
         dropped = [
             (p, o)
             for p, o in pairs
-            if p in REGISTER_RECORD_PREDICATES or (p == _RDF_TYPE and o in REGISTER_RECORD_CLASSES)
+            if p in REGISTER_RECORD_PREDICATES
+            or (str.__eq__(p, _RDF_TYPE) and o in REGISTER_RECORD_CLASSES)
         ]
         if not dropped:
             kept[s] = pairs

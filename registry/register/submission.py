@@ -24,6 +24,7 @@ from rdflib.plugins.serializers.nt import _quoteLiteral
 from rdflib.term import Node
 
 from registry.bilingual import Text
+from registry.collector import collector_paused
 from registry.errors import ConflictError, ForbiddenError, InputError, NotFoundError
 from registry.identifiers import IRI_SCHEMES, lookup_spellings
 from registry.inputs.load import Reading
@@ -154,30 +155,53 @@ def now_literal() -> Literal:
     return Literal(datetime.now(UTC).isoformat(timespec="microseconds"), datatype=XSD.dateTime)
 
 
-def canonical_ntriples(triples: Iterable[tuple[Node, Node, Node]]) -> bytes:
+class TermTexts:
+    """The N-Triples text of terms, made once per term object and kept for as long as
+    the holder lives: one holder for a whole submission makes each IRI's and each
+    literal's text once for the document, not once per entry (hashing a catalogue
+    made the same texts over and over). Keyed by the object's identity, which is
+    cheap where rdflib's Literal hashes and compares in Python; the object is held,
+    so its identity is never reused while its text is kept."""
+
+    def __init__(self) -> None:
+        self.by_id: dict[int, str] = {}
+        self._held: list[Node] = []
+
+    def make(self, term: Node) -> str:
+        # type() rather than isinstance: rdflib's terms check instances through an ABC
+        text = _quoteLiteral(term) if type(term) is Literal else term.n3()
+        self.by_id[id(term)] = text
+        self._held.append(term)
+        return text
+
+
+def canonical_ntriples(
+    triples: Iterable[tuple[Node, Node, Node]], texts: TermTexts | None = None
+) -> bytes:
     """Sorted N-Triples lines: the same content always gives the same bytes.
 
     Each line is what rdflib's N-Triples serializer writes for the triple (its row
     function, _nt_row: a literal by _quoteLiteral, any other term by its n3()), without
     building a graph to serialise: the same bytes, and so the same hashes as the
-    versions already registered, at a fraction of the cost. An entry names its own IRI
-    and a few predicates over and over: their text is made once (half the time)."""
-    names: dict[Node, str] = {}
+    versions already registered, at a fraction of the cost. Each term's text is made
+    once per `texts` (a submission shares one over all its entries). Lines are sorted
+    as text and encoded once: UTF-8 keeps the order of code points, so the bytes are
+    those of sorting the encoded lines."""
+    texts = TermTexts() if texts is None else texts
+    known, make = texts.by_id.get, texts.make
+    lines = sorted(
+        {
+            f"{known(id(s)) or make(s)} {known(id(p)) or make(p)} {known(id(o)) or make(o)} .\n"
+            for s, p, o in triples
+        }
+    )
+    return "".join(lines).encode() if lines else b"\n"
 
-    def text(term: Node) -> str:
-        if isinstance(term, Literal):
-            return _quoteLiteral(term)  # mostly different from each other: not kept
-        found = names.get(term)
-        if found is None:
-            found = names[term] = term.n3()
-        return found
 
-    lines = sorted({f"{text(s)} {text(p)} {text(o)} .\n".encode() for s, p, o in triples})
-    return b"".join(lines) if lines else b"\n"
-
-
-def content_sha256(triples: Iterable[tuple[Node, Node, Node]]) -> str:
-    return hashlib.sha256(canonical_ntriples(triples)).hexdigest()
+def content_sha256(
+    triples: Iterable[tuple[Node, Node, Node]], texts: TermTexts | None = None
+) -> str:
+    return hashlib.sha256(canonical_ntriples(triples, texts)).hexdigest()
 
 
 def version_iri(item: str, number: int) -> str:
@@ -243,7 +267,7 @@ def owned_triples(
 ) -> tuple[list[Triple], set[Node]]:
     """One entry's triples (its data items' and blank nodes' included) and the nodes
     it owns. A data item that is itself an entry is that entry's, not this one's."""
-    data_item = URIRef(str(SCS.dataItem))
+    data_item = str(SCS.dataItem)
     content: list[Triple] = []
     seen: set[Node] = set()
     prefix = part_prefix(entry)
@@ -252,8 +276,14 @@ def owned_triples(
         spo,
         # A blank node registered is skolemised under the entry's IRI (`skolemise`): a
         # downloaded entry sent back names its parts (an assessment's result) so.
+        # Compared as text and by exact type: rdflib's __eq__, startswith and its ABC
+        # isinstance are Python calls, and this runs on every triple of a document.
         lambda p, o: (
-            (p == data_item or isinstance(o, BNode) or (type(o) is URIRef and o.startswith(prefix)))
+            (
+                str.__eq__(p, data_item)
+                or type(o) is BNode
+                or (type(o) is URIRef and str.startswith(o, prefix))
+            )
             and o not in kinds
         ),
         seen,
@@ -282,7 +312,8 @@ def _walk(
             out.append((node, p, o))
             if follow(p, o):
                 stack.append(o)
-            elif isinstance(o, URIRef):
+            # the exact type first: rdflib's isinstance goes through an ABC
+            elif type(o) is URIRef or (type(o) is not Literal and isinstance(o, URIRef)):
                 pointed.append(o)
     return pointed
 
@@ -309,14 +340,16 @@ def skolemise(entry: URIRef, content: Iterable[Triple]) -> Graph:
     return result
 
 
-def registered_content(entry: URIRef, triples: list[Triple]) -> tuple[Iterable[Triple], str]:
+def registered_content(
+    entry: URIRef, triples: list[Triple], texts: TermTexts | None = None
+) -> tuple[Iterable[Triple], str]:
     """An entry's content as it is registered (blank nodes skolemised) and its content
     hash. Only an entry with blank nodes is made into a graph to skolemise: hashing
     the triples themselves gives the same bytes."""
-    if any(type(t[0]) is not URIRef or isinstance(t[2], BNode) for t in triples):
+    if any(type(t[0]) is not URIRef or type(t[2]) is BNode for t in triples):
         content = skolemise(entry, triples)
         return content, content_sha256(content)
-    return triples, content_sha256(triples)
+    return triples, content_sha256(triples, texts)
 
 
 @dataclass
@@ -445,11 +478,16 @@ def _check_owner_unchanged(
     reason, in provenance), never as a side effect of a submission, whoever sends it:
     a registered entry whose upload names another provider is refused (409)."""
     moved = []
+    publisher = str(DCTERMS.publisher)  # a namespace attribute builds a term per access
     for entry, (_kind, triples) in entries.items():
         owner = owners.get(str(entry))
         if owner is None:
             continue
-        named = {str(o) for s, p, o in triples if s == entry and p == DCTERMS.publisher}
+        named = {
+            str(o)
+            for s, p, o in triples
+            if str.__eq__(p, publisher) and type(s) is URIRef and str.__eq__(s, entry)
+        }
         if named and named != owner:
             moved.append({"entry": str(entry), "owner": sorted(owner), "provider": sorted(named)})
     if moved:
@@ -545,6 +583,48 @@ def decide(
     validator = reading.validator(validator)
     if reading.unreadable:
         return SubmissionResult(None, validator.validate(reading.graph(), store))
+    # Steps 1-3 make a few objects per triple, none in a cycle: registry.collector
+    with collector_paused():
+        entries, screening, contents, hashes, states = _screen_and_hash(
+            store, validator, reading, principal, base_iri
+        )
+    ignored = screening.ignored
+    statements = screening.kept
+    shapes = validator.shapes.sha256
+    changed = [e for e in entries if not _unchanged(states.get(str(e)), hashes[e], shapes)]
+    # The changed entries with what their shapes read of the document; the entries
+    # among that context are not validated again (they are unchanged).
+    data = _graph(_with_context(changed, statements))
+    # the document's index: let it go before validation builds its own
+    del statements
+    screening.kept = {}
+    kinds = {entry: kind for entry, (kind, _triples) in entries.items()}
+    # Only what may be written is kept until the write (an entry whose hash is the
+    # register's is written nothing): at 10,000 resources the unchanged entries'
+    # triples, held through validation and the write, made each full collection of the
+    # cyclic collector scan the whole document again (~0.6 s of the write).
+    del entries
+    contents = {e: contents[e] for e in changed}
+    context_entries = set(kinds).difference(changed).intersection(data.subjects(RDF.type))
+    report = validator.validate(data, store, progress=progress, skip=context_entries)
+    report.extra["skipped_entries"] = len(kinds) - len(changed)
+    with_screening(report, screening)
+    if not report.conforms:
+        return SubmissionResult(submission=None, report=report, ignored_subjects=ignored)
+    return Decision(kinds, contents, hashes, states, report, reading.source_sha256, ignored)
+
+
+def _screen_and_hash(
+    store: Store, validator: Validator, reading: Reading, principal: Principal, base_iri: str
+) -> tuple[
+    dict[URIRef, tuple[str, list[Triple]]],
+    Screening,
+    dict[URIRef, Iterable[Triple]],
+    dict[URIRef, str],
+    dict[str, ItemState],
+]:
+    """`decide`'s steps 1 to 3: the entries, the screening by the rules, each entry's
+    registered content and hash, and the register's state of each."""
     statements, record = without_register_record(index_statements(reading.triples()))
     entries, owners = entries_and_owners(statements)
     if not entries:
@@ -569,27 +649,13 @@ def decide(
         store, statements, owners, entries, base_iri, validator.vocabulary.terms
     )
     screening.results += record
-    ignored = screening.ignored
-    statements = screening.kept
     contents: dict[URIRef, Iterable[Triple]] = {}
     hashes: dict[URIRef, str] = {}
+    texts = TermTexts()  # the document's terms: each one's text made once
     for entry, (_kind, triples) in entries.items():
-        contents[entry], hashes[entry] = registered_content(entry, triples)
+        contents[entry], hashes[entry] = registered_content(entry, triples, texts)
     states = item_states(store, [str(entry) for entry in entries])
-    shapes = validator.shapes.sha256
-    changed = [e for e in entries if not _unchanged(states.get(str(e)), hashes[e], shapes)]
-    # The changed entries with what their shapes read of the document; the entries
-    # among that context are not validated again (they are unchanged).
-    data = _graph(_with_context(changed, statements))
-    del statements  # the document's index: let it go before validation builds its own
-    kinds = {entry: kind for entry, (kind, _triples) in entries.items()}
-    context_entries = set(kinds).difference(changed).intersection(data.subjects(RDF.type))
-    report = validator.validate(data, store, progress=progress, skip=context_entries)
-    report.extra["skipped_entries"] = len(entries) - len(changed)
-    with_screening(report, screening)
-    if not report.conforms:
-        return SubmissionResult(submission=None, report=report, ignored_subjects=ignored)
-    return Decision(kinds, contents, hashes, states, report, reading.source_sha256, ignored)
+    return entries, screening, contents, hashes, states
 
 
 def write_decision(
