@@ -271,3 +271,35 @@ def test_cli_register_provisional_in_chinese_marks_what_to_complete(store_path: 
     )
     assert result.exit_code == 0, result.output
     assert TO_COMPLETE.zh in result.output and "暂行登记" in result.output
+
+
+def test_dry_run_says_which_entries_would_be_submitted_and_writes_nothing(
+    registry: Registry,
+) -> None:
+    [bee] = [e for e in mapping_examples() if "bee" in e.name]
+    generation = registry.store.generation()
+    result = registry.try_submit([semic(bee)], SUBMITTER, provisional=True)
+    assert result.accepted and result.submission is None
+    assert {(c.outcome, c.status) for c in result.changes} == {("new", "submitted")}
+    assert registry.store.generation() == generation
+
+
+def test_review_does_not_accept_a_version_lacking_required_values(
+    seeded_dump: bytes, validator
+) -> None:
+    """Under review a provisional registration's versions wait as any other; accepting
+    one that lacks a required value would make it valid, and is refused as a status
+    change to valid is."""
+    store = open_store("memory")
+    store.load_dump(seeded_dump, "nquads")
+    settings = Settings(store="memory", seed=False, review_required=True)
+    with Registry(settings, validator=validator, store=store) as registry:
+        [bee] = [e for e in mapping_examples() if "bee" in e.name]
+        result = registry.submit([semic(bee)], SUBMITTER, provisional=True)
+        assert result.accepted and result.outcome == "submitted"
+        item = f"{BASE}resource/{PREFIX}-000001"
+        with pytest.raises(ConflictError) as refused:
+            registry.review(item, True, REGISTRAR)
+        assert refused.value.details["missing"]
+        registry.review(item, False, REGISTRAR, reason="补齐必填值后重新提交")
+        assert registry.history(item)[-1].status == "invalid"
