@@ -283,6 +283,13 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "DCAT：为没有代码的数据集分配代码的前段码（如 209001）",
         "en": "DCAT: the 前段码 under which datasets without a code get one (e.g. 209001)",
     },
+    "provisional_field": {
+        "zh": "暂行登记：缺少的必填值作为“待补充”警告列出，不拒绝提交；"
+        "缺值的条目以“已提交”状态登记，补齐后重新提交方可有效",
+        "en": "Provisional registration: missing required values are listed as warnings to "
+        "complete instead of refusing the submission; the entries lacking them are "
+        "registered as submitted until a complete submission makes them valid",
+    },
     "mapping_title": {
         "zh": "OpenAPI：接口中文名称（文档标题不是中文时）",
         "en": "OpenAPI: the interface's Chinese title (when the document's is not Chinese)",

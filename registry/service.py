@@ -429,10 +429,12 @@ class Registry:
         documents: Sequence[Document],
         principal: Principal,
         progress: Progress | None = None,
+        provisional: bool = False,
     ) -> SubmissionResult:
         """Register the documents as one submission, through the one submit path
         (registry.register.submission: `decide`, then `write_decision`) whatever
-        their format.
+        their format. `provisional`: a provisional registration (missing required
+        values are Warnings; the entries lacking them are registered as `submitted`).
 
         They are read and decided before the writer lock is taken: reading and
         validating a large catalogue takes seconds to minutes, and other departments'
@@ -445,7 +447,7 @@ class Registry:
 
         def deciding(reading: Reading) -> registration.Decision | SubmissionResult:
             return registration.decide(
-                store, self.validator, reading, principal, settings.base_iri, progress
+                store, self.validator, reading, principal, settings.base_iri, progress, provisional
             )
 
         generation = store.generation()
@@ -481,6 +483,7 @@ class Registry:
         documents: Sequence[Document],
         principal: Principal,
         progress: Progress | None = None,
+        provisional: bool = False,
     ) -> SubmissionResult:
         """What `submit` would make of the documents, writing nothing (`screg register
         --dry-run`): the same reading and decision (ownership, the IRI rules, hashes,
@@ -491,7 +494,7 @@ class Registry:
         reading = self.read(documents)
         settings = self.settings
         decided = registration.decide(
-            self.store, self.validator, reading, principal, settings.base_iri, progress
+            self.store, self.validator, reading, principal, settings.base_iri, progress, provisional
         )
         if isinstance(decided, SubmissionResult):
             return decided
@@ -499,6 +502,7 @@ class Registry:
         changes = registration.planned_changes(
             self.store, decided.kinds, decided.hashes, decided.states, review
         )
+        registration.mark_provisional(changes, decided.incomplete)
         return SubmissionResult(None, decided.report, changes, decided.ignored)
 
     def rules_version(self) -> str:
@@ -616,7 +620,14 @@ class Registry:
         successor_iri = resolve_any(self.store, successor, undated=False) if successor else None
         with self.write_lock, self.store.exclusive():
             change = registration.change_status(
-                self.store, item, status, principal, self.settings.base_iri, successor_iri, reason
+                self.store,
+                item,
+                status,
+                principal,
+                self.settings.base_iri,
+                successor_iri,
+                reason,
+                self.validator,
             )
             self._wrote()
             return change
@@ -651,7 +662,7 @@ class Registry:
         item = self.review_item(ident)
         with self.write_lock, self.store.exclusive():
             change = reviews.decide(
-                self.store, item, accept, principal, self.settings.base_iri, reason
+                self.store, item, accept, principal, self.settings.base_iri, reason, self.validator
             )
             self._wrote()
             return change

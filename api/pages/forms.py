@@ -408,11 +408,13 @@ def register_upload(
     file: UploadField = None,
     format: FormatField = "",
     csrf_token: CsrfField = "",
+    provisional: Annotated[bool, Form()] = False,
 ) -> HTMLResponse:
     """Submit the uploaded catalogue as the signed-in principal: 201 with the entries
     registered, 422 with the report when it does not conform (nothing written), 401
     when not signed in, 403 for another department's entries, 400/413/415 for a file
-    that cannot be read."""
+    that cannot be read. The `provisional` checkbox asks for a provisional registration
+    (docs/registration.md)."""
     t = Translator(lang_of(request))
     principal = signed_in(request, registry.store)
     if not csrf_ok(request, csrf_token):
@@ -422,7 +424,7 @@ def register_upload(
     try:
         own = str(principal.department).rsplit("/", 1)[-1] if principal.department else None
         doc = read_upload(registry, file, format, fields, own)
-        result = registry.submit([doc], principal)
+        result = registry.submit([doc], principal, provisional=provisional)
     except RegistryError as error:
         extra = {"error": error.message, "error_details": error.details, "format": format}
         return _register_page(request, registry, principal, extra, error.status)
@@ -440,6 +442,7 @@ def register_upload(
                 "kind": c.kind,
                 "version": c.version,
                 "outcome": c.outcome,
+                "status": c.status,
                 "label": _label(request, registry, c.item),
             }
             # What changed first, then what stayed as it was.

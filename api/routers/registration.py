@@ -78,6 +78,16 @@ AsJob = Annotated[
         "/api/v1/jobs/{id}. Bodies of 1 MiB or more always run as jobs.",
     ),
 ]
+Provisional = Annotated[
+    bool,
+    Query(
+        description="A provisional registration: a required value that is missing is a "
+        "Warning marked `to_complete`, not a Violation, and the entries lacking one are "
+        "registered with the register status `submitted` (their `status` in `entries`) "
+        "until a complete submission; every other Violation still refuses it "
+        "(docs/registration.md).",
+    ),
+]
 Lang = Annotated[Literal["zh", "en"] | None, Query(description="Language of a text report.")]
 
 
@@ -164,6 +174,7 @@ def submit(
     body: BodyDep,
     response: Response,
     as_job: AsJob = False,
+    provisional: Provisional = False,
 ) -> Any:
     """Validate and, with no Violation, register every entry of the body in one write
     (a new version for each changed entry). A submitter token may submit only its own
@@ -178,7 +189,7 @@ def submit(
     limit = registry.settings.report_max_results
 
     def work(progress: Progress | None = None) -> dict[str, Any]:
-        result = registry.submit(documents, principal, progress=progress)
+        result = registry.submit(documents, principal, progress=progress, provisional=provisional)
         if not result.accepted:
             raise NotConformingError(
                 Text(

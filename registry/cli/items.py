@@ -43,7 +43,7 @@ from registry.inputs.rdf import format_for_filename
 from registry.register.submission import REGISTRAR, STATUSES, Principal
 from registry.store import open_store
 from registry.store.errors import StoreLockedError
-from registry.validation.reports import render_report
+from registry.validation.reports import render_report, report_from_json
 
 SHOW_FORMATS = {"text": "turtle", "turtle": "turtle", "jsonld": "json-ld", "nt": "nt"}
 EXPORT_FORMATS = {"nquads": "nquads", "trig": "trig"}
@@ -69,6 +69,15 @@ DCAT_AP = "dcat-ap"
     "ownership, the IRI rules, validation) and say what it would register; write nothing. "
     "Reads the store read-only, so it works beside a running server.",
 )
+@click.option(
+    "--provisional",
+    "provisional",
+    is_flag=True,
+    help="Register provisionally: a required value that is missing is a Warning, not a "
+    "Violation, and the entries lacking one are registered with the register status "
+    "submitted (not valid) until a complete submission; the report is printed. Every "
+    "other Violation still refuses the submission (docs/registration.md).",
+)
 @assign_codes_option
 @report_option()
 @lang_option
@@ -78,6 +87,7 @@ def register(
     department: str | None,
     fmt: str | None,
     dry_run: bool,
+    provisional: bool,
     assign_codes: str | None,
     report_format: str,
     lang: str | None,
@@ -107,19 +117,26 @@ def register(
             documents = read_documents(files, fmt, options)
             with progress_bar(say("validating")) as progress:
                 if dry_run:
-                    result = registry.try_submit(documents, principal, progress=progress)
+                    result = registry.try_submit(
+                        documents, principal, progress=progress, provisional=provisional
+                    )
                 else:
-                    result = registry.submit(documents, principal, progress=progress)
+                    result = registry.submit(
+                        documents, principal, progress=progress, provisional=provisional
+                    )
             lang_used = registry.settings.lang
     except StoreLockedError as locked:
         _register_through_the_server(
-            store, locked, files, department, fmt, assign_codes, report_format, lang
+            store, locked, files, department, fmt, assign_codes, report_format, lang, provisional
         )
     except RegistryError as error:
         fail(error)
     if not result.accepted:
         click.echo(render_report(result.report, report_format, lang_used), nl=False)
         raise SystemExit(EXIT_REJECTED)
+    if provisional:
+        # what is to complete (and what a mapped document could not say) is the point
+        click.echo(render_report(result.report, report_format, lang_used), nl=False)
     counts: dict[str, int] = {}
     for change in result.changes:
         counts[change.outcome] = counts.get(change.outcome, 0) + 1
@@ -128,18 +145,23 @@ def register(
         counts,
         result.report.extra.get("skipped_entries", 0),
         result.report.counts["Warning"],
+        sum(1 for c in result.changes if c.status is not None),
     )
     raise SystemExit(EXIT_OK)
 
 
-def _print_accepted(head: str, counts: dict[str, int], skipped: int, warnings: int) -> None:
+def _print_accepted(
+    head: str, counts: dict[str, int], skipped: int, warnings: int, provisional: int = 0
+) -> None:
     click.echo(head)
     outcomes = sorted(counts.items())
     click.echo("  " + listing(say("outcome_count", n=n, outcome=word(o)) for o, n in outcomes))
     if skipped:
         # what the hash comparison saved: a re-submitted catalogue validates its changes only
         click.echo(say("skipped", skipped=skipped))
-    if warnings:
+    if provisional:
+        click.echo(say("provisional", n=provisional))
+    elif warnings:
         click.echo(say("warnings", warnings=warnings))
 
 
@@ -152,6 +174,7 @@ def _register_through_the_server(
     assign_codes: str | None,
     report_format: str,
     lang: str | None,
+    provisional: bool = False,
 ) -> None:
     """`register` sent to the `screg serve` that holds the store, as a registrar (its
     local admin credential); the same output and exit codes as a local run."""
@@ -164,6 +187,8 @@ def _register_through_the_server(
     except RegistryError as error:
         fail(error)
     params: dict[str, str] = {"assign_codes": assign_codes} if assign_codes else {}
+    if provisional:
+        params["provisional"] = "true"
     if len(documents) == 1:
         # The file name tells a DCAT catalogue's RDF syntax (registry/inputs/upload.py).
         params.update(format=names[0], filename=documents[0].name)
@@ -186,11 +211,14 @@ def _register_through_the_server(
     for entry in answer.get("entries", []):
         counts[entry["outcome"]] = counts.get(entry["outcome"], 0) + 1
     report = answer.get("report", {})
+    if provisional and "results" in report:
+        click.echo(render_report(report_from_json(report), report_format, lang or "zh"), nl=False)
     _print_accepted(
         say("submission", submission=answer.get("submission")),
         counts,
         int(answer.get("skipped_entries") or 0),
         int(report.get("counts", {}).get("Warning", 0)),
+        sum(1 for e in answer.get("entries", []) if e.get("status")),
     )
     raise SystemExit(EXIT_OK)
 

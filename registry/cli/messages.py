@@ -34,6 +34,12 @@ LINES: dict[str, Text] = {
         zh="  {warnings} 项警告：用 `screg validate` 校验这些文件可查看",
         en="  {warnings} warning(s): run `screg validate` on the files to read them",
     ),
+    "provisional": Text(
+        zh="  {n} 个条目为暂行登记，登记状态为“已提交”："
+        "补齐报告中标为“待补充”的值并重新提交后方可有效",
+        en="  {n} registered provisionally, register status submitted: complete the values "
+        "the report marks to complete and submit again before they can become valid",
+    ),
     "status_changed": Text(
         zh="{item} 现为{status}（版本 {version}）", en="{item} is {status} (version {version})"
     ),

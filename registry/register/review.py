@@ -39,11 +39,13 @@ from registry.register.submission import (
     item_state,
     make_current,
     now_literal,
+    refuse_if_incomplete,
     version_iri,
     via_token,
 )
 from registry.store import Store, WriteBatch
 from registry.store.base import iri_text
+from registry.validation.validator import Validator
 
 REJECTED_STATUS = "invalid"
 # The difference shown for one pending version, in N-Triples lines each way.
@@ -158,10 +160,12 @@ def decide(
     principal: Principal,
     base_iri: str,
     reason: str | None = None,
+    validator: Validator | None = None,
 ) -> EntryChange:
     """Accept or reject the version of `item` waiting for review (registrar or admin;
     a rejection needs a reason). Accepting makes it current and valid; rejecting makes
-    it invalid and leaves the current version as it was."""
+    it invalid and leaves the current version as it was. With `validator`, a version
+    lacking a required value (a provisional registration's) is not accepted (409)."""
     if principal.role not in ("registrar", "admin"):
         raise ForbiddenError(
             Text(zh="只有登记员可以审核", en="only a registrar reviews submissions")
@@ -188,6 +192,8 @@ def decide(
             ),
             {"status": state.status},
         )
+    if accept and validator is not None:
+        refuse_if_incomplete(store, validator, item, str(version))
     now = now_literal()
     review = URIRef(f"{base_iri}review/{uuid.uuid4()}")
     item_ref = URIRef(item)

@@ -11,6 +11,7 @@ docs/registration.md has the model and a diagram.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import uuid
 from collections.abc import Callable, Container, Iterable
@@ -29,14 +30,20 @@ from registry.errors import ConflictError, ForbiddenError, InputError, NotFoundE
 from registry.identifiers import IRI_SCHEMES, lookup_spellings
 from registry.inputs.load import Reading
 from registry.lifecycle import IMPLIED_STANDARD_STATUS
-from registry.namespaces import EARL, GRAPH_CURRENT, GRAPH_REGISTRY, REGSTATUS, SCS, STDSTATUS
+from registry.namespaces import EARL, GRAPH_CURRENT, GRAPH_REGISTRY, REGSTATUS, SCS, SH, STDSTATUS
 from registry.register.changes import describe_change
 from registry.register.iris import Screening, part_prefix, screen_upload, without_register_record
 from registry.store import Store, WriteBatch
 from registry.store.base import is_plain_iri
 from registry.store.sparql_text import select_in_batches
 from registry.validation.reports import report_graph
-from registry.validation.validator import Progress, ValidationReport, Validator
+from registry.validation.validator import (
+    SEVERITIES,
+    Progress,
+    ValidationReport,
+    ValidationResult,
+    Validator,
+)
 
 # Forward hops of context that an entry's shapes read (no shape walks a path backwards:
 # tests/validation/test_validation_identity.py).
@@ -73,6 +80,19 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 ACCEPTED_STATUS = "valid"
 REVIEW_STATUS = "submitted"
 CLOSED_STATUSES = {"superseded", "retired"}
+# A provisional registration (docs/registration.md): entries that still lack required
+# values are registered as ISO 19135's "submitted" (proposed, not yet accepted), current
+# but not vouched for, until they are complete.
+PROVISIONAL_STATUS = "submitted"
+# The results that say only that a required value is missing (too few values; too few
+# in a language, for the qualified counts of the Chinese and English titles): what a
+# provisional registration reports as Warnings. Every other Violation still refuses.
+MISSING_VALUE_CONSTRAINTS = frozenset(
+    {str(SH.MinCountConstraintComponent), str(SH.QualifiedMinCountConstraintComponent)}
+)
+TO_COMPLETE = Text(
+    zh="待补充（补齐后条目方可有效）：", en="To complete before the entry can be valid: "
+)
 
 
 @dataclass(frozen=True)
@@ -106,6 +126,12 @@ class EntryChange:
     kind: str
     version: int
     outcome: str  # "new", "updated", "unchanged"
+    # The register status a provisional registration gave a new version lacking required
+    # values (PROVISIONAL_STATUS); None otherwise (the outcome says it).
+    status: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "status" or v is not None}
 
 
 @dataclass
@@ -140,11 +166,11 @@ class SubmissionResult:
             "accepted": self.accepted,
             "outcome": self.outcome,
             "generation": self.generation,
-            "entries": [c.__dict__ for c in self.changes],
+            "entries": [c.as_dict() for c in self.changes],
             "ignored_subjects": self.ignored_subjects,
             "skipped_entries": self.report.extra.get("skipped_entries", 0),
             **(
-                {"automatic_assessments": [c.__dict__ for c in self.automatic]}
+                {"automatic_assessments": [c.as_dict() for c in self.automatic]}
                 if self.automatic
                 else {}
             ),
@@ -526,6 +552,7 @@ def submit(
     report_max_results: int = 1000,
     progress: Progress | None = None,
     review: bool = False,
+    provisional: bool = False,
 ) -> SubmissionResult:
     """Register a submission read by registry.inputs.load.read_documents, whatever its
     format: the one path (docs/registration.md, "A submission"): `decide`, then, when
@@ -536,7 +563,7 @@ def submit(
     The caller serialises calls (one writer per process) and holds the store's writer
     lock; see Registry, which decides before taking the lock and decides again under it
     only when the register changed meanwhile."""
-    decided = decide(store, validator, reading, principal, base_iri, progress)
+    decided = decide(store, validator, reading, principal, base_iri, progress, provisional)
     if isinstance(decided, SubmissionResult):
         return decided
     return write_decision(store, decided, principal, base_iri, report_max_results, review)
@@ -554,6 +581,9 @@ class Decision:
     report: ValidationReport
     source_sha256: str
     ignored: list[str]
+    # Entries of a provisional registration that lack required values: registered as
+    # PROVISIONAL_STATUS, not valid.
+    incomplete: frozenset[str] = frozenset()
 
 
 def decide(
@@ -563,10 +593,13 @@ def decide(
     principal: Principal,
     base_iri: str,
     progress: Progress | None = None,
+    provisional: bool = False,
 ) -> Decision | SubmissionResult:
     """Every rule of the register on a submission, writing nothing: its Decision when
     it conforms, else the rejected SubmissionResult with its report. Raises the
-    refusals that are not a report (no entry, another department's entry).
+    refusals that are not a report (no entry, another department's entry). With
+    `provisional`, a missing required value is a Warning (`as_provisional`) and the
+    entries lacking one are registered as PROVISIONAL_STATUS.
 
     1. split the triples into entries, each with its own triples;
     2. the ownership rule on every entry (check_ownership), then the rules of
@@ -609,9 +642,12 @@ def decide(
     report = validator.validate(data, store, progress=progress, skip=context_entries)
     report.extra["skipped_entries"] = len(kinds) - len(changed)
     with_screening(report, screening)
+    incomplete = as_provisional(report) if provisional else frozenset()
     if not report.conforms:
         return SubmissionResult(submission=None, report=report, ignored_subjects=ignored)
-    return Decision(kinds, contents, hashes, states, report, reading.source_sha256, ignored)
+    return Decision(
+        kinds, contents, hashes, states, report, reading.source_sha256, ignored, incomplete
+    )
 
 
 def _screen_and_hash(
@@ -658,6 +694,45 @@ def _screen_and_hash(
     return entries, screening, contents, hashes, states
 
 
+def missing_values(results: Iterable[ValidationResult]) -> list[ValidationResult]:
+    """The Violations that say only that a required value is missing."""
+    return [
+        r
+        for r in results
+        if r.severity == "Violation" and r.constraint in MISSING_VALUE_CONSTRAINTS
+    ]
+
+
+def as_provisional(report: ValidationReport) -> frozenset[str]:
+    """Make `report` a provisional registration's: each Violation that says only that a
+    required value is missing (by its constraint component, which it keeps, so the rule
+    holds for any shape) becomes a Warning marked to complete; every other Violation
+    stays and still refuses. Returns the entries lacking a required value. The one
+    place a provisional registration differs from any other, on the one submit path."""
+    missing = set(map(id, missing_values(report.results)))
+    incomplete = set()
+    for i, result in enumerate(report.results):
+        if id(result) in missing:
+            incomplete.add(result.entry)
+            report.results[i] = dataclasses.replace(
+                result,
+                severity="Warning",
+                message_zh=TO_COMPLETE.zh + result.message_zh,
+                message_en=TO_COMPLETE.en + result.message_en,
+                to_complete=True,
+            )
+    # Violations first, as every report lists them (a stable sort keeps the rest's order).
+    report.results.sort(key=lambda r: SEVERITIES.index(r.severity))
+    return frozenset(incomplete)
+
+
+def mark_provisional(changes: list[EntryChange], incomplete: Container[str]) -> None:
+    """Give the new versions of the entries lacking required values their status."""
+    for change in changes:
+        if change.outcome in ("new", "updated") and change.item in incomplete:
+            change.status = PROVISIONAL_STATUS
+
+
 def write_decision(
     store: Store,
     decision: Decision,
@@ -681,6 +756,7 @@ def write_decision(
         report_max_results,
         decision.ignored,
         review,
+        decision.incomplete,
     )
 
 
@@ -780,15 +856,18 @@ def _write_submission(
     report_max_results: int,
     ignored: list[str],
     review: bool = False,
+    incomplete: Container[str] = (),
 ) -> SubmissionResult:
     """Write a conforming submission in one batch (one transaction): a new version of
     each entry whose content hash differs from its current version's (`contents` needs
     to hold only those), the submission's provenance and its report. With `review`,
-    each new version is pending (`_pending_version`), not current."""
+    each new version is pending (`_pending_version`), not current; the `incomplete`
+    entries of a provisional registration are current as PROVISIONAL_STATUS."""
     now = now_literal()
     submission = URIRef(f"{base_iri}submission/{uuid.uuid4()}")
     batch = WriteBatch()
     changes = planned_changes(store, kinds, hashes, states, review)
+    mark_provisional(changes, incomplete)
     for change in changes:
         if change.outcome == "unchanged":
             continue
@@ -814,7 +893,7 @@ def _write_submission(
                 change.version,
                 contents[entry],
                 hashes[entry],
-                ACCEPTED_STATUS,
+                change.status or ACCEPTED_STATUS,
                 submission,
                 now,
                 state,
@@ -1045,8 +1124,11 @@ def change_status(
     base_iri: str,
     successor: str | None = None,
     reason: str | None = None,
+    validator: Validator | None = None,
 ) -> EntryChange:
-    """Move an item to `status` along an allowed transition; a new version records it."""
+    """Move an item to `status` along an allowed transition; a new version records it.
+    With `validator`, an entry whose current version lacks a required value does not
+    become valid (`refuse_if_incomplete`)."""
     if principal.role not in ("registrar", "admin"):
         raise ForbiddenError(
             Text(zh="只有登记员可以修改状态", en="only a registrar changes statuses")
@@ -1067,6 +1149,8 @@ def change_status(
             ),
             {"from": state.status, "to": status, "allowed": sorted(TRANSITIONS[state.status])},
         )
+    if status == ACCEPTED_STATUS and validator is not None:
+        refuse_if_incomplete(store, validator, item, version_iri(item, state.version))
     if status == "superseded":
         if not successor:
             raise InputError(Text(zh="被取代须指明后继条目", en="superseded needs the successor"))
@@ -1133,6 +1217,30 @@ def change_status(
     )
     store.write(batch)
     return EntryChange(item, state.kind, number, status)
+
+
+def refuse_if_incomplete(store: Store, validator: Validator, item: str, version: str) -> None:
+    """Refuse (409) to make `version` of `item` valid while it lacks a required value:
+    its content validated with the shapes now, as a submission of it would be, and the
+    missing values listed (a provisional registration's entries, docs/registration.md)."""
+    report = validator.validate(store.read_graph(version), store)
+    missing = missing_values(report.results)
+    if not missing:
+        return
+    shown = missing[:5]
+    more = Text(zh=f" 等 {len(missing)} 项", en=f" and {len(missing) - 5} more")
+    raise ConflictError(
+        Text(
+            zh=f"{item} 尚缺必填值，补齐前不能变为有效："
+            + "；".join(r.message_zh for r in shown)
+            + (more.zh if len(missing) > 5 else ""),
+            en=f"{item} lacks required values and cannot become valid until they are "
+            "completed: "
+            + " ".join(r.message_en for r in shown)
+            + (more.en if len(missing) > 5 else ""),
+        ),
+        {"item": item, "missing": [r.as_dict() for r in missing]},
+    )
 
 
 def assessments_against(store: Store, standard: str) -> list[str]:

@@ -81,6 +81,9 @@ class ValidationResult:
     constraint: str
     entry: str  # the entry the focus node belongs to (a data item's resource)
     location: tuple[tuple[str, Any], ...] = ()  # e.g. (("row", 3), ("column", "信息资源代码"))
+    # A missing required value that a provisional registration let through as a Warning
+    # (registry.register.submission.provisional): to complete before the entry is valid.
+    to_complete: bool = False
 
     def message(self, lang: str) -> str:
         return (
@@ -100,6 +103,7 @@ class ValidationResult:
             "shape": self.source_shape,
             "constraint": self.constraint,
             **({"location": dict(self.location)} if self.location else {}),
+            **({"to_complete": True} if self.to_complete else {}),
         }
 
 

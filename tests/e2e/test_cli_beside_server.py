@@ -293,3 +293,23 @@ def test_the_credential_goes_and_its_token_is_revoked_when_the_server_stops(
     local = [t for t in json.loads(listed.stdout) if t["name"].startswith("screg serve")]
     assert [t["state"] for t in local] == ["revoked"]
     assert secret not in listed.stdout
+
+
+def test_register_provisional_goes_through_the_server(
+    served: tuple[str, Path, subprocess.Popen],
+) -> None:
+    """`--provisional` is sent as `?provisional=true`: the SEMIC example registers with
+    what it lacks as Warnings to complete, and its entries as submitted."""
+    from tests.register.test_provisional import mapping_examples
+
+    base, folder, _process = served
+    [bee] = [e for e in mapping_examples() if "bee" in e.name]
+    common = ("register", "--lang", "en", "--format", "dcat", "--assign-codes", "109002")
+    refused = screg(folder, *common, "--department", OWNER, str(bee))
+    assert refused.returncode == 1, refused.stderr
+    done = screg(folder, *common, "--department", OWNER, "--provisional", str(bee))
+    assert done.returncode == 0, done.stderr
+    assert "To complete before the entry can be valid" in done.stdout
+    assert "2 registered provisionally" in done.stdout
+    answer = httpx.get(f"{base}/api/v1/resources/109002%2F000001").json()
+    assert answer["register"]["status"] == "submitted"
