@@ -166,11 +166,7 @@ def seeded_store(backend: str, dump: bytes, tmp_path: Path) -> Store:
     store = open_store(url)
     digest = hashlib.sha256(dump).hexdigest()
     held = HELD.get(url)
-    if (
-        held is not None
-        and held.digest == digest
-        and store.generation() == held.generation
-    ):
+    if held is not None and held.digest == digest and store.generation() == held.generation:
         SEEDING["kept"] += 1
         return store
     HELD.pop(url, None)
