@@ -661,15 +661,40 @@ class DcatImporter:
         unmapped: Text,
     ) -> None:
         """Give each of `nodes` (the datasets, or the services) its code and IRI: its own
-        dct:identifier matching `pattern`, else with `assign_codes` the next code
-        `assigned_code` makes (1, 2, ... in node order), else a Violation (`unmapped`)
-        and the node is left out."""
+        dct:identifier matching `pattern`, else with `assign_codes` the code a registered
+        entry with the same source identifier has (an import made again), else the next
+        code `assigned_code` makes (1, 2, ... in node order) that no registered entry
+        and no other node of the document has, else a Violation (`unmapped`) and the
+        node is left out. A code in use was given out again and the import wrote over
+        that entry (the seeded 209001/000001 became a Greek dataset)."""
+        nodes = list(nodes)
+        prefix = self._assign_prefix()
+        registered = self.lookup.codes_under(prefix) if prefix else {}
+        earlier = {
+            alternative: code
+            for code, alternatives in registered.items()
+            if pattern.match(code)
+            for alternative in alternatives
+        }
+        taken = {self._code(node, pattern) for node in nodes} | set(registered)
+        reusable = set(earlier.values())
         assigned = 0
         for node in nodes:
             code = self._code(node, pattern)
             if code is None and assigned_code is not None:
-                assigned += 1
-                code = assigned_code(assigned)
+                code = next(
+                    (earlier[k] for k in self._source_ids(node) if earlier.get(k) in reusable),
+                    None,
+                )
+                if code is not None:
+                    reusable.discard(code)  # one node of the document per code
+                else:
+                    assigned += 1
+                    code = assigned_code(assigned)
+                    while code in taken:
+                        assigned += 1
+                        code = assigned_code(assigned)
+                taken.add(code)
                 self._assign(node, code, iri_of(code))
             if code is None:
                 self.report(
@@ -706,7 +731,7 @@ class DcatImporter:
     def _assign(self, node: Node, code: str, entry: str) -> None:
         """Give `node` the code `code`; what identified it in the source is kept as the
         entry's dct:identifier (its alternative identifiers), else its IRI."""
-        kept = [str(v) for v in self.src.objects(node, DCTERMS.identifier)] or [str(node)]
+        kept = self._source_ids(node)
         self.alternatives[node] = kept
         self.report(
             "dcat-assigned-code",
@@ -718,6 +743,10 @@ class DcatImporter:
             value=code,
             severity="Info",
         )
+
+    def _source_ids(self, node: Node) -> list[str]:
+        """What identified `node` in the source: its dct:identifier, else its IRI."""
+        return [str(v) for v in self.src.objects(node, DCTERMS.identifier)] or [str(node)]
 
     def _code(self, node: Node, pattern: re.Pattern[str]) -> str | None:
         candidates = [str(v) for v in self.src.objects(node, DCTERMS.identifier)]

@@ -82,6 +82,13 @@ class Lookup:
         """Credit code -> (IRI, Chinese name)."""
         return {}
 
+    def codes_under(self, prefix: str) -> dict[str, frozenset[str]]:
+        """The registered resource and interface codes `--assign-codes PREFIX` could make
+        (PREFIX/..., PREFIX-API-...), each with its entry's alternative identifiers
+        (dct:identifier): an assigned code is never one in use, and a dataset imported
+        again gets the code it was given before."""
+        return {}
+
 
 class StoreLookup(Lookup):
     """Reads the current graph once per submission (a catalogue names the same few
@@ -91,6 +98,7 @@ class StoreLookup(Lookup):
         self.store = store
         self._standards: dict[str, tuple[str, bool]] | None = None
         self._departments: dict[str, tuple[str, str]] | None = None
+        self._codes: dict[str, dict[str, frozenset[str]]] = {}
 
     def standards(self) -> dict[str, tuple[str, bool]]:
         from registry.namespaces import GRAPH_CURRENT
@@ -121,22 +129,52 @@ class StoreLookup(Lookup):
             }
         return self._departments
 
+    def codes_under(self, prefix: str) -> dict[str, frozenset[str]]:
+        from registry.namespaces import GRAPH_CURRENT
+
+        if not prefix.isdigit():  # a 前段码 (checked by the importer); nothing else is asked
+            return {}
+        if prefix not in self._codes:
+            rows = self.store.select(
+                f"""PREFIX scs: <https://w3id.org/smartcity-std#>
+                PREFIX dct: <http://purl.org/dc/terms/>
+                SELECT ?code ?alt WHERE {{ GRAPH <{GRAPH_CURRENT}> {{
+                  ?s scs:resourceCode|scs:interfaceCode ?code .
+                  FILTER(STRSTARTS(STR(?code), "{prefix}/")
+                         || STRSTARTS(STR(?code), "{prefix}-API-"))
+                  OPTIONAL {{ ?s dct:identifier ?alt }} }} }}"""
+            )
+            codes: dict[str, set[str]] = {}
+            for r in rows:
+                alternatives = codes.setdefault(str(r["code"]), set())
+                if r.get("alt") is not None:
+                    alternatives.add(str(r["alt"]))
+            self._codes[prefix] = {code: frozenset(alts) for code, alts in codes.items()}
+        return self._codes[prefix]
+
 
 class KnownLookup(Lookup):
     """A lookup read beforehand (plain dicts), for a reader that cannot reach the store:
     an upload read in a worker process (registry/inputs/isolated.py)."""
 
     def __init__(
-        self, standards: dict[str, tuple[str, bool]], departments: dict[str, tuple[str, str]]
+        self,
+        standards: dict[str, tuple[str, bool]],
+        departments: dict[str, tuple[str, str]],
+        codes: dict[str, dict[str, frozenset[str]]] | None = None,
     ) -> None:
         self._standards = standards
         self._departments = departments
+        self._codes = codes or {}  # by --assign-codes prefix
 
     def standards(self) -> dict[str, tuple[str, bool]]:
         return self._standards
 
     def departments(self) -> dict[str, tuple[str, str]]:
         return self._departments
+
+    def codes_under(self, prefix: str) -> dict[str, frozenset[str]]:
+        return self._codes.get(prefix, {})
 
 
 def mapped_format(doc: Document) -> str | None:

@@ -98,7 +98,9 @@ def lookup_for(documents: Sequence[Document], lookup: Lookup) -> Lookup:
     """What a worker needs of `lookup`: its dicts when a document is mapped (only mapped
     formats name standards and departments), else nothing (no store read)."""
     if any(mapped_format(doc) is not None for doc in documents):
-        return KnownLookup(lookup.standards(), lookup.departments())
+        prefixes = {str(doc.options.get("assign_codes") or "").strip() for doc in documents}
+        codes = {prefix: lookup.codes_under(prefix) for prefix in prefixes if prefix}
+        return KnownLookup(lookup.standards(), lookup.departments(), codes)
     return Lookup()
 
 

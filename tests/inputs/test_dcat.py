@@ -177,15 +177,47 @@ def test_assign_codes_gives_datasets_without_a_code_one_and_keeps_their_identifi
     report = registry.validate([doc])
     assert report.conforms, [r.as_dict() for r in report.results if r.severity == "Violation"]
     assigned = [r for r in report.results if r.source_shape.endswith("Input-dcat-assigned-code")]
-    assert [(r.severity, r.value) for r in assigned] == [("Info", "209001/000001")]
+    # 209001/000001 is a seeded resource's: the first code free is the next one.
+    assert [(r.severity, r.value) for r in assigned] == [("Info", "209001/000002")]
     result = registry.submit([doc], REGISTRAR)
     assert result.accepted
-    shown = registry.show(f"{BASE}resource/209001-000001")
-    iri = URIRef(f"{BASE}resource/209001-000001")
+    shown = registry.show(f"{BASE}resource/209001-000002")
+    iri = URIRef(f"{BASE}resource/209001-000002")
     assert str(shown.value(iri, URIRef("https://w3id.org/smartcity-std#resourceCode"))) == (
-        "209001/000001"
+        "209001/000002"
     )
     assert "PARKING-LOTS" in {str(v) for v in shown.objects(iri, DCTERMS.identifier)}
+
+
+def test_assign_codes_never_gives_out_a_code_in_use(registry) -> None:
+    """Regression: --assign-codes numbered from PREFIX/000001 whatever the register
+    held, so importing SEMIC's bee population catalogue with the prefix 209001 wrote
+    the Greek dataset over the seeded resource 209001/000001 (a new version of it).
+    Codes in use are skipped; the same catalogue imported again gets the codes it got
+    the first time (its source identifiers are kept on the entries), and nothing else
+    is written over."""
+    seeded = registry.history(f"{BASE}resource/209001-000001")
+    text = CKAN.read_text(encoding="utf-8").replace(
+        'dct:identifier "204009/000002" ;', 'dct:identifier "PARKING-LOTS" ;'
+    )
+    doc = Document("ckan.ttl", text.encode(), "dcat", {"assign_codes": "209001"})
+    first = registry.submit([doc], REGISTRAR)
+    assert first.accepted
+    made = {c.item: c.outcome for c in first.changes if "/resource/209001-" in c.item}
+    assert made == {f"{BASE}resource/209001-000002": "new"}
+    assert registry.history(f"{BASE}resource/209001-000001") == seeded
+    # The same catalogue again, the dataset retitled: the same code, a new version.
+    again = Document(
+        "ckan.ttl",
+        text.replace("公共停车场信息", "公共停车场信息（更新）").encode(),
+        "dcat",
+        {"assign_codes": "209001"},
+    )
+    second = registry.submit([again], REGISTRAR)
+    assert second.accepted
+    changed = {c.item: c.outcome for c in second.changes if "/resource/209001-" in c.item}
+    assert changed == {f"{BASE}resource/209001-000002": "updated"}
+    assert registry.history(f"{BASE}resource/209001-000001") == seeded
 
 
 def test_assign_codes_maps_the_semic_examples_and_lists_what_does_not_fit(registry) -> None:
@@ -216,8 +248,8 @@ def test_export_keeps_an_assigned_entrys_source_identifier_as_adms_identifier(re
     doc = Document("ckan.ttl", text.encode(), "dcat", {"assign_codes": "209001"})
     assert registry.submit([doc], REGISTRAR).accepted
     export = export_store(registry.store, BASE)
-    iri = URIRef(f"{BASE}resource/209001-000001")
+    iri = URIRef(f"{BASE}resource/209001-000002")  # 000001 is a seeded resource's
     [identifier] = export.objects(iri, ADMS.identifier)
     assert str(export.value(identifier, SKOS.notation)) == "PARKING-LOTS"
-    assert str(export.value(iri, DCTERMS.identifier)) == "209001/000001"
+    assert str(export.value(iri, DCTERMS.identifier)) == "209001/000002"
     assert dcat_ap_violations(export) == []
