@@ -195,6 +195,11 @@ class RemoteStore(Store):
         self._system = frozenset(options.system_graphs) | frozenset(self.dialect.system_graphs)
         self._owner = f"{socket.gethostname()}:{os.getpid()}"
         self._held = threading.local()
+        # Claims of the writer lock this process made and could not withdraw (the
+        # server went away mid-write): they are this process's and dead, so they are
+        # removed before its next claim instead of holding every write for a lease.
+        self._orphans: set[str] = set()
+        self._orphans_lock = threading.Lock()
         self.clean_leftovers()
 
     # -- HTTP ------------------------------------------------------------------------
@@ -600,11 +605,28 @@ class RemoteStore(Store):
             self._held.depth = 0
             stop.set()
             renewal.join()
-            with suppress(StoreError):  # an orphan claim expires by itself
-                self._update(
+            self._withdraw([claimant])
+
+    def _withdraw(self, claimants: list[str]) -> None:
+        """Remove these claims of this process; those the server does not take now (it
+        is away) are kept in `_orphans` and removed before the next claim. Without
+        that, a write cut off by a store restart left its claim to expire by itself,
+        and every write after the restart waited out the lease (120 s by default), past
+        any client's timeout."""
+        try:
+            self._update(
+                " ;\n".join(
                     f"DELETE {{ GRAPH <{_LOCK}> {{ {claimant} ?p ?o }} }} "
                     f"WHERE {{ GRAPH <{_LOCK}> {{ {claimant} ?p ?o }} }}"
+                    for claimant in claimants
                 )
+            )
+        except StoreError:
+            with self._orphans_lock:
+                self._orphans.update(claimants)
+            return
+        with self._orphans_lock:
+            self._orphans.difference_update(claimants)
 
     def _renew(self, claim: str, stop: threading.Event) -> None:
         """Keep a held claim live while its holder works (a validation may outlast the
@@ -633,24 +655,23 @@ class RemoteStore(Store):
     def _acquire(self) -> str:
         lease = self._lease
         deadline = time.monotonic() + lease + self.options.timeout_seconds
+        with self._orphans_lock:
+            orphans = sorted(self._orphans)
+        if orphans:
+            self._withdraw(orphans)
         while True:
             stamp = time.time()
-            claim = f"<{_LOCK}:{uuid.uuid4().hex}> <{_TX}claimed> {stamp!r}"
-            self._update(f"INSERT DATA {{ GRAPH <{_LOCK}> {{ {claim} }} }}")
-            rows = self.select(
-                f"SELECT ?c ?at WHERE {{ GRAPH <{_LOCK}> {{ ?c <{_TX}claimed> ?at }} }}"
-            )
-            now = time.time()
-            live = [r for r in rows if now - float(r["at"]) < lease]
-            expired = [r for r in rows if now - float(r["at"]) >= lease]
-            if expired:
-                dead = " ".join(
-                    f"{checked_tx(str(r['c']))} <{_TX}claimed> {r['at'].n3()} ." for r in expired
-                )
-                self._update(f"DELETE DATA {{ GRAPH <{_LOCK}> {{ {dead} }} }}")
-            if len(live) == 1 and claim.startswith(f"<{live[0]['c']}>"):
-                return claim
-            self._update(f"DELETE DATA {{ GRAPH <{_LOCK}> {{ {claim} }} }}")
+            claimant = f"<{_LOCK}:{uuid.uuid4().hex}>"
+            claim = f"{claimant} <{_TX}claimed> {stamp!r}"
+            try:
+                if self._claimed(claim, lease):
+                    return claim
+            except StoreError:
+                # The server went away with the claim taken, or took it and lost only
+                # the answer: it is this process's, and dead.
+                with self._orphans_lock:
+                    self._orphans.add(claimant)
+                raise
             if time.monotonic() > deadline:
                 raise StoreError(
                     Text(
@@ -660,6 +681,24 @@ class RemoteStore(Store):
                     details={"store": self.location},
                 )
             time.sleep(random.uniform(0.005, 0.05))  # back off, not a readiness wait
+
+    def _claimed(self, claim: str, lease: float) -> bool:
+        """Insert `claim`, read every claim: True when it is the only live one (the
+        lock is held), else withdrawn. Claims older than `lease` are removed."""
+        self._update(f"INSERT DATA {{ GRAPH <{_LOCK}> {{ {claim} }} }}")
+        rows = self.select(f"SELECT ?c ?at WHERE {{ GRAPH <{_LOCK}> {{ ?c <{_TX}claimed> ?at }} }}")
+        now = time.time()
+        live = [r for r in rows if now - float(r["at"]) < lease]
+        expired = [r for r in rows if now - float(r["at"]) >= lease]
+        if expired:
+            dead = " ".join(
+                f"{checked_tx(str(r['c']))} <{_TX}claimed> {r['at'].n3()} ." for r in expired
+            )
+            self._update(f"DELETE DATA {{ GRAPH <{_LOCK}> {{ {dead} }} }}")
+        if len(live) == 1 and claim.startswith(f"<{live[0]['c']}>"):
+            return True
+        self._update(f"DELETE DATA {{ GRAPH <{_LOCK}> {{ {claim} }} }}")
+        return False
 
     def _published(self, tx: str, generation: int) -> bool:
         return self.ask(f"ASK {{ GRAPH <{tx}> {{ <{tx}> <{_TX}published> {int(generation)} }} }}")
