@@ -347,6 +347,7 @@ API_TEST_MODULES = (
     "tests.api.test_conformity",
     "tests.api.test_entry_lookups",
     "tests.api.test_upload_formats",
+    "tests.api.test_provisional",
 )
 
 
