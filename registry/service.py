@@ -444,19 +444,13 @@ class Registry:
         decided again under the lock, against the register as it is now."""
         reading = self.read(documents)
         store, settings = self.store, self.settings
-
-        def deciding(reading: Reading) -> registration.Decision | SubmissionResult:
-            return registration.decide(
-                store, self.validator, reading, principal, settings.base_iri, progress, provisional
-            )
-
         generation = store.generation()
-        decided = deciding(reading)
+        decided = self._decide(reading, principal, progress, provisional)
         if isinstance(decided, SubmissionResult):
             return decided
         with self.write_lock, store.exclusive():
             if store.generation() != generation:
-                decided = deciding(reading)
+                decided = self._decide(reading, principal, progress, provisional)
             if isinstance(decided, SubmissionResult):
                 return decided
             # The document is not needed for the write: let it go (at 10,000 resources
@@ -478,6 +472,24 @@ class Registry:
                 self._assess_automatically(result)
             return result
 
+    def _decide(
+        self,
+        reading: Reading,
+        principal: Principal,
+        progress: Progress | None,
+        provisional: bool,
+    ) -> registration.Decision | SubmissionResult:
+        """The one submit path's decision on a reading, against the register as it is."""
+        return registration.decide(
+            self.store,
+            self.validator,
+            reading,
+            principal,
+            self.settings.base_iri,
+            progress,
+            provisional,
+        )
+
     def try_submit(
         self,
         documents: Sequence[Document],
@@ -491,11 +503,8 @@ class Registry:
         (registration.planned_changes: its outcome and version, the write's refusals
         raised), against the register as it is now. The result has no submission. Works
         on a registry opened read-only, beside a server that holds the store."""
-        reading = self.read(documents)
         settings = self.settings
-        decided = registration.decide(
-            self.store, self.validator, reading, principal, settings.base_iri, progress, provisional
-        )
+        decided = self._decide(self.read(documents), principal, progress, provisional)
         if isinstance(decided, SubmissionResult):
             return decided
         review = needs_review(principal, settings.review_required, settings.review_departments)

@@ -304,6 +304,15 @@ def seeded_dump(validator) -> bytes:
 
 
 @pytest.fixture
+def store_path(tmp_path: Path, seeded_dump: bytes) -> str:
+    """The folder of an embedded store holding the seeded examples, closed, for the
+    command line's `--store` (modules testing other back ends define their own)."""
+    from tests.servers import seeded_folder
+
+    return str(seeded_folder(seeded_dump, tmp_path / "store"))
+
+
+@pytest.fixture
 def registry(store, validator):
     """A Registry over a store of each back end holding the seeded examples (`store`
     gives it seeded)."""

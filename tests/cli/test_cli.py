@@ -15,14 +15,6 @@ from tests.conftest import EXAMPLES
 from tests.documents import resource_ttl
 
 
-@pytest.fixture
-def store_path(tmp_path: Path, seeded_dump: bytes) -> str:
-    path = tmp_path / "store"
-    with open_store(str(path)) as store:
-        store.load_dump(seeded_dump, "nquads")
-    return str(path)
-
-
 def run(*args: str, input: bytes | None = None):
     return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
 

@@ -18,7 +18,6 @@ from api.routers.graphs import router
 from registry.cli import main
 from registry.config import Settings
 from registry.graphs import dot_available
-from registry.store import open_store
 from tests.conftest import skip_unless_available
 
 STD = "http://127.0.0.1:8000/id/standard/"
@@ -134,14 +133,6 @@ def test_impact_is_paged_and_pages_add_up(client: TestClient) -> None:
 
 
 # -- CLI ------------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def store_path(tmp_path: Path, seeded_dump: bytes) -> str:
-    path = tmp_path / "store"
-    with open_store(str(path)) as store:
-        store.load_dump(seeded_dump, "nquads")
-    return str(path)
 
 
 def run(*args: str):

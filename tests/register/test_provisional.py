@@ -6,6 +6,7 @@ The SEMIC DCAT-AP 3.0.1 example catalogues are read from ../shared, as the DCAT-
 shapes are (tests/inputs/test_dcat.py), never copied into the project; the library
 through a Registry on a memory store, the command line through its runner.
 """
+# ruff: noqa: F811 - the memory `registry` fixture of tests/inputs/test_dcat.py is imported
 
 from __future__ import annotations
 
@@ -32,7 +33,10 @@ from registry.service import Registry
 from registry.store import open_store
 from tests.conftest import skip_unless_available
 from tests.documents import CODE_LISTS, resource_ttl
-from tests.inputs.test_dcat import dcat_ap_dir
+from tests.inputs.test_dcat import (  # noqa: F401 (registry: a fixture, a memory registry)
+    dcat_ap_dir,
+    registry,
+)
 
 BASE = "http://127.0.0.1:8000/id/"
 BUREAU = "11210100EXAMPLE01N"
@@ -59,14 +63,6 @@ def semic(example: Path, text: str | None = None) -> Document:
     data = example.read_bytes() if text is None else text.encode()
     # The publishers are Greek and EU agencies: no registered department.
     return Document(example.name, data, "dcat", {"assign_codes": PREFIX, "department": BUREAU})
-
-
-@pytest.fixture
-def registry(seeded_dump: bytes, validator):
-    store = open_store("memory")
-    store.load_dump(seeded_dump, "nquads")
-    with Registry(Settings(store="memory", seed=False), validator=validator, store=store) as r:
-        yield r
 
 
 def register_status(registry: Registry, item: str) -> str:
@@ -227,14 +223,6 @@ def test_a_complete_entry_is_valid_under_provisional_and_its_status_changes_as_b
 
 
 # -- the command line -----------------------------------------------------------------
-
-
-@pytest.fixture
-def store_path(tmp_path: Path, seeded_dump: bytes) -> str:
-    path = tmp_path / "store"
-    with open_store(str(path)) as store:
-        store.load_dump(seeded_dump, "nquads")
-    return str(path)
 
 
 def run(*args: str):
