@@ -20,6 +20,11 @@ the end:
 - (b) rdflib-endpoint (FastAPI + rdflib's SPARQL engine) over an rdflib `Graph`
   (Memory store) holding our default graph: the union of the current, ontology and
   registry graphs, dumped from the built store as N-Triples.
+- (d) with --oxigraph-server, Oxigraph's own server (`oxigraph serve-read-only`, PyPI
+  `oxigraph`, the same Rust engine as pyoxigraph) over a store holding rdflib-endpoint's
+  N-Triples in its default graph (bench/data/<nq>-oxigraph/, loaded once with
+  `oxigraph load`): the engine's own speed over HTTP, with no guard, worker or
+  union of named graphs above it. Issue 15 asks ours to be within 2x of it.
 - (c) with --memory-copy, the same as (a) with SCREG_SPARQL_MEMORY_COPY=true: its
   workers answer from an in-memory copy of the public graphs (docs/sparql.md). It is
   measured once it answers from the copy (`wait_for_copy`); every answer it gives in
@@ -253,6 +258,40 @@ def rdflib_input(store: Path, out: Path) -> Path:
     return out
 
 
+OXIGRAPH = str(Path(PY).parent / "oxigraph")
+
+
+def oxigraph_input(nt: Path) -> Path:
+    """An Oxigraph store folder holding `nt` (rdflib-endpoint's input) in its default
+    graph, loaded once with `oxigraph load` and marked complete; loaded again when the
+    N-Triples file is newer."""
+    import shutil
+
+    folder = nt.with_name(nt.stem.removesuffix("-rdflib") + "-oxigraph")
+    marker = folder / ".bench-complete"
+    if marker.exists() and marker.stat().st_mtime > nt.stat().st_mtime:
+        return folder
+    shutil.rmtree(folder, ignore_errors=True)
+    t0 = time.perf_counter()
+    subprocess.run(
+        [OXIGRAPH, "load", "--location", str(folder), "--file", str(nt)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    marker.write_text(json.dumps({"source": str(nt), "load_s": round(time.perf_counter() - t0, 1)}))
+    return folder
+
+
+def start_oxigraph(folder: Path, port: int, log: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [OXIGRAPH, "serve-read-only", "--location", str(folder), "--bind", f"127.0.0.1:{port}"],
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+        cwd=ROOT,
+        start_new_session=True,
+    )
+
+
 def start_rdflib(nq: Path, port: int, log: Path) -> subprocess.Popen:
     return subprocess.Popen(
         [PY, "-c", RDFLIB_SERVER, str(nq), str(port)],
@@ -393,8 +432,9 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
     result: dict[str, Any] = {"store": str(store), "nq": str(args.nq)}
     # Copied before any server opens (and rewrites the logs of) the store.
     twin = twin_store(store) if args.memory_copy else None
+    oxigraph_folder = oxigraph_input(rdflib_nq) if args.oxigraph_server else None
     try:
-        ports = {side: free_port() for side in ("ours", "ours_copy", "rdflib")}
+        ports = {side: free_port() for side in ("ours", "ours_copy", "rdflib", "oxigraph")}
         t0 = time.perf_counter()
         servers["rdflib"] = start_rdflib(
             rdflib_nq, ports["rdflib"], logs / "sparql-rdflib-server.log"
@@ -407,7 +447,19 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
                 logs / "sparql-screg-copy-server.log",
                 extra_env={"SCREG_SPARQL_MEMORY_COPY": "true"},
             )
-        for side in [s for s in servers if s != "rdflib"]:
+        if oxigraph_folder is not None:
+            servers["oxigraph"] = start_oxigraph(
+                oxigraph_folder, ports["oxigraph"], logs / "sparql-oxigraph-server.log"
+            )
+            result["oxigraph_ready_s"] = round(
+                wait_http(
+                    f"http://127.0.0.1:{ports['oxigraph']}/query?query=ASK%7B%7D",
+                    120,
+                    servers["oxigraph"],
+                ),
+                2,
+            )
+        for side in [s for s in servers if s.startswith("ours")]:
             result[f"{side}_ready_s"] = round(
                 wait_http(f"http://127.0.0.1:{ports[side]}/openapi.json", 120, servers[side]), 2
             )
@@ -419,7 +471,10 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
             ),
             1,
         )
-        urls = {side: f"http://127.0.0.1:{ports[side]}/sparql" for side in servers}
+        urls = {
+            side: f"http://127.0.0.1:{ports[side]}/{'query' if side == 'oxigraph' else 'sparql'}"
+            for side in servers
+        }
         if args.memory_copy:
             result["ours_copy_copied_s"] = round(wait_for_copy(urls["ours_copy"], t0), 1)
         print(
@@ -432,11 +487,13 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
             ),
             file=sys.stderr,
         )
-        ours_sides = [side for side in urls if side != "rdflib"]
+        ours_sides = [side for side in urls if side.startswith("ours")]
+        # Every side's answers are compared with rdflib-endpoint's.
+        compared = [side for side in urls if side != "rdflib"]
         picks = samples(args.nq, args.runs + 1)
         times: dict[str, dict[str, list[float]]] = {s: defaultdict(list) for s in urls}
         totals: dict[str, list[float]] = {s: [] for s in urls}
-        same: dict[str, dict[str, bool]] = {side: {} for side in ours_sides}
+        same: dict[str, dict[str, bool]] = {side: {} for side in compared}
         engines: dict[str, set[str]] = {side: set() for side in ours_sides}
         sizes: dict[str, int] = {}
         with httpx.Client(timeout=args.query_timeout) as client:
@@ -460,7 +517,7 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
                             times[side][name].append(dt)
                     if rnd > 0:
                         totals[side].append(total)
-                for side in ours_sides:
+                for side in compared:
                     for name in mix:
                         a, b = answers[side][name], answers["rdflib"][name]
                         ok = a == b
@@ -490,11 +547,11 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
                 "total_median_s": {s: statistics.median(totals[s]) for s in urls},
                 "total_runs_s": totals,
                 "ratio_total": {
-                    side: theirs / statistics.median(totals[side]) for side in ours_sides
+                    side: theirs / statistics.median(totals[side]) for side in compared
                 },
                 "ratio_per_query": {
                     side: {n: med["rdflib"][n] / med[side][n] for n in med[side]}
-                    for side in ours_sides
+                    for side in compared
                 },
                 "same_results": same,
                 "engines": {side: sorted(found) for side, found in engines.items()},
@@ -502,6 +559,12 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
                 "samples": picks,
             }
         )
+        if "oxigraph" in urls:
+            # Issue 15: ours within 2x of Oxigraph's own server (above 1: ours slower).
+            result["ours_over_oxigraph"] = {
+                side: statistics.median(totals[side]) / statistics.median(totals["oxigraph"])
+                for side in ours_sides
+            }
         result["rss_mb"] = {side: tree_rss_mb(proc.pid) for side, proc in servers.items()}
     finally:
         for proc in servers.values():
@@ -588,7 +651,16 @@ def versions() -> dict[str, str]:
         except PackageNotFoundError:
             return "not installed"
 
-    pk = ("pyoxigraph", "rdflib", "rdflib-endpoint", "fastapi", "uvicorn", "starlette", "httpx")
+    pk = (
+        "pyoxigraph",
+        "oxigraph",
+        "rdflib",
+        "rdflib-endpoint",
+        "fastapi",
+        "uvicorn",
+        "starlette",
+        "httpx",
+    )
     return {"python": platform.python_version(), **{p: installed(p) for p in pk}}
 
 
@@ -610,6 +682,11 @@ def main(argv: list[str] | None = None) -> int:
         help="also run a third server with SCREG_SPARQL_MEMORY_COPY=true, measured once "
         "it answers from its copy",
     )
+    ap.add_argument(
+        "--oxigraph-server",
+        action="store_true",
+        help="also run Oxigraph's own server (`oxigraph serve-read-only`) on the same data",
+    )
     args = ap.parse_args(argv)
     result = bench(args)
     if not result:
@@ -625,6 +702,7 @@ def main(argv: list[str] | None = None) -> int:
                     "total_median_s",
                     "ratio_total",
                     "ratio_per_query",
+                    "ours_over_oxigraph",
                     "same_results",
                     "result_sizes",
                     "rss_mb",
@@ -632,6 +710,7 @@ def main(argv: list[str] | None = None) -> int:
                     "rdflib_ready_s",
                     "engines",
                 )
+                if k in result
             },
             indent=1,
         )
