@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import re
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -693,27 +693,32 @@ def category_tree_of(
     "categories" (each with its "code"), "status" (None or with its "code") and
     "register" (with its "status"), which is all the counts read."""
     categories = _categories(concepts)
-    direct: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    # Each standard's two statuses once, and the IRIs in each category: a node's counts
+    # are then set unions and lookups (the home page's tree over 10,000 standards).
+    direct: dict[str, set[str]] = defaultdict(set)
+    status: dict[str, str] = {}
+    register_status: dict[str, str] = {}
     for record in standards:
+        iri = record["iri"]
+        status[iri] = (record["status"] or {}).get("code") or "none"
+        register_status[iri] = record["register"]["status"] or "none"
         for category in record["categories"]:
-            direct[category["code"]].append(record)
+            direct[category["code"]].add(iri)
 
     def node(code: str) -> dict[str, Any]:
         concept = categories[code]
         children = sorted(
             (c.notation for c in categories.values() if c.broader == concept.iri), key=_code_key
         )
-        subtree = {r["iri"]: r for c in category_codes_under(concepts, code) for r in direct[c]}
+        subtree = set().union(*(direct[c] for c in category_codes_under(concepts, code)))
         return {
             **concept.as_dict(),
             "href": f"{API_PREFIX}/categories/{quote(code, safe='')}",
             "counts": {
                 "direct": len(direct[code]),
                 "total": len(subtree),
-                "by_status": _count(
-                    r["status"]["code"] if r["status"] else None for r in subtree.values()
-                ),
-                "by_register_status": _count(r["register"]["status"] for r in subtree.values()),
+                "by_status": _tally(map(status.__getitem__, subtree)),
+                "by_register_status": _tally(map(register_status.__getitem__, subtree)),
             },
             "children": [node(child) for child in children],
         }
@@ -747,11 +752,8 @@ def standard_summary(record: dict[str, Any]) -> dict[str, Any]:
     return {k: record.get(k) for k in keys}
 
 
-def _count(values: Iterable[str | None]) -> dict[str, int]:
-    counts: dict[str, int] = defaultdict(int)
-    for value in values:
-        counts[value or "none"] += 1
-    return dict(sorted(counts.items()))
+def _tally(values: Iterable[str]) -> dict[str, int]:
+    return dict(sorted(Counter(values).items()))
 
 
 def _code_key(code: str) -> tuple[int, ...]:

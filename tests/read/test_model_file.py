@@ -73,3 +73,28 @@ def test_closing_while_another_thread_reads_does_not_crash(
     model.close()
     reader.join(60)
     assert outcomes == ["refused"]
+
+
+def test_a_model_file_without_the_lifecycle_index_gets_it_on_open_and_is_not_rebuilt(
+    tmp_path: Path, seeded_dump: bytes
+) -> None:
+    """The home page's counts read `entries_lifecycle` (added after schema 6 without a
+    new version): a file made before it gets the index when it is opened, keeps its
+    generation and rows, and its counts are those of the rows."""
+    import sqlite3
+
+    path = tmp_path / "model.sqlite"
+    with open_store("memory") as store:
+        store.load_dump(seeded_dump, "nquads")
+        with ReadModel(path) as model:
+            generation = model.rebuild(store)
+            before = (model.application(), model.category_tree(), model.counts())
+    with sqlite3.connect(path) as db:
+        db.execute("DROP INDEX entries_lifecycle")
+    with ReadModel(path) as model:
+        assert model.generation() == generation
+        assert (model.application(), model.category_tree(), model.counts()) == before
+    with sqlite3.connect(path) as db:
+        names = {name for (name,) in db.execute("SELECT name FROM sqlite_master")}
+    assert "entries_lifecycle" in names
+    assert before[0]["in_force"] > 0
