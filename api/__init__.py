@@ -6,6 +6,7 @@ Nothing is built at import: the CLI (`screg serve`), uvicorn's factory mode
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 import threading
@@ -18,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from registry import __version__
 from registry.collector import collector_paused
 from registry.config import Settings, load_settings
+from registry.heap import give_back_freed_memory
 from registry.register.jobs import JobQueue
 from registry.service import Registry
 from registry.store import Store
@@ -53,6 +55,20 @@ def _assemble_graph(registry: Registry) -> None:
         logger.warning("the dependency graph was not assembled in advance", exc_info=True)
     finally:
         gc.freeze()
+
+
+# How often the API process gives the C heap's freed memory back (registry.heap).
+TRIM_EVERY_SECONDS = 10.0
+
+
+async def _give_back_memory_now_and_then() -> None:
+    # Answers and writes free memory in the middle of the C heap after the answer is
+    # sent, where glibc keeps it for later: at 50,000 resources the API process held
+    # ~30 MB more after every page and a write than after a trim. A trim takes a few
+    # milliseconds, off the event loop.
+    while True:
+        await asyncio.sleep(TRIM_EVERY_SECONDS)
+        await run_in_threadpool(give_back_freed_memory)
 
 
 def create_app(
@@ -123,9 +139,11 @@ def create_app(
         # again in the background: the answers show them as outdated meanwhile.
         registry.reassess_in_background()
         sparql.start(app)  # a warm worker, so the first public query does not wait ~1 s
+        trimming = asyncio.create_task(_give_back_memory_now_and_then())
         try:
             yield
         finally:
+            trimming.cancel()
             sparql.close(app)
             await run_in_threadpool(app.state.jobs.close)
             if on_stop is not None:
