@@ -16,7 +16,8 @@ before and after:
    `--repeat` sequential requests (one client), p50 and p99;
 3. a status change of one standard over HTTP (a registrar token), then the same: the
    first answer after the write, and p50/p99;
-4. the resident memory of the API process and of every process of `screg serve`.
+4. the resident memory of the API process and of every process of `screg serve`, right
+   after the requests and again after the API process's next heap trim.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from api import TRIM_EVERY_SECONDS  # noqa: E402
 from bench.sparql_bench import (  # noqa: E402
     DEFAULT_NQ,
     DEFAULT_STORE,
@@ -187,6 +189,15 @@ def main(argv: list[str] | None = None) -> int:
             result["rss_mb"] = rss
             api = max(rss.values())
             print(f"resident: API process {api:.0f} MB, all processes {sum(rss.values()):.0f} MB")
+            # Once more after the API process's next heap trim (api.TRIM_EVERY_SECONDS):
+            # what it holds between bursts, beside what it holds right after one.
+            time.sleep(TRIM_EVERY_SECONDS + 2)
+            rss = tree_rss_mb(proc.pid)
+            result["rss_idle_mb"] = rss
+            print(
+                f"resident {TRIM_EVERY_SECONDS + 2:g} s later: API process "
+                f"{max(rss.values()):.0f} MB, all processes {sum(rss.values()):.0f} MB"
+            )
     finally:
         stop(proc)
         shutil.rmtree(copy, ignore_errors=True)
