@@ -34,7 +34,11 @@ CHANGES: tuple[str, ...] = ("superseded", "abolished")
 
 def summary(graph: nx.MultiDiGraph, node: str) -> dict[str, Any]:
     """A node for people and JSON: IRI, kind, name, identifier or code, status."""
-    attrs = graph.nodes[node]
+    return node_summary(node, graph.nodes[node])
+
+
+def node_summary(node: str, attrs: dict[str, Any]) -> dict[str, Any]:
+    """`summary` of a node from its attributes (a walk over many nodes has them)."""
     found = {"iri": node, "kind": attrs["kind"]}
     for name in ("identifier", "code", "label_zh", "label_en", "status", "register_status"):
         if attrs.get(name) is not None:
@@ -171,7 +175,9 @@ def flagged_edges(graph: nx.MultiDiGraph) -> list[dict[str, Any]]:
     """References and conformance links to a superseded or abolished edition."""
     return [
         _edge_dict(u, v, data)
-        for u, v, data in graph.edges(data=True)
+        for u, neighbours in graph.adjacency()  # the edges' own order, without views
+        for v, keyed in neighbours.items()
+        for data in keyed.values()
         if data.get("stale") and data["kind"] in DEPENDENCY_KINDS
     ]
 

@@ -18,6 +18,9 @@ from rdflib.namespace import DCAT, DCTERMS, ORG, SKOS
 from rdflib.term import Node
 
 from registry.graphs.build import STALE_STATUSES, current_edition, issued_on
+from registry.graphs.coverage import LOCAL_LEVELS, NATIONAL_LEVELS, STATUSES, plan_progress
+from registry.graphs.queries import flagged_edges, summary
+from registry.lifecycle import in_force
 from registry.namespaces import GRAPH_CURRENT, GRAPH_ONTOLOGY, GRAPH_REGISTRY, SCS
 from registry.store import Store
 
@@ -303,3 +306,101 @@ def assemble(facts: Facts, as_of: date | None = None) -> nx.MultiDiGraph:
         ):
             graph.add_edge(s, o, key="inCategory", kind="inCategory")
     return graph
+
+
+# -- coverage -------------------------------------------------------------------------------
+
+
+def coverage_by_edge_views(
+    graph: nx.MultiDiGraph, target_national: int, target_local: int
+) -> dict[str, Any]:
+    """registry.graphs.coverage.coverage_report as it was written first, over networkx's
+    edge views node by node (2x slower at 50,000 resources): the reference the one-pass
+    report is checked against."""
+    nodes = graph.nodes
+    categories = [n for n in graph if nodes[n]["kind"] == "category"]
+    parent: dict[str, str] = {}
+    for u, v, k in graph.edges(keys=True):
+        if k == "inCategory" and nodes[u]["kind"] == "category":
+            parent[u] = v
+    direct: dict[str, dict[str, int]] = {c: defaultdict(int) for c in categories}
+    total: dict[str, dict[str, int]] = {c: defaultdict(int) for c in categories}
+    standards = [
+        n for n in graph if nodes[n]["kind"] == "standard" and nodes[n].get("registered", True)
+    ]
+    for std in standards:
+        status = nodes[std].get("status") or "unknown"
+        reached: set[str] = set()
+        for _, cat, k in graph.out_edges(std, keys=True):
+            if k != "inCategory":
+                continue
+            direct[cat][status] += 1
+            while cat is not None and cat not in reached:  # count once per ancestor
+                reached.add(cat)
+                cat = parent.get(cat)
+        for cat in reached:
+            total[cat][status] += 1
+
+    rows = []
+
+    def code_key(code: str) -> tuple[int | str, ...]:
+        return tuple(int(p) if p.isdigit() else p for p in code.split("."))
+
+    for cat in sorted(categories, key=lambda c: code_key(nodes[c].get("code", c))):
+        rows.append(
+            {
+                "code": nodes[cat].get("code"),
+                "iri": cat,
+                "label_zh": nodes[cat].get("label_zh"),
+                "label_en": nodes[cat].get("label_en"),
+                "broader": nodes[parent[cat]].get("code") if cat in parent else None,
+                "direct": {s: direct[cat].get(s, 0) for s in STATUSES},
+                "total": {s: total[cat].get(s, 0) for s in STATUSES},
+            }
+        )
+    gaps = [r["code"] for r in rows if r["total"]["current"] == 0]
+
+    served = {v for _, v, k in graph.edges(keys=True) if k == "serves"}
+    without_interface, without_standard, only_stale = [], [], []
+    for node in sorted(graph):
+        kind = nodes[node]["kind"]
+        if kind not in ("resource", "interface"):
+            continue
+        if kind == "resource" and node not in served:
+            without_interface.append(summary(graph, node))
+        cited = [
+            d for _, _, k, d in graph.out_edges(node, keys=True, data=True) if k == "conformsTo"
+        ]
+        if not cited:
+            without_standard.append(summary(graph, node))
+        elif all(d.get("stale") in STALE_STATUSES for d in cited):
+            only_stale.append(summary(graph, node))
+
+    def progress(levels: tuple[str, ...], target: int) -> dict[str, Any]:
+        count = sum(
+            1
+            for s in standards
+            if nodes[s].get("level") in levels
+            # Issue 16: a retired group standard and one superseded through the
+            # register counted toward the targets; only those in force count.
+            and in_force(nodes[s].get("status"), nodes[s].get("register_status"))
+        )
+        return plan_progress(levels, count, target)
+
+    status_counts: dict[str, int] = defaultdict(int)
+    for s in standards:
+        status_counts[nodes[s].get("status") or "unknown"] += 1
+    return {
+        "as_of": graph.graph.get("as_of") or None,
+        "standards": {"total": len(standards), "by_status": dict(sorted(status_counts.items()))},
+        "categories": rows,
+        "categories_without_current": gaps,
+        "resources_without_interface": without_interface,
+        "without_standard": without_standard,
+        "only_superseded_standards": only_stale,
+        "flagged_references": [e for e in flagged_edges(graph) if e["kind"] == "references"],
+        "targets": {
+            "national": progress(NATIONAL_LEVELS, target_national),
+            "local": progress(LOCAL_LEVELS, target_local),
+        },
+    }

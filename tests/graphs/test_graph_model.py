@@ -26,6 +26,7 @@ from registry.config import Settings
 from registry.graphs import GraphCache, graph_from_model, model_facts
 from registry.graphs.adjacency import DependencyIndex, build_index, index_of
 from registry.graphs.build import assemble, derivation
+from registry.graphs.coverage import coverage_report
 from registry.inputs.document import Document
 from registry.namespaces import GRAPH_CURRENT, GRAPH_ONTOLOGY, SCS
 from registry.register.submission import REGISTRAR
@@ -435,6 +436,26 @@ def generated(generated_dump: bytes, validator: Any) -> Iterator[Registry]:
         store.load_dump(generated_dump, "nquads")
         with Registry(Settings(store="memory"), validator=validator, store=store) as registry:
             yield registry
+
+
+def test_coverage_in_one_pass_is_the_edge_by_edge_report_on_a_generated_registry(
+    generated: Registry,
+) -> None:
+    """The report walks the adjacency dicts once (registry.graphs.coverage); the same
+    report as the first one, edge view by edge view, before and after writes that make
+    editions stale."""
+    registry = generated
+    for write in (None, "deprecated", "retired"):
+        if write is not None:
+            standard = next(
+                n for n, kind in sorted(registry.graph().nodes(data="kind")) if kind == "standard"
+            )
+            registry.change_status(standard, write, REGISTRAR)
+        graph = registry.graph()
+        found = coverage_report(graph, 40, 10)
+        assert found == oracle.coverage_by_edge_views(graph, 40, 10), write
+        assert found["without_standard"] or found["resources_without_interface"]
+        assert found["flagged_references"] and found["categories"]
 
 
 def test_the_graph_from_the_model_is_the_store_s_on_a_generated_registry(
