@@ -40,21 +40,26 @@ is 422 with the validation report in `details`.
 logger = logging.getLogger(__name__)
 
 
-def _assemble_graph(registry: Registry) -> None:
+def assemble_graph(registry: Registry) -> None:
+    """The dependency graph and its coverage, assembled ahead of the first page that
+    needs them (the server's background thread at start)."""
     # Assembling the graph at 50,000 resources makes millions of objects, and each full
     # collection of the cyclic garbage collector scans all of them while it holds the
     # interpreter: requests answered meanwhile stalled for seconds (a lookup's p99 went
     # to 3.5 s in the first seconds after a start). The collector is off while the
-    # graph is built, and what it built is then frozen, so later collections skip it.
+    # graph is built, and what it built is frozen before the collector comes back:
+    # made during the pause, all of it is in the youngest generation, which the first
+    # collection after would scan whole (and the next ones again as it is promoted).
     # The pause is the one a submission's reading takes (registry.collector): one that
     # ends first does not turn the collector back on under the other.
     try:
         with collector_paused():
-            registry.coverage()
+            try:
+                registry.coverage()
+            finally:
+                gc.freeze()
     except Exception:  # the store closed under it at shutdown; a page builds it then
         logger.warning("the dependency graph was not assembled in advance", exc_info=True)
-    finally:
-        gc.freeze()
 
 
 # How often the API process gives the C heap's freed memory back (registry.heap).
@@ -133,7 +138,7 @@ def create_app(
         # 50,000 resources): the server answers meanwhile, and a page that needs the
         # graph before it is done waits for this build rather than starting another.
         threading.Thread(
-            target=_assemble_graph, args=(registry,), name="screg-graph", daemon=True
+            target=assemble_graph, args=(registry,), name="screg-graph", daemon=True
         ).start()
         # Automatic assessments made under other shapes or rules than these are run
         # again in the background: the answers show them as outdated meanwhile.
