@@ -57,7 +57,7 @@ from registry.read.queries import (
     build_records,
     category_codes_under,
     category_node,
-    category_tree_of,
+    category_tree_from,
     code_filter,
     data_items_in_batches,
     edition_in_force,
@@ -1511,26 +1511,19 @@ def _records(db: sqlite3.Connection, where: str, params: list[Any]) -> Iterator[
 
 
 def _category_tree(db: sqlite3.Connection, concepts: dict[str, Concept]) -> list[dict[str, Any]]:
-    # The counts read only these fields of each standard, so no record is parsed: the
-    # standards from the lifecycle index alone, their categories from their own table
-    # (a join would read each standard's row), in no order (counts do not need one).
-    standards: dict[int, dict[str, Any]] = {
-        n: {
-            "iri": iri,
-            "categories": [],
-            "status": {"code": status} if status is not None else None,
-            "register": {"status": register_status},
-        }
-        for n, iri, status, register_status in db.execute(
-            "SELECT n, iri, status, register_status FROM entries INDEXED BY entries_lifecycle "
+    # The counts read only the two statuses of each standard, from the lifecycle index
+    # alone (no row, no record), and the category pairs from their own table (a join
+    # would read each standard's row), keyed by the entry's row number.
+    statuses = {
+        n: (status, register_status)
+        for n, status, register_status in db.execute(
+            "SELECT n, status, register_status FROM entries INDEXED BY entries_lifecycle "
             "WHERE kind = 'standard'"
         )
     }
-    for n, code in db.execute("SELECT n, code FROM entry_categories"):
-        standard = standards.get(n)
-        if standard is not None:
-            standard["categories"].append({"code": code})
-    return category_tree_of(concepts, standards.values())
+    return category_tree_from(
+        concepts, statuses, db.execute("SELECT n, code FROM entry_categories")
+    )
 
 
 def _filtered(

@@ -14,7 +14,7 @@ import contextlib
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
@@ -692,18 +692,31 @@ def category_tree_of(
     """`category_tree` over these standards: records, or any dicts with their "iri",
     "categories" (each with its "code"), "status" (None or with its "code") and
     "register" (with its "status"), which is all the counts read."""
-    categories = _categories(concepts)
-    # Each standard's two statuses once, and the IRIs in each category: a node's counts
-    # are then set unions and lookups (the home page's tree over 10,000 standards).
-    direct: dict[str, set[str]] = defaultdict(set)
-    status: dict[str, str] = {}
-    register_status: dict[str, str] = {}
+    statuses: dict[Hashable, tuple[str | None, str | None]] = {}
+    in_categories: list[tuple[Hashable, str]] = []
     for record in standards:
         iri = record["iri"]
-        status[iri] = (record["status"] or {}).get("code") or "none"
-        register_status[iri] = record["register"]["status"] or "none"
-        for category in record["categories"]:
-            direct[category["code"]].add(iri)
+        statuses[iri] = ((record["status"] or {}).get("code"), record["register"]["status"])
+        in_categories.extend((iri, category["code"]) for category in record["categories"])
+    return category_tree_from(concepts, statuses, in_categories)
+
+
+def category_tree_from(
+    concepts: dict[str, Concept],
+    statuses: Mapping[Hashable, tuple[str | None, str | None]],
+    in_categories: Iterable[tuple[Hashable, str]],
+) -> list[dict[str, Any]]:
+    """`category_tree_of` from plain rows, as the read model holds them: each
+    standard's key (its IRI, or any key unique to it) with its (standard status, register
+    status) codes, and (key, category code) pairs; pairs of other keys are left out.
+    The counts are set unions and lookups: the home page's tree over 10,000 standards."""
+    categories = _categories(concepts)
+    direct: dict[str, set[Hashable]] = defaultdict(set)
+    for key, code in in_categories:
+        if key in statuses:
+            direct[code].add(key)
+    status = {key: found or "none" for key, (found, _) in statuses.items()}
+    register_status = {key: found or "none" for key, (_, found) in statuses.items()}
 
     def node(code: str) -> dict[str, Any]:
         concept = categories[code]
