@@ -18,7 +18,7 @@ router = APIRouter(include_in_schema=False)
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, registry: RegistryDep, read: ReadDep) -> HTMLResponse:
     targets = registry.targets()
-    kinds = read.counts()["kinds"]
+    kinds = read.kind_counts()
     counts = {kind: kinds.get(kind, 0) for kind in (*KINDS, "department")}
     return render(
         request,

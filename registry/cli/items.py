@@ -565,7 +565,7 @@ def read_model_rebuild(store: str | None) -> None:
     try:
         with open_registry(store) as registry:
             generation = registry.rebuild_read_model()
-            counts = registry.reader().counts()["kinds"]
+            counts = registry.reader().kind_counts()
             path = registry.read_model_path()
     except StoreLockedError as locked:
         stop_the_server_first(store, locked, "screg read-model rebuild", read_model=True)

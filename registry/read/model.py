@@ -1018,8 +1018,7 @@ class ReadModel:
         ("register_statuses")."""
         with self._reading() as db:
             _require_built(db)
-            kinds = dict.fromkeys(KINDS, 0)
-            kinds.update(db.execute("SELECT kind, count(*) FROM entries GROUP BY kind"))
+            kinds = _kind_counts(db)
             categories = dict(
                 db.execute(
                     "SELECT c.code, count(DISTINCT c.n) FROM entry_categories c "
@@ -1041,6 +1040,12 @@ class ReadModel:
                 "statuses": by["status"],
                 "register_statuses": by["register_status"],
             }
+
+    def kind_counts(self) -> dict[str, int]:
+        """`counts()["kinds"]` alone: the home page and `screg` show no more of it."""
+        with self._reading() as db:
+            _require_built(db)
+            return _kind_counts(db)
 
     def standards_in_force(self, levels: Sequence[str]) -> int:
         """How many registered standards of `levels` are in force now
@@ -1508,6 +1513,12 @@ def _records(db: sqlite3.Connection, where: str, params: list[Any]) -> Iterator[
     """The records matching `where`, in list order."""
     for (text,) in db.execute(f"SELECT record FROM entries WHERE {where} {_ORDER}", params):
         yield json.loads(text)
+
+
+def _kind_counts(db: sqlite3.Connection) -> dict[str, int]:
+    kinds = dict.fromkeys(KINDS, 0)
+    kinds.update(db.execute("SELECT kind, count(*) FROM entries GROUP BY kind"))
+    return kinds
 
 
 def _category_tree(db: sqlite3.Connection, concepts: dict[str, Concept]) -> list[dict[str, Any]]:

@@ -183,6 +183,7 @@ def check_against_snapshot(model: ReadModel, store: Store) -> None:
     assert assert_same_answers(model, reference, snap) > 500
     counts = model.counts()
     assert counts["kinds"] == {kind: len(snap.records[kind]) for kind in KINDS}
+    assert model.kind_counts() == counts["kinds"]
     statuses: dict[str, int] = {}
     for record in snap.records["standard"]:
         code = record["status"]["code"] if record["status"] else "none"
