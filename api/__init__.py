@@ -16,9 +16,9 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from registry import __version__
-from registry.collector import collector_paused
 from registry.config import Settings, load_settings
 from registry.register.jobs import JobQueue
+from registry.runtime.collector import collector_paused
 from registry.service import Registry
 from registry.store import Store
 from registry.validation.validator import Validator
@@ -44,7 +44,7 @@ def _assemble_graph(registry: Registry) -> None:
     # interpreter: requests answered meanwhile stalled for seconds (a lookup's p99 went
     # to 3.5 s in the first seconds after a start). The collector is off while the
     # graph is built, and what it built is then frozen, so later collections skip it.
-    # The pause is the one a submission's reading takes (registry.collector): one that
+    # The pause is the one a submission's reading takes (registry.runtime.collector): one that
     # ends first does not turn the collector back on under the other.
     try:
         with collector_paused():
