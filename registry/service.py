@@ -28,8 +28,8 @@ from registry.graphs.coverage import (
     plan_progress,
 )
 from registry.graphs.queries import Impact, impact_of
-from registry.identifiers import IRI_SCHEMES
 from registry.inputs.document import Document, StoreLookup
+from registry.inputs.identifiers import IRI_SCHEMES
 from registry.inputs.isolated import UploadReaders
 from registry.inputs.load import Reading, read_documents
 from registry.read.model import ReadModel

@@ -23,7 +23,7 @@ from rdflib.term import Node
 
 from registry.bilingual import Text
 from registry.errors import InputError, UnsupportedFormatError
-from registry.identifiers import normalise_standard_id
+from registry.inputs.identifiers import normalise_standard_id
 from registry.inputs.oxparse import Triple, graph_of, parse_triples
 from registry.namespaces import SCS
 from registry.runtime.collector import collector_paused

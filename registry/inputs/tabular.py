@@ -34,14 +34,14 @@ from rdflib.term import Node
 from registry.bilingual import Text
 from registry.csvsafe import neutralise_row
 from registry.errors import PayloadTooLargeError
-from registry.identifiers import (
+from registry.inputs.document import Document, Location, Lookup, SubmissionGraph, input_problem
+from registry.inputs.identifiers import (
     RESOURCE_CODE_PATTERN,
     IdentifierError,
     is_valid_credit_code,
     parse_standard_id,
     resource_slug,
 )
-from registry.inputs.document import Document, Location, Lookup, SubmissionGraph, input_problem
 from registry.inputs.workbooks import (
     Cell,
     Formula,

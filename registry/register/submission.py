@@ -26,12 +26,12 @@ from rdflib.term import Node
 
 from registry.bilingual import Text
 from registry.errors import ConflictError, ForbiddenError, InputError, NotFoundError
-from registry.identifiers import IRI_SCHEMES, lookup_spellings
+from registry.inputs.identifiers import IRI_SCHEMES, lookup_spellings
 from registry.inputs.load import Reading
-from registry.lifecycle import IMPLIED_STANDARD_STATUS
 from registry.namespaces import EARL, GRAPH_CURRENT, GRAPH_REGISTRY, REGSTATUS, SCS, SH, STDSTATUS
 from registry.register.changes import describe_change
 from registry.register.iris import Screening, part_prefix, screen_upload, without_register_record
+from registry.register.lifecycle import IMPLIED_STANDARD_STATUS
 from registry.runtime.collector import collector_paused
 from registry.store import Store, WriteBatch
 from registry.store.base import is_plain_iri
@@ -1358,7 +1358,7 @@ def transfer_owner(
 
 def _record_the_end(content: Graph, standard: URIRef, status: str, successor: str | None) -> None:
     """Write into a standard's new version the own status its register `status`
-    implies (registry.lifecycle), and its successor: the one place the two statuses
+    implies (registry.register.lifecycle), and its successor: the one place the two statuses
     are made to agree, so that no reader has to."""
     content.remove((standard, SCS.standardStatus, None))
     content.add((standard, SCS.standardStatus, STDSTATUS[IMPLIED_STANDARD_STATUS[status]]))
