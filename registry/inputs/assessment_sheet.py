@@ -479,7 +479,7 @@ def template_xlsx() -> bytes:
     from openpyxl.styles import Font
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    from registry.csvsafe import neutralise_row
+    from registry.outputs.csvsafe import neutralise_row
 
     book = Workbook()
     # fixed: the same rows always give the same workbook content

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from registry.bilingual import Text
-from registry.negotiation import preferred_offer
+from registry.outputs.negotiation import preferred_offer
 from registry.sparql.errors import NotAcceptableError
 from registry.sparql.guard import QueryForm
 

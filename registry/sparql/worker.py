@@ -3,7 +3,7 @@
 Why a process: pyoxigraph has no query timeout and a deep enough query crashes
 it; a process can be killed at the deadline and its crash takes nothing else
 down. This module is what the worker imports: pyoxigraph, the standard library,
-registry/csvsafe.py and registry/sparql/patterns.py (rdflib's SPARQL parser,
+registry/outputs/csvsafe.py and registry/sparql/patterns.py (rdflib's SPARQL parser,
 already loaded by the registry package this module lives in). The forkserver
 preloads it and every fresh worker is a ~15 ms fork of a ready interpreter.
 
@@ -55,8 +55,8 @@ from typing import Any
 import pyoxigraph as ox
 
 from registry.bilingual import Text
-from registry.csvsafe import SPREADSHEET_FORMATS, neutralise_sparql_term
 from registry.errors import QueryRefusedError
+from registry.outputs.csvsafe import SPREADSHEET_FORMATS, neutralise_sparql_term
 from registry.sparql.guard import GUARD_RECURSION_LIMIT, QueryVerdict, confirm_form, decide
 from registry.sparql.memory_copy import MemoryCopy
 from registry.sparql.ordering import (
@@ -312,7 +312,7 @@ def _rows_body(names: list[str], rows: list[Any], fmt: str, max_rows: int) -> tu
     right)."""
     truncated = len(rows) > max_rows
     # CSV and TSV answers are opened in spreadsheets: literal text that would run
-    # as a formula there gets a leading quote (registry/csvsafe.py). The other
+    # as a formula there gets a leading quote (registry/outputs/csvsafe.py). The other
     # formats are read by programs and carry the data as stored.
     to_cell = neutralise_sparql_term if fmt in SPREADSHEET_FORMATS else None
     bindings = []

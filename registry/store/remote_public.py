@@ -24,9 +24,9 @@ import httpx
 import pyoxigraph as ox
 
 from registry.bilingual import Text
-from registry.csvsafe import SPREADSHEET_FORMATS, neutralise_sparql_term
 from registry.errors import QueryTimeoutError
 from registry.namespaces import PREFIXES
+from registry.outputs.csvsafe import SPREADSHEET_FORMATS, neutralise_sparql_term
 from registry.store.errors import StoreQueryError, StoreTimeoutError
 from registry.store.remote_servers import ServerDialect
 from registry.store.remote_terms import SKOLEM_PREFIX
