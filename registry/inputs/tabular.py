@@ -54,7 +54,7 @@ from registry.inputs.workbooks import (
 )
 from registry.namespaces import SCS
 from registry.outputs.csvsafe import neutralise_row
-from registry.resources import ONTOLOGY_DIR
+from registry.validation.trusted_files import ONTOLOGY_DIR
 
 
 @dataclass(frozen=True)
