@@ -852,23 +852,7 @@ class RemoteStore(Store):
         batch.add_triples(GRAPH_CHANGES, [log_since_triple(generation or 1)])
         return self._write(batch, generation or 1)
 
-    # -- the public SPARQL endpoint --------------------------------------------------
-
-    def run_public_query(
-        self,
-        text: str,
-        form: str,
-        fmt: str,
-        max_rows: int,
-        timeout: float,
-        dataset: dict[str, Any],
-    ) -> tuple[bytes, bool, float]:
-        """Run a guarded public query on the server with a server-side time limit, over
-        the public dataset; returns (body in `fmt`, truncated, seconds). Defined in
-        registry/store/remote_public.py."""
-        from registry.store.remote_public import run_public_query
-
-        return run_public_query(self, text, form, fmt, max_rows, timeout, dataset)
+    # -- what the public SPARQL endpoint needs (registry/sparql/remote.py) ----------
 
     def public_named_graphs(self, hidden: frozenset[str]) -> list[str]:
         """The graphs `GRAPH ?g` may reach in a public query, listed once per generation."""

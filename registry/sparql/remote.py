@@ -27,6 +27,7 @@ from registry.bilingual import Text
 from registry.errors import QueryTimeoutError
 from registry.namespaces import PREFIXES
 from registry.outputs.csvsafe import SPREADSHEET_FORMATS, neutralise_sparql_term
+from registry.sparql.formats import GRAPH_SERIALISERS, RESULT_SERIALISERS
 from registry.store.errors import StoreQueryError, StoreTimeoutError
 from registry.store.remote_servers import ServerDialect
 from registry.store.remote_terms import SKOLEM_PREFIX
@@ -50,17 +51,6 @@ class PublicQueryTarget(Protocol):
 
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-_RESULTS_FORMATS = {
-    "xml": ox.QueryResultsFormat.XML,
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
-}
-_GRAPH_FORMATS = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-}
 
 
 def _normal_term(term: dict[str, Any]) -> dict[str, Any]:
@@ -87,6 +77,8 @@ def run_public_query(
     timeout: float,
     dataset: dict[str, Any],
 ) -> tuple[bytes, bool, float]:
+    """Run a guarded public query on the server with a server-side time limit, over
+    the public dataset; returns (body in `fmt`, truncated, seconds)."""
     hidden = frozenset(dataset.get("hidden_graphs", ()))
     params: dict[str, Any] = {
         "default-graph-uri": list(dataset.get("default_graphs", ())),
@@ -118,7 +110,7 @@ def run_public_query(
         body = json.dumps({"head": {}, "boolean": bool(results["boolean"])}).encode()
         if fmt != "json":
             body = ox.parse_query_results(body, ox.QueryResultsFormat.JSON).serialize(
-                format=_RESULTS_FORMATS[fmt]
+                format=RESULT_SERIALISERS[fmt]
             )
         return body, False, seconds
     names = list(results.get("head", {}).get("vars", []))
@@ -137,7 +129,7 @@ def run_public_query(
     ).encode("utf-8")
     if fmt != "json":
         reread = ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
-        body = reread.serialize(format=_RESULTS_FORMATS[fmt])
+        body = reread.serialize(format=RESULT_SERIALISERS[fmt])
     return body, truncated, seconds
 
 
@@ -154,7 +146,7 @@ def _graph_answer(data: bytes, fmt: str, max_rows: int) -> tuple[bytes, bool]:
     truncated = len(triples) > max_rows
     triples = [_normal_triple(t) for t in triples[:max_rows]]
     prefixes = {name: str(ns) for name, ns in PREFIXES.items()} if fmt == "turtle" else None
-    body = ox.serialize(triples, format=_GRAPH_FORMATS[fmt], prefixes=prefixes)
+    body = ox.serialize(triples, format=GRAPH_SERIALISERS[fmt], prefixes=prefixes)
     return body or b"", truncated
 
 
