@@ -18,9 +18,8 @@ from __future__ import annotations
 import json
 import time
 from itertools import islice
-from typing import Any, Protocol
+from typing import Any
 
-import httpx
 import pyoxigraph as ox
 
 from registry.bilingual import Text
@@ -28,27 +27,9 @@ from registry.errors import QueryTimeoutError
 from registry.namespaces import PREFIXES
 from registry.outputs.csvsafe import SPREADSHEET_FORMATS, neutralise_sparql_term
 from registry.sparql.formats import GRAPH_SERIALISERS, RESULT_SERIALISERS
-from registry.store.errors import StoreQueryError, StoreTimeoutError
-from registry.store.remote_servers import ServerDialect
+from registry.store.errors import StoreTimeoutError
+from registry.store.remote import RemoteStore, json_results, ntriples_results
 from registry.store.remote_terms import SKOLEM_PREFIX
-
-
-class PublicQueryTarget(Protocol):
-    """What a public query needs of a remote store (registry.store.remote.RemoteStore)."""
-
-    dialect: ServerDialect
-
-    def public_named_graphs(self, hidden: frozenset[str]) -> list[str]: ...
-
-    def post_query(
-        self,
-        text: str,
-        accept: str,
-        *,
-        timeout: float | None = None,
-        params: dict[str, Any] | None = None,
-    ) -> httpx.Response: ...
-
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
@@ -69,7 +50,7 @@ def _normal_term(term: dict[str, Any]) -> dict[str, Any]:
 
 
 def run_public_query(
-    store: PublicQueryTarget,
+    store: RemoteStore,
     text: str,
     form: str,
     fmt: str,
@@ -97,15 +78,7 @@ def run_public_query(
         raise _timeout(timeout)
     if graph_form:
         return (*_graph_answer(response.content, fmt, max_rows), seconds)
-    try:
-        results = json.loads(response.content)
-    except ValueError as exc:
-        raise StoreQueryError(
-            Text(
-                zh=f"SPARQL 服务器没有返回 JSON 结果：{exc}",
-                en=f"the SPARQL server sent no JSON results: {exc}",
-            )
-        ) from exc
+    results = json_results(response.content)
     if "boolean" in results:
         body = json.dumps({"head": {}, "boolean": bool(results["boolean"])}).encode()
         if fmt != "json":
@@ -134,15 +107,7 @@ def run_public_query(
 
 
 def _graph_answer(data: bytes, fmt: str, max_rows: int) -> tuple[bytes, bool]:
-    try:
-        triples = list(islice(ox.parse(data, format=ox.RdfFormat.N_TRIPLES), max_rows + 1))
-    except SyntaxError as exc:
-        raise StoreQueryError(
-            Text(
-                zh=f"SPARQL 服务器返回了无法读取的 N-Triples：{exc}",
-                en=f"the SPARQL server sent unreadable N-Triples: {exc}",
-            )
-        ) from exc
+    triples = list(islice(ntriples_results(data), max_rows + 1))
     truncated = len(triples) > max_rows
     triples = [_normal_triple(t) for t in triples[:max_rows]]
     prefixes = {name: str(ns) for name, ns in PREFIXES.items()} if fmt == "turtle" else None
