@@ -17,10 +17,10 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from registry import __version__
-from registry.collector import collector_paused
 from registry.config import Settings, load_settings
-from registry.heap import give_back_freed_memory
 from registry.register.jobs import JobQueue
+from registry.runtime.collector import collector_paused
+from registry.runtime.heap import give_back_freed_memory
 from registry.service import Registry
 from registry.store import Store
 from registry.validation.validator import Validator
@@ -50,8 +50,8 @@ def assemble_graph(registry: Registry) -> None:
     # graph is built, and what it built is frozen before the collector comes back:
     # made during the pause, all of it is in the youngest generation, which the first
     # collection after would scan whole (and the next ones again as it is promoted).
-    # The pause is the one a submission's reading takes (registry.collector): one that
-    # ends first does not turn the collector back on under the other.
+    # The pause is the one a submission's reading takes (registry.runtime.collector): one
+    # that ends first does not turn the collector back on under the other.
     try:
         with collector_paused():
             try:
@@ -62,7 +62,7 @@ def assemble_graph(registry: Registry) -> None:
         logger.warning("the dependency graph was not assembled in advance", exc_info=True)
 
 
-# How often the API process gives the C heap's freed memory back (registry.heap).
+# How often the API process gives the C heap's freed memory back (registry.runtime.heap).
 TRIM_EVERY_SECONDS = 10.0
 
 

@@ -13,9 +13,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import Query, Request
+from fastapi import Depends, Query, Request
 from fastapi.responses import Response
 
+from api.errors import error_responses
 from api.negotiation import preferred
 from api.pages.render import local_time
 from registry.bilingual import Text
@@ -113,6 +114,29 @@ def _query_names(dependant: Any) -> set[str]:
     for sub in dependant.dependencies:
         names |= _query_names(sub)
     return names
+
+
+LIST_ERRORS = error_responses(400, 404, 422, 500, 503)
+# A list answers one page as JSON, or every entry it chooses as a download.
+LIST_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "One page (JSON: `total`, `limit`, `offset`, `items`), or with "
+        "`format=csv|xlsx` every entry chosen, as an attachment with Chinese headers",
+        "content": {
+            "application/json": {"schema": {"type": "object", "additionalProperties": True}},
+            "text/csv": {"schema": {"type": "string"}},
+            XLSX: {"schema": {"type": "string", "format": "binary"}},
+        },
+    },
+    **LIST_ERRORS,
+}
+# Every list route's decorator arguments: it refuses a query parameter it does not know
+# (400, naming those it does) and documents both of its answers.
+LIST_ROUTE: dict[str, Any] = {
+    "responses": LIST_RESPONSES,
+    "response_model": None,
+    "dependencies": [Depends(refuse_unknown_query)],
+}
 
 
 def download_format(request: Request, given: str | None, default: str) -> str:

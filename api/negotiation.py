@@ -1,6 +1,6 @@
 """Content negotiation for entity IRIs: the Accept header against what we offer.
 
-The header is read by registry.negotiation (python-mimeparse), the one parser the
+The header is read by registry.outputs.negotiation (python-mimeparse), the one parser the
 SPARQL endpoint uses too; this module holds what entity IRIs offer and the 406.
 """
 
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from api.errors import NotAcceptableError
 from registry.bilingual import Text
-from registry.negotiation import preferred
+from registry.outputs.negotiation import preferred
 
 
 @dataclass(frozen=True)

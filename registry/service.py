@@ -28,9 +28,8 @@ from registry.graphs.coverage import (
     plan_progress,
 )
 from registry.graphs.queries import Impact, impact_of
-from registry.heap import give_back_freed_memory
-from registry.identifiers import IRI_SCHEMES
 from registry.inputs.document import Document, StoreLookup
+from registry.inputs.identifiers import IRI_SCHEMES
 from registry.inputs.isolated import UploadReaders
 from registry.inputs.load import Reading, read_documents
 from registry.read.model import ReadModel
@@ -48,6 +47,7 @@ from registry.register.submission import (
     VersionInfo,
     item_states,
 )
+from registry.runtime.heap import give_back_freed_memory
 from registry.store import (
     OxigraphStore,
     Store,

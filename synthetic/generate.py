@@ -45,7 +45,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
-from registry.identifiers import (  # noqa: E402
+from registry.inputs.identifiers import (  # noqa: E402
     WELL_FORMED,
     credit_code_check_char,
     is_valid_credit_code,

@@ -33,8 +33,8 @@ def write_registered_extra(nq: Path, out: Path) -> int:
 
     import pyoxigraph as ox
 
-    from registry.resources import ONTOLOGY_DIR, turtle_files
     from registry.store.base import GENERATION_GRAPH, GENERATION_PREDICATE, STORE_IRI
+    from registry.validation.trusted_files import ONTOLOGY_DIR, turtle_files
 
     tail = " <urn:screg:graph:current> .\n"
     lines_of: dict[str, list[str]] = defaultdict(list)

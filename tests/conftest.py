@@ -292,15 +292,25 @@ def validator():
     return Validator()
 
 
-@pytest.fixture(scope="session")
-def seeded_dump(validator) -> bytes:
-    """The quads of a store seeded with the ontology and the examples, made once."""
+def _seeded_quads(validator, automatic: bool) -> bytes:
     from registry.register.seed import seed_store
     from registry.store import open_store
 
     with open_store("memory") as seeded:
-        seed_store(seeded, validator, "http://127.0.0.1:8000/id/")
+        seed_store(seeded, validator, "http://127.0.0.1:8000/id/", automatic=automatic)
         return seeded.dump("nquads")
+
+
+@pytest.fixture(scope="session")
+def seeded_dump(validator) -> bytes:
+    """The quads of a store seeded with the ontology and the examples, made once."""
+    return _seeded_quads(validator, automatic=False)
+
+
+@pytest.fixture(scope="session")
+def assessed_dump(validator) -> bytes:
+    """The same seeded store with the seed's automatic conformity assessments, made once."""
+    return _seeded_quads(validator, automatic=True)
 
 
 @pytest.fixture
@@ -321,6 +331,20 @@ def registry(store, validator):
 
     service = Registry(Settings(store=store.location), validator=validator, store=store)
     yield service
+
+
+@pytest.fixture
+def memory_registry(seeded_dump: bytes, validator):
+    """A Registry over a fresh memory store holding the seeded examples: for tests of
+    what a document says, where `registry`'s run on every back end would add only time."""
+    from registry.config import Settings
+    from registry.service import Registry
+    from registry.store import open_store
+
+    store = open_store("memory")
+    store.load_dump(seeded_dump, "nquads")
+    with Registry(Settings(store="memory", seed=False), validator=validator, store=store) as r:
+        yield r
 
 
 @pytest.fixture(params=list(SHARED_SERVERS))

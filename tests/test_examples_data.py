@@ -15,7 +15,7 @@ import pytest
 from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, ORG, SKOS
 
-from registry.identifiers import (
+from registry.inputs.identifiers import (
     RESOURCE_CODE_PATTERN,
     is_valid_credit_code,
     parse_standard_id,

@@ -8,7 +8,7 @@ import pytest
 from rdflib import BNode, Graph, URIRef
 from rdflib import namespace as ns
 
-from registry.identifiers import WELL_FORMED, is_valid_credit_code
+from registry.inputs.identifiers import WELL_FORMED, is_valid_credit_code
 from registry.namespaces import SCS
 from synthetic.generate import INVALID_KINDS, generate_catalogue, write_registry
 

@@ -23,7 +23,7 @@ from api.i18n import lang_of
 from api.pages.render import local_href, render
 from registry.errors import RegistryError
 from registry.namespaces import PREFIXES, sparql_prefixes
-from registry.negotiation import preferred
+from registry.outputs.negotiation import preferred
 from registry.sparql import GRAPH_FORMATS, RESULT_FORMATS, SparqlResult
 
 PAGE_FORMAT = "html"

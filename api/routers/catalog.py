@@ -22,7 +22,7 @@ from registry.config import Settings
 from registry.errors import NotFoundError
 from registry.inputs.dcat import catalog_context
 from registry.namespaces import bind_prefixes
-from registry.negotiation import preferred
+from registry.outputs.negotiation import preferred
 from registry.read.catalog import catalog_page, parse_page
 from registry.store import Store
 

@@ -9,66 +9,28 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
-from fastapi.concurrency import run_in_threadpool
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 from rdflib import URIRef
 
 from api.deps import ReadDep, RegistryDep, SettingsDep, StoreDep
-from api.errors import error_responses
 from api.lists import (
-    XLSX,
+    LIST_ROUTE,
     Format,
     Limit,
     Offset,
     download,
     download_format,
     list_answer,
-    refuse_unknown_query,
 )
+from api.reads import ENTRY_RESPONSES, READ_ERRORS, Ident, from_the_model
 from registry.errors import NotFoundError
 from registry.read import queries
-from registry.read.model import ReadModel
-from registry.service import Registry
 
 router = APIRouter(prefix="/api/v1", tags=["registry"])
 
 # The agent of a department filter that names no department: it submitted nothing.
 NO_AGENT = "urn:screg:agent:none"
-
-READ_ERRORS = error_responses(404, 422, 500, 503)
-# An entry's answer is an open JSON object (its fields depend on its kind), JSON-ready
-# as built: it is sent as it is (no response model, no encoder walking a resource's
-# data items again), and its 200 is documented as the object it is.
-ENTRY_RESPONSES = {
-    200: {
-        "description": "Successful Response",
-        "content": {
-            "application/json": {"schema": {"type": "object", "additionalProperties": True}}
-        },
-    },
-    **READ_ERRORS,
-}
-LIST_ERRORS = error_responses(400, 404, 422, 500, 503)
-# A list answers one page as JSON, or every entry it chooses as a download.
-LIST_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {
-        "description": "One page (JSON: `total`, `limit`, `offset`, `items`), or with "
-        "`format=csv|xlsx` every entry chosen, as an attachment with Chinese headers",
-        "content": {
-            "application/json": {"schema": {"type": "object", "additionalProperties": True}},
-            "text/csv": {"schema": {"type": "string"}},
-            XLSX: {"schema": {"type": "string", "format": "binary"}},
-        },
-    },
-    **LIST_ERRORS,
-}
-# Every list refuses a query parameter it does not know (400, naming those it does).
-LIST_ROUTE: dict[str, Any] = {
-    "responses": LIST_RESPONSES,
-    "response_model": None,
-    "dependencies": [Depends(refuse_unknown_query)],
-}
 
 Department = Annotated[
     str | None,
@@ -97,12 +59,6 @@ Text = Annotated[
         max_length=200,
         description="Text in the identifier, code, zh or en title; a "
         "standard identifier in any spelling (GB/T21063.3—2007) is normalised.",
-    ),
-]
-Ident = Annotated[
-    str,
-    Path(
-        max_length=500, description="Any spelling of the entry's name, URL-encoded (`/` as `%2F`)."
     ),
 ]
 
@@ -169,16 +125,6 @@ def list_standards(
         register_status=register_status,
         level=level,
     )
-
-
-async def from_the_model(registry: Registry, read: ReadModel, method: Any, *args: str) -> Any:
-    """A read of the model for an answer. Over the embedded store the model is a SQLite
-    file read without a lock (an entry is one row, under a millisecond): on the event
-    loop, as a threadpool hop cost more than the read. An in-memory model (memory and
-    remote stores) is read under the lock its writer holds: in the threadpool."""
-    if registry.store.in_process and not read.in_memory:
-        return method(*args)
-    return await run_in_threadpool(method, *args)
 
 
 @router.get(

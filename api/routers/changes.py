@@ -18,7 +18,7 @@ from api.deps import StoreDep
 from api.errors import NotAcceptableError, error_responses
 from registry.bilingual import Text
 from registry.errors import NotFoundError
-from registry.negotiation import preferred
+from registry.outputs.negotiation import preferred
 from registry.read.changes import (
     MAX_LIMIT,
     ldes_page,

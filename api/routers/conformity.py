@@ -16,21 +16,21 @@ from fastapi.responses import JSONResponse, Response
 from api.deps import JobsDep, ReadDep, RegistrarDep, RegistryDep, SettingsDep, client_of
 from api.errors import error_responses
 from api.jobs import accepted_job
-from api.lists import Format, Limit, Offset, list_answer, refuse_unknown_query
-from api.routers.catalogue import (
-    ENTRY_RESPONSES,
+from api.lists import (
+    LIST_ERRORS,
     LIST_ROUTE,
-    Ident,
-    from_the_model,
+    Format,
+    Limit,
+    Offset,
+    list_answer,
+    refuse_unknown_query,
 )
+from api.reads import ENTRY_RESPONSES, READ_ERRORS, Ident, from_the_model
 from registry.read.conformity import today_utc
 from registry.register.jobs import lane_of
 from registry.validation.validator import Progress
 
 router = APIRouter(prefix="/api/v1", tags=["conformity"])
-
-READ_ERRORS = error_responses(404, 422, 500, 503)
-LIST_ERRORS = error_responses(400, 404, 422, 500, 503)
 
 
 @router.get("/assessments", summary="Conformity assessments, paged", **LIST_ROUTE)

@@ -25,7 +25,7 @@ from registry.graphs import (
     replacement_chain,
     shortest_path,
 )
-from registry.negotiation import preferred
+from registry.outputs.negotiation import preferred
 
 router = APIRouter(tags=["dependency graphs"])
 

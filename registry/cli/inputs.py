@@ -30,8 +30,8 @@ from registry.cli.common import (
 )
 from registry.cli.local_server import call
 from registry.errors import RegistryError
-from registry.identifiers import is_valid_credit_code
 from registry.inputs.document import Document
+from registry.inputs.identifiers import is_valid_credit_code
 from registry.register.submission import Principal
 from registry.store.errors import StoreLockedError
 from registry.validation.reports import render_report

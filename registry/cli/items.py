@@ -37,8 +37,8 @@ from registry.cli.local_server import LocalServer, call
 from registry.cli.progress import progress_bar
 from registry.config import load_settings
 from registry.errors import RegistryError
-from registry.identifiers import CREDIT_CODE_PATTERN
 from registry.inputs.document import mapped_format
+from registry.inputs.identifiers import CREDIT_CODE_PATTERN
 from registry.inputs.rdf import format_for_filename
 from registry.register.submission import REGISTRAR, STATUSES, Principal
 from registry.store import open_store

@@ -48,9 +48,9 @@ from typing import Any
 
 import networkx as nx
 
-from registry.heap import give_back_freed_memory
 from registry.read.model import EntryFields, ReadModel
 from registry.read.queries import CATEGORY_SCHEME, Concept
+from registry.runtime.heap import give_back_freed_memory
 
 NODE_KINDS = ("standard", "resource", "interface", "department", "category")
 EDGE_KINDS = ("references", "replaces", "conformsTo", "serves", "providedBy", "inCategory")

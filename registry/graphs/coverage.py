@@ -17,7 +17,7 @@ import networkx as nx
 
 from registry.graphs.build import STALE_STATUSES
 from registry.graphs.queries import flagged_edges, node_summary
-from registry.lifecycle import in_force
+from registry.register.lifecycle import in_force
 
 STATUSES = ("current", "forthcoming", "superseded", "abolished")
 NATIONAL_LEVELS = ("international", "national", "industry")

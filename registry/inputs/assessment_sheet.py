@@ -21,9 +21,9 @@ from typing import Any
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, XSD
 
-from registry.earl import MODES, OUTCOMES, read_term
-from registry.identifiers import RESOURCE_CODE_PATTERN, is_valid_credit_code, resource_slug
 from registry.inputs.document import Document, Location, Lookup, SubmissionGraph, input_problem
+from registry.inputs.earl import MODES, OUTCOMES, read_term
+from registry.inputs.identifiers import RESOURCE_CODE_PATTERN, is_valid_credit_code, resource_slug
 from registry.inputs.tabular import (
     CellError,
     Column,
@@ -479,7 +479,7 @@ def template_xlsx() -> bytes:
     from openpyxl.styles import Font
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    from registry.csvsafe import neutralise_row
+    from registry.outputs.csvsafe import neutralise_row
 
     book = Workbook()
     # fixed: the same rows always give the same workbook content

@@ -26,12 +26,12 @@ from rdflib.term import Node
 from registry.bilingual import Text
 from registry.config import Settings
 from registry.errors import InputError, NothingMappedError
-from registry.identifiers import (
+from registry.inputs.document import Document, Lookup, SubmissionGraph, input_problem
+from registry.inputs.identifiers import (
     RESOURCE_CODE_PATTERN,
     is_valid_credit_code,
     resource_slug,
 )
-from registry.inputs.document import Document, Lookup, SubmissionGraph, input_problem
 from registry.inputs.rdf import format_for_filename, parse_rdf, rdf_format
 from registry.namespaces import (
     ADMS,

@@ -4,7 +4,7 @@ A 128 KB XLSX of 20,000 rows cost 38 s of CPU and 1.2 GB when the API process re
 it itself, and three in parallel held the server at 3.9 GB long after, since the
 Python heap is not given back (issue 17, point 5). So the API reads every upload
 (`read_documents`: the parse of CSV, XLSX, XLS, OpenAPI, DCAT and RDF into triples)
-in a pool of limited workers (registry.processes.LimitedWorkers):
+in a pool of limited workers (registry.runtime.processes.LimitedWorkers):
 
 - each worker's address space is capped (RLIMIT_AS, `upload_worker_memory_mb`): an
   allocation past it fails (MemoryError, or pyoxigraph aborts), the request gets 400
@@ -14,7 +14,7 @@ in a pool of limited workers (registry.processes.LimitedWorkers):
 - each worker reads one upload and exits (`TASKS_PER_WORKER` there): the memory a read
   took goes back to the system at once, and nothing of one client's upload is left
   in a process that reads the next; pebble starts the replacement beforehand, from
-  the forkserver (registry/processes.py), with the reader modules imported, so a
+  the forkserver (registry/runtime/processes.py), with the reader modules imported, so a
   request does not wait for it.
 
 The reading comes back as plain terms (pickled lists of rdflib triples, measured
@@ -43,12 +43,12 @@ from registry.inputs.document import (
 )
 from registry.inputs.load import Reading, read_documents
 from registry.inputs.oxparse import Triple, graph_of
-from registry.processes import LimitedWorkers
+from registry.runtime.processes import LimitedWorkers
 from registry.validation.validator import ValidationResult
 
 
 def _prepare_reader() -> None:
-    """The readers' modules, imported as a worker starts (registry.processes)."""
+    """The readers' modules, imported as a worker starts (registry.runtime.processes)."""
     import openpyxl  # noqa: F401
     import xlrd  # noqa: F401
 

@@ -23,12 +23,12 @@ from rdflib.namespace import DCAT, DCTERMS, RDF
 
 from registry.bilingual import Text
 from registry.errors import InputError
-from registry.identifiers import (
+from registry.inputs.document import Document, Lookup, SubmissionGraph, input_problem
+from registry.inputs.identifiers import (
     RESOURCE_CODE_PATTERN,
     is_valid_credit_code,
     resource_slug,
 )
-from registry.inputs.document import Document, Lookup, SubmissionGraph, input_problem
 from registry.namespaces import SCS
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")

@@ -22,11 +22,11 @@ from rdflib.namespace import DCTERMS, RDF
 from rdflib.term import Node
 
 from registry.bilingual import Text
-from registry.collector import collector_paused
 from registry.errors import InputError, UnsupportedFormatError
-from registry.identifiers import normalise_standard_id
+from registry.inputs.identifiers import normalise_standard_id
 from registry.inputs.oxparse import Triple, graph_of, parse_triples
 from registry.namespaces import SCS
+from registry.runtime.collector import collector_paused
 
 
 @dataclass(frozen=True)
@@ -127,7 +127,7 @@ def read_rdf(data: bytes, fmt: RdfFormat, source: str = "upload") -> list[Triple
         )
     if fmt.name == "jsonld":
         _refuse_remote_contexts(data, source)
-    with collector_paused():  # a few acyclic objects per triple: registry.collector
+    with collector_paused():  # a few acyclic objects per triple: registry.runtime.collector
         triples = parse_triples(data, fmt.name)
     if triples is not None:
         return _normalised(triples)

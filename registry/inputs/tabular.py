@@ -32,16 +32,15 @@ from rdflib.namespace import DCTERMS, RDF, SKOS, XSD
 from rdflib.term import Node
 
 from registry.bilingual import Text
-from registry.csvsafe import neutralise_row
 from registry.errors import PayloadTooLargeError
-from registry.identifiers import (
+from registry.inputs.document import Document, Location, Lookup, SubmissionGraph, input_problem
+from registry.inputs.identifiers import (
     RESOURCE_CODE_PATTERN,
     IdentifierError,
     is_valid_credit_code,
     parse_standard_id,
     resource_slug,
 )
-from registry.inputs.document import Document, Location, Lookup, SubmissionGraph, input_problem
 from registry.inputs.workbooks import (
     Cell,
     Formula,
@@ -54,7 +53,8 @@ from registry.inputs.workbooks import (
     xlsx_sheets,
 )
 from registry.namespaces import SCS
-from registry.resources import ONTOLOGY_DIR
+from registry.outputs.csvsafe import neutralise_row
+from registry.validation.trusted_files import ONTOLOGY_DIR
 
 
 @dataclass(frozen=True)
@@ -1583,7 +1583,7 @@ def template_rows() -> list[list[str]]:
 def csv_bytes(rows: Iterable[Sequence[str | int]], encoding: str = "utf-8-sig") -> bytes:
     """CSV text; UTF-8 with BOM by default, which Excel opens correctly in China.
     Cells that a spreadsheet would run as formulas get a leading `'`
-    (registry/csvsafe.py): the rows carry departments' uploaded text."""
+    (registry/outputs/csvsafe.py): the rows carry departments' uploaded text."""
     out = io.StringIO(newline="")
     csv.writer(out, lineterminator="\r\n").writerows(neutralise_row(row) for row in rows)
     return out.getvalue().encode(encoding)
@@ -1646,7 +1646,7 @@ def xlsx_bytes(rows: Sequence[Sequence[str]], guide: bool = False) -> bytes:
 
 
 def _append_text(sheet: Any, row: Sequence[str]) -> None:
-    """Append `row` as text cells, neutralised as in CSV (registry/csvsafe.py).
+    """Append `row` as text cells, neutralised as in CSV (registry/outputs/csvsafe.py).
     openpyxl makes a string that starts with `=` a formula and one such as `#REF!`
     an error value; every cell is set back to a plain string ("s"), so no uploaded
     text becomes either, whatever the neutraliser lets through."""

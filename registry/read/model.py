@@ -43,8 +43,7 @@ from typing import Any, Self
 
 from registry.bilingual import Text
 from registry.errors import ConflictError, InputError, NotFoundError
-from registry.identifiers import IRI_SCHEMES, lookup_spellings
-from registry.lifecycle import IN_FORCE_REGISTER_STATUS, IN_FORCE_STANDARD_STATUS
+from registry.inputs.identifiers import IRI_SCHEMES, lookup_spellings
 from registry.read import conformity
 from registry.read.filters import CATEGORY, CODE_COLUMNS, FILTERS
 from registry.read.queries import (
@@ -71,6 +70,7 @@ from registry.read.queries import (
     undated_identifier,
 )
 from registry.read.tables import TITLES
+from registry.register.lifecycle import IN_FORCE_REGISTER_STATUS, IN_FORCE_STANDARD_STATUS
 from registry.store import Store
 
 # Bumped whenever the tables or what a row holds change: a file of another version is
@@ -970,7 +970,7 @@ class ReadModel:
         )
         with self._reading() as db:
             _require_built(db)
-            # The record's `in_force` (registry.lifecycle), from the indexed columns.
+            # The record's `in_force` (registry.register.lifecycle), from the indexed columns.
             in_force = (
                 "SELECT iri FROM entries WHERE kind = 'standard' "
                 "AND register_status = :in_force_register AND status = :in_force_status"
@@ -1049,7 +1049,7 @@ class ReadModel:
 
     def standards_in_force(self, levels: Sequence[str]) -> int:
         """How many registered standards of `levels` are in force now
-        (registry.lifecycle: valid in the register and current): the plan targets'
+        (registry.register.lifecycle: valid in the register and current): the plan targets'
         counts, read from the model's columns without the dependency graph."""
         with self._reading() as db:
             _require_built(db)

@@ -24,11 +24,11 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, SKOS, XSD
 from rdflib.term import Node
 
 from registry.bilingual import Text
-from registry.earl import term_of
 from registry.errors import InputError, NotFoundError
-from registry.identifiers import IdentifierError, parse_standard_id
-from registry.lifecycle import in_force
+from registry.inputs.earl import term_of
+from registry.inputs.identifiers import IdentifierError, parse_standard_id
 from registry.namespaces import EARL, GRAPH_CURRENT, GRAPH_ONTOLOGY, GRAPH_REGISTRY, SCS, SH
+from registry.register.lifecycle import in_force
 from registry.register.submission import item_state, read_version, resolve_item
 from registry.store import Row, Store
 from registry.store.base import iri_text
@@ -439,7 +439,7 @@ def _assessment_record(
 ) -> None:
     """Complete an assessment's record, in place, from its parts: the outcome, date and
     description of its result, its evidence documents, a third-party assessor's name,
-    and the mode's and outcome's labels (registry.earl)."""
+    and the mode's and outcome's labels (registry.inputs.earl)."""
     results = sorted(values.get(EARL.result, []), key=str)
     result = _record("", parts.get(str(results[0]), {}) if results else {}, _RESULT_FIELDS, {}, {})
     record["outcome"] = term_of(result["outcome"])

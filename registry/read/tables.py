@@ -5,7 +5,7 @@ One table per kind; each column takes its value from the list record the read mo
 answers (registry.read.queries builds it). The resources' headers are those of the
 catalogue template (registry.inputs.tabular.COLUMNS), so a clerk meets the same
 words in both. Cells are neutralised against formulas by the writers
-(registry/csvsafe.py), CSV through `tabular.csv_bytes`, the one CSV writer.
+(registry/outputs/csvsafe.py), CSV through `tabular.csv_bytes`, the one CSV writer.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import io
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
-from registry.csvsafe import neutralise_row
 from registry.inputs.tabular import BY_KEY, csv_bytes
+from registry.outputs.csvsafe import neutralise_row
 
 Cell = str | int | None
 TimeFormat = Callable[[str | None], str]

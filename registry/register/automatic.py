@@ -24,7 +24,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, XSD
 from rdflib.term import Node
 
 from registry.errors import RegistryError
-from registry.identifiers import parse_standard_id
+from registry.inputs.identifiers import parse_standard_id
 from registry.inputs.load import Reading
 from registry.namespaces import EARL, GRAPH_CURRENT, GRAPH_REGISTRY, REGSTATUS, SCS
 from registry.register.submission import (

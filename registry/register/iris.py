@@ -31,7 +31,7 @@ from rdflib import BNode, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
-from registry.identifiers import IdentifierError, parse_standard_id, resource_slug
+from registry.inputs.identifiers import IdentifierError, parse_standard_id, resource_slug
 from registry.namespaces import GRAPH_CURRENT, GRAPH_REGISTRY, SCS, SH
 from registry.store import Store
 from registry.store.base import is_plain_iri

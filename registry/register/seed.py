@@ -16,8 +16,8 @@ from registry.register.automatic import AUTOMATIC_KINDS, record_automatic
 from registry.register.base_iri import EXAMPLES_BASE, record_base
 from registry.register.changes import describe_change, now
 from registry.register.submission import REGISTRAR, submit
-from registry.resources import EXAMPLES_DIR
 from registry.store import Store, WriteBatch
+from registry.validation.trusted_files import EXAMPLES_DIR
 from registry.validation.validator import Validator
 
 # In this order: what a file points at is registered before it.

@@ -25,14 +25,14 @@ from rdflib.plugins.serializers.nt import _quoteLiteral
 from rdflib.term import Node
 
 from registry.bilingual import Text
-from registry.collector import collector_paused
 from registry.errors import ConflictError, ForbiddenError, InputError, NotFoundError
-from registry.identifiers import IRI_SCHEMES, lookup_spellings
+from registry.inputs.identifiers import IRI_SCHEMES, lookup_spellings
 from registry.inputs.load import Reading
-from registry.lifecycle import IMPLIED_STANDARD_STATUS
 from registry.namespaces import EARL, GRAPH_CURRENT, GRAPH_REGISTRY, REGSTATUS, SCS, SH, STDSTATUS
 from registry.register.changes import describe_change
 from registry.register.iris import Screening, part_prefix, screen_upload, without_register_record
+from registry.register.lifecycle import IMPLIED_STANDARD_STATUS
+from registry.runtime.collector import collector_paused
 from registry.store import Store, WriteBatch
 from registry.store.base import is_plain_iri
 from registry.store.sparql_text import select_in_batches
@@ -616,7 +616,7 @@ def decide(
     validator = reading.validator(validator)
     if reading.unreadable:
         return SubmissionResult(None, validator.validate(reading.graph(), store))
-    # Steps 1-3 make a few objects per triple, none in a cycle: registry.collector
+    # Steps 1-3 make a few objects per triple, none in a cycle: registry.runtime.collector
     with collector_paused():
         entries, screening, contents, hashes, states = _screen_and_hash(
             store, validator, reading, principal, base_iri
@@ -1358,7 +1358,7 @@ def transfer_owner(
 
 def _record_the_end(content: Graph, standard: URIRef, status: str, successor: str | None) -> None:
     """Write into a standard's new version the own status its register `status`
-    implies (registry.lifecycle), and its successor: the one place the two statuses
+    implies (registry.register.lifecycle), and its successor: the one place the two statuses
     are made to agree, so that no reader has to."""
     content.remove((standard, SCS.standardStatus, None))
     content.add((standard, SCS.standardStatus, STDSTATUS[IMPLIED_STANDARD_STATUS[status]]))

@@ -17,7 +17,7 @@ from rdflib.namespace import RDF, RDFS, XSD
 
 from registry.config import Settings
 from registry.namespaces import GRAPH_CURRENT, GRAPH_ONTOLOGY, GRAPH_REGISTRY, SCS, SD
-from registry.negotiation import media_ranges, preferred, quality
+from registry.outputs.negotiation import media_ranges, preferred, quality
 from registry.sparql.dataset import PUBLIC_DEFAULT_GRAPHS
 from registry.sparql.formats import GRAPH_FORMATS, RESULT_FORMATS
 

@@ -8,9 +8,8 @@ run with their limits. The runner is chosen in one mapping, `RUNNERS`:
 - the embedded Oxigraph store (disk or memory) runs them in a pool of worker
   processes that can be killed (registry/sparql/pool.py); the guard decides in the
   worker, on the text the engine runs there, under the worker's OS limits;
-- a store that runs queries itself with a server-side timeout (a remote SPARQL
-  server) provides `run_public_query(text, form, fmt, max_rows, timeout,
-  dataset)` and is used as is (`StoreRunner`), after the guard's decision in this
+- a remote SPARQL server runs them itself, with its own server-side timeout
+  (`ServerRunner`, registry/sparql/remote.py), after the guard's decision in this
   process.
 """
 
@@ -35,7 +34,8 @@ from registry.sparql.guard import (
     precheck,
 )
 from registry.sparql.pool import QueryAnswer, WorkerLimits, WorkerPool
-from registry.store import OxigraphStore, Store, StoreError
+from registry.sparql.remote import run_public_query
+from registry.store import OxigraphStore, RemoteStore, Store, StoreError
 
 WORKERS_PER_POOL = 2
 
@@ -116,10 +116,11 @@ class PoolRunner:
         self._pool.close()
 
 
-class StoreRunner:
-    """A store that runs public queries itself, with its own server-side timeout."""
+class ServerRunner:
+    """A remote SPARQL server runs the public queries itself, with its own server-side
+    timeout."""
 
-    def __init__(self, store: Store, settings: Settings) -> None:
+    def __init__(self, store: RemoteStore, settings: Settings) -> None:
         self._store = store
         self._timeout = settings.sparql_timeout_seconds
         # rdflib's parser recurses ~15 Python frames per nesting level: at Python's
@@ -132,7 +133,8 @@ class StoreRunner:
         # No worker of ours runs it: the guard decides here, on the text sent.
         verdict = decide(query.text)
         confirm_form(query.form, verdict)
-        body, truncated, seconds = self._store.run_public_query(  # type: ignore[attr-defined]
+        body, truncated, seconds = run_public_query(
+            self._store,
             query.text,
             query.form,
             fmt.name,
@@ -157,6 +159,7 @@ class StoreRunner:
 # The one mapping from a kind of store to the way its public queries are run.
 RUNNERS: dict[type[Store], Callable[[Any, Settings], QueryRunner]] = {
     OxigraphStore: PoolRunner,
+    RemoteStore: ServerRunner,
 }
 
 
@@ -165,8 +168,6 @@ def runner_for(store: Store, settings: Settings) -> QueryRunner:
         factory = RUNNERS.get(kind)
         if factory is not None:
             return factory(store, settings)
-    if callable(getattr(store, "run_public_query", None)):
-        return StoreRunner(store, settings)
     raise StoreError(
         Text(
             zh=f"公开 SPARQL 端点不能在 {type(store).__name__} 存储上运行查询",

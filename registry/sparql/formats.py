@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pyoxigraph as ox
+
 from registry.bilingual import Text
-from registry.negotiation import preferred_offer
+from registry.outputs.negotiation import preferred_offer
 from registry.sparql.errors import NotAcceptableError
 from registry.sparql.guard import QueryForm
 
@@ -21,6 +23,9 @@ class ResultFormat:
     name: str  # what the worker serialises to: json, xml, csv, tsv, turtle, ntriples, jsonld
     media_type: str  # the Content-Type of the answer
     accepts: tuple[str, ...]  # media types that select this format (the first is media_type)
+    # pyoxigraph's writer of the format: the embedded store's worker and the remote
+    # server's runner (registry/sparql/remote.py) both write the answer with it.
+    serialiser: ox.QueryResultsFormat | ox.RdfFormat
 
 
 RESULT_FORMATS: tuple[ResultFormat, ...] = (
@@ -28,25 +33,52 @@ RESULT_FORMATS: tuple[ResultFormat, ...] = (
         "json",
         "application/sparql-results+json",
         ("application/sparql-results+json", "application/json"),
+        ox.QueryResultsFormat.JSON,
     ),
     ResultFormat(
         "xml",
         "application/sparql-results+xml",
         ("application/sparql-results+xml", "application/xml", "text/xml"),
+        ox.QueryResultsFormat.XML,
     ),
-    ResultFormat("csv", "text/csv; charset=utf-8", ("text/csv",)),
-    ResultFormat("tsv", "text/tab-separated-values; charset=utf-8", ("text/tab-separated-values",)),
+    ResultFormat("csv", "text/csv; charset=utf-8", ("text/csv",), ox.QueryResultsFormat.CSV),
+    ResultFormat(
+        "tsv",
+        "text/tab-separated-values; charset=utf-8",
+        ("text/tab-separated-values",),
+        ox.QueryResultsFormat.TSV,
+    ),
 )
 
 GRAPH_FORMATS: tuple[ResultFormat, ...] = (
-    ResultFormat("turtle", "text/turtle; charset=utf-8", ("text/turtle", "application/x-turtle")),
-    ResultFormat("ntriples", "application/n-triples", ("application/n-triples", "text/plain")),
-    ResultFormat("jsonld", "application/ld+json", ("application/ld+json", "application/json")),
+    ResultFormat(
+        "turtle",
+        "text/turtle; charset=utf-8",
+        ("text/turtle", "application/x-turtle"),
+        ox.RdfFormat.TURTLE,
+    ),
+    ResultFormat(
+        "ntriples",
+        "application/n-triples",
+        ("application/n-triples", "text/plain"),
+        ox.RdfFormat.N_TRIPLES,
+    ),
+    ResultFormat(
+        "jsonld",
+        "application/ld+json",
+        ("application/ld+json", "application/json"),
+        ox.RdfFormat.JSON_LD,
+    ),
     # Last: only for clients that ask for it by name (SPARQLWrapper's default for CONSTRUCT).
-    ResultFormat("rdfxml", "application/rdf+xml", ("application/rdf+xml",)),
+    ResultFormat("rdfxml", "application/rdf+xml", ("application/rdf+xml",), ox.RdfFormat.RDF_XML),
 )
 
 
+# The writers by format name, as the worker processes and the remote runner get it.
+RESULT_SERIALISERS: dict[str, ox.QueryResultsFormat] = {
+    f.name: f.serialiser for f in RESULT_FORMATS
+}
+GRAPH_SERIALISERS: dict[str, ox.RdfFormat] = {f.name: f.serialiser for f in GRAPH_FORMATS}
 # The `format=` names a GET may give instead of an Accept header (a link in a browser
 # cannot set one: the query page's downloads), each as the Accept header it stands for.
 # Where a name fits both kinds of query, it names the format of each kind: `json` is

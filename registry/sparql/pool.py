@@ -36,7 +36,7 @@ from typing import Any
 
 from registry.bilingual import Text
 from registry.errors import QueryRefusedError, QueryTimeoutError, RegistryError
-from registry.processes import forkserver_context
+from registry.runtime.processes import forkserver_context
 from registry.sparql import worker as worker_module
 from registry.sparql.errors import (
     InvalidQueryError,

@@ -3,7 +3,7 @@
 Why a process: pyoxigraph has no query timeout and a deep enough query crashes
 it; a process can be killed at the deadline and its crash takes nothing else
 down. This module is what the worker imports: pyoxigraph, the standard library,
-registry/csvsafe.py and registry/sparql/patterns.py (rdflib's SPARQL parser,
+registry/outputs/csvsafe.py and registry/sparql/patterns.py (rdflib's SPARQL parser,
 already loaded by the registry package this module lives in). The forkserver
 preloads it and every fresh worker is a ~15 ms fork of a ready interpreter.
 
@@ -55,8 +55,9 @@ from typing import Any
 import pyoxigraph as ox
 
 from registry.bilingual import Text
-from registry.csvsafe import SPREADSHEET_FORMATS, neutralise_sparql_term
 from registry.errors import QueryRefusedError
+from registry.outputs.csvsafe import SPREADSHEET_FORMATS, neutralise_sparql_term
+from registry.sparql.formats import GRAPH_SERIALISERS, RESULT_SERIALISERS
 from registry.sparql.guard import GUARD_RECURSION_LIMIT, QueryVerdict, confirm_form, decide
 from registry.sparql.memory_copy import MemoryCopy
 from registry.sparql.ordering import (
@@ -81,17 +82,6 @@ _MAX_TEMPLATES = 1_000  # parsed query templates remembered (any generation)
 _MAX_VERDICTS = 1_000  # the guard's verdicts remembered, by exact text
 _OPEN_ATTEMPTS = 5
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-_RESULTS_FORMATS = {
-    "xml": ox.QueryResultsFormat.XML,
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
-}
-_GRAPH_FORMATS = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-}
 
 
 _UNPARSED: Any = object()
@@ -312,7 +302,7 @@ def _rows_body(names: list[str], rows: list[Any], fmt: str, max_rows: int) -> tu
     right)."""
     truncated = len(rows) > max_rows
     # CSV and TSV answers are opened in spreadsheets: literal text that would run
-    # as a formula there gets a leading quote (registry/csvsafe.py). The other
+    # as a formula there gets a leading quote (registry/outputs/csvsafe.py). The other
     # formats are read by programs and carry the data as stored.
     to_cell = neutralise_sparql_term if fmt in SPREADSHEET_FORMATS else None
     bindings = []
@@ -331,13 +321,13 @@ def _rows_body(names: list[str], rows: list[Any], fmt: str, max_rows: int) -> tu
     if fmt == "json":
         return body, truncated
     reread = ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
-    return reread.serialize(format=_RESULTS_FORMATS[fmt]), truncated
+    return reread.serialize(format=RESULT_SERIALISERS[fmt]), truncated
 
 
 def _boolean(result: ox.QueryBoolean, fmt: str) -> bytes:
     if fmt == "json":
         return json.dumps({"head": {}, "boolean": bool(result)}).encode()
-    return result.serialize(format=_RESULTS_FORMATS[fmt])
+    return result.serialize(format=RESULT_SERIALISERS[fmt])
 
 
 def _triples(
@@ -347,7 +337,7 @@ def _triples(
     truncated = len(triples) > max_rows
     body = ox.serialize(
         triples[:max_rows],
-        format=_GRAPH_FORMATS[fmt],
+        format=GRAPH_SERIALISERS[fmt],
         prefixes=prefixes if fmt == "turtle" else None,
     )
     return body or b"", truncated

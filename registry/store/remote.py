@@ -155,6 +155,33 @@ def _split_credentials(url: str) -> tuple[str, str | None, str | None]:
     return clean, parts.username, parts.password
 
 
+def json_results(content: bytes) -> dict[str, Any]:
+    """A server's SPARQL JSON results, read; StoreQueryError when they are not JSON."""
+    try:
+        return json.loads(content)
+    except ValueError as exc:
+        raise StoreQueryError(
+            Text(
+                zh=f"SPARQL 服务器没有返回 JSON 结果：{exc}",
+                en=f"the SPARQL server sent no JSON results: {exc}",
+            )
+        ) from exc
+
+
+def ntriples_results(data: bytes) -> Iterator[ox.Triple]:
+    """A server's N-Triples answer, read as it is iterated; StoreQueryError when a line
+    cannot be read."""
+    try:
+        yield from ox.parse(data, format=ox.RdfFormat.N_TRIPLES)
+    except SyntaxError as exc:
+        raise StoreQueryError(
+            Text(
+                zh=f"SPARQL 服务器返回了无法读取的 N-Triples：{exc}",
+                en=f"the SPARQL server sent unreadable N-Triples: {exc}",
+            )
+        ) from exc
+
+
 class RemoteStore(Store):
     """A remote SPARQL 1.1 server. `url` is the query endpoint; credentials may be
     given in it (`http://user:password@host/sparql`) or in the options."""
@@ -348,15 +375,7 @@ class RemoteStore(Store):
 
     def _json(self, text: str) -> dict[str, Any]:
         response = self.post_query(text, _JSON, params=self.dialect.union_default_graph)
-        try:
-            return json.loads(response.content)
-        except ValueError as exc:
-            raise StoreQueryError(
-                Text(
-                    zh=f"SPARQL 服务器没有返回 JSON 结果：{exc}",
-                    en=f"the SPARQL server sent no JSON results: {exc}",
-                )
-            ) from exc
+        return json_results(response.content)
 
     # -- reading ---------------------------------------------------------------------
 
@@ -852,23 +871,7 @@ class RemoteStore(Store):
         batch.add_triples(GRAPH_CHANGES, [log_since_triple(generation or 1)])
         return self._write(batch, generation or 1)
 
-    # -- the public SPARQL endpoint --------------------------------------------------
-
-    def run_public_query(
-        self,
-        text: str,
-        form: str,
-        fmt: str,
-        max_rows: int,
-        timeout: float,
-        dataset: dict[str, Any],
-    ) -> tuple[bytes, bool, float]:
-        """Run a guarded public query on the server with a server-side time limit, over
-        the public dataset; returns (body in `fmt`, truncated, seconds). Defined in
-        registry/store/remote_public.py."""
-        from registry.store.remote_public import run_public_query
-
-        return run_public_query(self, text, form, fmt, max_rows, timeout, dataset)
+    # -- what the public SPARQL endpoint needs (registry/sparql/remote.py) ----------
 
     def public_named_graphs(self, hidden: frozenset[str]) -> list[str]:
         """The graphs `GRAPH ?g` may reach in a public query, listed once per generation."""
@@ -993,16 +996,8 @@ def _graph_of_ntriples(data: bytes) -> Graph:
     convert = OxTerms()
     graph = Graph()
     add = graph.add
-    try:
-        for triple in ox.parse(data, format=ox.RdfFormat.N_TRIPLES):
-            add((convert(triple.subject), convert(triple.predicate), convert(triple.object)))
-    except SyntaxError as exc:
-        raise StoreQueryError(
-            Text(
-                zh=f"SPARQL 服务器返回了无法读取的 N-Triples：{exc}",
-                en=f"the SPARQL server sent unreadable N-Triples: {exc}",
-            )
-        ) from exc
+    for triple in ntriples_results(data):
+        add((convert(triple.subject), convert(triple.predicate), convert(triple.object)))
     return graph
 
 

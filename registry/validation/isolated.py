@@ -5,7 +5,7 @@ upload whose catalogue and datasets each name 60 publishers made the catalogue's
 SPARQL constraint (shapes/catalogue.ttl: a dataset has its catalogue's publisher)
 join publishers x datasets x publishers, and held the API process for a minute of
 CPU; 120 publishers, eight times longer. A byte limit cannot stop that. So in the
-API the shapes run (`Validator.check`) in limited workers (registry.processes):
+API the shapes run (`Validator.check`) in limited workers (registry.runtime.processes):
 
 - each worker's address space is capped (`validation_worker_memory_mb`) and each
   validation has a wall-clock budget (`validation_timeout_seconds`; for
@@ -32,7 +32,7 @@ from pathlib import Path
 
 from rdflib import Graph, URIRef
 
-from registry.processes import LimitedWorkers
+from registry.runtime.processes import LimitedWorkers
 from registry.validation.validator import (
     Progress,
     Shapes,
@@ -43,7 +43,7 @@ from registry.validation.validator import (
 )
 
 # The worker's validator, built as the worker starts (`_prepare_validator`), or by its
-# task if that failed (registry.processes: a warm-up only).
+# task if that failed (registry.runtime.processes: a warm-up only).
 _validator: Validator | None = None
 
 # A progress record: two right-aligned counts, rewritten in place.

@@ -17,7 +17,7 @@ from functools import lru_cache
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDFS, SH
 
-from registry.resources import ONTOLOGY_DIR, SHAPES_DIR, turtle_files
+from registry.validation.trusted_files import ONTOLOGY_DIR, SHAPES_DIR, turtle_files
 
 Names = dict[str, str]  # language -> name
 

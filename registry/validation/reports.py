@@ -15,8 +15,8 @@ from typing import Any
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
-from registry.csvsafe import neutralise_row
 from registry.namespaces import SH, bind_prefixes
+from registry.outputs.csvsafe import neutralise_row
 from registry.validation.labels import property_name
 from registry.validation.validator import ValidationReport, ValidationResult
 
@@ -185,7 +185,7 @@ CSV_COLUMNS = (
 
 def report_csv(report: ValidationReport, max_results: int = 1000) -> str:
     """The results as CSV, one per row. Values and messages quote uploaded text, so
-    every text cell is neutralised (registry/csvsafe.py): the report is opened in
+    every text cell is neutralised (registry/outputs/csvsafe.py): the report is opened in
     spreadsheet programs, where `=HYPERLINK(...)` in a submitted title would run."""
     listed, omitted = _listed(report, max_results)
     out = io.StringIO()

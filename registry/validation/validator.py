@@ -29,7 +29,6 @@ from rdflib.namespace import DCAT, DCTERMS, ORG, RDF, SKOS
 from rdflib.term import Node
 
 from registry.namespaces import EARL, GRAPH_CURRENT, SCS, SH
-from registry.resources import ONTOLOGY_DIR, SHAPES_DIR, files_sha256, turtle_files
 from registry.store.sparql_text import select_in_batches
 from registry.validation.engine import (
     DataIndex,
@@ -38,6 +37,7 @@ from registry.validation.engine import (
     Unsupported,
     graph_indexes,
 )
+from registry.validation.trusted_files import ONTOLOGY_DIR, SHAPES_DIR, files_sha256, turtle_files
 
 if TYPE_CHECKING:
     from registry.store import Store

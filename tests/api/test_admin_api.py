@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from fastapi.testclient import TestClient
 
-from registry.identifiers import credit_code_check_char
+from registry.inputs.identifiers import credit_code_check_char
 from registry.register.tokens import list_tokens, token_sha256
 from registry.store import Store
 from tests.api.test_api import (  # noqa: F401 - fixtures

@@ -13,7 +13,7 @@ import re
 from fastapi.testclient import TestClient
 
 from api.pages.tokens import TOKENS_PAGE
-from registry.identifiers import credit_code_check_char
+from registry.inputs.identifiers import credit_code_check_char
 from registry.register.tokens import create_token, list_tokens, token_actions
 from registry.store import Store
 from tests.api.test_pages import (  # noqa: F401 - fixtures

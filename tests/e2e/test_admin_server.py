@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 from openpyxl import load_workbook
 
-from registry.identifiers import credit_code_check_char
+from registry.inputs.identifiers import credit_code_check_char
 from registry.register.tokens import create_token
 from registry.store import open_store
 from tests import documents

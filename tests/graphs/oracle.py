@@ -20,8 +20,8 @@ from rdflib.term import Node
 from registry.graphs.build import STALE_STATUSES, current_edition, issued_on
 from registry.graphs.coverage import LOCAL_LEVELS, NATIONAL_LEVELS, STATUSES, plan_progress
 from registry.graphs.queries import flagged_edges, summary
-from registry.lifecycle import in_force
 from registry.namespaces import GRAPH_CURRENT, GRAPH_ONTOLOGY, GRAPH_REGISTRY, SCS
+from registry.register.lifecycle import in_force
 from registry.store import Store
 
 _CLASS_KINDS = {

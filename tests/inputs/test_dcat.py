@@ -11,27 +11,16 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, SH, SKOS
 
-from registry.config import Settings
 from registry.inputs.dcat import export_store
 from registry.inputs.document import Document
 from registry.namespaces import ADMS
 from registry.register.submission import REGISTRAR
-from registry.service import Registry
-from registry.store import open_store
 from tests.conftest import EXAMPLES, ROOT, skip_unless_available
 
 # Third-party files the workplace supplies beside the checkout; never copied in.
 DCAT_AP_DEFAULT = ROOT.parent / "shared" / "third_party" / "dcat-ap-3.0.1"
 CKAN = EXAMPLES / "dcat" / "ckan-catalogue.ttl"
 BASE = "http://127.0.0.1:8000/id/"
-
-
-@pytest.fixture
-def registry(seeded_dump: bytes, validator):
-    store = open_store("memory")
-    store.load_dump(seeded_dump, "nquads")
-    with Registry(Settings(store="memory", seed=False), validator=validator, store=store) as r:
-        yield r
 
 
 def dcat_ap_dir() -> Path:
@@ -61,11 +50,11 @@ def dcat_ap_violations(data: Graph) -> list[str]:
     ]
 
 
-def test_dcat_ap_export_conforms_with_no_violation(registry) -> None:
+def test_dcat_ap_export_conforms_with_no_violation(memory_registry) -> None:
     # Registered outside any catalogue too: it must land in a department catalogue.
-    ckan = registry.submit([Document(CKAN.name, CKAN.read_bytes(), "dcat")], REGISTRAR)
+    ckan = memory_registry.submit([Document(CKAN.name, CKAN.read_bytes(), "dcat")], REGISTRAR)
     assert ckan.accepted
-    export = export_store(registry.store, BASE)
+    export = export_store(memory_registry.store, BASE)
     assert len(set(export.subjects(RDF.type, DCAT.Dataset))) == 26
     assert len(set(export.subjects(RDF.type, DCAT.DataService))) == 3
     assert set(export.subjects(RDF.type, DCAT.Distribution))
@@ -76,8 +65,8 @@ def test_dcat_ap_export_conforms_with_no_violation(registry) -> None:
     assert dcat_ap_violations(export) == []
 
 
-def test_dcat_ap_shapes_do_catch_a_broken_export(registry) -> None:
-    export = export_store(registry.store, BASE)
+def test_dcat_ap_shapes_do_catch_a_broken_export(memory_registry) -> None:
+    export = export_store(memory_registry.store, BASE)
     dataset = next(iter(export.subjects(RDF.type, DCAT.Dataset)))
     export.remove((dataset, URIRef("http://purl.org/dc/terms/title"), None))
     assert dcat_ap_violations(export)
@@ -97,9 +86,11 @@ def test_cli_export_dcat_ap(tmp_path: Path) -> None:
     assert len(set(graph.subjects(RDF.type, DCAT.Dataset))) == 24
 
 
-def test_ckan_catalogue_validates_and_registers_with_unmapped_terms_reported(registry) -> None:
+def test_ckan_catalogue_validates_and_registers_with_unmapped_terms_reported(
+    memory_registry,
+) -> None:
     doc = Document(CKAN.name, CKAN.read_bytes(), "dcat")
-    report = registry.validate([doc])
+    report = memory_registry.validate([doc])
     assert report.conforms, [r.as_dict() for r in report.results if r.severity == "Violation"]
     unmapped = {
         (r.severity, (r.path or "").rsplit("#", 1)[-1].rsplit("/", 1)[-1])
@@ -110,7 +101,7 @@ def test_ckan_catalogue_validates_and_registers_with_unmapped_terms_reported(reg
     assert ("Info", "keyword") in unmapped and ("Info", "modified") in unmapped
     located = [r for r in report.results if r.path and r.path.endswith("viewCount")]
     assert dict(located[0].location)["source"] == "https://ckan.example.org/dataset/bus-stops"
-    result = registry.submit([doc], REGISTRAR)
+    result = memory_registry.submit([doc], REGISTRAR)
     assert result.accepted
     kinds = sorted((c.kind, c.item.removeprefix(BASE)) for c in result.changes)
     assert kinds == [
@@ -119,13 +110,13 @@ def test_ckan_catalogue_validates_and_registers_with_unmapped_terms_reported(reg
         ("resource", "resource/204009-000001"),
         ("resource", "resource/204009-000002"),
     ]
-    parking = registry.show(f"{BASE}resource/204009-000002").serialize(format="turtle")
+    parking = memory_registry.show(f"{BASE}resource/204009-000002").serialize(format="turtle")
     assert "仅向承担交通管理职责的部门共享" in parking and "method/interface" in parking
 
 
-def test_a_dataset_without_a_resource_code_is_reported_not_dropped(registry) -> None:
+def test_a_dataset_without_a_resource_code_is_reported_not_dropped(memory_registry) -> None:
     text = CKAN.read_text(encoding="utf-8").replace('dct:identifier "204009/000002" ;', "")
-    report = registry.validate([Document("ckan.ttl", text.encode(), "dcat")])
+    report = memory_registry.validate([Document("ckan.ttl", text.encode(), "dcat")])
     assert not report.conforms
     [missing] = [r for r in report.results if r.source_shape.endswith("Input-dcat-identifier")]
     assert dict(missing.location)["source"] == "https://ckan.example.org/dataset/parking-lots"
@@ -137,7 +128,7 @@ def semic_examples() -> list[Path]:
     return sorted(folder.glob("*.ttl"))
 
 
-def test_semic_examples_mapping_nothing_were_said_to_conform(registry) -> None:
+def test_semic_examples_mapping_nothing_were_said_to_conform(memory_registry) -> None:
     """Regression: `screg validate --format dcat` of a SEMIC example exited 0 "conforms"
     while nothing in it mapped to an entry. Now an error naming what was found."""
     from registry.errors import NothingMappedError
@@ -145,7 +136,7 @@ def test_semic_examples_mapping_nothing_were_said_to_conform(registry) -> None:
     for example in semic_examples():
         doc = Document(example.name, example.read_bytes(), "dcat")
         with pytest.raises(NothingMappedError) as caught:
-            registry.validate([doc])
+            memory_registry.validate([doc])
         assert caught.value.status == 422
         assert "nothing in it maps to an entry" in caught.value.message.en
         assert caught.value.details["types"]
@@ -166,7 +157,7 @@ def test_cli_validate_of_a_dcat_document_mapping_nothing_exits_2() -> None:
 
 
 def test_assign_codes_gives_datasets_without_a_code_one_and_keeps_their_identifier(
-    registry,
+    memory_registry,
 ) -> None:
     """Datasets without a 前段码/后段码 code had no way in; --assign-codes gives them
     PREFIX/000001, ... and keeps what identified them in the source as dct:identifier."""
@@ -174,14 +165,14 @@ def test_assign_codes_gives_datasets_without_a_code_one_and_keeps_their_identifi
         'dct:identifier "204009/000002" ;', 'dct:identifier "PARKING-LOTS" ;'
     )
     doc = Document("ckan.ttl", text.encode(), "dcat", {"assign_codes": "209001"})
-    report = registry.validate([doc])
+    report = memory_registry.validate([doc])
     assert report.conforms, [r.as_dict() for r in report.results if r.severity == "Violation"]
     assigned = [r for r in report.results if r.source_shape.endswith("Input-dcat-assigned-code")]
     # 209001/000001 is a seeded resource's: the first code free is the next one.
     assert [(r.severity, r.value) for r in assigned] == [("Info", "209001/000002")]
-    result = registry.submit([doc], REGISTRAR)
+    result = memory_registry.submit([doc], REGISTRAR)
     assert result.accepted
-    shown = registry.show(f"{BASE}resource/209001-000002")
+    shown = memory_registry.show(f"{BASE}resource/209001-000002")
     iri = URIRef(f"{BASE}resource/209001-000002")
     assert str(shown.value(iri, URIRef("https://w3id.org/smartcity-std#resourceCode"))) == (
         "209001/000002"
@@ -189,23 +180,23 @@ def test_assign_codes_gives_datasets_without_a_code_one_and_keeps_their_identifi
     assert "PARKING-LOTS" in {str(v) for v in shown.objects(iri, DCTERMS.identifier)}
 
 
-def test_assign_codes_never_gives_out_a_code_in_use(registry) -> None:
+def test_assign_codes_never_gives_out_a_code_in_use(memory_registry) -> None:
     """Regression: --assign-codes numbered from PREFIX/000001 whatever the register
     held, so importing SEMIC's bee population catalogue with the prefix 209001 wrote
     the Greek dataset over the seeded resource 209001/000001 (a new version of it).
     Codes in use are skipped; the same catalogue imported again gets the codes it got
     the first time (its source identifiers are kept on the entries), and nothing else
     is written over."""
-    seeded = registry.history(f"{BASE}resource/209001-000001")
+    seeded = memory_registry.history(f"{BASE}resource/209001-000001")
     text = CKAN.read_text(encoding="utf-8").replace(
         'dct:identifier "204009/000002" ;', 'dct:identifier "PARKING-LOTS" ;'
     )
     doc = Document("ckan.ttl", text.encode(), "dcat", {"assign_codes": "209001"})
-    first = registry.submit([doc], REGISTRAR)
+    first = memory_registry.submit([doc], REGISTRAR)
     assert first.accepted
     made = {c.item: c.outcome for c in first.changes if "/resource/209001-" in c.item}
     assert made == {f"{BASE}resource/209001-000002": "new"}
-    assert registry.history(f"{BASE}resource/209001-000001") == seeded
+    assert memory_registry.history(f"{BASE}resource/209001-000001") == seeded
     # The same catalogue again, the dataset retitled: the same code, a new version.
     again = Document(
         "ckan.ttl",
@@ -213,41 +204,45 @@ def test_assign_codes_never_gives_out_a_code_in_use(registry) -> None:
         "dcat",
         {"assign_codes": "209001"},
     )
-    second = registry.submit([again], REGISTRAR)
+    second = memory_registry.submit([again], REGISTRAR)
     assert second.accepted
     changed = {c.item: c.outcome for c in second.changes if "/resource/209001-" in c.item}
     assert changed == {f"{BASE}resource/209001-000002": "updated"}
-    assert registry.history(f"{BASE}resource/209001-000001") == seeded
+    assert memory_registry.history(f"{BASE}resource/209001-000001") == seeded
 
 
-def test_assign_codes_maps_the_semic_examples_and_lists_what_does_not_fit(registry) -> None:
+def test_assign_codes_maps_the_semic_examples_and_lists_what_does_not_fit(memory_registry) -> None:
     """The SEMIC examples map with assigned codes (no longer "nothing maps"); what the
     registry requires and they do not say is reported by the shapes, entry by entry."""
     for example in semic_examples():
         if "catalogue_simple" in example.name:
             continue  # no dcat:Dataset at all: still nothing to map
         options = {"assign_codes": "209001", "department": "11210100EXAMPLE01N"}
-        report = registry.validate([Document(example.name, example.read_bytes(), "dcat", options)])
+        report = memory_registry.validate(
+            [Document(example.name, example.read_bytes(), "dcat", options)]
+        )
         entries = {r.focus for r in report.results if r.focus}
         assert any("/resource/209001-" in e or "/interface/209001-API-" in e for e in entries)
         assert any(r.source_shape.endswith("Input-dcat-assigned-code") for r in report.results)
 
 
-def test_assign_codes_refuses_a_prefix_that_is_no_front_code(registry) -> None:
+def test_assign_codes_refuses_a_prefix_that_is_no_front_code(memory_registry) -> None:
     from registry.errors import InputError
 
     doc = Document("ckan.ttl", CKAN.read_bytes(), "dcat", {"assign_codes": "ABC"})
     with pytest.raises(InputError):
-        registry.validate([doc])
+        memory_registry.validate([doc])
 
 
-def test_export_keeps_an_assigned_entrys_source_identifier_as_adms_identifier(registry) -> None:
+def test_export_keeps_an_assigned_entrys_source_identifier_as_adms_identifier(
+    memory_registry,
+) -> None:
     text = CKAN.read_text(encoding="utf-8").replace(
         'dct:identifier "204009/000002" ;', 'dct:identifier "PARKING-LOTS" ;'
     )
     doc = Document("ckan.ttl", text.encode(), "dcat", {"assign_codes": "209001"})
-    assert registry.submit([doc], REGISTRAR).accepted
-    export = export_store(registry.store, BASE)
+    assert memory_registry.submit([doc], REGISTRAR).accepted
+    export = export_store(memory_registry.store, BASE)
     iri = URIRef(f"{BASE}resource/209001-000002")  # 000001 is a seeded resource's
     [identifier] = export.objects(iri, ADMS.identifier)
     assert str(export.value(identifier, SKOS.notation)) == "PARKING-LOTS"

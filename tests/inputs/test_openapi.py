@@ -18,7 +18,6 @@ from registry.inputs.load import load_submission
 from registry.namespaces import SCS
 from registry.register.submission import Principal
 from registry.register.tokens import create_token
-from registry.service import Registry
 from registry.store import open_store
 from tests.conftest import EXAMPLES
 
@@ -31,14 +30,6 @@ OPTIONS = {"department": DEPT, "serves": ["101001/000001"], "conforms_to": ["GB/
 
 def spec(name: str, options: dict | None = None) -> Document:
     return Document(name, (SPECS / name).read_bytes(), "openapi", options or OPTIONS)
-
-
-@pytest.fixture
-def registry(seeded_dump: bytes, validator):
-    store = open_store("memory")
-    store.load_dump(seeded_dump, "nquads")
-    with Registry(Settings(store="memory", seed=False), validator=validator, store=store) as r:
-        yield r
 
 
 def test_example_spec_maps_to_a_data_interface() -> None:
@@ -57,12 +48,12 @@ def test_example_spec_maps_to_a_data_interface() -> None:
     assert graph.value(IFACE, DCTERMS.conformsTo) == URIRef(f"{BASE}standard/GB-T-38672-2020")
 
 
-def test_example_spec_imports_through_the_submission_path(registry) -> None:
+def test_example_spec_imports_through_the_submission_path(memory_registry) -> None:
     principal = Principal("submitter", URIRef(f"{BASE}department/{DEPT}"), DEPT)
-    result = registry.submit([spec("population-verify.yaml")], principal)
+    result = memory_registry.submit([spec("population-verify.yaml")], principal)
     assert result.accepted, [r.as_dict() for r in result.report.results]
     assert [(c.item, c.outcome) for c in result.changes] == [(str(IFACE), "new")]
-    assert (IFACE, SCS.interfaceCode, Literal("SY-DSJ-API-003")) in registry.show(str(IFACE))
+    assert (IFACE, SCS.interfaceCode, Literal("SY-DSJ-API-003")) in memory_registry.show(str(IFACE))
 
 
 @pytest.mark.parametrize(
@@ -186,11 +177,11 @@ paths:
 """
 
 
-def test_english_only_openapi_was_refused_for_want_of_a_chinese_title(registry) -> None:
+def test_english_only_openapi_was_refused_for_want_of_a_chinese_title(memory_registry) -> None:
     """Regression: a document from outside China was refused only for lacking a Chinese
     title, with no way to supply one. --title (and --title-en) give them."""
     base = {**OPTIONS, "code": "USPTO-DS-API"}
-    without = registry.validate([Document("uspto.yaml", ENGLISH_ONLY, "openapi", base)])
+    without = memory_registry.validate([Document("uspto.yaml", ENGLISH_ONLY, "openapi", base)])
     assert not without.conforms
     assert any(r.path == str(DCTERMS.title) for r in without.results if r.severity == "Violation")
     options = {**base, "title": "美国专利商标局数据集接口", "title_en": "USPTO data sets"}
@@ -200,7 +191,7 @@ def test_english_only_openapi_was_refused_for_want_of_a_chinese_title(registry) 
         Literal("美国专利商标局数据集接口", lang="zh"),
         Literal("USPTO data sets", lang="en"),
     }
-    report = registry.validate([Document("uspto.yaml", ENGLISH_ONLY, "openapi", options)])
+    report = memory_registry.validate([Document("uspto.yaml", ENGLISH_ONLY, "openapi", options)])
     assert report.conforms, [r.as_dict() for r in report.results if r.severity == "Violation"]
 
 

@@ -38,14 +38,6 @@ def seeded(seeded_dump: bytes, validator):
         yield r
 
 
-@pytest.fixture
-def fresh(seeded_dump: bytes, validator):
-    store = open_store("memory")
-    store.load_dump(seeded_dump, "nquads")
-    with Registry(Settings(store="memory", seed=False), validator=validator, store=store) as r:
-        yield r
-
-
 def turtle_resources() -> Graph:
     """The information resources (with their data items) of the Turtle example."""
     catalogue = Graph().parse(EXAMPLES / "catalogue-valid.ttl")
@@ -173,24 +165,24 @@ def test_headers_in_english_code_list_codes_and_identifier_variants(seeded) -> N
     assert seeded.validator.validate(graph, seeded.store).conforms
 
 
-def test_a_spreadsheet_registered_then_exported_as_turtle_round_trips(fresh) -> None:
+def test_a_spreadsheet_registered_then_exported_as_turtle_round_trips(memory_registry) -> None:
     data = csv_bytes(filled_rows())
-    parsed = fresh.parse([Document("template.csv", data)])
-    result = fresh.submit([Document("template.csv", data)], REGISTRAR)
+    parsed = memory_registry.parse([Document("template.csv", data)])
+    result = memory_registry.submit([Document("template.csv", data)], REGISTRAR)
     assert result.accepted, [r.as_dict() for r in result.report.results]
     res = f"{BASE}resource/101001-000099"
     assert [(c.item, c.outcome) for c in result.changes] == [(res, "new")]
-    exported = fresh.show(res).serialize(format="turtle")
+    exported = memory_registry.show(res).serialize(format="turtle")
     assert isomorphic(Graph().parse(data=exported, format="turtle"), Graph() + parsed)
     # The whole example catalogue as XLSX is the content the Turtle registered: unchanged.
     xlsx = (EXAMPLES / "catalogue-valid.xlsx").read_bytes()
-    again = fresh.submit([Document("catalogue-valid.xlsx", xlsx)], REGISTRAR)
+    again = memory_registry.submit([Document("catalogue-valid.xlsx", xlsx)], REGISTRAR)
     assert {c.outcome for c in again.changes} == {"unchanged"} and len(again.changes) == 24
 
 
-def test_a_rejected_spreadsheet_writes_nothing_and_stores_located_results(fresh) -> None:
+def test_a_rejected_spreadsheet_writes_nothing_and_stores_located_results(memory_registry) -> None:
     path = EXAMPLES / "invalid" / "spreadsheet-headers.csv"
-    result = fresh.submit([Document(path.name, path.read_bytes())], REGISTRAR)
+    result = memory_registry.submit([Document(path.name, path.read_bytes())], REGISTRAR)
     assert not result.accepted and result.submission is None
     assert {dict(r.location)["column"] for r in result.report.results} == {"更新周期", "备注"}
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from registry.earl import term_of
+from registry.inputs.earl import term_of
 from registry.read.conformity import expired, reassessments, standard_conformity, state
 
 STD = {"iri": "s", "id": "GB/T 1-2020", "href": None, "title": {}}

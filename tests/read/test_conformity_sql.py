@@ -18,7 +18,6 @@ import pytest
 from registry.config import Settings
 from registry.read import conformity
 from registry.read.model import ReadModel
-from registry.register.seed import seed_store
 from registry.service import Registry
 from registry.store import open_store
 
@@ -28,17 +27,10 @@ DEPARTMENT = "11210100EXAMPLE01N"
 CORE = "GB/T 21063.3-2007"
 
 
-@pytest.fixture(scope="module")
-def seeded(validator) -> bytes:
-    with open_store("memory") as store:
-        seed_store(store, validator, BASE, automatic=True)
-        return store.dump("nquads")
-
-
 @pytest.fixture
-def registry(seeded: bytes, validator) -> Iterator[Registry]:
+def registry(assessed_dump: bytes, validator) -> Iterator[Registry]:
     store = open_store("memory")
-    store.load_dump(seeded, "nquads")
+    store.load_dump(assessed_dump, "nquads")
     with Registry(Settings(store="memory"), validator=validator, store=store) as service:
         yield service
 
@@ -132,7 +124,7 @@ FULL_SCAN = re.compile(r"\bSCAN (entries|edges|assessments|a|e|g)\b")
 
 
 def test_a_standards_answer_reads_indexes_and_parses_only_its_page(
-    seeded: bytes, validator, monkeypatch: pytest.MonkeyPatch, tmp_path
+    assessed_dump: bytes, validator, monkeypatch: pytest.MonkeyPatch, tmp_path
 ) -> None:
     statements: list[str] = []
     connect = sqlite3.connect
@@ -144,7 +136,7 @@ def test_a_standards_answer_reads_indexes_and_parses_only_its_page(
 
     monkeypatch.setattr(sqlite3, "connect", traced)
     store = open_store("memory")
-    store.load_dump(seeded, "nquads")
+    store.load_dump(assessed_dump, "nquads")
     model = tmp_path / "read.sqlite"  # a file: the plans are read beside the model
     settings = Settings(store="memory", read_model=str(model))
     with Registry(settings, validator=validator, store=store) as registry:
@@ -235,10 +227,10 @@ def test_a_departments_assessments_from_sql_equal_the_definition(registry: Regis
 
 @pytest.mark.parametrize("answer", ["reassessments", "department"])
 def test_the_impact_and_department_answers_parse_only_their_page(
-    seeded: bytes, validator, monkeypatch: pytest.MonkeyPatch, answer: str
+    assessed_dump: bytes, validator, monkeypatch: pytest.MonkeyPatch, answer: str
 ) -> None:
     store = open_store("memory")
-    store.load_dump(seeded, "nquads")
+    store.load_dump(assessed_dump, "nquads")
     with Registry(Settings(store="memory"), validator=validator, store=store) as registry:
         read = registry.reader()
         core = read.resolve(CORE)

@@ -15,7 +15,6 @@ from registry.config import Settings
 from registry.inputs.document import Document
 from registry.namespaces import SCS
 from registry.register.automatic import assessment_code
-from registry.register.seed import seed_store
 from registry.register.submission import Principal
 from registry.service import Registry
 from registry.store import open_store
@@ -26,17 +25,10 @@ INTERFACE = f"{BASE}interface/SY-DSJ-API-001"
 AUTO = "AUTO-SY-DSJ-API-001-GB-T-38672-2020"
 
 
-@pytest.fixture(scope="module")
-def seeded_with_automatic(validator) -> bytes:
-    with open_store("memory") as store:
-        seed_store(store, validator, BASE, automatic=True)
-        return store.dump("nquads")
-
-
 @pytest.fixture
-def registry(seeded_with_automatic: bytes, validator) -> Iterator[Registry]:
+def registry(assessed_dump: bytes, validator) -> Iterator[Registry]:
     store = open_store("memory")
-    store.load_dump(seeded_with_automatic, "nquads")
+    store.load_dump(assessed_dump, "nquads")
     settings = Settings(store="memory", automatic_assessments=True)
     with Registry(settings, validator=validator, store=store) as service:
         yield service

@@ -6,7 +6,6 @@ The SEMIC DCAT-AP 3.0.1 example catalogues are read from ../shared, as the DCAT-
 shapes are (tests/inputs/test_dcat.py), never copied into the project; the library
 through a Registry on a memory store, the command line through its runner.
 """
-# ruff: noqa: F811 - the memory `registry` fixture of tests/inputs/test_dcat.py is imported
 
 from __future__ import annotations
 
@@ -33,10 +32,7 @@ from registry.service import Registry
 from registry.store import open_store
 from tests.conftest import skip_unless_available
 from tests.documents import CODE_LISTS, resource_ttl
-from tests.inputs.test_dcat import (  # noqa: F401 (registry: a fixture, a memory registry)
-    dcat_ap_dir,
-    registry,
-)
+from tests.inputs.test_dcat import dcat_ap_dir
 
 BASE = "http://127.0.0.1:8000/id/"
 BUREAU = "11210100EXAMPLE01N"
@@ -65,15 +61,15 @@ def semic(example: Path, text: str | None = None) -> Document:
     return Document(example.name, data, "dcat", {"assign_codes": PREFIX, "department": BUREAU})
 
 
-def register_status(registry: Registry, item: str) -> str:
-    record = registry.reader().record(item)
+def register_status(memory_registry: Registry, item: str) -> str:
+    record = memory_registry.reader().record(item)
     assert record is not None, item
     return record["register"]["status"]
 
 
-def test_each_semic_example_registers_provisionally_as_submitted(registry: Registry) -> None:
+def test_each_semic_example_registers_provisionally_as_submitted(memory_registry: Registry) -> None:
     for example in mapping_examples():
-        result = registry.submit([semic(example)], SUBMITTER, provisional=True)
+        result = memory_registry.submit([semic(example)], SUBMITTER, provisional=True)
         assert result.accepted, example.name
         results = result.report.results
         to_complete = [r for r in results if r.to_complete]
@@ -91,14 +87,14 @@ def test_each_semic_example_registers_provisionally_as_submitted(registry: Regis
             ("new", "submitted")
         }
         for change in result.changes:
-            assert register_status(registry, change.item) == "submitted"
-            assert registry.history(change.item)[-1].status == "submitted"
+            assert register_status(memory_registry, change.item) == "submitted"
+            assert memory_registry.history(change.item)[-1].status == "submitted"
         assert {c["status"] for c in result.as_dict()["entries"]} == {"submitted"}
 
 
-def test_the_unmapped_dcat_parts_are_listed_as_before(registry: Registry) -> None:
+def test_the_unmapped_dcat_parts_are_listed_as_before(memory_registry: Registry) -> None:
     [service] = [e for e in mapping_examples() if "data_service" in e.name]
-    result = registry.submit([semic(service)], SUBMITTER, provisional=True)
+    result = memory_registry.submit([semic(service)], SUBMITTER, provisional=True)
     unmapped = {
         (r.path or "").rsplit("/", 1)[-1]
         for r in result.report.results
@@ -110,30 +106,32 @@ def test_the_unmapped_dcat_parts_are_listed_as_before(registry: Registry) -> Non
     assert interface.status == "submitted"
 
 
-def test_without_provisional_the_semic_examples_are_still_refused(registry: Registry) -> None:
+def test_without_provisional_the_semic_examples_are_still_refused(
+    memory_registry: Registry,
+) -> None:
     for example in mapping_examples():
-        result = registry.submit([semic(example)], SUBMITTER)
+        result = memory_registry.submit([semic(example)], SUBMITTER)
         assert not result.accepted and result.submission is None
         violations = [r for r in result.report.results if r.severity == "Violation"]
         assert violations and not any(r.to_complete for r in result.report.results)
-        assert registry.reader().record(f"{BASE}resource/{PREFIX}-000001") is None
+        assert memory_registry.reader().record(f"{BASE}resource/{PREFIX}-000001") is None
 
 
 def test_a_catalogue_mapping_nothing_stays_an_error_under_provisional(
-    registry: Registry,
+    memory_registry: Registry,
 ) -> None:
     [simple] = [e for e in examples() if "catalogue_simple" in e.name]
     with pytest.raises(NothingMappedError):
-        registry.submit([semic(simple)], SUBMITTER, provisional=True)
+        memory_registry.submit([semic(simple)], SUBMITTER, provisional=True)
 
 
-def test_a_wrong_value_is_still_a_violation_under_provisional(registry: Registry) -> None:
+def test_a_wrong_value_is_still_a_violation_under_provisional(memory_registry: Registry) -> None:
     [bee] = [e for e in mapping_examples() if "bee" in e.name]
     text = bee.read_text(encoding="utf-8") + (
         "<https://data.gov.gr/id/dataset/BeePopulation2023> "
         f"<{SCS.openness}> <{CODE_LISTS}/openness/sometimes> .\n"
     )
-    result = registry.submit([semic(bee, text)], SUBMITTER, provisional=True)
+    result = memory_registry.submit([semic(bee, text)], SUBMITTER, provisional=True)
     assert not result.accepted
     [wrong] = [r for r in result.report.results if r.severity == "Violation"]
     assert wrong.value == f"{CODE_LISTS}/openness/sometimes"
@@ -142,7 +140,9 @@ def test_a_wrong_value_is_still_a_violation_under_provisional(registry: Registry
     turtle = resource_ttl("109001/000009", title=None, description="更新周期有误。").replace(
         b"update-cycle/daily", b"update-cycle/fortnightly"
     )
-    result = registry.submit([Document("r.ttl", turtle, "turtle")], SUBMITTER, provisional=True)
+    result = memory_registry.submit(
+        [Document("r.ttl", turtle, "turtle")], SUBMITTER, provisional=True
+    )
     assert not result.accepted
     assert [r.path for r in result.report.results if r.severity == "Violation"] == [
         str(DCTERMS.accrualPeriodicity)
@@ -150,11 +150,11 @@ def test_a_wrong_value_is_still_a_violation_under_provisional(registry: Registry
     assert [r.path for r in result.report.results if r.to_complete] == [str(DCTERMS.title)]
 
 
-def completed(registry: Registry, item: str) -> bytes:
+def completed(memory_registry: Registry, item: str) -> bytes:
     """The entry's current version with what the registry requires and it lacked."""
     from rdflib.namespace import XSD  # not at module level: pytest's collection warns
 
-    graph: Graph = registry.show(item)
+    graph: Graph = memory_registry.show(item)
     entry = URIRef(item)
     data_item = URIRef(f"{item}/item/1")
     for p, o in (
@@ -179,13 +179,13 @@ def completed(registry: Registry, item: str) -> bytes:
 
 
 def test_valid_is_refused_while_incomplete_and_a_complete_resubmission_makes_it_valid(
-    registry: Registry,
+    memory_registry: Registry,
 ) -> None:
     [bee] = [e for e in mapping_examples() if "bee" in e.name]
-    assert registry.submit([semic(bee)], SUBMITTER, provisional=True).accepted
+    assert memory_registry.submit([semic(bee)], SUBMITTER, provisional=True).accepted
     item = f"{BASE}resource/{PREFIX}-000001"
     with pytest.raises(ConflictError) as refused:
-        registry.change_status(item, "valid", REGISTRAR)
+        memory_registry.change_status(item, "valid", REGISTRAR)
     assert refused.value.status == 409
     assert "尚缺必填值" in refused.value.message.zh
     assert "cannot become valid" in refused.value.message.en
@@ -193,33 +193,35 @@ def test_valid_is_refused_while_incomplete_and_a_complete_resubmission_makes_it_
         m["path"].rsplit("#", 1)[-1].rsplit("/", 1)[-1] for m in refused.value.details["missing"]
     }
     assert {"title", "dataItem", "accrualPeriodicity", "issued", "openness"} <= missing
-    assert register_status(registry, item) == "submitted"
+    assert register_status(memory_registry, item) == "submitted"
     # The complete entry, submitted as usual (not provisionally): valid, a new version.
-    complete = Document("bee.ttl", completed(registry, item), "turtle")
-    result = registry.submit([complete], SUBMITTER)
+    complete = Document("bee.ttl", completed(memory_registry, item), "turtle")
+    result = memory_registry.submit([complete], SUBMITTER)
     assert result.accepted, [
         r.as_dict() for r in result.report.results if r.severity == "Violation"
     ]
     [change] = result.changes
     assert (change.outcome, change.version, change.status) == ("updated", 2, None)
-    assert register_status(registry, item) == "valid"
-    assert [v.status for v in registry.history(item)] == ["submitted", "valid"]
+    assert register_status(memory_registry, item) == "valid"
+    assert [v.status for v in memory_registry.history(item)] == ["submitted", "valid"]
 
 
 def test_a_complete_entry_is_valid_under_provisional_and_its_status_changes_as_before(
-    registry: Registry,
+    memory_registry: Registry,
 ) -> None:
     """Only the entries lacking a required value are registered as submitted; and the
     check on a change to valid refuses only what is missing."""
     turtle = resource_ttl("109001/000010", title="完整资源", description="完整。")
-    result = registry.submit([Document("r.ttl", turtle, "turtle")], SUBMITTER, provisional=True)
+    result = memory_registry.submit(
+        [Document("r.ttl", turtle, "turtle")], SUBMITTER, provisional=True
+    )
     # Complete already: nothing to complete, so valid at once.
     assert result.accepted and [c.status for c in result.changes] == [None]
     item = f"{BASE}resource/109001-000010"
-    assert register_status(registry, item) == "valid"
-    registry.change_status(item, "invalid", REGISTRAR, reason="test")
-    registry.change_status(item, "valid", REGISTRAR)
-    assert register_status(registry, item) == "valid"
+    assert register_status(memory_registry, item) == "valid"
+    memory_registry.change_status(item, "invalid", REGISTRAR, reason="test")
+    memory_registry.change_status(item, "valid", REGISTRAR)
+    assert register_status(memory_registry, item) == "valid"
 
 
 # -- the command line -----------------------------------------------------------------
@@ -262,14 +264,14 @@ def test_cli_register_provisional_in_chinese_marks_what_to_complete(store_path: 
 
 
 def test_dry_run_says_which_entries_would_be_submitted_and_writes_nothing(
-    registry: Registry,
+    memory_registry: Registry,
 ) -> None:
     [bee] = [e for e in mapping_examples() if "bee" in e.name]
-    generation = registry.store.generation()
-    result = registry.try_submit([semic(bee)], SUBMITTER, provisional=True)
+    generation = memory_registry.store.generation()
+    result = memory_registry.try_submit([semic(bee)], SUBMITTER, provisional=True)
     assert result.accepted and result.submission is None
     assert {(c.outcome, c.status) for c in result.changes} == {("new", "submitted")}
-    assert registry.store.generation() == generation
+    assert memory_registry.store.generation() == generation
 
 
 def test_review_does_not_accept_a_version_lacking_required_values(

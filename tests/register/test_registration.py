@@ -125,7 +125,7 @@ def test_status_transitions(registry) -> None:
     assert [v.status for v in history] == ["valid", "superseded", "retired"]
     # Retiring deletes nothing: every version is readable, and the current content is
     # the first version's with only the end the register decided written into it
-    # (registry/lifecycle.py): abolished, and the successor superseding named.
+    # (registry/register/lifecycle.py): abolished, and the successor superseding named.
     first, now = registry.show(old, 1), registry.show(old)
     item, new_iri = URIRef(registry.resolve(old)), URIRef(registry.resolve(new))
     assert set(first - now) == {(item, SCS.standardStatus, STDSTATUS.current)}

@@ -16,8 +16,8 @@ from fastapi.testclient import TestClient
 from api import create_app
 from registry.config import Settings
 from registry.register.automatic import rules_version
-from registry.resources import SHAPES_DIR
 from registry.service import Registry
+from registry.validation.trusted_files import SHAPES_DIR
 from registry.validation.validator import Shapes, Validator
 
 CORE = "GB/T 21063.3-2007"

@@ -1,7 +1,7 @@
 """Formula injection (issue 17, point 8): uploaded text reached the registry's CSV,
 TSV and XLSX output raw, so `=HYPERLINK("http://evil/","点击")` in a submitted title
 became a live link in the spreadsheet a clerk opened. Every writer now puts a `'`
-before a cell that starts with = + - @ or a tab/CR (registry/csvsafe.py), and XLSX
+before a cell that starts with = + - @ or a tab/CR (registry/outputs/csvsafe.py), and XLSX
 cells are plain strings. Through the real app, on a seeded memory store."""
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from rdflib.util import from_n3
 
 from api import create_app
 from registry.config import Settings
-from registry.csvsafe import neutralise_cell
 from registry.inputs.tabular import COLUMNS, catalogue_rows, csv_bytes, template_rows, xlsx_bytes
+from registry.outputs.csvsafe import neutralise_cell
 from registry.register.tokens import create_token
 from registry.store import Store, open_store
 from tests import documents

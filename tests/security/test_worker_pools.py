@@ -1,4 +1,4 @@
-"""The limited worker pools (registry.processes) outlive their workers' deaths.
+"""The limited worker pools (registry.runtime.processes) outlive their workers' deaths.
 
 pebble takes a worker that dies while it holds no task (the kernel's OOM killer, an
 operator's kill, a worker whose start-up failed) as a broken pool, and then refuses
@@ -19,8 +19,8 @@ from fastapi.testclient import TestClient
 
 from api import create_app
 from registry.config import Settings
-from registry.processes import LimitedWorkers
 from registry.register.tokens import create_token
+from registry.runtime.processes import LimitedWorkers
 from registry.store import open_store
 from tests.api.test_api import TURTLE, auth, resource_ttl
 

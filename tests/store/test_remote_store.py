@@ -477,11 +477,13 @@ def test_a_public_query_on_the_remote_store_passes_the_servers_timeout(remote_ur
     import json
 
     from registry.sparql.dataset import HIDDEN_GRAPHS, PUBLIC_DEFAULT_GRAPHS
+    from registry.sparql.remote import run_public_query
 
     with RemoteStore(remote_url) as store:
         triple = (URIRef("http://example.org/s"), URIRef("http://example.org/p"), Literal(1))
         store.write(WriteBatch().add_triples(PUBLIC_DEFAULT_GRAPHS[0], [triple]))
-        body, truncated, _seconds = store.run_public_query(
+        body, truncated, _seconds = run_public_query(
+            store,
             "SELECT ?o WHERE { <http://example.org/s> ?p ?o }",
             "SELECT",
             "json",

@@ -22,7 +22,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, ORG, RDF, SKOS
 
-from registry.identifiers import (
+from registry.inputs.identifiers import (
     CREDIT_CODE_PATTERN,
     RESOURCE_CODE_PATTERN,
     WELL_FORMED,

@@ -1,10 +1,10 @@
-"""The C heap's freed memory given back (registry.heap)."""
+"""The C heap's freed memory given back (registry.runtime.heap)."""
 
 from __future__ import annotations
 
 import platform
 
-from registry.heap import give_back_freed_memory
+from registry.runtime.heap import give_back_freed_memory
 
 
 def test_freed_memory_is_given_back_where_the_c_library_can() -> None:

@@ -1,4 +1,4 @@
-"""registry.collector: the cyclic collector paused while triples are built, and back
+"""registry.runtime.collector: the cyclic collector paused while triples are built, and back
 as it was when the last reader is done, whichever thread ends last."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import gc
 import threading
 
-from registry.collector import collector_paused
+from registry.runtime.collector import collector_paused
 
 
 def test_the_collector_comes_back_after_the_last_of_two_threads() -> None:

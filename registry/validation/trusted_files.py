@@ -2,6 +2,9 @@
 
 They are top-level folders of the project (DESIGN.md fixes the layout), so they
 are found next to the installed packages of an editable install or a checkout.
+Here, in validation/, because the shapes and the ontology are what the validator
+loads and hashes (the shapes' digest dates every report and automatic assessment);
+the inputs read the code lists and the seed the examples from the same place.
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 ONTOLOGY_DIR = PROJECT_ROOT / "ontology"
 SHAPES_DIR = PROJECT_ROOT / "shapes"
 EXAMPLES_DIR = PROJECT_ROOT / "examples"

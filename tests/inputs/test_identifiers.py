@@ -1,6 +1,6 @@
 import pytest
 
-from registry.identifiers import (
+from registry.inputs.identifiers import (
     WELL_FORMED,
     IdentifierError,
     credit_code_check_char,

@@ -18,7 +18,7 @@ length) cannot be a formula and is kept; every other literal is text.
 
 Writers: registry/validation/reports.py (`report_csv`), registry/inputs/tabular.py
 (`csv_bytes`, `xlsx_bytes`), registry/read/tables.py (the lists' downloads),
-registry/sparql/worker.py and registry/store/remote_public.py (SPARQL CSV and TSV
+registry/sparql/worker.py and registry/sparql/remote.py (SPARQL CSV and TSV
 results). Standard library
 only: the SPARQL worker imports this module.
 """

@@ -18,49 +18,20 @@ from __future__ import annotations
 import json
 import time
 from itertools import islice
-from typing import Any, Protocol
+from typing import Any
 
-import httpx
 import pyoxigraph as ox
 
 from registry.bilingual import Text
-from registry.csvsafe import SPREADSHEET_FORMATS, neutralise_sparql_term
 from registry.errors import QueryTimeoutError
 from registry.namespaces import PREFIXES
-from registry.store.errors import StoreQueryError, StoreTimeoutError
-from registry.store.remote_servers import ServerDialect
+from registry.outputs.csvsafe import SPREADSHEET_FORMATS, neutralise_sparql_term
+from registry.sparql.formats import GRAPH_SERIALISERS, RESULT_SERIALISERS
+from registry.store.errors import StoreTimeoutError
+from registry.store.remote import RemoteStore, json_results, ntriples_results
 from registry.store.remote_terms import SKOLEM_PREFIX
 
-
-class PublicQueryTarget(Protocol):
-    """What a public query needs of a remote store (registry.store.remote.RemoteStore)."""
-
-    dialect: ServerDialect
-
-    def public_named_graphs(self, hidden: frozenset[str]) -> list[str]: ...
-
-    def post_query(
-        self,
-        text: str,
-        accept: str,
-        *,
-        timeout: float | None = None,
-        params: dict[str, Any] | None = None,
-    ) -> httpx.Response: ...
-
-
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-_RESULTS_FORMATS = {
-    "xml": ox.QueryResultsFormat.XML,
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
-}
-_GRAPH_FORMATS = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-}
 
 
 def _normal_term(term: dict[str, Any]) -> dict[str, Any]:
@@ -79,7 +50,7 @@ def _normal_term(term: dict[str, Any]) -> dict[str, Any]:
 
 
 def run_public_query(
-    store: PublicQueryTarget,
+    store: RemoteStore,
     text: str,
     form: str,
     fmt: str,
@@ -87,6 +58,8 @@ def run_public_query(
     timeout: float,
     dataset: dict[str, Any],
 ) -> tuple[bytes, bool, float]:
+    """Run a guarded public query on the server with a server-side time limit, over
+    the public dataset; returns (body in `fmt`, truncated, seconds)."""
     hidden = frozenset(dataset.get("hidden_graphs", ()))
     params: dict[str, Any] = {
         "default-graph-uri": list(dataset.get("default_graphs", ())),
@@ -105,20 +78,12 @@ def run_public_query(
         raise _timeout(timeout)
     if graph_form:
         return (*_graph_answer(response.content, fmt, max_rows), seconds)
-    try:
-        results = json.loads(response.content)
-    except ValueError as exc:
-        raise StoreQueryError(
-            Text(
-                zh=f"SPARQL 服务器没有返回 JSON 结果：{exc}",
-                en=f"the SPARQL server sent no JSON results: {exc}",
-            )
-        ) from exc
+    results = json_results(response.content)
     if "boolean" in results:
         body = json.dumps({"head": {}, "boolean": bool(results["boolean"])}).encode()
         if fmt != "json":
             body = ox.parse_query_results(body, ox.QueryResultsFormat.JSON).serialize(
-                format=_RESULTS_FORMATS[fmt]
+                format=RESULT_SERIALISERS[fmt]
             )
         return body, False, seconds
     names = list(results.get("head", {}).get("vars", []))
@@ -137,24 +102,16 @@ def run_public_query(
     ).encode("utf-8")
     if fmt != "json":
         reread = ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
-        body = reread.serialize(format=_RESULTS_FORMATS[fmt])
+        body = reread.serialize(format=RESULT_SERIALISERS[fmt])
     return body, truncated, seconds
 
 
 def _graph_answer(data: bytes, fmt: str, max_rows: int) -> tuple[bytes, bool]:
-    try:
-        triples = list(islice(ox.parse(data, format=ox.RdfFormat.N_TRIPLES), max_rows + 1))
-    except SyntaxError as exc:
-        raise StoreQueryError(
-            Text(
-                zh=f"SPARQL 服务器返回了无法读取的 N-Triples：{exc}",
-                en=f"the SPARQL server sent unreadable N-Triples: {exc}",
-            )
-        ) from exc
+    triples = list(islice(ntriples_results(data), max_rows + 1))
     truncated = len(triples) > max_rows
     triples = [_normal_triple(t) for t in triples[:max_rows]]
     prefixes = {name: str(ns) for name, ns in PREFIXES.items()} if fmt == "turtle" else None
-    body = ox.serialize(triples, format=_GRAPH_FORMATS[fmt], prefixes=prefixes)
+    body = ox.serialize(triples, format=GRAPH_SERIALISERS[fmt], prefixes=prefixes)
     return body or b"", truncated
 
 

@@ -1,4 +1,4 @@
-"""registry.negotiation: the one Accept parser, used by the entity IRIs (api/negotiation.py)
+"""registry.outputs.negotiation: the one Accept parser, used by the entity IRIs (api/negotiation.py)
 and the SPARQL endpoint (registry/sparql/formats.py) alike."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from api.negotiation import choose
-from registry.negotiation import preferred, preferred_offer
+from registry.outputs.negotiation import preferred, preferred_offer
 from registry.sparql.formats import choose_format
 
 

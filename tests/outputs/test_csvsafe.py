@@ -1,4 +1,4 @@
-"""The formula-cell neutraliser (registry/csvsafe.py) on a table of cells; the
+"""The formula-cell neutraliser (registry/outputs/csvsafe.py) on a table of cells; the
 writers that use it are tested with hostile uploads in tests/security/."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from registry.csvsafe import neutralise_cell, neutralise_row, neutralise_sparql_term
+from registry.outputs.csvsafe import neutralise_cell, neutralise_row, neutralise_sparql_term
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
