@@ -124,6 +124,16 @@ def server_url(backend: str) -> str:
     return _SERVER_URLS[backend]()
 
 
+# --- the worker pools of an app under test -------------------------------------------
+# An app starts each pool's workers (upload readers, submission and `validate`
+# validators) at its first task, every one of them importing its modules and building
+# its validator, and replaces each after one task. The API suites send one request at a
+# time and start an app per test: one worker per pool does the same work (in real
+# limited worker processes) for about a quarter less CPU. How pools of several workers
+# share the load and refuse the excess is tested in tests/security.
+ONE_WORKER_EACH = {"upload_workers": 1, "validation_workers": 1, "validate_concurrency": 1}
+
+
 # --- a seeded dataset kept on a shared server ---------------------------------------
 # Loading the seeded examples into a remote server takes 1-2 s, and most tests of the
 # HTTP suite only read. So the dataset a test asked for stays on the server after it,

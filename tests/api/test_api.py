@@ -25,7 +25,7 @@ from registry.config import Settings
 from registry.register.tokens import TOKEN_GRAPH, create_token, revoke_token
 from registry.store import Store
 from tests import documents
-from tests.conftest import EXAMPLES, SHARED_SERVERS, dump_after, seeded_store
+from tests.conftest import EXAMPLES, ONE_WORKER_EACH, SHARED_SERVERS, dump_after, seeded_store
 
 BASE = "http://127.0.0.1:8000/id/"
 BUREAU = "11210100EXAMPLE01N"  # the department of examples/catalogue-valid.ttl
@@ -84,7 +84,7 @@ def auth(secret: str) -> dict[str, str]:
 
 
 def _app(store: Store, validator):
-    settings = Settings(store="memory", seed=False, max_body_bytes=MAX_BODY)
+    settings = Settings(store="memory", seed=False, max_body_bytes=MAX_BODY, **ONE_WORKER_EACH)
     return create_app(settings, store=store, validator=validator)
 
 
