@@ -124,6 +124,16 @@ def server_url(backend: str) -> str:
     return _SERVER_URLS[backend]()
 
 
+# --- the worker pools of an app under test -------------------------------------------
+# An app starts each pool's workers (upload readers, submission and `validate`
+# validators) at its first task, every one of them importing its modules and building
+# its validator, and replaces each after one task. The API suites send one request at a
+# time and start an app per test: one worker per pool does the same work (in real
+# limited worker processes) for about a quarter less CPU. How pools of several workers
+# share the load and refuse the excess is tested in tests/security.
+ONE_WORKER_EACH = {"upload_workers": 1, "validation_workers": 1, "validate_concurrency": 1}
+
+
 # --- a seeded dataset kept on a shared server ---------------------------------------
 # Loading the seeded examples into a remote server takes 1-2 s, and most tests of the
 # HTTP suite only read. So the dataset a test asked for stays on the server after it,
@@ -465,12 +475,26 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         for mark in servers:
             item.add_marker(getattr(pytest.mark, mark))
     # On a shared server, a module's tests of its large generated registry run after its
-    # tests of the seeded one (each test stands alone): every switch between the two
-    # datasets reloads the server.
+    # tests of the seeded one, and its tests of a shared app that only read (`reader`)
+    # before those that write (each test stands alone): every switch between the two
+    # datasets reloads the server, and so does every reader after a test that wrote.
     first: dict[Path, int] = {}
     for index, item in enumerate(items):
         first.setdefault(item.path, index)
-    items.sort(key=lambda item: (first[item.path], _on_another_dataset(item)))
+    items.sort(
+        key=lambda item: (
+            first[item.path],
+            _on_another_dataset(item),
+            not _reads_on_a_server(item),
+        )
+    )
+
+
+def _reads_on_a_server(item: pytest.Item) -> bool:
+    """A test of a module's shared app that only reads (`reader`) on a shared server."""
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    on_server = any(isinstance(v, str) and v in SHARED_SERVERS for v in params.values())
+    return on_server and "reader" in getattr(item, "fixturenames", ())
 
 
 def _on_another_dataset(item: pytest.Item) -> bool:

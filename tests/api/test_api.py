@@ -1,4 +1,5 @@
-"""The HTTP API through create_app, on a fresh seeded memory store per test.
+"""The HTTP API through create_app: the tests that write on a fresh seeded store each,
+those that only read on one app per module (`reader`).
 
 Every endpoint's success and its errors, the one error shape on every error
 path, tokens and roles, body limits and content negotiation.
@@ -24,7 +25,7 @@ from registry.config import Settings
 from registry.register.tokens import TOKEN_GRAPH, create_token, revoke_token
 from registry.store import Store
 from tests import documents
-from tests.conftest import EXAMPLES, dump_after
+from tests.conftest import EXAMPLES, ONE_WORKER_EACH, SHARED_SERVERS, dump_after, seeded_store
 
 BASE = "http://127.0.0.1:8000/id/"
 BUREAU = "11210100EXAMPLE01N"  # the department of examples/catalogue-valid.ttl
@@ -82,10 +83,15 @@ def auth(secret: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {secret}"}
 
 
+def _app(store: Store, validator):
+    settings = Settings(store="memory", seed=False, max_body_bytes=MAX_BODY, **ONE_WORKER_EACH)
+    return create_app(settings, store=store, validator=validator)
+
+
 @pytest.fixture
 def app(api_store: Store, validator, tokens: dict[str, str]):
-    settings = Settings(store="memory", seed=False, max_body_bytes=MAX_BODY)
-    return create_app(settings, store=api_store, validator=validator)
+    """A fresh seeded store and app: for the tests that write (or need an app of their own)."""
+    return _app(api_store, validator)
 
 
 @pytest.fixture
@@ -94,6 +100,40 @@ def client(app) -> Iterator[TestClient]:
     # client would see it.
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client
+
+
+@pytest.fixture(scope="module")
+def shared(
+    api_backend: str,
+    seeded_with_tokens: tuple[bytes, dict[str, str]],
+    validator,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[TestClient, Store]]:
+    """One seeded store and app for the tests that only read: starting an app (its read
+    model, SPARQL worker and dependency graph) once per module instead of per test."""
+    store = seeded_store(api_backend, seeded_with_tokens[0], tmp_path_factory.mktemp("shared"))
+    with TestClient(_app(store, validator), raise_server_exceptions=False) as test_client:
+        yield test_client, store
+
+
+@pytest.fixture
+def reader(
+    shared: tuple[TestClient, Store],
+    open_seeded,
+    seeded_with_tokens: tuple[bytes, dict[str, str]],
+    api_backend: str,
+) -> Iterator[TestClient]:
+    """The shared app. The tests that use it only read: the store's generation is the
+    same after each (a test that writes fails here)."""
+    test_client, store = shared
+    if api_backend in SHARED_SERVERS:
+        # The shared server serves the other tests' stores too: the dataset is loaded
+        # again when one of them changed or replaced it.
+        open_seeded(seeded_with_tokens[0]).close()
+    test_client.cookies.clear()
+    generation = store.generation()
+    yield test_client
+    assert store.generation() == generation, "a test of the shared app wrote"
 
 
 def assert_error(response: Any, status: int, code: str | None = None) -> dict[str, Any]:
@@ -117,8 +157,8 @@ def assert_error(response: Any, status: int, code: str | None = None) -> dict[st
 # -- categories -----------------------------------------------------------------------------
 
 
-def test_category_tree_counts_every_standard_by_status(client: TestClient) -> None:
-    tree = client.get("/api/v1/categories").json()
+def test_category_tree_counts_every_standard_by_status(reader: TestClient) -> None:
+    tree = reader.get("/api/v1/categories").json()
     assert [c["code"] for c in tree] == ["1", "2", "3", "4", "5", "6"]
     data = tree[2]
     assert data["label"]["zh"] == "数据存储与信息共享标准"
@@ -127,13 +167,13 @@ def test_category_tree_counts_every_standard_by_status(client: TestClient) -> No
     assert counts["total"] >= counts["direct"] + 1  # sub-categories hold standards too
     assert sum(counts["by_status"].values()) == counts["total"]
     assert sum(counts["by_register_status"].values()) == counts["total"]
-    listed = client.get("/api/v1/standards", params={"category": "3", "limit": 500}).json()
+    listed = reader.get("/api/v1/standards", params={"category": "3", "limit": 500}).json()
     assert listed["total"] == counts["total"]
 
 
-def test_category_lists_standards_of_its_sub_categories(client: TestClient) -> None:
-    parent = client.get("/api/v1/categories/3").json()
-    child = client.get("/api/v1/categories/3.2").json()
+def test_category_lists_standards_of_its_sub_categories(reader: TestClient) -> None:
+    parent = reader.get("/api/v1/categories/3").json()
+    child = reader.get("/api/v1/categories/3.2").json()
     assert child["code"] == "3.2" and child["children"] == []
     child_ids = {s["identifier"] for s in child["standards"]}
     assert "GB/T 21063.3-2007" in child_ids
@@ -141,8 +181,8 @@ def test_category_lists_standards_of_its_sub_categories(client: TestClient) -> N
     assert len(parent["standards"]) == parent["counts"]["total"]
 
 
-def test_unknown_category_is_404(client: TestClient) -> None:
-    error = assert_error(client.get("/api/v1/categories/9.9"), 404, "not_found")
+def test_unknown_category_is_404(reader: TestClient) -> None:
+    error = assert_error(reader.get("/api/v1/categories/9.9"), 404, "not_found")
     assert "3" in error["details"]["known"]
 
 
@@ -153,53 +193,53 @@ def test_unknown_category_is_404(client: TestClient) -> None:
     "spelling",
     ["GB/T21063.3—2007", "gb/t 21063.3-2007", "GB-T-21063.3-2007", "ＧＢ／Ｔ　21063.3－2007"],
 )
-def test_text_search_normalises_identifier_spellings(client: TestClient, spelling: str) -> None:
-    page = client.get("/api/v1/standards", params={"q": spelling}).json()
+def test_text_search_normalises_identifier_spellings(reader: TestClient, spelling: str) -> None:
+    page = reader.get("/api/v1/standards", params={"q": spelling}).json()
     assert [s["identifier"] for s in page["items"]] == ["GB/T 21063.3-2007"]
 
 
-def test_text_search_finds_zh_and_en_titles(client: TestClient) -> None:
-    zh = client.get("/api/v1/standards", params={"q": "核心元数据"}).json()
+def test_text_search_finds_zh_and_en_titles(reader: TestClient) -> None:
+    zh = reader.get("/api/v1/standards", params={"q": "核心元数据"}).json()
     assert "GB/T 21063.3-2007" in [s["identifier"] for s in zh["items"]]
-    en = client.get("/api/v1/standards", params={"q": "CORE METADATA"}).json()
+    en = reader.get("/api/v1/standards", params={"q": "CORE METADATA"}).json()
     assert "GB/T 21063.3-2007" in [s["identifier"] for s in en["items"]]
-    none = client.get("/api/v1/standards", params={"q": "没有这样的标准xyz"}).json()
+    none = reader.get("/api/v1/standards", params={"q": "没有这样的标准xyz"}).json()
     assert none == {"total": 0, "limit": 50, "offset": 0, "items": []}
 
 
-def test_standard_filters_status_level_and_register_status(client: TestClient) -> None:
-    superseded = client.get("/api/v1/standards", params={"status": "superseded"}).json()
+def test_standard_filters_status_level_and_register_status(reader: TestClient) -> None:
+    superseded = reader.get("/api/v1/standards", params={"status": "superseded"}).json()
     assert superseded["total"] > 0
     assert {s["status"]["code"] for s in superseded["items"]} == {"superseded"}
-    national = client.get("/api/v1/standards", params={"level": "national", "limit": 500}).json()
+    national = reader.get("/api/v1/standards", params={"level": "national", "limit": 500}).json()
     assert {s["level"]["code"] for s in national["items"]} == {"national"}
-    everything = client.get("/api/v1/standards", params={"limit": 500}).json()
+    everything = reader.get("/api/v1/standards", params={"limit": 500}).json()
     assert national["total"] < everything["total"]
-    valid = client.get("/api/v1/standards", params={"register_status": "valid"}).json()
+    valid = reader.get("/api/v1/standards", params={"register_status": "valid"}).json()
     assert valid["total"] == everything["total"]  # the seed registers everything as valid
 
 
-def test_standards_paging_covers_every_standard_once(client: TestClient) -> None:
-    first = client.get("/api/v1/standards", params={"limit": 10, "offset": 0}).json()
+def test_standards_paging_covers_every_standard_once(reader: TestClient) -> None:
+    first = reader.get("/api/v1/standards", params={"limit": 10, "offset": 0}).json()
     total = first["total"]
     seen = []
     for offset in range(0, total, 10):
-        page = client.get("/api/v1/standards", params={"limit": 10, "offset": offset}).json()
+        page = reader.get("/api/v1/standards", params={"limit": 10, "offset": offset}).json()
         assert page["total"] == total and page["offset"] == offset
         seen += [s["identifier"] for s in page["items"]]
     assert len(seen) == total == len(set(seen))
     assert seen == sorted(seen)
-    past = client.get("/api/v1/standards", params={"offset": total + 5}).json()
+    past = reader.get("/api/v1/standards", params={"offset": total + 5}).json()
     assert past["items"] == [] and past["total"] == total
 
 
-def test_standard_filter_errors(client: TestClient) -> None:
-    assert_error(client.get("/api/v1/standards", params={"level": "galactic"}), 400)
-    assert_error(client.get("/api/v1/standards", params={"status": "old"}), 400)
-    assert_error(client.get("/api/v1/standards", params={"category": "42"}), 404)
-    error = assert_error(client.get("/api/v1/standards?limit=0"), 422, "invalid_request")
+def test_standard_filter_errors(reader: TestClient) -> None:
+    assert_error(reader.get("/api/v1/standards", params={"level": "galactic"}), 400)
+    assert_error(reader.get("/api/v1/standards", params={"status": "old"}), 400)
+    assert_error(reader.get("/api/v1/standards", params={"category": "42"}), 404)
+    error = assert_error(reader.get("/api/v1/standards?limit=0"), 422, "invalid_request")
     assert error["details"][0]["location"] == ["query", "limit"]
-    assert_error(client.get("/api/v1/standards?offset=-1"), 422)
+    assert_error(reader.get("/api/v1/standards?offset=-1"), 422)
 
 
 @pytest.mark.parametrize(
@@ -211,8 +251,8 @@ def test_standard_filter_errors(client: TestClient) -> None:
         "http%3A%2F%2F127.0.0.1%3A8000%2Fid%2Fstandard%2FGB-T-21063.3-2007",
     ],
 )
-def test_standard_by_any_identifier_variant(client: TestClient, ident: str) -> None:
-    response = client.get(f"/api/v1/standards/{ident}")
+def test_standard_by_any_identifier_variant(reader: TestClient, ident: str) -> None:
+    response = reader.get(f"/api/v1/standards/{ident}")
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["iri"] == STANDARD
@@ -227,18 +267,18 @@ def test_standard_by_any_identifier_variant(client: TestClient, ident: str) -> N
     assert any(r["kind"] == "resource" for r in body["referenced_by"])
 
 
-def test_standard_not_found(client: TestClient) -> None:
-    assert_error(client.get("/api/v1/standards/GB%2FT%2099999-2099"), 404, "not_found")
+def test_standard_not_found(reader: TestClient) -> None:
+    assert_error(reader.get("/api/v1/standards/GB%2FT%2099999-2099"), 404, "not_found")
     # A resource code names a registered entry, but not a standard.
-    assert_error(client.get("/api/v1/standards/101001%2F000001"), 404, "not_found")
+    assert_error(reader.get("/api/v1/standards/101001%2F000001"), 404, "not_found")
 
 
 # -- resources, interfaces, departments --------------------------------------------------------
 
 
 @pytest.mark.parametrize("code", ["101001%2F000001", "101001-000001"])
-def test_resource_by_code_or_slug(client: TestClient, code: str) -> None:
-    body = client.get(f"/api/v1/resources/{code}").json()
+def test_resource_by_code_or_slug(reader: TestClient, code: str) -> None:
+    body = reader.get(f"/api/v1/resources/{code}").json()
     assert body["code"] == "101001/000001"
     assert body["publisher"]["id"] == BUREAU
     positions = [item["position"] for item in body["data_items"]]
@@ -247,38 +287,38 @@ def test_resource_by_code_or_slug(client: TestClient, code: str) -> None:
     assert body["sharing_type"]["code"] == "conditional"
 
 
-def test_resource_list_pages_and_filters(client: TestClient) -> None:
-    page = client.get("/api/v1/resources", params={"limit": 5}).json()
+def test_resource_list_pages_and_filters(reader: TestClient) -> None:
+    page = reader.get("/api/v1/resources", params={"limit": 5}).json()
     assert page["total"] == 24 and len(page["items"]) == 5
-    mine = client.get("/api/v1/resources", params={"publisher": BUREAU, "limit": 500}).json()
+    mine = reader.get("/api/v1/resources", params={"publisher": BUREAU, "limit": 500}).json()
     assert mine["total"] == 24
-    other = client.get("/api/v1/resources", params={"publisher": OTHER_DEPT}).json()
+    other = reader.get("/api/v1/resources", params={"publisher": OTHER_DEPT}).json()
     assert other["total"] == 0
-    found = client.get("/api/v1/resources", params={"q": "人口基础信息"}).json()
+    found = reader.get("/api/v1/resources", params={"q": "人口基础信息"}).json()
     assert "101001/000001" in [r["code"] for r in found["items"]]
-    assert_error(client.get("/api/v1/resources/999999%2F000009"), 404, "not_found")
-    assert_error(client.get("/api/v1/resources?limit=501"), 422)
+    assert_error(reader.get("/api/v1/resources/999999%2F000009"), 404, "not_found")
+    assert_error(reader.get("/api/v1/resources?limit=501"), 422)
 
 
-def test_interfaces(client: TestClient) -> None:
-    page = client.get("/api/v1/interfaces").json()
+def test_interfaces(reader: TestClient) -> None:
+    page = reader.get("/api/v1/interfaces").json()
     assert [i["code"] for i in page["items"]] == ["SY-DSJ-API-001", "SY-DSJ-API-002"]
-    body = client.get("/api/v1/interfaces/SY-DSJ-API-001").json()
+    body = reader.get("/api/v1/interfaces/SY-DSJ-API-001").json()
     assert body["endpoint_url"].startswith("https://")
     assert body["version"] == "1.0.0"
     assert {r["id"] for r in body["serves"]} == {"101001/000001", "10100101/000002"}
-    assert_error(client.get("/api/v1/interfaces/NO-SUCH-API"), 404, "not_found")
+    assert_error(reader.get("/api/v1/interfaces/NO-SUCH-API"), 404, "not_found")
 
 
-def test_departments(client: TestClient) -> None:
-    page = client.get("/api/v1/departments").json()
+def test_departments(reader: TestClient) -> None:
+    page = reader.get("/api/v1/departments").json()
     assert page["total"] == len(page["items"]) == 10
     bureau = next(d for d in page["items"] if d["credit_code"] == BUREAU)
     assert bureau["provides"] == {"resources": 24, "interfaces": 2}
     assert bureau["name"]["zh"] == "沈阳市大数据管理局"
-    one = client.get(f"/api/v1/departments/{BUREAU}").json()
+    one = reader.get(f"/api/v1/departments/{BUREAU}").json()
     assert one["iri"] == f"{BASE}department/{BUREAU}"
-    assert_error(client.get("/api/v1/departments/91210100MA0XXXXX0X"), 404)
+    assert_error(reader.get("/api/v1/departments/91210100MA0XXXXX0X"), 404)
 
 
 # -- history and statuses --------------------------------------------------------------------
@@ -517,9 +557,9 @@ def test_submission_authorisation(client: TestClient, tokens: dict[str, str]) ->
     assert_error(client.post(url, content=b"", headers={**TURTLE, **auth(tokens["bureau"])}), 400)
 
 
-def test_unknown_submission_is_404(client: TestClient) -> None:
-    assert_error(client.get("/api/v1/submissions/not-a-uuid"), 404)
-    assert_error(client.get("/api/v1/submissions/00000000-0000-4000-8000-000000000000"), 404)
+def test_unknown_submission_is_404(reader: TestClient) -> None:
+    assert_error(reader.get("/api/v1/submissions/not-a-uuid"), 404)
+    assert_error(reader.get("/api/v1/submissions/00000000-0000-4000-8000-000000000000"), 404)
 
 
 # -- entity IRIs -------------------------------------------------------------------------------
@@ -556,10 +596,10 @@ class _Html(HTMLParser):
     ],
 )
 def test_entity_iri_negotiates_rdf(
-    client: TestClient, accept: str | None, media: str, fmt: str
+    reader: TestClient, accept: str | None, media: str, fmt: str
 ) -> None:
     headers = {"Accept": accept} if accept else {}
-    response = client.get("/id/standard/GB-T-21063.3-2007", headers=headers)
+    response = reader.get("/id/standard/GB-T-21063.3-2007", headers=headers)
     assert response.status_code == 200
     assert response.headers["content-type"].startswith(media)
     graph = Graph().parse(data=response.content, format=fmt)
@@ -568,10 +608,10 @@ def test_entity_iri_negotiates_rdf(
     assert any("registerStatus" in str(p) for p in graph.predicates(URIRef(STANDARD)))
 
 
-def test_entity_iri_served_rdf_xml_where_it_answered_406(client: TestClient) -> None:
+def test_entity_iri_served_rdf_xml_where_it_answered_406(reader: TestClient) -> None:
     """SPARQLWrapper-style clients ask for RDF/XML, which the SPARQL endpoint serves; an
     entity IRI refused it with 406."""
-    response = client.get(
+    response = reader.get(
         "/id/standard/GB-T-21063.3-2007", headers={"Accept": "application/rdf+xml"}
     )
     assert response.status_code == 200, response.text
@@ -580,18 +620,18 @@ def test_entity_iri_served_rdf_xml_where_it_answered_406(client: TestClient) -> 
     assert (URIRef(STANDARD), DCTERMS.identifier, None) in graph
 
 
-def test_entity_iri_malformed_q_is_accepted_as_sparql_accepts_it(client: TestClient) -> None:
+def test_entity_iri_malformed_q_is_accepted_as_sparql_accepts_it(reader: TestClient) -> None:
     """`q=high` was 0 (406) here and 1 at /sparql: the two parsers disagreed."""
-    response = client.get(
+    response = reader.get(
         "/id/standard/GB-T-21063.3-2007", headers={"Accept": "text/turtle;q=high"}
     )
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("text/turtle")
 
 
-def test_entity_iri_html_for_browsers(client: TestClient) -> None:
+def test_entity_iri_html_for_browsers(reader: TestClient) -> None:
     accept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-    response = client.get("/id/standard/GB-T-21063.3-2007", headers={"Accept": accept})
+    response = reader.get("/id/standard/GB-T-21063.3-2007", headers={"Accept": accept})
     assert response.headers["content-type"].startswith("text/html")
     assert response.text.startswith("<!DOCTYPE html>")
     page = _Html()
@@ -616,13 +656,13 @@ def test_entity_iri_versions_items_and_submissions(
     assert "ValidationReport" in client.get(f"/id/{submission_path}/report").text
 
 
-def test_entity_iri_errors(client: TestClient) -> None:
-    assert_error(client.get("/id/standard/GB-T-99999-2099"), 404, "not_found")
-    assert_error(client.get("/id/resource/101001-000001/version/9"), 404)
-    assert_error(client.get("/id/standard/has%20space"), 404)
-    refused = client.get("/id/standard/GB-T-21063.3-2007", headers={"Accept": "image/png"})
+def test_entity_iri_errors(reader: TestClient) -> None:
+    assert_error(reader.get("/id/standard/GB-T-99999-2099"), 404, "not_found")
+    assert_error(reader.get("/id/resource/101001-000001/version/9"), 404)
+    assert_error(reader.get("/id/standard/has%20space"), 404)
+    refused = reader.get("/id/standard/GB-T-21063.3-2007", headers={"Accept": "image/png"})
     assert "text/turtle" in assert_error(refused, 406, "not_acceptable")["details"]["available"]
-    zero = client.get("/id/standard/GB-T-21063.3-2007", headers={"Accept": "text/turtle;q=0"})
+    zero = reader.get("/id/standard/GB-T-21063.3-2007", headers={"Accept": "text/turtle;q=0"})
     assert_error(zero, 406)
 
 
@@ -701,8 +741,8 @@ def test_unexpected_failure_is_500_without_internals(app, tokens: dict[str, str]
 # -- OpenAPI ------------------------------------------------------------------------------------
 
 
-def test_openapi_documents_every_endpoint_and_the_error_model(client: TestClient) -> None:
-    schema = client.get("/openapi.json").json()
+def test_openapi_documents_every_endpoint_and_the_error_model(reader: TestClient) -> None:
+    schema = reader.get("/openapi.json").json()
     assert "ErrorBody" in schema["components"]["schemas"]
     paths = schema["paths"]
     expected = {
@@ -733,11 +773,11 @@ def test_openapi_documents_every_endpoint_and_the_error_model(client: TestClient
             assert ref.endswith("/ErrorBody"), (method, path, status)
     assert "415" in paths["/api/v1/submissions"]["post"]["responses"]
     assert "text/turtle" in paths["/api/v1/submissions"]["post"]["requestBody"]["content"]
-    assert client.get("/docs").status_code == 200
+    assert reader.get("/docs").status_code == 200
 
 
-def test_home_page_links_the_api(client: TestClient) -> None:
-    page = client.get("/")
+def test_home_page_links_the_api(reader: TestClient) -> None:
+    page = reader.get("/")
     assert page.status_code == 200 and 'lang="zh"' in page.text
     assert "/api/v1/categories" in page.text and "/docs" in page.text
 

@@ -1,8 +1,9 @@
 """The lists of the API: paging with the true total, every filter, unknown parameters
 refused with the allowed ones named, and downloads as CSV and XLSX.
 
-Through create_app on a fresh seeded memory store per test (tests/api/test_api.py's
-fixtures), the read model the lists are answered from being the real one.
+Through create_app on a seeded store of the back end under test (tests/api/test_api.py's
+fixtures: one app per module for the tests that only read, a fresh one for the test
+that writes), the read model the lists are answered from being the real one.
 """
 # ruff: noqa: F811 - the fixtures of tests/api/test_api.py are imported by name
 
@@ -29,7 +30,9 @@ from tests.api.test_api import (  # noqa: F401  (fixtures)
     assert_error,
     auth,
     client,
+    reader,
     seeded_with_tokens,
+    shared,
     tokens,
 )
 
@@ -50,44 +53,44 @@ def every_item(client: TestClient, path: str, size: int = 7, **params: Any) -> l
 
 
 @pytest.mark.parametrize("path", LISTS)
-def test_every_list_is_paged_with_its_true_total(client: TestClient, path: str) -> None:
-    whole = client.get(f"/api/v1/{path}", params={"limit": 500}).json()
-    walked = every_item(client, f"/api/v1/{path}", size=3)
+def test_every_list_is_paged_with_its_true_total(reader: TestClient, path: str) -> None:
+    whole = reader.get(f"/api/v1/{path}", params={"limit": 500}).json()
+    walked = every_item(reader, f"/api/v1/{path}", size=3)
     assert [i["iri"] for i in walked] == [i["iri"] for i in whole["items"]]
     assert len({i["iri"] for i in walked}) == whole["total"] > 0
-    first = client.get(f"/api/v1/{path}", params={"limit": 1}).json()
+    first = reader.get(f"/api/v1/{path}", params={"limit": 1}).json()
     assert first["total"] == whole["total"] and len(first["items"]) == 1
 
 
 @pytest.mark.parametrize("path", LISTS)
 def test_an_unknown_query_parameter_is_400_naming_the_allowed_ones(
-    client: TestClient, path: str
+    reader: TestClient, path: str
 ) -> None:
-    error = assert_error(client.get(f"/api/v1/{path}", params={"categry": "3"}), 400)
+    error = assert_error(reader.get(f"/api/v1/{path}", params={"categry": "3"}), 400)
     assert error["details"]["unknown"] == ["categry"]
     allowed = error["details"]["allowed"]
     assert {"q", "limit", "offset", "format", "register_status"} <= set(allowed)
     assert "categry" in error["message"] and "register_status" in error["message"]
     # A filter of another list is unknown here too: sharing types are the resources'.
     if path != "resources":
-        assert_error(client.get(f"/api/v1/{path}", params={"sharing_type": "open"}), 400)
+        assert_error(reader.get(f"/api/v1/{path}", params={"sharing_type": "open"}), 400)
 
 
-def test_resource_filters_choose_what_the_records_hold(client: TestClient) -> None:
-    items = every_item(client, "/api/v1/resources", size=50)
+def test_resource_filters_choose_what_the_records_hold(reader: TestClient) -> None:
+    items = every_item(reader, "/api/v1/resources", size=50)
     for name in ("sharing_type", "openness", "update_cycle", "resource_class"):
         counts = Counter((item[name] or {}).get("code") for item in items)
         assert len(counts) >= 1
         for code, expected in counts.items():
             if code is None:
                 continue
-            page = client.get("/api/v1/resources", params={name: code, "limit": 500}).json()
+            page = reader.get("/api/v1/resources", params={name: code, "limit": 500}).json()
             assert page["total"] == expected, (name, code)
             assert all(item[name]["code"] == code for item in page["items"])
-        error = assert_error(client.get("/api/v1/resources", params={name: "nope"}), 400)
+        error = assert_error(reader.get("/api/v1/resources", params={name: "nope"}), 400)
         assert error["details"]["allowed"] and "nope" in error["message"]
     # Filters combine: the bureau's resources shared without condition.
-    both = client.get(
+    both = reader.get(
         "/api/v1/resources",
         params={"department": BUREAU, "sharing_type": "conditional", "limit": 500},
     ).json()
@@ -97,30 +100,30 @@ def test_resource_filters_choose_what_the_records_hold(client: TestClient) -> No
         if i["publisher"]["id"] == BUREAU and (i["sharing_type"] or {}).get("code") == "conditional"
     ]
     assert [i["code"] for i in both["items"]] == expected and expected
-    assert client.get("/api/v1/resources", params={"department": OTHER_DEPT}).json()["total"] == 0
+    assert reader.get("/api/v1/resources", params={"department": OTHER_DEPT}).json()["total"] == 0
     # The earlier name of the department filter still works.
     assert (
-        client.get("/api/v1/resources", params={"publisher": BUREAU}).json()["total"]
-        == client.get("/api/v1/resources", params={"department": BUREAU}).json()["total"]
+        reader.get("/api/v1/resources", params={"publisher": BUREAU}).json()["total"]
+        == reader.get("/api/v1/resources", params={"department": BUREAU}).json()["total"]
     )
 
 
 @pytest.mark.parametrize("path", LISTS)
-def test_register_status_filters_every_list(client: TestClient, path: str) -> None:
-    total = client.get(f"/api/v1/{path}").json()["total"]
-    valid = client.get(f"/api/v1/{path}", params={"register_status": "valid"}).json()
-    retired = client.get(f"/api/v1/{path}", params={"register_status": "retired"}).json()
+def test_register_status_filters_every_list(reader: TestClient, path: str) -> None:
+    total = reader.get(f"/api/v1/{path}").json()["total"]
+    valid = reader.get(f"/api/v1/{path}", params={"register_status": "valid"}).json()
+    retired = reader.get(f"/api/v1/{path}", params={"register_status": "retired"}).json()
     assert valid["total"] + retired["total"] <= total
     assert all(i["register"]["status"] == "valid" for i in valid["items"])
-    assert_error(client.get(f"/api/v1/{path}", params={"register_status": "gone"}), 400)
+    assert_error(reader.get(f"/api/v1/{path}", params={"register_status": "gone"}), 400)
 
 
-def test_department_and_interface_filters(client: TestClient) -> None:
-    mine = client.get("/api/v1/interfaces", params={"department": BUREAU}).json()
+def test_department_and_interface_filters(reader: TestClient) -> None:
+    mine = reader.get("/api/v1/interfaces", params={"department": BUREAU}).json()
     assert mine["total"] == 2
-    none = client.get("/api/v1/interfaces", params={"department": OTHER_DEPT}).json()
+    none = reader.get("/api/v1/interfaces", params={"department": OTHER_DEPT}).json()
     assert none["total"] == 0
-    found = client.get("/api/v1/departments", params={"q": "大数据"}).json()
+    found = reader.get("/api/v1/departments", params={"q": "大数据"}).json()
     assert BUREAU in [d["credit_code"] for d in found["items"]]
     assert found["items"][0]["provides"]["resources"] >= 0
 
@@ -136,29 +139,29 @@ def read_csv(data: bytes) -> list[list[str]]:
 
 @pytest.mark.parametrize("path", LISTS)
 @pytest.mark.parametrize("how", ["query", "accept"])
-def test_every_list_downloads_as_csv_with_a_bom(client: TestClient, path: str, how: str) -> None:
+def test_every_list_downloads_as_csv_with_a_bom(reader: TestClient, path: str, how: str) -> None:
     if how == "query":
-        response = client.get(f"/api/v1/{path}", params={"format": "csv", "limit": 1})
+        response = reader.get(f"/api/v1/{path}", params={"format": "csv", "limit": 1})
     else:
-        response = client.get(f"/api/v1/{path}", headers={"Accept": "text/csv"})
+        response = reader.get(f"/api/v1/{path}", headers={"Accept": "text/csv"})
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("text/csv")
     assert "attachment" in response.headers["content-disposition"]
     assert f'filename="{path}.csv"' in response.headers["content-disposition"]
     assert response.content.startswith(b"\xef\xbb\xbf")
     rows = read_csv(response.content)
-    total = client.get(f"/api/v1/{path}").json()["total"]
+    total = reader.get(f"/api/v1/{path}").json()["total"]
     # Every entry, not one page: limit pages the JSON only.
     assert len(rows) == total + 1
     assert rows[0][-1] == "IRI" and "登记状态" in rows[0]
-    iris = {i["iri"] for i in every_item(client, f"/api/v1/{path}", size=50)}
+    iris = {i["iri"] for i in every_item(reader, f"/api/v1/{path}", size=50)}
     assert {row[-1] for row in rows[1:]} == iris
 
 
-def test_a_filtered_download_holds_what_the_filter_chooses(client: TestClient) -> None:
+def test_a_filtered_download_holds_what_the_filter_chooses(reader: TestClient) -> None:
     params = {"sharing_type": "conditional", "format": "csv"}
-    rows = read_csv(client.get("/api/v1/resources", params=params).content)
-    total = client.get("/api/v1/resources", params={"sharing_type": "conditional"}).json()
+    rows = read_csv(reader.get("/api/v1/resources", params=params).content)
+    total = reader.get("/api/v1/resources", params={"sharing_type": "conditional"}).json()
     assert len(rows) - 1 == total["total"] > 0
     header = rows[0]
     # The catalogue template's headers, which the catalogue reader knows.
@@ -192,41 +195,41 @@ def test_a_formula_in_a_title_is_neutralised_in_downloads(
 
 
 @pytest.mark.parametrize("path", LISTS)
-def test_every_list_downloads_as_xlsx(client: TestClient, path: str) -> None:
-    response = client.get(f"/api/v1/{path}", params={"format": "xlsx"})
+def test_every_list_downloads_as_xlsx(reader: TestClient, path: str) -> None:
+    response = reader.get(f"/api/v1/{path}", params={"format": "xlsx"})
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == XLSX
     book = load_workbook(io.BytesIO(response.content), read_only=True)
     (sheet,) = book.worksheets
     rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-    csv_rows = read_csv(client.get(f"/api/v1/{path}", params={"format": "csv"}).content)
+    csv_rows = read_csv(reader.get(f"/api/v1/{path}", params={"format": "csv"}).content)
     assert rows[0] == csv_rows[0]
     assert len(rows) == len(csv_rows)
     assert [r[-1] for r in rows] == [r[-1] for r in csv_rows]
-    by_accept = client.get(f"/api/v1/{path}", headers={"Accept": XLSX})
+    by_accept = reader.get(f"/api/v1/{path}", headers={"Accept": XLSX})
     assert by_accept.headers["content-type"] == XLSX
 
 
-def test_json_stays_the_default_and_an_unknown_format_is_400(client: TestClient) -> None:
+def test_json_stays_the_default_and_an_unknown_format_is_400(reader: TestClient) -> None:
     browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-    answer = client.get("/api/v1/standards", headers={"Accept": browser})
+    answer = reader.get("/api/v1/standards", headers={"Accept": browser})
     assert answer.headers["content-type"].startswith("application/json")
-    error = assert_error(client.get("/api/v1/standards", params={"format": "pdf"}), 400)
+    error = assert_error(reader.get("/api/v1/standards", params={"format": "pdf"}), 400)
     assert set(error["details"]["allowed"]) == {"json", "csv", "xlsx"}
 
 
 @pytest.mark.parametrize("path", [*LISTS, "assessments"])
-def test_a_control_character_in_a_text_search_is_not_a_500(client: TestClient, path: str) -> None:
+def test_a_control_character_in_a_text_search_is_not_a_500(reader: TestClient, path: str) -> None:
     """`?q=00%00` made SQLite read an FTS5 phrase as an unterminated string (a 500 the
     API fuzz test found): control characters are no part of what a search compares."""
     for q in ("00\x00", "\x00\x01", "数据\x00资源"):
-        response = client.get(f"/api/v1/{path}", params={"q": q})
+        response = reader.get(f"/api/v1/{path}", params={"q": q})
         assert response.status_code == 200, response.text
-    plain = client.get(f"/api/v1/{path}", params={"q": "数据资源"}).json()
-    mixed = client.get(f"/api/v1/{path}", params={"q": "数据\x00资源"}).json()
+    plain = reader.get(f"/api/v1/{path}", params={"q": "数据资源"}).json()
+    mixed = reader.get(f"/api/v1/{path}", params={"q": "数据\x00资源"}).json()
     assert mixed == plain
 
 
-def test_a_control_character_in_the_search_page_is_not_a_500(client: TestClient) -> None:
+def test_a_control_character_in_the_search_page_is_not_a_500(reader: TestClient) -> None:
     for q in ("00\x00", "数据\x00资源"):
-        assert client.get("/search", params={"q": q}).status_code == 200
+        assert reader.get("/search", params={"q": q}).status_code == 200

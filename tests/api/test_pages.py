@@ -31,7 +31,7 @@ from registry.validation.validator import SCSH
 from synthetic.generate import write_registry
 from synthetic.registered import write_registered_extra
 from tests import documents
-from tests.conftest import EXAMPLES, SHARED_SERVERS, dump_after, seeded_store
+from tests.conftest import EXAMPLES, ONE_WORKER_EACH, SHARED_SERVERS, dump_after, seeded_store
 
 BASE = "http://127.0.0.1:8000/id/"
 BUREAU = "11210100EXAMPLE01N"
@@ -79,7 +79,7 @@ def tokens(dataset: tuple[bytes, dict[str, str]]) -> dict[str, str]:
 
 
 def _client(store: Store, validator) -> TestClient:
-    settings = Settings(store="memory", seed=False, max_body_bytes=MAX_BODY)
+    settings = Settings(store="memory", seed=False, max_body_bytes=MAX_BODY, **ONE_WORKER_EACH)
     app = create_app(settings, store=store, validator=validator)
     return TestClient(app, raise_server_exceptions=False)
 

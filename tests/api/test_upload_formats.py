@@ -21,7 +21,13 @@ from registry.register.tokens import create_token
 from registry.store import Store
 from tests import documents
 from tests.api.test_pages import csrf, sign_in
-from tests.conftest import EXAMPLES, SHARED_SERVERS, dump_after, skip_unless_available
+from tests.conftest import (
+    EXAMPLES,
+    ONE_WORKER_EACH,
+    SHARED_SERVERS,
+    dump_after,
+    skip_unless_available,
+)
 from tests.inputs.test_dcat import dcat_ap_dir
 
 BUREAU = "11210100EXAMPLE01N"
@@ -50,7 +56,8 @@ def registrar(seeded_with_registrar: tuple[bytes, str]) -> dict[str, str]:
 
 @pytest.fixture
 def client(api_store: Store, validator, registrar: dict[str, str]) -> Iterator[TestClient]:
-    app = create_app(Settings(store="memory", seed=False), store=api_store, validator=validator)
+    settings = Settings(store="memory", seed=False, **ONE_WORKER_EACH)
+    app = create_app(settings, store=api_store, validator=validator)
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client
 
