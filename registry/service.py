@@ -20,7 +20,7 @@ from rdflib import Graph
 
 from registry.bilingual import Text
 from registry.config import Settings
-from registry.graphs.build import GraphCache, let_go
+from registry.graphs.build import GraphCache
 from registry.graphs.coverage import (
     LOCAL_LEVELS,
     NATIONAL_LEVELS,
@@ -47,7 +47,6 @@ from registry.register.submission import (
     VersionInfo,
     item_states,
 )
-from registry.runtime.heap import give_back_freed_memory
 from registry.store import (
     OxigraphStore,
     Store,
@@ -256,21 +255,13 @@ class Registry:
             kept = self._coverage_kept.get(as_of)
             if kept is not None and kept[0] is graph and kept[1] == targets:
                 return kept[2]
-        del kept  # it may hold the previous graph, let go below
         report = coverage_report(graph, *targets)
         with self._store_lock:
             # The current graph's report and a few dated ones; the graph is held only
             # as long as its report is.
             if len(self._coverage_kept) >= 8 and as_of not in self._coverage_kept:
                 self._coverage_kept.pop(next(iter(self._coverage_kept)))
-            replaced = self._coverage_kept.get(as_of)
             self._coverage_kept[as_of] = (graph, targets, report)
-        if replaced is not None and replaced[0] is not graph:
-            # The report held the previous graph, the last thing that did: it is freed
-            # here (registry.graphs.build.let_go) and its memory goes back to the system.
-            let_go(replaced[0])
-            del replaced
-            give_back_freed_memory()
         return report
 
     def targets(self) -> dict[str, dict[str, Any]]:

@@ -50,7 +50,6 @@ import networkx as nx
 
 from registry.read.model import EntryFields, ReadModel
 from registry.read.queries import CATEGORY_SCHEME, Concept
-from registry.runtime.heap import give_back_freed_memory
 
 NODE_KINDS = ("standard", "resource", "interface", "department", "category")
 EDGE_KINDS = ("references", "replaces", "conformsTo", "serves", "providedBy", "inCategory")
@@ -772,12 +771,11 @@ class GraphCache:
     def _refresh(self, model: ReadModel) -> None:
         previous = [self._graph, *self._dated.values()]
         self._replace(model)
+        # The graphs replaced are freed as soon as nothing else holds them (a coverage
+        # report, a request in flight), not at the cyclic collector's next full pass.
         for old in previous:
             if old is not None and old is not self._graph:
                 let_go(old)
-        # What the update read, and the graphs nothing holds now, are free, mostly in
-        # the middle of the C heap: given back, the process does not grow write by write.
-        give_back_freed_memory()
 
     def _replace(self, model: ReadModel) -> None:
         facts, graph = self._facts, self._graph

@@ -60,14 +60,10 @@ def coverage_report(
     cited: dict[str, list[dict[str, Any]]] = {}
     for node, neighbours in graph.adjacency():
         kind = attrs[node]["kind"]
-        for target, keyed in neighbours.items():
-            if "serves" in keyed:
-                served.add(target)
+        served.update(target for target, keyed in neighbours.items() if "serves" in keyed)
         if kind == "category":
             categories.append(node)
-            for target, keyed in neighbours.items():
-                if "inCategory" in keyed:
-                    parent[node] = target
+            parent.update((node, t) for t, keyed in neighbours.items() if "inCategory" in keyed)
         elif kind == "standard" and attrs[node].get("registered", True):
             standards.append(node)
             in_categories[node] = [t for t, keyed in neighbours.items() if "inCategory" in keyed]

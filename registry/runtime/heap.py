@@ -1,10 +1,11 @@
 """Giving the C heap's freed memory back to the system (glibc's `malloc_trim`).
 
 Python gives back an arena of small objects only when all of it is free, and glibc
-keeps freed blocks in the middle of its heap for later. A graph assembled or brought
-up to date frees tens of megabytes there: at 50,000 resources the API process grew
-from 486 to 566 MB over six status changes, and `malloc_trim(0)` gave 50 MB of it
-back (docs/benchmarks.md). The call takes a few milliseconds on a 1 GB heap.
+keeps freed blocks in the middle of its heap for later. Answers and writes free tens
+of megabytes there: at 50,000 resources the API process grew from 486 to 566 MB over
+six status changes, and `malloc_trim(0)` gave 50 MB of it back (docs/benchmarks.md).
+The API process calls it every few seconds (`api.TRIM_EVERY_SECONDS`); it takes a few
+milliseconds on a 1 GB heap.
 """
 
 from __future__ import annotations
