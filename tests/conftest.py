@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -12,6 +13,8 @@ from typing import TYPE_CHECKING, TypeVar
 import pytest
 
 if TYPE_CHECKING:
+    from fastapi.testclient import TestClient
+
     from registry.store import Store
 
 T = TypeVar("T")
@@ -435,6 +438,31 @@ def open_seeded(api_backend: str, tmp_path: Path) -> Callable[[bytes], Store]:
     """Opens a store of the back end the test runs on holding exactly the N-Quads it
     is given (`seeded_store`): the API suite's seeded stores come from here."""
     return lambda dump: seeded_store(api_backend, dump, tmp_path)
+
+
+def hold_dataset(open_seeded: Callable[[bytes], Store], dump: bytes, api_backend: str) -> None:
+    """On a shared server, which the other tests' stores use too, `dump` loaded again
+    when another test changed or replaced it (a module-wide app reads it)."""
+    if api_backend in SHARED_SERVERS:
+        open_seeded(dump).close()
+
+
+@contextmanager
+def lent_for_reading(
+    client: TestClient,
+    store: Store,
+    open_seeded: Callable[[bytes], Store],
+    dump: bytes,
+    api_backend: str,
+) -> Iterator[TestClient]:
+    """A module's shared app lent to one test that only reads: its dataset held
+    (`hold_dataset`), the client a new visitor (no cookies: language, CSRF), and the
+    store's generation the same after the test (a test that writes fails here)."""
+    hold_dataset(open_seeded, dump, api_backend)
+    client.cookies.clear()
+    generation = store.generation()
+    yield client
+    assert store.generation() == generation, "a test of the shared app wrote"
 
 
 @pytest.fixture(autouse=True)

@@ -25,7 +25,13 @@ from registry.config import Settings
 from registry.register.tokens import TOKEN_GRAPH, create_token, revoke_token
 from registry.store import Store
 from tests import documents
-from tests.conftest import EXAMPLES, ONE_WORKER_EACH, SHARED_SERVERS, dump_after, seeded_store
+from tests.conftest import (
+    EXAMPLES,
+    ONE_WORKER_EACH,
+    dump_after,
+    lent_for_reading,
+    seeded_store,
+)
 
 BASE = "http://127.0.0.1:8000/id/"
 BUREAU = "11210100EXAMPLE01N"  # the department of examples/catalogue-valid.ttl
@@ -123,17 +129,9 @@ def reader(
     seeded_with_tokens: tuple[bytes, dict[str, str]],
     api_backend: str,
 ) -> Iterator[TestClient]:
-    """The shared app. The tests that use it only read: the store's generation is the
-    same after each (a test that writes fails here)."""
-    test_client, store = shared
-    if api_backend in SHARED_SERVERS:
-        # The shared server serves the other tests' stores too: the dataset is loaded
-        # again when one of them changed or replaced it.
-        open_seeded(seeded_with_tokens[0]).close()
-    test_client.cookies.clear()
-    generation = store.generation()
-    yield test_client
-    assert store.generation() == generation, "a test of the shared app wrote"
+    """The shared app, for the tests that only read (`lent_for_reading`)."""
+    with lent_for_reading(*shared, open_seeded, seeded_with_tokens[0], api_backend) as client:
+        yield client
 
 
 def assert_error(response: Any, status: int, code: str | None = None) -> dict[str, Any]:

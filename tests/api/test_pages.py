@@ -31,7 +31,14 @@ from registry.validation.validator import SCSH
 from synthetic.generate import write_registry
 from synthetic.registered import write_registered_extra
 from tests import documents
-from tests.conftest import EXAMPLES, ONE_WORKER_EACH, SHARED_SERVERS, dump_after, seeded_store
+from tests.conftest import (
+    EXAMPLES,
+    ONE_WORKER_EACH,
+    dump_after,
+    hold_dataset,
+    lent_for_reading,
+    seeded_store,
+)
 
 BASE = "http://127.0.0.1:8000/id/"
 BUREAU = "11210100EXAMPLE01N"
@@ -105,13 +112,6 @@ def shared(
         yield test_client, store
 
 
-def _holding(open_seeded, dump: bytes, api_backend: str) -> None:
-    """On a shared server, which the other tests' stores use too, `dump` loaded again
-    when another test changed or replaced it (a module-wide app reads it)."""
-    if api_backend in SHARED_SERVERS:
-        open_seeded(dump).close()
-
-
 @pytest.fixture
 def reader(
     shared: tuple[TestClient, Store],
@@ -119,14 +119,9 @@ def reader(
     dataset: tuple[bytes, dict[str, str]],
     api_backend: str,
 ) -> Iterator[TestClient]:
-    """The shared app, seen by a new visitor (no cookies: language, CSRF). The tests that
-    use it only read: the store's generation is the same after each."""
-    test_client, store = shared
-    _holding(open_seeded, dataset[0], api_backend)
-    test_client.cookies.clear()
-    generation = store.generation()
-    yield test_client
-    assert store.generation() == generation, "a test of the shared app wrote"
+    """The shared app, for the tests that only read (`lent_for_reading`)."""
+    with lent_for_reading(*shared, open_seeded, dataset[0], api_backend) as client:
+        yield client
 
 
 @pytest.fixture(scope="module")
@@ -149,7 +144,7 @@ def large_registry(
 @pytest.fixture
 def large(large_registry: tuple[TestClient, bytes], open_seeded, api_backend: str) -> TestClient:
     test_client, dump = large_registry
-    _holding(open_seeded, dump, api_backend)
+    hold_dataset(open_seeded, dump, api_backend)
     return test_client
 
 
