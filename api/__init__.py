@@ -55,7 +55,7 @@ def assemble_graph(registry: Registry) -> None:
     try:
         with collector_paused():
             try:
-                registry.coverage()
+                registry.coverage_walk()
             finally:
                 gc.freeze()
     except Exception:  # the store closed under it at shutdown; a page builds it then

@@ -146,10 +146,24 @@ def get_cycles(registry: RegistryDep) -> dict[str, Any]:
 @router.get(
     "/api/v1/coverage",
     summary="Coverage of the standard system and progress against the plan's targets",
-    responses=error_responses(422, 500, 503),
+    responses=error_responses(400, 422, 500, 503),
+    dependencies=[Depends(refuse_unknown_query)],
 )
-def get_coverage(registry: RegistryDep, as_of: AsOf = None) -> dict[str, Any]:
-    return registry.coverage(as_of)
+def get_coverage(
+    registry: RegistryDep,
+    as_of: AsOf = None,
+    limit: Annotated[
+        int, Query(ge=1, le=10_000, description="Entries of each list in this page.")
+    ] = 100,
+    offset: Annotated[int, Query(ge=0, description="Entries of each list to skip.")] = 0,
+) -> dict[str, Any]:
+    """Standards per category and status, categories without a current standard, and
+    progress against the plan's targets, whole; and four lists, each paged with the same
+    `offset` and `limit`: `resources_without_interface`, `without_standard`,
+    `only_superseded_standards`, `flagged_references`. `pages` gives each list's `total`,
+    `offset`, `limit` and `next_offset` (null on its last page). Any other query
+    parameter is 400 naming the allowed ones."""
+    return registry.coverage(as_of, offset, limit)
 
 
 @router.get(

@@ -20,7 +20,7 @@ from registry.graphs.build import (
     issued_on,
     model_facts,
 )
-from registry.graphs.coverage import coverage_report
+from registry.graphs.coverage import coverage_page, coverage_report, coverage_walk
 from registry.graphs.export import (
     FORMATS,
     RendererUnavailableError,
@@ -63,7 +63,9 @@ __all__ = [
     "Impact",
     "RendererUnavailableError",
     "assemble",
+    "coverage_page",
     "coverage_report",
+    "coverage_walk",
     "dependencies",
     "dependents",
     "display_name",

@@ -79,6 +79,28 @@ def test_graph_as_of_and_errors(client: TestClient) -> None:
     assert_error(client.get("/api/v1/coverage?as_of=yesterday"), 422, "invalid_request")
 
 
+def test_coverage_lists_are_paged_and_unknown_parameters_refused(client: TestClient) -> None:
+    """At 50,000 resources the whole report was 13 MB of JSON (49,412 resources without
+    an interface), built and sent on every visit: its lists are paged."""
+    whole = client.get("/api/v1/coverage", params={"limit": 10_000}).json()
+    listed = whole["flagged_references"]
+    assert len(listed) >= 2
+    page = client.get("/api/v1/coverage", params={"offset": 1, "limit": 1}).json()
+    assert page["flagged_references"] == listed[1:2]
+    assert page["pages"]["flagged_references"] == {
+        "total": len(listed),
+        "offset": 1,
+        "limit": 1,
+        "next_offset": 2 if len(listed) > 2 else None,
+    }
+    assert page["categories"] == whole["categories"]
+    unknown = client.get("/api/v1/coverage", params={"page": 2})
+    assert_error(unknown, 400, "invalid_input")
+    assert "limit" in unknown.json()["error"]["details"]["allowed"]
+    assert_error(client.get("/api/v1/coverage?limit=0"), 422, "invalid_request")
+    assert_error(client.get("/api/v1/coverage?limit=10001"), 422, "invalid_request")
+
+
 def test_impact_cycles_coverage_chain_path(client: TestClient) -> None:
     impact = client.get("/api/v1/impact/GB/T35273—2017").json()
     assert impact["successor"] == STD + "GB-T-35273-2020"
@@ -95,6 +117,7 @@ def test_impact_cycles_coverage_chain_path(client: TestClient) -> None:
     coverage = client.get("/api/v1/coverage").json()
     assert coverage["targets"]["national"]["target"] == 200
     assert "4.1" in coverage["categories_without_current"]
+    assert coverage["pages"]["resources_without_interface"]["limit"] == 100
     chain = client.get("/api/v1/replacements/GB/T 33356-2022").json()["editions"]
     assert [e["identifier"] for e in chain] == ["GB/T 33356-2016", "GB/T 33356-2022"]
     path = client.get("/api/v1/path", params={"from": "203001/000001", "to": "GB/T 35273-2017"})
