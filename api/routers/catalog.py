@@ -4,8 +4,8 @@ CKAN's ckanext-dcat harvester, the EU data portal's and the like fetch a catalog
 and follow its Hydra paging: each page is a DCAT-AP document (Turtle, JSON-LD or
 RDF/XML, by Accept or by the `.ttl`/`.jsonld`/`.rdf` suffix) holding a slice of the
 datasets and data services and a hydra:PartialCollectionView with `hydra:next` and
-`hydra:last` (registry/read/catalog.py). A page is a function of the store at one
-generation: the caching middleware's ETag and 304 fit it as every read.
+`hydra:last` (registry/read/catalog.py). A page is a function of the store and its read
+model at one generation: the caching middleware's ETag and 304 fit it as every read.
 The handlers are plain `def`: they query the store, which blocks.
 """
 
@@ -15,7 +15,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response
 
-from api.deps import SettingsDep, StoreDep
+from api.deps import ReadDep, SettingsDep, StoreDep
 from api.errors import NotAcceptableError, error_responses
 from registry.bilingual import Text
 from registry.config import Settings
@@ -24,6 +24,7 @@ from registry.inputs.dcat import catalog_context
 from registry.namespaces import bind_prefixes
 from registry.outputs.negotiation import preferred
 from registry.read.catalog import catalog_page, parse_page
+from registry.read.model import ReadModel
 from registry.store import Store
 
 router = APIRouter(tags=["catalog"])
@@ -57,6 +58,7 @@ _RESPONSES = {
 def catalog(
     request: Request,
     store: StoreDep,
+    read: ReadDep,
     settings: SettingsDep,
     page: PageQuery = None,
     accept: Annotated[str | None, Header(max_length=1000)] = None,
@@ -64,7 +66,7 @@ def catalog(
     """Every registered information resource (dcat:Dataset) and data interface
     (dcat:DataService) with the catalogues that list them, `catalog_page_size` a page,
     in Turtle, JSON-LD or RDF/XML by the Accept header (Turtle without one)."""
-    return _page(request, store, settings, page, _negotiate(accept))
+    return _page(request, store, read, settings, page, _negotiate(accept))
 
 
 @router.get(
@@ -75,6 +77,7 @@ def catalog(
 def catalog_as(
     request: Request,
     store: StoreDep,
+    read: ReadDep,
     settings: SettingsDep,
     suffix: Annotated[str, Path(description="ttl, jsonld or rdf.")],
     page: PageQuery = None,
@@ -89,7 +92,7 @@ def catalog_as(
             ),
             {"available": sorted(SUFFIXES)},
         )
-    return _page(request, store, settings, page, media)
+    return _page(request, store, read, settings, page, media)
 
 
 def _negotiate(accept: str | None) -> str:
@@ -106,7 +109,12 @@ def _negotiate(accept: str | None) -> str:
 
 
 def _page(
-    request: Request, store: Store, settings: Settings, page: str | None, media: str
+    request: Request,
+    store: Store,
+    read: ReadModel,
+    settings: Settings,
+    page: str | None,
+    media: str,
 ) -> Response:
     number = parse_page(page)
     here = request.url.replace(query="")
@@ -116,6 +124,7 @@ def _page(
 
     result = catalog_page(
         store,
+        read,
         settings.base_iri,
         catalog_context(store, settings),
         number,

@@ -4,9 +4,9 @@ Each page is the DCAT-AP export (registry/inputs/dcat.py, the one builder) of a 
 the registry's datasets and data services, taken in IRI order, with the catalogues that
 list them (each listing only the page's entries) and a hydra:PartialCollectionView
 saying where the first, previous, next and last pages are, as CKAN's ckanext-dcat
-harvester follows them. Besides the list of entry IRIs (one SELECT, for the paging),
-only the page's entries and what they point at are read from the store (one
-CONSTRUCT), never the whole current graph into rdflib, which a harvest would
+harvester follows them. The page's entry IRIs come from the read model (an
+index range), and only the page's entries and what they point at are read from the
+store (one CONSTRUCT), never the whole current graph into rdflib, which a harvest would
 otherwise pay once a page.
 
 Pages are numbered; an entry registered while a harvester pages may shift the entries
@@ -26,19 +26,14 @@ from rdflib.namespace import DCAT, RDF, XSD
 from registry.bilingual import Text
 from registry.errors import InputError
 from registry.inputs.dcat import CatalogContext, export_dcat_ap
-from registry.namespaces import GRAPH_CURRENT, HYDRA, SCS
+from registry.namespaces import GRAPH_CURRENT, HYDRA
+from registry.read.model import ReadModel
 from registry.store import Store
 from registry.store.base import iri_text
 
-_MEMBERS = f"""
-PREFIX scs: <{SCS}>
-SELECT ?m WHERE {{
-  GRAPH <{GRAPH_CURRENT}> {{
-    VALUES ?type {{ scs:InformationResource scs:DataInterface }}
-    ?m a ?type .
-  }}
-}} ORDER BY ?m
-"""
+# The kinds of entry the catalogue lists: information resources (dcat:Dataset) and data
+# interfaces (dcat:DataService), in the read model's words.
+MEMBER_KINDS = ("resource", "interface")
 
 # The data services that serve the page's datasets: described on the page too, so that
 # every dcat:accessService of a distribution names a dcat:DataService of the same page.
@@ -51,26 +46,48 @@ SELECT DISTINCT ?i WHERE {{
 
 # The entries, what they point at (department, standards, data items, related entries),
 # the catalogues that list them with their departments, and the interfaces that serve
-# them: everything export_dcat_ap reads about an entry.
+# them: everything export_dcat_ap reads about an entry. Of a catalogue, only what
+# `_catalog` reads (type, title, issued, publisher) and its listings of the page's
+# entries: a city catalogue lists tens of thousands of entries, and taking all its
+# triples once for each entry of the page took 45 s a page at 50,000 resources. Each
+# pattern names its predicate: Oxigraph scanned a catalogue's triples for a predicate
+# given by VALUES (1.6 s a page where the named ones take 2 ms). No BIND: Virtuoso
+# joined a VALUES with a union of BINDing groups as if it were not there, and listed
+# every entry of the catalogue.
 _NEIGHBOURHOOD = """
 PREFIX dcat: <http://www.w3.org/ns/dcat#>
 PREFIX dct: <http://purl.org/dc/terms/>
 CONSTRUCT {{
   ?m ?p ?o . ?o ?op ?oo .
-  ?c ?cp ?co . ?co ?cop ?coo .
+  ?c dcat:dataset ?dataset . ?s dcat:service ?service .
+  ?cat a ?type ; dct:title ?title ; dct:issued ?issued ; dct:publisher ?agent .
+  ?agent ?ap ?ao .
   ?i dcat:servesDataset ?m ; a ?itype ; dcat:endpointURL ?url .
 }} WHERE {{
   GRAPH <{graph}> {{
-    VALUES ?m {{ {members} }}
-    {{ ?m ?p ?o OPTIONAL {{ ?o ?op ?oo }} }}
+    {{ VALUES ?m {{ {members} }} ?m ?p ?o OPTIONAL {{ ?o ?op ?oo }} }}
+    UNION
+    {{ VALUES ?dataset {{ {members} }} ?c dcat:dataset ?dataset }}
+    UNION
+    {{ VALUES ?service {{ {members} }} ?s dcat:service ?service }}
     UNION
     {{
-      VALUES ?listing {{ dcat:dataset dcat:service }}
-      ?c ?listing ?m ; ?cp ?co .
-      OPTIONAL {{ ?c dct:publisher ?co . ?co ?cop ?coo }}
+      {{
+        SELECT DISTINCT ?cat WHERE {{
+          VALUES ?m {{ {members} }} {{ ?cat dcat:dataset ?m }} UNION {{ ?cat dcat:service ?m }}
+        }}
+      }}
+      ?cat a ?type .
+      OPTIONAL {{ ?cat dct:title ?title }}
+      OPTIONAL {{ ?cat dct:issued ?issued }}
+      OPTIONAL {{ ?cat dct:publisher ?agent OPTIONAL {{ ?agent ?ap ?ao }} }}
     }}
     UNION
-    {{ ?i dcat:servesDataset ?m ; a ?itype . OPTIONAL {{ ?i dcat:endpointURL ?url }} }}
+    {{
+      VALUES ?m {{ {members} }}
+      ?i dcat:servesDataset ?m ; a ?itype .
+      OPTIONAL {{ ?i dcat:endpointURL ?url }}
+    }}
   }}
 }}
 """
@@ -99,6 +116,7 @@ def parse_page(value: str | None) -> int:
 
 def catalog_page(
     store: Store,
+    read: ReadModel,
     base_iri: str,
     context: CatalogContext,
     page: int,
@@ -107,24 +125,33 @@ def catalog_page(
 ) -> CatalogPage:
     """Page `page` (from 1) of `size` entries, described by `url_of(page)`; a page past
     the last is empty but still says where the first and last pages are (so a
-    harvester that asked too far learns the end)."""
-    members = [row["m"] for row in store.select(_MEMBERS)]
-    total = len(members)
+    harvester that asked too far learns the end). The page's entries are taken from
+    `read` (the read model, at the store's generation), what describes them from the
+    store."""
+    total, iris = read.iris_page(MEMBER_KINDS, (page - 1) * size, size)
     last = max(1, math.ceil(total / size))
-    on_page = members[(page - 1) * size : page * size]
+    on_page = [URIRef(iri) for iri in iris]
     if on_page:
-        listed = " ".join(iri_text(str(m)) for m in on_page)
-        serving = [
-            row["i"] for row in store.select(_SERVING.format(graph=GRAPH_CURRENT, members=listed))
-        ]
-        entries = " ".join(iri_text(str(m)) for m in {*on_page, *serving})
-        neighbourhood = store.construct(_NEIGHBOURHOOD.format(graph=GRAPH_CURRENT, members=entries))
-        graph = export_dcat_ap(neighbourhood, base_iri, context, members=set(on_page))
+        graph = export_dcat_ap(
+            neighbourhood(store, on_page), base_iri, context, members=set(on_page)
+        )
     else:
         graph = Graph()
     graph.bind("hydra", HYDRA)
     _view(graph, page, last, total, size, url_of)
     return CatalogPage(graph, page, last, total, size)
+
+
+def neighbourhood(store: Store, members: list[URIRef]) -> Graph:
+    """What the export of `members` reads from the store: the entries, what they point
+    at, the interfaces that serve them, and the catalogues that list them, with only
+    their listings of `members`."""
+    listed = " ".join(iri_text(str(m)) for m in members)
+    serving = [
+        row["i"] for row in store.select(_SERVING.format(graph=GRAPH_CURRENT, members=listed))
+    ]
+    entries = " ".join(iri_text(str(m)) for m in {*members, *serving})
+    return store.construct(_NEIGHBOURHOOD.format(graph=GRAPH_CURRENT, members=entries))
 
 
 def _view(

@@ -1092,6 +1092,25 @@ class ReadModel:
         found = self.kind_and_record(iri)
         return None if found is None else found[1]
 
+    def iris_page(self, kinds: Sequence[str], offset: int, limit: int) -> tuple[int, list[str]]:
+        """How many entries of `kinds` there are (an IRI of several kinds once), and
+        `limit` of their IRIs from `offset`, in IRI order (code point order: SPARQL's
+        ORDER BY of IRIs on Oxigraph). Read along the (iri, kind) key's index: the
+        harvest's page no longer sorts every entry's IRI in the store (5.9 s at 50,000
+        resources)."""
+        wanted = json.dumps(list(kinds))
+        with self._reading() as db:
+            _require_built(db)
+            (total,) = db.execute(
+                f"SELECT COUNT(DISTINCT iri) FROM entries WHERE kind IN {_IN_JSON}", (wanted,)
+            ).fetchone()
+            rows = db.execute(
+                f"SELECT DISTINCT iri FROM entries WHERE kind IN {_IN_JSON} "
+                "ORDER BY iri LIMIT ? OFFSET ?",
+                (wanted, limit, offset),
+            )
+            return total, [iri for (iri,) in rows]
+
     def known(self, iris: Iterable[str]) -> set[str]:
         """Those of `iris` that are entries now."""
         wanted = json.dumps(sorted(set(iris)))
