@@ -96,6 +96,7 @@ def pages(client: Any) -> dict[str, tuple[str, dict[str, str]]]:
             {},
         ),
         "coverage": ("/api/v1/coverage", {}),
+        "reference cycles": ("/api/v1/cycles", {}),
         "a harvest page (DCAT-AP)": ("/catalog.ttl?page=2", {}),
     }, standard
 

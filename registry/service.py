@@ -28,10 +28,9 @@ from registry.graphs.coverage import (
     CoverageWalk,
     coverage_page,
     coverage_walk,
-    list_page,
     plan_progress,
 )
-from registry.graphs.queries import Impact, impact_of
+from registry.graphs.queries import Impact, impact_of, list_page
 from registry.inputs.document import Document, StoreLookup
 from registry.inputs.identifiers import IRI_SCHEMES
 from registry.inputs.isolated import UploadReaders

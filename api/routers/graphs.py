@@ -19,8 +19,9 @@ from api.lists import refuse_unknown_query
 from registry.bilingual import Text
 from registry.graphs import (
     FORMATS,
+    list_page,
     neighbourhood,
-    reference_cycles,
+    reference_groups,
     render,
     replacement_chain,
     shortest_path,
@@ -136,11 +137,27 @@ def get_impact(
 
 @router.get(
     "/api/v1/cycles",
-    summary="Reference cycles",
-    responses=error_responses(500, 503),
+    summary="Groups of standards whose references go around, with a shortest cycle each",
+    responses=error_responses(400, 422, 500, 503),
+    dependencies=[Depends(refuse_unknown_query)],
 )
-def get_cycles(registry: RegistryDep) -> dict[str, Any]:
-    return {"cycles": reference_cycles(registry.graph())}
+def get_cycles(
+    registry: RegistryDep,
+    limit: Annotated[int, Query(ge=1, le=1000, description="Groups in this page.")] = 100,
+    offset: Annotated[int, Query(ge=0, description="Groups to skip.")] = 0,
+) -> dict[str, Any]:
+    """Groups of standards whose references go around (from any of them, references
+    lead to every other one and back), shortest cycle first: each with its `size`, its
+    `members` and one shortest `cycle`, starting at its smallest IRI. `cycles` lists
+    the page's cycles alone. Paged: `total` groups, `offset`, `limit`, `next_offset`
+    (null on the last page). Any other query parameter is 400 naming the allowed ones."""
+    groups = reference_groups(registry.graph())
+    page = groups[offset : offset + limit]
+    return {
+        **list_page(len(groups), offset, limit),
+        "groups": [group.as_dict() for group in page],
+        "cycles": [group.cycle for group in page],
+    }
 
 
 @router.get(

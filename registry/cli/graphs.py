@@ -30,7 +30,7 @@ from registry.graphs import (
     FORMATS,
     coverage_report,
     neighbourhood,
-    reference_cycles,
+    reference_groups,
     render,
 )
 
@@ -166,18 +166,24 @@ def impact(
 @json_option
 @store_option
 def cycles(as_json: bool, store: str | None) -> None:
-    """Reference cycles (A cites B cites ... cites A)."""
+    """Groups of standards whose references go around, with a shortest cycle each."""
     try:
         with open_registry(store, read_only=True) as registry:
-            found = reference_cycles(registry.graph())
+            found = reference_groups(registry.graph())
     except RegistryError as error:
         fail(error)
     if as_json:
-        _echo_json({"cycles": found})
+        _echo_json(
+            {
+                "groups": [group.as_dict() for group in found],
+                "cycles": [group.cycle for group in found],
+            }
+        )
         return
     click.echo(say("cycles", n=len(found)))
-    for cycle in found:
-        click.echo("  " + " -> ".join([*cycle, cycle[0]]))
+    for group in found:
+        click.echo(say("cycle_group", size=len(group.members)))
+        click.echo("    " + " -> ".join([*group.cycle, group.cycle[0]]))
 
 
 @click.command()

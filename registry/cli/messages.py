@@ -107,7 +107,11 @@ LINES: dict[str, Text] = {
         en="  follows  {kind} {name} (undated reference)",
     ),
     "impact_assessment": Text(zh="  符合性评估 {id}：{action}", en="  assessment {id}: {action}"),
-    "cycles": Text(zh="引用环 {n} 个", en="{n} reference cycle(s)"),
+    "cycles": Text(zh="循环引用的标准组 {n} 个", en="{n} reference cycle group(s)"),
+    "cycle_group": Text(
+        zh="  {size} 项标准相互循环引用，其中最短的引用环：",
+        en="  {size} standard(s) citing each other round; a shortest reference cycle:",
+    ),
     "coverage_target": Text(
         zh="{name} {count:>5} / {target}（{levels}）",
         en="{name:<9} {count:>5} / {target} ({levels})",

@@ -198,18 +198,6 @@ def coverage_page(walk: CoverageWalk, offset: int = 0, limit: int | None = None)
     return report
 
 
-def list_page(total: int, offset: int, limit: int | None) -> dict[str, Any]:
-    """The envelope of one paged list: its `total`, this page's `offset` and `limit`, and
-    `next_offset` (None on the last page), as the impact answer gives its pages."""
-    end = total if limit is None else min(offset + limit, total)
-    return {
-        "total": total,
-        "offset": offset,
-        "limit": limit,
-        "next_offset": end if end < total else None,
-    }
-
-
 def coverage_report(
     graph: nx.MultiDiGraph, target_national: int, target_local: int
 ) -> dict[str, Any]:

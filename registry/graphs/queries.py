@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
-from itertools import islice, pairwise
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any, Literal
 
 import networkx as nx
@@ -30,6 +30,19 @@ Direction = Literal["dependencies", "dependents", "both"]
 Change = Literal["superseded", "abolished"]
 DIRECTIONS: tuple[str, ...] = ("dependencies", "dependents", "both")
 CHANGES: tuple[str, ...] = ("superseded", "abolished")
+
+
+def list_page(total: int, offset: int, limit: int | None) -> dict[str, Any]:
+    """The envelope of one paged list: its `total`, this page's `offset` and `limit`, and
+    `next_offset` (None on the last page), as the impact answer gives its pages: the
+    coverage's lists, the cycles' groups."""
+    end = total if limit is None else min(offset + limit, total)
+    return {
+        "total": total,
+        "offset": offset,
+        "limit": limit,
+        "next_offset": end if end < total else None,
+    }
 
 
 def summary(graph: nx.MultiDiGraph, node: str) -> dict[str, Any]:
@@ -435,16 +448,66 @@ def impact_of(
 # -- cycles, paths, chains ---------------------------------------------------------------------
 
 
-def reference_cycles(graph: nx.MultiDiGraph, limit: int = 1000) -> list[list[str]]:
-    """Cycles of references (A cites B cites ... cites A), at most `limit`, each rotated to
-    start at its smallest IRI, sorted. Undated references count as resolved."""
+@dataclass(frozen=True)
+class ReferenceGroup:
+    """Standards that cite each other around: from any of them, references lead to every
+    other one and back (a strongly connected component of the references; a single
+    standard when it cites itself)."""
+
+    members: list[str]  # in IRI order
+    cycle: list[str]  # a shortest cycle through the first member, starting there
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"size": len(self.members), "members": self.members, "cycle": self.cycle}
+
+
+def reference_groups(graph: nx.MultiDiGraph) -> list[ReferenceGroup]:
+    """Every group of standards whose references go around (undated references as
+    resolved), each with one shortest cycle, in the order of those cycles (shortest
+    first, then by IRIs).
+
+    Groups, not every cycle: the number of simple cycles grows exponentially with a
+    group's references. At 50,000 resources 5,016 standards formed one group, and the
+    first 1,000 cycles networkx enumerated held 1.6 million IRIs (83 MB of JSON), the
+    longest 1,649 standards; enumerating only the cycles of three standards or fewer
+    took 148 s. The groups take one linear pass, and a cycle one breadth-first walk."""
     refs = nx.DiGraph()
     refs.add_edges_from((u, v) for u, v, k in graph.edges(keys=True) if k.startswith("references"))
-    cycles = []
-    for cycle in islice(nx.simple_cycles(refs), limit):
-        start = cycle.index(min(cycle))
-        cycles.append(cycle[start:] + cycle[:start])
-    return sorted(cycles, key=lambda c: (len(c), c))
+    groups = []
+    for component in nx.strongly_connected_components(refs):
+        first = min(component)
+        if len(component) == 1 and not refs.has_edge(first, first):
+            continue  # a standard on no cycle
+        groups.append(ReferenceGroup(sorted(component), _shortest_cycle(refs, first)))
+    return sorted(groups, key=lambda g: (len(g.cycle), g.cycle))
+
+
+def _shortest_cycle(refs: nx.DiGraph, start: str) -> list[str]:
+    """A shortest cycle through `start` (which is on one): breadth first from it,
+    successors in IRI order, until a reference back to it."""
+    came_from: dict[str, str | None] = {start: None}
+    frontier = [start]
+    while frontier:
+        following = []
+        for node in frontier:
+            for target in sorted(refs.successors(node)):
+                if target == start:
+                    path = [node]
+                    while (before := came_from[path[-1]]) is not None:
+                        path.append(before)
+                    return path[::-1]
+                if target not in came_from:
+                    came_from[target] = node
+                    following.append(target)
+        frontier = following
+    raise ValueError(f"{start} is on no cycle")
+
+
+def reference_cycles(graph: nx.MultiDiGraph) -> list[list[str]]:
+    """One shortest cycle of references (A cites B cites ... cites A) of each group of
+    standards that cite each other around (`reference_groups`), each starting at its
+    smallest IRI, shortest first."""
+    return [group.cycle for group in reference_groups(graph)]
 
 
 def shortest_path(graph: nx.MultiDiGraph, source: str, target: str) -> dict[str, Any] | None:
@@ -513,13 +576,16 @@ __all__ = [
     "DIRECTIONS",
     "Affected",
     "Impact",
+    "ReferenceGroup",
     "dependencies",
     "dependents",
     "display_name",
     "flagged_edges",
     "impact_of",
+    "list_page",
     "neighbourhood",
     "reference_cycles",
+    "reference_groups",
     "replacement_chain",
     "shortest_path",
     "summary",
