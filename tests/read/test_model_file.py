@@ -75,12 +75,13 @@ def test_closing_while_another_thread_reads_does_not_crash(
     assert outcomes == ["refused"]
 
 
-def test_a_model_file_without_the_lifecycle_index_gets_it_on_open_and_is_not_rebuilt(
+def test_a_model_file_without_the_added_indexes_gets_them_on_open_and_is_not_rebuilt(
     tmp_path: Path, seeded_dump: bytes
 ) -> None:
-    """The home page's counts read `entries_lifecycle` (added after schema 6 without a
-    new version): a file made before it gets the index when it is opened, keeps its
-    generation and rows, and its counts are those of the rows."""
+    """The home page's counts read `entries_lifecycle`, short text needles scan
+    `entries_search` (both added after schema 6 without a new version): a file made
+    before them gets them when it is opened, keeps its generation and rows, and its
+    counts and searches are those of the rows."""
     import sqlite3
 
     path = tmp_path / "model.sqlite"
@@ -89,12 +90,22 @@ def test_a_model_file_without_the_lifecycle_index_gets_it_on_open_and_is_not_reb
         with ReadModel(path) as model:
             generation = model.rebuild(store)
             before = (model.application(), model.category_tree(), model.counts())
+            found = model.list_entries("resource", q="数据")
     with sqlite3.connect(path) as db:
         db.execute("DROP INDEX entries_lifecycle")
+        db.execute("DROP INDEX entries_search")
     with ReadModel(path) as model:
         assert model.generation() == generation
         assert (model.application(), model.category_tree(), model.counts()) == before
+        assert model.list_entries("resource", q="数据") == found
     with sqlite3.connect(path) as db:
         names = {name for (name,) in db.execute("SELECT name FROM sqlite_master")}
-    assert "entries_lifecycle" in names
+        # a two-character needle reads the index, not the rows behind each record
+        plan = db.execute(
+            "EXPLAIN QUERY PLAN SELECT n, search FROM entries WHERE kind = 'resource' "
+            "AND instr(search, '数据') > 0 ORDER BY sort_key, iri"
+        ).fetchall()
+    assert {"entries_lifecycle", "entries_search"} <= names
+    assert "COVERING INDEX entries_search" in str(plan), plan
+    assert found.total > 0
     assert before[0]["in_force"] > 0
