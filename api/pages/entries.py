@@ -59,6 +59,7 @@ def entry_page(request: Request, registry: Registry, iri: str, path: str) -> Res
 # the assessments' pager moves through the rest (`assessments_offset`).
 PAGE_ENTRIES = 100
 ASSESSMENTS_OFFSET = "assessments_offset"
+PROVIDED_OFFSET = "provided_offset"  # a department's resources and interfaces
 
 
 def _with_pager(request: Request, answer: dict[str, Any], offset: int) -> dict[str, Any]:
@@ -73,6 +74,10 @@ def _named(read: ReadModel, iri: str, kind: str | None = None) -> dict[str, Any]
     record = found[1] if found else {}
     if kind is None and found:
         kind = found[0]
+    return _named_record(iri, kind, record)
+
+
+def _named_record(iri: str, kind: str | None, record: dict[str, Any]) -> dict[str, Any]:
     return {
         "iri": iri,
         "kind": kind,
@@ -80,6 +85,25 @@ def _named(read: ReadModel, iri: str, kind: str | None = None) -> dict[str, Any]
         "label": record.get("title") or record.get("name") or {},
         "status": (record.get("status") or {}).get("code"),
     }
+
+
+def _provided(
+    read: ReadModel, credit_code: str | None, offset: int
+) -> tuple[list[dict[str, Any]], int]:
+    """PAGE_ENTRIES of the resources and then the interfaces the department of
+    `credit_code` provides, from `offset`, and how many it provides in all."""
+    named: list[dict[str, Any]] = []
+    total = 0
+    if not credit_code:  # entries name their publisher by its code: none names this one
+        return named, total
+    for kind in ("resource", "interface"):
+        wanted = PAGE_ENTRIES - len(named)
+        page = read.list_entries(
+            kind, publisher=credit_code, limit=wanted, offset=max(0, offset - total)
+        )
+        named.extend(_named_record(r["iri"], kind, r) for r in page.items)
+        total += page.total
+    return named, total
 
 
 def _by_id(named: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -120,12 +144,15 @@ def _context(
             if e["kind"] == "interface" and e["relation"] == "serves"
         )
     elif kind == "department":
-        provided = [e for e in read.edges(target=iri) if e["relation"] == "publisher"]
-        context["provided"] = [
-            named
-            for k in ("resource", "interface")
-            for named in _by_id(_named(read, e["source"], k) for e in provided if e["kind"] == k)
-        ]
+        # A city bureau provides thousands of resources: the page lists them a page at
+        # a time (resources, then interfaces, each in list order), read from the lists'
+        # index. Every one on one page was 1.1 MB of HTML and 0.5-0.8 s at 50,000
+        # resources, a record read for each.
+        start = offset_of(request, PROVIDED_OFFSET)
+        context["provided"], total = _provided(read, record.get("credit_code"), start)
+        context["provided_pages"] = page_links(
+            request, start, len(context["provided"]), total, PAGE_ENTRIES, PROVIDED_OFFSET
+        )
         offset = offset_of(request, ASSESSMENTS_OFFSET)
         found = read.department_conformity(iri, limit=PAGE_ENTRIES, offset=offset)
         context["conformity"] = _with_pager(request, found, offset)
