@@ -514,17 +514,19 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             servers = {"virtuoso"}  # a test naming no server uses the Virtuoso
         for mark in servers:
             item.add_marker(getattr(pytest.mark, mark))
-    # On a shared server, a module's tests of its large generated registry run after its
-    # tests of the seeded one, and its tests of a shared app that only read (`reader`)
-    # before those that write (each test stands alone): every switch between the two
-    # datasets reloads the server, and so does every reader after a test that wrote.
+    # On a shared server, the tests of the large generated registry (test_pages.py's,
+    # which test_list_pages.py shares) run last, together, and a module's tests of a
+    # shared app that only read (`reader`) before those that write (each test stands
+    # alone): every switch between datasets reloads the server (the large one 3-12 s,
+    # once per module when each module's ran among its own), and so does every reader
+    # after a test that wrote.
     first: dict[Path, int] = {}
     for index, item in enumerate(items):
         first.setdefault(item.path, index)
     items.sort(
         key=lambda item: (
-            first[item.path],
             _on_another_dataset(item),
+            first[item.path],
             not _reads_on_a_server(item),
         )
     )
