@@ -199,7 +199,7 @@ def test_three_processes_with_concurrent_writers_lose_nothing_and_agree(
     procs = []
     try:
         # The first seeds the empty store; the other two start on the seeded one side by
-        # side (one after the other, each start waited out, cost 3-4 s more).
+        # side (one after the other, each start was waited out in turn).
         procs.append(_serve(remote_url, tmp_path, "a"))
         procs += [_start(remote_url, tmp_path, name) for name in "bc"]
         for (proc, base), name in zip(procs[1:], "bc", strict=True):
