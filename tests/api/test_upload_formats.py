@@ -57,8 +57,8 @@ def registrar(seeded_with_registrar: tuple[bytes, str]) -> dict[str, str]:
     return {"Authorization": f"Bearer {seeded_with_registrar[1]}"}
 
 
-def _app(store: Store, validator):
-    settings = Settings(store="memory", seed=False, **ONE_WORKER_EACH)
+def _app(store: Store, validator, **overrides: object):
+    settings = Settings(store="memory", seed=False, **{**ONE_WORKER_EACH, **overrides})
     return create_app(settings, store=store, validator=validator)
 
 
@@ -79,7 +79,11 @@ def shared(
     """One seeded store and app for the tests that only validate (and refusals, which
     write nothing), started once per module."""
     store = seeded_store(api_backend, seeded_with_registrar[0], tmp_path_factory.mktemp("shared"))
-    with TestClient(_app(store, validator), raise_server_exceptions=False) as test_client:
+    # Its ~40 validations come from one client within a minute, past the per-client
+    # rate of an anonymous validation (30; tests/security/test_upload_limits.py tests
+    # that rate): on a fast run the later ones were refused with 429.
+    app = _app(store, validator, validate_rate_per_minute=1000)
+    with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client, store
 
 
