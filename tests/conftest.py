@@ -241,15 +241,27 @@ def _insert_image(url: str, update_url: str, image: bytes) -> None:
             answer.raise_for_status()
 
 
+# What `dump_after` made, by the change and the dataset it changed: the modules that take
+# another module's fixtures (tests/api/test_api.py's, test_pages.py's) each ran its
+# module-scoped dataset fixture again, new tokens each time, so a shared server loaded a
+# dataset it had never seen (1-2 s) instead of restoring, or keeping, the one before.
+_MADE: dict[tuple[Callable[[Store], object], str], tuple[bytes, object]] = {}
+
+
 def dump_after(dump: bytes, change: Callable[[Store], T]) -> tuple[bytes, T]:
     """The N-Quads of a memory store holding `dump` after `change` ran on it, and what
-    `change` returned: a dataset prepared once (tokens made) for many tests to load."""
+    `change` returned: a dataset prepared once (tokens made) for many tests to load.
+    Made once per run for one function `change` (a module's own, not a closure, which
+    is a new object at each call) and one `dump`."""
     from registry.store import open_store
 
-    with open_store("memory") as store:
-        store.load_dump(dump, "nquads")
-        made = change(store)
-        return store.dump("nquads"), made
+    key = (change, hashlib.sha256(dump).hexdigest())
+    if key not in _MADE:
+        with open_store("memory") as store:
+            store.load_dump(dump, "nquads")
+            made = change(store)
+            _MADE[key] = (store.dump("nquads"), made)
+    return _MADE[key]  # type: ignore[return-value]
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
@@ -502,17 +514,19 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             servers = {"virtuoso"}  # a test naming no server uses the Virtuoso
         for mark in servers:
             item.add_marker(getattr(pytest.mark, mark))
-    # On a shared server, a module's tests of its large generated registry run after its
-    # tests of the seeded one, and its tests of a shared app that only read (`reader`)
-    # before those that write (each test stands alone): every switch between the two
-    # datasets reloads the server, and so does every reader after a test that wrote.
+    # On a shared server, the tests of the large generated registry (test_pages.py's,
+    # which test_list_pages.py shares) run last, together, and a module's tests of a
+    # shared app that only read (`reader`) before those that write (each test stands
+    # alone): every switch between datasets reloads the server (the large one 3-12 s,
+    # once per module when each module's ran among its own), and so does every reader
+    # after a test that wrote.
     first: dict[Path, int] = {}
     for index, item in enumerate(items):
         first.setdefault(item.path, index)
     items.sort(
         key=lambda item: (
-            first[item.path],
             _on_another_dataset(item),
+            first[item.path],
             not _reads_on_a_server(item),
         )
     )

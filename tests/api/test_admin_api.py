@@ -1,7 +1,8 @@
 """Administration over HTTP: admins make, read, expire and revoke tokens, registrars add
 and update departments; every action recorded with who did it. Through create_app on a
-fresh seeded memory store per test (tests/api/test_api.py's fixtures); the tokens made
-are used at once against the same app.
+seeded store of the back end under test (tests/api/test_api.py's fixtures: a fresh app per
+test that writes, one per module for those only refused, `reader`); the tokens made are
+used at once against the same app.
 """
 # ruff: noqa: F811 - the fixtures of tests/api/test_api.py are imported by name
 
@@ -23,8 +24,11 @@ from tests.api.test_api import (  # noqa: F401 - fixtures
     assert_error,
     auth,
     client,
+    reader,
     resource_ttl,
     seeded_with_tokens,
+    shared,
+    shared_store,
     tokens,
 )
 
@@ -85,14 +89,14 @@ def test_a_lifetime_and_the_roles_are_checked(client: TestClient, tokens: dict[s
 
 @pytest.mark.parametrize("who", ["registrar", "bureau", None])
 def test_only_admins_administer_tokens(
-    client: TestClient, tokens: dict[str, str], api_store: Store, who: str | None
+    reader: TestClient, tokens: dict[str, str], shared_store: Store, who: str | None
 ) -> None:
     headers = auth(tokens[who]) if who else {}
     status = 403 if who else 401
-    target = _ids(api_store)["bureau"]
-    assert_error(client.post("/api/v1/tokens", json={"role": "admin"}, headers=headers), status)
-    assert_error(client.get(f"/api/v1/tokens/{target}", headers=headers), status)
-    assert_error(client.post(f"/api/v1/tokens/{target}/expire", headers=headers), status)
+    target = _ids(shared_store)["bureau"]
+    assert_error(reader.post("/api/v1/tokens", json={"role": "admin"}, headers=headers), status)
+    assert_error(reader.get(f"/api/v1/tokens/{target}", headers=headers), status)
+    assert_error(reader.post(f"/api/v1/tokens/{target}/expire", headers=headers), status)
 
 
 def test_expiring_a_token_stops_it_at_once_and_is_recorded(
@@ -204,20 +208,20 @@ def test_a_registrar_updates_a_department(client: TestClient, tokens: dict[str, 
 
 
 def test_departments_are_checked_and_only_registrars_write_them(
-    client: TestClient, tokens: dict[str, str]
+    reader: TestClient, tokens: dict[str, str]
 ) -> None:
     wrong = NEW_DEPT[:-1] + ("0" if NEW_DEPT[-1] != "0" else "1")
-    bad = client.post(
+    bad = reader.post(
         "/api/v1/departments",
         json={"credit_code": wrong, "name": {"zh": "校验位错误"}},
         headers=auth(tokens["registrar"]),
     )
     error = assert_error(bad, 422, "not_conforming")
     assert error["details"]["conforms"] is False
-    assert client.get(f"/api/v1/departments/{wrong}").status_code == 404
+    assert reader.get(f"/api/v1/departments/{wrong}").status_code == 404
     for who, status in (("bureau", 403), (None, 401)):
         headers = auth(tokens[who]) if who else {}
-        denied = client.post(
+        denied = reader.post(
             "/api/v1/departments",
             json={"credit_code": NEW_DEPT, "name": {"zh": "某局"}},
             headers=headers,

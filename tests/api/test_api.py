@@ -134,6 +134,12 @@ def reader(
         yield client
 
 
+@pytest.fixture
+def shared_store(shared: tuple[TestClient, Store]) -> Store:
+    """The store of the shared app (`reader`), for a test that reads it directly."""
+    return shared[1]
+
+
 def assert_error(response: Any, status: int, code: str | None = None) -> dict[str, Any]:
     """The one error shape, with `status` (and `code`)."""
     assert response.status_code == status, response.text

@@ -3,7 +3,8 @@ of the store generation and what selects the representation; a GET that sends it
 gets 304 without the handler running, until a write moves the generation.
 
 Through create_app on a seeded store of the back end under test (`open_seeded`), as the
-other API tests.
+other API tests: the tests that only read on one app per module (`reader`), those that
+write or change the store on a fresh one each (`client`).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from registry.register.tokens import create_token
 from registry.service import Registry
 from registry.store import Store, StoreError
 from tests import documents
-from tests.conftest import dump_after
+from tests.conftest import dump_after, lent_for_reading, seeded_store
 
 BASE = "http://127.0.0.1:8000/id/"
 BUREAU = "11210100EXAMPLE01N"  # the department of examples/catalogue-valid.ttl
@@ -63,12 +64,40 @@ def tokens(seeded_with_tokens: tuple[bytes, dict[str, str]]) -> dict[str, str]:
     return seeded_with_tokens[1]
 
 
+def _app(store: Store, validator):
+    return create_app(Settings(store="memory", seed=False), store=store, validator=validator)
+
+
 @pytest.fixture
 def client(api_store: Store, validator, tokens: dict[str, str]) -> Iterator[TestClient]:
-    settings = Settings(store="memory", seed=False)
-    app = create_app(settings, store=api_store, validator=validator)
-    with TestClient(app, raise_server_exceptions=False) as test_client:
+    """A fresh seeded store and app: for the tests that write (or change the store)."""
+    with TestClient(_app(api_store, validator), raise_server_exceptions=False) as test_client:
         yield test_client
+
+
+@pytest.fixture(scope="module")
+def shared(
+    api_backend: str,
+    seeded_with_tokens: tuple[bytes, dict[str, str]],
+    validator,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[TestClient, Store]]:
+    """One seeded store and app for the tests that only read, started once per module."""
+    store = seeded_store(api_backend, seeded_with_tokens[0], tmp_path_factory.mktemp("shared"))
+    with TestClient(_app(store, validator), raise_server_exceptions=False) as test_client:
+        yield test_client, store
+
+
+@pytest.fixture
+def reader(
+    shared: tuple[TestClient, Store],
+    open_seeded,
+    seeded_with_tokens: tuple[bytes, dict[str, str]],
+    api_backend: str,
+) -> Iterator[TestClient]:
+    """The shared app, for the tests that only read (`lent_for_reading`)."""
+    with lent_for_reading(*shared, open_seeded, seeded_with_tokens[0], api_backend) as client:
+        yield client
 
 
 def auth(secret: str) -> dict[str, str]:
@@ -97,10 +126,10 @@ def assert_untagged(answer: Any) -> None:
 # -- tags and revalidation -------------------------------------------------------------------
 
 
-def test_a_lookup_answers_with_an_etag(client: TestClient) -> None:
-    answer = client.get(LOOKUP)
+def test_a_lookup_answers_with_an_etag(reader: TestClient) -> None:
+    answer = reader.get(LOOKUP)
     assert answer.status_code == 200
-    generation = client.app.state.registry.store.generation()
+    generation = reader.app.state.registry.store.generation()
     assert answer.headers["etag"].startswith(f'W/"{generation}-')
     assert answer.headers["cache-control"] == "no-cache"
     vary = [v.strip() for v in answer.headers["vary"].split(",")]
@@ -109,9 +138,9 @@ def test_a_lookup_answers_with_an_etag(client: TestClient) -> None:
 
 
 def test_the_same_get_with_its_etag_is_304_without_the_handler(
-    client: TestClient, monkeypatch: pytest.MonkeyPatch
+    reader: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    etag = tag_of(client, LOOKUP)
+    etag = tag_of(reader, LOOKUP)
     built: list[str] = []
     entry = ReadModel.entry
 
@@ -120,12 +149,12 @@ def test_the_same_get_with_its_etag_is_304_without_the_handler(
         return entry(model, kind, ident)
 
     monkeypatch.setattr(ReadModel, "entry", counting)
-    again = client.get(LOOKUP, headers={"If-None-Match": etag})
+    again = reader.get(LOOKUP, headers={"If-None-Match": etag})
     assert_not_modified(again, etag)
     assert "Cookie" in again.headers["vary"]
     assert built == []
     # Without the tag the answer is built again, with the same tag.
-    assert client.get(LOOKUP).headers["etag"] == etag and built
+    assert reader.get(LOOKUP).headers["etag"] == etag and built
 
 
 @pytest.mark.parametrize(
@@ -138,19 +167,19 @@ def test_the_same_get_with_its_etag_is_304_without_the_handler(
         "/api/v1/changes?after=1&limit=2",
     ],
 )
-def test_every_kind_of_read_revalidates(client: TestClient, path: str) -> None:
-    etag = tag_of(client, path)
-    assert_not_modified(client.get(path, headers={"If-None-Match": etag}), etag)
+def test_every_kind_of_read_revalidates(reader: TestClient, path: str) -> None:
+    etag = tag_of(reader, path)
+    assert_not_modified(reader.get(path, headers={"If-None-Match": etag}), etag)
 
 
-def test_a_page_revalidates_once_the_visitor_has_its_csrf_cookie(client: TestClient) -> None:
-    client.cookies.clear()
-    first = client.get("/search?q=GB")
+def test_a_page_revalidates_once_the_visitor_has_its_csrf_cookie(reader: TestClient) -> None:
+    reader.cookies.clear()
+    first = reader.get("/search?q=GB")
     assert first.status_code == 200 and CSRF_COOKIE in first.headers["set-cookie"]
     assert_untagged(first)  # it sets the cookie its forms carry
-    assert CSRF_COOKIE in client.cookies
-    etag = tag_of(client, "/search?q=GB")
-    assert_not_modified(client.get("/search?q=GB", headers={"If-None-Match": etag}), etag)
+    assert CSRF_COOKIE in reader.cookies
+    etag = tag_of(reader, "/search?q=GB")
+    assert_not_modified(reader.get("/search?q=GB", headers={"If-None-Match": etag}), etag)
 
 
 def write_via_api_status(client: TestClient, tokens: dict[str, str]) -> None:
@@ -202,39 +231,39 @@ def test_a_write_changes_every_etag(
         )
 
 
-def test_what_selects_the_representation_selects_the_tag(client: TestClient) -> None:
-    turtle = tag_of(client, ENTITY, accept="text/turtle")
-    jsonld = tag_of(client, ENTITY, accept="application/ld+json")
+def test_what_selects_the_representation_selects_the_tag(reader: TestClient) -> None:
+    turtle = tag_of(reader, ENTITY, accept="text/turtle")
+    jsonld = tag_of(reader, ENTITY, accept="application/ld+json")
     assert turtle != jsonld
     # Each revalidates only its own representation.
-    answer = client.get(ENTITY, headers={"Accept": "application/ld+json", "If-None-Match": turtle})
+    answer = reader.get(ENTITY, headers={"Accept": "application/ld+json", "If-None-Match": turtle})
     assert answer.status_code == 200 and answer.headers["etag"] == jsonld
     # Another query string is another answer.
-    three = tag_of(client, "/api/v1/standards?limit=3")
-    four = tag_of(client, "/api/v1/standards?limit=4")
+    three = tag_of(reader, "/api/v1/standards?limit=3")
+    four = tag_of(reader, "/api/v1/standards?limit=4")
     assert three != four
-    assert client.get("/api/v1/standards?limit=4", headers={"If-None-Match": three}).content
+    assert reader.get("/api/v1/standards?limit=4", headers={"If-None-Match": three}).content
     # Another host: the impact page links its pages by absolute URL.
-    assert tag_of(client, LOOKUP, host="registry.example") != tag_of(client, LOOKUP)
+    assert tag_of(reader, LOOKUP, host="registry.example") != tag_of(reader, LOOKUP)
     # The page's language, by cookie or Accept-Language.
-    client.get("/")  # the CSRF cookie, so pages are tagged
-    zh = tag_of(client, "/")
-    client.cookies.set(LANG_COOKIE, "en")
-    en = tag_of(client, "/")
+    reader.get("/")  # the CSRF cookie, so pages are tagged
+    zh = tag_of(reader, "/")
+    reader.cookies.set(LANG_COOKIE, "en")
+    en = tag_of(reader, "/")
     assert zh != en
-    assert tag_of(client, "/", **{"accept-language": "zh-CN"}) != en
+    assert tag_of(reader, "/", **{"accept-language": "zh-CN"}) != en
 
 
-def test_a_list_of_tags_star_and_weak_comparison(client: TestClient) -> None:
-    etag = tag_of(client, LOOKUP)
+def test_a_list_of_tags_star_and_weak_comparison(reader: TestClient) -> None:
+    etag = tag_of(reader, LOOKUP)
     opaque = etag.removeprefix("W/")
     for condition in (f'"nothing", {etag}', f'W/"a,b", {etag} , "c"', opaque, "*", " * "):
-        assert_not_modified(client.get(LOOKUP, headers={"If-None-Match": condition}), etag)
+        assert_not_modified(reader.get(LOOKUP, headers={"If-None-Match": condition}), etag)
     for condition in ('"nothing"', 'W/"0-0"', etag.replace('"', "")):
-        answer = client.get(LOOKUP, headers={"If-None-Match": condition})
+        answer = reader.get(LOOKUP, headers={"If-None-Match": condition})
         assert answer.status_code == 200 and answer.headers["etag"] == etag
     # `*` matches a representation that exists, never a 404.
-    missing = client.get("/api/v1/standards/GB%2FT%2099999-2099", headers={"If-None-Match": "*"})
+    missing = reader.get("/api/v1/standards/GB%2FT%2099999-2099", headers={"If-None-Match": "*"})
     assert missing.status_code == 404 and missing.json()["error"]
 
 
@@ -250,89 +279,89 @@ def test_none_match() -> None:
 # -- never tagged ------------------------------------------------------------------------------
 
 
-def test_writes_and_errors_carry_no_etag(client: TestClient, tokens: dict[str, str]) -> None:
-    etag = tag_of(client, LOOKUP)
-    validated = client.post(
+def test_writes_and_errors_carry_no_etag(reader: TestClient, tokens: dict[str, str]) -> None:
+    etag = tag_of(reader, LOOKUP)
+    validated = reader.post(
         "/api/v1/validate",
         content=documents.resource_ttl("109001/000001", title="测试资源", description="测试。"),
         headers={**TURTLE, "If-None-Match": etag},
     )
     assert validated.status_code == 200
     assert_untagged(validated)
-    queried = client.post("/sparql", data={"query": "ASK {}"})
+    queried = reader.post("/sparql", data={"query": "ASK {}"})
     assert queried.status_code == 200
     assert_untagged(queried)
     for path in ("/api/v1/standards/GB%2FT%2099999-2099", "/id/standard/nothing-here"):
-        missing = client.get(path, headers={"If-None-Match": etag})
+        missing = reader.get(path, headers={"If-None-Match": etag})
         assert missing.status_code == 404
         assert_untagged(missing)
-    refused = client.get("/api/v1/standards?limit=0")
+    refused = reader.get("/api/v1/standards?limit=0")
     assert refused.status_code == 422
     assert_untagged(refused)
     # These routes answer HEAD with 405, whatever tag comes with it.
-    assert client.head(LOOKUP, headers={"If-None-Match": etag}).status_code == 405
+    assert reader.head(LOOKUP, headers={"If-None-Match": etag}).status_code == 405
 
 
 def test_a_request_with_credentials_is_never_cached(
-    client: TestClient, tokens: dict[str, str]
+    reader: TestClient, tokens: dict[str, str]
 ) -> None:
-    etag = tag_of(client, LOOKUP)
-    with_token = client.get(LOOKUP, headers={**auth(tokens["registrar"]), "If-None-Match": etag})
+    etag = tag_of(reader, LOOKUP)
+    with_token = reader.get(LOOKUP, headers={**auth(tokens["registrar"]), "If-None-Match": etag})
     assert with_token.status_code == 200 and with_token.content
     assert_untagged(with_token)
-    client.get("/")  # the CSRF cookie, so only the session cookie differs
-    page_etag = tag_of(client, "/register")
-    client.cookies.set(SESSION_COOKIE, tokens["registrar"])
-    signed_in = client.get("/register", headers={"If-None-Match": page_etag})
+    reader.get("/")  # the CSRF cookie, so only the session cookie differs
+    page_etag = tag_of(reader, "/register")
+    reader.cookies.set(SESSION_COOKIE, tokens["registrar"])
+    signed_in = reader.get("/register", headers={"If-None-Match": page_etag})
     assert signed_in.status_code == 200 and signed_in.content
     assert_untagged(signed_in)
 
 
-def test_a_page_that_sets_the_csrf_cookie_has_no_etag(client: TestClient) -> None:
-    client.cookies.clear()
+def test_a_page_that_sets_the_csrf_cookie_has_no_etag(reader: TestClient) -> None:
+    reader.cookies.clear()
     for path in ("/", "/validate", ENTITY):
-        answer = client.get(path, headers={"Accept": "text/html"})
+        answer = reader.get(path, headers={"Accept": "text/html"})
         assert answer.status_code == 200 and CSRF_COOKIE in answer.headers["set-cookie"]
         assert_untagged(answer)
-        client.cookies.clear()
+        reader.cookies.clear()
     # Another visitor's CSRF cookie is another page: its forms carry that token.
-    client.cookies.set(CSRF_COOKIE, "a" * 43)
-    mine = tag_of(client, "/validate")
-    client.cookies.set(CSRF_COOKIE, "b" * 43)
-    assert tag_of(client, "/validate") != mine
+    reader.cookies.set(CSRF_COOKIE, "a" * 43)
+    mine = tag_of(reader, "/validate")
+    reader.cookies.set(CSRF_COOKIE, "b" * 43)
+    assert tag_of(reader, "/validate") != mine
 
 
-def test_a_job_status_is_never_cached(client: TestClient) -> None:
+def test_a_job_status_is_never_cached(reader: TestClient) -> None:
     """A job's status lives in this process and moves without a write."""
-    assert tag_of(client, "/api/v1/categories")  # the reads beside it are tagged
-    made = client.post(
+    assert tag_of(reader, "/api/v1/categories")  # the reads beside it are tagged
+    made = reader.post(
         "/api/v1/validate?job=true",
         content=documents.resource_ttl("109001/000001", title="测试资源", description="测试。"),
         headers=TURTLE,
     )
     assert made.status_code == 202, made.text
-    status = client.get(made.headers["location"])
+    status = reader.get(made.headers["location"])
     assert status.status_code == 200
     assert_untagged(status)
 
 
-def test_a_sparql_query_that_calls_now_is_never_cached(client: TestClient) -> None:
-    assert tag_of(client, "/sparql?query=ASK%20%7B%7D")  # a query without them is tagged
-    answer = client.get("/sparql", params={"query": "SELECT (NOW() AS ?t) {}"})
+def test_a_sparql_query_that_calls_now_is_never_cached(reader: TestClient) -> None:
+    assert tag_of(reader, "/sparql?query=ASK%20%7B%7D")  # a query without them is tagged
+    answer = reader.get("/sparql", params={"query": "SELECT (NOW() AS ?t) {}"})
     assert answer.status_code == 200, answer.text
     assert "etag" not in answer.headers
     assert answer.headers["cache-control"] == "no-store"
 
 
-def test_static_files_and_the_api_description_are_left_alone(client: TestClient) -> None:
+def test_static_files_and_the_api_description_are_left_alone(reader: TestClient) -> None:
     """StaticFiles revalidates with its own ETag and Last-Modified; /openapi.json follows
     the code, not the store."""
-    assert tag_of(client, "/api/v1/categories")
-    style = client.get("/static/style.css")
+    assert tag_of(reader, "/api/v1/categories")
+    style = reader.get("/static/style.css")
     assert style.status_code == 200
     assert not style.headers["etag"].startswith("W/")
     assert "cache-control" not in style.headers
-    assert_untagged(client.get("/openapi.json"))
+    assert_untagged(reader.get("/openapi.json"))
 
 
 # -- the generation read ------------------------------------------------------------------------

@@ -2,7 +2,9 @@
 a consumer that follows `next` sees every write once, in order, with what it changed,
 by whom (the department, never the token) and when.
 
-Through create_app on a fresh seeded memory store per test, as the other API tests."""
+Through create_app on a seeded store of the back end under test, as the other API tests:
+the tests that only read on one app per module (`reader`), those that write on a fresh
+one each (`client`)."""
 
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ from registry.register.tokens import create_token
 from registry.service import Registry
 from registry.store import Store
 from tests import documents
+from tests.conftest import lent_for_reading, seeded_store
 
 BASE = "http://127.0.0.1:8000/id/"
 BUREAU = "11210100EXAMPLE01N"  # the department of examples/catalogue-valid.ttl
@@ -35,11 +38,34 @@ def api_store(open_seeded, seeded_dump: bytes) -> Store:
     return open_seeded(seeded_dump)
 
 
+def _app(store: Store, validator):
+    return create_app(Settings(store="memory", seed=False), store=store, validator=validator)
+
+
 @pytest.fixture
 def client(api_store: Store, validator) -> Iterator[TestClient]:
-    app = create_app(Settings(store="memory", seed=False), store=api_store, validator=validator)
-    with TestClient(app, raise_server_exceptions=False) as test_client:
+    """A fresh seeded store and app: for the tests that write."""
+    with TestClient(_app(api_store, validator), raise_server_exceptions=False) as test_client:
         yield test_client
+
+
+@pytest.fixture(scope="module")
+def shared(
+    api_backend: str, seeded_dump: bytes, validator, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[TestClient, Store]]:
+    """One seeded store and app for the tests that only read, started once per module."""
+    store = seeded_store(api_backend, seeded_dump, tmp_path_factory.mktemp("shared"))
+    with TestClient(_app(store, validator), raise_server_exceptions=False) as test_client:
+        yield test_client, store
+
+
+@pytest.fixture
+def reader(
+    shared: tuple[TestClient, Store], open_seeded, seeded_dump: bytes, api_backend: str
+) -> Iterator[TestClient]:
+    """The shared app, for the tests that only read (`lent_for_reading`)."""
+    with lent_for_reading(*shared, open_seeded, seeded_dump, api_backend) as client:
+        yield client
 
 
 def registry_of(client: TestClient) -> Registry:
@@ -152,14 +178,14 @@ def test_token_writes_stay_out_of_the_feed_and_the_log_out_of_sparql(
     assert answer.status_code == 200 and answer.json()["results"]["bindings"] == []
 
 
-def test_limit_and_more(client: TestClient) -> None:
-    first = page(client, limit=1)
+def test_limit_and_more(reader: TestClient) -> None:
+    first = page(reader, limit=1)
     assert len(first["items"]) == 1 and first["more"] is True and first["limit"] == 1
-    everything = page(client, limit=1000)
+    everything = page(reader, limit=1000)
     assert everything["more"] is False
-    assert page(client)["limit"] == 100
+    assert page(reader)["limit"] == 100
     last = everything["next"]
-    assert page(client, after=last) == {"items": [], "next": last, "more": False, "limit": 100}
+    assert page(reader, after=last) == {"items": [], "next": last, "more": False, "limit": 100}
 
 
 @pytest.mark.parametrize(
@@ -175,9 +201,9 @@ def test_limit_and_more(client: TestClient) -> None:
     ],
 )
 def test_a_bad_cursor_or_limit_is_a_400_in_the_one_error_body(
-    client: TestClient, params: dict[str, str]
+    reader: TestClient, params: dict[str, str]
 ) -> None:
-    answer = client.get("/api/v1/changes", params=params)
+    answer = reader.get("/api/v1/changes", params=params)
     assert answer.status_code == 400, answer.text
     error = answer.json()["error"]
     assert error["code"] == "invalid_input" and error["message"]
@@ -227,16 +253,16 @@ def test_an_ldes_client_following_the_relations_gets_every_new_version(
     assert graph.value(deprecated, SCS.registerStatus) == REGSTATUS.deprecated
 
 
-def test_the_feed_is_negotiated(client: TestClient) -> None:
-    jsonld = client.get("/api/v1/changes?limit=3", headers={"Accept": "application/ld+json"})
+def test_the_feed_is_negotiated(reader: TestClient) -> None:
+    jsonld = reader.get("/api/v1/changes?limit=3", headers={"Accept": "application/ld+json"})
     assert jsonld.status_code == 200, jsonld.text
     assert jsonld.headers["content-type"].startswith("application/ld+json")
     graph = Graph().parse(data=jsonld.text, format="json-ld")
     assert (None, RDF.type, LDES.EventStream) in graph
-    assert client.get("/api/v1/changes", headers={"Accept": "*/*"}).json()["items"]
-    refused = client.get("/api/v1/changes", headers={"Accept": "text/csv"})
+    assert reader.get("/api/v1/changes", headers={"Accept": "*/*"}).json()["items"]
+    refused = reader.get("/api/v1/changes", headers={"Accept": "text/csv"})
     assert refused.status_code == 406 and set(refused.json()) == {"error"}
-    assert client.get("/api/v1/changes.csv").status_code == 404
+    assert reader.get("/api/v1/changes.csv").status_code == 404
 
 
 # What an entry's page says of its register record, not of its content.

@@ -24,7 +24,7 @@ from registry.register.submission import Principal
 from registry.register.tokens import create_token
 from registry.service import Registry
 from registry.store import Store
-from tests.conftest import EXAMPLES, dump_after
+from tests.conftest import EXAMPLES, dump_after, lent_for_reading, seeded_store
 
 BASE = "http://127.0.0.1:8000/id/"
 BUREAU = "11210100EXAMPLE01N"
@@ -62,11 +62,40 @@ def tokens(seeded_with_tokens: tuple[bytes, dict[str, str]]) -> dict[str, str]:
     return seeded_with_tokens[1]
 
 
+def _app(store: Store, validator):
+    return create_app(Settings(store="memory", seed=False), store=store, validator=validator)
+
+
 @pytest.fixture
 def client(api_store: Store, validator, tokens: dict[str, str]) -> Iterator[TestClient]:
-    app = create_app(Settings(store="memory", seed=False), store=api_store, validator=validator)
-    with TestClient(app, raise_server_exceptions=False) as test_client:
+    """A fresh store and app: for the tests that write, and those of the MANY assessments."""
+    with TestClient(_app(api_store, validator), raise_server_exceptions=False) as test_client:
         yield test_client
+
+
+@pytest.fixture(scope="module")
+def shared(
+    api_backend: str,
+    seeded_with_tokens: tuple[bytes, dict[str, str]],
+    validator,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[TestClient, Store]]:
+    """One seeded store and app for the tests that only read, started once per module."""
+    store = seeded_store(api_backend, seeded_with_tokens[0], tmp_path_factory.mktemp("shared"))
+    with TestClient(_app(store, validator), raise_server_exceptions=False) as test_client:
+        yield test_client, store
+
+
+@pytest.fixture
+def reader(
+    shared: tuple[TestClient, Store],
+    open_seeded,
+    seeded_with_tokens: tuple[bytes, dict[str, str]],
+    api_backend: str,
+) -> Iterator[TestClient]:
+    """The shared app, for the tests that only read the seeded examples (`lent_for_reading`)."""
+    with lent_for_reading(*shared, open_seeded, seeded_with_tokens[0], api_backend) as client:
+        yield client
 
 
 def auth(secret: str) -> dict[str, str]:
@@ -129,15 +158,15 @@ def test_an_assessment_from_a_csv_with_chinese_headers(
     assert [a["outcome"]["code"] for a in found["items"]] == ["cantTell"]
 
 
-def test_the_seeded_conformity_of_a_standard(client: TestClient) -> None:
-    answer = client.get("/api/v1/standards/GB-T-38672-2020/conformity").json()
+def test_the_seeded_conformity_of_a_standard(reader: TestClient) -> None:
+    answer = reader.get("/api/v1/standards/GB-T-38672-2020/conformity").json()
     counts = answer["counts"]
     assert counts["claimed"] == 4 and counts["assessed"] == 2
     assert (counts["passed"], counts["failed"]) == (1, 1)
     assert date.fromisoformat(answer["as_of"])
-    listed = client.get("/api/v1/assessments").json()
+    listed = reader.get("/api/v1/assessments").json()
     assert listed["total"] == 7
-    unknown = client.get("/api/v1/standards/GB%2FT%2099999-2020/conformity")
+    unknown = reader.get("/api/v1/standards/GB%2FT%2099999-2020/conformity")
     assert unknown.status_code == 404 and set(unknown.json()) == {"error"}
 
 
@@ -178,22 +207,22 @@ def test_a_registrar_re_runs_the_automatic_assessments_over_http(
     assert result["outdated_only"] is True
 
 
-def test_the_pages_show_conformity(client: TestClient) -> None:
-    page = client.get("/id/standard/GB-T-38672-2020", headers={"Accept": "text/html"})
+def test_the_pages_show_conformity(reader: TestClient) -> None:
+    page = reader.get("/id/standard/GB-T-38672-2020", headers={"Accept": "text/html"})
     assert page.status_code == 200
     assert "标准符合性" in page.text and "SY-CA-2026-002" in page.text
-    page = client.get(f"/id/department/{BUREAU}", headers={"Accept": "text/html"})
+    page = reader.get(f"/id/department/{BUREAU}", headers={"Accept": "text/html"})
     assert "本部门登记的评估" in page.text
-    page = client.get("/id/assessment/SY-CA-2026-002", headers={"Accept": "text/html"})
+    page = reader.get("/id/assessment/SY-CA-2026-002", headers={"Accept": "text/html"})
     assert page.status_code == 200
     assert "辽宁省软件测评中心" in page.text and "不通过" in page.text
-    turtle = client.get("/id/assessment/SY-CA-2026-002", headers={"Accept": "text/turtle"})
+    turtle = reader.get("/id/assessment/SY-CA-2026-002", headers={"Accept": "text/turtle"})
     graph = Graph().parse(data=turtle.text, format="turtle")
     assert len(graph) > 10
 
 
-def test_impact_flags_the_assessments_of_a_superseded_standard(client: TestClient) -> None:
-    answer = client.get(
+def test_impact_flags_the_assessments_of_a_superseded_standard(reader: TestClient) -> None:
+    answer = reader.get(
         "/api/v1/impact/GB%2FT%2035273-2017", params={"change": "superseded"}
     ).json()
     flagged = answer["assessments"]
@@ -201,15 +230,15 @@ def test_impact_flags_the_assessments_of_a_superseded_standard(client: TestClien
     assert flagged[0]["action"]["code"] == "reassess-against-successor"
     assert flagged[0]["action"]["zh"] == "须对照后继标准 GB/T 35273-2020 重新评估"
     assert flagged[0]["action"]["en"] == "re-assess against the successor GB/T 35273-2020"
-    abolished = client.get(
+    abolished = reader.get(
         "/api/v1/impact/GB%2FT%2038672-2020", params={"change": "abolished"}
     ).json()
     assert {a["action"]["code"] for a in abolished["assessments"]} == {"reassess"}
-    page = client.get("/impact", params={"standard": "GB/T 35273-2017"})
+    page = reader.get("/impact", params={"standard": "GB/T 35273-2017"})
     assert "须对照后继标准 GB/T 35273-2020 重新评估" in page.text
 
 
-def test_sparql_answers_conformity_by_itself(client: TestClient) -> None:
+def test_sparql_answers_conformity_by_itself(reader: TestClient) -> None:
     """The assessments are RDF in the public graphs: a query needs nothing else."""
     query = """
     PREFIX earl: <http://www.w3.org/ns/earl#>
@@ -217,7 +246,7 @@ def test_sparql_answers_conformity_by_itself(client: TestClient) -> None:
       ?a a earl:Assertion ; earl:test ?std ; earl:result/earl:outcome ?outcome .
       ?std <http://purl.org/dc/terms/identifier> "GB/T 38672-2020" .
     } GROUP BY ?outcome ORDER BY ?outcome"""
-    response = client.get(
+    response = reader.get(
         "/sparql", params={"query": query}, headers={"Accept": "application/sparql-results+json"}
     )
     assert response.status_code == 200, response.text
@@ -277,34 +306,34 @@ def test_the_change_feed_flags_the_assessments_of_a_superseded_standard(
 
 
 def test_the_application_of_the_standard_system_on_the_api_and_the_home_page(
-    client: TestClient,
+    reader: TestClient,
 ) -> None:
-    answer = client.get("/api/v1/conformity").json()
+    answer = reader.get("/api/v1/conformity").json()
     assert answer["in_force"] >= answer["claimed"] >= answer["assessed"] >= answer["passed"]
     # GB/T 38672-2020 and GB/T 21063.3-2007 passed; GB/T 39477-2020 (cannot tell) and
     # GB/T 36625.4-2021 (inapplicable) assessed; GB/T 35273-2017 is not in force
     assert (answer["assessed"], answer["passed"]) == (4, 2)
-    home = client.get("/")
+    home = reader.get("/")
     assert "已开展符合性评估的标准" in home.text and "有评估通过的标准" in home.text
 
 
 def test_a_standards_page_and_answer_list_a_page_and_give_the_totals(
-    client: TestClient, monkeypatch: pytest.MonkeyPatch
+    reader: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """At 50,000 resources a catalogue standard is claimed by every one: the page names
     the first PAGE_ENTRIES (here 2) with the total, the API pages by limit and offset."""
     from api.pages import entries
 
     path = "/api/v1/standards/GB-T-38672-2020/conformity"
-    whole = client.get(path).json()
+    whole = reader.get(path).json()
     assert whole["page"] == {
         "limit": 100,
         "offset": 0,
         "claimed_by_total": 4,
         "assessments_total": 2,
     }
-    first = client.get(path, params={"limit": 1}).json()
-    second = client.get(path, params={"limit": 1, "offset": 1}).json()
+    first = reader.get(path, params={"limit": 1}).json()
+    second = reader.get(path, params={"limit": 1, "offset": 1}).json()
     assert first["counts"] == second["counts"] == whole["counts"]
     assert [a["iri"] for a in first["assessments"] + second["assessments"]] == [
         a["iri"] for a in whole["assessments"]
@@ -313,9 +342,9 @@ def test_a_standards_page_and_answer_list_a_page_and_give_the_totals(
         c["iri"] for c in whole["claimed_by"][:2]
     ]
     monkeypatch.setattr(entries, "PAGE_ENTRIES", 2)
-    page = client.get("/id/standard/GB-T-38672-2020", headers={"Accept": "text/html"})
+    page = reader.get("/id/standard/GB-T-38672-2020", headers={"Accept": "text/html"})
     assert "显示前 2 项，共 4 项" in page.text
-    english = client.get(
+    english = reader.get(
         "/id/standard/GB-T-38672-2020",
         headers={"Accept": "text/html", "Cookie": f"{LANG_COOKIE}=en"},
     )
@@ -432,8 +461,8 @@ def test_impact_pages_the_assessments_to_make_again_with_the_true_total(
         f"/api/v1/impact/{MANY_STANDARD}",
     ],
 )
-def test_conformity_answers_refuse_unknown_parameters(client: TestClient, path: str) -> None:
-    refused = client.get(path, params={"page": 2})
+def test_conformity_answers_refuse_unknown_parameters(reader: TestClient, path: str) -> None:
+    refused = reader.get(path, params={"page": 2})
     assert refused.status_code == 400, refused.text
     error = refused.json()["error"]
     assert error["details"]["unknown"] == ["page"] and "offset" in " ".join(
@@ -443,7 +472,7 @@ def test_conformity_answers_refuse_unknown_parameters(client: TestClient, path: 
     for bad in ({"limit": 0}, {"limit": 501}, {"offset": -1}):
         if "impact" in path:
             bad = {f"assessments_{k}": v for k, v in bad.items()}
-        assert client.get(path, params=bad).status_code == 422
+        assert reader.get(path, params=bad).status_code == 422
 
 
 def listed(page: str) -> str:
@@ -489,22 +518,22 @@ def test_the_pages_show_a_pager_through_the_assessments(
 
 
 def test_the_assessments_list_refuses_unknown_parameters_and_downloads(
-    client: TestClient,
+    reader: TestClient,
 ) -> None:
     """It answered 200 to `?publsher=...` (every assessment) and had no download, unlike
     every other list."""
-    refused = client.get("/api/v1/assessments", params={"publsher": OTHER})
+    refused = reader.get("/api/v1/assessments", params={"publsher": OTHER})
     assert refused.status_code == 400, refused.text
     assert refused.json()["error"]["details"]["unknown"] == ["publsher"]
-    whole = client.get("/api/v1/assessments", params={"limit": 500}).json()
-    sheet = client.get("/api/v1/assessments", params={"format": "csv", "limit": 1})
+    whole = reader.get("/api/v1/assessments", params={"limit": 500}).json()
+    sheet = reader.get("/api/v1/assessments", params={"format": "csv", "limit": 1})
     assert sheet.status_code == 200 and sheet.headers["content-type"].startswith("text/csv")
     header, *rows = sheet.content.decode("utf-8-sig").splitlines()
     assert header.startswith("评估编号,评估名称")
     assert len(rows) == whole["total"] and whole["total"] == len(whole["items"])
     assert [r.split(",", 1)[0] for r in rows] == [a["code"] for a in whole["items"]]
     # The assessor filter chooses the same in both.
-    mine = client.get("/api/v1/assessments", params={"publisher": BUREAU}).json()
-    sheet = client.get("/api/v1/assessments", params={"publisher": BUREAU, "format": "csv"})
+    mine = reader.get("/api/v1/assessments", params={"publisher": BUREAU}).json()
+    sheet = reader.get("/api/v1/assessments", params={"publisher": BUREAU, "format": "csv"})
     assert 0 < mine["total"] <= whole["total"]
     assert len(sheet.content.decode("utf-8-sig").splitlines()) == 1 + mine["total"]

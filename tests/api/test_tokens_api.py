@@ -31,8 +31,11 @@ from tests.api.test_api import (  # noqa: F401 - fixtures
     assert_error,
     auth,
     client,
+    reader,
     resource_ttl,
     seeded_with_tokens,
+    shared,
+    shared_store,
     tokens,
 )
 
@@ -43,9 +46,9 @@ def _ids(api_store: Store) -> dict[str, str]:
 
 
 def test_admin_lists_every_token_with_its_expiry_and_never_a_secret(
-    client: TestClient, tokens: dict[str, str]
+    reader: TestClient, tokens: dict[str, str]
 ) -> None:
-    response = client.get("/api/v1/tokens", headers=auth(tokens["admin"]))
+    response = reader.get("/api/v1/tokens", headers=auth(tokens["admin"]))
     assert response.status_code == 200, response.text
     listed = {t["name"]: t for t in response.json()["items"]}
     assert set(listed) == {"bureau", "other", "registrar", "admin", "gone"}
@@ -64,18 +67,18 @@ def test_admin_lists_every_token_with_its_expiry_and_never_a_secret(
 
 @pytest.mark.parametrize("method", ["GET", "DELETE"])
 def test_token_endpoints_are_for_admins_only(
-    client: TestClient, tokens: dict[str, str], api_store: Store, method: str
+    reader: TestClient, tokens: dict[str, str], shared_store: Store, method: str
 ) -> None:
-    target = _ids(api_store)["bureau"]
+    target = _ids(shared_store)["bureau"]
     path = "/api/v1/tokens" if method == "GET" else f"/api/v1/tokens/{target}"
-    anonymous = client.request(method, path)
+    anonymous = reader.request(method, path)
     assert_error(anonymous, 401, "unauthorized")
     assert anonymous.headers["WWW-Authenticate"].startswith("Bearer")
     for role in ("bureau", "registrar"):
-        refused = assert_error(client.request(method, path, headers=auth(tokens[role])), 403)
+        refused = assert_error(reader.request(method, path, headers=auth(tokens[role])), 403)
         assert refused["code"] == "forbidden"
     # Nothing was revoked by the refused attempts.
-    assert next(i for i in list_tokens(api_store) if i.id == target).active
+    assert next(i for i in list_tokens(shared_store) if i.id == target).active
 
 
 def test_admin_revokes_a_token_and_the_record_says_who(
@@ -99,9 +102,9 @@ def test_admin_revokes_a_token_and_the_record_says_who(
 
 @pytest.mark.parametrize("token_id", ["ffffffffffff", "not-a-token", "x" * 64])
 def test_revoking_an_unknown_token_is_404(
-    client: TestClient, tokens: dict[str, str], token_id: str
+    reader: TestClient, tokens: dict[str, str], token_id: str
 ) -> None:
-    response = client.delete(f"/api/v1/tokens/{token_id}", headers=auth(tokens["admin"]))
+    response = reader.delete(f"/api/v1/tokens/{token_id}", headers=auth(tokens["admin"]))
     assert_error(response, 404, "not_found")
 
 
@@ -163,8 +166,8 @@ def test_every_write_names_the_token_it_was_made_with(
     assert tokens["bureau"] not in dump and tokens["registrar"] not in dump
 
 
-def test_openapi_documents_the_token_endpoints_and_429(client: TestClient) -> None:
-    paths = client.get("/openapi.json").json()["paths"]
+def test_openapi_documents_the_token_endpoints_and_429(reader: TestClient) -> None:
+    paths = reader.get("/openapi.json").json()["paths"]
     assert "get" in paths["/api/v1/tokens"] and "delete" in paths["/api/v1/tokens/{token_id}"]
     for operation in (paths["/api/v1/tokens"]["get"], paths["/api/v1/submissions"]["post"]):
         assert {"401", "429"} <= set(operation["responses"])
@@ -175,12 +178,12 @@ FIXTURE_TOKENS = ["bureau", "other", "registrar", "admin", "gone"]
 
 
 def test_tokens_list_is_paged_with_the_true_total(
-    client: TestClient, tokens: dict[str, str], api_store: Store
+    reader: TestClient, tokens: dict[str, str], shared_store: Store
 ) -> None:
     """It answered a bare array and ignored `limit`: now the envelope of every list."""
     walked, offset = [], 0
     while True:
-        response = client.get(
+        response = reader.get(
             "/api/v1/tokens", params={"limit": 2, "offset": offset}, headers=auth(tokens["admin"])
         )
         assert response.status_code == 200, response.text
@@ -194,39 +197,39 @@ def test_tokens_list_is_paged_with_the_true_total(
         if offset >= page["total"]:
             break
     # Oldest first (by creation, then id: the fixture made several in one second).
-    assert walked == [info.name for info in list_tokens(api_store)]
+    assert walked == [info.name for info in list_tokens(shared_store)]
     assert sorted(walked) == sorted(FIXTURE_TOKENS)
     # Past the end: no items, the same total.
-    past = client.get("/api/v1/tokens", params={"offset": 50}, headers=auth(tokens["admin"]))
+    past = reader.get("/api/v1/tokens", params={"offset": 50}, headers=auth(tokens["admin"]))
     assert past.json() == {"total": len(FIXTURE_TOKENS), "limit": 50, "offset": 50, "items": []}
 
 
-def test_tokens_list_refuses_unknown_parameters(client: TestClient, tokens: dict[str, str]) -> None:
+def test_tokens_list_refuses_unknown_parameters(reader: TestClient, tokens: dict[str, str]) -> None:
     """`?role=admin` answered 200 with every token: a filter silently ignored."""
-    refused = client.get("/api/v1/tokens", params={"role": "admin"}, headers=auth(tokens["admin"]))
+    refused = reader.get("/api/v1/tokens", params={"role": "admin"}, headers=auth(tokens["admin"]))
     error = assert_error(refused, 400, "invalid_input")
     assert error["details"]["unknown"] == ["role"]
     assert {"limit", "offset", "format"} <= set(error["details"]["allowed"])
     assert "未知的查询参数" in error["messages"]["zh"] and "unknown" in error["messages"]["en"]
     # Out of range: the 422 of every list.
     for bad in ({"limit": 0}, {"limit": 501}, {"offset": -1}):
-        assert_error(client.get("/api/v1/tokens", params=bad, headers=auth(tokens["admin"])), 422)
+        assert_error(reader.get("/api/v1/tokens", params=bad, headers=auth(tokens["admin"])), 422)
 
 
 def test_tokens_list_refuses_unknown_parameters_only_to_an_admin(
-    client: TestClient, tokens: dict[str, str]
+    reader: TestClient, tokens: dict[str, str]
 ) -> None:
     """Who is not an admin learns nothing of the list, its parameters neither."""
-    assert_error(client.get("/api/v1/tokens", params={"role": "x"}), 401, "unauthorized")
-    refused = client.get("/api/v1/tokens", params={"role": "x"}, headers=auth(tokens["bureau"]))
+    assert_error(reader.get("/api/v1/tokens", params={"role": "x"}), 401, "unauthorized")
+    refused = reader.get("/api/v1/tokens", params={"role": "x"}, headers=auth(tokens["bureau"]))
     assert_error(refused, 403, "forbidden")
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_tokens_list_downloads_every_token_without_secrets(
-    client: TestClient, tokens: dict[str, str], api_store: Store, fmt: str
+    reader: TestClient, tokens: dict[str, str], shared_store: Store, fmt: str
 ) -> None:
-    response = client.get(
+    response = reader.get(
         "/api/v1/tokens", params={"format": fmt, "limit": 1}, headers=auth(tokens["admin"])
     )
     assert response.status_code == 200, response.text
@@ -241,7 +244,7 @@ def test_tokens_list_downloads_every_token_without_secrets(
     header, *body = rows
     assert header[:4] == ["令牌编号", "角色", "所属部门", "名称"]
     # Every token, not one page; the state and role in Chinese.
-    assert [r[3] for r in body] == [info.name for info in list_tokens(api_store)]
+    assert [r[3] for r in body] == [info.name for info in list_tokens(shared_store)]
     states = {r[3]: r[-1] for r in body}
     assert states["gone"] == "已撤销" and states["bureau"] == "有效"
     assert {r[1] for r in body} == {"提交者", "登记员", "管理员"}
@@ -250,8 +253,8 @@ def test_tokens_list_downloads_every_token_without_secrets(
         assert secret not in text and token_sha256(secret) not in text
 
 
-def test_openapi_describes_the_tokens_page(client: TestClient) -> None:
-    spec = client.get("/openapi.json").json()
+def test_openapi_describes_the_tokens_page(reader: TestClient) -> None:
+    spec = reader.get("/openapi.json").json()
     listing = spec["paths"]["/api/v1/tokens"]["get"]
     names = {p["name"] for p in listing["parameters"]}
     assert {"limit", "offset", "format"} <= names

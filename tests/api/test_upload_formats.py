@@ -3,7 +3,8 @@ Content-Type, ?format= or a file name (registry/inputs/upload.py, api/deps.py); 
 document that maps nothing is 422, never "conforms".
 
 Through create_app on a seeded store of the back end under test (`open_seeded`), as the
-other API tests.
+other API tests: the tests that only validate (or are refused) on one app per module
+(`reader`), those that write on a fresh one each (`client`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from tests.conftest import (
     ONE_WORKER_EACH,
     SHARED_SERVERS,
     dump_after,
+    lent_for_reading,
+    seeded_store,
     skip_unless_available,
 )
 from tests.inputs.test_dcat import dcat_ap_dir
@@ -54,12 +57,46 @@ def registrar(seeded_with_registrar: tuple[bytes, str]) -> dict[str, str]:
     return {"Authorization": f"Bearer {seeded_with_registrar[1]}"}
 
 
+def _app(store: Store, validator, **overrides: object):
+    settings = Settings(store="memory", seed=False, **{**ONE_WORKER_EACH, **overrides})
+    return create_app(settings, store=store, validator=validator)
+
+
 @pytest.fixture
 def client(api_store: Store, validator, registrar: dict[str, str]) -> Iterator[TestClient]:
-    settings = Settings(store="memory", seed=False, **ONE_WORKER_EACH)
-    app = create_app(settings, store=api_store, validator=validator)
-    with TestClient(app, raise_server_exceptions=False) as test_client:
+    """A fresh seeded store and app: for the tests that write."""
+    with TestClient(_app(api_store, validator), raise_server_exceptions=False) as test_client:
         yield test_client
+
+
+@pytest.fixture(scope="module")
+def shared(
+    api_backend: str,
+    seeded_with_registrar: tuple[bytes, str],
+    validator,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[TestClient, Store]]:
+    """One seeded store and app for the tests that only validate (and refusals, which
+    write nothing), started once per module."""
+    store = seeded_store(api_backend, seeded_with_registrar[0], tmp_path_factory.mktemp("shared"))
+    # Its ~40 validations come from one client within a minute, past the per-client
+    # rate of an anonymous validation (30; tests/security/test_upload_limits.py tests
+    # that rate): on a fast run the later ones were refused with 429.
+    app = _app(store, validator, validate_rate_per_minute=1000)
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client, store
+
+
+@pytest.fixture
+def reader(
+    shared: tuple[TestClient, Store],
+    open_seeded,
+    seeded_with_registrar: tuple[bytes, str],
+    api_backend: str,
+) -> Iterator[TestClient]:
+    """The shared app, for the tests that only read (`lent_for_reading`)."""
+    with lent_for_reading(*shared, open_seeded, seeded_with_registrar[0], api_backend) as client:
+        yield client
 
 
 def resource() -> bytes:
@@ -108,7 +145,7 @@ def post(client: TestClient, path: str, body: bytes, way: str, fmt: str, **heade
 @pytest.mark.parametrize("fmt", list(EIGHT))
 @pytest.mark.parametrize("way", ["content-type", "format", "filename"])
 def test_every_format_validates_over_http(
-    client: TestClient, fmt: str, way: str, api_backend: str
+    reader: TestClient, fmt: str, way: str, api_backend: str
 ) -> None:
     if api_backend in SHARED_SERVERS and (way != "format" or fmt != "turtle"):
         # How the format is named, and reading it, happen before the store is reached;
@@ -117,7 +154,7 @@ def test_every_format_validates_over_http(
         # stay within CI's time.
         pytest.skip("each format's way in is validated on the embedded store")
     body = EIGHT[fmt][0]()
-    answer = post(client, "/api/v1/validate", body, way, fmt)
+    answer = post(reader, "/api/v1/validate", body, way, fmt)
     assert answer.status_code == 200, answer.text
     report = answer.json()
     assert report["conforms"] is True, [
@@ -134,10 +171,10 @@ def test_every_format_submits_over_http(
     assert answer.json()["accepted"] is True
 
 
-def test_validate_format_dcat_was_415_for_want_of_a_file_name(client: TestClient) -> None:
+def test_validate_format_dcat_was_415_for_want_of_a_file_name(reader: TestClient) -> None:
     """Regression: `?format=dcat` answered 415 "cannot tell the format of
     'upload.dcat' from its extension": the made-up name stood in for a file name."""
-    answer = client.post(
+    answer = reader.post(
         "/api/v1/validate?format=dcat",
         content=CKAN.read_bytes(),
         headers={"Content-Type": "text/turtle"},
@@ -146,7 +183,7 @@ def test_validate_format_dcat_was_415_for_want_of_a_file_name(client: TestClient
     assert answer.json()["conforms"] is True
     # The syntax follows Content-Type: the same catalogue as RDF/XML.
     as_xml = Graph().parse(CKAN, format="turtle").serialize(format="xml", encoding="utf-8")
-    xml = client.post(
+    xml = reader.post(
         "/api/v1/validate?format=dcat",
         content=as_xml,
         headers={"Content-Type": "application/rdf+xml"},
@@ -154,8 +191,8 @@ def test_validate_format_dcat_was_415_for_want_of_a_file_name(client: TestClient
     assert xml.status_code == 200 and xml.json()["conforms"] is True, xml.text
 
 
-def test_a_body_whose_format_nothing_says_is_415_naming_the_ways(client: TestClient) -> None:
-    answer = client.post(
+def test_a_body_whose_format_nothing_says_is_415_naming_the_ways(reader: TestClient) -> None:
+    answer = reader.post(
         "/api/v1/validate",
         content=b"x",
         headers={"Content-Type": "application/octet-stream"},
@@ -217,13 +254,13 @@ def semic_examples() -> list[Path]:
 
 
 def test_a_dcat_document_that_maps_nothing_is_422_never_conforms(
-    client: TestClient, registrar: dict[str, str]
+    reader: TestClient, registrar: dict[str, str]
 ) -> None:
     """Regression: a SEMIC example catalogue validated as "conforms" while nothing in it
     mapped to an entry (and registering it then said it held none)."""
     for example in semic_examples():
         for path, headers in (("/api/v1/validate", {}), ("/api/v1/submissions", registrar)):
-            answer = client.post(
+            answer = reader.post(
                 f"{path}?format=dcat",
                 content=example.read_bytes(),
                 headers={"Content-Type": "text/turtle", **headers},
@@ -269,7 +306,7 @@ def form_post(client: TestClient, path: str, name: str, body: bytes, **fields: s
     ],
 )
 def test_the_validate_form_takes_openapi_and_dcat(
-    client: TestClient, name: str, fmt: str, fields: dict[str, str]
+    reader: TestClient, name: str, fmt: str, fields: dict[str, str]
 ) -> None:
     """The upload forms took neither OpenAPI nor DCAT."""
     bodies = {
@@ -279,7 +316,7 @@ def test_the_validate_form_takes_openapi_and_dcat(
         ".nt": converted("nt"),
     }
     body = bodies[Path(name).suffix]
-    answer = form_post(client, "/validate", name, body, format=fmt, **fields)
+    answer = form_post(reader, "/validate", name, body, format=fmt, **fields)
     assert answer.status_code == 200, answer.text
     assert "符合规范" in answer.text and "不符合规范" not in answer.text
 
@@ -299,8 +336,8 @@ def test_the_register_form_registers_a_dcat_catalogue_with_assigned_codes(
     assert "209001-000002" in answer.text  # 000001 is a seeded resource's
 
 
-def test_the_validate_form_says_nothing_maps(client: TestClient) -> None:
+def test_the_validate_form_says_nothing_maps(reader: TestClient) -> None:
     text = b"@prefix dcat: <http://www.w3.org/ns/dcat#> . <urn:x> a dcat:Catalogue ."
-    answer = form_post(client, "/validate", "x.ttl", text, format="dcat")
+    answer = form_post(reader, "/validate", "x.ttl", text, format="dcat")
     assert answer.status_code == 422
     assert "没有可映射为条目的内容" in answer.text

@@ -43,6 +43,13 @@ std:DB-T-9001-2026 a scs:Standard ;
 
 
 def _serve(url: str, tmp_path: Path, name: str) -> tuple[subprocess.Popen, str]:
+    proc, base = _start(url, tmp_path, name)
+    _wait_until_it_answers(proc, base, tmp_path, name)
+    return proc, base
+
+
+def _start(url: str, tmp_path: Path, name: str) -> tuple[subprocess.Popen, str]:
+    """`screg serve` started, not yet answering: its process and base URL."""
     port = free_port()
     log = (tmp_path / f"{name}.log").open("wb")
     proc = subprocess.Popen(
@@ -52,14 +59,17 @@ def _serve(url: str, tmp_path: Path, name: str) -> tuple[subprocess.Popen, str]:
         stderr=subprocess.STDOUT,
         env={**os.environ, "SCREG_SEED": "true"},
     )
-    base = f"http://127.0.0.1:{port}"
+    return proc, f"http://127.0.0.1:{port}"
+
+
+def _wait_until_it_answers(proc: subprocess.Popen, base: str, tmp_path: Path, name: str) -> None:
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:  # polled until it answers, not a fixed sleep
         if proc.poll() is not None:
             raise AssertionError((tmp_path / f"{name}.log").read_text())
         try:
             if httpx.get(f"{base}/api/v1/categories", timeout=30).status_code == 200:
-                return proc, base
+                return
         except httpx.HTTPError:
             pass
         time.sleep(0.2)
@@ -188,9 +198,12 @@ def test_three_processes_with_concurrent_writers_lose_nothing_and_agree(
     process on the very next request, and the change feed reads the same from each."""
     procs = []
     try:
-        for name in "abc":
-            proc, base = _serve(remote_url, tmp_path, name)
-            procs.append((proc, base))
+        # The first seeds the empty store; the other two start on the seeded one side by
+        # side (one after the other, each start was waited out in turn).
+        procs.append(_serve(remote_url, tmp_path, "a"))
+        procs += [_start(remote_url, tmp_path, name) for name in "bc"]
+        for (proc, base), name in zip(procs[1:], "bc", strict=True):
+            _wait_until_it_answers(proc, base, tmp_path, name)
         bases = [base for _proc, base in procs]
         with open_store(remote_url) as store:
             secrets = {d: create_token(store, "submitter", d, d)[1] for d in DEPARTMENTS}
