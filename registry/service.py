@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import weakref
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -30,7 +31,13 @@ from registry.graphs.coverage import (
     coverage_walk,
     plan_progress,
 )
-from registry.graphs.queries import Impact, impact_of, list_page
+from registry.graphs.queries import (
+    Impact,
+    ReferenceGroup,
+    impact_of,
+    list_page,
+    reference_groups,
+)
 from registry.inputs.document import Document, StoreLookup
 from registry.inputs.identifiers import IRI_SCHEMES
 from registry.inputs.isolated import UploadReaders
@@ -104,6 +111,8 @@ class Registry:
         self._closing = threading.Event()
         self._reassessing: threading.Thread | None = None
         # The coverage walk of each graph object, by `as_of` (Registry.coverage).
+        # The reference groups of the current graph (Registry.reference_groups).
+        self._groups_kept: tuple[weakref.ref[nx.MultiDiGraph], list[ReferenceGroup]] | None = None
         self._coverage_kept: dict[
             date | None, tuple[nx.MultiDiGraph, tuple[int, int], CoverageWalk]
         ] = {}
@@ -278,6 +287,21 @@ class Registry:
                 self._coverage_kept.pop(next(iter(self._coverage_kept)))
             self._coverage_kept[as_of] = (graph, targets, walk)
         return walk
+
+    def reference_groups(self) -> list[ReferenceGroup]:
+        """The groups of standards whose references go around in the current graph
+        (graphs.queries.reference_groups), kept until the graph changes: ~0.16 s at
+        50,000 resources, asked for by every page of /api/v1/cycles. Kept with a weak
+        reference to its graph, so that a replaced graph is not held by them."""
+        graph = self.graph()
+        with self._store_lock:
+            kept = self._groups_kept
+            if kept is not None and kept[0]() is graph:
+                return kept[1]
+        groups = reference_groups(graph)
+        with self._store_lock:
+            self._groups_kept = (weakref.ref(graph), groups)
+        return groups
 
     def targets(self) -> dict[str, dict[str, Any]]:
         """Progress toward the plan's targets today, as the coverage report's `targets`

@@ -21,7 +21,6 @@ from registry.graphs import (
     FORMATS,
     list_page,
     neighbourhood,
-    reference_groups,
     render,
     replacement_chain,
     shortest_path,
@@ -151,7 +150,7 @@ def get_cycles(
     `members` and one shortest `cycle`, starting at its smallest IRI. `cycles` lists
     the page's cycles alone. Paged: `total` groups, `offset`, `limit`, `next_offset`
     (null on the last page). Any other query parameter is 400 naming the allowed ones."""
-    groups = reference_groups(registry.graph())
+    groups = registry.reference_groups()
     page = groups[offset : offset + limit]
     return {
         **list_page(len(groups), offset, limit),
