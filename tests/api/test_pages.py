@@ -842,6 +842,7 @@ def test_a_department_page_lists_what_it_provides_a_page_at_a_time(
     from api.pages import entries
 
     monkeypatch.setattr(entries, "PAGE_ENTRIES", 3)
+    provided_offset = entries.PROVIDED_OFFSET
     expected = [
         item["iri"]
         for kind in ("resources", "interfaces")
@@ -864,3 +865,5 @@ def test_a_department_page_lists_what_it_provides_a_page_at_a_time(
         url = html.unescape(following.group(1)) if following else None
     local = [iri.replace("http://127.0.0.1:8000", "") for iri in expected]
     assert [urlsplit(href).path for href in seen] == local
+    bad = reader.get(f"/id/department/{BUREAU}", params={provided_offset: "x"}, headers=HTML)
+    assert bad.status_code == 400

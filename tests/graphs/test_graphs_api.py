@@ -155,6 +155,8 @@ def test_impact_cycles_coverage_chain_path(client: TestClient) -> None:
         "cycles": [],
     }
     assert_error(client.get("/api/v1/cycles?depth=2"), 400, "invalid_input")
+    assert_error(client.get("/api/v1/cycles?limit=0"), 422, "invalid_request")
+    assert_error(client.get("/api/v1/cycles?offset=-1"), 422, "invalid_request")
     coverage = client.get("/api/v1/coverage").json()
     assert coverage["targets"]["national"]["target"] == 200
     assert "4.1" in coverage["categories_without_current"]
