@@ -110,9 +110,9 @@ class Registry:
         # batches (reassess_in_background).
         self._closing = threading.Event()
         self._reassessing: threading.Thread | None = None
-        # The coverage walk of each graph object, by `as_of` (Registry.coverage).
         # The reference groups of the current graph (Registry.reference_groups).
         self._groups_kept: tuple[weakref.ref[nx.MultiDiGraph], list[ReferenceGroup]] | None = None
+        # The coverage walk of each graph object, by `as_of` (Registry.coverage).
         self._coverage_kept: dict[
             date | None, tuple[nx.MultiDiGraph, tuple[int, int], CoverageWalk]
         ] = {}

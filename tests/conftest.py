@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pytest
 
@@ -475,6 +475,45 @@ def lent_for_reading(
     generation = store.generation()
     yield client
     assert store.generation() == generation, "a test of the shared app wrote"
+
+
+def shared_app(
+    dataset: str, make_app: Callable[[Store, Any], Any]
+) -> tuple[Callable[..., Any], Callable[..., Any]]:
+    """The `shared` (one per module) and `reader` fixtures of an API test module: one
+    app from `make_app(store, validator)` over a store holding the module's fixture
+    `dataset` (its quads, or quads and what was made, as `dump_after` gives them), lent
+    to each test that only reads (`lent_for_reading`). Assign them to module names:
+    `shared, reader = shared_app("seeded_with_tokens", _app)`."""
+
+    def quads(request: pytest.FixtureRequest) -> bytes:
+        value = request.getfixturevalue(dataset)
+        return value if isinstance(value, bytes) else value[0]
+
+    @pytest.fixture(scope="module")
+    def shared(
+        api_backend: str,
+        validator: Any,
+        tmp_path_factory: pytest.TempPathFactory,
+        request: pytest.FixtureRequest,
+    ) -> Iterator[tuple[TestClient, Store]]:
+        from fastapi.testclient import TestClient as Client
+
+        store = seeded_store(api_backend, quads(request), tmp_path_factory.mktemp("shared"))
+        with Client(make_app(store, validator), raise_server_exceptions=False) as client:
+            yield client, store
+
+    @pytest.fixture
+    def reader(
+        shared: tuple[TestClient, Store],
+        open_seeded: Callable[[bytes], Store],
+        api_backend: str,
+        request: pytest.FixtureRequest,
+    ) -> Iterator[TestClient]:
+        with lent_for_reading(*shared, open_seeded, quads(request), api_backend) as client:
+            yield client
+
+    return shared, reader
 
 
 @pytest.fixture(autouse=True)

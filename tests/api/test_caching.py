@@ -29,7 +29,7 @@ from registry.register.tokens import create_token
 from registry.service import Registry
 from registry.store import Store, StoreError
 from tests import documents
-from tests.conftest import dump_after, lent_for_reading, seeded_store
+from tests.conftest import dump_after, shared_app
 
 BASE = "http://127.0.0.1:8000/id/"
 BUREAU = "11210100EXAMPLE01N"  # the department of examples/catalogue-valid.ttl
@@ -75,29 +75,8 @@ def client(api_store: Store, validator, tokens: dict[str, str]) -> Iterator[Test
         yield test_client
 
 
-@pytest.fixture(scope="module")
-def shared(
-    api_backend: str,
-    seeded_with_tokens: tuple[bytes, dict[str, str]],
-    validator,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[tuple[TestClient, Store]]:
-    """One seeded store and app for the tests that only read, started once per module."""
-    store = seeded_store(api_backend, seeded_with_tokens[0], tmp_path_factory.mktemp("shared"))
-    with TestClient(_app(store, validator), raise_server_exceptions=False) as test_client:
-        yield test_client, store
-
-
-@pytest.fixture
-def reader(
-    shared: tuple[TestClient, Store],
-    open_seeded,
-    seeded_with_tokens: tuple[bytes, dict[str, str]],
-    api_backend: str,
-) -> Iterator[TestClient]:
-    """The shared app, for the tests that only read (`lent_for_reading`)."""
-    with lent_for_reading(*shared, open_seeded, seeded_with_tokens[0], api_backend) as client:
-        yield client
+# One app for the module's tests that only read (tests/conftest.py shared_app).
+shared, reader = shared_app("seeded_with_tokens", _app)
 
 
 def auth(secret: str) -> dict[str, str]:

@@ -36,8 +36,8 @@ from tests.conftest import (
     ONE_WORKER_EACH,
     dump_after,
     hold_dataset,
-    lent_for_reading,
     seeded_store,
+    shared_app,
 )
 
 BASE = "http://127.0.0.1:8000/id/"
@@ -85,10 +85,13 @@ def tokens(dataset: tuple[bytes, dict[str, str]]) -> dict[str, str]:
     return dataset[1]
 
 
-def _client(store: Store, validator) -> TestClient:
+def _app(store: Store, validator):
     settings = Settings(store="memory", seed=False, max_body_bytes=MAX_BODY, **ONE_WORKER_EACH)
-    app = create_app(settings, store=store, validator=validator)
-    return TestClient(app, raise_server_exceptions=False)
+    return create_app(settings, store=store, validator=validator)
+
+
+def _client(store: Store, validator) -> TestClient:
+    return TestClient(_app(store, validator), raise_server_exceptions=False)
 
 
 @pytest.fixture
@@ -98,30 +101,10 @@ def client(page_store: Store, validator, tokens: dict[str, str]) -> Iterator[Tes
         yield test_client
 
 
-@pytest.fixture(scope="module")
-def shared(
-    api_backend: str,
-    dataset: tuple[bytes, dict[str, str]],
-    validator,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[tuple[TestClient, Store]]:
-    """One seeded store and app for the tests that only read (validation writes nothing):
-    building the snapshot and dependency graph once keeps the module fast."""
-    store = seeded_store(api_backend, dataset[0], tmp_path_factory.mktemp("shared"))
-    with _client(store, validator) as test_client:
-        yield test_client, store
-
-
-@pytest.fixture
-def reader(
-    shared: tuple[TestClient, Store],
-    open_seeded,
-    dataset: tuple[bytes, dict[str, str]],
-    api_backend: str,
-) -> Iterator[TestClient]:
-    """The shared app, for the tests that only read (`lent_for_reading`)."""
-    with lent_for_reading(*shared, open_seeded, dataset[0], api_backend) as client:
-        yield client
+# One app for the tests that only read (validation writes nothing): building the
+# read model and the dependency graph once keeps the module fast (tests/conftest.py
+# shared_app).
+shared, reader = shared_app("dataset", _app)
 
 
 @pytest.fixture(scope="module")

@@ -27,8 +27,7 @@ from tests.conftest import (
     ONE_WORKER_EACH,
     SHARED_SERVERS,
     dump_after,
-    lent_for_reading,
-    seeded_store,
+    shared_app,
     skip_unless_available,
 )
 from tests.inputs.test_dcat import dcat_ap_dir
@@ -69,34 +68,16 @@ def client(api_store: Store, validator, registrar: dict[str, str]) -> Iterator[T
         yield test_client
 
 
-@pytest.fixture(scope="module")
-def shared(
-    api_backend: str,
-    seeded_with_registrar: tuple[bytes, str],
-    validator,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[tuple[TestClient, Store]]:
-    """One seeded store and app for the tests that only validate (and refusals, which
-    write nothing), started once per module."""
-    store = seeded_store(api_backend, seeded_with_registrar[0], tmp_path_factory.mktemp("shared"))
-    # Its ~40 validations come from one client within a minute, past the per-client
-    # rate of an anonymous validation (30; tests/security/test_upload_limits.py tests
-    # that rate): on a fast run the later ones were refused with 429.
-    app = _app(store, validator, validate_rate_per_minute=1000)
-    with TestClient(app, raise_server_exceptions=False) as test_client:
-        yield test_client, store
+def _validating_app(store: Store, validator):
+    # The shared app's ~40 validations come from one client within a minute, past the
+    # per-client rate of an anonymous validation (30; tests/security/test_upload_limits.py
+    # tests that rate): on a fast run the later ones were refused with 429.
+    return _app(store, validator, validate_rate_per_minute=1000)
 
 
-@pytest.fixture
-def reader(
-    shared: tuple[TestClient, Store],
-    open_seeded,
-    seeded_with_registrar: tuple[bytes, str],
-    api_backend: str,
-) -> Iterator[TestClient]:
-    """The shared app, for the tests that only read (`lent_for_reading`)."""
-    with lent_for_reading(*shared, open_seeded, seeded_with_registrar[0], api_backend) as client:
-        yield client
+# One app for the tests that only validate (and refusals, which write nothing), started
+# once per module (tests/conftest.py shared_app).
+shared, reader = shared_app("seeded_with_registrar", _validating_app)
 
 
 def resource() -> bytes:
