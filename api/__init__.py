@@ -20,6 +20,7 @@ from registry import __version__
 from registry.config import Settings, load_settings
 from registry.register.jobs import JobQueue
 from registry.runtime.collector import collector_paused
+from registry.runtime.foreground import in_background
 from registry.runtime.heap import give_back_freed_memory
 from registry.service import Registry
 from registry.store import Store
@@ -52,8 +53,9 @@ def assemble_graph(registry: Registry) -> None:
     # collection after would scan whole (and the next ones again as it is promoted).
     # The pause is the one a submission's reading takes (registry.runtime.collector): one
     # that ends first does not turn the collector back on under the other.
+    # It steps aside while requests are answered (registry.runtime.foreground).
     try:
-        with collector_paused():
+        with in_background(), collector_paused():
             try:
                 registry.coverage_walk()
             finally:
@@ -92,6 +94,7 @@ def create_app(
     from fastapi.staticfiles import StaticFiles
 
     from api import apidocs, errors
+    from api.answering import AnsweringMiddleware
     from api.caching import HttpCachingMiddleware
     from api.limits import BodyLimitMiddleware
     from api.pages import browse, forms, home, render
@@ -184,8 +187,10 @@ def create_app(
         max_body_bytes=settings.max_body_bytes,
         body_timeout=settings.body_timeout_seconds,
     )
-    # Outermost: a revalidated read is answered 304 before anything else runs.
+    # Outermost but one: a revalidated read is answered 304 before anything else runs.
     app.add_middleware(HttpCachingMiddleware, state=app.state)
+    # Outermost: every request counts while it is answered, 304s too.
+    app.add_middleware(AnsweringMiddleware)
     # Before the catalogue: /standards/{id}/conformity is not a standard's identifier.
     app.include_router(conformity.router)
     app.include_router(catalogue.router)

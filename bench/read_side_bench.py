@@ -101,6 +101,38 @@ def pages(client: Any) -> dict[str, tuple[str, dict[str, str]]]:
     }, standard
 
 
+def store_copy(store: Path, suffix: str) -> tuple[Path, Path]:
+    """A copy of `store` and of its read model beside it (the run writes, or starts
+    from a state no earlier run touched): (folder, model file)."""
+    copy = store.with_name(store.name + suffix)
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(store, copy)
+    copy_model = copy.with_name(copy.name + ".read.sqlite")
+    shutil.copyfile(store.with_name(store.name + ".read.sqlite"), copy_model)
+    return copy, copy_model
+
+
+def remove_copy(copy: Path, copy_model: Path) -> None:
+    shutil.rmtree(copy, ignore_errors=True)
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(copy_model) + suffix).unlink(missing_ok=True)
+
+
+def wait_for_first_answer(client: Any, proc: subprocess.Popen, log: Path) -> None:
+    """Ask for a list until the server answers it (the start's end)."""
+    import httpx
+
+    while True:
+        try:
+            if client.get("/api/v1/standards?limit=1").status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None:
+            raise SystemExit(f"screg serve exited: see {log}")
+        time.sleep(0.05)
+
+
 def timed_get(client: Any, path: str, headers: dict[str, str]) -> tuple[float, int]:
     started = time.perf_counter()
     response = client.get(path, headers=headers)
@@ -145,11 +177,7 @@ def main(argv: list[str] | None = None) -> int:
         subprocess.run([SCREG, "read-model", "rebuild", "--store", str(store)], check=True)
         result["read_model_rebuild_s"] = round(time.perf_counter() - started, 1)
         print(f"read model built in {result['read_model_rebuild_s']} s", flush=True)
-    copy = store.with_name(store.name + "-pages-copy")
-    shutil.rmtree(copy, ignore_errors=True)
-    shutil.copytree(store, copy)
-    copy_model = copy.with_name(copy.name + ".read.sqlite")
-    shutil.copyfile(model, copy_model)
+    copy, copy_model = store_copy(store, "-pages-copy")
     token = subprocess.run(
         [SCREG, "token", "create", "--role", "registrar", "--name", "bench", "--store", str(copy)],
         check=True,
@@ -165,15 +193,7 @@ def main(argv: list[str] | None = None) -> int:
         proc = start_screg(copy, port, log)
         base = f"http://127.0.0.1:{port}"
         with httpx.Client(base_url=base, timeout=120) as client:
-            while True:
-                try:
-                    if client.get("/api/v1/standards?limit=1").status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if proc.poll() is not None:
-                    raise SystemExit(f"screg serve exited: see {log}")
-                time.sleep(0.05)
+            wait_for_first_answer(client, proc, log)
             result["first_answer_s"] = round(time.perf_counter() - started, 2)
             print(f"first answer {result['first_answer_s']} s after starting screg serve")
             asked, standard = pages(client)
@@ -202,10 +222,7 @@ def main(argv: list[str] | None = None) -> int:
             )
     finally:
         stop(proc)
-        shutil.rmtree(copy, ignore_errors=True)
-        copy_model.unlink(missing_ok=True)
-        for suffix in ("-wal", "-shm"):
-            Path(str(copy_model) + suffix).unlink(missing_ok=True)
+        remove_copy(copy, copy_model)
     result["loadavg_after"] = os.getloadavg()
     print(f"load average before {result['loadavg_before']}, after {result['loadavg_after']}")
     if args.json:

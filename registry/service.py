@@ -57,6 +57,7 @@ from registry.register.submission import (
     VersionInfo,
     item_states,
 )
+from registry.runtime.foreground import waiting_for_background
 from registry.store import (
     OxigraphStore,
     Store,
@@ -235,7 +236,11 @@ class Registry:
     def graph(self, as_of: date | None = None) -> nx.MultiDiGraph:
         """The dependency graph at the store's generation (as of a day): from the read
         model, brought up to date with what each write changed. Shared: never mutate it."""
-        return self._graphs.get(self.reader(), as_of)
+        reader = self.reader()
+        # The graph may be being assembled in the background, which steps aside for the
+        # requests being answered: not for this one, which waits for it.
+        with waiting_for_background():
+            return self._graphs.get(reader, as_of)
 
     def impact(
         self,

@@ -44,12 +44,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import cache, cached_property
+from itertools import pairwise
 from typing import Any
 
 import networkx as nx
 
 from registry.read.model import EntryFields, ReadModel
 from registry.read.queries import CATEGORY_SCHEME, Concept
+from registry.runtime.foreground import courteous
 
 NODE_KINDS = ("standard", "resource", "interface", "department", "category")
 EDGE_KINDS = ("references", "replaces", "conformsTo", "serves", "providedBy", "inCategory")
@@ -169,13 +171,13 @@ def category_of(concept: Concept) -> Entry:
 def entries_of(fields: EntryFields) -> dict[str, Entry]:
     """Every entry of an `entry_fields` read, by IRI (categories not included)."""
     edges_of: dict[str, list[tuple[str, str, str, str]]] = defaultdict(list)
-    for edge in fields.edges:
+    for edge in courteous(fields.edges):
         edges_of[edge[0]].append(edge)
     kinds: dict[str, dict[str, list[Any]]] = defaultdict(dict)
-    for iri, kind, values in fields.rows:
+    for iri, kind, values in courteous(fields.rows):
         kinds[iri][kind] = values
     found = {}
-    for iri, by_kind in kinds.items():
+    for iri, by_kind in courteous(kinds.items()):
         kind = next((k for k in _KIND_ORDER if k in by_kind), None)
         if kind is not None:
             found[iri] = entry_of(iri, kind, by_kind[kind], edges_of.get(iri, ()))
@@ -194,9 +196,13 @@ def facts_of(fields: EntryFields) -> Facts:
     for concept in (fields.concepts or {}).values():
         if concept.scheme == str(CATEGORY_SCHEME):
             entries[concept.iri] = category_of(concept)
+    # Each entry's links are sorted and start with its IRI: taken in IRI order, they
+    # come sorted, which Facts checks in one pass instead of sorting them (one call
+    # that held the interpreter for 0.3 s at 50,000 resources).
+    ordered = sorted(entries)
     return Facts(
-        {iri: entry.attrs for iri, entry in entries.items()},
-        (link for entry in entries.values() for link in entry.links),
+        {iri: entries[iri].attrs for iri in ordered},
+        (link for iri in courteous(ordered) for link in entries[iri].links),
     )
 
 
@@ -223,7 +229,11 @@ class Facts:
         self._pairs: Counter[tuple[str, str]] = Counter()  # (old, new) editions
         self._successors: dict[str, list[str]] | None = None
         self._predecessors: dict[str, list[str]] | None = None
-        for link in sorted(set(links)):  # sorted: every list below is in link order
+        # Sorted, each link once: every list below is in link order.
+        listed = list(links)
+        if not all(a < b for a, b in pairwise(listed)):
+            listed = sorted(set(listed))
+        for link in courteous(listed):
             self._links_of[link[0]].append(link)
             self._index(link, add=True)
 
@@ -555,7 +565,7 @@ def assemble(facts: Facts, as_of: date | None = None) -> nx.MultiDiGraph:
     edges = _Edges(facts, present)
     placeholders = {
         found
-        for subject in present
+        for subject in courteous(present)
         for link in facts.links_of(subject)
         if (found := edges.placeholder(link)) is not None
     }
@@ -563,10 +573,12 @@ def assemble(facts: Facts, as_of: date | None = None) -> nx.MultiDiGraph:
     # The facts' own attribute dicts, not copies: neither the graph nor the facts change
     # one in place (Facts.replace puts a new one; copies made to annotate, such as
     # queries.induced, copy them), and a copy of each cost ~17 MB at 50,000 resources.
-    nodes = {iri: present[iri] if iri in present else _placeholder_attrs(iri) for iri in order}
+    nodes = {
+        iri: present[iri] if iri in present else _placeholder_attrs(iri) for iri in courteous(order)
+    }
     succ: dict[str, dict[str, dict[str, dict[str, Any]]]] = {}
     pred: dict[str, dict[str, dict[str, dict[str, Any]]]] = {iri: {} for iri in order}
-    for source in order:  # in IRI order, so each node's in-edges come in that order too
+    for source in courteous(order):  # in IRI order: each node's in-edges come in that order
         out = succ[source] = edges.out_edges(source)
         for target, keyed in out.items():
             pred[target][source] = keyed

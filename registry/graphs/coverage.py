@@ -19,6 +19,7 @@ import networkx as nx
 from registry.graphs.build import STALE_STATUSES
 from registry.graphs.queries import node_summary
 from registry.register.lifecycle import in_force
+from registry.runtime.foreground import courteous
 
 NOTHING, ONLY_STALE, CURRENT = 0, 1, 2  # what an entry cites (coverage_walk)
 STATUSES = ("current", "forthcoming", "superseded", "abolished")
@@ -83,7 +84,7 @@ def coverage_walk(graph: nx.MultiDiGraph, target_national: int, target_local: in
     # CURRENT one among them
     cites: dict[str, int] = {}
     flagged: list[tuple[str, str, dict[str, Any]]] = []
-    for node, neighbours in graph.adjacency():
+    for node, neighbours in courteous(graph.adjacency()):
         kind = attrs[node]["kind"]
         if kind == "category":
             categories.append(node)

@@ -71,6 +71,7 @@ from registry.read.queries import (
 )
 from registry.read.tables import TITLES
 from registry.register.lifecycle import IN_FORCE_REGISTER_STATUS, IN_FORCE_STANDARD_STATUS
+from registry.runtime.foreground import courteous
 from registry.store import Store
 
 # Bumped whenever the tables or what a row holds change: a file of another version is
@@ -1276,19 +1277,19 @@ class ReadModel:
                     f"WHERE source IN {_IN_JSON}",
                 )
                 params.append(json.dumps(sorted(changed)))
-            rows = [
-                (iri, kind, json.loads(values))
-                for iri, kind, values in db.execute(
-                    f"SELECT iri, kind, {extract} FROM entries {entries_where} ORDER BY iri, kind",
-                    [*paths, *params],
-                )
-            ]
+            extracted = db.execute(
+                f"SELECT iri, kind, {extract} FROM entries {entries_where} ORDER BY iri, kind",
+                [*paths, *params],
+            ).fetchall()
             edges = db.execute(
                 f"SELECT source, kind, relation, target FROM edges {edges_where} "
                 "ORDER BY source, kind, relation, target",
                 params,
             ).fetchall()
             concepts = _concepts(db) if changed is None else None
+        # Parsed once the transaction is over: work in the background steps aside for
+        # requests as it parses, which must not keep an in-memory model's lock.
+        rows = [(iri, kind, json.loads(values)) for iri, kind, values in courteous(extracted)]
         return EntryFields(generation, changed, rows, edges, concepts)
 
 

@@ -25,7 +25,7 @@ from rdflib.namespace import DCTERMS, RDF, SKOS
 from registry.config import Settings
 from registry.graphs import GraphCache, graph_from_model, model_facts
 from registry.graphs.adjacency import DependencyIndex, build_index, index_of
-from registry.graphs.build import assemble, derivation
+from registry.graphs.build import Facts, assemble, derivation
 from registry.graphs.coverage import coverage_report
 from registry.inputs.document import Document
 from registry.namespaces import GRAPH_CURRENT, GRAPH_ONTOLOGY, SCS
@@ -239,6 +239,28 @@ def test_the_graph_from_the_model_is_the_store_s_on_the_examples(registry: Regis
     graph = check(registry, DATES)
     assert any(d.get("stale") for _, _, d in graph.edges(data=True))
     assert registry._graphs.builds == 1
+
+
+@ON_MEMORY
+def test_facts_of_links_in_any_order_with_repeats_are_those_of_the_sorted_links(
+    registry: Registry,
+) -> None:
+    """Facts checks whether its links come sorted (the model's do: facts_of takes each
+    entry's sorted links in IRI order) and sorts them only when not: links in any
+    order, some given twice, make the same facts."""
+    facts = model_facts(registry.reader())
+    links = [link for subject in sorted(facts.nodes) for link in facts.links_of(subject)]
+    assert links == sorted(set(links))  # as facts_of gives them
+    shuffled = links + links[::7]
+    random.Random(3).shuffle(shuffled)
+    again = Facts(facts.nodes, shuffled)
+    for subject in facts.nodes:
+        assert again.links_of(subject) == facts.links_of(subject)
+        assert again.links_from(subject) == facts.links_from(subject)
+        assert again.citers(subject) == facts.citers(subject)
+    assert list(assemble(again).edges(keys=True, data=True)) == list(
+        assemble(facts).edges(keys=True, data=True)
+    )
 
 
 @ON_MEMORY
