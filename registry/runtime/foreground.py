@@ -9,10 +9,12 @@ got it back: a page reading a few hundred rows then took 1-3 s instead of 0.1 s
 halved that; letting the background wait does away with it.
 
 So a server counts the requests it is answering (`answering`), and background loops
-iterate through `courteous`, which every few hundred items waits while any request is
-being answered. It waits at most MAX_WAIT_SECONDS at a time, so the background work
-still ends under constant load; a request that itself waits for background work says
-so (`waiting_for_background`) and is not waited for. Outside a thread marked
+iterate through `courteous`, which every EVERY items waits while any request is being
+answered. Each wait lasts at most PATIENCE times the stretch of work before it: under
+requests that never stop (a slow upload, a client reading slowly) the background still
+has a fifth of the time, so a page that needs its work waits at most five times as
+long as it would have. A request that itself waits for background work says so
+(`waiting_for_background`) and is not waited for. Outside a thread marked
 `in_background` (the CLI, the tests, a request building the graph itself) nothing
 waits.
 """
@@ -20,6 +22,7 @@ waits.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
@@ -29,8 +32,9 @@ T = TypeVar("T")
 # A background loop looks at the requests every this many items: a few milliseconds
 # of the graph's assembly, the longest a request waits for it to step aside.
 EVERY = 128
-# The longest one step aside lasts: under back-to-back requests the background work
-# still runs one stretch of EVERY items this often.
+# A step aside lasts at most this many times the stretch of work before it, and never
+# longer than MAX_WAIT_SECONDS.
+PATIENCE = 4.0
 MAX_WAIT_SECONDS = 0.05
 
 _changed = threading.Condition()
@@ -87,13 +91,14 @@ def in_background() -> Iterator[None]:
         _thread.background = before
 
 
-def step_aside() -> None:
-    """In a thread marked `in_background`, wait while requests are being answered (at
-    most MAX_WAIT_SECONDS); elsewhere, return at once."""
+def step_aside(worked: float) -> None:
+    """In a thread marked `in_background`, after `worked` seconds of work: wait while
+    requests are being answered, at most PATIENCE times that long (and at most
+    MAX_WAIT_SECONDS); elsewhere, return at once."""
     if not getattr(_thread, "background", False) or _answering <= 0:
         return
     with _changed:
-        _changed.wait_for(lambda: _answering <= 0, MAX_WAIT_SECONDS)
+        _changed.wait_for(lambda: _answering <= 0, min(worked * PATIENCE, MAX_WAIT_SECONDS))
 
 
 def courteous(items: Iterable[T]) -> Iterator[T]:
@@ -103,7 +108,9 @@ def courteous(items: Iterable[T]) -> Iterator[T]:
         yield from items
         return
     every = EVERY
+    began = time.perf_counter()
     for count, item in enumerate(items, 1):
         if count % every == 0:
-            step_aside()
+            step_aside(time.perf_counter() - began)
+            began = time.perf_counter()
         yield item

@@ -55,10 +55,12 @@ def test_the_assembled_graph_is_frozen_before_the_collector_comes_back(
 
 @pytest.fixture
 def patient(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The background steps aside every 4 items, for up to a minute: whether it moves
-    on depends only on the requests being answered (registry.runtime.foreground)."""
+    """The background steps aside every 4 items, for up to a minute whatever the work
+    before: whether it moves on depends only on the requests being answered
+    (registry.runtime.foreground)."""
     monkeypatch.setattr(foreground, "EVERY", 4)
     monkeypatch.setattr(foreground, "MAX_WAIT_SECONDS", 60.0)
+    monkeypatch.setattr(foreground, "PATIENCE", 1e9)
 
 
 def _assembling(registry: Registry) -> threading.Thread:

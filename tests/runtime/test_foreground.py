@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -20,10 +21,11 @@ from registry.runtime.foreground import (
 
 @pytest.fixture
 def patient(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """A step aside of up to a minute and one every 4 items: whether the background
-    moves on depends only on the requests being answered."""
+    """A step aside every 4 items, of up to a minute whatever the work before it:
+    whether the background moves on depends only on the requests being answered."""
     monkeypatch.setattr(foreground, "EVERY", 4)
     monkeypatch.setattr(foreground, "MAX_WAIT_SECONDS", 60.0)
+    monkeypatch.setattr(foreground, "PATIENCE", 1e9)
     yield
 
 
@@ -89,6 +91,34 @@ def test_a_step_aside_lasts_at_most_max_wait(monkeypatch: pytest.MonkeyPatch) ->
         thread.join(10)
         assert not thread.is_alive()
     assert seen == list(range(20))
+
+
+def test_under_endless_requests_the_background_waits_at_most_patience_times_its_work(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A slow upload or a slow reader keeps a request in flight for long: the
+    background still has its share of the time (a fifth, with PATIENCE 4)."""
+    monkeypatch.setattr(foreground, "EVERY", 4)
+    monkeypatch.setattr(foreground, "MAX_WAIT_SECONDS", 60.0)
+    monkeypatch.setattr(foreground, "PATIENCE", 4.0)
+    seen: list[int] = []
+
+    def run() -> None:
+        with in_background():
+            for item in courteous(range(20)):
+                time.sleep(0.002)  # the work of one item
+                seen.append(item)
+
+    with answering():
+        began = time.perf_counter()
+        thread = threading.Thread(target=run, daemon=True)
+        thread.start()
+        thread.join(10)
+        took = time.perf_counter() - began
+        assert not thread.is_alive()
+    assert seen == list(range(20))
+    # Five steps aside, each after at least three items' work (6 ms): 24 ms or more.
+    assert took >= 5 * 4 * 0.006
 
 
 def test_outside_the_background_nothing_waits(patient: None) -> None:
