@@ -60,6 +60,7 @@ def entry_page(request: Request, registry: Registry, iri: str, path: str) -> Res
 PAGE_ENTRIES = 100
 ASSESSMENTS_OFFSET = "assessments_offset"
 PROVIDED_OFFSET = "provided_offset"  # a department's resources and interfaces
+STANDARDS_OFFSET = "standards_offset"  # the standards a department's entries claim
 
 
 def _with_pager(request: Request, answer: dict[str, Any], offset: int) -> dict[str, Any]:
@@ -154,8 +155,27 @@ def _context(
             request, start, len(context["provided"]), total, PAGE_ENTRIES, PROVIDED_OFFSET
         )
         offset = offset_of(request, ASSESSMENTS_OFFSET)
-        found = read.department_conformity(iri, limit=PAGE_ENTRIES, offset=offset)
-        context["conformity"] = _with_pager(request, found, offset)
+        # The standards its entries claim, a page at a time too: a city bureau's are
+        # thousands (a 649 kB page at 50,000 resources when all were listed).
+        standards_start = offset_of(request, STANDARDS_OFFSET)
+        found = read.department_conformity(
+            iri,
+            limit=PAGE_ENTRIES,
+            offset=offset,
+            standards_limit=PAGE_ENTRIES,
+            standards_offset=standards_start,
+        )
+        context["conformity"] = {
+            **_with_pager(request, found, offset),
+            "standard_pages": page_links(
+                request,
+                standards_start,
+                len(found["standards"]),
+                found["page"]["standards_total"],
+                PAGE_ENTRIES,
+                STANDARDS_OFFSET,
+            ),
+        }
     elif kind == "assessment":
         context["expired"] = conformity.expired(record, conformity.today_utc())
         context["outdated"] = conformity.outdated(record, read.rules_version)

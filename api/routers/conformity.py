@@ -176,11 +176,21 @@ def get_department_conformity(
     read: ReadDep,
     limit: ListLimit = 100,
     offset: ListOffset = 0,
+    standards_limit: ListLimit = 100,
+    standards_offset: ListOffset = 0,
 ) -> dict[str, Any]:
     """Over the department's resources and interfaces (and the department itself):
     `counts` of entries, of the (entry, standard) claims, of those assessed and of the
     latest assessments' outcomes; `recorded`: the assessments the department made;
-    the same by standard under `standards`; and a page of the assessments of those
-    subjects, newest first (`assessments`, `latest` marked), its total in `page`
-    (`limit`, `offset`, `assessments_total`)."""
-    return read.department_conformity(code, limit=limit, offset=offset)
+    the same by standard under `standards`, a page of them in identifier order
+    (`standards_limit`, `standards_offset`); and a page of the assessments of those
+    subjects, newest first (`assessments`, `latest` marked). `page` gives both
+    pages and their totals (`limit`, `offset`, `assessments_total`, `standards_limit`,
+    `standards_offset`, `standards_total`)."""
+    return read.department_conformity(
+        code,
+        limit=limit,
+        offset=offset,
+        standards_limit=standards_limit,
+        standards_offset=standards_offset,
+    )

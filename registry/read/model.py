@@ -874,14 +874,21 @@ class ReadModel:
         }
 
     def department_conformity(
-        self, ident: str, today: date | None = None, limit: int = 100, offset: int = 0
+        self,
+        ident: str,
+        today: date | None = None,
+        limit: int = 100,
+        offset: int = 0,
+        standards_limit: int | None = None,
+        standards_offset: int = 0,
     ) -> dict[str, Any]:
         """A department's conformity at a glance (docs/assessment.md): over its
         resources and interfaces, its catalogues and itself, the latest assessment of
-        each (entry, standard), counted in all and by standard; and a page (`limit`,
-        `offset`) of the assessments of those subjects, newest first, with their total
-        in `page`. Equal to `conformity.department_conformity` over every record (a
-        test)."""
+        each (entry, standard), counted in all and by standard (`standards`, in
+        identifier order, from `standards_offset`, at most `standards_limit` of them:
+        None for all); and a page (`limit`, `offset`) of the assessments of those
+        subjects, newest first. `page` holds both totals. Equal to
+        `conformity.department_conformity` over every record (a test)."""
         department = self._named_entry("department", ident)
         iri = department["iri"]
         # Its catalogues are no entries of the model: they are minted under its code.
@@ -927,12 +934,24 @@ class ReadModel:
             ):
                 found = by_standard.setdefault(test, {"claimed": 0, **conformity.empty_counts()})
                 found.update(zip(conformity.empty_counts(), row, strict=True))
+            # A city bureau claims thousands of standards (2,904 at 50,000 resources,
+            # 1 MB whole): ordered by identifier alone, then only the page's records.
+            ids = dict(
+                db.execute(
+                    "SELECT iri, json_extract(record, '$.id') FROM entries "
+                    f"WHERE kind = 'standard' AND iri IN {_IN_JSON}",
+                    (json.dumps(sorted(by_standard)),),
+                ).fetchall()
+            )
+            ordered = sorted(by_standard, key=lambda t: (str(ids.get(t) or ""), t))
+            end = None if standards_limit is None else standards_offset + standards_limit
+            shown = ordered[standards_offset:end]
             names = {
                 i: json.loads(r)
                 for i, r in db.execute(
                     "SELECT iri, record FROM entries "
                     f"WHERE kind = 'standard' AND iri IN {_IN_JSON}",
-                    (json.dumps(sorted(by_standard)),),
+                    (json.dumps(shown),),
                 )
             }
             (recorded,) = db.execute(
@@ -941,10 +960,7 @@ class ReadModel:
             ).fetchone()
             total, listed = _assessment_page(db, subjects, params)
         day = date.fromisoformat(params["today"])
-        rows = [
-            {"standard": _standard_name(names.get(t), t), **found}
-            for t, found in by_standard.items()
-        ]
+        rows = [{"standard": _standard_name(names.get(t), t), **by_standard[t]} for t in shown]
         return {
             "department": {k: department.get(k) for k in ("iri", "id", "href", "name")},
             "as_of": params["today"],
@@ -955,14 +971,19 @@ class ReadModel:
                 **counts,
                 "recorded": recorded,
             },
-            "standards": sorted(
-                rows, key=lambda r: (str(r["standard"].get("id") or ""), r["standard"]["iri"])
-            ),
+            "standards": rows,
             "assessments": [
                 {**conformity.summary(record, day, self.rules_version), "latest": last}
                 for record, last in listed
             ],
-            "page": {"limit": limit, "offset": offset, "assessments_total": total},
+            "page": {
+                "limit": limit,
+                "offset": offset,
+                "assessments_total": total,
+                "standards_limit": standards_limit,
+                "standards_offset": standards_offset,
+                "standards_total": len(ordered),
+            },
         }
 
     def application(self, today: date | None = None) -> dict[str, int]:

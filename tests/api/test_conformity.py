@@ -407,10 +407,45 @@ def test_a_departments_assessments_are_paged_with_the_true_total(
     dates = [a["date"] or "" for a in whole["assessments"]]
     assert dates == sorted(dates, reverse=True)
     first = client.get(path, params={"limit": 2}).json()
-    assert first["page"] == {"limit": 2, "offset": 0, "assessments_total": total}
+    assert first["page"] == {
+        "limit": 2,
+        "offset": 0,
+        "assessments_total": total,
+        "standards_limit": 100,
+        "standards_offset": 0,
+        "standards_total": len(whole["standards"]),
+    }
     assert first["counts"] == whole["counts"] and first["standards"] == whole["standards"]
     walked = _walk(client, path, "", lambda f: f["page"]["assessments_total"], limit=2)
     assert [a["iri"] for a in walked] == [a["iri"] for a in whole["assessments"]]
+
+
+def test_a_departments_standards_are_paged_in_identifier_order_with_the_true_total(
+    reader: TestClient,
+) -> None:
+    """A city bureau's entries claim thousands of standards (2,904 at 50,000 resources:
+    1 MB in one answer). `standards` is a page of them (`standards_limit`, 100 by
+    default, `standards_offset`), in identifier order, beside their total."""
+    path = f"/api/v1/departments/{BUREAU}/conformity"
+    whole = reader.get(path, params={"standards_limit": 500}).json()
+    total = whole["page"]["standards_total"]
+    assert total == len(whole["standards"]) > 2
+    ids = [(str(r["standard"]["id"] or ""), r["standard"]["iri"]) for r in whole["standards"]]
+    assert ids == sorted(ids)
+    walked: list[dict] = []
+    while len(walked) < total:
+        answer = reader.get(path, params={"standards_limit": 2, "standards_offset": len(walked)})
+        assert answer.status_code == 200, answer.text
+        found = answer.json()
+        assert 0 < len(found["standards"]) <= 2
+        assert found["page"]["standards_total"] == total
+        assert found["counts"] == whole["counts"]
+        walked += found["standards"]
+    assert walked == whole["standards"]
+    past = reader.get(path, params={"standards_offset": total}).json()
+    assert past["standards"] == [] and past["page"]["standards_total"] == total
+    for bad in ({"standards_limit": 0}, {"standards_limit": 501}, {"standards_offset": -1}):
+        assert reader.get(path, params=bad).status_code == 422, bad
 
 
 def test_impact_pages_the_assessments_to_make_again_with_the_true_total(

@@ -816,6 +816,29 @@ def test_pages_show_times_in_the_registrys_zone(
     assert local_time(stored, "UTC") in shown and expected not in shown
 
 
+def _walk_department_page(
+    reader: TestClient, section_id: str, link: str, size: int, pager: str = "<nav"
+) -> list[str]:
+    """The links of one paged list of the bureau's page (`link`, a pattern in the
+    section that starts at `section_id`), page by page through the `next` link of the
+    pager that starts with `pager`."""
+    seen: list[str] = []
+    url: str | None = f"/id/department/{BUREAU}"
+    while url is not None:
+        page = reader.get(url, headers=HTML)
+        assert page.status_code == 200
+        start = page.text.index(section_id)
+        section = page.text[start : page.text.index("</section>", start)]
+        listed = section[: section.index("</tbody>")] if "</tbody>" in section else section
+        found = re.findall(link, listed)
+        assert 0 < len(found) <= size
+        seen.extend(found)
+        nav = section[section.index(pager) :]
+        following = re.search(r'<a rel="next" href="([^"]+)"', nav[: nav.index("</nav>")])
+        url = html.unescape(following.group(1)) if following else None
+    return seen
+
+
 def test_a_department_page_lists_what_it_provides_a_page_at_a_time(
     reader: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -834,19 +857,37 @@ def test_a_department_page_lists_what_it_provides_a_page_at_a_time(
         ).json()["items"]
     ]
     assert len(expected) > 3
-    seen: list[str] = []
-    url: str | None = f"/id/department/{BUREAU}"
-    while url is not None:
-        page = reader.get(url, headers=HTML)
-        assert page.status_code == 200
-        start = page.text.index('id="prov-h"')
-        section = page.text[start : page.text.index("</section>", start)]
-        found = re.findall(r'<li>.*?<a href="([^"]+)"', section)
-        assert 0 < len(found) <= 3
-        seen.extend(found)
-        following = re.search(r'<a rel="next" href="([^"]+)"', section)
-        url = html.unescape(following.group(1)) if following else None
+    seen = _walk_department_page(reader, 'id="prov-h"', r'<li>.*?<a href="([^"]+)"', 3)
     local = [iri.replace("http://127.0.0.1:8000", "") for iri in expected]
     assert [urlsplit(href).path for href in seen] == local
     bad = reader.get(f"/id/department/{BUREAU}", params={provided_offset: "x"}, headers=HTML)
+    assert bad.status_code == 400
+
+
+def test_a_department_page_lists_the_standards_claimed_a_page_at_a_time(
+    reader: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The conformity table of a city bureau named every standard its entries claim
+    (649 kB of HTML at 50,000 resources). It shows PAGE_ENTRIES of them, in the API's
+    order, with a pager (`standards_offset`) through the rest."""
+    from api.pages import entries
+
+    monkeypatch.setattr(entries, "PAGE_ENTRIES", 2)
+    whole = reader.get(
+        f"/api/v1/departments/{BUREAU}/conformity", params={"standards_limit": 500}
+    ).json()["standards"]
+    assert len(whole) > 2
+    # The standards' table comes first in the section, and its pager is labelled 标准.
+    seen = _walk_department_page(
+        reader,
+        'id="conformity-h"',
+        r'<tr><td><a href="([^"]+)"',
+        2,
+        pager='<nav class="pager" aria-label="标准">',
+    )
+    expected = [row["standard"]["iri"].replace("http://127.0.0.1:8000", "") for row in whole]
+    assert [urlsplit(href).path for href in seen] == expected
+    bad = reader.get(
+        f"/id/department/{BUREAU}", params={entries.STANDARDS_OFFSET: "x"}, headers=HTML
+    )
     assert bad.status_code == 400

@@ -216,6 +216,14 @@ def test_a_departments_assessments_from_sql_equal_the_definition(registry: Regis
     whole = read.department_conformity(DEPARTMENT, TODAY, limit=500)
     assert whole["page"]["assessments_total"] == len(expected) > 3
     assert [(a["iri"], a["latest"]) for a in whole["assessments"]] == expected
+    standards: list[dict] = []
+    while len(standards) < whole["page"]["standards_total"]:
+        found = read.department_conformity(
+            DEPARTMENT, TODAY, limit=1, standards_limit=2, standards_offset=len(standards)
+        )
+        assert 0 < len(found["standards"]) <= 2
+        standards += found["standards"]
+    assert standards == whole["standards"] and len(standards) > 2
     walked: list[tuple[str, bool]] = []
     while len(walked) < len(expected):
         page = read.department_conformity(DEPARTMENT, TODAY, limit=3, offset=len(walked))
@@ -247,7 +255,8 @@ def test_the_impact_and_department_answers_parse_only_their_page(
             assert total >= 24 and len(page) == 3
             assert len(parsed) <= 3
         else:
-            found = read.department_conformity(DEPARTMENT, TODAY, limit=3)
+            found = read.department_conformity(DEPARTMENT, TODAY, limit=3, standards_limit=1)
             assert found["page"]["assessments_total"] >= 3 and len(found["assessments"]) == 3
-            # the department, the standards its rows name, and the page
-            assert len(parsed) <= 1 + len(found["standards"]) + 3
+            assert found["page"]["standards_total"] > 1 and len(found["standards"]) == 1
+            # the department, the one standard its page of rows names, and the page
+            assert len(parsed) <= 1 + 1 + 3
