@@ -19,7 +19,6 @@ Data: bench/data/store-50000 and its read model, as bench/read_side_bench.py.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import sys
@@ -32,7 +31,12 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.read_side_bench import remove_copy, store_copy, wait_for_first_answer  # noqa: E402
+from bench.read_side_bench import (  # noqa: E402
+    finish,
+    remove_copy,
+    store_copy,
+    wait_for_first_answer,
+)
 from bench.sparql_bench import DEFAULT_NQ, DEFAULT_STORE, ensure_store, free_port, start_screg, stop  # noqa: E402
 from bench.validate_bench import machine  # noqa: E402
 
@@ -150,15 +154,11 @@ def main(argv: list[str] | None = None) -> int:
         key: statistics.median(run["all"][key] for run in runs)
         for key in ("p50_ms", "p99_ms", "max_ms")
     }
-    result["loadavg_after"] = os.getloadavg()
     print(
         f"median of {len(runs)} starts: p50 {result['median']['p50_ms']} ms, p99 "
         f"{result['median']['p99_ms']} ms, max {result['median']['max_ms']} ms"
     )
-    print(f"load average before {result['loadavg_before']}, after {result['loadavg_after']}")
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(result, indent=2, ensure_ascii=False))
+    finish(result, args.json)
     return 0
 
 

@@ -223,12 +223,18 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         stop(proc)
         remove_copy(copy, copy_model)
+    finish(result, args.json)
+    return 0
+
+
+def finish(result: dict[str, Any], path: Path | None) -> None:
+    """The load average after the run, printed beside the one before, and the result
+    written to `path` (JSON) when one is given."""
     result["loadavg_after"] = os.getloadavg()
     print(f"load average before {result['loadavg_before']}, after {result['loadavg_after']}")
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(result, indent=2, ensure_ascii=False))
-    return 0
+    if path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(result, indent=2, ensure_ascii=False))
 
 
 if __name__ == "__main__":
