@@ -293,6 +293,18 @@ class Registry:
             self._coverage_kept[as_of] = (graph, targets, walk)
         return walk
 
+    def cycles(self, offset: int = 0, limit: int = 100) -> dict[str, Any]:
+        """A page of `reference_groups` (`offset`, at most `limit`): each group as a
+        dict, the page's shortest cycles alone under `cycles`, and `total`, `offset`,
+        `limit`, `next_offset` (graphs.queries.list_page)."""
+        groups = self.reference_groups()
+        page = groups[offset : offset + limit]
+        return {
+            **list_page(len(groups), offset, limit),
+            "groups": [group.as_dict() for group in page],
+            "cycles": [group.cycle for group in page],
+        }
+
     def reference_groups(self) -> list[ReferenceGroup]:
         """The groups of standards whose references go around in the current graph
         (graphs.queries.reference_groups), kept until the graph changes: ~0.16 s at

@@ -19,7 +19,6 @@ from api.lists import refuse_unknown_query
 from registry.bilingual import Text
 from registry.graphs import (
     FORMATS,
-    list_page,
     neighbourhood,
     render,
     replacement_chain,
@@ -150,13 +149,7 @@ def get_cycles(
     `members` and one shortest `cycle`, starting at its smallest IRI. `cycles` lists
     the page's cycles alone. Paged: `total` groups, `offset`, `limit`, `next_offset`
     (null on the last page). Any other query parameter is 400 naming the allowed ones."""
-    groups = registry.reference_groups()
-    page = groups[offset : offset + limit]
-    return {
-        **list_page(len(groups), offset, limit),
-        "groups": [group.as_dict() for group in page],
-        "cycles": [group.cycle for group in page],
-    }
+    return registry.cycles(offset, limit)
 
 
 @router.get(
