@@ -101,6 +101,13 @@ def step_aside(worked: float) -> None:
         _changed.wait_for(lambda: _answering <= 0, min(worked * PATIENCE, MAX_WAIT_SECONDS))
 
 
+def wait_until_idle(longest: float) -> bool:
+    """Wait until no request is being answered, at most `longest` seconds; True when
+    none is."""
+    with _changed:
+        return _changed.wait_for(lambda: _answering <= 0, longest)
+
+
 def courteous(items: Iterable[T]) -> Iterator[T]:
     """`items`, stepping aside for requests every EVERY of them. Never inside a lock
     that requests take: they would wait for the background that waits for them."""
