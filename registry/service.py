@@ -21,6 +21,7 @@ from rdflib import Graph
 
 from registry.bilingual import Text
 from registry.config import Settings
+from registry.graphs import saved as saved_graphs
 from registry.graphs.build import GraphCache
 from registry.graphs.coverage import (
     COVERAGE_LISTS,
@@ -107,6 +108,9 @@ class Registry:
         self._opened_at: int | None = None  # the store's generation when it was opened
         # The dependency graph, kept from the read model (registry.graphs.build).
         self._graphs = GraphCache()
+        # The lineage and generation of the graph in `graph_file`, when this process
+        # read or wrote it.
+        self._graph_saved_at: tuple[str, int] | None = None
         # Set by close: a background re-run of automatic assessments stops between
         # batches (reassess_in_background).
         self._closing = threading.Event()
@@ -204,6 +208,47 @@ class Registry:
             folder = Path(setting)
             return str(folder.with_name(folder.name + ".read.sqlite"))
         return ":memory:"
+
+    def graph_file(self) -> Path | None:
+        """Where the dependency graph is kept between starts (registry.graphs.saved):
+        beside a read model kept in a file (`registry.read.sqlite` -> `registry.graph`);
+        None for one in memory."""
+        path = self.read_model_path()
+        if path == ":memory:":
+            return None
+        model = Path(path)
+        stem = model.name.removesuffix(".sqlite").removesuffix(".read")
+        return model.with_name(stem + ".graph")
+
+    def load_graph(self) -> bool:
+        """Take up the dependency graph kept in `graph_file` when it was saved for this
+        read model by this code (the writes since are applied at the first use, as after
+        any write). False when there is none to take up: the graph is assembled then."""
+        path = self.graph_file()
+        if path is None:
+            return False
+        found = saved_graphs.load(path, self.reader().lineage())
+        if found is None:
+            return False
+        taken = self._graphs.restore(found.lineage, found.generation, found.facts, found.graph)
+        if taken:
+            self._graph_saved_at = (found.lineage, found.generation)
+        return taken
+
+    def save_graph(self) -> bool:
+        """Keep the current dependency graph in `graph_file` for the next start, unless
+        it is kept there already at this generation. False when there is nothing to
+        keep (no graph assembled yet, a read model in memory)."""
+        path = self.graph_file()
+        state = self._graphs.state()
+        if path is None or state is None:
+            return False
+        lineage, generation, facts, graph = state
+        if (lineage, generation) == self._graph_saved_at and path.exists():
+            return True
+        saved_graphs.save(path, saved_graphs.SavedGraph(lineage, generation, facts, graph))
+        self._graph_saved_at = (lineage, generation)
+        return True
 
     def _model(self) -> ReadModel:
         """The read model, opened (not caught up) on first use."""

@@ -559,14 +559,19 @@ def read_model() -> None:
 @read_model.command("rebuild")
 @store_option
 def read_model_rebuild(store: str | None) -> None:
-    """Build the read model again from the store (exit 0, 2 on an error). Needed only
-    when its file was lost or damaged: every write keeps it up to date, and a process
-    that finds it behind the store catches it up by itself."""
+    """Build the read model again from the store, and the dependency graph kept beside
+    it (exit 0, 2 on an error). Needed only when its file was lost or damaged: every
+    write keeps it up to date, and a process that finds it behind the store catches it
+    up by itself."""
     try:
         with open_registry(store) as registry:
             generation = registry.rebuild_read_model()
             counts = registry.reader().kind_counts()
             path = registry.read_model_path()
+            # The dependency graph of the rebuilt model, kept for the next start
+            # (registry.graphs.saved): a server then does not assemble it.
+            registry.graph()
+            registry.save_graph()
     except StoreLockedError as locked:
         stop_the_server_first(store, locked, "screg read-model rebuild", read_model=True)
     except RegistryError as error:

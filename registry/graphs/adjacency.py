@@ -32,6 +32,7 @@ from scipy.sparse import csr_array
 from scipy.sparse.csgraph import breadth_first_order
 
 from registry.graphs.build import DEPENDENCY_KINDS, Derivation, derivation
+from registry.runtime.foreground import courteous
 
 Edges = list[tuple[int, dict[str, Any]]]
 
@@ -154,7 +155,9 @@ def build_index(graph: nx.MultiDiGraph) -> DependencyIndex:
     needs: list[Edges] = [[] for _ in ids]
     needed_by: list[Edges] = [[] for _ in ids]
     successors: dict[str, list[str]] = {}
-    for source, targets in graph._succ.items():
+    # Built in the background after a start (api.assemble_graph): it steps aside for
+    # the requests being answered, as the graph's assembly does.
+    for source, targets in courteous(graph._succ.items()):
         i = position[source]
         for target, keyed in targets.items():
             j = position[target]
@@ -165,9 +168,9 @@ def build_index(graph: nx.MultiDiGraph) -> DependencyIndex:
                 elif key == "replaces":
                     successors.setdefault(target, []).append(source)
     # Stable sorts: parallel edges between one pair keep the graph's order.
-    for edges in needs:
+    for edges in courteous(needs):
         edges.sort(key=_first)
-    for edges in needed_by:
+    for edges in courteous(needed_by):
         edges.sort(key=_first)
     for news in successors.values():
         news.sort()

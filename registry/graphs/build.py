@@ -258,6 +258,30 @@ class Facts:
                 del self._pairs[pair]
             self._successors = self._predecessors = None
 
+    def tables(self) -> tuple[Any, ...]:
+        """The facts as plain dicts, lists, tuples and sets (`restored` takes them back):
+        for registry.graphs.saved, which writes them with the graph."""
+        return (
+            self.nodes,
+            dict(self._links_of),
+            dict(self._from),
+            dict(self._citers),
+            dict(self._pairs),
+        )
+
+    @classmethod
+    def restored(cls, tables: tuple[Any, ...]) -> Facts:
+        """The facts `tables` gave, without indexing their links again."""
+        nodes, links_of, from_, citers, pairs = tables
+        facts = cls.__new__(cls)
+        facts.nodes = nodes
+        facts._links_of = defaultdict(list, links_of)
+        facts._from = defaultdict(list, from_)
+        facts._citers = defaultdict(set, citers)
+        facts._pairs = Counter(pairs)
+        facts._successors = facts._predecessors = None
+        return facts
+
     @property
     def links(self) -> list[Link]:
         """Every link, sorted."""
@@ -756,6 +780,10 @@ class GraphCache:
     def __init__(self, max_dated_views: int = 16) -> None:
         self._lock = threading.Lock()
         self._generation: int | None = None
+        self._lineage: str | None = None  # of the read model the graph was read from
+        # A restored graph is checked against the model (its lineage) at its first use,
+        # even at the model's generation.
+        self._unchecked = False
         self._facts: Facts | None = None
         self._graph: nx.MultiDiGraph | None = None
         self._dated: OrderedDict[date, nx.MultiDiGraph] = OrderedDict()
@@ -766,7 +794,7 @@ class GraphCache:
     def get(self, model: ReadModel, as_of: date | None = None) -> nx.MultiDiGraph:
         generation = model.generation()
         with self._lock:
-            if generation != self._generation or self._graph is None:
+            if generation != self._generation or self._graph is None or self._unchecked:
                 self._refresh(model)
             if as_of is None:
                 assert self._graph is not None
@@ -783,6 +811,42 @@ class GraphCache:
                 self._dated.move_to_end(as_of)
             return view
 
+    def state(self) -> tuple[str, int, tuple[Any, ...], tuple[Any, ...]] | None:
+        """The read model's lineage and generation the graph is of, the facts' tables
+        and the graph's dicts (node attributes, successors, predecessors, graph
+        attributes), None before the first graph: what registry.graphs.saved writes.
+        Dated views are not included. None too while another thread brings the graph
+        up to date: this does not wait for it (a server stopping during the assembly
+        after its start keeps nothing, and the next start assembles)."""
+        if not self._lock.acquire(blocking=False):
+            return None
+        try:
+            graph, facts = self._graph, self._facts
+            if graph is None or facts is None or self._generation is None or not self._lineage:
+                return None
+            layout = (graph._node, graph._succ, graph._pred, dict(graph.graph))
+            return self._lineage, self._generation, facts.tables(), layout
+        finally:
+            self._lock.release()
+
+    def restore(
+        self, lineage: str, generation: int, facts: tuple[Any, ...], graph: tuple[Any, ...]
+    ) -> bool:
+        """Take up a `state` as the graph at `generation` of a model of `lineage`: the
+        next `get` brings it up to date with the writes since, or reads the whole model
+        when it is of another lineage or its log of rewrites does not reach back that
+        far. False, and nothing changed, when this cache holds a graph already."""
+        nodes, succ, pred, attrs = graph
+        with self._lock:
+            if self._graph is not None:
+                return False
+            self._facts = Facts.restored(facts)
+            self._graph = _graph_over(nodes, succ, pred, attrs)
+            self._generation, self._lineage = generation, lineage
+            self._unchecked = True
+            self._dated.clear()
+            return True
+
     def _refresh(self, model: ReadModel) -> None:
         previous = [self._graph, *self._dated.values()]
         self._replace(model)
@@ -796,10 +860,17 @@ class GraphCache:
         facts, graph = self._facts, self._graph
         since = self._generation if facts is not None and graph is not None else None
         fields = model.entry_fields(ENTRY_PATHS, since=since)
-        if since is not None and fields.generation == since:
+        if since is not None and fields.lineage != self._lineage:
+            # A graph saved for a model since rebuilt: its log of rewrites is not ours.
+            since = None
+            fields = model.entry_fields(ENTRY_PATHS)
+        generation, self._lineage = fields.generation, fields.lineage
+        self._unchecked = False
+        if since is not None and generation == since:
             return  # another thread brought it here while this one waited for the lock
-        if fields.changed is None or facts is None or graph is None:
+        if since is None or fields.changed is None or facts is None or graph is None:
             facts = facts_of(fields)
+            del fields
             graph = assemble(facts)
             self.builds += 1
         else:
@@ -819,10 +890,10 @@ class GraphCache:
             if graph is before:
                 # Nothing the graph holds changed: the same graph (and the walk index
                 # built for it) serves the new generation; only its label is older.
-                self._facts, self._graph, self._generation = facts, graph, fields.generation
+                self._facts, self._graph, self._generation = facts, graph, generation
                 return
-        graph.graph["generation"] = fields.generation
-        self._facts, self._graph, self._generation = facts, graph, fields.generation
+        graph.graph["generation"] = generation
+        self._facts, self._graph, self._generation = facts, graph, generation
         self._dated.clear()
 
 

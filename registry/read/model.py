@@ -32,6 +32,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
@@ -245,6 +246,8 @@ class EntryFields:
     # Every concept, as `concepts()`, when every entry was read (a write to the
     # ontology rebuilds the model, so a read of the rewritten entries needs none).
     concepts: dict[str, Concept] | None = None
+    # The model's lineage (`ReadModel.lineage`) they were read from.
+    lineage: str = ""
 
 
 class ModelNotBuiltError(RuntimeError):
@@ -394,6 +397,15 @@ class ReadModel:
                 db.execute(index)
             if base_iri is not None:
                 _set_meta(db, base_iri=base_iri)
+            if _meta(db).get("lineage") is None:
+                _set_meta(db, lineage=uuid.uuid4().hex)
+
+    def lineage(self) -> str:
+        """A random id this model file was given when it was made and at each rebuild:
+        what is derived from the model and kept apart (registry.graphs.saved) is of this
+        model only while the lineage is the same."""
+        with self._reading() as db:
+            return str(_meta(db)["lineage"])
 
     def generation(self) -> int | None:
         """The store generation the model reflects; None while it is not built."""
@@ -435,7 +447,12 @@ class ReadModel:
                         ((_json(listed), iri) for iri, listed in items.items()),
                     )
                 # The log of rewrites starts here: what changed before is unknown.
-                _set_meta(db, generation=str(generation), rewrites_since=str(generation))
+                _set_meta(
+                    db,
+                    generation=str(generation),
+                    rewrites_since=str(generation),
+                    lineage=uuid.uuid4().hex,
+                )
             return generation
 
     def apply(
@@ -1289,6 +1306,7 @@ class ReadModel:
         with self._reading() as db:
             _require_built(db)
             generation = _generation(db) or 0
+            lineage = str(_meta(db).get("lineage"))
             changed = None if since is None else _rewritten_since(db, since, generation)
             entries_where = edges_where = ""
             params: list[str] = []
@@ -1311,7 +1329,7 @@ class ReadModel:
         # Parsed once the transaction is over: work in the background steps aside for
         # requests as it parses, which must not keep an in-memory model's lock.
         rows = [(iri, kind, json.loads(values)) for iri, kind, values in courteous(extracted)]
-        return EntryFields(generation, changed, rows, edges, concepts)
+        return EntryFields(generation, changed, rows, edges, concepts, lineage)
 
 
 # -- rows -------------------------------------------------------------------------------
