@@ -33,6 +33,7 @@ if str(ROOT) not in sys.path:
 
 from bench.read_side_bench import (  # noqa: E402
     finish,
+    keep_graph,
     remove_copy,
     store_copy,
     wait_for_first_answer,
@@ -68,10 +69,10 @@ def pages(client: Any) -> tuple[dict[str, str], str]:
     }, standard["identifier"]
 
 
-def one_start(store: Path, seconds: float) -> dict[str, Any]:
+def one_start(store: Path, seconds: float, kept_graph: bool) -> dict[str, Any]:
     import httpx
 
-    copy, copy_model = store_copy(store, "-first-seconds-copy")
+    copy, copy_model = store_copy(store, "-first-seconds-copy", kept_graph)
     port = free_port()
     log = Path("/tmp") / f"first-seconds-bench-{port}.log"
     proc = None
@@ -130,15 +131,24 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seconds", type=float, default=12.0)
     ap.add_argument("--starts", type=int, default=3)
     ap.add_argument("--json", type=Path)
+    ap.add_argument(
+        "--no-kept-graph",
+        action="store_true",
+        help="start without the dependency graph kept beside the store (as after a crash)",
+    )
     args = ap.parse_args(argv)
 
     store = ensure_store(args.store, args.nq)
     if not store.with_name(store.name + ".read.sqlite").exists():
         raise SystemExit("no read model: run `screg read-model rebuild --store ...` first")
     result: dict[str, Any] = {"machine": machine(), "loadavg_before": os.getloadavg()}
+    result["kept_graph"] = not args.no_kept_graph
+    if result["kept_graph"] and not store.with_name(store.name + ".graph").exists():
+        result["keep_graph_s"] = round(keep_graph(store), 1)
+        print(f"dependency graph kept in {result['keep_graph_s']} s", flush=True)
     runs = []
     for number in range(1, args.starts + 1):
-        run = one_start(store, args.seconds)
+        run = one_start(store, args.seconds, result["kept_graph"])
         runs.append(run)
         print(
             f"start {number}: first answer {run['first_answer_s']} s; {run['answers']} answers "

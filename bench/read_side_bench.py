@@ -101,14 +101,21 @@ def pages(client: Any) -> dict[str, tuple[str, dict[str, str]]]:
     }, standard
 
 
-def store_copy(store: Path, suffix: str) -> tuple[Path, Path]:
+def store_copy(store: Path, suffix: str, kept_graph: bool = True) -> tuple[Path, Path]:
     """A copy of `store` and of its read model beside it (the run writes, or starts
-    from a state no earlier run touched): (folder, model file)."""
+    from a state no earlier run touched): (folder, model file). With `kept_graph`, the
+    dependency graph kept beside them (`<store>.graph`, registry.graphs.saved) is
+    copied too when there is one, as a server stopped before would have left it."""
     copy = store.with_name(store.name + suffix)
     shutil.rmtree(copy, ignore_errors=True)
     shutil.copytree(store, copy)
     copy_model = copy.with_name(copy.name + ".read.sqlite")
     shutil.copyfile(store.with_name(store.name + ".read.sqlite"), copy_model)
+    graph = store.with_name(store.name + ".graph")
+    copy_graph = copy.with_name(copy.name + ".graph")
+    copy_graph.unlink(missing_ok=True)
+    if kept_graph and graph.exists():
+        shutil.copyfile(graph, copy_graph)
     return copy, copy_model
 
 
@@ -116,6 +123,21 @@ def remove_copy(copy: Path, copy_model: Path) -> None:
     shutil.rmtree(copy, ignore_errors=True)
     for suffix in ("", "-wal", "-shm"):
         Path(str(copy_model) + suffix).unlink(missing_ok=True)
+    copy.with_name(copy.name + ".graph").unlink(missing_ok=True)
+
+
+def keep_graph(store: Path) -> float:
+    """Assemble the dependency graph of `store` (no server may run on it) and keep it
+    beside its read model, as a stopping server or `screg read-model rebuild` does;
+    returns the seconds it took. Changes nothing in the store."""
+    from registry.config import Settings
+    from registry.service import Registry
+
+    started = time.perf_counter()
+    with Registry(Settings(store=str(store), seed=False)) as registry:
+        registry.graph()
+        registry.save_graph()
+    return time.perf_counter() - started
 
 
 def wait_for_first_answer(client: Any, proc: subprocess.Popen, log: Path) -> None:
@@ -165,6 +187,11 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--nq", type=Path, default=DEFAULT_NQ)
     ap.add_argument("--store", type=Path, default=DEFAULT_STORE)
+    ap.add_argument(
+        "--no-kept-graph",
+        action="store_true",
+        help="start without the dependency graph kept beside the store (as after a crash)",
+    )
     ap.add_argument("--repeat", type=int, default=20)
     ap.add_argument("--json", type=Path)
     args = ap.parse_args(argv)
@@ -177,7 +204,11 @@ def main(argv: list[str] | None = None) -> int:
         subprocess.run([SCREG, "read-model", "rebuild", "--store", str(store)], check=True)
         result["read_model_rebuild_s"] = round(time.perf_counter() - started, 1)
         print(f"read model built in {result['read_model_rebuild_s']} s", flush=True)
-    copy, copy_model = store_copy(store, "-pages-copy")
+    result["kept_graph"] = not args.no_kept_graph
+    if result["kept_graph"] and not store.with_name(store.name + ".graph").exists():
+        result["keep_graph_s"] = round(keep_graph(store), 1)
+        print(f"dependency graph kept in {result['keep_graph_s']} s", flush=True)
+    copy, copy_model = store_copy(store, "-pages-copy", kept_graph=result["kept_graph"])
     token = subprocess.run(
         [SCREG, "token", "create", "--role", "registrar", "--name", "bench", "--store", str(copy)],
         check=True,
