@@ -83,6 +83,9 @@ def take_up_graph(registry: Registry) -> bool:
     objects, none of them garbage, so the one collection comes first, while there are
     few to scan (what the start left: 0.2-0.3 s less than after). False, with nothing
     but the graph perhaps taken up, when no kept graph could be: assemble_graph then."""
+    path = registry.graph_file()
+    if path is None or not path.exists():
+        return False
     gc.collect()
     try:
         with collector_paused():

@@ -74,7 +74,9 @@ def save(path: str | Path, saved: SavedGraph) -> None:
         marshal.version,
     )
     target = Path(path)
-    partial = target.with_name(target.name + ".partial")
+    # One partial file per process: two processes keeping a graph at once (a stopping
+    # server and a rebuild from the command line) each move their own into place.
+    partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
     with open(partial, "wb") as out:
         out.write(MAGIC)
         out.write(hashlib.sha256(payload).digest())
