@@ -411,6 +411,11 @@ def _ox_quad(triple: Triple, graph_iri: str) -> ox.Quad:
     return ox.Quad(*(ox_term(term) for term in triple), ox.NamedNode(graph_iri))
 
 
+# Term conversion between rdflib and Oxigraph is written here, not taken from oxrdflib:
+# oxrdflib's public API is an rdflib store plugin (its OxigraphStore); its converters
+# live in a private module (`oxrdflib._converter`, no stability promised), and they keep
+# an xsd:string literal typed, where rdflib (and every graph this registry compares,
+# hashes and validates) has it plain. The two functions below are the whole boundary.
 def ox_term(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     """An rdflib term as an Oxigraph term; a plain literal is stored as xsd:string. The
     one rdflib-to-Oxigraph converter: the embedded store's writes and patterns, and a
