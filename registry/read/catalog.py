@@ -44,12 +44,15 @@ SELECT DISTINCT ?i WHERE {{
 }}
 """
 
-# The entries, what they point at (department, standards, data items, related entries),
-# the catalogues that list them with their departments, and the interfaces that serve
-# them: everything export_dcat_ap reads about an entry. Of a catalogue, only what
-# `_catalog` reads (type, title, issued, publisher) and its listings of the page's
-# entries: a city catalogue lists tens of thousands of entries, and taking all its
-# triples once for each entry of the page took 45 s a page at 50,000 resources. Each
+# The entries, of what they point at only what the export reads (a department's names
+# and credit code, a standard's identifier and title, a data item's name), the
+# catalogues that list them with their departments, and the interfaces that serve them:
+# everything export_dcat_ap reads about an entry. Every triple of what an entry points
+# at was two thirds of the answer at 50,000 resources (a related resource's whole
+# description), and its conversion to rdflib a third of a page's time. Of a catalogue,
+# only what `_catalog` reads (type, title, issued, publisher) and its listings of the
+# page's entries: a city catalogue lists tens of thousands of entries, and taking all
+# its triples once for each entry of the page took 45 s a page at 50,000 resources. Each
 # pattern names its predicate: Oxigraph scanned a catalogue's triples for a predicate
 # given by VALUES (1.6 s a page where the named ones take 2 ms). No BIND: Virtuoso
 # joined a VALUES with a union of BINDing groups as if it were not there, and listed
@@ -57,15 +60,24 @@ SELECT DISTINCT ?i WHERE {{
 _NEIGHBOURHOOD = """
 PREFIX dcat: <http://www.w3.org/ns/dcat#>
 PREFIX dct: <http://purl.org/dc/terms/>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX scs: <https://w3id.org/smartcity-std#>
 CONSTRUCT {{
-  ?m ?p ?o . ?o ?op ?oo .
+  ?m ?p ?o .
+  ?o skos:prefLabel ?label ; scs:creditCode ?code ; dct:identifier ?identifier ;
+     dct:title ?name ; scs:itemName ?item .
   ?c dcat:dataset ?dataset . ?s dcat:service ?service .
   ?cat a ?type ; dct:title ?title ; dct:issued ?issued ; dct:publisher ?agent .
   ?agent ?ap ?ao .
   ?i dcat:servesDataset ?m ; a ?itype ; dcat:endpointURL ?url .
 }} WHERE {{
   GRAPH <{graph}> {{
-    {{ VALUES ?m {{ {members} }} ?m ?p ?o OPTIONAL {{ ?o ?op ?oo }} }}
+    {{
+      VALUES ?m {{ {members} }} ?m ?p ?o
+      OPTIONAL {{ ?o skos:prefLabel ?label }} OPTIONAL {{ ?o scs:creditCode ?code }}
+      OPTIONAL {{ ?o dct:identifier ?identifier }} OPTIONAL {{ ?o dct:title ?name }}
+      OPTIONAL {{ ?o scs:itemName ?item }}
+    }}
     UNION
     {{ VALUES ?dataset {{ {members} }} ?c dcat:dataset ?dataset }}
     UNION
