@@ -1146,13 +1146,16 @@ class ReadModel:
         harvest's page no longer sorts every entry's IRI in the store (5.9 s at 50,000
         resources)."""
         wanted = json.dumps(list(kinds))
+        # `+kind`: not by an index on kind, which read every entry of the kinds and
+        # sorted their IRIs in a temporary tree (60 ms a page at 50,000 resources), but
+        # along the (iri, kind) key, in order, filtering (10 ms; the page alone 0.1 ms).
         with self._reading() as db:
             _require_built(db)
             (total,) = db.execute(
-                f"SELECT COUNT(DISTINCT iri) FROM entries WHERE kind IN {_IN_JSON}", (wanted,)
+                f"SELECT COUNT(DISTINCT iri) FROM entries WHERE +kind IN {_IN_JSON}", (wanted,)
             ).fetchone()
             rows = db.execute(
-                f"SELECT DISTINCT iri FROM entries WHERE kind IN {_IN_JSON} "
+                f"SELECT DISTINCT iri FROM entries WHERE +kind IN {_IN_JSON} "
                 "ORDER BY iri LIMIT ? OFFSET ?",
                 (wanted, limit, offset),
             )
