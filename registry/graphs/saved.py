@@ -12,8 +12,9 @@ after any write (`GraphCache`), from the read model's log of rewrites.
 The file is `marshal` (the interpreter's own format for plain dicts, lists, tuples,
 sets and strings): it keeps the sharing the graph depends on (one attribute dict per
 node shared by the facts and the graph, one key dict per pair of nodes shared by both
-ends, one dict per distinct edge content) and, unlike pickle, makes no object of any
-class and runs no code while it reads. It is used only when everything it was made by
+ends, one dict per distinct edge content) and builds only the interpreter's own values
+(dicts, lists, tuples, sets, strings, numbers), calling no function as it reads, where
+pickle can call any. It is used only when everything it was made by
 is the same: this module's format, the source of the graph's assembly, networkx's and
 Python's versions, and the read model's lineage (a random id each rebuild of the model
 gets), and only when its checksum holds. Anything else, or a file that cannot be read,
