@@ -217,3 +217,19 @@ def test_a_start_with_a_kept_graph_makes_its_walks_index_before_the_first_answer
         assert client.get("/api/v1/impact/GB%2FT%2021063.3-2007?limit=50").status_code == 200
         assert len(built) == 1
         assert client.app.state.registry._graphs.builds == 0
+
+
+@pytest.mark.parametrize(
+    ("model", "graph"),
+    [
+        ("registry.read.sqlite", "registry.graph"),
+        ("model.sqlite", "model.graph"),
+        ("m.db", "m.db.graph"),
+    ],
+)
+def test_the_kept_graph_lives_beside_the_read_model_set(
+    tmp_path: Path, validator, model: str, graph: str
+) -> None:
+    settings = Settings(store=str(tmp_path / "store"), read_model=str(tmp_path / model), seed=False)
+    registry = Registry(settings, validator=validator)
+    assert registry.graph_file() == tmp_path / graph
