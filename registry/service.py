@@ -22,7 +22,7 @@ from rdflib import Graph
 from registry.bilingual import Text
 from registry.config import Settings
 from registry.graphs import saved as saved_graphs
-from registry.graphs.build import GraphCache
+from registry.graphs.build import GraphCache, GraphState
 from registry.graphs.coverage import (
     COVERAGE_LISTS,
     LOCAL_LEVELS,
@@ -240,15 +240,17 @@ class Registry:
         it is kept there already at this generation. False when there is nothing to
         keep (no graph assembled yet, a read model in memory)."""
         path = self.graph_file()
-        state = self._graphs.state()
-        if path is None or state is None:
+        if path is None:
             return False
-        lineage, generation, facts, graph = state
-        if (lineage, generation) == self._graph_saved_at and path.exists():
+
+        def write(state: GraphState) -> bool:
+            lineage, generation, facts, graph = state
+            if (lineage, generation) != self._graph_saved_at or not path.exists():
+                saved_graphs.save(path, saved_graphs.SavedGraph(lineage, generation, facts, graph))
+                self._graph_saved_at = (lineage, generation)
             return True
-        saved_graphs.save(path, saved_graphs.SavedGraph(lineage, generation, facts, graph))
-        self._graph_saved_at = (lineage, generation)
-        return True
+
+        return bool(self._graphs.keep(write))
 
     def _model(self) -> ReadModel:
         """The read model, opened (not caught up) on first use."""

@@ -40,12 +40,12 @@ import threading
 import weakref
 from bisect import insort
 from collections import Counter, OrderedDict, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import cache, cached_property
 from itertools import pairwise
-from typing import Any
+from typing import Any, TypeVar
 
 import networkx as nx
 
@@ -765,6 +765,11 @@ def updated(
 
 # -- the cache -------------------------------------------------------------------------------
 
+# What `GraphCache.keep` hands over and `restore` takes back: (lineage, generation, the
+# facts' tables, the graph's dicts).
+GraphState = tuple[str, int, tuple[Any, ...], tuple[Any, ...]]
+T = TypeVar("T")
+
 
 class GraphCache:
     """The graph of one read model, at its generation.
@@ -811,13 +816,13 @@ class GraphCache:
                 self._dated.move_to_end(as_of)
             return view
 
-    def state(self) -> tuple[str, int, tuple[Any, ...], tuple[Any, ...]] | None:
-        """The read model's lineage and generation the graph is of, the facts' tables
-        and the graph's dicts (node attributes, successors, predecessors, graph
-        attributes), None before the first graph: what registry.graphs.saved writes.
-        Dated views are not included. None too while another thread brings the graph
-        up to date: this does not wait for it (a server stopping during the assembly
-        after its start keeps nothing, and the next start assembles)."""
+    def keep(self, write: Callable[[GraphState], T]) -> T | None:
+        """Call `write` with the graph's state (`GraphState`: the read model's lineage
+        and generation it is of, the facts' tables and the graph's dicts), holding the
+        lock: the facts' tables are live, and a refresh changes them in place. None
+        before the first graph, and while another thread brings the graph up to date:
+        this does not wait for it (a server stopping during the assembly after its
+        start keeps nothing, and the next start assembles). Dated views are left out."""
         if not self._lock.acquire(blocking=False):
             return None
         try:
@@ -825,17 +830,18 @@ class GraphCache:
             if graph is None or facts is None or self._generation is None or not self._lineage:
                 return None
             layout = (graph._node, graph._succ, graph._pred, dict(graph.graph))
-            return self._lineage, self._generation, facts.tables(), layout
+            return write((self._lineage, self._generation, facts.tables(), layout))
         finally:
             self._lock.release()
 
     def restore(
         self, lineage: str, generation: int, facts: tuple[Any, ...], graph: tuple[Any, ...]
     ) -> bool:
-        """Take up a `state` as the graph at `generation` of a model of `lineage`: the
-        next `get` brings it up to date with the writes since, or reads the whole model
-        when it is of another lineage or its log of rewrites does not reach back that
-        far. False, and nothing changed, when this cache holds a graph already."""
+        """Take up a state that `keep` handed over as the graph at `generation` of a
+        model of `lineage`: the next `get` brings it up to date with the writes since,
+        or reads the whole model when it is of another lineage or its log of rewrites
+        does not reach back that far. False, and nothing changed, when this cache holds
+        a graph already."""
         nodes, succ, pred, attrs = graph
         with self._lock:
             if self._graph is not None:

@@ -47,7 +47,7 @@ _DIGEST = hashlib.sha256().digest_size
 @dataclass(frozen=True)
 class SavedGraph:
     """A graph cache's state: the read model's lineage and generation the graph is of,
-    the facts' tables and the graph's dicts (`GraphCache.state`, `GraphCache.restore`)."""
+    the facts' tables and the graph's dicts (`GraphCache.keep`, `GraphCache.restore`)."""
 
     lineage: str
     generation: int

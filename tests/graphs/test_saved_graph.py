@@ -100,7 +100,7 @@ def test_a_graph_restored_for_another_lineage_is_read_again_whole(
     """The cache itself checks the lineage at its first use, whoever restored it."""
     with _registry(store_path, validator) as registry:
         registry.graph()
-        state = registry._graphs.state()
+        state = registry._graphs.keep(lambda state: state)
     assert state is not None
     _lineage, generation, facts, graph = state
     with _registry(store_path, validator) as registry:
@@ -233,3 +233,35 @@ def test_the_kept_graph_lives_beside_the_read_model_set(
     settings = Settings(store=str(tmp_path / "store"), read_model=str(tmp_path / model), seed=False)
     registry = Registry(settings, validator=validator)
     assert registry.graph_file() == tmp_path / graph
+
+
+def test_a_graph_is_kept_whole_while_a_request_brings_it_up_to_date(
+    store_path: str, validator
+) -> None:
+    """The facts' tables are live: a refresh after a write changes them in place. Kept
+    while one ran, the file held a generation's graph with the next one's facts, and the
+    next start, seeing those facts unchanged, left the graph behind them."""
+    import threading
+
+    with _registry(store_path, validator) as registry:
+        registry.graph()
+        registry.change_status(STD + "GB-T-35273-2017", "deprecated", REGISTRAR)
+        path = registry.graph_file()
+        assert path is not None
+        refreshed = threading.Event()
+        other = threading.Thread(target=lambda: (registry.graph(), refreshed.set()))
+
+        def write(state):
+            other.start()  # a request after the write, while the graph is being kept
+            assert not refreshed.wait(0.5)
+            saved.save(path, saved.SavedGraph(*state))
+            return True
+
+        assert registry._graphs.keep(write)
+        other.join()
+        assert refreshed.is_set()
+    with _registry(store_path, validator) as registry:
+        assert registry.load_graph()
+        graph = registry.graph()
+        assert graph.nodes[STD + "GB-T-35273-2017"]["register_status"] == "deprecated"
+        assert layout(graph) == layout(_fresh(registry))
