@@ -18,7 +18,6 @@ from starlette.concurrency import run_in_threadpool
 
 from registry import __version__
 from registry.config import Settings, load_settings
-from registry.graphs.queries import index_of
 from registry.register.jobs import JobQueue
 from registry.runtime.collector import collector_paused
 from registry.runtime.foreground import in_background, wait_until_idle
@@ -62,10 +61,9 @@ def assemble_graph(registry: Registry) -> None:
     try:
         with in_background(), collector_paused():
             try:
-                registry.coverage_walk()
-                # The walks' integer index, which the first impact page would otherwise
+                # The walks' index too, which the first impact page would otherwise
                 # build (0.5 s at 50,000 resources, with numpy's and scipy's imports).
-                index_of(registry.graph())
+                registry.prepare_graph()
             finally:
                 wait_until_idle(IDLE_WAIT_SECONDS)
                 gc.collect()
@@ -82,7 +80,7 @@ def take_up_graph(registry: Registry) -> bool:
     collector paused, then frozen, as an assembled graph is: hundreds of thousands of
     objects, none of them garbage, so the one collection comes first, while there are
     few to scan (what the start left: 0.2-0.3 s less than after). False, with nothing
-    but the graph perhaps taken up, when no kept graph could be: assemble_graph then."""
+    taken up, when no kept graph could be: assemble_graph then."""
     path = registry.graph_file()
     if path is None or not path.exists():
         return False
@@ -91,10 +89,10 @@ def take_up_graph(registry: Registry) -> bool:
         with collector_paused():
             if not registry.load_graph():
                 return False
-            registry.coverage_walk()
-            index_of(registry.graph())
+            registry.prepare_graph()
     except Exception:  # a file of the right stamp but the wrong shape: assemble instead
         logger.warning("the kept dependency graph was not taken up", exc_info=True)
+        registry.forget_graph()
         return False
     gc.freeze()
     return True

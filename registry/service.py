@@ -36,6 +36,7 @@ from registry.graphs.queries import (
     Impact,
     ReferenceGroup,
     impact_of,
+    index_of,
     list_page,
     reference_groups,
 )
@@ -230,10 +231,18 @@ class Registry:
         found = saved_graphs.load(path, self.reader().lineage())
         if found is None:
             return False
-        taken = self._graphs.restore(found.lineage, found.generation, found.facts, found.graph)
+        taken = self._graphs.restore(found)
         if taken:
             self._graph_saved_at = (found.lineage, found.generation)
         return taken
+
+    def forget_graph(self) -> None:
+        """Drop the dependency graph this process holds, with what is kept beside it
+        (coverage walks, reference groups): the next use assembles it from the model."""
+        with self._store_lock:
+            self._graphs = GraphCache()
+            self._coverage_kept.clear()
+            self._groups_kept = None
 
     def save_graph(self) -> bool:
         """Keep the current dependency graph in `graph_file` for the next start, unless
@@ -244,10 +253,9 @@ class Registry:
             return False
 
         def write(state: GraphState) -> bool:
-            lineage, generation, facts, graph = state
-            if (lineage, generation) != self._graph_saved_at or not path.exists():
-                saved_graphs.save(path, saved_graphs.SavedGraph(lineage, generation, facts, graph))
-                self._graph_saved_at = (lineage, generation)
+            if (state.lineage, state.generation) != self._graph_saved_at or not path.exists():
+                saved_graphs.save(path, state)
+                self._graph_saved_at = (state.lineage, state.generation)
             return True
 
         return bool(self._graphs.keep(write))
@@ -322,6 +330,12 @@ class Registry:
             name: list_page(len(walk.lists[name]), offset, limit) for name in COVERAGE_LISTS
         }
         return report
+
+    def prepare_graph(self) -> None:
+        """The current dependency graph, its coverage walk and its walks' index made
+        now, ahead of the first page that needs them (a server's start)."""
+        self.coverage_walk()
+        index_of(self.graph())
 
     def coverage_walk(self, as_of: date | None = None) -> CoverageWalk:
         """The walk of `coverage`, kept with its graph (graphs.coverage.coverage_walk)."""

@@ -765,9 +765,20 @@ def updated(
 
 # -- the cache -------------------------------------------------------------------------------
 
-# What `GraphCache.keep` hands over and `restore` takes back: (lineage, generation, the
-# facts' tables, the graph's dicts).
-GraphState = tuple[str, int, tuple[Any, ...], tuple[Any, ...]]
+
+@dataclass(frozen=True)
+class GraphState:
+    """What `GraphCache.keep` hands over and `restore` takes back (registry.graphs.saved
+    writes and reads it): the read model's lineage and generation the graph is of, the
+    facts' tables (`Facts.tables`) and the graph's dicts (node attributes, successors,
+    predecessors, graph attributes)."""
+
+    lineage: str
+    generation: int
+    facts: tuple[Any, ...]
+    graph: tuple[Any, ...]
+
+
 T = TypeVar("T")
 
 
@@ -817,9 +828,8 @@ class GraphCache:
             return view
 
     def keep(self, write: Callable[[GraphState], T]) -> T | None:
-        """Call `write` with the graph's state (`GraphState`: the read model's lineage
-        and generation it is of, the facts' tables and the graph's dicts), holding the
-        lock: the facts' tables are live, and a refresh changes them in place. None
+        """Call `write` with the graph's state, holding the lock: the facts' tables are
+        live, and a refresh changes them in place. None
         before the first graph, and while another thread brings the graph up to date:
         this does not wait for it (a server stopping during the assembly after its
         start keeps nothing, and the next start assembles). Dated views are left out."""
@@ -830,25 +840,22 @@ class GraphCache:
             if graph is None or facts is None or self._generation is None or not self._lineage:
                 return None
             layout = (graph._node, graph._succ, graph._pred, dict(graph.graph))
-            return write((self._lineage, self._generation, facts.tables(), layout))
+            return write(GraphState(self._lineage, self._generation, facts.tables(), layout))
         finally:
             self._lock.release()
 
-    def restore(
-        self, lineage: str, generation: int, facts: tuple[Any, ...], graph: tuple[Any, ...]
-    ) -> bool:
-        """Take up a state that `keep` handed over as the graph at `generation` of a
-        model of `lineage`: the next `get` brings it up to date with the writes since,
-        or reads the whole model when it is of another lineage or its log of rewrites
-        does not reach back that far. False, and nothing changed, when this cache holds
-        a graph already."""
-        nodes, succ, pred, attrs = graph
+    def restore(self, state: GraphState) -> bool:
+        """Take up a state that `keep` handed over: the next `get` brings it up to date
+        with the writes since, or reads the whole model when it is of another lineage
+        or its log of rewrites does not reach back that far. False, and nothing
+        changed, when this cache holds a graph already."""
+        nodes, succ, pred, attrs = state.graph
         with self._lock:
             if self._graph is not None:
                 return False
-            self._facts = Facts.restored(facts)
+            self._facts = Facts.restored(state.facts)
             self._graph = _graph_over(nodes, succ, pred, attrs)
-            self._generation, self._lineage = generation, lineage
+            self._generation, self._lineage = state.generation, state.lineage
             self._unchecked = True
             self._dated.clear()
             return True

@@ -28,31 +28,19 @@ import logging
 import marshal
 import os
 import sys
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 import networkx as nx
 
 from registry.graphs import build
+from registry.graphs.build import GraphState
 
 logger = logging.getLogger(__name__)
 
 MAGIC = b"screg-graph\n"
 FORMAT = 1
 _DIGEST = hashlib.sha256().digest_size
-
-
-@dataclass(frozen=True)
-class SavedGraph:
-    """A graph cache's state: the read model's lineage and generation the graph is of,
-    the facts' tables and the graph's dicts (`GraphCache.keep`, `GraphCache.restore`)."""
-
-    lineage: str
-    generation: int
-    facts: tuple[Any, ...]
-    graph: tuple[Any, ...]
 
 
 @cache
@@ -67,11 +55,11 @@ def code_stamp() -> str:
     return digest.hexdigest()
 
 
-def save(path: str | Path, saved: SavedGraph) -> None:
-    """Write `saved` to `path` (a new file moved into place: a reader never sees half
+def save(path: str | Path, state: GraphState) -> None:
+    """Write `state` to `path` (a new file moved into place: a reader never sees half
     of one, and a crash leaves the old file or none)."""
     payload = marshal.dumps(
-        (code_stamp(), saved.lineage, saved.generation, saved.facts, saved.graph),
+        (code_stamp(), state.lineage, state.generation, state.facts, state.graph),
         marshal.version,
     )
     target = Path(path)
@@ -87,7 +75,7 @@ def save(path: str | Path, saved: SavedGraph) -> None:
     os.replace(partial, target)
 
 
-def load(path: str | Path, lineage: str) -> SavedGraph | None:
+def load(path: str | Path, lineage: str) -> GraphState | None:
     """The graph saved at `path` for a read model of `lineage` by this very code; None
     when there is none, or it was made by other code or for another model, or does
     not read back whole (each said in the log)."""
@@ -116,4 +104,4 @@ def load(path: str | Path, lineage: str) -> SavedGraph | None:
         return None
     if not (isinstance(generation, int) and isinstance(facts, tuple) and isinstance(graph, tuple)):
         return None
-    return SavedGraph(lineage, generation, facts, graph)
+    return GraphState(lineage, generation, facts, graph)

@@ -1308,8 +1308,9 @@ class ReadModel:
             extract = "json_extract(record, " + ", ".join("?" for _ in paths) + ")"
         with self._reading() as db:
             _require_built(db)
-            generation = _generation(db) or 0
-            lineage = str(_meta(db).get("lineage"))
+            meta = _meta(db)
+            generation = int(meta.get("generation") or 0)
+            lineage = meta.get("lineage") or ""
             changed = None if since is None else _rewritten_since(db, since, generation)
             entries_where = edges_where = ""
             params: list[str] = []

@@ -4,6 +4,7 @@ is of another model, of other code, or damaged. Real embedded stores and real ap
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -102,9 +103,8 @@ def test_a_graph_restored_for_another_lineage_is_read_again_whole(
         registry.graph()
         state = registry._graphs.keep(lambda state: state)
     assert state is not None
-    _lineage, generation, facts, graph = state
     with _registry(store_path, validator) as registry:
-        assert registry._graphs.restore("another model", generation, facts, graph)
+        assert registry._graphs.restore(replace(state, lineage="another model"))
         fresh = _fresh(registry)
         assert layout(registry.graph()) == layout(fresh)
         assert registry._graphs.builds == 1
@@ -254,7 +254,7 @@ def test_a_graph_is_kept_whole_while_a_request_brings_it_up_to_date(
         def write(state):
             other.start()  # a request after the write, while the graph is being kept
             assert not refreshed.wait(0.5)
-            saved.save(path, saved.SavedGraph(*state))
+            saved.save(path, state)
             return True
 
         assert registry._graphs.keep(write)
@@ -265,3 +265,29 @@ def test_a_graph_is_kept_whole_while_a_request_brings_it_up_to_date(
         graph = registry.graph()
         assert graph.nodes[STD + "GB-T-35273-2017"]["register_status"] == "deprecated"
         assert layout(graph) == layout(_fresh(registry))
+
+
+@pytest.mark.parametrize(
+    ("facts", "graph"),
+    [
+        pytest.param(("not", "facts"), ("nor", "a graph"), id="wrong lengths"),
+        pytest.param(({}, {}, {}, {}, {}), ({"a": 1}, {}, {}, {}), id="wrong values"),
+    ],
+)
+def test_a_kept_graph_of_the_right_stamp_but_the_wrong_shape_is_assembled_again(
+    store_path: str, validator, facts: tuple, graph: tuple
+) -> None:
+    """Checksum, code and lineage right, the contents not a graph: taken up, the second
+    kind failed only in the coverage walk, and the cache kept it for every page."""
+    from api import take_up_graph
+    from registry.graphs.build import GraphState
+
+    path = _kept(store_path, validator)
+    with _registry(store_path, validator) as registry:
+        model = registry.reader()
+        saved.save(path, GraphState(model.lineage(), model.generation(), facts, graph))
+    with _registry(store_path, validator) as registry:
+        assert not take_up_graph(registry)
+        assert layout(registry.graph()) == layout(_fresh(registry))
+        assert registry._graphs.builds == 1
+        assert registry.coverage_walk() is not None
