@@ -98,6 +98,9 @@ def take_up_graph(registry: Registry) -> bool:
     return True
 
 
+# The name of the thread assemble_graph runs in at a start (tests wait for it).
+GRAPH_THREAD = "screg-graph"
+
 # How long the graph's assembly waits for a moment with no request before its one
 # collection (assemble_graph).
 IDLE_WAIT_SECONDS = 2.0
@@ -182,7 +185,7 @@ def create_app(
         # first request instead: ~1 s at that size, all of it before the first answer.
         if not await run_in_threadpool(take_up_graph, registry):
             threading.Thread(
-                target=assemble_graph, args=(registry,), name="screg-graph", daemon=True
+                target=assemble_graph, args=(registry,), name=GRAPH_THREAD, daemon=True
             ).start()
         # Automatic assessments made under other shapes or rules than these are run
         # again in the background: the answers show them as outdated meanwhile.

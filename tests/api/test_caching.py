@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from api import create_app
+from api import GRAPH_THREAD, create_app
 from api.caching import none_match
 from api.i18n import LANG_COOKIE
 from api.pages.forms import SESSION_COOKIE
@@ -78,7 +78,7 @@ def client(api_store: Store, validator, tokens: dict[str, str]) -> Iterator[Test
     busy machine)."""
     with TestClient(_app(api_store, validator), raise_server_exceptions=False) as test_client:
         for thread in threading.enumerate():
-            if thread.name == "screg-graph":
+            if thread.name == GRAPH_THREAD:
                 thread.join(timeout=120)
         yield test_client
 
