@@ -478,7 +478,7 @@ def import_(file: str, fmt: str, store: str | None) -> None:
             generation = target.load_dump(Path(file).read_bytes(), EXPORT_FORMATS[fmt])  # type: ignore[arg-type]
         # A read model beside the store may be another registry's at the same generation.
         with open_registry(store) as registry:
-            registry.rebuild_read_model()
+            registry.rebuild_for_the_next_start()
     except StoreLockedError as locked:
         stop_the_server_first(store, locked, "screg import")
     except RegistryError as error:
@@ -517,7 +517,7 @@ def rebase(new_base: str, store: str | None) -> None:
                 )
             moved = rebase_store(target, old, new_base)
         with open_registry(store, base_iri=new_base) as registry:
-            registry.rebuild_read_model()
+            registry.rebuild_for_the_next_start()
     except StoreLockedError as locked:
         stop_the_server_first(store, locked, "screg rebase")
     except RegistryError as error:
@@ -565,13 +565,9 @@ def read_model_rebuild(store: str | None) -> None:
     up by itself."""
     try:
         with open_registry(store) as registry:
-            generation = registry.rebuild_read_model()
+            generation = registry.rebuild_for_the_next_start()
             counts = registry.reader().kind_counts()
             path = registry.read_model_path()
-            # The dependency graph of the rebuilt model, kept for the next start
-            # (registry.graphs.saved): a server then does not assemble it.
-            registry.graph()
-            registry.save_graph()
     except StoreLockedError as locked:
         stop_the_server_first(store, locked, "screg read-model rebuild", read_model=True)
     except RegistryError as error:
