@@ -176,6 +176,7 @@ def create_app(
         app.state.jobs = JobQueue(max_queued_bytes=settings.jobs_max_queued_bytes)
         # The read model is caught up before the first request: from its file at the
         # store's generation (nothing to do), the writes since, or a rebuild.
+        built = await run_in_threadpool(registry.read_model_built)
         await run_in_threadpool(registry.reader)
         # The dependency graph and its coverage, which the home page, a standard's page
         # and impact read, are assembled from the read model in the background (4 s at
@@ -183,7 +184,19 @@ def create_app(
         # graph before it is done waits for this build rather than starting another.
         # Kept at the last stop (registry.graphs.saved), they are taken up before the
         # first request instead: ~1 s at that size, all of it before the first answer.
-        if not await run_in_threadpool(take_up_graph, registry):
+        if await run_in_threadpool(take_up_graph, registry):
+            pass
+        elif not built and registry.graph_file() is not None:
+            # This start built the read model (a first start, a lost or outdated file: a
+            # minute at 50,000 resources). It assembles and keeps the graph as well before
+            # it answers, as `screg read-model rebuild` does: seconds more on such a start,
+            # and neither this run's first impact page nor the next start waits for it.
+            await run_in_threadpool(assemble_graph, registry)
+            try:
+                await run_in_threadpool(registry.save_graph)
+            except Exception:  # a disk full costs the next start its assembly, no more
+                logger.exception("the dependency graph was not kept for the next start")
+        else:
             threading.Thread(
                 target=assemble_graph, args=(registry,), name=GRAPH_THREAD, daemon=True
             ).start()

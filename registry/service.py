@@ -403,6 +403,11 @@ class Registry:
         restored from a dump); returns the generation it reflects."""
         return self._model().rebuild(self.store)
 
+    def read_model_built(self) -> bool:
+        """Whether the read model holds a build (its file may be missing, or emptied by a
+        new schema version): when not, the next `reader` rebuilds it from the store."""
+        return self._model().generation() is not None
+
     def rebuild_for_the_next_start(self) -> int:
         """`rebuild_read_model`, then the dependency graph of the new model assembled and
         kept beside it (registry.graphs.saved), for the commands that rebuild a model

@@ -177,6 +177,39 @@ def test_the_server_keeps_its_graph_at_a_stop_and_takes_it_up_at_the_next_start(
     assert again.json() == first.json()
 
 
+def test_a_start_that_builds_the_read_model_keeps_the_graph_before_it_answers(
+    store_path: str, validator
+) -> None:
+    # A first start (no read model beside the store) assembled the graph in the
+    # background and kept it only at a clean stop: after a crash, the next start had
+    # none either, and each one's first impact page waited for the assembly.
+    import threading
+
+    from api import GRAPH_THREAD
+
+    settings = Settings(store=store_path, seed=False)
+    with Registry(settings, validator=validator) as registry:
+        model, path = Path(registry.read_model_path()), registry.graph_file()
+    assert path is not None
+    for made in (model, path, *model.parent.glob(model.name + "-*")):
+        made.unlink(missing_ok=True)
+    impact = "/api/v1/impact/GB%2FT%2021063.3-2007?limit=50"
+    with TestClient(create_app(settings, validator=validator)) as client:
+        registry = client.app.state.registry
+        assert path.exists()  # before the first request
+        kept = path.read_bytes()
+        assert registry._graphs.builds == 1
+        assert GRAPH_THREAD not in {thread.name for thread in threading.enumerate()}
+        first = client.get(impact)
+        assert registry._graphs.builds == 1
+    assert first.status_code == 200
+    assert path.read_bytes() == kept  # the stop had nothing to add: a crash loses nothing
+    with TestClient(create_app(settings, validator=validator)) as client:
+        again = client.get(impact)
+        assert client.app.state.registry._graphs.builds == 0
+    assert again.json() == first.json()
+
+
 @pytest.mark.parametrize("command", ["read-model rebuild", "import", "rebase"])
 def test_every_command_that_rebuilds_the_read_model_keeps_the_graph_for_the_next_start(
     store_path: str, validator, tmp_path: Path, command: str
