@@ -28,6 +28,7 @@ from registry.bilingual import Text
 from registry.errors import ConflictError, ForbiddenError, InputError, NotFoundError
 from registry.inputs.identifiers import IRI_SCHEMES, lookup_spellings
 from registry.inputs.load import Reading
+from registry.inputs.oxparse import graph_of
 from registry.namespaces import EARL, GRAPH_CURRENT, GRAPH_REGISTRY, REGSTATUS, SCS, SH, STDSTATUS
 from registry.register.changes import describe_change
 from registry.register.iris import Screening, part_prefix, screen_upload, without_register_record
@@ -347,7 +348,7 @@ def _walk(
 def skolemise(entry: URIRef, content: Iterable[Triple]) -> Graph:
     """Blank nodes of an entry become IRIs under it, the same IRI for the same content,
     so that re-submitting a blank-node document makes no new version."""
-    graph = content if isinstance(content, Graph) else _graph(content)
+    graph = content if isinstance(content, Graph) else graph_of(content)
     bnodes = {n for t in graph for n in (t[0], t[2]) if isinstance(n, BNode)}
     if not bnodes:
         return graph
@@ -627,7 +628,7 @@ def decide(
     changed = [e for e in entries if not _unchanged(states.get(str(e)), hashes[e], shapes)]
     # The changed entries with what their shapes read of the document; the entries
     # among that context are not validated again (they are unchanged).
-    data = _graph(_with_context(changed, statements))
+    data = graph_of(_with_context(changed, statements))
     # the document's index: let it go before validation builds its own
     del statements
     screening.kept = {}
@@ -785,7 +786,7 @@ def validate_reading(
         store, statements, owners, entries, base_iri, validator.vocabulary.terms
     )
     screening.results += record
-    data = _graph((s, p, o) for s, pairs in screening.kept.items() for p, o in pairs)
+    data = graph_of((s, p, o) for s, pairs in screening.kept.items() for p, o in pairs)
     return with_screening(validator.validate(data, store, progress=progress), screening)
 
 
@@ -939,14 +940,6 @@ def _write_submission(
     )
     generation = store.write(batch)
     return SubmissionResult(str(submission), report, changes, ignored, generation)
-
-
-def _graph(triples: Iterable[Triple]) -> Graph:
-    graph = Graph()
-    add = graph.add
-    for triple in triples:
-        add(triple)
-    return graph
 
 
 def _with_context(roots: Iterable[URIRef], spo: Statements) -> list[Triple]:

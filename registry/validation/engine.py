@@ -61,6 +61,7 @@ from rdflib.collection import Collection as RDFList
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.parserutils import CompValue
+from rdflib.plugins.stores.memory import SimpleMemory
 from rdflib.term import Node
 
 SH_NS = "http://www.w3.org/ns/shacl#"
@@ -266,9 +267,13 @@ class DataIndex:
 
 
 def graph_indexes(graph: Graph) -> tuple[dict[Any, Any], dict[Any, Any]]:
-    """(spo, pos) of a graph: the Memory store's own index dictionaries when the store
-    holds this graph alone, else built by iterating the graph."""
+    """(spo, pos) of a graph: the store's own index dictionaries when the store holds
+    this graph alone (SimpleMemory, registry.inputs.oxparse.graph_of, always does; the
+    default Memory store when it has one context), else built by iterating the graph."""
     store = graph.store
+    if type(store) is SimpleMemory and type(graph) is Graph:
+        # spo[s][p][o] = 1 and pos[p][o][s] = 1: the shape built below
+        return store._SimpleMemory__spo, store._SimpleMemory__pos  # type: ignore[attr-defined]
     spo = getattr(store, "_Memory__spo", None)
     pos = getattr(store, "_Memory__pos", None)
     if spo is not None and pos is not None and type(graph) is Graph:

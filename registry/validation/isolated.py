@@ -32,6 +32,7 @@ from pathlib import Path
 
 from rdflib import Graph, URIRef
 
+from registry.inputs.oxparse import graph_of
 from registry.runtime.processes import LimitedWorkers
 from registry.validation.validator import (
     Progress,
@@ -78,8 +79,8 @@ def _check_in_worker(
 
     try:
         return _validator.check(
-            _graph(data),
-            _graph(context) if context is not None else None,
+            graph_of(data),
+            graph_of(context) if context is not None else None,
             progress=progress,
             skip=skip,
         )
@@ -157,14 +158,6 @@ class ValidationWorkers:
 
     def close(self) -> None:
         self._workers.close()
-
-
-def _graph(triples: list[Triple]) -> Graph:
-    graph = Graph()
-    add = graph.add
-    for triple in triples:
-        add(triple)
-    return graph
 
 
 def _triples(graph: Graph | None) -> list[Triple] | None:
