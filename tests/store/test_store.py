@@ -230,6 +230,26 @@ def test_failed_batch_changes_nothing(store: Store, bad: object, path: str) -> N
     assert store.generation() == generation
 
 
+@pytest.mark.parametrize(
+    "bad",
+    [URIRef("relative/iri"), Literal("x", datatype=URIRef("relative-datatype")), Variable("x")],
+    ids=["relative", "datatype", "variable"],
+)
+def test_a_bad_term_after_the_first_chunks_of_a_large_batch_changes_nothing(
+    store: Store, bad: object
+) -> None:
+    # The embedded store streams a large batch into its transaction a chunk at a time:
+    # a term refused in a later chunk must undo the chunks already taken.
+    before, generation = all_quads(store), store.generation()
+    good = [(URIRef(f"{BASE}ok/{i}"), RDF.type, SCS.Standard) for i in range(45_000)]
+    batch = WriteBatch().add_triples(GRAPH_CURRENT, good)
+    batch.add_triples(G2, [*good[:10], (STD, DCTERMS.title, bad)])
+    with pytest.raises(StoreWriteError):
+        store.write(batch)
+    assert all_quads(store) == before
+    assert store.generation() == generation
+
+
 def test_clear_then_add_replaces_a_graph(store: Store) -> None:
     store.write(WriteBatch().add_triples(G1, sample_graph()).add_triples(G2, sample_graph()))
     new = Graph()
