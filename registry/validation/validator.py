@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyshacl
-from rdflib import Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, ORG, RDF, SKOS
 from rdflib.term import Node
 
@@ -414,7 +414,7 @@ def read_results(results_graph: Graph, data: Graph) -> list[ValidationResult]:
                 severity=_local(severity) if severity else "Violation",
                 focus=_text(focus),
                 path=_path_text(results_graph, results_graph.value(node, SH.resultPath)),
-                value=_text(results_graph.value(node, SH.value)),
+                value=_value_text(results_graph.value(node, SH.value)),
                 message_zh=messages.get("zh", ""),
                 message_en=messages.get("en", ""),
                 source_shape=_text(results_graph.value(node, SH.sourceShape)),
@@ -433,7 +433,7 @@ def _engine_result(result: EngineResult, entry: str) -> ValidationResult:
         severity=_local(result.severity),
         focus=str(result.focus),
         path=None if path is None else (str(path) if isinstance(path, URIRef) else path.n3()),
-        value=_text(result.value),
+        value=_value_text(result.value),
         message_zh=messages.get("zh", ""),
         message_en=messages.get("en", ""),
         source_shape=str(result.source_shape),
@@ -467,6 +467,13 @@ def _local(iri: Node) -> str:
 
 def _text(node: Node | None) -> str | None:
     return None if node is None else str(node)
+
+
+def _value_text(node: Node | None) -> str | None:
+    """A result's value as text; a blank node as `_:label`: its bare label (a random
+    hex string for a node read from Turtle) told a submitter nothing, not even that
+    the value was a node without a name, such as `dct:publisher [ ... ]`."""
+    return f"_:{node}" if type(node) is BNode else _text(node)
 
 
 def _path_text(graph: Graph, path: Node | None) -> str | None:

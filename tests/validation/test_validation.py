@@ -34,6 +34,26 @@ def test_qualified_and_nested_shapes_are_evaluated(validator: Validator) -> None
     assert validator.validate(Graph().parse(EXAMPLES / "departments.ttl")).conforms
 
 
+def test_a_blank_node_value_is_reported_as_a_blank_node(validator: Validator) -> None:
+    """Regression: a publisher written `[ ... ]` was reported by its bare random label
+    ("提交部门 = eb9f3bf3..."), which told the submitter nothing."""
+    data = Graph().parse(
+        data="""
+@prefix dct: <http://purl.org/dc/terms/> .
+@prefix foaf: <http://xmlns.com/foaf/0.1/> .
+@prefix dcat: <http://www.w3.org/ns/dcat#> .
+<http://127.0.0.1:8000/id/catalogue/11210100EXAMPLE01N/2024> a dcat:Catalog ;
+    dct:publisher [ foaf:name "City of Example" ] .
+""",
+        format="turtle",
+    )
+    values = {
+        r.value for r in validator.validate(data).results if r.path and "publisher" in r.path
+    }
+    assert values and all(v.startswith("_:") for v in values), values
+    assert {v[2:] for v in values} <= {str(o) for o in data.objects()}  # the node's label
+
+
 def test_docs_list_every_rule_as_the_shapes_say(validator: Validator) -> None:
     from registry.namespaces import bind_prefixes
     from registry.validation.rules import list_rules, rules_markdown
