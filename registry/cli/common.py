@@ -185,7 +185,10 @@ lang_option = click.option(
     type=click.Choice(["zh", "en"]),
     default=None,
     callback=_remember_lang,
-    help="Language of messages and reports [default: SCREG_LANG, else the locale's].",
+    help=(
+        "Language of messages and reports [default: SCREG_LANG; without it, the "
+        "command's own lines follow the locale and reports are in Chinese]."
+    ),
 )
 
 
