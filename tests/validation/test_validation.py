@@ -47,9 +47,7 @@ def test_a_blank_node_value_is_reported_as_a_blank_node(validator: Validator) ->
 """,
         format="turtle",
     )
-    values = {
-        r.value for r in validator.validate(data).results if r.path and "publisher" in r.path
-    }
+    values = {r.value for r in validator.validate(data).results if r.path and "publisher" in r.path}
     assert values and all(v.startswith("_:") for v in values), values
     assert {v[2:] for v in values} <= {str(o) for o in data.objects()}  # the node's label
 
