@@ -827,11 +827,26 @@ class DcatImporter:
                     value=str(standard),
                 )
 
+    def _shown(self, value: Node) -> str:
+        """A value as a person reads it. A blank node (`dct:temporal [ ... ]`) is shown
+        by what it says, one level deep (`[a PeriodOfTime; startDate 2019-01-01]`): its
+        label is random, and told a submitter nothing of what was left out."""
+        if type(value) is not BNode:
+            return str(value)
+        parts = []
+        for p, o in sorted(self.src.predicate_objects(value)):
+            shown = "[…]" if type(o) is BNode else str(o)
+            if p == RDF.type:
+                parts.append(f"a {_local_name(shown)}")
+            else:
+                parts.append(f"{_local_name(str(p))} {shown}")
+        return "[" + "; ".join(parts) + "]"
+
     def _unmapped(self, node: Node, target: URIRef, mapped: set[URIRef]) -> None:
         for prop in sorted(set(self.src.predicates(node, None))):
             if prop in mapped or str(prop).startswith(str(SCS)):
                 continue
-            values = sorted(str(v) for v in self.src.objects(node, prop))
+            values = sorted(self._shown(v) for v in self.src.objects(node, prop))
             known = prop in _KNOWN_UNMAPPED
             self.report(
                 "dcat-unmapped",
@@ -1009,3 +1024,8 @@ class DcatImporter:
             kind = DCAT.service if (member, RDF.type, SCS.DataInterface) in g else DCAT.dataset
             g.add((iri, kind, member))
         self._unmapped(node, iri, _MAPPED_CATALOG)
+
+
+def _local_name(iri: str) -> str:
+    """The last part of an IRI (after its last # or /), for a person to read."""
+    return re.split(r"[#/]", iri.rstrip("#/"))[-1] or iri

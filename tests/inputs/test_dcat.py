@@ -114,6 +114,19 @@ def test_ckan_catalogue_validates_and_registers_with_unmapped_terms_reported(
     assert "仅向承担交通管理职责的部门共享" in parking and "method/interface" in parking
 
 
+def test_an_unmapped_blank_node_is_shown_by_what_it_says(memory_registry) -> None:
+    # Regression: `dct:temporal [ ... ]` was reported as "temporal = a755897b12bd...",
+    # its random label, which told the submitter nothing of what was left out.
+    text = CKAN.read_text(encoding="utf-8").replace(
+        "    ckan:viewCount 1024 ;",
+        "    ckan:viewCount 1024 ;\n    dct:temporal [ a dct:PeriodOfTime ; "
+        'dcat:startDate "2019-01-01"^^xsd:date ; dcat:endDate [ a dct:Bound ] ] ;',
+    )
+    report = memory_registry.validate([Document("ckan.ttl", text.encode(), "dcat")])
+    [temporal] = [r for r in report.results if (r.path or "").endswith("/temporal")]
+    assert temporal.value == "[a PeriodOfTime; endDate […]; startDate 2019-01-01]"
+
+
 def test_a_dataset_without_a_resource_code_is_reported_not_dropped(memory_registry) -> None:
     text = CKAN.read_text(encoding="utf-8").replace('dct:identifier "204009/000002" ;', "")
     report = memory_registry.validate([Document("ckan.ttl", text.encode(), "dcat")])
