@@ -176,8 +176,9 @@ def create_app(
         app.state.jobs = JobQueue(max_queued_bytes=settings.jobs_max_queued_bytes)
         # The read model is caught up before the first request: from its file at the
         # store's generation (nothing to do), the writes since, or a rebuild.
-        built = await run_in_threadpool(registry.read_model_built)
+        lineage = await run_in_threadpool(registry.read_model_lineage)
         await run_in_threadpool(registry.reader)
+        rebuilt = await run_in_threadpool(registry.read_model_lineage) != lineage
         # The dependency graph and its coverage, which the home page, a standard's page
         # and impact read, are assembled from the read model in the background (4 s at
         # 50,000 resources): the server answers meanwhile, and a page that needs the
@@ -186,8 +187,8 @@ def create_app(
         # first request instead: ~1 s at that size, all of it before the first answer.
         if await run_in_threadpool(take_up_graph, registry):
             pass
-        elif not built and registry.graph_file() is not None:
-            # This start built the read model (a first start, a lost or outdated file: a
+        elif rebuilt and registry.graph_file() is not None:
+            # This start rebuilt the read model (a first start, a lost or outdated file: a
             # minute at 50,000 resources). It assembles and keeps the graph as well before
             # it answers, as `screg read-model rebuild` does: seconds more on such a start,
             # and neither this run's first impact page nor the next start waits for it.

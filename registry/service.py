@@ -59,6 +59,7 @@ from registry.register.submission import (
     VersionInfo,
     item_states,
 )
+from registry.runtime.collector import collector_paused
 from registry.runtime.foreground import waiting_for_background
 from registry.store import (
     OxigraphStore,
@@ -403,10 +404,11 @@ class Registry:
         restored from a dump); returns the generation it reflects."""
         return self._model().rebuild(self.store)
 
-    def read_model_built(self) -> bool:
-        """Whether the read model holds a build (its file may be missing, or emptied by a
-        new schema version): when not, the next `reader` rebuilds it from the store."""
-        return self._model().generation() is not None
+    def read_model_lineage(self) -> str:
+        """The read model's lineage (`ReadModel.lineage`): a new one after `reader` means
+        it rebuilt the model (missing, emptied by a new schema version, or too far
+        behind the store), which no kept graph matches."""
+        return self._model().lineage()
 
     def rebuild_for_the_next_start(self) -> int:
         """`rebuild_read_model`, then the dependency graph of the new model assembled and
@@ -417,10 +419,19 @@ class Registry:
         50,000 resources) and its first impact page would wait for it. Returns the
         generation the model reflects."""
         generation = self.rebuild_read_model()
-        if self.graph_file() is not None:
-            self.graph()
-            self.save_graph()
+        self.keep_graph_now()
         return generation
+
+    def keep_graph_now(self) -> None:
+        """The dependency graph assembled (unless it is current already) and kept beside
+        a read model in a file, for the next start. The assembly makes millions of
+        objects at 50,000 resources, none of them garbage: with the collector paused,
+        2.6-3.2 s instead of 4.8-5.4."""
+        if self.graph_file() is None:
+            return
+        with collector_paused():
+            self.graph()
+        self.save_graph()
 
     def _leave_the_read_model_current(self) -> None:
         """A process that wrote to the embedded store (a token made, a status changed by
@@ -433,7 +444,14 @@ class Registry:
             return
         try:
             if store.generation() != self._opened_at:
+                lineage = self.read_model_lineage()
                 self.reader()
+                if self.read_model_lineage() != lineage:
+                    # The catch-up rebuilt the model (`screg serve` writes its token
+                    # before the server starts: a store with no model file was rebuilt
+                    # here, not in the server). Its graph is kept for the next start
+                    # too, as `rebuild_for_the_next_start` keeps it.
+                    self.keep_graph_now()
         except Exception:  # closing must not fail; the next reader catches up instead
             logger.warning("the read model was not brought up to date", exc_info=True)
 
