@@ -1025,7 +1025,9 @@ class _SparqlConstraint:
         self.groups = {}
         if not focus:
             return
-        graph = Graph()
+        # One graph: SimpleMemory, without the default store's bookkeeping of contexts
+        # (registry.inputs.oxparse.graph_of says what that costs).
+        graph = Graph(store=SimpleMemory())
         add = graph.add
         for s, p, o in self.patterns:
             # Only the triples this pattern can match: its subject among the focus nodes
