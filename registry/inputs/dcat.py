@@ -834,7 +834,10 @@ class DcatImporter:
         if type(value) is not BNode:
             return str(value)
         parts = []
-        for p, o in sorted(self.src.predicate_objects(value)):
+        # sorted as text: one stable order, whatever kinds of term the node holds
+        for p, o in sorted(
+            self.src.predicate_objects(value), key=lambda po: (str(po[0]), str(po[1]))
+        ):
             shown = "[…]" if type(o) is BNode else str(o)
             if p == RDF.type:
                 parts.append(f"a {_local_name(shown)}")

@@ -272,8 +272,12 @@ def graph_indexes(graph: Graph) -> tuple[dict[Any, Any], dict[Any, Any]]:
     default Memory store when it has one context), else built by iterating the graph."""
     store = graph.store
     if type(store) is SimpleMemory and type(graph) is Graph:
-        # spo[s][p][o] = 1 and pos[p][o][s] = 1: the shape built below
-        return store._SimpleMemory__spo, store._SimpleMemory__pos  # type: ignore[attr-defined]
+        # spo[s][p][o] = 1 and pos[p][o][s] = 1: the shape built below (read by name, so
+        # another rdflib's layout falls through to the loop)
+        spo = getattr(store, "_SimpleMemory__spo", None)
+        pos = getattr(store, "_SimpleMemory__pos", None)
+        if spo is not None and pos is not None:
+            return spo, pos
     spo = getattr(store, "_Memory__spo", None)
     pos = getattr(store, "_Memory__pos", None)
     if spo is not None and pos is not None and type(graph) is Graph:
