@@ -1,5 +1,7 @@
 """The namespaces of docs/vocabulary.md, as rdflib namespaces."""
 
+import re
+
 from rdflib import Namespace
 from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SKOS, XSD
 
@@ -73,3 +75,9 @@ def sparql_prefixes() -> str:
 def bind_prefixes(graph) -> None:
     for prefix, ns in PREFIXES.items():
         graph.bind(prefix, ns, override=True)
+
+
+def local_name(iri: str) -> str:
+    """The last part of an IRI, after its last # or / (a trailing one left out), for a
+    person to read: `sh:Violation` -> Violation, `.../frequency/MONTHLY` -> MONTHLY."""
+    return re.split(r"[#/]", str(iri).rstrip("#/"))[-1] or str(iri)

@@ -49,6 +49,7 @@ from typing import Any, TypeVar
 
 import networkx as nx
 
+from registry.namespaces import local_name
 from registry.read.model import EntryFields, ReadModel
 from registry.read.queries import CATEGORY_SCHEME, Concept
 from registry.runtime.foreground import courteous
@@ -111,10 +112,6 @@ class Entry:
     links: list[Link]
 
 
-def _local(iri: str) -> str:
-    return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
-
-
 def _add_labels(attrs: dict[str, Any], labels: Mapping[str, str] | None) -> None:
     """label_zh / label_en from a {language: text} map; no language counts as Chinese."""
     for lang, text in (labels or {}).items():
@@ -139,7 +136,7 @@ def entry_of(
     if kind == "standard":
         for name in ("status", "level"):
             if field[name] is not None:
-                attrs[name] = _local(field[name])  # the code list's local name: current, ...
+                attrs[name] = local_name(field[name])  # the code list's local name: current, ...
         for name in ("issued", "in_force", "withdrawn"):
             if field[name] is not None:
                 attrs[name] = field[name]
@@ -556,7 +553,7 @@ def _shared(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _placeholder_attrs(iri: str) -> dict[str, Any]:
-    return {"kind": "standard", "registered": False, "identifier": _local(iri)}
+    return {"kind": "standard", "registered": False, "identifier": local_name(iri)}
 
 
 def _graph_over(

@@ -43,6 +43,7 @@ from registry.namespaces import (
     SCS,
     SHARING,
     VCARD,
+    local_name,
 )
 from registry.store import Store
 
@@ -840,9 +841,9 @@ class DcatImporter:
         ):
             shown = "[…]" if type(o) is BNode else str(o)
             if p == RDF.type:
-                parts.append(f"a {_local_name(shown)}")
+                parts.append(f"a {local_name(shown)}")
             else:
-                parts.append(f"{_local_name(str(p))} {shown}")
+                parts.append(f"{local_name(str(p))} {shown}")
         return "[" + "; ".join(parts) + "]"
 
     def _unmapped(self, node: Node, target: URIRef, mapped: set[URIRef]) -> None:
@@ -1027,8 +1028,3 @@ class DcatImporter:
             kind = DCAT.service if (member, RDF.type, SCS.DataInterface) in g else DCAT.dataset
             g.add((iri, kind, member))
         self._unmapped(node, iri, _MAPPED_CATALOG)
-
-
-def _local_name(iri: str) -> str:
-    """The last part of an IRI (after its last # or /), for a person to read."""
-    return re.split(r"[#/]", iri.rstrip("#/"))[-1] or iri

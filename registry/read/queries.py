@@ -27,7 +27,15 @@ from registry.bilingual import Text
 from registry.errors import InputError, NotFoundError
 from registry.inputs.earl import term_of
 from registry.inputs.identifiers import IdentifierError, parse_standard_id
-from registry.namespaces import EARL, GRAPH_CURRENT, GRAPH_ONTOLOGY, GRAPH_REGISTRY, SCS, SH
+from registry.namespaces import (
+    EARL,
+    GRAPH_CURRENT,
+    GRAPH_ONTOLOGY,
+    GRAPH_REGISTRY,
+    SCS,
+    SH,
+    local_name,
+)
 from registry.register.lifecycle import in_force
 from registry.register.submission import item_state, read_version, resolve_item
 from registry.store import Row, Store
@@ -94,7 +102,7 @@ def load_concepts(store: Store) -> dict[str, Concept]:
         iri = str(row["c"])
         concept = concepts.get(iri)
         if concept is None:
-            notation = str(row.get("notation") or _local(iri))
+            notation = str(row.get("notation") or local_name(iri))
             concept = concepts[iri] = Concept(iri, str(row["scheme"]), notation)
         label = row.get("label")
         if isinstance(label, Literal):
@@ -318,7 +326,7 @@ def _concept(
     if shared is not None and iri in shared:
         return shared[iri]
     concept = concepts.get(iri)
-    found = concept.as_dict() if concept else {"code": _local(iri), "iri": iri, "label": {}}
+    found = concept.as_dict() if concept else {"code": local_name(iri), "iri": iri, "label": {}}
     if shared is not None:
         shared[iri] = found
     return found
@@ -329,10 +337,6 @@ def _int(node: Node) -> int | None:
         return int(str(node))
     except ValueError:
         return None
-
-
-def _local(iri: str) -> str:
-    return re.split(r"[/#]", iri)[-1]
 
 
 def _group(rows: Iterable[dict[str, Node]]) -> dict[str, dict[URIRef, list[Node]]]:
@@ -359,7 +363,7 @@ def register_of(row: dict[str, Node]) -> dict[str, Any]:
     """An entry's register record as the API shows it: status, current version, and
     when that version was made (ISO 8601, as stored)."""
     return {
-        "status": _local(str(row["status"])),
+        "status": local_name(str(row["status"])),
         "version": _int(row["n"]),
         "time": str(row["time"]) if row.get("time") is not None else None,
     }
@@ -892,7 +896,7 @@ def editions(store: Store, undated: str) -> list[dict[str, Any]]:
             (
                 str(row["s"]),
                 str(row["id"]),
-                _local(str(row["status"])) if row.get("status") is not None else None,
+                local_name(str(row["status"])) if row.get("status") is not None else None,
                 row.get("next") is not None,
             )
             for row in store.select(query)
@@ -1082,12 +1086,12 @@ def stored_report(graph: Graph) -> dict[str, Any]:
             if isinstance(m, Literal)
         }
         location = {
-            _local(str(p)): o.toPython() if isinstance(o, Literal) else str(o)
+            local_name(str(p)): o.toPython() if isinstance(o, Literal) else str(o)
             for p, o in graph.predicate_objects(node)
             if str(p).startswith(str(SCS))
         }
         result = {
-            "severity": _local(one(SH.resultSeverity) or ""),
+            "severity": local_name(one(SH.resultSeverity) or ""),
             "focus": one(SH.focusNode),
             "path": one(SH.resultPath),
             "value": one(SH.value),

@@ -17,6 +17,7 @@ from functools import lru_cache
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDFS, SH
 
+from registry.namespaces import local_name
 from registry.validation.trusted_files import ONTOLOGY_DIR, SHAPES_DIR, turtle_files
 
 Names = dict[str, str]  # language -> name
@@ -72,4 +73,4 @@ def property_name(path: str | None, shape: str | None, lang: str) -> str | None:
     for names in (by_shape.get(shape or ""), labels.get(path)):
         if names:
             return names.get(lang) or next(iter(names.values()))
-    return path.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+    return local_name(path)

@@ -28,7 +28,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, ORG, RDF, SKOS
 from rdflib.term import Node
 
-from registry.namespaces import EARL, GRAPH_CURRENT, SCS, SH
+from registry.namespaces import EARL, GRAPH_CURRENT, SCS, SH, local_name
 from registry.store.sparql_text import select_in_batches
 from registry.validation.engine import (
     DataIndex,
@@ -411,7 +411,7 @@ def read_results(results_graph: Graph, data: Graph) -> list[ValidationResult]:
         severity = results_graph.value(node, SH.resultSeverity)
         results.append(
             ValidationResult(
-                severity=_local(severity) if severity else "Violation",
+                severity=local_name(severity) if severity else "Violation",
                 focus=_text(focus),
                 path=_path_text(results_graph, results_graph.value(node, SH.resultPath)),
                 value=_value_text(results_graph.value(node, SH.value)),
@@ -430,7 +430,7 @@ def _engine_result(result: EngineResult, entry: str) -> ValidationResult:
     messages = {_message_language(m): str(m) for m in result.messages}
     path = result.path
     return ValidationResult(
-        severity=_local(result.severity),
+        severity=local_name(result.severity),
         focus=str(result.focus),
         path=None if path is None else (str(path) if isinstance(path, URIRef) else path.n3()),
         value=_value_text(result.value),
@@ -459,10 +459,6 @@ def entry_of(focus: Node | None, data: Graph) -> str:
         return ""
     owner = next(iter(data.subjects(SCS.dataItem, focus)), None)
     return str(owner if owner is not None else focus)
-
-
-def _local(iri: Node) -> str:
-    return str(iri).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
 def _text(node: Node | None) -> str | None:
@@ -558,7 +554,7 @@ def unique_code_results(data: Graph, store: Store | None) -> list[ValidationResu
                         message_zh=f"{name_zh} {code} 已被 {clash} 使用:在登记库内必须唯一",
                         message_en=f"The {name_en} {code} is already used by {clash}; "
                         "it must name one entry in the registry",
-                        source_shape=f"{SCSH}Unique-{_local(prop)}",
+                        source_shape=f"{SCSH}Unique-{local_name(prop)}",
                         constraint=f"{SCSH}UniqueCodeConstraintComponent",
                         entry=entry_of(subject, data),
                     )
