@@ -98,6 +98,15 @@ def take_up_graph(registry: Registry) -> bool:
     return True
 
 
+def keep_graph(registry: Registry) -> None:
+    """`Registry.save_graph`, which must not stop a start or a stop: a disk full or a
+    folder not writable costs the next start its assembly, no more."""
+    try:
+        registry.save_graph()
+    except Exception:
+        logger.exception("the dependency graph was not kept for the next start")
+
+
 # The name of the thread assemble_graph runs in at a start (tests wait for it).
 GRAPH_THREAD = "screg-graph"
 
@@ -176,9 +185,7 @@ def create_app(
         app.state.jobs = JobQueue(max_queued_bytes=settings.jobs_max_queued_bytes)
         # The read model is caught up before the first request: from its file at the
         # store's generation (nothing to do), the writes since, or a rebuild.
-        lineage = await run_in_threadpool(registry.read_model_lineage)
-        await run_in_threadpool(registry.reader)
-        rebuilt = await run_in_threadpool(registry.read_model_lineage) != lineage
+        rebuilt = await run_in_threadpool(registry.catch_up)
         # The dependency graph and its coverage, which the home page, a standard's page
         # and impact read, are assembled from the read model in the background (4 s at
         # 50,000 resources): the server answers meanwhile, and a page that needs the
@@ -186,17 +193,14 @@ def create_app(
         # Kept at the last stop (registry.graphs.saved), they are taken up before the
         # first request instead: ~1 s at that size, all of it before the first answer.
         if await run_in_threadpool(take_up_graph, registry):
-            pass
+            pass  # kept at the last stop
         elif rebuilt and registry.graph_file() is not None:
             # This start rebuilt the read model (a first start, a lost or outdated file: a
             # minute at 50,000 resources). It assembles and keeps the graph as well before
             # it answers, as `screg read-model rebuild` does: seconds more on such a start,
             # and neither this run's first impact page nor the next start waits for it.
             await run_in_threadpool(assemble_graph, registry)
-            try:
-                await run_in_threadpool(registry.save_graph)
-            except Exception:  # a disk full costs the next start its assembly, no more
-                logger.exception("the dependency graph was not kept for the next start")
+            await run_in_threadpool(keep_graph, registry)
         else:
             threading.Thread(
                 target=assemble_graph, args=(registry,), name=GRAPH_THREAD, daemon=True
@@ -212,10 +216,7 @@ def create_app(
             trimming.cancel()
             sparql.close(app)
             await run_in_threadpool(app.state.jobs.close)
-            try:
-                await run_in_threadpool(registry.save_graph)
-            except Exception:  # the store must still be closed; the next start assembles
-                logger.exception("the dependency graph was not kept for the next start")
+            await run_in_threadpool(keep_graph, registry)
             if on_stop is not None:
                 try:
                     await run_in_threadpool(on_stop, registry)

@@ -404,11 +404,13 @@ class Registry:
         restored from a dump); returns the generation it reflects."""
         return self._model().rebuild(self.store)
 
-    def read_model_lineage(self) -> str:
-        """The read model's lineage (`ReadModel.lineage`): a new one after `reader` means
-        it rebuilt the model (missing, emptied by a new schema version, or too far
-        behind the store), which no kept graph matches."""
-        return self._model().lineage()
+    def catch_up(self) -> bool:
+        """`reader`: the read model brought to the store's generation. True when that
+        rebuilt it (missing, emptied by a new schema version, or too far behind the
+        store), as a new lineage tells: no kept graph matches it then."""
+        lineage = self._model().lineage()
+        self.reader()
+        return self._model().lineage() != lineage
 
     def rebuild_for_the_next_start(self) -> int:
         """`rebuild_read_model`, then the dependency graph of the new model assembled and
@@ -443,15 +445,12 @@ class Registry:
         if store is None or self._opened_at is None or self.read_model_path() == ":memory:":
             return
         try:
-            if store.generation() != self._opened_at:
-                lineage = self.read_model_lineage()
-                self.reader()
-                if self.read_model_lineage() != lineage:
-                    # The catch-up rebuilt the model (`screg serve` writes its token
-                    # before the server starts: a store with no model file was rebuilt
-                    # here, not in the server). Its graph is kept for the next start
-                    # too, as `rebuild_for_the_next_start` keeps it.
-                    self.keep_graph_now()
+            # A catch-up that rebuilt the model (`screg serve` writes its token before
+            # the server starts: a store with no model file was rebuilt here, not in the
+            # server) keeps its graph for the next start, as `rebuild_for_the_next_start`
+            # does.
+            if store.generation() != self._opened_at and self.catch_up():
+                self.keep_graph_now()
         except Exception:  # closing must not fail; the next reader catches up instead
             logger.warning("the read model was not brought up to date", exc_info=True)
 

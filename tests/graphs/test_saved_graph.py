@@ -210,6 +210,28 @@ def test_a_start_that_builds_the_read_model_keeps_the_graph_before_it_answers(
     assert again.json() == first.json()
 
 
+def test_a_graph_that_cannot_be_kept_stops_neither_the_start_nor_the_stop(
+    store_path: str, validator, monkeypatch: pytest.MonkeyPatch, caplog
+) -> None:
+    settings = Settings(store=store_path, seed=False)
+    with Registry(settings, validator=validator) as registry:
+        model, path = Path(registry.read_model_path()), registry.graph_file()
+    assert path is not None
+    for made in (model, path, *model.parent.glob(model.name + "-*")):
+        made.unlink(missing_ok=True)
+
+    def disk_full(*_args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(saved, "save", disk_full)
+    with TestClient(create_app(settings, validator=validator)) as client:
+        answer = client.get("/api/v1/impact/GB%2FT%2021063.3-2007?limit=50")
+    assert answer.status_code == 200
+    assert not path.exists()
+    kept = [r for r in caplog.records if "not kept for the next start" in r.getMessage()]
+    assert len(kept) == 2  # at the start, which rebuilt the model, and at the stop
+
+
 def test_a_process_that_rebuilt_the_model_as_it_closed_keeps_the_graph(
     store_path: str, validator
 ) -> None:
