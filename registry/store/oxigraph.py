@@ -324,19 +324,16 @@ class OxigraphStore(Store):
 
     def load_dump(self, data: bytes, fmt: DumpFormat = "nquads") -> int:
         self._refuse_read_only()
+        # The Oxigraph store is never held in a local here: a refusal's traceback keeps
+        # its frame's locals, and with them RocksDB's handle and LOCK after `close`
+        # (a command run in-process, as the tests run it, could not open it again).
         with self._write_lock:
-            store = self._live()
-            if len(store):
+            held = len(self._live())
+            if held:
                 raise StoreError(
                     Text(
-                        zh=(
-                            f"load_dump 须在空的存储中进行；{self.location} 已有 "
-                            f"{len(store)} 个四元组"
-                        ),
-                        en=(
-                            f"load_dump needs an empty store; {self.location} holds "
-                            f"{len(store)} quads"
-                        ),
+                        zh=f"load_dump 须在空的存储中进行；{self.location} 已有 {held} 个四元组",
+                        en=f"load_dump needs an empty store; {self.location} holds {held} quads",
                     )
                 )
             try:
@@ -364,7 +361,7 @@ class OxigraphStore(Store):
                 since = log_since_triple(max(generations, default=1))
                 quads.append(_ox_quad(since, GRAPH_CHANGES))
             try:
-                store.extend(quads)  # one transaction: all of the dump or nothing
+                self._live().extend(quads)  # one transaction: all of the dump or nothing
             except OSError as exc:
                 raise StoreError(
                     Text(

@@ -191,6 +191,25 @@ def test_export_import_round_trip(tmp_path: Path, store_path: str) -> None:
     assert again.exit_code == 2  # not empty any more
 
 
+def test_import_of_a_broken_dump_loads_nothing_and_exits_2(
+    tmp_path: Path, store_path: str
+) -> None:
+    broken = tmp_path / "broken.nq"
+    broken.write_text('<http://example.org/a> <http://example.org/b> "unterminated .\n')
+    target = tmp_path / "restored"
+    result = run("import", str(broken), "--store", str(target))
+    assert result.exit_code == 2
+    assert "cannot read the dump, nothing loaded" in result.output
+    with open_store(str(target)) as store:
+        assert store.quad_count() == 0
+    assert not target.with_name(target.name + ".graph").exists()
+    # the store is still empty: a good dump is imported into it
+    dump = tmp_path / "dump.nq"
+    assert run("export", "-o", str(dump), "--store", store_path).exit_code == 0
+    assert run("import", str(dump), "--store", str(target)).exit_code == 0
+    assert target.with_name(target.name + ".graph").exists()
+
+
 def test_no_seed_leaves_an_empty_store_empty(tmp_path: Path) -> None:
     data = EXAMPLES / "departments.ttl"
     path = str(tmp_path / "empty")
