@@ -121,7 +121,13 @@ def validate(
     at a time per client address and `validate_rate_per_minute` (429, Retry-After);
     its jobs queue after those of token holders (docs/security.md, "Uploads")."""
     give_back = admit_validation(request, len(body))
-    documents = fmt.documents(body)
+    try:
+        documents = fmt.documents(body)
+    except BaseException:
+        # An unreadable body (a broken multipart one) ends here: its slot is given
+        # back, or its address could never validate again until a restart.
+        give_back()
+        raise
     limit = registry.settings.report_max_results
     if as_job or len(body) >= JOB_MIN_BYTES:
 

@@ -276,3 +276,28 @@ def test_validations_answered_at_once_are_capped_for_all_clients(
             assert give_back is not None
             give_back()
         assert client.post("/api/v1/validate", content=body, headers=TURTLE).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "content_type, body",
+    [
+        ("multipart/form-data; boundary=xx", b"garbage"),  # no part can be read
+        ("text/turtle", b"\xff\xfe not utf-8"),
+        ("application/x-unknown", b"<a> <b> <c> ."),
+    ],
+)
+def test_an_unreadable_body_kept_its_addresses_validation_slot_for_good(
+    store: Store, validator: Any, content_type: str, body: bytes
+) -> None:
+    """A body refused while it was read held the address's one validation slot: every
+    later validation from that address was 429 until the server restarted."""
+    good = (EXAMPLES / "catalogue-valid.ttl").read_bytes()
+    with _client(store, validator) as client:
+        refused = client.post(
+            "/api/v1/validate", content=body, headers={"Content-Type": content_type}
+        )
+        assert refused.status_code in (400, 415), refused.text
+        for _ in range(2):
+            after = client.post("/api/v1/validate", content=good, headers=TURTLE)
+            assert after.status_code == 200, after.text
+            assert after.json()["conforms"] is True
