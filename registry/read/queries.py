@@ -1092,7 +1092,7 @@ def stored_report(graph: Graph) -> dict[str, Any]:
         }
         result = {
             "severity": local_name(one(SH.resultSeverity) or ""),
-            "focus": one(SH.focusNode),
+            "focus": one(SH.focusNode) or "",  # none: about the whole document
             "path": one(SH.resultPath),
             "value": one(SH.value),
             "message": {"zh": messages.get("zh", ""), "en": messages.get("en", "")},

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -17,6 +18,7 @@ from rdflib.namespace import RDF, XSD
 
 from registry.namespaces import SH, bind_prefixes
 from registry.outputs.csvsafe import neutralise_row
+from registry.store.base import is_plain_iri
 from registry.validation.labels import property_name
 from registry.validation.validator import ValidationReport, ValidationResult
 
@@ -251,16 +253,19 @@ def report_graph(
         graph.add((root, SH.result, node))
         graph.add((node, RDF.type, SH.ValidationResult))
         graph.add((node, SH.resultSeverity, SH[r.severity]))
-        graph.add((node, SH.focusNode, URIRef(r.focus)))
+        # A reading problem about the whole document (the header found below a title,
+        # a sheet without one) has no focus node, and says so by leaving it out.
+        if r.focus:
+            graph.add((node, SH.focusNode, _node(r.focus)))
         if r.path:
-            graph.add((node, SH.resultPath, URIRef(r.path.lstrip("^"))))
+            graph.add((node, SH.resultPath, _node(r.path.lstrip("^"))))
         if r.value is not None:
             graph.add((node, SH.value, Literal(r.value)))
         for lang, text in (("zh", r.message_zh), ("en", r.message_en)):
             if text:
                 graph.add((node, SH.resultMessage, Literal(text, lang=lang)))
-        graph.add((node, SH.sourceShape, URIRef(r.source_shape)))
-        graph.add((node, SH.sourceConstraintComponent, URIRef(r.constraint)))
+        graph.add((node, SH.sourceShape, _node(r.source_shape)))
+        graph.add((node, SH.sourceConstraintComponent, _node(r.constraint)))
         for key, value in r.location:
             datatype = XSD.integer if isinstance(value, int) else None
             graph.add(
@@ -271,6 +276,19 @@ def report_graph(
                 )
             )
     return graph
+
+
+_ABSOLUTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def _node(text: str) -> URIRef | Literal:
+    """A result's focus, path or shape as the term it names: an IRI when it is one a
+    store takes, else its text (a blank node's label, a path of several steps), which
+    the registry stores and shows as it is. Made an IRI, such a text failed the whole
+    registration when its report was written."""
+    if _ABSOLUTE.match(text) and is_plain_iri(text):
+        return URIRef(text)
+    return Literal(text)
 
 
 def report_turtle(report: ValidationReport, max_results: int = 1000) -> str:

@@ -17,7 +17,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, XSD
 
 from registry.config import Settings
-from registry.inputs.document import Document
+from registry.inputs.document import SCSH, Document
 from registry.inputs.tabular import BY_KEY, COLUMNS, header_column
 from registry.service import Registry
 from registry.store import open_store
@@ -540,3 +540,39 @@ def test_data_items_in_columns_of_their_own_under_a_group_title_were_lost(
         names[position] = str(graph.value(item, URIRef(scs + "itemName")))
     assert names == {1: "统一编号", 2: "名称", 3: "登记日期"}
     assert str(graph.value(res, DCTERMS.title)) in ("分列信息项", "Population base information")
+
+
+# ----------------------------------------------------------------------------- registering
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "xls"])
+def test_a_workbook_with_reading_notes_was_validated_but_could_not_be_registered(
+    kind: str, seeded
+) -> None:
+    """A reading result about the document as a whole (the header found below a title,
+    a sheet without a header) has no focus node: the stored report made one of the
+    empty IRI, which the store refused, so every such workbook validated and was then
+    refused with "not a valid IRI: rdflib.term.URIRef('')"."""
+    from registry.read import queries
+    from registry.register.submission import REGISTRAR
+
+    code = "101001/003901" if kind == "xlsx" else "101001/003902"
+    title = ["沈阳市大数据管理局政务信息资源目录（2024年度）"]
+    sheets = [
+        ("目录", [title, header(), resource(code, "标题行下的资源")], []),
+        ("说明", [["填表说明：每行一条信息资源。"]], []),
+    ]
+    data = (xlsx_of if kind == "xlsx" else xls_of)(sheets)
+    result = seeded.submit([Document(f"目录.{kind}", data)], REGISTRAR)
+    assert result.accepted, [r.as_dict() for r in result.report.results]
+    assert sorted(r.source_shape.removeprefix(SCSH) for r in result.report.results) == [
+        "Input-header-row",
+        "Input-sheet-without-header",
+    ]
+    assert (res_iri(code), DCTERMS.title, Literal("标题行下的资源", lang="zh")) in seeded.parse(
+        [Document(f"目录.{kind}", data)]
+    )
+    assert result.submission is not None
+    stored = queries.submission(seeded.store, BASE, result.submission.rsplit("/", 1)[-1])
+    shapes = sorted(r["shape"].removeprefix(SCSH) for r in stored["report"]["results"])
+    assert shapes == ["Input-header-row", "Input-sheet-without-header"]
