@@ -267,8 +267,9 @@ def iri_text(iri: str) -> str:
     """`<iri>`, or StoreWriteError if the IRI could break out of its brackets."""
     if not is_plain_iri(iri):
         raise StoreWriteError(
-            Text(zh=f"不是有效的 IRI：{iri!r}", en=f"not a valid IRI: {iri!r}"),
-            details={"iri": iri},
+            # str(): an rdflib term's repr ("rdflib.term.URIRef('')") is no message.
+            Text(zh=f"不是有效的 IRI：{str(iri)!r}", en=f"not a valid IRI: {str(iri)!r}"),
+            details={"iri": str(iri)},
         )
     return f"<{iri}>"
 

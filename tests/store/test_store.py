@@ -622,3 +622,12 @@ def test_unreachable_remote_store_gives_a_clear_error(url: str) -> None:
 def test_unusable_settings_are_refused(setting: str) -> None:
     with pytest.raises(StoreError):
         open_store(setting)
+
+
+def test_a_refused_iri_was_named_by_its_python_repr(store: Store) -> None:
+    """The refusal of an empty IRI read "not a valid IRI: rdflib.term.URIRef('')",
+    which a clerk saw in the HTTP answer of a registration."""
+    batch = WriteBatch().add_triples(GRAPH_CURRENT, [(STD, DCTERMS.source, URIRef(""))])
+    with pytest.raises(StoreWriteError) as refused:
+        store.write(batch)
+    assert "rdflib" not in str(refused.value) and "URIRef" not in str(refused.value)
