@@ -201,8 +201,20 @@ def create_token(
     if role == "submitter" and not department:
         raise InputError(
             Text(
-                zh="提交者令牌须指定部门（--department）", en="a submitter token needs --department"
+                zh="提交者令牌须指定部门（department；命令行为 --department）",
+                en="a submitter token needs a department (department; --department in the CLI)",
             )
+        )
+    if role != "submitter" and department:
+        # A registrar's or an admin's token acts for every department: one made with a
+        # department looked limited to it, and was not.
+        raise InputError(
+            Text(
+                zh=f"只有提交者令牌属于一个部门；{role} 令牌对所有部门有效，不能指定部门",
+                en=f"only a submitter token belongs to a department; a {role} token acts "
+                "for every department and takes none",
+            ),
+            {"role": role, "department": department},
         )
     if lifetime <= timedelta(0):
         raise InputError(

@@ -264,3 +264,20 @@ def test_openapi_describes_the_tokens_page(reader: TestClient) -> None:
     page = spec["components"]["schemas"][ref]
     assert set(page["properties"]) == {"total", "limit", "offset", "items"}
     assert page["properties"]["items"]["items"]["$ref"].endswith("/TokenRecord")
+
+
+@pytest.mark.parametrize("role", ["registrar", "admin"])
+def test_a_registrar_token_made_with_a_department_acted_for_every_department(
+    reader: TestClient, tokens: dict[str, str], shared_store: Store, role: str
+) -> None:
+    """A department given to a registrar's or an admin's token was stored and shown,
+    and limited nothing: refused now, with nothing made."""
+    before = len(list_tokens(shared_store))
+    refused = reader.post(
+        "/api/v1/tokens",
+        json={"role": role, "department": "11210100EXAMPLE01N"},
+        headers=auth(tokens["admin"]),
+    )
+    error = assert_error(refused, 400)
+    assert "submitter" in error["messages"]["en"] and "提交者" in error["messages"]["zh"]
+    assert len(list_tokens(shared_store)) == before

@@ -180,8 +180,17 @@ def test_token_commands_on_a_store_held_by_a_process_that_is_no_server_exit_2(
             "nothing is registered",
         ),
         (
-            ["token", "create", "--role", "registrar", "--department", "GB/T 21063.3-2007"],
+            ["token", "create", "--role", "submitter", "--department", "GB/T 21063.3-2007"],
             "not a registered department",
+        ),
+        # A registrar's token with a department looked limited to it and was not.
+        (
+            ["token", "create", "--role", "registrar", "--department", "11210100EXAMPLE01N"],
+            "only a submitter token belongs to a department",
+        ),
+        (
+            ["token", "create", "--role", "admin", "--department", "11210100EXAMPLE01N"],
+            "only a submitter token belongs to a department",
         ),
         (["token", "revoke", "ffffffffffff"], "no token"),
     ],
