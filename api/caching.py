@@ -2,7 +2,8 @@
 
 Every write bumps the store generation, in this process or any other over the same
 store, and every read answer (REST, entity IRIs, pages, SPARQL) is a function of the
-store at one generation and of what selects the representation. So the ETag is
+store at one generation, of the day (what expired by today) and of what selects the
+representation. So the ETag is
 
     W/"<generation>-<hash of the representation's selectors>"
 
@@ -43,6 +44,7 @@ from api.pages.forms import SESSION_COOKIE
 from api.pages.render import CSRF_COOKIE, PAGE_PREFIXES
 from api.routers.catalog import CATALOG_PATHS
 from registry import __version__
+from registry.read import conformity
 from registry.store import StoreError, StoreTimeoutError
 
 #: Where every 200 answer to a GET is a function of the store and the request: the REST
@@ -58,6 +60,9 @@ VARY = ("Accept", "Accept-Language", "Cookie")
 # An entity tag of an If-None-Match list (RFC 9110 8.8.3): an optional W/ and a quoted
 # opaque tag, which may hold commas, so the list is not split on them.
 _TAG = re.compile(r'(?:W/)?"([^"]*)"')
+# The whole header as such a list (a trailing comma and spaces allowed): a header that
+# is not one matches nothing, rather than the tags found in it.
+_TAG_LIST = re.compile(r'\s*(?:W/)?"[^"]*"(?:\s*,\s*(?:W/)?"[^"]*")*\s*,?\s*')
 
 
 def is_cached_path(path: str) -> bool:
@@ -85,6 +90,8 @@ def none_match(if_none_match: str, etag: str) -> bool:
     """Whether `etag` is in an If-None-Match list of tags, compared weakly (RFC 9110
     13.1.2: W/ is ignored on both sides). `*` is not handled here: it means "any
     current representation", which only the handler knows exists."""
+    if not _TAG_LIST.fullmatch(if_none_match):
+        return False
     wanted = _opaque(etag)
     return any(match.group(1) == wanted for match in _TAG.finditer(if_none_match))
 
@@ -102,11 +109,13 @@ def _selectors(scope: Scope, headers: Headers, cookies: dict[str, str], rules: s
     Host, path and query: the impact page links its other pages by absolute URL), the
     negotiated headers, the language cookie, and the CSRF cookie, which pages with a
     form copy into the form (a browser that gets a new CSRF cookie must not reuse the
-    old page)."""
+    old page), and today's date: the conformity answers and pages count what expired
+    by then, and say as of when, so a tag from yesterday must not be current today."""
     return representation_hash(
         [
             __version__.encode(),
             rules.encode(),
+            conformity.today_utc().isoformat().encode(),
             scope.get("scheme", "http").encode(),
             headers.get("host", "").encode("latin-1"),
             scope["path"].encode("utf-8", "surrogateescape"),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -24,6 +25,7 @@ from api.pages.forms import SESSION_COOKIE
 from api.pages.render import CSRF_COOKIE
 from registry.bilingual import Text
 from registry.config import Settings
+from registry.read import conformity
 from registry.read.model import ReadModel
 from registry.register.submission import REGISTRAR
 from registry.register.tokens import create_token
@@ -261,6 +263,11 @@ def test_none_match() -> None:
     assert not none_match('W/"1-abc"', 'W/"1-ab"')
     assert not none_match("1-ab", 'W/"1-ab"')
     assert not none_match("*", 'W/"1-ab"')
+    # A header that is no list of tags matched the tags found in it.
+    assert not none_match('W/"1-ab"xx', 'W/"1-ab"')
+    assert not none_match('junk W/"1-ab"', 'W/"1-ab"')
+    assert not none_match('W/"1-ab" "x"', 'W/"1-ab"')
+    assert none_match(' W/"1-ab" , ', 'W/"1-ab"')
 
 
 # -- never tagged ------------------------------------------------------------------------------
@@ -394,3 +401,22 @@ def test_a_remote_store_generation_is_read_off_the_event_loop(
     monkeypatch.setattr(api_store, "generation", recording)
     assert_not_modified(client.get(LOOKUP, headers={"If-None-Match": etag}), etag)
     assert on_loop == [False]
+
+
+def test_a_conformity_answer_from_yesterday_was_still_304_today(
+    reader: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The conformity answers count what expired by today and say as of when; their tag
+    had no date in it, so a client revalidating after midnight kept yesterday's."""
+    today = conformity.today_utc()
+    paths = ["/api/v1/conformity", LOOKUP, "/"]
+    reader.get("/")  # the CSRF cookie, so the home page is tagged
+    tags = {path: tag_of(reader, path) for path in paths}
+    for path, tag in tags.items():
+        assert_not_modified(reader.get(path, headers={"If-None-Match": tag}), tag)
+    tomorrow = today + timedelta(days=1)
+    monkeypatch.setattr(conformity, "today_utc", lambda: tomorrow)
+    for path, tag in tags.items():
+        answer = reader.get(path, headers={"If-None-Match": tag})
+        assert answer.status_code == 200, path
+        assert answer.headers["etag"] != tag
