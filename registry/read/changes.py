@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, XSD
 
 from registry.bilingual import Text
@@ -190,6 +190,28 @@ def _int(term: Any) -> int:
     return value if isinstance(value, int) else int(str(term))
 
 
+def _member_triples(version: Graph, member: URIRef, item: URIRef) -> Graph:
+    """A version's triples as its member holds them: the entry's IRI replaced by the
+    version's, and each node of the entry's own (a data item, skolemised under the
+    entry's IRI and the same in every version) by a blank node of this member that
+    says which node it is a version of. Two versions on one page shared their data
+    items' IRIs, so each member showed both versions' names of an item."""
+    own = {s for s in version.subjects() if s != item}
+    nodes = {s: BNode() for s in own}
+    found = Graph()
+    for s, p, o in version:
+        found.add(
+            (
+                member if s == item else nodes.get(s, s),
+                p,
+                nodes.get(o, o),  # type: ignore[arg-type]
+            )
+        )
+    for node, blank in nodes.items():
+        found.add((blank, DCTERMS.isVersionOf, node))
+    return found
+
+
 def ldes_page(
     store: Store, page: ChangePage, *, stream: str, root: str, node: str, following: str
 ) -> Graph:
@@ -225,8 +247,7 @@ def ldes_page(
             graph.add((member, SCS.versionNumber, Literal(entry.version)))
             if entry.status is not None:
                 graph.add((member, SCS.registerStatus, REGSTATUS[entry.status]))
-            for s, p, o in store.read_graph(str(member)):
-                graph.add((member if s == item else s, p, o))
+            graph += _member_triples(store.read_graph(str(member)), member, item)
     if page.more:
         relation = URIRef(f"{node}#next")
         graph.add((node_ref, TREE.relation, relation))

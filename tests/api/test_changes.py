@@ -335,3 +335,36 @@ def test_a_mirror_built_from_the_feed_alone_equals_the_registrys_current_graph(
     # current graph belongs to an entry the feed named.
     orphans = {str(s) for s in current.subjects() if _owner(str(s), entries) is None}
     assert not orphans, sorted(orphans)[:5]
+
+
+def test_two_versions_on_one_page_shared_their_data_items(client: TestClient) -> None:
+    """Each version of a resource held its data items under the same IRIs, so a page
+    with both versions gave each member both names of a renamed item: a member is now
+    self-contained, its items blank nodes of its own that say which item they are."""
+    store = registry_of(client).store
+    _, bureau = create_token(store, "submitter", f"{BASE}department/{BUREAU}", "bureau")
+    start = store.generation()
+    code = "101001/007701"
+    for name in ("公民身份号码", "身份证号"):
+        item = documents.DataItem(name, "SFZH", "C", 18)
+        body = documents.resource_ttl(
+            code, title="版本测试资源", description="测试。", items=(item,)
+        )
+        made = client.post(
+            "/api/v1/submissions",
+            content=body,
+            headers={**TURTLE, "Authorization": f"Bearer {bureau}"},
+        )
+        assert made.status_code == 201, made.text
+    answer = client.get(f"/api/v1/changes.ttl?after={start}&limit=100")
+    assert answer.status_code == 200, answer.text
+    graph = Graph().parse(data=answer.text, format="turtle")
+    entry = f"{BASE}resource/{code.replace('/', '-')}"
+    names = {}
+    for n in (1, 2):
+        member = URIRef(f"{entry}/version/{n}")
+        items = list(graph.objects(member, SCS.dataItem))
+        assert len(items) == 1
+        assert graph.value(items[0], DCTERMS.isVersionOf) == URIRef(f"{entry}/item/1")
+        names[n] = {str(o) for o in graph.objects(items[0], SCS.itemName)}
+    assert names == {1: {"公民身份号码"}, 2: {"身份证号"}}
