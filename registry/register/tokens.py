@@ -201,7 +201,7 @@ def create_token(
     if role == "submitter" and not department:
         raise InputError(
             Text(
-                zh="提交者令牌须指定部门（department；命令行为 --department）",
+                zh="提交者令牌须指定部门（命令行用 --department）",
                 en="a submitter token needs a department (department; --department in the CLI)",
             )
         )
