@@ -40,7 +40,7 @@ from registry.errors import RegistryError
 from registry.inputs.document import mapped_format
 from registry.inputs.identifiers import CREDIT_CODE_PATTERN
 from registry.inputs.rdf import format_for_filename
-from registry.register.submission import REGISTRAR, STATUSES, Principal
+from registry.register.submission import PROVISIONAL_STATUS, REGISTRAR, STATUSES, Principal
 from registry.store import open_store
 from registry.store.errors import StoreLockedError
 from registry.validation.reports import render_report, report_from_json
@@ -145,7 +145,7 @@ def register(
         counts,
         result.report.extra.get("skipped_entries", 0),
         result.report.counts["Warning"],
-        sum(1 for c in result.changes if c.status is not None),
+        sum(1 for c in result.changes if c.status == PROVISIONAL_STATUS),
     )
     raise SystemExit(EXIT_OK)
 

@@ -81,6 +81,10 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 ACCEPTED_STATUS = "valid"
 REVIEW_STATUS = "submitted"
 CLOSED_STATUSES = {"superseded", "retired"}
+# Statuses a changed submission's new version keeps: only a registrar lifts them. An
+# invalid entry's corrected content is valid (the way to correct it); superseded and
+# retired ones cannot be changed at all.
+CARRIED_STATUSES = {"deprecated"}
 # A provisional registration (docs/registration.md): entries that still lack required
 # values are registered as ISO 19135's "submitted" (proposed, not yet accepted), current
 # but not vouched for, until they are complete.
@@ -127,8 +131,9 @@ class EntryChange:
     kind: str
     version: int
     outcome: str  # "new", "updated", "unchanged"
-    # The register status a provisional registration gave a new version lacking required
-    # values (PROVISIONAL_STATUS); None otherwise (the outcome says it).
+    # The register status of a new version other than the outcome's: a provisional
+    # registration's for one lacking required values (PROVISIONAL_STATUS), or the
+    # status it keeps (CARRIED_STATUSES); None otherwise (the outcome says it).
     status: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
@@ -830,9 +835,12 @@ def planned_changes(
             changes.append(EntryChange(str(entry), kind, number, REVIEW_STATUS))
         else:
             number = 1 if state is None else state.version + 1
-            changes.append(
-                EntryChange(str(entry), kind, number, "new" if state is None else "updated")
-            )
+            change = EntryChange(str(entry), kind, number, "new" if state is None else "updated")
+            if state is not None and state.status in CARRIED_STATUSES:
+                # A registrar's judgement of the entry, not of its content: a department's
+                # edit made a deprecated entry valid again.
+                change.status = state.status
+            changes.append(change)
     if closed:
         raise ConflictError(
             Text(

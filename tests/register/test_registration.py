@@ -235,3 +235,28 @@ def test_graph_of_a_version_is_the_submitted_content(registry) -> None:
     stored = registry.show(RESOURCE, result.changes[0].version)
     submitted = Graph().parse(data=doc.data, format="turtle")
     assert isomorphic(stored, submitted)
+
+
+def test_a_departments_edit_made_a_deprecated_entry_valid_again(registry) -> None:
+    """Deprecation is the registrar's judgement of an entry, not of its content: a
+    department's changed re-submission made a new version `valid`, undoing it. The new
+    version keeps `deprecated`; an invalid entry's corrected content is valid (the way
+    to correct it), and only a registrar lifts a deprecation."""
+    from registry.register.submission import item_state
+
+    own = Principal(role="submitter", department=BIG_DATA_BUREAU, name="dsj")
+    registry.change_status(RESOURCE, "deprecated", REGISTRAR, reason="不再推荐")
+    result = registry.submit([resource_doc("人口基础信息（修订）")], own)
+    assert result.accepted
+    [change] = [c for c in result.changes if c.item == RESOURCE]
+    assert (change.outcome, change.status) == ("updated", "deprecated")
+    state = item_state(registry.store, RESOURCE)
+    assert state is not None and state.status == "deprecated"
+    titles = set(registry.show(RESOURCE).objects(URIRef(RESOURCE), DCTERMS.title))
+    assert Literal("人口基础信息（修订）", lang="zh") in titles
+    registry.change_status(RESOURCE, "valid", REGISTRAR)
+    registry.change_status(RESOURCE, "invalid", REGISTRAR, reason="内容有误")
+    corrected = registry.submit([resource_doc("人口基础信息（更正）")], own)
+    assert [c.status for c in corrected.changes if c.item == RESOURCE] == [None]
+    state = item_state(registry.store, RESOURCE)
+    assert state is not None and state.status == "valid"
