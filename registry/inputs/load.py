@@ -22,6 +22,7 @@ from rdflib import Graph, URIRef
 
 from registry.bilingual import Text
 from registry.errors import InputError, PayloadTooLargeError
+from registry.inputs.characters import may_hold_unstorable, refuse_unstorable
 from registry.inputs.document import (
     DEFAULT_BASE_IRI,
     TABULAR_FORMATS,
@@ -165,12 +166,16 @@ def _read_one(
     mapped = mapped_format(doc)
     if mapped is not None:
         part = _mapper(mapped)(doc, base_iri, lookup or Lookup(), max_bytes)
+        refuse_unstorable(part, doc.name)
         if reading.mapped is None:
             reading.mapped = SubmissionGraph()
         reading.mapped.merge(part)
         return
     fmt = rdf_format(doc.format) if doc.format else format_for_filename(doc.name)
-    reading.rdf.append(read_rdf(doc.data, fmt, doc.name))
+    triples = read_rdf(doc.data, fmt, doc.name)
+    if may_hold_unstorable(doc.data):
+        refuse_unstorable(triples, doc.name)
+    reading.rdf.append(triples)
 
 
 def load_submission(
