@@ -166,7 +166,7 @@ def registry_error_answer(request: Request, exc: RegistryError) -> Response:
     elif isinstance(exc, RateLimitedError | BusyError | StoreUnavailableError):
         # A store that cannot be reached is a wait too: the next request reconnects.
         headers = {"Retry-After": str(exc.retry_after)}
-    if exc.status >= 500 and not isinstance(exc, BusyError):
+    if exc.status >= 500 and not isinstance(exc, BusyError) and not exc.public_message:
         # Store failures: the message may name paths or endpoints; keep it in the log.
         log.error("%s %s failed: %s (%s)", request.method, request.url.path, exc.code, exc.message)
         message = _UNAVAILABLE if exc.status == 503 else _INTERNAL

@@ -16,6 +16,10 @@ from registry.bilingual import Text
 class RegistryError(Exception):
     status: int = 400
     code: str = "bad_request"
+    # Whether the message and details of a 5xx reach the client: only for errors whose
+    # every raise site writes its own words and names nothing internal. Others (store
+    # failures, which may name paths or endpoints) are answered in general words.
+    public_message: bool = False
 
     def __init__(self, message: Text, details: Any = None) -> None:
         if not isinstance(message, Text):
@@ -120,6 +124,9 @@ class QueryTimeoutError(RegistryError):
 
     status = 503
     code = "query_timeout"
+    # "Ran longer than 10 s": the client must see that its query is too heavy, which
+    # "try again" would hide.
+    public_message = True
 
 
 class UploadLimitError(InputError):

@@ -19,6 +19,7 @@ class QueryEngineCrashedError(RegistryError):
 
     status = 500
     code = "query_engine_crashed"
+    public_message = True
 
 
 class QueryBusyError(RegistryError):
@@ -26,6 +27,7 @@ class QueryBusyError(RegistryError):
 
     status = 503
     code = "query_busy"
+    public_message = True
 
 
 # The three limits below are the query's own doing, not the service's: a 4xx, so the
