@@ -236,6 +236,8 @@ async def sparql_get(
     if update is not None:
         raise refuse_update()
     refuse_dataset_parameters(default_graph_uri or [], named_graph_uri or [])
+    # FastAPI keeps the last of several; the protocol has one query a request.
+    _one_query(request.query_params.getlist("query"))
     if query_page.wants_page(accept, format, query is not None):
         endpoint = _endpoint(request.app, registry)
         # Rendering waits for the query: off the event loop, like _answer.
@@ -309,6 +311,7 @@ async def sparql_post(
     body = await _read_body(request, registry)
     refuse_dataset_parameters(default_graph_uri or [], named_graph_uri or [])
     if media == _QUERY:
+        _one_query([*request.query_params.getlist("query"), "the body"])
         return await _answer(request, registry, _text(body), accept)
     try:
         fields = parse_qs(_text(body), keep_blank_values=True, strict_parsing=False)
@@ -320,12 +323,18 @@ async def sparql_post(
         fields.get("default-graph-uri", []), fields.get("named-graph-uri", [])
     )
     queries = fields.get("query", [])
+    _one_query([*request.query_params.getlist("query"), *queries])
+    return await _answer(request, registry, queries[0] if queries else None, accept)
+
+
+def _one_query(queries: list[str]) -> None:
+    """QueryRefusedError when a request holds more than one query (SPARQL 1.1 Protocol
+    2.1: one `query` a request), in its URL, its form, or both."""
     if len(queries) > 1:
         raise QueryRefusedError(
-            Text(zh="只能有一个 query 参数", en="more than one `query` field"),
+            Text(zh="只能有一个 query 参数", en="more than one `query` parameter"),
             details={"reason": "several_queries"},
         )
-    return await _answer(request, registry, queries[0] if queries else None, accept)
 
 
 __all__ = ["ENGINE_HEADER", "MAX_ROWS_HEADER", "TRUNCATED_HEADER", "close", "router", "start"]

@@ -279,20 +279,32 @@ def _parse(query: str) -> tuple[Any, Any]:
         ) from None
     except ParseBaseException as exc:
         _refuse_an_update(query)
+        glued = _number_glued_to_a_word(query, exc.loc)
         raise InvalidQueryError(
             Text(
                 zh=(
-                    f"查询不是本端点可读取的 SPARQL 1.1（第 {exc.lineno} 行，第 "
-                    f"{exc.col} 列）；数字与关键字之间请加空格"
+                    f"查询不是本端点可读取的 SPARQL 1.1（第 {exc.lineno} 行，第 {exc.col} 列）"
+                    + ("；数字与关键字之间请加空格" if glued else "")
                 ),
                 en=(
                     "the query is not SPARQL 1.1 this endpoint can read (line "
-                    f"{exc.lineno}, column {exc.col}); write a space between a "
-                    "number and a keyword"
+                    f"{exc.lineno}, column {exc.col})"
+                    + ("; write a space between a number and a keyword" if glued else "")
                 ),
             ),
             details={"reason": "syntax", "line": exc.lineno, "column": exc.col},
         ) from None
+
+
+# A number written against a word ("LIMIT 10OFFSET 5"), which the engine reads and
+# rdflib's grammar does not.
+_GLUED = re.compile(r"(?<![\w:.])\d+(?:\.\d+)?[A-Za-z_]")
+
+
+def _number_glued_to_a_word(query: str, at: int) -> bool:
+    """Whether a number glued to a word stands near where the parse stopped: only then
+    is the space the hint to give (every syntax error carried it)."""
+    return _GLUED.search(query[max(0, at - 24) : at + 24]) is not None
 
 
 def _update_keyword(query: str) -> str | None:

@@ -606,3 +606,20 @@ def test_machine_clients_keep_the_protocol_beside_the_page(client: TestClient) -
     assert {"TURTLE", "NTRIPLES", "JSONLD"} <= set(
         _page_links(built.text, r'download="[^"]+">([A-Z]+)</a>')
     )
+
+
+def test_a_get_with_two_queries_answered_the_last(client: TestClient) -> None:
+    """SPARQL 1.1 Protocol: one query a request (W3C protocol test bad_multiple_queries);
+    FastAPI kept the last `query=` of a GET, the form POST already refused two."""
+    twice = client.get("/sparql?" + urlencode([("query", "ASK {}"), ("query", "SELECT * {}")]))
+    assert _error(twice, 400, "query_refused")
+    assert twice.json()["error"]["details"]["reason"] == "several_queries"
+    posted = client.post(
+        "/sparql?" + urlencode({"query": "ASK {}"}),
+        content="SELECT * {}",
+        headers={"Content-Type": "application/sparql-query"},
+    )
+    assert posted.status_code == 400
+    assert posted.json()["error"]["details"]["reason"] == "several_queries"
+    once = client.get("/sparql", params={"query": "ASK {}"})
+    assert once.status_code == 200

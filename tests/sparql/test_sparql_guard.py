@@ -303,3 +303,21 @@ def test_a_form_other_than_the_prechecks_is_refused() -> None:
     with pytest.raises(QueryRefusedError) as caught:
         confirm_form("SELECT", verdict)
     assert caught.value.details == {"reason": "form", "form": "ASK"}
+
+
+@pytest.mark.parametrize(
+    ("query", "hinted"),
+    [
+        ("SELECT * WHERE { ?s ?p ?o } LIMIT 10OFFSET 5", True),
+        ("SELECT ?x WHERE { ?a ?b 1SERVICE <http://127.0.0.1:9/x> { ?s ?p ?x } }", True),
+        ("SELECT * WHERE { ?s ?p  }", False),
+        ("SELECT * WHERE { ?s ?p ?o ", False),
+        ("SELECT * WHERE { <urn:x:1a> ?p ?o } LIMIT -1", False),
+    ],
+)
+def test_every_syntax_error_told_to_put_a_space_after_a_number(query: str, hinted: bool) -> None:
+    """The hint for a number glued to a keyword closed every syntax error's message."""
+    with pytest.raises(QueryRefusedError) as caught:
+        check_query(query, LIMITS)
+    assert ("space between a number" in caught.value.message.en) is hinted
+    assert ("数字与关键字" in caught.value.message.zh) is hinted
