@@ -111,6 +111,9 @@ def read_rdf(data: bytes, fmt: RdfFormat, source: str = "upload") -> list[Triple
     """
     if not isinstance(data, bytes):
         raise TypeError("read_rdf takes bytes; never hand rdflib a client string")
+    # Windows editors begin UTF-8 with a byte order mark; Turtle and JSON parsers
+    # stop at it ("expected directive or statement" at line 1, column 1).
+    data = data.removeprefix(b"\xef\xbb\xbf")
     if fmt.name == "rdfxml" and (data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:64]):
         # A DTD written in UTF-16 would slip past the byte check below.
         raise InputError(

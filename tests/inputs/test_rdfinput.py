@@ -112,3 +112,24 @@ def test_submission_over_the_size_limit_is_refused() -> None:
     with pytest.raises(PayloadTooLargeError):
         load_submission(docs, max_bytes=150)
     assert len(load_submission(docs, max_bytes=1000)) == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("a.ttl", b'<urn:x:a> <http://purl.org/dc/terms/title> "BOM"@zh .'),
+        ("a.nt", b'<urn:x:a> <http://purl.org/dc/terms/title> "BOM"@zh .\n'),
+        ("a.jsonld", b'{"@id": "urn:x:a", "http://purl.org/dc/terms/title": "BOM"}'),
+        (
+            "a.rdf",
+            b'<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"'
+            b' xmlns:dct="http://purl.org/dc/terms/"><rdf:Description rdf:about="urn:x:a">'
+            b"<dct:title>BOM</dct:title></rdf:Description></rdf:RDF>",
+        ),
+    ],
+)
+def test_a_byte_order_mark_made_turtle_and_json_ld_unreadable(name: str, data: bytes) -> None:
+    """Windows editors begin UTF-8 with a BOM: Turtle and JSON-LD were refused at line
+    1, column 1 without saying why (RDF/XML took it)."""
+    graph = load_submission([Document(name, b"\xef\xbb\xbf" + data)])
+    assert [str(o) for o in graph.objects(URIRef("urn:x:a"), DCTERMS.title)] == ["BOM"]
