@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import PurePath
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -542,6 +543,29 @@ def read_dcat(doc: Document, base_iri: str, lookup: Lookup, max_bytes: int | Non
     return DcatImporter(doc, source, base_iri, lookup).run()
 
 
+# xsd:date's lexical form: a year, month and day, and an optional time zone.
+_XSD_DATE = re.compile(r"(-?\d{4,})-(\d{2})-(\d{2})(?:Z|[+-](?:0\d|1[0-4]):[0-5]\d)?")
+
+
+def _issued_date(issued: Node) -> Literal | None:
+    """dct:issued as the xsd:date the registry keeps: a date (typed or plain text) as
+    it is, a well-formed xsd:dateTime's date; None for anything else. Cutting every
+    text to ten characters made "2024-03-01T25:00:00"^^xsd:dateTime and "2024-03-01
+    (approximately)" a valid 2024-03-01; rdflib's own xsd:date reading takes both too."""
+    if isinstance(issued, Literal) and issued.datatype == XSD.dateTime:
+        if issued.ill_typed or not isinstance(issued.value, datetime):
+            return None
+        return Literal(issued.value.date().isoformat(), datatype=XSD.date)
+    match = _XSD_DATE.fullmatch(str(issued))
+    if match is None or not isinstance(issued, Literal):
+        return None
+    try:
+        date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        return None
+    return Literal(str(issued), datatype=XSD.date)
+
+
 class DcatImporter:
     def __init__(self, doc: Document, source: Graph, base_iri: str, lookup: Lookup) -> None:
         self.doc = doc
@@ -876,7 +900,20 @@ class DcatImporter:
         self._text(node, DCTERMS.description, res, DCTERMS.description)
         self._department(node, res)
         for issued in src.objects(node, DCTERMS.issued):
-            g.add((res, DCTERMS.issued, Literal(str(issued)[:10], datatype=XSD.date)))
+            day = _issued_date(issued)
+            if day is not None:
+                g.add((res, DCTERMS.issued, day))
+                continue
+            self.report(
+                "date",
+                f"发布日期“{issued}”不是有效日期，请写作“年-月-日”，如 2025-03-18。",
+                f"the issue date {str(issued)!r} is not a valid date; write CCYY-MM-DD (xsd:date).",
+                node,
+                focus=str(res),
+                path=str(DCTERMS.issued),
+                value=str(issued),
+                severity="Violation",
+            )
         for frequency in src.objects(node, DCTERMS.accrualPeriodicity):
             if frequency in FREQUENCY_BACK:
                 g.add((res, DCTERMS.accrualPeriodicity, FREQUENCY_BACK[frequency]))  # type: ignore[index]

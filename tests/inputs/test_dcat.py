@@ -261,3 +261,42 @@ def test_export_keeps_an_assigned_entrys_source_identifier_as_adms_identifier(
     assert str(export.value(identifier, SKOS.notation)) == "PARKING-LOTS"
     assert str(export.value(iri, DCTERMS.identifier)) == "209001/000002"
     assert dcat_ap_violations(export) == []
+
+
+@pytest.mark.parametrize(
+    ("issued", "registered"),
+    [
+        ('"2026-01-20"^^xsd:date', "2026-01-20"),
+        ('"2026-01-20T08:30:00+08:00"^^xsd:dateTime', "2026-01-20"),
+        ('"2026-01-20"', "2026-01-20"),
+        ('"2026-01-20T25:00:00"^^xsd:dateTime', None),
+        ('"2026-01-20T00:00:00+25:00"^^xsd:dateTime', None),
+        ('"2026-01-20 (approximately, or maybe 2027)"', None),
+        ('"2026-02-30"^^xsd:date', None),
+    ],
+)
+def test_a_malformed_issued_date_was_cut_to_ten_characters_and_accepted(
+    memory_registry, issued: str, registered: str | None
+) -> None:
+    """docs/inputs.md: a malformed date still refuses the submission. The importer kept
+    the first ten characters of any dct:issued, so each of these was 2026-01-20."""
+    data = CKAN.read_bytes().decode()
+    first = 'dct:issued "2026-01-20"^^xsd:date'
+    assert first in data
+    doc = Document(CKAN.name, data.replace(first, f"dct:issued {issued}", 1).encode(), "dcat")
+    report = memory_registry.validate([doc])
+    issued_results = [
+        r for r in report.results if r.path == str(DCTERMS.issued) and r.severity == "Violation"
+    ]
+    if registered is None:
+        assert not report.conforms
+        # One result, the reader's, naming the value as written.
+        assert [r.source_shape.rsplit("#", 1)[-1] for r in issued_results] == ["Input-date"]
+        assert issued_results[0].value == issued.split('"')[1]
+    else:
+        assert not issued_results and report.conforms, [r.as_dict() for r in issued_results]
+        graph = memory_registry.parse([doc])
+        dates = {
+            str(o) for o in graph.objects(URIRef(f"{BASE}resource/204009-000001"), DCTERMS.issued)
+        }
+        assert dates == {registered}
