@@ -15,6 +15,7 @@ result, never dropped silently; what the registry requires and DCAT cannot say
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -703,6 +704,7 @@ class DcatImporter:
         }
         taken = {self._code(node, pattern) for node in nodes} | set(registered)
         reusable = set(earlier.values())
+        holder: dict[str, Node] = {}  # each code's node, to refuse a second one
         assigned = 0
         for node in nodes:
             code = self._code(node, pattern)
@@ -731,6 +733,32 @@ class DcatImporter:
                     severity="Violation",
                 )
                 continue
+            other = holder.get(code)
+            if other is not None:
+                # Two datasets of one code were merged into one entry (both titles:
+                # "needs exactly one Chinese title", which sent the user elsewhere).
+                self.report(
+                    "duplicate-code",
+                    f"编码 {code} 已用于 {other}，同一编码只能登记一条；请为其中一条改用别的编码。",
+                    f"the code {code} is also that of {other}: one code, one entry; give "
+                    "one of them another code.",
+                    node,
+                    focus=iri_of(code),
+                    value=code,
+                    severity="Violation",
+                )
+                continue
+            holder[code] = node
+            for extra in self._codes(node, pattern)[1:]:
+                self.report(
+                    "dcat-identifier-extra",
+                    f"另一编码 {extra} 未登记：按 {code} 登记；每条只登记一个编码。",
+                    f"the other code {extra} is not registered: registered as {code}; an "
+                    "entry has one code.",
+                    node,
+                    focus=iri_of(code),
+                    value=extra,
+                )
             self.codes[node] = code
             self.mapped[node] = URIRef(iri_of(code))
 
@@ -774,12 +802,19 @@ class DcatImporter:
         return [str(v) for v in self.src.objects(node, DCTERMS.identifier)] or [str(node)]
 
     def _code(self, node: Node, pattern: re.Pattern[str]) -> str | None:
+        codes = self._codes(node, pattern)
+        return codes[0] if codes else None
+
+    def _codes(self, node: Node, pattern: re.Pattern[str]) -> list[str]:
+        """Every code `node` states that matches `pattern`, in the order `_code` takes
+        them, full-width forms read as ASCII (as a spreadsheet's cells are)."""
         candidates = [str(v) for v in self.src.objects(node, DCTERMS.identifier)]
         for ident in self.src.objects(node, ADMS.identifier):
             candidates += [str(v) for v in self.src.objects(ident, SKOS.notation)]
         candidates += [str(v) for v in self.src.objects(node, SCS.resourceCode)]
         candidates += [str(v) for v in self.src.objects(node, SCS.interfaceCode)]
-        return next((c.strip() for c in candidates if pattern.match(c.strip())), None)
+        found = (unicodedata.normalize("NFKC", c).strip() for c in candidates)
+        return list(dict.fromkeys(c for c in found if pattern.match(c)))
 
     def _text(self, node: Node, prop: URIRef, target: URIRef, to: URIRef) -> None:
         for value in self.src.objects(node, prop):

@@ -300,3 +300,52 @@ def test_a_malformed_issued_date_was_cut_to_ten_characters_and_accepted(
             str(o) for o in graph.objects(URIRef(f"{BASE}resource/204009-000001"), DCTERMS.issued)
         }
         assert dates == {registered}
+
+
+TWO_DATASETS = """
+@prefix dcat: <http://www.w3.org/ns/dcat#> .
+@prefix dct: <http://purl.org/dc/terms/> .
+<https://portal.example.org/catalog> a dcat:Catalog ; dct:title "开放目录"@zh ;
+    dct:publisher <http://127.0.0.1:8000/id/department/11210100EXAMPLE01N> ;
+    dcat:dataset <https://portal.example.org/ds/d41>, <https://portal.example.org/ds/d42> .
+<https://portal.example.org/ds/d41> a dcat:Dataset ; dct:identifier "{first}" ;
+    dct:title "第一个数据集"@zh ; dct:description "一。"@zh ;
+    dct:publisher <http://127.0.0.1:8000/id/department/11210100EXAMPLE01N> .
+<https://portal.example.org/ds/d42> a dcat:Dataset ; dct:identifier {second} ;
+    dct:title "第二个数据集"@zh ; dct:description "二。"@zh ;
+    dct:publisher <http://127.0.0.1:8000/id/department/11210100EXAMPLE01N> .
+"""
+
+
+def _rules(report) -> list[tuple[str, str, str | None]]:
+    return sorted(
+        (r.severity, r.source_shape.rsplit("#", 1)[-1], r.value)
+        for r in report.results
+        if "Input-" in r.source_shape and "unmapped" not in r.source_shape
+    )
+
+
+def test_two_datasets_of_one_code_were_merged_into_one_entry(memory_registry) -> None:
+    data = TWO_DATASETS.format(first="204009/000272", second='"204009/000272"')
+    report = memory_registry.validate([Document("two.ttl", data.encode(), "dcat")])
+    assert not report.conforms
+    assert _rules(report) == [("Violation", "Input-duplicate-code", "204009/000272")]
+    # Not also "needs exactly one Chinese title" for the merged entry.
+    assert not [r for r in report.results if r.path == str(DCTERMS.title)]
+
+
+def test_a_second_code_of_a_dataset_was_dropped_without_a_word(memory_registry) -> None:
+    data = TWO_DATASETS.format(first="204009/000273", second='"204009/000274", "204009/000275"')
+    report = memory_registry.validate([Document("two.ttl", data.encode(), "dcat")])
+    assert _rules(report) == [("Warning", "Input-dcat-identifier-extra", "204009/000275")]
+    # Registered under the first (a minimal dataset lacks what a resource needs: those
+    # Violations name the first code's entry, and none names the second).
+    focuses = {r.focus for r in report.results if r.severity == "Violation"}
+    assert f"{BASE}resource/204009-000274" in focuses
+    assert not any("000275" in f for f in focuses)
+
+
+def test_a_full_width_code_was_no_code(memory_registry) -> None:
+    data = TWO_DATASETS.format(first="２０４００９／０００２７６", second='"204009/000277"')
+    graph = memory_registry.parse([Document("two.ttl", data.encode(), "dcat")])
+    assert (URIRef(f"{BASE}resource/204009-000276"), None, None) in graph
