@@ -23,6 +23,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from api.i18n import asked_language
 from registry.bilingual import Text
@@ -174,6 +175,24 @@ def registry_error_answer(request: Request, exc: RegistryError) -> Response:
     return error_answer(request, exc.status, exc.code, exc.message, exc.details, headers)
 
 
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at the request's path (RFC 9110 15.5.6): Starlette's
+    405 names the first matching route's only, so `/sparql`, served by a GET route and
+    a POST route, answered a PUT with `Allow: GET`. Each method is tried against the
+    routes as a request of it would be."""
+    routes = request.app.router.routes
+    return [
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] == Match.FULL for route in routes
+        )
+    ]
+
+
 def http_message(status: int, detail: Any) -> Text:
     """The message of a failure FastAPI or Starlette raised: ours when we raised it with
     a Text, else our words for the status; its own (English) text is the English half."""
@@ -193,6 +212,10 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     headers = dict(exc.headers or {})
     if status == 401:
         headers.setdefault("WWW-Authenticate", WWW_AUTHENTICATE)
+    if status == 405:
+        allowed = _allowed_methods(request)
+        if allowed:
+            headers["Allow"] = ", ".join(allowed)
     return error_answer(request, status, code, message, None, headers or None)
 
 

@@ -808,3 +808,23 @@ def test_validate_accepts_spreadsheets_with_row_and_column(client: TestClient) -
         headers={"Content-Type": "application/octet-stream"},
     )
     assert by_query.status_code == 200 and by_query.json()["conforms"] is True
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("PUT", "/sparql", "GET, POST"),
+        ("PATCH", "/api/v1/submissions", "GET, POST"),
+        ("DELETE", "/api/v1/tokens", "GET, POST"),
+        ("PATCH", "/api/v1/departments/11210100EXAMPLE01N", "GET, PUT"),
+        ("DELETE", "/api/v1/standards", "GET"),
+    ],
+)
+def test_a_405_named_only_the_first_matching_routes_methods(
+    reader: TestClient, method: str, path: str, allowed: str
+) -> None:
+    """RFC 9110 15.5.6: Allow lists the methods the resource supports; /sparql, served by
+    a GET and a POST route, answered a PUT with `Allow: GET`."""
+    answer = reader.request(method, path)
+    assert_error(answer, 405, "method_not_allowed")
+    assert answer.headers["allow"] == allowed
