@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from api.deps import StoreDep
 from api.errors import NotAcceptableError, error_responses
+from api.lists import refuse_unknown_query
 from registry.bilingual import Text
 from registry.errors import NotFoundError
 from registry.outputs.negotiation import preferred
@@ -92,6 +93,8 @@ LimitQuery = Annotated[
         },
         **error_responses(400, 406, 500, 503),
     },
+    # `?since=5` read from the first write, as if it were not there.
+    dependencies=[Depends(refuse_unknown_query)],
 )
 def changes(
     request: Request,
@@ -115,6 +118,7 @@ def changes(
         200: {"content": {media: {} for media in SUFFIXES.values()}},
         **error_responses(400, 404, 500, 503),
     },
+    dependencies=[Depends(refuse_unknown_query)],
 )
 def changes_as_rdf(
     request: Request,

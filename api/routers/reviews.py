@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, Field
 
 from api.deps import PrincipalDep, RegistrarDep, RegistryDep
 from api.errors import error_responses
-from api.lists import Limit, Offset
+from api.lists import Limit, Offset, refuse_unknown_query
 from registry.bilingual import Text
 from registry.errors import ForbiddenError, NotFoundError
 from registry.register import review
@@ -41,6 +41,7 @@ def _department_of(principal: Principal) -> str | None:
     "/reviews",
     summary="Submissions waiting for review, or rejected",
     responses=error_responses(400, 401, 403, 422, 429, 500, 503),
+    dependencies=[Depends(refuse_unknown_query)],
 )
 def list_reviews(
     registry: RegistryDep,

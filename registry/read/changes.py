@@ -118,7 +118,20 @@ def parse_limit(limit: str | None) -> int:
 def read_changes(store: Store, after: int = 0, limit: int = DEFAULT_LIMIT) -> ChangePage:
     """The described changes after generation `after`, oldest first, at most `limit`."""
     current = store.generation()
-    if after >= current:  # a consumer polling at the head: nothing to read
+    if after > current:
+        # Never given by this feed: the registry was emptied and filled again (a new
+        # store, a restored dump) since the consumer read it. Answered with an empty
+        # page, the consumer would miss every write until the count came back.
+        raise InputError(
+            Text(
+                zh=f"游标 {after} 超过本登记系统最近一次写入（{current}）：登记系统已重建或恢复，"
+                "请不带游标从头读取",
+                en=f"the cursor {after} is past the registry's last write ({current}): the "
+                "registry was rebuilt or restored since; read again from the start (no cursor)",
+            ),
+            {"after": str(after), "latest": str(current)},
+        )
+    if after == current:  # a consumer polling at the head: nothing to read
         return ChangePage([], str(after), False)
     # Up to the generation read just now: a write landing meanwhile is on the next page.
     upto = generations_clause(after, current, by_value=store.finds_numbers_by_value)

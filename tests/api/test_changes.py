@@ -368,3 +368,20 @@ def test_two_versions_on_one_page_shared_their_data_items(client: TestClient) ->
         assert graph.value(items[0], DCTERMS.isVersionOf) == URIRef(f"{entry}/item/1")
         names[n] = {str(o) for o in graph.objects(items[0], SCS.itemName)}
     assert names == {1: {"公民身份号码"}, 2: {"身份证号"}}
+
+
+def test_a_cursor_past_the_last_write_was_answered_with_an_empty_page(
+    reader: TestClient,
+) -> None:
+    """A cursor this feed never gave (the registry was emptied and filled again since)
+    got an empty page and itself as `next`: the consumer missed every write until the
+    count came back. And an unknown parameter (`?since=5`) was ignored, so the feed
+    started from the first write."""
+    latest = registry_of(reader).store.generation()
+    ahead = reader.get("/api/v1/changes", params={"after": latest + 100})
+    assert ahead.status_code == 400, ahead.text
+    assert ahead.json()["error"]["details"] == {"after": str(latest + 100), "latest": str(latest)}
+    assert reader.get("/api/v1/changes.ttl", params={"after": latest + 1}).status_code == 400
+    assert page(reader, after=latest)["items"] == []
+    unknown = reader.get("/api/v1/changes", params={"since": 5})
+    assert unknown.status_code == 400 and unknown.json()["error"]["details"]["unknown"] == ["since"]
