@@ -178,6 +178,40 @@ def csv_sheets(
 # ----------------------------------------------------------------------------- XLSX
 
 
+# An OLE compound file: Excel 97-2003 workbooks, and password-protected .xlsx ones
+# (their package encrypted inside such a file, beside its EncryptionInfo stream).
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTION_INFO = "EncryptionInfo".encode("utf-16-le")
+
+
+def _not_xlsx(data: bytes, source: str) -> InputError:
+    """Why `data`, named .xlsx, is no XLSX package: what a clerk can do about it. A
+    password-protected workbook opens in Excel and was called "not an XLSX workbook"."""
+    if data.startswith(_OLE_MAGIC) and _ENCRYPTION_INFO in data:
+        return InputError(
+            Text(
+                zh=f"{source}：工作簿设有打开密码，无法读取；请在 Excel 中取消密码"
+                "（文件 → 信息 → 保护工作簿 → 用密码进行加密，清空密码）后另存再提交",
+                en=f"{source}: the workbook is password-protected and cannot be read; "
+                "remove the password in Excel (File → Info → Protect Workbook → Encrypt "
+                "with Password, clear it), save and submit again",
+            ),
+            {"file": source, "rule": "xlsx-encrypted"},
+        )
+    if data.startswith(_OLE_MAGIC):
+        return InputError(
+            Text(
+                zh=f"{source}：该文件实为名为 .xlsx 的 Excel 97-2003 工作簿，请将扩展名改为 .xls",
+                en=f"{source}: this is an Excel 97-2003 workbook named .xlsx; rename it to .xls",
+            ),
+            {"file": source, "rule": "xlsx"},
+        )
+    return InputError(
+        Text(zh=f"{source}：不是 XLSX 工作簿", en=f"{source}: not an XLSX workbook"),
+        {"file": source, "rule": "xlsx"},
+    )
+
+
 def xlsx_sheets(data: bytes, source: str, cap: int) -> Iterator[Sheet]:
     """Every worksheet, streamed by openpyxl in read-only mode (its XML parsing goes
     through defusedxml), with the merged ranges read from the sheet's own XML."""
@@ -188,10 +222,7 @@ def xlsx_sheets(data: bytes, source: str, cap: int) -> Iterator[Sheet]:
         names = archive.namelist()
         unpacked = sum(info.file_size for info in archive.infolist())
     except zipfile.BadZipFile:
-        raise InputError(
-            Text(zh=f"{source}：不是 XLSX 工作簿", en=f"{source}: not an XLSX workbook"),
-            {"file": source, "rule": "xlsx"},
-        ) from None
+        raise _not_xlsx(data, source) from None
     if any(n.lower().endswith("vbaproject.bin") for n in names):
         raise InputError(
             Text(

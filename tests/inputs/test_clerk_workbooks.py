@@ -17,6 +17,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, XSD
 
 from registry.config import Settings
+from registry.errors import InputError
 from registry.inputs.document import SCSH, Document
 from registry.inputs.tabular import BY_KEY, COLUMNS, header_column
 from registry.service import Registry
@@ -576,3 +577,21 @@ def test_a_workbook_with_reading_notes_was_validated_but_could_not_be_registered
     stored = queries.submission(seeded.store, BASE, result.submission.rsplit("/", 1)[-1])
     shapes = sorted(r["shape"].removeprefix(SCSH) for r in stored["report"]["results"])
     assert shapes == ["Input-header-row", "Input-sheet-without-header"]
+
+
+def test_a_password_protected_workbook_was_called_not_an_xlsx_workbook(seeded) -> None:
+    """It opens in Excel: "not an XLSX workbook" told the clerk nothing they could do."""
+    ooxml = pytest.importorskip("msoffcrypto.format.ooxml")
+
+    plain = xlsx_of([("目录", [header(), resource("101001/003903", "加密的资源")], [])])
+    encrypted = io.BytesIO()
+    ooxml.OOXMLFile(io.BytesIO(plain)).encrypt("secret", encrypted)
+    with pytest.raises(InputError) as refused:
+        seeded.validate([Document("加密.xlsx", encrypted.getvalue())])
+    assert refused.value.details["rule"] == "xlsx-encrypted"
+    assert "密码" in refused.value.message.zh and "password" in refused.value.message.en
+    # An Excel 97-2003 workbook named .xlsx is told apart from it.
+    old = xls_of([("目录", [header(), resource("101001/003904", "旧格式")], [])])
+    with pytest.raises(InputError) as renamed:
+        seeded.validate([Document("旧.xlsx", old)])
+    assert "rename it to .xls" in renamed.value.message.en
