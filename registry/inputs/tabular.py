@@ -47,6 +47,7 @@ from registry.inputs.workbooks import (
     Range,
     Sheet,
     cell_text,
+    column_letter,
     csv_sheets,
     range_name,
     xls_sheets,
@@ -584,6 +585,7 @@ class CatalogueReader:
         self.graph = SubmissionGraph()
         self.sheet: str | None = None
         self.columns: list[Column | None] = []
+        self._blank_titles: set[int] = set()  # indexes of the header's blank cells
         self.codes: dict[str, tuple[str | None, int]] = {}
         self.size = 0  # cell text read so far, against the upload limit
         self.prefilled: list[tuple[int, list[Column]]] = []  # template rows of this sheet
@@ -743,8 +745,10 @@ class CatalogueReader:
                 self._read_row(*pending)
                 pending = None
 
+        untitled: set[int] = set()  # columns without a title whose data was reported
         for number, cells in enumerate(rows, start=header_row + 1):
             cells = fill.apply(number, cells)
+            self._report_untitled(number, cells, untitled)
             values = dict(zip(self.columns, cells, strict=False))
             values.pop(None, None)
             item = _item_from_parts(values)
@@ -985,13 +989,40 @@ class CatalogueReader:
                 above.pop(key, None)
         return found
 
+    def _report_untitled(self, row: int, cells: list[Cell], reported: set[int]) -> None:
+        """A Warning for each column that holds data and has no title (a blank header
+        cell, or none: right of the last title), at its first such cell: its data is
+        not read, which went unsaid (a merged header cell over two columns left the
+        second's values out)."""
+        for index, cell in enumerate(cells):
+            if index in reported or not (index >= len(self.columns) or index in self._blank_titles):
+                continue
+            text = cell_text(cell) if not isinstance(cell, Formula) else cell.text
+            if not text:
+                continue
+            reported.add(index)
+            letter = column_letter(index + 1)
+            self.problem(
+                "untitled-column",
+                f"第 {index + 1} 列没有列标题,其中的数据(自第 {row} 行起)未读取:“{_clip(text)}”。"
+                "如需登记,请为该列填写列标题。",
+                f"Column {letter} has no header: its data (from row {row} on) was not read: "
+                f"{_clip(text)!r}. Give the column a header to have it read.",
+                (*self.where(row), ("column", f"第 {index + 1} 列"), ("column_en", letter)),
+                value=_clip(text),
+                severity="Warning",
+            )
+
     def _read_header(self, header: list[Cell], row: int) -> None:
         seen: set[str] = set()
-        for cell in header:
+        self._blank_titles = set()
+        for index, cell in enumerate(header):
             text = cell_text(cell) if not isinstance(cell, Formula) else cell.text
             column = header_column(text)
             if column is None:
                 self.columns.append(None)
+                if not text:
+                    self._blank_titles.add(index)
                 if text:
                     self.problem(
                         "unknown-header",

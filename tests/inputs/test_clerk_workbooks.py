@@ -595,3 +595,37 @@ def test_a_password_protected_workbook_was_called_not_an_xlsx_workbook(seeded) -
     with pytest.raises(InputError) as renamed:
         seeded.validate([Document("旧.xlsx", old)])
     assert "rename it to .xls" in renamed.value.message.en
+
+
+def _letter(n: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(n)
+
+
+def test_data_under_a_blank_header_cell_was_dropped_without_a_word(seeded) -> None:
+    """A column with no title (a blank header cell, a header cell merged over two
+    columns, or data right of the last title) was not read and not reported."""
+    title_row = header()
+    code = "101001/003905"
+    row = resource(code, "无标题列的资源")
+    sheet_rows = [
+        [*title_row[:1], "", *title_row[1:], ""],
+        [*row[:1], "附注一", *row[1:], "", "最右边的值"],
+        [
+            *resource("101001/003906", "第二行")[:1],
+            "附注二",
+            *resource("101001/003906", "第二行")[1:],
+        ],
+    ]
+    data = xlsx_of([("目录", sheet_rows, [])])
+    report = seeded.validate([Document("无标题.xlsx", data)])
+    untitled = [r for r in report.results if r.source_shape.endswith("Input-untitled-column")]
+    assert [(r.severity, dict(r.location)["row"], r.value) for r in untitled] == [
+        ("Warning", 2, "附注一"),
+        ("Warning", 2, "最右边的值"),
+    ]
+    assert "第 2 列" in untitled[0].message_zh and "Column B" in untitled[0].message_en
+    assert dict(untitled[1].location)["column_en"] == _letter(len(sheet_rows[1]))
+    assert_chinese(report)
+    assert report.conforms
