@@ -10,6 +10,7 @@ does; pyshacl is called with its import following off).
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -111,6 +112,7 @@ def read_rdf(data: bytes, fmt: RdfFormat, source: str = "upload") -> list[Triple
     """
     if not isinstance(data, bytes):
         raise TypeError("read_rdf takes bytes; never hand rdflib a client string")
+    _quiet_ill_typed_literals()
     # Windows editors begin UTF-8 with a byte order mark; Turtle and JSON parsers
     # stop at it ("expected directive or statement" at line 1, column 1).
     data = data.removeprefix(b"\xef\xbb\xbf")
@@ -152,6 +154,26 @@ def read_rdf(data: bytes, fmt: RdfFormat, source: str = "upload") -> list[Triple
         graph.remove(old)
         graph.add(new)
     return graph
+
+
+class _IllTypedLiteral(logging.Filter):
+    """Drops rdflib's record of a literal whose text is no value of its datatype
+    ("2024-13-45"^^xsd:date): a warning with a traceback, eight lines in the log for
+    each such literal of every anonymous upload. The shapes report the literal to its
+    submitter instead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Failed to convert Literal lexical form")
+
+
+_RDFLIB_TERMS = logging.getLogger("rdflib.term")
+_ILL_TYPED = _IllTypedLiteral()
+
+
+def _quiet_ill_typed_literals() -> None:
+    """Install the filter once in this process (upload readers run in workers)."""
+    if _ILL_TYPED not in _RDFLIB_TERMS.filters:
+        _RDFLIB_TERMS.addFilter(_ILL_TYPED)
 
 
 def parse_rdf(data: bytes, fmt: RdfFormat, source: str = "upload") -> Graph:

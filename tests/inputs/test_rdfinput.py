@@ -133,3 +133,17 @@ def test_a_byte_order_mark_made_turtle_and_json_ld_unreadable(name: str, data: b
     1, column 1 without saying why (RDF/XML took it)."""
     graph = load_submission([Document(name, b"\xef\xbb\xbf" + data)])
     assert [str(o) for o in graph.objects(URIRef("urn:x:a"), DCTERMS.title)] == ["BOM"]
+
+
+def test_each_ill_typed_literal_logged_a_traceback(caplog: pytest.LogCaptureFixture) -> None:
+    """rdflib logs a warning with a traceback for a literal that is no value of its
+    datatype: eight lines of log for each one in an anonymous upload."""
+    data = b"".join(
+        b'<urn:x:a> <http://purl.org/dc/terms/issued> "2024-13-%02d"'
+        b"^^<http://www.w3.org/2001/XMLSchema#date> .\n" % day
+        for day in range(1, 30)
+    )
+    with caplog.at_level("WARNING"):
+        graph = load_submission([Document("dates.nt", data)])
+    assert len(graph) == 29
+    assert not [r for r in caplog.records if r.name.startswith("rdflib")]
