@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import threading
 from typing import Annotated, Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote_to_bytes
 
 from fastapi import APIRouter, FastAPI, Header, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
@@ -238,6 +238,10 @@ async def sparql_get(
     refuse_dataset_parameters(default_graph_uri or [], named_graph_uri or [])
     # FastAPI keeps the last of several; the protocol has one query a request.
     _one_query(request.query_params.getlist("query"))
+    if query is not None:
+        # Starlette decodes the URL's bytes leniently (U+FFFD for what is no UTF-8):
+        # the query it hands over is not the one sent. Read strictly, as a body is.
+        _strict_query_string(request.scope.get("query_string", b""))
     if query_page.wants_page(accept, format, query is not None):
         endpoint = _endpoint(request.app, registry)
         # Rendering waits for the query: off the event loop, like _answer.
@@ -325,6 +329,13 @@ async def sparql_post(
     queries = fields.get("query", [])
     _one_query([*request.query_params.getlist("query"), *queries])
     return await _answer(request, registry, queries[0] if queries else None, accept)
+
+
+def _strict_query_string(raw: bytes) -> None:
+    """InputError when the URL's query string does not decode as UTF-8 (the W3C
+    protocol test bad_query_non_utf8)."""
+    for pair in raw.split(b"&"):
+        _text(unquote_to_bytes(pair.replace(b"+", b" ")))
 
 
 def _one_query(queries: list[str]) -> None:

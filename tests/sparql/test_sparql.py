@@ -623,3 +623,13 @@ def test_a_get_with_two_queries_answered_the_last(client: TestClient) -> None:
     assert posted.json()["error"]["details"]["reason"] == "several_queries"
     once = client.get("/sparql", params={"query": "ASK {}"})
     assert once.status_code == 200
+
+
+def test_a_query_in_the_url_that_is_no_utf8_was_answered(client: TestClient) -> None:
+    """%FF in a GET's query was read as U+FFFD and the query answered, while the same
+    bytes in a POST body are 400 (the W3C protocol test bad_query_non_utf8)."""
+    refused = client.get("/sparql?query=ASK%20%7B%7D%20%23%FF")
+    assert _error(refused, 400, "invalid_input")
+    assert "UTF-8" in refused.json()["error"]["messages"]["en"]
+    fine = client.get("/sparql?query=ASK%20%7B%7D%20%23%E4%B8%AD")  # "# 中"
+    assert fine.status_code == 200, fine.text
