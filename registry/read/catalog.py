@@ -35,6 +35,10 @@ from registry.store.base import iri_text
 # interfaces (dcat:DataService), in the read model's words.
 MEMBER_KINDS = ("resource", "interface")
 
+# Register statuses whose entries the catalogue does not offer: withdrawn (retired) or
+# found wrong (invalid). A harvester kept a retired dataset, told nothing of its status.
+WITHDRAWN = ("retired", "invalid")
+
 # The data services that serve the page's datasets: described on the page too, so that
 # every dcat:accessService of a distribution names a dcat:DataService of the same page.
 _SERVING = """
@@ -140,7 +144,7 @@ def catalog_page(
     harvester that asked too far learns the end). The page's entries are taken from
     `read` (the read model, at the store's generation), what describes them from the
     store."""
-    total, iris = read.iris_page(MEMBER_KINDS, (page - 1) * size, size)
+    total, iris = read.iris_page(MEMBER_KINDS, (page - 1) * size, size, leave_out=WITHDRAWN)
     last = max(1, math.ceil(total / size))
     on_page = [URIRef(iri) for iri in iris]
     if on_page:

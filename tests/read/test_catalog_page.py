@@ -69,3 +69,19 @@ def test_a_page_exports_what_the_whole_current_graph_exports_of_it(registry: Reg
             neighbourhood(registry.store, page), settings.base_iri, context, members=set(page)
         )
         assert isomorphic(found, expected), start
+
+
+def test_a_retired_dataset_was_still_offered_to_harvesters(registry: Registry) -> None:
+    """The harvest listed every entry whatever its register status, and DCAT-AP says
+    nothing of it: a retired (withdrawn) or invalid entry is left out of the pages."""
+    from registry.read.catalog import WITHDRAWN
+    from registry.register.submission import REGISTRAR
+
+    expected = harvested_entries(registry)
+    retired, invalid, deprecated = expected[0], expected[1], expected[2]
+    registry.change_status(retired, "retired", REGISTRAR, reason="撤销")
+    registry.change_status(invalid, "invalid", REGISTRAR, reason="内容有误")
+    registry.change_status(deprecated, "deprecated", REGISTRAR, reason="不再推荐")
+    total, iris = registry.reader().iris_page(MEMBER_KINDS, 0, 1000, leave_out=WITHDRAWN)
+    assert iris == [iri for iri in expected if iri not in (retired, invalid)]
+    assert total == len(expected) - 2
