@@ -75,7 +75,20 @@ def format_of_upload(
     say it."""
     if fmt and fmt.strip():
         name = fmt.strip().lower()
-        return name if name in MAPPED_FORMATS else rdf_format(name).name
+        if name in MAPPED_FORMATS:
+            return name
+        try:
+            return rdf_format(name).name
+        except UnsupportedFormatError:
+            # rdf_format names the RDF syntaxes only: four of the formats an upload takes.
+            known = [f.name for f in RDF_FORMATS] + list(MAPPED_FORMATS)
+            raise UnsupportedFormatError(
+                Text(
+                    zh=f"不支持的格式 {name!r}；可用：" + "、".join(known),
+                    en=f"unsupported format {name!r}; use one of: " + ", ".join(known),
+                ),
+                {"format": name[:40], "known": known},
+            ) from None
     media = _media(content_type)
     if media not in _UNSAID:
         if media in MAPPED_MEDIA_TYPES:

@@ -322,3 +322,17 @@ def test_the_validate_form_says_nothing_maps(reader: TestClient) -> None:
     answer = form_post(reader, "/validate", "x.ttl", text, format="dcat")
     assert answer.status_code == 422
     assert "没有可映射为条目的内容" in answer.text
+
+
+def test_an_unknown_format_named_four_of_the_nine_formats(reader) -> None:
+    """`?format=bogus` answered "use one of: turtle, nt, jsonld, rdfxml", the RDF
+    syntaxes only: a clerk with a spreadsheet was not told that xlsx is one."""
+    answer = reader.post(
+        "/api/v1/validate?format=bogus", content=b"x", headers={"Content-Type": "text/plain"}
+    )
+    assert answer.status_code == 415, answer.text
+    known = answer.json()["error"]["details"]["known"]
+    assert {"turtle", "nt", "jsonld", "rdfxml", "csv", "xlsx", "xls", "openapi", "dcat"} <= set(
+        known
+    )
+    assert "xlsx" in answer.json()["error"]["messages"]["en"]
