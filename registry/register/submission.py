@@ -670,19 +670,7 @@ def _screen_and_hash(
     statements, record = without_register_record(index_statements(reading.triples()))
     entries, owners = entries_and_owners(statements)
     if not entries:
-        ignored = sorted({str(s) for s in statements})
-        raise InputError(
-            Text(
-                zh=(
-                    "提交内容中没有可登记的条目（标准、部门、信息资源、数据接口、目录或符合性评估）"
-                ),
-                en=(
-                    "the submission holds no entry (standard, department, "
-                    "resource, interface, catalogue or assessment)"
-                ),
-            ),
-            {"ignored_subjects": ignored[:20]},
-        )
+        raise _no_entry(statements)
     check_ownership(store, entries, principal)
     # IRIs are the registry's and the trusted context is its alone (issue 17): what
     # the rules refuse is decided on the upload as sent, and validation sees only the
@@ -773,6 +761,21 @@ def with_screening(report: ValidationReport, screening: Screening) -> Validation
     return report
 
 
+def _no_entry(statements: Statements) -> InputError:
+    """The refusal of a document that holds no entry, naming what it does hold."""
+    ignored = sorted({str(s) for s in statements})
+    return InputError(
+        Text(
+            zh="提交内容中没有可登记的条目（标准、部门、信息资源、数据接口、目录或符合性评估）",
+            en=(
+                "the submission holds no entry (standard, department, "
+                "resource, interface, catalogue or assessment)"
+            ),
+        ),
+        {"ignored_subjects": ignored[:20]},
+    )
+
+
 def validate_reading(
     reading: Reading,
     store: Store | None,
@@ -787,6 +790,9 @@ def validate_reading(
         return validator.validate(reading.graph(), store)
     statements, record = without_register_record(index_statements(reading.triples()))
     entries, owners = entries_and_owners(statements)
+    if not entries:
+        # What the submission would answer: an empty document "conformed".
+        raise _no_entry(statements)
     screening = screen_upload(
         store, statements, owners, entries, base_iri, validator.vocabulary.terms
     )

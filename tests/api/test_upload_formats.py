@@ -336,3 +336,13 @@ def test_an_unknown_format_named_four_of_the_nine_formats(reader) -> None:
         known
     )
     assert "xlsx" in answer.json()["error"]["messages"]["en"]
+
+
+@pytest.mark.parametrize("body", [b"", b'<urn:x:note> <urn:x:says> "nothing to register" .'])
+def test_a_document_without_an_entry_conformed_on_validation(reader, body: bytes) -> None:
+    """docs/api.md: validation gives the answer the submission would. An empty Turtle
+    document (or one of no entry) "conformed" on /validate and was 400 "holds no entry"
+    on /submissions."""
+    answer = reader.post("/api/v1/validate", content=body, headers={"Content-Type": "text/turtle"})
+    assert answer.status_code == 400, answer.text
+    assert "no entry" in answer.json()["error"]["messages"]["en"]
