@@ -3,6 +3,8 @@ negotiation, without any store or process."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from registry.errors import QueryRefusedError
@@ -321,3 +323,29 @@ def test_every_syntax_error_told_to_put_a_space_after_a_number(query: str, hinte
         check_query(query, LIMITS)
     assert ("space between a number" in caught.value.message.en) is hinted
     assert ("数字与关键字" in caught.value.message.zh) is hinted
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT ?x { BIND(1 AS ?x) FILTER(" + "||".join(["?x=1"] * 3000) + ") }",
+        "SELECT ?x { BIND(" + " + ".join(["1"] * 3000) + " AS ?x) }",
+        "PREFIX : <urn:p:> SELECT * { ?s " + "/".join([":x"] * 2000) + " ?o }",
+    ],
+    ids=["or", "plus", "path"],
+)
+def test_a_broad_shallow_query_held_a_parse_for_seconds(query: str) -> None:
+    """Under the length and depth limits, 3,000 `||` held rdflib's parse for 8 s (three
+    at once kept a plain ASK waiting 9.7 s), and 2,000 path steps kept the engine
+    planning for minutes: refused before any parse."""
+    started = time.monotonic()
+    with pytest.raises(QueryRefusedError) as caught:
+        check_query(query, LIMITS)
+    assert caught.value.details["reason"] == "too_broad"
+    assert time.monotonic() - started < 0.5
+
+
+def test_a_query_of_many_values_and_some_operators_still_passes() -> None:
+    values = " ".join(str(n) for n in range(3000))
+    filters = " && ".join(f"?x != {n}" for n in range(100))
+    check_query(f"SELECT ?x {{ VALUES ?x {{ {values} }} FILTER({filters}) }}", LIMITS)
