@@ -209,6 +209,9 @@ _DATA_TABLES = (
     "concepts",
 )
 
+# The statements of _DATA_SCHEMA that a rebuild runs after filling the tables.
+_MADE_AFTER_A_FILL = ("CREATE INDEX", "CREATE TRIGGER")
+
 _META_SCHEMA = "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)"
 
 # Many IRIs go into one statement as one JSON array parameter (json_each), which has
@@ -430,7 +433,7 @@ class ReadModel:
             built = build_records(store, concepts)
             with self._writing() as db:
                 _drop_data(db)
-                _create_data(db)
+                _create_data(db, indexed=False)
                 db.executemany(
                     "INSERT INTO concepts VALUES (?, ?, ?, ?, ?)",
                     (
@@ -446,6 +449,7 @@ class ReadModel:
                         "UPDATE entries SET data_items = ? WHERE iri = ? AND kind = 'resource'",
                         ((_json(listed), iri) for iri, listed in items.items()),
                     )
+                _index_data(db)
                 # The log of rewrites starts here: what changed before is unknown.
                 _set_meta(
                     db,
@@ -1513,10 +1517,26 @@ def _drop_data(db: sqlite3.Connection) -> None:
         db.execute(f"DROP TABLE IF EXISTS {table}")
 
 
-def _create_data(db: sqlite3.Connection) -> None:
+def _create_data(db: sqlite3.Connection, *, indexed: bool = True) -> None:
+    """The data tables; with their indexes and the text index's triggers unless not
+    `indexed`, for a rebuild that fills the tables first (`_index_data`)."""
     # One statement at a time: executescript would commit the open transaction.
     for statement in _statements(_DATA_SCHEMA):
-        db.execute(statement)
+        if indexed or not statement.startswith(_MADE_AFTER_A_FILL):
+            db.execute(statement)
+
+
+def _index_data(db: sqlite3.Connection) -> None:
+    """What `_create_data(indexed=False)` left out, made over the filled tables: each
+    index sorted once, and the text index read from the rows in one pass, instead of
+    both grown row by row (a rebuild at 50,000 resources: ~18 s of inserts)."""
+    for statement in _statements(_DATA_SCHEMA):
+        if statement.startswith("CREATE INDEX"):
+            db.execute(statement)
+    db.execute("INSERT INTO entry_text (entry_text) VALUES ('rebuild')")
+    for statement in _statements(_DATA_SCHEMA):
+        if statement.startswith("CREATE TRIGGER"):
+            db.execute(statement)
 
 
 def _statements(script: str) -> list[str]:

@@ -956,7 +956,9 @@ def _current_values(store: Store, iri: str) -> dict[URIRef, list[Node]]:
     """Every current triple of one subject, by predicate."""
     values: dict[URIRef, list[Node]] = defaultdict(list)
     for _, p, o in store.match(GRAPH_CURRENT, URIRef(iri)):
-        values[URIRef(str(p))].append(o)
+        # A store gives predicates as URIRefs already: another, made per triple, was
+        # a twentieth of a rebuild (URIRef checks its text with a regular expression).
+        values[p if type(p) is URIRef else URIRef(str(p))].append(o)
     return values
 
 
@@ -999,9 +1001,32 @@ def data_items_in_batches(
     shared: dict[str, dict[str, Any]] = {}
     for start in range(0, len(resources), batch):
         chunk = resources[start : start + batch]
-        values = _values_of(store, [URIRef(r) for r in chunk])
-        nodes = {r: _item_nodes(values.get(r, {})) for r in chunk}
-        yield data_items_of(store, nodes, concepts, shared)
+        yield data_items_of(store, _item_nodes_of(store, chunk), concepts, shared)
+
+
+# The data items of a batch of resources (for select_in_batches).
+_ITEMS_OF = f"""
+SELECT ?s ?o WHERE {{ GRAPH <{GRAPH_CURRENT}> {{
+  VALUES ?s {{ $VALUES }} ?s <{SCS.dataItem}> ?o }} }}"""
+
+
+def _item_nodes_of(store: Store, resources: Sequence[str]) -> dict[str, list[Node]]:
+    """Each resource's scs:dataItem objects, and only those: a rebuild read each
+    resource's every triple a second time for them, a seventh of its time at 50,000
+    resources."""
+    if store.in_process:
+        return {
+            r: list(
+                dict.fromkeys(o for _, _, o in store.match(GRAPH_CURRENT, URIRef(r), SCS.dataItem))
+            )
+            for r in resources
+        }
+    found: dict[str, list[Node]] = {r: [] for r in resources}
+    for row in select_in_batches(store, _ITEMS_OF, map(URIRef, resources)):
+        listed = found[str(row["s"])]
+        if row["o"] not in listed:
+            listed.append(row["o"])
+    return found
 
 
 def data_items_of(

@@ -666,3 +666,34 @@ def test_recent_lists_the_newest_current_versions_first(registry: Registry) -> N
         assert after[0]["iri"] == iri
         assert after[0]["version"] == before[-1]["version"] + 1
         assert after[0]["time"] >= before[0]["time"]
+
+
+@ON_MEMORY
+def test_a_rebuilt_model_has_every_index_and_searches_what_apply_writes_after(
+    registry: Registry, tmp_path: Path
+) -> None:
+    """A rebuild fills the tables before it makes their indexes and the text index's
+    triggers (model._index_data): every one must be there after it, as in a model
+    made with them, and the text index must follow the writes applied later."""
+    import sqlite3
+
+    def schema(path: Path) -> list[tuple[str, str]]:
+        with sqlite3.connect(path) as db:
+            return sorted(db.execute("SELECT type, name FROM sqlite_master WHERE type != 'table'"))
+
+    with built_model(registry.store, tmp_path / "rebuilt.sqlite") as model:
+        assert model.list_entries("resource", q="新登记的资源").total == 0
+        # A model opened and not built: its tables made with their indexes.
+        indexed = tmp_path / "indexed.sqlite"
+        ReadModel(indexed, base_iri=BASE).close()
+        made = schema(indexed)
+        assert ("trigger", "entries_text_insert") in made
+        assert ("index", "entries_list") in made
+        assert schema(tmp_path / "rebuilt.sqlite") == made
+        applied_after(
+            registry.store,
+            model,
+            lambda: registry.submit([Document("new.ttl", NEW_RESOURCE)], REGISTRAR),
+        )
+        found = model.list_entries("resource", q="新登记的资源")
+        assert [r["iri"] for r in found.items] == [f"{BASE}resource/101001-999999"]
