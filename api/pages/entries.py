@@ -21,6 +21,7 @@ from api.i18n import lang_of
 from api.pages.browse import picture
 from api.pages.render import local_href, offset_of, page_links, render
 from registry.errors import NotFoundError
+from registry.inputs.dcat import catalog_context
 from registry.namespaces import bind_prefixes
 from registry.read import conformity, queries
 from registry.read.model import ReadModel
@@ -50,7 +51,9 @@ def entry_page(request: Request, registry: Registry, iri: str, path: str) -> Res
             context["history"] = history(store, iri)
             context["item_status"] = state.status
             return render(request, f"{state.kind}.html", context)
-    graph = queries.describe(store, iri)  # NotFoundError: the 404 page
+    settings = registry.settings
+    # NotFoundError: the 404 page.
+    graph = queries.describe(store, iri, lambda: catalog_context(store, settings))
     return _statements_page(request, graph, iri)
 
 

@@ -19,6 +19,7 @@ from api.negotiation import REPRESENTATIONS, choose
 from api.pages.entries import entry_page
 from registry.bilingual import Text
 from registry.errors import NotFoundError
+from registry.inputs.dcat import catalog_context
 from registry.namespaces import bind_prefixes
 from registry.read.queries import describe
 
@@ -62,7 +63,7 @@ def dereference(
         response = entry_page(request, registry, iri, path)
         response.headers.update(headers)
         return response
-    graph = describe(store, iri)
+    graph = describe(store, iri, lambda: catalog_context(store, settings))
     bind_prefixes(graph)
     data = graph.serialize(format=representation.rdflib_format, encoding="utf-8")
     return Response(data, media_type=representation.media_type, headers=headers)

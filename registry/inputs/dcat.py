@@ -208,6 +208,51 @@ def export_dcat_ap(
     return out
 
 
+# The entries of a department that no catalogue lists: the members of its
+# `catalogue/<code>/registered` catalogue, which the export makes (export_dcat_ap).
+_UNCATALOGUED = f"""
+SELECT ?e ?type WHERE {{ GRAPH <{GRAPH_CURRENT}> {{
+  VALUES ?type {{ <{SCS.InformationResource}> <{SCS.DataInterface}> }}
+  ?e a ?type ; <{DCTERMS.publisher}> ?publisher .
+  FILTER NOT EXISTS {{ ?catalogue <{DCAT.dataset}>|<{DCAT.service}> ?e }} }} }}"""
+_REGISTERED_CATALOGUE = re.compile(r"(?P<base>.+/)catalogue/(?P<code>[^/]+)/registered")
+
+
+def registered_catalogue(
+    store: Store, iri: str, context: CatalogContext | None = None
+) -> Graph | None:
+    """What the export says of `iri` when it is a department's catalogue of the entries
+    registered in no catalogue (`<base>catalogue/<credit code>/registered`), built by
+    the export's own builder; None for any other IRI, or one of no department. The
+    export names such a catalogue in every harvest, and it did not dereference."""
+    match = _REGISTERED_CATALOGUE.fullmatch(iri)
+    if match is None:
+        return None
+    publisher = URIRef(f"{match['base']}department/{match['code']}")
+    src = Graph()
+    for triple in store.match(GRAPH_CURRENT, publisher):
+        src.add(triple)
+    if len(src) == 0:
+        return None
+    members = []
+    for row in store.select(_UNCATALOGUED, {"publisher": publisher}):
+        src.add((row["e"], RDF.type, row["type"]))
+        members.append(row["e"])
+    name = _zh(src, publisher, SKOS.prefLabel) or match["code"]
+    out = Graph()
+    _catalog(
+        out,
+        src,
+        URIRef(iri),
+        f"{name}已登记的信息资源和接口",
+        publisher,
+        sorted(members),
+        None,
+        context or CatalogContext(),
+    )
+    return out
+
+
 def _alternative_identifiers(out: Graph, src: Graph, node: Node) -> None:
     """An entry's dct:identifier (what identified it where it came from, kept when the
     registry gave it a code) as DCAT-AP's other identifier: an adms:Identifier."""

@@ -14,7 +14,7 @@ import contextlib
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
@@ -25,6 +25,7 @@ from rdflib.term import Node
 
 from registry.bilingual import Text
 from registry.errors import InputError, NotFoundError
+from registry.inputs.dcat import CatalogContext, registered_catalogue
 from registry.inputs.earl import term_of
 from registry.inputs.identifiers import IdentifierError, parse_standard_id
 from registry.namespaces import (
@@ -1143,9 +1144,13 @@ def stored_report(graph: Graph) -> dict[str, Any]:
 _VERSION_IRI = re.compile(r"^(?P<item>.+)/version/(?P<n>[1-9]\d{0,8})$")
 
 
-def describe(store: Store, iri: str) -> Graph:
+def describe(
+    store: Store, iri: str, context: Callable[[], CatalogContext] | None = None
+) -> Graph:
     """The triples that describe `iri`: an item's current version and register record,
-    a version exactly as registered, a data item, a submission or its report.
+    a version exactly as registered, a data item, a submission or its report, or a
+    department's catalogue of the entries in no catalogue, which the DCAT-AP export
+    makes (described as the export does, in `context()`'s city and licence).
     NotFoundError when the registry holds nothing about it."""
     graph = Graph()
     ref = URIRef(iri)
@@ -1164,6 +1169,10 @@ def describe(store: Store, iri: str) -> Graph:
                 graph.add(triple)
     for triple in store.construct(_DESCRIBE_SUBJECT, {"s": ref}):
         graph.add(triple)
+    if len(graph) == 0 and iri.endswith("/registered"):
+        made = registered_catalogue(store, iri, context() if context is not None else None)
+        if made is not None:
+            return made
     if len(graph) == 0:
         raise NotFoundError(
             Text(zh=f"未找到已登记为 {iri} 的条目", en=f"nothing is registered as {iri}"),

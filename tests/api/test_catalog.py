@@ -201,3 +201,45 @@ def test_catalog_negotiation_suffixes_and_errors(client: TestClient) -> None:
     assert not set(beyond.subjects(RDF.type, DCAT.Dataset))
     assert beyond.value(view_of(beyond), HYDRA.first) is not None
     assert 'rel="next"' in client.get("/catalog").headers["link"]
+
+
+def test_a_departments_registered_catalogue_did_not_dereference(
+    client: TestClient, api_store: Store
+) -> None:
+    """The harvest names `<base>catalogue/<credit code>/registered`, the catalogue of a
+    department's entries that no catalogue lists, and GET of that IRI was a 404 where
+    docs/api.md says every IRI the registry mints dereferences."""
+    secret = create_token(api_store, "submitter", BUREAU, "bureau")[1]
+    for code in ("101001/009901", "101001/009902"):
+        made = client.post(
+            "/api/v1/submissions",
+            content=documents.resource_ttl(code, title="目录外的资源", description="测试。"),
+            headers={"Content-Type": "text/turtle", "Authorization": f"Bearer {secret}"},
+        )
+        assert made.status_code == 201, made.text
+    pages = harvest(client, "/catalog", {}, "text/turtle")
+    listed: dict[URIRef, set[URIRef]] = {}
+    for page in pages:
+        for catalogue in page.subjects(RDF.type, DCAT.Catalog):
+            members = set(page.objects(catalogue, DCAT.dataset)) | set(
+                page.objects(catalogue, DCAT.service)
+            )
+            listed.setdefault(catalogue, set()).update(members)  # type: ignore[arg-type]
+    registered_ones = [c for c in listed if str(c).endswith("/registered")]
+    assert registered_ones, "the seeded examples have entries in no catalogue"
+    for catalogue in registered_ones:
+        path = str(catalogue).removeprefix("http://127.0.0.1:8000")
+        answer = client.get(path, headers={"Accept": "text/turtle"})
+        graph = page_graph(answer, "text/turtle")
+        assert (catalogue, RDF.type, DCAT.Catalog) in graph
+        members = set(graph.objects(catalogue, DCAT.dataset)) | set(
+            graph.objects(catalogue, DCAT.service)
+        )
+        assert members == listed[catalogue]
+        assert (catalogue, DCTERMS.license, URIRef(CC_BY)) in graph
+        page = client.get(path, headers={"Accept": "text/html"})
+        assert page.status_code == 200 and "已登记的信息资源和接口" in page.text
+    missing = client.get(
+        "/id/catalogue/91210100NOTHERE00X/registered", headers={"Accept": "text/turtle"}
+    )
+    assert missing.status_code == 404
