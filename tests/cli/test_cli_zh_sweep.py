@@ -127,6 +127,10 @@ def test_every_command_speaks_chinese(tmp_path: Path, store: str) -> None:
     run("graph", "graph", "GB/T 22239-2019", *s, own_stdout=False)
     run("template", "template", "catalogue", "-o", str(tmp_path / "t.csv"), "--format", "csv")
     run("error", "show", "GB/T 0-1999", *s, code=2)
+    # An error's details were printed under the API's English keys (`file:`, `rule:`).
+    unreadable = tmp_path / "目录.xlsx"
+    unreadable.write_bytes("不是工作簿".encode())
+    run("unreadable", "validate", str(unreadable), *s, code=2)
     run("bad option value", "token", "create", "--role", "submitter", *s, code=2)
 
     leftovers = {}
