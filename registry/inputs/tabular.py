@@ -552,6 +552,11 @@ RESOURCE_OWN = frozenset({"code", "name", "name_en", "abstract", "items"})
 _HINT = re.compile(r"[(（]?(必填|选填|可选|必选|非必填|可不填|required|optional)[)）]?", re.I)
 
 
+def _shown(cell: Cell) -> str:
+    """A cell's text as a report quotes it: a formula's own text."""
+    return cell.text if isinstance(cell, Formula) else cell_text(cell)
+
+
 def _clip(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -690,10 +695,12 @@ class CatalogueReader:
         combined = two_row_header(header, following)
         if combined is not None:
             header, header_row = list(combined), found + 2
+        # A title made by a formula (="…目录（"&YEAR(TODAY())&"年）") is shown as its
+        # formula: cell_text gives nothing for one, and such a title went unreported.
         above = [
-            " ".join(cell_text(c) for c in cells if cell_text(c))
+            " ".join(_shown(c) for c in cells if _shown(c))
             for cells in head[:found]
-            if any(cell_text(c) for c in cells)
+            if any(_shown(c) for c in cells)
         ]
         self.columns = []
         self._read_header(header, header_row)

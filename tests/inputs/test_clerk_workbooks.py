@@ -629,3 +629,12 @@ def test_data_under_a_blank_header_cell_was_dropped_without_a_word(seeded) -> No
     assert dict(untitled[1].location)["column_en"] == _letter(len(sheet_rows[1]))
     assert_chinese(report)
     assert report.conforms
+
+
+def test_a_title_made_by_a_formula_was_not_reported_above_the_header(seeded) -> None:
+    title = '="沈阳市政务信息资源目录（"&YEAR(TODAY())&"年）"'
+    data = xlsx_of([("目录", [[title], header(), resource("101001/003907", "公式标题")], [])])
+    report = seeded.validate([Document("公式.xlsx", data)])
+    found = [r for r in report.results if r.source_shape.endswith("Input-header-row")]
+    assert len(found) == 1 and "YEAR(TODAY())" in (found[0].value or "")
+    assert dict(found[0].location)["row"] == 2
