@@ -36,6 +36,7 @@ _HEADINGS = {
         "not_conforms": "不符合:存在违规项,未写入任何内容",
         "counts": "违规 {Violation} 项,警告 {Warning} 项,提示 {Info} 项",
         "entry": "条目",
+        "document": "整个文档",
         "omitted": "另有 {n} 项结果未列出",
         "severity": {"Violation": "违规", "Warning": "警告", "Info": "提示"},
         "cols": ("级别", "属性", "值", "说明"),
@@ -45,6 +46,7 @@ _HEADINGS = {
         "not_conforms": "Does not conform: violations found, nothing was written",
         "counts": "{Violation} violation(s), {Warning} warning(s), {Info} info",
         "entry": "Entry",
+        "document": "the document as a whole",
         "omitted": "{n} more result(s) not listed",
         "severity": {"Violation": "Violation", "Warning": "Warning", "Info": "Info"},
         "cols": ("Severity", "Path", "Value", "Message"),
@@ -151,16 +153,19 @@ def report_text(report: ValidationReport, lang: str = "zh", max_results: int = 1
     for result in listed:
         grouped.setdefault(result.entry, []).append(result)
     for entry, results in grouped.items():
-        lines += ["", f"{words['entry']}: {entry}"]
+        # A reading problem about the document (a title above the header) is no entry's:
+        # "Entry: " with nothing after it said so badly.
+        lines += ["", f"{words['entry']}: {entry or words['document']}"]
         for r in results:
             where = _where(r.location, lang)
             # A spreadsheet's result is named by its column, the title the clerk typed:
             # a property's own name may be another entry kind's ("publisher").
             column = dict(r.location).get("column" if lang == "zh" else "column_en")
             path = column or property_name(r.path, r.source_shape, lang) or "-"
-            value = _clip(r.value) if r.value is not None else "-"
+            # A result without a value (a missing one, a count) shows none, not "= -".
+            value = f" = {_clip(r.value)}" if r.value is not None else ""
             sev = words["severity"][r.severity]
-            lines.append(f"  [{sev}] {path} = {value}" + (f" ({where})" if where else ""))
+            lines.append(f"  [{sev}] {path}{value}" + (f" ({where})" if where else ""))
             lines.append(f"      {r.message(lang)}")
     if omitted:
         lines += ["", words["omitted"].format(n=omitted)]

@@ -378,6 +378,13 @@ def test_the_zh_text_report_names_positions_in_chinese(seeded) -> None:
     assert "工作表 排污许可,第 2 行,列“更新周期”" in text
     assert "column_en" not in text and "row" not in text
     assert "sheet,row,column" in render_report(report, "csv").splitlines()[0]
+    # The results about the whole workbook (the header below a title) are the
+    # document's: their heading was "条目: " with nothing after it.
+    assert "\n条目: 整个文档\n" in text and "\n条目: \n" not in text
+    english = render_report(report, "text", lang="en")
+    assert "\nEntry: the document as a whole\n" in english
+    # A result with no value (a sheet without a header) showed "= -".
+    assert " = -" not in text and " = -" not in english
 
 
 # ----------------------------------------------------------------------------- ways in
