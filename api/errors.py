@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, params
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -221,6 +221,20 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
+    media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if _json_route(request) and media and media != "application/json":
+        # A form or text body to a route that reads JSON: it read as no body at all,
+        # and was a 422 "Input should be a valid dictionary".
+        return error_answer(
+            request,
+            415,
+            "unsupported_format",
+            Text(
+                zh=f"请求体须为 JSON（Content-Type: application/json），而不是 {media}",
+                en=f"the body must be JSON (Content-Type: application/json), not {media}",
+            ),
+            {"content_type": media, "accepted": ["application/json"]},
+        )
     # The offending input is left out: it may be large, binary, or a secret.
     details = [
         {"location": list(e.get("loc", ())), "message": e.get("msg", ""), "type": e.get("type")}
@@ -233,6 +247,13 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
         Text(zh="请求格式错误", en="the request is malformed"),
         details,
     )
+
+
+def _json_route(request: Request) -> bool:
+    """Whether the request's route reads a JSON body (a model, not form fields)."""
+    dependant = getattr(request.scope.get("route"), "dependant", None)
+    body = getattr(dependant, "body_params", None) or []
+    return bool(body) and not any(isinstance(f.field_info, params.Form) for f in body)
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:

@@ -111,13 +111,16 @@ class Decision(BaseModel):
 def decide(
     id: ItemPath,
     decision: Annotated[Literal["accept", "reject"], Path(description="accept or reject")],
-    body: Decision,
     registry: RegistryDep,
     principal: RegistrarDep,
+    # Optional: an accept needs no body, and a reject without one is the registry's
+    # 400 (a reason is required), not a 422 about the request's shape.
+    body: Decision | None = None,
 ) -> dict[str, Any]:
     """Accept (the version becomes current and valid) or reject it with a reason (it
     becomes invalid; the accepted version stays current). 404 when nothing waits."""
-    change = registry.review(id, decision == "accept", principal, body.reason)
+    reason = body.reason if body is not None else None
+    change = registry.review(id, decision == "accept", principal, reason)
     return {
         "item": change.item,
         "kind": change.kind,

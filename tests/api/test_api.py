@@ -828,3 +828,26 @@ def test_a_405_named_only_the_first_matching_routes_methods(
     answer = reader.request(method, path)
     assert_error(answer, 405, "method_not_allowed")
     assert answer.headers["allow"] == allowed
+
+
+@pytest.mark.parametrize(
+    "content_type", ["text/plain", "application/x-www-form-urlencoded", "text/turtle"]
+)
+def test_a_json_route_sent_another_body_answered_422_not_415(
+    client: TestClient, tokens: dict[str, str], content_type: str
+) -> None:
+    """A status change sent as text or a form read as no body at all, and answered 422
+    "Input should be a valid dictionary": the body's type is what is wrong (415)."""
+    answer = client.post(
+        "/api/v1/items/101001-000001/status",
+        content='{"status": "deprecated"}',
+        headers={"Content-Type": content_type, **auth(tokens["registrar"])},
+    )
+    error = assert_error(answer, 415, "unsupported_format")
+    assert error["details"]["accepted"] == ["application/json"]
+    fine = client.post(
+        "/api/v1/items/101001-000001/status",
+        json={"status": "deprecated"},
+        headers=auth(tokens["registrar"]),
+    )
+    assert fine.status_code == 200, fine.text

@@ -129,7 +129,8 @@ def test_a_change_waits_for_review_and_shows_once_accepted(client: TestClient) -
     # The submitter cannot decide; the registrar accepts.
     path = "/api/v1/reviews/101001-000001/accept"
     assert client.post(path, json={}, headers=auth(client, "owner")).status_code == 403
-    accepted = client.post(path, json={"reason": "ok"}, headers=auth(client, "registrar"))
+    # An accept needs no body (it was a 422 without one).
+    accepted = client.post(path, headers=auth(client, "registrar"))
     assert accepted.status_code == 200, accepted.text
     assert accepted.json()["status"] == "valid"
     assert title_now(client) == "人口基础信息（审核中）"
@@ -151,6 +152,10 @@ def test_a_rejected_new_entry_is_never_listed_and_its_submitter_reads_why(
     path = f"/api/v1/reviews/{quote(NEW, safe='')}/reject"
     no_reason = client.post(path, json={}, headers=auth(client, "registrar"))
     assert no_reason.status_code == 400, no_reason.text
+    # No body at all was a 422 about the request's shape, where docs/api.md says 400.
+    no_body = client.post(path, headers=auth(client, "registrar"))
+    assert no_body.status_code == 400, no_body.text
+    assert no_body.json()["error"]["code"] == "invalid_input"
     refused = client.post(path, json={"reason": "编码重复"}, headers=auth(client, "registrar"))
     assert refused.status_code == 200 and refused.json()["status"] == "invalid"
     assert client.get("/api/v1/resources/101001-000777").status_code == 404
