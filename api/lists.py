@@ -17,10 +17,10 @@ from fastapi import Depends, Query, Request
 from fastapi.responses import Response
 
 from api.errors import error_responses
-from api.negotiation import preferred
 from api.pages.render import local_time
 from registry.bilingual import Text
 from registry.errors import InputError
+from registry.outputs.negotiation import preferred
 from registry.read.model import ReadModel
 from registry.read.queries import Page
 from registry.read.tables import TITLES, csv_download, table_rows, xlsx_download

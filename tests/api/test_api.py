@@ -851,3 +851,21 @@ def test_a_json_route_sent_another_body_answered_422_not_415(
         headers=auth(tokens["registrar"]),
     )
     assert fine.status_code == 200, fine.text
+
+
+@pytest.mark.parametrize(
+    ("accept", "served"),
+    [
+        ("application/x-turtle", "text/turtle"),
+        ("application/json", "application/ld+json"),
+        ("application/*", "application/ld+json"),  # a wildcard never picks by an alias
+    ],
+)
+def test_an_alias_the_sparql_endpoint_takes_was_406_on_an_entity_iri(
+    reader: TestClient, accept: str, served: str
+) -> None:
+    """docs/api.md: an alias (`application/x-turtle`) counts when named; the SPARQL
+    endpoint served Turtle for it, an entity IRI answered 406."""
+    response = reader.get("/id/standard/GB-T-21063.3-2007", headers={"Accept": accept})
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith(served)
