@@ -355,6 +355,19 @@ def _field(node: Any, key: str) -> Any:
     return dict.get(node, key) if isinstance(node, dict) else None
 
 
+def _undeclared(prefix: str) -> QueryRefusedError:
+    """The refusal of a prefixed name whose prefix the query does not declare: the
+    engine's own message for it was a parser's list of expected tokens, in English."""
+    return InvalidQueryError(
+        Text(
+            zh=f"前缀“{prefix}:”未声明：请在查询开头写 PREFIX {prefix}: <命名空间 IRI>",
+            en=f"the prefix '{prefix}:' is not declared: begin the query with "
+            f"PREFIX {prefix}: <namespace IRI>",
+        ),
+        details={"reason": "undeclared_prefix", "prefix": prefix},
+    )
+
+
 def _prefixes(prologue: Any) -> dict[str, str]:
     declared: dict[str, str] = {}
     for decl in prologue or []:
@@ -430,10 +443,12 @@ def decide(query: str) -> QueryVerdict:
         if isinstance(value, CompValue):
             name = value.name
             if name == "pname":
-                namespace = prefixes.get(str(_field(value, "prefix") or ""))
-                if namespace is not None:
-                    local = str(_field(value, "localname") or "")
-                    _refuse_a_hidden_graph(namespace + local, bases)
+                prefix = str(_field(value, "prefix") or "")
+                namespace = prefixes.get(prefix)
+                if namespace is None:
+                    raise _undeclared(prefix)
+                local = str(_field(value, "localname") or "")
+                _refuse_a_hidden_graph(namespace + local, bases)
             if name == "ServiceGraphPattern":
                 raise _refuse(
                     Text(
@@ -456,6 +471,13 @@ def decide(query: str) -> QueryVerdict:
                     keyword="FROM",
                 )
             if name == "Function":
+                named = _field(value, "iri")
+                if isinstance(named, CompValue) and named.name == "pname":
+                    prefix = str(_field(named, "prefix") or "")
+                    if prefix not in prefixes:
+                        # Before the function's refusal: `xsd:integer(?o)` without its
+                        # PREFIX was "the function (unknown prefix) is not available".
+                        raise _undeclared(prefix)
                 iri = _function_iri(value, prefixes)
                 if iri is None or not iri.startswith(_XSD):
                     raise _refuse(

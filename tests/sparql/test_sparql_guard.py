@@ -103,7 +103,7 @@ def test_refused_constructs(query: str, reason: str, keyword: str) -> None:
         "# DELETE everything\nSELECT ?s WHERE { ?s ?p ?o }",
         # prefixed names and variables that spell keywords
         "PREFIX load: <http://example.org/>\nSELECT ?from WHERE { ?from load:add ?insert }",
-        "SELECT $service WHERE { $service ex:drop _:clear }",
+        "PREFIX ex: <urn:ex:> SELECT $service WHERE { $service ex:drop _:clear }",
         "ASK { ?s ?p 'x'@en-GB }",
         # `<` as an operator, not the start of an IRI
         "SELECT ?a WHERE { ?a ?p ?b FILTER(?b < 3 && ?b > 1) }",
@@ -176,7 +176,7 @@ def test_harmless_escapes_pass() -> None:
     [
         "PREFIX ex: <http://e/> SELECT * WHERE { ?s ?p ?o FILTER(ex:fetch(?o)) }",
         "SELECT * WHERE { ?s ?p ?o BIND(<http://e/f>(?o) AS ?x) }",
-        "SELECT * WHERE { ?s ?p ?o FILTER(undeclared:f(?o)) }",
+        # A function of an undeclared prefix is refused for its prefix (test below).
     ],
 )
 def test_functions_by_iri_are_refused(query: str) -> None:
@@ -240,7 +240,7 @@ def test_no_query_form(query: str) -> None:
         ("SELECT ?s { ?s ?p ?o } ORDER BY rand()", True),
         ("SELECT (STRUUID() AS ?u) (UUID() AS ?v) {}", True),
         # the same letters as a variable, a prefixed name, in a string or an IRI
-        ("SELECT ?now { ?s ex:now ?now }", False),
+        ("PREFIX ex: <urn:ex:> SELECT ?now { ?s ex:now ?now }", False),
         ('SELECT * { ?s ?p "NOW()" }', False),
         ("SELECT * { ?s <urn:x:rand> ?o }", False),
         ("SELECT * { ?s ?p ?o }", False),
@@ -349,3 +349,30 @@ def test_a_query_of_many_values_and_some_operators_still_passes() -> None:
     values = " ".join(str(n) for n in range(3000))
     filters = " && ".join(f"?x != {n}" for n in range(100))
     check_query(f"SELECT ?x {{ VALUES ?x {{ {values} }} FILTER({filters}) }}", LIMITS)
+
+
+@pytest.mark.parametrize(
+    ("query", "prefix"),
+    [
+        ("SELECT * WHERE { ?s a foaf:Person }", "foaf"),
+        ("SELECT * WHERE { ?s ?p ?o FILTER(xsd:integer(?o) > 1) }", "xsd"),
+        ("SELECT * WHERE { ?s :p ?o }", ""),
+    ],
+)
+def test_an_undeclared_prefix_was_answered_in_the_engines_english(query: str, prefix: str) -> None:
+    """The engine refused it with a parser's list of expected tokens, in English inside
+    the zh message; `xsd:integer(?o)` without its PREFIX was "the function (unknown
+    prefix) is not available"."""
+    with pytest.raises(QueryRefusedError) as caught:
+        check_query(query, LIMITS)
+    assert caught.value.code == "invalid_query"
+    assert caught.value.details == {"reason": "undeclared_prefix", "prefix": prefix}
+    assert f"PREFIX {prefix}:" in caught.value.message.zh
+
+
+def test_a_declared_prefix_still_passes() -> None:
+    check_query(
+        "PREFIX xsd: <http://www.w3.org/2001/XMLSchema#> PREFIX : <urn:x:> "
+        "SELECT * WHERE { ?s :p ?o FILTER(xsd:integer(?o) > 1) }",
+        LIMITS,
+    )
