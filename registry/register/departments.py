@@ -64,8 +64,9 @@ def write_department(
     *,
     new: bool,
 ) -> dict[str, Any]:
-    """Add (`new`) or update the department `credit_code` with `names` as one
-    submission by `principal`: its answer as `POST /api/v1/submissions` gives it, with
+    """Add (`new`) or update the department `credit_code` with `names` (on an update, a
+    language left out or blank keeps its current name) as one submission by
+    `principal`: its answer as `POST /api/v1/submissions` gives it, with
     `id`. Adding one registered is ConflictError, updating one not registered
     NotFoundError; a department that does not conform is NotConformingError with the
     report, and nothing is written."""
@@ -85,6 +86,11 @@ def write_department(
             Text(zh=f"部门 {code} 未登记", en=f"no department {code} is registered"),
             {"credit_code": code},
         )
+    if not new:
+        # A name left out or blank keeps its current value: the page's optional English
+        # field, left empty, removed the department's English name.
+        current = (registry.reader().record(iri) or {}).get("name") or {}
+        names = {**current, **{lang: text for lang, text in names.items() if text.strip()}}
     document = department_document(registry.settings.base_iri, code, names)
     result = registry.submit([document], principal)
     if not result.accepted:

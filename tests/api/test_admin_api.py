@@ -227,3 +227,19 @@ def test_departments_are_checked_and_only_registrars_write_them(
             headers=headers,
         )
         assert_error(denied, status)
+
+
+def test_renaming_a_department_in_chinese_only_removed_its_english_name(
+    client: TestClient, tokens: dict[str, str]
+) -> None:
+    """The page's English name is optional, and left empty it removed the department's
+    English name from the new version; over the API, leaving `en` out did the same."""
+    headers = auth(tokens["registrar"])
+    before = client.get(f"/api/v1/departments/{BUREAU}").json()["name"]["en"]
+    assert before
+    for names in ({"zh": "沈阳市大数据管理局（一）"}, {"zh": "沈阳市大数据管理局（二）", "en": ""}):
+        response = client.put(
+            f"/api/v1/departments/{BUREAU}", json={"name": names}, headers=headers
+        )
+        assert response.status_code == 200, response.text
+        assert response.json()["department"]["name"] == {"zh": names["zh"], "en": before}
