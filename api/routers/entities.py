@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
+import pyoxigraph as ox
 from fastapi import APIRouter, Header, Path, Request, Response
 
 from api.deps import RegistryDep, SettingsDep, StoreDep
@@ -27,6 +28,17 @@ router = APIRouter(tags=["linked data"])
 
 # Characters that cannot appear in an IRI: such a path names nothing we minted.
 _NOT_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+
+
+def _is_iri(text: str) -> bool:
+    """Whether `text` is an IRI the store takes (RFC 3987, as pyoxigraph parses it): a
+    path with U+FFFD (what `%FF` decodes to) passed the character check, and the store's
+    query answered 400 "expected IRI parsing failed"."""
+    try:
+        ox.NamedNode(text)
+    except ValueError:
+        return False
+    return True
 
 
 @router.get(
@@ -52,7 +64,7 @@ def dereference(
     exactly as registered, a data item, a submission or its report."""
     representation = choose(accept)  # 406 before any store work
     iri = settings.base_iri + path
-    if not path or _NOT_IRI.search(iri):
+    if not path or _NOT_IRI.search(iri) or not _is_iri(iri):
         raise NotFoundError(
             Text(zh=f"未找到已登记为 {iri} 的条目", en=f"nothing is registered as {iri}"),
             {"iri": iri},

@@ -869,3 +869,15 @@ def test_an_alias_the_sparql_endpoint_takes_was_406_on_an_entity_iri(
     response = reader.get("/id/standard/GB-T-21063.3-2007", headers={"Accept": accept})
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith(served)
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/id/standard/%FF", "/id/department/%EF%BF%BD", "/id/resource/101001-000001/version/%FF"],
+)
+def test_an_entity_path_that_is_no_iri_leaked_a_query_error(reader: TestClient, path: str) -> None:
+    """%FF decodes to U+FFFD, which no IRI holds: the path passed the character check
+    and the store's query answered 400 "invalid_query ... IRI parsing failed"."""
+    for accept in ("text/turtle", "text/html"):
+        answer = reader.get(path, headers={"Accept": accept})
+        assert answer.status_code == 404, answer.text
