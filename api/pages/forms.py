@@ -362,6 +362,20 @@ def register_form(
     return _register_page(request, registry, principal, offset=offset)
 
 
+# Addresses that only take a form: a refused sign-in's page stays at its address, and
+# reloaded, or reached again by the language switch, it was a 405 page. A GET leads back
+# to the form.
+@router.get("/register/sign-in", include_in_schema=False)
+@router.get("/register/sign-out", include_in_schema=False)
+def back_to_register() -> RedirectResponse:
+    return RedirectResponse("/register", status_code=303)
+
+
+@router.get("/validate/report", include_in_schema=False)
+def back_to_validate() -> RedirectResponse:
+    return RedirectResponse("/validate", status_code=303)
+
+
 @router.post("/register/sign-in")
 def sign_in(
     request: Request,

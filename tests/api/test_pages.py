@@ -891,3 +891,22 @@ def test_a_department_page_lists_the_standards_claimed_a_page_at_a_time(
         f"/id/department/{BUREAU}", params={entries.STANDARDS_OFFSET: "x"}, headers=HTML
     )
     assert bad.status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("path", "form"),
+    [
+        ("/register/sign-in", "/register"),
+        ("/register/sign-out", "/register"),
+        ("/validate/report", "/validate"),
+        ("/lang/en?next=%2Fregister%2Fsign-in", None),
+    ],
+)
+def test_a_refused_sign_in_reloaded_or_relanguaged_was_a_405_page(
+    reader: TestClient, path: str, form: str | None
+) -> None:
+    """A refused sign-in's page stays at /register/sign-in; reloaded, or after the
+    language switch (which goes back to the same address), it was a 405 page."""
+    answer = reader.get(path, headers=HTML)
+    assert answer.status_code == 200, (path, answer.status_code)
+    assert answer.url.path == (form or "/register")
