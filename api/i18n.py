@@ -178,6 +178,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Graphviz is not installed on this server: no drawing; the entries are listed.",
     },
     "picture_entries": {"zh": "图中的条目", "en": "Entries in the picture"},
+    "picture_capped": {
+        "zh": "图中只画出离本条目最近的 {shown} 个条目（共 {total} 个）；影响分析页列出全部。",
+        "en": "The picture draws the {shown} entries nearest to this one, of {total}; the "
+        "impact page lists them all.",
+    },
     "picture_legend": {
         "zh": "方框：标准（绿色现行、灰色被代替、红色废止）；椭圆：信息资源；六边形：数据接口；"
         "虚线：不注日期引用；红线：引用了已被代替或废止的版本。点击条目可打开其页面。",

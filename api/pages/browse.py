@@ -344,11 +344,19 @@ def linked_svg(svg: bytes, base: str) -> str:
     return _ANCHOR.sub(link, text)
 
 
+# The most entries a page's picture draws: a standard that every resource claims had
+# them all drawn (156 nodes, an SVG 10,151 pt tall, 290 KB of page, with 130 resources
+# registered; tens of thousands at 50,000). The nearest are drawn; the page says how
+# many there are, and the impact page and /api/v1/graph go through all of them.
+PICTURE_MAX_ENTRIES = 60
+
+
 def picture(
     graph: nx.MultiDiGraph, root: str, base: str, lang: str, depth: int, direction: str = "both"
 ) -> dict[str, Any]:
     """The neighbourhood of `root` as inline SVG (None without Graphviz) and as a list of
-    its entries with links, for readers without SVG and for screen readers."""
+    its entries with links, for readers without SVG and for screen readers: the
+    PICTURE_MAX_ENTRIES nearest (`total` says how many the neighbourhood holds)."""
     sub = neighbourhood(graph, root, direction, depth)  # type: ignore[arg-type]
     # The editions it replaces and that replace it are what a reader of a superseded
     # standard looks for first; the dependency walk does not reach them.
@@ -360,6 +368,17 @@ def picture(
         for node in wider:
             wider.nodes[node]["distance"] = sub.nodes[node]["distance"] if node in sub else 1
         sub = wider
+    total = len(sub) - 1
+    if total > PICTURE_MAX_ENTRIES:
+        nearest = sorted(
+            (node for node in sub if node != root and node not in editions),
+            key=lambda n: (sub.nodes[n].get("distance", 0), sub.nodes[n]["kind"], str(n)),
+        )
+        kept = {root, *(editions & set(sub))}
+        kept.update(nearest[: max(PICTURE_MAX_ENTRIES - len(kept) + 1, 0)])
+        drawn = nx.MultiDiGraph(sub.subgraph(kept))
+        drawn.graph.update(sub.graph)
+        sub = drawn
     try:
         svg = linked_svg(to_svg(sub, lang), base)
     except RendererUnavailableError:
@@ -377,7 +396,7 @@ def picture(
         ),
         key=lambda e: (e["distance"], e["kind"], e["name"]),
     )
-    return {"svg": svg, "entries": entries, "root": root}
+    return {"svg": svg, "entries": entries, "root": root, "total": total}
 
 
 @router.get("/graph", response_class=HTMLResponse)

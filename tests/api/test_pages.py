@@ -910,3 +910,31 @@ def test_a_refused_sign_in_reloaded_or_relanguaged_was_a_405_page(
     answer = reader.get(path, headers=HTML)
     assert answer.status_code == 200, (path, answer.status_code)
     assert answer.url.path == (form or "/register")
+
+
+def test_a_standards_picture_drew_every_entry_that_claims_it(
+    large: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A standard every resource claims had them all drawn on its page (an SVG 10,151 pt
+    tall, 290 KB of page with 130 resources; tens of thousands at 50,000): the page
+    draws the nearest PICTURE_MAX_ENTRIES and says how many there are. The cap is made
+    small here: the generated registry's busiest standard has a few dozen."""
+    PICTURE_MAX_ENTRIES = 10
+    monkeypatch.setattr(pages_module, "PICTURE_MAX_ENTRIES", PICTURE_MAX_ENTRIES)
+    graph = large.app.state.registry.graph()
+    degree = {
+        node: graph.degree(node) for node, kind in graph.nodes(data="kind") if kind == "standard"
+    }
+    hub = max(degree, key=degree.__getitem__)
+    assert degree[hub] > PICTURE_MAX_ENTRIES + 10, "the generated registry has a hub"
+    path = "/id/" + hub.split("/id/", 1)[1]
+    page = large.get(path, headers=HTML)
+    assert page.status_code == 200, page.text
+    drawn = page.text.count('class="node"')
+    assert 0 < drawn <= PICTURE_MAX_ENTRIES + 1
+    listed = re.search(r"图中的条目 \((\d+)\)", page.text)
+    assert listed is not None and int(listed.group(1)) == PICTURE_MAX_ENTRIES
+    notice = re.search(r"图中只画出离本条目最近的 (\d+) 个条目（共 (\d+) 个）", page.text)
+    assert notice is not None, re.findall(r'class="notice">[^<]*', page.text)
+    assert int(notice.group(1)) == PICTURE_MAX_ENTRIES
+    assert int(notice.group(2)) > PICTURE_MAX_ENTRIES
