@@ -146,6 +146,7 @@ def create_app(
     from api import apidocs, errors
     from api.answering import AnsweringMiddleware
     from api.caching import HttpCachingMiddleware
+    from api.head import HeadAsGetMiddleware
     from api.limits import BodyLimitMiddleware
     from api.pages import browse, forms, home, render
     from api.pages import departments as department_pages
@@ -252,8 +253,10 @@ def create_app(
     )
     # Outermost but one: a revalidated read is answered 304 before anything else runs.
     app.add_middleware(HttpCachingMiddleware, state=app.state)
-    # Outermost: every request counts while it is answered, 304s too.
+    # Outermost but HEAD: every request counts while it is answered, 304s too.
     app.add_middleware(AnsweringMiddleware)
+    # Outermost: HEAD goes through everything as the GET it stands for (api/head.py).
+    app.add_middleware(HeadAsGetMiddleware)
     # Before the catalogue: /standards/{id}/conformity is not a standard's identifier.
     app.include_router(conformity.router)
     app.include_router(catalogue.router)

@@ -17,7 +17,8 @@ labels, a proxy's compression) that mean the same.
 use, which is what makes a tag that never expires safe: a write is seen at the next
 request. `Vary` names the request headers the representation depends on.
 
-Never tagged: other methods (HEAD included: these routes answer it 405); error
+Never tagged: other methods (HEAD is answered as a GET without its body, api/head.py,
+and so tagged and revalidated as that GET); error
 answers and anything but 200; answers that set a cookie (the CSRF cookie of a first
 page); answers whose handler set Cache-Control itself (a SPARQL query that calls NOW()
 or RAND()); requests that carry credentials (an Authorization header or the page
@@ -168,7 +169,7 @@ class HttpCachingMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
             scope["type"] != "http"
-            # Only GET: the routes here answer HEAD with 405, which a 304 must not hide.
+            # Only GET: HEAD reaches here as a GET (api/head.py).
             or scope["method"] != "GET"
             or not is_cached_path(scope["path"])
         ):

@@ -184,13 +184,16 @@ def _allowed_methods(request: Request) -> list[str]:
     a POST route, answered a PUT with `Allow: GET`. Each method is tried against the
     routes as a request of it would be."""
     routes = request.app.router.routes
-    return [
+    allowed = {
         method
         for method in _METHODS
         if any(
             route.matches({**request.scope, "method": method})[0] == Match.FULL for route in routes
         )
-    ]
+    }
+    if "GET" in allowed:
+        allowed.add("HEAD")  # answered as the GET without its body (api/head.py)
+    return [method for method in _METHODS if method in allowed]
 
 
 def http_message(status: int, detail: Any) -> Text:

@@ -813,11 +813,11 @@ def test_validate_accepts_spreadsheets_with_row_and_column(client: TestClient) -
 @pytest.mark.parametrize(
     ("method", "path", "allowed"),
     [
-        ("PUT", "/sparql", "GET, POST"),
-        ("PATCH", "/api/v1/submissions", "GET, POST"),
-        ("DELETE", "/api/v1/tokens", "GET, POST"),
-        ("PATCH", "/api/v1/departments/11210100EXAMPLE01N", "GET, PUT"),
-        ("DELETE", "/api/v1/standards", "GET"),
+        ("PUT", "/sparql", "GET, HEAD, POST"),
+        ("PATCH", "/api/v1/submissions", "GET, HEAD, POST"),
+        ("DELETE", "/api/v1/tokens", "GET, HEAD, POST"),
+        ("PATCH", "/api/v1/departments/11210100EXAMPLE01N", "GET, HEAD, PUT"),
+        ("DELETE", "/api/v1/standards", "GET, HEAD"),
     ],
 )
 def test_a_405_named_only_the_first_matching_routes_methods(
@@ -881,3 +881,20 @@ def test_an_entity_path_that_is_no_iri_leaked_a_query_error(reader: TestClient, 
     for accept in ("text/turtle", "text/html"):
         answer = reader.get(path, headers={"Accept": accept})
         assert answer.status_code == 404, answer.text
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/search", "/api/v1/standards", "/id/standard/GB-T-21063.3-2007", "/catalog"]
+)
+def test_every_page_answered_head_with_405(reader: TestClient, path: str) -> None:
+    """RFC 9110 9.1: a general-purpose server supports GET and HEAD; link checkers,
+    monitors and `curl -I` got 405 from every page. HEAD is the GET without its body."""
+    accept = {} if path in ("/catalog", "/api/v1/standards") else {"Accept": "text/html"}
+    reader.get(path, headers=accept)  # a first visit of a page sets the CSRF cookie
+    got = reader.get(path, headers=accept)
+    head = reader.head(path, headers=accept)
+    assert head.status_code == got.status_code == 200
+    assert head.content == b""
+    for name in ("content-type", "etag", "content-length"):
+        assert head.headers.get(name) == got.headers.get(name), name
+    assert reader.head("/api/v1/standards/GB%2FT%2099999-2099").status_code == 404
