@@ -12,6 +12,8 @@ from typing import Any
 
 from starlette.requests import Request
 
+from registry.bilingual import detail_name
+
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
 LANG_COOKIE = "screg_lang"
@@ -624,6 +626,10 @@ class Translator:
             return key  # a missing key shows itself rather than breaking the page
         text = entry[self.lang]
         return text.format(**values) if values else text
+
+    def detail(self, key: str) -> str:
+        """An error detail's name in the page's language (registry.bilingual)."""
+        return detail_name(key, self.lang)
 
     def label(self, labels: Mapping[str, str] | None, fallback: str = "") -> str:
         """A zh/en label map in the page's language, else the other one, else `fallback`."""

@@ -43,3 +43,48 @@ def locale_language(explicit: str | None = None) -> str:
         if value:
             return "zh" if value.lower().startswith("zh") else "en"
     return "en"
+
+
+# What the details of an error are called in Chinese: the keys are the API's (docs/api.md),
+# and a clerk reading a zh message read `file:`, `rule:`, `limit:` (the command line) and
+# `file / format / line` (the pages' error box).
+_DETAIL_NAMES_ZH = {
+    "file": "文件",
+    "rule": "规则",
+    "line": "行",
+    "column": "列",
+    "row": "行",
+    "sheet": "工作表",
+    "byte": "字节位置",
+    "position": "位置",
+    "limit": "上限",
+    "character": "字符",
+    "property": "属性",
+    "subject": "主体",
+    "iri": "IRI",
+    "id": "标识",
+    "kind": "种类",
+    "code": "代码",
+    "item": "条目",
+    "entry": "条目",
+    "entries": "条目",
+    "status": "状态",
+    "allowed": "可用值",
+    "known": "可用值",
+    "format": "格式",
+    "reason": "原因",
+    "store": "存储",
+    "texts": "处数",
+    "ignored_subjects": "未登记的主体",
+    "content_type": "内容类型",
+    "department": "部门",
+    "prefix": "前缀",
+    "latest": "最近一次写入",
+    "after": "游标",
+}
+
+
+def detail_name(key: str, lang: str) -> str:
+    """An error detail's name for people in `lang`: its Chinese name in zh when it has
+    one, else the API's key."""
+    return _DETAIL_NAMES_ZH.get(key, key) if lang == "zh" else key

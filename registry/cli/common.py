@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from registry.bilingual import Text, locale_language
+from registry.bilingual import Text, detail_name, locale_language
 from registry.cli.messages import LINES, WORDS
 from registry.config import Settings, load_settings
 from registry.errors import RegistryError
@@ -255,46 +255,12 @@ def read_documents(
     return documents
 
 
-# What the details of an error are called in a Chinese message: the keys are the API's
-# (docs/api.md), and a clerk reading a zh message read `file:`, `rule:`, `limit:`.
-_DETAIL_NAMES_ZH = {
-    "file": "文件",
-    "rule": "规则",
-    "line": "行",
-    "column": "列",
-    "row": "行",
-    "sheet": "工作表",
-    "byte": "字节位置",
-    "position": "位置",
-    "limit": "上限",
-    "character": "字符",
-    "property": "属性",
-    "subject": "主体",
-    "iri": "IRI",
-    "id": "标识",
-    "kind": "种类",
-    "code": "代码",
-    "item": "条目",
-    "entry": "条目",
-    "entries": "条目",
-    "department": "部门",
-    "status": "状态",
-    "allowed": "可用值",
-    "known": "可用值",
-    "format": "格式",
-    "reason": "原因",
-    "store": "存储",
-    "texts": "处数",
-    "ignored_subjects": "未登记的主体",
-}
-
-
 def fail(error: RegistryError) -> NoReturn:
     """Print a domain error for a person, in the command's language, and exit 2."""
     lang = cli_lang()
     click.echo(say("error") + error.message.in_language(lang), err=True)
     if isinstance(error.details, dict):
         for key, value in error.details.items():
-            name = _DETAIL_NAMES_ZH.get(key, key) if lang == "zh" else key
+            name = detail_name(key, lang)
             click.echo(f"  {name}: {value}", err=True)
     raise SystemExit(EXIT_ERROR)

@@ -938,3 +938,18 @@ def test_a_standards_picture_drew_every_entry_that_claims_it(
     assert notice is not None, re.findall(r'class="notice">[^<]*', page.text)
     assert int(notice.group(1)) == PICTURE_MAX_ENTRIES
     assert int(notice.group(2)) > PICTURE_MAX_ENTRIES
+
+
+def test_the_zh_error_box_named_its_details_by_the_apis_english_keys(
+    reader: TestClient,
+) -> None:
+    """An unreadable upload's error box listed `file / format / line / column / reason`
+    on a Chinese page."""
+    files = {
+        "file": ("broken.ttl", b'@prefix x: <urn:x#> . x:a x:b "unterminated\n', "text/turtle")
+    }
+    response = reader.post("/validate", data={"csrf_token": csrf(reader)}, files=files)
+    assert_page(response, 400)
+    names = re.findall(r"<dt>([^<]*)</dt>", response.text)
+    assert names and "文件" in names
+    assert not [n for n in names if re.fullmatch(r"[a-z_]+", n)], names
