@@ -482,6 +482,22 @@ def check_ownership(
                 }
             )
     if foreign:
+        unknown = _unregistered_providers(store, foreign)
+        if unknown:
+            # A mistyped provider code names no department at all: "another
+            # department's entries" sent the clerk looking for the wrong mistake.
+            raise ForbiddenError(
+                Text(
+                    zh="以下条目的提供方不是已登记的部门，请检查提供方代码："
+                    + _first_entries(unknown).zh
+                    + "；提交者只能提交本部门的条目",
+                    en="the provider of these entries is no registered department; check "
+                    "the provider code: "
+                    + _first_entries(unknown).en
+                    + "; a submitter submits its own department's entries only",
+                ),
+                {"department": str(principal.department), "entries": foreign},
+            )
         raise ForbiddenError(
             Text(
                 zh="只能提交本部门的条目，以下条目属于其他部门："
@@ -491,6 +507,17 @@ def check_ownership(
             ),
             {"department": str(principal.department), "entries": foreign},
         )
+
+
+def _unregistered_providers(store: Store, foreign: list[dict[str, Any]]) -> list[str]:
+    """The providers named by `foreign`'s new entries that are no registered department."""
+    named = sorted({p for f in foreign for p in f.get("provider", [])})
+    return [
+        iri
+        for iri in named
+        if not is_plain_iri(iri)
+        or not store.match(GRAPH_CURRENT, URIRef(iri), RDF.type, ORG.Organization)
+    ]
 
 
 def _first_entries(entries: list[str]) -> Text:

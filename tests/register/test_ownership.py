@@ -276,3 +276,25 @@ def test_an_entry_transferred_while_its_submission_validated_is_not_taken_back(
     assert transferred == [RESOURCE]
     assert {e["entry"] for e in refused.value.details["entries"]} == {RESOURCE}
     assert owner_of(registry.store) == {f"{BASE}department/{ATTACKER}"}
+
+
+def test_a_mistyped_provider_code_was_called_another_departments_entry(
+    registry: Registry,
+) -> None:
+    """A new entry whose provider code names no department (a typo in the sheet) was
+    refused as "entries of another department": the clerk looked for the wrong mistake.
+    Still refused; the message says the provider is no registered department."""
+    from tests import documents
+
+    owner = Principal("submitter", URIRef(f"{BASE}department/{OWNER}"), "owner")
+    body = documents.resource_ttl("101001/004401", title="提供方有误", description="测试。")
+    typo = body.replace(b"11210100EXAMPLE01N", b"11210100EXAMPLE01X")
+    with pytest.raises(ForbiddenError) as refused:
+        registry.submit([Document("typo.ttl", typo)], owner)
+    assert "不是已登记的部门" in refused.value.message.zh
+    assert "check the provider code" in refused.value.message.en
+    # A registered other department is still "another department's".
+    other = body.replace(b"11210100EXAMPLE01N", f"{ATTACKER}".encode())
+    with pytest.raises(ForbiddenError) as foreign:
+        registry.submit([Document("other.ttl", other)], owner)
+    assert "属于其他部门" in foreign.value.message.zh
