@@ -227,6 +227,8 @@ class RemoteStore(Store):
         # removed before its next claim instead of holding every write for a lease.
         self._orphans: set[str] = set()
         self._orphans_lock = threading.Lock()
+        self._orphan_sweeper: threading.Thread | None = None
+        self._closed = threading.Event()
         self.clean_leftovers()
 
     # -- HTTP ------------------------------------------------------------------------
@@ -633,19 +635,50 @@ class RemoteStore(Store):
         and every write after the restart waited out the lease (120 s by default), past
         any client's timeout."""
         try:
-            self._update(
-                " ;\n".join(
-                    f"DELETE {{ GRAPH <{_LOCK}> {{ {claimant} ?p ?o }} }} "
-                    f"WHERE {{ GRAPH <{_LOCK}> {{ {claimant} ?p ?o }} }}"
-                    for claimant in claimants
-                )
-            )
+            self._delete_claims(claimants)
         except StoreError:
             with self._orphans_lock:
                 self._orphans.update(claimants)
+            self._sweep_orphans_later()
             return
         with self._orphans_lock:
             self._orphans.difference_update(claimants)
+
+    # How often a process retries removing its dead claims while the server is away.
+    ORPHAN_RETRY_SECONDS = 2.0
+
+    def _sweep_orphans_later(self) -> None:
+        """Remove this process's dead claims as soon as the server answers again, not at
+        its own next claim: other processes' writes waited out the lease (66-72 s after
+        a restart of Oxigraph's server) while this one had nothing to write."""
+        with self._orphans_lock:
+            running = self._orphan_sweeper is not None and self._orphan_sweeper.is_alive()
+            if running or not self._orphans:
+                return
+            self._orphan_sweeper = threading.Thread(
+                target=self._sweep_orphans, name="screg-lock-orphans", daemon=True
+            )
+            self._orphan_sweeper.start()
+
+    def _sweep_orphans(self) -> None:
+        while not self._closed.wait(self.ORPHAN_RETRY_SECONDS):
+            with self._orphans_lock:
+                orphans = sorted(self._orphans)
+            if not orphans:
+                return
+            with suppress(StoreError):
+                self._delete_claims(orphans)
+                with self._orphans_lock:
+                    self._orphans.difference_update(orphans)
+
+    def _delete_claims(self, claimants: list[str]) -> None:
+        self._update(
+            " ;\n".join(
+                f"DELETE {{ GRAPH <{_LOCK}> {{ {claimant} ?p ?o }} }} "
+                f"WHERE {{ GRAPH <{_LOCK}> {{ {claimant} ?p ?o }} }}"
+                for claimant in claimants
+            )
+        )
 
     def _renew(self, claim: str, stop: threading.Event) -> None:
         """Keep a held claim live while its holder works (a validation may outlast the
@@ -886,6 +919,7 @@ class RemoteStore(Store):
     # -- life cycle ------------------------------------------------------------------
 
     def close(self) -> None:
+        self._closed.set()
         with self._write_lock:
             client, self._client = self._client, None
             if client is not None:

@@ -330,3 +330,28 @@ def test_a_write_cut_off_by_the_store_going_away_does_not_hold_the_next_for_a_le
             )
         }
         assert values == {1, 3}
+
+
+def test_a_claim_cut_off_by_a_restart_held_other_processes_for_a_lease(
+    oxigraph: OxigraphServer,
+) -> None:
+    """A process whose write the server's stop cut off kept its writer-lock claim until
+    its own next claim: after the restart, another process's writes waited out the
+    whole lease (66-72 s at the default 120 s) while this one had nothing to write. It
+    now removes its dead claim as soon as the server answers again."""
+    from registry.store.remote import RemoteOptions, RemoteStore
+
+    lease = 60.0
+    options = RemoteOptions(publish_timeout_seconds=lease, timeout_seconds=STORE_TIMEOUT)
+    cut_off = RemoteStore(oxigraph.url, options=options)
+    try:
+        with cut_off.exclusive():
+            oxigraph.stop()
+        oxigraph.start()
+        with RemoteStore(oxigraph.url, options=options) as other:
+            started = time.monotonic()
+            with other.exclusive():
+                waited = time.monotonic() - started
+        assert waited < lease / 4, f"the other process waited {waited:.1f} s for the lock"
+    finally:
+        cut_off.close()
