@@ -17,6 +17,7 @@ from registry.cli.common import (
     EXIT_REJECTED,
     assign_codes_option,
     cli_lang,
+    cli_settings,
     exit_with_servers_report,
     fail,
     json_option,
@@ -563,6 +564,25 @@ def read_model_rebuild(store: str | None) -> None:
     it (exit 0, 2 on an error). Needed only when its file was lost or damaged: every
     write keeps it up to date, and a process that finds it behind the store catches it
     up by itself."""
+    from registry.store import backend_kind
+
+    settings = cli_settings(store)
+    if not settings.read_model and backend_kind(settings.store) != "path":
+        # It rebuilt a model in this process's memory, said "rebuilt" and changed
+        # nothing: each process over a remote store builds its own at its start.
+        fail(
+            RegistryError(
+                Text(
+                    zh="该存储的读模型只在每个服务进程的内存中（未设置 SCREG_READ_MODEL），"
+                    "各进程启动时自行构建，无需重建；要把它保存在文件中，请设置 SCREG_READ_MODEL",
+                    en="this store's read model lives in each server process's memory "
+                    "(SCREG_READ_MODEL is not set) and each process builds its own at its "
+                    "start: there is nothing to rebuild; set SCREG_READ_MODEL to keep it in "
+                    "a file",
+                ),
+                {"store": settings.store},
+            )
+        )
     try:
         with open_registry(store) as registry:
             generation = registry.rebuild_for_the_next_start()

@@ -261,3 +261,16 @@ def test_create_app_builds_nothing_at_import() -> None:
     # Importing the package gives a factory, not an app.
     assert callable(api.create_app)
     assert not any(isinstance(v, FastAPI) for v in vars(api).values())
+
+
+def test_read_model_rebuild_over_a_store_whose_model_is_in_memory_did_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Over a remote (or memory) store without SCREG_READ_MODEL the command rebuilt a
+    model in its own memory, printed "rebuilt" and exited 0: nothing any server uses."""
+    monkeypatch.delenv("SCREG_READ_MODEL", raising=False)
+    result = CliRunner().invoke(
+        main, ["--lang", "en", "read-model", "rebuild", "--store", "memory"]
+    )
+    assert result.exit_code == 2, result.output
+    assert "SCREG_READ_MODEL" in result.output and "rebuilt" not in result.output
