@@ -455,8 +455,9 @@ class Registry:
             logger.warning("the read model was not brought up to date", exc_info=True)
 
     def _wrote(self) -> None:
-        """The writer's half of the read model: brought up to the write just made, in
-        the same lock, so that the next reader finds it there."""
+        """The writer's half of the read model: brought up to the write just made, under
+        this process's writer lock (not the store-wide one), so that the next reader
+        here finds it there."""
         self.reader()
 
     def isolate_uploads(self) -> None:
@@ -601,28 +602,35 @@ class Registry:
         decided = self._decide(reading, principal, progress, provisional)
         if isinstance(decided, SubmissionResult):
             return decided
-        with self.write_lock, store.exclusive():
-            if store.generation() != generation:
-                decided = self._decide(reading, principal, progress, provisional)
-            if isinstance(decided, SubmissionResult):
-                return decided
-            # The document is not needed for the write: let it go (at 10,000 resources
-            # its triples, held through the write, made each full collection of the
-            # cyclic collector scan them all again).
-            del reading
-            result = registration.write_decision(
-                store,
-                decided,
-                principal,
-                settings.base_iri,
-                settings.report_max_results,
-                review=needs_review(
-                    principal, settings.review_required, settings.review_departments
-                ),
-            )
+        with self.write_lock:
+            with store.exclusive():
+                if store.generation() != generation:
+                    decided = self._decide(reading, principal, progress, provisional)
+                if isinstance(decided, SubmissionResult):
+                    return decided
+                # The document is not needed for the write: let it go (at 10,000
+                # resources its triples, held through the write, made each full
+                # collection of the cyclic collector scan them all again).
+                del reading
+                result = registration.write_decision(
+                    store,
+                    decided,
+                    principal,
+                    settings.base_iri,
+                    settings.report_max_results,
+                    review=needs_review(
+                        principal, settings.review_required, settings.review_departments
+                    ),
+                )
+                if result.submission is not None:
+                    self._assess_automatically(result)
             if result.submission is not None:
+                # This process's read model, brought up to its writes under its own
+                # lock but past the store-wide one: over a remote store, the other
+                # processes' writers waited for it (a 2,000-resource submission held
+                # them 63 s after its publish). A write of theirs meanwhile is in the
+                # change log, which the catch-up reads too.
                 self._wrote()
-                self._assess_automatically(result)
             return result
 
     def _decide(
@@ -745,7 +753,7 @@ class Registry:
         resources, interfaces and catalogues `result` made new versions of, and of the
         catalogues and departments listing or providing those resources (registry.
         register.automatic): further writes, through the one submit path, under the
-        same lock."""
+        same lock. The caller brings the read model up to them."""
         if not self.settings.automatic_assessments:
             return
         changed = [
@@ -758,7 +766,6 @@ class Registry:
                 self.store, self.validator, changed, self.settings.base_iri
             ):
                 if made.submission is not None:
-                    self._wrote()
                     result.automatic += made.changes
 
     # -- register items ------------------------------------------------------------

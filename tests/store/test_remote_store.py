@@ -493,3 +493,53 @@ def test_a_public_query_on_the_remote_store_passes_the_servers_timeout(remote_ur
         )
     bindings = json.loads(body)["results"]["bindings"]
     assert not truncated and [b["o"]["value"] for b in bindings] == ["1"]
+
+
+def test_a_writers_read_model_catch_up_held_every_other_process_waiting(
+    remote_url: str, seeded_dump: bytes, validator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Registry.submit brought its process's read model up to the write while it still
+    held the store-wide writer lock: over a remote store a 2,000-resource submission
+    held every other process's writes 63 s after its publish. The catch-up now runs
+    past that lock: another process takes the lock while it is under way."""
+    import threading
+
+    from registry.config import Settings
+    from registry.inputs.document import Document
+    from registry.read.model import ReadModel
+    from registry.register.submission import REGISTRAR
+    from registry.service import Registry
+    from tests import documents
+
+    with RemoteStore(remote_url) as store:
+        store.load_dump(seeded_dump, "nquads")
+    catching_up, release = threading.Event(), threading.Event()
+    original = ReadModel.catch_up
+
+    def held_catch_up(self: ReadModel, store: object) -> int:
+        if threading.current_thread().name == "submitter":
+            catching_up.set()
+            release.wait(60)
+        return original(self, store)  # type: ignore[arg-type]
+
+    settings = Settings(store=remote_url, seed=False)
+    with Registry(settings, validator=validator) as writer, RemoteStore(remote_url) as other:
+        writer.reader()  # built before the hook: only the write's catch-up waits
+        monkeypatch.setattr(ReadModel, "catch_up", held_catch_up)
+        body = documents.resource_ttl("101001/004501", title="锁外追赶", description="测试。")
+        done: dict[str, object] = {}
+        thread = threading.Thread(
+            target=lambda: done.update(r=writer.submit([Document("r.ttl", body)], REGISTRAR)),
+            name="submitter",
+        )
+        thread.start()
+        try:
+            assert catching_up.wait(120), "the submission never reached its catch-up"
+            started = time.monotonic()
+            with other.exclusive():
+                waited = time.monotonic() - started
+        finally:
+            release.set()
+            thread.join(120)
+        assert waited < 5, f"another process waited {waited:.1f} s for the writer lock"
+        assert done["r"].accepted  # type: ignore[attr-defined]
