@@ -576,6 +576,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "error_500": {"zh": "服务器内部错误", "en": "Internal error"},
     "error_503": {"zh": "服务暂不可用", "en": "Service unavailable"},
     "error_back": {"zh": "返回首页", "en": "Back to the home page"},
+    "error_fields": {"zh": "有误的参数：", "en": "The parameters to correct:"},
     "error_404_text": {
         "zh": "本库中没有登记该条目，或地址有误。可以试试检索。",
         "en": "Nothing is registered under this address. Try searching.",

@@ -228,10 +228,38 @@ def error_page(
     return render(
         request,
         "error.html",
-        {"status": status, "code": code, "message": message},
+        {"status": status, "code": code, "message": message, **_shown_details(details)},
         status=status,
         headers=headers or None,
     )
+
+
+def _shown_details(details: Any) -> dict[str, Any]:
+    """What an error page shows of the error's details: its values that are text,
+    numbers or lists of them (the allowed codes of a filter: ui.md promises a 400 page
+    "naming what is allowed", and the page dropped them), and the parameters a
+    malformed request got wrong (`offset`, `depth`), without the request validator's
+    English explanation."""
+    if isinstance(details, dict):
+        shown = {}
+        for key, value in details.items():
+            if isinstance(value, str | int | float) and not isinstance(value, bool):
+                shown[key] = value
+            elif (
+                isinstance(value, list)
+                and value
+                and all(isinstance(v, str | int | float) for v in value)
+            ):
+                shown[key] = "、".join(str(v) for v in value[:60])
+        return {"details": shown}
+    if isinstance(details, list):
+        fields = [
+            str(d["location"][-1])
+            for d in details
+            if isinstance(d, dict) and d.get("location") and d["location"][0] != "body"
+        ]
+        return {"fields": list(dict.fromkeys(fields))}
+    return {}
 
 
 # -- language ----------------------------------------------------------------------------

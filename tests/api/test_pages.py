@@ -953,3 +953,18 @@ def test_the_zh_error_box_named_its_details_by_the_apis_english_keys(
     names = re.findall(r"<dt>([^<]*)</dt>", response.text)
     assert names and "文件" in names
     assert not [n for n in names if re.fullmatch(r"[a-z_]+", n)], names
+
+
+def test_an_error_page_dropped_what_is_allowed_and_which_parameter_was_wrong(
+    reader: TestClient,
+) -> None:
+    """ui.md: an unknown code or filter is "a 400 page naming what is allowed"; the page
+    dropped the error's details, and a malformed parameter was only "请求格式错误"."""
+    unknown = reader.get("/search?kind=resource&sharing_type=99", headers=HTML)
+    assert_page(unknown, 400)
+    assert "可用值" in unknown.text
+    allowed = re.search(r"<dt>可用值</dt><dd>([^<]*)</dd>", unknown.text)
+    assert allowed is not None and "、" in allowed.group(1)
+    wrong = reader.get("/search?offset=-1", headers=HTML)
+    assert_page(wrong, 422)
+    assert "有误的参数" in wrong.text and "<code>offset</code>" in wrong.text
