@@ -1144,9 +1144,7 @@ def stored_report(graph: Graph) -> dict[str, Any]:
 _VERSION_IRI = re.compile(r"^(?P<item>.+)/version/(?P<n>[1-9]\d{0,8})$")
 
 
-def describe(
-    store: Store, iri: str, context: Callable[[], CatalogContext] | None = None
-) -> Graph:
+def describe(store: Store, iri: str, context: Callable[[], CatalogContext] | None = None) -> Graph:
     """The triples that describe `iri`: an item's current version and register record,
     a version exactly as registered, a data item, a submission or its report, or a
     department's catalogue of the entries in no catalogue, which the DCAT-AP export
