@@ -191,9 +191,7 @@ def test_export_import_round_trip(tmp_path: Path, store_path: str) -> None:
     assert again.exit_code == 2  # not empty any more
 
 
-def test_import_of_a_broken_dump_loads_nothing_and_exits_2(
-    tmp_path: Path, store_path: str
-) -> None:
+def test_import_of_a_broken_dump_loads_nothing_and_exits_2(tmp_path: Path, store_path: str) -> None:
     broken = tmp_path / "broken.nq"
     broken.write_text('<http://example.org/a> <http://example.org/b> "unterminated .\n')
     target = tmp_path / "restored"
