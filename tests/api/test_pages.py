@@ -443,7 +443,10 @@ def test_category_offset_past_the_end_is_an_empty_page(large: TestClient) -> Non
     assert_page(response)
     assert listed_standards(response) == []
     assert pager_link(response, "next") is None
-    assert "没有符合条件的条目" in response.text and f"共 {total} 项标准" in response.text
+    assert f"共 {total} 项标准" in response.text
+    # "Nothing matches" contradicted "nothing on this page (of N)" beside it.
+    assert "没有符合条件的条目" not in response.text
+    assert f"本页没有条目（共 {total} 条）" in response.text
     # Back leads to the last page that has standards.
     last_start = (total - 1) // pages_module.LIST_PAGE * pages_module.LIST_PAGE
     assert query_of(pager_link(response, "prev") or "")["offset"] == [str(last_start)]
@@ -968,3 +971,14 @@ def test_an_error_page_dropped_what_is_allowed_and_which_parameter_was_wrong(
     wrong = reader.get("/search?offset=-1", headers=HTML)
     assert_page(wrong, 422)
     assert "有误的参数" in wrong.text and "<code>offset</code>" in wrong.text
+
+
+def test_a_search_offset_past_the_end_said_nothing_matches(large: TestClient) -> None:
+    response = large.get("/search", params={"kind": "standard", "offset": 100_000}, headers=HTML)
+    assert_page(response)
+    assert "没有符合条件的条目" not in response.text
+    assert "本页没有条目" in response.text
+    nothing = large.get(
+        "/search", params={"kind": "standard", "q": "不存在的标准名称甲乙"}, headers=HTML
+    )
+    assert "没有符合条件的条目" in nothing.text
