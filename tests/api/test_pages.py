@@ -982,3 +982,10 @@ def test_a_search_offset_past_the_end_said_nothing_matches(large: TestClient) ->
         "/search", params={"kind": "standard", "q": "不存在的标准名称甲乙"}, headers=HTML
     )
     assert "没有符合条件的条目" in nothing.text
+
+
+def test_the_home_pages_department_count_was_the_only_one_not_a_link(reader: TestClient) -> None:
+    home = reader.get("/", headers=HTML)
+    assert 'href="/search?kind=department"' in home.text
+    listed = reader.get("/search?kind=department", headers=HTML)
+    assert listed.status_code == 200 and "沈阳市大数据管理局" in listed.text
