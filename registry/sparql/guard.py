@@ -268,7 +268,19 @@ def _refuse_an_update(query: str) -> None:
 def _refuse_unsafe_escapes(query: str) -> None:
     for match in _ESCAPE.finditer(query):
         code = int(match.group(1) or match.group(2), 16)
-        char = chr(code) if code <= 0x10FFFF else "\\"
+        if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+            # Named for what it is: it was refused as "a character that ends a string".
+            raise _refuse(
+                Text(
+                    zh=f"转义 {match.group()} 不是 Unicode 字符（超出范围或是代理码位）",
+                    en=f"the escape {match.group()} is no Unicode character (out of range, "
+                    "or a surrogate)",
+                ),
+                "escape",
+                escape=match.group(),
+                position=match.start(),
+            )
+        char = chr(code)
         if char in _UNSAFE_ESCAPED or char.isspace() or code < 0x20 or code == 0x7F:
             raise _refuse(
                 Text(

@@ -376,3 +376,11 @@ def test_a_declared_prefix_still_passes() -> None:
         "SELECT * WHERE { ?s :p ?o FILTER(xsd:integer(?o) > 1) }",
         LIMITS,
     )
+
+
+@pytest.mark.parametrize("escape", ["\\U00110000", "\\uD800", "\\UFFFFFFFF"])
+def test_an_escape_of_no_character_was_said_to_end_a_string(escape: str) -> None:
+    with pytest.raises(QueryRefusedError) as caught:
+        check_query(f'SELECT * WHERE {{ ?s ?p "{escape}" }}', LIMITS)
+    assert caught.value.details["reason"] == "escape"
+    assert "no Unicode character" in caught.value.message.en
