@@ -23,6 +23,7 @@ from registry.errors import NotFoundError
 from registry.inputs.dcat import catalog_context
 from registry.namespaces import bind_prefixes
 from registry.outputs.negotiation import preferred
+from registry.outputs.serialized import serialized
 from registry.read.catalog import catalog_page, parse_page
 from registry.read.model import ReadModel
 from registry.store import Store
@@ -132,7 +133,7 @@ def _page(
         url_of,
     )
     bind_prefixes(result.graph)
-    data = result.graph.serialize(format=CATALOG_TYPES[media], encoding="utf-8")
+    data = serialized(result.graph, CATALOG_TYPES[media])
     links = [f'<{url_of(1)}>; rel="first"', f'<{url_of(result.last)}>; rel="last"']
     if number < result.last:
         links.append(f'<{url_of(number + 1)}>; rel="next"')

@@ -20,6 +20,7 @@ from api.lists import refuse_unknown_query
 from registry.bilingual import Text
 from registry.errors import NotFoundError
 from registry.outputs.negotiation import preferred
+from registry.outputs.serialized import serialized
 from registry.read.changes import (
     MAX_LIMIT,
     ldes_page,
@@ -169,7 +170,7 @@ def _page(
             node=str(request.url),
             following=following,
         )
-        data = graph.serialize(format=RDF_FORMATS[media], encoding="utf-8")
+        data = serialized(graph, RDF_FORMATS[media])
         return Response(data, media_type=media, headers=headers)
     body = ChangeFeedModel(
         items=[ChangeModel(**change.as_dict()) for change in page.items],

@@ -22,6 +22,7 @@ from registry.bilingual import Text
 from registry.errors import NotFoundError
 from registry.inputs.dcat import catalog_context
 from registry.namespaces import bind_prefixes
+from registry.outputs.serialized import serialized
 from registry.read.queries import describe
 
 router = APIRouter(tags=["linked data"])
@@ -77,5 +78,5 @@ def dereference(
         return response
     graph = describe(store, iri, lambda: catalog_context(store, settings))
     bind_prefixes(graph)
-    data = graph.serialize(format=representation.rdflib_format, encoding="utf-8")
+    data = serialized(graph, representation.rdflib_format)
     return Response(data, media_type=representation.media_type, headers=headers)

@@ -29,6 +29,7 @@ from api.errors import error_responses
 from api.pages import query as query_page
 from registry.bilingual import Text
 from registry.errors import InputError, QueryRefusedError, RegistryError, UnsupportedFormatError
+from registry.outputs.serialized import serialized
 from registry.service import Registry
 from registry.sparql import PublicSparql, SparqlResult, refuse_dataset_parameters, refuse_update
 from registry.sparql.description import (
@@ -259,7 +260,7 @@ def _description(request: Request, registry: Registry, media: str) -> Response:
     a small graph built from the settings, serialised on the event loop."""
     endpoint = str(request.url.replace(query=""))
     graph = service_description(endpoint, registry.settings)
-    data = graph.serialize(format=DESCRIPTION_TYPES[media], encoding="utf-8")
+    data = serialized(graph, DESCRIPTION_TYPES[media])
     return Response(data, media_type=media, headers={"Vary": "Accept"})
 
 
