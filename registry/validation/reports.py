@@ -108,11 +108,17 @@ def report_json(report: ValidationReport, max_results: int = 1000) -> dict[str, 
 
 
 def _with_names(result: ValidationResult) -> dict[str, Any]:
-    """A result as JSON, its path's name for people beside the IRI."""
+    """A result as JSON, its path's name for people beside the IRI: a spreadsheet's
+    column title where the result has one (as the text report names it), else the
+    shape's or the property's name. A reading problem's shape names nothing, so the
+    pages showed `issued` and `publisher` where the column was 发布日期, 提供方代码."""
     found = result.as_dict()
     if result.path:
+        where = dict(result.location)
         found["path_name"] = {
-            lang: property_name(result.path, result.source_shape, lang) for lang in ("zh", "en")
+            lang: where.get("column" if lang == "zh" else "column_en")
+            or property_name(result.path, result.source_shape, lang)
+            for lang in ("zh", "en")
         }
     return found
 

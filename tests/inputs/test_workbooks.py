@@ -473,3 +473,17 @@ def test_every_reading_problem_of_the_examples_reads_in_chinese(seeded) -> None:
             seen.add(r.source_shape.removeprefix(SCSH))
             assert not LATIN.search(QUOTED.sub("", r.message_zh)), r.message_zh
     assert {"Input-date", "Input-data-item", "Input-code-list", "Input-header-row"} <= seen
+
+
+def test_the_pages_report_named_reading_problems_by_the_propertys_english_name(seeded) -> None:
+    """The JSON report (and the pages built on it) named a reading problem's property
+    by its local name, `issued`, `conformsTo`, `publisher`, where the text report named
+    the column: 发布日期, 符合标准, 提供方代码."""
+    from registry.validation.reports import report_json
+    from tests.conftest import EXAMPLES
+
+    data = (EXAMPLES / "invalid" / "spreadsheet-cells.csv").read_bytes()
+    results = report_json(seeded.validate([Document("c.csv", data)]))["results"]
+    names = {r["path_name"]["zh"] for r in results if r.get("path_name")}
+    assert {"发布日期", "符合标准", "提供方代码"} <= names
+    assert not [n for n in names if LATIN.search(n)], names
