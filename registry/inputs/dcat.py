@@ -747,12 +747,13 @@ class DcatImporter:
             if pattern.match(code)
             for alternative in alternatives
         }
-        taken = {self._code(node, pattern) for node in nodes} | set(registered)
+        stated = {node: self._codes(node, pattern) for node in nodes}  # each read once
+        taken = {codes[0] for codes in stated.values() if codes} | set(registered)
         reusable = set(earlier.values())
         holder: dict[str, Node] = {}  # each code's node, to refuse a second one
         assigned = 0
         for node in nodes:
-            code = self._code(node, pattern)
+            code = stated[node][0] if stated[node] else None
             if code is None and assigned_code is not None:
                 code = next(
                     (earlier[k] for k in self._source_ids(node) if earlier.get(k) in reusable),
@@ -794,7 +795,7 @@ class DcatImporter:
                 )
                 continue
             holder[code] = node
-            for extra in self._codes(node, pattern)[1:]:
+            for extra in stated[node][1:]:
                 self.report(
                     "dcat-identifier-extra",
                     f"另一编码 {extra} 未登记：按 {code} 登记；每条只登记一个编码。",

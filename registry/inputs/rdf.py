@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
@@ -56,18 +56,21 @@ _ALIASES = {
 }
 
 
-def rdf_format(name: str) -> RdfFormat:
-    """The format called `name` (or one of its aliases); UnsupportedFormatError otherwise."""
+def rdf_format(name: str, others: Sequence[str] = ()) -> RdfFormat:
+    """The format called `name` (or one of its aliases); UnsupportedFormatError
+    otherwise, naming the RDF formats and `others` (the mapped formats, where the
+    caller takes them too)."""
     key = _ALIASES.get(name.lower(), name.lower())
     for fmt in RDF_FORMATS:
         if fmt.name == key:
             return fmt
-    names = [f.name for f in RDF_FORMATS]
+    names = [f.name for f in RDF_FORMATS] + list(others)
     raise UnsupportedFormatError(
         Text(
             zh=f"不支持的格式 {name!r}；可用：" + "、".join(names),
             en=f"unsupported format {name!r}; use one of: " + ", ".join(names),
-        )
+        ),
+        {"format": name[:40], "known": names},
     )
 
 

@@ -1004,7 +1004,7 @@ class CatalogueReader:
         for index, cell in enumerate(cells):
             if index in reported or not (index >= len(self.columns) or index in self._blank_titles):
                 continue
-            text = cell_text(cell) if not isinstance(cell, Formula) else cell.text
+            text = _shown(cell)
             if not text:
                 continue
             reported.add(index)
@@ -1024,7 +1024,7 @@ class CatalogueReader:
         seen: set[str] = set()
         self._blank_titles = set()
         for index, cell in enumerate(header):
-            text = cell_text(cell) if not isinstance(cell, Formula) else cell.text
+            text = _shown(cell)
             column = header_column(text)
             if column is None:
                 self.columns.append(None)

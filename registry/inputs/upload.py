@@ -77,18 +77,7 @@ def format_of_upload(
         name = fmt.strip().lower()
         if name in MAPPED_FORMATS:
             return name
-        try:
-            return rdf_format(name).name
-        except UnsupportedFormatError:
-            # rdf_format names the RDF syntaxes only: four of the formats an upload takes.
-            known = [f.name for f in RDF_FORMATS] + list(MAPPED_FORMATS)
-            raise UnsupportedFormatError(
-                Text(
-                    zh=f"不支持的格式 {name!r}；可用：" + "、".join(known),
-                    en=f"unsupported format {name!r}; use one of: " + ", ".join(known),
-                ),
-                {"format": name[:40], "known": known},
-            ) from None
+        return rdf_format(name, MAPPED_FORMATS).name
     media = _media(content_type)
     if media not in _UNSAID:
         if media in MAPPED_MEDIA_TYPES:
