@@ -103,7 +103,7 @@ COLUMNS: tuple[Column, ...] = (
         ("日期",),
         (DCTERMS.date,),
         True,
-        "CCYY-MM-DD",
+        "年-月-日,如 2026-03-10(也可写 2026/3/10 或 2026年3月10日)",
         "2026-03-10",
     ),
     Column(
@@ -183,7 +183,7 @@ COLUMNS: tuple[Column, ...] = (
         ("有效期",),
         (SCS.validUntil,),
         False,
-        "CCYY-MM-DD;过期的评估须重新评估",
+        "年-月-日;过期的评估须重新评估",
         "2027-03-09",
     ),
 )

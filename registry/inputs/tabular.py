@@ -228,7 +228,7 @@ COLUMNS: tuple[Column, ...] = (
         ("issued", "date"),
         (DCTERMS.issued,),
         True,
-        "CCYY-MM-DD",
+        "年-月-日,如 2025-03-18(也可写 2025/3/18 或 2025年3月18日)",
         "2025-03-18",
     ),
     Column(

@@ -62,3 +62,51 @@ def test_docs_list_every_rule_as_the_shapes_say(validator: Validator) -> None:
     doc = (EXAMPLES.parent / "docs" / "validation.md").read_text(encoding="utf-8")
     assert table.strip() in doc, "regenerate with: screg rules --markdown"
     assert table.count("| Violation |") >= 40
+
+
+def test_zh_date_messages_name_the_format_in_chinese(validator: Validator) -> None:
+    """A clerk read "CCYY-MM-DD" in the Chinese message of every date rule: the zh
+    messages, names and the templates' hints say 年-月-日 instead."""
+    from rdflib.namespace import SH
+
+    from registry.inputs.assessment_sheet import COLUMNS as ASSESSMENT_COLUMNS
+    from registry.inputs.tabular import COLUMNS
+
+    shapes = validator.shapes.copy()
+    texts = [
+        str(o)
+        for prop in (SH.message, SH.name)
+        for o in shapes.objects(None, prop)
+        if getattr(o, "language", None) == "zh"
+    ]
+    texts += [c.meaning for c in (*COLUMNS, *ASSESSMENT_COLUMNS)]
+    dated = [t for t in texts if "2024-01-31" in t or "年-月-日" in t]
+    assert len(dated) >= 7  # the date rules are still there to check
+    assert [t for t in texts if "CCYY" in t or "YYYY" in t] == []
+
+
+def test_a_result_on_a_column_is_named_as_the_template_names_it(validator: Validator) -> None:
+    """The missing-standard Info of a resource was named 引用标准 where the template's
+    column is 符合标准: each required or expected property of a resource that one
+    column of the template holds is named by that column's title."""
+    from rdflib.namespace import SH
+
+    from registry.inputs.tabular import COLUMNS
+    from registry.namespaces import SCS
+
+    columns: dict[object, list[str]] = {}
+    for column in COLUMNS:
+        for prop in column.properties:
+            columns.setdefault(prop, []).append(column.zh)
+    shapes = validator.shapes.copy()
+    node = next(shapes.subjects(SH.targetClass, SCS.InformationResource))
+    named = {}
+    for shape in shapes.objects(node, SH.property):
+        path = shapes.value(shape, SH.path)
+        titles = columns.get(path, [])
+        if shapes.value(shape, SH.minCount) is None or len(titles) != 1:
+            continue
+        zh = [str(o) for o in shapes.objects(shape, SH.name) if o.language == "zh"]
+        named[titles[0]] = zh
+    assert named.get("符合标准") == ["符合标准"]
+    assert {title: names for title, names in named.items() if names != [title]} == {}
