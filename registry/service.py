@@ -685,6 +685,7 @@ class Registry:
         *,
         outdated_only: bool = False,
         batch: int = 500,
+        progress: Progress | None = None,
     ) -> list[SubmissionResult]:
         """Run the automatic assessment rules over every registered resource and
         interface (and the catalogues and departments listing or providing them), or,
@@ -693,8 +694,8 @@ class Registry:
         the shapes or the rules change"). `batch` entries per write, each under the
         writer lock on its own, so that submissions go on between them (a background
         re-run after a start with new shapes); only the assessments whose content
-        changes are written. Returns the writes made; stops early when the registry is
-        closed."""
+        changes are written. `progress(done, total)` counts the entries assessed, after
+        each batch. Returns the writes made; stops early when the registry is closed."""
         read = self.reader()
         if outdated_only:
             subjects = read.outdated_subjects(self.rules_version())
@@ -712,6 +713,8 @@ class Registry:
                 if record["register"]["status"] == "valid"
             ]
         made: list[SubmissionResult] = []
+        if progress is not None:
+            progress(0, len(entries))
         for start in range(0, len(entries), batch):
             if self._closing.is_set():
                 break
@@ -725,6 +728,8 @@ class Registry:
                     if result.submission is not None:
                         self._wrote()
                         made.append(result)
+            if progress is not None:
+                progress(min(start + batch, len(entries)), len(entries))
         return made
 
     def reassess_in_background(self) -> threading.Thread | None:

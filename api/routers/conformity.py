@@ -96,8 +96,8 @@ def run_automatic_assessments(
     `accepted` and how many assessments it `changed`), `changed` in all and
     `accepted` (every write accepted). No writes: nothing changed."""
 
-    def work(_progress: Progress | None = None) -> dict[str, Any]:
-        made = registry.assess_all(outdated_only=outdated)
+    def work(progress: Progress | None = None) -> dict[str, Any]:
+        made = registry.assess_all(outdated_only=outdated, progress=progress)
         writes = [
             {
                 "submission": str(m.submission),

@@ -173,6 +173,9 @@ def test_a_registrar_re_runs_the_automatic_assessments_over_http(
     assert started.status_code == 202, started.text
     job = _finished(client, started.headers["Location"], tokens["registrar"])
     assert job["kind"] == "assessment" and job["status"] == "done", job
+    # The job counted the entries it assessed (its total was null, issue of a probe).
+    progress = job["progress"]
+    assert progress["total"] and progress["done"] == progress["total"], progress
     result = job["result"]
     # The seeded store holds no automatic assessment: the first run records them.
     assert result["accepted"] and result["changed"] > 0 and result["writes"], result
