@@ -590,48 +590,65 @@ class Registry:
         their format. `provisional`: a provisional registration (missing required
         values are Warnings; the entries lacking them are registered as `submitted`).
 
-        They are read and decided before the writer lock is taken: reading and
-        validating a large catalogue takes seconds to minutes, and other departments'
-        submissions are written meanwhile. A refusal stands as decided (it was true of
-        the register as read). A conforming decision is written under the lock if the
-        register's generation is still the one it was decided on; otherwise it is
-        decided again under the lock, against the register as it is now."""
+        They are read and decided, and their write made and prepared in the store
+        (Store.prepare: on a remote store, uploaded), before the writer lock is taken:
+        reading and validating a large catalogue takes seconds to minutes, and other
+        departments' submissions are written meanwhile. A refusal stands as decided (it
+        was true of the register as read). A conforming decision's write is committed
+        under the lock if the register's generation is still the one it was decided on;
+        otherwise it is discarded, and the documents are read and decided again under
+        the lock, against the register as it is now."""
         reading = self.read(documents)
         store, settings = self.store, self.settings
+        review = needs_review(principal, settings.review_required, settings.review_departments)
         generation = store.generation()
         decided = self._decide(reading, principal, progress, provisional)
+        # The document is not needed for the write: let it go (at 10,000 resources its
+        # triples, held through the write, made each full collection of the cyclic
+        # collector scan them all again). A decision made again reads it again.
+        del reading
         if isinstance(decided, SubmissionResult):
             return decided
-        with self.write_lock:
-            with store.exclusive():
-                if store.generation() != generation:
-                    decided = self._decide(reading, principal, progress, provisional)
-                if isinstance(decided, SubmissionResult):
-                    return decided
-                # The document is not needed for the write: let it go (at 10,000
-                # resources its triples, held through the write, made each full
-                # collection of the cyclic collector scan them all again).
-                del reading
-                result = registration.write_decision(
-                    store,
-                    decided,
-                    principal,
-                    settings.base_iri,
-                    settings.report_max_results,
-                    review=needs_review(
-                        principal, settings.review_required, settings.review_departments
-                    ),
-                )
+        # The write is made and prepared before the lock too: over a remote store that
+        # is its upload to the server, which held every other process's writes.
+        prepared: registration.PreparedSubmission | None = registration.prepare_decision(
+            store, decided, principal, settings.base_iri, settings.report_max_results, review
+        )
+        try:
+            with self.write_lock:
+                with store.exclusive():
+                    if store.generation() == generation:
+                        result = registration.commit_submission(store, prepared)
+                        prepared = None
+                    else:
+                        store.discard(prepared.write)
+                        prepared = None
+                        decided = self._decide(
+                            self.read(documents), principal, progress, provisional
+                        )
+                        if isinstance(decided, SubmissionResult):
+                            return decided
+                        result = registration.write_decision(
+                            store,
+                            decided,
+                            principal,
+                            settings.base_iri,
+                            settings.report_max_results,
+                            review,
+                        )
+                    if result.submission is not None:
+                        self._assess_automatically(result)
                 if result.submission is not None:
-                    self._assess_automatically(result)
-            if result.submission is not None:
-                # This process's read model, brought up to its writes under its own
-                # lock but past the store-wide one: over a remote store, the other
-                # processes' writers waited for it (a 2,000-resource submission held
-                # them 63 s after its publish). A write of theirs meanwhile is in the
-                # change log, which the catch-up reads too.
-                self._wrote()
-            return result
+                    # This process's read model, brought up to its writes under its
+                    # own lock but past the store-wide one: over a remote store, the
+                    # other processes' writers waited for it (a 2,000-resource
+                    # submission held them 63 s after its publish). A write of theirs
+                    # meanwhile is in the change log, which the catch-up reads too.
+                    self._wrote()
+                return result
+        finally:
+            if prepared is not None:  # the lock was not had, or its wait was cut short
+                store.discard(prepared.write)
 
     def _decide(
         self,

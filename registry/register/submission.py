@@ -35,7 +35,7 @@ from registry.register.iris import Screening, part_prefix, screen_upload, withou
 from registry.register.lifecycle import IMPLIED_STANDARD_STATUS
 from registry.runtime.collector import collector_paused
 from registry.store import Store, WriteBatch
-from registry.store.base import is_plain_iri
+from registry.store.base import PreparedWrite, is_plain_iri
 from registry.store.sparql_text import select_in_batches
 from registry.validation.reports import report_graph
 from registry.validation.validator import (
@@ -754,6 +754,16 @@ def mark_provisional(changes: list[EntryChange], incomplete: Container[str]) -> 
             change.status = PROVISIONAL_STATUS
 
 
+@dataclass
+class PreparedSubmission:
+    """A conforming submission's write, made from the register as `decide` read it and
+    prepared in the store (Store.prepare), waiting for `commit_submission`. Its result
+    has no generation yet."""
+
+    result: SubmissionResult
+    write: PreparedWrite
+
+
 def write_decision(
     store: Store,
     decision: Decision,
@@ -762,9 +772,26 @@ def write_decision(
     report_max_results: int = 1000,
     review: bool = False,
 ) -> SubmissionResult:
-    """5. Write a conforming submission in one transaction (_write_submission). The
-    caller holds the writer lock, and the register is as `decide` read it."""
-    return _write_submission(
+    """5. Write a conforming submission in one transaction. The caller holds the
+    writer lock, and the register is as `decide` read it."""
+    prepared = prepare_decision(store, decision, principal, base_iri, report_max_results, review)
+    return commit_submission(store, prepared)
+
+
+def prepare_decision(
+    store: Store,
+    decision: Decision,
+    principal: Principal,
+    base_iri: str,
+    report_max_results: int = 1000,
+    review: bool = False,
+) -> PreparedSubmission:
+    """`write_decision`'s first half, which needs no writer lock: the write made from
+    the register as it is now, and prepared in the store (on a remote store, staged).
+    Raises the write's refusals (planned_changes). The caller commits it under the lock
+    if the register's generation is still the one it was made from, else discards it
+    (Store.discard)."""
+    batch, result = _submission_batch(
         store,
         decision.kinds,
         decision.contents,
@@ -779,6 +806,14 @@ def write_decision(
         review,
         decision.incomplete,
     )
+    return PreparedSubmission(result, store.prepare(batch))
+
+
+def commit_submission(store: Store, prepared: PreparedSubmission) -> SubmissionResult:
+    """`write_decision`'s second half, under the writer lock: the prepared write made
+    visible at once, all of it or nothing."""
+    prepared.result.generation = store.commit(prepared.write)
+    return prepared.result
 
 
 def with_screening(report: ValidationReport, screening: Screening) -> ValidationReport:
@@ -885,7 +920,7 @@ def planned_changes(
     return changes
 
 
-def _write_submission(
+def _submission_batch(
     store: Store,
     kinds: dict[URIRef, str],
     contents: dict[URIRef, Iterable[Triple]],
@@ -899,8 +934,8 @@ def _write_submission(
     ignored: list[str],
     review: bool = False,
     incomplete: Container[str] = (),
-) -> SubmissionResult:
-    """Write a conforming submission in one batch (one transaction): a new version of
+) -> tuple[WriteBatch, SubmissionResult]:
+    """The write of a conforming submission, one batch (one transaction): a new version of
     each entry whose content hash differs from its current version's (`contents` needs
     to hold only those), the submission's provenance and its report. With `review`,
     each new version is pending (`_pending_version`), not current; the `incomplete`
@@ -979,8 +1014,7 @@ def _write_submission(
             (c.item, version_iri(c.item, c.version)) for c in changes if c.outcome != "unchanged"
         ],
     )
-    generation = store.write(batch)
-    return SubmissionResult(str(submission), report, changes, ignored, generation)
+    return batch, SubmissionResult(str(submission), report, changes, ignored)
 
 
 def _with_context(roots: Iterable[URIRef], spo: Statements) -> list[Triple]:

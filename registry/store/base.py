@@ -105,6 +105,15 @@ class WriteBatch:
         return sum(map(len, self.add.values())) + sum(map(len, self.remove.values()))
 
 
+@dataclass
+class PreparedWrite:
+    """A batch made ready before the writer lock (Store.prepare). `batch` is what
+    `commit` writes where preparing does nothing; a back end that stages keeps its own
+    state instead."""
+
+    batch: WriteBatch | None
+
+
 class Store(ABC):
     """A quad store holding the registry's named graphs. Use it as a context manager
     or call `close()`. Reads may run concurrently from several threads; writes are
@@ -215,6 +224,25 @@ class Store(ABC):
 
         Raises StoreWriteError, with the store unchanged, when a term cannot be
         stored (an invalid IRI or language tag, a blank node to remove)."""
+
+    def prepare(self, batch: WriteBatch) -> PreparedWrite:
+        """What can be done of a write before the writer lock is taken, nothing of it
+        visible: a remote store stages the batch on the server (every request but the
+        publishing one), so that other processes' writes need not wait for the upload
+        of a large submission. Follow with `commit` under `exclusive()`, or `discard`.
+        Here there is nothing to do: the write is one transaction in this process."""
+        return PreparedWrite(batch)
+
+    def commit(self, prepared: PreparedWrite) -> int:
+        """Write a prepared batch as `write` would, all of it or nothing; the caller
+        holds `exclusive()`, and decides whether the register is still the one the
+        batch was made from (its generation)."""
+        assert prepared.batch is not None
+        return self.write(prepared.batch)
+
+    def discard(self, prepared: PreparedWrite) -> None:
+        """Give up a prepared batch: nothing of it was or becomes visible."""
+        prepared.batch = None
 
     def exclusive(self) -> AbstractContextManager[None]:
         """The writer lock shared by every process over this store, held around a whole

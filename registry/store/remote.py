@@ -59,6 +59,7 @@ from registry.store.base import (
     STORE_IRI,
     Bindings,
     DumpFormat,
+    PreparedWrite,
     Row,
     Store,
     WriteBatch,
@@ -486,6 +487,36 @@ class RemoteStore(Store):
                 return self._publish(tx, staged, generation)
             finally:
                 self._drop_transaction(tx, staged.parts_count)
+
+    def prepare(self, batch: WriteBatch) -> PreparedWrite:
+        """Stage the batch (module docstring, step 1) without the writer lock: only the
+        publish needs it. A large submission's upload no longer holds every other
+        process's writes."""
+        staged = _StagedBatch.build(with_log(batch), self.options.chunk_triples)
+        self._live()
+        tx = f"{TX_PREFIX}{uuid.uuid4().hex}"
+        try:
+            self._stage(tx, staged)
+        except BaseException:
+            self._drop_transaction(tx, staged.parts_count)
+            raise
+        return _Staged(None, tx, staged)
+
+    def commit(self, prepared: PreparedWrite) -> int:
+        """Publish a staged batch (steps 2 and 3)."""
+        if not isinstance(prepared, _Staged):
+            return super().commit(prepared)
+        with self._write_lock:
+            self._live()
+            try:
+                return self._publish(prepared.tx, prepared.staged, None)
+            finally:
+                self._drop_transaction(prepared.tx, prepared.staged.parts_count)
+
+    def discard(self, prepared: PreparedWrite) -> None:
+        if isinstance(prepared, _Staged):
+            self._drop_transaction(prepared.tx, prepared.staged.parts_count)
+        super().discard(prepared)
 
     def _stage_only(self, batch: WriteBatch) -> tuple[str, _StagedBatch]:
         """Stage a batch and stop, as a writer killed before publishing would (tests)."""
@@ -961,6 +992,14 @@ class _StagedBatch:
     def parts(self, tx: str) -> Iterator[tuple[str, str, str, list[str]]]:
         for n, (kind, target, lines) in enumerate(self.chunks):
             yield f"{tx}:part:{n}", kind, target, lines
+
+
+@dataclass
+class _Staged(PreparedWrite):
+    """A batch staged on the server under transaction `tx`, waiting to be published."""
+
+    tx: str
+    staged: _StagedBatch
 
 
 def checked_tx(iri: str) -> str:

@@ -543,3 +543,60 @@ def test_a_writers_read_model_catch_up_held_every_other_process_waiting(
             thread.join(120)
         assert waited < 5, f"another process waited {waited:.1f} s for the writer lock"
         assert done["r"].accepted  # type: ignore[attr-defined]
+
+
+def test_a_submissions_upload_held_every_other_process_waiting(
+    remote_url: str, seeded_dump: bytes, validator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Registry.submit staged its write on the server while it held the store-wide
+    writer lock: every other process's writes waited for the whole upload of a large
+    submission. The write is now staged before the lock. Another process takes the
+    lock and writes while it is under way; the submission, finding the register
+    changed, drops what it staged and is decided and written again."""
+    import threading
+
+    from registry.config import Settings
+    from registry.inputs.document import Document
+    from registry.register.submission import REGISTRAR
+    from registry.service import Registry
+    from tests import documents
+
+    with RemoteStore(remote_url) as store:
+        store.load_dump(seeded_dump, "nquads")
+    staging, release = threading.Event(), threading.Event()
+    original = RemoteStore._stage
+
+    def held_stage(self: RemoteStore, tx: str, staged: object) -> None:
+        if threading.current_thread().name == "submitter" and not staging.is_set():
+            staging.set()
+            release.wait(60)
+        original(self, tx, staged)  # type: ignore[arg-type]
+
+    settings = Settings(store=remote_url, seed=False)
+    with Registry(settings, validator=validator) as writer, RemoteStore(remote_url) as other:
+        monkeypatch.setattr(RemoteStore, "_stage", held_stage)
+        body = documents.resource_ttl("101001/004502", title="锁外暂存", description="测试。")
+        done: dict[str, object] = {}
+        thread = threading.Thread(
+            target=lambda: done.update(r=writer.submit([Document("r.ttl", body)], REGISTRAR)),
+            name="submitter",
+        )
+        thread.start()
+        mark = (URIRef("urn:test:other"), URIRef("urn:test:p"), Literal("写入"))
+        try:
+            assert staging.wait(120), "the submission never staged its write"
+            started = time.monotonic()
+            with other.exclusive():
+                waited = time.monotonic() - started
+                moved = other.write(WriteBatch().add_triples("urn:test:g", [mark]))
+        finally:
+            release.set()
+            thread.join(120)
+        assert waited < 5, f"another process waited {waited:.1f} s for the writer lock"
+        result = done["r"]
+        assert result.accepted and result.generation > moved  # type: ignore[attr-defined]
+        assert [c.outcome for c in result.changes] == ["new"]  # type: ignore[attr-defined]
+        assert other.ask("ASK { GRAPH <urn:test:g> { <urn:test:other> ?p ?o } }")
+        item = f"{documents.BASE}resource/101001-004502"
+        assert other.ask(f"ASK {{ GRAPH ?g {{ <{item}> ?p ?o }} }}")
+        assert _staging_graphs(other) == []
