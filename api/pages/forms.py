@@ -187,6 +187,14 @@ def _report_from_json(text: str) -> ValidationReport:
             for key in ("focus", "shape", "constraint"):
                 if r[key] and not _IRI.match(r[key]):
                     raise ValueError(key)
+            # Every other field is text (or absent) too: a path sent as an object
+            # reached the report's writers and answered 500.
+            for key in ("path", "value", "entry"):
+                if not isinstance(r.get(key), str | None):
+                    raise TypeError(key)
+            location = r.get("location") or {}
+            if not all(isinstance(v, str | int) for v in location.values()):
+                raise TypeError("location")
             results.append(
                 ValidationResult(
                     severity=r["severity"],
@@ -198,7 +206,7 @@ def _report_from_json(text: str) -> ValidationReport:
                     source_shape=str(r["shape"]),
                     constraint=str(r["constraint"]),
                     entry=str(r.get("entry") or r["focus"]),
-                    location=tuple((str(k), v) for k, v in (r.get("location") or {}).items()),
+                    location=tuple((str(k), v) for k, v in location.items()),
                 )
             )
         return ValidationReport(results, str(data.get("shapes_sha256", "")))

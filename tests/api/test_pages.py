@@ -577,6 +577,34 @@ def test_validate_shows_the_report_by_entry_and_writes_nothing(
     assert_page(bad, 400)
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "fmt"),
+    [("path", {"a": 1}, "csv"), ("path", 123, "turtle"), ("value", [1], "csv")],
+)
+def test_a_report_download_with_a_field_of_the_wrong_type_is_400_not_500(
+    reader: TestClient, field: str, value: object, fmt: str
+) -> None:
+    """The download form checked a result's focus, shape and constraint only: a path
+    sent as an object or a number reached the report's writers and answered 500."""
+    result = {
+        "severity": "Violation",
+        "focus": "http://x.example/a",
+        "shape": "http://x.example/s",
+        "constraint": "http://x.example/c",
+        "path": "http://x.example/p",
+        "value": None,
+        "message": {"zh": "错", "en": "wrong"},
+        field: value,
+    }
+    report = json.dumps({"results": [result]})
+    token = csrf(reader)
+    response = reader.post(
+        "/validate/report", data={"csrf_token": token, "report": report, "fmt": fmt}
+    )
+    assert_page(response, 400)
+    assert "不是校验报告" in response.text
+
+
 def test_validate_reads_spreadsheets_with_rows_and_columns(reader: TestClient) -> None:
     sheet = EXAMPLES / "invalid" / "spreadsheet-cells.csv"
     response = reader.post(
