@@ -146,6 +146,7 @@ def create_app(
     from api import apidocs, errors
     from api.answering import AnsweringMiddleware
     from api.caching import HttpCachingMiddleware
+    from api.hardening import HardeningHeadersMiddleware
     from api.head import HeadAsGetMiddleware
     from api.limits import BodyLimitMiddleware
     from api.pages import browse, forms, home, render
@@ -257,6 +258,8 @@ def create_app(
     app.add_middleware(AnsweringMiddleware)
     # Outermost: HEAD goes through everything as the GET it stands for (api/head.py).
     app.add_middleware(HeadAsGetMiddleware)
+    # Around everything: every answer, a HEAD's and an error's too (api/hardening.py).
+    app.add_middleware(HardeningHeadersMiddleware)
     # Before the catalogue: /standards/{id}/conformity is not a standard's identifier.
     app.include_router(conformity.router)
     app.include_router(catalogue.router)

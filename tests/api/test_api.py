@@ -898,3 +898,30 @@ def test_every_page_answered_head_with_405(reader: TestClient, path: str) -> Non
     for name in ("content-type", "etag", "content-length"):
         assert head.headers.get(name) == got.headers.get(name), name
     assert reader.head("/api/v1/standards/GB%2FT%2099999-2099").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "headers"),
+    [
+        ("GET", "/", {}),
+        ("GET", "/register", {}),
+        ("GET", "/api/v1/standards/%3Cscript%3E", {}),  # a JSON error quoting the path
+        ("HEAD", "/api/v1/standards", {}),
+        ("GET", "/sparql", {"Accept": "text/turtle"}),
+        ("POST", "/api/v1/submissions", {}),  # 401
+    ],
+)
+def test_no_answer_lacked_the_browser_hardening_headers(
+    reader: TestClient, method: str, path: str, headers: dict[str, str]
+) -> None:
+    """An outside probe found no nosniff, framing or referrer header on any answer."""
+    response = reader.request(method, path, headers=headers)
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["x-frame-options"] == "DENY"
+    assert response.headers["content-security-policy"] == "frame-ancestors 'none'"
+    assert response.headers["referrer-policy"] == "same-origin"
+    if response.status_code == 200 and "etag" in response.headers:
+        again = reader.request(
+            method, path, headers={**headers, "If-None-Match": response.headers["etag"]}
+        )
+        assert again.status_code == 304 and again.headers["x-frame-options"] == "DENY"
