@@ -10,17 +10,26 @@ dataset parameters, so this dataset is the only one a query sees, and refuses a 
 that names a hidden graph at all (`is_hidden_graph`): Virtuoso 7.2 lets a graph IRI
 written in the query (`GRAPH <g>`, `VALUES ?g { <g> }`, `FILTER(?g = <g>)`) reach a
 graph its protocol dataset (`named-graph-uri`) leaves out.
+
+The graphs of versions that were never made public are hidden as well: a version
+waiting for a registrar's review, or one a registrar rejected. REST and the pages
+show neither (docs/registration.md, Review), and `GRAPH ?g` showed both, the
+content of a new entry never accepted included (`unpublished_versions`).
 """
 
 from __future__ import annotations
+
+from rdflib.namespace import PROV
 
 from registry.namespaces import (
     GRAPH_CHANGES,
     GRAPH_CURRENT,
     GRAPH_ONTOLOGY,
     GRAPH_REGISTRY,
+    SCS,
 )
 from registry.register.tokens import TOKEN_GRAPH as GRAPH_TOKENS
+from registry.store import Store
 from registry.store.remote_terms import TX_PREFIX
 
 PUBLIC_DEFAULT_GRAPHS: tuple[str, ...] = (GRAPH_CURRENT, GRAPH_ONTOLOGY, GRAPH_REGISTRY)
@@ -36,3 +45,16 @@ def is_hidden_graph(graph_iri: str) -> bool:
 
 def is_public_graph(graph_iri: str) -> bool:
     return graph_iri not in HIDDEN_GRAPHS
+
+
+_UNPUBLISHED = f"""SELECT DISTINCT ?v WHERE {{ GRAPH <{GRAPH_REGISTRY}> {{
+  {{ ?item <{SCS.pendingVersion}> ?v }}
+  UNION {{ ?review a <{SCS.Review}> ; <{SCS.decision}> "rejected" ; <{PROV.used}> ?v }}
+}} }}"""
+
+
+def unpublished_versions(store: Store) -> frozenset[str]:
+    """The graphs of the versions waiting for review or rejected: hidden from public
+    queries as the tokens graph is. A version that was current once (an entry later
+    marked invalid, a past version) stays public: it was published."""
+    return frozenset(str(row["v"]) for row in store.select(_UNPUBLISHED))

@@ -23,7 +23,7 @@ from typing import Any, Protocol
 from registry.bilingual import Text
 from registry.config import Settings
 from registry.namespaces import PREFIXES
-from registry.sparql.dataset import HIDDEN_GRAPHS, PUBLIC_DEFAULT_GRAPHS
+from registry.sparql.dataset import HIDDEN_GRAPHS, PUBLIC_DEFAULT_GRAPHS, unpublished_versions
 from registry.sparql.formats import ResultFormat, choose_format
 from registry.sparql.guard import (
     GUARD_RECURSION_LIMIT,
@@ -70,7 +70,7 @@ def worker_source(store: OxigraphStore, generation: int) -> dict[str, Any]:
     common = {
         "generation": generation,
         "default_graphs": list(PUBLIC_DEFAULT_GRAPHS),
-        "hidden_graphs": sorted(HIDDEN_GRAPHS),
+        "hidden_graphs": sorted(HIDDEN_GRAPHS | unpublished_versions(store)),
         "prefixes": {name: str(ns) for name, ns in PREFIXES.items()},
     }
     if store.path is not None:
@@ -130,8 +130,11 @@ class ServerRunner:
         sys.setrecursionlimit(max(sys.getrecursionlimit(), GUARD_RECURSION_LIMIT))
 
     def run(self, query: CheckedQuery, fmt: ResultFormat, max_rows: int) -> QueryAnswer:
-        # No worker of ours runs it: the guard decides here, on the text sent.
-        verdict = decide(query.text)
+        # No worker of ours runs it: the guard decides here, on the text sent. The
+        # server lets a graph named in the text past its dataset (registry/sparql/
+        # dataset.py), so a text naming an unpublished version's graph is refused.
+        unpublished = unpublished_versions(self._store)
+        verdict = decide(query.text, unpublished)
         confirm_form(query.form, verdict)
         body, truncated, seconds = run_public_query(
             self._store,
@@ -140,7 +143,10 @@ class ServerRunner:
             fmt.name,
             max_rows,
             self._timeout,
-            {"default_graphs": list(PUBLIC_DEFAULT_GRAPHS), "hidden_graphs": sorted(HIDDEN_GRAPHS)},
+            {
+                "default_graphs": list(PUBLIC_DEFAULT_GRAPHS),
+                "hidden_graphs": sorted(HIDDEN_GRAPHS | unpublished),
+            },
         )
         return QueryAnswer(
             body=body, truncated=truncated, seconds=seconds, volatile=verdict.volatile

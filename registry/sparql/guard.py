@@ -409,14 +409,15 @@ def _bases(prologue: Any) -> list[str]:
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 
 
-def _refuse_a_hidden_graph(iri: str, bases: list[str]) -> None:
+def _refuse_a_hidden_graph(iri: str, bases: list[str], hidden: frozenset[str]) -> None:
     """QueryRefusedError when `iri`, as written or resolved against a BASE (by RFC 3986
-    or by plain concatenation, as a server might for a `urn:` base), is a hidden graph."""
+    or by plain concatenation, as a server might for a `urn:` base), is a hidden graph,
+    or one of `hidden`."""
     candidates = [iri]
     if not _SCHEME.match(iri):
         candidates += [base + iri for base in bases] + [urljoin(base, iri) for base in bases]
     for candidate in candidates:
-        if is_hidden_graph(candidate):
+        if is_hidden_graph(candidate) or candidate in hidden:
             raise _refuse(
                 Text(zh="查询引用了非公开的图", en="the query names a graph that is not public"),
                 "hidden_graph",
@@ -431,9 +432,10 @@ def _children(value: Any) -> list[Any]:
     return []
 
 
-def decide(query: str) -> QueryVerdict:
+def decide(query: str, hidden: frozenset[str] = frozenset()) -> QueryVerdict:
     """The verdict on `query` from rdflib's parse of the whole text (see the module's
-    docstring), or QueryRefusedError. Call it on the text the engine will run."""
+    docstring), or QueryRefusedError. Call it on the text the engine will run.
+    `hidden`: graphs hidden beside the fixed ones (unpublished versions')."""
     _refuse_unsafe_escapes(query)
     prologue, parsed = _parse(query)
     form = _FORM_OF_NODE.get(getattr(parsed, "name", ""))
@@ -451,7 +453,7 @@ def decide(query: str) -> QueryVerdict:
             continue
         seen.add(id(value))
         if isinstance(value, URIRef):
-            _refuse_a_hidden_graph(str(value), bases)
+            _refuse_a_hidden_graph(str(value), bases, hidden)
         if isinstance(value, CompValue):
             name = value.name
             if name == "pname":
@@ -460,7 +462,7 @@ def decide(query: str) -> QueryVerdict:
                 if namespace is None:
                     raise _undeclared(prefix)
                 local = str(_field(value, "localname") or "")
-                _refuse_a_hidden_graph(namespace + local, bases)
+                _refuse_a_hidden_graph(namespace + local, bases, hidden)
             if name == "ServiceGraphPattern":
                 raise _refuse(
                     Text(

@@ -237,3 +237,46 @@ def test_an_unknown_decision_is_refused_by_the_api_and_the_page(client: TestClie
     # Nothing was decided: the entry still waits.
     queue = client.get("/api/v1/reviews", headers=auth(client, "registrar")).json()
     assert queue["total"] == 1
+
+
+def _public_values(client: TestClient, word: str) -> list[str]:
+    query = f'SELECT ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o FILTER(CONTAINS(STR(?o), "{word}")) }} }}'
+    answer = client.get(
+        "/sparql", params={"query": query}, headers={"Accept": "application/sparql-results+json"}
+    )
+    assert answer.status_code == 200, answer.text
+    return [row["o"]["value"] for row in answer.json()["results"]["bindings"]]
+
+
+def test_public_sparql_showed_versions_waiting_for_review_and_rejected(
+    client: TestClient,
+) -> None:
+    """REST and the pages hid a version waiting for review and a rejected one, but every
+    version graph was a public named graph: `GRAPH ?g` read them, a new entry never
+    accepted included. Now neither is in the public dataset until accepted."""
+    waiting = submit(client, "owner", retitled(client, "暗号甲待审标题"))
+    assert waiting["outcome"] == "submitted"
+    new = resource_ttl("101001/000778", title="暗号甲新资源", description="待审核的新资源")
+    assert submit(client, "owner", new)["outcome"] == "submitted"
+    assert _public_values(client, "暗号甲") == []
+    # Named outright, the graph answers nothing either (or the query is refused).
+    version = f"{RESOURCE}/version/2"
+    named = client.get(
+        "/sparql",
+        params={"query": f"SELECT ?o WHERE {{ GRAPH <{version}> {{ ?s ?p ?o }} }}"},
+        headers={"Accept": "application/sparql-results+json"},
+    )
+    assert named.status_code == 400 or named.json()["results"]["bindings"] == [], named.text
+    registrar = auth(client, "registrar")
+    rejected = client.post(
+        f"/api/v1/reviews/{quote(NEW.replace('000777', '000778'), safe='')}/reject",
+        json={"reason": "不公开"},
+        headers=registrar,
+    )
+    assert rejected.status_code == 200, rejected.text
+    assert _public_values(client, "暗号甲") == []
+    # Once accepted, the version is the entry's current one and public.
+    accepted = client.post("/api/v1/reviews/101001-000001/accept", headers=registrar)
+    assert accepted.status_code == 200, accepted.text
+    assert "暗号甲待审标题" in _public_values(client, "暗号甲")
+    assert "暗号甲新资源" not in _public_values(client, "暗号甲")
