@@ -146,8 +146,9 @@ class Settings(BaseSettings):
         2,
         ge=1,
         le=64,
-        description="Worker processes that read uploads (parse CSV, XLSX, XLS, OpenAPI and RDF "
-        "into triples) for the API; further uploads wait for a free one.",
+        description="Worker processes that read the uploads of submissions (parse CSV, XLSX, "
+        "XLS, OpenAPI and RDF into triples) for the API; further uploads wait for a free one. "
+        "Validations have `validate_concurrency` readers of their own.",
     )
     upload_worker_memory_mb: int = Field(
         1024,
@@ -213,7 +214,8 @@ class Settings(BaseSettings):
         ge=1,
         description="Validations without a token answered at once (not as jobs) by one API "
         "process, all clients together; one more is answered 503 `busy` with `Retry-After`. "
-        "Also the number of worker processes that run the shapes for validations.",
+        "Also the number of worker processes that read validations' uploads, and of those "
+        "that run the shapes for them.",
     )
     jobs_max_queued_bytes: int = Field(
         128 * 1024 * 1024,

@@ -96,6 +96,10 @@ class Registry:
         # Set by `isolate_uploads` (the API): uploads are then read, and their shapes
         # checked, in limited workers; validations and submissions in pools of their own.
         self.upload_readers: UploadReaders | None = None
+        # Readers of their own for validations, which anyone may ask for: two anonymous
+        # workbooks that took the whole reading budget held both shared readers, and a
+        # department's 4 KB submission waited two minutes for one.
+        self._public_readers: UploadReaders | None = None
         self._own_validator = validator is None
         self.validator = validator or Validator()
         self._validation_workers: list[ValidationWorkers] = []
@@ -472,6 +476,11 @@ class Registry:
                 settings.upload_worker_memory_mb,
                 settings.upload_timeout_seconds,
             )
+            self._public_readers = UploadReaders(
+                settings.validate_concurrency,
+                settings.upload_worker_memory_mb,
+                settings.upload_timeout_seconds,
+            )
             base = self.validator
             submissions = ValidationWorkers(
                 base,
@@ -492,9 +501,11 @@ class Registry:
     def busy_workers(self) -> dict[str, int]:
         """How many limited workers are at work now: reading uploads, validating
         submissions, validating for `validate` (none outside the API)."""
-        busy = {"readers": 0, "submissions": 0, "validations": 0}
+        busy = {"readers": 0, "validation_readers": 0, "submissions": 0, "validations": 0}
         if self.upload_readers is not None:
             busy["readers"] = self.upload_readers.running()
+        if self._public_readers is not None:
+            busy["validation_readers"] = self._public_readers.running()
         if self._validation_workers:
             submissions, validations = self._validation_workers
             busy["submissions"] = submissions.running()
@@ -507,9 +518,10 @@ class Registry:
             # A batch in progress finishes its write first: the store stays whole.
             self._reassessing.join()
             self._reassessing = None
-        if self.upload_readers is not None:
-            self.upload_readers.close()
-            self.upload_readers = None
+        for readers in (self.upload_readers, self._public_readers):
+            if readers is not None:
+                readers.close()
+        self.upload_readers = self._public_readers = None
         for workers in self._validation_workers:
             workers.close()
         self._validation_workers = []
@@ -542,12 +554,14 @@ class Registry:
 
     # -- validation and submission ------------------------------------------------
 
-    def read(self, documents: Sequence[Document]) -> Reading:
+    def read(self, documents: Sequence[Document], *, public: bool = False) -> Reading:
         """The documents' triples; spreadsheets, OpenAPI and DCAT documents name
         standards and departments that are looked up in the store. In the API, read in a
-        limited worker (`isolate_uploads`)."""
-        if self.upload_readers is not None:
-            return self.upload_readers.read(
+        limited worker (`isolate_uploads`); with `public` (a validation, which anyone
+        may ask for), in one of the validations' own readers."""
+        readers = self._public_readers if public else self.upload_readers
+        if readers is not None:
+            return readers.read(
                 documents,
                 self.upload_limit,
                 base_iri=self.settings.base_iri,
@@ -571,7 +585,7 @@ class Registry:
         is called as entries are validated. In the API, in the validations' own workers:
         anyone may ask for one, so they never wait for, or hold back, a submission."""
         return registration.validate_reading(
-            self.read(documents),
+            self.read(documents, public=True),
             self.store,
             self.settings.base_iri,
             self._public_validator or self.validator,

@@ -200,3 +200,67 @@ def test_validation_in_a_worker_passes_on_its_progress(store: Store, validator: 
         assert seen and seen[-1][0] == seen[-1][1] > 0
     finally:
         registry.close()
+
+
+def slow_workbook(rows: int) -> bytes:
+    """A small XLSX (deflated, under every size cap) whose one sheet holds `rows` rows of
+    two short cells: read for as long as openpyxl takes, seconds per 100,000 rows."""
+    import io
+    import zipfile
+
+    from openpyxl import Workbook
+
+    plain = io.BytesIO()
+    Workbook().save(plain)
+    row = '<row><c t="inlineStr"><is><t>x</t></is></c><c t="inlineStr"><is><t>y</t></is></c></row>'
+    sheet = f"<sheetData>{row * rows}</sheetData>".encode()
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(plain.getvalue())) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"<sheetData></sheetData>", sheet)
+                assert sheet in data
+            dst.writestr(info.filename, data)
+    return out.getvalue()
+
+
+def test_anonymous_workbooks_read_for_long_held_a_departments_submission_back(
+    store: Store, validator: Any
+) -> None:
+    """Validations and submissions shared the upload readers: two anonymous workbooks
+    that read for the whole reading budget held both, and a department's 4 KB
+    submission waited 117 s. Validations now have readers of their own."""
+    secret = create_token(store, "registrar", name="test registrar")[1]
+    workbook = slow_workbook(1_000_000)
+    assert len(workbook) < 8 * 1024 * 1024
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    with _client(store, validator, validate_per_client=2) as client:
+        registry = client.app.state.registry
+        answers: list[int] = []
+
+        def validate() -> None:
+            response = client.post(
+                "/api/v1/validate?format=xlsx", content=workbook, headers={"Content-Type": xlsx}
+            )
+            answers.append(response.status_code)
+
+        threads = [threading.Thread(target=validate, daemon=True) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        try:
+            _wait_until_busy(registry, "validation_readers", 2)
+            response = client.post(
+                "/api/v1/submissions", content=resource_ttl(), headers={**TURTLE, **auth(secret)}
+            )
+            assert response.status_code == 201, response.text
+            # Answered while both anonymous workbooks were still being read.
+            assert registry.busy_workers()["validation_readers"] == 2 and not answers
+        finally:
+            registry.close()
+            for thread in threads:
+                thread.join(60)
+        assert not any(thread.is_alive() for thread in threads)
