@@ -243,6 +243,8 @@ def create_app(
     # Validations without a token: a rate and a number at once per client address.
     app.state.validate_rate = RequestRateLimiter(settings.validate_rate_per_minute, 60.0)
     app.state.validate_slots = ClientSlots(settings.validate_per_client)
+    # Public SPARQL queries running per client address (api/routers/sparql.py).
+    app.state.sparql_slots = ClientSlots(settings.sparql_per_client)
     # All clients together: what validation holds in the API process is then bounded.
     app.state.validate_running = ClientSlots(settings.validate_concurrency)
     errors.install_error_handlers(app)

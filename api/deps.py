@@ -161,6 +161,25 @@ def admit_validation(request: Request, size: int) -> Callable[[], None]:
     return give_back
 
 
+def admit_query(request: Request) -> Callable[[], None]:
+    """A place for one more public SPARQL query of this client, or 429 with Retry-After
+    while it has `sparql_per_client` running. Returns the function that frees it."""
+    slots: ClientSlots = request.app.state.sparql_slots
+    give_back = slots.take(client_of(request))
+    if give_back is None:
+        raise RateLimitedError(
+            Text(
+                zh=(f"此地址已有 {slots.per_client} 个 SPARQL 查询在运行，请等其完成后再发送"),
+                en=(
+                    f"this address already has {slots.per_client} SPARQL "
+                    "quer(ies) running; send the next one when it has finished"
+                ),
+            ),
+            1,
+        )
+    return give_back
+
+
 def admit_running_validation(request: Request) -> Callable[[], None]:
     """A place among the validations without a token answered at once (not as jobs),
     all clients together, or 503 `busy` with Retry-After. Validation (pyshacl) still

@@ -197,6 +197,13 @@ class Settings(BaseSettings):
         description="Largest body of a validation without a token (`POST /api/v1/validate`, "
         "the /validate page), in bytes (413 above); the CLI validates files of any size.",
     )
+    sparql_per_client: int = Field(
+        1,
+        ge=1,
+        description="Public SPARQL queries one client address may have running at once in "
+        "one API process (429 with `Retry-After` past it): the query workers are few, and "
+        "one client looping slow queries on several connections held them all.",
+    )
     validate_per_client: int = Field(
         1,
         ge=1,

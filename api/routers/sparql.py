@@ -24,7 +24,7 @@ from urllib.parse import parse_qs, unquote_to_bytes
 from fastapi import APIRouter, FastAPI, Header, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
-from api.deps import RegistryDep
+from api.deps import RegistryDep, admit_query
 from api.errors import error_responses
 from api.pages import query as query_page
 from registry.bilingual import Text
@@ -166,9 +166,13 @@ async def _answer(
             details={"reason": "missing_query"},
         )
     endpoint = _endpoint(request.app, registry)
-    # The guard is cheap and linear, but everything after it may block up to the
-    # timeout: all of it goes to a thread.
-    result = await run_in_threadpool(endpoint.query, query, accept)
+    give_back = admit_query(request)
+    try:
+        # The guard is cheap and linear, but everything after it may block up to the
+        # timeout: all of it goes to a thread.
+        result = await run_in_threadpool(endpoint.query, query, accept)
+    finally:
+        give_back()
     return _response(result)
 
 
@@ -245,8 +249,14 @@ async def sparql_get(
         _strict_query_string(request.scope.get("query_string", b""))
     if query_page.wants_page(accept, format, query is not None):
         endpoint = _endpoint(request.app, registry)
-        # Rendering waits for the query: off the event loop, like _answer.
-        return await run_in_threadpool(query_page.query_page, request, endpoint.query, query)
+        if query is None:  # the empty form runs nothing
+            return await run_in_threadpool(query_page.query_page, request, endpoint.query, None)
+        give_back = admit_query(request)
+        try:
+            # Rendering waits for the query: off the event loop, like _answer.
+            return await run_in_threadpool(query_page.query_page, request, endpoint.query, query)
+        finally:
+            give_back()
     named = FORMAT_PARAMETER.get((format or "").strip().lower())
     if query is None:
         media = description_type(named or accept)

@@ -413,7 +413,10 @@ def test_timeout_answers_503_and_the_next_query_is_fast(
 def test_other_requests_are_answered_during_a_slow_query(
     seeded_dump: bytes, tmp_path: Path
 ) -> None:
-    with seeded_client("memory", seeded_dump, tmp_path, sparql_timeout_seconds=3.0) as client:
+    # One test client is one address: let it run two queries at once.
+    with seeded_client(
+        "memory", seeded_dump, tmp_path, sparql_timeout_seconds=3.0, sparql_per_client=2
+    ) as client:
         client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"})
         slow: dict[str, Any] = {}
         thread = threading.Thread(
@@ -633,3 +636,38 @@ def test_a_query_in_the_url_that_is_no_utf8_was_answered(client: TestClient) -> 
     assert "UTF-8" in refused.json()["error"]["messages"]["en"]
     fine = client.get("/sparql?query=ASK%20%7B%7D%20%23%E4%B8%AD")  # "# 中"
     assert fine.status_code == 200, fine.text
+
+
+def test_one_client_looping_slow_queries_held_every_query_worker(
+    seeded_dump: bytes, tmp_path: Path
+) -> None:
+    """No limit per client: one anonymous client looping a slow query on three
+    connections held both query workers, and another client's ASK waited 9-10 s or got
+    503. A client's second query while its first runs is now 429; another address is
+    answered at once."""
+    with seeded_client("memory", seeded_dump, tmp_path, sparql_timeout_seconds=3.0) as client:
+        client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"})
+        slow: dict[str, Any] = {}
+        thread = threading.Thread(
+            target=lambda: slow.update(r=client.get("/sparql", params={"query": SLOW}))
+        )
+        thread.start()
+        endpoint = client.app.state.sparql_endpoint
+        deadline = time.monotonic() + 5
+        while endpoint.busy() == 0 and time.monotonic() < deadline:
+            time.sleep(0.01)  # polling for the slow query to hold a worker
+        assert endpoint.busy() == 1
+        again = client.get("/sparql", params={"query": SLOW})
+        assert again.status_code == 429 and again.headers["retry-after"] == "1"
+        assert again.json()["error"]["code"] == "too_many_requests"
+        page = client.get("/sparql", params={"query": SLOW}, headers={"Accept": "text/html"})
+        assert page.status_code == 429 and "SPARQL" in page.text
+        other = TestClient(client.app, client=("10.0.0.2", 50000))
+        started = time.monotonic()
+        fast = other.get("/sparql", params={"query": "ASK { ?s ?p ?o }"})
+        elapsed = time.monotonic() - started
+        thread.join()
+        assert fast.status_code == 200 and elapsed < 1.0
+        assert slow["r"].status_code == 503
+        # Its slot was given back with the answer: the client queries again.
+        assert client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"}).status_code == 200

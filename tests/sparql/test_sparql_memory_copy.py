@@ -349,7 +349,8 @@ def test_every_write_is_seen_at_once_while_both_workers_answer(
     stop = threading.Event()
     engines: list[str] = []
     failures: list[str] = []
-    with copy_client(seeded_dump, tmp_path) as client:
+    # One test client is one address: two threads and the test query at once.
+    with copy_client(seeded_dump, tmp_path, sparql_per_client=3) as client:
         assert _engine_when_settled(client, "ASK { ?s ?p ?o }") == "memory-copy"
 
         def keep_querying() -> None:
