@@ -18,6 +18,7 @@ from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from typing import Any
 
+import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF
 
@@ -189,6 +190,17 @@ def endpoint_url(document: Mapping[str, Any]) -> str | None:
     return url
 
 
+def is_iri(text: str) -> bool:
+    """Whether `text` is an absolute IRI (RFC 3987) as the store parses it: a server URL
+    with an undeclared `{variable}`, a space or a `<` conformed, and then the write of
+    the entry failed (rdflib will not write such an IRI) with a 500."""
+    try:
+        ox.NamedNode(text)
+    except ValueError:
+        return False
+    return True
+
+
 def operations(document: Mapping[str, Any]) -> list[str]:
     """`METHOD /path: summary` for every operation, in document order."""
     found = []
@@ -306,8 +318,23 @@ def read_openapi(doc: Document, base_iri: str, lookup: Lookup, max_bytes: int | 
         department, (f"{base_iri}department/{department}", "")
     )
     graph.add((iri, DCTERMS.publisher, URIRef(dept_iri)))
-    if url and re.match(r"^https?://", url):
+    if url and re.match(r"^https?://", url) and is_iri(url):
         graph.add((iri, DCAT.endpointURL, URIRef(url)))
+    elif url and re.match(r"^https?://", url):
+        graph.problems.append(
+            input_problem(
+                "openapi-server",
+                f"第一个服务地址填入变量默认值后是“{url}”，不是有效的网址：其中有未声明的变量"
+                "（花括号）、空格或尖括号、引号等不能出现在网址中的字符。",
+                f"The first server's URL, its variables filled, is {url!r}: not a valid IRI "
+                '(an undeclared {variable}, a space, or a character such as < > " that an '
+                "IRI cannot hold).",
+                focus=str(iri),
+                path=str(DCAT.endpointURL),
+                value=url,
+                location=(*source, ("pointer", "/servers/0/url")),
+            )
+        )
     else:
         graph.problems.append(
             input_problem(

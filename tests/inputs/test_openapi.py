@@ -3,6 +3,7 @@ with the validator's messages, and nothing is fetched or expanded without bound.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS
 
 from registry.config import Settings
-from registry.errors import InputError
+from registry.errors import InputError, NotFoundError
 from registry.inputs.document import Document
 from registry.inputs.load import load_submission
 from registry.namespaces import SCS
@@ -206,3 +207,61 @@ def test_cli_import_openapi_takes_title_and_title_en(tmp_path: Path) -> None:
     assert refused.exit_code == 1, refused.output
     accepted = CliRunner().invoke(main, [*args, "--title", "美国专利商标局数据集接口"])
     assert accepted.exit_code == 0, accepted.output
+
+
+# A Chinese message holds no English word outside its quoted values (as
+# tests/inputs/test_workbooks.py checks for spreadsheet messages).
+LATIN = re.compile(r"(?<![A-Za-z])[A-Za-z]{2,}")
+QUOTED = re.compile(r"“[^”]*”")
+
+
+def assert_chinese(message: str) -> None:
+    assert not LATIN.findall(QUOTED.sub("", message)), message
+
+
+def one_server(url: str, variables: str = "") -> bytes:
+    return f"""openapi: 3.0.3
+info: {{title: 服务地址接口, version: '1', x-interface-code: PROBE-WS-003}}
+servers: [{{url: '{url}'{variables}}}]
+paths:
+  /a:
+    get:
+      responses: {{'200': {{description: ok}}}}
+""".encode()
+
+
+@pytest.mark.parametrize(
+    ("body", "url"),
+    [
+        (one_server("https://a.example.org/{tenant}/api"), "https://a.example.org/{tenant}/api"),
+        (
+            one_server("https://a.example.org/my api/{v}", ", variables: {v: {default: 'v 1'}}"),
+            "https://a.example.org/my api/v 1",
+        ),
+        (one_server('https://a.example.org/x>y"z'), 'https://a.example.org/x>y"z'),
+    ],
+)
+def test_server_url_that_is_no_iri_conformed_and_then_failed_to_register(
+    memory_registry, body: bytes, url: str
+) -> None:
+    """Regression: an undeclared server variable, a space or a `>` conformed in
+    validation and the dry run, and the registration answered 500 (rdflib would not
+    write the IRI). All three now give the same Violation at /servers/0/url."""
+    principal = Principal("submitter", URIRef(f"{BASE}department/{DEPT}"), DEPT)
+    doc = Document("openapi", body, "openapi", OPTIONS)
+    reports = [
+        memory_registry.validate([doc]),
+        memory_registry.try_submit([doc], principal).report,
+        memory_registry.submit([doc], principal).report,
+    ]
+    for report in reports:
+        violations = [r for r in report.results if r.severity == "Violation"]
+        assert [(r.source_shape.rsplit("#", 1)[-1], r.value) for r in violations] == [
+            ("Input-openapi-server", url)
+        ]
+        assert dict(violations[0].location) == {"file": "openapi", "pointer": "/servers/0/url"}
+        assert "not a valid IRI" in violations[0].message_en
+        assert "不是有效的网址" in violations[0].message_zh
+        assert_chinese(violations[0].message_zh)
+    with pytest.raises(NotFoundError):
+        memory_registry.show(f"{BASE}interface/PROBE-WS-003")
