@@ -56,7 +56,7 @@ def parse_document(data: bytes, source: str, max_nodes: int) -> dict[str, Any]:
     try:
         # JSON first when it looks like JSON: YAML 1.1 reads some JSON differently.
         is_json = text.lstrip().startswith("{")
-        document = json.loads(text) if is_json else yaml.safe_load(text)
+        document = _json_once_per_key(text, source) if is_json else _yaml_once_per_key(text, source)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
         raise InputError(
             Text(
@@ -75,6 +75,99 @@ def parse_document(data: bytes, source: str, max_nodes: int) -> dict[str, Any]:
         )
     _bounded(document, max_nodes, source)
     return _plain(document)
+
+
+def _repeated_key(
+    source: str, key: object, where: tuple[str, str], details: dict[str, Any]
+) -> InputError:
+    """The refusal of a mapping that gives a key twice: YAML (1.2 §3.2.1.1), JSON as
+    OpenAPI reads it, and OpenAPI itself want each key once, and PyYAML and `json`
+    kept the last one silently (a path given twice lost the first one's operations)."""
+    return InputError(
+        Text(
+            zh=f"“{source}”：键“{key}”在同一映射中出现了两次（{where[0]}），前一个的内容会丢失；"
+            "请合并为一个",
+            en=f"{source}: the key {str(key)!r} is given twice in one mapping ({where[1]}); "
+            "the first one's content would be lost, give it once",
+        ),
+        {"file": source, "rule": "duplicate-key", "key": str(key), **details},
+    )
+
+
+def _yaml_once_per_key(text: str, source: str) -> Any:
+    """`yaml.safe_load` refusing a key given twice in one mapping, with its lines."""
+    import yaml
+
+    class OncePerKeyLoader(yaml.SafeLoader):
+        def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
+            first: dict[Any, Any] = {}
+            for key_node, _value in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue  # `<<: *base` is meant to be overridden by the keys beside it
+                key = self.construct_object(key_node, deep=deep)
+                try:
+                    earlier = first.setdefault(key, key_node.start_mark)
+                except TypeError:  # a mapping as a key: the constructor refuses it
+                    continue
+                if earlier is not key_node.start_mark:
+                    lines = (earlier.line + 1, key_node.start_mark.line + 1)
+                    raise _repeated_key(
+                        source,
+                        key,
+                        (f"第 {lines[0]} 行与第 {lines[1]} 行", f"lines {lines[0]} and {lines[1]}"),
+                        {
+                            "line": lines[1],
+                            "column": key_node.start_mark.column + 1,
+                            "first_line": lines[0],
+                        },
+                    )
+            return super().construct_mapping(node, deep)
+
+    return yaml.load(text, Loader=OncePerKeyLoader)
+
+
+def _json_once_per_key(text: str, source: str) -> Any:
+    """`json.loads` refusing a key given twice in one object, named by its pointer."""
+    repeated: list[bool] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        obj = dict(items)
+        if len(obj) == len(items):
+            return obj
+        marked = _Repeated(obj)
+        seen: set[str] = set()
+        for key, _value in items:
+            if key in seen:
+                marked.repeated = key
+                break
+            seen.add(key)
+        repeated.append(True)
+        return marked
+
+    document = json.loads(text, object_pairs_hook=pairs)
+    if repeated:
+        pointer, key = _first_repeated(document)
+        raise _repeated_key(source, key, (f"位置“{pointer}”", pointer), {"pointer": pointer})
+    return document
+
+
+class _Repeated(dict):
+    """A JSON object that gave `repeated` twice: found after the parse, for its pointer."""
+
+    repeated: str
+
+
+def _first_repeated(node: Any, pointer: str = "") -> tuple[str, str]:
+    stack = [(node, pointer)]
+    while stack:
+        node, pointer = stack.pop()
+        if isinstance(node, _Repeated):
+            return f"{pointer}/{_escape(node.repeated)}", node.repeated
+        if isinstance(node, dict):
+            stack.extend((v, f"{pointer}/{_escape(k)}") for k, v in reversed(node.items()))
+        elif isinstance(node, list):
+            stack.extend((v, f"{pointer}/{i}") for i, v in reversed(list(enumerate(node))))
+    raise AssertionError("a repeated key was seen but not found")
 
 
 def _first_line(exc: Exception) -> str:

@@ -265,3 +265,65 @@ def test_server_url_that_is_no_iri_conformed_and_then_failed_to_register(
         assert_chinese(violations[0].message_zh)
     with pytest.raises(NotFoundError):
         memory_registry.show(f"{BASE}interface/PROBE-WS-003")
+
+
+DUPLICATE_PATH_YAML = b"""openapi: 3.0.3
+info: {title: dup, version: '1', x-interface-code: PROBE-DUP-001}
+servers: [{url: 'https://a.example.org/api'}]
+paths:
+  /users:
+    get:  {summary: list, responses: {'200': {description: ok}}}
+  /users:
+    post: {summary: add, responses: {'200': {description: ok}}}
+"""
+DUPLICATE_PATH_JSON = (
+    b'{"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {'
+    b'"/a": {"get": {"responses": {"200": {"description": "ok"}}}}, '
+    b'"/a": {"post": {"responses": {"200": {"description": "ok"}}}}}}'
+)
+
+
+def test_path_given_twice_was_merged_silently_and_lost_its_operations() -> None:
+    """Regression: PyYAML and `json` kept the last of two equal keys, so the first
+    path's GET vanished from the registered description. The document is refused,
+    naming the key and its lines (YAML) or its pointer (JSON)."""
+    with pytest.raises(InputError) as yaml_refused:
+        load_submission([Document("dup.yaml", DUPLICATE_PATH_YAML, "openapi", OPTIONS)])
+    assert yaml_refused.value.details == {
+        "file": "dup.yaml",
+        "rule": "duplicate-key",
+        "key": "/users",
+        "line": 7,
+        "column": 3,
+        "first_line": 5,
+    }
+    assert "'/users' is given twice in one mapping (lines 5 and 7)" in (
+        yaml_refused.value.message.en
+    )
+    assert "键“/users”在同一映射中出现了两次（第 5 行与第 7 行）" in yaml_refused.value.message.zh
+    assert_chinese(yaml_refused.value.message.zh)
+    with pytest.raises(InputError) as json_refused:
+        load_submission([Document("dup.json", DUPLICATE_PATH_JSON, "openapi", OPTIONS)])
+    assert json_refused.value.details == {
+        "file": "dup.json",
+        "rule": "duplicate-key",
+        "key": "/a",
+        "pointer": "/paths/~1a",
+    }
+    assert "'/a' is given twice in one mapping (/paths/~1a)" in json_refused.value.message.en
+    assert_chinese(json_refused.value.message.zh)
+
+
+def test_yaml_merge_key_overridden_beside_it_is_no_duplicate() -> None:
+    merged = b"""openapi: 3.0.3
+info: {title: merge, version: '1', x-interface-code: PROBE-MERGE}
+servers: [{url: 'https://a.example.org/api'}]
+x-base: &base {summary: base, responses: {'200': {description: ok}}}
+paths:
+  /a:
+    get: {<<: *base, summary: override}
+"""
+    graph = load_submission([Document("m.yaml", merged, "openapi", OPTIONS)])
+    assert "GET /a: override" in str(
+        graph.value(URIRef(f"{BASE}interface/PROBE-MERGE"), DCTERMS.description)
+    )
