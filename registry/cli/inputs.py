@@ -219,8 +219,12 @@ def _import_through_the_server(
 def _fail_with_errors(error: RegistryError) -> NoReturn:
     """fail(), with an OpenAPI validator's messages one per line."""
     if isinstance(error.details, dict) and isinstance(error.details.get("errors"), list):
-        click.echo(say("error") + error.message.in_language(cli_lang()), err=True)
-        for message in error.details["errors"]:
+        lang = cli_lang()
+        click.echo(say("error") + error.message.in_language(lang), err=True)
+        # an OpenAPI document's problems come in Chinese too (registry.inputs.openapi)
+        zh = error.details.get("errors_zh")
+        messages = zh if lang == "zh" and isinstance(zh, list) else error.details["errors"]
+        for message in messages:
             click.echo(f"  - {message}", err=True)
         raise SystemExit(2)
     fail(error)

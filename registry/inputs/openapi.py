@@ -53,18 +53,23 @@ def parse_document(data: bytes, source: str, max_nodes: int) -> dict[str, Any]:
             ),
             {"file": source, "rule": "encoding"},
         ) from None
+    if text.lstrip().startswith("<"):
+        # YAML reads an XML document as one string, refused as "not a mapping"
+        kind = "WSDL" if "wsdl" in text[:4096].lower() else "XML"
+        raise InputError(
+            Text(
+                zh=f"“{source}”：这是“{kind}”文档，不是开放接口文档（须为“YAML”或“JSON”）",
+                en=f"{source}: this is {'a WSDL' if kind == 'WSDL' else 'an XML'} document, "
+                "not an OpenAPI document (YAML or JSON)",
+            ),
+            {"file": source, "rule": "openapi", "found": kind},
+        )
     try:
         # JSON first when it looks like JSON: YAML 1.1 reads some JSON differently.
         is_json = text.lstrip().startswith("{")
         document = _json_once_per_key(text, source) if is_json else _yaml_once_per_key(text, source)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise InputError(
-            Text(
-                zh=f"{source}：不是有效的 YAML 或 JSON（{_first_line(exc)}）",
-                en=f"{source}: not valid YAML or JSON ({_first_line(exc)})",
-            ),
-            {"file": source, "rule": "syntax"},
-        ) from None
+        raise _syntax_error(exc, source, "JSON" if is_json else "YAML") from None
     if not isinstance(document, dict):
         raise InputError(
             Text(
@@ -170,8 +175,37 @@ def _first_repeated(node: Any, pointer: str = "") -> tuple[str, str]:
     raise AssertionError("a repeated key was seen but not found")
 
 
-def _first_line(exc: Exception) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else "no reason given"
+def _syntax_error(exc: Exception, source: str, kind: str) -> InputError:
+    """The parser's whole problem: its reason with the line and column it names (PyYAML
+    puts them on lines after the first, which alone said "while scanning for the next
+    token")."""
+    line = column = None
+    if isinstance(exc, json.JSONDecodeError):
+        reason, line, column = exc.msg, exc.lineno, exc.colno
+    else:
+        reason = (
+            "; ".join(
+                str(part)
+                for part in (getattr(exc, "context", None), getattr(exc, "problem", None))
+                if part
+            )
+            or str(exc).strip()
+        )
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        if mark is not None:
+            line, column = mark.line + 1, mark.column + 1
+    where_zh = f"第 {line} 行第 {column} 列" if line is not None else ""
+    where_en = f" at line {line}, column {column}" if line is not None else ""
+    tabs = "'\\t'" in reason
+    return InputError(
+        Text(
+            zh=f"“{source}”：{where_zh}不是有效的“{kind}”（“{reason}”）"
+            + ("：缩进须用空格，不能用制表符" if tabs else ""),
+            en=f"{source}: not valid {kind}{where_en}: {reason}"
+            + (" (indent with spaces, not tabs)" if tabs else ""),
+        ),
+        {"file": source, "rule": "syntax", "reason": reason, "line": line, "column": column},
+    )
 
 
 def _bounded(document: Any, limit: int, source: str) -> None:
@@ -224,7 +258,11 @@ def _escape(key: str) -> str:
     return key.replace("~", "~0").replace("/", "~1")
 
 
-def _resolve_pointer(document: Any, pointer: str) -> bool:
+_NOWHERE = object()
+
+
+def _resolve(document: Any, pointer: str) -> Any:
+    """The node a local reference's fragment points to, or _NOWHERE."""
     node = document
     for raw in pointer.split("/")[1:]:
         part = raw.replace("~1", "/").replace("~0", "~")
@@ -233,42 +271,275 @@ def _resolve_pointer(document: Any, pointer: str) -> bool:
         elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
             node = node[int(part)]
         else:
-            return False
-    return True
+            return _NOWHERE
+    return node
 
 
-def check_spec(document: dict[str, Any]) -> list[str]:
-    """The problems of an OpenAPI document: its own $ref rules, then the validator's."""
+def _at(pointer: str) -> str:
+    return pointer or "/"
+
+
+def _not_openapi_3(document: dict[str, Any]) -> Text | None:
+    """What the document is when it is no OpenAPI 3.0/3.1 document: a Swagger 2.0
+    document or a Postman collection is named as such, with what to do."""
+    info = document.get("info")
+    if "swagger" in document:
+        return Text(
+            zh=f"这是“Swagger 2.0”文档（“swagger: {document['swagger']}”），不是本系统接受的"
+            "开放接口 3.0 或 3.1 文档：请先转换（例如用“swagger2openapi”）",
+            en=f"this is a Swagger 2.0 document (swagger: {document['swagger']!s}), not "
+            "OpenAPI 3.0 or 3.1: convert it first (e.g. with swagger2openapi)",
+        )
+    if (isinstance(info, dict) and "_postman_id" in info) or (
+        "item" in document and "openapi" not in document
+    ):
+        return Text(
+            zh="这是“Postman”接口集合（有“info._postman_id”或“item”），不是开放接口文档："
+            "请从“Postman”导出为“OpenAPI 3”后再提交",
+            en="this is a Postman collection (info._postman_id, item), not an OpenAPI "
+            "document: export it from Postman as OpenAPI 3 first",
+        )
+    version = document.get("openapi")
+    if version is None:
+        return Text(
+            zh="缺少“openapi”字段（文档所用的版本，如“3.0.3”）：这不是开放接口 3.0 或 3.1 文档",
+            en="no 'openapi' field (the version the document follows, such as '3.0.3'): "
+            "this is not an OpenAPI 3.0 or 3.1 document",
+        )
+    if not isinstance(version, str):
+        return Text(
+            zh=f"“openapi”须为带引号的文本，如“3.0.3”，而不是数字“{version}”",
+            en=f"'openapi' is a quoted string such as '3.0.3', not the number {version}",
+        )
+    if not re.match(r"^3\.[01]\.\d+", version):
+        return Text(
+            zh=f"“openapi”须为“3.0.x”或“3.1.x”，而不是“{version}”",
+            en=f"'openapi' must be 3.0.x or 3.1.x, not '{version}'",
+        )
+    return None
+
+
+def _missing_fields(document: dict[str, Any]) -> dict[str, Text]:
+    """What the validator says only as "not valid under any of the schemas listed in
+    the 'oneOf' keyword" (or stops on, with a KeyError): a parameter without `name` or
+    `in`, a response without `description`; by pointer."""
+    found: dict[str, Text] = {}
+    paths = document.get("paths") if isinstance(document.get("paths"), dict) else {}
+    components = document.get("components") if isinstance(document.get("components"), dict) else {}
+
+    def parameters(items: Any, pointer: str) -> None:
+        for index, parameter in enumerate(items if isinstance(items, list) else []):
+            if isinstance(parameter, dict) and "$ref" not in parameter:
+                check_parameter(parameter, f"{pointer}/{index}")
+
+    def check_parameter(parameter: dict[str, Any], pointer: str) -> None:
+        if isinstance(parameter.get("name"), bool):
+            # YAML 1.1 reads an unquoted no, yes, on, off as true or false
+            found[pointer] = Text(
+                zh=f"位置“{pointer}/name”：参数名被读成了真假值“{str(parameter['name']).lower()}”："
+                "“no”“on”这类名称须加引号",
+                en=f"{pointer}/name: the parameter's name was read as "
+                f"{str(parameter['name']).lower()}: "
+                "quote a name such as no or on (unquoted, YAML reads true or false)",
+            )
+            return
+        lacking = [k for k in ("name", "in") if k not in parameter]
+        if lacking:
+            names_zh = "”和“".join(lacking)
+            found[pointer] = Text(
+                zh=f"位置“{pointer}”：参数缺少“{names_zh}”"
+                + (
+                    "（参数所在位置：“query”、“header”、“path”或“cookie”）"
+                    if "in" in lacking
+                    else ""
+                ),
+                en=f"{pointer}: the parameter has no {' and no '.join(repr(k) for k in lacking)}"
+                + (" (where it goes: query, header, path or cookie)" if "in" in lacking else ""),
+            )
+
+    def responses(items: Any, pointer: str) -> None:
+        for status, response in (items if isinstance(items, dict) else {}).items():
+            if isinstance(response, dict) and "$ref" not in response:
+                check_response(response, f"{pointer}/{_escape(str(status))}")
+
+    def check_response(response: dict[str, Any], pointer: str) -> None:
+        if "description" not in response:
+            found[pointer] = Text(
+                zh=f"位置“{pointer}”：响应缺少“description”（对该响应的说明，必填）",
+                en=f"{pointer}: the response has no 'description' (required)",
+            )
+
+    for path, item in (paths or {}).items():
+        if not isinstance(item, dict):
+            continue
+        where = f"/paths/{_escape(str(path))}"
+        parameters(item.get("parameters"), f"{where}/parameters")
+        for method in METHODS:
+            operation = item.get(method)
+            if isinstance(operation, dict):
+                parameters(operation.get("parameters"), f"{where}/{method}/parameters")
+                responses(operation.get("responses"), f"{where}/{method}/responses")
+    for name, parameter in (components.get("parameters") or {}).items():
+        if isinstance(parameter, dict) and "$ref" not in parameter:
+            check_parameter(parameter, f"/components/parameters/{_escape(str(name))}")
+    responses(components.get("responses"), "/components/responses")
+    return found
+
+
+def _ref_cycles(document: dict[str, Any], refs: list[tuple[str, str]]) -> list[Text]:
+    """`$ref`s that lead back to themselves through nothing but `$ref`s (A is B, B is
+    A): no schema is ever reached, and the validator recursed until Python stopped it
+    ("maximum recursion depth exceeded"). A schema that refers to itself inside its
+    properties or items (a tree) is no cycle."""
+    found: list[Text] = []
+    seen: set[frozenset[str]] = set()
+    for _where, ref in refs:
+        chain: list[str] = []
+        pointer = ref[1:]
+        while pointer not in chain:
+            chain.append(pointer)
+            target = _resolve(document, pointer)
+            if not (isinstance(target, dict) and isinstance(target.get("$ref"), str)):
+                break
+            if not target["$ref"].startswith("#"):
+                break
+            pointer = target["$ref"][1:]
+        else:
+            cycle = chain[chain.index(pointer) :]
+            if frozenset(cycle) not in seen:
+                seen.add(frozenset(cycle))
+                steps = " → ".join([*cycle, pointer])
+                found.append(
+                    Text(
+                        zh=f"位置“{_at(cycle[0])}”：引用成环（“{steps}”），"
+                        "始终到不了一个真正的定义",
+                        en=f"{_at(cycle[0])}: a $ref cycle ({steps}) that never reaches "
+                        "a definition",
+                    )
+                )
+    return found
+
+
+def _where_it_stopped(exc: BaseException) -> str | None:
+    """The pointer of the document node the validator was reading when it raised: the
+    last of its own path objects (jsonschema_path.SchemaPath) on the traceback. Its
+    KeyError said only 'in', and its RecursionError nothing of where."""
+    from jsonschema_path import SchemaPath
+
+    parts = None
+    tb = exc.__traceback__
+    while tb is not None:
+        for value in list(tb.tb_frame.f_locals.values()):
+            if isinstance(value, SchemaPath):
+                parts = value.parts
+        tb = tb.tb_next
+    if parts is None:
+        return None
+    return "".join(f"/{_escape(str(p))}" for p in parts)
+
+
+_REQUIRED = re.compile(r'^"(?P<name>[^"]+)" is a required property$')
+_NOT_OF_TYPE = re.compile(r'^(?P<value>.+) is not of type "(?P<type>[a-z]+)"$')
+_TYPE_ZH = {
+    "string": "文本",
+    "integer": "整数",
+    "number": "数字",
+    "boolean": "布尔值",
+    "object": "映射",
+    "array": "列表",
+}
+
+
+def _validator_problem(pointer: str, message: str) -> Text:
+    """One message of openapi-spec-validator, with a Chinese text: in words for the
+    kinds that say what is missing or wrong, else its English quoted."""
+    required, not_of_type = _REQUIRED.match(message), _NOT_OF_TYPE.match(message)
+    if required:
+        zh = f"缺少必填字段“{required['name']}”"
+    elif not_of_type and not_of_type["type"] in _TYPE_ZH:
+        zh = f"值“{not_of_type['value']}”应为{_TYPE_ZH[not_of_type['type']]}"
+        if not_of_type["type"] == "string":
+            zh += "（如“1.10”“no”这类值须加引号，否则会被读成数字或真假值）"
+            message += (
+                " (quote a value such as 1.10 or no: unquoted, YAML reads a number or true/false)"
+            )
+    else:
+        zh = f"“{message}”"
+    return Text(
+        zh=f"位置“{_at(pointer)}”：{zh}", en=f"{pointer}: {message}" if pointer else message
+    )
+
+
+def check_spec(document: dict[str, Any]) -> list[Text]:
+    """The problems of an OpenAPI document, each with its pointer: what kind of document
+    it is, its own $ref rules, then the validator's, with what is missing said in words."""
     from openapi_spec_validator.validation import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
 
-    version = str(document.get("openapi", ""))
-    if not re.match(r"^3\.[01]\.\d+", version):
-        return [
-            f"'openapi' must be 3.0.x or 3.1.x, not {version or 'missing'!r} "
-            "(Swagger 2.0 documents are not accepted)"
-        ]
+    other = _not_openapi_3(document)
+    if other is not None:
+        return [other]
+    version = str(document["openapi"])
     errors = []
-    for where, ref in _refs(document):
+    refs = list(_refs(document))
+    for where, ref in refs:
         if not ref.startswith("#"):
             errors.append(
-                f"{where or '/'}: $ref {ref!r} points outside the document; only "
-                "local references (#/...) are accepted, nothing is fetched"
+                Text(
+                    zh=f"位置“{_at(where)}”：引用“{ref}”指向文档之外；只接受文档内的引用"
+                    "（以“#/”开头），不从网络或磁盘读取",
+                    en=f"{_at(where)}: $ref {ref!r} points outside the document; only "
+                    "local references (#/...) are accepted, nothing is fetched",
+                )
             )
-        elif not _resolve_pointer(document, ref[1:]):
-            errors.append(f"{where or '/'}: $ref {ref!r} points to nothing in the document")
+        elif _resolve(document, ref[1:]) is _NOWHERE:
+            errors.append(
+                Text(
+                    zh=f"位置“{_at(where)}”：引用“{ref}”在文档中找不到所指的内容",
+                    en=f"{_at(where)}: $ref {ref!r} points to nothing in the document",
+                )
+            )
     if errors:
         return errors
+    errors = _ref_cycles(document, refs)
+    if errors:
+        return errors
+    missing = _missing_fields(document)
+    errors = list(missing.values())
     cls = OpenAPIV31SpecValidator if version.startswith("3.1") else OpenAPIV30SpecValidator
     try:
         for error in cls(document).iter_errors():
-            path = "/".join(_escape(str(p)) for p in getattr(error, "path", []) or [])
+            pointer = "".join(f"/{_escape(str(p))}" for p in getattr(error, "path", []) or [])
+            if pointer in missing:
+                continue  # said in words above
             message = str(getattr(error, "message", error)).splitlines()[0]
-            errors.append(f"/{path}: {message}" if path else message)
+            errors.append(_validator_problem(pointer, message))
             if len(errors) >= MAX_ERRORS:
                 break
     except Exception as exc:  # the validator raises on some broken structures itself
-        errors.append(f"the validator stopped: {_first_line(exc)}")
+        where = _where_it_stopped(exc)
+        if where not in missing:
+            errors.append(_validator_stopped(exc, where))
     return errors
+
+
+def _validator_stopped(exc: Exception, where: str | None) -> Text:
+    at_zh, at_en = (f"在位置“{_at(where)}”", f" at {_at(where)}") if where is not None else ("", "")
+    if isinstance(exc, RecursionError):
+        return Text(
+            zh=f"校验{at_zh}陷入无尽的递归而中止：检查该处的引用是否兜了圈子",
+            en=f"the validator recursed without end{at_en} and stopped: look for a $ref "
+            "there that leads back to itself",
+        )
+    if isinstance(exc, KeyError):
+        return Text(
+            zh=f"校验{at_zh}中止：缺少字段“{exc.args[0] if exc.args else ''}”",
+            en=f"the validator stopped{at_en}: the field {exc.args[0] if exc.args else ''!r} "
+            "is missing",
+        )
+    return Text(
+        zh=f"校验{at_zh}未能完成（“{type(exc).__name__}”）",
+        en=f"the validator could not finish{at_en} ({type(exc).__name__})",
+    )
 
 
 def endpoint_url(document: Mapping[str, Any]) -> str | None:
@@ -365,12 +636,21 @@ def read_openapi(doc: Document, base_iri: str, lookup: Lookup, max_bytes: int | 
     document = parse_document(doc.data, doc.name, limit)
     errors = check_spec(document)
     if errors:
+        more = len(errors) - 1
         raise InputError(
             Text(
-                zh=f"{doc.name}：不是有效的 OpenAPI 文档",
-                en=f"{doc.name}: not a valid OpenAPI document",
+                zh=f"“{doc.name}”：不是有效的开放接口文档：{errors[0].zh}"
+                + (f"；另有 {more} 个问题" if more else ""),
+                en=f"{doc.name}: not a valid OpenAPI document: {errors[0].en}"
+                + (f"; {more} more" if more else ""),
             ),
-            {"file": doc.name, "rule": "openapi-spec", "errors": errors},
+            # `errors` in English, as ever; `errors_zh` the same problems in Chinese
+            {
+                "file": doc.name,
+                "rule": "openapi-spec",
+                "errors": [e.en for e in errors],
+                "errors_zh": [e.zh for e in errors],
+            },
         )
     url = endpoint_url(document)
     code = str(options.get("code") or interface_code(document, department, url))

@@ -327,3 +327,141 @@ paths:
     assert "GET /a: override" in str(
         graph.value(URIRef(f"{BASE}interface/PROBE-MERGE"), DCTERMS.description)
     )
+
+
+def refusal(body: bytes, name: str = "spec.yaml") -> InputError:
+    with pytest.raises(InputError) as refused:
+        load_submission([Document(name, body, "openapi", OPTIONS)])
+    for zh in [refused.value.message.zh, *refused.value.details.get("errors_zh", [])]:
+        assert_chinese(zh)
+    return refused.value
+
+
+def test_invalid_spec_example_said_the_validator_stopped_on_in() -> None:
+    """Regression: the shipped example answered "the validator stopped: 'in'" (a
+    KeyError inside openapi-spec-validator) and two oneOf messages that named nothing
+    missing. Each problem now says what is missing, at its pointer, in zh and en."""
+    refused = refusal((SPECS / "invalid-spec.yaml").read_bytes(), "invalid-spec.yaml")
+    assert refused.details["errors"] == [
+        "/paths/~1items/get/parameters/0: the parameter has no 'in' "
+        "(where it goes: query, header, path or cookie)",
+        "/paths/~1items/get/responses/200: the response has no 'description' (required)",
+        '/info: "version" is a required property',
+    ]
+    assert refused.details["errors_zh"] == [
+        "位置“/paths/~1items/get/parameters/0”：参数缺少“in”"
+        "（参数所在位置：“query”、“header”、“path”或“cookie”）",
+        "位置“/paths/~1items/get/responses/200”：响应缺少“description”（对该响应的说明，必填）",
+        "位置“/info”：缺少必填字段“version”",
+    ]
+    assert refused.message.en.startswith(
+        "invalid-spec.yaml: not a valid OpenAPI document: /paths/~1items/get/parameters/0:"
+    )
+    assert refused.message.en.endswith("; 2 more")
+
+
+def test_ref_cycle_answered_pythons_maximum_recursion_depth() -> None:
+    """Regression: A -> B -> A (or A -> A) made the validator recurse until Python
+    stopped it, and the answer was "maximum recursion depth exceeded"."""
+    cycle = b"""openapi: 3.0.3
+info: {title: t, version: '1'}
+paths: {}
+components:
+  schemas:
+    A: {$ref: '#/components/schemas/B'}
+    B: {$ref: '#/components/schemas/A'}
+    Self: {$ref: '#/components/schemas/Self'}
+    Tree:
+      type: object
+      properties: {children: {type: array, items: {$ref: '#/components/schemas/Tree'}}}
+"""
+    refused = refusal(cycle)
+    assert refused.details["errors"] == [
+        "/components/schemas/B: a $ref cycle (/components/schemas/B → /components/schemas/A "
+        "→ /components/schemas/B) that never reaches a definition",
+        "/components/schemas/Self: a $ref cycle (/components/schemas/Self → "
+        "/components/schemas/Self) that never reaches a definition",
+    ]
+    assert "引用成环" in refused.details["errors_zh"][0]
+    assert not any("recursion" in e for e in refused.details["errors"])
+
+
+def test_yaml_syntax_error_kept_only_the_first_line_of_pyyamls_problem() -> None:
+    """Regression: a tab-indented document answered "(while scanning for the next
+    token)" alone: the character found and its line and column were dropped."""
+    refused = refusal(b"openapi: 3.0.3\ninfo:\n\ttitle: x\n")
+    assert refused.details == {
+        "file": "spec.yaml",
+        "rule": "syntax",
+        "reason": "while scanning for the next token; "
+        "found character '\\t' that cannot start any token",
+        "line": 3,
+        "column": 1,
+    }
+    assert refused.message.en == (
+        "spec.yaml: not valid YAML at line 3, column 1: while scanning for the next token; "
+        "found character '\\t' that cannot start any token (indent with spaces, not tabs)"
+    )
+    assert "第 3 行第 1 列" in refused.message.zh
+    assert "缩进须用空格" in refused.message.zh
+
+
+@pytest.mark.parametrize(
+    ("body", "words_en", "words_zh"),
+    [
+        (
+            b"swagger: '2.0'\ninfo: {title: t, version: '1'}\npaths: {}\n",
+            "this is a Swagger 2.0 document (swagger: 2.0), not OpenAPI 3.0 or 3.1: "
+            "convert it first (e.g. with swagger2openapi)",
+            "“Swagger 2.0”文档",
+        ),
+        (
+            b'{"info": {"_postman_id": "1", "name": "n"}, "item": []}',
+            "this is a Postman collection (info._postman_id, item), not an OpenAPI document: "
+            "export it from Postman as OpenAPI 3 first",
+            "“Postman”接口集合",
+        ),
+        (
+            b"openapi: 3.0\ninfo: {title: t, version: '1'}\npaths: {}\n",
+            "'openapi' is a quoted string such as '3.0.3', not the number 3.0",
+            "而不是数字“3.0”",
+        ),
+    ],
+)
+def test_other_api_documents_were_called_swagger_with_a_python_repr(
+    body: bytes, words_en: str, words_zh: str
+) -> None:
+    """Regression: Swagger 2.0 was told "not 'missing'" (a Python repr), and a Postman
+    collection or `openapi: 3.0` (a number) were told they were Swagger documents."""
+    refused = refusal(body)
+    assert refused.details["errors"] == [words_en]
+    assert words_zh in refused.details["errors_zh"][0]
+
+
+def test_wsdl_was_told_only_that_the_top_is_no_mapping() -> None:
+    wsdl = (
+        b'<?xml version="1.0"?>\n<wsdl:definitions xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/"/>'
+    )
+    refused = refusal(wsdl, "service.wsdl")
+    assert refused.details == {"file": "service.wsdl", "rule": "openapi", "found": "WSDL"}
+    assert refused.message.en == (
+        "service.wsdl: this is a WSDL document, not an OpenAPI document (YAML or JSON)"
+    )
+
+
+def test_parameter_named_no_showed_false_with_no_reason() -> None:
+    """Regression: `name: no` (编号) became false and the answer showed only the changed
+    value inside a oneOf message."""
+    body = b"""openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /a:
+    get:
+      parameters: [{name: no, in: query}]
+      responses: {'200': {description: ok}}
+"""
+    refused = refusal(body)
+    assert refused.details["errors"] == [
+        "/paths/~1a/get/parameters/0/name: the parameter's name was read as false: "
+        "quote a name such as no or on (unquoted, YAML reads true or false)"
+    ]
