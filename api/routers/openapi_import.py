@@ -85,7 +85,10 @@ def import_openapi(
         str | None,
         Query(max_length=200, description="The interface's English title."),
     ] = None,
-    dry_run: Annotated[bool, Query(description="Validate only; write nothing.")] = False,
+    dry_run: Annotated[
+        bool,
+        Query(description="Decide as a registration would (ownership too); write nothing."),
+    ] = False,
 ) -> dict[str, Any]:
     """Map the document to a data-interface entry (name, version, endpoint from
     servers, operations, the spec as its endpoint description), validate it and,
@@ -118,9 +121,16 @@ def import_openapi(
     doc = Document("openapi", body, "openapi", options)
     limit = registry.settings.report_max_results
     if dry_run:
-        report = registry.validate([doc])
+        # The one submit path's decision, writing nothing: validation alone skipped its
+        # ownership rule, and another department's interface code "conformed" where the
+        # registration answered 403.
+        tried = registry.try_submit([doc], principal)
         response.status_code = 200
-        return {"accepted": None, "report": report_json(report, limit)}
+        return {
+            "accepted": None,
+            "entries": [c.as_dict() for c in tried.changes],
+            "report": report_json(tried.report, limit),
+        }
     result = registry.submit([doc], principal)
     if not result.accepted:
         raise NotConformingError(

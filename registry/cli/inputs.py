@@ -161,13 +161,14 @@ def import_openapi(
         doc = Document(Path(file).name if file != "-" else "stdin", data, "openapi", options)
         with open_registry(store, read_only=dry_run, lang=lang) as registry:
             lang_used = registry.settings.lang
-            if dry_run:
-                report = registry.validate([doc])
-                click.echo(render_report(report, report_format, lang_used), nl=False)
-                raise SystemExit(EXIT_OK if report.conforms else EXIT_REJECTED)
             # The department must be registered; the import is made in its name.
             dept_iri = registry.resolve(department.strip().upper())
             principal = Principal("submitter", URIRef(dept_iri), department)
+            if dry_run:
+                # decided as the import would be, ownership too (Registry.try_submit)
+                report = registry.try_submit([doc], principal).report
+                click.echo(render_report(report, report_format, lang_used), nl=False)
+                raise SystemExit(EXIT_OK if report.conforms else EXIT_REJECTED)
             result = registry.submit([doc], principal)
     except OSError as exc:
         fail(

@@ -465,3 +465,55 @@ paths:
         "/paths/~1a/get/parameters/0/name: the parameter's name was read as false: "
         "quote a name such as no or on (unquoted, YAML reads true or false)"
     ]
+
+
+def test_dry_run_conformed_with_another_departments_interface_code(
+    seeded_dump: bytes, validator
+) -> None:
+    """Regression: `dry_run=true` only validated, so a department that named another's
+    interface code was told it conformed, and the registration answered 403. The dry
+    run now gives the registration's refusal, and writes nothing."""
+    from api import create_app
+
+    store = open_store("memory")
+    store.load_dump(seeded_dump, "nquads")
+    other = "11210100EXAMPLE02R"
+    secret = create_token(store, "submitter", other, "bureau")[1]
+    app = create_app(Settings(store="memory", seed=False), store=store, validator=validator)
+    steal = b"""openapi: 3.0.3
+info: {title: steal, version: '9', x-interface-code: SY-DSJ-API-001}
+servers: [{url: 'https://evil.example.org/v'}]
+paths: {}
+"""
+    headers = {"Authorization": f"Bearer {secret}", "Content-Type": "application/yaml"}
+    url = "/api/v1/interfaces/openapi?serves=101001/000001"
+    with TestClient(app, raise_server_exceptions=False) as client:
+        before = client.get("/api/v1/interfaces/SY-DSJ-API-001").json()
+        tried = client.post(f"{url}&dry_run=true", headers=headers, content=steal)
+        registered = client.post(url, headers=headers, content=steal)
+        after = client.get("/api/v1/interfaces/SY-DSJ-API-001").json()
+    assert (tried.status_code, registered.status_code) == (403, 403)
+    assert tried.json()["error"] == registered.json()["error"]
+    assert "SY-DSJ-API-001" in tried.json()["error"]["messages"]["zh"]
+    assert after == before
+
+
+def test_dry_run_lists_the_entry_the_import_would_make(seeded_dump: bytes, validator) -> None:
+    from api import create_app
+
+    store = open_store("memory")
+    store.load_dump(seeded_dump, "nquads")
+    secret = create_token(store, "submitter", DEPT, "bureau")[1]
+    app = create_app(Settings(store="memory", seed=False), store=store, validator=validator)
+    headers = {"Authorization": f"Bearer {secret}", "Content-Type": "application/yaml"}
+    with TestClient(app, raise_server_exceptions=False) as client:
+        tried = client.post(
+            "/api/v1/interfaces/openapi?serves=101001/000001&dry_run=true",
+            headers=headers,
+            content=ENGLISH_ONLY.replace(b"USPTO Data Set API", "数据集接口".encode()),
+        )
+    assert tried.status_code == 200, tried.text
+    body = tried.json()
+    assert body["accepted"] is None
+    assert body["report"]["conforms"] is True
+    assert [e["outcome"] for e in body["entries"]] == ["new"]
