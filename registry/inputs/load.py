@@ -18,7 +18,7 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from rdflib import Graph, URIRef
+from rdflib import RDF, Graph, URIRef
 
 from registry.bilingual import Text
 from registry.errors import InputError, PayloadTooLargeError
@@ -31,6 +31,7 @@ from registry.inputs.document import (
     SubmissionGraph,
     mapped_format,
 )
+from registry.inputs.openapi import openapi_read_as_jsonld
 from registry.inputs.oxparse import Triple
 from registry.inputs.rdf import format_for_filename, rdf_format, read_rdf
 from registry.validation.validator import (
@@ -173,6 +174,11 @@ def _read_one(
         return
     fmt = rdf_format(doc.format) if doc.format else format_for_filename(doc.name)
     triples = read_rdf(doc.data, fmt, doc.name)
+    if fmt.name == "jsonld" and not any(p == RDF.type for _s, p, _o in triples):
+        # no typed node, so no entry: perhaps an OpenAPI document sent as plain JSON
+        refusal = openapi_read_as_jsonld(doc.name, doc.data)
+        if refusal is not None:
+            raise refusal
     if may_hold_unstorable(doc.data):
         refuse_unstorable(triples, doc.name)
     reading.rdf.append(triples)

@@ -208,6 +208,33 @@ def _syntax_error(exc: Exception, source: str, kind: str) -> InputError:
     )
 
 
+def openapi_read_as_jsonld(doc_name: str, data: bytes) -> InputError | None:
+    """The refusal of an OpenAPI JSON document that came as JSON-LD (`application/json`
+    and `.json` are JSON-LD's as much as OpenAPI's, and formats are not guessed from
+    content) and so held no entry: it said only "the submission holds no entry". None
+    when the document has no top-level `openapi` or `swagger` key."""
+    try:
+        top = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return None
+    key = next((k for k in ("openapi", "swagger") if isinstance(top, dict) and k in top), None)
+    if key is None:
+        return None
+    return InputError(
+        Text(
+            zh=f"“{doc_name}”按“JSON-LD”读取，没有可登记的条目；它顶层有“{key}”字段，"
+            "是开放接口文档：请加“?format=openapi”，或以“Content-Type: "
+            "application/vnd.oai.openapi+json”发送，或提交到“POST /api/v1/interfaces/openapi”"
+            "（命令行：“screg import-openapi”）",
+            en=f"{doc_name} was read as JSON-LD and holds no entry; its top-level {key!r} "
+            "key says it is an OpenAPI document: add ?format=openapi, send it as "
+            "Content-Type: application/vnd.oai.openapi+json, or POST it to "
+            "/api/v1/interfaces/openapi (command line: screg import-openapi)",
+        ),
+        {"file": doc_name, "rule": "openapi-as-jsonld", "found": key},
+    )
+
+
 def _bounded(document: Any, limit: int, source: str) -> None:
     """Refuse a document whose expanded tree is larger than `limit` nodes: YAML aliases
     make a few lines into billions of nodes ("billion laughs") that the validator and

@@ -3,6 +3,7 @@ with the validator's messages, and nothing is fetched or expanded without bound.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -517,3 +518,53 @@ def test_dry_run_lists_the_entry_the_import_would_make(seeded_dump: bytes, valid
     assert body["accepted"] is None
     assert body["report"]["conforms"] is True
     assert [e["outcome"] for e in body["entries"]] == ["new"]
+
+
+def test_openapi_json_sent_as_json_was_told_it_holds_no_entry(
+    seeded_dump: bytes, validator
+) -> None:
+    """Regression: an OpenAPI document sent as `application/json` (or `.json`) is read
+    as JSON-LD, as documented, and was answered only "the submission holds no entry".
+    The answer now says it is an OpenAPI document and how to send it as one."""
+    from api import create_app
+
+    spec_json = json.dumps(
+        {
+            "openapi": "3.0.3",
+            "info": {"title": "接口", "version": "1"},
+            "paths": {"/a": {"get": {"responses": {"200": {"description": "ok"}}}}},
+        }
+    ).encode()
+    store = open_store("memory")
+    store.load_dump(seeded_dump, "nquads")
+    app = create_app(Settings(store="memory", seed=False), store=store, validator=validator)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        as_json = client.post(
+            f"/api/v1/validate?department={DEPT}&report=json",
+            headers={"Content-Type": "application/json"},
+            content=spec_json,
+        )
+        by_name = client.post(
+            "/api/v1/validate?filename=openapi.json",
+            files={"file": ("接口.json", spec_json, "application/octet-stream")},
+        )
+    for answer in (as_json, by_name):
+        assert answer.status_code == 400, answer.text
+        error = answer.json()["error"]
+        assert error["code"] == "invalid_input"
+        assert error["details"]["rule"] == "openapi-as-jsonld"
+        assert error["details"]["found"] == "openapi"
+        for words in (
+            "?format=openapi",
+            "application/vnd.oai.openapi+json",
+            "/api/v1/interfaces/openapi",
+        ):
+            assert words in error["messages"]["en"]
+            assert words in error["messages"]["zh"]
+        assert_chinese(error["messages"]["zh"])
+
+
+def test_json_ld_without_an_entry_is_still_no_entry(memory_registry) -> None:
+    with pytest.raises(InputError) as refused:
+        memory_registry.validate([Document("x.json", b'{"name": "n"}', "jsonld")])
+    assert "holds no entry" in refused.value.message.en
