@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import unquote
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
@@ -289,9 +290,11 @@ _NOWHERE = object()
 
 
 def _resolve(document: Any, pointer: str) -> Any:
-    """The node a local reference's fragment points to, or _NOWHERE."""
+    """The node a local reference's fragment points to, or _NOWHERE. The fragment is
+    percent-decoded first: a JSON pointer in a URI fragment is percent-encoded (RFC 6901
+    §6), so `#/components/schemas/Foo%20Bar` names "Foo Bar" (and was refused)."""
     node = document
-    for raw in pointer.split("/")[1:]:
+    for raw in unquote(pointer).split("/")[1:]:
         part = raw.replace("~1", "/").replace("~0", "~")
         if isinstance(node, dict) and part in node:
             node = node[part]
@@ -595,7 +598,8 @@ def is_iri(text: str) -> bool:
 def operations(document: Mapping[str, Any]) -> list[str]:
     """`METHOD /path: summary` for every operation, in document order."""
     found = []
-    for path, item in (document.get("paths") or {}).items():
+    for path, given in (document.get("paths") or {}).items():
+        item = _path_item(document, given)
         if not isinstance(item, dict):
             continue
         for method in METHODS:
@@ -604,6 +608,23 @@ def operations(document: Mapping[str, Any]) -> list[str]:
                 summary = operation.get("summary") or operation.get("operationId") or ""
                 found.append(f"{method.upper()} {path}" + (f": {summary}" if summary else ""))
     return found
+
+
+def _path_item(document: Mapping[str, Any], item: Any) -> Any:
+    """A path item with its local `$ref` followed (3.1's `#/components/pathItems/A`),
+    the fields beside the `$ref` over those it names: its operations were left out of
+    the registered description. check_spec has refused unresolvable and cyclic refs."""
+    seen: set[str] = set()
+    while isinstance(item, dict) and isinstance(item.get("$ref"), str):
+        ref = item["$ref"]
+        if not ref.startswith("#") or ref in seen:
+            break
+        seen.add(ref)
+        target = _resolve(document, ref[1:])
+        if not isinstance(target, dict):
+            break
+        item = {**target, **{k: v for k, v in item.items() if k != "$ref"}}
+    return item
 
 
 def auth_method(document: Mapping[str, Any]) -> str | None:

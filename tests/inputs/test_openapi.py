@@ -568,3 +568,62 @@ def test_json_ld_without_an_entry_is_still_no_entry(memory_registry) -> None:
     with pytest.raises(InputError) as refused:
         memory_registry.validate([Document("x.json", b'{"name": "n"}', "jsonld")])
     assert "holds no entry" in refused.value.message.en
+
+
+@pytest.mark.parametrize("name", ["Foo Bar", "人口"])
+def test_percent_encoded_local_ref_was_refused_as_pointing_to_nothing(name: str) -> None:
+    """Regression: `#/components/schemas/Foo%20Bar` is the correct form of a pointer in
+    a URI fragment (RFC 6901 §6), and was refused as "points to nothing"."""
+    from urllib.parse import quote
+
+    spec_json = json.dumps(
+        {
+            "openapi": "3.0.3",
+            "info": {"title": "百分号引用接口", "version": "1", "x-interface-code": "PROBE-PCT"},
+            "servers": [{"url": "https://a.example.org/api"}],
+            "paths": {
+                "/a": {
+                    "get": {
+                        "summary": "取",
+                        "responses": {
+                            "200": {
+                                "description": "ok",
+                                "content": {
+                                    "application/json": {
+                                        "schema": {"$ref": f"#/components/schemas/{quote(name)}"}
+                                    }
+                                },
+                            }
+                        },
+                    }
+                }
+            },
+            "components": {"schemas": {name: {"type": "string"}}},
+        },
+        ensure_ascii=False,
+    ).encode()
+    graph = load_submission([Document("pct.json", spec_json, "openapi", OPTIONS)])
+    assert "GET /a: 取" in str(
+        graph.value(URIRef(f"{BASE}interface/PROBE-PCT"), DCTERMS.description)
+    )
+
+
+def test_path_item_given_by_ref_lost_its_operations() -> None:
+    """Regression: a 3.1 path item given as `$ref: '#/components/pathItems/A'` was
+    accepted, but its operations were missing from the registered description."""
+    body = """openapi: 3.1.0
+info: {title: 路径引用接口, version: '1', x-interface-code: PROBE-PI}
+servers: [{url: 'https://a.example.org/api'}]
+paths:
+  /a: {$ref: '#/components/pathItems/A'}
+  /b:
+    post: {summary: 新建, responses: {'200': {description: ok}}}
+components:
+  pathItems:
+    A:
+      get: {summary: 列出, responses: {'200': {description: ok}}}
+      delete: {summary: 删除, responses: {'200': {description: ok}}}
+""".encode()
+    graph = load_submission([Document("pi.yaml", body, "openapi", OPTIONS)])
+    description = str(graph.value(URIRef(f"{BASE}interface/PROBE-PI"), DCTERMS.description))
+    assert description.splitlines() == ["GET /a: 列出", "DELETE /a: 删除", "POST /b: 新建"]
