@@ -27,6 +27,7 @@ from registry.errors import RegistryError
 from registry.inputs.identifiers import parse_standard_id
 from registry.inputs.load import Reading
 from registry.namespaces import EARL, GRAPH_CURRENT, GRAPH_REGISTRY, REGSTATUS, SCS
+from registry.register.assessors import ASSESSOR, AUTO_PREFIX
 from registry.register.submission import (
     Principal,
     SubmissionResult,
@@ -41,12 +42,9 @@ from registry.validation.validator import Validator
 
 log = logging.getLogger(__name__)
 
-# Who writes them: a registrar's role (it writes for any department), by this name.
-AUTOMATIC = Principal(role="registrar", name="automatic-assessment")
-ASSESSOR = {
-    "zh": "智慧城市标准登记库（自动评估）",
-    "en": "Smart-city standards registry (automatic)",
-}
+# Who writes them: a registrar's role (it writes for any department), by this name,
+# and the one principal that may (registry.register.assessors).
+AUTOMATIC = Principal(role="registrar", name="automatic-assessment", automatic=True)
 Values = dict[URIRef, list[Node]]
 # rdflib's DCAT namespace object lacks dcat:version (it warns)
 DCAT_VERSION = URIRef("http://www.w3.org/ns/dcat#version")
@@ -267,10 +265,10 @@ def _version_day(store: Store, iri: str) -> str | None:
 
 def assessment_code(entry_code: str, standard: str) -> str:
     """`AUTO-<entry code>-<standard slug>`, shortened with a digest past 64 characters."""
-    code = f"AUTO-{entry_code.replace('/', '-')}-{parse_standard_id(standard).slug}"
+    code = f"{AUTO_PREFIX}{entry_code.replace('/', '-')}-{parse_standard_id(standard).slug}"
     if len(code) <= 64:
         return code
-    return f"AUTO-{hashlib.sha256(code.encode()).hexdigest()[:24]}"
+    return f"{AUTO_PREFIX}{hashlib.sha256(code.encode()).hexdigest()[:24]}"
 
 
 def _code_and_owner(kind: str, iri: str, values: Values) -> tuple[str, Node] | None:

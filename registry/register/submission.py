@@ -30,6 +30,7 @@ from registry.inputs.identifiers import IRI_SCHEMES, lookup_spellings
 from registry.inputs.load import Reading
 from registry.inputs.oxparse import graph_of
 from registry.namespaces import EARL, GRAPH_CURRENT, GRAPH_REGISTRY, REGSTATUS, SCS, SH, STDSTATUS
+from registry.register.assessors import check_assessors, future_dates
 from registry.register.changes import describe_change
 from registry.register.iris import Screening, part_prefix, screen_upload, without_register_record
 from registry.register.lifecycle import IMPLIED_STANDARD_STATUS
@@ -111,6 +112,10 @@ class Principal:
     #: the command line. A submitter's agent is its department, so without this the
     #: provenance of a write would not say which of the department's tokens made it.
     token: URIRef | None = None
+    #: The registry itself recording its automatic assessments
+    #: (registry.register.automatic.AUTOMATIC): the one principal that writes them
+    #: (registry.register.assessors). No token or command acts as it.
+    automatic: bool = False
 
     @property
     def agent(self) -> URIRef:
@@ -699,6 +704,7 @@ def _screen_and_hash(
     if not entries:
         raise _no_entry(statements)
     check_ownership(store, entries, principal)
+    check_assessors(entries, principal)
     # IRIs are the registry's and the trusted context is its alone (issue 17): what
     # the rules refuse is decided on the upload as sent, and validation sees only the
     # entries' own statements, never a foreign subject or a statement of the vocabulary.
@@ -706,6 +712,7 @@ def _screen_and_hash(
         store, statements, owners, entries, base_iri, validator.vocabulary.terms
     )
     screening.results += record
+    screening.results += future_dates(entries)
     contents: dict[URIRef, Iterable[Triple]] = {}
     hashes: dict[URIRef, str] = {}
     texts = TermTexts()  # the document's terms: each one's text made once
@@ -859,6 +866,7 @@ def validate_reading(
         store, statements, owners, entries, base_iri, validator.vocabulary.terms
     )
     screening.results += record
+    screening.results += future_dates(entries)
     data = graph_of((s, p, o) for s, pairs in screening.kept.items() for p, o in pairs)
     return with_screening(validator.validate(data, store, progress=progress), screening)
 
