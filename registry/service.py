@@ -845,9 +845,22 @@ class Registry:
         item = resolve_any(self.store, ident, undated=False)
         owner = resolve_any(self.store, department, undated=False)
         with self.write_lock, self.store.exclusive():
+            former = registration.current_owners(self.store, [item]).get(item, set())
             change = registration.transfer_owner(
                 self.store, item, owner, principal, self.settings.base_iri, reason
             )
+            if self.settings.automatic_assessments:
+                # The entry's automatic assessments move with it (their owner follows
+                # the entry's), and a resource's former provider's whole loses it:
+                # before, they kept the former owner and every later automatic write
+                # was refused.
+                wholes = [(f, "department") for f in sorted(former)]
+                record_automatic(
+                    self.store,
+                    self.validator,
+                    [(item, change.kind), *(wholes if change.kind == "resource" else [])],
+                    self.settings.base_iri,
+                )
             self._wrote()
             return change
 

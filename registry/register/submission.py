@@ -30,7 +30,7 @@ from registry.inputs.identifiers import IRI_SCHEMES, lookup_spellings
 from registry.inputs.load import Reading
 from registry.inputs.oxparse import graph_of
 from registry.namespaces import EARL, GRAPH_CURRENT, GRAPH_REGISTRY, REGSTATUS, SCS, SH, STDSTATUS
-from registry.register.assessors import check_assessors, future_dates
+from registry.register.assessors import check_assessors, future_dates, is_automatic_code
 from registry.register.changes import describe_change
 from registry.register.iris import Screening, part_prefix, screen_upload, without_register_record
 from registry.register.lifecycle import IMPLIED_STANDARD_STATUS
@@ -458,6 +458,12 @@ def check_ownership(
     owners = current_owners(
         store, [str(e) for e, (k, _t) in entries.items() if k in DEPARTMENT_OWNED]
     )
+    if principal.automatic:
+        # The owner of an automatic assessment follows from its subject (the department
+        # providing it), as the registry's rules say now: its write sets it, over an
+        # `AUTO-` code another department registered before that was refused, or an
+        # entry transferred since (its former owner's name was refused, 409, for good).
+        owners = {e: o for e, o in owners.items() if not is_automatic_code(_last_segment(e))}
     if principal.role in ("registrar", "admin"):
         # A submitter moving an entry is refused below (403), as any foreign entry.
         _check_owner_unchanged(entries, owners)
@@ -512,6 +518,10 @@ def check_ownership(
             ),
             {"department": str(principal.department), "entries": foreign},
         )
+
+
+def _last_segment(iri: str) -> str:
+    return iri.rstrip("/").rsplit("/", 1)[-1]
 
 
 def _unregistered_providers(store: Store, foreign: list[dict[str, Any]]) -> list[str]:
@@ -1360,6 +1370,16 @@ def transfer_owner(
                 en=f"a {state.kind} belongs to no department",
             ),
             {"kind": state.kind, "transferable": sorted(DEPARTMENT_OWNED)},
+        )
+    if state.kind == "assessment" and is_automatic_code(_last_segment(item)):
+        # Its owner follows its subject's: the registry moves it when the subject moves.
+        raise InputError(
+            Text(
+                zh=f"{item} 是登记库的自动评估，其归属随被评估条目而定：请转移被评估条目",
+                en=f"{item} is an automatic assessment, owned as its subject is: transfer "
+                "the subject",
+            ),
+            {"kind": state.kind},
         )
     if state.status in CLOSED_STATUSES:
         raise ConflictError(

@@ -16,15 +16,17 @@ from rdflib.namespace import DCTERMS, XSD
 
 from api import create_app
 from registry.config import Settings
-from registry.errors import ForbiddenError
+from registry.errors import ForbiddenError, InputError
 from registry.inputs.document import Document
-from registry.inputs.load import Reading
+from registry.inputs.load import Reading, read_documents
 from registry.namespaces import EARL
 from registry.register.assessors import future_dates, latest_date
-from registry.register.submission import REGISTRAR, Principal, split_entries
+from registry.register.automatic import AUTOMATIC
+from registry.register.submission import REGISTRAR, Principal, split_entries, submit
 from registry.register.tokens import create_token
 from registry.service import Registry
 from registry.store import open_store
+from tests import documents
 
 BASE = "http://127.0.0.1:8000/id/"
 BUREAU_IRI = f"{BASE}department/11210100EXAMPLE01N"
@@ -161,6 +163,73 @@ def test_a_submission_of_an_automatic_assessment_is_403_over_http(
         assert [e["rule"] for e in error["details"]["entries"]] == ["automatic-assessment"]
         shown = client.get("/api/v1/assessments/AUTO-SY-DSJ-API-001-GB-T-38672-2020").json()
         assert shown["outcome"]["code"] == "passed"
+
+
+# -- 5: a squatted AUTO- code blocked the registry's write and lost its batch --------------
+
+
+def test_a_squatted_automatic_code_is_taken_over_by_the_registrys_write(
+    assessed: Registry,
+) -> None:
+    """A store written before the rule: department 02R holds the department whole of
+    03W, `failed`. 03W registers its first resource: the registry's write records the
+    resource's assessment and 03W's whole (owned by 03W, passed) in one batch; before,
+    it was refused 409 and both were lost."""
+    squat = assessment(
+        "AUTO-11210100EXAMPLE03W-GB-T-21063.3-2007",
+        publisher=OTHER_IRI,
+        subject=THIRD_IRI,
+        mode="automatic",
+        body="智慧城市标准登记库（自动评估）",
+    )
+    planted = submit(
+        assessed.store, assessed.validator, read_documents([Document("s.ttl", squat)]),
+        AUTOMATIC, BASE,
+    )  # fmt: skip
+    assert planted.accepted
+    assessed.reader()
+    first = documents.resource_ttl(
+        "109001/000777", title="第三部门资源", description="第三部门的第一项信息资源。"
+    ).replace(BUREAU_IRI.encode(), THIRD_IRI.encode())
+    result = assessed.submit([Document("r.ttl", first)], THIRD)
+    assert result.accepted
+    assert sorted((c.item, c.outcome) for c in result.automatic) == [
+        (f"{BASE}assessment/AUTO-109001-000777-GB-T-21063.3-2007", "new"),
+        (THIRD_WHOLE, "updated"),
+    ]
+    whole = assessed.reader().entry("assessment", THIRD_WHOLE)
+    assert whole["publisher"]["iri"] == THIRD_IRI
+    assert whole["outcome"]["code"] == "passed"
+    assert whole["register"]["version"] == 2
+
+
+# -- 6: after a transfer, the automatic assessments kept the former owner -----------------
+
+
+def test_a_transfer_moves_the_automatic_assessments_with_the_entry(assessed: Registry) -> None:
+    assessed.transfer(RESOURCE, "11210100EXAMPLE02R", REGISTRAR, "机构改革")
+    read = assessed.reader()
+    own = read.entry("assessment", RESOURCE_AUTO)
+    assert (own["publisher"]["iri"], own["register"]["version"]) == (OTHER_IRI, 2)
+    assert "24 项" not in read.entry("assessment", BUREAU_WHOLE)["description"]["zh"]
+    assert "所列 23 项" in read.entry("assessment", BUREAU_WHOLE)["description"]["zh"]
+    new_whole = read.entry("assessment", OTHER_WHOLE)
+    assert (new_whole["publisher"]["iri"], new_whole["outcome"]["code"]) == (OTHER_IRI, "passed")
+    # The new owner changes the resource: its automatic assessment is written again.
+    graph: Graph = assessed.show(RESOURCE)
+    graph.remove((URIRef(RESOURCE), DCTERMS.title, None))
+    graph.add((URIRef(RESOURCE), DCTERMS.title, Literal("人口基础信息（划转后）", lang="zh")))
+    result = assessed.submit([Document("r.ttl", graph.serialize(format="turtle").encode())], OTHER)
+    assert result.accepted
+    assert assessed.history(RESOURCE_AUTO)[-1].number >= 2
+    assert assessed.reader().entry("assessment", RESOURCE_AUTO)["publisher"]["iri"] == OTHER_IRI
+
+
+def test_an_automatic_assessment_is_not_transferred_on_its_own(assessed: Registry) -> None:
+    with pytest.raises(InputError) as refused:
+        assessed.transfer(RESOURCE_AUTO, "11210100EXAMPLE02R", REGISTRAR, "误转")
+    assert "请转移被评估条目" in refused.value.message.zh
+    assert assessed.reader().entry("assessment", RESOURCE_AUTO)["publisher"]["iri"] == BUREAU_IRI
 
 
 # -- 7: a verdict in another department's name, dated in the future ----------------------
