@@ -393,17 +393,46 @@ def _record(
     triples = assessments_of(store, entries, base_iri, rules_version(validator.shapes.sha256))
     if not triples or _all_registered(store, triples):
         return None
-    try:
-        result = submit(store, validator, Reading(rdf=[triples]), AUTOMATIC, base_iri)
-    except RegistryError as error:
-        log.warning("automatic assessments not recorded: %s", error.message)
-        return None
-    if not result.accepted:
-        log.warning(
-            "automatic assessments not recorded: %s",
-            [r.message_en for r in result.report.results if r.severity == "Violation"][:5],
-        )
-    return result
+    pending, _ignored = split_entries(triples)
+    # One assessment refused (a write naming entries, such as a retired one changed, or
+    # a Violation) is left out and the others written: before, one refusal lost every
+    # assessment of the batch (the wholes of a submission with it).
+    while pending:
+        own = [t for _kind, content in pending.values() for t in content]
+        try:
+            result = submit(store, validator, Reading(rdf=[own]), AUTOMATIC, base_iri)
+        except RegistryError as error:
+            named = _named_entries(error.details, pending)
+            log.warning(
+                "automatic assessments not recorded: %s (left out: %s)",
+                error.message.en,
+                sorted(named) or "all",
+            )
+            if not named:
+                return None
+        else:
+            if result.accepted:
+                return result
+            violations = [r for r in result.report.results if r.severity == "Violation"]
+            named = {URIRef(r.entry) for r in violations} & pending.keys()
+            log.warning(
+                "automatic assessments not recorded: %s (left out: %s)",
+                [r.message_en for r in violations][:5],
+                sorted(named) or "all",
+            )
+            if not named:
+                return result
+        for entry in named:
+            del pending[entry]
+    return None
+
+
+def _named_entries(details: object, pending: Iterable[URIRef]) -> set[URIRef]:
+    """The entries among `pending` that a refusal's details name (`entries`, each with
+    its `entry`)."""
+    listed = details.get("entries", []) if isinstance(details, dict) else []
+    named = {str(e.get("entry")) for e in listed if isinstance(e, dict)}
+    return {e for e in pending if str(e) in named}
 
 
 def record_automatic(

@@ -232,6 +232,36 @@ def test_an_automatic_assessment_is_not_transferred_on_its_own(assessed: Registr
     assert assessed.reader().entry("assessment", RESOURCE_AUTO)["publisher"]["iri"] == BUREAU_IRI
 
 
+# -- a refused automatic write kept none of its batch --------------------------------------
+
+
+def test_a_refused_automatic_assessment_does_not_lose_the_rest_of_its_batch(
+    seeded_dump: bytes, validator
+) -> None:
+    """One assessment of the batch is retired (a closed entry cannot change: 409): the
+    other 25 of the resources and interfaces are recorded, then the wholes."""
+    store = open_store("memory")
+    store.load_dump(seeded_dump, "nquads")
+    with Registry(Settings(store="memory", seed=False), validator=validator, store=store) as r:
+        stale = assessment(
+            "AUTO-101001-000001-GB-T-21063.3-2007",
+            publisher=BUREAU_IRI,
+            subject=RESOURCE,
+            mode="automatic",
+            outcome="failed",
+        )
+        planted = submit(
+            store, validator, read_documents([Document("s.ttl", stale)]), AUTOMATIC, BASE
+        )
+        assert planted.accepted
+        r.change_status(RESOURCE_AUTO, "retired", REGISTRAR, reason="测试")
+        made = r.assess_all()
+        changes = [c for m in made for c in m.changes]
+        assert RESOURCE_AUTO not in {c.item for c in changes}
+        # 24 resources and 2 interfaces less the retired one, then the two wholes
+        assert [len(m.changes) for m in made] == [25, 2]
+
+
 # -- 7: a verdict in another department's name, dated in the future ----------------------
 
 
