@@ -103,7 +103,7 @@ COLUMNS: tuple[Column, ...] = (
         ("日期",),
         (DCTERMS.date,),
         True,
-        "年-月-日,如 2026-03-10(也可写 2026/3/10 或 2026年3月10日)",
+        "年-月-日,如 2026-03-10(也可写 2026/3/10 或 2026年3月10日);不能晚于今天",
         "2026-03-10",
     ),
     Column(
@@ -113,7 +113,7 @@ COLUMNS: tuple[Column, ...] = (
         (),
         (EARL.mode,),
         False,
-        "人工 / 自动,不写为人工",
+        "人工,不写为人工;自动评估只由登记库自行记录,填写自动的提交将被拒绝",
         "人工",
     ),
     Column(
@@ -502,7 +502,10 @@ def template_xlsx() -> bytes:
     for index, column in enumerate(COLUMNS, start=1):
         letter = sheet.cell(row=1, column=index).column_letter
         sheet.column_dimensions[letter].width = max(12, min(40, len(column.zh) * 3))
-        terms = {"outcome": OUTCOMES, "mode": MODES}.get(column.key)
+        # Automatic assessments are the registry's alone (registry.register.assessors):
+        # the list offers a department only what it may submit.
+        manual = tuple(t for t in MODES if t.iri == EARL.manual)
+        terms = {"outcome": OUTCOMES, "mode": manual}.get(column.key)
         if terms:
             rule = DataValidation(
                 type="list", formula1='"' + ",".join(t.zh for t in terms) + '"', allow_blank=True

@@ -12,7 +12,8 @@ from openpyxl import Workbook, load_workbook
 from rdflib import URIRef
 
 from registry.cli import main
-from registry.inputs.assessment_sheet import COLUMNS, template_rows
+from registry.errors import ForbiddenError
+from registry.inputs.assessment_sheet import COLUMNS, template_rows, template_xlsx
 from registry.inputs.document import Document
 from registry.inputs.tabular import csv_bytes
 from registry.register.submission import Principal
@@ -74,6 +75,21 @@ def test_a_filled_in_row_registers_as_an_assessment(registry: Registry, way: str
     assert record["assessor_name"] == {"zh": "辽宁省软件测评中心"}
     assert record["evidence"][0]["sha256"] == "a" * 64
     assert record["valid_until"] == "2027-03-09" and record["date"] == "2026-03-10"
+
+
+def test_a_row_in_the_automatic_mode_is_refused_as_the_registrys(memory_registry: Registry) -> None:
+    """Regression (security probe, section 4): 评估方式 自动 made a department's row an
+    automatic assessment, counted as the registry's own; now only the registry writes
+    one, and the template offers 人工 alone."""
+    generation = memory_registry.store.generation()
+    with pytest.raises(ForbiddenError) as refused:
+        memory_registry.submit([Document("评估.csv", csv_bytes(filled(mode="自动")))], BUREAU)
+    entries = refused.value.details["entries"]
+    assert [(e["rule"], e["marks"]) for e in entries] == [("automatic-assessment", ["mode"])]
+    assert memory_registry.store.generation() == generation
+    book = load_workbook(io.BytesIO(template_xlsx()))
+    lists = {str(d.sqref): d.formula1 for d in book.worksheets[0].data_validations.dataValidation}
+    assert lists["H2:H10000"] == '"人工"'
 
 
 def test_an_unknown_outcome_is_a_violation_at_its_cell(registry: Registry) -> None:
