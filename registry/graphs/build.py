@@ -419,14 +419,28 @@ def _state_on(
 # -- from links to edges ------------------------------------------------------------------------
 
 
-def current_edition(iri: str, successors: dict[str, list[str]], nodes: Mapping[str, Any]) -> str:
+def current_edition(
+    iri: str,
+    successors: dict[str, list[str]],
+    nodes: Mapping[str, Any],
+    *,
+    superseded: bool = False,
+) -> str:
     """The end of `iri`'s replacement chain: where an undated reference lands.
 
     With several successors the one not itself superseded wins (then the first in IRI
-    order); a replacement cycle (bad data) stops the walk instead of looping."""
+    order); a replacement cycle (bad data) stops the walk instead of looping. An edition
+    that is not stale is not passed for a successor not yet in force (`forthcoming`):
+    an undated reference means the edition in force, and a new edition registered
+    ahead of its date of entry into force (the usual case) drew every undated citer
+    to itself at once. `superseded`: walk as if `iri` were (impact's "what if it is
+    replaced")."""
     seen = {iri}
     while True:
         nexts = [s for s in successors.get(iri, ()) if s in nodes and s not in seen]
+        stale = superseded and len(seen) == 1
+        if not stale and _attr(nodes.get(iri), "status") not in STALE_STATUSES:
+            nexts = [s for s in nexts if _attr(nodes[s], "status") != "forthcoming"]
         if not nexts:
             return iri
         nexts.sort(key=lambda s: (_attr(nodes[s], "status") in STALE_STATUSES, s))

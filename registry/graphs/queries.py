@@ -383,7 +383,7 @@ def impact_of(
     successors = index.successors
     successor = None
     if change == "superseded":
-        end = current_edition(root, successors, nodes)
+        end = current_edition(root, successors, nodes, superseded=True)
         successor = end if end != root else None
     result = Impact(summary(graph, root), change, successor, offset=offset, limit=limit)
 

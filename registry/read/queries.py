@@ -940,10 +940,12 @@ def _edition_year(identifier: str) -> int:
 
 def edition_in_force(found: list[dict[str, Any]]) -> dict[str, Any] | None:
     """The edition an undated identifier means (DOMAIN.md: the latest edition): the
-    latest one in force (status `current`, not replaced); else the latest one that no
-    later edition replaces; else the latest; None when there is none."""
+    latest one in force (status `current`, replaced or not: a successor registered
+    ahead of its date of entry into force, `forthcoming`, replaces it already and is
+    not in force yet); else the latest one that no later edition replaces; else the
+    latest; None when there is none."""
     for wanted in (
-        lambda e: e["status"] == "current" and not e["replaced"],
+        lambda e: e["status"] == "current",
         lambda e: not e["replaced"],
         lambda e: True,
     ):

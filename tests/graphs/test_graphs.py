@@ -415,3 +415,46 @@ def test_svg_without_graphviz_is_a_clear_error(registry, monkeypatch) -> None:
         to_svg(sub)
     assert info.value.status == 406
     assert "json" in info.value.details["available"]
+
+
+def _edition(ident: str, status: str, extra: str = "") -> bytes:
+    """A standard of status `status` with extra statements (`dct:replaces std:...`)."""
+    body = standard_ttl(ident).decode()
+    body = body.replace("stdstatus:current", f"stdstatus:{status}")
+    return (body.rstrip().rstrip(".") + extra + " .\n").encode()
+
+
+def test_an_edition_not_yet_in_force_drew_undated_lookups_and_citers(registry) -> None:
+    """A new edition registered ahead of its date of entry into force (即将实施, the
+    usual case) replaced the current one at once: the undated identifier led to it, and
+    so did every undated citer's edge, although the old edition was still in force."""
+    old, new = STD + "DB21-T-9902-2024", STD + "DB21-T-9902-2027"
+    citer = STD + "DB21-T-9903-2025"
+    submit(
+        registry,
+        _edition("DB21/T 9902-2024", "current", " ; dct:isReplacedBy std:DB21-T-9902-2027"),
+        _edition(
+            "DB21/T 9902-2027",
+            "forthcoming",
+            ' ; dct:replaces std:DB21-T-9902-2024 ; scs:inForceFrom "2027-06-01"^^xsd:date',
+        ),
+        standard_ttl("DB21/T 9903-2025", undated="DB21-T-9902-2024"),
+    )
+    assert registry.reader().resolve("DB21/T 9902") == old
+    graph = registry.graph()
+    assert graph.has_edge(citer, old) and not graph.has_edge(citer, new)
+    # What if it were replaced: its successor is the new edition, not yet in force.
+    assert impact_of(graph, old).successor == new
+    # In force at last: the new edition is the one an undated identifier means.
+    submit(
+        registry,
+        _edition("DB21/T 9902-2024", "superseded", " ; dct:isReplacedBy std:DB21-T-9902-2027"),
+        _edition(
+            "DB21/T 9902-2027",
+            "current",
+            ' ; dct:replaces std:DB21-T-9902-2024 ; scs:inForceFrom "2027-06-01"^^xsd:date',
+        ),
+    )
+    assert registry.reader().resolve("DB21/T 9902") == new
+    graph = registry.graph()
+    assert graph.has_edge(citer, new) and not graph.has_edge(citer, old)
