@@ -22,7 +22,7 @@ from registry.bilingual import Text
 from registry.errors import InputError
 from registry.outputs.negotiation import preferred
 from registry.read.model import ReadModel
-from registry.read.queries import Page
+from registry.read.queries import Page, list_item
 from registry.read.tables import TITLES, csv_download, table_rows, xlsx_download
 
 CSV = "text/csv; charset=utf-8"
@@ -84,7 +84,9 @@ def list_answer(
     answer once it has its filters."""
     fmt = download_format(request, given, "json")
     if fmt == "json":
-        return list_page(read, kind, q, limit, offset, filters).as_dict()
+        answer = list_page(read, kind, q, limit, offset, filters).as_dict()
+        answer["items"] = [list_item(kind, item) for item in answer["items"]]
+        return answer
     return download(kind, every_entry(read, kind, q, filters), fmt, time_zone)
 
 

@@ -797,6 +797,26 @@ class Page:
         }
 
 
+# Fields of an entry's answer too large to repeat in every item of a list: each list
+# item holds the field's length in characters under `<field>_chars` instead. An
+# interface's OpenAPI document (its endpoint description) runs to megabytes: five
+# interfaces made a 7.1 MB list, one of 10,000 paths a 5 MB item.
+LIST_ELIDED = {"interface": ("endpoint_description",)}
+
+
+def list_item(kind: str, record: dict[str, Any]) -> dict[str, Any]:
+    """`record` as a list (or search) shows it: LIST_ELIDED's fields by their length.
+    The entry's own answer holds them whole."""
+    elided = [f for f in LIST_ELIDED.get(kind, ()) if f in record]
+    if not elided:
+        return record
+    item = dict(record)
+    for name in elided:
+        value = item.pop(name)
+        item[f"{name}_chars"] = len(value) if isinstance(value, str) else None
+    return item
+
+
 # Control characters: no one searches for them, and a NUL in an FTS5 phrase is an
 # "unterminated string" to SQLite (a 500 for `?q=00%00`).
 _CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")

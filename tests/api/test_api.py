@@ -925,3 +925,24 @@ def test_no_answer_lacked_the_browser_hardening_headers(
             method, path, headers={**headers, "If-None-Match": response.headers["etag"]}
         )
         assert again.status_code == 304 and again.headers["x-frame-options"] == "DENY"
+
+
+def test_an_interface_list_repeated_every_openapi_document_whole(reader: TestClient) -> None:
+    """Each item of the interface list (and of its search) held the interface's whole
+    OpenAPI document: five bureau documents made a 7.1 MB answer. An item holds the
+    document's length; the interface's own answer holds the document."""
+    listed = {
+        i["code"]: i
+        for i in reader.get("/api/v1/interfaces", params={"limit": 100}).json()["items"]
+    }
+    described = 0
+    for code, item in listed.items():
+        whole = reader.get(f"/api/v1/interfaces/{code}").json()
+        assert "endpoint_description" not in item
+        document = whole.get("endpoint_description")
+        assert item["endpoint_description_chars"] == (len(document) if document else None)
+        described += bool(document)
+        assert {k: v for k, v in item.items() if k != "endpoint_description_chars"} == {
+            k: v for k, v in whole.items() if k != "endpoint_description"
+        }
+    assert described  # the examples hold at least one document
