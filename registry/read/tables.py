@@ -212,10 +212,23 @@ def csv_download(rows: Iterable[Sequence[Cell]]) -> bytes:
     return csv_bytes(["" if c is None else c for c in row] for row in rows)
 
 
+# A cell holds at most 32,767 characters (Excel's and WPS's limit; openpyxl writes more,
+# which they cut without a word). A longer text is cut here, where it can be marked.
+XLSX_CELL_MAX = 32_767
+CUT_MARK = "…（已截断，全文见 JSON 或 CSV）"
+
+
+def _fits_a_cell(value: Cell) -> Cell:
+    if isinstance(value, str) and len(value) > XLSX_CELL_MAX:
+        return value[: XLSX_CELL_MAX - len(CUT_MARK)] + CUT_MARK
+    return value
+
+
 def xlsx_download(sheets: Iterable[tuple[str, Iterable[Sequence[Cell]]]]) -> bytes:
     """A workbook with one sheet per (title, rows), the header row bold, text cells
     written as text: neutralised, and never a formula or an error value whatever the
-    text (openpyxl makes `=...` a formula and `#REF!` an error unless told)."""
+    text (openpyxl makes `=...` a formula and `#REF!` an error unless told), and cut,
+    with a mark saying so, past what a cell holds (XLSX_CELL_MAX)."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -227,7 +240,7 @@ def xlsx_download(sheets: Iterable[tuple[str, Iterable[Sequence[Cell]]]]) -> byt
         sheet = book.create_sheet(title)
         for index, row in enumerate(rows):
             cells = []
-            for value in neutralise_row(row):
+            for value in map(_fits_a_cell, neutralise_row(row)):
                 cell = WriteOnlyCell(sheet, value=value)
                 if isinstance(value, str):
                     cell.data_type = "s"
