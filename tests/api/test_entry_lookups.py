@@ -103,7 +103,9 @@ def test_a_lookup_reads_the_read_model_not_the_store(
     recording_client: TestClient, recording: RecordingStore
 ) -> None:
     client = recording_client
-    # What the start read (the read model's first build) is not the lookup's.
+    # What the start read (the read model's first build, the SPARQL worker's warm-up,
+    # which reads the unpublished versions) is not the lookup's.
+    client.app.state.sparql_warming.join(60)
     recording.queries.clear()
     recording.subjects.clear()
     standard = client.get("/api/v1/standards/GB%2FT%2021063.3-2007")
