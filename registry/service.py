@@ -722,7 +722,9 @@ class Registry:
         interface (and the catalogues and departments listing or providing them), or,
         with `outdated_only`, over the subjects of the automatic assessments made under
         other rules or shapes than those loaded now (docs/assessment.md, "Re-run after
-        the shapes or the rules change"). `batch` entries per write, each under the
+        the shapes or the rules change") and the valid resources and interfaces that
+        have none (a server stopped by force between a submission and its assessments;
+        the start's background run then makes them). `batch` entries per write, each under the
         writer lock on its own, so that submissions go on between them (a background
         re-run after a start with new shapes); only the assessments whose content
         changes are written. `progress(done, total)` counts the entries assessed, after
@@ -730,6 +732,7 @@ class Registry:
         read = self.reader()
         if outdated_only:
             subjects = read.outdated_subjects(self.rules_version())
+            subjects += read.unassessed_subjects()
             states = item_states(self.store, subjects)
             entries = sorted(
                 (iri, state.kind)

@@ -84,7 +84,8 @@ def run_automatic_assessments(
         bool,
         Query(
             description="Only the assessments made under other shapes or rules than those "
-            "installed now (those the answers show as outdated)."
+            "installed now (those the answers show as outdated), and those of the valid "
+            "resources and interfaces that have none."
         ),
     ] = False,
 ) -> Response:

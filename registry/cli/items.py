@@ -325,7 +325,8 @@ def transfer(ident: str, department: str, reason: str, store: str | None) -> Non
     "--outdated",
     is_flag=True,
     help="Re-run only the automatic assessments made under other shapes or rules than "
-    "those installed now (those the answers show as outdated).",
+    "those installed now (those the answers show as outdated), and make those of the "
+    "valid resources and interfaces that have none.",
 )
 @store_option
 def assess(outdated: bool, store: str | None) -> None:

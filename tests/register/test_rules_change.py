@@ -129,3 +129,35 @@ def test_etag_changes_when_the_shapes_change_over_the_same_generation(
             assert before.json()["counts"]["outdated"] == 0
     finally:
         changed.close()
+
+
+def test_entries_left_without_automatic_assessments_got_none_at_the_next_start(
+    tmp_path: Path, validator: Validator
+) -> None:
+    """A server stopped by force between a submission and its automatic assessments (a
+    write of its own, after) left the submission's resources with none, and the next
+    start re-ran only the outdated ones: the department's whole assessment then said
+    they were unassessed. `assess_all(outdated_only=True)`, which the start runs in the
+    background, makes the missing ones as well."""
+    from registry.inputs.document import Document
+    from registry.register.submission import REGISTRAR
+    from tests.documents import resource_ttl
+
+    location = str(tmp_path / "store")
+    with Registry(Settings(store=location, automatic_assessments=True), validator=validator) as r:
+        r.reader()
+    # Written as if its assessments' write never came: a registry that makes none.
+    with Registry(Settings(store=location, seed=False), validator=validator) as r:
+        body = resource_ttl("101001/004601", title="断电前登记", description="测试。")
+        assert r.submit([Document("r.ttl", body)], REGISTRAR).accepted
+        item = "http://127.0.0.1:8000/id/resource/101001-004601"
+        assert r.reader().unassessed_subjects() == [item]
+    settings = Settings(store=location, seed=False, automatic_assessments=True)
+    with Registry(settings, validator=validator) as r:
+        made = r.assess_all(outdated_only=True)
+        assert made and all(m.accepted for m in made)
+        assert r.reader().unassessed_subjects() == []
+        answer = r.reader().entry("assessment", "AUTO-101001-004601-GB-T-21063.3-2007")
+        assert answer["mode"]["code"] == "automatic"
+        # Nothing is left to make: a second run writes nothing.
+        assert r.assess_all(outdated_only=True) == []
