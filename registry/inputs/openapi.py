@@ -703,12 +703,15 @@ def read_openapi(doc: Document, base_iri: str, lookup: Lookup, max_bytes: int | 
     url = endpoint_url(document)
     code = str(options.get("code") or interface_code(document, department, url))
     if not INTERFACE_CODE.match(code):
+        # Where the code came from: the `code` option, or the document's info.
+        given = "the code option" if options.get("code") else "/info/x-interface-code"
+        given_zh = "参数“code”" if options.get("code") else "“/info/x-interface-code”"
         raise InputError(
             Text(
-                zh=f"{code!r} 不是接口代码（字母、数字、. _ -）",
-                en=f"{code!r} is not an interface code (letters, digits, . _ -)",
+                zh=f"“{code}”（{given_zh}）不是接口代码：只能由字母、数字和 . _ - 组成",
+                en=f"“{code}” ({given}) is not an interface code: letters, digits, . _ - only",
             ),
-            {"code": code},
+            {"code": code, "location": {"file": doc.name, "pointer": given}},
         )
     graph = SubmissionGraph()
     iri = URIRef(f"{base_iri}interface/{code}")

@@ -330,9 +330,9 @@ paths:
     )
 
 
-def refusal(body: bytes, name: str = "spec.yaml") -> InputError:
+def refusal(body: bytes, name: str = "spec.yaml", **options: str) -> InputError:
     with pytest.raises(InputError) as refused:
-        load_submission([Document(name, body, "openapi", OPTIONS)])
+        load_submission([Document(name, body, "openapi", {**OPTIONS, **options})])
     for zh in [refused.value.message.zh, *refused.value.details.get("errors_zh", [])]:
         assert_chinese(zh)
     return refused.value
@@ -627,3 +627,20 @@ components:
     graph = load_submission([Document("pi.yaml", body, "openapi", OPTIONS)])
     description = str(graph.value(URIRef(f"{BASE}interface/PROBE-PI"), DCTERMS.description))
     assert description.splitlines() == ["GET /a: 列出", "DELETE /a: 删除", "POST /b: 新建"]
+
+
+@pytest.mark.parametrize(
+    ("code_option", "pointer"), [(None, "/info/x-interface-code"), ("坏/代码", "the code option")]
+)
+def test_a_bad_interface_code_was_named_with_a_python_repr_and_no_place(
+    code_option: str | None, pointer: str
+) -> None:
+    """`info.x-interface-code: '接口/001'` was refused as "'接口/001' 不是接口代码" (a
+    Python repr), with no place: where the code came from is now named."""
+    body = one_server("https://a.example.org/api").replace(b"PROBE-WS-003", "接口/001".encode())
+    options = {"code": code_option} if code_option else {}
+    refused = refusal(body, "spec.yaml", **options)
+    code = code_option or "接口/001"
+    assert refused.details == {"code": code, "location": {"file": "spec.yaml", "pointer": pointer}}
+    assert refused.message.en.startswith(f"“{code}” ({pointer}) is not an interface code")
+    assert_chinese(refused.message.zh)
