@@ -705,16 +705,8 @@ class ReadModel:
         page = self.list_entries(
             "department", q=q, register_status=register_status, limit=limit, offset=offset
         )
-        iris = json.dumps([record["iri"] for record in page.items])
-        provided: dict[str, dict[str, int]] = defaultdict(lambda: {"resources": 0, "interfaces": 0})
         with self._reading() as db:
-            for publisher, kind, count in db.execute(
-                "SELECT publisher_iri, kind, count(*) FROM entries "
-                f"WHERE kind IN ('resource', 'interface') AND publisher_iri IN {_IN_JSON} "
-                "GROUP BY kind, publisher_iri",
-                (iris,),
-            ):
-                provided[publisher][f"{kind}s"] = count
+            provided = _provided(db, [record["iri"] for record in page.items])
         items = [{**record, "provides": provided[record["iri"]]} for record in page.items]
         return Page(page.total, page.limit, page.offset, items)
 
@@ -1285,6 +1277,10 @@ class ReadModel:
             answer["data_items"] = json.loads(data_items)
         if kind == "standard":
             answer["referenced_by"] = self.referrers(iri)
+        if kind == "department":
+            # As the list shows it: it was in every item of the list, not in the answer.
+            with self._reading() as db:
+                answer["provides"] = _provided(db, [iri])[iri]
         return answer
 
     def referrers(self, iri: str) -> list[dict[str, Any]]:
@@ -1429,6 +1425,19 @@ _COUNT_COLUMNS = ", ".join(
     + [f"coalesce(sum(state = '{code}'), 0)" for code in conformity.OUTCOME_KEYS]
     + ["coalesce(sum(state = 'expired'), 0)", "coalesce(sum(state = 'outdated'), 0)"]
 )
+
+
+def _provided(db: sqlite3.Connection, departments: list[str]) -> dict[str, dict[str, int]]:
+    """How many resources and interfaces each of `departments` (IRIs) provides."""
+    provided: dict[str, dict[str, int]] = defaultdict(lambda: {"resources": 0, "interfaces": 0})
+    for publisher, kind, count in db.execute(
+        "SELECT publisher_iri, kind, count(*) FROM entries "
+        f"WHERE kind IN ('resource', 'interface') AND publisher_iri IN {_IN_JSON} "
+        "GROUP BY kind, publisher_iri",
+        (json.dumps(departments),),
+    ):
+        provided[publisher][f"{kind}s"] = count
+    return provided
 
 
 def _counts(db: sqlite3.Connection, latest: str, params: dict[str, Any]) -> dict[str, int]:

@@ -299,6 +299,8 @@ def test_departments(reader: TestClient) -> None:
     assert bureau["name"]["zh"] == "沈阳市大数据管理局"
     one = reader.get(f"/api/v1/departments/{BUREAU}").json()
     assert one["iri"] == f"{BASE}department/{BUREAU}"
+    # What the list says it provides, the department's own answer says too (it had none).
+    assert one["provides"] == bureau["provides"]
     assert_error(reader.get("/api/v1/departments/91210100MA0XXXXX0X"), 404)
 
 

@@ -104,6 +104,8 @@ class SnapshotAnswers:
             answer["data_items"] = items[iri]
         if kind == "standard":
             answer["referenced_by"] = self.snap.referrers.get(iri, [])
+        if kind == "department":
+            answer["provides"] = next(d for d in self.departments() if d["iri"] == iri)["provides"]
         return answer
 
     def search_standards(

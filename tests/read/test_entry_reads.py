@@ -55,7 +55,7 @@ def test_entry_is_the_snapshot_record_with_its_items_and_referrers(registry: Reg
             ident = expected["id"] or expected["iri"]
             found = read.entry(kind, ident)
             assert found == oracle.entry(kind, ident)
-            extra = {"data_items", "referenced_by"}
+            extra = {"data_items", "referenced_by", "provides"}
             assert list(found) == [*expected, *(k for k in found if k in extra)]
             checked += 1
     assert checked > 50
