@@ -2,9 +2,10 @@
 
 A 10,000-entry catalogue takes minutes to validate; an HTTP request must not be
 held that long. The API hands such work to this queue and answers at once with
-the job's id; the client polls it. One thread runs the jobs, which also keeps the
-registry's one-writer rule (submissions never run side by side) and keeps pyshacl
-work off the event loop. Finished jobs are kept, newest `keep` of them, with their
+the job's id; the client polls it. One thread runs the token holders' jobs, which
+also keeps the registry's one-writer rule (submissions never run side by side) and
+keeps pyshacl work off the event loop; another runs the validations sent without a
+token. Finished jobs are kept, newest `keep` of them, with their
 result or error.
 
 Fairness (issue 17: one 10 MB CSV and twenty 19 MiB anonymous validations delayed a
@@ -17,7 +18,9 @@ a lane of a class, and the next job is taken from
 3. work without a token, one job of each client address in turn.
 
 A job waits only for jobs of its own class or a higher one, and for the one job
-running. The bytes of queued uploads are capped (`max_queued_bytes`); work without a
+running of its runner: work without a token has a runner of its own (RUNNERS), so an
+anonymous validation that reads for its whole budget holds back no token holder's
+job. The bytes of queued uploads are capped (`max_queued_bytes`); work without a
 token may hold at most half of it, so anonymous uploads never fill the queue for
 those with a token. Past the cap a job is refused (QueueFullError, 503 with
 Retry-After), before anything is kept of it.
@@ -43,6 +46,11 @@ Work = Callable[[Callable[[int, int], None]], dict[str, Any]]  # work(progress) 
 
 #: The classes of lanes, in the order they are served.
 CLASSES = ("registrar", "department", "anonymous")
+#: The runners: each a thread taking jobs of its classes only, in CLASSES' order. Work
+#: without a token (validations: it never writes) has a runner of its own, so a job of
+#: it never holds back a job of a token holder; the token holders' jobs, submissions
+#: among them, run one at a time (the one-writer rule).
+RUNNERS = (("registrar", "department"), ("anonymous",))
 #: Seconds a client refused by a full queue is told to wait.
 QUEUE_FULL_RETRY_SECONDS = 30
 
@@ -126,7 +134,7 @@ class JobQueue:
         }
         self._queued_bytes = {kind: 0 for kind in CLASSES}
         self._finished = itertools.count(1)
-        self._thread: threading.Thread | None = None
+        self._threads: dict[tuple[str, ...], threading.Thread] = {}
         self._closed = False
 
     def submit(
@@ -152,9 +160,13 @@ class JobQueue:
                 _Queued(job, work, lane, size, on_finish)
             )
             self._queued_bytes[lane.kind] += size
-            if self._thread is None and not self._closed:
-                self._thread = threading.Thread(target=self._run, name="screg-jobs", daemon=True)
-                self._thread.start()
+            classes = next(r for r in RUNNERS if lane.kind in r)
+            if classes not in self._threads and not self._closed:
+                thread = threading.Thread(
+                    target=self._run, args=(classes,), name=f"screg-jobs-{classes[0]}", daemon=True
+                )
+                self._threads[classes] = thread
+                thread.start()
             self._lock.notify()
         return job
 
@@ -187,10 +199,10 @@ class JobQueue:
             return self._jobs.get(job_id)
 
     def close(self, timeout: float | None = None) -> None:
-        """Finish the job running now, drop the queued ones, stop the thread."""
+        """Finish the jobs running now, drop the queued ones, stop the threads."""
         with self._lock:
             self._closed = True
-            thread, self._thread = self._thread, None
+            threads, self._threads = list(self._threads.values()), {}
             dropped = [q for lanes in self._lanes.values() for d in lanes.values() for q in d]
             for lanes in self._lanes.values():
                 lanes.clear()
@@ -199,7 +211,7 @@ class JobQueue:
         for queued in dropped:
             if queued.on_finish is not None:
                 queued.on_finish()
-        if thread is not None:
+        for thread in threads:
             thread.join(timeout)
 
     def _forget_old(self) -> None:
@@ -207,11 +219,11 @@ class JobQueue:
         for job in finished[: max(0, len(self._jobs) - self.keep)]:
             del self._jobs[job.id]
 
-    def _next(self) -> _Queued | None:
-        """The next job to run (the fairness rule above); None when closed."""
+    def _next(self, classes: tuple[str, ...]) -> _Queued | None:
+        """The next job of `classes` to run (the fairness rule above); None when closed."""
         with self._lock:
             while not self._closed:
-                for kind in CLASSES:
+                for kind in classes:
                     lanes = self._lanes[kind]
                     if not lanes:
                         continue
@@ -225,9 +237,9 @@ class JobQueue:
                 self._lock.wait()
             return None
 
-    def _run(self) -> None:
+    def _run(self, classes: tuple[str, ...]) -> None:
         while True:
-            queued = self._next()
+            queued = self._next(classes)
             if queued is None:
                 return
             try:
