@@ -172,7 +172,8 @@ def admit_query(request: Request) -> Callable[[], None]:
                 zh=(f"此地址已有 {slots.per_client} 个 SPARQL 查询在运行，请等其完成后再发送"),
                 en=(
                     f"this address already has {slots.per_client} SPARQL "
-                    "quer(ies) running; send the next one when it has finished"
+                    f"{'query' if slots.per_client == 1 else 'queries'} running; "
+                    "send the next one when it has finished"
                 ),
             ),
             1,

@@ -659,7 +659,9 @@ def test_one_client_looping_slow_queries_held_every_query_worker(
         assert endpoint.busy() == 1
         again = client.get("/sparql", params={"query": SLOW})
         assert again.status_code == 429 and again.headers["retry-after"] == "1"
-        assert again.json()["error"]["code"] == "too_many_requests"
+        error = again.json()["error"]
+        assert error["code"] == "too_many_requests"
+        assert error["messages"]["en"].startswith("this address already has 1 SPARQL query running")
         page = client.get("/sparql", params={"query": SLOW}, headers={"Accept": "text/html"})
         assert page.status_code == 429 and "SPARQL" in page.text
         other = TestClient(client.app, client=("10.0.0.2", 50000))
