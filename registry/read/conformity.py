@@ -66,9 +66,18 @@ def state(record: dict[str, Any], today: date, rules: str | None) -> str | None:
     return (record.get("outcome") or {}).get("code")
 
 
-def counting(assessments: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The assessments whose register status keeps them counted."""
-    return [a for a in assessments if (a.get("register") or {}).get("status") not in CLOSED]
+def counting(
+    assessments: Iterable[dict[str, Any]], closed_subjects: frozenset[str] = frozenset()
+) -> list[dict[str, Any]]:
+    """The assessments whose register status keeps them counted, of subjects that are
+    not in `closed_subjects` (the entries whose own status is CLOSED: a retired
+    resource's claim and verdict no longer say how far a standard is applied)."""
+    return [
+        a
+        for a in assessments
+        if (a.get("register") or {}).get("status") not in CLOSED
+        and _iri(a.get("subject")) not in closed_subjects
+    ]
 
 
 def _iri(ref: dict[str, Any] | None) -> str | None:
@@ -141,11 +150,14 @@ def standard_conformity(
     assessments: list[dict[str, Any]],
     today: date,
     rules: str | None = None,
+    closed_subjects: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
     """For one standard: the entries that claim it, the assessments against it, and
     the counts (claimed, of those assessed, and each outcome of the latest assessment
-    of every entry assessed)."""
-    kept = counting(assessments)
+    of every entry assessed). The claims and assessments of `closed_subjects` do not
+    count (`counting`)."""
+    claims = [c for c in claims if c["iri"] not in closed_subjects]
+    kept = counting(assessments, closed_subjects)
     last = latest(kept)
     counts = {"claimed": len(claims), "claimed_assessed": 0, **empty_counts()}
     for record in last.values():
@@ -179,12 +191,15 @@ def department_conformity(
     recorded: int,
     today: date,
     rules: str | None = None,
+    closed_subjects: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
     """For one department, at a glance: its entries (and itself) and the standards they
     claim, the latest assessment of every (entry, standard) pair, counted in all and by
     standard. `claims` holds (entry IRI, standard reference) pairs; `recorded` counts
-    the assessments the department itself recorded (it is their dct:publisher)."""
-    last = latest(counting(assessments))
+    the assessments the department itself recorded (it is their dct:publisher). The
+    claims and assessments of `closed_subjects` do not count (`counting`)."""
+    claims = [(entry, std) for entry, std in claims if entry not in closed_subjects]
+    last = latest(counting(assessments, closed_subjects))
     claimed_pairs = {(entry, std["iri"]) for entry, std in claims}
     counts = {
         "entries": len(entries),

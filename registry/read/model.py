@@ -848,7 +848,7 @@ class ReadModel:
         claims = (
             "FROM edges g JOIN entries e ON e.iri = g.source AND e.kind = g.kind "
             "WHERE g.relation = 'conforms_to' AND g.kind IN ('resource', 'interface') "
-            "AND g.target = :iri"
+            f"AND g.target = :iri AND e.iri NOT IN ({_CLOSED_ENTRIES})"
         )
         latest = _latest("a.test = :iri")
         with self._reading() as db:
@@ -856,7 +856,7 @@ class ReadModel:
             counts = _counts(db, latest, params)
             claimed, claimed_assessed = db.execute(
                 "SELECT count(*), coalesce(sum(EXISTS (SELECT 1 FROM assessments a "
-                "WHERE a.subject = g.source AND a.test = :iri AND a.counted = 1)), 0) " + claims,
+                f"WHERE a.subject = g.source AND a.test = :iri AND {_COUNTED})), 0) " + claims,
                 params,
             ).fetchone()
             page = db.execute(
@@ -939,11 +939,11 @@ class ReadModel:
         claims = (
             "FROM edges g JOIN entries e ON e.iri = g.source AND e.kind = g.kind "
             "WHERE g.relation = 'conforms_to' AND g.kind IN ('resource', 'interface') "
-            "AND e.publisher_iri = :dept"
+            f"AND e.publisher_iri = :dept AND e.iri NOT IN ({_CLOSED_ENTRIES})"
         )
         assessed_pair = (
             "EXISTS (SELECT 1 FROM assessments a WHERE a.subject = g.source "
-            "AND a.test = g.target AND a.counted = 1)"
+            f"AND a.test = g.target AND {_COUNTED})"
         )
         with self._reading() as db:
             _require_built(db)
@@ -1039,8 +1039,9 @@ class ReadModel:
             counts = db.execute(
                 f"SELECT (SELECT count(DISTINCT iri) FROM ({in_force})), "
                 f"(SELECT count(DISTINCT target) FROM edges WHERE relation = 'conforms_to' "
-                f"AND kind IN ('resource', 'interface') AND target IN ({in_force})), "
-                "(SELECT count(DISTINCT test) FROM assessments WHERE counted = 1 "
+                f"AND kind IN ('resource', 'interface') AND target IN ({in_force}) "
+                f"AND source NOT IN ({_CLOSED_ENTRIES})), "
+                f"(SELECT count(DISTINCT test) FROM assessments a WHERE {_COUNTED} "
                 f"AND test IN ({in_force})), "
                 f"(SELECT count(DISTINCT test) FROM ({_stated(_every_counted())}) "
                 f"WHERE state = 'passed' AND test IN ({in_force}))",
@@ -1368,6 +1369,19 @@ class ReadModel:
 # -- rows -------------------------------------------------------------------------------
 
 
+# The entries whose claims and assessments no conformity answer counts: those whose
+# register status is conformity.CLOSED (a retired resource still counted as claiming
+# and passing a standard). Over `a`, the assessments that count.
+# By kind first, as the index entries_register_status reads (catalogues are no entries).
+_CLOSED_ENTRIES = (
+    "SELECT iri FROM entries WHERE kind IN ('resource', 'interface', 'department') "
+    "AND register_status IN ("
+    + ", ".join(f"'{status}'" for status in sorted(conformity.CLOSED))
+    + ")"
+)
+_COUNTED = f"a.counted = 1 AND a.subject NOT IN ({_CLOSED_ENTRIES})"
+
+
 def _ranked(where: str) -> str:
     """The counting assessments `where` selects (over `a`), each ranked within its
     (subject, standard): 1 for the one that says where the subject stands, a manual one
@@ -1376,7 +1390,7 @@ def _ranked(where: str) -> str:
     return (
         "SELECT a.*, row_number() OVER (PARTITION BY a.subject, a.test "
         "ORDER BY a.automatic, a.date DESC, a.iri DESC) AS rank "
-        f"FROM assessments a WHERE a.counted = 1 AND {where}"
+        f"FROM assessments a WHERE {_COUNTED} AND {where}"
     )
 
 
@@ -1388,7 +1402,7 @@ def _assessment_page(
     `conformity` orders them), each record with whether it is the latest of its
     (subject, standard). Only the page's records are parsed."""
     (total,) = db.execute(
-        f"SELECT count(*) FROM assessments a WHERE a.counted = 1 AND {where}", params
+        f"SELECT count(*) FROM assessments a WHERE {_COUNTED} AND {where}", params
     ).fetchone()
     rows = db.execute(
         f"SELECT e.record, l.rank = 1 FROM ({_ranked(where)}) l "
@@ -1404,7 +1418,7 @@ def _latest(where: str) -> str:
 
 
 def _every_counted() -> str:
-    return "SELECT * FROM assessments WHERE counted = 1"
+    return f"SELECT * FROM assessments a WHERE {_COUNTED}"
 
 
 def _stated(rows: str) -> str:

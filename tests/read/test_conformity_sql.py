@@ -18,6 +18,7 @@ import pytest
 from registry.config import Settings
 from registry.read import conformity
 from registry.read.model import ReadModel
+from registry.register.submission import REGISTRAR
 from registry.service import Registry
 from registry.store import open_store
 
@@ -25,6 +26,8 @@ BASE = "http://127.0.0.1:8000/id/"
 TODAY = date(2026, 12, 6)
 DEPARTMENT = "11210100EXAMPLE01N"
 CORE = "GB/T 21063.3-2007"
+# A resource of the example department that claims a standard and is assessed.
+RETIRED = f"{BASE}resource/101001-000001"
 
 
 @pytest.fixture
@@ -33,6 +36,16 @@ def registry(assessed_dump: bytes, validator) -> Iterator[Registry]:
     store.load_dump(assessed_dump, "nquads")
     with Registry(Settings(store="memory"), validator=validator, store=store) as service:
         yield service
+
+
+def _closed(read: ReadModel) -> frozenset[str]:
+    """The entries whose register status keeps their claims and assessments uncounted."""
+    return frozenset(
+        record["iri"]
+        for kind in ("resource", "interface", "department")
+        for record in read.list_entries(kind, limit=100_000).items
+        if record["register"]["status"] in conformity.CLOSED
+    )
 
 
 def _oracle_standard(read: ReadModel, iri: str) -> dict:
@@ -44,7 +57,12 @@ def _oracle_standard(read: ReadModel, iri: str) -> dict:
     ]
     named = {k: standard[k] for k in ("iri", "id", "href", "title")}
     return conformity.standard_conformity(
-        named, claims, read.assessments_of("test", [iri]), TODAY, read.rules_version
+        named,
+        claims,
+        read.assessments_of("test", [iri]),
+        TODAY,
+        read.rules_version,
+        _closed(read),
     )
 
 
@@ -71,10 +89,13 @@ def _department_subjects(read: ReadModel) -> tuple[dict[str, Any], list[str], se
     return department, entries, catalogues
 
 
-@pytest.mark.parametrize("rules", ["current", "changed"])
+@pytest.mark.parametrize("rules", ["current", "changed", "a resource retired"])
 def test_the_sql_answers_equal_the_definition_over_every_record(
     registry: Registry, rules: str
 ) -> None:
+    if rules == "a resource retired":
+        # A retired resource still counted as claiming and passing its standards.
+        registry.change_status(RETIRED, "retired", REGISTRAR, reason="不再提供")
     read = registry.reader()
     if rules == "changed":  # every automatic assessment outdated
         read.rules_version = "another-version"
@@ -109,6 +130,7 @@ def test_the_sql_answers_equal_the_definition_over_every_record(
         len(read.assessments_of("publisher", [department["iri"]])),
         TODAY,
         read.rules_version,
+        _closed(read),
     )
     answer = read.department_conformity(DEPARTMENT, TODAY)
     assert answer["counts"] == expected["counts"]
@@ -260,3 +282,32 @@ def test_the_impact_and_department_answers_parse_only_their_page(
             assert found["page"]["standards_total"] > 1 and len(found["standards"]) == 1
             # the department, the one standard its page of rows names, and the page
             assert len(parsed) <= 1 + 1 + 3
+
+
+def test_a_retired_resource_still_claimed_and_passed_its_standard(registry: Registry) -> None:
+    """A retired resource was still listed among those claiming a standard, and its
+    automatic verdict still counted: how far a standard is applied counted an entry
+    the register no longer serves. Neither counts once it is retired."""
+    read = registry.reader()
+    claimed = [
+        e["target"]
+        for e in read.edges()
+        if e["source"] == RETIRED and e["relation"] == "conforms_to"
+    ]
+    assert claimed, "the example resource claims a standard"
+    before = {t: read.standard_conformity(t, TODAY, limit=500) for t in [*claimed, CORE]}
+    department = read.department_conformity(DEPARTMENT, TODAY)
+    registry.change_status(RETIRED, "retired", REGISTRAR, reason="不再提供")
+    read = registry.reader()
+    for target, was in before.items():
+        now = read.standard_conformity(target, TODAY, limit=500)
+        assert RETIRED not in {c["iri"] for c in now["claimed_by"]}
+        assert RETIRED not in {a["subject"]["iri"] for a in now["assessments"] if a["subject"]}
+        gone = RETIRED in {c["iri"] for c in was["claimed_by"]}
+        assert now["counts"]["claimed"] == was["counts"]["claimed"] - gone
+        assessed = RETIRED in {
+            a["subject"]["iri"] for a in was["assessments"] if a["latest"] and a["subject"]
+        }
+        assert now["counts"]["assessed"] == was["counts"]["assessed"] - assessed
+    after = read.department_conformity(DEPARTMENT, TODAY)
+    assert after["counts"]["claims"] == department["counts"]["claims"] - len(set(claimed))
