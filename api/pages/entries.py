@@ -123,8 +123,12 @@ def _context(
     context: dict[str, Any] = {"e": record, "kind": kind}
     if kind == "standard":
         refs = record.get("referenced_by", [])
+        # Each citer says how it cites (dated, undated): an undated citer of a
+        # superseded edition means its successor.
         context["cited_by"] = [
-            _named(read, r["iri"], "standard") for r in refs if r["kind"] == "standard"
+            {**_named(read, r["iri"], "standard"), "by": r.get("by", [])}
+            for r in refs
+            if r["kind"] == "standard"
         ]
         # A standard such as GB/T 21063.3 is claimed by every resource: the page names
         # the first ones (a record read each) and gives the total.

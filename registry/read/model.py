@@ -1286,18 +1286,28 @@ class ReadModel:
 
     def referrers(self, iri: str) -> list[dict[str, Any]]:
         """The standards, resources and interfaces whose references (dated, undated,
-        conforms to) include `iri`, as a Snapshot's `referrers[iri]` lists them."""
+        conforms to) include `iri`, as a Snapshot's `referrers[iri]` lists them, each
+        with the references it makes (`by`, in REFERENCE_KEYS' order): an undated
+        citer of a superseded edition means its successor, as the graph draws it."""
         kinds, keys = json.dumps(REFERRING_KINDS), json.dumps(REFERENCE_KEYS)
         with self._reading() as db:
             _require_built(db)
             rows = db.execute(
-                "SELECT DISTINCT e.iri, e.kind, e.id, e.href, e.sort_key FROM edges g "
+                "SELECT e.iri, e.kind, e.id, e.href, e.sort_key, g.relation FROM edges g "
                 "JOIN entries e ON e.iri = g.source AND e.kind = g.kind "
                 f"WHERE g.target = ? AND g.kind IN {_IN_JSON} AND g.relation IN {_IN_JSON}",
                 (iri, kinds, keys),
             ).fetchall()
-        rows.sort(key=lambda r: (REFERRING_KINDS.index(r[1]), r[4], r[0]))
-        return [{"iri": i, "kind": k, "id": ident, "href": h} for i, k, ident, h, _ in rows]
+        found: dict[str, dict[str, Any]] = {}
+        order: dict[str, tuple[int, str, str]] = {}
+        for i, kind, ident, href, sort_key, relation in rows:
+            entry = found.setdefault(i, {"iri": i, "kind": kind, "id": ident, "href": href})
+            entry.setdefault("by", set()).add(relation)
+            order[i] = (REFERRING_KINDS.index(kind), sort_key, i)
+        listed = sorted(found.values(), key=lambda e: order[e["iri"]])
+        for entry in listed:
+            entry["by"] = [key for key in REFERENCE_KEYS if key in entry["by"]]
+        return listed
 
     def edges(
         self, *, source: str | None = None, target: str | None = None

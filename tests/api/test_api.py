@@ -948,3 +948,18 @@ def test_an_interface_list_repeated_every_openapi_document_whole(reader: TestCli
             k: v for k, v in whole.items() if k != "endpoint_description"
         }
     assert described  # the examples hold at least one document
+
+
+def test_a_standards_citers_did_not_say_how_they_cite_it(reader: TestClient) -> None:
+    """`referenced_by` and the page's list of citing standards did not say whether a
+    citation is dated or undated, though an undated citer of a superseded edition
+    means its successor (as the graph draws it). Each citer now says how it cites."""
+    part1 = reader.get("/api/v1/standards/GB-T-21063.1-2007").json()["referenced_by"]
+    citer = next(r for r in part1 if r["id"] == "GB/T 21063.3-2007")
+    assert citer["by"] == ["undated_references"]
+    dated = reader.get("/api/v1/standards/GB-T-7408-2005").json()["referenced_by"]
+    assert next(r for r in dated if r["id"] == "GB/T 21063.3-2007")["by"] == ["dated_references"]
+    claimed = reader.get("/api/v1/standards/GB-T-21063.3-2007").json()["referenced_by"]
+    assert {tuple(r["by"]) for r in claimed if r["kind"] == "resource"} == {("conforms_to",)}
+    page = reader.get("/id/standard/GB-T-21063.1-2007", headers={"Accept": "text/html"}).text
+    assert '<span class="by">不注日期引用</span>' in page

@@ -51,14 +51,19 @@ class Snapshot:
         referrers: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for kind in REFERRING_KINDS:
             for record in self.records.get(kind, []):
-                targets = {ref["iri"] for key in REFERENCE_KEYS for ref in record.get(key) or []}
-                for target in targets:
+                by: dict[str, list[str]] = defaultdict(list)
+                for key in REFERENCE_KEYS:
+                    for ref in record.get(key) or []:
+                        if key not in by[ref["iri"]]:
+                            by[ref["iri"]].append(key)
+                for target, keys in by.items():
                     referrers[target].append(
                         {
                             "iri": record["iri"],
                             "kind": kind,
                             "id": record["id"],
                             "href": record["href"],
+                            "by": keys,
                         }
                     )
         self.referrers = dict(referrers)
