@@ -78,6 +78,54 @@ def refuse_unstorable(triples: Iterable[Triple], source: str) -> None:
     )
 
 
+def refuse_unstorable_in_tree(tree: object, source: str) -> None:
+    """InputError naming the JSON pointer of the first key or text of a parsed JSON or
+    YAML document (an OpenAPI one) that holds a character XML 1.0 cannot carry. Checked
+    before the entry is made: the registry builds texts of several fields (an
+    interface's description lists every operation's summary), and a position counted
+    in such a text was found nowhere in the document."""
+    search = _UNSTORABLE.search
+    pending: list[tuple[str, object]] = [("", tree)]
+    while pending:
+        pointer, value = pending.pop()
+        if isinstance(value, dict):
+            items = list(value.items())
+            for key, child in reversed(items):
+                step = str(key).replace("~", "~0").replace("/", "~1")
+                if isinstance(key, str) and search(key):
+                    _refuse_text(key, f"{pointer}/{step}", source, "key")
+                pending.append((f"{pointer}/{step}", child))
+        elif isinstance(value, list):
+            pending += [(f"{pointer}/{i}", child) for i, child in reversed(list(enumerate(value)))]
+        elif isinstance(value, str) and search(value):
+            _refuse_text(value, pointer or "/", source, "value")
+
+
+def _refuse_text(text: str, pointer: str, source: str, part: str) -> None:
+    match = _UNSTORABLE.search(text)
+    assert match is not None
+    code = f"U+{ord(match.group()):04X}"
+    position = match.start() + 1
+    kind_zh, kind_en = _kind(match.group())
+    what_zh = "键" if part == "key" else "文本"
+    what_en = "key" if part == "key" else "text"
+    raise InputError(
+        Text(
+            zh=f"“{source}”：位置“{pointer}”的{what_zh}第 {position} 个字符是{kind_zh}“{code}”，"
+            "无法登记。请删除该字符后重新提交。",
+            en=f"{source}: character {position} of the {what_en} at {pointer} is {kind_en} "
+            f"{code}, which cannot be registered. Remove it and submit again.",
+        ),
+        {
+            "file": source,
+            "rule": "unstorable-character",
+            "character": code,
+            "position": position,
+            "location": {"file": source, "pointer": pointer},
+        },
+    )
+
+
 def _named(prop: str, lang: str) -> str:
     """The property as a report names it, else its IRI (a name in one context only, as
     dct:title is 标准名称 on a standard and 信息资源名称 on a resource)."""

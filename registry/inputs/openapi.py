@@ -25,6 +25,7 @@ from rdflib.namespace import DCAT, DCTERMS, RDF
 
 from registry.bilingual import Text
 from registry.errors import InputError
+from registry.inputs.characters import refuse_unstorable_in_tree
 from registry.inputs.document import Document, Lookup, SubmissionGraph, input_problem
 from registry.inputs.identifiers import (
     RESOURCE_CODE_PATTERN,
@@ -682,6 +683,9 @@ def read_openapi(doc: Document, base_iri: str, lookup: Lookup, max_bytes: int | 
         )
     limit = max(10_000, (max_bytes or 20 * 1024 * 1024) // 4)
     document = parse_document(doc.data, doc.name, limit)
+    # Before anything is made of it: a character no RDF/XML can carry is named at its
+    # pointer, not at a position in the description the registry puts together.
+    refuse_unstorable_in_tree(document, doc.name)
     errors = check_spec(document)
     if errors:
         more = len(errors) - 1

@@ -644,3 +644,35 @@ def test_a_bad_interface_code_was_named_with_a_python_repr_and_no_place(
     assert refused.details == {"code": code, "location": {"file": "spec.yaml", "pointer": pointer}}
     assert refused.message.en.startswith(f"“{code}” ({pointer}) is not an interface code")
     assert_chinese(refused.message.zh)
+
+
+@pytest.mark.parametrize(
+    ("body", "pointer", "position"),
+    [
+        (
+            b'{"openapi": "3.0.3", "info": {"title": "\\u8bf4\\u660e", "version": "1", '
+            b'"description": "\\u8bf4\\u660e"}, "servers": [{"url": "https://a.example.org"}], '
+            b'"paths": {"/a": {"get": {"summary": "\\u67e5\\udc00\\u8be2", '
+            b'"responses": {"200": {"description": "ok"}}}}}}',
+            "/paths/~1a/get/summary",
+            2,
+        ),
+        (
+            b'{"openapi": "3.0.3", "info": {"title": "\\u63a5\\u53e3", "version": "1"}, '
+            b'"paths": {"/a\\u0008b": {}}}',
+            "/paths/~1a\x08b",
+            3,
+        ),
+    ],
+)
+def test_a_bad_character_in_a_summary_was_placed_in_a_text_the_registry_built(
+    body: bytes, pointer: str, position: int
+) -> None:
+    """A lone surrogate in an operation's summary was reported at "character 14 of
+    dct:description", a text the registry put together from info.description and every
+    summary: nothing the submitter wrote. It is named at its own pointer."""
+    name = "spec.json"
+    refused = refusal(body, name)
+    assert refused.details["rule"] == "unstorable-character"
+    assert refused.details["location"] == {"file": name, "pointer": pointer}
+    assert refused.details["position"] == position
