@@ -48,7 +48,12 @@ from registry.read.model import ReadModel
 from registry.read.queries import resolve_any
 from registry.register import review as reviews
 from registry.register import submission as registration
-from registry.register.automatic import AUTOMATIC_KINDS, record_automatic, rules_version
+from registry.register.automatic import (
+    ASSESSED_STATUSES,
+    AUTOMATIC_KINDS,
+    record_automatic,
+    rules_version,
+)
 from registry.register.base_iri import BaseMismatchError, check_base
 from registry.register.review import needs_review
 from registry.register.seed import is_empty, seed_store
@@ -732,19 +737,20 @@ class Registry:
         read = self.reader()
         if outdated_only:
             subjects = read.outdated_subjects(self.rules_version())
-            subjects += read.unassessed_subjects()
+            subjects += read.unassessed_subjects(ASSESSED_STATUSES)
             states = item_states(self.store, subjects)
             entries = sorted(
                 (iri, state.kind)
                 for iri, state in states.items()
-                if state.kind in (*AUTOMATIC_KINDS, "department") and state.status == "valid"
+                if state.kind in (*AUTOMATIC_KINDS, "department")
+                and state.status in ASSESSED_STATUSES
             )
         else:
             entries = [
                 (record["iri"], kind)
                 for kind in ("resource", "interface")
                 for record in _every(read, kind)
-                if record["register"]["status"] == "valid"
+                if record["register"]["status"] in ASSESSED_STATUSES
             ]
         made: list[SubmissionResult] = []
         if progress is not None:

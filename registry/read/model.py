@@ -789,21 +789,21 @@ class ReadModel:
                 )
             ]
 
-    def unassessed_subjects(self) -> list[str]:
-        """The valid resources and interfaces that no counting automatic assessment
-        assesses: those a write cut off between a submission and its automatic
-        assessments left without (a server stopped by force), or registered while the
-        registry made none."""
+    def unassessed_subjects(self, statuses: Sequence[str] = ("valid",)) -> list[str]:
+        """The resources and interfaces of `statuses` that no counting automatic
+        assessment assesses: those a write cut off between a submission and its
+        automatic assessments left without (a server stopped by force), or registered
+        while the registry made none."""
         with self._reading() as db:
             _require_built(db)
             return [
                 r[0]
                 for r in db.execute(
                     "SELECT iri FROM entries e WHERE kind IN ('resource', 'interface') "
-                    "AND register_status = ? AND NOT EXISTS (SELECT 1 FROM assessments a "
-                    "WHERE a.subject = e.iri AND a.automatic = 1 AND a.counted = 1) "
-                    "ORDER BY iri",
-                    (IN_FORCE_REGISTER_STATUS,),
+                    f"AND register_status IN {_IN_JSON} AND NOT EXISTS (SELECT 1 FROM "
+                    "assessments a WHERE a.subject = e.iri AND a.automatic = 1 "
+                    "AND a.counted = 1) ORDER BY iri",
+                    (json.dumps(list(statuses)),),
                 )
             ]
 

@@ -49,6 +49,10 @@ Values = dict[URIRef, list[Node]]
 # rdflib's DCAT namespace object lacks dcat:version (it warns)
 DCAT_VERSION = URIRef("http://www.w3.org/ns/dcat#version")
 CORE_STANDARD = "GB/T 21063.3-2007"
+# The register statuses of the entries the rules assess and the wholes count: valid,
+# and deprecated (still valid, no longer recommended: a catalogue that lists one still
+# lists it; its whole said "each of its 1 resources passed" of 3 listed).
+ASSESSED_STATUSES = ("valid", "deprecated")
 
 
 @dataclass(frozen=True)
@@ -134,9 +138,9 @@ NAMED = 10
 
 
 def _whole(store: Store, iri: str, members: str) -> Verdict:
-    """A catalogue or a department as a whole against GB/T 21063.3-2007: each valid
-    resource it lists (`members`, a SPARQL pattern binding ?r from ?whole; retired,
-    superseded or invalid ones left out) by its own automatic
+    """A catalogue or a department as a whole against GB/T 21063.3-2007: each valid or
+    deprecated resource it lists (`members`, a SPARQL pattern binding ?r from ?whole;
+    retired, superseded or invalid ones left out) by its own automatic
     core-metadata assessment. Passed when every one passed, failed naming those that
     did not (or were not assessed), cannot tell when it lists none."""
     rows = store.select(
@@ -145,7 +149,8 @@ def _whole(store: Store, iri: str, members: str) -> Verdict:
                 {members}
                 ?r a <{SCS.InformationResource}> .
                 OPTIONAL {{ ?r <{SCS.resourceCode}> ?code }} }}
-            GRAPH <{GRAPH_REGISTRY}> {{ ?r <{SCS.registerStatus}> <{REGSTATUS["valid"]}> }}
+            VALUES ?status {{ {" ".join(f"<{REGSTATUS[st]}>" for st in ASSESSED_STATUSES)} }}
+            GRAPH <{GRAPH_REGISTRY}> {{ ?r <{SCS.registerStatus}> ?status }}
             OPTIONAL {{ GRAPH <{GRAPH_CURRENT}> {{
                 ?a <{EARL.subject}> ?r ; <{EARL.mode}> <{EARL.automatic}> ;
                    <{EARL.test}> ?std ; <{EARL.result}> ?res .

@@ -150,3 +150,19 @@ def test_a_whole_fails_naming_the_share_of_its_resources_not_assessed(
         assert "24 项信息资源中 23 项" in whole["description"]["zh"]
         service.assess_all()
         assert service.reader().entry("assessment", department)["outcome"]["code"] == "passed"
+
+
+def test_a_whole_left_out_its_deprecated_resources(registry: Registry) -> None:
+    """A catalogue's and a department's whole assessment counted only their valid
+    resources: with one deprecated (still valid, no longer recommended), a department
+    of 24 resources was said to have 23. Deprecated resources are assessed and counted
+    like valid ones; retired ones are not."""
+    from registry.register.submission import REGISTRAR
+
+    department = "AUTO-11210100EXAMPLE01N-GB-T-21063.3-2007"
+    registry.change_status(f"{BASE}resource/101001-000001", "deprecated", REGISTRAR, reason="旧")
+    registry.change_status(f"{BASE}resource/102001-000001", "retired", REGISTRAR, reason="停")
+    registry.assess_all()
+    whole = registry.reader().entry("assessment", department)
+    assert whole["outcome"]["code"] == "passed"
+    assert "each of its 23 resources passed" in whole["description"]["en"]
