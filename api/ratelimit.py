@@ -22,6 +22,7 @@ otherwise take a fresh address for every ten guesses.
 from __future__ import annotations
 
 import math
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -38,7 +39,7 @@ def client_key(host: str | None) -> str:
     if not host:
         return "unknown"
     try:
-        address = ip_address(host)
+        address = ip_address(_without_leading_zeros(host))
     except ValueError:
         return host[:100]  # a name (a test client, a Unix socket): as it is, bounded
     if isinstance(address, IPv6Address):
@@ -46,6 +47,18 @@ def client_key(host: str | None) -> str:
             return str(address.ipv4_mapped)  # an IPv4 client of a dual-stack socket
         return str(ip_network(f"{address}/64", strict=False))
     return str(address)
+
+
+_DOTTED_QUAD = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
+
+
+def _without_leading_zeros(host: str) -> str:
+    """`010.009.009.009` as `10.9.9.9`: Python refuses leading zeros in an IPv4
+    address, and the raw text was then a key of its own, so one address forwarded in
+    two spellings (a proxy passes the client's X-Forwarded-For on) was counted twice."""
+    if _DOTTED_QUAD.fullmatch(host):
+        return ".".join(str(int(octet)) for octet in host.split("."))
+    return host
 
 
 class FailedAuthLimiter:

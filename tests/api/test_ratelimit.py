@@ -17,6 +17,9 @@ from api.ratelimit import FailedAuthLimiter, client_key
         ("::ffff:203.0.113.7", "203.0.113.7"),  # IPv4 through a dual-stack socket
         ("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"),  # one host, one /64
         ("2001:db8:1:2::ffff", "2001:db8:1:2::/64"),
+        # One address in another spelling was counted apart (a probe, behind a proxy).
+        ("010.009.009.009", "10.9.9.9"),
+        ("999.1.1.1", "999.1.1.1"),  # no address: kept as it is
         ("testclient", "testclient"),
         (None, "unknown"),
         ("", "unknown"),
