@@ -5,7 +5,8 @@ Tests swap any of them with `app.dependency_overrides[get_registry] = ...`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from email.message import EmailMessage
 from typing import Annotated
@@ -161,9 +162,10 @@ def admit_validation(request: Request, size: int) -> Callable[[], None]:
     return give_back
 
 
-def admit_query(request: Request) -> Callable[[], None]:
-    """A place for one more public SPARQL query of this client, or 429 with Retry-After
-    while it has `sparql_per_client` running. Returns the function that frees it."""
+@contextmanager
+def query_slot(request: Request) -> Iterator[None]:
+    """A place for one more public SPARQL query of this client while the block runs,
+    or 429 with Retry-After while it has `sparql_per_client` running."""
     slots: ClientSlots = request.app.state.sparql_slots
     give_back = slots.take(client_of(request))
     if give_back is None:
@@ -178,7 +180,10 @@ def admit_query(request: Request) -> Callable[[], None]:
             ),
             1,
         )
-    return give_back
+    try:
+        yield
+    finally:
+        give_back()
 
 
 def admit_running_validation(request: Request) -> Callable[[], None]:

@@ -18,13 +18,14 @@ thread that waits for the worker process (registry/sparql/pool.py).
 from __future__ import annotations
 
 import threading
+from contextlib import nullcontext
 from typing import Annotated, Any
 from urllib.parse import parse_qs, unquote_to_bytes
 
 from fastapi import APIRouter, FastAPI, Header, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
-from api.deps import RegistryDep, admit_query
+from api.deps import RegistryDep, query_slot
 from api.errors import error_responses
 from api.pages import query as query_page
 from registry.bilingual import Text
@@ -170,13 +171,10 @@ async def _answer(
             details={"reason": "missing_query"},
         )
     endpoint = _endpoint(request.app, registry)
-    give_back = admit_query(request)
-    try:
+    with query_slot(request):
         # The guard is cheap and linear, but everything after it may block up to the
         # timeout: all of it goes to a thread.
         result = await run_in_threadpool(endpoint.query, query, accept)
-    finally:
-        give_back()
     return _response(result)
 
 
@@ -253,14 +251,10 @@ async def sparql_get(
         _strict_query_string(request.scope.get("query_string", b""))
     if query_page.wants_page(accept, format, query is not None):
         endpoint = _endpoint(request.app, registry)
-        if query is None:  # the empty form runs nothing
-            return await run_in_threadpool(query_page.query_page, request, endpoint.query, None)
-        give_back = admit_query(request)
-        try:
+        # The empty form runs nothing, and takes no place.
+        with query_slot(request) if query is not None else nullcontext():
             # Rendering waits for the query: off the event loop, like _answer.
             return await run_in_threadpool(query_page.query_page, request, endpoint.query, query)
-        finally:
-            give_back()
     named = FORMAT_PARAMETER.get((format or "").strip().lower())
     if query is None:
         media = description_type(named or accept)

@@ -46,11 +46,7 @@ def refuse_unstorable(triples: Iterable[Triple], source: str) -> None:
     if not found:
         return
     subject, predicate, text = found[0]
-    match = search(text)
-    assert match is not None
-    code = f"U+{ord(match.group()):04X}"
-    position = match.start() + 1
-    kind_zh, kind_en = _kind(match.group())
+    code, position, kind_zh, kind_en = _first(text)
     where_zh, where_en = _named(str(predicate), "zh"), _named(str(predicate), "en")
     locate = getattr(triples, "locate", None)
     location = dict(locate(str(subject), str(predicate))) if locate is not None else {}
@@ -101,12 +97,16 @@ def refuse_unstorable_in_tree(tree: object, source: str) -> None:
             _refuse_text(value, pointer or "/", source, "value")
 
 
-def _refuse_text(text: str, pointer: str, source: str, part: str) -> None:
+def _first(text: str) -> tuple[str, int, str, str]:
+    """The first character of `text` XML cannot carry: its code, its position (from
+    1), and what it is, in zh and en."""
     match = _UNSTORABLE.search(text)
     assert match is not None
-    code = f"U+{ord(match.group()):04X}"
-    position = match.start() + 1
-    kind_zh, kind_en = _kind(match.group())
+    return f"U+{ord(match.group()):04X}", match.start() + 1, *_kind(match.group())
+
+
+def _refuse_text(text: str, pointer: str, source: str, part: str) -> None:
+    code, position, kind_zh, kind_en = _first(text)
     what_zh = "键" if part == "key" else "文本"
     what_en = "key" if part == "key" else "text"
     raise InputError(

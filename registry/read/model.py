@@ -1298,16 +1298,15 @@ class ReadModel:
                 f"WHERE g.target = ? AND g.kind IN {_IN_JSON} AND g.relation IN {_IN_JSON}",
                 (iri, kinds, keys),
             ).fetchall()
-        found: dict[str, dict[str, Any]] = {}
-        order: dict[str, tuple[int, str, str]] = {}
+        relations: dict[tuple[int, str, str], set[str]] = defaultdict(set)
+        named: dict[str, dict[str, Any]] = {}
         for i, kind, ident, href, sort_key, relation in rows:
-            entry = found.setdefault(i, {"iri": i, "kind": kind, "id": ident, "href": href})
-            entry.setdefault("by", set()).add(relation)
-            order[i] = (REFERRING_KINDS.index(kind), sort_key, i)
-        listed = sorted(found.values(), key=lambda e: order[e["iri"]])
-        for entry in listed:
-            entry["by"] = [key for key in REFERENCE_KEYS if key in entry["by"]]
-        return listed
+            relations[(REFERRING_KINDS.index(kind), sort_key, i)].add(relation)
+            named[i] = {"iri": i, "kind": kind, "id": ident, "href": href}
+        return [
+            {**named[i], "by": [key for key in REFERENCE_KEYS if key in by]}
+            for (_, _, i), by in sorted(relations.items())
+        ]
 
     def edges(
         self, *, source: str | None = None, target: str | None = None

@@ -410,6 +410,23 @@ def test_timeout_answers_503_and_the_next_query_is_fast(
         assert time.monotonic() - started < 1.0
 
 
+def _slow_query_holding_a_worker(client: TestClient) -> tuple[dict[str, Any], threading.Thread]:
+    """SLOW sent from a thread, once it holds a query worker: its answer lands in the
+    dict (`r`) when the thread ends."""
+    client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"})
+    slow: dict[str, Any] = {}
+    thread = threading.Thread(
+        target=lambda: slow.update(r=client.get("/sparql", params={"query": SLOW}))
+    )
+    thread.start()
+    endpoint = client.app.state.sparql_endpoint
+    deadline = time.monotonic() + 5
+    while endpoint.busy() == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)  # polling for the slow query to hold a worker
+    assert endpoint.busy() == 1
+    return slow, thread
+
+
 def test_other_requests_are_answered_during_a_slow_query(
     seeded_dump: bytes, tmp_path: Path
 ) -> None:
@@ -417,17 +434,7 @@ def test_other_requests_are_answered_during_a_slow_query(
     with seeded_client(
         "memory", seeded_dump, tmp_path, sparql_timeout_seconds=3.0, sparql_per_client=2
     ) as client:
-        client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"})
-        slow: dict[str, Any] = {}
-        thread = threading.Thread(
-            target=lambda: slow.update(r=client.get("/sparql", params={"query": SLOW}))
-        )
-        thread.start()
-        endpoint = client.app.state.sparql_endpoint
-        deadline = time.monotonic() + 5
-        while endpoint.busy() == 0 and time.monotonic() < deadline:
-            time.sleep(0.01)  # polling for the slow query to hold a worker
-        assert endpoint.busy() == 1
+        slow, thread = _slow_query_holding_a_worker(client)
         started = time.monotonic()
         fast = client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"})
         elapsed = time.monotonic() - started
@@ -646,17 +653,7 @@ def test_one_client_looping_slow_queries_held_every_query_worker(
     503. A client's second query while its first runs is now 429; another address is
     answered at once."""
     with seeded_client("memory", seeded_dump, tmp_path, sparql_timeout_seconds=3.0) as client:
-        client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"})
-        slow: dict[str, Any] = {}
-        thread = threading.Thread(
-            target=lambda: slow.update(r=client.get("/sparql", params={"query": SLOW}))
-        )
-        thread.start()
-        endpoint = client.app.state.sparql_endpoint
-        deadline = time.monotonic() + 5
-        while endpoint.busy() == 0 and time.monotonic() < deadline:
-            time.sleep(0.01)  # polling for the slow query to hold a worker
-        assert endpoint.busy() == 1
+        slow, thread = _slow_query_holding_a_worker(client)
         again = client.get("/sparql", params={"query": SLOW})
         assert again.status_code == 429 and again.headers["retry-after"] == "1"
         error = again.json()["error"]
