@@ -131,11 +131,23 @@ def _wait_for(driver, css: str):
 
 
 def _gone(driver, element) -> None:
-    """Wait until `element` has left the page (the next page replaced it)."""
-    from selenium.webdriver.support import expected_conditions as ec
+    """Wait until `element` has left the page (the next page replaced it).
+
+    Selenium's `staleness_of` knows only StaleElementReferenceException; Chrome, asked
+    in the middle of the swap, answers "Node with given id does not belong to the
+    document" as a plain WebDriverException, which failed CI. Either means gone.
+    """
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    WebDriverWait(driver, WAIT_SECONDS).until(ec.staleness_of(element))
+    def left(_driver) -> bool:
+        try:
+            element.is_enabled()
+        except WebDriverException:
+            return True
+        return False
+
+    WebDriverWait(driver, WAIT_SECONDS).until(left)
 
 
 def _h1(driver) -> str:
