@@ -29,6 +29,7 @@ from registry.inputs.document import Document
 from registry.inputs.upload import form_parts, format_of_upload, is_form, upload_document
 from registry.read.model import ReadModel
 from registry.register.jobs import JobQueue
+from registry.register.sessions import session_principal
 from registry.register.submission import Principal
 from registry.register.tokens import authenticate
 from registry.service import Registry
@@ -88,10 +89,16 @@ async def get_read(registry: RegistryDep) -> ReadModel:
 ReadDep = Annotated[ReadModel, Depends(get_read)]
 
 
-def authenticate_client(request: Request, store: Store, secret: str) -> Principal | None:
-    """The principal of `secret`, or None; every way a token is presented (bearer
-    header, sign-in form, session cookie) comes through here, so every failure counts
-    against the client's address (api.ratelimit).
+def authenticate_client(
+    request: Request,
+    store: Store,
+    secret: str,
+    check: Callable[[Store, str], Principal | None] = authenticate,
+) -> Principal | None:
+    """The principal of the token `secret`, or None; every way a token is presented
+    (bearer header, sign-in form) comes through here, and the pages' session cookie
+    through `authenticate_session`, so every failure counts against the client's
+    address (api.ratelimit).
 
     A client over its limit gets 429 before the token is looked at: were a right guess
     let through, the 429s would only mark the wrong ones and guessing would go on."""
@@ -106,10 +113,16 @@ def authenticate_client(request: Request, store: Store, secret: str) -> Principa
             ),
             wait,
         )
-    principal = authenticate(store, secret)
+    principal = check(store, secret)
     if principal is None:
         limiter.failed(client)
     return principal
+
+
+def authenticate_session(request: Request, store: Store, secret: str) -> Principal | None:
+    """The principal of the page session `secret` (registry.register.sessions), or None;
+    counted and limited per client address as tokens are."""
+    return authenticate_client(request, store, secret, session_principal)
 
 
 def client_of(request: Request) -> str:

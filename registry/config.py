@@ -267,6 +267,14 @@ class Settings(BaseSettings):
         description="Days a token made by `screg token create` authenticates for "
         "(`--days` overrides it); past that it is refused like an unknown token.",
     )
+    session_hours: float = Field(
+        12.0,
+        gt=0,
+        le=24 * 31,
+        description="Hours a sign-in on the pages lasts; the browser's cookie holds a "
+        "session that stands for the token for that long, and signing out ends it in every "
+        "copy of the cookie.",
+    )
     auth_max_failures: int = Field(
         10,
         ge=1,

@@ -4,11 +4,12 @@ Uploads are multipart forms, read with the body cap of api.limits, and handed to
 registry as a `Document` named by the uploaded file, so every format the registry
 reads (RDF syntaxes, CSV and XLSX spreadsheets) works here as on the command line.
 
-Signing in: the submitter pastes a token once; it is checked, then kept in an
-HttpOnly, SameSite=Strict session cookie (never in a URL, never readable by page
-scripts). The cookie is checked on every request like a bearer token (an expired or
-revoked token signs the page out at once), and both the form and the cookie count
-failures against the client's address (api.deps.authenticate_client).
+Signing in: the submitter pastes a token once; it is checked, and the browser gets
+a session of its own (registry.register.sessions) in an HttpOnly, SameSite=Strict
+cookie (never in a URL, never readable by page scripts), never the token. The session
+is checked on every request (signing out, its end, or an expired or revoked token
+signs the page out at once), and both the form and the cookie count failures against
+the client's address (api.deps.authenticate_client, authenticate_session).
 Every POST form carries the CSRF double-submit token of api.pages.browse.
 Handlers are plain `def`: parsing, validation and writing block.
 """
@@ -18,6 +19,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import PurePath
 from typing import Annotated, Any
 
@@ -29,6 +31,7 @@ from api.deps import (
     admit_running_validation,
     admit_validation,
     authenticate_client,
+    authenticate_session,
 )
 from api.i18n import Translator, lang_of
 from api.pages.render import csrf_ok, page_links, render
@@ -37,6 +40,7 @@ from registry.errors import InputError, PayloadTooLargeError, RegistryError
 from registry.inputs.document import Document
 from registry.inputs.upload import format_of_upload, upload_document
 from registry.read import queries
+from registry.register.sessions import end_session, open_session
 from registry.register.submission import Principal
 from registry.register.tokens import list_tokens
 from registry.service import Registry
@@ -297,12 +301,13 @@ def download_report(
 
 
 def signed_in(request: Request, store: Store) -> Principal | None:
+    """Who the browser's session cookie signs in as (registry.register.sessions)."""
     secret = request.cookies.get(SESSION_COOKIE, "")
     if not secret:
         return None
     if len(secret) > 200:
-        return None  # no token is this long: not worth a store read, nor a count
-    return authenticate_client(request, store, secret)
+        return None  # no session is this long: not worth a store read, nor a count
+    return authenticate_session(request, store, secret)
 
 
 def form_refusal(
@@ -398,11 +403,16 @@ def sign_in(
     principal = authenticate_client(request, registry.store, secret) if secret else None
     if principal is None:
         return _register_page(request, registry, None, {"error": t("bad_token")}, 401)
+    # The cookie holds a session of its own, never the token: signing out ends it in
+    # every copy, and a copy is no bearer token for the API.
+    hours = registry.settings.session_hours
+    session = open_session(registry.store, principal, timedelta(hours=hours))
     # 303: the browser follows with a GET, so a reload does not post the token again.
     response = RedirectResponse("/register", status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
-        token.strip(),
+        session,
+        max_age=int(hours * 3600),
         httponly=True,
         samesite="strict",
         secure=request.url.scheme == "https",
@@ -417,6 +427,9 @@ def sign_out(request: Request, registry: RegistryDep, csrf_token: CsrfField = ""
         t = Translator(lang_of(request))
         principal = signed_in(request, registry.store)
         return _register_page(request, registry, principal, {"error": t("csrf_failed")}, 403)
+    session = request.cookies.get(SESSION_COOKIE, "")
+    if session and len(session) <= 200:
+        end_session(registry.store, session)
     response = RedirectResponse("/register", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

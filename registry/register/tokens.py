@@ -114,15 +114,15 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def _timestamp(moment: datetime) -> Literal:
+def timestamp(moment: datetime) -> Literal:
     return Literal(moment.astimezone(UTC).isoformat(timespec="seconds"), datatype=XSD.dateTime)
 
 
 def _now() -> Literal:
-    return _timestamp(utcnow())
+    return timestamp(utcnow())
 
 
-def _has_passed(expires: str, now: datetime) -> bool:
+def has_passed(expires: str, now: datetime) -> bool:
     """Whether the stored expiry `expires` is at or before `now`. A value that is not a
     dateTime with a time zone counts as passed: a token whose end cannot be read must
     fail closed, not live for ever."""
@@ -226,7 +226,7 @@ def create_token(
     token_id = secrets.token_hex(6)
     node = URIRef(TOKEN_PREFIX + token_id)
     now = utcnow()
-    created, expires = _timestamp(now), _timestamp(now + lifetime)
+    created, expires = timestamp(now), timestamp(now + lifetime)
     triples = [
         (node, RDF.type, SCS.AccessToken),
         (node, SCS.role, Literal(role)),
@@ -257,7 +257,7 @@ def _rows(store: Store) -> list[tuple[TokenInfo, str | None]]:
             created=str(row["created"]),
             revoked=str(row["revoked"]) if "revoked" in row else None,
             expires=expires,
-            expired=expires is not None and _has_passed(expires, now),
+            expired=expires is not None and has_passed(expires, now),
         )
         tokens.append((info, str(row["hash"]) if "hash" in row else None))
     return sorted(tokens, key=lambda t: (t[0].created, t[0].id))
@@ -302,7 +302,7 @@ def expire_token(
             Text(zh="到期时间须带时区", en="the expiry needs a time zone"), {"at": str(at)}
         )
     when = now if at is None or at <= now else at
-    if info.expires is not None and not info.expired and _has_passed(info.expires, when):
+    if info.expires is not None and not info.expired and has_passed(info.expires, when):
         raise InputError(
             Text(
                 zh="只能提前令牌的到期时间；如需延长请新建令牌",
@@ -311,7 +311,7 @@ def expire_token(
             {"id": token_id, "expires": info.expires, "at": when.isoformat()},
         )
     node = URIRef(TOKEN_PREFIX + token_id)
-    expires = _timestamp(when)
+    expires = timestamp(when)
     batch = WriteBatch()
     # The stored terms themselves are removed: a literal made again from its text
     # might not be the same term, and the token would then hold two expiries.
@@ -364,6 +364,19 @@ def authenticate(store: Store, secret: str) -> Principal | None:
             match = info
     if match is None:
         return None
+    return _principal(match)
+
+
+def active_principal(store: Store, token: URIRef) -> Principal | None:
+    """The principal of the token record `token` while it is active (neither revoked
+    nor expired), else None: a page session stands for its token only so long."""
+    for info, _digest in _rows(store):
+        if TOKEN_PREFIX + info.id == str(token) and info.active:
+            return _principal(info)
+    return None
+
+
+def _principal(match: TokenInfo) -> Principal:
     return Principal(
         role=match.role,
         department=URIRef(match.department) if match.department else None,

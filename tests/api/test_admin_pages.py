@@ -2,8 +2,7 @@
 secret shown on that one answer), expires and revokes tokens; anyone else is refused,
 and each action is recorded with the admin (registry.register.tokens.token_actions).
 Departments: a registrar adds and renames departments through the submit path.
-The tests that are only refused use test_pages.py's shared app (`reader`), the others
-a fresh one each (`client`).
+Each test has a fresh app (`client`): signing in is a write (a page session).
 """
 # ruff: noqa: F811 - the fixtures of tests/api/test_pages.py are imported by name
 
@@ -137,19 +136,23 @@ def test_a_bad_offset_on_the_tokens_page_is_a_400_page(
         assert "新建令牌" in page.text  # the form is still there
 
 
-def test_the_tokens_page_is_for_admins_only(reader: TestClient, tokens: dict[str, str]) -> None:
-    assert_page(reader.get("/admin/tokens"), 401)
-    sign_in(reader, tokens["registrar"])
-    refused = reader.get("/admin/tokens")
+def test_the_tokens_page_is_for_admins_only(
+    client: TestClient, page_store: Store, tokens: dict[str, str]
+) -> None:
+    assert_page(client.get("/admin/tokens"), 401)
+    sign_in(client, tokens["registrar"])  # a write: the session (registry.register.sessions)
+    generation = page_store.generation()
+    refused = client.get("/admin/tokens")
     assert_page(refused, 403)
     assert "仅管理员" in refused.text and "全部令牌" not in refused.text
-    posted = reader.post(
+    posted = client.post(
         "/admin/tokens",
-        data={"role": "admin", "csrf_token": csrf(reader, "/register")},
+        data={"role": "admin", "csrf_token": csrf(client, "/register")},
     )
     assert_page(posted, 403)
     # Without the form's CSRF field nothing is made either.
-    assert_page(reader.post("/admin/tokens", data={"role": "admin"}), 403)
+    assert_page(client.post("/admin/tokens", data={"role": "admin"}), 403)
+    assert page_store.generation() == generation  # the refusals wrote nothing
 
 
 # -- the departments page -------------------------------------------------------------------
@@ -204,17 +207,21 @@ def test_a_registrar_adds_and_renames_a_department_on_the_page(
     assert client.get(f"/api/v1/departments/{wrong}").status_code == 404
 
 
-def test_the_departments_page_is_for_registrars(reader: TestClient, tokens: dict[str, str]) -> None:
-    assert_page(reader.get("/admin/departments"), 401)
-    sign_in(reader, tokens["bureau"])
-    assert_page(reader.get("/admin/departments"), 403)
-    posted = reader.post(
+def test_the_departments_page_is_for_registrars(
+    client: TestClient, page_store: Store, tokens: dict[str, str]
+) -> None:
+    assert_page(client.get("/admin/departments"), 401)
+    sign_in(client, tokens["bureau"])  # a write: the session (registry.register.sessions)
+    generation = page_store.generation()
+    assert_page(client.get("/admin/departments"), 403)
+    posted = client.post(
         "/admin/departments",
         data={
             "action": "add",
             "credit_code": "x",
             "name_zh": "x",
-            "csrf_token": csrf(reader, "/register"),
+            "csrf_token": csrf(client, "/register"),
         },
     )
     assert_page(posted, 403)
+    assert page_store.generation() == generation  # the refusals wrote nothing

@@ -27,8 +27,9 @@ from registry.bilingual import Text
 from registry.config import Settings
 from registry.read import conformity
 from registry.read.model import ReadModel
+from registry.register.sessions import open_session
 from registry.register.submission import REGISTRAR
-from registry.register.tokens import create_token
+from registry.register.tokens import authenticate, create_token
 from registry.service import Registry
 from registry.store import Store, StoreError
 from tests import documents
@@ -297,16 +298,19 @@ def test_writes_and_errors_carry_no_etag(reader: TestClient, tokens: dict[str, s
 
 
 def test_a_request_with_credentials_is_never_cached(
-    reader: TestClient, tokens: dict[str, str]
+    client: TestClient, tokens: dict[str, str]
 ) -> None:
-    etag = tag_of(reader, LOOKUP)
-    with_token = reader.get(LOOKUP, headers={**auth(tokens["registrar"]), "If-None-Match": etag})
+    etag = tag_of(client, LOOKUP)
+    with_token = client.get(LOOKUP, headers={**auth(tokens["registrar"]), "If-None-Match": etag})
     assert with_token.status_code == 200 and with_token.content
     assert_untagged(with_token)
-    reader.get("/")  # the CSRF cookie, so only the session cookie differs
-    page_etag = tag_of(reader, "/register")
-    reader.cookies.set(SESSION_COOKIE, tokens["registrar"])
-    signed_in = reader.get("/register", headers={"If-None-Match": page_etag})
+    client.get("/")  # the CSRF cookie, so only the session cookie differs
+    page_etag = tag_of(client, "/register")
+    # Opening a session is a write (registry.register.sessions): the writing client.
+    store = client.app.state.registry.store
+    session = open_session(store, authenticate(store, tokens["registrar"]))
+    client.cookies.set(SESSION_COOKIE, session)
+    signed_in = client.get("/register", headers={"If-None-Match": page_etag})
     assert signed_in.status_code == 200 and signed_in.content
     assert_untagged(signed_in)
 

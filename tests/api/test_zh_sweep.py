@@ -17,7 +17,8 @@ from fastapi.testclient import TestClient
 from api import create_app
 from registry.config import Settings
 from registry.inputs.document import Document
-from registry.register.tokens import create_token
+from registry.register.sessions import open_session
+from registry.register.tokens import authenticate, create_token
 from registry.store import open_store
 from registry.validation.reports import report_text
 from tests.conftest import EXAMPLES
@@ -128,7 +129,8 @@ def test_zh_pages_hold_no_english_ui_text(
     cookies = {}
     if role is not None:
         department = "11210100EXAMPLE01N" if role == "submitter" else None
-        cookies["screg_session"] = create_token(store, role, department, "检查")[1]
+        secret = create_token(store, role, department, "检查")[1]
+        cookies["screg_session"] = open_session(store, authenticate(store, secret))
     found: dict[str, set[str]] = {}
     for path in PAGES:
         page = client.get(path, headers={"Accept": "text/html"}, cookies=cookies)

@@ -215,7 +215,6 @@ def test_the_web_form_and_the_job_api_refuse_the_takeover(seeded_dump: bytes, va
     secret = create_token(store, "submitter", ATTACKER, "attacker")[1]
     app = create_app(Settings(store="memory", seed=False), store=store, validator=validator)
     with TestClient(app, raise_server_exceptions=False) as client:
-        generation = store.generation()
         # The web form, signed in with the attacker's token.
         page = client.get("/register")
         csrf = client.cookies.get("screg_csrf")
@@ -226,6 +225,7 @@ def test_the_web_form_and_the_job_api_refuse_the_takeover(seeded_dump: bytes, va
             follow_redirects=False,
         )
         assert signed.status_code == 303
+        generation = store.generation()  # after the sign-in, which writes its session
         form = client.post(
             "/register",
             data={"csrf_token": csrf, "format": ""},

@@ -17,7 +17,8 @@ from rdflib.namespace import DCTERMS
 
 from api import create_app
 from registry.config import Settings
-from registry.register.tokens import create_token
+from registry.register.sessions import open_session
+from registry.register.tokens import authenticate, create_token
 from registry.service import Registry
 from registry.store import Store
 from tests.conftest import dump_after
@@ -187,13 +188,19 @@ def test_without_review_nothing_waits(make_client: Callable[..., TestClient]) ->
         assert client.get("/api/v1/reviews", headers=auth(client, "registrar")).json()["total"] == 0
 
 
+def _session(client: TestClient, name: str) -> str:
+    """A page session of the test token `name`, as the sign-in form would open."""
+    store = client.app.state.registry.store
+    return open_session(store, authenticate(store, client.secrets[name]))  # type: ignore[attr-defined,arg-type]
+
+
 def test_the_review_page_needs_a_sign_in_and_its_form_a_csrf_token(client: TestClient) -> None:
     page = client.get("/reviews")
     assert page.status_code == 401 and 'href="/register"' in page.text
     forged = client.post(
         "/reviews",
         data={"item": RESOURCE, "decision": "accept", "csrf_token": "forged"},
-        cookies={"screg_session": client.secrets["registrar"]},  # type: ignore[attr-defined]
+        cookies={"screg_session": _session(client, "registrar")},
     )
     assert forged.status_code == 403
 
@@ -225,7 +232,7 @@ def test_an_unknown_decision_is_refused_by_the_api_and_the_page(client: TestClie
     )
     assert answer.status_code == 422, answer.text
     assert "accept" in answer.text
-    cookies = {"screg_session": client.secrets["registrar"]}  # type: ignore[attr-defined]
+    cookies = {"screg_session": _session(client, "registrar")}
     page = client.get("/reviews", cookies=cookies)
     token = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
     posted = client.post(
