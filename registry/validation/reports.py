@@ -248,6 +248,53 @@ def report_csv(report: ValidationReport, max_results: int = 1000) -> str:
     return out.getvalue()
 
 
+#: The columns of the report as a file for people (the validation page's download), in
+#: its language: no IRIs, no English in the Chinese one.
+PEOPLE_CSV_COLUMNS = {
+    "zh": ("级别", "条目", "工作表", "行", "列", "属性", "值", "说明", "其他位置"),
+    "en": ("severity", "entry", "sheet", "row", "column", "property", "value", "message", "place"),
+}
+_IN_COLUMNS = {"sheet", "row", "column", "column_en"}
+
+
+def report_csv_for_people(
+    report: ValidationReport, lang: str = "zh", max_results: int = 1000
+) -> str:
+    """The results as CSV for a clerk to sort and work through in a spreadsheet, all in
+    one language: the level, the entry, where (sheet, row, column as the sheet names it),
+    the property's name, the value and the message. `report_csv` is the file for
+    programs, with both languages and the shapes' IRIs; the page gave people that one,
+    with English headers and English levels in a Chinese report. Text cells are
+    neutralised as there."""
+    words = _HEADINGS[lang]
+    listed, omitted = _listed(report, max_results)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(PEOPLE_CSV_COLUMNS[lang])
+    for r in listed:
+        loc = dict(r.location)
+        column = loc.get("column" if lang == "zh" else "column_en") or loc.get("column", "")
+        elsewhere = tuple((k, v) for k, v in r.location if k not in _IN_COLUMNS)
+        writer.writerow(
+            neutralise_row(
+                [
+                    words["severity"][r.severity],
+                    r.entry or words["document"],
+                    loc.get("sheet", ""),
+                    loc.get("row", ""),
+                    column,
+                    property_name(r.path, r.source_shape, lang) or "",
+                    r.value or "",
+                    r.message(lang),
+                    _where(elsewhere, lang),
+                ]
+            )
+        )
+    if omitted:
+        writer.writerow(["", "", "", "", "", "", "", words["omitted"].format(n=omitted), ""])
+    return out.getvalue()
+
+
 def report_graph(
     report: ValidationReport, node_base: str | None = None, max_results: int | None = None
 ) -> Graph:

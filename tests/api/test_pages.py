@@ -27,6 +27,7 @@ from registry.namespaces import SH
 from registry.register.tokens import create_token, revoke_token
 from registry.store import Store
 from registry.validation.labels import property_name
+from registry.validation.reports import PEOPLE_CSV_COLUMNS
 from registry.validation.validator import SCSH
 from synthetic.generate import write_registry
 from synthetic.registered import write_registered_extra
@@ -567,7 +568,20 @@ def test_validate_shows_the_report_by_entry_and_writes_nothing(
     as_csv = client.post("/validate/report", data={"csrf_token": token, "report": report})
     assert as_csv.status_code == 200 and "attachment" in as_csv.headers["content-disposition"]
     rows = list(csv.DictReader(io.StringIO(as_csv.text.lstrip("\ufeff"))))
-    assert {r["focus"] for r in rows} == {e["focus"] for e in expected}
+    # A file for the clerk, in the page's language: it had English headers and levels.
+    assert tuple(rows[0]) == PEOPLE_CSV_COLUMNS["zh"]
+    entries = {r["entry"] for r in json.loads(report)["results"]}
+    assert {r["条目"] for r in rows} == entries and len(rows) == len(expected)
+    assert {r["级别"] for r in rows} == {"违规"}
+    assert {r["属性"] for r in rows} == {
+        property_name(e["path"], SCSH + e["shape"], "zh") for e in expected
+    }
+    client.cookies.set("screg_lang", "en")
+    in_english = client.post("/validate/report", data={"csrf_token": token, "report": report})
+    rows_en = list(csv.DictReader(io.StringIO(in_english.text.lstrip("\ufeff"))))
+    assert tuple(rows_en[0]) == PEOPLE_CSV_COLUMNS["en"]
+    assert {r["severity"] for r in rows_en} == {"Violation"}
+    client.cookies.delete("screg_lang")
     as_ttl = client.post(
         "/validate/report", data={"csrf_token": token, "report": report, "fmt": "turtle"}
     )

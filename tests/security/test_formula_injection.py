@@ -147,11 +147,11 @@ def test_downloaded_report_of_a_spreadsheet_upload_had_live_formulas(client: Tes
     download = client.post("/validate/report", data={"csrf_token": token, "report": report})
     assert download.status_code == 200
     results = csv_rows(download.text)
-    quoted = {r["row"]: r["value"] for r in results if r["column"] == "共享类型" and r["value"]}
+    quoted = {r["行"]: r["值"] for r in results if r["列"] == "共享类型" and r["值"]}
     # Spreadsheet cells are read trimmed: "\t=1" arrives as "=1", still a formula.
     assert quoted == {str(n + 1): "'" + text.strip() for n, text in enumerate(HOSTILE, start=1)}
     # A row number is the registry's own number, written as one.
-    assert all(r["row"].isdigit() for r in results if r["row"])
+    assert all(r["行"].isdigit() for r in results if r["行"])
 
 
 # -- the catalogue as CSV and XLSX ---------------------------------------------------------
