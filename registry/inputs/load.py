@@ -198,6 +198,7 @@ def load_submission(
 # SHACL "missing value" results that a reading problem on the same focus and path
 # already explains (an unknown code-list label leaves the property out).
 _EXPLAINED = ("MinCountConstraintComponent", "QualifiedMinCountConstraintComponent")
+_WEIGHT = {"Info": 0, "Warning": 1, "Violation": 2}
 
 
 class LocatingValidator(Validator):
@@ -223,16 +224,26 @@ class LocatingValidator(Validator):
         if sub.fatal:
             return ValidationReport(results=list(sub.problems), shapes_sha256=self.shapes.sha256)
         report = self._base.validate(data, store, progress=progress, skip=skip)
-        explained = {(p.focus, p.path) for p in sub.problems}
+        problems = list(sub.problems)
+        at: dict[tuple[str, str | None], list[int]] = {}
+        for n, problem in enumerate(problems):
+            at.setdefault((problem.focus, problem.path), []).append(n)
         located = []
         for result in report.results:
-            if (result.focus, result.path) in explained and result.constraint.endswith(_EXPLAINED):
+            explaining = at.get((result.focus, result.path))
+            if explaining and result.constraint.endswith(_EXPLAINED):
+                # One result for the problem, at the weight of the value it left missing:
+                # a Warning that a DCAT frequency maps to nothing stood alone, and the
+                # entry was registered valid without the update cycle it must have.
+                for n in explaining:
+                    if _WEIGHT[problems[n].severity] < _WEIGHT[result.severity]:
+                        problems[n] = dataclasses.replace(problems[n], severity=result.severity)
                 continue
             if not result.location:
                 where = sub.locate(result.focus, result.path)
                 result = dataclasses.replace(result, location=where)
             located.append(result)
-        report.results = list(sub.problems) + located
+        report.results = problems + located
         report.results.sort(key=_location_order)
         return report
 

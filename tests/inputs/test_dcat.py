@@ -349,3 +349,31 @@ def test_a_full_width_code_was_no_code(memory_registry) -> None:
     data = TWO_DATASETS.format(first="２０４００９／０００２７６", second='"204009/000277"')
     graph = memory_registry.parse([Document("two.ttl", data.encode(), "dcat")])
     assert (URIRef(f"{BASE}resource/204009-000276"), None, None) in graph
+
+
+@pytest.mark.parametrize(
+    "frequency",
+    [
+        "<http://publications.europa.eu/resource/authority/frequency/HOURLY>",
+        '"monthly"',
+        '"R/P1M"',
+    ],
+)
+def test_a_frequency_mapping_to_no_cycle_registered_the_entry_without_one(
+    memory_registry, frequency: str
+) -> None:
+    """The reader's Warning that a frequency maps to no update cycle hid the shape's
+    Violation that the entry has none, so the entry was registered valid without the
+    value its status check then asked for. Now that one result is a Violation."""
+    data = CKAN.read_bytes().decode()
+    first = "dct:accrualPeriodicity <http://publications.europa.eu/resource/authority/frequency/MONTHLY>"
+    assert first in data
+    doc = Document(
+        CKAN.name, data.replace(first, f"dct:accrualPeriodicity {frequency}", 1).encode(), "dcat"
+    )
+    report = memory_registry.validate([doc])
+    assert not report.conforms
+    cycle = [r for r in report.results if r.path == str(DCTERMS.accrualPeriodicity)]
+    assert [(r.severity, r.source_shape.rsplit("#", 1)[-1]) for r in cycle] == [
+        ("Violation", "Input-dcat-unmapped")
+    ]
