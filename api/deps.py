@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from email.message import EmailMessage
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -21,6 +21,7 @@ from registry.config import Settings
 from registry.errors import (
     BusyError,
     ForbiddenError,
+    InputError,
     PayloadTooLargeError,
     RateLimitedError,
     UnauthorizedError,
@@ -415,7 +416,16 @@ def _disposition_filename(header: str | None) -> str | None:
         return None
     message = EmailMessage()
     message["content-disposition"] = header
-    return message.get_filename()
+    name = message.get_filename()
+    if name is None:
+        return None
+    # curl and most clients send a Chinese name raw, in UTF-8, where the standard wants
+    # filename*=UTF-8''...; the server reads header bytes as Latin-1, so 目录.csv
+    # came out as ç\x9b®å½\x95.csv in every report.
+    try:
+        return name.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return name
 
 
 UploadFormatDep = Annotated[UploadFormat, Depends(upload_format)]
@@ -471,3 +481,34 @@ async def _read_limited(request: Request, limit: int, message: Text) -> bytes:
 
 BodyDep = Annotated[bytes, Depends(read_body)]
 ValidationBodyDep = Annotated[bytes, Depends(read_validation_body)]
+
+
+def refuse_unknown_query(request: Request) -> None:
+    """A dependency of the list routes and of every write route: a query parameter the
+    route does not declare is InputError (400) naming the ones it does, rather than
+    silently ignored: `?categry=3` listed every standard, and `?dry_run=true` on a
+    route without a dry run registered the upload."""
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        return
+    allowed = sorted(_query_names(dependant))
+    unknown = sorted(set(request.query_params) - set(allowed))
+    if unknown:
+        listed_zh = "、".join(allowed) if allowed else "（无：此接口不带查询参数）"
+        listed_en = ", ".join(allowed) if allowed else "none (this route takes no query parameter)"
+        raise InputError(
+            Text(
+                zh=f"未知的查询参数 {'、'.join(unknown)}；可用的参数：{listed_zh}",
+                en=f"unknown query parameter {', '.join(unknown)}; allowed: {listed_en}",
+            ),
+            {"unknown": unknown, "allowed": allowed},
+        )
+
+
+def _query_names(dependant: Any) -> set[str]:
+    """The query parameters a route's handler and its dependencies declare."""
+    names = {param.alias for param in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return names

@@ -16,6 +16,7 @@ from urllib.parse import quote
 from fastapi import Depends, Query, Request
 from fastapi.responses import Response
 
+from api.deps import refuse_unknown_query
 from api.errors import error_responses
 from api.pages.render import local_time
 from registry.bilingual import Text
@@ -88,34 +89,6 @@ def list_answer(
         answer["items"] = [list_item(kind, item) for item in answer["items"]]
         return answer
     return download(kind, every_entry(read, kind, q, filters), fmt, time_zone)
-
-
-def refuse_unknown_query(request: Request) -> None:
-    """A dependency of the list routes: a query parameter the route does not declare is
-    InputError (400) naming the ones it does, rather than a filter silently ignored
-    (`?categry=3` would list every standard)."""
-    route = request.scope.get("route")
-    dependant = getattr(route, "dependant", None)
-    if dependant is None:
-        return
-    allowed = sorted(_query_names(dependant))
-    unknown = sorted(set(request.query_params) - set(allowed))
-    if unknown:
-        raise InputError(
-            Text(
-                zh=(f"未知的查询参数 {'、'.join(unknown)}；可用的参数：{'、'.join(allowed)}"),
-                en=(f"unknown query parameter {', '.join(unknown)}; allowed: {', '.join(allowed)}"),
-            ),
-            {"unknown": unknown, "allowed": allowed},
-        )
-
-
-def _query_names(dependant: Any) -> set[str]:
-    """The query parameters a route's handler and its dependencies declare."""
-    names = {param.alias for param in dependant.query_params}
-    for sub in dependant.dependencies:
-        names |= _query_names(sub)
-    return names
 
 
 LIST_ERRORS = error_responses(400, 404, 422, 500, 503)

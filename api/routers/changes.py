@@ -14,9 +14,8 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from api.deps import StoreDep
+from api.deps import StoreDep, refuse_unknown_query
 from api.errors import NotAcceptableError, error_responses
-from api.lists import refuse_unknown_query
 from registry.bilingual import Text
 from registry.errors import NotFoundError
 from registry.outputs.negotiation import preferred

@@ -13,7 +13,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
-from api.deps import JobsDep, ReadDep, RegistrarDep, RegistryDep, SettingsDep, client_of
+from api.deps import (
+    JobsDep,
+    ReadDep,
+    RegistrarDep,
+    RegistryDep,
+    SettingsDep,
+    client_of,
+    refuse_unknown_query,
+)
 from api.errors import error_responses
 from api.jobs import accepted_job
 from api.lists import (
@@ -23,7 +31,6 @@ from api.lists import (
     Limit,
     Offset,
     list_answer,
-    refuse_unknown_query,
 )
 from api.reads import ENTRY_RESPONSES, READ_ERRORS, Ident, from_the_model
 from registry.read.conformity import today_utc
@@ -68,6 +75,7 @@ def list_assessments(
 
 @router.post(
     "/assessments/automatic",
+    dependencies=[Depends(refuse_unknown_query)],
     summary="Re-run the automatic conformity assessments (registrar), as a job",
     status_code=202,
     responses={

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Path
+from fastapi import APIRouter, Body, Depends, Path
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from api.deps import RegistrarDep, RegistryDep
+from api.deps import RegistrarDep, RegistryDep, refuse_unknown_query
 from api.errors import error_responses
 from registry.register.departments import write_department
 from registry.service import Registry
@@ -53,6 +53,7 @@ def _answer(
 
 @router.post(
     "/departments",
+    dependencies=[Depends(refuse_unknown_query)],
     summary="Add a department (registrar)",
     status_code=201,
     responses=WRITE_ERRORS,
@@ -73,6 +74,7 @@ def add_department(
 
 @router.put(
     "/departments/{code}",
+    dependencies=[Depends(refuse_unknown_query)],
     summary="Update a department's names (registrar)",
     responses=WRITE_ERRORS,
     response_model=None,

@@ -13,9 +13,8 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Response
 
-from api.deps import RegistryDep
+from api.deps import RegistryDep, refuse_unknown_query
 from api.errors import NotAcceptableError, error_responses
-from api.lists import refuse_unknown_query
 from registry.bilingual import Text
 from registry.graphs import (
     FORMATS,

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 
-from api.deps import BodyDep, RegistryDep, SubmitterDep
+from api.deps import BodyDep, RegistryDep, SubmitterDep, refuse_unknown_query
 from api.errors import error_responses
 from registry.bilingual import Text
 from registry.errors import ForbiddenError, InputError, NotConformingError
@@ -37,6 +37,7 @@ OPENAPI_BODY: dict[str, Any] = {
 
 @router.post(
     "/interfaces/openapi",
+    dependencies=[Depends(refuse_unknown_query)],
     summary="Register an OpenAPI document as a data interface",
     status_code=201,
     openapi_extra=OPENAPI_BODY,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
@@ -25,6 +25,7 @@ from api.deps import (
     admit_running_validation,
     admit_validation,
     client_of,
+    refuse_unknown_query,
 )
 from api.errors import DEFAULT_ERROR_LANG, error_responses
 from api.i18n import asked_language
@@ -93,6 +94,7 @@ Lang = Annotated[Literal["zh", "en"] | None, Query(description="Language of a te
 
 @router.post(
     "/validate",
+    dependencies=[Depends(refuse_unknown_query)],
     summary="Validate a document; writes nothing",
     openapi_extra=UPLOAD_BODY,
     responses={
@@ -162,6 +164,7 @@ def validate(
 
 @router.post(
     "/submissions",
+    dependencies=[Depends(refuse_unknown_query)],
     summary="Submit a catalogue or entries",
     status_code=201,
     openapi_extra=UPLOAD_BODY,
@@ -181,6 +184,14 @@ def submit(
     response: Response,
     as_job: AsJob = False,
     provisional: Provisional = False,
+    dry_run: Annotated[
+        bool,
+        Query(
+            description="Decide as the registration would (reading, ownership, identity, "
+            "validation, each entry's outcome and version) and write nothing: 200 with "
+            "`accepted` (whether it would be registered), `entries` and the `report`."
+        ),
+    ] = False,
 ) -> Any:
     """Validate and, with no Violation, register every entry of the body in one write
     (a new version for each changed entry). A submitter token may submit only its own
@@ -193,6 +204,15 @@ def submit(
     own = str(principal.department).rsplit("/", 1)[-1] if principal.department else None
     documents = fmt.documents(body, own)
     limit = registry.settings.report_max_results
+
+    def try_it(progress: Progress | None = None) -> dict[str, Any]:
+        tried = registry.try_submit(documents, principal, progress, provisional)
+        return {
+            "dry_run": True,
+            "accepted": tried.report.conforms,
+            "entries": [c.as_dict() for c in tried.changes],
+            "report": report_json(tried.report, limit),
+        }
 
     def work(progress: Progress | None = None) -> dict[str, Any]:
         result = registry.submit(documents, principal, progress=progress, provisional=provisional)
@@ -210,7 +230,12 @@ def submit(
 
     if as_job or len(body) >= JOB_MIN_BYTES:
         lane = lane_of(principal, client_of(request))
-        return accepted_job(jobs.submit("submission", work, lane=lane, size=len(body)))
+        kind, run = ("dry run", try_it) if dry_run else ("submission", work)
+        return accepted_job(jobs.submit(kind, run, lane=lane, size=len(body)))
+    if dry_run:
+        # Nothing written: 200, and no Location of a submission that does not exist.
+        response.status_code = 200
+        return try_it()
     answer = work()
     response.headers["Location"] = f"/api/v1/submissions/{answer['id']}"
     return answer
@@ -266,6 +291,7 @@ class OwnerChange(BaseModel):
 
 @router.post(
     "/items/{id:path}/owner",
+    dependencies=[Depends(refuse_unknown_query)],
     summary="Transfer an entry to another department (registrar)",
     responses=error_responses(400, 401, 403, 404, 409, 413, 422, 429, 500, 503),
 )
@@ -285,6 +311,7 @@ def transfer_owner(
 
 @router.post(
     "/items/{id:path}/status",
+    dependencies=[Depends(refuse_unknown_query)],
     summary="Change a register status (registrar)",
     responses=error_responses(400, 401, 403, 404, 409, 413, 422, 429, 500, 503),
 )

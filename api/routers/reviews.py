@@ -8,9 +8,9 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, Field
 
-from api.deps import PrincipalDep, RegistrarDep, RegistryDep
+from api.deps import PrincipalDep, RegistrarDep, RegistryDep, refuse_unknown_query
 from api.errors import error_responses
-from api.lists import Limit, Offset, refuse_unknown_query
+from api.lists import Limit, Offset
 from registry.bilingual import Text
 from registry.errors import ForbiddenError, NotFoundError
 from registry.register import review
@@ -105,6 +105,7 @@ class Decision(BaseModel):
 
 @router.post(
     "/reviews/{id:path}/{decision}",
+    dependencies=[Depends(refuse_unknown_query)],
     summary="Accept or reject a submission waiting for review (registrar)",
     responses=error_responses(400, 401, 403, 404, 409, 413, 422, 429, 500, 503),
 )

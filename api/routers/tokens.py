@@ -19,7 +19,7 @@ from fastapi import APIRouter, Body, Depends, Path, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from api.deps import AdminDep, SettingsDep, StoreDep
+from api.deps import AdminDep, SettingsDep, StoreDep, refuse_unknown_query
 from api.errors import error_responses
 from api.lists import (
     XLSX,
@@ -28,7 +28,6 @@ from api.lists import (
     Offset,
     download,
     download_format,
-    refuse_unknown_query,
 )
 from registry.read.queries import Page
 from registry.register.tokens import (
@@ -171,6 +170,7 @@ def tokens(
 
 @router.post(
     "/tokens",
+    dependencies=[Depends(refuse_unknown_query)],
     summary="Make a token (admin)",
     status_code=201,
     response_model=MadeToken,
@@ -221,6 +221,7 @@ def one(token_id: TokenId, store: StoreDep, _admin: AdminDep) -> TokenWithAction
 
 @router.post(
     "/tokens/{token_id}/expire",
+    dependencies=[Depends(refuse_unknown_query)],
     summary="Bring a token's expiry forward (admin)",
     responses=error_responses(400, 401, 403, 404, 409, 422, 429, 500, 503),
 )
@@ -239,6 +240,7 @@ def expire(
 
 @router.delete(
     "/tokens/{token_id}",
+    dependencies=[Depends(refuse_unknown_query)],
     summary="Revoke a token (admin)",
     responses=error_responses(401, 403, 404, 429, 500, 503),
 )

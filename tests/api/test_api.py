@@ -963,3 +963,57 @@ def test_a_standards_citers_did_not_say_how_they_cite_it(reader: TestClient) -> 
     assert {tuple(r["by"]) for r in claimed if r["kind"] == "resource"} == {("conforms_to",)}
     page = reader.get("/id/standard/GB-T-21063.1-2007", headers={"Accept": "text/html"}).text
     assert '<span class="by">不注日期引用</span>' in page
+
+
+def test_a_dry_run_of_a_submission_registered_it(
+    client: TestClient, api_store: Store, tokens: dict[str, str]
+) -> None:
+    """`?dry_run=true` on /submissions was an unknown parameter, silently ignored: a
+    portal that mapped `screg register --dry-run` to HTTP registered for real (201)."""
+    generation = api_store.generation()
+    headers = {**TURTLE, **auth(tokens["bureau"])}
+    tried = client.post("/api/v1/submissions?dry_run=true", content=resource_ttl(), headers=headers)
+    assert tried.status_code == 200, tried.text
+    body = tried.json()
+    assert body["dry_run"] is True and body["accepted"] is True
+    assert [(e["item"], e["outcome"]) for e in body["entries"]] == [
+        (f"{BASE}resource/109001-000001", "new")
+    ]
+    assert "Location" not in tried.headers
+    assert api_store.generation() == generation
+    assert client.get("/api/v1/resources/109001-000001").status_code == 404
+    # Decided as the registration would be: another department's entry is 403 here too.
+    other = {**TURTLE, **auth(tokens["other"])}
+    assert_error(
+        client.post("/api/v1/submissions?dry_run=1", content=resource_ttl(), headers=other), 403
+    )
+    # A document that does not conform: 200, not accepted, with the report.
+    bad = client.post(
+        "/api/v1/submissions?dry_run=true", content=resource_ttl(with_title=False), headers=headers
+    )
+    assert bad.status_code == 200 and bad.json()["accepted"] is False
+    assert bad.json()["report"]["conforms"] is False
+    assert api_store.generation() == generation
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/api/v1/submissions?dryrun=true", None),
+        ("/api/v1/validate?reprot=csv", None),
+        ("/api/v1/items/109001-000001/status?force=1", {"status": "retired"}),
+    ],
+)
+def test_an_unknown_parameter_of_a_write_was_ignored(
+    client: TestClient, api_store: Store, tokens: dict[str, str], path: str, body: Any
+) -> None:
+    """A write route ignored parameters it does not know, so a misspelt `dryrun` wrote."""
+    generation = api_store.generation()
+    headers = auth(tokens["registrar"])
+    if body is None:
+        answer = client.post(path, content=resource_ttl(), headers={**TURTLE, **headers})
+    else:
+        answer = client.post(path, json=body, headers=headers)
+    error = assert_error(answer, 400)
+    assert error["details"]["unknown"] and isinstance(error["details"]["allowed"], list)
+    assert api_store.generation() == generation

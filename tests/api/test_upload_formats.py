@@ -346,3 +346,18 @@ def test_a_document_without_an_entry_conformed_on_validation(reader, body: bytes
     answer = reader.post("/api/v1/validate", content=body, headers={"Content-Type": "text/turtle"})
     assert answer.status_code == 400, answer.text
     assert "no entry" in answer.json()["error"]["messages"]["en"]
+
+
+def test_a_raw_chinese_file_name_came_out_garbled_in_the_report(reader: TestClient) -> None:
+    """curl sends `filename="目录.csv"` raw in UTF-8; read as Latin-1 it was reported as
+    `ç\\x9b®å½\\x95.csv`, and its extension still told the format."""
+    body = (EXAMPLES / "invalid" / "spreadsheet-cells.csv").read_bytes()
+    header = 'attachment; filename="目录.csv"'.encode()
+    answer = reader.post(
+        "/api/v1/validate",
+        content=body,
+        headers={"Content-Type": "application/octet-stream", "Content-Disposition": header},
+    )
+    assert answer.status_code == 200, answer.text
+    files = {r["location"].get("file") for r in answer.json()["results"] if r.get("location")}
+    assert files == {"目录.csv"}
