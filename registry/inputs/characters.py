@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from rdflib import Literal
+from rdflib import Literal, URIRef
 
 from registry.bilingual import Text
 from registry.errors import InputError
@@ -69,6 +69,75 @@ def refuse_unstorable(triples: Iterable[Triple], source: str) -> None:
             "character": code,
             "position": position,
             "texts": len(found),
+            **({"location": location} if location else {}),
+        },
+    )
+
+
+# A scheme, then what SPARQL's IRIREF allows (registry.store.base.is_plain_iri).
+_ABSOLUTE_IRI = re.compile(r'^[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>"{}|^`\\]*$')
+#: The base a reader gives relative IRIs when the document has none (registry.inputs.
+#: rdf): an IRI under it was relative in the document.
+UPLOAD_BASE = "urn:screg:upload:"
+
+
+def refuse_bad_iris(triples: Iterable[Triple], source: str) -> None:
+    """InputError naming the first IRI of `triples` that no store takes: a relative one
+    (the document has no base for it), or one holding a space, `<`, `"`, a brace or
+    another character an IRI cannot. rdflib reads such IRIs from RDF/XML and JSON-LD,
+    and a mapper may build one from a cell; validation said they conformed, and the
+    submission then failed with a 500 when it hashed them, or was refused by the store
+    with its own parser's text (pyoxigraph, which reads Turtle and N-Triples, refuses
+    them itself)."""
+    found = []
+    for triple in triples:
+        for n, term in enumerate(triple):
+            if isinstance(term, URIRef) and (
+                term.startswith(UPLOAD_BASE) or not _ABSOLUTE_IRI.match(term)
+            ):
+                found.append((triple, n, str(term).removeprefix(UPLOAD_BASE)))
+    if not found:
+        return
+    (subject, predicate, _o), n, iri = found[0]
+    relative = not _ABSOLUTE_IRI.match(iri) and ":" not in iri.split("/", 1)[0]
+    locate = getattr(triples, "locate", None)
+    location = dict(locate(str(subject), str(predicate))) if locate is not None else {}
+    cell_zh, cell_en = _cell(location)
+    role_zh, role_en = (("主语", "subject"), ("属性", "property"), ("值", "value"))[n]
+    if relative:
+        why_zh, why_en = (
+            "是相对 IRI，文档没有给出基准 IRI",
+            "is a relative IRI and the document gives no base",
+        )
+        fix_zh, fix_en = (
+            "请写出完整的 IRI（带 https:// 等协议）",
+            "write it in full, with its scheme (https://...)",
+        )
+    else:
+        why_zh, why_en = (
+            "含有 IRI 不能包含的字符（空格、<、>、引号、花括号等）",
+            ("holds a character no IRI may (a space, <, >, a quote, a brace, ...)"),
+        )
+        fix_zh, fix_en = (
+            "请删除该字符，或将其百分号编码（空格写作 %20）",
+            ("remove it, or percent-encode it (a space is %20)"),
+        )
+    more_zh = f"（共 {len(found)} 处）" if len(found) > 1 else ""
+    more_en = f" ({len(found)} in all)" if len(found) > 1 else ""
+    raise InputError(
+        Text(
+            zh=f"{source}：{cell_zh}<{subject}> 的{_named(str(predicate), 'zh')}中，{role_zh} "
+            f"“{iri}”{why_zh}，无法登记{more_zh}。{fix_zh}。",
+            en=f"{source}: {cell_en}the {role_en} “{iri}” of {_named(str(predicate), 'en')} of "
+            f"<{subject}> {why_en}, and cannot be registered{more_en}; {fix_en}.",
+        ),
+        {
+            "file": source,
+            "rule": "relative-iri" if relative else "bad-iri",
+            "iri": iri,
+            "subject": str(subject),
+            "property": str(predicate),
+            "count": len(found),
             **({"location": location} if location else {}),
         },
     )

@@ -22,7 +22,7 @@ from rdflib import RDF, Graph, URIRef
 
 from registry.bilingual import Text
 from registry.errors import InputError, PayloadTooLargeError
-from registry.inputs.characters import may_hold_unstorable, refuse_unstorable
+from registry.inputs.characters import may_hold_unstorable, refuse_bad_iris, refuse_unstorable
 from registry.inputs.document import (
     DEFAULT_BASE_IRI,
     TABULAR_FORMATS,
@@ -168,6 +168,7 @@ def _read_one(
     if mapped is not None:
         part = _mapper(mapped)(doc, base_iri, lookup or Lookup(), max_bytes)
         refuse_unstorable(part, doc.name)
+        refuse_bad_iris(part, doc.name)
         if reading.mapped is None:
             reading.mapped = SubmissionGraph()
         reading.mapped.merge(part)

@@ -24,6 +24,7 @@ from rdflib.term import Node
 
 from registry.bilingual import Text
 from registry.errors import InputError, UnsupportedFormatError
+from registry.inputs.characters import UPLOAD_BASE, refuse_bad_iris
 from registry.inputs.identifiers import normalise_standard_id
 from registry.inputs.oxparse import Triple, graph_of, parse_triples
 from registry.namespaces import SCS
@@ -141,7 +142,7 @@ def read_rdf(data: bytes, fmt: RdfFormat, source: str = "upload") -> list[Triple
         return _normalised(triples)
     graph = Graph()
     try:
-        graph.parse(data=data, format=fmt.rdflib_name, publicID="urn:screg:upload:")
+        graph.parse(data=data, format=fmt.rdflib_name, publicID=UPLOAD_BASE)
     except (InputError, RecursionError):
         raise  # RecursionError: the reader's caller answers "nested too deeply"
     except Exception as exc:  # the parsers raise many unrelated types; all mean "bad input"
@@ -151,6 +152,8 @@ def read_rdf(data: bytes, fmt: RdfFormat, source: str = "upload") -> list[Triple
             ),
             _error_location(exc, data, fmt, source),
         ) from None
+    # pyoxigraph refuses such IRIs as it reads; rdflib keeps them.
+    refuse_bad_iris(graph, source)
     standards = set(graph.subjects(RDF.type, SCS.Standard))
     identifiers = graph.triples((None, DCTERMS.identifier, None))
     for old, new in list(_identifier_fixes(identifiers, standards)):

@@ -147,3 +147,43 @@ def test_each_ill_typed_literal_logged_a_traceback(caplog: pytest.LogCaptureFixt
         graph = load_submission([Document("dates.nt", data)])
     assert len(graph) == 29
     assert not [r for r in caplog.records if r.name.startswith("rdflib")]
+
+
+RDFXML_SERVICE = """<?xml version="1.0" encoding="utf-8"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+         xmlns:dcat="http://www.w3.org/ns/dcat#">
+  <dcat:DataService rdf:about="https://p.example/svc/1">
+    <dcat:endpointURL rdf:resource="{endpoint}"/>
+  </dcat:DataService>
+</rdf:RDF>"""
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "rule"),
+    [
+        ("https://api.example.org/v 1/", "bad-iri"),
+        ("https://api.example.org/{tenant}/", "bad-iri"),
+        ("openapi.json", "relative-iri"),
+    ],
+)
+def test_an_iri_no_store_takes_conformed_and_failed_the_write(endpoint: str, rule: str) -> None:
+    """rdflib reads such IRIs from RDF/XML; validation said the document conformed and
+    the submission answered 500 when it hashed the IRI (or the store refused it with its
+    parser's English text). They are refused where the document is read, named."""
+    doc = Document("svc.rdf", RDFXML_SERVICE.format(endpoint=endpoint).encode(), "rdfxml")
+    with pytest.raises(InputError) as refused:
+        load_submission([doc])
+    details = refused.value.details
+    assert details["rule"] == rule and details["iri"] == endpoint
+    assert details["property"] == "http://www.w3.org/ns/dcat#endpointURL"
+    assert endpoint in refused.value.message.zh and "svc.rdf" in refused.value.message.zh
+
+
+def test_a_relative_json_ld_id_was_made_an_iri_of_the_registrys_own() -> None:
+    """A relative @id became <urn:screg:upload:/dataset/rel>, a name nobody wrote."""
+    document = {"@id": "/dataset/rel", "http://purl.org/dc/terms/title": "x"}
+    doc = Document("d.jsonld", json.dumps(document).encode(), "jsonld")
+    with pytest.raises(InputError) as refused:
+        load_submission([doc])
+    assert refused.value.details["rule"] == "relative-iri"
+    assert refused.value.details["iri"] == "/dataset/rel"

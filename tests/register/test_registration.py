@@ -224,9 +224,12 @@ def test_shapes_in_an_upload_are_refused_and_never_used(registry) -> None:
     assert {r.source_shape.rsplit("#")[-1] for r in report.results} == {"TrustedVocabulary"}
     assert not any("urn:evil" in r.source_shape for r in report.results)
     # And the other way: a shape cannot switch off a trusted rule either.
-    bad = resource_doc("人口", code="bad code")
+    # (A code that makes an IRI, "bad-code": one with a space, "bad code", made no IRI at
+    # all, and is refused as the document is read, registry.inputs.characters.)
+    bad = resource_doc("人口", code="bad-code")
     report = registry.validate([Document(bad.name, bad.data + shape)])
     assert not report.conforms
+    assert "bad-code" in {r.value for r in report.results if r.severity == "Violation"}
 
 
 def test_graph_of_a_version_is_the_submitted_content(registry) -> None:
