@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from rdflib import RDF, Graph, URIRef
+from rdflib.namespace import DCAT, DCTERMS, ORG
+from rdflib.term import Node
 
 from registry.bilingual import Text
 from registry.errors import InputError, PayloadTooLargeError
@@ -27,13 +29,16 @@ from registry.inputs.document import (
     DEFAULT_BASE_IRI,
     TABULAR_FORMATS,
     Document,
+    Location,
     Lookup,
     SubmissionGraph,
+    input_problem,
     mapped_format,
 )
 from registry.inputs.openapi import openapi_read_as_jsonld
 from registry.inputs.oxparse import Triple
 from registry.inputs.rdf import format_for_filename, rdf_format, read_rdf
+from registry.namespaces import EARL, SCS
 from registry.validation.validator import (
     Progress,
     ValidationReport,
@@ -133,6 +138,7 @@ def read_documents(
     reading = Reading()
     total = 0
     digest = hashlib.sha256()
+    described: dict[Node, tuple[str, Location]] = {}
     for doc in documents:
         total += len(doc.data)
         if max_bytes is not None and total > max_bytes:
@@ -145,7 +151,7 @@ def read_documents(
             )
         digest.update(doc.data)
         try:
-            _read_one(reading, doc, base_iri, lookup, max_bytes)
+            part = _read_one(reading, doc, base_iri, lookup, max_bytes)
         except RecursionError:
             # The JSON, YAML and XML parsers and the JSON-LD expansion recurse once per
             # level: a document nested thousands deep (a few KB of brackets) ran out
@@ -157,13 +163,79 @@ def read_documents(
                 ),
                 {"file": doc.name, "reason": "too_deep"},
             ) from None
+        _one_document_per_entry(reading, part, doc.name, described)
     reading.source_sha256 = digest.hexdigest()
     return reading
 
 
+# The classes of the register's entries (registry.register.submission.ITEM_CLASSES,
+# which a test holds these to: the register reads the inputs, not the other way).
+ENTRY_CLASSES = frozenset(
+    {
+        SCS.Standard,
+        ORG.Organization,
+        SCS.InformationResource,
+        SCS.DataInterface,
+        DCAT.Catalog,
+        EARL.Assertion,
+    }
+)
+
+
+# What an entry is known by in messages: its code, or a standard's identifier.
+_CODES = frozenset(
+    {
+        SCS.resourceCode,
+        SCS.interfaceCode,
+        SCS.creditCode,
+        SCS.assessmentCode,
+        DCTERMS.identifier,
+    }
+)
+
+
+def _one_document_per_entry(
+    reading: Reading, part: Iterable[Triple], name: str, described: dict[Node, tuple[str, Location]]
+) -> None:
+    """An entry that two documents of one submission describe is a Violation naming
+    both. Within a workbook a code used twice was refused, but two files (a workbook
+    and a CSV, in one form or one `screg register a.xlsx b.csv`) were read into one
+    entry: their values merged without a word (two sharing methods, two standards), or
+    a "needs exactly one title" that named only the second file."""
+    locate = getattr(part, "locate", None)
+    for subject, predicate, obj in part:
+        if predicate != RDF.type or obj not in ENTRY_CLASSES:
+            continue
+        where: Location = tuple(locate(str(subject), None)) if locate is not None else ()
+        where = where or (("file", name),)
+        first = described.setdefault(subject, (name, where))
+        if first[0] == name:
+            continue
+        then = dict(first[1])
+        row = then.get("row")
+        at_zh = f"“{first[0]}”" + (f"第 {row} 行" if row else "")
+        at_en = f"{first[0]}" + (f", row {row}" if row else "")
+        code = next((str(o) for s, p, o in part if s == subject and p in _CODES), None)
+        entry = code or f"<{subject}>"
+        if reading.mapped is None:
+            reading.mapped = SubmissionGraph()
+        reading.mapped.problems.append(
+            input_problem(
+                "duplicate-code",
+                f"条目 {entry} 已在{at_zh}给出；同一次提交中的两个文件不能描述同一条目，"
+                "请只在一个文件中保留它。",
+                f"The entry {entry} is already given in {at_en}; two files of one "
+                "submission cannot describe the same entry: keep it in one of them.",
+                focus=str(subject),
+                value=code or str(subject),
+                location=where,
+            )
+        )
+
+
 def _read_one(
     reading: Reading, doc: Document, base_iri: str, lookup: Lookup | None, max_bytes: int | None
-) -> None:
+) -> Iterable[Triple]:
     mapped = mapped_format(doc)
     if mapped is not None:
         part = _mapper(mapped)(doc, base_iri, lookup or Lookup(), max_bytes)
@@ -172,7 +244,7 @@ def _read_one(
         if reading.mapped is None:
             reading.mapped = SubmissionGraph()
         reading.mapped.merge(part)
-        return
+        return part
     fmt = rdf_format(doc.format) if doc.format else format_for_filename(doc.name)
     triples = read_rdf(doc.data, fmt, doc.name)
     if fmt.name == "jsonld" and not any(p == RDF.type for _s, p, _o in triples):
@@ -183,6 +255,7 @@ def _read_one(
     if may_hold_unstorable(doc.data):
         refuse_unstorable(triples, doc.name)
     reading.rdf.append(triples)
+    return triples
 
 
 def load_submission(
