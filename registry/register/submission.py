@@ -492,23 +492,16 @@ def check_ownership(
                     "provider": sorted(str(p) for p in publishers),
                 }
             )
+    # A new entry with no provider, or only providers that are no registered
+    # department (a blank cell under a merged one, a mistyped credit code), is no other
+    # department's: validation refuses it (exactly one provider, a registered
+    # department), naming the row and column. A 403 "entries of another department"
+    # with `provider: []` sent the clerk looking for the wrong mistake, where
+    # validating the same file named each cell. (A missing provider stays a Violation
+    # in a provisional registration too: as_provisional.)
+    unknown = set(_unregistered_providers(store, foreign))
+    foreign = [f for f in foreign if "provider" not in f or not set(f["provider"]) <= unknown]
     if foreign:
-        unknown = _unregistered_providers(store, foreign)
-        if unknown:
-            # A mistyped provider code names no department at all: "another
-            # department's entries" sent the clerk looking for the wrong mistake.
-            raise ForbiddenError(
-                Text(
-                    zh="以下条目的提供方不是已登记的部门，请检查提供方代码："
-                    + _first_entries(unknown).zh
-                    + "；提交者只能提交本部门的条目",
-                    en="the provider of these entries is no registered department; check "
-                    "the provider code: "
-                    + _first_entries(unknown).en
-                    + "; a submitter submits its own department's entries only",
-                ),
-                {"department": str(principal.department), "entries": foreign},
-            )
         raise ForbiddenError(
             Text(
                 zh="只能提交本部门的条目，以下条目属于其他部门："
@@ -747,7 +740,11 @@ def as_provisional(report: ValidationReport) -> frozenset[str]:
     holds for any shape) becomes a Warning marked to complete; every other Violation
     stays and still refuses. Returns the entries lacking a required value. The one
     place a provisional registration differs from any other, on the one submit path."""
-    missing = set(map(id, missing_values(report.results)))
+    # The provider is never left to complete: it makes the entry its department's,
+    # and an entry without one would be no department's (check_ownership leaves such an
+    # entry to validation).
+    owner = str(DCTERMS.publisher)
+    missing = {id(r) for r in missing_values(report.results) if r.path != owner}
     incomplete = set()
     for i, result in enumerate(report.results):
         if id(result) in missing:

@@ -282,19 +282,44 @@ def test_a_mistyped_provider_code_was_called_another_departments_entry(
     registry: Registry,
 ) -> None:
     """A new entry whose provider code names no department (a typo in the sheet) was
-    refused as "entries of another department": the clerk looked for the wrong mistake.
-    Still refused; the message says the provider is no registered department."""
+    refused as "entries of another department": the clerk looked for the wrong mistake,
+    where validating the same file named the cell. It is no other department's: the
+    report refuses it, at the provider."""
     from tests import documents
 
     owner = Principal("submitter", URIRef(f"{BASE}department/{OWNER}"), "owner")
     body = documents.resource_ttl("101001/004401", title="提供方有误", description="测试。")
     typo = body.replace(b"11210100EXAMPLE01N", b"11210100EXAMPLE01X")
-    with pytest.raises(ForbiddenError) as refused:
-        registry.submit([Document("typo.ttl", typo)], owner)
-    assert "不是已登记的部门" in refused.value.message.zh
-    assert "check the provider code" in refused.value.message.en
+    generation = registry.store.generation()
+    for provisional in (False, True):
+        result = registry.submit([Document("typo.ttl", typo)], owner, provisional=provisional)
+        assert not result.accepted
+        refused = [r for r in result.report.results if r.severity == "Violation"]
+        assert {r.path for r in refused} == {str(DCTERMS.publisher)}, refused
+    assert registry.store.generation() == generation
     # A registered other department is still "another department's".
     other = body.replace(b"11210100EXAMPLE01N", f"{ATTACKER}".encode())
     with pytest.raises(ForbiddenError) as foreign:
         registry.submit([Document("other.ttl", other)], owner)
     assert "属于其他部门" in foreign.value.message.zh
+
+
+def test_a_blank_provider_was_called_another_departments_entry(registry: Registry) -> None:
+    """A CSV row left blank under a merged provider cell has no provider: the register
+    answered 403 "entries of another department" with `provider: []`, where validating
+    the same file named each blank cell. Now the report says it; and a provisional
+    registration does not take an entry without a provider (it would be nobody's)."""
+    from tests import documents
+
+    owner = Principal("submitter", URIRef(f"{BASE}department/{OWNER}"), "owner")
+    body = documents.resource_ttl("101001/004402", title="提供方为空", description="测试。")
+    lines = [line for line in body.decode().splitlines() if "dct:publisher" not in line]
+    blank = "\n".join(lines).encode()
+    assert b"11210100EXAMPLE01N" not in blank
+    generation = registry.store.generation()
+    for provisional in (False, True):
+        result = registry.submit([Document("blank.ttl", blank)], owner, provisional=provisional)
+        assert not result.accepted
+        refused = [r for r in result.report.results if r.severity == "Violation"]
+        assert [r.path for r in refused] == [str(DCTERMS.publisher)], refused
+    assert registry.store.generation() == generation
