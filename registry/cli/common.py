@@ -84,8 +84,15 @@ def open_registry(store: str | None, *, read_only: bool = False, **overrides: An
     """The Registry a command works on: its settings from the environment and flags,
     and no size limit on the files it reads (the limit guards the HTTP server)."""
     from registry.service import Registry
+    from registry.store import backend_kind
 
-    registry = Registry(cli_settings(store, **overrides), read_only=read_only)
+    settings = cli_settings(store, **overrides)
+    # A command run outside the checkout without --store made ./var/registry, seeded
+    # it, and reported "5 new" there: the clerk believed the registry had them.
+    new = backend_kind(settings.store) == "path" and not Path(settings.store).exists()
+    if new and not read_only:
+        click.echo(say("new_store", path=settings.store), err=True)
+    registry = Registry(settings, read_only=read_only)
     registry.upload_limit = None
     return registry
 

@@ -18,6 +18,12 @@ LINES: dict[str, Text] = {
         zh="存储由运行中的 screg serve（进程 {pid}）占用，改由它办理：{url}",
         en="the store is held by screg serve (pid {pid}): sending this to it at {url}",
     ),
+    "new_store": Text(
+        zh="{path} 处没有存储：将新建一个，并写入本体与示例。如要使用已有的登记库，"
+        "请用 --store 或 SCREG_STORE 指明",
+        en="there is no store at {path}: a new one is made, seeded with the ontology and "
+        "the examples. To work on an existing registry, name it with --store or SCREG_STORE",
+    ),
     "validating": Text(zh="校验中", en="validating"),
     # register, status, transfer, assess
     "submission": Text(zh="提交 {submission}", en="submission {submission}"),

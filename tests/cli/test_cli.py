@@ -246,3 +246,17 @@ def test_cli_reads_files_larger_than_the_http_upload_limit(
     api_side = Registry(Settings(store="memory", seed=False, max_body_bytes=limit))
     with api_side, pytest.raises(PayloadTooLargeError):
         api_side.parse([doc])
+
+
+def test_a_command_without_a_store_made_one_without_a_word(tmp_path: Path) -> None:
+    """Run outside the checkout without --store, `screg register` made ./var/registry,
+    seeded it and said "5 new" there: the clerk believed the registry had them."""
+    store = tmp_path / "var" / "registry"
+    doc = tmp_path / "r.ttl"
+    doc.write_bytes(resource_ttl("109001/000123", title="新存储", description="测试。"))
+    runner = CliRunner()
+    first = runner.invoke(main, ["--lang", "en", "register", "--store", str(store), str(doc)])
+    assert first.exit_code == 0, first.output
+    assert f"there is no store at {store}: a new one is made" in first.stderr
+    again = runner.invoke(main, ["--lang", "en", "register", "--store", str(store), str(doc)])
+    assert again.exit_code == 0 and "no store" not in again.stderr
