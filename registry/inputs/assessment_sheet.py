@@ -21,7 +21,14 @@ from typing import Any
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, XSD
 
-from registry.inputs.document import Document, Location, Lookup, SubmissionGraph, input_problem
+from registry.inputs.document import (
+    Document,
+    Location,
+    Lookup,
+    SubmissionGraph,
+    input_problem,
+    mapped_format,
+)
 from registry.inputs.earl import MODES, OUTCOMES, read_term
 from registry.inputs.identifiers import RESOURCE_CODE_PATTERN, is_valid_credit_code, resource_slug
 from registry.inputs.tabular import (
@@ -217,7 +224,9 @@ def _is_header(cells: list[Cell]) -> bool:
 
 
 def _sheets(doc: Document, cap: int) -> Iterator[Sheet]:
-    fmt = (doc.format or doc.name.rsplit(".", 1)[-1]).lower()
+    # One table of extensions (registry.inputs.document): a name ending .xlsm was read
+    # as CSV here, and refused as neither UTF-8 nor GB18030.
+    fmt = (doc.format or mapped_format(doc) or "csv").lower()
     if fmt == "xlsx":
         return xlsx_sheets(doc.data, doc.name, cap)
     if fmt == "xls":

@@ -26,7 +26,7 @@ Location = tuple[tuple[str, Any], ...]
 # Formats that are not RDF syntaxes: mapped to the registry's terms on input.
 TABULAR_FORMATS = ("csv", "xlsx", "xls")
 MAPPED_FORMATS = (*TABULAR_FORMATS, "openapi", "dcat")
-_EXTENSIONS = {".csv": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".xls": "xls"}
+_EXTENSIONS = {".csv": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls"}
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,14 @@ from rdflib.term import Node
 
 from registry.bilingual import Text
 from registry.errors import PayloadTooLargeError
-from registry.inputs.document import Document, Location, Lookup, SubmissionGraph, input_problem
+from registry.inputs.document import (
+    Document,
+    Location,
+    Lookup,
+    SubmissionGraph,
+    input_problem,
+    mapped_format,
+)
 from registry.inputs.identifiers import (
     RESOURCE_CODE_PATTERN,
     IdentifierError,
@@ -449,7 +456,9 @@ class CellError(ValueError):
 
 def read_catalogue(doc: Document, base_iri: str, lookup: Lookup, max_bytes: int | None) -> Graph:
     """The resources of a CSV, XLSX or XLS catalogue, as a SubmissionGraph."""
-    fmt = (doc.format or doc.name.rsplit(".", 1)[-1]).lower()
+    # One table of extensions (registry.inputs.document): a name ending .xlsm was read
+    # as CSV here, and refused as neither UTF-8 nor GB18030.
+    fmt = (doc.format or mapped_format(doc) or "csv").lower()
     fmt = "csv" if fmt == "tsv" else fmt
     cap = max_bytes if max_bytes is not None else 20 * 1024 * 1024
     if fmt == "xlsx":

@@ -50,6 +50,9 @@ _EXTENSIONS = {
     ".csv": "csv",
     ".tsv": "csv",
     ".xlsx": "xlsx",
+    # A macro-enabled workbook is read as the workbook it is; one that holds macros
+    # is refused by the XLSX reader (rule no-macros), as under ?format=xlsx.
+    ".xlsm": "xlsx",
     ".xls": "xls",
     ".yaml": "openapi",
     ".yml": "openapi",

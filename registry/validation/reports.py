@@ -193,6 +193,9 @@ CSV_COLUMNS = (
     "sheet",
     "row",
     "column",
+    # Last, so that programs reading the columns by position before it still read them:
+    # two files of one submission gave identical lines that nothing told apart.
+    "file",
 )
 
 
@@ -223,38 +226,36 @@ def report_csv(report: ValidationReport, max_results: int = 1000) -> str:
                     loc.get("sheet", ""),
                     loc.get("row", ""),
                     loc.get("column", ""),
+                    loc.get("file", ""),
                 ]
             )
         )
     if omitted:
-        writer.writerow(
-            [
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                f"另有 {omitted} 项结果未列出",
-                f"{omitted} more result(s) not listed",
-                "",
-                "",
-                "",
-                "",
-                "",
-            ]
-        )
+        more = ["" for _ in CSV_COLUMNS]
+        more[CSV_COLUMNS.index("message_zh")] = f"另有 {omitted} 项结果未列出"
+        more[CSV_COLUMNS.index("message_en")] = f"{omitted} more result(s) not listed"
+        writer.writerow(more)
     return out.getvalue()
 
 
 #: The columns of the report as a file for people (the validation page's download), in
 #: its language: no IRIs, no English in the Chinese one.
 PEOPLE_CSV_COLUMNS = {
-    "zh": ("级别", "条目", "工作表", "行", "列", "属性", "值", "说明", "其他位置"),
-    "en": ("severity", "entry", "sheet", "row", "column", "property", "value", "message", "place"),
+    "zh": ("级别", "条目", "文件", "工作表", "行", "列", "属性", "值", "说明", "其他位置"),
+    "en": (
+        "severity",
+        "entry",
+        "file",
+        "sheet",
+        "row",
+        "column",
+        "property",
+        "value",
+        "message",
+        "place",
+    ),
 }
-_IN_COLUMNS = {"sheet", "row", "column", "column_en"}
+_IN_COLUMNS = {"file", "sheet", "row", "column", "column_en"}
 
 
 def report_csv_for_people(
@@ -280,6 +281,7 @@ def report_csv_for_people(
                 [
                     words["severity"][r.severity],
                     r.entry or words["document"],
+                    loc.get("file", ""),
                     loc.get("sheet", ""),
                     loc.get("row", ""),
                     column,
@@ -291,7 +293,11 @@ def report_csv_for_people(
             )
         )
     if omitted:
-        writer.writerow(["", "", "", "", "", "", "", words["omitted"].format(n=omitted), ""])
+        more = ["" for _ in PEOPLE_CSV_COLUMNS[lang]]
+        more[PEOPLE_CSV_COLUMNS[lang].index("说明" if lang == "zh" else "message")] = words[
+            "omitted"
+        ].format(n=omitted)
+        writer.writerow(more)
     return out.getvalue()
 
 

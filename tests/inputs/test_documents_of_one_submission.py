@@ -63,3 +63,21 @@ def test_departments_beside_a_catalogue_are_no_duplicate() -> None:
     reading = read_documents(documents)
     assert reading.mapped is not None
     assert not [p for p in reading.mapped.problems if p.severity == "Violation"]
+
+
+def test_report_lines_of_two_files_could_not_be_told_apart(memory_registry) -> None:
+    """The CSV reports had sheet, row and column but no file: two files' identical
+    results were two identical lines."""
+    import csv as csv_module
+
+    from registry.validation.reports import report_csv, report_csv_for_people
+
+    bad = _catalogue_csv(更新周期="每两周")
+    documents = [
+        Document("甲.csv", bad, "csv"),
+        Document("乙.csv", bad.replace(b"101001/000001", b"101001/000002"), "csv"),
+    ]
+    report = memory_registry.validate(documents)
+    for text, column in ((report_csv(report), "file"), (report_csv_for_people(report), "文件")):
+        rows = list(csv_module.DictReader(io.StringIO(text)))
+        assert {r[column] for r in rows} >= {"甲.csv", "乙.csv"}, rows

@@ -255,8 +255,8 @@ def test_cli_validate_reads_csv_and_names_rows(tmp_path: Path) -> None:
     out = CliRunner().invoke(main, ["validate", str(bad), "--store", "memory", "--report", "csv"])
     assert out.exit_code == 1, out.output
     lines = out.output.splitlines()
-    assert lines[0].endswith("row,column")
-    assert any(line.endswith(",2,共享条件") for line in lines)
+    assert lines[0].endswith("row,column,file")
+    assert any(line.endswith(",2,共享条件,spreadsheet-shapes.csv") for line in lines)
 
 
 def test_unreadable_encoding_and_empty_file() -> None:
@@ -270,3 +270,17 @@ def test_docs_list_every_header() -> None:
     docs = (EXAMPLES.parent / "docs" / "inputs.md").read_text(encoding="utf-8")
     for column in COLUMNS:
         assert f"| {column.zh} | `{column.en}` |" in docs, column.zh
+
+
+def test_an_xlsm_workbook_was_of_no_format_a_clerk_could_name() -> None:
+    """A macro-enabled workbook saved as .xlsm, macros or none, got "cannot tell the
+    format: name it with ?format=", an answer for programs, not clerks."""
+    from registry.inputs.load import read_documents
+
+    plain = read_documents(
+        [Document("目录.xlsm", (EXAMPLES / "catalogue-valid.xlsx").read_bytes())]
+    )
+    assert plain.mapped is not None and len(plain.mapped) > 0
+    with pytest.raises(InputError) as refused:
+        read_documents([Document("宏.xlsm", xlsx_with({}, vba=True))])
+    assert refused.value.details["rule"] == "no-macros"

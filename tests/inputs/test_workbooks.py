@@ -403,7 +403,7 @@ def test_xls_upload_paths_accept_it(seeded_dump: bytes, validator, tmp_path) -> 
     path.write_bytes(data)
     out = CliRunner().invoke(main, ["validate", str(path), "--store", "memory", "--report", "csv"])
     assert out.exit_code == 1, out.output  # the update cycle 每两周
-    assert any(line.endswith("排污许可,2,更新周期") for line in out.output.splitlines())
+    assert any(line.endswith("排污许可,2,更新周期,目录.xls") for line in out.output.splitlines())
 
     store = open_store("memory")
     store.load_dump(seeded_dump, "nquads")
