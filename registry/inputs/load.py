@@ -309,9 +309,14 @@ class LocatingValidator(Validator):
                 # One result for the problem, at the weight of the value it left missing:
                 # a Warning that a DCAT frequency maps to nothing stood alone, and the
                 # entry was registered valid without the update cycle it must have.
+                # Raised, it is the missing value: its constraint too, so that a
+                # provisional registration takes it as a value to complete, as it takes
+                # the shape's (registry.register.submission.as_provisional).
                 for n in explaining:
                     if _WEIGHT[problems[n].severity] < _WEIGHT[result.severity]:
-                        problems[n] = dataclasses.replace(problems[n], severity=result.severity)
+                        problems[n] = dataclasses.replace(
+                            problems[n], severity=result.severity, constraint=result.constraint
+                        )
                 continue
             if not result.location:
                 where = sub.locate(result.focus, result.path)

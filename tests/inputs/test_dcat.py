@@ -377,3 +377,21 @@ def test_a_frequency_mapping_to_no_cycle_registered_the_entry_without_one(
     assert [(r.severity, r.source_shape.rsplit("#", 1)[-1]) for r in cycle] == [
         ("Violation", "Input-dcat-unmapped")
     ]
+
+
+def test_a_provisional_import_refused_a_frequency_it_could_not_map(memory_registry) -> None:
+    """Raised to a Violation, the reader's unmapped frequency kept its own constraint, so
+    a provisional registration (which takes missing values as ones to complete) refused
+    what it would have taken had the frequency been left out."""
+    from registry.register.submission import REGISTRAR
+
+    data = CKAN.read_bytes().decode()
+    first = "dct:accrualPeriodicity <http://publications.europa.eu/resource/authority/frequency/MONTHLY>"
+    hourly = first.replace("MONTHLY", "HOURLY")
+    doc = Document(CKAN.name, data.replace(first, hourly, 1).encode(), "dcat")
+    result = memory_registry.submit([doc], REGISTRAR, provisional=True)
+    assert result.accepted, [
+        r.as_dict() for r in result.report.results if r.severity == "Violation"
+    ]
+    cycle = [r for r in result.report.results if r.path == str(DCTERMS.accrualPeriodicity)]
+    assert [(r.severity, r.to_complete) for r in cycle] == [("Warning", True)]
