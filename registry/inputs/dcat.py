@@ -1073,17 +1073,83 @@ class DcatImporter:
         DCAT cannot (data items, sharing type); data items get IRIs under the resource."""
         g, src = self.out, self.src
         for prop, value in src.predicate_objects(node):
-            if not str(prop).startswith(str(SCS)) or prop in (SCS.resourceCode,):
+            if not str(prop).startswith(str(SCS)) or prop in (SCS.resourceCode, SCS.dataItem):
                 continue
-            if prop == SCS.dataItem:
-                position = src.value(value, SCS.position)
-                item = URIRef(f"{res}/item/{position}")
-                g.add((res, SCS.dataItem, item))
-                for p, o in src.predicate_objects(value):
-                    g.add((item, p, o))
-                g.locations[str(item)] = {None: self.where(value)}
-            else:
-                g.add((res, prop, value))
+            g.add((res, prop, value))
+        for position, item in self._positioned_items(node, res):
+            iri = URIRef(f"{res}/item/{position}")
+            g.add((res, SCS.dataItem, iri))
+            for p, o in src.predicate_objects(item):
+                g.add((iri, p, o))
+            g.locations[str(iri)] = {None: self.where(item)}
+
+    def _positioned_items(self, node: Node, res: URIRef) -> list[tuple[int, Node]]:
+        """The dataset's data items, each with its position: the last part of its IRI.
+        An item without one position that is a whole number from 1, or sharing its
+        position with another, is reported and left out: such items were merged into
+        one node `…/item/None` (the shapes then blamed the name, type and length each
+        written once), and "1 " made an IRI with a space that failed the write."""
+        by_position: dict[int, list[Node]] = {}
+        for item in sorted(self.src.objects(node, SCS.dataItem)):
+            positions = list(self.src.objects(item, SCS.position))
+            value = positions[0] if len(positions) == 1 else None
+            if (
+                isinstance(value, Literal)
+                and not value.ill_typed
+                and type(value.value) is int
+                and value.value >= 1
+            ):
+                by_position.setdefault(value.value, []).append(item)
+                continue
+            written = "、".join(sorted(f"“{p}”" for p in positions))
+            self._item_problem(
+                node,
+                res,
+                item,
+                "没有序号(scs:position)"
+                if not positions
+                else f"的序号 {written} 不是从 1 起的整数",
+                "has no position (scs:position)"
+                if not positions
+                else f"has the position {', '.join(sorted(map(str, positions)))}, not one "
+                "whole number from 1",
+            )
+        kept = []
+        for position, items in sorted(by_position.items()):
+            if len(items) == 1:
+                kept.append((position, items[0]))
+                continue
+            for item in items:
+                others = [self._item_name(other) for other in items if other != item]
+                self._item_problem(
+                    node,
+                    res,
+                    item,
+                    f"与{'、'.join(f'“{n}”' for n in others)}同为序号 {position}",
+                    f"shares the position {position} with {', '.join(map(repr, others))}",
+                )
+        return kept
+
+    def _item_name(self, item: Node) -> str:
+        return _zh(self.src, item, SCS.itemName) or self._shown(item)
+
+    def _item_problem(self, node: Node, res: URIRef, item: Node, zh: str, en: str) -> None:
+        """A Violation naming the dataset (its code) and the item (its name), located at
+        the dataset's source node (an item is mostly a blank node, its label random)."""
+        name = self._item_name(item)
+        code = self.codes[node]
+        self.report(
+            "dcat-item-position",
+            f"信息资源 {code} 的信息项“{name}”{zh},未读入;每个信息项须有各不相同的序号,"
+            "为从 1 起的整数。",
+            f"the data item {name!r} of {code} {en}; it was not read: give each data item "
+            "a position of its own, a whole number from 1.",
+            node,
+            focus=str(res),
+            path=str(SCS.dataItem),
+            value=name,
+            severity="Violation",
+        )
 
     def _interface(self, node: Node, iri: URIRef) -> None:
         g, src = self.out, self.src

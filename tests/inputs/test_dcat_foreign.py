@@ -1,0 +1,126 @@
+"""Foreign DCAT catalogues as portals send them: each test is a problem an outside probe
+found (reported as findings of /tmp/probe-reports/foreign.md), with the Turtle inline."""
+
+from __future__ import annotations
+
+import re
+
+from rdflib import URIRef
+
+from registry.inputs.document import Document
+from registry.namespaces import SCS
+
+BASE = "http://127.0.0.1:8000/id/"
+PREFIXES = """@prefix dcat: <http://www.w3.org/ns/dcat#> .
+@prefix dct: <http://purl.org/dc/terms/> .
+@prefix foaf: <http://xmlns.com/foaf/0.1/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix scs: <https://w3id.org/smartcity-std#> .
+@prefix fq: <http://publications.europa.eu/resource/authority/frequency/> .
+@prefix ar: <http://publications.europa.eu/resource/authority/access-right/> .
+@prefix ft: <http://publications.europa.eu/resource/authority/file-type/> .
+@prefix dtype: <https://w3id.org/smartcity-std/code/data-type/> .
+"""
+ITEM = (
+    '[ a scs:DataItem ; scs:itemName "名称"@zh ; scs:dataType dtype:C ; scs:length 100 ; '
+    "scs:position 1 ]"
+)
+PUBLISHER = '[ a foaf:Agent ; foaf:name "沈阳市大数据管理局" ]'
+DISTRIBUTION = (
+    "[ a dcat:Distribution ; dcat:downloadURL <https://p.example/x.csv> ; dct:format ft:CSV ]"
+)
+
+
+def dataset(
+    iri: str,
+    code: str,
+    *,
+    items: str = ITEM,
+    title: str = '"测试数据集"@zh',
+    publisher: str = PUBLISHER,
+    distribution: str = DISTRIBUTION,
+    extra: str = "",
+) -> str:
+    return f"""<{iri}> a dcat:Dataset ; dct:identifier "{code}" ; dct:title {title} ;
+  dct:description "说明"@zh ; dct:publisher {publisher} ; dct:issued "2026-01-20"^^xsd:date ;
+  dct:accrualPeriodicity fq:MONTHLY ; dct:accessRights ar:PUBLIC ;
+  dcat:distribution {distribution} ; scs:dataItem {items} {extra} .
+"""
+
+
+def validate(registry, text: str, **options):
+    doc = Document("probe.ttl", (PREFIXES + text).encode(), "dcat", options)
+    return registry.validate([doc])
+
+
+def read(registry, text: str, **options):
+    return registry.parse([Document("probe.ttl", (PREFIXES + text).encode(), "dcat", options)])
+
+
+def rule(result) -> str:
+    return result.source_shape.rsplit("#", 1)[-1]
+
+
+def violations(report) -> list:
+    return [r for r in report.results if r.severity == "Violation"]
+
+
+CJK_ONLY = re.compile(r"[A-Za-z]{3,}")  # an English word in a zh message
+
+
+def test_a_plain_dataset_conforms(memory_registry) -> None:
+    report = validate(memory_registry, dataset("https://p.example/ds/ok", "206901/000001"))
+    assert report.conforms, [r.as_dict() for r in violations(report)]
+
+
+# ----------------------------------------------------------------- data items (finding 7)
+
+
+def test_data_items_without_a_position_were_merged_into_item_none(memory_registry) -> None:
+    items = (
+        '[ a scs:DataItem ; scs:itemName "站点名称"@zh ; scs:dataType dtype:C ; scs:length 100 ], '
+        '[ a scs:DataItem ; scs:itemName "经度"@zh ; scs:dataType dtype:N ; scs:length 11 ]'
+    )
+    text = dataset("https://p.example/ds/items", "206907/000001", items=items)
+    graph = read(memory_registry, text)
+    assert not [s for s in graph.subjects() if str(s).endswith("/item/None")]
+    report = validate(memory_registry, text)
+    found = violations(report)
+    assert sorted((rule(r), r.value) for r in found) == [
+        ("Input-dcat-item-position", "站点名称"),
+        ("Input-dcat-item-position", "经度"),
+    ]
+    assert "“站点名称”没有序号" in next(r.message_zh for r in found if r.value == "站点名称")
+    assert "206907/000001" in found[0].message_zh
+
+
+def test_two_data_items_of_one_position_were_merged(memory_registry) -> None:
+    items = (
+        '[ a scs:DataItem ; scs:itemName "站点名称"@zh ; scs:dataType dtype:C ; scs:position 1 ], '
+        '[ a scs:DataItem ; scs:itemName "经度"@zh ; scs:dataType dtype:N ; scs:position 1 ], '
+        '[ a scs:DataItem ; scs:itemName "纬度"@zh ; scs:dataType dtype:N ; scs:position 2 ]'
+    )
+    text = dataset("https://p.example/ds/same", "206907/000002", items=items)
+    report = validate(memory_registry, text)
+    assert sorted((rule(r), r.value) for r in violations(report)) == [
+        ("Input-dcat-item-position", "站点名称"),
+        ("Input-dcat-item-position", "经度"),
+    ]
+    [first] = [r for r in violations(report) if r.value == "站点名称"]
+    assert "与“经度”同为序号 1" in first.message_zh
+    graph = read(memory_registry, text)
+    res = URIRef(f"{BASE}resource/206907-000002")
+    assert set(graph.objects(res, SCS.dataItem)) == {URIRef(f"{res}/item/2")}
+
+
+def test_a_position_that_is_no_whole_number_made_an_iri_with_a_space(memory_registry) -> None:
+    for position in ('"1 "', '"一"', "0", "1.5"):
+        items = f'[ a scs:DataItem ; scs:itemName "名称"@zh ; scs:position {position} ]'
+        text = dataset("https://p.example/ds/pos", "206907/000003", items=items)
+        graph = read(memory_registry, text)
+        res = URIRef(f"{BASE}resource/206907-000003")
+        assert not list(graph.objects(res, SCS.dataItem)), position
+        report = validate(memory_registry, text)
+        assert [(rule(r), r.value) for r in violations(report)] == [
+            ("Input-dcat-item-position", "名称")
+        ], position
