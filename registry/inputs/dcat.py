@@ -585,8 +585,23 @@ def read_dcat(doc: Document, base_iri: str, lookup: Lookup, max_bytes: int | Non
         fmt = format_for_filename(doc.name)
     else:
         fmt = rdf_format("turtle")
-    source = parse_rdf(doc.data, fmt, doc.name)
-    return DcatImporter(doc, source, base_iri, lookup).run()
+    renamed_tags: set[str] = set()
+    source = parse_rdf(doc.data, fmt, doc.name, renamed_tags=renamed_tags)
+    mapped = DcatImporter(doc, source, base_iri, lookup).run()
+    if renamed_tags:
+        tags = "、".join(sorted(renamed_tags))
+        mapped.problems.append(
+            input_problem(
+                "dcat-language",
+                f"语言标签 {tags} 按 zh、en 读取:登记库只区分中文与英文。",
+                f"The language tags {', '.join(sorted(renamed_tags))} were read as zh and "
+                "en: the registry tells Chinese from English only.",
+                value=", ".join(sorted(renamed_tags)),
+                location=(("file", doc.name),),
+                severity="Info",
+            )
+        )
+    return mapped
 
 
 # xsd:date's lexical form: a year, month and day, and an optional time zone.

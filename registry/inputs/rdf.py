@@ -105,10 +105,19 @@ def format_for_media_type(media_type: str) -> RdfFormat:
 _XML_DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
-def read_rdf(data: bytes, fmt: RdfFormat, source: str = "upload") -> list[Triple] | Graph:
-    """The triples of `data` in format `fmt`, standard identifiers normalised, or
-    InputError. Turtle and N-Triples, of any size, are read by pyoxigraph into a list
-    (no graph is built: registration indexes the triples its own way) whenever it
+def read_rdf(
+    data: bytes,
+    fmt: RdfFormat,
+    source: str = "upload",
+    *,
+    renamed_tags: set[str] | None = None,
+) -> list[Triple] | Graph:
+    """The triples of `data` in format `fmt`, standard identifiers normalised, Chinese
+    and English text tagged `zh` and `en` (primary_language), or InputError; the tags
+    read so are added to `renamed_tags` when given, for the caller to report.
+
+    Turtle and N-Triples, of any size, are read by pyoxigraph into a list (no graph is
+    built: registration indexes the triples its own way) whenever it
     reads them exactly as rdflib would (registry.inputs.oxparse); anything else, and
     any document it gives up on, is rdflib's graph, with rdflib's error messages.
 
@@ -139,6 +148,9 @@ def read_rdf(data: bytes, fmt: RdfFormat, source: str = "upload") -> list[Triple
     with collector_paused():  # a few acyclic objects per triple: registry.runtime.collector
         triples = parse_triples(data, fmt.name)
     if triples is not None:
+        if _MAYBE_REGIONAL_TAG.search(data):
+            fixes = dict(_language_fixes(triples, renamed_tags))
+            triples = [fixes.get(triple, triple) for triple in triples] if fixes else triples
         return _normalised(triples)
     graph = Graph()
     try:
@@ -154,9 +166,10 @@ def read_rdf(data: bytes, fmt: RdfFormat, source: str = "upload") -> list[Triple
         ) from None
     # pyoxigraph refuses such IRIs as it reads; rdflib keeps them.
     refuse_bad_iris(graph, source)
+    fixes = _language_fixes(graph, renamed_tags) if _MAYBE_REGIONAL_TAG.search(data) else ()
     standards = set(graph.subjects(RDF.type, SCS.Standard))
     identifiers = graph.triples((None, DCTERMS.identifier, None))
-    for old, new in list(_identifier_fixes(identifiers, standards)):
+    for old, new in [*fixes, *_identifier_fixes(identifiers, standards)]:
         graph.remove(old)
         graph.add(new)
     return graph
@@ -182,9 +195,11 @@ def _quiet_ill_typed_literals() -> None:
         _RDFLIB_TERMS.addFilter(_ILL_TYPED)
 
 
-def parse_rdf(data: bytes, fmt: RdfFormat, source: str = "upload") -> Graph:
+def parse_rdf(
+    data: bytes, fmt: RdfFormat, source: str = "upload", *, renamed_tags: set[str] | None = None
+) -> Graph:
     """read_rdf's triples as an rdflib graph."""
-    triples = read_rdf(data, fmt, source)
+    triples = read_rdf(data, fmt, source, renamed_tags=renamed_tags)
     return triples if isinstance(triples, Graph) else graph_of(triples)
 
 
@@ -203,6 +218,36 @@ def _normalised(triples: list[Triple]) -> list[Triple]:
     identifiers = (t for t in triples if str.__eq__(t[1], identifier))
     fixes = dict(_identifier_fixes(identifiers, standards))
     return [fixes.get(triple, triple) for triple in triples] if fixes else triples
+
+
+# A language tag of Chinese or English with a region or script, as Turtle and N-Triples
+# (@zh-CN), RDF/XML (xml:lang="en-GB") and JSON-LD ("@language": "zh-Hans", language
+# maps) write it; a document without one is not scanned.
+_MAYBE_REGIONAL_TAG = re.compile(rb"""(?i)[@"'](?:zh|en)-""")
+
+
+def primary_language(tag: str) -> str:
+    """`zh` for zh-CN, zh-Hans, zh-cn..., `en` for en-GB, en-US...; any other tag as it
+    is. The shapes take zh-CN as Chinese (sh:languageIn matches by range), but every
+    reader of the registry (the API, CSV, pages) keys on `zh` and `en`, and titles
+    tagged zh-CN were registered and then shown nowhere."""
+    primary = tag.split("-", 1)[0].lower()
+    return primary if primary in ("zh", "en") else tag
+
+
+def _language_fixes(
+    triples: Iterable[Triple], renamed: set[str] | None
+) -> list[tuple[Triple, Triple]]:
+    """(triple, its form with the primary language) for each literal of a regional
+    Chinese or English tag; each such tag is added to `renamed` when given."""
+    fixes = []
+    for s, p, o in triples:
+        tag = o.language if type(o) is Literal else None
+        if tag and primary_language(tag) != tag:
+            fixes.append(((s, p, o), (s, p, Literal(str(o), lang=primary_language(tag)))))
+            if renamed is not None:
+                renamed.add(tag)
+    return fixes
 
 
 def _identifier_fixes(

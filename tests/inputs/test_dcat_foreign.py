@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from rdflib import URIRef
+from rdflib.namespace import DCTERMS
 
 from registry.inputs.document import Document
 from registry.namespaces import SCS
@@ -124,3 +125,39 @@ def test_a_position_that_is_no_whole_number_made_an_iri_with_a_space(memory_regi
         assert [(rule(r), r.value) for r in violations(report)] == [
             ("Input-dcat-item-position", "名称")
         ], position
+
+
+# ----------------------------------------------------------------- language tags (finding 6)
+
+
+def test_titles_tagged_zh_cn_were_registered_and_then_shown_nowhere(memory_registry) -> None:
+    title = '"公交站点"@zh-CN, "Bus stops"@en-GB'
+    text = dataset("https://p.example/ds/zhcn", "206906/000001", title=title)
+    text += '<https://p.example/ds/zhcn> dct:description "Stops"@EN-us, "公交"@zh-Hans .\n'
+    graph = read(memory_registry, text)
+    res = URIRef(f"{BASE}resource/206906-000001")
+    assert {(str(t), t.language) for t in graph.objects(res, DCTERMS.title)} == {
+        ("公交站点", "zh"),
+        ("Bus stops", "en"),
+    }
+    assert {t.language for t in graph.objects(res, DCTERMS.description)} == {"zh", "en"}
+    report = validate(memory_registry, text)
+    said = [r for r in report.results if rule(r) == "Input-dcat-language"]
+    assert [(r.severity, r.value) for r in said] == [("Info", "EN-us, en-GB, zh-CN, zh-Hans")]
+    assert not CJK_ONLY.search(re.sub(r"[A-Za-z]{2}-[A-Za-z]+", "", said[0].message_zh))
+
+
+def test_rdf_input_reads_regional_chinese_and_english_tags_as_zh_and_en() -> None:
+    from registry.inputs.rdf import parse_rdf, rdf_format
+
+    for data, fmt in (
+        (b'<http://ex/s> <http://ex/p> "x"@zh-cn, "y"@en-gb, "z"@de-at .', "turtle"),
+        (b'<http://ex/s> <http://ex/p> "x"@zh-CN, "y"@en-GB, "z"@de-AT .', "turtle"),
+        (
+            b'{"@id": "http://ex/s", "http://ex/p": {"@value": "x", "@language": "zh-Hans"}}',
+            "jsonld",
+        ),
+    ):
+        graph = parse_rdf(data, rdf_format(fmt))
+        tags = {o.language for o in graph.objects()}
+        assert tags <= {"zh", "en", "de-at", "de-AT"} and "zh" in tags, (fmt, tags)
