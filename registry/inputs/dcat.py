@@ -924,12 +924,17 @@ class DcatImporter:
         from registry.inputs.tabular import CellError, resolve_standard
 
         for standard in self.src.objects(node, DCTERMS.conformsTo):
-            names = [
-                str(v)
-                for p in (DCTERMS.identifier, RDFS.label, DCTERMS.title)
-                for v in self.src.objects(standard, p)
-            ]
-            names.append(str(standard).rsplit("/", 1)[-1])
+            if isinstance(standard, Literal):
+                # The text is the identifier: its last "segment" of "GB/T 21063.3-2007"
+                # was read as the group standard T 21063.3-2007.
+                names = [str(standard)]
+            else:
+                names = [
+                    str(v)
+                    for p in (DCTERMS.identifier, RDFS.label, DCTERMS.title)
+                    for v in self.src.objects(standard, p)
+                ]
+                names.append(str(standard).rsplit("/", 1)[-1])
             for name in names:
                 try:
                     iri = resolve_standard(name, self.lookup, self.base)

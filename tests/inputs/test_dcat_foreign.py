@@ -161,3 +161,22 @@ def test_rdf_input_reads_regional_chinese_and_english_tags_as_zh_and_en() -> Non
         graph = parse_rdf(data, rdf_format(fmt))
         tags = {o.language for o in graph.objects()}
         assert tags <= {"zh", "en", "de-at", "de-AT"} and "zh" in tags, (fmt, tags)
+
+
+# ----------------------------------------------------------------- conformsTo (finding 11)
+
+
+def test_a_standard_identifier_written_as_text_was_read_by_its_last_segment(
+    memory_registry,
+) -> None:
+    extra = '; dct:conformsTo "GB/T 21063.3-2007", "GBT 21063.3—2007", "not a standard"'
+    text = dataset("https://p.example/ds/ct", "206908/000001", extra=extra)
+    graph = read(memory_registry, text)
+    res = URIRef(f"{BASE}resource/206908-000001")
+    assert set(graph.objects(res, DCTERMS.conformsTo)) == {
+        URIRef(f"{BASE}standard/GB-T-21063.3-2007")
+    }
+    report = validate(memory_registry, text)
+    assert report.conforms, [r.as_dict() for r in violations(report)]
+    [unread] = [r for r in report.results if r.path == str(DCTERMS.conformsTo)]
+    assert (unread.severity, unread.value) == ("Warning", "not a standard")
