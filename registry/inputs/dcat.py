@@ -85,28 +85,31 @@ FILE_TYPES = {
     "tiff": "TIFF",
     "shp": "SHP",
 }
-# Source file types -> the registry's resource format.
+# Source file types -> the registry's resource format. When a dataset's distributions
+# give several, the first in this order is the resource's (data a program reads before
+# documents and pictures): the first read made a re-harvest in another triple order a
+# new version.
 FORMAT_OF_TYPE = {
     "CSV": "spreadsheet",
     "XLSX": "spreadsheet",
     "XLS": "spreadsheet",
     "ODS": "spreadsheet",
-    "PDF": "document",
-    "DOCX": "document",
-    "DOC": "document",
-    "OFD": "document",
-    "TXT": "document",
     "JSON": "selfdescribing",
+    "GEOJSON": "selfdescribing",
+    "JSON_LD": "selfdescribing",
     "XML": "selfdescribing",
     "RDF": "selfdescribing",
-    "JSON_LD": "selfdescribing",
-    "GEOJSON": "selfdescribing",
-    "JPEG": "image",
-    "PNG": "image",
-    "TIFF": "image",
-    "GEOTIFF": "image",
     "SQL": "database",
     "MDB": "database",
+    "PDF": "document",
+    "OFD": "document",
+    "DOCX": "document",
+    "DOC": "document",
+    "TXT": "document",
+    "GEOTIFF": "image",
+    "TIFF": "image",
+    "PNG": "image",
+    "JPEG": "image",
 }
 FORMAT = "https://w3id.org/smartcity-std/code/format/"
 ZHO = URIRef(f"{EU}language/ZHO")
@@ -1073,6 +1076,7 @@ class DcatImporter:
     def _distributions(self, node: Node, res: URIRef) -> None:
         g, src = self.out, self.src
         methods: set[URIRef] = set()
+        names: set[str] = set()
         for dist in src.objects(node, DCAT.distribution):
             if (dist, DCAT.accessService, None) in src:
                 methods.add(URIRef("https://w3id.org/smartcity-std/code/sharing-method/interface"))
@@ -1081,12 +1085,29 @@ class DcatImporter:
             for fmt in list(src.objects(dist, DCTERMS["format"])) + list(
                 src.objects(dist, DCAT.mediaType)
             ):
-                name = str(fmt).rsplit("/", 1)[-1].upper()
-                if name in FORMAT_OF_TYPE and (res, SCS["format"], None) not in g:
-                    g.add((res, SCS["format"], URIRef(FORMAT + FORMAT_OF_TYPE[name])))
-                    g.add((res, SCS.formatDetail, Literal(name.lower())))
+                names.add(str(fmt).rsplit("/", 1)[-1].upper())
         for method in methods:
             g.add((res, SCS.sharingMethod, method))
+        chosen = next((name for name in FORMAT_OF_TYPE if name in names), None)
+        if chosen is not None:
+            g.add((res, SCS["format"], URIRef(FORMAT + FORMAT_OF_TYPE[chosen])))
+            g.add((res, SCS.formatDetail, Literal(chosen.lower())))
+        unused = sorted(names - {chosen})
+        if unused:
+            self.report(
+                "dcat-format",
+                f"分发格式 {'、'.join(unused)} 未用作资源格式"
+                + (f"(资源格式取 {chosen})。" if chosen else ":均不是可映射的格式。")
+                + "资源只登记一种格式。",
+                f"The distribution formats {', '.join(unused)} were not used as the "
+                "resource's format"
+                + (f" (it is {chosen})." if chosen else ": none of them maps to one.")
+                + " A resource has one format.",
+                node,
+                focus=str(res),
+                path=str(SCS["format"]),
+                value=", ".join(unused),
+            )
 
     def _registry_terms(self, node: Node, res: URIRef) -> None:
         """The registry's own terms on a dataset pass through: a source can say what

@@ -180,3 +180,38 @@ def test_a_standard_identifier_written_as_text_was_read_by_its_last_segment(
     assert report.conforms, [r.as_dict() for r in violations(report)]
     [unread] = [r for r in report.results if r.path == str(DCTERMS.conformsTo)]
     assert (unread.severity, unread.value) == ("Warning", "not a standard")
+
+
+# ----------------------------------------------------------------- formats (finding 4)
+
+TWO_DISTRIBUTIONS = """
+<https://p.example/d/csv> a dcat:Distribution ; dcat:downloadURL <https://p.example/f.csv> ;
+    dct:format ft:CSV .
+<https://p.example/d/pdf> a dcat:Distribution ; dcat:downloadURL <https://p.example/f.pdf> ;
+    dct:format ft:PDF .
+<https://p.example/d/zip> a dcat:Distribution ; dcat:downloadURL <https://p.example/f.zip> ;
+    dct:format ft:ZIP .
+"""
+
+
+def test_the_resource_format_came_from_whichever_distribution_was_read_first(
+    memory_registry,
+) -> None:
+    from rdflib import Graph
+
+    text = PREFIXES + TWO_DISTRIBUTIONS
+    text += dataset(
+        "https://p.example/ds/two",
+        "206905/000001",
+        distribution="<https://p.example/d/pdf>, <https://p.example/d/zip>, <https://p.example/d/csv>",
+    )
+    lines = sorted(Graph().parse(data=text, format="turtle").serialize(format="nt").splitlines())
+    res = URIRef(f"{BASE}resource/206905-000001")
+    for order in (lines, lines[::-1]):
+        doc = Document("probe.nt", "\n".join(order).encode(), "dcat")
+        graph = memory_registry.parse([doc])
+        assert [str(v) for v in graph.objects(res, SCS.formatDetail)] == ["csv"]
+        [unused] = [
+            r for r in memory_registry.validate([doc]).results if rule(r) == "Input-dcat-format"
+        ]
+        assert (unused.severity, unused.value) == ("Warning", "PDF, ZIP")
