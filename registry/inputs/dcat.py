@@ -578,6 +578,12 @@ _MAPPED_CATALOG = {
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
+def _name_key(name: str) -> str:
+    """A name as compared with a registered one: full-width forms as ASCII, runs of
+    spaces as one, no spaces around it, case ignored."""
+    return " ".join(unicodedata.normalize("NFKC", name).split()).casefold()
+
+
 def read_dcat(doc: Document, base_iri: str, lookup: Lookup, max_bytes: int | None) -> Graph:
     """A DCAT catalogue in an RDF syntax (told by doc.options["syntax"], else the file
     extension, else Turtle) mapped to the registry's entries."""
@@ -888,25 +894,28 @@ class DcatImporter:
             self.out.add((target, to, Literal(str(value), lang=lang)))
 
     def _department(self, node: Node, target: URIRef) -> None:
-        agent = self.src.value(node, DCTERMS.publisher)
-        departments = self.lookup.departments()
-        code = None
-        if agent is not None:
-            texts = [
-                str(v)
-                for p in (DCTERMS.identifier, SCS.creditCode)
-                for v in self.src.objects(agent, p)
-            ]
-            texts.append(str(agent).rsplit("/", 1)[-1])
-            code = next((t for t in texts if is_valid_credit_code(t)), None)
-            if code is None:
-                names = {
-                    str(v)
-                    for p in (FOAF.name, SKOS.prefLabel, RDFS.label)
-                    for v in self.src.objects(agent, p)
-                }
-                found = [c for c, (_i, n) in departments.items() if n in names]
-                code = found[0] if len(found) == 1 else None
+        """The registered department `node`'s one publisher names (a credit code, else
+        a name it is registered under); else --department; else a Violation naming the
+        publisher as written. Several publishers are a Violation: the first in document
+        order was taken, so swapping two agents gave the entry to another department."""
+        agents = sorted(self.src.objects(node, DCTERMS.publisher))
+        if len(agents) > 1:
+            shown = [self._shown(agent) for agent in agents]
+            self.report(
+                "dcat-publisher",
+                f"数据集有 {len(agents)} 个发布者:{'、'.join(shown)};条目只属于一个部门,"
+                "请只写一个。",
+                f"The dataset has {len(agents)} publishers: {', '.join(shown)}; an entry "
+                "belongs to one department: give one.",
+                node,
+                focus=str(target),
+                path=str(DCTERMS.publisher),
+                value="; ".join(shown)[:200],
+                severity="Violation",
+            )
+            return
+        agent = agents[0] if agents else None
+        code = self._department_code(agent) if agent is not None else None
         code = code or self.doc.options.get("department")
         if not code:
             self.report(
@@ -914,14 +923,40 @@ class DcatImporter:
                 "未能将发布者映射为已登记的部门(统一社会信用代码或名称)。",
                 "The publisher could not be mapped to a registered department (by "
                 "credit code or name).",
-                agent or node,
+                node,
                 focus=str(target),
                 path=str(DCTERMS.publisher),
+                value=None if agent is None else self._shown(agent),
                 severity="Violation",
             )
             return
-        iri, _name = departments.get(code, (f"{self.base}department/{code}", ""))
+        iri, _name = self.lookup.departments().get(code, (f"{self.base}department/{code}", ""))
         self.out.add((target, DCTERMS.publisher, URIRef(iri)))
+
+    def _department_code(self, agent: Node) -> str | None:
+        """The credit code in the agent's dct:identifier, scs:creditCode or IRI, else
+        that of the one department registered under one of its names (any registered
+        name, Chinese or English, compared with spacing and width normalised: only the
+        Chinese skos:prefLabel, exactly as written, was compared)."""
+        texts = [
+            str(v) for p in (DCTERMS.identifier, SCS.creditCode) for v in self.src.objects(agent, p)
+        ]
+        texts.append(str(agent).rsplit("/", 1)[-1])
+        code = next((t for t in texts if is_valid_credit_code(t)), None)
+        if code is not None:
+            return code
+        names = {
+            _name_key(str(v))
+            for p in (FOAF.name, SKOS.prefLabel, RDFS.label)
+            for v in self.src.objects(agent, p)
+        }
+        registered = {
+            code: {_name_key(zh)} - {""} for code, (_iri, zh) in self.lookup.departments().items()
+        }
+        for code, found_names in self.lookup.department_names().items():
+            registered.setdefault(code, set()).update(_name_key(n) for n in found_names)
+        found = [code for code, keys in registered.items() if names & keys]
+        return found[0] if len(found) == 1 else None
 
     def _standards(self, node: Node, target: URIRef) -> None:
         from registry.inputs.tabular import CellError, resolve_standard

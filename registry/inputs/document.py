@@ -82,6 +82,11 @@ class Lookup:
         """Credit code -> (IRI, Chinese name)."""
         return {}
 
+    def department_names(self) -> dict[str, frozenset[str]]:
+        """Credit code -> every name the department is registered under (its
+        skos:prefLabel, skos:altLabel and rdfs:label, in any language)."""
+        return {}
+
     def codes_under(self, prefix: str) -> dict[str, frozenset[str]]:
         """The registered resource and interface codes `--assign-codes PREFIX` could make
         (PREFIX/..., PREFIX-API-...), each with its entry's alternative identifiers
@@ -98,6 +103,7 @@ class StoreLookup(Lookup):
         self.store = store
         self._standards: dict[str, tuple[str, bool]] | None = None
         self._departments: dict[str, tuple[str, str]] | None = None
+        self._names: dict[str, frozenset[str]] | None = None
         self._codes: dict[str, dict[str, frozenset[str]]] = {}
 
     def standards(self) -> dict[str, tuple[str, bool]]:
@@ -128,6 +134,24 @@ class StoreLookup(Lookup):
                 str(r["code"]): (str(r["s"]), str(r["name"]) if r.get("name") else "") for r in rows
             }
         return self._departments
+
+    def department_names(self) -> dict[str, frozenset[str]]:
+        from registry.namespaces import GRAPH_CURRENT
+
+        if self._names is None:
+            rows = self.store.select(
+                f"""PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+                SELECT ?code ?name WHERE {{ GRAPH <{GRAPH_CURRENT}> {{
+                  ?s a <http://www.w3.org/ns/org#Organization> ;
+                     <https://w3id.org/smartcity-std#creditCode> ?code ;
+                     skos:prefLabel|skos:altLabel|<http://www.w3.org/2000/01/rdf-schema#label>
+                     ?name }} }}"""
+            )
+            names: dict[str, set[str]] = {}
+            for r in rows:
+                names.setdefault(str(r["code"]), set()).add(str(r["name"]))
+            self._names = {code: frozenset(found) for code, found in names.items()}
+        return self._names
 
     def codes_under(self, prefix: str) -> dict[str, frozenset[str]]:
         from registry.namespaces import GRAPH_CURRENT
@@ -162,16 +186,21 @@ class KnownLookup(Lookup):
         standards: dict[str, tuple[str, bool]],
         departments: dict[str, tuple[str, str]],
         codes: dict[str, dict[str, frozenset[str]]] | None = None,
+        department_names: dict[str, frozenset[str]] | None = None,
     ) -> None:
         self._standards = standards
         self._departments = departments
         self._codes = codes or {}  # by --assign-codes prefix
+        self._names = department_names or {}
 
     def standards(self) -> dict[str, tuple[str, bool]]:
         return self._standards
 
     def departments(self) -> dict[str, tuple[str, str]]:
         return self._departments
+
+    def department_names(self) -> dict[str, frozenset[str]]:
+        return self._names
 
     def codes_under(self, prefix: str) -> dict[str, frozenset[str]]:
         return self._codes.get(prefix, {})

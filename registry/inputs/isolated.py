@@ -100,7 +100,9 @@ def lookup_for(documents: Sequence[Document], lookup: Lookup) -> Lookup:
     if any(mapped_format(doc) is not None for doc in documents):
         prefixes = {str(doc.options.get("assign_codes") or "").strip() for doc in documents}
         codes = {prefix: lookup.codes_under(prefix) for prefix in prefixes if prefix}
-        return KnownLookup(lookup.standards(), lookup.departments(), codes)
+        return KnownLookup(
+            lookup.standards(), lookup.departments(), codes, lookup.department_names()
+        )
     return Lookup()
 
 

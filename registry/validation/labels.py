@@ -6,7 +6,8 @@ shape that made the result (SHACL's label "in the context of the surrounding sha
 dct:title is 中文标准名称 on a standard, 信息资源名称 on a resource). A result with no
 named shape (the registry's own checks: unique codes, IRIs, spreadsheet cells) takes
 the property's rdfs:label in the ontology, else the one name the shapes give that path
-everywhere, else the IRI's local name. Reports keep the IRI beside the name.
+everywhere, else a name out of any context (_OUT_OF_CONTEXT), else the IRI's local
+name. Reports keep the IRI beside the name.
 """
 
 from __future__ import annotations
@@ -21,6 +22,20 @@ from registry.namespaces import local_name
 from registry.validation.trusted_files import ONTOLOGY_DIR, SHAPES_DIR, turtle_files
 
 Names = dict[str, str]  # language -> name
+
+# Paths the shapes name per kind of entry (dct:publisher is 信息资源提供方 on a resource,
+# 接口提供方 on an interface), or not at all, and a reader reports with no shape: the
+# zh report of a DCAT catalogue called its publisher "publisher".
+_DCT = "http://purl.org/dc/terms/"
+_OUT_OF_CONTEXT: dict[str, Names] = {
+    f"{_DCT}publisher": {"zh": "提供方", "en": "publisher"},
+    f"{_DCT}title": {"zh": "名称", "en": "title"},
+    f"{_DCT}description": {"zh": "说明", "en": "description"},
+    f"{_DCT}issued": {"zh": "发布日期", "en": "issue date"},
+    f"{_DCT}conformsTo": {"zh": "符合标准", "en": "conforms to"},
+    f"{_DCT}accessRights": {"zh": "访问权限", "en": "access rights"},
+    "http://www.w3.org/ns/dcat#distribution": {"zh": "分发", "en": "distribution"},
+}
 
 
 def _by_language(graph: Graph, subject: URIRef, predicate: URIRef) -> Names:
@@ -61,6 +76,8 @@ def _tables() -> tuple[dict[str, Names], dict[str, Names]]:
         names = _by_language(ontology, prop, RDFS.label)
         if names and isinstance(prop, URIRef):
             labels[str(prop)] = names
+    for path, names in _OUT_OF_CONTEXT.items():
+        labels.setdefault(path, names)
     return by_shape, labels
 
 

@@ -215,3 +215,50 @@ def test_the_resource_format_came_from_whichever_distribution_was_read_first(
             r for r in memory_registry.validate([doc]).results if rule(r) == "Input-dcat-format"
         ]
         assert (unused.severity, unused.value) == ("Warning", "PDF, ZIP")
+
+
+# ----------------------------------------------------------------- publishers (finding 10)
+
+
+def _publisher_results(report) -> list:
+    return [r for r in report.results if rule(r) == "Input-dcat-publisher"]
+
+
+def test_a_publisher_named_in_english_or_with_spaces_matched_no_department(memory_registry) -> None:
+    department = URIRef(f"{BASE}department/11210100EXAMPLE01N")
+    for name in (
+        '"Shenyang Big Data Administration"@en',
+        '"  沈阳市大数据管理局 "',
+        '"shenyang  big data administration"',
+    ):
+        publisher = f"[ a foaf:Agent ; foaf:name {name} ]"
+        text = dataset("https://p.example/ds/pub-en", "206909/000001", publisher=publisher)
+        graph = read(memory_registry, text)
+        assert set(graph.objects(URIRef(f"{BASE}resource/206909-000001"), DCTERMS.publisher)) == {
+            department
+        }, name
+
+
+def test_the_first_of_several_publishers_was_taken_silently(memory_registry) -> None:
+    police = '[ a foaf:Agent ; foaf:name "沈阳市公安局" ]'
+    publisher = police + ', [ a foaf:Agent ; foaf:name "沈阳市大数据管理局" ]'
+    text = dataset("https://p.example/ds/pub-2", "206909/000002", publisher=publisher)
+    report = validate(memory_registry, text)
+    assert not report.conforms
+    [several] = _publisher_results(report)
+    assert several.severity == "Violation"
+    assert "沈阳市公安局" in several.value and "沈阳市大数据管理局" in several.value
+    assert "2 个发布者" in several.message_zh
+
+
+def test_an_unmapped_blank_node_publisher_was_shown_by_its_random_label(memory_registry) -> None:
+    from registry.validation.reports import report_json
+
+    publisher = '[ a foaf:Agent ; foaf:name "某某公司" ]'
+    text = dataset("https://p.example/ds/pub-x", "206909/000003", publisher=publisher)
+    report = validate(memory_registry, text)
+    [unmapped] = _publisher_results(report)
+    assert unmapped.value == "[a Agent; name 某某公司]"
+    assert dict(unmapped.location)["source"] == "https://p.example/ds/pub-x"
+    [shown] = [r for r in report_json(report)["results"] if r["shape"].endswith("dcat-publisher")]
+    assert shown["path_name"]["zh"] == "提供方"
