@@ -14,6 +14,7 @@ result, never dropped silently; what the registry requires and DCAT cannot say
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from collections.abc import Callable, Collection, Iterable
@@ -1256,6 +1257,20 @@ class DcatImporter:
                 g.add((iri, prop, value))
         self._unmapped(node, iri, _MAPPED_SERVICE)
 
+    def _catalogue_name(self, node: Node, members: list[URIRef]) -> str:
+        """The last segment of the catalogue's IRI (for people) and a short hash of the
+        whole IRI: by the segment alone, two portals' `…/catalog` were one entry, each
+        submission replacing the other's title and members. A catalogue written as a
+        blank node is named by its titles (else its members), not by its label, which
+        is new on every parse: each submission of one document made a new catalogue."""
+        if isinstance(node, BNode):
+            titles = sorted(str(t) for t in self.src.objects(node, DCTERMS.title))
+            segment, key = "dcat", "\n".join(titles or sorted(map(str, members)))
+        else:
+            segment, key = str(node).rstrip("/#").rsplit("/", 1)[-1], str(node)
+        segment = re.sub(r"[^A-Za-z0-9._-]+", "-", segment).strip("-") or "dcat"
+        return f"{segment}-{hashlib.sha256(key.encode()).hexdigest()[:8]}"
+
     def _catalogue(self, node: Node) -> None:
         g, src = self.out, self.src
         members = [
@@ -1276,8 +1291,7 @@ class DcatImporter:
             return
         publisher = next(iter(publishers))
         code = str(publisher).rsplit("/", 1)[-1]
-        name = re.sub(r"[^A-Za-z0-9._-]+", "-", str(node).rstrip("/#").rsplit("/", 1)[-1])
-        iri = URIRef(f"{self.base}catalogue/{code}/{name.strip('-') or 'dcat'}")
+        iri = URIRef(f"{self.base}catalogue/{code}/{self._catalogue_name(node, members)}")
         g.locations[str(iri)] = {None: self.where(node)}
         g.add((iri, RDF.type, DCAT.Catalog))
         g.add((iri, DCTERMS.publisher, publisher))

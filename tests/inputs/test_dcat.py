@@ -105,7 +105,7 @@ def test_ckan_catalogue_validates_and_registers_with_unmapped_terms_reported(
     assert result.accepted
     kinds = sorted((c.kind, c.item.removeprefix(BASE)) for c in result.changes)
     assert kinds == [
-        ("catalogue", "catalogue/11210100EXAMPLE01N/catalog"),
+        ("catalogue", "catalogue/11210100EXAMPLE01N/catalog-0b2cb774"),
         ("interface", "interface/SY-DSJ-API-090"),
         ("resource", "resource/204009-000001"),
         ("resource", "resource/204009-000002"),

@@ -262,3 +262,40 @@ def test_an_unmapped_blank_node_publisher_was_shown_by_its_random_label(memory_r
     assert dict(unmapped.location)["source"] == "https://p.example/ds/pub-x"
     [shown] = [r for r in report_json(report)["results"] if r["shape"].endswith("dcat-publisher")]
     assert shown["path_name"]["zh"] == "提供方"
+
+
+# ----------------------------------------------------------------- catalogues (finding 3)
+
+
+def _catalogue(iri: str, title: str, member: str) -> str:
+    return f'{iri} a dcat:Catalog ; dct:title "{title}"@zh ; dcat:dataset <{member}> .\n'
+
+
+def _catalogues(graph) -> set[str]:
+    from rdflib.namespace import DCAT, RDF
+
+    return {str(c) for c in graph.subjects(RDF.type, DCAT.Catalog)}
+
+
+def test_two_portals_catalog_iris_ending_alike_were_one_catalogue(memory_registry) -> None:
+    a = _catalogue("<https://a.example/catalog>", "A门户目录", "https://a.example/ds/1")
+    a += dataset("https://a.example/ds/1", "206902/000001")
+    b = _catalogue("<https://b.example/catalog>", "B门户目录", "https://b.example/ds/1")
+    b += dataset("https://b.example/ds/1", "206902/000002")
+    [first], [second] = _catalogues(read(memory_registry, a)), _catalogues(read(memory_registry, b))
+    assert first != second
+    assert first.startswith(f"{BASE}catalogue/11210100EXAMPLE01N/catalog-")
+    assert _catalogues(read(memory_registry, a)) == {first}  # stable
+
+
+def test_a_blank_node_catalogue_was_new_on_every_submission(memory_registry) -> None:
+    from registry.register.submission import REGISTRAR
+
+    text = _catalogue("[]", "匿名目录", "https://c.example/ds/1")
+    text += dataset("https://c.example/ds/1", "206902/000003")
+    assert _catalogues(read(memory_registry, text)) == _catalogues(read(memory_registry, text))
+    doc = Document("probe.ttl", (PREFIXES + text).encode(), "dcat")
+    assert memory_registry.submit([doc], REGISTRAR).accepted
+    again = memory_registry.submit([doc], REGISTRAR)
+    assert again.accepted
+    assert {c.outcome for c in again.changes} == {"unchanged"}
