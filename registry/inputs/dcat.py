@@ -579,6 +579,14 @@ _MAPPED_CATALOG = {
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
+# How a clerk asks for codes: over HTTP and in the command line (the messages named only
+# the command's flag to people who submit over HTTP).
+_ASSIGN_CODES_ZH = "网络接口提交时用 ?assign_codes=前段码,命令行用 --assign-codes 前段码"
+_ASSIGN_CODES_EN = (
+    "?assign_codes=PREFIX over HTTP, --assign-codes PREFIX in the command assigns codes"
+)
+
+
 def _name_key(name: str) -> str:
     """A name as compared with a registered one: full-width forms as ASCII, runs of
     spaces as one, no spaces around it, case ignored."""
@@ -657,7 +665,13 @@ class DcatImporter:
             found[str(kind)] = found.get(str(kind), 0) + 1
         top = dict(sorted(found.items(), key=lambda item: (-item[1], item[0]))[:20])
         not_mapped = [
-            {"node": p.value, "reason": p.message_en}
+            # `reason` (English) as it always was; `reasons` in both languages, as an
+            # error's `messages`: a zh answer listed only English reasons.
+            {
+                "node": p.value,
+                "reason": p.message_en,
+                "reasons": {"zh": p.message_zh, "en": p.message_en},
+            }
             for p in self.out.problems
             if p.value is not None
         ][:50]
@@ -718,10 +732,9 @@ class DcatImporter:
             lambda code: f"{self.base}resource/{resource_slug(code)}",
             Text(
                 zh="数据集没有“前段码/后段码”形式的 dct:identifier,未能映射为信息资源"
-                "(可用 --assign-codes 分配代码)。",
+                f"(可为其分配代码:{_ASSIGN_CODES_ZH})。",
                 en="The dataset has no dct:identifier of the form 前段码/后段码; it "
-                "was not mapped to an information resource (--assign-codes assigns "
-                "codes).",
+                f"was not mapped to an information resource ({_ASSIGN_CODES_EN}).",
             ),
         )
         self._map_codes(
@@ -731,9 +744,9 @@ class DcatImporter:
             lambda code: f"{self.base}interface/{code}",
             Text(
                 zh="数据服务没有可作接口代码的 dct:identifier,未能映射为接口"
-                "(可用 --assign-codes 分配代码)。",
+                f"(可为其分配代码:{_ASSIGN_CODES_ZH})。",
                 en="The data service has no dct:identifier usable as interface code; "
-                "it was not mapped (--assign-codes assigns codes).",
+                f"it was not mapped ({_ASSIGN_CODES_EN}).",
             ),
         )
         if not self.mapped:
@@ -842,10 +855,13 @@ class DcatImporter:
         if not RESOURCE_CODE_PATTERN.match(f"{prefix}/000001"):
             raise InputError(
                 Text(
-                    zh=(f"--assign-codes 须为前段码（类 项 目，如 209001），而不是 {prefix!r}"),
+                    zh=(
+                        "分配代码的前段(?assign_codes=,命令行 --assign-codes)须为前段码"
+                        f"（类 项 目，如 209001），而不是 {prefix!r}"
+                    ),
                     en=(
-                        "--assign-codes takes a segment code (class, item, sub-item, "
-                        f"e.g. 209001), not {prefix!r}"
+                        "?assign_codes= (--assign-codes in the command) takes a segment "
+                        f"code (class, item, sub-item, e.g. 209001), not {prefix!r}"
                     ),
                 ),
                 {"assign_codes": prefix},

@@ -299,3 +299,36 @@ def test_a_blank_node_catalogue_was_new_on_every_submission(memory_registry) -> 
     again = memory_registry.submit([doc], REGISTRAR)
     assert again.accepted
     assert {c.outcome for c in again.changes} == {"unchanged"}
+
+
+# ----------------------------------------------------------------- zh answers (finding 16)
+
+
+def _english_words(zh: str) -> list[str]:
+    """English words of a zh message, less IRIs, prefixed names and flags (codes)."""
+    zh = re.sub(r"(\?|--)[a-z_-]+=?|\b\w+:[\w/.#-]*|https?://\S+", "", zh)
+    return CJK_ONLY.findall(zh)
+
+
+def test_nothing_mapped_listed_its_reasons_in_english_only(memory_registry) -> None:
+    import pytest
+
+    from registry.errors import NothingMappedError
+
+    text = dataset("https://p.example/ds/nocode", "no code")
+    with pytest.raises(NothingMappedError) as caught:
+        validate(memory_registry, text)
+    [left_out] = caught.value.details["not_mapped"]
+    assert left_out["reason"] == left_out["reasons"]["en"]
+    assert left_out["reasons"]["zh"] and not _english_words(left_out["reasons"]["zh"])
+
+
+def test_the_identifier_message_named_only_the_command_line_flag(memory_registry) -> None:
+    text = dataset("https://p.example/ds/nocode", "no code")
+    text += dataset("https://p.example/ds/code", "206912/000001")
+    [missing] = [
+        r for r in validate(memory_registry, text).results if rule(r) == "Input-dcat-identifier"
+    ]
+    for message in (missing.message_zh, missing.message_en):
+        assert "?assign_codes=" in message and "--assign-codes" in message
+    assert not _english_words(missing.message_zh)
