@@ -555,6 +555,26 @@ _KNOWN_UNMAPPED = {
     DCTERMS.spatial,
     DCTERMS.temporal,
 }
+# A distribution gives the dataset its sharing method and format; what else it says
+# (its URLs included: the registry keeps no file) is reported, Info for these.
+_MAPPED_DISTRIBUTION = {RDF.type, DCAT.accessService, DCTERMS["format"], DCAT.mediaType}
+_KNOWN_UNMAPPED_DISTRIBUTION = {
+    DCAT.downloadURL,
+    DCAT.accessURL,
+    DCAT.byteSize,
+    DCAT.compressFormat,
+    DCAT.packageFormat,
+    DCTERMS.title,
+    DCTERMS.description,
+    DCTERMS.license,
+    DCTERMS.rights,
+    DCTERMS.issued,
+    DCTERMS.modified,
+    DCTERMS.language,
+    DCTERMS.conformsTo,
+    URIRef("http://spdx.org/rdf/terms#checksum"),
+    URIRef("http://data.europa.eu/r5r/availability"),
+}
 _MAPPED_SERVICE = {
     RDF.type,
     DCTERMS.identifier,
@@ -1123,6 +1143,7 @@ class DcatImporter:
                 )
         self._standards(node, res)
         self._registry_terms(node, res)
+        self._unused_identifiers(node, res, RESOURCE_CODE_PATTERN)
         self._unmapped(node, res, _MAPPED_DATASET)
 
     def _distributions(self, node: Node, res: URIRef) -> None:
@@ -1138,6 +1159,7 @@ class DcatImporter:
                 src.objects(dist, DCAT.mediaType)
             ):
                 names.add(str(fmt).rsplit("/", 1)[-1].upper())
+            self._unmapped_distribution(node, res, dist)
         for method in methods:
             g.add((res, SCS.sharingMethod, method))
         chosen = next((name for name in FORMAT_OF_TYPE if name in names), None)
@@ -1160,6 +1182,67 @@ class DcatImporter:
                 path=str(SCS["format"]),
                 value=", ".join(unused),
             )
+
+    def _unmapped_distribution(self, node: Node, res: URIRef, dist: Node) -> None:
+        """One result per distribution for what it says beyond its sharing method and
+        format, under the dataset's dcat:distribution: these were dropped unsaid. (Not
+        under their own paths: a distribution's dct:title there would stand for the
+        resource's missing title.)"""
+        said = sorted(
+            (str(p), self._shown(o))
+            for p, o in self.src.predicate_objects(dist)
+            if p not in _MAPPED_DISTRIBUTION
+        )
+        if not said:
+            return
+        known = all(URIRef(p) in _KNOWN_UNMAPPED_DISTRIBUTION for p, _o in said)
+        names = "、".join(dict.fromkeys(local_name(p) for p, _o in said))
+        self.report(
+            "dcat-unmapped",
+            f"分发的 {names} 在登记库中没有对应的属性,未登记(分发只用于共享方式和格式)。",
+            f"The distribution's {names.replace('、', ', ')} have no counterpart in the "
+            "registry; not registered (a distribution gives only the sharing method and "
+            "format).",
+            dist if isinstance(dist, URIRef) else node,
+            focus=str(res),
+            path=str(DCAT.distribution),
+            value="; ".join(f"{local_name(p)} {o}" for p, o in said)[:200],
+            severity="Info" if known else "Warning",
+        )
+
+    def _unused_identifiers(self, node: Node, target: URIRef, pattern: re.Pattern[str]) -> None:
+        """The identifiers of `node` that are neither its code, nor another code (each
+        reported as Input-dcat-identifier-extra), nor kept as its dct:identifier: an
+        adms:identifier beside a dct:identifier code was dropped unsaid."""
+        kept = set(self.alternatives.get(node, ()))
+        for prop, values in (
+            (DCTERMS.identifier, list(self.src.objects(node, DCTERMS.identifier))),
+            (
+                ADMS.identifier,
+                [
+                    v
+                    for ident in self.src.objects(node, ADMS.identifier)
+                    for v in self.src.objects(ident, SKOS.notation)
+                ],
+            ),
+        ):
+            unused = sorted(
+                str(v)
+                for v in values
+                if str(v) not in kept
+                and not pattern.match(unicodedata.normalize("NFKC", str(v)).strip())
+            )
+            if unused:
+                self.report(
+                    "dcat-unmapped",
+                    f"标识 {'、'.join(unused)} 不是代码,未登记。",
+                    f"The identifier {', '.join(unused)} is no code; not registered.",
+                    node,
+                    focus=str(target),
+                    path=str(prop),
+                    value="; ".join(unused)[:200],
+                    severity="Info",
+                )
 
     def _registry_terms(self, node: Node, res: URIRef) -> None:
         """The registry's own terms on a dataset pass through: a source can say what
@@ -1267,7 +1350,19 @@ class DcatImporter:
         for dataset in src.objects(node, DCAT.servesDataset):
             if dataset in self.mapped:
                 g.add((iri, DCAT.servesDataset, self.mapped[dataset]))
+            else:
+                self.report(
+                    "dcat-unmapped",
+                    f"所服务的数据集 {self._shown(dataset)} 不在本目录中或未映射,未登记。",
+                    f"The served dataset {self._shown(dataset)} is not in this catalogue "
+                    "or was not mapped; not registered.",
+                    node,
+                    focus=str(iri),
+                    path=str(DCAT.servesDataset),
+                    value=self._shown(dataset),
+                )
         self._standards(node, iri)
+        self._unused_identifiers(node, iri, INTERFACE_CODE_PATTERN)
         for prop, value in src.predicate_objects(node):
             if str(prop).startswith(str(SCS)) and prop != SCS.interfaceCode:
                 g.add((iri, prop, value))

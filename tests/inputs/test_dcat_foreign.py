@@ -332,3 +332,59 @@ def test_the_identifier_message_named_only_the_command_line_flag(memory_registry
     for message in (missing.message_zh, missing.message_en):
         assert "?assign_codes=" in message and "--assign-codes" in message
     assert not _english_words(missing.message_zh)
+
+
+# ----------------------------------------------------------------- dropped unsaid (finding 15)
+
+
+def _unmapped(report, path) -> list[tuple[str, str | None]]:
+    return [
+        (r.severity, r.value)
+        for r in report.results
+        if rule(r) == "Input-dcat-unmapped" and r.path == str(path)
+    ]
+
+
+def test_distribution_properties_were_dropped_without_a_word(memory_registry) -> None:
+    from rdflib.namespace import DCAT
+
+    distribution = (
+        "[ a dcat:Distribution ; dcat:downloadURL <https://p.example/x.csv> ; dct:format ft:CSV ;"
+        ' dct:title "下载"@zh ; dcat:byteSize 1024 ]'
+    )
+    text = dataset("https://p.example/ds/dist", "206913/000001", distribution=distribution)
+    report = validate(memory_registry, text)
+    assert report.conforms
+    assert _unmapped(report, DCAT.distribution) == [
+        ("Info", "title 下载; byteSize 1024; downloadURL https://p.example/x.csv")
+    ]
+    odd = distribution.replace("dcat:byteSize 1024", "<https://p.example/ns#mirror> true")
+    text = dataset("https://p.example/ds/dist", "206913/000001", distribution=odd)
+    [(severity, _value)] = _unmapped(validate(memory_registry, text), DCAT.distribution)
+    assert severity == "Warning"
+
+
+def test_a_served_dataset_outside_the_document_was_dropped_without_a_word(
+    memory_registry,
+) -> None:
+    from rdflib.namespace import DCAT
+
+    text = dataset("https://p.example/ds/served", "206914/000001")
+    text += """<https://p.example/api> a dcat:DataService ; dct:identifier "SY-API-914" ;
+      dct:title "接口"@zh ; dct:publisher [ a foaf:Agent ; foaf:name "沈阳市大数据管理局" ] ;
+      dcat:endpointURL <https://p.example/api/v1> ;
+      dcat:servesDataset <https://p.example/ds/served>, <https://elsewhere.example/ds/9> .
+    """
+    report = validate(memory_registry, text)
+    assert _unmapped(report, DCAT.servesDataset) == [("Warning", "https://elsewhere.example/ds/9")]
+
+
+def test_an_adms_identifier_beside_a_code_was_dropped_without_a_word(memory_registry) -> None:
+    from registry.namespaces import ADMS
+
+    notation = '<http://www.w3.org/2004/02/skos/core#notation> "doi:10.1/x"'
+    extra = f"; <http://www.w3.org/ns/adms#identifier> [ {notation} ]"
+    text = dataset("https://p.example/ds/adms", "206915/000001", extra=extra)
+    report = validate(memory_registry, text)
+    assert _unmapped(report, ADMS.identifier) == [("Info", "doi:10.1/x")]
+    assert not _unmapped(report, DCTERMS.identifier)  # the code itself is registered
