@@ -1096,12 +1096,12 @@ class DcatImporter:
             else:
                 self.report(
                     "dcat-unmapped",
-                    f"更新频率 {frequency} 无法映射到更新周期。",
-                    f"The frequency {frequency} maps to no update cycle.",
+                    f"更新频率 {self._shown(frequency)} 无法映射到更新周期。",
+                    f"The frequency {self._shown(frequency)} maps to no update cycle.",
                     node,
                     focus=str(res),
                     path=str(DCTERMS.accrualPeriodicity),
-                    value=str(frequency),
+                    value=self._shown(frequency),
                 )
         for rights in src.objects(node, DCTERMS.accessRights):
             condition = " ".join(
@@ -1120,12 +1120,12 @@ class DcatImporter:
             else:
                 self.report(
                     "dcat-unmapped",
-                    f"访问权限 {rights} 无法映射。",
-                    f"The access rights {rights} cannot be mapped.",
+                    f"访问权限 {self._shown(rights)} 无法映射。",
+                    f"The access rights {self._shown(rights)} cannot be mapped.",
                     node,
                     focus=str(res),
                     path=str(DCTERMS.accessRights),
-                    value=str(rights),
+                    value=self._shown(rights),
                 )
         self._distributions(node, res)
         for other in src.objects(node, DCTERMS.relation):

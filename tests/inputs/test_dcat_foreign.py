@@ -388,3 +388,13 @@ def test_an_adms_identifier_beside_a_code_was_dropped_without_a_word(memory_regi
     report = validate(memory_registry, text)
     assert _unmapped(report, ADMS.identifier) == [("Info", "doi:10.1/x")]
     assert not _unmapped(report, DCTERMS.identifier)  # the code itself is registered
+
+
+def test_an_unmapped_blank_node_frequency_was_shown_by_its_random_label(memory_registry) -> None:
+    text = dataset("https://p.example/ds/freq", "206916/000001").replace(
+        "dct:accrualPeriodicity fq:MONTHLY", 'dct:accrualPeriodicity [ dct:description "每两周" ]'
+    )
+    report = validate(memory_registry, text)
+    [cycle] = [r for r in report.results if r.path == str(DCTERMS.accrualPeriodicity)]
+    assert cycle.value == "[description 每两周]"
+    assert "[description 每两周]" in cycle.message_zh
