@@ -1179,7 +1179,10 @@ class DcatImporter:
                 + " A resource has one format.",
                 node,
                 focus=str(res),
-                path=str(SCS["format"]),
+                # The source's property: at scs:format this Warning would stand for the
+                # shape's "needs a format" (registry.inputs.load), which a provisional
+                # registration turns into "to complete" only as the shape's own result.
+                path=str(DCTERMS["format"]),
                 value=", ".join(unused),
             )
 
@@ -1358,7 +1361,8 @@ class DcatImporter:
                     "or was not mapped; not registered.",
                     node,
                     focus=str(iri),
-                    path=str(DCAT.servesDataset),
+                    # No path: at dcat:servesDataset it would stand for the shape's
+                    # "serves no dataset", as the format's would (_distributions).
                     value=self._shown(dataset),
                 )
         self._standards(node, iri)
