@@ -23,26 +23,35 @@ class Representation:
     aliases: tuple[str, ...] = ()
 
 
-# In the server's order of preference, for ties and for */*.
-REPRESENTATIONS = (
-    Representation("text/turtle", "turtle", ("application/x-turtle",)),
-    Representation("application/ld+json", "json-ld", ("application/json",)),
-    Representation("application/n-triples", "nt"),
-    Representation("text/html", None),
-    # Last: for clients that name it (the SPARQL endpoint serves it too).
-    Representation("application/rdf+xml", "xml"),
-)
+# The RDF syntaxes every RDF answer offers (entity IRIs, /catalog, the change feed),
+# each with the other names clients give it: /catalog and the feed each had their own
+# list, so application/x-turtle was Turtle at /id/ and 406 at /catalog, N-Triples 406
+# at /catalog and RDF/XML 406 in the feed.
+TURTLE = Representation("text/turtle", "turtle", ("application/x-turtle",))
+# application/json is JSON-LD only where no other JSON is offered (not in the feed).
+JSON_LD = Representation("application/ld+json", "json-ld", ("application/json",))
+N_TRIPLES = Representation("application/n-triples", "nt")
+RDF_XML = Representation("application/rdf+xml", "xml")
+HTML = Representation("text/html", None)
+
+# In the server's order of preference, for ties and for */*; RDF/XML last, for clients
+# that name it (the SPARQL endpoint serves it too).
+REPRESENTATIONS = (TURTLE, JSON_LD, N_TRIPLES, HTML, RDF_XML)
+#: The suffixes that name an RDF syntax (`/catalog.nt`, `/api/v1/changes.rdf`).
+SUFFIXES = {"ttl": TURTLE, "jsonld": JSON_LD, "nt": N_TRIPLES, "rdf": RDF_XML}
 
 
-def choose(accept: str | None) -> Representation:
-    """The representation the client prefers most; Turtle without an Accept header;
-    NotAcceptableError (406) when it accepts none of ours."""
+def choose(
+    accept: str | None, offers: tuple[Representation, ...] = REPRESENTATIONS
+) -> Representation:
+    """The representation among `offers` the client prefers most; the first without an
+    Accept header; NotAcceptableError (406) when it accepts none of them."""
     if not accept or not accept.strip():
-        return REPRESENTATIONS[0]
-    index = preferred_offer(accept, [(rep.media_type, *rep.aliases) for rep in REPRESENTATIONS])
+        return offers[0]
+    index = preferred_offer(accept, [(rep.media_type, *rep.aliases) for rep in offers])
     if index is None:
         raise NotAcceptableError(
             Text(zh="无可接受的表示格式", en="none of the representations is acceptable"),
-            {"available": [r.media_type for r in REPRESENTATIONS]},
+            {"available": [r.media_type for r in offers]},
         )
-    return REPRESENTATIONS[index]
+    return offers[index]

@@ -1,11 +1,12 @@
 """GET /catalog: the registry's DCAT-AP 3 catalogue for harvesters (docs/api.md).
 
 CKAN's ckanext-dcat harvester, the EU data portal's and the like fetch a catalogue URL
-and follow its Hydra paging: each page is a DCAT-AP document (Turtle, JSON-LD or
-RDF/XML, by Accept or by the `.ttl`/`.jsonld`/`.rdf` suffix) holding a slice of the
-datasets and data services and a hydra:PartialCollectionView with `hydra:next` and
-`hydra:last` (registry/read/catalog.py). A page is a function of the store and its read
-model at one generation: the caching middleware's ETag and 304 fit it as every read.
+and follow its Hydra paging: each page is a DCAT-AP document (Turtle, JSON-LD,
+RDF/XML or N-Triples, by Accept or by the `.ttl`/`.jsonld`/`.rdf`/`.nt` suffix)
+holding a slice of the datasets and data services and a hydra:PartialCollectionView
+with `hydra:next` and `hydra:last` (registry/read/catalog.py). A page is a function of
+the store and its read model at one generation: the caching middleware's ETag and 304
+fit it as every read.
 The handlers are plain `def`: they query the store, which blocks.
 """
 
@@ -16,13 +17,13 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Path, Query, Request, Response
 
 from api.deps import ReadDep, SettingsDep, StoreDep
-from api.errors import NotAcceptableError, error_responses
+from api.errors import error_responses
+from api.negotiation import JSON_LD, N_TRIPLES, RDF_XML, SUFFIXES, TURTLE, Representation, choose
 from registry.bilingual import Text
 from registry.config import Settings
 from registry.errors import NotFoundError
 from registry.inputs.dcat import catalog_context
 from registry.namespaces import bind_prefixes
-from registry.outputs.negotiation import preferred
 from registry.outputs.serialized import serialized
 from registry.read.catalog import catalog_page, parse_page
 from registry.read.model import ReadModel
@@ -31,12 +32,8 @@ from registry.store import Store
 router = APIRouter(tags=["catalog"])
 
 # In the server's order of preference: Turtle without an Accept header or with */*.
-CATALOG_TYPES = {
-    "text/turtle": "turtle",
-    "application/ld+json": "json-ld",
-    "application/rdf+xml": "xml",
-}
-SUFFIXES = {"ttl": "text/turtle", "jsonld": "application/ld+json", "rdf": "application/rdf+xml"}
+CATALOG_OFFERS = (TURTLE, JSON_LD, RDF_XML, N_TRIPLES)
+CATALOG_TYPES = tuple(rep.media_type for rep in CATALOG_OFFERS)
 #: The paths the caching middleware tags (api/caching.py).
 CATALOG_PATHS = ("/catalog", *(f"/catalog.{suffix}" for suffix in SUFFIXES))
 
@@ -66,8 +63,9 @@ def catalog(
 ) -> Response:
     """Every registered information resource (dcat:Dataset) and data interface
     (dcat:DataService) with the catalogues that list them, `catalog_page_size` a page,
-    in Turtle, JSON-LD or RDF/XML by the Accept header (Turtle without one)."""
-    return _page(request, store, read, settings, page, _negotiate(accept))
+    in Turtle, JSON-LD, RDF/XML or N-Triples by the Accept header (Turtle without
+    one)."""
+    return _page(request, store, read, settings, page, choose(accept, CATALOG_OFFERS))
 
 
 @router.get(
@@ -80,33 +78,21 @@ def catalog_as(
     store: StoreDep,
     read: ReadDep,
     settings: SettingsDep,
-    suffix: Annotated[str, Path(description="ttl, jsonld or rdf.")],
+    suffix: Annotated[str, Path(description="ttl, jsonld, rdf or nt.")],
     page: PageQuery = None,
 ) -> Response:
-    """The catalogue's pages as Turtle (`.ttl`), JSON-LD (`.jsonld`) or RDF/XML (`.rdf`)."""
+    """The catalogue's pages as Turtle (`.ttl`), JSON-LD (`.jsonld`), RDF/XML (`.rdf`) or
+    N-Triples (`.nt`)."""
     media = SUFFIXES.get(suffix)
     if media is None:
         raise NotFoundError(
             Text(
-                zh=f"目录没有 .{suffix[:20]} 格式；可用 .ttl、.jsonld 或 .rdf",
-                en=f"no catalogue as .{suffix[:20]}; use .ttl, .jsonld or .rdf",
+                zh=f"目录没有 .{suffix[:20]} 格式；可用 .ttl、.jsonld、.rdf 或 .nt",
+                en=f"no catalogue as .{suffix[:20]}; use .ttl, .jsonld, .rdf or .nt",
             ),
             {"available": sorted(SUFFIXES)},
         )
     return _page(request, store, read, settings, page, media)
-
-
-def _negotiate(accept: str | None) -> str:
-    types = list(CATALOG_TYPES)
-    if not accept or not accept.strip():
-        return types[0]
-    index = preferred(accept, types)
-    if index is None:
-        raise NotAcceptableError(
-            Text(zh="无可接受的表示格式", en="none of the representations is acceptable"),
-            {"available": types},
-        )
-    return types[index]
 
 
 def _page(
@@ -115,7 +101,7 @@ def _page(
     read: ReadModel,
     settings: Settings,
     page: str | None,
-    media: str,
+    media: Representation,
 ) -> Response:
     number = parse_page(page)
     here = request.url.replace(query="")
@@ -133,9 +119,11 @@ def _page(
         url_of,
     )
     bind_prefixes(result.graph)
-    data = serialized(result.graph, CATALOG_TYPES[media])
+    data = serialized(result.graph, str(media.rdflib_format))
     links = [f'<{url_of(1)}>; rel="first"', f'<{url_of(result.last)}>; rel="last"']
+    if 1 < number <= result.last:
+        links.append(f'<{url_of(number - 1)}>; rel="prev"')
     if number < result.last:
         links.append(f'<{url_of(number + 1)}>; rel="next"')
     headers = {"Vary": "Accept", "Link": ", ".join(links)}
-    return Response(data, media_type=media, headers=headers)
+    return Response(data, media_type=media.media_type, headers=headers)

@@ -15,10 +15,10 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from api.deps import StoreDep, refuse_unknown_query
-from api.errors import NotAcceptableError, error_responses
+from api.errors import error_responses
+from api.negotiation import JSON_LD, N_TRIPLES, RDF_XML, SUFFIXES, TURTLE, Representation, choose
 from registry.bilingual import Text
 from registry.errors import NotFoundError
-from registry.outputs.negotiation import preferred
 from registry.outputs.serialized import serialized
 from registry.read.changes import (
     MAX_LIMIT,
@@ -64,14 +64,18 @@ class ChangeFeedModel(BaseModel):
     limit: int
 
 
-# What a page is offered as: JSON first (no Accept header, */*), then the LDES forms.
-FEED_TYPES = ("application/json", "text/turtle", "application/ld+json", "application/n-triples")
-RDF_FORMATS = {
-    "text/turtle": "turtle",
-    "application/ld+json": "json-ld",
-    "application/n-triples": "nt",
-}
-SUFFIXES = {"ttl": "text/turtle", "jsonld": "application/ld+json", "nt": "application/n-triples"}
+# What a page is offered as: JSON first (no Accept header, */*), then the LDES forms,
+# the RDF syntaxes of every RDF answer (api.negotiation). application/json is the
+# feed's own JSON here, never JSON-LD.
+FEED_JSON = Representation("application/json", None)
+FEED_OFFERS = (
+    FEED_JSON,
+    TURTLE,
+    Representation(JSON_LD.media_type, JSON_LD.rdflib_format),
+    N_TRIPLES,
+    RDF_XML,
+)
+FEED_TYPES = tuple(rep.media_type for rep in FEED_OFFERS)
 
 AfterQuery = Annotated[
     str | None,
@@ -106,16 +110,17 @@ def changes(
     """Every write to the register (submissions, status changes, seed, rebase) with
     its entries and their new versions, oldest first. Follow `next` (also in the
     `Link: rel="next"` header) to read on; an empty page means nothing new yet.
-    With `Accept: text/turtle`, `application/ld+json` or `application/n-triples`, the
-    same page as a Linked Data Event Stream whose members are the new versions."""
-    return _page(request, store, after, limit, _negotiate(accept))
+    With `Accept: text/turtle`, `application/ld+json`, `application/n-triples` or
+    `application/rdf+xml`, the same page as a Linked Data Event Stream whose members
+    are the new versions."""
+    return _page(request, store, after, limit, choose(accept, FEED_OFFERS))
 
 
 @router.get(
     "/changes.{suffix}",
     summary="The change feed as a Linked Data Event Stream",
     responses={
-        200: {"content": {media: {} for media in SUFFIXES.values()}},
+        200: {"content": {rep.media_type: {} for rep in SUFFIXES.values()}},
         **error_responses(400, 404, 500, 503),
     },
     dependencies=[Depends(refuse_unknown_query)],
@@ -123,43 +128,32 @@ def changes(
 def changes_as_rdf(
     request: Request,
     store: StoreDep,
-    suffix: Annotated[str, Path(description="ttl, jsonld or nt.")],
+    suffix: Annotated[str, Path(description="ttl, jsonld, nt or rdf.")],
     after: AfterQuery = None,
     limit: LimitQuery = None,
 ) -> Response:
-    """The change feed's pages as LDES in Turtle, JSON-LD or N-Triples, by suffix."""
+    """The change feed's pages as LDES in Turtle, JSON-LD, N-Triples or RDF/XML, by
+    suffix."""
     media = SUFFIXES.get(suffix)
     if media is None:
         raise NotFoundError(
             Text(
-                zh=f"变更流没有 .{suffix[:20]} 格式；可用 .ttl、.jsonld 或 .nt",
-                en=f"no change feed as .{suffix[:20]}; use .ttl, .jsonld or .nt",
+                zh=f"变更流没有 .{suffix[:20]} 格式；可用 .ttl、.jsonld、.nt 或 .rdf",
+                en=f"no change feed as .{suffix[:20]}; use .ttl, .jsonld, .nt or .rdf",
             ),
             {"available": sorted(SUFFIXES)},
         )
     return _page(request, store, after, limit, media)
 
 
-def _negotiate(accept: str | None) -> str:
-    if not accept or not accept.strip():
-        return FEED_TYPES[0]
-    index = preferred(accept, FEED_TYPES)
-    if index is None:
-        raise NotAcceptableError(
-            Text(zh="无可接受的表示格式", en="none of the representations is acceptable"),
-            {"available": list(FEED_TYPES)},
-        )
-    return FEED_TYPES[index]
-
-
 def _page(
-    request: Request, store: Store, after: str | None, limit: str | None, media: str
+    request: Request, store: Store, after: str | None, limit: str | None, media: Representation
 ) -> Response:
     cursor, size = parse_cursor(after), parse_limit(limit)
     page = read_changes(store, cursor, size)
     following = str(request.url.include_query_params(after=page.next, limit=size))
     headers = {"Link": f'<{following}>; rel="next"', "Vary": "Accept"}
-    if media in RDF_FORMATS:
+    if media.rdflib_format is not None:
         stream = str(request.url.replace(query=""))
         graph = ldes_page(
             store,
@@ -169,8 +163,8 @@ def _page(
             node=str(request.url),
             following=following,
         )
-        data = serialized(graph, RDF_FORMATS[media])
-        return Response(data, media_type=media, headers=headers)
+        data = serialized(graph, media.rdflib_format)
+        return Response(data, media_type=media.media_type, headers=headers)
     body = ChangeFeedModel(
         items=[ChangeModel(**change.as_dict()) for change in page.items],
         next=page.next,

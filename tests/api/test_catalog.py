@@ -192,6 +192,7 @@ def test_catalog_negotiation_suffixes_and_errors(client: TestClient) -> None:
     assert refused.status_code == 406
     assert "text/turtle" in refused.json()["error"]["details"]["available"]
     assert client.get("/catalog.csv").status_code == 404
+    assert client.get("/catalog.nt").headers["content-type"].startswith("application/n-triples")
     for bad in ("0", "-1", "x", "1e3"):
         answer = client.get(f"/catalog?page={bad}")
         assert answer.status_code == 400, bad
@@ -243,3 +244,39 @@ def test_a_departments_registered_catalogue_did_not_dereference(
         "/id/catalogue/91210100NOTHERE00X/registered", headers={"Accept": "text/turtle"}
     )
     assert missing.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("accept", "media"),
+    [
+        ("application/x-turtle", "text/turtle"),
+        ("application/n-triples", "application/n-triples"),
+        ("application/rdf+xml", "application/rdf+xml"),
+        ("text/turtle", "text/turtle"),
+    ],
+)
+def test_one_accept_header_was_a_406_on_one_rdf_route_and_not_another(
+    client: TestClient, accept: str, media: str
+) -> None:
+    """Each RDF route had its own list: application/x-turtle was Turtle at /id/ and 406
+    at /catalog and in the feed, N-Triples 406 at /catalog, RDF/XML 406 in the feed."""
+    paths = ("/catalog", "/api/v1/changes", "/id/standard/GB-T-21063.3-2007")
+    for path in paths:
+        answer = client.get(path, headers={"Accept": accept})
+        assert answer.status_code == 200, (path, answer.text[:200])
+        assert answer.headers["content-type"].startswith(media), path
+        fmt = {"text/turtle": "turtle", "application/n-triples": "nt"}.get(media, "xml")
+        assert len(Graph().parse(data=answer.text, format=fmt)) > 0, path
+    # application/json stays the feed's own JSON, not JSON-LD.
+    feed = client.get("/api/v1/changes", headers={"Accept": "application/json"})
+    assert feed.headers["content-type"].startswith("application/json") and "items" in feed.json()
+
+
+def test_the_catalogue_pages_link_back(client: TestClient, api_store: Store) -> None:
+    """Link had first, last and next, and no prev (RFC 8288's rel, as hydra:previous)."""
+    first = client.get("/catalog").headers["link"]
+    assert 'rel="prev"' not in first
+    last = first.split('>; rel="last"')[0].rsplit("<", 1)[-1]
+    assert int(last.rsplit("page=", 1)[-1]) > 1  # PAGE_SIZE makes several pages
+    assert 'rel="prev"' in client.get(last).headers["link"]
+    assert '?page=1>; rel="prev"' in client.get("/catalog?page=2").headers["link"]
