@@ -50,6 +50,7 @@ from registry.inputs.identifiers import (
 )
 from registry.inputs.workbooks import (
     Cell,
+    ErrorValue,
     Formula,
     Range,
     Sheet,
@@ -1078,15 +1079,31 @@ class CatalogueReader:
         text = {c.key: cell_text(v) for c, v in cells.items()}
         for key in ONE_LINE & text.keys():
             text[key] = one_line(text[key])
+        # Formulas and error values: not values, each reported on its cell.
         formulas = {c: v for c, v in cells.items() if isinstance(v, Formula)}
 
         def formula(column: Column, value: Formula, focus: str = "") -> None:
             # On the focus and path of the column, so that the shapes' "missing value"
             # result for the same cell is not listed again.
+            if isinstance(value, ErrorValue):
+                rule = "error-value"
+                zh = (
+                    f"单元格中是错误值“{value.text}”,不是数据:多是查找公式没有找到对应的值"
+                    "(或引用的单元格已被删除)后粘贴成了数值。请修正查找公式或其引用后重新"
+                    "“选择性粘贴 → 数值”,或直接填写正确的值。"
+                )
+                en = (
+                    f"The cell holds the error value {value.text}, not data: usually a lookup "
+                    "that found nothing (or a reference to deleted cells) pasted as a value. "
+                    "Fix the lookup or its reference and paste values again, or type the value."
+                )
+            else:
+                rule, zh = "formula", "单元格含公式,请复制该单元格后“选择性粘贴 → 数值”。"
+                en = f"The cell holds the formula {value.text}; paste it as a value."
             self.problem(
-                "formula",
-                "单元格含公式,请复制该单元格后“选择性粘贴 → 数值”。",
-                f"The cell holds the formula {value.text}; paste it as a value.",
+                rule,
+                zh,
+                en,
                 self.where(row, column),
                 focus=focus,
                 path=str(column.properties[0]) if focus and column.properties else None,

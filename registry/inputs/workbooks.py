@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -27,6 +28,33 @@ class Formula:
 
     def __init__(self, text: str) -> None:
         self.text = text
+
+
+class ErrorValue(Formula):
+    """A cell that holds one of Excel's error values (#N/A, #REF!, #VALUE!, ...): what a
+    formula gave (a lookup that found nothing, pasted as a value), not data. Read as a
+    formula is: not a value, reported on its cell."""
+
+
+# Excel escapes a character XML cannot hold as _xHHHH_ (ECMA-376 Part 1, 22.9.2.19; a
+# Word soft line break pasted into a cell is _x000B_), and an underscore that would
+# start such an escape as _x005F_. openpyxl 3.1 leaves them in the text.
+_EXCEL_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+# Invisible characters copied from web pages (zero-width space, joiners, a BOM inside
+# the text): a header holding one was no header, a code holding one no code.
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+# Control characters: those that break a line (vertical tab, form feed) become a line
+# break; the others (NUL, ...) are dropped, never turned into a space.
+_LINE_BREAKING = re.compile("[\x0b\x0c]")
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f]")
+
+
+def clean_text(text: str) -> str:
+    """A cell's text without what a clerk cannot see: invisible characters and control
+    characters (docs/inputs.md, "As clerks send them")."""
+    text = _INVISIBLE.sub("", text)
+    text = _LINE_BREAKING.sub("\n", text)
+    return _CONTROL.sub("", text)
 
 
 # (first row, first column, last row, last column), counted from 1 as the program shows.
@@ -144,7 +172,7 @@ def _delimiter(text: str, is_header: Callable[[list[Cell]], bool] | None) -> str
                 rows = list(csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter))
             except csv.Error:
                 continue
-            if any(is_header(row) for row in rows):
+            if any(is_header([clean_text(c) for c in row]) for row in rows):
                 return delimiter
     # Without a header to go by, only the comma and the tab: semicolons fill data-item
     # and list cells, and would outnumber the commas of a row with many items.
@@ -162,7 +190,10 @@ def csv_sheets(
 
     def rows() -> Iterator[list[Cell]]:
         try:
-            yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+            for cells in csv.reader(
+                io.StringIO(text, newline=""), delimiter=delimiter, strict=True
+            ):
+                yield [clean_text(c) for c in cells]
         except csv.Error as exc:
             raise InputError(
                 Text(
@@ -275,8 +306,13 @@ def _xlsx_rows(sheet: Any) -> Iterator[list[Cell]]:
         cells: list[Cell] = []
         for cell in row:
             value = getattr(cell, "value", None)
-            if getattr(cell, "data_type", None) == "f":
+            kind = getattr(cell, "data_type", None)
+            if kind == "f":
                 cells.append(Formula(str(value)))
+            elif kind == "e":
+                cells.append(ErrorValue(str(value)))
+            elif isinstance(value, str):
+                cells.append(clean_text(_EXCEL_ESCAPE.sub(lambda m: chr(int(m[1], 16)), value)))
             else:
                 cells.append(value)
         yield cells
@@ -382,7 +418,7 @@ def _xls_rows(sheet: Any, datemode: int) -> Iterator[list[Cell]]:
             elif kind == xlrd.XL_CELL_BOOLEAN:
                 cells.append(bool(value))
             elif kind == xlrd.XL_CELL_ERROR:
-                cells.append(xlrd.error_text_from_code.get(value, "#ERROR"))
+                cells.append(ErrorValue(xlrd.error_text_from_code.get(value, "#ERROR")))
             else:
-                cells.append(value)
+                cells.append(clean_text(value) if isinstance(value, str) else value)
         yield cells

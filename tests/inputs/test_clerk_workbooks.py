@@ -638,3 +638,134 @@ def test_a_title_made_by_a_formula_was_not_reported_above_the_header(seeded) -> 
     found = [r for r in report.results if r.source_shape.endswith("Input-header-row")]
     assert len(found) == 1 and "YEAR(TODAY())" in (found[0].value or "")
     assert dict(found[0].location)["row"] == 2
+
+
+# ----------------------------------------------------------------------------- the probe's cells
+# Found from outside by a probe of workbooks as clerks make them (issue: workbooks.md).
+
+
+def patched_xlsx(data: bytes, cells: dict[str, str]) -> bytes:
+    """`data` with the XML of some cells of its first sheet replaced (address -> <c>), to
+    write what openpyxl will not: an error value, Excel's own escapes."""
+    import re
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            body = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                text = body.decode()
+                for address, xml in cells.items():
+                    text, n = re.subn(rf'<c r="{address}"[^>]*>.*?</c>', xml, text, count=1)
+                    assert n == 1, address
+                body = text.encode()
+            target.writestr(info, body)
+    return out.getvalue()
+
+
+def _addr(key: str, row: int) -> str:
+    return f"{_letter(column(key))}{row}"
+
+
+ERROR_RESULTS = [
+    ("Violation", "目录", 2, "信息资源摘要", "Input-error-value"),
+    ("Violation", "目录", 2, "英文名称", "Input-error-value"),
+    ("Violation", "目录", 3, "信息资源代码", "Input-error-value"),
+]
+
+
+def test_excel_error_values_in_xlsx_cells_were_registered_as_text(seeded) -> None:
+    """#N/A pasted from a VLOOKUP (a cell of type "e") was registered as the title and
+    the abstract."""
+    rows = [header(), resource("101001/006001", "错误值"), resource("101001/006002", "代码错")]
+    data = patched_xlsx(
+        xlsx_of([("目录", rows, [])]),
+        {
+            _addr("name_en", 2): f'<c r="{_addr("name_en", 2)}" t="e"><v>#N/A</v></c>',
+            _addr("abstract", 2): f'<c r="{_addr("abstract", 2)}" t="e"><v>#VALUE!</v></c>',
+            _addr("code", 3): f'<c r="{_addr("code", 3)}" t="e"><v>#REF!</v></c>',
+        },
+    )
+    report = seeded.validate([Document("错误值.xlsx", data)])
+    assert results(report) == ERROR_RESULTS, [r.as_dict() for r in report.results]
+    assert {r.value for r in report.results} == {"#N/A", "#VALUE!", "#REF!"}
+    assert all("查找公式" in r.message_zh for r in report.results)
+    assert_chinese(report)
+    graph = seeded.parse([Document("错误值.xlsx", data)])
+    res = res_iri("101001/006001")
+    assert {str(t) for t in graph.objects(res, DCTERMS.title)} == {"错误值"}
+    assert graph.value(res, DCTERMS.description) is None
+    assert graph.value(res_iri("101001/006002"), DCTERMS.title) is None
+
+
+def test_excel_error_values_in_xls_cells_were_registered_as_text(seeded) -> None:
+    xlwt = pytest.importorskip("xlwt")
+    rows = [header(), resource("101001/006001", "错误值"), resource("101001/006002", "代码错")]
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("目录")
+    # xlwt takes the codes (its table of names is wrong): #N/A, #VALUE!, #REF!
+    errors = {(2, "name_en"): 0x2A, (2, "abstract"): 0x0F, (3, "code"): 0x17}
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row, start=1):
+            key = COLUMNS[c - 1].key
+            if (r, key) in errors:
+                sheet.row(r - 1).set_cell_error(c - 1, errors[r, key])
+            elif value:
+                sheet.write(r - 1, c - 1, value)
+    out = io.BytesIO()
+    book.save(out)
+    report = seeded.validate([Document("错误值.xls", out.getvalue())])
+    assert results(report) == ERROR_RESULTS, [r.as_dict() for r in report.results]
+    assert {r.value for r in report.results} == {"#N/A", "#VALUE!", "#REF!"}
+
+
+def test_excels_escaped_control_characters_were_registered_literally(seeded) -> None:
+    """Excel writes a Word soft line break (U+000B) as _x000B_; the title was registered
+    as 人口_x000B_基础信息. An escaped underscore (_x005F_) keeps a typed _x000B_ as text."""
+    rows = [
+        header(),
+        resource("101001/006101", "人口基础信息", abstract="第一段 第二段"),
+        resource("101001/006102", "代码里的换行", name_en="A_x B"),
+    ]
+    name, abstract = _addr("name", 2), _addr("abstract", 2)
+    code, name_en = _addr("code", 3), _addr("name_en", 3)
+
+    def text(address: str, value: str) -> str:
+        return f'<c r="{address}" t="inlineStr"><is><t>{value}</t></is></c>'
+
+    data = patched_xlsx(
+        xlsx_of([("目录", rows, [])]),
+        {
+            name: text(name, "人口_x000B_基础信息"),
+            abstract: text(abstract, "第一段_x000b_第二段"),
+            code: text(code, "101001/006102_x000B_"),
+            name_en: text(name_en, "Typed _x005F_x000B_ text"),
+        },
+    )
+    report = seeded.validate([Document("转义.xlsx", data)])
+    assert report.conforms and results(report) == [], [r.as_dict() for r in report.results]
+    graph = seeded.parse([Document("转义.xlsx", data)])
+    first, second = res_iri("101001/006101"), res_iri("101001/006102")
+    assert Literal("人口基础信息", lang="zh") in set(graph.objects(first, DCTERMS.title))
+    assert str(graph.value(first, DCTERMS.description)) == "第一段\n第二段"
+    assert Literal("Typed _x000B_ text", lang="en") in set(graph.objects(second, DCTERMS.title))
+
+
+def test_invisible_characters_made_no_header_and_a_nul_broke_a_standard_number(seeded) -> None:
+    """A zero-width space copied from a web page after each header cell gave "no header";
+    a NUL in a CSV cell became a space and the standard number no number."""
+    heads = [f"{h}\u200b" if n % 2 else f"\ufeff{h}\u200c" for n, h in enumerate(header())]
+    rows = [heads, resource("101001/006201", "零宽\u200d字符", standards="GB/T 39477-2020\x00")]
+    data = text_file(rows, ",", "utf-8-sig")
+    report = seeded.validate([Document("零宽.csv", data)])
+    assert report.conforms and results(report) == [], [r.as_dict() for r in report.results]
+    graph = seeded.parse([Document("零宽.csv", data)])
+    res = res_iri("101001/006201")
+    assert Literal("零宽字符", lang="zh") in set(graph.objects(res, DCTERMS.title))
+    assert graph.value(res, DCTERMS.conformsTo) is not None
+    # The same in a workbook's header.
+    book = xlsx_of([("目录", [heads, resource("101001/006202", "工作簿")], [])])
+    report = seeded.validate([Document("零宽.xlsx", book)])
+    assert report.conforms and results(report) == [], [r.as_dict() for r in report.results]
