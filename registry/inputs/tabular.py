@@ -480,6 +480,13 @@ MERGED_LOOKING = ("class", "provider", "provider_code")
 # The template's example row is marked in its name, so that it is not registered by
 # mistake when a clerk forgets to delete it.
 EXAMPLE_MARK = "【示例】"
+# The register's columns that a download of the resource list adds after the template's
+# (registry/read/tables.py): known titles, not read back (a status is not submitted).
+REGISTER_COLUMNS = ("登记状态", "版本", "登记时间", "IRI")
+# The mark the registry's CSV puts before a text that a spreadsheet would run as a
+# formula (registry/outputs/csvsafe.py): one leading ' before = + - @, dropped when
+# such a download is read back, so that a round trip does not change the text.
+EXPORT_MARKED = ("'=", "'+", "'-", "'@")
 
 
 # A remark in brackets after a title: "提供方代码（18位）", "名称(Name)".
@@ -763,11 +770,16 @@ class CatalogueReader:
                 pending = None
 
         untitled: set[int] = set()  # columns without a title whose data was reported
+        marked: list[tuple[int, Column]] = []  # cells whose export mark ' was dropped
         for number, cells in enumerate(rows, start=header_row + 1):
             cells = fill.apply(number, cells)
             self._report_untitled(number, cells, untitled)
             values = dict(zip(self.columns, cells, strict=False))
             values.pop(None, None)
+            for column, value in values.items():
+                if isinstance(value, str) and value.startswith(EXPORT_MARKED):
+                    values[column] = value[1:]
+                    marked.append((number, column))
             item = _item_from_parts(values)
             self.size += sum(len(cell_text(v)) for v in values.values())
             if cap is not None and self.size > cap:
@@ -804,6 +816,7 @@ class CatalogueReader:
             )
             pending = (number, values, merged)  # type: ignore[assignment]
         flush()
+        self._report_marked(marked)
         self._report_prefilled()
         self._report_spans_and_ranges(spans, fill.reported(), notes)
         return "read"
@@ -956,6 +969,25 @@ class CatalogueReader:
         self.problem("note-row", zh, en, self.where(row), value=text, severity="Info")
         return True
 
+    def _report_marked(self, marked: list[tuple[int, Column]]) -> None:
+        """One Info for the cells whose leading ' (the registry's export mark) was dropped."""
+        if not marked:
+            return
+        row, column = marked[0]
+        more_zh = f"等 {len(marked)} 个单元格" if len(marked) > 1 else ""
+        more_en = f" and {len(marked) - 1} more cell(s)" if len(marked) > 1 else ""
+        self.problem(
+            "export-mark",
+            f"第 {row} 行“{column.zh}”列{more_zh}开头的单引号未作为内容读取:这是登记系统导出时"
+            "加在以 = + - @ 开头的文本前的标记,防止电子表格把它当作公式。",
+            f"The leading ' of row {row}, column {column.en}{more_en} was not read: the "
+            "registry's export puts it before a text that starts with = + - @, so that a "
+            "spreadsheet does not run it as a formula.",
+            self.where(row, column),
+            value=str(len(marked)),
+            severity="Info",
+        )
+
     def _report_prefilled(self) -> None:
         """One Info for each run of template rows that hold only pre-filled columns."""
         runs: list[list[tuple[int, list[Column]]]] = []
@@ -1033,6 +1065,8 @@ class CatalogueReader:
     def _read_header(self, header: list[Cell], row: int) -> None:
         seen: set[str] = set()
         self._blank_titles = set()
+        registers = {_norm_header(t) for t in REGISTER_COLUMNS}
+        register_columns: list[str] = []
         for index, cell in enumerate(header):
             text = _shown(cell)
             column = header_column(text)
@@ -1040,7 +1074,9 @@ class CatalogueReader:
                 self.columns.append(None)
                 if not text:
                     self._blank_titles.add(index)
-                if text:
+                elif _norm_header(text) in registers:
+                    register_columns.append(text)
+                else:
                     self.problem(
                         "unknown-header",
                         f"未知的列标题“{text}”,该列未读取。",
@@ -1063,6 +1099,17 @@ class CatalogueReader:
                 continue
             seen.add(column.key)
             self.columns.append(column)
+        if register_columns:
+            names = "、".join(f"“{t}”" for t in register_columns)
+            self.problem(
+                "register-columns",
+                f"列{names}是登记系统下载目录时加上的登记信息,提交时不读取。",
+                f"The columns {', '.join(register_columns)} are the register's, added to a "
+                "download of the catalogue; they are not read from a submission.",
+                self.where(row),
+                value="、".join(register_columns),
+                severity="Info",
+            )
         # The data items may come in columns of their own, one per row.
         if {"item_name", "item_type"} <= seen:
             seen.add("items")

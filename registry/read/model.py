@@ -644,7 +644,9 @@ class ReadModel:
         self, kind: str, *, q: str | None = None, **filters: str | None
     ) -> Iterator[dict[str, Any]]:
         """Every entry `list_entries` would page through, in list order, one record at a
-        time: a download of 50,000 resources holds no list of every record. Read in
+        time, a resource with its `data_items` (a download is re-imported, and the
+        catalogue template has them): a download of 50,000 resources holds no list of
+        every record. Read in
         batches of _BATCH, each its own short read transaction taken up after the last
         (sort key, IRI) given, so no transaction is held while the caller works and a
         write meanwhile can neither repeat nor skip an entry it did not change (one it
@@ -665,13 +667,15 @@ class ReadModel:
             for start in range(0, len(iris), _BATCH):
                 chunk = iris[start : start + _BATCH]
                 with self._reading() as db:
-                    texts = dict(
-                        db.execute(
-                            f"SELECT iri, record FROM entries WHERE kind = ? AND iri IN {_IN_JSON}",
+                    texts = {
+                        iri: (record, items)
+                        for iri, record, items in db.execute(
+                            "SELECT iri, record, data_items FROM entries "
+                            f"WHERE kind = ? AND iri IN {_IN_JSON}",
                             (kind, json.dumps(chunk)),
                         )
-                    )
-                yield from (json.loads(texts[iri]) for iri in chunk if iri in texts)
+                    }
+                yield from (_with_items(*texts[iri]) for iri in chunk if iri in texts)
             return
         after: tuple[str, str] | None = None
         while True:
@@ -682,11 +686,11 @@ class ReadModel:
                     where.append("(sort_key, iri) > (?, ?)")
                     params.extend(after)
                 rows = db.execute(
-                    f"SELECT sort_key, iri, record FROM entries WHERE {' AND '.join(where)} "
-                    f"{_ORDER} LIMIT ?",
+                    f"SELECT sort_key, iri, record, data_items FROM entries "
+                    f"WHERE {' AND '.join(where)} {_ORDER} LIMIT ?",
                     [*params, _BATCH],
                 ).fetchall()
-            yield from (json.loads(text) for _, _, text in rows)
+            yield from (_with_items(text, items) for _, _, text, items in rows)
             if len(rows) < _BATCH:
                 return
             after = (rows[-1][0], rows[-1][1])
@@ -1273,9 +1277,7 @@ class ReadModel:
         if kind not in KINDS:
             raise KeyError(kind)
         iri, record, data_items = self._entry_row(kind, ident)
-        answer: dict[str, Any] = json.loads(record)
-        if data_items is not None:
-            answer["data_items"] = json.loads(data_items)
+        answer = _with_items(record, data_items)
         if kind == "standard":
             answer["referenced_by"] = self.referrers(iri)
         if kind == "department":
@@ -1642,6 +1644,14 @@ def _rewritten_since(db: sqlite3.Connection, since: int, generation: int) -> fro
         iri
         for (iri,) in db.execute("SELECT DISTINCT iri FROM rewrites WHERE generation > ?", (since,))
     )
+
+
+def _with_items(record: str, data_items: str | None) -> dict[str, Any]:
+    """An entry's record, a resource's with its data items (as `entry` gives them)."""
+    found: dict[str, Any] = json.loads(record)
+    if data_items is not None:
+        found["data_items"] = json.loads(data_items)
+    return found
 
 
 def _require_built(db: sqlite3.Connection) -> None:

@@ -14,8 +14,9 @@ import io
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
-from registry.inputs.tabular import BY_KEY, csv_bytes
-from registry.outputs.csvsafe import neutralise_row
+from registry.inputs.tabular import BY_KEY, REGISTER_COLUMNS, concept_labels, csv_bytes
+from registry.namespaces import REGSTATUS
+from registry.outputs.csvsafe import FORMULA_STARTS
 
 Cell = str | int | None
 TimeFormat = Callable[[str | None], str]
@@ -48,6 +49,37 @@ def _categories(codes: Iterable[dict[str, Any]] | None) -> str:
     return ";".join(f"{c['code']} {_label(c)}".strip() for c in codes or [])
 
 
+def _format(record: dict[str, Any]) -> str:
+    """The format as the catalogue template writes it: 数据库/关系型数据库表. Without its
+    detail, a re-imported download lost the detail (finding 6 of the workbook probe)."""
+    detail = record.get("format_detail")
+    return f"{_label(record.get('format'))}/{detail}" if detail else _label(record.get("format"))
+
+
+def _data_items(record: dict[str, Any]) -> str:
+    """The data items in the template's own syntax, 名称:类型:长度:代码;..., so that a
+    download re-imports (ReadModel.each_entry gives them with the record)."""
+    cells = []
+    for item in record.get("data_items") or []:
+        name = item.get("name") or {}
+        parts = [
+            (name.get("zh") or name.get("") or next(iter(name.values()), "")) if name else "",
+            str((item.get("data_type") or {}).get("code") or ""),
+            "" if item.get("length") is None else str(item["length"]),
+            item.get("code") or "",
+        ]
+        while parts and not parts[-1]:
+            parts.pop()
+        cells.append(":".join(parts))
+    return ";".join(cells)
+
+
+def _status(record: dict[str, Any]) -> str | None:
+    """The register status in the headers' language (Chinese): 有效, not valid."""
+    status = (record.get("register") or {}).get("status")
+    return concept_labels("zh").get(REGSTATUS[status], status) if status else status
+
+
 def _publisher(record: dict[str, Any], part: str) -> str:
     publisher = record.get("publisher") or {}
     if part == "id":
@@ -64,12 +96,19 @@ OUTCOMES_ZH = {"accepted": "已登记", "unchanged": "内容未变化", "submitt
 TOKEN_ROLES_ZH = {"submitter": "提交者", "registrar": "登记员", "admin": "管理员"}
 TOKEN_STATES_ZH = {"active": "有效", "expired": "已过期", "revoked": "已撤销"}
 
-# The register's part, last in every table.
-_REGISTER: tuple[Column, ...] = (
-    ("登记状态", lambda r, t: (r.get("register") or {}).get("status")),
-    ("版本", lambda r, t: (r.get("register") or {}).get("version")),
-    ("登记时间", lambda r, t: t((r.get("register") or {}).get("time"))),
-    ("IRI", lambda r, t: r["iri"]),
+# The register's part, last in every table (the catalogue reader knows these titles and
+# leaves them unread: REGISTER_COLUMNS).
+_REGISTER: tuple[Column, ...] = tuple(
+    zip(
+        REGISTER_COLUMNS,
+        (
+            lambda r, t: _status(r),
+            lambda r, t: (r.get("register") or {}).get("version"),
+            lambda r, t: t((r.get("register") or {}).get("time")),
+            lambda r, t: r["iri"],
+        ),
+        strict=True,
+    )
 )
 
 TABLES: dict[str, tuple[Column, ...]] = {
@@ -102,9 +141,13 @@ TABLES: dict[str, tuple[Column, ...]] = {
         (BY_KEY["provider"].zh, lambda r, t: _publisher(r, "name")),
         (BY_KEY["provider_code"].zh, lambda r, t: _publisher(r, "id")),
         (BY_KEY["abstract"].zh, lambda r, t: _text(r, "description", "zh")),
-        (BY_KEY["format"].zh, lambda r, t: _label(r.get("format"))),
+        (BY_KEY["format"].zh, lambda r, t: _format(r)),
+        (BY_KEY["items"].zh, lambda r, t: _data_items(r)),
         (BY_KEY["sharing"].zh, lambda r, t: _label(r.get("sharing_type"))),
-        (BY_KEY["condition"].zh, lambda r, t: r.get("sharing_condition")),
+        (
+            BY_KEY["condition"].zh,
+            lambda r, t: r.get("sharing_condition") or r.get("sharing_basis"),
+        ),
         (BY_KEY["method"].zh, lambda r, t: _labels(r.get("sharing_methods"))),
         (BY_KEY["open"].zh, lambda r, t: _label(r.get("openness"))),
         (BY_KEY["open_condition"].zh, lambda r, t: r.get("open_condition")),
@@ -226,9 +269,10 @@ def _fits_a_cell(value: Cell) -> Cell:
 
 def xlsx_download(sheets: Iterable[tuple[str, Iterable[Sequence[Cell]]]]) -> bytes:
     """A workbook with one sheet per (title, rows), the header row bold, text cells
-    written as text: neutralised, and never a formula or an error value whatever the
-    text (openpyxl makes `=...` a formula and `#REF!` an error unless told), and cut,
-    with a mark saying so, past what a cell holds (XLSX_CELL_MAX)."""
+    written as text: string cells, never a formula or an error value whatever the text
+    (openpyxl makes `=...` a formula and `#REF!` an error unless told), one that starts
+    as a formula would with Excel's quotePrefix style (what typing `'` in Excel gives),
+    and cut, with a mark saying so, past what a cell holds (XLSX_CELL_MAX)."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -240,10 +284,13 @@ def xlsx_download(sheets: Iterable[tuple[str, Iterable[Sequence[Cell]]]]) -> byt
         sheet = book.create_sheet(title)
         for index, row in enumerate(rows):
             cells = []
-            for value in map(_fits_a_cell, neutralise_row(row)):
+            for value in map(_fits_a_cell, row):
                 cell = WriteOnlyCell(sheet, value=value)
                 if isinstance(value, str):
                     cell.data_type = "s"
+                    # Excel's own mark of a text that would read as a formula: shown and
+                    # re-read as the text itself, where a literal ' became part of it.
+                    cell.quotePrefix = value.startswith(FORMULA_STARTS)
                 if index == 0:
                     cell.font = bold
                 cells.append(cell)

@@ -769,3 +769,56 @@ def test_invisible_characters_made_no_header_and_a_nul_broke_a_standard_number(s
     book = xlsx_of([("目录", [heads, resource("101001/006202", "工作簿")], [])])
     report = seeded.validate([Document("零宽.xlsx", book)])
     assert report.conforms and results(report) == [], [r.as_dict() for r in report.results]
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_the_registrys_own_download_did_not_re_import_to_the_same_entry(kind: str, seeded) -> None:
+    """GET /api/v1/resources?format=csv|xlsx (api/lists.download: table_rows, then
+    csv_download or xlsx_download) had no 信息项 column, lost the format's detail, wrote
+    a literal ' before a text starting with - that was registered with it, and English
+    statuses. Re-submitted, the download now leaves the entry unchanged."""
+    from openpyxl import load_workbook
+
+    from registry.read.tables import csv_download, table_rows, xlsx_download
+    from registry.register.submission import REGISTRAR
+
+    code = f"101001/0063{'01' if kind == 'csv' else '02'}"
+    row = resource(
+        code,
+        "往返资源",
+        name_en="-",
+        abstract="+86 热线数据",
+        format="数据库/关系型数据库表",
+        items="公民身份号码:C:18:GMSFHM;出生日期:D::CSRQ;备注:M",
+        open_condition="=仅开放名称",
+        condition="仅限核验身份使用。",
+    )
+    first = seeded.submit([Document("原始.csv", text_file([header(), row], ",", "utf-8-sig"))],
+                          REGISTRAR)  # fmt: skip
+    assert [e.outcome for e in first.changes] == ["new"], first.report.results
+    records = list(seeded.reader().each_entry("resource", q=code))
+    rows = list(table_rows("resource", records))
+    data = csv_download(rows) if kind == "csv" else xlsx_download([("信息资源", rows)])
+    # What the clerk sees: the status in Chinese, the data items, the format's detail.
+    if kind == "csv":
+        titles, values = csv.reader(data.decode("utf-8-sig").splitlines()[:2])
+        shown = dict(zip(titles, values, strict=True))
+        assert shown["英文名称"] == "'-"  # a CSV has no types: the mark stays
+    else:
+        sheet = load_workbook(io.BytesIO(data)).active
+        cells = {sheet.cell(1, c).value: sheet.cell(2, c) for c in range(1, sheet.max_column + 1)}
+        shown = {k: v.value for k, v in cells.items()}
+        assert cells["英文名称"].value == "-" and cells["英文名称"].quotePrefix
+        assert cells["英文名称"].data_type == "s" and cells["开放条件"].quotePrefix
+    assert shown["登记状态"] == "有效"
+    assert shown["信息资源格式"] == "数据库/关系型数据库表"
+    assert shown["信息项"] == "公民身份号码:C:18:GMSFHM;出生日期:D::CSRQ;备注:M"
+    again = seeded.submit([Document(f"下载.{kind}", data)], REGISTRAR)
+    assert [e.outcome for e in again.changes] == ["unchanged"], [
+        r.as_dict() for r in again.report.results
+    ]
+    expected = [("Info", "信息资源" if kind == "xlsx" else None, 1, None, "Input-register-columns")]
+    if kind == "csv":
+        expected.append(("Info", None, 2, "英文名称", "Input-export-mark"))
+    assert results(again.report) == sorted(expected, key=repr)
+    assert_chinese(again.report)
