@@ -83,7 +83,7 @@ COLUMNS: tuple[Column, ...] = (
         "class",
         "信息资源分类",
         "classification",
-        ("resource class", "class", "分类"),
+        ("resource class", "class", "分类", "资源分类"),
         (SCS.resourceClass,),
         True,
         "类:基础信息资源 / 主题信息资源 / 部门信息资源,或代码 1 / 2 / 3",
@@ -93,7 +93,7 @@ COLUMNS: tuple[Column, ...] = (
         "name",
         "信息资源名称",
         "name",
-        ("title", "resource name", "名称"),
+        ("title", "resource name", "名称", "资源名称"),
         (DCTERMS.title,),
         True,
         "资源的中文名称",
@@ -113,7 +113,7 @@ COLUMNS: tuple[Column, ...] = (
         "code",
         "信息资源代码",
         "resource code",
-        ("code", "资源代码"),
+        ("code", "资源代码", "信息资源编码", "资源编码", "资源编号"),
         (SCS.resourceCode,),
         True,
         "前段码/后段码,如 101001/000001",
@@ -123,7 +123,16 @@ COLUMNS: tuple[Column, ...] = (
         "provider",
         "信息资源提供方",
         "provider",
-        ("publisher", "提供方", "提供方名称", "提供单位"),
+        (
+            "publisher",
+            "提供方",
+            "提供方名称",
+            "提供单位",
+            "资源提供方",
+            "提供部门",
+            "资源提供部门",
+            "资源提供单位",
+        ),
         (DCTERMS.publisher,),
         False,
         "提供方部门名称,须与登记的名称一致",
@@ -133,7 +142,14 @@ COLUMNS: tuple[Column, ...] = (
         "provider_code",
         "提供方代码",
         "provider code",
-        ("publisher code", "credit code"),
+        (
+            "publisher code",
+            "credit code",
+            "信息资源提供方代码",  # GB/T 21063.3's own element name
+            "资源提供方代码",
+            "提供方统一社会信用代码",
+            "统一社会信用代码",
+        ),
         (DCTERMS.publisher,),
         False,
         "提供方的统一社会信用代码(18 位)",
@@ -143,7 +159,7 @@ COLUMNS: tuple[Column, ...] = (
         "abstract",
         "信息资源摘要",
         "abstract",
-        ("description", "摘要"),
+        ("description", "摘要", "资源摘要"),
         (DCTERMS.description,),
         True,
         "资源内容的简要说明",
@@ -153,7 +169,7 @@ COLUMNS: tuple[Column, ...] = (
         "format",
         "信息资源格式",
         "format",
-        ("resource format", "格式"),
+        ("resource format", "格式", "资源格式"),
         (SCS["format"], SCS.formatDetail),
         True,
         "电子文件、电子表格、数据库、图形图像、流媒体、自描述格式;子类写在斜杠后,如 电子表格/xlsx",
@@ -203,7 +219,7 @@ COLUMNS: tuple[Column, ...] = (
         "open",
         "是否向社会开放",
         "open to public",
-        ("openness", "open"),
+        ("openness", "open", "是否开放", "开放属性"),
         (SCS.openness,),
         True,
         "是 / 否",
@@ -223,7 +239,7 @@ COLUMNS: tuple[Column, ...] = (
         "cycle",
         "更新周期",
         "update cycle",
-        ("update frequency", "frequency", "cycle"),
+        ("update frequency", "frequency", "cycle", "更新频率", "更新频次"),
         (DCTERMS.accrualPeriodicity,),
         True,
         "实时、每日、每周、每月、每季度、每半年、每年、不定期",
@@ -233,7 +249,7 @@ COLUMNS: tuple[Column, ...] = (
         "issued",
         "发布日期",
         "issue date",
-        ("issued", "date"),
+        ("issued", "date", "发布时间"),
         (DCTERMS.issued,),
         True,
         "年-月-日,如 2025-03-18(也可写 2025/3/18 或 2025年3月18日)",
@@ -595,6 +611,20 @@ def report_missing_columns(
         )
     if missing:
         graph.fatal = True
+
+
+def _meant_column(text: str, missing: Sequence[Column]) -> Column | None:
+    """The one missing column whose title or an alias is close to the unknown header
+    `text` (difflib, ratio 0.6: 信息资源名 for 信息资源名称), or None."""
+    norm = _norm_header(text)
+    scores: dict[str, float] = {}
+    for column in missing:
+        spellings = (column.zh, column.en, *column.aliases)
+        ratio = max(difflib.SequenceMatcher(None, norm, _norm_header(s)).ratio() for s in spellings)
+        if ratio >= 0.6:
+            scores[column.key] = ratio
+    best = [key for key, ratio in scores.items() if ratio == max(scores.values(), default=0)]
+    return BY_KEY[best[0]] if len(best) == 1 else None
 
 
 class CatalogueReader:
@@ -1067,6 +1097,7 @@ class CatalogueReader:
         self._blank_titles = set()
         registers = {_norm_header(t) for t in REGISTER_COLUMNS}
         register_columns: list[str] = []
+        unknown: list[str] = []
         for index, cell in enumerate(header):
             text = _shown(cell)
             column = header_column(text)
@@ -1077,14 +1108,7 @@ class CatalogueReader:
                 elif _norm_header(text) in registers:
                     register_columns.append(text)
                 else:
-                    self.problem(
-                        "unknown-header",
-                        f"未知的列标题“{text}”,该列未读取。",
-                        f"Unknown column header {text!r}; the column was not read.",
-                        self.where(row, header=text),
-                        value=text,
-                        severity="Warning",
-                    )
+                    unknown.append(text)
                 continue
             if column.key in seen:
                 self.columns.append(None)
@@ -1116,6 +1140,30 @@ class CatalogueReader:
         missing = [c for c in COLUMNS if c.required and c.key not in seen]
         if not {"provider", "provider_code"} & seen:
             missing.append(BY_KEY["provider_code"])
+        for text in unknown:
+            # A title close to a missing column's is that column mistyped: one result
+            # asking, not an unknown header and a missing column for the same cell.
+            meant = _meant_column(text, missing)
+            if meant is None:
+                self.problem(
+                    "unknown-header",
+                    f"未知的列标题“{text}”,该列未读取。",
+                    f"Unknown column header {text!r}; the column was not read.",
+                    self.where(row, header=text),
+                    value=text,
+                    severity="Warning",
+                )
+                continue
+            missing.remove(meant)
+            self.problem(
+                "missing-header",
+                f"缺少必需的列“{meant.zh}”。列标题“{text}”未能识别,是否应为“{meant.zh}”?",
+                f"The required column {meant.zh} ({meant.en}) is missing. Is the unknown "
+                f"header {text!r} meant to be {meant.zh}?",
+                self.where(row, header=text),
+                value=text,
+            )
+            self.graph.fatal = True
         report_missing_columns(self.graph, missing, lambda c: self.where(row, c))
 
     # -- one row ------------------------------------------------------------------------

@@ -822,3 +822,32 @@ def test_the_registrys_own_download_did_not_re_import_to_the_same_entry(kind: st
         expected.append(("Info", None, 2, "英文名称", "Input-export-mark"))
     assert results(again.report) == sorted(expected, key=repr)
     assert_chinese(again.report)
+
+
+def test_the_standards_own_header_names_and_synonyms_were_unknown_and_reported_twice(
+    seeded,
+) -> None:
+    """GB/T 21063.3's element 信息资源提供方代码, and 资源名称, 资源摘要, 更新频率, 发布时间 ...
+    were each an unknown header and a missing column."""
+    spoken = {
+        "class": "资源分类",
+        "name": "资源名称",
+        "code": "资源编码",
+        "provider": "资源提供部门",
+        "provider_code": "信息资源提供方代码",
+        "abstract": "资源摘要",
+        "format": "资源格式",
+        "open": "是否开放",
+        "cycle": "更新频率",
+        "issued": "发布时间",
+    }
+    heads = [spoken.get(c.key, c.zh) for c in COLUMNS]
+    rows = [heads, resource("101001/006401", "同义表头")]
+    report = seeded.validate([Document("同义.xlsx", xlsx_of([("目录", rows, [])]))])
+    assert report.conforms and results(report) == [], [r.as_dict() for r in report.results]
+    # A mistyped title close to a missing column: one result, asking.
+    heads[column("name") - 1] = "信息资源名"
+    report = seeded.validate([Document("错字.xlsx", xlsx_of([("目录", rows, [])]))])
+    assert results(report) == [("Violation", "目录", 1, "信息资源名", "Input-missing-header")]
+    assert "是否应为“信息资源名称”" in report.results[0].message_zh
+    assert_chinese(report)
