@@ -463,9 +463,15 @@ def _containing(spellings: dict[str, URIRef], norm: str) -> URIRef | None:
 
 
 class CellError(ValueError):
-    def __init__(self, rule: str, zh: str, en: str) -> None:
+    """A cell that cannot be read. A data item's error says which item (`position`, from
+    1), which part (`part`: an ITEM_PARTS key, or "" for the whole entry) and the text."""
+
+    def __init__(
+        self, rule: str, zh: str, en: str, position: int = 0, part: str = "", value: str = ""
+    ) -> None:
         super().__init__(en)
         self.rule, self.zh, self.en = rule, zh, en
+        self.position, self.part, self.value = position, part, value
 
 
 # ----------------------------------------------------------------------------- reading
@@ -641,6 +647,7 @@ class CatalogueReader:
         self.codes: dict[str, tuple[str | None, int]] = {}
         self.size = 0  # cell text read so far, against the upload limit
         self.prefilled: list[tuple[int, list[Column]]] = []  # template rows of this sheet
+        self.item_origins: list[tuple[int, bool]] = []  # of the row being read: see _read_sheet
 
     def where(self, row: int, column: Column | None = None, header: str = "") -> Location:
         loc: list[tuple[str, Any]] = [("file", self.source)]
@@ -787,6 +794,9 @@ class CatalogueReader:
         code_at = next((i for i, c in enumerate(self.columns, 1) if c and c.key == "code"), 0)
 
         more_items: list[str] = []  # the further rows' data items, joined once at the end
+        # Where each data item of the pending resource was typed: (row, in the item part
+        # columns), in order, so that a malformed one is reported on its own cell.
+        origins: list[tuple[int, bool]] = []
 
         def flush() -> None:
             nonlocal pending
@@ -796,6 +806,7 @@ class CatalogueReader:
                     first = cell_text(pending[1].get(items))
                     pending[1][items] = "\n".join([first, *more_items] if first else more_items)
                     more_items.clear()
+                self.item_origins = list(origins)
                 self._read_row(*pending)
                 pending = None
 
@@ -823,14 +834,16 @@ class CatalogueReader:
                     {"file": self.source, "limit": cap, "row": number},
                 )
             if pending is not None and code_at in fill.carried:
-                more_items += self._continued_row(number, pending[0], values, fill.carried)
-                more_items += [item] if item else []
+                typed = self._continued_row(number, pending[0], values, fill.carried)
+                origins.extend((number, False) for t in typed for _ in _items(t, _SPLIT))
+                origins.extend([(number, True)] if item else [])
+                more_items += typed + ([item] if item else [])
                 spans[pending[0]] = number
                 continue
             flush()
+            typed_items = cell_text(values.get(BY_KEY["items"]))
             if item:
-                before = cell_text(values.get(BY_KEY["items"]))
-                values[BY_KEY["items"]] = f"{before}\n{item}" if before else item
+                values[BY_KEY["items"]] = f"{typed_items}\n{item}" if typed_items else item
             if not any(isinstance(v, Formula) or cell_text(v) for v in values.values()):
                 above_values.clear()  # an empty row ends a block
                 continue  # empty rows are layout, not entries
@@ -845,6 +858,8 @@ class CatalogueReader:
                 self._merged_looking(values, above_values) if sheet.blanks_may_be_merged else {}
             )
             pending = (number, values, merged)  # type: ignore[assignment]
+            origins[:] = [(number, False)] * len(_items(typed_items, _SPLIT))
+            origins += [(number, True)] if item else []
         flush()
         self._report_marked(marked)
         self._report_prefilled()
@@ -1337,7 +1352,15 @@ class CatalogueReader:
                 for item in g.objects(res, SCS.dataItem):
                     g.locations[str(item)] = {None: self.where(row, BY_KEY["items"])}
             except CellError as error:
-                fail("items", error, SCS.dataItem)
+                self.problem(
+                    error.rule,
+                    error.zh,
+                    error.en,
+                    self._item_cell(row, error),
+                    focus=str(res),
+                    path=str(SCS.dataItem),
+                    value=error.value or text["items"],
+                )
         if text.get("condition"):
             # The guide's one field: a condition when conditional, the basis when not shared.
             none = (
@@ -1380,6 +1403,17 @@ class CatalogueReader:
                 g.add((res, DCTERMS.conformsTo, URIRef(self.standard(ident))))
             except CellError as error:
                 fail("standards", error, DCTERMS.conformsTo)
+
+    def _item_cell(self, row: int, error: CellError) -> Location:
+        """Where the malformed data item was typed: its own row, and the part's column
+        when the items are written one per row in columns of their own."""
+        if not 0 < error.position <= len(self.item_origins):
+            return self.where(row, BY_KEY["items"])
+        typed_row, in_parts = self.item_origins[error.position - 1]
+        part = next((c for c in ITEM_PARTS if c.key == error.part), None)
+        if not in_parts:
+            return self.where(typed_row, BY_KEY["items"])
+        return self.where(typed_row, part if part in self.columns else None)
 
     def _provider(self, row: int, res: URIRef, text: dict[str, str]) -> None:
         code = unicodedata.normalize("NFKC", text.get("provider_code", "")).strip().upper()
@@ -1590,10 +1624,14 @@ def data_items(resource: URIRef, cell: str) -> list[tuple[Node, Node, Node]]:
     for position, entry in enumerate(_items(cell, _SPLIT), start=1):
         parts = [p.strip() for p in entry.replace("：", ":").split(":")]
         if len(parts) < 2 or len(parts) > 4 or not parts[0] or not parts[1]:
+            lacking = "" if len(parts) > 4 else "item_name" if not parts[0] else "item_type"
             raise CellError(
                 "data-item",
                 f"信息项“{entry}”不是“名称:类型[:长度[:代码]]”形式。",
                 f"The data item {entry!r} is not of the form name:type[:length[:code]].",
+                position,
+                lacking,
+                entry,
             )
         name, kind = parts[0], parts[1]
         length = parts[2] if len(parts) > 2 else ""
@@ -1607,12 +1645,18 @@ def data_items(resource: URIRef, cell: str) -> list[tuple[Node, Node, Node]]:
                 "M、G、B、I、F)。",
                 f"The type {kind!r} of data item {name!r} is not a data type (C, N, Y, D, T, L, "
                 "M, G, B, I, F).",
+                position,
+                "item_type",
+                kind,
             ) from None
         if length and not length.isdigit():
             raise CellError(
                 "data-item",
                 f"信息项“{name}”的长度“{length}”不是整数。",
                 f"The length {length!r} of data item {name!r} is not a whole number.",
+                position,
+                "item_length",
+                length,
             )
         item = URIRef(f"{resource}/item/{position}")
         triples += [

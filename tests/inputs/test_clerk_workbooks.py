@@ -26,6 +26,7 @@ from tests.inputs.test_workbooks import (
     BASE,
     PROVIDER,
     PROVIDER_CODE,
+    Sheets,
     assert_chinese,
     column,
     header,
@@ -499,6 +500,27 @@ def test_rows_below_a_wrong_declared_sheet_size_were_lost_without_a_word(seeded)
         assert graph.value(res_iri(f"101001/00480{n}"), DCTERMS.publisher) == PUBLISHER, n
 
 
+def items_in_columns(code: str, items: list[tuple[str, str, str, str]]) -> Sheets:
+    """The catalogue forms' layout: a "信息项" title merged over 名称 / 类型 / 长度 / 代码
+    (columns 8 to 11) in a two-row header, one item per row from row 3, the resource's
+    other cells merged down its rows."""
+    keys = [c.key for c in COLUMNS if c.key != "items"]
+    top = (
+        [BY_KEY[k].zh for k in keys[:7]] + ["信息项", "", "", ""] + [BY_KEY[k].zh for k in keys[7:]]
+    )
+    sub = [""] * 7 + ["名称", "类型", "长度", "代码"] + [""] * (len(keys) - 7)
+    full = dict(zip((c.key for c in COLUMNS), resource(code, "分列信息项"), strict=True))
+    rows: list[list] = [top, sub]
+    for n, item in enumerate(items):
+        rows.append([full[k] if n == 0 else "" for k in keys[:7]] + list(item)
+                    + [full[k] if n == 0 else "" for k in keys[7:]])  # fmt: skip
+    width, last = len(top), 2 + len(items)
+    merged = [(1, c, 2, c) for c in range(1, width + 1) if c not in (8, 9, 10, 11)]
+    merged += [(1, 8, 1, 11)]
+    merged += [(3, c, last, c) for c in range(1, width + 1) if c not in (8, 9, 10, 11)]
+    return [("目录", rows, merged)]
+
+
 @pytest.mark.parametrize("kind", ["xlsx", "xls"])
 def test_data_items_in_columns_of_their_own_under_a_group_title_were_lost(
     kind: str, seeded
@@ -506,26 +528,12 @@ def test_data_items_in_columns_of_their_own_under_a_group_title_were_lost(
     """The catalogue forms' other layout: a "信息项" title merged over 名称 / 类型 / 长度,
     one item per row, the resource's cells merged down its rows. The type and length
     columns were not read (untitled) and the 信息项 cell was refused as malformed."""
-    keys = [c.key for c in COLUMNS if c.key != "items"]
-    top = (
-        [BY_KEY[k].zh for k in keys[:7]] + ["信息项", "", "", ""] + [BY_KEY[k].zh for k in keys[7:]]
-    )
-    sub = [""] * 7 + ["名称", "类型", "长度", "代码"] + [""] * (len(keys) - 7)
-    full = dict(zip((c.key for c in COLUMNS), resource("101001/004901", "分列信息项"), strict=True))
     items = [
         ("统一编号", "C", "18", "TYBH"),
         ("名称", "字符型", "100", ""),
         ("登记日期", "D", "", ""),
     ]
-    rows: list[list] = [top, sub]
-    for n, item in enumerate(items):
-        rows.append([full[k] if n == 0 else "" for k in keys[:7]] + list(item)
-                    + [full[k] if n == 0 else "" for k in keys[7:]])  # fmt: skip
-    width = len(top)
-    merged = [(1, c, 2, c) for c in range(1, width + 1) if c not in (8, 9, 10, 11)]
-    merged += [(1, 8, 1, 11)]
-    merged += [(3, c, 5, c) for c in range(1, width + 1) if c not in (8, 9, 10, 11)]
-    data = (xlsx_of if kind == "xlsx" else xls_of)([("目录", rows, merged)])
+    data = (xlsx_of if kind == "xlsx" else xls_of)(items_in_columns("101001/004901", items))
     report = seeded.validate([Document(f"分列.{kind}", data)])
     assert results(report) == [
         ("Info", "目录", 2, None, "Input-header-row"),
@@ -851,3 +859,35 @@ def test_the_standards_own_header_names_and_synonyms_were_unknown_and_reported_t
     assert results(report) == [("Violation", "目录", 1, "信息资源名", "Input-missing-header")]
     assert "是否应为“信息资源名称”" in report.results[0].message_zh
     assert_chinese(report)
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "xls"])
+def test_a_data_item_typed_on_a_further_row_was_reported_on_the_resources_first_row(
+    kind: str, seeded
+) -> None:
+    """A type X typed in row 5, column 类型 (under the 信息项 group) was reported at row 3,
+    column 信息项, quoting every item of the resource joined."""
+    items = [("身份证号", "C", "18", "SFZH"), ("姓名", "C", "50", "XM"), ("出生日期", "X", "", "")]
+    data = (xlsx_of if kind == "xlsx" else xls_of)(items_in_columns("101001/006501", items))
+    report = seeded.validate([Document(f"分列.{kind}", data)])
+    assert results(report) == [
+        ("Info", "目录", 2, None, "Input-header-row"),
+        ("Info", "目录", 3, "信息项", "Input-continued-rows"),
+        ("Violation", "目录", 5, "数据类型", "Input-data-item"),
+    ], [r.as_dict() for r in report.results]
+    [problem] = [r for r in report.results if r.severity == "Violation"]
+    assert problem.value == "X"
+    assert_chinese(report)
+    # One item per row in the 信息项 column: the row of the item, the 信息项 column.
+    i = column("items")
+    rows: list[list] = [header(), resource("101001/006502", "分行", items="姓名:C:50")]
+    rows.append([""] * len(COLUMNS))
+    rows[2][i - 1] = "出生日期:D;更新:Q"
+    merged = [(2, c, 3, c) for c in range(1, len(COLUMNS) + 1) if c != i]
+    data = (xlsx_of if kind == "xlsx" else xls_of)([("目录", rows, merged)])
+    report = seeded.validate([Document(f"分行.{kind}", data)])
+    assert results(report) == [
+        ("Info", "目录", 2, "信息项", "Input-continued-rows"),
+        ("Violation", "目录", 3, "信息项", "Input-data-item"),
+    ], [r.as_dict() for r in report.results]
+    assert [r.value for r in report.results if r.severity == "Violation"] == ["Q"]
