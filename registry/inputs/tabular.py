@@ -619,6 +619,17 @@ def report_missing_columns(
         graph.fatal = True
 
 
+def _runs(numbers: Iterable[int]) -> list[tuple[int, int]]:
+    """Consecutive numbers as (first, last) runs: 3, 4, 5, 9 -> (3, 5), (9, 9)."""
+    runs: list[tuple[int, int]] = []
+    for n in sorted(numbers):
+        if runs and runs[-1][1] == n - 1:
+            runs[-1] = (runs[-1][0], n)
+        else:
+            runs.append((n, n))
+    return runs
+
+
 def _meant_column(text: str, missing: Sequence[Column]) -> Column | None:
     """The one missing column whose title or an alias is close to the unknown header
     `text` (difflib, ratio 0.6: 信息资源名 for 信息资源名称), or None."""
@@ -812,6 +823,7 @@ class CatalogueReader:
 
         untitled: set[int] = set()  # columns without a title whose data was reported
         marked: list[tuple[int, Column]] = []  # cells whose export mark ' was dropped
+        hidden_rows: list[int] = []  # hidden rows that hold something: read
         for number, cells in enumerate(rows, start=header_row + 1):
             cells = fill.apply(number, cells)
             self._report_untitled(number, cells, untitled)
@@ -821,6 +833,8 @@ class CatalogueReader:
                 if isinstance(value, str) and value.startswith(EXPORT_MARKED):
                     values[column] = value[1:]
                     marked.append((number, column))
+            if number in sheet.hidden_rows and any(_shown(v) for v in values.values()):
+                hidden_rows.append(number)
             item = _item_from_parts(values)
             self.size += sum(len(cell_text(v)) for v in values.values())
             if cap is not None and self.size > cap:
@@ -861,6 +875,7 @@ class CatalogueReader:
             origins[:] = [(number, False)] * len(_items(typed_items, _SPLIT))
             origins += [(number, True)] if item else []
         flush()
+        self._report_hidden(hidden_rows, sheet.hidden_columns, header_row)
         self._report_marked(marked)
         self._report_prefilled()
         self._report_spans_and_ranges(spans, fill.reported(), notes)
@@ -1013,6 +1028,31 @@ class CatalogueReader:
             return False
         self.problem("note-row", zh, en, self.where(row), value=text, severity="Info")
         return True
+
+    def _report_hidden(self, rows: list[int], columns: Iterable[int], header_row: int) -> None:
+        """One Warning for the hidden rows and columns of the sheet that were read: the
+        registry reads what a filter or the clerk hid, as a hidden sheet is not."""
+        read = [(n, c) for n in sorted(columns) if (c := self._column_at(n)) is not None]
+        if not rows and not read:
+            return
+        runs = _runs(rows)
+        rows_zh = "、".join(f"第 {a} 至 {b} 行" if b > a else f"第 {a} 行" for a, b in runs)
+        rows_en = "rows " + ", ".join(f"{a}-{b}" if b > a else str(a) for a, b in runs)
+        cols_zh = "、".join(f"“{c.zh}”列" for _n, c in read)
+        cols_en = "columns " + ", ".join(f"{c.en} ({column_letter(n)})" for n, c in read)
+        what_zh = ";".join(t for t in (rows_zh if rows else "", cols_zh) if t)
+        what_en = "; ".join(t for t in (rows_en if rows else "", cols_en if read else "") if t)
+        self.problem(
+            "hidden-rows",
+            f"以下隐藏的行或列(手动隐藏或被筛选隐藏)已照常读取,其中的内容会被登记:{what_zh}。"
+            "如果不想提交这些内容,请删除这些行或列;否则请取消隐藏(或清除筛选)后核对。",
+            f"These hidden rows or columns (hidden by hand or by a filter) were read as usual, "
+            f"and what they hold is registered: {what_en}. Delete them if they are not meant "
+            "to be submitted; otherwise unhide them (or clear the filter) and check them.",
+            self.where(rows[0] if rows else header_row, None if rows else read[0][1]),
+            value=what_zh,
+            severity="Warning",
+        )
 
     def _report_marked(self, marked: list[tuple[int, Column]]) -> None:
         """One Info for the cells whose leading ' (the registry's export mark) was dropped."""

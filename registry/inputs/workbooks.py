@@ -87,6 +87,9 @@ class Sheet:
     # Hidden in the workbook: what the clerk no longer sees (an old year's sheet, a list
     # for drop-downs) is not what they mean to submit.
     hidden: bool = False
+    # Rows and columns hidden by hand or by a filter (numbers from 1): read, and said.
+    hidden_rows: frozenset[int] = frozenset()
+    hidden_columns: frozenset[int] = frozenset()
 
 
 def cell_text(value: Cell) -> str:
@@ -275,7 +278,7 @@ def xlsx_sheets(data: bytes, source: str, cap: int) -> Iterator[Sheet]:
     try:
         # read_only streams the sheet; data_only=False so that formulas show as such.
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
-        merged = _xlsx_merged_ranges(archive)
+        merged, hidden_lines = _xlsx_layout(archive)
     except Exception:  # openpyxl raises many types for a broken package; all mean bad input
         raise InputError(
             Text(
@@ -294,7 +297,15 @@ def xlsx_sheets(data: bytes, source: str, cap: int) -> Iterator[Sheet]:
             # tools other than Excel often get wrong: rows below it were lost without a
             # word. Every row is read, each as long as its own last cell.
             sheet.reset_dimensions()
-            yield Sheet(sheet.title, _xlsx_rows(sheet), ranges, hidden=hidden)
+            rows, columns = hidden_lines.get(sheet.title, (frozenset(), frozenset()))
+            yield Sheet(
+                sheet.title,
+                _xlsx_rows(sheet),
+                ranges,
+                hidden=hidden,
+                hidden_rows=rows,
+                hidden_columns=columns,
+            )
     finally:
         book.close()
 
@@ -318,9 +329,15 @@ def _xlsx_rows(sheet: Any) -> Iterator[list[Cell]]:
         yield cells
 
 
-def _xlsx_merged_ranges(archive: zipfile.ZipFile) -> dict[str, list[Range]]:
-    """Sheet title -> its merged ranges. openpyxl's read-only mode does not keep them,
-    so each sheet's XML is scanned for its `mergeCell` elements (defusedxml)."""
+Lines = tuple[frozenset[int], frozenset[int]]  # hidden rows, hidden columns
+
+
+def _xlsx_layout(
+    archive: zipfile.ZipFile,
+) -> tuple[dict[str, list[Range]], dict[str, Lines]]:
+    """Sheet title -> its merged ranges, and its hidden rows and columns. openpyxl's
+    read-only mode keeps neither, so each sheet's XML is scanned for its `mergeCell`,
+    hidden `row` and hidden `col` elements (defusedxml)."""
     from defusedxml.ElementTree import iterparse
     from openpyxl.packaging.relationship import get_dependents
     from openpyxl.reader.workbook import WorkbookParser
@@ -331,17 +348,30 @@ def _xlsx_merged_ranges(archive: zipfile.ZipFile) -> dict[str, list[Range]]:
     parser = WorkbookParser(archive, part, keep_links=False)
     parser.parse()
     found: dict[str, list[Range]] = {}
+    lines: dict[str, Lines] = {}
     for sheet, rel in parser.find_sheets():
         if not rel.Type.endswith("/worksheet"):
             continue  # chart sheets hold no cells
         ranges = found.setdefault(sheet.name, [])
+        rows: set[int] = set()
+        columns: set[int] = set()
         with archive.open(rel.target) as stream:
             for _event, element in iterparse(stream):
-                if element.tag.endswith("}mergeCell") and element.get("ref"):
+                tag = element.tag.rsplit("}", 1)[-1]
+                if tag == "mergeCell" and element.get("ref"):
                     first_col, first_row, last_col, last_row = range_boundaries(element.get("ref"))
                     ranges.append((first_row, first_col, last_row, last_col))
+                elif tag in ("row", "col") and element.get("hidden") in ("1", "true"):
+                    if tag == "row" and (element.get("r") or "").isdigit():
+                        rows.add(int(element.get("r")))
+                    elif tag == "col" and (element.get("min") or "").isdigit():
+                        # a hidden span as wide as the sheet (min 1, max 16384) is cut to
+                        # what a catalogue can use
+                        last = min(int(element.get("max") or element.get("min")), 1000)
+                        columns.update(range(int(element.get("min")), last + 1))
                 element.clear()  # the sheet's rows are not kept: constant memory
-    return found
+        lines[sheet.name] = (frozenset(rows), frozenset(columns))
+    return found, lines
 
 
 # ----------------------------------------------------------------------------- XLS
@@ -395,7 +425,16 @@ def xls_sheets(data: bytes, source: str) -> Iterator[Sheet]:
                 for first_row, end_row, first_col, end_col in sheet.merged_cells
             )
             hidden = bool(getattr(sheet, "visibility", 0))
-            yield Sheet(sheet.name, _xls_rows(sheet, book.datemode), merged, hidden=hidden)
+            rows = frozenset(r + 1 for r, info in sheet.rowinfo_map.items() if info.hidden)
+            columns = frozenset(c + 1 for c, info in sheet.colinfo_map.items() if info.hidden)
+            yield Sheet(
+                sheet.name,
+                _xls_rows(sheet, book.datemode),
+                merged,
+                hidden=hidden,
+                hidden_rows=rows,
+                hidden_columns=columns,
+            )
             book.unload_sheet(index)
     finally:
         book.release_resources()

@@ -891,3 +891,37 @@ def test_a_data_item_typed_on_a_further_row_was_reported_on_the_resources_first_
         ("Violation", "目录", 3, "信息项", "Input-data-item"),
     ], [r.as_dict() for r in report.results]
     assert [r.value for r in report.results if r.severity == "Violation"] == ["Q"]
+
+
+def test_hidden_rows_and_columns_were_read_without_a_word(seeded) -> None:
+    """Rows hidden by hand or by a filter, and a hidden column, were read and registered
+    (a Violation on hidden row 4 gave no hint that the row was hidden)."""
+    from openpyxl import load_workbook
+
+    rows = [header()] + [resource(f"101001/00660{n}", f"隐藏{n}") for n in range(1, 5)]
+    book = load_workbook(io.BytesIO(xlsx_of([("目录", rows, [])])))
+    sheet = book.active
+    sheet.row_dimensions[3].hidden = sheet.row_dimensions[4].hidden = True
+    sheet.column_dimensions[_letter(column("name_en"))].hidden = True
+    out = io.BytesIO()
+    book.save(out)
+    report = seeded.validate([Document("隐藏行.xlsx", out.getvalue())])
+    assert results(report) == [("Warning", "目录", 3, None, "Input-hidden-rows")]
+    [warning] = report.results
+    assert "第 3 至 4 行;“英文名称”列" in warning.message_zh
+    assert "rows 3-4; columns name (en) (C)" in warning.message_en
+    assert_chinese(report)
+    # .xls: the same.
+    xlwt = pytest.importorskip("xlwt")
+    old = xlwt.Workbook(encoding="utf-8")
+    written = old.add_sheet("目录")
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            written.write(r, c, value)
+    written.row(2).hidden = written.row(3).hidden = True
+    written.col(column("name_en") - 1).hidden = True
+    out = io.BytesIO()
+    old.save(out)
+    report = seeded.validate([Document("隐藏行.xls", out.getvalue())])
+    assert results(report) == [("Warning", "目录", 3, None, "Input-hidden-rows")]
+    assert report.results[0].message_zh == warning.message_zh
