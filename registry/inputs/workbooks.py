@@ -192,21 +192,71 @@ def csv_sheets(
     delimiter = _delimiter(text, is_header)
 
     def rows() -> Iterator[list[Cell]]:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+        row, line = 0, 0  # the rows read, and the lines they took
         try:
-            for cells in csv.reader(
-                io.StringIO(text, newline=""), delimiter=delimiter, strict=True
-            ):
+            for cells in reader:
+                row, line = row + 1, reader.line_num
                 yield [clean_text(c) for c in cells]
         except csv.Error as exc:
-            raise InputError(
-                Text(
-                    zh=f"{source}：不是格式正确的 CSV 文件（{exc}）",
-                    en=f"{source}: not a well-formed CSV file ({exc})",
-                ),
-                {"file": source, "rule": "csv"},
-            ) from None
+            raise _broken_csv(source, text, delimiter, row + 1, line, str(exc)) from None
 
     yield Sheet(None, rows(), blanks_may_be_merged=True)
+
+
+def _broken_csv(
+    source: str, text: str, delimiter: str, row: int, line: int, reason: str
+) -> InputError:
+    """Why a CSV cannot be read, at the row (as the spreadsheet numbers it) and column
+    where the broken record starts: a quote never closed ("unexpected end of data")
+    swallowed the rest of the file, and the clerk was told neither where nor in Chinese."""
+    record = "".join(text.splitlines(keepends=True)[line:])
+    column = _unclosed_quote_column(record, delimiter)
+    unclosed = "unexpected end of data" in reason and column
+    if unclosed:
+        zh = (
+            f"{source}：第 {row} 行第 {column} 列的单元格以双引号开头,但直到文件末尾都没有"
+            "结束的双引号,文件无法读取。请在该单元格内容的末尾补上双引号(内容中的双引号要"
+            "写成两个),或在电子表格中打开后重新另存。"
+        )
+        en = (
+            f"{source}: the cell in row {row}, column {column_letter(column)} begins with a "
+            "double quote that is never closed, so the file cannot be read. Close the quote "
+            "at the end of the cell (a quote inside a cell is written twice), or open the "
+            "file in a spreadsheet program and save it again."
+        )
+    else:
+        zh = (
+            f"{source}：第 {row} 行的引号用法不正确(以双引号开头的单元格,结束引号后只能是"
+            "分隔符或换行;内容中的双引号要写成两个),文件无法读取。"
+        )
+        en = f"{source}: row {row} is not well-formed ({reason}); the file cannot be read."
+    details: dict[str, Any] = {"file": source, "rule": "csv", "row": row, "reason": reason}
+    if unclosed:
+        details["column"] = column
+    return InputError(Text(zh=zh, en=en), details)
+
+
+def _unclosed_quote_column(record: str, delimiter: str) -> int:
+    """The column (from 1) of the cell whose opening quote `record` never closes, or 0."""
+    column, index = 1, 0
+    while index < len(record):
+        if record[index] == '"':  # a quoted cell: its end is a quote not doubled
+            index += 1
+            while True:
+                index = record.find('"', index)
+                if index < 0:
+                    return column
+                if record.startswith('""', index):
+                    index += 2
+                    continue
+                index += 1
+                break
+        ends = [i for i in (record.find(delimiter, index), record.find("\n", index)) if i >= 0]
+        if not ends or record[min(ends)] == "\n":
+            return 0  # the record ends: no quote left open in it
+        column, index = column + 1, min(ends) + 1
+    return 0
 
 
 # ----------------------------------------------------------------------------- XLSX

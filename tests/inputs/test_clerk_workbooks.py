@@ -24,6 +24,7 @@ from registry.service import Registry
 from registry.store import open_store
 from tests.inputs.test_workbooks import (
     BASE,
+    LATIN,
     PROVIDER,
     PROVIDER_CODE,
     Sheets,
@@ -925,3 +926,20 @@ def test_hidden_rows_and_columns_were_read_without_a_word(seeded) -> None:
     report = seeded.validate([Document("隐藏行.xls", out.getvalue())])
     assert results(report) == [("Warning", "目录", 3, None, "Input-hidden-rows")]
     assert report.results[0].message_zh == warning.message_zh
+
+
+def test_a_csv_with_an_unclosed_quote_named_no_row_and_gave_an_english_reason(seeded) -> None:
+    """A cell that begins with a quote and never closes it swallowed the rest of the file:
+    400 "不是格式正确的 CSV 文件（unexpected end of data）", with no row."""
+    good = text_file([header(), resource("101001/006701", "第一行")], ",", "utf-8-sig")
+    a = column("abstract")
+    broken = resource("101001/006702", "第二行")
+    line = ",".join(broken[: a - 1]) + ',"全市户籍人口,未闭合,' + ",".join(broken[a:])
+    data = good + (line + "\r\n" + ",".join(resource("101001/006703", "三")) + "\r\n").encode()
+    with pytest.raises(InputError) as refused:
+        seeded.validate([Document("引号.csv", data)])
+    error = refused.value
+    assert (error.details["row"], error.details["column"]) == (3, a)
+    assert f"第 3 行第 {a} 列" in error.message.zh
+    assert f"row 3, column {_letter(a)}" in error.message.en
+    assert not LATIN.search(error.message.zh.replace("引号.csv", ""))
