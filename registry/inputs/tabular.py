@@ -1271,11 +1271,14 @@ class CatalogueReader:
                 value=text["name"],
             )
             return
-        code = resource_code_text(text.get("code", ""))
+        written = unicodedata.normalize("NFKC", text.get("code", "")).strip()
+        code = resource_code_text(written)
         if BY_KEY["code"] in formulas:
             formula(BY_KEY["code"], formulas[BY_KEY["code"]])
             return  # without its code the row cannot be read: one result, the formula
         if not RESOURCE_CODE_PATTERN.match(code):
+            # As written: 101001 000099 was quoted as 101001000099, the space gone.
+            code = written if _SEPARATED.match(written) else code
             meant = _SEPARATED.sub(r"\1/\2", code)
             ask = RESOURCE_CODE_PATTERN.match(meant) and meant != code
             self.problem(
@@ -1304,6 +1307,7 @@ class CatalogueReader:
             return
         self.codes[code] = (self.sheet, row)
         res = URIRef(f"{self.base}resource/{resource_slug(code)}")
+        self._sequence_length(row, code, str(res))
         for column, value in formulas.items():
             formula(column, value, str(res))
         for column, value in (merged or {}).items():
@@ -1443,6 +1447,31 @@ class CatalogueReader:
                 g.add((res, DCTERMS.conformsTo, URIRef(self.standard(ident))))
             except CellError as error:
                 fail("standards", error, DCTERMS.conformsTo)
+
+    def _sequence_length(self, row: int, code: str, focus: str) -> None:
+        """A Warning for a 后段码 that is not SEQUENCE_DIGITS long, with the code meant when
+        it is clear: the zeros put back, or the extra leading zeros taken away."""
+        front, back = code.split("/")
+        if len(back) == SEQUENCE_DIGITS:
+            return
+        digits = back.lstrip("0") or "0"
+        meant = f"{front}/{digits.zfill(SEQUENCE_DIGITS)}" if len(digits) <= SEQUENCE_DIGITS else ""
+        self.problem(
+            "resource-code-length",
+            f"信息资源代码“{code}”的后段码有 {len(back)} 位,通常为 {SEQUENCE_DIGITS} 位数字。"
+            + (f"是否应为“{meant}”?" if meant else "")
+            + "开头的 0 可能在公式拼接或数值格式中丢失;如果代码确实如此,可以忽略本提示。",
+            f"The sequence number (后段码) of the resource code {code} has {len(back)} digits; "
+            f"it usually has {SEQUENCE_DIGITS}."
+            + (f" Did you mean {meant}?" if meant else "")
+            + " Leading zeros are lost by a formula join or a number format; if the code is "
+            "right, ignore this.",
+            self.where(row, BY_KEY["code"]),
+            focus=focus,
+            path=str(SCS.resourceCode),
+            value=code,
+            severity="Warning",
+        )
 
     def _item_cell(self, row: int, error: CellError) -> Location:
         """Where the malformed data item was typed: its own row, and the part's column
@@ -1616,8 +1645,13 @@ def _is_long_number(value: Cell) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) >= 10**15
 
 
-# Two runs of digits with another separator than the slash: 101001-000001, 101001\000001.
-_SEPARATED = re.compile(r"^(\d{6,})[-\\.、_|](\d+)$")
+# Two runs of digits with another separator than the slash: 101001-000001, 101001\000001,
+# 101001 000001, 101001—000001 (an em or en dash).
+_SEPARATED = re.compile(r"^(\d{6,})(?:\s*[-\\.、_|—–‐]\s*|\s+)(\d+)$")
+# The 后段码 (the sequence number) as the catalogues and the template write it. DOMAIN.md
+# does not fix its length and the shapes take any, so another length is a Warning: most
+# often the zeros were lost (a formula =A2&"/"&B2 over a number cell gives 101001/99).
+SEQUENCE_DIGITS = 6
 
 
 def resource_code_text(text: str) -> str:

@@ -943,3 +943,32 @@ def test_a_csv_with_an_unclosed_quote_named_no_row_and_gave_an_english_reason(se
     assert f"第 3 行第 {a} 列" in error.message.zh
     assert f"row 3, column {_letter(a)}" in error.message.en
     assert not LATIN.search(error.message.zh.replace("引号.csv", ""))
+
+
+def test_a_sequence_number_that_lost_its_zeros_and_a_space_or_dash_separator_passed(
+    seeded,
+) -> None:
+    """101001/99 (a formula join over a number cell) registered beside 101001/000099;
+    101001 000099 was quoted without its space and, like 101001—000099, got no
+    suggestion. DOMAIN.md fixes no length for the 后段码 and the shapes take any: a
+    Warning with the code meant, not a refusal."""
+    rows = [
+        header(),
+        resource("101001/99", "丢了零"),
+        resource("101001/0000099", "多了零"),
+        resource("101001 006801", "空格分隔"),
+        resource("101001—006802", "破折号分隔"),
+        resource("101001/006803", "正常"),
+    ]
+    report = seeded.validate([Document("代码.xlsx", xlsx_of([("目录", rows, [])]))])
+    assert results(report) == [
+        ("Violation", "目录", 4, "信息资源代码", "Input-resource-code"),
+        ("Violation", "目录", 5, "信息资源代码", "Input-resource-code"),
+        ("Warning", "目录", 2, "信息资源代码", "Input-resource-code-length"),
+        ("Warning", "目录", 3, "信息资源代码", "Input-resource-code-length"),
+    ], [r.as_dict() for r in report.results]
+    said = {dict(r.location)["row"]: (r.value, r.message_zh) for r in report.results}
+    assert "是否应为“101001/000099”" in said[2][1] and "是否应为“101001/000099”" in said[3][1]
+    assert said[4][0] == "101001 006801" and "是否应为“101001/006801”" in said[4][1]
+    assert said[5][0] == "101001—006802" and "是否应为“101001/006802”" in said[5][1]
+    assert_chinese(report)
