@@ -1334,15 +1334,33 @@ class CatalogueReader:
         g.add((res, SCS.resourceCode, Literal(code)))
 
         def fail(key: str, error: CellError, prop: URIRef) -> None:
+            hint_zh = hint_en = ""
+            if key in OPTIONAL_CODE_COLUMNS and _is_placeholder(text.get(key, "")):
+                hint_zh = "该列可以不填:没有时请让单元格留空。"
+                hint_en = " The column is optional: leave the cell empty when there is none."
             self.problem(
                 error.rule,
-                error.zh,
-                error.en,
+                error.zh + hint_zh,
+                error.en + hint_en,
                 self.where(row, BY_KEY[key]),
                 focus=str(res),
                 path=str(prop),
                 value=text.get(key) or None,
             )
+
+        for key in OPTIONAL_TEXT_COLUMNS:
+            if _is_placeholder(text.get(key, "")):
+                column = BY_KEY[key]
+                self.problem(
+                    "placeholder",
+                    f"第 {row} 行“{column.zh}”列的“{text[key]}”表示没有值,按空单元格处理。",
+                    f"{text[key]!r} in row {row}, column {column.en} means there is no value; "
+                    "the cell was read as empty.",
+                    self.where(row, column),
+                    value=text[key],
+                    severity="Info",
+                )
+                text[key] = ""
 
         if text.get("name"):
             g.add((res, DCTERMS.title, Literal(text["name"], lang="zh")))
@@ -1643,6 +1661,18 @@ def _item_from_parts(values: dict[Column, Cell]) -> str:
 def _is_long_number(value: Cell) -> bool:
     """A number cell too long to hold a code: spreadsheets keep 15 significant digits."""
     return isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) >= 10**15
+
+
+# What clerks write in a cell that has no value: the whole cell is one of these.
+PLACEHOLDERS = frozenset({"-", "--", "—", "——", "–", "/", "无", "暂无", "n/a", "na", "none"})
+# Optional columns of free text, where a placeholder is read as an empty cell (an Info),
+# and optional columns of codes, where it is refused with a hint to leave it empty.
+OPTIONAL_TEXT_COLUMNS = ("name_en", "condition", "open_condition")
+OPTIONAL_CODE_COLUMNS = ("method", "related", "standards")
+
+
+def _is_placeholder(text: str) -> bool:
+    return unicodedata.normalize("NFKC", text).strip().casefold() in PLACEHOLDERS
 
 
 # Two runs of digits with another separator than the slash: 101001-000001, 101001\000001,

@@ -38,6 +38,7 @@ from tests.inputs.test_workbooks import (
 )
 
 PUBLISHER = URIRef(f"{BASE}department/{PROVIDER_CODE}")
+SCS_NS = "https://w3id.org/smartcity-std#"
 
 
 @pytest.fixture(scope="module")
@@ -972,3 +973,30 @@ def test_a_sequence_number_that_lost_its_zeros_and_a_space_or_dash_separator_pas
     assert said[4][0] == "101001 006801" and "是否应为“101001/006801”" in said[4][1]
     assert said[5][0] == "101001—006802" and "是否应为“101001/006802”" in said[5][1]
     assert_chinese(report)
+
+
+def test_placeholders_for_no_value_were_registered_as_values(seeded) -> None:
+    """英文名称 无 became the English title; a related code 无 was refused without saying
+    that the column may be left empty."""
+    rows = [
+        header(),
+        resource("101001/006901", "占位一", name_en="无", open_condition="-"),
+        resource("101001/006902", "占位二", name_en="N/A", open_condition="／", related="无"),
+    ]
+    data = xlsx_of([("目录", rows, [])])
+    report = seeded.validate([Document("占位.xlsx", data)])
+    assert results(report) == [
+        ("Info", "目录", 2, "开放条件", "Input-placeholder"),
+        ("Info", "目录", 2, "英文名称", "Input-placeholder"),
+        ("Info", "目录", 3, "开放条件", "Input-placeholder"),
+        ("Info", "目录", 3, "英文名称", "Input-placeholder"),
+        ("Violation", "目录", 3, "关联资源代码", "Input-resource-code"),
+    ], [r.as_dict() for r in report.results]
+    [related] = [r for r in report.results if r.severity == "Violation"]
+    assert "留空" in related.message_zh and "leave the cell empty" in related.message_en
+    assert_chinese(report)
+    graph = seeded.parse([Document("占位.xlsx", data)])
+    for code in ("101001/006901", "101001/006902"):
+        titles = set(graph.objects(res_iri(code), DCTERMS.title))
+        assert {t.language for t in titles} == {"zh"}, titles
+    assert graph.value(res_iri("101001/006901"), URIRef(f"{SCS_NS}openCondition")) is None
