@@ -660,15 +660,24 @@ class CatalogueReader:
         self.prefilled: list[tuple[int, list[Column]]] = []  # template rows of this sheet
         self.item_origins: list[tuple[int, bool]] = []  # of the row being read: see _read_sheet
 
-    def where(self, row: int, column: Column | None = None, header: str = "") -> Location:
+    def where(
+        self, row: int, column: Column | None = None, header: str = "", index: int = 0
+    ) -> Location:
+        """The file, sheet, row and column of a result; the column by its title and, where
+        known, by the letter Excel shows (`column_letter`; `index` from 1, else the
+        column's place in the header): a title may be there twice."""
         loc: list[tuple[str, Any]] = [("file", self.source)]
         if self.sheet is not None:
             loc.append(("sheet", self.sheet))
         loc.append(("row", row))
         if column is not None:
             loc += [("column", column.zh), ("column_en", column.en)]
+            if not index and column in self.columns:
+                index = self.columns.index(column) + 1
         elif header:
             loc += [("column", header), ("column_en", header)]
+        if index:
+            loc.append(("column_letter", column_letter(index)))
         return tuple(loc)
 
     def problem(self, rule: str, zh: str, en: str, location: Location, **kw: Any) -> None:
@@ -1138,11 +1147,11 @@ class CatalogueReader:
             letter = column_letter(index + 1)
             self.problem(
                 "untitled-column",
-                f"第 {index + 1} 列没有列标题,其中的数据(自第 {row} 行起)未读取:“{_clip(text)}”。"
+                f"{letter} 列没有列标题,其中的数据(自第 {row} 行起)未读取:“{_clip(text)}”。"
                 "如需登记,请为该列填写列标题。",
                 f"Column {letter} has no header: its data (from row {row} on) was not read: "
                 f"{_clip(text)!r}. Give the column a header to have it read.",
-                (*self.where(row), ("column", f"第 {index + 1} 列"), ("column_en", letter)),
+                self.where(row, header=letter, index=index + 1),
                 value=_clip(text),
                 severity="Warning",
             )
@@ -1152,7 +1161,7 @@ class CatalogueReader:
         self._blank_titles = set()
         registers = {_norm_header(t) for t in REGISTER_COLUMNS}
         register_columns: list[str] = []
-        unknown: list[str] = []
+        unknown: list[tuple[int, str]] = []  # (column from 1, title)
         for index, cell in enumerate(header):
             text = _shown(cell)
             column = header_column(text)
@@ -1163,7 +1172,7 @@ class CatalogueReader:
                 elif _norm_header(text) in registers:
                     register_columns.append(text)
                 else:
-                    unknown.append(text)
+                    unknown.append((index + 1, text))
                 continue
             if column.key in seen:
                 self.columns.append(None)
@@ -1171,7 +1180,7 @@ class CatalogueReader:
                     "duplicate-header",
                     f"列标题“{column.zh}”重复出现。",
                     f"The column {column.zh} ({column.en}) appears twice.",
-                    self.where(row, column),
+                    self.where(row, column, index=index + 1),
                     value=text,
                 )
                 self.graph.fatal = True
@@ -1195,7 +1204,7 @@ class CatalogueReader:
         missing = [c for c in COLUMNS if c.required and c.key not in seen]
         if not {"provider", "provider_code"} & seen:
             missing.append(BY_KEY["provider_code"])
-        for text in unknown:
+        for index, text in unknown:
             # A title close to a missing column's is that column mistyped: one result
             # asking, not an unknown header and a missing column for the same cell.
             meant = _meant_column(text, missing)
@@ -1204,7 +1213,7 @@ class CatalogueReader:
                     "unknown-header",
                     f"未知的列标题“{text}”,该列未读取。",
                     f"Unknown column header {text!r}; the column was not read.",
-                    self.where(row, header=text),
+                    self.where(row, header=text, index=index),
                     value=text,
                     severity="Warning",
                 )
@@ -1215,7 +1224,7 @@ class CatalogueReader:
                 f"缺少必需的列“{meant.zh}”。列标题“{text}”未能识别,是否应为“{meant.zh}”?",
                 f"The required column {meant.zh} ({meant.en}) is missing. Is the unknown "
                 f"header {text!r} meant to be {meant.zh}?",
-                self.where(row, header=text),
+                self.where(row, header=text, index=index),
                 value=text,
             )
             self.graph.fatal = True

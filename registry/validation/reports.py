@@ -73,17 +73,18 @@ def _where(location: tuple[tuple[str, Any], ...], lang: str) -> str:
         found = dict(location)
         parts = []
         for key, value in location:
-            if key == "column_en":
+            if key in ("column_en", "column_letter"):
                 continue
             if key == "column" and found.get("column_en"):
-                parts.append(f"column “{found['column_en']}” ({value})")
+                letter = f", {found['column_letter']}" if found.get("column_letter") else ""
+                parts.append(f"column “{found['column_en']}” ({value}{letter})")
             else:
                 parts.append(f"{key} {value}")
         return ", ".join(parts)
     parts = []
     for key, value in location:
-        if key == "column_en":
-            continue
+        if key in ("column_en", "column_letter"):
+            continue  # the zh text names a column by its title, as the sheet has it
         word = _PLACES_ZH.get(key, key)
         parts.append(word.format(value) if "{}" in word else f"{word} {value}")
     return ",".join(parts)
@@ -255,7 +256,7 @@ PEOPLE_CSV_COLUMNS = {
         "place",
     ),
 }
-_IN_COLUMNS = {"file", "sheet", "row", "column", "column_en"}
+_IN_COLUMNS = {"file", "sheet", "row", "column", "column_en", "column_letter"}
 
 
 def report_csv_for_people(

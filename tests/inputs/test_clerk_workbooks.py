@@ -635,8 +635,12 @@ def test_data_under_a_blank_header_cell_was_dropped_without_a_word(seeded) -> No
         ("Warning", 2, "附注一"),
         ("Warning", 2, "最右边的值"),
     ]
-    assert "第 2 列" in untitled[0].message_zh and "Column B" in untitled[0].message_en
-    assert dict(untitled[1].location)["column_en"] == _letter(len(sheet_rows[1]))
+    # The letter Excel shows, in zh as in en (it was 第 2 列), and in the location.
+    assert "B 列没有列标题" in untitled[0].message_zh and "Column B" in untitled[0].message_en
+    last = _letter(len(sheet_rows[1]))
+    assert dict(untitled[1].location)["column_en"] == last
+    assert dict(untitled[1].location)["column"] == last
+    assert dict(untitled[1].location)["column_letter"] == last
     assert_chinese(report)
     assert report.conforms
 
@@ -796,7 +800,7 @@ def test_the_registrys_own_download_did_not_re_import_to_the_same_entry(kind: st
     row = resource(
         code,
         "往返资源",
-        name_en="-",
+        name_en="-2 level data",
         abstract="+86 热线数据",
         format="数据库/关系型数据库表",
         items="公民身份号码:C:18:GMSFHM;出生日期:D::CSRQ;备注:M",
@@ -813,12 +817,12 @@ def test_the_registrys_own_download_did_not_re_import_to_the_same_entry(kind: st
     if kind == "csv":
         titles, values = csv.reader(data.decode("utf-8-sig").splitlines()[:2])
         shown = dict(zip(titles, values, strict=True))
-        assert shown["英文名称"] == "'-"  # a CSV has no types: the mark stays
+        assert shown["英文名称"] == "'-2 level data"  # a CSV has no types: the mark stays
     else:
         sheet = load_workbook(io.BytesIO(data)).active
         cells = {sheet.cell(1, c).value: sheet.cell(2, c) for c in range(1, sheet.max_column + 1)}
         shown = {k: v.value for k, v in cells.items()}
-        assert cells["英文名称"].value == "-" and cells["英文名称"].quotePrefix
+        assert cells["英文名称"].value == "-2 level data" and cells["英文名称"].quotePrefix
         assert cells["英文名称"].data_type == "s" and cells["开放条件"].quotePrefix
     assert shown["登记状态"] == "有效"
     assert shown["信息资源格式"] == "数据库/关系型数据库表"
@@ -1000,3 +1004,15 @@ def test_placeholders_for_no_value_were_registered_as_values(seeded) -> None:
         titles = set(graph.objects(res_iri(code), DCTERMS.title))
         assert {t.language for t in titles} == {"zh"}, titles
     assert graph.value(res_iri("101001/006901"), URIRef(f"{SCS_NS}openCondition")) is None
+
+
+def test_a_column_given_twice_was_located_by_a_title_the_sheet_has_twice(seeded) -> None:
+    """Input-duplicate-header said only 列“信息资源名称”, and that column is there twice:
+    the location now has the letter Excel shows (column_letter), as every cell result."""
+    heads = [*header(), "name"]
+    rows = [heads, [*resource("101001/007001", "两列名称"), "又一个名称"]]
+    report = seeded.validate([Document("重复列.xlsx", xlsx_of([("目录", rows, [])]))])
+    assert results(report) == [("Violation", "目录", 1, "信息资源名称", "Input-duplicate-header")]
+    where = dict(report.results[0].location)
+    assert where["column_letter"] == _letter(len(heads))
+    assert report.results[0].as_dict()["location"]["column_letter"] == where["column_letter"]

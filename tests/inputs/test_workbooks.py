@@ -423,6 +423,7 @@ def test_xls_upload_paths_accept_it(seeded_dump: bytes, validator, tmp_path) -> 
                 "row": 2,
                 "column": "更新周期",
                 "column_en": "update cycle",
+                "column_letter": "O",  # the letter Excel shows
             }
         ]
         by_query = client.post(
