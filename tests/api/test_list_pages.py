@@ -137,4 +137,5 @@ def test_the_category_page_filters_by_register_status_and_downloads(large: TestC
     assert f"共 {expected} 项标准" in page.text
     rows = csv_rows(large.get(download_link(page, "csv")).content)
     assert len(rows) == expected + 1
-    assert {row[rows[0].index("登记状态")] for row in rows[1:]} <= {"valid"}
+    # In the headers' language: 有效, not valid.
+    assert {row[rows[0].index("登记状态")] for row in rows[1:]} <= {"有效"}
