@@ -73,6 +73,8 @@ _DETAIL_NAMES_ZH = {
     "known": "可用值",
     "format": "格式",
     "reason": "原因",
+    "owner": "所属部门",
+    "provider": "提供方",
     "store": "存储",
     "texts": "处数",
     "ignored_subjects": "未登记的主体",

@@ -269,5 +269,25 @@ def fail(error: RegistryError) -> NoReturn:
     if isinstance(error.details, dict):
         for key, value in error.details.items():
             name = detail_name(key, lang)
+            if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+                # One line a refused entry, its reason in the command's language: a
+                # Python list of dicts, with the English reason, was printed instead.
+                click.echo(f"  {name}:", err=True)
+                for one in value:
+                    click.echo("    - " + "; ".join(_detail_parts(one, lang)), err=True)
+                continue
             click.echo(f"  {name}: {value}", err=True)
     raise SystemExit(EXIT_ERROR)
+
+
+def _detail_parts(detail: dict[str, Any], lang: str) -> list[str]:
+    reasons = detail.get("reasons")
+    parts = []
+    for key, value in detail.items():
+        if key == "reasons" or (key == "reason" and isinstance(reasons, dict)):
+            continue
+        shown = "、".join(map(str, value)) if isinstance(value, list) else value
+        parts.append(f"{detail_name(key, lang)}: {shown}")
+    if isinstance(reasons, dict) and reasons.get(lang):
+        parts.append(f"{detail_name('reason', lang)}: {reasons[lang]}")
+    return parts

@@ -471,14 +471,27 @@ def check_ownership(
     foreign = []
     for entry, (kind, triples) in entries.items():
         if kind not in DEPARTMENT_OWNED:
-            foreign.append({"entry": str(entry), "reason": f"a submitter cannot write a {kind}"})
+            foreign.append(
+                _refused(
+                    entry,
+                    Text(
+                        zh=f"提交者不能写入{_KIND_ZH.get(kind, kind)}",
+                        en=f"a submitter cannot write a {kind}",
+                    ),
+                )
+            )
             continue
         owner = owners.get(str(entry))
         if owner is not None and owner != {str(principal.department)}:
             foreign.append(
                 {
-                    "entry": str(entry),
-                    "reason": "registered as another department's entry",
+                    **_refused(
+                        entry,
+                        Text(
+                            zh="已登记为其他部门的条目",
+                            en="registered as another department's entry",
+                        ),
+                    ),
                     "owner": sorted(owner),
                 }
             )
@@ -487,8 +500,13 @@ def check_ownership(
         if publishers != {principal.department}:
             foreign.append(
                 {
-                    "entry": str(entry),
-                    "reason": "provider is not the submitter's department",
+                    **_refused(
+                        entry,
+                        Text(
+                            zh="提供方不是提交者所属部门",
+                            en="provider is not the submitter's department",
+                        ),
+                    ),
                     "provider": sorted(str(p) for p in publishers),
                 }
             )
@@ -511,6 +529,15 @@ def check_ownership(
             ),
             {"department": str(principal.department), "entries": foreign},
         )
+
+
+_KIND_ZH = {"standard": "标准", "department": "部门"}
+
+
+def _refused(entry: URIRef, why: Text) -> dict[str, Any]:
+    """An entry of an ownership refusal's details: `reason` in English, as programs have
+    read it, and `reasons` in both languages (a Chinese answer showed the English one)."""
+    return {"entry": str(entry), "reason": why.en, "reasons": {"zh": why.zh, "en": why.en}}
 
 
 def _last_segment(iri: str) -> str:

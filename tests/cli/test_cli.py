@@ -260,3 +260,17 @@ def test_a_command_without_a_store_made_one_without_a_word(tmp_path: Path) -> No
     assert f"there is no store at {store}: a new one is made" in first.stderr
     again = runner.invoke(main, ["--lang", "en", "register", "--store", str(store), str(doc)])
     assert again.exit_code == 0 and "no store" not in again.stderr
+
+
+def test_a_refusal_listed_its_entries_as_a_python_list_in_english(store_path: str) -> None:
+    """The 403 of another department's entries printed `entries: [{'entry': ...,
+    'reason': "registered as another department's entry", ...}]` in a Chinese run."""
+    args = ["--lang", "zh", "register", str(EXAMPLES / "catalogue-valid.ttl")]
+    result = CliRunner().invoke(
+        main, [*args, "--department", "11210100EXAMPLE02R", "--store", store_path]
+    )
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    listed = [line for line in lines if line.startswith("    - 条目: ")]
+    assert listed and all("原因: " in line for line in listed), lines
+    assert "another department" not in result.stderr and "{'" not in result.stderr
