@@ -143,6 +143,24 @@ def refuse_bad_iris(triples: Iterable[Triple], source: str) -> None:
     )
 
 
+def relative_iri_refusal(iri: str, data: bytes, source: str) -> InputError:
+    """The refusal of a relative IRI a reader stopped at, with the line that first
+    writes it (`<iri>`) where it can be found."""
+    at = data.find(b"<" + iri.encode("utf-8", "replace") + b">")
+    line = data.count(b"\n", 0, at) + 1 if at >= 0 else None
+    at_zh = f"第 {line} 行的" if line else ""
+    at_en = f" on line {line}" if line else ""
+    return InputError(
+        Text(
+            zh=f"{source}：{at_zh}“{iri}”是相对 IRI，文档没有给出基准 IRI，无法登记。"
+            "请写出完整的 IRI（带 https:// 等协议）。",
+            en=f"{source}: “{iri}”{at_en} is a relative IRI and the document gives no base, "
+            "so it cannot be registered; write it in full, with its scheme (https://...).",
+        ),
+        {"file": source, "rule": "relative-iri", "iri": iri, **({"line": line} if line else {})},
+    )
+
+
 def refuse_unstorable_in_tree(tree: object, source: str) -> None:
     """InputError naming the JSON pointer of the first key or text of a parsed JSON or
     YAML document (an OpenAPI one) that holds a character XML 1.0 cannot carry. Checked

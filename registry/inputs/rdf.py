@@ -24,7 +24,7 @@ from rdflib.term import Node
 
 from registry.bilingual import Text
 from registry.errors import InputError, UnsupportedFormatError
-from registry.inputs.characters import UPLOAD_BASE, refuse_bad_iris
+from registry.inputs.characters import UPLOAD_BASE, refuse_bad_iris, relative_iri_refusal
 from registry.inputs.identifiers import normalise_standard_id
 from registry.inputs.oxparse import Triple, graph_of, parse_triples
 from registry.namespaces import SCS
@@ -158,6 +158,11 @@ def read_rdf(
     except (InputError, RecursionError):
         raise  # RecursionError: the reader's caller answers "nested too deeply"
     except Exception as exc:  # the parsers raise many unrelated types; all mean "bad input"
+        relative = _RELATIVE.search(str(exc)) if isinstance(exc, ValueError) else None
+        if relative is not None:
+            # rdflib's Turtle reader stops at a relative IRI ("Base ... has no slash
+            # after colon"), which was answered "not valid turtle" with no line.
+            raise relative_iri_refusal(relative.group(1), data, source) from None
         raise InputError(
             Text(
                 zh=f"{source}：无法按 {fmt.name} 读取", en=f"{source}: cannot be read as {fmt.name}"
@@ -293,6 +298,9 @@ def _contexts(node: Any) -> Iterator[Any]:
     elif isinstance(node, list):
         for item in node:
             yield from _contexts(item)
+
+
+_RELATIVE = re.compile(r"with relative '([^']*)'")
 
 
 def _error_location(exc: Exception, data: bytes, fmt: RdfFormat, source: str) -> dict[str, Any]:

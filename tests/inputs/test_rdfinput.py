@@ -187,3 +187,15 @@ def test_a_relative_json_ld_id_was_made_an_iri_of_the_registrys_own() -> None:
         load_submission([doc])
     assert refused.value.details["rule"] == "relative-iri"
     assert refused.value.details["iri"] == "/dataset/rel"
+
+
+def test_a_relative_iri_in_turtle_was_not_valid_turtle_with_no_line() -> None:
+    """rdflib stops at a relative IRI in a document without @base ("Base ... has no
+    slash after colon"): that was answered "not valid turtle", naming no line."""
+    data = b'@prefix dct: <http://purl.org/dc/terms/> .\n<dataset/rel> dct:title "x"@zh .\n'
+    with pytest.raises(InputError) as refused:
+        load_submission([Document("rel.ttl", data)])
+    assert refused.value.details["rule"] == "relative-iri"
+    assert refused.value.details["iri"] == "dataset/rel"
+    assert refused.value.details["line"] == 2
+    assert "第 2 行" in refused.value.message.zh
