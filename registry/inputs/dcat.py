@@ -644,6 +644,10 @@ def read_dcat(doc: Document, base_iri: str, lookup: Lookup, max_bytes: int | Non
 
 # xsd:date's lexical form: a year, month and day, and an optional time zone.
 _XSD_DATE = re.compile(r"(-?\d{4,})-(\d{2})-(\d{2})(?:Z|[+-](?:0\d|1[0-4]):[0-5]\d)?")
+# xsd:dateTime's, as Python reads it: a date, T, a time, optional fractions and zone.
+_XSD_DATETIME = re.compile(
+    r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-](?:0\d|1[0-4]):[0-5]\d)?"
+)
 
 
 def _issued_date(issued: Node) -> Literal | None:
@@ -655,6 +659,20 @@ def _issued_date(issued: Node) -> Literal | None:
         if issued.ill_typed or not isinstance(issued.value, datetime):
             return None
         return Literal(issued.value.date().isoformat(), datatype=XSD.date)
+    if isinstance(issued, Literal) and issued.datatype in (None, XSD.string, XSD.dateTimeStamp):
+        # A date and time written as text (Socrata, DCAT-US, JSON-LD without a context:
+        # "2026-01-20T10:00:00.000Z") was refused where the same typed xsd:dateTime was
+        # taken; an xsd:dateTimeStamp is a dateTime with its zone.
+        moment = _XSD_DATETIME.fullmatch(str(issued))
+        if moment is not None:
+            try:
+                return Literal(
+                    datetime.fromisoformat(str(issued)).date().isoformat(), datatype=XSD.date
+                )
+            except ValueError:
+                return None
+        if issued.datatype == XSD.dateTimeStamp:
+            return None  # a bare date is no dateTimeStamp
     match = _XSD_DATE.fullmatch(str(issued))
     if match is None or not isinstance(issued, Literal):
         return None
@@ -1412,7 +1430,23 @@ class DcatImporter:
         g.add((iri, DCTERMS.publisher, publisher))
         self._text(node, DCTERMS.title, iri, DCTERMS.title)
         for issued in src.objects(node, DCTERMS.issued):
-            g.add((iri, DCTERMS.issued, Literal(str(issued)[:10], datatype=XSD.date)))
+            # Read as a dataset's date is: cut to ten characters, "January 2026" was
+            # reported as "January 20", a value in no document.
+            day = _issued_date(issued)
+            if day is not None:
+                g.add((iri, DCTERMS.issued, day))
+                continue
+            self.report(
+                "date",
+                f"目录的发布日期“{issued}”不是有效日期，请写作“年-月-日”，如 2025-03-18。",
+                f"the catalogue's issue date {str(issued)!r} is not a valid date; write "
+                "CCYY-MM-DD (xsd:date).",
+                node,
+                focus=str(iri),
+                path=str(DCTERMS.issued),
+                value=str(issued),
+                severity="Violation",
+            )
         for member in members:
             kind = DCAT.service if (member, RDF.type, SCS.DataInterface) in g else DCAT.dataset
             g.add((iri, kind, member))

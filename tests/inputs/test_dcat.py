@@ -273,6 +273,12 @@ def test_export_keeps_an_assigned_entrys_source_identifier_as_adms_identifier(
         ('"2026-01-20T00:00:00+25:00"^^xsd:dateTime', None),
         ('"2026-01-20 (approximately, or maybe 2027)"', None),
         ('"2026-02-30"^^xsd:date', None),
+        # Text as Socrata and DCAT-US write it was refused where the typed one was taken.
+        ('"2026-01-20T10:00:00.000Z"', "2026-01-20"),
+        ('"2026-01-20T10:00:00+08:00"', "2026-01-20"),
+        ('"2026-01-20T10:00:00+08:00"^^xsd:dateTimeStamp', "2026-01-20"),
+        ('"2026-01-20"^^xsd:dateTimeStamp', None),
+        ('"2026-01-20T25:00:00"', None),
     ],
 )
 def test_a_malformed_issued_date_was_cut_to_ten_characters_and_accepted(
@@ -395,3 +401,16 @@ def test_a_provisional_import_refused_a_frequency_it_could_not_map(memory_regist
     ]
     cycle = [r for r in result.report.results if r.path == str(DCTERMS.accrualPeriodicity)]
     assert [(r.severity, r.to_complete) for r in cycle] == [("Warning", True)]
+
+
+@pytest.mark.parametrize("issued", ['"January 2026"', '"2026-01-20T25:00:00"^^xsd:dateTime'])
+def test_a_catalogues_issue_date_was_cut_to_ten_characters(memory_registry, issued: str) -> None:
+    """A source catalogue's dct:issued was cut to ten characters: "January 2026" was
+    registered as "January 20", and an impossible dateTime accepted."""
+    data = TWO_DATASETS.format(first="204009/000281", second='"204009/000282"').replace(
+        'dct:title "开放目录"@zh ;', f'dct:title "开放目录"@zh ; dct:issued {issued} ;'
+    )
+    data = "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n" + data
+    report = memory_registry.validate([Document("two.ttl", data.encode(), "dcat")])
+    dated = [r for r in report.results if r.path == str(DCTERMS.issued) and "catalogue" in r.focus]
+    assert [(r.severity, r.value) for r in dated] == [("Violation", issued.split('"')[1])]
