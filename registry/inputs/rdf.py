@@ -158,6 +158,18 @@ def read_rdf(
     except (InputError, RecursionError):
         raise  # RecursionError: the reader's caller answers "nested too deeply"
     except Exception as exc:  # the parsers raise many unrelated types; all mean "bad input"
+        not_utf8 = _not_utf8(data) if fmt.name != "rdfxml" else None
+        if not_utf8 is not None:
+            # GBK or UTF-16 Turtle was "not valid turtle" with no word of the encoding.
+            raise InputError(
+                Text(
+                    zh=f"{source}：第 {not_utf8} 行不是 UTF-8 编码的文本；{fmt.name} 文件须为 "
+                    "UTF-8 编码，请另存为 UTF-8 后重新提交",
+                    en=f"{source}: line {not_utf8} is not UTF-8 text; a {fmt.name} file must "
+                    "be UTF-8: save it as UTF-8 and submit it again",
+                ),
+                {"file": source, "format": fmt.name, "rule": "utf8", "line": not_utf8},
+            ) from None
         relative = _RELATIVE.search(str(exc)) if isinstance(exc, ValueError) else None
         if relative is not None:
             # rdflib's Turtle reader stops at a relative IRI ("Base ... has no slash
@@ -301,6 +313,15 @@ def _contexts(node: Any) -> Iterator[Any]:
 
 
 _RELATIVE = re.compile(r"with relative '([^']*)'")
+
+
+def _not_utf8(data: bytes) -> int | None:
+    """The line of the first byte that is not UTF-8, or None for UTF-8 text."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as bad:
+        return data.count(b"\n", 0, bad.start) + 1
+    return None
 
 
 def _error_location(exc: Exception, data: bytes, fmt: RdfFormat, source: str) -> dict[str, Any]:

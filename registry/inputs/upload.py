@@ -71,11 +71,38 @@ def _file_name(filename: str | None) -> str:
     return PurePath((filename or "").replace("\\", "/")).name
 
 
+# RDF syntaxes of quads: a submission is triples about entries, and the registry
+# makes its own graphs. A TriG body was read as Turtle ("upload.ttl: cannot be read as
+# turtle", at the first graph's brace) and said nothing of what it was.
+_QUADS = {"application/trig": "TriG", "application/n-quads": "N-Quads"}
+_QUAD_EXTENSIONS = {".trig": "TriG", ".nq": "N-Quads"}
+
+
+def _refuse_quads(content_type: str | None, filename: str | None) -> None:
+    """415 for a TriG or N-Quads body, named by its media type or its file name."""
+    kind = _QUADS.get(_media(content_type)) or _QUAD_EXTENSIONS.get(
+        PurePath(_file_name(filename)).suffix.lower()
+    )
+    if kind is None:
+        return
+    raise UnsupportedFormatError(
+        Text(
+            zh=f"不接受 {kind}：提交的是关于条目的三元组，命名图由登记库自己建立。请将三元组"
+            "另存为 Turtle（.ttl）或 N-Triples（.nt）后提交",
+            en=f"{kind} is not read: a submission is triples about entries, and the registry "
+            "makes its own named graphs. Save the triples as Turtle (.ttl) or N-Triples "
+            "(.nt) and submit those",
+        ),
+        {"format": kind, "accepted": list(ACCEPTED_MEDIA_TYPES)},
+    )
+
+
 def format_of_upload(
     fmt: str | None = None, content_type: str | None = None, filename: str | None = None
 ) -> str:
     """The format name of a body (see the module's docstring), or 415 naming the ways to
     say it."""
+    _refuse_quads(content_type, filename)
     if fmt and fmt.strip():
         name = fmt.strip().lower()
         if name in MAPPED_FORMATS:

@@ -199,3 +199,36 @@ def test_a_relative_iri_in_turtle_was_not_valid_turtle_with_no_line() -> None:
     assert refused.value.details["iri"] == "dataset/rel"
     assert refused.value.details["line"] == 2
     assert "第 2 行" in refused.value.message.zh
+
+
+def test_gbk_turtle_was_not_valid_turtle_without_a_word_of_the_encoding() -> None:
+    data = (
+        '@prefix dct: <http://purl.org/dc/terms/> .\n<http://x.example/a> dct:title "人口"@zh .\n'
+    )
+    with pytest.raises(InputError) as refused:
+        load_submission([Document("gbk.ttl", data.encode("gbk"))])
+    assert refused.value.details["rule"] == "utf8" and refused.value.details["line"] == 2
+    assert "UTF-8" in refused.value.message.zh
+
+
+@pytest.mark.parametrize(
+    ("content_type", "filename", "kind"),
+    [
+        ("application/trig", None, "TriG"),
+        ("application/n-quads", None, "N-Quads"),
+        (None, "catalogue.trig", "TriG"),
+        ("application/octet-stream", "dump.nq", "N-Quads"),
+    ],
+)
+def test_trig_was_read_as_turtle_and_refused_at_its_first_brace(
+    content_type: str | None, filename: str | None, kind: str
+) -> None:
+    """A TriG body (?format=dcat with Content-Type application/trig) was read as Turtle:
+    "upload.ttl: cannot be read as turtle", with nothing of what it was."""
+    from registry.inputs.upload import format_of_upload
+
+    for fmt in ("dcat", None):
+        with pytest.raises(UnsupportedFormatError) as refused:
+            format_of_upload(fmt, content_type, filename)
+        assert refused.value.details["format"] == kind
+        assert kind in refused.value.message.zh and "Turtle" in refused.value.message.zh
