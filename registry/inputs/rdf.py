@@ -289,6 +289,20 @@ def _refuse_remote_contexts(data: bytes, source: str) -> None:
         raise InputError(
             Text(zh=f"{source}：不是有效的 JSON", en=f"{source}: not valid JSON"), details
         ) from None
+    if _is_dcat_us(document):
+        # Told to inline its context, a DCAT-US data.json still maps nothing: it is
+        # JSON of its own schema, not RDF.
+        raise InputError(
+            Text(
+                zh=f"{source}：这是 DCAT-US 的 data.json（美国 Project Open Data 的 JSON 格式），"
+                "不是 RDF。登记库读取 RDF 形式的 DCAT（Turtle、RDF/XML 或 JSON-LD）；"
+                "请从门户导出 DCAT-AP 的 RDF 后提交",
+                en=f"{source}: this is a DCAT-US data.json (Project Open Data's JSON schema), "
+                "not RDF. The registry reads DCAT as RDF (Turtle, RDF/XML or JSON-LD): "
+                "export the portal's DCAT-AP RDF and submit that",
+            ),
+            {"file": source, "rule": "dcat-us"},
+        )
     for context in _contexts(document):
         if isinstance(context, str) or (isinstance(context, dict) and "@import" in context):
             raise InputError(
@@ -298,6 +312,20 @@ def _refuse_remote_contexts(data: bytes, source: str) -> None:
                 ),
                 {"file": source, "rule": "no-remote-context"},
             )
+
+
+def _is_dcat_us(document: Any) -> bool:
+    """A Project Open Data (DCAT-US) catalogue: its schema named in `conformsTo` or
+    `@context`, or its `dataset` list without any JSON-LD keyword."""
+    if not isinstance(document, dict):
+        return False
+    named = " ".join(
+        str(document.get(key, "")) for key in ("conformsTo", "@context", "describedBy")
+    )
+    if "project-open-data" in named:
+        return True
+    keywords = any(str(key).startswith("@") for key in document)
+    return not keywords and isinstance(document.get("dataset"), list)
 
 
 def _contexts(node: Any) -> Iterator[Any]:

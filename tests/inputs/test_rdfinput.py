@@ -232,3 +232,24 @@ def test_trig_was_read_as_turtle_and_refused_at_its_first_brace(
             format_of_upload(fmt, content_type, filename)
         assert refused.value.details["format"] == kind
         assert kind in refused.value.message.zh and "Turtle" in refused.value.message.zh
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        {
+            "@context": "https://project-open-data.cio.gov/v1.1/schema/catalog.jsonld",
+            "conformsTo": "https://project-open-data.cio.gov/v1.1/schema",
+            "dataset": [{"title": "Bus stops", "identifier": "x-1"}],
+        },
+        {"dataset": [{"title": "Bus stops", "identifier": "x-1"}]},
+    ],
+)
+def test_a_dcat_us_data_json_was_told_to_inline_its_context(document: dict) -> None:
+    """With its @context URL it was told remote contexts are refused (inlining would
+    still map nothing); without one, 'nothing mapped' with a dcat:Catalog found."""
+    doc = Document("data.json", json.dumps(document).encode(), "jsonld")
+    with pytest.raises(InputError) as refused:
+        load_submission([doc])
+    assert refused.value.details["rule"] == "dcat-us"
+    assert "DCAT-US" in refused.value.message.zh
