@@ -14,6 +14,7 @@ examples are made with it).
 from __future__ import annotations
 
 import csv
+import dataclasses
 import difflib
 import io
 import re
@@ -462,6 +463,32 @@ def _containing(spellings: dict[str, URIRef], norm: str) -> URIRef | None:
     return found.pop() if len(found) == 1 else None
 
 
+# A sheet named as instructions (填写说明, a 说明 sheet repeating the header with 必填 /
+# 选填 and examples such as 前段码/后段码): with no resource code in it, it is not data.
+# Read as data, its row of explanations was a Violation that blocked the workbook.
+_INSTRUCTIONS = re.compile(r"说明|须知|指南|示例说明|instruction|readme|read me|how to", re.I)
+_PEEK_ROWS = 1000
+
+
+def _explains_the_header(sheet: Sheet) -> tuple[Sheet, bool]:
+    """Whether the sheet repeats the header and holds no resource code (instructions:
+    the header with what each column takes), and the sheet to read on, its rows put
+    back in front. One without the header is listed as before, with the sheets that
+    have none."""
+    first = list(islice(sheet.rows, _PEEK_ROWS + 1))
+    again = dataclasses.replace(sheet, rows=chain(first, sheet.rows))
+    if len(first) > _PEEK_ROWS:
+        return again, False  # a long sheet is data, whatever its name
+    if not any(_looks_like_header(cells) for cells in first[:HEADER_SEARCH_ROWS]):
+        return again, False
+    holds_codes = any(
+        RESOURCE_CODE_PATTERN.match(resource_code_text(cell_text(cell)))
+        for cells in first
+        for cell in cells
+    )
+    return again, not holds_codes
+
+
 class CellError(ValueError):
     """A cell that cannot be read. A data item's error says which item (`position`, from
     1), which part (`part`: an ITEM_PARTS key, or "" for the whole entry) and the text."""
@@ -688,6 +715,7 @@ class CatalogueReader:
         read: list[str | None] = []
         without: list[str] = []
         hidden: list[str] = []
+        instructions: list[str] = []
         content = False
         for sheet in sheets:
             self.sheet = sheet.name
@@ -699,6 +727,11 @@ class CatalogueReader:
                 if any(_looks_like_header(cells) for cells in head):
                     hidden.append(sheet.name)
                 continue
+            if sheet.name is not None and _INSTRUCTIONS.search(sheet.name):
+                sheet, explains = _explains_the_header(sheet)
+                if explains:
+                    instructions.append(sheet.name)
+                    continue
             outcome = self._read_sheet(sheet, cap)
             if self.graph.fatal:
                 return self.graph
@@ -708,6 +741,17 @@ class CatalogueReader:
             elif outcome == "no-header" and sheet.name is not None:
                 without.append(sheet.name)
         self.sheet = None
+        if instructions:
+            names = "、".join(f"“{n}”" for n in instructions)
+            self.problem(
+                "instructions-sheet",
+                f"以下工作表按名称是填写说明，且其中没有信息资源代码，未作为数据读取：{names}。",
+                "These sheets are instructions by their name and hold no resource code; they "
+                f"were not read as data: {', '.join(instructions)}.",
+                (("file", self.source),),
+                value="、".join(instructions),
+                severity="Info",
+            )
         if hidden:
             names = "、".join(f"“{n}”" for n in hidden)
             self.problem(

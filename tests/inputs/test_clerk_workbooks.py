@@ -1016,3 +1016,30 @@ def test_a_column_given_twice_was_located_by_a_title_the_sheet_has_twice(seeded)
     where = dict(report.results[0].location)
     assert where["column_letter"] == _letter(len(heads))
     assert report.results[0].as_dict()["location"]["column_letter"] == where["column_letter"]
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "xls"])
+def test_an_instructions_sheet_repeating_the_header_blocked_the_workbook(kind: str, seeded) -> None:
+    """A horizontal 填写说明 sheet (a title, the header, a row of 必填/选填 and a row of
+    what each column takes: 前段码/后段码, 年-月-日) was read as data: its explanations
+    were a resource-code Violation, and the whole workbook was refused."""
+    head = header()
+    hints = ["必填" if n % 2 == 0 else "选填" for n in range(len(head))]
+    explained = [
+        "前段码/后段码"
+        if title == "信息资源代码"
+        else ("年-月-日" if title == "发布日期" else "见说明")
+        for title in head
+    ]
+    instructions = [["目录填写说明"], head, hints, explained]
+    data = [head, resource("101001/003911", "说明旁的资源")]
+    make = xlsx_of if kind == "xlsx" else xls_of
+    body = make([("目录", data, []), ("填写说明", instructions, [])])
+    report = seeded.validate([Document(f"说明.{kind}", body)])
+    assert results(report) == [("Info", None, None, None, "Input-instructions-sheet")]
+    assert "“填写说明”" in report.results[0].message_zh
+    assert_chinese(report)
+    # A sheet so named that holds resources is read as any other.
+    both = make([("目录", data, []), ("说明", [head, resource("101001/003912", "名为说明")], [])])
+    graph = seeded.parse([Document(f"两表.{kind}", both)])
+    assert (res_iri("101001/003912"), DCTERMS.title, None) in graph
