@@ -15,10 +15,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from api import create_app
 from registry.config import Settings
+from registry.errors import UploadLimitError
 from registry.register.tokens import create_token
 from registry.runtime.processes import LimitedWorkers
 from registry.store import open_store
@@ -131,3 +133,22 @@ def test_sparql_is_answered_after_its_workers_were_killed(
         after = client.get("/sparql", params=query, headers={"Accept": "application/json"})
         assert after.status_code == 200, after.text
         assert after.json() == first.json()
+
+
+def _fails_as_c_code_out_of_memory() -> None:
+    raise SystemError("error return without exception set")
+
+
+def test_a_worker_out_of_memory_in_c_code_was_a_500() -> None:
+    """Under its memory limit, a reader's C code met a refused allocation and returned
+    without setting MemoryError: a SystemError, answered 500 where the limit is 400."""
+    limited = LimitedWorkers(1, 512, 30, ("testing", "测试"))
+    unlimited = LimitedWorkers(1, 0, 30, ("testing", "测试"))
+    try:
+        with pytest.raises(UploadLimitError):
+            limited.run(_fails_as_c_code_out_of_memory, ())
+        with pytest.raises(SystemError):  # without a limit it is no limit's doing
+            unlimited.run(_fails_as_c_code_out_of_memory, ())
+    finally:
+        limited.close()
+        unlimited.close()
