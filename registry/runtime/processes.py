@@ -189,33 +189,26 @@ class LimitedWorkers:
             ) from None
         except MemoryError:
             raise self._memory_error() from None
-        except SystemError as error:
-            # C code that meets a refused allocation may return NULL without setting
-            # MemoryError: "error return without exception set", seen in CI on the
-            # 3,000-row XLSX under 256 MiB, where it was a 500. Under a memory limit it
-            # is the limit; without one, a bug to see.
+        except (SystemError, ProcessExpired) as error:
+            # A refused allocation ends a task in more ways than a MemoryError: C code
+            # may return NULL without setting it ("error return without exception set",
+            # a SystemError: seen in CI on the 3,000-row XLSX under 256 MiB, where it was
+            # a 500), Rust (pyoxigraph) aborts, a MemoryError inside a finaliser is a
+            # fatal error of the interpreter, which aborts too, and C code can end in a
+            # segfault (each seen on the same XLSX in CI). The worker held nothing but
+            # the task: under a memory limit, its failure is the task's cost, answered
+            # as the limit (400) and logged; without one, a bug to see.
             if self.memory_mb:
-                logger.warning(
-                    "a worker (%s) failed under its %s MiB limit: %s",
-                    self.what_en,
-                    self.memory_mb,
-                    error,
+                how = (
+                    f"exit code {error.exitcode}"
+                    if isinstance(error, ProcessExpired)
+                    else str(error)
                 )
-                raise self._memory_error() from None
-            raise
-        except ProcessExpired as error:
-            # A refused allocation ends a worker in more ways than a MemoryError: Rust
-            # (pyoxigraph) aborts, a MemoryError inside a finaliser is a fatal error of
-            # the interpreter, which aborts too, and C code that meets a refused
-            # allocation can end in a segfault (each seen on the same XLSX in CI). The
-            # worker held nothing but the task: under a memory limit, its abnormal end
-            # is the task's cost, answered as the limit (400) and logged with its code.
-            if self.memory_mb:
                 logger.warning(
-                    "a worker (%s) ended abnormally (exit code %s) under its %s MiB limit",
+                    "a worker (%s) failed under its %s MiB limit (%s)",
                     self.what_en,
-                    error.exitcode,
                     self.memory_mb,
+                    how,
                 )
                 raise self._memory_error() from None
             raise
