@@ -27,14 +27,24 @@ _UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]"
 
 # In a document's bytes: any of those characters written as they are, or an escape
 # that may write one (Turtle's and JSON's \u and \U, XML's &#). A document without any
-# of these cannot hold one, and is not read again for them.
-_MAYBE_UNSTORABLE = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]|\\[uUbf]|&#")
+# of these cannot hold one, and is not read again for them. Searched in four passes,
+# each in C: one regular expression with a leading character class tried every byte
+# (0.45 s for a 40 MB catalogue; these take ~0.06 s).
+_C0_BUT_WHITESPACE = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
+_ALL_BUT_C0 = bytes(b for b in range(256) if b not in _C0_BUT_WHITESPACE)
+_NONCHARACTER = re.compile(rb"\xef\xbf[\xbe\xbf]")
+_ESCAPE = re.compile(rb"\\[uUbf]")
 
 
 def may_hold_unstorable(data: bytes) -> bool:
     """Whether the bytes of an RDF document may write a character `refuse_unstorable`
-    refuses (a search of the bytes: ~20 ms for a 40 MB catalogue)."""
-    return _MAYBE_UNSTORABLE.search(data) is not None
+    refuses."""
+    return bool(
+        data.translate(None, _ALL_BUT_C0)  # what is left are the C0 controls
+        or _NONCHARACTER.search(data)
+        or _ESCAPE.search(data)
+        or b"&#" in data
+    )
 
 
 def refuse_unstorable(triples: Iterable[Triple], source: str) -> None:

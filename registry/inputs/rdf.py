@@ -148,7 +148,7 @@ def read_rdf(
     with collector_paused():  # a few acyclic objects per triple: registry.runtime.collector
         triples = parse_triples(data, fmt.name)
     if triples is not None:
-        if _MAYBE_REGIONAL_TAG.search(data):
+        if may_have_regional_tag(data):
             fixes = dict(_language_fixes(triples, renamed_tags))
             triples = [fixes.get(triple, triple) for triple in triples] if fixes else triples
         return _normalised(triples)
@@ -183,7 +183,7 @@ def read_rdf(
         ) from None
     # pyoxigraph refuses such IRIs as it reads; rdflib keeps them.
     refuse_bad_iris(graph, source)
-    fixes = _language_fixes(graph, renamed_tags) if _MAYBE_REGIONAL_TAG.search(data) else ()
+    fixes = _language_fixes(graph, renamed_tags) if may_have_regional_tag(data) else ()
     standards = set(graph.subjects(RDF.type, SCS.Standard))
     identifiers = graph.triples((None, DCTERMS.identifier, None))
     for old, new in [*fixes, *_identifier_fixes(identifiers, standards)]:
@@ -240,7 +240,19 @@ def _normalised(triples: list[Triple]) -> list[Triple]:
 # A language tag of Chinese or English with a region or script, as Turtle and N-Triples
 # (@zh-CN), RDF/XML (xml:lang="en-GB") and JSON-LD ("@language": "zh-Hans", language
 # maps) write it; a document without one is not scanned.
-_MAYBE_REGIONAL_TAG = re.compile(rb"""(?i)[@"'](?:zh|en)-""")
+def may_have_regional_tag(data: bytes) -> bool:
+    """Whether `data` may write such a tag: `zh-` or `en-` in any case after `@`, `"` or
+    `'`. Found by C searches of the lowered bytes and a look at each hit's byte before:
+    one case-blind expression with a leading character class tried every byte (0.14 s
+    for a 40 MB catalogue)."""
+    lowered = data.lower()
+    for needle in (b"zh-", b"en-"):
+        at = lowered.find(needle, 1)
+        while at != -1:
+            if lowered[at - 1] in b"@\"'":
+                return True
+            at = lowered.find(needle, at + 1)
+    return False
 
 
 def primary_language(tag: str) -> str:

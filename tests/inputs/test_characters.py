@@ -78,3 +78,29 @@ def test_a_foreign_catalogues_text_is_checked_too(memory_registry) -> None:
     assert refused.value.details["character"] == "U+0007"
     assert refused.value.details["position"] == 3
     assert "“名称”" in refused.value.message.zh  # dct:title out of any one context
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        b"\x00",
+        b"\x08",
+        b"\x0b",
+        b"\x1f",
+        b"\xef\xbf\xbe",
+        b"\xef\xbf\xbf",
+        b"\\u0000",
+        b"\\U0000",
+        b"\\b",
+        b"\\f",
+        b"&#1;",
+    ],
+)
+def test_the_byte_scan_for_unstorable_characters_finds_each_form(written: bytes) -> None:
+    """The scan is four C searches where it was one expression with a leading character
+    class (0.45 s on a 40 MB catalogue); each form it stands for is still found, and
+    the whitespace controls and plain text are not taken for one."""
+    from registry.inputs.characters import may_hold_unstorable
+
+    assert may_hold_unstorable(b'"title ' + written + b'" .')
+    assert not may_hold_unstorable("\t\n\r 人口 & # \\n \\t".encode())

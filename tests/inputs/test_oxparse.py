@@ -62,3 +62,31 @@ def test_broken_documents_are_left_to_rdflib() -> None:
     with pytest.raises(InputError) as caught:
         read_rdf(broken, rdf_format("turtle"), "broken.ttl")
     assert caught.value.details["line"] == 1
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'<http://ex/s> <http://ex/p> "x"@zh-CN .\n',
+        b"<http://ex/s> <http://ex/p> 'x'@En-gb .\n",
+        b"@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+        b'<http://ex/s> <http://ex/p> "x"^^xsd:string .\n',
+    ],
+)
+def test_the_byte_scans_that_send_a_document_to_rdflib_still_catch_every_form(
+    data: bytes,
+) -> None:
+    """The scans were rewritten to start with literal bytes (four leading character
+    classes took ~1.1 s of reading a 40 MB catalogue); each form they look for still
+    sends the document to rdflib."""
+    assert parse_triples(data, "turtle") is None
+
+
+def test_the_regional_tag_scan_finds_each_quote_and_case() -> None:
+    from registry.inputs.rdf import may_have_regional_tag
+
+    for before in (b"@", b'"', b"'"):
+        for tag in (b"zh-", b"ZH-", b"eN-", b"En-"):
+            assert may_have_regional_tag(b"x " + before + tag + b"cn"), (before, tag)
+    assert not may_have_regional_tag(b"open-data zh- en-gb" + b"zh-")
+    assert not may_have_regional_tag(b"zh-cn")  # nothing before it
