@@ -994,6 +994,13 @@ def test_a_dry_run_of_a_submission_registered_it(
     assert bad.status_code == 200 and bad.json()["accepted"] is False
     assert bad.json()["report"]["conforms"] is False
     assert api_store.generation() == generation
+    # A value that is no yes or no is refused, not taken for either: nothing is written.
+    unclear = client.post(
+        "/api/v1/submissions?dry_run=maybe", content=resource_ttl(), headers=headers
+    )
+    assert_error(unclear, 422)
+    assert "dry_run" in unclear.text
+    assert api_store.generation() == generation
 
 
 @pytest.mark.parametrize(
