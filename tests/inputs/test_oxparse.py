@@ -90,3 +90,24 @@ def test_the_regional_tag_scan_finds_each_quote_and_case() -> None:
             assert may_have_regional_tag(b"x " + before + tag + b"cn"), (before, tag)
     assert not may_have_regional_tag(b"open-data zh- en-gb" + b"zh-")
     assert not may_have_regional_tag(b"zh-cn")  # nothing before it
+
+
+def test_graph_of_fills_the_indexes_graph_add_fills() -> None:
+    """graph_of writes the store's three indexes itself (Graph.add took 1.7x its time
+    for a 40 MB catalogue); every kind of lookup answers as on a graph built by add."""
+    from rdflib.plugins.stores.memory import SimpleMemory
+
+    from registry.inputs.oxparse import graph_of
+
+    text, _invalid = generate_catalogue(20, seed=7)
+    triples = parse_triples(text.encode(), "turtle")
+    assert triples is not None
+    fast = graph_of([*triples, triples[0]])  # a triple given twice is one
+    reference = Graph(store=SimpleMemory())
+    for triple in triples:
+        reference.add(triple)
+    assert len(fast) == len(reference) == len(set(triples))
+    s, p, o = triples[-1]
+    for pattern in [(s, None, None), (None, p, None), (None, None, o), (s, p, None),
+                    (None, p, o), (s, None, o), (s, p, o)]:  # fmt: skip
+        assert set(fast.triples(pattern)) == set(reference.triples(pattern)), pattern
