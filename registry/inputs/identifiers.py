@@ -36,8 +36,11 @@ _PREFIX = (
     # GB/T, and as clerks type it: GB-T, GB T, and GBT or DB21T with the slash left out
     # (a fused T or Z is read as the kind only after a prefix of two or more letters,
     # or of letters and digits: no registered prefix of that form ends in T or Z).
-    r"|(?P<fused>[A-Z]{2,4}|DB\d{2,4})(?P<fkind>[TZ])(?=[\s-]|\d)"
-    r"|(?P<base>[A-Z]{1,5}\d{0,4})(?:[/\s-]*(?P<kind>[TZ])(?=[\s-]|\d))?)"
+    r"|(?P<fused>[A-Z]{2,4}|DB\d{2,6})(?P<fkind>[TZ])(?=[\s-]|\d)"
+    # Only a local standard's prefix holds digits (DB + the region's code: DB21,
+    # DB2101); after any other, digits are the number: GB50174-2017 is GB 50174-2017
+    # (it was read as "GB5017 4-2017", a second standard).
+    r"|(?P<base>DB\d{2,6}|[A-Z]{1,5})(?:[/\s-]*(?P<kind>[TZ])(?=[\s-]|\d))?)"
 )
 _FULL = re.compile(
     rf"^{_PREFIX}[\s-]*(?P<number>\d+(?:\.\d+)*)(?:\s*-\s*(?P<year>\d{{4}}|\d{{2}}))?$"
@@ -45,7 +48,7 @@ _FULL = re.compile(
 
 # The normalised form, as the standard shape checks it.
 WELL_FORMED = re.compile(
-    r"^(?:T/[A-Z0-9]+|Q/[A-Z0-9]+|[A-Z]{1,5}\d{0,4}(?:/[TZ])?) \d+(?:\.\d+)*-(?:\d{4}|\d{2})$"
+    r"^(?:T/[A-Z0-9]+|Q/[A-Z0-9]+|(?:DB\d{2,6}|[A-Z]{1,5})(?:/[TZ])?) \d+(?:\.\d+)*-(?:\d{4}|\d{2})$"
 )
 
 

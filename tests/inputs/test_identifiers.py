@@ -83,3 +83,23 @@ def test_credit_code_check_character() -> None:
     assert not is_valid_credit_code("91350100M000100Y44")  # wrong check character
     assert not is_valid_credit_code("91350100M000100Y4")  # 17 characters
     assert not is_valid_credit_code("91350100M000100I43")  # I is not in the charset
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("GB50174-2017", "GB 50174-2017"),
+        ("GB32100-2015", "GB 32100-2015"),
+        ("gb50174—2017", "GB 50174-2017"),
+        ("JR0197-2020", "JR 0197-2020"),
+        ("DB21 1234-2020", "DB21 1234-2020"),  # a local standard's prefix keeps its code
+        ("DB330106/T 1-2021", "DB330106/T 1-2021"),
+    ],
+)
+def test_a_gb_number_typed_without_a_space_became_another_standard(typed: str, meant: str) -> None:
+    """GB50174-2017 was read as "GB5017 4-2017": registered as a second standard, found by
+    a search for GB50174-2017 where the real GB 50174-2017 was not. Only DB prefixes
+    hold digits."""
+    assert str(parse_standard_id(typed)) == meant
+    assert WELL_FORMED.match(meant)
+    assert not WELL_FORMED.match("GB5017 4-2017")
