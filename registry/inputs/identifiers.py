@@ -48,7 +48,8 @@ _FULL = re.compile(
 
 # The normalised form, as the standard shape checks it.
 WELL_FORMED = re.compile(
-    r"^(?:T/[A-Z0-9]+|Q/[A-Z0-9]+|(?:DB\d{2,6}|[A-Z]{1,5})(?:/[TZ])?) \d+(?:\.\d+)*-(?:\d{4}|\d{2})$"
+    r"^(?:T/[A-Z0-9]+|Q/[A-Z0-9]+|(?:DB\d{2,6}|[A-Z]{1,5})(?:/[TZ])?)"
+    r" \d+(?:\.\d+)*-(?:\d{4}|\d{2})$"
 )
 
 
