@@ -489,6 +489,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "impact_suggestions": {"zh": "匹配的标准", "en": "Matching standards"},
     "change": {"zh": "变化", "en": "Change"},
     "change_superseded": {"zh": "被代替", "en": "Superseded"},
+    "change_auto": {
+        "zh": "按标准现状（废止或被代替）",
+        "en": "As its status says (abolished or superseded)",
+    },
     "change_abolished": {"zh": "废止", "en": "Abolished"},
     "analyse": {"zh": "分析", "en": "Analyse"},
     "affected": {"zh": "受影响的条目", "en": "Affected entries"},

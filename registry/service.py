@@ -310,13 +310,14 @@ class Registry:
     def impact(
         self,
         root: str,
-        change: str = "superseded",
+        change: str | None = None,
         offset: int = 0,
         limit: int | None = None,
         assessments_offset: int = 0,
         assessments_limit: int | None = None,
     ) -> Impact:
-        """What `root` superseded or abolished affects (graphs.queries.impact_of), with
+        """What `root` superseded or abolished affects (graphs.queries.impact_of; no
+        `change`: the one its status says), with
         a page of the assessments against it (`assessments_limit`, None for all),
         flagged to be made again against its successor, and their total."""
         found = impact_of(self.graph(), root, change, offset, limit)  # type: ignore[arg-type]

@@ -445,7 +445,7 @@ def impact_page(
     registry: RegistryDep,
     read: ReadDep,
     standard: Annotated[str, Query(max_length=300)] = "",
-    change: Annotated[str, Query(max_length=20)] = "superseded",
+    change: Annotated[str, Query(max_length=20)] = "",
     offset: OffsetQuery = 0,
     assessments_offset: OffsetQuery = 0,
 ) -> HTMLResponse:
@@ -465,7 +465,7 @@ def impact_page(
         "unresolved": False,
     }
     status = 200
-    if change not in ("superseded", "abolished"):
+    if change not in ("", "superseded", "abolished"):
         context["change"] = "superseded"
         context["error"] = InputError(
             Text(zh=f"未知的变更类型 {change!r}", en=f"unknown change {change!r}")
@@ -477,8 +477,9 @@ def impact_page(
             graph = registry.graph()
             lang = lang_of(request)
             found = registry.impact(
-                root, change, offset, IMPACT_PAGE, assessments_offset, REASSESS_PAGE
+                root, change or None, offset, IMPACT_PAGE, assessments_offset, REASSESS_PAGE
             )
+            context["change"] = found.change  # the one the standard's status chose
             shown = {found.root["iri"], *(a.successor for a in found.affected if a.successor)}
             shown.update(n for a in [*found.affected, *found.follows] for n in a.path)
             if found.successor:

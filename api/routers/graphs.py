@@ -104,8 +104,12 @@ def get_impact(
     ident: IdPath,
     registry: RegistryDep,
     change: Annotated[
-        Literal["superseded", "abolished"], Query(description="The status change to assess.")
-    ] = "superseded",
+        Literal["superseded", "abolished"] | None,
+        Query(
+            description="The status change to assess; default: `abolished` for an abolished "
+            "standard, else `superseded`."
+        ),
+    ] = None,
     limit: Annotated[
         int, Query(ge=1, le=10_000, description="Affected entries in this page.")
     ] = 1000,

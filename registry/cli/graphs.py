@@ -107,9 +107,9 @@ def graph(
 @click.option(
     "--change",
     type=click.Choice(CHANGES),
-    default="superseded",
-    show_default=True,
-    help="The status change to assess.",
+    default=None,
+    help="The status change to assess [default: abolished for an abolished standard, "
+    "else superseded].",
 )
 @click.option(
     "--limit",
@@ -123,7 +123,12 @@ def graph(
 @json_option
 @store_option
 def impact(
-    ident: str, change: str, limit: int | None, offset: int, as_json: bool, store: str | None
+    ident: str,
+    change: str | None,
+    limit: int | None,
+    offset: int,
+    as_json: bool,
+    store: str | None,
 ) -> None:
     """What is affected if ID is superseded or abolished, each with its path and successor."""
     try:
@@ -140,7 +145,7 @@ def impact(
         say("kind_count", n=n, kind=word(kind)) for kind, n in sorted(result.counts().items())
     )
     click.echo(
-        say("impact_head", name=name, change=word(change), total=result.total, counts=counts)
+        say("impact_head", name=name, change=word(result.change), total=result.total, counts=counts)
     )
     if len(result.affected) < result.total:
         shown = f"{offset + 1}-{offset + len(result.affected)}" if result.affected else say("none")

@@ -349,12 +349,15 @@ def check_page(offset: int, limit: int | None) -> None:
 def impact_of(
     graph: nx.MultiDiGraph,
     root: str,
-    change: Change = "superseded",
+    change: Change | None = None,
     offset: int = 0,
     limit: int | None = None,
 ) -> Impact:
     """Which standards, resources and interfaces are affected if `root` is superseded or
     abolished, each with the shortest path that links it and the successor to move to.
+    Without a `change`, the root's own status decides: abolished for an abolished
+    standard (asked as "superseded", one answered "nothing affected" and sent its
+    undated citers to a successor that does not exist), superseded otherwise.
 
     - Directly affected: standards citing `root` by date, and resources and interfaces
       conforming to it (conformance names one edition). An undated citer of a superseded
@@ -369,6 +372,8 @@ def impact_of(
     only: on a hub of a large registry the walk is cheap, listing 65,000 paths is not.
     """
     require_node(graph, root)
+    if change is None:
+        change = "abolished" if graph.nodes[root].get("status") == "abolished" else "superseded"
     if change not in CHANGES:
         raise InputError(
             Text(

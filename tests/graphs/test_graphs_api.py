@@ -284,3 +284,30 @@ def test_cli_exit_2_on_unknown_id_or_bad_option(store_path: str) -> None:
     assert run("impact", "GB/T 35273-2017", "--change", "x", "--store", store_path).exit_code == 2
     missing = run("graph", "GB/T 35273-2020", "--as-of", "2019-01-01", "--store", store_path)
     assert missing.exit_code == 2
+
+
+def test_impact_of_an_abolished_standard_was_assessed_as_superseded(
+    store_path: str, validator
+) -> None:
+    """Asked without a change, impact took every standard as superseded: an abolished
+    one answered "nothing affected" and sent its undated citer to a successor that does
+    not exist. The standard's own status now decides, on the API, the page and the CLI."""
+    from registry.register.submission import REGISTRAR
+
+    abolished, current = "GB/T 38664.1-2020", "GB/T 35273-2017"
+    with Registry(Settings(store=store_path, seed=False), validator=validator) as registry:
+        root = registry.resolve(abolished)
+        registry.change_status(root, "retired", REGISTRAR, reason="abolished")
+        asked = registry.impact(root, "abolished").as_dict()
+    assert asked["total"] > 0 and asked["successor"] is None
+    settings = Settings(store=store_path, seed=False)
+    with TestClient(create_app(settings, validator=validator)) as client:
+        found = client.get(f"/api/v1/impact/{abolished}").json()
+        assert (found["change"], found["total"]) == ("abolished", asked["total"])
+        assert found["follows"] == []
+        assert client.get(f"/api/v1/impact/{current}").json()["change"] == "superseded"
+        page = client.get("/impact", params={"standard": abolished}).text
+        assert '<option value="abolished" selected>' in page
+        assert "没有受影响的条目" not in page
+    said = run("--lang", "en", "impact", abolished, "--store", store_path).output
+    assert f"if {abolished} is abolished" in said, said
