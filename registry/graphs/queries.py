@@ -356,8 +356,9 @@ def impact_of(
     """Which standards, resources and interfaces are affected if `root` is superseded or
     abolished, each with the shortest path that links it and the successor to move to.
     Without a `change`, the root's own status decides: abolished for an abolished
-    standard (asked as "superseded", one answered "nothing affected" and sent its
-    undated citers to a successor that does not exist), superseded otherwise.
+    standard with no successor (asked as "superseded", one answered "nothing affected"
+    and sent its undated citers to a successor that does not exist), superseded
+    otherwise (an abolished edition that had a successor moves its dependents there).
 
     - Directly affected: standards citing `root` by date, and resources and interfaces
       conforming to it (conformance names one edition). An undated citer of a superseded
@@ -372,8 +373,13 @@ def impact_of(
     only: on a hub of a large registry the walk is cheap, listing 65,000 paths is not.
     """
     require_node(graph, root)
+    nodes = graph.nodes
+    index = index_of(graph)
+    successors = index.successors
     if change is None:
-        change = "abolished" if graph.nodes[root].get("status") == "abolished" else "superseded"
+        abolished = nodes[root].get("status") == "abolished"
+        ends = abolished and current_edition(root, successors, nodes, superseded=True) == root
+        change = "abolished" if ends else "superseded"
     if change not in CHANGES:
         raise InputError(
             Text(
@@ -383,9 +389,6 @@ def impact_of(
             {"change": change},
         )
     check_page(offset, limit)
-    nodes = graph.nodes
-    index = index_of(graph)
-    successors = index.successors
     successor = None
     if change == "superseded":
         end = current_edition(root, successors, nodes, superseded=True)

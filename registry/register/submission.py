@@ -32,7 +32,13 @@ from registry.inputs.oxparse import graph_of
 from registry.namespaces import EARL, GRAPH_CURRENT, GRAPH_REGISTRY, REGSTATUS, SCS, SH, STDSTATUS
 from registry.register.assessors import check_assessors, future_dates, is_automatic_code
 from registry.register.changes import describe_change
-from registry.register.iris import Screening, part_prefix, screen_upload, without_register_record
+from registry.register.iris import (
+    KIND_ZH,
+    Screening,
+    part_prefix,
+    screen_upload,
+    without_register_record,
+)
 from registry.register.lifecycle import IMPLIED_STANDARD_STATUS
 from registry.runtime.collector import collector_paused
 from registry.store import Store, WriteBatch
@@ -68,6 +74,15 @@ Statements = dict[Node, dict[tuple[Node, Node], None]]
 DEPARTMENT_OWNED = {"resource", "interface", "catalogue", "assessment"}
 
 STATUSES = ("submitted", "valid", "invalid", "deprecated", "superseded", "retired")
+# Their names in Chinese, as the pages name them (api/i18n.py reg_*), for messages.
+STATUS_NAMES_ZH = {
+    "submitted": "已提交",
+    "valid": "有效",
+    "invalid": "无效",
+    "deprecated": "已弃用",
+    "superseded": "已被取代",
+    "retired": "已撤销",
+}
 # ISO 19135 transitions. Retired is final; superseded can only retire.
 TRANSITIONS: dict[str, frozenset[str]] = {
     "submitted": frozenset({"valid", "invalid", "retired"}),
@@ -1254,7 +1269,8 @@ def change_status(
     if status not in TRANSITIONS[state.status]:
         raise ConflictError(
             Text(
-                zh=f"状态为 {state.status} 的条目不能变为 {status}",
+                zh=f"状态为“{STATUS_NAMES_ZH[state.status]}”的条目不能变为"
+                f"“{STATUS_NAMES_ZH[status]}”",
                 en=f"a {state.status} item cannot become {status}",
             ),
             {"from": state.status, "to": status, "allowed": sorted(TRANSITIONS[state.status])},
@@ -1264,12 +1280,25 @@ def change_status(
     if status == "superseded":
         if not successor:
             raise InputError(Text(zh="被取代须指明后继条目", en="superseded needs the successor"))
-        if successor == item or item_state(store, successor) is None:
+        following = item_state(store, successor) if successor != item else None
+        if following is None:
             raise InputError(
                 Text(
                     zh=f"后继条目 {successor} 不是另一个登记条目",
                     en=f"the successor {successor} is not another register item",
                 )
+            )
+        if following.kind != state.kind:
+            # A standard was marked superseded by an information resource, and its page
+            # told readers to use the resource instead.
+            raise InputError(
+                Text(
+                    zh=f"后继条目 {successor} 是{KIND_ZH.get(following.kind, following.kind)}，"
+                    f"被取代的条目是{KIND_ZH.get(state.kind, state.kind)}：后继条目须为同类条目",
+                    en=f"the successor {successor} is a {following.kind} and the item a "
+                    f"{state.kind}: an item is superseded by one of its own kind",
+                ),
+                {"successor": successor, "successor_kind": following.kind, "kind": state.kind},
             )
     elif successor:
         raise InputError(

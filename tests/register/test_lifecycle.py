@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 
 from api import create_app
 from registry.config import Settings
+from registry.errors import ConflictError, InputError
 from registry.inputs.document import Document
 from registry.register.submission import REGISTRAR
 from registry.service import Registry
@@ -144,3 +145,22 @@ def test_a_newer_editions_replaces_names_it_as_the_older_editions_successor(
     assert impact["successor"] == newer
     undated = client.get("/api/v1/standards/GB%2FT%2022239").json()
     assert undated["iri"] == newer
+
+
+def test_a_standard_was_superseded_by_an_information_resource(client: TestClient) -> None:
+    """A registrar's status change took a resource as a standard's successor, and the
+    standard's page told readers to use the data resource. The successor is an item of
+    the item's own kind; the refusal names both kinds, in Chinese without status codes."""
+    registry: Registry = client.app.state.registry
+    resource = f"{BASE}resource/101001-000001"
+    with pytest.raises(InputError) as refused:
+        registry.change_status(STANDARD_IRI, "superseded", REGISTRAR, successor=resource)
+    assert "信息资源" in refused.value.message.zh and "标准" in refused.value.message.zh
+    assert refused.value.details["successor_kind"] == "resource"
+    assert client.get(f"/api/v1/standards/{quote(STANDARD, safe='')}").json()["replaced_by"] == []
+    # the same standard's own successor is taken; a retired item cannot move on, said in zh
+    registry.change_status(STANDARD_IRI, "superseded", REGISTRAR, successor=SUCCESSOR_IRI)
+    registry.change_status(STANDARD_IRI, "retired", REGISTRAR)
+    with pytest.raises(ConflictError) as closed:
+        registry.change_status(STANDARD_IRI, "valid", REGISTRAR)
+    assert closed.value.message.zh == "状态为“已撤销”的条目不能变为“有效”"
