@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, ConfigDict
 
 from api.ratelimit import ClientSlots, FailedAuthLimiter, RequestRateLimiter, client_key
 from registry.bilingual import Text
@@ -512,3 +513,12 @@ def _query_names(dependant: Any) -> set[str]:
     for sub in dependant.dependencies:
         names |= _query_names(sub)
     return names
+
+
+class RequestBody(BaseModel):
+    """A JSON request body of a write route: a field it does not name is refused (422,
+    the field in `details`), as unknown query parameters are. A probe's misspelt
+    fields were dropped: {"lifetime_day": 1} made a token of the default 365 days, and
+    {"when": ...} on /expire expired the token at once."""
+
+    model_config = ConfigDict(extra="forbid")

@@ -13,9 +13,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from api.deps import RegistrarDep, RegistryDep, refuse_unknown_query
+from api.deps import RegistrarDep, RegistryDep, RequestBody, refuse_unknown_query
 from api.errors import error_responses
 from registry.register.departments import write_department
 from registry.service import Registry
@@ -25,19 +25,19 @@ router = APIRouter(prefix="/api/v1", tags=["departments"])
 WRITE_ERRORS = error_responses(400, 401, 403, 404, 409, 422, 429, 500, 503)
 
 
-class Names(BaseModel):
+class Names(RequestBody):
     zh: str = Field(min_length=1, max_length=200, description="The department's name in Chinese.")
     en: str = Field("", max_length=200, description="Its name in English (optional).")
 
 
-class NewDepartment(BaseModel):
+class NewDepartment(RequestBody):
     credit_code: str = Field(
         min_length=18, max_length=18, description="Unified social credit code (GB 32100)."
     )
     name: Names
 
 
-class DepartmentUpdate(BaseModel):
+class DepartmentUpdate(RequestBody):
     name: Names
 
 

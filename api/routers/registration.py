@@ -12,13 +12,14 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from api.deps import (
     BodyDep,
     JobsDep,
     RegistrarDep,
     RegistryDep,
+    RequestBody,
     SubmitterDep,
     UploadFormatDep,
     ValidationBodyDep,
@@ -272,7 +273,7 @@ def job_status(
     return answer
 
 
-class StatusChange(BaseModel):
+class StatusChange(RequestBody):
     status: Literal[STATUSES] = Field(  # type: ignore[valid-type]
         description="The new register status."
     )
@@ -282,7 +283,7 @@ class StatusChange(BaseModel):
     reason: str | None = Field(None, max_length=2000, description="Why, for the record.")
 
 
-class OwnerChange(BaseModel):
+class OwnerChange(RequestBody):
     department: str = Field(
         max_length=500, description="The new owner: a department's credit code or IRI."
     )

@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from api.deps import PrincipalDep, RegistrarDep, RegistryDep, refuse_unknown_query
+from api.deps import PrincipalDep, RegistrarDep, RegistryDep, RequestBody, refuse_unknown_query
 from api.errors import error_responses
 from api.lists import Limit, Offset
 from registry.bilingual import Text
@@ -97,7 +97,7 @@ def review_difference(id: ItemPath, registry: RegistryDep, principal: PrincipalD
     return {**entry.as_dict(), **review.difference(registry.store, item, entry.version)}
 
 
-class Decision(BaseModel):
+class Decision(RequestBody):
     reason: str | None = Field(
         None, max_length=2000, description="Why; required to reject, shown to the submitter."
     )

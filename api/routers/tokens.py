@@ -19,7 +19,7 @@ from fastapi import APIRouter, Body, Depends, Path, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from api.deps import AdminDep, SettingsDep, StoreDep, refuse_unknown_query
+from api.deps import AdminDep, RequestBody, SettingsDep, StoreDep, refuse_unknown_query
 from api.errors import error_responses
 from api.lists import (
     XLSX,
@@ -90,7 +90,7 @@ class TokenWithActions(TokenRecord):
     actions: list[TokenAction] = Field(description="What was done to it, oldest first.")
 
 
-class NewToken(BaseModel):
+class NewToken(RequestBody):
     """What a new token is for."""
 
     role: str = Field(description=f"One of {', '.join(ROLES)}.", max_length=20)
@@ -116,7 +116,7 @@ class MadeToken(BaseModel):
     secret: str = Field(description="The bearer secret. Store it now: it is never shown again.")
 
 
-class Expiry(BaseModel):
+class Expiry(RequestBody):
     at: datetime | None = Field(
         None,
         description="When it stops authenticating (ISO 8601 with an offset); now when "

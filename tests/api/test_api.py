@@ -1024,3 +1024,30 @@ def test_an_unknown_parameter_of_a_write_was_ignored(
     error = assert_error(answer, 400)
     assert error["details"]["unknown"] and isinstance(error["details"]["allowed"], list)
     assert api_store.generation() == generation
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/api/v1/tokens", {"role": "admin", "name": "typo", "lifetime_day": 1}),
+        ("/api/v1/tokens/{token}/expire", {"when": "2030-01-01T00:00:00+08:00"}),
+        ("/api/v1/items/GB%2FT%2035274-2017/status", {"status": "deprecated", "reasn": "x"}),
+        ("/api/v1/items/101001-000001/owner", {"department": "x", "reason": "y", "why": "z"}),
+        ("/api/v1/departments", {"credit_code": "1" * 18, "name": {"zh": "部门", "fr": "x"}}),
+        ("/api/v1/reviews/x/reject", {"reason": "r", "reasons": "r"}),
+    ],
+)
+def test_a_misspelt_field_of_a_json_body_was_dropped_and_the_write_done(
+    client: TestClient, api_store: Store, tokens: dict[str, str], path: str, body: dict
+) -> None:
+    """{"lifetime_day": 1} made a token of the default 365 days, {"when": ...} on
+    /expire expired the token at once, {"reasn": ...} recorded no reason. A field the
+    body does not name is 422, naming it, and nothing is written."""
+    admin = auth(tokens["admin"])
+    if "{token}" in path:
+        made = client.post("/api/v1/tokens", json={"role": "registrar"}, headers=admin).json()
+        path = path.format(token=made["token"]["id"])
+    generation = api_store.generation()
+    refused = assert_error(client.post(path, json=body, headers=admin), 422, "invalid_request")
+    assert any(d["type"] == "extra_forbidden" for d in refused["details"]), refused
+    assert api_store.generation() == generation
