@@ -530,8 +530,11 @@ def test_impact_form_suggests_only_what_matches_the_typed_text(large: TestClient
 def test_impact_offers_the_matches_of_a_text_that_names_nothing(reader: TestClient) -> None:
     response = reader.get("/impact", params={"standard": "个人信息安全规范"}, headers=HTML)
     page = assert_page(response, 404)
-    assert "/impact?standard=GB%2FT%2035273-2017&change=superseded" in page.links
+    # no change chosen: the standard's own status will choose it
+    assert "/impact?standard=GB%2FT%2035273-2017" in page.links
     assert "GB/T 35273-2017" in datalist_options(response)
+    chosen = reader.get("/impact", params={"standard": "个人信息安全规范", "change": "abolished"})
+    assert "/impact?standard=GB%2FT%2035273-2017&change=abolished" in assert_page(chosen, 404).links
 
 
 # -- validate ----------------------------------------------------------------------------------
