@@ -9,7 +9,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from email.message import EmailMessage
-from typing import Annotated, Any
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
 
 from fastapi import Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -488,7 +489,8 @@ def refuse_unknown_query(request: Request) -> None:
     """A dependency of the list routes and of every write route: a query parameter the
     route does not declare is InputError (400) naming the ones it does, rather than
     silently ignored: `?categry=3` listed every standard, and `?dry_run=true` on a
-    route without a dry run registered the upload."""
+    route without a dry run registered the upload. So is one given twice that takes one
+    value (`_refuse_repeated`)."""
     route = request.scope.get("route")
     dependant = getattr(route, "dependant", None)
     if dependant is None:
@@ -505,6 +507,50 @@ def refuse_unknown_query(request: Request) -> None:
             ),
             {"unknown": unknown, "allowed": allowed},
         )
+    _refuse_repeated(request, dependant)
+
+
+def refuse_repeated_query(request: Request) -> None:
+    """A dependency of routes that take any query parameter (the harvest's `/catalog`):
+    a parameter given twice that takes one value is InputError (400)."""
+    dependant = getattr(request.scope.get("route"), "dependant", None)
+    if dependant is not None:
+        _refuse_repeated(request, dependant)
+
+
+def _refuse_repeated(request: Request, dependant: Any) -> None:
+    """InputError for a query parameter given more than once where the route takes one
+    value: the last one was used without a word (`status=current&status=superseded`
+    listed the superseded only; `after=1&after=5` on the change feed skipped writes)."""
+    params = request.query_params
+    repeated = sorted(
+        name for name in set(params) - _sequence_names(dependant) if len(params.getlist(name)) > 1
+    )
+    if repeated:
+        raise InputError(
+            Text(
+                zh=f"查询参数 {'、'.join(repeated)} 只能给一次",
+                en=f"the query parameter {', '.join(repeated)} takes one value: give it once",
+            ),
+            {"repeated": repeated},
+        )
+
+
+def _sequence_names(dependant: Any) -> set[str]:
+    """The query parameters a route takes several of (declared as a list: `?serves=`)."""
+    names = {
+        param.alias for param in dependant.query_params if _is_sequence(param.field_info.annotation)
+    }
+    for sub in dependant.dependencies:
+        names |= _sequence_names(sub)
+    return names
+
+
+def _is_sequence(annotation: Any) -> bool:
+    origin = get_origin(annotation)
+    if origin in (Union, UnionType):
+        return any(_is_sequence(arg) for arg in get_args(annotation))
+    return origin in (list, tuple, set, frozenset) or annotation in (list, tuple, set)
 
 
 def _query_names(dependant: Any) -> set[str]:

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 
-from api.deps import ReadDep, SettingsDep, StoreDep
+from api.deps import ReadDep, SettingsDep, StoreDep, refuse_repeated_query
 from api.errors import error_responses
 from api.negotiation import JSON_LD, N_TRIPLES, RDF_XML, SUFFIXES, TURTLE, Representation, choose
 from registry.bilingual import Text
@@ -52,6 +52,7 @@ _RESPONSES = {
     "/catalog",
     summary="The DCAT-AP 3 catalogue for harvesters (Hydra paging)",
     responses={**_RESPONSES, **error_responses(400, 406, 500, 503)},
+    dependencies=[Depends(refuse_repeated_query)],
 )
 def catalog(
     request: Request,
@@ -72,6 +73,7 @@ def catalog(
     "/catalog.{suffix}",
     summary="The DCAT-AP 3 catalogue in a format chosen by suffix",
     responses={**_RESPONSES, **error_responses(400, 404, 500, 503)},
+    dependencies=[Depends(refuse_repeated_query)],
 )
 def catalog_as(
     request: Request,

@@ -1051,3 +1051,35 @@ def test_a_misspelt_field_of_a_json_body_was_dropped_and_the_write_done(
     refused = assert_error(client.post(path, json=body, headers=admin), 422, "invalid_request")
     assert any(d["type"] == "extra_forbidden" for d in refused["details"]), refused
     assert api_store.generation() == generation
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "/api/v1/standards?status=current&status=superseded",
+        "/api/v1/standards?limit=2&limit=3",
+        "/api/v1/changes?after=1&after=5&limit=1",
+        "/catalog?page=1&page=2",
+    ],
+)
+def test_a_repeated_query_parameter_was_answered_with_its_last_value(
+    client: TestClient, query: str
+) -> None:
+    """`status=current&status=superseded` listed the superseded only, and the change
+    feed's `after=1&after=5` skipped four writes without a word: a parameter that takes
+    one value, given twice, is 400 naming it."""
+    refused = assert_error(client.get(query), 400, "invalid_input")
+    assert refused["details"]["repeated"] == [query.split("?")[1].split("=")[0]]
+
+
+def test_parameters_that_take_several_values_may_still_be_repeated(
+    client: TestClient, tokens: dict[str, str]
+) -> None:
+    tried = client.post(
+        "/api/v1/submissions?format=openapi&dry_run=true&serves=101001/000001&serves=101002/000001",
+        content=b"{}",
+        headers={"Content-Type": "application/json", **auth(tokens["bureau"])},
+    )
+    # read as an OpenAPI document (which "{}" is not), not refused for the repeat
+    assert tried.status_code == 400 and "openapi" in tried.text.lower(), tried.text
+    assert "repeated" not in tried.text, tried.text
