@@ -10,7 +10,8 @@ import logging
 import threading
 import time
 import weakref
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from types import TracebackType
@@ -114,6 +115,7 @@ class Registry:
         # One writer per process: a submission reads the current versions and writes
         # the next ones, and two of them interleaved would lose an update.
         self.write_lock = threading.Lock()
+        self._base_checked_at: int | None = None  # the generation the base was checked at
         # The read model, opened on first use (registry.read.model).
         self._read_model: ReadModel | None = None
         self._opened_at: int | None = None  # the store's generation when it was opened
@@ -636,7 +638,7 @@ class Registry:
         )
         try:
             with self.write_lock:
-                with store.exclusive():
+                with self._exclusive():
                     if store.generation() == generation:
                         result = registration.commit_submission(store, prepared)
                         prepared = None
@@ -669,6 +671,26 @@ class Registry:
         finally:
             if prepared is not None:  # the lock was not had, or its wait was cut short
                 store.discard(prepared.write)
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """This process's writer lock and the store-wide one (`_exclusive`)."""
+        with self.write_lock, self._exclusive():
+            yield
+
+    @contextmanager
+    def _exclusive(self) -> Iterator[None]:
+        """The store-wide writer lock, with the store's base checked under it (when the
+        generation moved since the last check): a process that kept running while
+        `screg rebase` moved a remote store went on minting entries under the old base,
+        and the store mixed both. Its writes are 409 base_mismatch now, until it is
+        started again with the new base."""
+        with self.store.exclusive():
+            generation = self.store.generation()
+            if generation != self._base_checked_at:
+                check_base(self.store, self.settings.base_iri)
+                self._base_checked_at = generation
+            yield
 
     def _decide(
         self,
@@ -759,7 +781,7 @@ class Registry:
         for start in range(0, len(entries), batch):
             if self._closing.is_set():
                 break
-            with self.write_lock, self.store.exclusive():
+            with self._writing():
                 for result in record_automatic(
                     self.store,
                     self.validator,
@@ -833,7 +855,7 @@ class Registry:
         # A write names one edition: an undated identifier is not resolved here.
         item = resolve_any(self.store, ident, undated=False)
         successor_iri = resolve_any(self.store, successor, undated=False) if successor else None
-        with self.write_lock, self.store.exclusive():
+        with self._writing():
             change = registration.change_status(
                 self.store,
                 item,
@@ -854,7 +876,7 @@ class Registry:
         transfer, with a reason (registration.transfer_owner)."""
         item = resolve_any(self.store, ident, undated=False)
         owner = resolve_any(self.store, department, undated=False)
-        with self.write_lock, self.store.exclusive():
+        with self._writing():
             former = registration.current_owners(self.store, [item]).get(item, set())
             change = registration.transfer_owner(
                 self.store, item, owner, principal, self.settings.base_iri, reason
@@ -888,7 +910,7 @@ class Registry:
         """Accept or reject the version of `ident` (`review_item`) waiting for review
         (review.decide)."""
         item = self.review_item(ident)
-        with self.write_lock, self.store.exclusive():
+        with self._writing():
             change = reviews.decide(
                 self.store, item, accept, principal, self.settings.base_iri, reason, self.validator
             )

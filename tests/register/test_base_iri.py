@@ -128,3 +128,28 @@ def test_rebase_refuses_a_base_that_is_no_base(tmp_path: Path) -> None:
     assert run("history", "GB/T 21063.3-2007", "--store", store).exit_code == 0
     result = run("rebase", "--to", "ftp://elsewhere", "--store", store)
     assert result.exit_code == 2 and "base IRI" in result.output
+
+
+def test_a_process_left_running_through_a_rebase_minted_under_the_old_base(
+    seeded_dump: bytes, validator
+) -> None:
+    """On a remote store any number of processes run; one left running while `screg
+    rebase` moved the store went on writing under the old base (a probe's store ended
+    with both). Every write checks the store's base under the store-wide lock: 409
+    base_mismatch, and nothing written."""
+    from registry.register.base_iri import rebase_store
+    from registry.register.submission import REGISTRAR
+    from registry.store import open_store
+
+    store = open_store("memory")
+    store.load_dump(seeded_dump, "nquads")
+    with Registry(Settings(store="memory", seed=False), store=store, validator=validator) as left:
+        item = "GB/T 21063.3-2007"  # found by its identifier, under either base
+        left.change_status(item, "deprecated", REGISTRAR)  # writes before the rebase
+        rebase_store(store, DEFAULT, OWN)  # another process's `screg rebase`
+        generation = store.generation()
+        with pytest.raises(BaseMismatchError) as refused:
+            left.change_status(item, "valid", REGISTRAR)
+        assert refused.value.status == 409 and OWN in refused.value.message.en
+        assert store.generation() == generation
+        assert stored_base(store) == OWN
