@@ -16,7 +16,11 @@ run with their limits. The runner is chosen in one mapping, `RUNNERS`:
 from __future__ import annotations
 
 import sys
+import threading
+import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeoutError
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -24,6 +28,7 @@ from registry.bilingual import Text
 from registry.config import Settings
 from registry.namespaces import PREFIXES
 from registry.sparql.dataset import HIDDEN_GRAPHS, PUBLIC_DEFAULT_GRAPHS, unpublished_versions
+from registry.sparql.errors import QueryBusyError
 from registry.sparql.formats import ResultFormat, choose_format
 from registry.sparql.guard import (
     GUARD_RECURSION_LIMIT,
@@ -34,10 +39,14 @@ from registry.sparql.guard import (
     precheck,
 )
 from registry.sparql.pool import QueryAnswer, WorkerLimits, WorkerPool
-from registry.sparql.remote import run_public_query
+from registry.sparql.remote import query_timeout, run_public_query
 from registry.store import OxigraphStore, RemoteStore, Store, StoreError
 
 WORKERS_PER_POOL = 2
+# How long a public query the client was already answered for is still counted as
+# running on a remote server (ServerRunner): past it the request is dropped, and the
+# slot is free even if the server works on.
+SERVER_HOLD_SECONDS = 600.0
 
 
 @dataclass(frozen=True)
@@ -118,11 +127,26 @@ class PoolRunner:
 
 class ServerRunner:
     """A remote SPARQL server runs the public queries itself, with its own server-side
-    timeout."""
+    timeout.
+
+    A query counts as running until the server answers it, not until the client is
+    answered: Oxigraph server's time limit does not stop every query (its evaluator
+    checks it in some paths only; an anonymous cross-product COUNT ran on for minutes
+    after the client had its 503), and a client's slot freed when the API gave up
+    let one address stack a new such query every few seconds. So at most
+    WORKERS_PER_POOL public queries of this process are on the server at any time,
+    as at most that many workers run them on the embedded store; past that a query
+    waits up to its time limit for one to end, then is 503 query_busy. The client is
+    answered at the time limit (503 query_timeout); the request to the server goes on
+    in a thread that holds the slot until the server answers, or SERVER_HOLD_SECONDS."""
 
     def __init__(self, store: RemoteStore, settings: Settings) -> None:
         self._store = store
         self._timeout = settings.sparql_timeout_seconds
+        self._running = threading.BoundedSemaphore(WORKERS_PER_POOL)
+        self._threads = ThreadPoolExecutor(WORKERS_PER_POOL, thread_name_prefix="sparql-server")
+        self._count_lock = threading.Lock()
+        self._on_server = 0
         # rdflib's parser recurses ~15 Python frames per nesting level: at Python's
         # default limit (1,000) a query nested 30 deep, which the pre-check allows,
         # could not be checked. Python frames do not use the C stack (3.11+); the
@@ -136,30 +160,73 @@ class ServerRunner:
         unpublished = unpublished_versions(self._store)
         verdict = decide(query.text, unpublished)
         confirm_form(query.form, verdict)
-        body, truncated, seconds = run_public_query(
-            self._store,
-            query.text,
-            query.form,
-            fmt.name,
-            max_rows,
-            self._timeout,
-            {
-                "default_graphs": list(PUBLIC_DEFAULT_GRAPHS),
-                "hidden_graphs": sorted(HIDDEN_GRAPHS | unpublished),
-            },
-        )
+        started = time.monotonic()
+        if not self._running.acquire(timeout=self._timeout):
+            raise _server_busy()
+        left = self._timeout - (time.monotonic() - started)
+        if left <= 0:  # the wait took the query's whole time: the server is not asked
+            self._running.release()
+            raise _server_busy()
+        dataset = {
+            "default_graphs": list(PUBLIC_DEFAULT_GRAPHS),
+            "hidden_graphs": sorted(HIDDEN_GRAPHS | unpublished),
+        }
+        try:
+            running = self._threads.submit(self._held, query, fmt.name, max_rows, dataset)
+        except BaseException:
+            self._running.release()
+            raise
+        try:
+            body, truncated, seconds = running.result(timeout=left)
+        except FutureTimeoutError:
+            raise query_timeout(self._timeout) from None
         return QueryAnswer(
             body=body, truncated=truncated, seconds=seconds, volatile=verdict.volatile
         )
+
+    def _held(
+        self, query: CheckedQuery, fmt: str, max_rows: int, dataset: dict[str, Any]
+    ) -> tuple[bytes, bool, float]:
+        with self._count_lock:
+            self._on_server += 1
+        try:
+            return run_public_query(
+                self._store,
+                query.text,
+                query.form,
+                fmt,
+                max_rows,
+                self._timeout,
+                dataset,
+                wait=SERVER_HOLD_SECONDS,
+            )
+        finally:
+            with self._count_lock:
+                self._on_server -= 1
+            self._running.release()
 
     def warm_up(self) -> None:
         return None
 
     def busy(self) -> int:
-        return 0
+        """Queries of this process the server is still running (the client may have
+        had its answer)."""
+        with self._count_lock:
+            return self._on_server
 
     def close(self) -> None:
-        return None
+        # A request still on the server is not waited for: its thread ends with it.
+        self._threads.shutdown(wait=False)
+
+
+def _server_busy() -> QueryBusyError:
+    return QueryBusyError(
+        Text(
+            zh="本进程的查询仍在服务器上运行，请稍后再试",
+            en="queries of this process are still running on the server; try again later",
+        ),
+        details={"running": WORKERS_PER_POOL},
+    )
 
 
 # The one mapping from a kind of store to the way its public queries are run.

@@ -600,3 +600,57 @@ def test_a_submissions_upload_held_every_other_process_waiting(
         item = f"{documents.BASE}resource/101001-004502"
         assert other.ask(f"ASK {{ GRAPH ?g {{ <{item}> ?p ?o }} }}")
         assert _staging_graphs(other) == []
+
+
+@pytest.mark.parametrize("remote_url", ["oxigraph-server"], indirect=True)
+def test_a_public_query_the_api_gave_up_on_ran_on_while_its_slot_was_freed(
+    remote_url: str,
+) -> None:
+    """Oxigraph server does not stop every query at its time limit: a probe's
+    cross-product COUNT ran minutes after the client had its 503, and since the slot was
+    freed when the API gave up, one address stacked such queries. The client is answered
+    at the time limit (it was 5 s later), and the query keeps its slot until the server
+    answers: a third query meanwhile is 503 query_busy, and none is left counted after."""
+    import threading
+
+    from registry.config import Settings
+    from registry.errors import QueryTimeoutError
+    from registry.sparql import QueryBusyError
+    from registry.sparql.dataset import PUBLIC_DEFAULT_GRAPHS
+    from registry.sparql.endpoint import WORKERS_PER_POOL, ServerRunner
+    from registry.sparql.formats import choose_format
+    from registry.sparql.guard import GuardLimits, precheck
+
+    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"
+    with RemoteStore(remote_url) as store:
+        p = URIRef("http://example.org/p")
+        triples = [(URIRef(f"http://example.org/s{i}"), p, Literal(i)) for i in range(10_000)]
+        store.write(WriteBatch().add_triples(PUBLIC_DEFAULT_GRAPHS[0], triples))
+        runner = ServerRunner(store, Settings(store=remote_url, sparql_timeout_seconds=0.5))
+        limits = GuardLimits(max_length=1000, max_depth=10)
+        checked = precheck(slow, limits)
+        fmt = choose_format(checked.form, None)
+        timings: list[float] = []
+
+        def give_up() -> None:
+            started = time.monotonic()
+            with pytest.raises(QueryTimeoutError):
+                runner.run(checked, fmt, 10)
+            timings.append(time.monotonic() - started)
+
+        clients = [threading.Thread(target=give_up) for _ in range(WORKERS_PER_POOL)]
+        for client in clients:
+            client.start()
+        for client in clients:
+            client.join()
+        assert max(timings) < 1.5, timings  # at the limit, not 5 s past it
+        assert runner.busy() == WORKERS_PER_POOL  # the server still counts
+        with pytest.raises(QueryBusyError):
+            runner.run(checked, fmt, 10)
+        deadline = time.monotonic() + 120
+        while runner.busy() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert runner.busy() == 0
+        quick = precheck("ASK { ?s ?p ?o }", limits)
+        assert b"true" in runner.run(quick, choose_format(quick.form, None), 10).body
+        runner.close()
