@@ -108,3 +108,18 @@ def test_a_registrar_retires_an_assessment(registry: Registry) -> None:
     assert change.kind == "assessment" and change.outcome == "retired"
     assert [v.status for v in registry.history(FAILED)] == ["valid", "retired"]
     assert (URIRef(FAILED), EARL.subject, None) in registry.show(FAILED, 1)
+
+
+def test_an_assessment_against_a_superseded_edition_drew_no_warning(registry: Registry) -> None:
+    """A resource or interface conforming to a superseded standard draws a Warning naming
+    its successor; an assessment against one drew none, and impact at once listed it to
+    be made again. It draws the same Warning now, and is still registered."""
+    text = other_departments_assessment("SC-2026-9", OTHER).replace(
+        b"GB-T-38672-2020", b"GB-T-35273-2017"
+    )
+    other = Principal("submitter", URIRef(OTHER), "market")
+    result = registry.submit([Document("old.ttl", text)], other)
+    assert result.accepted
+    [warned] = [r for r in result.report.results if r.path == str(EARL.test)]
+    assert (warned.severity, warned.focus) == ("Warning", f"{BASE}assessment/SC-2026-9")
+    assert "GB/T 35273-2017" in warned.message_zh and "GB/T 35273-2020" in warned.message_zh
