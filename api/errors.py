@@ -146,6 +146,9 @@ def error_answer(
     browser asked for a page (api.pages.browse decides), else the one JSON body."""
     from api.pages.render import error_page  # imported late: pages import this module
 
+    # The answer is a page or JSON by Accept, in the language Accept-Language asks: a
+    # shared cache must not give one client's error to another (a probe saw none).
+    headers = {"Vary": "Accept, Accept-Language", **(headers or {})}
     page = error_page(request, status, code, message, details, headers)
     if page is not None:
         return page

@@ -1083,3 +1083,18 @@ def test_parameters_that_take_several_values_may_still_be_repeated(
     # read as an OpenAPI document (which "{}" is not), not refused for the repeat
     assert tried.status_code == 400 and "openapi" in tried.text.lower(), tried.text
     assert "repeated" not in tried.text, tried.text
+
+
+def test_an_error_answer_carried_no_vary_though_it_follows_accept_and_language(
+    client: TestClient,
+) -> None:
+    """A 404's message follows Accept-Language and its form Accept: without Vary a
+    shared cache could give one client's error, in its language, to another."""
+    for response in (
+        client.get("/api/v1/standards/NOPE", headers={"Accept-Language": "zh"}),
+        client.get("/sparql", params={"query": "SELEC"}),
+        client.get("/id/standard/GB-T-21063.3-2007", headers={"Accept": "image/png"}),
+    ):
+        assert response.status_code >= 400
+        varies = {v.strip() for v in response.headers.get("vary", "").split(",")}
+        assert {"Accept", "Accept-Language"} <= varies, (response.url, response.headers)
