@@ -287,6 +287,7 @@ def _description(request: Request, registry: Registry, media: str) -> Response:
                             "query": {"type": "string"},
                             "default-graph-uri": {"type": "string"},
                             "named-graph-uri": {"type": "string"},
+                            "format": {"type": "string"},
                         },
                         "required": ["query"],
                     }
@@ -304,6 +305,14 @@ async def sparql_post(
     ] = None,
     named_graph_uri: Annotated[
         list[str] | None, Query(alias="named-graph-uri", description="Refused (400).")
+    ] = None,
+    format: Annotated[
+        str | None,
+        Query(
+            description="`json`, `xml`, `csv`, `tsv`, `turtle`, `ntriples`, `jsonld`: that "
+            "result format, in place of the Accept header, as on GET; also read from a "
+            "form body's `format` field. Other values: ignored."
+        ),
     ] = None,
     accept: Annotated[str | None, Header()] = None,
     content_type: Annotated[str | None, Header()] = None,
@@ -323,9 +332,12 @@ async def sparql_post(
         )
     body = await _read_body(request, registry)
     refuse_dataset_parameters(default_graph_uri or [], named_graph_uri or [])
+    # SPARQLWrapper's POST puts `format` in the form, its GET in the URL: the two modes
+    # got different answers (Turtle where JSON-LD was asked for a DESCRIBE).
+    named = FORMAT_PARAMETER.get((format or "").strip().lower())
     if media == _QUERY:
         _one_query([*request.query_params.getlist("query"), "the body"])
-        return await _answer(request, registry, _text(body), accept)
+        return await _answer(request, registry, _text(body), named or accept)
     try:
         fields = parse_qs(_text(body), keep_blank_values=True, strict_parsing=False)
     except ValueError as exc:
@@ -337,7 +349,9 @@ async def sparql_post(
     )
     queries = fields.get("query", [])
     _one_query([*request.query_params.getlist("query"), *queries])
-    return await _answer(request, registry, queries[0] if queries else None, accept)
+    for asked in fields.get("format", []):
+        named = named or FORMAT_PARAMETER.get(asked.strip().lower())
+    return await _answer(request, registry, queries[0] if queries else None, named or accept)
 
 
 def _strict_query_string(raw: bytes) -> None:

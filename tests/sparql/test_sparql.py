@@ -119,6 +119,31 @@ def test_syntax_error_is_400(client: TestClient) -> None:
 # -- result formats ---------------------------------------------------------------------
 
 
+def test_format_was_ignored_on_a_post_so_a_clients_post_and_get_differed(
+    client: TestClient,
+) -> None:
+    """SPARQLWrapper's POST sends `format` in the form body (its GET in the URL), with
+    `Accept: */*`: the POST got the default format, the GET the one asked for. A POST
+    now reads `format` from its form and from its URL, as a GET does."""
+    form = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "*/*"}
+    asked = [
+        client.post(
+            "/sparql", content=urlencode({"query": STANDARDS, "format": "csv"}), headers=form
+        ),
+        client.post("/sparql?format=csv", content=urlencode({"query": STANDARDS}), headers=form),
+        client.post(
+            "/sparql?format=csv",
+            content=STANDARDS,
+            headers={"Content-Type": "application/sparql-query", "Accept": "*/*"},
+        ),
+    ]
+    for answer in asked:
+        assert answer.status_code == 200, answer.text
+        assert answer.headers["content-type"].startswith("text/csv"), answer.headers
+    got = client.get("/sparql", params={"query": STANDARDS, "format": "csv"})
+    assert {a.text for a in asked} == {got.text}
+
+
 def test_select_in_every_format(client: TestClient) -> None:
     expected = _json_ids(client.get("/sparql", params={"query": STANDARDS}))
 
