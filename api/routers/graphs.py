@@ -8,10 +8,12 @@ Errors are the registry's domain errors, answered in the one error shape.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Response
+from pydantic import BeforeValidator
 
 from api.deps import RegistryDep, refuse_unknown_query
 from api.errors import NotAcceptableError, error_responses
@@ -35,8 +37,18 @@ IdPath = Annotated[
         "a resource or interface code, or a credit code.",
     ),
 ]
+def _written_as_a_day(value: object) -> object:
+    """Only YYYY-MM-DD: pydantic also read a whole number as seconds since 1970
+    (`as_of=86400` was 1970-01-02), a plausible wrong day for a client's mistake."""
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        raise ValueError("a day written YYYY-MM-DD")
+    return value
+
+
 AsOf = Annotated[
-    date | None, Query(description="The registry as it stood on this day (YYYY-MM-DD).")
+    date | None,
+    BeforeValidator(_written_as_a_day),
+    Query(description="The registry as it stood on this day (YYYY-MM-DD)."),
 ]
 Lang = Annotated[Literal["zh", "en"], Query(description="Language of the labels.")]
 

@@ -311,3 +311,12 @@ def test_impact_of_an_abolished_standard_was_assessed_as_superseded(
         assert "没有受影响的条目" not in page
     said = run("--lang", "en", "impact", abolished, "--store", store_path).output
     assert f"if {abolished} is abolished" in said, said
+
+
+def test_a_whole_number_as_of_was_read_as_seconds_since_1970(client: TestClient) -> None:
+    """`as_of=86400` answered the coverage of 1970-01-02: a day is YYYY-MM-DD only."""
+    for bad in ("0", "86400", "2024-1-5", "yesterday"):
+        assert_error(client.get("/api/v1/coverage", params={"as_of": bad}), 422, "invalid_request")
+    assert client.get("/api/v1/coverage", params={"as_of": "2024-01-05"}).json()["as_of"] == (
+        "2024-01-05"
+    )
