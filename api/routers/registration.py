@@ -313,17 +313,19 @@ def transfer_owner(
 @router.post(
     "/items/{id:path}/status",
     dependencies=[Depends(refuse_unknown_query)],
-    summary="Change a register status (registrar)",
+    summary="Change a register status (registrar; a department withdraws its assessments)",
     responses=error_responses(400, 401, 403, 404, 409, 413, 422, 429, 500, 503),
 )
 def change_status(
     id: Annotated[str, Path(max_length=500, description="Any name of the item, URL-encoded.")],
     change: StatusChange,
     registry: RegistryDep,
-    principal: RegistrarDep,
+    principal: SubmitterDep,
 ) -> dict[str, Any]:
     """Move the item along an allowed transition (docs/registration.md); a new version
-    records it. A transition not allowed is 409 and names the allowed ones."""
+    records it. A transition not allowed is 409 and names the allowed ones. A registrar's
+    or an admin's act; a submitter token may only retire its own department's conformity
+    assessments (403 otherwise)."""
     item = queries.resolve_any(registry.store, id)
     successor = queries.resolve_any(registry.store, change.successor) if change.successor else None
     entry = registry.change_status(item, change.status, principal, successor, change.reason)

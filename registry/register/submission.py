@@ -611,6 +611,17 @@ def _check_owner_unchanged(
         )
 
 
+def _withdraws_its_own_assessment(
+    store: Store, item: str, status: str, principal: Principal
+) -> bool:
+    if status != "retired" or principal.department is None:
+        return False
+    state = item_state(store, item)
+    if state is None or state.kind != "assessment":
+        return False
+    return current_owners(store, [item]).get(item) == {str(principal.department)}
+
+
 def current_owners(store: Store, items: list[str], batch: int = 500) -> dict[str, set[str]]:
     """The department(s) each registered item belongs to now: the dct:publisher of its
     current version, as the current graph holds it. Items not registered are absent
@@ -1253,10 +1264,18 @@ def change_status(
 ) -> EntryChange:
     """Move an item to `status` along an allowed transition; a new version records it.
     With `validator`, an entry whose current version lacks a required value does not
-    become valid (`refuse_if_incomplete`)."""
-    if principal.role not in ("registrar", "admin"):
+    become valid (`refuse_if_incomplete`). A registrar's or an admin's act, but for one:
+    a department withdraws (retires) its own conformity assessment (it could only
+    re-assess, and ask a registrar to withdraw one made in error)."""
+    if principal.role not in ("registrar", "admin") and not _withdraws_its_own_assessment(
+        store, item, status, principal
+    ):
         raise ForbiddenError(
-            Text(zh="只有登记员可以修改状态", en="only a registrar changes statuses")
+            Text(
+                zh="只有登记员可以修改状态；部门只能撤回（retired）本部门的符合性评估",
+                en="only a registrar changes statuses; a department may only withdraw "
+                "(retire) its own conformity assessments",
+            )
         )
     if status not in STATUSES:
         raise InputError(

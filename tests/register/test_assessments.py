@@ -123,3 +123,28 @@ def test_an_assessment_against_a_superseded_edition_drew_no_warning(registry: Re
     [warned] = [r for r in result.report.results if r.path == str(EARL.test)]
     assert (warned.severity, warned.focus) == ("Warning", f"{BASE}assessment/SC-2026-9")
     assert "GB/T 35273-2017" in warned.message_zh and "GB/T 35273-2020" in warned.message_zh
+
+
+def test_a_department_could_not_withdraw_its_own_assessment(registry: Registry) -> None:
+    """Impact tells an assessor to re-assess or withdraw an assessment, and a submitter
+    could only re-assess: withdrawing was a registrar's act alone. A department retires
+    its own assessments now, and nothing else: not another's, not to another status,
+    not another kind of entry."""
+    other = Principal("submitter", URIRef(OTHER), "market")
+    bureau = Principal("submitter", URIRef(BUREAU), "bureau")
+    made = registry.submit(
+        [Document("own.ttl", other_departments_assessment("SC-2026-7", OTHER))], other
+    )
+    own = made.changes[0].item
+    generation = registry.store.generation()
+    for who, item, status in (
+        (bureau, own, "retired"),  # another department's assessment
+        (other, own, "deprecated"),  # another status
+        (bureau, f"{BASE}resource/101001-000001", "retired"),  # not an assessment
+    ):
+        with pytest.raises(ForbiddenError):
+            registry.change_status(item, status, who)
+    assert registry.store.generation() == generation
+    change = registry.change_status(own, "retired", other, reason="撤回：误录")
+    assert (change.kind, change.outcome) == ("assessment", "retired")
+    assert [v.status for v in registry.history(own)] == ["valid", "retired"]
