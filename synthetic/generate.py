@@ -888,6 +888,14 @@ def write_output(path: Path, produce: Callable[[TextIO, str], Result]) -> Result
     return result
 
 
+def _rebase_file(path: Path, old: str, new: str) -> None:
+    moved = path.with_name(path.name + ".rebasing")
+    with path.open(encoding="utf-8") as src, moved.open("w", encoding="utf-8", newline="\n") as out:
+        for line in src:
+            out.write(line.replace(old, new))
+    moved.replace(path)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="mode", required=True)
@@ -909,7 +917,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         p.add_argument("--seed", type=int, default=1)
         p.add_argument("--invalid-ratio", type=float, default=0.02)
+        p.add_argument(
+            "--base",
+            default=BASE,
+            help=f"the registry's base IRI (SCREG_BASE_IRI) the IRIs are minted under "
+            f"[default: {BASE}]",
+        )
     args = parser.parse_args(argv)
+    if not re.fullmatch(r"https?://[^\s<>\"{}|\\^`]+/", args.base):
+        parser.error("--base must be an http(s) IRI ending in /")
     path = Path(args.output)
     if re.search(r"\.(gz|bz2|xz)$", path.name):
         parser.error("write uncompressed output")
@@ -935,6 +951,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 args.invalid_ratio,
             ),
         )
+    if args.base != BASE:
+        # Everything is written under BASE (the examples' standards too, as a server
+        # with another base seeds them): moved afterwards, a line at a time.
+        for written in (path, Path(f"{path}.invalid.txt"), Path(f"{path}.invalid-kinds.tsv")):
+            _rebase_file(written, BASE, args.base)
     elapsed = time.perf_counter() - started
     counts = ", ".join(f"{v} {k}" for k, v in result.counts.items())
     print(

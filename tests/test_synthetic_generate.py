@@ -87,3 +87,26 @@ def test_a_fixed_department_gives_one_owner_whatever_the_seed() -> None:
         if "dct:publisher" in line
     }
     assert len(publishers) == 1, publishers
+
+
+def test_a_generated_catalogue_was_refused_by_a_registry_of_another_base(tmp_path, validator):
+    """The generator minted every IRI under http://127.0.0.1:8000/id/: a registry served
+    under another base refused each entry (a probe rewrote the file with sed). With
+    `--base` the catalogue validates against a registry of that base."""
+    from registry.config import Settings
+    from registry.inputs.document import Document
+    from registry.service import Registry
+    from synthetic.generate import main
+
+    base = "https://registry.example.org/id/"
+    out = tmp_path / "cat.ttl"
+    assert main(["catalogue", "--resources", "5", "--invalid-ratio", "0", "--base", base,
+                 "-o", str(out)]) == 0  # fmt: skip
+    text = out.read_text(encoding="utf-8")
+    assert base in text and "127.0.0.1:8000" not in text
+    settings = Settings(store="memory", base_iri=base)
+    with Registry(settings, validator=validator) as registry:
+        report = registry.validate([Document("cat.ttl", text.encode(), "turtle")])
+    assert report.conforms, [r.as_dict() for r in report.results if r.severity == "Violation"]
+    with pytest.raises(SystemExit):
+        main(["catalogue", "--base", "not an iri", "-o", str(out)])
