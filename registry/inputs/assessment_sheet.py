@@ -468,7 +468,8 @@ def _unknown(key: str, text: str, terms: tuple[Any, ...]) -> CellError:
     return CellError(
         f"unknown-{key}",
         f"“{text}”不是可用的{column.zh}:应为 {allowed_zh}。",
-        f"{text!r} is not a {column.en}: use {allowed_en}.",
+        f"{text!r} is not {'an' if column.en[:1] in 'aeiou' else 'a'} {column.en}: "
+        f"use {allowed_en}.",
     )
 
 

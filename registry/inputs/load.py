@@ -308,7 +308,16 @@ class LocatingValidator(Validator):
         located = []
         for result in report.results:
             explaining = at.get((result.focus, result.path))
-            if explaining and result.constraint.endswith(_EXPLAINED):
+            if explaining and (
+                result.constraint.endswith(_EXPLAINED)
+                # a part the reader made (an assessment's result node) failing its shape
+                # for the value the reading problem names: its blank node's label was
+                # shown to the clerk as the value, beside the problem, as a second result
+                or (
+                    result.constraint.endswith("NodeConstraintComponent")
+                    and (result.value or "").startswith("_:")
+                )
+            ):
                 # One result for the problem, at the weight of the value it left missing:
                 # a Warning that a DCAT frequency maps to nothing stood alone, and the
                 # entry was registered valid without the update cycle it must have.
@@ -321,13 +330,17 @@ class LocatingValidator(Validator):
                             problems[n], severity=result.severity, constraint=result.constraint
                         )
                 continue
-            if not result.location:
-                where = sub.locate(result.focus, result.path)
-                result = dataclasses.replace(result, location=where)
             located.append(result)
-        report.results = problems + located
+        report.results = problems + self.located(located)
         report.results.sort(key=_location_order)
         return report
+
+    def located(self, results: list[ValidationResult]) -> list[ValidationResult]:
+        locate = self._submission.locate
+        return [
+            r if r.location else dataclasses.replace(r, location=locate(r.focus, r.path))
+            for r in results
+        ]
 
 
 def _location_order(result: ValidationResult) -> tuple[Any, ...]:

@@ -735,7 +735,7 @@ def decide(
     context_entries = set(kinds).difference(changed).intersection(data.subjects(RDF.type))
     report = validator.validate(data, store, progress=progress, skip=context_entries)
     report.extra["skipped_entries"] = len(kinds) - len(changed)
-    with_screening(report, screening)
+    with_screening(report, screening, validator)
     incomplete = as_provisional(report) if provisional else frozenset()
     if not report.conforms:
         return SubmissionResult(submission=None, report=report, ignored_subjects=ignored)
@@ -883,10 +883,15 @@ def commit_submission(store: Store, prepared: PreparedSubmission) -> SubmissionR
     return prepared.result
 
 
-def with_screening(report: ValidationReport, screening: Screening) -> ValidationReport:
+def with_screening(
+    report: ValidationReport, screening: Screening, validator: Validator
+) -> ValidationReport:
     """`report` with the screening's Violations first: an upload refused by the rules
-    of registry.register.iris is refused whatever the shapes found in what was kept."""
-    report.results[:0] = sorted(screening.results, key=lambda r: (r.entry, r.focus, r.path or ""))
+    of registry.register.iris is refused whatever the shapes found in what was kept.
+    Each is placed in the document as the shapes' results are (a future assessment date
+    in a spreadsheet had no row or column)."""
+    screened = sorted(screening.results, key=lambda r: (r.entry, r.focus, r.path or ""))
+    report.results[:0] = validator.located(screened)
     return report
 
 
@@ -928,7 +933,7 @@ def validate_reading(
     screening.results += record
     screening.results += future_dates(entries)
     data = graph_of((s, p, o) for s, pairs in screening.kept.items() for p, o in pairs)
-    return with_screening(validator.validate(data, store, progress=progress), screening)
+    return with_screening(validator.validate(data, store, progress=progress), screening, validator)
 
 
 def planned_changes(

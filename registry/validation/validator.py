@@ -234,6 +234,12 @@ class Validator:
     def engine(self) -> Engine | None:
         return self.shapes.engine if self.use_engine else None
 
+    def located(self, results: list[ValidationResult]) -> list[ValidationResult]:
+        """`results` made outside the shapes (the register's own rules), each given the
+        place in the document it is about, where the document knows it (a mapped
+        document's validator does: registry.inputs.load.LocatingValidator)."""
+        return results
+
     def validate(
         self,
         data: Graph,

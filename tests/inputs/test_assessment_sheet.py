@@ -111,3 +111,19 @@ def test_the_example_row_and_a_missing_column_are_refused(registry: Registry) ->
     report = registry.validate([Document("t.csv", csv_bytes(cut))])
     assert not report.conforms
     assert any("评估结论" in r.message_zh for r in report.results)
+
+
+def test_a_future_date_had_no_cell_and_an_unknown_outcome_was_told_twice(
+    registry: Registry,
+) -> None:
+    """A probe's sheet: the future-date Violation (a register rule, not a shape) had no
+    row or column, and an unknown outcome came twice, the second time as the result
+    node's shape with its blank-node label as the value ("'优秀' is not a outcome")."""
+    dated = registry.validate([Document("评估.csv", csv_bytes(filled(date="2099-12-31")))])
+    [future] = [r for r in dated.results if r.severity == "Violation"]
+    assert {"row": 2, "column": "评估日期"}.items() <= dict(future.location).items()
+    unknown = registry.validate([Document("评估.csv", csv_bytes(filled(outcome="优秀")))])
+    [told] = [r for r in unknown.results if r.severity == "Violation"]
+    assert {"row": 2, "column": "评估结论"}.items() <= dict(told.location).items()
+    assert "is not an outcome" in told.message_en
+    assert not any((r.value or "").startswith("_:") for r in unknown.results)
