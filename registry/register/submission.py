@@ -1303,7 +1303,26 @@ def change_status(
         refuse_if_incomplete(store, validator, item, version_iri(item, state.version))
     if status == "superseded":
         if not successor:
-            raise InputError(Text(zh="被取代须指明后继条目", en="superseded needs the successor"))
+            # A newer edition registered with dct:replaces names it already: asking for
+            # it again was a step a registrar could not see the reason for.
+            named = sorted({str(s) for s, _p, _o in store.match(
+                GRAPH_CURRENT, None, DCTERMS.replaces, URIRef(item)
+            )})  # fmt: skip
+            if len(named) != 1:
+                raise InputError(
+                    Text(
+                        zh="被取代须指明后继条目"
+                        + (f"（有 {len(named)} 个条目声明代替它，请选定一个）" if named else ""),
+                        en="superseded needs the successor"
+                        + (
+                            f" ({len(named)} entries say they replace it: name one)"
+                            if named
+                            else ""
+                        ),
+                    ),
+                    {"replaced_by": named} if named else None,
+                )
+            successor = named[0]
         following = item_state(store, successor) if successor != item else None
         if following is None:
             raise InputError(

@@ -164,3 +164,20 @@ def test_a_standard_was_superseded_by_an_information_resource(client: TestClient
     with pytest.raises(ConflictError) as closed:
         registry.change_status(STANDARD_IRI, "valid", REGISTRAR)
     assert closed.value.message.zh == "状态为“已撤销”的条目不能变为“有效”"
+
+
+def test_superseding_asked_for_the_successor_the_newer_edition_already_names(
+    client: TestClient,
+) -> None:
+    """A newer edition registered with dct:replaces already names its predecessor, and
+    the older one's answer showed it as replaced_by; marking the older one superseded
+    still refused without --successor. The one edition that says it replaces it is its
+    successor now; with none, the refusal stands."""
+    registry: Registry = client.app.state.registry
+    with pytest.raises(InputError):
+        registry.change_status(STANDARD_IRI, "superseded", REGISTRAR)
+    assert registry.submit([Document("edition.ttl", NEW_EDITION.encode())], REGISTRAR).accepted
+    registry.change_status(STANDARD_IRI, "superseded", REGISTRAR, reason="new edition")
+    answer = client.get(f"/api/v1/standards/{quote(STANDARD, safe='')}").json()
+    assert answer["status"]["code"] == "superseded"
+    assert [r["iri"] for r in answer["replaced_by"]] == [f"{BASE}standard/GB-T-22239-2029"]
