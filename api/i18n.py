@@ -288,7 +288,7 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "mapping_assign_codes": {
         "zh": "DCAT：为没有代码的数据集分配代码的前段码（如 209001）",
-        "en": "DCAT: the 前段码 under which datasets without a code get one (e.g. 209001)",
+        "en": "DCAT: the front code (前段码) under which datasets without a code get one (e.g. 209001)",
     },
     "provisional_field": {
         "zh": "暂行登记：缺少的必填值作为“待补充”警告列出，不拒绝提交；"
