@@ -201,6 +201,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "history": {"zh": "版本历史", "en": "Version history"},
     "time": {"zh": "时间", "en": "Time"},
     "activity": {"zh": "活动", "en": "Activity"},
+    "made_by": {"zh": "操作者", "en": "By"},
     "change_note": {"zh": "说明", "en": "Note"},
     "transfer_from_to": {"zh": "归属转移", "en": "Transfer"},
     "digest": {"zh": "内容摘要", "en": "Content digest"},
@@ -288,7 +289,8 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "mapping_assign_codes": {
         "zh": "DCAT：为没有代码的数据集分配代码的前段码（如 209001）",
-        "en": "DCAT: the front code (前段码) under which datasets without a code get one (e.g. 209001)",
+        "en": "DCAT: the front code (前段码) under which datasets without a code get one "
+        "(e.g. 209001)",
     },
     "provisional_field": {
         "zh": "暂行登记：缺少的必填值作为“待补充”警告列出，不拒绝提交；"
