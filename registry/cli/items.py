@@ -386,12 +386,21 @@ def history(ident: str, as_json: bool, store: str | None) -> None:
         return
     click.echo(item)
     for v in versions:
-        click.echo(f"  {v.number:>3}  {word(v.status):<10}  {v.time}  {v.activity}")
+        click.echo(f"  {v.number:>3}  {word(v.status):<10}  {v.time}  {v.activity}  {_by(v.agent)}")
         if v.change == "transfer":
             former = ", ".join(v.former_owner) or "-"
             click.echo(say("history_transfer", former=former, new=v.new_owner))
         if v.reason:
             click.echo(say("history_reason", reason=v.reason))
+
+
+def _by(agent: str | None) -> str:
+    """Who made a version, for people: a department's credit code, or a role's word."""
+    if agent is None:
+        return ""
+    if agent.startswith("urn:screg:agent:"):
+        return word(agent.split(":")[3])
+    return agent.rsplit("/", 1)[-1]
 
 
 @click.command()

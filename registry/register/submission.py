@@ -1579,6 +1579,10 @@ class VersionInfo:
     reason: str | None = None
     former_owner: list[str] = field(default_factory=list)
     new_owner: str | None = None
+    # Who made it (prov:wasAssociatedWith of its activity): a department's IRI, or
+    # urn:screg:agent:<role>:<name> for a registrar, an admin or the CLI. The history
+    # named the activity only, and a person could not tell who had changed an entry.
+    agent: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {**self.__dict__, "former_owner": list(self.former_owner)}
@@ -1586,7 +1590,7 @@ class VersionInfo:
 
 def history(store: Store, item: str) -> list[VersionInfo]:
     rows = store.select(
-        f"""SELECT ?n ?status ?time ?act ?sha ?type ?reason ?from ?to WHERE {{
+        f"""SELECT ?n ?status ?time ?act ?sha ?type ?reason ?from ?to ?agent WHERE {{
             GRAPH <{GRAPH_REGISTRY}> {{
             ?v <{SCS.versionOf}> ?item ; <{SCS.versionNumber}> ?n ;
                <{SCS.registerStatus}> ?status ; <{PROV.generatedAtTime}> ?time ;
@@ -1596,7 +1600,8 @@ def history(store: Store, item: str) -> list[VersionInfo]:
                                <{SCS.OwnershipTransfer}>)) }}
             OPTIONAL {{ ?act <{SCS.reason}> ?reason }}
             OPTIONAL {{ ?act <{SCS.formerOwner}> ?from }}
-            OPTIONAL {{ ?act <{SCS.newOwner}> ?to }} }} }}""",
+            OPTIONAL {{ ?act <{SCS.newOwner}> ?to }}
+            OPTIONAL {{ ?act <{PROV.wasAssociatedWith}> ?agent }} }} }}""",
         {"item": URIRef(item)},
     )
     if not rows:
@@ -1621,6 +1626,8 @@ def history(store: Store, item: str) -> list[VersionInfo]:
             version.former_owner = sorted([*version.former_owner, str(r["from"])])
         if r.get("to") is not None:
             version.new_owner = str(r["to"])
+        if r.get("agent") is not None:
+            version.agent = str(r["agent"])
     return [versions[n] for n in sorted(versions)]
 
 

@@ -148,3 +148,29 @@ def test_a_department_could_not_withdraw_its_own_assessment(registry: Registry) 
     change = registry.change_status(own, "retired", other, reason="撤回：误录")
     assert (change.kind, change.outcome) == ("assessment", "retired")
     assert [v.status for v in registry.history(own)] == ["valid", "retired"]
+
+
+def test_the_history_did_not_say_who_made_a_version(registry: Registry) -> None:
+    """A version's history named its activity only: a person could not tell which
+    department or registrar had changed an entry. Each version names who made it (the
+    activity's prov:wasAssociatedWith), in the API's history and on the page."""
+    from fastapi.testclient import TestClient
+
+    from api import create_app
+    from registry.config import Settings
+
+    other = Principal("submitter", URIRef(OTHER), "market")
+    made = registry.submit(
+        [Document("own.ttl", other_departments_assessment("SC-2026-8", OTHER))], other
+    )
+    item = made.changes[0].item
+    registry.change_status(item, "retired", REGISTRAR, reason="test")
+    assert [v.agent for v in registry.history(item)] == [
+        OTHER,
+        "urn:screg:agent:registrar:registry",
+    ]
+    app = create_app(Settings(store="memory", seed=False), store=registry.store)
+    with TestClient(app) as client:
+        page = client.get("/id/assessment/SC-2026-8", headers={"Accept": "text/html"}).text
+    table = page.split("操作者", 1)[1]
+    assert "11210100EXAMPLE02R" in table and "登记员" in table
