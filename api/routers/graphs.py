@@ -37,6 +37,8 @@ IdPath = Annotated[
         "a resource or interface code, or a credit code.",
     ),
 ]
+
+
 def _written_as_a_day(value: object) -> object:
     """Only YYYY-MM-DD: pydantic also read a whole number as seconds since 1970
     (`as_of=86400` was 1970-01-02), a plausible wrong day for a client's mistake."""
