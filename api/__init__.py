@@ -168,6 +168,7 @@ def create_app(
         sparql,
         tokens,
     )
+    from api.slashes import TrailingSlashMiddleware
 
     settings = settings or load_settings()
 
@@ -254,6 +255,8 @@ def create_app(
         max_body_bytes=settings.max_body_bytes,
         body_timeout=settings.body_timeout_seconds,
     )
+    # /api/v1/standards/ is the list, not the standard '' (api/slashes.py).
+    app.add_middleware(TrailingSlashMiddleware)
     # Outermost but one: a revalidated read is answered 304 before anything else runs.
     app.add_middleware(HttpCachingMiddleware, state=app.state)
     # Outermost but HEAD: every request counts while it is answered, 304s too.

@@ -1098,3 +1098,18 @@ def test_an_error_answer_carried_no_vary_though_it_follows_accept_and_language(
         assert response.status_code >= 400
         varies = {v.strip() for v in response.headers.get("vary", "").split(",")}
         assert {"Accept", "Accept-Language"} <= varies, (response.url, response.headers)
+
+
+def test_a_trailing_slash_on_an_api_path_was_taken_for_part_of_an_identifier(
+    client: TestClient,
+) -> None:
+    """`/api/v1/standards/` answered 404 "no standard ''" where `/api/v1/changes/` was
+    redirected, and an identifier with a slash after it was looked for as written."""
+    for path, to in (
+        ("/api/v1/standards/?limit=1", "/api/v1/standards?limit=1"),
+        ("/api/v1/standards/GB-T-21063.3-2007/", "/api/v1/standards/GB-T-21063.3-2007"),
+        ("/api/v1/resources/101001-000001//", "/api/v1/resources/101001-000001"),
+    ):
+        moved = client.get(path, follow_redirects=False)
+        assert (moved.status_code, moved.headers["location"]) == (307, to)
+        assert client.get(path).status_code == 200
