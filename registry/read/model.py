@@ -1278,6 +1278,7 @@ class ReadModel:
             raise KeyError(kind)
         iri, record, data_items = self._entry_row(kind, ident)
         answer = _with_items(record, data_items)
+        self._with_reference_statuses(answer)
         if kind == "standard":
             answer["referenced_by"] = self.referrers(iri)
         if kind == "department":
@@ -1285,6 +1286,31 @@ class ReadModel:
             with self._reading() as db:
                 answer["provides"] = _provided(db, [iri])[iri]
         return answer
+
+    def _with_reference_statuses(self, answer: dict[str, Any]) -> None:
+        """Each standard `answer` references (dated, undated, conformed to) with its own
+        status now (`status`, a code): read here, not kept in the record, because a
+        later supersession changes it. The page's list of references did not say that a
+        cited edition was superseded; only its picture greyed it out."""
+        refs = [
+            ref
+            for key in REFERENCE_KEYS
+            for ref in answer.get(key) or ()
+            if isinstance(ref, dict) and ref.get("kind") == "standard"
+        ]
+        if not refs:
+            return
+        iris = sorted({ref["iri"] for ref in refs})
+        with self._reading() as db:
+            rows = db.execute(
+                "SELECT iri, status FROM entries WHERE kind = 'standard' AND iri IN "
+                f"({', '.join('?' * len(iris))})",
+                iris,
+            ).fetchall()
+        statuses = dict(rows)
+        for ref in refs:
+            if statuses.get(ref["iri"]):
+                ref["status"] = statuses[ref["iri"]]
 
     def referrers(self, iri: str) -> list[dict[str, Any]]:
         """The standards, resources and interfaces whose references (dated, undated,

@@ -1034,3 +1034,19 @@ def test_the_home_pages_department_count_was_the_only_one_not_a_link(reader: Tes
     assert 'href="/search?kind=department"' in home.text
     listed = reader.get("/search?kind=department", headers=HTML)
     assert listed.status_code == 200 and "沈阳市大数据管理局" in listed.text
+
+
+def test_a_superseded_cited_edition_was_not_marked_in_the_list_of_references(
+    reader: TestClient,
+) -> None:
+    """Only the picture greyed a superseded cited edition out: the list of references,
+    which readers without the picture use, said nothing. Each dated reference carries
+    the cited standard's status now (API and page)."""
+    answer = reader.get("/api/v1/standards/GB%2FT%2037932-2019").json()
+    statuses = {r["id"]: r.get("status") for r in answer["dated_references"]}
+    assert statuses["GB/T 35273-2017"] == "superseded"
+    assert statuses["GB/T 22239-2019"] == "current"
+    page = reader.get("/id/standard/GB-T-37932-2019", headers=HTML).text
+    references = page.split('id="refs-h"', 1)[1].split("</section>", 1)[0]
+    cited = references.split("GB/T 35273-2017", 1)[1].split("</li>", 1)[0]
+    assert "status-superseded" in cited

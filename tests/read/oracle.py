@@ -102,6 +102,22 @@ class SnapshotAnswers:
         if not found:
             raise NotFoundError(Text(zh=f"没有 {ident!r}", en=f"no {kind} {ident!r}"))
         answer = dict(found[0])
+        # Each cited or conformed-to standard with its own status now, from its record.
+        statuses = {
+            r["iri"]: r["status"]["code"]
+            for r in self.snap.records["standard"]
+            if isinstance(r.get("status"), dict)
+        }
+        for key in ("dated_references", "undated_references", "conforms_to"):
+            if isinstance(answer.get(key), list):
+                answer[key] = [
+                    {**ref, "status": statuses[ref["iri"]]}
+                    if isinstance(ref, dict)
+                    and ref.get("kind") == "standard"
+                    and ref.get("iri") in statuses
+                    else ref
+                    for ref in answer[key]
+                ]
         if kind == "resource":
             version = read_version(self.store, iri)
             nodes = list(version.objects(URIRef(iri), SCS.dataItem))
