@@ -944,9 +944,15 @@ def test_an_interface_list_repeated_every_openapi_document_whole(reader: TestCli
         document = whole.get("endpoint_description")
         assert item["endpoint_description_chars"] == (len(document) if document else None)
         described += bool(document)
-        assert {k: v for k, v in item.items() if k != "endpoint_description_chars"} == {
-            k: v for k, v in whole.items() if k != "endpoint_description"
+        # The entry's answer adds each referenced standard's status now (read when it is
+        # answered); a list item is the record as it is.
+        refs = ("conforms_to", "dated_references", "undated_references")
+        plain = {
+            k: [{n: x for n, x in r.items() if n != "status"} for r in v] if k in refs else v
+            for k, v in whole.items()
+            if k != "endpoint_description"
         }
+        assert {k: v for k, v in item.items() if k != "endpoint_description_chars"} == plain
     assert described  # the examples hold at least one document
 
 
