@@ -735,6 +735,26 @@ class DcatImporter:
     def where(self, node: Node) -> tuple[tuple[str, object], ...]:
         return (("file", self.doc.name), ("source", str(node)))
 
+    def _issued(self, node: Node, subject: URIRef, whose_zh: str, whose_en: str) -> None:
+        """`node`'s dct:issued as an xsd:date of `subject`, or a Violation for each value
+        that is no date (a dataset's and a catalogue's alike)."""
+        for issued in self.src.objects(node, DCTERMS.issued):
+            day = _issued_date(issued)
+            if day is not None:
+                self.out.add((subject, DCTERMS.issued, day))
+                continue
+            self.report(
+                "date",
+                f"{whose_zh}发布日期“{issued}”不是有效日期，请写作“年-月-日”，如 2025-03-18。",
+                f"{whose_en} issue date {str(issued)!r} is not a valid date; write "
+                "CCYY-MM-DD (xsd:date).",
+                node,
+                focus=str(subject),
+                path=str(DCTERMS.issued),
+                value=str(issued),
+                severity="Violation",
+            )
+
     def report(
         self,
         rule: str,
@@ -1093,21 +1113,7 @@ class DcatImporter:
         self._text(node, DCTERMS.title, res, DCTERMS.title)
         self._text(node, DCTERMS.description, res, DCTERMS.description)
         self._department(node, res)
-        for issued in src.objects(node, DCTERMS.issued):
-            day = _issued_date(issued)
-            if day is not None:
-                g.add((res, DCTERMS.issued, day))
-                continue
-            self.report(
-                "date",
-                f"发布日期“{issued}”不是有效日期，请写作“年-月-日”，如 2025-03-18。",
-                f"the issue date {str(issued)!r} is not a valid date; write CCYY-MM-DD (xsd:date).",
-                node,
-                focus=str(res),
-                path=str(DCTERMS.issued),
-                value=str(issued),
-                severity="Violation",
-            )
+        self._issued(node, res, "", "the")
         for frequency in src.objects(node, DCTERMS.accrualPeriodicity):
             if frequency in FREQUENCY_BACK:
                 g.add((res, DCTERMS.accrualPeriodicity, FREQUENCY_BACK[frequency]))  # type: ignore[index]
@@ -1429,24 +1435,9 @@ class DcatImporter:
         g.add((iri, RDF.type, DCAT.Catalog))
         g.add((iri, DCTERMS.publisher, publisher))
         self._text(node, DCTERMS.title, iri, DCTERMS.title)
-        for issued in src.objects(node, DCTERMS.issued):
-            # Read as a dataset's date is: cut to ten characters, "January 2026" was
-            # reported as "January 20", a value in no document.
-            day = _issued_date(issued)
-            if day is not None:
-                g.add((iri, DCTERMS.issued, day))
-                continue
-            self.report(
-                "date",
-                f"目录的发布日期“{issued}”不是有效日期，请写作“年-月-日”，如 2025-03-18。",
-                f"the catalogue's issue date {str(issued)!r} is not a valid date; write "
-                "CCYY-MM-DD (xsd:date).",
-                node,
-                focus=str(iri),
-                path=str(DCTERMS.issued),
-                value=str(issued),
-                severity="Violation",
-            )
+        # Read as a dataset's date is: cut to ten characters, "January 2026" was
+        # reported as "January 20", a value in no document.
+        self._issued(node, iri, "目录的", "the catalogue's")
         for member in members:
             kind = DCAT.service if (member, RDF.type, SCS.DataInterface) in g else DCAT.dataset
             g.add((iri, kind, member))
