@@ -73,7 +73,7 @@ def add_department(
 
 
 @router.put(
-    "/departments/{code}",
+    "/departments/{code:path}",
     dependencies=[Depends(refuse_unknown_query)],
     summary="Update a department's names (registrar)",
     responses=WRITE_ERRORS,

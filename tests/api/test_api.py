@@ -833,6 +833,24 @@ def test_a_405_named_only_the_first_matching_routes_methods(
 
 
 @pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/departments/a%0Ab",
+        "/api/v1/departments/%0A",
+        "/api/v1/standards/a%0Ab",
+        "/api/v1/items/a%0Ab/history",
+    ],
+)
+def test_a_line_break_in_an_identifier_was_a_405_allowing_put(
+    reader: TestClient, path: str
+) -> None:
+    """GET /api/v1/departments/a%0Ab was 405 `Allow: PUT`: the GET route's `{code:path}`
+    matches no line break and the PUT route's `{code}` did. Nothing is registered under
+    such a name: 404."""
+    assert_error(reader.get(path), 404, "not_found")
+
+
+@pytest.mark.parametrize(
     "content_type", ["text/plain", "application/x-www-form-urlencoded", "text/turtle"]
 )
 def test_a_json_route_sent_another_body_answered_422_not_415(
