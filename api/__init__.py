@@ -143,7 +143,7 @@ def create_app(
     ends the process by the signal it caught once the app has stopped)."""
     from fastapi.staticfiles import StaticFiles
 
-    from api import apidocs, errors
+    from api import apidocs, documented, errors
     from api.answering import AnsweringMiddleware
     from api.caching import HttpCachingMiddleware
     from api.hardening import HardeningHeadersMiddleware
@@ -250,6 +250,7 @@ def create_app(
     app.state.validate_running = ClientSlots(settings.validate_concurrency)
     errors.install_error_handlers(app)
     errors.document_error_model(app)
+    documented.install(app)  # answers from around the routes, the filters' codes
     app.add_middleware(
         BodyLimitMiddleware,
         max_body_bytes=settings.max_body_bytes,

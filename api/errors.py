@@ -106,6 +106,7 @@ _DESCRIPTIONS = {
     404: "Nothing is registered under this name",
     405: "Method not allowed",
     406: "No representation the Accept header allows",
+    408: "The request body stopped arriving (`body_timeout_seconds`)",
     409: "Conflict with the register state (a transition not allowed, ambiguous name)",
     413: "Request body larger than the configured limit",
     415: "Unsupported upload format (Content-Type or ?format=)",

@@ -22,6 +22,7 @@ from api.pages.render import local_time
 from registry.bilingual import Text
 from registry.errors import InputError
 from registry.outputs.negotiation import preferred
+from registry.read.filters import Filter
 from registry.read.model import ReadModel
 from registry.read.queries import Page, list_item
 from registry.read.tables import TITLES, csv_download, table_rows, xlsx_download
@@ -33,6 +34,20 @@ FORMATS = {"csv": CSV, "xlsx": XLSX}
 # Every list's paging parameters.
 Limit = Annotated[int, Query(ge=1, le=500, description="Page size.")]
 Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Entries skipped.")]
+
+#: The document's mark on a list filter: its code list's IRI, beside which api.documented
+#: writes the list's codes (`enum`).
+CODE_LIST = "x-code-list"
+
+
+def code_query(known: Filter, description: str, max_length: int = 40) -> Any:
+    """The query parameter of a list filter whose values are the codes of a code list."""
+    return Query(
+        max_length=max_length,
+        description=description,
+        json_schema_extra={CODE_LIST: str(known.scheme)},
+    )
+
 
 # Every entry of a list, for a download: far above any registry's size, so that SQLite's
 # LIMIT never cuts one short (a registry of 50,000 resources is downloaded whole).

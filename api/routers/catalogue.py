@@ -19,13 +19,14 @@ from api.lists import (
     Format,
     Limit,
     Offset,
+    code_query,
     download,
     download_format,
     list_answer,
 )
 from api.reads import ENTRY_RESPONSES, READ_ERRORS, Ident, from_the_model
 from registry.errors import NotFoundError
-from registry.read import queries
+from registry.read import filters, queries
 
 router = APIRouter(prefix="/api/v1", tags=["registry"])
 
@@ -42,15 +43,11 @@ Publisher = Annotated[
 ]
 RegisterStatus = Annotated[
     str | None,
-    Query(
-        max_length=40,
-        description="Register status: submitted, valid, invalid, deprecated, superseded, retired.",
+    code_query(
+        filters.REGISTER_STATUS,
+        "Register status: submitted, valid, invalid, deprecated, superseded, retired.",
     ),
 ]
-
-
-def _code(description: str) -> Any:
-    return Query(max_length=40, description=description)
 
 
 Text = Annotated[
@@ -87,21 +84,18 @@ def list_standards(
     read: ReadDep,
     settings: SettingsDep,
     category: Annotated[
-        str | None, Query(max_length=20, description="Category code; sub-categories included.")
+        str | None,
+        code_query(filters.CATEGORY, "Category code; sub-categories included.", max_length=20),
     ] = None,
     status: Annotated[
         str | None,
-        Query(
-            max_length=40,
-            description="Standard status: current, forthcoming, abolished, superseded.",
-        ),
+        code_query(filters.STATUS, "Standard status: current, forthcoming, abolished, superseded."),
     ] = None,
     register_status: RegisterStatus = None,
     level: Annotated[
         str | None,
-        Query(
-            max_length=40,
-            description="Level: international, national, industry, local, group, enterprise.",
+        code_query(
+            filters.LEVEL, "Level: international, national, industry, local, group, enterprise."
         ),
     ] = None,
     q: Text = None,
@@ -154,13 +148,23 @@ def list_resources(
     department: Department = None,
     publisher: Publisher = None,
     resource_class: Annotated[
-        str | None, _code("Resource class: 1 (basic), 2 (thematic), 3 (departmental).")
+        str | None,
+        code_query(
+            filters.RESOURCE_CLASS, "Resource class: 1 (basic), 2 (thematic), 3 (departmental)."
+        ),
     ] = None,
     sharing_type: Annotated[
-        str | None, _code("Sharing type code (scs:SharingTypes), e.g. `unconditional`.")
+        str | None,
+        code_query(
+            filters.SHARING_TYPE, "Sharing type code (scs:SharingTypes), e.g. `unconditional`."
+        ),
     ] = None,
-    openness: Annotated[str | None, _code("Openness code (scs:OpennessTypes).")] = None,
-    update_cycle: Annotated[str | None, _code("Update cycle code (scs:UpdateCycles).")] = None,
+    openness: Annotated[
+        str | None, code_query(filters.OPENNESS, "Openness code (scs:OpennessTypes).")
+    ] = None,
+    update_cycle: Annotated[
+        str | None, code_query(filters.UPDATE_CYCLE, "Update cycle code (scs:UpdateCycles).")
+    ] = None,
     register_status: RegisterStatus = None,
     q: Text = None,
     limit: Limit = 50,

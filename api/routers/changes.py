@@ -21,10 +21,10 @@ from registry.bilingual import Text
 from registry.errors import NotFoundError
 from registry.outputs.serialized import serialized
 from registry.read.changes import (
+    DEFAULT_LIMIT,
     MAX_LIMIT,
     ldes_page,
     parse_cursor,
-    parse_limit,
     read_changes,
 )
 from registry.store import Store
@@ -81,9 +81,9 @@ AfterQuery = Annotated[
     str | None,
     Query(description="A cursor from an earlier page (`next`) or item; none: the start."),
 ]
-LimitQuery = Annotated[
-    str | None, Query(description=f"Changes per page, 1 to {MAX_LIMIT} (default 100).")
-]
+# A whole number like every list's limit (outside 1..MAX_LIMIT: 422, as theirs), so that
+# the document types it and a generated client sends a number.
+LimitQuery = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Changes per page.")]
 
 
 @router.get(
@@ -104,7 +104,7 @@ def changes(
     request: Request,
     store: StoreDep,
     after: AfterQuery = None,
-    limit: LimitQuery = None,
+    limit: LimitQuery = DEFAULT_LIMIT,
     accept: Annotated[str | None, Header(max_length=1000)] = None,
 ) -> Response:
     """Every write to the register (submissions, status changes, seed, rebase) with
@@ -130,7 +130,7 @@ def changes_as_rdf(
     store: StoreDep,
     suffix: Annotated[str, Path(description="ttl, jsonld, nt or rdf.")],
     after: AfterQuery = None,
-    limit: LimitQuery = None,
+    limit: LimitQuery = DEFAULT_LIMIT,
 ) -> Response:
     """The change feed's pages as LDES in Turtle, JSON-LD, N-Triples or RDF/XML, by
     suffix."""
@@ -147,9 +147,9 @@ def changes_as_rdf(
 
 
 def _page(
-    request: Request, store: Store, after: str | None, limit: str | None, media: Representation
+    request: Request, store: Store, after: str | None, size: int, media: Representation
 ) -> Response:
-    cursor, size = parse_cursor(after), parse_limit(limit)
+    cursor = parse_cursor(after)
     page = read_changes(store, cursor, size)
     following = str(request.url.include_query_params(after=page.next, limit=size))
     headers = {"Link": f'<{following}>; rel="next"', "Vary": "Accept"}

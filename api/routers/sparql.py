@@ -57,7 +57,7 @@ _create_lock = threading.Lock()
 _ERRORS: dict[int | str, dict[str, Any]] = {
     status: {**entry, "description": description}
     for (status, entry), description in zip(
-        error_responses(400, 406, 415, 500, 503).items(),
+        error_responses(400, 406, 415, 429, 500, 503).items(),
         (
             "Refused or invalid query (update, SERVICE, LOAD, FROM, dataset parameters, a "
             "function by IRI, too long, too deep, syntax error; `details.reason` says which), "
@@ -65,6 +65,8 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
             "`query_result_too_large`.",
             "No acceptable result format for this kind of query.",
             "A POST body other than a form or application/sparql-query.",
+            "This client address already has `sparql_per_client` queries running: send the "
+            "next when one has finished (`Retry-After`).",
             "The query stopped the SPARQL engine (code `query_engine_crashed`); a fresh "
             "worker was started.",
             "The query ran past the time limit and was stopped (code `query_timeout`), or "

@@ -99,22 +99,6 @@ def parse_cursor(after: str | None) -> int:
     return int(text)
 
 
-def parse_limit(limit: str | None) -> int:
-    """How many changes a page holds: DEFAULT_LIMIT, or 1..MAX_LIMIT; else InputError."""
-    if limit is None or limit == "":
-        return DEFAULT_LIMIT
-    text = limit.strip()
-    if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= MAX_LIMIT:
-        raise InputError(
-            Text(
-                zh=f"limit 须为 1 至 {MAX_LIMIT} 的整数",
-                en=f"limit must be a whole number from 1 to {MAX_LIMIT}",
-            ),
-            {"limit": limit[:40], "max": MAX_LIMIT},
-        )
-    return int(text)
-
-
 def read_changes(store: Store, after: int = 0, limit: int = DEFAULT_LIMIT) -> ChangePage:
     """The described changes after generation `after`, oldest first, at most `limit`."""
     current = store.generation()

@@ -2,7 +2,9 @@
 
 Every operation gets a bounded number of generated requests (query strings, path
 parameters, headers and bodies that fit or bend the schema); none may be answered
-with a 5xx. Runs in-process against the ASGI app: no network port.
+with a 5xx, and every answer's status must be one the document names for that
+operation (a client generated from it knows no other). Runs in-process against the
+ASGI app: no network port.
 """
 
 from __future__ import annotations
@@ -56,6 +58,7 @@ def test_no_request_makes_a_server_error(fuzzed_app: tuple[object, str]) -> None
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 15
     seen: dict[str, set[int]] = {}
+    undeclared: set[tuple[str, int]] = set()
 
     for operation in operations:
         for mode, examples in MODES:
@@ -74,6 +77,9 @@ def test_no_request_makes_a_server_error(fuzzed_app: tuple[object, str]) -> None
                 where = f"{case.method} {case.formatted_path}"
                 seen.setdefault(where, set()).add(response.status_code)
                 assert response.status_code < 500, (where, response.text[:500])
+                # A client generated from the document knows only the answers it names.
+                if str(response.status_code) not in case.operation.definition.raw["responses"]:
+                    undeclared.add((where, response.status_code))
                 if response.status_code >= 400:
                     body = response.json()
                     assert set(body) == {"error"}, (where, body)
@@ -87,5 +93,6 @@ def test_no_request_makes_a_server_error(fuzzed_app: tuple[object, str]) -> None
             except Unsatisfiable:
                 # No way to break the schema of an operation without parameters.
                 assert mode is GenerationMode.NEGATIVE, operation.label
+    assert not undeclared, sorted(undeclared)
     # The run reached the handlers, not only the validation layer.
     assert any(200 <= s < 300 for codes in seen.values() for s in codes)
