@@ -238,6 +238,26 @@ STRINGS: dict[str, dict[str, str]] = {
     "subject": {"zh": "主语", "en": "Subject"},
     "predicate": {"zh": "谓语", "en": "Predicate"},
     "object": {"zh": "宾语", "en": "Object"},
+    "version_changes": {
+        "zh": "与第 {against} 版相比的变更",
+        "en": "Changes from version {against}",
+    },
+    "version_first": {
+        "zh": "首个版本：以下全部陈述均为此版新增。",
+        "en": "The first version: every statement below came with it.",
+    },
+    "version_unchanged": {
+        "zh": "内容与第 {against} 版相同：此版只改变了登记记录（如登记状态）。",
+        "en": "The content is that of version {against}: this version changed only its "
+        "register record (its register status, for one).",
+    },
+    "diff_added": {"zh": "新增", "en": "Added"},
+    "diff_removed": {"zh": "删除", "en": "Removed"},
+    "changes_more": {
+        "zh": "另有新增 {added} 条、删除 {removed} 条未列出（见 API）。",
+        "en": "{added} more added and {removed} more removed statements are not listed "
+        "(see the API).",
+    },
     # search
     "search_title": {"zh": "检索", "en": "Search"},
     "search_label": {

@@ -49,6 +49,7 @@ from registry.read.model import ReadModel
 from registry.read.queries import resolve_any
 from registry.register import review as reviews
 from registry.register import submission as registration
+from registry.register import versions
 from registry.register.automatic import (
     ASSESSED_STATUSES,
     AUTOMATIC_KINDS,
@@ -919,6 +920,11 @@ class Registry:
 
     def history(self, ident: str) -> list[VersionInfo]:
         return registration.history(self.store, self.resolve(ident))
+
+    def version_changes(self, ident: str, version: int) -> versions.Difference:
+        """What version `version` of the item `ident` names changed against the one
+        before it (registry.register.versions)."""
+        return versions.changes_of(self.store, self.resolve(ident), version)
 
     def show(self, ident: str, version: int | None = None) -> Graph:
         return registration.read_version(self.store, self.resolve(ident), version)

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from rdflib import Graph, Literal, URIRef
+from rdflib.term import Node
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -25,7 +26,8 @@ from registry.inputs.dcat import catalog_context
 from registry.namespaces import bind_prefixes
 from registry.read import conformity, queries
 from registry.read.model import ReadModel
-from registry.register.submission import history, item_state
+from registry.register import versions
+from registry.register.submission import history, item_state, version_of
 from registry.service import Registry
 
 PAGE_KINDS = ("standard", "resource", "interface", "department", "assessment")
@@ -54,6 +56,11 @@ def entry_page(request: Request, registry: Registry, iri: str, path: str) -> Res
     settings = registry.settings
     # NotFoundError: the 404 page.
     graph = queries.describe(store, iri, lambda: catalog_context(store, settings))
+    named = version_of(iri)
+    if named is not None and state is None:
+        # A version's page says first what it changed against the version before.
+        changed = versions.changes_of(store, *named)
+        return _statements_page(request, graph, iri, changed)
     return _statements_page(request, graph, iri)
 
 
@@ -197,7 +204,9 @@ def _submission_page(request: Request, registry: Registry, submission_id: str) -
     return render(request, "submission.html", {"s": found})
 
 
-def _statements_page(request: Request, graph: Graph, iri: str) -> Response:
+def _statements_page(
+    request: Request, graph: Graph, iri: str, changed: versions.Difference | None = None
+) -> Response:
     bind_prefixes(graph)
     base = request.app.state.settings.base_iri
     manager = graph.namespace_manager
@@ -218,4 +227,18 @@ def _statements_page(request: Request, graph: Graph, iri: str) -> Response:
         for s, p, o in sorted(graph, key=lambda t: (t[0] != URIRef(iri), str(t[0]), str(t[1])))
     ]
     title = queries.title_of(graph, iri, lang_of(request))
-    return render(request, "statements.html", {"title": title, "iri": iri, "rows": rows})
+    context: dict[str, Any] = {"title": title, "iri": iri, "rows": rows}
+    if changed is not None:
+        lines = [("removed", line) for line in changed.removed]
+        lines += [("added", line) for line in changed.added]
+        context["changed"] = changed
+        context["change_rows"] = [
+            {"how": how, "terms": [term(node) for node in _triple_of(line)]} for how, line in lines
+        ]
+    return render(request, "statements.html", context)
+
+
+def _triple_of(line: str) -> tuple[Node, Node, Node]:
+    """The one triple of an N-Triples line (registry.register.versions writes them)."""
+    ((subject, predicate, value),) = Graph().parse(data=line, format="nt")
+    return subject, predicate, value

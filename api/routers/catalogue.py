@@ -306,6 +306,24 @@ def item_history(id: Ident, registry: RegistryDep) -> dict[str, Any]:
     return {"item": item, "versions": [v.as_dict() for v in registry.history(item)]}
 
 
+@router.get(
+    "/items/{id:path}/versions/{version}/changes",
+    summary="What one version of a register item changed",
+    responses=READ_ERRORS,
+)
+def version_changes(
+    id: Ident,
+    version: Annotated[int, Path(ge=1, le=999_999_999, description="The version's number.")],
+    registry: RegistryDep,
+) -> dict[str, Any]:
+    """The N-Triples lines version `version` adds and removes against the version before
+    it (`against`; null for the first version, which adds everything), at most 200 each
+    way, with the whole counts. A status change leaves the content as it was: nothing
+    added or removed. Every version's whole content is at `/id/<item>/version/<n>`."""
+    item = queries.resolve_any(registry.store, id)
+    return {"item": item, **registry.version_changes(item, version).as_dict()}
+
+
 @router.get("/submissions", summary="Recorded submissions, newest first, paged", **LIST_ROUTE)
 def list_submissions(
     request: Request,

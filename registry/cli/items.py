@@ -7,6 +7,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import click
@@ -365,16 +366,30 @@ def assess(outdated: bool, store: str | None) -> None:
 
 @click.command()
 @click.argument("ident", metavar="ID")
+@click.option(
+    "--changes",
+    "changes_of",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="What version N changed against the one before it: the statements it added (+) "
+    "and removed (-).",
+)
 @json_option
 @store_option
-def history(ident: str, as_json: bool, store: str | None) -> None:
-    """List every version of ID, oldest first."""
+def history(ident: str, changes_of: int | None, as_json: bool, store: str | None) -> None:
+    """List every version of ID, oldest first; with --changes N, what version N changed."""
     try:
         with open_registry(store, read_only=True) as registry:
             item = registry.resolve(ident)
-            versions = registry.history(item)
+            if changes_of is not None:
+                changed = registry.version_changes(item, changes_of)
+            else:
+                versions = registry.history(item)
     except RegistryError as error:
         fail(error)
+    if changes_of is not None:
+        _print_changes(item, changed.as_dict(), as_json)
+        return
     if as_json:
         click.echo(
             json.dumps(
@@ -392,6 +407,29 @@ def history(ident: str, as_json: bool, store: str | None) -> None:
             click.echo(say("history_transfer", former=former, new=v.new_owner))
         if v.reason:
             click.echo(say("history_reason", reason=v.reason))
+
+
+def _print_changes(item: str, changed: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps({"item": item, **changed}, ensure_ascii=False, indent=2))
+        return
+    against = changed["against"]
+    if against is None:
+        click.echo(say("changes_first", item=item, version=changed["version"]))
+    else:
+        click.echo(say("changes_against", item=item, version=changed["version"], against=against))
+    if not changed["added_count"] and not changed["removed_count"]:
+        click.echo(say("changes_none"))
+    for line in changed["removed"]:
+        click.echo(f"- {line}")
+    for line in changed["added"]:
+        click.echo(f"+ {line}")
+    for sign, shown, count in (
+        ("-", changed["removed"], changed["removed_count"]),
+        ("+", changed["added"], changed["added_count"]),
+    ):
+        if count > len(shown):
+            click.echo(say("changes_more", sign=sign, n=count - len(shown)))
 
 
 def _by(agent: str | None) -> str:

@@ -69,6 +69,19 @@ LINES: dict[str, Text] = {
         zh="       归属转移：{former} → {new}", en="       transfer: {former} -> {new}"
     ),
     "history_reason": Text(zh="       理由：{reason}", en="       reason: {reason}"),
+    "changes_first": Text(
+        zh="{item} 第 {version} 版（首个版本，以下为其全部陈述）",
+        en="{item} version {version} (the first: every statement it holds)",
+    ),
+    "changes_against": Text(
+        zh="{item} 第 {version} 版相对第 {against} 版的变更（- 删除，+ 新增）",
+        en="{item} version {version} against version {against} (- removed, + added)",
+    ),
+    "changes_none": Text(
+        zh="内容与上一版相同（仅登记状态或记录变化）",
+        en="the content is that of the version before (only its register record changed)",
+    ),
+    "changes_more": Text(zh="{sign} 另有 {n} 行未列出", en="{sign} {n} more lines not shown"),
     # import, rebase, check, read-model
     "imported": Text(
         zh="已导入；存储代数 {generation}", en="imported; store generation {generation}"

@@ -38,7 +38,7 @@ from registry.namespaces import (
     local_name,
 )
 from registry.register.lifecycle import in_force
-from registry.register.submission import item_state, read_version, resolve_item
+from registry.register.submission import item_state, read_version, resolve_item, version_of
 from registry.store import Row, Store
 from registry.store.base import iri_text
 from registry.store.sparql_text import select_in_batches
@@ -1163,8 +1163,6 @@ def stored_report(graph: Graph) -> dict[str, Any]:
 
 # -- linked data: what an IRI under /id/ describes ---------------------------------------
 
-_VERSION_IRI = re.compile(r"^(?P<item>.+)/version/(?P<n>[1-9]\d{0,8})$")
-
 
 def describe(store: Store, iri: str, context: Callable[[], CatalogContext] | None = None) -> Graph:
     """The triples that describe `iri`: an item's current version and register record,
@@ -1178,11 +1176,11 @@ def describe(store: Store, iri: str, context: Callable[[], CatalogContext] | Non
         for triple in read_version(store, iri):
             graph.add(triple)
     else:
-        match = _VERSION_IRI.match(iri)
-        if match and item_state(store, match["item"]) is not None:
+        named = version_of(iri)
+        if named and item_state(store, named[0]) is not None:
             rows = store.select(_VERSION_RECORD, {"v": ref})
             if rows:
-                for triple in read_version(store, match["item"], int(match["n"])):
+                for triple in read_version(store, *named):
                     graph.add(triple)
         elif iri.endswith("/report") and "/submission/" in iri:
             for triple in store.read_graph(iri):

@@ -28,6 +28,7 @@ from rdflib.namespace import PROV, RDF
 from registry.bilingual import Text
 from registry.errors import ConflictError, ForbiddenError, InputError, NotFoundError
 from registry.namespaces import GRAPH_REGISTRY, REGSTATUS, SCS
+from registry.register import versions
 from registry.register.changes import describe_change
 from registry.register.submission import (
     ACCEPTED_STATUS,
@@ -35,12 +36,10 @@ from registry.register.submission import (
     REVIEW_STATUS,
     EntryChange,
     Principal,
-    canonical_ntriples,
     item_state,
     make_current,
     now_literal,
     refuse_if_incomplete,
-    version_iri,
     via_token,
 )
 from registry.store import Store, WriteBatch
@@ -48,8 +47,6 @@ from registry.store.base import iri_text
 from registry.validation.validator import Validator
 
 REJECTED_STATUS = "invalid"
-# The difference shown for one pending version, in N-Triples lines each way.
-DIFF_LINES = 200
 
 
 @dataclass
@@ -135,22 +132,9 @@ def rejected(store: Store, department: str | None = None) -> list[Pending]:
 
 def difference(store: Store, item: str, version: int) -> dict[str, Any]:
     """What version `version` of `item` changes against its current version: the
-    N-Triples lines it adds and removes (at most DIFF_LINES each way)."""
-    state = item_state(store, item)
-    proposed = canonical_ntriples(store.read_graph(version_iri(item, version))).splitlines()
-    current = (
-        canonical_ntriples(store.read_graph(version_iri(item, state.version))).splitlines()
-        if state is not None
-        else []
-    )
-    added = sorted(set(proposed) - set(current))
-    removed = sorted(set(current) - set(proposed))
-    return {
-        "added": [line.decode() for line in added[:DIFF_LINES]],
-        "removed": [line.decode() for line in removed[:DIFF_LINES]],
-        "added_count": len(added),
-        "removed_count": len(removed),
-    }
+    N-Triples lines it adds and removes (at most versions.DIFF_LINES each way)."""
+    found = versions.against_current(store, item, version).as_dict()
+    return {key: found[key] for key in ("added", "removed", "added_count", "removed_count")}
 
 
 def decide(

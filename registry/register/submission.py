@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import re
 import uuid
 from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass, field
@@ -258,6 +259,15 @@ def content_sha256(
 
 def version_iri(item: str, number: int) -> str:
     return f"{item}/version/{number}"
+
+
+_VERSION_IRI = re.compile(r"^(?P<item>.+)/version/(?P<n>[1-9]\d{0,8})$")
+
+
+def version_of(iri: str) -> tuple[str, int] | None:
+    """The item and the number a version's IRI names (`version_iri`'s inverse), or None."""
+    match = _VERSION_IRI.match(iri)
+    return (match["item"], int(match["n"])) if match else None
 
 
 def index_statements(triples: Iterable[Triple]) -> Statements:
