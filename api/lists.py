@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 from fastapi import Depends, Query, Request
 from fastapi.responses import Response
+from pydantic import BaseModel
 
 from api.deps import refuse_unknown_query
 from api.errors import error_responses
@@ -107,26 +108,29 @@ def list_answer(
 
 
 LIST_ERRORS = error_responses(400, 404, 422, 500, 503)
-# A list answers one page as JSON, or every entry it chooses as a download.
-LIST_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {
-        "description": "One page (JSON: `total`, `limit`, `offset`, `items`), or with "
-        "`format=csv|xlsx` every entry chosen, as an attachment with Chinese headers",
-        "content": {
-            "application/json": {"schema": {"type": "object", "additionalProperties": True}},
-            "text/csv": {"schema": {"type": "string"}},
-            XLSX: {"schema": {"type": "string", "format": "binary"}},
+
+
+def list_route(page: type[BaseModel]) -> dict[str, Any]:
+    """A list route's decorator arguments: it refuses a query parameter it does not know
+    (400, naming those it does) and documents both of its answers, one page as JSON in
+    the shape of `page` (api/schemas.py), or every entry it chooses as a download."""
+    return {
+        "responses": {
+            200: {
+                "model": page,
+                "description": "One page (JSON: `total`, `limit`, `offset`, `items`), or "
+                "with `format=csv|xlsx` every entry chosen, as an attachment with Chinese "
+                "headers",
+                "content": {
+                    "text/csv": {"schema": {"type": "string"}},
+                    XLSX: {"schema": {"type": "string", "format": "binary"}},
+                },
+            },
+            **LIST_ERRORS,
         },
-    },
-    **LIST_ERRORS,
-}
-# Every list route's decorator arguments: it refuses a query parameter it does not know
-# (400, naming those it does) and documents both of its answers.
-LIST_ROUTE: dict[str, Any] = {
-    "responses": LIST_RESPONSES,
-    "response_model": None,
-    "dependencies": [Depends(refuse_unknown_query)],
-}
+        "response_model": None,
+        "dependencies": [Depends(refuse_unknown_query)],
+    }
 
 
 def download_format(request: Request, given: str | None, default: str) -> str:

@@ -13,9 +13,9 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 from rdflib import URIRef
 
+from api import schemas
 from api.deps import ReadDep, RegistryDep, SettingsDep, StoreDep
 from api.lists import (
-    LIST_ROUTE,
     Format,
     Limit,
     Offset,
@@ -23,8 +23,9 @@ from api.lists import (
     download,
     download_format,
     list_answer,
+    list_route,
 )
-from api.reads import ENTRY_RESPONSES, READ_ERRORS, Ident, from_the_model
+from api.reads import READ_ERRORS, Ident, entry_responses, from_the_model
 from registry.errors import NotFoundError
 from registry.read import filters, queries
 
@@ -78,7 +79,9 @@ def get_category(
     return read.category(code)
 
 
-@router.get("/standards", summary="Standards, filtered and paged", **LIST_ROUTE)
+@router.get(
+    "/standards", summary="Standards, filtered and paged", **list_route(schemas.StandardPage)
+)
 def list_standards(
     request: Request,
     read: ReadDep,
@@ -124,7 +127,7 @@ def list_standards(
 @router.get(
     "/standards/{id:path}",
     summary="One standard",
-    responses=ENTRY_RESPONSES,
+    responses=entry_responses(schemas.Standard),
     response_model=None,
 )
 async def get_standard(id: Ident, read: ReadDep, registry: RegistryDep) -> Response:
@@ -140,7 +143,11 @@ async def get_standard(id: Ident, read: ReadDep, registry: RegistryDep) -> Respo
     return JSONResponse(answer)
 
 
-@router.get("/resources", summary="Information resources, filtered and paged", **LIST_ROUTE)
+@router.get(
+    "/resources",
+    summary="Information resources, filtered and paged",
+    **list_route(schemas.ResourcePage),
+)
 def list_resources(
     request: Request,
     read: ReadDep,
@@ -194,7 +201,7 @@ def list_resources(
 @router.get(
     "/resources/{code:path}",
     summary="One information resource",
-    responses=ENTRY_RESPONSES,
+    responses=entry_responses(schemas.Resource),
     response_model=None,
 )
 async def get_resource(
@@ -213,7 +220,11 @@ async def get_resource(
     return JSONResponse(await from_the_model(registry, read, read.entry, "resource", code))
 
 
-@router.get("/interfaces", summary="Data interfaces, filtered and paged", **LIST_ROUTE)
+@router.get(
+    "/interfaces",
+    summary="Data interfaces, filtered and paged",
+    **list_route(schemas.InterfacePage),
+)
 def list_interfaces(
     request: Request,
     read: ReadDep,
@@ -244,7 +255,7 @@ def list_interfaces(
 @router.get(
     "/interfaces/{code:path}",
     summary="One data interface",
-    responses=ENTRY_RESPONSES,
+    responses=entry_responses(schemas.Interface),
     response_model=None,
 )
 async def get_interface(
@@ -255,7 +266,11 @@ async def get_interface(
     return JSONResponse(await from_the_model(registry, read, read.entry, "interface", code))
 
 
-@router.get("/departments", summary="Departments, filtered and paged", **LIST_ROUTE)
+@router.get(
+    "/departments",
+    summary="Departments, filtered and paged",
+    **list_route(schemas.DepartmentPage),
+)
 def list_departments(
     request: Request,
     read: ReadDep,
@@ -284,7 +299,7 @@ def list_departments(
 @router.get(
     "/departments/{code:path}",
     summary="One department",
-    responses=ENTRY_RESPONSES,
+    responses=entry_responses(schemas.Department),
     response_model=None,
 )
 async def get_department(
@@ -324,7 +339,11 @@ def version_changes(
     return {"item": item, **registry.version_changes(item, version).as_dict()}
 
 
-@router.get("/submissions", summary="Recorded submissions, newest first, paged", **LIST_ROUTE)
+@router.get(
+    "/submissions",
+    summary="Recorded submissions, newest first, paged",
+    **list_route(schemas.SubmissionPage),
+)
 def list_submissions(
     request: Request,
     registry: RegistryDep,

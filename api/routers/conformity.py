@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
+from api import schemas
 from api.deps import (
     JobsDep,
     ReadDep,
@@ -26,13 +27,13 @@ from api.errors import error_responses
 from api.jobs import accepted_job
 from api.lists import (
     LIST_ERRORS,
-    LIST_ROUTE,
     Format,
     Limit,
     Offset,
     list_answer,
+    list_route,
 )
-from api.reads import ENTRY_RESPONSES, READ_ERRORS, Ident, from_the_model
+from api.reads import READ_ERRORS, Ident, entry_responses, from_the_model
 from registry.read.conformity import today_utc
 from registry.register.jobs import lane_of
 from registry.validation.validator import Progress
@@ -40,7 +41,11 @@ from registry.validation.validator import Progress
 router = APIRouter(prefix="/api/v1", tags=["conformity"])
 
 
-@router.get("/assessments", summary="Conformity assessments, paged", **LIST_ROUTE)
+@router.get(
+    "/assessments",
+    summary="Conformity assessments, paged",
+    **list_route(schemas.AssessmentPage),
+)
 def list_assessments(
     request: Request,
     read: ReadDep,
@@ -129,7 +134,7 @@ def run_automatic_assessments(
 @router.get(
     "/assessments/{code:path}",
     summary="One conformity assessment",
-    responses=ENTRY_RESPONSES,
+    responses=entry_responses(schemas.Assessment),
     response_model=None,
 )
 async def get_assessment(

@@ -17,6 +17,8 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
+from schemathesis.checks import response_schema_conformance
+from schemathesis.core.failures import FailureGroup
 
 from api import create_app
 from api.routers.registration import UPLOAD_MEDIA_TYPES
@@ -59,6 +61,7 @@ def test_no_request_makes_a_server_error(fuzzed_app: tuple[object, str]) -> None
     assert len(operations) >= 15
     seen: dict[str, set[int]] = {}
     undeclared: set[tuple[str, int]] = set()
+    misshapen: set[tuple[str, str]] = set()
 
     for operation in operations:
         for mode, examples in MODES:
@@ -80,6 +83,11 @@ def test_no_request_makes_a_server_error(fuzzed_app: tuple[object, str]) -> None
                 # A client generated from the document knows only the answers it names.
                 if str(response.status_code) not in case.operation.definition.raw["responses"]:
                     undeclared.add((where, response.status_code))
+                # ... and its body has the shape the document gives it (api/schemas.py).
+                try:
+                    case.validate_response(response, checks=(response_schema_conformance,))
+                except FailureGroup as failures:
+                    misshapen.add((where, str(failures)[:300]))
                 if response.status_code >= 400:
                     body = response.json()
                     assert set(body) == {"error"}, (where, body)
@@ -94,5 +102,6 @@ def test_no_request_makes_a_server_error(fuzzed_app: tuple[object, str]) -> None
                 # No way to break the schema of an operation without parameters.
                 assert mode is GenerationMode.NEGATIVE, operation.label
     assert not undeclared, sorted(undeclared)
+    assert not misshapen, sorted(misshapen)
     # The run reached the handlers, not only the validation layer.
     assert any(200 <= s < 300 for codes in seen.values() for s in codes)
