@@ -529,6 +529,10 @@ MERGED_LOOKING = ("class", "provider", "provider_code")
 # The template's example row is marked in its name, so that it is not registered by
 # mistake when a clerk forgets to delete it.
 EXAMPLE_MARK = "【示例】"
+# What the registry's own XLSX downloads end a text with when it was longer than a cell
+# holds (registry/read/tables.py): such a cell sent back is not the text registered,
+# and was registered as a new, cut version before it was refused here.
+CUT_MARK = "…（已截断，全文见 JSON 或 CSV）"
 # The register's columns that a download of the resource list adds after the template's
 # (registry/read/tables.py): known titles, not read back (a status is not submitted).
 REGISTER_COLUMNS = ("登记状态", "版本", "登记时间", "IRI")
@@ -1280,6 +1284,10 @@ class CatalogueReader:
         self, row: int, cells: dict[Column, Cell], merged: dict[Column, str] | None = None
     ) -> None:
         text = {c.key: cell_text(v) for c, v in cells.items()}
+        # A text the registry's download cut: not read (as a formula is not), reported.
+        cut = [c for c in cells if text[c.key].endswith(CUT_MARK)]
+        for column in cut:
+            text[column.key] = ""
         for key in ONE_LINE & text.keys():
             text[key] = one_line(text[key])
         # Formulas and error values: not values, each reported on its cell.
@@ -1363,6 +1371,19 @@ class CatalogueReader:
         self._sequence_length(row, code, str(res))
         for column, value in formulas.items():
             formula(column, value, str(res))
+        for column in cut:
+            self.problem(
+                "cut-text",
+                "该单元格是从本登记系统下载的 XLSX 中被截断的文本(一个单元格最多 32,767 个字符),"
+                "不是完整内容,未读取。请改用 CSV 下载修改后提交,或在此处填入完整文本。",
+                "The cell holds a text this registry's XLSX download cut (a cell holds at most "
+                "32,767 characters), not the whole text; it was not read. Edit and submit the "
+                "CSV download instead, or put the whole text here.",
+                self.where(row, column),
+                focus=str(res),
+                path=str(column.properties[0]) if column.properties else None,
+                value=_clip(cell_text(cells[column])),
+            )
         for column, value in (merged or {}).items():
             self.problem(
                 "merged-cell",

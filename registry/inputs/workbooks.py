@@ -103,7 +103,10 @@ def cell_text(value: Cell) -> str:
         return value.date().isoformat()
     if isinstance(value, date):
         return value.isoformat()
-    return str(value).strip()
+    # One line break, whatever wrote it: a CSV from Windows keeps CRLF inside a quoted
+    # cell, and an XLSX cannot (XML reads CRLF as LF), so the same text sent back as a
+    # downloaded workbook was a new version.
+    return str(value).replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
 def column_letter(index: int) -> str:

@@ -14,7 +14,13 @@ import io
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
-from registry.inputs.tabular import BY_KEY, REGISTER_COLUMNS, concept_labels, csv_bytes
+from registry.inputs.tabular import (
+    BY_KEY,
+    CUT_MARK,
+    REGISTER_COLUMNS,
+    concept_labels,
+    csv_bytes,
+)
 from registry.namespaces import REGSTATUS
 from registry.outputs.csvsafe import FORMULA_STARTS
 
@@ -258,7 +264,6 @@ def csv_download(rows: Iterable[Sequence[Cell]]) -> bytes:
 # A cell holds at most 32,767 characters (Excel's and WPS's limit; openpyxl writes more,
 # which they cut without a word). A longer text is cut here, where it can be marked.
 XLSX_CELL_MAX = 32_767
-CUT_MARK = "…（已截断，全文见 JSON 或 CSV）"
 
 
 def _fits_a_cell(value: Cell) -> Cell:

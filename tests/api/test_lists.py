@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from api.lists import XLSX
-from registry.inputs.tabular import header_column
+from registry.inputs.tabular import csv_bytes, header_column
 from registry.inputs.workbooks import cell_text, csv_sheets
 from tests import documents
 from tests.api.test_api import (  # noqa: F401  (fixtures)
@@ -236,3 +236,55 @@ def test_a_control_character_in_a_text_search_is_not_a_500(reader: TestClient, p
 def test_a_control_character_in_the_search_page_is_not_a_500(reader: TestClient) -> None:
     for q in ("00\x00", "数据\x00资源"):
         assert reader.get("/search", params={"q": q}).status_code == 200
+
+
+def _send_back(client: TestClient, secret: str, data: bytes, media: str) -> Any:
+    return client.post(
+        "/api/v1/submissions", content=data, headers={"Content-Type": media, **auth(secret)}
+    )
+
+
+def test_an_xlsx_download_with_a_cut_abstract_sent_back_was_registered_cut(
+    client: TestClient, tokens: dict[str, str]
+) -> None:
+    """A 40,005-character abstract comes down cut to a cell's 32,767 characters with a
+    mark; sent back, the cut text became a new version without a word. The cell is not
+    read now: one Violation on it, and nothing is written."""
+    whole = "长" * 40_005
+    doc = documents.resource_ttl("109001/000001", title="长摘要资源", description=whole)
+    first = _send_back(client, tokens["bureau"], doc, "text/turtle")
+    assert first.status_code == 201, first.text
+    params = {"q": "109001/000001", "format": "xlsx"}
+    download = client.get("/api/v1/resources", params=params).content
+    answer = _send_back(client, tokens["bureau"], download, XLSX)
+    error = assert_error(answer, 422, "not_conforming")
+    violations = [r for r in error["details"]["results"] if r["severity"] == "Violation"]
+    assert len(violations) == 1, violations
+    assert "截断" in violations[0]["message"]["zh"]
+    assert violations[0]["location"]["column"] == "信息资源摘要"
+    history = client.get("/api/v1/items/109001-000001/history").json()
+    assert len(history["versions"]) == 1
+    kept = client.get("/api/v1/resources/109001-000001").json()["description"]["zh"]
+    assert kept == whole
+
+
+def test_a_line_break_from_windows_made_a_new_version_when_sent_back_as_xlsx(
+    client: TestClient, tokens: dict[str, str]
+) -> None:
+    """A CSV from Windows keeps CRLF inside a quoted cell; an XLSX cannot (XML reads it as
+    LF). The same resource sent back as its XLSX download was 'updated'."""
+    doc = documents.resource_ttl("109001/000001", title="换行资源", description="说明")
+    assert _send_back(client, tokens["bureau"], doc, "text/turtle").status_code == 201
+    rows = read_csv(
+        client.get("/api/v1/resources", params={"q": "109001/000001", "format": "csv"}).content
+    )
+    rows[1][rows[0].index("信息资源摘要")] = "第一行说明。\r\n第二行说明。"
+    with_crlf = csv_bytes(rows)
+    assert b"\r\n\xe7\xac\xac\xe4\xba\x8c" in with_crlf  # the CRLF is in the CSV as sent
+    sent = _send_back(client, tokens["bureau"], with_crlf, "text/csv")
+    assert sent.status_code == 201, sent.text
+    params = {"q": "109001/000001", "format": "xlsx"}
+    download = client.get("/api/v1/resources", params=params).content
+    again = _send_back(client, tokens["bureau"], download, XLSX)
+    assert again.status_code == 201, again.text
+    assert [e["outcome"] for e in again.json()["entries"]] == ["unchanged"]
