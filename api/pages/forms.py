@@ -46,7 +46,7 @@ from registry.register.tokens import list_tokens
 from registry.service import Registry
 from registry.store import Store
 from registry.validation.labels import property_name
-from registry.validation.reports import report_csv_for_people, report_json, report_turtle
+from registry.validation.reports import MEDIA_TYPES, report_json, report_sheet, report_turtle
 from registry.validation.validator import SEVERITIES, ValidationReport, ValidationResult
 
 router = APIRouter(include_in_schema=False)
@@ -283,9 +283,8 @@ def download_report(
     if fmt == "turtle":
         body, media, ext = report_turtle(parsed, limit), "text/turtle; charset=utf-8", "ttl"
     elif fmt == "csv":
-        # With a BOM: spreadsheet programs then read the Chinese messages as UTF-8.
-        people = report_csv_for_people(parsed, lang_of(request), limit)
-        body, media, ext = "\ufeff" + people, "text/csv; charset=utf-8", "csv"
+        body = report_sheet(parsed, lang_of(request), limit)
+        media, ext = MEDIA_TYPES["sheet"], "csv"
     else:
         raise InputError(
             Text(zh=f"未知的报告格式 {fmt!r}", en=f"unknown report format {fmt!r}"),

@@ -68,7 +68,7 @@ UPLOAD_BODY: dict[str, Any] = {
         },
     }
 }
-ReportFormat = Literal["json", "turtle", "csv", "text"]
+ReportFormat = Literal["json", "turtle", "csv", "sheet", "text"]
 # Bodies from this size on are validated or submitted as a job (202 + a job to poll):
 # a 1,000-resource catalogue is ~4 MB and takes tens of seconds.
 JOB_MIN_BYTES = 1024 * 1024
@@ -113,7 +113,13 @@ def validate(
     jobs: JobsDep,
     fmt: UploadFormatDep,
     body: ValidationBodyDep,
-    report: Annotated[ReportFormat, Query(description="Form of the report.")] = "json",
+    report: Annotated[
+        ReportFormat,
+        Query(
+            description="Form of the report: `csv` for programs (both languages, the "
+            "shapes' IRIs), `sheet` for a spreadsheet (a CSV in `lang` with a BOM)."
+        ),
+    ] = "json",
     lang: Lang = None,
     as_job: AsJob = False,
 ) -> Response:

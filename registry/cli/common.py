@@ -59,7 +59,9 @@ def report_option(help_text: str = "Form of the report printed when rejected.") 
         type=click.Choice(REPORT_FORMATS),
         default="text",
         show_default=True,
-        help=help_text,
+        help=help_text
+        + " csv: for programs (both languages, the shapes' IRIs); sheet: a CSV in --lang"
+        " to open in Excel or WPS (with a BOM).",
     )
 
 

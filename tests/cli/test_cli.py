@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 
@@ -274,3 +276,25 @@ def test_a_refusal_listed_its_entries_as_a_python_list_in_english(store_path: st
     listed = [line for line in lines if line.startswith("    - 条目: ")]
     assert listed and all("原因: " in line for line in listed), lines
     assert "another department" not in result.stderr and "{'" not in result.stderr
+
+
+def test_a_report_for_a_clerks_spreadsheet_was_only_the_programs_csv(store_path: str) -> None:
+    """`--report csv --lang zh` is the file for programs: English titles and levels, no
+    BOM, so Excel on a Chinese Windows showed the messages garbled. `--report sheet`
+    is the validation page's download: a BOM, titles and levels in --lang."""
+    result = run(
+        "validate",
+        str(EXAMPLES / "invalid" / "codes.ttl"),
+        "--store",
+        store_path,
+        "--report",
+        "sheet",
+        "--lang",
+        "zh",
+    )
+    assert result.exit_code == 1
+    assert result.output.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(result.output.removeprefix("\ufeff"))))
+    assert rows[0][0] == "级别" and not any(c.isascii() and c.isalpha() for c in "".join(rows[0]))
+    assert {row[0] for row in rows[1:]} == {"违规"}
+    assert len(rows) == 1 + 7
