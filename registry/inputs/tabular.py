@@ -1400,7 +1400,10 @@ class CatalogueReader:
             )
         g = self.graph
         paths: dict[str | None, Location] = {None: self.where(row)}
-        for column in cells:
+        # Every column of the header, not only the row's cells: a spreadsheet stores no
+        # empty cell after a row's last value, and a missing 发布日期 there was reported
+        # without its column.
+        for column in dict.fromkeys([*(c for c in self.columns if c is not None), *cells]):
             for prop in column.properties:
                 paths[str(prop)] = self.where(row, column)
         g.locations[str(res)] = paths

@@ -199,6 +199,22 @@ def test_dates_as_excel_day_numbers_or_with_a_time_were_not_dates(seeded) -> Non
         assert issued == Literal("2024-03-01", datatype=XSD.date), (n, issued)
 
 
+@pytest.mark.parametrize("make", [xlsx_of, xls_of])
+def test_a_missing_value_after_a_rows_last_cell_was_reported_without_its_column(
+    seeded, make
+) -> None:
+    """A spreadsheet stores no empty cell after a row's last value: a row whose 发布日期
+    and the columns after it were left empty was short, and the missing date's Violation
+    named the row only (no 列“发布日期”, no letter)."""
+    rows: list[list] = [header(), resource("101001/003701", "短行")]
+    rows[1] = rows[1][: column("issued") - 1]
+    name = "短行.xlsx" if make is xlsx_of else "短行.xls"
+    report = seeded.validate([Document(name, make([("目录", rows, [])]))])
+    assert ("Violation", "目录", 2, "发布日期", "InformationResource-issued") in results(report)
+    [issued] = [r for r in report.results if r.severity == "Violation"]
+    assert dict(issued.location)["column_letter"] == "P"
+
+
 def test_a_credit_code_kept_as_a_number_was_called_invalid_without_why(seeded) -> None:
     rows: list[list] = [header(), resource("101001/003601", "数值信用代码")]
     rows[1][column("provider_code") - 1] = 912101001234567000  # what Excel keeps of 18 digits
