@@ -167,7 +167,9 @@ class JobQueue:
                 )
                 self._threads[classes] = thread
                 thread.start()
-            self._lock.notify()
+            # Both runners wait on this one condition: notify() woke whichever waited
+            # first, which may be the other runner, and the job sat until the next came.
+            self._lock.notify_all()
         return job
 
     def _check_room(self, lane: Lane, size: int) -> None:

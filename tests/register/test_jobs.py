@@ -139,3 +139,21 @@ def test_on_finish_is_called_for_done_failed_and_dropped_jobs() -> None:
     gate.set()
     queue.close(timeout=10)
     assert sorted(calls) == ["dropped", "failed"]  # the second ran or was dropped: once
+
+
+def test_every_other_job_waited_for_the_next_one_while_both_runners_were_idle(
+    queue: JobQueue,
+) -> None:
+    """Both runners wait on one condition, and a submission woke one waiter: when the
+    anonymous runner had waited longer, a department's job woke it, it found nothing of
+    its own and slept again, and the job sat queued until another came (the DCAT probe:
+    queued / done / queued / done; a CLI register beside the server hung). Each job
+    starts now whichever runner waited first."""
+    first = queue.submit("validation", _work, lane=ANONYMOUS)
+    assert _done(first, 10)
+    second = queue.submit("submission", _work, lane=Lane("department", "a"))
+    assert _done(second, 10)
+    time.sleep(0.2)  # both runners back in their wait, the anonymous one first
+    for n in range(4):
+        job = queue.submit("submission", _work, lane=Lane("department", "a"))
+        assert _done(job, 5), (n, job.status)
