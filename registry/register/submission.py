@@ -32,6 +32,7 @@ from registry.inputs.load import Reading
 from registry.inputs.oxparse import graph_of
 from registry.namespaces import EARL, GRAPH_CURRENT, GRAPH_REGISTRY, REGSTATUS, SCS, SH, STDSTATUS
 from registry.register.assessors import check_assessors, future_dates, is_automatic_code
+from registry.register.catalogues import dropped_members
 from registry.register.changes import describe_change
 from registry.register.iris import (
     KIND_ZH,
@@ -779,12 +780,15 @@ def _screen_and_hash(
     )
     screening.results += record
     screening.results += future_dates(entries)
+    states = item_states(store, [str(entry) for entry in entries])
+    screening.results += dropped_members(
+        entries, lambda item: read_version(store, item) if item in states else ()
+    )
     contents: dict[URIRef, Iterable[Triple]] = {}
     hashes: dict[URIRef, str] = {}
     texts = TermTexts()  # the document's terms: each one's text made once
     for entry, (_kind, triples) in entries.items():
         contents[entry], hashes[entry] = registered_content(entry, triples, texts)
-    states = item_states(store, [str(entry) for entry in entries])
     return entries, screening, contents, hashes, states
 
 
@@ -942,6 +946,10 @@ def validate_reading(
     )
     screening.results += record
     screening.results += future_dates(entries)
+    states = item_states(store, [str(entry) for entry in entries])
+    screening.results += dropped_members(
+        entries, lambda item: read_version(store, item) if item in states else ()
+    )
     data = graph_of((s, p, o) for s, pairs in screening.kept.items() for p, o in pairs)
     return with_screening(validator.validate(data, store, progress=progress), screening, validator)
 

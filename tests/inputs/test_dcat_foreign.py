@@ -396,3 +396,32 @@ def test_an_unmapped_blank_node_frequency_was_shown_by_its_random_label(memory_r
     [cycle] = [r for r in report.results if r.path == str(DCTERMS.accrualPeriodicity)]
     assert cycle.value == "[description 每两周]"
     assert "[description 每两周]" in cycle.message_zh
+
+
+def test_two_sources_blank_node_catalogues_of_one_title_dropped_each_others_members(
+    memory_registry,
+) -> None:
+    """Two portals' blank-node catalogues titled 数据目录 are one entry (a blank node is
+    named by its titles): the second replaced the first's members, and its report said
+    nothing. It is still one entry, but the report names what leaves the catalogue."""
+    from registry.register.submission import REGISTRAR
+
+    first = _catalogue("[]", "数据目录", "https://a.example/ds/1")
+    first += dataset("https://a.example/ds/1", "206902/000011")
+    second = _catalogue("[]", "数据目录", "https://b.example/ds/21")
+    second += dataset("https://b.example/ds/21", "206902/000021")
+
+    def submit(text: str):
+        doc = Document("probe.ttl", (PREFIXES + text).encode(), "dcat")
+        result = memory_registry.submit([doc], REGISTRAR)
+        assert result.accepted, [r.as_dict() for r in result.report.results]
+        return result
+
+    submit(first)
+    again = submit(first)  # the same catalogue again: nothing leaves it
+    assert not [r for r in again.report.results if r.source_shape.endswith("CatalogueMembers")]
+    replaced = submit(second)
+    [warning] = [r for r in replaced.report.results if r.source_shape.endswith("CatalogueMembers")]
+    assert warning.severity == "Warning"
+    assert f"{BASE}resource/206902-000011" in warning.message_zh
+    assert "数据目录" in warning.message_zh and "IRI" in warning.message_en
