@@ -36,6 +36,7 @@ from registry.inputs.identifiers import (
     resource_slug,
 )
 from registry.inputs.rdf import format_for_filename, parse_rdf, rdf_format
+from registry.inputs.tabular import code_of, concept_labels, ordered_concepts, written_date
 from registry.namespaces import (
     ADMS,
     CYCLE,
@@ -66,6 +67,24 @@ FREQUENCY_BACK = {URIRef(v): k for k, v in FREQUENCY.items()} | {
     URIRef(f"{EU}frequency/CONT"): CYCLE.realtime,
     URIRef(f"{EU}frequency/SEMIANNUAL"): CYCLE.halfyearly,
 }
+# The Dublin Core Collection Description frequencies, which older DCAT and CKAN
+# catalogues use; those with an update cycle of the same period.
+CLD = "http://purl.org/cld/freq/"
+FREQUENCY_BACK |= {
+    URIRef(f"{CLD}{name}"): cycle
+    for name, cycle in (
+        ("continuous", CYCLE.realtime),
+        ("daily", CYCLE.daily),
+        ("weekly", CYCLE.weekly),
+        ("monthly", CYCLE.monthly),
+        ("quarterly", CYCLE.quarterly),
+        ("semiannual", CYCLE.halfyearly),
+        ("annual", CYCLE.yearly),
+        ("irregular", CYCLE.irregular),
+    )
+}
+# What names a frequency written as a node of its own ([ dct:title "每季度" ]).
+_FREQUENCY_NAMES = (SKOS.prefLabel, SKOS.altLabel, SKOS.notation, DCTERMS.title, RDFS.label)
 ACCESS_PUBLIC = URIRef(f"{EU}access-right/PUBLIC")
 ACCESS_RESTRICTED = URIRef(f"{EU}access-right/RESTRICTED")
 ACCESS_NON_PUBLIC = URIRef(f"{EU}access-right/NON_PUBLIC")
@@ -674,6 +693,11 @@ def _issued_date(issued: Node) -> Literal | None:
         if issued.datatype == XSD.dateTimeStamp:
             return None  # a bare date is no dateTimeStamp
     match = _XSD_DATE.fullmatch(str(issued))
+    if match is None and isinstance(issued, Literal) and issued.datatype in (None, XSD.string):
+        # A date as people write it (2023/05/01, 2023年5月1日, 2023-05-01 10:00:00), as a
+        # spreadsheet's cell is read: Chinese portals' exports write them so.
+        written = written_date(str(issued))
+        return Literal(written, datatype=XSD.date) if written is not None else None
     if match is None or not isinstance(issued, Literal):
         return None
     try:
@@ -681,6 +705,14 @@ def _issued_date(issued: Node) -> Literal | None:
     except ValueError:
         return None
     return Literal(str(issued), datatype=XSD.date)
+
+
+def _cycle_names() -> tuple[str, str]:
+    """The update cycles' names in the code list's own order, in Chinese and English."""
+    cycles = ordered_concepts(SCS.UpdateCycles)
+    zh, en = concept_labels("zh"), concept_labels("en")
+    zh_names = "、".join(zh.get(c, str(c)) for c in cycles)
+    return zh_names, ", ".join(en.get(c, str(c)) for c in cycles)
 
 
 class DcatImporter:
@@ -1066,6 +1098,21 @@ class DcatImporter:
                     value=str(standard),
                 )
 
+    def _update_cycle(self, frequency: Node) -> URIRef | None:
+        """The update cycle a dct:accrualPeriodicity names: an EU or Dublin Core
+        frequency IRI, or a name of the code list (每月, monthly, 按月) written as text or
+        as the label of a node of its own."""
+        if frequency in FREQUENCY_BACK:
+            return FREQUENCY_BACK[frequency]  # type: ignore[index]
+        names = [frequency] if isinstance(frequency, Literal) else []
+        names += [n for p in _FREQUENCY_NAMES for n in self.src.objects(frequency, p)]
+        for name in names:
+            if isinstance(name, Literal):
+                cycle = code_of(SCS.UpdateCycles, str(name))
+                if cycle is not None:
+                    return cycle
+        return None
+
     def _shown(self, value: Node) -> str:
         """A value as a person reads it. A blank node (`dct:temporal [ ... ]`) is shown
         by what it says, one level deep (`[a PeriodOfTime; startDate 2019-01-01]`): its
@@ -1115,13 +1162,19 @@ class DcatImporter:
         self._department(node, res)
         self._issued(node, res, "", "the")
         for frequency in src.objects(node, DCTERMS.accrualPeriodicity):
-            if frequency in FREQUENCY_BACK:
-                g.add((res, DCTERMS.accrualPeriodicity, FREQUENCY_BACK[frequency]))  # type: ignore[index]
+            cycle = self._update_cycle(frequency)
+            if cycle is not None:
+                g.add((res, DCTERMS.accrualPeriodicity, cycle))
             else:
+                zh_names, en_names = _cycle_names()
                 self.report(
                     "dcat-unmapped",
-                    f"更新频率 {self._shown(frequency)} 无法映射到更新周期。",
-                    f"The frequency {self._shown(frequency)} maps to no update cycle.",
+                    f"更新频率 {self._shown(frequency)} 无法映射到更新周期。可用:{zh_names},"
+                    "或欧盟频率词表(publications.europa.eu/resource/authority/frequency)、"
+                    "都柏林核心频率词表(purl.org/cld/freq)中同周期的 IRI。",
+                    f"The frequency {self._shown(frequency)} maps to no update cycle. Use one "
+                    f"of: {en_names}, or the IRI of the same period in the EU frequency "
+                    "vocabulary or the Dublin Core frequencies (purl.org/cld/freq).",
                     node,
                     focus=str(res),
                     path=str(DCTERMS.accrualPeriodicity),

@@ -1854,6 +1854,26 @@ def data_items(resource: URIRef, cell: str) -> list[tuple[Node, Node, Node]]:
     return triples
 
 
+def written_date(text: str) -> str | None:
+    """CCYY-MM-DD from a date as people write it (2025-03-18, 2025/3/18, 2025.3.18,
+    2025年3月18日, 20250318, with a time of day after it or not), or None. The DCAT
+    reader takes a plain-text date the same way."""
+    text = unicodedata.normalize("NFKC", text).strip()
+    match = _DATE.match(text) or (re.match(r"^(\d{4})(\d{2})(\d{2})$", text))
+    try:
+        if match:
+            return date(int(match[1]), int(match[2]), int(match[3])).isoformat()
+    except ValueError:
+        pass
+    return None
+
+
+def code_of(scheme: URIRef, text: str) -> URIRef | None:
+    """The concept of code list `scheme` that `text` spells (its notation, a label in
+    any language or an alternative label such as 按月), or None."""
+    return code_lists().get(scheme, {}).get(_norm_label(text))
+
+
 def parse_date(value: Cell) -> str:
     """CCYY-MM-DD from a date cell or text such as 2025-03-18, 2025/3/18, 2025年3月18日,
     2025/3/18 0:00, or Excel's day number of a date cell that lost its format (45352)."""
@@ -1866,12 +1886,9 @@ def parse_date(value: Cell) -> str:
         return date.fromordinal(_EXCEL_EPOCH.toordinal() + int(text)).isoformat()
     if isinstance(value, float) and _SERIAL_DAYS[0] <= value <= _SERIAL_DAYS[1]:
         return parse_date(int(value))  # a date and a time: the day is the whole part
-    match = _DATE.match(text) or (re.match(r"^(\d{4})(\d{2})(\d{2})$", text))
-    try:
-        if match:
-            return date(int(match[1]), int(match[2]), int(match[3])).isoformat()
-    except ValueError:
-        pass
+    written = written_date(text)
+    if written is not None:
+        return written
     raise CellError(
         "date",
         f"“{text}”不是有效日期,请写作“年-月-日”,如 2025-03-18。",

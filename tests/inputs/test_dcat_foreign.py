@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from rdflib import URIRef
 from rdflib.namespace import DCTERMS
 
@@ -425,3 +426,68 @@ def test_two_sources_blank_node_catalogues_of_one_title_dropped_each_others_memb
     assert warning.severity == "Warning"
     assert f"{BASE}resource/206902-000011" in warning.message_zh
     assert "数据目录" in warning.message_zh and "IRI" in warning.message_en
+
+
+# ------------------------------------------------ frequencies and dates as portals write them
+
+
+@pytest.mark.parametrize(
+    ("written", "cycle"),
+    [
+        ('"每月"', "monthly"),
+        ('"按月"', "monthly"),
+        ('"Quarterly"@en', "quarterly"),
+        ('[ dct:title "每季度" ]', "quarterly"),
+        ("<http://purl.org/cld/freq/monthly>", "monthly"),
+        ("<http://purl.org/cld/freq/semiannual>", "halfyearly"),
+        ("<http://publications.europa.eu/resource/authority/frequency/ANNUAL>", "yearly"),
+    ],
+)
+def test_a_frequency_written_as_the_code_lists_word_or_a_dublin_core_iri_was_refused(
+    memory_registry, written: str, cycle: str
+) -> None:
+    """The spreadsheet reader takes 每月 and 按月; the DCAT reader refused them, the older
+    Dublin Core frequency IRIs and a frequency node with a title, each a Violation a
+    provisional registration could not downgrade."""
+    text = dataset("https://a.example/ds/7", "206902/000070").replace(
+        "dct:accrualPeriodicity fq:MONTHLY", f"dct:accrualPeriodicity {written}"
+    )
+    graph = read(memory_registry, text)
+    res = URIRef(f"{BASE}resource/206902-000070")
+    assert str(graph.value(res, DCTERMS.accrualPeriodicity)).endswith(f"/{cycle}")
+    assert not [p for p in graph.problems if "accrualPeriodicity" in (p.path or "")]
+
+
+def test_an_unknown_frequency_names_the_cycles_it_may_take(memory_registry) -> None:
+    text = dataset("https://a.example/ds/8", "206902/000080").replace(
+        "dct:accrualPeriodicity fq:MONTHLY", 'dct:accrualPeriodicity "每两周"'
+    )
+    graph = read(memory_registry, text)
+    [problem] = [p for p in graph.problems if "accrualPeriodicity" in (p.path or "")]
+    assert "实时、每日、每周" in problem.message_zh and "不定期" in problem.message_zh
+    assert "purl.org/cld/freq" in problem.message_en
+
+
+@pytest.mark.parametrize(
+    "written",
+    ['"2023/05/01"', '"2023年5月1日"', '"2023-05-01 10:00:00"', '"2023.5.1"', '"20230501"'],
+)
+def test_an_issue_date_as_chinese_portals_write_it_was_not_a_date(
+    memory_registry, written: str
+) -> None:
+    text = dataset("https://a.example/ds/9", "206902/000090").replace(
+        'dct:issued "2026-01-20"^^xsd:date', f"dct:issued {written}"
+    )
+    graph = read(memory_registry, text)
+    res = URIRef(f"{BASE}resource/206902-000090")
+    assert {str(d) for d in graph.objects(res, DCTERMS.issued)} == {"2023-05-01"}
+    assert not [p for p in graph.problems if "issued" in (p.path or "")]
+
+
+@pytest.mark.parametrize("written", ['"2023-05-01 (approximately)"', '"2023"', '"2023/02/30"'])
+def test_what_is_no_day_stays_refused(memory_registry, written: str) -> None:
+    text = dataset("https://a.example/ds/10", "206902/000100").replace(
+        'dct:issued "2026-01-20"^^xsd:date', f"dct:issued {written}"
+    )
+    graph = read(memory_registry, text)
+    assert [p for p in graph.problems if "issued" in (p.path or "")]
