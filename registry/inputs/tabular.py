@@ -612,9 +612,14 @@ def two_row_header(top: list[Cell], sub: list[Cell]) -> list[str] | None:
 
 # What begins a row that is no resource: a total, a note, a signature, a section's number.
 _NOTE_MARK = re.compile(
-    r"^\s*(合\s*计|总\s*计|小\s*计|共\s*计|注|备\s*注|说\s*明|填表|填报|制表|审核|审批|负责人|"
+    r"^\s*(合\s*计|总\s*计|小\s*计|共\s*计|汇\s*总|注|备\s*注|说\s*明|填表|填报|制表|审核|审批|负责人|"
     r"联系人|联系电话|单位(负责人|盖章)|以下(空白|无)|此页|[一二三四五六七八九十]+\s*[、.．]|第[一二三四五六七八九十\d]+[类部分章节])"
 )
+
+
+# What begins a totals row, which may count the rows above with a formula (=COUNTA(D2:D9),
+# Excel's own =SUBTOTAL(103,...) of a table's total row).
+_TOTAL_MARK = re.compile(r"^\s*(合\s*计|总\s*计|小\s*计|共\s*计|汇\s*总)")
 
 
 # A resource's own columns: a row with none of them is no resource, whatever else it holds.
@@ -1047,13 +1052,16 @@ class CatalogueReader:
         - any other row holding one text alone, with no code: a Warning, in case it was
           meant as a resource.
         """
-        if any(isinstance(v, Formula) for v in values.values()):
-            return False
         code = BY_KEY["code"]
         if RESOURCE_CODE_PATTERN.match(resource_code_text(cell_text(values.get(code)))):
             return False
         filled = [(c, cell_text(v)) for c, v in values.items() if cell_text(v)]
         texts = list(dict.fromkeys(t for _c, t in filled))
+        if any(isinstance(v, Formula) for v in values.values()) and not (
+            texts and _TOTAL_MARK.match(texts[0])
+        ):
+            # A formula is reported on its cell; only a totals row's count is no data.
+            return False
         text = _clip(" / ".join(texts))
         if _looks_like_header(list(values.values())):
             zh = f"第 {row} 行重复了表头,未读取。"

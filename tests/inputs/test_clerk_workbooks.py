@@ -288,6 +288,26 @@ def test_total_note_and_section_rows_were_refused_as_resources(kind: str, seeded
     assert results(report) == [("Violation", "目录", 2, "信息资源代码", "Input-resource-code")]
 
 
+def test_a_totals_row_counting_with_a_formula_refused_the_workbook(seeded) -> None:
+    """合计 with =COUNTA(...) under the resources, or Excel's own table total row (汇总
+    with =SUBTOTAL(103, ...) in the code column): the formula made the row a resource
+    row, refused for its missing code or its formula. A totals row is a note row
+    whatever it counts with; a formula in a resource row is still reported."""
+    rows: list[list] = [
+        header(),
+        resource("101001/003901", "法人单位信息"),
+        resource("101001/003902", "社会组织信息"),
+        ["合计"] + [""] * (len(COLUMNS) - 2) + ["=COUNTA(D2:D3)"],
+        ["汇总", "", "", "=SUBTOTAL(103,D2:D3)"],
+    ]
+    rows[4] += [""] * (len(COLUMNS) - len(rows[4]))
+    report = seeded.validate([Document("合计公式.xlsx", xlsx_of([("目录", rows, [])]))])
+    assert report.conforms, [r.message_zh for r in report.results if r.severity == "Violation"]
+    notes = [r for r in report.results if r.source_shape.endswith("Input-note-row")]
+    assert [(r.severity, dict(r.location)["row"]) for r in notes] == [("Info", 4), ("Info", 5)]
+    assert_chinese(report)
+
+
 def test_a_hidden_sheet_was_read_and_its_old_rows_refused_the_visible_ones(seeded) -> None:
     """Last year's sheet, hidden, held the same codes: a duplicate-code Violation on a
     sheet the clerk cannot see. Hidden sheets are not read; one with the header is named."""
