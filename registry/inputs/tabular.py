@@ -1454,11 +1454,10 @@ class CatalogueReader:
         if text.get("abstract"):
             g.add((res, DCTERMS.description, Literal(text["abstract"], lang="zh")))
         raw_code = cells.get(BY_KEY["provider_code"])
-        if _is_long_number(raw_code):
+        shown = _as_number_shown(raw_code)
+        if shown is not None:
             # Kept as a number, an 18-digit code has lost its last digits: checking the
             # changed code would tell the clerk a wrong code is wrong, not why.
-            # As the spreadsheet shows it: 15 significant digits, zeros after them.
-            shown = format(Decimal(f"{raw_code:.15g}"), "f")
             self.problem(
                 "credit-code",
                 f"提供方代码存成了数值,电子表格的数值只保留 15 位有效数字,代码已变为“{shown}”。"
@@ -1746,6 +1745,21 @@ def _item_from_parts(values: dict[Column, Cell]) -> str:
 def _is_long_number(value: Cell) -> bool:
     """A number cell too long to hold a code: spreadsheets keep 15 significant digits."""
     return isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) >= 10**15
+
+
+# A long number as a spreadsheet writes it to CSV when its column is a number's:
+# 1.12101E+17 (Excel's "General" format of 112101001234567000).
+_SCIENTIFIC = re.compile(r"\d(?:\.\d+)?[eE]\+?(1[5-9]|[2-9]\d)")
+
+
+def _as_number_shown(value: Cell) -> str | None:
+    """What a spreadsheet shows of a code it kept as a number (a number cell, or the
+    scientific notation it wrote to a CSV), or None when the cell is no such number."""
+    if _is_long_number(value):
+        # 15 significant digits, zeros after them.
+        return format(Decimal(f"{value:.15g}"), "f")
+    text = unicodedata.normalize("NFKC", cell_text(value))
+    return text if _SCIENTIFIC.fullmatch(text) else None
 
 
 # What clerks write in a cell that has no value: the whole cell is one of these.

@@ -226,6 +226,20 @@ def test_a_credit_code_kept_as_a_number_was_called_invalid_without_why(seeded) -
     assert_chinese(report)
 
 
+def test_a_credit_code_excel_wrote_to_a_csv_as_1_12101e_17_was_called_invalid(seeded) -> None:
+    """An XLSX number cell got the message that says why; the same code saved by Excel
+    to CSV is the text 1.12101E+17, and was only 'not a valid credit code'."""
+    rows: list[list] = [header(), resource("101001/003611", "科学计数法信用代码")]
+    rows[1][column("provider_code") - 1] = "1.12101E+17"
+    report = seeded.validate([Document("科学计数.csv", text_file(rows, ",", "utf-8-sig"))])
+    assert results(report, sheet=False) == [
+        ("Violation", None, 2, "提供方代码", "Input-credit-code")
+    ]
+    [problem] = report.results
+    assert "15 位有效数字" in problem.message_zh and "“1.12101E+17”" in problem.message_zh
+    assert_chinese(report)
+
+
 def test_the_zh_text_report_named_a_cell_by_an_english_property(seeded) -> None:
     """[违规] publisher = ... in a Chinese report: a spreadsheet result is named by its
     column's title."""
