@@ -94,6 +94,11 @@ class Reading:
         if self.mapped is not None:
             yield from self.mapped
 
+    def place_of(self, entry: str) -> dict[str, Any]:
+        """Where `entry` was read (file, sheet, row of a spreadsheet; the source node of a
+        DCAT or OpenAPI document), or {} for an entry of an RDF document."""
+        return dict(self.mapped.locate(entry, None)) if self.mapped is not None else {}
+
     @property
     def unreadable(self) -> bool:
         """Nothing could be read into entries: the reading problems are the whole

@@ -471,7 +471,10 @@ def item_state(store: Store, item: str) -> ItemState | None:
 
 
 def check_ownership(
-    store: Store, entries: dict[URIRef, tuple[str, list[Triple]]], principal: Principal
+    store: Store,
+    entries: dict[URIRef, tuple[str, list[Triple]]],
+    principal: Principal,
+    place_of: Callable[[str], dict[str, Any]] = lambda _entry: {},
 ) -> None:
     """The ownership rule, for every entry of every submission, on every way in: a
     submitter creates entries for its own department only (the entry's own
@@ -546,15 +549,36 @@ def check_ownership(
     unknown = set(_unregistered_providers(store, foreign))
     foreign = [f for f in foreign if "provider" not in f or not set(f["provider"]) <= unknown]
     if foreign:
+        # Where each was read: a clerk finds the row, not the IRI (the clerk probe).
+        for refused in foreign:
+            place = place_of(refused["entry"])
+            if place:
+                refused["location"] = place
+        named = [_placed(f) for f in foreign]
         raise ForbiddenError(
             Text(
                 zh="只能提交本部门的条目，以下条目属于其他部门："
-                + _first_entries([f["entry"] for f in foreign]).zh,
+                + _first_entries([zh for zh, _en in named]).zh,
                 en="the submission holds entries of another department: "
-                + _first_entries([f["entry"] for f in foreign]).en,
+                + _first_entries([en for _zh, en in named]).en,
             ),
             {"department": str(principal.department), "entries": foreign},
         )
+
+
+def _placed(refused: dict[str, Any]) -> tuple[str, str]:
+    """A refused entry as its message names it: with the sheet and row it was read from."""
+    place = refused.get("location", {})
+    entry = refused["entry"]
+    if "row" not in place:
+        return entry, entry
+    sheet = place.get("sheet")
+    in_sheet_zh = f"工作表“{sheet}”" if sheet else ""
+    in_sheet_en = f"sheet {sheet!r} " if sheet else ""
+    return (
+        f"{entry}({in_sheet_zh}第 {place['row']} 行)",
+        f"{entry} ({in_sheet_en}row {place['row']})",
+    )
 
 
 _KIND_ZH = {"standard": "标准", "department": "部门"}
@@ -770,7 +794,7 @@ def _screen_and_hash(
     entries, owners = entries_and_owners(statements)
     if not entries:
         raise _no_entry(statements)
-    check_ownership(store, entries, principal)
+    check_ownership(store, entries, principal, reading.place_of)
     check_assessors(entries, principal)
     # IRIs are the registry's and the trusted context is its alone (issue 17): what
     # the rules refuse is decided on the upload as sent, and validation sees only the

@@ -323,3 +323,18 @@ def test_a_blank_provider_was_called_another_departments_entry(registry: Registr
         refused = [r for r in result.report.results if r.severity == "Violation"]
         assert [r.path for r in refused] == [str(DCTERMS.publisher)], refused
     assert registry.store.generation() == generation
+
+
+def test_a_refused_row_of_another_department_was_named_by_its_iri_only(
+    registry: Registry,
+) -> None:
+    """The clerk probe's 403 named http://.../resource/101009-000001 and nothing else: the
+    clerk looked for the row by hand. Each refused entry read from a spreadsheet carries
+    its sheet and row, in the details and in the message."""
+    attacker = Principal("submitter", URIRef(f"{BASE}department/{ATTACKER}"), "attacker")
+    with pytest.raises(ForbiddenError) as refused:
+        registry.submit([Document("takeover.xlsx", takeover_xlsx())], attacker)
+    [named] = [e for e in refused.value.details["entries"] if e["entry"] == RESOURCE]
+    assert (named["location"]["sheet"], named["location"]["row"]) == ("Sheet", 2)
+    assert f"{RESOURCE}(工作表“Sheet”第 2 行)" in refused.value.message.zh
+    assert f"{RESOURCE} (sheet 'Sheet' row 2)" in refused.value.message.en
