@@ -697,3 +697,26 @@ def test_a_rebuilt_model_has_every_index_and_searches_what_apply_writes_after(
         )
         found = model.list_entries("resource", q="新登记的资源")
         assert [r["iri"] for r in found.items] == [f"{BASE}resource/101001-999999"]
+
+
+def test_the_statuses_of_an_entrys_references_were_read_from_every_standard(
+    generated: Store, tmp_path: Path
+) -> None:
+    """The statuses an entry's answer gives its cited standards were read with a plain
+    `kind = 'standard'`, and SQLite took the index (kind, status, ...) that covers the
+    columns asked for: every standard's row on each lookup, which halved never-asked
+    lookups at 50,000 resources. The query goes by the (iri, kind) key, on the file a
+    rebuild makes (its indexes all there)."""
+    import sqlite3
+
+    from registry.read.model import REFERENCE_STATUSES
+
+    with built_model(generated, tmp_path / "model.sqlite"):
+        pass
+    db = sqlite3.connect(tmp_path / "model.sqlite")
+    plan = " ".join(
+        row[3] for row in db.execute(f"EXPLAIN QUERY PLAN {REFERENCE_STATUSES}", ("[]",))
+    )
+    db.close()
+    assert "sqlite_autoindex_entries_1 (iri=?" in plan, plan
+    assert "(kind=?)" not in plan, plan
