@@ -129,6 +129,7 @@ def read_rdf(
     # Windows editors begin UTF-8 with a byte order mark; Turtle and JSON parsers
     # stop at it ("expected directive or statement" at line 1, column 1).
     data = data.removeprefix(b"\xef\xbb\xbf")
+    _refuse_another_syntax(data, fmt, source)
     if fmt.name == "rdfxml" and (data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:64]):
         # A DTD written in UTF-16 would slip past the byte check below.
         raise InputError(
@@ -190,6 +191,65 @@ def read_rdf(
         graph.remove(old)
         graph.add(new)
     return graph
+
+
+# What a body begins with that no document of the format read could: a compressed body,
+# an XML document read as Turtle or N-Triples (a catalogue sent as application/xml or
+# labelled text/turtle), a JSON object read as either. Each was answered with the first
+# reader's own puzzle ("“?xml version=…” is a relative IRI", "line 1 is not UTF-8").
+_STARTS = (
+    (b"\x1f\x8b", "gzip"),
+    (b"PK\x03\x04", "zip"),
+    (b"<?xml", "rdfxml"),
+    (b"<rdf:RDF", "rdfxml"),
+    (b"{", "jsonld"),
+)
+_NOT_TEXT = {
+    "gzip": Text(
+        zh="内容是 gzip 压缩的数据;不接受压缩的请求体,请解压后提交",
+        en="the content is gzip-compressed; compressed bodies are not accepted: send it "
+        "uncompressed",
+    ),
+    "zip": Text(
+        zh="内容是 ZIP 包(或 XLSX 工作簿);工作簿请以 .xlsx 文件名或 format=xlsx 提交",
+        en="the content is a ZIP archive (or an XLSX workbook); send a workbook named .xlsx "
+        "or with format=xlsx",
+    ),
+}
+_OTHER_SYNTAX = {
+    "rdfxml": ("RDF/XML", "application/rdf+xml", "rdfxml"),
+    "jsonld": ("JSON-LD", "application/ld+json", "jsonld"),
+}
+
+
+def _refuse_another_syntax(data: bytes, fmt: RdfFormat, source: str) -> None:
+    """InputError when `data` plainly is not `fmt`: compressed, or XML or JSON where
+    Turtle or N-Triples was to be read; the message says what it looks like and how to
+    send it."""
+    head = data[:64].lstrip()
+    seen = next((name for start, name in _STARTS if head.startswith(start)), None)
+    if (
+        seen is None
+        or seen == fmt.name
+        or (seen in _OTHER_SYNTAX and fmt.name not in ("turtle", "nt"))
+    ):
+        return
+    if seen in _NOT_TEXT:
+        why = _NOT_TEXT[seen]
+        raise InputError(
+            Text(zh=f"{source}:{why.zh}", en=f"{source}: {why.en}"),
+            {"file": source, "format": fmt.name, "rule": "not-text", "looks_like": seen},
+        )
+    name, media, given = _OTHER_SYNTAX[seen]
+    raise InputError(
+        Text(
+            zh=f"{source}:内容看起来是 {name},却按 {fmt.name} 读取;请以 Content-Type: {media} "
+            f"或 format={given} 提交",
+            en=f"{source}: the content looks like {name} but was to be read as {fmt.name}; "
+            f"send it as Content-Type: {media} or with format={given}",
+        ),
+        {"file": source, "format": fmt.name, "rule": "syntax", "looks_like": seen},
+    )
 
 
 class _IllTypedLiteral(logging.Filter):

@@ -255,10 +255,16 @@ def form_parts(body: bytes, content_type: str | None) -> list[FormPart]:
     return parts
 
 
+# A DCAT catalogue is RDF: a generic XML media type is its RDF/XML (portals serve it so).
+_DCAT_XML_MEDIA = ("application/xml", "text/xml")
+
+
 def _dcat_syntax(content_type: str | None, filename: str) -> str:
     media = _media(content_type)
     if media in _RDF_MEDIA:
         return _RDF_MEDIA[media]
+    if media in _DCAT_XML_MEDIA:
+        return "rdfxml"
     by_name = _EXTENSIONS.get(PurePath(filename).suffix.lower())
     if by_name in _RDF_MEDIA.values():
         return str(by_name)

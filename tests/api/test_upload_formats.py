@@ -9,6 +9,7 @@ other API tests: the tests that only validate (or are refused) on one app per mo
 
 from __future__ import annotations
 
+import gzip
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from registry.config import Settings
 from registry.register.tokens import create_token
 from registry.store import Store
 from tests import documents
+from tests.api.test_api import assert_error
 from tests.api.test_pages import csrf, sign_in
 from tests.conftest import (
     EXAMPLES,
@@ -170,6 +172,37 @@ def test_validate_format_dcat_was_415_for_want_of_a_file_name(reader: TestClient
         headers={"Content-Type": "application/rdf+xml"},
     )
     assert xml.status_code == 200 and xml.json()["conforms"] is True, xml.text
+
+
+@pytest.mark.parametrize("media", ["application/xml", "text/xml"])
+def test_a_dcat_catalogue_as_generic_xml_was_read_as_turtle(reader: TestClient, media: str) -> None:
+    """RDF/XML sent with ?format=dcat as application/xml (as portals serve it) was read
+    as Turtle: '“?xml version=…” on line 1 is a relative IRI'. A DCAT catalogue is RDF:
+    generic XML is its RDF/XML."""
+    as_xml = Graph().parse(CKAN, format="turtle").serialize(format="xml", encoding="utf-8")
+    answer = reader.post(
+        "/api/v1/validate?format=dcat", content=as_xml, headers={"Content-Type": media}
+    )
+    assert answer.status_code == 200 and answer.json()["conforms"] is True, answer.text
+
+
+def test_a_body_plainly_of_another_syntax_says_so(reader: TestClient) -> None:
+    """RDF/XML labelled text/turtle, and a gzip-compressed body, were answered with the
+    Turtle reader's puzzle (a relative IRI; 'line 1 is not UTF-8 text')."""
+    as_xml = Graph().parse(CKAN, format="turtle").serialize(format="xml", encoding="utf-8")
+    mislabelled = reader.post(
+        "/api/v1/validate?format=dcat", content=as_xml, headers={"Content-Type": "text/turtle"}
+    )
+    error = assert_error(mislabelled, 400, "invalid_input")
+    assert error["details"]["looks_like"] == "rdfxml"
+    assert "application/rdf+xml" in error["messages"]["zh"]
+    packed = reader.post(
+        "/api/v1/validate",
+        content=gzip.compress(CKAN.read_bytes()),
+        headers={"Content-Type": "text/turtle"},
+    )
+    error = assert_error(packed, 400, "invalid_input")
+    assert "压缩" in error["messages"]["zh"] and error["details"]["looks_like"] == "gzip"
 
 
 def test_a_body_whose_format_nothing_says_is_415_naming_the_ways(reader: TestClient) -> None:
