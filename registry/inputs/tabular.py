@@ -1492,12 +1492,12 @@ class CatalogueReader:
             except CellError as error:
                 fail("format", error, SCS["format"])
         if text.get("items"):
-            try:
-                for triple in data_items(res, text["items"]):
-                    g.add(triple)
-                for item in g.objects(res, SCS.dataItem):
-                    g.locations[str(item)] = {None: self.where(row, BY_KEY["items"])}
-            except CellError as error:
+            items, item_errors = data_items(res, text["items"])
+            for triple in items:
+                g.add(triple)
+            for item in g.objects(res, SCS.dataItem):
+                g.locations[str(item)] = {None: self.where(row, BY_KEY["items"])}
+            for error in item_errors:
                 self.problem(
                     error.rule,
                     error.zh,
@@ -1821,59 +1821,104 @@ def split_format(cell: str) -> tuple[str, str]:
     return main.strip(), detail.strip()
 
 
-def data_items(resource: URIRef, cell: str) -> list[tuple[Node, Node, Node]]:
-    """`名称:类型[:长度[:代码]]` entries separated by `;`, in order."""
+def data_items(
+    resource: URIRef, cell: str
+) -> tuple[list[tuple[Node, Node, Node]], list[CellError]]:
+    """`名称:类型[:长度[:代码]]` entries separated by `;`, in order, and the error of
+    each entry that cannot be read: every one of them, so that a clerk fixes the cell
+    once (only the first was reported, the next one at the next submission). When any
+    entry has an error, no triple is given: the cell is not read."""
     triples: list[tuple[Node, Node, Node]] = []
+    errors: list[CellError] = []
     for position, entry in enumerate(_items(cell, _SPLIT), start=1):
-        parts = [p.strip() for p in entry.replace("：", ":").split(":")]
-        if len(parts) < 2 or len(parts) > 4 or not parts[0] or not parts[1]:
-            lacking = "" if len(parts) > 4 else "item_name" if not parts[0] else "item_type"
-            raise CellError(
-                "data-item",
-                f"信息项“{entry}”不是“名称:类型[:长度[:代码]]”形式。",
-                f"The data item {entry!r} is not of the form name:type[:length[:code]].",
-                position,
-                lacking,
-                entry,
-            )
-        name, kind = parts[0], parts[1]
-        length = parts[2] if len(parts) > 2 else ""
-        code = parts[3] if len(parts) > 3 else ""
         try:
-            dtype = concept("items", kind)
-        except CellError:
-            raise CellError(
-                "data-item",
-                f"信息项“{name}”的类型“{kind}”不是有效的数据类型(C、N、Y、D、T、L、"
-                "M、G、B、I、F)。",
-                f"The type {kind!r} of data item {name!r} is not a data type (C, N, Y, D, T, L, "
-                "M, G, B, I, F).",
-                position,
-                "item_type",
-                kind,
-            ) from None
-        if length and not length.isdigit():
-            raise CellError(
-                "data-item",
-                f"信息项“{name}”的长度“{length}”不是整数。",
-                f"The length {length!r} of data item {name!r} is not a whole number.",
-                position,
-                "item_length",
-                length,
-            )
-        item = URIRef(f"{resource}/item/{position}")
-        triples += [
-            (resource, SCS.dataItem, item),
-            (item, RDF.type, SCS.DataItem),
-            (item, SCS.itemName, Literal(name, lang="zh")),
-            (item, SCS.dataType, dtype),
-            (item, SCS.position, Literal(position)),
-        ]
-        if length:
-            triples.append((item, SCS.length, Literal(int(length))))
-        if code:
-            triples.append((item, SCS.itemCode, Literal(code)))
+            triples += _data_item(resource, position, entry)
+        except CellError as error:
+            errors.append(error)
+    return ([] if errors else triples), errors
+
+
+# A type written with its length in parentheses, as in SQL or on paper: 字符型(20).
+_TYPE_WITH_LENGTH = re.compile(r"^(.+?)\s*[(（]\s*(\d+)\s*[)）]$")
+
+
+def _data_item(resource: URIRef, position: int, entry: str) -> list[tuple[Node, Node, Node]]:
+    parts = [p.strip() for p in entry.replace("：", ":").split(":")]
+    if len(parts) < 2 or len(parts) > 4 or not parts[0] or not parts[1]:
+        lacking = "" if len(parts) > 4 else "item_name" if not parts[0] else "item_type"
+        raise CellError(
+            "data-item",
+            f"信息项“{entry}”不是“名称:类型[:长度[:代码]]”形式。",
+            f"The data item {entry!r} is not of the form name:type[:length[:code]].",
+            position,
+            lacking,
+            entry,
+        )
+    name, kind = parts[0], parts[1]
+    length = parts[2] if len(parts) > 2 else ""
+    code = parts[3] if len(parts) > 3 else ""
+    try:
+        dtype = concept("items", kind)
+    except CellError:
+        raise _type_error(name, kind, position) from None
+    if length and not (length.isascii() and length.isdigit() and int(length) > 0):
+        raise CellError(
+            "data-item",
+            f"信息项“{name}”的长度“{length}”不是正整数(小数位数不在信息项中填写)。",
+            f"The length {length!r} of data item {name!r} is not a positive whole number "
+            "(decimal places are not written in a data item).",
+            position,
+            "item_length",
+            length,
+        )
+    item = URIRef(f"{resource}/item/{position}")
+    triples: list[tuple[Node, Node, Node]] = [
+        (resource, SCS.dataItem, item),
+        (item, RDF.type, SCS.DataItem),
+        (item, SCS.itemName, Literal(name, lang="zh")),
+        (item, SCS.dataType, dtype),
+        (item, SCS.position, Literal(position)),
+    ]
+    if length:
+        triples.append((item, SCS.length, Literal(int(length))))
+    if code:
+        triples.append((item, SCS.itemCode, Literal(code)))
     return triples
+
+
+def _type_error(name: str, kind: str, position: int) -> CellError:
+    """A data item's type not in the list: the types by code and name, and what was
+    meant where it is clear (字符型(20) → 字符型:20, 字符 → 字符型)."""
+    scheme = SCHEMES["items"]
+    zh, en = concept_labels("zh"), concept_labels("en")
+    types = ordered_concepts(scheme)
+    notation = {c: n for n, c in code_lists().get(scheme, {}).items() if len(n) == 1}
+    listed_zh = "、".join(f"{notation.get(c, '?').upper()}({zh.get(c, '')})" for c in types)
+    listed_en = ", ".join(f"{notation.get(c, '?').upper()} ({en.get(c, '')})" for c in types)
+    with_length = _TYPE_WITH_LENGTH.match(kind)
+    meant_zh = meant_en = ""
+    if with_length and code_of(scheme, with_length[1]) is not None:
+        meant_zh = (
+            f"是否应为“{name}:{with_length[1]}:{with_length[2]}”?长度写在类型之后,用冒号分隔。"
+        )
+        meant_en = (
+            f" Did you mean {name}:{with_length[1]}:{with_length[2]}? The length follows the "
+            "type after a colon."
+        )
+    else:
+        meant = suggestion(scheme, kind)
+        if meant is not None and meant in zh:
+            meant_zh = f"是否应为“{zh[meant]}”?"
+            meant_en = f" Did you mean {notation.get(meant, '?').upper()} ({en.get(meant, '')})?"
+    return CellError(
+        "data-item",
+        f"信息项“{name}”的类型“{kind}”不是有效的数据类型。{meant_zh}可用:{listed_zh}。",
+        f"The type {kind!r} of data item {name!r} is not a data type.{meant_en} Use one of: "
+        f"{listed_en}.",
+        position,
+        "item_type",
+        kind,
+    )
 
 
 def written_date(text: str) -> str | None:

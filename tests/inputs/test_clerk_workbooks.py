@@ -240,6 +240,25 @@ def test_a_credit_code_excel_wrote_to_a_csv_as_1_12101e_17_was_called_invalid(se
     assert_chinese(report)
 
 
+def test_only_the_first_bad_data_item_of_a_cell_was_reported(seeded) -> None:
+    """站点编号:C:99999999999999999999;监测时间:日期;备注:字符 gave one Violation (日期);
+    fixed, the next run gave 字符. Every bad entry is reported at once, each with what
+    was meant where it is clear."""
+    items = "站点编号:字符型(20);监测时间:日期;备注:字符;数量:N:-5;名称:C:20"
+    rows: list[list] = [header(), resource("101001/003621", "信息项", items=items)]
+    report = seeded.validate([Document("信息项.xlsx", xlsx_of([("目录", rows, [])]))])
+    problems = [r for r in report.results if r.source_shape.endswith("Input-data-item")]
+    assert [p.value for p in problems] == ["字符型(20)", "日期", "字符", "-5"]
+    by_value = {p.value: p.message_zh for p in problems}
+    assert "是否应为“站点编号:字符型:20”" in by_value["字符型(20)"]
+    assert "是否应为“字符型”" in by_value["字符"]
+    assert "正整数" in by_value["-5"]
+    assert "C(字符型)" in by_value["日期"] and "D(日期型)" in by_value["日期"]
+    # One result per problem: the shape's "no data item" for the unread cell is not added.
+    assert [r for r in report.results if r.severity == "Violation"] == problems
+    assert_chinese(report)
+
+
 def test_the_zh_text_report_named_a_cell_by_an_english_property(seeded) -> None:
     """[违规] publisher = ... in a Chinese report: a spreadsheet result is named by its
     column's title."""
