@@ -75,7 +75,34 @@ def rdf_format(name: str, others: Sequence[str] = ()) -> RdfFormat:
     )
 
 
+# Spreadsheets of other programs, which clerks save by default: the registry reads
+# none of them, and "cannot tell the format" sent them looking for a flag.
+OTHER_SPREADSHEETS = {
+    ".ods": Text(zh="LibreOffice 的 .ods 表格", en="a LibreOffice .ods spreadsheet"),
+    ".et": Text(zh="WPS 表格的 .et 文件", en="a WPS Spreadsheets .et file"),
+    ".numbers": Text(zh="Numbers 表格", en="a Numbers spreadsheet"),
+}
+
+
+def refuse_other_spreadsheet(filename: str) -> None:
+    """UnsupportedFormatError for a spreadsheet of a program whose files are not read
+    (OTHER_SPREADSHEETS), saying to save it as .xlsx."""
+    what = OTHER_SPREADSHEETS.get(PurePath(filename).suffix.lower())
+    if what is None:
+        return
+    name = PurePath(filename).name
+    raise UnsupportedFormatError(
+        Text(
+            zh=f"{name!r} 是{what.zh}，不能直接读取；请另存为 Excel 工作簿（.xlsx）或 CSV 后提交",
+            en=f"{name!r} is {what.en}, which is not read; save it as an Excel workbook "
+            "(.xlsx) or CSV and submit that",
+        ),
+        {"file": name},
+    )
+
+
 def format_for_filename(filename: str) -> RdfFormat:
+    refuse_other_spreadsheet(filename)
     suffix = PurePath(filename).suffix.lower()
     for fmt in RDF_FORMATS:
         if suffix in fmt.extensions:

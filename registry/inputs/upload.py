@@ -28,7 +28,7 @@ from typing import Any
 from registry.bilingual import Text
 from registry.errors import InputError, UnsupportedFormatError
 from registry.inputs.document import MAPPED_FORMATS, Document
-from registry.inputs.rdf import RDF_FORMATS, rdf_format
+from registry.inputs.rdf import RDF_FORMATS, rdf_format, refuse_other_spreadsheet
 
 #: Media types of the formats that are not RDF syntaxes.
 MAPPED_MEDIA_TYPES = {
@@ -118,6 +118,7 @@ def format_of_upload(
     by_name = _EXTENSIONS.get(PurePath(name).suffix.lower())
     if by_name is not None:
         return by_name
+    refuse_other_spreadsheet(name)
     raise UnsupportedFormatError(
         Text(
             zh=f"无法判断上传内容的格式（Content-Type {media!r}"

@@ -151,15 +151,36 @@ def decode_text(data: bytes, source: str) -> str:
     except UnicodeDecodeError:
         pass
     try:
-        return data.decode("gb18030")
+        return _decode_gbk(data)
     except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
         raise InputError(
             Text(
-                zh=f"{source}：既不是 UTF-8 也不是 GB18030/GBK 编码的文本",
-                en=f"{source}: neither UTF-8 nor GB18030/GBK text",
+                zh=f"{source}：第 {line} 行既不是 UTF-8 也不是 GB18030/GBK 编码的文本"
+                f"（第 {exc.start} 字节）；请另存为“CSV UTF-8”后重新提交",
+                en=f"{source}: line {line} is neither UTF-8 nor GB18030/GBK text (byte "
+                f'{exc.start}); save it as "CSV UTF-8" and submit it again',
             ),
-            {"file": source, "rule": "encoding", "byte": exc.start},
+            {"file": source, "rule": "encoding", "byte": exc.start, "line": line},
         ) from None
+
+
+def _decode_gbk(data: bytes) -> str:
+    """GB18030 as Excel on a Chinese Windows writes it (code page 936): there the
+    single byte 0x80 is the euro sign, which GB18030 has not, and a CSV holding "€"
+    was refused whole."""
+    parts: list[str] = []
+    at = 0
+    while True:
+        try:
+            parts.append(data[at:].decode("gb18030"))
+            return "".join(parts)
+        except UnicodeDecodeError as exc:
+            bad = at + exc.start
+            if data[bad] != 0x80:
+                raise UnicodeDecodeError(exc.encoding, data, bad, bad + 1, exc.reason) from None
+            parts += [data[at:bad].decode("gb18030"), "€"]
+            at = bad + 1
 
 
 # Excel writes commas, tabs ("Unicode text") or, where the comma is the decimal sign,
@@ -430,6 +451,22 @@ def _xlsx_layout(
 # ----------------------------------------------------------------------------- XLS
 
 
+# What systems export under the name .xls that is no Excel 97-2003 file: a web page's
+# table, and Excel 2003's XML spreadsheet. xlrd reads neither ("cannot be read as an
+# Excel 97-2003 workbook" told the clerk nothing).
+_HTML_START = re.compile(rb"\s*(?:<!doctype\s+html|<html|<table|<meta|<head|<body)", re.I)
+_XML_SPREADSHEET = b"urn:schemas-microsoft-com:office:spreadsheet"
+
+
+def _saved_as_xls(data: bytes) -> Text | None:
+    head = data[:2048].removeprefix(b"\xef\xbb\xbf")
+    if _HTML_START.match(head):
+        return Text(zh="网页文件（HTML 表格）", en="a web page (an HTML table)")
+    if head.lstrip().startswith(b"<?xml") and _XML_SPREADSHEET in head:
+        return Text(zh="Excel 2003 XML 表格", en="an Excel 2003 XML spreadsheet")
+    return None
+
+
 def xls_sheets(data: bytes, source: str) -> Iterator[Sheet]:
     """Every sheet of an Excel 97-2003 workbook, read by xlrd. An .xls keeps only the
     last computed value of a formula, so formulas cannot be told from values."""
@@ -449,6 +486,18 @@ def xls_sheets(data: bytes, source: str) -> Iterator[Sheet]:
             Text(
                 zh=(f"{source}：该文件实为名为 .xls 的 XLSX 工作簿，请将扩展名改为 .xlsx"),
                 en=(f"{source}: this is an XLSX workbook named .xls; rename it to .xlsx"),
+            ),
+            {"file": source, "rule": "xls"},
+        )
+    saved_as = _saved_as_xls(data)
+    if saved_as is not None:
+        raise InputError(
+            Text(
+                zh=f"{source}：该文件不是 Excel 工作簿，而是{saved_as.zh}（许多系统导出的"
+                "“.xls”即是如此）；请在 Excel 或 WPS 中打开后另存为 .xlsx 再提交",
+                en=f"{source}: this is no Excel workbook but {saved_as.en} (what many "
+                "systems export as .xls); open it in Excel or WPS, save it as .xlsx and "
+                "submit that",
             ),
             {"file": source, "rule": "xls"},
         )

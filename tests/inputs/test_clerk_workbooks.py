@@ -1112,3 +1112,60 @@ def test_an_instructions_sheet_repeating_the_header_blocked_the_workbook(kind: s
     both = make([("目录", data, []), ("说明", [head, resource("101001/003912", "名为说明")], [])])
     graph = seeded.parse([Document(f"两表.{kind}", both)])
     assert (res_iri("101001/003912"), DCTERMS.title, None) in graph
+
+
+# ------------------------------------------------------- files that are not what they say
+
+
+def test_a_gbk_csv_holding_the_euro_sign_was_refused_whole(seeded) -> None:
+    """Excel on a Chinese Windows writes code page 936, where the byte 0x80 is €, which
+    GB18030 has not: the CSV was refused whole, naming a byte offset only."""
+    rows: list[list] = [header(), resource("101001/003631", "价格信息", abstract="单价 €5")]
+    data = text_file(rows, ",", "gb18030").replace("€".encode("gb18030"), b"\x80")
+    assert b"\x80" in data
+    report = seeded.validate([Document("欧元.csv", data)])
+    assert report.conforms, [r.message_zh for r in report.results if r.severity == "Violation"]
+    graph = seeded.parse([Document("欧元.csv", data)])
+    assert str(graph.value(res_iri("101001/003631"), DCTERMS.description)) == "单价 €5"
+
+
+def test_a_csv_in_no_known_encoding_names_its_line() -> None:
+    from registry.inputs.workbooks import decode_text
+
+    with pytest.raises(InputError) as refused:
+        decode_text("名称,代码\n".encode() + b"\xff\xfe\xff\n", "坏.csv")
+    assert refused.value.details["line"] == 2
+    assert "第 2 行" in refused.value.message.zh and "CSV UTF-8" in refused.value.message.zh
+
+
+@pytest.mark.parametrize(
+    ("body", "what"),
+    [
+        (b"<html><head><meta charset='utf-8'></head><body><table><tr><td>1</td></tr>", "网页"),
+        (
+            b'<?xml version="1.0"?>\n<Workbook xmlns="urn:schemas-microsoft-com:office:'
+            b'spreadsheet"><Worksheet/></Workbook>',
+            "Excel 2003 XML",
+        ),
+    ],
+)
+def test_a_web_page_or_xml_spreadsheet_named_xls_could_not_be_read(
+    seeded, body: bytes, what: str
+) -> None:
+    """Government systems export a web page's table, or Excel 2003's XML, as .xls: it
+    was 'cannot be read as an Excel 97-2003 workbook', a dead end."""
+    with pytest.raises(InputError) as refused:
+        seeded.validate([Document("导出.xls", body)])
+    assert what in refused.value.message.zh and ".xlsx" in refused.value.message.zh
+
+
+@pytest.mark.parametrize("name", ["目录.ods", "目录.et"])
+def test_an_ods_or_et_spreadsheet_said_only_that_its_format_was_unknown(name: str) -> None:
+    from registry.errors import UnsupportedFormatError
+    from registry.inputs.rdf import format_for_filename
+    from registry.inputs.upload import format_of_upload
+
+    for read in (lambda: format_for_filename(name), lambda: format_of_upload(filename=name)):
+        with pytest.raises(UnsupportedFormatError) as refused:
+            read()
+        assert "另存为 Excel 工作簿（.xlsx）" in refused.value.message.zh
