@@ -994,11 +994,40 @@ class DcatImporter:
         return list(dict.fromkeys(c for c in found if pattern.match(c)))
 
     def _text(self, node: Node, prop: URIRef, target: URIRef, to: URIRef) -> None:
+        by_lang: dict[str, list[str]] = {}
         for value in self.src.objects(node, prop):
             if not isinstance(value, Literal):
                 continue
             lang = value.language or ("zh" if _CJK.search(str(value)) else "en")
             self.out.add((target, to, Literal(str(value), lang=lang)))
+            by_lang.setdefault(lang, []).append(str(value))
+        for lang, titles in by_lang.items():
+            if prop == DCTERMS.title and len(titles) > 1:
+                self._titles_of_one_language(node, target, lang, sorted(titles))
+
+    def _titles_of_one_language(
+        self, node: Node, target: URIRef, lang: str, titles: list[str]
+    ) -> None:
+        """Two titles read as one language (zh-CN and zh-Hans both zh): the shape's
+        "exactly one Chinese title" named neither, so the submitter could not tell which
+        two, nor why two tags made one language."""
+        shown = "、".join(f"“{t}”" for t in titles)
+        shown_en = ", ".join(repr(t) for t in titles)
+        zh_lang, en_lang = ("中文", "Chinese") if lang == "zh" else ("英文", "English")
+        self.report(
+            "dcat-title",
+            f"有 {len(titles)} 个{zh_lang}标题:{shown}(登记库只区分中文与英文,zh-CN、zh-Hans、"
+            f"zh-TW 等标签都按 zh 读取,en-US、en-GB 等按 en 读取);每种语言只能有一个标题,"
+            "请只保留一个。",
+            f"There are {len(titles)} {en_lang} titles: {shown_en} (the registry tells "
+            "Chinese from English only: zh-CN, zh-Hans, zh-TW ... are read as zh, en-US, "
+            "en-GB ... as en); there is one title a language: keep one.",
+            node,
+            focus=str(target),
+            path=str(DCTERMS.title),
+            value="; ".join(titles)[:200],
+            severity="Violation",
+        )
 
     def _department(self, node: Node, target: URIRef) -> None:
         """The registered department `node`'s one publisher names (a credit code, else

@@ -279,7 +279,14 @@ def load_submission(
 
 # SHACL "missing value" results that a reading problem on the same focus and path
 # already explains (an unknown code-list label leaves the property out).
-_EXPLAINED = ("MinCountConstraintComponent", "QualifiedMinCountConstraintComponent")
+# The shapes' results a reading problem at the same focus and path explains: a value
+# left missing (a cell not read) or one too many (two titles read as one language).
+_EXPLAINED = (
+    "MinCountConstraintComponent",
+    "QualifiedMinCountConstraintComponent",
+    "MaxCountConstraintComponent",
+    "QualifiedMaxCountConstraintComponent",
+)
 _WEIGHT = {"Info": 0, "Warning": 1, "Violation": 2}
 
 

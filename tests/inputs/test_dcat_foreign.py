@@ -491,3 +491,21 @@ def test_what_is_no_day_stays_refused(memory_registry, written: str) -> None:
     )
     graph = read(memory_registry, text)
     assert [p for p in graph.problems if "issued" in (p.path or "")]
+
+
+def test_two_chinese_titles_folded_into_zh_were_reported_without_either(memory_registry) -> None:
+    """dct:title "停车场占用"@zh-CN, "停车位占用情况"@zh-Hans: both are read as zh, and
+    the one result was the shape's 'exactly one Chinese title' with no value. One result
+    now, naming both titles and why two tags made one language."""
+    text = dataset(
+        "https://a.example/ds/11",
+        "206902/000110",
+        title='"停车场占用"@zh-CN , "停车位占用情况"@zh-Hans',
+    )
+    report = validate(memory_registry, text)
+    titles = [r for r in report.results if r.path == str(DCTERMS.title)]
+    assert len(titles) == 1, [(r.source_shape, r.message_en) for r in titles]
+    [title] = titles
+    assert title.severity == "Violation" and title.source_shape.endswith("Input-dcat-title")
+    assert "“停车场占用”" in title.message_zh and "“停车位占用情况”" in title.message_zh
+    assert "zh-Hans" in title.message_zh
