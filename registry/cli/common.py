@@ -92,8 +92,12 @@ def open_registry(store: str | None, *, read_only: bool = False, **overrides: An
     # A command run outside the checkout without --store made ./var/registry, seeded
     # it, and reported "5 new" there: the clerk believed the registry had them.
     new = backend_kind(settings.store) == "path" and not Path(settings.store).exists()
-    if new and not read_only:
-        click.echo(say("new_store", path=settings.store), err=True)
+    if new:
+        # `screg validate` outside the checkout made and seeded one without a word, and
+        # checked the document against the examples (the DCAT probe).
+        click.echo(
+            say("new_store_to_read" if read_only else "new_store", path=settings.store), err=True
+        )
     registry = Registry(settings, read_only=read_only)
     registry.upload_limit = None
     return registry

@@ -24,6 +24,14 @@ LINES: dict[str, Text] = {
         en="there is no store at {path}: a new one is made, seeded with the ontology and "
         "the examples. To work on an existing registry, name it with --store or SCREG_STORE",
     ),
+    "new_store_to_read": Text(
+        zh="{path} 处没有存储：将新建一个，只含本体与示例，并以它为准校验（引用的标准、部门"
+        "须在其中）。如要对照已有的登记库，请用 --store 或 SCREG_STORE 指明",
+        en="there is no store at {path}: a new one is made, holding only the ontology and the "
+        "examples, and this is checked against it (the standards and departments referred to "
+        "must be there). To check against an existing registry, name it with --store or "
+        "SCREG_STORE",
+    ),
     "validating": Text(zh="校验中", en="validating"),
     # register, status, transfer, assess
     "submission": Text(zh="提交 {submission}", en="submission {submission}"),

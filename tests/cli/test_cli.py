@@ -264,6 +264,22 @@ def test_a_command_without_a_store_made_one_without_a_word(tmp_path: Path) -> No
     assert again.exit_code == 0 and "no store" not in again.stderr
 
 
+def test_validate_without_a_store_checked_against_a_new_one_without_a_word(
+    tmp_path: Path,
+) -> None:
+    """`screg validate` outside the checkout made and seeded ./var/registry silently and
+    checked the document against the examples alone (the DCAT probe)."""
+    store = tmp_path / "var" / "registry"
+    doc = tmp_path / "r.ttl"
+    doc.write_bytes(resource_ttl("109001/000124", title="新存储", description="测试。"))
+    runner = CliRunner()
+    first = runner.invoke(main, ["--lang", "en", "validate", "--store", str(store), str(doc)])
+    assert first.exit_code == 0, first.output
+    assert f"there is no store at {store}: a new one is made, holding only" in first.stderr
+    again = runner.invoke(main, ["--lang", "en", "validate", "--store", str(store), str(doc)])
+    assert again.exit_code == 0 and "no store" not in again.stderr
+
+
 def test_a_refusal_listed_its_entries_as_a_python_list_in_english(store_path: str) -> None:
     """The 403 of another department's entries printed `entries: [{'entry': ...,
     'reason': "registered as another department's entry", ...}]` in a Chinese run."""
