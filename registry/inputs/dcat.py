@@ -1051,14 +1051,17 @@ class DcatImporter:
             )
             return
         agent = agents[0] if agents else None
-        code = self._department_code(agent) if agent is not None else None
-        code = code or self.doc.options.get("department")
+        named = self._department_code(agent) if agent is not None else None
+        given = self.doc.options.get("department")
+        code = named or given
         if not code:
             self.report(
                 "dcat-publisher",
-                "未能将发布者映射为已登记的部门(统一社会信用代码或名称)。",
+                "未能将发布者映射为已登记的部门(统一社会信用代码或名称)。请写出部门的统一社会"
+                "信用代码或登记名称,或提交时以 --department(接口为 ?department=)指明部门。",
                 "The publisher could not be mapped to a registered department (by "
-                "credit code or name).",
+                "credit code or name). Give the department's credit code or registered "
+                "name, or name the department with --department (?department= over HTTP).",
                 node,
                 focus=str(target),
                 path=str(DCTERMS.publisher),
@@ -1066,6 +1069,20 @@ class DcatImporter:
                 severity="Violation",
             )
             return
+        if agent is not None and named is None:
+            # --department stood in for a publisher the document names: said, not silent.
+            shown = self._shown(agent)
+            self.report(
+                "dcat-publisher-given",
+                f"发布者“{shown}”未能映射为已登记的部门,按提交时指明的部门 {given} 登记。",
+                f"The publisher {shown!r} maps to no registered department; the entry is "
+                f"registered as the department given with the submission, {given}.",
+                node,
+                focus=str(target),
+                path=str(DCTERMS.publisher),
+                value=shown,
+                severity="Info",
+            )
         iri, _name = self.lookup.departments().get(code, (f"{self.base}department/{code}", ""))
         self.out.add((target, DCTERMS.publisher, URIRef(iri)))
 
@@ -1086,6 +1103,9 @@ class DcatImporter:
             for p in (FOAF.name, SKOS.prefLabel, RDFS.label)
             for v in self.src.objects(agent, p)
         }
+        if isinstance(agent, Literal):
+            # dct:publisher "沈阳市交通运输局": the name written as text, as portals do.
+            names.add(_name_key(str(agent)))
         registered = {
             code: {_name_key(zh)} - {""} for code, (_iri, zh) in self.lookup.departments().items()
         }

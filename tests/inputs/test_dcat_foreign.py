@@ -509,3 +509,34 @@ def test_two_chinese_titles_folded_into_zh_were_reported_without_either(memory_r
     assert title.severity == "Violation" and title.source_shape.endswith("Input-dcat-title")
     assert "“停车场占用”" in title.message_zh and "“停车位占用情况”" in title.message_zh
     assert "zh-Hans" in title.message_zh
+
+
+def test_a_publisher_written_as_its_name_in_text_matched_no_department(memory_registry) -> None:
+    """dct:publisher "沈阳市大数据管理局" (the registered name, as text, as portals write
+    it) was 'could not be mapped', with no word of --department."""
+    department = URIRef(f"{BASE}department/11210100EXAMPLE01N")
+    text = dataset(
+        "https://p.example/ds/pub-text", "206909/000002", publisher='"沈阳市大数据管理局"'
+    )
+    graph = read(memory_registry, text)
+    res = URIRef(f"{BASE}resource/206909-000002")
+    assert set(graph.objects(res, DCTERMS.publisher)) == {department}
+    unknown = dataset("https://p.example/ds/pub-none", "206909/000003", publisher='"某某局"')
+    [problem] = [
+        p for p in read(memory_registry, unknown).problems if rule(p) == "Input-dcat-publisher"
+    ]
+    assert "--department" in problem.message_zh
+
+
+def test_department_replaced_a_publisher_without_a_word(memory_registry) -> None:
+    """With --department, a publisher the document names and the registry cannot map was
+    replaced silently: an Info says so now."""
+    text = dataset("https://p.example/ds/pub-given", "206909/000004", publisher='"沈阳市交通局"')
+    graph = read(memory_registry, text, department="11210100EXAMPLE01N")
+    res = URIRef(f"{BASE}resource/206909-000004")
+    assert set(graph.objects(res, DCTERMS.publisher)) == {
+        URIRef(f"{BASE}department/11210100EXAMPLE01N")
+    }
+    [said] = [p for p in graph.problems if rule(p) == "Input-dcat-publisher-given"]
+    assert said.severity == "Info" and "沈阳市交通局" in said.message_zh
+    assert "11210100EXAMPLE01N" in said.message_zh
