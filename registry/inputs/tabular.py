@@ -1534,21 +1534,63 @@ class CatalogueReader:
                 g.add(
                     (res, DCTERMS.relation, URIRef(f"{self.base}resource/{resource_slug(other)}"))
                 )
-            else:
-                fail(
-                    "related",
-                    CellError(
-                        "resource-code",
-                        f"“{other}”不是信息资源代码(前段码/后段码)。",
-                        f"{other!r} is not a resource code (前段码/后段码).",
-                    ),
-                    DCTERMS.relation,
-                )
+                self._related_code(row, code, other, str(res))
+                continue
+            # As for the resource's own code: 309023-000001 is 309023/000001 meant.
+            meant = _SEPARATED.sub(r"\1/\2", other)
+            ask = RESOURCE_CODE_PATTERN.match(meant) is not None and meant != other
+            fail(
+                "related",
+                CellError(
+                    "resource-code",
+                    f"“{other}”不是信息资源代码(前段码/后段码)。"
+                    + (f"是否应为“{meant}”?" if ask else ""),
+                    f"{other!r} is not a resource code (前段码/后段码)."
+                    + (f" Did you mean {meant}?" if ask else ""),
+                ),
+                DCTERMS.relation,
+            )
         for ident in _items(text.get("standards", ""), _SPLIT):
             try:
                 g.add((res, DCTERMS.conformsTo, URIRef(self.standard(ident))))
             except CellError as error:
                 fail("standards", error, DCTERMS.conformsTo)
+
+    def _related_code(self, row: int, code: str, other: str, focus: str) -> None:
+        """A Warning for a related code that is the resource's own, or whose 后段码 is not
+        SEQUENCE_DIGITS long (the zeros lost, as in the resource's own code)."""
+        column = BY_KEY["related"]
+        if other == code:
+            self.problem(
+                "related-self",
+                f"关联资源代码“{other}”是本资源自己的代码:资源不与自身关联,请删去。",
+                f"The related code {other} is the resource's own: a resource is not related "
+                "to itself; remove it.",
+                self.where(row, column),
+                focus=focus,
+                path=str(DCTERMS.relation),
+                value=other,
+                severity="Warning",
+            )
+            return
+        front, back = other.split("/")
+        digits = back.lstrip("0") or "0"
+        if len(back) == SEQUENCE_DIGITS or len(digits) > SEQUENCE_DIGITS:
+            return
+        meant = f"{front}/{digits.zfill(SEQUENCE_DIGITS)}"
+        self.problem(
+            "resource-code-length",
+            f"关联资源代码“{other}”的后段码有 {len(back)} 位,通常为 {SEQUENCE_DIGITS} 位数字。"
+            f"是否应为“{meant}”?如果代码确实如此,可以忽略本提示。",
+            f"The related code {other} has a sequence number (后段码) of {len(back)} digits; it "
+            f"usually has {SEQUENCE_DIGITS}. Did you mean {meant}? If the code is right, "
+            "ignore this.",
+            self.where(row, column),
+            focus=focus,
+            path=str(DCTERMS.relation),
+            value=other,
+            severity="Warning",
+        )
 
     def _sequence_length(self, row: int, code: str, focus: str) -> None:
         """A Warning for a 后段码 that is not SEQUENCE_DIGITS long, with the code meant when

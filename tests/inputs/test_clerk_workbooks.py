@@ -259,6 +259,26 @@ def test_only_the_first_bad_data_item_of_a_cell_was_reported(seeded) -> None:
     assert_chinese(report)
 
 
+def test_related_codes_got_none_of_the_resource_codes_hints(seeded) -> None:
+    """In 关联资源代码, 309023-000001 got no 'did you mean 309023/000001', a code that
+    lost its zeros (101001/1) no hint at all, and the resource's own code was taken."""
+    rows: list[list] = [
+        header(),
+        resource("101001/003641", "关联一", related="101001-000001"),
+        resource("101001/003642", "关联二", related="101001/1"),
+        resource("101001/003643", "关联三", related="101001/003643"),
+    ]
+    report = seeded.validate([Document("关联.xlsx", xlsx_of([("目录", rows, [])]))])
+    found: dict[int, list] = {}
+    for r in report.results:
+        if dict(r.location).get("column") == "关联资源代码":
+            found.setdefault(dict(r.location)["row"], []).append((r.severity, r.message_zh))
+    assert any(s == "Violation" and "是否应为“101001/000001”" in m for s, m in found[2])
+    assert any(s == "Warning" and "是否应为“101001/000001”" in m for s, m in found[3])
+    assert any(s == "Warning" and "自己的代码" in m for s, m in found[4])
+    assert_chinese(report)
+
+
 def test_the_zh_text_report_named_a_cell_by_an_english_property(seeded) -> None:
     """[违规] publisher = ... in a Chinese report: a spreadsheet result is named by its
     column's title."""
