@@ -244,8 +244,8 @@ _NOT_TEXT = {
     ),
 }
 _OTHER_SYNTAX = {
-    "rdfxml": ("RDF/XML", "application/rdf+xml", "rdfxml"),
-    "jsonld": ("JSON-LD", "application/ld+json", "jsonld"),
+    "rdfxml": ("RDF/XML", "application/rdf+xml", ".rdf"),
+    "jsonld": ("JSON-LD", "application/ld+json", ".jsonld"),
 }
 
 
@@ -267,13 +267,15 @@ def _refuse_another_syntax(data: bytes, fmt: RdfFormat, source: str) -> None:
             Text(zh=f"{source}:{why.zh}", en=f"{source}: {why.en}"),
             {"file": source, "format": fmt.name, "rule": "not-text", "looks_like": seen},
         )
-    name, media, given = _OTHER_SYNTAX[seen]
+    # The media type and the file extension say the syntax both for an RDF document and
+    # under ?format=dcat (where format= names the mapping, not the syntax).
+    name, media, extension = _OTHER_SYNTAX[seen]
     raise InputError(
         Text(
             zh=f"{source}:内容看起来是 {name},却按 {fmt.name} 读取;请以 Content-Type: {media} "
-            f"或 format={given} 提交",
+            f"提交,或使用扩展名为 {extension} 的文件",
             en=f"{source}: the content looks like {name} but was to be read as {fmt.name}; "
-            f"send it as Content-Type: {media} or with format={given}",
+            f"send it as Content-Type: {media}, or as a file named {extension}",
         ),
         {"file": source, "format": fmt.name, "rule": "syntax", "looks_like": seen},
     )
