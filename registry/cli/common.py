@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -80,6 +81,25 @@ def cli_settings(store: str | None, **overrides: Any) -> Settings:
     context = click.get_current_context(silent=True)
     seed = context.meta.get(_SEED_KEY) if context is not None else None
     return load_settings(store=store, seed=seed, **overrides)
+
+
+# The system's words for why a file cannot be read are English: the usual ones in
+# Chinese, for a command run in Chinese (docs/inputs.md, the Chinese-everywhere rule).
+_OS_ERRORS_ZH = {
+    errno.ENOENT: "文件不存在",
+    errno.EACCES: "没有读取它的权限",
+    errno.EISDIR: "这是一个文件夹，不是文件",
+    errno.ENOTDIR: "路径中有一段不是文件夹",
+}
+
+
+def unreadable_file(name: str, error: OSError) -> Text:
+    """Why the file `name` cannot be read, in both languages."""
+    why = error.strerror or str(error)
+    return Text(
+        zh=f"无法读取 {name}：{_OS_ERRORS_ZH.get(error.errno or 0, why)}",
+        en=f"cannot read {name}: {why}",
+    )
 
 
 def open_registry(store: str | None, *, read_only: bool = False, **overrides: Any) -> Registry:
@@ -252,11 +272,7 @@ def read_documents(
         try:
             data = sys.stdin.buffer.read() if name == "-" else path.read_bytes()
         except OSError as exc:
-            raise RegistryError(
-                Text(
-                    zh=f"无法读取 {name}：{exc.strerror}", en=f"cannot read {name}: {exc.strerror}"
-                )
-            ) from None
+            raise RegistryError(unreadable_file(name, exc)) from None
         documents.append(
             Document(
                 name="stdin" if name == "-" else path.name,

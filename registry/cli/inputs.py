@@ -27,6 +27,7 @@ from registry.cli.common import (
     say,
     server_holding,
     store_option,
+    unreadable_file,
 )
 from registry.cli.local_server import call
 from registry.errors import RegistryError
@@ -171,13 +172,7 @@ def import_openapi(
                 raise SystemExit(EXIT_OK if report.conforms else EXIT_REJECTED)
             result = registry.submit([doc], principal)
     except OSError as exc:
-        fail(
-            RegistryError(
-                Text(
-                    zh=f"无法读取 {file}：{exc.strerror}", en=f"cannot read {file}: {exc.strerror}"
-                )
-            )
-        )
+        fail(RegistryError(unreadable_file(file, exc)))
     except StoreLockedError as locked:
         _import_through_the_server(store, locked, data, options, report_format, lang)
     except RegistryError as error:

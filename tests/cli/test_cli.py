@@ -314,3 +314,19 @@ def test_a_report_for_a_clerks_spreadsheet_was_only_the_programs_csv(store_path:
     assert rows[0][0] == "级别" and not any(c.isascii() and c.isalpha() for c in "".join(rows[0]))
     assert {row[0] for row in rows[1:]} == {"违规"}
     assert len(rows) == 1 + 7
+
+
+def test_a_missing_file_was_told_in_the_systems_english_in_a_chinese_run(
+    tmp_path: Path, store_path: str
+) -> None:
+    """`无法读取 base.csv：No such file or directory` in a Chinese run (the clerk probe)."""
+    missing = tmp_path / "base.csv"
+    result = CliRunner().invoke(
+        main, ["--lang", "zh", "validate", str(missing), "--store", store_path]
+    )
+    assert result.exit_code == 2
+    assert "文件不存在" in result.stderr and "No such file" not in result.stderr
+    english = CliRunner().invoke(
+        main, ["--lang", "en", "validate", str(missing), "--store", store_path]
+    )
+    assert "No such file or directory" in english.stderr
