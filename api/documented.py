@@ -11,8 +11,8 @@ follows the code that decides it, so the document cannot drift from it:
   `max_body_bytes`, or one that stops arriving);
 - the codes each list filter accepts (`registry.read.filters`; the routes mark the
   parameters with `api.lists.CODE_LIST`), read from the running registry's code lists,
-  as an `enum` on the parameter. An unknown code is still
-  answered 400 with the allowed codes (`invalid_input`), as before.
+  as an `enum` on the parameter. An unknown code is still refused as before, naming
+  the codes it may take (400 `invalid_input`; 404 for a category).
 
 The document is built once per process, when it is first asked for after the start:
 the code lists change only with the ontology, which a new release brings.
