@@ -83,6 +83,16 @@ _DETAIL_NAMES_ZH = {
     "prefix": "前缀",
     "latest": "最近一次写入",
     "after": "游标",
+    "triples": "三元组数",
+    "datasets": "数据集数",
+    "services": "数据服务数",
+    "types": "类型",
+    "not_mapped": "未映射",
+    "node": "节点",
+    "source": "来源",
+    "looks_like": "看起来是",
+    "max": "上限",
+    "line_text": "该行内容",
 }
 
 

@@ -298,6 +298,9 @@ def fail(error: RegistryError) -> NoReturn:
                 for one in value:
                     click.echo("    - " + "; ".join(_detail_parts(one, lang)), err=True)
                 continue
+            if isinstance(value, dict):
+                # A count by kind (a DCAT document's types): a Python dict was printed.
+                value = "、".join(f"{k}: {v}" for k, v in value.items())
             click.echo(f"  {name}: {value}", err=True)
     raise SystemExit(EXIT_ERROR)
 

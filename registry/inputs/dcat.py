@@ -746,13 +746,29 @@ class DcatImporter:
             if p.value is not None
         ][:50]
         without_code = bool(datasets or services)
+        # schema.org's Dataset is the other common way to describe one: not read, but
+        # the answer only listed it among the types (the DCAT probe).
+        schema_org = any(t.split("://", 1)[-1].startswith("schema.org/") for t in found)
         return NothingMappedError(
             Text(
                 zh=f"{self.doc.name}：没有可映射为条目的内容：找到 {len(datasets)} 个数据集、"
-                f"{len(services)} 个数据服务" + ("，均无代码" if without_code else ""),
+                f"{len(services)} 个数据服务"
+                + ("，均无代码" if without_code else "")
+                + (
+                    "。文档用的是 schema.org 的词汇（如 schema:Dataset），登记库只读取 DCAT："
+                    "请转换为 dcat:Dataset、dct:title 等后提交"
+                    if schema_org
+                    else ""
+                ),
                 en=f"{self.doc.name}: nothing in it maps to an entry: {len(datasets)} "
                 f"dcat:Dataset and {len(services)} dcat:DataService found"
-                + (", none with a code" if without_code else ""),
+                + (", none with a code" if without_code else "")
+                + (
+                    ". The document uses schema.org's terms (schema:Dataset); the registry "
+                    "reads DCAT only: convert it to dcat:Dataset, dct:title, ... and submit that"
+                    if schema_org
+                    else ""
+                ),
             ),
             {
                 "file": self.doc.name,

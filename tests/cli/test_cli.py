@@ -330,3 +330,23 @@ def test_a_missing_file_was_told_in_the_systems_english_in_a_chinese_run(
         main, ["--lang", "en", "validate", str(missing), "--store", store_path]
     )
     assert "No such file or directory" in english.stderr
+
+
+def test_a_schema_org_catalogue_was_told_in_english_keys_and_a_python_dict(
+    tmp_path: Path, store_path: str
+) -> None:
+    """`--lang zh` printed `triples: 12` and `types: {'http://schema.org/Dataset': 1}`, and
+    nothing said that schema.org is not read (the DCAT probe)."""
+    doc = tmp_path / "schema.jsonld"
+    doc.write_text(
+        '{"@context": {"@vocab": "http://schema.org/"}, "@id": "https://p.example/ds/1",'
+        ' "@type": "Dataset", "name": "公交线路"}',
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(
+        main, ["--lang", "zh", "validate", "--format", "dcat", str(doc), "--store", store_path]
+    )
+    assert result.exit_code == 2, result.output
+    assert "schema.org" in result.stderr and "dcat:Dataset" in result.stderr
+    assert "三元组数" in result.stderr and "类型: http://schema.org/Dataset: 1" in result.stderr
+    assert "{'" not in result.stderr and "triples" not in result.stderr
