@@ -1764,10 +1764,16 @@ def resolve_standard(text: str, lookup: Lookup, base_iri: str) -> str:
 ONE_LINE = frozenset({"name", "name_en", "provider", "provider_code", "format"})
 
 
+# Spaces a web page or Word pastes that look like one: a name holding them (Air quality
+# with a no-break space) was another name than the one typed, and runs of them too.
+_SPACES = re.compile("[ \u00a0\u2007\u202f]+")
+
+
 def one_line(text: str) -> str:
     """The lines of a cell joined: with nothing between Chinese characters (人口⏎基础信息
-    is 人口基础信息), with a space otherwise (Population⏎base)."""
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    is 人口基础信息), with a space otherwise (Population⏎base); no-break spaces and runs
+    of spaces as one space."""
+    lines = [_SPACES.sub(" ", line).strip() for line in text.splitlines() if line.strip()]
     joined = lines[0] if lines else ""
     for line in lines[1:]:
         cjk = _WIDE.match(joined[-1]) and _WIDE.match(line[0])

@@ -449,6 +449,19 @@ def test_a_csv_row_of_items_only_under_a_resource_says_it_was_a_merged_resource(
     assert_chinese(report)
 
 
+def test_a_no_break_space_in_a_name_made_another_name(seeded) -> None:
+    """'Air\u00a0quality  data' (a no-break space pasted from a web page, two spaces) was
+    registered as typed: the same name looked alike and was another. A name's spaces are
+    one space each; an ideographic space between Chinese words is the clerk's and kept."""
+    rows: list[list] = [
+        header(),
+        resource("101001/004311", "空气质量\u3000监测数据", name_en="Air\u00a0quality  data"),
+    ]
+    graph = seeded.parse([Document("空格.xlsx", xlsx_of([("目录", rows, [])]))])
+    titles = {str(t) for t in graph.objects(res_iri("101001/004311"), DCTERMS.title)}
+    assert titles == {"空气质量\u3000监测数据", "Air quality data"}
+
+
 def test_a_line_break_in_a_name_or_provider_cell_was_kept_in_the_name(seeded) -> None:
     """人口⏎基础信息 (Alt+Enter to fit a narrow column) was registered with the break, and a
     provider name so wrapped matched no department."""
