@@ -622,6 +622,10 @@ _NOTE_MARK = re.compile(
 _TOTAL_MARK = re.compile(r"^\s*(合\s*计|总\s*计|小\s*计|共\s*计|汇\s*总)")
 
 
+# The two parts of a resource code, which some catalogues give a column each.
+SPLIT_CODE = ("前段码", "后段码")
+
+
 # A resource's own columns: a row with none of them is no resource, whatever else it holds.
 RESOURCE_OWN = frozenset({"code", "name", "name_en", "abstract", "items"})
 _HINT = re.compile(r"[(（]?(必填|选填|可选|必选|非必填|可不填|required|optional)[)）]?", re.I)
@@ -1218,9 +1222,22 @@ class CatalogueReader:
         registers = {_norm_header(t) for t in REGISTER_COLUMNS}
         register_columns: list[str] = []
         unknown: list[tuple[int, str]] = []  # (column from 1, title)
+        titles = [_shown(cell) for cell in header]
+        # The code in two columns, 前段码 and 后段码, as some catalogues lay it out: one
+        # result saying to join them, not two unknown headers and a missing column, or
+        # a duplicated 信息资源代码(前段码) / (后段码).
+        # A title naming both (信息资源代码(前段码/后段码)) is the whole code's.
+        parts = [
+            [t for t in titles if part in t and other not in t]
+            for part, other in (SPLIT_CODE, SPLIT_CODE[::-1])
+        ]
+        split = all(parts)
         for index, cell in enumerate(header):
             text = _shown(cell)
             column = header_column(text)
+            if split and (text in parts[0] or text in parts[1]):
+                self.columns.append(None)
+                continue
             if column is None:
                 self.columns.append(None)
                 if not text:
@@ -1243,6 +1260,22 @@ class CatalogueReader:
                 continue
             seen.add(column.key)
             self.columns.append(column)
+        if split and "code" not in seen:
+            at = titles.index(parts[0][0]) + 1
+            self.problem(
+                "split-code",
+                "信息资源代码分成了“前段码”“后段码”两列;登记库读取一列“信息资源代码”,写作"
+                "“前段码/后段码”(如 101001/000001)。请在新的一列“信息资源代码”中合并两列"
+                '(如 =A2&"/"&B2,再“选择性粘贴 → 数值”),删去原来两列后重新提交。',
+                "The resource code is in two columns, 前段码 and 后段码; the registry reads one "
+                "column 信息资源代码 written 前段码/后段码 (101001/000001). Join the two in a new "
+                'column 信息资源代码 (=A2&"/"&B2, then paste as values), delete the two and '
+                "submit again.",
+                self.where(row, header=titles[at - 1], index=at),
+                value=titles[at - 1],
+            )
+            self.graph.fatal = True
+            seen.add("code")  # said here: not "missing" as well
         if register_columns:
             names = "、".join(f"“{t}”" for t in register_columns)
             self.problem(

@@ -449,6 +449,34 @@ def test_a_csv_row_of_items_only_under_a_resource_says_it_was_a_merged_resource(
     assert_chinese(report)
 
 
+@pytest.mark.parametrize(
+    "titles", [("前段码", "后段码"), ("信息资源代码(前段码)", "信息资源代码(后段码)")]
+)
+def test_a_code_in_two_columns_got_unknown_headers_or_a_duplicate(seeded, titles) -> None:
+    """前段码 | 后段码 as two columns: two unknown-header Warnings and a missing 信息资源代码,
+    or, titled 信息资源代码(前段码) / (后段码), '信息资源代码 appears twice' though the
+    clerk sees two titles. One result now, saying to join them."""
+    head = header()
+    at = column("code") - 1
+    rows: list[list] = [head[:at] + list(titles) + head[at + 1 :]]
+    row = resource("101001/004321", "分列代码")
+    rows.append([*row[:at], "101001", "004321", *row[at + 1 :]])
+    report = seeded.validate([Document("分列.xlsx", xlsx_of([("目录", rows, [])]))])
+    assert [r.source_shape.rsplit("-", 2)[-2:] for r in report.results] == [["split", "code"]]
+    [said] = report.results
+    assert said.severity == "Violation" and "前段码/后段码" in said.message_zh
+    assert dict(said.location)["column"] == titles[0]
+    assert_chinese(report)
+
+
+def test_a_code_columns_title_naming_both_parts_is_the_code(seeded) -> None:
+    head = header()
+    head[column("code") - 1] = "信息资源代码(前段码/后段码)"
+    rows: list[list] = [head, resource("101001/004322", "一列代码")]
+    report = seeded.validate([Document("一列.xlsx", xlsx_of([("目录", rows, [])]))])
+    assert report.conforms, [r.message_zh for r in report.results]
+
+
 def test_a_no_break_space_in_a_name_made_another_name(seeded) -> None:
     """'Air\u00a0quality  data' (a no-break space pasted from a web page, two spaces) was
     registered as typed: the same name looked alike and was another. A name's spaces are
