@@ -781,6 +781,18 @@ class DcatImporter:
         )
 
     def where(self, node: Node) -> tuple[tuple[str, object], ...]:
+        """The file and the source node a result came from. A blank node is named by
+        what the document says of it, its identifier or title (`[dct:identifier
+        208001/000501]`): its label is random, and a report read `source de54ddc4…`."""
+        if type(node) is BNode:
+            for prop in (DCTERMS.identifier, DCTERMS.title, FOAF.name, RDFS.label):
+                value = next(iter(sorted(self.src.objects(node, prop))), None)
+                if value is not None:
+                    return (
+                        ("file", self.doc.name),
+                        ("source", f"[{local_name(str(prop))} {value}]"),
+                    )
+            return (("file", self.doc.name), ("source", self._shown(node)))
         return (("file", self.doc.name), ("source", str(node)))
 
     def _issued(self, node: Node, subject: URIRef, whose_zh: str, whose_en: str) -> None:

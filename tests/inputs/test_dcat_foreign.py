@@ -540,3 +540,16 @@ def test_department_replaced_a_publisher_without_a_word(memory_registry) -> None
     [said] = [p for p in graph.problems if rule(p) == "Input-dcat-publisher-given"]
     assert said.severity == "Info" and "沈阳市交通局" in said.message_zh
     assert "11210100EXAMPLE01N" in said.message_zh
+
+
+def test_a_blank_node_datasets_result_was_placed_at_a_random_label(memory_registry) -> None:
+    """A dataset written as a blank node was reported at `source de54ddc4…`: its label
+    is random. It is named by its identifier now."""
+    text = (
+        dataset("https://a.example/ds/12", "206902/000120")
+        .replace("<https://a.example/ds/12> a dcat:Dataset", "[] a dcat:Dataset")
+        .replace('dct:issued "2026-01-20"^^xsd:date', 'dct:issued "不是日期"')
+    )
+    report = validate(memory_registry, text)
+    [issued] = [r for r in report.results if r.path == str(DCTERMS.issued)]
+    assert dict(issued.location)["source"] == "[identifier 206902/000120]"
