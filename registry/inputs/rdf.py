@@ -233,14 +233,13 @@ _STARTS = (
 )
 _NOT_TEXT = {
     "gzip": Text(
-        zh="内容是 gzip 压缩的数据;不接受压缩的请求体,请解压后提交",
-        en="the content is gzip-compressed; compressed bodies are not accepted: send it "
-        "uncompressed",
+        zh="而是 gzip 压缩的数据；不接受压缩的请求体，请解压后提交",
+        en="it is gzip-compressed; compressed bodies are not accepted: send it uncompressed",
     ),
     "zip": Text(
-        zh="内容是 ZIP 包(或 XLSX 工作簿);工作簿请以 .xlsx 文件名或 format=xlsx 提交",
-        en="the content is a ZIP archive (or an XLSX workbook); send a workbook named .xlsx "
-        "or with format=xlsx",
+        zh="而是 ZIP 包（或 XLSX 工作簿）；工作簿请以 .xlsx 文件名或 format=xlsx 提交",
+        en="it is a ZIP archive (or an XLSX workbook); send a workbook named .xlsx or with "
+        "format=xlsx",
     ),
 }
 _OTHER_SYNTAX = {
@@ -264,7 +263,10 @@ def _refuse_another_syntax(data: bytes, fmt: RdfFormat, source: str) -> None:
     if seen in _NOT_TEXT:
         why = _NOT_TEXT[seen]
         raise InputError(
-            Text(zh=f"{source}:{why.zh}", en=f"{source}: {why.en}"),
+            Text(
+                zh=f"{source}：内容不是 {fmt.name} 文本，{why.zh}",
+                en=f"{source}: the content is no {fmt.name} text: {why.en}",
+            ),
             {"file": source, "format": fmt.name, "rule": "not-text", "looks_like": seen},
         )
     # The media type and the file extension say the syntax both for an RDF document and
