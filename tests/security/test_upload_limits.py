@@ -91,6 +91,10 @@ def _hold_jobs(client: TestClient) -> threading.Event:
     return gate
 
 
+def _wait_status(client: TestClient, job_id: str) -> str:
+    return str(client.get(f"/api/v1/jobs/{job_id}").json()["status"])
+
+
 def _wait(client: TestClient, href: str) -> dict[str, Any]:
     for _ in range(1200):  # a count of polls, not a time
         body = client.get(href).json()
@@ -226,6 +230,13 @@ def test_a_registrars_small_submission_is_not_queued_behind_anonymous_validation
             headers={**TURTLE, **auth(registrar)},
         )
         assert mine.status_code == 202
+        # Done while the anonymous runner is still held: not queued behind its work.
+        # (Opening the gate first made this a race between the submission and the
+        # first validation, which the validation won now and then.)
+        assert _wait(client, f"/api/v1/jobs/{mine.json()['id']}")["status"] == "done"
+        assert all(_wait_status(client, r.json()["id"]) == "queued" for r in anonymous), (
+            "an anonymous validation ran while the gate held its runner"
+        )
         gate.set()
         ids = [r.json()["id"] for r in [mine, *anonymous]]
         for job_id in ids:
