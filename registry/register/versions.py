@@ -14,8 +14,11 @@ history) and what a version waiting for review would change against the current 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
+
+from rdflib.term import Node
 
 from registry.register.submission import (
     canonical_ntriples,
@@ -45,34 +48,39 @@ class Difference:
         return dict(self.__dict__)
 
 
+def _lines(graph: Iterable[tuple[Node, Node, Node]]) -> set[str]:
+    """A version's content as N-Triples lines."""
+    return {line for line in canonical_ntriples(graph).decode().splitlines() if line}
+
+
 def lines_of(store: Store, item: str, number: int) -> set[str]:
     """The content of version `number` of `item` as N-Triples lines (none for a version
     not there: the callers check first)."""
-    content = canonical_ntriples(store.read_graph(version_iri(item, number))).decode()
-    return {line for line in content.splitlines() if line}
+    return _lines(store.read_graph(version_iri(item, number)))
+
+
+def _between(version: int, against: int | None, new: set[str], old: set[str]) -> Difference:
+    added, removed = sorted(new - old), sorted(old - new)
+    return Difference(
+        version, against, added[:DIFF_LINES], removed[:DIFF_LINES], len(added), len(removed)
+    )
 
 
 def difference(store: Store, item: str, version: int, against: int | None) -> Difference:
-    """What version `version` of `item` holds that `against` does not, and the reverse.
-    NotFoundError when either version does not exist."""
-    new = lines_of(store, item, version)
+    """What version `version` of `item` holds that `against` does not, and the reverse."""
     old = lines_of(store, item, against) if against is not None else set()
-    added, removed = sorted(new - old), sorted(old - new)
-    return Difference(
-        version,
-        against,
-        added[:DIFF_LINES],
-        removed[:DIFF_LINES],
-        len(added),
-        len(removed),
-    )
+    return _between(version, against, lines_of(store, item, version), old)
 
 
 def changes_of(store: Store, item: str, version: int) -> Difference:
     """What version `version` of `item` changed against the version before it (against
     nothing for the first). NotFoundError when the item has no such version."""
-    read_version(store, item, version)  # NotFoundError for an item or version not there
-    return difference(store, item, version, version - 1 if version > 1 else None)
+    # read_version refuses an item or version not there, and its graph is the content:
+    # read once (an existence check read it a first time).
+    new = _lines(read_version(store, item, version))
+    against = version - 1 if version > 1 else None
+    old = lines_of(store, item, against) if against is not None else set()
+    return _between(version, against, new, old)
 
 
 def against_current(store: Store, item: str, version: int) -> Difference:
