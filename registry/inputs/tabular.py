@@ -1606,11 +1606,10 @@ class CatalogueReader:
                 severity="Warning",
             )
             return
-        front, back = other.split("/")
-        digits = back.lstrip("0") or "0"
-        if len(back) == SEQUENCE_DIGITS or len(digits) > SEQUENCE_DIGITS:
+        back = other.split("/")[1]
+        meant = sequence_meant(other)
+        if len(back) == SEQUENCE_DIGITS or not meant:
             return
-        meant = f"{front}/{digits.zfill(SEQUENCE_DIGITS)}"
         self.problem(
             "resource-code-length",
             f"关联资源代码“{other}”的后段码有 {len(back)} 位,通常为 {SEQUENCE_DIGITS} 位数字。"
@@ -1628,11 +1627,10 @@ class CatalogueReader:
     def _sequence_length(self, row: int, code: str, focus: str) -> None:
         """A Warning for a 后段码 that is not SEQUENCE_DIGITS long, with the code meant when
         it is clear: the zeros put back, or the extra leading zeros taken away."""
-        front, back = code.split("/")
+        back = code.split("/")[1]
         if len(back) == SEQUENCE_DIGITS:
             return
-        digits = back.lstrip("0") or "0"
-        meant = f"{front}/{digits.zfill(SEQUENCE_DIGITS)}" if len(digits) <= SEQUENCE_DIGITS else ""
+        meant = sequence_meant(code)
         self.problem(
             "resource-code-length",
             f"信息资源代码“{code}”的后段码有 {len(back)} 位,通常为 {SEQUENCE_DIGITS} 位数字。"
@@ -1858,6 +1856,16 @@ def _is_placeholder(text: str) -> bool:
 # Two runs of digits with another separator than the slash: 101001-000001, 101001\000001,
 # 101001 000001, 101001—000001 (an em or en dash).
 _SEPARATED = re.compile(r"^(\d{6,})(?:\s*[-\\.、_|—–‐]\s*|\s+)(\d+)$")
+
+
+def sequence_meant(code: str) -> str:
+    """The code meant when its 后段码 lost its leading zeros or got extra ones
+    (101001/99 -> 101001/000099), or "" when it has more digits than that."""
+    front, back = code.split("/")
+    digits = back.lstrip("0") or "0"
+    return f"{front}/{digits.zfill(SEQUENCE_DIGITS)}" if len(digits) <= SEQUENCE_DIGITS else ""
+
+
 # The 后段码 (the sequence number) as the catalogues and the template write it. DOMAIN.md
 # does not fix its length and the shapes take any, so another length is a Warning: most
 # often the zeros were lost (a formula =A2&"/"&B2 over a number cell gives 101001/99).
