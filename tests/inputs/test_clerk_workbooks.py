@@ -1230,3 +1230,16 @@ def test_an_ods_or_et_spreadsheet_said_only_that_its_format_was_unknown(name: st
         with pytest.raises(UnsupportedFormatError) as refused:
             read()
         assert "另存为 Excel 工作簿（.xlsx）" in refused.value.message.zh
+
+
+def test_a_body_of_euro_signs_was_decoded_again_after_each_one() -> None:
+    """The code page 936 reader decoded the rest of the body again after every 0x80, so
+    an anonymous upload of them cost the square of its size. One pass now: each 0x80 is
+    a euro sign, wherever it stands, and another bad byte is still named where it is."""
+    from registry.inputs.workbooks import decode_text
+
+    body = "名称".encode("gbk") + b"\x80" * 20_000 + "元".encode("gbk")
+    assert decode_text(body, "欧元.csv") == "名称" + "€" * 20_000 + "元"
+    with pytest.raises(InputError) as refused:
+        decode_text(b"\x80" * 10 + b"\n\xff", "坏.csv")
+    assert (refused.value.details["byte"], refused.value.details["line"]) == (11, 2)
